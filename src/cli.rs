@@ -1,0 +1,166 @@
+//! The command line: clap definitions only; each command's behaviour lives in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shown in `--help` and the man page.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success; `generate --check` found everything up to date
+  1  `generate --check` found stale files, or a change was refused
+     (hand-edited generated file, downgrade, ...)
+  2  invalid gitops-gen.yaml, bad usage, or an I/O or git failure
+
+Getting started:
+  gitops-gen init --yes          write gitops-gen.yaml with defaults, then generate
+  gitops-gen generate            regenerate after editing gitops-gen.yaml
+  gitops-gen generate --check    in CI and pre-commit: fail when files are stale";
+
+/// Generate GitOps pipelines and a Flux repository layout from one model file.
+///
+/// gitops-gen reads gitops-gen.yaml and writes a GitHub Actions workflow and/or a .gitlab-ci.yml
+/// that build, test and push images, then promote them by committing to Git. A pull-based
+/// operator (Flux) applies the change: CI never holds cluster credentials.
+#[derive(Debug, Parser)]
+#[command(name = "gitops-gen", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colors: auto (a terminal without NO_COLOR), always, or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Color preference.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write gitops-gen.yaml for a repository (from flags or questions), then generate.
+    Init(InitArgs),
+    /// Render everything gitops-gen.yaml describes and write what changed.
+    Generate(GenerateArgs),
+    /// Set an app's image for an environment in Git: edit, commit, push (used by pipelines).
+    Promote(PromoteArgs),
+    /// Print the JSON Schema of gitops-gen.yaml (for editors).
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+/// `gitops-gen init`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  gitops-gen init --yes
+  gitops-gen init my-repo --ci gitlab --app web=registry.gitlab.com/acme/web --yes
+  gitops-gen init --env development=develop --env staging=staging \\
+                  --env production=main --env preview=feature/* --yes")]
+pub struct InitArgs {
+    /// Repository directory (created if missing). Default: the current directory.
+    pub dir: Option<PathBuf>,
+    /// CI system: github, gitlab or both. Default: detected from the git remote.
+    #[arg(long, value_parser = ["github", "gitlab", "both"])]
+    pub ci: Option<String>,
+    /// Reconciling operator.
+    #[arg(long, value_parser = ["flux"], default_value = "flux")]
+    pub operator: String,
+    /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// An environment and the branches that promote into it: NAME=BRANCH[,BRANCH]. Repeatable;
+    /// replaces the default set (development, staging, production, preview).
+    #[arg(long = "env", value_name = "NAME=BRANCH[,BRANCH]")]
+    pub envs: Vec<String>,
+    /// An app to build and deploy: NAME or NAME=IMAGE. Repeatable. Default: the directory name.
+    #[arg(long = "app", value_name = "NAME[=IMAGE]")]
+    pub apps: Vec<String>,
+    /// Take defaults for everything not given as a flag; never ask.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Overwrite an existing gitops-gen.yaml (and hand-edited generated files).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `gitops-gen generate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+`generate` renders only from gitops-gen.yaml. Generated files carry a fingerprint: a file edited
+by hand is never overwritten without --force. Templates can be overridden by placing a file with
+the same name under .gitops-gen/templates/ (see docs/outputs.md).")]
+pub struct GenerateArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Write nothing; print a diff for each stale file and exit 1 if any.
+    #[arg(long, conflicts_with_all = ["dry_run", "force"])]
+    pub check: bool,
+    /// Print a unified diff of each change as it is written.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write nothing; print what would change, with diffs.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite hand-edited generated files and files gitops-gen did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `gitops-gen promote`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary worktree of the
+GitOps branch, commits with an audit message ([skip ci] included) and pushes, retrying on a
+rejected push. Credentials come from GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are
+never printed. Example:
+  gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1")]
+pub struct PromoteArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Environment to promote into.
+    #[arg(long)]
+    pub env: String,
+    /// App whose image moves.
+    #[arg(long)]
+    pub app: String,
+    /// The new image, `repository:tag` or `repository@sha256:...`.
+    #[arg(long)]
+    pub image: String,
+    /// Only promote when this ref (refs/heads/... or refs/tags/...) maps to the environment.
+    #[arg(long)]
+    pub r#ref: Option<String>,
+    /// commit, pull-request, or manual (same as commit, run by a person). Default: the model's.
+    #[arg(long, value_parser = ["commit", "pull-request", "manual"])]
+    pub mode: Option<String>,
+    /// Why the promotion happens; recorded in the commit. Default: derived from the CI event.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Git remote to push to (for the same-repository layout).
+    #[arg(long, default_value = "origin")]
+    pub remote: String,
+    /// Attempts before giving up on rejected pushes.
+    #[arg(long, default_value_t = 5)]
+    pub retries: u32,
+    /// Print the edit and the commit message; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}

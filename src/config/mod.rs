@@ -1,0 +1,65 @@
+//! MODEL stage: loading `gitops-gen.yaml`, the single source of truth for `generate`.
+//!
+//! Reading goes through our YAML AST so that every problem can point at its line; the typed
+//! [`Config`] is what every later stage consumes.
+
+pub mod decode;
+pub mod glob;
+pub mod model;
+pub mod problem;
+pub mod schema;
+
+pub use model::*;
+pub use problem::InvalidModel;
+
+use crate::config::problem::Problems;
+use crate::yaml::{self, Limits};
+
+/// The model's file name, at the repository root.
+pub const FILE_NAME: &str = "gitops-gen.yaml";
+
+/// Parses and validates model text. `path` only names the file in diagnostics.
+pub fn parse(path: &str, source: &str) -> Result<Config, InvalidModel> {
+    let mut problems = Problems::default();
+    let parsed = match yaml::parse_with(source, &Limits::default()) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            problems.push(
+                err.span,
+                format!("invalid YAML: {}", err.message),
+                "here",
+                None,
+            );
+            return Err(problems.into_error(path, source));
+        }
+    };
+    // Two definitions of one key silently dropping the first is how a model goes stale.
+    for warning in &parsed.warnings {
+        problems.push(warning.span, warning.message.clone(), "duplicate key", None);
+    }
+    let config = match parsed.documents.as_slice() {
+        [] => {
+            problems.push(
+                yaml::Span::default(),
+                "the model is empty".to_owned(),
+                "empty file",
+                Some("run `gitops-gen init --yes` to write a default model".to_owned()),
+            );
+            None
+        }
+        [doc] => decode::decode(doc, &mut problems),
+        [_, second, ..] => {
+            problems.push(
+                second.span,
+                "the model must be a single YAML document".to_owned(),
+                "second document",
+                None,
+            );
+            None
+        }
+    };
+    match config {
+        Some(config) if problems.is_empty() => Ok(config),
+        _ => Err(problems.into_error(path, source)),
+    }
+}

@@ -1,0 +1,123 @@
+//! Promotion's git plumbing. gix cannot push, so promotion drives the `git` binary that every
+//! CI image already has; credentials reach it through environment-only config, never argv.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::error::Error;
+
+/// A git work tree promotion operates in, with optional HTTP credentials.
+pub struct Git {
+    dir: PathBuf,
+    auth_header: Option<(String, String)>,
+}
+
+impl Git {
+    /// Operates in `dir`. `auth` is `(url prefix, "Authorization: ..." header)`.
+    pub fn new(dir: &Path, auth: Option<(String, String)>) -> Git {
+        Git {
+            dir: dir.to_owned(),
+            auth_header: auth,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("git");
+        cmd.arg("-C").arg(&self.dir).args(args);
+        // Config from the environment does not show up in `ps` or in git's error messages.
+        if let Some((prefix, header)) = &self.auth_header {
+            cmd.env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", format!("http.{prefix}.extraheader"))
+                .env("GIT_CONFIG_VALUE_0", header);
+        }
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE");
+        cmd
+    }
+
+    /// Runs git and returns stdout; a failure becomes an error quoting git's stderr.
+    pub fn run(&self, args: &[&str]) -> Result<String, Error> {
+        let output = self.output(args)?;
+        if output.status.success() {
+            Ok(String::from_utf8_lossy(&output.stdout)
+                .trim_end()
+                .to_owned())
+        } else {
+            Err(Error::Git(format!(
+                "`git {}` failed: {}",
+                args.first().copied().unwrap_or_default(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            )))
+        }
+    }
+
+    /// Runs git and returns its raw output whatever the exit status.
+    pub fn output(&self, args: &[&str]) -> Result<Output, Error> {
+        self.command(args)
+            .output()
+            .map_err(|e| Error::io("running `git` (is git installed and on PATH?)", e))
+    }
+}
+
+/// `Authorization` header for HTTPS pushes with a token; the user name depends on the forge's
+/// token type (GitHub app/job tokens, GitLab job or access tokens).
+pub fn auth_for(url: &str, token: &str, user: &str) -> Option<(String, String)> {
+    if !url.starts_with("https://") && !url.starts_with("http://") {
+        return None;
+    }
+    let scheme_end = url.find("://").map_or(0, |i| i + 3);
+    let host_end = url[scheme_end..]
+        .find('/')
+        .map_or(url.len(), |i| scheme_end + i);
+    let prefix = format!("{}/", &url[..host_end]);
+    Some((
+        prefix,
+        format!(
+            "Authorization: Basic {}",
+            base64(format!("{user}:{token}").as_bytes())
+        ),
+    ))
+}
+
+fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"x-access-token:t"), "eC1hY2Nlc3MtdG9rZW46dA==");
+    }
+
+    #[test]
+    fn auth_only_for_http() {
+        assert!(auth_for("git@github.com:a/b.git", "t", "u").is_none());
+        let (prefix, _) = auth_for("https://github.com/a/b.git", "t", "u").unwrap_or_default();
+        assert_eq!(prefix, "https://github.com/");
+    }
+}

@@ -1,0 +1,139 @@
+//! Promotion commit messages: an audit record of what moved where, why, and from which build.
+
+/// Everything a promotion commit records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Audit {
+    /// Target environment.
+    pub env: String,
+    /// App whose image moved.
+    pub app: String,
+    /// Image repository.
+    pub repository: String,
+    /// Previous tag or digest (`none` when the entry was new).
+    pub old: Option<String>,
+    /// New tag or digest.
+    pub new: String,
+    /// Why (CI event, or `--reason`).
+    pub reason: String,
+    /// Commit the image was built from, when known.
+    pub source_commit: Option<String>,
+    /// Pipeline run URL, when known.
+    pub pipeline_url: Option<String>,
+    /// Who triggered it, when known.
+    pub actor: Option<String>,
+}
+
+impl Audit {
+    /// Fills source commit, pipeline URL, actor and a default reason from CI environment
+    /// variables (GitHub Actions, then GitLab CI).
+    pub fn from_ci_env(mut self, reason: Option<&str>) -> Audit {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        self.source_commit = var("GITHUB_SHA").or_else(|| var("CI_COMMIT_SHA"));
+        self.pipeline_url = match (
+            var("GITHUB_SERVER_URL"),
+            var("GITHUB_REPOSITORY"),
+            var("GITHUB_RUN_ID"),
+        ) {
+            (Some(server), Some(repo), Some(run)) => {
+                Some(format!("{server}/{repo}/actions/runs/{run}"))
+            }
+            _ => var("CI_PIPELINE_URL"),
+        };
+        self.actor = var("GITHUB_ACTOR").or_else(|| var("GITLAB_USER_LOGIN"));
+        self.reason = match reason {
+            Some(r) => r.to_owned(),
+            None => match (var("GITHUB_EVENT_NAME"), var("GITHUB_REF")) {
+                (Some(event), Some(git_ref)) => format!("{event} to {git_ref}"),
+                _ => match (var("CI_PIPELINE_SOURCE"), var("CI_COMMIT_REF_NAME")) {
+                    (Some(source), Some(name)) => format!("{source} pipeline for {name}"),
+                    _ => "manual promotion".to_owned(),
+                },
+            },
+        };
+        self
+    }
+
+    /// The subject line: `promote(<env>): <app> <old> → <new>`.
+    pub fn subject(&self) -> String {
+        format!(
+            "promote({}): {} {} → {}",
+            self.env,
+            self.app,
+            short(self.old.as_deref().unwrap_or("none")),
+            short(&self.new)
+        )
+    }
+
+    /// The full message: subject, a readable body, the skip-CI marker, then git trailers.
+    pub fn message(&self) -> String {
+        let old = match &self.old {
+            Some(old) => format!("{}{}{old}", self.repository, separator(old)),
+            None => "(not set)".to_owned(),
+        };
+        let mut msg = format!(
+            "{}\n\nMove {} in {} from {old}\nto {}{}{}.\n\n[skip ci]\n\nReason: {}\n",
+            self.subject(),
+            self.app,
+            self.env,
+            self.repository,
+            separator(&self.new),
+            self.new,
+            self.reason,
+        );
+        for (key, value) in [
+            ("Source-Commit", &self.source_commit),
+            ("Pipeline-Url", &self.pipeline_url),
+            ("Actor", &self.actor),
+        ] {
+            if let Some(value) = value {
+                msg.push_str(&format!("{key}: {value}\n"));
+            }
+        }
+        msg
+    }
+}
+
+fn separator(reference: &str) -> &'static str {
+    if reference.starts_with("sha256:") {
+        "@"
+    } else {
+        ":"
+    }
+}
+
+/// Digests and full SHAs are shortened in the subject only; the body has them whole.
+fn short(reference: &str) -> String {
+    match reference.strip_prefix("sha256:") {
+        Some(hex) => format!("sha256:{}", &hex[..hex.len().min(12)]),
+        None if reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            reference[..12].to_owned()
+        }
+        None => reference.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_layout() {
+        let audit = Audit {
+            env: "staging".into(),
+            app: "web".into(),
+            repository: "ghcr.io/acme/web".into(),
+            old: Some("latest".into()),
+            new: "3f9c2e1".into(),
+            reason: "push to refs/heads/staging".into(),
+            source_commit: Some("3f9c2e1".into()),
+            pipeline_url: None,
+            actor: Some("octocat".into()),
+        };
+        assert_eq!(
+            audit.message(),
+            "promote(staging): web latest → 3f9c2e1\n\nMove web in staging from ghcr.io/acme/web:latest\n\
+             to ghcr.io/acme/web:3f9c2e1.\n\n[skip ci]\n\nReason: push to refs/heads/staging\n\
+             Source-Commit: 3f9c2e1\nActor: octocat\n"
+        );
+    }
+}

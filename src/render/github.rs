@@ -1,0 +1,270 @@
+//! RENDER stage: the view model of `.github/workflows/gitops.yml`.
+//!
+//! Everything the workflow decides (job ids, `if:` conditions, permissions) is computed here;
+//! the template only lays it out. Untrusted values never reach a `run:` through `${{ }}`: the
+//! image tag and ref are read from the runner's environment (`$GITHUB_SHA`, `$GITHUB_REF`).
+
+use serde::Serialize;
+
+use crate::config::{Config, Environment, Promotion};
+use crate::render::pins::{self, ActionPins};
+use crate::render::{in_tree, registry_host};
+
+/// Template name.
+pub const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
+/// Output path.
+pub const OUTPUT: &str = ".github/workflows/gitops.yml";
+
+/// View model of the workflow.
+#[derive(Debug, Serialize)]
+pub struct GithubWorkflowView {
+    push_branches: Vec<String>,
+    push_tags: Vec<String>,
+    install: InstallView,
+    actions: ActionPins,
+    apps: Vec<AppView>,
+    validate: ValidateView,
+    promotions: Vec<PromotionView>,
+}
+
+/// How pipelines install gitops-gen.
+#[derive(Debug, Serialize)]
+pub struct InstallView {
+    version: String,
+    cache_key: String,
+}
+
+impl InstallView {
+    /// The pinned version and the cache key derived from it.
+    pub fn new(config: &Config, os_expression: &str) -> InstallView {
+        InstallView {
+            version: config.tool_version.clone(),
+            cache_key: format!("gitops-gen-{os_expression}{}", config.tool_version),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AppView {
+    name: String,
+    test: Option<String>,
+    test_job: String,
+    test_title: String,
+    build_job: String,
+    build_title: String,
+    image: String,
+    /// `image:${{ github.sha }}`, composed here so the template never concatenates strings.
+    image_tag: String,
+    context: String,
+    dockerfile: String,
+    registry_host: String,
+    /// ghcr.io accepts the job's GITHUB_TOKEN; other registries need repository secrets.
+    uses_github_token: bool,
+}
+
+/// Directories the validate job renders with kustomize.
+#[derive(Debug, Serialize)]
+pub struct ValidateView {
+    go_version: &'static str,
+    kustomize_module: &'static str,
+    kubeconform_module: &'static str,
+    dirs: Vec<String>,
+}
+
+impl ValidateView {
+    /// Every environment's infrastructure and application overlay.
+    pub fn new(config: &Config) -> ValidateView {
+        let mut dirs = Vec::new();
+        for env in &config.environments {
+            for kind in ["infrastructure", "applications"] {
+                dirs.push(in_tree(
+                    &config.gitops.path,
+                    &format!("{kind}/overlays/{}", env.name.value),
+                ));
+            }
+        }
+        ValidateView {
+            go_version: pins::GO_VERSION,
+            kustomize_module: pins::KUSTOMIZE_MODULE,
+            kubeconform_module: pins::KUBECONFORM_MODULE,
+            dirs,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct PromotionView {
+    job: String,
+    title: String,
+    environment: String,
+    needs: Vec<String>,
+    condition: String,
+    concurrency_group: String,
+    mode: &'static str,
+    pull_request: bool,
+    same_repository: bool,
+    token_expression: &'static str,
+    gh_repo: String,
+    gitops_branch: String,
+    apps: Vec<PromoteAppView>,
+}
+
+#[derive(Debug, Serialize)]
+struct PromoteAppView {
+    name: String,
+    image: String,
+    step_id: String,
+}
+
+impl GithubWorkflowView {
+    /// Builds the view from the model.
+    pub fn new(config: &Config) -> GithubWorkflowView {
+        let mut push_branches = Vec::new();
+        let mut push_tags = Vec::new();
+        for env in &config.environments {
+            for b in &env.branches {
+                push_unique(&mut push_branches, b.value.as_str());
+            }
+            for t in &env.tags {
+                push_unique(&mut push_tags, t.value.as_str());
+            }
+        }
+        let apps: Vec<AppView> = config
+            .apps
+            .iter()
+            .map(|app| {
+                let name = &app.name.value;
+                let host = registry_host(&app.image);
+                AppView {
+                    name: name.clone(),
+                    test: app.test.clone(),
+                    test_job: format!("test-{name}"),
+                    test_title: format!("Test {name}"),
+                    build_job: format!("build-{name}"),
+                    build_title: format!("Build {name}"),
+                    image: app.image.clone(),
+                    image_tag: format!("{}:${{{{ github.sha }}}}", app.image),
+                    context: app.context.clone(),
+                    dockerfile: app.dockerfile.clone(),
+                    registry_host: host.to_owned(),
+                    uses_github_token: host == "ghcr.io",
+                }
+            })
+            .collect();
+        let mut needs = vec!["check".to_owned(), "validate".to_owned()];
+        needs.extend(apps.iter().map(|a| a.build_job.clone()));
+        let promotions = config
+            .environments
+            .iter()
+            .filter(|env| env.promotion != Promotion::Manual)
+            .filter_map(|env| promotion(config, env, &needs))
+            .collect();
+        GithubWorkflowView {
+            push_branches,
+            push_tags,
+            install: InstallView::new(config, "${{ runner.os }}-"),
+            actions: pins::ACTIONS,
+            apps,
+            validate: ValidateView::new(config),
+            promotions,
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
+}
+
+fn promotion(config: &Config, env: &Environment, needs: &[String]) -> Option<PromotionView> {
+    let name = &env.name.value;
+    let mut guards = Vec::new();
+    for (kind, patterns) in [("heads", &env.branches), ("tags", &env.tags)] {
+        for p in patterns {
+            let pattern = &p.value;
+            guards.push(if pattern.is_literal() {
+                format!(
+                    "github.ref == '{}'",
+                    expr_literal(&format!("refs/{kind}/{pattern}"))
+                )
+            } else {
+                // Expressions have no glob matching: this prefix guard is coarse, and
+                // `gitops-gen promote --ref` applies the exact pattern before changing anything.
+                format!(
+                    "startsWith(github.ref, '{}')",
+                    expr_literal(&format!("refs/{kind}/{}", pattern.literal_prefix()))
+                )
+            });
+        }
+    }
+    if guards.is_empty() {
+        return None;
+    }
+    let condition = format!("github.event_name == 'push' && ({})", guards.join(" || "));
+    let same_repository = !config.gitops.is_separate();
+    let gh_repo = match &config.gitops.repository {
+        None => "${{ github.repository }}".to_owned(),
+        Some(url) => repo_slug(url),
+    };
+    Some(PromotionView {
+        job: format!("promote-{name}"),
+        title: format!("Promote to {name}"),
+        environment: name.clone(),
+        needs: needs.to_vec(),
+        condition,
+        concurrency_group: format!("gitops-promote-{name}"),
+        mode: env.promotion.as_str(),
+        pull_request: env.promotion == Promotion::PullRequest,
+        same_repository,
+        token_expression: if same_repository {
+            "${{ secrets.GITHUB_TOKEN }}"
+        } else {
+            "${{ secrets.GITOPS_REPO_TOKEN }}"
+        },
+        gh_repo,
+        gitops_branch: config.gitops.branch.clone(),
+        apps: config
+            .apps
+            .iter()
+            .map(|a| PromoteAppView {
+                name: a.name.value.clone(),
+                image: a.image.clone(),
+                step_id: format!("promote-{}", a.name.value),
+            })
+            .collect(),
+    })
+}
+
+/// Escapes a string for a single-quoted GitHub expression literal.
+fn expr_literal(s: &str) -> String {
+    s.replace('\'', "''")
+}
+
+/// `https://github.com/acme/config.git` or `git@github.com:acme/config.git` → `acme/config`.
+pub fn repo_slug(url: &str) -> String {
+    let path = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split_once('/').map(|(_, p)| p).unwrap_or(rest))
+        .or_else(|| url.split_once(':').map(|(_, p)| p))
+        .unwrap_or(url);
+    path.trim_matches('/').trim_end_matches(".git").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            repo_slug("https://github.com/acme/config.git"),
+            "acme/config"
+        );
+        assert_eq!(repo_slug("git@github.com:acme/config.git"), "acme/config");
+        assert_eq!(
+            repo_slug("ssh://git@gitlab.com/g/sub/config"),
+            "g/sub/config"
+        );
+    }
+}

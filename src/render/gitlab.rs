@@ -1,0 +1,140 @@
+//! RENDER stage: the view model of `.gitlab-ci.yml`.
+//!
+//! Branch and tag patterns become anchored `=~` regexes here, so GitLab runs a promotion for
+//! exactly the refs the model maps to the environment.
+
+use serde::Serialize;
+
+use crate::config::glob::RefPattern;
+use crate::config::{Config, Promotion};
+use crate::render::github::{InstallView, ValidateView};
+use crate::render::pins::{self, GitlabImages};
+use crate::render::{registry_host, shell_word};
+
+/// Template name.
+pub const TEMPLATE: &str = "ci/gitlab/gitlab-ci.yml.j2";
+/// Output path.
+pub const OUTPUT: &str = ".gitlab-ci.yml";
+
+/// View model of the pipeline.
+#[derive(Debug, Serialize)]
+pub struct GitlabCiView {
+    workflow_rules: Vec<String>,
+    install: InstallView,
+    images: GitlabImages,
+    builder: &'static str,
+    apps: Vec<AppView>,
+    validate: ValidateView,
+    promotions: Vec<PromotionView>,
+}
+
+#[derive(Debug, Serialize)]
+struct AppView {
+    name: String,
+    test: Option<String>,
+    test_image: String,
+    test_job: String,
+    build_job: String,
+    image: String,
+    context_shell: String,
+    dockerfile_shell: String,
+    registry_host: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PromotionView {
+    job: String,
+    environment: String,
+    needs: Vec<String>,
+    resource_group: String,
+    rules: Vec<String>,
+    mode: &'static str,
+    apps: Vec<PromoteAppView>,
+}
+
+#[derive(Debug, Serialize)]
+struct PromoteAppView {
+    name: String,
+    image: String,
+}
+
+fn rule(variable: &str, pattern: &RefPattern) -> String {
+    if pattern.is_literal() {
+        format!(
+            "${variable} == \"{}\"",
+            pattern.as_str().replace('"', "\\\"")
+        )
+    } else {
+        format!("${variable} =~ /{}/", pattern.to_regex())
+    }
+}
+
+impl GitlabCiView {
+    /// Builds the view from the model.
+    pub fn new(config: &Config) -> GitlabCiView {
+        let mut workflow_rules: Vec<String> = Vec::new();
+        let mut promotions = Vec::new();
+        let apps: Vec<AppView> = config
+            .apps
+            .iter()
+            .map(|app| {
+                let name = &app.name.value;
+                AppView {
+                    name: name.clone(),
+                    test: app.test.clone(),
+                    test_image: app.test_image.clone(),
+                    test_job: format!("test-{name}"),
+                    build_job: format!("build-{name}"),
+                    image: app.image.clone(),
+                    context_shell: shell_word(&app.context),
+                    dockerfile_shell: shell_word(&app.dockerfile),
+                    registry_host: shell_word(registry_host(&app.image)),
+                }
+            })
+            .collect();
+        let mut needs = vec!["check".to_owned(), "validate".to_owned()];
+        needs.extend(apps.iter().map(|a| a.build_job.clone()));
+        for env in &config.environments {
+            let rules: Vec<String> = env
+                .branches
+                .iter()
+                .map(|b| rule("CI_COMMIT_BRANCH", &b.value))
+                .chain(env.tags.iter().map(|t| rule("CI_COMMIT_TAG", &t.value)))
+                .collect();
+            for r in &rules {
+                if !workflow_rules.contains(r) {
+                    workflow_rules.push(r.clone());
+                }
+            }
+            if env.promotion == Promotion::Manual || rules.is_empty() {
+                continue;
+            }
+            let name = &env.name.value;
+            promotions.push(PromotionView {
+                job: format!("promote-{name}"),
+                environment: name.clone(),
+                needs: needs.clone(),
+                resource_group: format!("promote-{name}"),
+                rules,
+                mode: env.promotion.as_str(),
+                apps: config
+                    .apps
+                    .iter()
+                    .map(|a| PromoteAppView {
+                        name: a.name.value.clone(),
+                        image: a.image.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        GitlabCiView {
+            workflow_rules,
+            install: InstallView::new(config, ""),
+            images: pins::GITLAB_IMAGES,
+            builder: config.gitlab.builder.as_str(),
+            apps,
+            validate: ValidateView::new(config),
+            promotions,
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! RENDER stage: every third-party action, image and tool version that generated pipelines use,
+//! in one place so an upgrade is one reviewed diff. Actions are pinned to full commit SHAs (the
+//! tag is only a comment), tools to exact versions.
+
+use serde::Serialize;
+
+/// A GitHub action pinned to a commit.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionPin {
+    /// `owner/repo@<40-hex sha>`.
+    pub uses: &'static str,
+    /// The release tag that commit carries, written as a trailing comment.
+    pub version: &'static str,
+}
+
+/// All pinned actions, by template name.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActionPins {
+    /// actions/checkout
+    pub checkout: ActionPin,
+    /// actions/cache
+    pub cache: ActionPin,
+    /// actions/setup-go
+    pub setup_go: ActionPin,
+    /// docker/login-action
+    pub login: ActionPin,
+    /// docker/setup-buildx-action
+    pub setup_buildx: ActionPin,
+    /// docker/build-push-action
+    pub build_push: ActionPin,
+}
+
+/// The pins this release generates.
+pub const ACTIONS: ActionPins = ActionPins {
+    checkout: ActionPin {
+        uses: "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd",
+        version: "v6.0.2",
+    },
+    cache: ActionPin {
+        uses: "actions/cache@cdf6c1fa76f9f475f3d7449005a359c84ca0f306",
+        version: "v5.0.3",
+    },
+    setup_go: ActionPin {
+        uses: "actions/setup-go@7a3fe6cf4cb3a834922a1244abfce67bcef6a0c5",
+        version: "v6.2.0",
+    },
+    login: ActionPin {
+        uses: "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121",
+        version: "v4.1.0",
+    },
+    setup_buildx: ActionPin {
+        uses: "docker/setup-buildx-action@4d04d5d9486b7bd6fa91e7baf45bbb4f8b9deedd",
+        version: "v4.0.0",
+    },
+    build_push: ActionPin {
+        uses: "docker/build-push-action@bcafcacb16a39f128d818304e6c9c0c18556b85f",
+        version: "v7.1.0",
+    },
+};
+
+/// Go toolchain used to install the validators (kustomize v5.8 needs Go 1.24 or newer).
+pub const GO_VERSION: &str = "1.25";
+/// kustomize, installed with `go install` so the Go checksum database verifies it.
+pub const KUSTOMIZE_MODULE: &str = "sigs.k8s.io/kustomize/kustomize/v5@v5.8.1";
+/// kubeconform, likewise.
+pub const KUBECONFORM_MODULE: &str = "github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0";
+
+/// Container images used by the GitLab pipeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct GitlabImages {
+    /// Has cargo (to install gitops-gen) and git (to promote).
+    pub rust: &'static str,
+    /// Go toolchain for kustomize and kubeconform.
+    pub golang: &'static str,
+    /// Rootless image builds.
+    pub buildah: &'static str,
+    /// Docker CLI, for `builder: docker-in-docker`.
+    pub docker: &'static str,
+    /// The privileged Docker daemon service, for `builder: docker-in-docker`.
+    pub dind: &'static str,
+}
+
+/// The images this release generates.
+pub const GITLAB_IMAGES: GitlabImages = GitlabImages {
+    rust: "docker.io/library/rust:1.93-bookworm",
+    golang: "docker.io/library/golang:1.25-bookworm",
+    buildah: "quay.io/buildah/stable:v1.42",
+    docker: "docker.io/library/docker:28",
+    dind: "docker.io/library/docker:28-dind",
+};

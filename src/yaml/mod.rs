@@ -1,0 +1,85 @@
+//! READ stage: parses YAML text into a small spanned document tree.
+//!
+//! This wraps `saphyr-parser` (events only) with our own builder so that every node carries a
+//! byte [`Span`] for diagnostics, and so that the resource limits needed for untrusted input
+//! (nesting depth, alias expansion) are enforced without recursion.
+//!
+//! Decisions worth knowing when consuming the tree:
+//!
+//! - **Schema.** Plain scalars follow the YAML 1.2 core schema (`on`/`yes`/`no` stay strings);
+//!   quoted and block scalars are always strings. Explicit core tags (`!!str`, `!!int`, `!!float`,
+//!   `!!bool`, `!!null`) retype a scalar and are an error when the text does not fit; every other
+//!   tag (e.g. GitLab's `!reference`) is kept in [`Node::tag`] and the node is built as if untagged.
+//! - **Tags** are stored as written: `!!str` (also for `!<tag:yaml.org,2002:str>`), `!reference`,
+//!   `!`; tags expanded through a `%TAG` directive are stored as the full URI.
+//! - **Spans** are byte offsets. Plain scalars span exactly their text; quoted scalars include
+//!   their quotes; block scalars span their content lines. Anchors and tags are not part of a
+//!   scalar's span, but are part of a collection's. Empty values get an empty span. An alias copy
+//!   takes the alias's span at its root and keeps the anchored spans below.
+//! - **Merge keys.** A plain untagged `<<` merges a mapping or a sequence of mappings. Explicit
+//!   keys win over merged ones wherever they appear, and earlier merge sources win over later
+//!   ones. Resulting order: explicit keys in source order, then merged keys not overridden.
+//! - **Duplicate keys** (same scalar text) produce a warning at the later key; the later value
+//!   wins and stays at the first key's position. Merged keys never count as duplicates.
+//! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
+//!   but empty document (`---` alone) is a [`Value::Null`] document.
+
+mod error;
+mod loader;
+mod node;
+mod schema;
+mod span;
+#[cfg(test)]
+mod tests;
+
+pub use error::YamlError;
+pub use node::{Mapping, Node, ScalarStyle, Value};
+pub use span::Span;
+
+/// Resource limits for parsing untrusted YAML.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Maximum collection nesting, counting levels reached through aliases. Default 256.
+    ///
+    /// The finished tree is dropped and compared recursively, so raising this far beyond the
+    /// default trades safety for nothing a configuration file needs.
+    pub max_depth: usize,
+    /// Maximum total number of nodes copied by alias expansion (billion-laughs guard).
+    /// Default 10 000.
+    pub max_alias_expansions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 256,
+            max_alias_expansions: 10_000,
+        }
+    }
+}
+
+/// The documents of a stream and the non-fatal findings made while reading them.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Parsed {
+    /// One root node per document, in stream order.
+    pub documents: Vec<Node>,
+    /// Duplicate keys and similar, in source order.
+    pub warnings: Vec<YamlError>,
+}
+
+/// Parses all documents of a YAML stream with default [`Limits`], discarding warnings.
+///
+/// # Errors
+/// The first syntax error, limit violation, unknown alias, invalid explicit core tag or invalid
+/// merge-key value, located by byte span.
+pub fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
+    parse_with(src, &Limits::default()).map(|p| p.documents)
+}
+
+/// Parses all documents of a YAML stream, returning warnings alongside the documents.
+///
+/// # Errors
+/// As for [`parse`], with `limits` in place of the defaults.
+pub fn parse_with(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
+    loader::load(src, limits)
+}
