@@ -5,6 +5,7 @@ use std::path::Path;
 use crate::Outcome;
 use crate::cli::GenerateArgs;
 use crate::commands::load_model;
+use crate::config::Config;
 use crate::error::Error;
 use crate::render;
 use crate::ui::Ui;
@@ -33,7 +34,7 @@ pub fn run(ui: &Ui, args: &GenerateArgs) -> Result<Outcome, Error> {
     generate(ui, &args.dir, mode, args.force, args.diff)
 }
 
-/// Shared with `init`, which generates right after writing the model.
+/// Loads the model from `root` and carries out `mode`.
 pub fn generate(
     ui: &Ui,
     root: &Path,
@@ -42,35 +43,59 @@ pub fn generate(
     show_diff: bool,
 ) -> Result<Outcome, Error> {
     let config = load_model(root)?;
-    let outputs = render::render(&config, Some(root))?;
-    let plan = write::plan(root, &outputs, force)?;
+    let plan = plan(root, &config, force)?;
+    execute(ui, root, &plan, mode, show_diff)
+}
+
+/// Renders `config` and compares it with the files under `root`.
+pub fn plan(root: &Path, config: &Config, force: bool) -> Result<Plan, Error> {
+    let outputs = render::render(config, Some(root))?;
+    write::plan(root, &outputs, force)
+}
+
+/// Writes, checks or reports a plan. Refusals write nothing at all, so a repository is never
+/// left half regenerated.
+pub fn execute(
+    ui: &Ui,
+    root: &Path,
+    plan: &Plan,
+    mode: Mode,
+    show_diff: bool,
+) -> Result<Outcome, Error> {
     match mode {
-        Mode::Check => Ok(check(ui, &plan)?),
+        Mode::Check => Ok(check(ui, plan)?),
         Mode::DryRun => {
-            report(ui, &plan, true, "would")?;
+            report(ui, plan, true, "would")?;
             Ok(Outcome::Success)
         }
         Mode::Write => {
-            if plan.refused().next().is_some() {
-                for item in plan.refused() {
-                    ui.note(
-                        "refused",
-                        &format!("{} was {}", item.path, refusal_reason(item.action)),
-                    );
-                }
-                ui.note(
-                    "help",
-                    "nothing was written; move the change into gitops-gen.yaml (or a template \
-                     override in .gitops-gen/templates/), or run `gitops-gen generate --force` \
-                     to overwrite",
-                );
+            if report_refusals(ui, plan) {
                 return Ok(Outcome::Failure);
             }
-            write::apply(root, &plan)?;
-            report(ui, &plan, show_diff, "")?;
+            write::apply(root, plan)?;
+            report(ui, plan, show_diff, "")?;
             Ok(Outcome::Success)
         }
     }
+}
+
+/// Prints every refused file and the way out; true when anything was refused.
+pub fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
+    if plan.refused().next().is_none() {
+        return false;
+    }
+    for item in plan.refused() {
+        ui.note(
+            "refused",
+            &format!("{} was {}", item.path, refusal_reason(item.action)),
+        );
+    }
+    ui.note(
+        "help",
+        "nothing was written; move the change into gitops-gen.yaml (or a template override in \
+         .gitops-gen/templates/), or rerun with --force to overwrite",
+    );
+    true
 }
 
 fn refusal_reason(action: Action) -> &'static str {

@@ -66,10 +66,16 @@ pub fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     let text = templates.render(MODEL_TEMPLATE, &view)?;
     // Flags feed the model text, so validating that text validates the flags, with the same
     // diagnostics a hand-written model gets; nothing is written when it fails.
-    config::parse(config::FILE_NAME, &text)?;
+    let model = config::parse(config::FILE_NAME, &text)?;
+    // Render and plan before writing the model: a refusal or a render failure leaves the
+    // directory exactly as it was.
+    let plan = generate::plan(&root, &model, args.force)?;
+    if generate::report_refusals(ui, &plan) {
+        return Ok(Outcome::Failure);
+    }
     atomic::write(&model_path, &text)?;
     ui.status("create", config::FILE_NAME);
-    generate::generate(ui, &root, Mode::Write, args.force, false)
+    generate::execute(ui, &root, &plan, Mode::Write, false)
 }
 
 fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelView, Error> {

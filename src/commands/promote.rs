@@ -130,13 +130,13 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                 ),
             );
         }
-        promote::Result::Proposed { branch } => {
+        promote::Result::Proposed { branch, audit } => {
             ui.status(
                 "proposed",
                 &format!("{} → {} on branch {branch}", request.app, args.image),
             );
             if let Some(path) = std::env::var_os("GITHUB_OUTPUT") {
-                promote::github_outputs(std::path::Path::new(&path), &branch, &request.audit)?;
+                promote::github_outputs(std::path::Path::new(&path), &branch, &audit)?;
             }
         }
     }

@@ -382,20 +382,20 @@ impl Decoder<'_> {
             return gitops;
         };
         self.known_keys(map, GITOPS_KEYS, "`gitops`");
-        if let Some(repo) = self.opt_string(map, "repository", "`gitops.repository`") {
-            if repo.value != "this" {
-                if !looks_like_git_url(&repo.value) {
-                    self.problem_help(
-                        repo.span,
-                        format!("`gitops.repository` `{}` is not a git URL", repo.value),
-                        "expected a git URL",
-                        "use `this` (the default) or an https:// or ssh URL of the config \
+        if let Some(repo) = self.opt_string(map, "repository", "`gitops.repository`")
+            && repo.value != "this"
+        {
+            if !looks_like_git_url(&repo.value) {
+                self.problem_help(
+                    repo.span,
+                    format!("`gitops.repository` `{}` is not a git URL", repo.value),
+                    "expected a git URL",
+                    "use `this` (the default) or an https:// or ssh URL of the config \
                          repository"
-                            .to_owned(),
-                    );
-                }
-                gitops.repository = Some(repo.value);
+                        .to_owned(),
+                );
             }
+            gitops.repository = Some(repo.value);
         }
         if let Some(branch) = self.opt_string(map, "branch", "`gitops.branch`") {
             match RefPattern::parse(&branch.value) {
@@ -619,9 +619,10 @@ impl Decoder<'_> {
         let mut places: BTreeMap<(&str, &str), &str> = BTreeMap::new();
         for env in envs {
             let key = (env.cluster.as_str(), env.namespace.as_str());
-            if let Some(other) = places.insert(key, &env.name.value) {
-                if other != env.name.value {
-                    self.problem_help(
+            if let Some(other) = places.insert(key, &env.name.value)
+                && other != env.name.value
+            {
+                self.problem_help(
                         env.name.span,
                         format!(
                             "environments `{other}` and `{}` both deploy to namespace `{}` of cluster `{}`",
@@ -630,7 +631,6 @@ impl Decoder<'_> {
                         "same cluster and namespace",
                         "give one of them its own `namespace:` or `cluster:`".to_owned(),
                     );
-                }
             }
         }
     }

@@ -172,9 +172,9 @@ impl RefPattern {
                     }
                     out.push(*c);
                 }
-                Piece::Star => out.push_str("[^/]*"),
+                Piece::Star => out.push_str("[^\\/]*"),
                 Piece::DoubleStar => out.push_str(".*"),
-                Piece::Any => out.push_str("[^/]"),
+                Piece::Any => out.push_str("[^\\/]"),
                 Piece::Class { negated, ranges } => {
                     out.push('[');
                     if *negated {
@@ -296,8 +296,8 @@ mod tests {
     #[test]
     fn regex_translation_is_anchored_and_escaped() {
         assert_eq!(pat("main").to_regex(), "^main$");
-        assert_eq!(pat("feature/*").to_regex(), "^feature\\/[^/]*$");
-        assert_eq!(pat("v[0-9].*").to_regex(), "^v[0-9]\\.[^/]*$");
+        assert_eq!(pat("feature/*").to_regex(), "^feature\\/[^\\/]*$");
+        assert_eq!(pat("v[0-9].*").to_regex(), "^v[0-9]\\.[^\\/]*$");
         assert_eq!(pat("release/**").to_regex(), "^release\\/.*$");
     }
 

@@ -142,7 +142,7 @@ pub fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String>
         let end = (end_of_line(text, value.span.end) + 1).min(text.len());
         edits.push((start, end, String::new()));
     }
-    edits.sort_by(|a, b| b.0.cmp(&a.0));
+    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (start, end, replacement) in edits {
         out.replace_range(start..end, &replacement);
     }

@@ -60,6 +60,8 @@ pub enum Result {
     Proposed {
         /// `promote/<env>/<app>`.
         branch: String,
+        /// The audit record committed, for the pull request's title and body.
+        audit: Box<Audit>,
     },
 }
 
@@ -151,6 +153,7 @@ pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
             return Ok(match request.mode {
                 Promotion::PullRequest => Result::Proposed {
                     branch: target_branch,
+                    audit: Box::new(audit),
                 },
                 _ => Result::Committed {
                     commit: git.run(&["rev-parse", "HEAD"])?,

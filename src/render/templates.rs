@@ -132,12 +132,12 @@ fn yaml_formatter(
     state: &mut minijinja::State,
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
-    if matches!(state.auto_escape(), AutoEscape::Json) && !value.is_safe() {
-        if let Some(text) = value.as_str() {
-            if is_plain_safe(text) {
-                return out.write_str(text).map_err(minijinja::Error::from);
-            }
-        }
+    if matches!(state.auto_escape(), AutoEscape::Json)
+        && !value.is_safe()
+        && let Some(text) = value.as_str()
+        && is_plain_safe(text)
+    {
+        return out.write_str(text).map_err(minijinja::Error::from);
     }
     minijinja::escape_formatter(out, state, value)
 }

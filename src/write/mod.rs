@@ -184,14 +184,15 @@ fn managed_files(root: &Path) -> Result<Vec<String>, Error> {
         let Ok(mut file) = std::fs::File::open(path) else {
             continue;
         };
-        if file.read_exact(&mut head).is_ok() && head == MANAGED_MARKER.as_bytes() {
-            if let Ok(rel) = path.strip_prefix(root) {
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(rel.join("/"));
-            }
+        if file.read_exact(&mut head).is_ok()
+            && head == MANAGED_MARKER.as_bytes()
+            && let Ok(rel) = path.strip_prefix(root)
+        {
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            found.push(rel.join("/"));
         }
     }
     Ok(found)
