@@ -32,6 +32,8 @@ pub struct GithubWorkflowView {
 pub struct InstallView {
     version: String,
     cache_key: String,
+    /// Whether the binary may come from the CI cache.
+    cache: bool,
 }
 
 impl InstallView {
@@ -40,8 +42,18 @@ impl InstallView {
         InstallView {
             version: config.tool_version.clone(),
             cache_key: format!("gitops-gen-{os_expression}{}", config.tool_version),
+            cache: !builds_releases(config),
         }
     }
+}
+
+/// Whether pushes of tags or release branches run the pipeline. Such runs publish images that
+/// people deploy by version, so they must not restore a cache another run could have written
+/// (cache poisoning); they compile gitops-gen instead.
+pub fn builds_releases(config: &Config) -> bool {
+    config.environments.iter().any(|env| {
+        !env.tags.is_empty() || env.branches.iter().any(|b| b.value.as_str().contains("release"))
+    })
 }
 
 #[derive(Debug, Serialize)]

@@ -1,0 +1,11 @@
+//! Integration tests of the `gitops-gen` binary: scenarios, behaviour, diagnostics, external
+//! validators and the pre-commit hook, all in one test binary so cargo links it once.
+
+mod cli;
+mod common;
+mod diagnostics;
+mod generate;
+mod init;
+mod precommit;
+mod scenarios;
+mod validate;
