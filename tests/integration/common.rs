@@ -1,0 +1,272 @@
+//! Shared helpers for the integration tests: running the binary, making git repositories,
+//! reading and snapshotting generated trees.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// Environment that keeps the user's and the machine's git configuration out of the tests, so a
+/// global `init.defaultBranch` or hook path cannot change what gitops-gen detects.
+const GIT_ISOLATION: &[(&str, &str)] = &[
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_TERMINAL_PROMPT", "0"),
+];
+
+/// The crate root (where Cargo.toml is).
+pub(crate) fn crate_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file under tests/fixtures/.
+pub(crate) fn fixture(rel: &str) -> PathBuf {
+    crate_root().join("tests/fixtures").join(rel)
+}
+
+/// The gitops-gen binary with plain, deterministic output, run in `cwd`.
+///
+/// `--color never` and NO_COLOR keep escapes out of snapshots; COLUMNS pins the width miette
+/// would otherwise guess from the terminal.
+pub(crate) fn gitops_gen(cwd: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("gitops-gen").expect("the gitops-gen binary is built");
+    cmd.current_dir(cwd)
+        .arg("--color")
+        .arg("never")
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("GITOPS_GEN_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("CI_JOB_TOKEN");
+    for (k, v) in GIT_ISOLATION {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs gitops-gen with `args` in `cwd` and returns its output without judging the exit code.
+pub(crate) fn run(cwd: &Path, args: &[&str]) -> Output {
+    gitops_gen(cwd)
+        .args(args)
+        .output()
+        .expect("gitops-gen runs")
+}
+
+/// Exit code of an output; a signal (no code) fails the test loudly.
+pub(crate) fn code(out: &Output) -> i32 {
+    out.status.code().expect("gitops-gen exited normally, not by a signal")
+}
+
+/// Stdout and stderr as text.
+pub(crate) fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub(crate) fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts an exit code, printing both streams when it differs.
+#[track_caller]
+pub(crate) fn assert_code(out: &Output, expected: i32) {
+    assert_eq!(
+        code(out),
+        expected,
+        "unexpected exit code\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Runs the git CLI in `dir`, isolated from global configuration; panics on failure.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(dir).args(args);
+    for (k, v) in GIT_ISOLATION {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Turns `dir` (created if missing) into a git repository on `branch`, with a local identity
+/// and, optionally, an `origin` remote. No commits: gitops-gen only reads HEAD's name and the
+/// remote URL.
+pub(crate) fn git_repo_on(dir: &Path, branch: &str, remote: Option<&str>) {
+    std::fs::create_dir_all(dir).expect("create repo dir");
+    git(dir, &["init", "-q", "-b", branch]);
+    git(dir, &["config", "user.name", "gitops-gen tests"]);
+    git(dir, &["config", "user.email", "tests@example.invalid"]);
+    git(dir, &["config", "commit.gpgsign", "false"]);
+    if let Some(url) = remote {
+        git(dir, &["remote", "add", "origin", url]);
+    }
+}
+
+/// [`git_repo_on`] with `main`.
+pub(crate) fn git_repo(dir: &Path, remote: Option<&str>) {
+    git_repo_on(dir, "main", remote);
+}
+
+/// A fresh temporary directory holding one subdirectory with a fixed name, so that anything
+/// derived from the directory name (init's project name) is the same on every run.
+pub(crate) fn named_dir(name: &str) -> (TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix("gitops-gen-it-")
+        .tempdir()
+        .expect("create tempdir");
+    let dir = tmp.path().join(name);
+    std::fs::create_dir_all(&dir).expect("create named dir");
+    (tmp, dir)
+}
+
+/// A directory named `name` holding tests/fixtures/`model` as its gitops-gen.yaml.
+pub(crate) fn dir_with_model(name: &str, model: &str) -> (TempDir, PathBuf) {
+    let (tmp, dir) = named_dir(name);
+    std::fs::copy(fixture(model), dir.join("gitops-gen.yaml")).expect("copy fixture model");
+    (tmp, dir)
+}
+
+/// Runs `generate` in `dir` and requires success.
+#[track_caller]
+pub(crate) fn generate_ok(dir: &Path) -> Output {
+    let out = run(dir, &["generate"]);
+    assert_code(&out, 0);
+    out
+}
+
+/// Every file under `dir` (`.git` skipped) by `/`-separated relative path, with its bytes.
+pub(crate) fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut |rel, path| {
+        files.insert(rel, std::fs::read(path).expect("read file"));
+    });
+    files
+}
+
+/// Every directory under `dir` (`.git` skipped), relative, sorted.
+pub(crate) fn list_dirs(dir: &Path) -> Vec<String> {
+    let mut dirs = Vec::new();
+    collect_dirs(dir, dir, &mut dirs);
+    dirs.sort();
+    dirs
+}
+
+fn collect_dirs(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let path = entry.path();
+        if entry.file_name() == ".git" || !entry.file_type().expect("file type").is_dir() {
+            continue;
+        }
+        out.push(rel_path(root, &path));
+        collect_dirs(root, &path, out);
+    }
+}
+
+fn rel_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .expect("path under root")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn walk(root: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("dir entry"))
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if entry.file_name() == ".git" {
+            continue;
+        }
+        let path = entry.path();
+        let kind = entry.file_type().expect("file type");
+        if kind.is_dir() {
+            walk(root, &path, f);
+        } else {
+            f(rel_path(root, &path), &path);
+        }
+    }
+}
+
+/// Relative paths of every file under `dir` (`.git` skipped), sorted.
+pub(crate) fn list_files(dir: &Path) -> Vec<String> {
+    read_tree(dir).into_keys().collect()
+}
+
+/// The whole tree as one text for `insta::assert_snapshot!`: each file under a
+/// `================ <path> ================` header, in path order.
+pub(crate) fn tree_snapshot(dir: &Path) -> String {
+    let mut text = String::new();
+    for (path, bytes) in read_tree(dir) {
+        text.push_str(&format!("================ {path} ================\n"));
+        let contents = String::from_utf8_lossy(&bytes);
+        text.push_str(&contents);
+        if !contents.ends_with('\n') {
+            // Keep the next header on its own line; the hygiene check reports the missing `\n`.
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Generated text must be clean for git and linters: LF only, exactly one trailing newline.
+#[track_caller]
+pub(crate) fn assert_text_hygiene(dir: &Path) {
+    for (path, bytes) in read_tree(dir) {
+        assert!(!bytes.contains(&b'\r'), "{path} contains a carriage return");
+        assert!(bytes.ends_with(b"\n"), "{path} does not end with a newline");
+        assert!(
+            !bytes.ends_with(b"\n\n"),
+            "{path} ends with more than one newline"
+        );
+    }
+}
+
+/// Asserts that a snapshot text cannot depend on where the test ran.
+#[track_caller]
+pub(crate) fn assert_no_temp_paths(text: &str, tmp: &TempDir) {
+    let tmp_path = tmp.path().to_string_lossy().into_owned();
+    assert!(
+        !text.contains(&tmp_path),
+        "output contains the temporary path {tmp_path}"
+    );
+    let system_tmp = std::env::temp_dir().to_string_lossy().into_owned();
+    assert!(
+        !text.contains(&format!("{}/gitops-gen-it-", system_tmp.trim_end_matches('/'))),
+        "output contains a temporary directory"
+    );
+}
+
+/// Reads a file under `dir` as text.
+pub(crate) fn read(dir: &Path, rel: &str) -> String {
+    std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+}
+
+/// Overwrites a file under `dir`.
+pub(crate) fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("create parent");
+    }
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("writing {rel}: {e}"));
+}
+
+/// Appends to a file under `dir`.
+pub(crate) fn append(dir: &Path, rel: &str, text: &str) {
+    let mut contents = read(dir, rel);
+    contents.push_str(text);
+    write(dir, rel, &contents);
+}
