@@ -127,30 +127,44 @@ pub struct GenerateArgs {
 /// `gitops-gen promote`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary worktree of the
-GitOps branch, commits with an audit message ([skip ci] included) and pushes, retrying on a
-rejected push. Credentials come from GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are
-never printed. Example:
-  gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1")]
+Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary clone of the
+GitOps branch, records the image's source commit in an annotation next to it, commits with an
+audit message ([skip ci] included) and pushes, retrying on a rejected push. It never moves an
+environment to an older source commit unless --allow-rollback. Credentials come from
+GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are never printed.
+
+Examples:
+  gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1
+  gitops-gen promote --from staging --to production --app web
+  gitops-gen promote --env production --app web --image ghcr.io/acme/web@sha256:... --dry-run")]
 pub struct PromoteArgs {
     /// Repository root holding gitops-gen.yaml.
     #[arg(long, default_value = ".")]
     pub dir: PathBuf,
     /// Environment to promote into.
-    #[arg(long)]
+    #[arg(long, visible_alias = "to", value_name = "ENV")]
     pub env: String,
+    /// Copy the image (and its source commit) that this environment runs.
+    #[arg(long, value_name = "ENV", conflicts_with = "image")]
+    pub from: Option<String>,
     /// App whose image moves.
     #[arg(long)]
     pub app: String,
     /// The new image, `repository:tag` or `repository@sha256:...`.
-    #[arg(long)]
-    pub image: String,
+    #[arg(long, required_unless_present = "from")]
+    pub image: Option<String>,
+    /// Commit the image was built from. Default: GITHUB_SHA or CI_COMMIT_SHA.
+    #[arg(long, value_name = "SHA")]
+    pub source_commit: Option<String>,
     /// Only promote when this ref (refs/heads/... or refs/tags/...) maps to the environment.
     #[arg(long)]
     pub r#ref: Option<String>,
-    /// commit, pull-request, or manual (same as commit, run by a person). Default: the model's.
+    /// commit or pull-request (manual behaves like commit). Default: the environment's mode.
     #[arg(long, value_parser = ["commit", "pull-request", "manual"])]
     pub mode: Option<String>,
+    /// Allow moving to a source commit older than the one the environment runs.
+    #[arg(long)]
+    pub allow_rollback: bool,
     /// Why the promotion happens; recorded in the commit. Default: derived from the CI event.
     #[arg(long)]
     pub reason: Option<String>,
@@ -160,7 +174,7 @@ pub struct PromoteArgs {
     /// Attempts before giving up on rejected pushes.
     #[arg(long, default_value_t = 5)]
     pub retries: u32,
-    /// Print the edit and the commit message; change nothing.
+    /// Print what would be promoted and the commit message; change nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -1,6 +1,7 @@
-//! Promotion edit: sets one image in a kustomization's `images:` list by replacing exactly the
-//! bytes of the value (located by span in our YAML AST), so comments, key order and the
-//! formatting of everything else stay as the user left them.
+//! Promotion edit: sets one image in a kustomization's `images:` list, and the annotation that
+//! records which source commit it was built from, by replacing exactly the bytes of the values
+//! (located by span in our YAML AST), so comments, key order and the formatting of everything
+//! else stay as the user left them.
 
 use crate::yaml::{self, Node, ScalarStyle, Value};
 
@@ -69,11 +70,7 @@ pub struct Edit {
 
 /// Sets `repo`'s tag or digest in the kustomization `text`.
 pub fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
-    let docs = yaml::parse(text)
-        .map_err(|e| format!("invalid YAML at byte {}: {}", e.span.start, e.message))?;
-    let [doc] = docs.as_slice() else {
-        return Err("expected exactly one YAML document".to_owned());
-    };
+    let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let Some(images) = top.get("images") else {
         let mut out = text.to_owned();
@@ -152,6 +149,140 @@ pub fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String>
         old,
         changed: true,
     })
+}
+
+/// The annotation that records the source commit an app's image was built from. Kustomize
+/// rejects unknown keys inside `images:` entries, so it lives in the kustomization's metadata.
+pub fn source_annotation(app: &str) -> String {
+    format!("source-commit.gitops-gen.io/{app}")
+}
+
+/// What an overlay currently says about one app.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Running {
+    /// The tag or digest, when the overlay has an entry for the image.
+    pub reference: Option<ImageRef>,
+    /// The recorded source commit, when known.
+    pub source_commit: Option<String>,
+}
+
+/// Reads the image entry and source annotation for `repo` / `app` from an overlay.
+pub fn running(text: &str, repo: &str, app: &str) -> Result<Running, String> {
+    let doc = parse_one(text)?;
+    let top = doc.as_map().ok_or("expected a mapping at the top level")?;
+    let entry = top.get("images").and_then(Node::as_seq).and_then(|items| {
+        items
+            .iter()
+            .filter_map(Node::as_map)
+            .find(|m| m.get("name").and_then(Node::as_str) == Some(repo))
+    });
+    // A digest pins the image even when a tag is present too, so it wins.
+    let reference = entry.and_then(|m| {
+        let text = |key: &str| m.get(key).and_then(Node::scalar_text);
+        text("digest")
+            .map(ImageRef::Digest)
+            .or_else(|| text("newTag").map(ImageRef::Tag))
+    });
+    let source_commit = top
+        .get("metadata")
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("annotations"))
+        .and_then(Node::as_map)
+        .and_then(|m| m.get(&source_annotation(app)))
+        .and_then(Node::scalar_text);
+    Ok(Running {
+        reference,
+        source_commit,
+    })
+}
+
+/// Sets `metadata.annotations[key]`, creating the maps when missing.
+pub fn set_annotation(text: &str, key: &str, value: &str) -> Result<String, String> {
+    let doc = parse_one(text)?;
+    let top = doc.as_map().ok_or("expected a mapping at the top level")?;
+    let value_text = scalar(value);
+    let mut out = text.to_owned();
+    let Some((meta_key, meta)) = top.get_entry("metadata") else {
+        // Right after `kind:` (or at the top), where people look for metadata.
+        let at = top
+            .get_entry("kind")
+            .map_or(0, |(_, v)| end_of_line(text, v.span.end) + 1)
+            .min(text.len());
+        let block = format!("metadata:\n  annotations:\n    {key}: {value_text}\n");
+        if at > 0 && !text[..at].ends_with('\n') {
+            out.insert(at, '\n');
+            out.insert_str(at + 1, &block);
+        } else {
+            out.insert_str(at, &block);
+        }
+        return Ok(out);
+    };
+    let meta_map = meta.as_map().ok_or("`metadata` must be a mapping")?;
+    let meta_indent = meta_map
+        .entries()
+        .first()
+        .map_or(column(text, meta_key.span.start) + 2, |(k, _)| {
+            column(text, k.span.start)
+        });
+    match meta_map.get_entry("annotations") {
+        Some((ann_key, annotations)) => {
+            let map = annotations
+                .as_map()
+                .ok_or("`metadata.annotations` must be a mapping")?;
+            if let Some(existing) = map.get(key) {
+                out.replace_range(
+                    existing.span.start..existing.span.end,
+                    &styled(value, existing),
+                );
+            } else if let Some((last_key, last_value)) = map.entries().last() {
+                let indent = column(text, map.entries()[0].0.span.start);
+                let at = end_of_line(text, last_value.span.end.max(last_key.span.end));
+                out.insert_str(at, &format!("\n{}{key}: {value_text}", " ".repeat(indent)));
+            } else {
+                // `annotations: {}` or an empty value: replace it with a block mapping.
+                let indent = column(text, ann_key.span.start) + 2;
+                let block = format!("\n{}{key}: {value_text}", " ".repeat(indent));
+                let start = if annotations.span.is_empty() {
+                    ann_key.span.end + 1
+                } else {
+                    annotations.span.start
+                };
+                let start = start.min(text.len());
+                let end = annotations.span.end.max(start);
+                out.replace_range(start..end, &block);
+                if out[..start].ends_with(": ") {
+                    out.remove(start - 1);
+                }
+            }
+        }
+        None => {
+            let last = meta_map
+                .entries()
+                .last()
+                .map_or(meta_key.span.end, |(k, v)| v.span.end.max(k.span.end));
+            let at = end_of_line(text, last);
+            out.insert_str(
+                at,
+                &format!(
+                    "\n{}annotations:\n{}{key}: {value_text}",
+                    " ".repeat(meta_indent),
+                    " ".repeat(meta_indent + 2)
+                ),
+            );
+        }
+    }
+    Ok(out)
+}
+
+fn parse_one(text: &str) -> Result<Node, String> {
+    let mut docs = yaml::parse(text).map_err(|e| {
+        let line = text[..e.span.start.min(text.len())].matches('\n').count() + 1;
+        format!("invalid YAML at line {line}: {}", e.message)
+    })?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        n => Err(format!("expected exactly one YAML document, found {n}")),
+    }
 }
 
 fn append_entry(
@@ -334,6 +465,46 @@ images:
             )),
             "{}",
             edit.text
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn reads_what_runs() -> Result<(), String> {
+        let text = set_annotation(OVERLAY, &source_annotation("web"), "abc123")?;
+        let r = running(&text, "ghcr.io/acme/web", "web")?;
+        assert_eq!(r.reference, Some(tag("latest")));
+        assert_eq!(r.source_commit.as_deref(), Some("abc123"));
+        assert_eq!(running(&text, "ghcr.io/acme/x", "x")?, Running::default());
+        Ok(())
+    }
+
+    #[test]
+    fn annotations_are_added_and_updated_in_place() -> Result<(), String> {
+        let key = source_annotation("web");
+        let once = set_annotation(OVERLAY, &key, "1111111")?;
+        assert!(once.contains(
+            "kind: Kustomization\nmetadata:\n  annotations:\n    source-commit.gitops-gen.io/web: \"1111111\"\nresources:"
+        ), "{once}");
+        let twice = set_annotation(&once, &key, "abcdef0")?;
+        assert_eq!(twice, once.replace("\"1111111\"", "\"abcdef0\""));
+        let other = set_annotation(&twice, &source_annotation("api"), "fff")?;
+        assert!(
+            other.contains("web: \"abcdef0\"\n    source-commit.gitops-gen.io/api: fff\n"),
+            "{other}"
+        );
+        let with_meta = "kind: Kustomization\nmetadata:\n  name: staging\nresources: []\n";
+        let added = set_annotation(with_meta, &key, "abc")?;
+        assert_eq!(
+            added,
+            "kind: Kustomization\nmetadata:\n  name: staging\n  annotations:\n    source-commit.gitops-gen.io/web: abc\nresources: []\n"
+        );
+        let empty = "kind: Kustomization\nmetadata:\n  annotations: {}\n";
+        let filled = set_annotation(empty, &key, "abc")?;
+        assert_eq!(
+            running(&filled, "x", "web")?.source_commit.as_deref(),
+            Some("abc"),
+            "{filled}"
         );
         Ok(())
     }

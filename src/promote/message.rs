@@ -21,6 +21,8 @@ pub struct Audit {
     pub pipeline_url: Option<String>,
     /// Who triggered it, when known.
     pub actor: Option<String>,
+    /// Extra sentences for the body (rollbacks, unknown ancestry).
+    pub notes: Vec<String>,
 }
 
 impl Audit {
@@ -71,15 +73,19 @@ impl Audit {
             None => "(not set)".to_owned(),
         };
         let mut msg = format!(
-            "{}\n\nMove {} in {} from {old}\nto {}{}{}.\n\n[skip ci]\n\nReason: {}\n",
+            "{}\n\nMove {} in {} from {old}\nto {}{}{}.\n",
             self.subject(),
             self.app,
             self.env,
             self.repository,
             separator(&self.new),
             self.new,
-            self.reason,
         );
+        for note in &self.notes {
+            msg.push_str(note);
+            msg.push('\n');
+        }
+        msg.push_str(&format!("\n[skip ci]\n\nReason: {}\n", self.reason));
         for (key, value) in [
             ("Source-Commit", &self.source_commit),
             ("Pipeline-Url", &self.pipeline_url),
@@ -128,6 +134,7 @@ mod tests {
             source_commit: Some("3f9c2e1".into()),
             pipeline_url: None,
             actor: Some("octocat".into()),
+            notes: Vec::new(),
         };
         assert_eq!(
             audit.message(),

@@ -9,7 +9,7 @@ pub mod edit;
 pub mod git_cli;
 pub mod message;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::{Config, Promotion};
@@ -19,6 +19,25 @@ use crate::promote::git_cli::Git;
 use crate::promote::message::Audit;
 use crate::render::in_tree;
 
+/// Where the new image comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// An image built by this pipeline (`--image`).
+    Image {
+        /// The tag or digest.
+        reference: ImageRef,
+        /// The commit it was built from, when known.
+        source_commit: Option<String>,
+    },
+    /// Whatever another environment runs (`--from`).
+    Environment {
+        /// The environment to copy from.
+        env: String,
+        /// Its overlay path.
+        overlay: String,
+    },
+}
+
 /// A fully resolved promotion request.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -26,10 +45,10 @@ pub struct Request {
     pub env: String,
     /// App name.
     pub app: String,
-    /// Image repository (must be the app's).
+    /// The app's image repository.
     pub repository: String,
-    /// New tag or digest.
-    pub reference: ImageRef,
+    /// What to promote.
+    pub source: Source,
     /// commit or pull-request.
     pub mode: Promotion,
     /// URL (or path) of the repository that holds the GitOps branch.
@@ -38,15 +57,19 @@ pub struct Request {
     pub branch: String,
     /// Overlay path inside that repository.
     pub overlay: String,
-    /// Audit record for the commit message.
+    /// Audit record for the commit message (old/new are filled in per attempt).
     pub audit: Audit,
     /// Push attempts.
     pub attempts: u32,
+    /// Allow moving to an older source commit.
+    pub allow_rollback: bool,
+    /// Checkout of the app repository, where source commits' ancestry is looked up.
+    pub app_repo: Option<PathBuf>,
 }
 
 /// What a promotion did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Result {
+pub enum Promoted {
     /// The environment already runs this image; nothing committed.
     Unchanged,
     /// Committed and pushed to the GitOps branch.
@@ -56,13 +79,28 @@ pub enum Result {
         /// Push attempts used.
         attempts: u32,
     },
-    /// Pushed to a promotion branch for a pull/merge request.
+    /// Pushed to (or already on) a promotion branch for a pull/merge request.
     Proposed {
         /// `promote/<env>/<app>`.
         branch: String,
+        /// Whether the branch moved; false when it already proposed exactly this change.
+        changed: bool,
         /// The audit record committed, for the pull request's title and body.
         audit: Box<Audit>,
     },
+}
+
+/// How a new source commit relates to the one an environment runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ancestry {
+    /// Same commit, or the new one descends from the running one: a forward move.
+    Forward,
+    /// The new commit is an ancestor of the running one: a rollback.
+    Backward,
+    /// Neither descends from the other (diverged branches feeding one environment).
+    Diverged,
+    /// At least one commit is not in the local history.
+    Unknown(String),
 }
 
 /// Resolves the target of a promotion from the model.
@@ -73,29 +111,34 @@ pub fn overlay_path(config: &Config, env: &str) -> String {
     )
 }
 
-/// Carries out `request`.
-pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
-    let token = ["GITOPS_GEN_TOKEN", "GITHUB_TOKEN", "CI_JOB_TOKEN"]
+/// Credentials for HTTPS remotes, from the environment only.
+pub fn auth_for(url: &str) -> Option<(String, String)> {
+    let (name, token) = ["GITOPS_GEN_TOKEN", "GITHUB_TOKEN", "CI_JOB_TOKEN"]
         .iter()
         .find_map(|name| {
             std::env::var(name)
                 .ok()
                 .filter(|v| !v.is_empty())
                 .map(|v| (*name, v))
-        });
-    let auth = token.and_then(|(name, token)| {
-        let user = match name {
-            "CI_JOB_TOKEN" => "gitlab-ci-token",
-            _ if std::env::var_os("GITLAB_CI").is_some() => "oauth2",
-            _ => "x-access-token",
-        };
-        git_cli::auth_for(&request.url, &token, user)
-    });
+        })?;
+    let user = match name {
+        "CI_JOB_TOKEN" => "gitlab-ci-token",
+        _ if std::env::var_os("GITLAB_CI").is_some() => "oauth2",
+        _ => "x-access-token",
+    };
+    git_cli::auth_for(url, &token, user)
+}
+
+/// Carries out `request`. Warnings that do not stop the promotion are appended to `warnings`.
+pub fn promote(
+    request: &Request,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<Promoted, Error> {
     let work = tempfile::Builder::new()
         .prefix("gitops-gen-promote-")
         .tempdir()
         .map_err(|e| Error::io("creating a temporary directory", e))?;
-    let git = Git::new(work.path(), auth);
+    let git = Git::new(work.path(), auth_for(&request.url));
     git.run(&["init", "--quiet"])?;
     git.run(&["config", "user.name", "gitops-gen"])?;
     git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
@@ -110,23 +153,64 @@ pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
         attempt += 1;
         fetch(&git, &request.url, &request.branch)?;
         git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
-        let file = work.path().join(&request.overlay);
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read `{}` on branch `{}` of {}: {e}; run `gitops-gen generate` and commit \
-                 the overlay first",
-                request.overlay, request.branch, request.url
-            ))
-        })?;
-        let edit = edit::set_image(&text, &request.repository, &request.reference)
-            .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
-        if !edit.changed {
-            return Ok(Result::Unchanged);
+        let base = git.run(&["rev-parse", "HEAD"])?;
+
+        // Everything below is decided against this tip; after a rejected push it is decided
+        // again against the new one, so a newer promotion that landed meanwhile is respected.
+        let (reference, source_commit) = resolve_source(request, work.path())?;
+        let text = read_overlay(request, work.path(), &request.overlay)?;
+        let running = edit::running(&text, &request.repository, &request.app)
+            .map_err(|why| Error::Usage(format!("cannot read `{}`: {why}", request.overlay)))?;
+        if running.reference.as_ref() == Some(&reference) {
+            return Ok(Promoted::Unchanged);
         }
-        std::fs::write(&file, &edit.text)
-            .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
         let mut audit = request.audit.clone();
-        audit.old = edit.old.clone();
+        audit.old = running.reference.as_ref().map(|r| r.display().to_owned());
+        audit.new = reference.display().to_owned();
+        audit.source_commit = source_commit.clone().or(audit.source_commit);
+        if let (Some(new), Some(old)) = (&source_commit, &running.source_commit) {
+            match ancestry(request, new, old) {
+                Ancestry::Forward | Ancestry::Diverged => {}
+                Ancestry::Backward if request.allow_rollback => {
+                    audit
+                        .notes
+                        .push(format!("Rollback: {old} → {new} (--allow-rollback)."));
+                }
+                Ancestry::Backward => {
+                    return Err(Error::Refused(format!(
+                        "refusing to promote `{}` in `{}` to {}: its source commit {new} is an \
+                         ancestor of {old}, which `{}` already runs; a newer build was promoted \
+                         first. Pass --allow-rollback to roll back on purpose",
+                        request.app,
+                        request.env,
+                        reference.display(),
+                        request.env
+                    )));
+                }
+                Ancestry::Unknown(why) => {
+                    let note = format!(
+                        "could not compare source commits {new} and {old}: {why}; promoting anyway"
+                    );
+                    warnings.push(note.clone());
+                    audit.notes.push(format!("Ancestry unknown: {why}."));
+                }
+            }
+        }
+
+        let edited = edit::set_image(&text, &request.repository, &reference)
+            .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
+        let mut new_text = edited.text;
+        if let Some(commit) = &source_commit {
+            new_text =
+                edit::set_annotation(&new_text, &edit::source_annotation(&request.app), commit)
+                    .map_err(|why| {
+                        Error::Usage(format!("cannot edit `{}`: {why}", request.overlay))
+                    })?;
+        }
+        verify_edit(&new_text, request, &reference)?;
+        let file = work.path().join(&request.overlay);
+        std::fs::write(&file, &new_text)
+            .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
         git.run(&["add", "--", &request.overlay])?;
         let message_file = work.path().join(".git").join("GITOPS_GEN_MSG");
         std::fs::write(&message_file, audit.message())
@@ -134,11 +218,20 @@ pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
         let message_path = message_file.to_string_lossy().into_owned();
         git.run(&["commit", "--quiet", "--no-verify", "-F", &message_path])?;
 
+        if request.mode == Promotion::PullRequest
+            && already_proposed(&git, request, &target_branch, &base)?
+        {
+            return Ok(Promoted::Proposed {
+                branch: target_branch,
+                changed: false,
+                audit: Box::new(audit),
+            });
+        }
         let refspec = format!("HEAD:refs/heads/{target_branch}");
         let mut args = vec!["push", "--porcelain"];
         let push_options = gitlab_merge_request_options(request, &audit);
         if request.mode == Promotion::PullRequest {
-            // The promotion branch is rebuilt from the GitOps branch each time, so it holds one
+            // The promotion branch is rebuilt on the GitOps branch each time, so it holds one
             // commit on the current tip; replacing it is the idempotent update of the proposal.
             args.push("--force");
             for option in &push_options {
@@ -151,11 +244,12 @@ pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
         let output = git.output(&args)?;
         if output.status.success() {
             return Ok(match request.mode {
-                Promotion::PullRequest => Result::Proposed {
+                Promotion::PullRequest => Promoted::Proposed {
                     branch: target_branch,
+                    changed: true,
                     audit: Box::new(audit),
                 },
-                _ => Result::Committed {
+                _ => Promoted::Committed {
                     commit: git.run(&["rev-parse", "HEAD"])?,
                     attempts: attempt,
                 },
@@ -176,11 +270,145 @@ pub fn promote(request: &Request) -> std::result::Result<Result, Error> {
         }
         if attempt >= request.attempts {
             return Err(Error::Git(format!(
-                "pushing to `{target_branch}` was rejected {attempt} times because other promotions \
-                 kept landing first; giving up (raise --retries to wait longer)"
+                "pushing to `{target_branch}` was rejected {attempt} times because other \
+                 promotions kept landing first; giving up (raise --retries to wait longer)"
             )));
         }
         std::thread::sleep(backoff(attempt));
+    }
+}
+
+fn read_overlay(
+    request: &Request,
+    root: &Path,
+    overlay: &str,
+) -> std::result::Result<String, Error> {
+    std::fs::read_to_string(root.join(overlay)).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read `{overlay}` on branch `{}` of {}: {e}; run `gitops-gen generate` and \
+             commit the overlay first",
+            request.branch, request.url
+        ))
+    })
+}
+
+/// The reference and source commit to promote, read from the fetched tip for `--from`.
+fn resolve_source(
+    request: &Request,
+    root: &Path,
+) -> std::result::Result<(ImageRef, Option<String>), Error> {
+    match &request.source {
+        Source::Image {
+            reference,
+            source_commit,
+        } => Ok((reference.clone(), source_commit.clone())),
+        Source::Environment { env, overlay } => {
+            let text = read_overlay(request, root, overlay)?;
+            let running = edit::running(&text, &request.repository, &request.app)
+                .map_err(|why| Error::Usage(format!("cannot read `{overlay}`: {why}")))?;
+            let reference = running.reference.ok_or_else(|| {
+                Error::Usage(format!(
+                    "`{env}` has no image for `{}` ({}) in `{overlay}`; promote into `{env}` first",
+                    request.app, request.repository
+                ))
+            })?;
+            Ok((reference, running.source_commit))
+        }
+    }
+}
+
+/// Re-reads the edited overlay: the promotion must say exactly what was asked, or nothing is
+/// committed.
+fn verify_edit(
+    text: &str,
+    request: &Request,
+    reference: &ImageRef,
+) -> std::result::Result<(), Error> {
+    let check = edit::running(text, &request.repository, &request.app).map_err(|why| {
+        Error::Internal(format!(
+            "the edited `{}` does not parse: {why}",
+            request.overlay
+        ))
+    })?;
+    if check.reference.as_ref() != Some(reference) {
+        return Err(Error::Internal(format!(
+            "the edit of `{}` did not take effect",
+            request.overlay
+        )));
+    }
+    Ok(())
+}
+
+/// Whether the promotion branch already holds exactly this change on the current tip.
+fn already_proposed(
+    git: &Git,
+    request: &Request,
+    branch: &str,
+    base: &str,
+) -> std::result::Result<bool, Error> {
+    let refspec = format!("refs/heads/{branch}");
+    let fetched = git.output(&[
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth",
+        "2",
+        &request.url,
+        &refspec,
+    ])?;
+    if !fetched.status.success() {
+        return Ok(false);
+    }
+    let same_tree =
+        git.run(&["rev-parse", "FETCH_HEAD^{tree}"])? == git.run(&["rev-parse", "HEAD^{tree}"])?;
+    let same_base = git
+        .output(&["rev-parse", "FETCH_HEAD^"])?
+        .stdout
+        .starts_with(base.as_bytes());
+    Ok(same_tree && same_base)
+}
+
+/// Relates two source commits in the app repository. A shallow clone is deepened once first.
+pub fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
+    let Some(repo) = &request.app_repo else {
+        return Ancestry::Unknown(
+            "no app repository checkout to look the commits up in".to_owned(),
+        );
+    };
+    let git = Git::new(repo, None);
+    let known = |c: &str| {
+        git.output(&["cat-file", "-e", &format!("{c}^{{commit}}")])
+            .is_ok_and(|o| o.status.success())
+    };
+    if !(known(new) && known(old)) {
+        let shallow = git
+            .run(&["rev-parse", "--is-shallow-repository"])
+            .is_ok_and(|s| s == "true");
+        if shallow {
+            let remote = git
+                .run(&["remote", "get-url", "origin"])
+                .unwrap_or_default();
+            let deepen = Git::new(repo, auth_for(&remote));
+            let _ = deepen.output(&["fetch", "--quiet", "--unshallow", "origin"]);
+        }
+        if !(known(new) && known(old)) {
+            let missing = if known(new) { old } else { new };
+            return Ancestry::Unknown(format!(
+                "commit {missing} is not in the history of {}",
+                repo.display()
+            ));
+        }
+    }
+    let is_ancestor = |a: &str, b: &str| {
+        git.output(&["merge-base", "--is-ancestor", a, b])
+            .ok()
+            .map(|o| o.status.code())
+    };
+    match (is_ancestor(old, new), is_ancestor(new, old)) {
+        (Some(Some(0)), _) => Ancestry::Forward,
+        (_, Some(Some(0))) => Ancestry::Backward,
+        (Some(Some(1)), Some(Some(1))) => Ancestry::Diverged,
+        _ => Ancestry::Unknown("git merge-base failed".to_owned()),
     }
 }
 

@@ -52,7 +52,11 @@ impl InstallView {
 /// (cache poisoning); they compile gitops-gen instead.
 pub fn builds_releases(config: &Config) -> bool {
     config.environments.iter().any(|env| {
-        !env.tags.is_empty() || env.branches.iter().any(|b| b.value.as_str().contains("release"))
+        !env.tags.is_empty()
+            || env
+                .branches
+                .iter()
+                .any(|b| b.value.as_str().contains("release"))
     })
 }
 

@@ -31,10 +31,16 @@ pub(crate) fn fixture(rel: &str) -> PathBuf {
 /// `--color never` and NO_COLOR keep escapes out of snapshots; COLUMNS pins the width miette
 /// would otherwise guess from the terminal.
 pub(crate) fn gitops_gen(cwd: &Path) -> Command {
+    let mut cmd = gitops_gen_uncolored(cwd);
+    cmd.arg("--color").arg("never");
+    cmd
+}
+
+/// [`gitops_gen`] without the `--color never` argument (clap rejects a repeated `--color`), for
+/// tests of color handling itself. NO_COLOR is still set.
+pub(crate) fn gitops_gen_uncolored(cwd: &Path) -> Command {
     let mut cmd = Command::cargo_bin("gitops-gen").expect("the gitops-gen binary is built");
     cmd.current_dir(cwd)
-        .arg("--color")
-        .arg("never")
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
         .env_remove("GITOPS_GEN_TOKEN")
@@ -56,7 +62,9 @@ pub(crate) fn run(cwd: &Path, args: &[&str]) -> Output {
 
 /// Exit code of an output; a signal (no code) fails the test loudly.
 pub(crate) fn code(out: &Output) -> i32 {
-    out.status.code().expect("gitops-gen exited normally, not by a signal")
+    out.status
+        .code()
+        .expect("gitops-gen exited normally, not by a signal")
 }
 
 /// Stdout and stderr as text.
@@ -245,7 +253,10 @@ pub(crate) fn assert_no_temp_paths(text: &str, tmp: &TempDir) {
     );
     let system_tmp = std::env::temp_dir().to_string_lossy().into_owned();
     assert!(
-        !text.contains(&format!("{}/gitops-gen-it-", system_tmp.trim_end_matches('/'))),
+        !text.contains(&format!(
+            "{}/gitops-gen-it-",
+            system_tmp.trim_end_matches('/')
+        )),
         "output contains a temporary directory"
     );
 }

@@ -1,0 +1,177 @@
+//! Diagnostics for invalid models: exit code 2, a miette report naming gitops-gen.yaml and the
+//! line, and nothing written. The report text is snapshotted so wording changes are reviewed.
+
+use crate::common::*;
+
+/// Runs `generate` on tests/fixtures/bad-models/`<name>`.yaml and snapshots stderr.
+fn bad_model(name: &str) {
+    let (tmp, dir) = dir_with_model("repo", &format!("bad-models/{name}.yaml"));
+    let model_before = read(&dir, "gitops-gen.yaml");
+
+    let first = run(&dir, &["generate"]);
+    assert_code(&first, 2);
+    assert_eq!(stdout(&first), "", "diagnostics belong on stderr");
+    let report = stderr(&first);
+    assert!(
+        report.contains("gitops-gen.yaml:"),
+        "the report names the file and line:\n{report}"
+    );
+    assert!(
+        !report.contains('\x1b'),
+        "--color never must not emit escapes:\n{report}"
+    );
+    assert_no_temp_paths(&report, &tmp);
+
+    // The report must not depend on anything but the model (no widths guessed differently, no
+    // hash-map order): a second run gives the same bytes.
+    let second = run(&dir, &["generate"]);
+    assert_code(&second, 2);
+    assert_eq!(report, stderr(&second), "diagnostics differ between runs");
+
+    // `--check` is as strict as `generate` about the model.
+    assert_code(&run(&dir, &["generate", "--check"]), 2);
+
+    // An invalid model writes nothing, not even partial output.
+    assert_eq!(list_files(&dir), ["gitops-gen.yaml"]);
+    assert_eq!(list_dirs(&dir), Vec::<String>::new());
+    assert_eq!(read(&dir, "gitops-gen.yaml"), model_before);
+
+    insta::assert_snapshot!(name, report);
+}
+
+#[test]
+fn malformed_yaml() {
+    bad_model("malformed-yaml");
+}
+
+#[test]
+fn unknown_top_level_key() {
+    bad_model("unknown-top-level-key");
+}
+
+#[test]
+fn unknown_env_key() {
+    bad_model("unknown-env-key");
+}
+
+#[test]
+fn name_not_dns_label() {
+    bad_model("name-not-dns-label");
+}
+
+#[test]
+fn duplicate_environment() {
+    bad_model("duplicate-environment");
+}
+
+#[test]
+fn duplicate_app() {
+    bad_model("duplicate-app");
+}
+
+#[test]
+fn branch_claimed_twice() {
+    bad_model("branch-claimed-twice");
+}
+
+#[test]
+fn empty_environments() {
+    bad_model("empty-environments");
+}
+
+#[test]
+fn malformed_glob() {
+    bad_model("malformed-glob");
+}
+
+#[test]
+fn wrong_version() {
+    bad_model("wrong-version");
+}
+
+#[test]
+fn wrong_type() {
+    bad_model("wrong-type");
+}
+
+#[test]
+fn duplicate_key() {
+    bad_model("duplicate-key");
+}
+
+/// The substance of each diagnostic, asserted directly so a snapshot accepted in a hurry cannot
+/// hide a lost did-you-mean or a wrong line.
+#[test]
+fn diagnostics_name_the_problem() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "unknown-top-level-key",
+            &[
+                "`enviroments`",
+                "did you mean `environments`?",
+                "gitops-gen.yaml:4:",
+            ],
+        ),
+        (
+            "unknown-env-key",
+            &[
+                "`brnches`",
+                "did you mean `branches`?",
+                "gitops-gen.yaml:8:",
+            ],
+        ),
+        (
+            "name-not-dns-label",
+            &["`Production`", "DNS-1123", "gitops-gen.yaml:6:"],
+        ),
+        (
+            "duplicate-environment",
+            &["`staging` is defined twice", "gitops-gen.yaml:7:"],
+        ),
+        (
+            "duplicate-app",
+            &["`web` is defined twice", "gitops-gen.yaml:9:"],
+        ),
+        (
+            "branch-claimed-twice",
+            &[
+                "`main`",
+                "`feature/**`",
+                "`feature/*`",
+                "gitops-gen.yaml:7:",
+                "gitops-gen.yaml:9:",
+            ],
+        ),
+        (
+            "empty-environments",
+            &["`environments` is empty", "gitops-gen.yaml:4:"],
+        ),
+        ("malformed-glob", &["`feat[`", "gitops-gen.yaml:6:"]),
+        ("wrong-version", &["version `2`", "gitops-gen.yaml:2:"]),
+        ("wrong-type", &["`port`", "eighty", "gitops-gen.yaml:8:"]),
+        ("duplicate-key", &["`registry`", "gitops-gen.yaml:7:"]),
+        ("malformed-yaml", &["invalid YAML"]),
+    ];
+    for (name, needles) in cases {
+        let (_tmp, dir) = dir_with_model("repo", &format!("bad-models/{name}.yaml"));
+        let out = run(&dir, &["generate"]);
+        assert_code(&out, 2);
+        let report = stderr(&out);
+        for needle in *needles {
+            assert!(
+                report.contains(needle),
+                "{name}: expected `{needle}` in\n{report}"
+            );
+        }
+    }
+}
+
+/// A missing model is a usage problem (exit 2) that points at `init`.
+#[test]
+fn missing_model() {
+    let (_tmp, dir) = named_dir("repo");
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("gitops-gen init"), "{}", stderr(&out));
+    assert_eq!(list_files(&dir), Vec::<String>::new());
+}

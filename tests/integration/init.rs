@@ -1,0 +1,211 @@
+//! Behaviour of `gitops-gen init`: refusing to overwrite a model, --force, non-git directories,
+//! --env/--app flags and detection from the git repository.
+
+use gitops_gen::yaml::{self, Node};
+
+use crate::common::*;
+
+/// Parses the written model with the crate's own YAML reader.
+fn model(dir: &std::path::Path) -> Node {
+    let text = read(dir, "gitops-gen.yaml");
+    let mut docs = yaml::parse(&text).expect("init writes valid YAML");
+    assert_eq!(docs.len(), 1, "one document");
+    docs.remove(0)
+}
+
+fn get<'n>(node: &'n Node, key: &str) -> &'n Node {
+    node.as_map()
+        .and_then(|m| m.get(key))
+        .unwrap_or_else(|| panic!("model has no `{key}`"))
+}
+
+fn str_of<'n>(node: &'n Node, key: &str) -> &'n str {
+    get(node, key)
+        .as_str()
+        .unwrap_or_else(|| panic!("`{key}` is not a string"))
+}
+
+fn strings(node: &Node) -> Vec<&str> {
+    node.as_seq()
+        .expect("a list")
+        .iter()
+        .map(|n| n.as_str().expect("a string"))
+        .collect()
+}
+
+#[test]
+fn init_refuses_an_existing_model_and_force_overwrites_it() {
+    let (_tmp, dir) = named_dir("demo");
+    git_repo(&dir, None);
+    assert_code(&run(&dir, &["init", "--yes"]), 0);
+    append(&dir, "gitops-gen.yaml", "# my notes\n");
+    let before = read_tree(&dir);
+
+    let again = run(&dir, &["init", "--yes"]);
+    assert_code(&again, 1);
+    let err = stderr(&again);
+    assert!(err.contains("already exists"), "{err}");
+    assert!(err.contains("--force"), "{err}");
+    assert_eq!(read_tree(&dir), before, "a refused init writes nothing");
+
+    let forced = run(&dir, &["init", "--yes", "--force"]);
+    assert_code(&forced, 0);
+    assert!(!read(&dir, "gitops-gen.yaml").contains("# my notes"));
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+}
+
+#[test]
+fn init_works_in_an_empty_non_git_directory() {
+    let (_tmp, dir) = named_dir("plain");
+    let out = run(&dir, &["init", "--yes"]);
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "project"), "plain");
+    // No remote to detect from: GitHub and ghcr.io under the project name.
+    assert_eq!(str_of(&m, "ci"), "github");
+    assert_eq!(str_of(&m, "registry"), "ghcr.io/plain");
+    assert_eq!(str_of(get(&m, "gitops"), "branch"), "main");
+    assert!(dir.join(".github/workflows/gitops.yml").is_file());
+    assert!(
+        !dir.join(".git").exists(),
+        "init must not create a repository"
+    );
+    assert_text_hygiene(&dir);
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+}
+
+#[test]
+fn init_creates_a_missing_directory_argument() {
+    let (tmp, _dir) = named_dir("unused");
+    let out = run(tmp.path(), &["init", "new-repo", "--yes"]);
+    assert_code(&out, 0);
+    let dir = tmp.path().join("new-repo");
+    assert_eq!(str_of(&model(&dir), "project"), "new-repo");
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+}
+
+#[test]
+fn init_with_env_and_app_flags() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, None);
+    let out = run(
+        &dir,
+        &[
+            "init",
+            "--yes",
+            "--ci",
+            "both",
+            "--registry",
+            "ghcr.io/acme",
+            "--env",
+            "staging=develop",
+            "--env",
+            "production=main",
+            "--env",
+            "preview=feature/*,fix/*",
+            "--app",
+            "web",
+            "--app",
+            "api=quay.io/acme/api",
+        ],
+    );
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "ci"), "both");
+    assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
+
+    let envs = get(&m, "environments").as_seq().expect("environments list");
+    let names: Vec<&str> = envs.iter().map(|e| str_of(e, "name")).collect();
+    assert_eq!(
+        names,
+        ["staging", "production", "preview"],
+        "flag order kept"
+    );
+    assert_eq!(strings(get(&envs[0], "branches")), ["develop"]);
+    assert_eq!(str_of(&envs[0], "promotion"), "commit");
+    // The branch HEAD names is production's: it goes through a pull request.
+    assert_eq!(str_of(&envs[1], "promotion"), "pull-request");
+    assert_eq!(strings(get(&envs[2], "branches")), ["feature/*", "fix/*"]);
+    assert_eq!(get(&envs[2], "preview").as_bool(), Some(true));
+
+    let apps = get(&m, "apps").as_seq().expect("apps list");
+    let images: Vec<(&str, &str)> = apps
+        .iter()
+        .map(|a| (str_of(a, "name"), str_of(a, "image")))
+        .collect();
+    assert_eq!(
+        images,
+        [("web", "ghcr.io/acme/web"), ("api", "quay.io/acme/api")]
+    );
+
+    for path in [
+        ".github/workflows/gitops.yml",
+        ".gitlab-ci.yml",
+        "clusters/preview/apps.yaml",
+        "applications/base/api/deployment.yaml",
+        "applications/overlays/staging/kustomization.yaml",
+    ] {
+        assert!(dir.join(path).is_file(), "{path} missing");
+    }
+    assert!(
+        !dir.join("clusters/development").exists(),
+        "--env replaces the defaults"
+    );
+    assert_text_hygiene(&dir);
+}
+
+#[test]
+fn init_rejects_a_malformed_env_flag_without_writing() {
+    let (_tmp, dir) = named_dir("shop");
+    let out = run(&dir, &["init", "--yes", "--env", "staging"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("NAME=BRANCH"), "{}", stderr(&out));
+    assert_eq!(list_files(&dir), Vec::<String>::new());
+}
+
+#[test]
+fn init_rejects_an_invalid_app_name_with_a_model_diagnostic() {
+    // Flags feed the model text, so a bad name gets the model's diagnostic and nothing is written.
+    let (_tmp, dir) = named_dir("shop");
+    let out = run(&dir, &["init", "--yes", "--app", "Web_App"]);
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("DNS-1123"), "{}", stderr(&out));
+    assert_eq!(list_files(&dir), Vec::<String>::new());
+}
+
+#[test]
+fn init_uses_master_when_head_is_master() {
+    let (_tmp, dir) = named_dir("legacy");
+    git_repo_on(&dir, "master", None);
+    assert_code(&run(&dir, &["init", "--yes"]), 0);
+    let m = model(&dir);
+    assert_eq!(str_of(get(&m, "gitops"), "branch"), "master");
+    let envs = get(&m, "environments").as_seq().expect("environments list");
+    let production = envs
+        .iter()
+        .find(|e| str_of(e, "name") == "production")
+        .expect("a production environment");
+    assert_eq!(strings(get(production, "branches")), ["master"]);
+}
+
+#[test]
+fn init_detects_github_from_the_remote() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, Some("git@github.com:Acme/shop.git"));
+    assert_code(&run(&dir, &["init", "--yes"]), 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "ci"), "github");
+    // Registries are lowercase; the GitHub owner need not be.
+    assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
+}
+
+#[test]
+fn init_then_generate_is_a_no_op() {
+    let (_tmp, dir) = named_dir("demo");
+    git_repo(&dir, None);
+    assert_code(&run(&dir, &["init", "--yes"]), 0);
+    let before = read_tree(&dir);
+    let out = generate_ok(&dir);
+    assert!(stderr(&out).contains("up to date"), "{}", stderr(&out));
+    assert_eq!(read_tree(&dir), before);
+}

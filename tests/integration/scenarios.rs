@@ -1,0 +1,152 @@
+//! Scenario snapshots: the whole tree gitops-gen writes for each representative model, so any
+//! change to generated output shows up as a reviewable snapshot diff.
+
+use std::path::PathBuf;
+
+use tempfile::TempDir;
+
+use crate::common::*;
+
+/// How a scenario's tree comes about.
+pub(crate) enum Setup {
+    /// `gitops-gen init --yes` in a fresh git repository called `dir`, with an optional remote.
+    Init {
+        dir: &'static str,
+        remote: Option<&'static str>,
+    },
+    /// `gitops-gen generate` on tests/fixtures/models/`<model>`.yaml.
+    Model(&'static str),
+}
+
+/// One representative configuration.
+pub(crate) struct Scenario {
+    /// Snapshot name.
+    pub(crate) name: &'static str,
+    pub(crate) setup: Setup,
+}
+
+/// Every scenario; validate.rs runs the external validator over the same list.
+pub(crate) const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "default_init",
+        setup: Setup::Init {
+            dir: "demo",
+            remote: None,
+        },
+    },
+    Scenario {
+        name: "both_ci",
+        setup: Setup::Model("both-ci"),
+    },
+    Scenario {
+        name: "four_envs_preview_tags",
+        setup: Setup::Model("four-envs"),
+    },
+    Scenario {
+        name: "two_apps",
+        setup: Setup::Model("two-apps"),
+    },
+    Scenario {
+        name: "separate_config_repo",
+        setup: Setup::Model("separate-config-repo"),
+    },
+    Scenario {
+        name: "gitlab_docker_in_docker",
+        setup: Setup::Model("gitlab-dind"),
+    },
+    Scenario {
+        name: "init_gitlab_remote",
+        setup: Setup::Init {
+            dir: "shop",
+            remote: Some("https://gitlab.com/acme/shop.git"),
+        },
+    },
+];
+
+/// Builds a scenario's tree in a fresh temporary directory and returns (guard, tree root).
+pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
+    match scenario.setup {
+        Setup::Init { dir, remote } => {
+            let (tmp, root) = named_dir(dir);
+            git_repo(&root, remote);
+            let out = run(&root, &["init", "--yes"]);
+            assert_code(&out, 0);
+            (tmp, root)
+        }
+        Setup::Model(model) => {
+            // The directory name is irrelevant to `generate` (the project name is in the
+            // model); a fixed one keeps any accidental leak deterministic anyway.
+            let (tmp, root) = dir_with_model("repo", &format!("models/{model}.yaml"));
+            generate_ok(&root);
+            (tmp, root)
+        }
+    }
+}
+
+fn scenario(name: &str) -> &'static Scenario {
+    SCENARIOS
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+}
+
+/// Builds, checks the invariants every tree must hold, and snapshots it.
+fn snapshot(name: &str) {
+    let (tmp, root) = build(scenario(name));
+    assert_text_hygiene(&root);
+    // A freshly generated tree is never stale.
+    assert_code(&run(&root, &["generate", "--check"]), 0);
+    let tree = tree_snapshot(&root);
+    assert_no_temp_paths(&tree, &tmp);
+    insta::assert_snapshot!(name, tree);
+}
+
+#[test]
+fn default_init() {
+    snapshot("default_init");
+}
+
+#[test]
+fn both_ci() {
+    snapshot("both_ci");
+}
+
+#[test]
+fn four_envs_preview_tags() {
+    snapshot("four_envs_preview_tags");
+}
+
+#[test]
+fn two_apps() {
+    snapshot("two_apps");
+}
+
+#[test]
+fn separate_config_repo() {
+    snapshot("separate_config_repo");
+}
+
+#[test]
+fn gitlab_docker_in_docker() {
+    snapshot("gitlab_docker_in_docker");
+}
+
+#[test]
+fn init_gitlab_remote() {
+    snapshot("init_gitlab_remote");
+}
+
+/// The gitlab remote must drive detection; checked on the model so a snapshot reviewer does not
+/// have to spot it.
+#[test]
+fn init_gitlab_remote_detects_gitlab() {
+    let (_tmp, root) = build(scenario("init_gitlab_remote"));
+    let model = read(&root, "gitops-gen.yaml");
+    assert!(model.contains("ci: gitlab"), "{model}");
+    assert!(
+        model.contains("registry: registry.gitlab.com/acme/shop"),
+        "{model}"
+    );
+    assert!(root.join(".gitlab-ci.yml").is_file());
+    assert!(!root.join(".github").exists());
+}

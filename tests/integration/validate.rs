@@ -1,0 +1,47 @@
+//! Runs the shared offline validator (`../shared/tools/validate-gitops --strict`) over every
+//! scenario tree: actionlint, CI schemas, zizmor, yamllint and Flux/Kubernetes schemas.
+
+use std::path::PathBuf;
+
+use crate::common::*;
+use crate::scenarios::{SCENARIOS, build};
+
+fn validator() -> Option<PathBuf> {
+    let path = crate_root().join("../shared/tools/validate-gitops");
+    path.is_file().then_some(path)
+}
+
+/// One test for all scenarios: the validator's tools start slowly, and running them one tree at a
+/// time keeps the two-core budget for the other tests. Every failure is collected before the
+/// test fails, so one run shows all broken scenarios.
+#[test]
+fn every_scenario_passes_validate_gitops_strict() {
+    let Some(validator) = validator() else {
+        println!(
+            "skipping: ../shared/tools/validate-gitops not found (it lives beside the checkout in CI)"
+        );
+        return;
+    };
+    let mut failures = Vec::new();
+    for scenario in SCENARIOS {
+        let (_tmp, root) = build(scenario);
+        let out = std::process::Command::new(&validator)
+            .arg("--strict")
+            .arg(&root)
+            .output()
+            .expect("validate-gitops runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let last = text.lines().last().unwrap_or_default().to_owned();
+        let clean =
+            out.status.code() == Some(0) && last.ends_with(" files, 0 errors, 0 zizmor findings");
+        if !clean {
+            failures.push(format!(
+                "scenario {}: exit {:?}, last line {last:?}\n{text}\n{}",
+                scenario.name,
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
