@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::Command as Cmd;
+use predicates::prelude::PredicateBooleanExt;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -76,7 +77,8 @@ fn gitops_gen(dir: &Path) -> Cmd {
 }
 
 fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
-    git(&f.remote, &["show", &format!("{branch}:{path}")])
+    // `git` trims the output; files end with a newline.
+    git(&f.remote, &["show", &format!("{branch}:{path}")]) + "\n"
 }
 
 #[test]
@@ -229,25 +231,27 @@ fn pull_request_mode_pushes_a_promotion_branch_and_reports_it() {
 }
 
 #[test]
-fn concurrent_promotions_all_land_with_linear_history() {
+fn eight_concurrent_promotions_all_land_with_linear_history() {
     let f = fixture();
-    let envs = ["development", "staging", "preview"];
+    let envs = ["development", "staging", "preview", "production"];
     let apps = ["web", "api"];
-    // Six processes start at once; rejected pushes are retried on the new tip.
+    let before = git(&f.remote, &["rev-list", "--count", "main"]);
+    // Eight processes start at once; rejected pushes are re-applied on the new tip.
     let handles: Vec<_> = envs
         .iter()
         .flat_map(|env| apps.iter().map(move |app| (*env, *app)))
         .map(|(env, app)| {
             Command::new(env!("CARGO_BIN_EXE_gitops-gen"))
                 .current_dir(&f.checkout)
-                .args(["promote", "--env", env, "--app", app])
+                .args(["promote", "--env", env, "--app", app, "--mode", "commit"])
                 .args([
                     "--image",
                     &format!("ghcr.io/shop/{app}:{env}-race"),
                     "--retries",
-                    "30",
+                    "40",
                 ])
                 .env("NO_COLOR", "1")
+                .env_remove("GITHUB_SHA")
                 .spawn()
                 .expect("spawn promote")
         })
@@ -262,14 +266,351 @@ fn concurrent_promotions_all_land_with_linear_history() {
             &format!("applications/overlays/{env}/kustomization.yaml"),
         );
         for app in apps {
-            assert!(
-                overlay.contains(&format!("newTag: {env}-race")),
-                "{app} in {env}: {overlay}"
-            );
+            let entry = format!("  - name: ghcr.io/shop/{app}\n    newTag: {env}-race\n");
+            assert!(overlay.contains(&entry), "{app} in {env}: {overlay}");
         }
     }
+    let after = git(&f.remote, &["rev-list", "--count", "main"]);
+    let landed = after.parse::<u32>().expect("count") - before.parse::<u32>().expect("count");
+    assert_eq!(landed, 8, "every promotion is one commit, none lost");
     let merges = git(&f.remote, &["rev-list", "--merges", "--count", "main"]);
     assert_eq!(merges, "0", "history stays linear");
+}
+
+/// Two commits of the app repository: `older` is the parent of `newer`.
+fn two_builds(f: &Fixture) -> (String, String) {
+    std::fs::write(f.checkout.join("app.txt"), "1").expect("write");
+    git(&f.checkout, &["add", "app.txt"]);
+    git(&f.checkout, &["commit", "-q", "-m", "build 1"]);
+    let older = git(&f.checkout, &["rev-parse", "HEAD"]);
+    std::fs::write(f.checkout.join("app.txt"), "2").expect("write");
+    git(&f.checkout, &["commit", "-q", "-am", "build 2"]);
+    let newer = git(&f.checkout, &["rev-parse", "HEAD"]);
+    (older, newer)
+}
+
+fn promote_build(f: &Fixture, commit: &str) -> assert_cmd::assert::Assert {
+    gitops_gen(&f.checkout)
+        .args(["promote", "--env", "staging", "--app", "web"])
+        .args([
+            "--image",
+            &format!("ghcr.io/shop/web:{}", &commit[..12]),
+            "--source-commit",
+            commit,
+        ])
+        .assert()
+}
+
+fn staging_runs(f: &Fixture) -> (String, String) {
+    let overlay = remote_file(
+        f,
+        "main",
+        "applications/overlays/staging/kustomization.yaml",
+    );
+    let tag = overlay
+        .split("name: ghcr.io/shop/web\n    newTag: ")
+        .nth(1)
+        .and_then(|t| t.lines().next());
+    let source = overlay
+        .split("source-commit.gitops-gen.io/web: ")
+        .nth(1)
+        .and_then(|t| t.lines().next());
+    (
+        tag.unwrap_or_default().to_owned(),
+        source.unwrap_or_default().trim_matches('"').to_owned(),
+    )
+}
+
+#[test]
+fn older_then_newer_moves_forward() {
+    let f = fixture();
+    let (older, newer) = two_builds(&f);
+    promote_build(&f, &older).success();
+    promote_build(&f, &newer).success();
+    assert_eq!(staging_runs(&f), (newer[..12].to_owned(), newer.clone()));
+}
+
+#[test]
+fn newer_then_older_refuses_the_downgrade() {
+    let f = fixture();
+    let (older, newer) = two_builds(&f);
+    promote_build(&f, &newer).success();
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    promote_build(&f, &older).code(1).stderr(
+        predicates::str::contains("is an ancestor of")
+            .and(predicates::str::contains("--allow-rollback")),
+    );
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "main"]),
+        head,
+        "nothing committed"
+    );
+    assert_eq!(staging_runs(&f), (newer[..12].to_owned(), newer.clone()));
+    // On purpose, it is allowed and says so in history.
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--env",
+            "staging",
+            "--app",
+            "web",
+            "--allow-rollback",
+        ])
+        .args([
+            "--image",
+            &format!("ghcr.io/shop/web:{}", &older[..12]),
+            "--source-commit",
+            &older,
+        ])
+        .assert()
+        .success();
+    assert_eq!(staging_runs(&f).1, older);
+    assert!(git(&f.remote, &["log", "-1", "--format=%B", "main"]).contains("Rollback:"));
+}
+
+#[test]
+fn racing_older_and_newer_builds_always_end_on_the_newer() {
+    for _ in 0..3 {
+        let f = fixture();
+        let (older, newer) = two_builds(&f);
+        let spawn = |commit: &str| {
+            Command::new(env!("CARGO_BIN_EXE_gitops-gen"))
+                .current_dir(&f.checkout)
+                .args([
+                    "promote",
+                    "--env",
+                    "staging",
+                    "--app",
+                    "web",
+                    "--retries",
+                    "40",
+                ])
+                .args([
+                    "--image",
+                    &format!("ghcr.io/shop/web:{}", &commit[..12]),
+                    "--source-commit",
+                    commit,
+                ])
+                .env("NO_COLOR", "1")
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn")
+        };
+        let (mut a, mut b) = (spawn(&older), spawn(&newer));
+        let older_status = a.wait().expect("wait");
+        assert!(
+            b.wait().expect("wait").success(),
+            "the newer build always lands"
+        );
+        // The older one either landed first (then was superseded) or was refused (exit 1).
+        assert!(older_status.success() || older_status.code() == Some(1));
+        assert_eq!(staging_runs(&f), (newer[..12].to_owned(), newer.clone()));
+    }
+}
+
+#[test]
+fn from_to_copies_the_digest_and_source_commit() {
+    let f = fixture();
+    let (_, newer) = two_builds(&f);
+    let digest = format!("sha256:{}", "c".repeat(64));
+    gitops_gen(&f.checkout)
+        .args(["promote", "--env", "staging", "--app", "api"])
+        .args([
+            "--image",
+            &format!("ghcr.io/shop/api@{digest}"),
+            "--source-commit",
+            &newer,
+        ])
+        .assert()
+        .success();
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--from",
+            "staging",
+            "--to",
+            "production",
+            "--app",
+            "api",
+            "--mode",
+            "commit",
+        ])
+        .env("GITHUB_SHA", "0000000000000000000000000000000000000000")
+        .assert()
+        .success();
+    let production = remote_file(
+        &f,
+        "main",
+        "applications/overlays/production/kustomization.yaml",
+    );
+    assert!(
+        production.contains(&format!(
+            "  - name: ghcr.io/shop/api\n    digest: {digest}\n"
+        )),
+        "{production}"
+    );
+    assert!(
+        production.contains(&format!("source-commit.gitops-gen.io/api: {newer}")),
+        "{production}"
+    );
+    let message = git(&f.remote, &["log", "-1", "--format=%B", "main"]);
+    assert!(
+        message.contains(&format!("Source-Commit: {newer}")),
+        "{message}"
+    );
+    // Nothing to copy from an environment that does not run the app yet.
+    git(&f.checkout, &["pull", "-q", "--rebase", "origin", "main"]);
+    let development = f
+        .checkout
+        .join("applications/overlays/development/kustomization.yaml");
+    std::fs::write(
+        development,
+        "kind: Kustomization\nresources: [../../base]\n",
+    )
+    .expect("write");
+    git(
+        &f.checkout,
+        &["commit", "-q", "-am", "development runs nothing"],
+    );
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--from",
+            "development",
+            "--to",
+            "production",
+            "--app",
+            "web",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "promote into `development` first",
+        ));
+}
+
+#[test]
+fn the_edit_preserves_comments_ordering_and_formatting() {
+    let f = fixture();
+    let custom = "\
+# Production overlay: reviewed by the platform team.
+kind: Kustomization   # kind first, on purpose
+apiVersion: kustomize.config.k8s.io/v1beta1
+images:
+    # the API pins a digest
+    - name: ghcr.io/shop/api
+      digest: sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+    - newTag: 'latest'   # set by promote
+      name: ghcr.io/shop/web
+resources: [../../base]   # flow style stays
+patches:
+  - path: replicas.yaml
+";
+    std::fs::write(
+        f.checkout
+            .join("applications/overlays/production/kustomization.yaml"),
+        custom,
+    )
+    .expect("write");
+    git(&f.checkout, &["commit", "-q", "-am", "custom overlay"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--env",
+            "production",
+            "--app",
+            "web",
+            "--mode",
+            "commit",
+        ])
+        .args([
+            "--image",
+            "ghcr.io/shop/web:4d5e6f7",
+            "--source-commit",
+            "4d5e6f7",
+        ])
+        .assert()
+        .success();
+    let after = remote_file(
+        &f,
+        "main",
+        "applications/overlays/production/kustomization.yaml",
+    );
+    insta::assert_snapshot!(after);
+}
+
+#[test]
+fn pull_request_mode_is_idempotent() {
+    let f = fixture();
+    let run = || {
+        gitops_gen(&f.checkout)
+            .args([
+                "promote",
+                "--env",
+                "production",
+                "--app",
+                "web",
+                "--image",
+                "ghcr.io/shop/web:v2",
+            ])
+            .assert()
+            .success()
+    };
+    run().stderr(predicates::str::contains("proposed"));
+    let first = git(&f.remote, &["rev-parse", "promote/production/web"]);
+    run().stderr(predicates::str::contains("unchanged"));
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "promote/production/web"]),
+        first
+    );
+}
+
+#[test]
+fn broken_overlays_and_dirty_checkouts_are_clear_errors() {
+    let f = fixture();
+    let overlay = "applications/overlays/staging/kustomization.yaml";
+    let promote = || {
+        gitops_gen(&f.checkout)
+            .args([
+                "promote",
+                "--env",
+                "staging",
+                "--app",
+                "web",
+                "--image",
+                "ghcr.io/shop/web:1",
+            ])
+            .assert()
+    };
+    // Dirty checkout: the local overlay disagrees with what would be promoted.
+    std::fs::write(f.checkout.join(overlay), "kind: Kustomization\n").expect("write");
+    promote()
+        .code(2)
+        .stderr(predicates::str::contains("uncommitted changes"));
+    // Malformed YAML on the GitOps branch.
+    std::fs::write(f.checkout.join(overlay), "images: [\n").expect("write");
+    git(&f.checkout, &["commit", "-q", "-am", "broken"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    promote().code(2).stderr(predicates::str::contains(
+        "did not find expected node content",
+    ));
+    // Missing overlay.
+    git(&f.checkout, &["rm", "-q", overlay]);
+    git(&f.checkout, &["commit", "-q", "-m", "gone"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    let head2 = git(&f.remote, &["rev-parse", "main"]);
+    assert_ne!(head, head2);
+    promote()
+        .code(2)
+        .stderr(predicates::str::contains("cannot read"));
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "main"]),
+        head2,
+        "nothing committed"
+    );
 }
 
 #[test]

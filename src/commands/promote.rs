@@ -29,14 +29,14 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                 names.join(", ")
             ))
         })?;
-    if let Some(git_ref) = &args.r#ref {
-        if !ref_maps_to(env, git_ref) {
-            ui.status(
-                "skip",
-                &format!("`{git_ref}` does not promote into `{}`", env.name.value),
-            );
-            return Ok(Outcome::Success);
-        }
+    if let Some(git_ref) = &args.r#ref
+        && !ref_maps_to(env, git_ref)
+    {
+        ui.status(
+            "skip",
+            &format!("`{git_ref}` does not promote into `{}`", env.name.value),
+        );
+        return Ok(Outcome::Success);
     }
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let source = match (&args.from, &args.image) {
