@@ -14,12 +14,17 @@ use crate::render::{in_tree, registry_host};
 pub const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
 /// Output path.
 pub const OUTPUT: &str = ".github/workflows/gitops.yml";
+/// Template of the manual promotion workflow.
+pub const PROMOTE_TEMPLATE: &str = "ci/github/gitops-promote.yml.j2";
+/// Output path of the manual promotion workflow.
+pub const PROMOTE_OUTPUT: &str = ".github/workflows/gitops-promote.yml";
 
 /// View model of the workflow.
 #[derive(Debug, Serialize)]
 pub struct GithubWorkflowView {
     push_branches: Vec<String>,
     push_tags: Vec<String>,
+    push_paths_ignore: Vec<String>,
     install: InstallView,
     actions: ActionPins,
     apps: Vec<AppView>,
@@ -175,9 +180,15 @@ impl GithubWorkflowView {
             .filter(|env| env.promotion != Promotion::Manual)
             .filter_map(|env| promotion(config, env, &needs))
             .collect();
+        let push_paths_ignore = if config.gitops.is_separate() {
+            Vec::new()
+        } else {
+            vec![in_tree(&config.gitops.path, "applications/overlays/**")]
+        };
         GithubWorkflowView {
             push_branches,
             push_tags,
+            push_paths_ignore,
             install: InstallView::new(config, "${{ runner.os }}-"),
             actions: pins::ACTIONS,
             apps,
@@ -219,10 +230,6 @@ fn promotion(config: &Config, env: &Environment, needs: &[String]) -> Option<Pro
     }
     let condition = format!("github.event_name == 'push' && ({})", guards.join(" || "));
     let same_repository = !config.gitops.is_separate();
-    let gh_repo = match &config.gitops.repository {
-        None => "${{ github.repository }}".to_owned(),
-        Some(url) => repo_slug(url),
-    };
     Some(PromotionView {
         job: format!("promote-{name}"),
         title: format!("Promote to {name}"),
@@ -233,23 +240,99 @@ fn promotion(config: &Config, env: &Environment, needs: &[String]) -> Option<Pro
         mode: env.promotion.as_str(),
         pull_request: env.promotion == Promotion::PullRequest,
         same_repository,
-        token_expression: if same_repository {
-            "${{ secrets.GITHUB_TOKEN }}"
-        } else {
-            "${{ secrets.GITOPS_REPO_TOKEN }}"
-        },
-        gh_repo,
+        token_expression: token_expression(same_repository),
+        gh_repo: gh_repo(config),
         gitops_branch: config.gitops.branch.clone(),
-        apps: config
-            .apps
-            .iter()
-            .map(|a| PromoteAppView {
-                name: a.name.value.clone(),
-                image: a.image.clone(),
-                step_id: format!("promote-{}", a.name.value),
-            })
-            .collect(),
+        apps: promote_apps(config),
     })
+}
+
+/// View model of the manual `--from/--to` promotion workflow.
+#[derive(Debug, Serialize)]
+pub struct GithubPromoteView {
+    environments: Vec<String>,
+    default_from: String,
+    default_to: String,
+    apps: Vec<PromoteAppView>,
+    same_repository: bool,
+    pr: PullRequestView,
+    install: InstallView,
+    actions: ActionPins,
+}
+
+/// What the pull-request step needs.
+#[derive(Debug, Serialize)]
+struct PullRequestView {
+    token_expression: &'static str,
+    gh_repo: String,
+    gitops_branch: String,
+}
+
+impl GithubPromoteView {
+    /// The workflow exists when at least two long-lived environments exist to promote between.
+    pub fn new(config: &Config) -> Option<GithubPromoteView> {
+        let environments: Vec<String> = promotion_chain(config)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let [.., from, to] = environments.as_slice() else {
+            return None;
+        };
+        let (default_from, default_to) = (from.clone(), to.clone());
+        let same_repository = !config.gitops.is_separate();
+        Some(GithubPromoteView {
+            default_from,
+            default_to,
+            environments,
+            apps: promote_apps(config),
+            same_repository,
+            pr: PullRequestView {
+                token_expression: token_expression(same_repository),
+                gh_repo: gh_repo(config),
+                gitops_branch: config.gitops.branch.clone(),
+            },
+            install: InstallView::new(config, "${{ runner.os }}-"),
+            actions: pins::ACTIONS,
+        })
+    }
+}
+
+/// Environments an image moves through by hand, in model order: every environment except
+/// per-branch previews, which are never a source or target of `--from/--to`.
+pub fn promotion_chain(config: &Config) -> Vec<&str> {
+    config
+        .environments
+        .iter()
+        .filter(|e| !e.preview)
+        .map(|e| e.name.value.as_str())
+        .collect()
+}
+
+fn promote_apps(config: &Config) -> Vec<PromoteAppView> {
+    config
+        .apps
+        .iter()
+        .map(|a| PromoteAppView {
+            name: a.name.value.clone(),
+            image: a.image.clone(),
+            step_id: format!("promote-{}", a.name.value),
+        })
+        .collect()
+}
+
+fn token_expression(same_repository: bool) -> &'static str {
+    if same_repository {
+        "${{ secrets.GITHUB_TOKEN }}"
+    } else {
+        "${{ secrets.GITOPS_REPO_TOKEN }}"
+    }
+}
+
+fn gh_repo(config: &Config) -> String {
+    match &config.gitops.repository {
+        None => "${{ github.repository }}".to_owned(),
+        Some(url) => repo_slug(url),
+    }
 }
 
 /// Escapes a string for a single-quoted GitHub expression literal.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::glob::RefPattern;
 use crate::config::{Config, Promotion};
-use crate::render::github::{InstallView, ValidateView};
+use crate::render::github::{InstallView, ValidateView, promotion_chain};
 use crate::render::pins::{self, GitlabImages};
 use crate::render::{registry_host, shell_word};
 
@@ -26,6 +26,18 @@ pub struct GitlabCiView {
     apps: Vec<AppView>,
     validate: ValidateView,
     promotions: Vec<PromotionView>,
+    manual_promotions: Vec<ManualPromotionView>,
+    skip_promotion_merges: &'static str,
+}
+
+/// A manual job that copies one environment's image into the next.
+#[derive(Debug, Serialize)]
+struct ManualPromotionView {
+    job: String,
+    from: String,
+    to: String,
+    resource_group: String,
+    rule: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -127,7 +139,24 @@ impl GitlabCiView {
                     .collect(),
             });
         }
+        let chain = promotion_chain(config);
+        let manual_promotions = chain
+            .windows(2)
+            .map(|pair| ManualPromotionView {
+                job: format!("promote-{}-to-{}", pair[0], pair[1]),
+                from: pair[0].to_owned(),
+                to: pair[1].to_owned(),
+                resource_group: format!("promote-{}", pair[1]),
+                rule: format!(
+                    "$CI_PIPELINE_SOURCE == \"web\" || $CI_COMMIT_BRANCH == \"{}\"",
+                    config.gitops.branch
+                ),
+            })
+            .collect();
         GitlabCiView {
+            manual_promotions,
+            // Merge commits of `promote/<env>/<app>` branches and squashed promotion titles.
+            skip_promotion_merges: "$CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/",
             workflow_rules,
             install: InstallView::new(config, ""),
             images: pins::GITLAB_IMAGES,

@@ -62,6 +62,14 @@ pub fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFil
             github::OUTPUT,
             &view,
         )?);
+        if let Some(view) = github::GithubPromoteView::new(config) {
+            out.push(managed(
+                &templates,
+                github::PROMOTE_TEMPLATE,
+                github::PROMOTE_OUTPUT,
+                &view,
+            )?);
+        }
     }
     if config.ci.gitlab {
         let view = gitlab::GitlabCiView::new(config);

@@ -20,8 +20,16 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/ci/github/github-actions.yml.j2"),
     ),
     (
+        "ci/github/gitops-promote.yml.j2",
+        include_str!("../../templates/ci/github/gitops-promote.yml.j2"),
+    ),
+    (
         "ci/github/partials/install.yml.j2",
         include_str!("../../templates/ci/github/partials/install.yml.j2"),
+    ),
+    (
+        "ci/github/partials/pull-request.yml.j2",
+        include_str!("../../templates/ci/github/partials/pull-request.yml.j2"),
     ),
     (
         "ci/gitlab/gitlab-ci.yml.j2",

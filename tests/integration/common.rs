@@ -67,7 +67,7 @@ pub(crate) fn code(out: &Output) -> i32 {
         .expect("gitops-gen exited normally, not by a signal")
 }
 
-/// Stdout and stderr as text.
+/// Stdout as text.
 pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
