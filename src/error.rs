@@ -47,7 +47,7 @@ pub enum Error {
         dir: String,
     },
 
-    /// `promote` declined to act (downgrade, hand-edited overlay); exit code 1.
+    /// A change was declined on purpose (a downgrade, an existing model); exit code 1.
     #[error("{0}")]
     #[diagnostic(code(gitops_gen::refused))]
     Refused(String),

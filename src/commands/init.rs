@@ -62,7 +62,7 @@ pub fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     let interactive = !args.yes && std::io::stdin().is_terminal();
     let view = answers(&root, &args, interactive)?;
 
-    let templates = Templates::load(None)?;
+    let templates = Templates::load(Some(&root))?;
     let text = templates.render(MODEL_TEMPLATE, &view)?;
     // Flags feed the model text, so validating that text validates the flags, with the same
     // diagnostics a hand-written model gets; nothing is written when it fails.

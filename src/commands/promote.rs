@@ -8,9 +8,8 @@ use crate::cli::PromoteArgs;
 use crate::commands::load_model;
 use crate::config::{self, Config, Environment, Promotion};
 use crate::error::Error;
-use crate::promote::{
-    self, Promoted, Request, Source, edit::ImageRef, git_cli::Git, message::Audit,
-};
+use crate::promote::git_cli::{self, Git};
+use crate::promote::{self, Promoted, Request, Source, edit::ImageRef, message::Audit};
 use crate::ui::Ui;
 
 /// Runs the command.
@@ -84,6 +83,8 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
     let url = match &config.gitops.repository {
         Some(url) => url.clone(),
         None => {
+            // Runners often embed their own job token in `origin`; with a token of ours in the
+            // environment, the URL is used without it.
             refuse_dirty(&args.dir, &overlay)?;
             Git::new(&args.dir, None)
                 .run(&["remote", "get-url", &args.remote])
@@ -92,6 +93,14 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                         "this repository has no remote `{}` to promote through; pass --remote",
                         args.remote
                     ))
+                })
+                .map(|raw| {
+                    let clean = git_cli::redact_urls(&raw);
+                    if promote::auth_for(&clean).is_some() {
+                        clean
+                    } else {
+                        raw
+                    }
                 })?
         }
     };
@@ -128,7 +137,9 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
             "would edit",
             &format!(
                 "{} on branch {} of {}",
-                request.overlay, request.branch, request.url
+                request.overlay,
+                request.branch,
+                git_cli::redact_urls(&request.url)
             ),
         );
         let what = match &request.source {

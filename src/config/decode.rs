@@ -498,6 +498,7 @@ impl Decoder<'_> {
 
     fn environment(&mut self, node: &Node, project: &str) -> Option<Environment> {
         let map = self.map(node, "an environment")?;
+        let problems_before = self.problems.len();
         self.known_keys(map, ENV_KEYS, "an environment");
         let name = self.required_string(map, node.span, "name", "the environment name")?;
         self.dns_label(&name, "environment name");
@@ -529,7 +530,14 @@ impl Decoder<'_> {
             .get("preview")
             .and_then(|n| self.bool(n, "`preview`"))
             .unwrap_or(false);
-        if branches.is_empty() && tags.is_empty() && promotion != Promotion::Manual {
+        // Not when a misspelled key or a rejected pattern already has its own diagnostic: a
+        // second one about the same lines would only distract.
+        let already_reported = self.problems.len() > problems_before;
+        if branches.is_empty()
+            && tags.is_empty()
+            && promotion != Promotion::Manual
+            && !already_reported
+        {
             self.problem_help(
                 name.span,
                 format!("environment `{}` has no branches or tags", name.value),
@@ -575,14 +583,12 @@ impl Decoder<'_> {
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for env in envs {
             if let Some(first) = seen.insert(&env.name.value, env.name.span) {
-                self.problem_help(
+                self.problems.push_related(
                     env.name.span,
                     format!("environment `{}` is defined twice", env.name.value),
                     "second definition",
-                    format!(
-                        "the first is at byte {}; merge the two or rename one",
-                        first.start
-                    ),
+                    Some("merge the two or rename one".to_owned()),
+                    (first, "first definition"),
                 );
             }
         }
@@ -603,34 +609,43 @@ impl Decoder<'_> {
                     continue;
                 }
                 if pat_a.value.overlaps(&pat_b.value) {
-                    self.problem_help(
+                    self.problems.push_related(
                         pat_a.span,
                         format!(
                             "{kind_a} pattern `{}` of environment `{}` overlaps `{}` of environment `{}`",
                             pat_a.value, env_a.name.value, pat_b.value, env_b.name.value
                         ),
                         "claimed by two environments",
-                        "a ref must map to exactly one environment; make the patterns disjoint"
-                            .to_owned(),
+                        Some(
+                            "a ref must map to exactly one environment; make the patterns disjoint"
+                                .to_owned(),
+                        ),
+                        (pat_b.span, "also claimed here"),
                     );
                 }
             }
         }
-        let mut places: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        // Each cluster bootstraps Flux from one path, clusters/<cluster>, holding one
+        // environment's Kustomizations; two environments there would fight over them.
+        let mut clusters: BTreeMap<&str, &Environment> = BTreeMap::new();
         for env in envs {
-            let key = (env.cluster.as_str(), env.namespace.as_str());
-            if let Some(other) = places.insert(key, &env.name.value)
-                && other != env.name.value
+            if let Some(other) = clusters.insert(env.cluster.as_str(), env)
+                && other.name.value != env.name.value
             {
-                self.problem_help(
-                        env.name.span,
-                        format!(
-                            "environments `{other}` and `{}` both deploy to namespace `{}` of cluster `{}`",
-                            env.name.value, env.namespace, env.cluster
-                        ),
-                        "same cluster and namespace",
-                        "give one of them its own `namespace:` or `cluster:`".to_owned(),
-                    );
+                self.problems.push_related(
+                    env.name.span,
+                    format!(
+                        "environments `{}` and `{}` both run on cluster `{}`",
+                        other.name.value, env.name.value, env.cluster
+                    ),
+                    "same cluster",
+                    Some(
+                        "each environment needs its own cluster in this release (one Flux path, \
+                         clusters/<cluster>, per cluster); set a different `cluster:`"
+                            .to_owned(),
+                    ),
+                    (other.name.span, "also on that cluster"),
+                );
             }
         }
     }
@@ -659,12 +674,13 @@ impl Decoder<'_> {
         let apps: Vec<App> = items.iter().filter_map(|n| self.app(n, registry)).collect();
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         for app in &apps {
-            if seen.insert(&app.name.value, app.name.span).is_some() {
-                self.problem_help(
+            if let Some(first) = seen.insert(&app.name.value, app.name.span) {
+                self.problems.push_related(
                     app.name.span,
                     format!("app `{}` is defined twice", app.name.value),
                     "second definition",
-                    "merge the two or rename one".to_owned(),
+                    Some("merge the two or rename one".to_owned()),
+                    (first, "first definition"),
                 );
             }
         }

@@ -1,8 +1,9 @@
 //! MODEL stage: branch and tag patterns (`main`, `feature/*`, `release/**`, `v[0-9]*`).
 //!
-//! The syntax is the subset GitHub's `on.push.branches` filter and gitops-gen agree on, so the
-//! same pattern can be written into a workflow verbatim, translated exactly into a GitLab
-//! `=~` regex, and matched in Rust by `gitops-gen promote --ref`.
+//! The syntax is the subset on which GitHub's `on.push` filters, git and gitops-gen agree:
+//! literals, `*`, `**` and `[a-z0-9]` ranges. Syntax they read differently (`?`, `+`, `!`,
+//! negated classes) is rejected, so the same pattern can be written into a workflow verbatim,
+//! translated exactly into a GitLab `=~` regex, and matched by `gitops-gen promote --ref`.
 
 use std::fmt;
 
@@ -14,11 +15,8 @@ enum Piece {
     Star,
     /// `**`: any run of characters, `/` included.
     DoubleStar,
-    /// `?`: one character except `/`.
-    Any,
-    /// `[a-z0-9]`; `negated` for `[!...]`.
+    /// `[a-z0-9]`: one character from the ranges.
     Class {
-        negated: bool,
         ranges: Vec<(char, char)>,
     },
 }
@@ -74,12 +72,26 @@ impl RefPattern {
                         pieces.push(Piece::Star);
                     }
                 }
-                '?' => pieces.push(Piece::Any),
+                // GitHub filters read `?` and `+` as "zero or one / one or more of the previous
+                // character", git and shells as a wildcard; refuse rather than mean two things.
+                '?' | '+' => {
+                    return Err(err(
+                        at,
+                        "`?` and `+` mean different things to GitHub filters and git; use `*` or a character class",
+                    ));
+                }
+                '!' if at == 0 => {
+                    return Err(err(
+                        at,
+                        "a leading `!` negates a GitHub filter; list the branches that should promote instead",
+                    ));
+                }
                 '[' => {
-                    let mut negated = false;
-                    if chars.peek().map(|&(_, n)| n) == Some('!') {
-                        negated = true;
-                        chars.next();
+                    if matches!(chars.peek().map(|&(_, n)| n), Some('!' | '^')) {
+                        return Err(err(
+                            at,
+                            "negated character classes are not supported by GitHub filters",
+                        ));
                     }
                     let mut ranges = Vec::new();
                     let mut closed = false;
@@ -91,11 +103,13 @@ impl RefPattern {
                         if chars.peek().map(|&(_, n)| n) == Some('-') {
                             chars.next();
                             match chars.next() {
-                                Some((_, hi)) if hi != ']' && hi >= c => ranges.push((c, hi)),
+                                Some((_, hi)) if hi >= c && same_range_class(c, hi) => {
+                                    ranges.push((c, hi))
+                                }
                                 _ => {
                                     return Err(err(
                                         at,
-                                        "a character range must be `a-z` with a <= z",
+                                        "a character range must stay within a-z, A-Z or 0-9, low to high",
                                     ));
                                 }
                             }
@@ -106,7 +120,7 @@ impl RefPattern {
                     if !closed {
                         return Err(err(at, "`[` opens a character class that is never closed"));
                     }
-                    pieces.push(Piece::Class { negated, ranges });
+                    pieces.push(Piece::Class { ranges });
                 }
                 ']' => {
                     return Err(err(
@@ -174,12 +188,8 @@ impl RefPattern {
                 }
                 Piece::Star => out.push_str("[^\\/]*"),
                 Piece::DoubleStar => out.push_str(".*"),
-                Piece::Any => out.push_str("[^\\/]"),
-                Piece::Class { negated, ranges } => {
+                Piece::Class { ranges } => {
                     out.push('[');
-                    if *negated {
-                        out.push('^');
-                    }
                     for (lo, hi) in ranges {
                         push_class_char(&mut out, *lo);
                         if lo != hi {
@@ -208,6 +218,16 @@ impl RefPattern {
         let (a, b) = (self.literal_prefix(), other.literal_prefix());
         a.starts_with(&b) || b.starts_with(&a)
     }
+}
+
+fn same_range_class(lo: char, hi: char) -> bool {
+    [
+        char::is_ascii_lowercase,
+        char::is_ascii_uppercase,
+        char::is_ascii_digit,
+    ]
+    .iter()
+    .any(|class| class(&lo) && class(&hi))
 }
 
 fn push_class_char(out: &mut String, c: char) {
@@ -257,10 +277,7 @@ fn match_pieces(pieces: &[Piece], name: &[char]) -> bool {
 fn single_matches(piece: &Piece, c: char) -> bool {
     match piece {
         Piece::Literal(l) => *l == c,
-        Piece::Any => c != '/',
-        Piece::Class { negated, ranges } => {
-            c != '/' && ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-        }
+        Piece::Class { ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
         Piece::Star | Piece::DoubleStar => false,
     }
 }
@@ -288,9 +305,8 @@ mod tests {
         assert!(pat("feature/**").matches("feature/a/b"));
         assert!(pat("v[0-9]*").matches("v1.2.3"));
         assert!(!pat("v[0-9]*").matches("vx"));
-        assert!(pat("release-?").matches("release-1"));
+        assert!(pat("release-[0-9]").matches("release-1"));
         assert!(pat("*-rc").matches("v1-rc"));
-        assert!(!pat("[!a]x").matches("ax"));
     }
 
     #[test]

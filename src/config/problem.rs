@@ -1,7 +1,7 @@
 //! MODEL stage: diagnostics for an invalid `gitops-gen.yaml`, rendered by miette with the
 //! offending line underlined.
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use crate::yaml::Span;
@@ -13,9 +13,12 @@ pub struct Problem {
     message: String,
     #[source_code]
     src: NamedSource<String>,
-    #[label("{label}")]
+    #[label(primary, "{label}")]
     at: SourceSpan,
     label: String,
+    /// Other places that explain the problem, such as the first of two definitions.
+    #[label(collection)]
+    related: Vec<LabeledSpan>,
     #[help]
     help: Option<String>,
 }
@@ -54,13 +57,54 @@ impl InvalidModel {
 /// Collects problems while decoding so one run reports all of them, not just the first.
 #[derive(Debug, Default)]
 pub struct Problems {
-    items: Vec<(Span, String, String, Option<String>)>,
+    items: Vec<Item>,
+}
+
+#[derive(Debug)]
+struct Item {
+    span: Span,
+    message: String,
+    label: String,
+    help: Option<String>,
+    related: Option<(Span, String)>,
 }
 
 impl Problems {
     /// Records a problem: `message` says what is wrong, `label` sits under the span.
     pub fn push(&mut self, span: Span, message: String, label: &str, help: Option<String>) {
-        self.items.push((span, message, label.to_owned(), help));
+        let label = label.to_owned();
+        self.items.push(Item {
+            span,
+            message,
+            label,
+            help,
+            related: None,
+        });
+    }
+
+    /// Records a problem that also points at a second place, e.g. a first definition.
+    pub fn push_related(
+        &mut self,
+        span: Span,
+        message: String,
+        label: &str,
+        help: Option<String>,
+        related: (Span, &str),
+    ) {
+        let label = label.to_owned();
+        let related = Some((related.0, related.1.to_owned()));
+        self.items.push(Item {
+            span,
+            message,
+            label,
+            help,
+            related,
+        });
+    }
+
+    /// How many problems were recorded so far.
+    pub fn len(&self) -> usize {
+        self.items.len()
     }
 
     /// Whether nothing was recorded.
@@ -70,17 +114,25 @@ impl Problems {
 
     /// Turns the collected problems into one diagnostic over `source`.
     pub fn into_error(mut self, path: &str, source: &str) -> InvalidModel {
-        self.items.sort_by_key(|(span, ..)| span.start);
-        self.items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        self.items.sort_by_key(|item| item.span.start);
+        self.items
+            .dedup_by(|a, b| a.span == b.span && a.message == b.message);
         let problems: Vec<Problem> = self
             .items
             .into_iter()
-            .map(|(span, message, label, help)| Problem {
-                message,
+            .map(|item| Problem {
+                message: item.message,
                 src: NamedSource::new(path, source.to_owned()).with_language("yaml"),
-                at: clamp(span, source.len()),
-                label,
-                help,
+                at: clamp(item.span, source.len()),
+                label: item.label,
+                related: item
+                    .related
+                    .map(|(span, label)| {
+                        LabeledSpan::new_with_span(Some(label), clamp(span, source.len()))
+                    })
+                    .into_iter()
+                    .collect(),
+                help: item.help,
             })
             .collect();
         InvalidModel {

@@ -47,7 +47,7 @@ impl Git {
             Err(Error::Git(format!(
                 "`git {}` failed: {}",
                 args.first().copied().unwrap_or_default(),
-                String::from_utf8_lossy(&output.stderr).trim()
+                redact_urls(String::from_utf8_lossy(&output.stderr).trim())
             )))
         }
     }
@@ -78,6 +78,25 @@ pub fn auth_for(url: &str, token: &str, user: &str) -> Option<(String, String)> 
             base64(format!("{user}:{token}").as_bytes())
         ),
     ))
+}
+
+/// Removes `user:password@` from every URL in `text`, so credentials a CI runner embedded in a
+/// remote URL never reach a log.
+pub fn redact_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let authority_end = rest
+            .find(|c: char| c == '/' || c.is_whitespace())
+            .unwrap_or(rest.len());
+        if let Some(at) = rest[..authority_end].rfind('@') {
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn base64(input: &[u8]) -> String {
@@ -112,6 +131,22 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"x-access-token:t"), "eC1hY2Nlc3MtdG9rZW46dA==");
+    }
+
+    #[test]
+    fn credentials_are_redacted() {
+        assert_eq!(
+            redact_urls("fatal: https://gitlab-ci-token:s3cr3t@gitlab.com/a/b.git not found"),
+            "fatal: https://gitlab.com/a/b.git not found"
+        );
+        assert_eq!(
+            redact_urls("git@github.com:a/b.git"),
+            "git@github.com:a/b.git"
+        );
+        assert_eq!(
+            redact_urls("ssh://git@host/x https://h/y"),
+            "ssh://host/x https://h/y"
+        );
     }
 
     #[test]

@@ -265,7 +265,7 @@ pub fn promote(
         if !rejected {
             return Err(Error::Git(format!(
                 "pushing to `{target_branch}` failed: {}",
-                stderr.trim()
+                git_cli::redact_urls(stderr.trim())
             )));
         }
         if attempt >= request.attempts {
@@ -287,7 +287,8 @@ fn read_overlay(
         Error::Usage(format!(
             "cannot read `{overlay}` on branch `{}` of {}: {e}; run `gitops-gen generate` and \
              commit the overlay first",
-            request.branch, request.url
+            request.branch,
+            git_cli::redact_urls(&request.url)
         ))
     })
 }
@@ -423,7 +424,10 @@ fn fetch(git: &Git, url: &str, branch: &str) -> std::result::Result<(), Error> {
         url,
         &refspec,
     ])
-    .map_err(|e| Error::Git(format!("cannot fetch branch `{branch}` from {url}: {e}")))?;
+    .map_err(|e| {
+        let url = git_cli::redact_urls(url);
+        Error::Git(format!("cannot fetch branch `{branch}` from {url}: {e}"))
+    })?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! recommended structure:
 //!
 //! ```text
-//! clusters/<env>/{infrastructure,apps}.yaml     Flux Kustomizations (managed)
+//! clusters/<cluster>/{infrastructure,apps}.yaml Flux Kustomizations (managed)
 //! infrastructure/base/kustomization.yaml        shared infrastructure (seeded)
 //! infrastructure/overlays/<env>/                namespace + base (managed)
 //! applications/base/kustomization.yaml          every app's base (managed)
@@ -10,7 +10,8 @@
 //! applications/overlays/<env>/kustomization.yaml  the `images:` promotion edits (seeded)
 //! ```
 //!
-//! `clusters/<env>/flux-system/` is not generated: `flux bootstrap --path clusters/<env>` writes
+//! The cluster defaults to the environment's name, so the default layout is `clusters/<env>/`.
+//! `clusters/<cluster>/flux-system/` is not generated: `flux bootstrap --path clusters/<cluster>` writes
 //! it, including the `flux-system` GitRepository every Kustomization here refers to.
 
 use serde::Serialize;
@@ -83,7 +84,7 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         out.push(managed(
             t,
             FLUX_KUSTOMIZATION,
-            &at(format!("clusters/{name}/infrastructure.yaml")),
+            &at(format!("clusters/{}/infrastructure.yaml", env.cluster)),
             &infra,
         )?);
         let apps = FluxKustomizationView {
@@ -95,7 +96,7 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         out.push(managed(
             t,
             FLUX_KUSTOMIZATION,
-            &at(format!("clusters/{name}/apps.yaml")),
+            &at(format!("clusters/{}/apps.yaml", env.cluster)),
             &apps,
         )?);
 

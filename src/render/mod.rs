@@ -98,8 +98,7 @@ fn managed<V: Serialize>(
     path: &str,
     view: &V,
 ) -> Result<OutputFile, Error> {
-    let body = templates.render(template, view)?;
-    reparse(path, &body)?;
+    let body = render_checked(templates, template, path, view)?;
     Ok(OutputFile {
         path: path.to_owned(),
         contents: header::managed(&body),
@@ -115,13 +114,32 @@ fn seeded<V: Serialize>(
     view: &V,
     note: &str,
 ) -> Result<OutputFile, Error> {
-    let body = templates.render(template, view)?;
-    reparse(path, &body)?;
+    let body = render_checked(templates, template, path, view)?;
     Ok(OutputFile {
         path: path.to_owned(),
         contents: header::seeded(&body, note),
         ownership: Ownership::Seeded,
     })
+}
+
+/// Renders and re-parses; invalid output is the override's fault when the template is the
+/// user's, and a gitops-gen bug otherwise.
+fn render_checked<V: Serialize>(
+    templates: &Templates,
+    template: &str,
+    path: &str,
+    view: &V,
+) -> Result<String, Error> {
+    let body = templates.render(template, view)?;
+    match reparse(path, &body) {
+        Err(Error::Internal(message)) if templates.is_overridden(template) => {
+            Err(Error::Template {
+                name: template.to_owned(),
+                message,
+            })
+        }
+        other => other.map(|()| body),
+    }
 }
 
 /// The self-check: generated YAML must parse, hold exactly one document and be a mapping.

@@ -67,6 +67,7 @@ pub const OVERRIDE_DIR: &str = ".gitops-gen/templates";
 /// A configured template environment.
 pub struct Templates {
     env: Environment<'static>,
+    overridden: Vec<String>,
 }
 
 impl Templates {
@@ -94,11 +95,14 @@ impl Templates {
             }
         });
         env.set_formatter(yaml_formatter);
+        let mut overridden = Vec::new();
         for (name, text) in EMBEDDED {
             let text = match repo_root.map(|root| root.join(OVERRIDE_DIR).join(name)) {
-                Some(path) if path.is_file() => std::fs::read_to_string(&path).map_err(|e| {
-                    Error::io(format!("reading template override {}", path.display()), e)
-                })?,
+                Some(path) if path.is_file() => std::fs::read_to_string(&path)
+                    .inspect(|_| overridden.push((*name).to_owned()))
+                    .map_err(|e| {
+                        Error::io(format!("reading template override {}", path.display()), e)
+                    })?,
                 _ => (*text).to_owned(),
             };
             env.add_template_owned(*name, text)
@@ -107,7 +111,12 @@ impl Templates {
                     message: format!("{e:#}"),
                 })?;
         }
-        Ok(Templates { env })
+        Ok(Templates { env, overridden })
+    }
+
+    /// Whether the repository overrides template `name`.
+    pub fn is_overridden(&self, name: &str) -> bool {
+        self.overridden.iter().any(|n| n == name)
     }
 
     /// Renders `name` with `view`; output always ends with exactly one newline and uses LF.
