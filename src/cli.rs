@@ -171,8 +171,8 @@ pub struct PromoteArgs {
     /// Git remote to push to (for the same-repository layout).
     #[arg(long, default_value = "origin")]
     pub remote: String,
-    /// Attempts before giving up on rejected pushes.
-    #[arg(long, default_value_t = 5)]
+    /// Attempts before giving up on rejected pushes (each re-applies the edit on the new tip).
+    #[arg(long, default_value_t = 10)]
     pub retries: u32,
     /// Print what would be promoted and the commit message; change nothing.
     #[arg(long)]

@@ -444,9 +444,9 @@ fn gitlab_merge_request_options(request: &Request, audit: &Audit) -> Vec<String>
     ]
 }
 
-/// Exponential backoff from 200 ms, with up to 100% jitter so racing pipelines spread out.
+/// Exponential backoff from 100 ms, with up to 100% jitter so racing pipelines spread out.
 fn backoff(attempt: u32) -> Duration {
-    let base = 200u64.saturating_mul(1 << attempt.min(6));
+    let base = 100u64.saturating_mul(1 << attempt.saturating_sub(1).min(6));
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| u64::from(d.subsec_nanos()))
