@@ -19,6 +19,7 @@ pub mod error;
 pub mod git;
 pub mod promote;
 pub mod render;
+pub mod source;
 pub mod ui;
 pub mod write;
 pub mod yaml;
