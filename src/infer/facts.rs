@@ -1,0 +1,161 @@
+//! INFER stage: the facts rules emit. Every fact carries [`Evidence`]: which rule, where, why,
+//! and how sure.
+
+use serde::Serialize;
+
+use crate::source::{CiSystem, Loc, TriggerKind};
+
+/// How sure a rule is. Ordered: `Low < Medium < High`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confidence {
+    /// A naming hint or heuristic.
+    Low,
+    /// A strong pattern with some ambiguity.
+    Medium,
+    /// The file says so directly.
+    High,
+}
+
+/// Why gitops-gen believes a fact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// Id of the rule that produced it (documented in docs/inference.md#<id>).
+    pub rule: &'static str,
+    /// Where it was seen.
+    pub loc: Loc,
+    /// One lowercase sentence: what was seen.
+    pub note: String,
+    /// How sure.
+    pub confidence: Confidence,
+}
+
+/// A step that deploys to a cluster from CI (what migration hands to the operator).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeployStep {
+    /// The CI system of the pipeline.
+    pub system: CiSystem,
+    /// Job id.
+    pub job: String,
+    /// Canonical tool name from the vocabulary in `infer/vocab.rs` (`kubectl`, `helm`, ...).
+    pub tool: &'static str,
+    /// The operation (`apply`, `upgrade`, `set-image`, `sync`, ...).
+    pub operation: String,
+    /// The command line or action reference, as written (one line, trimmed).
+    pub command: String,
+    /// Namespace given on the command line, if any.
+    pub namespace: Option<String>,
+    /// Kube context given on the command line, if any.
+    pub context: Option<String>,
+    /// Files or directories the command deploys (`-f`, `-k`, chart path, values files).
+    pub paths: Vec<String>,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// An image build or push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageFact {
+    /// Job id.
+    pub job: String,
+    /// Canonical builder (`docker`, `buildx`, `kaniko`, `buildah`, `podman`, `jib`, `ko`,
+    /// `pack`, `skaffold`, `gcloud-builds`, `docker/build-push-action`).
+    pub builder: &'static str,
+    /// Image references as written (variables kept).
+    pub images: Vec<String>,
+    /// Whether it pushes.
+    pub pushes: bool,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// A test command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TestFact {
+    /// Job id.
+    pub job: String,
+    /// The command as written.
+    pub command: String,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// A cluster credential CI uses: what must be revoked after migration. Values are never kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CredentialFact {
+    /// Canonical kind: `kubeconfig`, `kube-token`, `cloud-aws`, `cloud-gcp`, `cloud-azure`,
+    /// `openshift-login`, `argocd-token`, `jenkins-credential`.
+    pub kind: &'static str,
+    /// The secret/variable/credential id as written (`KUBE_CONFIG`, `secrets.KUBECONFIG`).
+    pub name: String,
+    /// Job id, when job-scoped.
+    pub job: Option<String>,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// Canonical environment tier.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// prod, production, live, prd.
+    Production,
+    /// staging, stage, stg, pre-prod, uat.
+    Staging,
+    /// test, testing, qa, int, integration.
+    Testing,
+    /// dev, development, sandbox.
+    Development,
+    /// review apps, previews, per-branch / per-PR environments.
+    Preview,
+    /// Anything else.
+    Other,
+}
+
+/// A hint that a job targets an environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnvironmentHint {
+    /// The name as written (`production`, `review/$CI_COMMIT_REF_SLUG`, `prod` from `-n prod`).
+    pub name: String,
+    /// Pipeline file.
+    pub file: String,
+    /// Job id.
+    pub job: String,
+    /// What the hint came from: `environment`, `tier`, `namespace`, `context`, `values-file`,
+    /// `overlay`, `job-name`, `stage-name`, `matrix`.
+    pub source: &'static str,
+    /// Whether the name is per-branch / per-PR (contains a ref or PR variable).
+    pub dynamic: bool,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// A trigger that leads to an environment being deployed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnvironmentTrigger {
+    /// Canonical environment key (see `EnvironmentHint` grouping in `assemble`).
+    pub environment: String,
+    /// Kind of trigger.
+    pub kind: TriggerKind,
+    /// Pattern (branch/tag glob or regex, cron, input name).
+    pub pattern: Option<String>,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// Everything the rules found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Facts {
+    /// Deploy steps.
+    pub deploy_steps: Vec<DeployStep>,
+    /// Image builds and pushes.
+    pub images: Vec<ImageFact>,
+    /// Test commands.
+    pub tests: Vec<TestFact>,
+    /// Cluster credentials.
+    pub credentials: Vec<CredentialFact>,
+    /// Environment hints.
+    pub environment_hints: Vec<EnvironmentHint>,
+    /// Environment triggers.
+    pub environment_triggers: Vec<EnvironmentTrigger>,
+}
