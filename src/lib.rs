@@ -17,6 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod layout;
 pub mod infer;
 pub mod promote;
 pub mod render;

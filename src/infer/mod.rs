@@ -1,6 +1,7 @@
 //! INFER stage: small rules, one per file, that turn read pipelines and the repository layout
 //! into facts with evidence. Rules never read files themselves except through [`Context`].
 
+pub mod detect;
 pub mod facts;
 
 pub use facts::*;

@@ -1,0 +1,1 @@
+//! READ stage: repository layout: manifests, kustomizations, charts, Dockerfiles, operator objects (being written).

@@ -1,0 +1,1 @@
+//! READ stage: azure reader (being written).

@@ -1,0 +1,1 @@
+//! READ stage: bitbucket reader (being written).

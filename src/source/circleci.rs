@@ -1,0 +1,1 @@
+//! READ stage: circleci reader (being written).

@@ -1,0 +1,1 @@
+//! READ stage: github reader (being written).

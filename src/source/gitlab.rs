@@ -1,0 +1,1 @@
+//! READ stage: gitlab reader (being written).

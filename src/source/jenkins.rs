@@ -1,0 +1,1 @@
+//! READ stage: jenkins reader (being written).

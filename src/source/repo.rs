@@ -1,0 +1,1 @@
+//! READ stage: repo reader (being written).

@@ -1,0 +1,1 @@
+//! READ stage: travis reader (being written).
