@@ -35,6 +35,9 @@ pub struct Evidence {
 pub struct DeployStep {
     /// The CI system of the pipeline.
     pub system: CiSystem,
+    /// The pipeline file the job is defined in (the command itself may be in a script file:
+    /// see `evidence.loc`).
+    pub pipeline: String,
     /// Job id.
     pub job: String,
     /// Canonical tool name from the vocabulary in `infer/vocab.rs` (`kubectl`, `helm`, ...).

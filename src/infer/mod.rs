@@ -2,6 +2,7 @@
 //! into facts with evidence. Rules never read files themselves except through [`Context`].
 
 pub mod detect;
+pub mod environment;
 pub mod facts;
 
 pub use facts::*;
