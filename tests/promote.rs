@@ -673,3 +673,83 @@ fn bad_requests_are_clear_errors_and_commit_nothing() {
     }
     assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
 }
+
+#[test]
+fn an_open_proposal_for_a_newer_build_is_not_replaced_by_an_older_one() {
+    let f = fixture();
+    let (older, newer) = two_builds(&f);
+    let propose = |commit: &str| {
+        gitops_gen(&f.checkout)
+            .args(["promote", "--env", "production", "--app", "web"])
+            .args([
+                "--image",
+                &format!("ghcr.io/shop/web:{}", &commit[..12]),
+                "--source-commit",
+                commit,
+            ])
+            .assert()
+    };
+    propose(&newer).success();
+    let proposal = git(&f.remote, &["rev-parse", "promote/production/web"]);
+    propose(&older)
+        .code(1)
+        .stderr(predicates::str::contains("is already proposed"));
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "promote/production/web"]),
+        proposal
+    );
+}
+
+#[test]
+fn dry_run_shows_the_edit_and_message_and_changes_nothing() {
+    let f = fixture();
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--env",
+            "staging",
+            "--app",
+            "web",
+            "--image",
+            "ghcr.io/shop/web:abc1234",
+        ])
+        .args(["--source-commit", "abc1234", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(
+            predicates::str::contains("-    newTag: latest\n+    newTag: abc1234").and(
+                predicates::str::contains("promote(staging): web latest → abc1234"),
+            ),
+        );
+    assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
+}
+
+#[test]
+fn an_image_without_a_known_source_marks_the_record_unknown() {
+    let f = fixture();
+    let (_, newer) = two_builds(&f);
+    promote_build(&f, &newer).success();
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--env",
+            "staging",
+            "--app",
+            "web",
+            "--image",
+            "ghcr.io/shop/web:hotfix",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        staging_runs(&f),
+        ("hotfix".to_owned(), "unknown".to_owned())
+    );
+    // With no known source to compare against, the next build is promoted with a warning.
+    promote_build(&f, &newer)
+        .success()
+        .stderr(predicates::str::contains(
+            "could not compare source commits",
+        ));
+}

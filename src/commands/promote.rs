@@ -131,32 +131,8 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         attempts: args.retries.max(1),
         allow_rollback: args.allow_rollback,
         app_repo: Some(args.dir.clone()),
+        dry_run: args.dry_run,
     };
-    if args.dry_run {
-        ui.status(
-            "would edit",
-            &format!(
-                "{} on branch {} of {}",
-                request.overlay,
-                request.branch,
-                git_cli::redact_urls(&request.url)
-            ),
-        );
-        let what = match &request.source {
-            Source::Image { reference, .. } => format!("{}{}", request.repository, sep(reference)),
-            Source::Environment { env, .. } => format!("what `{env}` runs"),
-        };
-        ui.status(
-            "would set",
-            &format!(
-                "{} in {} to {what} ({})",
-                request.app,
-                request.env,
-                mode.as_str()
-            ),
-        );
-        return Ok(Outcome::Success);
-    }
     let mut warnings = Vec::new();
     let result = promote::promote(&request, &mut warnings);
     for warning in &warnings {
@@ -171,6 +147,18 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                     request.env, request.app
                 ),
             );
+        }
+        Promoted::WouldCommit { diff, message } => {
+            ui.status(
+                "would commit",
+                &format!(
+                    "to {} of {}",
+                    request.branch,
+                    git_cli::redact_urls(&request.url)
+                ),
+            );
+            ui.out(&diff)?;
+            ui.out(&format!("\n{message}"))?;
         }
         Promoted::Committed { commit, attempts } => {
             ui.status(
@@ -194,13 +182,6 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         }
     }
     Ok(Outcome::Success)
-}
-
-fn sep(reference: &ImageRef) -> String {
-    match reference {
-        ImageRef::Tag(t) => format!(":{t}"),
-        ImageRef::Digest(d) => format!("@{d}"),
-    }
 }
 
 fn find_env<'c>(config: &'c Config, name: &str) -> Result<&'c Environment, Error> {

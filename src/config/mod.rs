@@ -35,7 +35,13 @@ pub fn parse(path: &str, source: &str) -> Result<Config, InvalidModel> {
     };
     // Two definitions of one key silently dropping the first is how a model goes stale.
     for warning in &parsed.warnings {
-        problems.push(warning.span, warning.message.clone(), "duplicate key", None);
+        // The YAML layer keeps the later value; the model refuses instead, so say only what
+        // is wrong.
+        let message = warning
+            .message
+            .trim_end_matches("; the later value wins")
+            .to_owned();
+        problems.push(warning.span, message, "duplicate key", None);
     }
     let config = match parsed.documents.as_slice() {
         [] => {

@@ -65,6 +65,8 @@ pub struct Request {
     pub allow_rollback: bool,
     /// Checkout of the app repository, where source commits' ancestry is looked up.
     pub app_repo: Option<PathBuf>,
+    /// Decide everything against the current tip, but commit and push nothing.
+    pub dry_run: bool,
 }
 
 /// What a promotion did.
@@ -78,6 +80,13 @@ pub enum Promoted {
         commit: String,
         /// Push attempts used.
         attempts: u32,
+    },
+    /// `--dry-run`: what would be committed.
+    WouldCommit {
+        /// The unified diff of the overlay.
+        diff: String,
+        /// The commit message.
+        message: String,
     },
     /// Pushed to (or already on) a promotion branch for a pull/merge request.
     Proposed {
@@ -169,38 +178,44 @@ pub fn promote(
         audit.new = reference.display().to_owned();
         audit.source_commit = source_commit.clone().or(audit.source_commit);
         if let (Some(new), Some(old)) = (&source_commit, &running.source_commit) {
-            match ancestry(request, new, old) {
-                Ancestry::Forward | Ancestry::Diverged => {}
-                Ancestry::Backward if request.allow_rollback => {
-                    audit
-                        .notes
-                        .push(format!("Rollback: {old} → {new} (--allow-rollback)."));
-                }
-                Ancestry::Backward => {
-                    return Err(Error::Refused(format!(
-                        "refusing to promote `{}` in `{}` to {}: its source commit {new} is an \
-                         ancestor of {old}, which `{}` already runs; a newer build was promoted \
-                         first. Pass --allow-rollback to roll back on purpose",
-                        request.app,
-                        request.env,
-                        reference.display(),
-                        request.env
-                    )));
-                }
-                Ancestry::Unknown(why) => {
-                    let note = format!(
-                        "could not compare source commits {new} and {old}: {why}; promoting anyway"
-                    );
-                    warnings.push(note.clone());
-                    audit.notes.push(format!("Ancestry unknown: {why}."));
-                }
-            }
+            guard_downgrade(
+                request,
+                &reference,
+                new,
+                old,
+                "already runs",
+                &mut audit,
+                warnings,
+            )?;
+        }
+        // An open proposal for a newer build must not be replaced by an older one either.
+        if request.mode == Promotion::PullRequest
+            && let Some(proposal) = proposal_state(&git, request, &target_branch)?
+            && let (Some(new), Some(old)) = (&source_commit, &proposal.source_commit)
+            && new != old
+        {
+            guard_downgrade(
+                request,
+                &reference,
+                new,
+                old,
+                "is already proposed",
+                &mut audit,
+                warnings,
+            )?;
         }
 
         let edited = edit::set_image(&text, &request.repository, &reference)
             .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
         let mut new_text = edited.text;
-        if let Some(commit) = &source_commit {
+        // Without a known source commit an old annotation would claim the wrong build, which
+        // later downgrade checks and `--from` copies would trust: mark it unknown instead.
+        let recorded = match (&source_commit, &running.source_commit) {
+            (Some(commit), _) => Some(commit.as_str()),
+            (None, Some(_)) => Some(UNKNOWN_SOURCE),
+            (None, None) => None,
+        };
+        if let Some(commit) = recorded {
             new_text =
                 edit::set_annotation(&new_text, &edit::source_annotation(&request.app), commit)
                     .map_err(|why| {
@@ -208,6 +223,12 @@ pub fn promote(
                     })?;
         }
         verify_edit(&new_text, request, &reference)?;
+        if request.dry_run {
+            return Ok(Promoted::WouldCommit {
+                diff: crate::write::diff::unified(&request.overlay, &text, &new_text, false),
+                message: audit.message(),
+            });
+        }
         let file = work.path().join(&request.overlay);
         std::fs::write(&file, &new_text)
             .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
@@ -257,11 +278,20 @@ pub fn promote(
         }
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        // Only lost races are retried; a protected branch or a missing permission also shows
+        // as "[remote rejected]" and retrying it would only hide the reason.
+        let lost_race = [
+            "cannot lock ref",
+            "failed to update ref",
+            "incorrect old value",
+        ];
         let rejected = stdout.contains("[rejected]")
-            || stdout.contains("[remote rejected]")
             || stderr.contains("non-fast-forward")
             || stderr.contains("fetch first")
-            || stderr.contains("cannot lock ref");
+            || (stdout.contains("[remote rejected]")
+                && lost_race
+                    .iter()
+                    .any(|m| stdout.contains(m) || stderr.contains(m)));
         if !rejected {
             return Err(Error::Git(format!(
                 "pushing to `{target_branch}` failed: {}",
@@ -276,6 +306,76 @@ pub fn promote(
         }
         std::thread::sleep(backoff(attempt));
     }
+}
+
+/// What the annotation says when the source commit of the running image is not known.
+pub const UNKNOWN_SOURCE: &str = "unknown";
+
+/// Refuses moving to an older source commit than `old` (unless `--allow-rollback`), and notes
+/// rollbacks and unknown ancestry in the audit record.
+fn guard_downgrade(
+    request: &Request,
+    reference: &ImageRef,
+    new: &str,
+    old: &str,
+    what: &str,
+    audit: &mut Audit,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<(), Error> {
+    match ancestry(request, new, old) {
+        Ancestry::Forward | Ancestry::Diverged => Ok(()),
+        Ancestry::Backward if request.allow_rollback => {
+            audit
+                .notes
+                .push(format!("Rollback: {old} → {new} (--allow-rollback)."));
+            Ok(())
+        }
+        Ancestry::Backward => Err(Error::Refused(format!(
+            "refusing to promote `{}` in `{}` to {}: its source commit {new} is an ancestor of \
+             {old}, which {what} there; a newer build got there first. Pass --allow-rollback to \
+             roll back on purpose",
+            request.app,
+            request.env,
+            reference.display(),
+        ))),
+        Ancestry::Unknown(why) => {
+            warnings.push(format!(
+                "could not compare source commits {new} and {old}: {why}; promoting anyway"
+            ));
+            audit.notes.push(format!("Ancestry unknown: {why}"));
+            Ok(())
+        }
+    }
+}
+
+/// The app's state on an existing promotion branch, if there is one.
+fn proposal_state(
+    git: &Git,
+    request: &Request,
+    branch: &str,
+) -> std::result::Result<Option<edit::Running>, Error> {
+    let refspec = format!("refs/heads/{branch}:refs/gitops-gen/proposal");
+    let fetched = git.output(&[
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth",
+        "1",
+        &request.url,
+        &format!("+{refspec}"),
+    ])?;
+    if !fetched.status.success() {
+        return Ok(None);
+    }
+    let shown = git.output(&[
+        "show",
+        &format!("refs/gitops-gen/proposal:{}", request.overlay),
+    ])?;
+    if !shown.status.success() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&shown.stdout);
+    Ok(edit::running(&text, &request.repository, &request.app).ok())
 }
 
 fn read_overlay(
@@ -371,6 +471,9 @@ fn already_proposed(
 
 /// Relates two source commits in the app repository. A shallow clone is deepened once first.
 pub fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
+    if new == UNKNOWN_SOURCE || old == UNKNOWN_SOURCE {
+        return Ancestry::Unknown("no source commit was recorded for one of the builds".to_owned());
+    }
     let Some(repo) = &request.app_repo else {
         return Ancestry::Unknown(
             "no app repository checkout to look the commits up in".to_owned(),

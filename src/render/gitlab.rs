@@ -156,7 +156,7 @@ impl GitlabCiView {
         GitlabCiView {
             manual_promotions,
             // Merge commits of `promote/<env>/<app>` branches and squashed promotion titles.
-            skip_promotion_merges: "$CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/",
+            skip_promotion_merges: "$CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/",
             workflow_rules,
             install: InstallView::new(config, ""),
             images: pins::GITLAB_IMAGES,

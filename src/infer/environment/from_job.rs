@@ -21,9 +21,14 @@ impl Rule for EnvironmentFromJob {
 
     fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
         for pipeline in cx.pipelines {
-            let reusable = pipeline.triggers.iter().any(|t| t.kind == TriggerKind::Caller);
+            let reusable = pipeline
+                .triggers
+                .iter()
+                .any(|t| t.kind == TriggerKind::Caller);
             for job in &pipeline.jobs {
-                let Some(env) = &job.environment else { continue };
+                let Some(env) = &job.environment else {
+                    continue;
+                };
                 for name in expand(&env.name, job, pipeline) {
                     // A reusable workflow's `${{ inputs.x }}` is resolved at each call site,
                     // where the reader inlines the jobs; the template itself names nothing.
@@ -31,9 +36,14 @@ impl Rule for EnvironmentFromJob {
                         continue;
                     }
                     let dynamic = is_dynamic(&name);
-                    facts
-                        .environment_hints
-                        .push(hint(pipeline, job, &name, dynamic, env.loc.clone(), self.id()));
+                    facts.environment_hints.push(hint(
+                        pipeline,
+                        job,
+                        &name,
+                        dynamic,
+                        env.loc.clone(),
+                        self.id(),
+                    ));
                 }
             }
         }
@@ -72,14 +82,25 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<String> {
         names = names
             .into_iter()
             .flat_map(|n| match placeholder(&n, &needle) {
-                Some(ph) if !values.is_empty() => values.iter().map(|v| n.replace(&ph, v)).collect(),
+                Some(ph) if !values.is_empty() => {
+                    values.iter().map(|v| n.replace(&ph, v)).collect()
+                }
                 _ => vec![n],
             })
             .collect();
     }
-    for trigger in pipeline.triggers.iter().filter(|t| t.kind == TriggerKind::Manual) {
-        let (Some(input), false) = (&trigger.pattern, trigger.choices.is_empty()) else { continue };
-        for needle in [format!("github.event.inputs.{input}"), format!("inputs.{input}")] {
+    for trigger in pipeline
+        .triggers
+        .iter()
+        .filter(|t| t.kind == TriggerKind::Manual)
+    {
+        let (Some(input), false) = (&trigger.pattern, trigger.choices.is_empty()) else {
+            continue;
+        };
+        for needle in [
+            format!("github.event.inputs.{input}"),
+            format!("inputs.{input}"),
+        ] {
             names = names
                 .into_iter()
                 .flat_map(|n| match placeholder(&n, &needle) {
@@ -112,8 +133,17 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        assert_eq!(placeholder("deploy-${{ matrix.cluster }}", "matrix.cluster").as_deref(), Some("${{ matrix.cluster }}"));
-        assert_eq!(placeholder("${{inputs.env}}", "inputs.env").as_deref(), Some("${{inputs.env}}"));
-        assert_eq!(placeholder("${{ inputs.env }}", "github.event.inputs.env"), None);
+        assert_eq!(
+            placeholder("deploy-${{ matrix.cluster }}", "matrix.cluster").as_deref(),
+            Some("${{ matrix.cluster }}")
+        );
+        assert_eq!(
+            placeholder("${{inputs.env}}", "inputs.env").as_deref(),
+            Some("${{inputs.env}}")
+        );
+        assert_eq!(
+            placeholder("${{ inputs.env }}", "github.event.inputs.env"),
+            None
+        );
     }
 }

@@ -20,16 +20,27 @@ impl Rule for EnvironmentFromJobName {
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
             for job in &pipeline.jobs {
-                let deploys = facts.deploy_steps.iter().any(|d| d.pipeline == pipeline.file && d.job == job.id);
-                let hinted = facts.environment_hints.iter().any(|h| h.file == pipeline.file && h.job == job.id);
+                let deploys = facts
+                    .deploy_steps
+                    .iter()
+                    .any(|d| d.pipeline == pipeline.file && d.job == job.id);
+                let hinted = facts
+                    .environment_hints
+                    .iter()
+                    .any(|h| h.file == pipeline.file && h.job == job.id);
                 if !deploys || hinted {
                     continue;
                 }
-                let candidates = [("job-name", job.id.as_str()), ("job-name", job.name.as_str())]
-                    .into_iter()
-                    .chain(job.stage.as_deref().map(|s| ("stage-name", s)));
+                let candidates = [
+                    ("job-name", job.id.as_str()),
+                    ("job-name", job.name.as_str()),
+                ]
+                .into_iter()
+                .chain(job.stage.as_deref().map(|s| ("stage-name", s)));
                 for (source, text) in candidates {
-                    let Some(word) = tier_word(text) else { continue };
+                    let Some(word) = tier_word(text) else {
+                        continue;
+                    };
                     new.push(EnvironmentHint {
                         name: word,
                         file: pipeline.file.clone(),
@@ -39,7 +50,10 @@ impl Rule for EnvironmentFromJobName {
                         evidence: Evidence {
                             rule: self.id(),
                             loc: job.loc.clone(),
-                            note: format!("deploying job `{}` is named after an environment", job.id),
+                            note: format!(
+                                "deploying job `{}` is named after an environment",
+                                job.id
+                            ),
                             confidence: Confidence::Low,
                         },
                     });

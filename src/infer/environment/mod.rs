@@ -34,10 +34,18 @@ pub fn source_rank(source: &str) -> u8 {
 /// The environments a job deploys to: the hints of its strongest source (several when a
 /// matrix or an input expands one name into many).
 pub fn job_environments<'f>(facts: &'f Facts, file: &str, job: &str) -> Vec<&'f EnvironmentHint> {
-    let hints: Vec<&EnvironmentHint> =
-        facts.environment_hints.iter().filter(|h| h.file == file && h.job == job).collect();
-    let Some(best) = hints.iter().map(|h| source_rank(h.source)).min() else { return Vec::new() };
-    let mut chosen: Vec<&EnvironmentHint> = hints.into_iter().filter(|h| source_rank(h.source) == best).collect();
+    let hints: Vec<&EnvironmentHint> = facts
+        .environment_hints
+        .iter()
+        .filter(|h| h.file == file && h.job == job)
+        .collect();
+    let Some(best) = hints.iter().map(|h| source_rank(h.source)).min() else {
+        return Vec::new();
+    };
+    let mut chosen: Vec<&EnvironmentHint> = hints
+        .into_iter()
+        .filter(|h| source_rank(h.source) == best)
+        .collect();
     chosen.sort_by(|a, b| a.name.cmp(&b.name));
     chosen.dedup_by(|a, b| a.name == b.name);
     chosen

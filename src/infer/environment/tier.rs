@@ -84,11 +84,18 @@ pub fn tier_of(name: &str, declared: Option<&str>) -> (Tier, Confidence) {
         return (Tier::Preview, Confidence::High);
     }
     let lower = name.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     // The first word that names a tier decides: `review/prod-fix` is a review app.
     for word in &words {
         if let Some((_, tier)) = WORDS.iter().find(|(w, _)| w == word) {
-            let confidence = if words.len() == 1 { Confidence::High } else { Confidence::Medium };
+            let confidence = if words.len() == 1 {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            };
             return (*tier, confidence);
         }
     }
@@ -107,7 +114,10 @@ mod tests {
         assert_eq!(tier_of("k8s_dev", None).0, Tier::Development);
         assert_eq!(tier_of("review/$CI_COMMIT_REF_SLUG", None).0, Tier::Preview);
         assert_eq!(tier_of("customers", None).0, Tier::Other);
-        assert_eq!(tier_of("eu", Some("production")), (Tier::Production, Confidence::High));
+        assert_eq!(
+            tier_of("eu", Some("production")),
+            (Tier::Production, Confidence::High)
+        );
     }
 
     #[test]

@@ -88,14 +88,28 @@ impl Found {
 
 fn triggers_of(pipeline: &Pipeline, job: &Job) -> Vec<Found> {
     let mut out = Vec::new();
-    let own: Vec<&Trigger> =
-        job.conditions.iter().filter(|c| !c.negated && is_ref_kind(&c.kind)).collect();
+    let own: Vec<&Trigger> = job
+        .conditions
+        .iter()
+        .filter(|c| !c.negated && is_ref_kind(&c.kind))
+        .collect();
     if own.is_empty() {
         // Without job conditions the job runs whenever the pipeline does; an expression the
         // reader could not parse may narrow that, hence lower confidence then.
-        let narrowed = job.conditions.iter().any(|c| c.kind == TriggerKind::Expression);
-        let confidence = if narrowed { Confidence::Low } else { Confidence::Medium };
-        for t in pipeline.triggers.iter().filter(|t| !t.negated && t.kind != TriggerKind::Expression) {
+        let narrowed = job
+            .conditions
+            .iter()
+            .any(|c| c.kind == TriggerKind::Expression);
+        let confidence = if narrowed {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        };
+        for t in pipeline
+            .triggers
+            .iter()
+            .filter(|t| !t.negated && t.kind != TriggerKind::Expression)
+        {
             out.push(Found::from(t, confidence, "the pipeline trigger"));
         }
     } else {
@@ -103,13 +117,20 @@ fn triggers_of(pipeline: &Pipeline, job: &Job) -> Vec<Found> {
             out.push(Found::from(t, Confidence::High, "the job condition"));
         }
     }
-    for c in job.conditions.iter().filter(|c| !c.negated && c.kind == TriggerKind::Manual) {
+    for c in job
+        .conditions
+        .iter()
+        .filter(|c| !c.negated && c.kind == TriggerKind::Manual)
+    {
         out.push(Found::from(c, Confidence::High, "the manual gate"));
     }
     // A manual job, or one that waits for an approval job (CircleCI `type: approval`), is
     // started by a person even when no condition says so.
     let approval = job.needs.iter().find_map(|need| {
-        pipeline.jobs.iter().find(|j| &j.id == need && j.manual && j.steps.is_empty())
+        pipeline
+            .jobs
+            .iter()
+            .find(|j| &j.id == need && j.manual && j.steps.is_empty())
     });
     let gate = if job.manual { Some(job) } else { approval };
     if let Some(gate) = gate
