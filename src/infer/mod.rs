@@ -4,6 +4,8 @@
 pub mod detect;
 pub mod environment;
 pub mod facts;
+pub mod shell;
+pub mod vocab;
 
 pub use facts::*;
 

@@ -57,7 +57,10 @@ pub struct Loc {
 impl Loc {
     /// A location in `file`.
     pub fn new(file: &str, span: Span) -> Loc {
-        Loc { file: file.to_owned(), span }
+        Loc {
+            file: file.to_owned(),
+            span,
+        }
     }
 }
 

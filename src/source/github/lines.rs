@@ -1,0 +1,222 @@
+//! READ stage: maps each line of a decoded `run:` script back to the byte offset where it starts
+//! in the workflow file, so later diagnostics can point at one command of a long script.
+//!
+//! Literal (`|`) blocks map line for line after the indentation. Folded (`>`) blocks join lines,
+//! so each decoded line is matched to the source line it starts on. Single-line plain and quoted
+//! scalars start at their span (after the quote). Every mapping is checked against the source
+//! text, and anything that does not check out gives no offsets rather than wrong ones.
+
+use crate::yaml::{Node, ScalarStyle};
+
+/// Start offsets in `src` of each line of `text`, the decoded value of `node`; empty when the
+/// lines cannot be mapped.
+pub(crate) fn line_starts(src: &str, node: &Node, text: &str) -> Vec<usize> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let start = node.span.start;
+    match node.style {
+        // A multi-line plain scalar folds into one line, which still starts at the span.
+        ScalarStyle::Plain if !text.contains('\n') => vec![start],
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
+            if !text.contains('\n')
+                && !src.get(node.span.range()).unwrap_or("\n").contains('\n') =>
+        {
+            vec![start + 1]
+        }
+        ScalarStyle::Literal => block(src, start, |lines| literal(lines, text)),
+        ScalarStyle::Folded => block(src, start, |lines| folded(lines, text)),
+        _ => Vec::new(),
+    }
+}
+
+/// One content line of a block scalar: where its content starts after the indentation, and
+/// that content (without the line break).
+#[derive(Debug)]
+struct SrcLine<'s> {
+    at: usize,
+    content: &'s str,
+    blank: bool,
+}
+
+/// Finds the content lines of the block scalar whose content starts at `start`, strips their
+/// common indentation, and hands them to `map`.
+fn block(
+    src: &str,
+    start: usize,
+    map: impl Fn(&[SrcLine<'_>]) -> Option<Vec<usize>>,
+) -> Vec<usize> {
+    let Some(first_content) = content_start(src, start) else {
+        return Vec::new();
+    };
+    let raw: Vec<(usize, &str)> = lines_from(src, first_content).collect();
+    // Auto-detected indentation: that of the first non-blank line.
+    let indent = raw
+        .iter()
+        .find(|(_, l)| !l.trim().is_empty())
+        .map_or(0, |(_, l)| l.len() - l.trim_start_matches(' ').len());
+    let lines: Vec<SrcLine<'_>> = raw
+        .iter()
+        .map(|&(at, l)| {
+            let skip = (l.len() - l.trim_start_matches(' ').len()).min(indent);
+            let content = l.get(skip..).unwrap_or("");
+            SrcLine {
+                at: at + skip,
+                content,
+                blank: l.trim().is_empty(),
+            }
+        })
+        .collect();
+    map(&lines).unwrap_or_default()
+}
+
+/// Offset of the first line after the block header (`run: |`). The scalar's span starts at its
+/// first non-blank content, so walk back over blank lines to the header line.
+fn content_start(src: &str, start: usize) -> Option<usize> {
+    let before = src.get(..start)?;
+    let mut line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    loop {
+        if line_start == 0 {
+            return None;
+        }
+        let prev_end = line_start - 1;
+        let prev_start = src.get(..prev_end)?.rfind('\n').map_or(0, |i| i + 1);
+        let prev = src.get(prev_start..prev_end)?;
+        if prev.trim().is_empty() {
+            line_start = prev_start;
+        } else {
+            return Some(line_start);
+        }
+    }
+}
+
+/// `(offset, line)` pairs from `from` to the end, without line breaks (a `\r` before `\n` is
+/// dropped too, since YAML normalises line breaks).
+fn lines_from(src: &str, from: usize) -> impl Iterator<Item = (usize, &str)> {
+    let rest = src.get(from..).unwrap_or("");
+    let mut at = from;
+    rest.split_inclusive('\n').map(move |l| {
+        let here = at;
+        at += l.len();
+        let l = l.strip_suffix('\n').unwrap_or(l);
+        (here, l.strip_suffix('\r').unwrap_or(l))
+    })
+}
+
+fn literal(lines: &[SrcLine<'_>], text: &str) -> Option<Vec<usize>> {
+    text.lines()
+        .zip(lines.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|(decoded, src)| {
+            let src = src?;
+            let ok = if decoded.is_empty() {
+                src.blank || src.content.is_empty()
+            } else {
+                src.content == decoded
+            };
+            ok.then_some(src.at)
+        })
+        .collect()
+}
+
+fn folded(lines: &[SrcLine<'_>], text: &str) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut j = 0;
+    for decoded in text.lines() {
+        if decoded.is_empty() {
+            let k = j + lines.get(j..)?.iter().position(|l| l.blank)?;
+            out.push(lines.get(k)?.at);
+            j = k + 1;
+            continue;
+        }
+        let k = j + lines.get(j..)?.iter().position(|l| !l.blank)?;
+        let first = lines.get(k)?;
+        if !decoded.starts_with(first.content) {
+            return None;
+        }
+        out.push(first.at);
+        let mut p = first.content.len();
+        j = k + 1;
+        // Consume the source lines folded into this decoded line (joined by one space).
+        while p < decoded.len() {
+            let next = lines.get(j)?;
+            let rest = decoded.get(p..)?.strip_prefix(' ')?;
+            if next.blank || !rest.starts_with(next.content) {
+                return None;
+            }
+            p += 1 + next.content.len();
+            j += 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    /// The `run` value of the first mapping in `src`, mapped, and each line's source text.
+    fn mapped(src: &str) -> (String, Vec<String>) {
+        let docs = parse(src).unwrap_or_default();
+        let node = docs
+            .first()
+            .and_then(|d| d.as_map())
+            .and_then(|m| m.get("run"))
+            .cloned();
+        let Some(node) = node else {
+            return (String::new(), Vec::new());
+        };
+        let text = node.scalar_text().unwrap_or_default();
+        let starts = line_starts(src, &node, &text);
+        let lines = starts
+            .iter()
+            .map(|&s| src[s..].lines().next().unwrap_or("").to_owned())
+            .collect();
+        (text, lines)
+    }
+
+    #[test]
+    fn literal_block_maps_each_line() {
+        let src = "name: x\nrun: |\n  echo one\n    indented\n\n  kubectl apply -k prod\nnext: 1\n";
+        let (text, lines) = mapped(src);
+        assert_eq!(text, "echo one\n  indented\n\nkubectl apply -k prod\n");
+        assert_eq!(
+            lines,
+            ["echo one", "  indented", "", "kubectl apply -k prod"]
+        );
+    }
+
+    #[test]
+    fn literal_block_with_leading_blank_lines_and_crlf() {
+        let src = "run: |-\r\n\r\n  first\r\n  second\r\n";
+        let (text, lines) = mapped(src);
+        assert_eq!(text, "\nfirst\nsecond");
+        assert_eq!(lines, ["", "first", "second"]);
+    }
+
+    #[test]
+    fn folded_block_maps_to_starting_lines() {
+        let src = "run: >\n  helm upgrade app\n  ./chart --install\n\n  echo done\n";
+        let (text, lines) = mapped(src);
+        assert_eq!(text, "helm upgrade app ./chart --install\necho done\n");
+        assert_eq!(lines, ["helm upgrade app", "echo done"]);
+    }
+
+    #[test]
+    fn flow_scalars() {
+        assert_eq!(mapped("run: make deploy\n").1, ["make deploy"]);
+        assert_eq!(mapped("run: 'make deploy'\n").1, ["make deploy'"]);
+        let (_, lines) = mapped("run: \"a\n  b\"\n");
+        assert!(lines.is_empty());
+    }
+
+    #[test]
+    fn every_prefix_is_safe() {
+        let src = "run: >-\n  a é\n  b\n\n\n  c\nx: |\n  y\n";
+        for end in 0..=src.len() {
+            if let Some(prefix) = src.get(..end) {
+                let _ = mapped(prefix);
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! READ stage: loading a GitLab file with its `include:`s merged in, as GitLab does before it
+//! looks at `extends:` or `!reference`.
+
+use std::sync::Arc;
+
+use super::context::Ctx;
+use super::value::{At, Val, merge_into};
+use crate::yaml::{self, Node, Span};
+
+/// GitLab's limit on included files per pipeline; it also bounds diamond-shaped include graphs.
+const MAX_INCLUDES: usize = 150;
+
+/// Parses the text of `path` into its configuration mapping: the first document, or the second
+/// when the first is only a component `spec:` header. `None` after reporting a YAML error or a
+/// top level that is not a mapping.
+pub(super) fn parse_file(ctx: &mut Ctx<'_>, path: &str, text: Arc<str>) -> Option<Val> {
+    let docs = match yaml::parse(&text) {
+        Ok(docs) => docs,
+        Err(e) => {
+            ctx.diag_in("yaml-syntax", e.message, path, e.span);
+            return None;
+        }
+    };
+    let file = ctx.add_file(path, text);
+    let empty = Val::empty_map(At {
+        file,
+        span: Span::empty(0),
+    });
+    match pick_document(&docs) {
+        None => Some(empty),
+        Some(node) if node.is_null() => Some(empty),
+        Some(node) if node.as_map().is_some() => Some(Val::from_node(node, file)),
+        Some(node) => {
+            let message = format!(
+                "expected a mapping of jobs and keywords at the top level, found {}",
+                node.kind_name()
+            );
+            ctx.diag(
+                "gitlab-structure",
+                message,
+                At {
+                    file,
+                    span: node.span,
+                },
+            );
+            None
+        }
+    }
+}
+
+fn pick_document(docs: &[Node]) -> Option<&Node> {
+    let first = docs.first()?;
+    let header_only = first
+        .as_map()
+        .is_some_and(|m| m.len() == 1 && m.contains_key("spec"));
+    if header_only && docs.len() > 1 {
+        docs.get(1)
+    } else {
+        Some(first)
+    }
+}
+
+/// Parses `path` and merges the files it includes, recursively. The including file wins over
+/// what it includes, and later includes win over earlier ones. `stack` holds the files being
+/// loaded, to report include cycles.
+pub(super) fn load(
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    text: Arc<str>,
+    stack: &mut Vec<String>,
+) -> Option<Val> {
+    let own = parse_file(ctx, path, text)?;
+    let mut merged = None;
+    if let Some(include) = own.get("include") {
+        stack.push(path.to_owned());
+        for (target, at) in local_includes(ctx, include) {
+            if let Some(config) = load_include(ctx, &target, at, stack) {
+                merged = merge_into(merged, config);
+            }
+        }
+        stack.pop();
+    }
+    merge_into(merged, own.without("include"))
+}
+
+/// Loads one local include, unless it closes a cycle, exceeds the limit or is missing.
+pub(super) fn load_include(
+    ctx: &mut Ctx<'_>,
+    path: &str,
+    at: At,
+    stack: &mut Vec<String>,
+) -> Option<Val> {
+    if let Some(first) = stack.iter().position(|p| p == path) {
+        let chain = stack
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .map(|p| format!("`{p}`"))
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        let message = format!("include cycle: {chain} -> `{path}`");
+        ctx.diag("gitlab-include-cycle", message, at);
+        return None;
+    }
+    if ctx.includes_loaded >= MAX_INCLUDES {
+        let message = format!("more than {MAX_INCLUDES} included files; `{path}` is not read");
+        ctx.diag("gitlab-include-limit", message, at);
+        return None;
+    }
+    let Some(text) = ctx.repo.read(path) else {
+        ctx.diag(
+            "gitlab-include-missing",
+            format!("included file `{path}` does not exist"),
+            at,
+        );
+        return None;
+    };
+    ctx.includes_loaded += 1;
+    load(ctx, path, text, stack)
+}
+
+/// The local files an `include:` (or `trigger: include:`) names, globs expanded, in order.
+/// Includes that live outside the repository are recorded as unresolved.
+pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, At)> {
+    let mut out = Vec::new();
+    let items: Vec<&Val> = if include.is_seq() {
+        include.items().iter().collect()
+    } else {
+        vec![include]
+    };
+    for item in items {
+        if let Some(text) = item.text() {
+            if text.starts_with("https://") || text.starts_with("http://") {
+                ctx.record_unresolved("include:remote", text.to_owned(), item.at);
+            } else {
+                expand_local(ctx, text, item.at, &mut out);
+            }
+            continue;
+        }
+        if !item.is_map() {
+            continue;
+        }
+        if let Some(local) = item.get("local") {
+            if let Some(text) = local.text() {
+                expand_local(ctx, text, local.at, &mut out);
+            }
+        } else if let Some(project) = item.get("project") {
+            let name = project.text().unwrap_or_default();
+            let reference = item.get("ref").and_then(Val::text);
+            let files = item.get("file").map(Val::scalars).unwrap_or_default();
+            if files.is_empty() {
+                ctx.record_unresolved("include:project", name.to_owned(), project.at);
+            }
+            for file in files {
+                let mut text = format!("{name}:{}", file.text().unwrap_or_default());
+                if let Some(r) = reference {
+                    text = format!("{text}@{r}");
+                }
+                ctx.record_unresolved("include:project", text, file.at);
+            }
+        } else {
+            for kind in ["remote", "template", "component", "artifact"] {
+                if let Some(v) = item.get(kind) {
+                    let text = v.text().unwrap_or_default().to_owned();
+                    ctx.record_unresolved(&format!("include:{kind}"), text, v.at);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Turns one `local:` path into repository paths: leading `/` dropped, globs expanded.
+fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At)>) {
+    let path = text.trim().trim_start_matches('/');
+    if path.contains('$') {
+        // A CI variable in the path is only known when a pipeline runs.
+        ctx.record_unresolved("include:local", text.to_owned(), at);
+        return;
+    }
+    let mut found = if path.contains('*') {
+        ctx.repo.glob(path)
+    } else if ctx.repo.read(path).is_some() {
+        vec![path.to_owned()]
+    } else {
+        let message = format!("included file `{text}` does not exist");
+        ctx.diag("gitlab-include-missing", message, at);
+        return;
+    };
+    found.sort();
+    found.dedup();
+    if found.is_empty() {
+        let message = format!("no file matches the included pattern `{text}`");
+        ctx.diag("gitlab-include-missing", message, at);
+    }
+    out.extend(found.into_iter().map(|p| (p, at)));
+}

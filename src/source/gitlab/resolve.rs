@@ -1,0 +1,211 @@
+//! READ stage: GitLab `extends:` and `!reference` resolution over a merged configuration, in
+//! GitLab's order: includes are merged first, then `extends:`, then `!reference` tags.
+
+use std::collections::HashMap;
+
+use super::context::Ctx;
+use super::value::{Kind, Val, merge, merge_into};
+
+/// GitLab allows eleven levels of `extends:`; deeper chains are reported, not followed.
+const MAX_EXTENDS_DEPTH: usize = 11;
+/// Nested `!reference` levels followed before giving up.
+const MAX_REFERENCE_DEPTH: usize = 16;
+/// Values `!reference` may copy in one configuration, so that references doubling at each level
+/// cannot grow the tree exponentially.
+const MAX_REFERENCE_COPIES: usize = 200_000;
+/// Nesting of values while resolving (YAML nesting plus spliced references).
+const MAX_VALUE_DEPTH: usize = 600;
+
+/// Resolves `extends:` and `!reference` against one merged configuration (root file plus its
+/// includes, or one child pipeline).
+pub(super) struct Resolver<'c> {
+    config: &'c Val,
+    extended: HashMap<String, Val>,
+    copies: usize,
+}
+
+impl<'c> Resolver<'c> {
+    pub(super) fn new(config: &'c Val) -> Self {
+        Resolver {
+            config,
+            extended: HashMap::new(),
+            copies: 0,
+        }
+    }
+
+    /// The top-level entry `name` with its `extends:` applied: parents merged in list order,
+    /// the entry's own keys last. On a cycle, an unknown parent or too deep a chain the entry
+    /// is kept as written and the problem reported.
+    pub(super) fn extended(&mut self, ctx: &mut Ctx<'_>, name: &str) -> Option<Val> {
+        self.extend(ctx, name, &mut Vec::new())
+    }
+
+    fn extend(&mut self, ctx: &mut Ctx<'_>, name: &str, stack: &mut Vec<String>) -> Option<Val> {
+        if let Some(done) = self.extended.get(name) {
+            return Some(done.clone());
+        }
+        let raw = self.config.get(name)?;
+        let Some(extends) = raw.get("extends").filter(|_| raw.is_map()) else {
+            return Some(raw.clone());
+        };
+        if stack.len() >= MAX_EXTENDS_DEPTH {
+            let message = format!(
+                "`extends:` of `{name}` nests deeper than {MAX_EXTENDS_DEPTH} levels; \
+                 kept as written"
+            );
+            ctx.diag("gitlab-extends-depth", message, extends.at);
+            return Some(raw.clone());
+        }
+        stack.push(name.to_owned());
+        let mut base = None;
+        let mut ok = true;
+        for parent in extends.scalars() {
+            let parent_name = parent.text().unwrap_or_default();
+            if stack.iter().any(|s| s == parent_name) {
+                let chain = stack
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(" -> ");
+                let message = format!(
+                    "`extends:` cycle: {chain} -> `{parent_name}`; `{name}` is kept as written"
+                );
+                ctx.diag("gitlab-extends-cycle", message, parent.at);
+                ok = false;
+            } else if !self.config.get(parent_name).is_some_and(Val::is_map) {
+                let message = format!(
+                    "`{name}` extends `{parent_name}`, which is not a job or template; \
+                     kept as written"
+                );
+                ctx.diag("gitlab-extends-unknown", message, parent.at);
+                ok = false;
+            } else if let Some(v) = self.extend(ctx, parent_name, stack) {
+                base = merge_into(base, v.without("extends"));
+            }
+        }
+        stack.pop();
+        let own = raw.clone();
+        let result = match (ok, base) {
+            (true, Some(base)) => merge(base, own.without("extends")),
+            _ => own,
+        };
+        self.extended.insert(name.to_owned(), result.clone());
+        Some(result)
+    }
+
+    /// `value` with every `!reference` replaced by what it names. A reference that is an item
+    /// of a sequence and names a sequence is spliced in. Values that cannot be resolved are
+    /// dropped after a diagnostic.
+    pub(super) fn references(&mut self, ctx: &mut Ctx<'_>, value: Val) -> Option<Val> {
+        self.resolve(ctx, value, &mut Vec::new(), 0)
+    }
+
+    fn resolve(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        value: Val,
+        refs: &mut Vec<String>,
+        depth: usize,
+    ) -> Option<Val> {
+        if depth > MAX_VALUE_DEPTH {
+            let message =
+                format!("values nest deeper than {MAX_VALUE_DEPTH} levels through `!reference`");
+            ctx.diag("gitlab-reference-depth", message, value.at);
+            return None;
+        }
+        if value.is_reference() {
+            return self.follow(ctx, &value, refs, depth);
+        }
+        let Val {
+            kind,
+            at,
+            tag,
+            style,
+        } = value;
+        let kind = match kind {
+            Kind::Map(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                for mut entry in entries {
+                    if let Some(v) = self.resolve(ctx, entry.value, refs, depth + 1) {
+                        entry.value = v;
+                        out.push(entry);
+                    }
+                }
+                Kind::Map(out)
+            }
+            Kind::Seq(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    let spliced = item.is_reference();
+                    match self.resolve(ctx, item, refs, depth + 1) {
+                        Some(Val {
+                            kind: Kind::Seq(inner),
+                            ..
+                        }) if spliced => out.extend(inner),
+                        Some(v) => out.push(v),
+                        None => {}
+                    }
+                }
+                Kind::Seq(out)
+            }
+            other => other,
+        };
+        Some(Val {
+            kind,
+            at,
+            tag,
+            style,
+        })
+    }
+
+    /// Looks up `!reference [job, key, ...]` and resolves what it finds.
+    fn follow(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        reference: &Val,
+        refs: &mut Vec<String>,
+        depth: usize,
+    ) -> Option<Val> {
+        let path: Vec<&str> = reference.items().iter().filter_map(Val::text).collect();
+        if path.is_empty() || path.len() != reference.items().len() {
+            let message = "`!reference` expects a sequence of names, such as `[.setup, script]`";
+            ctx.diag("gitlab-reference-invalid", message.to_owned(), reference.at);
+            return None;
+        }
+        let shown = format!("[{}]", path.join(", "));
+        if refs.contains(&shown) {
+            let message = format!("`!reference {shown}` refers to itself");
+            ctx.diag("gitlab-reference-cycle", message, reference.at);
+            return None;
+        }
+        if refs.len() >= MAX_REFERENCE_DEPTH {
+            let message =
+                format!("`!reference {shown}` nests deeper than {MAX_REFERENCE_DEPTH} references");
+            ctx.diag("gitlab-reference-depth", message, reference.at);
+            return None;
+        }
+        let (first, rest) = path.split_first()?;
+        let mut found = self.extended(ctx, first);
+        for key in rest {
+            found = found.and_then(|v| v.get(key).cloned());
+        }
+        let Some(found) = found else {
+            let message = format!("`!reference {shown}` names nothing in the configuration");
+            ctx.diag("gitlab-reference-unknown", message, reference.at);
+            return None;
+        };
+        self.copies = self.copies.saturating_add(found.size());
+        if self.copies > MAX_REFERENCE_COPIES {
+            let message = format!(
+                "`!reference` copies more than {MAX_REFERENCE_COPIES} values; \
+                 `{shown}` is not resolved"
+            );
+            ctx.diag("gitlab-reference-limit", message, reference.at);
+            return None;
+        }
+        refs.push(shown);
+        let resolved = self.resolve(ctx, found, refs, depth + 1);
+        refs.pop();
+        resolved
+    }
+}
