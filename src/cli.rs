@@ -50,12 +50,19 @@ pub enum ColorChoice {
 pub enum Command {
     /// Write gitops-gen.yaml for a repository (from flags or questions), then generate.
     Init(InitArgs),
+    /// Read existing pipelines and the repository layout; report deploy steps, environments,
+    /// their triggers and the credentials CI holds, with file:line:col evidence.
+    Analyze(AnalyzeArgs),
     /// Render everything gitops-gen.yaml describes and write what changed.
     Generate(GenerateArgs),
     /// Set an app's image for an environment in Git: edit, commit, push (used by pipelines).
     Promote(PromoteArgs),
-    /// Print the JSON Schema of gitops-gen.yaml (for editors).
-    Schema,
+    /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
+    Schema {
+        /// Which document.
+        #[arg(value_enum, default_value_t = SchemaKind::Model)]
+        kind: SchemaKind,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -63,6 +70,47 @@ pub enum Command {
     },
     /// Print the man page (roff) to standard output.
     Man,
+}
+
+/// Documents `gitops-gen schema` can describe.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// gitops-gen.yaml.
+    Model,
+    /// The output of `analyze --format json`.
+    Analysis,
+}
+
+/// Output formats of `analyze`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A summary and a source snippet per deploy step.
+    Text,
+    /// The versioned document described by `gitops-gen schema analysis`.
+    Json,
+    /// A readiness report to paste into a ticket.
+    Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+/// `gitops-gen analyze`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  gitops-gen analyze
+  gitops-gen analyze ../legacy-service --format markdown > readiness.md
+  gitops-gen analyze --format sarif > gitops.sarif
+
+A file that cannot be read becomes a diagnostic; the rest of the repository is still analysed.
+Exit code 0 unless PATH cannot be read.")]
+pub struct AnalyzeArgs {
+    /// Repository to analyze.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 /// `gitops-gen init`.

@@ -12,6 +12,7 @@
 //! - [`write`]: WRITE — plan, atomic write, `--check` diffs, hand-edit protection.
 //! - [`promote`]: the promotion step generated pipelines run.
 
+pub mod analyze;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -47,8 +48,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Init(args) => commands::init::run(&ui, args),
         Command::Generate(args) => commands::generate::run(&ui, &args),
         Command::Promote(args) => commands::promote::run(&ui, &args),
-        Command::Schema => ui
-            .out(config::schema::MODEL_SCHEMA)
+        Command::Analyze(args) => commands::analyze::run(&ui, &args),
+        Command::Schema { kind } => ui
+            .out(match kind {
+                cli::SchemaKind::Model => config::schema::MODEL_SCHEMA,
+                cli::SchemaKind::Analysis => analyze::ANALYSIS_SCHEMA,
+            })
             .map(|()| Outcome::Success),
         Command::Completions { shell } => commands::completions::run(&ui, shell),
         Command::Man => commands::completions::man(&ui),

@@ -1,5 +1,6 @@
 //! The subcommands: each wires stages together; none holds stage logic of its own.
 
+pub mod analyze;
 pub mod completions;
 pub mod generate;
 pub mod init;

@@ -3,6 +3,7 @@
 //! These rules run after detection (`infer::detect`), so they can see which jobs deploy and
 //! which namespaces, values files or overlays their commands name.
 
+mod command_names;
 mod from_job;
 mod from_job_name;
 pub mod tier;
@@ -13,6 +14,7 @@ use crate::infer::{EnvironmentHint, Facts, Rule};
 /// The environment rules, in the order they must run.
 pub fn rules() -> Vec<Box<dyn Rule>> {
     vec![
+        Box::new(command_names::EnvironmentNameFromCommand),
         Box::new(from_job::EnvironmentFromJob),
         Box::new(from_job_name::EnvironmentFromJobName),
         Box::new(triggers::EnvironmentTriggers),
@@ -27,7 +29,8 @@ pub fn source_rank(source: &str) -> u8 {
         "namespace" | "context" => 2,
         "job-name" => 3,
         "stage-name" => 4,
-        _ => 5,
+        "credential" | "server" | "script-argument" => 5,
+        _ => 6,
     }
 }
 
