@@ -135,6 +135,7 @@ pub fn assemble(
             paths: d.paths.clone(),
             migratable: migratable(d.tool, &d.operation),
             rule: d.evidence.rule,
+            note: d.evidence.note.clone(),
             confidence: d.evidence.confidence,
         });
     }

@@ -133,6 +133,8 @@ pub struct DeployStepOut {
     pub migratable: bool,
     /// Rule id.
     pub rule: &'static str,
+    /// What the rule saw, including the script or `!reference` the command came through.
+    pub note: String,
     /// Confidence.
     pub confidence: Confidence,
 }

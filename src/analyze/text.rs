@@ -19,6 +19,8 @@ struct Snippet {
     #[label("{label}")]
     at: SourceSpan,
     label: String,
+    #[help]
+    note: Option<String>,
 }
 
 /// Renders the report; `color` enables ANSI styling.
@@ -132,7 +134,7 @@ pub fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String {
             } else {
                 "needs a manual decision"
             };
-            match snippet(files, &d.at, message.clone(), label) {
+            match snippet(files, &d.at, message.clone(), label, &d.note) {
                 Some(snippet) => {
                     let _ = handler.render_report(&mut out, &snippet);
                 }
@@ -149,7 +151,13 @@ pub fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String {
     out
 }
 
-fn snippet(files: &dyn RepoFiles, at: &Position, message: String, label: &str) -> Option<Snippet> {
+fn snippet(
+    files: &dyn RepoFiles,
+    at: &Position,
+    message: String,
+    label: &str,
+    note: &str,
+) -> Option<Snippet> {
     let text = files.read(&at.file)?;
     let line_start: usize = text
         .split_inclusive('\n')
@@ -173,5 +181,6 @@ fn snippet(files: &dyn RepoFiles, at: &Position, message: String, label: &str) -
         src: NamedSource::new(&at.file, text.to_string()),
         at: (start, len).into(),
         label: label.to_owned(),
+        note: Some(note.to_owned()),
     })
 }

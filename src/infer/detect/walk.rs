@@ -45,6 +45,9 @@ pub(crate) struct Unit {
     pub(crate) depth: usize,
     /// What called it (`./scripts/deploy.sh`, `make deploy`), for notes.
     pub(crate) called_as: Option<String>,
+    /// How a step written elsewhere got into the job (`!reference [.deploy, script] used at
+    /// .gitlab-ci.yml:31:7`), so findings name the use site as well as the definition.
+    pub(crate) used_as: Option<String>,
     /// The variables the script saw (job and pipeline variables).
     pub(crate) vars: Vec<(String, String)>,
 }
@@ -154,10 +157,14 @@ impl Unit {
 
     /// A suffix for notes: ` (in \`scripts/deploy.sh\`, called as \`./scripts/deploy.sh\`)`.
     pub(crate) fn via(&self) -> String {
-        match &self.called_as {
+        let mut out = match &self.called_as {
             Some(call) => format!(" (in `{}`, called as `{call}`)", self.file),
             None => String::new(),
+        };
+        if let Some(used) = &self.used_as {
+            out.push_str(&format!(" (through `{used}`)"));
         }
+        out
     }
 }
 
@@ -228,10 +235,10 @@ pub(crate) fn job_units(
     let mut out = Vec::new();
     for step in &job.steps {
         let Step::Script {
+            name,
             text,
             loc,
             line_starts,
-            ..
         } = step
         else {
             continue;
@@ -248,6 +255,7 @@ pub(crate) fn job_units(
             map,
             depth: 0,
             called_as: None,
+            used_as: name.clone().filter(|n| n.starts_with("!reference")),
             vars: vars.clone(),
         };
         push_with_calls(cx, unit, follow, &mut Vec::new(), &mut out);
@@ -374,6 +382,7 @@ fn calls_of(cx: &Context<'_>, unit: &Unit) -> Vec<Call> {
                 map: SpanMap::Direct,
                 depth: unit.depth + 1,
                 called_as: Some(unit.command_line(cmd)),
+                used_as: unit.used_as.clone(),
                 vars: unit.vars.clone(),
             },
         });
@@ -486,6 +495,7 @@ fn make_calls(cx: &Context<'_>, unit: &Unit, cmd: &Command, cwd: &str) -> Vec<Ca
                 map: SpanMap::LineSpans(spans),
                 depth: unit.depth + 1,
                 called_as: Some(format!("make {target}")),
+                used_as: unit.used_as.clone(),
                 vars: unit.vars.clone(),
             },
         });

@@ -49,6 +49,17 @@ impl<'a> Ctx<'a> {
         self.texts.get(file).map_or("", |t| t)
     }
 
+    /// `file:line:col` of `at`, 1-based, for messages that name a second place.
+    pub(super) fn position(&self, at: At) -> String {
+        let text = self.text(at.file);
+        let offset = at.span.start.min(text.len());
+        let before = text.get(..offset).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let file = self.files.get(at.file).map_or("", String::as_str);
+        format!("{file}:{line}:{column}")
+    }
+
     /// A public location for `at`.
     pub(super) fn loc(&self, at: At) -> Loc {
         let file = self.files.get(at.file).map_or("", String::as_str);

@@ -102,7 +102,11 @@ pub(super) fn variables_of(vars: &Val) -> Vec<(String, String)> {
 fn script_steps(ctx: &Ctx<'_>, script: &Val, depth: usize, out: &mut Vec<Step>) {
     match &script.kind {
         Kind::Scalar(text) => out.push(Step::Script {
-            name: None,
+            // A line copied in by `!reference` is named after the reference and its use site.
+            name: script
+                .via
+                .as_ref()
+                .map(|(reference, at)| format!("{reference} used at {}", ctx.position(*at))),
             text: text.clone(),
             loc: ctx.loc(script.at),
             line_starts: line_starts(ctx.text(script.at.file), script, text),

@@ -121,6 +121,7 @@ impl<'c> Resolver<'c> {
             at,
             tag,
             style,
+            via,
         } = value;
         let kind = match kind {
             Kind::Map(entries) => {
@@ -155,6 +156,7 @@ impl<'c> Resolver<'c> {
             at,
             tag,
             style,
+            via,
         })
     }
 
@@ -203,8 +205,11 @@ impl<'c> Resolver<'c> {
             ctx.diag("gitlab-reference-limit", message, reference.at);
             return None;
         }
-        refs.push(shown);
-        let resolved = self.resolve(ctx, found, refs, depth + 1);
+        refs.push(shown.clone());
+        let mut resolved = self.resolve(ctx, found, refs, depth + 1);
+        if let Some(v) = resolved.as_mut() {
+            v.mark_via(&format!("!reference {shown}"), reference.at);
+        }
         refs.pop();
         resolved
     }

@@ -30,6 +30,9 @@ pub(super) struct Val {
     pub(super) at: At,
     pub(super) tag: Option<String>,
     pub(super) style: ScalarStyle,
+    /// For values copied in by `!reference`: the reference and where it is used, so a finding
+    /// can name both the use site and the definition (`at`).
+    pub(super) via: Option<(String, At)>,
 }
 
 /// One mapping entry; keys are scalar text (non-scalar keys are dropped when converting).
@@ -41,6 +44,21 @@ pub(super) struct Entry {
 }
 
 impl Val {
+    /// Marks this value and everything in it as copied in by `reference` used at `at`; the
+    /// innermost reference wins, as it is the one written closest to the definition.
+    pub(super) fn mark_via(&mut self, reference: &str, at: At) {
+        if self.via.is_none() {
+            self.via = Some((reference.to_owned(), at));
+        }
+        match &mut self.kind {
+            Kind::Seq(items) => items.iter_mut().for_each(|v| v.mark_via(reference, at)),
+            Kind::Map(entries) => entries
+                .iter_mut()
+                .for_each(|e| e.value.mark_via(reference, at)),
+            Kind::Null | Kind::Scalar(_) => {}
+        }
+    }
+
     /// Converts a parsed node of file `file`. Depth is bounded by the YAML loader's limit.
     pub(super) fn from_node(node: &Node, file: usize) -> Val {
         let at = At {
@@ -73,6 +91,7 @@ impl Val {
             at,
             tag: node.tag.clone(),
             style: node.style,
+            via: None,
         }
     }
 
@@ -83,6 +102,7 @@ impl Val {
             at,
             tag: None,
             style: ScalarStyle::Plain,
+            via: None,
         }
     }
 
@@ -205,6 +225,7 @@ pub(super) fn merge(base: Val, over: Val) -> Val {
         at: over.at,
         tag: over.tag,
         style: over.style,
+        via: over.via,
     }
 }
 
