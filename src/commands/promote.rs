@@ -28,6 +28,13 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                 names.join(", ")
             ))
         })?;
+    if let crate::config::Deploy::Helm { chart, .. } = &app.deploy {
+        return Err(Error::Usage(format!(
+            "app `{}` is deployed with the Helm chart `{chart}`; promoting Helm values comes with \
+             Helm rendering in a later release",
+            app.name.value
+        )));
+    }
     if let Some(git_ref) = &args.r#ref
         && !ref_maps_to(env, git_ref)
     {

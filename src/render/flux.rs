@@ -40,7 +40,6 @@ struct FluxKustomizationView<'a> {
 
 #[derive(Serialize)]
 struct KustomizationView {
-    comment: Option<String>,
     resources: Vec<String>,
     images: Vec<ImageView>,
 }
@@ -101,7 +100,6 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         )?);
 
         let infra_overlay = KustomizationView {
-            comment: None,
             resources: vec!["../../base".to_owned(), "namespace.yaml".to_owned()],
             images: Vec::new(),
         };
@@ -122,7 +120,6 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         )?);
 
         let overlay = KustomizationView {
-            comment: None,
             resources: vec!["../../base".to_owned()],
             images: config
                 .apps
@@ -146,7 +143,6 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
     }
 
     let infra_base = KustomizationView {
-        comment: None,
         resources: Vec::new(),
         images: Vec::new(),
     };
@@ -188,7 +184,6 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
                     KUSTOMIZATION,
                     &path,
                     &KustomizationView {
-                        comment: None,
                         resources: vec!["deployment.yaml".to_owned(), "service.yaml".to_owned()],
                         images: Vec::new(),
                     },
@@ -203,7 +198,6 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         KUSTOMIZATION,
         &at("applications/base/kustomization.yaml".to_owned()),
         &KustomizationView {
-            comment: None,
             resources: base_resources,
             images: Vec::new(),
         },
