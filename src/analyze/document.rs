@@ -49,7 +49,7 @@ pub struct Summary {
     pub jobs: usize,
     /// Deploy steps found.
     pub deploy_steps: usize,
-    /// Deploy steps `migrate` can hand to the operator.
+    /// Deploy steps an operator can take over (declarative applies).
     pub migratable_deploy_steps: usize,
     /// Environments found.
     pub environments: usize,
@@ -128,7 +128,7 @@ pub struct DeployStepOut {
     pub namespace: Option<String>,
     /// Paths the command deploys.
     pub paths: Vec<String>,
-    /// Whether `migrate` can hand this to the operator (declarative apply of manifests or
+    /// Whether an operator can take this over (a declarative apply of manifests or
     /// charts), as opposed to imperative operations that need a manual decision.
     pub migratable: bool,
     /// Rule id.

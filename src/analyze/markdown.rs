@@ -16,7 +16,7 @@ pub fn render(a: &Analysis) -> String {
     let _ = writeln!(
         out,
         "{} pipeline file(s), {} job(s). **{} deploy step(s)** push to clusters from CI; \
-         **{pct}%** of them ({} of {}) can be handed to a pull-based operator by `gitops-gen migrate`. \
+         **{pct}%** of them ({} of {}) can be handed to a pull-based operator (declarative applies of manifests or charts). \
          **{} credential(s)** to revoke after migration.\n",
         s.pipelines,
         s.jobs,
