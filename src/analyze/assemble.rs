@@ -241,8 +241,9 @@ fn evidence_out(e: &Evidence, positions: &mut Positions<'_>) -> EvidenceOut {
     }
 }
 
-/// Groups hints and triggers by environment name. Only environments a deploying job targets,
-/// or a job declares, are reported: a namespace alone on an unrelated command is not one.
+/// Groups hints and triggers by environment name. Only environments a deploying job targets
+/// are reported: a namespace on an unrelated command, or an `environment:` on a job that
+/// publishes a package, is not a cluster environment.
 fn environments(
     pipelines: &[Pipeline],
     facts: &Facts,

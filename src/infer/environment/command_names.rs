@@ -44,6 +44,13 @@ impl Rule for EnvironmentNameFromCommand {
 
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
 pub(crate) fn tier_word(name: &str) -> Option<String> {
+    // `pre-prod` / `non-prod` are names of their own, not `prod`.
+    let lower = name.to_ascii_lowercase();
+    for compound in ["pre-prod", "preprod", "non-prod", "nonprod"] {
+        if lower.contains(compound) {
+            return Some(compound.to_owned());
+        }
+    }
     name.to_ascii_lowercase()
         .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| !w.is_empty() && tier_of(w, None).0 != Tier::Other)

@@ -84,6 +84,14 @@ pub fn tier_of(name: &str, declared: Option<&str>) -> (Tier, Confidence) {
         return (Tier::Preview, Confidence::High);
     }
     let lower = name.to_ascii_lowercase();
+    // Compounds whose parts would mislead: `pre-prod` is before production, `non-prod` is not it.
+    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    if squashed.contains("preprod") {
+        return (Tier::Staging, Confidence::Medium);
+    }
+    if squashed.contains("nonprod") {
+        return (Tier::Testing, Confidence::Low);
+    }
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -114,6 +122,8 @@ mod tests {
         assert_eq!(tier_of("k8s_dev", None).0, Tier::Development);
         assert_eq!(tier_of("review/$CI_COMMIT_REF_SLUG", None).0, Tier::Preview);
         assert_eq!(tier_of("customers", None).0, Tier::Other);
+        assert_eq!(tier_of("pre-prod", None).0, Tier::Staging);
+        assert_eq!(tier_of("eu-nonprod", None).0, Tier::Testing);
         assert_eq!(
             tier_of("eu", Some("production")),
             (Tier::Production, Confidence::High)

@@ -219,9 +219,11 @@ fn triggers_of(pipeline: &Pipeline, job: &Job, deploys: &dyn Fn(&str) -> bool) -
         .collect();
     // A job only reachable through a named manual start (a Bitbucket custom pipeline, a
     // parameter) does not run on the pipeline's other triggers.
-    let named_manual_only = conditions
-        .iter()
-        .any(|c| !c.negated && c.kind == TriggerKind::Manual && c.pattern.is_some());
+    // (`if: github.event_name == 'workflow_dispatch'` is the same: only a manual start; a
+    // GitLab `when: manual` job, marked manual, is offered on every pipeline instead.)
+    let named_manual_only = conditions.iter().any(|c| {
+        !c.negated && c.kind == TriggerKind::Manual && (c.pattern.is_some() || !job.manual)
+    });
     if own.is_empty() && !named_manual_only {
         // Without job conditions the job runs whenever the pipeline does; an expression the
         // reader could not parse may narrow that, hence lower confidence then.
