@@ -759,18 +759,52 @@ fn a_separate_config_repository_is_cloned_and_pushed_to() {
     let f = fixture();
     // The config repository: a second bare remote seeded with the generated tree.
     let config = f.remote.parent().expect("parent").join("config.git");
-    git(f.remote.parent().expect("parent"), &["clone", "-q", "--bare", f.remote.to_str().expect("utf-8"), "config.git"]);
+    git(
+        f.remote.parent().expect("parent"),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            f.remote.to_str().expect("utf-8"),
+            "config.git",
+        ],
+    );
     let model = f.checkout.join("gitops-gen.yaml");
     let text = std::fs::read_to_string(&model).expect("model");
     let url = format!("file://{}", config.display());
-    std::fs::write(&model, text.replace("  repository: this", &format!("  repository: {url}"))).expect("write");
-    git(&f.checkout, &["commit", "-q", "-am", "config lives elsewhere"]);
+    std::fs::write(
+        &model,
+        text.replace("  repository: this", &format!("  repository: {url}")),
+    )
+    .expect("write");
+    git(
+        &f.checkout,
+        &["commit", "-q", "-am", "config lives elsewhere"],
+    );
     let app_head = git(&f.remote, &["rev-parse", "main"]);
     gitops_gen(&f.checkout)
-        .args(["promote", "--env", "staging", "--app", "web", "--image", "ghcr.io/shop/web:cfg1"])
+        .args([
+            "promote",
+            "--env",
+            "staging",
+            "--app",
+            "web",
+            "--image",
+            "ghcr.io/shop/web:cfg1",
+        ])
         .assert()
         .success();
-    let overlay = git(&config, &["show", "main:applications/overlays/staging/kustomization.yaml"]);
+    let overlay = git(
+        &config,
+        &[
+            "show",
+            "main:applications/overlays/staging/kustomization.yaml",
+        ],
+    );
     assert!(overlay.contains("newTag: cfg1"), "{overlay}");
-    assert_eq!(git(&f.remote, &["rev-parse", "main"]), app_head, "the app repository is untouched");
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "main"]),
+        app_head,
+        "the app repository is untouched"
+    );
 }

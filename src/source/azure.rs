@@ -13,12 +13,14 @@ mod condition;
 use std::rc::Rc;
 
 use crate::source::pipeline::{
-    CiSystem, EnvironmentRef, Job, Pipeline, ReadDiagnostic, Reader, RepoFiles, Step, Trigger,
+    CiSystem, EnvironmentRef, Pipeline, ReadDiagnostic, Reader, RepoFiles, Step, Trigger,
     TriggerKind, Unresolved,
 };
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use super::circleci::support::{SourceText, key_text, parse_file, scalar, scalars};
+use super::support::{
+    SourceText, empty_job, empty_pipeline, key_text, parse_file, read_mapping, scalar, scalars,
+};
 
 /// How deep templates may include templates before we assume a cycle.
 const MAX_TEMPLATE_DEPTH: usize = 12;
@@ -49,36 +51,12 @@ impl Reader for AzureReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<ReadDiagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
-        let root = parse_file(path, &src, diagnostics)?;
-        let st = SourceText {
-            file: path.to_owned(),
-            src,
-        };
-        let Some(map) = root.as_map() else {
-            diagnostics.push(st.diag(
-                "azure-shape",
-                format!(
-                    "expected the pipeline to be a mapping, found {}",
-                    root.kind_name()
-                ),
-                &root,
-            ));
-            return None;
-        };
+        let (st, root) = read_mapping(path, repo, diagnostics, "azure-shape", "pipeline")?;
+        let map = root.as_map()?;
         let mut lower = Lower {
             repo,
             diagnostics,
-            pipeline: Pipeline {
-                file: path.to_owned(),
-                system: CiSystem::AzurePipelines,
-                name: None,
-                triggers: Vec::new(),
-                jobs: Vec::new(),
-                variables: Vec::new(),
-                unresolved: Vec::new(),
-                best_effort: false,
-            },
+            pipeline: empty_pipeline(path, CiSystem::AzurePipelines),
             stages: Vec::new(),
         };
         let scope = Scope {
@@ -209,7 +187,7 @@ impl Lower<'_> {
         } else if let Some(jobs) = map.get("jobs") {
             self.jobs(jobs, scope, &StageCtx::default());
         } else if let Some((key, steps)) = map.get_entry("steps") {
-            let mut job = new_job("job".to_owned(), "job".to_owned(), scope.st.loc(key));
+            let mut job = empty_job("job".to_owned(), "job".to_owned(), scope.st.loc(key));
             self.steps(steps, scope, &mut job.steps);
             job.manual |= has_manual_validation(&job.steps);
             self.pipeline.jobs.push(job);
@@ -312,7 +290,7 @@ impl Lower<'_> {
             None => k.to_owned(),
         };
         let name = m.get("displayName").and_then(scalar).unwrap_or(key.clone());
-        let mut job = new_job(prefix(&key), name, sc.st.loc(key_node.unwrap_or(item)));
+        let mut job = empty_job(prefix(&key), name, sc.st.loc(key_node.unwrap_or(item)));
         job.stage.clone_from(&ctx.name);
         job.manual = ctx.manual;
         job.conditions.extend(ctx.conditions.iter().cloned());
@@ -665,22 +643,6 @@ impl Lower<'_> {
                 }
             }
         }
-    }
-}
-
-fn new_job(id: String, name: String, loc: crate::source::Loc) -> Job {
-    Job {
-        id,
-        name,
-        stage: None,
-        needs: Vec::new(),
-        environment: None,
-        conditions: Vec::new(),
-        manual: false,
-        matrix: Vec::new(),
-        variables: Vec::new(),
-        steps: Vec::new(),
-        loc,
     }
 }
 

@@ -13,7 +13,9 @@ use crate::source::pipeline::{
 };
 use crate::yaml::{Mapping, Node, Value};
 
-use super::circleci::support::{SourceText, key_text, parse_file, scalar, scalars, single_entry};
+use super::support::{
+    SourceText, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+};
 
 /// Reader for Bitbucket Pipelines configuration.
 pub struct BitbucketReader;
@@ -33,36 +35,12 @@ impl Reader for BitbucketReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<ReadDiagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
-        let root = parse_file(path, &src, diagnostics)?;
-        let st = SourceText {
-            file: path.to_owned(),
-            src,
-        };
-        let Some(map) = root.as_map() else {
-            diagnostics.push(st.diag(
-                "bitbucket-shape",
-                format!(
-                    "expected the configuration to be a mapping, found {}",
-                    root.kind_name()
-                ),
-                &root,
-            ));
-            return None;
-        };
+        let (st, root) = read_mapping(path, repo, diagnostics, "bitbucket-shape", "configuration")?;
+        let map = root.as_map()?;
         let mut lower = Lower {
             st,
             diagnostics,
-            pipeline: Pipeline {
-                file: path.to_owned(),
-                system: CiSystem::BitbucketPipelines,
-                name: None,
-                triggers: Vec::new(),
-                jobs: Vec::new(),
-                variables: Vec::new(),
-                unresolved: Vec::new(),
-                best_effort: false,
-            },
+            pipeline: empty_pipeline(path, CiSystem::BitbucketPipelines),
         };
         lower.definitions(map);
         match map.get("pipelines") {
@@ -384,34 +362,17 @@ fn custom_choices(items: &Node) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::circleci::support::test_repo::MemRepo;
     use super::*;
+    use crate::source::support::test_support::{self, at, job};
 
     const PATH: &str = "bitbucket-pipelines.yml";
 
     fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-        let repo = MemRepo::with(&[(PATH, src)]);
-        let mut d = Vec::new();
-        (BitbucketReader.read(PATH, &repo, &mut d), d)
+        test_support::read(&BitbucketReader, PATH, src)
     }
 
     fn pipeline(src: &str) -> Pipeline {
-        match read(src) {
-            (Some(p), _) => p,
-            (None, d) => panic!("no pipeline: {d:?}"),
-        }
-    }
-
-    fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
-        let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
-        p.jobs
-            .iter()
-            .find(|j| j.id == id)
-            .unwrap_or_else(|| panic!("no job {id} in {ids:?}"))
-    }
-
-    fn at<'s>(src: &'s str, loc: &crate::source::Loc) -> &'s str {
-        &src[loc.span.range()]
+        test_support::pipeline(&BitbucketReader, PATH, src)
     }
 
     const CONFIG: &str = r#"image: atlassian/default-image:4

@@ -8,8 +8,6 @@
 //! [`Step::Action`]s named as written (`kubernetes/install-kubectl`), and registry orbs are
 //! recorded as [`Unresolved`] because they cannot be fetched offline.
 
-pub(crate) mod support;
-
 use std::collections::BTreeMap;
 
 use crate::source::pipeline::{
@@ -18,7 +16,9 @@ use crate::source::pipeline::{
 };
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use support::{SourceText, key_text, parse_file, scalar, scalars, single_entry};
+use super::support::{
+    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+};
 
 /// How deep reusable commands may call each other before we assume a cycle.
 const MAX_COMMAND_DEPTH: usize = 16;
@@ -41,23 +41,8 @@ impl Reader for CircleciReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<ReadDiagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
-        let root = parse_file(path, &src, diagnostics)?;
-        let st = SourceText {
-            file: path.to_owned(),
-            src,
-        };
-        let Some(map) = root.as_map() else {
-            diagnostics.push(st.diag(
-                "circleci-shape",
-                format!(
-                    "expected the config to be a mapping, found {}",
-                    root.kind_name()
-                ),
-                &root,
-            ));
-            return None;
-        };
+        let (st, root) = read_mapping(path, repo, diagnostics, "circleci-shape", "config")?;
+        let map = root.as_map()?;
         let mut lower = Lower::new(st, map, diagnostics);
         Some(lower.pipeline(map))
     }
@@ -143,16 +128,7 @@ impl<'a> Lower<'a> {
     }
 
     fn pipeline(&mut self, root: &'a Mapping) -> Pipeline {
-        let mut pipeline = Pipeline {
-            file: self.st.file.clone(),
-            system: CiSystem::Circleci,
-            name: None,
-            triggers: Vec::new(),
-            jobs: Vec::new(),
-            variables: Vec::new(),
-            unresolved: Vec::new(),
-            best_effort: false,
-        };
+        let mut pipeline = empty_pipeline(&self.st.file, CiSystem::Circleci);
         if let Some(orbs) = root.get("orbs") {
             match orbs.as_map() {
                 Some(m) => {
@@ -188,28 +164,12 @@ impl<'a> Lower<'a> {
             });
             let jobs = self.jobs.clone();
             for (name, key, def) in jobs {
-                let mut job = self.empty_job(name.clone(), name, key);
+                let mut job = empty_job(name.clone(), name, self.st.loc(key));
                 self.job_body(def, &Params::new(), &mut job);
                 pipeline.jobs.push(job);
             }
         }
         pipeline
-    }
-
-    fn empty_job(&self, id: String, name: String, at: &Node) -> Job {
-        Job {
-            id,
-            name,
-            stage: None,
-            needs: Vec::new(),
-            environment: None,
-            conditions: Vec::new(),
-            manual: false,
-            matrix: Vec::new(),
-            variables: Vec::new(),
-            steps: Vec::new(),
-            loc: self.st.loc(at),
-        }
     }
 
     fn workflow(&mut self, key: &Node, wf: &Node, pipeline: &mut Pipeline) {
@@ -294,7 +254,7 @@ impl<'a> Lower<'a> {
             .and_then(|a| a.get("name"))
             .and_then(scalar)
             .unwrap_or_else(|| job_ref.clone());
-        let mut job = self.empty_job(format!("{wf}/{display}"), display, at);
+        let mut job = empty_job(format!("{wf}/{display}"), display, self.st.loc(at));
         job.stage = Some(wf.to_owned());
         job.conditions.extend(shared.iter().cloned());
         let mut params = Params::new();
@@ -577,37 +537,17 @@ fn matrix(node: &Node) -> Vec<(String, Vec<String>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::support::test_repo::MemRepo;
     use super::*;
+    use crate::source::support::test_support::{self, at as text_at, ids, job};
 
     const PATH: &str = ".circleci/config.yml";
 
     fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-        let repo = MemRepo::with(&[(PATH, src)]);
-        let mut d = Vec::new();
-        (CircleciReader.read(PATH, &repo, &mut d), d)
+        test_support::read(&CircleciReader, PATH, src)
     }
 
     fn pipeline(src: &str) -> Pipeline {
-        match read(src) {
-            (Some(p), _) => p,
-            (None, d) => panic!("no pipeline: {d:?}"),
-        }
-    }
-
-    fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
-        p.jobs
-            .iter()
-            .find(|j| j.id == id)
-            .unwrap_or_else(|| panic!("no job {id} in {:?}", ids(p)))
-    }
-
-    fn ids(p: &Pipeline) -> Vec<&str> {
-        p.jobs.iter().map(|j| j.id.as_str()).collect()
-    }
-
-    fn text_at<'s>(src: &'s str, loc: &crate::source::Loc) -> &'s str {
-        &src[loc.span.range()]
+        test_support::pipeline(&CircleciReader, PATH, src)
     }
 
     const CONFIG: &str = r#"version: 2.1

@@ -15,7 +15,6 @@ mod composite;
 mod context;
 mod expr;
 mod jobs;
-mod lines;
 mod reusable;
 mod steps;
 #[cfg(test)]

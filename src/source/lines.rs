@@ -1,31 +1,67 @@
-//! READ stage: maps each line of a decoded `run:` script back to the byte offset where it starts
-//! in the workflow file, so later diagnostics can point at one command of a long script.
+//! READ stage: maps each line of a decoded YAML script scalar back to the byte offset where it
+//! starts in its file, so later diagnostics can point at one command of a long script. Shared by
+//! every YAML reader (GitHub, GitLab, CircleCI, Azure Pipelines, Bitbucket, Travis).
 //!
 //! Literal (`|`) blocks map line for line after the indentation. Folded (`>`) blocks join lines,
-//! so each decoded line is matched to the source line it starts on. Single-line plain and quoted
-//! scalars start at their span (after the quote). Every mapping is checked against the source
+//! so each decoded line is matched to the source line it starts on. Plain scalars written on one
+//! line start at their span, single-line quoted ones just after the quote. Every mapping is checked against the source
 //! text, and anything that does not check out gives no offsets rather than wrong ones.
 
-use crate::yaml::{Node, ScalarStyle};
+use crate::yaml::{Node, ScalarStyle, Span};
 
 /// Start offsets in `src` of each line of `text`, the decoded value of `node`; empty when the
 /// lines cannot be mapped.
 pub(crate) fn line_starts(src: &str, node: &Node, text: &str) -> Vec<usize> {
+    scalar_line_starts(src, node.span, node.style, text)
+}
+
+/// [`line_starts`] for a scalar known by its `span` and `style` (readers that lower YAML into
+/// their own value type keep just these).
+pub(crate) fn scalar_line_starts(
+    src: &str,
+    span: Span,
+    style: ScalarStyle,
+    text: &str,
+) -> Vec<usize> {
+    starts(src, span, style, text, Check::Content)
+}
+
+/// [`line_starts`] for a node whose decoded text may have been rewritten after parsing
+/// (template parameters substituted inside lines, as the Azure reader does): a literal block
+/// is then mapped by its layout, line `i` of `text` to source line `i` after the indentation,
+/// without comparing the text. Other styles are mapped as by [`line_starts`].
+pub(crate) fn layout_line_starts(src: &str, node: &Node, text: &str) -> Vec<usize> {
+    starts(src, node.span, node.style, text, Check::Layout)
+}
+
+/// How a literal block's decoded lines are checked against its source lines.
+#[derive(Clone, Copy, Debug)]
+enum Check {
+    /// Each decoded line must be the source line's content.
+    Content,
+    /// The block only needs as many source lines as `text` has.
+    Layout,
+}
+
+fn starts(src: &str, span: Span, style: ScalarStyle, text: &str, check: Check) -> Vec<usize> {
     if text.is_empty() {
         return Vec::new();
     }
-    let start = node.span.start;
-    match node.style {
-        // A multi-line plain scalar folds into one line, which still starts at the span.
-        ScalarStyle::Plain if !text.contains('\n') => vec![start],
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-            if !text.contains('\n')
-                && !src.get(node.span.range()).unwrap_or("\n").contains('\n') =>
+    let start = span.start;
+    match (style, check) {
+        // A plain scalar written over several lines folds into one line whose later words sit
+        // elsewhere in the file, so only a scalar written exactly as decoded maps.
+        (ScalarStyle::Plain, Check::Content) if src.get(span.range()) == Some(text) => vec![start],
+        // Rewritten text cannot be compared; one decoded line still starts at the span.
+        (ScalarStyle::Plain, Check::Layout) if !text.contains('\n') => vec![start],
+        (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, _)
+            if !text.contains('\n') && !src.get(span.range()).unwrap_or("\n").contains('\n') =>
         {
             vec![start + 1]
         }
-        ScalarStyle::Literal => block(src, start, |lines| literal(lines, text)),
-        ScalarStyle::Folded => block(src, start, |lines| folded(lines, text)),
+        (ScalarStyle::Literal, Check::Content) => block(src, start, |lines| literal(lines, text)),
+        (ScalarStyle::Literal, Check::Layout) => block(src, start, |lines| layout(lines, text)),
+        (ScalarStyle::Folded, _) => block(src, start, |lines| folded(lines, text)),
         _ => Vec::new(),
     }
 }
@@ -118,6 +154,12 @@ fn literal(lines: &[SrcLine<'_>], text: &str) -> Option<Vec<usize>> {
         .collect()
 }
 
+fn layout(lines: &[SrcLine<'_>], text: &str) -> Option<Vec<usize>> {
+    let count = text.lines().count();
+    let lines = lines.get(..count)?;
+    Some(lines.iter().map(|l| l.at).collect())
+}
+
 fn folded(lines: &[SrcLine<'_>], text: &str) -> Option<Vec<usize>> {
     let mut out = Vec::new();
     let mut j = 0;
@@ -206,8 +248,54 @@ mod tests {
     fn flow_scalars() {
         assert_eq!(mapped("run: make deploy\n").1, ["make deploy"]);
         assert_eq!(mapped("run: 'make deploy'\n").1, ["make deploy'"]);
+        // Folded over two lines: later words are not where the decoded line says.
+        let (text, lines) = mapped("run: make\n  deploy\n");
+        assert_eq!(text, "make deploy");
+        assert!(lines.is_empty());
         let (_, lines) = mapped("run: \"a\n  b\"\n");
         assert!(lines.is_empty());
+    }
+
+    #[test]
+    fn non_string_scalars_and_empty_text() {
+        let src = "run: 42\n";
+        let docs = parse(src).unwrap_or_default();
+        let node = docs[0].as_map().and_then(|m| m.get("run")).cloned();
+        let node = node.unwrap_or_else(|| panic!("no run"));
+        assert_eq!(line_starts(src, &node, "42"), vec![5]);
+        assert!(line_starts(src, &node, "").is_empty());
+    }
+
+    #[test]
+    fn quoted_scalar_written_over_lines_gives_no_offsets() {
+        let (text, lines) = mapped("run: 'kubectl\n  apply'\n");
+        assert_eq!(text, "kubectl apply");
+        assert!(lines.is_empty());
+    }
+
+    #[test]
+    fn literal_block_that_does_not_match_its_source_gives_no_offsets() {
+        let src = "run: |\n  echo a\n  echo b\n";
+        let docs = parse(src).unwrap_or_default();
+        let node = docs[0].as_map().and_then(|m| m.get("run")).cloned();
+        let node = node.unwrap_or_else(|| panic!("no run"));
+        assert!(line_starts(src, &node, "echo a\necho c\n").is_empty());
+        assert_eq!(line_starts(src, &node, "echo a\necho b\n").len(), 2);
+    }
+
+    #[test]
+    fn layout_mapping_survives_rewritten_text() {
+        let src = "run: |\n  docker login ${{ parameters.r }}\n\n  docker push x\n";
+        let docs = parse(src).unwrap_or_default();
+        let node = docs[0].as_map().and_then(|m| m.get("run")).cloned();
+        let node = node.unwrap_or_else(|| panic!("no run"));
+        let rewritten = "docker login acr.io\n\ndocker push x\n";
+        assert!(line_starts(src, &node, rewritten).is_empty());
+        let starts = layout_line_starts(src, &node, rewritten);
+        assert_eq!(starts.len(), 3);
+        assert!(src[starts[0]..].starts_with("docker login ${{"));
+        assert!(src[starts[2]..].starts_with("docker push x"));
+        assert!(layout_line_starts(src, &node, "a\nb\nc\nd\ne\nf\n").is_empty());
     }
 
     #[test]

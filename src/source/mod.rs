@@ -7,8 +7,10 @@ pub mod circleci;
 pub mod github;
 pub mod gitlab;
 pub mod jenkins;
+pub(crate) mod lines;
 pub mod pipeline;
 pub mod repo;
+pub(crate) mod support;
 pub mod travis;
 
 pub use pipeline::*;

@@ -1,13 +1,14 @@
-//! READ stage: small helpers shared by the CircleCI, Azure Pipelines, Bitbucket and Travis
-//! readers (parsing with diagnostics, locations, script steps with line offsets).
-//!
-//! NOTE: this lives under `circleci/` only because readers own their own files; it is not
-//! CircleCI-specific and could move to `source/` as a shared module.
+//! READ stage: small helpers shared by the YAML readers (CircleCI, Azure Pipelines, Bitbucket,
+//! Travis, and in part the others): the read-and-parse prologue, locations, script steps with
+//! line offsets, empty pipelines and jobs to fill in, and (tests only) a reader harness.
 
 use std::sync::Arc;
 
-use crate::source::pipeline::{Loc, ReadDiagnostic, Step, Trigger, TriggerKind};
-use crate::yaml::{self, Mapping, Node, ScalarStyle, Span, Value};
+use crate::source::lines::layout_line_starts;
+use crate::source::pipeline::{
+    CiSystem, Job, Loc, Pipeline, ReadDiagnostic, RepoFiles, Step, Trigger, TriggerKind,
+};
+use crate::yaml::{self, Mapping, Node, Span, Value};
 
 /// One YAML file being lowered: its repository path and text (for line offsets and for slicing
 /// values that are kept verbatim).
@@ -65,7 +66,8 @@ impl SourceText {
     /// A script step whose text may differ from the scalar (parameters substituted); line offsets
     /// are kept only when they still describe `text` line by line.
     pub(crate) fn script_text(&self, name: Option<String>, text: String, node: &Node) -> Step {
-        let mut line_starts = line_starts(&self.src, node);
+        let written = scalar(node).unwrap_or_default();
+        let mut line_starts = layout_line_starts(&self.src, node, &written);
         if line_starts.len() != text.lines().count() {
             line_starts.clear();
         }
@@ -153,125 +155,175 @@ pub(crate) fn key_text(key: &Node) -> String {
     scalar(key).unwrap_or_default()
 }
 
-/// For each line of a scalar's decoded text, the byte offset in `src` where that line starts.
-/// Only single-line scalars and literal block scalars map line by line; others give no offsets.
-pub(crate) fn line_starts(src: &str, node: &Node) -> Vec<usize> {
-    let Some(text) = node.as_str() else {
-        return match node.value {
-            Value::Seq(_) | Value::Map(_) => Vec::new(),
-            _ => vec![node.span.start],
-        };
+/// The common prologue of a single-file YAML reader: reads `path` from `repo`, parses it (see
+/// [`parse_file`]) and checks that the document is a mapping, reporting anything else as
+/// `shape_code` ("expected the {what} to be a mapping, found ..."). `None` when there is nothing
+/// to lower; otherwise the file and its root, whose [`Node::as_map`] is then always `Some`.
+pub(crate) fn read_mapping(
+    path: &str,
+    repo: &dyn RepoFiles,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+    shape_code: &'static str,
+    what: &str,
+) -> Option<(SourceText, Node)> {
+    let src = repo.read(path)?;
+    let root = parse_file(path, &src, diagnostics)?;
+    let st = SourceText {
+        file: path.to_owned(),
+        src,
     };
-    match node.style {
-        ScalarStyle::Plain if !text.contains('\n') => vec![node.span.start],
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted if !text.contains('\n') => {
-            vec![node.span.start + 1]
-        }
-        ScalarStyle::Literal => literal_line_starts(src, node.span, text),
-        _ => Vec::new(),
+    if root.as_map().is_none() {
+        diagnostics.push(st.diag(
+            shape_code,
+            format!(
+                "expected the {what} to be a mapping, found {}",
+                root.kind_name()
+            ),
+            &root,
+        ));
+        return None;
+    }
+    Some((st, root))
+}
+
+/// A pipeline of `system` read from `file`, with nothing in it yet.
+pub(crate) fn empty_pipeline(file: &str, system: CiSystem) -> Pipeline {
+    Pipeline {
+        file: file.to_owned(),
+        system,
+        name: None,
+        triggers: Vec::new(),
+        jobs: Vec::new(),
+        variables: Vec::new(),
+        unresolved: Vec::new(),
+        best_effort: false,
     }
 }
 
-/// Each decoded line of a literal block scalar is one source line minus the block's
-/// indentation, so line `i` starts at source line `i` plus that indentation. This holds even when
-/// the decoded text was rewritten afterwards (template parameters substituted).
-fn literal_line_starts(src: &str, span: Span, text: &str) -> Vec<usize> {
-    let count = text.lines().count();
-    let Some(before) = src.get(..span.start) else {
-        return Vec::new();
-    };
-    let begin = before.rfind('\n').map_or(0, |i| i + 1);
-    let mut lines = Vec::with_capacity(count);
-    let mut at = begin;
-    for line in src[begin..].split('\n').take(count) {
-        lines.push((at, line.trim_end_matches('\r')));
-        at += line.len() + 1;
+/// A job written at `loc`, with no stage, conditions or steps yet.
+pub(crate) fn empty_job(id: String, name: String, loc: Loc) -> Job {
+    Job {
+        id,
+        name,
+        stage: None,
+        needs: Vec::new(),
+        environment: None,
+        conditions: Vec::new(),
+        manual: false,
+        matrix: Vec::new(),
+        variables: Vec::new(),
+        steps: Vec::new(),
+        loc,
     }
-    if lines.len() < count {
-        return Vec::new();
-    }
-    let indent = lines
-        .iter()
-        .find(|(_, l)| !l.trim().is_empty())
-        .map_or(0, |(_, l)| l.len() - l.trim_start_matches(' ').len());
-    lines
-        .into_iter()
-        .map(|(at, l)| at + indent.min(l.len()))
-        .collect()
 }
 
 #[cfg(test)]
-pub(crate) mod test_repo {
-    //! In-memory [`RepoFiles`] for reader tests.
+pub(crate) mod test_support {
+    //! Reader test harness: reads one file from an in-memory repository.
 
-    use std::collections::BTreeMap;
-    use std::sync::Arc;
+    use crate::source::pipeline::{
+        Job, Loc, Pipeline, ReadDiagnostic, Reader, Step, Trigger, TriggerKind,
+    };
+    use crate::source::repo::MemRepo;
 
-    use crate::source::pipeline::RepoFiles;
-
-    /// Files by repository path.
-    #[derive(Default)]
-    pub(crate) struct MemRepo(pub(crate) BTreeMap<String, String>);
-
-    impl MemRepo {
-        pub(crate) fn with(files: &[(&str, &str)]) -> MemRepo {
-            MemRepo(
-                files
-                    .iter()
-                    .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
-                    .collect(),
-            )
-        }
+    /// Reads `path` with `reader` from `repo`.
+    pub(crate) fn read_repo(
+        reader: &dyn Reader,
+        path: &str,
+        repo: &MemRepo,
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        let mut diagnostics = Vec::new();
+        let pipeline = reader.read(path, repo, &mut diagnostics);
+        (pipeline, diagnostics)
     }
 
-    impl RepoFiles for MemRepo {
-        fn read(&self, path: &str) -> Option<Arc<str>> {
-            self.0.get(path).map(|s| Arc::from(s.as_str()))
-        }
+    /// Reads `path` with `reader` from a repository holding `files`.
+    pub(crate) fn read_files(
+        reader: &dyn Reader,
+        path: &str,
+        files: &[(&str, &str)],
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        read_repo(reader, path, &MemRepo::from_pairs(files))
+    }
 
-        fn glob(&self, pattern: &str) -> Vec<String> {
-            // Enough for tests: `dir/*.yml` style patterns.
-            let (prefix, suffix) = pattern.split_once('*').unwrap_or((pattern, ""));
-            self.0
-                .keys()
-                .filter(|k| k.starts_with(prefix) && k.ends_with(suffix))
-                .cloned()
-                .collect()
-        }
+    /// Reads `src` as the file `path` with `reader`.
+    pub(crate) fn read(
+        reader: &dyn Reader,
+        path: &str,
+        src: &str,
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        read_files(reader, path, &[(path, src)])
+    }
+
+    /// Reads `src` as the file `path`, failing the test when no pipeline comes out.
+    pub(crate) fn pipeline(reader: &dyn Reader, path: &str, src: &str) -> Pipeline {
+        let (p, diagnostics) = read(reader, path, src);
+        p.unwrap_or_else(|| panic!("no pipeline; diagnostics: {diagnostics:?}"))
+    }
+
+    /// The job `id` of `p`, failing the test when there is none.
+    pub(crate) fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
+        p.jobs
+            .iter()
+            .find(|j| j.id == id)
+            .unwrap_or_else(|| panic!("no job `{id}` in {:?}", ids(p)))
+    }
+
+    /// Ids of the jobs of `p`, in order.
+    pub(crate) fn ids(p: &Pipeline) -> Vec<&str> {
+        p.jobs.iter().map(|j| j.id.as_str()).collect()
+    }
+
+    /// The text at `loc` in the repository `repo` (a marker when it is out of range).
+    pub(crate) fn loc_text<'r>(repo: &'r MemRepo, loc: &Loc) -> &'r str {
+        let file = repo.0.get(&loc.file).map_or("", String::as_str);
+        file.get(loc.span.range()).unwrap_or("<out of range>")
+    }
+
+    /// The texts of the script steps of `job`, in order.
+    pub(crate) fn scripts(job: &Job) -> Vec<&str> {
+        job.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Script { text, .. } => Some(text.as_str()),
+                Step::Action { .. } => None,
+            })
+            .collect()
+    }
+
+    /// An owned `(kind, pattern, negated)` triple, as [`conds`] gives.
+    pub(crate) fn cond(
+        kind: TriggerKind,
+        pattern: Option<&str>,
+        negated: bool,
+    ) -> (TriggerKind, Option<String>, bool) {
+        (kind, pattern.map(str::to_owned), negated)
+    }
+
+    /// Triggers as owned `(kind, pattern, negated)` triples.
+    pub(crate) fn conds(triggers: &[Trigger]) -> Vec<(TriggerKind, Option<String>, bool)> {
+        triggers
+            .iter()
+            .map(|t| (t.kind.clone(), t.pattern.clone(), t.negated))
+            .collect()
+    }
+
+    /// The text of `src` at `loc`.
+    pub(crate) fn at<'s>(src: &'s str, loc: &Loc) -> &'s str {
+        &src[loc.span.range()]
+    }
+
+    /// Triggers as `(kind, pattern, negated)` for compact assertions.
+    pub(crate) fn kinds(ts: &[Trigger]) -> Vec<(TriggerKind, Option<&str>, bool)> {
+        ts.iter()
+            .map(|t| (t.kind.clone(), t.pattern.as_deref(), t.negated))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn first_value(src: &str) -> Node {
-        let doc = yaml::parse(src).ok().and_then(|d| d.into_iter().next());
-        let doc = doc.unwrap_or_else(|| panic!("no doc"));
-        let map = doc.as_map().cloned().unwrap_or_default();
-        map.entries()[0].1.clone()
-    }
-
-    #[test]
-    fn literal_block_lines_map_to_source() {
-        let src = "run: |\n  echo a\n\n    indented\n  last\n";
-        let node = first_value(src);
-        let starts = line_starts(src, &node);
-        let lines: Vec<&str> = node.as_str().unwrap_or_default().lines().collect();
-        assert_eq!(starts.len(), lines.len());
-        for (line, at) in lines.iter().zip(&starts) {
-            assert!(src[*at..].starts_with(line), "{line:?} at {at}");
-        }
-    }
-
-    #[test]
-    fn quoted_and_plain_lines() {
-        let src = "a: 'kubectl apply'\n";
-        let node = first_value(src);
-        assert_eq!(line_starts(src, &node), vec![4]);
-        let src = "a: >\n  folded\n  text\n";
-        assert!(line_starts(src, &first_value(src)).is_empty());
-    }
 
     #[test]
     fn syntax_errors_become_diagnostics() {
@@ -312,9 +364,7 @@ mod tests {
         ];
         for input in inputs {
             for (path, reader) in readers {
-                let repo = test_repo::MemRepo::with(&[(path, input)]);
-                let mut d = Vec::new();
-                let _ = reader.read(path, &repo, &mut d);
+                let _ = test_support::read(reader, path, input);
             }
         }
     }

@@ -14,7 +14,9 @@ use crate::source::pipeline::{
 };
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use super::circleci::support::{SourceText, key_text, parse_file, scalar, scalars};
+use super::support::{
+    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars,
+};
 
 /// Lifecycle phases in the order Travis runs them; `deploy` is handled separately.
 const PHASES: [&str; 10] = [
@@ -48,23 +50,8 @@ impl Reader for TravisReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<ReadDiagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
-        let root = parse_file(path, &src, diagnostics)?;
-        let st = SourceText {
-            file: path.to_owned(),
-            src,
-        };
-        let Some(map) = root.as_map() else {
-            diagnostics.push(st.diag(
-                "travis-shape",
-                format!(
-                    "expected the configuration to be a mapping, found {}",
-                    root.kind_name()
-                ),
-                &root,
-            ));
-            return None;
-        };
+        let (st, root) = read_mapping(path, repo, diagnostics, "travis-shape", "configuration")?;
+        let map = root.as_map()?;
         let mut lower = Lower { st, diagnostics };
         Some(lower.pipeline(map))
     }
@@ -89,16 +76,8 @@ impl Lower<'_> {
     }
 
     fn pipeline(&mut self, root: &Mapping) -> Pipeline {
-        let mut p = Pipeline {
-            file: self.st.file.clone(),
-            system: CiSystem::Travis,
-            name: None,
-            triggers: self.branch_triggers(root),
-            jobs: Vec::new(),
-            variables: Vec::new(),
-            unresolved: Vec::new(),
-            best_effort: false,
-        };
+        let mut p = empty_pipeline(&self.st.file, CiSystem::Travis);
+        p.triggers = self.branch_triggers(root);
         if let Some(cond) = root.get("if") {
             p.triggers.extend(condition::conditions(&self.st, cond));
         }
@@ -122,7 +101,7 @@ impl Lower<'_> {
             None => Vec::new(),
         };
         if entries.is_empty() {
-            let mut job = new_job(
+            let mut job = empty_job(
                 "test/1".to_owned(),
                 "test".to_owned(),
                 self.st.loc_span(Span::empty(0)),
@@ -150,7 +129,7 @@ impl Lower<'_> {
                 id = format!("{base}#{n}");
                 n += 1;
             }
-            let mut job = new_job(id.clone(), name.unwrap_or(id), self.st.loc(entry));
+            let mut job = empty_job(id.clone(), name.unwrap_or(id), self.st.loc(entry));
             job.stage = Some(stage.clone());
             self.fill(&mut job, Some(m), root, &stage_conditions);
             p.jobs.push(job);
@@ -339,22 +318,6 @@ impl Lower<'_> {
     }
 }
 
-fn new_job(id: String, name: String, loc: crate::source::Loc) -> Job {
-    Job {
-        id,
-        name,
-        stage: None,
-        needs: Vec::new(),
-        environment: None,
-        conditions: Vec::new(),
-        manual: false,
-        matrix: Vec::new(),
-        variables: Vec::new(),
-        steps: Vec::new(),
-        loc,
-    }
-}
-
 /// `env:` as `A=1 B=2`, a list of such strings, or `{ global: [...], jobs: [...] }`; encrypted
 /// (`secure:`) entries are skipped because their names are not visible.
 fn env_vars(node: &Node) -> Vec<(String, String)> {
@@ -384,32 +347,17 @@ fn env_vars(node: &Node) -> Vec<(String, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::circleci::support::test_repo::MemRepo;
     use super::*;
+    use crate::source::support::test_support::{self, at, kinds};
 
     const PATH: &str = ".travis.yml";
 
     fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-        let repo = MemRepo::with(&[(PATH, src)]);
-        let mut d = Vec::new();
-        (TravisReader.read(PATH, &repo, &mut d), d)
+        test_support::read(&TravisReader, PATH, src)
     }
 
     fn pipeline(src: &str) -> Pipeline {
-        match read(src) {
-            (Some(p), _) => p,
-            (None, d) => panic!("no pipeline: {d:?}"),
-        }
-    }
-
-    fn kinds(ts: &[Trigger]) -> Vec<(TriggerKind, Option<&str>, bool)> {
-        ts.iter()
-            .map(|t| (t.kind.clone(), t.pattern.as_deref(), t.negated))
-            .collect()
-    }
-
-    fn at<'s>(src: &'s str, loc: &crate::source::Loc) -> &'s str {
-        &src[loc.span.range()]
+        test_support::pipeline(&TravisReader, PATH, src)
     }
 
     const CONFIG: &str = r#"language: go

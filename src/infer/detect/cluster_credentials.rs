@@ -259,8 +259,9 @@ fn jenkins_ids(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::detect::walk::tests::{MemRepo, action_step, job, pipeline, script_step};
+    use crate::infer::detect::walk::tests::{action_step, job, pipeline, script_step};
     use crate::source::Pipeline;
+    use crate::source::repo::MemRepo;
 
     fn run(p: &Pipeline, repo: &MemRepo) -> Vec<(&'static str, String)> {
         let mut facts = Facts::default();
@@ -285,7 +286,7 @@ mod tests {
     #[test]
     fn scripts_and_called_scripts() {
         let text = "mkdir -p ~/.kube\necho \"$KUBE_CONFIG_B64\" | base64 -d > ~/.kube/config\n./ci/login.sh\nkubectl --token=$K8S_TOKEN apply -f x\necho $NPM_TOKEN\n";
-        let repo = MemRepo::with(&[(
+        let repo = MemRepo::from_pairs(&[(
             "ci/login.sh",
             "aws eks update-kubeconfig --name prod --region eu-west-1\n",
         )]);

@@ -65,7 +65,8 @@ impl Rule for DeployAction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::detect::walk::tests::{MemRepo, action_step, job, pipeline};
+    use crate::infer::detect::walk::tests::{action_step, job, pipeline};
+    use crate::source::repo::MemRepo;
     use crate::source::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline) -> Facts {

@@ -71,7 +71,8 @@ impl Rule for DeployCommand {
 mod tests {
     use super::*;
     use crate::infer::Confidence;
-    use crate::infer::detect::walk::tests::{MemRepo, job, pipeline, script_step};
+    use crate::infer::detect::walk::tests::{job, pipeline, script_step};
+    use crate::source::repo::MemRepo;
     use crate::source::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline, repo: &MemRepo) -> Facts {
@@ -128,7 +129,7 @@ mod tests {
     #[test]
     fn follows_called_scripts_with_locs_in_that_file() {
         let script = "#!/usr/bin/env bash\nset -euo pipefail\nKUBECTL=\"kubectl --context prod-eu\"\n$KUBECTL apply -k overlays/prod\n";
-        let repo = MemRepo::with(&[
+        let repo = MemRepo::from_pairs(&[
             ("deploy/deploy.sh", script),
             (
                 "Makefile",

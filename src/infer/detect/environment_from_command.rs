@@ -399,8 +399,9 @@ fn lone_var(value: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::detect::walk::tests::{MemRepo, action_step, job, pipeline, script_step};
+    use crate::infer::detect::walk::tests::{action_step, job, pipeline, script_step};
     use crate::source::CiSystem;
+    use crate::source::repo::MemRepo;
 
     fn hints(p: &Pipeline, repo: &MemRepo) -> Vec<(String, &'static str, Confidence, bool)> {
         let mut facts = Facts::default();
@@ -503,7 +504,7 @@ mod tests {
                 ],
             )],
         );
-        let repo = MemRepo::with(&[("scripts/deploy.sh", "kubectl apply -f k8s/staging/\n")]);
+        let repo = MemRepo::from_pairs(&[("scripts/deploy.sh", "kubectl apply -f k8s/staging/\n")]);
         assert_eq!(
             hints(&p, &repo),
             [

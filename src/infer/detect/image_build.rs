@@ -101,12 +101,14 @@ impl Rule for ImageBuild {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::infer::detect::walk::tests::{MemRepo, action_step, job, pipeline, script_step};
+    use crate::infer::detect::walk::tests::{action_step, job, pipeline, script_step};
     use crate::source::CiSystem;
+    use crate::source::repo::MemRepo;
 
     #[test]
     fn scripts_called_scripts_and_actions() {
-        let repo = MemRepo::with(&[("build.sh", "docker buildx build --push -t reg/app:$SHA .\n")]);
+        let repo =
+            MemRepo::from_pairs(&[("build.sh", "docker buildx build --push -t reg/app:$SHA .\n")]);
         let p = pipeline(
             "w.yml",
             CiSystem::GithubActions,

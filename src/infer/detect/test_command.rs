@@ -48,8 +48,9 @@ impl Rule for TestCommand {
 mod tests {
     use super::*;
     use crate::infer::Confidence;
-    use crate::infer::detect::walk::tests::{MemRepo, job, pipeline, script_step};
+    use crate::infer::detect::walk::tests::{job, pipeline, script_step};
     use crate::source::CiSystem;
+    use crate::source::repo::MemRepo;
 
     #[test]
     fn finds_test_commands_only() {
@@ -59,7 +60,7 @@ mod tests {
             CiSystem::GitlabCi,
             vec![job("test", vec![script_step(".gitlab-ci.yml", text, 0, 0)])],
         );
-        let repo = MemRepo::with(&[("Makefile", "test:\n\tgo test ./...\n")]);
+        let repo = MemRepo::from_pairs(&[("Makefile", "test:\n\tgo test ./...\n")]);
         let mut facts = Facts::default();
         TestCommand.apply(
             &Context {

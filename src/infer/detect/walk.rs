@@ -656,35 +656,10 @@ fn make_assignment(line: &str) -> Option<(String, String)> {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::collections::BTreeMap;
-    use std::sync::Arc;
-
     use super::*;
-    use crate::source::{CiSystem, RepoFiles};
-
-    /// An in-memory repository for rule tests.
-    #[derive(Default)]
-    pub(crate) struct MemRepo(pub(crate) BTreeMap<String, String>);
-
-    impl MemRepo {
-        pub(crate) fn with(files: &[(&str, &str)]) -> MemRepo {
-            MemRepo(
-                files
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                    .collect(),
-            )
-        }
-    }
-
-    impl RepoFiles for MemRepo {
-        fn read(&self, path: &str) -> Option<Arc<str>> {
-            self.0.get(path).map(|s| Arc::from(s.as_str()))
-        }
-        fn glob(&self, _pattern: &str) -> Vec<String> {
-            Vec::new()
-        }
-    }
+    use crate::source::CiSystem;
+    use crate::source::repo::MemRepo;
+    use crate::source::support::{empty_job, empty_pipeline};
 
     /// A script step written as a block scalar starting at `file_offset` with `indent` spaces.
     pub(crate) fn script_step(
@@ -723,31 +698,17 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn job(id: &str, steps: Vec<Step>) -> Job {
+        let loc = Loc::new("ci.yml", Span::new(0, 1));
         Job {
-            id: id.to_owned(),
-            name: id.to_owned(),
-            stage: None,
-            needs: Vec::new(),
-            environment: None,
-            conditions: Vec::new(),
-            manual: false,
-            matrix: Vec::new(),
-            variables: Vec::new(),
             steps,
-            loc: Loc::new("ci.yml", Span::new(0, 1)),
+            ..empty_job(id.to_owned(), id.to_owned(), loc)
         }
     }
 
     pub(crate) fn pipeline(file: &str, system: CiSystem, jobs: Vec<Job>) -> Pipeline {
         Pipeline {
-            file: file.to_owned(),
-            system,
-            name: None,
-            triggers: Vec::new(),
             jobs,
-            variables: Vec::new(),
-            unresolved: Vec::new(),
-            best_effort: false,
+            ..empty_pipeline(file, system)
         }
     }
 
@@ -773,7 +734,7 @@ pub(crate) mod tests {
 
     #[test]
     fn follows_scripts_and_make_targets_with_a_cycle_guard() {
-        let repo = MemRepo::with(&[
+        let repo = MemRepo::from_pairs(&[
             (
                 "scripts/deploy.sh",
                 "#!/bin/sh\nset -e\nkubectl apply -f k8s/\n./scripts/deploy.sh\nbash scripts/more.sh\n",

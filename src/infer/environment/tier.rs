@@ -85,7 +85,10 @@ pub fn tier_of(name: &str, declared: Option<&str>) -> (Tier, Confidence) {
     }
     let lower = name.to_ascii_lowercase();
     // Compounds whose parts would mislead: `pre-prod` is before production, `non-prod` is not it.
-    let squashed: String = lower.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let squashed: String = lower
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
     if squashed.contains("preprod") {
         return (Tier::Staging, Confidence::Medium);
     }

@@ -9,7 +9,8 @@
 use crate::source::pipeline::{Trigger, TriggerKind};
 use crate::yaml::{Node, Span};
 
-use crate::source::circleci::support::{SourceText, line_starts, scalar};
+use crate::source::lines::layout_line_starts;
+use crate::source::support::{SourceText, scalar};
 
 /// The conditions a `condition:` node stands for: the expression, then anything recognised.
 pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
@@ -22,7 +23,7 @@ pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
         return out;
     }
     // Byte offset of the expression text in the file, when it maps one to one.
-    let base = match line_starts(&st.src, node).as_slice() {
+    let base = match layout_line_starts(&st.src, node, &text).as_slice() {
         [one] if !text.contains('\n') => Some(*one),
         _ => None,
     };

@@ -1,14 +1,12 @@
 //! READ stage: tests of the Azure Pipelines reader.
 
 use super::*;
-use crate::source::circleci::support::test_repo::MemRepo;
+use crate::source::support::test_support::{self, at, job, kinds};
 
 const PATH: &str = "azure-pipelines.yml";
 
 fn read_files(files: &[(&str, &str)]) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-    let repo = MemRepo::with(files);
-    let mut d = Vec::new();
-    (AzureReader.read(PATH, &repo, &mut d), d)
+    test_support::read_files(&AzureReader, PATH, files)
 }
 
 fn pipeline(files: &[(&str, &str)]) -> Pipeline {
@@ -16,24 +14,6 @@ fn pipeline(files: &[(&str, &str)]) -> Pipeline {
         (Some(p), _) => p,
         (None, d) => panic!("no pipeline: {d:?}"),
     }
-}
-
-fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
-    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
-    p.jobs
-        .iter()
-        .find(|j| j.id == id)
-        .unwrap_or_else(|| panic!("no job {id} in {ids:?}"))
-}
-
-fn kinds(ts: &[Trigger]) -> Vec<(TriggerKind, Option<&str>, bool)> {
-    ts.iter()
-        .map(|t| (t.kind.clone(), t.pattern.as_deref(), t.negated))
-        .collect()
-}
-
-fn at<'s>(src: &'s str, loc: &crate::source::Loc) -> &'s str {
-    &src[loc.span.range()]
 }
 
 const MAIN: &str = r#"trigger:

@@ -8,7 +8,7 @@ use crate::yaml::Node;
 use super::composite;
 use super::context::{Ctx, Scope, text_of};
 use super::jobs::shape;
-use super::lines::line_starts;
+use crate::source::lines::line_starts;
 
 /// Appends the steps of a `steps:` list to `out`.
 pub(crate) fn lower_steps(ctx: &mut Ctx<'_>, scope: &Scope<'_>, steps: &Node, out: &mut Vec<Step>) {

@@ -3,7 +3,8 @@
 use crate::source::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 
 use super::GithubReader;
-use super::testing::{MemRepo, WORKFLOW, read_one};
+use super::testing::{WORKFLOW, WorkflowRepo, read_one};
+use crate::source::repo::MemRepo;
 
 type TestResult = Result<(), String>;
 

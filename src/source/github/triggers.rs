@@ -260,7 +260,8 @@ fn inputs(
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{MemRepo, read_one};
+    use super::super::testing::{WorkflowRepo, read_one};
+    use crate::source::repo::MemRepo;
     use crate::source::{Trigger, TriggerKind::*};
 
     fn triggers(src: &str) -> Vec<(crate::source::TriggerKind, Option<String>, bool, String)> {

@@ -4,8 +4,8 @@
 use super::context::Ctx;
 use super::rules::{from_only_except, from_rules};
 use super::value::{At, Kind, Val};
+use crate::source::lines::scalar_line_starts;
 use crate::source::pipeline::{EnvironmentRef, Job, Step, Trigger, TriggerKind};
-use crate::yaml::ScalarStyle;
 
 /// GitLab flattens nested script arrays up to ten levels deep.
 const MAX_SCRIPT_NESTING: usize = 10;
@@ -109,7 +109,12 @@ fn script_steps(ctx: &Ctx<'_>, script: &Val, depth: usize, out: &mut Vec<Step>) 
                 .map(|(reference, at)| format!("{reference} used at {}", ctx.position(*at))),
             text: text.clone(),
             loc: ctx.loc(script.at),
-            line_starts: line_starts(ctx.text(script.at.file), script, text),
+            line_starts: scalar_line_starts(
+                ctx.text(script.at.file),
+                script.at.span,
+                script.style,
+                text,
+            ),
         }),
         Kind::Seq(items) if depth < MAX_SCRIPT_NESTING => {
             for item in items {
@@ -118,59 +123,6 @@ fn script_steps(ctx: &Ctx<'_>, script: &Val, depth: usize, out: &mut Vec<Step>) 
         }
         _ => {}
     }
-}
-
-/// File offsets where each line of a script scalar starts, when the lines can be mapped back:
-/// single-line scalars and literal (`|`) blocks, checked against the source text.
-fn line_starts(src: &str, value: &Val, text: &str) -> Vec<usize> {
-    let span = value.at.span;
-    let Some(written) = src.get(span.range()) else {
-        return Vec::new();
-    };
-    match value.style {
-        ScalarStyle::Plain if written == text => vec![span.start],
-        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted
-            if !written.contains('\n') && !text.contains('\n') && written.len() >= 2 =>
-        {
-            vec![span.start + 1]
-        }
-        ScalarStyle::Literal => literal_line_starts(src, span.start, text),
-        _ => Vec::new(),
-    }
-}
-
-/// Maps each line of a literal block's text to where it is written. The block's span starts at
-/// its first content character, whose column is the block's indentation.
-fn literal_line_starts(src: &str, start: usize, text: &str) -> Vec<usize> {
-    let Some(before) = src.get(..start) else {
-        return Vec::new();
-    };
-    let mut pos = before.rfind('\n').map_or(0, |i| i + 1);
-    let indent = start - pos;
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut out = Vec::new();
-    for line in body.split('\n') {
-        let Some(rest) = src.get(pos..) else {
-            return Vec::new();
-        };
-        let end = rest.find('\n').map_or(src.len(), |i| pos + i);
-        let Some(written) = src.get(pos..end) else {
-            return Vec::new();
-        };
-        let blank = written.trim().is_empty();
-        let prefix_ok = written
-            .get(..indent)
-            .is_some_and(|p| p.bytes().all(|b| b == b' '));
-        if line.is_empty() && blank {
-            out.push(pos + indent.min(written.len()));
-        } else if prefix_ok && written.get(indent..).is_some_and(|w| w.starts_with(line)) {
-            out.push(pos + indent);
-        } else {
-            return Vec::new();
-        }
-        pos = end + 1;
-    }
-    out
 }
 
 /// `needs:` job names: strings, or mappings with `job:` (cross-project and upstream-pipeline

@@ -1,75 +1,16 @@
 //! READ stage: tests of the GitLab reader against small in-memory repositories.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use super::GitlabReader;
-use crate::source::pipeline::{
-    Job, Loc, Pipeline, ReadDiagnostic, Reader, RepoFiles, Step, Trigger, TriggerKind,
-};
-
-/// An in-memory repository with `*` (one path segment) and `**` (any depth) globs.
-struct Repo(BTreeMap<String, String>);
-
-impl Repo {
-    fn new(files: &[(&str, &str)]) -> Repo {
-        Repo(
-            files
-                .iter()
-                .map(|(p, t)| ((*p).to_owned(), (*t).to_owned()))
-                .collect(),
-        )
-    }
-
-    fn text(&self, loc: &Loc) -> &str {
-        let file = self.0.get(&loc.file).map_or("", String::as_str);
-        file.get(loc.span.range()).unwrap_or("<out of range>")
-    }
-}
-
-fn glob_match(pattern: &[u8], path: &[u8]) -> bool {
-    match (pattern.first(), path.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) if pattern.get(1) == Some(&b'*') => {
-            let rest = pattern.get(2..).unwrap_or_default();
-            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
-            (0..=path.len()).any(|i| glob_match(rest, path.get(i..).unwrap_or_default()))
-        }
-        (Some(b'*'), _) => {
-            let rest = pattern.get(1..).unwrap_or_default();
-            let segment = path.iter().position(|&b| b == b'/').unwrap_or(path.len());
-            (0..=segment).any(|i| glob_match(rest, path.get(i..).unwrap_or_default()))
-        }
-        (Some(p), Some(c)) if p == c => glob_match(
-            pattern.get(1..).unwrap_or_default(),
-            path.get(1..).unwrap_or_default(),
-        ),
-        _ => false,
-    }
-}
-
-impl RepoFiles for Repo {
-    fn read(&self, path: &str) -> Option<Arc<str>> {
-        self.0.get(path).map(|t| Arc::from(t.as_str()))
-    }
-
-    fn glob(&self, pattern: &str) -> Vec<String> {
-        self.0
-            .keys()
-            .filter(|p| glob_match(pattern.as_bytes(), p.as_bytes()))
-            .cloned()
-            .collect()
-    }
-}
+use crate::source::pipeline::{Job, Loc, Pipeline, ReadDiagnostic, Reader, Step, TriggerKind};
+use crate::source::repo::MemRepo as Repo;
+use crate::source::support::test_support::{self, cond, conds, ids, job, loc_text, scripts};
 
 fn read_repo(repo: &Repo) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-    let mut diagnostics = Vec::new();
-    let pipeline = GitlabReader.read(".gitlab-ci.yml", repo, &mut diagnostics);
-    (pipeline, diagnostics)
+    test_support::read_repo(&GitlabReader, ".gitlab-ci.yml", repo)
 }
 
 fn read(files: &[(&str, &str)]) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
-    let repo = Repo::new(files);
+    let repo = Repo::from_pairs(files);
     let (pipeline, diagnostics) = read_repo(&repo);
     let Some(pipeline) = pipeline else {
         panic!("no pipeline; diagnostics: {diagnostics:#?}");
@@ -79,27 +20,6 @@ fn read(files: &[(&str, &str)]) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
 
 fn root(src: &str) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
     read(&[(".gitlab-ci.yml", src)])
-}
-
-fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
-    match p.jobs.iter().find(|j| j.id == id) {
-        Some(j) => j,
-        None => panic!("no job {id}; jobs: {:?}", ids(p)),
-    }
-}
-
-fn ids(p: &Pipeline) -> Vec<&str> {
-    p.jobs.iter().map(|j| j.id.as_str()).collect()
-}
-
-fn scripts(job: &Job) -> Vec<&str> {
-    job.steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Script { text, .. } => Some(text.as_str()),
-            Step::Action { .. } => None,
-        })
-        .collect()
 }
 
 fn step_locs(job: &Job) -> Vec<&Loc> {
@@ -113,21 +33,6 @@ fn step_locs(job: &Job) -> Vec<&Loc> {
 
 fn codes(d: &[ReadDiagnostic]) -> Vec<&str> {
     d.iter().map(|d| d.code).collect()
-}
-
-fn cond(
-    kind: TriggerKind,
-    pattern: Option<&str>,
-    negated: bool,
-) -> (TriggerKind, Option<String>, bool) {
-    (kind, pattern.map(str::to_owned), negated)
-}
-
-fn conds(triggers: &[Trigger]) -> Vec<(TriggerKind, Option<String>, bool)> {
-    triggers
-        .iter()
-        .map(|t| (t.kind.clone(), t.pattern.clone(), t.negated))
-        .collect()
 }
 
 #[test]
@@ -193,9 +98,9 @@ prod:
     assert_eq!(vars, [("A", "prod"), ("B", "deploy"), ("C", "notify")]);
     // Each step points at the template line that wrote it.
     let locs = step_locs(prod);
-    assert_eq!(repo.text(locs[0]), "echo setup");
+    assert_eq!(loc_text(&repo, locs[0]), "echo setup");
     assert_eq!(locs[1].span.start, src.find("echo deploy").unwrap_or(0));
-    assert_eq!(repo.text(&prod.loc), "prod");
+    assert_eq!(loc_text(&repo, &prod.loc), "prod");
 }
 
 #[test]
@@ -215,7 +120,7 @@ fn extends_across_an_included_file() {
     assert_eq!(scripts(deploy), ["kubectl apply -k overlays/prod"]);
     let locs = step_locs(deploy);
     assert_eq!(locs[0].file, "ci/templates.yml");
-    assert_eq!(repo.text(locs[0]), "kubectl apply -k overlays/prod");
+    assert_eq!(loc_text(&repo, locs[0]), "kubectl apply -k overlays/prod");
     assert_eq!(deploy.loc.file, ".gitlab-ci.yml");
 }
 
@@ -282,7 +187,7 @@ job:
     let locs = step_locs(j);
     assert_eq!(locs[0].span.start, src.find("echo one").unwrap_or(0));
     assert_eq!(locs[2].span.start, src.find("echo a]").unwrap_or(0));
-    assert_eq!(repo.text(locs[3]), "echo b");
+    assert_eq!(loc_text(&repo, locs[3]), "echo b");
     assert_eq!(
         conds(&j.conditions),
         [
@@ -291,7 +196,7 @@ job:
         ]
     );
     assert_eq!(
-        repo.text(&j.conditions[0].loc),
+        loc_text(&repo, &j.conditions[0].loc),
         "$CI_COMMIT_BRANCH == \"main\""
     );
 }
@@ -402,7 +307,7 @@ fn missing_local_includes_are_reported() {
         codes(&d),
         ["gitlab-include-missing", "gitlab-include-missing"]
     );
-    assert_eq!(repo.text(&d[0].loc), "ci/missing.yml");
+    assert_eq!(loc_text(&repo, &d[0].loc), "ci/missing.yml");
     assert_eq!(ids(&p), ["job"]);
 }
 
@@ -471,7 +376,7 @@ fn the_including_file_wins_over_included_ones() {
     let env = deploy.environment.as_ref().map(|e| e.name.as_str());
     assert_eq!(env, Some("staging"));
     assert_eq!(deploy.loc.file, ".gitlab-ci.yml");
-    assert_eq!(repo.text(&deploy.loc), "deploy");
+    assert_eq!(loc_text(&repo, &deploy.loc), "deploy");
 }
 
 #[test]
@@ -557,7 +462,7 @@ job:
     );
     assert!(!j.manual);
     assert_eq!(
-        repo.text(&j.conditions[1].loc),
+        loc_text(&repo, &j.conditions[1].loc),
         "'$CI_COMMIT_REF_NAME =~ /^release\\/.*/'"
     );
 }
@@ -674,7 +579,7 @@ prod:
     assert_eq!(review.on_stop.as_deref(), Some("stop_review"));
     assert_eq!(review.auto_stop_in.as_deref(), Some("1 week"));
     assert_eq!(review.tier.as_deref(), Some("development"));
-    assert_eq!(repo.text(&review.loc), "review/$CI_COMMIT_REF_SLUG");
+    assert_eq!(loc_text(&repo, &review.loc), "review/$CI_COMMIT_REF_SLUG");
     let stop = job(&p, "stop_review");
     assert!(stop.manual);
     assert_eq!(
@@ -683,7 +588,7 @@ prod:
     );
     let prod = job(&p, "prod").environment.as_ref();
     assert_eq!(prod.map(|e| e.name.as_str()), Some("production"));
-    assert_eq!(prod.map(|e| repo.text(&e.loc)), Some("production"));
+    assert_eq!(prod.map(|e| loc_text(&repo, &e.loc)), Some("production"));
 }
 
 #[test]
@@ -794,11 +699,12 @@ fn spans_and_block_scalar_lines() {
     let quoted = src.find("\"echo quoted\"").unwrap_or(0);
     assert_eq!(starts(1), [quoted + 1]);
     assert_eq!(starts(2), [src.find("echo plain").unwrap_or(0)]);
-    assert!(starts(3).is_empty());
+    // A folded block maps each decoded line to the source line it starts on.
+    assert_eq!(starts(3), [src.find("folded").unwrap_or(0)]);
     let locs = step_locs(deploy);
-    assert_eq!(repo.text(locs[1]), "\"echo quoted\"");
-    assert_eq!(repo.text(locs[2]), "echo plain");
-    assert!(repo.text(locs[0]).starts_with("helm upgrade"));
+    assert_eq!(loc_text(&repo, locs[1]), "\"echo quoted\"");
+    assert_eq!(loc_text(&repo, locs[2]), "echo plain");
+    assert!(loc_text(&repo, locs[0]).starts_with("helm upgrade"));
 }
 
 #[test]
@@ -811,12 +717,12 @@ fn component_spec_header_is_skipped() {
 
 #[test]
 fn yaml_errors_and_bad_shapes() {
-    let repo = Repo::new(&[(".gitlab-ci.yml", "job:\n  script: [unclosed\n")]);
+    let repo = Repo::from_pairs(&[(".gitlab-ci.yml", "job:\n  script: [unclosed\n")]);
     let (p, d) = read_repo(&repo);
     assert!(p.is_none());
     assert_eq!(codes(&d), ["yaml-syntax"]);
 
-    let repo = Repo::new(&[(".gitlab-ci.yml", "- a\n- b\n")]);
+    let repo = Repo::from_pairs(&[(".gitlab-ci.yml", "- a\n- b\n")]);
     let (p, d) = read_repo(&repo);
     assert!(p.is_none());
     assert_eq!(codes(&d), ["gitlab-structure"]);
@@ -835,7 +741,7 @@ fn yaml_errors_and_bad_shapes() {
     let (_, p, d) = root("");
     assert!(d.is_empty() && p.jobs.is_empty());
 
-    let repo = Repo::new(&[]);
+    let repo = Repo::from_pairs(&[]);
     let (p, d) = read_repo(&repo);
     assert!(p.is_none());
     assert_eq!(codes(&d), ["gitlab-file-missing"]);
@@ -876,9 +782,9 @@ deploy:
         let Some(cut) = src.get(..end) else {
             continue;
         };
-        let repo = Repo::new(&[(".gitlab-ci.yml", cut), ("ci/t.yml", child)]);
+        let repo = Repo::from_pairs(&[(".gitlab-ci.yml", cut), ("ci/t.yml", child)]);
         let _ = read_repo(&repo);
-        let repo = Repo::new(&[(".gitlab-ci.yml", src), ("ci/t.yml", cut)]);
+        let repo = Repo::from_pairs(&[(".gitlab-ci.yml", src), ("ci/t.yml", cut)]);
         let _ = read_repo(&repo);
     }
 }

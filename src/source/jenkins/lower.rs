@@ -13,6 +13,7 @@ use super::token::StrLit;
 use crate::source::pipeline::{
     CiSystem, Job, Loc, Pipeline, Step, Trigger, TriggerKind, Unresolved,
 };
+use crate::source::support::{empty_job, empty_pipeline};
 use crate::yaml::Span;
 
 /// Id and name of the job collecting steps written outside any stage (scripted pipelines).
@@ -64,16 +65,7 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
         file,
         src,
         functions: BTreeMap::new(),
-        pipeline: Pipeline {
-            file: file.to_owned(),
-            system: CiSystem::Jenkins,
-            name: None,
-            triggers: Vec::new(),
-            jobs: Vec::new(),
-            variables: Vec::new(),
-            unresolved: Vec::new(),
-            best_effort: false,
-        },
+        pipeline: empty_pipeline(file, CiSystem::Jenkins),
         current: None,
         top_level: None,
         wrappers: Vec::new(),
@@ -200,17 +192,8 @@ impl<'a> Lowerer<'a> {
 
     fn job(&self, id: String, name: String, stage: Option<String>, span: Span) -> Job {
         Job {
-            id,
-            name,
             stage,
-            needs: Vec::new(),
-            environment: None,
-            conditions: Vec::new(),
-            manual: false,
-            matrix: Vec::new(),
-            variables: Vec::new(),
-            steps: Vec::new(),
-            loc: self.loc(span),
+            ..empty_job(id, name, self.loc(span))
         }
     }
 

@@ -1,54 +1,19 @@
 //! READ stage: tests of the Jenkinsfile reader, end to end from text to `Pipeline`.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use super::*;
-use crate::source::pipeline::{Job, Step, Trigger, TriggerKind};
+use crate::source::pipeline::{Job, Step, TriggerKind};
+use crate::source::repo::MemRepo;
+use crate::source::support::test_support::{self, cond, job, scripts};
 use crate::yaml::Span;
 
-struct Files(BTreeMap<String, String>);
-
-impl RepoFiles for Files {
-    fn read(&self, path: &str) -> Option<Arc<str>> {
-        self.0.get(path).map(|s| Arc::from(s.as_str()))
-    }
-
-    fn glob(&self, _pattern: &str) -> Vec<String> {
-        Vec::new()
-    }
-}
-
 fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-    let files = Files(BTreeMap::from([("Jenkinsfile".to_owned(), src.to_owned())]));
-    let mut diagnostics = Vec::new();
-    let pipeline = JenkinsReader.read("Jenkinsfile", &files, &mut diagnostics);
-    (pipeline, diagnostics)
+    test_support::read(&JenkinsReader, "Jenkinsfile", src)
 }
 
 fn read_ok(src: &str) -> Pipeline {
     let (pipeline, diagnostics) = read(src);
     assert_eq!(diagnostics, Vec::new());
     pipeline.expect("a pipeline")
-}
-
-fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
-    p.jobs.iter().find(|j| j.id == id).unwrap_or_else(|| {
-        panic!(
-            "no job {id:?} in {:?}",
-            p.jobs.iter().map(|j| &j.id).collect::<Vec<_>>()
-        )
-    })
-}
-
-fn scripts(job: &Job) -> Vec<&str> {
-    job.steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Script { text, .. } => Some(text.as_str()),
-            Step::Action { .. } => None,
-        })
-        .collect()
 }
 
 fn uses(job: &Job) -> Vec<&str> {
@@ -78,19 +43,8 @@ fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn cond(
-    kind: TriggerKind,
-    pattern: Option<&str>,
-    negated: bool,
-) -> (TriggerKind, Option<String>, bool) {
-    (kind, pattern.map(str::to_owned), negated)
-}
-
 fn conds(job: &Job) -> Vec<(TriggerKind, Option<String>, bool)> {
-    job.conditions
-        .iter()
-        .map(|t: &Trigger| (t.kind.clone(), t.pattern.clone(), t.negated))
-        .collect()
+    test_support::conds(&job.conditions)
 }
 
 const SAMPLE: &str = r#"#!/usr/bin/env groovy
@@ -790,7 +744,7 @@ fn malformed_input_reports_the_span() {
 
 #[test]
 fn unreadable_file_is_a_diagnostic() {
-    let files = Files(BTreeMap::new());
+    let files = MemRepo::default();
     let mut d = Vec::new();
     assert!(JenkinsReader.read("Jenkinsfile", &files, &mut d).is_none());
     assert_eq!(d[0].code, "jenkins-read");

@@ -9,7 +9,7 @@
 use crate::source::pipeline::{Trigger, TriggerKind};
 use crate::yaml::Node;
 
-use crate::source::circleci::support::{SourceText, scalar};
+use crate::source::support::{SourceText, scalar};
 
 /// The conditions an `if:` node stands for: the expression, then anything recognised.
 pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
