@@ -76,6 +76,14 @@ fn gitops_gen(dir: &Path) -> Cmd {
     cmd
 }
 
+/// `gitops-gen promote --env ENV --app APP --image IMAGE` in the fixture's checkout; tests add
+/// the flags they are about.
+fn promote(f: &Fixture, env: &str, app: &str, image: &str) -> Cmd {
+    let mut cmd = gitops_gen(&f.checkout);
+    cmd.args(["promote", "--env", env, "--app", app, "--image", image]);
+    cmd
+}
+
 fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
     // `git` trims the output; files end with a newline.
     git(&f.remote, &["show", &format!("{branch}:{path}")]) + "\n"
@@ -84,16 +92,7 @@ fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
 #[test]
 fn commit_mode_edits_the_overlay_and_records_an_audit_message() {
     let f = fixture();
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:3f9c2e1",
-        ])
+    promote(&f, "staging", "web", "ghcr.io/shop/web:3f9c2e1")
         .env("GITHUB_SHA", "3f9c2e1")
         .env("GITHUB_ACTOR", "octocat")
         .assert()
@@ -129,16 +128,7 @@ fn commit_mode_edits_the_overlay_and_records_an_audit_message() {
 fn promoting_the_same_image_again_is_a_no_op() {
     let f = fixture();
     let promote = |f: &Fixture| {
-        gitops_gen(&f.checkout)
-            .args([
-                "promote",
-                "--env",
-                "development",
-                "--app",
-                "api",
-                "--image",
-                "ghcr.io/shop/api:1.2.3",
-            ])
+        promote(&f, "development", "api", "ghcr.io/shop/api:1.2.3")
             .assert()
             .success()
     };
@@ -152,31 +142,13 @@ fn promoting_the_same_image_again_is_a_no_op() {
 fn a_ref_that_does_not_map_to_the_environment_changes_nothing() {
     let f = fixture();
     let head = git(&f.remote, &["rev-parse", "main"]);
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "preview",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:abc",
-        ])
+    promote(&f, "preview", "web", "ghcr.io/shop/web:abc")
         .args(["--ref", "refs/heads/feature/a/b"])
         .assert()
         .success()
         .stderr(predicates::str::contains("does not promote into `preview`"));
     assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "preview",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:abc",
-        ])
+    promote(&f, "preview", "web", "ghcr.io/shop/web:abc")
         .args(["--ref", "refs/heads/feature/login"])
         .assert()
         .success();
@@ -188,16 +160,7 @@ fn pull_request_mode_pushes_a_promotion_branch_and_reports_it() {
     let f = fixture();
     let outputs = f.checkout.parent().expect("parent").join("github-output");
     for tag in ["v1", "v1"] {
-        gitops_gen(&f.checkout)
-            .args([
-                "promote",
-                "--env",
-                "production",
-                "--app",
-                "web",
-                "--image",
-                &format!("ghcr.io/shop/web:{tag}"),
-            ])
+        promote(&f, "production", "web", &format!("ghcr.io/shop/web:{tag}"))
             .env("GITHUB_OUTPUT", &outputs)
             .assert()
             .success();
@@ -545,16 +508,7 @@ patches:
 fn pull_request_mode_is_idempotent() {
     let f = fixture();
     let run = || {
-        gitops_gen(&f.checkout)
-            .args([
-                "promote",
-                "--env",
-                "production",
-                "--app",
-                "web",
-                "--image",
-                "ghcr.io/shop/web:v2",
-            ])
+        promote(&f, "production", "web", "ghcr.io/shop/web:v2")
             .assert()
             .success()
     };
@@ -571,19 +525,7 @@ fn pull_request_mode_is_idempotent() {
 fn broken_overlays_and_dirty_checkouts_are_clear_errors() {
     let f = fixture();
     let overlay = "applications/overlays/staging/kustomization.yaml";
-    let promote = || {
-        gitops_gen(&f.checkout)
-            .args([
-                "promote",
-                "--env",
-                "staging",
-                "--app",
-                "web",
-                "--image",
-                "ghcr.io/shop/web:1",
-            ])
-            .assert()
-    };
+    let promote = || promote(&f, "staging", "web", "ghcr.io/shop/web:1").assert();
     // Dirty checkout: the local overlay disagrees with what would be promoted.
     std::fs::write(f.checkout.join(overlay), "kind: Kustomization\n").expect("write");
     promote()
@@ -704,16 +646,7 @@ fn an_open_proposal_for_a_newer_build_is_not_replaced_by_an_older_one() {
 fn dry_run_shows_the_edit_and_message_and_changes_nothing() {
     let f = fixture();
     let head = git(&f.remote, &["rev-parse", "main"]);
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:abc1234",
-        ])
+    promote(&f, "staging", "web", "ghcr.io/shop/web:abc1234")
         .args(["--source-commit", "abc1234", "--dry-run"])
         .assert()
         .success()
@@ -730,16 +663,7 @@ fn an_image_without_a_known_source_marks_the_record_unknown() {
     let f = fixture();
     let (_, newer) = two_builds(&f);
     promote_build(&f, &newer).success();
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:hotfix",
-        ])
+    promote(&f, "staging", "web", "ghcr.io/shop/web:hotfix")
         .assert()
         .success();
     assert_eq!(
@@ -782,16 +706,7 @@ fn a_separate_config_repository_is_cloned_and_pushed_to() {
         &["commit", "-q", "-am", "config lives elsewhere"],
     );
     let app_head = git(&f.remote, &["rev-parse", "main"]);
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--image",
-            "ghcr.io/shop/web:cfg1",
-        ])
+    promote(&f, "staging", "web", "ghcr.io/shop/web:cfg1")
         .assert()
         .success();
     let overlay = git(
