@@ -128,7 +128,7 @@ fn commit_mode_edits_the_overlay_and_records_an_audit_message() {
 fn promoting_the_same_image_again_is_a_no_op() {
     let f = fixture();
     let promote = |f: &Fixture| {
-        promote(&f, "development", "api", "ghcr.io/shop/api:1.2.3")
+        promote(f, "development", "api", "ghcr.io/shop/api:1.2.3")
             .assert()
             .success()
     };
