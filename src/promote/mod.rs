@@ -160,7 +160,15 @@ pub fn promote(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        fetch(&git, &request.url, &request.branch)?;
+        // A re-fetch after a rejected push can fail while another push rewrites the remote
+        // ref, a lost race too; the first fetch failing means the remote itself is unusable.
+        if let Err(e) = fetch(&git, &request.url, &request.branch) {
+            if attempt == 1 || attempt >= request.attempts {
+                return Err(e);
+            }
+            std::thread::sleep(backoff(attempt));
+            continue;
+        }
         git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
         let base = git.run(&["rev-parse", "HEAD"])?;
 
@@ -284,6 +292,9 @@ pub fn promote(
             "cannot lock ref",
             "failed to update ref",
             "incorrect old value",
+            // Another push holds the ref's lock file at this very moment.
+            ".lock': File exists",
+            "failed to lock",
         ];
         let rejected = stdout.contains("[rejected]")
             || stderr.contains("non-fast-forward")
