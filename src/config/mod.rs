@@ -69,3 +69,42 @@ pub fn parse(path: &str, source: &str) -> Result<Config, InvalidModel> {
         _ => Err(problems.into_error(path, source)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "version: 1\nproject: shop\nci: both\nregistry: ghcr.io/acme\n\
+        gitops: {repository: this, branch: main, path: deploy}\n\
+        environments:\n  - name: staging\n    branches: [develop, \"release/*\"]\n    tags: [\"v*\"]\n\
+        \x20   promotion: pull-request\n    cluster: eu\n    namespace: shop-staging\n\
+        apps:\n  - name: web\n    image: ghcr.io/acme/web\n    port: 8080\n    test: make test\n\
+        \x20   deploy: {kustomize: apps/web}\n";
+
+    #[test]
+    fn the_sample_model_is_valid() {
+        assert!(
+            parse(FILE_NAME, MODEL).is_ok(),
+            "{:?}",
+            parse(FILE_NAME, MODEL).err()
+        );
+    }
+
+    /// Invalid input is a diagnostic, never a panic: every prefix, and each byte replaced.
+    #[test]
+    fn never_panics_on_damaged_models() {
+        for cut in 0..=MODEL.len() {
+            if MODEL.is_char_boundary(cut) {
+                let _ = parse(FILE_NAME, &MODEL[..cut]);
+            }
+        }
+        let bytes = MODEL.as_bytes();
+        for i in 0..bytes.len() {
+            for replacement in [b'[', b'{', b'"', b':', b'-', b' ', b'\n', b'*', b'&', b'!'] {
+                let mut changed = bytes.to_vec();
+                changed[i] = replacement;
+                let _ = parse(FILE_NAME, &String::from_utf8_lossy(&changed));
+            }
+        }
+    }
+}

@@ -110,7 +110,7 @@ fn separator(reference: &str) -> &'static str {
 /// Digests and full SHAs are shortened in the subject only; the body has them whole.
 fn short(reference: &str) -> String {
     match reference.strip_prefix("sha256:") {
-        Some(hex) => format!("sha256:{}", &hex[..hex.len().min(12)]),
+        Some(hex) => format!("sha256:{}", hex.chars().take(12).collect::<String>()),
         None if reference.len() == 40 && reference.bytes().all(|b| b.is_ascii_hexdigit()) => {
             reference[..12].to_owned()
         }
