@@ -68,13 +68,13 @@ fn compact(a: &Analysis) -> String {
     }
     for d in &a.deploy_steps {
         out.push_str(&format!(
-            "deploy {}:{}:{} {} {} job={} env={} migratable={} [{} {:?}]\n",
+            "deploy {}:{}:{} {} {} jobs={} env={} migratable={} [{} {:?}]\n",
             d.at.file,
             d.at.line,
             d.at.column,
             d.tool,
             d.operation,
-            d.job,
+            d.jobs.join(","),
             d.environment.as_deref().unwrap_or("-"),
             d.migratable,
             d.rule,

@@ -127,6 +127,7 @@ pub fn assemble(
             system: d.system,
             pipeline: d.pipeline.clone(),
             job: d.job.clone(),
+            jobs: vec![d.job.clone()],
             tool: d.tool,
             operation: d.operation.clone(),
             command: d.command.clone(),

@@ -114,8 +114,11 @@ pub struct DeployStepOut {
     pub system: CiSystem,
     /// Pipeline file of the job.
     pub pipeline: String,
-    /// Job id.
+    /// Job id (the first job that runs the command).
     pub job: String,
+    /// Every job that runs the command, sorted: several when it is written once in a
+    /// template, anchor, reusable workflow or script.
+    pub jobs: Vec<String>,
     /// Canonical tool (see docs/inference.md#vocabulary).
     pub tool: &'static str,
     /// Operation.

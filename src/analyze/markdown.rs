@@ -72,7 +72,7 @@ pub fn render(a: &Analysis) -> String {
                 "| `{}:{}` | `{}` | {} {} | {} | {} |",
                 d.at.file,
                 d.at.line,
-                d.job.replace('|', "\\|"),
+                d.jobs.join("`, `").replace('|', "\\|"),
                 d.tool,
                 d.operation,
                 d.environment.as_deref().unwrap_or("—"),

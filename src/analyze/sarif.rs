@@ -20,8 +20,10 @@ pub fn render(a: &Analysis) -> Value {
             "push-deploy",
             "warning",
             format!(
-                "job `{}` deploys{env} from CI with {} {}: hand this to the GitOps operator",
-                d.job, d.tool, d.operation
+                "`{}` deploys{env} from CI with {} {}: hand this to the GitOps operator",
+                d.jobs.join("`, `"),
+                d.tool,
+                d.operation
             ),
             &d.at,
         ));

@@ -125,9 +125,13 @@ pub fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String {
                 .as_deref()
                 .map(|e| format!(" to {e}"))
                 .unwrap_or_default();
+            let noun = if d.jobs.len() > 1 { "jobs" } else { "job" };
             let message = format!(
-                "{} {}{env} in job `{}` [{}]",
-                d.tool, d.operation, d.job, d.rule
+                "{} {}{env} in {noun} `{}` [{}]",
+                d.tool,
+                d.operation,
+                d.jobs.join("`, `"),
+                d.rule
             );
             let label = if d.migratable {
                 "the operator can take this over"
