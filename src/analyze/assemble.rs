@@ -68,6 +68,11 @@ pub fn migratable(tool: &str, operation: &str) -> bool {
         "restart",
         "scale",
         "undo",
+        "pause",
+        "resume",
+        "abort",
+        "retry",
+        "promote",
     ];
     !imperative.iter().any(|w| op.contains(w)) && tool != "jx"
 }
@@ -119,6 +124,10 @@ pub fn assemble(
         {
             if existing.environment != environment {
                 existing.environment = None;
+            }
+            if !existing.jobs.contains(&d.job) {
+                existing.jobs.push(d.job.clone());
+                existing.jobs.sort();
             }
             continue;
         }

@@ -38,6 +38,11 @@ impl Rule for EnvironmentTriggers {
                         .iter()
                         .any(|d| d.pipeline == pipeline.file && d.job == id)
                 };
+                // Only deploying jobs say how an environment gets deployed; a smoke test with
+                // `environment: production` on another branch does not.
+                if !deploys(&job.id) {
+                    continue;
+                }
                 for found in triggers_of(pipeline, job, &deploys) {
                     for environment in &environments {
                         new.push(EnvironmentTrigger {
