@@ -24,7 +24,7 @@ pub const TOP_KEYS: &[&str] = &[
 /// Keys of `gitops:`.
 pub const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
 /// Keys of `tool:`.
-pub const TOOL_KEYS: &[&str] = &["version"];
+pub const TOOL_KEYS: &[&str] = &["version", "git", "rev"];
 /// Keys of `gitlab:`.
 pub const GITLAB_KEYS: &[&str] = &["builder"];
 /// Keys of one environment.
@@ -301,8 +301,10 @@ impl Decoder<'_> {
             .unwrap_or_else(|| format!("ghcr.io/{}", project.value));
 
         let gitops = self.gitops(map.get("gitops"));
-        let tool_version = match map.get("tool") {
-            None => env!("CARGO_PKG_VERSION").to_owned(),
+        let tool = match map.get("tool") {
+            None => ToolSource::Release {
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
             Some(n) => self.tool(n),
         };
         let gitlab = match map.get("gitlab") {
@@ -320,7 +322,7 @@ impl Decoder<'_> {
             operator,
             registry,
             gitops,
-            tool_version,
+            tool,
             gitlab,
             environments,
             apps,
@@ -420,14 +422,68 @@ impl Decoder<'_> {
         gitops
     }
 
-    fn tool(&mut self, node: &Node) -> String {
-        let default = env!("CARGO_PKG_VERSION").to_owned();
+    fn tool(&mut self, node: &Node) -> ToolSource {
+        let default = ToolSource::Release {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        };
         let Some(map) = self.map(node, "`tool`") else {
             return default;
         };
         self.known_keys(map, TOOL_KEYS, "`tool`");
-        match self.opt_string(map, "version", "`tool.version`") {
-            Some(v) if is_semver(&v.value) => v.value,
+        let version = self.opt_string(map, "version", "`tool.version`");
+        let git = self.opt_string(map, "git", "`tool.git`");
+        let rev = self.opt_string(map, "rev", "`tool.rev`");
+        if let (Some(v), Some(g)) = (&version, &git) {
+            self.problems.push_related(
+                g.span,
+                "`tool` takes either `version` or `git` with `rev`, not both".to_owned(),
+                "second source",
+                None,
+                (v.span, "first source"),
+            );
+            return default;
+        }
+        if let Some(git) = git {
+            if !looks_like_git_url(&git.value) || !git.value.starts_with("https://") {
+                self.problem(
+                    git.span,
+                    format!("`tool.git` `{}` is not an https git URL", git.value),
+                    "expected https://...",
+                );
+                return default;
+            }
+            let Some(rev) = rev else {
+                self.problem_help(
+                    git.span,
+                    "`tool.git` needs `rev`".to_owned(),
+                    "no commit to pin",
+                    "add `rev:` with the full 40-character commit id to install".to_owned(),
+                );
+                return default;
+            };
+            if rev.value.len() != 40 || !rev.value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                self.problem_help(
+                    rev.span,
+                    format!("`tool.rev` `{}` is not a full commit id", rev.value),
+                    "expected 40 hex characters",
+                    "a branch or tag can move; pipelines pin the exact commit".to_owned(),
+                );
+                return default;
+            }
+            return ToolSource::Git {
+                url: git.value,
+                rev: rev.value.to_ascii_lowercase(),
+            };
+        }
+        if let Some(rev) = rev {
+            self.problem(
+                rev.span,
+                "`tool.rev` needs `tool.git`".to_owned(),
+                "no repository",
+            );
+        }
+        match version {
+            Some(v) if is_semver(&v.value) => ToolSource::Release { version: v.value },
             Some(v) => {
                 self.problem_help(
                     v.span,

@@ -90,6 +90,46 @@ mod tests {
         );
     }
 
+    #[test]
+    fn tool_sources() {
+        let with = |tool: &str| {
+            parse(
+                FILE_NAME,
+                &MODEL.replace(
+                    "registry: ghcr.io/acme\n",
+                    &format!("registry: ghcr.io/acme\n{tool}\n"),
+                ),
+            )
+        };
+        let rev = "0123456789abcdef0123456789abcdef01234567";
+        let git = with(&format!(
+            "tool: {{git: https://example.com/g.git, rev: {rev}}}"
+        ));
+        assert_eq!(
+            git.map(|c| c.tool.install_command()).ok().as_deref(),
+            Some(
+                format!(
+                    "cargo install --locked --git https://example.com/g.git --rev {rev} gitops-gen"
+                )
+                .as_str()
+            )
+        );
+        let release = with("tool: {version: 1.2.3}");
+        assert_eq!(
+            release.map(|c| c.tool.pin().to_owned()).ok().as_deref(),
+            Some("1.2.3")
+        );
+        for bad in [
+            "tool: {git: https://example.com/g.git}",
+            "tool: {git: https://example.com/g.git, rev: main}",
+            "tool: {rev: 0123456789abcdef0123456789abcdef01234567}",
+            "tool: {version: 1.2.3, git: https://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
+            "tool: {git: http://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
+        ] {
+            assert!(with(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
     /// Invalid input is a diagnostic, never a panic: every prefix, and each byte replaced.
     #[test]
     fn never_panics_on_damaged_models() {

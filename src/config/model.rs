@@ -41,14 +41,53 @@ pub struct Config {
     pub registry: String,
     /// Where the GitOps configuration lives.
     pub gitops: Gitops,
-    /// Version of gitops-gen that generated pipelines install (pinned, cached).
-    pub tool_version: String,
+    /// Which gitops-gen generated pipelines install (pinned, cached).
+    pub tool: ToolSource,
     /// GitLab-specific build settings.
     pub gitlab: GitlabOptions,
     /// Environments in promotion order.
     pub environments: Vec<Environment>,
     /// Deployable applications.
     pub apps: Vec<App>,
+}
+
+/// Where pipelines install gitops-gen from; both forms pin one exact build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ToolSource {
+    /// An exact release from crates.io.
+    Release {
+        /// `MAJOR.MINOR.PATCH`.
+        version: String,
+    },
+    /// A commit of a git repository (before a release is published, or for a fork).
+    Git {
+        /// Repository URL.
+        url: String,
+        /// Full 40-hex commit id.
+        rev: String,
+    },
+}
+
+impl ToolSource {
+    /// The `cargo install` command line that installs exactly this build.
+    pub fn install_command(&self) -> String {
+        match self {
+            ToolSource::Release { version } => {
+                format!("cargo install --locked --version {version} gitops-gen")
+            }
+            ToolSource::Git { url, rev } => {
+                format!("cargo install --locked --git {url} --rev {rev} gitops-gen")
+            }
+        }
+    }
+
+    /// A short stable identity for cache keys and messages: the version or the commit.
+    pub fn pin(&self) -> &str {
+        match self {
+            ToolSource::Release { version } => version,
+            ToolSource::Git { rev, .. } => rev,
+        }
+    }
 }
 
 /// Which pipelines `generate` writes.

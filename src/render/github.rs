@@ -35,7 +35,12 @@ pub struct GithubWorkflowView {
 /// How pipelines install gitops-gen.
 #[derive(Debug, Serialize)]
 pub struct InstallView {
-    version: String,
+    /// The pinned version or commit, for messages and cache keys.
+    pin: String,
+    /// The `cargo install` line; static text from the validated model.
+    command: String,
+    /// Installs unless the cached binary is already there (GitLab).
+    ensure_command: String,
     cache_key: String,
     /// Whether the binary may come from the CI cache.
     cache: bool,
@@ -45,8 +50,13 @@ impl InstallView {
     /// The pinned version and the cache key derived from it.
     pub fn new(config: &Config, os_expression: &str) -> InstallView {
         InstallView {
-            version: config.tool_version.clone(),
-            cache_key: format!("gitops-gen-{os_expression}{}", config.tool_version),
+            pin: config.tool.pin().to_owned(),
+            command: config.tool.install_command(),
+            ensure_command: format!(
+                "test -x \"$CARGO_INSTALL_ROOT/bin/gitops-gen\" || {}",
+                config.tool.install_command()
+            ),
+            cache_key: format!("gitops-gen-{os_expression}{}", config.tool.pin()),
             cache: !builds_releases(config),
         }
     }
