@@ -196,11 +196,15 @@ pub struct PromoteArgs {
     #[arg(long, value_name = "ENV", conflicts_with = "image")]
     pub from: Option<String>,
     /// App whose image moves.
-    #[arg(long)]
-    pub app: String,
+    #[arg(long, required_unless_present = "remove")]
+    pub app: Option<String>,
     /// The new image, `repository:tag` or `repository@sha256:...`.
-    #[arg(long, required_unless_present = "from")]
+    #[arg(long, required_unless_present_any = ["from", "remove"])]
     pub image: Option<String>,
+    /// Remove the preview instance of `--ref`'s branch (a `preview: true` environment), e.g.
+    /// when the branch is deleted.
+    #[arg(long, requires = "ref", conflicts_with_all = ["from", "image"])]
+    pub remove: bool,
     /// Commit the image was built from. Default: GITHUB_SHA or CI_COMMIT_SHA.
     #[arg(long, value_name = "SHA")]
     pub source_commit: Option<String>,

@@ -723,3 +723,46 @@ fn a_separate_config_repository_is_cloned_and_pushed_to() {
         "the app repository is untouched"
     );
 }
+
+#[test]
+fn preview_environments_get_one_instance_per_branch() {
+    let f = fixture();
+    let root = "applications/overlays/preview/kustomization.yaml";
+    for (branch, tag) in [("feature/login", "a1"), ("feature/cart", "b1"), ("feature/login", "a2")] {
+        promote(&f, "preview", "web", &format!("ghcr.io/shop/web:{tag}"))
+            .args(["--ref", &format!("refs/heads/{branch}")])
+            .assert()
+            .success();
+    }
+    let listed = remote_file(&f, "main", root);
+    let dirs: Vec<&str> = listed.lines().filter_map(|l| l.trim().strip_prefix("- ")).collect();
+    assert_eq!(dirs.len(), 2, "{listed}");
+    let login = dirs.iter().find(|d| d.starts_with("feature-login-")).expect("login instance");
+    let instance = remote_file(&f, "main", &format!("applications/overlays/preview/{login}/kustomization.yaml"));
+    assert!(instance.contains("branch.gitops-gen.io/name: feature/login"), "{instance}");
+    assert!(instance.contains(&format!("namespace: shop-{login}")), "{instance}");
+    assert!(instance.contains("  - name: ghcr.io/shop/web\n    newTag: a2\n"), "{instance}");
+    let namespace = remote_file(&f, "main", &format!("applications/overlays/preview/{login}/namespace.yaml"));
+    assert!(namespace.contains(&format!("  name: shop-{login}\n")), "{namespace}");
+
+    // A preview needs the branch.
+    promote(&f, "preview", "web", "ghcr.io/shop/web:x").assert().code(2).stderr(predicates::str::contains("--ref"));
+
+    // The branch is gone: its instance goes, the other stays; removing again is a no-op.
+    let remove = || {
+        gitops_gen(&f.checkout)
+            .args(["promote", "--env", "preview", "--remove", "--ref", "refs/heads/feature/login"])
+            .assert()
+            .success()
+    };
+    remove().stderr(predicates::str::contains("removed"));
+    let listed = remote_file(&f, "main", root);
+    assert!(!listed.contains("feature-login-") && listed.contains("feature-cart-"), "{listed}");
+    let files = git(&f.remote, &["ls-tree", "-r", "--name-only", "main", "applications/overlays/preview"]);
+    assert!(!files.contains("feature-login-"), "{files}");
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    remove().stderr(predicates::str::contains("has no preview"));
+    assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
+    let message = git(&f.remote, &["log", "-2", "--format=%B", "main"]);
+    assert!(message.contains("promote(preview): remove the preview of feature/login"), "{message}");
+}

@@ -7,6 +7,7 @@ use crate::Outcome;
 use crate::cli::PromoteArgs;
 use crate::commands::load_model;
 use crate::config::{self, Config, Environment, Promotion};
+use crate::render;
 use crate::error::Error;
 use crate::promote::git_cli::{self, Git};
 use crate::promote::{self, Promoted, Request, Source, edit::ImageRef, message::Audit};
@@ -16,18 +17,14 @@ use crate::ui::Ui;
 pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
     let config = load_model(&args.dir)?;
     let env = find_env(&config, &args.env)?;
-    let app = config
-        .apps
-        .iter()
-        .find(|a| a.name.value == args.app)
-        .ok_or_else(|| {
-            let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
-            Error::Usage(format!(
-                "unknown app `{}`; the model has {}",
-                args.app,
-                names.join(", ")
-            ))
-        })?;
+    if args.remove {
+        return remove_preview(ui, args, &config, env);
+    }
+    let app_name = args.app.as_deref().unwrap_or_default();
+    let app = config.apps.iter().find(|a| a.name.value == app_name).ok_or_else(|| {
+        let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
+        Error::Usage(format!("unknown app `{app_name}`; the model has {}", names.join(", ")))
+    })?;
     if let crate::config::Deploy::Helm { chart, .. } = &app.deploy {
         return Err(Error::Usage(format!(
             "app `{}` is deployed with the Helm chart `{chart}`; promoting Helm values comes with \
@@ -86,31 +83,12 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         None if env.promotion == Promotion::PullRequest => Promotion::PullRequest,
         None => Promotion::Commit,
     };
-    let overlay = promote::overlay_path(&config, &env.name.value);
-    let url = match &config.gitops.repository {
-        Some(url) => url.clone(),
-        None => {
-            // Runners often embed their own job token in `origin`; with a token of ours in the
-            // environment, the URL is used without it.
-            refuse_dirty(&args.dir, &overlay)?;
-            Git::new(&args.dir, None)
-                .run(&["remote", "get-url", &args.remote])
-                .map_err(|_| {
-                    Error::Usage(format!(
-                        "this repository has no remote `{}` to promote through; pass --remote",
-                        args.remote
-                    ))
-                })
-                .map(|raw| {
-                    let clean = git_cli::redact_urls(&raw);
-                    if promote::auth_for(&clean).is_some() {
-                        clean
-                    } else {
-                        raw
-                    }
-                })?
-        }
+    let instance = preview_instance(args, &config, env)?;
+    let overlay = match &instance {
+        Some(i) => i.kustomization.clone(),
+        None => promote::overlay_path(&config, &env.name.value),
     };
+    let url = gitops_url(args, &config, &overlay)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
         app: app.name.value.clone(),
@@ -139,21 +117,116 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         allow_rollback: args.allow_rollback,
         app_repo: Some(args.dir.clone()),
         dry_run: args.dry_run,
+        preview: instance,
+        remove: false,
+        project: config.project.value.clone(),
     };
+    report(ui, &request)
+}
+
+/// `--remove`: takes a branch's preview instance away.
+fn remove_preview(ui: &Ui, args: &PromoteArgs, config: &Config, env: &Environment) -> Result<Outcome, Error> {
+    if args.r#ref.as_deref().is_some_and(|r| !ref_maps_to(env, r)) {
+        ui.status("skip", &format!("`{}` has no preview in `{}`", args.r#ref.as_deref().unwrap_or_default(), env.name.value));
+        return Ok(Outcome::Success);
+    }
+    let Some(instance) = preview_instance(args, config, env)? else {
+        return Err(Error::Usage(format!(
+            "--remove takes away a preview instance; `{}` is not a `preview: true` environment",
+            env.name.value
+        )));
+    };
+    let url = gitops_url(args, config, &instance.root)?;
+    let mut audit = Audit { env: env.name.value.clone(), ..Audit::default() }.from_ci_env(args.reason.as_deref());
+    if args.reason.is_none() {
+        audit.reason = format!("branch {} is gone", instance.branch);
+    }
+    let request = Request {
+        env: env.name.value.clone(),
+        app: String::new(),
+        repository: String::new(),
+        source: Source::Nothing,
+        mode: Promotion::Commit,
+        url,
+        branch: config.gitops.branch.clone(),
+        overlay: instance.kustomization.clone(),
+        audit,
+        attempts: args.retries.max(1),
+        allow_rollback: false,
+        app_repo: None,
+        dry_run: args.dry_run,
+        preview: Some(instance),
+        remove: true,
+        project: config.project.value.clone(),
+    };
+    report(ui, &request)
+}
+
+/// The branch's instance when `env` is a preview environment; `--ref` names the branch.
+fn preview_instance(
+    args: &PromoteArgs,
+    config: &Config,
+    env: &Environment,
+) -> Result<Option<promote::preview::Instance>, Error> {
+    if !env.preview {
+        return Ok(None);
+    }
+    let branch = args
+        .r#ref
+        .as_deref()
+        .map(|r| r.strip_prefix("refs/heads/").unwrap_or(r))
+        .filter(|b| !b.is_empty() && !b.starts_with("refs/"))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "`{}` is a preview environment with one instance per branch; pass the branch as \
+                 --ref refs/heads/<branch>",
+                env.name.value
+            ))
+        })?;
+    let dir = render::in_tree(&config.gitops.path, &format!("applications/overlays/{}", env.name.value));
+    Ok(Some(promote::preview::Instance::new(&dir, &env.namespace, branch)))
+}
+
+/// The URL of the repository holding the GitOps branch. For this repository, uncommitted
+/// changes to what promotion reads are refused first.
+fn gitops_url(args: &PromoteArgs, config: &Config, overlay: &str) -> Result<String, Error> {
+    if let Some(url) = &config.gitops.repository {
+        return Ok(url.clone());
+    }
+    refuse_dirty(&args.dir, overlay)?;
+    let raw = Git::new(&args.dir, None).run(&["remote", "get-url", &args.remote]).map_err(|_| {
+        Error::Usage(format!(
+            "this repository has no remote `{}` to promote through; pass --remote",
+            args.remote
+        ))
+    })?;
+    // Runners often embed their own job token in `origin`; with a token of ours in the
+    // environment, the URL is used without it.
+    let clean = git_cli::redact_urls(&raw);
+    Ok(if promote::auth_for(&clean).is_some() { clean } else { raw })
+}
+
+/// Runs the request and reports what happened.
+fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
     let mut warnings = Vec::new();
-    let result = promote::promote(&request, &mut warnings);
+    let result = promote::promote(request, &mut warnings);
     for warning in &warnings {
         ui.note("warning", warning);
     }
     match result? {
+        Promoted::Unchanged if request.remove => {
+            let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
+            ui.status("unchanged", &format!("{} has no preview of {what}", request.env));
+        }
         Promoted::Unchanged => {
             ui.status(
                 "unchanged",
-                &format!(
-                    "`{}` already runs this image of `{}`",
-                    request.env, request.app
-                ),
+                &format!("`{}` already runs this image of `{}`", request.env, request.app),
             );
+        }
+        Promoted::Removed { commit } => {
+            let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
+            ui.status("removed", &format!("the {} preview of {what} ({commit})", request.env));
         }
         Promoted::WouldCommit { diff, message } => {
             ui.status(

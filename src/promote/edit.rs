@@ -274,6 +274,81 @@ pub fn set_annotation(text: &str, key: &str, value: &str) -> Result<String, Stri
     Ok(out)
 }
 
+/// Adds `entry` to the kustomization's `resources:` list unless it is there already.
+pub fn add_resource(text: &str, entry: &str) -> Result<String, String> {
+    let doc = parse_one(text)?;
+    let top = doc.as_map().ok_or("expected a mapping at the top level")?;
+    let mut out = text.to_owned();
+    let Some((key, list)) = top.get_entry("resources") else {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("resources:\n  - {}\n", scalar(entry)));
+        return Ok(out);
+    };
+    let items = match &list.value {
+        Value::Seq(items) => items.as_slice(),
+        Value::Null => &[],
+        _ => return Err("`resources` must be a list".to_owned()),
+    };
+    if items.iter().any(|i| i.as_str() == Some(entry)) {
+        return Ok(out);
+    }
+    match items.last() {
+        Some(last) if list.style == ScalarStyle::Plain && !is_flow(text, list) => {
+            let indent = column(text, last.span.start);
+            let at = end_of_line(text, last.span.end);
+            out.insert_str(at, &format!("\n{}- {}", " ".repeat(indent.saturating_sub(2)), scalar(entry)));
+        }
+        _ => {
+            // `resources: []`, an empty value, or a flow list: rewrite the value as a block list.
+            let mut block = String::new();
+            for item in items {
+                block.push_str(&format!("\n  - {}", item.scalar_text().unwrap_or_default()));
+            }
+            block.push_str(&format!("\n  - {}", scalar(entry)));
+            let (start, end) = value_range(text, key, list);
+            out.replace_range(start..end, &block);
+        }
+    }
+    Ok(out)
+}
+
+/// Removes `entry` from `resources:`; an emptied list becomes `resources: []`.
+pub fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
+    let doc = parse_one(text)?;
+    let top = doc.as_map().ok_or("expected a mapping at the top level")?;
+    let Some((key, list)) = top.get_entry("resources") else { return Ok(text.to_owned()) };
+    let Some(items) = list.as_seq() else { return Ok(text.to_owned()) };
+    let Some(found) = items.iter().find(|i| i.as_str() == Some(entry)) else {
+        return Ok(text.to_owned());
+    };
+    let mut out = text.to_owned();
+    if items.len() == 1 {
+        let (start, end) = value_range(text, key, list);
+        out.replace_range(start..end, " []");
+    } else if is_flow(text, list) {
+        let kept: Vec<String> = items.iter().filter(|i| i.as_str() != Some(entry)).filter_map(Node::scalar_text).collect();
+        out.replace_range(list.span.start..list.span.end, &format!("[{}]", kept.join(", ")));
+    } else {
+        let start = start_of_line(text, found.span.start);
+        let end = (end_of_line(text, found.span.end) + 1).min(text.len());
+        out.replace_range(start..end, "");
+    }
+    Ok(out)
+}
+
+fn is_flow(text: &str, node: &Node) -> bool {
+    text.get(node.span.start..).is_some_and(|t| t.starts_with('['))
+}
+
+/// The bytes after `key:` up to the end of the value's last line, for rewriting a value whole.
+fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize) {
+    let colon = text[key.span.end..].find(':').map_or(key.span.end, |i| key.span.end + i + 1);
+    let end = end_of_line(text, value.span.end.max(colon));
+    (colon, end)
+}
+
 fn parse_one(text: &str) -> Result<Node, String> {
     let mut docs = yaml::parse(text).map_err(|e| {
         let line = text[..e.span.start.min(text.len())].matches('\n').count() + 1;
@@ -343,7 +418,7 @@ fn styled(value: &str, old: &Node) -> String {
     }
 }
 
-fn scalar(value: &str) -> String {
+pub(crate) fn scalar(value: &str) -> String {
     let stays_string = matches!(
         yaml::parse(&format!("k: {value}")).ok().as_deref(),
         Some([doc]) if doc.as_map().and_then(|m| m.get("k")).map(|n| &n.value) == Some(&Value::String(value.to_owned()))
@@ -506,6 +581,23 @@ images:
             Some("abc"),
             "{filled}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn resources_are_added_and_removed() -> Result<(), String> {
+        let empty = "kind: Kustomization\nresources: []\n";
+        let one = add_resource(empty, "feature-a")?;
+        assert_eq!(one, "kind: Kustomization\nresources:\n  - feature-a\n");
+        let two = add_resource(&one, "feature-b")?;
+        assert_eq!(two, "kind: Kustomization\nresources:\n  - feature-a\n  - feature-b\n");
+        assert_eq!(add_resource(&two, "feature-a")?, two);
+        assert_eq!(remove_resource(&two, "feature-a")?, "kind: Kustomization\nresources:\n  - feature-b\n");
+        assert_eq!(remove_resource(&one, "feature-a")?, empty);
+        assert_eq!(add_resource("kind: Kustomization\n", "x")?, "kind: Kustomization\nresources:\n  - x\n");
+        let flow = "resources: [a, b]\nimages: []\n";
+        assert_eq!(remove_resource(flow, "a")?, "resources: [b]\nimages: []\n");
+        assert_eq!(add_resource(flow, "c")?, "resources:\n  - a\n  - b\n  - c\nimages: []\n");
         Ok(())
     }
 

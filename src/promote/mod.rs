@@ -8,6 +8,7 @@
 pub mod edit;
 pub mod git_cli;
 pub mod message;
+pub mod preview;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +30,8 @@ pub enum Source {
         /// The commit it was built from, when known.
         source_commit: Option<String>,
     },
+    /// `--remove`: nothing moves; a preview instance goes away.
+    Nothing,
     /// Whatever another environment runs (`--from`).
     Environment {
         /// The environment to copy from.
@@ -67,6 +70,12 @@ pub struct Request {
     pub app_repo: Option<PathBuf>,
     /// Decide everything against the current tip, but commit and push nothing.
     pub dry_run: bool,
+    /// For a preview environment: the branch's own instance (`overlay` is its kustomization).
+    pub preview: Option<preview::Instance>,
+    /// Remove the preview instance instead of promoting into it.
+    pub remove: bool,
+    /// Project name, for labels of created namespaces.
+    pub project: String,
 }
 
 /// What a promotion did.
@@ -80,6 +89,11 @@ pub enum Promoted {
         commit: String,
         /// Push attempts used.
         attempts: u32,
+    },
+    /// A preview instance was removed (`--remove`).
+    Removed {
+        /// The new commit.
+        commit: String,
     },
     /// `--dry-run`: what would be committed.
     WouldCommit {
@@ -172,6 +186,30 @@ pub fn promote(
         git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
         let base = git.run(&["rev-parse", "HEAD"])?;
 
+        if let Some(instance) = &request.preview {
+            let exists = work.path().join(&instance.kustomization).is_file();
+            if request.remove {
+                if !exists {
+                    return Ok(Promoted::Unchanged);
+                }
+                remove_instance(&git, request, instance, work.path())?;
+                if request.dry_run {
+                    let message = removal_message(request, instance);
+                    return Ok(Promoted::WouldCommit { diff: String::new(), message });
+                }
+                match push(&git, request, &request.branch, &format!("remove preview {}", instance.branch), attempt)? {
+                    Pushed::Yes => return Ok(Promoted::Removed { commit: git.run(&["rev-parse", "HEAD"])? }),
+                    Pushed::LostRace => {
+                        std::thread::sleep(backoff(attempt));
+                        continue;
+                    }
+                }
+            }
+            if !exists {
+                create_instance(&git, request, instance, work.path())?;
+            }
+        }
+
         // Everything below is decided against this tip; after a rejected push it is decided
         // again against the new one, so a newer promotion that landed meanwhile is respected.
         let (reference, source_commit) = resolve_source(request, work.path())?;
@@ -256,67 +294,148 @@ pub fn promote(
                 audit: Box::new(audit),
             });
         }
-        let refspec = format!("HEAD:refs/heads/{target_branch}");
-        let mut args = vec!["push", "--porcelain"];
-        let push_options = gitlab_merge_request_options(request, &audit);
-        if request.mode == Promotion::PullRequest {
-            // The promotion branch is rebuilt on the GitOps branch each time, so it holds one
-            // commit on the current tip; replacing it is the idempotent update of the proposal.
-            args.push("--force");
-            for option in &push_options {
-                args.push("-o");
-                args.push(option);
+        match push(&git, request, &target_branch, &audit.subject(), attempt)? {
+            Pushed::Yes => {
+                return Ok(match request.mode {
+                    Promotion::PullRequest => Promoted::Proposed {
+                        branch: target_branch,
+                        changed: true,
+                        audit: Box::new(audit),
+                    },
+                    _ => Promoted::Committed {
+                        commit: git.run(&["rev-parse", "HEAD"])?,
+                        attempts: attempt,
+                    },
+                });
             }
+            Pushed::LostRace => std::thread::sleep(backoff(attempt)),
         }
-        args.push(&request.url);
-        args.push(&refspec);
-        let output = git.output(&args)?;
-        if output.status.success() {
-            return Ok(match request.mode {
-                Promotion::PullRequest => Promoted::Proposed {
-                    branch: target_branch,
-                    changed: true,
-                    audit: Box::new(audit),
-                },
-                _ => Promoted::Committed {
-                    commit: git.run(&["rev-parse", "HEAD"])?,
-                    attempts: attempt,
-                },
-            });
-        }
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        // Only lost races are retried; a protected branch or a missing permission also shows
-        // as "[remote rejected]" and retrying it would only hide the reason.
-        let lost_race = [
-            "cannot lock ref",
-            "failed to update ref",
-            "incorrect old value",
-            // Another push holds the ref's lock file at this very moment.
-            ".lock': File exists",
-            "failed to lock",
-        ];
-        let rejected = stdout.contains("[rejected]")
-            || stderr.contains("non-fast-forward")
-            || stderr.contains("fetch first")
-            || (stdout.contains("[remote rejected]")
-                && lost_race
-                    .iter()
-                    .any(|m| stdout.contains(m) || stderr.contains(m)));
-        if !rejected {
-            return Err(Error::Git(format!(
-                "pushing to `{target_branch}` failed: {}",
-                git_cli::redact_urls(stderr.trim())
-            )));
-        }
-        if attempt >= request.attempts {
-            return Err(Error::Git(format!(
-                "pushing to `{target_branch}` was rejected {attempt} times because other \
-                 promotions kept landing first; giving up (raise --retries to wait longer)"
-            )));
-        }
-        std::thread::sleep(backoff(attempt));
     }
+}
+
+/// How a push ended, when it did not fail outright.
+enum Pushed {
+    /// The remote took it.
+    Yes,
+    /// Another promotion landed first; decide again on the new tip.
+    LostRace,
+}
+
+/// Pushes HEAD to `target_branch`. Only lost races come back for a retry; a protected branch or
+/// a missing permission also shows as "[remote rejected]", and retrying it would only hide why.
+fn push(
+    git: &Git,
+    request: &Request,
+    target_branch: &str,
+    title: &str,
+    attempt: u32,
+) -> std::result::Result<Pushed, Error> {
+    let refspec = format!("HEAD:refs/heads/{target_branch}");
+    let mut args = vec!["push", "--porcelain"];
+    let push_options = gitlab_merge_request_options(request, title);
+    if request.mode == Promotion::PullRequest {
+        // The promotion branch is rebuilt on the GitOps branch each time, so it holds one
+        // commit on the current tip; replacing it is the idempotent update of the proposal.
+        args.push("--force");
+        for option in &push_options {
+            args.push("-o");
+            args.push(option);
+        }
+    }
+    args.push(&request.url);
+    args.push(&refspec);
+    let output = git.output(&args)?;
+    if output.status.success() {
+        return Ok(Pushed::Yes);
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let lost_race = [
+        "cannot lock ref",
+        "failed to update ref",
+        "incorrect old value",
+        // Another push holds the ref's lock file at this very moment.
+        ".lock': File exists",
+        "failed to lock",
+    ];
+    let rejected = stdout.contains("[rejected]")
+        || stderr.contains("non-fast-forward")
+        || stderr.contains("fetch first")
+        || (stdout.contains("[remote rejected]")
+            && lost_race.iter().any(|m| stdout.contains(m) || stderr.contains(m)));
+    if !rejected {
+        return Err(Error::Git(format!(
+            "pushing to `{target_branch}` failed: {}",
+            git_cli::redact_urls(stderr.trim())
+        )));
+    }
+    if attempt >= request.attempts {
+        return Err(Error::Git(format!(
+            "pushing to `{target_branch}` was rejected {attempt} times because other \
+             promotions kept landing first; giving up (raise --retries to wait longer)"
+        )));
+    }
+    Ok(Pushed::LostRace)
+}
+
+/// Writes a new preview instance (kustomization and namespace) and lists it in the preview
+/// overlay, staged for the promotion commit.
+fn create_instance(
+    git: &Git,
+    request: &Request,
+    instance: &preview::Instance,
+    root: &Path,
+) -> std::result::Result<(), Error> {
+    let io = |what: &str, e| Error::io(format!("writing {what}"), e);
+    std::fs::create_dir_all(root.join(&instance.dir)).map_err(|e| io(&instance.dir, e))?;
+    std::fs::write(root.join(&instance.kustomization), instance.kustomization_text())
+        .map_err(|e| io(&instance.kustomization, e))?;
+    std::fs::write(root.join(&instance.namespace_file), instance.namespace_text(&request.project))
+        .map_err(|e| io(&instance.namespace_file, e))?;
+    let listed = read_overlay(request, root, &instance.root)?;
+    let listed = edit::add_resource(&listed, &instance.slug)
+        .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", instance.root)))?;
+    std::fs::write(root.join(&instance.root), listed).map_err(|e| io(&instance.root, e))?;
+    git.run(&["add", "--", &instance.kustomization, &instance.namespace_file, &instance.root])?;
+    Ok(())
+}
+
+/// Deletes a preview instance and its entry in the preview overlay, and commits that; Flux then
+/// prunes everything it had applied from it, namespace included.
+fn remove_instance(
+    git: &Git,
+    request: &Request,
+    instance: &preview::Instance,
+    root: &Path,
+) -> std::result::Result<(), Error> {
+    git.run(&["rm", "-r", "-q", "--", &instance.dir])?;
+    let listed = read_overlay(request, root, &instance.root)?;
+    let listed = edit::remove_resource(&listed, &instance.slug)
+        .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", instance.root)))?;
+    std::fs::write(root.join(&instance.root), listed)
+        .map_err(|e| Error::io(format!("writing {}", instance.root), e))?;
+    git.run(&["add", "--", &instance.root])?;
+    let message_file = root.join(".git").join("GITOPS_GEN_MSG");
+    std::fs::write(&message_file, removal_message(request, instance))
+        .map_err(|e| Error::io("writing the commit message", e))?;
+    let message_path = message_file.to_string_lossy().into_owned();
+    git.run(&["commit", "--quiet", "--no-verify", "-F", &message_path])?;
+    Ok(())
+}
+
+fn removal_message(request: &Request, instance: &preview::Instance) -> String {
+    let audit = &request.audit;
+    let mut msg = format!(
+        "promote({}): remove the preview of {}\n\nDelete {} (namespace {}); Flux prunes what it applied.\n\n[skip ci]\n\nReason: {}\n",
+        request.env, instance.branch, instance.dir, instance.namespace, audit.reason
+    );
+    if let Some(actor) = &audit.actor {
+        msg.push_str(&format!("Actor: {actor}\n"));
+    }
+    if let Some(url) = &audit.pipeline_url {
+        msg.push_str(&format!("Pipeline-Url: {url}\n"));
+    }
+    msg
 }
 
 /// What the annotation says when the source commit of the running image is not known.
@@ -414,6 +533,7 @@ fn resolve_source(
             reference,
             source_commit,
         } => Ok((reference.clone(), source_commit.clone())),
+        Source::Nothing => Err(Error::Internal("a removal has no image to promote".to_owned())),
         Source::Environment { env, overlay } => {
             let text = read_overlay(request, root, overlay)?;
             let running = edit::running(&text, &request.repository, &request.app)
@@ -546,14 +666,14 @@ fn fetch(git: &Git, url: &str, branch: &str) -> std::result::Result<(), Error> {
 }
 
 /// GitLab opens (or keeps) a merge request when the push carries these options.
-fn gitlab_merge_request_options(request: &Request, audit: &Audit) -> Vec<String> {
+fn gitlab_merge_request_options(request: &Request, title: &str) -> Vec<String> {
     if request.mode != Promotion::PullRequest || std::env::var_os("GITLAB_CI").is_none() {
         return Vec::new();
     }
     vec![
         "merge_request.create".to_owned(),
         format!("merge_request.target={}", request.branch),
-        format!("merge_request.title={}", audit.subject()),
+        format!("merge_request.title={title}"),
         "merge_request.remove_source_branch".to_owned(),
     ]
 }

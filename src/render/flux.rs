@@ -90,7 +90,8 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
             name: "apps",
             path: flux_path(format!("applications/overlays/{name}")),
             depends_on: vec!["infrastructure"],
-            target_namespace: Some(&env.namespace),
+            // Preview instances each bring their own namespace; one target would merge them.
+            target_namespace: (!env.preview).then_some(env.namespace.as_str()),
         };
         out.push(managed(
             t,
@@ -99,26 +100,40 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
             &apps,
         )?);
 
-        let infra_overlay = KustomizationView {
-            resources: vec!["../../base".to_owned(), "namespace.yaml".to_owned()],
-            images: Vec::new(),
-        };
+        let mut infra_resources = vec!["../../base".to_owned()];
+        if !env.preview {
+            infra_resources.push("namespace.yaml".to_owned());
+        }
+        let infra_overlay = KustomizationView { resources: infra_resources, images: Vec::new() };
         out.push(managed(
             t,
             KUSTOMIZATION,
             &at(format!("infrastructure/overlays/{name}/kustomization.yaml")),
             &infra_overlay,
         )?);
-        out.push(managed(
-            t,
-            NAMESPACE,
-            &at(format!("infrastructure/overlays/{name}/namespace.yaml")),
-            &NamespaceView {
-                name: &env.namespace,
-                project,
-            },
-        )?);
+        if !env.preview {
+            out.push(managed(
+                t,
+                NAMESPACE,
+                &at(format!("infrastructure/overlays/{name}/namespace.yaml")),
+                &NamespaceView { name: &env.namespace, project },
+            )?);
+        }
 
+        if env.preview {
+            // One directory per branch, added and removed by `gitops-gen promote`.
+            out.push(seeded(
+                t,
+                KUSTOMIZATION,
+                &at(format!("applications/overlays/{name}/kustomization.yaml")),
+                &KustomizationView { resources: Vec::new(), images: Vec::new() },
+                &format!(
+                    "# Per-branch {name} instances: `gitops-gen promote --env {name} --ref <branch>` adds\n\
+                     # one directory per branch below and lists it here; `--remove` takes it away.\n"
+                ),
+            )?);
+            continue;
+        }
         let overlay = KustomizationView {
             resources: vec!["../../base".to_owned()],
             images: config
