@@ -213,6 +213,12 @@ fn eight_concurrent_promotions_all_land_with_linear_history() {
                     "--retries",
                     "40",
                 ])
+                // The preview gets one instance for the branch, created by whichever lands first.
+                .args(if env == "preview" {
+                    &["--ref", "refs/heads/feature/race"][..]
+                } else {
+                    &[]
+                })
                 .env("NO_COLOR", "1")
                 .env_remove("GITHUB_SHA")
                 .spawn()
@@ -222,12 +228,14 @@ fn eight_concurrent_promotions_all_land_with_linear_history() {
     for mut child in handles {
         assert!(child.wait().expect("wait").success());
     }
+    let instance = gitops_gen::promote::preview::slug("feature/race");
     for env in envs {
-        let overlay = remote_file(
-            &f,
-            "main",
-            &format!("applications/overlays/{env}/kustomization.yaml"),
-        );
+        let path = if env == "preview" {
+            format!("applications/overlays/preview/{instance}/kustomization.yaml")
+        } else {
+            format!("applications/overlays/{env}/kustomization.yaml")
+        };
+        let overlay = remote_file(&f, "main", &path);
         for app in apps {
             let entry = format!("  - name: ghcr.io/shop/{app}\n    newTag: {env}-race\n");
             assert!(overlay.contains(&entry), "{app} in {env}: {overlay}");
@@ -278,8 +286,9 @@ fn staging_runs(f: &Fixture) -> (String, String) {
         .split("source-commit.gitops-gen.io/web: ")
         .nth(1)
         .and_then(|t| t.lines().next());
+    // An all-digit tag or commit is quoted so that it stays a string.
     (
-        tag.unwrap_or_default().to_owned(),
+        tag.unwrap_or_default().trim_matches('"').to_owned(),
         source.unwrap_or_default().trim_matches('"').to_owned(),
     )
 }
@@ -728,41 +737,96 @@ fn a_separate_config_repository_is_cloned_and_pushed_to() {
 fn preview_environments_get_one_instance_per_branch() {
     let f = fixture();
     let root = "applications/overlays/preview/kustomization.yaml";
-    for (branch, tag) in [("feature/login", "a1"), ("feature/cart", "b1"), ("feature/login", "a2")] {
+    for (branch, tag) in [
+        ("feature/login", "a1"),
+        ("feature/cart", "b1"),
+        ("feature/login", "a2"),
+    ] {
         promote(&f, "preview", "web", &format!("ghcr.io/shop/web:{tag}"))
             .args(["--ref", &format!("refs/heads/{branch}")])
             .assert()
             .success();
     }
     let listed = remote_file(&f, "main", root);
-    let dirs: Vec<&str> = listed.lines().filter_map(|l| l.trim().strip_prefix("- ")).collect();
+    let dirs: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- "))
+        .collect();
     assert_eq!(dirs.len(), 2, "{listed}");
-    let login = dirs.iter().find(|d| d.starts_with("feature-login-")).expect("login instance");
-    let instance = remote_file(&f, "main", &format!("applications/overlays/preview/{login}/kustomization.yaml"));
-    assert!(instance.contains("branch.gitops-gen.io/name: feature/login"), "{instance}");
-    assert!(instance.contains(&format!("namespace: shop-{login}")), "{instance}");
-    assert!(instance.contains("  - name: ghcr.io/shop/web\n    newTag: a2\n"), "{instance}");
-    let namespace = remote_file(&f, "main", &format!("applications/overlays/preview/{login}/namespace.yaml"));
-    assert!(namespace.contains(&format!("  name: shop-{login}\n")), "{namespace}");
+    let login = dirs
+        .iter()
+        .find(|d| d.starts_with("feature-login-"))
+        .expect("login instance");
+    let instance = remote_file(
+        &f,
+        "main",
+        &format!("applications/overlays/preview/{login}/kustomization.yaml"),
+    );
+    assert!(
+        instance.contains("branch.gitops-gen.io/name: feature/login"),
+        "{instance}"
+    );
+    assert!(
+        instance.contains(&format!("namespace: shop-{login}")),
+        "{instance}"
+    );
+    assert!(
+        instance.contains("  - name: ghcr.io/shop/web\n    newTag: a2\n"),
+        "{instance}"
+    );
+    let namespace = remote_file(
+        &f,
+        "main",
+        &format!("applications/overlays/preview/{login}/namespace.yaml"),
+    );
+    assert!(
+        namespace.contains(&format!("  name: shop-{login}\n")),
+        "{namespace}"
+    );
 
     // A preview needs the branch.
-    promote(&f, "preview", "web", "ghcr.io/shop/web:x").assert().code(2).stderr(predicates::str::contains("--ref"));
+    promote(&f, "preview", "web", "ghcr.io/shop/web:x")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--ref"));
 
     // The branch is gone: its instance goes, the other stays; removing again is a no-op.
     let remove = || {
         gitops_gen(&f.checkout)
-            .args(["promote", "--env", "preview", "--remove", "--ref", "refs/heads/feature/login"])
+            .args([
+                "promote",
+                "--env",
+                "preview",
+                "--remove",
+                "--ref",
+                "refs/heads/feature/login",
+            ])
             .assert()
             .success()
     };
     remove().stderr(predicates::str::contains("removed"));
     let listed = remote_file(&f, "main", root);
-    assert!(!listed.contains("feature-login-") && listed.contains("feature-cart-"), "{listed}");
-    let files = git(&f.remote, &["ls-tree", "-r", "--name-only", "main", "applications/overlays/preview"]);
+    assert!(
+        !listed.contains("feature-login-") && listed.contains("feature-cart-"),
+        "{listed}"
+    );
+    let files = git(
+        &f.remote,
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "main",
+            "applications/overlays/preview",
+        ],
+    );
     assert!(!files.contains("feature-login-"), "{files}");
     let head = git(&f.remote, &["rev-parse", "main"]);
     remove().stderr(predicates::str::contains("has no preview"));
     assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
     let message = git(&f.remote, &["log", "-2", "--format=%B", "main"]);
-    assert!(message.contains("promote(preview): remove the preview of feature/login"), "{message}");
+    assert!(
+        message.contains("promote(preview): remove the preview of feature/login"),
+        "{message}"
+    );
 }

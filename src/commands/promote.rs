@@ -7,10 +7,10 @@ use crate::Outcome;
 use crate::cli::PromoteArgs;
 use crate::commands::load_model;
 use crate::config::{self, Config, Environment, Promotion};
-use crate::render;
 use crate::error::Error;
 use crate::promote::git_cli::{self, Git};
 use crate::promote::{self, Promoted, Request, Source, edit::ImageRef, message::Audit};
+use crate::render;
 use crate::ui::Ui;
 
 /// Runs the command.
@@ -21,10 +21,17 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         return remove_preview(ui, args, &config, env);
     }
     let app_name = args.app.as_deref().unwrap_or_default();
-    let app = config.apps.iter().find(|a| a.name.value == app_name).ok_or_else(|| {
-        let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
-        Error::Usage(format!("unknown app `{app_name}`; the model has {}", names.join(", ")))
-    })?;
+    let app = config
+        .apps
+        .iter()
+        .find(|a| a.name.value == app_name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
+            Error::Usage(format!(
+                "unknown app `{app_name}`; the model has {}",
+                names.join(", ")
+            ))
+        })?;
     if let crate::config::Deploy::Helm { chart, .. } = &app.deploy {
         return Err(Error::Usage(format!(
             "app `{}` is deployed with the Helm chart `{chart}`; promoting Helm values comes with \
@@ -125,9 +132,21 @@ pub fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
 }
 
 /// `--remove`: takes a branch's preview instance away.
-fn remove_preview(ui: &Ui, args: &PromoteArgs, config: &Config, env: &Environment) -> Result<Outcome, Error> {
+fn remove_preview(
+    ui: &Ui,
+    args: &PromoteArgs,
+    config: &Config,
+    env: &Environment,
+) -> Result<Outcome, Error> {
     if args.r#ref.as_deref().is_some_and(|r| !ref_maps_to(env, r)) {
-        ui.status("skip", &format!("`{}` has no preview in `{}`", args.r#ref.as_deref().unwrap_or_default(), env.name.value));
+        ui.status(
+            "skip",
+            &format!(
+                "`{}` has no preview in `{}`",
+                args.r#ref.as_deref().unwrap_or_default(),
+                env.name.value
+            ),
+        );
         return Ok(Outcome::Success);
     }
     let Some(instance) = preview_instance(args, config, env)? else {
@@ -137,7 +156,11 @@ fn remove_preview(ui: &Ui, args: &PromoteArgs, config: &Config, env: &Environmen
         )));
     };
     let url = gitops_url(args, config, &instance.root)?;
-    let mut audit = Audit { env: env.name.value.clone(), ..Audit::default() }.from_ci_env(args.reason.as_deref());
+    let mut audit = Audit {
+        env: env.name.value.clone(),
+        ..Audit::default()
+    }
+    .from_ci_env(args.reason.as_deref());
     if args.reason.is_none() {
         audit.reason = format!("branch {} is gone", instance.branch);
     }
@@ -183,8 +206,15 @@ fn preview_instance(
                 env.name.value
             ))
         })?;
-    let dir = render::in_tree(&config.gitops.path, &format!("applications/overlays/{}", env.name.value));
-    Ok(Some(promote::preview::Instance::new(&dir, &env.namespace, branch)))
+    let dir = render::in_tree(
+        &config.gitops.path,
+        &format!("applications/overlays/{}", env.name.value),
+    );
+    Ok(Some(promote::preview::Instance::new(
+        &dir,
+        &env.namespace,
+        branch,
+    )))
 }
 
 /// The URL of the repository holding the GitOps branch. For this repository, uncommitted
@@ -194,16 +224,22 @@ fn gitops_url(args: &PromoteArgs, config: &Config, overlay: &str) -> Result<Stri
         return Ok(url.clone());
     }
     refuse_dirty(&args.dir, overlay)?;
-    let raw = Git::new(&args.dir, None).run(&["remote", "get-url", &args.remote]).map_err(|_| {
-        Error::Usage(format!(
-            "this repository has no remote `{}` to promote through; pass --remote",
-            args.remote
-        ))
-    })?;
+    let raw = Git::new(&args.dir, None)
+        .run(&["remote", "get-url", &args.remote])
+        .map_err(|_| {
+            Error::Usage(format!(
+                "this repository has no remote `{}` to promote through; pass --remote",
+                args.remote
+            ))
+        })?;
     // Runners often embed their own job token in `origin`; with a token of ours in the
     // environment, the URL is used without it.
     let clean = git_cli::redact_urls(&raw);
-    Ok(if promote::auth_for(&clean).is_some() { clean } else { raw })
+    Ok(if promote::auth_for(&clean).is_some() {
+        clean
+    } else {
+        raw
+    })
 }
 
 /// Runs the request and reports what happened.
@@ -216,17 +252,26 @@ fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
     match result? {
         Promoted::Unchanged if request.remove => {
             let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
-            ui.status("unchanged", &format!("{} has no preview of {what}", request.env));
+            ui.status(
+                "unchanged",
+                &format!("{} has no preview of {what}", request.env),
+            );
         }
         Promoted::Unchanged => {
             ui.status(
                 "unchanged",
-                &format!("`{}` already runs this image of `{}`", request.env, request.app),
+                &format!(
+                    "`{}` already runs this image of `{}`",
+                    request.env, request.app
+                ),
             );
         }
         Promoted::Removed { commit } => {
             let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
-            ui.status("removed", &format!("the {} preview of {what} ({commit})", request.env));
+            ui.status(
+                "removed",
+                &format!("the {} preview of {what} ({commit})", request.env),
+            );
         }
         Promoted::WouldCommit { diff, message } => {
             ui.status(

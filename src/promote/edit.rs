@@ -298,7 +298,14 @@ pub fn add_resource(text: &str, entry: &str) -> Result<String, String> {
         Some(last) if list.style == ScalarStyle::Plain && !is_flow(text, list) => {
             let indent = column(text, last.span.start);
             let at = end_of_line(text, last.span.end);
-            out.insert_str(at, &format!("\n{}- {}", " ".repeat(indent.saturating_sub(2)), scalar(entry)));
+            out.insert_str(
+                at,
+                &format!(
+                    "\n{}- {}",
+                    " ".repeat(indent.saturating_sub(2)),
+                    scalar(entry)
+                ),
+            );
         }
         _ => {
             // `resources: []`, an empty value, or a flow list: rewrite the value as a block list.
@@ -318,8 +325,12 @@ pub fn add_resource(text: &str, entry: &str) -> Result<String, String> {
 pub fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
-    let Some((key, list)) = top.get_entry("resources") else { return Ok(text.to_owned()) };
-    let Some(items) = list.as_seq() else { return Ok(text.to_owned()) };
+    let Some((key, list)) = top.get_entry("resources") else {
+        return Ok(text.to_owned());
+    };
+    let Some(items) = list.as_seq() else {
+        return Ok(text.to_owned());
+    };
     let Some(found) = items.iter().find(|i| i.as_str() == Some(entry)) else {
         return Ok(text.to_owned());
     };
@@ -328,8 +339,15 @@ pub fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
         let (start, end) = value_range(text, key, list);
         out.replace_range(start..end, " []");
     } else if is_flow(text, list) {
-        let kept: Vec<String> = items.iter().filter(|i| i.as_str() != Some(entry)).filter_map(Node::scalar_text).collect();
-        out.replace_range(list.span.start..list.span.end, &format!("[{}]", kept.join(", ")));
+        let kept: Vec<String> = items
+            .iter()
+            .filter(|i| i.as_str() != Some(entry))
+            .filter_map(Node::scalar_text)
+            .collect();
+        out.replace_range(
+            list.span.start..list.span.end,
+            &format!("[{}]", kept.join(", ")),
+        );
     } else {
         let start = start_of_line(text, found.span.start);
         let end = (end_of_line(text, found.span.end) + 1).min(text.len());
@@ -339,12 +357,15 @@ pub fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
 }
 
 fn is_flow(text: &str, node: &Node) -> bool {
-    text.get(node.span.start..).is_some_and(|t| t.starts_with('['))
+    text.get(node.span.start..)
+        .is_some_and(|t| t.starts_with('['))
 }
 
 /// The bytes after `key:` up to the end of the value's last line, for rewriting a value whole.
 fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize) {
-    let colon = text[key.span.end..].find(':').map_or(key.span.end, |i| key.span.end + i + 1);
+    let colon = text[key.span.end..]
+        .find(':')
+        .map_or(key.span.end, |i| key.span.end + i + 1);
     let end = end_of_line(text, value.span.end.max(colon));
     (colon, end)
 }
@@ -590,14 +611,26 @@ images:
         let one = add_resource(empty, "feature-a")?;
         assert_eq!(one, "kind: Kustomization\nresources:\n  - feature-a\n");
         let two = add_resource(&one, "feature-b")?;
-        assert_eq!(two, "kind: Kustomization\nresources:\n  - feature-a\n  - feature-b\n");
+        assert_eq!(
+            two,
+            "kind: Kustomization\nresources:\n  - feature-a\n  - feature-b\n"
+        );
         assert_eq!(add_resource(&two, "feature-a")?, two);
-        assert_eq!(remove_resource(&two, "feature-a")?, "kind: Kustomization\nresources:\n  - feature-b\n");
+        assert_eq!(
+            remove_resource(&two, "feature-a")?,
+            "kind: Kustomization\nresources:\n  - feature-b\n"
+        );
         assert_eq!(remove_resource(&one, "feature-a")?, empty);
-        assert_eq!(add_resource("kind: Kustomization\n", "x")?, "kind: Kustomization\nresources:\n  - x\n");
+        assert_eq!(
+            add_resource("kind: Kustomization\n", "x")?,
+            "kind: Kustomization\nresources:\n  - x\n"
+        );
         let flow = "resources: [a, b]\nimages: []\n";
         assert_eq!(remove_resource(flow, "a")?, "resources: [b]\nimages: []\n");
-        assert_eq!(add_resource(flow, "c")?, "resources:\n  - a\n  - b\n  - c\nimages: []\n");
+        assert_eq!(
+            add_resource(flow, "c")?,
+            "resources:\n  - a\n  - b\n  - c\nimages: []\n"
+        );
         Ok(())
     }
 

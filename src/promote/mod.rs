@@ -195,10 +195,23 @@ pub fn promote(
                 remove_instance(&git, request, instance, work.path())?;
                 if request.dry_run {
                     let message = removal_message(request, instance);
-                    return Ok(Promoted::WouldCommit { diff: String::new(), message });
+                    return Ok(Promoted::WouldCommit {
+                        diff: String::new(),
+                        message,
+                    });
                 }
-                match push(&git, request, &request.branch, &format!("remove preview {}", instance.branch), attempt)? {
-                    Pushed::Yes => return Ok(Promoted::Removed { commit: git.run(&["rev-parse", "HEAD"])? }),
+                match push(
+                    &git,
+                    request,
+                    &request.branch,
+                    &format!("remove preview {}", instance.branch),
+                    attempt,
+                )? {
+                    Pushed::Yes => {
+                        return Ok(Promoted::Removed {
+                            commit: git.run(&["rev-parse", "HEAD"])?,
+                        });
+                    }
                     Pushed::LostRace => {
                         std::thread::sleep(backoff(attempt));
                         continue;
@@ -362,7 +375,9 @@ fn push(
         || stderr.contains("non-fast-forward")
         || stderr.contains("fetch first")
         || (stdout.contains("[remote rejected]")
-            && lost_race.iter().any(|m| stdout.contains(m) || stderr.contains(m)));
+            && lost_race
+                .iter()
+                .any(|m| stdout.contains(m) || stderr.contains(m)));
     if !rejected {
         return Err(Error::Git(format!(
             "pushing to `{target_branch}` failed: {}",
@@ -388,15 +403,27 @@ fn create_instance(
 ) -> std::result::Result<(), Error> {
     let io = |what: &str, e| Error::io(format!("writing {what}"), e);
     std::fs::create_dir_all(root.join(&instance.dir)).map_err(|e| io(&instance.dir, e))?;
-    std::fs::write(root.join(&instance.kustomization), instance.kustomization_text())
-        .map_err(|e| io(&instance.kustomization, e))?;
-    std::fs::write(root.join(&instance.namespace_file), instance.namespace_text(&request.project))
-        .map_err(|e| io(&instance.namespace_file, e))?;
+    std::fs::write(
+        root.join(&instance.kustomization),
+        instance.kustomization_text(),
+    )
+    .map_err(|e| io(&instance.kustomization, e))?;
+    std::fs::write(
+        root.join(&instance.namespace_file),
+        instance.namespace_text(&request.project),
+    )
+    .map_err(|e| io(&instance.namespace_file, e))?;
     let listed = read_overlay(request, root, &instance.root)?;
     let listed = edit::add_resource(&listed, &instance.slug)
         .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", instance.root)))?;
     std::fs::write(root.join(&instance.root), listed).map_err(|e| io(&instance.root, e))?;
-    git.run(&["add", "--", &instance.kustomization, &instance.namespace_file, &instance.root])?;
+    git.run(&[
+        "add",
+        "--",
+        &instance.kustomization,
+        &instance.namespace_file,
+        &instance.root,
+    ])?;
     Ok(())
 }
 
@@ -533,7 +560,9 @@ fn resolve_source(
             reference,
             source_commit,
         } => Ok((reference.clone(), source_commit.clone())),
-        Source::Nothing => Err(Error::Internal("a removal has no image to promote".to_owned())),
+        Source::Nothing => Err(Error::Internal(
+            "a removal has no image to promote".to_owned(),
+        )),
         Source::Environment { env, overlay } => {
             let text = read_overlay(request, root, overlay)?;
             let running = edit::running(&text, &request.repository, &request.app)

@@ -33,7 +33,10 @@ impl Instance {
         if namespace.len() > 63 {
             // Keep the hash at the end, which is what makes the name unique.
             let keep = 63 - slug.len() - 1;
-            namespace = format!("{}-{slug}", namespace_prefix[..keep.min(namespace_prefix.len())].trim_end_matches('-'));
+            namespace = format!(
+                "{}-{slug}",
+                namespace_prefix[..keep.min(namespace_prefix.len())].trim_end_matches('-')
+            );
         }
         Instance {
             branch: branch.to_owned(),
@@ -90,9 +93,16 @@ pub fn slug(branch: &str) -> String {
     let base = base.trim_end_matches('-');
     let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
     hasher.update(branch.as_bytes());
-    let hash = hasher.try_finalize().map(|id| id.to_hex().to_string()).unwrap_or_default();
+    let hash = hasher
+        .try_finalize()
+        .map(|id| id.to_hex().to_string())
+        .unwrap_or_default();
     let short = hash.get(..6).unwrap_or("000000");
-    if base.is_empty() { format!("b-{short}") } else { format!("{base}-{short}") }
+    if base.is_empty() {
+        format!("b-{short}")
+    } else {
+        format!("{base}-{short}")
+    }
 }
 
 #[cfg(test)]
@@ -113,9 +123,17 @@ mod tests {
 
     #[test]
     fn namespaces_fit_63_characters() {
-        let i = Instance::new("applications/overlays/preview", &"n".repeat(60), &"f".repeat(80));
+        let i = Instance::new(
+            "applications/overlays/preview",
+            &"n".repeat(60),
+            &"f".repeat(80),
+        );
         assert!(i.namespace.len() <= 63, "{}", i.namespace);
-        assert!(crate::config::decode::check_dns_label(&i.namespace).is_ok(), "{}", i.namespace);
+        assert!(
+            crate::config::decode::check_dns_label(&i.namespace).is_ok(),
+            "{}",
+            i.namespace
+        );
         assert!(i.kustomization.ends_with("/kustomization.yaml"));
     }
 }

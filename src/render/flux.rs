@@ -104,7 +104,10 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
         if !env.preview {
             infra_resources.push("namespace.yaml".to_owned());
         }
-        let infra_overlay = KustomizationView { resources: infra_resources, images: Vec::new() };
+        let infra_overlay = KustomizationView {
+            resources: infra_resources,
+            images: Vec::new(),
+        };
         out.push(managed(
             t,
             KUSTOMIZATION,
@@ -116,7 +119,10 @@ pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Resu
                 t,
                 NAMESPACE,
                 &at(format!("infrastructure/overlays/{name}/namespace.yaml")),
-                &NamespaceView { name: &env.namespace, project },
+                &NamespaceView {
+                    name: &env.namespace,
+                    project,
+                },
             )?);
         }
 

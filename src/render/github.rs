@@ -260,6 +260,10 @@ fn promotion(config: &Config, env: &Environment, needs: &[String]) -> Option<Pro
 /// View model of the manual `--from/--to` promotion workflow.
 #[derive(Debug, Serialize)]
 pub struct GithubPromoteView {
+    /// Whether the manual `--from/--to` job exists (two or more long-lived environments).
+    manual: bool,
+    /// Preview environments whose branch instances are removed when a branch is deleted.
+    previews: Vec<PreviewCleanupView>,
     environments: Vec<String>,
     default_from: String,
     default_to: String,
@@ -268,6 +272,13 @@ pub struct GithubPromoteView {
     pr: PullRequestView,
     install: InstallView,
     actions: ActionPins,
+}
+
+/// A job removing a deleted branch's preview instance.
+#[derive(Debug, Serialize)]
+struct PreviewCleanupView {
+    env: String,
+    job: String,
 }
 
 /// What the pull-request step needs.
@@ -279,18 +290,34 @@ struct PullRequestView {
 }
 
 impl GithubPromoteView {
-    /// The workflow exists when at least two long-lived environments exist to promote between.
+    /// The workflow exists when there are two long-lived environments to promote between, or a
+    /// preview environment whose instances must go when their branch is deleted.
     pub fn new(config: &Config) -> Option<GithubPromoteView> {
         let environments: Vec<String> = promotion_chain(config)
             .into_iter()
             .map(str::to_owned)
             .collect();
-        let [.., from, to] = environments.as_slice() else {
+        let previews: Vec<PreviewCleanupView> = config
+            .environments
+            .iter()
+            .filter(|e| e.preview)
+            .map(|e| PreviewCleanupView {
+                env: e.name.value.clone(),
+                job: format!("remove-{}", e.name.value),
+            })
+            .collect();
+        let manual = environments.len() >= 2;
+        if !manual && previews.is_empty() {
             return None;
+        }
+        let (default_from, default_to) = match environments.as_slice() {
+            [.., from, to] => (from.clone(), to.clone()),
+            _ => (String::new(), String::new()),
         };
-        let (default_from, default_to) = (from.clone(), to.clone());
         let same_repository = !config.gitops.is_separate();
         Some(GithubPromoteView {
+            manual,
+            previews,
             default_from,
             default_to,
             environments,

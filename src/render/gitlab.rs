@@ -28,6 +28,8 @@ pub struct GitlabCiView {
     promotions: Vec<PromotionView>,
     manual_promotions: Vec<ManualPromotionView>,
     skip_promotion_merges: &'static str,
+    /// The pushed ref in full (`refs/heads/...` or `refs/tags/...`) from GitLab's variables.
+    ref_expression: &'static str,
 }
 
 /// A manual job that copies one environment's image into the next.
@@ -57,6 +59,10 @@ struct AppView {
 struct PromotionView {
     job: String,
     environment: String,
+    /// GitLab environment name: per branch for previews (`preview/$CI_COMMIT_REF_SLUG`).
+    environment_name: String,
+    /// For previews: the manual/auto-stop job that removes the branch's instance.
+    stop_job: Option<String>,
     needs: Vec<String>,
     resource_group: String,
     rules: Vec<String>,
@@ -125,6 +131,12 @@ impl GitlabCiView {
             promotions.push(PromotionView {
                 job: format!("promote-{name}"),
                 environment: name.clone(),
+                environment_name: if env.preview {
+                    format!("{name}/$CI_COMMIT_REF_SLUG")
+                } else {
+                    name.clone()
+                },
+                stop_job: env.preview.then(|| format!("stop-{name}")),
                 needs: needs.clone(),
                 resource_group: format!("promote-{name}"),
                 rules,
@@ -154,6 +166,7 @@ impl GitlabCiView {
             })
             .collect();
         GitlabCiView {
+            ref_expression: "${CI_COMMIT_TAG:+refs/tags/$CI_COMMIT_TAG}${CI_COMMIT_BRANCH:+refs/heads/$CI_COMMIT_BRANCH}",
             manual_promotions,
             // Merge commits of `promote/<env>/<app>` branches and squashed promotion titles.
             skip_promotion_merges: "$CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/",
