@@ -29,7 +29,10 @@ for round in $(seq 1 "$rounds"); do
   for k in $(seq 0 $((n - 1))); do
     env=${envs[$((k % ${#envs[@]}))]}
     app="app$((k / ${#envs[@]} + 1))"
-    "$bin" --color never promote --env "$env" --app "$app" --mode commit \
+    # The preview environment is per branch: its promotions name one.
+    ref=()
+    [ "$env" = preview ] && ref=(--ref refs/heads/feature/bench)
+    "$bin" --color never promote --env "$env" --app "$app" --mode commit "${ref[@]}" \
       --image "ghcr.io/shop/$app:$env-r$round" --retries 50 >"$tmp/log.$k" 2>&1 &
     pids+=($!)
   done
