@@ -7,38 +7,13 @@
 use std::collections::HashSet;
 
 use crate::infer::detect::walk::{self, Unit};
+use crate::infer::environment::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch};
 use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, Rule};
 use crate::source::{Job, Loc, Pipeline, Step};
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 pub(crate) struct EnvironmentFromCommand;
-
-/// Words that name an environment when they are a whole path segment or values-file part.
-const ENV_WORDS: &[&str] = &[
-    "production",
-    "prod",
-    "prd",
-    "live",
-    "staging",
-    "stage",
-    "stg",
-    "preprod",
-    "pre-prod",
-    "uat",
-    "qa",
-    "test",
-    "testing",
-    "int",
-    "integration",
-    "dev",
-    "development",
-    "develop",
-    "sandbox",
-    "preview",
-    "review",
-    "demo",
-];
 
 /// Directories whose children are environments (`overlays/prod`, `environments/staging`).
 const ENV_DIRS: &[&str] = &[
@@ -52,30 +27,6 @@ const ENV_DIRS: &[&str] = &[
 
 /// Namespaces that are never an environment.
 const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
-
-/// Variables and expressions that make a name per-branch or per-PR.
-const DYNAMIC_MARKERS: &[&str] = &[
-    "CI_COMMIT_REF_SLUG",
-    "CI_COMMIT_REF_NAME",
-    "CI_COMMIT_BRANCH",
-    "CI_MERGE_REQUEST_IID",
-    "CI_ENVIRONMENT_SLUG",
-    "github.head_ref",
-    "github.ref_name",
-    "github.event.number",
-    "pull_request.number",
-    "BITBUCKET_BRANCH",
-    "BITBUCKET_PR_ID",
-    "BRANCH_NAME",
-    "CHANGE_ID",
-    "CIRCLE_BRANCH",
-    "CIRCLE_PR_NUMBER",
-    "Build.SourceBranchName",
-    "System.PullRequest",
-    "TRAVIS_BRANCH",
-    "TRAVIS_PULL_REQUEST",
-    "PR_NUMBER",
-];
 
 /// One hint before it becomes a fact.
 struct Hint {
@@ -300,10 +251,8 @@ fn path_hint(path: &str) -> Option<(String, &'static str, Confidence)> {
             })
             .collect();
         let name = parts.join("-");
-        let envish = parts
-            .iter()
-            .any(|p| ENV_WORDS.contains(&p.to_ascii_lowercase().as_str()))
-            || name.contains('$');
+        let envish =
+            parts.iter().any(|p| is_tier_word(&p.to_ascii_lowercase())) || name.contains('$');
         if !name.is_empty() && envish {
             return Some((name, "values-file", Confidence::Low));
         }
@@ -324,15 +273,9 @@ fn dir_hint(segments: &[&str]) -> Option<(String, &'static str, Confidence)> {
     }
     segments.iter().find_map(|seg| {
         let stem = seg.rsplit_once('.').map_or(*seg, |(s, _)| s);
-        ENV_WORDS
-            .contains(&stem.to_ascii_lowercase().as_str())
+        is_tier_word(&stem.to_ascii_lowercase())
             .then(|| (stem.to_owned(), "overlay", Confidence::Low))
     })
-}
-
-/// Whether a name differs per branch or per PR.
-fn is_dynamic(name: &str) -> bool {
-    DYNAMIC_MARKERS.iter().any(|m| name.contains(m))
 }
 
 /// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables.

@@ -31,33 +31,36 @@ const WORDS: &[(&str, Tier)] = &[
 ];
 
 /// Variables and expressions that make an environment name differ per branch or per PR.
+/// Matched as substrings, so `$X`, `${X}` and `env.X` forms all count. The one list for both
+/// declared environment names and names found on command lines.
 const DYNAMIC_MARKERS: &[&str] = &[
-    "$CI_COMMIT_REF_SLUG",
-    "${CI_COMMIT_REF_SLUG}",
-    "$CI_COMMIT_REF_NAME",
-    "${CI_COMMIT_REF_NAME}",
-    "$CI_COMMIT_BRANCH",
-    "$CI_MERGE_REQUEST_IID",
-    "${CI_MERGE_REQUEST_IID}",
-    "$CI_ENVIRONMENT_SLUG",
+    "CI_COMMIT_REF_SLUG",
+    "CI_COMMIT_REF_NAME",
+    "CI_COMMIT_BRANCH",
+    "CI_MERGE_REQUEST_IID",
+    "CI_ENVIRONMENT_SLUG",
     "github.head_ref",
     "github.ref_name",
     "github.event.number",
-    "github.event.pull_request.number",
-    "$BITBUCKET_BRANCH",
-    "$BITBUCKET_PR_ID",
-    "$BRANCH_NAME",
-    "${BRANCH_NAME}",
-    "env.BRANCH_NAME",
-    "$CHANGE_ID",
-    "env.CHANGE_ID",
-    "$CIRCLE_BRANCH",
-    "$CIRCLE_PR_NUMBER",
-    "$(Build.SourceBranchName)",
-    "$(System.PullRequest.PullRequestId)",
-    "$TRAVIS_BRANCH",
-    "$TRAVIS_PULL_REQUEST",
+    "pull_request.number",
+    "BITBUCKET_BRANCH",
+    "BITBUCKET_PR_ID",
+    "BRANCH_NAME",
+    "CHANGE_ID",
+    "CIRCLE_BRANCH",
+    "CIRCLE_PR_NUMBER",
+    "Build.SourceBranchName",
+    "System.PullRequest",
+    "TRAVIS_BRANCH",
+    "TRAVIS_PULL_REQUEST",
+    "PR_NUMBER",
 ];
+
+/// Whether `word` names a tier on its own (`prod`, `staging`, `pre-prod`); how command paths
+/// (`overlays/prod`, `values-staging.yaml`) are recognised as environments.
+pub fn is_tier_word(word: &str) -> bool {
+    tier_of(word, None).0 != Tier::Other
+}
 
 /// Whether an environment name is per-branch or per-PR.
 pub fn is_dynamic(name: &str) -> bool {
@@ -138,5 +141,7 @@ mod tests {
         assert!(is_dynamic("review/$CI_COMMIT_REF_SLUG"));
         assert!(is_dynamic("pr-${{ github.event.number }}"));
         assert!(!is_dynamic("production"));
+        assert!(is_dynamic("ns-${CIRCLE_BRANCH}"));
+        assert!(is_tier_word("pre-prod") && is_tier_word("qa") && !is_tier_word("secrets"));
     }
 }
