@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::error::Error;
 use crate::render::header::{self, MANAGED_MARKER, Provenance};
 use crate::render::{OutputFile, Ownership};
+use crate::source::repo::DirRepo;
 
 /// What happens to one path.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -163,37 +164,24 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
     }
 }
 
-/// Repository-relative paths of YAML files that start with the managed header. Walks the tree
-/// like git would see it (.gitignore honoured, hidden files included, `.git` skipped).
+/// Repository-relative paths of YAML files that start with the managed header, among the files
+/// the repository walk sees (the same walk `analyze` uses: .gitignore honoured, hidden files
+/// included, `.git` and `target` skipped). Only the first bytes of each YAML file are read.
 fn managed_files(root: &Path) -> Result<Vec<String>, Error> {
     use std::io::Read;
-    let mut found = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git" && e.file_name() != "target")
-        .build();
+    let repo = DirRepo::open(root)
+        .map_err(|e| Error::io(format!("listing the files of {}", root.display()), e))?;
     let mut head = vec![0u8; MANAGED_MARKER.len()];
-    for entry in walker {
-        let Ok(entry) = entry else { continue };
-        let path = entry.path();
-        let is_yaml = path.extension().is_some_and(|e| e == "yml" || e == "yaml");
-        if !is_yaml || !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Ok(mut file) = std::fs::File::open(path) else {
-            continue;
-        };
-        if file.read_exact(&mut head).is_ok()
-            && head == MANAGED_MARKER.as_bytes()
-            && let Ok(rel) = path.strip_prefix(root)
-        {
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            found.push(rel.join("/"));
-        }
-    }
+    let found = repo
+        .paths()
+        .iter()
+        .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+        .filter(|p| {
+            std::fs::File::open(root.join(p))
+                .and_then(|mut f| f.read_exact(&mut head))
+                .is_ok_and(|()| head == MANAGED_MARKER.as_bytes())
+        })
+        .cloned()
+        .collect();
     Ok(found)
 }
