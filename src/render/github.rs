@@ -7,7 +7,9 @@
 use serde::Serialize;
 
 use crate::config::{Config, Environment, Promotion};
+use crate::render::install::InstallView;
 use crate::render::pins::{self, ActionPins};
+use crate::render::validate::ValidateView;
 use crate::render::{in_tree, registry_host};
 
 /// Template name.
@@ -32,49 +34,6 @@ pub struct GithubWorkflowView {
     promotions: Vec<PromotionView>,
 }
 
-/// How pipelines install gitops-gen.
-#[derive(Debug, Serialize)]
-pub struct InstallView {
-    /// The pinned version or commit, for messages and cache keys.
-    pin: String,
-    /// The `cargo install` line; static text from the validated model.
-    command: String,
-    /// Installs unless the cached binary is already there (GitLab).
-    ensure_command: String,
-    cache_key: String,
-    /// Whether the binary may come from the CI cache.
-    cache: bool,
-}
-
-impl InstallView {
-    /// The pinned version and the cache key derived from it.
-    pub fn new(config: &Config, os_expression: &str) -> InstallView {
-        InstallView {
-            pin: config.tool.pin().to_owned(),
-            command: config.tool.install_command(),
-            ensure_command: format!(
-                "test -x \"$CARGO_INSTALL_ROOT/bin/gitops-gen\" || {}",
-                config.tool.install_command()
-            ),
-            cache_key: format!("gitops-gen-{os_expression}{}", config.tool.pin()),
-            cache: !builds_releases(config),
-        }
-    }
-}
-
-/// Whether pushes of tags or release branches run the pipeline. Such runs publish images that
-/// people deploy by version, so they must not restore a cache another run could have written
-/// (cache poisoning); they compile gitops-gen instead.
-pub fn builds_releases(config: &Config) -> bool {
-    config.environments.iter().any(|env| {
-        !env.tags.is_empty()
-            || env
-                .branches
-                .iter()
-                .any(|b| b.value.as_str().contains("release"))
-    })
-}
-
 #[derive(Debug, Serialize)]
 struct AppView {
     name: String,
@@ -91,36 +50,6 @@ struct AppView {
     registry_host: String,
     /// ghcr.io accepts the job's GITHUB_TOKEN; other registries need repository secrets.
     uses_github_token: bool,
-}
-
-/// Directories the validate job renders with kustomize.
-#[derive(Debug, Serialize)]
-pub struct ValidateView {
-    go_version: &'static str,
-    kustomize_module: &'static str,
-    kubeconform_module: &'static str,
-    dirs: Vec<String>,
-}
-
-impl ValidateView {
-    /// Every environment's infrastructure and application overlay.
-    pub fn new(config: &Config) -> ValidateView {
-        let mut dirs = Vec::new();
-        for env in &config.environments {
-            for kind in ["infrastructure", "applications"] {
-                dirs.push(in_tree(
-                    &config.gitops.path,
-                    &format!("{kind}/overlays/{}", env.name.value),
-                ));
-            }
-        }
-        ValidateView {
-            go_version: pins::GO_VERSION,
-            kustomize_module: pins::KUSTOMIZE_MODULE,
-            kubeconform_module: pins::KUBECONFORM_MODULE,
-            dirs,
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]

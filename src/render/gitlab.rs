@@ -7,8 +7,10 @@ use serde::Serialize;
 
 use crate::config::glob::RefPattern;
 use crate::config::{Config, Promotion};
-use crate::render::github::{InstallView, ValidateView, promotion_chain};
+use crate::render::github::promotion_chain;
+use crate::render::install::InstallView;
 use crate::render::pins::{self, GitlabImages};
+use crate::render::validate::ValidateView;
 use crate::render::{registry_host, shell_word};
 
 /// Template name.

@@ -8,8 +8,10 @@ pub mod flux;
 pub mod github;
 pub mod gitlab;
 pub mod header;
+pub mod install;
 pub mod pins;
 pub mod templates;
+pub mod validate;
 
 use std::path::Path;
 
