@@ -3,11 +3,11 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
-use crate::config::InvalidModel;
+use crate::model::InvalidModel;
 
 /// Anything that stops a command. Exit code 2 unless [`Error::exit_code`] says otherwise.
 #[derive(Debug, Diagnostic, Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// A git operation failed (promotion, remote detection).
     #[error("{0}")]
     #[diagnostic(code(gitops_gen::git))]
@@ -75,7 +75,7 @@ pub enum Error {
 
 impl Error {
     /// Wraps an I/O error with what was being done.
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io {
             context: context.into(),
             source,
@@ -83,7 +83,7 @@ impl Error {
     }
 
     /// Documented exit codes: 1 for a refusal, 2 for everything else.
-    pub fn exit_code(&self) -> u8 {
+    pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Error::Refused(_) => 1,
             _ => 2,
@@ -91,10 +91,10 @@ impl Error {
     }
 
     /// Output piped into `head` closing early is not an error worth reporting.
-    pub fn is_broken_pipe(&self) -> bool {
+    pub(crate) fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
     }
 }
 
 /// Result alias used across the crate.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;

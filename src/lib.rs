@@ -1,61 +1,80 @@
-//! gitops-gen: generate GitOps pipelines and operator configuration from one model.
+//! gitops-gen: generate GitOps pipelines and operator configuration from one model, and move
+//! push-based deploys there. `docs/architecture.md` is the map of the stages below.
 //!
-//! ```text
-//! files ─► READ ─► DETECT ─► INFER ─► MODEL ─► RENDER ─► WRITE
-//!                                      ▲
-//! gitops-gen.yaml ─► config::parse ────┘   (`generate` starts here, and only here)
-//! ```
-//!
-//! - [`yaml`]: READ — our YAML AST over saphyr-parser, with byte spans on every node.
-//! - [`config`]: MODEL — the typed, validated `gitops-gen.yaml`.
-//! - [`render`]: RENDER — typed view models through minijinja templates.
-//! - [`write`]: WRITE — plan, atomic write, `--check` diffs, hand-edit protection.
-//! - [`promote`]: the promotion step generated pipelines run.
+//! The library's public surface is [`run`] and [`Cli`]; every stage is crate-private.
 
-pub mod analyze;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod error;
-pub mod git;
-pub mod infer;
-pub mod layout;
-pub mod promote;
-pub mod render;
-pub mod source;
-pub mod ui;
-pub mod write;
-pub mod yaml;
+mod analyze;
+mod cli;
+mod error;
+mod files;
+mod infer;
+mod model;
+mod promote;
+mod read;
+mod render;
+mod scan;
+mod write;
+mod yaml;
 
-pub use error::{Error, Result};
+use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
-use crate::ui::Ui;
+pub use crate::cli::Cli;
+use crate::cli::Command;
+use crate::cli::ui::Ui;
+use crate::error::Result;
 
-/// How a successful run ends: exit code 0, or 1 for "check failed" / "refused".
+/// How a successful command ends: exit code 0, or 1 for "check failed" / "refused".
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
+enum Outcome {
     /// Exit 0.
     Success,
     /// Exit 1: `--check` found stale files, or a change was refused.
     Failure,
 }
 
-/// Runs one parsed command line.
-pub fn run(cli: Cli) -> Result<Outcome> {
+/// Runs one parsed command line and maps its result to the documented exit code: 0 success,
+/// 1 stale files or a refused change, 2 everything else. Errors are printed to stderr with
+/// miette, honouring `--color` and `NO_COLOR`.
+pub fn run(cli: Cli) -> ExitCode {
+    let color = cli::ui::use_color(
+        cli.color,
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .build(),
+        )
+    }));
+    match dispatch(cli) {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failure) => ExitCode::from(1),
+        Err(err) if err.is_broken_pipe() => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = err.exit_code();
+            eprintln!("{:?}", miette::Report::new(err));
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<Outcome> {
     let ui = Ui::new(cli.color);
     match cli.command {
-        Command::Init(args) => commands::init::run(&ui, args),
-        Command::Generate(args) => commands::generate::run(&ui, &args),
-        Command::Promote(args) => commands::promote::run(&ui, &args),
-        Command::Analyze(args) => commands::analyze::run(&ui, &args),
+        Command::Init(args) => cli::commands::init::run(&ui, args),
+        Command::Generate(args) => cli::commands::generate::run(&ui, &args),
+        Command::Promote(args) => cli::commands::promote::run(&ui, &args),
+        Command::Analyze(args) => cli::commands::analyze::run(&ui, &args),
         Command::Schema { kind } => ui
             .out(match kind {
-                cli::SchemaKind::Model => config::schema::MODEL_SCHEMA,
+                cli::SchemaKind::Model => model::schema::MODEL_SCHEMA,
                 cli::SchemaKind::Analysis => analyze::ANALYSIS_SCHEMA,
             })
             .map(|()| Outcome::Success),
-        Command::Completions { shell } => commands::completions::run(&ui, shell),
-        Command::Man => commands::completions::man(&ui),
+        Command::Completions { shell } => cli::commands::completions::run(&ui, shell),
+        Command::Man => cli::commands::completions::man(&ui),
     }
 }

@@ -228,7 +228,8 @@ fn eight_concurrent_promotions_all_land_with_linear_history() {
     for mut child in handles {
         assert!(child.wait().expect("wait").success());
     }
-    let instance = gitops_gen::promote::preview::slug("feature/race");
+    // The branch's slug, then the first six hex digits of SHA-1("feature/race") (docs/promotion.md).
+    let instance = "feature-race-d222d3";
     for env in envs {
         let path = if env == "preview" {
             format!("applications/overlays/preview/{instance}/kustomization.yaml")

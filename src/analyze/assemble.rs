@@ -4,20 +4,22 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::document::*;
-use crate::infer::environment::{job_environments, tier::tier_of};
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::infer::rules::job_environments;
+use crate::infer::tier::tier_of;
 use crate::infer::{Confidence, Evidence, Facts};
-use crate::layout::Layout;
-use crate::source::{Loc, Pipeline, ReadDiagnostic, RepoFiles};
+use crate::read::Pipeline;
+use crate::scan::Layout;
 
 /// Resolves byte offsets to 1-based line and column, reading each file once.
-pub struct Positions<'r> {
+pub(crate) struct Positions<'r> {
     files: &'r dyn RepoFiles,
     line_starts: BTreeMap<String, (std::sync::Arc<str>, Vec<usize>)>,
 }
 
 impl<'r> Positions<'r> {
     /// Positions in the files of `files`.
-    pub fn new(files: &'r dyn RepoFiles) -> Positions<'r> {
+    pub(crate) fn new(files: &'r dyn RepoFiles) -> Positions<'r> {
         Positions {
             files,
             line_starts: BTreeMap::new(),
@@ -25,7 +27,7 @@ impl<'r> Positions<'r> {
     }
 
     /// The position of `loc`'s start.
-    pub fn of(&mut self, loc: &Loc) -> Position {
+    pub(crate) fn of(&mut self, loc: &Loc) -> Position {
         let entry = self.line_starts.entry(loc.file.clone()).or_insert_with(|| {
             let text = self
                 .files
@@ -51,14 +53,14 @@ impl<'r> Positions<'r> {
     }
 
     /// The source text of a file, for snippets.
-    pub fn text(&self, file: &str) -> Option<std::sync::Arc<str>> {
+    pub(crate) fn text(&self, file: &str) -> Option<std::sync::Arc<str>> {
         self.files.read(file)
     }
 }
 
 /// Whether `migrate` can hand a deploy to the operator: declarative applies of manifests,
 /// overlays or charts. Deletes, restarts, scaling and rollbacks are decisions for a person.
-pub fn migratable(tool: &str, operation: &str) -> bool {
+pub(crate) fn migratable(tool: &str, operation: &str) -> bool {
     let op = operation.to_ascii_lowercase();
     let imperative = [
         "delete",
@@ -78,7 +80,7 @@ pub fn migratable(tool: &str, operation: &str) -> bool {
 }
 
 /// Builds the document.
-pub fn assemble(
+pub(crate) fn assemble(
     pipelines: &[Pipeline],
     facts: &Facts,
     mut layout: Layout,

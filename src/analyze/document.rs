@@ -5,15 +5,15 @@
 use serde::Serialize;
 
 use crate::infer::{Confidence, Tier};
-use crate::layout::Layout;
-use crate::source::{CiSystem, TriggerKind};
+use crate::read::{CiSystem, TriggerKind};
+use crate::scan::Layout;
 
 /// Version of this document's shape.
-pub const ANALYSIS_VERSION: u32 = 1;
+pub(crate) const ANALYSIS_VERSION: u32 = 1;
 
 /// Everything `analyze` found in a repository.
 #[derive(Debug, Serialize)]
-pub struct Analysis {
+pub(crate) struct Analysis {
     /// Document version ([`ANALYSIS_VERSION`]).
     pub version: u32,
     /// `gitops-gen <version>`.
@@ -42,7 +42,7 @@ pub struct Analysis {
 
 /// Counts.
 #[derive(Debug, Default, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Pipeline files read.
     pub pipelines: usize,
     /// Jobs in them.
@@ -63,7 +63,7 @@ pub struct Summary {
 
 /// A place in the repository, 1-based line and column (characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct Position {
+pub(crate) struct Position {
     /// Repository-relative path.
     pub file: String,
     /// 1-based line.
@@ -74,7 +74,7 @@ pub struct Position {
 
 /// One pipeline file.
 #[derive(Debug, Serialize)]
-pub struct PipelineOut {
+pub(crate) struct PipelineOut {
     /// Repository-relative path.
     pub file: String,
     /// CI system.
@@ -89,7 +89,7 @@ pub struct PipelineOut {
 
 /// One job.
 #[derive(Debug, Serialize)]
-pub struct JobOut {
+pub(crate) struct JobOut {
     /// Job id.
     pub id: String,
     /// Display name.
@@ -106,7 +106,7 @@ pub struct JobOut {
 
 /// One deploy step.
 #[derive(Debug, Serialize)]
-pub struct DeployStepOut {
+pub(crate) struct DeployStepOut {
     /// Where the command is written (a script file when the pipeline calls one).
     #[serde(flatten)]
     pub at: Position,
@@ -144,7 +144,7 @@ pub struct DeployStepOut {
 
 /// One environment.
 #[derive(Debug, Serialize)]
-pub struct EnvironmentOut {
+pub(crate) struct EnvironmentOut {
     /// Name as written.
     pub name: String,
     /// Canonical tier.
@@ -161,7 +161,7 @@ pub struct EnvironmentOut {
 
 /// A trigger of an environment.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct TriggerOut {
+pub(crate) struct TriggerOut {
     /// Kind.
     pub kind: TriggerKind,
     /// Pattern as written, if any.
@@ -170,7 +170,7 @@ pub struct TriggerOut {
 
 /// One piece of evidence.
 #[derive(Debug, Serialize)]
-pub struct EvidenceOut {
+pub(crate) struct EvidenceOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,
@@ -184,7 +184,7 @@ pub struct EvidenceOut {
 
 /// An image build.
 #[derive(Debug, Serialize)]
-pub struct ImageOut {
+pub(crate) struct ImageOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,
@@ -200,7 +200,7 @@ pub struct ImageOut {
 
 /// A test command.
 #[derive(Debug, Serialize)]
-pub struct TestOut {
+pub(crate) struct TestOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,
@@ -212,7 +212,7 @@ pub struct TestOut {
 
 /// A credential.
 #[derive(Debug, Serialize)]
-pub struct CredentialOut {
+pub(crate) struct CredentialOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,
@@ -226,7 +226,7 @@ pub struct CredentialOut {
 
 /// An unresolved reference.
 #[derive(Debug, Serialize)]
-pub struct UnresolvedOut {
+pub(crate) struct UnresolvedOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,
@@ -238,7 +238,7 @@ pub struct UnresolvedOut {
 
 /// A problem.
 #[derive(Debug, Serialize)]
-pub struct DiagnosticOut {
+pub(crate) struct DiagnosticOut {
     /// Where.
     #[serde(flatten)]
     pub at: Position,

@@ -3,12 +3,13 @@
 
 use serde::Serialize;
 
-use crate::source::{CiSystem, Loc, TriggerKind};
+use crate::files::Loc;
+use crate::read::{CiSystem, TriggerKind};
 
 /// How sure a rule is. Ordered: `Low < Medium < High`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Confidence {
+pub(crate) enum Confidence {
     /// A naming hint or heuristic.
     Low,
     /// A strong pattern with some ambiguity.
@@ -19,7 +20,7 @@ pub enum Confidence {
 
 /// Why gitops-gen believes a fact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Evidence {
+pub(crate) struct Evidence {
     /// Id of the rule that produced it (documented in docs/inference.md#<id>).
     pub rule: &'static str,
     /// Where it was seen.
@@ -32,7 +33,7 @@ pub struct Evidence {
 
 /// A step that deploys to a cluster from CI (what migration hands to the operator).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DeployStep {
+pub(crate) struct DeployStep {
     /// The CI system of the pipeline.
     pub system: CiSystem,
     /// The pipeline file the job is defined in (the command itself may be in a script file:
@@ -58,7 +59,7 @@ pub struct DeployStep {
 
 /// An image build or push.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ImageFact {
+pub(crate) struct ImageFact {
     /// Job id.
     pub job: String,
     /// Canonical builder (`docker`, `buildx`, `kaniko`, `buildah`, `podman`, `jib`, `ko`,
@@ -74,7 +75,7 @@ pub struct ImageFact {
 
 /// A test command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TestFact {
+pub(crate) struct TestFact {
     /// Job id.
     pub job: String,
     /// The command as written.
@@ -85,7 +86,7 @@ pub struct TestFact {
 
 /// A cluster credential CI uses: what must be revoked after migration. Values are never kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct CredentialFact {
+pub(crate) struct CredentialFact {
     /// Canonical kind: `kubeconfig`, `kube-token`, `cloud-aws`, `cloud-gcp`, `cloud-azure`,
     /// `openshift-login`, `argocd-token`, `jenkins-credential`.
     pub kind: &'static str,
@@ -100,7 +101,7 @@ pub struct CredentialFact {
 /// Canonical environment tier.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Tier {
+pub(crate) enum Tier {
     /// prod, production, live, prd.
     Production,
     /// staging, stage, stg, pre-prod, uat.
@@ -117,7 +118,7 @@ pub enum Tier {
 
 /// A hint that a job targets an environment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EnvironmentHint {
+pub(crate) struct EnvironmentHint {
     /// The name as written (`production`, `review/$CI_COMMIT_REF_SLUG`, `prod` from `-n prod`).
     pub name: String,
     /// Pipeline file.
@@ -135,7 +136,7 @@ pub struct EnvironmentHint {
 
 /// A trigger that leads to an environment being deployed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EnvironmentTrigger {
+pub(crate) struct EnvironmentTrigger {
     /// Canonical environment key (see `EnvironmentHint` grouping in `assemble`).
     pub environment: String,
     /// Kind of trigger.
@@ -148,7 +149,7 @@ pub struct EnvironmentTrigger {
 
 /// Everything the rules found.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// Deploy steps.
     pub deploy_steps: Vec<DeployStep>,
     /// Image builds and pushes.

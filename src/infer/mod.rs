@@ -1,18 +1,20 @@
 //! INFER stage: small rules, one per file, that turn read pipelines and the repository layout
 //! into facts with evidence. Rules never read files themselves except through [`Context`].
 
-pub mod detect;
-pub mod environment;
-pub mod facts;
-pub mod shell;
-pub mod vocab;
+pub(crate) mod commands;
+pub(crate) mod facts;
+pub(crate) mod rules;
+pub(crate) mod shell;
+pub(crate) mod tier;
+pub(crate) mod vocab;
 
-pub use facts::*;
+pub(crate) use facts::*;
 
-use crate::source::{Pipeline, RepoFiles};
+use crate::files::RepoFiles;
+use crate::read::Pipeline;
 
 /// What every rule can look at.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     /// Every pipeline read from the repository.
     pub pipelines: &'a [Pipeline],
     /// The repository's files (for scripts that CI steps call, values files, ...).
@@ -20,7 +22,7 @@ pub struct Context<'a> {
 }
 
 /// One inference rule.
-pub trait Rule {
+pub(crate) trait Rule {
     /// Stable id; also the anchor in docs/inference.md.
     fn id(&self) -> &'static str;
     /// One sentence: what the rule infers from what.

@@ -19,7 +19,7 @@ const MAX_UNWRAP: usize = 8;
 
 /// One shell word.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Word {
+pub(crate) struct Word {
     /// The word with quotes and escapes removed (`"a b"` → `a b`); `$x`, `${x}` and `$( )` are
     /// kept as written because nothing is expanded.
     pub text: String,
@@ -33,7 +33,7 @@ pub struct Word {
 
 /// A redirection of a command (`> file`, `2>&1`, `<<EOF`).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Redirect {
+pub(crate) struct Redirect {
     /// The operator with its file descriptor, as written (`>`, `2>>`, `<<-`, `<<<`).
     pub op: String,
     /// The target: a file, a descriptor, or a heredoc delimiter.
@@ -42,7 +42,7 @@ pub struct Redirect {
 
 /// One simple command, after prefix assignments, keywords and wrappers were taken off.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct Command {
+pub(crate) struct Command {
     /// The real command and its arguments (`sudo -E kubectl apply` → `kubectl apply`).
     pub words: Vec<Word>,
     /// 0-based line of the script the command starts on.
@@ -70,7 +70,7 @@ pub struct Command {
 
 impl Command {
     /// The program's basename (`./bin/kubectl` → `kubectl`), when there is one.
-    pub fn program(&self) -> Option<&str> {
+    pub(crate) fn program(&self) -> Option<&str> {
         let first = self.words.first()?;
         let name = first.text.rsplit('/').next().unwrap_or_default();
         if name.is_empty() { None } else { Some(name) }
@@ -78,12 +78,12 @@ impl Command {
 
     /// The value of the first of `flags` that is given: `-n x`, `-nx`, `--namespace=x`,
     /// `--namespace x`. Stops at `--`.
-    pub fn arg_after(&self, flags: &[&str]) -> Option<&str> {
+    pub(crate) fn arg_after(&self, flags: &[&str]) -> Option<&str> {
         self.args_after(flags).into_iter().next()
     }
 
     /// Every value given to any of `flags`, in order (`-f a -f b` → `a`, `b`).
-    pub fn args_after(&self, flags: &[&str]) -> Vec<&str> {
+    pub(crate) fn args_after(&self, flags: &[&str]) -> Vec<&str> {
         let mut out = Vec::new();
         let mut i = 1;
         while i < self.words.len() {
@@ -119,7 +119,7 @@ impl Command {
     }
 
     /// Whether any of `flags` is present, alone or with an `=value`.
-    pub fn has_flag(&self, flags: &[&str]) -> bool {
+    pub(crate) fn has_flag(&self, flags: &[&str]) -> bool {
         self.words
             .iter()
             .skip(1)
@@ -133,7 +133,7 @@ impl Command {
 
     /// The arguments that are not options, skipping the value of each option in `value_flags`
     /// (`kubectl -n x apply -f y` with `-n`, `-f` → `apply`). Everything after `--` counts.
-    pub fn positionals(&self, value_flags: &[&str]) -> Vec<&str> {
+    pub(crate) fn positionals(&self, value_flags: &[&str]) -> Vec<&str> {
         let mut out = Vec::new();
         let mut i = 1;
         let mut rest_positional = false;
@@ -156,7 +156,7 @@ impl Command {
     }
 
     /// The command's text in `script` (empty when the span does not fit).
-    pub fn text<'s>(&self, script: &'s str) -> &'s str {
+    pub(crate) fn text<'s>(&self, script: &'s str) -> &'s str {
         script.get(self.start..self.end).unwrap_or_default()
     }
 }
@@ -164,7 +164,7 @@ impl Command {
 /// The commands of `script`, in the order the shell meets them (commands inside `$( )` come
 /// before the command they are part of). `vars` are the job's variables, used to resolve a
 /// variable in command position when the script does not assign it first.
-pub fn commands(script: &str, vars: &[(String, String)]) -> Vec<Command> {
+pub(crate) fn commands(script: &str, vars: &[(String, String)]) -> Vec<Command> {
     let mut state = VarState {
         script: HashMap::new(),
         outer: vars.iter().cloned().collect(),
@@ -180,7 +180,7 @@ pub fn commands(script: &str, vars: &[(String, String)]) -> Vec<Command> {
 
 /// Splits a value into words the way an unquoted expansion would, honouring quotes inside it
 /// (so `KUBECTL="kubectl --context 'my ctx'"` works as users expect).
-pub fn split_words(value: &str) -> Vec<String> {
+pub(crate) fn split_words(value: &str) -> Vec<String> {
     let mut lexer = Lexer::new(value, 0, value.len());
     let mut out = Vec::new();
     while let Some(tok) = lexer.next_token() {
@@ -193,7 +193,7 @@ pub fn split_words(value: &str) -> Vec<String> {
 }
 
 /// Byte offsets where each line of `text` starts.
-pub fn line_starts(text: &str) -> Vec<usize> {
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = vec![0];
     starts.extend(
         text.bytes()
@@ -205,7 +205,7 @@ pub fn line_starts(text: &str) -> Vec<usize> {
 }
 
 /// The 0-based line containing byte `offset`, given `line_starts`.
-pub fn line_of(starts: &[usize], offset: usize) -> usize {
+pub(crate) fn line_of(starts: &[usize], offset: usize) -> usize {
     starts.partition_point(|s| *s <= offset).saturating_sub(1)
 }
 

@@ -8,11 +8,11 @@
 //! (`--dry-run=client`) is recognised but flagged so rules can leave it out.
 
 use crate::infer::shell::{self, Command};
-use crate::source::CiSystem;
+use crate::read::CiSystem;
 
 /// A command-line tool that changes what runs in a cluster.
 #[derive(Debug)]
-pub struct DeployTool {
+pub(crate) struct DeployTool {
     /// Canonical tool name used in facts.
     pub tool: &'static str,
     /// Program basenames that run it.
@@ -100,7 +100,7 @@ const KUBECTL_VERBS: &[(&[&str], &str)] = &[
 ];
 
 /// Every deploy tool. Order matters only for readability.
-pub const DEPLOY_TOOLS: &[DeployTool] = &[
+pub(crate) const DEPLOY_TOOLS: &[DeployTool] = &[
     DeployTool {
         tool: "kubectl",
         programs: &["kubectl", "kubectl.exe", "microk8s.kubectl", "k3s-kubectl"],
@@ -473,7 +473,7 @@ pub const DEPLOY_TOOLS: &[DeployTool] = &[
 ];
 
 /// Renderers whose output, piped into a deploy command reading `-f -`, is what gets deployed.
-pub const RENDERERS: &[&str] = &[
+pub(crate) const RENDERERS: &[&str] = &[
     "kustomize",
     "helm template",
     "kubectl kustomize",
@@ -488,7 +488,7 @@ pub const RENDERERS: &[&str] = &[
 
 /// A recognised deploy command.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeployMatch {
+pub(crate) struct DeployMatch {
     /// Canonical tool.
     pub tool: &'static str,
     /// Operation (`apply`, `upgrade-install`, `set-image`, `build-apply`, `apply --dry-run`).
@@ -506,7 +506,7 @@ pub struct DeployMatch {
 }
 
 /// The deploy tool run by `program`, if any.
-pub fn deploy_tool(program: &str) -> Option<&'static DeployTool> {
+pub(crate) fn deploy_tool(program: &str) -> Option<&'static DeployTool> {
     DEPLOY_TOOLS.iter().find(|t| t.programs.contains(&program))
 }
 
@@ -515,7 +515,7 @@ fn tool_named(tool: &str) -> Option<&'static DeployTool> {
 }
 
 /// Whether a command is a dry run.
-pub fn is_dry_run(cmd: &Command) -> bool {
+pub(crate) fn is_dry_run(cmd: &Command) -> bool {
     cmd.words.iter().skip(1).any(|w| {
         let t = w.text.as_str();
         t == "--dry-run"
@@ -528,7 +528,7 @@ pub fn is_dry_run(cmd: &Command) -> bool {
 
 /// Classifies command `idx` of `cmds` (the list lets a deploy reading `-f -` see what is piped
 /// into it). `None` when it is no deploy command.
-pub fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatch> {
+pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
     let mut spec = deploy_tool(program)?;
@@ -674,7 +674,7 @@ fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
 
 /// How an image builder decides whether it pushes.
 #[derive(Debug, Clone, Copy)]
-pub enum Push {
+pub(crate) enum Push {
     /// Always pushes (`docker push`).
     Always,
     /// Pushes when one of these options is given (`buildx build --push`).
@@ -685,7 +685,7 @@ pub enum Push {
 
 /// One image-building subcommand.
 #[derive(Debug)]
-pub struct ImageBuilder {
+pub(crate) struct ImageBuilder {
     /// Canonical builder name.
     pub builder: &'static str,
     /// Program basenames.
@@ -742,7 +742,7 @@ const DOCKER_VALUE_FLAGS: &[&str] = &[
 ];
 
 /// Every image builder.
-pub const IMAGE_BUILDERS: &[ImageBuilder] = &[
+pub(crate) const IMAGE_BUILDERS: &[ImageBuilder] = &[
     ImageBuilder {
         builder: "buildx",
         programs: &["docker"],
@@ -907,7 +907,7 @@ pub const IMAGE_BUILDERS: &[ImageBuilder] = &[
 
 /// A recognised image build or push.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ImageMatch {
+pub(crate) struct ImageMatch {
     /// Canonical builder.
     pub builder: &'static str,
     /// Image references as written.
@@ -917,7 +917,7 @@ pub struct ImageMatch {
 }
 
 /// Classifies an image build or push command.
-pub fn classify_image(cmd: &Command) -> Option<ImageMatch> {
+pub(crate) fn classify_image(cmd: &Command) -> Option<ImageMatch> {
     let program = cmd.program()?;
     if let Some(m) = classify_jib(cmd, program) {
         return Some(m);
@@ -1016,7 +1016,7 @@ fn classify_jib(cmd: &Command, program: &str) -> Option<ImageMatch> {
 
 /// How a test runner is recognised from its positionals.
 #[derive(Debug, Clone, Copy)]
-pub enum TestVerb {
+pub(crate) enum TestVerb {
     /// The program alone runs tests (`pytest`, `phpunit`, `tox`).
     Always,
     /// The first positional is one of these.
@@ -1032,7 +1032,7 @@ pub enum TestVerb {
 }
 
 /// Test runners: program basenames and how their test invocation looks.
-pub const TEST_RUNNERS: &[(&[&str], TestVerb)] = &[
+pub(crate) const TEST_RUNNERS: &[(&[&str], TestVerb)] = &[
     (&["npm"], TestVerb::First(&["test", "t", "tst"])),
     (&["npm"], TestVerb::Then(&["run"], &["test"])),
     (&["npm"], TestVerb::Then(&["run-script"], &["test"])),
@@ -1072,7 +1072,7 @@ pub const TEST_RUNNERS: &[(&[&str], TestVerb)] = &[
 ];
 
 /// Whether a command runs tests.
-pub fn is_test(cmd: &Command) -> bool {
+pub(crate) fn is_test(cmd: &Command) -> bool {
     let Some(program) = cmd.program() else {
         return false;
     };
@@ -1112,7 +1112,7 @@ pub fn is_test(cmd: &Command) -> bool {
 
 /// Commands that fetch or write cluster credentials: (program, subcommand path, kind, how the
 /// cluster is named).
-pub const CREDENTIAL_COMMANDS: &[(&str, &[&str], &str, ClusterArg)] = &[
+pub(crate) const CREDENTIAL_COMMANDS: &[(&str, &[&str], &str, ClusterArg)] = &[
     (
         "aws",
         &["eks", "update-kubeconfig"],
@@ -1167,7 +1167,7 @@ pub const CREDENTIAL_COMMANDS: &[(&str, &[&str], &str, ClusterArg)] = &[
 
 /// Where a credential command names its cluster.
 #[derive(Debug, Clone, Copy)]
-pub enum ClusterArg {
+pub(crate) enum ClusterArg {
     /// Not named.
     None,
     /// In one of these options.
@@ -1177,7 +1177,7 @@ pub enum ClusterArg {
 }
 
 /// Options that pass a token on the command line, with the credential kind.
-pub const TOKEN_FLAGS: &[(&str, &str)] = &[
+pub(crate) const TOKEN_FLAGS: &[(&str, &str)] = &[
     ("--token", "kube-token"),
     ("--kube-token", "kube-token"),
     ("--auth-token", "argocd-token"),
@@ -1185,7 +1185,7 @@ pub const TOKEN_FLAGS: &[(&str, &str)] = &[
 
 /// A credential a command uses or writes. Never a value: only names.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CredentialMatch {
+pub(crate) struct CredentialMatch {
     /// Canonical kind.
     pub kind: &'static str,
     /// Variable, secret or canonical command name (never a value).
@@ -1197,7 +1197,7 @@ pub struct CredentialMatch {
 }
 
 /// The credentials command `idx` uses or writes.
-pub fn classify_credentials(cmds: &[Command], idx: usize) -> Vec<CredentialMatch> {
+pub(crate) fn classify_credentials(cmds: &[Command], idx: usize) -> Vec<CredentialMatch> {
     let mut out = Vec::new();
     let Some(cmd) = cmds.get(idx) else {
         return out;
@@ -1317,7 +1317,7 @@ pub fn classify_credentials(cmds: &[Command], idx: usize) -> Vec<CredentialMatch
 }
 
 /// Whether a path is a kubeconfig file.
-pub fn is_kubeconfig_path(path: &str) -> bool {
+pub(crate) fn is_kubeconfig_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.contains(".kube/config")
         || lower
@@ -1327,7 +1327,7 @@ pub fn is_kubeconfig_path(path: &str) -> bool {
 }
 
 /// `$NAME`, `${NAME}`, `"$NAME"` → `NAME`; `${{ secrets.NAME }}` → `secrets.NAME`.
-pub fn variable_name(word: &str) -> Option<String> {
+pub(crate) fn variable_name(word: &str) -> Option<String> {
     let refs = variable_refs(word);
     (refs.len() == 1 && word.trim_start().starts_with('$'))
         .then(|| refs.into_iter().next())
@@ -1336,7 +1336,7 @@ pub fn variable_name(word: &str) -> Option<String> {
 
 /// Every variable or secret a text references: `$X`, `${X}`, `${{ secrets.X }}` (as
 /// `secrets.X`), `$(X)` Azure macros are not variables and are skipped.
-pub fn variable_refs(text: &str) -> Vec<String> {
+pub(crate) fn variable_refs(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let b = text.as_bytes();
     let mut i = 0;
@@ -1429,7 +1429,7 @@ const NOT_SECRET_PARTS: &[&str] = &[
 /// The credential kind a variable, secret or credential id suggests by its name.
 /// `known_secret`: the name is known to be a secret (`secrets.X`, a Jenkins credential id), so
 /// any cluster-ish name counts; otherwise it needs a secret-ish word too.
-pub fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<&'static str> {
+pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<&'static str> {
     let name = name.strip_prefix("secrets.").unwrap_or(name);
     let lower = name.to_ascii_lowercase();
     // GitLab Auto DevOps passes K8S_SECRET_* to the application: app secrets, not cluster ones.
@@ -1494,7 +1494,7 @@ pub fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<&'stat
 
 /// What a packaged step does.
 #[derive(Debug, Clone, Copy)]
-pub enum ActionRole {
+pub(crate) enum ActionRole {
     /// Deploys with this canonical tool.
     Deploy(&'static str),
     /// Sets up cluster credentials of this kind.
@@ -1505,7 +1505,7 @@ pub enum ActionRole {
 
 /// How a packaged deploy step's operation is found.
 #[derive(Debug, Clone, Copy)]
-pub enum ActionOp {
+pub(crate) enum ActionOp {
     /// Always this operation.
     Fixed(&'static str),
     /// An input names it: (input value, operation) pairs; `default` when the input is absent.
@@ -1531,7 +1531,7 @@ pub enum ActionOp {
 
 /// A packaged step: GitHub action, CircleCI orb command, Azure task, Bitbucket pipe, Jenkins step.
 #[derive(Debug)]
-pub struct ActionSpec {
+pub(crate) struct ActionSpec {
     /// Normalised reference: lowercase, no `@ref`/`:version`, `_` as `-`.
     pub uses: &'static str,
     /// What it does.
@@ -1599,7 +1599,7 @@ const KUBECTL_CMD: ActionOp = ActionOp::Command {
 };
 
 /// Every packaged step the rules recognise.
-pub const ACTIONS: &[ActionSpec] = &[
+pub(crate) const ACTIONS: &[ActionSpec] = &[
     // GitHub Actions.
     ActionSpec {
         paths: &["manifests"],
@@ -1984,7 +1984,7 @@ pub const ACTIONS: &[ActionSpec] = &[
 ];
 
 /// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`.
-pub fn normalize_uses(uses: &str) -> String {
+pub(crate) fn normalize_uses(uses: &str) -> String {
     let uses = uses.trim();
     let uses = uses.split('@').next().unwrap_or(uses);
     let uses = match uses.rfind('/') {
@@ -1999,12 +1999,12 @@ pub fn normalize_uses(uses: &str) -> String {
 }
 
 /// Normalises an input name for lookup.
-pub fn normalize_input(name: &str) -> String {
+pub(crate) fn normalize_input(name: &str) -> String {
     name.trim().to_ascii_lowercase().replace('_', "-")
 }
 
 /// The value of the first input among `names` that is given (names compared normalised).
-pub fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<&'w str> {
+pub(crate) fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<&'w str> {
     names.iter().find_map(|n| {
         with.iter()
             .find(|(k, _)| normalize_input(k) == *n)
@@ -2014,7 +2014,7 @@ pub fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<&'w str
 
 /// The packaged step `uses` refers to. For CircleCI, an orb may be imported under another alias
 /// (`k8s/create-or-update-resource`), so the command part alone also matches orb entries.
-pub fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
+pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
     let key = normalize_uses(uses);
     if key.starts_with("docker:") || key.starts_with("./") {
         return None;
@@ -2034,7 +2034,7 @@ pub fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> 
 }
 
 /// Values of a multi-value input: one per line or comma-separated.
-pub fn split_list(value: &str) -> Vec<String> {
+pub(crate) fn split_list(value: &str) -> Vec<String> {
     value
         .split(['\n', ','])
         .map(str::trim)
@@ -2045,7 +2045,10 @@ pub fn split_list(value: &str) -> Vec<String> {
 
 /// Classifies a packaged deploy step from its inputs. `None` when the inputs say it does not
 /// deploy (`action: bake`, `command: get pods`).
-pub fn classify_action_deploy(spec: &ActionSpec, with: &[(String, String)]) -> Option<DeployMatch> {
+pub(crate) fn classify_action_deploy(
+    spec: &ActionSpec,
+    with: &[(String, String)],
+) -> Option<DeployMatch> {
     let ActionRole::Deploy(tool) = spec.role else {
         return None;
     };
@@ -2114,7 +2117,10 @@ pub fn classify_action_deploy(spec: &ActionSpec, with: &[(String, String)]) -> O
 }
 
 /// Classifies a packaged image step from its inputs.
-pub fn classify_action_image(spec: &ActionSpec, with: &[(String, String)]) -> Option<ImageMatch> {
+pub(crate) fn classify_action_image(
+    spec: &ActionSpec,
+    with: &[(String, String)],
+) -> Option<ImageMatch> {
     let ActionRole::Image(builder) = spec.role else {
         return None;
     };

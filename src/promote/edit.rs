@@ -7,7 +7,7 @@ use crate::yaml::{self, Node, ScalarStyle, Value};
 
 /// The new image reference for an app.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ImageRef {
+pub(crate) enum ImageRef {
     /// `newTag: <tag>`.
     Tag(String),
     /// `digest: sha256:...`.
@@ -16,7 +16,7 @@ pub enum ImageRef {
 
 impl ImageRef {
     /// Splits `repo:tag` or `repo@sha256:...` into repository and reference.
-    pub fn parse(image: &str) -> Option<(String, ImageRef)> {
+    pub(crate) fn parse(image: &str) -> Option<(String, ImageRef)> {
         if let Some((repo, digest)) = image.split_once('@') {
             let hex = digest.strip_prefix("sha256:")?;
             let ok = hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit());
@@ -36,7 +36,7 @@ impl ImageRef {
     }
 
     /// The reference as shown to people: the tag, or the digest.
-    pub fn display(&self) -> &str {
+    pub(crate) fn display(&self) -> &str {
         match self {
             ImageRef::Tag(t) | ImageRef::Digest(t) => t,
         }
@@ -59,7 +59,7 @@ impl ImageRef {
 
 /// Result of [`set_image`].
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Edit {
+pub(crate) struct Edit {
     /// The file after the edit (equal to the input when nothing changed).
     pub text: String,
     /// What the entry held before (`newTag` or `digest`), if anything.
@@ -69,7 +69,7 @@ pub struct Edit {
 }
 
 /// Sets `repo`'s tag or digest in the kustomization `text`.
-pub fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
+pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let Some(images) = top.get("images") else {
@@ -153,13 +153,13 @@ pub fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String>
 
 /// The annotation that records the source commit an app's image was built from. Kustomize
 /// rejects unknown keys inside `images:` entries, so it lives in the kustomization's metadata.
-pub fn source_annotation(app: &str) -> String {
+pub(crate) fn source_annotation(app: &str) -> String {
     format!("source-commit.gitops-gen.io/{app}")
 }
 
 /// What an overlay currently says about one app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Running {
+pub(crate) struct Running {
     /// The tag or digest, when the overlay has an entry for the image.
     pub reference: Option<ImageRef>,
     /// The recorded source commit, when known.
@@ -167,7 +167,7 @@ pub struct Running {
 }
 
 /// Reads the image entry and source annotation for `repo` / `app` from an overlay.
-pub fn running(text: &str, repo: &str, app: &str) -> Result<Running, String> {
+pub(crate) fn running(text: &str, repo: &str, app: &str) -> Result<Running, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let entry = top.get("images").and_then(Node::as_seq).and_then(|items| {
@@ -197,7 +197,7 @@ pub fn running(text: &str, repo: &str, app: &str) -> Result<Running, String> {
 }
 
 /// Sets `metadata.annotations[key]`, creating the maps when missing.
-pub fn set_annotation(text: &str, key: &str, value: &str) -> Result<String, String> {
+pub(crate) fn set_annotation(text: &str, key: &str, value: &str) -> Result<String, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let value_text = scalar(value);
@@ -275,7 +275,7 @@ pub fn set_annotation(text: &str, key: &str, value: &str) -> Result<String, Stri
 }
 
 /// Adds `entry` to the kustomization's `resources:` list unless it is there already.
-pub fn add_resource(text: &str, entry: &str) -> Result<String, String> {
+pub(crate) fn add_resource(text: &str, entry: &str) -> Result<String, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let mut out = text.to_owned();
@@ -322,7 +322,7 @@ pub fn add_resource(text: &str, entry: &str) -> Result<String, String> {
 }
 
 /// Removes `entry` from `resources:`; an emptied list becomes `resources: []`.
-pub fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
+pub(crate) fn remove_resource(text: &str, entry: &str) -> Result<String, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let Some((key, list)) = top.get_entry("resources") else {

@@ -7,14 +7,14 @@ use std::process::{Command, Output};
 use crate::error::Error;
 
 /// A git work tree promotion operates in, with optional HTTP credentials.
-pub struct Git {
+pub(crate) struct Git {
     dir: PathBuf,
     auth_header: Option<(String, String)>,
 }
 
 impl Git {
     /// Operates in `dir`. `auth` is `(url prefix, "Authorization: ..." header)`.
-    pub fn new(dir: &Path, auth: Option<(String, String)>) -> Git {
+    pub(crate) fn new(dir: &Path, auth: Option<(String, String)>) -> Git {
         Git {
             dir: dir.to_owned(),
             auth_header: auth,
@@ -37,7 +37,7 @@ impl Git {
     }
 
     /// Runs git and returns stdout; a failure becomes an error quoting git's stderr.
-    pub fn run(&self, args: &[&str]) -> Result<String, Error> {
+    pub(crate) fn run(&self, args: &[&str]) -> Result<String, Error> {
         let output = self.output(args)?;
         if output.status.success() {
             Ok(String::from_utf8_lossy(&output.stdout)
@@ -53,7 +53,7 @@ impl Git {
     }
 
     /// Runs git and returns its raw output whatever the exit status.
-    pub fn output(&self, args: &[&str]) -> Result<Output, Error> {
+    pub(crate) fn output(&self, args: &[&str]) -> Result<Output, Error> {
         self.command(args)
             .output()
             .map_err(|e| Error::io("running `git` (is git installed and on PATH?)", e))
@@ -62,7 +62,7 @@ impl Git {
 
 /// `Authorization` header for HTTPS pushes with a token; the user name depends on the forge's
 /// token type (GitHub app/job tokens, GitLab job or access tokens).
-pub fn auth_for(url: &str, token: &str, user: &str) -> Option<(String, String)> {
+pub(crate) fn auth_for(url: &str, token: &str, user: &str) -> Option<(String, String)> {
     if !url.starts_with("https://") && !url.starts_with("http://") {
         return None;
     }
@@ -82,7 +82,7 @@ pub fn auth_for(url: &str, token: &str, user: &str) -> Option<(String, String)> 
 
 /// Removes `user:password@` from every URL in `text`, so credentials a CI runner embedded in a
 /// remote URL never reach a log.
-pub fn redact_urls(text: &str) -> String {
+pub(crate) fn redact_urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {

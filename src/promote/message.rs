@@ -2,7 +2,7 @@
 
 /// Everything a promotion commit records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Audit {
+pub(crate) struct Audit {
     /// Target environment.
     pub env: String,
     /// App whose image moved.
@@ -28,7 +28,7 @@ pub struct Audit {
 impl Audit {
     /// Fills source commit, pipeline URL, actor and a default reason from CI environment
     /// variables (GitHub Actions, then GitLab CI).
-    pub fn from_ci_env(mut self, reason: Option<&str>) -> Audit {
+    pub(crate) fn from_ci_env(mut self, reason: Option<&str>) -> Audit {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         self.source_commit = var("GITHUB_SHA").or_else(|| var("CI_COMMIT_SHA"));
         self.pipeline_url = match (
@@ -56,7 +56,7 @@ impl Audit {
     }
 
     /// The subject line: `promote(<env>): <app> <old> → <new>`.
-    pub fn subject(&self) -> String {
+    pub(crate) fn subject(&self) -> String {
         format!(
             "promote({}): {} {} → {}",
             self.env,
@@ -67,7 +67,7 @@ impl Audit {
     }
 
     /// The full message: subject, a readable body, the skip-CI marker, then git trailers.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         let old = match &self.old {
             Some(old) => format!("{}{}{old}", self.repository, separator(old)),
             None => "(not set)".to_owned(),

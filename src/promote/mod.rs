@@ -5,16 +5,16 @@
 //! promoted first: fetch the new tip, re-apply the edit there, and push again with jittered
 //! backoff, a bounded number of times.
 
-pub mod edit;
-pub mod git_cli;
-pub mod message;
-pub mod preview;
+pub(crate) mod edit;
+pub(crate) mod git_cli;
+pub(crate) mod message;
+pub(crate) mod preview;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::config::{Config, Promotion};
 use crate::error::Error;
+use crate::model::{Config, Promotion};
 use crate::promote::edit::ImageRef;
 use crate::promote::git_cli::Git;
 use crate::promote::message::Audit;
@@ -22,7 +22,7 @@ use crate::render::in_tree;
 
 /// Where the new image comes from.
 #[derive(Clone, Debug)]
-pub enum Source {
+pub(crate) enum Source {
     /// An image built by this pipeline (`--image`).
     Image {
         /// The tag or digest.
@@ -43,7 +43,7 @@ pub enum Source {
 
 /// A fully resolved promotion request.
 #[derive(Clone, Debug)]
-pub struct Request {
+pub(crate) struct Request {
     /// Environment name.
     pub env: String,
     /// App name.
@@ -80,7 +80,7 @@ pub struct Request {
 
 /// What a promotion did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Promoted {
+pub(crate) enum Promoted {
     /// The environment already runs this image; nothing committed.
     Unchanged,
     /// Committed and pushed to the GitOps branch.
@@ -115,7 +115,7 @@ pub enum Promoted {
 
 /// How a new source commit relates to the one an environment runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ancestry {
+pub(crate) enum Ancestry {
     /// Same commit, or the new one descends from the running one: a forward move.
     Forward,
     /// The new commit is an ancestor of the running one: a rollback.
@@ -127,7 +127,7 @@ pub enum Ancestry {
 }
 
 /// Resolves the target of a promotion from the model.
-pub fn overlay_path(config: &Config, env: &str) -> String {
+pub(crate) fn overlay_path(config: &Config, env: &str) -> String {
     in_tree(
         &config.gitops.path,
         &format!("applications/overlays/{env}/kustomization.yaml"),
@@ -135,7 +135,7 @@ pub fn overlay_path(config: &Config, env: &str) -> String {
 }
 
 /// Credentials for HTTPS remotes, from the environment only.
-pub fn auth_for(url: &str) -> Option<(String, String)> {
+pub(crate) fn auth_for(url: &str) -> Option<(String, String)> {
     let (name, token) = ["GITOPS_GEN_TOKEN", "GITHUB_TOKEN", "CI_JOB_TOKEN"]
         .iter()
         .find_map(|name| {
@@ -153,7 +153,7 @@ pub fn auth_for(url: &str) -> Option<(String, String)> {
 }
 
 /// Carries out `request`. Warnings that do not stop the promotion are appended to `warnings`.
-pub fn promote(
+pub(crate) fn promote(
     request: &Request,
     warnings: &mut Vec<String>,
 ) -> std::result::Result<Promoted, Error> {
@@ -466,7 +466,7 @@ fn removal_message(request: &Request, instance: &preview::Instance) -> String {
 }
 
 /// What the annotation says when the source commit of the running image is not known.
-pub const UNKNOWN_SOURCE: &str = "unknown";
+pub(crate) const UNKNOWN_SOURCE: &str = "unknown";
 
 /// Refuses moving to an older source commit than `old` (unless `--allow-rollback`), and notes
 /// rollbacks and unknown ancestry in the audit record.
@@ -630,7 +630,7 @@ fn already_proposed(
 }
 
 /// Relates two source commits in the app repository. A shallow clone is deepened once first.
-pub fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
+pub(crate) fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
     if new == UNKNOWN_SOURCE || old == UNKNOWN_SOURCE {
         return Ancestry::Unknown("no source commit was recorded for one of the builds".to_owned());
     }
@@ -719,7 +719,11 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// Writes step outputs for the GitHub pull-request step (`branch`, `title`, `body`).
-pub fn github_outputs(path: &Path, branch: &str, audit: &Audit) -> std::result::Result<(), Error> {
+pub(crate) fn github_outputs(
+    path: &Path,
+    branch: &str,
+    audit: &Audit,
+) -> std::result::Result<(), Error> {
     use std::io::Write;
     let message = audit.message();
     let body = message.split_once("\n\n").map_or("", |(_, b)| b);

@@ -6,7 +6,7 @@ use crate::promote::edit::scalar;
 
 /// Where one branch's preview lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Instance {
+pub(crate) struct Instance {
     /// The branch, as pushed.
     pub branch: String,
     /// Directory name under the preview overlay, DNS-safe and unique per branch.
@@ -26,7 +26,7 @@ pub struct Instance {
 impl Instance {
     /// The instance of `branch` in the preview overlay directory `overlay_dir`, with namespaces
     /// named after `namespace_prefix`.
-    pub fn new(overlay_dir: &str, namespace_prefix: &str, branch: &str) -> Instance {
+    pub(crate) fn new(overlay_dir: &str, namespace_prefix: &str, branch: &str) -> Instance {
         let slug = slug(branch);
         let dir = format!("{overlay_dir}/{slug}");
         let mut namespace = format!("{namespace_prefix}-{slug}");
@@ -50,7 +50,7 @@ impl Instance {
     }
 
     /// The instance's kustomization when it is first created.
-    pub fn kustomization_text(&self) -> String {
+    pub(crate) fn kustomization_text(&self) -> String {
         format!(
             "# Preview of branch {branch}, created by `gitops-gen promote`; removed with `--remove`.\n\
              apiVersion: kustomize.config.k8s.io/v1beta1\n\
@@ -64,7 +64,7 @@ impl Instance {
     }
 
     /// The instance's Namespace manifest.
-    pub fn namespace_text(&self, project: &str) -> String {
+    pub(crate) fn namespace_text(&self, project: &str) -> String {
         format!(
             "# Namespace of the preview of branch {branch}, created by `gitops-gen promote`.\n\
              apiVersion: v1\n\
@@ -80,7 +80,7 @@ impl Instance {
 /// A DNS-1123 directory and namespace fragment for a branch: its name, lowercased, with runs of
 /// other characters as `-`, cut to 40 characters, plus 6 hex digits of its hash so that
 /// `feature/a_b` and `feature/a-b` stay apart.
-pub fn slug(branch: &str) -> String {
+pub(crate) fn slug(branch: &str) -> String {
     let mut base = String::new();
     for c in branch.chars() {
         if c.is_ascii_alphanumeric() {
@@ -117,7 +117,7 @@ mod tests {
         assert!(slug(&"x".repeat(200)).len() <= 47);
         assert!(slug("///").starts_with("b-"));
         for s in [a, slug("Ünïcode/β"), slug("-x-")] {
-            assert!(crate::config::decode::check_dns_label(&s).is_ok(), "{s}");
+            assert!(crate::model::decode::check_dns_label(&s).is_ok(), "{s}");
         }
     }
 
@@ -130,7 +130,7 @@ mod tests {
         );
         assert!(i.namespace.len() <= 63, "{}", i.namespace);
         assert!(
-            crate::config::decode::check_dns_label(&i.namespace).is_ok(),
+            crate::model::decode::check_dns_label(&i.namespace).is_ok(),
             "{}",
             i.namespace
         );

@@ -16,8 +16,8 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, Deploy};
 use crate::error::Error;
+use crate::model::{Config, Deploy};
 use crate::render::templates::Templates;
 use crate::render::{OutputFile, in_tree, managed, seeded};
 
@@ -28,7 +28,7 @@ const DEPLOYMENT: &str = "gitops/app/deployment.yaml.j2";
 const SERVICE: &str = "gitops/app/service.yaml.j2";
 
 /// The tag an overlay starts with, until the first promotion replaces it.
-pub const INITIAL_TAG: &str = "latest";
+pub(crate) const INITIAL_TAG: &str = "latest";
 
 #[derive(Serialize)]
 struct FluxKustomizationView<'a> {
@@ -65,7 +65,11 @@ struct AppView<'a> {
 }
 
 /// Appends the Flux tree for every environment and app to `out`.
-pub fn render(config: &Config, t: &Templates, out: &mut Vec<OutputFile>) -> Result<(), Error> {
+pub(crate) fn render(
+    config: &Config,
+    t: &Templates,
+    out: &mut Vec<OutputFile>,
+) -> Result<(), Error> {
     let root = config.gitops.path.as_str();
     let at = |rel: String| in_tree(root, &rel);
     // Flux paths are relative to the repository root the GitRepository checks out.

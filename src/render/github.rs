@@ -6,24 +6,24 @@
 
 use serde::Serialize;
 
-use crate::config::{Config, Environment, Promotion};
+use crate::model::{Config, Environment, Promotion};
 use crate::render::install::InstallView;
 use crate::render::pins::{self, ActionPins};
 use crate::render::validate::ValidateView;
 use crate::render::{in_tree, registry_host};
 
 /// Template name.
-pub const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
+pub(crate) const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
 /// Output path.
-pub const OUTPUT: &str = ".github/workflows/gitops.yml";
+pub(crate) const OUTPUT: &str = ".github/workflows/gitops.yml";
 /// Template of the manual promotion workflow.
-pub const PROMOTE_TEMPLATE: &str = "ci/github/gitops-promote.yml.j2";
+pub(crate) const PROMOTE_TEMPLATE: &str = "ci/github/gitops-promote.yml.j2";
 /// Output path of the manual promotion workflow.
-pub const PROMOTE_OUTPUT: &str = ".github/workflows/gitops-promote.yml";
+pub(crate) const PROMOTE_OUTPUT: &str = ".github/workflows/gitops-promote.yml";
 
 /// View model of the workflow.
 #[derive(Debug, Serialize)]
-pub struct GithubWorkflowView {
+pub(crate) struct GithubWorkflowView {
     push_branches: Vec<String>,
     push_tags: Vec<String>,
     push_paths_ignore: Vec<String>,
@@ -78,7 +78,7 @@ struct PromoteAppView {
 
 impl GithubWorkflowView {
     /// Builds the view from the model.
-    pub fn new(config: &Config) -> GithubWorkflowView {
+    pub(crate) fn new(config: &Config) -> GithubWorkflowView {
         let mut push_branches = Vec::new();
         let mut push_tags = Vec::new();
         for env in &config.environments {
@@ -188,7 +188,7 @@ fn promotion(config: &Config, env: &Environment, needs: &[String]) -> Option<Pro
 
 /// View model of the manual `--from/--to` promotion workflow.
 #[derive(Debug, Serialize)]
-pub struct GithubPromoteView {
+pub(crate) struct GithubPromoteView {
     /// Whether the manual `--from/--to` job exists (two or more long-lived environments).
     manual: bool,
     /// Preview environments whose branch instances are removed when a branch is deleted.
@@ -221,7 +221,7 @@ struct PullRequestView {
 impl GithubPromoteView {
     /// The workflow exists when there are two long-lived environments to promote between, or a
     /// preview environment whose instances must go when their branch is deleted.
-    pub fn new(config: &Config) -> Option<GithubPromoteView> {
+    pub(crate) fn new(config: &Config) -> Option<GithubPromoteView> {
         let environments: Vec<String> = promotion_chain(config)
             .into_iter()
             .map(str::to_owned)
@@ -265,7 +265,7 @@ impl GithubPromoteView {
 
 /// Environments an image moves through by hand, in model order: every environment except
 /// per-branch previews, which are never a source or target of `--from/--to`.
-pub fn promotion_chain(config: &Config) -> Vec<&str> {
+pub(crate) fn promotion_chain(config: &Config) -> Vec<&str> {
     config
         .environments
         .iter()
@@ -307,7 +307,7 @@ fn expr_literal(s: &str) -> String {
 }
 
 /// `https://github.com/acme/config.git` or `git@github.com:acme/config.git` → `acme/config`.
-pub fn repo_slug(url: &str) -> String {
+pub(crate) fn repo_slug(url: &str) -> String {
     let path = url
         .split_once("://")
         .map(|(_, rest)| rest.split_once('/').map(|(_, p)| p).unwrap_or(rest))

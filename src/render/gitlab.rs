@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::config::glob::RefPattern;
-use crate::config::{Config, Promotion};
+use crate::model::glob::RefPattern;
+use crate::model::{Config, Promotion};
 use crate::render::github::promotion_chain;
 use crate::render::install::InstallView;
 use crate::render::pins::{self, GitlabImages};
@@ -14,13 +14,13 @@ use crate::render::validate::ValidateView;
 use crate::render::{registry_host, shell_word};
 
 /// Template name.
-pub const TEMPLATE: &str = "ci/gitlab/gitlab-ci.yml.j2";
+pub(crate) const TEMPLATE: &str = "ci/gitlab/gitlab-ci.yml.j2";
 /// Output path.
-pub const OUTPUT: &str = ".gitlab-ci.yml";
+pub(crate) const OUTPUT: &str = ".gitlab-ci.yml";
 
 /// View model of the pipeline.
 #[derive(Debug, Serialize)]
-pub struct GitlabCiView {
+pub(crate) struct GitlabCiView {
     workflow_rules: Vec<String>,
     install: InstallView,
     images: GitlabImages,
@@ -91,7 +91,7 @@ fn rule(variable: &str, pattern: &RefPattern) -> String {
 
 impl GitlabCiView {
     /// Builds the view from the model.
-    pub fn new(config: &Config) -> GitlabCiView {
+    pub(crate) fn new(config: &Config) -> GitlabCiView {
         let mut workflow_rules: Vec<String> = Vec::new();
         let mut promotions = Vec::new();
         let apps: Vec<AppView> = config

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::model::Config;
 
 /// How pipelines install gitops-gen.
 #[derive(Debug, Serialize)]
-pub struct InstallView {
+pub(crate) struct InstallView {
     /// The pinned version or commit, for messages and cache keys.
     pin: String,
     /// The `cargo install` line; static text from the validated model.
@@ -21,7 +21,7 @@ pub struct InstallView {
 
 impl InstallView {
     /// The pinned version and the cache key derived from it.
-    pub fn new(config: &Config, os_expression: &str) -> InstallView {
+    pub(crate) fn new(config: &Config, os_expression: &str) -> InstallView {
         InstallView {
             pin: config.tool.pin().to_owned(),
             command: config.tool.install_command(),
@@ -38,7 +38,7 @@ impl InstallView {
 /// Whether pushes of tags or release branches run the pipeline. Such runs publish images that
 /// people deploy by version, so they must not restore a cache another run could have written
 /// (cache poisoning); they compile gitops-gen instead.
-pub fn builds_releases(config: &Config) -> bool {
+pub(crate) fn builds_releases(config: &Config) -> bool {
     config.environments.iter().any(|env| {
         !env.tags.is_empty()
             || env

@@ -4,26 +4,26 @@
 //! Every YAML output is parsed again before it is returned, so a template bug surfaces as an
 //! internal error instead of a broken file on disk.
 
-pub mod flux;
-pub mod github;
-pub mod gitlab;
-pub mod header;
-pub mod install;
-pub mod pins;
-pub mod templates;
-pub mod validate;
+pub(crate) mod flux;
+pub(crate) mod github;
+pub(crate) mod gitlab;
+pub(crate) mod header;
+pub(crate) mod install;
+pub(crate) mod pins;
+pub(crate) mod templates;
+pub(crate) mod validate;
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::config::{Config, Deploy};
 use crate::error::Error;
+use crate::model::{Config, Deploy};
 use crate::render::templates::Templates;
 
 /// Who owns a generated file after it is written.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Ownership {
+pub(crate) enum Ownership {
     /// Regenerated on every `generate`; carries header and fingerprint.
     Managed,
     /// Written once when missing, then the user's (app manifests, overlays promotion edits).
@@ -32,7 +32,7 @@ pub enum Ownership {
 
 /// One file `generate` wants to exist.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     /// Path relative to the repository root, `/`-separated.
     pub path: String,
     /// Full contents, header included.
@@ -42,7 +42,7 @@ pub struct OutputFile {
 }
 
 /// Renders everything the model produces, sorted by path.
-pub fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
+pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
     if let Some(Deploy::Helm { chart, .. }) = config
         .apps
         .iter()
@@ -162,7 +162,7 @@ fn reparse(path: &str, text: &str) -> Result<(), Error> {
 }
 
 /// Joins the GitOps tree root (`.` or a subdirectory) with a path inside it.
-pub fn in_tree(root: &str, rel: &str) -> String {
+pub(crate) fn in_tree(root: &str, rel: &str) -> String {
     if root == "." {
         rel.to_owned()
     } else {
@@ -171,7 +171,7 @@ pub fn in_tree(root: &str, rel: &str) -> String {
 }
 
 /// Quotes a word for POSIX sh when it needs it (paths in GitLab `script:` lines).
-pub fn shell_word(word: &str) -> String {
+pub(crate) fn shell_word(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_owned()
@@ -181,6 +181,6 @@ pub fn shell_word(word: &str) -> String {
 }
 
 /// The registry host of an image repository (`ghcr.io/acme/web` → `ghcr.io`).
-pub fn registry_host(image: &str) -> &str {
+pub(crate) fn registry_host(image: &str) -> &str {
     image.split('/').next().unwrap_or(image)
 }

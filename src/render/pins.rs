@@ -6,7 +6,7 @@ use serde::Serialize;
 
 /// A GitHub action pinned to a commit.
 #[derive(Clone, Debug, Serialize)]
-pub struct ActionPin {
+pub(crate) struct ActionPin {
     /// `owner/repo@<40-hex sha>`.
     pub uses: &'static str,
     /// The release tag that commit carries, written as a trailing comment.
@@ -15,7 +15,7 @@ pub struct ActionPin {
 
 /// All pinned actions, by template name.
 #[derive(Clone, Debug, Serialize)]
-pub struct ActionPins {
+pub(crate) struct ActionPins {
     /// actions/checkout
     pub checkout: ActionPin,
     /// actions/cache
@@ -31,7 +31,7 @@ pub struct ActionPins {
 }
 
 /// The pins this release generates.
-pub const ACTIONS: ActionPins = ActionPins {
+pub(crate) const ACTIONS: ActionPins = ActionPins {
     checkout: ActionPin {
         uses: "actions/checkout@de0fac2e4500dabe0009e67214ff5f5447ce83dd",
         version: "v6.0.2",
@@ -59,15 +59,15 @@ pub const ACTIONS: ActionPins = ActionPins {
 };
 
 /// Go toolchain used to install the validators (kustomize v5.8 needs Go 1.24 or newer).
-pub const GO_VERSION: &str = "1.25";
+pub(crate) const GO_VERSION: &str = "1.25";
 /// kustomize, installed with `go install` so the Go checksum database verifies it.
-pub const KUSTOMIZE_MODULE: &str = "sigs.k8s.io/kustomize/kustomize/v5@v5.8.1";
+pub(crate) const KUSTOMIZE_MODULE: &str = "sigs.k8s.io/kustomize/kustomize/v5@v5.8.1";
 /// kubeconform, likewise.
-pub const KUBECONFORM_MODULE: &str = "github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0";
+pub(crate) const KUBECONFORM_MODULE: &str = "github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0";
 
 /// Container images used by the GitLab pipeline.
 #[derive(Clone, Debug, Serialize)]
-pub struct GitlabImages {
+pub(crate) struct GitlabImages {
     /// Has cargo (to install gitops-gen) and git (to promote).
     pub rust: &'static str,
     /// Go toolchain for kustomize and kubeconform.
@@ -81,7 +81,7 @@ pub struct GitlabImages {
 }
 
 /// The images this release generates.
-pub const GITLAB_IMAGES: GitlabImages = GitlabImages {
+pub(crate) const GITLAB_IMAGES: GitlabImages = GitlabImages {
     rust: "docker.io/library/rust:1.93-bookworm",
     golang: "docker.io/library/golang:1.25-bookworm",
     buildah: "quay.io/buildah/stable:v1.42",

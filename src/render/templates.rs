@@ -14,7 +14,7 @@ use crate::error::Error;
 
 /// Templates shipped in the binary: (name, text). A user's `.gitops-gen/templates/<name>`
 /// replaces the one with the same name.
-pub const EMBEDDED: &[(&str, &str)] = &[
+pub(crate) const EMBEDDED: &[(&str, &str)] = &[
     (
         "ci/github/github-actions.yml.j2",
         include_str!("../../templates/ci/github/github-actions.yml.j2"),
@@ -62,17 +62,17 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 /// Where a repository keeps its template overrides.
-pub const OVERRIDE_DIR: &str = ".gitops-gen/templates";
+pub(crate) const OVERRIDE_DIR: &str = ".gitops-gen/templates";
 
 /// A configured template environment.
-pub struct Templates {
+pub(crate) struct Templates {
     env: Environment<'static>,
     overridden: Vec<String>,
 }
 
 impl Templates {
     /// The embedded templates, with overrides from `repo_root/.gitops-gen/templates` when given.
-    pub fn load(repo_root: Option<&Path>) -> Result<Templates, Error> {
+    pub(crate) fn load(repo_root: Option<&Path>) -> Result<Templates, Error> {
         let mut env = Environment::new();
         let syntax = SyntaxConfig::builder()
             .block_delimiters("{{%", "%}}")
@@ -115,12 +115,12 @@ impl Templates {
     }
 
     /// Whether the repository overrides template `name`.
-    pub fn is_overridden(&self, name: &str) -> bool {
+    pub(crate) fn is_overridden(&self, name: &str) -> bool {
         self.overridden.iter().any(|n| n == name)
     }
 
     /// Renders `name` with `view`; output always ends with exactly one newline and uses LF.
-    pub fn render<V: Serialize>(&self, name: &str, view: &V) -> Result<String, Error> {
+    pub(crate) fn render<V: Serialize>(&self, name: &str, view: &V) -> Result<String, Error> {
         let template = self.env.get_template(name).map_err(|e| Error::Template {
             name: name.to_owned(),
             message: format!("{e:#}"),
@@ -161,7 +161,7 @@ fn yaml_formatter(
 
 /// Whether `text` can be written as a plain scalar, in block or flow context, and read back as
 /// the same string (not a number, boolean, null, comment or nested structure).
-pub fn is_plain_safe(text: &str) -> bool {
+pub(crate) fn is_plain_safe(text: &str) -> bool {
     let first_ok = text
         .chars()
         .next()

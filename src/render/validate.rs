@@ -2,12 +2,12 @@
 
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::model::Config;
 use crate::render::{in_tree, pins};
 
 /// Directories the validate job renders with kustomize.
 #[derive(Debug, Serialize)]
-pub struct ValidateView {
+pub(crate) struct ValidateView {
     go_version: &'static str,
     kustomize_module: &'static str,
     kubeconform_module: &'static str,
@@ -16,7 +16,7 @@ pub struct ValidateView {
 
 impl ValidateView {
     /// Every environment's infrastructure and application overlay.
-    pub fn new(config: &Config) -> ValidateView {
+    pub(crate) fn new(config: &Config) -> ValidateView {
         let mut dirs = Vec::new();
         for env in &config.environments {
             for kind in ["infrastructure", "applications"] {

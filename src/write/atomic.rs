@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::error::Error;
 
 /// Writes `contents` to a temporary file beside `path`, syncs it and renames it into place.
-pub fn write(path: &Path, contents: &str) -> Result<(), Error> {
+pub(crate) fn write(path: &Path, contents: &str) -> Result<(), Error> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
@@ -24,7 +24,7 @@ pub fn write(path: &Path, contents: &str) -> Result<(), Error> {
 }
 
 /// Removes directories left empty by a deletion, up to (not including) `root`.
-pub fn remove_empty_parents(root: &Path, path: &Path) {
+pub(crate) fn remove_empty_parents(root: &Path, path: &Path) {
     let mut dir = path.parent();
     while let Some(d) = dir {
         if d == root || !d.starts_with(root) || std::fs::remove_dir(d).is_err() {

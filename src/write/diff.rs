@@ -3,7 +3,7 @@
 use similar::{ChangeTag, TextDiff};
 
 /// A unified diff of `old` → `new` with `a/` and `b/` paths, colored when asked.
-pub fn unified(path: &str, old: &str, new: &str, color: bool) -> String {
+pub(crate) fn unified(path: &str, old: &str, new: &str, color: bool) -> String {
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
         .diff_lines(old, new);

@@ -5,19 +5,19 @@
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
 //! `--force`. Managed files the model no longer produces are deleted when pristine.
 
-pub mod atomic;
-pub mod diff;
+pub(crate) mod atomic;
+pub(crate) mod diff;
 
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::repo::DirRepo;
 use crate::render::header::{self, MANAGED_MARKER, Provenance};
 use crate::render::{OutputFile, Ownership};
-use crate::source::repo::DirRepo;
 
 /// What happens to one path.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// New file.
     Create,
     /// Managed file with new contents.
@@ -38,7 +38,7 @@ pub enum Action {
 
 impl Action {
     /// Whether the repository differs from what the model produces.
-    pub fn is_stale(self) -> bool {
+    pub(crate) fn is_stale(self) -> bool {
         !matches!(
             self,
             Action::Unchanged | Action::KeepSeeded | Action::KeepEditedOrphan
@@ -46,7 +46,7 @@ impl Action {
     }
 
     /// The verb shown next to the path.
-    pub fn verb(self) -> &'static str {
+    pub(crate) fn verb(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
@@ -62,7 +62,7 @@ impl Action {
 
 /// One planned change.
 #[derive(Clone, Debug)]
-pub struct PlanItem {
+pub(crate) struct PlanItem {
     /// Repository-relative path.
     pub path: String,
     /// What to do.
@@ -75,19 +75,19 @@ pub struct PlanItem {
 
 /// Every path `generate` looked at, sorted.
 #[derive(Clone, Debug, Default)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// Items in path order.
     pub items: Vec<PlanItem>,
 }
 
 impl Plan {
     /// Items that differ from the model.
-    pub fn stale(&self) -> impl Iterator<Item = &PlanItem> {
+    pub(crate) fn stale(&self) -> impl Iterator<Item = &PlanItem> {
         self.items.iter().filter(|i| i.action.is_stale())
     }
 
     /// Items refused without `--force`.
-    pub fn refused(&self) -> impl Iterator<Item = &PlanItem> {
+    pub(crate) fn refused(&self) -> impl Iterator<Item = &PlanItem> {
         self.items
             .iter()
             .filter(|i| matches!(i.action, Action::RefuseEdited | Action::RefuseForeign))
@@ -95,7 +95,7 @@ impl Plan {
 }
 
 /// Compares `outputs` with the files under `root`.
-pub fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
+pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
     for out in outputs {
         let old = read_existing(&root.join(&out.path))?;
@@ -140,7 +140,7 @@ pub fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Er
 }
 
 /// Carries out a plan. Callers must have checked [`Plan::refused`] first.
-pub fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
+pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
     for item in &plan.items {
         let path = root.join(&item.path);
         match (item.action, &item.new) {

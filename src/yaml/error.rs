@@ -7,7 +7,7 @@ use super::span::Span;
 /// A YAML problem located in the source: a syntax error, a limit violation, a bad merge key,
 /// or (in [`super::Parsed::warnings`]) a non-fatal finding such as a duplicate key.
 #[derive(Clone, Debug, PartialEq)]
-pub struct YamlError {
+pub(crate) struct YamlError {
     /// Lowercase, sentence-fragment message without position information (the span carries it).
     pub message: String,
     /// Where the problem is, in bytes.
@@ -16,7 +16,7 @@ pub struct YamlError {
 
 impl YamlError {
     /// Creates an error at `span`.
-    pub fn new(message: impl Into<String>, span: Span) -> YamlError {
+    pub(crate) fn new(message: impl Into<String>, span: Span) -> YamlError {
         YamlError {
             message: message.into(),
             span,

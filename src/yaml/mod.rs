@@ -32,13 +32,13 @@ mod span;
 #[cfg(test)]
 mod tests;
 
-pub use error::YamlError;
-pub use node::{Mapping, Node, ScalarStyle, Value};
-pub use span::Span;
+pub(crate) use error::YamlError;
+pub(crate) use node::{Mapping, Node, ScalarStyle, Value};
+pub(crate) use span::Span;
 
 /// Resource limits for parsing untrusted YAML.
 #[derive(Clone, Debug)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Maximum collection nesting, counting levels reached through aliases. Default 256.
     ///
     /// The finished tree is dropped and compared recursively, so raising this far beyond the
@@ -60,7 +60,7 @@ impl Default for Limits {
 
 /// The documents of a stream and the non-fatal findings made while reading them.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// One root node per document, in stream order.
     pub documents: Vec<Node>,
     /// Duplicate keys and similar, in source order.
@@ -72,7 +72,7 @@ pub struct Parsed {
 /// # Errors
 /// The first syntax error, limit violation, unknown alias, invalid explicit core tag or invalid
 /// merge-key value, located by byte span.
-pub fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
+pub(crate) fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
     parse_with(src, &Limits::default()).map(|p| p.documents)
 }
 
@@ -80,6 +80,6 @@ pub fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
 ///
 /// # Errors
 /// As for [`parse`], with `limits` in place of the defaults.
-pub fn parse_with(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
+pub(crate) fn parse_with(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
     loader::load(src, limits)
 }

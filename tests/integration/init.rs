@@ -1,21 +1,18 @@
 //! Behaviour of `gitops-gen init`: refusing to overwrite a model, --force, non-git directories,
 //! --env/--app flags and detection from the git repository.
 
-use gitops_gen::yaml::{self, Node};
+use serde_norway::Value as Node;
 
 use crate::common::*;
 
-/// Parses the written model with the crate's own YAML reader.
+/// Parses the written model with an independent YAML reader.
 fn model(dir: &std::path::Path) -> Node {
     let text = read(dir, "gitops-gen.yaml");
-    let mut docs = yaml::parse(&text).expect("init writes valid YAML");
-    assert_eq!(docs.len(), 1, "one document");
-    docs.remove(0)
+    serde_norway::from_str(&text).expect("init writes one valid YAML document")
 }
 
 fn get<'n>(node: &'n Node, key: &str) -> &'n Node {
-    node.as_map()
-        .and_then(|m| m.get(key))
+    node.get(key)
         .unwrap_or_else(|| panic!("model has no `{key}`"))
 }
 
@@ -26,7 +23,7 @@ fn str_of<'n>(node: &'n Node, key: &str) -> &'n str {
 }
 
 fn strings(node: &Node) -> Vec<&str> {
-    node.as_seq()
+    node.as_sequence()
         .expect("a list")
         .iter()
         .map(|n| n.as_str().expect("a string"))
@@ -114,7 +111,9 @@ fn init_with_env_and_app_flags() {
     assert_eq!(str_of(&m, "ci"), "both");
     assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
 
-    let envs = get(&m, "environments").as_seq().expect("environments list");
+    let envs = get(&m, "environments")
+        .as_sequence()
+        .expect("environments list");
     let names: Vec<&str> = envs.iter().map(|e| str_of(e, "name")).collect();
     assert_eq!(
         names,
@@ -128,7 +127,7 @@ fn init_with_env_and_app_flags() {
     assert_eq!(strings(get(&envs[2], "branches")), ["feature/*", "fix/*"]);
     assert_eq!(get(&envs[2], "preview").as_bool(), Some(true));
 
-    let apps = get(&m, "apps").as_seq().expect("apps list");
+    let apps = get(&m, "apps").as_sequence().expect("apps list");
     let images: Vec<(&str, &str)> = apps
         .iter()
         .map(|a| (str_of(a, "name"), str_of(a, "image")))
@@ -180,7 +179,9 @@ fn init_uses_master_when_head_is_master() {
     assert_code(&run(&dir, &["init", "--yes"]), 0);
     let m = model(&dir);
     assert_eq!(str_of(get(&m, "gitops"), "branch"), "master");
-    let envs = get(&m, "environments").as_seq().expect("environments list");
+    let envs = get(&m, "environments")
+        .as_sequence()
+        .expect("environments list");
     let production = envs
         .iter()
         .find(|e| str_of(e, "name") == "production")

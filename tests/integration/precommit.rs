@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use gitops_gen::yaml::{self, Node};
+use serde_norway::Value as Node;
 
 use crate::common::*;
 
@@ -21,10 +21,9 @@ struct Hook {
 fn published_hook(id: &str) -> Option<Hook> {
     let manifest = crate_root().join(".pre-commit-hooks.yaml");
     let text = std::fs::read_to_string(&manifest).ok()?;
-    let docs = yaml::parse(&text).expect(".pre-commit-hooks.yaml is valid YAML");
-    let hooks = docs
-        .first()
-        .and_then(Node::as_seq)
+    let doc: Node = serde_norway::from_str(&text).expect(".pre-commit-hooks.yaml is valid YAML");
+    let hooks = doc
+        .as_sequence()
         .expect(".pre-commit-hooks.yaml is a list of hooks");
     let hook = hooks
         .iter()
@@ -46,7 +45,7 @@ fn published_hook(id: &str) -> Option<Hook> {
 }
 
 fn field<'n>(node: &'n Node, key: &str) -> Option<&'n Node> {
-    node.as_map().and_then(|m| m.get(key))
+    node.get(key)
 }
 
 fn pre_commit_available() -> bool {

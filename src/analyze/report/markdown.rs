@@ -1,0 +1,140 @@
+//! RENDER stage: the Markdown readiness report (`analyze --format markdown`) a team lead can
+//! paste into a ticket.
+
+use std::fmt::Write;
+
+use crate::analyze::document::Analysis;
+
+/// Renders the report.
+pub(crate) fn render(a: &Analysis) -> String {
+    let mut out = String::new();
+    let s = &a.summary;
+    let pct = (s.migratable_deploy_steps * 100)
+        .checked_div(s.deploy_steps)
+        .unwrap_or(100);
+    let _ = writeln!(out, "# GitOps readiness report\n");
+    let _ = writeln!(
+        out,
+        "{} pipeline file(s), {} job(s). **{} deploy step(s)** push to clusters from CI; \
+         **{pct}%** of them ({} of {}) can be handed to a pull-based operator (declarative applies of manifests or charts). \
+         **{} credential(s)** to revoke after migration.\n",
+        s.pipelines,
+        s.jobs,
+        s.deploy_steps,
+        s.migratable_deploy_steps,
+        s.deploy_steps,
+        s.credentials
+    );
+    let _ = writeln!(out, "## Environments\n");
+    if a.environments.is_empty() {
+        let _ = writeln!(out, "No environment found.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "| environment | tier | per-branch | deployed by | confidence |\n| --- | --- | --- | --- | --- |"
+        );
+        for e in &a.environments {
+            let triggers: Vec<String> = e
+                .triggers
+                .iter()
+                .map(|t| match &t.pattern {
+                    Some(p) => format!("{} `{}`", kind(&t.kind), p.replace('|', "\\|")),
+                    None => kind(&t.kind).to_owned(),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "| `{}` | {:?} | {} | {} | {:?} |",
+                e.name.replace('|', "\\|"),
+                e.tier,
+                if e.dynamic { "yes" } else { "no" },
+                if triggers.is_empty() {
+                    "—".to_owned()
+                } else {
+                    triggers.join(", ")
+                },
+                e.confidence
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Deploy steps\n");
+    if a.deploy_steps.is_empty() {
+        let _ = writeln!(out, "No deploy step found.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "| where | job | tool | environment | migrate |\n| --- | --- | --- | --- | --- |"
+        );
+        for d in &a.deploy_steps {
+            let _ = writeln!(
+                out,
+                "| `{}:{}` | `{}` | {} {} | {} | {} |",
+                d.at.file,
+                d.at.line,
+                d.jobs.join("`, `").replace('|', "\\|"),
+                d.tool,
+                d.operation,
+                d.environment.as_deref().unwrap_or("—"),
+                if d.migratable {
+                    "operator"
+                } else {
+                    "**manual**"
+                }
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let manual: Vec<_> = a.deploy_steps.iter().filter(|d| !d.migratable).collect();
+    let _ = writeln!(out, "## Manual tasks\n");
+    let mut tasks = Vec::new();
+    for d in manual {
+        tasks.push(format!(
+            "Decide how to replace `{} {}` in job `{}` (`{}:{}`): imperative operations are not reconciled by an operator.",
+            d.tool, d.operation, d.job, d.at.file, d.at.line
+        ));
+    }
+    for u in &a.unresolved {
+        tasks.push(format!(
+            "Review {} `{}` (`{}:{}`): it could not be read offline.",
+            u.kind, u.reference, u.at.file, u.at.line
+        ));
+    }
+    for d in &a.diagnostics {
+        tasks.push(format!(
+            "Fix or review `{}:{}`: {}.",
+            d.at.file, d.at.line, d.message
+        ));
+    }
+    for s in &a.layout.plaintext_secrets {
+        tasks.push(format!(
+            "Move the plaintext Secret `{}` (`{}:{}`) to Sealed Secrets or SOPS before it is reconciled from Git.",
+            s.name.as_deref().unwrap_or("(unnamed)"), s.file, s.line
+        ));
+    }
+    if tasks.is_empty() {
+        let _ = writeln!(out, "None.\n");
+    } else {
+        for t in tasks {
+            let _ = writeln!(out, "- [ ] {t}");
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "## Credentials to revoke after migration\n");
+    if a.credentials.is_empty() {
+        let _ = writeln!(out, "None found.");
+    } else {
+        for c in &a.credentials {
+            let _ = writeln!(
+                out,
+                "- [ ] `{}` ({}) — `{}:{}`",
+                c.name, c.kind, c.at.file, c.at.line
+            );
+        }
+    }
+    out
+}
+
+fn kind(kind: &crate::read::TriggerKind) -> &'static str {
+    crate::infer::rules::environment_triggers::kind_name(kind)
+}

@@ -1,0 +1,6 @@
+//! The human and tool formats of an analysis: the text report, Markdown and SARIF. Each reads
+//! the finished [`crate::analyze::document::Analysis`] and decides nothing.
+
+pub(crate) mod markdown;
+pub(crate) mod sarif;
+pub(crate) mod text;

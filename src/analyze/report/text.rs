@@ -1,0 +1,190 @@
+//! RENDER stage: the human report (`analyze`, the default format): a summary, then each deploy
+//! step as a source snippet with the line underlined.
+
+use std::fmt::Write;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use thiserror::Error;
+
+use crate::analyze::document::{Analysis, Position};
+use crate::files::RepoFiles;
+
+#[derive(Debug, Diagnostic, Error)]
+#[error("{message}")]
+#[diagnostic(severity(Warning))]
+struct Snippet {
+    message: String,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("{label}")]
+    at: SourceSpan,
+    label: String,
+    #[help]
+    note: Option<String>,
+}
+
+/// Renders the report; `color` enables ANSI styling.
+pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String {
+    let mut out = String::new();
+    let s = &a.summary;
+    let _ = writeln!(
+        out,
+        "gitops-gen analyze: {} pipeline file(s), {} job(s)",
+        s.pipelines, s.jobs
+    );
+    let _ = writeln!(
+        out,
+        "  {} deploy step(s), {} can be handed to a GitOps operator; {} environment(s); {} credential(s) to revoke",
+        s.deploy_steps, s.migratable_deploy_steps, s.environments, s.credentials
+    );
+    if !a.pipelines.is_empty() {
+        let _ = writeln!(out, "\npipelines:");
+        for p in &a.pipelines {
+            let extra = if p.best_effort {
+                " (read best effort)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {} [{}] {} job(s){extra}",
+                p.file,
+                p.system.id(),
+                p.jobs.len()
+            );
+        }
+    }
+    if !a.environments.is_empty() {
+        let _ = writeln!(out, "\nenvironments:");
+        for e in &a.environments {
+            let triggers: Vec<String> = e
+                .triggers
+                .iter()
+                .map(|t| {
+                    let kind = crate::infer::rules::environment_triggers::kind_name(&t.kind);
+                    match &t.pattern {
+                        Some(p) => format!("{kind} {p}"),
+                        None => kind.to_owned(),
+                    }
+                })
+                .collect();
+            let dynamic = if e.dynamic { ", per branch" } else { "" };
+            let _ = writeln!(
+                out,
+                "  {} ({:?}{dynamic}) ← {}",
+                e.name,
+                e.tier,
+                if triggers.is_empty() {
+                    "no trigger found".to_owned()
+                } else {
+                    triggers.join(", ")
+                }
+            );
+        }
+    }
+    if !a.credentials.is_empty() {
+        let _ = writeln!(out, "\ncredentials to revoke after migration:");
+        for c in &a.credentials {
+            let _ = writeln!(
+                out,
+                "  {} ({}) at {}:{}:{}",
+                c.name, c.kind, c.at.file, c.at.line, c.at.column
+            );
+        }
+    }
+    if !a.unresolved.is_empty() || !a.diagnostics.is_empty() {
+        let _ = writeln!(out, "\nnot resolved:");
+        for u in &a.unresolved {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {} `{}`",
+                u.at.file, u.at.line, u.at.column, u.kind, u.reference
+            );
+        }
+        for d in &a.diagnostics {
+            let _ = writeln!(
+                out,
+                "  {}:{}:{}: {} [{}]",
+                d.at.file, d.at.line, d.at.column, d.message, d.code
+            );
+        }
+    }
+    if !a.deploy_steps.is_empty() {
+        let _ = writeln!(out, "\ndeploy steps:");
+        let theme = if color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_links(false);
+        for d in &a.deploy_steps {
+            let env = d
+                .environment
+                .as_deref()
+                .map(|e| format!(" to {e}"))
+                .unwrap_or_default();
+            let noun = if d.jobs.len() > 1 { "jobs" } else { "job" };
+            let message = format!(
+                "{} {}{env} in {noun} `{}` [{}]",
+                d.tool,
+                d.operation,
+                d.jobs.join("`, `"),
+                d.rule
+            );
+            let label = if d.migratable {
+                "the operator can take this over"
+            } else {
+                "needs a manual decision"
+            };
+            match snippet(files, &d.at, message.clone(), label, &d.note) {
+                Some(snippet) => {
+                    let _ = handler.render_report(&mut out, &snippet);
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "  {}:{}:{}: {message}",
+                        d.at.file, d.at.line, d.at.column
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn snippet(
+    files: &dyn RepoFiles,
+    at: &Position,
+    message: String,
+    label: &str,
+    note: &str,
+) -> Option<Snippet> {
+    let text = files.read(&at.file)?;
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = text[line_start..].lines().next().unwrap_or_default();
+    let col_offset: usize = line
+        .chars()
+        .take(at.column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    let start = line_start + col_offset;
+    let len = line
+        .len()
+        .saturating_sub(col_offset)
+        .max(1)
+        .min(text.len().saturating_sub(start));
+    Some(Snippet {
+        message,
+        src: NamedSource::new(&at.file, text.to_string()),
+        at: (start, len).into(),
+        label: label.to_owned(),
+        note: Some(note.to_owned()),
+    })
+}

@@ -1,0 +1,357 @@
+//! `gitops-gen promote`: resolves the request from the model and the CI environment, then hands
+//! it to the promotion engine.
+
+use std::path::Path;
+
+use crate::Outcome;
+use crate::cli::PromoteArgs;
+use crate::cli::commands::load_model;
+use crate::cli::ui::Ui;
+use crate::error::Error;
+use crate::model::{self, Config, Environment, Promotion};
+use crate::promote::git_cli::{self, Git};
+use crate::promote::{self, Promoted, Request, Source, edit::ImageRef, message::Audit};
+use crate::render;
+
+/// Runs the command.
+pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
+    let config = load_model(&args.dir)?;
+    let env = find_env(&config, &args.env)?;
+    if args.remove {
+        return remove_preview(ui, args, &config, env);
+    }
+    let app_name = args.app.as_deref().unwrap_or_default();
+    let app = config
+        .apps
+        .iter()
+        .find(|a| a.name.value == app_name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
+            Error::Usage(format!(
+                "unknown app `{app_name}`; the model has {}",
+                names.join(", ")
+            ))
+        })?;
+    if let crate::model::Deploy::Helm { chart, .. } = &app.deploy {
+        return Err(Error::Usage(format!(
+            "app `{}` is deployed with the Helm chart `{chart}`; promoting Helm values comes with \
+             Helm rendering in a later release",
+            app.name.value
+        )));
+    }
+    if let Some(git_ref) = &args.r#ref
+        && !ref_maps_to(env, git_ref)
+    {
+        ui.status(
+            "skip",
+            &format!("`{git_ref}` does not promote into `{}`", env.name.value),
+        );
+        return Ok(Outcome::Success);
+    }
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let source = match (&args.from, &args.image) {
+        (Some(from), _) => {
+            let from_env = find_env(&config, from)?;
+            if from_env.name.value == env.name.value {
+                return Err(Error::Usage(format!("--from and --to are both `{from}`")));
+            }
+            Source::Environment {
+                env: from.clone(),
+                overlay: promote::overlay_path(&config, from),
+            }
+        }
+        (None, Some(image)) => {
+            let (repository, reference) = ImageRef::parse(image).ok_or_else(|| {
+                Error::Usage(format!(
+                    "image `{image}` must be `repository:tag` or `repository@sha256:<64 hex>`"
+                ))
+            })?;
+            if repository != app.image {
+                return Err(Error::Usage(format!(
+                    "image `{image}` is not from app `{}`'s repository `{}`",
+                    app.name.value, app.image
+                )));
+            }
+            let source_commit = args
+                .source_commit
+                .clone()
+                .or_else(|| var("GITHUB_SHA"))
+                .or_else(|| var("CI_COMMIT_SHA"));
+            Source::Image {
+                reference,
+                source_commit,
+            }
+        }
+        (None, None) => return Err(Error::Usage("pass --image or --from".to_owned())),
+    };
+    let mode = match args.mode.as_deref() {
+        Some("pull-request") => Promotion::PullRequest,
+        Some(_) => Promotion::Commit,
+        None if env.promotion == Promotion::PullRequest => Promotion::PullRequest,
+        None => Promotion::Commit,
+    };
+    let instance = preview_instance(args, &config, env)?;
+    let overlay = match &instance {
+        Some(i) => i.kustomization.clone(),
+        None => promote::overlay_path(&config, &env.name.value),
+    };
+    let url = gitops_url(args, &config, &overlay)?;
+    let mut audit = Audit {
+        env: env.name.value.clone(),
+        app: app.name.value.clone(),
+        repository: app.image.clone(),
+        ..Audit::default()
+    }
+    .from_ci_env(args.reason.as_deref());
+    if let Source::Environment { env: from, .. } = &source {
+        // The pipeline's own commit did not build what `from` runs; the annotation says what did.
+        audit.source_commit = None;
+        if args.reason.is_none() {
+            audit.reason = format!("promote what {from} runs");
+        }
+    }
+    let request = Request {
+        env: env.name.value.clone(),
+        app: app.name.value.clone(),
+        repository: app.image.clone(),
+        source,
+        mode,
+        url,
+        branch: config.gitops.branch.clone(),
+        overlay,
+        audit,
+        attempts: args.retries.max(1),
+        allow_rollback: args.allow_rollback,
+        app_repo: Some(args.dir.clone()),
+        dry_run: args.dry_run,
+        preview: instance,
+        remove: false,
+        project: config.project.value.clone(),
+    };
+    report(ui, &request)
+}
+
+/// `--remove`: takes a branch's preview instance away.
+fn remove_preview(
+    ui: &Ui,
+    args: &PromoteArgs,
+    config: &Config,
+    env: &Environment,
+) -> Result<Outcome, Error> {
+    if args.r#ref.as_deref().is_some_and(|r| !ref_maps_to(env, r)) {
+        ui.status(
+            "skip",
+            &format!(
+                "`{}` has no preview in `{}`",
+                args.r#ref.as_deref().unwrap_or_default(),
+                env.name.value
+            ),
+        );
+        return Ok(Outcome::Success);
+    }
+    let Some(instance) = preview_instance(args, config, env)? else {
+        return Err(Error::Usage(format!(
+            "--remove takes away a preview instance; `{}` is not a `preview: true` environment",
+            env.name.value
+        )));
+    };
+    let url = gitops_url(args, config, &instance.root)?;
+    let mut audit = Audit {
+        env: env.name.value.clone(),
+        ..Audit::default()
+    }
+    .from_ci_env(args.reason.as_deref());
+    if args.reason.is_none() {
+        audit.reason = format!("branch {} is gone", instance.branch);
+    }
+    let request = Request {
+        env: env.name.value.clone(),
+        app: String::new(),
+        repository: String::new(),
+        source: Source::Nothing,
+        mode: Promotion::Commit,
+        url,
+        branch: config.gitops.branch.clone(),
+        overlay: instance.kustomization.clone(),
+        audit,
+        attempts: args.retries.max(1),
+        allow_rollback: false,
+        app_repo: None,
+        dry_run: args.dry_run,
+        preview: Some(instance),
+        remove: true,
+        project: config.project.value.clone(),
+    };
+    report(ui, &request)
+}
+
+/// The branch's instance when `env` is a preview environment; `--ref` names the branch.
+fn preview_instance(
+    args: &PromoteArgs,
+    config: &Config,
+    env: &Environment,
+) -> Result<Option<promote::preview::Instance>, Error> {
+    if !env.preview {
+        return Ok(None);
+    }
+    let branch = args
+        .r#ref
+        .as_deref()
+        .map(|r| r.strip_prefix("refs/heads/").unwrap_or(r))
+        .filter(|b| !b.is_empty() && !b.starts_with("refs/"))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "`{}` is a preview environment with one instance per branch; pass the branch as \
+                 --ref refs/heads/<branch>",
+                env.name.value
+            ))
+        })?;
+    let dir = render::in_tree(
+        &config.gitops.path,
+        &format!("applications/overlays/{}", env.name.value),
+    );
+    Ok(Some(promote::preview::Instance::new(
+        &dir,
+        &env.namespace,
+        branch,
+    )))
+}
+
+/// The URL of the repository holding the GitOps branch. For this repository, uncommitted
+/// changes to what promotion reads are refused first.
+fn gitops_url(args: &PromoteArgs, config: &Config, overlay: &str) -> Result<String, Error> {
+    if let Some(url) = &config.gitops.repository {
+        return Ok(url.clone());
+    }
+    refuse_dirty(&args.dir, overlay)?;
+    let raw = Git::new(&args.dir, None)
+        .run(&["remote", "get-url", &args.remote])
+        .map_err(|_| {
+            Error::Usage(format!(
+                "this repository has no remote `{}` to promote through; pass --remote",
+                args.remote
+            ))
+        })?;
+    // Runners often embed their own job token in `origin`; with a token of ours in the
+    // environment, the URL is used without it.
+    let clean = git_cli::redact_urls(&raw);
+    Ok(if promote::auth_for(&clean).is_some() {
+        clean
+    } else {
+        raw
+    })
+}
+
+/// Runs the request and reports what happened.
+fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
+    let mut warnings = Vec::new();
+    let result = promote::promote(request, &mut warnings);
+    for warning in &warnings {
+        ui.note("warning", warning);
+    }
+    match result? {
+        Promoted::Unchanged if request.remove => {
+            let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
+            ui.status(
+                "unchanged",
+                &format!("{} has no preview of {what}", request.env),
+            );
+        }
+        Promoted::Unchanged => {
+            ui.status(
+                "unchanged",
+                &format!(
+                    "`{}` already runs this image of `{}`",
+                    request.env, request.app
+                ),
+            );
+        }
+        Promoted::Removed { commit } => {
+            let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
+            ui.status(
+                "removed",
+                &format!("the {} preview of {what} ({commit})", request.env),
+            );
+        }
+        Promoted::WouldCommit { diff, message } => {
+            ui.status(
+                "would commit",
+                &format!(
+                    "to {} of {}",
+                    request.branch,
+                    git_cli::redact_urls(&request.url)
+                ),
+            );
+            ui.out(&diff)?;
+            ui.out(&format!("\n{message}"))?;
+        }
+        Promoted::Committed { commit, attempts } => {
+            ui.status(
+                "promoted",
+                &format!(
+                    "{} in {} ({commit}, {attempts} push attempt(s))",
+                    request.app, request.env
+                ),
+            );
+        }
+        Promoted::Proposed {
+            branch,
+            changed,
+            audit,
+        } => {
+            let verb = if changed { "proposed" } else { "unchanged" };
+            ui.status(verb, &format!("{} on branch {branch}", audit.subject()));
+            if let Some(path) = std::env::var_os("GITHUB_OUTPUT") {
+                promote::github_outputs(Path::new(&path), &branch, &audit)?;
+            }
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+fn find_env<'c>(config: &'c Config, name: &str) -> Result<&'c Environment, Error> {
+    config
+        .environments
+        .iter()
+        .find(|e| e.name.value == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = config
+                .environments
+                .iter()
+                .map(|e| e.name.value.as_str())
+                .collect();
+            Error::Usage(format!(
+                "unknown environment `{name}`; the model has {}",
+                names.join(", ")
+            ))
+        })
+}
+
+/// Whether a pushed ref maps to `env`: `refs/heads/x` against its branches, `refs/tags/x`
+/// against its tags, and a bare name against its branches.
+fn ref_maps_to(env: &Environment, git_ref: &str) -> bool {
+    let (patterns, name) = if let Some(b) = git_ref.strip_prefix("refs/heads/") {
+        (&env.branches, b)
+    } else if let Some(t) = git_ref.strip_prefix("refs/tags/") {
+        (&env.tags, t)
+    } else {
+        (&env.branches, git_ref)
+    };
+    patterns.iter().any(|p| p.value.matches(name))
+}
+
+/// Uncommitted edits to the model or the overlay mean the checkout disagrees with what is being
+/// promoted; stop rather than guess which one the user meant.
+fn refuse_dirty(dir: &Path, overlay: &str) -> Result<(), Error> {
+    let git = Git::new(dir, None);
+    let Ok(status) = git.run(&["status", "--porcelain", "--", model::FILE_NAME, overlay]) else {
+        return Ok(());
+    };
+    if status.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "uncommitted changes to {}; commit or stash them before promoting:\n{status}",
+        [model::FILE_NAME, overlay].join(" or ")
+    )))
+}

@@ -1,0 +1,235 @@
+//! The command line: clap definitions only; each command's behaviour lives in `commands/`.
+
+pub(crate) mod commands;
+pub(crate) mod ui;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Exit codes, shown in `--help` and the man page.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  success; `generate --check` found everything up to date
+  1  `generate --check` found stale files, or a change was refused
+     (hand-edited generated file, downgrade, ...)
+  2  invalid gitops-gen.yaml, bad usage, or an I/O or git failure
+
+Getting started:
+  gitops-gen init --yes          write gitops-gen.yaml with defaults, then generate
+  gitops-gen generate            regenerate after editing gitops-gen.yaml
+  gitops-gen generate --check    in CI and pre-commit: fail when files are stale";
+
+/// Generate GitOps pipelines and a Flux repository layout from one model file.
+///
+/// gitops-gen reads gitops-gen.yaml and writes a GitHub Actions workflow and/or a .gitlab-ci.yml
+/// that build, test and push images, then promote them by committing to Git. A pull-based
+/// operator (Flux) applies the change: CI never holds cluster credentials.
+#[derive(Debug, Parser)]
+#[command(name = "gitops-gen", version, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colors: auto (a terminal without NO_COLOR), always, or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Color preference.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Color when writing to a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always color.
+    Always,
+    /// Never color.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write gitops-gen.yaml for a repository (from flags or questions), then generate.
+    Init(InitArgs),
+    /// Read existing pipelines and the repository layout; report deploy steps, environments,
+    /// their triggers and the credentials CI holds, with file:line:col evidence.
+    Analyze(AnalyzeArgs),
+    /// Render everything gitops-gen.yaml describes and write what changed.
+    Generate(GenerateArgs),
+    /// Set an app's image for an environment in Git: edit, commit, push (used by pipelines).
+    Promote(PromoteArgs),
+    /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
+    Schema {
+        /// Which document.
+        #[arg(value_enum, default_value_t = SchemaKind::Model)]
+        kind: SchemaKind,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
+}
+
+/// Documents `gitops-gen schema` can describe.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// gitops-gen.yaml.
+    Model,
+    /// The output of `analyze --format json`.
+    Analysis,
+}
+
+/// Output formats of `analyze`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// A summary and a source snippet per deploy step.
+    Text,
+    /// The versioned document described by `gitops-gen schema analysis`.
+    Json,
+    /// A readiness report to paste into a ticket.
+    Markdown,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+/// `gitops-gen analyze`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  gitops-gen analyze
+  gitops-gen analyze ../legacy-service --format markdown > readiness.md
+  gitops-gen analyze --format sarif > gitops.sarif
+
+A file that cannot be read becomes a diagnostic; the rest of the repository is still analysed.
+Exit code 0 unless PATH cannot be read.")]
+pub struct AnalyzeArgs {
+    /// Repository to analyze.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `gitops-gen init`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  gitops-gen init --yes
+  gitops-gen init my-repo --ci gitlab --app web=registry.gitlab.com/acme/web --yes
+  gitops-gen init --env development=develop --env staging=staging \\
+                  --env production=main --env preview=feature/* --yes")]
+pub struct InitArgs {
+    /// Repository directory (created if missing). Default: the current directory.
+    pub dir: Option<PathBuf>,
+    /// CI system: github, gitlab or both. Default: detected from the git remote.
+    #[arg(long, value_parser = ["github", "gitlab", "both"])]
+    pub ci: Option<String>,
+    /// Reconciling operator.
+    #[arg(long, value_parser = ["flux"], default_value = "flux")]
+    pub operator: String,
+    /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
+    #[arg(long)]
+    pub registry: Option<String>,
+    /// An environment and the branches that promote into it: NAME=BRANCH[,BRANCH]. Repeatable;
+    /// replaces the default set (development, staging, production, preview).
+    #[arg(long = "env", value_name = "NAME=BRANCH[,BRANCH]")]
+    pub envs: Vec<String>,
+    /// An app to build and deploy: NAME or NAME=IMAGE. Repeatable. Default: the directory name.
+    #[arg(long = "app", value_name = "NAME[=IMAGE]")]
+    pub apps: Vec<String>,
+    /// Take defaults for everything not given as a flag; never ask.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Overwrite an existing gitops-gen.yaml (and hand-edited generated files).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `gitops-gen generate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+`generate` renders only from gitops-gen.yaml. Generated files carry a fingerprint: a file edited
+by hand is never overwritten without --force. Templates can be overridden by placing a file with
+the same name under .gitops-gen/templates/ (see docs/outputs.md).")]
+pub struct GenerateArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Write nothing; print a diff for each stale file and exit 1 if any.
+    #[arg(long, conflicts_with_all = ["dry_run", "force"])]
+    pub check: bool,
+    /// Print a unified diff of each change as it is written.
+    #[arg(long)]
+    pub diff: bool,
+    /// Write nothing; print what would change, with diffs.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite hand-edited generated files and files gitops-gen did not write.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `gitops-gen promote`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary clone of the
+GitOps branch, records the image's source commit in an annotation next to it, commits with an
+audit message ([skip ci] included) and pushes, retrying on a rejected push. It never moves an
+environment to an older source commit unless --allow-rollback. Credentials come from
+GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are never printed.
+
+Examples:
+  gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1
+  gitops-gen promote --from staging --to production --app web
+  gitops-gen promote --env production --app web --image ghcr.io/acme/web@sha256:... --dry-run")]
+pub struct PromoteArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Environment to promote into.
+    #[arg(long, visible_alias = "to", value_name = "ENV")]
+    pub env: String,
+    /// Copy the image (and its source commit) that this environment runs.
+    #[arg(long, value_name = "ENV", conflicts_with = "image")]
+    pub from: Option<String>,
+    /// App whose image moves.
+    #[arg(long, required_unless_present = "remove")]
+    pub app: Option<String>,
+    /// The new image, `repository:tag` or `repository@sha256:...`.
+    #[arg(long, required_unless_present_any = ["from", "remove"])]
+    pub image: Option<String>,
+    /// Remove the preview instance of `--ref`'s branch (a `preview: true` environment), e.g.
+    /// when the branch is deleted.
+    #[arg(long, requires = "ref", conflicts_with_all = ["from", "image"])]
+    pub remove: bool,
+    /// Commit the image was built from. Default: GITHUB_SHA or CI_COMMIT_SHA.
+    #[arg(long, value_name = "SHA")]
+    pub source_commit: Option<String>,
+    /// Only promote when this ref (refs/heads/... or refs/tags/...) maps to the environment.
+    #[arg(long)]
+    pub r#ref: Option<String>,
+    /// commit or pull-request (manual behaves like commit). Default: the environment's mode.
+    #[arg(long, value_parser = ["commit", "pull-request", "manual"])]
+    pub mode: Option<String>,
+    /// Allow moving to a source commit older than the one the environment runs.
+    #[arg(long)]
+    pub allow_rollback: bool,
+    /// Why the promotion happens; recorded in the commit. Default: derived from the CI event.
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Git remote to push to (for the same-repository layout).
+    #[arg(long, default_value = "origin")]
+    pub remote: String,
+    /// Attempts before giving up on rejected pushes (each re-applies the edit on the new tip).
+    #[arg(long, default_value_t = 10)]
+    pub retries: u32,
+    /// Print what would be promoted and the commit message; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}

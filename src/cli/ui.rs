@@ -1,0 +1,64 @@
+//! Terminal output: one place that knows about stdout vs stderr and colors.
+//!
+//! Results a script may consume (diffs, schema, completions) go to stdout; progress and
+//! explanations go to stderr.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::ColorChoice;
+use crate::error::Error;
+
+/// Resolves `--color` with NO_COLOR (https://no-color.org) and whether the stream is a terminal.
+pub(crate) fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Output streams with their color decisions.
+pub(crate) struct Ui {
+    /// Whether stdout gets ANSI colors (diffs).
+    pub color_out: bool,
+    color_err: bool,
+}
+
+impl Ui {
+    /// Decides colors for both streams.
+    pub(crate) fn new(choice: ColorChoice) -> Ui {
+        Ui {
+            color_out: use_color(choice, std::io::stdout().is_terminal()),
+            color_err: use_color(choice, std::io::stderr().is_terminal()),
+        }
+    }
+
+    /// Writes to stdout.
+    pub(crate) fn out(&self, text: &str) -> Result<(), Error> {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Error::io("writing to standard output", e))
+    }
+
+    /// A status line on stderr: `verb` is highlighted, `rest` follows.
+    pub(crate) fn status(&self, verb: &str, rest: &str) {
+        if self.color_err {
+            eprintln!("\x1b[1;32m{verb:>12}\x1b[0m {rest}");
+        } else {
+            eprintln!("{verb:>12} {rest}");
+        }
+    }
+
+    /// A warning or help line on stderr.
+    pub(crate) fn note(&self, label: &str, text: &str) {
+        if self.color_err {
+            eprintln!("\x1b[1;33m{label}\x1b[0m: {text}");
+        } else {
+            eprintln!("{label}: {text}");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Foundations every stage shares: places in files and problems found there, read access to a
+//! repository (on disk or in memory), and what its git remote says.
+
+pub(crate) mod diagnostic;
+pub(crate) mod loc;
+pub(crate) mod remote;
+pub(crate) mod repo;
+
+pub(crate) use diagnostic::ReadDiagnostic;
+pub(crate) use loc::Loc;
+pub(crate) use repo::RepoFiles;

@@ -1,0 +1,52 @@
+//! READ stage helpers for git: what the repository's remote says about its forge, via gix
+//! (no `git` binary needed for reading).
+
+use std::path::Path;
+
+/// What `init` learns from the `origin` (or default) remote.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct RemoteInfo {
+    /// Host name, e.g. `github.com`.
+    pub host: Option<String>,
+    /// Path without leading `/` and `.git`, e.g. `acme/shop`.
+    pub path: Option<String>,
+}
+
+impl RemoteInfo {
+    /// `github` or `gitlab` when the host says so.
+    pub(crate) fn forge(&self) -> Option<&'static str> {
+        let host = self.host.as_deref()?.to_ascii_lowercase();
+        if host == "github.com" || host.ends_with(".github.com") || host.contains("github") {
+            Some("github")
+        } else if host.contains("gitlab") {
+            Some("gitlab")
+        } else {
+            None
+        }
+    }
+}
+
+/// Reads the default fetch remote of the repository containing `dir`; empty when there is no
+/// repository or no remote. Never fails: detection only picks defaults.
+pub(crate) fn remote_info(dir: &Path) -> RemoteInfo {
+    let Ok(repo) = gix::discover(dir) else {
+        return RemoteInfo::default();
+    };
+    let remote = match repo.find_default_remote(gix::remote::Direction::Fetch) {
+        Some(Ok(remote)) => remote,
+        _ => return RemoteInfo::default(),
+    };
+    let Some(url) = remote.url(gix::remote::Direction::Fetch) else {
+        return RemoteInfo::default();
+    };
+    let path = url.path.to_string();
+    let path = path
+        .trim_start_matches('/')
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .to_owned();
+    RemoteInfo {
+        host: url.host().map(str::to_owned),
+        path: (!path.is_empty()).then_some(path),
+    }
+}

@@ -1,0 +1,252 @@
+//! INFER stage: `deploy-action` — packaged steps that deploy: GitHub actions such as
+//! `azure/k8s-deploy`, CircleCI orb commands, Azure tasks (`KubernetesManifest@1` with
+//! `action: deploy`), Bitbucket pipes and Jenkins `kubernetesDeploy`.
+
+use crate::infer::vocab;
+use crate::infer::{Confidence, Context, DeployStep, Evidence, Facts, Rule};
+use crate::read::Step;
+
+/// Packaged steps in the deploy vocabulary ⇒ [`DeployStep`].
+pub(crate) struct DeployAction;
+
+impl Rule for DeployAction {
+    fn id(&self) -> &'static str {
+        "deploy-action"
+    }
+
+    fn describe(&self) -> &'static str {
+        "well-known deploy actions, orbs, tasks, pipes and Jenkins steps are deploy steps, with the operation their inputs select"
+    }
+
+    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
+        for pipeline in cx.pipelines {
+            for job in &pipeline.jobs {
+                for step in &job.steps {
+                    let Step::Action {
+                        uses, with, loc, ..
+                    } = step
+                    else {
+                        continue;
+                    };
+                    let Some(spec) = vocab::action_spec(uses, pipeline.system) else {
+                        continue;
+                    };
+                    let Some(m) = vocab::classify_action_deploy(spec, with) else {
+                        continue;
+                    };
+                    if m.dry_run {
+                        continue;
+                    }
+                    let command = uses.trim().to_owned();
+                    let note = format!("`{command}` deploys with {} ({})", m.tool, m.operation);
+                    facts.deploy_steps.push(DeployStep {
+                        system: pipeline.system,
+                        pipeline: pipeline.file.clone(),
+                        job: job.id.clone(),
+                        tool: m.tool,
+                        operation: m.operation,
+                        command,
+                        namespace: m.namespace,
+                        context: m.context,
+                        paths: m.paths,
+                        evidence: Evidence {
+                            rule: self.id(),
+                            loc: loc.clone(),
+                            note,
+                            confidence: Confidence::High,
+                        },
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::repo::MemRepo;
+    use crate::infer::commands::tests::{action_step, job, pipeline};
+    use crate::read::{CiSystem, Pipeline};
+
+    fn run(p: &Pipeline) -> Facts {
+        let repo = MemRepo::default();
+        let mut facts = Facts::default();
+        DeployAction.apply(
+            &Context {
+                pipelines: std::slice::from_ref(p),
+                files: &repo,
+            },
+            &mut facts,
+        );
+        facts
+    }
+
+    #[test]
+    fn github_actions() {
+        let p = pipeline(
+            "w.yml",
+            CiSystem::GithubActions,
+            vec![job(
+                "deploy",
+                vec![
+                    action_step("w.yml", "actions/checkout@v4", &[], 10),
+                    action_step(
+                        "w.yml",
+                        "azure/k8s-bake@v2",
+                        &[("renderEngine", "helm")],
+                        20,
+                    ),
+                    action_step(
+                        "w.yml",
+                        "Azure/k8s-deploy@v4",
+                        &[
+                            ("namespace", "production"),
+                            ("manifests", "k8s/deploy.yaml\nk8s/svc.yaml"),
+                        ],
+                        30,
+                    ),
+                    action_step(
+                        "w.yml",
+                        "steebchen/kubectl@v2.0.0",
+                        &[("command", "rollout status deploy/x")],
+                        40,
+                    ),
+                    action_step(
+                        "w.yml",
+                        "steebchen/kubectl@v2.0.0",
+                        &[("command", "set image deploy/x c=i:1")],
+                        50,
+                    ),
+                ],
+            )],
+        );
+        let facts = run(&p);
+        let got: Vec<(&str, &str, usize)> = facts
+            .deploy_steps
+            .iter()
+            .map(|d| (d.tool, d.operation.as_str(), d.evidence.loc.span.start))
+            .collect();
+        assert_eq!(
+            got,
+            [("kubectl", "deploy", 30), ("kubectl", "set-image", 50)]
+        );
+        assert_eq!(
+            facts.deploy_steps[0].namespace.as_deref(),
+            Some("production")
+        );
+        assert_eq!(facts.deploy_steps[0].paths.len(), 2);
+        assert_eq!(facts.deploy_steps[0].command, "Azure/k8s-deploy@v4");
+    }
+
+    /// (system, uses, inputs, expected (tool, operation)).
+    type Case = (
+        CiSystem,
+        &'static str,
+        &'static [(&'static str, &'static str)],
+        Option<(&'static str, &'static str)>,
+    );
+
+    #[test]
+    fn azure_tasks_circleci_orbs_bitbucket_pipes_jenkins() {
+        let cases: &[Case] = &[
+            (
+                CiSystem::AzurePipelines,
+                "KubernetesManifest@1",
+                &[("action", "deploy")],
+                Some(("kubectl", "deploy")),
+            ),
+            (
+                CiSystem::AzurePipelines,
+                "KubernetesManifest@0",
+                &[("action", "bake")],
+                None,
+            ),
+            (
+                CiSystem::AzurePipelines,
+                "HelmDeploy@0",
+                &[("command", "upgrade")],
+                Some(("helm", "upgrade")),
+            ),
+            (
+                CiSystem::AzurePipelines,
+                "HelmDeploy@0",
+                &[("command", "package")],
+                None,
+            ),
+            (
+                CiSystem::AzurePipelines,
+                "Kubernetes@1",
+                &[("command", "apply"), ("arguments", "-f k8s/")],
+                Some(("kubectl", "apply")),
+            ),
+            (
+                CiSystem::AzurePipelines,
+                "Kubernetes@1",
+                &[("command", "login")],
+                None,
+            ),
+            (
+                CiSystem::Circleci,
+                "kubernetes/create-or-update-resource",
+                &[("resource-file-path", "k8s/app.yaml")],
+                Some(("kubectl", "apply")),
+            ),
+            (
+                CiSystem::Circleci,
+                "kubernetes/create_or_update_resource",
+                &[("dry_run", "server")],
+                None,
+            ),
+            (
+                CiSystem::Circleci,
+                "helm/upgrade-helm-chart",
+                &[("chart", "./chart")],
+                Some(("helm", "upgrade-install")),
+            ),
+            (
+                CiSystem::Circleci,
+                "aws-eks/update-container-image",
+                &[("cluster-name", "prod")],
+                Some(("kubectl", "set-image")),
+            ),
+            (
+                CiSystem::BitbucketPipelines,
+                "atlassian/kubectl-run:3.1.2",
+                &[("KUBECTL_COMMAND", "apply"), ("RESOURCE_PATH", "k8s")],
+                Some(("kubectl", "apply")),
+            ),
+            (
+                CiSystem::BitbucketPipelines,
+                "atlassian/kubectl-run:3.1.2",
+                &[("KUBECTL_COMMAND", "get pods")],
+                None,
+            ),
+            (
+                CiSystem::Jenkins,
+                "kubernetesDeploy",
+                &[("configs", "k8s/*.yaml"), ("kubeconfigId", "kc")],
+                Some(("kubectl", "apply")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "withKubeConfig",
+                &[("credentialsId", "kc")],
+                None,
+            ),
+        ];
+        for (system, uses, with, want) in cases {
+            let p = pipeline(
+                "ci",
+                *system,
+                vec![job("j", vec![action_step("ci", uses, with, 0)])],
+            );
+            let facts = run(&p);
+            let got = facts
+                .deploy_steps
+                .first()
+                .map(|d| (d.tool, d.operation.as_str()));
+            assert_eq!(got, *want, "{uses} {with:?}");
+        }
+    }
+}

@@ -1,0 +1,521 @@
+//! INFER stage: `environment-from-command` — environment names that deploy commands reveal:
+//! `-n/--namespace`, `--context/--kube-context`, a tool's own environment option
+//! (`helmfile -e prod`), values files (`values-prod.yaml`, `values.production.yaml`), overlay
+//! paths (`overlays/prod`, `k8s/staging/`), and the cluster named in a `get-credentials`
+//! command or step. A `$VAR` is resolved when the script or the job sets it to a plain value.
+
+use std::collections::HashSet;
+
+use crate::files::Loc;
+use crate::infer::commands::{self, Unit};
+use crate::infer::tier::{is_dynamic, is_tier_word};
+use crate::infer::vocab::{self, ActionRole, DeployMatch};
+use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, Rule};
+use crate::read::{Job, Pipeline, Step};
+
+/// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
+pub(crate) struct EnvironmentFromCommand;
+
+/// Directories whose children are environments (`overlays/prod`, `environments/staging`).
+const ENV_DIRS: &[&str] = &[
+    "overlays",
+    "environments",
+    "envs",
+    "env",
+    "clusters",
+    "stages",
+];
+
+/// Namespaces that are never an environment.
+const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// One hint before it becomes a fact.
+struct Hint {
+    name: String,
+    source: &'static str,
+    confidence: Confidence,
+    note: String,
+}
+
+impl Rule for EnvironmentFromCommand {
+    fn id(&self) -> &'static str {
+        "environment-from-command"
+    }
+
+    fn describe(&self) -> &'static str {
+        "namespaces, kube contexts, values files, overlay paths and cluster names in deploy commands hint at the environment a job deploys to"
+    }
+
+    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
+        for pipeline in cx.pipelines {
+            for job in &pipeline.jobs {
+                let mut seen = HashSet::new();
+                let mut emit = |hint: Hint, loc: Loc| {
+                    if !seen.insert((hint.source, hint.name.clone())) {
+                        return;
+                    }
+                    facts.environment_hints.push(EnvironmentHint {
+                        dynamic: is_dynamic(&hint.name),
+                        name: hint.name,
+                        file: pipeline.file.clone(),
+                        job: job.id.clone(),
+                        source: hint.source,
+                        evidence: Evidence {
+                            rule: self.id(),
+                            loc,
+                            note: hint.note,
+                            confidence: hint.confidence,
+                        },
+                    });
+                };
+                for unit in commands::job_units(cx, pipeline, job, true) {
+                    for (i, cmd) in unit.cmds.iter().enumerate() {
+                        let command = unit.command_line(cmd);
+                        let resolve = |v: &str| resolve(v, &unit, i);
+                        if let Some(m) =
+                            vocab::classify_deploy(&unit.cmds, i).filter(|m| !m.dry_run)
+                        {
+                            for hint in deploy_hints(&m, &command, resolve) {
+                                emit(hint, unit.loc(cmd));
+                            }
+                            continue;
+                        }
+                        for m in vocab::classify_credentials(&unit.cmds, i) {
+                            if let Some(cluster) = m.cluster {
+                                let (name, how) = resolve(&cluster);
+                                let note = format!(
+                                    "`{command}` fetches credentials for cluster `{name}`{how}"
+                                );
+                                emit(
+                                    Hint {
+                                        name,
+                                        source: "context",
+                                        confidence: Confidence::Medium,
+                                        note,
+                                    },
+                                    unit.loc(cmd),
+                                );
+                            }
+                        }
+                        let positionals = cmd.positionals(&["--kubeconfig"]);
+                        if matches!(cmd.program(), Some("kubectl" | "oc"))
+                            && positionals.starts_with(&["config", "use-context"])
+                            && let Some(ctx) = positionals.get(2)
+                            && let (name, how) = resolve(ctx)
+                            && name != "default"
+                        {
+                            let note =
+                                format!("`{command}` switches to kube context `{name}`{how}");
+                            emit(
+                                Hint {
+                                    name,
+                                    source: "context",
+                                    confidence: Confidence::Medium,
+                                    note,
+                                },
+                                unit.loc(cmd),
+                            );
+                        }
+                    }
+                }
+                action_hints(pipeline, job, &mut emit);
+            }
+        }
+    }
+}
+
+/// Hints from packaged steps: deploy inputs and credential steps' cluster inputs.
+fn action_hints(pipeline: &Pipeline, job: &Job, emit: &mut impl FnMut(Hint, Loc)) {
+    let vars = commands::job_vars(pipeline, job);
+    let resolve = |v: &str| resolve_vars(v, &vars);
+    for step in &job.steps {
+        let Step::Action {
+            uses, with, loc, ..
+        } = step
+        else {
+            continue;
+        };
+        let Some(spec) = vocab::action_spec(uses, pipeline.system) else {
+            continue;
+        };
+        let uses = uses.trim();
+        match spec.role {
+            ActionRole::Deploy(_) => {
+                if let Some(m) = vocab::classify_action_deploy(spec, with).filter(|m| !m.dry_run) {
+                    for hint in deploy_hints(&m, uses, resolve) {
+                        emit(hint, loc.clone());
+                    }
+                }
+            }
+            ActionRole::Credential(_) => {
+                if let Some(cluster) = vocab::input(with, spec.context) {
+                    let (name, how) = resolve(cluster);
+                    let note = format!("`{uses}` targets cluster or context `{name}`{how}");
+                    emit(
+                        Hint {
+                            name,
+                            source: "context",
+                            confidence: Confidence::Medium,
+                            note,
+                        },
+                        loc.clone(),
+                    );
+                }
+            }
+            ActionRole::Image(_) => {}
+        }
+    }
+}
+
+/// Hints from one recognised deploy: namespace, context, tool environment, paths.
+fn deploy_hints(
+    m: &DeployMatch,
+    command: &str,
+    resolve: impl Fn(&str) -> (String, String),
+) -> Vec<Hint> {
+    let mut out = Vec::new();
+    if let Some(ns) = &m.namespace {
+        let (name, how) = resolve(ns);
+        if !SYSTEM_NAMESPACES.contains(&name.as_str()) && !name.is_empty() {
+            let note = format!("`{command}` deploys to namespace `{name}`{how}");
+            out.push(Hint {
+                name,
+                source: "namespace",
+                confidence: Confidence::Medium,
+                note,
+            });
+        }
+    }
+    if let Some((name, how)) = m
+        .context
+        .as_deref()
+        .map(&resolve)
+        .filter(|(n, _)| n != "default")
+    {
+        let note = format!("`{command}` deploys to kube context or cluster `{name}`{how}");
+        out.push(Hint {
+            name,
+            source: "context",
+            confidence: Confidence::Medium,
+            note,
+        });
+    }
+    if let Some(env) = &m.environment {
+        let (name, how) = resolve(env);
+        let note = format!("`{command}` selects {} environment `{name}`{how}", m.tool);
+        out.push(Hint {
+            name,
+            source: "environment",
+            confidence: Confidence::High,
+            note,
+        });
+    }
+    for path in &m.paths {
+        if let Some((name, source, confidence)) = path_hint(path) {
+            let (name, how) = resolve(&name);
+            let what = if source == "values-file" {
+                "values file"
+            } else {
+                "path"
+            };
+            let note = format!("`{command}` deploys {what} `{path}`, named for `{name}`{how}");
+            out.push(Hint {
+                name,
+                source,
+                confidence,
+                note,
+            });
+        }
+    }
+    out
+}
+
+/// The environment a deployed path names: a values file (`values-prod.yaml`) or an overlay
+/// (`overlays/prod`, `k8s/staging/`).
+fn path_hint(path: &str) -> Option<(String, &'static str, Confidence)> {
+    let segments: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    let file = segments.last()?;
+    let lower = file.to_ascii_lowercase();
+    let is_values = lower.contains("values")
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|ext| lower.ends_with(ext));
+    if is_values {
+        let stem = file.rsplit_once('.').map_or(*file, |(s, _)| s);
+        let parts: Vec<&str> = stem
+            .split(['-', '.', '_'])
+            .filter(|p| {
+                !p.is_empty() && !matches!(p.to_ascii_lowercase().as_str(), "values" | "value")
+            })
+            .collect();
+        let name = parts.join("-");
+        let envish =
+            parts.iter().any(|p| is_tier_word(&p.to_ascii_lowercase())) || name.contains('$');
+        if !name.is_empty() && envish {
+            return Some((name, "values-file", Confidence::Low));
+        }
+        // `envs/prod/values.yaml`: the directory names it.
+        return dir_hint(&segments[..segments.len() - 1]).map(|(n, _, c)| (n, "values-file", c));
+    }
+    dir_hint(&segments)
+}
+
+fn dir_hint(segments: &[&str]) -> Option<(String, &'static str, Confidence)> {
+    for (i, seg) in segments.iter().enumerate() {
+        if ENV_DIRS.contains(&seg.to_ascii_lowercase().as_str())
+            && let Some(next) = segments.get(i + 1)
+        {
+            let name = next.rsplit_once('.').map_or(*next, |(s, _)| s);
+            return Some((name.to_owned(), "overlay", Confidence::Medium));
+        }
+    }
+    segments.iter().find_map(|seg| {
+        let stem = seg.rsplit_once('.').map_or(*seg, |(s, _)| s);
+        is_tier_word(&stem.to_ascii_lowercase())
+            .then(|| (stem.to_owned(), "overlay", Confidence::Low))
+    })
+}
+
+/// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables.
+/// Returns the name and a note suffix saying where the value came from.
+fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
+    let Some(var) = lone_var(value) else {
+        return (value.to_owned(), String::new());
+    };
+    let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
+        let from_export = matches!(
+            c.program(),
+            Some("export" | "declare" | "readonly" | "local")
+        )
+        .then(|| {
+            c.words.iter().skip(1).find_map(|w| {
+                w.text
+                    .split_once('=')
+                    .filter(|(k, _)| *k == var)
+                    .map(|(_, v)| v.to_owned())
+            })
+        })
+        .flatten();
+        from_export.or_else(|| {
+            c.words
+                .is_empty()
+                .then(|| {
+                    c.assignments
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == var)
+                        .map(|(_, v)| v.clone())
+                })
+                .flatten()
+        })
+    });
+    match earlier {
+        Some(v) if !v.contains('$') && !v.is_empty() => (v, format!(" (`${var}`)")),
+        Some(_) => (value.to_owned(), String::new()),
+        None => resolve_vars(value, &unit.vars),
+    }
+}
+
+fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
+    let Some(var) = lone_var(value) else {
+        return (value.to_owned(), String::new());
+    };
+    match vars.iter().rev().find(|(k, _)| k == var) {
+        Some((_, v)) if !v.contains('$') && !v.is_empty() => (v.clone(), format!(" (`${var}`)")),
+        _ => (value.to_owned(), String::new()),
+    }
+}
+
+/// `$NAME` or `${NAME}`.
+fn lone_var(value: &str) -> Option<&str> {
+    let v = value.trim();
+    let name = v
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| v.strip_prefix('$'))?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::repo::MemRepo;
+    use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
+    use crate::read::CiSystem;
+
+    fn hints(p: &Pipeline, repo: &MemRepo) -> Vec<(String, &'static str, Confidence, bool)> {
+        let mut facts = Facts::default();
+        EnvironmentFromCommand.apply(
+            &Context {
+                pipelines: std::slice::from_ref(p),
+                files: repo,
+            },
+            &mut facts,
+        );
+        facts
+            .environment_hints
+            .into_iter()
+            .map(|h| (h.name, h.source, h.evidence.confidence, h.dynamic))
+            .collect()
+    }
+
+    fn h(
+        name: &str,
+        source: &'static str,
+        c: Confidence,
+    ) -> (String, &'static str, Confidence, bool) {
+        (name.to_owned(), source, c, false)
+    }
+
+    #[test]
+    fn namespace_context_values_overlay() {
+        let text = "helm upgrade --install web ./chart -n production --kube-context eu-prod -f values.production.yaml -f values.yaml\nkubectl apply -k deploy/overlays/staging -n kube-system\nkubectl apply -f k8s/dev/ --dry-run=client -n dryrun\nkubectl get pods -n ignored\nhelmfile -e qa sync\n";
+        let p = pipeline(
+            "ci.yml",
+            CiSystem::GitlabCi,
+            vec![job("d", vec![script_step("ci.yml", text, 0, 0)])],
+        );
+        assert_eq!(
+            hints(&p, &MemRepo::default()),
+            [
+                h("production", "namespace", Confidence::Medium),
+                h("eu-prod", "context", Confidence::Medium),
+                h("production", "values-file", Confidence::Low),
+                h("staging", "overlay", Confidence::Medium),
+                h("qa", "environment", Confidence::High),
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_are_resolved_and_dynamic_names_flagged() {
+        let text = "NS=staging\nkubectl apply -n $NS -f k8s/\nhelm upgrade r ./c --namespace ${TARGET_NS}\nhelm upgrade review ./c -n review-$CI_COMMIT_REF_SLUG\nkubectl config use-context $KUBE_CONTEXT\n";
+        let mut j = job("d", vec![script_step("ci.yml", text, 0, 0)]);
+        j.variables.push(("TARGET_NS".into(), "prod".into()));
+        j.variables
+            .push(("KUBE_CONTEXT".into(), "gke_p_eu_prod".into()));
+        let p = pipeline("ci.yml", CiSystem::GitlabCi, vec![j]);
+        let got = hints(&p, &MemRepo::default());
+        assert_eq!(
+            got,
+            [
+                h("staging", "namespace", Confidence::Medium),
+                h("prod", "namespace", Confidence::Medium),
+                (
+                    "review-$CI_COMMIT_REF_SLUG".to_owned(),
+                    "namespace",
+                    Confidence::Medium,
+                    true
+                ),
+                h("gke_p_eu_prod", "context", Confidence::Medium),
+            ]
+        );
+    }
+
+    #[test]
+    fn clusters_in_credentials_and_actions() {
+        let p = pipeline(
+            "w.yml",
+            CiSystem::GithubActions,
+            vec![job(
+                "d",
+                vec![
+                    action_step(
+                        "w.yml",
+                        "google-github-actions/get-gke-credentials@v2",
+                        &[("cluster_name", "gke-staging")],
+                        5,
+                    ),
+                    action_step(
+                        "w.yml",
+                        "azure/k8s-deploy@v5",
+                        &[
+                            ("namespace", "prod"),
+                            ("manifests", "manifests/overlays/prod/app.yaml"),
+                        ],
+                        50,
+                    ),
+                    script_step(
+                        "w.yml",
+                        "aws eks update-kubeconfig --name eks-prod\nbash scripts/deploy.sh\n",
+                        100,
+                        0,
+                    ),
+                ],
+            )],
+        );
+        let repo = MemRepo::from_pairs(&[("scripts/deploy.sh", "kubectl apply -f k8s/staging/\n")]);
+        assert_eq!(
+            hints(&p, &repo),
+            [
+                h("eks-prod", "context", Confidence::Medium),
+                h("staging", "overlay", Confidence::Low),
+                h("gke-staging", "context", Confidence::Medium),
+                h("prod", "namespace", Confidence::Medium),
+                h("prod", "overlay", Confidence::Medium),
+            ]
+        );
+    }
+
+    #[test]
+    fn gitlab_style_kubeconfig_setup() {
+        let text = "kubectl config set-cluster k8s --server=\"$KUBE_URL\"\nkubectl config set-context default --cluster=k8s\nkubectl config use-context default\nhelm upgrade --install --wait --set image.tag=$CI_COMMIT_SHA app ./chart --kube-context default -n $KUBE_NAMESPACE\n";
+        let p = pipeline(
+            "ci.yml",
+            CiSystem::GitlabCi,
+            vec![job("d", vec![script_step("ci.yml", text, 0, 0)])],
+        );
+        assert_eq!(
+            hints(&p, &MemRepo::default()),
+            [h("$KUBE_NAMESPACE", "namespace", Confidence::Medium)]
+        );
+    }
+
+    #[test]
+    fn path_hints() {
+        assert_eq!(
+            path_hint("values-prod.yaml"),
+            Some(("prod".into(), "values-file", Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("helm/values.production.yml"),
+            Some(("production".into(), "values-file", Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("prod-values.yaml"),
+            Some(("prod".into(), "values-file", Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("values-eu-prod.yaml"),
+            Some(("eu-prod".into(), "values-file", Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("envs/uat/values.yaml"),
+            Some(("uat".into(), "values-file", Confidence::Medium))
+        );
+        assert_eq!(
+            path_hint("values-${ENV}.yaml"),
+            Some(("${ENV}".into(), "values-file", Confidence::Low))
+        );
+        assert_eq!(path_hint("values-secrets.yaml"), None);
+        assert_eq!(path_hint("values.yaml"), None);
+        assert_eq!(path_hint("./chart"), None);
+        assert_eq!(
+            path_hint("k8s/overlays/prod-eu"),
+            Some(("prod-eu".into(), "overlay", Confidence::Medium))
+        );
+        assert_eq!(
+            path_hint("k8s/staging/"),
+            Some(("staging".into(), "overlay", Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("deploy/prod.yaml"),
+            Some(("prod".into(), "overlay", Confidence::Low))
+        );
+        assert_eq!(path_hint("k8s/deployment.yaml"), None);
+    }
+}

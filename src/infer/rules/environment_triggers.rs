@@ -1,0 +1,362 @@
+//! INFER stage: rule `environment-triggers` — what makes a deploy to an environment happen.
+//!
+//! A job's own ref conditions (`if: github.ref == ...`, `rules:`, `only:`, `when { branch }`,
+//! workflow `filters:`) are what deploy it; without any, the pipeline's triggers are. A manual
+//! gate (`when: manual`, an approval job, `input`) is a trigger of its own, next to the ref
+//! that offers it.
+
+use crate::files::Loc;
+use crate::infer::rules::job_environments;
+use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, Rule};
+use crate::read::{Job, Pipeline, Trigger, TriggerKind};
+
+pub(crate) struct EnvironmentTriggers;
+
+impl Rule for EnvironmentTriggers {
+    fn id(&self) -> &'static str {
+        "environment-triggers"
+    }
+
+    fn describe(&self) -> &'static str {
+        "a deploying job's ref conditions, or else its pipeline's triggers, deploy its environment"
+    }
+
+    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
+        let mut new = Vec::new();
+        for pipeline in cx.pipelines {
+            for job in &pipeline.jobs {
+                let environments: Vec<String> = job_environments(facts, &pipeline.file, &job.id)
+                    .iter()
+                    .map(|h| h.name.clone())
+                    .collect();
+                // Tearing an environment down is not what deploys it.
+                if job.environment.as_ref().and_then(|e| e.action.as_deref()) == Some("stop") {
+                    continue;
+                }
+                let deploys = |id: &str| {
+                    facts
+                        .deploy_steps
+                        .iter()
+                        .any(|d| d.pipeline == pipeline.file && d.job == id)
+                };
+                // Only deploying jobs say how an environment gets deployed; a smoke test with
+                // `environment: production` on another branch does not.
+                if !deploys(&job.id) {
+                    continue;
+                }
+                for found in triggers_of(pipeline, job, &deploys) {
+                    for environment in &environments {
+                        new.push(EnvironmentTrigger {
+                            environment: environment.clone(),
+                            kind: found.kind.clone(),
+                            pattern: found.pattern.clone(),
+                            evidence: Evidence {
+                                rule: self.id(),
+                                loc: found.loc.clone(),
+                                note: format!(
+                                    "{} deploys `{environment}` through job `{}`",
+                                    found.note, job.id
+                                ),
+                                confidence: found.confidence,
+                            },
+                        });
+                    }
+                }
+            }
+        }
+        facts.environment_triggers.extend(new);
+    }
+}
+
+/// Kinds that say which event or ref starts a deploy.
+fn is_ref_kind(kind: &TriggerKind) -> bool {
+    matches!(
+        kind,
+        TriggerKind::Branch
+            | TriggerKind::Tag
+            | TriggerKind::PullRequest
+            | TriggerKind::Schedule
+            | TriggerKind::Upstream
+            | TriggerKind::Caller
+    )
+}
+
+/// One trigger of a job's deploys, with where it is written.
+struct Found {
+    kind: TriggerKind,
+    pattern: Option<String>,
+    loc: Loc,
+    confidence: Confidence,
+    note: String,
+}
+
+impl Found {
+    fn from(t: &Trigger, confidence: Confidence, what: &str) -> Found {
+        Found {
+            kind: t.kind.clone(),
+            pattern: t.pattern.clone(),
+            loc: t.loc.clone(),
+            confidence,
+            note: trigger_text(t, what),
+        }
+    }
+}
+
+/// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
+/// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
+/// `$CI_COMMIT_TAG` tests the reader could not type.
+fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
+    let Some(text) = c.pattern.as_deref().map(str::trim) else {
+        return Vec::new();
+    };
+    // Jenkins `anyOf { branch 'develop'; branch 'staging' }`: each branch is a way in.
+    if text.starts_with("anyOf") {
+        return quoted_args(text, "branch")
+            .into_iter()
+            .map(|b| (TriggerKind::Branch, Some(b)))
+            .chain(
+                quoted_args(text, "tag")
+                    .into_iter()
+                    .map(|t| (TriggerKind::Tag, Some(t))),
+            )
+            .collect();
+    }
+    interpret_one(text).into_iter().collect()
+}
+
+/// The quoted arguments of every `word 'x'` / `word "x"` in `text`.
+fn quoted_args(text: &str, word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let after = rest[i + word.len()..].trim_start();
+        rest = &rest[i + word.len()..];
+        let Some(q) = after.chars().next().filter(|q| *q == '\'' || *q == '"') else {
+            continue;
+        };
+        if let Some(end) = after[1..].find(q) {
+            out.push(after[1..1 + end].to_owned());
+        }
+    }
+    out
+}
+
+fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
+    let quoted = |s: &str| {
+        let s = s.trim().trim_end_matches(')').trim();
+        let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+        s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
+    };
+    for var in ["env.BRANCH_NAME", "BRANCH_NAME", "env.GIT_BRANCH"] {
+        if let Some(rest) = text
+            .strip_prefix(var)
+            .and_then(|r| r.trim_start().strip_prefix("=="))
+        {
+            return quoted(rest).map(|b| (TriggerKind::Branch, Some(b)));
+        }
+    }
+    let body = text.trim_start_matches("return").trim();
+    if let Some(name) = body.strip_prefix("params.")
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    {
+        return Some((TriggerKind::Manual, Some(name.to_owned())));
+    }
+    if text.contains("$CI_COMMIT_TAG") && !text.contains("$CI_COMMIT_BRANCH") {
+        return Some((TriggerKind::Tag, None));
+    }
+    if text.contains("$CI_COMMIT_BRANCH") && !text.contains("==") && !text.contains("=~") {
+        return Some((TriggerKind::Branch, None));
+    }
+    None
+}
+
+fn triggers_of(pipeline: &Pipeline, job: &Job, deploys: &dyn Fn(&str) -> bool) -> Vec<Found> {
+    let mut out = Vec::new();
+    // A GitLab child pipeline's jobs (`trigger-job/child-job`) run when the trigger job does.
+    let parent = job.id.rsplit_once('/').and_then(|(p, _)| {
+        pipeline
+            .jobs
+            .iter()
+            .find(|j| j.id == p && j.steps.is_empty())
+    });
+    let mut conditions: Vec<Trigger> = job.conditions.clone();
+    if !conditions.iter().any(|c| is_ref_kind(&c.kind))
+        && let Some(parent) = parent
+    {
+        conditions.extend(parent.conditions.iter().cloned());
+    }
+    // Expressions that say something typed count as that.
+    for c in conditions
+        .clone()
+        .iter()
+        .filter(|c| c.kind == TriggerKind::Expression)
+    {
+        for (kind, pattern) in interpret(c) {
+            conditions.push(Trigger {
+                kind,
+                pattern,
+                ..c.clone()
+            });
+        }
+    }
+    // `except: [branches]` with `only: [/regex/]`: the regex can only match tags.
+    let no_branches = conditions
+        .iter()
+        .any(|c| c.negated && c.kind == TriggerKind::Branch && c.pattern.is_none());
+    if no_branches {
+        for c in conditions
+            .iter_mut()
+            .filter(|c| !c.negated && c.kind == TriggerKind::Branch)
+        {
+            c.kind = TriggerKind::Tag;
+        }
+    }
+    let own: Vec<&Trigger> = conditions
+        .iter()
+        .filter(|c| !c.negated && is_ref_kind(&c.kind))
+        .collect();
+    let pipeline_triggers: Vec<&Trigger> = pipeline
+        .triggers
+        .iter()
+        .filter(|t| !t.negated && t.kind != TriggerKind::Expression)
+        .collect();
+    // A job only reachable through a named manual start (a Bitbucket custom pipeline, a
+    // parameter) does not run on the pipeline's other triggers.
+    // (`if: github.event_name == 'workflow_dispatch'` is the same: only a manual start; a
+    // GitLab `when: manual` job, marked manual, is offered on every pipeline instead.)
+    let named_manual_only = conditions.iter().any(|c| {
+        !c.negated && c.kind == TriggerKind::Manual && (c.pattern.is_some() || !job.manual)
+    });
+    if own.is_empty() && !named_manual_only {
+        // Without job conditions the job runs whenever the pipeline does; an expression the
+        // reader could not parse may narrow that, hence lower confidence then.
+        let narrowed = conditions.iter().any(|c| c.kind == TriggerKind::Expression);
+        let confidence = if narrowed {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        };
+        for t in &pipeline_triggers {
+            out.push(Found::from(t, confidence, "the pipeline trigger"));
+        }
+    } else {
+        for t in own {
+            // "any branch" / "any tag" on the job narrows to the pipeline's own filters.
+            let narrower: Vec<&&Trigger> = pipeline_triggers
+                .iter()
+                .filter(|p| p.kind == t.kind && p.pattern.is_some())
+                .collect();
+            if t.pattern.is_none() && !narrower.is_empty() {
+                for p in narrower {
+                    out.push(Found::from(p, Confidence::High, "the pipeline trigger"));
+                }
+            } else {
+                out.push(Found::from(t, Confidence::High, "the job condition"));
+            }
+        }
+    }
+    for c in conditions
+        .iter()
+        .filter(|c| !c.negated && c.kind == TriggerKind::Manual)
+    {
+        out.push(Found::from(c, Confidence::High, "the manual gate"));
+    }
+    // A manual job, or one that waits for a manual job that deploys nothing itself (CircleCI
+    // `type: approval`, a Jenkins `input` stage), is started by a person.
+    let approval = job.needs.iter().find_map(|need| {
+        pipeline
+            .jobs
+            .iter()
+            .find(|j| &j.id == need && j.manual && !deploys(&j.id))
+    });
+    let gate = if job.manual { Some(job) } else { approval };
+    if let Some(gate) = gate
+        && !out.iter().any(|f| f.kind == TriggerKind::Manual)
+    {
+        out.push(Found {
+            kind: TriggerKind::Manual,
+            pattern: None,
+            loc: gate.loc.clone(),
+            confidence: Confidence::High,
+            note: format!("the manual gate `{}`", gate.id),
+        });
+    }
+    collapse_inputs(&mut out, job);
+    let mut seen = Vec::new();
+    out.retain(|f| {
+        let key = (f.kind.clone(), f.pattern.clone());
+        let fresh = !seen.contains(&key);
+        seen.push(key);
+        fresh
+    });
+    out
+}
+
+/// `workflow_dispatch` / `workflow_call` inputs are triggers of an environment only when its
+/// name comes from the input; other inputs (an image tag, a version) are the same one manual
+/// start, reported once without a pattern.
+fn collapse_inputs(out: &mut Vec<Found>, job: &Job) {
+    let env_name = job
+        .environment
+        .as_ref()
+        .map(|e| e.name.as_str())
+        .unwrap_or_default();
+    let names_env = |f: &Found| {
+        f.pattern
+            .as_ref()
+            .is_some_and(|i| env_name.contains(&format!("inputs.{i}")))
+    };
+    if out
+        .iter()
+        .any(|f| f.kind == TriggerKind::Manual && names_env(f))
+    {
+        // The choice input that names the environment is the manual trigger; the other inputs
+        // of the same dispatch add nothing.
+        out.retain(|f| f.kind != TriggerKind::Manual || names_env(f) || !is_dispatch_input(f));
+    }
+    for f in out.iter_mut() {
+        if !matches!(f.kind, TriggerKind::Manual | TriggerKind::Caller) {
+            continue;
+        }
+        if let Some(input) = &f.pattern {
+            let named_by_input = env_name.contains(&format!("inputs.{input}"));
+            let is_input = f.loc.file.ends_with(".yml") || f.loc.file.ends_with(".yaml");
+            if !named_by_input && is_input && f.kind == TriggerKind::Caller {
+                f.pattern = None;
+            }
+            if !named_by_input && f.kind == TriggerKind::Manual && is_dispatch_input(f) {
+                f.pattern = None;
+            }
+        }
+    }
+}
+
+/// Manual triggers of GitHub workflows carry input names; Jenkins/GitLab ones name parameters
+/// that gate the deploy (`params.DEPLOY`), which are kept.
+fn is_dispatch_input(f: &Found) -> bool {
+    f.loc.file.starts_with(".github/workflows/")
+}
+
+fn trigger_text(t: &Trigger, what: &str) -> String {
+    match &t.pattern {
+        Some(p) => format!("{what} `{}: {p}`", kind_name(&t.kind)),
+        None => format!("{what} `{}`", kind_name(&t.kind)),
+    }
+}
+
+/// The JSON spelling of a trigger kind.
+pub(crate) fn kind_name(kind: &TriggerKind) -> &'static str {
+    match kind {
+        TriggerKind::Branch => "branch",
+        TriggerKind::Tag => "tag",
+        TriggerKind::Manual => "manual",
+        TriggerKind::PullRequest => "pull_request",
+        TriggerKind::Schedule => "schedule",
+        TriggerKind::Upstream => "upstream",
+        TriggerKind::Caller => "caller",
+        TriggerKind::Expression => "expression",
+    }
+}

@@ -1,0 +1,340 @@
+//! MODEL stage: branch and tag patterns (`main`, `feature/*`, `release/**`, `v[0-9]*`).
+//!
+//! The syntax is the subset on which GitHub's `on.push` filters, git and gitops-gen agree:
+//! literals, `*`, `**` and `[a-z0-9]` ranges. Syntax they read differently (`?`, `+`, `!`,
+//! negated classes) is rejected, so the same pattern can be written into a workflow verbatim,
+//! translated exactly into a GitLab `=~` regex, and matched by `gitops-gen promote --ref`.
+
+use std::fmt;
+
+/// One parsed pattern piece.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Literal(char),
+    /// `*`: any run of characters except `/`.
+    Star,
+    /// `**`: any run of characters, `/` included.
+    DoubleStar,
+    /// `[a-z0-9]`: one character from the ranges.
+    Class {
+        ranges: Vec<(char, char)>,
+    },
+}
+
+/// A validated branch or tag pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RefPattern {
+    text: String,
+    pieces: Vec<Piece>,
+}
+
+/// Why a pattern was rejected; the message completes "invalid pattern `x`: ...".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PatternError {
+    /// Byte offset inside the pattern.
+    pub offset: usize,
+    /// Lowercase explanation.
+    pub reason: String,
+}
+
+impl RefPattern {
+    /// Parses and validates a pattern. Characters git forbids in ref names are rejected too,
+    /// because such a pattern could never match a branch.
+    pub(crate) fn parse(text: &str) -> Result<RefPattern, PatternError> {
+        let err = |offset: usize, reason: &str| PatternError {
+            offset,
+            reason: reason.to_owned(),
+        };
+        if text.is_empty() {
+            return Err(err(0, "a pattern cannot be empty"));
+        }
+        if text.starts_with('/') || text.ends_with('/') || text.contains("//") {
+            return Err(err(
+                0,
+                "a pattern cannot start or end with `/` or contain `//`",
+            ));
+        }
+        if text.contains("..") || text.ends_with(".lock") || text.starts_with('-') {
+            return Err(err(
+                0,
+                "git does not allow `..`, a leading `-` or a `.lock` suffix",
+            ));
+        }
+        let mut pieces = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                '*' => {
+                    if chars.peek().map(|&(_, n)| n) == Some('*') {
+                        chars.next();
+                        pieces.push(Piece::DoubleStar);
+                    } else {
+                        pieces.push(Piece::Star);
+                    }
+                }
+                // GitHub filters read `?` and `+` as "zero or one / one or more of the previous
+                // character", git and shells as a wildcard; refuse rather than mean two things.
+                '?' | '+' => {
+                    return Err(err(
+                        at,
+                        "`?` and `+` mean different things to GitHub filters and git; use `*` or a character class",
+                    ));
+                }
+                '!' if at == 0 => {
+                    return Err(err(
+                        at,
+                        "a leading `!` negates a GitHub filter; list the branches that should promote instead",
+                    ));
+                }
+                '[' => {
+                    if matches!(chars.peek().map(|&(_, n)| n), Some('!' | '^')) {
+                        return Err(err(
+                            at,
+                            "negated character classes are not supported by GitHub filters",
+                        ));
+                    }
+                    let mut ranges = Vec::new();
+                    let mut closed = false;
+                    while let Some((_, c)) = chars.next() {
+                        if c == ']' && !ranges.is_empty() {
+                            closed = true;
+                            break;
+                        }
+                        if chars.peek().map(|&(_, n)| n) == Some('-') {
+                            chars.next();
+                            match chars.next() {
+                                Some((_, hi)) if hi >= c && same_range_class(c, hi) => {
+                                    ranges.push((c, hi))
+                                }
+                                _ => {
+                                    return Err(err(
+                                        at,
+                                        "a character range must stay within a-z, A-Z or 0-9, low to high",
+                                    ));
+                                }
+                            }
+                        } else {
+                            ranges.push((c, c));
+                        }
+                    }
+                    if !closed {
+                        return Err(err(at, "`[` opens a character class that is never closed"));
+                    }
+                    pieces.push(Piece::Class { ranges });
+                }
+                ']' => {
+                    return Err(err(
+                        at,
+                        "`]` closes a character class that was never opened",
+                    ));
+                }
+                c if c.is_whitespace() || c.is_control() => {
+                    return Err(err(
+                        at,
+                        "whitespace and control characters never occur in git refs",
+                    ));
+                }
+                '~' | '^' | ':' | '\\' => {
+                    return Err(err(at, "git refs cannot contain `~`, `^`, `:` or `\\`"));
+                }
+                c => pieces.push(Piece::Literal(c)),
+            }
+        }
+        Ok(RefPattern {
+            text: text.to_owned(),
+            pieces,
+        })
+    }
+
+    /// The pattern as written.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the pattern has no wildcards.
+    pub(crate) fn is_literal(&self) -> bool {
+        self.pieces.iter().all(|p| matches!(p, Piece::Literal(_)))
+    }
+
+    /// The literal text before the first wildcard; used for GitHub `startsWith` guards, which
+    /// are coarse and therefore backed by an exact `gitops-gen promote --ref` check.
+    pub(crate) fn literal_prefix(&self) -> String {
+        self.pieces
+            .iter()
+            .map_while(|p| match p {
+                Piece::Literal(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether `name` (a branch or tag name without `refs/...`) matches.
+    pub(crate) fn matches(&self, name: &str) -> bool {
+        let chars: Vec<char> = name.chars().collect();
+        // Iterative matcher with backtracking only to the last star: linear in practice.
+        match_pieces(&self.pieces, &chars)
+    }
+
+    /// An anchored POSIX-ERE/RE2 regex equivalent, for GitLab `=~` rules.
+    pub(crate) fn to_regex(&self) -> String {
+        let mut out = String::from("^");
+        for piece in &self.pieces {
+            match piece {
+                Piece::Literal(c) => {
+                    if "\\.+*?()|[]{}^$/".contains(*c) {
+                        out.push('\\');
+                    }
+                    out.push(*c);
+                }
+                Piece::Star => out.push_str("[^\\/]*"),
+                Piece::DoubleStar => out.push_str(".*"),
+                Piece::Class { ranges } => {
+                    out.push('[');
+                    for (lo, hi) in ranges {
+                        push_class_char(&mut out, *lo);
+                        if lo != hi {
+                            out.push('-');
+                            push_class_char(&mut out, *hi);
+                        }
+                    }
+                    out.push(']');
+                }
+            }
+        }
+        out.push('$');
+        out
+    }
+
+    /// Whether some ref name could match both patterns. Exact for literals; for two wildcard
+    /// patterns this compares literal prefixes, which is what catches `feature/*` vs `feature/**`
+    /// and `release/*` vs `*`.
+    pub(crate) fn overlaps(&self, other: &RefPattern) -> bool {
+        if self.is_literal() {
+            return other.matches(&self.text);
+        }
+        if other.is_literal() {
+            return self.matches(&other.text);
+        }
+        let (a, b) = (self.literal_prefix(), other.literal_prefix());
+        a.starts_with(&b) || b.starts_with(&a)
+    }
+}
+
+fn same_range_class(lo: char, hi: char) -> bool {
+    [
+        char::is_ascii_lowercase,
+        char::is_ascii_uppercase,
+        char::is_ascii_digit,
+    ]
+    .iter()
+    .any(|class| class(&lo) && class(&hi))
+}
+
+fn push_class_char(out: &mut String, c: char) {
+    if "\\]^-/".contains(c) {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+fn match_pieces(pieces: &[Piece], name: &[char]) -> bool {
+    // Classic two-pointer glob matching; `**` and `*` differ only in whether they cross `/`.
+    let (mut p, mut n) = (0, 0);
+    let mut backtrack: Option<(usize, usize, bool)> = None;
+    while n < name.len() {
+        match pieces.get(p) {
+            Some(Piece::Star) => {
+                backtrack = Some((p, n, false));
+                p += 1;
+                continue;
+            }
+            Some(Piece::DoubleStar) => {
+                backtrack = Some((p, n, true));
+                p += 1;
+                continue;
+            }
+            Some(piece) if single_matches(piece, name[n]) => {
+                p += 1;
+                n += 1;
+                continue;
+            }
+            _ => {}
+        }
+        match backtrack {
+            Some((bp, bn, crosses)) if crosses || name[bn] != '/' => {
+                backtrack = Some((bp, bn + 1, crosses));
+                p = bp + 1;
+                n = bn + 1;
+            }
+            _ => return false,
+        }
+    }
+    pieces[p..]
+        .iter()
+        .all(|piece| matches!(piece, Piece::Star | Piece::DoubleStar))
+}
+
+fn single_matches(piece: &Piece, c: char) -> bool {
+    match piece {
+        Piece::Literal(l) => *l == c,
+        Piece::Class { ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
+        Piece::Star | Piece::DoubleStar => false,
+    }
+}
+
+impl fmt::Display for RefPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pat(s: &str) -> RefPattern {
+        RefPattern::parse(s).unwrap_or_else(|e| panic!("{s}: {}", e.reason))
+    }
+
+    #[test]
+    fn matching_follows_github_filter_semantics() {
+        assert!(pat("main").matches("main"));
+        assert!(!pat("main").matches("main2"));
+        assert!(pat("feature/*").matches("feature/login"));
+        assert!(!pat("feature/*").matches("feature/a/b"));
+        assert!(pat("feature/**").matches("feature/a/b"));
+        assert!(pat("v[0-9]*").matches("v1.2.3"));
+        assert!(!pat("v[0-9]*").matches("vx"));
+        assert!(pat("release-[0-9]").matches("release-1"));
+        assert!(pat("*-rc").matches("v1-rc"));
+    }
+
+    #[test]
+    fn regex_translation_is_anchored_and_escaped() {
+        assert_eq!(pat("main").to_regex(), "^main$");
+        assert_eq!(pat("feature/*").to_regex(), "^feature\\/[^\\/]*$");
+        assert_eq!(pat("v[0-9].*").to_regex(), "^v[0-9]\\.[^\\/]*$");
+        assert_eq!(pat("release/**").to_regex(), "^release\\/.*$");
+    }
+
+    #[test]
+    fn malformed_patterns_are_rejected() {
+        for bad in [
+            "", "a b", "feat[", "x]", "a..b", "/main", "main/", "a~1", "[z-a]",
+        ] {
+            assert!(
+                RefPattern::parse(bad).is_err(),
+                "{bad:?} should be rejected"
+            );
+        }
+    }
+
+    #[test]
+    fn overlap_detection() {
+        assert!(pat("main").overlaps(&pat("main")));
+        assert!(pat("feature/*").overlaps(&pat("feature/x")));
+        assert!(pat("feature/*").overlaps(&pat("feature/**")));
+        assert!(!pat("develop").overlaps(&pat("feature/*")));
+        assert!(!pat("release/*").overlaps(&pat("hotfix/*")));
+    }
+}

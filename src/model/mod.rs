@@ -1,0 +1,150 @@
+//! MODEL stage: loading `gitops-gen.yaml`, the single source of truth for `generate`.
+//!
+//! Reading goes through our YAML AST so that every problem can point at its line; the typed
+//! [`Config`] is what every later stage consumes.
+
+pub(crate) mod decode;
+pub(crate) mod glob;
+pub(crate) mod problem;
+pub(crate) mod schema;
+pub(crate) mod types;
+
+pub(crate) use problem::InvalidModel;
+pub(crate) use types::*;
+
+use crate::model::problem::Problems;
+use crate::yaml::{self, Limits};
+
+/// The model's file name, at the repository root.
+pub(crate) const FILE_NAME: &str = "gitops-gen.yaml";
+
+/// Parses and validates model text. `path` only names the file in diagnostics.
+pub(crate) fn parse(path: &str, source: &str) -> Result<Config, InvalidModel> {
+    let mut problems = Problems::default();
+    let parsed = match yaml::parse_with(source, &Limits::default()) {
+        Ok(parsed) => parsed,
+        Err(err) => {
+            problems.push(
+                err.span,
+                format!("invalid YAML: {}", err.message),
+                "here",
+                None,
+            );
+            return Err(problems.into_error(path, source));
+        }
+    };
+    // Two definitions of one key silently dropping the first is how a model goes stale.
+    for warning in &parsed.warnings {
+        // The YAML layer keeps the later value; the model refuses instead, so say only what
+        // is wrong.
+        let message = warning
+            .message
+            .trim_end_matches("; the later value wins")
+            .to_owned();
+        problems.push(warning.span, message, "duplicate key", None);
+    }
+    let config = match parsed.documents.as_slice() {
+        [] => {
+            problems.push(
+                yaml::Span::default(),
+                "the model is empty".to_owned(),
+                "empty file",
+                Some("run `gitops-gen init --yes` to write a default model".to_owned()),
+            );
+            None
+        }
+        [doc] => decode::decode(doc, &mut problems),
+        [_, second, ..] => {
+            problems.push(
+                second.span,
+                "the model must be a single YAML document".to_owned(),
+                "second document",
+                None,
+            );
+            None
+        }
+    };
+    match config {
+        Some(config) if problems.is_empty() => Ok(config),
+        _ => Err(problems.into_error(path, source)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "version: 1\nproject: shop\nci: both\nregistry: ghcr.io/acme\n\
+        gitops: {repository: this, branch: main, path: deploy}\n\
+        environments:\n  - name: staging\n    branches: [develop, \"release/*\"]\n    tags: [\"v*\"]\n\
+        \x20   promotion: pull-request\n    cluster: eu\n    namespace: shop-staging\n\
+        apps:\n  - name: web\n    image: ghcr.io/acme/web\n    port: 8080\n    test: make test\n\
+        \x20   deploy: {kustomize: apps/web}\n";
+
+    #[test]
+    fn the_sample_model_is_valid() {
+        assert!(
+            parse(FILE_NAME, MODEL).is_ok(),
+            "{:?}",
+            parse(FILE_NAME, MODEL).err()
+        );
+    }
+
+    #[test]
+    fn tool_sources() {
+        let with = |tool: &str| {
+            parse(
+                FILE_NAME,
+                &MODEL.replace(
+                    "registry: ghcr.io/acme\n",
+                    &format!("registry: ghcr.io/acme\n{tool}\n"),
+                ),
+            )
+        };
+        let rev = "0123456789abcdef0123456789abcdef01234567";
+        let git = with(&format!(
+            "tool: {{git: https://example.com/g.git, rev: {rev}}}"
+        ));
+        assert_eq!(
+            git.map(|c| c.tool.install_command()).ok().as_deref(),
+            Some(
+                format!(
+                    "cargo install --locked --git https://example.com/g.git --rev {rev} gitops-gen"
+                )
+                .as_str()
+            )
+        );
+        let release = with("tool: {version: 1.2.3}");
+        assert_eq!(
+            release.map(|c| c.tool.pin().to_owned()).ok().as_deref(),
+            Some("1.2.3")
+        );
+        for bad in [
+            "tool: {git: https://example.com/g.git}",
+            "tool: {git: https://example.com/g.git, rev: main}",
+            "tool: {rev: 0123456789abcdef0123456789abcdef01234567}",
+            "tool: {version: 1.2.3, git: https://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
+            "tool: {git: http://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
+        ] {
+            assert!(with(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    /// Invalid input is a diagnostic, never a panic: every prefix, and each byte replaced.
+    #[test]
+    fn never_panics_on_damaged_models() {
+        for cut in 0..=MODEL.len() {
+            if MODEL.is_char_boundary(cut) {
+                let _ = parse(FILE_NAME, &MODEL[..cut]);
+            }
+        }
+        let bytes = MODEL.as_bytes();
+        for i in 0..bytes.len() {
+            for replacement in [b'[', b'{', b'"', b':', b'-', b' ', b'\n', b'*', b'&', b'!'] {
+                let mut changed = bytes.to_vec();
+                changed[i] = replacement;
+                let _ = parse(FILE_NAME, &String::from_utf8_lossy(&changed));
+            }
+        }
+    }
+}

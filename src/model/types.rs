@@ -1,0 +1,251 @@
+//! MODEL stage: the typed form of `gitops-gen.yaml`, the single source of truth for `generate`.
+//!
+//! Every name a diagnostic may need to point at is kept with its span, so validation that runs
+//! after decoding (duplicates, overlapping branch patterns) can still name the line.
+
+use crate::model::glob::RefPattern;
+use crate::yaml::Span;
+
+/// The only model version this build reads; bumped when a field changes meaning.
+pub(crate) const MODEL_VERSION: i64 = 1;
+
+/// A value together with where it was written in `gitops-gen.yaml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Spanned<T> {
+    /// The decoded value.
+    pub value: T,
+    /// Where it was written; empty for defaults.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// A value that was not written by the user (a default).
+    pub(crate) fn implied(value: T) -> Self {
+        Spanned {
+            value,
+            span: Span::default(),
+        }
+    }
+}
+
+/// The whole model.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    /// Project name (DNS-1123 label); names the default namespace and the pipelines.
+    pub project: Spanned<String>,
+    /// Which CI systems get a generated pipeline.
+    pub ci: CiTargets,
+    /// The pull-based operator that reconciles the clusters.
+    pub operator: Operator,
+    /// Registry prefix that app images default under, e.g. `ghcr.io/acme`.
+    pub registry: String,
+    /// Where the GitOps configuration lives.
+    pub gitops: Gitops,
+    /// Which gitops-gen generated pipelines install (pinned, cached).
+    pub tool: ToolSource,
+    /// GitLab-specific build settings.
+    pub gitlab: GitlabOptions,
+    /// Environments in promotion order.
+    pub environments: Vec<Environment>,
+    /// Deployable applications.
+    pub apps: Vec<App>,
+}
+
+/// Where pipelines install gitops-gen from; both forms pin one exact build.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ToolSource {
+    /// An exact release from crates.io.
+    Release {
+        /// `MAJOR.MINOR.PATCH`.
+        version: String,
+    },
+    /// A commit of a git repository (before a release is published, or for a fork).
+    Git {
+        /// Repository URL.
+        url: String,
+        /// Full 40-hex commit id.
+        rev: String,
+    },
+}
+
+impl ToolSource {
+    /// The `cargo install` command line that installs exactly this build.
+    pub(crate) fn install_command(&self) -> String {
+        match self {
+            ToolSource::Release { version } => {
+                format!("cargo install --locked --version {version} gitops-gen")
+            }
+            ToolSource::Git { url, rev } => {
+                format!("cargo install --locked --git {url} --rev {rev} gitops-gen")
+            }
+        }
+    }
+
+    /// A short stable identity for cache keys and messages: the version or the commit.
+    pub(crate) fn pin(&self) -> &str {
+        match self {
+            ToolSource::Release { version } => version,
+            ToolSource::Git { rev, .. } => rev,
+        }
+    }
+}
+
+/// Which pipelines `generate` writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CiTargets {
+    /// `.github/workflows/gitops.yml`.
+    pub github: bool,
+    /// `.gitlab-ci.yml`.
+    pub gitlab: bool,
+}
+
+impl CiTargets {
+    /// The model spelling: `github`, `gitlab` or `both`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match (self.github, self.gitlab) {
+            (true, true) => "both",
+            (false, true) => "gitlab",
+            _ => "github",
+        }
+    }
+}
+
+/// The reconciling operator. Argo CD and Fleet slot in here as further variants; everything
+/// operator-specific is rendered from this enum, never from the CI side.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Operator {
+    /// Flux CD, bootstrapped with `flux bootstrap` (GitRepository `flux-system`).
+    Flux,
+}
+
+impl Operator {
+    /// The model spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Operator::Flux => "flux",
+        }
+    }
+}
+
+/// Where the folder-per-environment configuration lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Gitops {
+    /// `None` means this repository.
+    pub repository: Option<String>,
+    /// The branch the operator watches and promotions commit to.
+    pub branch: String,
+    /// Directory (relative to this repository) that holds the generated operator tree.
+    pub path: String,
+}
+
+impl Gitops {
+    /// Whether the configuration lives in a separate repository.
+    pub(crate) fn is_separate(&self) -> bool {
+        self.repository.is_some()
+    }
+}
+
+/// How GitLab builds images.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct GitlabOptions {
+    /// The image builder; buildah needs no privileged runner.
+    pub builder: Builder,
+}
+
+/// An image builder for GitLab CI.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Builder {
+    /// Rootless buildah (default): no privileged runner needed.
+    Buildah,
+    /// Docker-in-Docker: needs a privileged runner; only when the user asks for it.
+    DockerInDocker,
+}
+
+impl Builder {
+    /// The model spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Builder::Buildah => "buildah",
+            Builder::DockerInDocker => "docker-in-docker",
+        }
+    }
+}
+
+/// How a new image reaches an environment.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Promotion {
+    /// Commit straight to the GitOps branch.
+    Commit,
+    /// Push a `promote/<env>/<app>` branch and open a pull/merge request.
+    PullRequest,
+    /// Only by hand (`gitops-gen promote` run by a person or a manual job).
+    Manual,
+}
+
+impl Promotion {
+    /// The model and CLI spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Promotion::Commit => "commit",
+            Promotion::PullRequest => "pull-request",
+            Promotion::Manual => "manual",
+        }
+    }
+}
+
+/// One deployment target.
+#[derive(Clone, Debug)]
+pub(crate) struct Environment {
+    /// DNS-1123 label; names the folders `clusters/<name>` and `applications/overlays/<name>`.
+    pub name: Spanned<String>,
+    /// Branch patterns whose pushes promote into this environment.
+    pub branches: Vec<Spanned<RefPattern>>,
+    /// Tag patterns whose pushes promote into this environment.
+    pub tags: Vec<Spanned<RefPattern>>,
+    /// How promotion happens.
+    pub promotion: Promotion,
+    /// Name of the cluster that reconciles this environment.
+    pub cluster: String,
+    /// Namespace the apps run in.
+    pub namespace: String,
+    /// Per-branch / per-PR environment (feature branches).
+    pub preview: bool,
+}
+
+/// A deployable application.
+#[derive(Clone, Debug)]
+pub(crate) struct App {
+    /// DNS-1123 label.
+    pub name: Spanned<String>,
+    /// Image repository without tag, e.g. `ghcr.io/acme/web`.
+    pub image: String,
+    /// Docker build context, relative to the repository root.
+    pub context: String,
+    /// Dockerfile path, relative to the repository root.
+    pub dockerfile: String,
+    /// Test command run before the image is built.
+    pub test: Option<String>,
+    /// Container image the GitLab test job runs in.
+    pub test_image: String,
+    /// Container port the Service targets.
+    pub port: u16,
+    /// How the app is deployed.
+    pub deploy: Deploy,
+}
+
+/// How an app's manifests are produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Deploy {
+    /// A Kustomize base directory (generated once, then the user's).
+    Kustomize {
+        /// Base directory relative to the GitOps path.
+        path: String,
+    },
+    /// A Helm chart in this repository. Modelled now; rendered by a later release.
+    Helm {
+        /// Chart directory.
+        chart: String,
+        /// Where `chart:` was written, for the "not rendered yet" diagnostic.
+        span: Span,
+    },
+}

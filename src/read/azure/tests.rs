@@ -1,0 +1,420 @@
+//! READ stage: tests of the Azure Pipelines reader.
+
+use super::*;
+use crate::read::support::test_support::{self, at, job, kinds};
+
+const PATH: &str = "azure-pipelines.yml";
+
+fn read_files(files: &[(&str, &str)]) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    test_support::read_files(&AzureReader, PATH, files)
+}
+
+fn pipeline(files: &[(&str, &str)]) -> Pipeline {
+    match read_files(files) {
+        (Some(p), _) => p,
+        (None, d) => panic!("no pipeline: {d:?}"),
+    }
+}
+
+const MAIN: &str = r#"trigger:
+  branches:
+    include: [main, release/*]
+    exclude:
+      - experimental/*
+  tags:
+    include:
+      - v*
+pr:
+  - main
+schedules:
+  - cron: "0 2 * * *"
+    branches:
+      include: [main]
+resources:
+  pipelines:
+    - pipeline: build
+      source: web-ci
+      trigger: true
+    - pipeline: artifacts-only
+      source: other
+variables:
+  - group: prod-secrets
+  - name: IMAGE
+    value: acme/web
+stages:
+  - stage: Build
+    jobs:
+      - job: build
+        steps:
+          - script: docker build -t $(IMAGE) .
+            displayName: Build image
+          - template: templates/push.yml
+            parameters:
+              registry: acr.example.io
+  - stage: Staging
+    condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))
+    jobs:
+      - deployment: deploy_staging
+        environment: staging.web-ns
+        strategy:
+          runOnce:
+            deploy:
+              steps:
+                - task: KubernetesManifest@1
+                  inputs:
+                    action: deploy
+                    manifests: k8s/*.yml
+            on:
+              failure:
+                steps:
+                  - bash: echo rollback
+  - stage: Production
+    dependsOn: Staging
+    condition: startsWith(variables['Build.SourceBranch'], 'refs/tags/')
+    jobs:
+      - job: approve
+        pool: server
+        steps:
+          - task: ManualValidation@0
+      - deployment: deploy_prod
+        dependsOn: approve
+        environment:
+          name: production
+          resourceType: Kubernetes
+        strategy:
+          canary:
+            increments: [10]
+            preDeploy:
+              steps:
+                - checkout: self
+            deploy:
+              steps:
+                - task: HelmDeploy@0
+                  displayName: helm upgrade
+                  inputs:
+                    command: upgrade
+                    chartPath: charts/web
+      - template: jobs/smoke.yml@shared-templates
+"#;
+
+const PUSH: &str = r#"parameters:
+  - name: registry
+    type: string
+  - name: tag
+    type: string
+    default: latest
+steps:
+  - bash: |
+      docker login ${{ parameters.registry }}
+      docker push ${{ parameters.registry }}/web:${{ parameters.tag }}
+    displayName: Push to ${{ parameters.registry }}
+"#;
+
+fn main_pipeline() -> Pipeline {
+    pipeline(&[(PATH, MAIN), ("templates/push.yml", PUSH)])
+}
+
+#[test]
+fn triggers_prs_schedules_and_upstreams() {
+    let p = main_pipeline();
+    assert_eq!(
+        kinds(&p.triggers),
+        [
+            (TriggerKind::Branch, Some("main"), false),
+            (TriggerKind::Branch, Some("release/*"), false),
+            (TriggerKind::Branch, Some("experimental/*"), true),
+            (TriggerKind::Tag, Some("v*"), false),
+            (TriggerKind::PullRequest, Some("main"), false),
+            (TriggerKind::Schedule, Some("0 2 * * *"), false),
+            (TriggerKind::Upstream, Some("web-ci"), false),
+        ]
+    );
+    assert_eq!(at(MAIN, &p.triggers[2].loc), "experimental/*");
+    assert_eq!(
+        p.variables,
+        [
+            ("group".to_owned(), "prod-secrets".to_owned()),
+            ("IMAGE".to_owned(), "acme/web".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn trigger_shapes() {
+    let p = pipeline(&[(PATH, "trigger: none\npr: none\nsteps:\n  - script: make\n")]);
+    assert!(p.triggers.is_empty());
+    assert_eq!(p.jobs[0].id, "job");
+    let p = pipeline(&[(PATH, "steps:\n  - script: make\n")]);
+    assert_eq!(kinds(&p.triggers), [(TriggerKind::Branch, None, false)]);
+    let p = pipeline(&[(
+        PATH,
+        "trigger:\n  batch: true\npr:\n  branches:\n    exclude: [wip/*]\njobs: []\n",
+    )]);
+    assert_eq!(
+        kinds(&p.triggers),
+        [
+            (TriggerKind::Branch, None, false),
+            (TriggerKind::PullRequest, Some("wip/*"), true)
+        ]
+    );
+}
+
+#[test]
+fn stages_jobs_needs_and_conditions() {
+    let p = main_pipeline();
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Build/build",
+            "Staging/deploy_staging",
+            "Production/approve",
+            "Production/deploy_prod"
+        ]
+    );
+    let staging = job(&p, "Staging/deploy_staging");
+    assert_eq!(staging.needs, ["Build/build"]);
+    assert_eq!(
+        kinds(&staging.conditions),
+        [
+            (
+                TriggerKind::Expression,
+                Some("and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))"),
+                false
+            ),
+            (TriggerKind::Branch, Some("main"), false),
+        ]
+    );
+    let prod = job(&p, "Production/deploy_prod");
+    assert_eq!(prod.needs, ["Production/approve", "Staging/deploy_staging"]);
+    assert_eq!(prod.conditions[1].kind, TriggerKind::Tag);
+    assert_eq!(prod.conditions[1].pattern, None);
+    assert!(job(&p, "Production/approve").manual);
+    assert!(!prod.manual);
+    assert_eq!(prod.stage.as_deref(), Some("Production"));
+}
+
+#[test]
+fn deployment_environments_and_strategy_steps() {
+    let p = main_pipeline();
+    let staging = job(&p, "Staging/deploy_staging");
+    let env = staging
+        .environment
+        .as_ref()
+        .unwrap_or_else(|| panic!("no env"));
+    assert_eq!(env.name, "staging");
+    assert_eq!(at(MAIN, &env.loc), "staging.web-ns");
+    match staging.steps.as_slice() {
+        [
+            Step::Action {
+                uses, with, loc, ..
+            },
+            Step::Script { text, .. },
+        ] => {
+            assert_eq!(uses, "KubernetesManifest@1");
+            assert_eq!(
+                with,
+                &[
+                    ("action".to_owned(), "deploy".to_owned()),
+                    ("manifests".to_owned(), "k8s/*.yml".to_owned())
+                ]
+            );
+            assert_eq!(at(MAIN, loc), "KubernetesManifest@1");
+            assert_eq!(text, "echo rollback");
+        }
+        other => panic!("unexpected steps {other:?}"),
+    }
+    let prod = job(&p, "Production/deploy_prod");
+    assert_eq!(
+        prod.environment.as_ref().map(|e| e.name.as_str()),
+        Some("production")
+    );
+    let uses: Vec<_> = prod
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Action { uses, name, .. } => Some((uses.as_str(), name.as_deref())),
+            Step::Script { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        uses,
+        [("checkout", None), ("HelmDeploy@0", Some("helm upgrade"))]
+    );
+}
+
+#[test]
+fn local_templates_expand_and_remote_ones_are_unresolved() {
+    let p = main_pipeline();
+    let build = job(&p, "Build/build");
+    match build.steps.as_slice() {
+        [
+            Step::Script { name, text, .. },
+            Step::Script {
+                name: pn,
+                text: pt,
+                loc,
+                line_starts,
+            },
+        ] => {
+            assert_eq!(name.as_deref(), Some("Build image"));
+            assert_eq!(text, "docker build -t $(IMAGE) .");
+            assert_eq!(pn.as_deref(), Some("Push to acr.example.io"));
+            assert_eq!(
+                pt,
+                "docker login acr.example.io\ndocker push acr.example.io/web:latest\n"
+            );
+            assert_eq!(loc.file, "templates/push.yml");
+            assert!(at(PUSH, loc).starts_with("docker login ${{ parameters.registry }}"));
+            // Substitution changes the line text, but each line still starts where it did.
+            assert!(PUSH[line_starts[1]..].starts_with("docker push"));
+        }
+        other => panic!("unexpected steps {other:?}"),
+    }
+    let remote: Vec<_> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(remote, [("template", "jobs/smoke.yml@shared-templates")]);
+}
+
+#[test]
+fn job_and_stage_templates_with_list_parameters() {
+    let main = r#"stages:
+  - template: ci/stage.yml
+    parameters:
+      env: prod
+      extraSteps:
+        - script: echo from caller
+"#;
+    let stage = r#"parameters:
+  env: dev
+  extraSteps: []
+stages:
+  - stage: deploy_${{ parameters.env }}
+    jobs:
+      - template: job.yml
+        parameters:
+          env: ${{ parameters.env }}
+          steps: ${{ parameters.extraSteps }}
+"#;
+    let job_t = r#"parameters:
+  - name: env
+  - name: steps
+    type: stepList
+    default: []
+jobs:
+  - deployment: deploy
+    environment: ${{ parameters.env }}
+    strategy:
+      runOnce:
+        deploy:
+          steps:
+            - ${{ parameters.steps }}
+            - ${{ if eq(parameters.env, 'prod') }}:
+              - script: echo prod only
+            - template: missing.yml
+"#;
+    let (p, d) = read_files(&[(PATH, main), ("ci/stage.yml", stage), ("ci/job.yml", job_t)]);
+    let p = p.unwrap_or_else(|| panic!("no pipeline"));
+    let j = job(&p, "deploy_prod/deploy");
+    assert_eq!(
+        j.environment.as_ref().map(|e| e.name.as_str()),
+        Some("prod")
+    );
+    assert_eq!(
+        j.environment.as_ref().map(|e| e.loc.file.as_str()),
+        Some("ci/job.yml")
+    );
+    let scripts: Vec<_> = j
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, loc, .. } => Some((text.as_str(), loc.file.as_str())),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        scripts,
+        [
+            ("echo from caller", "azure-pipelines.yml"),
+            ("echo prod only", "ci/job.yml")
+        ]
+    );
+    assert_eq!(
+        at(
+            main,
+            &match &j.steps[0] {
+                Step::Script { loc, .. } => loc.clone(),
+                Step::Action { loc, .. } => loc.clone(),
+            }
+        ),
+        "echo from caller"
+    );
+    assert!(d.iter().any(|d| d.code == "azure-template-missing"));
+    assert_eq!(p.unresolved[0].kind, "missing template");
+}
+
+#[test]
+fn matrices_variables_and_extends() {
+    let main = "extends:\n  template: base.yml\n  parameters:\n    name: x\n";
+    let base = "parameters:\n  - name: name\n    default: y\njobs:\n  - job: test_${{ parameters.name }}\n    \
+                strategy:\n      matrix:\n        linux:\n          OS: ubuntu\n        mac:\n          OS: macos\n    \
+                variables:\n      A: b\n    steps:\n      - pwsh: Write-Host hi\n";
+    let p = pipeline(&[(PATH, main), ("base.yml", base)]);
+    let j = job(&p, "test_x");
+    assert_eq!(
+        j.matrix,
+        [(
+            "OS".to_owned(),
+            vec!["ubuntu".to_owned(), "macos".to_owned()]
+        )]
+    );
+    assert_eq!(j.variables, [("A".to_owned(), "b".to_owned())]);
+    assert_eq!(j.steps.len(), 1);
+}
+
+#[test]
+fn template_cycles_are_cut() {
+    let t = "steps:\n  - template: loop.yml\n";
+    let (p, d) = read_files(&[(PATH, "steps:\n  - template: loop.yml\n"), ("loop.yml", t)]);
+    assert!(p.is_some());
+    assert!(d.iter().any(|d| d.code == "azure-template-depth"));
+}
+
+#[test]
+fn yaml_errors_and_wrong_shapes() {
+    let (p, d) = read_files(&[(PATH, "stages: [\n")]);
+    assert!(p.is_none());
+    assert_eq!(d[0].code, "yaml-syntax");
+    let (p, d) = read_files(&[(PATH, "- a\n")]);
+    assert!(p.is_none());
+    assert_eq!(d[0].code, "azure-shape");
+    let (p, d) = read_files(&[(
+        PATH,
+        "jobs:\n  - job: a\n    steps: 3\n  - 7\n  - job: b\n    steps:\n      - foo: bar\n",
+    )]);
+    let p = p.unwrap_or_else(|| panic!("no pipeline"));
+    assert_eq!(p.jobs.len(), 2);
+    let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["azure-shape", "azure-shape", "azure-unknown-step"]);
+}
+
+#[test]
+fn claims_paths() {
+    assert!(AzureReader.claims("azure-pipelines.yml"));
+    assert!(AzureReader.claims(".azure-pipelines/deploy.yaml"));
+    assert!(AzureReader.claims(".azuredevops/ci.yml"));
+    assert!(!AzureReader.claims(".azure-pipelines/templates/steps.yml"));
+    assert!(!AzureReader.claims("ci/azure-pipelines.yml"));
+}
+
+#[test]
+fn truncated_inputs_never_panic() {
+    for end in 0..=MAIN.len() {
+        if MAIN.is_char_boundary(end) {
+            let _ = read_files(&[(PATH, &MAIN[..end]), ("templates/push.yml", PUSH)]);
+        }
+    }
+}

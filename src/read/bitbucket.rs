@@ -1,0 +1,604 @@
+//! READ stage: lowers `bitbucket-pipelines.yml` into a [`Pipeline`].
+//!
+//! Bitbucket selects a whole list of steps by what started the run: `default` (any branch push
+//! without a more specific entry), `branches: <glob>`, `tags: <glob>`, `pull-requests: <glob>`
+//! and `custom: <name>` (started by hand). Each selector becomes a pipeline trigger, and every
+//! step under it becomes a [`Job`] carrying that trigger as its condition. Steps run in order,
+//! so each job needs the step (or the `parallel:` group) before it. `definitions: steps:` are
+//! YAML anchors, already resolved by the YAML layer.
+
+use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::read::pipeline::{
+    CiSystem, EnvironmentRef, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
+};
+use crate::yaml::{Mapping, Node, Value};
+
+use super::support::{
+    SourceText, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+};
+
+/// Reader for Bitbucket Pipelines configuration.
+pub(crate) struct BitbucketReader;
+
+impl Reader for BitbucketReader {
+    fn system(&self) -> CiSystem {
+        CiSystem::BitbucketPipelines
+    }
+
+    fn claims(&self, path: &str) -> bool {
+        path == "bitbucket-pipelines.yml"
+    }
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline> {
+        let (st, root) = read_mapping(path, repo, diagnostics, "bitbucket-shape", "configuration")?;
+        let map = root.as_map()?;
+        let mut lower = Lower {
+            st,
+            diagnostics,
+            pipeline: empty_pipeline(path, CiSystem::BitbucketPipelines),
+        };
+        lower.definitions(map);
+        match map.get("pipelines") {
+            Some(p) => lower.pipelines(p),
+            None => {
+                let d = lower.st.diag(
+                    "bitbucket-shape",
+                    "the configuration has no `pipelines` section".to_owned(),
+                    &root,
+                );
+                lower.diagnostics.push(d);
+            }
+        }
+        Some(lower.pipeline)
+    }
+}
+
+struct Lower<'a> {
+    st: SourceText,
+    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    pipeline: Pipeline,
+}
+
+/// One selector (`branches: main`) being lowered: its trigger and job-id prefix.
+struct Section {
+    prefix: String,
+    trigger: Trigger,
+    /// Steps seen so far, for index-based ids.
+    count: usize,
+    /// Jobs the next step waits for.
+    previous: Vec<String>,
+}
+
+/// Settings a `stage:` passes to its steps.
+#[derive(Default)]
+struct StageCtx<'n> {
+    name: Option<String>,
+    deployment: Option<&'n Node>,
+    manual: bool,
+}
+
+impl Lower<'_> {
+    fn shape(&mut self, node: &Node, what: &str, expected: &str) {
+        let d = self.st.diag(
+            "bitbucket-shape",
+            format!(
+                "expected {what} to be {expected}, found {}",
+                node.kind_name()
+            ),
+            node,
+        );
+        self.diagnostics.push(d);
+    }
+
+    fn definitions(&mut self, root: &Mapping) {
+        let services = root
+            .get("definitions")
+            .and_then(Node::as_map)
+            .and_then(|d| d.get("services"))
+            .and_then(Node::as_map);
+        for (k, _) in services.map(Mapping::entries).unwrap_or_default() {
+            self.pipeline
+                .variables
+                .push(("service".to_owned(), key_text(k)));
+        }
+    }
+
+    fn pipelines(&mut self, node: &Node) {
+        let Some(map) = node.as_map() else {
+            self.shape(node, "`pipelines`", "a mapping");
+            return;
+        };
+        for (key, value) in map {
+            let section = key_text(key);
+            match section.as_str() {
+                "default" => {
+                    let trigger = self.st.trigger(TriggerKind::Branch, None, false, key);
+                    self.section("default".to_owned(), trigger, value);
+                }
+                "branches" | "tags" | "pull-requests" | "custom" => {
+                    let kind = match section.as_str() {
+                        "branches" => TriggerKind::Branch,
+                        "tags" => TriggerKind::Tag,
+                        "pull-requests" => TriggerKind::PullRequest,
+                        _ => TriggerKind::Manual,
+                    };
+                    let Some(patterns) = value.as_map() else {
+                        self.shape(value, &format!("`{section}`"), "a mapping");
+                        continue;
+                    };
+                    for (pk, pv) in patterns {
+                        let pattern = key_text(pk);
+                        let mut trigger =
+                            self.st
+                                .trigger(kind.clone(), Some(pattern.clone()), false, pk);
+                        if kind == TriggerKind::Manual {
+                            trigger.choices = custom_choices(pv);
+                        }
+                        self.section(format!("{section}/{pattern}"), trigger, pv);
+                    }
+                }
+                other => {
+                    let d = self.st.diag(
+                        "bitbucket-shape",
+                        format!("unknown pipelines section `{other}`"),
+                        key,
+                    );
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
+    fn section(&mut self, prefix: String, trigger: Trigger, items: &Node) {
+        self.pipeline.triggers.push(trigger.clone());
+        // Shared pipelines (`import: name:repo:branch`) live in another repository.
+        if let Some(import) = items.as_map().and_then(|m| m.get("import")) {
+            self.pipeline.unresolved.push(Unresolved {
+                kind: "import".to_owned(),
+                reference: scalar(import).unwrap_or_default(),
+                loc: self.st.loc(import),
+            });
+            return;
+        }
+        let Some(items) = items.as_seq() else {
+            self.shape(items, &format!("pipeline `{prefix}`"), "a sequence");
+            return;
+        };
+        let mut section = Section {
+            prefix,
+            trigger,
+            count: 0,
+            previous: Vec::new(),
+        };
+        for item in items {
+            let Some((k, v)) = single_entry(item) else {
+                self.shape(item, "a pipeline item", "a mapping");
+                continue;
+            };
+            match key_text(k).as_str() {
+                "step" => {
+                    let id = self.step(&mut section, k, v, &StageCtx::default());
+                    section.previous = id.into_iter().collect();
+                }
+                "parallel" => {
+                    let steps = match &v.value {
+                        Value::Map(m) => m.get("steps"),
+                        _ => Some(v),
+                    };
+                    let mut group = Vec::new();
+                    for s in steps.and_then(Node::as_seq).unwrap_or_default() {
+                        if let Some((sk, sv)) =
+                            single_entry(s).filter(|(k, _)| key_text(k) == "step")
+                        {
+                            group.extend(self.step(&mut section, sk, sv, &StageCtx::default()));
+                        }
+                    }
+                    section.previous = group;
+                }
+                "stage" => self.stage(&mut section, v),
+                // Custom pipeline inputs; read by `custom_choices`.
+                "variables" => {}
+                other => {
+                    let d = self.st.diag(
+                        "bitbucket-shape",
+                        format!("unknown pipeline item `{other}`"),
+                        k,
+                    );
+                    self.diagnostics.push(d);
+                }
+            }
+        }
+    }
+
+    fn stage(&mut self, section: &mut Section, node: &Node) {
+        let Some(m) = node.as_map() else {
+            self.shape(node, "`stage`", "a mapping");
+            return;
+        };
+        let ctx = StageCtx {
+            name: m.get("name").and_then(scalar),
+            deployment: m.get("deployment"),
+            manual: m.get("trigger").and_then(scalar).as_deref() == Some("manual"),
+        };
+        let mut first = true;
+        for s in m.get("steps").and_then(Node::as_seq).unwrap_or_default() {
+            let Some((k, v)) = single_entry(s).filter(|(k, _)| key_text(k) == "step") else {
+                continue;
+            };
+            // A manual stage waits for a person before its first step only.
+            let ctx = StageCtx {
+                manual: ctx.manual && first,
+                name: ctx.name.clone(),
+                deployment: ctx.deployment,
+            };
+            first = false;
+            let id = self.step(section, k, v, &ctx);
+            section.previous = id.into_iter().collect();
+        }
+    }
+
+    /// Lowers one `step:`; returns its job id.
+    fn step(
+        &mut self,
+        section: &mut Section,
+        key: &Node,
+        node: &Node,
+        stage: &StageCtx<'_>,
+    ) -> Option<String> {
+        section.count += 1;
+        let Some(m) = node.as_map() else {
+            self.shape(node, "`step`", "a mapping");
+            return None;
+        };
+        let name = m.get("name").and_then(scalar);
+        let base = format!(
+            "{}/{}",
+            section.prefix,
+            name.clone().unwrap_or_else(|| section.count.to_string())
+        );
+        let mut id = base.clone();
+        let mut n = 2;
+        while self.pipeline.jobs.iter().any(|j| j.id == id) {
+            id = format!("{base}#{n}");
+            n += 1;
+        }
+        let mut job = Job {
+            id: id.clone(),
+            name: name.unwrap_or_else(|| id.clone()),
+            stage: stage.name.clone(),
+            needs: section.previous.clone(),
+            environment: None,
+            conditions: vec![section.trigger.clone()],
+            manual: stage.manual || m.get("trigger").and_then(scalar).as_deref() == Some("manual"),
+            matrix: Vec::new(),
+            variables: Vec::new(),
+            steps: Vec::new(),
+            loc: self.st.loc(key),
+        };
+        let deployment = m.get("deployment").or(stage.deployment);
+        if let Some(d) = deployment
+            && let Some(env) = scalar(d)
+        {
+            job.environment = Some(EnvironmentRef {
+                name: env,
+                url: None,
+                action: None,
+                tier: None,
+                on_stop: None,
+                auto_stop_in: None,
+                loc: self.st.loc(d),
+            });
+        }
+        for (s, _) in m.get("services").map(scalars).unwrap_or_default() {
+            job.variables.push(("service".to_owned(), s));
+        }
+        match m.get("script") {
+            Some(script) => self.script(script, None, &mut job.steps),
+            None => {
+                let d = self.st.diag(
+                    "bitbucket-shape",
+                    format!("step `{id}` has no `script`"),
+                    key,
+                );
+                self.diagnostics.push(d);
+            }
+        }
+        if let Some(after) = m.get("after-script") {
+            self.script(after, Some("after-script"), &mut job.steps);
+        }
+        self.pipeline.jobs.push(job);
+        Some(id)
+    }
+
+    fn script(&mut self, node: &Node, name: Option<&str>, out: &mut Vec<Step>) {
+        let Some(items) = node.as_seq() else {
+            self.shape(node, "`script`", "a sequence");
+            return;
+        };
+        for item in items {
+            if let Some(pipe) = item.as_map().and_then(|m| m.get("pipe")) {
+                let with = item
+                    .as_map()
+                    .and_then(|m| m.get("variables"))
+                    .and_then(Node::as_map)
+                    .map(|v| self.st.pairs(v))
+                    .unwrap_or_default();
+                out.push(Step::Action {
+                    name: name.map(str::to_owned),
+                    uses: scalar(pipe).unwrap_or_default(),
+                    with,
+                    loc: self.st.loc(pipe),
+                });
+                continue;
+            }
+            match self.st.script(name.map(str::to_owned), item) {
+                Some(step) => out.push(step),
+                None => self.shape(item, "a script line", "a string or a pipe"),
+            }
+        }
+    }
+}
+
+/// `allowed-values` of a custom pipeline's `- variables:` entry, in order.
+fn custom_choices(items: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for item in items.as_seq().unwrap_or_default() {
+        let Some(vars) = item.as_map().and_then(|m| m.get("variables")) else {
+            continue;
+        };
+        for var in vars.as_seq().unwrap_or_default() {
+            if let Some(allowed) = var.as_map().and_then(|m| m.get("allowed-values")) {
+                out.extend(scalars(allowed).into_iter().map(|(s, _)| s));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::support::test_support::{self, at, job};
+
+    const PATH: &str = "bitbucket-pipelines.yml";
+
+    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        test_support::read(&BitbucketReader, PATH, src)
+    }
+
+    fn pipeline(src: &str) -> Pipeline {
+        test_support::pipeline(&BitbucketReader, PATH, src)
+    }
+
+    const CONFIG: &str = r#"image: atlassian/default-image:4
+definitions:
+  services:
+    docker:
+      memory: 2048
+  steps:
+    - step: &build
+        name: Build
+        services: [docker]
+        script:
+          - docker build -t acme/web .
+    - step: &deploy
+        name: Deploy
+        script:
+          - pipe: atlassian/aws-eks-kubectl-run:2.8.0
+            variables:
+              CLUSTER_NAME: prod-cluster
+              KUBECTL_COMMAND: apply
+              RESOURCE_PATH: k8s/
+pipelines:
+  default:
+    - step: *build
+  branches:
+    main:
+      - step: *build
+      - parallel:
+          - step:
+              name: Lint
+              script:
+                - make lint
+          - step:
+              script:
+                - make test
+      - step:
+          <<: *deploy
+          deployment: staging
+      - step:
+          <<: *deploy
+          name: Deploy prod
+          deployment: production
+          trigger: manual
+    'release/*':
+      - stage:
+          name: Release
+          deployment: production
+          trigger: manual
+          steps:
+            - step:
+                name: Migrate
+                script:
+                  - ./migrate.sh
+            - step:
+                name: Roll out
+                script:
+                  - |
+                    helm upgrade web charts/web
+                    kubectl rollout status deploy/web
+                after-script:
+                  - echo done
+  tags:
+    'v*':
+      - step: *deploy
+  pull-requests:
+    '**':
+      - step: *build
+  custom:
+    deploy-to:
+      - variables:
+          - name: Environment
+            default: staging
+            allowed-values: [staging, production]
+      - step: *deploy
+    shared:
+      import: shared-pipelines:main:deploy
+"#;
+
+    #[test]
+    fn sections_become_triggers_and_job_conditions() {
+        let p = pipeline(CONFIG);
+        let triggers: Vec<_> = p
+            .triggers
+            .iter()
+            .map(|t| (t.kind.clone(), t.pattern.as_deref(), at(CONFIG, &t.loc)))
+            .collect();
+        assert_eq!(
+            triggers,
+            [
+                (TriggerKind::Branch, None, "default"),
+                (TriggerKind::Branch, Some("main"), "main"),
+                (TriggerKind::Branch, Some("release/*"), "'release/*'"),
+                (TriggerKind::Tag, Some("v*"), "'v*'"),
+                (TriggerKind::PullRequest, Some("**"), "'**'"),
+                (TriggerKind::Manual, Some("deploy-to"), "deploy-to"),
+                (TriggerKind::Manual, Some("shared"), "shared"),
+            ]
+        );
+        assert_eq!(p.triggers[5].choices, ["staging", "production"]);
+        let tag_job = job(&p, "tags/v*/Deploy");
+        assert_eq!(tag_job.conditions[0].kind, TriggerKind::Tag);
+        assert_eq!(p.unresolved[0].reference, "shared-pipelines:main:deploy");
+        assert_eq!(p.variables, [("service".to_owned(), "docker".to_owned())]);
+    }
+
+    #[test]
+    fn steps_order_parallel_and_ids() {
+        let p = pipeline(CONFIG);
+        let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "default/Build",
+                "branches/main/Build",
+                "branches/main/Lint",
+                "branches/main/3",
+                "branches/main/Deploy",
+                "branches/main/Deploy prod",
+                "branches/release/*/Migrate",
+                "branches/release/*/Roll out",
+                "tags/v*/Deploy",
+                "pull-requests/**/Build",
+                "custom/deploy-to/Deploy",
+            ]
+        );
+        let deploy = job(&p, "branches/main/Deploy");
+        assert_eq!(deploy.needs, ["branches/main/Lint", "branches/main/3"]);
+        assert_eq!(job(&p, "branches/main/Lint").needs, ["branches/main/Build"]);
+        assert_eq!(
+            job(&p, "branches/main/Build").variables,
+            [("service".to_owned(), "docker".to_owned())]
+        );
+    }
+
+    #[test]
+    fn deployments_manual_and_stages() {
+        let p = pipeline(CONFIG);
+        let staging = job(&p, "branches/main/Deploy");
+        assert_eq!(
+            staging.environment.as_ref().map(|e| e.name.as_str()),
+            Some("staging")
+        );
+        assert!(!staging.manual);
+        let prod = job(&p, "branches/main/Deploy prod");
+        assert!(prod.manual);
+        let env = prod
+            .environment
+            .as_ref()
+            .unwrap_or_else(|| panic!("no env"));
+        assert_eq!(
+            (env.name.as_str(), at(CONFIG, &env.loc)),
+            ("production", "production")
+        );
+        let migrate = job(&p, "branches/release/*/Migrate");
+        let rollout = job(&p, "branches/release/*/Roll out");
+        assert!(migrate.manual && !rollout.manual);
+        assert_eq!(rollout.stage.as_deref(), Some("Release"));
+        assert_eq!(
+            rollout.environment.as_ref().map(|e| e.name.as_str()),
+            Some("production")
+        );
+        assert_eq!(rollout.needs, ["branches/release/*/Migrate"]);
+    }
+
+    #[test]
+    fn pipes_scripts_and_spans() {
+        let p = pipeline(CONFIG);
+        let deploy = job(&p, "branches/main/Deploy");
+        match deploy.steps.as_slice() {
+            [
+                Step::Action {
+                    uses, with, loc, ..
+                },
+            ] => {
+                assert_eq!(uses, "atlassian/aws-eks-kubectl-run:2.8.0");
+                assert_eq!(
+                    with[0],
+                    ("CLUSTER_NAME".to_owned(), "prod-cluster".to_owned())
+                );
+                assert_eq!(with.len(), 3);
+                assert_eq!(at(CONFIG, loc), "atlassian/aws-eks-kubectl-run:2.8.0");
+            }
+            other => panic!("unexpected steps {other:?}"),
+        }
+        let rollout = job(&p, "branches/release/*/Roll out");
+        match rollout.steps.as_slice() {
+            [
+                Step::Script {
+                    text, line_starts, ..
+                },
+                Step::Script {
+                    name, text: after, ..
+                },
+            ] => {
+                assert!(text.starts_with("helm upgrade web charts/web\n"));
+                assert!(CONFIG[line_starts[1]..].starts_with("kubectl rollout status"));
+                assert_eq!(
+                    (name.as_deref(), after.as_str()),
+                    (Some("after-script"), "echo done")
+                );
+            }
+            other => panic!("unexpected steps {other:?}"),
+        }
+    }
+
+    #[test]
+    fn yaml_errors_and_wrong_shapes() {
+        let (p, d) = read("pipelines: {\n");
+        assert!(p.is_none());
+        assert_eq!(d[0].code, "yaml-syntax");
+        let (p, d) = read("[1]\n");
+        assert!(p.is_none());
+        assert_eq!(d[0].code, "bitbucket-shape");
+        let (p, d) = read(
+            "pipelines:\n  default:\n    - step: 3\n    - step:\n        script: make\n  branches: []\n  nope: 1\n",
+        );
+        assert_eq!(p.map(|p| p.jobs.len()), Some(1));
+        assert_eq!(d.len(), 4, "{d:?}");
+    }
+
+    #[test]
+    fn truncated_inputs_never_panic() {
+        for end in 0..=CONFIG.len() {
+            if CONFIG.is_char_boundary(end) {
+                let _ = read(&CONFIG[..end]);
+            }
+        }
+    }
+}

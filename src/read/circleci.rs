@@ -1,0 +1,835 @@
+//! READ stage: lowers `.circleci/config.yml` into a [`Pipeline`].
+//!
+//! CircleCI splits a config into `jobs:` (what runs) and `workflows:` (when and in what order),
+//! so the jobs of the pipeline are the *workflow entries*: the same job used in two workflows, or
+//! twice under different `name:`s, becomes two [`Job`]s with ids `workflow/name`. Reusable
+//! `commands:` are expanded in place (each step keeps the location of its definition) and
+//! `<< parameters.x >>` is substituted textually; orb commands and orb jobs are kept as
+//! [`Step::Action`]s named as written (`kubernetes/install-kubectl`), and registry orbs are
+//! recorded as [`Unresolved`] because they cannot be fetched offline.
+
+use std::collections::BTreeMap;
+
+use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::read::pipeline::{
+    CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
+};
+use crate::yaml::{Mapping, Node, Span, Value};
+
+use super::support::{
+    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+};
+
+/// How deep reusable commands may call each other before we assume a cycle.
+const MAX_COMMAND_DEPTH: usize = 16;
+
+/// Reader for CircleCI configuration files.
+pub(crate) struct CircleciReader;
+
+impl Reader for CircleciReader {
+    fn system(&self) -> CiSystem {
+        CiSystem::Circleci
+    }
+
+    fn claims(&self, path: &str) -> bool {
+        path == ".circleci/config.yml" || path == ".circleci/config.yaml"
+    }
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline> {
+        let (st, root) = read_mapping(path, repo, diagnostics, "circleci-shape", "config")?;
+        let map = root.as_map()?;
+        let mut lower = Lower::new(st, map, diagnostics);
+        Some(lower.pipeline(map))
+    }
+}
+
+/// Parameter values in scope while lowering a job or command: name → text.
+type Params = Vec<(String, String)>;
+
+/// Lowering state for one config file.
+struct Lower<'a> {
+    st: SourceText,
+    /// Reusable commands by name (`commands:` and `<inline-orb>/<command>`).
+    commands: BTreeMap<String, &'a Node>,
+    /// Job definitions by name (`jobs:` and `<inline-orb>/<job>`).
+    jobs: Vec<(String, &'a Node, &'a Node)>,
+    diagnostics: &'a mut Vec<ReadDiagnostic>,
+}
+
+impl<'a> Lower<'a> {
+    fn new(st: SourceText, root: &'a Mapping, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+        let mut lower = Lower {
+            st,
+            commands: BTreeMap::new(),
+            jobs: Vec::new(),
+            diagnostics,
+        };
+        if let Some(commands) = root.get("commands") {
+            lower.collect_commands("", commands);
+        }
+        if let Some(jobs) = root.get("jobs") {
+            lower.collect_jobs("", jobs);
+        }
+        // Inline orbs (`orbs: { name: { commands: ..., jobs: ... } }`) are part of the file, so
+        // their commands and jobs can be expanded like local ones.
+        if let Some(orbs) = root.get("orbs").and_then(Node::as_map) {
+            for (k, v) in orbs {
+                if let Some(orb) = v.as_map() {
+                    let prefix = format!("{}/", key_text(k));
+                    if let Some(c) = orb.get("commands") {
+                        lower.collect_commands(&prefix, c);
+                    }
+                    if let Some(j) = orb.get("jobs") {
+                        lower.collect_jobs(&prefix, j);
+                    }
+                }
+            }
+        }
+        lower
+    }
+
+    fn collect_commands(&mut self, prefix: &str, node: &'a Node) {
+        match node.as_map() {
+            Some(m) => {
+                for (k, v) in m {
+                    self.commands.insert(format!("{prefix}{}", key_text(k)), v);
+                }
+            }
+            None => self.shape(node, "`commands`", "a mapping"),
+        }
+    }
+
+    fn collect_jobs(&mut self, prefix: &str, node: &'a Node) {
+        match node.as_map() {
+            Some(m) => {
+                for (k, v) in m {
+                    self.jobs.push((format!("{prefix}{}", key_text(k)), k, v));
+                }
+            }
+            None => self.shape(node, "`jobs`", "a mapping"),
+        }
+    }
+
+    fn shape(&mut self, node: &Node, what: &str, expected: &str) {
+        let d = self.st.diag(
+            "circleci-shape",
+            format!(
+                "expected {what} to be {expected}, found {}",
+                node.kind_name()
+            ),
+            node,
+        );
+        self.diagnostics.push(d);
+    }
+
+    fn pipeline(&mut self, root: &'a Mapping) -> Pipeline {
+        let mut pipeline = empty_pipeline(&self.st.file, CiSystem::Circleci);
+        if let Some(orbs) = root.get("orbs") {
+            match orbs.as_map() {
+                Some(m) => {
+                    for (_, v) in m {
+                        if let Some(reference) = scalar(v) {
+                            pipeline.unresolved.push(Unresolved {
+                                kind: "orb".to_owned(),
+                                reference,
+                                loc: self.st.loc(v),
+                            });
+                        }
+                    }
+                }
+                None => self.shape(orbs, "`orbs`", "a mapping"),
+            }
+        }
+        let workflows = root.get("workflows").and_then(Node::as_map);
+        let has_workflows = workflows.is_some_and(|w| w.iter().any(|(k, _)| !is_version(k)));
+        if let (true, Some(workflows)) = (has_workflows, workflows) {
+            for (k, v) in workflows {
+                if !is_version(k) {
+                    self.workflow(k, v, &mut pipeline);
+                }
+            }
+        } else {
+            // Without workflows CircleCI runs the jobs on every push.
+            pipeline.triggers.push(Trigger {
+                kind: TriggerKind::Branch,
+                pattern: None,
+                negated: false,
+                choices: Vec::new(),
+                loc: self.st.loc_span(Span::empty(0)),
+            });
+            let jobs = self.jobs.clone();
+            for (name, key, def) in jobs {
+                let mut job = empty_job(name.clone(), name, self.st.loc(key));
+                self.job_body(def, &Params::new(), &mut job);
+                pipeline.jobs.push(job);
+            }
+        }
+        pipeline
+    }
+
+    fn workflow(&mut self, key: &Node, wf: &Node, pipeline: &mut Pipeline) {
+        let wf_name = key_text(key);
+        let Some(map) = wf.as_map() else {
+            self.shape(wf, &format!("workflow `{wf_name}`"), "a mapping");
+            return;
+        };
+        let mut shared = Vec::new();
+        let mut scheduled = false;
+        if let Some(triggers) = map.get("triggers") {
+            for t in triggers.as_seq().unwrap_or_default() {
+                let Some(cron) = t
+                    .as_map()
+                    .and_then(|m| m.get("schedule"))
+                    .and_then(|s| s.as_map().and_then(|m| m.get("cron")))
+                else {
+                    continue;
+                };
+                scheduled = true;
+                let trigger = self
+                    .st
+                    .trigger(TriggerKind::Schedule, scalar(cron), false, cron);
+                shared.push(trigger.clone());
+                pipeline.triggers.push(trigger);
+                if let Some(filters) = t
+                    .as_map()
+                    .and_then(|m| m.get("schedule"))
+                    .and_then(Node::as_map)
+                    .and_then(|m| m.get("filters"))
+                {
+                    shared.extend(self.filters(filters));
+                }
+            }
+        }
+        if !scheduled {
+            // A workflow without `triggers:` runs on every push (its jobs filter further).
+            pipeline
+                .triggers
+                .push(self.st.trigger(TriggerKind::Branch, None, false, key));
+        }
+        for (word, negated) in [("when", false), ("unless", true)] {
+            if let Some(cond) = map.get(word) {
+                let text = self.st.value_text(cond);
+                shared.push(
+                    self.st
+                        .trigger(TriggerKind::Expression, Some(text), negated, cond),
+                );
+            }
+        }
+        let Some(entries) = map.get("jobs") else {
+            return;
+        };
+        let Some(entries) = entries.as_seq() else {
+            self.shape(
+                entries,
+                &format!("`jobs` of workflow `{wf_name}`"),
+                "a sequence",
+            );
+            return;
+        };
+        for entry in entries {
+            self.workflow_job(&wf_name, entry, &shared, pipeline);
+        }
+    }
+
+    fn workflow_job(&mut self, wf: &str, entry: &Node, shared: &[Trigger], p: &mut Pipeline) {
+        let (job_ref, at, args) = match &entry.value {
+            Value::Map(_) => match single_entry(entry) {
+                Some((k, v)) => (key_text(k), k, v.as_map()),
+                None => return,
+            },
+            _ => match scalar(entry) {
+                Some(s) => (s, entry, None),
+                None => {
+                    self.shape(entry, "a workflow job", "a string or a mapping");
+                    return;
+                }
+            },
+        };
+        let display = args
+            .and_then(|a| a.get("name"))
+            .and_then(scalar)
+            .unwrap_or_else(|| job_ref.clone());
+        let mut job = empty_job(format!("{wf}/{display}"), display, self.st.loc(at));
+        job.stage = Some(wf.to_owned());
+        job.conditions.extend(shared.iter().cloned());
+        let mut params = Params::new();
+        let mut pre = None;
+        let mut post = None;
+        let mut approval = false;
+        for (k, v) in args.map(Mapping::entries).unwrap_or_default() {
+            match key_text(k).as_str() {
+                "name" => {}
+                "requires" => {
+                    for req in v.as_seq().unwrap_or(std::slice::from_ref(v)) {
+                        // `- other` or the newer `- other: [success, failed]`.
+                        let name =
+                            single_entry(req).map_or_else(|| scalar(req), |(k, _)| scalar(k));
+                        if let Some(name) = name {
+                            job.needs.push(format!("{wf}/{name}"));
+                        }
+                    }
+                }
+                "filters" => job.conditions.extend(self.filters(v)),
+                "context" => {
+                    for (c, _) in scalars(v) {
+                        job.variables.push(("context".to_owned(), c));
+                    }
+                }
+                "type" => approval = scalar(v).as_deref() == Some("approval"),
+                "matrix" => job.matrix = matrix(v),
+                "pre-steps" => pre = Some(v),
+                "post-steps" => post = Some(v),
+                key => params.push((key.to_owned(), self.st.value_text(v))),
+            }
+        }
+        if approval {
+            job.manual = true;
+            p.jobs.push(job);
+            return;
+        }
+        if let Some(pre) = pre {
+            self.steps(pre, &params, 0, &mut job.steps);
+        }
+        let def = self
+            .jobs
+            .iter()
+            .find(|(name, _, _)| *name == job_ref)
+            .map(|(_, _, def)| *def);
+        match def {
+            Some(def) => self.job_body(def, &params, &mut job),
+            None if job_ref.contains('/') => job.steps.push(Step::Action {
+                name: None,
+                uses: job_ref.clone(),
+                with: params.clone(),
+                loc: self.st.loc(at),
+            }),
+            None => {
+                let d = self.st.diag(
+                    "circleci-unknown-job",
+                    format!("workflow `{wf}` uses job `{job_ref}`, which is not defined"),
+                    at,
+                );
+                self.diagnostics.push(d);
+            }
+        }
+        if let Some(post) = post {
+            self.steps(post, &params, 0, &mut job.steps);
+        }
+        p.jobs.push(job);
+    }
+
+    /// Fills a job's variables and steps from its definition, with `args` given by the caller.
+    fn job_body(&mut self, def: &Node, args: &Params, job: &mut Job) {
+        let Some(map) = def.as_map() else {
+            self.shape(def, &format!("job `{}`", job.name), "a mapping");
+            return;
+        };
+        let params = with_defaults(map.get("parameters"), args, &self.st);
+        if let Some(env) = map.get("environment").and_then(Node::as_map) {
+            job.variables.extend(self.st.pairs(env));
+        }
+        if let Some(steps) = map.get("steps") {
+            self.steps(steps, &params, 0, &mut job.steps);
+        }
+    }
+
+    /// `filters: { branches: { only, ignore }, tags: { only, ignore } }`, or an expression.
+    fn filters(&mut self, node: &Node) -> Vec<Trigger> {
+        let Some(map) = node.as_map() else {
+            return scalar(node)
+                .map(|text| {
+                    vec![
+                        self.st
+                            .trigger(TriggerKind::Expression, Some(text), false, node),
+                    ]
+                })
+                .unwrap_or_default();
+        };
+        let mut out = Vec::new();
+        for (section, kind) in [
+            ("branches", TriggerKind::Branch),
+            ("tags", TriggerKind::Tag),
+        ] {
+            let Some(filter) = map.get(section).and_then(Node::as_map) else {
+                continue;
+            };
+            for (word, negated) in [("only", false), ("ignore", true)] {
+                for (pattern, at) in filter.get(word).map(scalars).unwrap_or_default() {
+                    out.push(self.st.trigger(kind.clone(), Some(pattern), negated, at));
+                }
+            }
+        }
+        out
+    }
+
+    fn steps(&mut self, node: &Node, params: &Params, depth: usize, out: &mut Vec<Step>) {
+        let Some(items) = node.as_seq() else {
+            self.shape(node, "`steps`", "a sequence");
+            return;
+        };
+        for item in items {
+            match &item.value {
+                Value::Map(_) => {
+                    let Some((k, v)) = single_entry(item) else {
+                        continue;
+                    };
+                    match key_text(k).as_str() {
+                        "run" => self.run(v, params, out),
+                        "when" | "unless" => {
+                            if let Some(steps) = v.as_map().and_then(|m| m.get("steps")) {
+                                self.steps(steps, params, depth, out);
+                            }
+                        }
+                        name => self.call(name, Some(v), k, params, depth, out),
+                    }
+                }
+                _ => match scalar(item) {
+                    Some(name) => self.call(&name, None, item, params, depth, out),
+                    None => self.shape(item, "a step", "a string or a mapping"),
+                },
+            }
+        }
+    }
+
+    fn run(&mut self, v: &Node, params: &Params, out: &mut Vec<Step>) {
+        let (command, name) = match v.as_map() {
+            Some(m) => (m.get("command"), m.get("name").and_then(scalar)),
+            None => (Some(v), None),
+        };
+        let Some(command) = command else {
+            self.shape(v, "`run`", "a string or a mapping with `command`");
+            return;
+        };
+        let Some(text) = scalar(command) else {
+            self.shape(command, "`run` command", "a string");
+            return;
+        };
+        let name = name.map(|n| substitute(&n, params));
+        out.push(
+            self.st
+                .script_text(name, substitute(&text, params), command),
+        );
+    }
+
+    /// A step naming a command: a reusable command from this file is expanded, anything else
+    /// (built-in such as `checkout`, orb command) becomes an action.
+    fn call(
+        &mut self,
+        name: &str,
+        args: Option<&Node>,
+        at: &Node,
+        params: &Params,
+        depth: usize,
+        out: &mut Vec<Step>,
+    ) {
+        let given: Params = args
+            .and_then(Node::as_map)
+            .map(|m| {
+                self.st
+                    .pairs(m)
+                    .into_iter()
+                    .map(|(k, v)| (k, substitute(&v, params)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(def) = self.commands.get(name).copied() else {
+            out.push(Step::Action {
+                name: None,
+                uses: name.to_owned(),
+                with: given,
+                loc: self.st.loc(at),
+            });
+            return;
+        };
+        if depth >= MAX_COMMAND_DEPTH {
+            let d = self.st.diag(
+                "circleci-command-cycle",
+                format!("command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"),
+                at,
+            );
+            self.diagnostics.push(d);
+            return;
+        }
+        let Some(map) = def.as_map() else {
+            self.shape(def, &format!("command `{name}`"), "a mapping");
+            return;
+        };
+        let inner = with_defaults(map.get("parameters"), &given, &self.st);
+        if let Some(steps) = map.get("steps") {
+            self.steps(steps, &inner, depth + 1, out);
+        }
+    }
+}
+
+fn is_version(key: &Node) -> bool {
+    key_text(key) == "version"
+}
+
+/// Caller arguments plus the definition's `parameters: { x: { default: ... } }` defaults.
+fn with_defaults(defs: Option<&Node>, given: &Params, st: &SourceText) -> Params {
+    let mut out = given.clone();
+    for (k, v) in defs
+        .and_then(Node::as_map)
+        .map(Mapping::entries)
+        .unwrap_or_default()
+    {
+        let name = key_text(k);
+        if out.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        if let Some(default) = v.as_map().and_then(|m| m.get("default")) {
+            out.push((name, st.value_text(default)));
+        }
+    }
+    out
+}
+
+/// Replaces `<< parameters.x >>` with the value of `x`; unknown parameters and pipeline values
+/// (`<< pipeline.git.branch >>`) stay as written.
+fn substitute(text: &str, params: &Params) -> String {
+    if params.is_empty() || !text.contains("<<") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find("<<") {
+        let Some(close) = rest[open + 2..].find(">>") else {
+            break;
+        };
+        let inner = rest[open + 2..open + 2 + close].trim();
+        let value = inner
+            .strip_prefix("parameters.")
+            .and_then(|name| params.iter().find(|(n, _)| n == name))
+            .map(|(_, v)| v.as_str());
+        out.push_str(&rest[..open]);
+        match value {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[open..open + 2 + close + 2]),
+        }
+        rest = &rest[open + 2 + close + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `matrix: { parameters: { axis: [values] } }`.
+fn matrix(node: &Node) -> Vec<(String, Vec<String>)> {
+    node.as_map()
+        .and_then(|m| m.get("parameters"))
+        .and_then(Node::as_map)
+        .map(|axes| {
+            axes.iter()
+                .map(|(k, v)| {
+                    (
+                        key_text(k),
+                        scalars(v).into_iter().map(|(s, _)| s).collect(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::support::test_support::{self, at as text_at, ids, job};
+
+    const PATH: &str = ".circleci/config.yml";
+
+    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        test_support::read(&CircleciReader, PATH, src)
+    }
+
+    fn pipeline(src: &str) -> Pipeline {
+        test_support::pipeline(&CircleciReader, PATH, src)
+    }
+
+    const CONFIG: &str = r#"version: 2.1
+orbs:
+  kubernetes: circleci/kubernetes@1.3.1
+  helm: circleci/helm@3.0.0
+  aws-eks: circleci/aws-eks@2.2.0
+commands:
+  deploy-to:
+    parameters:
+      env:
+        type: string
+        default: staging
+    steps:
+      - run:
+          name: Deploy << parameters.env >>
+          command: |
+            kubectl apply -k overlays/<< parameters.env >>
+            kubectl rollout status deploy/web
+jobs:
+  build:
+    docker:
+      - image: cimg/base:stable
+    environment:
+      IMAGE: acme/web
+    steps:
+      - checkout
+      - setup_remote_docker
+      - run: docker build -t $IMAGE .
+  deploy:
+    parameters:
+      env:
+        type: string
+    docker:
+      - image: cimg/base:stable
+    steps:
+      - checkout
+      - kubernetes/install-kubectl
+      - helm/upgrade-helm-chart:
+          chart: ./chart
+          release-name: web
+      - aws-eks/update-kubeconfig-with-authenticator:
+          cluster-name: prod
+      - deploy-to:
+          env: << parameters.env >>
+workflows:
+  version: 2
+  build-deploy:
+    jobs:
+      - build:
+          filters:
+            branches:
+              only:
+                - main
+                - /release\/.*/
+            tags:
+              only: /^v.*/
+      - deploy:
+          name: deploy-staging
+          env: staging
+          requires: [build]
+          context: staging-creds
+          filters:
+            branches:
+              only: main
+      - hold:
+          type: approval
+          requires:
+            - deploy-staging
+      - deploy:
+          name: deploy-production
+          env: production
+          requires:
+            - hold
+          context:
+            - prod-creds
+          filters:
+            branches:
+              ignore: /feature\/.*/
+      - aws-eks/deploy-application:
+          cluster-name: prod
+          requires: [hold]
+  nightly:
+    triggers:
+      - schedule:
+          cron: "0 3 * * *"
+          filters:
+            branches:
+              only: main
+    jobs:
+      - build
+"#;
+
+    #[test]
+    fn workflows_become_jobs_with_filters_and_needs() {
+        let p = pipeline(CONFIG);
+        assert_eq!(
+            ids(&p),
+            [
+                "build-deploy/build",
+                "build-deploy/deploy-staging",
+                "build-deploy/hold",
+                "build-deploy/deploy-production",
+                "build-deploy/aws-eks/deploy-application",
+                "nightly/build",
+            ]
+        );
+        let build = job(&p, "build-deploy/build");
+        let conds: Vec<_> = build
+            .conditions
+            .iter()
+            .map(|c| (c.kind.clone(), c.pattern.as_deref(), c.negated))
+            .collect();
+        assert_eq!(
+            conds,
+            [
+                (TriggerKind::Branch, Some("main"), false),
+                (TriggerKind::Branch, Some("/release\\/.*/"), false),
+                (TriggerKind::Tag, Some("/^v.*/"), false),
+            ]
+        );
+        let prod = job(&p, "build-deploy/deploy-production");
+        assert_eq!(prod.needs, ["build-deploy/hold"]);
+        assert_eq!(
+            prod.variables,
+            [("context".to_owned(), "prod-creds".to_owned())]
+        );
+        assert!(prod.conditions[0].negated);
+        assert_eq!(text_at(CONFIG, &prod.conditions[0].loc), "/feature\\/.*/");
+        assert_eq!(text_at(CONFIG, &prod.loc), "deploy");
+        let staging = job(&p, "build-deploy/deploy-staging");
+        assert_eq!(staging.needs, ["build-deploy/build"]);
+        assert_eq!(staging.variables[0].1, "staging-creds");
+    }
+
+    #[test]
+    fn approval_jobs_are_manual_without_steps() {
+        let p = pipeline(CONFIG);
+        let hold = job(&p, "build-deploy/hold");
+        assert!(hold.manual && hold.steps.is_empty());
+        assert_eq!(hold.needs, ["build-deploy/deploy-staging"]);
+    }
+
+    #[test]
+    fn orb_commands_are_actions_with_params_and_orbs_unresolved() {
+        let p = pipeline(CONFIG);
+        let prod = job(&p, "build-deploy/deploy-production");
+        let actions: Vec<_> = prod
+            .steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Action {
+                    uses, with, loc, ..
+                } => Some((uses.as_str(), with.clone(), loc)),
+                Step::Script { .. } => None,
+            })
+            .collect();
+        assert_eq!(actions[0].0, "checkout");
+        assert_eq!(actions[1].0, "kubernetes/install-kubectl");
+        assert_eq!(actions[2].0, "helm/upgrade-helm-chart");
+        assert_eq!(
+            actions[2].1,
+            [
+                ("chart".to_owned(), "./chart".to_owned()),
+                ("release-name".to_owned(), "web".to_owned())
+            ]
+        );
+        assert_eq!(text_at(CONFIG, actions[2].2), "helm/upgrade-helm-chart");
+        assert_eq!(actions[3].0, "aws-eks/update-kubeconfig-with-authenticator");
+        let refs: Vec<_> = p.unresolved.iter().map(|u| u.reference.as_str()).collect();
+        assert_eq!(
+            refs,
+            [
+                "circleci/kubernetes@1.3.1",
+                "circleci/helm@3.0.0",
+                "circleci/aws-eks@2.2.0"
+            ]
+        );
+        assert!(p.unresolved.iter().all(|u| u.kind == "orb"));
+        let orb_job = job(&p, "build-deploy/aws-eks/deploy-application");
+        match orb_job.steps.as_slice() {
+            [Step::Action { uses, with, .. }] => {
+                assert_eq!(uses, "aws-eks/deploy-application");
+                assert_eq!(with, &[("cluster-name".to_owned(), "prod".to_owned())]);
+            }
+            other => panic!("unexpected steps {other:?}"),
+        }
+    }
+
+    #[test]
+    fn local_commands_expand_with_parameters_and_definition_locs() {
+        let p = pipeline(CONFIG);
+        let prod = job(&p, "build-deploy/deploy-production");
+        let Some(Step::Script {
+            name,
+            text,
+            loc,
+            line_starts,
+        }) = prod.steps.last()
+        else {
+            panic!("expected a script, got {:?}", prod.steps.last());
+        };
+        assert_eq!(name.as_deref(), Some("Deploy production"));
+        assert_eq!(
+            text,
+            "kubectl apply -k overlays/production\nkubectl rollout status deploy/web\n"
+        );
+        assert!(text_at(CONFIG, loc).starts_with("kubectl apply -k overlays/<< parameters.env"));
+        assert_eq!(line_starts.len(), 2);
+        assert!(CONFIG[line_starts[1]..].starts_with("kubectl rollout"));
+        // The staging entry gets its own value.
+        let staging = job(&p, "build-deploy/deploy-staging");
+        assert!(matches!(staging.steps.last(),
+            Some(Step::Script { text, .. }) if text.contains("overlays/staging")));
+    }
+
+    #[test]
+    fn schedules_and_push_triggers() {
+        let p = pipeline(CONFIG);
+        let kinds: Vec<_> = p
+            .triggers
+            .iter()
+            .map(|t| (t.kind.clone(), t.pattern.as_deref()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (TriggerKind::Branch, None),
+                (TriggerKind::Schedule, Some("0 3 * * *"))
+            ]
+        );
+        let nightly = job(&p, "nightly/build");
+        assert_eq!(nightly.conditions[0].kind, TriggerKind::Schedule);
+        assert_eq!(nightly.conditions[1].pattern.as_deref(), Some("main"));
+        assert_eq!(
+            nightly.variables,
+            [("IMAGE".to_owned(), "acme/web".to_owned())]
+        );
+        assert!(
+            matches!(&nightly.steps[2], Step::Script { text, .. } if text == "docker build -t $IMAGE .")
+        );
+    }
+
+    #[test]
+    fn no_workflows_runs_all_jobs() {
+        let p = pipeline("version: 2\njobs:\n  build:\n    steps:\n      - run: make\n");
+        assert_eq!(ids(&p), ["build"]);
+        assert_eq!(p.triggers[0].kind, TriggerKind::Branch);
+    }
+
+    #[test]
+    fn unknown_jobs_and_cycles_are_diagnosed() {
+        let src = "version: 2.1\ncommands:\n  a:\n    steps: [b]\n  b:\n    steps: [a]\n\
+                   jobs:\n  j:\n    steps: [a]\nworkflows:\n  w:\n    jobs: [j, missing]\n";
+        let (p, d) = read(src);
+        assert!(p.is_some());
+        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"circleci-command-cycle"), "{codes:?}");
+        assert!(codes.contains(&"circleci-unknown-job"), "{codes:?}");
+    }
+
+    #[test]
+    fn yaml_errors_and_wrong_shapes() {
+        let (p, d) = read("jobs: [\n");
+        assert!(p.is_none());
+        assert_eq!(d[0].code, "yaml-syntax");
+        let (p, d) = read("- a\n");
+        assert!(p.is_none());
+        assert_eq!(d[0].code, "circleci-shape");
+        let (p, d) = read(
+            "jobs:\n  a:\n    steps: oops\nworkflows:\n  w:\n    jobs: [a]\n  v:\n    jobs: 3\n",
+        );
+        assert!(p.is_some());
+        assert_eq!(d.len(), 2);
+    }
+
+    #[test]
+    fn truncated_inputs_never_panic() {
+        for end in 0..=CONFIG.len() {
+            if CONFIG.is_char_boundary(end) {
+                let _ = read(&CONFIG[..end]);
+            }
+        }
+    }
+}

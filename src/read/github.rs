@@ -1,0 +1,121 @@
+//! READ stage: the GitHub Actions reader. Lowers `.github/workflows/*.yml` into [`Pipeline`],
+//! following local composite actions and local reusable workflows, and recording what it cannot
+//! follow (remote reusable workflows, missing local files) as [`crate::read::Unresolved`].
+//!
+//! The reader is format-faithful: `on:` filters, `if:` tests, `environment:` names and scripts
+//! are recorded as written, each with its location. Job `if:` conditions form a conjunction; see
+//! `github/expr.rs` for which tests are typed and why a disjunction stays one expression.
+//!
+//! Diagnostics: `yaml-syntax` (the file is not YAML; nothing is returned), `yaml-warning`
+//! (duplicate keys), `github-shape` (a key with a shape GitHub rejects; the rest is read),
+//! `github-cycle`, `github-depth` and `github-limit` (expansion of called files stopped: a cycle,
+//! more than 8 files deep, more than 500 files in all), `github-read` (the file is missing).
+
+mod composite;
+mod context;
+mod expr;
+mod jobs;
+mod reusable;
+mod steps;
+#[cfg(test)]
+mod testing;
+#[cfg(test)]
+mod tests;
+mod triggers;
+
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::read::{CiSystem, Pipeline, Reader};
+use crate::yaml::Span;
+
+use context::{Ctx, Scope, text_of};
+
+/// Reads GitHub Actions workflow files.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct GithubReader;
+
+impl Reader for GithubReader {
+    fn system(&self) -> CiSystem {
+        CiSystem::GithubActions
+    }
+
+    /// Workflow files directly in `.github/workflows/` (GitHub ignores subdirectories).
+    fn claims(&self, path: &str) -> bool {
+        path.strip_prefix(".github/workflows/").is_some_and(|name| {
+            !name.contains('/')
+                && [".yml", ".yaml"]
+                    .iter()
+                    .any(|ext| name.len() > ext.len() && name.ends_with(ext))
+        })
+    }
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline> {
+        let mut ctx = Ctx::new(repo, diagnostics);
+        let (text, root) = match ctx.load(path) {
+            Ok(Some(loaded)) => loaded,
+            Ok(None) => {
+                ctx.diag(
+                    "github-read",
+                    format!("cannot read `{path}`"),
+                    Loc::new(path, Span::empty(0)),
+                );
+                return None;
+            }
+            Err(()) => return None,
+        };
+        let Some(map) = root.as_map() else {
+            ctx.diag(
+                "github-shape",
+                format!(
+                    "expected the workflow to be a mapping, found {}",
+                    root.kind_name()
+                ),
+                Loc::new(path, root.span),
+            );
+            return None;
+        };
+        let scope = Scope {
+            file: path,
+            src: &text,
+            inputs: None,
+        };
+        ctx.stack.push(path.to_owned());
+        let name = map.get("name").and_then(text_of);
+        // NOTE: YAML 1.2 keeps `on` a string key (YAML 1.1 would have made it `true`).
+        let triggers = match map.get("on") {
+            Some(on) => triggers::lower_on(&mut ctx, &scope, on),
+            None => {
+                missing(&mut ctx, &scope, &root, "on");
+                Vec::new()
+            }
+        };
+        let variables = jobs::env_vars(&mut ctx, &scope, map.get("env"));
+        let mut job_list = Vec::new();
+        match map.get("jobs") {
+            Some(j) => jobs::lower_jobs(&mut ctx, &scope, j, &[], &mut job_list),
+            None => missing(&mut ctx, &scope, &root, "jobs"),
+        }
+        Some(Pipeline {
+            file: path.to_owned(),
+            system: CiSystem::GithubActions,
+            name,
+            triggers,
+            jobs: job_list,
+            variables,
+            unresolved: ctx.unresolved,
+            best_effort: false,
+        })
+    }
+}
+
+fn missing(ctx: &mut Ctx<'_>, scope: &Scope<'_>, root: &crate::yaml::Node, key: &str) {
+    ctx.diag(
+        "github-shape",
+        format!("the workflow has no `{key}:`"),
+        scope.loc(Span::empty(root.span.start)),
+    );
+}

@@ -1,0 +1,89 @@
+//! READ stage: follows a step's `uses: ./path/to/action` into the local action's `action.yml`
+//! (or `action.yaml`) and, for a composite action, appends its steps with their own locations.
+//!
+//! `./` in `uses:` is relative to the repository root (the checked-out workspace), also inside a
+//! composite action. The action's `${{ inputs.NAME }}` are replaced by the calling step's
+//! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
+//! have no steps to add.
+
+use crate::files::Loc;
+use crate::read::Step;
+use crate::yaml::Node;
+
+use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
+use super::steps::lower_steps;
+
+/// Appends the steps of the local action `reference`, called from `at` with `with`.
+pub(crate) fn expand(
+    ctx: &mut Ctx<'_>,
+    reference: &str,
+    with: &[(String, String)],
+    at: &Loc,
+    out: &mut Vec<Step>,
+) {
+    let Some(dir) = repo_path(reference) else {
+        ctx.unresolved("local action", reference, at.clone());
+        return;
+    };
+    let candidates = if dir.is_empty() {
+        ["action.yml".to_owned(), "action.yaml".to_owned()]
+    } else {
+        [format!("{dir}/action.yml"), format!("{dir}/action.yaml")]
+    };
+    let Some(file) = candidates.into_iter().find(|f| ctx.repo.read(f).is_some()) else {
+        ctx.unresolved("local action", reference, at.clone());
+        return;
+    };
+    if !ctx.may_enter(&file, at) {
+        return;
+    }
+    let Ok(Some((text, root))) = ctx.load(&file) else {
+        return;
+    };
+    let Some(runs) = root
+        .as_map()
+        .and_then(|m| m.get("runs"))
+        .and_then(Node::as_map)
+    else {
+        ctx.diag(
+            "github-shape",
+            format!("expected action `{file}` to have a `runs:` mapping"),
+            Loc::new(&file, root.span),
+        );
+        return;
+    };
+    let composite = runs
+        .get("using")
+        .and_then(text_of)
+        .is_some_and(|u| u.eq_ignore_ascii_case("composite"));
+    if !composite {
+        return;
+    }
+    let mut inputs = Inputs::new();
+    let declared = root
+        .as_map()
+        .and_then(|m| m.get("inputs"))
+        .and_then(Node::as_map);
+    for (name, spec) in declared.map(|d| d.entries()).unwrap_or_default() {
+        let default = spec
+            .as_map()
+            .and_then(|s| s.get("default"))
+            .and_then(text_of);
+        if let (Some(name), Some(default)) = (text_of(name), default) {
+            inputs.insert(name, default);
+        }
+    }
+    for (k, v) in with {
+        set_input(&mut inputs, k, v);
+    }
+    let scope = Scope {
+        file: &file,
+        src: &text,
+        inputs: Some(&inputs),
+    };
+    ctx.stack.push(file.clone());
+    if let Some(steps) = runs.get("steps") {
+        lower_steps(ctx, &scope, steps, out);
+    }
+    ctx.stack.pop();
+}

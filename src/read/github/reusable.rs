@@ -1,0 +1,138 @@
+//! READ stage: expands a job that calls a reusable workflow.
+//!
+//! ```yaml
+//! jobs:
+//!   deploy-prod:
+//!     needs: build
+//!     if: github.ref == 'refs/heads/main'
+//!     uses: ./.github/workflows/deploy.yml
+//!     with: { environment: production }
+//!     secrets: inherit
+//! ```
+//!
+//! The calling job is kept (without steps) so other jobs' `needs:` still name it. For a local
+//! workflow, each job of the called file follows it as `<caller-job>/<callee-job>`, located in
+//! the called file, with:
+//!
+//! - `${{ inputs.NAME }}` in its names, environment, scripts, action inputs and `env:` replaced
+//!   by the caller's `with:` value (or the declared `default:`), and `inputs.NAME` operands of
+//!   its `if:` replaced by literals; nothing else of the call is recorded (`secrets:` is not);
+//! - its own `needs:` renamed into the `<caller-job>/` namespace, then the caller's `needs:`;
+//! - its own conditions, then the caller's `if:` conditions (all one conjunction);
+//! - its own matrix axes, then the caller's (a matrix on the caller runs every called job);
+//! - the called workflow's top-level `env:` before its own `env:`.
+//!
+//! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
+//! recorded as unresolved.
+
+use crate::read::Job;
+use crate::yaml::Node;
+
+use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
+use super::jobs::{env_vars, lower_jobs, shape};
+use super::steps::with_pairs;
+
+/// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
+pub(crate) fn expand(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    caller: Job,
+    uses: &Node,
+    with: Option<&Node>,
+    out: &mut Vec<Job>,
+) {
+    let Some(reference) = text_of(uses) else {
+        shape(ctx, scope, uses, "`uses`", "a workflow reference");
+        out.push(caller);
+        return;
+    };
+    let reference = scope.subst(&reference);
+    let with = with_pairs(ctx, scope, with);
+    let at = scope.loc(uses.span);
+    let called = match repo_path(&reference) {
+        Some(file) if ctx.repo.read(&file).is_some() => file,
+        _ => {
+            ctx.unresolved("reusable workflow", &reference, at);
+            out.push(caller);
+            return;
+        }
+    };
+    let expanded = if ctx.may_enter(&called, &at) {
+        called_jobs(ctx, &called, &with)
+    } else {
+        Vec::new()
+    };
+    let prefix = caller.id.clone();
+    let needs = caller.needs.clone();
+    let conditions = caller.conditions.clone();
+    let matrix = caller.matrix.clone();
+    out.push(caller);
+    for mut job in expanded {
+        job.id = format!("{prefix}/{}", job.id);
+        job.needs = job
+            .needs
+            .iter()
+            .map(|n| format!("{prefix}/{n}"))
+            .chain(needs.iter().cloned())
+            .collect();
+        job.conditions.extend(conditions.iter().cloned());
+        job.matrix.extend(matrix.iter().cloned());
+        out.push(job);
+    }
+}
+
+/// The jobs of the called workflow `file`, with the call's inputs substituted.
+fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<Job> {
+    let Ok(Some((text, root))) = ctx.load(file) else {
+        return Vec::new();
+    };
+    let Some(map) = root.as_map() else {
+        ctx.diag(
+            "github-shape",
+            format!(
+                "expected reusable workflow `{file}` to be a mapping, found {}",
+                root.kind_name()
+            ),
+            crate::files::Loc::new(file, root.span),
+        );
+        return Vec::new();
+    };
+    let mut inputs = Inputs::new();
+    let declared = map
+        .get("on")
+        .and_then(Node::as_map)
+        .and_then(|on| on.get("workflow_call"))
+        .and_then(Node::as_map)
+        .and_then(|call| call.get("inputs"))
+        .and_then(Node::as_map);
+    for (name, spec) in declared.map(|d| d.entries()).unwrap_or_default() {
+        let default = spec
+            .as_map()
+            .and_then(|s| s.get("default"))
+            .and_then(text_of);
+        if let (Some(name), Some(default)) = (text_of(name), default) {
+            inputs.insert(name, default);
+        }
+    }
+    for (k, v) in with {
+        set_input(&mut inputs, k, v);
+    }
+    let scope = Scope {
+        file,
+        src: &text,
+        inputs: Some(&inputs),
+    };
+    ctx.stack.push(file.to_owned());
+    let env = env_vars(ctx, &scope, map.get("env"));
+    let mut jobs = Vec::new();
+    match map.get("jobs") {
+        Some(j) => lower_jobs(ctx, &scope, j, &env, &mut jobs),
+        None => ctx.diag(
+            "github-shape",
+            format!("reusable workflow `{file}` has no `jobs:`"),
+            scope.loc(root.span),
+        ),
+    }
+    ctx.stack.pop();
+    jobs
+}

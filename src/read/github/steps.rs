@@ -1,0 +1,94 @@
+//! READ stage: lowers `steps:` into pipeline steps. `run:` becomes a script with per-line source
+//! offsets; `uses:` becomes an action with its `with:` inputs, followed by the steps of a local
+//! composite action when it is one (see [`super::composite`]).
+
+use crate::read::Step;
+use crate::yaml::Node;
+
+use super::composite;
+use super::context::{Ctx, Scope, text_of};
+use super::jobs::shape;
+use crate::read::lines::line_starts;
+
+/// Appends the steps of a `steps:` list to `out`.
+pub(crate) fn lower_steps(ctx: &mut Ctx<'_>, scope: &Scope<'_>, steps: &Node, out: &mut Vec<Step>) {
+    let Some(items) = steps.as_seq() else {
+        if !steps.is_null() {
+            shape(ctx, scope, steps, "`steps`", "a list");
+        }
+        return;
+    };
+    for item in items {
+        lower_step(ctx, scope, item, out);
+    }
+}
+
+fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<Step>) {
+    let Some(map) = item.as_map() else {
+        shape(ctx, scope, item, "a step", "a mapping");
+        return;
+    };
+    let name = map.get("name").and_then(text_of).map(|n| scope.subst(&n));
+    if let Some(run) = map.get("run") {
+        let Some(raw) = text_of(run) else {
+            shape(ctx, scope, run, "`run`", "a script");
+            return;
+        };
+        let mut starts = line_starts(scope.src, run, &raw);
+        let text = scope.subst(&raw);
+        // Substituted values are spliced inside lines; only a value with a line break would
+        // shift the lines after it.
+        if text.lines().count() != raw.lines().count() {
+            starts.clear();
+        }
+        out.push(Step::Script {
+            name,
+            text,
+            loc: scope.loc(run.span),
+            line_starts: starts,
+        });
+    } else if let Some(uses) = map.get("uses") {
+        let Some(reference) = text_of(uses) else {
+            shape(ctx, scope, uses, "`uses`", "an action reference");
+            return;
+        };
+        let with = with_pairs(ctx, scope, map.get("with"));
+        let loc = scope.loc(uses.span);
+        out.push(Step::Action {
+            name,
+            uses: reference.clone(),
+            with: with.clone(),
+            loc: loc.clone(),
+        });
+        if reference.starts_with("./") {
+            composite::expand(ctx, &reference, &with, &loc, out);
+        }
+    } else {
+        shape(ctx, scope, item, "a step", "a mapping with `run` or `uses`");
+    }
+}
+
+/// `with:` pairs, values as scalar text (inputs substituted in called files).
+pub(crate) fn with_pairs(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    with: Option<&Node>,
+) -> Vec<(String, String)> {
+    let Some(with) = with else {
+        return Vec::new();
+    };
+    let Some(map) = with.as_map() else {
+        if !with.is_null() {
+            shape(ctx, scope, with, "`with`", "a mapping");
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in map.entries() {
+        match (text_of(k), text_of(v)) {
+            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
+            _ => shape(ctx, scope, v, "a `with` value", "a scalar"),
+        }
+    }
+    out
+}

@@ -1,0 +1,60 @@
+//! READ stage: the GitLab CI reader. It reads `.gitlab-ci.yml` with its local includes and
+//! child pipelines, applies `extends:`, `!reference` and `default:` as GitLab does, and lowers
+//! the result into one [`Pipeline`], each piece located in the file where it is written.
+
+mod context;
+mod include;
+mod job;
+mod lower;
+mod resolve;
+mod rules;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use context::Ctx;
+
+use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::read::pipeline::{CiSystem, Pipeline, Reader};
+use crate::yaml::Span;
+
+/// Reads GitLab CI configuration (`.gitlab-ci.yml` at the repository root).
+pub(crate) struct GitlabReader;
+
+impl Reader for GitlabReader {
+    fn system(&self) -> CiSystem {
+        CiSystem::GitlabCi
+    }
+
+    /// Only the root file: included files are read through it.
+    fn claims(&self, path: &str) -> bool {
+        matches!(path, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
+    }
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline> {
+        let mut ctx = Ctx::new(repo, diagnostics);
+        let Some(text) = repo.read(path) else {
+            let message = format!("cannot read `{path}`");
+            ctx.diag_in("gitlab-file-missing", message, path, Span::empty(0));
+            return None;
+        };
+        let config = include::load(&mut ctx, path, text, &mut Vec::new())?;
+        let lowered = lower::lower_config(&mut ctx, &config, &mut vec![path.to_owned()]);
+        Some(Pipeline {
+            file: path.to_owned(),
+            system: CiSystem::GitlabCi,
+            name: lowered.name,
+            triggers: lowered.triggers,
+            jobs: lowered.jobs,
+            variables: lowered.variables,
+            unresolved: ctx.unresolved,
+            best_effort: false,
+        })
+    }
+}

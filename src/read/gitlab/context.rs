@@ -1,0 +1,102 @@
+//! READ stage: what the GitLab reader carries while it reads one root file: the files read so
+//! far, their text, and the diagnostics and unresolved references it has collected.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::value::At;
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::read::pipeline::Unresolved;
+use crate::yaml::Span;
+
+/// Reading state shared by loading, resolving and lowering.
+pub(super) struct Ctx<'a> {
+    pub(super) repo: &'a dyn RepoFiles,
+    /// Repository-relative paths, indexed by file id.
+    files: Vec<String>,
+    /// File texts, indexed by file id (for mapping block scalar lines to offsets).
+    texts: Vec<Arc<str>>,
+    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    /// Diagnostics already reported: a broken template used by many jobs is reported once.
+    reported: HashSet<(&'static str, String, usize, Span)>,
+    pub(super) unresolved: Vec<Unresolved>,
+    /// Included files loaded so far, across the whole read (GitLab caps this at 150).
+    pub(super) includes_loaded: usize,
+}
+
+impl<'a> Ctx<'a> {
+    pub(super) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+        Ctx {
+            repo,
+            files: Vec::new(),
+            texts: Vec::new(),
+            diagnostics,
+            reported: HashSet::new(),
+            unresolved: Vec::new(),
+            includes_loaded: 0,
+        }
+    }
+
+    /// Registers a file's text and returns its id. A file read twice (included from two
+    /// places) gets a second id, which is harmless: ids only name the path and text.
+    pub(super) fn add_file(&mut self, path: &str, text: Arc<str>) -> usize {
+        self.files.push(path.to_owned());
+        self.texts.push(text);
+        self.files.len() - 1
+    }
+
+    /// The text of file `file`, empty when unknown.
+    pub(super) fn text(&self, file: usize) -> &str {
+        self.texts.get(file).map_or("", |t| t)
+    }
+
+    /// `file:line:col` of `at`, 1-based, for messages that name a second place.
+    pub(super) fn position(&self, at: At) -> String {
+        let text = self.text(at.file);
+        let offset = at.span.start.min(text.len());
+        let before = text.get(..offset).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let file = self.files.get(at.file).map_or("", String::as_str);
+        format!("{file}:{line}:{column}")
+    }
+
+    /// A public location for `at`.
+    pub(super) fn loc(&self, at: At) -> Loc {
+        let file = self.files.get(at.file).map_or("", String::as_str);
+        Loc::new(file, at.span)
+    }
+
+    /// Reports a problem once per code, message and place.
+    pub(super) fn diag(&mut self, code: &'static str, message: String, at: At) {
+        if self
+            .reported
+            .insert((code, message.clone(), at.file, at.span))
+        {
+            let loc = self.loc(at);
+            self.diagnostics.push(ReadDiagnostic { code, message, loc });
+        }
+    }
+
+    /// Reports a problem at a location in a file not registered (yet), such as a YAML error.
+    pub(super) fn diag_in(&mut self, code: &'static str, message: String, file: &str, span: Span) {
+        self.diagnostics.push(ReadDiagnostic {
+            code,
+            message,
+            loc: Loc::new(file, span),
+        });
+    }
+
+    /// Records a reference that cannot be followed offline.
+    pub(super) fn record_unresolved(&mut self, kind: &str, reference: String, at: At) {
+        let loc = self.loc(at);
+        let item = Unresolved {
+            kind: kind.to_owned(),
+            reference,
+            loc,
+        };
+        if !self.unresolved.contains(&item) {
+            self.unresolved.push(item);
+        }
+    }
+}

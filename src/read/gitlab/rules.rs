@@ -1,0 +1,407 @@
+//! READ stage: GitLab `rules:`, `only:`/`except:` and `workflow: rules:` lowered into
+//! [`Trigger`]s. Common `if:` forms become typed conditions; anything else is kept verbatim as
+//! an expression.
+
+use super::context::Ctx;
+use super::value::{At, Val};
+use crate::read::pipeline::{Trigger, TriggerKind};
+
+/// Conditions from a `rules:` list, and whether a rule makes the job manual.
+pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
+    let mut out = Vec::new();
+    let mut manual = false;
+    for rule in flatten(rules) {
+        let when = rule.get("when").and_then(|w| w.text().map(|t| (t, w.at)));
+        let never = when.is_some_and(|(t, _)| t == "never");
+        if let Some(cond) = rule.get("if")
+            && let Some(text) = cond.text()
+        {
+            let trigger = match parse_if(text) {
+                Some((kind, pattern, negated)) => {
+                    trigger(ctx, kind, pattern, negated ^ never, cond.at)
+                }
+                None => trigger(
+                    ctx,
+                    TriggerKind::Expression,
+                    Some(text.trim().to_owned()),
+                    never,
+                    cond.at,
+                ),
+            };
+            out.push(trigger);
+        }
+        if let Some(("manual", at)) = when {
+            manual = true;
+            out.push(trigger(ctx, TriggerKind::Manual, None, false, at));
+        }
+    }
+    (out, manual)
+}
+
+/// Rules as a flat list of mappings (nested lists come from `!reference` and anchors).
+fn flatten(rules: &Val) -> Vec<&Val> {
+    let mut out = Vec::new();
+    let mut todo: Vec<(&Val, usize)> = vec![(rules, 0)];
+    while let Some((v, depth)) = todo.pop() {
+        if v.is_map() {
+            out.push(v);
+        } else if depth < 10 {
+            todo.extend(v.items().iter().rev().map(|i| (i, depth + 1)));
+        }
+    }
+    out
+}
+
+/// Conditions from `only:` (`negated` false) or `except:` (true): a list of refs, or a
+/// mapping of `refs`, `variables`, `changes` and `kubernetes`.
+pub(super) fn from_only_except(ctx: &Ctx<'_>, value: &Val, negated: bool) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    if !value.is_map() {
+        refs(ctx, value, negated, &mut out);
+        return out;
+    }
+    if let Some(r) = value.get("refs") {
+        refs(ctx, r, negated, &mut out);
+    }
+    if let Some(vars) = value.get("variables") {
+        for v in vars.scalars() {
+            let text = v.text().unwrap_or_default();
+            out.push(match parse_if(text) {
+                Some((kind, pattern, neg)) => trigger(ctx, kind, pattern, neg ^ negated, v.at),
+                None => expression(ctx, text.trim().to_owned(), negated, v.at),
+            });
+        }
+    }
+    if let Some(changes) = value.get("changes") {
+        // `changes:` is a list, or a mapping with `paths:` (and `compare_to:`).
+        let paths = changes.get("paths").unwrap_or(changes);
+        let list: Vec<&str> = paths.scalars().into_iter().filter_map(Val::text).collect();
+        if !list.is_empty() {
+            let text = format!("changes: {}", list.join(", "));
+            out.push(expression(ctx, text, negated, changes.at));
+        }
+    }
+    if let Some(k8s) = value.get("kubernetes") {
+        let text = format!("kubernetes: {}", k8s.text().unwrap_or_default());
+        out.push(expression(ctx, text, negated, k8s.at));
+    }
+    out
+}
+
+fn refs(ctx: &Ctx<'_>, value: &Val, negated: bool, out: &mut Vec<Trigger>) {
+    for r in value.scalars() {
+        let text = r.text().unwrap_or_default().trim();
+        let (kind, pattern) = match text {
+            "tags" => (TriggerKind::Tag, None),
+            "branches" | "pushes" => (TriggerKind::Branch, None),
+            "merge_requests" | "external_pull_requests" => (TriggerKind::PullRequest, None),
+            "schedules" => (TriggerKind::Schedule, None),
+            "web" | "api" | "chat" => (TriggerKind::Manual, None),
+            "triggers" | "pipelines" => (TriggerKind::Upstream, None),
+            "" => continue,
+            // Branch names and `/regex/` patterns, kept as written (slashes included).
+            _ => (TriggerKind::Branch, Some(text.to_owned())),
+        };
+        out.push(trigger(ctx, kind, pattern, negated, r.at));
+    }
+}
+
+fn trigger(
+    ctx: &Ctx<'_>,
+    kind: TriggerKind,
+    pattern: Option<String>,
+    negated: bool,
+    at: At,
+) -> Trigger {
+    Trigger {
+        kind,
+        pattern,
+        negated,
+        choices: Vec::new(),
+        loc: ctx.loc(at),
+    }
+}
+
+fn expression(ctx: &Ctx<'_>, text: String, negated: bool, at: At) -> Trigger {
+    trigger(ctx, TriggerKind::Expression, Some(text), negated, at)
+}
+
+/// One side of a comparison in a GitLab CI expression.
+#[derive(Debug, PartialEq)]
+enum Operand<'a> {
+    Var(&'a str),
+    Str(&'a str),
+    Regex(&'a str),
+    Null,
+}
+
+/// Recognises the common single-comparison forms of an `if:` expression. Returns the kind,
+/// the pattern (a `/regex/` keeps its slashes), and whether the comparison excludes. `None`
+/// for conjunctions, unknown variables and anything else, which callers keep verbatim.
+pub(super) fn parse_if(expr: &str) -> Option<(TriggerKind, Option<String>, bool)> {
+    let expr = strip_parens(expr.trim());
+    if expr.contains("&&") || expr.contains("||") {
+        return None;
+    }
+    let Some((at, op)) = find_operator(expr) else {
+        return bare(operand(expr)?).map(|(k, p)| (k, p, false));
+    };
+    let lhs = operand(expr.get(..at)?)?;
+    let rhs = operand(expr.get(at + 2..)?)?;
+    let negated = op == "!=" || op == "!~";
+    // Put the variable on the left: `"main" == $CI_COMMIT_BRANCH` reads the same.
+    let (lhs, rhs) = match (&lhs, &rhs) {
+        (Operand::Var(_), _) => (lhs, rhs),
+        (_, Operand::Var(_)) => (rhs, lhs),
+        _ => return None,
+    };
+    let Operand::Var(var) = lhs else {
+        return None;
+    };
+    let (kind, pattern) = match (op, rhs) {
+        ("==" | "!=", Operand::Null) | ("==" | "!=", Operand::Str("")) => {
+            let (kind, pattern) = bare(Operand::Var(var))?;
+            // `$CI_COMMIT_TAG == null` means "not a tag".
+            return Some((kind, pattern, !negated));
+        }
+        ("==" | "!=", Operand::Str(value)) => compare(var, value)?,
+        ("=~" | "!~", Operand::Regex(re)) => match var {
+            v if is_branch_var(v) => (TriggerKind::Branch, Some(re.to_owned())),
+            "CI_COMMIT_TAG" => (TriggerKind::Tag, Some(re.to_owned())),
+            "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" => {
+                (TriggerKind::PullRequest, Some(re.to_owned()))
+            }
+            _ => return None,
+        },
+        ("==" | "!=", Operand::Var(other)) => {
+            let pair = |a: &str, b: &str| (var == a && other == b) || (var == b && other == a);
+            if ["CI_COMMIT_BRANCH", "CI_COMMIT_REF_NAME"]
+                .iter()
+                .any(|b| pair("CI_DEFAULT_BRANCH", b))
+            {
+                (TriggerKind::Branch, Some("$CI_DEFAULT_BRANCH".to_owned()))
+            } else if pair("CI_DEFAULT_BRANCH", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME") {
+                (
+                    TriggerKind::PullRequest,
+                    Some("$CI_DEFAULT_BRANCH".to_owned()),
+                )
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some((kind, pattern, negated))
+}
+
+fn is_branch_var(var: &str) -> bool {
+    matches!(var, "CI_COMMIT_BRANCH" | "CI_COMMIT_REF_NAME")
+}
+
+/// A variable tested for being set: `if: $CI_COMMIT_TAG`.
+fn bare(op: Operand<'_>) -> Option<(TriggerKind, Option<String>)> {
+    let Operand::Var(var) = op else {
+        return None;
+    };
+    match var {
+        "CI_COMMIT_BRANCH" => Some((TriggerKind::Branch, None)),
+        "CI_COMMIT_TAG" => Some((TriggerKind::Tag, None)),
+        "CI_MERGE_REQUEST_ID" | "CI_MERGE_REQUEST_IID" | "CI_EXTERNAL_PULL_REQUEST_IID" => {
+            Some((TriggerKind::PullRequest, None))
+        }
+        _ => None,
+    }
+}
+
+/// `$VAR == "value"` for the variables that name a ref or a pipeline source.
+fn compare(var: &str, value: &str) -> Option<(TriggerKind, Option<String>)> {
+    if is_branch_var(var) {
+        return Some((TriggerKind::Branch, Some(value.to_owned())));
+    }
+    match var {
+        "CI_COMMIT_TAG" => Some((TriggerKind::Tag, Some(value.to_owned()))),
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" => {
+            Some((TriggerKind::PullRequest, Some(value.to_owned())))
+        }
+        "CI_PIPELINE_SOURCE" => {
+            let kind = match value {
+                "merge_request_event" | "external_pull_request_event" => TriggerKind::PullRequest,
+                "schedule" => TriggerKind::Schedule,
+                "web" | "api" | "chat" => TriggerKind::Manual,
+                "pipeline" | "parent_pipeline" | "trigger" => TriggerKind::Upstream,
+                "push" => TriggerKind::Branch,
+                _ => return None,
+            };
+            Some((kind, None))
+        }
+        _ => None,
+    }
+}
+
+/// Removes parentheses that wrap the whole expression.
+fn strip_parens(mut expr: &str) -> &str {
+    while let Some(inner) = expr.strip_prefix('(').and_then(|e| e.strip_suffix(')')) {
+        // `(a) == (b)` starts and ends with parentheses that do not pair; keep it.
+        let mut depth = 0usize;
+        let balanced = inner.chars().all(|c| {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => return false,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            true
+        });
+        if !balanced {
+            break;
+        }
+        expr = inner.trim();
+    }
+    expr
+}
+
+/// The first comparison operator outside quotes and regex literals.
+fn find_operator(expr: &str) -> Option<(usize, &'static str)> {
+    let bytes = expr.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes.get(i).copied().unwrap_or_default();
+        match quote {
+            Some(q) if b == b'\\' && q != b'/' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None => {
+                let next = bytes.get(i + 1).copied();
+                let op = match (b, next) {
+                    (b'=', Some(b'=')) => Some("=="),
+                    (b'!', Some(b'=')) => Some("!="),
+                    (b'=', Some(b'~')) => Some("=~"),
+                    (b'!', Some(b'~')) => Some("!~"),
+                    _ => None,
+                };
+                if let Some(op) = op {
+                    return Some((i, op));
+                }
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn operand(text: &str) -> Option<Operand<'_>> {
+    let t = text.trim();
+    if let Some(var) = t.strip_prefix('$') {
+        let var = var
+            .strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(var);
+        let valid = !var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        return valid.then_some(Operand::Var(var));
+    }
+    if t == "null" {
+        return Some(Operand::Null);
+    }
+    for q in ['"', '\''] {
+        if let Some(inner) = t.strip_prefix(q).and_then(|s| s.strip_suffix(q))
+            && t.len() >= 2
+        {
+            return Some(Operand::Str(inner));
+        }
+    }
+    // `/regex/` with optional flags such as `/main/i`.
+    if t.starts_with('/') && t.len() >= 2 {
+        let close = t.rfind('/')?;
+        let flags = t.get(close + 1..)?;
+        if close > 0 && flags.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Some(Operand::Regex(t));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(e: &str) -> Option<(TriggerKind, Option<String>, bool)> {
+        parse_if(e)
+    }
+
+    #[test]
+    fn common_if_forms() {
+        use TriggerKind::*;
+        let main = Some("main".to_owned());
+        assert_eq!(
+            parsed(r#"$CI_COMMIT_BRANCH == "main""#),
+            Some((Branch, main.clone(), false))
+        );
+        assert_eq!(
+            parsed("$CI_COMMIT_REF_NAME == 'main'"),
+            Some((Branch, main.clone(), false))
+        );
+        assert_eq!(
+            parsed(r#""main" == $CI_COMMIT_BRANCH"#),
+            Some((Branch, main.clone(), false))
+        );
+        assert_eq!(
+            parsed(r#"$CI_COMMIT_BRANCH != "main""#),
+            Some((Branch, main, true))
+        );
+        assert_eq!(
+            parsed("$CI_COMMIT_BRANCH =~ /^release\\/.*$/"),
+            Some((Branch, Some("/^release\\/.*$/".to_owned()), false))
+        );
+        assert_eq!(parsed("$CI_COMMIT_TAG"), Some((Tag, None, false)));
+        assert_eq!(parsed("${CI_COMMIT_TAG}"), Some((Tag, None, false)));
+        assert_eq!(parsed("$CI_COMMIT_TAG == null"), Some((Tag, None, true)));
+        assert_eq!(
+            parsed("$CI_COMMIT_TAG =~ /^v/"),
+            Some((Tag, Some("/^v/".to_owned()), false))
+        );
+        assert_eq!(
+            parsed(r#"$CI_PIPELINE_SOURCE == "merge_request_event""#),
+            Some((PullRequest, None, false))
+        );
+        assert_eq!(
+            parsed(r#"$CI_PIPELINE_SOURCE == "schedule""#),
+            Some((Schedule, None, false))
+        );
+        assert_eq!(
+            parsed(r#"$CI_PIPELINE_SOURCE == "web""#),
+            Some((Manual, None, false))
+        );
+        for s in ["pipeline", "parent_pipeline", "trigger"] {
+            let e = format!("$CI_PIPELINE_SOURCE == \"{s}\"");
+            assert_eq!(parsed(&e), Some((Upstream, None, false)), "{e}");
+        }
+        let default = Some("$CI_DEFAULT_BRANCH".to_owned());
+        assert_eq!(
+            parsed("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
+            Some((Branch, default.clone(), false))
+        );
+        assert_eq!(
+            parsed("($CI_DEFAULT_BRANCH == $CI_COMMIT_BRANCH)"),
+            Some((Branch, default.clone(), false))
+        );
+        assert_eq!(
+            parsed("$CI_DEFAULT_BRANCH != $CI_COMMIT_REF_NAME"),
+            Some((Branch, default, true))
+        );
+    }
+
+    #[test]
+    fn complex_forms_are_not_parsed() {
+        assert_eq!(parsed(r#"$CI_COMMIT_BRANCH == "main" && $DEPLOY"#), None);
+        assert_eq!(parsed("$CI_COMMIT_BRANCH == \"a\" || $CI_COMMIT_TAG"), None);
+        assert_eq!(parsed("$MY_VAR == \"x\""), None);
+        assert_eq!(parsed("$CI_PIPELINE_SOURCE == \"unknown\""), None);
+        assert_eq!(parsed("(a) == (b)"), None);
+        assert_eq!(parsed(""), None);
+        assert_eq!(parsed("=="), None);
+        assert_eq!(parsed("\"=="), None);
+        assert_eq!(parsed("$X =~ /"), None);
+    }
+}

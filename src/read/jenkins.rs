@@ -1,0 +1,90 @@
+//! READ stage: the Jenkinsfile reader (declarative pipelines; scripted ones best effort).
+//!
+//! A just-style pipeline: `lexer` turns Groovy into tokens with byte spans, `parser` builds
+//! a small AST of commands and values, and `lower` maps it onto the common [`Pipeline`]. The
+//! reader never evaluates Groovy: interpolations stay as written, and `when { expression }` is
+//! kept as text for the rules to judge.
+
+mod ast;
+mod lexer;
+mod lower;
+mod parser;
+mod token;
+
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::read::pipeline::{CiSystem, Pipeline, Reader};
+
+/// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
+#[derive(Copy, Clone, Debug, Default)]
+pub(crate) struct JenkinsReader;
+
+impl Reader for JenkinsReader {
+    fn system(&self) -> CiSystem {
+        CiSystem::Jenkins
+    }
+
+    fn claims(&self, path: &str) -> bool {
+        if path.split('/').any(|part| part == ".git") {
+            return false;
+        }
+        let name = path.rsplit('/').next().unwrap_or(path);
+        name == "Jenkinsfile"
+            || (name.len() > ".Jenkinsfile".len() && name.ends_with(".Jenkinsfile"))
+            || (name.len() > "Jenkinsfile.".len() && name.starts_with("Jenkinsfile."))
+    }
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline> {
+        let Some(src) = repo.read(path) else {
+            diagnostics.push(ReadDiagnostic {
+                code: "jenkins-read",
+                message: format!("cannot read `{path}` as utf-8 text"),
+                loc: Loc::new(path, crate::yaml::Span::empty(0)),
+            });
+            return None;
+        };
+        read_jenkinsfile(path, &src, diagnostics)
+    }
+}
+
+/// Reads the Jenkinsfile text `src` found at `path`. A syntax error becomes one
+/// `jenkins-syntax` diagnostic (the first error met) and the pipeline read up to it, marked
+/// `best_effort`; `None` only when nothing at all could be read.
+pub(crate) fn read_jenkinsfile(
+    path: &str,
+    src: &str,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+) -> Option<Pipeline> {
+    let lexed = lexer::lex(src);
+    let parsed = parser::parse(src, &lexed.tokens);
+    // With a lexing error the parser sees a truncated file, so its own errors are echoes.
+    let error = match lexed.error {
+        Some(e) => Some((e.message, e.span)),
+        None => parsed
+            .errors
+            .into_iter()
+            .next()
+            .map(|e| (e.message, e.span)),
+    };
+    let mut pipeline = lower::lower(path, src, &parsed.stmts);
+    if let Some((message, span)) = error {
+        diagnostics.push(ReadDiagnostic {
+            code: "jenkins-syntax",
+            message,
+            loc: Loc::new(path, span),
+        });
+        pipeline.best_effort = true;
+        if pipeline.jobs.is_empty() && pipeline.triggers.is_empty() && pipeline.variables.is_empty()
+        {
+            return None;
+        }
+    }
+    Some(pipeline)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,924 @@
+//! READ stage: tests of the Jenkinsfile reader, end to end from text to `Pipeline`.
+
+use super::*;
+use crate::files::repo::MemRepo;
+use crate::read::pipeline::{Job, Step, TriggerKind};
+use crate::read::support::test_support::{self, cond, job, scripts};
+use crate::yaml::Span;
+
+fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    test_support::read(&JenkinsReader, "Jenkinsfile", src)
+}
+
+fn read_ok(src: &str) -> Pipeline {
+    let (pipeline, diagnostics) = read(src);
+    assert_eq!(diagnostics, Vec::new());
+    pipeline.expect("a pipeline")
+}
+
+fn uses(job: &Job) -> Vec<&str> {
+    job.steps
+        .iter()
+        .map(|s| match s {
+            Step::Script { .. } => "sh",
+            Step::Action { uses, .. } => uses.as_str(),
+        })
+        .collect()
+}
+
+fn with<'j>(job: &'j Job, name: &str) -> &'j [(String, String)] {
+    job.steps
+        .iter()
+        .find_map(|s| match s {
+            Step::Action { uses, with, .. } if uses == name => Some(with.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no {name} in {:?}", uses(job)))
+}
+
+fn kv(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn conds(job: &Job) -> Vec<(TriggerKind, Option<String>, bool)> {
+    test_support::conds(&job.conditions)
+}
+
+const SAMPLE: &str = r#"#!/usr/bin/env groovy
+@Library('shared-lib@v2') _
+
+def helper(String target) {
+    sh "kubectl apply -k overlays/${target}"
+}
+
+pipeline {
+    agent { kubernetes { yaml '''
+apiVersion: v1
+kind: Pod
+''' } }
+    environment {
+        REGISTRY = 'ghcr.io/acme'   // a comment
+        KUBE = credentials('kube-prod')
+        TAG = "${env.GIT_COMMIT}"
+    }
+    options { timeout(time: 1, unit: 'HOURS'); disableConcurrentBuilds() }
+    parameters {
+        choice(name: 'TARGET', choices: ['staging', 'production'], description: 'where')
+        string(name: 'VERSION', defaultValue: '1.0')
+        choice(name: 'OLD', choices: 'a\nb')
+    }
+    triggers {
+        cron('H 2 * * 1-5')
+        pollSCM('H/5 * * * *')
+        upstream(upstreamProjects: 'lib-build,api', threshold: hudson.model.Result.SUCCESS)
+    }
+    stages {
+        /* build everything */
+        stage('Build') {
+            steps {
+                sh 'make build'
+                sh(script: """
+                    docker build -t ${REGISTRY}/web:${TAG} .
+                    docker push ${REGISTRY}/web:${TAG}
+                """, label: 'image')
+            }
+        }
+        stage('Test') {
+            parallel {
+                stage('Unit') { steps { sh 'make test' } }
+                stage('Lint') {
+                    when { not { branch 'main' } }
+                    steps { sh 'make lint' }
+                }
+            }
+        }
+        stage('Deploy') {
+            when { anyOf { branch 'main'; branch 'release/*' } }
+            stages {
+                stage('Staging') {
+                    when { branch 'main' }
+                    environment { ENV = 'staging' }
+                    steps {
+                        withKubeConfig([credentialsId: 'kube-staging', serverUrl: 'https://k8s', namespace: 'web']) {
+                            sh 'kubectl apply -k overlays/staging'
+                        }
+                    }
+                }
+                stage('Prod') {
+                    when {
+                        allOf {
+                            branch pattern: 'release-\\d+', comparator: 'REGEXP'
+                            environment name: 'DEPLOY_TO', value: 'prod'
+                        }
+                    }
+                    input { message 'Ship it?'; ok 'Yes'; submitter 'ops' }
+                    steps {
+                        container('kubectl') {
+                            withCredentials([file(credentialsId: 'kube', variable: 'KUBECONFIG'),
+                                             string(credentialsId: 'token', variable: 'TOKEN')]) {
+                                script {
+                                    if (params.TARGET == 'production') {
+                                        helper('production')
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    post { failure { sh './rollback.sh' } }
+                }
+            }
+        }
+    }
+    post { always { junit 'reports/**/*.xml' } }
+    libraries { lib('pipeline-utils@1.2') }
+}
+"#;
+
+#[test]
+fn claims_jenkinsfiles_anywhere_but_git() {
+    let r = JenkinsReader;
+    assert_eq!(r.system(), CiSystem::Jenkins);
+    for path in [
+        "Jenkinsfile",
+        "ci/Jenkinsfile",
+        "deploy.Jenkinsfile",
+        "Jenkinsfile.prod",
+        "a/b/Jenkinsfile.groovy",
+    ] {
+        assert!(r.claims(path), "{path}");
+    }
+    for path in [
+        ".git/Jenkinsfile",
+        "x/.git/hooks/Jenkinsfile",
+        "Jenkinsfile2",
+        "jenkinsfile.txt",
+        ".Jenkinsfile",
+        "Jenkinsfile.",
+        "README.md",
+    ] {
+        assert!(!r.claims(path), "{path}");
+    }
+}
+
+#[test]
+fn declarative_sample_jobs_and_structure() {
+    let p = read_ok(SAMPLE);
+    assert_eq!(p.system, CiSystem::Jenkins);
+    assert!(!p.best_effort);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Build",
+            "Test/Unit",
+            "Test/Lint",
+            "Deploy/Staging",
+            "Deploy/Prod",
+            "(post)"
+        ]
+    );
+    assert_eq!(job(&p, "Test/Unit").stage.as_deref(), Some("Test"));
+    assert_eq!(job(&p, "Build").stage, None);
+    assert_eq!(job(&p, "Deploy/Prod").name, "Prod");
+    assert_eq!(job(&p, "Test/Unit").needs, ["Build"]);
+    assert_eq!(job(&p, "Deploy/Staging").needs, ["Test/Unit", "Test/Lint"]);
+    assert_eq!(job(&p, "Deploy/Prod").needs, ["Deploy/Staging"]);
+    assert_eq!(scripts(job(&p, "(post)")), Vec::<&str>::new());
+    assert_eq!(uses(job(&p, "(post)")), ["junit"]);
+    let loc = &job(&p, "Build").loc;
+    assert_eq!(&SAMPLE[loc.span.start..loc.span.end], "'Build'");
+    let libraries: Vec<_> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(
+        libraries,
+        [
+            ("shared library", "shared-lib@v2"),
+            ("shared library", "pipeline-utils@1.2")
+        ]
+    );
+}
+
+#[test]
+fn declarative_variables_parameters_and_triggers() {
+    let p = read_ok(SAMPLE);
+    assert_eq!(
+        p.variables,
+        kv(&[
+            ("REGISTRY", "ghcr.io/acme"),
+            ("KUBE", "credentials(kube-prod)"),
+            ("TAG", "${env.GIT_COMMIT}")
+        ])
+    );
+    let staging = job(&p, "Deploy/Staging");
+    assert_eq!(
+        staging.variables.last(),
+        Some(&("ENV".to_owned(), "staging".to_owned()))
+    );
+    assert_eq!(staging.variables.len(), 4);
+    assert_eq!(
+        staging.environment, None,
+        "a stage environment block is variables only"
+    );
+    let triggers: Vec<_> = p
+        .triggers
+        .iter()
+        .map(|t| (t.kind.clone(), t.pattern.clone(), t.choices.clone()))
+        .collect();
+    assert_eq!(
+        triggers,
+        vec![
+            (
+                TriggerKind::Manual,
+                Some("TARGET".to_owned()),
+                vec!["staging".to_owned(), "production".to_owned()]
+            ),
+            (TriggerKind::Manual, Some("VERSION".to_owned()), vec![]),
+            (
+                TriggerKind::Manual,
+                Some("OLD".to_owned()),
+                vec!["a".to_owned(), "b".to_owned()]
+            ),
+            (
+                TriggerKind::Schedule,
+                Some("H 2 * * 1-5".to_owned()),
+                vec![]
+            ),
+            (TriggerKind::Branch, None, vec![]),
+            (
+                TriggerKind::Upstream,
+                Some("lib-build,api".to_owned()),
+                vec![]
+            ),
+        ]
+    );
+    let cron = &p.triggers[3];
+    assert_eq!(
+        &SAMPLE[cron.loc.span.start..cron.loc.span.end],
+        "cron('H 2 * * 1-5')"
+    );
+}
+
+#[test]
+fn declarative_scripts_keep_text_and_line_starts() {
+    let p = read_ok(SAMPLE);
+    let build = job(&p, "Build");
+    let Step::Script {
+        name,
+        text,
+        loc,
+        line_starts,
+    } = &build.steps[1]
+    else {
+        panic!("script expected");
+    };
+    assert_eq!(name.as_deref(), Some("image"));
+    assert!(text.contains("docker build -t ${REGISTRY}/web:${TAG} ."));
+    assert!(SAMPLE[loc.span.start..loc.span.end].starts_with("\"\"\"\n"));
+    assert_eq!(line_starts.len(), text.split('\n').count());
+    for (line, start) in text.split('\n').zip(line_starts) {
+        assert!(SAMPLE[*start..].starts_with(line), "{line:?}");
+    }
+    let Step::Script {
+        text,
+        loc,
+        line_starts,
+        ..
+    } = &build.steps[0]
+    else {
+        panic!("script expected");
+    };
+    assert_eq!(text, "make build");
+    assert_eq!(&SAMPLE[loc.span.start..loc.span.end], "'make build'");
+    assert_eq!(line_starts, &[loc.span.start + 1]);
+}
+
+#[test]
+fn wrappers_come_before_inner_steps() {
+    let p = read_ok(SAMPLE);
+    let staging = job(&p, "Deploy/Staging");
+    assert_eq!(uses(staging), ["withKubeConfig", "sh"]);
+    assert_eq!(
+        with(staging, "withKubeConfig"),
+        kv(&[
+            ("credentialsId", "kube-staging"),
+            ("serverUrl", "https://k8s"),
+            ("namespace", "web")
+        ])
+    );
+    let prod = job(&p, "Deploy/Prod");
+    assert!(prod.manual);
+    assert_eq!(
+        uses(prod),
+        ["input", "container", "withCredentials", "sh", "sh"]
+    );
+    assert_eq!(
+        with(prod, "input"),
+        kv(&[("message", "Ship it?"), ("ok", "Yes"), ("submitter", "ops")])
+    );
+    assert_eq!(with(prod, "container"), kv(&[("name", "kubectl")]));
+    assert_eq!(
+        with(prod, "withCredentials"),
+        kv(&[
+            ("binding", "file"),
+            ("credentialsId", "kube"),
+            ("variable", "KUBECONFIG"),
+            ("binding", "string"),
+            ("credentialsId", "token"),
+            ("variable", "TOKEN"),
+        ])
+    );
+    // The helper function is inlined where it is called; post steps follow.
+    assert_eq!(
+        scripts(prod),
+        ["kubectl apply -k overlays/${target}", "./rollback.sh"]
+    );
+}
+
+#[test]
+fn when_forms() {
+    let p = read_ok(SAMPLE);
+    assert_eq!(
+        conds(job(&p, "Test/Lint")),
+        [cond(TriggerKind::Branch, Some("main"), true)]
+    );
+    let staging = conds(job(&p, "Deploy/Staging"));
+    assert_eq!(
+        staging[0],
+        cond(
+            TriggerKind::Expression,
+            Some("anyOf { branch 'main'; branch 'release/*' }"),
+            false
+        )
+    );
+    assert_eq!(staging[1], cond(TriggerKind::Branch, Some("main"), false));
+    let prod = conds(job(&p, "Deploy/Prod"));
+    assert_eq!(
+        prod[1],
+        cond(TriggerKind::Branch, Some(r"/release-\d+/"), false)
+    );
+    assert_eq!(
+        prod[2],
+        cond(TriggerKind::Expression, Some("DEPLOY_TO == prod"), false)
+    );
+
+    let src = r#"pipeline { agent any
+  stages {
+    stage('a') {
+      when {
+        beforeAgent true
+        tag 'v*'
+        buildingTag()
+        changeRequest()
+        changeRequest target: 'main'
+        triggeredBy 'TimerTrigger'
+        triggeredBy cause: 'UserIdCause'
+        expression { return env.BRANCH_NAME ==~ /(main|develop)/ }
+        not { anyOf { branch 'x'; branch 'y' } }
+        allOf { branch 'main'; anyOf { tag 'a'; tag 'b' } }
+        changeset '**/*.js'
+        tag pattern: 'v\\d+', comparator: 'REGEXP'
+        not { tag 'rc-*' }
+      }
+      steps { sh 'x' }
+    }
+  }
+}"#;
+    let p = read_ok(src);
+    let found = conds(job(&p, "a"));
+    assert_eq!(
+        found,
+        [
+            cond(TriggerKind::Tag, Some("v*"), false),
+            cond(TriggerKind::Tag, None, false),
+            cond(TriggerKind::PullRequest, None, false),
+            cond(TriggerKind::PullRequest, Some("main"), false),
+            cond(TriggerKind::Schedule, None, false),
+            cond(TriggerKind::Manual, None, false),
+            cond(
+                TriggerKind::Expression,
+                Some("return env.BRANCH_NAME ==~ /(main|develop)/"),
+                false
+            ),
+            cond(
+                TriggerKind::Expression,
+                Some("anyOf { branch 'x'; branch 'y' }"),
+                true
+            ),
+            cond(
+                TriggerKind::Expression,
+                Some("allOf { branch 'main'; anyOf { tag 'a'; tag 'b' } }"),
+                false
+            ),
+            cond(TriggerKind::Expression, Some("changeset '**/*.js'"), false),
+            cond(TriggerKind::Tag, Some(r"/v\d+/"), false),
+            cond(TriggerKind::Tag, Some("rc-*"), true),
+        ]
+    );
+    let t = &job(&p, "a").conditions[0];
+    assert_eq!(&src[t.loc.span.start..t.loc.span.end], "tag 'v*'");
+}
+
+#[test]
+fn not_of_a_compound_is_an_expression() {
+    let src = "pipeline { stages { stage('a') { when { not { anyOf { branch 'x' } } } steps { sh 'x' } } } }";
+    let p = read_ok(src);
+    // `not` over one condition that is itself a raw expression negates that expression.
+    assert_eq!(
+        conds(job(&p, "a")),
+        [cond(
+            TriggerKind::Expression,
+            Some("anyOf { branch 'x' }"),
+            true
+        )]
+    );
+}
+
+#[test]
+fn nested_stages_parallel_and_matrix() {
+    let src = r#"pipeline {
+  agent none
+  stages {
+    stage('Outer') {
+      when { branch 'main' }
+      environment { A = '1' }
+      stages {
+        stage('Inner') {
+          parallel {
+            stage('P1') { steps { sh 'p1' } }
+            stage('P2') { steps { bat 'p2' } }
+          }
+        }
+        stage('After') { steps { powershell 'after' } }
+      }
+      post { success { sh 'notify' } }
+    }
+    stage('Matrix') {
+      matrix {
+        axes {
+          axis { name 'OS'; values 'linux', 'windows' }
+          axis { name 'JDK'; values '17', '21' }
+        }
+        stages { stage('Build') { steps { pwsh 'mvn package' } } }
+      }
+    }
+  }
+}"#;
+    let p = read_ok(src);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "Outer/Inner/P1",
+            "Outer/Inner/P2",
+            "Outer/After",
+            "Outer/(post)",
+            "Matrix/Build"
+        ]
+    );
+    let p1 = job(&p, "Outer/Inner/P1");
+    assert_eq!(p1.stage.as_deref(), Some("Inner"));
+    assert_eq!(conds(p1), [cond(TriggerKind::Branch, Some("main"), false)]);
+    assert_eq!(p1.variables, kv(&[("A", "1")]));
+    assert_eq!(
+        job(&p, "Outer/After").needs,
+        ["Outer/Inner/P1", "Outer/Inner/P2"]
+    );
+    assert_eq!(scripts(job(&p, "Outer/Inner/P2")), ["p2"]);
+    assert_eq!(scripts(job(&p, "Outer/(post)")), ["notify"]);
+    let m = job(&p, "Matrix/Build");
+    assert_eq!(
+        m.matrix,
+        vec![
+            (
+                "OS".to_owned(),
+                vec!["linux".to_owned(), "windows".to_owned()]
+            ),
+            ("JDK".to_owned(), vec!["17".to_owned(), "21".to_owned()]),
+        ]
+    );
+    assert_eq!(m.needs, ["Outer/After"]);
+}
+
+#[test]
+fn known_steps_become_actions() {
+    let src = r#"pipeline { stages { stage('d') { steps {
+  git branch: 'main', url: 'https://example.com/r.git'
+  checkout scm
+  script {
+    def img = docker.build("acme/web:${BUILD_NUMBER}", '-f Dockerfile .')
+    docker.withRegistry('https://ghcr.io', 'ghcr-creds') { img.push() }
+    docker.image('bitnami/kubectl').inside('-u root') { sh 'kubectl get pods' }
+    def out = sh(script: 'git rev-parse HEAD', returnStdout: true).trim()
+  }
+  kubernetesDeploy(configs: 'k8s/*.yaml', kubeconfigId: 'kube')
+  build job: 'deploy-prod', parameters: [string(name: 'TAG', value: 'x')], wait: false
+  withAWS(region: 'eu-west-1', credentials: 'aws') { sh 'aws eks update-kubeconfig --name c' }
+  sshagent(['deploy-key']) { sh 'ssh host true' }
+  withEnv(['A=1', 'B=2']) { echo 'hi' }
+  timeout(time: 5, unit: 'MINUTES') { input message: 'Go?' }
+  echo "not a step"
+  list.each { item -> sh "echo ${item}" }
+} } } }"#;
+    let p = read_ok(src);
+    let d = job(&p, "d");
+    assert_eq!(
+        uses(d),
+        [
+            "git",
+            "checkout",
+            "docker.build",
+            "docker.withRegistry",
+            "docker.image",
+            "docker.image.inside",
+            "sh",
+            "sh",
+            "kubernetesDeploy",
+            "build",
+            "withAWS",
+            "sh",
+            "sshagent",
+            "sh",
+            "withEnv",
+            "timeout",
+            "input",
+            "sh"
+        ]
+    );
+    assert_eq!(
+        with(d, "git"),
+        kv(&[("branch", "main"), ("url", "https://example.com/r.git")])
+    );
+    assert_eq!(with(d, "checkout"), kv(&[("scm", "scm")]));
+    assert_eq!(
+        with(d, "docker.build"),
+        kv(&[
+            ("image", "acme/web:${BUILD_NUMBER}"),
+            ("args", "-f Dockerfile .")
+        ])
+    );
+    assert_eq!(
+        with(d, "docker.withRegistry"),
+        kv(&[("url", "https://ghcr.io"), ("credentialsId", "ghcr-creds")])
+    );
+    assert_eq!(with(d, "docker.image.inside"), kv(&[("args", "-u root")]));
+    assert_eq!(
+        with(d, "kubernetesDeploy"),
+        kv(&[("configs", "k8s/*.yaml"), ("kubeconfigId", "kube")])
+    );
+    assert_eq!(
+        with(d, "build"),
+        kv(&[
+            ("job", "deploy-prod"),
+            ("binding", "string"),
+            ("name", "TAG"),
+            ("value", "x"),
+            ("wait", "false")
+        ])
+    );
+    assert_eq!(with(d, "withEnv"), kv(&[("env", "A=1"), ("env", "B=2")]));
+    assert_eq!(with(d, "sshagent"), kv(&[("credentials", "deploy-key")]));
+    assert!(d.manual, "an input step makes the job manual");
+    assert_eq!(
+        scripts(d),
+        [
+            "kubectl get pods",
+            "git rev-parse HEAD",
+            "aws eks update-kubeconfig --name c",
+            "ssh host true",
+            "echo ${item}"
+        ]
+    );
+}
+
+#[test]
+fn scripted_pipeline_best_effort() {
+    let src = r#"properties([pipelineTriggers([cron('@daily')]), parameters([choice(name: 'ENV', choices: ['dev', 'prod'])])])
+env.APP = 'web'
+node('linux') {
+    checkout scm
+    stage('Build') {
+        sh 'make'
+    }
+    withCredentials([file(credentialsId: 'kube', variable: 'KUBECONFIG')]) {
+        if (env.BRANCH_NAME == 'main') {
+            stage('Deploy') {
+                sh 'kubectl apply -f k8s/'
+            }
+        } else {
+            stage('Preview') { sh 'echo preview' }
+        }
+    }
+    sh 'cleanup'
+}
+stage 'Legacy'
+sh 'legacy step'
+"#;
+    let p = read_ok(src);
+    assert!(p.best_effort);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["(top level)", "Build", "Deploy", "Preview", "Legacy"]);
+    assert_eq!(uses(job(&p, "(top level)")), ["node", "checkout", "sh"]);
+    assert_eq!(scripts(job(&p, "(top level)")), ["cleanup"]);
+    assert_eq!(uses(job(&p, "Build")), ["node", "sh"]);
+    let deploy = job(&p, "Deploy");
+    assert_eq!(uses(deploy), ["node", "withCredentials", "sh"]);
+    assert_eq!(
+        conds(deploy),
+        [cond(
+            TriggerKind::Expression,
+            Some("env.BRANCH_NAME == 'main'"),
+            false
+        )]
+    );
+    assert_eq!(
+        conds(job(&p, "Preview")),
+        [cond(
+            TriggerKind::Expression,
+            Some("env.BRANCH_NAME == 'main'"),
+            true
+        )]
+    );
+    assert_eq!(scripts(job(&p, "Legacy")), ["legacy step"]);
+    assert_eq!(p.variables, kv(&[("APP", "web")]));
+    let triggers: Vec<_> = p
+        .triggers
+        .iter()
+        .map(|t| (t.kind.clone(), t.pattern.clone(), t.choices.len()))
+        .collect();
+    assert_eq!(
+        triggers,
+        vec![
+            (TriggerKind::Manual, Some("ENV".to_owned()), 2),
+            (TriggerKind::Schedule, Some("@daily".to_owned()), 0)
+        ]
+    );
+}
+
+#[test]
+fn scripted_nested_stages_and_parallel() {
+    let src = r#"node {
+  stage('Test') {
+    parallel(
+      unit: { stage('Unit') { sh 'u' } },
+      e2e: { sh 'e' }
+    )
+  }
+}"#;
+    let p = read_ok(src);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["Test", "Test/Unit"]);
+    assert_eq!(job(&p, "Test/Unit").stage.as_deref(), Some("Test"));
+    assert_eq!(scripts(job(&p, "Test")), ["e"]);
+    assert_eq!(scripts(job(&p, "Test/Unit")), ["u"]);
+}
+
+#[test]
+fn string_forms_reach_scripts() {
+    let src = "node {\n  sh 'single \\'q\\''\n  sh \"double ${X} $Y \\$Z\"\n  sh '''\n    a\n    b\n  '''\n  sh \"\"\"\n    c ${D}\n  \"\"\"\n  sh $/dollar $$ slashy/$\n}\n";
+    let p = read_ok(src);
+    let top = job(&p, "(top level)");
+    assert_eq!(
+        scripts(top),
+        [
+            "single 'q'",
+            "double ${X} $Y $Z",
+            "\n    a\n    b\n  ",
+            "\n    c ${D}\n  ",
+            "dollar $ slashy"
+        ]
+    );
+    // Lines of strings without escapes appear verbatim at their recorded offsets.
+    let multiline = top.steps.iter().filter_map(|s| match s {
+        Step::Script {
+            text, line_starts, ..
+        } if text.contains('\n') => Some((text, line_starts)),
+        _ => None,
+    });
+    for (text, line_starts) in multiline {
+        assert_eq!(line_starts.len(), text.split('\n').count());
+        for (line, start) in text.split('\n').zip(line_starts) {
+            assert!(src[*start..].starts_with(line), "{line:?} at {start}");
+        }
+    }
+}
+
+#[test]
+fn malformed_input_reports_the_span() {
+    let src = "pipeline {\n  stages {\n    stage('a') { steps { sh 'make } }\n  }\n}\n";
+    let (p, d) = read(src);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].code, "jenkins-syntax");
+    let start = src.find("'make").expect("quote");
+    assert_eq!(d[0].loc.span, Span::new(start, start + "'make } }".len()));
+    assert!(
+        d[0].message.contains("unterminated string"),
+        "{}",
+        d[0].message
+    );
+    // Partial: the stage before the error is still read.
+    let p = p.expect("partial pipeline");
+    assert!(p.best_effort);
+    assert_eq!(p.jobs.len(), 1);
+
+    let src = "pipeline {\n  stages {\n    stage('a') { steps { sh 'x' } }\n  }\n";
+    let (p, d) = read(src);
+    assert_eq!(d[0].message, "unclosed `{`");
+    let at = src.find("{\n  stages").expect("brace");
+    assert_eq!(d[0].loc.span, Span::new(at, at + 1));
+    assert_eq!(scripts(job(p.as_ref().expect("partial"), "a")), ["x"]);
+
+    let (_, d) = read("pipeline { }\n}\n");
+    assert_eq!(d[0].message, "unexpected `}`");
+    assert_eq!(d[0].loc.span, Span::new(13, 14));
+
+    let (p, d) = read("'unterminated");
+    assert!(p.is_none());
+    assert_eq!(d[0].loc.span, Span::new(0, 13));
+}
+
+#[test]
+fn unreadable_file_is_a_diagnostic() {
+    let files = MemRepo::default();
+    let mut d = Vec::new();
+    assert!(JenkinsReader.read("Jenkinsfile", &files, &mut d).is_none());
+    assert_eq!(d[0].code, "jenkins-read");
+}
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_crash() {
+    for unit in [
+        "{",
+        "(",
+        "[",
+        "stage('x') {",
+        "\"${",
+        "if (a) ",
+        "x.y(",
+        "a[",
+        "-",
+        "!",
+    ] {
+        let src = unit.repeat(100_000);
+        let (_, d) = read(&src);
+        if !matches!(unit, "-" | "!") {
+            assert_eq!(d.len(), 1, "{unit}");
+        }
+    }
+    let closes = format!("pipeline {}", "}".repeat(100_000));
+    let (_, d) = read(&closes);
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn recursive_helpers_terminate() {
+    let src = "def a() { b(); sh 'a' }\ndef b() { a(); a(); sh 'b' }\nnode { stage('s') { a() } }";
+    let p = read_ok(src);
+    assert!(!scripts(job(&p, "s")).is_empty());
+}
+
+#[test]
+fn truncated_and_byte_flipped_inputs_never_panic() {
+    let bytes = SAMPLE.as_bytes();
+    for end in 0..=bytes.len() {
+        let text = String::from_utf8_lossy(&bytes[..end]);
+        let mut d = Vec::new();
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+        for diag in &d {
+            assert!(
+                diag.loc.span.end <= text.len(),
+                "span past the end at prefix {end}"
+            );
+        }
+    }
+    let replacements = [
+        b'{', b'}', b'(', b')', b'[', b']', b'\'', b'"', b'/', b'*', b'$', b'\\', b'\n', b':',
+        b'=', 0xff,
+    ];
+    let mut state = 0x2545_f491_u32;
+    for i in 0..bytes.len() {
+        let mut flipped = bytes.to_vec();
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        let pick = replacements[(state as usize) % replacements.len()];
+        flipped[i] = if i % 3 == 0 {
+            pick
+        } else {
+            flipped[i] ^ (1 << (state % 8))
+        };
+        let text = String::from_utf8_lossy(&flipped);
+        let mut d = Vec::new();
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+    }
+}
+
+#[test]
+fn scripted_kubernetes_pod_template() {
+    let src = r#"
+import groovy.json.JsonSlurper
+def label = "pod-${UUID.randomUUID().toString()}"
+def TARGETS = ['staging': 'k8s-stg', 'prod': 'k8s-prod']
+@NonCPS
+def parse(String s) { return new JsonSlurper().parseText(s) }
+podTemplate(label: label, containers: [containerTemplate(name: 'kubectl', image: 'bitnami/kubectl', command: 'cat', ttyEnabled: true)]) {
+  node(label) {
+    def branch = env.BRANCH_NAME ?: 'main'
+    stage('Checkout') { checkout scm }
+    try {
+      if (branch ==~ /release\/.*/ || branch == 'main') {
+        stage("Deploy ${branch}") {
+          container('kubectl') {
+            for (t in TARGETS.keySet()) {
+              sh "kubectl --context ${TARGETS[t]} apply -f k8s/"
+            }
+          }
+        }
+      }
+    } catch (err) {
+      currentBuild.result = 'FAILURE'
+      throw err
+    } finally {
+      echo "done"
+    }
+    switch (branch) {
+      case 'main':
+        stage('Tag') { sh 'git tag x' }
+        break
+      default:
+        echo 'no tag'
+    }
+    int count = 0
+    count++
+    sh 'after increment'
+  }
+}
+"#;
+    let p = read_ok(src);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["Checkout", "Deploy ${branch}", "Tag", "(top level)"]);
+    let deploy = job(&p, "Deploy ${branch}");
+    assert_eq!(uses(deploy), ["podTemplate", "node", "container", "sh"]);
+    assert_eq!(
+        scripts(deploy),
+        ["kubectl --context ${TARGETS[t]} apply -f k8s/"]
+    );
+    assert_eq!(
+        conds(deploy),
+        [cond(
+            TriggerKind::Expression,
+            Some(r"branch ==~ /release\/.*/ || branch == 'main'"),
+            false
+        )]
+    );
+    assert_eq!(
+        with(deploy, "podTemplate")[1],
+        ("binding".to_owned(), "containerTemplate".to_owned())
+    );
+    assert_eq!(scripts(job(&p, "Tag")), ["git tag x"]);
+    assert_eq!(scripts(job(&p, "(top level)")), ["after increment"]);
+}
+
+#[test]
+fn string_methods_on_scripts() {
+    let src = r#"node {
+  sh """
+    kubectl apply \
+      -f k8s/
+    helm list
+  """.stripIndent().trim()
+  sh '''
+    |echo a
+    |echo b'''.stripMargin()
+  def s = 'x'.trim()
+}"#;
+    let p = read_ok(src);
+    let top = job(&p, "(top level)");
+    assert_eq!(
+        uses(top),
+        ["node", "sh", "sh"],
+        "no action for string methods"
+    );
+    assert_eq!(
+        scripts(top),
+        ["kubectl apply       -f k8s/\nhelm list", "\necho a\necho b"]
+    );
+    for step in &top.steps {
+        let Step::Script {
+            text, line_starts, ..
+        } = step
+        else {
+            continue;
+        };
+        assert_eq!(line_starts.len(), text.split('\n').count());
+        for (line, start) in text.split('\n').zip(line_starts) {
+            let prefix: String = line.chars().take(6).collect();
+            assert!(src[*start..].starts_with(&prefix), "{line:?} at {start}");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! READ stage: the common projection every CI reader lowers its format-faithful model into.
+//!
+//! It keeps what the file says (job names, scripts, `environment:` values, ref filters) with the
+//! location of each piece, and decides nothing: whether a script deploys, which environment a
+//! branch feeds, or what tier a name means is for the rules in `infer/`.
+
+use serde::Serialize;
+
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+
+/// Which CI system a file belongs to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CiSystem {
+    /// `.github/workflows/*.yml` (and local composite actions, reusable workflows).
+    GithubActions,
+    /// `.gitlab-ci.yml` and its local includes.
+    GitlabCi,
+    /// `Jenkinsfile` (declarative; scripted best effort).
+    Jenkins,
+    /// `.circleci/config.yml`.
+    Circleci,
+    /// `azure-pipelines.yml`.
+    AzurePipelines,
+    /// `bitbucket-pipelines.yml`.
+    BitbucketPipelines,
+    /// `.travis.yml`.
+    Travis,
+}
+
+impl CiSystem {
+    /// Stable lowercase id used in JSON and SARIF.
+    pub(crate) fn id(self) -> &'static str {
+        match self {
+            CiSystem::GithubActions => "github_actions",
+            CiSystem::GitlabCi => "gitlab_ci",
+            CiSystem::Jenkins => "jenkins",
+            CiSystem::Circleci => "circleci",
+            CiSystem::AzurePipelines => "azure_pipelines",
+            CiSystem::BitbucketPipelines => "bitbucket_pipelines",
+            CiSystem::Travis => "travis",
+        }
+    }
+}
+
+/// What a trigger or job-level condition filters on.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TriggerKind {
+    /// A push to a branch matching `pattern` (None: any branch).
+    Branch,
+    /// A pushed tag matching `pattern` (None: any tag).
+    Tag,
+    /// Started by a person: `workflow_dispatch`, `when: manual`, an `input` step, an approval.
+    Manual,
+    /// A pull/merge request (targeting `pattern` when given).
+    PullRequest,
+    /// A cron schedule (`pattern` holds the cron expression).
+    Schedule,
+    /// Another pipeline finished: `workflow_run`, GitLab `trigger:`/`pipeline` source, `upstream`.
+    Upstream,
+    /// Called by another workflow: `workflow_call`, a template use.
+    Caller,
+    /// A filter the reader keeps verbatim because it is an expression (`if:`, `expression {}`).
+    Expression,
+}
+
+/// A trigger of a pipeline, or a condition on a job, as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Trigger {
+    /// What it filters on.
+    pub kind: TriggerKind,
+    /// Branch/tag glob or regex as written, cron text, expression text, or input name.
+    pub pattern: Option<String>,
+    /// `branches-ignore`, `except:`, `not { branch }`, `!=`: the pattern excludes.
+    pub negated: bool,
+    /// Choices of a manual input (`workflow_dispatch` choice options), when listed.
+    pub choices: Vec<String>,
+    /// Where it is written.
+    pub loc: Loc,
+}
+
+/// An `environment:` (or equivalent) as written on a job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct EnvironmentRef {
+    /// The name as written, variables and expressions included.
+    pub name: String,
+    /// GitLab `url`, GitHub `environment.url`.
+    pub url: Option<String>,
+    /// GitLab `action` (start, prepare, stop, verify, access).
+    pub action: Option<String>,
+    /// GitLab `deployment_tier`.
+    pub tier: Option<String>,
+    /// GitLab `on_stop` job.
+    pub on_stop: Option<String>,
+    /// GitLab `auto_stop_in`.
+    pub auto_stop_in: Option<String>,
+    /// Where the name is written.
+    pub loc: Loc,
+}
+
+/// One step of a job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub(crate) enum Step {
+    /// A shell script: `run:`, a `script:` line, `sh '...'`, `- script:`.
+    Script {
+        /// Step name, when the format has one.
+        name: Option<String>,
+        /// The script text exactly as the shell will see it (YAML block scalars decoded).
+        text: String,
+        /// Where the script is written (the scalar or the Groovy string).
+        loc: Loc,
+        /// For each line of `text`, the file byte offset where that line starts, when known
+        /// (block scalars, Groovy strings). Empty when lines cannot be mapped.
+        line_starts: Vec<usize>,
+    },
+    /// A packaged step: GitHub `uses:`, CircleCI orb command, Azure task, Bitbucket pipe,
+    /// Jenkins step such as `withKubeConfig`, with its inputs.
+    Action {
+        /// Step name, when the format has one.
+        name: Option<String>,
+        /// `owner/repo@ref`, `orb/command`, `Task@2`, `atlassian/pipe:1.0`, `withKubeConfig`.
+        uses: String,
+        /// Inputs as written (`with:`, task `inputs:`, pipe `variables:`, Groovy named args).
+        with: Vec<(String, String)>,
+        /// Where `uses` is written.
+        loc: Loc,
+    },
+}
+
+/// One job (GitHub job, GitLab job, Jenkins stage, CircleCI job, Azure job/deployment, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Job {
+    /// Id (key) of the job in its file; Jenkins: the stage path `Deploy/Prod`.
+    pub id: String,
+    /// Display name (`name:`), or the id.
+    pub name: String,
+    /// Stage, when the format has stages.
+    pub stage: Option<String>,
+    /// Jobs that must finish first.
+    pub needs: Vec<String>,
+    /// The environment the job declares.
+    pub environment: Option<EnvironmentRef>,
+    /// Job-level filters: `if:`, `rules:`, `only/except`, `when { }`, branch filters.
+    pub conditions: Vec<Trigger>,
+    /// Whether a person must start it (`when: manual`, approval, `input`).
+    pub manual: bool,
+    /// Matrix axes and their values, as written.
+    pub matrix: Vec<(String, Vec<String>)>,
+    /// Environment variables the job sets (name, value as written).
+    pub variables: Vec<(String, String)>,
+    /// Steps in order; templates, `extends`, composite actions and `!reference` already
+    /// expanded, each step keeping the location it was written at.
+    pub steps: Vec<Step>,
+    /// Where the job is defined.
+    pub loc: Loc,
+}
+
+/// Something the reader saw but could not follow offline (remote include, remote reusable
+/// workflow, orb from a registry, a missing local file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Unresolved {
+    /// What it is, e.g. `include:remote`, `reusable workflow`, `orb`.
+    pub kind: String,
+    /// The reference as written.
+    pub reference: String,
+    /// Where.
+    pub loc: Loc,
+}
+
+/// One pipeline definition file, read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct Pipeline {
+    /// Repository-relative path.
+    pub file: String,
+    /// The CI system.
+    pub system: CiSystem,
+    /// `name:` of the workflow/pipeline, when set.
+    pub name: Option<String>,
+    /// Pipeline-level triggers (`on:`, workflow rules, `trigger:`/`pr:`, Bitbucket sections).
+    pub triggers: Vec<Trigger>,
+    /// Jobs in file order.
+    pub jobs: Vec<Job>,
+    /// Pipeline-level variables.
+    pub variables: Vec<(String, String)>,
+    /// References that could not be followed offline.
+    pub unresolved: Vec<Unresolved>,
+    /// Whether the reader could only read part of the format (e.g. scripted Jenkinsfile).
+    pub best_effort: bool,
+}
+
+/// Reads one file of a repository; implemented by each CI reader.
+pub(crate) trait Reader {
+    /// The system this reader understands.
+    fn system(&self) -> CiSystem;
+    /// Whether `path` (repository-relative) is a file of this system.
+    fn claims(&self, path: &str) -> bool;
+    /// Reads `path`. `repo` gives access to other files (local includes, composite actions).
+    /// Problems are pushed to `diagnostics`; `None` when nothing usable could be read.
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<ReadDiagnostic>,
+    ) -> Option<Pipeline>;
+}

@@ -1,0 +1,369 @@
+//! READ stage: small helpers shared by the YAML readers (CircleCI, Azure Pipelines, Bitbucket,
+//! Travis, and in part the others): the read-and-parse prologue, locations, script steps with
+//! line offsets, empty pipelines and jobs to fill in, and (tests only) a reader harness.
+
+use std::sync::Arc;
+
+use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::read::lines::layout_line_starts;
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
+use crate::yaml::{self, Mapping, Node, Span, Value};
+
+/// One YAML file being lowered: its repository path and text (for line offsets and for slicing
+/// values that are kept verbatim).
+#[derive(Clone, Debug)]
+pub(crate) struct SourceText {
+    /// Repository-relative path.
+    pub(crate) file: String,
+    /// The file's text.
+    pub(crate) src: Arc<str>,
+}
+
+impl SourceText {
+    /// The location of `node` in this file.
+    pub(crate) fn loc(&self, node: &Node) -> Loc {
+        Loc::new(&self.file, node.span)
+    }
+
+    /// A location at `span` in this file.
+    pub(crate) fn loc_span(&self, span: Span) -> Loc {
+        Loc::new(&self.file, span)
+    }
+
+    /// A diagnostic at `node`.
+    pub(crate) fn diag(&self, code: &'static str, message: String, node: &Node) -> ReadDiagnostic {
+        ReadDiagnostic {
+            code,
+            message,
+            loc: self.loc(node),
+        }
+    }
+
+    /// A trigger or condition written at `node`.
+    pub(crate) fn trigger(
+        &self,
+        kind: TriggerKind,
+        pattern: Option<String>,
+        negated: bool,
+        node: &Node,
+    ) -> Trigger {
+        Trigger {
+            kind,
+            pattern,
+            negated,
+            choices: Vec::new(),
+            loc: self.loc(node),
+        }
+    }
+
+    /// A script step for a scalar `node` (`None` for collections and empty values).
+    pub(crate) fn script(&self, name: Option<String>, node: &Node) -> Option<Step> {
+        let text = scalar(node)?;
+        Some(self.script_text(name, text, node))
+    }
+
+    /// A script step whose text may differ from the scalar (parameters substituted); line offsets
+    /// are kept only when they still describe `text` line by line.
+    pub(crate) fn script_text(&self, name: Option<String>, text: String, node: &Node) -> Step {
+        let written = scalar(node).unwrap_or_default();
+        let mut line_starts = layout_line_starts(&self.src, node, &written);
+        if line_starts.len() != text.lines().count() {
+            line_starts.clear();
+        }
+        Step::Script {
+            name,
+            text,
+            loc: self.loc(node),
+            line_starts,
+        }
+    }
+
+    /// A value kept as text: scalars as their text, collections as their source slice.
+    pub(crate) fn value_text(&self, node: &Node) -> String {
+        match &node.value {
+            Value::Seq(_) | Value::Map(_) => self
+                .src
+                .get(node.span.range())
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default(),
+            _ => node.scalar_text().unwrap_or_default(),
+        }
+    }
+
+    /// `(key, value)` pairs of a mapping, values as [`SourceText::value_text`].
+    pub(crate) fn pairs(&self, map: &Mapping) -> Vec<(String, String)> {
+        map.iter()
+            .filter_map(|(k, v)| Some((k.scalar_text()?, self.value_text(v))))
+            .collect()
+    }
+}
+
+/// Parses `text` as the file `file`, reporting syntax errors as `yaml-syntax` and duplicate keys
+/// as `yaml-duplicate-key`. Returns the first document; an empty file gives `None` silently
+/// (an empty config is not an error, just nothing to read).
+pub(crate) fn parse_file(
+    file: &str,
+    text: &str,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+) -> Option<Node> {
+    match yaml::parse_with(text, &yaml::Limits::default()) {
+        Ok(parsed) => {
+            for w in parsed.warnings {
+                diagnostics.push(ReadDiagnostic {
+                    code: "yaml-duplicate-key",
+                    message: w.message,
+                    loc: Loc::new(file, w.span),
+                });
+            }
+            parsed.documents.into_iter().next()
+        }
+        Err(e) => {
+            diagnostics.push(ReadDiagnostic {
+                code: "yaml-syntax",
+                message: e.message,
+                loc: Loc::new(file, e.span),
+            });
+            None
+        }
+    }
+}
+
+/// Scalar text of a node; `None` for collections and empty values.
+pub(crate) fn scalar(node: &Node) -> Option<String> {
+    node.scalar_text()
+}
+
+/// A scalar or each scalar of a sequence (`only: main` and `only: [main, dev]` alike).
+pub(crate) fn scalars(node: &Node) -> Vec<(String, &Node)> {
+    match &node.value {
+        Value::Seq(items) => items.iter().filter_map(|n| Some((scalar(n)?, n))).collect(),
+        Value::Map(_) => Vec::new(),
+        _ => scalar(node).map(|s| vec![(s, node)]).unwrap_or_default(),
+    }
+}
+
+/// The single `(key, value)` entry of a one-key mapping such as `- run: ...`.
+pub(crate) fn single_entry(node: &Node) -> Option<(&Node, &Node)> {
+    let map = node.as_map()?;
+    let (k, v) = map.entries().first()?;
+    Some((k, v))
+}
+
+/// Key text of a mapping entry.
+pub(crate) fn key_text(key: &Node) -> String {
+    scalar(key).unwrap_or_default()
+}
+
+/// The common prologue of a single-file YAML reader: reads `path` from `repo`, parses it (see
+/// [`parse_file`]) and checks that the document is a mapping, reporting anything else as
+/// `shape_code` ("expected the {what} to be a mapping, found ..."). `None` when there is nothing
+/// to lower; otherwise the file and its root, whose [`Node::as_map`] is then always `Some`.
+pub(crate) fn read_mapping(
+    path: &str,
+    repo: &dyn RepoFiles,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+    shape_code: &'static str,
+    what: &str,
+) -> Option<(SourceText, Node)> {
+    let src = repo.read(path)?;
+    let root = parse_file(path, &src, diagnostics)?;
+    let st = SourceText {
+        file: path.to_owned(),
+        src,
+    };
+    if root.as_map().is_none() {
+        diagnostics.push(st.diag(
+            shape_code,
+            format!(
+                "expected the {what} to be a mapping, found {}",
+                root.kind_name()
+            ),
+            &root,
+        ));
+        return None;
+    }
+    Some((st, root))
+}
+
+/// A pipeline of `system` read from `file`, with nothing in it yet.
+pub(crate) fn empty_pipeline(file: &str, system: CiSystem) -> Pipeline {
+    Pipeline {
+        file: file.to_owned(),
+        system,
+        name: None,
+        triggers: Vec::new(),
+        jobs: Vec::new(),
+        variables: Vec::new(),
+        unresolved: Vec::new(),
+        best_effort: false,
+    }
+}
+
+/// A job written at `loc`, with no stage, conditions or steps yet.
+pub(crate) fn empty_job(id: String, name: String, loc: Loc) -> Job {
+    Job {
+        id,
+        name,
+        stage: None,
+        needs: Vec::new(),
+        environment: None,
+        conditions: Vec::new(),
+        manual: false,
+        matrix: Vec::new(),
+        variables: Vec::new(),
+        steps: Vec::new(),
+        loc,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Reader test harness: reads one file from an in-memory repository.
+
+    use crate::files::repo::MemRepo;
+    use crate::files::{Loc, ReadDiagnostic};
+    use crate::read::pipeline::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
+
+    /// Reads `path` with `reader` from `repo`.
+    pub(crate) fn read_repo(
+        reader: &dyn Reader,
+        path: &str,
+        repo: &MemRepo,
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        let mut diagnostics = Vec::new();
+        let pipeline = reader.read(path, repo, &mut diagnostics);
+        (pipeline, diagnostics)
+    }
+
+    /// Reads `path` with `reader` from a repository holding `files`.
+    pub(crate) fn read_files(
+        reader: &dyn Reader,
+        path: &str,
+        files: &[(&str, &str)],
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        read_repo(reader, path, &MemRepo::from_pairs(files))
+    }
+
+    /// Reads `src` as the file `path` with `reader`.
+    pub(crate) fn read(
+        reader: &dyn Reader,
+        path: &str,
+        src: &str,
+    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+        read_files(reader, path, &[(path, src)])
+    }
+
+    /// Reads `src` as the file `path`, failing the test when no pipeline comes out.
+    pub(crate) fn pipeline(reader: &dyn Reader, path: &str, src: &str) -> Pipeline {
+        let (p, diagnostics) = read(reader, path, src);
+        p.unwrap_or_else(|| panic!("no pipeline; diagnostics: {diagnostics:?}"))
+    }
+
+    /// The job `id` of `p`, failing the test when there is none.
+    pub(crate) fn job<'p>(p: &'p Pipeline, id: &str) -> &'p Job {
+        p.jobs
+            .iter()
+            .find(|j| j.id == id)
+            .unwrap_or_else(|| panic!("no job `{id}` in {:?}", ids(p)))
+    }
+
+    /// Ids of the jobs of `p`, in order.
+    pub(crate) fn ids(p: &Pipeline) -> Vec<&str> {
+        p.jobs.iter().map(|j| j.id.as_str()).collect()
+    }
+
+    /// The text at `loc` in the repository `repo` (a marker when it is out of range).
+    pub(crate) fn loc_text<'r>(repo: &'r MemRepo, loc: &Loc) -> &'r str {
+        let file = repo.0.get(&loc.file).map_or("", String::as_str);
+        file.get(loc.span.range()).unwrap_or("<out of range>")
+    }
+
+    /// The texts of the script steps of `job`, in order.
+    pub(crate) fn scripts(job: &Job) -> Vec<&str> {
+        job.steps
+            .iter()
+            .filter_map(|s| match s {
+                Step::Script { text, .. } => Some(text.as_str()),
+                Step::Action { .. } => None,
+            })
+            .collect()
+    }
+
+    /// An owned `(kind, pattern, negated)` triple, as [`conds`] gives.
+    pub(crate) fn cond(
+        kind: TriggerKind,
+        pattern: Option<&str>,
+        negated: bool,
+    ) -> (TriggerKind, Option<String>, bool) {
+        (kind, pattern.map(str::to_owned), negated)
+    }
+
+    /// Triggers as owned `(kind, pattern, negated)` triples.
+    pub(crate) fn conds(triggers: &[Trigger]) -> Vec<(TriggerKind, Option<String>, bool)> {
+        triggers
+            .iter()
+            .map(|t| (t.kind.clone(), t.pattern.clone(), t.negated))
+            .collect()
+    }
+
+    /// The text of `src` at `loc`.
+    pub(crate) fn at<'s>(src: &'s str, loc: &Loc) -> &'s str {
+        &src[loc.span.range()]
+    }
+
+    /// Triggers as `(kind, pattern, negated)` for compact assertions.
+    pub(crate) fn kinds(ts: &[Trigger]) -> Vec<(TriggerKind, Option<&str>, bool)> {
+        ts.iter()
+            .map(|t| (t.kind.clone(), t.pattern.as_deref(), t.negated))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_become_diagnostics() {
+        let mut d = Vec::new();
+        assert!(parse_file("x.yml", "a: [1, 2\n", &mut d).is_none());
+        assert_eq!(d[0].code, "yaml-syntax");
+        assert!(parse_file("x.yml", "", &mut d).is_none());
+        assert_eq!(d.len(), 1);
+    }
+
+    #[test]
+    fn all_four_readers_survive_odd_inputs() {
+        use crate::read::pipeline::Reader;
+        let inputs = [
+            "",
+            "~",
+            "[]",
+            "é: €\n",
+            "jobs: {a: {steps: [{run: {command: [1]}}]}}\nworkflows: {w: {jobs: [{a: 3}]}}\n",
+            "stages: [{stage: s, jobs: [{deployment: d, environment: {}, strategy: 3}]}]\n",
+            "jobs: [{job: a, steps: [{template: '${{ parameters.x }}'}, {task: {}}]}]\n",
+            "pipelines: {branches: {main: [{parallel: {steps: 3}}, {stage: []}]}}\n",
+            "pipelines: {custom: {x: [{variables: 1}, {step: {script: [{pipe: {}}]}}]}}\n",
+            "jobs: {include: [{deploy: [{provider: script, script: {}}], if: 'branch = é OR'}]}\n",
+            "trigger: {branches: 1, tags: {include: {}}}\npr: {}\nschedules: 3\n",
+        ];
+        let readers: [(&str, &dyn Reader); 4] = [
+            (
+                ".circleci/config.yml",
+                &crate::read::circleci::CircleciReader,
+            ),
+            ("azure-pipelines.yml", &crate::read::azure::AzureReader),
+            (
+                "bitbucket-pipelines.yml",
+                &crate::read::bitbucket::BitbucketReader,
+            ),
+            (".travis.yml", &crate::read::travis::TravisReader),
+        ];
+        for input in inputs {
+            for (path, reader) in readers {
+                let _ = test_support::read(reader, path, input);
+            }
+        }
+    }
+}
