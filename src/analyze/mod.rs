@@ -13,29 +13,16 @@ use crate::analyze::assemble::Positions;
 use crate::analyze::document::Analysis;
 use crate::files::{ReadDiagnostic, RepoFiles};
 use crate::infer::{Context, Facts};
-use crate::read::{Pipeline, Reader};
+use crate::read::Pipeline;
 
 /// The JSON Schema of the `analyze --format json` document.
 pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.schema.json");
-
-/// Every reader, in a stable order.
-pub(crate) fn readers() -> Vec<Box<dyn Reader>> {
-    vec![
-        Box::new(crate::read::github::GithubReader),
-        Box::new(crate::read::gitlab::GitlabReader),
-        Box::new(crate::read::jenkins::JenkinsReader),
-        Box::new(crate::read::circleci::CircleciReader),
-        Box::new(crate::read::azure::AzureReader),
-        Box::new(crate::read::bitbucket::BitbucketReader),
-        Box::new(crate::read::travis::TravisReader),
-    ]
-}
 
 /// Analyses the repository whose files are `paths` (sorted, repository-relative) in `files`.
 pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
     let mut pipelines: Vec<Pipeline> = Vec::new();
     let mut diagnostics: Vec<ReadDiagnostic> = Vec::new();
-    for reader in readers() {
+    for reader in crate::read::readers() {
         for path in paths.iter().filter(|p| reader.claims(p)) {
             if let Some(pipeline) = reader.read(path, files, &mut diagnostics) {
                 pipelines.push(pipeline);

@@ -1,11 +1,13 @@
-//! Foundations every stage shares: places in files and problems found there, read access to a
-//! repository (on disk or in memory), and what its git remote says.
+//! Foundations every stage shares: places in files and problems found there, lines and columns
+//! of a text, read access to a repository (on disk or in memory), and what its git remote says.
 
 pub(crate) mod diagnostic;
+pub(crate) mod line_index;
 pub(crate) mod loc;
 pub(crate) mod remote;
 pub(crate) mod repo;
 
 pub(crate) use diagnostic::ReadDiagnostic;
+pub(crate) use line_index::LineIndex;
 pub(crate) use loc::Loc;
 pub(crate) use repo::RepoFiles;

@@ -7,6 +7,7 @@ pub(crate) mod decode;
 pub(crate) mod glob;
 pub(crate) mod problem;
 pub(crate) mod schema;
+pub(crate) mod tree;
 pub(crate) mod types;
 
 pub(crate) use problem::InvalidModel;

@@ -13,3 +13,16 @@ pub(crate) mod support;
 pub(crate) mod travis;
 
 pub(crate) use pipeline::*;
+
+/// Every reader, in the order their pipelines are listed.
+pub(crate) fn readers() -> Vec<Box<dyn Reader>> {
+    vec![
+        Box::new(github::GithubReader),
+        Box::new(gitlab::GitlabReader),
+        Box::new(jenkins::JenkinsReader),
+        Box::new(circleci::CircleciReader),
+        Box::new(azure::AzureReader),
+        Box::new(bitbucket::BitbucketReader),
+        Box::new(travis::TravisReader),
+    ]
+}
