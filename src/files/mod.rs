@@ -2,6 +2,7 @@
 //! of a text, read access to a repository (on disk or in memory), and what its git remote says.
 
 pub(crate) mod diagnostic;
+pub(crate) mod diff;
 pub(crate) mod line_index;
 pub(crate) mod loc;
 pub(crate) mod remote;

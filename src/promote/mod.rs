@@ -284,7 +284,7 @@ pub(crate) fn promote(
         verify_edit(&new_text, request, &reference)?;
         if request.dry_run {
             return Ok(Promoted::WouldCommit {
-                diff: crate::write::diff::unified(&request.overlay, &text, &new_text, false),
+                diff: crate::files::diff::unified(&request.overlay, &text, &new_text, false),
                 message: audit.message(),
             });
         }

@@ -6,7 +6,6 @@
 //! `--force`. Managed files the model no longer produces are deleted when pristine.
 
 pub(crate) mod atomic;
-pub(crate) mod diff;
 
 use std::path::Path;
 

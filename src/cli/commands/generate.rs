@@ -7,9 +7,10 @@ use crate::cli::GenerateArgs;
 use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
+use crate::files::diff;
 use crate::model::Config;
 use crate::render;
-use crate::write::{self, Action, Plan, diff};
+use crate::write::{self, Action, Plan};
 
 /// How `generate` treats the plan.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
