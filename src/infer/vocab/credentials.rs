@@ -258,59 +258,88 @@ fn is_kubeconfig_path(path: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn creds(script: &str) -> Vec<CredentialMatch> {
+        let cmds = crate::infer::shell::commands(script, &[]);
+        (0..cmds.len())
+            .flat_map(|i| classify_credentials(&cmds, i))
+            .collect()
+    }
+
     #[test]
     fn credential_commands() {
-        let creds = |s: &str| {
-            let cmds = crate::infer::shell::commands(s, &[]);
-            (0..cmds.len())
-                .flat_map(|i| classify_credentials(&cmds, i))
-                .collect::<Vec<_>>()
-        };
-        let c = creds("aws eks update-kubeconfig --name prod-cluster --region eu-west-1");
-        assert_eq!(
-            (c[0].kind, c[0].cluster.as_deref()),
-            ("cloud-aws", Some("prod-cluster"))
-        );
-        let c = creds("gcloud container clusters get-credentials staging --zone x");
-        assert_eq!(
-            (c[0].kind, c[0].cluster.as_deref()),
-            ("cloud-gcp", Some("staging"))
-        );
-        let c = creds("az aks get-credentials -g rg -n aks-prod");
-        assert_eq!(
-            (c[0].kind, c[0].cluster.as_deref()),
-            ("cloud-azure", Some("aks-prod"))
-        );
-        let c = creds("doctl kubernetes cluster kubeconfig save my-k8s");
-        assert_eq!(c[0].kind, "kubeconfig");
-        let c = creds("oc login --token=$OPENSHIFT_TOKEN --server=https://x");
-        assert_eq!(
-            (c[0].kind, c[0].name.as_str()),
-            ("openshift-login", "OPENSHIFT_TOKEN")
-        );
-        let c = creds("argocd login cd.example.com --auth-token $ARGOCD_AUTH_TOKEN");
-        assert_eq!(c[0].kind, "argocd-token");
-        let c = creds("kubectl config set-credentials ci --token=$KUBE_TOKEN");
-        assert_eq!(
-            (c[0].kind, c[0].name.as_str()),
-            ("kube-token", "KUBE_TOKEN")
-        );
-        let c = creds("echo \"$KUBE_CONFIG_DATA\" | base64 -d > ~/.kube/config");
-        assert_eq!(
-            (c[0].kind, c[0].name.as_str()),
-            ("kubeconfig", "KUBE_CONFIG_DATA")
-        );
-        let c = creds("export KUBECONFIG=$HOME/kc");
-        assert_eq!(
-            (c[0].kind, c[0].name.as_str()),
-            ("kubeconfig", "KUBECONFIG")
-        );
-        let c = creds("kubectl --token abcdef apply -f x");
-        assert_eq!(
-            (c[0].kind, c[0].name.as_str()),
-            ("kube-token", "--token"),
-            "no value kept"
-        );
+        // (script, kind, name, cluster) of the first credential found.
+        let cases: &[(&str, &str, &str, Option<&str>)] = &[
+            (
+                "aws eks update-kubeconfig --name prod-cluster --region eu-west-1",
+                "cloud-aws",
+                "aws eks update-kubeconfig",
+                Some("prod-cluster"),
+            ),
+            (
+                "gcloud container clusters get-credentials staging --zone x",
+                "cloud-gcp",
+                "gcloud container clusters get-credentials",
+                Some("staging"),
+            ),
+            (
+                "az aks get-credentials -g rg -n aks-prod",
+                "cloud-azure",
+                "az aks get-credentials",
+                Some("aks-prod"),
+            ),
+            (
+                "doctl kubernetes cluster kubeconfig save my-k8s",
+                "kubeconfig",
+                "doctl kubernetes cluster kubeconfig save",
+                Some("my-k8s"),
+            ),
+            (
+                "oc login --token=$OPENSHIFT_TOKEN --server=https://x",
+                "openshift-login",
+                "OPENSHIFT_TOKEN",
+                None,
+            ),
+            (
+                "argocd login cd.example.com --auth-token $ARGOCD_AUTH_TOKEN",
+                "argocd-token",
+                "ARGOCD_AUTH_TOKEN",
+                None,
+            ),
+            (
+                "kubectl config set-credentials ci --token=$KUBE_TOKEN",
+                "kube-token",
+                "KUBE_TOKEN",
+                None,
+            ),
+            (
+                "echo \"$KUBE_CONFIG_DATA\" | base64 -d > ~/.kube/config",
+                "kubeconfig",
+                "KUBE_CONFIG_DATA",
+                None,
+            ),
+            (
+                "export KUBECONFIG=$HOME/kc",
+                "kubeconfig",
+                "KUBECONFIG",
+                None,
+            ),
+            // A literal token is never kept: the option names the credential.
+            (
+                "kubectl --token abcdef apply -f x",
+                "kube-token",
+                "--token",
+                None,
+            ),
+        ];
+        for (script, kind, name, cluster) in cases {
+            let found = creds(script);
+            let first = found.first().expect(script);
+            assert_eq!(
+                (first.kind, first.name.as_str(), first.cluster.as_deref()),
+                (*kind, *name, *cluster),
+                "{script}"
+            );
+        }
         assert!(creds("kubectl get pods").is_empty());
         assert!(creds("echo hi > out.txt").is_empty());
     }
