@@ -1,0 +1,323 @@
+//! The tokenizer end to end: scripts in, commands out.
+
+use super::*;
+
+fn progs(script: &str) -> Vec<String> {
+    commands(script, &[])
+        .iter()
+        .map(|c| {
+            c.words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn chains_and_separators() {
+    assert_eq!(
+        progs("a 1 && b 2 || c; d & e | f\ng"),
+        ["a 1", "b 2", "c", "d", "e", "f", "g"]
+    );
+}
+
+#[test]
+fn continuations_join_lines() {
+    let s =
+        "helm upgrade --install app ./chart \\\n  --namespace prod \\\n  -f values.yaml\necho done";
+    let cmds = commands(s, &[]);
+    assert_eq!(cmds.len(), 2);
+    assert_eq!(cmds[0].words.len(), 9);
+    assert_eq!(cmds[0].arg_after(&["-n", "--namespace"]), Some("prod"));
+    assert_eq!(cmds[0].line, 0);
+    assert_eq!(cmds[1].line, 3);
+    assert!(cmds[0].text(s).ends_with("values.yaml"));
+}
+
+#[test]
+fn quotes_are_removed_but_raw_kept() {
+    let cmds = commands(
+        r#"kubectl apply -f "my dir/x.yaml" --selector='a=b' it\'s"#,
+        &[],
+    );
+    let w = &cmds[0].words;
+    assert_eq!(w[3].text, "my dir/x.yaml");
+    assert_eq!(w[3].raw, "\"my dir/x.yaml\"");
+    assert_eq!(w[4].text, "--selector=a=b");
+    assert_eq!(w[5].text, "it's");
+}
+
+#[test]
+fn comments_are_skipped_but_not_inside_words() {
+    assert_eq!(
+        progs("# kubectl apply -f x\necho a#b # c\n  # helm upgrade\necho \"# no\""),
+        ["echo a#b", "echo # no"]
+    );
+}
+
+#[test]
+fn command_substitution_and_backticks_hold_commands() {
+    let p = progs(
+        "export TAG=$(git rev-parse --short HEAD)\necho `kubectl get pods` \"$(helm version)\"",
+    );
+    assert_eq!(
+        p,
+        [
+            "git rev-parse --short HEAD",
+            "export TAG=$(git rev-parse --short HEAD)",
+            "kubectl get pods",
+            "helm version",
+            "echo `kubectl get pods` $(helm version)"
+        ]
+    );
+    let cmds = commands("x=$(kubectl get ns)", &[]);
+    assert!(cmds[0].nested);
+}
+
+#[test]
+fn arithmetic_is_not_a_command() {
+    assert_eq!(progs("echo $((1 + 2))"), ["echo $((1 + 2))"]);
+}
+
+#[test]
+fn heredoc_bodies_are_data() {
+    let s = "kubectl apply -f - <<EOF\napiVersion: v1\nkind: Namespace # x\nEOF\nhelm upgrade a b\ncat <<-'END' | kubectl apply -f -\n\tkubectl delete all\n\tEND\n";
+    let cmds = commands(s, &[]);
+    let p: Vec<_> = cmds.iter().map(|c| c.program().unwrap_or("")).collect();
+    assert_eq!(p, ["kubectl", "helm", "cat", "kubectl"]);
+    assert_eq!(
+        cmds[0].heredoc.as_deref(),
+        Some("apiVersion: v1\nkind: Namespace # x\n")
+    );
+    assert_eq!(cmds[2].heredoc.as_deref(), Some("\tkubectl delete all\n"));
+    assert_eq!(cmds[3].stdin_from, Some(2));
+    assert_eq!(cmds[1].line, 4);
+}
+
+#[test]
+fn unterminated_heredoc_runs_to_the_end() {
+    let cmds = commands("cat <<EOF\nkubectl apply -f x\n", &[]);
+    assert_eq!(cmds.len(), 1);
+}
+
+#[test]
+fn prefix_assignments_are_stripped_and_kept() {
+    let cmds = commands("KUBECONFIG=/tmp/kc FOO=\"a b\" kubectl apply -f x", &[]);
+    assert_eq!(cmds[0].program(), Some("kubectl"));
+    assert_eq!(
+        cmds[0].assignments,
+        [
+            ("KUBECONFIG".into(), "/tmp/kc".into()),
+            ("FOO".into(), "a b".into())
+        ]
+    );
+}
+
+#[test]
+fn wrappers_are_unwrapped() {
+    for s in [
+        "sudo -E kubectl apply -f x",
+        "sudo -u root kubectl apply -f x",
+        "env -i A=1 kubectl apply -f x",
+        "time kubectl apply -f x",
+        "exec kubectl apply -f x",
+        "timeout 60 kubectl apply -f x",
+        "timeout -s KILL 5m kubectl apply -f x",
+        "npx --yes kubectl apply -f x",
+        "sudo env A=1 timeout 10 ./bin/kubectl apply -f x",
+        "ls *.yaml | xargs -n1 kubectl apply -f",
+    ] {
+        let cmds = commands(s, &[]);
+        let last = cmds.last().expect("a command");
+        assert_eq!(last.program(), Some("kubectl"), "{s}");
+        assert_eq!(last.words[1].text, "apply", "{s}");
+    }
+    let cmds = commands("sudo env A=1 kubectl apply", &[]);
+    assert_eq!(cmds[0].wrappers, ["sudo", "env"]);
+    assert_eq!(cmds[0].assignments, [("A".into(), "1".into())]);
+    assert_eq!(
+        commands("command -v kubectl", &[])[0].program(),
+        Some("command")
+    );
+}
+
+#[test]
+fn variables_as_commands() {
+    let s = "KUBECTL=\"kubectl --context prod\"\n$KUBECTL apply -f x\n${HELM} upgrade a b\n$UNKNOWN run";
+    let vars = vec![("HELM".to_owned(), "helm".to_owned())];
+    let cmds = commands(s, &vars);
+    assert_eq!(cmds[0].assignments[0].0, "KUBECTL");
+    assert_eq!(cmds[1].program(), Some("kubectl"));
+    assert_eq!(cmds[1].arg_after(&["--context"]), Some("prod"));
+    assert_eq!(cmds[1].via_variable.as_deref(), Some("KUBECTL"));
+    assert_eq!(cmds[2].program(), Some("helm"));
+    assert_eq!(cmds[3].program(), Some("$UNKNOWN"));
+    let cmds = commands("export K=kubectl; $K delete ns x", &[]);
+    assert_eq!(cmds[1].program(), Some("kubectl"));
+}
+
+#[test]
+fn subshells_groups_and_control_flow() {
+    assert_eq!(
+        progs(
+            "(cd k8s && kubectl apply -k .)\n{ helm lint; }\nif [ -n \"$X\" ]; then\n  kubectl apply -f a\nelse helm upgrade a b; fi\nfor f in *.yaml; do kubectl apply -f $f; done"
+        ),
+        [
+            "cd k8s",
+            "kubectl apply -k .",
+            "helm lint",
+            "[ -n $X ]",
+            "kubectl apply -f a",
+            "helm upgrade a b",
+            "kubectl apply -f $f"
+        ]
+    );
+}
+
+#[test]
+fn case_patterns_and_functions_are_not_commands() {
+    let s = "deploy() {\n  kubectl apply -f x\n}\ncase \"$ENV\" in\n  prod|production) helm upgrade p c ;;\n  *) echo no ;;\nesac\nfunction f { oc apply -f y; }";
+    assert_eq!(
+        progs(s),
+        [
+            "kubectl apply -f x",
+            "helm upgrade p c",
+            "echo no",
+            "oc apply -f y"
+        ]
+    );
+}
+
+#[test]
+fn sh_c_and_eval_are_parsed() {
+    let cmds = commands(
+        "bash -ec 'kubectl apply -f x && helm upgrade a b'\neval \"kubectl delete ns y\"",
+        &[],
+    );
+    let p: Vec<_> = cmds.iter().filter_map(Command::program).collect();
+    assert_eq!(p, ["bash", "kubectl", "helm", "eval", "kubectl"]);
+    assert!(cmds[1].nested);
+    assert_eq!(cmds[1].start, cmds[0].start);
+}
+
+#[test]
+fn redirects_and_pipes() {
+    let cmds = commands(
+        "echo \"$KUBE_CONFIG\" | base64 -d > ~/.kube/config 2>&1",
+        &[],
+    );
+    assert_eq!(cmds.len(), 2);
+    assert_eq!(cmds[1].stdin_from, Some(0));
+    assert_eq!(cmds[1].redirects[0].op, ">");
+    assert_eq!(cmds[1].redirects[0].target.text, "~/.kube/config");
+    assert_eq!(cmds[1].redirects[1].op, "2>&");
+    assert_eq!(cmds[1].words.len(), 2);
+    let cmds = commands("kustomize build overlays/prod |\n  kubectl apply -f -", &[]);
+    assert_eq!(cmds[1].stdin_from, Some(0));
+}
+
+#[test]
+fn offsets_and_lines_are_bytes() {
+    let s = "echo é\n  kubectl apply -f ü.yaml";
+    let cmds = commands(s, &[]);
+    assert_eq!(cmds[1].line, 1);
+    assert_eq!(cmds[1].text(s), "kubectl apply -f ü.yaml");
+}
+
+#[test]
+fn substitutions_with_quotes_and_parens() {
+    let p = progs(
+        "x=\"$(echo \")\" | tr -d '(')\"; y=$(a \"$(b 'c)')\")\nkubectl apply -f \"$(ls k8s/*.yaml)\"",
+    );
+    assert_eq!(p[0], "echo )");
+    assert_eq!(p[1], "tr -d (");
+    assert!(p.contains(&"b c)".to_owned()), "{p:?}");
+    assert_eq!(
+        p.last().map(String::as_str),
+        Some("kubectl apply -f $(ls k8s/*.yaml)")
+    );
+    let cmds = commands(
+        "helm upgrade a ./c --set image.tag=${{ github.sha }} -n ${{ inputs.env }}",
+        &[],
+    );
+    assert_eq!(cmds.len(), 1);
+    assert_eq!(cmds[0].arg_after(&["-n"]), Some("${{ inputs.env }}"));
+}
+
+#[test]
+fn pseudo_random_input_never_panics() {
+    const ALPHABET: &[&str] = &[
+        " ", "\n", "\\", "'", "\"", "$", "(", ")", "{", "}", "`", "|", "&", ";", "<", ">", "#",
+        "=", "a", "k", "-", "2", "é", "\t", "<<", "EOF", "$(", "${", "sh -c ", "case ", "esac",
+    ];
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..3000 {
+        let mut s = String::new();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let len = (seed % 48) as usize;
+        for _ in 0..len {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            s.push_str(ALPHABET[(seed % ALPHABET.len() as u64) as usize]);
+        }
+        for c in commands(&s, &[("a".into(), "$a".into())]) {
+            assert!(c.start <= c.end && c.end <= s.len(), "{s:?}");
+            let _ = (c.program(), c.text(&s), c.arg_after(&["-n", "--x"]));
+        }
+    }
+}
+
+#[test]
+fn never_panics_on_odd_input() {
+    let inputs = [
+        "",
+        "\\",
+        "'",
+        "\"",
+        "$(",
+        "`",
+        "${",
+        "<<",
+        "<<EOF",
+        "a |",
+        "| a",
+        ")))",
+        "(((",
+        ";;;",
+        "$'\\",
+        "x=(",
+        "2>",
+        "&>",
+        "é\\é",
+        "\"$(\"`\"",
+        "$((((",
+        "<(",
+        "case x in a) ;; esac",
+        "sh -c",
+        "eval",
+        "sudo",
+        "timeout 5",
+        "$X",
+        "a=\"",
+        "`echo \\`",
+    ];
+    for s in inputs {
+        let _ = commands(s, &[("X".into(), "".into())]);
+    }
+    let deep = "$(".repeat(5000);
+    let _ = commands(&deep, &[]);
+    let deep = "\"$(".repeat(5000);
+    let _ = commands(&deep, &[]);
+    let deep = "sh -c '".repeat(50);
+    let _ = commands(&deep, &[]);
+    let loops = [
+        ("A".to_owned(), "$B".to_owned()),
+        ("B".to_owned(), "$A".to_owned()),
+    ];
+    let _ = commands("$A x", &loops);
+}

@@ -1,0 +1,237 @@
+//! Packaged steps: GitHub actions, CircleCI orb commands and jobs, Azure Pipelines tasks,
+//! Bitbucket pipes and Jenkins steps that deploy, set up cluster credentials or build images,
+//! and how their inputs say what they do. The table is in [`table`]; this file reads it.
+
+mod table;
+
+#[cfg(test)]
+mod tests;
+
+use super::deploy::{DeployMatch, first_deploy};
+use super::images::ImageMatch;
+use crate::read::CiSystem;
+use table::ACTIONS;
+
+/// What a packaged step does.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ActionRole {
+    /// Deploys with this canonical tool.
+    Deploy(&'static str),
+    /// Sets up cluster credentials of this kind.
+    Credential(&'static str),
+    /// Builds (and maybe pushes) images with this canonical builder.
+    Image(&'static str),
+}
+
+/// How a packaged deploy step's operation is found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ActionOp {
+    /// Always this operation.
+    Fixed(&'static str),
+    /// An input names it: (input value, operation) pairs; `default` when the input is absent.
+    /// A value not listed means the step does not deploy (`action: bake`).
+    Input {
+        /// The input that names the operation (`action`, `task`, `command`).
+        input: &'static str,
+        /// Value assumed when the input is absent.
+        default: &'static str,
+        /// Value → operation.
+        map: &'static [(&'static str, &'static str)],
+    },
+    /// An input holds a command line (with or without the program), classified like a script.
+    Command {
+        /// The input holding the command line (`args`, `kubectl-command`).
+        input: &'static str,
+        /// Program to put in front, when the input leaves it out.
+        program: Option<&'static str>,
+        /// Another input appended to the command (`arguments`).
+        extra: Option<&'static str>,
+    },
+}
+
+/// A packaged step: GitHub action, CircleCI orb command, Azure task, Bitbucket pipe, Jenkins step.
+#[derive(Debug)]
+pub(crate) struct ActionSpec {
+    /// Normalised reference: lowercase, no `@ref`/`:version`, `_` as `-`.
+    pub uses: &'static str,
+    /// Whether it deploys, sets up credentials or builds images, and with what.
+    pub role: ActionRole,
+    /// How its operation is found (deploys only).
+    pub op: ActionOp,
+    /// Inputs naming the namespace.
+    pub namespace: &'static [&'static str],
+    /// Inputs naming the kube context or cluster.
+    pub context: &'static [&'static str],
+    /// Inputs naming deployed files or charts (and, for image steps, nothing).
+    pub paths: &'static [&'static str],
+    /// Inputs naming images.
+    pub images: &'static [&'static str],
+    /// Input that decides pushing, with the values that mean "push" (image steps).
+    pub push: Option<(&'static str, &'static [&'static str])>,
+    /// Whether an image step always pushes.
+    pub pushes: bool,
+    /// Input that asks for a dry run.
+    pub dry_run: Option<&'static str>,
+    /// Inputs that carry cluster credentials, with the kind.
+    pub credentials: &'static [(&'static str, &'static str)],
+}
+
+/// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`.
+pub(crate) fn normalize_uses(uses: &str) -> String {
+    let uses = uses.trim();
+    let uses = uses.split('@').next().unwrap_or(uses);
+    let uses = match uses.rfind('/') {
+        // Bitbucket `atlassian/kubectl-run:3.1.2`: the version follows the last `/`.
+        Some(slash) => match uses[slash..].find(':') {
+            Some(colon) => &uses[..slash + colon],
+            None => uses,
+        },
+        None => uses.split(':').next().unwrap_or(uses),
+    };
+    uses.to_ascii_lowercase().replace('_', "-")
+}
+
+/// An input name as the table spells it: lowercase, `_` as `-` (`KUBECTL_COMMAND` →
+/// `kubectl-command`).
+fn normalize_input(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('_', "-")
+}
+
+/// The value of the first input among `names` that is given (names compared normalised).
+pub(crate) fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<&'w str> {
+    names.iter().find_map(|n| {
+        with.iter()
+            .find(|(k, _)| normalize_input(k) == *n)
+            .map(|(_, v)| v.as_str())
+    })
+}
+
+/// The packaged step `uses` refers to. For CircleCI, an orb may be imported under another alias
+/// (`k8s/create-or-update-resource`), so the command part alone also matches orb entries.
+pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
+    let key = normalize_uses(uses);
+    if key.starts_with("docker:") || key.starts_with("./") {
+        return None;
+    }
+    if let Some(spec) = ACTIONS.iter().find(|a| a.uses == key) {
+        return Some(spec);
+    }
+    if system == CiSystem::Circleci {
+        let (_, command) = key.split_once('/')?;
+        const ORBS: &[&str] = &["kubernetes/", "helm/", "aws-eks/", "gcp-gke/", "azure-aks/"];
+        return ACTIONS.iter().find(|a| {
+            ORBS.iter().any(|o| a.uses.starts_with(o))
+                && a.uses.split_once('/').map(|x| x.1) == Some(command)
+        });
+    }
+    None
+}
+
+/// Values of a multi-value input: one per line or comma-separated.
+pub(crate) fn split_list(value: &str) -> Vec<String> {
+    value
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Classifies a packaged deploy step from its inputs. `None` when the inputs say it does not
+/// deploy (`action: bake`, `command: get pods`).
+pub(crate) fn classify_action_deploy(
+    spec: &ActionSpec,
+    with: &[(String, String)],
+) -> Option<DeployMatch> {
+    let ActionRole::Deploy(tool) = spec.role else {
+        return None;
+    };
+    let mut m = DeployMatch {
+        tool,
+        operation: String::new(),
+        dry_run: false,
+        namespace: None,
+        context: None,
+        environment: None,
+        paths: Vec::new(),
+    };
+    match spec.op {
+        ActionOp::Fixed(op) => m.operation = op.to_owned(),
+        ActionOp::Input {
+            input: name,
+            default,
+            map,
+        } => {
+            let value = input(with, &[name])
+                .unwrap_or(default)
+                .trim()
+                .to_ascii_lowercase();
+            let (_, op) = map.iter().find(|(v, _)| *v == value)?;
+            m.operation = (*op).to_owned();
+        }
+        ActionOp::Command {
+            input: name,
+            program,
+            extra,
+        } => {
+            let mut line = String::new();
+            if let Some(p) = program {
+                line.push_str(p);
+                line.push(' ');
+            }
+            line.push_str(input(with, &[name])?);
+            if let Some(extra) = extra.and_then(|e| input(with, &[e])) {
+                line.push(' ');
+                line.push_str(extra);
+            }
+            m = first_deploy(&line)?;
+        }
+    }
+    if m.namespace.is_none() {
+        m.namespace = input(with, spec.namespace).map(str::to_owned);
+    }
+    if m.context.is_none() {
+        m.context = input(with, spec.context).map(str::to_owned);
+    }
+    for p in spec.paths {
+        if let Some(v) = input(with, &[p]) {
+            m.paths.extend(split_list(v));
+        }
+    }
+    if let Some(flag) = spec.dry_run
+        && input(with, &[flag]).is_some_and(|v| !matches!(v.trim(), "" | "none" | "false"))
+        && !m.dry_run
+    {
+        m.dry_run = true;
+        m.operation.push_str(" --dry-run");
+    }
+    Some(m)
+}
+
+/// Classifies a packaged image step from its inputs.
+pub(crate) fn classify_action_image(
+    spec: &ActionSpec,
+    with: &[(String, String)],
+) -> Option<ImageMatch> {
+    let ActionRole::Image(builder) = spec.role else {
+        return None;
+    };
+    let images = spec
+        .images
+        .iter()
+        .filter_map(|i| input(with, &[i]))
+        .flat_map(split_list)
+        .collect();
+    let pushes = spec.pushes
+        || spec.push.is_some_and(|(name, values)| {
+            input(with, &[name]).is_some_and(|v| {
+                let v = v.trim().to_ascii_lowercase();
+                values.contains(&v.as_str()) || v.contains("${{")
+            })
+        });
+    Some(ImageMatch {
+        builder,
+        images,
+        pushes,
+    })
+}

@@ -1,0 +1,154 @@
+//! Credential kinds suggested by the names of variables, secrets and credential ids
+//! (`KUBE_CONFIG_DATA` is a kubeconfig, `ARGOCD_AUTH_TOKEN` an Argo CD token, `KUBE_NAMESPACE`
+//! no secret at all).
+
+/// Name parts that mean "this is about a cluster".
+const KUBE_PARTS: &[&str] = &[
+    "kube",
+    "kubeconfig",
+    "kubectl",
+    "k8s",
+    "cluster",
+    "eks",
+    "gke",
+    "aks",
+    "argocd",
+    "openshift",
+    "ocp",
+];
+/// Name parts that name a managed Kubernetes service, with the credential kind they suggest.
+const CLOUD_PARTS: &[(&str, &str)] = &[
+    ("eks", "cloud-aws"),
+    ("gke", "cloud-gcp"),
+    ("aks", "cloud-azure"),
+];
+
+/// Name parts that mean "this is not a secret" (`KUBE_NAMESPACE`, `CLUSTER_NAME`).
+const NOT_SECRET_PARTS: &[&str] = &[
+    "name",
+    "namespace",
+    "ns",
+    "region",
+    "zone",
+    "location",
+    "project",
+    "group",
+    "rg",
+    "url",
+    "server",
+    "host",
+    "endpoint",
+    "context",
+    "version",
+    "id",
+    "ingress",
+    "domain",
+    "image",
+    "tag",
+    "port",
+    "replicas",
+    "timeout",
+];
+
+/// The credential kind a variable, secret or credential id suggests by its name.
+/// `known_secret`: the name is known to be a secret (`secrets.X`, a Jenkins credential id), so
+/// any cluster-ish name counts; otherwise it needs a secret-ish word too.
+pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<&'static str> {
+    let name = name.strip_prefix("secrets.").unwrap_or(name);
+    let lower = name.to_ascii_lowercase();
+    // GitLab Auto DevOps passes K8S_SECRET_* to the application: app secrets, not cluster ones.
+    if lower.starts_with("k8s_secret_") {
+        return None;
+    }
+    let parts: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let kube = parts
+        .iter()
+        .any(|p| KUBE_PARTS.iter().any(|k| p.starts_with(k)));
+    if !kube || parts.iter().any(|p| NOT_SECRET_PARTS.contains(p)) {
+        return None;
+    }
+    // Short words must match a whole part (`ca`, not `cache`).
+    let has = |words: &[&str]| {
+        parts.iter().any(|p| {
+            words
+                .iter()
+                .any(|w| *p == *w || (w.len() >= 4 && p.contains(w)))
+        })
+    };
+    if has(&["argocd"]) {
+        return Some("argocd-token");
+    }
+    if has(&["token", "bearer", "jwt"]) {
+        return Some("kube-token");
+    }
+    // Which cloud's cluster, when the name says; a plain kubeconfig otherwise.
+    let cloud = || {
+        CLOUD_PARTS
+            .iter()
+            .find(|(part, _)| has(&[*part]))
+            .map_or("kubeconfig", |(_, kind)| *kind)
+    };
+    if has(&[
+        "config", "cert", "crt", "key", "pem", "ca", "data", "b64", "base64", "cred", "secret",
+        "password", "pass", "auth",
+    ]) {
+        return Some(if has(&["kube", "k8s", "cluster", "config"]) {
+            "kubeconfig"
+        } else {
+            cloud()
+        });
+    }
+    if known_secret {
+        return Some(if has(&["openshift", "ocp"]) {
+            "openshift-login"
+        } else {
+            cloud()
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names() {
+        assert_eq!(
+            credential_kind_for_name("KUBECONFIG", false),
+            Some("kubeconfig")
+        );
+        assert_eq!(
+            credential_kind_for_name("KUBE_CONFIG_DATA", false),
+            Some("kubeconfig")
+        );
+        assert_eq!(
+            credential_kind_for_name("K8S_TOKEN", false),
+            Some("kube-token")
+        );
+        assert_eq!(
+            credential_kind_for_name("ARGOCD_AUTH_TOKEN", false),
+            Some("argocd-token")
+        );
+        assert_eq!(
+            credential_kind_for_name("CLUSTER_CA_CERT", false),
+            Some("kubeconfig")
+        );
+        assert_eq!(
+            credential_kind_for_name("secrets.GKE_SA", true),
+            Some("cloud-gcp")
+        );
+        assert_eq!(credential_kind_for_name("KUBE_NAMESPACE", false), None);
+        assert_eq!(credential_kind_for_name("CLUSTER_NAME", true), None);
+        assert_eq!(
+            credential_kind_for_name("K8S_SECRET_DB_PASSWORD", false),
+            None
+        );
+        assert_eq!(credential_kind_for_name("GEEKS_TOKEN", false), None);
+        assert_eq!(credential_kind_for_name("NPM_TOKEN", false), None);
+        assert_eq!(credential_kind_for_name("KUBE_CLUSTER", false), None);
+    }
+}

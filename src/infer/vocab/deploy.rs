@@ -1,0 +1,516 @@
+//! Deploy tools: the command-line tools that change what runs in a cluster, the subcommands
+//! that deploy, and the options that name namespace, context, environment and deployed files.
+//! A subcommand not listed as deploying is no deploy (`helm template`, `kubectl diff`), and a
+//! dry run is recognised but flagged.
+
+use super::renderers::upstream_renders;
+use crate::infer::shell::{self, Command};
+
+#[cfg(test)]
+mod tests;
+
+/// A command-line tool that changes what runs in a cluster.
+#[derive(Debug)]
+struct DeployTool {
+    /// Canonical tool name used in facts.
+    tool: &'static str,
+    /// Program basenames that run it.
+    programs: &'static [&'static str],
+    /// Options that take a separate value, so the subcommand can be found among positionals.
+    value_flags: &'static [&'static str],
+    /// Options naming the namespace.
+    namespace_flags: &'static [&'static str],
+    /// Options naming the kube context (or cluster).
+    context_flags: &'static [&'static str],
+    /// Options naming an environment of the tool itself (`helmfile -e prod`, `jx --env`).
+    environment_flags: &'static [&'static str],
+    /// Options naming files or directories that are deployed.
+    path_flags: &'static [&'static str],
+    /// Subcommand paths that deploy, with their operation. The longest match wins.
+    verbs: &'static [(&'static [&'static str], &'static str)],
+}
+
+/// kubectl, whose options `oc` shares.
+const KUBECTL: DeployTool = DeployTool {
+    tool: "kubectl",
+    programs: &["kubectl", "kubectl.exe", "microk8s.kubectl", "k3s-kubectl"],
+    value_flags: &[
+        "-n",
+        "--namespace",
+        "--context",
+        "--kubeconfig",
+        "--cluster",
+        "--user",
+        "-s",
+        "--server",
+        "--token",
+        "-f",
+        "--filename",
+        "-k",
+        "--kustomize",
+        "-l",
+        "--selector",
+        "-o",
+        "--output",
+        "--field-manager",
+        "--timeout",
+        "-c",
+        "--container",
+        "--type",
+        "-p",
+        "--patch",
+        "--replicas",
+        "--image",
+        "--as",
+        "--as-group",
+        "--certificate-authority",
+        "--client-certificate",
+        "--client-key",
+        "--request-timeout",
+        "-v",
+        "--grace-period",
+        "--current-replicas",
+        "--to-revision",
+        "--from-file",
+        "--from-literal",
+        "--from-env-file",
+        "--docker-server",
+        "--docker-username",
+        "--docker-password",
+        "--docker-email",
+        "--cert",
+        "--key",
+        "--patch-file",
+        "--prune-allowlist",
+        "--subresource",
+    ],
+    namespace_flags: &["-n", "--namespace"],
+    context_flags: &["--context", "--cluster"],
+    environment_flags: &[],
+    path_flags: &["-f", "--filename", "-k", "--kustomize"],
+    verbs: &[
+        (&["apply"], "apply"),
+        (&["create"], "create"),
+        (&["replace"], "replace"),
+        (&["set", "image"], "set-image"),
+        (&["set"], "set"),
+        (&["patch"], "patch"),
+        (&["rollout", "restart"], "rollout-restart"),
+        (&["rollout", "undo"], "rollout-undo"),
+        (&["rollout", "resume"], "rollout-resume"),
+        (&["rollout", "pause"], "rollout-pause"),
+        (&["scale"], "scale"),
+        (&["delete"], "delete"),
+    ],
+};
+
+/// Every deploy tool. Order matters only for readability.
+const DEPLOY_TOOLS: &[DeployTool] = &[
+    KUBECTL,
+    // OpenShift's CLI takes kubectl's options.
+    DeployTool {
+        tool: "oc",
+        programs: &["oc"],
+        verbs: &[
+            (&["apply"], "apply"),
+            (&["create"], "create"),
+            (&["replace"], "replace"),
+            (&["set", "image"], "set-image"),
+            (&["set"], "set"),
+            (&["patch"], "patch"),
+            (&["rollout", "restart"], "rollout-restart"),
+            (&["rollout", "undo"], "rollout-undo"),
+            (&["rollout", "resume"], "rollout-resume"),
+            (&["rollout", "latest"], "rollout-latest"),
+            (&["scale"], "scale"),
+            (&["delete"], "delete"),
+            (&["new-app"], "new-app"),
+        ],
+        ..KUBECTL
+    },
+    DeployTool {
+        tool: "helm",
+        programs: &["helm", "helm3", "helm.exe"],
+        value_flags: &[
+            "-n",
+            "--namespace",
+            "--kube-context",
+            "--kubeconfig",
+            "--kube-token",
+            "--kube-apiserver",
+            "--kube-as-user",
+            "--kube-as-group",
+            "--kube-ca-file",
+            "--registry-config",
+            "--repository-config",
+            "--repository-cache",
+            "-f",
+            "--values",
+            "--set",
+            "--set-string",
+            "--set-file",
+            "--set-json",
+            "--set-literal",
+            "--version",
+            "--timeout",
+            "--repo",
+            "--username",
+            "--password",
+            "--post-renderer",
+            "--post-renderer-args",
+            "--description",
+            "--history-max",
+            "--ca-file",
+            "--cert-file",
+            "--key-file",
+            "--keyring",
+            "-o",
+            "--output",
+            "--max-history",
+            "--labels",
+            "-l",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--kube-context"],
+        environment_flags: &[],
+        path_flags: &["-f", "--values"],
+        verbs: &[
+            (&["upgrade"], "upgrade"),
+            (&["install"], "install"),
+            (&["rollback"], "rollback"),
+            (&["uninstall"], "uninstall"),
+            (&["delete"], "uninstall"),
+            (&["del"], "uninstall"),
+            (&["un"], "uninstall"),
+        ],
+    },
+    DeployTool {
+        tool: "helmfile",
+        programs: &["helmfile"],
+        value_flags: &[
+            "-e",
+            "--environment",
+            "-f",
+            "--file",
+            "-n",
+            "--namespace",
+            "--kube-context",
+            "-l",
+            "--selector",
+            "--state-values-set",
+            "--state-values-file",
+            "--args",
+            "--concurrency",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--kube-context"],
+        environment_flags: &["-e", "--environment"],
+        path_flags: &["-f", "--file", "--state-values-file"],
+        verbs: &[
+            (&["apply"], "apply"),
+            (&["sync"], "sync"),
+            (&["deploy"], "deploy"),
+            (&["destroy"], "destroy"),
+        ],
+    },
+    DeployTool {
+        tool: "skaffold",
+        programs: &["skaffold"],
+        value_flags: &[
+            "-p",
+            "--profile",
+            "-f",
+            "--filename",
+            "-n",
+            "--namespace",
+            "--kube-context",
+            "--kubeconfig",
+            "-t",
+            "--tag",
+            "--default-repo",
+            "-d",
+            "--build-artifacts",
+            "-a",
+            "-l",
+            "--label",
+            "-m",
+            "--module",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--kube-context"],
+        environment_flags: &[],
+        path_flags: &["-f", "--filename"],
+        verbs: &[
+            (&["run"], "run"),
+            (&["deploy"], "deploy"),
+            (&["apply"], "apply"),
+        ],
+    },
+    DeployTool {
+        tool: "kapp",
+        programs: &["kapp"],
+        value_flags: &[
+            "-a",
+            "--app",
+            "-f",
+            "--file",
+            "-n",
+            "--namespace",
+            "--kubeconfig-context",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--kubeconfig-context"],
+        environment_flags: &[],
+        path_flags: &["-f", "--file"],
+        verbs: &[(&["deploy"], "deploy"), (&["delete"], "delete")],
+    },
+    DeployTool {
+        tool: "argocd",
+        programs: &["argocd"],
+        value_flags: &[
+            "--server",
+            "--auth-token",
+            "--grpc-web-root-path",
+            "-p",
+            "--parameter",
+            "--revision",
+            "--dest-namespace",
+            "--dest-server",
+            "--dest-name",
+            "--repo",
+            "--path",
+            "--project",
+            "--helm-set",
+            "--values",
+            "-l",
+            "--label",
+            "--resource",
+            "--timeout",
+            "--sync-policy",
+            "--kustomize-image",
+            "-o",
+            "--output",
+            "--config",
+            "--username",
+            "--password",
+        ],
+        namespace_flags: &["--dest-namespace"],
+        context_flags: &["--dest-name"],
+        environment_flags: &[],
+        path_flags: &["--path", "--values"],
+        verbs: &[
+            (&["app", "sync"], "sync"),
+            (&["app", "set"], "set"),
+            (&["app", "create"], "create"),
+            (&["app", "rollback"], "rollback"),
+        ],
+    },
+    DeployTool {
+        tool: "flux",
+        programs: &["flux"],
+        value_flags: &[
+            "-n",
+            "--namespace",
+            "--context",
+            "--kubeconfig",
+            "--timeout",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--context"],
+        environment_flags: &[],
+        path_flags: &[],
+        verbs: &[(&["reconcile"], "reconcile")],
+    },
+    DeployTool {
+        tool: "jx",
+        programs: &["jx"],
+        value_flags: &["-e", "--env", "-v", "--version", "-a", "--app", "--timeout"],
+        namespace_flags: &[],
+        context_flags: &[],
+        environment_flags: &["-e", "--env"],
+        path_flags: &[],
+        verbs: &[(&["promote"], "promote"), (&["preview"], "preview")],
+    },
+    DeployTool {
+        tool: "kubectl-argo-rollouts",
+        programs: &["kubectl-argo-rollouts"],
+        value_flags: &["-n", "--namespace", "--context", "--kubeconfig"],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--context"],
+        environment_flags: &[],
+        path_flags: &[],
+        verbs: &[
+            (&["set", "image"], "set-image"),
+            (&["promote"], "promote"),
+            (&["undo"], "undo"),
+            (&["abort"], "abort"),
+            (&["retry"], "retry"),
+            (&["restart"], "restart"),
+        ],
+    },
+    DeployTool {
+        tool: "tanka",
+        programs: &["tk"],
+        value_flags: &[
+            "--name",
+            "--tla-str",
+            "--tla-code",
+            "--ext-str",
+            "--ext-code",
+            "-t",
+            "--target",
+        ],
+        namespace_flags: &[],
+        context_flags: &[],
+        environment_flags: &[],
+        path_flags: &[],
+        verbs: &[(&["apply"], "apply")],
+    },
+    DeployTool {
+        tool: "ko",
+        programs: &["ko"],
+        value_flags: &[
+            "-f",
+            "--filename",
+            "-n",
+            "--namespace",
+            "--context",
+            "--platform",
+            "-t",
+            "--tags",
+            "--image-refs",
+            "-l",
+            "--selector",
+        ],
+        namespace_flags: &["-n", "--namespace"],
+        context_flags: &["--context"],
+        environment_flags: &[],
+        path_flags: &["-f", "--filename"],
+        verbs: &[(&["apply"], "apply"), (&["create"], "create")],
+    },
+];
+
+/// A recognised deploy command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DeployMatch {
+    /// Canonical tool name (`kubectl`, `helm`, ...), or `kustomize` when a kustomize build is
+    /// piped into the deploy.
+    pub tool: &'static str,
+    /// Operation (`apply`, `upgrade-install`, `set-image`, `build-apply`, `apply --dry-run`).
+    pub operation: String,
+    /// Whether it is a dry run (`--dry-run`, `--dry-run=client|server`): no deploy.
+    pub dry_run: bool,
+    /// `-n` / `--namespace` value.
+    pub namespace: Option<String>,
+    /// Kube context (or cluster) value.
+    pub context: Option<String>,
+    /// The tool's own environment option (`helmfile -e prod`).
+    pub environment: Option<String>,
+    /// Deployed files, directories and charts, as written.
+    pub paths: Vec<String>,
+}
+
+/// The deploy tool run by `program`, if any.
+fn deploy_tool(program: &str) -> Option<&'static DeployTool> {
+    DEPLOY_TOOLS.iter().find(|t| t.programs.contains(&program))
+}
+
+/// The options of the deploy tool `program` runs that take a separate value (none when it runs
+/// no deploy tool).
+pub(super) fn value_flags(program: &str) -> &'static [&'static str] {
+    deploy_tool(program).map_or(&[], |t| t.value_flags)
+}
+
+/// The deploy tool with canonical name `tool`.
+fn tool_named(tool: &str) -> Option<&'static DeployTool> {
+    DEPLOY_TOOLS.iter().find(|t| t.tool == tool)
+}
+
+/// Whether a command is a dry run (`--dry-run`, `--dry-run=client|server`, not `=none|false`).
+fn is_dry_run(cmd: &Command) -> bool {
+    cmd.words.iter().skip(1).any(|w| {
+        let t = w.text.as_str();
+        t == "--dry-run"
+            || t == "--server-dry-run"
+            || t == "--diff-run"
+            || t.strip_prefix("--dry-run=")
+                .is_some_and(|v| !matches!(v, "none" | "false"))
+    })
+}
+
+/// Classifies command `idx` of `cmds` (the list lets a deploy reading `-f -` see what is piped
+/// into it). `None` when it is no deploy command.
+pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatch> {
+    let cmd = cmds.get(idx)?;
+    let program = cmd.program()?;
+    let mut spec = deploy_tool(program)?;
+    let mut positionals = cmd.positionals(spec.value_flags);
+    // `kubectl argo rollouts ...` is the Argo Rollouts plugin.
+    if matches!(spec.tool, "kubectl" | "oc") && positionals.starts_with(&["argo", "rollouts"]) {
+        spec = tool_named("kubectl-argo-rollouts")?;
+        positionals = cmd.positionals(KUBECTL.value_flags).split_off(2);
+    }
+    // helm-secrets wraps helm: `helm secrets upgrade ...`.
+    if spec.tool == "helm" && positionals.first() == Some(&"secrets") {
+        positionals.remove(0);
+    }
+    let (verb, op) = spec
+        .verbs
+        .iter()
+        .filter(|(path, _)| positionals.starts_with(path))
+        .max_by_key(|(path, _)| path.len())?;
+    let mut tool = spec.tool;
+    let mut operation = (*op).to_owned();
+    let mut paths: Vec<String> = cmd
+        .args_after(spec.path_flags)
+        .into_iter()
+        .filter(|p| *p != "-")
+        .map(str::to_owned)
+        .collect();
+    if spec.tool == "helm" && operation == "upgrade" && cmd.has_flag(&["-i", "--install"]) {
+        operation = "upgrade-install".to_owned();
+    }
+    match spec.tool {
+        // Charts are positionals: `upgrade RELEASE CHART`, `install RELEASE CHART`.
+        "helm" if matches!(*op, "upgrade" | "install") => {
+            let chart = if *op == "install" && cmd.has_flag(&["--generate-name", "-g"]) {
+                positionals.get(verb.len())
+            } else {
+                positionals.get(verb.len() + 1)
+            };
+            if let Some(chart) = chart {
+                paths.insert(0, (*chart).to_owned());
+            }
+        }
+        "tanka" => paths.extend(positionals.get(verb.len()).map(|p| (*p).to_owned())),
+        _ => {}
+    }
+    let reads_stdin = cmd.args_after(spec.path_flags).contains(&"-");
+    if reads_stdin {
+        let upstream = upstream_renders(cmds, idx);
+        if upstream.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
+            tool = "kustomize";
+            operation = "build-apply".to_owned();
+        }
+        paths.extend(upstream.paths);
+    }
+    let dry_run = is_dry_run(cmd);
+    if dry_run {
+        operation.push_str(" --dry-run");
+    }
+    Some(DeployMatch {
+        tool,
+        operation,
+        dry_run,
+        namespace: cmd.arg_after(spec.namespace_flags).map(str::to_owned),
+        context: cmd.arg_after(spec.context_flags).map(str::to_owned),
+        environment: cmd.arg_after(spec.environment_flags).map(str::to_owned),
+        paths,
+    })
+}
+
+/// The first deploy among the commands of `line` (a script, or a packaged step's command input).
+pub(super) fn first_deploy(line: &str) -> Option<DeployMatch> {
+    let cmds = shell::commands(line, &[]);
+    (0..cmds.len()).find_map(|i| classify_deploy(&cmds, i))
+}

@@ -1,0 +1,281 @@
+use super::*;
+
+/// The tool and operation of the first deploy in `script`.
+fn op(script: &str) -> Option<(String, String)> {
+    first_deploy(script).map(|m| (m.tool.to_owned(), m.operation))
+}
+
+fn pair(tool: &str, op: &str) -> Option<(String, String)> {
+    Some((tool.to_owned(), op.to_owned()))
+}
+
+/// Subcommands close to the deploying ones that do not deploy, per tool: the "Not deploys"
+/// column of docs/inference.md. Each must stay unrecognised.
+const NOT_DEPLOYS: &[(&str, &[&str])] = &[
+    (
+        "kubectl",
+        &[
+            "get",
+            "describe",
+            "diff",
+            "logs",
+            "exec",
+            "wait",
+            "version",
+            "cluster-info",
+            "config",
+            "auth",
+            "explain",
+            "top",
+            "port-forward",
+            "rollout status",
+            "rollout history",
+            "kustomize",
+        ],
+    ),
+    (
+        "oc",
+        &[
+            "get",
+            "describe",
+            "login",
+            "process",
+            "start-build",
+            "whoami",
+            "project",
+        ],
+    ),
+    (
+        "helm",
+        &[
+            "template",
+            "lint",
+            "package",
+            "repo",
+            "dependency",
+            "dep",
+            "pull",
+            "fetch",
+            "push",
+            "show",
+            "inspect",
+            "search",
+            "version",
+            "plugin",
+            "registry",
+            "list",
+            "ls",
+            "status",
+            "get",
+            "history",
+            "test",
+            "diff",
+            "env",
+            "create",
+            "verify",
+        ],
+    ),
+    (
+        "helmfile",
+        &[
+            "template", "lint", "diff", "build", "list", "repos", "deps", "status", "test",
+        ],
+    ),
+    (
+        "skaffold",
+        &["dev", "build", "render", "diagnose", "init", "debug"],
+    ),
+    ("kapp", &["inspect", "list", "ls"]),
+    (
+        "argocd",
+        &[
+            "app get", "app list", "app wait", "app diff", "login", "version",
+        ],
+    ),
+    (
+        "flux",
+        &[
+            "get",
+            "check",
+            "install",
+            "bootstrap",
+            "create",
+            "export",
+            "logs",
+        ],
+    ),
+    ("jx", &["get", "version"]),
+    (
+        "kubectl-argo-rollouts",
+        &["get", "status", "list", "lint", "version"],
+    ),
+    ("tanka", &["show", "diff", "export", "eval", "fmt"]),
+    ("ko", &["build", "publish", "resolve", "login"]),
+];
+
+#[test]
+fn kubectl_family() {
+    assert_eq!(op("kubectl apply -f k8s/"), pair("kubectl", "apply"));
+    assert_eq!(
+        op("kubectl -n prod --context c apply -k overlays/prod"),
+        pair("kubectl", "apply")
+    );
+    assert_eq!(
+        op("kubectl set image deploy/x c=i:1"),
+        pair("kubectl", "set-image")
+    );
+    assert_eq!(
+        op("kubectl rollout restart deploy/x"),
+        pair("kubectl", "rollout-restart")
+    );
+    assert_eq!(
+        op("kubectl scale --replicas 3 deploy/x"),
+        pair("kubectl", "scale")
+    );
+    assert_eq!(op("kubectl delete -f x.yaml"), pair("kubectl", "delete"));
+    assert_eq!(
+        op("kubectl create namespace prod"),
+        pair("kubectl", "create")
+    );
+    assert_eq!(op("kubectl replace -f x"), pair("kubectl", "replace"));
+    assert_eq!(
+        op("kubectl patch deploy x -p '{}'"),
+        pair("kubectl", "patch")
+    );
+    assert_eq!(op("oc apply -f x"), pair("oc", "apply"));
+    assert_eq!(op("oc new-app myimage"), pair("oc", "new-app"));
+    for not in [
+        "kubectl get pods",
+        "kubectl diff -f x",
+        "kubectl rollout status deploy/x",
+        "kubectl kustomize overlays/prod",
+        "echo kubectl apply -f x",
+        "# kubectl apply -f x",
+        "kubectl config use-context prod",
+        "oc login --token $T",
+    ] {
+        assert_eq!(op(not), None, "{not}");
+    }
+    let m = first_deploy("kubectl apply -n prod --context=eu -f a.yaml -f b/").expect("deploy");
+    assert_eq!(m.namespace.as_deref(), Some("prod"));
+    assert_eq!(m.context.as_deref(), Some("eu"));
+    assert_eq!(m.paths, ["a.yaml", "b/"]);
+}
+
+#[test]
+fn dry_runs_are_flagged() {
+    let m = first_deploy("kubectl apply --dry-run=client -f x").expect("match");
+    assert!(m.dry_run);
+    assert_eq!(m.operation, "apply --dry-run");
+    assert!(
+        first_deploy("helm upgrade --install --dry-run a ./c")
+            .expect("match")
+            .dry_run
+    );
+    assert!(
+        !first_deploy("kubectl apply --dry-run=none -f x")
+            .expect("match")
+            .dry_run
+    );
+}
+
+#[test]
+fn helm_family() {
+    let m = first_deploy(
+        "helm upgrade --install web ./charts/web -n prod -f values-prod.yaml --kube-context eu",
+    )
+    .expect("deploy");
+    assert_eq!(m.operation, "upgrade-install");
+    assert_eq!(m.paths, ["./charts/web", "values-prod.yaml"]);
+    assert_eq!(m.namespace.as_deref(), Some("prod"));
+    assert_eq!(m.context.as_deref(), Some("eu"));
+    assert_eq!(op("helm upgrade web repo/web"), pair("helm", "upgrade"));
+    assert_eq!(op("helm install web ./c"), pair("helm", "install"));
+    assert_eq!(op("helm rollback web 3"), pair("helm", "rollback"));
+    assert_eq!(op("helm uninstall web"), pair("helm", "uninstall"));
+    assert_eq!(op("helm secrets upgrade web ./c"), pair("helm", "upgrade"));
+    for not in [
+        "helm template web ./c",
+        "helm lint ./c",
+        "helm package ./c",
+        "helm repo add x y",
+        "helm dependency update ./c",
+        "helm diff upgrade web ./c",
+        "helm list",
+    ] {
+        assert_eq!(op(not), None, "{not}");
+    }
+    assert_eq!(
+        op("helmfile -e production apply"),
+        pair("helmfile", "apply")
+    );
+    assert_eq!(
+        first_deploy("helmfile -e production sync")
+            .and_then(|m| m.environment)
+            .as_deref(),
+        Some("production")
+    );
+    assert_eq!(op("helmfile diff"), None);
+    assert_eq!(op("helmfile template"), None);
+}
+
+#[test]
+fn other_tools() {
+    assert_eq!(op("skaffold run -p prod"), pair("skaffold", "run"));
+    assert_eq!(op("skaffold deploy"), pair("skaffold", "deploy"));
+    assert_eq!(op("skaffold dev"), None);
+    assert_eq!(op("skaffold build"), None);
+    assert_eq!(op("kapp delete -a app"), pair("kapp", "delete"));
+    assert_eq!(
+        op("argocd app sync myapp --server x"),
+        pair("argocd", "sync")
+    );
+    assert_eq!(
+        op("argocd app set myapp -p image.tag=1"),
+        pair("argocd", "set")
+    );
+    assert_eq!(op("argocd app get myapp"), None);
+    assert_eq!(op("argocd login x"), None);
+    assert_eq!(
+        op("flux reconcile kustomization apps"),
+        pair("flux", "reconcile")
+    );
+    assert_eq!(op("flux get all"), None);
+    assert_eq!(op("jx promote --env production"), pair("jx", "promote"));
+    assert_eq!(
+        op("kubectl argo rollouts promote app"),
+        pair("kubectl-argo-rollouts", "promote")
+    );
+    assert_eq!(
+        op("kubectl-argo-rollouts set image app c=i"),
+        pair("kubectl-argo-rollouts", "set-image")
+    );
+    assert_eq!(op("kubectl argo rollouts get rollout app"), None);
+    let m = first_deploy("tk apply environments/prod --dangerous-auto-approve").expect("deploy");
+    assert_eq!(
+        (m.tool, m.paths.as_slice()),
+        ("tanka", &["environments/prod".to_owned()][..])
+    );
+    assert_eq!(op("tk diff environments/prod"), None);
+    assert_eq!(op("ko apply -f config/"), pair("ko", "apply"));
+    assert_eq!(op("ko build ./cmd/app"), None);
+}
+
+#[test]
+fn listed_non_deploys_are_no_deploys() {
+    for t in DEPLOY_TOOLS {
+        assert!(!t.programs.is_empty() && !t.verbs.is_empty(), "{}", t.tool);
+        assert!(
+            NOT_DEPLOYS.iter().any(|(tool, _)| *tool == t.tool),
+            "{} lists its non-deploys",
+            t.tool
+        );
+    }
+    for (tool, subcommands) in NOT_DEPLOYS {
+        let program = tool_named(tool).expect("a deploy tool").programs[0];
+        for not in *subcommands {
+            let script = format!("{program} {not} x");
+            assert_eq!(op(&script), None, "{script}");
+        }
+    }
+}

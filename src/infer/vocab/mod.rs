@@ -1,0 +1,32 @@
+//! INFER stage: the one vocabulary of deploy tools, image builders, test runners and cluster
+//! credentials, and how commands and packaged steps (actions, orbs, tasks, pipes, Jenkins steps)
+//! map to them.
+//!
+//! Everything a detection rule needs to recognise lives here as data tables, so adding a tool is
+//! a table row plus a test. The tables say what *counts*: `helm template` renders and is no
+//! deploy, `kubectl diff` changes nothing, `skaffold dev` is not a CI command, and a dry run
+//! (`--dry-run=client`) is recognised but flagged so rules can leave it out.
+//!
+//! One file per table, with the functions that read it: [`deploy`] (deploy tools),
+//! [`renderers`] (what is piped into a deploy), [`images`] (image builders), [`test_runners`],
+//! [`credentials`] (credential commands, token options, kubeconfig writes),
+//! [`credential_names`] (what a variable's name suggests), [`variables`] (variable references),
+//! and [`actions`] (packaged steps). Rules name everything as `vocab::…`: each file's
+//! crate-visible items are re-exported here.
+
+mod actions;
+mod credential_names;
+mod credentials;
+mod deploy;
+mod images;
+mod renderers;
+mod test_runners;
+mod variables;
+
+pub(crate) use actions::*;
+pub(crate) use credential_names::*;
+pub(crate) use credentials::*;
+pub(crate) use deploy::*;
+pub(crate) use images::*;
+pub(crate) use test_runners::*;
+pub(crate) use variables::*;

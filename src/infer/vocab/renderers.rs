@@ -1,0 +1,211 @@
+//! Renderers: commands whose output, piped into a deploy command reading `-f -`, is what gets
+//! deployed (`kustomize build overlays/prod | kubectl apply -f -`). They deploy nothing alone;
+//! what they read becomes the deploy's paths, and a kustomize build makes the deploy a
+//! `kustomize` `build-apply`.
+
+use super::deploy::value_flags;
+use crate::infer::shell::Command;
+
+/// A command that renders manifests.
+#[derive(Debug)]
+struct Renderer {
+    programs: &'static [&'static str],
+    /// The subcommand that renders (`kustomize build`), or `None` when the program does.
+    verb: Option<&'static str>,
+    /// Whether its output is a kustomize build.
+    kustomize: bool,
+    reads: Reads,
+}
+
+/// Where a renderer names the files it reads.
+#[derive(Debug, Clone, Copy)]
+enum Reads {
+    /// The positional after the subcommand, `.` when there is none (`kustomize build dir`).
+    Directory,
+    /// The chart (`helm template [NAME] CHART`) and the values files (`-f`, `--values`).
+    HelmChart,
+    /// The values of these options, without `-` (stdin: the pipe is followed instead).
+    Files(&'static [&'static str]),
+    /// The values of these options as written, `-` included.
+    FilesAsWritten(&'static [&'static str]),
+    /// Every positional (`cat a.yaml b.yaml`).
+    Positionals,
+    /// The files redirected into its stdin (`envsubst < deploy.yaml`).
+    StdinRedirects,
+}
+
+/// Every renderer. A program has one row, so the first row that matches is the renderer.
+const RENDERERS: &[Renderer] = &[
+    Renderer {
+        programs: &["kustomize"],
+        verb: Some("build"),
+        kustomize: true,
+        reads: Reads::Directory,
+    },
+    Renderer {
+        programs: &["kubectl", "oc"],
+        verb: Some("kustomize"),
+        kustomize: true,
+        reads: Reads::Directory,
+    },
+    Renderer {
+        programs: &["helm"],
+        verb: Some("template"),
+        kustomize: false,
+        reads: Reads::HelmChart,
+    },
+    Renderer {
+        programs: &["ytt", "kbld", "jsonnet"],
+        verb: None,
+        kustomize: false,
+        reads: Reads::Files(&["-f", "--file"]),
+    },
+    Renderer {
+        programs: &["ko"],
+        verb: Some("resolve"),
+        kustomize: false,
+        reads: Reads::FilesAsWritten(&["-f", "--filename"]),
+    },
+    Renderer {
+        programs: &["cat"],
+        verb: None,
+        kustomize: false,
+        reads: Reads::Positionals,
+    },
+    Renderer {
+        programs: &["envsubst"],
+        verb: None,
+        kustomize: false,
+        reads: Reads::StdinRedirects,
+    },
+];
+
+/// What is piped into a command: the files renderers read, and whether kustomize built it.
+#[derive(Debug, Default)]
+pub(super) struct Upstream {
+    pub(super) paths: Vec<String>,
+    pub(super) kustomize: bool,
+}
+
+/// The renderers piped into command `idx`, nearest first (at most 16, and only commands before
+/// it, so a malformed pipe chain cannot loop).
+pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
+    let mut up = Upstream::default();
+    let mut cursor = cmds.get(idx).and_then(|c| c.stdin_from);
+    let mut guard = 0;
+    while let Some(i) = cursor {
+        guard += 1;
+        if guard > 16 || i >= idx {
+            break;
+        }
+        let Some(cmd) = cmds.get(i) else {
+            break;
+        };
+        let positionals = cmd.positionals(&["-f", "--file", "-o", "--output", "--values"]);
+        let renderer = cmd.program().and_then(|program| {
+            RENDERERS.iter().find(|r| {
+                r.programs.contains(&program)
+                    && r.verb.is_none_or(|verb| positionals.first() == Some(&verb))
+            })
+        });
+        if let Some(renderer) = renderer {
+            up.kustomize |= renderer.kustomize;
+            up.paths
+                .extend(read_paths(cmd, &positionals, renderer.reads));
+        }
+        cursor = cmd.stdin_from;
+    }
+    up
+}
+
+/// The files a renderer reads, as written. `positionals` skip the values of the options every
+/// renderer shares (`-f`, `-o`, `--values`, ...).
+fn read_paths(cmd: &Command, positionals: &[&str], reads: Reads) -> Vec<String> {
+    let owned = |words: Vec<&str>| words.into_iter().map(str::to_owned).collect::<Vec<_>>();
+    match reads {
+        Reads::Directory => vec![positionals.get(1).copied().unwrap_or(".").to_owned()],
+        Reads::HelmChart => {
+            let pos = cmd.positionals(value_flags("helm"));
+            let chart = if pos.len() >= 3 {
+                pos.get(2)
+            } else {
+                pos.get(1)
+            };
+            let mut paths: Vec<String> = chart.map(|c| (*c).to_owned()).into_iter().collect();
+            paths.extend(owned(cmd.args_after(&["-f", "--values"])));
+            paths
+        }
+        Reads::Files(flags) => owned(cmd.args_after(flags))
+            .into_iter()
+            .filter(|p| p != "-")
+            .collect(),
+        Reads::FilesAsWritten(flags) => owned(cmd.args_after(flags)),
+        Reads::Positionals => owned(positionals.to_vec()),
+        Reads::StdinRedirects => cmd
+            .redirects
+            .iter()
+            .filter(|r| r.op == "<")
+            .map(|r| r.target.text.clone())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::infer::vocab::deploy::first_deploy;
+
+    #[test]
+    fn renderer_output_piped_into_a_deploy_supplies_its_paths() {
+        let m = first_deploy("kustomize build overlays/prod | kubectl apply -f -").expect("deploy");
+        assert_eq!((m.tool, m.operation.as_str()), ("kustomize", "build-apply"));
+        assert_eq!(m.paths, ["overlays/prod"]);
+        let m = first_deploy("kubectl kustomize k8s/staging | kubectl apply -f -").expect("deploy");
+        assert_eq!(m.tool, "kustomize");
+        assert_eq!(first_deploy("kustomize build overlays/prod"), None);
+        assert_eq!(first_deploy("kustomize edit set image app=x"), None);
+        let m = first_deploy("ytt -f config/ | kbld -f - | kapp deploy -a app -f - -y")
+            .expect("deploy");
+        assert_eq!((m.tool, m.operation.as_str()), ("kapp", "deploy"));
+        assert_eq!(m.paths, ["config/"]);
+        let m =
+            first_deploy("helm template web ./chart -f values-staging.yaml | kubectl apply -f -")
+                .expect("deploy");
+        assert_eq!(m.tool, "kubectl");
+        assert_eq!(m.paths, ["./chart", "values-staging.yaml"]);
+        let m = first_deploy("envsubst < k8s/deploy.yaml | kubectl apply -f -").expect("deploy");
+        assert_eq!(m.paths, ["k8s/deploy.yaml"]);
+    }
+
+    #[test]
+    fn every_renderer_is_read() {
+        let deploy = |script: &str| first_deploy(script).expect("deploy");
+        let m = deploy("oc kustomize | oc apply -f -");
+        assert_eq!(
+            (m.tool, m.paths.as_slice()),
+            ("kustomize", &[".".to_owned()][..])
+        );
+        assert_eq!(
+            deploy("helm template ./chart | kubectl apply -f -").paths,
+            ["./chart"]
+        );
+        assert_eq!(
+            deploy("kbld -f release.yml | kubectl apply -f -").paths,
+            ["release.yml"]
+        );
+        assert_eq!(
+            deploy("ko resolve -f config/ | kubectl apply -f -").paths,
+            ["config/"]
+        );
+        assert_eq!(
+            deploy("cat a.yaml b.yaml | kubectl apply -f -").paths,
+            ["a.yaml", "b.yaml"]
+        );
+        // Not renderers: what they print is not what is deployed from files.
+        assert!(deploy("echo x | kubectl apply -f -").paths.is_empty());
+        assert!(
+            deploy("helm show values c | kubectl apply -f -")
+                .paths
+                .is_empty()
+        );
+    }
+}
