@@ -48,11 +48,15 @@ impl LineIndex {
     }
 
     /// The 1-based line and 1-based character column of byte `offset` in `text`, the text this
-    /// index was built from. Offsets past the end, or inside a character, are clamped.
+    /// index was built from. Offsets past the end are clamped to it; an offset inside a
+    /// character counts as that character's start.
     pub(crate) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line(offset);
-        let start = self.starts[line];
+        let start = self.starts.get(line).copied().unwrap_or_default();
         let column = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
         (line + 1, column)
     }
@@ -71,10 +75,10 @@ mod tests {
             [0, 1, 2, 5, 6, 7, 99].map(|o| index.line(o)),
             [0, 0, 1, 1, 2, 3, 3]
         );
-        assert_eq!(index.line_start(3), Some(6));
+        assert_eq!(index.line_start(3), Some(7));
         assert_eq!(index.line_start(4), None);
         assert_eq!(index.position(text, 0), (1, 1));
-        assert_eq!(index.position(text, 4), (2, 2));
+        assert_eq!(index.position(text, 4), (2, 2), "inside `é`: its start");
         assert_eq!(index.position(text, 5), (2, 3));
         assert_eq!(index.position(text, 99), (4, 2));
         let empty = LineIndex::new("");
