@@ -3,6 +3,10 @@
 //! Every name a diagnostic may need to point at is kept with its span, so validation that runs
 //! after decoding (duplicates, overlapping branch patterns) can still name the line.
 
+use clap::ValueEnum;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::model::glob::RefPattern;
 use crate::yaml::Span;
 
@@ -99,20 +103,43 @@ pub(crate) struct CiTargets {
     pub gitlab: bool,
 }
 
-impl CiTargets {
-    /// The model spelling: `github`, `gitlab` or `both`.
+impl From<Ci> for CiTargets {
+    fn from(ci: Ci) -> CiTargets {
+        CiTargets {
+            github: ci != Ci::Gitlab,
+            gitlab: ci != Ci::Github,
+        }
+    }
+}
+
+/// Which pipelines to generate: the model's `ci:` and `init --ci`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Ci {
+    /// GitHub Actions: .github/workflows/gitops.yml.
+    Github,
+    /// GitLab CI: .gitlab-ci.yml.
+    Gitlab,
+    /// Both pipelines.
+    Both,
+}
+
+impl Ci {
+    /// The model spelling.
     pub(crate) fn as_str(self) -> &'static str {
-        match (self.github, self.gitlab) {
-            (true, true) => "both",
-            (false, true) => "gitlab",
-            _ => "github",
+        match self {
+            Ci::Github => "github",
+            Ci::Gitlab => "gitlab",
+            Ci::Both => "both",
         }
     }
 }
 
 /// The reconciling operator. Argo CD and Fleet slot in here as further variants; everything
 /// operator-specific is rendered from this enum, never from the CI side.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(description = "The pull-based operator that reconciles the clusters.")]
 pub(crate) enum Operator {
     /// Flux CD, bootstrapped with `flux bootstrap` (GitRepository `flux-system`).
     Flux,
@@ -153,7 +180,8 @@ pub(crate) struct GitlabOptions {
 }
 
 /// An image builder for GitLab CI.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Builder {
     /// Rootless buildah (default): no privileged runner needed.
     Buildah,
@@ -172,7 +200,8 @@ impl Builder {
 }
 
 /// How a new image reaches an environment.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Promotion {
     /// Commit straight to the GitOps branch.
     Commit,
