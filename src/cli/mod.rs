@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::{Ci, Operator};
+
 /// Exit codes, shown in `--help` and the man page.
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -127,12 +129,12 @@ Examples:
 pub struct InitArgs {
     /// Repository directory (created if missing). Default: the current directory.
     pub dir: Option<PathBuf>,
-    /// CI system: github, gitlab or both. Default: detected from the git remote.
-    #[arg(long, value_parser = ["github", "gitlab", "both"])]
-    pub ci: Option<String>,
+    /// CI system to generate pipelines for. Default: detected from the git remote.
+    #[arg(long, value_enum)]
+    pub(crate) ci: Option<Ci>,
     /// Reconciling operator.
-    #[arg(long, value_parser = ["flux"], default_value = "flux")]
-    pub operator: String,
+    #[arg(long, value_enum, default_value_t = Operator::Flux)]
+    pub(crate) operator: Operator,
     /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
     #[arg(long)]
     pub registry: Option<String>,
