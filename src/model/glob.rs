@@ -50,7 +50,6 @@ impl Eq for RefPattern {}
 pub(crate) struct PatternError {
     /// Byte offset inside the pattern.
     pub offset: usize,
-    /// Lowercase explanation.
     pub reason: String,
 }
 
@@ -310,6 +309,10 @@ mod tests {
         assert!(pat("*").matches(""));
         assert!(!pat("*").matches("a/b"));
         assert_eq!(pat("x[[]").to_regex(), "^x[[]$");
+        // The hand-written matcher this replaced backtracked only to the last wildcard and
+        // missed these, although its GitLab regex matched them.
+        assert!(pat("release/**/*").matches("release/a/b/c"));
+        assert!(pat("**-*").matches("a/b-c"));
     }
 
     #[test]

@@ -45,7 +45,9 @@ const COMMENTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Runs the command.
+/// Writes gitops-gen.yaml from the answers, then generates. An existing model is only
+/// replaced with `--force`; nothing is written when the answers make an invalid model or the
+/// generated files would be refused.
 pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     let root = args.dir.clone().unwrap_or_else(|| ".".into());
     let model_path = root.join(model::FILE_NAME);

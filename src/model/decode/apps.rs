@@ -1,7 +1,5 @@
 //! `apps:`: each app, its build settings and how its manifests are deployed.
 
-use std::collections::BTreeMap;
-
 use crate::model::decode::checks::normalize_path;
 use crate::model::decode::{APP_KEYS, DEPLOY_KEYS, Decoder};
 use crate::model::tree::app_base;
@@ -10,39 +8,15 @@ use crate::yaml::{Mapping, Node, Span};
 
 impl Decoder<'_> {
     pub(super) fn apps(&mut self, top: &Mapping, top_span: Span, registry: &str) -> Vec<App> {
-        let Some(node) = top.get("apps") else {
-            self.problem_help(
-                top_span,
-                "missing `apps`".to_owned(),
-                "no apps",
-                "list at least one app, e.g. `- name: web`".to_owned(),
-            );
-            return Vec::new();
-        };
-        let Some(items) = node.as_seq() else {
-            self.problem(
-                node.span,
-                format!("`apps` must be a list, found {}", node.kind_name()),
-                "expected a list",
-            );
-            return Vec::new();
-        };
-        if items.is_empty() {
-            self.problem(node.span, "`apps` is empty".to_owned(), "nothing to build");
-        }
+        let items = self.required_list(
+            top,
+            top_span,
+            "apps",
+            ("no apps", "list at least one app, e.g. `- name: web`"),
+            ("nothing to build", None),
+        );
         let apps: Vec<App> = items.iter().filter_map(|n| self.app(n, registry)).collect();
-        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-        for app in &apps {
-            if let Some(first) = seen.insert(&app.name.value, app.name.span) {
-                self.problems.push_related(
-                    app.name.span,
-                    format!("app `{}` is defined twice", app.name.value),
-                    "second definition",
-                    Some("merge the two or rename one".to_owned()),
-                    (first, "first definition"),
-                );
-            }
-        }
+        self.unique_names(apps.iter().map(|a| &a.name), "app");
         apps
     }
 

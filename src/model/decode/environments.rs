@@ -17,32 +17,19 @@ impl Decoder<'_> {
         top_span: Span,
         project: &str,
     ) -> Vec<Environment> {
-        let Some(node) = top.get("environments") else {
-            self.problem_help(
-                top_span,
-                "missing `environments`".to_owned(),
+        let items = self.required_list(
+            top,
+            top_span,
+            "environments",
+            (
                 "no environments",
-                "list at least one environment, e.g. `- name: production` with `branches: [main]`"
-                    .to_owned(),
-            );
-            return Vec::new();
-        };
-        let Some(items) = node.as_seq() else {
-            self.problem(
-                node.span,
-                format!("`environments` must be a list, found {}", node.kind_name()),
-                "expected a list",
-            );
-            return Vec::new();
-        };
-        if items.is_empty() {
-            self.problem_help(
-                node.span,
-                "`environments` is empty".to_owned(),
+                "list at least one environment, e.g. `- name: production` with `branches: [main]`",
+            ),
+            (
                 "nothing to deploy to",
-                "list at least one environment".to_owned(),
-            );
-        }
+                Some("list at least one environment"),
+            ),
+        );
         let envs: Vec<Environment> = items
             .iter()
             .filter_map(|item| self.environment(item, project))
@@ -132,18 +119,7 @@ impl Decoder<'_> {
     }
 
     fn check_environments(&mut self, envs: &[Environment]) {
-        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-        for env in envs {
-            if let Some(first) = seen.insert(&env.name.value, env.name.span) {
-                self.problems.push_related(
-                    env.name.span,
-                    format!("environment `{}` is defined twice", env.name.value),
-                    "second definition",
-                    Some("merge the two or rename one".to_owned()),
-                    (first, "first definition"),
-                );
-            }
-        }
+        self.unique_names(envs.iter().map(|e| &e.name), "environment");
         // One ref pushed must promote into at most one environment, or two pipelines would race
         // to deploy the same commit to different places with no defined order.
         let claims: Vec<(&Environment, &Spanned<RefPattern>, &str)> = envs

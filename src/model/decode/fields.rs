@@ -2,6 +2,8 @@
 //! spellings, and the checks several sections apply (DNS labels, image repositories, paths).
 //! Each reports what is wrong and returns `None`, so a section goes on to find further problems.
 
+use std::collections::BTreeMap;
+
 use crate::model::decode::Decoder;
 use crate::model::decode::checks::{
     check_dns_label, check_image_repository, check_relative_path, normalize_path,
@@ -126,6 +128,58 @@ impl Decoder<'_> {
                     "expected a boolean",
                 );
                 None
+            }
+        }
+    }
+
+    /// The items of the list `key` of the top-level mapping, which must be there and should
+    /// not be empty; `missing` and `empty` are the label and help of those two problems.
+    pub(super) fn required_list<'n>(
+        &mut self,
+        top: &'n Mapping,
+        top_span: Span,
+        key: &str,
+        missing: (&str, &str),
+        empty: (&str, Option<&str>),
+    ) -> &'n [Node] {
+        let Some(node) = top.get(key) else {
+            let (label, help) = missing;
+            self.problem_help(top_span, format!("missing `{key}`"), label, help.to_owned());
+            return &[];
+        };
+        let Some(items) = node.as_seq() else {
+            self.problem(
+                node.span,
+                format!("`{key}` must be a list, found {}", node.kind_name()),
+                "expected a list",
+            );
+            return &[];
+        };
+        if items.is_empty() {
+            let (label, help) = empty;
+            let message = format!("`{key}` is empty");
+            self.problems
+                .push(node.span, message, label, help.map(str::to_owned));
+        }
+        items
+    }
+
+    /// Reports every name after its first use, pointing back at that first one.
+    pub(super) fn unique_names<'a>(
+        &mut self,
+        names: impl Iterator<Item = &'a Spanned<String>>,
+        what: &str,
+    ) {
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for name in names {
+            if let Some(first) = seen.insert(&name.value, name.span) {
+                self.problems.push_related(
+                    name.span,
+                    format!("{what} `{}` is defined twice", name.value),
+                    "second definition",
+                    Some("merge the two or rename one".to_owned()),
+                    (first, "first definition"),
+                );
             }
         }
     }

@@ -142,7 +142,6 @@ impl Decoder<'_> {
             project,
             ci: ci.into(),
             operator,
-            registry,
             gitops,
             tool,
             gitlab,

@@ -19,7 +19,8 @@ pub(crate) enum Value {
     Map(Vec<(String, Value)>),
 }
 
-/// A value the model's YAML style has no form for (floats, bytes, enum variants with data).
+/// A value the model's YAML style has no form for (floats, bytes, tuples, enum variants with
+/// data).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {0} into a model draft")]
 pub(crate) struct Unsupported(String);
@@ -45,8 +46,8 @@ impl ser::Serializer for ValueSerializer {
     type Ok = Value;
     type Error = Unsupported;
     type SerializeSeq = SeqBuilder;
-    type SerializeTuple = SeqBuilder;
-    type SerializeTupleStruct = SeqBuilder;
+    type SerializeTuple = Impossible<Value, Unsupported>;
+    type SerializeTupleStruct = Impossible<Value, Unsupported>;
     type SerializeTupleVariant = Impossible<Value, Unsupported>;
     type SerializeMap = MapBuilder;
     type SerializeStruct = MapBuilder;
@@ -133,15 +134,15 @@ impl ser::Serializer for ValueSerializer {
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, Unsupported> {
         Ok(SeqBuilder(Vec::with_capacity(len.unwrap_or(0))))
     }
-    fn serialize_tuple(self, len: usize) -> Result<SeqBuilder, Unsupported> {
-        self.serialize_seq(Some(len))
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
+        unsupported("a tuple")
     }
     fn serialize_tuple_struct(
         self,
-        _: &'static str,
-        len: usize,
-    ) -> Result<SeqBuilder, Unsupported> {
-        self.serialize_seq(Some(len))
+        name: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
+        unsupported(&format!("tuple struct `{name}`"))
     }
     fn serialize_tuple_variant(
         self,
@@ -174,40 +175,12 @@ impl ser::Serializer for ValueSerializer {
 
 struct SeqBuilder(Vec<Value>);
 
-impl SeqBuilder {
-    fn push<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.0.push(to_value(value)?);
-        Ok(())
-    }
-}
-
 impl ser::SerializeSeq for SeqBuilder {
     type Ok = Value;
     type Error = Unsupported;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, Unsupported> {
-        Ok(Value::Seq(self.0))
-    }
-}
-
-impl ser::SerializeTuple for SeqBuilder {
-    type Ok = Value;
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.push(value)
-    }
-    fn end(self) -> Result<Value, Unsupported> {
-        Ok(Value::Seq(self.0))
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqBuilder {
-    type Ok = Value;
-    type Error = Unsupported;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.push(value)
+        self.0.push(to_value(value)?);
+        Ok(())
     }
     fn end(self) -> Result<Value, Unsupported> {
         Ok(Value::Seq(self.0))
