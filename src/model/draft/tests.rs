@@ -93,7 +93,7 @@ fn comments_sit_above_the_part_they_name() -> Result<(), Unsupported> {
         "  # per branch\n  - name: preview\n",
         "  # the app\n  - name: web\n",
     ] {
-        assert!(text.contains(&expected), "{expected:?} in\n{text}");
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
     }
     Ok(())
 }
