@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::model::{Ci, Operator};
+
 /// Exit codes, shown in `--help` and the man page.
 const AFTER_HELP: &str = "\
 Exit codes:
@@ -37,7 +39,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Color preference.
+/// When terminal output gets ANSI colors (`--color`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     /// Color when writing to a terminal and NO_COLOR is unset.
@@ -48,7 +50,7 @@ pub enum ColorChoice {
     Never,
 }
 
-/// Subcommands.
+/// The commands; the doc of each variant is its summary in `--help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write gitops-gen.yaml for a repository (from flags or questions), then generate.
@@ -62,7 +64,7 @@ pub enum Command {
     Promote(PromoteArgs),
     /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
     Schema {
-        /// Which document.
+        /// The document whose schema to print.
         #[arg(value_enum, default_value_t = SchemaKind::Model)]
         kind: SchemaKind,
     },
@@ -78,7 +80,7 @@ pub enum Command {
 /// Documents `gitops-gen schema` can describe.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SchemaKind {
-    /// gitops-gen.yaml.
+    /// gitops-gen.yaml, for editors.
     Model,
     /// The output of `analyze --format json`.
     Analysis,
@@ -97,7 +99,7 @@ pub enum ReportFormat {
     Sarif,
 }
 
-/// `gitops-gen analyze`.
+/// The arguments of `gitops-gen analyze`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
@@ -111,12 +113,12 @@ pub struct AnalyzeArgs {
     /// Repository to analyze.
     #[arg(default_value = ".")]
     pub path: PathBuf,
-    /// Output format.
+    /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
 
-/// `gitops-gen init`.
+/// The arguments of `gitops-gen init`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
@@ -127,12 +129,12 @@ Examples:
 pub struct InitArgs {
     /// Repository directory (created if missing). Default: the current directory.
     pub dir: Option<PathBuf>,
-    /// CI system: github, gitlab or both. Default: detected from the git remote.
-    #[arg(long, value_parser = ["github", "gitlab", "both"])]
-    pub ci: Option<String>,
+    /// CI system to generate pipelines for. Default: detected from the git remote.
+    #[arg(long, value_enum)]
+    pub(crate) ci: Option<Ci>,
     /// Reconciling operator.
-    #[arg(long, value_parser = ["flux"], default_value = "flux")]
-    pub operator: String,
+    #[arg(long, value_enum, default_value_t = Operator::Flux)]
+    pub(crate) operator: Operator,
     /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
     #[arg(long)]
     pub registry: Option<String>,
@@ -151,7 +153,7 @@ pub struct InitArgs {
     pub force: bool,
 }
 
-/// `gitops-gen generate`.
+/// The arguments of `gitops-gen generate`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 `generate` renders only from gitops-gen.yaml. Generated files carry a fingerprint: a file edited

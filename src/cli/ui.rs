@@ -3,10 +3,18 @@
 //! Results a script may consume (diffs, schema, completions) go to stdout; progress and
 //! explanations go to stderr.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, StderrLock, Write};
+
+use anstream::AutoStream;
+use anstyle::{AnsiColor, Style};
 
 use crate::cli::ColorChoice;
 use crate::error::Error;
+
+/// The verb of a status line (`create`, `update`, ...).
+const STATUS: Style = AnsiColor::Green.on_default().bold();
+/// The label of a note (`warning`, `help`, ...).
+const NOTE: Style = AnsiColor::Yellow.on_default().bold();
 
 /// Resolves `--color` with NO_COLOR (https://no-color.org) and whether the stream is a terminal.
 pub(crate) fn use_color(choice: ColorChoice, is_terminal: bool) -> bool {
@@ -35,7 +43,7 @@ impl Ui {
         }
     }
 
-    /// Writes to stdout.
+    /// Writes `text` to stdout unchanged: results a script may consume.
     pub(crate) fn out(&self, text: &str) -> Result<(), Error> {
         let mut stdout = std::io::stdout().lock();
         stdout
@@ -46,19 +54,23 @@ impl Ui {
 
     /// A status line on stderr: `verb` is highlighted, `rest` follows.
     pub(crate) fn status(&self, verb: &str, rest: &str) {
-        if self.color_err {
-            eprintln!("\x1b[1;32m{verb:>12}\x1b[0m {rest}");
-        } else {
-            eprintln!("{verb:>12} {rest}");
-        }
+        // Nothing useful can be done when stderr is gone; the command's result still counts.
+        let _ = writeln!(self.stderr(), "{STATUS}{verb:>12}{STATUS:#} {rest}");
     }
 
     /// A warning or help line on stderr.
     pub(crate) fn note(&self, label: &str, text: &str) {
-        if self.color_err {
-            eprintln!("\x1b[1;33m{label}\x1b[0m: {text}");
+        let _ = writeln!(self.stderr(), "{NOTE}{label}{NOTE:#}: {text}");
+    }
+
+    /// Stderr, locked for one line, passing styles through when colored and stripping them
+    /// otherwise.
+    fn stderr(&self) -> AutoStream<StderrLock<'static>> {
+        let choice = if self.color_err {
+            anstream::ColorChoice::Always
         } else {
-            eprintln!("{label}: {text}");
-        }
+            anstream::ColorChoice::Never
+        };
+        AutoStream::new(std::io::stderr().lock(), choice)
     }
 }

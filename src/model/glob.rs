@@ -4,8 +4,15 @@
 //! literals, `*`, `**` and `[a-z0-9]` ranges. Syntax they read differently (`?`, `+`, `!`,
 //! negated classes) is rejected, so the same pattern can be written into a workflow verbatim,
 //! translated exactly into a GitLab `=~` regex, and matched by `gitops-gen promote --ref`.
+//!
+//! Matching runs the GitLab regex itself (compiled by the `regex` crate), so `promote --ref`
+//! and GitLab's `rules:` cannot disagree. `globset` is not used here: its `**` is special only
+//! as a whole path component (`**/x` also matches `x`, `a**` does not cross `/`), while these
+//! patterns read `**` anywhere as "any run of characters, `/` included".
 
 use std::fmt;
+
+use regex::{Regex, RegexBuilder};
 
 /// One parsed pattern piece.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,18 +29,27 @@ enum Piece {
 }
 
 /// A validated branch or tag pattern.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct RefPattern {
     text: String,
     pieces: Vec<Piece>,
+    /// [`RefPattern::to_regex`], compiled.
+    matcher: Regex,
 }
+
+impl PartialEq for RefPattern {
+    fn eq(&self, other: &RefPattern) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for RefPattern {}
 
 /// Why a pattern was rejected; the message completes "invalid pattern `x`: ...".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PatternError {
     /// Byte offset inside the pattern.
     pub offset: usize,
-    /// Lowercase explanation.
     pub reason: String,
 }
 
@@ -140,9 +156,16 @@ impl RefPattern {
                 c => pieces.push(Piece::Literal(c)),
             }
         }
+        // Escaping `[`, `&` and `~` too changes nothing for RE2 but keeps the `regex` crate from
+        // reading them as a nested class or a class operation (`&&`, `~~`).
+        let matcher = RegexBuilder::new(&regex_text(&pieces, "[&~"))
+            .dot_matches_new_line(true)
+            .build()
+            .map_err(|_| err(0, "the pattern is too long to match"))?;
         Ok(RefPattern {
             text: text.to_owned(),
             pieces,
+            matcher,
         })
     }
 
@@ -170,39 +193,12 @@ impl RefPattern {
 
     /// Whether `name` (a branch or tag name without `refs/...`) matches.
     pub(crate) fn matches(&self, name: &str) -> bool {
-        let chars: Vec<char> = name.chars().collect();
-        // Iterative matcher with backtracking only to the last star: linear in practice.
-        match_pieces(&self.pieces, &chars)
+        self.matcher.is_match(name)
     }
 
     /// An anchored POSIX-ERE/RE2 regex equivalent, for GitLab `=~` rules.
     pub(crate) fn to_regex(&self) -> String {
-        let mut out = String::from("^");
-        for piece in &self.pieces {
-            match piece {
-                Piece::Literal(c) => {
-                    if "\\.+*?()|[]{}^$/".contains(*c) {
-                        out.push('\\');
-                    }
-                    out.push(*c);
-                }
-                Piece::Star => out.push_str("[^\\/]*"),
-                Piece::DoubleStar => out.push_str(".*"),
-                Piece::Class { ranges } => {
-                    out.push('[');
-                    for (lo, hi) in ranges {
-                        push_class_char(&mut out, *lo);
-                        if lo != hi {
-                            out.push('-');
-                            push_class_char(&mut out, *hi);
-                        }
-                    }
-                    out.push(']');
-                }
-            }
-        }
-        out.push('$');
-        out
+        regex_text(&self.pieces, "")
     }
 
     /// Whether some ref name could match both patterns. Exact for literals; for two wildcard
@@ -230,56 +226,41 @@ fn same_range_class(lo: char, hi: char) -> bool {
     .any(|class| class(&lo) && class(&hi))
 }
 
-fn push_class_char(out: &mut String, c: char) {
-    if "\\]^-/".contains(c) {
-        out.push('\\');
-    }
-    out.push(c);
-}
-
-fn match_pieces(pieces: &[Piece], name: &[char]) -> bool {
-    // Classic two-pointer glob matching; `**` and `*` differ only in whether they cross `/`.
-    let (mut p, mut n) = (0, 0);
-    let mut backtrack: Option<(usize, usize, bool)> = None;
-    while n < name.len() {
-        match pieces.get(p) {
-            Some(Piece::Star) => {
-                backtrack = Some((p, n, false));
-                p += 1;
-                continue;
+/// The anchored regex of `pieces`; `class_escapes` are escaped inside classes in addition to
+/// the characters RE2 needs escaped there.
+fn regex_text(pieces: &[Piece], class_escapes: &str) -> String {
+    let mut out = String::from("^");
+    for piece in pieces {
+        match piece {
+            Piece::Literal(c) => {
+                if "\\.+*?()|[]{}^$/".contains(*c) {
+                    out.push('\\');
+                }
+                out.push(*c);
             }
-            Some(Piece::DoubleStar) => {
-                backtrack = Some((p, n, true));
-                p += 1;
-                continue;
+            Piece::Star => out.push_str("[^\\/]*"),
+            Piece::DoubleStar => out.push_str(".*"),
+            Piece::Class { ranges } => {
+                let push = |out: &mut String, c: char| {
+                    if "\\]^-/".contains(c) || class_escapes.contains(c) {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                };
+                out.push('[');
+                for (lo, hi) in ranges {
+                    push(&mut out, *lo);
+                    if lo != hi {
+                        out.push('-');
+                        push(&mut out, *hi);
+                    }
+                }
+                out.push(']');
             }
-            Some(piece) if single_matches(piece, name[n]) => {
-                p += 1;
-                n += 1;
-                continue;
-            }
-            _ => {}
-        }
-        match backtrack {
-            Some((bp, bn, crosses)) if crosses || name[bn] != '/' => {
-                backtrack = Some((bp, bn + 1, crosses));
-                p = bp + 1;
-                n = bn + 1;
-            }
-            _ => return false,
         }
     }
-    pieces[p..]
-        .iter()
-        .all(|piece| matches!(piece, Piece::Star | Piece::DoubleStar))
-}
-
-fn single_matches(piece: &Piece, c: char) -> bool {
-    match piece {
-        Piece::Literal(l) => *l == c,
-        Piece::Class { ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)),
-        Piece::Star | Piece::DoubleStar => false,
-    }
+    out.push('$');
+    out
 }
 
 impl fmt::Display for RefPattern {
@@ -307,6 +288,31 @@ mod tests {
         assert!(!pat("v[0-9]*").matches("vx"));
         assert!(pat("release-[0-9]").matches("release-1"));
         assert!(pat("*-rc").matches("v1-rc"));
+    }
+
+    /// `**` crosses `/` wherever it stands and never stands for a missing `/`; class members
+    /// that are syntax to the `regex` crate are plain members.
+    #[test]
+    fn corner_cases_keep_their_meaning() {
+        assert!(!pat("**/hotfix").matches("hotfix"));
+        assert!(pat("**/hotfix").matches("a/b/hotfix"));
+        assert!(!pat("a/**/b").matches("a/b"));
+        assert!(pat("a/**/b").matches("a/x/y/b"));
+        assert!(pat("rel**").matches("release/1/x"));
+        assert!(pat("**").matches("any/thing"));
+        assert!(pat("x[[]").matches("x["));
+        assert!(pat("x[&&]").matches("x&"));
+        assert!(pat("x[~]").matches("x~"));
+        assert!(pat("x[a-c.]").matches("x."));
+        assert!(!pat("x[a-c.]").matches("xd"));
+        assert!(pat("a**").matches("a\nb"));
+        assert!(pat("*").matches(""));
+        assert!(!pat("*").matches("a/b"));
+        assert_eq!(pat("x[[]").to_regex(), "^x[[]$");
+        // The hand-written matcher this replaced backtracked only to the last wildcard and
+        // missed these, although its GitLab regex matched them.
+        assert!(pat("release/**/*").matches("release/a/b/c"));
+        assert!(pat("**-*").matches("a/b-c"));
     }
 
     #[test]

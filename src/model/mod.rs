@@ -4,6 +4,7 @@
 //! [`Config`] is what every later stage consumes.
 
 pub(crate) mod decode;
+pub(crate) mod draft;
 pub(crate) mod glob;
 pub(crate) mod problem;
 pub(crate) mod schema;

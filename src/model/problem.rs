@@ -23,13 +23,6 @@ pub(crate) struct Problem {
     help: Option<String>,
 }
 
-impl Problem {
-    /// The problem's one-line message.
-    pub(crate) fn message(&self) -> &str {
-        &self.message
-    }
-}
-
 /// `gitops-gen.yaml` could not be turned into a valid model. Exit code 2.
 #[derive(Debug, Diagnostic, Error)]
 #[error("{path} is not a valid gitops-gen model ({count} {noun})", noun = if *.count == 1 { "problem" } else { "problems" })]
@@ -45,13 +38,6 @@ pub(crate) struct InvalidModel {
     count: usize,
     #[related]
     problems: Vec<Problem>,
-}
-
-impl InvalidModel {
-    /// The individual problems, in file order.
-    pub(crate) fn problems(&self) -> &[Problem] {
-        &self.problems
-    }
 }
 
 /// Collects problems while decoding so one run reports all of them, not just the first.

@@ -3,6 +3,10 @@
 //! Every name a diagnostic may need to point at is kept with its span, so validation that runs
 //! after decoding (duplicates, overlapping branch patterns) can still name the line.
 
+use clap::ValueEnum;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
 use crate::model::glob::RefPattern;
 use crate::yaml::Span;
 
@@ -12,7 +16,6 @@ pub(crate) const MODEL_VERSION: i64 = 1;
 /// A value together with where it was written in `gitops-gen.yaml`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Spanned<T> {
-    /// The decoded value.
     pub value: T,
     /// Where it was written; empty for defaults.
     pub span: Span,
@@ -28,7 +31,7 @@ impl<T> Spanned<T> {
     }
 }
 
-/// The whole model.
+/// The validated model every later stage reads, with every default filled in.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
     /// Project name (DNS-1123 label); names the default namespace and the pipelines.
@@ -37,8 +40,6 @@ pub(crate) struct Config {
     pub ci: CiTargets,
     /// The pull-based operator that reconciles the clusters.
     pub operator: Operator,
-    /// Registry prefix that app images default under, e.g. `ghcr.io/acme`.
-    pub registry: String,
     /// Where the GitOps configuration lives.
     pub gitops: Gitops,
     /// Which gitops-gen generated pipelines install (pinned, cached).
@@ -47,7 +48,6 @@ pub(crate) struct Config {
     pub gitlab: GitlabOptions,
     /// Environments in promotion order.
     pub environments: Vec<Environment>,
-    /// Deployable applications.
     pub apps: Vec<App>,
 }
 
@@ -61,7 +61,7 @@ pub(crate) enum ToolSource {
     },
     /// A commit of a git repository (before a release is published, or for a fork).
     Git {
-        /// Repository URL.
+        /// An https URL.
         url: String,
         /// Full 40-hex commit id.
         rev: String,
@@ -99,27 +99,50 @@ pub(crate) struct CiTargets {
     pub gitlab: bool,
 }
 
-impl CiTargets {
-    /// The model spelling: `github`, `gitlab` or `both`.
+impl From<Ci> for CiTargets {
+    fn from(ci: Ci) -> CiTargets {
+        CiTargets {
+            github: ci != Ci::Gitlab,
+            gitlab: ci != Ci::Github,
+        }
+    }
+}
+
+/// Which pipelines to generate: the model's `ci:` and `init --ci`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Ci {
+    /// GitHub Actions: .github/workflows/gitops.yml.
+    Github,
+    /// GitLab CI: .gitlab-ci.yml.
+    Gitlab,
+    /// Both pipelines.
+    Both,
+}
+
+impl Ci {
+    /// How gitops-gen.yaml and the command line spell it.
     pub(crate) fn as_str(self) -> &'static str {
-        match (self.github, self.gitlab) {
-            (true, true) => "both",
-            (false, true) => "gitlab",
-            _ => "github",
+        match self {
+            Ci::Github => "github",
+            Ci::Gitlab => "gitlab",
+            Ci::Both => "both",
         }
     }
 }
 
 /// The reconciling operator. Argo CD and Fleet slot in here as further variants; everything
 /// operator-specific is rendered from this enum, never from the CI side.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(description = "The pull-based operator that reconciles the clusters.")]
 pub(crate) enum Operator {
     /// Flux CD, bootstrapped with `flux bootstrap` (GitRepository `flux-system`).
     Flux,
 }
 
 impl Operator {
-    /// The model spelling.
+    /// How gitops-gen.yaml and the command line spell it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Operator::Flux => "flux",
@@ -153,7 +176,8 @@ pub(crate) struct GitlabOptions {
 }
 
 /// An image builder for GitLab CI.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Builder {
     /// Rootless buildah (default): no privileged runner needed.
     Buildah,
@@ -162,7 +186,7 @@ pub(crate) enum Builder {
 }
 
 impl Builder {
-    /// The model spelling.
+    /// How gitops-gen.yaml and the command line spell it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Builder::Buildah => "buildah",
@@ -172,7 +196,8 @@ impl Builder {
 }
 
 /// How a new image reaches an environment.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
 pub(crate) enum Promotion {
     /// Commit straight to the GitOps branch.
     Commit,
@@ -183,7 +208,7 @@ pub(crate) enum Promotion {
 }
 
 impl Promotion {
-    /// The model and CLI spelling.
+    /// How gitops-gen.yaml and the command line spell it.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Promotion::Commit => "commit",
@@ -202,7 +227,6 @@ pub(crate) struct Environment {
     pub branches: Vec<Spanned<RefPattern>>,
     /// Tag patterns whose pushes promote into this environment.
     pub tags: Vec<Spanned<RefPattern>>,
-    /// How promotion happens.
     pub promotion: Promotion,
     /// Name of the cluster that reconciles this environment.
     pub cluster: String,
@@ -243,9 +267,41 @@ pub(crate) enum Deploy {
     },
     /// A Helm chart in this repository. Modelled now; rendered by a later release.
     Helm {
-        /// Chart directory.
+        /// Chart directory, relative to the repository.
         chart: String,
         /// Where `chart:` was written, for the "not rendered yet" diagnostic.
         span: Span,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model file (serde), the command line (clap) and messages (`as_str`) spell every
+    /// variant the same way.
+    fn spelled_alike<T: ValueEnum + Serialize>(as_str: fn(&T) -> &'static str) {
+        for variant in T::value_variants() {
+            let clap = variant.to_possible_value().map(|v| v.get_name().to_owned());
+            let serde = serde_json::to_value(variant).ok();
+            assert_eq!(clap.as_deref(), Some(as_str(variant)));
+            assert_eq!(serde, Some(serde_json::Value::from(as_str(variant))));
+        }
+    }
+
+    #[test]
+    fn enums_have_one_spelling() {
+        spelled_alike::<Ci>(|v| v.as_str());
+        spelled_alike::<Operator>(|v| v.as_str());
+        spelled_alike::<Builder>(|v| v.as_str());
+        spelled_alike::<Promotion>(|v| v.as_str());
+        assert_eq!(
+            CiTargets::from(Ci::Both),
+            CiTargets {
+                github: true,
+                gitlab: true
+            }
+        );
+        assert!(!CiTargets::from(Ci::Gitlab).github);
+    }
 }

@@ -55,10 +55,6 @@ pub(crate) const EMBEDDED: &[(&str, &str)] = &[
         "gitops/app/service.yaml.j2",
         include_str!("../../templates/gitops/app/service.yaml.j2"),
     ),
-    (
-        "model/gitops-gen.yaml.j2",
-        include_str!("../../templates/model/gitops-gen.yaml.j2"),
-    ),
 ];
 
 /// Where a repository keeps its template overrides.

@@ -27,6 +27,7 @@
 mod error;
 mod loader;
 mod node;
+pub(crate) mod scalar;
 mod schema;
 mod span;
 #[cfg(test)]

@@ -60,6 +60,32 @@ fn usage_errors_exit_2() {
     assert_eq!(list_files(&dir), Vec::<String>::new());
 }
 
+/// `--ci` and `--operator` take the model's spellings; anything else is refused by the argument
+/// parser, which names the choices, before anything is written.
+#[test]
+fn init_choices_come_from_the_model() {
+    let (_tmp, dir) = named_dir("repo");
+    for (flag, value, choices) in [
+        ("--ci", "jenkins", "github, gitlab, both"),
+        ("--operator", "argocd", "flux"),
+    ] {
+        let out = run(&dir, &["init", "--yes", flag, value]);
+        assert_code(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains(&format!("'{value}'")), "{err}");
+        assert!(
+            err.contains(&format!("[possible values: {choices}]")),
+            "{err}"
+        );
+    }
+    assert_eq!(list_files(&dir), Vec::<String>::new());
+    let help = run(&dir, &["init", "--help"]);
+    assert_code(&help, 0);
+    for choice in ["- github:", "- gitlab:", "- both:", "- flux:"] {
+        assert!(stdout(&help).contains(choice), "{}", stdout(&help));
+    }
+}
+
 #[test]
 fn help_and_version_exit_0() {
     let (_tmp, dir) = named_dir("repo");

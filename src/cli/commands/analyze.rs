@@ -9,7 +9,7 @@ use crate::cli::{AnalyzeArgs, ReportFormat};
 use crate::error::Error;
 use crate::files::repo::DirRepo;
 
-/// Runs the command.
+/// Analyzes the repository at `args.path` and prints the report in `args.format`.
 pub(crate) fn run(ui: &Ui, args: &AnalyzeArgs) -> Result<Outcome, Error> {
     let root = &args.path;
     if !root.is_dir() {

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
-use serde::Serialize;
+use clap::ValueEnum;
 
 use crate::Outcome;
 use crate::cli::InitArgs;
@@ -11,42 +11,43 @@ use crate::cli::commands::generate::{self, Mode};
 use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::remote;
-use crate::model::{self, decode::check_dns_label};
-use crate::render::templates::Templates;
+use crate::model::draft::{
+    self, AppDraft, Comments, EnvironmentDraft, GitopsDraft, ModelDraft, Patterns,
+};
+use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::check_dns_label};
 use crate::write::atomic;
 
-const MODEL_TEMPLATE: &str = "model/gitops-gen.yaml.j2";
+/// What `init` writes above the keys it explains.
+const COMMENTS: &[(&str, &str)] = &[
+    (
+        "",
+        "gitops-gen.yaml: the single source of truth for `gitops-gen generate`.\n\
+         Reference: docs/model.md, or `gitops-gen schema` for the JSON Schema.",
+    ),
+    (
+        "ci",
+        "Pipelines to generate: github (.github/workflows/gitops.yml), gitlab (.gitlab-ci.yml) or both.",
+    ),
+    (
+        "operator",
+        "The pull-based operator that applies this repository to the clusters.",
+    ),
+    ("registry", "Images default to <registry>/<app name>."),
+    (
+        "gitops",
+        "Where the folder-per-environment config lives: this repository, on this branch.",
+    ),
+    (
+        "environments",
+        "Environments in promotion order. Pushes to `branches` (or `tags`) build the apps and promote\n\
+         the new images into the environment: `commit` commits to the GitOps branch, `pull-request`\n\
+         opens a pull/merge request, `manual` waits for `gitops-gen promote`.",
+    ),
+];
 
-#[derive(Debug, Serialize)]
-struct ModelView {
-    project: String,
-    ci: String,
-    operator: String,
-    registry: String,
-    branch: String,
-    environments: Vec<EnvView>,
-    apps: Vec<AppView>,
-}
-
-#[derive(Debug, Serialize)]
-struct EnvView {
-    name: String,
-    branches: Vec<String>,
-    promotion: &'static str,
-    preview: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct AppView {
-    name: String,
-    image: String,
-    context: &'static str,
-    dockerfile: &'static str,
-    test: Option<String>,
-    port: u16,
-}
-
-/// Runs the command.
+/// Writes gitops-gen.yaml from the answers, then generates. An existing model is only
+/// replaced with `--force`; nothing is written when the answers make an invalid model or the
+/// generated files would be refused.
 pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     let root = args.dir.clone().unwrap_or_else(|| ".".into());
     let model_path = root.join(model::FILE_NAME);
@@ -60,10 +61,14 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     std::fs::create_dir_all(&root)
         .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
     let interactive = !args.yes && std::io::stdin().is_terminal();
-    let view = answers(&root, &args, interactive)?;
+    let draft = answers(&root, &args, interactive)?;
 
-    let templates = Templates::load(Some(&root))?;
-    let text = templates.render(MODEL_TEMPLATE, &view)?;
+    let mut comments = Comments::default();
+    for (path, text) in COMMENTS {
+        comments.add(path, text);
+    }
+    let text = draft::to_yaml(&draft, &comments)
+        .map_err(|e| Error::Internal(format!("writing the model: {e}")))?;
     // Flags feed the model text, so validating that text validates the flags, with the same
     // diagnostics a hand-written model gets; nothing is written when it fails.
     let model = model::parse(model::FILE_NAME, &text)?;
@@ -78,7 +83,7 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     generate::execute(ui, &root, &plan, Mode::Write, false)
 }
 
-fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelView, Error> {
+fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft, Error> {
     let absolute =
         std::path::absolute(root).map_err(|e| Error::io("resolving the directory", e))?;
     let dir_name = absolute
@@ -89,13 +94,15 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelView,
     let remote = remote::remote_info(root);
     let branch = default_branch(root);
 
-    let mut ci = args
-        .ci
-        .clone()
-        .unwrap_or_else(|| remote.forge().unwrap_or("github").to_owned());
-    if interactive && args.ci.is_none() {
-        ci = ask("CI system (github, gitlab, both)", &ci)?;
-    }
+    let detected_ci = remote
+        .forge()
+        .and_then(|forge| Ci::from_str(forge, false).ok())
+        .unwrap_or(Ci::Github);
+    let ci = match args.ci {
+        Some(ci) => ci,
+        None if interactive => ask_ci(detected_ci)?,
+        None => detected_ci,
+    };
     let detected_registry = match (remote.forge(), &remote.path) {
         (Some("gitlab"), Some(path)) => {
             format!("registry.gitlab.com/{}", path.to_ascii_lowercase())
@@ -109,7 +116,7 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelView,
                     .to_ascii_lowercase()
             )
         }
-        _ if ci == "gitlab" => format!("registry.gitlab.com/{project}"),
+        _ if ci == Ci::Gitlab => format!("registry.gitlab.com/{project}"),
         _ => format!("ghcr.io/{project}"),
     };
     let mut registry = args.registry.clone().unwrap_or(detected_registry);
@@ -145,44 +152,84 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelView,
                     format!("{registry}/{}", spec.trim()),
                 ),
             };
-            AppView {
+            AppDraft {
                 name,
-                image,
-                context: ".",
-                dockerfile: "Dockerfile",
+                image: Some(image),
+                context: Some(".".to_owned()),
+                dockerfile: Some("Dockerfile".to_owned()),
                 test: None,
-                port: 8080,
+                test_image: None,
+                port: Some(8080),
+                deploy: None,
             }
         })
         .collect();
-    Ok(ModelView {
+    Ok(ModelDraft {
+        version: MODEL_VERSION,
         project,
-        ci,
-        operator: args.operator.clone(),
-        registry,
-        branch,
+        ci: Some(ci),
+        operator: Some(args.operator),
+        registry: Some(registry),
+        gitops: Some(GitopsDraft {
+            repository: Some("this".to_owned()),
+            branch: Some(branch),
+            path: Some(".".to_owned()),
+        }),
+        tool: None,
+        gitlab: None,
         environments,
         apps,
     })
 }
 
 /// development ← develop, staging ← staging, production ← main (pull request), preview ← feature/*.
-fn default_environments(main: &str) -> Vec<EnvView> {
-    let env = |name: &str, branch: &str, promotion, preview| EnvView {
-        name: name.to_owned(),
-        branches: vec![branch.to_owned()],
-        promotion,
-        preview,
-    };
+fn default_environments(main: &str) -> Vec<EnvironmentDraft> {
     vec![
-        env("development", "develop", "commit", false),
-        env("staging", "staging", "commit", false),
-        env("production", main, "pull-request", false),
-        env("preview", "feature/*", "commit", true),
+        environment(
+            "development",
+            vec!["develop".to_owned()],
+            Promotion::Commit,
+            false,
+        ),
+        environment(
+            "staging",
+            vec!["staging".to_owned()],
+            Promotion::Commit,
+            false,
+        ),
+        environment(
+            "production",
+            vec![main.to_owned()],
+            Promotion::PullRequest,
+            false,
+        ),
+        environment(
+            "preview",
+            vec!["feature/*".to_owned()],
+            Promotion::Commit,
+            true,
+        ),
     ]
 }
 
-fn parse_env(spec: &str, main: &str) -> Result<EnvView, Error> {
+fn environment(
+    name: &str,
+    branches: Vec<String>,
+    promotion: Promotion,
+    preview: bool,
+) -> EnvironmentDraft {
+    EnvironmentDraft {
+        name: name.to_owned(),
+        branches: Some(Patterns::Many(branches)),
+        tags: None,
+        promotion: Some(promotion),
+        cluster: None,
+        namespace: None,
+        preview: preview.then_some(true),
+    }
+}
+
+fn parse_env(spec: &str, main: &str) -> Result<EnvironmentDraft, Error> {
     let (name, branches) = spec.split_once('=').ok_or_else(|| {
         Error::Usage(format!(
             "--env `{spec}` must be NAME=BRANCH[,BRANCH], e.g. staging=staging"
@@ -194,19 +241,15 @@ fn parse_env(spec: &str, main: &str) -> Result<EnvView, Error> {
         .filter(|b| !b.is_empty())
         .map(str::to_owned)
         .collect();
-    let name = name.trim().to_owned();
+    let name = name.trim();
     let production = name == "production" || branches.iter().any(|b| b == main);
     let preview = name == "preview" || branches.iter().any(|b| b.contains('*'));
-    Ok(EnvView {
-        promotion: if production && !preview {
-            "pull-request"
-        } else {
-            "commit"
-        },
-        preview,
-        name,
-        branches,
-    })
+    let promotion = if production && !preview {
+        Promotion::PullRequest
+    } else {
+        Promotion::Commit
+    };
+    Ok(environment(name, branches, promotion, preview))
 }
 
 /// The branch HEAD names (usually main or master); `main` when unknown.
@@ -244,6 +287,17 @@ fn dns_label_from(name: &str) -> String {
     }
 }
 
+/// Asks for the CI system until the answer is one `--ci` accepts; an empty answer is `default`.
+fn ask_ci(default: Ci) -> Result<Ci, Error> {
+    loop {
+        let answer = ask("CI system (github, gitlab, both)", default.as_str())?;
+        match Ci::from_str(&answer, false) {
+            Ok(ci) => return Ok(ci),
+            Err(_) => eprintln!("`{answer}` is not one of github, gitlab, both"),
+        }
+    }
+}
+
 fn ask(question: &str, default: &str) -> Result<String, Error> {
     let mut stderr = std::io::stderr().lock();
     write!(stderr, "{question} [{default}]: ")
@@ -276,9 +330,12 @@ mod tests {
     #[test]
     fn env_flags() -> Result<(), Error> {
         let e = parse_env("production=main", "main")?;
-        assert_eq!((e.promotion, e.preview), ("pull-request", false));
+        assert_eq!(
+            (e.promotion, e.preview),
+            (Some(Promotion::PullRequest), None)
+        );
         let e = parse_env("preview=feature/*", "main")?;
-        assert!(e.preview);
+        assert_eq!(e.preview, Some(true));
         assert!(parse_env("nobranch", "main").is_err());
         Ok(())
     }

@@ -1,0 +1,180 @@
+//! `environments:`: each environment, its branch and tag patterns, and the rules between
+//! environments (unique names, one environment per ref, one environment per cluster).
+
+use std::collections::BTreeMap;
+
+use clap::ValueEnum;
+
+use crate::model::decode::{Decoder, ENV_KEYS};
+use crate::model::glob::RefPattern;
+use crate::model::types::{Environment, Promotion, Spanned};
+use crate::yaml::{Mapping, Node, Span};
+
+impl Decoder<'_> {
+    pub(super) fn environments(
+        &mut self,
+        top: &Mapping,
+        top_span: Span,
+        project: &str,
+    ) -> Vec<Environment> {
+        let items = self.required_list(
+            top,
+            top_span,
+            "environments",
+            (
+                "no environments",
+                "list at least one environment, e.g. `- name: production` with `branches: [main]`",
+            ),
+            (
+                "nothing to deploy to",
+                Some("list at least one environment"),
+            ),
+        );
+        let envs: Vec<Environment> = items
+            .iter()
+            .filter_map(|item| self.environment(item, project))
+            .collect();
+        self.check_environments(&envs);
+        envs
+    }
+
+    fn environment(&mut self, node: &Node, project: &str) -> Option<Environment> {
+        let map = self.map(node, "an environment")?;
+        let problems_before = self.problems.len();
+        self.known_keys(map, ENV_KEYS, "an environment");
+        let name = self.required_string(map, node.span, "name", "the environment name")?;
+        self.dns_label(&name, "environment name");
+        let branches = self.patterns(map.get("branches"), "branch pattern");
+        let tags = self.patterns(map.get("tags"), "tag pattern");
+        let promotion = match map.get("promotion") {
+            None => Promotion::Commit,
+            Some(n) => self
+                .enum_value(
+                    n,
+                    "promotion",
+                    Promotion::value_variants(),
+                    Promotion::as_str,
+                )
+                .unwrap_or(Promotion::Commit),
+        };
+        let cluster = self.opt_string(map, "cluster", "`cluster`");
+        if let Some(c) = &cluster {
+            self.dns_label(c, "cluster name");
+        }
+        let namespace = self.opt_string(map, "namespace", "`namespace`");
+        if let Some(n) = &namespace {
+            self.dns_label(n, "namespace");
+        }
+        let preview = map
+            .get("preview")
+            .and_then(|n| self.bool(n, "`preview`"))
+            .unwrap_or(false);
+        // Not when a misspelled key or a rejected pattern already has its own diagnostic: a
+        // second one about the same lines would only distract.
+        let already_reported = self.problems.len() > problems_before;
+        if branches.is_empty()
+            && tags.is_empty()
+            && promotion != Promotion::Manual
+            && !already_reported
+        {
+            self.problem_help(
+                name.span,
+                format!("environment `{}` has no branches or tags", name.value),
+                "nothing promotes into this environment",
+                "add `branches:` or `tags:`, or set `promotion: manual`".to_owned(),
+            );
+        }
+        Some(Environment {
+            cluster: cluster
+                .map(|c| c.value)
+                .unwrap_or_else(|| name.value.clone()),
+            namespace: namespace
+                .map(|n| n.value)
+                .unwrap_or_else(|| project.to_owned()),
+            name,
+            branches,
+            tags,
+            promotion,
+            preview,
+        })
+    }
+
+    fn patterns(&mut self, node: Option<&Node>, what: &str) -> Vec<Spanned<RefPattern>> {
+        let Some(node) = node else { return Vec::new() };
+        let mut out = Vec::new();
+        for s in self.string_list(node, what) {
+            match RefPattern::parse(&s.value) {
+                Ok(p) => out.push(Spanned {
+                    value: p,
+                    span: s.span,
+                }),
+                Err(e) => self.problem(
+                    s.span,
+                    format!("invalid {what} `{}`: {}", s.value, e.reason),
+                    "malformed pattern",
+                ),
+            }
+        }
+        out
+    }
+
+    fn check_environments(&mut self, envs: &[Environment]) {
+        self.unique_names(envs.iter().map(|e| &e.name), "environment");
+        // One ref pushed must promote into at most one environment, or two pipelines would race
+        // to deploy the same commit to different places with no defined order.
+        let claims: Vec<(&Environment, &Spanned<RefPattern>, &str)> = envs
+            .iter()
+            .flat_map(|e| {
+                e.branches
+                    .iter()
+                    .map(move |p| (e, p, "branch"))
+                    .chain(e.tags.iter().map(move |p| (e, p, "tag")))
+            })
+            .collect();
+        for (i, (env_a, pat_a, kind_a)) in claims.iter().enumerate() {
+            for (env_b, pat_b, kind_b) in &claims[..i] {
+                if kind_a != kind_b || env_a.name.value == env_b.name.value {
+                    continue;
+                }
+                if pat_a.value.overlaps(&pat_b.value) {
+                    self.problems.push_related(
+                        pat_a.span,
+                        format!(
+                            "{kind_a} pattern `{}` of environment `{}` overlaps `{}` of environment `{}`",
+                            pat_a.value, env_a.name.value, pat_b.value, env_b.name.value
+                        ),
+                        "claimed by two environments",
+                        Some(
+                            "a ref must map to exactly one environment; make the patterns disjoint"
+                                .to_owned(),
+                        ),
+                        (pat_b.span, "also claimed here"),
+                    );
+                }
+            }
+        }
+        // Each cluster bootstraps Flux from one path, clusters/<cluster>, holding one
+        // environment's Kustomizations; two environments there would fight over them.
+        let mut clusters: BTreeMap<&str, &Environment> = BTreeMap::new();
+        for env in envs {
+            if let Some(other) = clusters.insert(env.cluster.as_str(), env)
+                && other.name.value != env.name.value
+            {
+                self.problems.push_related(
+                    env.name.span,
+                    format!(
+                        "environments `{}` and `{}` both run on cluster `{}`",
+                        other.name.value, env.name.value, env.cluster
+                    ),
+                    "same cluster",
+                    Some(
+                        "each environment needs its own cluster in this release (one Flux path, \
+                         clusters/<cluster>, per cluster); set a different `cluster:`"
+                            .to_owned(),
+                    ),
+                    (other.name.span, "also on that cluster"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! MODEL stage: decodes the YAML AST of `gitops-gen.yaml` into [`Config`] and validates it,
+//! collecting every problem with its span instead of stopping at the first.
+//!
+//! This file reads the top level (version, project, ci, operator, registry, gitlab); each larger
+//! section has its own file (`gitops`, `tool`, `environments`, `apps`), `fields` holds the readers
+//! they share and `checks` the value checks. The text of every diagnostic is pinned by the
+//! integration snapshots (`tests/integration/snapshots/*diagnostics*`).
+
+mod apps;
+mod checks;
+mod environments;
+mod fields;
+mod gitops;
+mod tool;
+
+use clap::ValueEnum;
+
+use crate::model::problem::{Problems, did_you_mean};
+use crate::model::types::*;
+use crate::yaml::Node;
+
+pub(crate) use checks::check_dns_label;
+
+/// Top-level keys, in the order `init` writes them.
+pub(crate) const TOP_KEYS: &[&str] = &[
+    "version",
+    "project",
+    "ci",
+    "operator",
+    "registry",
+    "gitops",
+    "tool",
+    "gitlab",
+    "environments",
+    "apps",
+];
+/// Keys of `gitops:`.
+pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
+/// Keys of `tool:`.
+pub(crate) const TOOL_KEYS: &[&str] = &["version", "git", "rev"];
+/// Keys of `gitlab:`.
+pub(crate) const GITLAB_KEYS: &[&str] = &["builder"];
+/// Keys of one environment.
+pub(crate) const ENV_KEYS: &[&str] = &[
+    "name",
+    "branches",
+    "tags",
+    "promotion",
+    "cluster",
+    "namespace",
+    "preview",
+];
+/// Keys of one app.
+pub(crate) const APP_KEYS: &[&str] = &[
+    "name",
+    "image",
+    "context",
+    "dockerfile",
+    "test",
+    "test_image",
+    "port",
+    "deploy",
+];
+/// Keys of an app's `deploy:`.
+pub(crate) const DEPLOY_KEYS: &[&str] = &["kustomize", "helm"];
+
+/// Decodes and validates one parsed document. `problems` receives everything wrong; the
+/// returned config is only meaningful when `problems` stays empty.
+pub(crate) fn decode(doc: &Node, problems: &mut Problems) -> Option<Config> {
+    let mut d = Decoder { problems };
+    d.config(doc)
+}
+
+/// Walks one document; every method reports what it finds wrong into `problems` and carries on.
+struct Decoder<'p> {
+    problems: &'p mut Problems,
+}
+
+impl Decoder<'_> {
+    fn config(&mut self, doc: &Node) -> Option<Config> {
+        let map = self.map(doc, "the model")?;
+        self.known_keys(map, TOP_KEYS, "the model");
+
+        match map.get("version") {
+            None => self.problem_help(
+                doc.span,
+                "missing `version`".to_owned(),
+                "this model has no version",
+                format!("add `version: {MODEL_VERSION}` at the top"),
+            ),
+            Some(v) if v.as_i64() == Some(MODEL_VERSION) => {}
+            Some(v) => self.problem_help(
+                v.span,
+                format!(
+                    "model version `{}` is not supported",
+                    v.scalar_text().unwrap_or_default()
+                ),
+                "unsupported version",
+                format!("this gitops-gen reads `version: {MODEL_VERSION}`"),
+            ),
+        }
+
+        let project = self.required_string(map, doc.span, "project", "the project name");
+        if let Some(p) = &project {
+            self.dns_label(p, "project name");
+        }
+        let project = project.unwrap_or_else(|| Spanned::implied(String::new()));
+
+        let ci = match map.get("ci") {
+            None => Ci::Github,
+            Some(n) => self
+                .enum_value(n, "ci", Ci::value_variants(), Ci::as_str)
+                .unwrap_or(Ci::Github),
+        };
+        let operator = match map.get("operator") {
+            None => Operator::Flux,
+            Some(n) => self.operator(n).unwrap_or(Operator::Flux),
+        };
+        let registry = self.opt_string(map, "registry", "registry");
+        if let Some(r) = &registry {
+            self.image_repository(r, "registry");
+        }
+        let registry = registry
+            .map(|r| r.value)
+            .unwrap_or_else(|| format!("ghcr.io/{}", project.value));
+
+        let gitops = self.gitops(map.get("gitops"));
+        let tool = match map.get("tool") {
+            None => tool::this_release(),
+            Some(n) => self.tool(n),
+        };
+        let gitlab = match map.get("gitlab") {
+            None => GitlabOptions {
+                builder: Builder::Buildah,
+            },
+            Some(n) => self.gitlab(n),
+        };
+
+        let environments = self.environments(map, doc.span, &project.value);
+        let apps = self.apps(map, doc.span, &registry);
+        Some(Config {
+            project,
+            ci: ci.into(),
+            operator,
+            gitops,
+            tool,
+            gitlab,
+            environments,
+            apps,
+        })
+    }
+
+    fn operator(&mut self, node: &Node) -> Option<Operator> {
+        let s = self.string(node, "operator")?;
+        if let Some(operator) = Operator::value_variants()
+            .iter()
+            .find(|o| o.as_str() == s.value)
+        {
+            return Some(*operator);
+        }
+        match s.value.as_str() {
+            "argocd" | "fleet" => {
+                self.problem_help(
+                    s.span,
+                    format!("operator `{}` is not supported yet", s.value),
+                    "not supported yet",
+                    "this release generates Flux configuration; use `operator: flux`".to_owned(),
+                );
+                None
+            }
+            other => {
+                let help = match did_you_mean(other, &["flux", "argocd", "fleet"]) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => "expected `flux`".to_owned(),
+                };
+                self.problem_help(
+                    s.span,
+                    format!("operator `{other}` is unknown"),
+                    "unknown operator",
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn gitlab(&mut self, node: &Node) -> GitlabOptions {
+        let mut opts = GitlabOptions {
+            builder: Builder::Buildah,
+        };
+        let Some(map) = self.map(node, "`gitlab`") else {
+            return opts;
+        };
+        self.known_keys(map, GITLAB_KEYS, "`gitlab`");
+        if let Some(n) = map.get("builder") {
+            let variants = Builder::value_variants();
+            if let Some(b) = self.enum_value(n, "`gitlab.builder`", variants, Builder::as_str) {
+                opts.builder = b;
+            }
+        }
+        opts
+    }
+}

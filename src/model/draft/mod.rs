@@ -1,0 +1,278 @@
+//! MODEL stage: the model as it is written. [`ModelDraft`] mirrors `gitops-gen.yaml` key for key
+//! (`None` is a key left out, so a draft writes only what it sets), serializes in the order
+//! `init` writes, and is what the JSON Schema is generated from (`schema/gitops-gen.schema.json`).
+//!
+//! Reading does not go through it: [`crate::model::parse`] decodes the YAML AST so every
+//! diagnostic can point at its line. A test keeps the decoder's keys and the draft's in step.
+
+mod emit;
+mod value;
+
+use std::borrow::Cow;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Serialize};
+
+use crate::model::types::{Builder, Ci, Operator, Promotion};
+
+pub(crate) use emit::{Comments, to_yaml};
+
+/// The single source of truth for `gitops-gen generate`. See docs/model.md.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "gitops-gen model (gitops-gen.yaml)",
+    extend("$id" = "https://raw.githubusercontent.com/gitops-gen/gitops-gen/main/schema/gitops-gen.schema.json")
+)]
+pub(crate) struct ModelDraft {
+    /// Model version. This release reads version 1.
+    #[schemars(schema_with = "model_version")]
+    pub version: i64,
+    /// Project name; the default namespace and the pipelines' name.
+    #[schemars(with = "DnsLabel")]
+    pub project: String,
+    /// Which pipelines to generate: .github/workflows/gitops.yml, .gitlab-ci.yml, or both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Ci", extend("default" = "github"))]
+    pub ci: Option<Ci>,
+    /// The pull-based operator that reconciles the clusters. Argo CD and Fleet will be added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Operator", extend("default" = "flux"))]
+    pub operator: Option<Operator>,
+    /// Registry prefix app images default under, e.g. ghcr.io/acme. Default: ghcr.io/<project>.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ImageRepository")]
+    pub registry: Option<String>,
+    /// Where the folder-per-environment GitOps configuration lives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "GitopsDraft")]
+    pub gitops: Option<GitopsDraft>,
+    /// Which gitops-gen the pipelines install: `version` (a release) or `git` + `rev` (a commit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ToolDraft")]
+    pub tool: Option<ToolDraft>,
+    /// GitLab-only build settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "GitlabDraft")]
+    pub gitlab: Option<GitlabDraft>,
+    /// Environments in promotion order.
+    #[schemars(length(min = 1))]
+    pub environments: Vec<EnvironmentDraft>,
+    /// Deployable applications.
+    #[schemars(length(min = 1))]
+    pub apps: Vec<AppDraft>,
+}
+
+/// `gitops:`: where the GitOps configuration lives and which branch the operator watches.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Gitops")]
+pub(crate) struct GitopsDraft {
+    /// `this` (the default) or the git URL of a separate config repository that promotions push to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^(this|https?://\S+|ssh://\S+|git@\S+|file://\S+)$"),
+        extend("default" = "this")
+    )]
+    pub repository: Option<String>,
+    /// Branch the operator watches and promotions commit to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        length(min = 1),
+        regex(pattern = r"^[^*?\[\s]+$"),
+        extend("default" = "main")
+    )]
+    pub branch: Option<String>,
+    /// Directory of this repository that holds the generated operator tree (clusters/, infrastructure/, applications/).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("default" = "."))]
+    pub path: Option<String>,
+}
+
+/// `tool:`: the one gitops-gen build the generated pipelines install.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    rename = "Tool",
+    extend("dependentRequired" = {"git": ["rev"], "rev": ["git"]})
+)]
+pub(crate) struct ToolDraft {
+    /// Exact gitops-gen release (crates.io) that generated pipelines install (cached). Default: the version that generated them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+([-+].*)?$"))]
+    pub version: Option<String>,
+    /// Install gitops-gen from this git repository instead of a release (needs `rev`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", regex(pattern = r"^https://\S+$"))]
+    pub git: Option<String>,
+    /// Full commit id of `git` to install.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", regex(pattern = r"^[0-9a-fA-F]{40}$"))]
+    pub rev: Option<String>,
+}
+
+/// `gitlab:`: settings only the GitLab pipeline uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Gitlab")]
+pub(crate) struct GitlabDraft {
+    /// How GitLab CI builds images. buildah runs unprivileged; docker-in-docker needs a privileged runner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Builder", extend("default" = "buildah"))]
+    pub builder: Option<Builder>,
+}
+
+/// One item of `environments:`: a deployment target and the refs that promote into it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Environment")]
+pub(crate) struct EnvironmentDraft {
+    /// Names the environment's overlay folders, its promote job and its CI environment.
+    #[schemars(with = "DnsLabel")]
+    pub name: String,
+    /// Branch patterns (`main`, `feature/*`, `release/**`) whose pushes promote into this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Patterns")]
+    pub branches: Option<Patterns>,
+    /// Tag patterns (`v*`) whose pushes promote into this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Patterns")]
+    pub tags: Option<Patterns>,
+    /// How a new image reaches the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Promotion", extend("default" = "commit"))]
+    pub promotion: Option<Promotion>,
+    /// Cluster that reconciles this environment. Default: the environment name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DnsLabel")]
+    pub cluster: Option<String>,
+    /// Namespace the apps run in. Default: the project name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DnsLabel")]
+    pub namespace: Option<String>,
+    /// Per-branch environment (feature branches): each branch promoted with --ref gets its own instance and namespace, removed when the branch is deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool", extend("default" = false))]
+    pub preview: Option<bool>,
+}
+
+/// One item of `apps:`: an image to test, build, push and promote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "App")]
+pub(crate) struct AppDraft {
+    /// Names the app's Deployment, Service, base directory and CI jobs.
+    #[schemars(with = "DnsLabel")]
+    pub name: String,
+    /// Image repository without tag. Default: <registry>/<name>.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ImageRepository")]
+    pub image: Option<String>,
+    /// Docker build context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("default" = "."))]
+    pub context: Option<String>,
+    /// Dockerfile path. Default: <context>/Dockerfile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub dockerfile: Option<String>,
+    /// Test command run before the image is built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub test: Option<String>,
+    /// Image the GitLab test job runs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("default" = "docker.io/library/ubuntu:24.04"))]
+    pub test_image: Option<String>,
+    /// Container port.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "u16", range(min = 1, max = 65535), extend("default" = 8080))]
+    pub port: Option<u16>,
+    /// How the app's manifests are produced: exactly one of `kustomize` or `helm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DeployDraft")]
+    pub deploy: Option<DeployDraft>,
+}
+
+/// An app's `deploy:`: where its manifests come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Deploy", extend("minProperties" = 1, "maxProperties" = 1))]
+pub(crate) struct DeployDraft {
+    /// Kustomize base directory. Default: applications/base/<name>.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub kustomize: Option<String>,
+    /// Helm chart directory (modelled; rendered in a later release).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub helm: Option<String>,
+}
+
+/// `branches:` and `tags:`: one pattern or a list of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum Patterns {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl JsonSchema for Patterns {
+    fn schema_name() -> Cow<'static, str> {
+        "Patterns".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "One pattern or a list of them; empty means none.",
+            "oneOf": [
+                { "type": "null" },
+                { "type": "string", "minLength": 1 },
+                { "type": "array", "items": { "type": "string", "minLength": 1 } }
+            ]
+        })
+    }
+}
+
+/// The schema of DNS-1123 labels (names, clusters, namespaces); no value has this type.
+enum DnsLabel {}
+
+impl JsonSchema for DnsLabel {
+    fn schema_name() -> Cow<'static, str> {
+        "DnsLabel".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A DNS-1123 label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters.",
+            "type": "string",
+            "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+        })
+    }
+}
+
+/// The schema of image repositories (`host/path`, no tag); no value has this type.
+enum ImageRepository {}
+
+impl JsonSchema for ImageRepository {
+    fn schema_name() -> Cow<'static, str> {
+        "ImageRepository".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An image repository without tag or digest: a registry host, then a lowercase path.",
+            "type": "string",
+            "pattern": "^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+|[a-z0-9.-]+:[0-9]+)(:[0-9]+)?(/[a-z0-9._-]+)+$"
+        })
+    }
+}
+
+fn model_version(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "const": crate::model::MODEL_VERSION })
+}
+
+#[cfg(test)]
+mod tests;

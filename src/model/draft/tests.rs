@@ -1,0 +1,109 @@
+//! Writing drafts: every key survives a round trip, comments land above what they name, and a
+//! written draft is a valid model.
+
+use super::*;
+use crate::model::draft::value::Unsupported;
+
+fn full() -> ModelDraft {
+    ModelDraft {
+        version: 1,
+        project: "shop".to_owned(),
+        ci: Some(Ci::Both),
+        operator: Some(Operator::Flux),
+        registry: Some("ghcr.io/acme".to_owned()),
+        gitops: Some(GitopsDraft {
+            repository: Some("https://example.com/config.git".to_owned()),
+            branch: Some("main".to_owned()),
+            path: Some("deploy".to_owned()),
+        }),
+        tool: Some(ToolDraft {
+            version: Some("1.2.3".to_owned()),
+            git: None,
+            rev: None,
+        }),
+        gitlab: Some(GitlabDraft {
+            builder: Some(Builder::DockerInDocker),
+        }),
+        environments: vec![
+            EnvironmentDraft {
+                name: "staging".to_owned(),
+                branches: Some(Patterns::One("develop".to_owned())),
+                tags: Some(Patterns::Many(vec![
+                    "v*".to_owned(),
+                    "rc-[0-9]*".to_owned(),
+                ])),
+                promotion: Some(Promotion::PullRequest),
+                cluster: Some("eu".to_owned()),
+                namespace: Some("shop-staging".to_owned()),
+                preview: Some(false),
+            },
+            EnvironmentDraft {
+                name: "preview".to_owned(),
+                branches: Some(Patterns::Many(vec!["feature/**".to_owned()])),
+                tags: None,
+                promotion: Some(Promotion::Manual),
+                cluster: None,
+                namespace: None,
+                preview: Some(true),
+            },
+        ],
+        apps: vec![AppDraft {
+            name: "web".to_owned(),
+            image: Some("ghcr.io/acme/web".to_owned()),
+            context: Some("web".to_owned()),
+            dockerfile: Some("web/Dockerfile".to_owned()),
+            test: Some("make test: all".to_owned()),
+            test_image: Some("docker.io/library/node:22".to_owned()),
+            port: Some(3000),
+            deploy: Some(DeployDraft {
+                kustomize: Some("apps/web".to_owned()),
+                helm: None,
+            }),
+        }],
+    }
+}
+
+#[test]
+fn every_key_survives_a_round_trip() -> Result<(), Box<dyn std::error::Error>> {
+    let draft = full();
+    let text = to_yaml(&draft, &Comments::default())?;
+    let read: ModelDraft = serde_norway::from_str(&text)?;
+    assert_eq!(read, draft, "{text}");
+    assert!(
+        crate::model::parse("gitops-gen.yaml", &text).is_ok(),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
+fn comments_sit_above_the_part_they_name() -> Result<(), Unsupported> {
+    let mut comments = Comments::default();
+    comments
+        .add("", "top")
+        .add("gitops.branch", "the watched branch")
+        .add("environments[1]", "per branch")
+        .add("environments[0].tags", "two lines\nof tags")
+        .add("apps[0].name", "the app");
+    let text = to_yaml(&full(), &comments)?;
+    for expected in [
+        "# top\nversion: 1\n",
+        "  # the watched branch\n  branch: main\n",
+        "    # two lines\n    # of tags\n    tags: [\"v*\",\"rc-[0-9]*\"]\n",
+        "  # per branch\n  - name: preview\n",
+        "  # the app\n  - name: web\n",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in\n{text}");
+    }
+    Ok(())
+}
+
+#[test]
+fn strings_that_would_read_back_differently_are_quoted() -> Result<(), Unsupported> {
+    let text = to_yaml(&full(), &Comments::default())?;
+    assert!(text.contains("    test: \"make test: all\"\n"), "{text}");
+    assert!(text.contains("    branches: develop\n"), "{text}");
+    assert!(text.contains("    preview: false\n"), "{text}");
+    assert!(text.contains("    port: 3000\n"), "{text}");
+    Ok(())
+}

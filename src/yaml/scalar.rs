@@ -1,0 +1,72 @@
+//! Writing a string as a YAML scalar that reads back as the same string.
+
+use std::borrow::Cow;
+
+/// Whether `text` can be written as a plain scalar, in block or flow context, and read back as
+/// the same string (not a number, boolean, null, comment or nested structure).
+pub(crate) fn is_plain_safe(text: &str) -> bool {
+    let first_ok = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/' || c == '_');
+    let chars_ok = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./*@".contains(c));
+    if !first_ok || !chars_ok {
+        return false;
+    }
+    // YAML 1.1 readers (go-yaml v2, used by Kubernetes tooling) turn these into booleans or
+    // numbers even though YAML 1.2 keeps them strings.
+    let yaml11_bool =
+        ["y", "yes", "n", "no", "on", "off"].contains(&text.to_ascii_lowercase().as_str());
+    let yaml11_number = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
+    if yaml11_bool || yaml11_number {
+        return false;
+    }
+    matches!(
+        crate::yaml::parse(&format!("k: {text}")).ok().as_deref(),
+        Some([doc]) if doc.as_map().and_then(|m| m.get("k")).and_then(|n| n.as_str()) == Some(text)
+    )
+}
+
+/// `text` bare when [`is_plain_safe`], otherwise as a JSON string (valid YAML, any content).
+pub(crate) fn string(text: &str) -> Cow<'_, str> {
+    if is_plain_safe(text) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(serde_json::Value::from(text).to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_only_when_it_reads_back_as_the_same_string() {
+        for plain in [
+            "web",
+            "ghcr.io/acme/web",
+            "feature/x",
+            "v1.2.3",
+            "docker.io/library/rust:1",
+        ] {
+            assert_eq!(is_plain_safe(plain), !plain.contains(':'), "{plain}");
+        }
+        for quoted in [
+            "1.0", "true", "null", "yes", "On", "1_000", "1234", "", "a b", "*x", "a,b",
+            "${{ x }}", "~",
+        ] {
+            assert!(!is_plain_safe(quoted), "{quoted}");
+        }
+    }
+
+    #[test]
+    fn other_strings_are_json_quoted() {
+        assert_eq!(string("."), "\".\"");
+        assert_eq!(string("Dockerfile"), "Dockerfile");
+        assert_eq!(string("a \"b\"\n"), "\"a \\\"b\\\"\\n\"");
+    }
+}
