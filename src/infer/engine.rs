@@ -163,7 +163,7 @@ pub(crate) fn run_one(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::files::repo::{DirRepo, MemRepo};
+    use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{TOKENIZED, action_step, job, pipeline, script_step};
     use crate::read::CiSystem;
 
@@ -216,34 +216,5 @@ mod tests {
         assert_eq!(units(pipelines, &repo), 6);
         // `deploy.sh` in both jobs, and the packaged step.
         assert_eq!(facts.deploy_steps.len(), 3);
-    }
-
-    #[test]
-    fn fixtures_tokenize_each_unit_once() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analyze");
-        let mut dirs: Vec<_> = std::fs::read_dir(&root)
-            .expect("fixtures")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_dir())
-            .collect();
-        dirs.sort();
-        for dir in dirs {
-            let repo = DirRepo::open(&dir).expect("fixture opens");
-            let mut diagnostics = Vec::new();
-            let pipelines: Vec<Pipeline> = crate::read::readers()
-                .iter()
-                .flat_map(|r| {
-                    repo.paths()
-                        .iter()
-                        .filter(move |p| r.claims(p))
-                        .map(move |p| (r, p))
-                })
-                .filter_map(|(r, p)| r.read(p, &repo, &mut diagnostics))
-                .collect();
-            let expected = units(&pipelines, &repo);
-            crate::analyze::analyze(repo.paths(), &repo);
-            assert_eq!(tokenized(), expected, "{}", dir.display());
-        }
     }
 }
