@@ -40,24 +40,20 @@ pub(crate) struct Analysis {
     pub diagnostics: Vec<DiagnosticOut>,
 }
 
-/// Counts.
+/// How many of each thing the document lists, for the report's summary line.
 #[derive(Debug, Default, Serialize)]
 pub(crate) struct Summary {
-    /// Pipeline files read.
     pub pipelines: usize,
-    /// Jobs in them.
+    /// Jobs in all pipelines.
     pub jobs: usize,
-    /// Deploy steps found.
     pub deploy_steps: usize,
     /// Deploy steps an operator can take over (declarative applies).
     pub migratable_deploy_steps: usize,
-    /// Environments found.
     pub environments: usize,
     /// Credentials to revoke.
     pub credentials: usize,
-    /// Unresolved references.
+    /// References that could not be followed offline.
     pub unresolved: usize,
-    /// Diagnostics.
     pub diagnostics: usize,
 }
 
@@ -66,9 +62,8 @@ pub(crate) struct Summary {
 pub(crate) struct Position {
     /// Repository-relative path.
     pub file: String,
-    /// 1-based line.
     pub line: usize,
-    /// 1-based column, in characters.
+    /// Counted in characters, not bytes.
     pub column: usize,
 }
 
@@ -77,9 +72,8 @@ pub(crate) struct Position {
 pub(crate) struct PipelineOut {
     /// Repository-relative path.
     pub file: String,
-    /// CI system.
     pub system: CiSystem,
-    /// `name:`.
+    /// The pipeline's own `name:`, when it has one.
     pub name: Option<String>,
     /// Jobs in file order.
     pub jobs: Vec<JobOut>,
@@ -87,30 +81,29 @@ pub(crate) struct PipelineOut {
     pub best_effort: bool,
 }
 
-/// One job.
+/// One job of a pipeline.
 #[derive(Debug, Serialize)]
 pub(crate) struct JobOut {
-    /// Job id.
+    /// The id the pipeline file gives it (unique within that file only).
     pub id: String,
-    /// Display name.
+    /// The name CI shows (the id when the file gives none).
     pub name: String,
-    /// Stage.
     pub stage: Option<String>,
     /// Declared environment, as written.
     pub environment: Option<String>,
     /// Started by a person.
     pub manual: bool,
-    /// Where it is defined.
+    /// The 1-based line it is defined on, in its pipeline file.
     pub line: usize,
 }
 
-/// One deploy step.
+/// One deploy step: a command or packaged step that changes a cluster, reported once where
+/// it is written.
 #[derive(Debug, Serialize)]
 pub(crate) struct DeployStepOut {
     /// Where the command is written (a script file when the pipeline calls one).
     #[serde(flatten)]
     pub at: Position,
-    /// CI system.
     pub system: CiSystem,
     /// Pipeline file of the job.
     pub pipeline: String,
@@ -121,7 +114,7 @@ pub(crate) struct DeployStepOut {
     pub jobs: Vec<String>,
     /// Canonical tool (see docs/inference.md#vocabulary).
     pub tool: &'static str,
-    /// Operation.
+    /// What the tool does (`apply`, `upgrade-install`, `set-image`, `sync`, ...).
     pub operation: String,
     /// The command or action, one line.
     pub command: String,
@@ -134,116 +127,106 @@ pub(crate) struct DeployStepOut {
     /// Whether an operator can take this over (a declarative apply of manifests or
     /// charts), as opposed to imperative operations that need a manual decision.
     pub migratable: bool,
-    /// Rule id.
+    /// Id of the rule that found it (an anchor in docs/inference.md).
     pub rule: &'static str,
     /// What the rule saw, including the script or `!reference` the command came through.
     pub note: String,
-    /// Confidence.
     pub confidence: Confidence,
 }
 
-/// One environment.
+/// One environment CI deploys to.
 #[derive(Debug, Serialize)]
 pub(crate) struct EnvironmentOut {
-    /// Name as written.
+    /// The name as the pipelines spell it (or the tier word a command line holds).
     pub name: String,
-    /// Canonical tier.
     pub tier: Tier,
-    /// Per-branch / per-PR.
+    /// Whether it is per-branch or per-PR (a review app, a preview).
     pub dynamic: bool,
     /// What deploys it.
     pub triggers: Vec<TriggerOut>,
     /// Why gitops-gen believes it exists.
     pub evidence: Vec<EvidenceOut>,
-    /// Strongest evidence.
+    /// The confidence of its strongest hint.
     pub confidence: Confidence,
 }
 
-/// A trigger of an environment.
+/// What starts a deploy to an environment.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub(crate) struct TriggerOut {
-    /// Kind.
     pub kind: TriggerKind,
-    /// Pattern as written, if any.
+    /// The branch or tag pattern, cron, input or upstream name, as written.
     pub pattern: Option<String>,
 }
 
-/// One piece of evidence.
+/// One reason to believe something: which rule saw what, where.
 #[derive(Debug, Serialize)]
 pub(crate) struct EvidenceOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Rule id.
+    /// Id of the rule (an anchor in docs/inference.md).
     pub rule: &'static str,
-    /// What was seen.
+    /// One lowercase sentence: what was seen.
     pub note: String,
-    /// Confidence.
     pub confidence: Confidence,
 }
 
-/// An image build.
+/// An image build, once per place it is written.
 #[derive(Debug, Serialize)]
 pub(crate) struct ImageOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Job id.
+    /// Id of the (first) job that runs it.
     pub job: String,
-    /// Builder.
+    /// Canonical builder (`docker`, `buildx`, `kaniko`, ...).
     pub builder: &'static str,
-    /// Images as written.
+    /// Image references as written (variables kept).
     pub images: Vec<String>,
-    /// Pushes.
+    /// Whether it pushes the images too.
     pub pushes: bool,
 }
 
-/// A test command.
+/// A test command, once per place it is written.
 #[derive(Debug, Serialize)]
 pub(crate) struct TestOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Job id.
+    /// Id of the (first) job that runs it.
     pub job: String,
-    /// Command.
+    /// The command as written, on one line.
     pub command: String,
 }
 
-/// A credential.
+/// A cluster credential CI holds, once per place and name.
 #[derive(Debug, Serialize)]
 pub(crate) struct CredentialOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Kind.
+    /// Canonical kind (`kubeconfig`, `kube-token`, `cloud-aws`, ...).
     pub kind: &'static str,
-    /// Name as written; never a value.
+    /// The secret, variable or credential id as written; never a value.
     pub name: String,
-    /// Job id.
+    /// Id of the job that uses it; none for a pipeline variable.
     pub job: Option<String>,
 }
 
-/// An unresolved reference.
+/// A reference that could not be followed offline (a remote include, an external action).
 #[derive(Debug, Serialize)]
 pub(crate) struct UnresolvedOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Kind.
+    /// What kind of reference it is, as the reader names it.
     pub kind: String,
-    /// Reference as written.
+    /// The reference as written.
     pub reference: String,
 }
 
-/// A problem.
+/// A file that could not be read, or another problem found on the way.
 #[derive(Debug, Serialize)]
 pub(crate) struct DiagnosticOut {
-    /// Where.
     #[serde(flatten)]
     pub at: Position,
-    /// Stable code.
+    /// Stable code (`yaml-syntax`, ...).
     pub code: &'static str,
-    /// Message.
+    /// One lowercase sentence.
     pub message: String,
 }

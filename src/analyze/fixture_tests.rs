@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use crate::analyze::document::Analysis;
+use crate::analyze::document::{Analysis, Position};
 use crate::files::repo::MemRepo;
 use crate::yaml::{self, Node};
 
@@ -14,7 +14,8 @@ fn snapshots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
-fn fixtures() -> Vec<PathBuf> {
+/// Every fixture directory with its name (`01-gha-kubectl-per-env`), in name order.
+fn fixtures() -> Vec<(String, PathBuf)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analyze");
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("fixtures directory")
@@ -23,7 +24,12 @@ fn fixtures() -> Vec<PathBuf> {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    dirs
+    dirs.into_iter()
+        .map(|dir| {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+            (name.unwrap_or_default(), dir)
+        })
+        .collect()
 }
 
 /// The fixture's files, minus the expectations, as an in-memory repository.
@@ -110,29 +116,25 @@ fn compact(a: &Analysis) -> String {
             e.confidence
         ));
     }
+    let line = |what: &str, at: &Position, rest: String| {
+        format!("{what} {}:{} {rest}\n", at.file, at.line)
+    };
     for c in &a.credentials {
-        out.push_str(&format!(
-            "credential {}:{} {} {}\n",
-            c.at.file, c.at.line, c.kind, c.name
-        ));
+        out.push_str(&line("credential", &c.at, format!("{} {}", c.kind, c.name)));
     }
     for i in &a.images {
-        out.push_str(&format!(
-            "image {}:{} {} {:?} push={}\n",
-            i.at.file, i.at.line, i.builder, i.images, i.pushes
-        ));
+        let rest = format!("{} {:?} push={}", i.builder, i.images, i.pushes);
+        out.push_str(&line("image", &i.at, rest));
     }
     for u in &a.unresolved {
-        out.push_str(&format!(
-            "unresolved {}:{} {} {}\n",
-            u.at.file, u.at.line, u.kind, u.reference
+        out.push_str(&line(
+            "unresolved",
+            &u.at,
+            format!("{} {}", u.kind, u.reference),
         ));
     }
     for d in &a.diagnostics {
-        out.push_str(&format!(
-            "diagnostic {}:{} {}\n",
-            d.at.file, d.at.line, d.code
-        ));
+        out.push_str(&line("diagnostic", &d.at, d.code.to_owned()));
     }
     out
 }
@@ -143,12 +145,7 @@ fn kind(k: &crate::read::TriggerKind) -> &'static str {
 
 #[test]
 fn every_fixture_matches_its_snapshot() {
-    for dir in fixtures() {
-        let name = dir
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
+    for (name, dir) in fixtures() {
         let analysis = run(&load(&dir));
         insta::with_settings!({ snapshot_path => snapshots(), snapshot_suffix => name.clone(), prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!("analyze", compact(&analysis));
@@ -243,12 +240,7 @@ fn accuracy_against_expectations() {
     let mut deploys = Score::default();
     let mut triggers = Score::default();
     let mut report = String::new();
-    for dir in fixtures() {
-        let name = dir
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
+    for (name, dir) in fixtures() {
         let expected_text =
             std::fs::read_to_string(dir.join("expected.yaml")).expect("expected.yaml");
         let docs = yaml::parse(&expected_text).expect("expected.yaml parses");
@@ -331,11 +323,39 @@ fn accuracy_against_expectations() {
     );
 }
 
+/// `analyze` hands each script unit of each job (a step, or a script or make target a step
+/// calls) to the shell tokenizer exactly once: as many tokenizations as units.
+#[test]
+fn every_script_unit_is_tokenized_once() {
+    use crate::infer::commands::{job_units, job_vars, tests::TOKENIZED};
+    let tokenized = || TOKENIZED.with(|n| n.replace(0));
+    for (name, dir) in fixtures() {
+        let repo = load(&dir);
+        let paths = repo.paths();
+        tokenized();
+        crate::analyze::analyze(&paths, &repo);
+        let during_analysis = tokenized();
+        let mut diagnostics = Vec::new();
+        let mut units = 0;
+        for reader in crate::read::readers() {
+            for path in paths.iter().filter(|p| reader.claims(p)) {
+                let Some(p) = reader.read(path, &repo, &mut diagnostics) else {
+                    continue;
+                };
+                for job in &p.jobs {
+                    units += job_units(&repo, job, &job_vars(&p, job)).len();
+                }
+            }
+        }
+        assert_eq!(during_analysis, units, "{name}");
+    }
+}
+
 /// `analyze` never panics: every fixture, every prefix of each of its files (in steps), and
 /// byte-flipped variants.
 #[test]
 fn never_panics_on_truncated_or_corrupted_files() {
-    for dir in fixtures() {
+    for (_, dir) in fixtures() {
         let repo = load(&dir);
         let _ = run(&repo);
         for (path, text) in &repo.0 {

@@ -1,4 +1,5 @@
-//! `analyze`: READ → DETECT → INFER → MODEL over an existing repository, without writing.
+//! `analyze`: READ → SCAN → INFER (engine, then resolve) → the [`Analysis`] document, over an
+//! existing repository, without writing.
 //!
 //! Every file is read by the reader that claims it; a file that cannot be read becomes a
 //! diagnostic and the rest of the repository is still analysed.
@@ -7,12 +8,13 @@ pub(crate) mod assemble;
 pub(crate) mod document;
 #[cfg(test)]
 mod fixture_tests;
+pub(crate) mod positions;
 pub(crate) mod report;
 
-use crate::analyze::assemble::Positions;
 use crate::analyze::document::Analysis;
+use crate::analyze::positions::Positions;
 use crate::files::{ReadDiagnostic, RepoFiles};
-use crate::infer::{Context, Facts};
+use crate::infer::Context;
 use crate::read::Pipeline;
 
 /// The JSON Schema of the `analyze --format json` document.
@@ -30,14 +32,11 @@ pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
         }
     }
     let layout = crate::scan::scan(paths, files);
-    let cx = Context {
+    let facts = crate::infer::infer(&Context {
         pipelines: &pipelines,
         files,
-    };
-    let mut facts = Facts::default();
-    for rule in crate::infer::rules::rules() {
-        rule.apply(&cx, &mut facts);
-    }
+    });
+    let inference = crate::infer::resolve::resolve(&facts, &pipelines);
     let mut positions = Positions::new(files);
-    assemble::assemble(&pipelines, &facts, layout, &diagnostics, &mut positions)
+    assemble::assemble(&pipelines, &inference, layout, &diagnostics, &mut positions)
 }

@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::files::Loc;
+use crate::infer::keys::{CredentialScope, HintSource, JobKey};
+use crate::infer::vocab::DeployMatch;
 use crate::read::{CiSystem, TriggerKind};
 
 /// How sure a rule is. Ordered: `Low < Medium < High`.
@@ -31,16 +33,31 @@ pub(crate) struct Evidence {
     pub confidence: Confidence,
 }
 
+impl Evidence {
+    /// Evidence from rule `rule` at `loc`.
+    pub(crate) fn new(
+        rule: &'static str,
+        loc: Loc,
+        note: String,
+        confidence: Confidence,
+    ) -> Evidence {
+        Evidence {
+            rule,
+            loc,
+            note,
+            confidence,
+        }
+    }
+}
+
 /// A step that deploys to a cluster from CI (what migration hands to the operator).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct DeployStep {
     /// The CI system of the pipeline.
     pub system: CiSystem,
-    /// The pipeline file the job is defined in (the command itself may be in a script file:
-    /// see `evidence.loc`).
-    pub pipeline: String,
-    /// Job id.
-    pub job: String,
+    /// The job that runs it (the command itself may be written in a script file: see
+    /// `evidence.loc`).
+    pub job: JobKey,
     /// Canonical tool name from the vocabulary in `infer/vocab.rs` (`kubectl`, `helm`, ...).
     pub tool: &'static str,
     /// The operation (`apply`, `upgrade`, `set-image`, `sync`, ...).
@@ -57,11 +74,34 @@ pub(crate) struct DeployStep {
     pub evidence: Evidence,
 }
 
+impl DeployStep {
+    /// The deploy `m` found in job `job`, run as `command`.
+    pub(crate) fn new(
+        job: &JobKey,
+        system: CiSystem,
+        m: DeployMatch,
+        command: String,
+        evidence: Evidence,
+    ) -> DeployStep {
+        DeployStep {
+            system,
+            job: job.clone(),
+            tool: m.tool,
+            operation: m.operation,
+            command,
+            namespace: m.namespace,
+            context: m.context,
+            paths: m.paths,
+            evidence,
+        }
+    }
+}
+
 /// An image build or push.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct ImageFact {
-    /// Job id.
-    pub job: String,
+    /// The job that builds it.
+    pub job: JobKey,
     /// Canonical builder (`docker`, `buildx`, `kaniko`, `buildah`, `podman`, `jib`, `ko`,
     /// `pack`, `skaffold`, `gcloud-builds`, `docker/build-push-action`).
     pub builder: &'static str,
@@ -76,8 +116,8 @@ pub(crate) struct ImageFact {
 /// A test command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct TestFact {
-    /// Job id.
-    pub job: String,
+    /// The job that runs it.
+    pub job: JobKey,
     /// The command as written.
     pub command: String,
     /// Where, with why.
@@ -92,8 +132,8 @@ pub(crate) struct CredentialFact {
     pub kind: &'static str,
     /// The secret/variable/credential id as written (`KUBE_CONFIG`, `secrets.KUBECONFIG`).
     pub name: String,
-    /// Job id, when job-scoped.
-    pub job: Option<String>,
+    /// The pipeline or job that uses it.
+    pub scope: CredentialScope,
     /// Where, with why.
     pub evidence: Evidence,
 }
@@ -121,13 +161,10 @@ pub(crate) enum Tier {
 pub(crate) struct EnvironmentHint {
     /// The name as written (`production`, `review/$CI_COMMIT_REF_SLUG`, `prod` from `-n prod`).
     pub name: String,
-    /// Pipeline file.
-    pub file: String,
-    /// Job id.
-    pub job: String,
-    /// What the hint came from: `environment`, `tier`, `namespace`, `context`, `values-file`,
-    /// `overlay`, `job-name`, `stage-name`, `matrix`.
-    pub source: &'static str,
+    /// The job it is a hint for.
+    pub job: JobKey,
+    /// What the hint came from.
+    pub source: HintSource,
     /// Whether the name is per-branch / per-PR (contains a ref or PR variable).
     pub dynamic: bool,
     /// Where, with why.
@@ -137,8 +174,10 @@ pub(crate) struct EnvironmentHint {
 /// A trigger that leads to an environment being deployed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct EnvironmentTrigger {
-    /// Canonical environment key (see `EnvironmentHint` grouping in `assemble`).
+    /// The environment's name, as the job's chosen hints spell it.
     pub environment: String,
+    /// The deploying job the trigger starts.
+    pub job: JobKey,
     /// Kind of trigger.
     pub kind: TriggerKind,
     /// Pattern (branch/tag glob or regex, cron, input name).

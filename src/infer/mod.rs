@@ -1,19 +1,27 @@
-//! INFER stage: small rules, one per file, that turn read pipelines and the repository layout
-//! into facts with evidence. Rules never read files themselves except through [`Context`].
+//! INFER stage: small rules, one per file, that turn read pipelines (and the scripts their steps
+//! call) into facts with evidence, and the resolution of those facts into decisions.
+//!
+//! The flow is `engine::run` (one traversal; each rule hooks in) → [`Facts`] →
+//! `resolve::resolve` → `resolve::Inference`, the typed result the analysis document and later
+//! `migrate` read. Rules never read files themselves except through [`Context`].
 
 pub(crate) mod commands;
+pub(crate) mod engine;
 pub(crate) mod facts;
+pub(crate) mod keys;
+pub(crate) mod resolve;
 pub(crate) mod rules;
 pub(crate) mod shell;
 pub(crate) mod tier;
 pub(crate) mod vocab;
 
 pub(crate) use facts::*;
+pub(crate) use keys::{CredentialScope, HintSource, JobKey};
 
 use crate::files::RepoFiles;
 use crate::read::Pipeline;
 
-/// What every rule can look at.
+/// What the engine walks and what every rule can look at.
 pub(crate) struct Context<'a> {
     /// Every pipeline read from the repository.
     pub pipelines: &'a [Pipeline],
@@ -21,12 +29,7 @@ pub(crate) struct Context<'a> {
     pub files: &'a dyn RepoFiles,
 }
 
-/// One inference rule.
-pub(crate) trait Rule {
-    /// Stable id; also the anchor in docs/inference.md.
-    fn id(&self) -> &'static str;
-    /// One sentence: what the rule infers from what.
-    fn describe(&self) -> &'static str;
-    /// Adds facts.
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts);
+/// Every rule's facts about `cx`'s pipelines.
+pub(crate) fn infer(cx: &Context<'_>) -> Facts {
+    engine::run(cx, &mut rules::rules())
 }

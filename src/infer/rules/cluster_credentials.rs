@@ -7,29 +7,33 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
-use crate::infer::commands;
+use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole};
-use crate::infer::{Confidence, Context, CredentialFact, Evidence, Facts, Rule};
-use crate::read::{CiSystem, Step};
+use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts};
+use crate::read::{CiSystem, Pipeline};
 use crate::yaml::Span;
 
 /// Cluster credentials in scripts, steps and variables ⇒ [`CredentialFact`].
-pub(crate) struct ClusterCredentials;
-
-/// Collects facts for one job, once per (kind, name).
-struct Sink<'f> {
-    facts: &'f mut Facts,
-    seen: HashSet<(Option<String>, &'static str, String)>,
+#[derive(Default)]
+pub(crate) struct ClusterCredentials {
+    /// What was reported: once per (pipeline or job, kind, name).
+    seen: HashSet<(CredentialScope, &'static str, String)>,
 }
 
-impl Sink<'_> {
-    fn push(&mut self, job: Option<&str>, kind: &'static str, name: String, evidence: Evidence) {
-        let job = job.map(str::to_owned);
-        if self.seen.insert((job.clone(), kind, name.clone())) {
-            self.facts.credentials.push(CredentialFact {
+impl ClusterCredentials {
+    /// Records a credential `scope` uses, unless it was recorded for that scope already.
+    fn push(
+        &mut self,
+        facts: &mut Facts,
+        scope: &CredentialScope,
+        (kind, name): (&'static str, String),
+        evidence: Evidence,
+    ) {
+        if self.seen.insert((scope.clone(), kind, name.clone())) {
+            facts.credentials.push(CredentialFact {
                 kind,
                 name,
-                job,
+                scope: scope.clone(),
                 evidence,
             });
         }
@@ -41,108 +45,80 @@ impl Rule for ClusterCredentials {
         "cluster-credentials"
     }
 
-    fn describe(&self) -> &'static str {
-        "kubeconfigs, cluster tokens, cloud get-credentials commands, credential steps and secrets named like them are cluster credentials CI holds"
+    fn on_pipeline(&mut self, pipeline: &Pipeline, facts: &mut Facts) {
+        let scope = CredentialScope::Pipeline(pipeline.file.clone());
+        let loc = Loc::new(&pipeline.file, Span::empty(0));
+        for (name, value) in &pipeline.variables {
+            for found in variable_credentials(name, value) {
+                let note = format!("pipeline variable `{name}` holds a cluster credential");
+                let evidence = Evidence::new(self.id(), loc.clone(), note, Confidence::Medium);
+                self.push(facts, &scope, found, evidence);
+            }
+        }
     }
 
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        let mut sink = Sink {
-            facts,
-            seen: HashSet::new(),
-        };
-        let id = self.id();
-        let evidence = |loc: Loc, note: String, confidence| Evidence {
-            rule: id,
-            loc,
-            note,
-            confidence,
-        };
-        for pipeline in cx.pipelines {
-            let file_loc = Loc::new(&pipeline.file, Span::empty(0));
-            for (name, value) in &pipeline.variables {
-                for (kind, cred) in variable_credentials(name, value) {
-                    let note = format!("pipeline variable `{name}` holds a cluster credential");
-                    sink.push(
-                        None,
-                        kind,
-                        cred,
-                        evidence(file_loc.clone(), note, Confidence::Medium),
-                    );
-                }
+    fn on_job(&mut self, job: &JobSite<'_>, facts: &mut Facts) {
+        let scope = CredentialScope::Job(job.key.clone());
+        for (name, value) in &job.job.variables {
+            for found in variable_credentials(name, value) {
+                let note = format!("job variable `{name}` holds a cluster credential");
+                let evidence =
+                    Evidence::new(self.id(), job.job.loc.clone(), note, Confidence::Medium);
+                self.push(facts, &scope, found, evidence);
             }
-            for job in &pipeline.jobs {
-                let j = Some(job.id.as_str());
-                for (name, value) in &job.variables {
-                    for (kind, cred) in variable_credentials(name, value) {
-                        let note = format!("job variable `{name}` holds a cluster credential");
-                        sink.push(
-                            j,
-                            kind,
-                            cred,
-                            evidence(job.loc.clone(), note, Confidence::Medium),
-                        );
-                    }
-                }
-                for unit in commands::job_units(cx, pipeline, job, true) {
-                    for (i, cmd) in unit.cmds.iter().enumerate() {
-                        for m in vocab::classify_credentials(&unit.cmds, i) {
-                            let note = format!("{}{}", m.note, unit.how(cmd));
-                            sink.push(
-                                j,
-                                m.kind,
-                                m.name,
-                                evidence(unit.loc(cmd), note, unit.confidence(cmd)),
-                            );
-                        }
-                        let texts = cmd
-                            .words
-                            .iter()
-                            .map(|w| w.text.as_str())
-                            .chain(cmd.assignments.iter().map(|(_, v)| v.as_str()));
-                        for text in texts {
-                            for name in vocab::variable_refs(text) {
-                                let known = name.starts_with("secrets.");
-                                if let Some(kind) = vocab::credential_kind_for_name(&name, known) {
-                                    let note =
-                                        format!("a script references `{name}`{}", unit.via());
-                                    sink.push(
-                                        j,
-                                        kind,
-                                        name,
-                                        evidence(unit.loc(cmd), note, Confidence::Medium),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                }
-                for step in &job.steps {
-                    let Step::Action {
-                        uses, with, loc, ..
-                    } = step
-                    else {
-                        continue;
-                    };
-                    for (kind, name, note, confidence) in
-                        action_credentials(pipeline.system, uses, with)
-                    {
-                        sink.push(j, kind, name, evidence(loc.clone(), note, confidence));
-                    }
-                }
+        }
+    }
+
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        let scope = CredentialScope::Job(c.job.key.clone());
+        for m in c.credentials {
+            let note = format!("{}{}", m.note, c.unit.how(c.cmd));
+            let evidence =
+                Evidence::new(self.id(), c.unit.loc(c.cmd), note, c.unit.confidence(c.cmd));
+            self.push(facts, &scope, (m.kind, m.name.clone()), evidence);
+        }
+        let texts = c
+            .cmd
+            .words
+            .iter()
+            .map(|w| w.text.as_str())
+            .chain(c.cmd.assignments.iter().map(|(_, v)| v.as_str()));
+        for text in texts {
+            for (name, kind) in credential_refs(text) {
+                let note = format!("a script references `{name}`{}", c.unit.via());
+                let evidence =
+                    Evidence::new(self.id(), c.unit.loc(c.cmd), note, Confidence::Medium);
+                self.push(facts, &scope, (kind, name), evidence);
             }
+        }
+    }
+
+    fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
+        let scope = CredentialScope::Job(a.job.key.clone());
+        for (kind, name, note, confidence) in
+            action_credentials(a.job.pipeline.system, a.uses, a.with)
+        {
+            let evidence = Evidence::new(self.id(), a.loc.clone(), note, confidence);
+            self.push(facts, &scope, (kind, name), evidence);
         }
     }
 }
 
+/// The variables and secrets `text` references that are named like cluster credentials, with
+/// their kind (a `secrets.X` reference is known to be a secret).
+fn credential_refs(text: &str) -> Vec<(String, &'static str)> {
+    vocab::variable_refs(text)
+        .into_iter()
+        .filter_map(|name| {
+            let known = name.starts_with("secrets.");
+            vocab::credential_kind_for_name(&name, known).map(|kind| (name, kind))
+        })
+        .collect()
+}
+
 /// A variable named like a credential, or holding a reference to one.
 fn variable_credentials(name: &str, value: &str) -> Vec<(&'static str, String)> {
-    let refs: Vec<(String, &'static str)> = vocab::variable_refs(value)
-        .into_iter()
-        .filter_map(|r| {
-            let known = r.starts_with("secrets.");
-            vocab::credential_kind_for_name(&r, known).map(|k| (r, k))
-        })
-        .collect();
+    let refs = credential_refs(value);
     if let Some(kind) = vocab::credential_kind_for_name(name, false) {
         let cred = refs
             .first()
@@ -218,16 +194,13 @@ fn action_credentials(
         }
     }
     for (key, value) in with {
-        for name in vocab::variable_refs(value) {
-            let known = name.starts_with("secrets.");
-            if let Some(kind) = vocab::credential_kind_for_name(&name, known) {
-                out.push((
-                    kind,
-                    name,
-                    format!("`{uses_t}` input `{key}` references a cluster credential"),
-                    Confidence::Medium,
-                ));
-            }
+        for (name, kind) in credential_refs(value) {
+            out.push((
+                kind,
+                name,
+                format!("`{uses_t}` input `{key}` references a cluster credential"),
+                Confidence::Medium,
+            ));
         }
     }
     out
@@ -262,18 +235,10 @@ mod tests {
     use super::*;
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
-    use crate::read::Pipeline;
+    use crate::infer::engine::run_one;
 
     fn run(p: &Pipeline, repo: &MemRepo) -> Vec<(&'static str, String)> {
-        let mut facts = Facts::default();
-        ClusterCredentials.apply(
-            &Context {
-                pipelines: std::slice::from_ref(p),
-                files: repo,
-            },
-            &mut facts,
-        );
-        facts
+        run_one(ClusterCredentials::default(), std::slice::from_ref(p), repo)
             .credentials
             .into_iter()
             .map(|c| (c.kind, c.name))
@@ -322,13 +287,10 @@ mod tests {
             got,
             pairs(&[("kube-token", "--token"), ("openshift-login", "oc login")])
         );
-        let mut facts = Facts::default();
-        ClusterCredentials.apply(
-            &Context {
-                pipelines: std::slice::from_ref(&p),
-                files: &MemRepo::default(),
-            },
-            &mut facts,
+        let facts = run_one(
+            ClusterCredentials::default(),
+            std::slice::from_ref(&p),
+            &MemRepo::default(),
         );
         let json = serde_json::to_string(&facts).unwrap_or_default();
         assert!(

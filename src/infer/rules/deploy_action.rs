@@ -2,9 +2,9 @@
 //! `azure/k8s-deploy`, CircleCI orb commands, Azure tasks (`KubernetesManifest@1` with
 //! `action: deploy`), Bitbucket pipes and Jenkins `kubernetesDeploy`.
 
+use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab;
-use crate::infer::{Confidence, Context, DeployStep, Evidence, Facts, Rule};
-use crate::read::Step;
+use crate::infer::{Confidence, DeployStep, Evidence, Facts};
 
 /// Packaged steps in the deploy vocabulary ⇒ [`DeployStep`].
 pub(crate) struct DeployAction;
@@ -14,51 +14,19 @@ impl Rule for DeployAction {
         "deploy-action"
     }
 
-    fn describe(&self) -> &'static str {
-        "well-known deploy actions, orbs, tasks, pipes and Jenkins steps are deploy steps, with the operation their inputs select"
-    }
-
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            for job in &pipeline.jobs {
-                for step in &job.steps {
-                    let Step::Action {
-                        uses, with, loc, ..
-                    } = step
-                    else {
-                        continue;
-                    };
-                    let Some(spec) = vocab::action_spec(uses, pipeline.system) else {
-                        continue;
-                    };
-                    let Some(m) = vocab::classify_action_deploy(spec, with) else {
-                        continue;
-                    };
-                    if m.dry_run {
-                        continue;
-                    }
-                    let command = uses.trim().to_owned();
-                    let note = format!("`{command}` deploys with {} ({})", m.tool, m.operation);
-                    facts.deploy_steps.push(DeployStep {
-                        system: pipeline.system,
-                        pipeline: pipeline.file.clone(),
-                        job: job.id.clone(),
-                        tool: m.tool,
-                        operation: m.operation,
-                        command,
-                        namespace: m.namespace,
-                        context: m.context,
-                        paths: m.paths,
-                        evidence: Evidence {
-                            rule: self.id(),
-                            loc: loc.clone(),
-                            note,
-                            confidence: Confidence::High,
-                        },
-                    });
-                }
-            }
-        }
+    fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
+        let Some(m) = a
+            .spec
+            .and_then(|spec| vocab::classify_action_deploy(spec, a.with))
+            .filter(|m| !m.dry_run)
+        else {
+            return;
+        };
+        let command = a.uses.trim().to_owned();
+        let note = format!("`{command}` deploys with {} ({})", m.tool, m.operation);
+        let evidence = Evidence::new(self.id(), a.loc.clone(), note, Confidence::High);
+        let step = DeployStep::new(&a.job.key, a.job.pipeline.system, m, command, evidence);
+        facts.deploy_steps.push(step);
     }
 }
 
@@ -67,19 +35,11 @@ mod tests {
     use super::*;
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline};
+    use crate::infer::engine::run_one;
     use crate::read::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline) -> Facts {
-        let repo = MemRepo::default();
-        let mut facts = Facts::default();
-        DeployAction.apply(
-            &Context {
-                pipelines: std::slice::from_ref(p),
-                files: &repo,
-            },
-            &mut facts,
-        );
-        facts
+        run_one(DeployAction, std::slice::from_ref(p), &MemRepo::default())
     }
 
     #[test]

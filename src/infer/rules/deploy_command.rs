@@ -4,66 +4,50 @@
 
 use std::collections::HashSet;
 
-use crate::infer::commands;
-use crate::infer::vocab;
-use crate::infer::{Context, DeployStep, Evidence, Facts, Rule};
+use crate::files::Loc;
+use crate::infer::engine::{CommandSite, JobSite, Rule};
+use crate::infer::{DeployStep, Evidence, Facts};
 
 /// Script commands in the deploy vocabulary ⇒ [`DeployStep`].
-pub(crate) struct DeployCommand;
+#[derive(Default)]
+pub(crate) struct DeployCommand {
+    /// The (place, operation) pairs already reported for the current job.
+    seen: HashSet<(Loc, String)>,
+}
 
 impl Rule for DeployCommand {
     fn id(&self) -> &'static str {
         "deploy-command"
     }
 
-    fn describe(&self) -> &'static str {
-        "shell commands that change a cluster (kubectl apply, helm upgrade, ...) in steps and the scripts they call are deploy steps"
+    fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
+        self.seen.clear();
     }
 
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            for job in &pipeline.jobs {
-                let mut seen = HashSet::new();
-                for unit in commands::job_units(cx, pipeline, job, true) {
-                    for (i, cmd) in unit.cmds.iter().enumerate() {
-                        let Some(m) = vocab::classify_deploy(&unit.cmds, i) else {
-                            continue;
-                        };
-                        if m.dry_run {
-                            continue;
-                        }
-                        let loc = unit.pipeline_loc(i);
-                        if !seen.insert((loc.clone(), m.operation.clone())) {
-                            continue;
-                        }
-                        let command = unit.pipeline_line(i);
-                        let note = format!(
-                            "`{command}` deploys with {} ({}){}",
-                            m.tool,
-                            m.operation,
-                            unit.how(cmd)
-                        );
-                        facts.deploy_steps.push(DeployStep {
-                            system: pipeline.system,
-                            pipeline: pipeline.file.clone(),
-                            job: job.id.clone(),
-                            tool: m.tool,
-                            operation: m.operation,
-                            command,
-                            namespace: m.namespace,
-                            context: m.context,
-                            paths: m.paths,
-                            evidence: Evidence {
-                                rule: self.id(),
-                                loc,
-                                note,
-                                confidence: unit.confidence(cmd),
-                            },
-                        });
-                    }
-                }
-            }
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        let Some(m) = c.deploy else {
+            return;
+        };
+        let loc = c.unit.pipeline_loc(c.index);
+        if !self.seen.insert((loc.clone(), m.operation.clone())) {
+            return;
         }
+        let command = c.unit.pipeline_line(c.index);
+        let note = format!(
+            "`{command}` deploys with {} ({}){}",
+            m.tool,
+            m.operation,
+            c.unit.how(c.cmd)
+        );
+        let evidence = Evidence::new(self.id(), loc, note, c.unit.confidence(c.cmd));
+        let step = DeployStep::new(
+            &c.job.key,
+            c.job.pipeline.system,
+            m.clone(),
+            command,
+            evidence,
+        );
+        facts.deploy_steps.push(step);
     }
 }
 
@@ -73,16 +57,11 @@ mod tests {
     use crate::files::repo::MemRepo;
     use crate::infer::Confidence;
     use crate::infer::commands::tests::{job, pipeline, script_step};
+    use crate::infer::engine::run_one;
     use crate::read::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline, repo: &MemRepo) -> Facts {
-        let mut facts = Facts::default();
-        let cx = Context {
-            pipelines: std::slice::from_ref(p),
-            files: repo,
-        };
-        DeployCommand.apply(&cx, &mut facts);
-        facts
+        run_one(DeployCommand::default(), std::slice::from_ref(p), repo)
     }
 
     #[test]
@@ -122,7 +101,7 @@ mod tests {
             "kustomize build overlays/prod | kubectl apply -f -"
         );
         assert_eq!(k.paths, ["overlays/prod"]);
-        assert_eq!(k.job, "deploy");
+        assert_eq!(k.job.job, "deploy");
         assert_eq!(k.system, CiSystem::GitlabCi);
     }
 

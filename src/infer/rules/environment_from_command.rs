@@ -7,14 +7,20 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
-use crate::infer::commands::{self, Unit};
+use crate::infer::commands::Unit;
+use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
+use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch};
-use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, Rule};
-use crate::read::{Job, Pipeline, Step};
+use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
-pub(crate) struct EnvironmentFromCommand;
+#[derive(Default)]
+pub(crate) struct EnvironmentFromCommand {
+    /// The (source, name as written) pairs already hinted for the current job: the first
+    /// place that names it is the evidence.
+    seen: HashSet<(HintSource, String)>,
+}
 
 /// Directories whose children are environments (`overlays/prod`, `environments/staging`).
 const ENV_DIRS: &[&str] = &[
@@ -32,9 +38,43 @@ const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "k
 /// One hint before it becomes a fact.
 struct Hint {
     name: String,
-    source: &'static str,
+    source: HintSource,
     confidence: Confidence,
     note: String,
+}
+
+impl Hint {
+    /// A medium-confidence kube context or cluster hint.
+    fn context(name: String, note: String) -> Hint {
+        Hint {
+            name,
+            source: HintSource::Context,
+            confidence: Confidence::Medium,
+            note,
+        }
+    }
+}
+
+impl EnvironmentFromCommand {
+    /// Records `hint` for `job` at `loc`, named by the tier word in it
+    /// ([`name_command_hint`]), unless the job already has a hint with its source and name.
+    fn emit(&mut self, job: &JobKey, hint: Hint, loc: Loc, facts: &mut Facts) {
+        if !self.seen.insert((hint.source, hint.name.clone())) {
+            return;
+        }
+        let dynamic = is_dynamic(&hint.name);
+        let Some((name, note)) = name_command_hint(hint.source, dynamic, hint.name, hint.note)
+        else {
+            return;
+        };
+        facts.environment_hints.push(EnvironmentHint {
+            name,
+            job: job.clone(),
+            source: hint.source,
+            dynamic,
+            evidence: Evidence::new(self.id(), loc, note, hint.confidence),
+        });
+    }
 }
 
 impl Rule for EnvironmentFromCommand {
@@ -42,124 +82,60 @@ impl Rule for EnvironmentFromCommand {
         "environment-from-command"
     }
 
-    fn describe(&self) -> &'static str {
-        "namespaces, kube contexts, values files, overlay paths and cluster names in deploy commands hint at the environment a job deploys to"
+    fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
+        self.seen.clear();
     }
 
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            for job in &pipeline.jobs {
-                let mut seen = HashSet::new();
-                let mut emit = |hint: Hint, loc: Loc| {
-                    if !seen.insert((hint.source, hint.name.clone())) {
-                        return;
-                    }
-                    facts.environment_hints.push(EnvironmentHint {
-                        dynamic: is_dynamic(&hint.name),
-                        name: hint.name,
-                        file: pipeline.file.clone(),
-                        job: job.id.clone(),
-                        source: hint.source,
-                        evidence: Evidence {
-                            rule: self.id(),
-                            loc,
-                            note: hint.note,
-                            confidence: hint.confidence,
-                        },
-                    });
-                };
-                for unit in commands::job_units(cx, pipeline, job, true) {
-                    for (i, cmd) in unit.cmds.iter().enumerate() {
-                        let command = unit.command_line(cmd);
-                        let resolve = |v: &str| resolve(v, &unit, i);
-                        if let Some(m) =
-                            vocab::classify_deploy(&unit.cmds, i).filter(|m| !m.dry_run)
-                        {
-                            for hint in deploy_hints(&m, &command, resolve) {
-                                emit(hint, unit.loc(cmd));
-                            }
-                            continue;
-                        }
-                        for m in vocab::classify_credentials(&unit.cmds, i) {
-                            if let Some(cluster) = m.cluster {
-                                let (name, how) = resolve(&cluster);
-                                let note = format!(
-                                    "`{command}` fetches credentials for cluster `{name}`{how}"
-                                );
-                                emit(
-                                    Hint {
-                                        name,
-                                        source: "context",
-                                        confidence: Confidence::Medium,
-                                        note,
-                                    },
-                                    unit.loc(cmd),
-                                );
-                            }
-                        }
-                        let positionals = cmd.positionals(&["--kubeconfig"]);
-                        if matches!(cmd.program(), Some("kubectl" | "oc"))
-                            && positionals.starts_with(&["config", "use-context"])
-                            && let Some(ctx) = positionals.get(2)
-                            && let (name, how) = resolve(ctx)
-                            && name != "default"
-                        {
-                            let note =
-                                format!("`{command}` switches to kube context `{name}`{how}");
-                            emit(
-                                Hint {
-                                    name,
-                                    source: "context",
-                                    confidence: Confidence::Medium,
-                                    note,
-                                },
-                                unit.loc(cmd),
-                            );
-                        }
-                    }
-                }
-                action_hints(pipeline, job, &mut emit);
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        let (unit, cmd, key) = (c.unit, c.cmd, &c.job.key);
+        let resolve = |v: &str| resolve(v, unit, c.index);
+        if let Some(m) = c.deploy {
+            let command = unit.command_line(cmd);
+            for hint in deploy_hints(m, &command, resolve) {
+                self.emit(key, hint, unit.loc(cmd), facts);
             }
+            return;
+        }
+        for cluster in c.credentials.iter().filter_map(|m| m.cluster.as_deref()) {
+            let (name, how) = resolve(cluster);
+            let command = unit.command_line(cmd);
+            let note = format!("`{command}` fetches credentials for cluster `{name}`{how}");
+            self.emit(key, Hint::context(name, note), unit.loc(cmd), facts);
+        }
+        let positionals = cmd.positionals(&["--kubeconfig"]);
+        if matches!(cmd.program(), Some("kubectl" | "oc"))
+            && positionals.starts_with(&["config", "use-context"])
+            && let Some(ctx) = positionals.get(2)
+            && let (name, how) = resolve(ctx)
+            && name != "default"
+        {
+            let command = unit.command_line(cmd);
+            let note = format!("`{command}` switches to kube context `{name}`{how}");
+            self.emit(key, Hint::context(name, note), unit.loc(cmd), facts);
         }
     }
-}
 
-/// Hints from packaged steps: deploy inputs and credential steps' cluster inputs.
-fn action_hints(pipeline: &Pipeline, job: &Job, emit: &mut impl FnMut(Hint, Loc)) {
-    let vars = commands::job_vars(pipeline, job);
-    let resolve = |v: &str| resolve_vars(v, &vars);
-    for step in &job.steps {
-        let Step::Action {
-            uses, with, loc, ..
-        } = step
-        else {
-            continue;
+    /// Hints from packaged steps: deploy inputs and credential steps' cluster inputs.
+    fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
+        let Some(spec) = a.spec else {
+            return;
         };
-        let Some(spec) = vocab::action_spec(uses, pipeline.system) else {
-            continue;
-        };
-        let uses = uses.trim();
+        let resolve = |v: &str| resolve_vars(v, &a.job.vars);
+        let uses = a.uses.trim();
         match spec.role {
             ActionRole::Deploy(_) => {
-                if let Some(m) = vocab::classify_action_deploy(spec, with).filter(|m| !m.dry_run) {
+                if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
+                {
                     for hint in deploy_hints(&m, uses, resolve) {
-                        emit(hint, loc.clone());
+                        self.emit(&a.job.key, hint, a.loc.clone(), facts);
                     }
                 }
             }
             ActionRole::Credential(_) => {
-                if let Some(cluster) = vocab::input(with, spec.context) {
+                if let Some(cluster) = vocab::input(a.with, spec.context) {
                     let (name, how) = resolve(cluster);
                     let note = format!("`{uses}` targets cluster or context `{name}`{how}");
-                    emit(
-                        Hint {
-                            name,
-                            source: "context",
-                            confidence: Confidence::Medium,
-                            note,
-                        },
-                        loc.clone(),
-                    );
+                    self.emit(&a.job.key, Hint::context(name, note), a.loc.clone(), facts);
                 }
             }
             ActionRole::Image(_) => {}
@@ -180,7 +156,7 @@ fn deploy_hints(
             let note = format!("`{command}` deploys to namespace `{name}`{how}");
             out.push(Hint {
                 name,
-                source: "namespace",
+                source: HintSource::Namespace,
                 confidence: Confidence::Medium,
                 note,
             });
@@ -193,19 +169,14 @@ fn deploy_hints(
         .filter(|(n, _)| n != "default")
     {
         let note = format!("`{command}` deploys to kube context or cluster `{name}`{how}");
-        out.push(Hint {
-            name,
-            source: "context",
-            confidence: Confidence::Medium,
-            note,
-        });
+        out.push(Hint::context(name, note));
     }
     if let Some(env) = &m.environment {
         let (name, how) = resolve(env);
         let note = format!("`{command}` selects {} environment `{name}`{how}", m.tool);
         out.push(Hint {
             name,
-            source: "environment",
+            source: HintSource::Environment,
             confidence: Confidence::High,
             note,
         });
@@ -213,7 +184,7 @@ fn deploy_hints(
     for path in &m.paths {
         if let Some((name, source, confidence)) = path_hint(path) {
             let (name, how) = resolve(&name);
-            let what = if source == "values-file" {
+            let what = if source == HintSource::ValuesFile {
                 "values file"
             } else {
                 "path"
@@ -232,7 +203,7 @@ fn deploy_hints(
 
 /// The environment a deployed path names: a values file (`values-prod.yaml`) or an overlay
 /// (`overlays/prod`, `k8s/staging/`).
-fn path_hint(path: &str) -> Option<(String, &'static str, Confidence)> {
+fn path_hint(path: &str) -> Option<(String, HintSource, Confidence)> {
     let segments: Vec<&str> = path
         .split('/')
         .filter(|s| !s.is_empty() && *s != ".")
@@ -255,27 +226,30 @@ fn path_hint(path: &str) -> Option<(String, &'static str, Confidence)> {
         let envish =
             parts.iter().any(|p| is_tier_word(&p.to_ascii_lowercase())) || name.contains('$');
         if !name.is_empty() && envish {
-            return Some((name, "values-file", Confidence::Low));
+            return Some((name, HintSource::ValuesFile, Confidence::Low));
         }
         // `envs/prod/values.yaml`: the directory names it.
-        return dir_hint(&segments[..segments.len() - 1]).map(|(n, _, c)| (n, "values-file", c));
+        return dir_hint(&segments[..segments.len() - 1])
+            .map(|(n, _, c)| (n, HintSource::ValuesFile, c));
     }
     dir_hint(&segments)
 }
 
-fn dir_hint(segments: &[&str]) -> Option<(String, &'static str, Confidence)> {
+/// The environment a directory path names: the child of an environment directory
+/// (`overlays/prod`), or else a segment that is a tier word (`k8s/staging`).
+fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
     for (i, seg) in segments.iter().enumerate() {
         if ENV_DIRS.contains(&seg.to_ascii_lowercase().as_str())
             && let Some(next) = segments.get(i + 1)
         {
             let name = next.rsplit_once('.').map_or(*next, |(s, _)| s);
-            return Some((name.to_owned(), "overlay", Confidence::Medium));
+            return Some((name.to_owned(), HintSource::Overlay, Confidence::Medium));
         }
     }
     segments.iter().find_map(|seg| {
         let stem = seg.rsplit_once('.').map_or(*seg, |(s, _)| s);
         is_tier_word(&stem.to_ascii_lowercase())
-            .then(|| (stem.to_owned(), "overlay", Confidence::Low))
+            .then(|| (stem.to_owned(), HintSource::Overlay, Confidence::Low))
     })
 }
 
@@ -319,6 +293,7 @@ fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     }
 }
 
+/// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
 fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
     let Some(var) = lone_var(value) else {
         return (value.to_owned(), String::new());
@@ -345,16 +320,16 @@ mod tests {
     use super::*;
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
-    use crate::read::CiSystem;
+    use crate::infer::engine::run_one;
+    use crate::read::{CiSystem, Pipeline};
 
-    fn hints(p: &Pipeline, repo: &MemRepo) -> Vec<(String, &'static str, Confidence, bool)> {
-        let mut facts = Facts::default();
-        EnvironmentFromCommand.apply(
-            &Context {
-                pipelines: std::slice::from_ref(p),
-                files: repo,
-            },
-            &mut facts,
+    type Found = (String, HintSource, Confidence, bool);
+
+    fn hints(p: &Pipeline, repo: &MemRepo) -> Vec<Found> {
+        let facts = run_one(
+            EnvironmentFromCommand::default(),
+            std::slice::from_ref(p),
+            repo,
         );
         facts
             .environment_hints
@@ -363,11 +338,7 @@ mod tests {
             .collect()
     }
 
-    fn h(
-        name: &str,
-        source: &'static str,
-        c: Confidence,
-    ) -> (String, &'static str, Confidence, bool) {
+    fn h(name: &str, source: HintSource, c: Confidence) -> Found {
         (name.to_owned(), source, c, false)
     }
 
@@ -382,11 +353,11 @@ mod tests {
         assert_eq!(
             hints(&p, &MemRepo::default()),
             [
-                h("production", "namespace", Confidence::Medium),
-                h("eu-prod", "context", Confidence::Medium),
-                h("production", "values-file", Confidence::Low),
-                h("staging", "overlay", Confidence::Medium),
-                h("qa", "environment", Confidence::High),
+                h("production", HintSource::Namespace, Confidence::Medium),
+                h("prod", HintSource::Context, Confidence::Medium),
+                h("production", HintSource::ValuesFile, Confidence::Low),
+                h("staging", HintSource::Overlay, Confidence::Medium),
+                h("qa", HintSource::Environment, Confidence::High),
             ]
         );
     }
@@ -403,15 +374,15 @@ mod tests {
         assert_eq!(
             got,
             [
-                h("staging", "namespace", Confidence::Medium),
-                h("prod", "namespace", Confidence::Medium),
+                h("staging", HintSource::Namespace, Confidence::Medium),
+                h("prod", HintSource::Namespace, Confidence::Medium),
                 (
                     "review-$CI_COMMIT_REF_SLUG".to_owned(),
-                    "namespace",
+                    HintSource::Namespace,
                     Confidence::Medium,
                     true
                 ),
-                h("gke_p_eu_prod", "context", Confidence::Medium),
+                h("prod", HintSource::Context, Confidence::Medium),
             ]
         );
     }
@@ -452,11 +423,11 @@ mod tests {
         assert_eq!(
             hints(&p, &repo),
             [
-                h("eks-prod", "context", Confidence::Medium),
-                h("staging", "overlay", Confidence::Low),
-                h("gke-staging", "context", Confidence::Medium),
-                h("prod", "namespace", Confidence::Medium),
-                h("prod", "overlay", Confidence::Medium),
+                h("prod", HintSource::Context, Confidence::Medium),
+                h("staging", HintSource::Overlay, Confidence::Low),
+                h("staging", HintSource::Context, Confidence::Medium),
+                h("prod", HintSource::Namespace, Confidence::Medium),
+                h("prod", HintSource::Overlay, Confidence::Medium),
             ]
         );
     }
@@ -469,52 +440,51 @@ mod tests {
             CiSystem::GitlabCi,
             vec![job("d", vec![script_step("ci.yml", text, 0, 0)])],
         );
-        assert_eq!(
-            hints(&p, &MemRepo::default()),
-            [h("$KUBE_NAMESPACE", "namespace", Confidence::Medium)]
-        );
+        // The context `default` is no environment, and an unresolved `$KUBE_NAMESPACE` has no
+        // tier word to name one.
+        assert_eq!(hints(&p, &MemRepo::default()), []);
     }
 
     #[test]
     fn path_hints() {
         assert_eq!(
             path_hint("values-prod.yaml"),
-            Some(("prod".into(), "values-file", Confidence::Low))
+            Some(("prod".into(), HintSource::ValuesFile, Confidence::Low))
         );
         assert_eq!(
             path_hint("helm/values.production.yml"),
-            Some(("production".into(), "values-file", Confidence::Low))
+            Some(("production".into(), HintSource::ValuesFile, Confidence::Low))
         );
         assert_eq!(
             path_hint("prod-values.yaml"),
-            Some(("prod".into(), "values-file", Confidence::Low))
+            Some(("prod".into(), HintSource::ValuesFile, Confidence::Low))
         );
         assert_eq!(
             path_hint("values-eu-prod.yaml"),
-            Some(("eu-prod".into(), "values-file", Confidence::Low))
+            Some(("eu-prod".into(), HintSource::ValuesFile, Confidence::Low))
         );
         assert_eq!(
             path_hint("envs/uat/values.yaml"),
-            Some(("uat".into(), "values-file", Confidence::Medium))
+            Some(("uat".into(), HintSource::ValuesFile, Confidence::Medium))
         );
         assert_eq!(
             path_hint("values-${ENV}.yaml"),
-            Some(("${ENV}".into(), "values-file", Confidence::Low))
+            Some(("${ENV}".into(), HintSource::ValuesFile, Confidence::Low))
         );
         assert_eq!(path_hint("values-secrets.yaml"), None);
         assert_eq!(path_hint("values.yaml"), None);
         assert_eq!(path_hint("./chart"), None);
         assert_eq!(
             path_hint("k8s/overlays/prod-eu"),
-            Some(("prod-eu".into(), "overlay", Confidence::Medium))
+            Some(("prod-eu".into(), HintSource::Overlay, Confidence::Medium))
         );
         assert_eq!(
             path_hint("k8s/staging/"),
-            Some(("staging".into(), "overlay", Confidence::Low))
+            Some(("staging".into(), HintSource::Overlay, Confidence::Low))
         );
         assert_eq!(
             path_hint("deploy/prod.yaml"),
-            Some(("prod".into(), "overlay", Confidence::Low))
+            Some(("prod".into(), HintSource::Overlay, Confidence::Low))
         );
         assert_eq!(path_hint("k8s/deployment.yaml"), None);
     }

@@ -4,10 +4,12 @@
 //! Names that are templates are expanded where the file says what they can be: a matrix axis
 //! (`${{ matrix.cluster }}`) or a `workflow_dispatch` choice input (`${{ inputs.env }}`).
 
+use crate::infer::engine::{JobSite, Rule};
 use crate::infer::tier::is_dynamic;
-use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, Rule};
+use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
 use crate::read::{Job, Pipeline, TriggerKind};
 
+/// A job's declared environment ⇒ [`EnvironmentHint`]s (one per name it expands to).
 pub(crate) struct EnvironmentFromJob;
 
 impl Rule for EnvironmentFromJob {
@@ -15,61 +17,30 @@ impl Rule for EnvironmentFromJob {
         "environment-from-job"
     }
 
-    fn describe(&self) -> &'static str {
-        "a job's `environment:` names the environment it deploys to"
-    }
-
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            let reusable = pipeline
-                .triggers
-                .iter()
-                .any(|t| t.kind == TriggerKind::Caller);
-            for job in &pipeline.jobs {
-                let Some(env) = &job.environment else {
-                    continue;
-                };
-                for name in expand(&env.name, job, pipeline) {
-                    // A reusable workflow's `${{ inputs.x }}` is resolved at each call site,
-                    // where the reader inlines the jobs; the template itself names nothing.
-                    if reusable && name.contains("inputs.") {
-                        continue;
-                    }
-                    let dynamic = is_dynamic(&name);
-                    facts.environment_hints.push(hint(
-                        pipeline,
-                        job,
-                        &name,
-                        dynamic,
-                        env.loc.clone(),
-                        self.id(),
-                    ));
-                }
+    fn on_job(&mut self, site: &JobSite<'_>, facts: &mut Facts) {
+        let (pipeline, job) = (site.pipeline, site.job);
+        let Some(env) = &job.environment else {
+            return;
+        };
+        let reusable = pipeline
+            .triggers
+            .iter()
+            .any(|t| t.kind == TriggerKind::Caller);
+        for name in expand(&env.name, job, pipeline) {
+            // A reusable workflow's `${{ inputs.x }}` is resolved at each call site, where the
+            // reader inlines the jobs; the template itself names nothing.
+            if reusable && name.contains("inputs.") {
+                continue;
             }
+            let note = format!("job `{}` declares `environment: {name}`", job.id);
+            facts.environment_hints.push(EnvironmentHint {
+                dynamic: is_dynamic(&name),
+                name,
+                job: site.key.clone(),
+                source: HintSource::Environment,
+                evidence: Evidence::new(self.id(), env.loc.clone(), note, Confidence::High),
+            });
         }
-    }
-}
-
-fn hint(
-    pipeline: &Pipeline,
-    job: &Job,
-    name: &str,
-    dynamic: bool,
-    loc: crate::files::Loc,
-    rule: &'static str,
-) -> EnvironmentHint {
-    EnvironmentHint {
-        name: name.to_owned(),
-        file: pipeline.file.clone(),
-        job: job.id.clone(),
-        source: "environment",
-        dynamic,
-        evidence: Evidence {
-            rule,
-            loc,
-            note: format!("job `{}` declares `environment: {name}`", job.id),
-            confidence: Confidence::High,
-        },
     }
 }
 

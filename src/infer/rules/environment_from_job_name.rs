@@ -2,92 +2,100 @@
 //! and no namespace/values/overlay hint is named after its target often enough (`deploy-prod`,
 //! stage `Deploy to Staging`) to be worth a low-confidence guess.
 
-use crate::infer::rules::environment_name_from_command::tier_word;
-use crate::infer::rules::job_environments;
-use crate::infer::tier::is_dynamic;
-use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, Rule};
-use crate::read::Step;
+use std::collections::HashMap;
 
-pub(crate) struct EnvironmentFromJobName;
+use crate::infer::engine::{CommandSite, Rule};
+use crate::infer::resolve::JobIndex;
+use crate::infer::rules::environment_name_from_command::tier_word;
+use crate::infer::shell::Command;
+use crate::infer::tier::is_dynamic;
+use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
+
+/// Deploying jobs without a hint ⇒ a low-confidence [`EnvironmentHint`] from their names.
+#[derive(Default)]
+pub(crate) struct EnvironmentFromJobName {
+    /// What each job's commands name besides the job.
+    named: HashMap<JobKey, Named>,
+}
+
+/// Names a job's commands hold, in command order.
+#[derive(Default)]
+struct Named {
+    /// The API server hosts its deploy commands talk to.
+    servers: Vec<String>,
+    /// The arguments of the scripts its steps run.
+    arguments: Vec<String>,
+}
 
 impl Rule for EnvironmentFromJobName {
     fn id(&self) -> &'static str {
         "environment-from-job-name"
     }
 
-    fn describe(&self) -> &'static str {
-        "a deploying job without other hints is named after its environment (`deploy-prod`)"
+    fn on_command(&mut self, c: &CommandSite<'_>, _facts: &mut Facts) {
+        let server = c
+            .deploy
+            .and_then(|_| c.cmd.arg_after(&["--server"]))
+            .and_then(server_host);
+        // Only the step's own commands: `./deploy.sh production` as the pipeline writes it.
+        let arguments = (c.unit.depth == 0)
+            .then(|| script_arguments(c.cmd))
+            .flatten();
+        if server.is_none() && arguments.is_none() {
+            return;
+        }
+        let named = self.named.entry(c.job.key.clone()).or_default();
+        named.servers.extend(server);
+        named.arguments.extend(arguments);
     }
 
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
+    fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
+        let index = JobIndex::new(facts);
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
             for job in &pipeline.jobs {
-                let deploys = facts
-                    .deploy_steps
-                    .iter()
-                    .any(|d| d.pipeline == pipeline.file && d.job == job.id);
-                let hinted = !job_environments(facts, &pipeline.file, &job.id).is_empty();
-                if !deploys || hinted {
+                let key = JobKey::of(pipeline, job);
+                if !index.deploys(&key) || !index.environments(&key).is_empty() {
                     continue;
                 }
                 // Credential ids (`kube-prod`), API server hosts (`--server=https://api.prod...`)
                 // and deploy-script arguments (`./deploy.sh production`) name targets too.
-                let credentials: Vec<&str> = facts
-                    .credentials
-                    .iter()
-                    .filter(|c| c.job.as_deref() == Some(job.id.as_str()))
-                    .map(|c| c.name.as_str())
-                    .collect();
-                let servers: Vec<String> = facts
-                    .deploy_steps
-                    .iter()
-                    .filter(|d| d.pipeline == pipeline.file && d.job == job.id)
-                    .filter_map(|d| server_host(&d.command))
-                    .collect();
-                let script_args: Vec<String> = job
-                    .steps
-                    .iter()
-                    .filter_map(|s| match s {
-                        Step::Script { text, .. } => Some(text.as_str()),
-                        Step::Action { .. } => None,
-                    })
-                    .flat_map(str::lines)
-                    .filter_map(script_arguments)
-                    .collect();
+                let named = self.named.get(&key);
+                let servers = named.iter().flat_map(|n| &n.servers);
+                let arguments = named.iter().flat_map(|n| &n.arguments);
                 let candidates = [
-                    ("job-name", job.id.as_str()),
-                    ("job-name", job.name.as_str()),
+                    (HintSource::JobName, job.id.as_str()),
+                    (HintSource::JobName, job.name.as_str()),
                 ]
                 .into_iter()
-                .chain(job.stage.as_deref().map(|s| ("stage-name", s)))
-                .chain(credentials.into_iter().map(|c| ("credential", c)))
-                .chain(servers.iter().map(|s| ("server", s.as_str())))
-                .chain(script_args.iter().map(|s| ("script-argument", s.as_str())));
+                .chain(job.stage.as_deref().map(|s| (HintSource::StageName, s)))
+                .chain(
+                    index
+                        .credentials(&key)
+                        .iter()
+                        .map(|c| (HintSource::Credential, c.name.as_str())),
+                )
+                .chain(servers.map(|s| (HintSource::Server, s.as_str())))
+                .chain(arguments.map(|a| (HintSource::ScriptArgument, a.as_str())));
                 for (source, text) in candidates {
                     // A job or stage called `test` runs tests; it does not name a target.
                     let named = |w: &String| {
-                        !matches!(source, "job-name" | "stage-name")
+                        !matches!(source, HintSource::JobName | HintSource::StageName)
                             || !matches!(w.as_str(), "test" | "testing")
                     };
                     let Some(word) = tier_word(text).filter(named) else {
                         continue;
                     };
+                    let note = format!(
+                        "deploying job `{}`: its {source} `{text}` names an environment",
+                        job.id
+                    );
                     new.push(EnvironmentHint {
                         name: word,
-                        file: pipeline.file.clone(),
-                        job: job.id.clone(),
+                        job: key.clone(),
                         source,
                         dynamic: is_dynamic(text),
-                        evidence: Evidence {
-                            rule: self.id(),
-                            loc: job.loc.clone(),
-                            note: format!(
-                                "deploying job `{}`: its {source} `{text}` names an environment",
-                                job.id
-                            ),
-                            confidence: Confidence::Low,
-                        },
+                        evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
                     break;
                 }
@@ -97,13 +105,8 @@ impl Rule for EnvironmentFromJobName {
     }
 }
 
-/// The host of a `--server` / `--server=` argument.
-fn server_host(command: &str) -> Option<String> {
-    let rest = command.split("--server").nth(1)?;
-    let value = rest
-        .trim_start_matches(['=', ' '])
-        .split_whitespace()
-        .next()?;
+/// The host of a `--server` value (`https://api.prod.example.com:6443` → `api.prod.example.com`).
+fn server_host(value: &str) -> Option<String> {
     let host = value
         .trim_matches(['"', '\''])
         .trim_start_matches("https://")
@@ -111,13 +114,13 @@ fn server_host(command: &str) -> Option<String> {
     Some(host.split(['/', ':']).next()?.to_owned())
 }
 
-/// The arguments of a line that runs a shell script (`bash deploy.sh production`).
-fn script_arguments(line: &str) -> Option<String> {
-    let mut words = line.split_whitespace();
-    let script = words.by_ref().find(|w| w.ends_with(".sh"))?;
-    let _ = script;
-    let args: Vec<&str> = words
-        .take_while(|w| !w.starts_with(['&', '|', ';', '>']))
+/// The arguments, as written, after the first word that is a shell script
+/// (`bash deploy.sh production` → `production`).
+fn script_arguments(cmd: &Command) -> Option<String> {
+    let script = cmd.words.iter().position(|w| w.text.ends_with(".sh"))?;
+    let args: Vec<&str> = cmd.words[script + 1..]
+        .iter()
+        .map(|w| w.raw.as_str())
         .collect();
     (!args.is_empty()).then(|| args.join(" "))
 }
@@ -125,18 +128,24 @@ fn script_arguments(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::infer::shell;
 
     #[test]
     fn servers_and_script_arguments() {
         assert_eq!(
-            server_host("kubectl --server=https://api.prod.example.com --token=x apply").as_deref(),
+            server_host("https://api.prod.example.com:6443/x").as_deref(),
             Some("api.prod.example.com")
         );
-        assert_eq!(
-            script_arguments("bash scripts/deploy.sh production && echo ok").as_deref(),
-            Some("production")
+        let cmds = shell::commands(
+            "bash scripts/deploy.sh \\
+  production 2>&1 && echo ok
+make test
+./run.sh
+",
+            &[],
         );
-        assert_eq!(script_arguments("make test"), None);
+        let got: Vec<Option<String>> = cmds.iter().map(script_arguments).collect();
+        assert_eq!(got, [Some("production".to_owned()), None, None, None]);
     }
 
     #[test]

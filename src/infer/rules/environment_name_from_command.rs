@@ -2,44 +2,32 @@
 //! and overlay paths name an environment only through a tier word in them.
 //!
 //! `-n pricing-staging` and `values-prod.yaml` say staging and prod; `-n pricing` names the app,
-//! not an environment. This rule rewrites command-derived hints to the tier word they contain
-//! and drops those without one, before job names are tried and triggers are assigned.
+//! not an environment. The rule is not a pass of its own: `environment-from-command` applies
+//! [`name_command_hint`] to every hint it creates, so no hint is rewritten after the fact and
+//! the job-name fallback and the triggers only ever see named hints. The hints it names keep
+//! `environment-from-command` as their evidence's rule.
 
 use crate::infer::tier::tier_of;
-use crate::infer::{Context, Facts, Rule, Tier};
+use crate::infer::{HintSource, Tier};
 
-pub(crate) struct EnvironmentNameFromCommand;
-
-/// Hint sources that come from command lines rather than from a declared environment.
-const COMMAND_SOURCES: &[&str] = &["namespace", "context", "values-file", "overlay"];
-
-impl Rule for EnvironmentNameFromCommand {
-    fn id(&self) -> &'static str {
-        "environment-name-from-command"
+/// The name and note of a hint read from a command line: the tier word in the name (with a
+/// note saying so), or `None` when there is none, so the hint names no environment. Hints of
+/// other sources, and per-branch names, are kept as they are.
+pub(crate) fn name_command_hint(
+    source: HintSource,
+    dynamic: bool,
+    name: String,
+    note: String,
+) -> Option<(String, String)> {
+    if !source.is_command_line() || dynamic {
+        return Some((name, note));
     }
-
-    fn describe(&self) -> &'static str {
-        "a namespace, context, values file or overlay names an environment by the tier word in it"
+    let word = tier_word(&name)?;
+    if word == name {
+        return Some((name, note));
     }
-
-    fn apply(&self, _cx: &Context<'_>, facts: &mut Facts) {
-        facts.environment_hints.retain_mut(|hint| {
-            if !COMMAND_SOURCES.contains(&hint.source) || hint.dynamic {
-                return true;
-            }
-            match tier_word(&hint.name) {
-                Some(word) => {
-                    if word != hint.name {
-                        hint.evidence.note =
-                            format!("{} (`{}` names the environment)", hint.evidence.note, word);
-                        hint.name = word;
-                    }
-                    true
-                }
-                None => false,
-            }
-        });
-    }
+    let note = format!("{note} (`{word}` names the environment)");
+    Some((word, note))
 }
 
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
@@ -51,7 +39,7 @@ pub(crate) fn tier_word(name: &str) -> Option<String> {
             return Some(compound.to_owned());
         }
     }
-    name.to_ascii_lowercase()
+    lower
         .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| !w.is_empty() && tier_of(w, None).0 != Tier::Other)
         .map(str::to_owned)
@@ -65,6 +53,34 @@ mod tests {
     fn words() {
         assert_eq!(tier_word("pricing-staging").as_deref(), Some("staging"));
         assert_eq!(tier_word("values-prod").as_deref(), Some("prod"));
+        assert_eq!(tier_word("eu-pre-prod").as_deref(), Some("pre-prod"));
         assert_eq!(tier_word("pricing"), None);
+    }
+
+    #[test]
+    fn command_hints_are_named_by_their_tier_word() {
+        let named = |source, dynamic, name: &str| {
+            name_command_hint(source, dynamic, name.to_owned(), "seen".to_owned())
+        };
+        assert_eq!(
+            named(HintSource::Namespace, false, "pricing-staging"),
+            Some((
+                "staging".to_owned(),
+                "seen (`staging` names the environment)".to_owned()
+            ))
+        );
+        assert_eq!(
+            named(HintSource::Overlay, false, "prod"),
+            Some(("prod".to_owned(), "seen".to_owned()))
+        );
+        assert_eq!(named(HintSource::Context, false, "pricing"), None);
+        assert_eq!(
+            named(HintSource::Namespace, true, "review-$CI_COMMIT_REF_SLUG"),
+            Some(("review-$CI_COMMIT_REF_SLUG".to_owned(), "seen".to_owned()))
+        );
+        assert_eq!(
+            named(HintSource::Environment, false, "eu"),
+            Some(("eu".to_owned(), "seen".to_owned()))
+        );
     }
 }

@@ -6,10 +6,13 @@
 //! that offers it.
 
 use crate::files::Loc;
-use crate::infer::rules::job_environments;
-use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, Rule};
+use crate::infer::engine::Rule;
+use crate::infer::resolve::JobIndex;
+use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
 use crate::read::{Job, Pipeline, Trigger, TriggerKind};
 
+/// Deploying jobs' conditions and pipeline triggers ⇒ [`EnvironmentTrigger`]s of the
+/// environments the jobs deploy to.
 pub(crate) struct EnvironmentTriggers;
 
 impl Rule for EnvironmentTriggers {
@@ -17,48 +20,40 @@ impl Rule for EnvironmentTriggers {
         "environment-triggers"
     }
 
-    fn describe(&self) -> &'static str {
-        "a deploying job's ref conditions, or else its pipeline's triggers, deploy its environment"
-    }
-
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
+    fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
+        let index = JobIndex::new(facts);
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
+            let deploys = |id: &str| index.deploys(&JobKey::new(&pipeline.file, id));
             for job in &pipeline.jobs {
-                let environments: Vec<String> = job_environments(facts, &pipeline.file, &job.id)
-                    .iter()
-                    .map(|h| h.name.clone())
-                    .collect();
                 // Tearing an environment down is not what deploys it.
                 if job.environment.as_ref().and_then(|e| e.action.as_deref()) == Some("stop") {
                     continue;
                 }
-                let deploys = |id: &str| {
-                    facts
-                        .deploy_steps
-                        .iter()
-                        .any(|d| d.pipeline == pipeline.file && d.job == id)
-                };
                 // Only deploying jobs say how an environment gets deployed; a smoke test with
                 // `environment: production` on another branch does not.
                 if !deploys(&job.id) {
                     continue;
                 }
+                let key = JobKey::of(pipeline, job);
+                let environments = index.environments(&key);
                 for found in triggers_of(pipeline, job, &deploys) {
-                    for environment in &environments {
+                    for environment in environments.iter().map(|h| &h.name) {
+                        let note = format!(
+                            "{} deploys `{environment}` through job `{}`",
+                            found.note, job.id
+                        );
                         new.push(EnvironmentTrigger {
                             environment: environment.clone(),
+                            job: key.clone(),
                             kind: found.kind.clone(),
                             pattern: found.pattern.clone(),
-                            evidence: Evidence {
-                                rule: self.id(),
-                                loc: found.loc.clone(),
-                                note: format!(
-                                    "{} deploys `{environment}` through job `{}`",
-                                    found.note, job.id
-                                ),
-                                confidence: found.confidence,
-                            },
+                            evidence: Evidence::new(
+                                self.id(),
+                                found.loc.clone(),
+                                note,
+                                found.confidence,
+                            ),
                         });
                     }
                 }

@@ -4,97 +4,76 @@
 
 use std::collections::HashSet;
 
-use crate::infer::commands;
+use crate::files::Loc;
+use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole};
-use crate::infer::{Confidence, Context, Evidence, Facts, ImageFact, Rule};
-use crate::read::Step;
+use crate::infer::{Confidence, Evidence, Facts, ImageFact};
 
 /// Image build and push commands and steps ⇒ [`ImageFact`].
-pub(crate) struct ImageBuild;
+#[derive(Default)]
+pub(crate) struct ImageBuild {
+    /// The places already reported for the current job.
+    seen: HashSet<Loc>,
+}
 
 impl Rule for ImageBuild {
     fn id(&self) -> &'static str {
         "image-build"
     }
 
-    fn describe(&self) -> &'static str {
-        "image build and push commands (docker, buildx, kaniko, buildah, podman, jib, ko, pack, skaffold, gcloud builds) and build-push steps are image builds"
+    fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
+        self.seen.clear();
     }
 
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            for job in &pipeline.jobs {
-                let mut seen = HashSet::new();
-                for unit in commands::job_units(cx, pipeline, job, true) {
-                    for cmd in &unit.cmds {
-                        let Some(m) = vocab::classify_image(cmd) else {
-                            continue;
-                        };
-                        let loc = unit.loc(cmd);
-                        if !seen.insert(loc.clone()) {
-                            continue;
-                        }
-                        let verb = if m.pushes {
-                            "builds and pushes"
-                        } else {
-                            "builds"
-                        };
-                        let note = format!(
-                            "`{}` {verb} an image with {}{}",
-                            unit.command_line(cmd),
-                            m.builder,
-                            unit.how(cmd)
-                        );
-                        facts.images.push(ImageFact {
-                            job: job.id.clone(),
-                            builder: m.builder,
-                            images: m.images,
-                            pushes: m.pushes,
-                            evidence: Evidence {
-                                rule: self.id(),
-                                loc,
-                                note,
-                                confidence: unit.confidence(cmd),
-                            },
-                        });
-                    }
-                }
-                for step in &job.steps {
-                    let Step::Action {
-                        uses, with, loc, ..
-                    } = step
-                    else {
-                        continue;
-                    };
-                    let Some(spec) = vocab::action_spec(uses, pipeline.system) else {
-                        continue;
-                    };
-                    if !matches!(spec.role, ActionRole::Image(_)) {
-                        continue;
-                    }
-                    let Some(m) = vocab::classify_action_image(spec, with) else {
-                        continue;
-                    };
-                    let verb = if m.pushes {
-                        "builds and pushes"
-                    } else {
-                        "builds"
-                    };
-                    facts.images.push(ImageFact {
-                        job: job.id.clone(),
-                        builder: m.builder,
-                        images: m.images,
-                        pushes: m.pushes,
-                        evidence: Evidence {
-                            rule: self.id(),
-                            loc: loc.clone(),
-                            note: format!("`{}` {verb} an image", uses.trim()),
-                            confidence: Confidence::High,
-                        },
-                    });
-                }
-            }
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        let Some(m) = vocab::classify_image(c.cmd) else {
+            return;
+        };
+        let loc = c.unit.loc(c.cmd);
+        if !self.seen.insert(loc.clone()) {
+            return;
         }
+        let note = format!(
+            "`{}` {} an image with {}{}",
+            c.unit.command_line(c.cmd),
+            verb(m.pushes),
+            m.builder,
+            c.unit.how(c.cmd)
+        );
+        facts.images.push(ImageFact {
+            job: c.job.key.clone(),
+            builder: m.builder,
+            images: m.images,
+            pushes: m.pushes,
+            evidence: Evidence::new(self.id(), loc, note, c.unit.confidence(c.cmd)),
+        });
+    }
+
+    fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
+        let Some(m) = a
+            .spec
+            .filter(|spec| matches!(spec.role, ActionRole::Image(_)))
+            .and_then(|spec| vocab::classify_action_image(spec, a.with))
+        else {
+            return;
+        };
+        let note = format!("`{}` {} an image", a.uses.trim(), verb(m.pushes));
+        facts.images.push(ImageFact {
+            job: a.job.key.clone(),
+            builder: m.builder,
+            images: m.images,
+            pushes: m.pushes,
+            evidence: Evidence::new(self.id(), a.loc.clone(), note, Confidence::High),
+        });
+    }
+}
+
+/// What a build does, for notes.
+fn verb(pushes: bool) -> &'static str {
+    if pushes {
+        "builds and pushes"
+    } else {
+        "builds"
     }
 }
 
@@ -103,6 +82,7 @@ mod tests {
     use super::*;
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
+    use crate::infer::engine::run_one;
     use crate::read::CiSystem;
 
     #[test]
@@ -134,14 +114,7 @@ mod tests {
                 ],
             )],
         );
-        let mut facts = Facts::default();
-        ImageBuild.apply(
-            &Context {
-                pipelines: std::slice::from_ref(&p),
-                files: &repo,
-            },
-            &mut facts,
-        );
+        let facts = run_one(ImageBuild::default(), std::slice::from_ref(&p), &repo);
         let got: Vec<(&str, bool, &str)> = facts
             .images
             .iter()

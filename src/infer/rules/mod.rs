@@ -2,8 +2,9 @@
 //!
 //! Detection rules find the steps that deploy to a cluster (scripts and packaged steps), image
 //! builds, test commands, the cluster credentials CI holds, and the environment names deploy
-//! commands reveal. The environment rules run after them, so they can see which jobs deploy and
-//! which namespaces, values files or overlays their commands name.
+//! commands reveal. The environment rules that need every fact (the job-name fallback and the
+//! triggers) do their work in `finish`, after the traversal. The order they run in, and why, is
+//! written where the engine runs them (`engine::run`).
 
 mod cluster_credentials;
 mod deploy_action;
@@ -16,59 +17,22 @@ pub(crate) mod environment_triggers;
 mod image_build;
 mod test_command;
 
-use crate::infer::{EnvironmentHint, Facts, Rule};
+use crate::infer::engine::Rule;
 
-/// Every rule, in the order they must run: detection first, then environments.
+/// Every rule the engine runs, in the order it calls them. `environment-name-from-command` is
+/// not among them: it is the naming `environment-from-command` applies to each hint it creates.
 pub(crate) fn rules() -> Vec<Box<dyn Rule>> {
     vec![
-        Box::new(deploy_command::DeployCommand),
+        Box::new(deploy_command::DeployCommand::default()),
         Box::new(deploy_action::DeployAction),
-        Box::new(image_build::ImageBuild),
+        Box::new(image_build::ImageBuild::default()),
         Box::new(test_command::TestCommand),
-        Box::new(cluster_credentials::ClusterCredentials),
-        Box::new(environment_from_command::EnvironmentFromCommand),
-        Box::new(environment_name_from_command::EnvironmentNameFromCommand),
+        Box::new(cluster_credentials::ClusterCredentials::default()),
+        Box::new(environment_from_command::EnvironmentFromCommand::default()),
         Box::new(environment_from_job::EnvironmentFromJob),
-        Box::new(environment_from_job_name::EnvironmentFromJobName),
+        Box::new(environment_from_job_name::EnvironmentFromJobName::default()),
         Box::new(environment_triggers::EnvironmentTriggers),
     ]
-}
-
-/// How much a hint's source says about the job's environment; lower is stronger.
-pub(crate) fn source_rank(source: &str) -> u8 {
-    match source {
-        "environment" => 0,
-        "values-file" | "overlay" => 1,
-        "namespace" | "context" => 2,
-        "job-name" => 3,
-        "stage-name" => 4,
-        "credential" | "server" | "script-argument" => 5,
-        _ => 6,
-    }
-}
-
-/// The environments a job deploys to: the hints of its strongest source (several when a
-/// matrix or an input expands one name into many).
-pub(crate) fn job_environments<'f>(
-    facts: &'f Facts,
-    file: &str,
-    job: &str,
-) -> Vec<&'f EnvironmentHint> {
-    let hints: Vec<&EnvironmentHint> = facts
-        .environment_hints
-        .iter()
-        .filter(|h| h.file == file && h.job == job)
-        .collect();
-    let Some(best) = hints.iter().map(|h| source_rank(h.source)).min() else {
-        return Vec::new();
-    };
-    let mut chosen: Vec<&EnvironmentHint> = hints
-        .into_iter()
-        .filter(|h| source_rank(h.source) == best)
-        .collect();
-    chosen.sort_by(|a, b| a.name.cmp(&b.name));
-    chosen.dedup_by(|a, b| a.name == b.name);
-    chosen
 }
 
 #[cfg(test)]
@@ -76,8 +40,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_stable_unique_kebab_case() {
-        let ids: Vec<&str> = rules().iter().map(|r| r.id()).collect();
+    fn ids_are_stable_unique_kebab_case_and_documented() {
+        let mut ids: Vec<&str> = rules().iter().map(|r| r.id()).collect();
         assert_eq!(
             ids,
             [
@@ -87,15 +51,19 @@ mod tests {
                 "test-command",
                 "cluster-credentials",
                 "environment-from-command",
-                "environment-name-from-command",
                 "environment-from-job",
                 "environment-from-job-name",
                 "environment-triggers"
             ]
         );
-        for r in rules() {
-            assert!(r.id().chars().all(|c| c.is_ascii_lowercase() || c == '-'));
-            assert!(!r.describe().is_empty());
+        ids.push("environment-name-from-command");
+        let docs = include_str!("../../../docs/inference.md");
+        for id in ids {
+            assert!(id.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+            assert!(
+                docs.contains(&format!("<a id=\"{id}\"></a>")),
+                "docs/inference.md has no anchor for {id}"
+            );
         }
     }
 }

@@ -2,9 +2,9 @@
 //! `go test`, `mvn verify`, `pytest`, `make test`, ...), as written in the step. Called scripts
 //! are not followed: the step's own command is what a generated pipeline would run.
 
-use crate::infer::commands;
+use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::vocab;
-use crate::infer::{Context, Evidence, Facts, Rule, TestFact};
+use crate::infer::{Evidence, Facts, TestFact};
 
 /// Test runner commands in script steps ⇒ [`TestFact`].
 pub(crate) struct TestCommand;
@@ -14,33 +14,19 @@ impl Rule for TestCommand {
         "test-command"
     }
 
-    fn describe(&self) -> &'static str {
-        "test runner commands in script steps (npm test, go test, cargo test, pytest, mvn verify, make test, ...) are the project's tests"
-    }
-
-    fn apply(&self, cx: &Context<'_>, facts: &mut Facts) {
-        for pipeline in cx.pipelines {
-            for job in &pipeline.jobs {
-                for unit in commands::job_units(cx, pipeline, job, false) {
-                    for cmd in &unit.cmds {
-                        if !vocab::is_test(cmd) {
-                            continue;
-                        }
-                        let command = unit.command_line(cmd);
-                        facts.tests.push(TestFact {
-                            job: job.id.clone(),
-                            evidence: Evidence {
-                                rule: self.id(),
-                                loc: unit.loc(cmd),
-                                note: format!("`{command}` runs tests{}", unit.how(cmd)),
-                                confidence: unit.confidence(cmd),
-                            },
-                            command,
-                        });
-                    }
-                }
-            }
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        // Only the step's own commands: what a called script runs is not what a generated
+        // pipeline would call.
+        if c.unit.depth > 0 || !vocab::is_test(c.cmd) {
+            return;
         }
+        let command = c.unit.command_line(c.cmd);
+        let note = format!("`{command}` runs tests{}", c.unit.how(c.cmd));
+        facts.tests.push(TestFact {
+            job: c.job.key.clone(),
+            evidence: Evidence::new(self.id(), c.unit.loc(c.cmd), note, c.unit.confidence(c.cmd)),
+            command,
+        });
     }
 }
 
@@ -50,6 +36,7 @@ mod tests {
     use crate::files::repo::MemRepo;
     use crate::infer::Confidence;
     use crate::infer::commands::tests::{job, pipeline, script_step};
+    use crate::infer::engine::run_one;
     use crate::read::CiSystem;
 
     #[test]
@@ -61,14 +48,7 @@ mod tests {
             vec![job("test", vec![script_step(".gitlab-ci.yml", text, 0, 0)])],
         );
         let repo = MemRepo::from_pairs(&[("Makefile", "test:\n\tgo test ./...\n")]);
-        let mut facts = Facts::default();
-        TestCommand.apply(
-            &Context {
-                pipelines: std::slice::from_ref(&p),
-                files: &repo,
-            },
-            &mut facts,
-        );
+        let facts = run_one(TestCommand, std::slice::from_ref(&p), &repo);
         let got: Vec<&str> = facts.tests.iter().map(|t| t.command.as_str()).collect();
         assert_eq!(
             got,

@@ -1,0 +1,237 @@
+//! INFER stage: the scripts and make targets a unit calls (`./scripts/deploy.sh`,
+//! `bash deploy/x.sh`, `source env.sh`, `make deploy`), read through the repository and
+//! tokenized as units of their own.
+
+use crate::files::RepoFiles;
+use crate::infer::commands::MAX_DEPTH;
+use crate::infer::commands::makefile::Makefile;
+use crate::infer::commands::unit::{SpanMap, Unit};
+use crate::infer::shell::Command;
+
+/// Pushes `unit`, then (depth first) the scripts and make targets it calls. `chain` holds the
+/// calls that led here, so a script that calls itself, directly or not, is not read again.
+pub(super) fn push_with_calls(
+    files: &dyn RepoFiles,
+    unit: Unit,
+    chain: &mut Vec<String>,
+    out: &mut Vec<Unit>,
+) {
+    let calls = if unit.depth < MAX_DEPTH {
+        calls_of(files, &unit)
+    } else {
+        Vec::new()
+    };
+    out.push(unit);
+    for call in calls {
+        if chain.contains(&call.key) {
+            continue;
+        }
+        chain.push(call.key);
+        push_with_calls(files, call.unit, chain, out);
+        chain.pop();
+    }
+}
+
+/// A called script or make target: its key for the cycle guard (the path, or
+/// `Makefile:target`) and its tokenized unit.
+struct Call {
+    key: String,
+    unit: Unit,
+}
+
+/// Prefixes that stand for the repository root in CI scripts.
+const WORKSPACE_PREFIXES: &[&str] = &[
+    "$GITHUB_WORKSPACE/",
+    "${GITHUB_WORKSPACE}/",
+    "${{ github.workspace }}/",
+    "$CI_PROJECT_DIR/",
+    "${CI_PROJECT_DIR}/",
+    "$BITBUCKET_CLONE_DIR/",
+    "${BITBUCKET_CLONE_DIR}/",
+    "$WORKSPACE/",
+    "${WORKSPACE}/",
+    "$(System.DefaultWorkingDirectory)/",
+    "$(Build.SourcesDirectory)/",
+    "$(Pipeline.Workspace)/",
+    "$CIRCLE_WORKING_DIRECTORY/",
+    "$TRAVIS_BUILD_DIR/",
+    "$PWD/",
+    "${PWD}/",
+    "$(pwd)/",
+];
+
+/// Joins `path` to `cwd` and normalises `.` and `..`; `None` for paths outside the repository
+/// or still holding variables.
+pub(super) fn repo_path(cwd: &str, path: &str) -> Option<String> {
+    let mut path = path.trim();
+    for prefix in WORKSPACE_PREFIXES {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            path = rest;
+            break;
+        }
+    }
+    if path.is_empty() || path.starts_with('/') || path.starts_with('~') || path.contains('$') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in cwd.split('/').chain(path.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("/"))
+    }
+}
+
+/// The scripts and make targets a unit calls, tokenized.
+fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
+    let mut calls = Vec::new();
+    let mut cwd = String::new();
+    for cmd in &unit.cmds {
+        let Some(program) = cmd.program() else {
+            continue;
+        };
+        if program == "cd" && !cmd.nested {
+            match cmd.words.get(1).map(|w| w.text.as_str()) {
+                None | Some("-" | "~") => cwd.clear(),
+                Some(dir) => cwd = repo_path(&cwd, dir).unwrap_or_default(),
+            }
+            continue;
+        }
+        if matches!(program, "make" | "gmake") {
+            calls.extend(make_calls(files, unit, cmd, &cwd));
+            continue;
+        }
+        let Some(script) = script_arg(cmd) else {
+            continue;
+        };
+        let Some(path) = repo_path(&cwd, &script) else {
+            continue;
+        };
+        let Some(text) = files.read(&path) else {
+            continue;
+        };
+        let text = text.to_string();
+        calls.push(Call {
+            key: path.clone(),
+            unit: unit.called(path, text, SpanMap::Direct, unit.command_line(cmd)),
+        });
+    }
+    calls
+}
+
+/// The script file a command runs: `./x.sh`, `scripts/x`, `bash -e x.sh`, `source x.sh`.
+fn script_arg(cmd: &Command) -> Option<String> {
+    let first = cmd.words.first()?.text.as_str();
+    let program = cmd.program()?;
+    if matches!(
+        program,
+        "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "source" | "."
+    ) {
+        let mut words = cmd.words.iter().skip(1);
+        while let Some(w) = words.next() {
+            let t = w.text.as_str();
+            if t == "-o" || t == "+o" {
+                words.next();
+                continue;
+            }
+            if t.starts_with('-') || t.starts_with('+') {
+                if !t.starts_with("--") && t.contains('c') {
+                    return None; // `sh -c '...'`: the shell tokenizer already parsed it
+                }
+                continue;
+            }
+            return Some(t.to_owned());
+        }
+        return None;
+    }
+    if first.contains('/') || first.ends_with(".sh") || first.ends_with(".bash") {
+        return Some(first.to_owned());
+    }
+    None
+}
+
+/// `make [-C dir] [-f file] target...`: the recipes of the targets (and their prerequisites).
+fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> Vec<Call> {
+    let dir = match cmd.arg_after(&["-C", "--directory"]) {
+        Some(d) => match repo_path(cwd, d) {
+            Some(p) => p,
+            None => return Vec::new(),
+        },
+        None => cwd.to_owned(),
+    };
+    let candidates: Vec<String> = match cmd.arg_after(&["-f", "--file", "--makefile"]) {
+        Some(f) => vec![f.to_owned()],
+        None => vec![
+            "GNUmakefile".to_owned(),
+            "makefile".to_owned(),
+            "Makefile".to_owned(),
+        ],
+    };
+    let Some((path, text)) = candidates.iter().find_map(|c| {
+        let path = repo_path(&dir, c)?;
+        let text = files.read(&path)?;
+        Some((path, text.to_string()))
+    }) else {
+        return Vec::new();
+    };
+    let makefile = Makefile::parse(&text);
+    let mut targets: Vec<String> = cmd
+        .positionals(&[
+            "-C",
+            "--directory",
+            "-f",
+            "--file",
+            "--makefile",
+            "-j",
+            "--jobs",
+            "-I",
+            "-o",
+        ])
+        .into_iter()
+        .filter(|t| !t.contains('='))
+        .map(str::to_owned)
+        .collect();
+    if targets.is_empty() {
+        targets.extend(makefile.default_target.clone());
+    }
+    let mut calls = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(target) = targets.first().cloned() {
+        targets.remove(0);
+        if seen.contains(&target) || seen.len() > 32 {
+            continue;
+        }
+        seen.push(target.clone());
+        let Some(rule) = makefile.rules.iter().find(|r| r.targets.contains(&target)) else {
+            continue;
+        };
+        // Prerequisites run first, and are part of what `make <target>` does.
+        for pre in &rule.prereqs {
+            if !seen.contains(pre) {
+                targets.push(pre.clone());
+            }
+        }
+        if rule.recipe.is_empty() {
+            continue;
+        }
+        let (text, spans) = makefile.recipe_script(rule, &target);
+        calls.push(Call {
+            key: format!("{path}:{target}"),
+            unit: unit.called(
+                path.clone(),
+                text,
+                SpanMap::LineSpans(spans),
+                format!("make {target}"),
+            ),
+        });
+    }
+    calls
+}

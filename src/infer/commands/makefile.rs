@@ -1,0 +1,159 @@
+//! INFER stage: a Makefile read just far enough to turn `make <target>` into the shell script
+//! its recipes (and their prerequisites' recipes) run.
+
+use std::collections::HashMap;
+
+use crate::yaml::Span;
+
+/// The parts of a Makefile needed to read a target's recipe.
+#[derive(Debug, Default)]
+pub(super) struct Makefile {
+    vars: HashMap<String, String>,
+    pub(super) rules: Vec<MakeRule>,
+    pub(super) default_target: Option<String>,
+}
+
+/// One rule: `targets: prereqs` and its recipe.
+#[derive(Debug)]
+pub(super) struct MakeRule {
+    pub(super) targets: Vec<String>,
+    pub(super) prereqs: Vec<String>,
+    /// Recipe lines: text after the tab, and the line's span in the Makefile.
+    pub(super) recipe: Vec<(String, Span)>,
+}
+
+impl Makefile {
+    /// Reads assignments, rules and their recipes; everything else is skipped.
+    pub(super) fn parse(text: &str) -> Makefile {
+        let mut mk = Makefile::default();
+        let mut offset = 0;
+        let mut current: Option<usize> = None;
+        for raw_line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += raw_line.len();
+            let line = raw_line.trim_end_matches(['\n', '\r']);
+            let span = Span::new(start, start + line.len());
+            if let Some(recipe) = line.strip_prefix('\t') {
+                if let Some(rule) = current.and_then(|i| mk.rules.get_mut(i)) {
+                    rule.recipe.push((recipe.to_owned(), span));
+                }
+                continue;
+            }
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            current = None;
+            if let Some((name, value)) = make_assignment(trimmed) {
+                mk.vars.insert(name, value);
+                continue;
+            }
+            let Some((targets, rest)) = trimmed.split_once(':') else {
+                continue;
+            };
+            let rest = rest.trim_start_matches(':');
+            let (prereqs, inline) = match rest.split_once(';') {
+                Some((p, r)) => (p, Some(r.trim())),
+                None => (rest, None),
+            };
+            let prereqs = prereqs.split('|').next().unwrap_or_default();
+            let targets: Vec<String> = targets.split_whitespace().map(str::to_owned).collect();
+            if mk.default_target.is_none() {
+                mk.default_target = targets.iter().find(|t| !t.starts_with('.')).cloned();
+            }
+            let mut rule = MakeRule {
+                targets,
+                prereqs: prereqs.split_whitespace().map(str::to_owned).collect(),
+                recipe: Vec::new(),
+            };
+            if let Some(inline) = inline.filter(|r| !r.is_empty()) {
+                rule.recipe.push((inline.to_owned(), span));
+            }
+            mk.rules.push(rule);
+            current = Some(mk.rules.len() - 1);
+        }
+        mk
+    }
+
+    /// The recipe as a shell script (make prefixes removed, make variables expanded), and the
+    /// Makefile span of each of its lines.
+    pub(super) fn recipe_script(&self, rule: &MakeRule, target: &str) -> (String, Vec<Span>) {
+        let mut text = String::new();
+        let mut spans = Vec::new();
+        for (line, span) in &rule.recipe {
+            let line = line.trim_start().trim_start_matches(['@', '-', '+']);
+            // Each recipe line runs in its own shell; keep them on separate lines so commands
+            // stay separate and map back line by line.
+            let expanded = self.expand(line, target, 0).replace('\n', " ");
+            text.push_str(&expanded);
+            text.push('\n');
+            spans.push(*span);
+        }
+        (text, spans)
+    }
+
+    /// Expands `$(VAR)`, `${VAR}`, `$@`, `$$`; unknown variables become shell variables (make
+    /// passes the environment through), functions such as `$(shell ...)` become `_`.
+    fn expand(&self, line: &str, target: &str, depth: usize) -> String {
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(pos) = rest.find('$') {
+            out.push_str(&rest[..pos]);
+            let after = &rest[pos + 1..];
+            let mut chars = after.chars();
+            match chars.next() {
+                Some('$') => {
+                    out.push('$');
+                    rest = &after[1..];
+                }
+                Some('@') => {
+                    out.push_str(target);
+                    rest = &after[1..];
+                }
+                Some(open @ ('(' | '{')) => {
+                    let close = if open == '(' { ')' } else { '}' };
+                    let Some(end) = after.find(close) else {
+                        out.push_str(&rest[pos..]);
+                        return out;
+                    };
+                    let name = after[1..end].trim();
+                    if name == "MAKE" {
+                        out.push_str("make");
+                    } else if name.contains(char::is_whitespace) || name.contains(',') {
+                        out.push('_');
+                    } else if let Some(value) = self.vars.get(name) {
+                        if depth < 4 {
+                            out.push_str(&self.expand(value, target, depth + 1));
+                        }
+                    } else {
+                        out.push_str("${");
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                    rest = &after[end + 1..];
+                }
+                _ => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// `NAME = v`, `NAME := v`, `NAME ?= v`, `NAME ::= v`, `export NAME = v` (not `+=`).
+fn make_assignment(line: &str) -> Option<(String, String)> {
+    let line = line.strip_prefix("export ").unwrap_or(line);
+    let eq = line.find('=')?;
+    let colon = line.find(':');
+    if colon.is_some_and(|c| c < eq && !line[c..eq].chars().all(|ch| ch == ':')) {
+        return None; // a rule with `=` in its prerequisites or recipe
+    }
+    let name = line[..eq].trim_end_matches([':', '?', '+', '!']).trim();
+    if name.is_empty() || name.contains(char::is_whitespace) {
+        return None;
+    }
+    Some((name.to_owned(), line[eq + 1..].trim().to_owned()))
+}

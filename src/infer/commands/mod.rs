@@ -1,0 +1,111 @@
+//! INFER stage: the commands a job runs, tokenized once per job and shared by every rule.
+//!
+//! Each `Script` step is tokenized with [`shell::commands`]; the scripts the step calls
+//! (`./scripts/deploy.sh`, `bash deploy/x.sh`, `source env.sh`, `make deploy`) are read through
+//! the repository and tokenized too, up to [`MAX_DEPTH`] calls deep with a cycle guard. Every
+//! command can be turned back into a [`crate::files::Loc`] in the file it is written in: the
+//! pipeline file for step scripts (through the step's line starts), the called script, or the
+//! Makefile recipe line. The engine ([`crate::infer::engine`]) calls [`job_units`] once per job
+//! and hands the units to every rule.
+
+mod calls;
+mod makefile;
+#[cfg(test)]
+pub(crate) mod tests;
+mod unit;
+
+pub(crate) use unit::{SpanMap, Unit};
+
+use crate::files::{LineIndex, RepoFiles};
+use crate::infer::shell::{self, Command};
+use crate::read::{Job, Pipeline, Step};
+
+/// How many script calls deep commands are followed.
+pub(crate) const MAX_DEPTH: usize = 3;
+
+/// Variables a job's scripts see: pipeline variables, then job variables (which win).
+pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> {
+    pipeline
+        .variables
+        .iter()
+        .chain(job.variables.iter())
+        .cloned()
+        .collect()
+}
+
+/// Every script unit of a job, in step order, each followed (depth first) by the scripts and
+/// make targets it calls; step units have depth 0. `vars` are the variables the job's scripts
+/// see ([`job_vars`]).
+pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, String)]) -> Vec<Unit> {
+    let mut out = Vec::new();
+    for step in &job.steps {
+        let Step::Script {
+            name,
+            text,
+            loc,
+            line_starts,
+        } = step
+        else {
+            continue;
+        };
+        let map = if line_starts.is_empty() {
+            SpanMap::Whole(loc.span)
+        } else {
+            SpanMap::Lines(line_starts.clone(), loc.span)
+        };
+        let unit = Unit::new(
+            loc.file.clone(),
+            text.clone(),
+            map,
+            vars.to_vec(),
+            name.clone().filter(|n| n.starts_with("!reference")),
+        );
+        calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+impl Unit {
+    /// A step unit (depth 0) for `text`, tokenized.
+    fn new(
+        file: String,
+        text: String,
+        map: SpanMap,
+        vars: Vec<(String, String)>,
+        used_as: Option<String>,
+    ) -> Unit {
+        Unit {
+            cmds: tokenize(&text, &vars),
+            lines: LineIndex::new(&text),
+            file,
+            text,
+            map,
+            depth: 0,
+            called_as: None,
+            used_as,
+            vars,
+        }
+    }
+
+    /// A unit `self` calls as `called_as`: the same variables and use site, one level deeper.
+    fn called(&self, file: String, text: String, map: SpanMap, called_as: String) -> Unit {
+        Unit {
+            cmds: tokenize(&text, &self.vars),
+            lines: LineIndex::new(&text),
+            file,
+            text,
+            map,
+            depth: self.depth + 1,
+            called_as: Some(called_as),
+            used_as: self.used_as.clone(),
+            vars: self.vars.clone(),
+        }
+    }
+}
+
+/// Tokenizes one script: the only place a unit's text is handed to the shell tokenizer.
+fn tokenize(text: &str, vars: &[(String, String)]) -> Vec<Command> {
+    #[cfg(test)]
+    tests::TOKENIZED.with(|n| n.set(n.get() + 1));
+    shell::commands(text, vars)
+}

@@ -1,0 +1,161 @@
+//! Builders for pipelines in rule tests, and the tests of the commands module.
+
+use std::cell::Cell;
+
+use super::calls::repo_path;
+use super::unit::one_line;
+use super::*;
+use crate::files::Loc;
+use crate::files::repo::MemRepo;
+use crate::infer::Confidence;
+use crate::read::CiSystem;
+use crate::read::support::{empty_job, empty_pipeline};
+use crate::yaml::Span;
+
+thread_local! {
+    /// How many times this thread handed a script to the shell tokenizer.
+    pub(crate) static TOKENIZED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A script step written as a block scalar starting at `file_offset` with `indent` spaces.
+pub(crate) fn script_step(file: &str, text: &str, first_line_offset: usize, indent: usize) -> Step {
+    let mut starts = Vec::new();
+    let mut at = first_line_offset;
+    for line in text.split_inclusive('\n') {
+        starts.push(at);
+        at += line.len() + indent;
+    }
+    if text.is_empty() || text.ends_with('\n') {
+        starts.push(at);
+    }
+    Step::Script {
+        name: None,
+        text: text.to_owned(),
+        loc: Loc::new(file, Span::new(first_line_offset, at)),
+        line_starts: starts,
+    }
+}
+
+pub(crate) fn action_step(file: &str, uses: &str, with: &[(&str, &str)], at: usize) -> Step {
+    Step::Action {
+        name: None,
+        uses: uses.to_owned(),
+        with: with
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+        loc: Loc::new(file, Span::new(at, at + uses.len())),
+    }
+}
+
+pub(crate) fn job(id: &str, steps: Vec<Step>) -> Job {
+    let loc = Loc::new("ci.yml", Span::new(0, 1));
+    Job {
+        steps,
+        ..empty_job(id.to_owned(), id.to_owned(), loc)
+    }
+}
+
+pub(crate) fn pipeline(file: &str, system: CiSystem, jobs: Vec<Job>) -> Pipeline {
+    Pipeline {
+        jobs,
+        ..empty_pipeline(file, system)
+    }
+}
+
+#[test]
+fn step_locs_map_through_line_starts() {
+    // The file: "run: |\n  echo hi\n  kubectl apply -f x\n" with the script at offset 9.
+    let file = "run: |\n  echo hi\n  kubectl apply -f x\n";
+    let text = "echo hi\nkubectl apply -f x\n";
+    let p = pipeline(
+        "w.yml",
+        CiSystem::GithubActions,
+        vec![job("j", vec![script_step("w.yml", text, 9, 2)])],
+    );
+    let repo = MemRepo::default();
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let loc = units[0].loc(&units[0].cmds[1]);
+    assert_eq!(&file[loc.span.range()], "kubectl apply -f x");
+}
+
+#[test]
+fn follows_scripts_and_make_targets_with_a_cycle_guard() {
+    let repo = MemRepo::from_pairs(&[
+        (
+            "scripts/deploy.sh",
+            "#!/bin/sh\nset -e\nkubectl apply -f k8s/\n./scripts/deploy.sh\nbash scripts/more.sh\n",
+        ),
+        ("scripts/more.sh", "helm upgrade a ./c\n"),
+        (
+            "Makefile",
+            "IMG ?= reg/app\nKUBECTL = kubectl\n.PHONY: deploy\ndeploy: build\n\t@$(KUBECTL) apply -f k8s/ # x\nbuild:\n\tdocker build -t $(IMG) .\n",
+        ),
+        ("sub/run.sh", "kubectl delete ns x\n"),
+    ]);
+    let text = "./scripts/deploy.sh\nmake deploy\ncd sub && ./run.sh\n";
+    let p = pipeline(
+        "ci.yml",
+        CiSystem::GitlabCi,
+        vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
+    );
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let files: Vec<(&str, usize)> = units.iter().map(|u| (u.file.as_str(), u.depth)).collect();
+    assert_eq!(
+        files,
+        [
+            ("ci.yml", 0),
+            ("scripts/deploy.sh", 1),
+            ("scripts/more.sh", 2),
+            ("Makefile", 1),
+            ("Makefile", 1),
+            ("sub/run.sh", 1)
+        ]
+    );
+    let mk = &units[3];
+    assert_eq!(mk.cmds[0].program(), Some("kubectl"));
+    let makefile = repo.0["Makefile"].as_str();
+    assert_eq!(
+        &makefile[mk.loc(&mk.cmds[0]).span.range()],
+        "\t@$(KUBECTL) apply -f k8s/ # x"
+    );
+    assert_eq!(units[4].cmds[0].words[3].text, "reg/app");
+    let sh = &units[1];
+    assert_eq!(
+        &repo.0["scripts/deploy.sh"][sh.loc(&sh.cmds[1]).span.range()],
+        "kubectl apply -f k8s/"
+    );
+    assert_eq!(units[1].confidence(&units[1].cmds[1]), Confidence::Medium);
+    assert!(units[0].via().is_empty());
+    assert!(units[1].via().contains("scripts/deploy.sh"));
+    let steps = units.iter().filter(|u| u.depth == 0).count();
+    assert_eq!(steps, 1);
+}
+
+#[test]
+fn repo_paths() {
+    assert_eq!(
+        repo_path("", "./scripts/x.sh").as_deref(),
+        Some("scripts/x.sh")
+    );
+    assert_eq!(repo_path("a/b", "../c.sh").as_deref(), Some("a/c.sh"));
+    assert_eq!(
+        repo_path("", "$CI_PROJECT_DIR/x.sh").as_deref(),
+        Some("x.sh")
+    );
+    assert_eq!(repo_path("", "../../x.sh"), None);
+    assert_eq!(repo_path("", "/usr/bin/x"), None);
+    assert_eq!(repo_path("", "$DIR/x.sh"), None);
+}
+
+#[test]
+fn one_line_hides_tokens() {
+    assert_eq!(
+        one_line("kubectl --token abc \\\n  apply"),
+        "kubectl --token *** apply"
+    );
+    assert_eq!(
+        one_line("oc login --token=$T --password=x"),
+        "oc login --token=$T --password=***"
+    );
+}

@@ -1,0 +1,200 @@
+//! INFER stage: one tokenized script and the way back from its byte offsets to the file it is
+//! written in.
+
+use crate::files::{LineIndex, Loc};
+use crate::infer::Confidence;
+use crate::infer::shell::Command;
+use crate::yaml::Span;
+
+/// How a unit's byte offsets map back to its file.
+#[derive(Debug, Clone)]
+pub(crate) enum SpanMap {
+    /// The text is the file itself (a called script).
+    Direct,
+    /// A step script: the file offset where each script line starts, and the step's span for
+    /// lines the reader could not map.
+    Lines(Vec<usize>, Span),
+    /// A Makefile recipe: the file span of each line of the (rewritten) text.
+    LineSpans(Vec<Span>),
+    /// Lines cannot be mapped: every command points at the step.
+    Whole(Span),
+}
+
+/// One tokenized script: a step's text, a called script file, or a make target's recipe.
+#[derive(Debug)]
+pub(crate) struct Unit {
+    /// Repository-relative file the text is written in.
+    pub(crate) file: String,
+    /// The script text as tokenized.
+    pub(crate) text: String,
+    /// Its commands, in the order the shell meets them.
+    pub(crate) cmds: Vec<Command>,
+    /// Offsets back to the file.
+    pub(crate) map: SpanMap,
+    /// Where the lines of `text` start, for mapping offsets through `map`.
+    pub(crate) lines: LineIndex,
+    /// 0 for a step; 1.. for called scripts.
+    pub(crate) depth: usize,
+    /// What called it (`./scripts/deploy.sh`, `make deploy`), for notes.
+    pub(crate) called_as: Option<String>,
+    /// How a step written elsewhere got into the job (`!reference [.deploy, script] used at
+    /// .gitlab-ci.yml:31:7`), so findings name the use site as well as the definition.
+    pub(crate) used_as: Option<String>,
+    /// The variables the script saw (job and pipeline variables).
+    pub(crate) vars: Vec<(String, String)>,
+}
+
+impl Unit {
+    /// Where `cmd` is written.
+    pub(crate) fn loc(&self, cmd: &Command) -> Loc {
+        self.loc_of(cmd.start, cmd.end)
+    }
+
+    /// Where the whole pipeline ending in command `idx` is written (`a | b | kubectl apply`).
+    pub(crate) fn pipeline_loc(&self, idx: usize) -> Loc {
+        let (start, end) = self.pipeline_range(idx);
+        self.loc_of(start, end)
+    }
+
+    /// The pipeline ending in command `idx`, on one line.
+    pub(crate) fn pipeline_line(&self, idx: usize) -> String {
+        let (start, end) = self.pipeline_range(idx);
+        one_line(self.text.get(start..end).unwrap_or_default())
+    }
+
+    fn pipeline_range(&self, idx: usize) -> (usize, usize) {
+        let Some(cmd) = self.cmds.get(idx) else {
+            return (0, 0);
+        };
+        let (mut start, end) = (cmd.start, cmd.end);
+        let mut cursor = cmd.stdin_from;
+        let mut guard = 0;
+        while let Some(i) = cursor.filter(|i| *i < idx) {
+            guard += 1;
+            let Some(up) = self.cmds.get(i).filter(|_| guard < 16) else {
+                break;
+            };
+            start = start.min(up.start);
+            cursor = up.stdin_from.filter(|j| *j < i);
+        }
+        (start, end)
+    }
+
+    /// Where bytes `start..end` of the text are written.
+    pub(crate) fn loc_of(&self, start: usize, end: usize) -> Loc {
+        let span = match &self.map {
+            SpanMap::Direct => Span::new(start, end),
+            SpanMap::Whole(span) => *span,
+            SpanMap::Lines(file_starts, step) => {
+                let map = |offset: usize| -> Option<usize> {
+                    let line = self.lines.line(offset);
+                    let col = offset.checked_sub(self.lines.line_start(line)?)?;
+                    Some(file_starts.get(line)? + col)
+                };
+                match (map(start), map(end.saturating_sub(1).max(start))) {
+                    (Some(s), Some(e)) => Span::new(s, e + usize::from(end > start)),
+                    _ => *step,
+                }
+            }
+            SpanMap::LineSpans(spans) => {
+                let first = spans.get(self.lines.line(start));
+                let last = spans.get(self.lines.line(end.saturating_sub(1)));
+                match (first, last) {
+                    (Some(f), Some(l)) => f.join(*l),
+                    (Some(f), None) => *f,
+                    _ => return Loc::new(&self.file, Span::empty(0)),
+                }
+            }
+        };
+        Loc::new(&self.file, span)
+    }
+
+    /// The command as written, on one line, with token values hidden.
+    pub(crate) fn command_line(&self, cmd: &Command) -> String {
+        one_line(cmd.text(&self.text))
+    }
+
+    /// How sure a rule can be of what this command does: direct commands are high; commands
+    /// behind wrappers, variables, `sh -c`/`$( )`, or in called scripts are medium.
+    pub(crate) fn confidence(&self, cmd: &Command) -> Confidence {
+        if self.depth == 0 && cmd.wrappers.is_empty() && cmd.via_variable.is_none() && !cmd.nested {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        }
+    }
+
+    /// A suffix for notes saying how the command was reached: through a variable, behind a
+    /// wrapper, inside `sh -c` / `$( )`, in a called script.
+    pub(crate) fn how(&self, cmd: &Command) -> String {
+        let mut out = String::new();
+        if let Some(var) = &cmd.via_variable {
+            out.push_str(&format!(" through `${var}`"));
+        }
+        if !cmd.wrappers.is_empty() {
+            out.push_str(&format!(" behind `{}`", cmd.wrappers.join(" ")));
+        }
+        if cmd.nested {
+            out.push_str(" inside a nested shell or command substitution");
+        }
+        out.push_str(&self.via());
+        out
+    }
+
+    /// A suffix for notes: ` (in \`scripts/deploy.sh\`, called as \`./scripts/deploy.sh\`)`.
+    pub(crate) fn via(&self) -> String {
+        let mut out = match &self.called_as {
+            Some(call) => format!(" (in `{}`, called as `{call}`)", self.file),
+            None => String::new(),
+        };
+        if let Some(used) = &self.used_as {
+            out.push_str(&format!(" (through `{used}`)"));
+        }
+        out
+    }
+}
+
+/// Joins continuation lines and whitespace, and hides literal token and password values.
+pub(super) fn one_line(text: &str) -> String {
+    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    let words: Vec<&str> = joined.split_whitespace().collect();
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut hide_next = false;
+    for w in words {
+        if hide_next {
+            hide_next = false;
+            out.push(if w.starts_with('$') {
+                w.to_owned()
+            } else {
+                "***".to_owned()
+            });
+            continue;
+        }
+        let secret_flag = [
+            "--token",
+            "--kube-token",
+            "--auth-token",
+            "--password",
+            "-p",
+        ]
+        .iter()
+        .find(|f| w == **f || w.starts_with(&format!("{f}=")));
+        match secret_flag {
+            Some(f) if *f == "-p" => out.push(w.to_owned()),
+            Some(f) if w == *f => {
+                hide_next = true;
+                out.push(w.to_owned());
+            }
+            Some(f) => {
+                let value = &w[f.len() + 1..];
+                if value.starts_with('$') {
+                    out.push(w.to_owned());
+                } else {
+                    out.push(format!("{f}=***"));
+                }
+            }
+            None => out.push(w.to_owned()),
+        }
+    }
+    out.join(" ")
+}

@@ -1,0 +1,220 @@
+//! INFER stage: the engine. It walks the pipelines once — pipeline, job, the job's script units
+//! and their commands, then the job's packaged steps — and lets every rule look at each place
+//! through a hook. Work several rules need is done here once: each job's scripts (and the
+//! scripts and make targets they call) are tokenized once, and each command's deploy and
+//! credential classification is computed once and handed to every rule.
+
+use crate::files::Loc;
+use crate::infer::commands::{self, Unit};
+use crate::infer::keys::JobKey;
+use crate::infer::shell::Command;
+use crate::infer::vocab::{self, ActionSpec, CredentialMatch, DeployMatch};
+use crate::infer::{Context, Facts};
+use crate::read::{Job, Pipeline, Step};
+
+/// One inference rule: it adds facts from the places the engine shows it. Every hook has an
+/// empty default, so a rule implements only the ones it needs.
+pub(crate) trait Rule {
+    /// Stable id; also the anchor in docs/inference.md.
+    fn id(&self) -> &'static str;
+
+    /// A pipeline, before its jobs.
+    fn on_pipeline(&mut self, _pipeline: &Pipeline, _facts: &mut Facts) {}
+
+    /// A job, before its commands and packaged steps.
+    fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {}
+
+    /// One command of one of the job's script units.
+    fn on_command(&mut self, _command: &CommandSite<'_>, _facts: &mut Facts) {}
+
+    /// One packaged step of the job (a GitHub action, orb command, task, pipe, Jenkins step).
+    fn on_action(&mut self, _action: &ActionSite<'_>, _facts: &mut Facts) {}
+
+    /// After the traversal, with every fact the traversal produced.
+    fn finish(&mut self, _cx: &Context<'_>, _facts: &mut Facts) {}
+}
+
+/// The job the engine is in.
+pub(crate) struct JobSite<'a> {
+    pub pipeline: &'a Pipeline,
+    pub job: &'a Job,
+    pub key: JobKey,
+    /// The variables its scripts see: pipeline variables, then job variables (which win).
+    pub vars: Vec<(String, String)>,
+}
+
+/// One command, with what the vocabulary says about it.
+pub(crate) struct CommandSite<'a> {
+    pub job: &'a JobSite<'a>,
+    /// The script unit the command is in (a step, a called script, a make recipe).
+    pub unit: &'a Unit,
+    /// The command's index in `unit.cmds`.
+    pub index: usize,
+    pub cmd: &'a Command,
+    /// What the command deploys, when it deploys (a dry run does not).
+    pub deploy: Option<&'a DeployMatch>,
+    /// The cluster credentials the command uses or writes.
+    pub credentials: &'a [CredentialMatch],
+}
+
+/// One packaged step.
+pub(crate) struct ActionSite<'a> {
+    pub job: &'a JobSite<'a>,
+    /// The step reference as written (`azure/k8s-deploy@v5`, `HelmDeploy@0`).
+    pub uses: &'a str,
+    /// Its inputs.
+    pub with: &'a [(String, String)],
+    /// Where the step reference is written.
+    pub loc: &'a Loc,
+    /// The vocabulary's entry for it, when it is a known step.
+    pub spec: Option<&'static ActionSpec>,
+}
+
+/// Runs `rules` over every pipeline of `cx` and returns what they found.
+pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
+    // The order contract. Rules are called in list order (`rules::rules()`) at every place, and
+    // the places come in this order:
+    // 1. `on_pipeline`, then for each of its jobs in file order:
+    // 2. `on_job`; then `on_command` for every command of the job's units, in step order, each
+    //    step followed depth first by the scripts and make targets it calls; then `on_action`
+    //    for every packaged step, in step order. So within a job, every fact from a command
+    //    precedes every fact from a packaged step, which rules that keep the first of equal
+    //    facts (`environment-from-command`, per job) rely on.
+    // 3. `finish`, in list order, once the traversal is over. `environment-from-job-name`
+    //    guesses only for deploying jobs without a hint, so it reads the deploy steps,
+    //    credentials and hints every traversal hook produced; `environment-triggers` attaches
+    //    triggers to each job's chosen environments, so it runs after
+    //    `environment-from-job-name` has added its guesses.
+    // No rule changes another rule's facts.
+    let mut facts = Facts::default();
+    for pipeline in cx.pipelines {
+        for rule in rules.iter_mut() {
+            rule.on_pipeline(pipeline, &mut facts);
+        }
+        for job in &pipeline.jobs {
+            let site = JobSite {
+                pipeline,
+                job,
+                key: JobKey::of(pipeline, job),
+                vars: commands::job_vars(pipeline, job),
+            };
+            for rule in rules.iter_mut() {
+                rule.on_job(&site, &mut facts);
+            }
+            for unit in &commands::job_units(cx.files, job, &site.vars) {
+                visit_commands(&site, unit, rules, &mut facts);
+            }
+            for step in &job.steps {
+                let Step::Action {
+                    uses, with, loc, ..
+                } = step
+                else {
+                    continue;
+                };
+                let action = ActionSite {
+                    job: &site,
+                    uses,
+                    with,
+                    loc,
+                    spec: vocab::action_spec(uses, pipeline.system),
+                };
+                for rule in rules.iter_mut() {
+                    rule.on_action(&action, &mut facts);
+                }
+            }
+        }
+    }
+    for rule in rules.iter_mut() {
+        rule.finish(cx, &mut facts);
+    }
+    facts
+}
+
+/// Shows every command of `unit` to every rule, classified once.
+fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
+    for (index, cmd) in unit.cmds.iter().enumerate() {
+        let deploy = vocab::classify_deploy(&unit.cmds, index).filter(|m| !m.dry_run);
+        let credentials = vocab::classify_credentials(&unit.cmds, index);
+        let command = CommandSite {
+            job: site,
+            unit,
+            index,
+            cmd,
+            deploy: deploy.as_ref(),
+            credentials: &credentials,
+        };
+        for rule in rules.iter_mut() {
+            rule.on_command(&command, facts);
+        }
+    }
+}
+
+/// Runs one rule alone over `pipelines`, for the rules' own tests.
+#[cfg(test)]
+pub(crate) fn run_one(
+    rule: impl Rule + 'static,
+    pipelines: &[Pipeline],
+    files: &dyn crate::files::RepoFiles,
+) -> Facts {
+    let cx = Context { pipelines, files };
+    run(&cx, &mut [Box::new(rule)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::repo::MemRepo;
+    use crate::infer::commands::tests::{TOKENIZED, action_step, job, pipeline, script_step};
+    use crate::read::CiSystem;
+
+    fn tokenized() -> usize {
+        TOKENIZED.with(|n| n.replace(0))
+    }
+
+    /// How many units the jobs of `pipelines` have (each step script and each script or make
+    /// target it calls).
+    fn units(pipelines: &[Pipeline], files: &dyn crate::files::RepoFiles) -> usize {
+        let n = pipelines
+            .iter()
+            .flat_map(|p| p.jobs.iter().map(move |j| (p, j)))
+            .map(|(p, j)| commands::job_units(files, j, &commands::job_vars(p, j)).len())
+            .sum();
+        tokenized();
+        n
+    }
+
+    #[test]
+    fn every_script_is_tokenized_once_per_job() {
+        let repo = MemRepo::from_pairs(&[
+            ("deploy.sh", "kubectl apply -f k8s/\n"),
+            ("Makefile", "test:\n\tgo test ./...\n"),
+        ]);
+        let p = pipeline(
+            "ci.yml",
+            CiSystem::GitlabCi,
+            vec![
+                job(
+                    "deploy",
+                    vec![
+                        script_step("ci.yml", "./deploy.sh\nmake test\n", 0, 0),
+                        action_step("ci.yml", "azure/k8s-deploy@v5", &[], 40),
+                        script_step("ci.yml", "docker build -t app .\n", 60, 0),
+                    ],
+                ),
+                job("other", vec![script_step("ci.yml", "./deploy.sh\n", 90, 0)]),
+            ],
+        );
+        let pipelines = std::slice::from_ref(&p);
+        tokenized();
+        let cx = Context {
+            pipelines,
+            files: &repo,
+        };
+        let facts = crate::infer::infer(&cx);
+        // deploy: two steps, `deploy.sh` and `make test`; other: one step and `deploy.sh`.
+        assert_eq!(tokenized(), 6);
+        assert_eq!(units(pipelines, &repo), 6);
+        // `deploy.sh` in both jobs, and the packaged step.
+        assert_eq!(facts.deploy_steps.len(), 3);
+    }
+}

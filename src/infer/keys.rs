@@ -1,0 +1,159 @@
+//! INFER stage: the keys facts are filed under. A job is named by its pipeline file and its id,
+//! because ids repeat across files (a `deploy` job in two workflows); an environment hint names
+//! what it was read from with a [`HintSource`], not a string compared by spelling.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::read::{Job, Pipeline};
+
+/// One job of one pipeline file.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub(crate) struct JobKey {
+    /// The pipeline file the job is defined in (its commands may be written in other files).
+    pub pipeline: String,
+    /// The job's id in that pipeline.
+    pub job: String,
+}
+
+impl JobKey {
+    /// The key of `job` in `pipeline`.
+    pub(crate) fn of(pipeline: &Pipeline, job: &Job) -> JobKey {
+        JobKey::new(&pipeline.file, &job.id)
+    }
+
+    /// The key of job `job` in pipeline file `pipeline`.
+    pub(crate) fn new(pipeline: &str, job: &str) -> JobKey {
+        JobKey {
+            pipeline: pipeline.to_owned(),
+            job: job.to_owned(),
+        }
+    }
+}
+
+/// Where a credential is used: by a whole pipeline (a pipeline variable) or by one job.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CredentialScope {
+    /// A pipeline variable: every job of the pipeline file sees it.
+    Pipeline(String),
+    /// One job's variable, script or step.
+    Job(JobKey),
+}
+
+impl CredentialScope {
+    /// The job, when the credential is job-scoped.
+    pub(crate) fn job(&self) -> Option<&JobKey> {
+        match self {
+            CredentialScope::Pipeline(_) => None,
+            CredentialScope::Job(key) => Some(key),
+        }
+    }
+}
+
+/// What an environment hint was read from. The JSON and note spelling is [`HintSource::as_str`];
+/// how much it says about the job's environment is [`HintSource::rank`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum HintSource {
+    /// A declared environment (`environment:`, a tool's own `-e prod`).
+    Environment,
+    /// A values file named for an environment (`values-prod.yaml`).
+    ValuesFile,
+    /// An overlay or environment directory (`overlays/prod`, `k8s/staging/`).
+    Overlay,
+    /// `-n` / `--namespace`.
+    Namespace,
+    /// A kube context or the cluster of a credentials command or step.
+    Context,
+    /// The job's id or display name.
+    JobName,
+    /// The job's stage.
+    StageName,
+    /// The name of a credential the job uses (`KUBE_CONFIG_PROD`).
+    Credential,
+    /// The API server host of a deploy command (`--server=https://api.prod...`).
+    Server,
+    /// The arguments of a script the job runs (`./deploy.sh production`).
+    ScriptArgument,
+}
+
+impl HintSource {
+    /// How much a hint's source says about the job's environment; lower is stronger. A job's
+    /// environments are the hints of its strongest source.
+    pub(crate) fn rank(self) -> u8 {
+        match self {
+            HintSource::Environment => 0,
+            HintSource::ValuesFile | HintSource::Overlay => 1,
+            HintSource::Namespace | HintSource::Context => 2,
+            HintSource::JobName => 3,
+            HintSource::StageName => 4,
+            HintSource::Credential | HintSource::Server | HintSource::ScriptArgument => 5,
+        }
+    }
+
+    /// The spelling in notes and JSON (`values-file`, `job-name`).
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            HintSource::Environment => "environment",
+            HintSource::ValuesFile => "values-file",
+            HintSource::Overlay => "overlay",
+            HintSource::Namespace => "namespace",
+            HintSource::Context => "context",
+            HintSource::JobName => "job-name",
+            HintSource::StageName => "stage-name",
+            HintSource::Credential => "credential",
+            HintSource::Server => "server",
+            HintSource::ScriptArgument => "script-argument",
+        }
+    }
+
+    /// Whether the name comes from a command line (a namespace, context, values file or
+    /// overlay), where it names an environment only through a tier word in it.
+    pub(crate) fn is_command_line(self) -> bool {
+        matches!(
+            self,
+            HintSource::Namespace
+                | HintSource::Context
+                | HintSource::ValuesFile
+                | HintSource::Overlay
+        )
+    }
+}
+
+impl fmt::Display for HintSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_and_spellings() {
+        let all = [
+            HintSource::Environment,
+            HintSource::ValuesFile,
+            HintSource::Overlay,
+            HintSource::Namespace,
+            HintSource::Context,
+            HintSource::JobName,
+            HintSource::StageName,
+            HintSource::Credential,
+            HintSource::Server,
+            HintSource::ScriptArgument,
+        ];
+        let ranks: Vec<u8> = all.iter().map(|s| s.rank()).collect();
+        assert_eq!(ranks, [0, 1, 1, 2, 2, 3, 4, 5, 5, 5]);
+        for source in all {
+            let json = serde_json::to_string(&source).unwrap_or_default();
+            assert_eq!(json, format!("\"{source}\""));
+        }
+        assert!(
+            HintSource::Overlay.is_command_line() && !HintSource::Environment.is_command_line()
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! Resolution on hand-made facts: step merging, job environments, tiers, apps.
+
+use super::*;
+use crate::infer::{Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, Tier};
+use crate::read::CiSystem;
+use crate::yaml::Span;
+
+fn evidence(file: &str, at: usize) -> Evidence {
+    Evidence::new(
+        "test",
+        Loc::new(file, Span::new(at, at + 1)),
+        String::new(),
+        Confidence::High,
+    )
+}
+
+fn deploy(pipeline: &str, job: &str, at: usize, operation: &str) -> DeployStep {
+    DeployStep {
+        system: CiSystem::GithubActions,
+        job: JobKey::new(pipeline, job),
+        tool: "kubectl",
+        operation: operation.to_owned(),
+        command: format!("kubectl {operation}"),
+        namespace: None,
+        context: None,
+        paths: Vec::new(),
+        evidence: evidence("deploy.sh", at),
+    }
+}
+
+fn hint(pipeline: &str, job: &str, name: &str, source: HintSource) -> EnvironmentHint {
+    EnvironmentHint {
+        name: name.to_owned(),
+        job: JobKey::new(pipeline, job),
+        source,
+        dynamic: crate::infer::tier::is_dynamic(name),
+        evidence: evidence(pipeline, 0),
+    }
+}
+
+#[test]
+fn a_command_several_jobs_run_is_one_step() {
+    let facts = Facts {
+        deploy_steps: vec![
+            deploy("b.yml", "prod", 10, "apply"),
+            deploy("a.yml", "staging", 10, "apply"),
+            deploy("a.yml", "staging", 3, "delete"),
+        ],
+        environment_hints: vec![
+            hint("a.yml", "staging", "staging", HintSource::Environment),
+            hint("b.yml", "prod", "production", HintSource::Environment),
+        ],
+        ..Facts::default()
+    };
+    let inference = resolve(&facts, &[]);
+    let steps: Vec<(usize, usize, Option<&str>, bool)> = inference
+        .deploy_steps
+        .iter()
+        .map(|d| {
+            let at = d.step.evidence.loc.span.start;
+            (at, d.jobs.len(), d.environment.as_deref(), d.migratable)
+        })
+        .collect();
+    assert_eq!(steps, [(3, 1, Some("staging"), false), (10, 2, None, true)]);
+    let shared = &inference.deploy_steps[1];
+    assert_eq!(shared.step.job, JobKey::new("b.yml", "prod"));
+    assert_eq!(
+        shared.jobs,
+        [
+            JobKey::new("a.yml", "staging"),
+            JobKey::new("b.yml", "prod")
+        ]
+    );
+}
+
+#[test]
+fn a_job_deploys_to_its_strongest_hints() {
+    let facts = Facts {
+        deploy_steps: vec![deploy("ci.yml", "d", 0, "apply")],
+        environment_hints: vec![
+            hint("ci.yml", "d", "prod", HintSource::JobName),
+            hint("ci.yml", "d", "eu", HintSource::Namespace),
+            hint("ci.yml", "d", "us", HintSource::Context),
+            hint("ci.yml", "d", "eu", HintSource::Namespace),
+            // Same job id, another pipeline file: not this job's hint.
+            hint("other.yml", "d", "staging", HintSource::Environment),
+        ],
+        ..Facts::default()
+    };
+    let index = JobIndex::new(&facts);
+    let key = JobKey::new("ci.yml", "d");
+    let names: Vec<&str> = index
+        .environments(&key)
+        .iter()
+        .map(|h| h.name.as_str())
+        .collect();
+    assert_eq!(names, ["eu", "us"]);
+    assert_eq!(index.environment(&key), None);
+    assert!(index.deploys(&key) && !index.deploys(&JobKey::new("other.yml", "d")));
+    let names: Vec<String> = resolve(&facts, &[])
+        .environments
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, ["eu", "us"], "other.yml's job deploys nothing");
+}
+
+#[test]
+fn tiers() {
+    use environments::tier;
+    assert_eq!(tier("eu", Some("production"), false), Tier::Production);
+    assert_eq!(tier("production", None, true), Tier::Preview);
+    assert_eq!(
+        tier("review/$CI_COMMIT_REF_SLUG", None, false),
+        Tier::Preview
+    );
+    assert_eq!(tier("qa", None, false), Tier::Testing);
+}
+
+#[test]
+fn migratable_operations() {
+    assert!(migratable("kubectl", "apply"));
+    assert!(migratable("helm", "upgrade-install"));
+    assert!(!migratable("helm", "uninstall"));
+    assert!(!migratable("kubectl", "rollout-restart"));
+    assert!(!migratable("jx", "apply"));
+}
+
+#[test]
+fn credentials_are_kept_per_place() {
+    let credential = |pipeline: &str, at| CredentialFact {
+        kind: "kubeconfig",
+        name: "secrets.KUBECONFIG".to_owned(),
+        scope: CredentialScope::Job(JobKey::new(pipeline, "deploy")),
+        evidence: evidence(pipeline, at),
+    };
+    let facts = Facts {
+        credentials: vec![
+            credential("b.yml", 5),
+            credential("a.yml", 5),
+            credential("a.yml", 5),
+        ],
+        ..Facts::default()
+    };
+    let credentials = resolve(&facts, &[]).credentials;
+    let files: Vec<&str> = credentials
+        .iter()
+        .map(|c| c.evidence.loc.file.as_str())
+        .collect();
+    assert_eq!(files, ["a.yml", "b.yml"]);
+}
+
+#[test]
+fn apps_are_the_images_pipelines_build() {
+    let image = |pipeline: &str, job: &str, image: &str, pushes| ImageFact {
+        job: JobKey::new(pipeline, job),
+        builder: "docker",
+        images: vec![image.to_owned()],
+        pushes,
+        evidence: evidence(pipeline, 0),
+    };
+    let test = |pipeline: &str, command: &str| TestFact {
+        job: JobKey::new(pipeline, "test"),
+        command: command.to_owned(),
+        evidence: evidence(pipeline, 0),
+    };
+    let facts = Facts {
+        images: vec![
+            image("ci.yml", "build", "ghcr.io/acme/web:$SHA", false),
+            image("release.yml", "publish", "ghcr.io/acme/web:latest", true),
+            image("ci.yml", "build", "ghcr.io/acme/worker:$SHA", false),
+        ],
+        tests: vec![test("ci.yml", "npm test"), test("docs.yml", "mkdocs build")],
+        ..Facts::default()
+    };
+    let apps = resolve(&facts, &[]).apps;
+    let got: Vec<(&str, usize, bool, usize)> = apps
+        .iter()
+        .map(|a| (a.image.as_str(), a.built_by.len(), a.pushed, a.tests.len()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("ghcr.io/acme/web", 2, true, 1),
+            ("ghcr.io/acme/worker", 1, false, 1)
+        ]
+    );
+}
