@@ -106,17 +106,3 @@ pub(crate) fn split_words(value: &str) -> Vec<String> {
     }
     out
 }
-
-/// Byte offsets where each line of `text` starts, for callers that keep them in a `Vec`; new
-/// code holds a [`LineIndex`] instead.
-pub(crate) fn line_starts(text: &str) -> Vec<usize> {
-    let lines = LineIndex::new(text);
-    (0..lines.line_count())
-        .filter_map(|line| lines.line_start(line))
-        .collect()
-}
-
-/// The 0-based line containing byte `offset`, given [`line_starts`].
-pub(crate) fn line_of(starts: &[usize], offset: usize) -> usize {
-    starts.partition_point(|s| *s <= offset).saturating_sub(1)
-}
