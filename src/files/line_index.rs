@@ -50,7 +50,10 @@ impl LineIndex {
     /// The 1-based line and 1-based character column of byte `offset` in `text`, the text this
     /// index was built from. Offsets past the end, or inside a character, are clamped.
     pub(crate) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line(offset);
         let start = self.starts[line];
         let column = text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
@@ -71,7 +74,7 @@ mod tests {
             [0, 1, 2, 5, 6, 7, 99].map(|o| index.line(o)),
             [0, 0, 1, 1, 2, 3, 3]
         );
-        assert_eq!(index.line_start(3), Some(6));
+        assert_eq!(index.line_start(3), Some(7));
         assert_eq!(index.line_start(4), None);
         assert_eq!(index.position(text, 0), (1, 1));
         assert_eq!(index.position(text, 4), (2, 2));

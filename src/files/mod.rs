@@ -1,6 +1,7 @@
 //! Foundations every stage shares: places in files and problems found there, lines and columns
 //! of a text, read access to a repository (on disk or in memory), and what its git remote says.
 
+pub(crate) mod code;
 pub(crate) mod diagnostic;
 pub(crate) mod diff;
 pub(crate) mod line_index;
@@ -8,7 +9,10 @@ pub(crate) mod loc;
 pub(crate) mod remote;
 pub(crate) mod repo;
 
-pub(crate) use diagnostic::ReadDiagnostic;
+pub(crate) use code::{Code, ErrorCode};
+pub(crate) use diagnostic::Diagnostic;
+/// The name `infer/` and `analyze/` still use for [`Diagnostic`].
+pub(crate) use diagnostic::Diagnostic as ReadDiagnostic;
 pub(crate) use line_index::LineIndex;
 pub(crate) use loc::Loc;
 pub(crate) use repo::RepoFiles;

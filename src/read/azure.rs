@@ -12,7 +12,7 @@ mod condition;
 
 use std::rc::Rc;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{
     CiSystem, EnvironmentRef, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
 };
@@ -49,9 +49,9 @@ impl Reader for AzureReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "azure-shape", "pipeline")?;
+        let (st, root) = read_mapping(path, repo, diagnostics, Code::AzureShape, "pipeline")?;
         let map = root.as_map()?;
         let mut lower = Lower {
             repo,
@@ -111,7 +111,7 @@ struct StageCtx {
 
 struct Lower<'a> {
     repo: &'a dyn RepoFiles,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
     pipeline: Pipeline,
     stages: Vec<StageInfo>,
 }
@@ -119,7 +119,7 @@ struct Lower<'a> {
 impl Lower<'_> {
     fn shape(&mut self, st: &SourceText, node: &Node, what: &str, expected: &str) {
         self.diagnostics.push(st.diag(
-            "azure-shape",
+            Code::AzureShape,
             format!(
                 "expected {what} to be {expected}, found {}",
                 node.kind_name()
@@ -244,9 +244,11 @@ impl Lower<'_> {
         match m.get("jobs") {
             Some(jobs) => self.jobs(jobs, sc, &ctx),
             None => {
-                let d = sc
-                    .st
-                    .diag("azure-shape", format!("stage `{name}` has no `jobs`"), item);
+                let d = sc.st.diag(
+                    Code::AzureShape,
+                    format!("stage `{name}` has no `jobs`"),
+                    item,
+                );
                 self.diagnostics.push(d);
             }
         }
@@ -417,7 +419,7 @@ impl Lower<'_> {
                 });
             } else {
                 let d = sc.st.diag(
-                    "azure-unknown-step",
+                    Code::AzureUnknownStep,
                     format!("unknown step kind `{uses}`"),
                     k,
                 );
@@ -536,7 +538,7 @@ impl Lower<'_> {
         }
         if scope.depth >= MAX_TEMPLATE_DEPTH {
             let d = scope.st.diag(
-                "azure-template-depth",
+                Code::AzureTemplateDepth,
                 format!("template `{text}` nests more than {MAX_TEMPLATE_DEPTH} levels deep"),
                 reference,
             );
@@ -551,7 +553,7 @@ impl Lower<'_> {
                 loc: scope.st.loc(reference),
             });
             let d = scope.st.diag(
-                "azure-template-missing",
+                Code::AzureTemplateMissing,
                 format!("template `{text}` (`{file}`) does not exist"),
                 reference,
             );

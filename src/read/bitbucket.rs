@@ -7,7 +7,7 @@
 //! so each job needs the step (or the `parallel:` group) before it. `definitions: steps:` are
 //! YAML anchors, already resolved by the YAML layer.
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{
     CiSystem, EnvironmentRef, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
 };
@@ -33,9 +33,15 @@ impl Reader for BitbucketReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "bitbucket-shape", "configuration")?;
+        let (st, root) = read_mapping(
+            path,
+            repo,
+            diagnostics,
+            Code::BitbucketShape,
+            "configuration",
+        )?;
         let map = root.as_map()?;
         let mut lower = Lower {
             st,
@@ -47,7 +53,7 @@ impl Reader for BitbucketReader {
             Some(p) => lower.pipelines(p),
             None => {
                 let d = lower.st.diag(
-                    "bitbucket-shape",
+                    Code::BitbucketShape,
                     "the configuration has no `pipelines` section".to_owned(),
                     &root,
                 );
@@ -60,7 +66,7 @@ impl Reader for BitbucketReader {
 
 struct Lower<'a> {
     st: SourceText,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
     pipeline: Pipeline,
 }
 
@@ -85,7 +91,7 @@ struct StageCtx<'n> {
 impl Lower<'_> {
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
         let d = self.st.diag(
-            "bitbucket-shape",
+            Code::BitbucketShape,
             format!(
                 "expected {what} to be {expected}, found {}",
                 node.kind_name()
@@ -144,7 +150,7 @@ impl Lower<'_> {
                 }
                 other => {
                     let d = self.st.diag(
-                        "bitbucket-shape",
+                        Code::BitbucketShape,
                         format!("unknown pipelines section `{other}`"),
                         key,
                     );
@@ -205,7 +211,7 @@ impl Lower<'_> {
                 "variables" => {}
                 other => {
                     let d = self.st.diag(
-                        "bitbucket-shape",
+                        Code::BitbucketShape,
                         format!("unknown pipeline item `{other}`"),
                         k,
                     );
@@ -301,7 +307,7 @@ impl Lower<'_> {
             Some(script) => self.script(script, None, &mut job.steps),
             None => {
                 let d = self.st.diag(
-                    "bitbucket-shape",
+                    Code::BitbucketShape,
                     format!("step `{id}` has no `script`"),
                     key,
                 );
@@ -367,7 +373,7 @@ mod tests {
 
     const PATH: &str = "bitbucket-pipelines.yml";
 
-    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    fn read(src: &str) -> (Option<Pipeline>, Vec<Diagnostic>) {
         test_support::read(&BitbucketReader, PATH, src)
     }
 
@@ -582,10 +588,10 @@ pipelines:
     fn yaml_errors_and_wrong_shapes() {
         let (p, d) = read("pipelines: {\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         let (p, d) = read("[1]\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "bitbucket-shape");
+        assert_eq!(d[0].code.as_str(), "bitbucket-shape");
         let (p, d) = read(
             "pipelines:\n  default:\n    - step: 3\n    - step:\n        script: make\n  branches: []\n  nope: 1\n",
         );

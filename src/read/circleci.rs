@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{
     CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
 };
@@ -39,9 +39,9 @@ impl Reader for CircleciReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "circleci-shape", "config")?;
+        let (st, root) = read_mapping(path, repo, diagnostics, Code::CircleciShape, "config")?;
         let map = root.as_map()?;
         let mut lower = Lower::new(st, map, diagnostics);
         Some(lower.pipeline(map))
@@ -58,11 +58,11 @@ struct Lower<'a> {
     commands: BTreeMap<String, &'a Node>,
     /// Job definitions by name (`jobs:` and `<inline-orb>/<job>`).
     jobs: Vec<(String, &'a Node, &'a Node)>,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Lower<'a> {
-    fn new(st: SourceText, root: &'a Mapping, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+    fn new(st: SourceText, root: &'a Mapping, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         let mut lower = Lower {
             st,
             commands: BTreeMap::new(),
@@ -117,7 +117,7 @@ impl<'a> Lower<'a> {
 
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
         let d = self.st.diag(
-            "circleci-shape",
+            Code::CircleciShape,
             format!(
                 "expected {what} to be {expected}, found {}",
                 node.kind_name()
@@ -310,7 +310,7 @@ impl<'a> Lower<'a> {
             }),
             None => {
                 let d = self.st.diag(
-                    "circleci-unknown-job",
+                    Code::CircleciUnknownJob,
                     format!("workflow `{wf}` uses job `{job_ref}`, which is not defined"),
                     at,
                 );
@@ -448,7 +448,7 @@ impl<'a> Lower<'a> {
         };
         if depth >= MAX_COMMAND_DEPTH {
             let d = self.st.diag(
-                "circleci-command-cycle",
+                Code::CircleciCommandCycle,
                 format!("command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"),
                 at,
             );
@@ -542,7 +542,7 @@ mod tests {
 
     const PATH: &str = ".circleci/config.yml";
 
-    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    fn read(src: &str) -> (Option<Pipeline>, Vec<Diagnostic>) {
         test_support::read(&CircleciReader, PATH, src)
     }
 
@@ -804,7 +804,7 @@ workflows:
                    jobs:\n  j:\n    steps: [a]\nworkflows:\n  w:\n    jobs: [j, missing]\n";
         let (p, d) = read(src);
         assert!(p.is_some());
-        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        let codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
         assert!(codes.contains(&"circleci-command-cycle"), "{codes:?}");
         assert!(codes.contains(&"circleci-unknown-job"), "{codes:?}");
     }
@@ -813,10 +813,10 @@ workflows:
     fn yaml_errors_and_wrong_shapes() {
         let (p, d) = read("jobs: [\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         let (p, d) = read("- a\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "circleci-shape");
+        assert_eq!(d[0].code.as_str(), "circleci-shape");
         let (p, d) = read(
             "jobs:\n  a:\n    steps: oops\nworkflows:\n  w:\n    jobs: [a]\n  v:\n    jobs: 3\n",
         );

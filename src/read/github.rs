@@ -23,7 +23,7 @@ mod testing;
 mod tests;
 mod triggers;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;
 
@@ -52,14 +52,14 @@ impl Reader for GithubReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let mut ctx = Ctx::new(repo, diagnostics);
         let (text, root) = match ctx.load(path) {
             Ok(Some(loaded)) => loaded,
             Ok(None) => {
                 ctx.diag(
-                    "github-read",
+                    Code::GithubRead,
                     format!("cannot read `{path}`"),
                     Loc::new(path, Span::empty(0)),
                 );
@@ -69,7 +69,7 @@ impl Reader for GithubReader {
         };
         let Some(map) = root.as_map() else {
             ctx.diag(
-                "github-shape",
+                Code::GithubShape,
                 format!(
                     "expected the workflow to be a mapping, found {}",
                     root.kind_name()
@@ -114,7 +114,7 @@ impl Reader for GithubReader {
 
 fn missing(ctx: &mut Ctx<'_>, scope: &Scope<'_>, root: &crate::yaml::Node, key: &str) {
     ctx.diag(
-        "github-shape",
+        Code::GithubShape,
         format!("the workflow has no `{key}:`"),
         scope.loc(Span::empty(root.span.start)),
     );

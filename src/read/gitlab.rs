@@ -15,7 +15,7 @@ mod tests;
 
 use context::Ctx;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;
 
@@ -36,12 +36,12 @@ impl Reader for GitlabReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let mut ctx = Ctx::new(repo, diagnostics);
         let Some(text) = repo.read(path) else {
             let message = format!("cannot read `{path}`");
-            ctx.diag_in("gitlab-file-missing", message, path, Span::empty(0));
+            ctx.diag_in(Code::GitlabFileMissing, message, path, Span::empty(0));
             return None;
         };
         let config = include::load(&mut ctx, path, text, &mut Vec::new())?;

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Diagnostic, Loc, RepoFiles};
 
 /// Which CI system a file belongs to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -202,6 +202,6 @@ pub(crate) trait Reader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline>;
 }

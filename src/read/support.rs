@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
 use crate::yaml::{self, Mapping, Node, Span, Value};
@@ -31,12 +31,8 @@ impl SourceText {
     }
 
     /// A diagnostic at `node`.
-    pub(crate) fn diag(&self, code: &'static str, message: String, node: &Node) -> ReadDiagnostic {
-        ReadDiagnostic {
-            code,
-            message,
-            loc: self.loc(node),
-        }
+    pub(crate) fn diag(&self, code: Code, message: String, node: &Node) -> Diagnostic {
+        Diagnostic::new(code, message, self.loc(node))
     }
 
     /// A trigger or condition written at `node`.
@@ -104,25 +100,25 @@ impl SourceText {
 pub(crate) fn parse_file(
     file: &str,
     text: &str,
-    diagnostics: &mut Vec<ReadDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
     match yaml::parse_with(text, &yaml::Limits::default()) {
         Ok(parsed) => {
             for w in parsed.warnings {
-                diagnostics.push(ReadDiagnostic {
-                    code: "yaml-duplicate-key",
-                    message: w.message,
-                    loc: Loc::new(file, w.span),
-                });
+                diagnostics.push(Diagnostic::new(
+                    Code::YamlDuplicateKey,
+                    w.message,
+                    Loc::new(file, w.span),
+                ));
             }
             parsed.documents.into_iter().next()
         }
         Err(e) => {
-            diagnostics.push(ReadDiagnostic {
-                code: "yaml-syntax",
-                message: e.message,
-                loc: Loc::new(file, e.span),
-            });
+            diagnostics.push(Diagnostic::new(
+                Code::YamlSyntax,
+                e.message,
+                Loc::new(file, e.span),
+            ));
             None
         }
     }
@@ -161,8 +157,8 @@ pub(crate) fn key_text(key: &Node) -> String {
 pub(crate) fn read_mapping(
     path: &str,
     repo: &dyn RepoFiles,
-    diagnostics: &mut Vec<ReadDiagnostic>,
-    shape_code: &'static str,
+    diagnostics: &mut Vec<Diagnostic>,
+    shape_code: Code,
     what: &str,
 ) -> Option<(SourceText, Node)> {
     let src = repo.read(path)?;
@@ -221,7 +217,7 @@ pub(crate) mod test_support {
     //! Reader test harness: reads one file from an in-memory repository.
 
     use crate::files::repo::MemRepo;
-    use crate::files::{Loc, ReadDiagnostic};
+    use crate::files::{Diagnostic, Loc};
     use crate::read::pipeline::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 
     /// Reads `path` with `reader` from `repo`.
@@ -229,7 +225,7 @@ pub(crate) mod test_support {
         reader: &dyn Reader,
         path: &str,
         repo: &MemRepo,
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let pipeline = reader.read(path, repo, &mut diagnostics);
         (pipeline, diagnostics)
@@ -240,7 +236,7 @@ pub(crate) mod test_support {
         reader: &dyn Reader,
         path: &str,
         files: &[(&str, &str)],
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         read_repo(reader, path, &MemRepo::from_pairs(files))
     }
 
@@ -249,7 +245,7 @@ pub(crate) mod test_support {
         reader: &dyn Reader,
         path: &str,
         src: &str,
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         read_files(reader, path, &[(path, src)])
     }
 
@@ -327,7 +323,7 @@ mod tests {
     fn syntax_errors_become_diagnostics() {
         let mut d = Vec::new();
         assert!(parse_file("x.yml", "a: [1, 2\n", &mut d).is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         assert!(parse_file("x.yml", "", &mut d).is_none());
         assert_eq!(d.len(), 1);
     }

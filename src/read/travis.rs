@@ -9,7 +9,7 @@
 
 mod condition;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 use crate::yaml::{Mapping, Node, Span, Value};
 
@@ -47,9 +47,9 @@ impl Reader for TravisReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "travis-shape", "configuration")?;
+        let (st, root) = read_mapping(path, repo, diagnostics, Code::TravisShape, "configuration")?;
         let map = root.as_map()?;
         let mut lower = Lower { st, diagnostics };
         Some(lower.pipeline(map))
@@ -58,13 +58,13 @@ impl Reader for TravisReader {
 
 struct Lower<'a> {
     st: SourceText,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl Lower<'_> {
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
         let d = self.st.diag(
-            "travis-shape",
+            Code::TravisShape,
             format!(
                 "expected {what} to be {expected}, found {}",
                 node.kind_name()
@@ -351,7 +351,7 @@ mod tests {
 
     const PATH: &str = ".travis.yml";
 
-    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    fn read(src: &str) -> (Option<Pipeline>, Vec<Diagnostic>) {
         test_support::read(&TravisReader, PATH, src)
     }
 
@@ -525,10 +525,10 @@ jobs:
     fn yaml_errors_and_wrong_shapes() {
         let (p, d) = read("script: [\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         let (p, d) = read("just text\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "travis-shape");
+        assert_eq!(d[0].code.as_str(), "travis-shape");
         let (p, d) =
             read("script: {a: b}\ndeploy: 3\njobs:\n  include:\n    - 4\n    - script: ok\n");
         assert_eq!(p.map(|p| p.jobs.len()), Some(1));

@@ -358,7 +358,7 @@ fn broken_yaml_is_a_diagnostic_and_the_scan_goes_on() {
     let layout = scan_shop();
     assert_eq!(layout.diagnostics.len(), 1, "{:?}", layout.diagnostics);
     let diag = &layout.diagnostics[0];
-    assert_eq!(diag.code, YAML_SYNTAX);
+    assert_eq!(diag.code, Code::YamlSyntax);
     assert_eq!(diag.loc.file, "deploy/broken.yaml");
     assert!(
         diag.message

@@ -6,7 +6,7 @@
 //! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
 //! have no steps to add.
 
-use crate::files::Loc;
+use crate::files::{Code, Loc};
 use crate::read::Step;
 use crate::yaml::Node;
 
@@ -46,7 +46,7 @@ pub(crate) fn expand(
         .and_then(Node::as_map)
     else {
         ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!("expected action `{file}` to have a `runs:` mapping"),
             Loc::new(&file, root.span),
         );

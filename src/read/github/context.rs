@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::Unresolved;
 use crate::yaml::{Node, Span};
 
@@ -32,7 +32,7 @@ pub(crate) struct Ctx<'a> {
     /// The repository.
     pub(crate) repo: &'a dyn RepoFiles,
     /// Problems found so far.
-    pub(crate) diagnostics: &'a mut Vec<ReadDiagnostic>,
+    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
     /// References that could not be followed.
     pub(crate) unresolved: Vec<Unresolved>,
     /// Files being expanded, outermost first.
@@ -42,7 +42,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+    pub(crate) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         Ctx {
             repo,
             diagnostics,
@@ -53,8 +53,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records a problem.
-    pub(crate) fn diag(&mut self, code: &'static str, message: String, loc: Loc) {
-        self.diagnostics.push(ReadDiagnostic { code, message, loc });
+    pub(crate) fn diag(&mut self, code: Code, message: String, loc: Loc) {
+        self.diagnostics.push(Diagnostic::new(code, message, loc));
     }
 
     /// Records a reference that could not be followed.
@@ -72,7 +72,7 @@ impl<'a> Ctx<'a> {
         if self.stack.iter().any(|f| f == file) {
             let chain = self.stack.join("` -> `");
             self.diag(
-                "github-cycle",
+                Code::GithubCycle,
                 format!("`{file}` is already being expanded (`{chain}` -> `{file}`); not following it again"),
                 at.clone(),
             );
@@ -80,7 +80,7 @@ impl<'a> Ctx<'a> {
         }
         if self.stack.len() >= MAX_DEPTH {
             self.diag(
-                "github-depth",
+                Code::GithubDepth,
                 format!("not expanding `{file}`: files nest more than {MAX_DEPTH} deep"),
                 at.clone(),
             );
@@ -91,7 +91,7 @@ impl<'a> Ctx<'a> {
             // Reported once: every later refusal has the same cause.
             if self.expansions == MAX_EXPANSIONS + 1 {
                 self.diag(
-                    "github-limit",
+                    Code::GithubLimit,
                     format!(
                         "not expanding `{file}` or any later file: more than {MAX_EXPANSIONS} \
                          reusable workflows and local actions expanded"
@@ -114,7 +114,7 @@ impl<'a> Ctx<'a> {
             Ok(p) => p,
             Err(e) => {
                 self.diag(
-                    "yaml-syntax",
+                    Code::YamlSyntax,
                     format!("invalid yaml: {}", e.message),
                     Loc::new(file, e.span),
                 );
@@ -122,12 +122,12 @@ impl<'a> Ctx<'a> {
             }
         };
         for w in parsed.warnings {
-            self.diag("yaml-warning", w.message, Loc::new(file, w.span));
+            self.diag(Code::YamlWarning, w.message, Loc::new(file, w.span));
         }
         let mut docs = parsed.documents.into_iter();
         let Some(root) = docs.next() else {
             self.diag(
-                "github-shape",
+                Code::GithubShape,
                 "the file holds no yaml document".to_owned(),
                 Loc::new(file, Span::empty(0)),
             );
@@ -135,7 +135,7 @@ impl<'a> Ctx<'a> {
         };
         if let Some(extra) = docs.next() {
             self.diag(
-                "github-shape",
+                Code::GithubShape,
                 "only the first yaml document is read; github uses one document per file"
                     .to_owned(),
                 Loc::new(file, extra.span),

@@ -7,6 +7,7 @@ use crate::yaml::{Node, Value};
 
 use super::context::{Ctx, Scope, text_of};
 use super::{expr, reusable, steps};
+use crate::files::Code;
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
 /// each job's own `env:` (the called workflow's top-level `env:` for reusable workflows).
@@ -29,7 +30,7 @@ pub(crate) fn lower_jobs(
 /// Reports a node whose shape is not what GitHub accepts.
 pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
     ctx.diag(
-        "github-shape",
+        Code::GithubShape,
         format!(
             "expected {what} to be {expected}, found {}",
             node.kind_name()

@@ -31,6 +31,7 @@ use crate::yaml::Node;
 use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
 use super::jobs::{env_vars, lower_jobs, shape};
 use super::steps::with_pairs;
+use crate::files::Code;
 
 /// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
 pub(crate) fn expand(
@@ -88,7 +89,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
     };
     let Some(map) = root.as_map() else {
         ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!(
                 "expected reusable workflow `{file}` to be a mapping, found {}",
                 root.kind_name()
@@ -128,7 +129,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
     match map.get("jobs") {
         Some(j) => lower_jobs(ctx, &scope, j, &env, &mut jobs),
         None => ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!("reusable workflow `{file}` has no `jobs:`"),
             scope.loc(root.span),
         ),

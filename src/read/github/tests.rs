@@ -221,7 +221,7 @@ fn environment_forms() -> TestResult {
     assert!(job(&p, "c")?.environment.is_none());
     assert!(job(&p, "d")?.environment.is_none());
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-shape", "github-shape"]
     );
     Ok(())
@@ -377,7 +377,7 @@ fn composite_cycle_is_stopped() -> TestResult {
     // ./x, echo x, ./y, ./x (not followed again)
     assert_eq!(job(&p, "a")?.steps.len(), 4);
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-cycle"]
     );
     assert_eq!(diags[0].loc.file, "y/action.yml");
@@ -398,7 +398,7 @@ fn composite_depth_is_limited() -> TestResult {
     let (p, diags) = read_one(&repo);
     assert!(p.is_some());
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-depth"]
     );
     Ok(())
@@ -422,7 +422,13 @@ fn fan_out_is_bounded() -> TestResult {
     let (p, diags) = read_one(&repo);
     let p = p.ok_or("pipeline")?;
     assert!(p.jobs.len() < 10_000, "{} jobs", p.jobs.len());
-    assert_eq!(diags.iter().filter(|d| d.code == "github-limit").count(), 1);
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d.code.as_str() == "github-limit")
+            .count(),
+        1
+    );
     Ok(())
 }
 
@@ -551,7 +557,7 @@ fn reusable_workflow_cycles_are_stopped() -> TestResult {
     let p = p.ok_or("pipeline")?;
     assert_eq!(ids(&p), ["call-b", "call-b/call-a", "call-b/work"]);
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-cycle"]
     );
     assert_eq!(diags[0].loc.file, ".github/workflows/b.yml");
@@ -561,7 +567,7 @@ fn reusable_workflow_cycles_are_stopped() -> TestResult {
     let (p, diags) = read_one(&MemRepo::workflow(selfish));
     assert_eq!(p.map(|p| p.jobs.len()), Some(1));
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-cycle"]
     );
     Ok(())
@@ -589,7 +595,7 @@ fn yaml_error_gives_diagnostic_and_nothing() {
     let (p, diags) = read_one(&MemRepo::workflow(src));
     assert!(p.is_none());
     assert_eq!(diags.len(), 1);
-    assert_eq!(diags[0].code, "yaml-syntax");
+    assert_eq!(diags[0].code.as_str(), "yaml-syntax");
     assert_eq!(diags[0].loc.file, WORKFLOW);
 }
 
@@ -603,7 +609,7 @@ fn broken_called_files_are_reported_in_their_own_file() -> TestResult {
     assert_eq!(p.map(|p| p.jobs.len()), Some(2));
     let got: Vec<(&str, &str)> = diags
         .iter()
-        .map(|d| (d.code, d.loc.file.as_str()))
+        .map(|d| (d.code.as_str(), d.loc.file.as_str()))
         .collect();
     assert_eq!(
         got,
@@ -622,7 +628,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     assert!(p.jobs.is_empty());
     assert_eq!(p.triggers.len(), 1);
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-shape"]
     );
 
@@ -632,7 +638,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     assert_eq!(ids(&p), ["b", "c"]);
     assert_eq!(job(&p, "c")?.steps.len(), 1);
     assert_eq!(diags.len(), 4);
-    assert!(diags.iter().all(|d| d.code == "github-shape"));
+    assert!(diags.iter().all(|d| d.code.as_str() == "github-shape"));
 
     let (p, diags) = read_one(&MemRepo::workflow("- a\n"));
     assert!(p.is_none());
@@ -643,7 +649,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     let (p, diags) = read_one(&MemRepo::default());
     assert!(p.is_none());
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["github-read"]
     );
     Ok(())
@@ -654,7 +660,7 @@ fn duplicate_keys_are_warned() -> TestResult {
     let (p, diags) = read_one(&MemRepo::workflow("on: push\non: pull_request\njobs: {}\n"));
     assert!(p.is_some());
     assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
         ["yaml-warning"]
     );
     Ok(())

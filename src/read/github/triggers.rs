@@ -17,6 +17,7 @@ use crate::read::{Trigger, TriggerKind};
 use crate::yaml::{Node, Value};
 
 use super::context::{Ctx, Scope, text_of};
+use crate::files::Code;
 
 /// The triggers of `on:`.
 pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<Trigger> {
@@ -52,7 +53,7 @@ pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<T
 
 fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
     ctx.diag(
-        "github-shape",
+        Code::GithubShape,
         format!(
             "expected {what} to be {expected}, found {}",
             node.kind_name()
@@ -381,12 +382,12 @@ mod tests {
         let (p, diags) = read_one(&MemRepo::workflow("on: 3\njobs: {}\n"));
         assert!(p.is_some());
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, "github-shape");
+        assert_eq!(diags[0].code.as_str(), "github-shape");
         let (_, diags) = read_one(&MemRepo::workflow(
             "on:\n  push:\n    branches: {a: b}\njobs: {}\n",
         ));
         assert_eq!(
-            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+            diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
             ["github-shape"]
         );
     }

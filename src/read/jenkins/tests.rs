@@ -6,7 +6,7 @@ use crate::read::pipeline::{Job, Step, TriggerKind};
 use crate::read::support::test_support::{self, cond, job, scripts};
 use crate::yaml::Span;
 
-fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+fn read(src: &str) -> (Option<Pipeline>, Vec<Diagnostic>) {
     test_support::read(&JenkinsReader, "Jenkinsfile", src)
 }
 
@@ -713,7 +713,7 @@ fn malformed_input_reports_the_span() {
     let src = "pipeline {\n  stages {\n    stage('a') { steps { sh 'make } }\n  }\n}\n";
     let (p, d) = read(src);
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].code, "jenkins-syntax");
+    assert_eq!(d[0].code.as_str(), "jenkins-syntax");
     let start = src.find("'make").expect("quote");
     assert_eq!(d[0].loc.span, Span::new(start, start + "'make } }".len()));
     assert!(
@@ -747,7 +747,7 @@ fn unreadable_file_is_a_diagnostic() {
     let files = MemRepo::default();
     let mut d = Vec::new();
     assert!(JenkinsReader.read("Jenkinsfile", &files, &mut d).is_none());
-    assert_eq!(d[0].code, "jenkins-read");
+    assert_eq!(d[0].code.as_str(), "jenkins-read");
 }
 
 #[test]
