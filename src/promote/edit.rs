@@ -3,6 +3,7 @@
 //! (located by span in our YAML AST), so comments, key order and the formatting of everything
 //! else stay as the user left them.
 
+use crate::files::LineIndex;
 use crate::yaml::{self, Node, ScalarStyle, Value};
 
 /// The new image reference for an app.
@@ -372,7 +373,7 @@ fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize) {
 
 fn parse_one(text: &str) -> Result<Node, String> {
     let mut docs = yaml::parse(text).map_err(|e| {
-        let line = text[..e.span.start.min(text.len())].matches('\n').count() + 1;
+        let line = LineIndex::new(text).line_number(e.span.start);
         format!("invalid YAML at line {line}: {}", e.message)
     })?;
     match docs.len() {

@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::text::{Lines, display_dir, scalar_at, string_list};
+use super::text::{display_dir, scalar_at, string_list};
+use crate::files::LineIndex;
 use crate::yaml::{Mapping, Node};
 
 /// File names kustomize accepts for its configuration, in its own lookup order.
@@ -120,7 +121,7 @@ impl Kustomization {
 
 /// Reads the first mapping document of a kustomization file (kustomize reads one document).
 pub(super) fn read(file: &str, dir: &str, src: &str, docs: &[Node]) -> Kustomization {
-    let lines = Lines::new(src);
+    let lines = LineIndex::new(src);
     let empty = Mapping::new();
     let root = docs.iter().find_map(Node::as_map).unwrap_or(&empty);
 
@@ -158,14 +159,14 @@ pub(super) fn read(file: &str, dir: &str, src: &str, docs: &[Node]) -> Kustomiza
     }
 }
 
-fn read_patches(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizePatch> {
+fn read_patches(root: &Mapping, src: &str, lines: &LineIndex) -> Vec<KustomizePatch> {
     let mut out = Vec::new();
     for field in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
         let Some(items) = root.get(field).and_then(Node::as_seq) else {
             continue;
         };
         for item in items {
-            let line = lines.line(item.span.start);
+            let line = lines.line_number(item.span.start);
             let patch = match item.as_map() {
                 Some(map) => {
                     let target = map.get("target").and_then(Node::as_map);
@@ -196,7 +197,7 @@ fn read_patches(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizePatch>
     out
 }
 
-fn read_images(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizeImage> {
+fn read_images(root: &Mapping, src: &str, lines: &LineIndex) -> Vec<KustomizeImage> {
     let Some(items) = root.get("images").and_then(Node::as_seq) else {
         return Vec::new();
     };
@@ -209,7 +210,7 @@ fn read_images(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizeImage> 
                 new_name: scalar_at(map, "newName", src),
                 new_tag: scalar_at(map, "newTag", src),
                 digest: scalar_at(map, "digest", src),
-                line: lines.line(item.span.start),
+                line: lines.line_number(item.span.start),
             })
         })
         .collect()

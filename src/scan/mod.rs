@@ -30,9 +30,9 @@ pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
 pub(crate) use secret::PlaintextSecret;
 
-use crate::files::{Code, Diagnostic, Loc, RepoFiles};
+use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::yaml::{Node, YamlError};
-use text::{Lines, file_name, is_under, parent_dir, scalar_at};
+use text::{file_name, is_under, parent_dir, scalar_at};
 
 /// What a repository holds for building and deploying, file by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -208,7 +208,7 @@ fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
             return;
         }
     };
-    let lines = Lines::new(&text);
+    let lines = LineIndex::new(&text);
     let sops_encrypted = docs
         .iter()
         .filter_map(Node::as_map)
@@ -222,7 +222,7 @@ fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
         ) else {
             continue;
         };
-        let line = lines.line(doc.span.start);
+        let line = lines.line_number(doc.span.start);
         if manifest::is_skaffold(&api_version) {
             if kind == "Config" && !layout.skaffold.iter().any(|s| s == path) {
                 layout.skaffold.push(path.to_owned());

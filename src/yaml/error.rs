@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::span::Span;
+use super::Span;
 
 /// A YAML problem located in the source: a syntax error, a limit violation, a bad merge key,
 /// or (in [`super::Parsed::warnings`]) a non-fatal finding such as a duplicate key.

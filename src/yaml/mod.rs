@@ -27,14 +27,15 @@
 mod error;
 mod loader;
 mod node;
+mod offsets;
 mod schema;
-mod span;
 #[cfg(test)]
 mod tests;
 
+/// Spans are a shared foundation; the tree's nodes carry them.
+pub(crate) use crate::files::Span;
 pub(crate) use error::YamlError;
 pub(crate) use node::{Mapping, Node, ScalarStyle, Value};
-pub(crate) use span::Span;
 
 /// Resource limits for parsing untrusted YAML.
 #[derive(Clone, Debug)]

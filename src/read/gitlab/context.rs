@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::value::At;
-use crate::files::{Code, Diagnostic, Loc, RepoFiles};
+use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::read::pipeline::Unresolved;
 use crate::yaml::Span;
 
@@ -53,10 +53,7 @@ impl<'a> Ctx<'a> {
     /// `file:line:col` of `at`, 1-based, for messages that name a second place.
     pub(super) fn position(&self, at: At) -> String {
         let text = self.text(at.file);
-        let offset = at.span.start.min(text.len());
-        let before = text.get(..offset).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = LineIndex::new(text).position(text, at.span.start);
         let file = self.files.get(at.file).map_or("", String::as_str);
         format!("{file}:{line}:{column}")
     }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::ast::{Block, Call, Expr, ExprKind, Stmt};
 use super::token::StrLit;
-use crate::files::Loc;
+use crate::files::{LineIndex, Loc};
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind, Unresolved};
 use crate::read::support::{empty_job, empty_pipeline};
 use crate::yaml::Span;
@@ -934,8 +934,11 @@ impl<'a> Lowerer<'a> {
             Some(e) => {
                 // Not a literal (`"a" + b`, a variable): keep the source, whose lines map 1:1.
                 let text = self.raw(e.span);
-                let mut starts = vec![e.span.start];
-                starts.extend(text.match_indices('\n').map(|(i, _)| e.span.start + i + 1));
+                let lines = LineIndex::new(&text);
+                let starts = (0..lines.line_count())
+                    .filter_map(|l| lines.line_start(l))
+                    .map(|start| e.span.start + start)
+                    .collect();
                 (text, starts, e.span)
             }
             None => (String::new(), Vec::new(), call.span),
@@ -1162,9 +1165,9 @@ fn apply_string_method(lit: &StrLit, method: &str) -> Option<StrLit> {
             .collect(),
         "trim" => {
             let leading = lit.text.len() - lit.text.trim_start().len();
-            let before = lit.text.get(..leading)?;
-            let skipped_lines = before.matches('\n').count();
-            let column = leading - before.rfind('\n').map_or(0, |i| i + 1);
+            let lines = LineIndex::new(&lit.text);
+            let skipped_lines = lines.line(leading);
+            let column = leading - lines.line_start(skipped_lines)?;
             let text = lit.text.trim().to_owned();
             let count = text.split('\n').count();
             let mut line_starts: Vec<usize> = lit
