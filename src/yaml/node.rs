@@ -200,17 +200,6 @@ impl Node {
         }
     }
 
-    /// The float, for [`Value::Float`] and (widened) [`Value::Int`].
-    pub(crate) fn as_f64(&self) -> Option<f64> {
-        match self.value {
-            Value::Float(f) => Some(f),
-            // Precision loss above 2^53 is acceptable: callers asking for a float want a number.
-            #[allow(clippy::cast_precision_loss)]
-            Value::Int(i) => Some(i as f64),
-            _ => None,
-        }
-    }
-
     /// Whether the value is [`Value::Null`].
     pub(crate) fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
