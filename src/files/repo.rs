@@ -164,17 +164,16 @@ impl DirRepo {
         })
     }
 
-    /// The directory this repository was opened at.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// Every listed file: repository-relative, `/`-separated, sorted.
     pub(crate) fn paths(&self) -> &[String] {
         &self.paths
     }
 
     /// Lowercase sentences about what the listing left out (limits, unreadable entries).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "a later issue prints the skipped-file notes")
+    )]
     pub(crate) fn notes(&self) -> &[String] {
         &self.notes
     }
@@ -377,7 +376,6 @@ mod tests {
         assert_eq!(repo.read(".git/config"), None);
         assert_eq!(repo.read("deploy/../.git/config"), None);
         assert_eq!(repo.glob("**/*.yaml"), ["deploy/base/kustomization.yaml"]);
-        assert_eq!(repo.root(), root);
     }
 
     #[cfg(unix)]

@@ -76,7 +76,7 @@ pub(crate) struct Kustomization {
     pub file: String,
     /// Base or overlay.
     pub kind: KustomizationKind,
-    /// `resources:` as written (relative to `dir`, or remote URLs); see [`Kustomization::resolve`].
+    /// `resources:` as written (relative to `dir`, or remote URLs).
     pub resources: Vec<String>,
     /// `components:` as written.
     pub components: Vec<String>,
@@ -88,35 +88,6 @@ pub(crate) struct Kustomization {
     pub images: Vec<KustomizeImage>,
     /// `namespace:`.
     pub namespace: Option<String>,
-}
-
-impl Kustomization {
-    /// An entry of `resources`/`components`/`bases`/a patch path made repository-relative, or
-    /// `None` when it is remote (has a scheme or host) or climbs out of the repository.
-    pub(crate) fn resolve(&self, entry: &str) -> Option<String> {
-        if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with('/') {
-            return None;
-        }
-        let mut parts: Vec<&str> = if self.dir == "." {
-            Vec::new()
-        } else {
-            self.dir.split('/').collect()
-        };
-        for seg in entry.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        Some(if parts.is_empty() {
-            ".".to_owned()
-        } else {
-            parts.join("/")
-        })
-    }
 }
 
 /// Reads the first mapping document of a kustomization file (kustomize reads one document).
@@ -288,13 +259,6 @@ images:
             Some("registry.local/nginx")
         );
         assert_eq!(k.images[1].digest.as_deref(), Some("sha256:abc"));
-        assert_eq!(k.resolve(&k.resources[0]).as_deref(), Some("base"));
-        assert_eq!(
-            k.resolve("ingress.yaml").as_deref(),
-            Some("deploy/prod/ingress.yaml")
-        );
-        assert_eq!(k.resolve("../../../x"), None);
-        assert_eq!(k.resolve("https://github.com/a/b//c?ref=v1"), None);
     }
 
     #[test]
@@ -306,10 +270,6 @@ images:
         );
         assert_eq!(k.kind, KustomizationKind::Base);
         assert_eq!(k.dir, ".");
-        assert_eq!(
-            k.resolve("deployment.yaml").as_deref(),
-            Some("deployment.yaml")
-        );
 
         let legacy = kustomization("app/kustomization.yml", "app", "bases:\n  - ../common\n");
         assert_eq!(legacy.bases, ["../common"]);
