@@ -223,4 +223,3 @@ fn parse_class(chars: &[char], start: usize) -> Option<(Class, usize)> {
 
 #[cfg(test)]
 mod tests;
-

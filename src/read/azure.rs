@@ -14,12 +14,12 @@ use std::rc::Rc;
 
 use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{
-    CiSystem, EnvironmentRef, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
+    CiSystem, EnvironmentRef, Pipeline, Step, Trigger, TriggerKind, Unresolved,
 };
 use crate::yaml::{Mapping, Node, Span, Value};
 
 use super::support::{
-    SourceText, empty_job, empty_pipeline, key_text, parse_file, read_mapping, scalar, scalars,
+    SourceText, YamlFile, YamlFormat, empty_job, key_text, parse_file, scalar, scalars,
 };
 
 /// How deep templates may include templates before we assume a cycle.
@@ -28,12 +28,12 @@ const MAX_TEMPLATE_DEPTH: usize = 12;
 /// Reader for Azure Pipelines YAML files.
 pub(crate) struct AzureReader;
 
-impl Reader for AzureReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::AzurePipelines
-    }
+impl YamlFormat for AzureReader {
+    const SYSTEM: CiSystem = CiSystem::AzurePipelines;
+    const SHAPE: Code = Code::AzureShape;
+    const WHAT: &'static str = "pipeline";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
         let in_dir = |dir: &str| {
             path.strip_prefix(dir)
@@ -45,29 +45,22 @@ impl Reader for AzureReader {
             || in_dir(".azuredevops/")
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, Code::AzureShape, "pipeline")?;
-        let map = root.as_map()?;
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
         let mut lower = Lower {
-            repo,
-            diagnostics,
-            pipeline: empty_pipeline(path, CiSystem::AzurePipelines),
+            repo: file.repo,
+            diagnostics: file.diagnostics,
+            pipeline: file.pipeline,
             stages: Vec::new(),
         };
         let scope = Scope {
-            st,
+            st: file.st,
             params: Rc::new(Vec::new()),
             depth: 0,
         };
-        lower.triggers(map, &scope);
-        lower.root(map, &scope);
+        lower.triggers(root, &scope);
+        lower.root(root, &scope);
         lower.stage_needs();
-        Some(lower.pipeline)
+        lower.pipeline
     }
 }
 
@@ -118,14 +111,8 @@ struct Lower<'a> {
 
 impl Lower<'_> {
     fn shape(&mut self, st: &SourceText, node: &Node, what: &str, expected: &str) {
-        self.diagnostics.push(st.diag(
-            Code::AzureShape,
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        ));
+        self.diagnostics
+            .push(st.shape(Code::AzureShape, node, what, expected));
     }
 
     // ----- triggers -------------------------------------------------------------------------

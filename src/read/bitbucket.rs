@@ -7,60 +7,44 @@
 //! so each job needs the step (or the `parallel:` group) before it. `definitions: steps:` are
 //! YAML anchors, already resolved by the YAML layer.
 
-use crate::files::{Code, Diagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic};
 use crate::read::pipeline::{
-    CiSystem, EnvironmentRef, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
+    CiSystem, EnvironmentRef, Job, Pipeline, Step, Trigger, TriggerKind, Unresolved,
 };
 use crate::yaml::{Mapping, Node, Value};
 
-use super::support::{
-    SourceText, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
-};
+use super::support::{SourceText, YamlFile, YamlFormat, key_text, scalar, scalars, single_entry};
 
 /// Reader for Bitbucket Pipelines configuration.
 pub(crate) struct BitbucketReader;
 
-impl Reader for BitbucketReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::BitbucketPipelines
-    }
+impl YamlFormat for BitbucketReader {
+    const SYSTEM: CiSystem = CiSystem::BitbucketPipelines;
+    const SHAPE: Code = Code::BitbucketShape;
+    const WHAT: &'static str = "configuration";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         path == "bitbucket-pipelines.yml"
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(
-            path,
-            repo,
-            diagnostics,
-            Code::BitbucketShape,
-            "configuration",
-        )?;
-        let map = root.as_map()?;
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
         let mut lower = Lower {
-            st,
-            diagnostics,
-            pipeline: empty_pipeline(path, CiSystem::BitbucketPipelines),
+            st: file.st,
+            diagnostics: file.diagnostics,
+            pipeline: file.pipeline,
         };
-        lower.definitions(map);
-        match map.get("pipelines") {
+        lower.definitions(root);
+        match root.get("pipelines") {
             Some(p) => lower.pipelines(p),
             None => {
-                let d = lower.st.diag(
-                    Code::BitbucketShape,
-                    "the configuration has no `pipelines` section".to_owned(),
-                    &root,
-                );
-                lower.diagnostics.push(d);
+                let message = "the configuration has no `pipelines` section".to_owned();
+                let loc = lower.st.loc_span(file.root_span);
+                lower
+                    .diagnostics
+                    .push(Diagnostic::new(Code::BitbucketShape, message, loc));
             }
         }
-        Some(lower.pipeline)
+        lower.pipeline
     }
 }
 
@@ -90,14 +74,7 @@ struct StageCtx<'n> {
 
 impl Lower<'_> {
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
-        let d = self.st.diag(
-            Code::BitbucketShape,
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        );
+        let d = self.st.shape(Code::BitbucketShape, node, what, expected);
         self.diagnostics.push(d);
     }
 

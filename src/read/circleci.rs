@@ -10,14 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::files::{Code, Diagnostic, RepoFiles};
-use crate::read::pipeline::{
-    CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
-};
+use crate::files::{Code, Diagnostic};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind, Unresolved};
 use crate::yaml::{Mapping, Node, Span, Value};
 
 use super::support::{
-    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+    SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
 };
 
 /// How deep reusable commands may call each other before we assume a cycle.
@@ -26,25 +24,18 @@ const MAX_COMMAND_DEPTH: usize = 16;
 /// Reader for CircleCI configuration files.
 pub(crate) struct CircleciReader;
 
-impl Reader for CircleciReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Circleci
-    }
+impl YamlFormat for CircleciReader {
+    const SYSTEM: CiSystem = CiSystem::Circleci;
+    const SHAPE: Code = Code::CircleciShape;
+    const WHAT: &'static str = "config";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         path == ".circleci/config.yml" || path == ".circleci/config.yaml"
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, Code::CircleciShape, "config")?;
-        let map = root.as_map()?;
-        let mut lower = Lower::new(st, map, diagnostics);
-        Some(lower.pipeline(map))
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
+        let mut lower = Lower::new(file.st, root, file.diagnostics);
+        lower.pipeline(root, file.pipeline)
     }
 }
 
@@ -116,19 +107,11 @@ impl<'a> Lower<'a> {
     }
 
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
-        let d = self.st.diag(
-            Code::CircleciShape,
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        );
+        let d = self.st.shape(Code::CircleciShape, node, what, expected);
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, root: &'a Mapping) -> Pipeline {
-        let mut pipeline = empty_pipeline(&self.st.file, CiSystem::Circleci);
+    fn pipeline(&mut self, root: &'a Mapping, mut pipeline: Pipeline) -> Pipeline {
         if let Some(orbs) = root.get("orbs") {
             match orbs.as_map() {
                 Some(m) => {

@@ -34,10 +34,6 @@ use context::{Ctx, Scope, text_of};
 pub(crate) struct GithubReader;
 
 impl Reader for GithubReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::GithubActions
-    }
-
     /// Workflow files directly in `.github/workflows/` (GitHub ignores subdirectories).
     fn claims(&self, path: &str) -> bool {
         path.strip_prefix(".github/workflows/").is_some_and(|name| {

@@ -23,10 +23,6 @@ use crate::yaml::Span;
 pub(crate) struct GitlabReader;
 
 impl Reader for GitlabReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::GitlabCi
-    }
-
     /// Only the root file: included files are read through it.
     fn claims(&self, path: &str) -> bool {
         matches!(path, ".gitlab-ci.yml" | ".gitlab-ci.yaml")

@@ -12,17 +12,13 @@ mod parser;
 mod token;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
-use crate::read::pipeline::{CiSystem, Pipeline, Reader};
+use crate::read::pipeline::{Pipeline, Reader};
 
 /// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
 #[derive(Copy, Clone, Debug, Default)]
 pub(crate) struct JenkinsReader;
 
 impl Reader for JenkinsReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Jenkins
-    }
-
     fn claims(&self, path: &str) -> bool {
         if path.split('/').any(|part| part == ".git") {
             return false;

@@ -192,8 +192,6 @@ pub(crate) struct Pipeline {
 
 /// Reads one file of a repository; implemented by each CI reader.
 pub(crate) trait Reader {
-    /// The system this reader understands.
-    fn system(&self) -> CiSystem;
     /// Whether `path` (repository-relative) is a file of this system.
     fn claims(&self, path: &str) -> bool;
     /// Reads `path`. `repo` gives access to other files (local includes, composite actions).

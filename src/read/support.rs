@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
-use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 use crate::yaml::{self, Mapping, Node, Span, Value};
 
 /// One YAML file being lowered: its repository path and text (for line offsets and for slicing
@@ -33,6 +33,11 @@ impl SourceText {
     /// A diagnostic at `node`.
     pub(crate) fn diag(&self, code: Code, message: String, node: &Node) -> Diagnostic {
         Diagnostic::new(code, message, self.loc(node))
+    }
+
+    /// A [`Code`] problem at `node`: "expected {what} to be {expected}, found {its kind}".
+    pub(crate) fn shape(&self, code: Code, node: &Node, what: &str, expected: &str) -> Diagnostic {
+        self.diag(code, shape_message(node, what, expected), node)
     }
 
     /// A trigger or condition written at `node`.
@@ -124,6 +129,12 @@ pub(crate) fn parse_file(
     }
 }
 
+/// "expected {what} to be {expected}, found {the kind of `node`}".
+pub(crate) fn shape_message(node: &Node, what: &str, expected: &str) -> String {
+    let found = node.kind_name();
+    format!("expected {what} to be {expected}, found {found}")
+}
+
 /// Scalar text of a node; `None` for collections and empty values.
 pub(crate) fn scalar(node: &Node) -> Option<String> {
     node.scalar_text()
@@ -150,35 +161,68 @@ pub(crate) fn key_text(key: &Node) -> String {
     scalar(key).unwrap_or_default()
 }
 
-/// The common prologue of a single-file YAML reader: reads `path` from `repo`, parses it (see
-/// [`parse_file`]) and checks that the document is a mapping, reporting anything else as
-/// `shape_code` ("expected the {what} to be a mapping, found ..."). `None` when there is nothing
-/// to lower; otherwise the file and its root, whose [`Node::as_map`] is then always `Some`.
-pub(crate) fn read_mapping(
-    path: &str,
-    repo: &dyn RepoFiles,
-    diagnostics: &mut Vec<Diagnostic>,
-    shape_code: Code,
-    what: &str,
-) -> Option<(SourceText, Node)> {
-    let src = repo.read(path)?;
-    let root = parse_file(path, &src, diagnostics)?;
-    let st = SourceText {
-        file: path.to_owned(),
-        src,
-    };
-    if root.as_map().is_none() {
-        diagnostics.push(st.diag(
-            shape_code,
-            format!(
-                "expected the {what} to be a mapping, found {}",
-                root.kind_name()
-            ),
-            &root,
-        ));
-        return None;
+/// A single-file YAML CI format (CircleCI, Azure Pipelines, Bitbucket, Travis). Each is a
+/// [`Reader`] through the prologue they share: read the file, parse it (see [`parse_file`]) and
+/// check that the document is a mapping, reporting anything else as a [`YamlFormat::SHAPE`]
+/// problem ("expected the {WHAT} to be a mapping, found ...").
+pub(crate) trait YamlFormat {
+    /// The CI system whose pipelines this format holds.
+    const SYSTEM: CiSystem;
+    /// The code of shape problems, from the root down.
+    const SHAPE: Code;
+    /// What the format calls its file, for messages about its root.
+    const WHAT: &'static str;
+
+    /// Whether `path` (repository-relative) is a file of this format.
+    fn claims(path: &str) -> bool;
+
+    /// Lowers the file whose root mapping is `root` into `file.pipeline`.
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline;
+}
+
+/// A file of a [`YamlFormat`], parsed, with what lowering it needs.
+pub(crate) struct YamlFile<'a> {
+    pub(crate) st: SourceText,
+    /// The other files of the repository (templates the file includes).
+    pub(crate) repo: &'a dyn RepoFiles,
+    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    /// The pipeline to fill in: its file and system are set, nothing else.
+    pub(crate) pipeline: Pipeline,
+    /// The span of the whole document, for problems with the file as a whole.
+    pub(crate) root_span: Span,
+}
+
+impl<F: YamlFormat> Reader for F {
+    fn claims(&self, path: &str) -> bool {
+        F::claims(path)
     }
-    Some((st, root))
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Pipeline> {
+        let src = repo.read(path)?;
+        let root = parse_file(path, &src, diagnostics)?;
+        let st = SourceText {
+            file: path.to_owned(),
+            src,
+        };
+        let Some(map) = root.as_map() else {
+            let what = format!("the {}", F::WHAT);
+            diagnostics.push(st.shape(F::SHAPE, &root, &what, "a mapping"));
+            return None;
+        };
+        let file = YamlFile {
+            st,
+            repo,
+            diagnostics,
+            pipeline: empty_pipeline(path, F::SYSTEM),
+            root_span: root.span,
+        };
+        Some(F::lower(file, map))
+    }
 }
 
 /// A pipeline of `system` read from `file`, with nothing in it yet.

@@ -9,13 +9,11 @@
 
 mod condition;
 
-use crate::files::{Code, Diagnostic, RepoFiles};
-use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
+use crate::files::{Code, Diagnostic};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use super::support::{
-    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars,
-};
+use super::support::{SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars};
 
 /// Lifecycle phases in the order Travis runs them; `deploy` is handled separately.
 const PHASES: [&str; 10] = [
@@ -34,25 +32,21 @@ const PHASES: [&str; 10] = [
 /// Reader for Travis CI configuration.
 pub(crate) struct TravisReader;
 
-impl Reader for TravisReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Travis
-    }
+impl YamlFormat for TravisReader {
+    const SYSTEM: CiSystem = CiSystem::Travis;
+    const SHAPE: Code = Code::TravisShape;
+    const WHAT: &'static str = "configuration";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         path == ".travis.yml"
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<Diagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, Code::TravisShape, "configuration")?;
-        let map = root.as_map()?;
-        let mut lower = Lower { st, diagnostics };
-        Some(lower.pipeline(map))
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
+        let mut lower = Lower {
+            st: file.st,
+            diagnostics: file.diagnostics,
+        };
+        lower.pipeline(root, file.pipeline)
     }
 }
 
@@ -63,19 +57,11 @@ struct Lower<'a> {
 
 impl Lower<'_> {
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
-        let d = self.st.diag(
-            Code::TravisShape,
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        );
+        let d = self.st.shape(Code::TravisShape, node, what, expected);
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, root: &Mapping) -> Pipeline {
-        let mut p = empty_pipeline(&self.st.file, CiSystem::Travis);
+    fn pipeline(&mut self, root: &Mapping, mut p: Pipeline) -> Pipeline {
         p.triggers = self.branch_triggers(root);
         if let Some(cond) = root.get("if") {
             p.triggers.extend(condition::conditions(&self.st, cond));

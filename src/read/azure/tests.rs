@@ -406,11 +406,11 @@ fn yaml_errors_and_wrong_shapes() {
 
 #[test]
 fn claims_paths() {
-    assert!(AzureReader.claims("azure-pipelines.yml"));
-    assert!(AzureReader.claims(".azure-pipelines/deploy.yaml"));
-    assert!(AzureReader.claims(".azuredevops/ci.yml"));
-    assert!(!AzureReader.claims(".azure-pipelines/templates/steps.yml"));
-    assert!(!AzureReader.claims("ci/azure-pipelines.yml"));
+    assert!(AzureReader::claims("azure-pipelines.yml"));
+    assert!(AzureReader::claims(".azure-pipelines/deploy.yaml"));
+    assert!(AzureReader::claims(".azuredevops/ci.yml"));
+    assert!(!AzureReader::claims(".azure-pipelines/templates/steps.yml"));
+    assert!(!AzureReader::claims("ci/azure-pipelines.yml"));
 }
 
 #[test]

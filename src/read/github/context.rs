@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::Unresolved;
+use crate::read::support::shape_message;
 use crate::yaml::{Node, Span};
 
 /// How many files deep expansion may go (workflow → reusable workflow → composite action → ...).
@@ -205,6 +206,12 @@ pub(crate) fn substitute_templates(text: &str, inputs: &Inputs) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Reports a node whose shape is not what GitHub accepts.
+pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
+    let message = shape_message(node, what, expected);
+    ctx.diag(Code::GithubShape, message, scope.loc(node.span));
 }
 
 /// Scalar text of a node, `""` for an empty value; `None` for collections.

@@ -5,9 +5,8 @@
 use crate::read::{EnvironmentRef, Job, Trigger};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, text_of};
+use super::context::{Ctx, Scope, shape, text_of};
 use super::{expr, reusable, steps};
-use crate::files::Code;
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
 /// each job's own `env:` (the called workflow's top-level `env:` for reusable workflows).
@@ -25,18 +24,6 @@ pub(crate) fn lower_jobs(
     for (key, body) in map.entries() {
         lower_job(ctx, scope, key, body, inherited_env, out);
     }
-}
-
-/// Reports a node whose shape is not what GitHub accepts.
-pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
-    ctx.diag(
-        Code::GithubShape,
-        format!(
-            "expected {what} to be {expected}, found {}",
-            node.kind_name()
-        ),
-        scope.loc(node.span),
-    );
 }
 
 fn lower_job(

@@ -25,13 +25,13 @@
 //! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
 //! recorded as unresolved.
 
+use crate::files::Code;
 use crate::read::Job;
 use crate::yaml::Node;
 
-use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
-use super::jobs::{env_vars, lower_jobs, shape};
+use super::context::{Ctx, Inputs, Scope, repo_path, set_input, shape, text_of};
+use super::jobs::{env_vars, lower_jobs};
 use super::steps::with_pairs;
-use crate::files::Code;
 
 /// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
 pub(crate) fn expand(

@@ -6,8 +6,7 @@ use crate::read::Step;
 use crate::yaml::Node;
 
 use super::composite;
-use super::context::{Ctx, Scope, text_of};
-use super::jobs::shape;
+use super::context::{Ctx, Scope, shape, text_of};
 use crate::read::lines::line_starts;
 
 /// Appends the steps of a `steps:` list to `out`.

@@ -16,8 +16,7 @@
 use crate::read::{Trigger, TriggerKind};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, text_of};
-use crate::files::Code;
+use super::context::{Ctx, Scope, shape, text_of};
 
 /// The triggers of `on:`.
 pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<Trigger> {
@@ -49,17 +48,6 @@ pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<T
         _ => shape(ctx, scope, on, "`on:`", "a string, a list or a mapping"),
     }
     out
-}
-
-fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
-    ctx.diag(
-        Code::GithubShape,
-        format!(
-            "expected {what} to be {expected}, found {}",
-            node.kind_name()
-        ),
-        scope.loc(node.span),
-    );
 }
 
 fn trigger(scope: &Scope<'_>, kind: TriggerKind, pattern: Option<String>, at: &Node) -> Trigger {
