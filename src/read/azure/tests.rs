@@ -1,6 +1,7 @@
 //! READ stage: tests of the Azure Pipelines reader.
 
 use super::*;
+use crate::read::pipeline::Step;
 use crate::read::support::test_support::{self, at, job, kinds};
 
 const PATH: &str = "azure-pipelines.yml";
