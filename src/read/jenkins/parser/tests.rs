@@ -25,8 +25,8 @@ fn str_of(expr: &Expr) -> &str {
 fn command_forms() {
     let stmts = parse_ok(
         "sh 'x'\nsh(script: 'y', returnStdout: true)\nstage('Build') { echo 'hi' }\n\
-         withCredentials([file(credentialsId: 'kube', variable: 'KUBECONFIG')]) { sh 'z' }\n\
-         agent any\nretry 3\ninput message: 'Go?', ok: 'Yes'",
+             withCredentials([file(credentialsId: 'kube', variable: 'KUBECONFIG')]) { sh 'z' }\n\
+             agent any\nretry 3\ninput message: 'Go?', ok: 'Yes'",
     );
     assert_eq!(stmts.len(), 7);
     let sh = call(&stmts[0]);
@@ -68,8 +68,8 @@ fn command_forms() {
 fn assignments_maps_and_receivers() {
     let stmts = parse_ok(
         "def x = sh(script: 'a', returnStdout: true).trim()\nenv.FOO = \"bar\"\n\
-         K = credentials('id')\ndef m = [a: 1, 'b': [c: 'd'], e: []]\n\
-         docker.image('node').inside('-u root') { sh 'npm test' }\nString s = 'q'",
+             K = credentials('id')\ndef m = [a: 1, 'b': [c: 'd'], e: []]\n\
+             docker.image('node').inside('-u root') { sh 'npm test' }\nString s = 'q'",
     );
     let Stmt::Assign { target, value } = &stmts[0] else {
         panic!("assign expected");
@@ -107,10 +107,10 @@ fn assignments_maps_and_receivers() {
 fn control_flow_keeps_nested_blocks() {
     let stmts = parse_ok(
         "if (env.BRANCH_NAME == 'main') {\n  sh 'a'\n} else if (x) sh 'b'\nelse {\n sh 'c' }\n\
-         for (int i = 0; i < 3; i++) { sh 'd' }\ntry { sh 'e' } catch (Exception e) { sh 'f' } finally { sh 'g' }\n\
-         switch (x) {\n case 'a':\n  sh 'h'\n  break\n default:\n  sh 'i'\n}\n\
-         def deploy(String env) {\n  sh \"kubectl apply -k ${env}\"\n}\nlist.each { item -> sh \"echo ${item}\" }\n\
-         return",
+             for (int i = 0; i < 3; i++) { sh 'd' }\ntry { sh 'e' } catch (Exception e) { sh 'f' } finally { sh 'g' }\n\
+             switch (x) {\n case 'a':\n  sh 'h'\n  break\n default:\n  sh 'i'\n}\n\
+             def deploy(String env) {\n  sh \"kubectl apply -k ${env}\"\n}\nlist.each { item -> sh \"echo ${item}\" }\n\
+             return",
     );
     let Stmt::If {
         cond,
