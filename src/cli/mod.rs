@@ -5,7 +5,10 @@ pub(crate) mod ui;
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::Promotion;
 
 /// Exit codes, shown in `--help` and the man page.
 const AFTER_HELP: &str = "\
@@ -215,8 +218,8 @@ pub struct PromoteArgs {
     #[arg(long)]
     pub r#ref: Option<String>,
     /// commit or pull-request (manual behaves like commit). Default: the environment's mode.
-    #[arg(long, value_parser = ["commit", "pull-request", "manual"])]
-    pub mode: Option<String>,
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<Promotion>,
     /// Allow moving to a source commit older than the one the environment runs.
     #[arg(long)]
     pub allow_rollback: bool,
@@ -232,4 +235,15 @@ pub struct PromoteArgs {
     /// Print what would be promoted and the commit message; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// `--mode` takes the model's spellings of [`Promotion`]; anything else is a usage error.
+impl ValueEnum for Promotion {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Promotion::Commit, Promotion::PullRequest, Promotion::Manual]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.as_str()))
+    }
 }

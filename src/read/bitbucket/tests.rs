@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::read::support::test_support::{self, at, job};
 
