@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{CiSystem, Pipeline, Trigger, TriggerKind};
-use crate::yaml::{Mapping, Node, Span, Value};
+use crate::yaml::{Mapping, Node, Value};
 
 use super::support::{SourceText, YamlFile, YamlFormat, scalar, scalars};
 
@@ -123,13 +123,7 @@ impl Lower<'_> {
         let mut out = Vec::new();
         match root.get_entry("trigger") {
             // No `trigger:` means a CI trigger on every branch.
-            None => out.push(Trigger {
-                kind: TriggerKind::Branch,
-                pattern: None,
-                negated: false,
-                choices: Vec::new(),
-                loc: st.loc_span(Span::empty(0)),
-            }),
+            None => out.push(st.every_push()),
             Some((key, value)) => out.extend(ref_filters(st, key, value, TriggerKind::Branch)),
         }
         if let Some((key, value)) = root.get_entry("pr") {

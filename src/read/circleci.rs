@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::files::{Code, Diagnostic};
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind, Unresolved};
-use crate::yaml::{Mapping, Node, Span, Value};
+use crate::yaml::{Mapping, Node, Value};
 
 use super::support::{
     SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
@@ -138,13 +138,7 @@ impl<'a> Lower<'a> {
             }
         } else {
             // Without workflows CircleCI runs the jobs on every push.
-            pipeline.triggers.push(Trigger {
-                kind: TriggerKind::Branch,
-                pattern: None,
-                negated: false,
-                choices: Vec::new(),
-                loc: self.st.loc_span(Span::empty(0)),
-            });
+            pipeline.triggers.push(self.st.every_push());
             let jobs = self.jobs.clone();
             for (name, key, def) in jobs {
                 let mut job = empty_job(name.clone(), name, self.st.loc(key));

@@ -80,6 +80,24 @@ pub(crate) struct Trigger {
     pub loc: Loc,
 }
 
+impl Trigger {
+    /// A trigger or condition written at `loc`, with no input choices.
+    pub(crate) fn new(
+        kind: TriggerKind,
+        pattern: Option<String>,
+        negated: bool,
+        loc: Loc,
+    ) -> Trigger {
+        Trigger {
+            kind,
+            pattern,
+            negated,
+            choices: Vec::new(),
+            loc,
+        }
+    }
+}
+
 /// An `environment:` (or equivalent) as written on a job.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct EnvironmentRef {

@@ -48,13 +48,18 @@ impl SourceText {
         negated: bool,
         node: &Node,
     ) -> Trigger {
-        Trigger {
-            kind,
-            pattern,
-            negated,
-            choices: Vec::new(),
-            loc: self.loc(node),
-        }
+        Trigger::new(kind, pattern, negated, self.loc(node))
+    }
+
+    /// A push to any branch: what a format means when the file filters nothing; it is written
+    /// nowhere, so it is placed at the start of the file.
+    pub(crate) fn every_push(&self) -> Trigger {
+        Trigger::new(
+            TriggerKind::Branch,
+            None,
+            false,
+            self.loc_span(Span::empty(0)),
+        )
     }
 
     /// A script step for a scalar `node` (`None` for collections and empty values).

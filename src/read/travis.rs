@@ -125,13 +125,7 @@ impl Lower<'_> {
     /// `branches: { only, except }` (or a bare list meaning `only`); every branch otherwise.
     fn branch_triggers(&mut self, root: &Mapping) -> Vec<Trigger> {
         let Some(branches) = root.get("branches") else {
-            return vec![Trigger {
-                kind: TriggerKind::Branch,
-                pattern: None,
-                negated: false,
-                choices: Vec::new(),
-                loc: self.st.loc_span(Span::empty(0)),
-            }];
+            return vec![self.st.every_push()];
         };
         let mut out = Vec::new();
         match branches.as_map() {

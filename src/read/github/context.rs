@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::Unresolved;
 use crate::read::support::shape_message;
-use crate::yaml::{Node, Span};
+use crate::yaml::{Mapping, Node, Span};
 
 /// How many files deep expansion may go (workflow → reusable workflow → composite action → ...).
 pub(crate) const MAX_DEPTH: usize = 8;
@@ -26,6 +26,25 @@ pub(crate) type Inputs = BTreeMap<String, String>;
 pub(crate) fn set_input(inputs: &mut Inputs, name: &str, value: &str) {
     inputs.retain(|k, _| !k.eq_ignore_ascii_case(name));
     inputs.insert(name.to_owned(), value.to_owned());
+}
+
+/// The inputs of a called workflow or action: the `default:` of each input `declared`, then the
+/// caller's `with:` values over them.
+pub(crate) fn resolve_inputs(declared: Option<&Mapping>, with: &[(String, String)]) -> Inputs {
+    let mut inputs = Inputs::new();
+    for (name, spec) in declared.map(Mapping::entries).unwrap_or_default() {
+        let default = spec
+            .as_map()
+            .and_then(|s| s.get("default"))
+            .and_then(text_of);
+        if let (Some(name), Some(default)) = (text_of(name), default) {
+            inputs.insert(name, default);
+        }
+    }
+    for (k, v) in with {
+        set_input(&mut inputs, k, v);
+    }
+    inputs
 }
 
 /// Reading state for one top-level workflow.

@@ -109,32 +109,18 @@ fn needs(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node) -> Vec<String> {
 /// environment: { name: production, url: "https://shop.example" }
 /// ```
 fn environment(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node) -> Option<EnvironmentRef> {
-    let (name_node, url) = match &node.value {
-        Value::Map(m) => {
-            let Some(name) = m.get("name") else {
-                shape(
-                    ctx,
-                    scope,
-                    node,
-                    "`environment`",
-                    "a name or a mapping with `name`",
-                );
-                return None;
-            };
+    let written = match &node.value {
+        Value::Map(m) => m.get("name").map(|name| {
             let url = m.get("url").and_then(text_of).map(|u| scope.subst(&u));
             (name, url)
-        }
-        _ if node.is_scalar() => (node, None),
-        _ => {
-            shape(
-                ctx,
-                scope,
-                node,
-                "`environment`",
-                "a name or a mapping with `name`",
-            );
-            return None;
-        }
+        }),
+        _ if node.is_scalar() => Some((node, None)),
+        _ => None,
+    };
+    let Some((name_node, url)) = written else {
+        let expected = "a name or a mapping with `name`";
+        shape(ctx, scope, node, "`environment`", expected);
+        return None;
     };
     let name = scope.subst(&text_of(name_node)?);
     if name.is_empty() {
@@ -158,13 +144,7 @@ pub(crate) fn conditions(scope: &Scope<'_>, node: &Node) -> Vec<Trigger> {
     };
     expr::lower(&scope.subst_condition(&text))
         .into_iter()
-        .map(|c| Trigger {
-            kind: c.kind,
-            pattern: c.pattern,
-            negated: c.negated,
-            choices: Vec::new(),
-            loc: scope.loc(node.span),
-        })
+        .map(|c| Trigger::new(c.kind, c.pattern, c.negated, scope.loc(node.span)))
         .collect()
 }
 

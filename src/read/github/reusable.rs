@@ -29,7 +29,7 @@ use crate::files::Code;
 use crate::read::Job;
 use crate::yaml::Node;
 
-use super::context::{Ctx, Inputs, Scope, repo_path, set_input, shape, text_of};
+use super::context::{Ctx, Scope, repo_path, resolve_inputs, shape, text_of};
 use super::jobs::{env_vars, lower_jobs};
 use super::steps::with_pairs;
 
@@ -98,7 +98,6 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         );
         return Vec::new();
     };
-    let mut inputs = Inputs::new();
     let declared = map
         .get("on")
         .and_then(Node::as_map)
@@ -106,18 +105,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         .and_then(Node::as_map)
         .and_then(|call| call.get("inputs"))
         .and_then(Node::as_map);
-    for (name, spec) in declared.map(|d| d.entries()).unwrap_or_default() {
-        let default = spec
-            .as_map()
-            .and_then(|s| s.get("default"))
-            .and_then(text_of);
-        if let (Some(name), Some(default)) = (text_of(name), default) {
-            inputs.insert(name, default);
-        }
-    }
-    for (k, v) in with {
-        set_input(&mut inputs, k, v);
-    }
+    let inputs = resolve_inputs(declared, with);
     let scope = Scope {
         file,
         src: &text,

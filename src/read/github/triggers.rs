@@ -51,13 +51,7 @@ pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<T
 }
 
 fn trigger(scope: &Scope<'_>, kind: TriggerKind, pattern: Option<String>, at: &Node) -> Trigger {
-    Trigger {
-        kind,
-        pattern,
-        negated: false,
-        choices: Vec::new(),
-        loc: scope.loc(at.span),
-    }
+    Trigger::new(kind, pattern, false, scope.loc(at.span))
 }
 
 /// One event of `on:`; `key` is where its name is written, `body` its settings in map form.

@@ -71,6 +71,16 @@ pub(crate) struct Expr {
     pub(crate) span: Span,
 }
 
+impl Expr {
+    /// The expression that is `call`, spanning what it spans.
+    pub(crate) fn call(call: Call) -> Expr {
+        Expr {
+            span: call.span,
+            kind: ExprKind::Call(Box::new(call)),
+        }
+    }
+}
+
 /// The kinds of expression the reader distinguishes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ExprKind {

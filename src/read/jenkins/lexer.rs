@@ -297,10 +297,7 @@ impl Lexer<'_> {
             },
         };
         let content = start + quote.delim.len();
-        let mut lit = StrLit {
-            text: String::new(),
-            line_starts: vec![content],
-        };
+        let mut lit = StrLit::at(content);
         let what = format!("string starting with `{}`", quote.delim);
         let mut i = content;
         loop {
@@ -317,19 +314,14 @@ impl Lexer<'_> {
                     return Err(self.unterminated(start, i, &what));
                 }
                 b'\n' => {
-                    lit.text.push('\n');
                     i += 1;
-                    lit.line_starts.push(i);
+                    lit.newline(i);
                 }
                 b'\\' => i = self.escape(start, i, &what, &mut lit)?,
                 b'$' if quote.interpolates && self.bytes.get(i + 1) == Some(&b'{') => {
                     i = self.placeholder(i, &mut lit.text, &mut lit.line_starts)?;
                 }
-                _ => {
-                    let ch = self.src[i..].chars().next().unwrap_or('\u{fffd}');
-                    lit.text.push(ch);
-                    i += ch.len_utf8();
-                }
+                _ => i = self.copy_char(i, &mut lit),
             }
         }
         self.push(TokenKind::Str(lit), start, i);
@@ -357,9 +349,10 @@ impl Lexer<'_> {
             _ => None,
         };
         if let Some(c) = simple {
-            lit.text.push(c);
             if c == '\n' {
-                lit.line_starts.push(i + 2);
+                lit.newline(i + 2);
+            } else {
+                lit.text.push(c);
             }
             return Ok(i + 2);
         }
@@ -382,11 +375,15 @@ impl Lexer<'_> {
         Ok(i + 1)
     }
 
+    /// Copies the character at `i` into `lit`; returns the offset after it.
+    fn copy_char(&self, i: usize, lit: &mut StrLit) -> usize {
+        let ch = self.src[i..].chars().next().unwrap_or('\u{fffd}');
+        lit.text.push(ch);
+        i + ch.len_utf8()
+    }
+
     fn slashy(&mut self, start: usize) -> Result<(), LexError> {
-        let mut lit = StrLit {
-            text: String::new(),
-            line_starts: vec![start + 1],
-        };
+        let mut lit = StrLit::at(start + 1);
         let mut i = start + 1;
         loop {
             let Some(&c) = self.bytes.get(i) else {
@@ -402,15 +399,10 @@ impl Lexer<'_> {
                     i = self.placeholder(i, &mut lit.text, &mut lit.line_starts)?;
                 }
                 b'\n' => {
-                    lit.text.push('\n');
                     i += 1;
-                    lit.line_starts.push(i);
+                    lit.newline(i);
                 }
-                _ => {
-                    let ch = self.src[i..].chars().next().unwrap_or('\u{fffd}');
-                    lit.text.push(ch);
-                    i += ch.len_utf8();
-                }
+                _ => i = self.copy_char(i, &mut lit),
             }
         }
         self.push(TokenKind::Str(lit), start, i + 1);
@@ -418,10 +410,7 @@ impl Lexer<'_> {
     }
 
     fn dollar_slashy(&mut self, start: usize) -> Result<(), LexError> {
-        let mut lit = StrLit {
-            text: String::new(),
-            line_starts: vec![start + 2],
-        };
+        let mut lit = StrLit::at(start + 2);
         let mut i = start + 2;
         loop {
             let Some(&c) = self.bytes.get(i) else {
@@ -450,15 +439,10 @@ impl Lexer<'_> {
                 }
                 (b'\r', Some(b'\n')) => i += 1,
                 (b'\n', _) => {
-                    lit.text.push('\n');
                     i += 1;
-                    lit.line_starts.push(i);
+                    lit.newline(i);
                 }
-                _ => {
-                    let ch = self.src[i..].chars().next().unwrap_or('\u{fffd}');
-                    lit.text.push(ch);
-                    i += ch.len_utf8();
-                }
+                _ => i = self.copy_char(i, &mut lit),
             }
         }
         self.push(TokenKind::Str(lit), start, i);

@@ -179,13 +179,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn trigger(&self, kind: TriggerKind, pattern: Option<String>, span: Span) -> Trigger {
-        Trigger {
-            kind,
-            pattern,
-            negated: false,
-            choices: Vec::new(),
-            loc: self.loc(span),
-        }
+        Trigger::new(kind, pattern, false, self.loc(span))
     }
 
     /// The stage name and where it is written.

@@ -118,15 +118,10 @@ impl<'a> Lowerer<'a> {
         let directives = call.body().map(|b| b.stmts.as_slice()).unwrap_or_default();
         for d in directives.iter().filter_map(Stmt::as_call) {
             let body = d.body();
+            if self.inherited_directive(d, &mut ctx) {
+                continue;
+            }
             match (d.name.as_str(), body) {
-                ("when", Some(b)) => {
-                    let found = self.when_block(b);
-                    ctx.conditions.extend(found);
-                }
-                ("environment", Some(b)) => {
-                    let vars = self.env_block(b);
-                    ctx.variables.extend(vars);
-                }
                 ("input", _) => {
                     ctx.manual = true;
                     let step = self.input_directive(d);
@@ -165,6 +160,17 @@ impl<'a> Lowerer<'a> {
         vec![id]
     }
 
+    /// Reads `when { }` and `environment { }`, which the stages nested below inherit, into
+    /// `ctx`; whether `d` was one of them.
+    fn inherited_directive(&self, d: &Call, ctx: &mut StageCtx) -> bool {
+        match (d.name.as_str(), d.body()) {
+            ("when", Some(b)) => ctx.conditions.extend(self.when_block(b)),
+            ("environment", Some(b)) => ctx.variables.extend(self.env_block(b)),
+            _ => return false,
+        }
+        true
+    }
+
     /// `parallel { }`, `stages { }` or `matrix { axes { } stages { } }` inside a stage.
     pub(super) fn nested_stages(
         &mut self,
@@ -181,18 +187,13 @@ impl<'a> Lowerer<'a> {
             _ => {
                 let mut exits = preds;
                 for d in body.stmts.iter().filter_map(Stmt::as_call) {
+                    if self.inherited_directive(d, ctx) {
+                        continue;
+                    }
                     match (d.name.as_str(), d.body()) {
                         ("axes", Some(b)) => {
                             let axes = self.axes(b);
                             ctx.matrix.extend(axes);
-                        }
-                        ("when", Some(b)) => {
-                            let found = self.when_block(b);
-                            ctx.conditions.extend(found);
-                        }
-                        ("environment", Some(b)) => {
-                            let vars = self.env_block(b);
-                            ctx.variables.extend(vars);
                         }
                         ("stages", Some(b)) => exits = self.stages(b, ctx, exits),
                         _ => {}

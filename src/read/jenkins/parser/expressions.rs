@@ -164,17 +164,14 @@ impl Parser<'_> {
                 };
                 let span = Span::new(start, self.prev_end(start));
                 expr = match args {
-                    Some(args) => Expr {
-                        kind: ExprKind::Call(Box::new(Call {
-                            receiver: Some(expr),
-                            name,
-                            name_span,
-                            args,
-                            closure,
-                            span,
-                        })),
+                    Some(args) => Expr::call(Call {
+                        receiver: Some(expr),
+                        name,
+                        name_span,
+                        args,
+                        closure,
                         span,
-                    },
+                    }),
                     None => Expr {
                         kind: ExprKind::Other(vec![expr]),
                         span,
@@ -309,41 +306,37 @@ impl Parser<'_> {
         let mut args = Vec::new();
         while !self.fatal {
             self.skip_newlines();
-            match self.kind() {
-                TokenKind::RParen => {
-                    self.bump();
-                    break;
-                }
-                TokenKind::RBrace | TokenKind::Eof => {
-                    self.error("unclosed `(`".to_owned(), open);
-                    break;
-                }
-                _ => {}
+            if self.closes_args(open) {
+                break;
             }
             let before = self.pos;
             args.push(self.arg(false));
             self.skip_newlines();
-            match self.kind() {
-                TokenKind::Comma => self.bump(),
-                TokenKind::RParen => {
-                    self.bump();
-                    break;
-                }
-                TokenKind::RBrace | TokenKind::Eof => {
-                    self.error("unclosed `(`".to_owned(), open);
-                    break;
-                }
-                _ => {
-                    // Something the expression parser stopped at, such as a stray `]`.
-                    if self.pos == before
-                        || matches!(self.kind(), TokenKind::RBracket | TokenKind::Colon)
-                    {
-                        self.bump();
-                    }
-                }
+            if self.closes_args(open) {
+                break;
+            }
+            // A comma, or something the expression parser stopped at, such as a stray `]`.
+            if self.pos == before
+                || matches!(
+                    self.kind(),
+                    TokenKind::Comma | TokenKind::RBracket | TokenKind::Colon
+                )
+            {
+                self.bump();
             }
         }
         args
+    }
+
+    /// Whether the argument list opened at `open` ends here: at its `)` (consumed), or at a `}`
+    /// or the end of the file, which leave it unclosed.
+    fn closes_args(&mut self, open: Span) -> bool {
+        match self.kind() {
+            TokenKind::RParen => self.bump(),
+            TokenKind::RBrace | TokenKind::Eof => self.error("unclosed `(`".to_owned(), open),
+            _ => return false,
+        }
+        true
     }
 
     /// `[a, b]`, `[k: v]`, `[:]`, at `[`.

@@ -525,17 +525,14 @@ impl Parser<'_> {
         };
         self.leave();
         let span = Span::new(name_span.start, self.prev_end(name_span.start));
-        Expr {
-            kind: ExprKind::Call(Box::new(Call {
-                receiver: None,
-                name,
-                name_span,
-                args,
-                closure,
-                span,
-            })),
+        Expr::call(Call {
+            receiver: None,
+            name,
+            name_span,
+            args,
+            closure,
             span,
-        }
+        })
     }
 }
 
