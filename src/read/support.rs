@@ -269,6 +269,11 @@ pub(crate) mod test_support {
     use crate::files::{Diagnostic, Loc};
     use crate::read::pipeline::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 
+    /// The codes of `diagnostics`, in order, as spelled.
+    pub(crate) fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
+
     /// Reads `path` with `reader` from `repo`.
     pub(crate) fn read_repo(
         reader: &dyn Reader,

@@ -401,7 +401,7 @@ fn yaml_errors_and_wrong_shapes() {
     )]);
     let p = p.unwrap_or_else(|| panic!("no pipeline"));
     assert_eq!(p.jobs.len(), 2);
-    let codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
+    let codes = test_support::codes(&d);
     assert_eq!(codes, ["azure-shape", "azure-shape", "azure-unknown-step"]);
 }
 

@@ -265,7 +265,7 @@ fn unknown_jobs_and_cycles_are_diagnosed() {
                    jobs:\n  j:\n    steps: [a]\nworkflows:\n  w:\n    jobs: [j, missing]\n";
     let (p, d) = read(src);
     assert!(p.is_some());
-    let codes: Vec<_> = d.iter().map(|d| d.code.as_str()).collect();
+    let codes = test_support::codes(&d);
     assert!(codes.contains(&"circleci-command-cycle"), "{codes:?}");
     assert!(codes.contains(&"circleci-unknown-job"), "{codes:?}");
 }

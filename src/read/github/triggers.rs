@@ -245,6 +245,7 @@ fn inputs(
 mod tests {
     use super::super::testing::{WorkflowRepo, read_one};
     use crate::files::repo::MemRepo;
+    use crate::read::support::test_support::codes;
     use crate::read::{Trigger, TriggerKind::*};
 
     fn triggers(src: &str) -> Vec<(crate::read::TriggerKind, Option<String>, bool, String)> {
@@ -368,9 +369,6 @@ mod tests {
         let (_, diags) = read_one(&MemRepo::workflow(
             "on:\n  push:\n    branches: {a: b}\njobs: {}\n",
         ));
-        assert_eq!(
-            diags.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
-            ["github-shape"]
-        );
+        assert_eq!(codes(&diags), ["github-shape"]);
     }
 }

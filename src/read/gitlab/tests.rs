@@ -4,7 +4,7 @@ use super::GitlabReader;
 use crate::files::repo::MemRepo as Repo;
 use crate::files::{Diagnostic, Loc};
 use crate::read::pipeline::{Job, Pipeline, Reader, Step, TriggerKind};
-use crate::read::support::test_support::{self, cond, conds, ids, job, loc_text, scripts};
+use crate::read::support::test_support::{self, codes, cond, conds, ids, job, loc_text, scripts};
 
 fn read_repo(repo: &Repo) -> (Option<Pipeline>, Vec<Diagnostic>) {
     test_support::read_repo(&GitlabReader, ".gitlab-ci.yml", repo)
@@ -30,10 +30,6 @@ fn step_locs(job: &Job) -> Vec<&Loc> {
             Step::Script { loc, .. } | Step::Action { loc, .. } => loc,
         })
         .collect()
-}
-
-fn codes(d: &[Diagnostic]) -> Vec<&str> {
-    d.iter().map(|d| d.code.as_str()).collect()
 }
 
 #[test]
