@@ -1,4 +1,4 @@
-//! READ stage: access to the files of the repository being analysed.
+//! Access to the files of the repository being analysed.
 //!
 //! [`DirRepo`] walks a checkout once (honouring `.gitignore`, like git would) and reads file
 //! text lazily; [`MemRepo`] holds files in memory for tests and fuzzing. Both implement

@@ -59,15 +59,12 @@ pub(crate) enum Source {
 /// A fully resolved promotion request.
 #[derive(Clone, Debug)]
 pub(crate) struct Request {
-    /// Environment name.
     pub env: String,
-    /// App name.
     pub app: String,
     /// The app's image repository.
     pub repository: String,
-    /// What to promote.
     pub source: Source,
-    /// commit or pull-request.
+    /// Commit or pull request (manual promotion commits).
     pub mode: Promotion,
     /// URL (or path) of the repository that holds the GitOps branch.
     pub url: String,
@@ -77,7 +74,7 @@ pub(crate) struct Request {
     pub overlay: String,
     /// Audit record for the commit message (old/new are filled in per attempt).
     pub audit: Audit,
-    /// Push attempts.
+    /// How many pushes to try before giving up on lost races.
     pub attempts: u32,
     /// Allow moving to an older source commit.
     pub allow_rollback: bool,

@@ -183,7 +183,6 @@ pub(crate) struct Unresolved {
     pub kind: String,
     /// The reference as written.
     pub reference: String,
-    /// Where.
     pub loc: Loc,
 }
 
@@ -192,7 +191,6 @@ pub(crate) struct Unresolved {
 pub(crate) struct Pipeline {
     /// Repository-relative path.
     pub file: String,
-    /// The CI system.
     pub system: CiSystem,
     /// `name:` of the workflow/pipeline, when set.
     pub name: Option<String>,

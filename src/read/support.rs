@@ -15,7 +15,6 @@ use crate::yaml::{self, Mapping, Node, Span, Value};
 pub(crate) struct SourceText {
     /// Repository-relative path.
     pub(crate) file: String,
-    /// The file's text.
     pub(crate) src: Arc<str>,
 }
 

@@ -1,4 +1,4 @@
-//! READ stage: helmfiles: the releases they install and the environments they declare.
+//! SCAN stage: helmfiles: the releases they install and the environments they declare.
 
 use serde::Serialize;
 
@@ -16,11 +16,9 @@ use crate::yaml::Node;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct HelmfileRelease {
-    /// `name`.
     pub name: Option<String>,
     /// `chart`: a local path or `repo/chart`, as written.
     pub chart: Option<String>,
-    /// `namespace`.
     pub namespace: Option<String>,
     /// 1-based line of the entry.
     pub line: usize,

@@ -1,4 +1,4 @@
-//! READ stage: a `kustomization.yaml` as written: what it pulls in, what it patches, which
+//! SCAN stage: a `kustomization.yaml` as written: what it pulls in, what it patches, which
 //! images it pins.
 
 use serde::Serialize;
@@ -61,7 +61,6 @@ pub(crate) struct KustomizeImage {
     pub new_name: Option<String>,
     /// `newTag`, as written.
     pub new_tag: Option<String>,
-    /// `digest`.
     pub digest: Option<String>,
     /// 1-based line of the entry.
     pub line: usize,
@@ -84,9 +83,7 @@ pub(crate) struct Kustomization {
     pub bases: Vec<String>,
     /// Patches from all three patch keys, in file order per key.
     pub patches: Vec<KustomizePatch>,
-    /// `images:`.
     pub images: Vec<KustomizeImage>,
-    /// `namespace:`.
     pub namespace: Option<String>,
 }
 

@@ -1,4 +1,4 @@
-//! READ/DETECT stage: the deployment layout of a repository, as files say it: Kubernetes
+//! SCAN stage: the deployment layout of a repository, as files say it: Kubernetes
 //! manifests, kustomizations, Helm charts and values files, Dockerfiles, skaffold and helmfile
 //! configurations, objects of a GitOps operator already in use, and Secrets committed in plain
 //! text.
@@ -51,7 +51,6 @@ pub(crate) struct Layout {
     /// skaffold configurations: `skaffold.yaml`/`skaffold.yml`, or any YAML file with a
     /// `skaffold/*` `Config` document.
     pub skaffold: Vec<String>,
-    /// Helmfiles.
     pub helmfiles: Vec<Helmfile>,
     /// Flux, Argo CD and Fleet objects, and `fleet.yaml` files.
     pub operator_objects: Vec<OperatorObject>,

@@ -1,4 +1,4 @@
-//! READ stage: Secrets committed in plain text. Only key NAMES are kept: no value of a secret
+//! SCAN stage: Secrets committed in plain text. Only key NAMES are kept: no value of a secret
 //! ever enters the layout, so reports and JSON output cannot leak one.
 
 use serde::Serialize;

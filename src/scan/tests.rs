@@ -1,4 +1,4 @@
-//! READ stage tests: a whole repository layout read from memory.
+//! SCAN stage tests: a whole repository layout read from memory.
 
 use super::*;
 use crate::files::repo::MemRepo;

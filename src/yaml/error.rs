@@ -1,4 +1,4 @@
-//! READ stage: the error type for YAML syntax and structure problems, carrying a byte span.
+//! The error type for YAML syntax and structure problems, carrying a byte span.
 
 use std::fmt;
 

@@ -1,4 +1,4 @@
-//! READ stage: turns saphyr's event stream into spanned [`Node`] trees.
+//! Turns saphyr's event stream into spanned [`Node`] trees.
 //!
 //! The builder pulls events one at a time and keeps open collections on an explicit stack, so
 //! nothing here recurses in proportion to input nesting (saphyr's own `Parser::load` does, which

@@ -1,4 +1,4 @@
-//! READ stage: parses YAML text into a small spanned document tree.
+//! Parses YAML text into a small spanned document tree.
 //!
 //! This wraps `saphyr-parser` (events only) with our own builder so that every node carries a
 //! byte [`Span`] for diagnostics, and so that the resource limits needed for untrusted input

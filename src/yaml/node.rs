@@ -1,4 +1,4 @@
-//! READ stage: the YAML document tree (`Node`, `Value`, `Mapping`) produced by the loader.
+//! The YAML document tree (`Node`, `Value`, `Mapping`) produced by the loader.
 //!
 //! The tree is deliberately small: just enough typing (YAML 1.2 core schema) for the model
 //! reader, plus spans and tags so later stages can point diagnostics at the exact source text.

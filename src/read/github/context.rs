@@ -49,7 +49,6 @@ pub(crate) fn resolve_inputs(declared: Option<&Mapping>, with: &[(String, String
 
 /// Reading state for one top-level workflow.
 pub(crate) struct Ctx<'a> {
-    /// The repository.
     pub(crate) repo: &'a dyn RepoFiles,
     /// Problems found so far.
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
@@ -171,7 +170,6 @@ impl<'a> Ctx<'a> {
 pub(crate) struct Scope<'s> {
     /// Repository-relative path.
     pub(crate) file: &'s str,
-    /// Its text.
     pub(crate) src: &'s str,
     /// Inputs to substitute.
     pub(crate) inputs: Option<&'s Inputs>,

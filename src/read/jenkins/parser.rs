@@ -23,7 +23,6 @@ pub(crate) const MAX_DEPTH: usize = 256;
 pub(crate) struct ParseError {
     /// Lowercase message.
     pub(crate) message: String,
-    /// Where.
     pub(crate) span: Span,
 }
 

@@ -91,7 +91,6 @@ pub(crate) enum TokenKind {
 /// One token and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Token {
-    /// What it is.
     pub(crate) kind: TokenKind,
     /// Byte range in the file.
     pub(crate) span: Span,
