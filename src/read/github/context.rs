@@ -231,6 +231,35 @@ pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &st
     ctx.diag(Code::GithubShape, message, scope.loc(node.span));
 }
 
+/// The pairs of a mapping of scalars (`env:`, `with:`), values with inputs substituted. A
+/// missing or empty `node` has none; `what` and `value` name the mapping and one of its values
+/// in shape problems.
+pub(crate) fn scalar_pairs(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    node: Option<&Node>,
+    what: &str,
+    value: &str,
+) -> Vec<(String, String)> {
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    let Some(map) = node.as_map() else {
+        if !node.is_null() {
+            shape(ctx, scope, node, what, "a mapping");
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in map.entries() {
+        match (text_of(k), text_of(v)) {
+            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
+            _ => shape(ctx, scope, v, value, "a scalar"),
+        }
+    }
+    out
+}
+
 /// Scalar text of a node, `""` for an empty value; `None` for collections.
 pub(crate) fn text_of(node: &Node) -> Option<String> {
     if node.is_scalar() {

@@ -5,7 +5,7 @@
 use crate::read::{EnvironmentRef, Job, Trigger};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, shape, text_of};
+use super::context::{Ctx, Scope, scalar_pairs, shape, text_of};
 use super::{expr, reusable, steps};
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
@@ -201,21 +201,5 @@ pub(crate) fn env_vars(
     scope: &Scope<'_>,
     node: Option<&Node>,
 ) -> Vec<(String, String)> {
-    let Some(node) = node else {
-        return Vec::new();
-    };
-    let Some(map) = node.as_map() else {
-        if !node.is_null() {
-            shape(ctx, scope, node, "`env`", "a mapping");
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in map.entries() {
-        match (text_of(k), text_of(v)) {
-            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
-            _ => shape(ctx, scope, v, "an `env` value", "a scalar"),
-        }
-    }
-    out
+    scalar_pairs(ctx, scope, node, "`env`", "an `env` value")
 }

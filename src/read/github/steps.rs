@@ -6,7 +6,7 @@ use crate::read::Step;
 use crate::yaml::Node;
 
 use super::composite;
-use super::context::{Ctx, Scope, shape, text_of};
+use super::context::{Ctx, Scope, scalar_pairs, shape, text_of};
 use crate::read::lines::line_starts;
 
 /// Appends the steps of a `steps:` list to `out`.
@@ -73,21 +73,5 @@ pub(crate) fn with_pairs(
     scope: &Scope<'_>,
     with: Option<&Node>,
 ) -> Vec<(String, String)> {
-    let Some(with) = with else {
-        return Vec::new();
-    };
-    let Some(map) = with.as_map() else {
-        if !with.is_null() {
-            shape(ctx, scope, with, "`with`", "a mapping");
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in map.entries() {
-        match (text_of(k), text_of(v)) {
-            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
-            _ => shape(ctx, scope, v, "a `with` value", "a scalar"),
-        }
-    }
-    out
+    scalar_pairs(ctx, scope, with, "`with`", "a `with` value")
 }
