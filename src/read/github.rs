@@ -89,7 +89,7 @@ impl Reader for GithubReader {
                 Vec::new()
             }
         };
-        let variables = jobs::env_vars(&mut ctx, &scope, map.get("env"));
+        let variables = context::pairs(&mut ctx, &scope, map.get("env"), context::Pairs::Env);
         let mut job_list = Vec::new();
         match map.get("jobs") {
             Some(j) => jobs::lower_jobs(&mut ctx, &scope, j, &[], &mut job_list),

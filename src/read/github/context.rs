@@ -231,16 +231,27 @@ pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &st
     ctx.diag(Code::GithubShape, message, scope.loc(node.span));
 }
 
-/// The pairs of a mapping of scalars (`env:`, `with:`), values with inputs substituted. A
-/// missing or empty `node` has none; `what` and `value` name the mapping and one of its values
-/// in shape problems.
-pub(crate) fn scalar_pairs(
+/// A mapping of scalars a workflow, job or step passes on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Pairs {
+    /// `env:`: environment variables.
+    Env,
+    /// `with:`: inputs of an action or a called workflow.
+    With,
+}
+
+/// The pairs of a `kind` mapping, values with inputs substituted; none when `node` is missing
+/// or empty.
+pub(crate) fn pairs(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
     node: Option<&Node>,
-    what: &str,
-    value: &str,
+    kind: Pairs,
 ) -> Vec<(String, String)> {
+    let (what, value) = match kind {
+        Pairs::Env => ("`env`", "an `env` value"),
+        Pairs::With => ("`with`", "a `with` value"),
+    };
     let Some(node) = node else {
         return Vec::new();
     };

@@ -5,7 +5,7 @@
 use crate::read::{EnvironmentRef, Job, Trigger};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, scalar_pairs, shape, text_of};
+use super::context::{Ctx, Pairs, Scope, pairs, shape, text_of};
 use super::{expr, reusable, steps};
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
@@ -64,7 +64,7 @@ fn lower_job(
         .map(|m| matrix(scope, m))
         .unwrap_or_default();
     let mut variables = inherited_env.to_vec();
-    variables.extend(env_vars(ctx, scope, map.get("env")));
+    variables.extend(pairs(ctx, scope, map.get("env"), Pairs::Env));
     let mut job_steps = Vec::new();
     if let Some(s) = map.get("steps") {
         steps::lower_steps(ctx, scope, s, &mut job_steps);
@@ -193,13 +193,4 @@ fn matrix(scope: &Scope<'_>, node: &Node) -> Vec<(String, Vec<String>)> {
         }
     }
     axes
-}
-
-/// `env:` pairs with values as written (inputs substituted in called files).
-pub(crate) fn env_vars(
-    ctx: &mut Ctx<'_>,
-    scope: &Scope<'_>,
-    node: Option<&Node>,
-) -> Vec<(String, String)> {
-    scalar_pairs(ctx, scope, node, "`env`", "an `env` value")
 }

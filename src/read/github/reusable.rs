@@ -29,9 +29,8 @@ use crate::files::Code;
 use crate::read::Job;
 use crate::yaml::Node;
 
-use super::context::{Ctx, Scope, repo_path, resolve_inputs, shape, text_of};
-use super::jobs::{env_vars, lower_jobs};
-use super::steps::with_pairs;
+use super::context::{Ctx, Pairs, Scope, pairs, repo_path, resolve_inputs, shape, text_of};
+use super::jobs::lower_jobs;
 
 /// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
 pub(crate) fn expand(
@@ -48,7 +47,7 @@ pub(crate) fn expand(
         return;
     };
     let reference = scope.subst(&reference);
-    let with = with_pairs(ctx, scope, with);
+    let with = pairs(ctx, scope, with, Pairs::With);
     let at = scope.loc(uses.span);
     let called = match repo_path(&reference) {
         Some(file) if ctx.repo.read(&file).is_some() => file,
@@ -112,7 +111,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         inputs: Some(&inputs),
     };
     ctx.stack.push(file.to_owned());
-    let env = env_vars(ctx, &scope, map.get("env"));
+    let env = pairs(ctx, &scope, map.get("env"), Pairs::Env);
     let mut jobs = Vec::new();
     match map.get("jobs") {
         Some(j) => lower_jobs(ctx, &scope, j, &env, &mut jobs),
