@@ -1,34 +1,30 @@
 //! Errors of every stage, mapped to exit codes in one place (`main` prints them with miette).
 
-use miette::Diagnostic;
+use std::fmt::Display;
+
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode};
 use thiserror::Error;
 
+use crate::files::ErrorCode;
 use crate::model::InvalidModel;
 
 /// Anything that stops a command. Exit code 2 unless [`Error::exit_code`] says otherwise.
-#[derive(Debug, Diagnostic, Error)]
+#[derive(Debug, Error)]
 pub(crate) enum Error {
     /// A git operation failed (promotion, remote detection).
     #[error("{0}")]
-    #[diagnostic(code(gitops_gen::git))]
     Git(String),
 
     /// A bug in gitops-gen itself, such as a template that produced invalid YAML.
     #[error("internal error: {0}")]
-    #[diagnostic(
-        code(gitops_gen::internal),
-        help("this is a bug in gitops-gen; nothing was written. Please report it with the model")
-    )]
     Internal(String),
 
     /// The model is invalid; the inner diagnostic points at the lines.
     #[error(transparent)]
-    #[diagnostic(transparent)]
     InvalidModel(#[from] InvalidModel),
 
     /// Reading or writing a file failed.
     #[error("{context}: {source}")]
-    #[diagnostic(code(gitops_gen::io))]
     Io {
         /// What was being done, e.g. "writing .gitlab-ci.yml".
         context: String,
@@ -38,10 +34,6 @@ pub(crate) enum Error {
 
     /// The model file does not exist.
     #[error("no gitops-gen.yaml in `{dir}`")]
-    #[diagnostic(
-        code(gitops_gen::no_model),
-        help("run `gitops-gen init` to create one, or pass `--dir` to point at the repository")
-    )]
     NoModel {
         /// Directory that was searched.
         dir: String,
@@ -49,17 +41,10 @@ pub(crate) enum Error {
 
     /// A change was declined on purpose (a downgrade, an existing model); exit code 1.
     #[error("{0}")]
-    #[diagnostic(code(gitops_gen::refused))]
     Refused(String),
 
     /// A template failed to compile or render.
     #[error("template `{name}` failed: {message}")]
-    #[diagnostic(
-        code(gitops_gen::template),
-        help(
-            "if you override this template in .gitops-gen/templates, check it; otherwise this is a bug"
-        )
-    )]
     Template {
         /// Template name, e.g. `ci/github/github-actions.yml.j2`.
         name: String,
@@ -69,7 +54,6 @@ pub(crate) enum Error {
 
     /// The command line or its combination with the repository is unusable.
     #[error("{0}")]
-    #[diagnostic(code(gitops_gen::usage))]
     Usage(String),
 }
 
@@ -93,6 +77,99 @@ impl Error {
     /// Output piped into `head` closing early is not an error worth reporting.
     pub(crate) fn is_broken_pipe(&self) -> bool {
         matches!(self, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+}
+
+impl Error {
+    /// The registry code miette prints; `None` for an invalid model, which has its own.
+    fn code(&self) -> Option<ErrorCode> {
+        Some(match self {
+            Error::Git(_) => ErrorCode::Git,
+            Error::Internal(_) => ErrorCode::Internal,
+            Error::InvalidModel(_) => return None,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::NoModel { .. } => ErrorCode::NoModel,
+            Error::Refused(_) => ErrorCode::Refused,
+            Error::Template { .. } => ErrorCode::Template,
+            Error::Usage(_) => ErrorCode::Usage,
+        })
+    }
+
+    /// What to do about it, where there is one thing to say.
+    fn help_text(&self) -> Option<&'static str> {
+        match self {
+            Error::Internal(_) => Some(
+                "this is a bug in gitops-gen; nothing was written. Please report it with the model",
+            ),
+            Error::NoModel { .. } => Some(
+                "run `gitops-gen init` to create one, or pass `--dir` to point at the repository",
+            ),
+            Error::Template { .. } => Some(
+                "if you override this template in .gitops-gen/templates, check it; otherwise this \
+                 is a bug",
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// Codes and help come from [`Error::code`] and [`Error::help_text`]; an invalid model is
+/// shown as its own diagnostic, with the model's lines.
+impl Diagnostic for Error {
+    fn code<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        match self {
+            Error::InvalidModel(inner) => inner.code(),
+            _ => Error::code(self).map(|c| Box::new(c) as Box<dyn Display>),
+        }
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        match self {
+            Error::InvalidModel(inner) => inner.severity(),
+            _ => None,
+        }
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        match self {
+            Error::InvalidModel(inner) => inner.help(),
+            _ => self.help_text().map(|h| Box::new(h) as Box<dyn Display>),
+        }
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn Display + 'a>> {
+        match self {
+            Error::InvalidModel(inner) => inner.url(),
+            _ => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        match self {
+            Error::InvalidModel(inner) => inner.source_code(),
+            _ => None,
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        match self {
+            Error::InvalidModel(inner) => inner.labels(),
+            _ => None,
+        }
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        match self {
+            Error::InvalidModel(inner) => inner.related(),
+            _ => None,
+        }
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        match self {
+            Error::InvalidModel(inner) => inner.diagnostic_source(),
+            _ => None,
+        }
     }
 }
 

@@ -831,3 +831,16 @@ fn preview_environments_get_one_instance_per_branch() {
         "{message}"
     );
 }
+
+#[test]
+fn an_unknown_mode_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    gitops_gen(dir.path())
+        .args(["promote", "--env", "staging", "--app", "web"])
+        .args(["--image", "ghcr.io/shop/web:1", "--mode", "direct"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "invalid value 'direct' for '--mode <MODE>'",
+        ));
+}

@@ -82,7 +82,7 @@ pub(crate) fn assemble(
         .chain(layout_diagnostics.iter())
         .map(|d| DiagnosticOut {
             at: positions.of(&d.loc),
-            code: d.code,
+            code: d.code.as_str(),
             message: d.message.clone(),
         })
         .collect();

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::model::{Ci, Operator};
+use crate::model::{Ci, Operator, Promotion};
 
 /// Exit codes, shown in `--help` and the man page.
 const AFTER_HELP: &str = "\
@@ -217,8 +217,8 @@ pub struct PromoteArgs {
     #[arg(long)]
     pub r#ref: Option<String>,
     /// commit or pull-request (manual behaves like commit). Default: the environment's mode.
-    #[arg(long, value_parser = ["commit", "pull-request", "manual"])]
-    pub mode: Option<String>,
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<Promotion>,
     /// Allow moving to a source commit older than the one the environment runs.
     #[arg(long)]
     pub allow_rollback: bool,

@@ -3,15 +3,20 @@
 
 use serde::Serialize;
 
-use crate::files::Loc;
+use crate::files::{Code, Loc};
 
 /// A problem reading a file; the rest of the repository is still analysed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct ReadDiagnostic {
-    /// Stable id, e.g. `yaml-syntax`, `extends-cycle`, `jenkins-syntax`.
-    pub code: &'static str,
+pub(crate) struct Diagnostic {
+    pub code: Code,
     /// Lowercase message.
     pub message: String,
-    /// Where.
     pub loc: Loc,
+}
+
+impl Diagnostic {
+    /// A problem at `loc`.
+    pub(crate) fn new(code: Code, message: String, loc: Loc) -> Diagnostic {
+        Diagnostic { code, message, loc }
+    }
 }

@@ -1,4 +1,4 @@
-//! WRITE stage: unified diffs for `--check`, `--diff` and `--dry-run`.
+//! Unified diffs for `--check`, `--diff` and `--dry-run`.
 
 use similar::{ChangeTag, TextDiff};
 

@@ -1,8 +1,8 @@
 //! Byte offsets to lines and columns, for one text: the crate's one line index.
 //!
 //! Lines are 0-based in the API ([`LineIndex::line`], [`LineIndex::line_start`]) because callers
-//! index tables with them; [`LineIndex::position`] gives what people read, a 1-based line and a
-//! 1-based column counted in characters. Only `\n` ends a line (a `\r` before it belongs to the
+//! index tables with them; [`LineIndex::line_number`] and [`LineIndex::position`] give what people
+//! read, a 1-based line and a 1-based column counted in characters. Only `\n` ends a line (a `\r` before it belongs to the
 //! line), which is how every reader and report here counts.
 
 /// Where each line of a text starts.
@@ -35,6 +35,11 @@ impl LineIndex {
         self.starts
             .partition_point(|s| *s <= offset.min(self.len))
             .saturating_sub(1)
+    }
+
+    /// The 1-based line number of byte `offset`, as people read it.
+    pub(crate) fn line_number(&self, offset: usize) -> usize {
+        self.line(offset) + 1
     }
 
     /// Byte offset where 0-based `line` starts, if the text has that line.
@@ -76,6 +81,7 @@ mod tests {
             [0, 0, 1, 1, 2, 3, 3]
         );
         assert_eq!(index.line_start(3), Some(7));
+        assert_eq!(index.line_number(5), 2);
         assert_eq!(index.line_start(4), None);
         assert_eq!(index.position(text, 0), (1, 1));
         assert_eq!(index.position(text, 4), (2, 2), "inside `é`: its start");

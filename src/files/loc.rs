@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::yaml::Span;
+use crate::files::Span;
 
 /// A place in a repository file: repository-relative path and byte span. Lines and columns are
 /// computed only when printed.

@@ -1,4 +1,4 @@
-//! READ stage helpers for git: what the repository's remote says about its forge, via gix
+//! Git helpers: what the repository's remote says about its forge, via gix
 //! (no `git` binary needed for reading).
 
 use std::path::Path;

@@ -1,14 +1,16 @@
-//! READ stage: access to the files of the repository being analysed.
+//! Access to the files of the repository being analysed.
 //!
 //! [`DirRepo`] walks a checkout once (honouring `.gitignore`, like git would) and reads file
 //! text lazily; [`MemRepo`] holds files in memory for tests and fuzzing. Both implement
-//! [`RepoFiles`], and both answer [`RepoFiles::glob`] with the small matcher in this file
-//! ([`glob_match`]), so readers behave the same on disk and in tests.
+//! [`RepoFiles`], and both answer [`RepoFiles::glob`] with [`glob_paths`], so readers behave the
+//! same on disk and in tests.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::files::glob::glob_paths;
 
 /// Read access to the repository being analysed.
 pub(crate) trait RepoFiles {
@@ -162,17 +164,16 @@ impl DirRepo {
         })
     }
 
-    /// The directory this repository was opened at.
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
     /// Every listed file: repository-relative, `/`-separated, sorted.
     pub(crate) fn paths(&self) -> &[String] {
         &self.paths
     }
 
     /// Lowercase sentences about what the listing left out (limits, unreadable entries).
+    #[cfg_attr(
+        not(test),
+        expect(dead_code, reason = "a later issue prints the skipped-file notes")
+    )]
     pub(crate) fn notes(&self) -> &[String] {
         &self.notes
     }
@@ -279,257 +280,9 @@ fn normalize(path: &str) -> Option<&str> {
     (!bad).then_some(path)
 }
 
-/// The paths (already sorted) that match `pattern`, in order.
-fn glob_paths<'a>(paths: impl Iterator<Item = &'a str>, pattern: &str) -> Vec<String> {
-    let glob = Glob::new(pattern);
-    paths
-        .filter(|p| glob.matches(p))
-        .map(str::to_owned)
-        .collect()
-}
-
-/// Whether repository-relative `path` matches glob `pattern`.
-///
-/// - `*` matches any run of characters within one path segment (not `/`);
-/// - `**` matches any run of characters, `/` included, and `**/` matches zero or more whole
-///   directories, so `ci/**/*.yml` matches `ci/a.yml` and `ci/x/y/a.yml`;
-/// - `?` matches one character other than `/`;
-/// - `[abc]`, `[a-z]`, `[!abc]` / `[^abc]` match one character (other than `/`) in or out of
-///   the class; an unclosed `[` is a literal;
-/// - a leading `/` is ignored (GitLab writes `include: /ci/*.yml` for repository-root paths).
-///
-/// Names starting with `.` are matched like any other (GitLab's `include:local` does the same).
-#[cfg(test)]
-pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
-    Glob::new(pattern).matches(path)
-}
-
-/// One element of a compiled glob.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Token {
-    Literal(char),
-    /// `?`
-    One,
-    /// `[...]`
-    Class {
-        negated: bool,
-        ranges: Vec<(char, char)>,
-    },
-    /// `*`
-    Star,
-    /// `**` not followed by `/`.
-    AnyRun,
-    /// `**/`
-    AnyDirs,
-}
-
-/// A compiled glob pattern.
-#[derive(Clone, Debug)]
-struct Glob {
-    tokens: Vec<Token>,
-}
-
-impl Glob {
-    fn new(pattern: &str) -> Glob {
-        let pattern = pattern.trim_start_matches('/');
-        let chars: Vec<char> = pattern.chars().collect();
-        let mut tokens = Vec::new();
-        let mut i = 0;
-        while let Some(&c) = chars.get(i) {
-            match c {
-                '*' => {
-                    let mut run = 1;
-                    while chars.get(i + run) == Some(&'*') {
-                        run += 1;
-                    }
-                    i += run;
-                    if run == 1 {
-                        tokens.push(Token::Star);
-                    } else if chars.get(i) == Some(&'/') {
-                        i += 1;
-                        tokens.push(Token::AnyDirs);
-                    } else {
-                        tokens.push(Token::AnyRun);
-                    }
-                }
-                '?' => {
-                    tokens.push(Token::One);
-                    i += 1;
-                }
-                '[' => match parse_class(&chars, i + 1) {
-                    Some((token, next)) => {
-                        tokens.push(token);
-                        i = next;
-                    }
-                    None => {
-                        tokens.push(Token::Literal('['));
-                        i += 1;
-                    }
-                },
-                _ => {
-                    tokens.push(Token::Literal(c));
-                    i += 1;
-                }
-            }
-        }
-        Glob { tokens }
-    }
-
-    /// Runs the pattern as a set of reachable positions in `path`, so the cost is
-    /// O(pattern × path) whatever the pattern: no backtracking blow-up on `*a*a*a*b`.
-    fn matches(&self, path: &str) -> bool {
-        let s: Vec<char> = path.chars().collect();
-        let n = s.len();
-        let mut cur = vec![false; n + 1];
-        cur[0] = true;
-        let mut next = vec![false; n + 1];
-        for token in &self.tokens {
-            next.iter_mut().for_each(|b| *b = false);
-            match token {
-                Token::Literal(_) | Token::One | Token::Class { .. } => {
-                    for j in 0..n {
-                        if cur[j] && token_accepts(token, s[j]) {
-                            next[j + 1] = true;
-                        }
-                    }
-                }
-                Token::Star => {
-                    for j in 0..=n {
-                        next[j] = cur[j] || (j > 0 && next[j - 1] && s[j - 1] != '/');
-                    }
-                }
-                Token::AnyRun => {
-                    for j in 0..=n {
-                        next[j] = cur[j] || (j > 0 && next[j - 1]);
-                    }
-                }
-                Token::AnyDirs => {
-                    // Consumes nothing, or any text that ends with `/`.
-                    let mut reached = false;
-                    for j in 0..=n {
-                        next[j] = cur[j] || (reached && j > 0 && s[j - 1] == '/');
-                        reached |= cur[j];
-                    }
-                }
-            }
-            std::mem::swap(&mut cur, &mut next);
-            if !cur.iter().any(|b| *b) {
-                return false;
-            }
-        }
-        cur[n]
-    }
-}
-
-/// Whether a single-character token accepts `c`.
-fn token_accepts(token: &Token, c: char) -> bool {
-    match token {
-        Token::Literal(l) => *l == c,
-        Token::One => c != '/',
-        Token::Class { negated, ranges } => {
-            c != '/' && ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
-        }
-        Token::Star | Token::AnyRun | Token::AnyDirs => false,
-    }
-}
-
-/// Parses a class body starting after `[`; returns the token and the index after `]`, or `None`
-/// when the class is not closed.
-fn parse_class(chars: &[char], start: usize) -> Option<(Token, usize)> {
-    let mut i = start;
-    let negated = matches!(chars.get(i), Some('!' | '^'));
-    if negated {
-        i += 1;
-    }
-    let mut ranges = Vec::new();
-    let mut first = true;
-    loop {
-        let c = *chars.get(i)?;
-        // A `]` right after `[` or `[!` is a member, as in shell globs.
-        if c == ']' && !first {
-            return Some((Token::Class { negated, ranges }, i + 1));
-        }
-        first = false;
-        match (chars.get(i + 1), chars.get(i + 2)) {
-            (Some('-'), Some(&hi)) if hi != ']' => {
-                ranges.push((c.min(hi), c.max(hi)));
-                i += 3;
-            }
-            _ => {
-                ranges.push((c, c));
-                i += 1;
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob_star_stays_in_segment() {
-        assert!(glob_match("ci/*.yml", "ci/build.yml"));
-        assert!(glob_match("ci/*.yml", "ci/.hidden.yml"));
-        assert!(!glob_match("ci/*.yml", "ci/sub/build.yml"));
-        assert!(!glob_match("ci/*.yml", "ci/build.yaml"));
-        assert!(glob_match("*", "README.md"));
-        assert!(!glob_match("*", "a/b"));
-        assert!(glob_match("a*b*c", "a-b-c"));
-        assert!(!glob_match("a*b*c", "a-b/c"));
-    }
-
-    #[test]
-    fn glob_double_star_crosses_segments() {
-        assert!(glob_match("ci/**/*.yml", "ci/a.yml"));
-        assert!(glob_match("ci/**/*.yml", "ci/x/y/a.yml"));
-        assert!(!glob_match("ci/**/*.yml", "cix/a.yml"));
-        assert!(glob_match("**/*.yml", "a.yml"));
-        assert!(glob_match("**/*.yml", "deep/er/a.yml"));
-        assert!(glob_match("ci/**.yml", "ci/x/y.yml"));
-        assert!(glob_match("**", "any/thing/at/all"));
-        assert!(glob_match("a/**", "a/b/c"));
-        assert!(!glob_match("a/**", "b/c"));
-        assert!(glob_match("**/values.yaml", "values.yaml"));
-        assert!(glob_match("a/**/b/**/c", "a/b/c"));
-        assert!(glob_match("a/**/b/**/c", "a/x/b/y/z/c"));
-    }
-
-    #[test]
-    fn glob_question_and_classes() {
-        assert!(glob_match("v?.yml", "v1.yml"));
-        assert!(!glob_match("v?.yml", "v10.yml"));
-        assert!(!glob_match("a?b", "a/b"));
-        assert!(glob_match("[abc].txt", "b.txt"));
-        assert!(!glob_match("[abc].txt", "d.txt"));
-        assert!(glob_match("[a-c]x", "cx"));
-        assert!(glob_match("[!a-c]x", "dx"));
-        assert!(glob_match("[^a-c]x", "dx"));
-        assert!(!glob_match("[!a-c]x", "ax"));
-        assert!(glob_match("[]]", "]"));
-        assert!(glob_match("[a-]", "-"));
-        // An unclosed class is a literal bracket.
-        assert!(glob_match("a[b", "a[b"));
-        assert!(!glob_match("[!x]", "/"));
-    }
-
-    #[test]
-    fn glob_leading_slash_and_literals() {
-        assert!(glob_match("/ci/build.yml", "ci/build.yml"));
-        assert!(glob_match("//x", "x"));
-        assert!(!glob_match("ci/build.yml", "ci/build.yml.bak"));
-        assert!(glob_match("", ""));
-        assert!(!glob_match("", "a"));
-        assert!(glob_match("é*", "été.yml"));
-    }
-
-    #[test]
-    fn glob_has_no_backtracking_blowup() {
-        let path = "a".repeat(3000);
-        let pattern = format!("{}b", "*a".repeat(40));
-        assert!(!glob_match(&pattern, &path));
-        assert!(glob_match(&"**".repeat(100), ""));
-    }
 
     #[test]
     fn mem_repo_reads_and_globs() {
@@ -623,7 +376,6 @@ mod tests {
         assert_eq!(repo.read(".git/config"), None);
         assert_eq!(repo.read("deploy/../.git/config"), None);
         assert_eq!(repo.glob("**/*.yaml"), ["deploy/base/kustomization.yaml"]);
-        assert_eq!(repo.root(), root);
     }
 
     #[cfg(unix)]

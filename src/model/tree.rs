@@ -67,6 +67,11 @@ impl<'a> GitopsTree<'a> {
         self.path(&format!("applications/overlays/{env}"))
     }
 
+    /// `applications/overlays/<env>/<instance>`: one branch's instance of a preview environment.
+    pub(crate) fn preview_instance(&self, env: &str, instance: &str) -> String {
+        self.path(&format!("applications/overlays/{env}/{instance}"))
+    }
+
     /// `applications/overlays/**`: every file promotion may change, for path filters.
     pub(crate) fn applications_overlays_glob(&self) -> String {
         self.path("applications/overlays/**")

@@ -1,5 +1,7 @@
 //! Promotion commit messages: an audit record of what moved where, why, and from which build.
 
+use crate::promote::CiEnv;
+
 /// Everything a promotion commit records.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Audit {
@@ -26,31 +28,16 @@ pub(crate) struct Audit {
 }
 
 impl Audit {
-    /// Fills source commit, pipeline URL, actor and a default reason from CI environment
-    /// variables (GitHub Actions, then GitLab CI).
-    pub(crate) fn from_ci_env(mut self, reason: Option<&str>) -> Audit {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        self.source_commit = var("GITHUB_SHA").or_else(|| var("CI_COMMIT_SHA"));
-        self.pipeline_url = match (
-            var("GITHUB_SERVER_URL"),
-            var("GITHUB_REPOSITORY"),
-            var("GITHUB_RUN_ID"),
-        ) {
-            (Some(server), Some(repo), Some(run)) => {
-                Some(format!("{server}/{repo}/actions/runs/{run}"))
-            }
-            _ => var("CI_PIPELINE_URL"),
-        };
-        self.actor = var("GITHUB_ACTOR").or_else(|| var("GITLAB_USER_LOGIN"));
-        self.reason = match reason {
-            Some(r) => r.to_owned(),
-            None => match (var("GITHUB_EVENT_NAME"), var("GITHUB_REF")) {
-                (Some(event), Some(git_ref)) => format!("{event} to {git_ref}"),
-                _ => match (var("CI_PIPELINE_SOURCE"), var("CI_COMMIT_REF_NAME")) {
-                    (Some(source), Some(name)) => format!("{source} pipeline for {name}"),
-                    _ => "manual promotion".to_owned(),
-                },
-            },
+    /// Fills source commit, pipeline URL, actor and the reason from the CI run: `reason` when
+    /// given, else what started the run, else "manual promotion".
+    pub(crate) fn with_ci(mut self, ci: &CiEnv, reason: Option<&str>) -> Audit {
+        self.source_commit.clone_from(&ci.commit);
+        self.pipeline_url.clone_from(&ci.pipeline_url);
+        self.actor.clone_from(&ci.actor);
+        self.reason = match (reason, &ci.trigger) {
+            (Some(r), _) => r.to_owned(),
+            (None, Some(trigger)) => trigger.clone(),
+            (None, None) => "manual promotion".to_owned(),
         };
         self
     }

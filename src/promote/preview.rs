@@ -2,7 +2,13 @@
 //! overlay, each in its own namespace, listed in the overlay's `resources:` so Flux applies it,
 //! and removed (Flux prunes it) when the branch goes away.
 
-use crate::promote::edit::scalar;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::model::tree::{GitopsTree, kustomization};
+use crate::promote::edit::{self, scalar};
+use crate::promote::git_cli::Git;
+use crate::promote::{Request, commit, read_overlay};
 
 /// Where one branch's preview lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,11 +30,16 @@ pub(crate) struct Instance {
 }
 
 impl Instance {
-    /// The instance of `branch` in the preview overlay directory `overlay_dir`, with namespaces
+    /// The instance of `branch` in the preview environment `env` of `tree`, with namespaces
     /// named after `namespace_prefix`.
-    pub(crate) fn new(overlay_dir: &str, namespace_prefix: &str, branch: &str) -> Instance {
+    pub(crate) fn new(
+        tree: GitopsTree<'_>,
+        env: &str,
+        namespace_prefix: &str,
+        branch: &str,
+    ) -> Instance {
         let slug = slug(branch);
-        let dir = format!("{overlay_dir}/{slug}");
+        let dir = tree.preview_instance(env, &slug);
         let mut namespace = format!("{namespace_prefix}-{slug}");
         if namespace.len() > 63 {
             // Keep the hash at the end, which is what makes the name unique.
@@ -40,8 +51,8 @@ impl Instance {
         }
         Instance {
             branch: branch.to_owned(),
-            root: format!("{overlay_dir}/kustomization.yaml"),
-            kustomization: format!("{dir}/kustomization.yaml"),
+            root: kustomization(&tree.applications_overlay(env)),
+            kustomization: kustomization(&dir),
             namespace_file: format!("{dir}/namespace.yaml"),
             dir,
             namespace,
@@ -105,6 +116,73 @@ pub(crate) fn slug(branch: &str) -> String {
     }
 }
 
+/// Writes a new preview instance (kustomization and namespace) and lists it in the preview
+/// overlay, staged for the promotion commit.
+pub(super) fn create_instance(
+    git: &Git,
+    request: &Request,
+    instance: &Instance,
+    root: &Path,
+) -> std::result::Result<(), Error> {
+    let io = |what: &str, e| Error::io(format!("writing {what}"), e);
+    std::fs::create_dir_all(root.join(&instance.dir)).map_err(|e| io(&instance.dir, e))?;
+    std::fs::write(
+        root.join(&instance.kustomization),
+        instance.kustomization_text(),
+    )
+    .map_err(|e| io(&instance.kustomization, e))?;
+    std::fs::write(
+        root.join(&instance.namespace_file),
+        instance.namespace_text(&request.project),
+    )
+    .map_err(|e| io(&instance.namespace_file, e))?;
+    let listed = read_overlay(request, root, &instance.root)?;
+    let listed = edit::add_resource(&listed, &instance.slug)
+        .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", instance.root)))?;
+    std::fs::write(root.join(&instance.root), listed).map_err(|e| io(&instance.root, e))?;
+    git.run(&[
+        "add",
+        "--",
+        &instance.kustomization,
+        &instance.namespace_file,
+        &instance.root,
+    ])?;
+    Ok(())
+}
+
+/// Deletes a preview instance and its entry in the preview overlay, and commits that; Flux then
+/// prunes everything it had applied from it, namespace included.
+pub(super) fn remove_instance(
+    git: &Git,
+    request: &Request,
+    instance: &Instance,
+    root: &Path,
+) -> std::result::Result<(), Error> {
+    git.run(&["rm", "-r", "-q", "--", &instance.dir])?;
+    let listed = read_overlay(request, root, &instance.root)?;
+    let listed = edit::remove_resource(&listed, &instance.slug)
+        .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", instance.root)))?;
+    std::fs::write(root.join(&instance.root), listed)
+        .map_err(|e| Error::io(format!("writing {}", instance.root), e))?;
+    git.run(&["add", "--", &instance.root])?;
+    commit(git, root, &removal_message(request, instance))
+}
+
+pub(super) fn removal_message(request: &Request, instance: &Instance) -> String {
+    let audit = &request.audit;
+    let mut msg = format!(
+        "promote({}): remove the preview of {}\n\nDelete {} (namespace {}); Flux prunes what it applied.\n\n[skip ci]\n\nReason: {}\n",
+        request.env, instance.branch, instance.dir, instance.namespace, audit.reason
+    );
+    if let Some(actor) = &audit.actor {
+        msg.push_str(&format!("Actor: {actor}\n"));
+    }
+    if let Some(url) = &audit.pipeline_url {
+        msg.push_str(&format!("Pipeline-Url: {url}\n"));
+    }
+    msg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,7 +202,8 @@ mod tests {
     #[test]
     fn namespaces_fit_63_characters() {
         let i = Instance::new(
-            "applications/overlays/preview",
+            GitopsTree::new("."),
+            "preview",
             &"n".repeat(60),
             &"f".repeat(80),
         );
@@ -135,5 +214,7 @@ mod tests {
             i.namespace
         );
         assert!(i.kustomization.ends_with("/kustomization.yaml"));
+        assert!(i.dir.starts_with("applications/overlays/preview/f"));
+        assert_eq!(i.root, "applications/overlays/preview/kustomization.yaml");
     }
 }

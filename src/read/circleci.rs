@@ -10,14 +10,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
-use crate::read::pipeline::{
-    CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind, Unresolved,
-};
-use crate::yaml::{Mapping, Node, Span, Value};
+use crate::files::{Code, Diagnostic};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind, Unresolved};
+use crate::yaml::{Mapping, Node, Value};
 
 use super::support::{
-    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars, single_entry,
+    SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
 };
 
 /// How deep reusable commands may call each other before we assume a cycle.
@@ -26,25 +24,18 @@ const MAX_COMMAND_DEPTH: usize = 16;
 /// Reader for CircleCI configuration files.
 pub(crate) struct CircleciReader;
 
-impl Reader for CircleciReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Circleci
-    }
+impl YamlFormat for CircleciReader {
+    const SYSTEM: CiSystem = CiSystem::Circleci;
+    const SHAPE: Code = Code::CircleciShape;
+    const WHAT: &'static str = "config";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         path == ".circleci/config.yml" || path == ".circleci/config.yaml"
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "circleci-shape", "config")?;
-        let map = root.as_map()?;
-        let mut lower = Lower::new(st, map, diagnostics);
-        Some(lower.pipeline(map))
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
+        let mut lower = Lower::new(file.st, root, file.diagnostics);
+        lower.pipeline(root, file.pipeline)
     }
 }
 
@@ -58,11 +49,11 @@ struct Lower<'a> {
     commands: BTreeMap<String, &'a Node>,
     /// Job definitions by name (`jobs:` and `<inline-orb>/<job>`).
     jobs: Vec<(String, &'a Node, &'a Node)>,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Lower<'a> {
-    fn new(st: SourceText, root: &'a Mapping, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+    fn new(st: SourceText, root: &'a Mapping, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         let mut lower = Lower {
             st,
             commands: BTreeMap::new(),
@@ -116,19 +107,11 @@ impl<'a> Lower<'a> {
     }
 
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
-        let d = self.st.diag(
-            "circleci-shape",
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        );
+        let d = self.st.shape(Code::CircleciShape, node, what, expected);
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, root: &'a Mapping) -> Pipeline {
-        let mut pipeline = empty_pipeline(&self.st.file, CiSystem::Circleci);
+    fn pipeline(&mut self, root: &'a Mapping, mut pipeline: Pipeline) -> Pipeline {
         if let Some(orbs) = root.get("orbs") {
             match orbs.as_map() {
                 Some(m) => {
@@ -155,13 +138,7 @@ impl<'a> Lower<'a> {
             }
         } else {
             // Without workflows CircleCI runs the jobs on every push.
-            pipeline.triggers.push(Trigger {
-                kind: TriggerKind::Branch,
-                pattern: None,
-                negated: false,
-                choices: Vec::new(),
-                loc: self.st.loc_span(Span::empty(0)),
-            });
+            pipeline.triggers.push(self.st.every_push());
             let jobs = self.jobs.clone();
             for (name, key, def) in jobs {
                 let mut job = empty_job(name.clone(), name, self.st.loc(key));
@@ -310,7 +287,7 @@ impl<'a> Lower<'a> {
             }),
             None => {
                 let d = self.st.diag(
-                    "circleci-unknown-job",
+                    Code::CircleciUnknownJob,
                     format!("workflow `{wf}` uses job `{job_ref}`, which is not defined"),
                     at,
                 );
@@ -448,7 +425,7 @@ impl<'a> Lower<'a> {
         };
         if depth >= MAX_COMMAND_DEPTH {
             let d = self.st.diag(
-                "circleci-command-cycle",
+                Code::CircleciCommandCycle,
                 format!("command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"),
                 at,
             );
@@ -536,300 +513,4 @@ fn matrix(node: &Node) -> Vec<(String, Vec<String>)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::read::support::test_support::{self, at as text_at, ids, job};
-
-    const PATH: &str = ".circleci/config.yml";
-
-    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
-        test_support::read(&CircleciReader, PATH, src)
-    }
-
-    fn pipeline(src: &str) -> Pipeline {
-        test_support::pipeline(&CircleciReader, PATH, src)
-    }
-
-    const CONFIG: &str = r#"version: 2.1
-orbs:
-  kubernetes: circleci/kubernetes@1.3.1
-  helm: circleci/helm@3.0.0
-  aws-eks: circleci/aws-eks@2.2.0
-commands:
-  deploy-to:
-    parameters:
-      env:
-        type: string
-        default: staging
-    steps:
-      - run:
-          name: Deploy << parameters.env >>
-          command: |
-            kubectl apply -k overlays/<< parameters.env >>
-            kubectl rollout status deploy/web
-jobs:
-  build:
-    docker:
-      - image: cimg/base:stable
-    environment:
-      IMAGE: acme/web
-    steps:
-      - checkout
-      - setup_remote_docker
-      - run: docker build -t $IMAGE .
-  deploy:
-    parameters:
-      env:
-        type: string
-    docker:
-      - image: cimg/base:stable
-    steps:
-      - checkout
-      - kubernetes/install-kubectl
-      - helm/upgrade-helm-chart:
-          chart: ./chart
-          release-name: web
-      - aws-eks/update-kubeconfig-with-authenticator:
-          cluster-name: prod
-      - deploy-to:
-          env: << parameters.env >>
-workflows:
-  version: 2
-  build-deploy:
-    jobs:
-      - build:
-          filters:
-            branches:
-              only:
-                - main
-                - /release\/.*/
-            tags:
-              only: /^v.*/
-      - deploy:
-          name: deploy-staging
-          env: staging
-          requires: [build]
-          context: staging-creds
-          filters:
-            branches:
-              only: main
-      - hold:
-          type: approval
-          requires:
-            - deploy-staging
-      - deploy:
-          name: deploy-production
-          env: production
-          requires:
-            - hold
-          context:
-            - prod-creds
-          filters:
-            branches:
-              ignore: /feature\/.*/
-      - aws-eks/deploy-application:
-          cluster-name: prod
-          requires: [hold]
-  nightly:
-    triggers:
-      - schedule:
-          cron: "0 3 * * *"
-          filters:
-            branches:
-              only: main
-    jobs:
-      - build
-"#;
-
-    #[test]
-    fn workflows_become_jobs_with_filters_and_needs() {
-        let p = pipeline(CONFIG);
-        assert_eq!(
-            ids(&p),
-            [
-                "build-deploy/build",
-                "build-deploy/deploy-staging",
-                "build-deploy/hold",
-                "build-deploy/deploy-production",
-                "build-deploy/aws-eks/deploy-application",
-                "nightly/build",
-            ]
-        );
-        let build = job(&p, "build-deploy/build");
-        let conds: Vec<_> = build
-            .conditions
-            .iter()
-            .map(|c| (c.kind.clone(), c.pattern.as_deref(), c.negated))
-            .collect();
-        assert_eq!(
-            conds,
-            [
-                (TriggerKind::Branch, Some("main"), false),
-                (TriggerKind::Branch, Some("/release\\/.*/"), false),
-                (TriggerKind::Tag, Some("/^v.*/"), false),
-            ]
-        );
-        let prod = job(&p, "build-deploy/deploy-production");
-        assert_eq!(prod.needs, ["build-deploy/hold"]);
-        assert_eq!(
-            prod.variables,
-            [("context".to_owned(), "prod-creds".to_owned())]
-        );
-        assert!(prod.conditions[0].negated);
-        assert_eq!(text_at(CONFIG, &prod.conditions[0].loc), "/feature\\/.*/");
-        assert_eq!(text_at(CONFIG, &prod.loc), "deploy");
-        let staging = job(&p, "build-deploy/deploy-staging");
-        assert_eq!(staging.needs, ["build-deploy/build"]);
-        assert_eq!(staging.variables[0].1, "staging-creds");
-    }
-
-    #[test]
-    fn approval_jobs_are_manual_without_steps() {
-        let p = pipeline(CONFIG);
-        let hold = job(&p, "build-deploy/hold");
-        assert!(hold.manual && hold.steps.is_empty());
-        assert_eq!(hold.needs, ["build-deploy/deploy-staging"]);
-    }
-
-    #[test]
-    fn orb_commands_are_actions_with_params_and_orbs_unresolved() {
-        let p = pipeline(CONFIG);
-        let prod = job(&p, "build-deploy/deploy-production");
-        let actions: Vec<_> = prod
-            .steps
-            .iter()
-            .filter_map(|s| match s {
-                Step::Action {
-                    uses, with, loc, ..
-                } => Some((uses.as_str(), with.clone(), loc)),
-                Step::Script { .. } => None,
-            })
-            .collect();
-        assert_eq!(actions[0].0, "checkout");
-        assert_eq!(actions[1].0, "kubernetes/install-kubectl");
-        assert_eq!(actions[2].0, "helm/upgrade-helm-chart");
-        assert_eq!(
-            actions[2].1,
-            [
-                ("chart".to_owned(), "./chart".to_owned()),
-                ("release-name".to_owned(), "web".to_owned())
-            ]
-        );
-        assert_eq!(text_at(CONFIG, actions[2].2), "helm/upgrade-helm-chart");
-        assert_eq!(actions[3].0, "aws-eks/update-kubeconfig-with-authenticator");
-        let refs: Vec<_> = p.unresolved.iter().map(|u| u.reference.as_str()).collect();
-        assert_eq!(
-            refs,
-            [
-                "circleci/kubernetes@1.3.1",
-                "circleci/helm@3.0.0",
-                "circleci/aws-eks@2.2.0"
-            ]
-        );
-        assert!(p.unresolved.iter().all(|u| u.kind == "orb"));
-        let orb_job = job(&p, "build-deploy/aws-eks/deploy-application");
-        match orb_job.steps.as_slice() {
-            [Step::Action { uses, with, .. }] => {
-                assert_eq!(uses, "aws-eks/deploy-application");
-                assert_eq!(with, &[("cluster-name".to_owned(), "prod".to_owned())]);
-            }
-            other => panic!("unexpected steps {other:?}"),
-        }
-    }
-
-    #[test]
-    fn local_commands_expand_with_parameters_and_definition_locs() {
-        let p = pipeline(CONFIG);
-        let prod = job(&p, "build-deploy/deploy-production");
-        let Some(Step::Script {
-            name,
-            text,
-            loc,
-            line_starts,
-        }) = prod.steps.last()
-        else {
-            panic!("expected a script, got {:?}", prod.steps.last());
-        };
-        assert_eq!(name.as_deref(), Some("Deploy production"));
-        assert_eq!(
-            text,
-            "kubectl apply -k overlays/production\nkubectl rollout status deploy/web\n"
-        );
-        assert!(text_at(CONFIG, loc).starts_with("kubectl apply -k overlays/<< parameters.env"));
-        assert_eq!(line_starts.len(), 2);
-        assert!(CONFIG[line_starts[1]..].starts_with("kubectl rollout"));
-        // The staging entry gets its own value.
-        let staging = job(&p, "build-deploy/deploy-staging");
-        assert!(matches!(staging.steps.last(),
-            Some(Step::Script { text, .. }) if text.contains("overlays/staging")));
-    }
-
-    #[test]
-    fn schedules_and_push_triggers() {
-        let p = pipeline(CONFIG);
-        let kinds: Vec<_> = p
-            .triggers
-            .iter()
-            .map(|t| (t.kind.clone(), t.pattern.as_deref()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                (TriggerKind::Branch, None),
-                (TriggerKind::Schedule, Some("0 3 * * *"))
-            ]
-        );
-        let nightly = job(&p, "nightly/build");
-        assert_eq!(nightly.conditions[0].kind, TriggerKind::Schedule);
-        assert_eq!(nightly.conditions[1].pattern.as_deref(), Some("main"));
-        assert_eq!(
-            nightly.variables,
-            [("IMAGE".to_owned(), "acme/web".to_owned())]
-        );
-        assert!(
-            matches!(&nightly.steps[2], Step::Script { text, .. } if text == "docker build -t $IMAGE .")
-        );
-    }
-
-    #[test]
-    fn no_workflows_runs_all_jobs() {
-        let p = pipeline("version: 2\njobs:\n  build:\n    steps:\n      - run: make\n");
-        assert_eq!(ids(&p), ["build"]);
-        assert_eq!(p.triggers[0].kind, TriggerKind::Branch);
-    }
-
-    #[test]
-    fn unknown_jobs_and_cycles_are_diagnosed() {
-        let src = "version: 2.1\ncommands:\n  a:\n    steps: [b]\n  b:\n    steps: [a]\n\
-                   jobs:\n  j:\n    steps: [a]\nworkflows:\n  w:\n    jobs: [j, missing]\n";
-        let (p, d) = read(src);
-        assert!(p.is_some());
-        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
-        assert!(codes.contains(&"circleci-command-cycle"), "{codes:?}");
-        assert!(codes.contains(&"circleci-unknown-job"), "{codes:?}");
-    }
-
-    #[test]
-    fn yaml_errors_and_wrong_shapes() {
-        let (p, d) = read("jobs: [\n");
-        assert!(p.is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
-        let (p, d) = read("- a\n");
-        assert!(p.is_none());
-        assert_eq!(d[0].code, "circleci-shape");
-        let (p, d) = read(
-            "jobs:\n  a:\n    steps: oops\nworkflows:\n  w:\n    jobs: [a]\n  v:\n    jobs: 3\n",
-        );
-        assert!(p.is_some());
-        assert_eq!(d.len(), 2);
-    }
-
-    #[test]
-    fn truncated_inputs_never_panic() {
-        for end in 0..=CONFIG.len() {
-            if CONFIG.is_char_boundary(end) {
-                let _ = read(&CONFIG[..end]);
-            }
-        }
-    }
-}
+mod tests;

@@ -23,7 +23,7 @@ mod testing;
 mod tests;
 mod triggers;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;
 
@@ -34,10 +34,6 @@ use context::{Ctx, Scope, text_of};
 pub(crate) struct GithubReader;
 
 impl Reader for GithubReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::GithubActions
-    }
-
     /// Workflow files directly in `.github/workflows/` (GitHub ignores subdirectories).
     fn claims(&self, path: &str) -> bool {
         path.strip_prefix(".github/workflows/").is_some_and(|name| {
@@ -52,14 +48,14 @@ impl Reader for GithubReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let mut ctx = Ctx::new(repo, diagnostics);
         let (text, root) = match ctx.load(path) {
             Ok(Some(loaded)) => loaded,
             Ok(None) => {
                 ctx.diag(
-                    "github-read",
+                    Code::GithubRead,
                     format!("cannot read `{path}`"),
                     Loc::new(path, Span::empty(0)),
                 );
@@ -69,7 +65,7 @@ impl Reader for GithubReader {
         };
         let Some(map) = root.as_map() else {
             ctx.diag(
-                "github-shape",
+                Code::GithubShape,
                 format!(
                     "expected the workflow to be a mapping, found {}",
                     root.kind_name()
@@ -93,7 +89,7 @@ impl Reader for GithubReader {
                 Vec::new()
             }
         };
-        let variables = jobs::env_vars(&mut ctx, &scope, map.get("env"));
+        let variables = context::pairs(&mut ctx, &scope, map.get("env"), context::Pairs::Env);
         let mut job_list = Vec::new();
         match map.get("jobs") {
             Some(j) => jobs::lower_jobs(&mut ctx, &scope, j, &[], &mut job_list),
@@ -114,7 +110,7 @@ impl Reader for GithubReader {
 
 fn missing(ctx: &mut Ctx<'_>, scope: &Scope<'_>, root: &crate::yaml::Node, key: &str) {
     ctx.diag(
-        "github-shape",
+        Code::GithubShape,
         format!("the workflow has no `{key}:`"),
         scope.loc(Span::empty(root.span.start)),
     );

@@ -15,7 +15,7 @@ mod tests;
 
 use context::Ctx;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;
 
@@ -23,10 +23,6 @@ use crate::yaml::Span;
 pub(crate) struct GitlabReader;
 
 impl Reader for GitlabReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::GitlabCi
-    }
-
     /// Only the root file: included files are read through it.
     fn claims(&self, path: &str) -> bool {
         matches!(path, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
@@ -36,12 +32,12 @@ impl Reader for GitlabReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let mut ctx = Ctx::new(repo, diagnostics);
         let Some(text) = repo.read(path) else {
             let message = format!("cannot read `{path}`");
-            ctx.diag_in("gitlab-file-missing", message, path, Span::empty(0));
+            ctx.diag_in(Code::GitlabFileMissing, message, path, Span::empty(0));
             return None;
         };
         let config = include::load(&mut ctx, path, text, &mut Vec::new())?;

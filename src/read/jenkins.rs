@@ -11,18 +11,14 @@ mod lower;
 mod parser;
 mod token;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
-use crate::read::pipeline::{CiSystem, Pipeline, Reader};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
+use crate::read::pipeline::{Pipeline, Reader};
 
 /// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
 #[derive(Copy, Clone, Debug, Default)]
 pub(crate) struct JenkinsReader;
 
 impl Reader for JenkinsReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Jenkins
-    }
-
     fn claims(&self, path: &str) -> bool {
         if path.split('/').any(|part| part == ".git") {
             return false;
@@ -37,14 +33,14 @@ impl Reader for JenkinsReader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let Some(src) = repo.read(path) else {
-            diagnostics.push(ReadDiagnostic {
-                code: "jenkins-read",
-                message: format!("cannot read `{path}` as utf-8 text"),
-                loc: Loc::new(path, crate::yaml::Span::empty(0)),
-            });
+            diagnostics.push(Diagnostic::new(
+                Code::JenkinsRead,
+                format!("cannot read `{path}` as utf-8 text"),
+                Loc::new(path, crate::yaml::Span::empty(0)),
+            ));
             return None;
         };
         read_jenkinsfile(path, &src, diagnostics)
@@ -57,7 +53,7 @@ impl Reader for JenkinsReader {
 pub(crate) fn read_jenkinsfile(
     path: &str,
     src: &str,
-    diagnostics: &mut Vec<ReadDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Pipeline> {
     let lexed = lexer::lex(src);
     let parsed = parser::parse(src, &lexed.tokens);
@@ -72,11 +68,11 @@ pub(crate) fn read_jenkinsfile(
     };
     let mut pipeline = lower::lower(path, src, &parsed.stmts);
     if let Some((message, span)) = error {
-        diagnostics.push(ReadDiagnostic {
-            code: "jenkins-syntax",
+        diagnostics.push(Diagnostic::new(
+            Code::JenkinsSyntax,
             message,
-            loc: Loc::new(path, span),
-        });
+            Loc::new(path, span),
+        ));
         pipeline.best_effort = true;
         if pipeline.jobs.is_empty() && pipeline.triggers.is_empty() && pipeline.variables.is_empty()
         {

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Diagnostic, Loc, RepoFiles};
 
 /// Which CI system a file belongs to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -78,6 +78,24 @@ pub(crate) struct Trigger {
     pub choices: Vec<String>,
     /// Where it is written.
     pub loc: Loc,
+}
+
+impl Trigger {
+    /// A trigger or condition written at `loc`, with no input choices.
+    pub(crate) fn new(
+        kind: TriggerKind,
+        pattern: Option<String>,
+        negated: bool,
+        loc: Loc,
+    ) -> Trigger {
+        Trigger {
+            kind,
+            pattern,
+            negated,
+            choices: Vec::new(),
+            loc,
+        }
+    }
 }
 
 /// An `environment:` (or equivalent) as written on a job.
@@ -165,7 +183,6 @@ pub(crate) struct Unresolved {
     pub kind: String,
     /// The reference as written.
     pub reference: String,
-    /// Where.
     pub loc: Loc,
 }
 
@@ -174,7 +191,6 @@ pub(crate) struct Unresolved {
 pub(crate) struct Pipeline {
     /// Repository-relative path.
     pub file: String,
-    /// The CI system.
     pub system: CiSystem,
     /// `name:` of the workflow/pipeline, when set.
     pub name: Option<String>,
@@ -192,8 +208,6 @@ pub(crate) struct Pipeline {
 
 /// Reads one file of a repository; implemented by each CI reader.
 pub(crate) trait Reader {
-    /// The system this reader understands.
-    fn system(&self) -> CiSystem;
     /// Whether `path` (repository-relative) is a file of this system.
     fn claims(&self, path: &str) -> bool;
     /// Reads `path`. `repo` gives access to other files (local includes, composite actions).
@@ -202,6 +216,6 @@ pub(crate) trait Reader {
         &self,
         path: &str,
         repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
+        diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline>;
 }

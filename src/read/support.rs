@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
-use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 use crate::yaml::{self, Mapping, Node, Span, Value};
 
 /// One YAML file being lowered: its repository path and text (for line offsets and for slicing
@@ -15,7 +15,6 @@ use crate::yaml::{self, Mapping, Node, Span, Value};
 pub(crate) struct SourceText {
     /// Repository-relative path.
     pub(crate) file: String,
-    /// The file's text.
     pub(crate) src: Arc<str>,
 }
 
@@ -31,12 +30,13 @@ impl SourceText {
     }
 
     /// A diagnostic at `node`.
-    pub(crate) fn diag(&self, code: &'static str, message: String, node: &Node) -> ReadDiagnostic {
-        ReadDiagnostic {
-            code,
-            message,
-            loc: self.loc(node),
-        }
+    pub(crate) fn diag(&self, code: Code, message: String, node: &Node) -> Diagnostic {
+        Diagnostic::new(code, message, self.loc(node))
+    }
+
+    /// A [`Code`] problem at `node`: "expected {what} to be {expected}, found {its kind}".
+    pub(crate) fn shape(&self, code: Code, node: &Node, what: &str, expected: &str) -> Diagnostic {
+        self.diag(code, shape_message(node, what, expected), node)
     }
 
     /// A trigger or condition written at `node`.
@@ -47,13 +47,18 @@ impl SourceText {
         negated: bool,
         node: &Node,
     ) -> Trigger {
-        Trigger {
-            kind,
-            pattern,
-            negated,
-            choices: Vec::new(),
-            loc: self.loc(node),
-        }
+        Trigger::new(kind, pattern, negated, self.loc(node))
+    }
+
+    /// A push to any branch: what a format means when the file filters nothing; it is written
+    /// nowhere, so it is placed at the start of the file.
+    pub(crate) fn every_push(&self) -> Trigger {
+        Trigger::new(
+            TriggerKind::Branch,
+            None,
+            false,
+            self.loc_span(Span::empty(0)),
+        )
     }
 
     /// A script step for a scalar `node` (`None` for collections and empty values).
@@ -104,28 +109,34 @@ impl SourceText {
 pub(crate) fn parse_file(
     file: &str,
     text: &str,
-    diagnostics: &mut Vec<ReadDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Node> {
     match yaml::parse_with(text, &yaml::Limits::default()) {
         Ok(parsed) => {
             for w in parsed.warnings {
-                diagnostics.push(ReadDiagnostic {
-                    code: "yaml-duplicate-key",
-                    message: w.message,
-                    loc: Loc::new(file, w.span),
-                });
+                diagnostics.push(Diagnostic::new(
+                    Code::YamlDuplicateKey,
+                    w.message,
+                    Loc::new(file, w.span),
+                ));
             }
             parsed.documents.into_iter().next()
         }
         Err(e) => {
-            diagnostics.push(ReadDiagnostic {
-                code: "yaml-syntax",
-                message: e.message,
-                loc: Loc::new(file, e.span),
-            });
+            diagnostics.push(Diagnostic::new(
+                Code::YamlSyntax,
+                e.message,
+                Loc::new(file, e.span),
+            ));
             None
         }
     }
+}
+
+/// "expected {what} to be {expected}, found {the kind of `node`}".
+pub(crate) fn shape_message(node: &Node, what: &str, expected: &str) -> String {
+    let found = node.kind_name();
+    format!("expected {what} to be {expected}, found {found}")
 }
 
 /// Scalar text of a node; `None` for collections and empty values.
@@ -154,35 +165,68 @@ pub(crate) fn key_text(key: &Node) -> String {
     scalar(key).unwrap_or_default()
 }
 
-/// The common prologue of a single-file YAML reader: reads `path` from `repo`, parses it (see
-/// [`parse_file`]) and checks that the document is a mapping, reporting anything else as
-/// `shape_code` ("expected the {what} to be a mapping, found ..."). `None` when there is nothing
-/// to lower; otherwise the file and its root, whose [`Node::as_map`] is then always `Some`.
-pub(crate) fn read_mapping(
-    path: &str,
-    repo: &dyn RepoFiles,
-    diagnostics: &mut Vec<ReadDiagnostic>,
-    shape_code: &'static str,
-    what: &str,
-) -> Option<(SourceText, Node)> {
-    let src = repo.read(path)?;
-    let root = parse_file(path, &src, diagnostics)?;
-    let st = SourceText {
-        file: path.to_owned(),
-        src,
-    };
-    if root.as_map().is_none() {
-        diagnostics.push(st.diag(
-            shape_code,
-            format!(
-                "expected the {what} to be a mapping, found {}",
-                root.kind_name()
-            ),
-            &root,
-        ));
-        return None;
+/// A single-file YAML CI format (CircleCI, Azure Pipelines, Bitbucket, Travis). Each is a
+/// [`Reader`] through the prologue they share: read the file, parse it (see [`parse_file`]) and
+/// check that the document is a mapping, reporting anything else as a [`YamlFormat::SHAPE`]
+/// problem ("expected the {WHAT} to be a mapping, found ...").
+pub(crate) trait YamlFormat {
+    /// The CI system whose pipelines this format holds.
+    const SYSTEM: CiSystem;
+    /// The code of shape problems, from the root down.
+    const SHAPE: Code;
+    /// What the format calls its file, for messages about its root.
+    const WHAT: &'static str;
+
+    /// Whether `path` (repository-relative) is a file of this format.
+    fn claims(path: &str) -> bool;
+
+    /// Lowers the file whose root mapping is `root` into `file.pipeline`.
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline;
+}
+
+/// A file of a [`YamlFormat`], parsed, with what lowering it needs.
+pub(crate) struct YamlFile<'a> {
+    pub(crate) st: SourceText,
+    /// The other files of the repository (templates the file includes).
+    pub(crate) repo: &'a dyn RepoFiles,
+    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    /// The pipeline to fill in: its file and system are set, nothing else.
+    pub(crate) pipeline: Pipeline,
+    /// The span of the whole document, for problems with the file as a whole.
+    pub(crate) root_span: Span,
+}
+
+impl<F: YamlFormat> Reader for F {
+    fn claims(&self, path: &str) -> bool {
+        F::claims(path)
     }
-    Some((st, root))
+
+    fn read(
+        &self,
+        path: &str,
+        repo: &dyn RepoFiles,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<Pipeline> {
+        let src = repo.read(path)?;
+        let root = parse_file(path, &src, diagnostics)?;
+        let st = SourceText {
+            file: path.to_owned(),
+            src,
+        };
+        let Some(map) = root.as_map() else {
+            let what = format!("the {}", F::WHAT);
+            diagnostics.push(st.shape(F::SHAPE, &root, &what, "a mapping"));
+            return None;
+        };
+        let file = YamlFile {
+            st,
+            repo,
+            diagnostics,
+            pipeline: empty_pipeline(path, F::SYSTEM),
+            root_span: root.span,
+        };
+        Some(F::lower(file, map))
+    }
 }
 
 /// A pipeline of `system` read from `file`, with nothing in it yet.
@@ -221,15 +265,20 @@ pub(crate) mod test_support {
     //! Reader test harness: reads one file from an in-memory repository.
 
     use crate::files::repo::MemRepo;
-    use crate::files::{Loc, ReadDiagnostic};
+    use crate::files::{Diagnostic, Loc};
     use crate::read::pipeline::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
+
+    /// The codes of `diagnostics`, in order, as spelled.
+    pub(crate) fn codes(diagnostics: &[Diagnostic]) -> Vec<&'static str> {
+        diagnostics.iter().map(|d| d.code.as_str()).collect()
+    }
 
     /// Reads `path` with `reader` from `repo`.
     pub(crate) fn read_repo(
         reader: &dyn Reader,
         path: &str,
         repo: &MemRepo,
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let pipeline = reader.read(path, repo, &mut diagnostics);
         (pipeline, diagnostics)
@@ -240,7 +289,7 @@ pub(crate) mod test_support {
         reader: &dyn Reader,
         path: &str,
         files: &[(&str, &str)],
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         read_repo(reader, path, &MemRepo::from_pairs(files))
     }
 
@@ -249,7 +298,7 @@ pub(crate) mod test_support {
         reader: &dyn Reader,
         path: &str,
         src: &str,
-    ) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    ) -> (Option<Pipeline>, Vec<Diagnostic>) {
         read_files(reader, path, &[(path, src)])
     }
 
@@ -327,7 +376,7 @@ mod tests {
     fn syntax_errors_become_diagnostics() {
         let mut d = Vec::new();
         assert!(parse_file("x.yml", "a: [1, 2\n", &mut d).is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         assert!(parse_file("x.yml", "", &mut d).is_none());
         assert_eq!(d.len(), 1);
     }

@@ -9,13 +9,11 @@
 
 mod condition;
 
-use crate::files::{ReadDiagnostic, RepoFiles};
-use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
+use crate::files::{Code, Diagnostic};
+use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use super::support::{
-    SourceText, empty_job, empty_pipeline, key_text, read_mapping, scalar, scalars,
-};
+use super::support::{SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars};
 
 /// Lifecycle phases in the order Travis runs them; `deploy` is handled separately.
 const PHASES: [&str; 10] = [
@@ -34,48 +32,36 @@ const PHASES: [&str; 10] = [
 /// Reader for Travis CI configuration.
 pub(crate) struct TravisReader;
 
-impl Reader for TravisReader {
-    fn system(&self) -> CiSystem {
-        CiSystem::Travis
-    }
+impl YamlFormat for TravisReader {
+    const SYSTEM: CiSystem = CiSystem::Travis;
+    const SHAPE: Code = Code::TravisShape;
+    const WHAT: &'static str = "configuration";
 
-    fn claims(&self, path: &str) -> bool {
+    fn claims(path: &str) -> bool {
         path == ".travis.yml"
     }
 
-    fn read(
-        &self,
-        path: &str,
-        repo: &dyn RepoFiles,
-        diagnostics: &mut Vec<ReadDiagnostic>,
-    ) -> Option<Pipeline> {
-        let (st, root) = read_mapping(path, repo, diagnostics, "travis-shape", "configuration")?;
-        let map = root.as_map()?;
-        let mut lower = Lower { st, diagnostics };
-        Some(lower.pipeline(map))
+    fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
+        let mut lower = Lower {
+            st: file.st,
+            diagnostics: file.diagnostics,
+        };
+        lower.pipeline(root, file.pipeline)
     }
 }
 
 struct Lower<'a> {
     st: SourceText,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
 }
 
 impl Lower<'_> {
     fn shape(&mut self, node: &Node, what: &str, expected: &str) {
-        let d = self.st.diag(
-            "travis-shape",
-            format!(
-                "expected {what} to be {expected}, found {}",
-                node.kind_name()
-            ),
-            node,
-        );
+        let d = self.st.shape(Code::TravisShape, node, what, expected);
         self.diagnostics.push(d);
     }
 
-    fn pipeline(&mut self, root: &Mapping) -> Pipeline {
-        let mut p = empty_pipeline(&self.st.file, CiSystem::Travis);
+    fn pipeline(&mut self, root: &Mapping, mut p: Pipeline) -> Pipeline {
         p.triggers = self.branch_triggers(root);
         if let Some(cond) = root.get("if") {
             p.triggers.extend(condition::conditions(&self.st, cond));
@@ -139,13 +125,7 @@ impl Lower<'_> {
     /// `branches: { only, except }` (or a bare list meaning `only`); every branch otherwise.
     fn branch_triggers(&mut self, root: &Mapping) -> Vec<Trigger> {
         let Some(branches) = root.get("branches") else {
-            return vec![Trigger {
-                kind: TriggerKind::Branch,
-                pattern: None,
-                negated: false,
-                choices: Vec::new(),
-                loc: self.st.loc_span(Span::empty(0)),
-            }];
+            return vec![self.st.every_push()];
         };
         let mut out = Vec::new();
         match branches.as_map() {
@@ -351,7 +331,7 @@ mod tests {
 
     const PATH: &str = ".travis.yml";
 
-    fn read(src: &str) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+    fn read(src: &str) -> (Option<Pipeline>, Vec<Diagnostic>) {
         test_support::read(&TravisReader, PATH, src)
     }
 
@@ -525,10 +505,10 @@ jobs:
     fn yaml_errors_and_wrong_shapes() {
         let (p, d) = read("script: [\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].code.as_str(), "yaml-syntax");
         let (p, d) = read("just text\n");
         assert!(p.is_none());
-        assert_eq!(d[0].code, "travis-shape");
+        assert_eq!(d[0].code.as_str(), "travis-shape");
         let (p, d) =
             read("script: {a: b}\ndeploy: 3\njobs:\n  include:\n    - 4\n    - script: ok\n");
         assert_eq!(p.map(|p| p.jobs.len()), Some(1));

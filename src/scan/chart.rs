@@ -1,4 +1,4 @@
-//! READ stage: Helm charts (`Chart.yaml`) and the values files that sit with them or look
+//! SCAN stage: Helm charts (`Chart.yaml`) and the values files that sit with them or look
 //! like per-environment values elsewhere in the repository.
 
 use serde::Serialize;

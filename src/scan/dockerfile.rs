@@ -1,4 +1,4 @@
-//! READ stage: Dockerfiles and the base images their `FROM` lines name, stage by stage.
+//! SCAN stage: Dockerfiles and the base images their `FROM` lines name, stage by stage.
 //!
 //! Only enough of the Dockerfile grammar is followed to find `FROM` instructions reliably:
 //! the `# escape=` parser directive, line continuations, comment lines inside continuations,

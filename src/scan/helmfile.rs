@@ -1,8 +1,9 @@
-//! READ stage: helmfiles: the releases they install and the environments they declare.
+//! SCAN stage: helmfiles: the releases they install and the environments they declare.
 
 use serde::Serialize;
 
-use super::text::{Lines, scalar_at};
+use super::text::scalar_at;
+use crate::files::LineIndex;
 use crate::yaml::Node;
 
 /// One entry of `releases:`.
@@ -15,11 +16,9 @@ use crate::yaml::Node;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct HelmfileRelease {
-    /// `name`.
     pub name: Option<String>,
     /// `chart`: a local path or `repo/chart`, as written.
     pub chart: Option<String>,
-    /// `namespace`.
     pub namespace: Option<String>,
     /// 1-based line of the entry.
     pub line: usize,
@@ -46,7 +45,7 @@ pub(super) fn is_helmfile_path(path: &str, name: &str) -> bool {
 
 /// Reads the documents of a helmfile (documents are separated by `---` and merged by helmfile).
 pub(super) fn read(file: &str, src: &str, docs: &[Node]) -> Helmfile {
-    let lines = Lines::new(src);
+    let lines = LineIndex::new(src);
     let mut releases = Vec::new();
     let mut environments: Vec<String> = Vec::new();
     for root in docs.iter().filter_map(Node::as_map) {
@@ -57,7 +56,7 @@ pub(super) fn read(file: &str, src: &str, docs: &[Node]) -> Helmfile {
                     name: scalar_at(map, "name", src),
                     chart: scalar_at(map, "chart", src),
                     namespace: scalar_at(map, "namespace", src),
-                    line: lines.line(item.span.start),
+                    line: lines.line_number(item.span.start),
                 });
             }
         }

@@ -1,9 +1,10 @@
-//! READ stage: a `kustomization.yaml` as written: what it pulls in, what it patches, which
+//! SCAN stage: a `kustomization.yaml` as written: what it pulls in, what it patches, which
 //! images it pins.
 
 use serde::Serialize;
 
-use super::text::{Lines, display_dir, scalar_at, string_list};
+use super::text::{display_dir, scalar_at, string_list};
+use crate::files::LineIndex;
 use crate::yaml::{Mapping, Node};
 
 /// File names kustomize accepts for its configuration, in its own lookup order.
@@ -60,7 +61,6 @@ pub(crate) struct KustomizeImage {
     pub new_name: Option<String>,
     /// `newTag`, as written.
     pub new_tag: Option<String>,
-    /// `digest`.
     pub digest: Option<String>,
     /// 1-based line of the entry.
     pub line: usize,
@@ -75,7 +75,7 @@ pub(crate) struct Kustomization {
     pub file: String,
     /// Base or overlay.
     pub kind: KustomizationKind,
-    /// `resources:` as written (relative to `dir`, or remote URLs); see [`Kustomization::resolve`].
+    /// `resources:` as written (relative to `dir`, or remote URLs).
     pub resources: Vec<String>,
     /// `components:` as written.
     pub components: Vec<String>,
@@ -83,44 +83,13 @@ pub(crate) struct Kustomization {
     pub bases: Vec<String>,
     /// Patches from all three patch keys, in file order per key.
     pub patches: Vec<KustomizePatch>,
-    /// `images:`.
     pub images: Vec<KustomizeImage>,
-    /// `namespace:`.
     pub namespace: Option<String>,
-}
-
-impl Kustomization {
-    /// An entry of `resources`/`components`/`bases`/a patch path made repository-relative, or
-    /// `None` when it is remote (has a scheme or host) or climbs out of the repository.
-    pub(crate) fn resolve(&self, entry: &str) -> Option<String> {
-        if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with('/') {
-            return None;
-        }
-        let mut parts: Vec<&str> = if self.dir == "." {
-            Vec::new()
-        } else {
-            self.dir.split('/').collect()
-        };
-        for seg in entry.split('/') {
-            match seg {
-                "" | "." => {}
-                ".." => {
-                    parts.pop()?;
-                }
-                s => parts.push(s),
-            }
-        }
-        Some(if parts.is_empty() {
-            ".".to_owned()
-        } else {
-            parts.join("/")
-        })
-    }
 }
 
 /// Reads the first mapping document of a kustomization file (kustomize reads one document).
 pub(super) fn read(file: &str, dir: &str, src: &str, docs: &[Node]) -> Kustomization {
-    let lines = Lines::new(src);
+    let lines = LineIndex::new(src);
     let empty = Mapping::new();
     let root = docs.iter().find_map(Node::as_map).unwrap_or(&empty);
 
@@ -158,14 +127,14 @@ pub(super) fn read(file: &str, dir: &str, src: &str, docs: &[Node]) -> Kustomiza
     }
 }
 
-fn read_patches(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizePatch> {
+fn read_patches(root: &Mapping, src: &str, lines: &LineIndex) -> Vec<KustomizePatch> {
     let mut out = Vec::new();
     for field in ["patches", "patchesStrategicMerge", "patchesJson6902"] {
         let Some(items) = root.get(field).and_then(Node::as_seq) else {
             continue;
         };
         for item in items {
-            let line = lines.line(item.span.start);
+            let line = lines.line_number(item.span.start);
             let patch = match item.as_map() {
                 Some(map) => {
                     let target = map.get("target").and_then(Node::as_map);
@@ -196,7 +165,7 @@ fn read_patches(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizePatch>
     out
 }
 
-fn read_images(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizeImage> {
+fn read_images(root: &Mapping, src: &str, lines: &LineIndex) -> Vec<KustomizeImage> {
     let Some(items) = root.get("images").and_then(Node::as_seq) else {
         return Vec::new();
     };
@@ -209,7 +178,7 @@ fn read_images(root: &Mapping, src: &str, lines: &Lines) -> Vec<KustomizeImage> 
                 new_name: scalar_at(map, "newName", src),
                 new_tag: scalar_at(map, "newTag", src),
                 digest: scalar_at(map, "digest", src),
-                line: lines.line(item.span.start),
+                line: lines.line_number(item.span.start),
             })
         })
         .collect()
@@ -287,13 +256,6 @@ images:
             Some("registry.local/nginx")
         );
         assert_eq!(k.images[1].digest.as_deref(), Some("sha256:abc"));
-        assert_eq!(k.resolve(&k.resources[0]).as_deref(), Some("base"));
-        assert_eq!(
-            k.resolve("ingress.yaml").as_deref(),
-            Some("deploy/prod/ingress.yaml")
-        );
-        assert_eq!(k.resolve("../../../x"), None);
-        assert_eq!(k.resolve("https://github.com/a/b//c?ref=v1"), None);
     }
 
     #[test]
@@ -305,10 +267,6 @@ images:
         );
         assert_eq!(k.kind, KustomizationKind::Base);
         assert_eq!(k.dir, ".");
-        assert_eq!(
-            k.resolve("deployment.yaml").as_deref(),
-            Some("deployment.yaml")
-        );
 
         let legacy = kustomization("app/kustomization.yml", "app", "bases:\n  - ../common\n");
         assert_eq!(legacy.bases, ["../common"]);

@@ -1,4 +1,4 @@
-//! READ stage: Kubernetes manifests: YAML files whose documents carry `apiVersion` and `kind`.
+//! SCAN stage: Kubernetes manifests: YAML files whose documents carry `apiVersion` and `kind`.
 
 use serde::Serialize;
 
@@ -7,7 +7,6 @@ use serde::Serialize;
 pub(crate) struct ManifestDocument {
     /// `apiVersion`.
     pub api_version: String,
-    /// `kind`.
     pub kind: String,
     /// `metadata.name`.
     pub name: Option<String>,

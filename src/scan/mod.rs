@@ -1,4 +1,4 @@
-//! READ/DETECT stage: the deployment layout of a repository, as files say it: Kubernetes
+//! SCAN stage: the deployment layout of a repository, as files say it: Kubernetes
 //! manifests, kustomizations, Helm charts and values files, Dockerfiles, skaffold and helmfile
 //! configurations, objects of a GitOps operator already in use, and Secrets committed in plain
 //! text.
@@ -30,12 +30,9 @@ pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
 pub(crate) use secret::PlaintextSecret;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::yaml::{Node, YamlError};
-use text::{Lines, file_name, is_under, parent_dir, scalar_at};
-
-/// Diagnostic code for a manifest-looking YAML file that does not parse.
-pub(crate) const YAML_SYNTAX: &str = "yaml-syntax";
+use text::{file_name, is_under, parent_dir, scalar_at};
 
 /// What a repository holds for building and deploying, file by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -54,14 +51,13 @@ pub(crate) struct Layout {
     /// skaffold configurations: `skaffold.yaml`/`skaffold.yml`, or any YAML file with a
     /// `skaffold/*` `Config` document.
     pub skaffold: Vec<String>,
-    /// Helmfiles.
     pub helmfiles: Vec<Helmfile>,
     /// Flux, Argo CD and Fleet objects, and `fleet.yaml` files.
     pub operator_objects: Vec<OperatorObject>,
     /// Secrets whose values are committed unencrypted (key names only).
     pub plaintext_secrets: Vec<PlaintextSecret>,
     /// Files that could not be read; the rest of the layout is still complete.
-    pub diagnostics: Vec<ReadDiagnostic>,
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Reads the layout of the repository whose files are `paths` (repository-relative, any
@@ -69,7 +65,7 @@ pub(crate) struct Layout {
 ///
 /// Works the same for a [`crate::files::repo::DirRepo`] (`scan(repo.paths(), &repo)`) and a
 /// [`crate::files::repo::MemRepo`] (`scan(&repo.paths(), &repo)`). Never fails: an
-/// unparseable manifest-looking file becomes a [`YAML_SYNTAX`] diagnostic.
+/// unparseable manifest-looking file becomes a [`Code::YamlSyntax`] diagnostic.
 pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
     let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     paths.sort_unstable();
@@ -175,7 +171,7 @@ fn is_yaml_name(name: &str) -> bool {
 fn parse_file(
     path: &str,
     files: &dyn RepoFiles,
-    diagnostics: &mut Vec<ReadDiagnostic>,
+    diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(std::sync::Arc<str>, Vec<Node>)> {
     let text = files.read(path)?;
     match crate::yaml::parse(&text) {
@@ -187,12 +183,12 @@ fn parse_file(
     }
 }
 
-fn syntax_diagnostic(path: &str, err: &YamlError) -> ReadDiagnostic {
-    ReadDiagnostic {
-        code: YAML_SYNTAX,
-        message: format!("`{path}` is not valid yaml: {}", err.message),
-        loc: Loc::new(path, err.span),
-    }
+fn syntax_diagnostic(path: &str, err: &YamlError) -> Diagnostic {
+    Diagnostic::new(
+        Code::YamlSyntax,
+        format!("`{path}` is not valid yaml: {}", err.message),
+        Loc::new(path, err.span),
+    )
 }
 
 /// Reads the Kubernetes-style objects of a YAML file into manifests, operator objects,
@@ -211,7 +207,7 @@ fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
             return;
         }
     };
-    let lines = Lines::new(&text);
+    let lines = LineIndex::new(&text);
     let sops_encrypted = docs
         .iter()
         .filter_map(Node::as_map)
@@ -225,7 +221,7 @@ fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
         ) else {
             continue;
         };
-        let line = lines.line(doc.span.start);
+        let line = lines.line_number(doc.span.start);
         if manifest::is_skaffold(&api_version) {
             if kind == "Config" && !layout.skaffold.iter().any(|s| s == path) {
                 layout.skaffold.push(path.to_owned());

@@ -1,4 +1,4 @@
-//! READ stage: objects that belong to a GitOps operator already in use: Flux toolkit kinds,
+//! SCAN stage: objects that belong to a GitOps operator already in use: Flux toolkit kinds,
 //! Argo CD applications and projects, Fleet kinds and `fleet.yaml` bundle files.
 
 use serde::Serialize;
@@ -22,7 +22,6 @@ pub(crate) struct OperatorObject {
     pub file: String,
     /// 1-based line where the document starts (1 for a `fleet.yaml` file).
     pub line: usize,
-    /// Which operator.
     pub operator: Operator,
     /// `apiVersion`; `None` for a `fleet.yaml` file, which has none.
     pub api_version: Option<String>,

@@ -1,9 +1,10 @@
-//! READ stage: Secrets committed in plain text. Only key NAMES are kept: no value of a secret
+//! SCAN stage: Secrets committed in plain text. Only key NAMES are kept: no value of a secret
 //! ever enters the layout, so reports and JSON output cannot leak one.
 
 use serde::Serialize;
 
-use super::text::{Lines, scalar_at};
+use super::text::scalar_at;
+use crate::files::LineIndex;
 use crate::yaml::{Mapping, Node};
 
 /// Where a plaintext secret is written.
@@ -90,7 +91,7 @@ pub(super) fn from_manifest(
 /// `envs:` files are not opened, so their keys are not listed; an entry with only `envs:` is
 /// still reported, with no keys.
 pub(super) fn from_secret_generator(file: &str, src: &str, docs: &[Node]) -> Vec<PlaintextSecret> {
-    let lines = Lines::new(src);
+    let lines = LineIndex::new(src);
     let Some(root) = docs.iter().find_map(Node::as_map) else {
         return Vec::new();
     };
@@ -131,7 +132,7 @@ pub(super) fn from_secret_generator(file: &str, src: &str, docs: &[Node]) -> Vec
         }
         out.push(PlaintextSecret {
             file: file.to_owned(),
-            line: lines.line(item.span.start),
+            line: lines.line_number(item.span.start),
             name: scalar_at(map, "name", src),
             keys,
             source: SecretSource::SecretGenerator,

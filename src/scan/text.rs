@@ -1,27 +1,7 @@
-//! READ stage: small helpers shared by the layout readers: 1-based lines from byte offsets,
-//! scalar text as written, and path pieces.
+//! SCAN stage: small helpers shared by the layout readers: scalar text as written, and path
+//! pieces.
 
 use crate::yaml::{Mapping, Node, ScalarStyle, Value};
-
-/// Start offsets of every line of one file, for turning byte offsets into 1-based lines.
-#[derive(Debug)]
-pub(super) struct Lines {
-    starts: Vec<usize>,
-}
-
-impl Lines {
-    pub(super) fn new(text: &str) -> Lines {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Lines { starts }
-    }
-
-    /// 1-based line holding byte `offset` (offsets past the end give the last line).
-    pub(super) fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).max(1)
-    }
-}
 
 /// A scalar as the user wrote it: strings as-is; plain numbers and booleans sliced from the
 /// source so `newTag: 1.10` stays `1.10` rather than becoming the float `1.1`. Nulls and
@@ -93,17 +73,6 @@ pub(super) fn is_under(path: &str, dir: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lines_are_one_based() {
-        let lines = Lines::new("a\nbb\n\nc");
-        assert_eq!(lines.line(0), 1);
-        assert_eq!(lines.line(1), 1);
-        assert_eq!(lines.line(2), 2);
-        assert_eq!(lines.line(5), 3);
-        assert_eq!(lines.line(6), 4);
-        assert_eq!(lines.line(999), 4);
-    }
 
     #[test]
     fn scalars_keep_their_written_form() {

@@ -1,8 +1,8 @@
-//! READ stage: the error type for YAML syntax and structure problems, carrying a byte span.
+//! The error type for YAML syntax and structure problems, carrying a byte span.
 
 use std::fmt;
 
-use super::span::Span;
+use super::Span;
 
 /// A YAML problem located in the source: a syntax error, a limit violation, a bad merge key,
 /// or (in [`super::Parsed::warnings`]) a non-fatal finding such as a duplicate key.

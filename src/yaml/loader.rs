@@ -1,4 +1,4 @@
-//! READ stage: turns saphyr's event stream into spanned [`Node`] trees.
+//! Turns saphyr's event stream into spanned [`Node`] trees.
 //!
 //! The builder pulls events one at a time and keeps open collections on an explicit stack, so
 //! nothing here recurses in proportion to input nesting (saphyr's own `Parser::load` does, which
@@ -10,11 +10,13 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScanError};
 
+use super::Span;
 use super::error::YamlError;
 use super::node::{Mapping, Node, ScalarStyle, Value};
+use super::offsets::OffsetMap;
 use super::schema::{check_collection_tag, resolve_scalar, tag_text};
-use super::span::{LineIndex, OffsetMap, Span};
 use super::{Limits, Parsed};
+use crate::files::LineIndex;
 
 /// Parses every document of `src`.
 pub(crate) fn load(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
@@ -59,7 +61,8 @@ struct Frame {
 struct Loader<'a> {
     src: &'a str,
     offsets: OffsetMap,
-    lines: LineIndex,
+    /// Built on the first duplicate key, the only time a line number is needed.
+    lines: Option<LineIndex>,
     limits: &'a Limits,
     stack: Vec<Frame>,
     /// Completed anchored nodes by saphyr's anchor id (ids are unique even when names repeat).
@@ -74,7 +77,7 @@ impl<'a> Loader<'a> {
         Loader {
             src,
             offsets: OffsetMap::new(src),
-            lines: LineIndex::default(),
+            lines: None,
             limits,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -335,7 +338,9 @@ impl<'a> Loader<'a> {
                 continue;
             };
             if let Some(&(index, first)) = seen.get(&text) {
-                let line = self.lines.line_of(self.src, first);
+                let src = self.src;
+                let lines = self.lines.get_or_insert_with(|| LineIndex::new(src));
+                let line = lines.line_number(first);
                 self.warnings.push(YamlError::new(
                     format!("duplicate key `{text}` (first defined on line {line}); the later value wins"),
                     key.span,

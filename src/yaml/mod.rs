@@ -1,4 +1,4 @@
-//! READ stage: parses YAML text into a small spanned document tree.
+//! Parses YAML text into a small spanned document tree.
 //!
 //! This wraps `saphyr-parser` (events only) with our own builder so that every node carries a
 //! byte [`Span`] for diagnostics, and so that the resource limits needed for untrusted input
@@ -27,15 +27,16 @@
 mod error;
 mod loader;
 mod node;
+mod offsets;
 pub(crate) mod scalar;
 mod schema;
-mod span;
 #[cfg(test)]
 mod tests;
 
+/// Spans are a shared foundation; the tree's nodes carry them.
+pub(crate) use crate::files::Span;
 pub(crate) use error::YamlError;
 pub(crate) use node::{Mapping, Node, ScalarStyle, Value};
-pub(crate) use span::Span;
 
 /// Resource limits for parsing untrusted YAML.
 #[derive(Clone, Debug)]

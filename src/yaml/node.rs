@@ -1,13 +1,13 @@
-//! READ stage: the YAML document tree (`Node`, `Value`, `Mapping`) produced by the loader.
+//! The YAML document tree (`Node`, `Value`, `Mapping`) produced by the loader.
 //!
 //! The tree is deliberately small: just enough typing (YAML 1.2 core schema) for the model
 //! reader, plus spans and tags so later stages can point diagnostics at the exact source text.
 
-use super::span::Span;
+use super::Span;
 
 /// How a scalar was written. Collections always report [`ScalarStyle::Plain`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum ScalarStyle {
+pub(crate) enum ScalarStyle {
     /// Unquoted.
     Plain,
     /// `'...'`
@@ -34,7 +34,7 @@ impl From<saphyr_parser::ScalarStyle> for ScalarStyle {
 
 /// A node of the document tree with its location and tag.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The resolved value.
     pub value: Value,
     /// Byte span in the source. For nodes copied from an alias, the root's span is the alias
@@ -50,7 +50,7 @@ pub struct Node {
 
 /// A resolved YAML value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// `null`, `~`, or an empty plain scalar.
     Null,
     /// `true` / `false` (YAML 1.2: `yes`, `on`, ... are strings).
@@ -70,64 +70,64 @@ pub enum Value {
 /// An ordered mapping. Entries keep source order; merge-key (`<<`) entries are already
 /// resolved: explicit keys first in source order, then merged-in keys that were not overridden.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Mapping {
+pub(crate) struct Mapping {
     entries: Vec<(Node, Node)>,
 }
 
 impl Mapping {
     /// An empty mapping.
-    pub fn new() -> Mapping {
+    pub(crate) fn new() -> Mapping {
         Mapping::default()
     }
 
     /// Builds a mapping from entries as given (no duplicate or merge processing).
-    pub fn from_entries(entries: Vec<(Node, Node)>) -> Mapping {
+    pub(crate) fn from_entries(entries: Vec<(Node, Node)>) -> Mapping {
         Mapping { entries }
     }
 
     /// Key and value nodes in order.
-    pub fn entries(&self) -> &[(Node, Node)] {
+    pub(crate) fn entries(&self) -> &[(Node, Node)] {
         &self.entries
     }
 
     /// Consumes the mapping, returning its entries.
-    pub fn into_entries(self) -> Vec<(Node, Node)> {
+    pub(crate) fn into_entries(self) -> Vec<(Node, Node)> {
         self.entries
     }
 
     /// Iterates over `(key, value)` pairs.
-    pub fn iter(&self) -> impl Iterator<Item = (&Node, &Node)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&Node, &Node)> {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
     /// Appends an entry (no duplicate check).
-    pub fn push(&mut self, key: Node, value: Node) {
+    pub(crate) fn push(&mut self, key: Node, value: Node) {
         self.entries.push((key, value));
     }
 
     /// The value for `key`. Keys match when they are that string, or a plain scalar whose text
     /// is `key` (so `get("1")` finds the key `1`).
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         self.get_entry(key).map(|(_, v)| v)
     }
 
     /// The `(key, value)` entry for `key`, see [`Mapping::get`].
-    pub fn get_entry(&self, key: &str) -> Option<&(Node, Node)> {
+    pub(crate) fn get_entry(&self, key: &str) -> Option<&(Node, Node)> {
         self.entries.iter().find(|(k, _)| k.key_matches(key))
     }
 
     /// Whether `key` is present, see [`Mapping::get`].
-    pub fn contains_key(&self, key: &str) -> bool {
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
         self.get_entry(key).is_some()
     }
 
     /// Number of entries.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are no entries.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 }
@@ -151,7 +151,7 @@ impl<'a> IntoIterator for &'a Mapping {
 
 impl Node {
     /// A plain, untagged node.
-    pub fn new(value: Value, span: Span) -> Node {
+    pub(crate) fn new(value: Value, span: Span) -> Node {
         Node {
             value,
             span,
@@ -161,7 +161,7 @@ impl Node {
     }
 
     /// The string, only for [`Value::String`].
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) => Some(s),
             _ => None,
@@ -169,7 +169,7 @@ impl Node {
     }
 
     /// The mapping, only for [`Value::Map`].
-    pub fn as_map(&self) -> Option<&Mapping> {
+    pub(crate) fn as_map(&self) -> Option<&Mapping> {
         match &self.value {
             Value::Map(m) => Some(m),
             _ => None,
@@ -177,7 +177,7 @@ impl Node {
     }
 
     /// The items, only for [`Value::Seq`].
-    pub fn as_seq(&self) -> Option<&[Node]> {
+    pub(crate) fn as_seq(&self) -> Option<&[Node]> {
         match &self.value {
             Value::Seq(s) => Some(s),
             _ => None,
@@ -185,7 +185,7 @@ impl Node {
     }
 
     /// The boolean, only for [`Value::Bool`].
-    pub fn as_bool(&self) -> Option<bool> {
+    pub(crate) fn as_bool(&self) -> Option<bool> {
         match self.value {
             Value::Bool(b) => Some(b),
             _ => None,
@@ -193,31 +193,20 @@ impl Node {
     }
 
     /// The integer, only for [`Value::Int`].
-    pub fn as_i64(&self) -> Option<i64> {
+    pub(crate) fn as_i64(&self) -> Option<i64> {
         match self.value {
             Value::Int(i) => Some(i),
             _ => None,
         }
     }
 
-    /// The float, for [`Value::Float`] and (widened) [`Value::Int`].
-    pub fn as_f64(&self) -> Option<f64> {
-        match self.value {
-            Value::Float(f) => Some(f),
-            // Precision loss above 2^53 is acceptable: callers asking for a float want a number.
-            #[allow(clippy::cast_precision_loss)]
-            Value::Int(i) => Some(i as f64),
-            _ => None,
-        }
-    }
-
     /// Whether the value is [`Value::Null`].
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         matches!(self.value, Value::Null)
     }
 
     /// Whether the value is a scalar (not a sequence or mapping).
-    pub fn is_scalar(&self) -> bool {
+    pub(crate) fn is_scalar(&self) -> bool {
         !matches!(self.value, Value::Seq(_) | Value::Map(_))
     }
 
@@ -227,7 +216,7 @@ impl Node {
     ///
     /// Numbers are re-rendered, so `0x1F` gives `31` and `3.10` gives `3.1`; for the exact text
     /// of a plain scalar, slice the source with [`Node::span`].
-    pub fn scalar_text(&self) -> Option<String> {
+    pub(crate) fn scalar_text(&self) -> Option<String> {
         match &self.value {
             Value::Null if self.span.is_empty() => None,
             Value::Null => Some("null".to_owned()),
@@ -240,7 +229,7 @@ impl Node {
     }
 
     /// Article-prefixed kind for messages such as "expected a mapping, found a string".
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         self.value.kind_name()
     }
 
@@ -256,7 +245,7 @@ impl Node {
 
 impl Value {
     /// See [`Node::kind_name`].
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",

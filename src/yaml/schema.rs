@@ -1,4 +1,4 @@
-//! READ stage: YAML 1.2 core-schema resolution of scalars and checking of explicit tags.
+//! YAML 1.2 core-schema resolution of scalars and checking of explicit tags.
 //!
 //! Only the core schema is implemented on purpose: YAML 1.1 spellings such as `on`, `yes` and
 //! `off` stay strings, which is what GitHub Actions (`on:`) and most modern tools expect.

@@ -1,4 +1,4 @@
-//! READ stage: end-to-end tests of `parse`/`parse_with` (spans, schema, aliases, merges, limits).
+//! End-to-end tests of `parse`/`parse_with` (spans, schema, aliases, merges, limits).
 
 use super::*;
 

@@ -8,17 +8,18 @@ use crate::cli::PromoteArgs;
 use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
+use crate::model::tree::{GitopsTree, kustomization};
 use crate::model::{self, Config, Environment, Promotion};
 use crate::promote::git_cli::{self, Git};
-use crate::promote::{self, Promoted, Request, Source, edit::ImageRef, message::Audit};
-use crate::render;
+use crate::promote::{self, CiEnv, Promoted, Request, Source, edit::ImageRef, message::Audit};
 
-/// Runs the command.
+/// Runs the command. The CI run's environment variables are read here, once.
 pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
+    let ci = CiEnv::from_vars(|name| std::env::var_os(name));
     let config = load_model(&args.dir)?;
     let env = find_env(&config, &args.env)?;
     if args.remove {
-        return remove_preview(ui, args, &config, env);
+        return remove_preview(ui, args, &config, env, ci);
     }
     let app_name = args.app.as_deref().unwrap_or_default();
     let app = config
@@ -48,7 +49,6 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         );
         return Ok(Outcome::Success);
     }
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let source = match (&args.from, &args.image) {
         (Some(from), _) => {
             let from_env = find_env(&config, from)?;
@@ -57,7 +57,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
             }
             Source::Environment {
                 env: from.clone(),
-                overlay: promote::overlay_path(&config, from),
+                overlay: overlay_path(&config, from),
             }
         }
         (None, Some(image)) => {
@@ -72,11 +72,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                     app.name.value, app.image
                 )));
             }
-            let source_commit = args
-                .source_commit
-                .clone()
-                .or_else(|| var("GITHUB_SHA"))
-                .or_else(|| var("CI_COMMIT_SHA"));
+            let source_commit = args.source_commit.clone().or(ci.commit.clone());
             Source::Image {
                 reference,
                 source_commit,
@@ -84,25 +80,24 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         }
         (None, None) => return Err(Error::Usage("pass --image or --from".to_owned())),
     };
-    let mode = match args.mode.as_deref() {
-        Some("pull-request") => Promotion::PullRequest,
-        Some(_) => Promotion::Commit,
-        None if env.promotion == Promotion::PullRequest => Promotion::PullRequest,
-        None => Promotion::Commit,
+    // Manual promotion (`--mode manual`, or an environment promoted by hand) commits.
+    let mode = match args.mode.unwrap_or(env.promotion) {
+        Promotion::PullRequest => Promotion::PullRequest,
+        Promotion::Commit | Promotion::Manual => Promotion::Commit,
     };
     let instance = preview_instance(args, &config, env)?;
     let overlay = match &instance {
         Some(i) => i.kustomization.clone(),
-        None => promote::overlay_path(&config, &env.name.value),
+        None => overlay_path(&config, &env.name.value),
     };
-    let url = gitops_url(args, &config, &overlay)?;
+    let url = gitops_url(args, &config, &overlay, &ci)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
         app: app.name.value.clone(),
         repository: app.image.clone(),
         ..Audit::default()
     }
-    .from_ci_env(args.reason.as_deref());
+    .with_ci(&ci, args.reason.as_deref());
     if let Source::Environment { env: from, .. } = &source {
         // The pipeline's own commit did not build what `from` runs; the annotation says what did.
         audit.source_commit = None;
@@ -127,6 +122,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         preview: instance,
         remove: false,
         project: config.project.value.clone(),
+        ci,
     };
     report(ui, &request)
 }
@@ -137,6 +133,7 @@ fn remove_preview(
     args: &PromoteArgs,
     config: &Config,
     env: &Environment,
+    ci: CiEnv,
 ) -> Result<Outcome, Error> {
     if args.r#ref.as_deref().is_some_and(|r| !ref_maps_to(env, r)) {
         ui.status(
@@ -155,12 +152,12 @@ fn remove_preview(
             env.name.value
         )));
     };
-    let url = gitops_url(args, config, &instance.root)?;
+    let url = gitops_url(args, config, &instance.root, &ci)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
         ..Audit::default()
     }
-    .from_ci_env(args.reason.as_deref());
+    .with_ci(&ci, args.reason.as_deref());
     if args.reason.is_none() {
         audit.reason = format!("branch {} is gone", instance.branch);
     }
@@ -181,6 +178,7 @@ fn remove_preview(
         preview: Some(instance),
         remove: true,
         project: config.project.value.clone(),
+        ci,
     };
     report(ui, &request)
 }
@@ -206,12 +204,9 @@ fn preview_instance(
                 env.name.value
             ))
         })?;
-    let dir = render::in_tree(
-        &config.gitops.path,
-        &format!("applications/overlays/{}", env.name.value),
-    );
     Ok(Some(promote::preview::Instance::new(
-        &dir,
+        GitopsTree::of(config),
+        &env.name.value,
         &env.namespace,
         branch,
     )))
@@ -219,7 +214,12 @@ fn preview_instance(
 
 /// The URL of the repository holding the GitOps branch. For this repository, uncommitted
 /// changes to what promotion reads are refused first.
-fn gitops_url(args: &PromoteArgs, config: &Config, overlay: &str) -> Result<String, Error> {
+fn gitops_url(
+    args: &PromoteArgs,
+    config: &Config,
+    overlay: &str,
+    ci: &CiEnv,
+) -> Result<String, Error> {
     if let Some(url) = &config.gitops.repository {
         return Ok(url.clone());
     }
@@ -235,7 +235,7 @@ fn gitops_url(args: &PromoteArgs, config: &Config, overlay: &str) -> Result<Stri
     // Runners often embed their own job token in `origin`; with a token of ours in the
     // environment, the URL is used without it.
     let clean = git_cli::redact_urls(&raw);
-    Ok(if promote::auth_for(&clean).is_some() {
+    Ok(if ci.auth_for(&clean).is_some() {
         clean
     } else {
         raw
@@ -301,12 +301,17 @@ fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
         } => {
             let verb = if changed { "proposed" } else { "unchanged" };
             ui.status(verb, &format!("{} on branch {branch}", audit.subject()));
-            if let Some(path) = std::env::var_os("GITHUB_OUTPUT") {
-                promote::github_outputs(Path::new(&path), &branch, &audit)?;
+            if let Some(path) = &request.ci.github_output {
+                promote::github_outputs(path, &branch, &audit)?;
             }
         }
     }
     Ok(Outcome::Success)
+}
+
+/// The kustomization of `env`'s overlay, which promotion edits.
+fn overlay_path(config: &Config, env: &str) -> String {
+    kustomization(&GitopsTree::of(config).applications_overlay(env))
 }
 
 fn find_env<'c>(config: &'c Config, name: &str) -> Result<&'c Environment, Error> {

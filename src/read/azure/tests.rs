@@ -1,11 +1,12 @@
 //! READ stage: tests of the Azure Pipelines reader.
 
 use super::*;
+use crate::read::pipeline::Step;
 use crate::read::support::test_support::{self, at, job, kinds};
 
 const PATH: &str = "azure-pipelines.yml";
 
-fn read_files(files: &[(&str, &str)]) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+fn read_files(files: &[(&str, &str)]) -> (Option<Pipeline>, Vec<Diagnostic>) {
     test_support::read_files(&AzureReader, PATH, files)
 }
 
@@ -352,7 +353,10 @@ jobs:
         ),
         "echo from caller"
     );
-    assert!(d.iter().any(|d| d.code == "azure-template-missing"));
+    assert!(
+        d.iter()
+            .any(|d| d.code.as_str() == "azure-template-missing")
+    );
     assert_eq!(p.unresolved[0].kind, "missing template");
 }
 
@@ -380,34 +384,34 @@ fn template_cycles_are_cut() {
     let t = "steps:\n  - template: loop.yml\n";
     let (p, d) = read_files(&[(PATH, "steps:\n  - template: loop.yml\n"), ("loop.yml", t)]);
     assert!(p.is_some());
-    assert!(d.iter().any(|d| d.code == "azure-template-depth"));
+    assert!(d.iter().any(|d| d.code.as_str() == "azure-template-depth"));
 }
 
 #[test]
 fn yaml_errors_and_wrong_shapes() {
     let (p, d) = read_files(&[(PATH, "stages: [\n")]);
     assert!(p.is_none());
-    assert_eq!(d[0].code, "yaml-syntax");
+    assert_eq!(d[0].code.as_str(), "yaml-syntax");
     let (p, d) = read_files(&[(PATH, "- a\n")]);
     assert!(p.is_none());
-    assert_eq!(d[0].code, "azure-shape");
+    assert_eq!(d[0].code.as_str(), "azure-shape");
     let (p, d) = read_files(&[(
         PATH,
         "jobs:\n  - job: a\n    steps: 3\n  - 7\n  - job: b\n    steps:\n      - foo: bar\n",
     )]);
     let p = p.unwrap_or_else(|| panic!("no pipeline"));
     assert_eq!(p.jobs.len(), 2);
-    let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+    let codes = test_support::codes(&d);
     assert_eq!(codes, ["azure-shape", "azure-shape", "azure-unknown-step"]);
 }
 
 #[test]
 fn claims_paths() {
-    assert!(AzureReader.claims("azure-pipelines.yml"));
-    assert!(AzureReader.claims(".azure-pipelines/deploy.yaml"));
-    assert!(AzureReader.claims(".azuredevops/ci.yml"));
-    assert!(!AzureReader.claims(".azure-pipelines/templates/steps.yml"));
-    assert!(!AzureReader.claims("ci/azure-pipelines.yml"));
+    assert!(AzureReader::claims("azure-pipelines.yml"));
+    assert!(AzureReader::claims(".azure-pipelines/deploy.yaml"));
+    assert!(AzureReader::claims(".azuredevops/ci.yml"));
+    assert!(!AzureReader::claims(".azure-pipelines/templates/steps.yml"));
+    assert!(!AzureReader::claims("ci/azure-pipelines.yml"));
 }
 
 #[test]

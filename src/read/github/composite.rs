@@ -6,11 +6,11 @@
 //! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
 //! have no steps to add.
 
-use crate::files::Loc;
+use crate::files::{Code, Loc};
 use crate::read::Step;
 use crate::yaml::Node;
 
-use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
+use super::context::{Ctx, Scope, repo_path, resolve_inputs, text_of};
 use super::steps::lower_steps;
 
 /// Appends the steps of the local action `reference`, called from `at` with `with`.
@@ -46,7 +46,7 @@ pub(crate) fn expand(
         .and_then(Node::as_map)
     else {
         ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!("expected action `{file}` to have a `runs:` mapping"),
             Loc::new(&file, root.span),
         );
@@ -59,23 +59,11 @@ pub(crate) fn expand(
     if !composite {
         return;
     }
-    let mut inputs = Inputs::new();
     let declared = root
         .as_map()
         .and_then(|m| m.get("inputs"))
         .and_then(Node::as_map);
-    for (name, spec) in declared.map(|d| d.entries()).unwrap_or_default() {
-        let default = spec
-            .as_map()
-            .and_then(|s| s.get("default"))
-            .and_then(text_of);
-        if let (Some(name), Some(default)) = (text_of(name), default) {
-            inputs.insert(name, default);
-        }
-    }
-    for (k, v) in with {
-        set_input(&mut inputs, k, v);
-    }
+    let inputs = resolve_inputs(declared, with);
     let scope = Scope {
         file: &file,
         src: &text,

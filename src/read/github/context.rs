@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::Unresolved;
-use crate::yaml::{Node, Span};
+use crate::read::support::shape_message;
+use crate::yaml::{Mapping, Node, Span};
 
 /// How many files deep expansion may go (workflow → reusable workflow → composite action → ...).
 pub(crate) const MAX_DEPTH: usize = 8;
@@ -27,12 +28,30 @@ pub(crate) fn set_input(inputs: &mut Inputs, name: &str, value: &str) {
     inputs.insert(name.to_owned(), value.to_owned());
 }
 
+/// The inputs of a called workflow or action: the `default:` of each input `declared`, then the
+/// caller's `with:` values over them.
+pub(crate) fn resolve_inputs(declared: Option<&Mapping>, with: &[(String, String)]) -> Inputs {
+    let mut inputs = Inputs::new();
+    for (name, spec) in declared.map(Mapping::entries).unwrap_or_default() {
+        let default = spec
+            .as_map()
+            .and_then(|s| s.get("default"))
+            .and_then(text_of);
+        if let (Some(name), Some(default)) = (text_of(name), default) {
+            inputs.insert(name, default);
+        }
+    }
+    for (k, v) in with {
+        set_input(&mut inputs, k, v);
+    }
+    inputs
+}
+
 /// Reading state for one top-level workflow.
 pub(crate) struct Ctx<'a> {
-    /// The repository.
     pub(crate) repo: &'a dyn RepoFiles,
     /// Problems found so far.
-    pub(crate) diagnostics: &'a mut Vec<ReadDiagnostic>,
+    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
     /// References that could not be followed.
     pub(crate) unresolved: Vec<Unresolved>,
     /// Files being expanded, outermost first.
@@ -42,7 +61,7 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
-    pub(crate) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+    pub(crate) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         Ctx {
             repo,
             diagnostics,
@@ -53,8 +72,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records a problem.
-    pub(crate) fn diag(&mut self, code: &'static str, message: String, loc: Loc) {
-        self.diagnostics.push(ReadDiagnostic { code, message, loc });
+    pub(crate) fn diag(&mut self, code: Code, message: String, loc: Loc) {
+        self.diagnostics.push(Diagnostic::new(code, message, loc));
     }
 
     /// Records a reference that could not be followed.
@@ -72,7 +91,7 @@ impl<'a> Ctx<'a> {
         if self.stack.iter().any(|f| f == file) {
             let chain = self.stack.join("` -> `");
             self.diag(
-                "github-cycle",
+                Code::GithubCycle,
                 format!("`{file}` is already being expanded (`{chain}` -> `{file}`); not following it again"),
                 at.clone(),
             );
@@ -80,7 +99,7 @@ impl<'a> Ctx<'a> {
         }
         if self.stack.len() >= MAX_DEPTH {
             self.diag(
-                "github-depth",
+                Code::GithubDepth,
                 format!("not expanding `{file}`: files nest more than {MAX_DEPTH} deep"),
                 at.clone(),
             );
@@ -91,7 +110,7 @@ impl<'a> Ctx<'a> {
             // Reported once: every later refusal has the same cause.
             if self.expansions == MAX_EXPANSIONS + 1 {
                 self.diag(
-                    "github-limit",
+                    Code::GithubLimit,
                     format!(
                         "not expanding `{file}` or any later file: more than {MAX_EXPANSIONS} \
                          reusable workflows and local actions expanded"
@@ -114,7 +133,7 @@ impl<'a> Ctx<'a> {
             Ok(p) => p,
             Err(e) => {
                 self.diag(
-                    "yaml-syntax",
+                    Code::YamlSyntax,
                     format!("invalid yaml: {}", e.message),
                     Loc::new(file, e.span),
                 );
@@ -122,12 +141,12 @@ impl<'a> Ctx<'a> {
             }
         };
         for w in parsed.warnings {
-            self.diag("yaml-warning", w.message, Loc::new(file, w.span));
+            self.diag(Code::YamlWarning, w.message, Loc::new(file, w.span));
         }
         let mut docs = parsed.documents.into_iter();
         let Some(root) = docs.next() else {
             self.diag(
-                "github-shape",
+                Code::GithubShape,
                 "the file holds no yaml document".to_owned(),
                 Loc::new(file, Span::empty(0)),
             );
@@ -135,7 +154,7 @@ impl<'a> Ctx<'a> {
         };
         if let Some(extra) = docs.next() {
             self.diag(
-                "github-shape",
+                Code::GithubShape,
                 "only the first yaml document is read; github uses one document per file"
                     .to_owned(),
                 Loc::new(file, extra.span),
@@ -151,7 +170,6 @@ impl<'a> Ctx<'a> {
 pub(crate) struct Scope<'s> {
     /// Repository-relative path.
     pub(crate) file: &'s str,
-    /// Its text.
     pub(crate) src: &'s str,
     /// Inputs to substitute.
     pub(crate) inputs: Option<&'s Inputs>,
@@ -204,6 +222,52 @@ pub(crate) fn substitute_templates(text: &str, inputs: &Inputs) -> String {
         rest = from_open.get(close + 2..).unwrap_or("");
     }
     out.push_str(rest);
+    out
+}
+
+/// Reports a node whose shape is not what GitHub accepts.
+pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
+    let message = shape_message(node, what, expected);
+    ctx.diag(Code::GithubShape, message, scope.loc(node.span));
+}
+
+/// A mapping of scalars a workflow, job or step passes on.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Pairs {
+    /// `env:`: environment variables.
+    Env,
+    /// `with:`: inputs of an action or a called workflow.
+    With,
+}
+
+/// The pairs of a `kind` mapping, values with inputs substituted; none when `node` is missing
+/// or empty.
+pub(crate) fn pairs(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    node: Option<&Node>,
+    kind: Pairs,
+) -> Vec<(String, String)> {
+    let (what, value) = match kind {
+        Pairs::Env => ("`env`", "an `env` value"),
+        Pairs::With => ("`with`", "a `with` value"),
+    };
+    let Some(node) = node else {
+        return Vec::new();
+    };
+    let Some(map) = node.as_map() else {
+        if !node.is_null() {
+            shape(ctx, scope, node, what, "a mapping");
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (k, v) in map.entries() {
+        match (text_of(k), text_of(v)) {
+            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
+            _ => shape(ctx, scope, v, value, "a scalar"),
+        }
+    }
     out
 }
 

@@ -5,7 +5,7 @@
 use crate::read::{EnvironmentRef, Job, Trigger};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, text_of};
+use super::context::{Ctx, Pairs, Scope, pairs, shape, text_of};
 use super::{expr, reusable, steps};
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
@@ -24,18 +24,6 @@ pub(crate) fn lower_jobs(
     for (key, body) in map.entries() {
         lower_job(ctx, scope, key, body, inherited_env, out);
     }
-}
-
-/// Reports a node whose shape is not what GitHub accepts.
-pub(crate) fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
-    ctx.diag(
-        "github-shape",
-        format!(
-            "expected {what} to be {expected}, found {}",
-            node.kind_name()
-        ),
-        scope.loc(node.span),
-    );
 }
 
 fn lower_job(
@@ -76,7 +64,7 @@ fn lower_job(
         .map(|m| matrix(scope, m))
         .unwrap_or_default();
     let mut variables = inherited_env.to_vec();
-    variables.extend(env_vars(ctx, scope, map.get("env")));
+    variables.extend(pairs(ctx, scope, map.get("env"), Pairs::Env));
     let mut job_steps = Vec::new();
     if let Some(s) = map.get("steps") {
         steps::lower_steps(ctx, scope, s, &mut job_steps);
@@ -121,32 +109,18 @@ fn needs(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node) -> Vec<String> {
 /// environment: { name: production, url: "https://shop.example" }
 /// ```
 fn environment(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node) -> Option<EnvironmentRef> {
-    let (name_node, url) = match &node.value {
-        Value::Map(m) => {
-            let Some(name) = m.get("name") else {
-                shape(
-                    ctx,
-                    scope,
-                    node,
-                    "`environment`",
-                    "a name or a mapping with `name`",
-                );
-                return None;
-            };
+    let written = match &node.value {
+        Value::Map(m) => m.get("name").map(|name| {
             let url = m.get("url").and_then(text_of).map(|u| scope.subst(&u));
             (name, url)
-        }
-        _ if node.is_scalar() => (node, None),
-        _ => {
-            shape(
-                ctx,
-                scope,
-                node,
-                "`environment`",
-                "a name or a mapping with `name`",
-            );
-            return None;
-        }
+        }),
+        _ if node.is_scalar() => Some((node, None)),
+        _ => None,
+    };
+    let Some((name_node, url)) = written else {
+        let expected = "a name or a mapping with `name`";
+        shape(ctx, scope, node, "`environment`", expected);
+        return None;
     };
     let name = scope.subst(&text_of(name_node)?);
     if name.is_empty() {
@@ -170,13 +144,7 @@ pub(crate) fn conditions(scope: &Scope<'_>, node: &Node) -> Vec<Trigger> {
     };
     expr::lower(&scope.subst_condition(&text))
         .into_iter()
-        .map(|c| Trigger {
-            kind: c.kind,
-            pattern: c.pattern,
-            negated: c.negated,
-            choices: Vec::new(),
-            loc: scope.loc(node.span),
-        })
+        .map(|c| Trigger::new(c.kind, c.pattern, c.negated, scope.loc(node.span)))
         .collect()
 }
 
@@ -225,29 +193,4 @@ fn matrix(scope: &Scope<'_>, node: &Node) -> Vec<(String, Vec<String>)> {
         }
     }
     axes
-}
-
-/// `env:` pairs with values as written (inputs substituted in called files).
-pub(crate) fn env_vars(
-    ctx: &mut Ctx<'_>,
-    scope: &Scope<'_>,
-    node: Option<&Node>,
-) -> Vec<(String, String)> {
-    let Some(node) = node else {
-        return Vec::new();
-    };
-    let Some(map) = node.as_map() else {
-        if !node.is_null() {
-            shape(ctx, scope, node, "`env`", "a mapping");
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in map.entries() {
-        match (text_of(k), text_of(v)) {
-            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
-            _ => shape(ctx, scope, v, "an `env` value", "a scalar"),
-        }
-    }
-    out
 }

@@ -25,12 +25,12 @@
 //! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
 //! recorded as unresolved.
 
+use crate::files::Code;
 use crate::read::Job;
 use crate::yaml::Node;
 
-use super::context::{Ctx, Inputs, Scope, repo_path, set_input, text_of};
-use super::jobs::{env_vars, lower_jobs, shape};
-use super::steps::with_pairs;
+use super::context::{Ctx, Pairs, Scope, pairs, repo_path, resolve_inputs, shape, text_of};
+use super::jobs::lower_jobs;
 
 /// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
 pub(crate) fn expand(
@@ -47,7 +47,7 @@ pub(crate) fn expand(
         return;
     };
     let reference = scope.subst(&reference);
-    let with = with_pairs(ctx, scope, with);
+    let with = pairs(ctx, scope, with, Pairs::With);
     let at = scope.loc(uses.span);
     let called = match repo_path(&reference) {
         Some(file) if ctx.repo.read(&file).is_some() => file,
@@ -88,7 +88,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
     };
     let Some(map) = root.as_map() else {
         ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!(
                 "expected reusable workflow `{file}` to be a mapping, found {}",
                 root.kind_name()
@@ -97,7 +97,6 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         );
         return Vec::new();
     };
-    let mut inputs = Inputs::new();
     let declared = map
         .get("on")
         .and_then(Node::as_map)
@@ -105,30 +104,19 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         .and_then(Node::as_map)
         .and_then(|call| call.get("inputs"))
         .and_then(Node::as_map);
-    for (name, spec) in declared.map(|d| d.entries()).unwrap_or_default() {
-        let default = spec
-            .as_map()
-            .and_then(|s| s.get("default"))
-            .and_then(text_of);
-        if let (Some(name), Some(default)) = (text_of(name), default) {
-            inputs.insert(name, default);
-        }
-    }
-    for (k, v) in with {
-        set_input(&mut inputs, k, v);
-    }
+    let inputs = resolve_inputs(declared, with);
     let scope = Scope {
         file,
         src: &text,
         inputs: Some(&inputs),
     };
     ctx.stack.push(file.to_owned());
-    let env = env_vars(ctx, &scope, map.get("env"));
+    let env = pairs(ctx, &scope, map.get("env"), Pairs::Env);
     let mut jobs = Vec::new();
     match map.get("jobs") {
         Some(j) => lower_jobs(ctx, &scope, j, &env, &mut jobs),
         None => ctx.diag(
-            "github-shape",
+            Code::GithubShape,
             format!("reusable workflow `{file}` has no `jobs:`"),
             scope.loc(root.span),
         ),

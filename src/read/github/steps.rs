@@ -6,8 +6,7 @@ use crate::read::Step;
 use crate::yaml::Node;
 
 use super::composite;
-use super::context::{Ctx, Scope, text_of};
-use super::jobs::shape;
+use super::context::{Ctx, Pairs, Scope, pairs, shape, text_of};
 use crate::read::lines::line_starts;
 
 /// Appends the steps of a `steps:` list to `out`.
@@ -52,7 +51,7 @@ fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<S
             shape(ctx, scope, uses, "`uses`", "an action reference");
             return;
         };
-        let with = with_pairs(ctx, scope, map.get("with"));
+        let with = pairs(ctx, scope, map.get("with"), Pairs::With);
         let loc = scope.loc(uses.span);
         out.push(Step::Action {
             name,
@@ -66,29 +65,4 @@ fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<S
     } else {
         shape(ctx, scope, item, "a step", "a mapping with `run` or `uses`");
     }
-}
-
-/// `with:` pairs, values as scalar text (inputs substituted in called files).
-pub(crate) fn with_pairs(
-    ctx: &mut Ctx<'_>,
-    scope: &Scope<'_>,
-    with: Option<&Node>,
-) -> Vec<(String, String)> {
-    let Some(with) = with else {
-        return Vec::new();
-    };
-    let Some(map) = with.as_map() else {
-        if !with.is_null() {
-            shape(ctx, scope, with, "`with`", "a mapping");
-        }
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (k, v) in map.entries() {
-        match (text_of(k), text_of(v)) {
-            (Some(k), Some(v)) => out.push((k, scope.subst(&v))),
-            _ => shape(ctx, scope, v, "a `with` value", "a scalar"),
-        }
-    }
-    out
 }

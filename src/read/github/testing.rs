@@ -1,6 +1,6 @@
 //! READ stage (tests only): builds in-memory repositories around one workflow and reads it.
 
-use crate::files::ReadDiagnostic;
+use crate::files::Diagnostic;
 use crate::files::repo::MemRepo;
 use crate::read::Pipeline;
 use crate::read::support::test_support;
@@ -31,6 +31,6 @@ impl WorkflowRepo for MemRepo {
 }
 
 /// Reads [`WORKFLOW`] from `repo`.
-pub(crate) fn read_one(repo: &MemRepo) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+pub(crate) fn read_one(repo: &MemRepo) -> (Option<Pipeline>, Vec<Diagnostic>) {
     test_support::read_repo(&GithubReader, WORKFLOW, repo)
 }

@@ -5,6 +5,7 @@ use crate::read::{Job, Pipeline, Reader, Step, Trigger, TriggerKind};
 use super::GithubReader;
 use super::testing::{WORKFLOW, WorkflowRepo, read_one};
 use crate::files::repo::MemRepo;
+use crate::read::support::test_support::codes;
 
 type TestResult = Result<(), String>;
 
@@ -87,7 +88,6 @@ jobs:
 #[test]
 fn claims_only_top_level_workflow_files() {
     let r = GithubReader;
-    assert_eq!(r.system(), crate::read::CiSystem::GithubActions);
     assert!(r.claims(".github/workflows/ci.yml"));
     assert!(r.claims(".github/workflows/deploy.yaml"));
     assert!(!r.claims(".github/workflows/sub/ci.yml"));
@@ -220,10 +220,7 @@ fn environment_forms() -> TestResult {
     assert_eq!(b.name, "prod-${{ matrix.region }}");
     assert!(job(&p, "c")?.environment.is_none());
     assert!(job(&p, "d")?.environment.is_none());
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-shape", "github-shape"]
-    );
+    assert_eq!(codes(&diags), ["github-shape", "github-shape"]);
     Ok(())
 }
 
@@ -376,10 +373,7 @@ fn composite_cycle_is_stopped() -> TestResult {
     let p = p.ok_or("pipeline")?;
     // ./x, echo x, ./y, ./x (not followed again)
     assert_eq!(job(&p, "a")?.steps.len(), 4);
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-cycle"]
-    );
+    assert_eq!(codes(&diags), ["github-cycle"]);
     assert_eq!(diags[0].loc.file, "y/action.yml");
     Ok(())
 }
@@ -397,10 +391,7 @@ fn composite_depth_is_limited() -> TestResult {
     }
     let (p, diags) = read_one(&repo);
     assert!(p.is_some());
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-depth"]
-    );
+    assert_eq!(codes(&diags), ["github-depth"]);
     Ok(())
 }
 
@@ -422,7 +413,13 @@ fn fan_out_is_bounded() -> TestResult {
     let (p, diags) = read_one(&repo);
     let p = p.ok_or("pipeline")?;
     assert!(p.jobs.len() < 10_000, "{} jobs", p.jobs.len());
-    assert_eq!(diags.iter().filter(|d| d.code == "github-limit").count(), 1);
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d.code.as_str() == "github-limit")
+            .count(),
+        1
+    );
     Ok(())
 }
 
@@ -550,20 +547,14 @@ fn reusable_workflow_cycles_are_stopped() -> TestResult {
     let (p, diags) = read_one(&repo);
     let p = p.ok_or("pipeline")?;
     assert_eq!(ids(&p), ["call-b", "call-b/call-a", "call-b/work"]);
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-cycle"]
-    );
+    assert_eq!(codes(&diags), ["github-cycle"]);
     assert_eq!(diags[0].loc.file, ".github/workflows/b.yml");
 
     // A workflow calling itself.
     let selfish = "on: workflow_call\njobs:\n  again:\n    uses: ./.github/workflows/ci.yml\n";
     let (p, diags) = read_one(&MemRepo::workflow(selfish));
     assert_eq!(p.map(|p| p.jobs.len()), Some(1));
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-cycle"]
-    );
+    assert_eq!(codes(&diags), ["github-cycle"]);
     Ok(())
 }
 
@@ -589,7 +580,7 @@ fn yaml_error_gives_diagnostic_and_nothing() {
     let (p, diags) = read_one(&MemRepo::workflow(src));
     assert!(p.is_none());
     assert_eq!(diags.len(), 1);
-    assert_eq!(diags[0].code, "yaml-syntax");
+    assert_eq!(diags[0].code.as_str(), "yaml-syntax");
     assert_eq!(diags[0].loc.file, WORKFLOW);
 }
 
@@ -603,7 +594,7 @@ fn broken_called_files_are_reported_in_their_own_file() -> TestResult {
     assert_eq!(p.map(|p| p.jobs.len()), Some(2));
     let got: Vec<(&str, &str)> = diags
         .iter()
-        .map(|d| (d.code, d.loc.file.as_str()))
+        .map(|d| (d.code.as_str(), d.loc.file.as_str()))
         .collect();
     assert_eq!(
         got,
@@ -621,10 +612,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     let p = p.ok_or("pipeline")?;
     assert!(p.jobs.is_empty());
     assert_eq!(p.triggers.len(), 1);
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-shape"]
-    );
+    assert_eq!(codes(&diags), ["github-shape"]);
 
     let src = "on: push\njobs:\n  a: 3\n  b:\n    steps: {x: 1}\n  c:\n    steps:\n      - name: nothing\n      - run: [1]\n      - run: ok\n";
     let (p, diags) = read_one(&MemRepo::workflow(src));
@@ -632,7 +620,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     assert_eq!(ids(&p), ["b", "c"]);
     assert_eq!(job(&p, "c")?.steps.len(), 1);
     assert_eq!(diags.len(), 4);
-    assert!(diags.iter().all(|d| d.code == "github-shape"));
+    assert!(diags.iter().all(|d| d.code.as_str() == "github-shape"));
 
     let (p, diags) = read_one(&MemRepo::workflow("- a\n"));
     assert!(p.is_none());
@@ -642,10 +630,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
     assert_eq!(diags.len(), 1);
     let (p, diags) = read_one(&MemRepo::default());
     assert!(p.is_none());
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["github-read"]
-    );
+    assert_eq!(codes(&diags), ["github-read"]);
     Ok(())
 }
 
@@ -653,10 +638,7 @@ fn unknown_shapes_give_partial_pipelines() -> TestResult {
 fn duplicate_keys_are_warned() -> TestResult {
     let (p, diags) = read_one(&MemRepo::workflow("on: push\non: pull_request\njobs: {}\n"));
     assert!(p.is_some());
-    assert_eq!(
-        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-        ["yaml-warning"]
-    );
+    assert_eq!(codes(&diags), ["yaml-warning"]);
     Ok(())
 }
 

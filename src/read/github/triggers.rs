@@ -16,7 +16,7 @@
 use crate::read::{Trigger, TriggerKind};
 use crate::yaml::{Node, Value};
 
-use super::context::{Ctx, Scope, text_of};
+use super::context::{Ctx, Scope, shape, text_of};
 
 /// The triggers of `on:`.
 pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<Trigger> {
@@ -50,25 +50,8 @@ pub(crate) fn lower_on(ctx: &mut Ctx<'_>, scope: &Scope<'_>, on: &Node) -> Vec<T
     out
 }
 
-fn shape(ctx: &mut Ctx<'_>, scope: &Scope<'_>, node: &Node, what: &str, expected: &str) {
-    ctx.diag(
-        "github-shape",
-        format!(
-            "expected {what} to be {expected}, found {}",
-            node.kind_name()
-        ),
-        scope.loc(node.span),
-    );
-}
-
 fn trigger(scope: &Scope<'_>, kind: TriggerKind, pattern: Option<String>, at: &Node) -> Trigger {
-    Trigger {
-        kind,
-        pattern,
-        negated: false,
-        choices: Vec::new(),
-        loc: scope.loc(at.span),
-    }
+    Trigger::new(kind, pattern, false, scope.loc(at.span))
 }
 
 /// One event of `on:`; `key` is where its name is written, `body` its settings in map form.
@@ -262,6 +245,7 @@ fn inputs(
 mod tests {
     use super::super::testing::{WorkflowRepo, read_one};
     use crate::files::repo::MemRepo;
+    use crate::read::support::test_support::codes;
     use crate::read::{Trigger, TriggerKind::*};
 
     fn triggers(src: &str) -> Vec<(crate::read::TriggerKind, Option<String>, bool, String)> {
@@ -381,13 +365,10 @@ mod tests {
         let (p, diags) = read_one(&MemRepo::workflow("on: 3\njobs: {}\n"));
         assert!(p.is_some());
         assert_eq!(diags.len(), 1);
-        assert_eq!(diags[0].code, "github-shape");
+        assert_eq!(diags[0].code.as_str(), "github-shape");
         let (_, diags) = read_one(&MemRepo::workflow(
             "on:\n  push:\n    branches: {a: b}\njobs: {}\n",
         ));
-        assert_eq!(
-            diags.iter().map(|d| d.code).collect::<Vec<_>>(),
-            ["github-shape"]
-        );
+        assert_eq!(codes(&diags), ["github-shape"]);
     }
 }

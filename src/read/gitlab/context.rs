@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::value::At;
-use crate::files::{Loc, ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::read::pipeline::Unresolved;
 use crate::yaml::Span;
 
@@ -16,16 +16,16 @@ pub(super) struct Ctx<'a> {
     files: Vec<String>,
     /// File texts, indexed by file id (for mapping block scalar lines to offsets).
     texts: Vec<Arc<str>>,
-    diagnostics: &'a mut Vec<ReadDiagnostic>,
+    diagnostics: &'a mut Vec<Diagnostic>,
     /// Diagnostics already reported: a broken template used by many jobs is reported once.
-    reported: HashSet<(&'static str, String, usize, Span)>,
+    reported: HashSet<(Code, String, usize, Span)>,
     pub(super) unresolved: Vec<Unresolved>,
     /// Included files loaded so far, across the whole read (GitLab caps this at 150).
     pub(super) includes_loaded: usize,
 }
 
 impl<'a> Ctx<'a> {
-    pub(super) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<ReadDiagnostic>) -> Self {
+    pub(super) fn new(repo: &'a dyn RepoFiles, diagnostics: &'a mut Vec<Diagnostic>) -> Self {
         Ctx {
             repo,
             files: Vec::new(),
@@ -53,10 +53,7 @@ impl<'a> Ctx<'a> {
     /// `file:line:col` of `at`, 1-based, for messages that name a second place.
     pub(super) fn position(&self, at: At) -> String {
         let text = self.text(at.file);
-        let offset = at.span.start.min(text.len());
-        let before = text.get(..offset).unwrap_or_default();
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = LineIndex::new(text).position(text, at.span.start);
         let file = self.files.get(at.file).map_or("", String::as_str);
         format!("{file}:{line}:{column}")
     }
@@ -68,23 +65,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reports a problem once per code, message and place.
-    pub(super) fn diag(&mut self, code: &'static str, message: String, at: At) {
+    pub(super) fn diag(&mut self, code: Code, message: String, at: At) {
         if self
             .reported
             .insert((code, message.clone(), at.file, at.span))
         {
             let loc = self.loc(at);
-            self.diagnostics.push(ReadDiagnostic { code, message, loc });
+            self.diagnostics.push(Diagnostic::new(code, message, loc));
         }
     }
 
     /// Reports a problem at a location in a file not registered (yet), such as a YAML error.
-    pub(super) fn diag_in(&mut self, code: &'static str, message: String, file: &str, span: Span) {
-        self.diagnostics.push(ReadDiagnostic {
-            code,
-            message,
-            loc: Loc::new(file, span),
-        });
+    pub(super) fn diag_in(&mut self, code: Code, message: String, file: &str, span: Span) {
+        self.diagnostics
+            .push(Diagnostic::new(code, message, Loc::new(file, span)));
     }
 
     /// Records a reference that cannot be followed offline.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::context::Ctx;
 use super::value::{At, Val, merge_into};
+use crate::files::Code;
 use crate::yaml::{self, Node, Span};
 
 /// GitLab's limit on included files per pipeline; it also bounds diamond-shaped include graphs.
@@ -17,7 +18,7 @@ pub(super) fn parse_file(ctx: &mut Ctx<'_>, path: &str, text: Arc<str>) -> Optio
     let docs = match yaml::parse(&text) {
         Ok(docs) => docs,
         Err(e) => {
-            ctx.diag_in("yaml-syntax", e.message, path, e.span);
+            ctx.diag_in(Code::YamlSyntax, e.message, path, e.span);
             return None;
         }
     };
@@ -36,7 +37,7 @@ pub(super) fn parse_file(ctx: &mut Ctx<'_>, path: &str, text: Arc<str>) -> Optio
                 node.kind_name()
             );
             ctx.diag(
-                "gitlab-structure",
+                Code::GitlabStructure,
                 message,
                 At {
                     file,
@@ -99,17 +100,17 @@ pub(super) fn load_include(
             .collect::<Vec<_>>()
             .join(" -> ");
         let message = format!("include cycle: {chain} -> `{path}`");
-        ctx.diag("gitlab-include-cycle", message, at);
+        ctx.diag(Code::GitlabIncludeCycle, message, at);
         return None;
     }
     if ctx.includes_loaded >= MAX_INCLUDES {
         let message = format!("more than {MAX_INCLUDES} included files; `{path}` is not read");
-        ctx.diag("gitlab-include-limit", message, at);
+        ctx.diag(Code::GitlabIncludeLimit, message, at);
         return None;
     }
     let Some(text) = ctx.repo.read(path) else {
         ctx.diag(
-            "gitlab-include-missing",
+            Code::GitlabIncludeMissing,
             format!("included file `{path}` does not exist"),
             at,
         );
@@ -184,14 +185,14 @@ fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At
         vec![path.to_owned()]
     } else {
         let message = format!("included file `{text}` does not exist");
-        ctx.diag("gitlab-include-missing", message, at);
+        ctx.diag(Code::GitlabIncludeMissing, message, at);
         return;
     };
     found.sort();
     found.dedup();
     if found.is_empty() {
         let message = format!("no file matches the included pattern `{text}`");
-        ctx.diag("gitlab-include-missing", message, at);
+        ctx.diag(Code::GitlabIncludeMissing, message, at);
     }
     out.extend(found.into_iter().map(|p| (p, at)));
 }

@@ -36,13 +36,12 @@ pub(super) fn lower_job(
         && when.text() == Some("manual")
     {
         manual = true;
-        conditions.push(Trigger {
-            kind: TriggerKind::Manual,
-            pattern: None,
-            negated: false,
-            choices: Vec::new(),
-            loc: ctx.loc(when.at),
-        });
+        conditions.push(Trigger::new(
+            TriggerKind::Manual,
+            None,
+            false,
+            ctx.loc(when.at),
+        ));
     }
     let mut variables = globals.to_vec();
     if let Some(own) = job.get("variables") {

@@ -8,6 +8,7 @@ use super::job::{lower_job, variables_of};
 use super::resolve::Resolver;
 use super::rules::from_rules;
 use super::value::{Kind, Val, merge, merge_into};
+use crate::files::Code;
 use crate::read::pipeline::{Job, Trigger};
 
 /// Top-level keys that configure the pipeline rather than name a job. (`pages` is a job.)
@@ -82,7 +83,7 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
                 "`{key}` is not a job: expected a mapping, found {}",
                 kind_name(&entry.value)
             );
-            ctx.diag("gitlab-job-invalid", message, entry.key_at);
+            ctx.diag(Code::GitlabJobInvalid, message, entry.key_at);
             continue;
         }
         let Some(extended) = resolver.extended(ctx, key) else {
@@ -194,7 +195,7 @@ fn child_jobs(
         let message = format!(
             "child pipelines nest deeper than {MAX_CHILD_DEPTH} levels; `{parent}` is not followed"
         );
-        ctx.diag("gitlab-trigger-depth", message, include.at);
+        ctx.diag(Code::GitlabTriggerDepth, message, include.at);
         return;
     }
     let mut config = None;

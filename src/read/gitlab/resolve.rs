@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::context::Ctx;
 use super::value::{Kind, Val, merge, merge_into};
+use crate::files::Code;
 
 /// GitLab allows eleven levels of `extends:`; deeper chains are reported, not followed.
 const MAX_EXTENDS_DEPTH: usize = 11;
@@ -53,7 +54,7 @@ impl<'c> Resolver<'c> {
                 "`extends:` of `{name}` nests deeper than {MAX_EXTENDS_DEPTH} levels; \
                  kept as written"
             );
-            ctx.diag("gitlab-extends-depth", message, extends.at);
+            ctx.diag(Code::GitlabExtendsDepth, message, extends.at);
             return Some(raw.clone());
         }
         stack.push(name.to_owned());
@@ -70,14 +71,14 @@ impl<'c> Resolver<'c> {
                 let message = format!(
                     "`extends:` cycle: {chain} -> `{parent_name}`; `{name}` is kept as written"
                 );
-                ctx.diag("gitlab-extends-cycle", message, parent.at);
+                ctx.diag(Code::GitlabExtendsCycle, message, parent.at);
                 ok = false;
             } else if !self.config.get(parent_name).is_some_and(Val::is_map) {
                 let message = format!(
                     "`{name}` extends `{parent_name}`, which is not a job or template; \
                      kept as written"
                 );
-                ctx.diag("gitlab-extends-unknown", message, parent.at);
+                ctx.diag(Code::GitlabExtendsUnknown, message, parent.at);
                 ok = false;
             } else if let Some(v) = self.extend(ctx, parent_name, stack) {
                 base = merge_into(base, v.without("extends"));
@@ -110,7 +111,7 @@ impl<'c> Resolver<'c> {
         if depth > MAX_VALUE_DEPTH {
             let message =
                 format!("values nest deeper than {MAX_VALUE_DEPTH} levels through `!reference`");
-            ctx.diag("gitlab-reference-depth", message, value.at);
+            ctx.diag(Code::GitlabReferenceDepth, message, value.at);
             return None;
         }
         if value.is_reference() {
@@ -171,19 +172,23 @@ impl<'c> Resolver<'c> {
         let path: Vec<&str> = reference.items().iter().filter_map(Val::text).collect();
         if path.is_empty() || path.len() != reference.items().len() {
             let message = "`!reference` expects a sequence of names, such as `[.setup, script]`";
-            ctx.diag("gitlab-reference-invalid", message.to_owned(), reference.at);
+            ctx.diag(
+                Code::GitlabReferenceInvalid,
+                message.to_owned(),
+                reference.at,
+            );
             return None;
         }
         let shown = format!("[{}]", path.join(", "));
         if refs.contains(&shown) {
             let message = format!("`!reference {shown}` refers to itself");
-            ctx.diag("gitlab-reference-cycle", message, reference.at);
+            ctx.diag(Code::GitlabReferenceCycle, message, reference.at);
             return None;
         }
         if refs.len() >= MAX_REFERENCE_DEPTH {
             let message =
                 format!("`!reference {shown}` nests deeper than {MAX_REFERENCE_DEPTH} references");
-            ctx.diag("gitlab-reference-depth", message, reference.at);
+            ctx.diag(Code::GitlabReferenceDepth, message, reference.at);
             return None;
         }
         let (first, rest) = path.split_first()?;
@@ -193,7 +198,7 @@ impl<'c> Resolver<'c> {
         }
         let Some(found) = found else {
             let message = format!("`!reference {shown}` names nothing in the configuration");
-            ctx.diag("gitlab-reference-unknown", message, reference.at);
+            ctx.diag(Code::GitlabReferenceUnknown, message, reference.at);
             return None;
         };
         self.copies = self.copies.saturating_add(found.size());
@@ -202,7 +207,7 @@ impl<'c> Resolver<'c> {
                 "`!reference` copies more than {MAX_REFERENCE_COPIES} values; \
                  `{shown}` is not resolved"
             );
-            ctx.diag("gitlab-reference-limit", message, reference.at);
+            ctx.diag(Code::GitlabReferenceLimit, message, reference.at);
             return None;
         }
         refs.push(shown.clone());

@@ -113,13 +113,7 @@ fn trigger(
     negated: bool,
     at: At,
 ) -> Trigger {
-    Trigger {
-        kind,
-        pattern,
-        negated,
-        choices: Vec::new(),
-        loc: ctx.loc(at),
-    }
+    Trigger::new(kind, pattern, negated, ctx.loc(at))
 }
 
 fn expression(ctx: &Ctx<'_>, text: String, negated: bool, at: At) -> Trigger {

@@ -2,15 +2,15 @@
 
 use super::GitlabReader;
 use crate::files::repo::MemRepo as Repo;
-use crate::files::{Loc, ReadDiagnostic};
+use crate::files::{Diagnostic, Loc};
 use crate::read::pipeline::{Job, Pipeline, Reader, Step, TriggerKind};
-use crate::read::support::test_support::{self, cond, conds, ids, job, loc_text, scripts};
+use crate::read::support::test_support::{self, codes, cond, conds, ids, job, loc_text, scripts};
 
-fn read_repo(repo: &Repo) -> (Option<Pipeline>, Vec<ReadDiagnostic>) {
+fn read_repo(repo: &Repo) -> (Option<Pipeline>, Vec<Diagnostic>) {
     test_support::read_repo(&GitlabReader, ".gitlab-ci.yml", repo)
 }
 
-fn read(files: &[(&str, &str)]) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
+fn read(files: &[(&str, &str)]) -> (Repo, Pipeline, Vec<Diagnostic>) {
     let repo = Repo::from_pairs(files);
     let (pipeline, diagnostics) = read_repo(&repo);
     let Some(pipeline) = pipeline else {
@@ -19,7 +19,7 @@ fn read(files: &[(&str, &str)]) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
     (repo, pipeline, diagnostics)
 }
 
-fn root(src: &str) -> (Repo, Pipeline, Vec<ReadDiagnostic>) {
+fn root(src: &str) -> (Repo, Pipeline, Vec<Diagnostic>) {
     read(&[(".gitlab-ci.yml", src)])
 }
 
@@ -30,10 +30,6 @@ fn step_locs(job: &Job) -> Vec<&Loc> {
             Step::Script { loc, .. } | Step::Action { loc, .. } => loc,
         })
         .collect()
-}
-
-fn codes(d: &[ReadDiagnostic]) -> Vec<&str> {
-    d.iter().map(|d| d.code).collect()
 }
 
 #[test]

@@ -15,7 +15,6 @@ pub(crate) struct Block {
     pub(crate) span: Span,
 }
 
-/// One statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Stmt {
     /// A command or expression: `sh 'x'`, `stage('a') { }`, `x.each { }`.
@@ -24,40 +23,26 @@ pub(crate) enum Stmt {
     Assign {
         /// Dotted target as written.
         target: String,
-        /// The value.
         value: Expr,
     },
     /// `if (cond) { } else { }`; an `else if` is an `If` alone in the else block.
     If {
-        /// The condition.
         cond: Expr,
-        /// Taken branch.
         then_block: Block,
-        /// `else` branch.
         else_block: Option<Block>,
     },
     /// `def name(params) { body }`.
-    Function {
-        /// Function name.
-        name: String,
-        /// Its body.
-        body: Block,
-    },
+    Function { name: String, body: Block },
     /// `@Name(args)`, e.g. `@Library('lib')`.
     Annotation {
-        /// Annotation name.
         name: String,
-        /// Its arguments.
         args: Vec<Arg>,
-        /// Where.
         span: Span,
     },
     /// Anything else (`for`, `while`, `try`, `switch`, `return`, declarations): its operands
     /// and bodies, so calls inside are still found.
     Other {
-        /// Expressions in it.
         parts: Vec<Expr>,
-        /// Bodies in it.
         blocks: Vec<Block>,
     },
 }
@@ -65,10 +50,18 @@ pub(crate) enum Stmt {
 /// A value or expression and its span.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Expr {
-    /// What it is.
     pub(crate) kind: ExprKind,
-    /// Where.
     pub(crate) span: Span,
+}
+
+impl Expr {
+    /// The expression that is `call`, spanning what it spans.
+    pub(crate) fn call(call: Call) -> Expr {
+        Expr {
+            span: call.span,
+            kind: ExprKind::Call(Box::new(call)),
+        }
+    }
 }
 
 /// The kinds of expression the reader distinguishes.
@@ -101,7 +94,6 @@ pub(crate) enum ExprKind {
 pub(crate) struct MapEntry {
     /// Key text (quotes removed).
     pub(crate) key: String,
-    /// Value.
     pub(crate) value: Expr,
 }
 
@@ -119,7 +111,7 @@ pub(crate) struct Call {
     pub(crate) args: Vec<Arg>,
     /// The trailing closure.
     pub(crate) closure: Option<Block>,
-    /// The whole call.
+    /// The whole call, receiver and closure included.
     pub(crate) span: Span,
 }
 
@@ -128,7 +120,6 @@ pub(crate) struct Call {
 pub(crate) struct Arg {
     /// The name of a named argument.
     pub(crate) name: Option<String>,
-    /// The value.
     pub(crate) value: Expr,
 }
 

@@ -12,6 +12,22 @@ pub(crate) struct StrLit {
     pub(crate) line_starts: Vec<usize>,
 }
 
+impl StrLit {
+    /// An empty literal whose content starts at byte `at` of the file.
+    pub(crate) fn at(at: usize) -> StrLit {
+        StrLit {
+            text: String::new(),
+            line_starts: vec![at],
+        }
+    }
+
+    /// Appends a line break; the next line starts at byte `next` of the file.
+    pub(crate) fn newline(&mut self, next: usize) {
+        self.text.push('\n');
+        self.line_starts.push(next);
+    }
+}
+
 /// What a token is. Identifiers, numbers and operators are read back from the span; only
 /// strings carry a payload, because their decoded text differs from the source.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,7 +91,6 @@ pub(crate) enum TokenKind {
 /// One token and where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Token {
-    /// What it is.
     pub(crate) kind: TokenKind,
     /// Byte range in the file.
     pub(crate) span: Span,

@@ -1,0 +1,91 @@
+//! Pull-request mode: what an existing promotion branch proposes, whether it already holds this
+//! change, and the step outputs GitHub's pull-request step reads.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::promote::Request;
+use crate::promote::edit;
+use crate::promote::git_cli::Git;
+use crate::promote::message::Audit;
+
+/// The app's state on an existing promotion branch, if there is one.
+pub(super) fn proposal_state(
+    git: &Git,
+    request: &Request,
+    branch: &str,
+) -> std::result::Result<Option<edit::Running>, Error> {
+    let refspec = format!("refs/heads/{branch}:refs/gitops-gen/proposal");
+    let fetched = git.output(&[
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth",
+        "1",
+        &request.url,
+        &format!("+{refspec}"),
+    ])?;
+    if !fetched.status.success() {
+        return Ok(None);
+    }
+    let shown = git.output(&[
+        "show",
+        &format!("refs/gitops-gen/proposal:{}", request.overlay),
+    ])?;
+    if !shown.status.success() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&shown.stdout);
+    Ok(edit::running(&text, &request.repository, &request.app).ok())
+}
+
+/// Whether the promotion branch already holds exactly this change on the current tip.
+pub(super) fn already_proposed(
+    git: &Git,
+    request: &Request,
+    branch: &str,
+    base: &str,
+) -> std::result::Result<bool, Error> {
+    let refspec = format!("refs/heads/{branch}");
+    let fetched = git.output(&[
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth",
+        "2",
+        &request.url,
+        &refspec,
+    ])?;
+    if !fetched.status.success() {
+        return Ok(false);
+    }
+    let same_tree =
+        git.run(&["rev-parse", "FETCH_HEAD^{tree}"])? == git.run(&["rev-parse", "HEAD^{tree}"])?;
+    let same_base = git
+        .output(&["rev-parse", "FETCH_HEAD^"])?
+        .stdout
+        .starts_with(base.as_bytes());
+    Ok(same_tree && same_base)
+}
+
+/// Writes step outputs for the GitHub pull-request step (`branch`, `title`, `body`).
+pub(crate) fn github_outputs(
+    path: &Path,
+    branch: &str,
+    audit: &Audit,
+) -> std::result::Result<(), Error> {
+    use std::io::Write;
+    let message = audit.message();
+    let body = message.split_once("\n\n").map_or("", |(_, b)| b);
+    let delimiter = "GITOPS_GEN_EOF_7f3a";
+    let text = format!(
+        "branch={branch}\ntitle={}\nbody<<{delimiter}\n{body}\n{delimiter}\n",
+        audit.subject()
+    );
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| Error::io("writing GITHUB_OUTPUT", e))
+}

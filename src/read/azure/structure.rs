@@ -1,0 +1,364 @@
+//! The pipeline's structure: stages, jobs (deployment jobs and their strategy hooks included),
+//! steps and variables, and the job needs that stage order implies.
+
+use super::condition;
+use super::{Lower, Scope, StageCtx, StageInfo};
+use crate::files::Code;
+use crate::read::pipeline::{EnvironmentRef, Step};
+use crate::read::support::{SourceText, empty_job, key_text, scalar, scalars};
+use crate::yaml::{Mapping, Node, Value};
+
+impl Lower<'_> {
+    pub(super) fn root(&mut self, map: &Mapping, scope: &Scope) {
+        if let Some(vars) = map.get("variables") {
+            let vars = self.variables(vars, scope);
+            self.pipeline.variables.extend(vars);
+        }
+        if let Some(stages) = map.get("stages") {
+            self.stages(stages, scope);
+        } else if let Some(jobs) = map.get("jobs") {
+            self.jobs(jobs, scope, &StageCtx::default());
+        } else if let Some((key, steps)) = map.get_entry("steps") {
+            let mut job = empty_job("job".to_owned(), "job".to_owned(), scope.st.loc(key));
+            self.steps(steps, scope, &mut job.steps);
+            job.manual |= has_manual_validation(&job.steps);
+            self.pipeline.jobs.push(job);
+        } else if let Some(extends) = map.get("extends") {
+            let template = extends.as_map().and_then(|m| m.get("template"));
+            let args = extends.as_map().and_then(|m| m.get("parameters"));
+            if let Some(template) = template
+                && let Some((doc, inner)) = self.load_template(template, args, scope)
+                && let Some(m) = doc.as_map()
+            {
+                self.root(m, &inner);
+            }
+        }
+    }
+
+    pub(super) fn stages(&mut self, node: &Node, scope: &Scope) {
+        for (item, sc) in self.expand(node, scope, "`stages`") {
+            let Some(m) = item.as_map() else {
+                self.shape(&sc.st, &item, "a stage", "a mapping");
+                continue;
+            };
+            if let Some(template) = m.get("template") {
+                if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
+                    && let Some(stages) = doc.as_map().and_then(|d| d.get("stages"))
+                {
+                    self.stages(stages, &inner);
+                }
+                continue;
+            }
+            self.stage(m, &item, &sc);
+        }
+    }
+
+    pub(super) fn stage(&mut self, m: &Mapping, item: &Node, sc: &Scope) {
+        let name = m
+            .get("stage")
+            .and_then(scalar)
+            .unwrap_or_else(|| format!("stage{}", self.stages.len() + 1));
+        let mut ctx = StageCtx {
+            name: Some(name.clone()),
+            ..StageCtx::default()
+        };
+        if let Some(cond) = m.get("condition") {
+            ctx.conditions = condition::conditions(&sc.st, cond);
+        }
+        if let Some(vars) = m.get("variables") {
+            ctx.variables = self.variables(vars, sc);
+        }
+        ctx.manual = m.get("trigger").and_then(scalar).as_deref() == Some("manual");
+        let depends = m
+            .get("dependsOn")
+            .map(|d| scalars(d).into_iter().map(|(s, _)| s).collect());
+        let first = self.pipeline.jobs.len();
+        match m.get("jobs") {
+            Some(jobs) => self.jobs(jobs, sc, &ctx),
+            None => {
+                let d = sc.st.diag(
+                    Code::AzureShape,
+                    format!("stage `{name}` has no `jobs`"),
+                    item,
+                );
+                self.diagnostics.push(d);
+            }
+        }
+        let last = self.pipeline.jobs.len();
+        self.stages.push(StageInfo {
+            name,
+            jobs: (first..last).collect(),
+            depends,
+        });
+    }
+
+    pub(super) fn jobs(&mut self, node: &Node, scope: &Scope, ctx: &StageCtx) {
+        for (item, sc) in self.expand(node, scope, "`jobs`") {
+            let Some(m) = item.as_map() else {
+                self.shape(&sc.st, &item, "a job", "a mapping");
+                continue;
+            };
+            if let Some(template) = m.get("template") {
+                if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
+                    && let Some(jobs) = doc.as_map().and_then(|d| d.get("jobs"))
+                {
+                    self.jobs(jobs, &inner, ctx);
+                }
+                continue;
+            }
+            self.job(m, &item, &sc, ctx);
+        }
+    }
+
+    pub(super) fn job(&mut self, m: &Mapping, item: &Node, sc: &Scope, ctx: &StageCtx) {
+        let (key_node, deployment) = match (m.get("job"), m.get("deployment")) {
+            (_, Some(d)) => (Some(d), true),
+            (j, None) => (j, false),
+        };
+        let key = key_node.and_then(scalar).unwrap_or_else(|| {
+            // Azure names an anonymous job `Job`, `Job1`, ... within its stage.
+            format!("job{}", self.pipeline.jobs.len() + 1)
+        });
+        let prefix = |k: &str| match &ctx.name {
+            Some(stage) => format!("{stage}/{k}"),
+            None => k.to_owned(),
+        };
+        let name = m.get("displayName").and_then(scalar).unwrap_or(key.clone());
+        let mut job = empty_job(prefix(&key), name, sc.st.loc(key_node.unwrap_or(item)));
+        job.stage.clone_from(&ctx.name);
+        job.manual = ctx.manual;
+        job.conditions.extend(ctx.conditions.iter().cloned());
+        if let Some(cond) = m.get("condition") {
+            job.conditions.extend(condition::conditions(&sc.st, cond));
+        }
+        if let Some(deps) = m.get("dependsOn") {
+            job.needs = scalars(deps).into_iter().map(|(s, _)| prefix(&s)).collect();
+        }
+        job.variables.extend(ctx.variables.iter().cloned());
+        if let Some(vars) = m.get("variables") {
+            let vars = self.variables(vars, sc);
+            job.variables.extend(vars);
+        }
+        if let Some(steps) = m.get("steps") {
+            self.steps(steps, sc, &mut job.steps);
+        }
+        if deployment {
+            if let Some(env) = m.get("environment") {
+                job.environment = environment(&sc.st, env);
+            }
+            if let Some(strategy) = m.get("strategy") {
+                self.strategy(strategy, sc, &mut job.steps);
+            }
+        } else if let Some(matrix) = m
+            .get("strategy")
+            .and_then(Node::as_map)
+            .and_then(|s| s.get("matrix"))
+        {
+            job.matrix = matrix_axes(matrix);
+        }
+        job.manual |= has_manual_validation(&job.steps);
+        self.pipeline.jobs.push(job);
+    }
+
+    /// `strategy: runOnce|rolling|canary:` hooks, in the order Azure runs them.
+    pub(super) fn strategy(&mut self, node: &Node, sc: &Scope, out: &mut Vec<Step>) {
+        let Some(m) = node.as_map() else {
+            self.shape(&sc.st, node, "`strategy`", "a mapping");
+            return;
+        };
+        for (_, kind) in m {
+            let Some(hooks) = kind.as_map() else { continue };
+            for hook in ["preDeploy", "deploy", "routeTraffic", "postRouteTraffic"] {
+                if let Some(steps) = hooks
+                    .get(hook)
+                    .and_then(Node::as_map)
+                    .and_then(|h| h.get("steps"))
+                {
+                    self.steps(steps, sc, out);
+                }
+            }
+            if let Some(on) = hooks.get("on").and_then(Node::as_map) {
+                for outcome in ["failure", "success"] {
+                    if let Some(steps) = on
+                        .get(outcome)
+                        .and_then(Node::as_map)
+                        .and_then(|h| h.get("steps"))
+                    {
+                        self.steps(steps, sc, out);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn steps(&mut self, node: &Node, scope: &Scope, out: &mut Vec<Step>) {
+        for (item, sc) in self.expand(node, scope, "`steps`") {
+            let Some(m) = item.as_map() else {
+                self.shape(&sc.st, &item, "a step", "a mapping");
+                continue;
+            };
+            let name = m.get("displayName").and_then(scalar);
+            if let Some(template) = m.get("template") {
+                if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
+                    && let Some(steps) = doc.as_map().and_then(|d| d.get("steps"))
+                {
+                    self.steps(steps, &inner, out);
+                }
+                continue;
+            }
+            if let Some(task) = m.get("task") {
+                let with = m
+                    .get("inputs")
+                    .and_then(Node::as_map)
+                    .map(|i| sc.st.pairs(i))
+                    .unwrap_or_default();
+                out.push(Step::Action {
+                    name,
+                    uses: scalar(task).unwrap_or_default(),
+                    with,
+                    loc: sc.st.loc(task),
+                });
+                continue;
+            }
+            if let Some(script) = ["script", "bash", "pwsh", "powershell"]
+                .iter()
+                .find_map(|k| m.get(k))
+            {
+                match sc.st.script(name, script) {
+                    Some(step) => out.push(step),
+                    None => self.shape(&sc.st, script, "a script", "a string"),
+                }
+                continue;
+            }
+            let Some((k, v)) = m.entries().first() else {
+                continue;
+            };
+            let uses = key_text(k);
+            if matches!(
+                uses.as_str(),
+                "checkout" | "download" | "downloadBuild" | "publish" | "getPackage" | "reviewApp"
+            ) {
+                let with = m
+                    .iter()
+                    .filter(|(k, _)| key_text(k) != "displayName")
+                    .filter_map(|(k, v)| Some((key_text(k), scalar(v)?)))
+                    .collect();
+                out.push(Step::Action {
+                    name,
+                    uses,
+                    with,
+                    loc: sc.st.loc(v),
+                });
+            } else {
+                let d = sc.st.diag(
+                    Code::AzureUnknownStep,
+                    format!("unknown step kind `{uses}`"),
+                    k,
+                );
+                self.diagnostics.push(d);
+            }
+        }
+    }
+
+    pub(super) fn variables(&mut self, node: &Node, scope: &Scope) -> Vec<(String, String)> {
+        let st = &scope.st;
+        match &node.value {
+            Value::Map(m) => st.pairs(m),
+            Value::Seq(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    let Some(m) = item.as_map() else { continue };
+                    if let Some(group) = m.get("group").and_then(scalar) {
+                        out.push(("group".to_owned(), group));
+                    } else if let Some(template) = m.get("template") {
+                        if let Some((doc, inner)) =
+                            self.load_template(template, m.get("parameters"), scope)
+                            && let Some(vars) = doc.as_map().and_then(|d| d.get("variables"))
+                        {
+                            out.extend(self.variables(vars, &inner));
+                        }
+                    } else if let Some(name) = m.get("name").and_then(scalar) {
+                        let value = m.get("value").map(|v| st.value_text(v)).unwrap_or_default();
+                        out.push((name, value));
+                    }
+                }
+                out
+            }
+            _ => {
+                self.shape(st, node, "`variables`", "a mapping or a sequence");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Turns stage `dependsOn` (explicit, or the previous stage by default) into job needs.
+    pub(super) fn stage_needs(&mut self) {
+        for (i, stage) in self.stages.iter().enumerate() {
+            let depends: Vec<&str> = match &stage.depends {
+                Some(d) => d.iter().map(String::as_str).collect(),
+                None if i > 0 => vec![self.stages[i - 1].name.as_str()],
+                None => Vec::new(),
+            };
+            let mut needs = Vec::new();
+            for dep in depends {
+                for other in self.stages.iter().filter(|s| s.name == dep) {
+                    for &j in &other.jobs {
+                        if let Some(job) = self.pipeline.jobs.get(j) {
+                            needs.push(job.id.clone());
+                        }
+                    }
+                }
+            }
+            for &j in &stage.jobs {
+                if let Some(job) = self.pipeline.jobs.get_mut(j) {
+                    for n in &needs {
+                        if !job.needs.contains(n) {
+                            job.needs.push(n.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `environment: name.resource` or `environment: { name, resourceName }`.
+pub(super) fn environment(st: &SourceText, node: &Node) -> Option<EnvironmentRef> {
+    let at = match node.as_map() {
+        Some(m) => m.get("name")?,
+        None => node,
+    };
+    let text = scalar(at)?;
+    // The part after the first dot names a resource inside the environment.
+    let name = text.split_once('.').map_or(text.as_str(), |(n, _)| n);
+    Some(EnvironmentRef {
+        name: name.to_owned(),
+        url: None,
+        action: None,
+        tier: None,
+        on_stop: None,
+        auto_stop_in: None,
+        loc: st.loc(at),
+    })
+}
+
+/// `matrix: { config: { VAR: value } }` as one axis per variable.
+pub(super) fn matrix_axes(node: &Node) -> Vec<(String, Vec<String>)> {
+    let mut axes: Vec<(String, Vec<String>)> = Vec::new();
+    for (_, config) in node.as_map().map(Mapping::entries).unwrap_or_default() {
+        for (k, v) in config.as_map().map(Mapping::entries).unwrap_or_default() {
+            let (name, value) = (key_text(k), scalar(v).unwrap_or_default());
+            match axes.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, values)) => values.push(value),
+                None => axes.push((name, vec![value])),
+            }
+        }
+    }
+    axes
+}
+
+pub(super) fn has_manual_validation(steps: &[Step]) -> bool {
+    steps
+        .iter()
+        .any(|s| matches!(s, Step::Action { uses, .. } if uses.starts_with("ManualValidation@")))
+}

@@ -1,0 +1,309 @@
+//! Templates and template expressions: local `template:` files read and expanded in place,
+//! `${{ if }}`/`${{ each }}` blocks opened, and `${{ parameters.x }}` substituted.
+
+use std::rc::Rc;
+
+use super::{Lower, MAX_TEMPLATE_DEPTH, Param, Scope};
+use crate::files::Code;
+use crate::read::pipeline::Unresolved;
+use crate::read::support::{SourceText, key_text, parse_file, scalar};
+use crate::yaml::{Mapping, Node, Value};
+
+impl Lower<'_> {
+    /// Flattens a list of stages/jobs/steps: `${{ if }}`/`${{ each }}` blocks are opened (their
+    /// condition cannot be evaluated offline, so their items are all kept) and list parameters
+    /// are replaced by their items, in the scope they were written in.
+    pub(super) fn expand(&mut self, node: &Node, scope: &Scope, what: &str) -> Vec<(Node, Scope)> {
+        let mut out = Vec::new();
+        let mut work = vec![(node.clone(), scope.clone(), true)];
+        let mut budget = 10_000usize;
+        while let Some((node, sc, top)) = work.pop() {
+            budget = budget.saturating_sub(1);
+            if budget == 0 {
+                break;
+            }
+            if let Some(p) = whole_param(&node).and_then(|n| sc.param(n)) {
+                if p.node.as_seq().is_some() {
+                    let inner = Scope {
+                        st: p.st.clone(),
+                        params: Rc::new(Vec::new()),
+                        depth: sc.depth,
+                    };
+                    work.push((p.node.clone(), inner, true));
+                }
+                continue;
+            }
+            match &node.value {
+                Value::Seq(items) if top => {
+                    for item in items.iter().rev() {
+                        work.push((item.clone(), sc.clone(), false));
+                    }
+                }
+                Value::Map(m) if !m.is_empty() && m.iter().all(|(k, _)| is_expression(k)) => {
+                    for (k, v) in m.entries().iter().rev() {
+                        let each = each_param(k).and_then(|n| sc.param(n));
+                        match each {
+                            Some(p) => work.push((
+                                p.node.clone(),
+                                Scope {
+                                    st: p.st.clone(),
+                                    params: Rc::new(Vec::new()),
+                                    depth: sc.depth,
+                                },
+                                true,
+                            )),
+                            None => work.push((v.clone(), sc.clone(), true)),
+                        }
+                    }
+                }
+                Value::Null => {}
+                _ if top => self.shape(&sc.st, &node, what, "a sequence"),
+                _ => out.push((node, sc)),
+            }
+        }
+        out
+    }
+
+    /// Reads a local template, substituting its parameters. Remote and missing templates are
+    /// recorded as unresolved.
+    pub(super) fn load_template(
+        &mut self,
+        reference: &Node,
+        args: Option<&Node>,
+        scope: &Scope,
+    ) -> Option<(Node, Scope)> {
+        let text = scalar(reference)?;
+        let (path, repo) = match text.rsplit_once('@') {
+            Some((p, r)) => (p, Some(r)),
+            None => (text.as_str(), None),
+        };
+        if repo.is_some_and(|r| r != "self") {
+            self.pipeline.unresolved.push(Unresolved {
+                kind: "template".to_owned(),
+                reference: text.clone(),
+                loc: scope.st.loc(reference),
+            });
+            return None;
+        }
+        if scope.depth >= MAX_TEMPLATE_DEPTH {
+            let d = scope.st.diag(
+                Code::AzureTemplateDepth,
+                format!("template `{text}` nests more than {MAX_TEMPLATE_DEPTH} levels deep"),
+                reference,
+            );
+            self.diagnostics.push(d);
+            return None;
+        }
+        let file = resolve(&scope.st.file, path);
+        let Some(src) = self.repo.read(&file) else {
+            self.pipeline.unresolved.push(Unresolved {
+                kind: "missing template".to_owned(),
+                reference: text.clone(),
+                loc: scope.st.loc(reference),
+            });
+            let d = scope.st.diag(
+                Code::AzureTemplateMissing,
+                format!("template `{text}` (`{file}`) does not exist"),
+                reference,
+            );
+            self.diagnostics.push(d);
+            return None;
+        };
+        let mut doc = parse_file(&file, &src, self.diagnostics)?;
+        let st = SourceText { file, src };
+        let mut params: Vec<(String, Param)> = Vec::new();
+        // Caller arguments first: they override the template's defaults.
+        for (k, v) in args
+            .and_then(Node::as_map)
+            .map(Mapping::entries)
+            .unwrap_or_default()
+        {
+            // A parameter passed straight through keeps its value and where it was written.
+            if let Some(p) = whole_param(v).and_then(|n| scope.param(n)) {
+                params.push((key_text(k), p.clone()));
+                continue;
+            }
+            let mut node = v.clone();
+            substitute_tree(&mut node, &scope.params);
+            params.push((
+                key_text(k),
+                Param {
+                    node,
+                    st: scope.st.clone(),
+                },
+            ));
+        }
+        for (name, default) in declared_defaults(&doc) {
+            if !params.iter().any(|(n, _)| *n == name) {
+                params.push((
+                    name,
+                    Param {
+                        node: default,
+                        st: st.clone(),
+                    },
+                ));
+            }
+        }
+        if let Value::Map(m) = &mut doc.value {
+            // The declarations themselves must not be rewritten.
+            let entries = std::mem::take(m).into_entries();
+            let mut kept = Mapping::new();
+            for (k, mut v) in entries {
+                if key_text(&k) != "parameters" {
+                    substitute_tree(&mut v, &params);
+                }
+                kept.push(k, v);
+            }
+            *m = kept;
+        }
+        Some((
+            doc,
+            Scope {
+                st,
+                params: Rc::new(params),
+                depth: scope.depth + 1,
+            },
+        ))
+    }
+}
+
+/// A template path relative to the referencing file, or to the repository root when it starts
+/// with `/`; `.` and `..` segments are folded.
+pub(super) fn resolve(from: &str, path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if !path.starts_with('/') {
+        parts.extend(from.split('/'));
+        parts.pop();
+    }
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    parts.join("/")
+}
+
+/// Declared parameter defaults: `parameters: [{ name, default }]` or `parameters: { x: value }`.
+pub(super) fn declared_defaults(doc: &Node) -> Vec<(String, Node)> {
+    let Some(decl) = doc.as_map().and_then(|m| m.get("parameters")) else {
+        return Vec::new();
+    };
+    match &decl.value {
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(|i| {
+                let m = i.as_map()?;
+                Some((scalar(m.get("name")?)?, m.get("default")?.clone()))
+            })
+            .collect(),
+        Value::Map(m) => m.iter().map(|(k, v)| (key_text(k), v.clone())).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a key is a template expression such as `${{ if ... }}` or `${{ each ... }}`.
+pub(super) fn is_expression(key: &Node) -> bool {
+    key.as_str()
+        .is_some_and(|s| s.trim_start().starts_with("${{"))
+}
+
+/// The parameter name of a string that is exactly `${{ parameters.name }}`.
+pub(super) fn whole_param(node: &Node) -> Option<&str> {
+    let inner = node
+        .as_str()?
+        .trim()
+        .strip_prefix("${{")?
+        .strip_suffix("}}")?
+        .trim();
+    param_name(inner)
+}
+
+/// `${{ each x in parameters.name }}` → `name`.
+pub(super) fn each_param(key: &Node) -> Option<&str> {
+    let inner = key
+        .as_str()?
+        .trim()
+        .strip_prefix("${{")?
+        .strip_suffix("}}")?
+        .trim()
+        .strip_prefix("each ")?;
+    let (_, list) = inner.split_once(" in ")?;
+    param_name(list.trim())
+}
+
+pub(super) fn param_name(expr: &str) -> Option<&str> {
+    let name = expr.strip_prefix("parameters.")?;
+    name.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        .then_some(name)
+}
+
+/// Replaces `${{ parameters.x }}` inside strings (values and keys) with scalar parameter values.
+/// List and mapping parameters are left for [`Lower::expand`].
+pub(super) fn substitute_tree(node: &mut Node, params: &[(String, Param)]) {
+    if params.is_empty() {
+        return;
+    }
+    // Recursion is bounded by the YAML loader's nesting limit.
+    match &mut node.value {
+        Value::String(s) => {
+            if let Some(new) = substitute_str(s, params) {
+                *s = new;
+            }
+        }
+        Value::Seq(items) => {
+            for item in items {
+                substitute_tree(item, params);
+            }
+        }
+        Value::Map(m) => {
+            let entries = std::mem::take(m).into_entries();
+            *m = entries
+                .into_iter()
+                .map(|(mut k, mut v)| {
+                    if let Value::String(s) = &mut k.value
+                        && let Some(new) = substitute_str(s, params)
+                    {
+                        *s = new;
+                    }
+                    substitute_tree(&mut v, params);
+                    (k, v)
+                })
+                .collect();
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn substitute_str(s: &str, params: &[(String, Param)]) -> Option<String> {
+    if !s.contains("${{") {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(open) = rest.find("${{") {
+        let Some(close) = rest[open + 3..].find("}}") else {
+            break;
+        };
+        let inner = rest[open + 3..open + 3 + close].trim();
+        let value = param_name(inner)
+            .and_then(|name| params.iter().find(|(n, _)| n == name))
+            .and_then(|(_, p)| p.node.scalar_text());
+        out.push_str(&rest[..open]);
+        match value {
+            Some(v) => {
+                out.push_str(&v);
+                changed = true;
+            }
+            None => out.push_str(&rest[open..open + 3 + close + 2]),
+        }
+        rest = &rest[open + 3 + close + 2..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
+}

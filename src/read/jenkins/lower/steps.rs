@@ -1,0 +1,441 @@
+//! Steps: the walk through statements, calls and helper functions that finds script steps,
+//! action steps and the wrappers around them, in both declarative and scripted pipelines.
+
+use super::strings::string_with_methods;
+use super::{
+    ACTION_ROOTS, Lowerer, MAX_INLINE, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
+};
+use crate::files::LineIndex;
+use crate::read::jenkins::ast::{Block, Call, Expr, ExprKind, Stmt};
+use crate::read::pipeline::{Step, TriggerKind};
+use crate::yaml::Span;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn walk_block(&mut self, block: &'a Block) {
+        self.walk_stmts(&block.stmts);
+    }
+
+    pub(super) fn walk_stmts(&mut self, stmts: &'a [Stmt]) {
+        if self.depth > MAX_WALK_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        for stmt in stmts {
+            if self.budget == 0 {
+                break;
+            }
+            self.budget -= 1;
+            self.walk_stmt(stmt);
+        }
+        self.depth -= 1;
+    }
+
+    pub(super) fn walk_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::Expr(e) => self.walk_expr(e, true),
+            Stmt::Assign { target, value } => {
+                if let Some(name) = target.strip_prefix("env.") {
+                    let value_text = self.env_value(value);
+                    self.add_variable(name, value_text);
+                }
+                self.walk_expr(value, true);
+            }
+            Stmt::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.walk_expr(cond, true);
+                let text = self.raw(cond.span).trim().to_owned();
+                let mut condition = self.trigger(TriggerKind::Expression, Some(text), cond.span);
+                self.conditions.push(condition.clone());
+                self.walk_block(then_block);
+                self.conditions.pop();
+                if let Some(b) = else_block {
+                    condition.negated = true;
+                    self.conditions.push(condition);
+                    self.walk_block(b);
+                    self.conditions.pop();
+                }
+            }
+            Stmt::Function { .. } => {}
+            Stmt::Annotation { name, args, span } => self.annotation(name, args, *span),
+            Stmt::Other { parts, blocks } => {
+                for p in parts {
+                    self.walk_expr(p, true);
+                }
+                for b in blocks {
+                    self.walk_block(b);
+                }
+            }
+        }
+    }
+
+    /// Searches an expression for steps. `record`: whether calls found are steps in their own
+    /// right (statement level, assigned values) or arguments of a step (`file(...)` inside
+    /// `withCredentials([...])`), where only scripts, stages and closures count.
+    pub(super) fn walk_expr(&mut self, expr: &'a Expr, record: bool) {
+        if self.depth > MAX_WALK_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        match &expr.kind {
+            ExprKind::Call(c) => {
+                if record || self.structural(c) {
+                    self.walk_call(c);
+                } else {
+                    if let Some(r) = &c.receiver {
+                        self.walk_expr(r, false);
+                    }
+                    self.walk_args(c, false);
+                    if let Some(b) = &c.closure {
+                        self.walk_block(b);
+                    }
+                }
+            }
+            ExprKind::Other(parts) | ExprKind::List(parts) => {
+                for p in parts {
+                    self.walk_expr(p, record);
+                }
+            }
+            ExprKind::Map(entries) => {
+                for e in entries {
+                    self.walk_expr(&e.value, record);
+                }
+            }
+            ExprKind::Closure(b) => self.walk_block(b),
+            _ => {}
+        }
+        self.depth -= 1;
+    }
+
+    /// Calls that matter even as arguments: scripts, stages, helpers and wrappers.
+    pub(super) fn structural(&self, call: &Call) -> bool {
+        call.receiver.is_none()
+            && (SCRIPT_STEPS.contains(&call.name.as_str())
+                || matches!(call.name.as_str(), "stage" | "parallel" | "script")
+                || self.functions.contains_key(call.name.as_str()))
+            || call.body().is_some()
+    }
+
+    /// Walks the arguments of `call`, except the closure that is its body.
+    pub(super) fn walk_args(&mut self, call: &'a Call, record: bool) {
+        let last = call.args.len().saturating_sub(1);
+        for (i, arg) in call.args.iter().enumerate() {
+            let is_body = call.closure.is_none()
+                && i == last
+                && arg.name.is_none()
+                && matches!(arg.value.kind, ExprKind::Closure(_));
+            if !is_body {
+                self.walk_expr(&arg.value, record);
+            }
+        }
+    }
+
+    pub(super) fn walk_call(&mut self, call: &'a Call) {
+        if let Some(r) = &call.receiver {
+            self.walk_expr(r, true);
+        }
+        if call.receiver.is_none() {
+            let name = call.name.as_str();
+            match name {
+                _ if SCRIPT_STEPS.contains(&name) => return self.script_step(call),
+                "stage" => return self.scripted_stage(call),
+                "script" | "parallel" | "steps" => {
+                    self.walk_args(call, false);
+                    if let Some(b) = call.body() {
+                        self.walk_block(b);
+                    }
+                    return;
+                }
+                "properties" => return self.properties(call),
+                "library" | "load" => {
+                    let reference = call
+                        .named("identifier")
+                        .or_else(|| call.positional(0))
+                        .map(|e| self.text(e))
+                        .unwrap_or_default();
+                    let kind = if name == "load" {
+                        "load"
+                    } else {
+                        "shared library"
+                    };
+                    return self.unresolved(kind, reference, call.span);
+                }
+                _ => {}
+            }
+            if let Some(body) = self.functions.get(name).copied() {
+                self.walk_args(call, true);
+                if self.inlining.len() < MAX_INLINE && !self.inlining.contains(&name) {
+                    self.inlining.push(name);
+                    self.walk_block(body);
+                    self.inlining.pop();
+                }
+                return;
+            }
+        }
+        let uses = uses_name(call);
+        let root = uses.split('.').next().unwrap_or("");
+        let recorded = !QUIET.contains(&call.name.as_str())
+            && !method_on_value(call)
+            && (!uses.contains('.') || ACTION_ROOTS.contains(&root));
+        if !recorded {
+            self.walk_args(call, false);
+            if let Some(b) = call.body() {
+                self.walk_block(b);
+            }
+            return;
+        }
+        let step = Step::Action {
+            name: None,
+            with: self.flatten_args(call, &uses),
+            uses,
+            loc: self.loc(call.name_span),
+        };
+        if call.receiver.is_none() && call.name == "input" {
+            let index = self.ensure_job(call.span);
+            if let Some(job) = self.pipeline.jobs.get_mut(index) {
+                job.manual = true;
+            }
+        }
+        match call.body() {
+            Some(body) => {
+                self.wrappers.push(Wrapper {
+                    step,
+                    emitted: Vec::new(),
+                });
+                if let Some(index) = self.current {
+                    self.flush_wrappers(index);
+                }
+                self.walk_args(call, false);
+                self.walk_block(body);
+                self.wrappers.pop();
+            }
+            None => {
+                self.emit(step, call.span);
+                self.walk_args(call, false);
+            }
+        }
+    }
+
+    /// `sh 'x'`, `sh(script: 'x', label: 'y')`, `bat`, `powershell`, `pwsh`.
+    pub(super) fn script_step(&mut self, call: &Call) {
+        let name = call.named("label").map(|e| self.text(e));
+        let (text, line_starts, span) = match call.named("script").or_else(|| call.positional(0)) {
+            Some(Expr {
+                kind: ExprKind::Str(lit),
+                span,
+            }) => (lit.text.clone(), lit.line_starts.clone(), *span),
+            Some(e) if let Some(lit) = string_with_methods(e) => {
+                (lit.text, lit.line_starts, e.span)
+            }
+            Some(e) => {
+                // Not a literal (`"a" + b`, a variable): keep the source, whose lines map 1:1.
+                let text = self.raw(e.span);
+                let lines = LineIndex::new(&text);
+                let starts = (0..lines.line_count())
+                    .filter_map(|l| lines.line_start(l))
+                    .map(|start| e.span.start + start)
+                    .collect();
+                (text, starts, e.span)
+            }
+            None => (String::new(), Vec::new(), call.span),
+        };
+        let step = Step::Script {
+            name,
+            text,
+            loc: self.loc(span),
+            line_starts,
+        };
+        self.emit(step, call.span);
+    }
+
+    /// `stage('x') { }` outside the declarative structure: a job of its own.
+    pub(super) fn scripted_stage(&mut self, call: &'a Call) {
+        let (name, span) = self.stage_name(call);
+        let mut path = self.stage_path.clone();
+        path.push(name.clone());
+        let mut job = self.job(path.join("/"), name, self.stage_path.last().cloned(), span);
+        job.conditions = self.conditions.clone();
+        let index = self.push_job(job);
+        self.flush_wrappers(index);
+        match call.body() {
+            Some(body) => {
+                let current = self.current.replace(index);
+                let outer = std::mem::replace(&mut self.stage_path, path);
+                self.walk_args(call, false);
+                self.walk_block(body);
+                self.current = current;
+                self.stage_path = outer;
+            }
+            // Legacy `stage 'x'`: the steps after it belong to it.
+            None => self.current = Some(index),
+        }
+    }
+
+    pub(super) fn add_variable(&mut self, name: &str, value: String) {
+        let entry = (name.to_owned(), value);
+        match self.current.and_then(|i| self.pipeline.jobs.get_mut(i)) {
+            Some(job) => job.variables.push(entry),
+            None => self.pipeline.variables.push(entry),
+        }
+    }
+
+    /// The job steps go to, creating the `(top level)` job on first use.
+    pub(super) fn ensure_job(&mut self, span: Span) -> usize {
+        if let Some(index) = self.current.or(self.top_level) {
+            return index;
+        }
+        let job = self.job(TOP_LEVEL.to_owned(), TOP_LEVEL.to_owned(), None, span);
+        let index = self.push_job(job);
+        self.top_level = Some(index);
+        index
+    }
+
+    /// Emits the enclosing wrappers not yet emitted into job `index`, outermost first.
+    pub(super) fn flush_wrappers(&mut self, index: usize) {
+        let Some(job) = self.pipeline.jobs.get_mut(index) else {
+            return;
+        };
+        for w in &mut self.wrappers {
+            if !w.emitted.contains(&index) {
+                job.steps.push(w.step.clone());
+                w.emitted.push(index);
+            }
+        }
+    }
+
+    pub(super) fn emit(&mut self, step: Step, span: Span) {
+        let index = self.ensure_job(span);
+        self.flush_wrappers(index);
+        if let Some(job) = self.pipeline.jobs.get_mut(index) {
+            job.steps.push(step);
+        }
+    }
+
+    /// The inputs of an action: named arguments as `(key, value)`, maps and lists flattened,
+    /// credential bindings (`file(credentialsId: .., variable: ..)`) as `binding` plus their
+    /// arguments, positional arguments under the step's parameter name.
+    pub(super) fn flatten_args(&self, call: &Call, uses: &str) -> Vec<(String, String)> {
+        let names = positional_names(uses);
+        let mut out = Vec::new();
+        let mut index = 0;
+        for arg in &call.args {
+            match &arg.name {
+                Some(key) => self.flatten(key, &arg.value, false, &mut out, 0),
+                None => {
+                    let key = names.get(index).copied().unwrap_or("arg");
+                    index += 1;
+                    self.flatten(key, &arg.value, true, &mut out, 0);
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn flatten(
+        &self,
+        key: &str,
+        value: &Expr,
+        positional: bool,
+        out: &mut Vec<(String, String)>,
+        depth: usize,
+    ) {
+        if depth > 8 {
+            out.push((key.to_owned(), self.raw(value.span)));
+            return;
+        }
+        match &value.kind {
+            ExprKind::Str(lit) => out.push((key.to_owned(), lit.text.clone())),
+            ExprKind::Map(entries) => {
+                for e in entries {
+                    self.flatten(&e.key, &e.value, false, out, depth + 1);
+                }
+            }
+            ExprKind::List(items) => {
+                for item in items {
+                    self.flatten(key, item, true, out, depth + 1);
+                }
+            }
+            ExprKind::Call(c) if positional && c.receiver.is_none() => {
+                out.push(("binding".to_owned(), c.name.clone()));
+                for arg in &c.args {
+                    let k = arg.name.as_deref().unwrap_or("arg");
+                    self.flatten(k, &arg.value, arg.name.is_none(), out, depth + 1);
+                }
+            }
+            ExprKind::Closure(_) => {}
+            _ => out.push((key.to_owned(), self.raw(value.span))),
+        }
+    }
+}
+
+/// The calls listed in `value` (`[a(), b()]` or a single call).
+pub(super) fn list_calls(value: &Expr) -> Vec<&Call> {
+    match &value.kind {
+        ExprKind::List(items) => items
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ExprKind::Call(c) => Some(c.as_ref()),
+                _ => None,
+            })
+            .collect(),
+        ExprKind::Call(c) => vec![c.as_ref()],
+        _ => Vec::new(),
+    }
+}
+
+/// The step name recorded in `uses`: the dotted name, with the receiver's name in front for
+/// chains (`docker.image.inside` for `docker.image('x').inside { }`).
+pub(super) fn uses_name(call: &Call) -> String {
+    let mut names = vec![call.name.as_str()];
+    let mut receiver = call.receiver.as_ref();
+    while let Some(Expr {
+        kind: ExprKind::Call(c),
+        ..
+    }) = receiver
+    {
+        names.push(c.name.as_str());
+        receiver = c.receiver.as_ref();
+    }
+    names.reverse();
+    names.join(".")
+}
+
+/// Whether `call` is a method on a value (`"x".trim()`, `(a).b()`) rather than a step, at the
+/// root of its chain of calls.
+pub(super) fn method_on_value(call: &Call) -> bool {
+    let mut receiver = call.receiver.as_ref();
+    while let Some(r) = receiver {
+        match &r.kind {
+            ExprKind::Call(c) => receiver = c.receiver.as_ref(),
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// Parameter names of the positional arguments of well-known steps.
+pub(super) fn positional_names(uses: &str) -> &'static [&'static str] {
+    match uses {
+        "container" => &["name"],
+        "dir" => &["path"],
+        "timeout" => &["time"],
+        "retry" => &["count"],
+        "node" => &["label"],
+        "sshagent" => &["credentials"],
+        "withEnv" => &["env"],
+        "docker.withRegistry" => &["url", "credentialsId"],
+        "docker.withServer" => &["uri", "credentialsId"],
+        "docker.build" => &["image", "args"],
+        "docker.image" => &["image"],
+        "docker.image.inside" | "docker.image.withRun" => &["args"],
+        "git" => &["url"],
+        "checkout" => &["scm"],
+        "build" => &["job"],
+        "input" => &["message"],
+        "lock" => &["resource"],
+        "ws" => &["dir"],
+        _ => &[],
+    }
+}
