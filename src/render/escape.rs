@@ -258,7 +258,7 @@ fn inline_filter(value: Value) -> Result<Value, minijinja::Error> {
 }
 
 /// Why `text` cannot sit inside a YAML scalar (plain, or a line of a block scalar), if it cannot.
-pub(crate) fn yaml_hazard(text: &str) -> Option<&'static str> {
+fn yaml_hazard(text: &str) -> Option<&'static str> {
     if text
         .chars()
         .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))

@@ -195,3 +195,29 @@ fn filters_take_strings_and_numbers_only() -> Result<(), Error> {
     assert!(misused("run: x {{{ v|inline }}}\n", ShellWord::text("a")));
     Ok(())
 }
+
+#[test]
+fn plain_only_when_it_reads_back_as_the_same_string() {
+    use crate::render::escape::is_plain_safe;
+    for plain in [
+        "web",
+        "ghcr.io/acme/web",
+        "feature/x",
+        "v1.2.3",
+        "docker.io/library/rust:1",
+    ] {
+        assert_eq!(is_plain_safe(plain), !plain.contains(':'), "{plain}");
+    }
+    for quoted in [
+        "1.0", "true", "null", "yes", "On", "1_000", "1234", "", "a b", "*x", "a,b", "${{ x }}",
+        "~",
+    ] {
+        assert!(!is_plain_safe(quoted), "{quoted}");
+    }
+}
+
+#[test]
+fn template_text_cannot_forge_a_landing_mark() {
+    assert!(misused("run: x \u{2}\n", "web"));
+    assert!(misused("run: x \u{1}y\n", "web"));
+}
