@@ -117,7 +117,7 @@ impl Templates {
 }
 
 /// Every embedded template as (name, text), the name being its path below `templates/`.
-pub(crate) fn embedded() -> Result<Vec<(String, &'static str)>, Error> {
+fn embedded() -> Result<Vec<(String, &'static str)>, Error> {
     let mut out = Vec::new();
     let mut dirs = vec![&EMBEDDED];
     while let Some(dir) = dirs.pop() {
