@@ -78,3 +78,32 @@ fn an_override_that_renders_invalid_yaml_writes_nothing() -> std::io::Result<()>
         .stderr(predicates::str::contains("namespace.yaml.j2"));
     Ok(())
 }
+
+#[test]
+fn a_partial_is_a_macro_that_can_be_overridden_on_its_own() -> std::io::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    gitops_gen(tmp.path())
+        .args(["init", "--yes", "--app", "web"])
+        .assert()
+        .success();
+    let partials = tmp.path().join(".gitops-gen/templates/ci/github/partials");
+    std::fs::create_dir_all(&partials)?;
+    std::fs::write(
+        partials.join("install.yml.j2"),
+        "{{% macro install_steps(install, actions) %}}\n      - name: Install gitops-gen from the runner image\n        run: gitops-gen --version\n{{%- endmacro %}}\n",
+    )?;
+    gitops_gen(tmp.path()).arg("generate").assert().success();
+    let workflow = std::fs::read_to_string(tmp.path().join(".github/workflows/gitops.yml"))?;
+    assert!(
+        workflow.contains(
+            "          persist-credentials: false\n      - name: Install gitops-gen from the runner image\n        run: gitops-gen --version\n      - name: gitops-gen generate --check\n"
+        ),
+        "{workflow}"
+    );
+    assert!(!workflow.contains("actions/cache@"), "{workflow}");
+    gitops_gen(tmp.path())
+        .args(["generate", "--check"])
+        .assert()
+        .success();
+    Ok(())
+}

@@ -108,13 +108,11 @@ mod tests {
             "tool: {{git: https://example.com/g.git, rev: {rev}}}"
         ));
         assert_eq!(
-            git.map(|c| c.tool.install_command()).ok().as_deref(),
-            Some(
-                format!(
-                    "cargo install --locked --git https://example.com/g.git --rev {rev} gitops-gen"
-                )
-                .as_str()
-            )
+            git.map(|c| c.tool).ok(),
+            Some(ToolSource::Git {
+                url: "https://example.com/g.git".to_owned(),
+                rev: rev.to_owned(),
+            })
         );
         let release = with("tool: {version: 1.2.3}");
         assert_eq!(

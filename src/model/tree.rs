@@ -57,9 +57,20 @@ impl<'a> GitopsTree<'a> {
         self.path(&format!("infrastructure/overlays/{env}"))
     }
 
+    /// `infrastructure/overlays/<env>/namespace.yaml`: the environment's Namespace.
+    pub(crate) fn namespace(&self, env: &str) -> String {
+        format!("{}/{NAMESPACE_FILE}", self.infrastructure_overlay(env))
+    }
+
     /// `applications/base`: the kustomization listing every app's base.
     pub(crate) fn applications_base(&self) -> String {
         self.path("applications/base")
+    }
+
+    /// `<base>/<file>`: a file of an app's base, `base` being relative to the tree root as
+    /// `deploy.kustomize` is written.
+    pub(crate) fn app_base_file(&self, base: &str, file: &str) -> String {
+        self.path(&format!("{base}/{file}"))
     }
 
     /// `applications/overlays/<env>`: the folder promotion edits for `env`.
@@ -84,9 +95,26 @@ impl<'a> GitopsTree<'a> {
     }
 }
 
+/// The Namespace file's name inside an infrastructure overlay.
+pub(crate) const NAMESPACE_FILE: &str = "namespace.yaml";
+
+/// How an overlay (`infrastructure/overlays/<env>`, `applications/overlays/<env>`) refers to the
+/// base beside it.
+pub(crate) const OVERLAY_BASE: &str = "../../base";
+
 /// `<dir>/kustomization.yaml`.
 pub(crate) fn kustomization(dir: &str) -> String {
     format!("{dir}/kustomization.yaml")
+}
+
+/// How `applications/base/kustomization.yaml` lists an app's base, given relative to the tree
+/// root: by its folder name when it is inside `applications/base/`, else by a path up to the
+/// tree root and down again.
+pub(crate) fn app_base_entry(base: &str) -> String {
+    match base.strip_prefix("applications/base/") {
+        Some(inside) => inside.to_owned(),
+        None => format!("../../{base}"),
+    }
 }
 
 /// `applications/base/<app>`, relative to the tree root: where an app's scaffolded manifests
@@ -124,5 +152,15 @@ mod tests {
             "./deploy/applications/base"
         );
         assert_eq!(app_base("web"), "applications/base/web");
+        assert_eq!(
+            deploy.namespace("dev"),
+            "deploy/infrastructure/overlays/dev/namespace.yaml"
+        );
+        assert_eq!(
+            deploy.app_base_file("k8s/web", "service.yaml"),
+            "deploy/k8s/web/service.yaml"
+        );
+        assert_eq!(app_base_entry(&app_base("web")), "web");
+        assert_eq!(app_base_entry("k8s/web"), "../../k8s/web");
     }
 }

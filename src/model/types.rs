@@ -69,18 +69,6 @@ pub(crate) enum ToolSource {
 }
 
 impl ToolSource {
-    /// The `cargo install` command line that installs exactly this build.
-    pub(crate) fn install_command(&self) -> String {
-        match self {
-            ToolSource::Release { version } => {
-                format!("cargo install --locked --version {version} gitops-gen")
-            }
-            ToolSource::Git { url, rev } => {
-                format!("cargo install --locked --git {url} --rev {rev} gitops-gen")
-            }
-        }
-    }
-
     /// A short stable identity for cache keys and messages: the version or the commit.
     pub(crate) fn pin(&self) -> &str {
         match self {

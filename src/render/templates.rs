@@ -1,61 +1,24 @@
-//! RENDER stage: the minijinja environment and the templates embedded in the binary.
+//! RENDER stage: the templates embedded in the binary and the minijinja environment that
+//! renders them.
 //!
-//! All templates use `{{{ }}}` / `{{% %}}` / `{{# #}}` so that GitHub's `${{ }}` and other
-//! brace syntaxes pass through untouched. YAML templates auto-escape every value as a JSON
-//! scalar, which is valid YAML, so a value can never inject structure into the output.
+//! Every file under `templates/` is embedded with `include_dir` and named by its path there
+//! (`ci/github/github-actions.yml.j2`); a repository's `.gitops-gen/templates/<name>` replaces
+//! the embedded template of that name. Templates use `{{{ }}}` / `{{% %}}` / `{{# #}}` so that
+//! GitHub's `${{ }}` and other brace syntaxes pass through untouched. How values are escaped is
+//! `render::escape`.
 
 use std::path::Path;
 
+use include_dir::{Dir, DirEntry, include_dir};
 use minijinja::syntax::SyntaxConfig;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::render::escape;
 
-/// Templates shipped in the binary: (name, text). A user's `.gitops-gen/templates/<name>`
-/// replaces the one with the same name.
-pub(crate) const EMBEDDED: &[(&str, &str)] = &[
-    (
-        "ci/github/github-actions.yml.j2",
-        include_str!("../../templates/ci/github/github-actions.yml.j2"),
-    ),
-    (
-        "ci/github/gitops-promote.yml.j2",
-        include_str!("../../templates/ci/github/gitops-promote.yml.j2"),
-    ),
-    (
-        "ci/github/partials/install.yml.j2",
-        include_str!("../../templates/ci/github/partials/install.yml.j2"),
-    ),
-    (
-        "ci/github/partials/pull-request.yml.j2",
-        include_str!("../../templates/ci/github/partials/pull-request.yml.j2"),
-    ),
-    (
-        "ci/gitlab/gitlab-ci.yml.j2",
-        include_str!("../../templates/ci/gitlab/gitlab-ci.yml.j2"),
-    ),
-    (
-        "gitops/flux/kustomization.yaml.j2",
-        include_str!("../../templates/gitops/flux/kustomization.yaml.j2"),
-    ),
-    (
-        "gitops/kustomize/kustomization.yaml.j2",
-        include_str!("../../templates/gitops/kustomize/kustomization.yaml.j2"),
-    ),
-    (
-        "gitops/kustomize/namespace.yaml.j2",
-        include_str!("../../templates/gitops/kustomize/namespace.yaml.j2"),
-    ),
-    (
-        "gitops/app/deployment.yaml.j2",
-        include_str!("../../templates/gitops/app/deployment.yaml.j2"),
-    ),
-    (
-        "gitops/app/service.yaml.j2",
-        include_str!("../../templates/gitops/app/service.yaml.j2"),
-    ),
-];
+/// The `templates/` folder of this crate, compiled in.
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 /// Where a repository keeps its template overrides.
 pub(crate) const OVERRIDE_DIR: &str = ".gitops-gen/templates";
@@ -69,6 +32,29 @@ pub(crate) struct Templates {
 impl Templates {
     /// The embedded templates, with overrides from `repo_root/.gitops-gen/templates` when given.
     pub(crate) fn load(repo_root: Option<&Path>) -> Result<Templates, Error> {
+        let mut sources = Vec::new();
+        let mut overridden = Vec::new();
+        for (name, text) in embedded()? {
+            let text = match repo_root.map(|root| root.join(OVERRIDE_DIR).join(&name)) {
+                Some(path) if path.is_file() => {
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        Error::io(format!("reading template override {}", path.display()), e)
+                    })?;
+                    overridden.push(name.clone());
+                    text
+                }
+                _ => text.to_owned(),
+            };
+            sources.push((name, text));
+        }
+        Templates::from_sources(sources, overridden)
+    }
+
+    /// An environment holding exactly `sources` (name, text).
+    pub(crate) fn from_sources(
+        sources: Vec<(String, String)>,
+        overridden: Vec<String>,
+    ) -> Result<Templates, Error> {
         let mut env = Environment::new();
         let syntax = SyntaxConfig::builder()
             .block_delimiters("{{%", "%}}")
@@ -82,28 +68,11 @@ impl Templates {
         env.set_syntax(syntax);
         // A misspelled field in a template must fail loudly, never render as an empty string.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|name| {
-            let name = name.strip_suffix(".j2").unwrap_or(name);
-            if name.ends_with(".yml") || name.ends_with(".yaml") {
-                AutoEscape::Json
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_formatter(yaml_formatter);
-        let mut overridden = Vec::new();
-        for (name, text) in EMBEDDED {
-            let text = match repo_root.map(|root| root.join(OVERRIDE_DIR).join(name)) {
-                Some(path) if path.is_file() => std::fs::read_to_string(&path)
-                    .inspect(|_| overridden.push((*name).to_owned()))
-                    .map_err(|e| {
-                        Error::io(format!("reading template override {}", path.display()), e)
-                    })?,
-                _ => (*text).to_owned(),
-            };
-            env.add_template_owned(*name, text)
+        escape::configure(&mut env);
+        for (name, text) in sources {
+            env.add_template_owned(name.clone(), text)
                 .map_err(|e| Error::Template {
-                    name: (*name).to_owned(),
+                    name,
                     message: format!("{e:#}"),
                 })?;
         }
@@ -117,16 +86,25 @@ impl Templates {
 
     /// Renders `name` with `view`; output always ends with exactly one newline and uses LF.
     pub(crate) fn render<V: Serialize>(&self, name: &str, view: &V) -> Result<String, Error> {
-        let template = self.env.get_template(name).map_err(|e| Error::Template {
+        let failed = |message: String| Error::Template {
             name: name.to_owned(),
-            message: format!("{e:#}"),
-        })?;
-        let text = template
-            .render(minijinja::value::Serde(view))
-            .map_err(|e| Error::Template {
-                name: name.to_owned(),
-                message: format!("{e:#}"),
-            })?;
+            message,
+        };
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| failed(format!("{e:#}")))?;
+        let text =
+            template
+                .render(minijinja::value::Serde(view))
+                .map_err(|e| match escape::refusal(&e) {
+                    Some(why) => Error::Usage(format!(
+                        "refusing to render `{name}`{}: {why}; change the value in gitops-gen.yaml",
+                        e.line().map(|l| format!(" (line {l})")).unwrap_or_default()
+                    )),
+                    None => failed(format!("{e:#}")),
+                })?;
+        let text = escape::settle(&text).map_err(failed)?;
         let mut text = text.replace("\r\n", "\n");
         while text.ends_with("\n\n") {
             text.pop();
@@ -138,50 +116,31 @@ impl Templates {
     }
 }
 
-/// Writes strings that YAML reads back unchanged as plain scalars (`name: web`), and everything
-/// else JSON-escaped (`"1.0"`, `"a: b"`, lists), so output stays readable and still safe.
-fn yaml_formatter(
-    out: &mut minijinja::Output,
-    state: &mut minijinja::State,
-    value: &minijinja::Value,
-) -> Result<(), minijinja::Error> {
-    if matches!(state.auto_escape(), AutoEscape::Json)
-        && !value.is_safe()
-        && let Some(text) = value.as_str()
-        && is_plain_safe(text)
-    {
-        return out.write_str(text).map_err(minijinja::Error::from);
+/// Every embedded template as (name, text), the name being its path below `templates/`.
+fn embedded() -> Result<Vec<(String, &'static str)>, Error> {
+    let mut out = Vec::new();
+    let mut dirs = vec![&EMBEDDED];
+    while let Some(dir) = dirs.pop() {
+        for entry in dir.entries() {
+            match entry {
+                DirEntry::Dir(sub) => dirs.push(sub),
+                DirEntry::File(file) => {
+                    let name = file
+                        .path()
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let text = file.contents_utf8().ok_or_else(|| {
+                        Error::Internal(format!("embedded template `{name}` is not UTF-8"))
+                    })?;
+                    out.push((name, text));
+                }
+            }
+        }
     }
-    minijinja::escape_formatter(out, state, value)
-}
-
-/// Whether `text` can be written as a plain scalar, in block or flow context, and read back as
-/// the same string (not a number, boolean, null, comment or nested structure).
-pub(crate) fn is_plain_safe(text: &str) -> bool {
-    let first_ok = text
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '/' || c == '_');
-    let chars_ok = text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./*@".contains(c));
-    if !first_ok || !chars_ok {
-        return false;
-    }
-    // YAML 1.1 readers (go-yaml v2, used by Kubernetes tooling) turn these into booleans or
-    // numbers even though YAML 1.2 keeps them strings.
-    let yaml11_bool =
-        ["y", "yes", "n", "no", "on", "off"].contains(&text.to_ascii_lowercase().as_str());
-    let yaml11_number = text
-        .chars()
-        .all(|c| c.is_ascii_digit() || c == '_' || c == '.');
-    if yaml11_bool || yaml11_number {
-        return false;
-    }
-    matches!(
-        crate::yaml::parse(&format!("k: {text}")).ok().as_deref(),
-        Some([doc]) if doc.as_map().and_then(|m| m.get("k")).and_then(|n| n.as_str()) == Some(text)
-    )
+    out.sort();
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -189,21 +148,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_only_when_it_reads_back_as_the_same_string() {
-        for plain in [
-            "web",
-            "ghcr.io/acme/web",
-            "feature/x",
-            "v1.2.3",
-            "docker.io/library/rust:1",
+    fn templates_are_listed_from_the_folder() -> Result<(), Error> {
+        let names: Vec<String> = embedded()?.into_iter().map(|(name, _)| name).collect();
+        for name in [
+            "ci/github/github-actions.yml.j2",
+            "ci/gitlab/gitlab-ci.yml.j2",
+            "gitops/flux/kustomization.yaml.j2",
         ] {
-            assert_eq!(is_plain_safe(plain), !plain.contains(':'), "{plain}");
+            assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
         }
-        for quoted in [
-            "1.0", "true", "null", "yes", "On", "1_000", "1234", "", "a b", "*x", "a,b",
-            "${{ x }}", "~",
-        ] {
-            assert!(!is_plain_safe(quoted), "{quoted}");
+        assert!(names.iter().all(|n| n.ends_with(".j2")), "{names:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn no_embedded_template_writes_a_value_raw() -> Result<(), Error> {
+        for (name, text) in embedded()? {
+            assert!(!text.contains("|safe"), "{name} uses |safe");
         }
+        Ok(())
     }
 }

@@ -6,13 +6,14 @@
 //! `--force`. Managed files the model no longer produces are deleted when pristine.
 
 pub(crate) mod atomic;
+pub(crate) mod header;
 
 use std::path::Path;
 
 use crate::error::Error;
 use crate::files::repo::DirRepo;
-use crate::render::header::{self, MANAGED_MARKER, Provenance};
 use crate::render::{OutputFile, Ownership};
+use crate::write::header::{MANAGED_MARKER, Provenance};
 
 /// What happens to one path.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -63,20 +64,19 @@ impl Action {
 #[derive(Clone, Debug)]
 pub(crate) struct PlanItem {
     /// Repository-relative path.
-    pub path: String,
-    /// What to do.
-    pub action: Action,
+    pub(crate) path: String,
+    pub(crate) action: Action,
     /// Current contents, when the file exists.
-    pub old: Option<String>,
-    /// Rendered contents, when the model produces the file.
-    pub new: Option<String>,
+    pub(crate) old: Option<String>,
+    /// What the file should contain, header included, when the model produces it.
+    pub(crate) new: Option<String>,
 }
 
 /// Every path `generate` looked at, sorted.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Plan {
     /// Items in path order.
-    pub items: Vec<PlanItem>,
+    pub(crate) items: Vec<PlanItem>,
 }
 
 impl Plan {
@@ -98,10 +98,11 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
     let mut items = Vec::new();
     for out in outputs {
         let old = read_existing(&root.join(&out.path))?;
-        let action = match (&old, out.ownership) {
+        let contents = header::contents(out);
+        let action = match (&old, &out.ownership) {
             (None, _) => Action::Create,
-            (Some(_), Ownership::Seeded) => Action::KeepSeeded,
-            (Some(old), Ownership::Managed) if *old == out.contents => Action::Unchanged,
+            (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
+            (Some(old), Ownership::Managed) if *old == contents => Action::Unchanged,
             (Some(old), Ownership::Managed) => match header::provenance(old) {
                 Provenance::Pristine => Action::Update,
                 _ if force => Action::Update,
@@ -113,7 +114,7 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
             path: out.path.clone(),
             action,
             old,
-            new: Some(out.contents.clone()),
+            new: Some(contents),
         });
     }
     for path in managed_files(root)? {

@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod diagnostics;
 mod generate;
+mod hostile;
 mod init;
 mod precommit;
 mod scenarios;

@@ -8,26 +8,26 @@ use serde::Serialize;
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct ActionPin {
     /// `owner/repo@<40-hex sha>`.
-    pub uses: &'static str,
+    pub(crate) uses: &'static str,
     /// The release tag that commit carries, written as a trailing comment.
-    pub version: &'static str,
+    pub(crate) version: &'static str,
 }
 
 /// All pinned actions, by template name.
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct ActionPins {
     /// actions/checkout
-    pub checkout: ActionPin,
+    pub(crate) checkout: ActionPin,
     /// actions/cache
-    pub cache: ActionPin,
+    pub(crate) cache: ActionPin,
     /// actions/setup-go
-    pub setup_go: ActionPin,
+    pub(crate) setup_go: ActionPin,
     /// docker/login-action
-    pub login: ActionPin,
+    pub(crate) login: ActionPin,
     /// docker/setup-buildx-action
-    pub setup_buildx: ActionPin,
+    pub(crate) setup_buildx: ActionPin,
     /// docker/build-push-action
-    pub build_push: ActionPin,
+    pub(crate) build_push: ActionPin,
 }
 
 /// The pins this release generates.
@@ -69,15 +69,15 @@ pub(crate) const KUBECONFORM_MODULE: &str = "github.com/yannh/kubeconform/cmd/ku
 #[derive(Clone, Debug, Serialize)]
 pub(crate) struct GitlabImages {
     /// Has cargo (to install gitops-gen) and git (to promote).
-    pub rust: &'static str,
+    pub(crate) rust: &'static str,
     /// Go toolchain for kustomize and kubeconform.
-    pub golang: &'static str,
+    pub(crate) golang: &'static str,
     /// Rootless image builds.
-    pub buildah: &'static str,
+    pub(crate) buildah: &'static str,
     /// Docker CLI, for `builder: docker-in-docker`.
-    pub docker: &'static str,
+    pub(crate) docker: &'static str,
     /// The privileged Docker daemon service, for `builder: docker-in-docker`.
-    pub dind: &'static str,
+    pub(crate) dind: &'static str,
 }
 
 /// The images this release generates.

@@ -1,0 +1,312 @@
+//! RENDER stage: the plan spelled for GitHub Actions, `.github/workflows/gitops.yml` and the
+//! manual `.github/workflows/gitops-promote.yml`.
+//!
+//! GitHub-specific here: `if:` expressions guarding each promotion (expressions have no glob
+//! matching, so a pattern becomes a prefix guard backed by `gitops-gen promote --ref`), the
+//! concurrency groups, step ids, and which token pushes. Untrusted values never reach a `run:`
+//! through `${{ }}`: the image tag and ref are read from the runner's environment
+//! (`$GITHUB_SHA`, `$GITHUB_REF`).
+
+use serde::Serialize;
+
+use crate::model::Promotion;
+use crate::render::ci::install::GithubInstallView;
+use crate::render::ci::pins::{self, ActionPins};
+use crate::render::ci::validate::ValidateView;
+use crate::render::escape::Expression;
+use crate::render::plan::{AppJobs, GitopsTarget, PipelinePlan, PromotionPlan, RefKind};
+use crate::render::shell::ShellWord;
+
+/// Template of the push pipeline.
+pub(crate) const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
+/// Where the push pipeline is written.
+pub(crate) const OUTPUT: &str = ".github/workflows/gitops.yml";
+/// Template of the manual promotion workflow.
+pub(crate) const PROMOTE_TEMPLATE: &str = "ci/github/gitops-promote.yml.j2";
+/// Where the manual promotion workflow is written.
+pub(crate) const PROMOTE_OUTPUT: &str = ".github/workflows/gitops-promote.yml";
+
+/// View of the push pipeline.
+#[derive(Debug, Serialize)]
+pub(crate) struct GithubWorkflowView {
+    push_branches: Vec<String>,
+    push_tags: Vec<String>,
+    /// Pushes changing only these paths (merged promotions) run nothing.
+    push_paths_ignore: Vec<String>,
+    install: GithubInstallView,
+    actions: ActionPins,
+    apps: Vec<AppView>,
+    validate: ValidateView,
+    gitops: GitopsAccessView,
+    promotions: Vec<PromotionView>,
+}
+
+#[derive(Debug, Serialize)]
+struct AppView {
+    name: String,
+    test: Option<TestView>,
+    build_job: String,
+    build_title: String,
+    image: String,
+    /// `<image>:${{ github.sha }}`, the tag the build pushes.
+    image_tag: Expression,
+    context: String,
+    dockerfile: String,
+    registry_host: String,
+    /// ghcr.io accepts the job's GITHUB_TOKEN; other registries need repository secrets.
+    uses_github_token: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct TestView {
+    job: String,
+    title: String,
+    command: String,
+}
+
+/// How promotion jobs reach the GitOps repository.
+#[derive(Debug, Serialize)]
+struct GitopsAccessView {
+    same_repository: bool,
+    /// The token `gitops-gen promote` pushes with, and pull requests are opened with.
+    token: Expression,
+    /// `owner/name` of the repository pull requests are opened in.
+    repo: Expression,
+    branch: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PromotionView {
+    job: String,
+    title: String,
+    environment: String,
+    needs: Vec<String>,
+    condition: String,
+    concurrency_group: String,
+    mode: &'static str,
+    pull_request: bool,
+    apps: Vec<PromoteAppView>,
+}
+
+#[derive(Debug, Serialize)]
+struct PromoteAppView {
+    name: String,
+    step_id: String,
+    /// `"<image>:${GITHUB_SHA}"`.
+    image_ref: ShellWord,
+}
+
+impl GithubWorkflowView {
+    /// Spells `plan` for GitHub Actions.
+    pub(crate) fn new(plan: &PipelinePlan) -> GithubWorkflowView {
+        let patterns = |kind: RefKind| {
+            plan.triggers
+                .iter()
+                .filter(|t| t.kind == kind)
+                .map(|t| t.pattern.as_str().to_owned())
+                .collect()
+        };
+        let push_paths_ignore = if plan.gitops.same_repository {
+            vec![plan.gitops.promoted_paths.clone()]
+        } else {
+            Vec::new()
+        };
+        GithubWorkflowView {
+            push_branches: patterns(RefKind::Branch),
+            push_tags: patterns(RefKind::Tag),
+            push_paths_ignore,
+            install: GithubInstallView::new(&plan.install),
+            actions: pins::ACTIONS,
+            apps: plan.apps.iter().map(app_view).collect(),
+            validate: ValidateView::new(&plan.validate_dirs),
+            gitops: GitopsAccessView::new(&plan.gitops),
+            promotions: plan
+                .automatic_promotions()
+                .map(|p| promotion_view(plan, p))
+                .collect(),
+        }
+    }
+}
+
+fn app_view(jobs: &AppJobs) -> AppView {
+    let app = jobs.app;
+    let name = &app.name.value;
+    AppView {
+        name: name.clone(),
+        test: jobs.test.as_ref().map(|test| TestView {
+            job: test.job.clone(),
+            title: format!("Test {name}"),
+            command: test.command.to_owned(),
+        }),
+        build_job: jobs.build_job.clone(),
+        build_title: format!("Build {name}"),
+        image: app.image.clone(),
+        image_tag: Expression::text(format!("{}:", app.image)).then("github.sha"),
+        context: app.context.clone(),
+        dockerfile: app.dockerfile.clone(),
+        registry_host: jobs.registry_host.to_owned(),
+        uses_github_token: jobs.registry_host == "ghcr.io",
+    }
+}
+
+fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionView {
+    let name = promotion.env;
+    let guards: Vec<String> = promotion
+        .refs
+        .iter()
+        .map(|r| {
+            let namespace = r.kind.namespace();
+            if r.pattern.is_literal() {
+                format!(
+                    "github.ref == '{}'",
+                    expr_literal(&format!("refs/{namespace}/{}", r.pattern))
+                )
+            } else {
+                // Expressions have no glob matching: this prefix guard is coarse, and
+                // `gitops-gen promote --ref` applies the exact pattern before changing anything.
+                format!(
+                    "startsWith(github.ref, '{}')",
+                    expr_literal(&format!("refs/{namespace}/{}", r.pattern.literal_prefix()))
+                )
+            }
+        })
+        .collect();
+    PromotionView {
+        job: promotion.job.clone(),
+        title: format!("Promote to {name}"),
+        environment: name.to_owned(),
+        needs: promotion.needs.clone(),
+        condition: format!("github.event_name == 'push' && ({})", guards.join(" || ")),
+        concurrency_group: concurrency_group(name),
+        mode: promotion.mode.as_str(),
+        pull_request: promotion.mode == Promotion::PullRequest,
+        apps: promote_apps(plan),
+    }
+}
+
+/// One promotion of an environment at a time, shared by the push and the manual workflow.
+fn concurrency_group(env: &str) -> String {
+    format!("gitops-promote-{env}")
+}
+
+fn promote_apps(plan: &PipelinePlan) -> Vec<PromoteAppView> {
+    plan.apps
+        .iter()
+        .map(|jobs| PromoteAppView {
+            name: jobs.app.name.value.clone(),
+            step_id: format!("promote-{}", jobs.app.name.value),
+            image_ref: ShellWord::text(format!("{}:", jobs.app.image))
+                .then_expansion("${GITHUB_SHA}"),
+        })
+        .collect()
+}
+
+impl GitopsAccessView {
+    fn new(gitops: &GitopsTarget) -> GitopsAccessView {
+        let same_repository = gitops.same_repository;
+        GitopsAccessView {
+            same_repository,
+            token: if same_repository {
+                Expression::of("secrets.GITHUB_TOKEN")
+            } else {
+                Expression::of("secrets.GITOPS_REPO_TOKEN")
+            },
+            repo: match gitops.repository {
+                None => Expression::of("github.repository"),
+                Some(url) => Expression::text(repo_slug(url)),
+            },
+            branch: gitops.branch.to_owned(),
+        }
+    }
+}
+
+/// View of the manual `--from/--to` promotion workflow.
+#[derive(Debug, Serialize)]
+pub(crate) struct GithubPromoteView {
+    /// Whether the manual `--from/--to` job exists (two or more long-lived environments).
+    manual: bool,
+    /// Preview environments whose branch instances are removed when a branch is deleted.
+    previews: Vec<PreviewCleanupView>,
+    environments: Vec<String>,
+    default_from: String,
+    default_to: String,
+    apps: Vec<PromoteAppView>,
+    gitops: GitopsAccessView,
+    install: GithubInstallView,
+    actions: ActionPins,
+}
+
+/// A job removing a deleted branch's preview instance.
+#[derive(Debug, Serialize)]
+struct PreviewCleanupView {
+    env: String,
+    job: String,
+    concurrency_group: String,
+}
+
+impl GithubPromoteView {
+    /// The workflow exists when there are two long-lived environments to promote between, or a
+    /// preview environment whose instances must go when their branch is deleted.
+    pub(crate) fn new(plan: &PipelinePlan) -> Option<GithubPromoteView> {
+        let manual = plan.chain.len() >= 2;
+        if !manual && plan.previews.is_empty() {
+            return None;
+        }
+        let (default_from, default_to) = match plan.chain.as_slice() {
+            [.., from, to] => ((*from).to_owned(), (*to).to_owned()),
+            _ => (String::new(), String::new()),
+        };
+        Some(GithubPromoteView {
+            manual,
+            previews: plan
+                .previews
+                .iter()
+                .map(|env| PreviewCleanupView {
+                    env: (*env).to_owned(),
+                    job: format!("remove-{env}"),
+                    concurrency_group: concurrency_group(env),
+                })
+                .collect(),
+            environments: plan.chain.iter().map(|e| (*e).to_owned()).collect(),
+            default_from,
+            default_to,
+            apps: promote_apps(plan),
+            gitops: GitopsAccessView::new(&plan.gitops),
+            install: GithubInstallView::new(&plan.install),
+            actions: pins::ACTIONS,
+        })
+    }
+}
+
+/// Escapes a string for a single-quoted GitHub expression literal.
+fn expr_literal(s: &str) -> String {
+    s.replace('\'', "''")
+}
+
+/// `https://github.com/acme/config.git` or `git@github.com:acme/config.git` → `acme/config`.
+fn repo_slug(url: &str) -> String {
+    let path = url
+        .split_once("://")
+        .map(|(_, rest)| rest.split_once('/').map(|(_, p)| p).unwrap_or(rest))
+        .or_else(|| url.split_once(':').map(|(_, p)| p))
+        .unwrap_or(url);
+    path.trim_matches('/').trim_end_matches(".git").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(
+            repo_slug("https://github.com/acme/config.git"),
+            "acme/config"
+        );
+        assert_eq!(repo_slug("git@github.com:acme/config.git"), "acme/config");
+        assert_eq!(
+            repo_slug("ssh://git@gitlab.com/g/sub/config"),
+            "g/sub/config"
+        );
+    }
+}

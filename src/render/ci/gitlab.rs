@@ -1,0 +1,240 @@
+//! RENDER stage: the plan spelled for GitLab CI, `.gitlab-ci.yml`.
+//!
+//! GitLab-specific here: branch and tag patterns become anchored `=~` regexes, so GitLab runs a
+//! promotion for exactly the refs the model maps to the environment; resource groups; per-branch
+//! environments for previews; one manual job per step of the promotion chain; and the build
+//! commands of the configured builder.
+
+use serde::Serialize;
+
+use crate::model::Builder;
+use crate::render::ci::install::GitlabInstallView;
+use crate::render::ci::pins::{self, GitlabImages};
+use crate::render::ci::validate::ValidateView;
+use crate::render::plan::{AppJobs, PipelinePlan, PromotionPlan, RefKind, RefTrigger};
+use crate::render::shell::{ShellCommand, ShellWord};
+
+/// Template of the pipeline.
+pub(crate) const TEMPLATE: &str = "ci/gitlab/gitlab-ci.yml.j2";
+/// Where the pipeline is written.
+pub(crate) const OUTPUT: &str = ".gitlab-ci.yml";
+
+/// Skips pushes of merge commits of `promote/<env>/<app>` branches and of squashed promotion
+/// titles: a merged promotion must not build and promote again.
+const SKIP_PROMOTION_MERGES: &str = "$CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/";
+
+/// The pushed ref in full (`refs/heads/…` or `refs/tags/…`), from GitLab's variables.
+const PUSHED_REF: &str =
+    "${CI_COMMIT_TAG:+refs/tags/$CI_COMMIT_TAG}${CI_COMMIT_BRANCH:+refs/heads/$CI_COMMIT_BRANCH}";
+
+/// View of the pipeline.
+#[derive(Debug, Serialize)]
+pub(crate) struct GitlabCiView {
+    skip_promotion_merges: &'static str,
+    workflow_rules: Vec<String>,
+    install: GitlabInstallView,
+    images: GitlabImages,
+    builder: BuilderView,
+    apps: Vec<AppView>,
+    validate: ValidateView,
+    promotions: Vec<PromotionView>,
+    manual_promotions: Vec<ManualPromotionView>,
+}
+
+/// Where build jobs run.
+#[derive(Debug, Serialize)]
+struct BuilderView {
+    image: &'static str,
+    /// The Docker daemon service, for `builder: docker-in-docker`.
+    docker_daemon: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+struct AppView {
+    name: String,
+    test: Option<TestView>,
+    build_job: String,
+    image: String,
+    build: BuildCommands,
+}
+
+#[derive(Debug, Serialize)]
+struct TestView {
+    job: String,
+    image: String,
+    context: String,
+    command: String,
+}
+
+/// The build job's commands for the configured builder.
+#[derive(Debug, Serialize)]
+struct BuildCommands {
+    /// Builds `$IMAGE:$CI_COMMIT_SHA`.
+    build: ShellCommand,
+    /// Logs in to the app's registry with `REGISTRY_*` or GitLab's own credentials.
+    login: ShellCommand,
+    push: ShellCommand,
+}
+
+#[derive(Debug, Serialize)]
+struct PromotionView {
+    job: String,
+    environment: String,
+    /// GitLab environment name: per branch for previews (`preview/$CI_COMMIT_REF_SLUG`).
+    environment_name: String,
+    /// For previews: the manual/auto-stop job that removes the branch's instance.
+    stop_job: Option<String>,
+    needs: Vec<String>,
+    resource_group: String,
+    rules: Vec<String>,
+    mode: &'static str,
+    pushed_ref: ShellWord,
+    apps: Vec<PromoteAppView>,
+}
+
+#[derive(Debug, Serialize)]
+struct PromoteAppView {
+    name: String,
+    /// `"<image>:$CI_COMMIT_SHA"`.
+    image_ref: ShellWord,
+}
+
+/// A manual job that copies one environment's image into the next.
+#[derive(Debug, Serialize)]
+struct ManualPromotionView {
+    job: String,
+    from: String,
+    to: String,
+    resource_group: String,
+    rule: String,
+}
+
+impl GitlabCiView {
+    /// Spells `plan` for GitLab CI, building images with `builder`.
+    pub(crate) fn new(plan: &PipelinePlan, builder: Builder) -> GitlabCiView {
+        let manual_rule = format!(
+            "$CI_PIPELINE_SOURCE == \"web\" || $CI_COMMIT_BRANCH == \"{}\"",
+            plan.gitops.branch
+        );
+        GitlabCiView {
+            skip_promotion_merges: SKIP_PROMOTION_MERGES,
+            workflow_rules: plan.triggers.iter().map(rule).collect(),
+            install: GitlabInstallView::new(&plan.install),
+            images: pins::GITLAB_IMAGES,
+            builder: BuilderView {
+                image: match builder {
+                    Builder::Buildah => pins::GITLAB_IMAGES.buildah,
+                    Builder::DockerInDocker => pins::GITLAB_IMAGES.docker,
+                },
+                docker_daemon: (builder == Builder::DockerInDocker)
+                    .then_some(pins::GITLAB_IMAGES.dind),
+            },
+            apps: plan.apps.iter().map(|a| app_view(a, builder)).collect(),
+            validate: ValidateView::new(&plan.validate_dirs),
+            promotions: plan
+                .automatic_promotions()
+                .map(|p| promotion_view(plan, p))
+                .collect(),
+            manual_promotions: plan
+                .manual_steps
+                .iter()
+                .map(|step| ManualPromotionView {
+                    job: step.job.clone(),
+                    from: step.from.to_owned(),
+                    to: step.to.to_owned(),
+                    resource_group: resource_group(step.to),
+                    rule: manual_rule.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A rule matching pushes of `trigger`: `==` for a literal name, an anchored regex otherwise.
+fn rule(trigger: &RefTrigger) -> String {
+    let variable = match trigger.kind {
+        RefKind::Branch => "CI_COMMIT_BRANCH",
+        RefKind::Tag => "CI_COMMIT_TAG",
+    };
+    let pattern = trigger.pattern;
+    if pattern.is_literal() {
+        format!(
+            "${variable} == \"{}\"",
+            pattern.as_str().replace('"', "\\\"")
+        )
+    } else {
+        format!("${variable} =~ /{}/", pattern.to_regex())
+    }
+}
+
+/// One promotion of an environment at a time, by hand or not.
+fn resource_group(env: &str) -> String {
+    format!("promote-{env}")
+}
+
+fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
+    let app = jobs.app;
+    let program = match builder {
+        Builder::Buildah => "buildah",
+        Builder::DockerInDocker => "docker",
+    };
+    let tag = || {
+        ShellWord::expansion("$IMAGE")
+            .then_text(":")
+            .then_expansion("$CI_COMMIT_SHA")
+    };
+    AppView {
+        name: app.name.value.clone(),
+        test: jobs.test.as_ref().map(|test| TestView {
+            job: test.job.clone(),
+            image: app.test_image.clone(),
+            context: app.context.clone(),
+            command: test.command.to_owned(),
+        }),
+        build_job: jobs.build_job.clone(),
+        image: app.image.clone(),
+        build: BuildCommands {
+            build: ShellCommand::new(program)
+                .fixed("build --file")
+                .arg(app.dockerfile.as_str())
+                .fixed("--tag")
+                .arg(tag())
+                .arg(app.context.as_str()),
+            login: ShellCommand::new(
+                "printf '%s' \"${REGISTRY_PASSWORD:-$CI_REGISTRY_PASSWORD}\" |",
+            )
+            .fixed(program)
+            .fixed("login --username \"${REGISTRY_USERNAME:-$CI_REGISTRY_USER}\" --password-stdin")
+            .arg(jobs.registry_host),
+            push: ShellCommand::new(program).fixed("push").arg(tag()),
+        },
+    }
+}
+
+fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionView {
+    let name = promotion.env;
+    PromotionView {
+        job: promotion.job.clone(),
+        environment: name.to_owned(),
+        environment_name: if promotion.preview {
+            format!("{name}/$CI_COMMIT_REF_SLUG")
+        } else {
+            name.to_owned()
+        },
+        stop_job: promotion.preview.then(|| format!("stop-{name}")),
+        needs: promotion.needs.clone(),
+        resource_group: resource_group(name),
+        rules: promotion.refs.iter().map(rule).collect(),
+        mode: promotion.mode.as_str(),
+        pushed_ref: ShellWord::expansion(PUSHED_REF),
+        apps: plan
+            .apps
+            .iter()
+            .map(|jobs| PromoteAppView {
+                name: jobs.app.name.value.clone(),
+                image_ref: ShellWord::text(format!("{}:", jobs.app.image))
+                    .then_expansion("$CI_COMMIT_SHA"),
+            })
+            .collect(),
+    }
+}

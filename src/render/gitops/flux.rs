@@ -1,0 +1,62 @@
+//! RENDER stage: the Flux objects, following Flux's recommended repository structure. For each
+//! environment, `clusters/<cluster>/` holds two Flux Kustomizations: `infrastructure`, applying
+//! the environment's infrastructure overlay, and `apps`, applying its application overlay after
+//! it.
+//!
+//! The cluster defaults to the environment's name, so the default layout is `clusters/<env>/`.
+//! `clusters/<cluster>/flux-system/` is not generated: `flux bootstrap --path clusters/<cluster>`
+//! writes it, including the `flux-system` GitRepository every Kustomization here refers to.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::Config;
+use crate::model::tree::GitopsTree;
+use crate::render::gitops::EnvTarget;
+use crate::render::output::Outputs;
+
+const FLUX_KUSTOMIZATION: &str = "gitops/flux/kustomization.yaml.j2";
+
+#[derive(Serialize)]
+struct FluxKustomizationView<'a> {
+    name: &'a str,
+    /// The folder to apply, relative to the root of the repository Flux checks out.
+    path: String,
+    depends_on: Vec<&'a str>,
+    target_namespace: Option<&'a str>,
+}
+
+/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment.
+pub(crate) fn render(
+    config: &Config,
+    targets: &[EnvTarget],
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let tree = GitopsTree::of(config);
+    for target in targets {
+        let infrastructure = FluxKustomizationView {
+            name: "infrastructure",
+            path: GitopsTree::operator_path(&target.infrastructure),
+            depends_on: Vec::new(),
+            target_namespace: None,
+        };
+        out.managed(
+            FLUX_KUSTOMIZATION,
+            tree.cluster_file(target.cluster, "infrastructure.yaml"),
+            &infrastructure,
+        )?;
+        let apps = FluxKustomizationView {
+            name: "apps",
+            path: GitopsTree::operator_path(&target.applications),
+            depends_on: vec!["infrastructure"],
+            // Preview instances each bring their own namespace; one target would merge them.
+            target_namespace: target.namespace,
+        };
+        out.managed(
+            FLUX_KUSTOMIZATION,
+            tree.cluster_file(target.cluster, "apps.yaml"),
+            &apps,
+        )?;
+    }
+    Ok(())
+}

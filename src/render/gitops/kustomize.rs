@@ -1,0 +1,203 @@
+//! RENDER stage: the operator-neutral Kustomize tree, one folder per environment:
+//!
+//! ```text
+//! infrastructure/base/kustomization.yaml          shared infrastructure (seeded)
+//! infrastructure/overlays/<env>/                  base + the environment's Namespace (managed)
+//! applications/base/kustomization.yaml            every app's base (managed)
+//! applications/base/<app>/                        Deployment, Service (seeded)
+//! applications/overlays/<env>/kustomization.yaml  base + the `images:` promotion edits (seeded)
+//! ```
+//!
+//! A preview environment's overlays hold no namespace and no base: `gitops-gen promote` adds one
+//! folder per branch, each with its own namespace. Paths come from
+//! [`GitopsTree`](crate::model::tree::GitopsTree).
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::tree::{self, GitopsTree};
+use crate::model::{App, Config, Deploy, Environment};
+use crate::render::gitops::EnvTarget;
+use crate::render::output::Outputs;
+
+const KUSTOMIZATION: &str = "gitops/kustomize/kustomization.yaml.j2";
+const NAMESPACE: &str = "gitops/kustomize/namespace.yaml.j2";
+/// The files of an app's base besides its kustomization, with their templates.
+const APP_MANIFESTS: [(&str, &str); 2] = [
+    ("deployment.yaml", "gitops/app/deployment.yaml.j2"),
+    ("service.yaml", "gitops/app/service.yaml.j2"),
+];
+
+/// The tag an overlay starts with, until the first promotion replaces it.
+const INITIAL_TAG: &str = "latest";
+
+#[derive(Default, Serialize)]
+struct KustomizationView {
+    resources: Vec<String>,
+    images: Vec<ImageView>,
+}
+
+#[derive(Serialize)]
+struct ImageView {
+    name: String,
+    tag: &'static str,
+}
+
+#[derive(Serialize)]
+struct NamespaceView<'a> {
+    name: &'a str,
+    project: &'a str,
+}
+
+#[derive(Serialize)]
+struct AppView<'a> {
+    name: &'a str,
+    project: &'a str,
+    image: &'a str,
+    port: u16,
+}
+
+/// Adds the neutral tree to `out` and returns what an operator applies for each environment.
+pub(crate) fn render<'a>(
+    config: &'a Config,
+    out: &mut Outputs,
+) -> Result<Vec<EnvTarget<'a>>, Error> {
+    let tree = GitopsTree::of(config);
+    let project = config.project.value.as_str();
+    let mut targets = Vec::new();
+    for env in &config.environments {
+        targets.push(environment(config, &tree, env, out)?);
+    }
+    out.seeded(
+        KUSTOMIZATION,
+        tree::kustomization(&tree.infrastructure_base()),
+        &KustomizationView::default(),
+        "# Shared infrastructure for every environment (controllers, CRDs, policies).\n".to_owned(),
+    )?;
+    let mut bases = Vec::new();
+    for app in &config.apps {
+        let Deploy::Kustomize { path } = &app.deploy else {
+            continue;
+        };
+        app_base(&tree, project, app, path, out)?;
+        bases.push(tree::app_base_entry(path));
+    }
+    bases.sort();
+    out.managed(
+        KUSTOMIZATION,
+        tree::kustomization(&tree.applications_base()),
+        &KustomizationView {
+            resources: bases,
+            images: Vec::new(),
+        },
+    )?;
+    Ok(targets)
+}
+
+/// One environment's infrastructure and application overlays.
+fn environment<'a>(
+    config: &'a Config,
+    tree: &GitopsTree,
+    env: &'a Environment,
+    out: &mut Outputs,
+) -> Result<EnvTarget<'a>, Error> {
+    let name = env.name.value.as_str();
+    let infrastructure = tree.infrastructure_overlay(name);
+    let applications = tree.applications_overlay(name);
+    let mut resources = vec![tree::OVERLAY_BASE.to_owned()];
+    if !env.preview {
+        resources.push(tree::NAMESPACE_FILE.to_owned());
+    }
+    out.managed(
+        KUSTOMIZATION,
+        tree::kustomization(&infrastructure),
+        &KustomizationView {
+            resources,
+            images: Vec::new(),
+        },
+    )?;
+    if env.preview {
+        // One directory per branch, added and removed by `gitops-gen promote`.
+        out.seeded(
+            KUSTOMIZATION,
+            tree::kustomization(&applications),
+            &KustomizationView::default(),
+            format!(
+                "# Per-branch {name} instances: `gitops-gen promote --env {name} --ref <branch>` adds\n\
+                 # one directory per branch below and lists it here; `--remove` takes it away.\n"
+            ),
+        )?;
+    } else {
+        out.managed(
+            NAMESPACE,
+            tree.namespace(name),
+            &NamespaceView {
+                name: &env.namespace,
+                project: &config.project.value,
+            },
+        )?;
+        let overlay = KustomizationView {
+            resources: vec![tree::OVERLAY_BASE.to_owned()],
+            images: config
+                .apps
+                .iter()
+                .map(|a| ImageView {
+                    name: a.image.clone(),
+                    tag: INITIAL_TAG,
+                })
+                .collect(),
+        };
+        out.seeded(
+            KUSTOMIZATION,
+            tree::kustomization(&applications),
+            &overlay,
+            format!(
+                "# `gitops-gen promote --env {name}` sets the image tags below; \
+                 add patches for {name} here.\n"
+            ),
+        )?;
+    }
+    Ok(EnvTarget {
+        cluster: &env.cluster,
+        namespace: (!env.preview).then_some(env.namespace.as_str()),
+        infrastructure,
+        applications,
+    })
+}
+
+/// An app's base: a kustomization listing a Deployment and a Service, all seeded.
+fn app_base(
+    tree: &GitopsTree,
+    project: &str,
+    app: &App,
+    base: &str,
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let view = AppView {
+        name: &app.name.value,
+        project,
+        image: &app.image,
+        port: app.port,
+    };
+    out.seeded(
+        KUSTOMIZATION,
+        tree::kustomization(&tree.path(base)),
+        &KustomizationView {
+            resources: APP_MANIFESTS
+                .iter()
+                .map(|(file, _)| (*file).to_owned())
+                .collect(),
+            images: Vec::new(),
+        },
+        String::new(),
+    )?;
+    for (file, template) in APP_MANIFESTS {
+        out.seeded(
+            template,
+            tree.app_base_file(base, file),
+            &view,
+            String::new(),
+        )?;
+    }
+    Ok(())
+}

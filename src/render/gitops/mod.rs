@@ -1,0 +1,44 @@
+//! RENDER stage: the GitOps tree, in two layers.
+//!
+//! - `kustomize`: the operator-neutral Kustomize tree (infrastructure base and overlays,
+//!   namespaces, app bases, the applications base, one overlay per environment, preview
+//!   overlays). Any operator that can apply a Kustomize directory reconciles it unchanged.
+//! - one module per operator, writing only that operator's own objects, which point at the
+//!   neutral tree: `flux` (`clusters/<cluster>/{infrastructure,apps}.yaml`).
+//!
+//! The operator seam is an enum dispatch on [`Operator`], not a trait: the model's enum is the
+//! closed list of operators, so a `match` makes adding a variant (Argo CD, Fleet) a compile error
+//! here until its module exists, and needs no registry or trait object for a choice made once
+//! per run. Every operator module offers the same function,
+//! `render(config, targets, out)`: it gets one [`EnvTarget`] per environment (where that
+//! environment's overlays are, which cluster and namespace it runs in) and adds its files to
+//! `out`, taking every path from [`GitopsTree`](crate::model::tree::GitopsTree).
+
+pub(crate) mod flux;
+pub(crate) mod kustomize;
+
+use crate::error::Error;
+use crate::model::{Config, Operator};
+use crate::render::output::Outputs;
+
+/// What an operator needs to know about one environment to apply it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct EnvTarget<'a> {
+    /// The cluster that reconciles the environment.
+    pub(crate) cluster: &'a str,
+    /// The namespace the apps run in; `None` for previews, whose instances bring their own.
+    pub(crate) namespace: Option<&'a str>,
+    /// Repository-relative folder of the environment's infrastructure overlay.
+    pub(crate) infrastructure: String,
+    /// Repository-relative folder of the environment's application overlay; it depends on the
+    /// infrastructure.
+    pub(crate) applications: String,
+}
+
+/// Adds the neutral tree and the objects of the model's operator to `out`.
+pub(crate) fn render(config: &Config, out: &mut Outputs) -> Result<(), Error> {
+    let targets = kustomize::render(config, out)?;
+    match config.operator {
+        Operator::Flux => flux::render(config, &targets, out),
+    }
+}

@@ -1,0 +1,133 @@
+//! RENDER stage: the files rendering produces, and the self-check every YAML body passes before
+//! it becomes one. Headers are the write stage's business (`write::header`): a body here is
+//! exactly what the template rendered.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::render::templates::Templates;
+
+/// Who owns a generated file after it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Ownership {
+    /// Regenerated on every `generate`; carries header and fingerprint.
+    Managed,
+    /// Written once when missing, then the user's (app manifests, overlays promotion edits).
+    Seeded {
+        /// Comment lines (each ending in a newline) that explain the file, after the header.
+        note: String,
+    },
+}
+
+/// One file `generate` wants to exist.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OutputFile {
+    /// Path relative to the repository root, `/`-separated.
+    pub(crate) path: String,
+    /// The rendered text, without the header.
+    pub(crate) body: String,
+    pub(crate) ownership: Ownership,
+}
+
+/// Collects the files of one `generate` run, rendering and checking each.
+pub(crate) struct Outputs<'t> {
+    templates: &'t Templates,
+    files: Vec<OutputFile>,
+}
+
+impl<'t> Outputs<'t> {
+    /// No files yet.
+    pub(crate) fn new(templates: &'t Templates) -> Outputs<'t> {
+        Outputs {
+            templates,
+            files: Vec::new(),
+        }
+    }
+
+    /// Renders a managed file.
+    pub(crate) fn managed<V: Serialize>(
+        &mut self,
+        template: &str,
+        path: String,
+        view: &V,
+    ) -> Result<(), Error> {
+        self.push(template, path, view, Ownership::Managed)
+    }
+
+    /// Renders a seeded file, explained by `note`.
+    pub(crate) fn seeded<V: Serialize>(
+        &mut self,
+        template: &str,
+        path: String,
+        view: &V,
+        note: String,
+    ) -> Result<(), Error> {
+        self.push(template, path, view, Ownership::Seeded { note })
+    }
+
+    fn push<V: Serialize>(
+        &mut self,
+        template: &str,
+        path: String,
+        view: &V,
+        ownership: Ownership,
+    ) -> Result<(), Error> {
+        let body = self.render_checked(template, &path, view)?;
+        self.files.push(OutputFile {
+            path,
+            body,
+            ownership,
+        });
+        Ok(())
+    }
+
+    /// Renders and re-parses; invalid output is the override's fault when the template is the
+    /// user's, and a gitops-gen bug otherwise.
+    fn render_checked<V: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        view: &V,
+    ) -> Result<String, Error> {
+        let body = self.templates.render(template, view)?;
+        match reparse(path, &body) {
+            Err(Error::Internal(message)) if self.templates.is_overridden(template) => {
+                Err(Error::Template {
+                    name: template.to_owned(),
+                    message,
+                })
+            }
+            other => other.map(|()| body),
+        }
+    }
+
+    /// Every file, sorted by path; two files at one path are a gitops-gen bug.
+    pub(crate) fn finish(self) -> Result<Vec<OutputFile>, Error> {
+        let mut files = self.files;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
+            return Err(Error::Internal(format!(
+                "two outputs claim `{}`",
+                pair[0].path
+            )));
+        }
+        Ok(files)
+    }
+}
+
+/// The self-check: generated YAML must parse, hold exactly one document and be a mapping.
+fn reparse(path: &str, text: &str) -> Result<(), Error> {
+    let docs = crate::yaml::parse(text).map_err(|e| {
+        let line = text[..e.span.start.min(text.len())].matches('\n').count() + 1;
+        let shown = text.lines().nth(line - 1).unwrap_or_default();
+        Error::Internal(format!(
+            "generated `{path}` is not valid YAML at line {line} ({shown:?}): {e}"
+        ))
+    })?;
+    match docs.as_slice() {
+        [doc] if doc.as_map().is_some() => Ok(()),
+        _ => Err(Error::Internal(format!(
+            "generated `{path}` is not a single YAML mapping"
+        ))),
+    }
+}

@@ -1,0 +1,76 @@
+//! Model values the model accepts but that would change a pipeline's meaning if written raw:
+//! each is either quoted so that YAML and the shell read it back exactly, or refused with
+//! nothing written.
+
+use crate::common::*;
+
+/// Stderr with miette's line wrapping and gutter undone, for matching phrases.
+fn message(out: &std::process::Output) -> String {
+    let err = stderr(out);
+    let words: Vec<&str> = err.split_whitespace().filter(|w| *w != "|").collect();
+    words.join(" ")
+}
+
+/// A model for both CIs whose one app has `app` as extra flow-mapping entries.
+fn model(app: &str) -> String {
+    format!(
+        "version: 1\nproject: shop\nci: both\noperator: flux\nregistry: ghcr.io/acme\n\
+         gitops: {{repository: this, branch: main, path: \".\"}}\n\
+         environments:\n  - {{name: staging, branches: [main], promotion: commit}}\n\
+         apps:\n  - {{name: web, {app}}}\n"
+    )
+}
+
+#[test]
+fn shell_metacharacters_in_a_path_are_quoted_for_the_shell() {
+    let (_tmp, dir) = named_dir("repo");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        &model(r#"context: "it's $(id)", test: "make test""#),
+    );
+    generate_ok(&dir);
+    let pipeline = read(&dir, ".gitlab-ci.yml");
+    assert!(
+        pipeline.contains("    - cd 'it'\\''s $(id)'\n"),
+        "the context is one literal shell word:\n{pipeline}"
+    );
+    assert!(
+        pipeline.contains(
+            "buildah build --file 'it'\\''s $(id)/Dockerfile' --tag \"$IMAGE:$CI_COMMIT_SHA\" 'it'\\''s $(id)'\n"
+        ),
+        "{pipeline}"
+    );
+}
+
+#[test]
+fn a_value_that_would_split_a_yaml_line_is_refused() {
+    let (_tmp, dir) = named_dir("repo");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        &model(r#"context: "web app: x #y""#),
+    );
+    let before = read_tree(&dir);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    let err = message(&out);
+    assert!(err.contains("would end a YAML key"), "{err}");
+    assert_eq!(read_tree(&dir), before, "nothing is written");
+}
+
+#[test]
+fn a_github_expression_from_the_model_is_refused() {
+    let (_tmp, dir) = named_dir("repo");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        &model(r#"test: "echo ${{ github.event.head_commit.message }}""#),
+    );
+    let before = read_tree(&dir);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    let err = message(&out);
+    assert!(err.contains("GitHub Actions would evaluate"), "{err}");
+    assert_eq!(read_tree(&dir), before, "nothing is written");
+}
