@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::files::Loc;
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
-use crate::infer::vocab::DeployMatch;
+use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
 use crate::read::{CiSystem, TriggerKind};
 
 /// How sure a rule is. Ordered: `Low < Medium < High`.
@@ -58,8 +58,7 @@ pub(crate) struct DeployStep {
     /// The job that runs it (the command itself may be written in a script file: see
     /// `evidence.loc`).
     pub job: JobKey,
-    /// Canonical tool name from the vocabulary in `infer/vocab.rs` (`kubectl`, `helm`, ...).
-    pub tool: &'static str,
+    pub tool: DeployTool,
     /// The operation (`apply`, `upgrade`, `set-image`, `sync`, ...).
     pub operation: String,
     /// The command line or action reference, as written (one line, trimmed).
@@ -102,9 +101,7 @@ impl DeployStep {
 pub(crate) struct ImageFact {
     /// The job that builds it.
     pub job: JobKey,
-    /// Canonical builder (`docker`, `buildx`, `kaniko`, `buildah`, `podman`, `jib`, `ko`,
-    /// `pack`, `skaffold`, `gcloud-builds`, `docker/build-push-action`).
-    pub builder: &'static str,
+    pub builder: ImageBuilder,
     /// Image references as written (variables kept).
     pub images: Vec<String>,
     /// Whether it pushes.
@@ -127,9 +124,7 @@ pub(crate) struct TestFact {
 /// A cluster credential CI uses: what must be revoked after migration. Values are never kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct CredentialFact {
-    /// Canonical kind: `kubeconfig`, `kube-token`, `cloud-aws`, `cloud-gcp`, `cloud-azure`,
-    /// `openshift-login`, `argocd-token`, `jenkins-credential`.
-    pub kind: &'static str,
+    pub kind: CredentialKind,
     /// The secret/variable/credential id as written (`KUBE_CONFIG`, `secrets.KUBECONFIG`).
     pub name: String,
     /// The pipeline or job that uses it.

@@ -12,6 +12,7 @@ pub(crate) mod keys;
 pub(crate) mod resolve;
 pub(crate) mod rules;
 pub(crate) mod shell;
+mod spelled;
 pub(crate) mod tier;
 pub(crate) mod vocab;
 

@@ -123,7 +123,7 @@ impl Rule for EnvironmentFromCommand {
         let resolve = |v: &str| resolve_vars(v, &a.job.vars);
         let uses = a.uses.trim();
         match spec.role {
-            ActionRole::Deploy(_) => {
+            ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
                 {
                     for hint in deploy_hints(&m, uses, resolve) {
