@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::infer::vocab::{CredentialKind, DeployTool, ImageBuilder};
-use crate::infer::{Confidence, Tier};
+use crate::infer::{Confidence, RuleId, Tier};
 use crate::read::{CiSystem, TriggerKind};
 use crate::scan::Layout;
 
@@ -128,8 +128,8 @@ pub(crate) struct DeployStepOut {
     /// Whether an operator can take this over (a declarative apply of manifests or
     /// charts), as opposed to imperative operations that need a manual decision.
     pub migratable: bool,
-    /// Id of the rule that found it (an anchor in docs/inference.md).
-    pub rule: &'static str,
+    /// The rule that found it (an anchor in docs/inference.md).
+    pub rule: RuleId,
     /// What the rule saw, including the script or `!reference` the command came through.
     pub note: String,
     pub confidence: Confidence,
@@ -164,8 +164,8 @@ pub(crate) struct TriggerOut {
 pub(crate) struct EvidenceOut {
     #[serde(flatten)]
     pub at: Position,
-    /// Id of the rule (an anchor in docs/inference.md).
-    pub rule: &'static str,
+    /// The rule that saw it (an anchor in docs/inference.md).
+    pub rule: RuleId,
     /// One lowercase sentence: what was seen.
     pub note: String,
     pub confidence: Confidence,

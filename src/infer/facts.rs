@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::files::Loc;
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
+use crate::infer::rule_id::RuleId;
 use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
 use crate::read::{CiSystem, TriggerKind};
 
@@ -23,8 +24,7 @@ pub(crate) enum Confidence {
 /// Why gitops-gen believes a fact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Evidence {
-    /// Id of the rule that produced it (documented in docs/inference.md#<id>).
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// Where it was seen.
     pub loc: Loc,
     /// One lowercase sentence: what was seen.
@@ -35,12 +35,7 @@ pub(crate) struct Evidence {
 
 impl Evidence {
     /// Evidence from rule `rule` at `loc`.
-    pub(crate) fn new(
-        rule: &'static str,
-        loc: Loc,
-        note: String,
-        confidence: Confidence,
-    ) -> Evidence {
+    pub(crate) fn new(rule: RuleId, loc: Loc, note: String, confidence: Confidence) -> Evidence {
         Evidence {
             rule,
             loc,

@@ -2,13 +2,15 @@
 
 use super::*;
 use crate::infer::vocab::{CredentialKind, ImageBuilder};
-use crate::infer::{Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, Tier};
+use crate::infer::{
+    Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, RuleId, Tier,
+};
 use crate::read::CiSystem;
 use crate::yaml::Span;
 
 fn evidence(file: &str, at: usize) -> Evidence {
     Evidence::new(
-        "test",
+        RuleId::DeployCommand,
         Loc::new(file, Span::new(at, at + 1)),
         String::new(),
         Confidence::High,

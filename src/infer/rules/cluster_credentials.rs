@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole, CredentialKind};
 use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts};
@@ -41,8 +42,8 @@ impl ClusterCredentials {
 }
 
 impl Rule for ClusterCredentials {
-    fn id(&self) -> &'static str {
-        "cluster-credentials"
+    fn id(&self) -> RuleId {
+        RuleId::ClusterCredentials
     }
 
     fn on_pipeline(&mut self, pipeline: &Pipeline, facts: &mut Facts) {

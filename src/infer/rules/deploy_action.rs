@@ -2,6 +2,7 @@
 //! `azure/k8s-deploy`, CircleCI orb commands, Azure tasks (`KubernetesManifest@1` with
 //! `action: deploy`), Bitbucket pipes and Jenkins `kubernetesDeploy`.
 
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab;
 use crate::infer::{Confidence, DeployStep, Evidence, Facts};
@@ -10,8 +11,8 @@ use crate::infer::{Confidence, DeployStep, Evidence, Facts};
 pub(crate) struct DeployAction;
 
 impl Rule for DeployAction {
-    fn id(&self) -> &'static str {
-        "deploy-action"
+    fn id(&self) -> RuleId {
+        RuleId::DeployAction
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {

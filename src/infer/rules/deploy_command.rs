@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
 use crate::infer::{DeployStep, Evidence, Facts};
 
@@ -16,8 +17,8 @@ pub(crate) struct DeployCommand {
 }
 
 impl Rule for DeployCommand {
-    fn id(&self) -> &'static str {
-        "deploy-command"
+    fn id(&self) -> RuleId {
+        RuleId::DeployCommand
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {

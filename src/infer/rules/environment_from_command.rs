@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::commands::Unit;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::rules::environment_name_from_command::name_command_hint;
@@ -78,8 +79,8 @@ impl EnvironmentFromCommand {
 }
 
 impl Rule for EnvironmentFromCommand {
-    fn id(&self) -> &'static str {
-        "environment-from-command"
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentFromCommand
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole};
 use crate::infer::{Confidence, Evidence, Facts, ImageFact};
@@ -17,8 +18,8 @@ pub(crate) struct ImageBuild {
 }
 
 impl Rule for ImageBuild {
-    fn id(&self) -> &'static str {
-        "image-build"
+    fn id(&self) -> RuleId {
+        RuleId::ImageBuild
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
