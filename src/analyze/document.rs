@@ -4,7 +4,8 @@
 
 use serde::Serialize;
 
-use crate::infer::{Confidence, Tier};
+use crate::infer::vocab::{CredentialKind, DeployTool, ImageBuilder};
+use crate::infer::{Confidence, RuleId, Tier};
 use crate::read::{CiSystem, TriggerKind};
 use crate::scan::Layout;
 
@@ -112,8 +113,8 @@ pub(crate) struct DeployStepOut {
     /// Every job that runs the command, sorted: several when it is written once in a
     /// template, anchor, reusable workflow or script.
     pub jobs: Vec<String>,
-    /// Canonical tool (see docs/inference.md#vocabulary).
-    pub tool: &'static str,
+    /// The tool it deploys with (docs/inference.md#vocabulary).
+    pub tool: DeployTool,
     /// What the tool does (`apply`, `upgrade-install`, `set-image`, `sync`, ...).
     pub operation: String,
     /// The command or action, one line.
@@ -127,8 +128,8 @@ pub(crate) struct DeployStepOut {
     /// Whether an operator can take this over (a declarative apply of manifests or
     /// charts), as opposed to imperative operations that need a manual decision.
     pub migratable: bool,
-    /// Id of the rule that found it (an anchor in docs/inference.md).
-    pub rule: &'static str,
+    /// The rule that found it (an anchor in docs/inference.md).
+    pub rule: RuleId,
     /// What the rule saw, including the script or `!reference` the command came through.
     pub note: String,
     pub confidence: Confidence,
@@ -163,8 +164,8 @@ pub(crate) struct TriggerOut {
 pub(crate) struct EvidenceOut {
     #[serde(flatten)]
     pub at: Position,
-    /// Id of the rule (an anchor in docs/inference.md).
-    pub rule: &'static str,
+    /// The rule that saw it (an anchor in docs/inference.md).
+    pub rule: RuleId,
     /// One lowercase sentence: what was seen.
     pub note: String,
     pub confidence: Confidence,
@@ -177,8 +178,7 @@ pub(crate) struct ImageOut {
     pub at: Position,
     /// Id of the (first) job that runs it.
     pub job: String,
-    /// Canonical builder (`docker`, `buildx`, `kaniko`, ...).
-    pub builder: &'static str,
+    pub builder: ImageBuilder,
     /// Image references as written (variables kept).
     pub images: Vec<String>,
     /// Whether it pushes the images too.
@@ -201,8 +201,7 @@ pub(crate) struct TestOut {
 pub(crate) struct CredentialOut {
     #[serde(flatten)]
     pub at: Position,
-    /// Canonical kind (`kubeconfig`, `kube-token`, `cloud-aws`, ...).
-    pub kind: &'static str,
+    pub kind: CredentialKind,
     /// The secret, variable or credential id as written; never a value.
     pub name: String,
     /// Id of the job that uses it; none for a pipeline variable.

@@ -9,14 +9,14 @@ use crate::infer::commands::{self, Unit};
 use crate::infer::keys::JobKey;
 use crate::infer::shell::Command;
 use crate::infer::vocab::{self, ActionSpec, CredentialMatch, DeployMatch};
-use crate::infer::{Context, Facts};
+use crate::infer::{Context, Facts, RuleId};
 use crate::read::{Job, Pipeline, Step};
 
 /// One inference rule: it adds facts from the places the engine shows it. Every hook has an
 /// empty default, so a rule implements only the ones it needs.
 pub(crate) trait Rule {
-    /// Stable id; also the anchor in docs/inference.md.
-    fn id(&self) -> &'static str;
+    /// The id its evidence carries.
+    fn id(&self) -> RuleId;
 
     /// A pipeline, before its jobs.
     fn on_pipeline(&mut self, _pipeline: &Pipeline, _facts: &mut Facts) {}
@@ -72,8 +72,9 @@ pub(crate) struct ActionSite<'a> {
 
 /// Runs `rules` over every pipeline of `cx` and returns what they found.
 pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
-    // The order contract. Rules are called in list order (`rules::rules()`) at every place, and
-    // the places come in this order:
+    // The order contract. Rules are called in list order (`rules::rules()`, which is the order
+    // `RuleId` declares and docs/inference.md#order lists; a test in `rules` holds the three
+    // together) at every place, and the places come in this order:
     // 1. `on_pipeline`, then for each of its jobs in file order:
     // 2. `on_job`; then `on_command` for every command of the job's units, in step order, each
     //    step followed depth first by the scripts and make targets it calls; then `on_action`

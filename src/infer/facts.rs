@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::files::Loc;
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
-use crate::infer::vocab::DeployMatch;
+use crate::infer::rule_id::RuleId;
+use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
 use crate::read::{CiSystem, TriggerKind};
 
 /// How sure a rule is. Ordered: `Low < Medium < High`.
@@ -23,8 +24,7 @@ pub(crate) enum Confidence {
 /// Why gitops-gen believes a fact.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Evidence {
-    /// Id of the rule that produced it (documented in docs/inference.md#<id>).
-    pub rule: &'static str,
+    pub rule: RuleId,
     /// Where it was seen.
     pub loc: Loc,
     /// One lowercase sentence: what was seen.
@@ -35,12 +35,7 @@ pub(crate) struct Evidence {
 
 impl Evidence {
     /// Evidence from rule `rule` at `loc`.
-    pub(crate) fn new(
-        rule: &'static str,
-        loc: Loc,
-        note: String,
-        confidence: Confidence,
-    ) -> Evidence {
+    pub(crate) fn new(rule: RuleId, loc: Loc, note: String, confidence: Confidence) -> Evidence {
         Evidence {
             rule,
             loc,
@@ -58,8 +53,7 @@ pub(crate) struct DeployStep {
     /// The job that runs it (the command itself may be written in a script file: see
     /// `evidence.loc`).
     pub job: JobKey,
-    /// Canonical tool name from the vocabulary in `infer/vocab.rs` (`kubectl`, `helm`, ...).
-    pub tool: &'static str,
+    pub tool: DeployTool,
     /// The operation (`apply`, `upgrade`, `set-image`, `sync`, ...).
     pub operation: String,
     /// The command line or action reference, as written (one line, trimmed).
@@ -102,9 +96,7 @@ impl DeployStep {
 pub(crate) struct ImageFact {
     /// The job that builds it.
     pub job: JobKey,
-    /// Canonical builder (`docker`, `buildx`, `kaniko`, `buildah`, `podman`, `jib`, `ko`,
-    /// `pack`, `skaffold`, `gcloud-builds`, `docker/build-push-action`).
-    pub builder: &'static str,
+    pub builder: ImageBuilder,
     /// Image references as written (variables kept).
     pub images: Vec<String>,
     /// Whether it pushes.
@@ -127,9 +119,7 @@ pub(crate) struct TestFact {
 /// A cluster credential CI uses: what must be revoked after migration. Values are never kept.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct CredentialFact {
-    /// Canonical kind: `kubeconfig`, `kube-token`, `cloud-aws`, `cloud-gcp`, `cloud-azure`,
-    /// `openshift-login`, `argocd-token`, `jenkins-credential`.
-    pub kind: &'static str,
+    pub kind: CredentialKind,
     /// The secret/variable/credential id as written (`KUBE_CONFIG`, `secrets.KUBECONFIG`).
     pub name: String,
     /// The pipeline or job that uses it.

@@ -2,10 +2,9 @@
 //! because ids repeat across files (a `deploy` job in two workflows); an environment hint names
 //! what it was read from with a [`HintSource`], not a string compared by spelling.
 
-use std::fmt;
-
 use serde::Serialize;
 
+use crate::infer::spelled::spelled_enum;
 use crate::read::{Job, Pipeline};
 
 /// One job of one pipeline file.
@@ -52,31 +51,31 @@ impl CredentialScope {
     }
 }
 
-/// What an environment hint was read from. The JSON and note spelling is [`HintSource::as_str`];
-/// how much it says about the job's environment is [`HintSource::rank`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum HintSource {
-    /// A declared environment (`environment:`, a tool's own `-e prod`).
-    Environment,
-    /// A values file named for an environment (`values-prod.yaml`).
-    ValuesFile,
-    /// An overlay or environment directory (`overlays/prod`, `k8s/staging/`).
-    Overlay,
-    /// `-n` / `--namespace`.
-    Namespace,
-    /// A kube context or the cluster of a credentials command or step.
-    Context,
-    /// The job's id or display name.
-    JobName,
-    /// The job's stage.
-    StageName,
-    /// The name of a credential the job uses (`KUBE_CONFIG_PROD`).
-    Credential,
-    /// The API server host of a deploy command (`--server=https://api.prod...`).
-    Server,
-    /// The arguments of a script the job runs (`./deploy.sh production`).
-    ScriptArgument,
+spelled_enum! {
+    /// What an environment hint was read from. How much it says about the job's environment is
+    /// [`HintSource::rank`].
+    pub(crate) enum HintSource {
+        /// A declared environment (`environment:`, a tool's own `-e prod`).
+        Environment => "environment",
+        /// A values file named for an environment (`values-prod.yaml`).
+        ValuesFile => "values-file",
+        /// An overlay or environment directory (`overlays/prod`, `k8s/staging/`).
+        Overlay => "overlay",
+        /// `-n` / `--namespace`.
+        Namespace => "namespace",
+        /// A kube context or the cluster of a credentials command or step.
+        Context => "context",
+        /// The job's id or display name.
+        JobName => "job-name",
+        /// The job's stage.
+        StageName => "stage-name",
+        /// The name of a credential the job uses (`KUBE_CONFIG_PROD`).
+        Credential => "credential",
+        /// The API server host of a deploy command (`--server=https://api.prod...`).
+        Server => "server",
+        /// The arguments of a script the job runs (`./deploy.sh production`).
+        ScriptArgument => "script-argument",
+    }
 }
 
 impl HintSource {
@@ -93,22 +92,6 @@ impl HintSource {
         }
     }
 
-    /// The spelling in notes and JSON (`values-file`, `job-name`).
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            HintSource::Environment => "environment",
-            HintSource::ValuesFile => "values-file",
-            HintSource::Overlay => "overlay",
-            HintSource::Namespace => "namespace",
-            HintSource::Context => "context",
-            HintSource::JobName => "job-name",
-            HintSource::StageName => "stage-name",
-            HintSource::Credential => "credential",
-            HintSource::Server => "server",
-            HintSource::ScriptArgument => "script-argument",
-        }
-    }
-
     /// Whether the name comes from a command line (a namespace, context, values file or
     /// overlay), where it names an environment only through a tier word in it.
     pub(crate) fn is_command_line(self) -> bool {
@@ -122,36 +105,16 @@ impl HintSource {
     }
 }
 
-impl fmt::Display for HintSource {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn ranks_and_spellings() {
-        let all = [
-            HintSource::Environment,
-            HintSource::ValuesFile,
-            HintSource::Overlay,
-            HintSource::Namespace,
-            HintSource::Context,
-            HintSource::JobName,
-            HintSource::StageName,
-            HintSource::Credential,
-            HintSource::Server,
-            HintSource::ScriptArgument,
-        ];
-        let ranks: Vec<u8> = all.iter().map(|s| s.rank()).collect();
+        let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
         assert_eq!(ranks, [0, 1, 1, 2, 2, 3, 4, 5, 5, 5]);
-        for source in all {
-            let json = serde_json::to_string(&source).unwrap_or_default();
-            assert_eq!(json, format!("\"{source}\""));
-        }
+        crate::infer::spelled::check_spellings(HintSource::ALL);
+        assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(
             HintSource::Overlay.is_command_line() && !HintSource::Environment.is_command_line()
         );

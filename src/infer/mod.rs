@@ -10,13 +10,16 @@ pub(crate) mod engine;
 pub(crate) mod facts;
 pub(crate) mod keys;
 pub(crate) mod resolve;
+mod rule_id;
 pub(crate) mod rules;
 pub(crate) mod shell;
+mod spelled;
 pub(crate) mod tier;
 pub(crate) mod vocab;
 
 pub(crate) use facts::*;
 pub(crate) use keys::{CredentialScope, HintSource, JobKey};
+pub(crate) use rule_id::RuleId;
 
 use crate::files::RepoFiles;
 use crate::read::Pipeline;

@@ -89,7 +89,7 @@ pub(super) fn environments(
         env.triggers.sort();
         env.triggers.dedup();
         env.evidence
-            .sort_by(|a, b| place(&a.loc).cmp(&place(&b.loc)).then(a.rule.cmp(b.rule)));
+            .sort_by(|a, b| place(&a.loc).cmp(&place(&b.loc)).then(a.rule.cmp(&b.rule)));
         env.evidence.dedup_by(|a, b| {
             place(&a.loc) == place(&b.loc) && a.rule == b.rule && a.note == b.note
         });

@@ -19,6 +19,7 @@ pub(crate) use index::JobIndex;
 use std::collections::HashMap;
 
 use crate::files::Loc;
+use crate::infer::vocab::DeployTool;
 use crate::infer::{CredentialFact, DeployStep, Facts, ImageFact, JobKey, TestFact};
 use crate::read::Pipeline;
 
@@ -104,7 +105,7 @@ fn once_per_place<T: Clone, W: PartialEq>(
 /// migratability, ordered by place and tool.
 fn deploy_steps(facts: &Facts, index: &JobIndex<'_>) -> Vec<Deploy> {
     let mut steps: Vec<Deploy> = Vec::new();
-    let mut by_place: HashMap<((&str, usize), &str), usize> = HashMap::new();
+    let mut by_place: HashMap<((&str, usize), DeployTool), usize> = HashMap::new();
     for d in &facts.deploy_steps {
         let environment = index.environment(&d.job);
         let key = (place(&d.evidence.loc), d.tool);
@@ -129,14 +130,14 @@ fn deploy_steps(facts: &Facts, index: &JobIndex<'_>) -> Vec<Deploy> {
     steps.sort_by(|a, b| {
         place(&a.step.evidence.loc)
             .cmp(&place(&b.step.evidence.loc))
-            .then(a.step.tool.cmp(b.step.tool))
+            .then(a.step.tool.cmp(&b.step.tool))
     });
     steps
 }
 
 /// Whether `migrate` can hand a deploy to the operator: declarative applies of manifests,
 /// overlays or charts. Deletes, restarts, scaling and rollbacks are decisions for a person.
-pub(crate) fn migratable(tool: &str, operation: &str) -> bool {
+pub(crate) fn migratable(tool: DeployTool, operation: &str) -> bool {
     let op = operation.to_ascii_lowercase();
     let imperative = [
         "delete",
@@ -152,7 +153,7 @@ pub(crate) fn migratable(tool: &str, operation: &str) -> bool {
         "retry",
         "promote",
     ];
-    !imperative.iter().any(|w| op.contains(w)) && tool != "jx"
+    !imperative.iter().any(|w| op.contains(w)) && tool != DeployTool::Jx
 }
 
 #[cfg(test)]

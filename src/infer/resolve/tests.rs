@@ -1,13 +1,16 @@
 //! Resolution on hand-made facts: step merging, job environments, tiers, apps.
 
 use super::*;
-use crate::infer::{Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, Tier};
+use crate::infer::vocab::{CredentialKind, ImageBuilder};
+use crate::infer::{
+    Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, RuleId, Tier,
+};
 use crate::read::CiSystem;
 use crate::yaml::Span;
 
 fn evidence(file: &str, at: usize) -> Evidence {
     Evidence::new(
-        "test",
+        RuleId::DeployCommand,
         Loc::new(file, Span::new(at, at + 1)),
         String::new(),
         Confidence::High,
@@ -18,7 +21,7 @@ fn deploy(pipeline: &str, job: &str, at: usize, operation: &str) -> DeployStep {
     DeployStep {
         system: CiSystem::GithubActions,
         job: JobKey::new(pipeline, job),
-        tool: "kubectl",
+        tool: DeployTool::Kubectl,
         operation: operation.to_owned(),
         command: format!("kubectl {operation}"),
         namespace: None,
@@ -119,17 +122,17 @@ fn tiers() {
 
 #[test]
 fn migratable_operations() {
-    assert!(migratable("kubectl", "apply"));
-    assert!(migratable("helm", "upgrade-install"));
-    assert!(!migratable("helm", "uninstall"));
-    assert!(!migratable("kubectl", "rollout-restart"));
-    assert!(!migratable("jx", "apply"));
+    assert!(migratable(DeployTool::Kubectl, "apply"));
+    assert!(migratable(DeployTool::Helm, "upgrade-install"));
+    assert!(!migratable(DeployTool::Helm, "uninstall"));
+    assert!(!migratable(DeployTool::Kubectl, "rollout-restart"));
+    assert!(!migratable(DeployTool::Jx, "apply"));
 }
 
 #[test]
 fn credentials_are_kept_per_place() {
     let credential = |pipeline: &str, at| CredentialFact {
-        kind: "kubeconfig",
+        kind: CredentialKind::Kubeconfig,
         name: "secrets.KUBECONFIG".to_owned(),
         scope: CredentialScope::Job(JobKey::new(pipeline, "deploy")),
         evidence: evidence(pipeline, at),
@@ -154,7 +157,7 @@ fn credentials_are_kept_per_place() {
 fn apps_are_the_images_pipelines_build() {
     let image = |pipeline: &str, job: &str, image: &str, pushes| ImageFact {
         job: JobKey::new(pipeline, job),
-        builder: "docker",
+        builder: ImageBuilder::Docker,
         images: vec![image.to_owned()],
         pushes,
         evidence: evidence(pipeline, 0),

@@ -7,8 +7,9 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
-use crate::infer::vocab::{self, ActionRole};
+use crate::infer::vocab::{self, ActionRole, CredentialKind};
 use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts};
 use crate::read::{CiSystem, Pipeline};
 use crate::yaml::Span;
@@ -17,7 +18,7 @@ use crate::yaml::Span;
 #[derive(Default)]
 pub(crate) struct ClusterCredentials {
     /// What was reported: once per (pipeline or job, kind, name).
-    seen: HashSet<(CredentialScope, &'static str, String)>,
+    seen: HashSet<(CredentialScope, CredentialKind, String)>,
 }
 
 impl ClusterCredentials {
@@ -26,7 +27,7 @@ impl ClusterCredentials {
         &mut self,
         facts: &mut Facts,
         scope: &CredentialScope,
-        (kind, name): (&'static str, String),
+        (kind, name): (CredentialKind, String),
         evidence: Evidence,
     ) {
         if self.seen.insert((scope.clone(), kind, name.clone())) {
@@ -41,8 +42,8 @@ impl ClusterCredentials {
 }
 
 impl Rule for ClusterCredentials {
-    fn id(&self) -> &'static str {
-        "cluster-credentials"
+    fn id(&self) -> RuleId {
+        RuleId::ClusterCredentials
     }
 
     fn on_pipeline(&mut self, pipeline: &Pipeline, facts: &mut Facts) {
@@ -106,7 +107,7 @@ impl Rule for ClusterCredentials {
 
 /// The variables and secrets `text` references that are named like cluster credentials, with
 /// their kind (a `secrets.X` reference is known to be a secret).
-fn credential_refs(text: &str) -> Vec<(String, &'static str)> {
+fn credential_refs(text: &str) -> Vec<(String, CredentialKind)> {
     vocab::variable_refs(text)
         .into_iter()
         .filter_map(|name| {
@@ -117,7 +118,7 @@ fn credential_refs(text: &str) -> Vec<(String, &'static str)> {
 }
 
 /// A variable named like a credential, or holding a reference to one.
-fn variable_credentials(name: &str, value: &str) -> Vec<(&'static str, String)> {
+fn variable_credentials(name: &str, value: &str) -> Vec<(CredentialKind, String)> {
     let refs = credential_refs(value);
     if let Some(kind) = vocab::credential_kind_for_name(name, false) {
         let cred = refs
@@ -133,7 +134,7 @@ fn action_credentials(
     system: CiSystem,
     uses: &str,
     with: &[(String, String)],
-) -> Vec<(&'static str, String, String, Confidence)> {
+) -> Vec<(CredentialKind, String, String, Confidence)> {
     let mut out = Vec::new();
     let jenkins = system == CiSystem::Jenkins;
     let spec = vocab::action_spec(uses, system);
@@ -147,7 +148,7 @@ fn action_credentials(
             // itself, so only the reference (or the input name) is kept.
             let (kind, name) = if jenkins {
                 (
-                    "jenkins-credential",
+                    CredentialKind::JenkinsCredential,
                     jenkins_ids(value)
                         .into_iter()
                         .next()
@@ -170,7 +171,11 @@ fn action_credentials(
         if let ActionRole::Credential(kind) = spec.role
             && out.is_empty()
         {
-            let kind = if jenkins { "jenkins-credential" } else { kind };
+            let kind = if jenkins {
+                CredentialKind::JenkinsCredential
+            } else {
+                kind
+            };
             out.push((
                 kind,
                 uses_t.to_owned(),
@@ -185,7 +190,7 @@ fn action_credentials(
         for id in jenkins_ids(&text) {
             if kube_binding || vocab::credential_kind_for_name(&id, true).is_some() {
                 out.push((
-                    "jenkins-credential",
+                    CredentialKind::JenkinsCredential,
                     id,
                     "`withCredentials` binds a cluster credential".to_owned(),
                     Confidence::High,
@@ -237,11 +242,12 @@ mod tests {
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
     use crate::infer::engine::run_one;
 
+    /// The (kind as spelled, name) of each credential found in `p`.
     fn run(p: &Pipeline, repo: &MemRepo) -> Vec<(&'static str, String)> {
         run_one(ClusterCredentials::default(), std::slice::from_ref(p), repo)
             .credentials
             .into_iter()
-            .map(|c| (c.kind, c.name))
+            .map(|c| (c.kind.as_str(), c.name))
             .collect()
     }
 

@@ -2,6 +2,7 @@
 //! `azure/k8s-deploy`, CircleCI orb commands, Azure tasks (`KubernetesManifest@1` with
 //! `action: deploy`), Bitbucket pipes and Jenkins `kubernetesDeploy`.
 
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab;
 use crate::infer::{Confidence, DeployStep, Evidence, Facts};
@@ -10,8 +11,8 @@ use crate::infer::{Confidence, DeployStep, Evidence, Facts};
 pub(crate) struct DeployAction;
 
 impl Rule for DeployAction {
-    fn id(&self) -> &'static str {
-        "deploy-action"
+    fn id(&self) -> RuleId {
+        RuleId::DeployAction
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
@@ -36,6 +37,7 @@ mod tests {
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline};
     use crate::infer::engine::run_one;
+    use crate::infer::vocab::DeployTool;
     use crate::read::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline) -> Facts {
@@ -82,14 +84,17 @@ mod tests {
             )],
         );
         let facts = run(&p);
-        let got: Vec<(&str, &str, usize)> = facts
+        let got: Vec<(DeployTool, &str, usize)> = facts
             .deploy_steps
             .iter()
             .map(|d| (d.tool, d.operation.as_str(), d.evidence.loc.span.start))
             .collect();
         assert_eq!(
             got,
-            [("kubectl", "deploy", 30), ("kubectl", "set-image", 50)]
+            [
+                (DeployTool::Kubectl, "deploy", 30),
+                (DeployTool::Kubectl, "set-image", 50)
+            ]
         );
         assert_eq!(
             facts.deploy_steps[0].namespace.as_deref(),
@@ -104,7 +109,7 @@ mod tests {
         CiSystem,
         &'static str,
         &'static [(&'static str, &'static str)],
-        Option<(&'static str, &'static str)>,
+        Option<(DeployTool, &'static str)>,
     );
 
     #[test]
@@ -114,7 +119,7 @@ mod tests {
                 CiSystem::AzurePipelines,
                 "KubernetesManifest@1",
                 &[("action", "deploy")],
-                Some(("kubectl", "deploy")),
+                Some((DeployTool::Kubectl, "deploy")),
             ),
             (
                 CiSystem::AzurePipelines,
@@ -126,7 +131,7 @@ mod tests {
                 CiSystem::AzurePipelines,
                 "HelmDeploy@0",
                 &[("command", "upgrade")],
-                Some(("helm", "upgrade")),
+                Some((DeployTool::Helm, "upgrade")),
             ),
             (
                 CiSystem::AzurePipelines,
@@ -138,7 +143,7 @@ mod tests {
                 CiSystem::AzurePipelines,
                 "Kubernetes@1",
                 &[("command", "apply"), ("arguments", "-f k8s/")],
-                Some(("kubectl", "apply")),
+                Some((DeployTool::Kubectl, "apply")),
             ),
             (
                 CiSystem::AzurePipelines,
@@ -150,7 +155,7 @@ mod tests {
                 CiSystem::Circleci,
                 "kubernetes/create-or-update-resource",
                 &[("resource-file-path", "k8s/app.yaml")],
-                Some(("kubectl", "apply")),
+                Some((DeployTool::Kubectl, "apply")),
             ),
             (
                 CiSystem::Circleci,
@@ -162,19 +167,19 @@ mod tests {
                 CiSystem::Circleci,
                 "helm/upgrade-helm-chart",
                 &[("chart", "./chart")],
-                Some(("helm", "upgrade-install")),
+                Some((DeployTool::Helm, "upgrade-install")),
             ),
             (
                 CiSystem::Circleci,
                 "aws-eks/update-container-image",
                 &[("cluster-name", "prod")],
-                Some(("kubectl", "set-image")),
+                Some((DeployTool::Kubectl, "set-image")),
             ),
             (
                 CiSystem::BitbucketPipelines,
                 "atlassian/kubectl-run:3.1.2",
                 &[("KUBECTL_COMMAND", "apply"), ("RESOURCE_PATH", "k8s")],
-                Some(("kubectl", "apply")),
+                Some((DeployTool::Kubectl, "apply")),
             ),
             (
                 CiSystem::BitbucketPipelines,
@@ -186,7 +191,7 @@ mod tests {
                 CiSystem::Jenkins,
                 "kubernetesDeploy",
                 &[("configs", "k8s/*.yaml"), ("kubeconfigId", "kc")],
-                Some(("kubectl", "apply")),
+                Some((DeployTool::Kubectl, "apply")),
             ),
             (
                 CiSystem::Jenkins,

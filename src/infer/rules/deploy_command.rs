@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
 use crate::infer::{DeployStep, Evidence, Facts};
 
@@ -16,8 +17,8 @@ pub(crate) struct DeployCommand {
 }
 
 impl Rule for DeployCommand {
-    fn id(&self) -> &'static str {
-        "deploy-command"
+    fn id(&self) -> RuleId {
+        RuleId::DeployCommand
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
@@ -58,6 +59,7 @@ mod tests {
     use crate::infer::Confidence;
     use crate::infer::commands::tests::{job, pipeline, script_step};
     use crate::infer::engine::run_one;
+    use crate::infer::vocab::DeployTool;
     use crate::read::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline, repo: &MemRepo) -> Facts {
@@ -74,14 +76,17 @@ mod tests {
             vec![job("deploy", vec![script_step("ci.yml", text, 14, 4)])],
         );
         let facts = run(&p, &MemRepo::default());
-        let got: Vec<(&str, &str)> = facts
+        let got: Vec<(DeployTool, &str)> = facts
             .deploy_steps
             .iter()
             .map(|d| (d.tool, d.operation.as_str()))
             .collect();
         assert_eq!(
             got,
-            [("helm", "upgrade-install"), ("kustomize", "build-apply")]
+            [
+                (DeployTool::Helm, "upgrade-install"),
+                (DeployTool::Kustomize, "build-apply")
+            ]
         );
         let helm = &facts.deploy_steps[0];
         assert_eq!(helm.namespace.as_deref(), Some("prod"));

@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::commands::Unit;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::rules::environment_name_from_command::name_command_hint;
@@ -78,8 +79,8 @@ impl EnvironmentFromCommand {
 }
 
 impl Rule for EnvironmentFromCommand {
-    fn id(&self) -> &'static str {
-        "environment-from-command"
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentFromCommand
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
@@ -123,7 +124,7 @@ impl Rule for EnvironmentFromCommand {
         let resolve = |v: &str| resolve_vars(v, &a.job.vars);
         let uses = a.uses.trim();
         match spec.role {
-            ActionRole::Deploy(_) => {
+            ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
                 {
                     for hint in deploy_hints(&m, uses, resolve) {

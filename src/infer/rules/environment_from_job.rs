@@ -4,6 +4,7 @@
 //! Names that are templates are expanded where the file says what they can be: a matrix axis
 //! (`${{ matrix.cluster }}`) or a `workflow_dispatch` choice input (`${{ inputs.env }}`).
 
+use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
@@ -13,8 +14,8 @@ use crate::read::{Job, Pipeline, TriggerKind};
 pub(crate) struct EnvironmentFromJob;
 
 impl Rule for EnvironmentFromJob {
-    fn id(&self) -> &'static str {
-        "environment-from-job"
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentFromJob
     }
 
     fn on_job(&mut self, site: &JobSite<'_>, facts: &mut Facts) {

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::resolve::JobIndex;
 use crate::infer::rules::environment_name_from_command::tier_word;
@@ -28,8 +29,8 @@ struct Named {
 }
 
 impl Rule for EnvironmentFromJobName {
-    fn id(&self) -> &'static str {
-        "environment-from-job-name"
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentFromJobName
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, _facts: &mut Facts) {

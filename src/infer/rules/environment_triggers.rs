@@ -6,6 +6,7 @@
 //! that offers it.
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
 use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
@@ -16,8 +17,8 @@ use crate::read::{Job, Pipeline, Trigger, TriggerKind};
 pub(crate) struct EnvironmentTriggers;
 
 impl Rule for EnvironmentTriggers {
-    fn id(&self) -> &'static str {
-        "environment-triggers"
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentTriggers
     }
 
     fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::files::Loc;
+use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole};
 use crate::infer::{Confidence, Evidence, Facts, ImageFact};
@@ -17,8 +18,8 @@ pub(crate) struct ImageBuild {
 }
 
 impl Rule for ImageBuild {
-    fn id(&self) -> &'static str {
-        "image-build"
+    fn id(&self) -> RuleId {
+        RuleId::ImageBuild
     }
 
     fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
@@ -83,6 +84,7 @@ mod tests {
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
     use crate::infer::engine::run_one;
+    use crate::infer::vocab::ImageBuilder;
     use crate::read::CiSystem;
 
     #[test]
@@ -115,7 +117,7 @@ mod tests {
             )],
         );
         let facts = run_one(ImageBuild::default(), std::slice::from_ref(&p), &repo);
-        let got: Vec<(&str, bool, &str)> = facts
+        let got: Vec<(ImageBuilder, bool, &str)> = facts
             .images
             .iter()
             .map(|i| (i.builder, i.pushes, i.evidence.loc.file.as_str()))
@@ -123,10 +125,10 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("docker", false, "w.yml"),
-                ("docker", true, "w.yml"),
-                ("buildx", true, "build.sh"),
-                ("docker/build-push-action", true, "w.yml")
+                (ImageBuilder::Docker, false, "w.yml"),
+                (ImageBuilder::Docker, true, "w.yml"),
+                (ImageBuilder::Buildx, true, "build.sh"),
+                (ImageBuilder::DockerBuildPushAction, true, "w.yml")
             ]
         );
         assert_eq!(facts.images[0].images, ["reg/app:1"]);

@@ -2,6 +2,7 @@
 //! `go test`, `mvn verify`, `pytest`, `make test`, ...), as written in the step. Called scripts
 //! are not followed: the step's own command is what a generated pipeline would run.
 
+use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::vocab;
 use crate::infer::{Evidence, Facts, TestFact};
@@ -10,8 +11,8 @@ use crate::infer::{Evidence, Facts, TestFact};
 pub(crate) struct TestCommand;
 
 impl Rule for TestCommand {
-    fn id(&self) -> &'static str {
-        "test-command"
+    fn id(&self) -> RuleId {
+        RuleId::TestCommand
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {

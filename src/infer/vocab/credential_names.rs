@@ -2,6 +2,8 @@
 //! (`KUBE_CONFIG_DATA` is a kubeconfig, `ARGOCD_AUTH_TOKEN` an Argo CD token, `KUBE_NAMESPACE`
 //! no secret at all).
 
+use super::credential_kind::CredentialKind;
+
 /// Name parts that mean "this is about a cluster".
 const KUBE_PARTS: &[&str] = &[
     "kube",
@@ -17,10 +19,10 @@ const KUBE_PARTS: &[&str] = &[
     "ocp",
 ];
 /// Name parts that name a managed Kubernetes service, with the credential kind they suggest.
-const CLOUD_PARTS: &[(&str, &str)] = &[
-    ("eks", "cloud-aws"),
-    ("gke", "cloud-gcp"),
-    ("aks", "cloud-azure"),
+const CLOUD_PARTS: &[(&str, CredentialKind)] = &[
+    ("eks", CredentialKind::CloudAws),
+    ("gke", CredentialKind::CloudGcp),
+    ("aks", CredentialKind::CloudAzure),
 ];
 
 /// Name parts that mean "this is not a secret" (`KUBE_NAMESPACE`, `CLUSTER_NAME`).
@@ -53,7 +55,7 @@ const NOT_SECRET_PARTS: &[&str] = &[
 /// The credential kind a variable, secret or credential id suggests by its name.
 /// `known_secret`: the name is known to be a secret (`secrets.X`, a Jenkins credential id), so
 /// any cluster-ish name counts; otherwise it needs a secret-ish word too.
-pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<&'static str> {
+pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option<CredentialKind> {
     let name = name.strip_prefix("secrets.").unwrap_or(name);
     let lower = name.to_ascii_lowercase();
     // GitLab Auto DevOps passes K8S_SECRET_* to the application: app secrets, not cluster ones.
@@ -79,31 +81,31 @@ pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option
         })
     };
     if has(&["argocd"]) {
-        return Some("argocd-token");
+        return Some(CredentialKind::ArgocdToken);
     }
     if has(&["token", "bearer", "jwt"]) {
-        return Some("kube-token");
+        return Some(CredentialKind::KubeToken);
     }
     // Which cloud's cluster, when the name says; a plain kubeconfig otherwise.
     let cloud = || {
         CLOUD_PARTS
             .iter()
             .find(|(part, _)| has(&[*part]))
-            .map_or("kubeconfig", |(_, kind)| *kind)
+            .map_or(CredentialKind::Kubeconfig, |(_, kind)| *kind)
     };
     if has(&[
         "config", "cert", "crt", "key", "pem", "ca", "data", "b64", "base64", "cred", "secret",
         "password", "pass", "auth",
     ]) {
         return Some(if has(&["kube", "k8s", "cluster", "config"]) {
-            "kubeconfig"
+            CredentialKind::Kubeconfig
         } else {
             cloud()
         });
     }
     if known_secret {
         return Some(if has(&["openshift", "ocp"]) {
-            "openshift-login"
+            CredentialKind::OpenshiftLogin
         } else {
             cloud()
         });
@@ -119,27 +121,27 @@ mod tests {
     fn credential_names() {
         assert_eq!(
             credential_kind_for_name("KUBECONFIG", false),
-            Some("kubeconfig")
+            Some(CredentialKind::Kubeconfig)
         );
         assert_eq!(
             credential_kind_for_name("KUBE_CONFIG_DATA", false),
-            Some("kubeconfig")
+            Some(CredentialKind::Kubeconfig)
         );
         assert_eq!(
             credential_kind_for_name("K8S_TOKEN", false),
-            Some("kube-token")
+            Some(CredentialKind::KubeToken)
         );
         assert_eq!(
             credential_kind_for_name("ARGOCD_AUTH_TOKEN", false),
-            Some("argocd-token")
+            Some(CredentialKind::ArgocdToken)
         );
         assert_eq!(
             credential_kind_for_name("CLUSTER_CA_CERT", false),
-            Some("kubeconfig")
+            Some(CredentialKind::Kubeconfig)
         );
         assert_eq!(
             credential_kind_for_name("secrets.GKE_SA", true),
-            Some("cloud-gcp")
+            Some(CredentialKind::CloudGcp)
         );
         assert_eq!(credential_kind_for_name("KUBE_NAMESPACE", false), None);
         assert_eq!(credential_kind_for_name("CLUSTER_NAME", true), None);

@@ -3,63 +3,74 @@
 //! passed on the command line, kubeconfig files written, and credential variables set. Only
 //! names are ever kept, never values.
 
+use super::credential_kind::CredentialKind;
 use super::credential_names::credential_kind_for_name;
 use super::variables::{variable_name, variable_refs};
 use crate::infer::shell::Command;
 
 /// Commands that fetch or write cluster credentials: (program, subcommand path, kind, how the
 /// cluster is named).
-const CREDENTIAL_COMMANDS: &[(&str, &[&str], &str, ClusterArg)] = &[
+const CREDENTIAL_COMMANDS: &[(&str, &[&str], CredentialKind, ClusterArg)] = &[
     (
         "aws",
         &["eks", "update-kubeconfig"],
-        "cloud-aws",
+        CredentialKind::CloudAws,
         ClusterArg::Flag(&["--name"]),
     ),
     (
         "gcloud",
         &["container", "clusters", "get-credentials"],
-        "cloud-gcp",
+        CredentialKind::CloudGcp,
         ClusterArg::Positional,
     ),
     (
         "gcloud",
         &["container", "fleet", "memberships", "get-credentials"],
-        "cloud-gcp",
+        CredentialKind::CloudGcp,
         ClusterArg::Positional,
     ),
     (
         "az",
         &["aks", "get-credentials"],
-        "cloud-azure",
+        CredentialKind::CloudAzure,
         ClusterArg::Flag(&["--name", "-n"]),
     ),
     (
         "doctl",
         &["kubernetes", "cluster", "kubeconfig", "save"],
-        "kubeconfig",
+        CredentialKind::Kubeconfig,
         ClusterArg::Positional,
     ),
     (
         "doctl",
         &["k8s", "cluster", "kubeconfig", "save"],
-        "kubeconfig",
+        CredentialKind::Kubeconfig,
         ClusterArg::Positional,
     ),
     (
         "kubectl",
         &["config", "set-credentials"],
-        "kube-token",
+        CredentialKind::KubeToken,
         ClusterArg::None,
     ),
     (
         "kubectl",
         &["config", "set-cluster"],
-        "kubeconfig",
+        CredentialKind::Kubeconfig,
         ClusterArg::None,
     ),
-    ("oc", &["login"], "openshift-login", ClusterArg::None),
-    ("argocd", &["login"], "argocd-token", ClusterArg::None),
+    (
+        "oc",
+        &["login"],
+        CredentialKind::OpenshiftLogin,
+        ClusterArg::None,
+    ),
+    (
+        "argocd",
+        &["login"],
+        CredentialKind::ArgocdToken,
+        ClusterArg::None,
+    ),
 ];
 
 /// Where a credential command names its cluster.
@@ -73,17 +84,16 @@ enum ClusterArg {
 }
 
 /// Options that pass a token on the command line, with the credential kind.
-const TOKEN_FLAGS: &[(&str, &str)] = &[
-    ("--token", "kube-token"),
-    ("--kube-token", "kube-token"),
-    ("--auth-token", "argocd-token"),
+const TOKEN_FLAGS: &[(&str, CredentialKind)] = &[
+    ("--token", CredentialKind::KubeToken),
+    ("--kube-token", CredentialKind::KubeToken),
+    ("--auth-token", CredentialKind::ArgocdToken),
 ];
 
 /// A credential a command uses or writes. Never a value: only names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CredentialMatch {
-    /// Canonical kind (`kubeconfig`, `kube-token`, `cloud-aws`, `argocd-token`, ...).
-    pub kind: &'static str,
+    pub kind: CredentialKind,
     /// Variable, secret or canonical command name (never a value).
     pub name: String,
     /// The cluster it targets, when named.
@@ -143,7 +153,7 @@ fn credential_command(cmd: &Command, program: &str) -> Option<CredentialMatch> {
         .and_then(variable_name)
         .unwrap_or_else(|| canonical.clone());
     Some(CredentialMatch {
-        kind,
+        kind: *kind,
         name,
         cluster,
         note: format!("`{canonical}` fetches or writes cluster credentials"),
@@ -157,7 +167,7 @@ fn token_flags(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
         .filter_map(|(flag, kind)| {
             let value = cmd.arg_after(&[flag])?;
             Some(CredentialMatch {
-                kind,
+                kind: *kind,
                 name: variable_name(value).unwrap_or_else(|| (*flag).to_owned()),
                 cluster: None,
                 note: format!("`{program}` is given a token with `{flag}`"),
@@ -209,7 +219,7 @@ fn kubeconfig_written(
         .cloned()
         .unwrap_or_else(|| "~/.kube/config".to_owned());
     Some(CredentialMatch {
-        kind: "kubeconfig",
+        kind: CredentialKind::Kubeconfig,
         name,
         cluster: None,
         note: "a kubeconfig file is written".to_owned(),
@@ -268,65 +278,65 @@ mod tests {
     #[test]
     fn credential_commands() {
         // (script, kind, name, cluster) of the first credential found.
-        let cases: &[(&str, &str, &str, Option<&str>)] = &[
+        let cases: &[(&str, CredentialKind, &str, Option<&str>)] = &[
             (
                 "aws eks update-kubeconfig --name prod-cluster --region eu-west-1",
-                "cloud-aws",
+                CredentialKind::CloudAws,
                 "aws eks update-kubeconfig",
                 Some("prod-cluster"),
             ),
             (
                 "gcloud container clusters get-credentials staging --zone x",
-                "cloud-gcp",
+                CredentialKind::CloudGcp,
                 "gcloud container clusters get-credentials",
                 Some("staging"),
             ),
             (
                 "az aks get-credentials -g rg -n aks-prod",
-                "cloud-azure",
+                CredentialKind::CloudAzure,
                 "az aks get-credentials",
                 Some("aks-prod"),
             ),
             (
                 "doctl kubernetes cluster kubeconfig save my-k8s",
-                "kubeconfig",
+                CredentialKind::Kubeconfig,
                 "doctl kubernetes cluster kubeconfig save",
                 Some("my-k8s"),
             ),
             (
                 "oc login --token=$OPENSHIFT_TOKEN --server=https://x",
-                "openshift-login",
+                CredentialKind::OpenshiftLogin,
                 "OPENSHIFT_TOKEN",
                 None,
             ),
             (
                 "argocd login cd.example.com --auth-token $ARGOCD_AUTH_TOKEN",
-                "argocd-token",
+                CredentialKind::ArgocdToken,
                 "ARGOCD_AUTH_TOKEN",
                 None,
             ),
             (
                 "kubectl config set-credentials ci --token=$KUBE_TOKEN",
-                "kube-token",
+                CredentialKind::KubeToken,
                 "KUBE_TOKEN",
                 None,
             ),
             (
                 "echo \"$KUBE_CONFIG_DATA\" | base64 -d > ~/.kube/config",
-                "kubeconfig",
+                CredentialKind::Kubeconfig,
                 "KUBE_CONFIG_DATA",
                 None,
             ),
             (
                 "export KUBECONFIG=$HOME/kc",
-                "kubeconfig",
+                CredentialKind::Kubeconfig,
                 "KUBECONFIG",
                 None,
             ),
             // A literal token is never kept: the option names the credential.
             (
                 "kubectl --token abcdef apply -f x",
-                "kube-token",
+                CredentialKind::KubeToken,
                 "--token",
                 None,
             ),

@@ -3,6 +3,7 @@
 //! A subcommand not listed as deploying is no deploy (`helm template`, `kubectl diff`), and a
 //! dry run is recognised but flagged.
 
+use super::deploy_tool::DeployTool;
 use super::renderers::upstream_renders;
 use crate::infer::shell::{self, Command};
 
@@ -11,9 +12,8 @@ mod tests;
 
 /// A command-line tool that changes what runs in a cluster.
 #[derive(Debug)]
-struct DeployTool {
-    /// Canonical tool name used in facts.
-    tool: &'static str,
+struct ToolSpec {
+    tool: DeployTool,
     /// Program basenames that run it.
     programs: &'static [&'static str],
     /// Options that take a separate value, so the subcommand can be found among positionals.
@@ -31,8 +31,8 @@ struct DeployTool {
 }
 
 /// kubectl, whose options `oc` shares.
-const KUBECTL: DeployTool = DeployTool {
-    tool: "kubectl",
+const KUBECTL: ToolSpec = ToolSpec {
+    tool: DeployTool::Kubectl,
     programs: &["kubectl", "kubectl.exe", "microk8s.kubectl", "k3s-kubectl"],
     value_flags: &[
         "-n",
@@ -105,11 +105,11 @@ const KUBECTL: DeployTool = DeployTool {
 };
 
 /// Every deploy tool. Order matters only for readability.
-const DEPLOY_TOOLS: &[DeployTool] = &[
+const DEPLOY_TOOLS: &[ToolSpec] = &[
     KUBECTL,
     // OpenShift's CLI takes kubectl's options.
-    DeployTool {
-        tool: "oc",
+    ToolSpec {
+        tool: DeployTool::Oc,
         programs: &["oc"],
         verbs: &[
             (&["apply"], "apply"),
@@ -128,8 +128,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
         ],
         ..KUBECTL
     },
-    DeployTool {
-        tool: "helm",
+    ToolSpec {
+        tool: DeployTool::Helm,
         programs: &["helm", "helm3", "helm.exe"],
         value_flags: &[
             "-n",
@@ -184,8 +184,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
             (&["un"], "uninstall"),
         ],
     },
-    DeployTool {
-        tool: "helmfile",
+    ToolSpec {
+        tool: DeployTool::Helmfile,
         programs: &["helmfile"],
         value_flags: &[
             "-e",
@@ -213,8 +213,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
             (&["destroy"], "destroy"),
         ],
     },
-    DeployTool {
-        tool: "skaffold",
+    ToolSpec {
+        tool: DeployTool::Skaffold,
         programs: &["skaffold"],
         value_flags: &[
             "-p",
@@ -246,8 +246,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
             (&["apply"], "apply"),
         ],
     },
-    DeployTool {
-        tool: "kapp",
+    ToolSpec {
+        tool: DeployTool::Kapp,
         programs: &["kapp"],
         value_flags: &[
             "-a",
@@ -264,8 +264,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
         path_flags: &["-f", "--file"],
         verbs: &[(&["deploy"], "deploy"), (&["delete"], "delete")],
     },
-    DeployTool {
-        tool: "argocd",
+    ToolSpec {
+        tool: DeployTool::Argocd,
         programs: &["argocd"],
         value_flags: &[
             "--server",
@@ -305,8 +305,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
             (&["app", "rollback"], "rollback"),
         ],
     },
-    DeployTool {
-        tool: "flux",
+    ToolSpec {
+        tool: DeployTool::Flux,
         programs: &["flux"],
         value_flags: &[
             "-n",
@@ -321,8 +321,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
         path_flags: &[],
         verbs: &[(&["reconcile"], "reconcile")],
     },
-    DeployTool {
-        tool: "jx",
+    ToolSpec {
+        tool: DeployTool::Jx,
         programs: &["jx"],
         value_flags: &["-e", "--env", "-v", "--version", "-a", "--app", "--timeout"],
         namespace_flags: &[],
@@ -331,8 +331,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
         path_flags: &[],
         verbs: &[(&["promote"], "promote"), (&["preview"], "preview")],
     },
-    DeployTool {
-        tool: "kubectl-argo-rollouts",
+    ToolSpec {
+        tool: DeployTool::KubectlArgoRollouts,
         programs: &["kubectl-argo-rollouts"],
         value_flags: &["-n", "--namespace", "--context", "--kubeconfig"],
         namespace_flags: &["-n", "--namespace"],
@@ -348,8 +348,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
             (&["restart"], "restart"),
         ],
     },
-    DeployTool {
-        tool: "tanka",
+    ToolSpec {
+        tool: DeployTool::Tanka,
         programs: &["tk"],
         value_flags: &[
             "--name",
@@ -366,8 +366,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
         path_flags: &[],
         verbs: &[(&["apply"], "apply")],
     },
-    DeployTool {
-        tool: "ko",
+    ToolSpec {
+        tool: DeployTool::Ko,
         programs: &["ko"],
         value_flags: &[
             "-f",
@@ -393,9 +393,8 @@ const DEPLOY_TOOLS: &[DeployTool] = &[
 /// A recognised deploy command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct DeployMatch {
-    /// Canonical tool name (`kubectl`, `helm`, ...), or `kustomize` when a kustomize build is
-    /// piped into the deploy.
-    pub tool: &'static str,
+    /// The tool, or [`DeployTool::Kustomize`] when a kustomize build is piped into the deploy.
+    pub tool: DeployTool,
     /// Operation (`apply`, `upgrade-install`, `set-image`, `build-apply`, `apply --dry-run`).
     pub operation: String,
     /// Whether it is a dry run (`--dry-run`, `--dry-run=client|server`): no deploy.
@@ -411,18 +410,19 @@ pub(crate) struct DeployMatch {
 }
 
 /// The deploy tool run by `program`, if any.
-fn deploy_tool(program: &str) -> Option<&'static DeployTool> {
+fn tool_run_by(program: &str) -> Option<&'static ToolSpec> {
     DEPLOY_TOOLS.iter().find(|t| t.programs.contains(&program))
 }
 
 /// The options of the deploy tool `program` runs that take a separate value (none when it runs
 /// no deploy tool).
 pub(super) fn value_flags(program: &str) -> &'static [&'static str] {
-    deploy_tool(program).map_or(&[], |t| t.value_flags)
+    tool_run_by(program).map_or(&[], |t| t.value_flags)
 }
 
-/// The deploy tool with canonical name `tool`.
-fn tool_named(tool: &str) -> Option<&'static DeployTool> {
+/// The command-line tool that is `tool` (none for [`DeployTool::Kustomize`], which is a
+/// pipeline of two).
+fn tool_spec(tool: DeployTool) -> Option<&'static ToolSpec> {
     DEPLOY_TOOLS.iter().find(|t| t.tool == tool)
 }
 
@@ -443,15 +443,17 @@ fn is_dry_run(cmd: &Command) -> bool {
 pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
-    let mut spec = deploy_tool(program)?;
+    let mut spec = tool_run_by(program)?;
     let mut positionals = cmd.positionals(spec.value_flags);
     // `kubectl argo rollouts ...` is the Argo Rollouts plugin.
-    if matches!(spec.tool, "kubectl" | "oc") && positionals.starts_with(&["argo", "rollouts"]) {
-        spec = tool_named("kubectl-argo-rollouts")?;
+    if matches!(spec.tool, DeployTool::Kubectl | DeployTool::Oc)
+        && positionals.starts_with(&["argo", "rollouts"])
+    {
+        spec = tool_spec(DeployTool::KubectlArgoRollouts)?;
         positionals = cmd.positionals(KUBECTL.value_flags).split_off(2);
     }
     // helm-secrets wraps helm: `helm secrets upgrade ...`.
-    if spec.tool == "helm" && positionals.first() == Some(&"secrets") {
+    if spec.tool == DeployTool::Helm && positionals.first() == Some(&"secrets") {
         positionals.remove(0);
     }
     let (verb, op) = spec
@@ -467,12 +469,13 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         .filter(|p| *p != "-")
         .map(str::to_owned)
         .collect();
-    if spec.tool == "helm" && operation == "upgrade" && cmd.has_flag(&["-i", "--install"]) {
+    if spec.tool == DeployTool::Helm && operation == "upgrade" && cmd.has_flag(&["-i", "--install"])
+    {
         operation = "upgrade-install".to_owned();
     }
     match spec.tool {
         // Charts are positionals: `upgrade RELEASE CHART`, `install RELEASE CHART`.
-        "helm" if matches!(*op, "upgrade" | "install") => {
+        DeployTool::Helm if matches!(*op, "upgrade" | "install") => {
             let chart = if *op == "install" && cmd.has_flag(&["--generate-name", "-g"]) {
                 positionals.get(verb.len())
             } else {
@@ -482,14 +485,14 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
                 paths.insert(0, (*chart).to_owned());
             }
         }
-        "tanka" => paths.extend(positionals.get(verb.len()).map(|p| (*p).to_owned())),
+        DeployTool::Tanka => paths.extend(positionals.get(verb.len()).map(|p| (*p).to_owned())),
         _ => {}
     }
     let reads_stdin = cmd.args_after(spec.path_flags).contains(&"-");
     if reads_stdin {
         let upstream = upstream_renders(cmds, idx);
         if upstream.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
-            tool = "kustomize";
+            tool = DeployTool::Kustomize;
             operation = "build-apply".to_owned();
         }
         paths.extend(upstream.paths);

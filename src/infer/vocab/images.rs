@@ -2,6 +2,7 @@
 //! kaniko, buildah, podman, ko, pack, skaffold, Cloud Build, and Jib inside Maven or Gradle),
 //! the images they name and whether they push.
 
+use super::image_builder::ImageBuilder;
 use crate::infer::shell::Command;
 
 /// How an image builder decides whether it pushes.
@@ -28,9 +29,8 @@ enum ImageArg {
 
 /// One way of building or pushing images.
 #[derive(Debug)]
-struct ImageBuilder {
-    /// Canonical builder name used in facts.
-    builder: &'static str,
+struct BuilderSpec {
+    builder: ImageBuilder,
     /// Program basenames that run it.
     programs: &'static [&'static str],
     /// Subcommand paths that do it, spellings of one operation (`build`, `image build`); an
@@ -91,107 +91,107 @@ const DOCKER_VALUE_FLAGS: &[&str] = &[
 
 /// Every image builder. Among the rows whose program runs, the longest subcommand path that
 /// matches wins.
-const IMAGE_BUILDERS: &[ImageBuilder] = &[
-    ImageBuilder {
-        builder: "buildx",
+const IMAGE_BUILDERS: &[BuilderSpec] = &[
+    BuilderSpec {
+        builder: ImageBuilder::Buildx,
         programs: &["docker"],
         verbs: &[&["buildx", "build"]],
         image: TAG,
         push: Push::IfFlag(&["--push"]),
     },
-    ImageBuilder {
-        builder: "buildx",
+    BuilderSpec {
+        builder: ImageBuilder::Buildx,
         programs: &["docker"],
         verbs: &[&["buildx", "bake"]],
         image: ImageArg::Unnamed,
         push: Push::IfFlag(&["--push"]),
     },
-    ImageBuilder {
-        builder: "buildx",
+    BuilderSpec {
+        builder: ImageBuilder::Buildx,
         programs: &["docker-buildx"],
         verbs: &[&["build"]],
         image: TAG,
         push: Push::IfFlag(&["--push"]),
     },
-    ImageBuilder {
-        builder: "docker",
+    BuilderSpec {
+        builder: ImageBuilder::Docker,
         programs: &["docker"],
         verbs: &[&["build"], &["image", "build"]],
         image: TAG,
         push: Push::IfFlag(&["--push"]),
     },
-    ImageBuilder {
-        builder: "docker",
+    BuilderSpec {
+        builder: ImageBuilder::Docker,
         programs: &["docker"],
         verbs: &[&["push"], &["image", "push"]],
         image: ImageArg::Positional,
         push: Push::Always,
     },
-    ImageBuilder {
-        builder: "kaniko",
+    BuilderSpec {
+        builder: ImageBuilder::Kaniko,
         programs: &["executor", "kaniko"],
         verbs: &[&[]],
         image: ImageArg::Flags(&["-d", "--destination"]),
         push: Push::UnlessFlag(&["--no-push"]),
     },
-    ImageBuilder {
-        builder: "buildah",
+    BuilderSpec {
+        builder: ImageBuilder::Buildah,
         programs: &["buildah"],
         verbs: &[&["bud"], &["build"]],
         image: TAG,
         push: Push::IfFlag(&[]),
     },
-    ImageBuilder {
-        builder: "buildah",
+    BuilderSpec {
+        builder: ImageBuilder::Buildah,
         programs: &["buildah"],
         verbs: &[&["push"]],
         image: ImageArg::Positional,
         push: Push::Always,
     },
-    ImageBuilder {
-        builder: "podman",
+    BuilderSpec {
+        builder: ImageBuilder::Podman,
         programs: &["podman"],
         verbs: &[&["build"]],
         image: TAG,
         push: Push::IfFlag(&[]),
     },
-    ImageBuilder {
-        builder: "podman",
+    BuilderSpec {
+        builder: ImageBuilder::Podman,
         programs: &["podman"],
         verbs: &[&["push"]],
         image: ImageArg::Positional,
         push: Push::Always,
     },
-    ImageBuilder {
-        builder: "ko",
+    BuilderSpec {
+        builder: ImageBuilder::Ko,
         programs: &["ko"],
         verbs: &[&["build"], &["publish"]],
         image: ImageArg::Positional,
         push: KO_LOCAL,
     },
-    ImageBuilder {
-        builder: "ko",
+    BuilderSpec {
+        builder: ImageBuilder::Ko,
         programs: &["ko"],
         verbs: &[&["resolve"], &["apply"]],
         image: ImageArg::Unnamed,
         push: KO_LOCAL,
     },
-    ImageBuilder {
-        builder: "pack",
+    BuilderSpec {
+        builder: ImageBuilder::Pack,
         programs: &["pack"],
         verbs: &[&["build"]],
         image: ImageArg::Positional,
         push: Push::IfFlag(&["--publish"]),
     },
-    ImageBuilder {
-        builder: "skaffold",
+    BuilderSpec {
+        builder: ImageBuilder::Skaffold,
         programs: &["skaffold"],
         verbs: &[&["build"]],
         image: ImageArg::Unnamed,
         push: Push::UnlessFlag(&["--push=false"]),
     },
-    ImageBuilder {
-        builder: "gcloud-builds",
+    BuilderSpec {
+        builder: ImageBuilder::GcloudBuilds,
         programs: &["gcloud"],
         verbs: &[&["builds", "submit"]],
         image: TAG,
@@ -202,8 +202,7 @@ const IMAGE_BUILDERS: &[ImageBuilder] = &[
 /// A recognised image build or push.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ImageMatch {
-    /// Canonical builder name (`docker`, `buildx`, `kaniko`, `jib`, ...).
-    pub builder: &'static str,
+    pub builder: ImageBuilder,
     /// Image references as written.
     pub images: Vec<String>,
     pub pushes: bool,
@@ -246,7 +245,7 @@ pub(crate) fn classify_image(cmd: &Command) -> Option<ImageMatch> {
         Push::Always => true,
         Push::IfFlag(flags) => {
             cmd.has_flag(flags)
-                || (spec.builder == "buildx"
+                || (spec.builder == ImageBuilder::Buildx
                     && cmd
                         .args_after(&["-o", "--output"])
                         .iter()
@@ -313,7 +312,7 @@ fn classify_jib(cmd: &Command, program: &str) -> Option<ImageMatch> {
         .map(str::to_owned)
         .collect();
     Some(ImageMatch {
-        builder: "jib",
+        builder: ImageBuilder::Jib,
         images,
         pushes,
     })
@@ -330,39 +329,48 @@ mod tests {
             cmds.iter().find_map(classify_image)
         };
         let m = img("docker build -t ghcr.io/a/b:$TAG .").expect("image");
-        assert_eq!((m.builder, m.pushes), ("docker", false));
+        assert_eq!((m.builder, m.pushes), (ImageBuilder::Docker, false));
         assert_eq!(m.images, ["ghcr.io/a/b:$TAG"]);
         let m = img("docker push ghcr.io/a/b:1").expect("image");
         assert_eq!(
             (m.builder, m.pushes, m.images[0].as_str()),
-            ("docker", true, "ghcr.io/a/b:1")
+            (ImageBuilder::Docker, true, "ghcr.io/a/b:1")
         );
         let m = img("docker buildx build --platform linux/amd64 --push -t x/y .").expect("image");
-        assert_eq!((m.builder, m.pushes), ("buildx", true));
+        assert_eq!((m.builder, m.pushes), (ImageBuilder::Buildx, true));
         let m = img("/kaniko/executor --context . --destination reg/app:1").expect("image");
         assert_eq!(
             (m.builder, m.pushes, m.images[0].as_str()),
-            ("kaniko", true, "reg/app:1")
+            (ImageBuilder::Kaniko, true, "reg/app:1")
         );
         assert!(
             !img("/kaniko/executor --context . --no-push")
                 .expect("image")
                 .pushes
         );
-        assert_eq!(img("buildah bud -t x .").expect("image").builder, "buildah");
+        assert_eq!(
+            img("buildah bud -t x .").expect("image").builder,
+            ImageBuilder::Buildah
+        );
         assert!(img("podman push x").expect("image").pushes);
         let m = img("mvn -B compile jib:build -Dimage=reg/app").expect("image");
         assert_eq!(
             (m.builder, m.pushes, m.images[0].as_str()),
-            ("jib", true, "reg/app")
+            (ImageBuilder::Jib, true, "reg/app")
         );
         assert!(!img("./gradlew jibDockerBuild").expect("image").pushes);
         assert!(img("./gradlew jib").expect("image").pushes);
-        assert_eq!(img("ko build ./cmd/app").expect("image").builder, "ko");
+        assert_eq!(
+            img("ko build ./cmd/app").expect("image").builder,
+            ImageBuilder::Ko
+        );
         assert!(!img("ko build --local ./cmd/app").expect("image").pushes);
         assert!(img("pack build reg/app --publish").expect("image").pushes);
         assert!(!img("pack build reg/app").expect("image").pushes);
-        assert_eq!(img("skaffold build").expect("image").builder, "skaffold");
+        assert_eq!(
+            img("skaffold build").expect("image").builder,
+            ImageBuilder::Skaffold
+        );
         assert_eq!(
             img("gcloud builds submit --tag gcr.io/p/app")
                 .expect("image")
@@ -389,19 +397,25 @@ mod tests {
         let m = img("docker image build -t reg/app:1 .");
         assert_eq!(
             (m.builder, m.pushes, m.images[0].as_str()),
-            ("docker", false, "reg/app:1")
+            (ImageBuilder::Docker, false, "reg/app:1")
         );
         let m = img("docker image push reg/app:1");
         assert_eq!(
             (m.builder, m.pushes, m.images[0].as_str()),
-            ("docker", true, "reg/app:1")
+            (ImageBuilder::Docker, true, "reg/app:1")
         );
-        assert_eq!(img("buildah build -t x .").builder, "buildah");
+        assert_eq!(img("buildah build -t x .").builder, ImageBuilder::Buildah);
         assert_eq!(img("ko publish ./cmd/app").images, ["./cmd/app"]);
         let m = img("ko resolve -f config/");
-        assert_eq!((m.builder, m.pushes, m.images.len()), ("ko", true, 0));
+        assert_eq!(
+            (m.builder, m.pushes, m.images.len()),
+            (ImageBuilder::Ko, true, 0)
+        );
         let m = img("docker buildx bake --push");
-        assert_eq!((m.builder, m.pushes, m.images.len()), ("buildx", true, 0));
+        assert_eq!(
+            (m.builder, m.pushes, m.images.len()),
+            (ImageBuilder::Buildx, true, 0)
+        );
         let m = img("docker buildx build -o type=registry -t x .");
         assert!(m.pushes);
         assert!(img("mvn com.google.cloud.tools:jib-maven-plugin:build").pushes);

@@ -7,6 +7,10 @@
 //! deploy, `kubectl diff` changes nothing, `skaffold dev` is not a CI command, and a dry run
 //! (`--dry-run=client`) is recognised but flagged so rules can leave it out.
 //!
+//! The canonical names facts carry are small enums, one file each: [`DeployTool`],
+//! [`ImageBuilder`] and [`CredentialKind`], spelled in notes and JSON as docs/inference.md
+//! writes them.
+//!
 //! One file per table, with the functions that read it: [`deploy`] (deploy tools),
 //! [`renderers`] (what is piped into a deploy), [`images`] (image builders), [`test_runners`],
 //! [`credentials`] (credential commands, token options, kubeconfig writes),
@@ -15,18 +19,24 @@
 //! crate-visible items are re-exported here.
 
 mod actions;
+mod credential_kind;
 mod credential_names;
 mod credentials;
 mod deploy;
+mod deploy_tool;
+mod image_builder;
 mod images;
 mod renderers;
 mod test_runners;
 mod variables;
 
 pub(crate) use actions::*;
+pub(crate) use credential_kind::CredentialKind;
 pub(crate) use credential_names::*;
 pub(crate) use credentials::*;
 pub(crate) use deploy::*;
+pub(crate) use deploy_tool::DeployTool;
+pub(crate) use image_builder::ImageBuilder;
 pub(crate) use images::*;
 pub(crate) use test_runners::*;
 pub(crate) use variables::*;

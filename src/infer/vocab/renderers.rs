@@ -152,25 +152,29 @@ fn read_paths(cmd: &Command, positionals: &[&str], reads: Reads) -> Vec<String> 
 
 #[cfg(test)]
 mod tests {
+    use crate::infer::vocab::DeployTool;
     use crate::infer::vocab::deploy::first_deploy;
 
     #[test]
     fn renderer_output_piped_into_a_deploy_supplies_its_paths() {
         let m = first_deploy("kustomize build overlays/prod | kubectl apply -f -").expect("deploy");
-        assert_eq!((m.tool, m.operation.as_str()), ("kustomize", "build-apply"));
+        assert_eq!(
+            (m.tool, m.operation.as_str()),
+            (DeployTool::Kustomize, "build-apply")
+        );
         assert_eq!(m.paths, ["overlays/prod"]);
         let m = first_deploy("kubectl kustomize k8s/staging | kubectl apply -f -").expect("deploy");
-        assert_eq!(m.tool, "kustomize");
+        assert_eq!(m.tool, DeployTool::Kustomize);
         assert_eq!(first_deploy("kustomize build overlays/prod"), None);
         assert_eq!(first_deploy("kustomize edit set image app=x"), None);
         let m = first_deploy("ytt -f config/ | kbld -f - | kapp deploy -a app -f - -y")
             .expect("deploy");
-        assert_eq!((m.tool, m.operation.as_str()), ("kapp", "deploy"));
+        assert_eq!((m.tool, m.operation.as_str()), (DeployTool::Kapp, "deploy"));
         assert_eq!(m.paths, ["config/"]);
         let m =
             first_deploy("helm template web ./chart -f values-staging.yaml | kubectl apply -f -")
                 .expect("deploy");
-        assert_eq!(m.tool, "kubectl");
+        assert_eq!(m.tool, DeployTool::Kubectl);
         assert_eq!(m.paths, ["./chart", "values-staging.yaml"]);
         let m = first_deploy("envsubst < k8s/deploy.yaml | kubectl apply -f -").expect("deploy");
         assert_eq!(m.paths, ["k8s/deploy.yaml"]);
@@ -182,7 +186,7 @@ mod tests {
         let m = deploy("oc kustomize | oc apply -f -");
         assert_eq!(
             (m.tool, m.paths.as_slice()),
-            ("kustomize", &[".".to_owned()][..])
+            (DeployTool::Kustomize, &[".".to_owned()][..])
         );
         assert_eq!(
             deploy("helm template ./chart | kubectl apply -f -").paths,

@@ -7,7 +7,10 @@ mod table;
 #[cfg(test)]
 mod tests;
 
+use super::credential_kind::CredentialKind;
 use super::deploy::{DeployMatch, first_deploy};
+use super::deploy_tool::DeployTool;
+use super::image_builder::ImageBuilder;
 use super::images::ImageMatch;
 use crate::read::CiSystem;
 use table::ACTIONS;
@@ -15,12 +18,12 @@ use table::ACTIONS;
 /// What a packaged step does.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ActionRole {
-    /// Deploys with this canonical tool.
-    Deploy(&'static str),
+    /// Deploys with this tool; the operation is found as [`ActionOp`] says.
+    Deploy(DeployTool, ActionOp),
     /// Sets up cluster credentials of this kind.
-    Credential(&'static str),
-    /// Builds (and maybe pushes) images with this canonical builder.
-    Image(&'static str),
+    Credential(CredentialKind),
+    /// Builds (and maybe pushes) images with this builder.
+    Image(ImageBuilder),
 }
 
 /// How a packaged deploy step's operation is found.
@@ -56,8 +59,6 @@ pub(crate) struct ActionSpec {
     pub uses: &'static str,
     /// Whether it deploys, sets up credentials or builds images, and with what.
     pub role: ActionRole,
-    /// How its operation is found (deploys only).
-    pub op: ActionOp,
     /// Inputs naming the namespace.
     pub namespace: &'static [&'static str],
     /// Inputs naming the kube context or cluster.
@@ -73,7 +74,7 @@ pub(crate) struct ActionSpec {
     /// Input that asks for a dry run.
     pub dry_run: Option<&'static str>,
     /// Inputs that carry cluster credentials, with the kind.
-    pub credentials: &'static [(&'static str, &'static str)],
+    pub credentials: &'static [(&'static str, CredentialKind)],
 }
 
 /// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`.
@@ -143,7 +144,7 @@ pub(crate) fn classify_action_deploy(
     spec: &ActionSpec,
     with: &[(String, String)],
 ) -> Option<DeployMatch> {
-    let ActionRole::Deploy(tool) = spec.role else {
+    let ActionRole::Deploy(tool, op) = spec.role else {
         return None;
     };
     let mut m = DeployMatch {
@@ -155,7 +156,7 @@ pub(crate) fn classify_action_deploy(
         environment: None,
         paths: Vec::new(),
     };
-    match spec.op {
+    match op {
         ActionOp::Fixed(op) => m.operation = op.to_owned(),
         ActionOp::Input {
             input: name,

@@ -2,14 +2,14 @@
 //! most rows share, so a row names only what is particular to its step.
 
 use super::{ActionOp, ActionRole, ActionSpec};
+use crate::infer::vocab::{CredentialKind, DeployTool, ImageBuilder};
 
-/// A deploy step whose namespace comes from a `namespace` input.
-const fn deploy(uses: &'static str, tool: &'static str, op: ActionOp) -> ActionSpec {
+/// A step with role `role` that reads no inputs.
+const fn step(uses: &'static str, role: ActionRole) -> ActionSpec {
     ActionSpec {
         uses,
-        role: ActionRole::Deploy(tool),
-        op,
-        namespace: &["namespace"],
+        role,
+        namespace: &[],
         context: &[],
         paths: &[],
         images: &[],
@@ -20,25 +20,28 @@ const fn deploy(uses: &'static str, tool: &'static str, op: ActionOp) -> ActionS
     }
 }
 
-/// A step that sets up cluster credentials of `kind`.
-const fn credential(uses: &'static str, kind: &'static str) -> ActionSpec {
+/// A deploy step whose namespace comes from a `namespace` input.
+const fn deploy(uses: &'static str, tool: DeployTool, op: ActionOp) -> ActionSpec {
     ActionSpec {
-        role: ActionRole::Credential(kind),
-        ..deploy(uses, "", ActionOp::Fixed(""))
+        namespace: &["namespace"],
+        ..step(uses, ActionRole::Deploy(tool, op))
     }
+}
+
+/// A step that sets up cluster credentials of `kind`.
+const fn credential(uses: &'static str, kind: CredentialKind) -> ActionSpec {
+    step(uses, ActionRole::Credential(kind))
 }
 
 /// An image step naming its images in the inputs `images`; it pushes only when the row says how.
 const fn image(
     uses: &'static str,
-    builder: &'static str,
+    builder: ImageBuilder,
     images: &'static [&'static str],
 ) -> ActionSpec {
     ActionSpec {
-        role: ActionRole::Image(builder),
         images,
-        namespace: &[],
-        ..deploy(uses, "", ActionOp::Fixed(""))
+        ..step(uses, ActionRole::Image(builder))
     }
 }
 
@@ -64,7 +67,7 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         images: &["images"],
         ..deploy(
             "azure/k8s-deploy",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Input {
                 input: "action",
                 default: "deploy",
@@ -77,10 +80,10 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         )
     },
     ActionSpec {
-        credentials: &[("config", "kubeconfig")],
+        credentials: &[("config", CredentialKind::Kubeconfig)],
         ..deploy(
             "steebchen/kubectl",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Command {
                 input: "command",
                 program: Some("kubectl"),
@@ -88,14 +91,18 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             },
         )
     },
-    deploy("actions-hub/kubectl", "kubectl", KUBECTL_CMD),
-    deploy("kodermax/kubectl-aws-eks", "kubectl", KUBECTL_CMD),
-    deploy("ianbelcher/eks-kubectl-action", "kubectl", KUBECTL_CMD),
+    deploy("actions-hub/kubectl", DeployTool::Kubectl, KUBECTL_CMD),
+    deploy("kodermax/kubectl-aws-eks", DeployTool::Kubectl, KUBECTL_CMD),
+    deploy(
+        "ianbelcher/eks-kubectl-action",
+        DeployTool::Kubectl,
+        KUBECTL_CMD,
+    ),
     ActionSpec {
         paths: &["chart", "value-files"],
         ..deploy(
             "deliverybot/helm",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Input {
                 input: "task",
                 default: "deploy",
@@ -104,10 +111,10 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         )
     },
     ActionSpec {
-        credentials: &[("kubeconfig", "kubeconfig")],
+        credentials: &[("kubeconfig", CredentialKind::Kubeconfig)],
         ..deploy(
             "wyrihaximus/github-action-helm3",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Command {
                 input: "exec",
                 program: None,
@@ -116,10 +123,10 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         )
     },
     ActionSpec {
-        credentials: &[("auth-token", "argocd-token")],
+        credentials: &[("auth-token", CredentialKind::ArgocdToken)],
         ..deploy(
             "clowdhaus/argo-cd-action",
-            "argocd",
+            DeployTool::Argocd,
             ActionOp::Command {
                 input: "command",
                 program: Some("argocd"),
@@ -129,43 +136,46 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         context: &["context"],
-        credentials: &[("kubeconfig", "kubeconfig")],
-        ..credential("azure/k8s-set-context", "kubeconfig")
+        credentials: &[("kubeconfig", CredentialKind::Kubeconfig)],
+        ..credential("azure/k8s-set-context", CredentialKind::Kubeconfig)
     },
     ActionSpec {
         context: &["cluster-name"],
-        ..credential("azure/aks-set-context", "cloud-azure")
+        ..credential("azure/aks-set-context", CredentialKind::CloudAzure)
     },
     ActionSpec {
         context: &["cluster-name"],
-        ..credential("google-github-actions/get-gke-credentials", "cloud-gcp")
+        ..credential(
+            "google-github-actions/get-gke-credentials",
+            CredentialKind::CloudGcp,
+        )
     },
     ActionSpec {
-        credentials: &[("base64-kube-config", "kubeconfig")],
-        ..credential("tale/kubectl-action", "kubeconfig")
+        credentials: &[("base64-kube-config", CredentialKind::Kubeconfig)],
+        ..credential("tale/kubectl-action", CredentialKind::Kubeconfig)
     },
     ActionSpec {
-        credentials: &[("openshift-token", "openshift-login")],
-        ..credential("redhat-actions/oc-login", "openshift-login")
+        credentials: &[("openshift-token", CredentialKind::OpenshiftLogin)],
+        ..credential("redhat-actions/oc-login", CredentialKind::OpenshiftLogin)
     },
     ActionSpec {
         push: Some(("push", &["true"])),
         ..image(
             "docker/build-push-action",
-            "docker/build-push-action",
+            ImageBuilder::DockerBuildPushAction,
             &["tags"],
         )
     },
     image(
         "redhat-actions/buildah-build",
-        "buildah",
+        ImageBuilder::Buildah,
         &["image", "tags"],
     ),
     ActionSpec {
         pushes: true,
         ..image(
             "redhat-actions/push-to-registry",
-            "buildah",
+            ImageBuilder::Buildah,
             &["image", "tags"],
         )
     },
@@ -175,7 +185,7 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         dry_run: Some("dry-run"),
         ..deploy(
             "kubernetes/create-or-update-resource",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Input {
                 input: "action-type",
                 default: "apply",
@@ -185,19 +195,19 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     deploy(
         "kubernetes/update-container-image",
-        "kubectl",
+        DeployTool::Kubectl,
         ActionOp::Fixed("set-image"),
     ),
     deploy(
         "kubernetes/delete-resource",
-        "kubectl",
+        DeployTool::Kubectl,
         ActionOp::Fixed("delete"),
     ),
     ActionSpec {
         paths: &["chart", "values"],
         ..deploy(
             "helm/upgrade-helm-chart",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Fixed("upgrade-install"),
         )
     },
@@ -205,20 +215,20 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         paths: &["chart"],
         ..deploy(
             "helm/install-helm-chart",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Fixed("install"),
         )
     },
     deploy(
         "helm/delete-helm-release",
-        "helm",
+        DeployTool::Helm,
         ActionOp::Fixed("uninstall"),
     ),
     ActionSpec {
         context: &["cluster-name"],
         ..deploy(
             "aws-eks/update-container-image",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Fixed("set-image"),
         )
     },
@@ -226,7 +236,7 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         context: &["cluster-name"],
         ..deploy(
             "aws-eks/deploy-application",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Fixed("apply"),
         )
     },
@@ -235,7 +245,7 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         paths: &["chart"],
         ..deploy(
             "aws-eks/install-helm-chart",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Fixed("install"),
         )
     },
@@ -243,7 +253,7 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         context: &["cluster"],
         ..deploy(
             "gcp-gke/rollout-image",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Fixed("set-image"),
         )
     },
@@ -251,40 +261,47 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         context: &["cluster"],
         ..deploy(
             "gcp-gke/publish-and-rollout-image",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Fixed("set-image"),
         )
     },
     ActionSpec {
         context: &["cluster-name"],
-        ..credential("aws-eks/update-kubeconfig-with-authenticator", "cloud-aws")
+        ..credential(
+            "aws-eks/update-kubeconfig-with-authenticator",
+            CredentialKind::CloudAws,
+        )
     },
     ActionSpec {
         context: &["cluster-name"],
         ..credential(
             "azure-aks/update-kubeconfig-with-credentials",
-            "cloud-azure",
+            CredentialKind::CloudAzure,
         )
     },
     ActionSpec {
         pushes: true,
-        ..image("aws-ecr/build-and-push-image", "docker", &["repo"])
+        ..image(
+            "aws-ecr/build-and-push-image",
+            ImageBuilder::Docker,
+            &["repo"],
+        )
     },
     ActionSpec {
         pushes: true,
-        ..image("docker/publish", "docker", &["image"])
+        ..image("docker/publish", ImageBuilder::Docker, &["image"])
     },
     // Azure Pipelines tasks (names lowercased; inputs compared case-insensitively).
     ActionSpec {
         paths: &["configuration"],
         credentials: &[
-            ("kubernetesserviceendpoint", "kubeconfig"),
-            ("kubernetesserviceconnection", "kubeconfig"),
-            ("azuresubscriptionendpoint", "cloud-azure"),
+            ("kubernetesserviceendpoint", CredentialKind::Kubeconfig),
+            ("kubernetesserviceconnection", CredentialKind::Kubeconfig),
+            ("azuresubscriptionendpoint", CredentialKind::CloudAzure),
         ],
         ..deploy(
             "kubernetes",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Command {
                 input: "command",
                 program: Some("kubectl"),
@@ -296,13 +313,13 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         paths: &["manifests"],
         images: &["containers"],
         credentials: &[
-            ("kubernetesserviceconnection", "kubeconfig"),
-            ("kubernetesserviceendpoint", "kubeconfig"),
-            ("azuresubscriptionconnection", "cloud-azure"),
+            ("kubernetesserviceconnection", CredentialKind::Kubeconfig),
+            ("kubernetesserviceendpoint", CredentialKind::Kubeconfig),
+            ("azuresubscriptionconnection", CredentialKind::CloudAzure),
         ],
         ..deploy(
             "kubernetesmanifest",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Input {
                 input: "action",
                 default: "deploy",
@@ -320,14 +337,14 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     ActionSpec {
         paths: &["chartpath", "valuefile"],
         credentials: &[
-            ("kubernetesserviceconnection", "kubeconfig"),
-            ("kubernetesserviceendpoint", "kubeconfig"),
-            ("azuresubscription", "cloud-azure"),
-            ("azuresubscriptionendpoint", "cloud-azure"),
+            ("kubernetesserviceconnection", CredentialKind::Kubeconfig),
+            ("kubernetesserviceendpoint", CredentialKind::Kubeconfig),
+            ("azuresubscription", CredentialKind::CloudAzure),
+            ("azuresubscriptionendpoint", CredentialKind::CloudAzure),
         ],
         ..deploy(
             "helmdeploy",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Input {
                 input: "command",
                 default: "",
@@ -343,36 +360,44 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         push: Some(("command", &["buildandpush", "push"])),
-        ..image("docker", "docker", &["repository"])
+        ..image("docker", ImageBuilder::Docker, &["repository"])
     },
     // Bitbucket pipes.
     ActionSpec {
         paths: &["resource-path"],
-        credentials: &[("kube-config", "kubeconfig")],
-        ..deploy("atlassian/kubectl-run", "kubectl", KUBECTL_PIPE)
+        credentials: &[("kube-config", CredentialKind::Kubeconfig)],
+        ..deploy("atlassian/kubectl-run", DeployTool::Kubectl, KUBECTL_PIPE)
     },
     ActionSpec {
         paths: &["resource-path"],
         context: &["cluster-name"],
         credentials: &[
-            ("aws-secret-access-key", "cloud-aws"),
-            ("aws-oidc-role-arn", "cloud-aws"),
+            ("aws-secret-access-key", CredentialKind::CloudAws),
+            ("aws-oidc-role-arn", CredentialKind::CloudAws),
         ],
-        ..deploy("atlassian/aws-eks-kubectl-run", "kubectl", KUBECTL_PIPE)
+        ..deploy(
+            "atlassian/aws-eks-kubectl-run",
+            DeployTool::Kubectl,
+            KUBECTL_PIPE,
+        )
     },
     ActionSpec {
         paths: &["resource-path"],
         context: &["cluster-name"],
-        credentials: &[("key-file", "cloud-gcp")],
-        ..deploy("atlassian/google-gke-kubectl-run", "kubectl", KUBECTL_PIPE)
+        credentials: &[("key-file", CredentialKind::CloudGcp)],
+        ..deploy(
+            "atlassian/google-gke-kubectl-run",
+            DeployTool::Kubectl,
+            KUBECTL_PIPE,
+        )
     },
     ActionSpec {
         paths: &["kubernetes-spec-file"],
         context: &["azure-aks-name"],
-        credentials: &[("azure-password", "cloud-azure")],
+        credentials: &[("azure-password", CredentialKind::CloudAzure)],
         ..deploy(
             "atlassian/azure-aks-deploy",
-            "kubectl",
+            DeployTool::Kubectl,
             ActionOp::Command {
                 input: "kubectl-command",
                 program: Some("kubectl"),
@@ -382,10 +407,10 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         context: &["aks-name"],
-        credentials: &[("azure-password", "cloud-azure")],
+        credentials: &[("azure-password", CredentialKind::CloudAzure)],
         ..deploy(
             "atlassian/azure-aks-helm-deploy",
-            "helm",
+            DeployTool::Helm,
             ActionOp::Command {
                 input: "helm-command",
                 program: Some("helm"),
@@ -395,24 +420,32 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         pushes: true,
-        ..image("atlassian/aws-ecr-push-image", "docker", &["image-name"])
+        ..image(
+            "atlassian/aws-ecr-push-image",
+            ImageBuilder::Docker,
+            &["image-name"],
+        )
     },
     // Jenkins steps.
     ActionSpec {
         paths: &["configs"],
-        credentials: &[("kubeconfigid", "kubeconfig")],
-        ..deploy("kubernetesdeploy", "kubectl", ActionOp::Fixed("apply"))
+        credentials: &[("kubeconfigid", CredentialKind::Kubeconfig)],
+        ..deploy(
+            "kubernetesdeploy",
+            DeployTool::Kubectl,
+            ActionOp::Fixed("apply"),
+        )
     },
     ActionSpec {
         context: &["contextname", "clustername"],
-        credentials: &[("credentialsid", "kubeconfig")],
-        ..credential("withkubeconfig", "kubeconfig")
+        credentials: &[("credentialsid", CredentialKind::Kubeconfig)],
+        ..credential("withkubeconfig", CredentialKind::Kubeconfig)
     },
     ActionSpec {
         credentials: &[
-            ("kubectlcredentials", "kubeconfig"),
-            ("credentialsid", "kubeconfig"),
+            ("kubectlcredentials", CredentialKind::Kubeconfig),
+            ("credentialsid", CredentialKind::Kubeconfig),
         ],
-        ..credential("withkubecredentials", "kubeconfig")
+        ..credential("withkubecredentials", CredentialKind::Kubeconfig)
     },
 ];

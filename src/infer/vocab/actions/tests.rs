@@ -85,7 +85,7 @@ fn actions() {
     assert!(!m.pushes);
     assert!(matches!(
         action_spec("withKubeConfig", CiSystem::Jenkins).map(|s| s.role),
-        Some(ActionRole::Credential("kubeconfig"))
+        Some(ActionRole::Credential(CredentialKind::Kubeconfig))
     ));
 }
 

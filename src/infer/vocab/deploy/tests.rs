@@ -2,7 +2,7 @@ use super::*;
 
 /// The tool and operation of the first deploy in `script`.
 fn op(script: &str) -> Option<(String, String)> {
-    first_deploy(script).map(|m| (m.tool.to_owned(), m.operation))
+    first_deploy(script).map(|m| (m.tool.as_str().to_owned(), m.operation))
 }
 
 fn pair(tool: &str, op: &str) -> Option<(String, String)> {
@@ -11,9 +11,9 @@ fn pair(tool: &str, op: &str) -> Option<(String, String)> {
 
 /// Subcommands close to the deploying ones that do not deploy, per tool: the "Not deploys"
 /// column of docs/inference.md. Each must stay unrecognised.
-const NOT_DEPLOYS: &[(&str, &[&str])] = &[
+const NOT_DEPLOYS: &[(DeployTool, &[&str])] = &[
     (
-        "kubectl",
+        DeployTool::Kubectl,
         &[
             "get",
             "describe",
@@ -34,7 +34,7 @@ const NOT_DEPLOYS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "oc",
+        DeployTool::Oc,
         &[
             "get",
             "describe",
@@ -46,7 +46,7 @@ const NOT_DEPLOYS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "helm",
+        DeployTool::Helm,
         &[
             "template",
             "lint",
@@ -76,24 +76,24 @@ const NOT_DEPLOYS: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "helmfile",
+        DeployTool::Helmfile,
         &[
             "template", "lint", "diff", "build", "list", "repos", "deps", "status", "test",
         ],
     ),
     (
-        "skaffold",
+        DeployTool::Skaffold,
         &["dev", "build", "render", "diagnose", "init", "debug"],
     ),
-    ("kapp", &["inspect", "list", "ls"]),
+    (DeployTool::Kapp, &["inspect", "list", "ls"]),
     (
-        "argocd",
+        DeployTool::Argocd,
         &[
             "app get", "app list", "app wait", "app diff", "login", "version",
         ],
     ),
     (
-        "flux",
+        DeployTool::Flux,
         &[
             "get",
             "check",
@@ -104,13 +104,16 @@ const NOT_DEPLOYS: &[(&str, &[&str])] = &[
             "logs",
         ],
     ),
-    ("jx", &["get", "version"]),
+    (DeployTool::Jx, &["get", "version"]),
     (
-        "kubectl-argo-rollouts",
+        DeployTool::KubectlArgoRollouts,
         &["get", "status", "list", "lint", "version"],
     ),
-    ("tanka", &["show", "diff", "export", "eval", "fmt"]),
-    ("ko", &["build", "publish", "resolve", "login"]),
+    (
+        DeployTool::Tanka,
+        &["show", "diff", "export", "eval", "fmt"],
+    ),
+    (DeployTool::Ko, &["build", "publish", "resolve", "login"]),
 ];
 
 #[test]
@@ -254,11 +257,22 @@ fn other_tools() {
     let m = first_deploy("tk apply environments/prod --dangerous-auto-approve").expect("deploy");
     assert_eq!(
         (m.tool, m.paths.as_slice()),
-        ("tanka", &["environments/prod".to_owned()][..])
+        (DeployTool::Tanka, &["environments/prod".to_owned()][..])
     );
     assert_eq!(op("tk diff environments/prod"), None);
     assert_eq!(op("ko apply -f config/"), pair("ko", "apply"));
     assert_eq!(op("ko build ./cmd/app"), None);
+}
+
+#[test]
+fn every_tool_but_kustomize_is_one_command_line_tool() {
+    for tool in DeployTool::ALL {
+        assert_eq!(
+            tool_spec(*tool).is_some(),
+            *tool != DeployTool::Kustomize,
+            "{tool}"
+        );
+    }
 }
 
 #[test]
@@ -272,7 +286,7 @@ fn listed_non_deploys_are_no_deploys() {
         );
     }
     for (tool, subcommands) in NOT_DEPLOYS {
-        let program = tool_named(tool).expect("a deploy tool").programs[0];
+        let program = tool_spec(*tool).expect("a deploy tool").programs[0];
         for not in *subcommands {
             let script = format!("{program} {not} x");
             assert_eq!(op(&script), None, "{script}");
