@@ -99,7 +99,7 @@ fn compact(a: &Analysis) -> String {
             .map(|t| {
                 format!(
                     "{}{}",
-                    kind(&t.kind),
+                    t.kind.as_str(),
                     t.pattern
                         .as_deref()
                         .map(|p| format!(":{p}"))
@@ -137,10 +137,6 @@ fn compact(a: &Analysis) -> String {
         out.push_str(&line("diagnostic", &d.at, d.code.to_owned()));
     }
     out
-}
-
-fn kind(k: &crate::read::TriggerKind) -> &'static str {
-    crate::infer::rules::environment_triggers::kind_name(k)
 }
 
 #[test]
@@ -288,7 +284,7 @@ fn accuracy_against_expectations() {
                 e.triggers.iter().map(|t| {
                     (
                         canonical(&e.name),
-                        kind(&t.kind).to_owned(),
+                        t.kind.as_str().to_owned(),
                         t.pattern.clone().unwrap_or_default(),
                     )
                 })

@@ -65,6 +65,22 @@ pub(crate) enum TriggerKind {
     Expression,
 }
 
+impl TriggerKind {
+    /// The spelling in the analysis document and reports (`pull_request`, as serialized).
+    pub(crate) fn as_str(&self) -> &'static str {
+        match self {
+            TriggerKind::Branch => "branch",
+            TriggerKind::Tag => "tag",
+            TriggerKind::Manual => "manual",
+            TriggerKind::PullRequest => "pull_request",
+            TriggerKind::Schedule => "schedule",
+            TriggerKind::Upstream => "upstream",
+            TriggerKind::Caller => "caller",
+            TriggerKind::Expression => "expression",
+        }
+    }
+}
+
 /// A trigger of a pipeline, or a condition on a job, as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct Trigger {

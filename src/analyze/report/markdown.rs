@@ -38,8 +38,8 @@ pub(crate) fn render(a: &Analysis) -> String {
                 .triggers
                 .iter()
                 .map(|t| match &t.pattern {
-                    Some(p) => format!("{} `{}`", kind(&t.kind), p.replace('|', "\\|")),
-                    None => kind(&t.kind).to_owned(),
+                    Some(p) => format!("{} `{}`", t.kind.as_str(), p.replace('|', "\\|")),
+                    None => t.kind.as_str().to_owned(),
                 })
                 .collect();
             let _ = writeln!(
@@ -133,8 +133,4 @@ pub(crate) fn render(a: &Analysis) -> String {
         }
     }
     out
-}
-
-fn kind(kind: &crate::read::TriggerKind) -> &'static str {
-    crate::infer::rules::environment_triggers::kind_name(kind)
 }

@@ -61,7 +61,7 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
                 .triggers
                 .iter()
                 .map(|t| {
-                    let kind = crate::infer::rules::environment_triggers::kind_name(&t.kind);
+                    let kind = t.kind.as_str();
                     match &t.pattern {
                         Some(p) => format!("{kind} {p}"),
                         None => kind.to_owned(),

@@ -338,21 +338,7 @@ fn is_dispatch_input(f: &Found) -> bool {
 
 fn trigger_text(t: &Trigger, what: &str) -> String {
     match &t.pattern {
-        Some(p) => format!("{what} `{}: {p}`", kind_name(&t.kind)),
-        None => format!("{what} `{}`", kind_name(&t.kind)),
-    }
-}
-
-/// The JSON spelling of a trigger kind.
-pub(crate) fn kind_name(kind: &TriggerKind) -> &'static str {
-    match kind {
-        TriggerKind::Branch => "branch",
-        TriggerKind::Tag => "tag",
-        TriggerKind::Manual => "manual",
-        TriggerKind::PullRequest => "pull_request",
-        TriggerKind::Schedule => "schedule",
-        TriggerKind::Upstream => "upstream",
-        TriggerKind::Caller => "caller",
-        TriggerKind::Expression => "expression",
+        Some(p) => format!("{what} `{}: {p}`", t.kind.as_str()),
+        None => format!("{what} `{}`", t.kind.as_str()),
     }
 }
