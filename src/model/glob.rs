@@ -290,6 +290,16 @@ mod tests {
         assert!(pat("*-rc").matches("v1-rc"));
     }
 
+    /// The matcher is built without the `regex` crate's Unicode tables (they double the
+    /// binary's start-up relocations); non-ASCII refs still match character by character.
+    #[test]
+    fn non_ascii_refs_match_without_unicode_tables() {
+        assert!(pat("feature/é*").matches("feature/été"));
+        assert!(pat("release/*").matches("release/βγ"));
+        assert!(!pat("release/*").matches("release/β/γ"));
+        assert!(pat("日本/**").matches("日本/a/b"));
+    }
+
     /// `**` crosses `/` wherever it stands and never stands for a missing `/`; class members
     /// that are syntax to the `regex` crate are plain members.
     #[test]
