@@ -3,7 +3,9 @@
 //!
 //! A managed file whose fingerprint no longer matches was edited by hand, and a file at an
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
-//! `--force`. Managed files the model no longer produces are deleted when pristine.
+//! `--force`. Managed files the model no longer produces are deleted when pristine, and only
+//! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
+//! touched.
 
 pub(crate) mod atomic;
 pub(crate) mod header;
@@ -30,10 +32,13 @@ pub(crate) enum Action {
     RefuseEdited,
     /// A file gitops-gen did not write sits where an output goes: refused without `--force`.
     RefuseForeign,
-    /// Pristine managed file the model no longer produces.
+    /// Pristine managed file the model no longer produces, at the path it records.
     Delete,
     /// Hand-edited managed file the model no longer produces: kept and reported.
     KeepEditedOrphan,
+    /// Managed file the model no longer produces, written by a release that did not record its
+    /// path: it may be a copy, so it is kept and reported.
+    KeepUnrecordedOrphan,
 }
 
 impl Action {
@@ -41,8 +46,16 @@ impl Action {
     pub(crate) fn is_stale(self) -> bool {
         !matches!(
             self,
-            Action::Unchanged | Action::KeepSeeded | Action::KeepEditedOrphan
+            Action::Unchanged
+                | Action::KeepSeeded
+                | Action::KeepEditedOrphan
+                | Action::KeepUnrecordedOrphan
         )
+    }
+
+    /// Whether carrying out the action writes, replaces or removes a file.
+    fn touches_disk(self) -> bool {
+        matches!(self, Action::Create | Action::Update | Action::Delete)
     }
 
     /// The verb shown next to the path.
@@ -56,6 +69,7 @@ impl Action {
             Action::RefuseForeign => "refuse (not written by gitops-gen)",
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
+            Action::KeepUnrecordedOrphan => "keep (no longer generated, path not recorded)",
         }
     }
 }
@@ -66,10 +80,21 @@ pub(crate) struct PlanItem {
     /// Repository-relative path.
     pub(crate) path: String,
     pub(crate) action: Action,
-    /// Current contents, when the file exists.
+    /// Current contents, when the file exists and was read.
     pub(crate) old: Option<String>,
     /// What the file should contain, header included, when the model produces it.
     pub(crate) new: Option<String>,
+}
+
+impl PlanItem {
+    fn new(path: String, action: Action, old: Option<String>, new: Option<String>) -> PlanItem {
+        PlanItem {
+            path,
+            action,
+            old,
+            new,
+        }
+    }
 }
 
 /// Every path `generate` looked at, sorted.
@@ -93,55 +118,56 @@ impl Plan {
     }
 }
 
-/// Compares `outputs` with the files under `root`.
+/// Compares `outputs` with the files under `root`. Reads, never writes.
 pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
     for out in outputs {
-        let old = read_existing(&root.join(&out.path))?;
-        let contents = header::contents(out);
-        let action = match (&old, &out.ownership) {
-            (None, _) => Action::Create,
-            (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
-            (Some(old), Ownership::Managed) if *old == contents => Action::Unchanged,
-            (Some(old), Ownership::Managed) => match header::provenance(old) {
-                Provenance::Pristine => Action::Update,
-                _ if force => Action::Update,
-                Provenance::Edited => Action::RefuseEdited,
-                Provenance::Foreign => Action::RefuseForeign,
-            },
-        };
-        items.push(PlanItem {
-            path: out.path.clone(),
-            action,
-            old,
-            new: Some(contents),
-        });
+        items.push(plan_output(root, out, force)?);
     }
     for path in managed_files(root)? {
         if outputs.iter().any(|o| o.path == path) {
             continue;
         }
-        let old = read_existing(&root.join(&path))?;
-        let Some(old) = old else { continue };
-        let action = match header::provenance(&old) {
-            Provenance::Pristine => Action::Delete,
-            _ if force => Action::Delete,
-            _ => Action::KeepEditedOrphan,
+        let Some(old) = read_existing(&root.join(&path))? else {
+            continue;
         };
-        items.push(PlanItem {
-            path,
-            action,
-            old: Some(old),
-            new: None,
-        });
+        let action = match header::recorded_path(&old) {
+            // A copy or a move of a generated file: someone put it there, it is theirs.
+            Some(recorded) if recorded != path => continue,
+            None => Action::KeepUnrecordedOrphan,
+            Some(_) => match header::provenance(&old) {
+                Provenance::Pristine => Action::Delete,
+                _ if force => Action::Delete,
+                _ => Action::KeepEditedOrphan,
+            },
+        };
+        items.push(PlanItem::new(path, action, Some(old), None));
     }
     items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Plan { items })
 }
 
+/// The plan for one output path.
+fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, Error> {
+    let contents = header::contents(out);
+    let old = read_existing(&root.join(&out.path))?;
+    let action = match (&old, &out.ownership) {
+        (None, _) => Action::Create,
+        (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
+        (Some(old), Ownership::Managed) if *old == contents => Action::Unchanged,
+        (Some(old), Ownership::Managed) => match header::provenance(old) {
+            Provenance::Pristine => Action::Update,
+            _ if force => Action::Update,
+            Provenance::Edited => Action::RefuseEdited,
+            Provenance::Foreign => Action::RefuseForeign,
+        },
+    };
+    Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
+}
+
 /// Carries out a plan. Callers must have checked [`Plan::refused`] first.
 pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
-    for item in &plan.items {
+    for item in plan.items.iter().filter(|i| i.action.touches_disk()) {
         let path = root.join(&item.path);
         match (item.action, &item.new) {
             (Action::Create | Action::Update, Some(new)) => atomic::write(&path, new)?,
@@ -166,7 +192,8 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
 
 /// Repository-relative paths of YAML files that start with the managed header, among the files
 /// the repository walk sees (the same walk `analyze` uses: .gitignore honoured, hidden files
-/// included, `.git` and `target` skipped). Only the first bytes of each YAML file are read.
+/// included, `.git` and `target` skipped, symlinks not followed). Only the first bytes of each
+/// YAML file are read.
 fn managed_files(root: &Path) -> Result<Vec<String>, Error> {
     use std::io::Read;
     let repo = DirRepo::open(root)

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::files::diff;
 use crate::model::Config;
 use crate::render;
-use crate::write::{self, Action, Plan};
+use crate::write::{self, Action, Plan, PlanItem};
 
 /// How `generate` treats the plan.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -86,10 +86,7 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
         return false;
     }
     for item in plan.refused() {
-        ui.note(
-            "refused",
-            &format!("{} was {}", item.path, refusal_reason(item.action)),
-        );
+        ui.note("refused", &refusal(item));
     }
     ui.note(
         "help",
@@ -99,28 +96,39 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
     true
 }
 
-fn refusal_reason(action: Action) -> &'static str {
-    match action {
-        Action::RefuseForeign => "not written by gitops-gen",
-        _ => "edited by hand since it was generated",
+/// Why one refused item was refused, as a sentence that starts with its path.
+fn refusal(item: &PlanItem) -> String {
+    match item.action {
+        Action::RefuseForeign => format!("{} was not written by gitops-gen", item.path),
+        _ => format!("{} was edited by hand since it was generated", item.path),
+    }
+}
+
+/// The warning for a managed file that is kept although the model no longer produces it.
+fn kept_orphan(item: &PlanItem, done: &str) -> Option<String> {
+    match item.action {
+        Action::KeepEditedOrphan => Some(format!(
+            "{} is no longer generated but was edited by hand; {done}",
+            item.path
+        )),
+        Action::KeepUnrecordedOrphan => Some(format!(
+            "{} is no longer generated, and was written by an older gitops-gen that did not \
+             record its path, so it may be a copy; delete it by hand if it is not needed",
+            item.path
+        )),
+        _ => None,
     }
 }
 
 fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
-    let stale: Vec<_> = plan.stale().collect();
-    for item in plan
+    for note in plan
         .items
         .iter()
-        .filter(|i| i.action == Action::KeepEditedOrphan)
+        .filter_map(|i| kept_orphan(i, "delete it when done"))
     {
-        ui.note(
-            "warning",
-            &format!(
-                "{} is no longer generated but was edited by hand; delete it when done",
-                item.path
-            ),
-        );
+        ui.note("warning", &note);
     }
+    let stale: Vec<_> = plan.stale().collect();
     if stale.is_empty() {
         ui.status("ok", "generated files match gitops-gen.yaml");
         return Ok(Outcome::Success);
@@ -180,14 +188,8 @@ fn report(ui: &Ui, plan: &Plan, show_diff: bool, prefix: &str) -> Result<(), Err
                 ui.color_out,
             ))?;
         }
-        if item.action == Action::KeepEditedOrphan {
-            ui.note(
-                "warning",
-                &format!(
-                    "{} is no longer generated but was edited by hand; left in place",
-                    item.path
-                ),
-            );
+        if let Some(note) = kept_orphan(item, "left in place") {
+            ui.note("warning", &note);
         }
     }
     if changed == 0 {
