@@ -53,11 +53,13 @@ pub(crate) enum Provenance {
     Edited,
 }
 
-/// Classifies file contents by their header.
+/// Classifies file contents by their header. Line endings do not count: a checkout that turned
+/// every `\n` into `\r\n` (git's `core.autocrlf` on Windows) is still pristine.
 pub(crate) fn provenance(text: &str) -> Provenance {
     if !text.starts_with(MANAGED_MARKER) {
         return Provenance::Foreign;
     }
+    let text = lf(text);
     let mut offset = 0;
     for line in text.split_inclusive('\n').take(3) {
         offset += line.len();
@@ -78,6 +80,21 @@ pub(crate) fn recorded_path(text: &str) -> Option<&str> {
     let mut lines = text.lines().take(4);
     lines.find(|l| l.starts_with(FINGERPRINT_PREFIX))?;
     lines.next()?.strip_prefix(PATH_PREFIX)
+}
+
+/// Whether `old` is `new` with some `\n` turned into `\r\n`, i.e. the same file as checked out
+/// with CRLF line endings.
+pub(crate) fn same_but_line_endings(old: &str, new: &str) -> bool {
+    old.len() > new.len() && old.contains('\r') && lf(old) == new
+}
+
+/// `text` with every `\r\n` turned into `\n`.
+fn lf(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains("\r\n") {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// SHA-1 of the body (git's hash, via gix), hex. Not a security boundary: it only detects edits.
@@ -126,5 +143,20 @@ mod tests {
         );
         assert_eq!(provenance(&old), Provenance::Pristine);
         assert_eq!(recorded_path(&old), None);
+    }
+
+    #[test]
+    fn crlf_line_endings_are_not_an_edit() {
+        let text = managed("a.yaml", "a: 1\nb: 2\n");
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(provenance(&crlf), Provenance::Pristine);
+        assert_eq!(recorded_path(&crlf), Some("a.yaml"));
+        assert!(same_but_line_endings(&crlf, &text));
+        assert!(!same_but_line_endings(&text, &text));
+        assert!(!same_but_line_endings(&crlf.replace("b: 2", "b: 3"), &text));
+        assert_eq!(
+            provenance(&crlf.replace("b: 2", "b: 3")),
+            Provenance::Edited
+        );
     }
 }

@@ -24,7 +24,7 @@ pub(crate) enum Action {
     Create,
     /// Managed file with new contents.
     Update,
-    /// Already as rendered.
+    /// Already as rendered (line endings aside).
     Unchanged,
     /// Seeded file that exists: the user's now, left alone.
     KeepSeeded,
@@ -154,7 +154,11 @@ fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, E
     let action = match (&old, &out.ownership) {
         (None, _) => Action::Create,
         (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
-        (Some(old), Ownership::Managed) if *old == contents => Action::Unchanged,
+        (Some(old), Ownership::Managed)
+            if *old == contents || header::same_but_line_endings(old, &contents) =>
+        {
+            Action::Unchanged
+        }
         (Some(old), Ownership::Managed) => match header::provenance(old) {
             Provenance::Pristine => Action::Update,
             _ if force => Action::Update,

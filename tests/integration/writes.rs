@@ -1,5 +1,5 @@
 //! What `generate` (and `init`) may write and delete: only files gitops-gen placed at the path
-//! their header records.
+//! their header records, and without mistaking a CRLF checkout for a hand edit.
 
 use std::path::Path;
 
@@ -126,4 +126,35 @@ fn sha1_hex(bytes: &[u8]) -> String {
         .next()
         .expect("a hash")
         .to_owned()
+}
+
+// --- line endings ----------------------------------------------------------------------------
+
+#[test]
+fn a_crlf_checkout_is_not_a_hand_edit() {
+    let (_tmp, dir) = dir_with_model("repo", "models/four-envs.yaml");
+    generate_ok(&dir);
+    let path = "clusters/staging/apps.yaml";
+    let crlf = read(&dir, path).replace('\n', "\r\n");
+    write(&dir, path, &crlf);
+
+    let out = generate_ok(&dir);
+    assert!(!stderr(&out).contains(path), "{}", stderr(&out));
+    assert_eq!(read(&dir, path), crlf, "an unchanged file is not rewritten");
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+
+    // A real edit in a CRLF file is still an edit.
+    write(
+        &dir,
+        path,
+        &crlf.replace("interval: 10m0s", "interval: 1m0s"),
+    );
+    assert_code(&run(&dir, &["generate"]), 1);
+
+    // And a pristine CRLF orphan is deleted like any other.
+    write(&dir, path, &crlf);
+    let model = without_env(&dir, "staging");
+    write(&dir, "gitops-gen.yaml", &model);
+    generate_ok(&dir);
+    assert!(!dir.join(path).exists());
 }
