@@ -10,7 +10,8 @@
 pub(crate) mod atomic;
 pub(crate) mod header;
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::files::repo::DirRepo;
@@ -169,8 +170,10 @@ fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, E
     Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
 }
 
-/// Carries out a plan. Callers must have checked [`Plan::refused`] first.
+/// Carries out a plan. Callers must have checked [`Plan::refused`] first. The folders written
+/// to are synced at the end.
 pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
+    let mut dirs = BTreeSet::new();
     for item in plan.items.iter().filter(|i| i.action.touches_disk()) {
         let path = root.join(&item.path);
         match (item.action, &item.new) {
@@ -182,8 +185,22 @@ pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
             }
             _ => {}
         }
+        add_ancestors(root, &path, &mut dirs);
     }
-    Ok(())
+    atomic::sync_dirs(&dirs)
+}
+
+/// `path`'s folders from its own up to `root`, included: a created folder's entry lives in
+/// its parent.
+fn add_ancestors(root: &Path, path: &Path, dirs: &mut BTreeSet<PathBuf>) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        dirs.insert(d.to_path_buf());
+        if d == root || !d.starts_with(root) {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {

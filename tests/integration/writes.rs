@@ -1,9 +1,38 @@
 //! What `generate` (and `init`) may write and delete: only files gitops-gen placed at the path
-//! their header records, and without mistaking a CRLF checkout for a hand edit.
+//! their header records, with the permissions a user expects, and without mistaking a CRLF
+//! checkout for a hand edit.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use std::process::Output;
 
 use crate::common::*;
+
+/// Runs gitops-gen under a given umask (a shell sets it, then execs the binary).
+fn run_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Output {
+    let bin = assert_cmd::cargo::cargo_bin("gitops-gen");
+    let script = format!("umask {umask} && exec \"$0\" --color never \"$@\"");
+    std::process::Command::new("sh")
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .arg("-c")
+        .arg(script)
+        .arg(bin)
+        .args(args)
+        .output()
+        .expect("sh runs gitops-gen")
+}
+
+/// Permission bits of a file.
+fn mode(dir: &Path, rel: &str) -> u32 {
+    std::fs::metadata(dir.join(rel))
+        .unwrap_or_else(|e| panic!("stat {rel}: {e}"))
+        .permissions()
+        .mode()
+        & 0o7777
+}
 
 /// The model without the environment named `name`.
 fn without_env(dir: &Path, name: &str) -> String {
@@ -126,6 +155,71 @@ fn sha1_hex(bytes: &[u8]) -> String {
         .next()
         .expect("a hash")
         .to_owned()
+}
+
+// --- permissions -----------------------------------------------------------------------------
+
+#[test]
+fn new_files_follow_the_umask_and_updates_keep_the_mode() {
+    let (_tmp, dir) = dir_with_model("repo", "models/two-apps.yaml");
+    assert_code(&run_with_umask(&dir, "022", &["generate"]), 0);
+    for path in [
+        ".github/workflows/gitops.yml",
+        "clusters/staging/apps.yaml",
+        "applications/overlays/staging/kustomization.yaml",
+    ] {
+        assert_eq!(mode(&dir, path), 0o644, "{path}");
+    }
+
+    // A file the user made group-writable (or private) keeps that mode when it is updated.
+    let workflow = ".github/workflows/gitops.yml";
+    std::fs::set_permissions(dir.join(workflow), std::fs::Permissions::from_mode(0o664))
+        .expect("chmod");
+    let promote = ".github/workflows/gitops-promote.yml";
+    std::fs::set_permissions(dir.join(promote), std::fs::Permissions::from_mode(0o600))
+        .expect("chmod");
+    append(
+        &dir,
+        "gitops-gen.yaml",
+        "  - {name: worker, port: 7070, test: make w}\n",
+    );
+    let out = run_with_umask(&dir, "077", &["generate"]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains(&format!("update {workflow}")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(mode(&dir, workflow), 0o664);
+    assert!(
+        stderr(&out).contains(&format!("update {promote}")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(mode(&dir, promote), 0o600);
+    // New files under umask 077 are private.
+    assert_eq!(
+        mode(&dir, "applications/base/worker/deployment.yaml"),
+        0o600
+    );
+}
+
+#[test]
+fn init_writes_the_model_with_the_umask_and_force_keeps_its_mode() {
+    let (_tmp, dir) = named_dir("demo");
+    assert_code(&run_with_umask(&dir, "022", &["init", "--yes"]), 0);
+    assert_eq!(mode(&dir, "gitops-gen.yaml"), 0o644);
+    assert_eq!(mode(&dir, ".github/workflows/gitops.yml"), 0o644);
+    std::fs::set_permissions(
+        dir.join("gitops-gen.yaml"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .expect("chmod");
+    assert_code(
+        &run_with_umask(&dir, "022", &["init", "--yes", "--force"]),
+        0,
+    );
+    assert_eq!(mode(&dir, "gitops-gen.yaml"), 0o640);
 }
 
 // --- line endings ----------------------------------------------------------------------------
