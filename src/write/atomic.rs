@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 /// Writes `contents` to a temporary file beside `path`, syncs it and renames it into place.
-/// The caller syncs its folder afterwards ([`sync_dirs`]).
+/// The caller has checked the path ([`crate::write::guard`]) and syncs its folder afterwards
+/// ([`sync_dirs`]).
 pub(crate) fn write(path: &Path, contents: &str) -> Result<(), Error> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)

@@ -5,9 +5,12 @@
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
 //! `--force`. Managed files the model no longer produces are deleted when pristine, and only
 //! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
-//! touched.
+//! touched. Every path is checked before the first write ([`guard`]): nothing is written,
+//! replaced or deleted through a symbolic link or over anything but a regular file, whatever
+//! `--force` says.
 
 pub(crate) mod atomic;
+pub(crate) mod guard;
 pub(crate) mod header;
 
 use std::collections::BTreeSet;
@@ -33,6 +36,9 @@ pub(crate) enum Action {
     RefuseEdited,
     /// A file gitops-gen did not write sits where an output goes: refused without `--force`.
     RefuseForeign,
+    /// The path goes through a symbolic link or ends at something other than a regular file:
+    /// refused even with `--force`; [`PlanItem::reason`] says why.
+    RefuseUnsafe,
     /// Pristine managed file the model no longer produces, at the path it records.
     Delete,
     /// Hand-edited managed file the model no longer produces: kept and reported.
@@ -68,6 +74,7 @@ impl Action {
             Action::KeepSeeded => "keep (yours)",
             Action::RefuseEdited => "refuse (edited by hand)",
             Action::RefuseForeign => "refuse (not written by gitops-gen)",
+            Action::RefuseUnsafe => "refuse (not a plain path)",
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
             Action::KeepUnrecordedOrphan => "keep (no longer generated, path not recorded)",
@@ -85,6 +92,8 @@ pub(crate) struct PlanItem {
     pub(crate) old: Option<String>,
     /// What the file should contain, header included, when the model produces it.
     pub(crate) new: Option<String>,
+    /// Why the path is refused, for [`Action::RefuseUnsafe`].
+    pub(crate) reason: Option<String>,
 }
 
 impl PlanItem {
@@ -94,6 +103,7 @@ impl PlanItem {
             action,
             old,
             new,
+            reason: None,
         }
     }
 }
@@ -111,11 +121,14 @@ impl Plan {
         self.items.iter().filter(|i| i.action.is_stale())
     }
 
-    /// Items refused without `--force`.
+    /// Items refused: edited and foreign files without `--force`, unsafe paths always.
     pub(crate) fn refused(&self) -> impl Iterator<Item = &PlanItem> {
-        self.items
-            .iter()
-            .filter(|i| matches!(i.action, Action::RefuseEdited | Action::RefuseForeign))
+        self.items.iter().filter(|i| {
+            matches!(
+                i.action,
+                Action::RefuseEdited | Action::RefuseForeign | Action::RefuseUnsafe
+            )
+        })
     }
 }
 
@@ -126,7 +139,7 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
         items.push(plan_output(root, out, force)?);
     }
     for path in managed_files(root)? {
-        if outputs.iter().any(|o| o.path == path) {
+        if outputs.iter().any(|o| o.path == path) || guard::unsafe_reason(root, &path).is_some() {
             continue;
         }
         let Some(old) = read_existing(&root.join(&path))? else {
@@ -151,16 +164,29 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
 /// The plan for one output path.
 fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, Error> {
     let contents = header::contents(out);
-    let old = read_existing(&root.join(&out.path))?;
-    let action = match (&old, &out.ownership) {
-        (None, _) => Action::Create,
-        (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
-        (Some(old), Ownership::Managed)
-            if *old == contents || header::same_but_line_endings(old, &contents) =>
-        {
+    let full = root.join(&out.path);
+    if matches!(out.ownership, Ownership::Seeded { .. }) && std::fs::symlink_metadata(&full).is_ok()
+    {
+        // Whatever is there is the user's; it is neither read nor written.
+        return Ok(PlanItem::new(
+            out.path.clone(),
+            Action::KeepSeeded,
+            None,
+            Some(contents),
+        ));
+    }
+    if let Some(reason) = guard::unsafe_reason(root, &out.path) {
+        let mut item = PlanItem::new(out.path.clone(), Action::RefuseUnsafe, None, Some(contents));
+        item.reason = Some(reason);
+        return Ok(item);
+    }
+    let old = read_existing(&full)?;
+    let action = match &old {
+        None => Action::Create,
+        Some(old) if *old == contents || header::same_but_line_endings(old, &contents) => {
             Action::Unchanged
         }
-        (Some(old), Ownership::Managed) => match header::provenance(old) {
+        Some(old) => match header::provenance(old) {
             Provenance::Pristine => Action::Update,
             _ if force => Action::Update,
             Provenance::Edited => Action::RefuseEdited,
@@ -170,12 +196,18 @@ fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, E
     Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
 }
 
-/// Carries out a plan. Callers must have checked [`Plan::refused`] first. The folders written
-/// to are synced at the end.
+/// Carries out a plan. Callers must have checked [`Plan::refused`] first. Each path is checked
+/// again just before it is touched; the folders written to are synced at the end.
 pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
     let mut dirs = BTreeSet::new();
     for item in plan.items.iter().filter(|i| i.action.touches_disk()) {
         let path = root.join(&item.path);
+        if let Some(reason) = guard::unsafe_reason(root, &item.path) {
+            return Err(Error::Refused(format!(
+                "{} changed while generating: {reason}; run `gitops-gen generate` again",
+                item.path
+            )));
+        }
         match (item.action, &item.new) {
             (Action::Create | Action::Update, Some(new)) => atomic::write(&path, new)?,
             (Action::Delete, _) => {
@@ -188,6 +220,27 @@ pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
         add_ancestors(root, &path, &mut dirs);
     }
     atomic::sync_dirs(&dirs)
+}
+
+/// Writes one file gitops-gen owns outright (the model `init` writes): checked like every
+/// output, written atomically, keeping its mode.
+pub(crate) fn write_file(root: &Path, rel: &str, contents: &str) -> Result<(), Error> {
+    check_path(root, rel)?;
+    let item = PlanItem::new(
+        rel.to_owned(),
+        Action::Update,
+        None,
+        Some(contents.to_owned()),
+    );
+    apply(root, &Plan { items: vec![item] })
+}
+
+/// Refuses (exit code 1) a path gitops-gen may not write, before anything is written.
+pub(crate) fn check_path(root: &Path, rel: &str) -> Result<(), Error> {
+    match guard::unsafe_reason(root, rel) {
+        Some(reason) => Err(Error::Refused(format!("not writing {rel}: {reason}"))),
+        None => Ok(()),
+    }
 }
 
 /// `path`'s folders from its own up to `root`, included: a created folder's entry lives in

@@ -1,12 +1,41 @@
 //! What `generate` (and `init`) may write and delete: only files gitops-gen placed at the path
-//! their header records, with the permissions a user expects, and without mistaking a CRLF
-//! checkout for a hand edit.
+//! their header records, never through a symbolic link, with the permissions a user expects,
+//! without leaving temporary files behind, and without mistaking a CRLF checkout for a hand edit.
 
-use std::os::unix::fs::PermissionsExt;
+use std::collections::BTreeMap;
+use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::process::Output;
 
 use crate::common::*;
+
+/// Every entry under `dir` without following links: files by content, symlinks by target.
+/// (`read_tree` follows links and cannot show that a link was left alone.)
+fn entries(dir: &Path) -> BTreeMap<String, String> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).expect("read dir") {
+            let path = entry.expect("dir entry").path();
+            let rel = path
+                .strip_prefix(root)
+                .expect("under root")
+                .to_string_lossy()
+                .into_owned();
+            let meta = std::fs::symlink_metadata(&path).expect("lstat");
+            if meta.is_symlink() {
+                let target = std::fs::read_link(&path).expect("read link");
+                out.insert(rel, format!("-> {}", target.display()));
+            } else if meta.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                out.insert(rel, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
 
 /// Runs gitops-gen under a given umask (a shell sets it, then execs the binary).
 fn run_with_umask(dir: &Path, umask: &str, args: &[&str]) -> Output {
@@ -155,6 +184,110 @@ fn sha1_hex(bytes: &[u8]) -> String {
         .next()
         .expect("a hash")
         .to_owned()
+}
+
+// --- symbolic links --------------------------------------------------------------------------
+
+#[test]
+fn a_symlinked_folder_out_of_the_repository_is_refused_before_any_write() {
+    let (tmp, dir) = dir_with_model("repo", "models/four-envs.yaml");
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).expect("create outside dir");
+    std::fs::create_dir_all(dir.join("clusters")).expect("create clusters");
+    symlink(&outside, dir.join("clusters/staging")).expect("symlink");
+    let before = entries(&dir);
+
+    for args in [&["generate"][..], &["generate", "--force"]] {
+        let out = run(&dir, args);
+        assert_code(&out, 1);
+        let err = stderr(&out);
+        assert!(err.contains("clusters/staging"), "{err}");
+        assert!(err.contains("symbolic link"), "{err}");
+        assert_eq!(entries(&dir), before, "{args:?} wrote something");
+        assert!(
+            entries(&outside).is_empty(),
+            "{args:?} wrote through the link"
+        );
+    }
+    let check = run(&dir, &["generate", "--check"]);
+    assert_code(&check, 1);
+    assert!(
+        stderr(&check).contains("symbolic link"),
+        "{}",
+        stderr(&check)
+    );
+}
+
+#[test]
+fn an_existing_file_outside_the_repository_is_not_rewritten_through_a_link() {
+    let (tmp, dir) = dir_with_model("repo", "models/four-envs.yaml");
+    generate_ok(&dir);
+    // Move staging's folder out of the repository and link it back, then change the model so
+    // staging's files would change.
+    let outside = tmp.path().join("outside-staging");
+    std::fs::rename(dir.join("clusters/staging"), &outside).expect("move out");
+    symlink(&outside, dir.join("clusters/staging")).expect("symlink");
+    let model = read(&dir, "gitops-gen.yaml").replace(
+        "{name: staging, branches: [staging], promotion: commit}",
+        "{name: staging, branches: [staging], promotion: commit, namespace: shop-staging}",
+    );
+    write(&dir, "gitops-gen.yaml", &model);
+    let outside_before = entries(&outside);
+    let before = entries(&dir);
+
+    let out = run(&dir, &["generate", "--force"]);
+    assert_code(&out, 1);
+    assert_eq!(entries(&outside), outside_before, "wrote through the link");
+    assert_eq!(entries(&dir), before, "wrote before refusing");
+}
+
+#[test]
+fn a_dangling_symlink_is_refused_before_any_write() {
+    let (tmp, dir) = dir_with_model("repo", "models/four-envs.yaml");
+    std::fs::create_dir_all(dir.join("clusters")).expect("create clusters");
+    symlink(tmp.path().join("missing"), dir.join("clusters/staging")).expect("symlink");
+    let before = entries(&dir);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("clusters/staging"), "{err}");
+    assert!(!err.contains("File exists"), "{err}");
+    assert_eq!(entries(&dir), before, "a refusal writes nothing at all");
+    assert!(!tmp.path().join("missing").exists());
+}
+
+#[test]
+fn a_symlinked_output_file_is_refused_even_when_it_points_inside() {
+    let (tmp, dir) = dir_with_model("repo", "models/gitlab-dind.yaml");
+    let target = tmp.path().join("their-ci.yml");
+    std::fs::write(&target, "stages: [build]\n").expect("write target");
+    symlink(&target, dir.join(".gitlab-ci.yml")).expect("symlink");
+    write(&dir, "ci/pipeline.yml", "stages: [test]\n");
+    let before = entries(&dir);
+    let out = run(&dir, &["generate", "--force"]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains(".gitlab-ci.yml"), "{}", stderr(&out));
+    assert_eq!(entries(&dir), before);
+    assert_eq!(read(tmp.path(), "their-ci.yml"), "stages: [build]\n");
+
+    // A link that stays inside the repository is refused just the same.
+    std::fs::remove_file(dir.join(".gitlab-ci.yml")).expect("remove link");
+    symlink("ci/pipeline.yml", dir.join(".gitlab-ci.yml")).expect("symlink inside");
+    let out = run(&dir, &["generate", "--force"]);
+    assert_code(&out, 1);
+    assert_eq!(read(&dir, "ci/pipeline.yml"), "stages: [test]\n");
+}
+
+#[test]
+fn init_does_not_write_the_model_through_a_symlink() {
+    let (tmp, dir) = named_dir("demo");
+    let target = tmp.path().join("elsewhere.yaml");
+    std::fs::write(&target, "mine\n").expect("write target");
+    symlink(&target, dir.join("gitops-gen.yaml")).expect("symlink");
+    let out = run(&dir, &["init", "--yes", "--force"]);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(read(tmp.path(), "elsewhere.yaml"), "mine\n");
 }
 
 // --- permissions -----------------------------------------------------------------------------

@@ -88,17 +88,32 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
     for item in plan.refused() {
         ui.note("refused", &refusal(item));
     }
-    ui.note(
-        "help",
-        "nothing was written; move the change into gitops-gen.yaml (or a template override in \
-         .gitops-gen/templates/), or rerun with --force to overwrite",
-    );
+    let mut help = String::from("nothing was written");
+    if plan.refused().any(|i| i.action == Action::RefuseUnsafe) {
+        help.push_str(
+            "; gitops-gen writes only regular files in real folders of the repository: replace \
+             each symbolic link above with the folder or file itself (--force does not change \
+             this)",
+        );
+    }
+    if plan.refused().any(|i| i.action != Action::RefuseUnsafe) {
+        help.push_str(
+            "; move the change into gitops-gen.yaml (or a template override in \
+             .gitops-gen/templates/), or rerun with --force to overwrite",
+        );
+    }
+    ui.note("help", &help);
     true
 }
 
 /// Why one refused item was refused, as a sentence that starts with its path.
 fn refusal(item: &PlanItem) -> String {
     match item.action {
+        Action::RefuseUnsafe => format!(
+            "{}: {}",
+            item.path,
+            item.reason.as_deref().unwrap_or("not a plain path")
+        ),
         Action::RefuseForeign => format!("{} was not written by gitops-gen", item.path),
         _ => format!("{} was edited by hand since it was generated", item.path),
     }
@@ -128,12 +143,13 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
     {
         ui.note("warning", &note);
     }
-    let stale: Vec<_> = plan.stale().collect();
-    if stale.is_empty() {
+    let (diffable, other): (Vec<_>, Vec<_>) =
+        plan.stale().partition(|i| i.action != Action::RefuseUnsafe);
+    if diffable.is_empty() && other.is_empty() {
         ui.status("ok", "generated files match gitops-gen.yaml");
         return Ok(Outcome::Success);
     }
-    for item in &stale {
+    for item in &diffable {
         let text = diff::unified(
             &item.path,
             item.old.as_deref().unwrap_or(""),
@@ -142,19 +158,26 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
         );
         ui.out(&text)?;
     }
-    ui.note(
-        "error",
-        &format!(
-            "{} generated {} out of date with gitops-gen.yaml",
-            stale.len(),
-            if stale.len() == 1 {
-                "file is"
-            } else {
-                "files are"
-            }
-        ),
-    );
-    ui.note("help", "run `gitops-gen generate` and commit the result");
+    for item in &other {
+        ui.note("error", &refusal(item));
+    }
+    if !diffable.is_empty() {
+        ui.note(
+            "error",
+            &format!(
+                "{} generated {} out of date with gitops-gen.yaml",
+                diffable.len(),
+                if diffable.len() == 1 {
+                    "file is"
+                } else {
+                    "files are"
+                }
+            ),
+        );
+    }
+    if !diffable.is_empty() {
+        ui.note("help", "run `gitops-gen generate` and commit the result");
+    }
     Ok(Outcome::Failure)
 }
 
@@ -187,6 +210,9 @@ fn report(ui: &Ui, plan: &Plan, show_diff: bool, prefix: &str) -> Result<(), Err
                 item.new.as_deref().unwrap_or(""),
                 ui.color_out,
             ))?;
+        }
+        if item.action == Action::RefuseUnsafe {
+            ui.note("refused", &refusal(item));
         }
         if let Some(note) = kept_orphan(item, "left in place") {
             ui.note("warning", &note);
