@@ -7,13 +7,14 @@
 //! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
 //! touched. Every path is checked before the first write ([`guard`]): nothing is written,
 //! replaced or deleted through a symbolic link or over anything but a regular file, whatever
-//! `--force` says.
+//! `--force` says. Temporary files an interrupted run left next to a path the plan writes are
+//! removed ([`atomic::is_leftover`]).
 
 pub(crate) mod atomic;
 pub(crate) mod guard;
 pub(crate) mod header;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -46,6 +47,8 @@ pub(crate) enum Action {
     /// Managed file the model no longer produces, written by a release that did not record its
     /// path: it may be a copy, so it is kept and reported.
     KeepUnrecordedOrphan,
+    /// Temporary file an interrupted run left next to a path the plan writes.
+    RemoveLeftover,
 }
 
 impl Action {
@@ -62,7 +65,10 @@ impl Action {
 
     /// Whether carrying out the action writes, replaces or removes a file.
     fn touches_disk(self) -> bool {
-        matches!(self, Action::Create | Action::Update | Action::Delete)
+        matches!(
+            self,
+            Action::Create | Action::Update | Action::Delete | Action::RemoveLeftover
+        )
     }
 
     /// The verb shown next to the path.
@@ -78,6 +84,7 @@ impl Action {
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
             Action::KeepUnrecordedOrphan => "keep (no longer generated, path not recorded)",
+            Action::RemoveLeftover => "remove (left by an interrupted run)",
         }
     }
 }
@@ -132,11 +139,16 @@ impl Plan {
     }
 }
 
+/// The file names the plan may write in each folder (repository-relative, `""` for the root),
+/// for finding leftovers of earlier interrupted writes.
+type Targets = BTreeMap<String, BTreeSet<String>>;
+
 /// Compares `outputs` with the files under `root`. Reads, never writes.
 pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
+    let mut targets = Targets::new();
     for out in outputs {
-        items.push(plan_output(root, out, force)?);
+        items.push(plan_output(root, out, force, &mut targets)?);
     }
     for path in managed_files(root)? {
         if outputs.iter().any(|o| o.path == path) || guard::unsafe_reason(root, &path).is_some() {
@@ -155,14 +167,21 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
                 _ => Action::KeepEditedOrphan,
             },
         };
+        add_target(&mut targets, &path);
         items.push(PlanItem::new(path, action, Some(old), None));
     }
+    items.extend(leftovers(root, &targets));
     items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Plan { items })
 }
 
 /// The plan for one output path.
-fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, Error> {
+fn plan_output(
+    root: &Path,
+    out: &OutputFile,
+    force: bool,
+    targets: &mut Targets,
+) -> Result<PlanItem, Error> {
     let contents = header::contents(out);
     let full = root.join(&out.path);
     if matches!(out.ownership, Ownership::Seeded { .. }) && std::fs::symlink_metadata(&full).is_ok()
@@ -180,6 +199,7 @@ fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, E
         item.reason = Some(reason);
         return Ok(item);
     }
+    add_target(targets, &out.path);
     let old = read_existing(&full)?;
     let action = match &old {
         None => Action::Create,
@@ -196,6 +216,41 @@ fn plan_output(root: &Path, out: &OutputFile, force: bool) -> Result<PlanItem, E
     Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
 }
 
+fn add_target(targets: &mut Targets, path: &str) {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    targets
+        .entry(dir.to_owned())
+        .or_default()
+        .insert(name.to_owned());
+}
+
+/// Temporary files left next to the targets by interrupted runs.
+fn leftovers(root: &Path, targets: &Targets) -> Vec<PlanItem> {
+    let mut found = Vec::new();
+    for (dir, names) in targets {
+        let full = root.join(dir);
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            continue;
+        };
+        let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        for entry in entries.flatten() {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if is_file && atomic::is_leftover(&full, &name, &names) {
+                let path = if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                };
+                found.push(PlanItem::new(path, Action::RemoveLeftover, None, None));
+            }
+        }
+    }
+    found
+}
+
 /// Carries out a plan. Callers must have checked [`Plan::refused`] first. Each path is checked
 /// again just before it is touched; the folders written to are synced at the end.
 pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
@@ -210,10 +265,12 @@ pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
         }
         match (item.action, &item.new) {
             (Action::Create | Action::Update, Some(new)) => atomic::write(&path, new)?,
-            (Action::Delete, _) => {
+            (Action::Delete | Action::RemoveLeftover, _) => {
                 std::fs::remove_file(&path)
                     .map_err(|e| Error::io(format!("deleting {}", item.path), e))?;
-                atomic::remove_empty_parents(root, &path);
+                if item.action == Action::Delete {
+                    atomic::remove_empty_parents(root, &path);
+                }
             }
             _ => {}
         }
@@ -223,16 +280,28 @@ pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
 }
 
 /// Writes one file gitops-gen owns outright (the model `init` writes): checked like every
-/// output, written atomically, keeping its mode.
-pub(crate) fn write_file(root: &Path, rel: &str, contents: &str) -> Result<(), Error> {
+/// output, written atomically, keeping its mode. Returns the leftover temporary files of
+/// earlier attempts that it removed.
+pub(crate) fn write_file(root: &Path, rel: &str, contents: &str) -> Result<Vec<String>, Error> {
     check_path(root, rel)?;
-    let item = PlanItem::new(
+    let mut targets = Targets::new();
+    add_target(&mut targets, rel);
+    let mut plan = Plan {
+        items: leftovers(root, &targets),
+    };
+    plan.items.push(PlanItem::new(
         rel.to_owned(),
         Action::Update,
         None,
         Some(contents.to_owned()),
-    );
-    apply(root, &Plan { items: vec![item] })
+    ));
+    apply(root, &plan)?;
+    Ok(plan
+        .items
+        .into_iter()
+        .filter(|i| i.action == Action::RemoveLeftover)
+        .map(|i| i.path)
+        .collect())
 }
 
 /// Refuses (exit code 1) a path gitops-gen may not write, before anything is written.

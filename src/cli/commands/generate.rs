@@ -143,8 +143,9 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
     {
         ui.note("warning", &note);
     }
-    let (diffable, other): (Vec<_>, Vec<_>) =
-        plan.stale().partition(|i| i.action != Action::RefuseUnsafe);
+    let (diffable, other): (Vec<_>, Vec<_>) = plan
+        .stale()
+        .partition(|i| !matches!(i.action, Action::RefuseUnsafe | Action::RemoveLeftover));
     if diffable.is_empty() && other.is_empty() {
         ui.status("ok", "generated files match gitops-gen.yaml");
         return Ok(Outcome::Success);
@@ -159,7 +160,14 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
         ui.out(&text)?;
     }
     for item in &other {
-        ui.note("error", &refusal(item));
+        let text = match item.action {
+            Action::RefuseUnsafe => refusal(item),
+            _ => format!(
+                "{} is a temporary file left by an interrupted gitops-gen run",
+                item.path
+            ),
+        };
+        ui.note("error", &text);
     }
     if !diffable.is_empty() {
         ui.note(
@@ -173,6 +181,12 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
                     "files are"
                 }
             ),
+        );
+    }
+    if other.iter().any(|i| i.action == Action::RemoveLeftover) {
+        ui.note(
+            "help",
+            "run `gitops-gen generate` to remove temporary files left by an interrupted run",
         );
     }
     if !diffable.is_empty() {

@@ -16,6 +16,7 @@ use crate::model::draft::{
 };
 use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::check_dns_label};
 use crate::write;
+use crate::write::Action;
 
 /// What `init` writes above the keys it explains.
 const COMMENTS: &[(&str, &str)] = &[
@@ -79,7 +80,9 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     if generate::report_refusals(ui, &plan) {
         return Ok(Outcome::Failure);
     }
-    write::write_file(&root, model::FILE_NAME, &text)?;
+    for leftover in write::write_file(&root, model::FILE_NAME, &text)? {
+        ui.status(Action::RemoveLeftover.verb(), &leftover);
+    }
     ui.status("create", model::FILE_NAME);
     generate::execute(ui, &root, &plan, Mode::Write, false)
 }
