@@ -3,12 +3,19 @@
 //!
 //! A managed file whose fingerprint no longer matches was edited by hand, and a file at an
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
-//! `--force`. Managed files the model no longer produces are deleted when pristine.
+//! `--force`. Managed files the model no longer produces are deleted when pristine, and only
+//! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
+//! touched. Every path is checked before the first write ([`guard`]): nothing is written,
+//! replaced or deleted through a symbolic link or over anything but a regular file, whatever
+//! `--force` says. Temporary files an interrupted run left next to a path the plan writes are
+//! removed ([`atomic::is_leftover`]).
 
 pub(crate) mod atomic;
+pub(crate) mod guard;
 pub(crate) mod header;
 
-use std::path::Path;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::files::repo::DirRepo;
@@ -22,7 +29,7 @@ pub(crate) enum Action {
     Create,
     /// Managed file with new contents.
     Update,
-    /// Already as rendered.
+    /// Already as rendered (line endings aside).
     Unchanged,
     /// Seeded file that exists: the user's now, left alone.
     KeepSeeded,
@@ -30,10 +37,18 @@ pub(crate) enum Action {
     RefuseEdited,
     /// A file gitops-gen did not write sits where an output goes: refused without `--force`.
     RefuseForeign,
-    /// Pristine managed file the model no longer produces.
+    /// The path goes through a symbolic link or ends at something other than a regular file:
+    /// refused even with `--force`; [`PlanItem::reason`] says why.
+    RefuseUnsafe,
+    /// Pristine managed file the model no longer produces, at the path it records.
     Delete,
     /// Hand-edited managed file the model no longer produces: kept and reported.
     KeepEditedOrphan,
+    /// Managed file the model no longer produces, written by a release that did not record its
+    /// path: it may be a copy, so it is kept and reported.
+    KeepUnrecordedOrphan,
+    /// Temporary file an interrupted run left next to a path the plan writes.
+    RemoveLeftover,
 }
 
 impl Action {
@@ -41,7 +56,18 @@ impl Action {
     pub(crate) fn is_stale(self) -> bool {
         !matches!(
             self,
-            Action::Unchanged | Action::KeepSeeded | Action::KeepEditedOrphan
+            Action::Unchanged
+                | Action::KeepSeeded
+                | Action::KeepEditedOrphan
+                | Action::KeepUnrecordedOrphan
+        )
+    }
+
+    /// Whether carrying out the action writes, replaces or removes a file.
+    fn touches_disk(self) -> bool {
+        matches!(
+            self,
+            Action::Create | Action::Update | Action::Delete | Action::RemoveLeftover
         )
     }
 
@@ -54,8 +80,11 @@ impl Action {
             Action::KeepSeeded => "keep (yours)",
             Action::RefuseEdited => "refuse (edited by hand)",
             Action::RefuseForeign => "refuse (not written by gitops-gen)",
+            Action::RefuseUnsafe => "refuse (not a plain path)",
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
+            Action::KeepUnrecordedOrphan => "keep (no longer generated, path not recorded)",
+            Action::RemoveLeftover => "remove (left by an interrupted run)",
         }
     }
 }
@@ -66,10 +95,24 @@ pub(crate) struct PlanItem {
     /// Repository-relative path.
     pub(crate) path: String,
     pub(crate) action: Action,
-    /// Current contents, when the file exists.
+    /// Current contents, when the file exists and was read.
     pub(crate) old: Option<String>,
     /// What the file should contain, header included, when the model produces it.
     pub(crate) new: Option<String>,
+    /// Why the path is refused, for [`Action::RefuseUnsafe`].
+    pub(crate) reason: Option<String>,
+}
+
+impl PlanItem {
+    fn new(path: String, action: Action, old: Option<String>, new: Option<String>) -> PlanItem {
+        PlanItem {
+            path,
+            action,
+            old,
+            new,
+            reason: None,
+        }
+    }
 }
 
 /// Every path `generate` looked at, sorted.
@@ -85,75 +128,201 @@ impl Plan {
         self.items.iter().filter(|i| i.action.is_stale())
     }
 
-    /// Items refused without `--force`.
+    /// Items refused: edited and foreign files without `--force`, unsafe paths always.
     pub(crate) fn refused(&self) -> impl Iterator<Item = &PlanItem> {
-        self.items
-            .iter()
-            .filter(|i| matches!(i.action, Action::RefuseEdited | Action::RefuseForeign))
+        self.items.iter().filter(|i| {
+            matches!(
+                i.action,
+                Action::RefuseEdited | Action::RefuseForeign | Action::RefuseUnsafe
+            )
+        })
     }
 }
 
-/// Compares `outputs` with the files under `root`.
+/// The file names the plan may write in each folder (repository-relative, `""` for the root),
+/// for finding leftovers of earlier interrupted writes.
+type Targets = BTreeMap<String, BTreeSet<String>>;
+
+/// Compares `outputs` with the files under `root`. Reads, never writes.
 pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
+    let mut targets = Targets::new();
     for out in outputs {
-        let old = read_existing(&root.join(&out.path))?;
-        let contents = header::contents(out);
-        let action = match (&old, &out.ownership) {
-            (None, _) => Action::Create,
-            (Some(_), Ownership::Seeded { .. }) => Action::KeepSeeded,
-            (Some(old), Ownership::Managed) if *old == contents => Action::Unchanged,
-            (Some(old), Ownership::Managed) => match header::provenance(old) {
-                Provenance::Pristine => Action::Update,
-                _ if force => Action::Update,
-                Provenance::Edited => Action::RefuseEdited,
-                Provenance::Foreign => Action::RefuseForeign,
-            },
-        };
-        items.push(PlanItem {
-            path: out.path.clone(),
-            action,
-            old,
-            new: Some(contents),
-        });
+        items.push(plan_output(root, out, force, &mut targets)?);
     }
     for path in managed_files(root)? {
-        if outputs.iter().any(|o| o.path == path) {
+        if outputs.iter().any(|o| o.path == path) || guard::unsafe_reason(root, &path).is_some() {
             continue;
         }
-        let old = read_existing(&root.join(&path))?;
-        let Some(old) = old else { continue };
-        let action = match header::provenance(&old) {
-            Provenance::Pristine => Action::Delete,
-            _ if force => Action::Delete,
-            _ => Action::KeepEditedOrphan,
+        let Some(old) = read_existing(&root.join(&path))? else {
+            continue;
         };
-        items.push(PlanItem {
-            path,
-            action,
-            old: Some(old),
-            new: None,
-        });
+        let action = match header::recorded_path(&old) {
+            // A copy or a move of a generated file: someone put it there, it is theirs.
+            Some(recorded) if recorded != path => continue,
+            None => Action::KeepUnrecordedOrphan,
+            Some(_) => match header::provenance(&old) {
+                Provenance::Pristine => Action::Delete,
+                _ if force => Action::Delete,
+                _ => Action::KeepEditedOrphan,
+            },
+        };
+        add_target(&mut targets, &path);
+        items.push(PlanItem::new(path, action, Some(old), None));
     }
+    items.extend(leftovers(root, &targets));
     items.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(Plan { items })
 }
 
-/// Carries out a plan. Callers must have checked [`Plan::refused`] first.
+/// The plan for one output path.
+fn plan_output(
+    root: &Path,
+    out: &OutputFile,
+    force: bool,
+    targets: &mut Targets,
+) -> Result<PlanItem, Error> {
+    let contents = header::contents(out);
+    let full = root.join(&out.path);
+    if matches!(out.ownership, Ownership::Seeded { .. }) && std::fs::symlink_metadata(&full).is_ok()
+    {
+        // Whatever is there is the user's; it is neither read nor written.
+        return Ok(PlanItem::new(
+            out.path.clone(),
+            Action::KeepSeeded,
+            None,
+            Some(contents),
+        ));
+    }
+    if let Some(reason) = guard::unsafe_reason(root, &out.path) {
+        let mut item = PlanItem::new(out.path.clone(), Action::RefuseUnsafe, None, Some(contents));
+        item.reason = Some(reason);
+        return Ok(item);
+    }
+    add_target(targets, &out.path);
+    let old = read_existing(&full)?;
+    let action = match &old {
+        None => Action::Create,
+        Some(old) if *old == contents || header::same_but_line_endings(old, &contents) => {
+            Action::Unchanged
+        }
+        Some(old) => match header::provenance(old) {
+            Provenance::Pristine => Action::Update,
+            _ if force => Action::Update,
+            Provenance::Edited => Action::RefuseEdited,
+            Provenance::Foreign => Action::RefuseForeign,
+        },
+    };
+    Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
+}
+
+fn add_target(targets: &mut Targets, path: &str) {
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    targets
+        .entry(dir.to_owned())
+        .or_default()
+        .insert(name.to_owned());
+}
+
+/// Temporary files left next to the targets by interrupted runs.
+fn leftovers(root: &Path, targets: &Targets) -> Vec<PlanItem> {
+    let mut found = Vec::new();
+    for (dir, names) in targets {
+        let full = root.join(dir);
+        let Ok(entries) = std::fs::read_dir(&full) else {
+            continue;
+        };
+        let names: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+        for entry in entries.flatten() {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if is_file && atomic::is_leftover(&full, &name, &names) {
+                let path = if dir.is_empty() {
+                    name
+                } else {
+                    format!("{dir}/{name}")
+                };
+                found.push(PlanItem::new(path, Action::RemoveLeftover, None, None));
+            }
+        }
+    }
+    found
+}
+
+/// Carries out a plan. Callers must have checked [`Plan::refused`] first. Each path is checked
+/// again just before it is touched; the folders written to are synced at the end.
 pub(crate) fn apply(root: &Path, plan: &Plan) -> Result<(), Error> {
-    for item in &plan.items {
+    let mut dirs = BTreeSet::new();
+    for item in plan.items.iter().filter(|i| i.action.touches_disk()) {
         let path = root.join(&item.path);
+        if let Some(reason) = guard::unsafe_reason(root, &item.path) {
+            return Err(Error::Refused(format!(
+                "{} changed while generating: {reason}; run `gitops-gen generate` again",
+                item.path
+            )));
+        }
         match (item.action, &item.new) {
             (Action::Create | Action::Update, Some(new)) => atomic::write(&path, new)?,
-            (Action::Delete, _) => {
+            (Action::Delete | Action::RemoveLeftover, _) => {
                 std::fs::remove_file(&path)
                     .map_err(|e| Error::io(format!("deleting {}", item.path), e))?;
-                atomic::remove_empty_parents(root, &path);
+                if item.action == Action::Delete {
+                    atomic::remove_empty_parents(root, &path);
+                }
             }
             _ => {}
         }
+        add_ancestors(root, &path, &mut dirs);
     }
-    Ok(())
+    atomic::sync_dirs(&dirs)
+}
+
+/// Writes one file gitops-gen owns outright (the model `init` writes): checked like every
+/// output, written atomically, keeping its mode. Returns the leftover temporary files of
+/// earlier attempts that it removed.
+pub(crate) fn write_file(root: &Path, rel: &str, contents: &str) -> Result<Vec<String>, Error> {
+    check_path(root, rel)?;
+    let mut targets = Targets::new();
+    add_target(&mut targets, rel);
+    let mut plan = Plan {
+        items: leftovers(root, &targets),
+    };
+    plan.items.push(PlanItem::new(
+        rel.to_owned(),
+        Action::Update,
+        None,
+        Some(contents.to_owned()),
+    ));
+    apply(root, &plan)?;
+    Ok(plan
+        .items
+        .into_iter()
+        .filter(|i| i.action == Action::RemoveLeftover)
+        .map(|i| i.path)
+        .collect())
+}
+
+/// Refuses (exit code 1) a path gitops-gen may not write, before anything is written.
+pub(crate) fn check_path(root: &Path, rel: &str) -> Result<(), Error> {
+    match guard::unsafe_reason(root, rel) {
+        Some(reason) => Err(Error::Refused(format!("not writing {rel}: {reason}"))),
+        None => Ok(()),
+    }
+}
+
+/// `path`'s folders from its own up to `root`, included: a created folder's entry lives in
+/// its parent.
+fn add_ancestors(root: &Path, path: &Path, dirs: &mut BTreeSet<PathBuf>) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        dirs.insert(d.to_path_buf());
+        if d == root || !d.starts_with(root) {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 fn read_existing(path: &Path) -> Result<Option<String>, Error> {
@@ -166,7 +335,8 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
 
 /// Repository-relative paths of YAML files that start with the managed header, among the files
 /// the repository walk sees (the same walk `analyze` uses: .gitignore honoured, hidden files
-/// included, `.git` and `target` skipped). Only the first bytes of each YAML file are read.
+/// included, `.git` and `target` skipped, symlinks not followed). Only the first bytes of each
+/// YAML file are read.
 fn managed_files(root: &Path) -> Result<Vec<String>, Error> {
     use std::io::Read;
     let repo = DirRepo::open(root)

@@ -10,3 +10,4 @@ mod init;
 mod precommit;
 mod scenarios;
 mod validate;
+mod writes;

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::files::diff;
 use crate::model::Config;
 use crate::render;
-use crate::write::{self, Action, Plan};
+use crate::write::{self, Action, Plan, PlanItem};
 
 /// How `generate` treats the plan.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -86,46 +86,71 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
         return false;
     }
     for item in plan.refused() {
-        ui.note(
-            "refused",
-            &format!("{} was {}", item.path, refusal_reason(item.action)),
+        ui.note("refused", &refusal(item));
+    }
+    let mut help = String::from("nothing was written");
+    if plan.refused().any(|i| i.action == Action::RefuseUnsafe) {
+        help.push_str(
+            "; gitops-gen writes only regular files in real folders of the repository: replace \
+             each symbolic link above with the folder or file itself (--force does not change \
+             this)",
         );
     }
-    ui.note(
-        "help",
-        "nothing was written; move the change into gitops-gen.yaml (or a template override in \
-         .gitops-gen/templates/), or rerun with --force to overwrite",
-    );
+    if plan.refused().any(|i| i.action != Action::RefuseUnsafe) {
+        help.push_str(
+            "; move the change into gitops-gen.yaml (or a template override in \
+             .gitops-gen/templates/), or rerun with --force to overwrite",
+        );
+    }
+    ui.note("help", &help);
     true
 }
 
-fn refusal_reason(action: Action) -> &'static str {
-    match action {
-        Action::RefuseForeign => "not written by gitops-gen",
-        _ => "edited by hand since it was generated",
+/// Why one refused item was refused, as a sentence that starts with its path.
+fn refusal(item: &PlanItem) -> String {
+    match item.action {
+        Action::RefuseUnsafe => format!(
+            "{}: {}",
+            item.path,
+            item.reason.as_deref().unwrap_or("not a plain path")
+        ),
+        Action::RefuseForeign => format!("{} was not written by gitops-gen", item.path),
+        _ => format!("{} was edited by hand since it was generated", item.path),
+    }
+}
+
+/// The warning for a managed file that is kept although the model no longer produces it.
+fn kept_orphan(item: &PlanItem, done: &str) -> Option<String> {
+    match item.action {
+        Action::KeepEditedOrphan => Some(format!(
+            "{} is no longer generated but was edited by hand; {done}",
+            item.path
+        )),
+        Action::KeepUnrecordedOrphan => Some(format!(
+            "{} is no longer generated, and was written by an older gitops-gen that did not \
+             record its path, so it may be a copy; delete it by hand if it is not needed",
+            item.path
+        )),
+        _ => None,
     }
 }
 
 fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
-    let stale: Vec<_> = plan.stale().collect();
-    for item in plan
+    for note in plan
         .items
         .iter()
-        .filter(|i| i.action == Action::KeepEditedOrphan)
+        .filter_map(|i| kept_orphan(i, "delete it when done"))
     {
-        ui.note(
-            "warning",
-            &format!(
-                "{} is no longer generated but was edited by hand; delete it when done",
-                item.path
-            ),
-        );
+        ui.note("warning", &note);
     }
-    if stale.is_empty() {
+    let (diffable, other): (Vec<_>, Vec<_>) = plan
+        .stale()
+        .partition(|i| !matches!(i.action, Action::RefuseUnsafe | Action::RemoveLeftover));
+    if diffable.is_empty() && other.is_empty() {
         ui.status("ok", "generated files match gitops-gen.yaml");
         return Ok(Outcome::Success);
     }
-    for item in &stale {
+    for item in &diffable {
         let text = diff::unified(
             &item.path,
             item.old.as_deref().unwrap_or(""),
@@ -134,19 +159,39 @@ fn check(ui: &Ui, plan: &Plan) -> Result<Outcome, Error> {
         );
         ui.out(&text)?;
     }
-    ui.note(
-        "error",
-        &format!(
-            "{} generated {} out of date with gitops-gen.yaml",
-            stale.len(),
-            if stale.len() == 1 {
-                "file is"
-            } else {
-                "files are"
-            }
-        ),
-    );
-    ui.note("help", "run `gitops-gen generate` and commit the result");
+    for item in &other {
+        let text = match item.action {
+            Action::RefuseUnsafe => refusal(item),
+            _ => format!(
+                "{} is a temporary file left by an interrupted gitops-gen run",
+                item.path
+            ),
+        };
+        ui.note("error", &text);
+    }
+    if !diffable.is_empty() {
+        ui.note(
+            "error",
+            &format!(
+                "{} generated {} out of date with gitops-gen.yaml",
+                diffable.len(),
+                if diffable.len() == 1 {
+                    "file is"
+                } else {
+                    "files are"
+                }
+            ),
+        );
+    }
+    if other.iter().any(|i| i.action == Action::RemoveLeftover) {
+        ui.note(
+            "help",
+            "run `gitops-gen generate` to remove temporary files left by an interrupted run",
+        );
+    }
+    if !diffable.is_empty() {
+        ui.note("help", "run `gitops-gen generate` and commit the result");
+    }
     Ok(Outcome::Failure)
 }
 
@@ -180,14 +225,11 @@ fn report(ui: &Ui, plan: &Plan, show_diff: bool, prefix: &str) -> Result<(), Err
                 ui.color_out,
             ))?;
         }
-        if item.action == Action::KeepEditedOrphan {
-            ui.note(
-                "warning",
-                &format!(
-                    "{} is no longer generated but was edited by hand; left in place",
-                    item.path
-                ),
-            );
+        if item.action == Action::RefuseUnsafe {
+            ui.note("refused", &refusal(item));
+        }
+        if let Some(note) = kept_orphan(item, "left in place") {
+            ui.note("warning", &note);
         }
     }
     if changed == 0 {

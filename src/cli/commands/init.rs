@@ -15,7 +15,8 @@ use crate::model::draft::{
     self, AppDraft, Comments, EnvironmentDraft, GitopsDraft, ModelDraft, Patterns,
 };
 use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::check_dns_label};
-use crate::write::atomic;
+use crate::write;
+use crate::write::Action;
 
 /// What `init` writes above the keys it explains.
 const COMMENTS: &[(&str, &str)] = &[
@@ -58,6 +59,7 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
             model_path.display()
         )));
     }
+    write::check_path(&root, model::FILE_NAME)?;
     std::fs::create_dir_all(&root)
         .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
     let interactive = !args.yes && std::io::stdin().is_terminal();
@@ -78,7 +80,9 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     if generate::report_refusals(ui, &plan) {
         return Ok(Outcome::Failure);
     }
-    atomic::write(&model_path, &text)?;
+    for leftover in write::write_file(&root, model::FILE_NAME, &text)? {
+        ui.status(Action::RemoveLeftover.verb(), &leftover);
+    }
     ui.status("create", model::FILE_NAME);
     generate::execute(ui, &root, &plan, Mode::Write, false)
 }
