@@ -49,10 +49,10 @@ pub(super) fn push(
     let stdout = String::from_utf8_lossy(&output.stdout);
     let verdicts = stdout.lines().filter(|l| l.starts_with('!'));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let said: Vec<&str> = stderr
+    let said: Vec<String> = stderr
         .lines()
         .chain(verdicts)
-        .map(str::trim)
+        .map(|l| l.trim().replace('\t', " "))
         .filter(|l| !l.is_empty())
         .collect();
     Ok(Pushed::Rejected(git_cli::redact_urls(&said.join("\n"))))
