@@ -388,8 +388,10 @@ fn resolve_source(
     }
 }
 
-/// Re-reads the edited overlay: the promotion must say exactly what was asked, or nothing is
-/// committed.
+/// Re-reads the edited overlay the way kustomize's image transformer will: exactly one entry
+/// for the image, no `newName` sending it elsewhere, no duplicate key anywhere, and the
+/// requested tag or digest (a digest wins over a tag, so a leftover one would show here).
+/// Anything else means the edit went wrong, and nothing is committed.
 fn verify_edit(
     text: &str,
     request: &Request,
