@@ -763,3 +763,61 @@ fn an_unknown_mode_is_a_usage_error() {
             "invalid value 'direct' for '--mode <MODE>'",
         ));
 }
+
+/// `--dry-run` fetches the GitOps branch (read-only) and decides against its tip, so it reports
+/// what a real run would do: a no-op, a refused downgrade, or the diff from what the remote runs,
+/// even when the local checkout is behind. docs/promotion.md must say so.
+#[test]
+fn dry_run_decides_against_the_fetched_tip_and_the_docs_say_so() {
+    let f = fixture();
+    let (older, newer) = two_builds(&f);
+    // Another pipeline promoted the newer build; this checkout has not pulled it.
+    promote_build(&f, &newer).success();
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    let dry = |commit: &str| {
+        gitops_gen(&f.checkout)
+            .args(["promote", "--env", "staging", "--app", "web", "--dry-run"])
+            .args(["--image", &format!("ghcr.io/shop/web:{}", &commit[..12])])
+            .args(["--source-commit", commit])
+            .assert()
+    };
+    dry(&newer)
+        .success()
+        .stderr(predicates::str::contains("already runs"));
+    dry(&older)
+        .code(1)
+        .stderr(predicates::str::contains("refusing to promote"));
+    let sideways = gitops_gen(&f.checkout)
+        .args(["promote", "--env", "staging", "--app", "web", "--dry-run"])
+        .args(["--image", "ghcr.io/shop/web:hotfix"])
+        .assert()
+        .success();
+    let diff = String::from_utf8_lossy(&sideways.get_output().stdout).into_owned();
+    assert!(
+        diff.contains(&format!(
+            "-    newTag: {}\n+    newTag: hotfix",
+            &newer[..12]
+        )),
+        "the diff starts from the remote's tip: {diff}"
+    );
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "main"]),
+        head,
+        "nothing pushed"
+    );
+
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/promotion.md"))
+        .expect("docs/promotion.md");
+    let row = docs
+        .lines()
+        .find(|l| l.starts_with("| `--dry-run`"))
+        .expect("a --dry-run row");
+    assert!(
+        row.to_lowercase().contains("fetches") && row.contains("commit and push nothing"),
+        "{row}"
+    );
+    assert!(
+        !docs.contains("does not fetch"),
+        "the docs still say it does not fetch"
+    );
+}

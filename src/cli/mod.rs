@@ -240,7 +240,8 @@ pub struct PromoteArgs {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub timeout: u64,
-    /// Print what would be promoted and the commit message; change nothing.
+    /// Fetch the GitOps branch and decide against its tip (no-op, downgrade, the edit), print the
+    /// diff and commit message; commit and push nothing.
     #[arg(long)]
     pub dry_run: bool,
 }
