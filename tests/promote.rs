@@ -1,93 +1,12 @@
 //! `gitops-gen promote` against real git repositories: a bare repository in a temp dir is the
 //! remote, a clone of it is the CI checkout. No network.
 
-use std::path::{Path, PathBuf};
+mod promote_support;
+
 use std::process::Command;
 
-use assert_cmd::Command as Cmd;
 use predicates::prelude::PredicateBooleanExt;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// A bare remote holding a generated repository on `main`, and a checkout of it.
-struct Fixture {
-    _tmp: tempfile::TempDir,
-    remote: PathBuf,
-    checkout: PathBuf,
-}
-
-fn fixture() -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let remote = tmp.path().join("remote.git");
-    let checkout = tmp.path().join("shop");
-    git(
-        tmp.path(),
-        &["init", "-q", "--bare", "-b", "main", "remote.git"],
-    );
-    git(
-        tmp.path(),
-        &["clone", "-q", remote.to_str().expect("utf-8"), "shop"],
-    );
-    git(&checkout, &["config", "user.name", "Test"]);
-    git(&checkout, &["config", "user.email", "test@example.com"]);
-    git(&checkout, &["checkout", "-q", "-b", "main"]);
-    gitops_gen(&checkout)
-        .args(["init", "--yes", "--app", "web", "--app", "api"])
-        .assert()
-        .success();
-    git(&checkout, &["add", "-A"]);
-    git(&checkout, &["commit", "-q", "-m", "initial"]);
-    git(&checkout, &["push", "-q", "origin", "main"]);
-    Fixture {
-        _tmp: tmp,
-        remote,
-        checkout,
-    }
-}
-
-fn gitops_gen(dir: &Path) -> Cmd {
-    let mut cmd = Cmd::cargo_bin("gitops-gen").expect("binary is built");
-    cmd.current_dir(dir).env("NO_COLOR", "1");
-    for var in [
-        "GITHUB_SHA",
-        "GITHUB_REF",
-        "GITHUB_ACTOR",
-        "GITHUB_OUTPUT",
-        "GITLAB_CI",
-        "GITHUB_TOKEN",
-        "CI_JOB_TOKEN",
-        "GITOPS_GEN_TOKEN",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-/// `gitops-gen promote --env ENV --app APP --image IMAGE` in the fixture's checkout; tests add
-/// the flags they are about.
-fn promote(f: &Fixture, env: &str, app: &str, image: &str) -> Cmd {
-    let mut cmd = gitops_gen(&f.checkout);
-    cmd.args(["promote", "--env", env, "--app", app, "--image", image]);
-    cmd
-}
-
-fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
-    // `git` trims the output; files end with a newline.
-    git(&f.remote, &["show", &format!("{branch}:{path}")]) + "\n"
-}
+use promote_support::{Fixture, fixture, git, gitops_gen, promote, remote_file};
 
 #[test]
 fn commit_mode_edits_the_overlay_and_records_an_audit_message() {
@@ -843,4 +762,62 @@ fn an_unknown_mode_is_a_usage_error() {
         .stderr(predicates::str::contains(
             "invalid value 'direct' for '--mode <MODE>'",
         ));
+}
+
+/// `--dry-run` fetches the GitOps branch (read-only) and decides against its tip, so it reports
+/// what a real run would do: a no-op, a refused downgrade, or the diff from what the remote runs,
+/// even when the local checkout is behind. docs/promotion.md must say so.
+#[test]
+fn dry_run_decides_against_the_fetched_tip_and_the_docs_say_so() {
+    let f = fixture();
+    let (older, newer) = two_builds(&f);
+    // Another pipeline promoted the newer build; this checkout has not pulled it.
+    promote_build(&f, &newer).success();
+    let head = git(&f.remote, &["rev-parse", "main"]);
+    let dry = |commit: &str| {
+        gitops_gen(&f.checkout)
+            .args(["promote", "--env", "staging", "--app", "web", "--dry-run"])
+            .args(["--image", &format!("ghcr.io/shop/web:{}", &commit[..12])])
+            .args(["--source-commit", commit])
+            .assert()
+    };
+    dry(&newer)
+        .success()
+        .stderr(predicates::str::contains("already runs"));
+    dry(&older)
+        .code(1)
+        .stderr(predicates::str::contains("refusing to promote"));
+    let sideways = gitops_gen(&f.checkout)
+        .args(["promote", "--env", "staging", "--app", "web", "--dry-run"])
+        .args(["--image", "ghcr.io/shop/web:hotfix"])
+        .assert()
+        .success();
+    let diff = String::from_utf8_lossy(&sideways.get_output().stdout).into_owned();
+    assert!(
+        diff.contains(&format!(
+            "-    newTag: {}\n+    newTag: hotfix",
+            &newer[..12]
+        )),
+        "the diff starts from the remote's tip: {diff}"
+    );
+    assert_eq!(
+        git(&f.remote, &["rev-parse", "main"]),
+        head,
+        "nothing pushed"
+    );
+
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/promotion.md"))
+        .expect("docs/promotion.md");
+    let row = docs
+        .lines()
+        .find(|l| l.starts_with("| `--dry-run`"))
+        .expect("a --dry-run row");
+    assert!(
+        row.to_lowercase().contains("fetches") && row.contains("commit and push nothing"),
+        "{row}"
+    );
+    assert!(
+        !docs.contains("does not fetch"),
+        "the docs still say it does not fetch"
+    );
 }

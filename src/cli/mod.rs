@@ -182,8 +182,9 @@ pub struct GenerateArgs {
 #[command(after_help = "\
 Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary clone of the
 GitOps branch, records the image's source commit in an annotation next to it, commits with an
-audit message ([skip ci] included) and pushes, retrying on a rejected push. It never moves an
-environment to an older source commit unless --allow-rollback. Credentials come from
+audit message ([skip ci] included) and pushes, retrying when another promotion moved the branch
+first. Every git command is stopped after --timeout seconds. It never moves an environment to an
+older source commit unless --allow-rollback. Credentials come from
 GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are never printed.
 
 Examples:
@@ -231,7 +232,16 @@ pub struct PromoteArgs {
     /// Attempts before giving up on rejected pushes (each re-applies the edit on the new tip).
     #[arg(long, default_value_t = 10)]
     pub retries: u32,
-    /// Print what would be promoted and the commit message; change nothing.
+    /// Seconds one git command (a fetch, a push) may run before it is stopped and promote fails.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::promote::git_cli::DEFAULT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    pub timeout: u64,
+    /// Fetch the GitOps branch and decide against its tip (no-op, downgrade, the edit), print the
+    /// diff and commit message; commit and push nothing.
     #[arg(long)]
     pub dry_run: bool,
 }

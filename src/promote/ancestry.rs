@@ -70,7 +70,7 @@ fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
             "no app repository checkout to look the commits up in".to_owned(),
         );
     };
-    let git = Git::new(repo, None);
+    let git = Git::new(repo, None, request.timeout);
     let known = |c: &str| {
         git.output(&["cat-file", "-e", &format!("{c}^{{commit}}")])
             .is_ok_and(|o| o.status.success())
@@ -83,7 +83,7 @@ fn ancestry(request: &Request, new: &str, old: &str) -> Ancestry {
             let remote = git
                 .run(&["remote", "get-url", "origin"])
                 .unwrap_or_default();
-            let deepen = Git::new(repo, request.ci.auth_for(&remote));
+            let deepen = Git::new(repo, request.ci.auth_for(&remote), request.timeout);
             let _ = deepen.output(&["fetch", "--quiet", "--unshallow", "origin"]);
         }
         if !(known(new) && known(old)) {

@@ -3,8 +3,10 @@
 //! (located by span in our YAML AST), so comments, key order and the formatting of everything
 //! else stay as the user left them.
 
+mod entry;
+
 use crate::files::LineIndex;
-use crate::yaml::{self, Node, ScalarStyle, Value};
+use crate::yaml::{Node, ScalarStyle, Value};
 
 /// The new image reference for an app.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,17 +75,28 @@ pub(crate) struct Edit {
 pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
-    let Some(images) = top.get("images") else {
+    let found = entry::find(text, top, repo)?;
+    let list = format!(
+        "\n  - name: {}\n    {}: {}",
+        scalar(repo),
+        new.key(),
+        scalar(new.display())
+    );
+    let Some(images) = top.get("images").filter(|i| !i.is_null()) else {
         let mut out = text.to_owned();
-        if !out.ends_with('\n') {
-            out.push('\n');
+        match top.get_entry("images") {
+            // `images:` with no value: the list goes right there.
+            Some((key, empty)) => {
+                let (start, end) = value_range(text, key, empty);
+                out.replace_range(start..end, &list);
+            }
+            None => {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push_str(&format!("images:{list}\n"));
+            }
         }
-        out.push_str(&format!(
-            "images:\n  - name: {}\n    {}: {}\n",
-            scalar(repo),
-            new.key(),
-            scalar(new.display())
-        ));
         return Ok(Edit {
             text: out,
             old: None,
@@ -91,13 +104,10 @@ pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, 
         });
     };
     let items = images.as_seq().ok_or("`images` must be a list")?;
-    let entry = items.iter().find(|item| {
-        item.as_map()
-            .and_then(|m| m.get("name"))
-            .and_then(Node::as_str)
-            == Some(repo)
-    });
-    let Some(entry) = entry else {
+    let Some(entry) = found else {
+        if !items.is_empty() && is_flow(text, images) {
+            return Err(flow_refusal(text, images, "`images`", "add an entry"));
+        }
         return append_entry(text, images, items, repo, new);
     };
     let map = entry
@@ -111,6 +121,16 @@ pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, 
             old,
             changed: false,
         });
+    }
+    // Adding or removing a line of a `{...}` entry would break it; replacing a value would not.
+    if (map.get(new.key()).is_none() || other.is_some()) && is_flow(text, entry) {
+        let what = format!("the entry for `{repo}`");
+        return Err(flow_refusal(
+            text,
+            entry,
+            &what,
+            &format!("set `{}`", new.key()),
+        ));
     }
     let mut out = text.to_owned();
     // Edit from the end of the file backwards so earlier spans stay valid.
@@ -171,12 +191,7 @@ pub(crate) struct Running {
 pub(crate) fn running(text: &str, repo: &str, app: &str) -> Result<Running, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
-    let entry = top.get("images").and_then(Node::as_seq).and_then(|items| {
-        items
-            .iter()
-            .filter_map(Node::as_map)
-            .find(|m| m.get("name").and_then(Node::as_str) == Some(repo))
-    });
+    let entry = entry::find(text, top, repo)?.and_then(Node::as_map);
     // A digest pins the image even when a tag is present too, so it wins.
     let reference = entry.and_then(|m| {
         let text = |key: &str| m.get(key).and_then(Node::scalar_text);
@@ -230,7 +245,8 @@ pub(crate) fn set_annotation(text: &str, key: &str, value: &str) -> Result<Strin
             let map = annotations
                 .as_map()
                 .ok_or("`metadata.annotations` must be a mapping")?;
-            if let Some(existing) = map.get(key) {
+            if let Some((existing_key, existing)) = map.get_entry(key) {
+                entry::one_line_value(text, existing_key, existing)?;
                 out.replace_range(
                     existing.span.start..existing.span.end,
                     &styled(value, existing),
@@ -357,9 +373,10 @@ pub(crate) fn remove_resource(text: &str, entry: &str) -> Result<String, String>
     Ok(out)
 }
 
+/// Whether `node` is a flow collection (`[...]` or `{...}`).
 fn is_flow(text: &str, node: &Node) -> bool {
     text.get(node.span.start..)
-        .is_some_and(|t| t.starts_with('['))
+        .is_some_and(|t| t.starts_with(['[', '{']))
 }
 
 /// The bytes after `key:` up to the end of the value's last line, for rewriting a value whole.
@@ -372,14 +389,17 @@ fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize) {
 }
 
 fn parse_one(text: &str) -> Result<Node, String> {
-    let mut docs = yaml::parse(text).map_err(|e| {
-        let line = LineIndex::new(text).line_number(e.span.start);
-        format!("invalid YAML at line {line}: {}", e.message)
-    })?;
-    match docs.len() {
-        1 => Ok(docs.remove(0)),
-        n => Err(format!("expected exactly one YAML document, found {n}")),
-    }
+    entry::parse_overlay(text)
+}
+
+/// Why a flow collection (`[...]`, `{...}`) cannot take the edit: promote changes values in
+/// place and adds lines, which a flow collection has no room for.
+fn flow_refusal(text: &str, node: &Node, what: &str, to: &str) -> String {
+    let line = LineIndex::new(text).line_number(node.span.start);
+    format!(
+        "line {line}: {what} is written in flow style (`[...]` or `{{...}}`); write it one item \
+         or key per line so that promote can {to}"
+    )
 }
 
 fn append_entry(
@@ -430,25 +450,32 @@ fn append_entry(
     })
 }
 
-/// Formats `value` in the style of the scalar it replaces, quoting when plain would not stay a
-/// string (a tag like `1234` or `true` must not turn into a number or boolean).
+/// Formats `value` in the style of the scalar it replaces, quoting (and escaping) whenever plain
+/// would not read back as the same string: a tag like `1234` or `true` must not turn into a number
+/// or boolean, and no value can add a line or a key.
 fn styled(value: &str, old: &Node) -> String {
     match old.style {
-        ScalarStyle::SingleQuoted => format!("'{}'", value.replace('\'', "''")),
-        ScalarStyle::DoubleQuoted => format!("\"{}\"", value),
+        ScalarStyle::SingleQuoted if !value.contains(['\n', '\r']) => {
+            format!("'{}'", value.replace('\'', "''"))
+        }
+        ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+            serde_json::Value::from(value).to_string()
+        }
         _ => scalar(value),
     }
 }
 
+/// `value` as a YAML scalar that reads back as the same string, through the escaping layer. A
+/// digest (`sha256:` and 64 hex digits, as [`ImageRef::parse`] accepts) reads back the same in
+/// every YAML reader and stays plain, as kustomize's own files write it.
 pub(crate) fn scalar(value: &str) -> String {
-    let stays_string = matches!(
-        yaml::parse(&format!("k: {value}")).ok().as_deref(),
-        Some([doc]) if doc.as_map().and_then(|m| m.get("k")).map(|n| &n.value) == Some(&Value::String(value.to_owned()))
-    );
-    if stays_string {
+    let digest = value
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if digest {
         value.to_owned()
     } else {
-        format!("\"{value}\"")
+        crate::yaml::scalar::string(value).into_owned()
     }
 }
 

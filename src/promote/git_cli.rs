@@ -3,24 +3,33 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use crate::error::Error;
+use crate::promote::process::{self, Ran};
 
-/// A git work tree promotion operates in, with optional HTTP credentials.
+/// How long one git command may run, in seconds, unless `--timeout` says otherwise.
+pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 60;
+
+/// A git work tree promotion operates in, with optional HTTP credentials and the longest any one
+/// git command may run.
 pub(crate) struct Git {
     dir: PathBuf,
     auth_header: Option<(String, String)>,
+    timeout: Duration,
 }
 
 impl Git {
-    /// Operates in `dir`. `auth` is `(url prefix, "Authorization: ..." header)`.
-    pub(crate) fn new(dir: &Path, auth: Option<(String, String)>) -> Git {
+    /// Operates in `dir`. `auth` is `(url prefix, "Authorization: ..." header)`. A git command
+    /// still running after `timeout` is stopped with every process it started.
+    pub(crate) fn new(dir: &Path, auth: Option<(String, String)>, timeout: Duration) -> Git {
         Git {
             dir: dir.to_owned(),
             auth_header: auth,
+            timeout,
         }
     }
 
@@ -55,11 +64,20 @@ impl Git {
         }
     }
 
-    /// Runs git and returns its raw output whatever the exit status.
+    /// Runs git and returns its raw output whatever the exit status; only a git that cannot
+    /// start or does not finish in time is an error.
     pub(crate) fn output(&self, args: &[&str]) -> Result<Output, Error> {
-        self.command(args)
-            .output()
-            .map_err(|e| Error::io("running `git` (is git installed and on PATH?)", e))
+        let ran = process::run(self.command(args), self.timeout)
+            .map_err(|e| Error::io("running `git` (is git installed and on PATH?)", e))?;
+        match ran {
+            Ran::Exited(output) => Ok(output),
+            Ran::TimedOut => Err(Error::Git(format!(
+                "`git {}` timed out after {} s and was stopped; raise --timeout if the remote is \
+                 only slow",
+                args.first().copied().unwrap_or_default(),
+                self.timeout.as_secs()
+            ))),
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! `gitops-gen promote`: sets an app's image for one environment in the GitOps branch.
 //!
 //! The edit happens in a fresh clone of the GitOps branch in a temporary directory, so the
-//! caller's checkout (CI or laptop) is never touched. A rejected push means someone else
-//! promoted first: fetch the new tip, re-apply the edit there, and push again with jittered
-//! backoff, a bounded number of times.
+//! caller's checkout (CI or laptop) is never touched. A rejected push lost a race only when the
+//! remote shows the branch moved; then fetch the new tip, re-apply the edit there, and push
+//! again with jittered backoff, a bounded number of times. `process` puts every git command
+//! under the request's timeout and cleans up on termination signals.
 //!
 //! The command hands over a [`Request`] with everything resolved, the CI run included as a
 //! [`CiEnv`]; nothing here reads environment variables. `push` fetches and pushes, `ancestry`
@@ -17,10 +18,12 @@ pub(crate) mod edit;
 pub(crate) mod git_cli;
 pub(crate) mod message;
 pub(crate) mod preview;
+mod process;
 mod proposal;
 mod push;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub(crate) use ci_env::CiEnv;
 pub(crate) use proposal::github_outputs;
@@ -33,7 +36,7 @@ use crate::promote::git_cli::Git;
 use crate::promote::message::Audit;
 use crate::promote::preview::{create_instance, removal_message, remove_instance};
 use crate::promote::proposal::{already_proposed, proposal_state};
-use crate::promote::push::{Pushed, backoff, fetch, push};
+use crate::promote::push::{Pushed, backoff, fetch, lost_race, push, remote_tips};
 
 /// Where the new image comes from.
 #[derive(Clone, Debug)]
@@ -90,6 +93,8 @@ pub(crate) struct Request {
     pub project: String,
     /// The CI run promoting: the push token, and whether GitLab opens merge requests.
     pub ci: CiEnv,
+    /// The longest one git command (a fetch, a push) may run before it is stopped.
+    pub timeout: Duration,
 }
 
 /// What a promotion did.
@@ -132,11 +137,13 @@ pub(crate) fn promote(
     request: &Request,
     warnings: &mut Vec<String>,
 ) -> std::result::Result<Promoted, Error> {
-    let work = tempfile::Builder::new()
-        .prefix("gitops-gen-promote-")
-        .tempdir()
+    let work = process::Workspace::new("gitops-gen-promote-")
         .map_err(|e| Error::io("creating a temporary directory", e))?;
-    let git = Git::new(work.path(), request.ci.auth_for(&request.url));
+    let git = Git::new(
+        work.path(),
+        request.ci.auth_for(&request.url),
+        request.timeout,
+    );
     git.run(&["init", "--quiet"])?;
     git.run(&["config", "user.name", "gitops-gen"])?;
     git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
@@ -147,16 +154,21 @@ pub(crate) fn promote(
         _ => request.branch.clone(),
     };
     let mut attempt = 0;
+    // After a lost race: the GitOps branch's tip the remote showed when the race was decided.
+    let mut seen: Option<String> = None;
     loop {
         attempt += 1;
-        // A re-fetch after a rejected push can fail while another push rewrites the remote
-        // ref, a lost race too; the first fetch failing means the remote itself is unusable.
         if let Err(e) = fetch(&git, &request.url, &request.branch) {
-            if attempt == 1 || attempt >= request.attempts {
-                return Err(e);
+            // After a lost race the branch can move again between git listing it and fetching
+            // it; a move seen on the remote is one more lost race. Anything else stops.
+            match refetch_race(&git, request, seen.as_deref(), attempt) {
+                Some(tip) => {
+                    seen = tip;
+                    std::thread::sleep(backoff(attempt));
+                    continue;
+                }
+                None => return Err(e),
             }
-            std::thread::sleep(backoff(attempt));
-            continue;
         }
         git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
         let base = git.run(&["rev-parse", "HEAD"])?;
@@ -175,19 +187,16 @@ pub(crate) fn promote(
                         message,
                     });
                 }
-                match push(
-                    &git,
-                    request,
-                    &request.branch,
-                    &format!("remove preview {}", instance.branch),
-                    attempt,
-                )? {
+                let title = format!("remove preview {}", instance.branch);
+                match push(&git, request, &request.branch, &title)? {
                     Pushed::Yes => {
                         return Ok(Promoted::Removed {
                             commit: git.run(&["rev-parse", "HEAD"])?,
                         });
                     }
-                    Pushed::LostRace => {
+                    Pushed::Rejected(said) => {
+                        seen =
+                            lost_race(&git, request, &request.branch, Some(&base), &said, attempt)?;
                         std::thread::sleep(backoff(attempt));
                         continue;
                     }
@@ -278,7 +287,14 @@ pub(crate) fn promote(
                 audit: Box::new(audit),
             });
         }
-        match push(&git, request, &target_branch, &audit.subject(), attempt)? {
+        // What the pushed branch points at now: a rejected push lost a race only if it moved.
+        let expected = match request.mode {
+            Promotion::PullRequest => {
+                remote_tips(&git, &request.url, &[&target_branch])?.remove(&target_branch)
+            }
+            _ => Some(base.clone()),
+        };
+        match push(&git, request, &target_branch, &audit.subject())? {
             Pushed::Yes => {
                 return Ok(match request.mode {
                     Promotion::PullRequest => Promoted::Proposed {
@@ -292,9 +308,29 @@ pub(crate) fn promote(
                     },
                 });
             }
-            Pushed::LostRace => std::thread::sleep(backoff(attempt)),
+            Pushed::Rejected(said) => {
+                let expected = expected.as_deref();
+                seen = lost_race(&git, request, &target_branch, expected, &said, attempt)?;
+                std::thread::sleep(backoff(attempt));
+            }
         }
     }
+}
+
+/// After a failed re-fetch: `Some(new tip)` when the GitOps branch moved again since the lost race
+/// that caused the re-fetch (and attempts remain), `None` when the failure has another cause.
+fn refetch_race(
+    git: &Git,
+    request: &Request,
+    seen: Option<&str>,
+    attempt: u32,
+) -> Option<Option<String>> {
+    if attempt == 1 || attempt >= request.attempts {
+        return None;
+    }
+    let mut tips = remote_tips(git, &request.url, &[&request.branch]).ok()?;
+    let now = tips.remove(&request.branch);
+    (now.as_deref() != seen).then_some(now)
 }
 
 /// Commits what is staged in the work tree at `root` with `message`, without hooks.
@@ -352,8 +388,10 @@ fn resolve_source(
     }
 }
 
-/// Re-reads the edited overlay: the promotion must say exactly what was asked, or nothing is
-/// committed.
+/// Re-reads the edited overlay the way kustomize's image transformer will: exactly one entry
+/// for the image, no `newName` sending it elsewhere, no duplicate key anywhere, and the
+/// requested tag or digest (a digest wins over a tag, so a leftover one would show here).
+/// Anything else means the edit went wrong, and nothing is committed.
 fn verify_edit(
     text: &str,
     request: &Request,

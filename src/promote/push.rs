@@ -1,7 +1,10 @@
-//! Fetching the GitOps branch and pushing to it: a push rejected because another promotion
-//! landed first comes back as a lost race, to be decided again on the new tip after a jittered
-//! backoff; any other failure stops.
+//! Fetching the GitOps branch and pushing to it. Whether a rejected push lost a race is decided
+//! from what gitops-gen sees on the remote afterwards, never from the remote's words: only when
+//! the pushed branch moved did another push land first, and only then is the edit decided again
+//! on the new tip, after a jittered backoff. A rejection of a branch that did not move (a hook,
+//! a protected branch, a missing permission, whatever the server prints) stops at once.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -9,22 +12,20 @@ use crate::model::Promotion;
 use crate::promote::Request;
 use crate::promote::git_cli::{self, Git};
 
-/// How a push ended, when it did not fail outright.
+/// How a push ended, when git could run it in time.
 pub(super) enum Pushed {
     /// The remote took it.
     Yes,
-    /// Another promotion landed first; decide again on the new tip.
-    LostRace,
+    /// The remote did not take it; what git and the server said, for the error message.
+    Rejected(String),
 }
 
-/// Pushes HEAD to `target_branch`. Only lost races come back for a retry; a protected branch or
-/// a missing permission also shows as "[remote rejected]", and retrying it would only hide why.
+/// Pushes HEAD to `target_branch`.
 pub(super) fn push(
     git: &Git,
     request: &Request,
     target_branch: &str,
     title: &str,
-    attempt: u32,
 ) -> std::result::Result<Pushed, Error> {
     let refspec = format!("HEAD:refs/heads/{target_branch}");
     let mut args = vec!["push", "--porcelain"];
@@ -44,36 +45,73 @@ pub(super) fn push(
     if output.status.success() {
         return Ok(Pushed::Yes);
     }
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let lost_race = [
-        "cannot lock ref",
-        "failed to update ref",
-        "incorrect old value",
-        // Another push holds the ref's lock file at this very moment.
-        ".lock': File exists",
-        "failed to lock",
-    ];
-    let rejected = stdout.contains("[rejected]")
-        || stderr.contains("non-fast-forward")
-        || stderr.contains("fetch first")
-        || (stdout.contains("[remote rejected]")
-            && lost_race
-                .iter()
-                .any(|m| stdout.contains(m) || stderr.contains(m)));
-    if !rejected {
+    // `--porcelain` prints the per-ref verdict (`!` for a rejected ref) on stdout.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let verdicts = stdout.lines().filter(|l| l.starts_with('!'));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let said: Vec<String> = stderr
+        .lines()
+        .chain(verdicts)
+        .map(|l| l.trim().replace('\t', " "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    Ok(Pushed::Rejected(git_cli::redact_urls(&said.join("\n"))))
+}
+
+/// After `push` came back rejected: `Ok(tip of the GitOps branch)` when `target_branch` no
+/// longer points at `expected` (its tip before the push; `None` when it did not exist), which
+/// only another push can have done; the error to stop with otherwise.
+pub(super) fn lost_race(
+    git: &Git,
+    request: &Request,
+    target_branch: &str,
+    expected: Option<&str>,
+    said: &str,
+    attempt: u32,
+) -> std::result::Result<Option<String>, Error> {
+    let tips = remote_tips(git, &request.url, &[&request.branch, target_branch])?;
+    if tips.get(target_branch).map(String::as_str) == expected {
         return Err(Error::Git(format!(
-            "pushing to `{target_branch}` failed: {}",
-            git_cli::redact_urls(stderr.trim())
+            "the remote refused the push to `{target_branch}`, and `{target_branch}` did not \
+             move, so this is not a race with another promotion; nothing was promoted. The \
+             remote said:\n{said}"
         )));
     }
     if attempt >= request.attempts {
         return Err(Error::Git(format!(
-            "pushing to `{target_branch}` was rejected {attempt} times because other \
-             promotions kept landing first; giving up (raise --retries to wait longer)"
+            "pushing to `{target_branch}` was rejected {attempt} times, each time after \
+             `{target_branch}` had moved: other promotions kept landing first; giving up (raise \
+             --retries to wait longer)"
         )));
     }
-    Ok(Pushed::LostRace)
+    Ok(tips.get(&request.branch).cloned())
+}
+
+/// The commits `branches` point at on the remote at `url`; a branch that does not exist is
+/// missing from the map.
+pub(super) fn remote_tips(
+    git: &Git,
+    url: &str,
+    branches: &[&str],
+) -> std::result::Result<BTreeMap<String, String>, Error> {
+    let refs: Vec<String> = branches.iter().map(|b| format!("refs/heads/{b}")).collect();
+    let mut args = vec!["ls-remote", url];
+    args.extend(refs.iter().map(String::as_str));
+    let listing = git.run(&args).map_err(|e| {
+        let url = git_cli::redact_urls(url);
+        Error::Git(format!("cannot list the branches of {url}: {e}"))
+    })?;
+    // `ls-remote` matches patterns by suffix; keep the exact names only.
+    Ok(listing
+        .lines()
+        .filter_map(|line| line.split_once('\t'))
+        .filter_map(|(commit, name)| {
+            let branch = name.strip_prefix("refs/heads/")?;
+            branches
+                .contains(&branch)
+                .then(|| (branch.to_owned(), commit.to_owned()))
+        })
+        .collect())
 }
 
 pub(super) fn fetch(git: &Git, url: &str, branch: &str) -> std::result::Result<(), Error> {

@@ -2,6 +2,7 @@
 //! it to the promotion engine.
 
 use std::path::Path;
+use std::time::Duration;
 
 use crate::Outcome;
 use crate::cli::PromoteArgs;
@@ -123,6 +124,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         remove: false,
         project: config.project.value.clone(),
         ci,
+        timeout: Duration::from_secs(args.timeout),
     };
     report(ui, &request)
 }
@@ -179,6 +181,7 @@ fn remove_preview(
         remove: true,
         project: config.project.value.clone(),
         ci,
+        timeout: Duration::from_secs(args.timeout),
     };
     report(ui, &request)
 }
@@ -223,8 +226,8 @@ fn gitops_url(
     if let Some(url) = &config.gitops.repository {
         return Ok(url.clone());
     }
-    refuse_dirty(&args.dir, overlay)?;
-    let raw = Git::new(&args.dir, None)
+    refuse_dirty(&args.dir, overlay, Duration::from_secs(args.timeout))?;
+    let raw = Git::new(&args.dir, None, Duration::from_secs(args.timeout))
         .run(&["remote", "get-url", &args.remote])
         .map_err(|_| {
             Error::Usage(format!(
@@ -347,8 +350,8 @@ fn ref_maps_to(env: &Environment, git_ref: &str) -> bool {
 
 /// Uncommitted edits to the model or the overlay mean the checkout disagrees with what is being
 /// promoted; stop rather than guess which one the user meant.
-fn refuse_dirty(dir: &Path, overlay: &str) -> Result<(), Error> {
-    let git = Git::new(dir, None);
+fn refuse_dirty(dir: &Path, overlay: &str, timeout: Duration) -> Result<(), Error> {
+    let git = Git::new(dir, None, timeout);
     let Ok(status) = git.run(&["status", "--porcelain", "--", model::FILE_NAME, overlay]) else {
         return Ok(());
     };

@@ -171,3 +171,131 @@ fn resources_are_added_and_removed() -> Result<(), String> {
 fn malformed_yaml_is_an_error() {
     assert!(set_image("images: [\n", "x", &tag("1")).is_err());
 }
+
+const WEB: &str = "ghcr.io/acme/web";
+
+/// The refusal `set_image` gives for `images`, which must name `line` and say `what`.
+fn refused(images: &str, line: usize, what: &str) {
+    let text = format!("kind: Kustomization\n{images}");
+    for result in [
+        set_image(&text, WEB, &tag("v2")).map(|_| ()),
+        running(&text, WEB, "web").map(|_| ()),
+    ] {
+        match result {
+            Err(why) => assert!(
+                why.contains(&format!("line {line}")) && why.contains(what),
+                "{why}"
+            ),
+            Ok(()) => panic!("accepted:\n{text}"),
+        }
+    }
+}
+
+#[test]
+fn overlays_where_kustomize_could_disagree_are_refused() {
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  newTag: a\n- name: ghcr.io/acme/web\n  newTag: b\n\
+         - name: ghcr.io/acme/web\n",
+        3,
+        "3 entries for `ghcr.io/acme/web` (lines 3, 5 and 7)",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  newTag: a\n  newTag: b\n",
+        5,
+        "duplicate key `newTag` (first defined on line 4)",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\nimages: []\n",
+        4,
+        "duplicate key `images`",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  newName: evil.io/x\n",
+        4,
+        "would run `evil.io/x`",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  newTag: >\n    a\n",
+        4,
+        "block scalar",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  newTag: [a]\n",
+        4,
+        "not a sequence",
+    );
+    refused(
+        "images:\n- name: ghcr.io/acme/web\n  digest:\n",
+        4,
+        "not null",
+    );
+    refused(
+        "base: &b\n  name: ghcr.io/acme/web\nimages:\n- <<: *b\n  newTag: a\n",
+        5,
+        "alias or merge key",
+    );
+    refused("images: web\n", 2, "`images` must be a list");
+}
+
+#[test]
+fn flow_entries_are_edited_in_place_or_refused() -> Result<(), String> {
+    let text = "images:\n- {name: ghcr.io/acme/web, newTag: a}\n";
+    let edit = set_image(text, WEB, &tag("b"))?;
+    assert_eq!(
+        edit.text,
+        "images:\n- {name: ghcr.io/acme/web, newTag: b}\n"
+    );
+    // Adding a key or an entry needs lines a flow collection does not have.
+    let digest = ImageRef::Digest(format!("sha256:{}", "a".repeat(64)));
+    let why = set_image(text, WEB, &digest).map(|e| e.text);
+    assert!(
+        why.as_ref()
+            .is_err_and(|w| w.contains("line 2") && w.contains("flow style")),
+        "{why:?}"
+    );
+    let why = set_image("images: [{name: x}]\n", WEB, &tag("b"))
+        .err()
+        .unwrap_or_default();
+    assert!(
+        why.contains("line 1") && why.contains("add an entry"),
+        "{why}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_new_name_equal_to_the_name_and_an_empty_list_are_fine() -> Result<(), String> {
+    let text = "images:\n- name: ghcr.io/acme/web\n  newName: ghcr.io/acme/web\n  newTag: a\n";
+    let edit = set_image(text, WEB, &tag("b"))?;
+    assert_eq!(edit.text, text.replace("newTag: a", "newTag: b"));
+    let edit = set_image("kind: Kustomization\nimages:\n", WEB, &tag("b"))?;
+    assert_eq!(
+        running(&edit.text, WEB, "web")?.reference,
+        Some(tag("b")),
+        "{}",
+        edit.text
+    );
+    Ok(())
+}
+
+#[test]
+fn written_values_cannot_add_keys_or_lines() -> Result<(), String> {
+    // A source commit comes from the command line or the CI environment: whatever it holds, it
+    // stays one value, in every style the existing value was written in.
+    let hostile = "x\"\nimages:\n- name: ghcr.io/acme/web\n  newName: evil.io/x\n#'";
+    let key = source_annotation("web");
+    for existing in ["plain", "'single'", "\"double\""] {
+        let text =
+            format!("kind: Kustomization\nmetadata:\n  annotations:\n    {key}: {existing}\n");
+        let written = set_annotation(&text, &key, hostile)?;
+        let r = running(&written, WEB, "web")?;
+        assert_eq!(r.source_commit.as_deref(), Some(hostile), "{written}");
+        assert_eq!(r.reference, None, "{written}");
+    }
+    let added = set_annotation("kind: Kustomization\n", &key, hostile)?;
+    assert_eq!(
+        running(&added, WEB, "web")?.source_commit.as_deref(),
+        Some(hostile)
+    );
+    Ok(())
+}

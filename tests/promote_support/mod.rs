@@ -1,0 +1,90 @@
+//! The fixture of the promote tests: a bare repository in a temp dir is the remote, a clone of it
+//! is the CI checkout, holding what `gitops-gen init --yes --app web --app api` writes.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use assert_cmd::Command as Cmd;
+
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A bare remote holding a generated repository on `main`, and a checkout of it.
+pub(crate) struct Fixture {
+    pub(crate) _tmp: tempfile::TempDir,
+    pub(crate) remote: PathBuf,
+    pub(crate) checkout: PathBuf,
+}
+
+pub(crate) fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let remote = tmp.path().join("remote.git");
+    let checkout = tmp.path().join("shop");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    git(
+        tmp.path(),
+        &["clone", "-q", remote.to_str().expect("utf-8"), "shop"],
+    );
+    git(&checkout, &["config", "user.name", "Test"]);
+    git(&checkout, &["config", "user.email", "test@example.com"]);
+    git(&checkout, &["checkout", "-q", "-b", "main"]);
+    gitops_gen(&checkout)
+        .args(["init", "--yes", "--app", "web", "--app", "api"])
+        .assert()
+        .success();
+    git(&checkout, &["add", "-A"]);
+    git(&checkout, &["commit", "-q", "-m", "initial"]);
+    git(&checkout, &["push", "-q", "origin", "main"]);
+    Fixture {
+        _tmp: tmp,
+        remote,
+        checkout,
+    }
+}
+
+pub(crate) fn gitops_gen(dir: &Path) -> Cmd {
+    let mut cmd = Cmd::cargo_bin("gitops-gen").expect("binary is built");
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    for var in [
+        "GITHUB_SHA",
+        "GITHUB_REF",
+        "GITHUB_ACTOR",
+        "GITHUB_OUTPUT",
+        "GITLAB_CI",
+        "GITHUB_TOKEN",
+        "CI_JOB_TOKEN",
+        "GITOPS_GEN_TOKEN",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// `gitops-gen promote --env ENV --app APP --image IMAGE` in the fixture's checkout; tests add
+/// the flags they are about.
+pub(crate) fn promote(f: &Fixture, env: &str, app: &str, image: &str) -> Cmd {
+    let mut cmd = gitops_gen(&f.checkout);
+    cmd.args(["promote", "--env", env, "--app", app, "--image", image]);
+    cmd
+}
+
+pub(crate) fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
+    // `git` trims the output; files end with a newline.
+    git(&f.remote, &["show", &format!("{branch}:{path}")]) + "\n"
+}
