@@ -34,7 +34,8 @@
 //!
 //! Masking never removes a line break, so line numbers stay the same; [`Redacted::offset`]
 //! maps a byte offset of the original text into the redacted one, so a label still points at
-//! what it underlines. Redacting redacted text changes nothing.
+//! what it underlines. Redacting twice is harmless: a pass only ever replaces text with masks,
+//! and on pipeline text the second pass finds nothing more.
 
 mod lex;
 mod names;
@@ -183,12 +184,13 @@ impl State {
             return out;
         }
         if self.pem {
+            // The body is masked; the `-----END` line closes it and is shown as written.
             if line.contains("-----END") {
                 self.pem = false;
             } else {
                 out.push((indent, line.len()));
-                return out;
             }
+            return out;
         }
         if let Some(col) = self.block {
             if indent > col {
@@ -211,8 +213,9 @@ impl State {
         self.key_line(line, &mut out);
         self.word_rules(line, &words, &mut out);
         shapes(line, &mut out);
-        if line.contains("-----BEGIN") && line.contains("PRIVATE KEY") && !line.contains("-----END")
-        {
+        // A PEM header ends its line (`echo "-----BEGIN RSA PRIVATE KEY-----`).
+        let header = line.trim_end_matches([' ', '\t', '"', '\'', '\\']);
+        if line.contains("-----BEGIN") && header.ends_with("PRIVATE KEY-----") {
             self.pem = true;
         }
         out
@@ -343,8 +346,9 @@ fn key_values(line: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)
             continue;
         }
         let key_start = word[..j]
-            .rfind(|c: char| !is_key_char(c))
-            .map_or(0, |p| p + 1);
+            .char_indices()
+            .rfind(|(_, c)| !is_key_char(*c))
+            .map_or(0, |(p, c)| p + c.len_utf8());
         let key = &word[key_start..j];
         if !key.is_empty() && is_secret_name(key) && !is_kubeconfig_path(key) {
             mask_value(line, start + j + 1, Terminators::List, is_kube(key), out);

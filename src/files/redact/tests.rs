@@ -407,3 +407,77 @@ fn line_breaks_and_non_ascii_survive() {
     );
     assert_eq!(r.lines().count(), text.lines().count());
 }
+
+/// Any text: no panic, the same lines, offsets in order and in bounds. The texts
+/// are built from the characters the rules look at (a fixed pseudo-random sequence).
+#[test]
+fn any_text_keeps_its_lines_and_offsets() {
+    const PIECES: &[&str] = &[
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "\\",
+        "\"",
+        "'",
+        "`",
+        "=",
+        ":",
+        "-",
+        "--",
+        "@",
+        "://",
+        "|",
+        "$",
+        "${{",
+        "}}",
+        ",",
+        ";",
+        "&",
+        "é",
+        "✓",
+        "token",
+        "password",
+        "KEY",
+        "login",
+        "-p",
+        "-u",
+        "name",
+        "value",
+        "eyJ",
+        "AKIA",
+        "ghp_",
+        "-----BEGIN PRIVATE KEY-----",
+        "-----END",
+        "abcDEF0123456789+/",
+        "https",
+        "#",
+        ">",
+        "  ",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let len = (next() % 40) as usize;
+        let text: String = (0..len)
+            .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+            .collect();
+        let r = redact(&text);
+        assert_eq!(
+            r.text.matches('\n').count(),
+            text.matches('\n').count(),
+            "{text:?}"
+        );
+        let mut last = 0;
+        for (i, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let at = r.offset(i);
+            assert!(at >= last && at <= r.text.len(), "{text:?} at {i}");
+            last = at;
+        }
+    }
+}
