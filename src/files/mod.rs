@@ -8,6 +8,7 @@ pub(crate) mod diff;
 pub(crate) mod glob;
 pub(crate) mod line_index;
 pub(crate) mod loc;
+pub(crate) mod redact;
 pub(crate) mod remote;
 pub(crate) mod repo;
 pub(crate) mod span;

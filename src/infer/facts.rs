@@ -1,9 +1,13 @@
 //! INFER stage: the facts rules emit. Every fact carries [`Evidence`]: which rule, where, why,
 //! and how sure.
+//!
+//! The text a fact carries toward a report (a note, a command line) is redacted when the fact
+//! is made, by [`Evidence::new`], [`DeployStep::new`] and [`TestFact::new`]: a secret value a
+//! pipeline writes inline never reaches the analysis document ([`crate::files::redact`]).
 
 use serde::Serialize;
 
-use crate::files::Loc;
+use crate::files::{Loc, redact};
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
 use crate::infer::rule_id::RuleId;
 use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
@@ -34,12 +38,12 @@ pub(crate) struct Evidence {
 }
 
 impl Evidence {
-    /// Evidence from rule `rule` at `loc`.
+    /// Evidence from rule `rule` at `loc`; secret values in `note` are masked.
     pub(crate) fn new(rule: RuleId, loc: Loc, note: String, confidence: Confidence) -> Evidence {
         Evidence {
             rule,
             loc,
-            note,
+            note: redact::redacted(&note),
             confidence,
         }
     }
@@ -69,7 +73,7 @@ pub(crate) struct DeployStep {
 }
 
 impl DeployStep {
-    /// The deploy `m` found in job `job`, run as `command`.
+    /// The deploy `m` found in job `job`, run as `command` (secret values masked).
     pub(crate) fn new(
         job: &JobKey,
         system: CiSystem,
@@ -82,7 +86,7 @@ impl DeployStep {
             job: job.clone(),
             tool: m.tool,
             operation: m.operation,
-            command,
+            command: redact::redacted(&command),
             namespace: m.namespace,
             context: m.context,
             paths: m.paths,
@@ -110,10 +114,21 @@ pub(crate) struct ImageFact {
 pub(crate) struct TestFact {
     /// The job that runs it.
     pub job: JobKey,
-    /// The command as written.
+    /// The command as written, secret values masked.
     pub command: String,
     /// Where, with why.
     pub evidence: Evidence,
+}
+
+impl TestFact {
+    /// The test `command` job `job` runs (secret values masked).
+    pub(crate) fn new(job: &JobKey, command: &str, evidence: Evidence) -> TestFact {
+        TestFact {
+            job: job.clone(),
+            command: redact::redacted(command),
+            evidence,
+        }
+    }
 }
 
 /// A cluster credential CI uses: what must be revoked after migration. Values are never kept.

@@ -1,13 +1,21 @@
 //! RENDER stage: the human report (`analyze`, the default format): a summary, then each deploy
 //! step as a source snippet with the line underlined.
+//!
+//! A snippet shows the file as written, around the step, so its text is redacted first
+//! ([`crate::files::redact`]): secret values on the step's line and on its neighbours are
+//! masked, and the label's span is mapped into the redacted text so it still underlines the
+//! step. Each file is read and redacted once, however many steps it holds.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use crate::analyze::document::{Analysis, Position};
 use crate::files::RepoFiles;
+use crate::files::redact::{self, Redacted};
 
 #[derive(Debug, Diagnostic, Error)]
 #[error("{message}")]
@@ -15,7 +23,7 @@ use crate::files::RepoFiles;
 struct Snippet {
     message: String,
     #[source_code]
-    src: NamedSource<String>,
+    src: NamedSource<Arc<str>>,
     #[label("{label}")]
     at: SourceSpan,
     label: String,
@@ -119,6 +127,7 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_width(100)
             .with_links(false);
+        let mut sources = Sources::new(files);
         for d in &a.deploy_steps {
             let env = d
                 .environment
@@ -138,7 +147,7 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
             } else {
                 "needs a manual decision"
             };
-            match snippet(files, &d.at, message.clone(), label, &d.note) {
+            match snippet(&mut sources, &d.at, message.clone(), label, &d.note) {
                 Some(snippet) => {
                     let _ = handler.render_report(&mut out, &snippet);
                 }
@@ -155,14 +164,56 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
     out
 }
 
+/// A file as written and as shown: its text, the redacted text and the offset map between them.
+struct Source {
+    text: Arc<str>,
+    shown: Arc<str>,
+    redacted: Redacted,
+}
+
+/// The files snippets come from, each read and redacted once.
+struct Sources<'a> {
+    files: &'a dyn RepoFiles,
+    read: BTreeMap<String, Option<Arc<Source>>>,
+}
+
+impl<'a> Sources<'a> {
+    fn new(files: &'a dyn RepoFiles) -> Sources<'a> {
+        Sources {
+            files,
+            read: BTreeMap::new(),
+        }
+    }
+
+    /// `file`, redacted; none when it cannot be read.
+    fn get(&mut self, file: &str) -> Option<Arc<Source>> {
+        let files = self.files;
+        self.read
+            .entry(file.to_owned())
+            .or_insert_with(|| {
+                let text = files.read(file)?;
+                let redacted = redact::redact(&text);
+                Some(Arc::new(Source {
+                    shown: Arc::from(redacted.text.as_str()),
+                    text,
+                    redacted,
+                }))
+            })
+            .clone()
+    }
+}
+
+/// The snippet of the step at `at`: from its column to the end of its line, in the redacted
+/// text of its file.
 fn snippet(
-    files: &dyn RepoFiles,
+    sources: &mut Sources<'_>,
     at: &Position,
     message: String,
     label: &str,
     note: &str,
 ) -> Option<Snippet> {
-    let text = files.read(&at.file)?;
+    let source = sources.get(&at.file)?;
+    let text = &source.text;
     let line_start: usize = text
         .split_inclusive('\n')
         .take(at.line.saturating_sub(1))
@@ -174,15 +225,21 @@ fn snippet(
         .take(at.column.saturating_sub(1))
         .map(char::len_utf8)
         .sum();
-    let start = line_start + col_offset;
-    let len = line
-        .len()
-        .saturating_sub(col_offset)
+    let shown = &source.shown;
+    let start = source
+        .redacted
+        .offset(line_start + col_offset)
+        .min(shown.len());
+    let rest = shown.get(start..).unwrap_or_default();
+    let len = rest
+        .lines()
+        .next()
+        .map_or(0, str::len)
         .max(1)
-        .min(text.len().saturating_sub(start));
+        .min(shown.len().saturating_sub(start));
     Some(Snippet {
         message,
-        src: NamedSource::new(&at.file, text.to_string()),
+        src: NamedSource::new(&at.file, Arc::clone(shown)),
         at: (start, len).into(),
         label: label.to_owned(),
         note: Some(note.to_owned()),

@@ -1,7 +1,7 @@
 //! INFER stage: one tokenized script and the way back from its byte offsets to the file it is
 //! written in.
 
-use crate::files::{LineIndex, Loc};
+use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
 use crate::infer::shell::Command;
 use crate::yaml::Span;
@@ -109,7 +109,7 @@ impl Unit {
         Loc::new(&self.file, span)
     }
 
-    /// The command as written, on one line, with token values hidden.
+    /// The command as written, on one line, with secret values masked.
     pub(crate) fn command_line(&self, cmd: &Command) -> String {
         one_line(cmd.text(&self.text))
     }
@@ -154,47 +154,11 @@ impl Unit {
     }
 }
 
-/// Joins continuation lines and whitespace, and hides literal token and password values.
+/// The command `text` on one line: secret values masked ([`redact`]), then continuation
+/// lines and runs of whitespace joined. Masking comes first, so a value on the line after its
+/// option, or a `key: value` line of a heredoc, is still seen where it is written.
 pub(super) fn one_line(text: &str) -> String {
-    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
-    let words: Vec<&str> = joined.split_whitespace().collect();
-    let mut out: Vec<String> = Vec::with_capacity(words.len());
-    let mut hide_next = false;
-    for w in words {
-        if hide_next {
-            hide_next = false;
-            out.push(if w.starts_with('$') {
-                w.to_owned()
-            } else {
-                "***".to_owned()
-            });
-            continue;
-        }
-        let secret_flag = [
-            "--token",
-            "--kube-token",
-            "--auth-token",
-            "--password",
-            "-p",
-        ]
-        .iter()
-        .find(|f| w == **f || w.starts_with(&format!("{f}=")));
-        match secret_flag {
-            Some(f) if *f == "-p" => out.push(w.to_owned()),
-            Some(f) if w == *f => {
-                hide_next = true;
-                out.push(w.to_owned());
-            }
-            Some(f) => {
-                let value = &w[f.len() + 1..];
-                if value.starts_with('$') {
-                    out.push(w.to_owned());
-                } else {
-                    out.push(format!("{f}=***"));
-                }
-            }
-            None => out.push(w.to_owned()),
-        }
-    }
-    out.join(" ")
+    let masked = redact::redacted(text);
+    let joined = masked.replace("\\\r\n", " ").replace("\\\n", " ");
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -23,11 +23,10 @@ impl Rule for TestCommand {
         }
         let command = c.unit.command_line(c.cmd);
         let note = format!("`{command}` runs tests{}", c.unit.how(c.cmd));
-        facts.tests.push(TestFact {
-            job: c.job.key.clone(),
-            evidence: Evidence::new(self.id(), c.unit.loc(c.cmd), note, c.unit.confidence(c.cmd)),
-            command,
-        });
+        let evidence = Evidence::new(self.id(), c.unit.loc(c.cmd), note, c.unit.confidence(c.cmd));
+        facts
+            .tests
+            .push(TestFact::new(&c.job.key, &command, evidence));
     }
 }
 
