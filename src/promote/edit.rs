@@ -69,8 +69,22 @@ pub(crate) struct Edit {
     pub changed: bool,
 }
 
-/// Sets `repo`'s tag or digest in the kustomization `text`.
+/// Sets `repo`'s tag or digest in the kustomization `text`. An edit that would not read back
+/// as exactly that reference (an overlay shape the byte-level edit cannot handle, such as a new
+/// entry after a flow list) is refused rather than returned broken.
 pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
+    let edit = edit_image(text, repo, new)?;
+    let reads_back = running(&edit.text, repo, "").is_ok_and(|r| r.reference.as_ref() == Some(new));
+    if !reads_back {
+        return Err(format!(
+            "cannot edit the `images` entry of `{repo}` without breaking the file; write \
+             `images:` as a block list of `- name:` entries, each starting at the same column"
+        ));
+    }
+    Ok(edit)
+}
+
+fn edit_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let Some(images) = top.get("images") else {
@@ -115,6 +129,33 @@ pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, 
     let mut out = text.to_owned();
     // Edit from the end of the file backwards so earlier spans stay valid.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
+    // `- digest: …` opens the list item: deleting its line would delete the `-` with it, so
+    // the other key is rewritten in place and a line of the new key, if any, goes instead.
+    if let Some((key, value)) = other
+        && !text[start_of_line(text, key.span.start)..key.span.start]
+            .trim()
+            .is_empty()
+    {
+        edits.push((
+            key.span.start,
+            value.span.end.max(key.span.end),
+            format!("{}: {}", new.key(), scalar(new.display())),
+        ));
+        if let Some((key, value)) = map.get_entry(new.key()) {
+            let start = start_of_line(text, key.span.start);
+            let end = (end_of_line(text, value.span.end) + 1).min(text.len());
+            edits.push((start, end, String::new()));
+        }
+        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
+        for (start, end, replacement) in edits {
+            out.replace_range(start..end, &replacement);
+        }
+        return Ok(Edit {
+            text: out,
+            old: old.or_else(|| other.and_then(|(_, v)| v.scalar_text())),
+            changed: true,
+        });
+    }
     match map.get(new.key()) {
         Some(value) => edits.push((
             value.span.start,
@@ -448,7 +489,8 @@ pub(crate) fn scalar(value: &str) -> String {
     if stays_string {
         value.to_owned()
     } else {
-        format!("\"{value}\"")
+        // A JSON string is a YAML double-quoted scalar with every escape it needs.
+        serde_json::Value::from(value).to_string()
     }
 }
 
@@ -464,5 +506,7 @@ fn column(text: &str, at: usize) -> usize {
     at - start_of_line(text, at)
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;
