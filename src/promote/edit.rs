@@ -131,55 +131,44 @@ fn edit_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
     // `- digest: …` opens the list item: deleting its line would delete the `-` with it, so
     // the other key is rewritten in place and a line of the new key, if any, goes instead.
-    if let Some((key, value)) = other
-        && !text[start_of_line(text, key.span.start)..key.span.start]
+    let opens_item = other.filter(|(key, _)| {
+        !text[start_of_line(text, key.span.start)..key.span.start]
             .trim()
             .is_empty()
-    {
+    });
+    if let Some((key, value)) = opens_item {
         edits.push((
             key.span.start,
             value.span.end.max(key.span.end),
             format!("{}: {}", new.key(), scalar(new.display())),
         ));
         if let Some((key, value)) = map.get_entry(new.key()) {
-            let start = start_of_line(text, key.span.start);
-            let end = (end_of_line(text, value.span.end) + 1).min(text.len());
-            edits.push((start, end, String::new()));
+            edits.push(deleted_lines(text, key, value));
         }
-        edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-        for (start, end, replacement) in edits {
-            out.replace_range(start..end, &replacement);
+    } else {
+        match map.get(new.key()) {
+            Some(value) => edits.push((
+                value.span.start,
+                value.span.end,
+                styled(new.display(), value),
+            )),
+            None => {
+                let name = map.get_entry("name").ok_or("entry without name")?;
+                let indent = column(text, name.0.span.start);
+                let line_end = end_of_line(text, name.1.span.end);
+                let line = format!(
+                    "\n{}{}: {}",
+                    " ".repeat(indent),
+                    new.key(),
+                    scalar(new.display())
+                );
+                edits.push((line_end, line_end, line));
+            }
         }
-        return Ok(Edit {
-            text: out,
-            old: old.or_else(|| other.and_then(|(_, v)| v.scalar_text())),
-            changed: true,
-        });
-    }
-    match map.get(new.key()) {
-        Some(value) => edits.push((
-            value.span.start,
-            value.span.end,
-            styled(new.display(), value),
-        )),
-        None => {
-            let name = map.get_entry("name").ok_or("entry without name")?;
-            let indent = column(text, name.0.span.start);
-            let line_end = end_of_line(text, name.1.span.end);
-            let line = format!(
-                "\n{}{}: {}",
-                " ".repeat(indent),
-                new.key(),
-                scalar(new.display())
-            );
-            edits.push((line_end, line_end, line));
+        if let Some((key, value)) = other {
+            // A tag and a digest together pin `tag@digest`; promotion replaces both with one.
+            edits.push(deleted_lines(text, key, value));
         }
-    }
-    if let Some((key, value)) = other {
-        // A tag and a digest together pin `tag@digest`; promotion replaces both with one.
-        let start = start_of_line(text, key.span.start);
-        let end = (end_of_line(text, value.span.end) + 1).min(text.len());
-        edits.push((start, end, String::new()));
     }
     edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (start, end, replacement) in edits {
@@ -492,6 +481,13 @@ pub(crate) fn scalar(value: &str) -> String {
         // A JSON string is a YAML double-quoted scalar with every escape it needs.
         serde_json::Value::from(value).to_string()
     }
+}
+
+/// The edit that deletes the whole lines of `key: value`.
+fn deleted_lines(text: &str, key: &Node, value: &Node) -> (usize, usize, String) {
+    let start = start_of_line(text, key.span.start);
+    let end = (end_of_line(text, value.span.end) + 1).min(text.len());
+    (start, end, String::new())
 }
 
 fn start_of_line(text: &str, at: usize) -> usize {
