@@ -1,12 +1,16 @@
 //! gitops-gen: generate GitOps pipelines and operator configuration from one model, and move
 //! push-based deploys there. `docs/architecture.md` is the map of the stages below.
 //!
-//! The library's public surface is [`run`] and [`Cli`]; every stage is crate-private.
+//! The library's public surface is [`run`] and [`Cli`]; every stage is crate-private. The
+//! `fuzzing` feature adds a hidden `fuzz` module: one entry function per fuzz target in `fuzz/`.
 
 mod analyze;
 mod cli;
 mod error;
 mod files;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz;
 mod infer;
 mod model;
 mod promote;

@@ -20,6 +20,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("promote", &["files", "yaml", "model", "error"]),
     ("error", &["files", "model"]),
     (
+        "fuzz",
+        &[
+            "files", "yaml", "model", "read", "scan", "infer", "analyze", "render", "write",
+            "promote", "error",
+        ],
+    ),
+    (
         "cli",
         &[
             "files", "yaml", "model", "read", "scan", "infer", "analyze", "render", "write",

@@ -214,12 +214,12 @@ impl RepoFiles for DirRepo {
     }
 }
 
-/// In-memory repository for tests: repository-relative path → file text.
-#[cfg(test)]
+/// In-memory repository for tests and fuzzing: repository-relative path → file text.
+#[cfg(any(test, feature = "fuzzing"))]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct MemRepo(pub BTreeMap<String, String>);
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 impl MemRepo {
     /// A repository holding `files` (`(path, text)`); a later duplicate path wins.
     pub(crate) fn from_pairs(files: &[(&str, &str)]) -> MemRepo {
@@ -237,7 +237,7 @@ impl MemRepo {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "fuzzing"))]
 impl RepoFiles for MemRepo {
     fn read(&self, path: &str) -> Option<Arc<str>> {
         self.0.get(normalize(path)?).map(|t| Arc::from(t.as_str()))

@@ -71,8 +71,22 @@ pub(crate) struct Edit {
     pub changed: bool,
 }
 
-/// Sets `repo`'s tag or digest in the kustomization `text`.
+/// Sets `repo`'s tag or digest in the kustomization `text`. An edit that would not read back
+/// as exactly that reference (an overlay shape the byte-level edit cannot handle, such as a new
+/// entry after a flow list) is refused rather than returned broken.
 pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
+    let edit = edit_image(text, repo, new)?;
+    let reads_back = running(&edit.text, repo, "").is_ok_and(|r| r.reference.as_ref() == Some(new));
+    if !reads_back {
+        return Err(format!(
+            "cannot edit the `images` entry of `{repo}` without breaking the file; write \
+             `images:` as a block list of `- name:` entries, each starting at the same column"
+        ));
+    }
+    Ok(edit)
+}
+
+fn edit_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, String> {
     let doc = parse_one(text)?;
     let top = doc.as_map().ok_or("expected a mapping at the top level")?;
     let found = entry::find(text, top, repo)?;
@@ -135,30 +149,46 @@ pub(crate) fn set_image(text: &str, repo: &str, new: &ImageRef) -> Result<Edit, 
     let mut out = text.to_owned();
     // Edit from the end of the file backwards so earlier spans stay valid.
     let mut edits: Vec<(usize, usize, String)> = Vec::new();
-    match map.get(new.key()) {
-        Some(value) => edits.push((
-            value.span.start,
-            value.span.end,
-            styled(new.display(), value),
-        )),
-        None => {
-            let name = map.get_entry("name").ok_or("entry without name")?;
-            let indent = column(text, name.0.span.start);
-            let line_end = end_of_line(text, name.1.span.end);
-            let line = format!(
-                "\n{}{}: {}",
-                " ".repeat(indent),
-                new.key(),
-                scalar(new.display())
-            );
-            edits.push((line_end, line_end, line));
+    // `- digest: …` opens the list item: deleting its line would delete the `-` with it, so
+    // the other key is rewritten in place and a line of the new key, if any, goes instead.
+    let opens_item = other.filter(|(key, _)| {
+        !text[start_of_line(text, key.span.start)..key.span.start]
+            .trim()
+            .is_empty()
+    });
+    if let Some((key, value)) = opens_item {
+        edits.push((
+            key.span.start,
+            value.span.end.max(key.span.end),
+            format!("{}: {}", new.key(), scalar(new.display())),
+        ));
+        if let Some((key, value)) = map.get_entry(new.key()) {
+            edits.push(deleted_lines(text, key, value));
         }
-    }
-    if let Some((key, value)) = other {
-        // A tag and a digest together pin `tag@digest`; promotion replaces both with one.
-        let start = start_of_line(text, key.span.start);
-        let end = (end_of_line(text, value.span.end) + 1).min(text.len());
-        edits.push((start, end, String::new()));
+    } else {
+        match map.get(new.key()) {
+            Some(value) => edits.push((
+                value.span.start,
+                value.span.end,
+                styled(new.display(), value),
+            )),
+            None => {
+                let name = map.get_entry("name").ok_or("entry without name")?;
+                let indent = column(text, name.0.span.start);
+                let line_end = end_of_line(text, name.1.span.end);
+                let line = format!(
+                    "\n{}{}: {}",
+                    " ".repeat(indent),
+                    new.key(),
+                    scalar(new.display())
+                );
+                edits.push((line_end, line_end, line));
+            }
+        }
+        if let Some((key, value)) = other {
+            // A tag and a digest together pin `tag@digest`; promotion replaces both with one.
+            edits.push(deleted_lines(text, key, value));
+        }
     }
     edits.sort_by_key(|e| std::cmp::Reverse(e.0));
     for (start, end, replacement) in edits {
@@ -479,6 +509,13 @@ pub(crate) fn scalar(value: &str) -> String {
     }
 }
 
+/// The edit that deletes the whole lines of `key: value`.
+fn deleted_lines(text: &str, key: &Node, value: &Node) -> (usize, usize, String) {
+    let start = start_of_line(text, key.span.start);
+    let end = (end_of_line(text, value.span.end) + 1).min(text.len());
+    (start, end, String::new())
+}
+
 fn start_of_line(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
@@ -491,5 +528,7 @@ fn column(text: &str, at: usize) -> usize {
     at - start_of_line(text, at)
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -23,6 +23,10 @@ mod testing;
 mod tests;
 mod triggers;
 
+/// The `if:` expression parser on its own, for the fuzz targets (`--features fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub(crate) use expr::{lower as lower_condition, substitute_inputs};
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;

@@ -11,6 +11,10 @@ mod lower;
 mod parser;
 mod token;
 
+/// The lexer and parser on their own, for the fuzz targets (`--features fuzzing`).
+#[cfg(feature = "fuzzing")]
+pub(crate) use {lexer::lex, parser::parse as parse_tokens};
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
 

@@ -152,6 +152,9 @@ impl fmt::Display for ShellCommand {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

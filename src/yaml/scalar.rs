@@ -41,6 +41,9 @@ pub(crate) fn string(text: &str) -> Cow<'_, str> {
 }
 
 #[cfg(test)]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -237,3 +237,6 @@ fn report(ui: &Ui, plan: &Plan, show_diff: bool, prefix: &str) -> Result<(), Err
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod props;

@@ -23,6 +23,8 @@ mod word;
 mod wrappers;
 
 #[cfg(test)]
+mod fuzz_regressions;
+#[cfg(test)]
 mod tests;
 
 use crate::files::LineIndex;

@@ -204,13 +204,18 @@ fn finish(
     if let Some(inner) = inner
         && depth < MAX_NESTING
     {
-        // `sh -c '...'` and `eval`: parse the string; spans point at the whole outer command.
+        // `sh -c '...'` and `eval`: parse the string; spans point at the whole outer command,
+        // for its words too (their offsets are into the string, not the script).
         let base = out.len();
         let mut sub = Vec::new();
         parse_into(&inner, 0, inner.len(), depth + 1, true, vars, &mut sub);
         for mut c in sub {
             c.start = outer_start;
             c.end = outer_end;
+            let targets = c.redirects.iter_mut().map(|r| &mut r.target);
+            for word in c.words.iter_mut().chain(targets) {
+                (word.start, word.end) = (outer_start, outer_end);
+            }
             c.stdin_from = c.stdin_from.map(|i| i + base);
             out.push(c);
         }

@@ -275,4 +275,6 @@ fn model_version(_: &mut SchemaGenerator) -> Schema {
 }
 
 #[cfg(test)]
+pub(crate) mod props;
+#[cfg(test)]
 mod tests;

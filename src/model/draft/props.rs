@@ -1,0 +1,363 @@
+//! Printing a draft and parsing it back: the decoder reads every key the emitter writes as
+//! written, and the emitter's YAML is what an independent YAML parser reads too. The model
+//! generator is shared with the `generate` properties (`cli/commands/generate/props.rs`).
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::types::{Config, Deploy, ToolSource};
+
+/// Environment names to pick from; each index also owns disjoint ref patterns (`b2`, `r2/*`).
+const ENV_NAMES: [&str; 4] = ["dev", "staging", "production", "qa"];
+const APP_NAMES: [&str; 3] = ["web", "api", "worker"];
+
+/// `One` or `Many` of a non-empty subset of `candidates`.
+fn patterns(candidates: Vec<String>) -> impl Strategy<Value = Patterns> {
+    let first = candidates[0].clone();
+    prop_oneof![
+        Just(Patterns::One(first)),
+        proptest::sample::subsequence(candidates.clone(), 1..=candidates.len())
+            .prop_map(Patterns::Many),
+    ]
+}
+
+fn environment(i: usize, name: &'static str) -> impl Strategy<Value = EnvironmentDraft> {
+    let branches = vec![format!("b{i}"), format!("r{i}/*"), format!("f{i}/**")];
+    let tags = vec![format!("v{i}.*"), format!("t{i}")];
+    (
+        proptest::option::of(patterns(branches)),
+        proptest::option::of(patterns(tags)),
+        proptest::option::of(proptest::sample::select(vec![
+            Promotion::Commit,
+            Promotion::PullRequest,
+            Promotion::Manual,
+        ])),
+        any::<bool>(),
+        proptest::option::of("[a-z][a-z0-9-]{0,8}[a-z0-9]"),
+        proptest::option::of(any::<bool>()),
+    )
+        .prop_map(
+            move |(branches, tags, promotion, own_cluster, namespace, preview)| {
+                // Nothing promotes into an environment without refs unless it is manual.
+                let promotion = if branches.is_none() && tags.is_none() {
+                    Some(Promotion::Manual)
+                } else {
+                    promotion
+                };
+                EnvironmentDraft {
+                    name: name.to_owned(),
+                    branches,
+                    tags,
+                    promotion,
+                    cluster: own_cluster.then(|| format!("{name}-cluster")),
+                    namespace,
+                    preview,
+                }
+            },
+        )
+}
+
+fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
+    let deploy = if helm {
+        prop_oneof![
+            Just(DeployDraft {
+                kustomize: Some(format!("apps/{name}")),
+                helm: None,
+            }),
+            Just(DeployDraft {
+                kustomize: None,
+                helm: Some(format!("charts/{name}")),
+            }),
+        ]
+        .boxed()
+    } else {
+        Just(DeployDraft {
+            kustomize: Some(format!("apps/{name}")),
+            helm: None,
+        })
+        .boxed()
+    };
+    (
+        proptest::option::of(proptest::sample::select(vec![
+            format!("ghcr.io/acme/{name}"),
+            format!("localhost:5000/{name}"),
+            format!("registry.example.com/team/{name}"),
+        ])),
+        proptest::option::of(proptest::sample::select(vec![
+            ".".to_owned(),
+            name.to_owned(),
+            format!("services/{name}"),
+        ])),
+        any::<bool>(),
+        proptest::option::of(proptest::sample::select(vec![
+            "make test",
+            "cargo test --locked",
+            "npm ci && npm test",
+        ])),
+        proptest::option::of(Just("docker.io/library/node:22".to_owned())),
+        proptest::option::of(1u16..=65535),
+        proptest::option::of(deploy),
+    )
+        .prop_map(
+            move |(image, context, own_dockerfile, test, test_image, port, deploy)| {
+                let dockerfile = own_dockerfile.then(|| match context.as_deref() {
+                    None | Some(".") => "Dockerfile.prod".to_owned(),
+                    Some(dir) => format!("{dir}/Dockerfile.prod"),
+                });
+                AppDraft {
+                    name: name.to_owned(),
+                    image,
+                    context,
+                    dockerfile,
+                    test: test.map(str::to_owned),
+                    test_image,
+                    port,
+                    deploy,
+                }
+            },
+        )
+}
+
+fn tool() -> impl Strategy<Value = ToolDraft> {
+    prop_oneof![
+        "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}".prop_map(|v| ToolDraft {
+            version: Some(v),
+            git: None,
+            rev: None,
+        }),
+        "[0-9a-f]{40}".prop_map(|rev| ToolDraft {
+            version: None,
+            git: Some("https://github.com/acme/gitops-gen".to_owned()),
+            rev: Some(rev),
+        }),
+    ]
+}
+
+fn gitops() -> impl Strategy<Value = GitopsDraft> {
+    (
+        proptest::option::of(proptest::sample::select(vec![
+            "this",
+            "https://example.com/acme/config.git",
+            "git@github.com:acme/config.git",
+        ])),
+        proptest::option::of(proptest::sample::select(vec!["main", "gitops", "env/live"])),
+        proptest::option::of(proptest::sample::select(vec![".", "deploy", "gitops/live"])),
+    )
+        .prop_map(|(repository, branch, path)| GitopsDraft {
+            repository: repository.map(str::to_owned),
+            branch: branch.map(str::to_owned),
+            path: path.map(str::to_owned),
+        })
+}
+
+/// A valid model: environments and apps with distinct names, disjoint ref patterns, distinct
+/// clusters; every optional key sometimes left out. `helm` allows `deploy: {helm: …}`, which
+/// decodes but does not render yet.
+pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
+    let envs = proptest::sample::subsequence((0..ENV_NAMES.len()).collect::<Vec<_>>(), 1..=4)
+        .prop_flat_map(|picked| {
+            picked
+                .into_iter()
+                .map(|i| environment(i, ENV_NAMES[i]))
+                .collect::<Vec<_>>()
+        });
+    let apps = proptest::sample::subsequence(APP_NAMES.to_vec(), 1..=3)
+        .prop_shuffle()
+        .prop_flat_map(move |names| names.into_iter().map(|n| app(n, helm)).collect::<Vec<_>>());
+    let top = (
+        "[a-z][a-z0-9]{0,10}",
+        proptest::option::of(proptest::sample::select(vec![
+            Ci::Github,
+            Ci::Gitlab,
+            Ci::Both,
+        ])),
+        proptest::option::of(Just(Operator::Flux)),
+        proptest::option::of(proptest::sample::select(vec![
+            "ghcr.io/acme",
+            "localhost:5000/acme",
+        ])),
+        proptest::option::of(gitops()),
+        proptest::option::of(tool()),
+        proptest::option::of(proptest::sample::select(vec![
+            Builder::Buildah,
+            Builder::DockerInDocker,
+        ])),
+    );
+    (top, envs, apps).prop_map(
+        |((project, ci, operator, registry, gitops, tool, builder), environments, apps)| {
+            ModelDraft {
+                version: 1,
+                project,
+                ci,
+                operator,
+                registry: registry.map(str::to_owned),
+                gitops,
+                tool,
+                gitlab: builder.map(|b| GitlabDraft { builder: Some(b) }),
+                environments,
+                apps,
+            }
+        },
+    )
+}
+
+/// The draft that writes out `config` in full: every default made explicit.
+fn draft_of(config: &Config) -> ModelDraft {
+    let patterns = |ps: &[crate::model::Spanned<crate::model::glob::RefPattern>]| {
+        (!ps.is_empty())
+            .then(|| Patterns::Many(ps.iter().map(|p| p.value.as_str().to_owned()).collect()))
+    };
+    ModelDraft {
+        version: 1,
+        project: config.project.value.clone(),
+        ci: Some(match (config.ci.github, config.ci.gitlab) {
+            (true, true) => Ci::Both,
+            (false, true) => Ci::Gitlab,
+            _ => Ci::Github,
+        }),
+        operator: Some(config.operator),
+        registry: None,
+        gitops: Some(GitopsDraft {
+            repository: config.gitops.repository.clone(),
+            branch: Some(config.gitops.branch.clone()),
+            path: Some(config.gitops.path.clone()),
+        }),
+        tool: Some(match &config.tool {
+            ToolSource::Release { version } => ToolDraft {
+                version: Some(version.clone()),
+                git: None,
+                rev: None,
+            },
+            ToolSource::Git { url, rev } => ToolDraft {
+                version: None,
+                git: Some(url.clone()),
+                rev: Some(rev.clone()),
+            },
+        }),
+        gitlab: Some(GitlabDraft {
+            builder: Some(config.gitlab.builder),
+        }),
+        environments: config
+            .environments
+            .iter()
+            .map(|e| EnvironmentDraft {
+                name: e.name.value.clone(),
+                branches: patterns(&e.branches),
+                tags: patterns(&e.tags),
+                promotion: Some(e.promotion),
+                cluster: Some(e.cluster.clone()),
+                namespace: Some(e.namespace.clone()),
+                preview: Some(e.preview),
+            })
+            .collect(),
+        apps: config
+            .apps
+            .iter()
+            .map(|a| AppDraft {
+                name: a.name.value.clone(),
+                image: Some(a.image.clone()),
+                context: Some(a.context.clone()),
+                dockerfile: Some(a.dockerfile.clone()),
+                test: a.test.clone(),
+                test_image: Some(a.test_image.clone()),
+                port: Some(a.port),
+                deploy: Some(match &a.deploy {
+                    Deploy::Kustomize { path } => DeployDraft {
+                        kustomize: Some(path.clone()),
+                        helm: None,
+                    },
+                    Deploy::Helm { chart, .. } => DeployDraft {
+                        kustomize: None,
+                        helm: Some(chart.clone()),
+                    },
+                }),
+            })
+            .collect(),
+    }
+}
+
+/// `draft` with every key it leaves out taken from `full`, spelled as [`draft_of`] spells it
+/// (one pattern as a list, `repository: this` as no repository, no registry).
+fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
+    let list = |p: &Option<Patterns>, full: &Option<Patterns>| match p {
+        Some(Patterns::One(one)) => Some(Patterns::Many(vec![one.clone()])),
+        Some(many) => Some(many.clone()),
+        None => full.clone(),
+    };
+    let or = |d: &Option<String>, f: &Option<String>| d.clone().or_else(|| f.clone());
+    let gitops = match (&draft.gitops, &full.gitops) {
+        (Some(g), Some(f)) => Some(GitopsDraft {
+            repository: match g.repository.as_deref() {
+                Some("this") => None,
+                _ => or(&g.repository, &f.repository),
+            },
+            branch: or(&g.branch, &f.branch),
+            path: or(&g.path, &f.path),
+        }),
+        (d, f) => d.clone().or_else(|| f.clone()),
+    };
+    ModelDraft {
+        version: draft.version,
+        project: draft.project.clone(),
+        ci: draft.ci.or(full.ci),
+        operator: draft.operator.or(full.operator),
+        registry: None,
+        gitops,
+        tool: draft.tool.clone().or_else(|| full.tool.clone()),
+        gitlab: draft.gitlab.clone().or_else(|| full.gitlab.clone()),
+        environments: draft
+            .environments
+            .iter()
+            .zip(&full.environments)
+            .map(|(d, f)| EnvironmentDraft {
+                name: d.name.clone(),
+                branches: list(&d.branches, &f.branches),
+                tags: list(&d.tags, &f.tags),
+                promotion: d.promotion.or(f.promotion),
+                cluster: or(&d.cluster, &f.cluster),
+                namespace: or(&d.namespace, &f.namespace),
+                preview: d.preview.or(f.preview),
+            })
+            .collect(),
+        apps: draft
+            .apps
+            .iter()
+            .zip(&full.apps)
+            .map(|(d, f)| AppDraft {
+                name: d.name.clone(),
+                image: or(&d.image, &f.image),
+                context: or(&d.context, &f.context),
+                dockerfile: or(&d.dockerfile, &f.dockerfile),
+                test: or(&d.test, &f.test),
+                test_image: or(&d.test_image, &f.test_image),
+                port: d.port.or(f.port),
+                deploy: d.deploy.clone().or_else(|| f.deploy.clone()),
+            })
+            .collect(),
+    }
+}
+
+fn parse(text: &str) -> Result<Config, TestCaseError> {
+    crate::model::parse("gitops-gen.yaml", text)
+        .map_err(|e| TestCaseError::fail(format!("{:?}\n{text}", miette::Report::new(e))))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// emit → decode reads every written key as written; writing out the decoded model in full
+    /// and decoding it again changes nothing; and an independent YAML parser reads the emitted
+    /// text as the same draft.
+    #[test]
+    fn the_decoder_reads_what_the_emitter_writes(draft in model_draft(true)) {
+        let text = to_yaml(&draft, &Comments::default()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        let read: ModelDraft = serde_norway::from_str(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&read, &draft, "{}", text);
+
+        let full = draft_of(&parse(&text)?);
+        prop_assert_eq!(filled(&draft, &full), full.clone(), "{}", text);
+
+        let again = to_yaml(&full, &Comments::default()).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+        prop_assert_eq!(draft_of(&parse(&again)?), full, "{}", again);
+    }
+}
