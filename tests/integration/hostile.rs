@@ -55,7 +55,11 @@ fn a_value_that_would_split_a_yaml_line_is_refused() {
     let out = run(&dir, &["generate"]);
     assert_code(&out, 2);
     let err = message(&out);
-    assert!(err.contains("would end a YAML key"), "{err}");
+    // The model refuses it at its line; the render stage would refuse it too (`render::escape`).
+    assert!(
+        err.contains("would end or comment out a line") && err.contains("gitops-gen.yaml:10:"),
+        "{err}"
+    );
     assert_eq!(read_tree(&dir), before, "nothing is written");
 }
 
@@ -71,6 +75,9 @@ fn a_github_expression_from_the_model_is_refused() {
     let out = run(&dir, &["generate"]);
     assert_code(&out, 2);
     let err = message(&out);
-    assert!(err.contains("GitHub Actions would evaluate"), "{err}");
+    assert!(
+        err.contains("GitHub Actions would evaluate") && err.contains("gitops-gen.yaml:10:"),
+        "{err}"
+    );
     assert_eq!(read_tree(&dir), before, "nothing is written");
 }
