@@ -79,9 +79,18 @@ impl<'a> GitopsTree<'a> {
         self.path(&format!("applications/overlays/{env}/{instance}"))
     }
 
-    /// `applications/overlays/**`: every file promotion may change, for path filters.
+    /// `applications/overlays/**`: every file promotion may change, for GitHub path filters. The
+    /// root is escaped with `\` where a filter would read it as a wildcard or negation
+    /// (`*?+[]!`), though the model refuses such roots.
     pub(crate) fn applications_overlays_glob(&self) -> String {
-        self.path("applications/overlays/**")
+        let mut root = String::new();
+        for c in self.root.chars() {
+            if "*?+[]!\\".contains(c) {
+                root.push('\\');
+            }
+            root.push(c);
+        }
+        join(&root, "applications/overlays/**")
     }
 
     /// The path an operator is given for `dir` (a repository-relative path from this tree):
@@ -262,6 +271,10 @@ mod tests {
         assert_eq!(
             deploy.applications_overlays_glob(),
             "deploy/applications/overlays/**"
+        );
+        assert_eq!(
+            GitopsTree::new("!c++/[x]").applications_overlays_glob(),
+            "\\!c\\+\\+/\\[x\\]/applications/overlays/**"
         );
         assert_eq!(
             GitopsTree::operator_path(&deploy.applications_base()),

@@ -23,7 +23,7 @@ use crate::model::tree::GitopsTree;
 use crate::model::types::*;
 use crate::yaml::Node;
 
-pub(crate) use checks::check_dns_label;
+pub(crate) use checks::{breaks_lines, check_dns_label, find_expression};
 
 /// Top-level keys, in the order `init` writes them.
 pub(crate) const TOP_KEYS: &[&str] = &[
