@@ -396,6 +396,10 @@ fn safe_path(path: &str) -> bool {
             .all(|c| !c.is_empty() && c != "." && c != ".." && !c.eq_ignore_ascii_case(".git"))
 }
 
+/// Per base, hostile value and embedding (after a plain value or not), the fields that took
+/// the value and rendered it inert.
+type Took = BTreeMap<(usize, usize, bool), Vec<(&'static Field, String)>>;
+
 /// What a render with one hostile value came to.
 enum Outcome {
     Refused,
@@ -417,7 +421,7 @@ fn hostile_values_in_every_field_are_refused_or_inert() -> Result<(), Box<dyn st
     let templates = Templates::load(None)?;
     let render = |config: &Config| render_with(config, &templates);
     // For the validator: per base, hostile value and embedding, the fields that took it.
-    let mut took: BTreeMap<(usize, usize, bool), Vec<(&Field, String)>> = BTreeMap::new();
+    let mut took: Took = BTreeMap::new();
     let mut bases = Vec::new();
     for (b, base_text) in BASES.iter().enumerate() {
         let base = crate::model::parse("gitops-gen.yaml", base_text)?;
