@@ -107,7 +107,7 @@ impl Problems {
             .items
             .into_iter()
             .map(|item| Problem {
-                message: item.message,
+                message: printable(&item.message),
                 src: NamedSource::new(path, source.to_owned()).with_language("yaml"),
                 at: clamp(item.span, source.len()),
                 label: item.label,
@@ -118,7 +118,7 @@ impl Problems {
                     })
                     .into_iter()
                     .collect(),
-                help: item.help,
+                help: item.help.as_deref().map(printable),
             })
             .collect();
         InvalidModel {
@@ -127,6 +127,21 @@ impl Problems {
             problems,
         }
     }
+}
+
+/// `text` with every line break and control character escaped (`\n`, `\u{1b}`): a message quotes
+/// model values, and a value must not start a new line of the terminal or of a CI log (where a
+/// line such as `::add-mask::` is a command) or send escape sequences.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// miette panics on spans past the end of the source; a default span points at the start.
@@ -170,6 +185,12 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_quote_values_on_one_line() {
+        assert_eq!(printable("`a\nb\u{1b}[31m` ok"), "`a\\nb\\u{1b}[31m` ok");
+        assert_eq!(printable("plain `é`"), "plain `é`");
+    }
 
     #[test]
     fn suggestions_are_close_matches_only() {

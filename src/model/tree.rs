@@ -14,7 +14,7 @@
 //! returned is repository-relative with `/` separators, except [`app_base`], which is relative to
 //! the tree root because that is how `deploy.kustomize` paths are written in the model.
 
-use crate::model::Config;
+use crate::model::{Config, Deploy};
 
 /// Where the tree's parts live, for one tree root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +35,7 @@ impl<'a> GitopsTree<'a> {
 
     /// A path inside the tree, given relative to its root.
     pub(crate) fn path(&self, rel: &str) -> String {
-        if self.root == "." {
-            rel.to_owned()
-        } else {
-            format!("{}/{rel}", self.root)
-        }
+        join(self.root, rel)
     }
 
     /// `clusters/<cluster>/<file>`: an object the operator of `cluster` applies.
@@ -70,7 +66,7 @@ impl<'a> GitopsTree<'a> {
     /// `<base>/<file>`: a file of an app's base, `base` being relative to the tree root as
     /// `deploy.kustomize` is written.
     pub(crate) fn app_base_file(&self, base: &str, file: &str) -> String {
-        self.path(&format!("{base}/{file}"))
+        self.path(&join(base, file))
     }
 
     /// `applications/overlays/<env>`: the folder promotion edits for `env`.
@@ -83,15 +79,135 @@ impl<'a> GitopsTree<'a> {
         self.path(&format!("applications/overlays/{env}/{instance}"))
     }
 
-    /// `applications/overlays/**`: every file promotion may change, for path filters.
+    /// `applications/overlays/**`: every file promotion may change, for GitHub path filters. The
+    /// root is escaped with `\` where a filter would read it as a wildcard or negation
+    /// (`*?+[]!`), though the model refuses such roots.
     pub(crate) fn applications_overlays_glob(&self) -> String {
-        self.path("applications/overlays/**")
+        let mut root = String::new();
+        for c in self.root.chars() {
+            if "*?+[]!\\".contains(c) {
+                root.push('\\');
+            }
+            root.push(c);
+        }
+        join(&root, "applications/overlays/**")
     }
 
     /// The path an operator is given for `dir` (a repository-relative path from this tree):
     /// Flux and Argo CD want it relative to the repository root, written `./<dir>`.
     pub(crate) fn operator_path(dir: &str) -> String {
         format!("./{dir}")
+    }
+}
+
+/// Folders at the repository root, by lowercase name, that gitops-gen never writes into: what
+/// each one holds. Compared without case, as a case-insensitive checkout would.
+const RESERVED_ROOTS: [(&str, &str); 5] = [
+    (".github", "the workflows and actions GitHub runs"),
+    (".gitlab", "CI configuration and templates GitLab includes"),
+    (
+        ".gitops-gen",
+        "the template overrides gitops-gen renders with",
+    ),
+    (".gitlab-ci.yml", "the GitLab pipeline gitops-gen writes"),
+    ("gitops-gen.yaml", "the model itself"),
+];
+
+/// Why `generate` must not write below `dir` (repository-relative, normalised), if it must not:
+/// any `.git` folder (the repository, its hooks), the CI configuration folders GitHub and
+/// GitLab read, the template overrides, or in place of a file gitops-gen reads or writes.
+pub(crate) fn forbidden_dir(dir: &str) -> Option<String> {
+    if dir.split('/').any(|c| c.eq_ignore_ascii_case(".git")) {
+        return Some(
+            "is inside a `.git` folder, which holds the repository itself and its hooks".to_owned(),
+        );
+    }
+    let first = dir
+        .split('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    RESERVED_ROOTS
+        .iter()
+        .find(|(name, _)| *name == first)
+        .map(|(name, holds)| format!("is inside `{name}`, which holds {holds}"))
+}
+
+/// Why an app base must not be at `base`, given relative to the tree root as
+/// `deploy.kustomize` is written, if it must not: Flux applies `clusters/` as it is, and
+/// promotion owns `applications/overlays/` (including the preview instances it adds at run time).
+pub(crate) fn forbidden_app_base(base: &str) -> Option<&'static str> {
+    let mut parts = base.split('/');
+    match (parts.next(), parts.next()) {
+        (Some("clusters"), _) => Some(
+            "is inside `clusters/`, the folders Flux is bootstrapped with and applies as they are",
+        ),
+        (Some("applications"), Some("overlays")) => Some(
+            "is inside `applications/overlays/`, which promotion edits and adds preview instances to",
+        ),
+        _ => None,
+    }
+}
+
+/// The files of an app's base besides its `kustomization.yaml`, seeded once.
+pub(crate) const APP_MANIFESTS: [&str; 2] = ["deployment.yaml", "service.yaml"];
+
+/// Who a file of the tree is written for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Claimant {
+    /// A part of the tree itself, described (`the shared infrastructure`).
+    Tree(String),
+    /// The base of the app at this index of `config.apps`.
+    App(usize),
+}
+
+/// A file `generate` writes in the operator-neutral tree, and what it is written for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Claim {
+    pub(crate) path: String,
+    pub(crate) by: Claimant,
+}
+
+impl GitopsTree<'_> {
+    /// Every file of the operator-neutral tree for `config`, in the order the render stage
+    /// writes them (`render::gitops::kustomize`; a test there keeps the two lists equal). Two
+    /// claims on one path, or a claim below another claim's file, are model errors.
+    pub(crate) fn claims(config: &Config) -> Vec<Claim> {
+        let tree = GitopsTree::of(config);
+        let mut claims = Vec::new();
+        let mut claim = |path: String, by: Claimant| claims.push(Claim { path, by });
+        for env in &config.environments {
+            let name = env.name.value.as_str();
+            let tree_part = |what: &str| Claimant::Tree(format!("{what} of environment `{name}`"));
+            claim(
+                kustomization(&tree.infrastructure_overlay(name)),
+                tree_part("the infrastructure overlay"),
+            );
+            if !env.preview {
+                claim(tree.namespace(name), tree_part("the namespace"));
+            }
+            claim(
+                kustomization(&tree.applications_overlay(name)),
+                tree_part("the application overlay"),
+            );
+        }
+        claim(
+            kustomization(&tree.infrastructure_base()),
+            Claimant::Tree("the shared infrastructure".to_owned()),
+        );
+        for (index, app) in config.apps.iter().enumerate() {
+            if let Deploy::Kustomize { path, .. } = &app.deploy {
+                claim(kustomization(&tree.path(path)), Claimant::App(index));
+                for file in APP_MANIFESTS {
+                    claim(tree.app_base_file(path, file), Claimant::App(index));
+                }
+            }
+        }
+        claim(
+            kustomization(&tree.applications_base()),
+            Claimant::Tree("the list of app bases".to_owned()),
+        );
+        claims
     }
 }
 
@@ -104,7 +220,16 @@ pub(crate) const OVERLAY_BASE: &str = "../../base";
 
 /// `<dir>/kustomization.yaml`.
 pub(crate) fn kustomization(dir: &str) -> String {
-    format!("{dir}/kustomization.yaml")
+    join(dir, "kustomization.yaml")
+}
+
+/// `<dir>/<rel>`, where a `dir` or `rel` of `.` adds nothing.
+fn join(dir: &str, rel: &str) -> String {
+    match (dir, rel) {
+        (".", _) => rel.to_owned(),
+        (_, ".") => dir.to_owned(),
+        _ => format!("{dir}/{rel}"),
+    }
 }
 
 /// How `applications/base/kustomization.yaml` lists an app's base, given relative to the tree
@@ -148,6 +273,10 @@ mod tests {
             "deploy/applications/overlays/**"
         );
         assert_eq!(
+            GitopsTree::new("!c++/[x]").applications_overlays_glob(),
+            "\\!c\\+\\+/\\[x\\]/applications/overlays/**"
+        );
+        assert_eq!(
             GitopsTree::operator_path(&deploy.applications_base()),
             "./deploy/applications/base"
         );
@@ -162,5 +291,45 @@ mod tests {
         );
         assert_eq!(app_base_entry(&app_base("web")), "web");
         assert_eq!(app_base_entry("k8s/web"), "../../k8s/web");
+        assert_eq!(
+            deploy.app_base_file(".", "service.yaml"),
+            "deploy/service.yaml"
+        );
+        assert_eq!(kustomization(&root.path(".")), "kustomization.yaml");
+    }
+
+    #[test]
+    fn folders_gitops_gen_never_writes_into() {
+        for (dir, why) in [
+            (".git", "`.git`"),
+            (".git/hooks", "`.git`"),
+            ("sub/.GIT/hooks", "`.git`"),
+            (".github/workflows", "`.github`"),
+            (".GitHub", "`.github`"),
+            (".gitlab/ci", "`.gitlab`"),
+            (".gitops-gen/templates", "`.gitops-gen`"),
+            (".gitlab-ci.yml/x", "`.gitlab-ci.yml`"),
+            ("gitops-gen.yaml", "`gitops-gen.yaml`"),
+        ] {
+            let found = forbidden_dir(dir);
+            assert!(
+                found.as_deref().is_some_and(|f| f.contains(why)),
+                "{dir}: {found:?}"
+            );
+        }
+        for ok in [
+            ".",
+            "deploy",
+            "sub/.github/x",
+            "gitops",
+            ".githubx",
+            "a/clusters",
+        ] {
+            assert_eq!(forbidden_dir(ok), None, "{ok}");
+        }
+        assert!(forbidden_app_base("clusters/prod").is_some());
+        assert!(forbidden_app_base("applications/overlays/prod/x").is_some());
+        assert_eq!(forbidden_app_base("applications/base/web"), None);
+        assert_eq!(forbidden_app_base("apps/clusters"), None);
     }
 }

@@ -252,6 +252,9 @@ pub(crate) enum Deploy {
     Kustomize {
         /// Base directory relative to the GitOps path.
         path: String,
+        /// Where `deploy.kustomize` was written, or the app's name for the default base; for
+        /// diagnostics about the files written there.
+        span: Span,
     },
     /// A Helm chart in this repository. Modelled now; rendered by a later release.
     Helm {

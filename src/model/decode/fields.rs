@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use crate::model::decode::Decoder;
 use crate::model::decode::checks::{
-    check_dns_label, check_image_repository, check_relative_path, normalize_path,
+    check_dns_label, check_one_line, check_relative_path, find_expression, normalize_path,
 };
+use crate::model::decode::reference::{check_reference, check_registry, check_repository};
 use crate::model::problem::did_you_mean;
 use crate::model::types::Spanned;
 use crate::yaml::{Mapping, Node, Span, Value};
@@ -58,12 +59,28 @@ impl Decoder<'_> {
         }
     }
 
+    /// A string value. The one rule every model value follows is checked here: no CI expression
+    /// syntax (`${{`, `$[[`), whatever the field.
     pub(super) fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         match &node.value {
-            Value::String(s) => Some(Spanned {
-                value: s.clone(),
-                span: node.span,
-            }),
+            Value::String(s) => {
+                if let Some((opener, who)) = find_expression(s) {
+                    self.problem_help(
+                        node.span,
+                        format!("{what} `{s}` holds `{opener}`: {who}"),
+                        "expression syntax",
+                        "gitops-gen never writes an expression from the model; write the value \
+                         itself (pipelines read run-time values such as the commit from the CI's \
+                         environment)"
+                            .to_owned(),
+                    );
+                    return None;
+                }
+                Some(Spanned {
+                    value: s.clone(),
+                    span: node.span,
+                })
+            }
             _ => {
                 let help = match node.scalar_text() {
                     Some(text) if !node.is_null() => format!("quote it: \"{text}\""),
@@ -226,8 +243,25 @@ impl Decoder<'_> {
         }
     }
 
+    /// An image repository with a registry host and no tag (`ghcr.io/acme/web`).
     pub(super) fn image_repository(&mut self, value: &Spanned<String>, what: &str) {
-        if let Err(why) = check_image_repository(&value.value) {
+        let checked = check_repository(&value.value);
+        self.repository_problem(value, what, checked);
+    }
+
+    /// A registry prefix: a host, optionally with a path (`ghcr.io`, `ghcr.io/acme`).
+    pub(super) fn registry(&mut self, value: &Spanned<String>) {
+        let checked = check_registry(&value.value);
+        self.repository_problem(value, "registry", checked);
+    }
+
+    fn repository_problem(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        checked: Result<(), String>,
+    ) {
+        if let Err(why) = checked {
             self.problem_help(
                 value.span,
                 format!(
@@ -237,6 +271,34 @@ impl Decoder<'_> {
                 "not an image repository",
                 "write it as `host/path`, lowercase, without a tag, e.g. `ghcr.io/acme/web`"
                     .to_owned(),
+            );
+        }
+    }
+
+    /// An image reference, tag and digest allowed (`docker.io/library/ubuntu:24.04`).
+    pub(super) fn image_reference(&mut self, value: &Spanned<String>, what: &str) {
+        if let Err(why) = check_reference(&value.value) {
+            self.problem_help(
+                value.span,
+                format!(
+                    "{what} `{}` is not a valid image reference: {why}",
+                    value.value
+                ),
+                "not an image reference",
+                "write it as `[host/]path[:tag][@digest]`, e.g. `docker.io/library/node:22`"
+                    .to_owned(),
+            );
+        }
+    }
+
+    /// One command line (no line break or control character).
+    pub(super) fn one_line(&mut self, value: &Spanned<String>, what: &str) {
+        if let Err(why) = check_one_line(&value.value) {
+            self.problem_help(
+                value.span,
+                format!("{what} {why}"),
+                "not one line",
+                "write one command line: join commands with `&&`, or run a script".to_owned(),
             );
         }
     }

@@ -1,9 +1,11 @@
 //! `gitops:`: where the GitOps configuration lives (this repository or another, the branch
 //! the operator watches, the directory of the tree).
 
-use crate::model::decode::checks::looks_like_git_url;
+use crate::model::decode::checks::{check_no_glob, looks_like_git_url};
+use crate::model::decode::source::has_credentials;
 use crate::model::decode::{Decoder, GITOPS_KEYS};
 use crate::model::glob::RefPattern;
+use crate::model::tree::forbidden_dir;
 use crate::model::types::Gitops;
 use crate::yaml::Node;
 
@@ -31,6 +33,15 @@ impl Decoder<'_> {
                          repository"
                         .to_owned(),
                 );
+            } else if has_credentials(&repo.value) {
+                self.problem_help(
+                    repo.span,
+                    format!("`gitops.repository` `{}` holds credentials", repo.value),
+                    "credentials in the model",
+                    "never write a token into the model; pipelines push with \
+                     GITOPS_GEN_TOKEN from the CI's secrets"
+                        .to_owned(),
+                );
             }
             gitops.repository = Some(repo.value);
         }
@@ -50,6 +61,20 @@ impl Decoder<'_> {
                 "`gitops.path`",
                 "expected a relative path inside the repository",
             );
+            let refusal = forbidden_dir(&gitops.path)
+                .or_else(|| {
+                    (gitops.path.split('/').next() == Some("clusters")).then(|| {
+                        "is inside `clusters/`, where Flux cluster folders live".to_owned()
+                    })
+                })
+                .or_else(|| check_no_glob(&gitops.path).err().map(str::to_owned));
+            if let Some(why) = refusal {
+                self.problem(
+                    path.span,
+                    format!("`gitops.path` `{}` {why}", path.value),
+                    "gitops-gen does not write here",
+                );
+            }
         }
         gitops
     }

@@ -11,15 +11,19 @@ mod checks;
 mod environments;
 mod fields;
 mod gitops;
+mod outputs;
+mod reference;
+mod source;
 mod tool;
 
 use clap::ValueEnum;
 
 use crate::model::problem::{Problems, did_you_mean};
+use crate::model::tree::GitopsTree;
 use crate::model::types::*;
 use crate::yaml::Node;
 
-pub(crate) use checks::check_dns_label;
+pub(crate) use checks::{breaks_lines, check_dns_label, find_expression};
 
 /// Top-level keys, in the order `init` writes them.
 pub(crate) const TOP_KEYS: &[&str] = &[
@@ -118,7 +122,7 @@ impl Decoder<'_> {
         };
         let registry = self.opt_string(map, "registry", "registry");
         if let Some(r) = &registry {
-            self.image_repository(r, "registry");
+            self.registry(r);
         }
         let registry = registry
             .map(|r| r.value)
@@ -137,8 +141,8 @@ impl Decoder<'_> {
         };
 
         let environments = self.environments(map, doc.span, &project.value);
-        let apps = self.apps(map, doc.span, &registry);
-        Some(Config {
+        let apps = self.apps(map, doc.span, &registry, GitopsTree::new(&gitops.path));
+        let config = Config {
             project,
             ci: ci.into(),
             operator,
@@ -147,7 +151,9 @@ impl Decoder<'_> {
             gitlab,
             environments,
             apps,
-        })
+        };
+        self.outputs(&config);
+        Some(config)
     }
 
     fn operator(&mut self, node: &Node) -> Option<Operator> {

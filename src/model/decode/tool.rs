@@ -1,7 +1,7 @@
 //! `tool:`: which gitops-gen the generated pipelines install, an exact release or a pinned
 //! commit of a git repository.
 
-use crate::model::decode::checks::{is_semver, looks_like_git_url};
+use crate::model::decode::source::{check_https_url, check_semver};
 use crate::model::decode::{Decoder, TOOL_KEYS};
 use crate::model::types::ToolSource;
 use crate::yaml::Node;
@@ -34,11 +34,14 @@ impl Decoder<'_> {
             return default;
         }
         if let Some(git) = git {
-            if !looks_like_git_url(&git.value) || !git.value.starts_with("https://") {
-                self.problem(
+            if let Err(why) = check_https_url(&git.value) {
+                self.problem_help(
                     git.span,
-                    format!("`tool.git` `{}` is not an https git URL", git.value),
-                    "expected https://...",
+                    format!("`tool.git` `{}` is not a plain https URL: {why}", git.value),
+                    "expected https://host/path",
+                    "pipelines pass it to `cargo install --git`; give the repository's https \
+                     URL, e.g. `https://github.com/gitops-gen/gitops-gen`"
+                        .to_owned(),
                 );
                 return default;
             }
@@ -73,16 +76,23 @@ impl Decoder<'_> {
             );
         }
         match version {
-            Some(v) if is_semver(&v.value) => ToolSource::Release { version: v.value },
-            Some(v) => {
-                self.problem_help(
-                    v.span,
-                    format!("`tool.version` `{}` is not an exact version", v.value),
-                    "expected MAJOR.MINOR.PATCH",
-                    "pipelines install this exact version so runs are reproducible".to_owned(),
-                );
-                default
-            }
+            Some(v) => match check_semver(&v.value) {
+                Ok(()) => ToolSource::Release { version: v.value },
+                Err(why) => {
+                    self.problem_help(
+                        v.span,
+                        format!(
+                            "`tool.version` `{}` is not an exact version: {why}",
+                            v.value
+                        ),
+                        "expected MAJOR.MINOR.PATCH[-pre][+build]",
+                        "pipelines install this exact version so runs are reproducible; see \
+                         semver.org for the grammar"
+                            .to_owned(),
+                    );
+                    default
+                }
+            },
             None => default,
         }
     }

@@ -41,7 +41,7 @@ pub(crate) struct ModelDraft {
     pub operator: Option<Operator>,
     /// Registry prefix app images default under, e.g. ghcr.io/acme. Default: ghcr.io/<project>.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "ImageRepository")]
+    #[schemars(with = "Registry")]
     pub registry: Option<String>,
     /// Where the folder-per-environment GitOps configuration lives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,11 +101,19 @@ pub(crate) struct GitopsDraft {
 pub(crate) struct ToolDraft {
     /// Exact gitops-gen release (crates.io) that generated pipelines install (cached). Default: the version that generated them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String", regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+([-+].*)?$"))]
+    #[schemars(
+        with = "String",
+        regex(
+            pattern = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)(\.(0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$"
+        )
+    )]
     pub version: Option<String>,
     /// Install gitops-gen from this git repository instead of a release (needs `rev`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String", regex(pattern = r"^https://\S+$"))]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/([A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})+$")
+    )]
     pub git: Option<String>,
     /// Full commit id of `git` to install.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,7 +192,10 @@ pub(crate) struct AppDraft {
     pub test: Option<String>,
     /// Image the GitLab test job runs in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String", extend("default" = "docker.io/library/ubuntu:24.04"))]
+    #[schemars(
+        with = "ImageReference",
+        extend("default" = "docker.io/library/ubuntu:24.04")
+    )]
     pub test_image: Option<String>,
     /// Container port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,6 +264,13 @@ impl JsonSchema for DnsLabel {
     }
 }
 
+/// A registry host with an optional port, in the regex syntax of the schema: a host name with a
+/// `.`, `localhost`, or a host with a port (the rule container tools use to tell a registry from
+/// a path).
+const DOMAIN: &str = r"(localhost|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+)(:[0-9]+)?|[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?:[0-9]+";
+/// One path component of an image repository.
+const COMPONENT: &str = r"[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*";
+
 /// The schema of image repositories (`host/path`, no tag); no value has this type.
 enum ImageRepository {}
 
@@ -263,9 +281,45 @@ impl JsonSchema for ImageRepository {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "An image repository without tag or digest: a registry host, then a lowercase path.",
+            "description": "An image repository without tag or digest: a registry host, then a lowercase path (the distribution reference grammar).",
             "type": "string",
-            "pattern": "^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+|[a-z0-9.-]+:[0-9]+)(:[0-9]+)?(/[a-z0-9._-]+)+$"
+            "pattern": format!("^({DOMAIN})(/{COMPONENT})+$")
+        })
+    }
+}
+
+/// The schema of `registry`: a host, optionally with a path; no value has this type.
+enum Registry {}
+
+impl JsonSchema for Registry {
+    fn schema_name() -> Cow<'static, str> {
+        "Registry".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "The registry app images default under: a registry host, optionally followed by a lowercase path.",
+            "type": "string",
+            "pattern": format!("^({DOMAIN})(/{COMPONENT})*$")
+        })
+    }
+}
+
+/// The schema of image references (tag and digest allowed); no value has this type.
+enum ImageReference {}
+
+impl JsonSchema for ImageReference {
+    fn schema_name() -> Cow<'static, str> {
+        "ImageReference".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let tag = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
+        let digest = r"[A-Za-z][A-Za-z0-9]*([+._-][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+        json_schema!({
+            "description": "An image reference: [registry host/]path[:tag][@digest], e.g. docker.io/library/node:22.",
+            "type": "string",
+            "pattern": format!("^(({DOMAIN})/)?{COMPONENT}(/{COMPONENT})*(:{tag})?(@{digest})?$")
         })
     }
 }

@@ -13,7 +13,7 @@ use crate::model::Promotion;
 use crate::render::ci::install::GithubInstallView;
 use crate::render::ci::pins::{self, ActionPins};
 use crate::render::ci::validate::ValidateView;
-use crate::render::escape::Expression;
+use crate::render::escape::{CommandLine, Expression};
 use crate::render::plan::{AppJobs, GitopsTarget, PipelinePlan, PromotionPlan, RefKind};
 use crate::render::shell::ShellWord;
 
@@ -61,7 +61,7 @@ struct AppView {
 struct TestView {
     job: String,
     title: String,
-    command: String,
+    command: CommandLine,
 }
 
 /// How promotion jobs reach the GitOps repository.
@@ -136,7 +136,7 @@ fn app_view(jobs: &AppJobs) -> AppView {
         test: jobs.test.as_ref().map(|test| TestView {
             job: test.job.clone(),
             title: format!("Test {name}"),
-            command: test.command.to_owned(),
+            command: CommandLine::new(test.command),
         }),
         build_job: jobs.build_job.clone(),
         build_title: format!("Build {name}"),

@@ -11,6 +11,7 @@ use crate::model::Builder;
 use crate::render::ci::install::GitlabInstallView;
 use crate::render::ci::pins::{self, GitlabImages};
 use crate::render::ci::validate::ValidateView;
+use crate::render::escape::CommandLine;
 use crate::render::plan::{AppJobs, PipelinePlan, PromotionPlan, RefKind, RefTrigger};
 use crate::render::shell::{ShellCommand, ShellWord};
 
@@ -63,7 +64,7 @@ struct TestView {
     job: String,
     image: String,
     context: String,
-    command: String,
+    command: CommandLine,
 }
 
 /// The build job's commands for the configured builder.
@@ -113,8 +114,8 @@ impl GitlabCiView {
     /// Spells `plan` for GitLab CI, building images with `builder`.
     pub(crate) fn new(plan: &PipelinePlan, builder: Builder) -> GitlabCiView {
         let manual_rule = format!(
-            "$CI_PIPELINE_SOURCE == \"web\" || $CI_COMMIT_BRANCH == \"{}\"",
-            plan.gitops.branch
+            "$CI_PIPELINE_SOURCE == \"web\" || {}",
+            equals("CI_COMMIT_BRANCH", plan.gitops.branch)
         );
         GitlabCiView {
             skip_promotion_merges: SKIP_PROMOTION_MERGES,
@@ -158,12 +159,29 @@ fn rule(trigger: &RefTrigger) -> String {
     };
     let pattern = trigger.pattern;
     if pattern.is_literal() {
-        format!(
-            "${variable} == \"{}\"",
-            pattern.as_str().replace('"', "\\\"")
-        )
+        equals(variable, pattern.as_str())
     } else {
         format!("${variable} =~ /{}/", pattern.to_regex())
+    }
+}
+
+/// `$variable == "text"`. GitLab's string literals end at the first matching quote and have no
+/// escapes, so the quote is one `text` does not hold, and text holding both kinds is matched by
+/// an anchored regex of its escaped characters instead.
+fn equals(variable: &str, text: &str) -> String {
+    if !text.contains('"') {
+        format!("${variable} == \"{text}\"")
+    } else if !text.contains('\'') {
+        format!("${variable} == '{text}'")
+    } else {
+        let mut regex = String::from("^");
+        for c in text.chars() {
+            if "\\.+*?()|[]{}^$/".contains(c) {
+                regex.push('\\');
+            }
+            regex.push(c);
+        }
+        format!("${variable} =~ /{regex}$/")
     }
 }
 
@@ -189,7 +207,7 @@ fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
             job: test.job.clone(),
             image: app.test_image.clone(),
             context: app.context.clone(),
-            command: test.command.to_owned(),
+            command: CommandLine::new(test.command),
         }),
         build_job: jobs.build_job.clone(),
         image: app.image.clone(),
@@ -236,5 +254,17 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionVi
                     .then_expansion("$CI_COMMIT_SHA"),
             })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::equals;
+
+    #[test]
+    fn string_literals_never_end_early() {
+        assert_eq!(equals("B", "main"), "$B == \"main\"");
+        assert_eq!(equals("B", "a\"||\"x"), "$B == 'a\"||\"x'");
+        assert_eq!(equals("B", "a'\"/b.c"), "$B =~ /^a'\"\\/b\\.c$/");
     }
 }

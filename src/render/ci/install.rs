@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::model::ToolSource;
-use crate::render::escape::Expression;
+use crate::render::escape::{CommandLine, Expression};
 use crate::render::plan::InstallInputs;
 use crate::render::shell::ShellCommand;
 
@@ -25,7 +25,7 @@ fn install_command(tool: &ToolSource) -> ShellCommand {
 /// The GitHub install steps: `actions/cache` keyed by runner OS and pin, then `cargo install`.
 #[derive(Debug, Serialize)]
 pub(crate) struct GithubInstallView {
-    command: String,
+    command: CommandLine,
     cache: bool,
     cache_key: Expression,
 }
@@ -33,7 +33,7 @@ pub(crate) struct GithubInstallView {
 impl GithubInstallView {
     pub(crate) fn new(install: &InstallInputs) -> GithubInstallView {
         GithubInstallView {
-            command: install_command(install.tool).to_string(),
+            command: install_command(install.tool).into(),
             cache: install.cache,
             cache_key: Expression::text("gitops-gen-")
                 .then("runner.os")
@@ -46,7 +46,7 @@ impl GithubInstallView {
 #[derive(Debug, Serialize)]
 pub(crate) struct GitlabInstallView {
     /// Installs unless the cached binary is already there.
-    ensure_command: String,
+    ensure_command: CommandLine,
     cache: bool,
     cache_key: String,
 }
@@ -54,10 +54,10 @@ pub(crate) struct GitlabInstallView {
 impl GitlabInstallView {
     pub(crate) fn new(install: &InstallInputs) -> GitlabInstallView {
         GitlabInstallView {
-            ensure_command: format!(
+            ensure_command: CommandLine::new(format!(
                 "test -x \"$CARGO_INSTALL_ROOT/bin/gitops-gen\" || {}",
                 install_command(install.tool)
-            ),
+            )),
             cache: install.cache,
             cache_key: format!("gitops-gen-{}", install.tool.pin()),
         }

