@@ -262,7 +262,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 test_image: Some(a.test_image.clone()),
                 port: Some(a.port),
                 deploy: Some(match &a.deploy {
-                    Deploy::Kustomize { path } => DeployDraft {
+                    Deploy::Kustomize { path, .. } => DeployDraft {
                         kustomize: Some(path.clone()),
                         helm: None,
                     },
