@@ -120,11 +120,21 @@ fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
 
 fn tool() -> impl Strategy<Value = ToolDraft> {
     prop_oneof![
-        "[0-9]{1,2}\\.[0-9]{1,2}\\.[0-9]{1,2}".prop_map(|v| ToolDraft {
-            version: Some(v),
-            git: None,
-            rev: None,
-        }),
+        // Exact semver: numbers without leading zeros, optionally a pre-release.
+        (
+            0u32..100,
+            0u32..100,
+            0u32..100,
+            proptest::option::of("rc\\.[1-9][0-9]?")
+        )
+            .prop_map(|(major, minor, patch, pre)| ToolDraft {
+                version: Some(match pre {
+                    Some(pre) => format!("{major}.{minor}.{patch}-{pre}"),
+                    None => format!("{major}.{minor}.{patch}"),
+                }),
+                git: None,
+                rev: None,
+            }),
         "[0-9a-f]{40}".prop_map(|rev| ToolDraft {
             version: None,
             git: Some("https://github.com/acme/gitops-gen".to_owned()),
