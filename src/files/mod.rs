@@ -11,6 +11,7 @@ pub(crate) mod loc;
 pub(crate) mod remote;
 pub(crate) mod repo;
 pub(crate) mod span;
+pub(crate) mod work;
 
 pub(crate) use code::{Code, ErrorCode};
 pub(crate) use diagnostic::Diagnostic;

@@ -7,14 +7,8 @@
 //! line start at their span, single-line quoted ones just after the quote. Every mapping is checked against the source
 //! text, and anything that does not check out gives no offsets rather than wrong ones.
 
+use crate::files::work::{self, Work};
 use crate::yaml::{Node, ScalarStyle, Span};
-
-#[cfg(test)]
-thread_local! {
-    /// How many source lines this thread's block scalars looked at, so a test can check that
-    /// mapping a block costs its own lines, not the rest of the file.
-    static LINES_SEEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
 
 /// Start offsets in `src` of each line of `text`, the decoded value of `node`; empty when the
 /// lines cannot be mapped.
@@ -88,19 +82,14 @@ struct SrcLine<'s> {
 /// Only the block's own lines are looked at: those starting inside its span, then the blank
 /// lines after it (kept by `|+`, and not part of the span). Reading on to the end of the file
 /// instead made every block cost the rest of the file, and a workflow of many steps quadratic.
-fn block(
-    src: &str,
-    span: Span,
-    map: impl Fn(&[SrcLine<'_>]) -> Option<Vec<usize>>,
-) -> Vec<usize> {
+fn block(src: &str, span: Span, map: impl Fn(&[SrcLine<'_>]) -> Option<Vec<usize>>) -> Vec<usize> {
     let Some(first_content) = content_start(src, span.start) else {
         return Vec::new();
     };
     let raw: Vec<(usize, &str)> = lines_from(src, first_content)
         .take_while(|&(at, l)| at < span.end || l.trim().is_empty())
         .collect();
-    #[cfg(test)]
-    LINES_SEEN.with(|n| n.set(n.get() + raw.len()));
+    work::count(Work::BlockLines, raw.len());
     // Auto-detected indentation: that of the first non-blank line.
     let indent = raw
         .iter()
@@ -320,7 +309,9 @@ mod tests {
         let steps = 2_000;
         let mut src = String::from("steps:\n");
         for i in 0..steps {
-            src.push_str(&format!("  - run: |\n      echo {i}\n      kubectl apply -f k{i}\n\n"));
+            src.push_str(&format!(
+                "  - run: |\n      echo {i}\n      kubectl apply -f k{i}\n\n"
+            ));
         }
         let docs = parse(&src).unwrap_or_default();
         let items = docs
@@ -331,7 +322,7 @@ mod tests {
             .map(<[Node]>::to_vec)
             .unwrap_or_default();
         assert_eq!(items.len(), steps);
-        LINES_SEEN.with(|n| n.set(0));
+        work::take(Work::BlockLines);
         for item in &items {
             let Some(run) = item.as_map().and_then(|m| m.get("run")) else {
                 panic!("no run");
@@ -339,9 +330,12 @@ mod tests {
             let text = run.scalar_text().unwrap_or_default();
             assert_eq!(line_starts(&src, run, &text).len(), 2);
         }
-        let seen = LINES_SEEN.with(std::cell::Cell::get);
+        let seen = work::take(Work::BlockLines);
         let file_lines = src.lines().count();
-        assert!(seen <= file_lines, "{seen} lines looked at for a {file_lines}-line file");
+        assert!(
+            seen <= file_lines,
+            "{seen} lines looked at for a {file_lines}-line file"
+        );
     }
 
     #[test]

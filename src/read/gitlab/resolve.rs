@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::context::Ctx;
 use super::value::{Kind, Val, merge, merge_into};
 use crate::files::Code;
+use crate::files::work::{self, Work};
 
 /// GitLab allows eleven levels of `extends:`; deeper chains are reported, not followed.
 const MAX_EXTENDS_DEPTH: usize = 11;
@@ -20,15 +21,21 @@ const MAX_VALUE_DEPTH: usize = 600;
 /// Resolves `extends:` and `!reference` against one merged configuration (root file plus its
 /// includes, or one child pipeline).
 pub(super) struct Resolver<'c> {
-    config: &'c Val,
+    /// The configuration's top-level entries by key (the first of a repeated key, as
+    /// [`Val::get`] finds): jobs and templates are looked up once per job, often thousands.
+    top: HashMap<&'c str, &'c Val>,
     extended: HashMap<String, Val>,
     copies: usize,
 }
 
 impl<'c> Resolver<'c> {
     pub(super) fn new(config: &'c Val) -> Self {
+        let mut top = HashMap::new();
+        for entry in config.entries() {
+            top.entry(entry.key.as_str()).or_insert(&entry.value);
+        }
         Resolver {
-            config,
+            top,
             extended: HashMap::new(),
             copies: 0,
         }
@@ -45,7 +52,7 @@ impl<'c> Resolver<'c> {
         if let Some(done) = self.extended.get(name) {
             return Some(done.clone());
         }
-        let raw = self.config.get(name)?;
+        let raw = self.top_level(name)?;
         let Some(extends) = raw.get("extends").filter(|_| raw.is_map()) else {
             return Some(raw.clone());
         };
@@ -73,7 +80,7 @@ impl<'c> Resolver<'c> {
                 );
                 ctx.diag(Code::GitlabExtendsCycle, message, parent.at);
                 ok = false;
-            } else if !self.config.get(parent_name).is_some_and(Val::is_map) {
+            } else if !self.top_level(parent_name).is_some_and(Val::is_map) {
                 let message = format!(
                     "`{name}` extends `{parent_name}`, which is not a job or template; \
                      kept as written"
@@ -92,6 +99,12 @@ impl<'c> Resolver<'c> {
         };
         self.extended.insert(name.to_owned(), result.clone());
         Some(result)
+    }
+
+    /// The top-level entry `name` as written.
+    fn top_level(&self, name: &str) -> Option<&'c Val> {
+        work::count(Work::JobLookups, 1);
+        self.top.get(name).copied()
     }
 
     /// `value` with every `!reference` replaced by what it names. A reference that is an item

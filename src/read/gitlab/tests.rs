@@ -797,3 +797,78 @@ fn deep_nesting_is_bounded() {
     let (_, p, _) = root(&src);
     assert_eq!(ids(&p), ["job"]);
 }
+
+mod bounded_work {
+    //! Many jobs cost work in proportion to their number: no lookup, deduplication or line
+    //! index is redone per job over the whole configuration.
+
+    use super::root;
+    use crate::files::work::{self, Work};
+
+    const JOBS: usize = 2_000;
+
+    #[test]
+    fn jobs_that_extend_a_template_are_found_without_scanning_every_job() {
+        let mut src = String::from(".tpl:\n  script:\n    - kubectl apply -f k8s/\n");
+        for i in 0..JOBS {
+            src.push_str(&format!("d{i}:\n  extends: .tpl\n"));
+        }
+        work::take(Work::JobLookups);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.jobs.len(), JOBS);
+        let lookups = work::take(Work::JobLookups);
+        assert!(
+            lookups <= 4 * JOBS,
+            "{lookups} entries looked at for {JOBS} jobs"
+        );
+    }
+
+    #[test]
+    fn references_copied_into_every_job_index_the_file_once() {
+        let mut src = String::from(".tpl:\n  script:\n    - kubectl apply -f k8s/\n");
+        for i in 0..JOBS {
+            src.push_str(&format!(
+                "d{i}:\n  script:\n    - !reference [.tpl, script]\n"
+            ));
+        }
+        work::take(Work::LineIndexes);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.jobs.len(), JOBS);
+        assert_eq!(work::take(Work::LineIndexes), 1);
+    }
+
+    #[test]
+    fn an_include_of_many_jobs_merges_in_linear_work() {
+        let mut src = String::from("include: ci/jobs.yml\n");
+        let mut included = String::new();
+        for i in 0..JOBS {
+            src.push_str(&format!("a{i}:\n  script: [make]\n"));
+            included.push_str(&format!("b{i}:\n  script: [make]\n"));
+        }
+        work::take(Work::DedupCompares);
+        let (_, p, d) = super::read(&[(".gitlab-ci.yml", &src), ("ci/jobs.yml", &included)]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.jobs.len(), 2 * JOBS);
+        let compares = work::take(Work::DedupCompares);
+        assert!(
+            compares <= 8 * JOBS,
+            "{compares} comparisons to merge {JOBS} jobs"
+        );
+    }
+
+    #[test]
+    fn unresolved_references_are_deduplicated_in_linear_work() {
+        let mut src = String::new();
+        for i in 0..JOBS {
+            src.push_str(&format!("d{i}:\n  trigger:\n    project: g/p{i}\n"));
+        }
+        work::take(Work::DedupCompares);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.unresolved.len(), JOBS);
+        let compares = work::take(Work::DedupCompares);
+        assert!(
+            compares <= 2 * JOBS,
+            "{compares} comparisons for {JOBS} references"
+        );
+    }
+}
