@@ -2,8 +2,10 @@
 //! Travis, and in part the others): the read-and-parse prologue, locations, script steps with
 //! line offsets, empty pipelines and jobs to fill in, and (tests only) a reader harness.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::files::work::{self, Work};
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
@@ -226,6 +228,37 @@ impl<F: YamlFormat> Reader for F {
             root_span: root.span,
         };
         Some(F::lower(file, map))
+    }
+}
+
+/// Unique job ids within one pipeline, for formats whose jobs may share a name: a repeated
+/// id gets `#2`, `#3`, ... in the order met. Each id costs a lookup, not a scan of the jobs
+/// so far, so a file of thousands of steps named alike stays linear.
+#[derive(Debug, Default)]
+pub(crate) struct JobIds {
+    taken: HashSet<String>,
+    /// The next suffix to try for each repeated base.
+    next: HashMap<String, usize>,
+}
+
+impl JobIds {
+    /// `base` if no job has it yet, otherwise `base#n` for the lowest `n` from 2 not taken.
+    pub(crate) fn unique(&mut self, base: String) -> String {
+        work::count(Work::IdProbes, 1);
+        if !self.taken.contains(&base) {
+            self.taken.insert(base.clone());
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            work::count(Work::IdProbes, 1);
+            let id = format!("{base}#{n}");
+            *n += 1;
+            if !self.taken.contains(&id) {
+                self.taken.insert(id.clone());
+                return id;
+            }
+        }
     }
 }
 
