@@ -56,6 +56,9 @@ registry! {
     Code {
         /// A YAML file does not parse.
         YamlSyntax => "yaml-syntax",
+        /// A YAML file is valid but crosses a resource limit (nesting depth, alias expansion);
+        /// the message names the limit and its value.
+        YamlLimit => "yaml-limit",
         /// A YAML mapping repeats a key; the last value wins.
         YamlDuplicateKey => "yaml-duplicate-key",
         /// The YAML loader noted something odd in a workflow file (a repeated key).

@@ -125,11 +125,7 @@ pub(crate) fn parse_file(
             parsed.documents.into_iter().next()
         }
         Err(e) => {
-            diagnostics.push(Diagnostic::new(
-                Code::YamlSyntax,
-                e.message,
-                Loc::new(file, e.span),
-            ));
+            diagnostics.push(Diagnostic::new(e.code(), e.message, Loc::new(file, e.span)));
             None
         }
     }

@@ -184,11 +184,12 @@ fn parse_file(
 }
 
 fn syntax_diagnostic(path: &str, err: &YamlError) -> Diagnostic {
-    Diagnostic::new(
-        Code::YamlSyntax,
-        format!("`{path}` is not valid yaml: {}", err.message),
-        Loc::new(path, err.span),
-    )
+    let message = if err.is_limit() {
+        format!("`{path}` is not read: {}", err.message)
+    } else {
+        format!("`{path}` is not valid yaml: {}", err.message)
+    };
+    Diagnostic::new(err.code(), message, Loc::new(path, err.span))
 }
 
 /// Reads the Kubernetes-style objects of a YAML file into manifests, operator objects,

@@ -132,11 +132,12 @@ impl<'a> Ctx<'a> {
         let parsed = match crate::yaml::parse_with(&text, &crate::yaml::Limits::default()) {
             Ok(p) => p,
             Err(e) => {
-                self.diag(
-                    Code::YamlSyntax,
-                    format!("invalid yaml: {}", e.message),
-                    Loc::new(file, e.span),
-                );
+                let message = if e.is_limit() {
+                    e.message.clone()
+                } else {
+                    format!("invalid yaml: {}", e.message)
+                };
+                self.diag(e.code(), message, Loc::new(file, e.span));
                 return Err(());
             }
         };

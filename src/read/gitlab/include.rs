@@ -18,7 +18,7 @@ pub(super) fn parse_file(ctx: &mut Ctx<'_>, path: &str, text: Arc<str>) -> Optio
     let docs = match yaml::parse(&text) {
         Ok(docs) => docs,
         Err(e) => {
-            ctx.diag_in(Code::YamlSyntax, e.message, path, e.span);
+            ctx.diag_in(e.code(), e.message, path, e.span);
             return None;
         }
     };

@@ -802,7 +802,7 @@ mod bounded_work {
     //! Many jobs cost work in proportion to their number: no lookup, deduplication or line
     //! index is redone per job over the whole configuration.
 
-    use super::root;
+    use super::{codes, root};
     use crate::files::work::{self, Work};
 
     const JOBS: usize = 2_000;
@@ -854,6 +854,25 @@ mod bounded_work {
             compares <= 8 * JOBS,
             "{compares} comparisons to merge {JOBS} jobs"
         );
+    }
+
+    #[test]
+    fn aliases_of_one_huge_string_stop_at_the_byte_limit() {
+        // The input: one 100 KB anchored script line repeated through aliases.
+        let mut src = format!(
+            "deploy:\n  script:\n    - &a \"echo {}\"\n",
+            "A".repeat(100_000)
+        );
+        for _ in 0..1_800 {
+            src.push_str("    - *a\n");
+        }
+        let (p, d) = super::read_repo(&crate::files::repo::MemRepo::from_pairs(&[(
+            ".gitlab-ci.yml",
+            &src,
+        )]));
+        assert!(p.is_none());
+        assert_eq!(codes(&d), ["yaml-limit"], "{d:?}");
+        assert!(d[0].message.contains("4194304 bytes (4 MiB)"), "{d:?}");
     }
 
     #[test]
