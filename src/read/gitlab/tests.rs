@@ -876,6 +876,44 @@ mod bounded_work {
     }
 
     #[test]
+    fn reference_fan_out_stops_at_the_byte_limit_with_one_diagnostic() {
+        // The input: 16 levels, each a 4 KB line and 10 references to the level below.
+        let mut src = String::new();
+        for level in 0..16 {
+            let line = char::from(b'a' + level).to_string().repeat(4096);
+            src.push_str(&format!(".l{level}:\n  script:\n    - echo {line}\n"));
+            for _ in 0..10 {
+                if level > 0 {
+                    src.push_str(&format!("    - !reference [.l{}, script]\n", level - 1));
+                }
+            }
+        }
+        for job in 0..8 {
+            src.push_str(&format!(
+                "job{job}:\n  script:\n    - !reference [.l15, script]\n    - kubectl apply -f k8s/\n"
+            ));
+        }
+        let (_, p, d) = root(&src);
+        assert_eq!(codes(&d), ["gitlab-reference-limit"], "{d:#?}");
+        assert!(
+            d[0].message.contains("4194304 bytes (4 MiB)") && d[0].message.contains(" more "),
+            "{d:?}"
+        );
+        // What was copied stays within the limit.
+        let copied: usize = p
+            .jobs
+            .iter()
+            .flat_map(|j| &j.steps)
+            .map(|s| match s {
+                crate::read::Step::Script { text, .. } => text.len(),
+                crate::read::Step::Action { .. } => 0,
+            })
+            .sum();
+        assert!(copied <= 4 * 1024 * 1024 + 4096, "{copied} bytes copied");
+        assert_eq!(p.jobs.len(), 8);
+    }
+
+    #[test]
     fn unresolved_references_are_deduplicated_in_linear_work() {
         let mut src = String::new();
         for i in 0..JOBS {

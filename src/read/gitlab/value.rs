@@ -188,15 +188,20 @@ impl Val {
         }
     }
 
-    /// How many values this tree holds, to bound what `!reference` may copy.
-    pub(super) fn size(&self) -> usize {
+    /// How many values this tree holds and how many bytes of text (keys and scalars), to
+    /// bound what `!reference` may copy.
+    pub(super) fn weight(&self) -> (usize, usize) {
+        let add = |(a, b): (usize, usize), (c, d): (usize, usize)| {
+            (a.saturating_add(c), b.saturating_add(d))
+        };
         match &self.kind {
-            Kind::Null | Kind::Scalar(_) => 1,
-            Kind::Seq(items) => items.iter().map(Val::size).fold(1, usize::saturating_add),
+            Kind::Null => (1, 0),
+            Kind::Scalar(s) => (1, s.len()),
+            Kind::Seq(items) => items.iter().map(Val::weight).fold((1, 0), add),
             Kind::Map(entries) => entries
                 .iter()
-                .map(|e| e.value.size())
-                .fold(1, usize::saturating_add),
+                .map(|e| add((0, e.key.len()), e.value.weight()))
+                .fold((1, 0), add),
         }
     }
 }
