@@ -10,6 +10,7 @@ pub(crate) mod line_index;
 pub(crate) mod loc;
 pub(crate) mod remote;
 pub(crate) mod repo;
+pub(crate) mod safe_read;
 pub(crate) mod size;
 pub(crate) mod span;
 pub(crate) mod work;
