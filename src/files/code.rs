@@ -61,8 +61,9 @@ registry! {
         /// A file cannot be read: not a regular file (a FIFO, a device), or the operating
         /// system refused.
         FileUnreadable => "file-unreadable",
-        /// A file's name is not UTF-8; it is listed, and read, under a lossy spelling.
-        FileNameNotUtf8 => "file-name-not-utf8",
+        /// A file's name is not valid Unicode (UTF-8); it is listed, and read, under a lossy
+        /// spelling.
+        FileNameNotUnicode => "file-name-not-unicode",
         /// A directory cannot be listed; the files below it are not analysed.
         DirUnreadable => "dir-unreadable",
         /// A symlink is not followed, so what it points to is not analysed.

@@ -13,6 +13,7 @@ pub(crate) mod repo;
 pub(crate) mod safe_read;
 pub(crate) mod size;
 pub(crate) mod span;
+pub(crate) mod walk;
 pub(crate) mod work;
 
 pub(crate) use code::{Code, ErrorCode};

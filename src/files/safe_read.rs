@@ -74,12 +74,9 @@ impl fmt::Display for Unreadable {
         match self {
             Unreadable::Missing => f.write_str("does not exist"),
             Unreadable::NotRegular { kind } => {
-                write!(
-                    f,
-                    "is {kind}, not a regular file; only regular files are read"
-                )
+                write!(f, "is {kind}, not a regular file")
             }
-            Unreadable::Symlink => f.write_str("is a symlink; symlinks are not followed"),
+            Unreadable::Symlink => f.write_str("is a symlink, which is not followed"),
             Unreadable::OutsideRoot { target } => write!(
                 f,
                 "is a symlink to `{}`, outside the repository; it is not followed",

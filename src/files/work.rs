@@ -15,11 +15,13 @@ pub(crate) enum Work {
     IdProbes,
     /// Entries compared to keep a list free of duplicates.
     DedupCompares,
+    /// Directories checked to find the chart a file belongs to.
+    ChartChecks,
 }
 
 impl Work {
     /// How many kinds there are (the last one's index plus one).
-    const COUNT: usize = Work::DedupCompares as usize + 1;
+    const COUNT: usize = Work::ChartChecks as usize + 1;
 
     #[cfg(test)]
     fn slot(self) -> usize {

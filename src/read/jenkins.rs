@@ -13,6 +13,7 @@ mod token;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
+use crate::read::support::claimed_text;
 
 /// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
 #[derive(Copy, Clone, Debug, Default)]
@@ -35,14 +36,7 @@ impl Reader for JenkinsReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let Some(src) = repo.read(path) else {
-            diagnostics.push(Diagnostic::new(
-                Code::JenkinsRead,
-                format!("cannot read `{path}` as utf-8 text"),
-                Loc::new(path, crate::yaml::Span::empty(0)),
-            ));
-            return None;
-        };
+        let src = claimed_text(repo, path, Code::JenkinsRead, diagnostics)?;
         read_jenkinsfile(path, &src, diagnostics)
     }
 }

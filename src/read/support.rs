@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::files::safe_read::Unreadable;
 use crate::files::work::{self, Work};
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
@@ -205,7 +206,7 @@ impl<F: YamlFormat> Reader for F {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
+        let src = claimed_text(repo, path, Code::FileUnreadable, diagnostics)?;
         let root = parse_file(path, &src, diagnostics)?;
         let st = SourceText {
             file: path.to_owned(),
@@ -224,6 +225,32 @@ impl<F: YamlFormat> Reader for F {
             root_span: root.span,
         };
         Some(F::lower(file, map))
+    }
+}
+
+/// The text of the pipeline file `path` a reader claimed, or a diagnostic saying why there is
+/// none: `missing` when the file does not exist, otherwise the code of the reason (a binary
+/// file is `file-not-text`, not a missing file).
+pub(crate) fn claimed_text(
+    repo: &dyn RepoFiles,
+    path: &str,
+    missing: Code,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
+    match repo.text(path) {
+        Ok(text) => Some(text),
+        Err(Unreadable::Missing) => {
+            diagnostics.push(Diagnostic::new(
+                missing,
+                format!("cannot read `{path}`: it does not exist"),
+                Loc::new(path, Span::empty(0)),
+            ));
+            None
+        }
+        Err(why) => {
+            diagnostics.push(Diagnostic::not_analysed(path, &why));
+            None
+        }
     }
 }
 
