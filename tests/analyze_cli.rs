@@ -113,3 +113,55 @@ fn an_empty_directory_is_a_clean_report() -> std::io::Result<()> {
         .stdout(predicates::str::contains("0 pipeline file(s)"));
     Ok(())
 }
+
+/// The `(file, code, message)` of every diagnostic in `analyze --format json` of `dir`.
+fn diagnostics(dir: &Path) -> Vec<(String, String, String)> {
+    let out = analyze(dir, "json").success().get_output().stdout.clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            let s = |k: &str| d[k].as_str().unwrap_or_default().to_owned();
+            (s("file"), s("code"), s("message"))
+        })
+        .collect()
+}
+
+#[test]
+fn a_pipeline_file_that_is_not_text_says_why_with_its_code() -> std::io::Result<()> {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    std::fs::write(root.join(".gitlab-ci.yml"), b"\x00\x01binary\xff")?;
+    std::fs::write(root.join("Jenkinsfile"), b"pipeline { // caf\xe9\n}\n")?;
+    std::fs::create_dir_all(root.join(".circleci"))?;
+    std::fs::write(root.join(".circleci/config.yml"), b"version: 2.1\n# \xff\n")?;
+    let found = diagnostics(root);
+    let expected = [
+        (
+            ".circleci/config.yml",
+            "file-not-text",
+            "`.circleci/config.yml` is not utf-8 text (invalid utf-8 at byte 15; another \
+             encoding?); it is not analysed",
+        ),
+        (
+            ".gitlab-ci.yml",
+            "file-not-text",
+            "`.gitlab-ci.yml` is not utf-8 text: it holds binary data (invalid utf-8 at byte \
+             8); it is not analysed",
+        ),
+        (
+            "Jenkinsfile",
+            "file-not-text",
+            "`Jenkinsfile` is not utf-8 text (invalid utf-8 at byte 17; another encoding?); it \
+             is not analysed",
+        ),
+    ];
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(f, c, m)| ((*f).to_owned(), (*c).to_owned(), (*m).to_owned()))
+        .collect();
+    assert_eq!(found, expected);
+    Ok(())
+}

@@ -2,7 +2,8 @@
 //! existing repository, without writing.
 //!
 //! Every file is read by the reader that claims it; a file that cannot be read becomes a
-//! diagnostic and the rest of the repository is still analysed.
+//! diagnostic and the rest of the repository is still analysed. So does every file the
+//! listing left out ([`RepoFiles::skipped`]): the analysis never has a silent gap.
 
 pub(crate) mod assemble;
 pub(crate) mod document;
@@ -23,7 +24,8 @@ pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.sch
 /// Analyses the repository whose files are `paths` (sorted, repository-relative) in `files`.
 pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
     let mut pipelines: Vec<Pipeline> = Vec::new();
-    let mut diagnostics: Vec<ReadDiagnostic> = Vec::new();
+    // What the listing left out comes first: a skipped file is a gap in everything below.
+    let mut diagnostics: Vec<ReadDiagnostic> = files.skipped().to_vec();
     for reader in crate::read::readers() {
         for path in paths.iter().filter(|p| reader.claims(p)) {
             if let Some(pipeline) = reader.read(path, files, &mut diagnostics) {

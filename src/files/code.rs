@@ -54,8 +54,26 @@ macro_rules! registry {
 registry! {
     /// A problem found while reading a repository's files.
     Code {
+        /// A file is larger than the limit for one file (2 MiB) and is not read.
+        FileTooLarge => "file-too-large",
+        /// A file is not UTF-8 text (binary, or another encoding) and is not read.
+        FileNotText => "file-not-text",
+        /// A file cannot be read: not a regular file (a FIFO, a device), or the operating
+        /// system refused.
+        FileUnreadable => "file-unreadable",
+        /// A file's name is not valid Unicode (UTF-8); it is listed, and read, under a lossy
+        /// spelling.
+        FileNameNotUnicode => "file-name-not-unicode",
+        /// A directory cannot be listed; the files below it are not analysed.
+        DirUnreadable => "dir-unreadable",
+        /// A symlink is not followed, so what it points to is not analysed.
+        SymlinkNotFollowed => "symlink-not-followed",
+
         /// A YAML file does not parse.
         YamlSyntax => "yaml-syntax",
+        /// A YAML file is valid but crosses a resource limit (nesting depth, alias expansion);
+        /// the message names the limit and its value.
+        YamlLimit => "yaml-limit",
         /// A YAML mapping repeats a key; the last value wins.
         YamlDuplicateKey => "yaml-duplicate-key",
         /// The YAML loader noted something odd in a workflow file (a repeated key).

@@ -11,7 +11,11 @@ pub(crate) mod loc;
 pub(crate) mod redact;
 pub(crate) mod remote;
 pub(crate) mod repo;
+pub(crate) mod safe_read;
+pub(crate) mod size;
 pub(crate) mod span;
+pub(crate) mod walk;
+pub(crate) mod work;
 
 pub(crate) use code::{Code, ErrorCode};
 pub(crate) use diagnostic::Diagnostic;

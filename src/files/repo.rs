@@ -1,38 +1,49 @@
 //! Access to the files of the repository being analysed.
 //!
-//! [`DirRepo`] walks a checkout once (honouring `.gitignore`, like git would) and reads file
-//! text lazily; [`MemRepo`] holds files in memory for tests and fuzzing. Both implement
-//! [`RepoFiles`], and both answer [`RepoFiles::glob`] with [`glob_paths`], so readers behave the
-//! same on disk and in tests.
+//! [`DirRepo`] walks a checkout once ([`crate::files::walk`]: `.gitignore` honoured, like git
+//! would; every skip a diagnostic) and reads file text lazily through the one safe read
+//! ([`crate::files::safe_read`]); [`MemRepo`] holds files in memory for tests and fuzzing.
+//! Both implement [`RepoFiles`], and both answer [`RepoFiles::glob`] with [`glob_paths`], so
+//! readers behave the same on disk and in tests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use crate::files::Diagnostic;
 use crate::files::glob::glob_paths;
+use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks, Unreadable};
+use crate::files::walk;
 
 /// Read access to the repository being analysed.
 pub(crate) trait RepoFiles {
-    /// The text of a repository-relative file, if it exists and is UTF-8.
-    fn read(&self, path: &str) -> Option<std::sync::Arc<str>>;
+    /// The text of a repository-relative file, or why it cannot be had (not listed, not
+    /// UTF-8, too large, ...).
+    fn text(&self, path: &str) -> Result<Arc<str>, Unreadable>;
+
+    /// The text of a repository-relative file, if it is listed and is UTF-8 text.
+    fn read(&self, path: &str) -> Option<Arc<str>> {
+        self.text(path).ok()
+    }
+
+    /// Whether the file is in the repository (listed), readable or not: a binary file named
+    /// where a pipeline expects one is reported as such, not as missing.
+    fn lists(&self, path: &str) -> bool {
+        !matches!(self.text(path), Err(Unreadable::Missing))
+    }
+
     /// Repository-relative paths matching a glob such as `ci/*.yml` (GitLab `include: local`).
     fn glob(&self, pattern: &str) -> Vec<String>;
+
+    /// What the listing left out or renamed, as diagnostics for the analysis.
+    fn skipped(&self) -> &[Diagnostic] {
+        &[]
+    }
 }
-
-/// Files larger than this are left out of the listing: no pipeline or manifest is that big, and
-/// reading generated blobs would only cost time and memory.
-pub(crate) const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
-
-/// The walk stops after this many files so a huge monorepo (or a mistaken root such as `/`)
-/// cannot make analysis unbounded.
-pub(crate) const MAX_FILES: usize = 50_000;
 
 /// Most file text kept in [`DirRepo`]'s cache at once.
 const CACHE_BUDGET_BYTES: usize = 64 * 1024 * 1024;
-
-/// Directories never listed, whatever `.gitignore` says: git's own store and Rust build output.
-const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
 
 /// A repository checkout on disk.
 ///
@@ -43,123 +54,34 @@ const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
 pub(crate) struct DirRepo {
     root: PathBuf,
     paths: Vec<String>,
-    notes: Vec<String>,
+    /// Listed paths spelled lossily, and the real relative paths they are read from.
+    renamed: HashMap<String, PathBuf>,
+    notes: Vec<Diagnostic>,
     // NOTE: a Mutex rather than a RefCell keeps `DirRepo: Sync`, so later stages may read in
     // parallel; the lock is never held across anything that could panic.
     cache: Mutex<Cache>,
 }
 
-/// File text read so far (`None`: not UTF-8 or gone), and its total size.
+/// File text read so far (or why it could not be), and the cached text's total size.
 #[derive(Debug, Default)]
 struct Cache {
-    texts: BTreeMap<String, Option<Arc<str>>>,
+    texts: BTreeMap<String, Result<Arc<str>, Unreadable>>,
     bytes: usize,
 }
 
 impl DirRepo {
-    /// Lists the files under `root`.
-    ///
-    /// Hidden files are included (`.github/`, `.gitlab-ci.yml` matter); `.gitignore` files and
-    /// `.git/info/exclude` are honoured even outside a git checkout, but the user's global
-    /// gitignore and ignore files above `root` are not, so the listing depends only on the
-    /// repository. Symlinks are not followed, `.git` and `target` directories are skipped, files
-    /// over [`MAX_FILE_BYTES`] are skipped and the walk stops after [`MAX_FILES`] files; each of
-    /// these leaves a note in [`DirRepo::notes`].
+    /// Lists the files under `root` ([`walk::walk`]): no file-count cap, and everything left
+    /// out is in [`RepoFiles::skipped`].
     ///
     /// # Errors
-    /// When `root` cannot be read as a directory.
+    /// When `root` is not a directory or cannot be listed.
     pub(crate) fn open(root: &Path) -> io::Result<DirRepo> {
-        DirRepo::open_limited(root, MAX_FILES)
-    }
-
-    fn open_limited(root: &Path, max_files: usize) -> io::Result<DirRepo> {
-        let meta = std::fs::metadata(root)?;
-        if !meta.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::NotADirectory,
-                format!("`{}` is not a directory", root.display()),
-            ));
-        }
-        let mut walk = ignore::WalkBuilder::new(root);
-        walk.standard_filters(false)
-            .hidden(false)
-            .require_git(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .git_global(false)
-            .ignore(false)
-            .parents(false)
-            .follow_links(false)
-            // Sorted walk: when the file cap cuts the listing, the same files are kept each run.
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .filter_entry(|entry| {
-                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                !(is_dir
-                    && entry.depth() > 0
-                    && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
-            });
-
-        let mut paths = Vec::new();
-        let mut notes = Vec::new();
-        let mut too_large = 0usize;
-        let mut unreadable = 0usize;
-        let mut non_utf8_names = 0usize;
-        let mut truncated = false;
-        for entry in walk.build() {
-            let Ok(entry) = entry else {
-                unreadable += 1;
-                continue;
-            };
-            // Symlinks are reported with their own type because links are not followed.
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            match entry.metadata() {
-                Ok(m) if m.len() > MAX_FILE_BYTES => {
-                    too_large += 1;
-                    continue;
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    unreadable += 1;
-                    continue;
-                }
-            }
-            let Some(rel) = relative_path(root, entry.path()) else {
-                non_utf8_names += 1;
-                continue;
-            };
-            if paths.len() >= max_files {
-                truncated = true;
-                break;
-            }
-            paths.push(rel);
-        }
-        paths.sort();
-        paths.dedup();
-
-        if truncated {
-            notes.push(format!(
-                "stopped listing after {max_files} files; the rest of the repository was not read"
-            ));
-        }
-        if too_large > 0 {
-            notes.push(format!(
-                "skipped {too_large} file(s) larger than {MAX_FILE_BYTES} bytes"
-            ));
-        }
-        if non_utf8_names > 0 {
-            notes.push(format!(
-                "skipped {non_utf8_names} file(s) whose names are not valid utf-8"
-            ));
-        }
-        if unreadable > 0 {
-            notes.push(format!("could not read {unreadable} entries while listing"));
-        }
+        let listing = walk::walk(root)?;
         Ok(DirRepo {
             root: root.to_path_buf(),
-            paths,
-            notes,
+            paths: listing.paths,
+            renamed: listing.renamed,
+            notes: listing.notes,
             cache: Mutex::new(Cache::default()),
         })
     }
@@ -169,32 +91,28 @@ impl DirRepo {
         &self.paths
     }
 
-    /// Lowercase sentences about what the listing left out (limits, unreadable entries).
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "a later issue prints the skipped-file notes")
-    )]
-    pub(crate) fn notes(&self) -> &[String] {
-        &self.notes
-    }
-
-    fn load(&self, path: &str) -> Option<Arc<str>> {
-        let full = self.root.join(path);
-        // The file may have changed since the walk: re-check that it is still a regular file
-        // (not a symlink swapped in) of acceptable size before reading it.
-        let meta = std::fs::symlink_metadata(&full).ok()?;
-        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
-            return None;
-        }
-        let bytes = std::fs::read(&full).ok()?;
-        String::from_utf8(bytes).ok().map(Arc::from)
+    fn load(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        let real = self
+            .renamed
+            .get(path)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(path));
+        // The file may have changed since the walk: the safe read checks again that it is a
+        // regular file (not a symlink swapped in) of acceptable size.
+        safe_read::read_text(&self.root, &real, Symlinks::Refuse, MAX_FILE_BYTES).map(Arc::from)
     }
 }
 
 impl RepoFiles for DirRepo {
-    fn read(&self, path: &str) -> Option<Arc<str>> {
-        let path = normalize(path)?;
-        self.paths.binary_search_by(|p| p.as_str().cmp(path)).ok()?;
+    fn text(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        let path = normalize(path).ok_or(Unreadable::Missing)?;
+        if self
+            .paths
+            .binary_search_by(|p| p.as_str().cmp(path))
+            .is_err()
+        {
+            return Err(Unreadable::Missing);
+        }
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(hit) = cache.texts.get(path) {
             return hit.clone();
@@ -211,6 +129,13 @@ impl RepoFiles for DirRepo {
 
     fn glob(&self, pattern: &str) -> Vec<String> {
         glob_paths(self.paths.iter().map(String::as_str), pattern)
+    }
+
+    /// What the listing left out (files over the size limit, unreadable directories,
+    /// symlinks, special files) or renamed (names that are not UTF-8), each a diagnostic with
+    /// a registered code.
+    fn skipped(&self) -> &[Diagnostic] {
+        &self.notes
     }
 }
 
@@ -239,29 +164,16 @@ impl MemRepo {
 
 #[cfg(any(test, feature = "fuzzing"))]
 impl RepoFiles for MemRepo {
-    fn read(&self, path: &str) -> Option<Arc<str>> {
-        self.0.get(normalize(path)?).map(|t| Arc::from(t.as_str()))
+    fn text(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        normalize(path)
+            .and_then(|p| self.0.get(p))
+            .map(|t| Arc::from(t.as_str()))
+            .ok_or(Unreadable::Missing)
     }
 
     fn glob(&self, pattern: &str) -> Vec<String> {
         glob_paths(self.0.keys().map(String::as_str), pattern)
     }
-}
-
-/// `path` relative to `root` with `/` separators, or `None` when a component is not UTF-8.
-fn relative_path(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut parts = Vec::new();
-    for c in rel.components() {
-        match c {
-            Component::Normal(s) => parts.push(s.to_str()?),
-            _ => return None,
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some(parts.join("/"))
 }
 
 /// A lookup key for a requested path: a leading `./` is dropped; absolute paths, `..`, empty
@@ -359,7 +271,18 @@ mod tests {
                 "latin1.txt",
             ]
         );
-        assert!(repo.notes().iter().any(|n| n.contains("larger than")));
+        let notes: Vec<(&str, &str)> = repo
+            .skipped()
+            .iter()
+            .map(|n| (n.code.as_str(), n.message.as_str()))
+            .collect();
+        assert_eq!(
+            notes,
+            [(
+                "file-too-large",
+                "`deploy/big.yaml` is 2 MiB, over the 2 MiB limit for one file; it is not analysed"
+            )]
+        );
         assert_eq!(
             repo.read(".github/workflows/ci.yml").as_deref(),
             Some("on: push\n")
@@ -397,16 +320,96 @@ mod tests {
     }
 
     #[test]
-    fn dir_repo_stops_at_the_file_cap() {
+    fn a_repository_over_50000_files_is_listed_whole() {
+        // The walk used to stop at 50,000 files without a word; files that sort last (here the
+        // one Jenkinsfile) were never analysed.
         let dir = tempfile::tempdir().expect("tempdir");
-        for name in ["a", "b", "c", "d"] {
-            write(dir.path(), name, b"x");
+        for d in 0..51 {
+            let sub = dir.path().join(format!("pkg{d:02}"));
+            std::fs::create_dir(&sub).expect("mkdir");
+            for f in 0..1_000 {
+                std::fs::File::create(sub.join(format!("f{f}"))).expect("create");
+            }
         }
-        let repo = DirRepo::open_limited(dir.path(), 2).expect("open");
-        assert_eq!(repo.paths().len(), 2);
+        write(dir.path(), "zz/Jenkinsfile", b"pipeline {}\n");
+        let repo = DirRepo::open(dir.path()).expect("open");
+        assert_eq!(repo.paths().len(), 51_001);
         assert_eq!(
-            repo.notes(),
-            ["stopped listing after 2 files; the rest of the repository was not read"]
+            repo.paths().last().map(String::as_str),
+            Some("zz/Jenkinsfile")
+        );
+        assert!(repo.skipped().is_empty(), "{:?}", repo.skipped());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_skip_is_a_diagnostic_and_odd_names_are_still_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(root, "a.yaml", b"a: 1\n");
+        std::os::unix::fs::symlink("a.yaml", root.join("link.yaml")).expect("symlink");
+        let secret = b"kind: Secret\nstringData:\n  password: x\n";
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+        std::fs::write(root.join(odd), secret).expect("write");
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root.join("pipe.yaml"))
+            .status()
+            .is_ok_and(|s| s.success());
+
+        let repo = DirRepo::open(root).expect("open");
+        assert_eq!(repo.paths(), ["a.yaml", "caf\u{fffd}.yaml"]);
+        assert_eq!(
+            repo.read("caf\u{fffd}.yaml").as_deref(),
+            std::str::from_utf8(secret).ok()
+        );
+        assert_eq!(repo.text("link.yaml"), Err(Unreadable::Missing));
+        let mut notes: Vec<String> = repo
+            .skipped()
+            .iter()
+            .map(|n| format!("{} {}: {}", n.code, n.loc.file, n.message))
+            .collect();
+        notes.sort();
+        let mut expected = vec![
+            "file-name-not-unicode caf\u{fffd}.yaml: the name of `caf\\xe9.yaml` is not utf-8; it is \
+             analysed as `caf\u{fffd}.yaml`"
+                .to_owned(),
+            "symlink-not-followed link.yaml: `link.yaml` is a symlink, which is not followed; \
+             it is not analysed"
+                .to_owned(),
+        ];
+        if fifo {
+            expected.insert(
+                1,
+                "file-unreadable pipe.yaml: `pipe.yaml` is a fifo, not a regular file; it is not \
+                 analysed"
+                    .to_owned(),
+            );
+        }
+        assert_eq!(notes, expected);
+    }
+
+    #[test]
+    fn skips_past_the_per_code_cap_are_counted_in_one_diagnostic() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = std::fs::File::create(dir.path().join("big-0")).expect("create");
+        file.set_len(MAX_FILE_BYTES + 1).expect("sparse");
+        for i in 1..(walk::MAX_NOTES_PER_CODE + 4) {
+            std::fs::copy(
+                dir.path().join("big-0"),
+                dir.path().join(format!("big-{i}")),
+            )
+            .expect("copy");
+        }
+        let repo = DirRepo::open(dir.path()).expect("open");
+        assert_eq!(repo.skipped().len(), walk::MAX_NOTES_PER_CODE + 1);
+        let last = repo.skipped().last().map(|n| n.message.as_str());
+        assert_eq!(
+            last,
+            Some(
+                "and 4 more like the 100 `file-too-large` diagnostics above (104 in all); they \
+                 are not listed one by one"
+            )
         );
     }
 

@@ -218,4 +218,48 @@ mod tests {
         // `deploy.sh` in both jobs, and the packaged step.
         assert_eq!(facts.deploy_steps.len(), 3);
     }
+
+    #[test]
+    fn many_jobs_cost_linear_work() {
+        use crate::files::work::{self, Work};
+        // One template deploy step shared by every job (GitLab `extends:`), each job waiting
+        // for the one before (Jenkins stages) and named under a parent (child pipelines).
+        let jobs = 2_000;
+        let repo = MemRepo::default();
+        let script = "docker build -t acme/app .\ngo test ./...\nkubectl apply -f k8s/\n";
+        let step = script_step("ci.yml", script, 0, 0);
+        let mut all: Vec<Job> = Vec::new();
+        for i in 0..jobs {
+            let mut j = job(&format!("parent/d{i}"), vec![step.clone()]);
+            if i > 0 {
+                j.needs = vec![format!("parent/d{}", i - 1)];
+            }
+            j.manual = true;
+            all.push(j);
+        }
+        let p = pipeline("ci.yml", CiSystem::GitlabCi, all);
+        let pipelines = std::slice::from_ref(&p);
+        work::take(Work::JobLookups);
+        work::take(Work::DedupCompares);
+        let facts = crate::infer::infer(&Context {
+            pipelines,
+            files: &repo,
+        });
+        let inference = crate::infer::resolve::resolve(&facts, pipelines);
+        assert_eq!(inference.deploy_steps.len(), 1);
+        assert_eq!(inference.deploy_steps[0].jobs.len(), jobs);
+        assert_eq!(inference.apps.len(), 1);
+        assert_eq!(inference.apps[0].built_by.len(), jobs);
+        assert_eq!(inference.tests.len(), 1);
+        let lookups = work::take(Work::JobLookups);
+        assert!(
+            lookups <= 4 * jobs,
+            "{lookups} jobs looked at for {jobs} jobs"
+        );
+        let compares = work::take(Work::DedupCompares);
+        assert!(
+            compares <= 4 * jobs,
+            "{compares} comparisons for {jobs} jobs"
+        );
+    }
 }

@@ -13,7 +13,9 @@ use crate::read::pipeline::{
 };
 use crate::yaml::{Mapping, Node, Value};
 
-use super::support::{SourceText, YamlFile, YamlFormat, key_text, scalar, scalars, single_entry};
+use super::support::{
+    JobIds, SourceText, YamlFile, YamlFormat, key_text, scalar, scalars, single_entry,
+};
 
 /// Reader for Bitbucket Pipelines configuration.
 pub(crate) struct BitbucketReader;
@@ -32,6 +34,7 @@ impl YamlFormat for BitbucketReader {
             st: file.st,
             diagnostics: file.diagnostics,
             pipeline: file.pipeline,
+            ids: JobIds::default(),
         };
         lower.definitions(root);
         match root.get("pipelines") {
@@ -52,6 +55,7 @@ struct Lower<'a> {
     st: SourceText,
     diagnostics: &'a mut Vec<Diagnostic>,
     pipeline: Pipeline,
+    ids: JobIds,
 }
 
 /// One selector (`branches: main`) being lowered: its trigger and job-id prefix.
@@ -244,12 +248,7 @@ impl Lower<'_> {
             section.prefix,
             name.clone().unwrap_or_else(|| section.count.to_string())
         );
-        let mut id = base.clone();
-        let mut n = 2;
-        while self.pipeline.jobs.iter().any(|j| j.id == id) {
-            id = format!("{base}#{n}");
-            n += 1;
-        }
+        let id = self.ids.unique(base);
         let mut job = Job {
             id: id.clone(),
             name: name.unwrap_or_else(|| id.clone()),

@@ -60,7 +60,7 @@ impl Reader for GithubReader {
             Ok(None) => {
                 ctx.diag(
                     Code::GithubRead,
-                    format!("cannot read `{path}`"),
+                    format!("cannot read `{path}`: it does not exist"),
                     Loc::new(path, Span::empty(0)),
                 );
                 return None;

@@ -17,7 +17,7 @@ use context::Ctx;
 
 use crate::files::{Code, Diagnostic, RepoFiles};
 use crate::read::pipeline::{CiSystem, Pipeline, Reader};
-use crate::yaml::Span;
+use crate::read::support::claimed_text;
 
 /// Reads GitLab CI configuration (`.gitlab-ci.yml` at the repository root).
 pub(crate) struct GitlabReader;
@@ -34,12 +34,8 @@ impl Reader for GitlabReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
+        let text = claimed_text(repo, path, Code::GitlabFileMissing, diagnostics)?;
         let mut ctx = Ctx::new(repo, diagnostics);
-        let Some(text) = repo.read(path) else {
-            let message = format!("cannot read `{path}`");
-            ctx.diag_in(Code::GitlabFileMissing, message, path, Span::empty(0));
-            return None;
-        };
         let config = include::load(&mut ctx, path, text, &mut Vec::new())?;
         let lowered = lower::lower_config(&mut ctx, &config, &mut vec![path.to_owned()]);
         Some(Pipeline {

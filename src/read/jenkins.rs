@@ -17,6 +17,7 @@ pub(crate) use {lexer::lex, parser::parse as parse_tokens};
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
+use crate::read::support::claimed_text;
 
 /// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
 #[derive(Copy, Clone, Debug, Default)]
@@ -39,14 +40,7 @@ impl Reader for JenkinsReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let Some(src) = repo.read(path) else {
-            diagnostics.push(Diagnostic::new(
-                Code::JenkinsRead,
-                format!("cannot read `{path}` as utf-8 text"),
-                Loc::new(path, crate::yaml::Span::empty(0)),
-            ));
-            return None;
-        };
+        let src = claimed_text(repo, path, Code::JenkinsRead, diagnostics)?;
         read_jenkinsfile(path, &src, diagnostics)
     }
 }

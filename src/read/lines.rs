@@ -7,6 +7,7 @@
 //! line start at their span, single-line quoted ones just after the quote. Every mapping is checked against the source
 //! text, and anything that does not check out gives no offsets rather than wrong ones.
 
+use crate::files::work::{self, Work};
 use crate::yaml::{Node, ScalarStyle, Span};
 
 /// Start offsets in `src` of each line of `text`, the decoded value of `node`; empty when the
@@ -59,9 +60,9 @@ fn starts(src: &str, span: Span, style: ScalarStyle, text: &str, check: Check) -
         {
             vec![start + 1]
         }
-        (ScalarStyle::Literal, Check::Content) => block(src, start, |lines| literal(lines, text)),
-        (ScalarStyle::Literal, Check::Layout) => block(src, start, |lines| layout(lines, text)),
-        (ScalarStyle::Folded, _) => block(src, start, |lines| folded(lines, text)),
+        (ScalarStyle::Literal, Check::Content) => block(src, span, |lines| literal(lines, text)),
+        (ScalarStyle::Literal, Check::Layout) => block(src, span, |lines| layout(lines, text)),
+        (ScalarStyle::Folded, _) => block(src, span, |lines| folded(lines, text)),
         _ => Vec::new(),
     }
 }
@@ -75,17 +76,20 @@ struct SrcLine<'s> {
     blank: bool,
 }
 
-/// Finds the content lines of the block scalar whose content starts at `start`, strips their
-/// common indentation, and hands them to `map`.
-fn block(
-    src: &str,
-    start: usize,
-    map: impl Fn(&[SrcLine<'_>]) -> Option<Vec<usize>>,
-) -> Vec<usize> {
-    let Some(first_content) = content_start(src, start) else {
+/// Finds the content lines of the block scalar whose content is `span`, strips their common
+/// indentation, and hands them to `map`.
+///
+/// Only the block's own lines are looked at: those starting inside its span, then the blank
+/// lines after it (kept by `|+`, and not part of the span). Reading on to the end of the file
+/// instead made every block cost the rest of the file, and a workflow of many steps quadratic.
+fn block(src: &str, span: Span, map: impl Fn(&[SrcLine<'_>]) -> Option<Vec<usize>>) -> Vec<usize> {
+    let Some(first_content) = content_start(src, span.start) else {
         return Vec::new();
     };
-    let raw: Vec<(usize, &str)> = lines_from(src, first_content).collect();
+    let raw: Vec<(usize, &str)> = lines_from(src, first_content)
+        .take_while(|&(at, l)| at < span.end || l.trim().is_empty())
+        .collect();
+    work::count(Work::BlockLines, raw.len());
     // Auto-detected indentation: that of the first non-blank line.
     let indent = raw
         .iter()
@@ -296,6 +300,42 @@ mod tests {
         assert!(src[starts[0]..].starts_with("docker login ${{"));
         assert!(src[starts[2]..].starts_with("docker push x"));
         assert!(layout_line_starts(src, &node, "a\nb\nc\nd\ne\nf\n").is_empty());
+    }
+
+    #[test]
+    fn a_block_costs_its_own_lines_not_the_rest_of_the_file() {
+        // 2,000 steps of two-line blocks: mapping each block may look at its own lines and the
+        // blank lines after it, never at every later step (which made analysis quadratic).
+        let steps = 2_000;
+        let mut src = String::from("steps:\n");
+        for i in 0..steps {
+            src.push_str(&format!(
+                "  - run: |\n      echo {i}\n      kubectl apply -f k{i}\n\n"
+            ));
+        }
+        let docs = parse(&src).unwrap_or_default();
+        let items = docs
+            .first()
+            .and_then(|d| d.as_map())
+            .and_then(|m| m.get("steps"))
+            .and_then(|s| s.as_seq())
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default();
+        assert_eq!(items.len(), steps);
+        work::take(Work::BlockLines);
+        for item in &items {
+            let Some(run) = item.as_map().and_then(|m| m.get("run")) else {
+                panic!("no run");
+            };
+            let text = run.scalar_text().unwrap_or_default();
+            assert_eq!(line_starts(&src, run, &text).len(), 2);
+        }
+        let seen = work::take(Work::BlockLines);
+        let file_lines = src.lines().count();
+        assert!(
+            seen <= file_lines,
+            "{seen} lines looked at for a {file_lines}-line file"
+        );
     }
 
     #[test]

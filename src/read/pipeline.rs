@@ -193,7 +193,7 @@ pub(crate) struct Job {
 
 /// Something the reader saw but could not follow offline (remote include, remote reusable
 /// workflow, orb from a registry, a missing local file).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub(crate) struct Unresolved {
     /// What it is, e.g. `include:remote`, `reusable workflow`, `orb`.
     pub kind: String,

@@ -2,8 +2,11 @@
 //! Travis, and in part the others): the read-and-parse prologue, locations, script steps with
 //! line offsets, empty pipelines and jobs to fill in, and (tests only) a reader harness.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::files::safe_read::Unreadable;
+use crate::files::work::{self, Work};
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
@@ -123,11 +126,7 @@ pub(crate) fn parse_file(
             parsed.documents.into_iter().next()
         }
         Err(e) => {
-            diagnostics.push(Diagnostic::new(
-                Code::YamlSyntax,
-                e.message,
-                Loc::new(file, e.span),
-            ));
+            diagnostics.push(Diagnostic::new(e.code(), e.message, Loc::new(file, e.span)));
             None
         }
     }
@@ -207,7 +206,7 @@ impl<F: YamlFormat> Reader for F {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        let src = repo.read(path)?;
+        let src = claimed_text(repo, path, Code::FileUnreadable, diagnostics)?;
         let root = parse_file(path, &src, diagnostics)?;
         let st = SourceText {
             file: path.to_owned(),
@@ -226,6 +225,63 @@ impl<F: YamlFormat> Reader for F {
             root_span: root.span,
         };
         Some(F::lower(file, map))
+    }
+}
+
+/// The text of the pipeline file `path` a reader claimed, or a diagnostic saying why there is
+/// none: `missing` when the file does not exist, otherwise the code of the reason (a binary
+/// file is `file-not-text`, not a missing file).
+pub(crate) fn claimed_text(
+    repo: &dyn RepoFiles,
+    path: &str,
+    missing: Code,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Arc<str>> {
+    match repo.text(path) {
+        Ok(text) => Some(text),
+        Err(Unreadable::Missing) => {
+            diagnostics.push(Diagnostic::new(
+                missing,
+                format!("cannot read `{path}`: it does not exist"),
+                Loc::new(path, Span::empty(0)),
+            ));
+            None
+        }
+        Err(why) => {
+            diagnostics.push(Diagnostic::not_analysed(path, &why));
+            None
+        }
+    }
+}
+
+/// Unique job ids within one pipeline, for formats whose jobs may share a name: a repeated
+/// id gets `#2`, `#3`, ... in the order met. Each id costs a lookup, not a scan of the jobs
+/// so far, so a file of thousands of steps named alike stays linear.
+#[derive(Debug, Default)]
+pub(crate) struct JobIds {
+    taken: HashSet<String>,
+    /// The next suffix to try for each repeated base.
+    next: HashMap<String, usize>,
+}
+
+impl JobIds {
+    /// `base` if no job has it yet, otherwise `base#n` for the lowest `n` from 2 not taken.
+    pub(crate) fn unique(&mut self, base: String) -> String {
+        work::count(Work::IdProbes, 1);
+        if !self.taken.contains(&base) {
+            self.taken.insert(base.clone());
+            return base;
+        }
+        let n = self.next.entry(base.clone()).or_insert(2);
+        loop {
+            work::count(Work::IdProbes, 1);
+            let id = format!("{base}#{n}");
+            *n += 1;
+            if !self.taken.contains(&id) {
+                self.taken.insert(id.clone());
+                return id;
+            }
+        }
     }
 }
 

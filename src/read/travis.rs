@@ -13,7 +13,9 @@ use crate::files::{Code, Diagnostic};
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
 use crate::yaml::{Mapping, Node, Span, Value};
 
-use super::support::{SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars};
+use super::support::{
+    JobIds, SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars,
+};
 
 /// Lifecycle phases in the order Travis runs them; `deploy` is handled separately.
 const PHASES: [&str; 10] = [
@@ -97,6 +99,7 @@ impl Lower<'_> {
             return p;
         }
         let mut stage = "test".to_owned();
+        let mut ids = JobIds::default();
         for (i, entry) in entries.into_iter().enumerate() {
             let Some(m) = entry.as_map() else {
                 self.shape(entry, "a `jobs.include` entry", "a mapping");
@@ -108,12 +111,7 @@ impl Lower<'_> {
             }
             let name = m.get("name").and_then(scalar);
             let base = name.clone().unwrap_or_else(|| format!("{stage}/{}", i + 1));
-            let mut id = base.clone();
-            let mut n = 2;
-            while p.jobs.iter().any(|j| j.id == id) {
-                id = format!("{base}#{n}");
-                n += 1;
-            }
+            let id = ids.unique(base);
             let mut job = empty_job(id.clone(), name.unwrap_or(id), self.st.loc(entry));
             job.stage = Some(stage.clone());
             self.fill(&mut job, Some(m), root, &stage_conditions);
@@ -440,6 +438,23 @@ jobs:
                 (TriggerKind::Schedule, None, false),
             ]
         );
+    }
+
+    #[test]
+    fn jobs_of_one_name_get_unique_ids_in_linear_work() {
+        use crate::files::work::{self, Work};
+        let jobs = 1_000;
+        let mut src = String::from("jobs:\n  include:\n");
+        for _ in 0..jobs {
+            src.push_str("    - stage: deploy\n      name: d\n      script: make\n");
+        }
+        work::take(Work::IdProbes);
+        let p = pipeline(&src);
+        let ids: std::collections::BTreeSet<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+        assert_eq!(ids.len(), jobs);
+        assert!(ids.contains("d#1000"), "{ids:?}");
+        let probes = work::take(Work::IdProbes);
+        assert!(probes <= 2 * jobs, "{probes} ids tried for {jobs} jobs");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! SCAN stage: Helm charts (`Chart.yaml`) and the values files that sit with them or look
 //! like per-environment values elsewhere in the repository.
 
+use std::collections::{BTreeSet, HashMap};
+
 use serde::Serialize;
 
-use super::text::{display_dir, file_name, is_under, scalar_at};
+use super::text::{display_dir, file_name, scalar_at};
+use crate::files::work::{self, Work};
 use crate::yaml::Node;
 
 /// A Helm chart directory.
@@ -80,28 +83,33 @@ pub(super) fn attach_values(charts: &mut [HelmChart], values: &[String]) -> Vec<
             c.dir.clone()
         }
     };
-    let dirs: Vec<String> = charts.iter().map(raw_dir).collect();
+    // Charts by directory and by name, so each values file costs its own depth rather than a
+    // scan of every chart (monorepos hold thousands).
+    let mut by_dir: HashMap<String, usize> = HashMap::new();
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, chart) in charts.iter().enumerate() {
+        by_dir.insert(raw_dir(chart), i);
+        if let Some(name) = &chart.name {
+            by_name.entry(name.clone()).or_default().push(i);
+        }
+    }
     let mut loose = Vec::new();
     for path in values {
-        let owner = dirs
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| is_under(path, d))
-            .max_by_key(|(_, d)| d.len())
-            .map(|(i, _)| i);
-        match owner {
+        match owner(path, &by_dir) {
             Some(i) => charts[i].values_files.push(path.clone()),
             None => {
                 loose.push(path.clone());
-                let single = charts.len() == 1;
+                let mut owners: BTreeSet<usize> = BTreeSet::new();
+                if charts.len() == 1 {
+                    owners.insert(0);
+                }
                 let segments: Vec<&str> = path.split('/').collect();
-                let dir_segments = &segments[..segments.len().saturating_sub(1)];
-                for chart in charts.iter_mut() {
-                    let named = chart
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| dir_segments.contains(&n));
-                    if single || named {
+                for segment in &segments[..segments.len().saturating_sub(1)] {
+                    work::count(Work::ChartChecks, 1);
+                    owners.extend(by_name.get(*segment).into_iter().flatten());
+                }
+                for i in owners {
+                    if let Some(chart) = charts.get_mut(i) {
                         chart.values_files.push(path.clone());
                     }
                 }
@@ -114,6 +122,21 @@ pub(super) fn attach_values(charts: &mut [HelmChart], values: &[String]) -> Vec<
     }
     loose.sort();
     loose
+}
+
+/// The chart whose directory is the deepest above `path`, looked up directory by directory.
+fn owner(path: &str, by_dir: &HashMap<String, usize>) -> Option<usize> {
+    let dirs = path
+        .rmatch_indices('/')
+        .filter_map(|(at, _)| path.get(..at))
+        .chain(std::iter::once(""));
+    for dir in dirs {
+        work::count(Work::ChartChecks, 1);
+        if let Some(i) = by_dir.get(dir) {
+            return Some(*i);
+        }
+    }
+    None
 }
 
 /// Whether `path` (outside any chart) looks like a per-environment values file:

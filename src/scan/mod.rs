@@ -30,9 +30,11 @@ pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
 pub(crate) use secret::PlaintextSecret;
 
-use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
+use crate::files::safe_read::Unreadable;
+use crate::files::work::{self, Work};
+use crate::files::{Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::yaml::{Node, YamlError};
-use text::{file_name, is_under, parent_dir, scalar_at};
+use text::{file_name, parent_dir, scalar_at};
 
 /// What a repository holds for building and deploying, file by file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -65,7 +67,8 @@ pub(crate) struct Layout {
 ///
 /// Works the same for a [`crate::files::repo::DirRepo`] (`scan(repo.paths(), &repo)`) and a
 /// [`crate::files::repo::MemRepo`] (`scan(&repo.paths(), &repo)`). Never fails: an
-/// unparseable manifest-looking file becomes a [`Code::YamlSyntax`] diagnostic.
+/// unparseable manifest-looking file becomes a `yaml-syntax` diagnostic, one that cannot be
+/// read (not UTF-8 text) a diagnostic saying why.
 pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
     let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     paths.sort_unstable();
@@ -85,15 +88,15 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
             continue;
         }
         let name = file_name(path);
-        let in_chart = chart_dirs.iter().any(|d| is_under(path, d));
+        let in_chart = in_a_chart(path, &chart_dirs);
 
         if is_dockerfile_name(name) {
-            if let Some(text) = files.read(path) {
+            if let Some(text) = read(path, files, &mut layout.diagnostics) {
                 layout.dockerfiles.push(dockerfile::read(path, &text));
             }
         } else if helmfile::is_helmfile_path(path, name) {
             let templated = name.ends_with(".gotmpl");
-            if let Some(text) = files.read(path) {
+            if let Some(text) = read(path, files, &mut layout.diagnostics) {
                 // A `.gotmpl` helmfile is rendered by helmfile first; when it does not parse as
                 // plain YAML the file is still listed, without a diagnostic.
                 let docs = match crate::yaml::parse(&text) {
@@ -152,6 +155,17 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
     layout
 }
 
+/// Whether `path` is below one of `chart_dirs`: each directory above it is looked up, so a
+/// monorepo of thousands of charts costs each file its own depth, not a scan of every chart.
+fn in_a_chart(path: &str, chart_dirs: &BTreeSet<&str>) -> bool {
+    work::count(Work::ChartChecks, 1);
+    chart_dirs.contains("")
+        || path.match_indices('/').any(|(at, _)| {
+            work::count(Work::ChartChecks, 1);
+            path.get(..at).is_some_and(|dir| chart_dirs.contains(dir))
+        })
+}
+
 /// Whether `path` is inside the `templates/` directory of a chart in `chart_dirs`.
 fn in_chart_templates(path: &str, chart_dirs: &BTreeSet<&str>) -> bool {
     path.match_indices("templates/").any(|(at, _)| {
@@ -167,13 +181,30 @@ fn is_yaml_name(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
+/// The text of `path`; a file that is listed but cannot be read (not UTF-8, gone, refused)
+/// becomes a diagnostic saying why, so a manifest in Latin-1 is not silently passed over.
+fn read(
+    path: &str,
+    files: &dyn RepoFiles,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<std::sync::Arc<str>> {
+    match files.text(path) {
+        Ok(text) => Some(text),
+        Err(Unreadable::Missing) => None,
+        Err(why) => {
+            diagnostics.push(Diagnostic::not_analysed(path, &why));
+            None
+        }
+    }
+}
+
 /// Reads and parses `path`; a parse error becomes a diagnostic and `None`.
 fn parse_file(
     path: &str,
     files: &dyn RepoFiles,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<(std::sync::Arc<str>, Vec<Node>)> {
-    let text = files.read(path)?;
+    let text = read(path, files, diagnostics)?;
     match crate::yaml::parse(&text) {
         Ok(docs) => Some((text, docs)),
         Err(err) => {
@@ -184,17 +215,18 @@ fn parse_file(
 }
 
 fn syntax_diagnostic(path: &str, err: &YamlError) -> Diagnostic {
-    Diagnostic::new(
-        Code::YamlSyntax,
-        format!("`{path}` is not valid yaml: {}", err.message),
-        Loc::new(path, err.span),
-    )
+    let message = if err.is_limit() {
+        format!("`{path}` is not read: {}", err.message)
+    } else {
+        format!("`{path}` is not valid yaml: {}", err.message)
+    };
+    Diagnostic::new(err.code(), message, Loc::new(path, err.span))
 }
 
 /// Reads the Kubernetes-style objects of a YAML file into manifests, operator objects,
 /// plaintext secrets and skaffold configurations.
 fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
-    let Some(text) = files.read(path) else {
+    let Some(text) = read(path, files, &mut layout.diagnostics) else {
         return;
     };
     if !manifest::may_hold_objects(&text) {

@@ -354,7 +354,7 @@ fn broken_yaml_is_a_diagnostic_and_the_scan_goes_on() {
     let layout = scan_shop();
     assert_eq!(layout.diagnostics.len(), 1, "{:?}", layout.diagnostics);
     let diag = &layout.diagnostics[0];
-    assert_eq!(diag.code, Code::YamlSyntax);
+    assert_eq!(diag.code, crate::files::Code::YamlSyntax);
     assert_eq!(diag.loc.file, "deploy/broken.yaml");
     assert!(
         diag.message
@@ -478,5 +478,57 @@ fn works_over_a_dir_repo() {
     let layout = scan(repo.paths(), &repo);
     assert_eq!(layout.manifests.len(), 1);
     assert_eq!(layout.manifests[0].file, "k8s/ns.yaml");
-    assert!(layout.diagnostics.is_empty());
+    // A manifest that is not UTF-8 is not passed over in silence.
+    let diagnostics: Vec<(&str, &str)> = layout
+        .diagnostics
+        .iter()
+        .map(|d| (d.code.as_str(), d.message.as_str()))
+        .collect();
+    assert_eq!(
+        diagnostics,
+        [(
+            "file-not-text",
+            "`k8s/latin1.yaml` is not utf-8 text (invalid utf-8 at byte 24; another \
+             encoding?); it is not analysed"
+        )]
+    );
+}
+
+#[test]
+fn many_charts_cost_linear_work() {
+    use crate::files::work::{self, Work};
+    // A monorepo of 1,000 charts: finding the chart of each file looks at the file's own
+    // directories, not at every chart.
+    let charts = 1_000;
+    let mut files = Vec::new();
+    for i in 0..charts {
+        files.push((
+            format!("charts/c{i}/Chart.yaml"),
+            format!("name: c{i}\nversion: 1.0.0\n"),
+        ));
+        files.push((
+            format!("charts/c{i}/values.yaml"),
+            "replicas: 1\n".to_owned(),
+        ));
+        files.push((
+            format!("env/c{i}/values-prod.yaml"),
+            "replicas: 2\n".to_owned(),
+        ));
+    }
+    let pairs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let repo = MemRepo::from_pairs(&pairs);
+    work::take(Work::ChartChecks);
+    let layout = scan(&repo.paths(), &repo);
+    assert_eq!(layout.helm_charts.len(), charts);
+    // Each chart has its own values and the loose values file named after it.
+    assert!(layout.helm_charts.iter().all(|c| c.values_files.len() == 2));
+    let checks = work::take(Work::ChartChecks);
+    assert!(
+        checks <= 8 * 3 * charts,
+        "{checks} directories checked for {} files",
+        3 * charts
+    );
 }

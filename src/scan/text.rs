@@ -62,14 +62,6 @@ pub(super) fn display_dir(dir: &str) -> String {
     }
 }
 
-/// Whether `path` is inside directory `dir` (`""` is the root and contains everything).
-pub(super) fn is_under(path: &str, dir: &str) -> bool {
-    dir.is_empty()
-        || path
-            .strip_prefix(dir)
-            .is_some_and(|rest| rest.starts_with('/'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,8 +86,5 @@ mod tests {
         assert_eq!(parent_dir("a/b/c.yaml"), "a/b");
         assert_eq!(parent_dir("c.yaml"), "");
         assert_eq!(display_dir(""), ".");
-        assert!(is_under("a/b/c", "a/b"));
-        assert!(!is_under("a/bc/d", "a/b"));
-        assert!(is_under("x", ""));
     }
 }

@@ -36,6 +36,8 @@ struct Built {
     count: usize,
     /// Collection levels: 0 for a scalar, 1 for `[a]`, 2 for `[[a]]`.
     height: usize,
+    /// Bytes of scalar text in the tree (keys included); what an alias to it would copy.
+    bytes: usize,
 }
 
 enum Items {
@@ -56,6 +58,7 @@ struct Frame {
     content_end: usize,
     count: usize,
     child_height: usize,
+    bytes: usize,
 }
 
 struct Loader<'a> {
@@ -68,6 +71,8 @@ struct Loader<'a> {
     /// Completed anchored nodes by saphyr's anchor id (ids are unique even when names repeat).
     anchors: HashMap<usize, Built>,
     expansions: usize,
+    /// Bytes of scalar text copied by aliases so far.
+    expanded_bytes: usize,
     documents: Vec<Node>,
     warnings: Vec<YamlError>,
 }
@@ -82,6 +87,7 @@ impl<'a> Loader<'a> {
             stack: Vec::new(),
             anchors: HashMap::new(),
             expansions: 0,
+            expanded_bytes: 0,
             documents: Vec::new(),
             warnings: Vec::new(),
         }
@@ -112,12 +118,14 @@ impl<'a> Loader<'a> {
             .map_or(0, char::len_utf8);
         let mut span = Span::new(at, at + width);
         let info = e.info();
+        if info == "recursion limit exceeded" {
+            let message = "flow collection nesting exceeds the parser limit of 255";
+            return YamlError::limit(message, span);
+        }
         let message = if info.contains("unknown anchor") {
             let name = alias_name(self.src, at);
             span = Span::new(at, at + 1 + name.len());
             format!("unknown alias `*{name}`")
-        } else if info == "recursion limit exceeded" {
-            "flow collection nesting exceeds the parser limit of 255".to_owned()
         } else {
             lowercase_first(info)
         };
@@ -138,6 +146,7 @@ impl<'a> Loader<'a> {
                 let tag = tag.map(|t| tag_text(&t));
                 let has_props = anchor != 0 || tag.is_some();
                 let empty = text.is_empty();
+                let bytes = text.len();
                 let value = resolve_scalar(text, style, tag.as_deref())
                     .map_err(|m| YamlError::new(m, span))?;
                 let span = scalar_span(self.src.as_bytes(), span, style, has_props, empty);
@@ -152,6 +161,7 @@ impl<'a> Loader<'a> {
                         node,
                         count: 1,
                         height: 0,
+                        bytes,
                     },
                     anchor,
                 );
@@ -190,7 +200,7 @@ impl<'a> Loader<'a> {
                 span.start,
                 span.start + width.map_or(0, char::len_utf8),
             ));
-            return Err(YamlError::new(
+            return Err(YamlError::limit(
                 format!(
                     "{kind} nesting exceeds the depth limit of {}",
                     self.limits.max_depth
@@ -207,6 +217,7 @@ impl<'a> Loader<'a> {
             content_end: span.end,
             count: 1,
             child_height: 0,
+            bytes: 0,
         });
         Ok(())
     }
@@ -246,6 +257,7 @@ impl<'a> Loader<'a> {
             node,
             count: frame.count,
             height: frame.child_height.saturating_add(1),
+            bytes: frame.bytes,
         };
         self.complete(built, frame.anchor);
         Ok(())
@@ -264,13 +276,24 @@ impl<'a> Loader<'a> {
         let limit = self.limits.max_alias_expansions;
         let expansions = self.expansions.saturating_add(target.count);
         if expansions > limit {
-            return Err(YamlError::new(
+            return Err(YamlError::limit(
                 format!("alias expansion exceeds the limit of {limit} nodes"),
                 span,
             ));
         }
+        let limit = self.limits.max_alias_bytes;
+        let expanded_bytes = self.expanded_bytes.saturating_add(target.bytes);
+        if expanded_bytes > limit {
+            return Err(YamlError::limit(
+                format!(
+                    "alias expansion exceeds the limit of {limit} bytes ({}) of copied text",
+                    crate::files::size::human(limit as u64)
+                ),
+                span,
+            ));
+        }
         if self.stack.len().saturating_add(target.height) > self.limits.max_depth {
-            return Err(YamlError::new(
+            return Err(YamlError::limit(
                 format!(
                     "alias `*{}` nests deeper than the depth limit of {}",
                     alias_name(self.src, span.start),
@@ -285,8 +308,10 @@ impl<'a> Loader<'a> {
             node,
             count: target.count,
             height: target.height,
+            bytes: target.bytes,
         };
         self.expansions = expansions;
+        self.expanded_bytes = expanded_bytes;
         Ok(built)
     }
 
@@ -297,6 +322,7 @@ impl<'a> Loader<'a> {
                 node: built.node.clone(),
                 count: built.count,
                 height: built.height,
+                bytes: built.bytes,
             };
             self.anchors.insert(anchor, copy);
         }
@@ -309,6 +335,7 @@ impl<'a> Loader<'a> {
             return;
         };
         frame.count = frame.count.saturating_add(built.count);
+        frame.bytes = frame.bytes.saturating_add(built.bytes);
         frame.child_height = frame.child_height.max(built.height);
         frame.content_end = frame.content_end.max(built.node.span.end);
         match &mut frame.items {

@@ -21,6 +21,9 @@
 //!   ones. Resulting order: explicit keys in source order, then merged keys not overridden.
 //! - **Duplicate keys** (same scalar text) produce a warning at the later key; the later value
 //!   wins and stays at the first key's position. Merged keys never count as duplicates.
+//! - **Limits.** Crossing a [`Limits`] value (depth, nodes or bytes copied by aliases) is a
+//!   [`YamlError`] whose [`YamlError::is_limit`] holds and whose message names the limit's
+//!   value; readers report it with the code `yaml-limit`.
 //! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
 //!   but empty document (`---` alone) is a [`Value::Null`] document.
 
@@ -49,6 +52,9 @@ pub(crate) struct Limits {
     /// Maximum total number of nodes copied by alias expansion (billion-laughs guard).
     /// Default 10 000.
     pub max_alias_expansions: usize,
+    /// Maximum total bytes of scalar text (keys and values) copied by alias expansion, so a few
+    /// aliases of one huge string cannot multiply it either. Default 4 MiB.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
@@ -56,6 +62,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_alias_expansions: 10_000,
+            max_alias_bytes: 4 * 1024 * 1024,
         }
     }
 }

@@ -512,3 +512,28 @@ fn check_spans(src: &str, root: &Node) {
         }
     }
 }
+
+#[test]
+fn alias_expansion_is_capped_by_bytes() {
+    // 100 aliases of one 100 KB string: few nodes, but 10 MB of copied text.
+    let mut src = format!("a: &a \"{}\"\nb:\n", "x".repeat(100_000));
+    for _ in 0..100 {
+        src.push_str("  - *a\n");
+    }
+    let err = parse(&src).err();
+    assert!(
+        err.as_ref().is_some_and(|e| e.message
+            == "alias expansion exceeds the limit of 4194304 bytes (4 MiB) of copied text"
+            && e.is_limit()),
+        "{err:?}"
+    );
+    // The error points at the alias that crossed the limit.
+    let at = err.map_or(0, |e| e.span.start);
+    assert_eq!(src.get(at..at + 2), Some("*a"));
+    // Up to the limit is fine.
+    let mut src = format!("a: &a \"{}\"\nb:\n", "x".repeat(100_000));
+    for _ in 0..40 {
+        src.push_str("  - *a\n");
+    }
+    assert!(parse(&src).is_ok());
+}

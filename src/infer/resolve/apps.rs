@@ -3,7 +3,9 @@
 //! one of them pushes it, and the test commands of the pipelines those jobs are in. Images
 //! named only through a variable (`$IMAGE`) stay apart from the literal names they may hold.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::files::work::{self, Work};
 
 use crate::infer::{Facts, JobKey, TestFact};
 
@@ -37,20 +39,32 @@ pub(super) fn apps(facts: &Facts) -> Vec<App> {
                     pushed: false,
                     tests: Vec::new(),
                 });
-            if !app.built_by.contains(&fact.job) {
-                app.built_by.push(fact.job.clone());
-            }
+            work::count(Work::DedupCompares, 1);
+            app.built_by.push(fact.job.clone());
             app.pushed |= fact.pushes;
         }
+    }
+    // Test commands by pipeline, so each app finds its own without scanning every test
+    // against every job that builds it.
+    let mut tests_of: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, t) in facts.tests.iter().enumerate() {
+        tests_of.entry(t.job.pipeline.as_str()).or_default().push(i);
     }
     let mut out: Vec<App> = by_image.into_values().collect();
     for app in &mut out {
         app.built_by.sort();
-        app.tests = facts
-            .tests
+        app.built_by.dedup();
+        let pipelines: BTreeSet<&str> = app.built_by.iter().map(|b| b.pipeline.as_str()).collect();
+        let mut found: Vec<usize> = pipelines
             .iter()
-            .filter(|t| app.built_by.iter().any(|b| b.pipeline == t.job.pipeline))
-            .cloned()
+            .flat_map(|p| tests_of.get(p).into_iter().flatten().copied())
+            .collect();
+        work::count(Work::DedupCompares, found.len());
+        // In the order found, as the facts list them.
+        found.sort_unstable();
+        app.tests = found
+            .into_iter()
+            .filter_map(|i| facts.tests.get(i).cloned())
             .collect();
     }
     out

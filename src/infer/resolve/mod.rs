@@ -19,6 +19,7 @@ pub(crate) use index::JobIndex;
 use std::collections::HashMap;
 
 use crate::files::Loc;
+use crate::files::work::{self, Work};
 use crate::infer::vocab::DeployTool;
 use crate::infer::{CredentialFact, DeployStep, Facts, ImageFact, JobKey, TestFact};
 use crate::read::Pipeline;
@@ -113,10 +114,10 @@ fn deploy_steps(facts: &Facts, index: &JobIndex<'_>) -> Vec<Deploy> {
             if existing.environment != environment {
                 existing.environment = None;
             }
-            if !existing.jobs.contains(&d.job) {
-                existing.jobs.push(d.job.clone());
-                existing.jobs.sort();
-            }
+            // Sorted and freed of repeats once at the end: a template step shared by
+            // thousands of jobs must not be searched and re-sorted for each of them.
+            work::count(Work::DedupCompares, 1);
+            existing.jobs.push(d.job.clone());
             continue;
         }
         by_place.insert(key, steps.len());
@@ -126,6 +127,10 @@ fn deploy_steps(facts: &Facts, index: &JobIndex<'_>) -> Vec<Deploy> {
             environment,
             migratable: migratable(d.tool, &d.operation),
         });
+    }
+    for step in &mut steps {
+        step.jobs.sort();
+        step.jobs.dedup();
     }
     steps.sort_by(|a, b| {
         place(&a.step.evidence.loc)

@@ -5,7 +5,10 @@
 //! gate (`when: manual`, an approval job, `input`) is a trigger of its own, next to the ref
 //! that offers it.
 
+use std::collections::HashMap;
+
 use crate::files::Loc;
+use crate::files::work::{self, Work};
 use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
@@ -26,6 +29,7 @@ impl Rule for EnvironmentTriggers {
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
             let deploys = |id: &str| index.deploys(&JobKey::new(&pipeline.file, id));
+            let jobs = JobsById::new(pipeline);
             for job in &pipeline.jobs {
                 // Tearing an environment down is not what deploys it.
                 if job.environment.as_ref().and_then(|e| e.action.as_deref()) == Some("stop") {
@@ -38,7 +42,7 @@ impl Rule for EnvironmentTriggers {
                 }
                 let key = JobKey::of(pipeline, job);
                 let environments = index.environments(&key);
-                for found in triggers_of(pipeline, job, &deploys) {
+                for found in triggers_of(pipeline, &jobs, job, &deploys) {
                     for environment in environments.iter().map(|h| &h.name) {
                         let note = format!(
                             "{} deploys `{environment}` through job `{}`",
@@ -61,6 +65,26 @@ impl Rule for EnvironmentTriggers {
             }
         }
         facts.environment_triggers.extend(new);
+    }
+}
+
+/// A pipeline's jobs by id, so finding a job's parent or the jobs it needs is a lookup: a
+/// scan of every job per job made pipelines of thousands of jobs quadratic.
+struct JobsById<'p>(HashMap<&'p str, Vec<&'p Job>>);
+
+impl<'p> JobsById<'p> {
+    fn new(pipeline: &'p Pipeline) -> JobsById<'p> {
+        let mut by_id: HashMap<&str, Vec<&Job>> = HashMap::new();
+        for job in &pipeline.jobs {
+            by_id.entry(job.id.as_str()).or_default().push(job);
+        }
+        JobsById(by_id)
+    }
+
+    /// The first job, in file order, with id `id` for which `pick` holds.
+    fn find(&self, id: &str, pick: impl Fn(&Job) -> bool) -> Option<&'p Job> {
+        work::count(Work::JobLookups, 1);
+        self.0.get(id)?.iter().copied().find(|j| pick(j))
     }
 }
 
@@ -169,15 +193,18 @@ fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
     None
 }
 
-fn triggers_of(pipeline: &Pipeline, job: &Job, deploys: &dyn Fn(&str) -> bool) -> Vec<Found> {
+fn triggers_of(
+    pipeline: &Pipeline,
+    jobs: &JobsById<'_>,
+    job: &Job,
+    deploys: &dyn Fn(&str) -> bool,
+) -> Vec<Found> {
     let mut out = Vec::new();
     // A GitLab child pipeline's jobs (`trigger-job/child-job`) run when the trigger job does.
-    let parent = job.id.rsplit_once('/').and_then(|(p, _)| {
-        pipeline
-            .jobs
-            .iter()
-            .find(|j| j.id == p && j.steps.is_empty())
-    });
+    let parent = job
+        .id
+        .rsplit_once('/')
+        .and_then(|(p, _)| jobs.find(p, |j| j.steps.is_empty()));
     let mut conditions: Vec<Trigger> = job.conditions.clone();
     if !conditions.iter().any(|c| is_ref_kind(&c.kind))
         && let Some(parent) = parent
@@ -262,12 +289,10 @@ fn triggers_of(pipeline: &Pipeline, job: &Job, deploys: &dyn Fn(&str) -> bool) -
     }
     // A manual job, or one that waits for a manual job that deploys nothing itself (CircleCI
     // `type: approval`, a Jenkins `input` stage), is started by a person.
-    let approval = job.needs.iter().find_map(|need| {
-        pipeline
-            .jobs
-            .iter()
-            .find(|j| &j.id == need && j.manual && !deploys(&j.id))
-    });
+    let approval = job
+        .needs
+        .iter()
+        .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)));
     let gate = if job.manual { Some(job) } else { approval };
     if let Some(gate) = gate
         && !out.iter().any(|f| f.kind == TriggerKind::Manual)

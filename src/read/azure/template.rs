@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use super::{Lower, MAX_TEMPLATE_DEPTH, Param, Scope};
 use crate::files::Code;
+use crate::files::safe_read::Unreadable;
 use crate::read::pipeline::Unresolved;
 use crate::read::support::{SourceText, key_text, parse_file, scalar};
 use crate::yaml::{Mapping, Node, Value};
@@ -95,19 +96,28 @@ impl Lower<'_> {
             return None;
         }
         let file = resolve(&scope.st.file, path);
-        let Some(src) = self.repo.read(&file) else {
-            self.pipeline.unresolved.push(Unresolved {
-                kind: "missing template".to_owned(),
-                reference: text.clone(),
-                loc: scope.st.loc(reference),
-            });
-            let d = scope.st.diag(
-                Code::AzureTemplateMissing,
-                format!("template `{text}` (`{file}`) does not exist"),
-                reference,
-            );
-            self.diagnostics.push(d);
-            return None;
+        let src = match self.repo.text(&file) {
+            Ok(src) => src,
+            Err(why) if why != Unreadable::Missing => {
+                let message = format!("template `{text}` (`{file}`) {why}");
+                let d = scope.st.diag(why.code(), message, reference);
+                self.diagnostics.push(d);
+                return None;
+            }
+            Err(_) => {
+                self.pipeline.unresolved.push(Unresolved {
+                    kind: "missing template".to_owned(),
+                    reference: text.clone(),
+                    loc: scope.st.loc(reference),
+                });
+                let d = scope.st.diag(
+                    Code::AzureTemplateMissing,
+                    format!("template `{text}` (`{file}`) does not exist"),
+                    reference,
+                );
+                self.diagnostics.push(d);
+                return None;
+            }
         };
         let mut doc = parse_file(&file, &src, self.diagnostics)?;
         let st = SourceText { file, src };

@@ -237,3 +237,20 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn steps_of_one_name_get_unique_ids_in_linear_work() {
+    use crate::files::work::{self, Work};
+    let steps = 1_000;
+    let mut src = String::from("pipelines:\n  default:\n");
+    for _ in 0..steps {
+        src.push_str("    - step:\n        name: deploy\n        script:\n          - make\n");
+    }
+    work::take(Work::IdProbes);
+    let p = pipeline(&src);
+    let ids: std::collections::BTreeSet<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids.len(), steps);
+    assert!(ids.contains("default/deploy#1000"), "{ids:?}");
+    let probes = work::take(Work::IdProbes);
+    assert!(probes <= 2 * steps, "{probes} ids tried for {steps} steps");
+}

@@ -30,7 +30,7 @@ pub(crate) fn expand(
     } else {
         [format!("{dir}/action.yml"), format!("{dir}/action.yaml")]
     };
-    let Some(file) = candidates.into_iter().find(|f| ctx.repo.read(f).is_some()) else {
+    let Some(file) = candidates.into_iter().find(|f| ctx.repo.lists(f)) else {
         ctx.unresolved("local action", reference, at.clone());
         return;
     };

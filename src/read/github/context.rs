@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::files::safe_read::Unreadable;
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::Unresolved;
 use crate::read::support::shape_message;
@@ -124,19 +125,26 @@ impl<'a> Ctx<'a> {
     }
 
     /// Reads and parses `file`, returning its text and first document. `Ok(None)` when the file
-    /// does not exist; `Err(())` when it exists but is not a usable YAML document (reported).
+    /// does not exist; `Err(())` when it exists but is not text or not a usable YAML document
+    /// (reported).
     pub(crate) fn load(&mut self, file: &str) -> Result<Option<(Arc<str>, Node)>, ()> {
-        let Some(text) = self.repo.read(file) else {
-            return Ok(None);
+        let text = match self.repo.text(file) {
+            Ok(text) => text,
+            Err(Unreadable::Missing) => return Ok(None),
+            Err(why) => {
+                self.diagnostics.push(Diagnostic::not_analysed(file, &why));
+                return Err(());
+            }
         };
         let parsed = match crate::yaml::parse_with(&text, &crate::yaml::Limits::default()) {
             Ok(p) => p,
             Err(e) => {
-                self.diag(
-                    Code::YamlSyntax,
-                    format!("invalid yaml: {}", e.message),
-                    Loc::new(file, e.span),
-                );
+                let message = if e.is_limit() {
+                    e.message.clone()
+                } else {
+                    format!("invalid yaml: {}", e.message)
+                };
+                self.diag(e.code(), message, Loc::new(file, e.span));
                 return Err(());
             }
         };

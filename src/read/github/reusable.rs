@@ -50,7 +50,7 @@ pub(crate) fn expand(
     let with = pairs(ctx, scope, with, Pairs::With);
     let at = scope.loc(uses.span);
     let called = match repo_path(&reference) {
-        Some(file) if ctx.repo.read(&file).is_some() => file,
+        Some(file) if ctx.repo.lists(&file) => file,
         _ => {
             ctx.unresolved("reusable workflow", &reference, at);
             out.push(caller);

@@ -1,10 +1,12 @@
 //! READ stage: what the GitLab reader carries while it reads one root file: the files read so
 //! far, their text, and the diagnostics and unresolved references it has collected.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::value::At;
+use crate::files::work::{self, Work};
 use crate::files::{Code, Diagnostic, LineIndex, Loc, RepoFiles};
 use crate::read::pipeline::Unresolved;
 use crate::yaml::Span;
@@ -16,10 +18,15 @@ pub(super) struct Ctx<'a> {
     files: Vec<String>,
     /// File texts, indexed by file id (for mapping block scalar lines to offsets).
     texts: Vec<Arc<str>>,
+    /// Line indexes of the texts, built on first use: a template copied into thousands of
+    /// jobs names its use site in each, and each must not index the file again.
+    lines: Vec<OnceCell<LineIndex>>,
     diagnostics: &'a mut Vec<Diagnostic>,
     /// Diagnostics already reported: a broken template used by many jobs is reported once.
     reported: HashSet<(Code, String, usize, Span)>,
     pub(super) unresolved: Vec<Unresolved>,
+    /// The entries of `unresolved`, to keep it free of duplicates without scanning it.
+    unresolved_seen: HashSet<Unresolved>,
     /// Included files loaded so far, across the whole read (GitLab caps this at 150).
     pub(super) includes_loaded: usize,
 }
@@ -30,9 +37,11 @@ impl<'a> Ctx<'a> {
             repo,
             files: Vec::new(),
             texts: Vec::new(),
+            lines: Vec::new(),
             diagnostics,
             reported: HashSet::new(),
             unresolved: Vec::new(),
+            unresolved_seen: HashSet::new(),
             includes_loaded: 0,
         }
     }
@@ -42,6 +51,7 @@ impl<'a> Ctx<'a> {
     pub(super) fn add_file(&mut self, path: &str, text: Arc<str>) -> usize {
         self.files.push(path.to_owned());
         self.texts.push(text);
+        self.lines.push(OnceCell::new());
         self.files.len() - 1
     }
 
@@ -53,7 +63,15 @@ impl<'a> Ctx<'a> {
     /// `file:line:col` of `at`, 1-based, for messages that name a second place.
     pub(super) fn position(&self, at: At) -> String {
         let text = self.text(at.file);
-        let (line, column) = LineIndex::new(text).position(text, at.span.start);
+        let (line, column) = match self.lines.get(at.file) {
+            Some(lines) => lines
+                .get_or_init(|| {
+                    work::count(Work::LineIndexes, 1);
+                    LineIndex::new(text)
+                })
+                .position(text, at.span.start),
+            None => (1, 1),
+        };
         let file = self.files.get(at.file).map_or("", String::as_str);
         format!("{file}:{line}:{column}")
     }
@@ -89,7 +107,8 @@ impl<'a> Ctx<'a> {
             reference,
             loc,
         };
-        if !self.unresolved.contains(&item) {
+        work::count(Work::DedupCompares, 1);
+        if self.unresolved_seen.insert(item.clone()) {
             self.unresolved.push(item);
         }
     }

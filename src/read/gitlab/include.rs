@@ -6,6 +6,7 @@ use std::sync::Arc;
 use super::context::Ctx;
 use super::value::{At, Val, merge_into};
 use crate::files::Code;
+use crate::files::safe_read::Unreadable;
 use crate::yaml::{self, Node, Span};
 
 /// GitLab's limit on included files per pipeline; it also bounds diamond-shaped include graphs.
@@ -18,7 +19,7 @@ pub(super) fn parse_file(ctx: &mut Ctx<'_>, path: &str, text: Arc<str>) -> Optio
     let docs = match yaml::parse(&text) {
         Ok(docs) => docs,
         Err(e) => {
-            ctx.diag_in(Code::YamlSyntax, e.message, path, e.span);
+            ctx.diag_in(e.code(), e.message, path, e.span);
             return None;
         }
     };
@@ -108,13 +109,17 @@ pub(super) fn load_include(
         ctx.diag(Code::GitlabIncludeLimit, message, at);
         return None;
     }
-    let Some(text) = ctx.repo.read(path) else {
-        ctx.diag(
-            Code::GitlabIncludeMissing,
-            format!("included file `{path}` does not exist"),
-            at,
-        );
-        return None;
+    let text = match ctx.repo.text(path) {
+        Ok(text) => text,
+        Err(Unreadable::Missing) => {
+            let message = format!("included file `{path}` does not exist");
+            ctx.diag(Code::GitlabIncludeMissing, message, at);
+            return None;
+        }
+        Err(why) => {
+            ctx.diag(why.code(), format!("included file `{path}` {why}"), at);
+            return None;
+        }
     };
     ctx.includes_loaded += 1;
     load(ctx, path, text, stack)
@@ -181,7 +186,7 @@ fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At
     }
     let mut found = if path.contains('*') {
         ctx.repo.glob(path)
-    } else if ctx.repo.read(path).is_some() {
+    } else if ctx.repo.lists(path) {
         vec![path.to_owned()]
     } else {
         let message = format!("included file `{text}` does not exist");

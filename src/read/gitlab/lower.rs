@@ -99,6 +99,7 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
             child_jobs(ctx, key, trigger, files, &mut jobs);
         }
     }
+    resolver.finish(ctx);
     Lowered {
         name,
         triggers,

@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use super::context::Ctx;
-use super::value::{Kind, Val, merge, merge_into};
+use super::value::{At, Kind, Val, merge, merge_into};
 use crate::files::Code;
+use crate::files::work::{self, Work};
 
 /// GitLab allows eleven levels of `extends:`; deeper chains are reported, not followed.
 const MAX_EXTENDS_DEPTH: usize = 11;
@@ -14,23 +15,46 @@ const MAX_REFERENCE_DEPTH: usize = 16;
 /// Values `!reference` may copy in one configuration, so that references doubling at each level
 /// cannot grow the tree exponentially.
 const MAX_REFERENCE_COPIES: usize = 200_000;
+/// Bytes of text (keys and scalars) `!reference` may copy in one configuration, so that a few
+/// references to long values cannot multiply them either. 4 MiB, as for YAML aliases.
+const MAX_REFERENCE_BYTES: usize = 4 * 1024 * 1024;
 /// Nesting of values while resolving (YAML nesting plus spliced references).
 const MAX_VALUE_DEPTH: usize = 600;
 
 /// Resolves `extends:` and `!reference` against one merged configuration (root file plus its
 /// includes, or one child pipeline).
 pub(super) struct Resolver<'c> {
-    config: &'c Val,
+    /// The configuration's top-level entries by key (the first of a repeated key, as
+    /// [`Val::get`] finds): jobs and templates are looked up once per job, often thousands.
+    top: HashMap<&'c str, &'c Val>,
     extended: HashMap<String, Val>,
     copies: usize,
+    copied_bytes: usize,
+    /// Once a copy limit is crossed: the first reference refused (with the limit's
+    /// description) and how many more were refused after it. Reported once, by [`Self::finish`].
+    refused: Option<Refused>,
+}
+
+/// The references a copy limit refused, reported as one diagnostic.
+struct Refused {
+    limit: String,
+    first: String,
+    at: At,
+    more: usize,
 }
 
 impl<'c> Resolver<'c> {
     pub(super) fn new(config: &'c Val) -> Self {
+        let mut top = HashMap::new();
+        for entry in config.entries() {
+            top.entry(entry.key.as_str()).or_insert(&entry.value);
+        }
         Resolver {
-            config,
+            top,
             extended: HashMap::new(),
             copies: 0,
+            copied_bytes: 0,
+            refused: None,
         }
     }
 
@@ -45,7 +69,7 @@ impl<'c> Resolver<'c> {
         if let Some(done) = self.extended.get(name) {
             return Some(done.clone());
         }
-        let raw = self.config.get(name)?;
+        let raw = self.top_level(name)?;
         let Some(extends) = raw.get("extends").filter(|_| raw.is_map()) else {
             return Some(raw.clone());
         };
@@ -73,7 +97,7 @@ impl<'c> Resolver<'c> {
                 );
                 ctx.diag(Code::GitlabExtendsCycle, message, parent.at);
                 ok = false;
-            } else if !self.config.get(parent_name).is_some_and(Val::is_map) {
+            } else if !self.top_level(parent_name).is_some_and(Val::is_map) {
                 let message = format!(
                     "`{name}` extends `{parent_name}`, which is not a job or template; \
                      kept as written"
@@ -92,6 +116,31 @@ impl<'c> Resolver<'c> {
         };
         self.extended.insert(name.to_owned(), result.clone());
         Some(result)
+    }
+
+    /// The top-level entry `name` as written.
+    fn top_level(&self, name: &str) -> Option<&'c Val> {
+        work::count(Work::JobLookups, 1);
+        self.top.get(name).copied()
+    }
+
+    /// Reports the references a copy limit refused, once for the whole configuration.
+    pub(super) fn finish(self, ctx: &mut Ctx<'_>) {
+        let Some(r) = self.refused else {
+            return;
+        };
+        let more = match r.more {
+            0 => String::new(),
+            1 => " and 1 more `!reference` are".to_owned(),
+            n => format!(" and {n} more `!reference` tags are"),
+        };
+        let is = if r.more == 0 { " is" } else { "" };
+        let message = format!(
+            "`!reference` tags copy more than the limit of {}; `!reference {}`{more}{is} \
+             not resolved",
+            r.limit, r.first
+        );
+        ctx.diag(Code::GitlabReferenceLimit, message, r.at);
     }
 
     /// `value` with every `!reference` replaced by what it names. A reference that is an item
@@ -191,6 +240,11 @@ impl<'c> Resolver<'c> {
             ctx.diag(Code::GitlabReferenceDepth, message, reference.at);
             return None;
         }
+        if let Some(refused) = self.refused.as_mut() {
+            // Past a copy limit nothing more is copied; the rest are only counted.
+            refused.more += 1;
+            return None;
+        }
         let (first, rest) = path.split_first()?;
         let mut found = self.extended(ctx, first);
         for key in rest {
@@ -201,13 +255,24 @@ impl<'c> Resolver<'c> {
             ctx.diag(Code::GitlabReferenceUnknown, message, reference.at);
             return None;
         };
-        self.copies = self.copies.saturating_add(found.size());
-        if self.copies > MAX_REFERENCE_COPIES {
-            let message = format!(
-                "`!reference` copies more than {MAX_REFERENCE_COPIES} values; \
-                 `{shown}` is not resolved"
-            );
-            ctx.diag(Code::GitlabReferenceLimit, message, reference.at);
+        let (values, bytes) = found.weight();
+        self.copies = self.copies.saturating_add(values);
+        self.copied_bytes = self.copied_bytes.saturating_add(bytes);
+        let limit = if self.copies > MAX_REFERENCE_COPIES {
+            Some(format!("{MAX_REFERENCE_COPIES} values"))
+        } else if self.copied_bytes > MAX_REFERENCE_BYTES {
+            let size = crate::files::size::human(MAX_REFERENCE_BYTES as u64);
+            Some(format!("{MAX_REFERENCE_BYTES} bytes ({size}) of text"))
+        } else {
+            None
+        };
+        if let Some(limit) = limit {
+            self.refused = Some(Refused {
+                limit,
+                first: shown,
+                at: reference.at,
+                more: 0,
+            });
             return None;
         }
         refs.push(shown.clone());

@@ -797,3 +797,135 @@ fn deep_nesting_is_bounded() {
     let (_, p, _) = root(&src);
     assert_eq!(ids(&p), ["job"]);
 }
+
+mod bounded_work {
+    //! Many jobs cost work in proportion to their number: no lookup, deduplication or line
+    //! index is redone per job over the whole configuration.
+
+    use super::{codes, root};
+    use crate::files::work::{self, Work};
+
+    const JOBS: usize = 2_000;
+
+    #[test]
+    fn jobs_that_extend_a_template_are_found_without_scanning_every_job() {
+        let mut src = String::from(".tpl:\n  script:\n    - kubectl apply -f k8s/\n");
+        for i in 0..JOBS {
+            src.push_str(&format!("d{i}:\n  extends: .tpl\n"));
+        }
+        work::take(Work::JobLookups);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.jobs.len(), JOBS);
+        let lookups = work::take(Work::JobLookups);
+        assert!(
+            lookups <= 4 * JOBS,
+            "{lookups} entries looked at for {JOBS} jobs"
+        );
+    }
+
+    #[test]
+    fn references_copied_into_every_job_index_the_file_once() {
+        let mut src = String::from(".tpl:\n  script:\n    - kubectl apply -f k8s/\n");
+        for i in 0..JOBS {
+            src.push_str(&format!(
+                "d{i}:\n  script:\n    - !reference [.tpl, script]\n"
+            ));
+        }
+        work::take(Work::LineIndexes);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.jobs.len(), JOBS);
+        assert_eq!(work::take(Work::LineIndexes), 1);
+    }
+
+    #[test]
+    fn an_include_of_many_jobs_merges_in_linear_work() {
+        let mut src = String::from("include: ci/jobs.yml\n");
+        let mut included = String::new();
+        for i in 0..JOBS {
+            src.push_str(&format!("a{i}:\n  script: [make]\n"));
+            included.push_str(&format!("b{i}:\n  script: [make]\n"));
+        }
+        work::take(Work::DedupCompares);
+        let (_, p, d) = super::read(&[(".gitlab-ci.yml", &src), ("ci/jobs.yml", &included)]);
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(p.jobs.len(), 2 * JOBS);
+        let compares = work::take(Work::DedupCompares);
+        assert!(
+            compares <= 8 * JOBS,
+            "{compares} comparisons to merge {JOBS} jobs"
+        );
+    }
+
+    #[test]
+    fn aliases_of_one_huge_string_stop_at_the_byte_limit() {
+        // The input: one 100 KB anchored script line repeated through aliases.
+        let mut src = format!(
+            "deploy:\n  script:\n    - &a \"echo {}\"\n",
+            "A".repeat(100_000)
+        );
+        for _ in 0..1_800 {
+            src.push_str("    - *a\n");
+        }
+        let (p, d) = super::read_repo(&crate::files::repo::MemRepo::from_pairs(&[(
+            ".gitlab-ci.yml",
+            &src,
+        )]));
+        assert!(p.is_none());
+        assert_eq!(codes(&d), ["yaml-limit"], "{d:?}");
+        assert!(d[0].message.contains("4194304 bytes (4 MiB)"), "{d:?}");
+    }
+
+    #[test]
+    fn reference_fan_out_stops_at_the_byte_limit_with_one_diagnostic() {
+        // The input: 16 levels, each a 4 KB line and 10 references to the level below.
+        let mut src = String::new();
+        for level in 0..16 {
+            let line = char::from(b'a' + level).to_string().repeat(4096);
+            src.push_str(&format!(".l{level}:\n  script:\n    - echo {line}\n"));
+            for _ in 0..10 {
+                if level > 0 {
+                    src.push_str(&format!("    - !reference [.l{}, script]\n", level - 1));
+                }
+            }
+        }
+        for job in 0..8 {
+            src.push_str(&format!(
+                "job{job}:\n  script:\n    - !reference [.l15, script]\n    - kubectl apply -f k8s/\n"
+            ));
+        }
+        let (_, p, d) = root(&src);
+        assert_eq!(codes(&d), ["gitlab-reference-limit"], "{d:#?}");
+        assert!(
+            d[0].message.contains("4194304 bytes (4 MiB)") && d[0].message.contains(" more "),
+            "{d:?}"
+        );
+        // What was copied stays within the limit.
+        let copied: usize = p
+            .jobs
+            .iter()
+            .flat_map(|j| &j.steps)
+            .map(|s| match s {
+                crate::read::Step::Script { text, .. } => text.len(),
+                crate::read::Step::Action { .. } => 0,
+            })
+            .sum();
+        assert!(copied <= 4 * 1024 * 1024 + 4096, "{copied} bytes copied");
+        assert_eq!(p.jobs.len(), 8);
+    }
+
+    #[test]
+    fn unresolved_references_are_deduplicated_in_linear_work() {
+        let mut src = String::new();
+        for i in 0..JOBS {
+            src.push_str(&format!("d{i}:\n  trigger:\n    project: g/p{i}\n"));
+        }
+        work::take(Work::DedupCompares);
+        let (_, p, _) = root(&src);
+        assert_eq!(p.unresolved.len(), JOBS);
+        let compares = work::take(Work::DedupCompares);
+        assert!(
+            compares <= 2 * JOBS,
+            "{compares} comparisons for {JOBS} references"
+        );
+    }
+}

@@ -4,6 +4,9 @@
 //! carries its own file id and span: a script line copied into a job by `extends:` still points
 //! at the template line where it is written.
 
+use std::collections::HashMap;
+
+use crate::files::work::{self, Work};
 use crate::yaml::{Node, ScalarStyle, Span, Value};
 
 /// A file id (index into the reader's file table) and a byte span in that file.
@@ -185,15 +188,20 @@ impl Val {
         }
     }
 
-    /// How many values this tree holds, to bound what `!reference` may copy.
-    pub(super) fn size(&self) -> usize {
+    /// How many values this tree holds and how many bytes of text (keys and scalars), to
+    /// bound what `!reference` may copy.
+    pub(super) fn weight(&self) -> (usize, usize) {
+        let add = |(a, b): (usize, usize), (c, d): (usize, usize)| {
+            (a.saturating_add(c), b.saturating_add(d))
+        };
         match &self.kind {
-            Kind::Null | Kind::Scalar(_) => 1,
-            Kind::Seq(items) => items.iter().map(Val::size).fold(1, usize::saturating_add),
+            Kind::Null => (1, 0),
+            Kind::Scalar(s) => (1, s.len()),
+            Kind::Seq(items) => items.iter().map(Val::weight).fold((1, 0), add),
             Kind::Map(entries) => entries
                 .iter()
-                .map(|e| e.value.size())
-                .fold(1, usize::saturating_add),
+                .map(|e| add((0, e.key.len()), e.value.weight()))
+                .fold((1, 0), add),
         }
     }
 }
@@ -210,14 +218,38 @@ pub(super) fn merge(base: Val, over: Val) -> Val {
         // Unreachable given the check above; keep `over`'s place with no entries.
         return Val::empty_map(over.at);
     };
+    // Includes merge whole configurations of thousands of jobs: look keys up through an
+    // index then, rather than scanning every entry for every key.
+    let mut index: Option<HashMap<String, usize>> = (overs.len() > 8).then(|| {
+        let mut index = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            index.entry(e.key.clone()).or_insert(i);
+        }
+        index
+    });
     for o in overs {
-        match entries.iter_mut().find(|e| e.key == o.key) {
+        let found = match &index {
+            Some(index) => {
+                work::count(Work::DedupCompares, 1);
+                index.get(&o.key).copied()
+            }
+            None => {
+                work::count(Work::DedupCompares, entries.len());
+                entries.iter().position(|e| e.key == o.key)
+            }
+        };
+        match found.and_then(|i| entries.get_mut(i)) {
             Some(e) => {
                 let old = std::mem::replace(&mut e.value, Val::empty_map(o.value.at));
                 e.value = merge(old, o.value);
                 e.key_at = o.key_at;
             }
-            None => entries.push(o),
+            None => {
+                if let Some(index) = index.as_mut() {
+                    index.entry(o.key.clone()).or_insert(entries.len());
+                }
+                entries.push(o);
+            }
         }
     }
     Val {

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Benchmark: hostile inputs (issue 8 §2 and §3). Generates each input in a temporary directory,
+# runs gitops-gen on it under `/usr/bin/time -v` with a time limit, and prints one line per
+# input: wall seconds, peak RSS in MB, exit code, and the first line of output that names the
+# limit or the skip (the diagnostic a user would see). The goal for each: a clear diagnostic in
+# under 1 s and 100 MB.
+# Each run is killed after TIMEOUT_S seconds and may use at most MEM_CAP_MB of address space
+# (`ulimit -v`), so a regression cannot take the machine down: an input that hits the cap shows
+# exit 134 (allocation failure) and a peak near the cap.
+# Usage: scripts/bench-hostile-inputs.sh [BINARY=target/release/gitops-gen] [TIMEOUT_S=120]
+#        [MEM_CAP_MB=4096]
+# Needs python3 (to generate inputs) and GNU time at /usr/bin/time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${1:-}
+limit=${2:-120}
+mem_cap_mb=${3:-4096}
+if [ -z "$bin" ]; then
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+  bin="$root/target/release/gitops-gen"
+fi
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# gen NAME PYTHON: runs PYTHON with the input directory as the working directory.
+gen() {
+  mkdir -p "$work/$1"
+  (cd "$work/$1" && python3 -c "$2")
+}
+
+# measure LABEL DIR GREP COMMAND...: runs COMMAND in input directory DIR, prints the figures
+# and the first output line matching GREP (a regex).
+measure() {
+  local name=$1 dir="$work/$2" pattern=$3
+  shift 3
+  local rc=0
+  (cd "$dir" && ulimit -v $((mem_cap_mb * 1024)) && timeout -s KILL "$limit" /usr/bin/time -v -o "$work/time.txt" "$@" \
+    >"$work/out.txt" 2>"$work/err.txt") || rc=$?
+  local wall rss
+  if grep -q "Elapsed" "$work/time.txt" 2>/dev/null; then
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt" |
+      awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
+    rss=$((rss / 1024))
+  else
+    wall=">$limit"
+    rss="?"
+  fi
+  local said
+  said=$(cat "$work/out.txt" "$work/err.txt" | grep -a -E -m1 -- "$pattern" | cut -c1-150 || true)
+  printf '%-24s %8ss %6s MB  exit %-3s %s\n' "$name" "$wall" "$rss" "$rc" "${said:-(no matching line)}"
+  : >"$work/time.txt"
+}
+
+# 1. One 100 KB anchored string repeated through aliases (116 KB file).
+gen alias-bytes '
+s = "echo " + "A" * 100_000
+lines = ["deploy:", "  script:", "    - &a \"" + s + "\""]
+lines += ["    - *a"] * 1800
+open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
+'
+# 2. `!reference` fan-out: 16 levels, each a 4 KB line and 10 references to the level below.
+gen reference-fanout '
+out = []
+for level in range(16):
+    out.append(f".l{level}:")
+    out.append("  script:")
+    out.append("    - echo " + chr(ord("a") + level) * 4096)
+    if level:
+        out += [f"    - !reference [.l{level - 1}, script]"] * 10
+for job in range(8):
+    out += [f"job{job}:", "  script:", "    - !reference [.l15, script]", "    - kubectl apply -f k8s/"]
+open(".gitlab-ci.yml", "w").write("\n".join(out) + "\n")
+'
+# 3. Deploy steps in one workflow: 4k, 8k, 16k and 33k steps (the last about 2 MB).
+for n in 4000 8000 16000 33000; do
+  gen "steps-$n" "
+import os
+os.makedirs('.github/workflows')
+lines = ['on: push', 'jobs:', '  deploy:', '    runs-on: ubuntu-latest', '    steps:']
+for i in range($n):
+    lines.append(f'      - run: kubectl apply -f k8s/{i}.yaml')
+open('.github/workflows/deploy.yml', 'w').write(chr(10).join(lines) + chr(10))
+"
+done
+# 4. gitops-gen.yaml that is not a small regular file.
+mkdir -p "$work/model-dev-zero" "$work/model-fifo" "$work/model-sparse"
+ln -s /dev/zero "$work/model-dev-zero/gitops-gen.yaml"
+mkfifo "$work/model-fifo/gitops-gen.yaml"
+truncate -s 1G "$work/model-sparse/gitops-gen.yaml"
+# 5. Repository files that cannot be analysed, next to one that can.
+gen skipped-files '
+import os
+os.makedirs(".github/workflows")
+open(".github/workflows/big.yml", "w").write("on: push\n" + "#" * (3 * 1024 * 1024) + "\n")
+open(".gitlab-ci.yml", "wb").write(b"\x00\x01\x02binary\xff\xfe")
+secret = b"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: hunter2\n"
+open(b"secret-caf\xe9.yaml", "wb").write(secret)
+'
+# 6. A monorepo of 100,000 files whose Jenkinsfiles sort last.
+gen monorepo '
+import os
+for d in range(100):
+    os.makedirs(f"pkg{d:03}/src")
+    for f in range(999):
+        open(f"pkg{d:03}/src/f{f}.txt", "w").close()
+for j in range(100):
+    os.makedirs(f"zz/svc{j}", exist_ok=True)
+    open(f"zz/svc{j}/Jenkinsfile", "w").write("pipeline { agent any\n stages { stage(\"d\") { steps { sh \"kubectl apply -f k8s/\" } } } }\n")
+'
+
+printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
+measure alias-bytes alias-bytes 'alias|limit|deploy step' "$bin" --color never analyze .
+measure reference-fanout reference-fanout 'reference|limit' "$bin" --color never analyze .
+for n in 4000 8000 16000 33000; do
+  measure "steps-$n (json)" "steps-$n" '"deploy_steps": [0-9]' \
+    "$bin" --color never analyze . --format json
+done
+for n in 4000 8000 16000 33000; do
+  measure "steps-$n (text)" "steps-$n" 'deploy step' "$bin" --color never analyze .
+done
+for kind in dev-zero fifo sparse; do
+  measure "model-$kind" "model-$kind" 'gitops-gen.yaml' "$bin" --color never generate --dry-run
+done
+measure skipped-files skipped-files 'skip|larger|utf-8|binary|read' "$bin" --color never analyze .
+measure monorepo monorepo 'deploy step' "$bin" --color never analyze .
