@@ -32,13 +32,14 @@ use crate::error::Result;
 enum Outcome {
     /// Exit 0.
     Success,
-    /// Exit 1: `--check` found stale files, or a change was refused.
+    /// Exit 1: `--check` found stale files, a change was refused, or `analyze --fail-on`
+    /// matched.
     Failure,
 }
 
 /// Runs one parsed command line and maps its result to the documented exit code: 0 success,
-/// 1 stale files or a refused change, 2 everything else. Errors are printed to stderr with
-/// miette, honouring `--color` and `NO_COLOR`.
+/// 1 stale files, a refused change or a `--fail-on` match, 2 everything else. Errors are
+/// printed to stderr with miette, honouring `--color` and `NO_COLOR`.
 pub fn run(cli: Cli) -> ExitCode {
     let color = cli::ui::use_color(
         cli.color,

@@ -165,3 +165,87 @@ fn a_pipeline_file_that_is_not_text_says_why_with_its_code() -> std::io::Result<
     assert_eq!(found, expected);
     Ok(())
 }
+
+fn analyze_failing_on(dir: &Path, fail_on: &str) -> std::process::Output {
+    Command::cargo_bin("gitops-gen")
+        .expect("binary is built")
+        .args(["--color", "never", "analyze"])
+        .arg(dir)
+        .args(["--format", "json", "--fail-on", fail_on])
+        .output()
+        .expect("runs")
+}
+
+/// `analyze` used to exit 0 whatever it found, so it could not gate a pipeline. With
+/// `--fail-on` it prints the whole report, then exits 1 when the report holds what was named.
+#[test]
+fn fail_on_gates_a_pipeline_by_severity_or_finding() {
+    let deploys = fixture("01-gha-kubectl-per-env");
+    let secret = fixture("47-plaintext-secret");
+    let broken = fixture("13-gha-broken-yaml");
+    let cases = [
+        (&deploys, "push-deploy", 1),
+        (&deploys, "warning", 1),
+        (&deploys, "error", 0),
+        (&deploys, "plaintext-secret,diagnostic", 0),
+        (&secret, "error", 1),
+        (&secret, "plaintext-secret", 1),
+        (&broken, "diagnostic", 1),
+        (&broken, "unresolved", 0),
+    ];
+    for (dir, fail_on, code) in cases {
+        let out = analyze_failing_on(dir, fail_on);
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name:?} --fail-on {fail_on}"
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the report");
+        assert_eq!(doc["version"], 1, "the report is printed either way");
+        let err = String::from_utf8_lossy(&out.stderr);
+        if code == 1 {
+            assert!(
+                err.starts_with("failing: the report holds ") && err.contains("--fail-on"),
+                "{err}"
+            );
+        } else {
+            assert!(err.is_empty(), "{err}");
+        }
+    }
+    let out = analyze_failing_on(&deploys, "push-deploy,cluster-credential");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(" push-deploy") && err.contains(" cluster-credential"),
+        "{err}"
+    );
+    let out = analyze_failing_on(&deploys, "everything");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an unknown name is a usage error"
+    );
+}
+
+/// An unreadable PATH used to be an empty report with exit 0; the docs said 2.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_path_exits_2() -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path().join("repo");
+    std::fs::create_dir(&root)?;
+    std::fs::write(root.join("Jenkinsfile"), "pipeline {}\n")?;
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o000))?;
+    let readable_anyway = std::fs::read_dir(&root).is_ok();
+    let out = analyze_failing_on(&root, "error");
+    std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755))?;
+    if readable_anyway {
+        println!("skipping: this user (root?) reads a mode-000 directory, so it is not unreadable");
+        return Ok(());
+    }
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("permission denied"), "{err}");
+    Ok(())
+}

@@ -9,6 +9,7 @@ pub(crate) mod assemble;
 pub(crate) mod document;
 #[cfg(test)]
 mod fixture_tests;
+pub(crate) mod gate;
 pub(crate) mod positions;
 pub(crate) mod report;
 

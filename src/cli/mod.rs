@@ -106,9 +106,10 @@ Examples:
   gitops-gen analyze
   gitops-gen analyze ../legacy-service --format markdown > readiness.md
   gitops-gen analyze --format sarif > gitops.sarif
+  gitops-gen analyze --fail-on error,push-deploy
 
 A file that cannot be read becomes a diagnostic; the rest of the repository is still analysed.
-Exit code 0 unless PATH cannot be read.")]
+Exit code 0; 1 when --fail-on names something the report holds; 2 when PATH cannot be read.")]
 pub struct AnalyzeArgs {
     /// Repository to analyze.
     #[arg(default_value = ".")]
@@ -116,6 +117,37 @@ pub struct AnalyzeArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Exit 1 after the report when it holds a finding of this severity (or more serious) or
+    /// of this kind. Repeat it or separate with commas.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "SEVERITY|FINDING"
+    )]
+    pub fail_on: Vec<FailOn>,
+}
+
+/// What `analyze --fail-on` can name: a severity (it includes the more serious ones) or one
+/// kind of finding.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A Secret committed in plain text.
+    Error,
+    /// Errors, deploys from CI, cluster credentials in CI, files not analysed.
+    Warning,
+    /// Warnings and references that could not be followed offline.
+    Note,
+    /// A Kubernetes Secret committed in plain text.
+    PlaintextSecret,
+    /// A CI job that deploys to a cluster.
+    PushDeploy,
+    /// A cluster credential CI holds.
+    ClusterCredential,
+    /// A reference that could not be followed offline.
+    Unresolved,
+    /// A file that was not analysed, or another problem on the way.
+    Diagnostic,
 }
 
 /// The arguments of `gitops-gen init`.
