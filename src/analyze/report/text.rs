@@ -4,18 +4,23 @@
 //! A snippet shows the file as written, around the step, so its text is redacted first
 //! ([`crate::files::redact`]): secret values on the step's line and on its neighbours are
 //! masked, and the label's span is mapped into the redacted text so it still underlines the
-//! step. Each file is read and redacted once, however many steps it holds.
+//! step. Each file is read, redacted and indexed by line once, however many steps it holds,
+//! and each snippet hands miette only the lines around its step ([`Window`]), so the report
+//! takes time linear in the number of steps, not in steps times file size.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use thiserror::Error;
 
 use crate::analyze::document::{Analysis, Position};
-use crate::files::RepoFiles;
 use crate::files::redact::{self, Redacted};
+use crate::files::{LineIndex, RepoFiles};
 
 #[derive(Debug, Diagnostic, Error)]
 #[error("{message}")]
@@ -23,7 +28,7 @@ use crate::files::redact::{self, Redacted};
 struct Snippet {
     message: String,
     #[source_code]
-    src: NamedSource<Arc<str>>,
+    src: Window,
     #[label("{label}")]
     at: SourceSpan,
     label: String,
@@ -164,11 +169,65 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
     out
 }
 
-/// A file as written and as shown: its text, the redacted text and the offset map between them.
+/// A file as written and as shown: its text, the redacted text, the offset map between them
+/// and where the lines of each start.
 struct Source {
     text: Arc<str>,
+    text_lines: LineIndex,
     shown: Arc<str>,
+    shown_lines: LineIndex,
     redacted: Redacted,
+}
+
+/// Lines shown around a step, above and below its line (miette shows one).
+const WINDOW_LINES: usize = 3;
+
+/// The lines of a shown file around one step: what miette reads for the snippet. miette finds
+/// lines by scanning its source from the start, so handing it the whole file would cost each
+/// snippet the bytes before its step; the window costs a few lines, and keeps the file's name,
+/// offsets and line numbers.
+#[derive(Debug)]
+struct Window {
+    name: String,
+    shown: Arc<str>,
+    /// Byte range of `shown` in the window, whole lines.
+    start: usize,
+    end: usize,
+    /// 0-based line of `shown` at `start`.
+    first_line: usize,
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text = self.shown.get(self.start..self.end).unwrap_or_default();
+        let offset = span
+            .offset()
+            .checked_sub(self.start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = text.read_span(
+            &SourceSpan::new(offset.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let data: &'a [u8] = inner.data();
+        let found = SourceSpan::new(
+            (inner.span().offset() + self.start).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            found,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 /// The files snippets come from, each read and redacted once.
@@ -193,8 +252,11 @@ impl<'a> Sources<'a> {
             .or_insert_with(|| {
                 let text = files.read(file)?;
                 let redacted = redact::redact(&text);
+                let shown: Arc<str> = Arc::from(redacted.text.as_str());
                 Some(Arc::new(Source {
-                    shown: Arc::from(redacted.text.as_str()),
+                    text_lines: LineIndex::new(&text),
+                    shown_lines: LineIndex::new(&shown),
+                    shown,
                     text,
                     redacted,
                 }))
@@ -214,12 +276,16 @@ fn snippet(
 ) -> Option<Snippet> {
     let source = sources.get(&at.file)?;
     let text = &source.text;
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(at.line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let line = text[line_start..].lines().next().unwrap_or_default();
+    let line_start = source
+        .text_lines
+        .line_start(at.line.saturating_sub(1))
+        .unwrap_or(text.len());
+    let line = text
+        .get(line_start..)
+        .unwrap_or_default()
+        .lines()
+        .next()
+        .unwrap_or_default();
     let col_offset: usize = line
         .chars()
         .take(at.column.saturating_sub(1))
@@ -237,11 +303,88 @@ fn snippet(
         .map_or(0, str::len)
         .max(1)
         .min(shown.len().saturating_sub(start));
+    let lines = &source.shown_lines;
+    let step_line = lines.line(start);
+    let first_line = step_line.saturating_sub(WINDOW_LINES);
+    let window = Window {
+        name: at.file.clone(),
+        shown: Arc::clone(shown),
+        start: lines.line_start(first_line).unwrap_or(0),
+        end: lines
+            .line_start(step_line + WINDOW_LINES + 1)
+            .unwrap_or(shown.len()),
+        first_line,
+    };
     Some(Snippet {
         message,
-        src: NamedSource::new(&at.file, Arc::clone(shown)),
+        src: window,
         at: (start, len).into(),
         label: label.to_owned(),
         note: Some(note.to_owned()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use miette::NamedSource;
+
+    use super::*;
+
+    /// A snippet through its [`Window`] prints exactly what miette prints from the whole file:
+    /// the same line numbers, context lines and underline, at the first line, in the middle, and
+    /// on a last line without a line break.
+    #[test]
+    fn a_window_prints_what_the_whole_file_prints() {
+        #[derive(Debug, Diagnostic, Error)]
+        #[error("step")]
+        struct Whole {
+            #[source_code]
+            src: NamedSource<Arc<str>>,
+            #[label("here")]
+            at: SourceSpan,
+        }
+        let text: Arc<str> = Arc::from(
+            (1..=40)
+                .map(|n| format!("line {n}: kubectl apply -f k8s/{n}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let lines = LineIndex::new(&text);
+        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
+        for line in [0, 1, 20, 38, 39] {
+            let start = lines.line_start(line).unwrap_or_default() + 6;
+            let len = text[start..].lines().next().map_or(1, str::len);
+            let mut whole = String::new();
+            let report = Whole {
+                src: NamedSource::new("ci.yml", Arc::clone(&text)),
+                at: (start, len).into(),
+            };
+            let _ = handler.render_report(&mut whole, &report);
+            let first_line = line.saturating_sub(WINDOW_LINES);
+            let window = Window {
+                name: "ci.yml".to_owned(),
+                shown: Arc::clone(&text),
+                start: lines.line_start(first_line).unwrap_or(0),
+                end: lines
+                    .line_start(line + WINDOW_LINES + 1)
+                    .unwrap_or(text.len()),
+                first_line,
+            };
+            let mut windowed = String::new();
+            let snippet = Snippet {
+                message: "step".to_owned(),
+                src: window,
+                at: (start, len).into(),
+                label: "here".to_owned(),
+                note: None,
+            };
+            let _ = handler.render_report(&mut windowed, &snippet);
+            assert!(whole.contains(&format!("{} │", line + 1)), "{whole}");
+            assert_eq!(
+                windowed.replace("⚠", "×"),
+                whole.replace("⚠", "×"),
+                "line {line}"
+            );
+        }
+    }
 }

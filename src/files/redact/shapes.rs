@@ -17,6 +17,8 @@ const TOKEN_PREFIXES: &[&str] = &[
     "xoxr-",
     "xapp-",
     "sk_live_",
+    // Google API keys.
+    "AIza",
 ];
 
 /// The length of the token `text` starts with: a JWT, a known service token (to the end of

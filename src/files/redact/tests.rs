@@ -311,6 +311,12 @@ fn credential_shapes_anywhere() {
             "git push https://***@github.com",
         ),
         ("echo glpat-abcdefgh12345678xyz", "echo ***"),
+        // A Google API key behind a key name that does not say secret (found by the held-out
+        // planted-secret corpus: it leaked through `--set env.NEXT_PUBLIC_MAPS_KEY=…`).
+        (
+            "helm upgrade --set env.MAPS_KEY=AIzaSyD4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t x",
+            "helm upgrade --set env.MAPS_KEY=*** x",
+        ),
         (
             "echo \"YXBpVmVyc2lvbjogdjEKa2luZDogQ29uZmlnCnVzZXJzOgo9abc1\" | base64 -d > ~/.kube/config",
             "echo \"***\" | base64 -d > ~/.kube/config",
