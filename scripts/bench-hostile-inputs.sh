@@ -111,7 +111,7 @@ for j in range(100):
 '
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
-measure alias-bytes alias-bytes 'alias|limit|deploy step' "$bin" --color never analyze .
+measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
 measure reference-fanout reference-fanout 'reference|limit' "$bin" --color never analyze .
 for n in 4000 8000 16000 33000; do
   measure "steps-$n (json)" "steps-$n" '"deploy_steps": [0-9]' \
