@@ -213,11 +213,9 @@ fn references_and_names_stay_visible() {
     }
 }
 
-/// Pending: a remote include's URL reaches `unresolved[].reference` unredacted. The document
-/// copies it in analyze/assemble.rs (outside this change); one `files::redact::redacted` call
-/// there closes it.
+/// A remote include's URL reached `unresolved[].reference` unredacted (failed before the
+/// reference was masked where analyze/assemble.rs copies it into the document).
 #[test]
-#[ignore = "needs the reference redacted where analyze/assemble.rs copies it"]
 fn unresolved_references_do_not_print_a_planted_secret() {
     let dir = corpus().join("unresolved");
     let values = planted(&dir.join("planted.txt"));

@@ -5,6 +5,7 @@
 use crate::analyze::document::*;
 use crate::analyze::positions::Positions;
 use crate::files::ReadDiagnostic;
+use crate::files::redact;
 use crate::infer::resolve::{Deploy, Environment, Inference};
 use crate::infer::{CredentialFact, Evidence, ImageFact, TestFact};
 use crate::read::Pipeline;
@@ -69,7 +70,8 @@ pub(crate) fn assemble(
         .map(|u| UnresolvedOut {
             at: positions.of(&u.loc),
             kind: u.kind.clone(),
-            reference: u.reference.clone(),
+            // A remote include's URL may carry a token (`?private_token=…`, `user:pass@`).
+            reference: redact::redacted(&u.reference),
         })
         .collect();
     unresolved.sort_by(|a, b| a.at.cmp(&b.at));
