@@ -85,7 +85,8 @@ pub(crate) fn assemble(
         .map(|d| DiagnosticOut {
             at: positions.of(&d.loc),
             code: d.code.as_str(),
-            message: d.message.clone(),
+            // Readers quote what they could not follow (an include, a key); mask any value.
+            message: redact::redacted(&d.message),
         })
         .collect();
     diagnostics.sort_by(|a, b| a.at.cmp(&b.at).then(a.code.cmp(b.code)));
