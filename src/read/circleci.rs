@@ -18,8 +18,12 @@ use super::support::{
     SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
 };
 
-/// How deep reusable commands may call each other before we assume a cycle.
+/// How deep reusable commands may call each other.
 const MAX_COMMAND_DEPTH: usize = 16;
+
+/// Reusable commands expanded in one config, over all its jobs. Depth alone does not bound the
+/// work: commands that each call the next several times grow exponentially.
+const MAX_COMMAND_EXPANSIONS: usize = 10_000;
 
 /// Reader for CircleCI configuration files.
 pub(crate) struct CircleciReader;
@@ -50,6 +54,11 @@ struct Lower<'a> {
     /// Job definitions by name (`jobs:` and `<inline-orb>/<job>`).
     jobs: Vec<(String, &'a Node, &'a Node)>,
     diagnostics: &'a mut Vec<Diagnostic>,
+    /// The commands being expanded, outermost first: a command already here is a cycle.
+    calling: Vec<String>,
+    /// Commands expanded so far ([`MAX_COMMAND_EXPANSIONS`]), and whether that was said.
+    expansions: usize,
+    budget_spent: bool,
 }
 
 impl<'a> Lower<'a> {
@@ -59,6 +68,9 @@ impl<'a> Lower<'a> {
             commands: BTreeMap::new(),
             jobs: Vec::new(),
             diagnostics,
+            calling: Vec::new(),
+            expansions: 0,
+            budget_spent: false,
         };
         if let Some(commands) = root.get("commands") {
             lower.collect_commands("", commands);
@@ -423,22 +435,47 @@ impl<'a> Lower<'a> {
             });
             return;
         };
-        if depth >= MAX_COMMAND_DEPTH {
-            let d = self.st.diag(
-                Code::CircleciCommandCycle,
-                format!("command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"),
-                at,
-            );
+        let refusal = if self.calling.iter().any(|c| c == name) {
+            Some(format!(
+                "command `{name}` calls itself (through `{}`); the call is not expanded",
+                self.calling.join("` → `")
+            ))
+        } else if depth >= MAX_COMMAND_DEPTH {
+            Some(format!(
+                "command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"
+            ))
+        } else if self.expansions >= MAX_COMMAND_EXPANSIONS {
+            // Said once: every call after it would say the same.
+            (!self.budget_spent).then(|| {
+                format!(
+                    "commands are expanded more than {MAX_COMMAND_EXPANSIONS} times in this \
+                     config; `{name}` and the calls after it are not expanded"
+                )
+            })
+        } else {
+            None
+        };
+        if self.expansions >= MAX_COMMAND_EXPANSIONS {
+            self.budget_spent = true;
+        }
+        if let Some(message) = refusal {
+            let d = self.st.diag(Code::CircleciCommandCycle, message, at);
             self.diagnostics.push(d);
+            return;
+        }
+        if self.budget_spent {
             return;
         }
         let Some(map) = def.as_map() else {
             self.shape(def, &format!("command `{name}`"), "a mapping");
             return;
         };
+        self.expansions += 1;
         let inner = with_defaults(map.get("parameters"), &given, &self.st);
         if let Some(steps) = map.get("steps") {
+            self.calling.push(name.to_owned());
             self.steps(steps, &inner, depth + 1, out);
+            self.calling.pop();
         }
     }
 }

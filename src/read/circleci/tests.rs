@@ -292,3 +292,38 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+/// Found by the `read_circleci` fuzz target: a command calling itself three times was expanded
+/// to the depth limit, 3^16 steps (a 1.7 KB config took over 3 GB). A command on the call
+/// stack is now a cycle at once, and every config has a budget of command expansions.
+#[test]
+fn fuzz_command_fan_out_is_bounded() {
+    let src = "version: 2.1\ncommands:\n  auth:\n    steps: [auth, auth, auth]\n\
+               jobs:\n  test:\n    steps: [auth]\n";
+    let (p, d) = read(src);
+    let steps: usize = p.iter().flat_map(|p| &p.jobs).map(|j| j.steps.len()).sum();
+    assert_eq!(steps, 0, "a command that only calls itself runs nothing");
+    let codes = test_support::codes(&d);
+    assert!(codes.contains(&"circleci-command-cycle"), "{codes:?}");
+
+    // Twelve distinct commands, each calling the next four times: 4^11 steps if expanded.
+    let mut src = String::from("version: 2.1\ncommands:\n");
+    for level in 0..12 {
+        let body = if level == 11 {
+            "[{run: kubectl apply -f k8s/}]".to_owned()
+        } else {
+            format!("[c{n}, c{n}, c{n}, c{n}]", n = level + 1)
+        };
+        src.push_str(&format!("  c{level}:\n    steps: {body}\n"));
+    }
+    src.push_str("jobs:\n  deploy:\n    steps: [c0]\n");
+    let (p, d) = read(&src);
+    let steps: usize = p.iter().flat_map(|p| &p.jobs).map(|j| j.steps.len()).sum();
+    assert!(steps <= MAX_COMMAND_EXPANSIONS, "{steps} steps");
+    assert!(steps > 0, "the expansions within the budget are kept");
+    let limits = d
+        .iter()
+        .filter(|d| d.message.contains("expanded more than"))
+        .count();
+    assert_eq!(limits, 1, "one diagnostic for the budget: {d:?}");
+}

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Scores `gitops-gen analyze` on the real-world evaluation set (tests/realworld/README.md).
+
+For every case with a `label.json` and its files under `<cases>/<id>/repo/`, runs
+`gitops-gen --color never analyze <repo> --format json` and compares with the label:
+
+  deploy files   pipeline files holding a deploying job (`deploy_steps[].pipeline`)
+  tools          (pipeline file, tool) pairs
+  environments   environment names (compared as normalised below)
+  env->triggers  (environment, trigger kind, pattern) triples, for environments found
+  false deploys  predicted deploy files the label does not have
+  crashes        a non-zero exit, a timeout or output that is not the JSON document
+
+Names are compared lowercase; a run of `${{ ... }}`, `${...}`, `$(...)`, `$VAR` or `%VAR%` counts
+as one `*`, so `review/$CI_COMMIT_REF_SLUG` and `review/${CI_COMMIT_REF_SLUG}` agree. Patterns drop
+`refs/heads/` and `refs/tags/` and surrounding quotes.
+
+The split is fixed by the case id, never by results: `holdout` when the first hex digit of the
+SHA-256 of the id is odd, `tune` otherwise.
+
+Usage: scripts/realworld-score.py [--bin PATH] [--cases DIR] [--split tune|holdout|all]
+                                  [--details] [--json OUT]
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def split_of(case_id):
+    digit = int(hashlib.sha256(case_id.encode()).hexdigest()[0], 16)
+    return "holdout" if digit % 2 else "tune"
+
+
+VARIABLE = re.compile(
+    r"\$\{\{.*?\}\}|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_.]*|%[A-Za-z_][A-Za-z0-9_]*%"
+)
+
+
+def norm_name(name):
+    name = VARIABLE.sub("*", (name or "").strip().strip("'\"")).lower()
+    return re.sub(r"\*+", "*", name)
+
+
+def norm_pattern(pattern):
+    if pattern is None:
+        return None
+    p = str(pattern).strip().strip("'\"")
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if p.startswith(prefix):
+            p = p[len(prefix):]
+    return p
+
+
+def norm_path(path):
+    return path[2:] if path.startswith("./") else path
+
+
+def expected(label):
+    files = {norm_path(f) for f in label.get("deploy_files", [])}
+    tools = {(norm_path(f), t.lower()) for f, t in label.get("tools", [])}
+    envs = {}
+    for env in label.get("environments", []):
+        name = norm_name(env["name"])
+        triggers = envs.setdefault(name, set())
+        for t in env.get("triggers", []):
+            triggers.add((t["kind"], norm_pattern(t.get("pattern"))))
+    return files, tools, envs
+
+
+def predicted(doc):
+    files = {norm_path(d["pipeline"]) for d in doc.get("deploy_steps", [])}
+    tools = {(norm_path(d["pipeline"]), d["tool"].lower()) for d in doc.get("deploy_steps", [])}
+    envs = {}
+    for env in doc.get("environments", []):
+        triggers = envs.setdefault(norm_name(env["name"]), set())
+        for t in env.get("triggers", []):
+            triggers.add((t["kind"], norm_pattern(t.get("pattern"))))
+    return files, tools, envs
+
+
+class Tally:
+    def __init__(self):
+        self.found = 0
+        self.expected = 0
+        self.predicted = 0
+
+    def add(self, exp, pred):
+        self.found += len(exp & pred)
+        self.expected += len(exp)
+        self.predicted += len(pred)
+
+    def recall(self):
+        return self.found / self.expected if self.expected else 1.0
+
+    def precision(self):
+        return self.found / self.predicted if self.predicted else 1.0
+
+
+def run(binary, repo, timeout):
+    try:
+        out = subprocess.run(
+            [binary, "--color", "never", "analyze", str(repo), "--format", "json"],
+            capture_output=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"timeout after {timeout} s"
+    if out.returncode != 0:
+        return None, f"exit {out.returncode}: {out.stderr.decode(errors='replace')[:200]}"
+    try:
+        return json.loads(out.stdout), None
+    except json.JSONDecodeError as e:
+        return None, f"not json: {e}"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bin", default=str(ROOT / "target/release/gitops-gen"))
+    ap.add_argument("--cases", default=str(ROOT / "tests/realworld/cases"))
+    ap.add_argument("--split", choices=["tune", "holdout", "all"], default="tune")
+    ap.add_argument("--details", action="store_true", help="print each case's misses")
+    ap.add_argument("--json", help="write per-case results here")
+    ap.add_argument("--timeout", type=int, default=60)
+    args = ap.parse_args()
+
+    cases = sorted(p for p in Path(args.cases).iterdir() if (p / "label.json").is_file())
+    tallies = {k: Tally() for k in ("files", "tools", "envs", "pairs")}
+    false_deploys, crashes, scored, missing = [], [], 0, []
+    results = []
+    for case in cases:
+        if args.split != "all" and split_of(case.name) != args.split:
+            continue
+        repo = case / "repo"
+        if not repo.is_dir():
+            missing.append(case.name)
+            continue
+        label = json.loads((case / "label.json").read_text())
+        doc, error = run(args.bin, repo, args.timeout)
+        scored += 1
+        if doc is None:
+            crashes.append((case.name, error))
+            doc = {}
+        e_files, e_tools, e_envs = expected(label)
+        p_files, p_tools, p_envs = predicted(doc)
+        tallies["files"].add(e_files, p_files)
+        tallies["tools"].add(e_tools, p_tools)
+        tallies["envs"].add(set(e_envs), set(p_envs))
+        e_pairs = {(n, *t) for n, ts in e_envs.items() for t in ts}
+        p_pairs = {(n, *t) for n, ts in p_envs.items() for t in ts}
+        tallies["pairs"].add(e_pairs, p_pairs)
+        wrong = sorted(p_files - e_files)
+        false_deploys.extend((case.name, f) for f in wrong)
+        result = {
+            "case": case.name,
+            "split": split_of(case.name),
+            "missed_files": sorted(e_files - p_files),
+            "false_files": wrong,
+            "missed_tools": sorted(e_tools - p_tools),
+            "missed_envs": sorted(set(e_envs) - set(p_envs)),
+            "extra_envs": sorted(set(p_envs) - set(e_envs)),
+            "missed_pairs": sorted(e_pairs - p_pairs, key=str),
+            "extra_pairs": sorted(p_pairs - e_pairs, key=str),
+            "error": error,
+        }
+        results.append(result)
+        if args.details and any(v for k, v in result.items() if k not in ("case", "split")):
+            print(f"\n{case.name} [{result['split']}]")
+            for k, v in result.items():
+                if k not in ("case", "split") and v:
+                    print(f"  {k}: {v}")
+
+    print(f"\nsplit {args.split}: {scored} cases scored")
+    if missing:
+        print(f"not scored (no repo/ files; run scripts/realworld-fetch.py): {len(missing)}")
+    for name, key in [
+        ("deploy-file", "files"),
+        ("tool", "tools"),
+        ("environment", "envs"),
+        ("environment->trigger", "pairs"),
+    ]:
+        t = tallies[key]
+        print(
+            f"{name:22} recall {t.recall():.3f} ({t.found}/{t.expected})"
+            f"  precision {t.precision():.3f} ({t.found}/{t.predicted})"
+        )
+    print(f"false deploy files     {len(false_deploys)}")
+    for case, f in false_deploys:
+        print(f"  {case}: {f}")
+    print(f"crashes                {len(crashes)}")
+    for case, error in crashes:
+        print(f"  {case}: {error}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
