@@ -249,3 +249,75 @@ fn an_unreadable_path_exits_2() -> std::io::Result<()> {
     assert!(err.contains("permission denied"), "{err}");
     Ok(())
 }
+
+fn analyze_args(args: &[&str]) -> std::process::Output {
+    Command::cargo_bin("gitops-gen")
+        .expect("binary is built")
+        .args(["--color", "never", "analyze"])
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+/// `analyze --summary PATH...`: one row per repository, in the order given, for a platform
+/// team that runs it over every repository of an organisation.
+#[test]
+fn summary_has_one_row_per_repository() {
+    let a = fixture("01-gha-kubectl-per-env");
+    let b = fixture("13-gha-broken-yaml");
+    let paths = [a.to_string_lossy(), b.to_string_lossy()];
+    let out = analyze_args(&["--summary", "--format", "json", &paths[0], &paths[1]]);
+    assert_eq!(out.status.code(), Some(0));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let rows = rows.as_array().expect("rows");
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["repository"], paths[0].as_ref());
+    assert_eq!(rows[0]["tools"], serde_json::json!(["kubectl"]));
+    assert_eq!(
+        rows[0]["environments"],
+        serde_json::json!(["production", "staging"])
+    );
+    assert_eq!(rows[0]["readiness"], 100);
+    assert_eq!(rows[1]["diagnostics"], 1);
+
+    let out = analyze_args(&["--summary", &paths[0], &paths[1]]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("repository "), "{text}");
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("tests/fixtures"))
+            .count(),
+        2
+    );
+    assert!(
+        text.contains("2 repositories, 2 deploying from CI"),
+        "{text}"
+    );
+
+    // --fail-on counts over every repository.
+    let out = analyze_args(&["--summary", "--fail-on", "diagnostic", &paths[0], &paths[1]]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_summary_reports_a_path_it_cannot_read_and_exits_2() {
+    let a = fixture("01-gha-kubectl-per-env");
+    let out = analyze_args(&["--summary", &a.to_string_lossy(), "/nonexistent/repo"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("error: `/nonexistent/repo` is not a directory"),
+        "{text}"
+    );
+    assert!(text.contains("1 not analysed"), "{text}");
+}
+
+#[test]
+fn several_paths_without_summary_are_a_usage_error() {
+    let a = fixture("01-gha-kubectl-per-env");
+    let out = analyze_args(&[&a.to_string_lossy(), &a.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--summary"));
+    let out = analyze_args(&["--summary", "--format", "sarif", &a.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -107,13 +107,18 @@ Examples:
   gitops-gen analyze ../legacy-service --format markdown > readiness.md
   gitops-gen analyze --format sarif > gitops.sarif
   gitops-gen analyze --fail-on error,push-deploy
+  gitops-gen analyze --summary repos/*
 
 A file that cannot be read becomes a diagnostic; the rest of the repository is still analysed.
 Exit code 0; 1 when --fail-on names something the report holds; 2 when PATH cannot be read.")]
 pub struct AnalyzeArgs {
-    /// Repository to analyze.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
+    /// Repository to analyze; several with `--summary`.
+    #[arg(default_value = ".", num_args = 1.., value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// One line per repository (pipelines, deploy files, tools, environments, credentials,
+    /// readiness) instead of the full report: for many repositories at once.
+    #[arg(long)]
+    pub summary: bool,
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
