@@ -40,8 +40,12 @@ impl YamlFormat for AzureReader {
             path.strip_prefix(dir)
                 .is_some_and(|rest| !rest.contains('/') && yaml)
         };
-        path == "azure-pipelines.yml"
-            || path == "azure-pipelines.yaml"
+        // `azure-pipelines.yml`, numbered or suffixed (`azure-pipelines-1.yml`, what Azure
+        // DevOps names a second pipeline), at any depth of a monorepo; not inside a
+        // `templates` folder, where files are steps or jobs a pipeline includes.
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let in_templates = path.split('/').any(|part| part == "templates");
+        (name.starts_with("azure-pipelines") && yaml && !in_templates)
             || in_dir(".azure-pipelines/")
             || in_dir(".azuredevops/")
     }

@@ -25,8 +25,10 @@ impl YamlFormat for BitbucketReader {
     const SHAPE: Code = Code::BitbucketShape;
     const WHAT: &'static str = "configuration";
 
+    /// `bitbucket-pipelines.yml` at the root, or in a folder of a monorepo.
     fn claims(path: &str) -> bool {
-        path == "bitbucket-pipelines.yml"
+        path.rsplit('/').next() == Some("bitbucket-pipelines.yml")
+            && !path.split('/').any(|part| part == ".git")
     }
 
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {

@@ -10,6 +10,16 @@ mod resolve;
 mod rules;
 mod value;
 
+/// Whether the root `.gitlab-ci.yml` names `path` (an `include:` or a `trigger: include:` of a
+/// subfolder's pipeline): then that file is read as part of the root pipeline, not again on its
+/// own.
+fn named_by_root(repo: &dyn RepoFiles, path: &str) -> bool {
+    [".gitlab-ci.yml", ".gitlab-ci.yaml"]
+        .iter()
+        .filter_map(|root| repo.read(root))
+        .any(|text| text.contains(path))
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -24,8 +34,13 @@ pub(crate) struct GitlabReader;
 
 impl Reader for GitlabReader {
     /// Only the root file: included files are read through it.
+    /// The root `.gitlab-ci.yml`, and the same name in a folder of a monorepo (each service's
+    /// pipeline, usually started by a `trigger:` job of the root one).
     fn claims(&self, path: &str) -> bool {
-        matches!(path, ".gitlab-ci.yml" | ".gitlab-ci.yaml")
+        matches!(
+            path.rsplit('/').next(),
+            Some(".gitlab-ci.yml" | ".gitlab-ci.yaml")
+        ) && !path.split('/').any(|part| part == ".git")
     }
 
     fn read(
@@ -34,6 +49,10 @@ impl Reader for GitlabReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
+        if path.contains('/') && named_by_root(repo, path) {
+            // Read through the root pipeline, which includes or triggers it.
+            return None;
+        }
         let text = claimed_text(repo, path, Code::GitlabFileMissing, diagnostics)?;
         let mut ctx = Ctx::new(repo, diagnostics);
         let config = include::load(&mut ctx, path, text, &mut Vec::new())?;

@@ -28,10 +28,7 @@ impl Reader for JenkinsReader {
         if path.split('/').any(|part| part == ".git") {
             return false;
         }
-        let name = path.rsplit('/').next().unwrap_or(path);
-        name == "Jenkinsfile"
-            || (name.len() > ".Jenkinsfile".len() && name.ends_with(".Jenkinsfile"))
-            || (name.len() > "Jenkinsfile.".len() && name.starts_with("Jenkinsfile."))
+        is_jenkinsfile_name(path.rsplit('/').next().unwrap_or(path))
     }
 
     fn read(
@@ -78,6 +75,30 @@ pub(crate) fn read_jenkinsfile(
         }
     }
     Some(pipeline)
+}
+
+/// `Jenkinsfile` in any case, alone or joined to a prefix or suffix by `.`, `_` or `-`
+/// (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`, `Jenkinsfile.groovy`), as
+/// teams name the extra pipelines a multibranch or pipeline job points at. Not a bare
+/// `.jenkinsfile`, nor a longer word (`Jenkinsfile2`), nor a text file about it (`.txt`, `.md`).
+fn is_jenkinsfile_name(name: &str) -> bool {
+    const STEM: &str = "jenkinsfile";
+    let lower = name.to_ascii_lowercase();
+    let Some(at) = lower.find(STEM) else {
+        return false;
+    };
+    let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
+    let joined = |part: &str, first: bool| {
+        part.is_empty()
+            || (part.len() > 1 && {
+                let sep = if first { part.chars().last() } else { part.chars().next() };
+                matches!(sep, Some('.' | '_' | '-'))
+            })
+    };
+    let documentation = [".txt", ".md", ".bak", ".orig"]
+        .iter()
+        .any(|ext| after.ends_with(ext));
+    joined(before, true) && joined(after, false) && !documentation
 }
 
 #[cfg(test)]

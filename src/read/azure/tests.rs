@@ -411,7 +411,11 @@ fn claims_paths() {
     assert!(AzureReader::claims(".azure-pipelines/deploy.yaml"));
     assert!(AzureReader::claims(".azuredevops/ci.yml"));
     assert!(!AzureReader::claims(".azure-pipelines/templates/steps.yml"));
-    assert!(!AzureReader::claims("ci/azure-pipelines.yml"));
+    assert!(AzureReader::claims("ci/azure-pipelines.yml"));
+    assert!(AzureReader::claims("azure-pipelines-1.yml"));
+    assert!(AzureReader::claims("service/azure-pipelines.release.yaml"));
+    assert!(!AzureReader::claims("ci/templates/azure-pipelines-steps.yml"));
+    assert!(!AzureReader::claims("azure-pipelines.md"));
 }
 
 #[test]

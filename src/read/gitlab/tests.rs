@@ -33,11 +33,32 @@ fn step_locs(job: &Job) -> Vec<&Loc> {
 }
 
 #[test]
-fn claims_only_the_root_file() {
+fn claims_the_root_file_and_those_of_subfolders() {
     assert!(GitlabReader.claims(".gitlab-ci.yml"));
     assert!(GitlabReader.claims(".gitlab-ci.yaml"));
-    assert!(!GitlabReader.claims("ci/.gitlab-ci.yml"));
+    assert!(GitlabReader.claims("service/.gitlab-ci.yml"));
+    assert!(!GitlabReader.claims("x/.git/.gitlab-ci.yml"));
     assert!(!GitlabReader.claims("ci/build.yml"));
+}
+
+/// A monorepo's `service/.gitlab-ci.yml` was never opened (issue 9, class 1). It is read on its
+/// own unless the root pipeline names it (an include or a child pipeline), which reads it once.
+#[test]
+fn a_subfolder_pipeline_is_read_unless_the_root_names_it() {
+    let service = "deploy:\n  script: [kubectl apply -f k8s/]\n";
+    let alone = Repo::from_pairs(&[("service/.gitlab-ci.yml", service)]);
+    let (p, _) = test_support::read_repo(&GitlabReader, "service/.gitlab-ci.yml", &alone);
+    assert_eq!(p.map(|p| p.jobs.len()), Some(1));
+
+    let triggered = Repo::from_pairs(&[
+        (
+            ".gitlab-ci.yml",
+            "service:\n  trigger:\n    include: service/.gitlab-ci.yml\n",
+        ),
+        ("service/.gitlab-ci.yml", service),
+    ]);
+    let (p, d) = test_support::read_repo(&GitlabReader, "service/.gitlab-ci.yml", &triggered);
+    assert!(p.is_none() && d.is_empty(), "{d:?}");
 }
 
 #[test]

@@ -146,6 +146,11 @@ fn claims_jenkinsfiles_anywhere_but_git() {
         "deploy.Jenkinsfile",
         "Jenkinsfile.prod",
         "a/b/Jenkinsfile.groovy",
+        "Jenkinsfile_k8s",
+        "Jenkinsfile-review",
+        "deploy.jenkinsfile",
+        "ci/release-Jenkinsfile",
+        "jenkinsfile",
     ] {
         assert!(r.claims(path), "{path}");
     }
@@ -156,6 +161,9 @@ fn claims_jenkinsfiles_anywhere_but_git() {
         "jenkinsfile.txt",
         ".Jenkinsfile",
         "Jenkinsfile.",
+        "Jenkinsfile_",
+        "MyJenkinsfile",
+        "Jenkinsfile.md",
         "README.md",
     ] {
         assert!(!r.claims(path), "{path}");
