@@ -75,6 +75,9 @@ spelled_enum! {
         Server => "server",
         /// The arguments of a script the job runs (`./deploy.sh production`).
         ScriptArgument => "script-argument",
+        /// A namespace without a tier word, as written (`-n dagster`): the only name the
+        /// pipeline gives the target when nothing else names it.
+        NamespaceName => "namespace-name",
     }
 }
 
@@ -89,6 +92,7 @@ impl HintSource {
             HintSource::JobName => 3,
             HintSource::StageName => 4,
             HintSource::Credential | HintSource::Server | HintSource::ScriptArgument => 5,
+            HintSource::NamespaceName => 6,
         }
     }
 
@@ -112,7 +116,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 1, 1, 2, 2, 3, 4, 5, 5, 5]);
+        assert_eq!(ranks, [0, 1, 1, 2, 2, 3, 4, 5, 5, 5, 6]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

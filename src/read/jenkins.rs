@@ -91,7 +91,11 @@ fn is_jenkinsfile_name(name: &str) -> bool {
     let joined = |part: &str, first: bool| {
         part.is_empty()
             || (part.len() > 1 && {
-                let sep = if first { part.chars().last() } else { part.chars().next() };
+                let sep = if first {
+                    part.chars().last()
+                } else {
+                    part.chars().next()
+                };
                 matches!(sep, Some('.' | '_' | '-'))
             })
     };

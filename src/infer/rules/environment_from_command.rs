@@ -64,14 +64,15 @@ impl EnvironmentFromCommand {
             return;
         }
         let dynamic = is_dynamic(&hint.name);
-        let Some((name, note)) = name_command_hint(hint.source, dynamic, hint.name, hint.note)
+        let Some((source, name, note)) =
+            name_command_hint(hint.source, dynamic, hint.name, hint.note)
         else {
             return;
         };
         facts.environment_hints.push(EnvironmentHint {
             name,
             job: job.clone(),
-            source: hint.source,
+            source,
             dynamic,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });

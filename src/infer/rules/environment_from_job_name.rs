@@ -56,7 +56,12 @@ impl Rule for EnvironmentFromJobName {
         for pipeline in cx.pipelines {
             for job in &pipeline.jobs {
                 let key = JobKey::of(pipeline, job);
-                if !index.deploys(&key) || !index.environments(&key).is_empty() {
+                // Only a bare namespace (the weakest source) leaves room for a name here.
+                let named_better = index
+                    .environments(&key)
+                    .iter()
+                    .any(|h| h.source.rank() < HintSource::NamespaceName.rank());
+                if !index.deploys(&key) || named_better {
                     continue;
                 }
                 // Credential ids (`kube-prod`), API server hosts (`--server=https://api.prod...`)

@@ -10,24 +10,32 @@
 use crate::infer::tier::tier_of;
 use crate::infer::{HintSource, Tier};
 
-/// The name and note of a hint read from a command line: the tier word in the name (with a
-/// note saying so), or `None` when there is none, so the hint names no environment. Hints of
-/// other sources, and per-branch names, are kept as they are.
+/// The source, name and note of a hint read from a command line: the tier word in the name
+/// (with a note saying so); for a namespace without one, the namespace as written, as the
+/// weakest source ([`HintSource::NamespaceName`]), used only when nothing else names the job's
+/// target; `None` otherwise, so the hint names no environment. Hints of other sources, and
+/// per-branch names, are kept as they are.
 pub(crate) fn name_command_hint(
     source: HintSource,
     dynamic: bool,
     name: String,
     note: String,
-) -> Option<(String, String)> {
+) -> Option<(HintSource, String, String)> {
     if !source.is_command_line() || dynamic {
-        return Some((name, note));
+        return Some((source, name, note));
     }
-    let word = tier_word(&name)?;
+    let Some(word) = tier_word(&name) else {
+        let literal = !name.is_empty() && !name.contains(['$', '{', '(', '%', '<', ' ']);
+        return (source == HintSource::Namespace && literal).then(|| {
+            let note = format!("{note} (no tier word: the namespace names the environment)");
+            (HintSource::NamespaceName, name, note)
+        });
+    };
     if word == name {
-        return Some((name, note));
+        return Some((source, name, note));
     }
     let note = format!("{note} (`{word}` names the environment)");
-    Some((word, note))
+    Some((source, word, note))
 }
 
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
@@ -61,26 +69,58 @@ mod tests {
     fn command_hints_are_named_by_their_tier_word() {
         let named = |source, dynamic, name: &str| {
             name_command_hint(source, dynamic, name.to_owned(), "seen".to_owned())
+                .map(|(source, name, note)| (source, name, note))
         };
+        let hint =
+            |source, name: &str, note: &str| Some((source, name.to_owned(), note.to_owned()));
         assert_eq!(
             named(HintSource::Namespace, false, "pricing-staging"),
-            Some((
-                "staging".to_owned(),
-                "seen (`staging` names the environment)".to_owned()
-            ))
+            hint(
+                HintSource::Namespace,
+                "staging",
+                "seen (`staging` names the environment)"
+            )
         );
         assert_eq!(
             named(HintSource::Overlay, false, "prod"),
-            Some(("prod".to_owned(), "seen".to_owned()))
+            hint(HintSource::Overlay, "prod", "seen")
         );
         assert_eq!(named(HintSource::Context, false, "pricing"), None);
+        assert_eq!(named(HintSource::Overlay, false, "pricing"), None);
         assert_eq!(
             named(HintSource::Namespace, true, "review-$CI_COMMIT_REF_SLUG"),
-            Some(("review-$CI_COMMIT_REF_SLUG".to_owned(), "seen".to_owned()))
+            hint(HintSource::Namespace, "review-$CI_COMMIT_REF_SLUG", "seen")
         );
         assert_eq!(
             named(HintSource::Environment, false, "eu"),
-            Some(("eu".to_owned(), "seen".to_owned()))
+            hint(HintSource::Environment, "eu", "seen")
         );
+    }
+
+    /// A namespace without a tier word was dropped although it is the only name the pipeline
+    /// gives its target (issue 9, class 4); it is kept as written, as the weakest source.
+    #[test]
+    fn a_namespace_without_a_tier_word_names_the_environment_as_written() {
+        let named = |name: &str| {
+            name_command_hint(
+                HintSource::Namespace,
+                false,
+                name.to_owned(),
+                "seen".to_owned(),
+            )
+        };
+        let Some((source, name, _)) = named("dagster") else {
+            panic!("no hint for -n dagster");
+        };
+        assert_eq!(
+            (source, name.as_str()),
+            (HintSource::NamespaceName, "dagster")
+        );
+        assert_eq!(
+            named("$NAMESPACE"),
+            None,
+            "an unresolved variable names nothing"
+        );
+        assert_eq!(named("{{ .Values.ns }}"), None);
     }
 }

@@ -414,7 +414,9 @@ fn claims_paths() {
     assert!(AzureReader::claims("ci/azure-pipelines.yml"));
     assert!(AzureReader::claims("azure-pipelines-1.yml"));
     assert!(AzureReader::claims("service/azure-pipelines.release.yaml"));
-    assert!(!AzureReader::claims("ci/templates/azure-pipelines-steps.yml"));
+    assert!(!AzureReader::claims(
+        "ci/templates/azure-pipelines-steps.yml"
+    ));
     assert!(!AzureReader::claims("azure-pipelines.md"));
 }
 
