@@ -4,8 +4,9 @@
 For every case with a `label.json` and its files under `<cases>/<id>/repo/`, runs
 `gitops-gen --color never analyze <repo> --format json` and compares with the label:
 
-  deploy files   pipeline files holding a deploying job (`deploy_steps[].pipeline`)
-  tools          (pipeline file, tool) pairs
+  deploy files   pipeline files holding a deploying job (`deploy_steps[].pipeline`, and the
+                 CI file the command is written in when it is an include or a template)
+  tools          (deploy file, tool) pairs
   environments   environment names (compared as normalised below)
   env->triggers  (environment, trigger kind, pattern) triples, for environments found
   false deploys  predicted deploy files the label does not have
@@ -75,9 +76,24 @@ def expected(label):
     return files, tools, envs
 
 
+def ci_file(path):
+    """A file that holds CI configuration (an included template, a local reusable workflow),
+    as opposed to a script a job runs."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith((".yml", ".yaml", ".groovy")) or "jenkinsfile" in name
+
+
 def predicted(doc):
-    files = {norm_path(d["pipeline"]) for d in doc.get("deploy_steps", [])}
-    tools = {(norm_path(d["pipeline"]), d["tool"].lower()) for d in doc.get("deploy_steps", [])}
+    """Deploy files are the pipeline of each deploy step's jobs and, when the command is written
+    in another CI file (an include, a template, a local reusable workflow), that file too: the
+    labels list both."""
+    steps = doc.get("deploy_steps", [])
+    files, tools = set(), set()
+    for d in steps:
+        for f in {d["pipeline"], d["file"]}:
+            if f == d["pipeline"] or ci_file(f):
+                files.add(norm_path(f))
+                tools.add((norm_path(f), d["tool"].lower()))
     envs = {}
     for env in doc.get("environments", []):
         triggers = envs.setdefault(norm_name(env["name"]), set())

@@ -69,7 +69,6 @@ mod tests {
     fn command_hints_are_named_by_their_tier_word() {
         let named = |source, dynamic, name: &str| {
             name_command_hint(source, dynamic, name.to_owned(), "seen".to_owned())
-                .map(|(source, name, note)| (source, name, note))
         };
         let hint =
             |source, name: &str, note: &str| Some((source, name.to_owned(), note.to_owned()));

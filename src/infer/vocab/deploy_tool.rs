@@ -25,6 +25,9 @@ spelled_enum! {
         /// Grafana Tanka, run as `tk`.
         Tanka => "tanka",
         Ko => "ko",
+        /// A packaged deploy whose tool cannot be read offline: a remote reusable workflow
+        /// whose name says it deploys.
+        Unknown => "unknown",
     }
 }
 

@@ -23,10 +23,11 @@
 //! - the called workflow's top-level `env:` before its own `env:`.
 //!
 //! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
-//! recorded as unresolved.
+//! recorded as unresolved, and the caller keeps the call as a packaged step (`uses` and
+//! `with:`), as it would a `uses:` step.
 
 use crate::files::Code;
-use crate::read::Job;
+use crate::read::{Job, Step};
 use crate::yaml::Node;
 
 use super::context::{Ctx, Pairs, Scope, pairs, repo_path, resolve_inputs, shape, text_of};
@@ -52,6 +53,15 @@ pub(crate) fn expand(
     let called = match repo_path(&reference) {
         Some(file) if ctx.repo.lists(&file) => file,
         _ => {
+            // What the file says: the job runs that workflow with these inputs. The rules
+            // decide whether its name says it deploys.
+            let mut caller = caller;
+            caller.steps.push(Step::Action {
+                name: None,
+                uses: reference.clone(),
+                with: with.clone(),
+                loc: at.clone(),
+            });
             ctx.unresolved("reusable workflow", &reference, at);
             out.push(caller);
             return;

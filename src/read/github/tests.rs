@@ -516,7 +516,18 @@ fn remote_and_missing_reusable_workflows_are_unresolved() -> TestResult {
     let wf = "on: push\njobs:\n  remote:\n    uses: acme/infra/.github/workflows/deploy.yml@v2\n    with: {environment: prod}\n  missing:\n    uses: ./.github/workflows/nope.yml\n";
     let p = ok(&MemRepo::workflow(wf))?;
     assert_eq!(ids(&p), ["remote", "missing"]);
-    assert!(p.jobs.iter().all(|j| j.steps.is_empty()));
+    // The call stays on its job as a packaged step, with its inputs.
+    match p.jobs[0].steps.as_slice() {
+        [Step::Action { uses, with, .. }] => {
+            assert_eq!(uses, "acme/infra/.github/workflows/deploy.yml@v2");
+            assert_eq!(with, &[("environment".to_owned(), "prod".to_owned())]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        p.jobs[1].steps.as_slice(),
+        [Step::Action { uses, .. }] if uses == "./.github/workflows/nope.yml"
+    ));
     let refs: Vec<(&str, &str)> = p
         .unresolved
         .iter()

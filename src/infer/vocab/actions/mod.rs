@@ -75,6 +75,8 @@ pub(crate) struct ActionSpec {
     pub dry_run: Option<&'static str>,
     /// Inputs that carry cluster credentials, with the kind.
     pub credentials: &'static [(&'static str, CredentialKind)],
+    /// Inputs naming the environment deployed to (a reusable workflow's `environment`).
+    pub environment: &'static [&'static str],
 }
 
 /// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`.
@@ -111,6 +113,14 @@ pub(crate) fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<
 /// (`k8s/create-or-update-resource`), so the command part alone also matches orb entries.
 pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
     let key = normalize_uses(uses);
+    if system == CiSystem::GithubActions {
+        if let Some(image) = uses.trim().strip_prefix("docker://") {
+            return table::container_action(image);
+        }
+        if let Some(spec) = table::reusable_workflow(&key) {
+            return Some(spec);
+        }
+    }
     if key.starts_with("docker:") || key.starts_with("./") {
         return None;
     }
@@ -193,6 +203,12 @@ pub(crate) fn classify_action_deploy(
     }
     if m.context.is_none() {
         m.context = input(with, spec.context).map(str::to_owned);
+    }
+    if m.environment.is_none() {
+        // An expression (`${{ inputs.environment || 'dev' }}`) names no environment here.
+        m.environment = input(with, spec.environment)
+            .filter(|v| !v.contains("${{") && !v.trim().is_empty())
+            .map(|v| v.trim().to_owned());
     }
     for p in spec.paths {
         if let Some(v) = input(with, &[p]) {

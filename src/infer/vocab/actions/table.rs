@@ -17,6 +17,7 @@ const fn step(uses: &'static str, role: ActionRole) -> ActionSpec {
         pushes: false,
         dry_run: None,
         credentials: &[],
+        environment: &[],
     }
 }
 
@@ -58,6 +59,81 @@ const KUBECTL_PIPE: ActionOp = ActionOp::Command {
     program: Some("kubectl"),
     extra: Some("kubectl-args"),
 };
+
+/// A remote reusable workflow (`owner/repo/.github/workflows/deploy-k8s.yml@v1`) whose file
+/// name says it deploys: its tool cannot be read offline, but the call is the job's deploy.
+const REUSABLE_DEPLOY: ActionSpec = ActionSpec {
+    namespace: &["namespace", "k8s-namespace", "kube-namespace"],
+    context: &["cluster", "cluster-name", "kube-context", "context"],
+    environment: &[
+        "environment",
+        "env",
+        "target-environment",
+        "deploy-environment",
+    ],
+    ..step(
+        "(reusable workflow)",
+        ActionRole::Deploy(DeployTool::Unknown, ActionOp::Fixed("call")),
+    )
+};
+
+/// Words of a reusable workflow's file name that say it deploys to a cluster.
+const DEPLOY_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "helm",
+    "k8s",
+    "kube",
+    "kubernetes",
+    "kubectl",
+    "argocd",
+    "rollout",
+    "kustomize",
+    "aks",
+    "eks",
+    "gke",
+    "openshift",
+];
+
+/// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
+/// whose file name holds a [`DEPLOY_WORDS`] word; local ones (`./`) are read, not guessed.
+pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
+    let (repo, file) = key.split_once("/.github/workflows/")?;
+    if key.starts_with("./") || repo.split('/').count() != 2 {
+        return None;
+    }
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))?;
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| DEPLOY_WORDS.contains(&w))
+        .then_some(&REUSABLE_DEPLOY)
+}
+
+const DOCKER_KUBECTL: ActionSpec = deploy("(docker kubectl)", DeployTool::Kubectl, KUBECTL_CMD);
+const DOCKER_HELM: ActionSpec = deploy(
+    "(docker helm)",
+    DeployTool::Helm,
+    ActionOp::Command {
+        input: "args",
+        program: Some("helm"),
+        extra: None,
+    },
+);
+
+/// A `docker://image` step running kubectl or helm (`docker://bitnami/kubectl:1.29` with
+/// `args: apply -f k8s/`): its `args` are the command line.
+pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
+    let name = image.split(['@', ':']).next().unwrap_or(image);
+    let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    if last.contains("kubectl") {
+        Some(&DOCKER_KUBECTL)
+    } else if last.contains("helm") {
+        Some(&DOCKER_HELM)
+    } else {
+        None
+    }
+}
 
 /// Every packaged step the rules recognise; keys are normalised ([`super::normalize_uses`]).
 pub(super) const ACTIONS: &[ActionSpec] = &[

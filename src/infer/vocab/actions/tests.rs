@@ -95,3 +95,51 @@ fn table_keys_are_normalised() {
         assert_eq!(normalize_uses(a.uses), a.uses, "{}", a.uses);
     }
 }
+
+/// A remote reusable workflow named for deploying was a dead end (issue 9, class 2); it is now
+/// a deploy of unknown tool, its environment read from the `environment` input.
+#[test]
+fn remote_reusable_workflows_named_for_deploying_deploy() {
+    let github = CiSystem::GithubActions;
+    let with = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let spec = action_spec("acme/infra/.github/workflows/deploy_env.yml@v2", github)
+        .expect("a deploy workflow");
+    let m = classify_action_deploy(spec, &with(&[("environment", "preprod")])).expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str(), m.environment.as_deref()),
+        (DeployTool::Unknown, "call", Some("preprod"))
+    );
+    let m = classify_action_deploy(spec, &with(&[("environment", "${{ inputs.env }}")]))
+        .expect("deploys");
+    assert_eq!(m.environment, None, "an expression names no environment");
+    for other in [
+        "acme/infra/.github/workflows/codeql-analysis.yml@main",
+        "acme/infra/.github/workflows/build-push-image.yml@main",
+        "./.github/workflows/deploy.yml",
+    ] {
+        assert!(action_spec(other, github).is_none(), "{other}");
+    }
+}
+
+/// `docker://` steps running kubectl or helm were not recognised (issue 9, class 3).
+#[test]
+fn container_actions_running_kubectl_or_helm_deploy() {
+    let github = CiSystem::GithubActions;
+    let args = |a: &str| vec![("args".to_owned(), a.to_owned())];
+    let spec = action_spec("docker://bitnami/kubectl:1.29", github).expect("kubectl image");
+    let m = classify_action_deploy(spec, &args("apply -n web -f k8s/")).expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str(), m.namespace.as_deref()),
+        (DeployTool::Kubectl, "apply", Some("web"))
+    );
+    assert!(classify_action_deploy(spec, &args("get pods")).is_none());
+    let spec = action_spec("docker://alpine/helm:3.14.0", github).expect("helm image");
+    let m = classify_action_deploy(spec, &args("upgrade --install web ./chart")).expect("deploys");
+    assert_eq!(m.tool, DeployTool::Helm);
+    assert!(action_spec("docker://alpine:3.19", github).is_none());
+}
