@@ -8,8 +8,8 @@ use super::job::{lower_job, variables_of};
 use super::resolve::Resolver;
 use super::rules::from_rules;
 use super::value::{Kind, Val, merge, merge_into};
-use crate::files::Code;
-use crate::read::pipeline::{Job, Trigger};
+use crate::files::{Code, Loc, Span};
+use crate::read::pipeline::{Job, Trigger, TriggerKind};
 
 /// Top-level keys that configure the pipeline rather than name a job. (`pages` is a job.)
 const RESERVED: &[&str] = &[
@@ -67,11 +67,19 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
         .and_then(|w| w.get("name"))
         .and_then(Val::text)
         .map(str::to_owned);
+    // Without `workflow: rules`, GitLab runs a branch pipeline for every push to any branch and
+    // a tag pipeline for every tag (merge request pipelines need rules that ask for them).
     let triggers = workflow
         .as_ref()
         .and_then(|w| w.get("rules"))
         .map(|r| from_rules(ctx, r).0)
-        .unwrap_or_default();
+        .unwrap_or_else(|| {
+            let at = Loc::new(files.first().map_or("", String::as_str), Span::empty(0));
+            vec![
+                Trigger::new(TriggerKind::Branch, None, false, at.clone()),
+                Trigger::new(TriggerKind::Tag, None, false, at),
+            ]
+        });
     let mut jobs = Vec::new();
     for entry in config.entries() {
         let key = entry.key.as_str();

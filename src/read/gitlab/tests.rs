@@ -950,3 +950,20 @@ mod bounded_work {
         );
     }
 }
+
+/// A configuration without `workflow: rules` runs on every branch and every tag; a job with no
+/// rules of its own was left with no trigger at all (issue 9, class 5).
+#[test]
+fn without_workflow_rules_every_branch_and_tag_runs_the_pipeline() {
+    use TriggerKind::*;
+    let (_, p, _) = root("deploy:\n  script: [kubectl apply -f k8s/]\n");
+    assert_eq!(
+        conds(&p.triggers),
+        [cond(Branch, None, false), cond(Tag, None, false)]
+    );
+    let (_, p, _) = root(
+        "workflow:\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n\
+         deploy:\n  script: [kubectl apply -f k8s/]\n",
+    );
+    assert_eq!(conds(&p.triggers), [cond(Branch, Some("main"), false)]);
+}
