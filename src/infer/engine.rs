@@ -41,6 +41,9 @@ pub(crate) struct JobSite<'a> {
     pub key: JobKey,
     /// The variables its scripts see: pipeline variables, then job variables (which win).
     pub vars: Vec<(String, String)>,
+    /// The job starts its own cluster on the runner (`kind create cluster`, a k3s action):
+    /// what it applies goes to that throwaway cluster, so none of its commands deploys.
+    pub throwaway_cluster: bool,
 }
 
 /// One command, with what the vocabulary says about it.
@@ -51,7 +54,8 @@ pub(crate) struct CommandSite<'a> {
     /// The command's index in `unit.cmds`.
     pub index: usize,
     pub cmd: &'a Command,
-    /// What the command deploys, when it deploys (a dry run does not).
+    /// What the command deploys, when it deploys (a dry run does not, nor a command of a job
+    /// that runs its own throwaway cluster).
     pub deploy: Option<&'a DeployMatch>,
     /// The cluster credentials the command uses or writes.
     pub credentials: &'a [CredentialMatch],
@@ -93,16 +97,25 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
             rule.on_pipeline(pipeline, &mut facts);
         }
         for job in &pipeline.jobs {
+            let vars = commands::job_vars(pipeline, job);
+            let units = commands::job_units(cx.files, job, &vars);
+            let throwaway_cluster = units
+                .iter()
+                .any(|u| u.cmds.iter().any(vocab::starts_cluster))
+                || job.steps.iter().any(
+                    |s| matches!(s, Step::Action { uses, .. } if vocab::starts_cluster_step(uses)),
+                );
             let site = JobSite {
                 pipeline,
                 job,
                 key: JobKey::of(pipeline, job),
-                vars: commands::job_vars(pipeline, job),
+                vars,
+                throwaway_cluster,
             };
             for rule in rules.iter_mut() {
                 rule.on_job(&site, &mut facts);
             }
-            for unit in &commands::job_units(cx.files, job, &site.vars) {
+            for unit in &units {
                 visit_commands(&site, unit, rules, &mut facts);
             }
             for step in &job.steps {
@@ -134,7 +147,8 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
 /// Shows every command of `unit` to every rule, classified once.
 fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
     for (index, cmd) in unit.cmds.iter().enumerate() {
-        let deploy = vocab::classify_deploy(&unit.cmds, index).filter(|m| !m.dry_run);
+        let deploy = vocab::classify_deploy(&unit.cmds, index)
+            .filter(|m| !m.dry_run && !site.throwaway_cluster);
         let credentials = vocab::classify_credentials(&unit.cmds, index);
         let command = CommandSite {
             job: site,

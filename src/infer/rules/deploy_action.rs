@@ -16,6 +16,9 @@ impl Rule for DeployAction {
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
+        if a.job.throwaway_cluster {
+            return;
+        }
         let Some(m) = a
             .spec
             .and_then(|spec| vocab::classify_action_deploy(spec, a.with))

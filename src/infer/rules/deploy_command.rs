@@ -198,4 +198,39 @@ mod tests {
         let facts = run(&p, &MemRepo::default());
         assert_eq!(facts.deploy_steps[0].evidence.loc.span.start, 100);
     }
+
+    /// A job that starts its own cluster on the runner and applies to it tests manifests; it
+    /// deploys nowhere (issue 9: a false deploy file on real repositories).
+    #[test]
+    fn a_job_with_a_throwaway_cluster_deploys_nothing() {
+        let kind = "kind create cluster --name ci\nkubectl apply -f k8s/\n";
+        let k3s = crate::infer::commands::tests::action_step(
+            "w.yml",
+            "jupyterhub/action-k3s-helm@v4",
+            &[],
+            3,
+        );
+        let p = pipeline(
+            "w.yml",
+            CiSystem::GithubActions,
+            vec![
+                job("kind", vec![script_step("w.yml", kind, 10, 0)]),
+                job(
+                    "k3s",
+                    vec![k3s, script_step("w.yml", "kubectl apply -f k8s/\n", 20, 0)],
+                ),
+                job(
+                    "real",
+                    vec![script_step("w.yml", "kubectl apply -f k8s/\n", 30, 0)],
+                ),
+            ],
+        );
+        let facts = run(&p, &MemRepo::default());
+        let jobs: Vec<&str> = facts
+            .deploy_steps
+            .iter()
+            .map(|d| d.job.job.as_str())
+            .collect();
+        assert_eq!(jobs, ["real"]);
+    }
 }

@@ -15,7 +15,7 @@
 //! [`renderers`] (what is piped into a deploy), [`images`] (image builders), [`test_runners`],
 //! [`credentials`] (credential commands, token options, kubeconfig writes),
 //! [`credential_names`] (what a variable's name suggests), [`variables`] (variable references),
-//! and [`actions`] (packaged steps). Rules name everything as `vocab::…`: each file's
+//! [`throwaway`] (clusters a job starts on the runner) and [`actions`] (packaged steps). Rules name everything as `vocab::…`: each file's
 //! crate-visible items are re-exported here.
 
 mod actions;
@@ -28,6 +28,7 @@ mod image_builder;
 mod images;
 mod renderers;
 mod test_runners;
+mod throwaway;
 mod variables;
 
 pub(crate) use actions::*;
@@ -39,4 +40,5 @@ pub(crate) use deploy_tool::DeployTool;
 pub(crate) use image_builder::ImageBuilder;
 pub(crate) use images::*;
 pub(crate) use test_runners::*;
+pub(crate) use throwaway::*;
 pub(crate) use variables::*;
