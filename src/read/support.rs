@@ -83,6 +83,7 @@ impl SourceText {
             text,
             loc: self.loc(node),
             line_starts,
+            dir: None,
         }
     }
 

@@ -93,7 +93,7 @@ pub(super) fn repo_path(cwd: &str, path: &str) -> Option<String> {
 /// The scripts and make targets a unit calls, tokenized.
 fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
     let mut calls = Vec::new();
-    let mut cwd = String::new();
+    let mut cwd = unit.cwd.clone();
     for cmd in &unit.cmds {
         let Some(program) = cmd.program() else {
             continue;
@@ -121,7 +121,13 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         let text = text.to_string();
         calls.push(Call {
             key: path.clone(),
-            unit: unit.called(path, text, SpanMap::Direct, unit.command_line(cmd)),
+            unit: unit.called(
+                path,
+                text,
+                SpanMap::Direct,
+                unit.command_line(cmd),
+                cwd.clone(),
+            ),
         });
     }
     calls
@@ -230,6 +236,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
                 text,
                 SpanMap::LineSpans(spans),
                 format!("make {target}"),
+                dir.clone(),
             ),
         });
     }

@@ -44,10 +44,16 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
             text,
             loc,
             line_starts,
+            dir,
         } = step
         else {
             continue;
         };
+        // The step's working directory, inside the repository; outside it, the root.
+        let cwd = dir
+            .as_deref()
+            .and_then(|d| calls::repo_path("", d))
+            .unwrap_or_default();
         let map = if line_starts.is_empty() {
             SpanMap::Whole(loc.span)
         } else {
@@ -59,6 +65,7 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
             map,
             vars.to_vec(),
             name.clone().filter(|n| n.starts_with("!reference")),
+            cwd,
         );
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
@@ -73,6 +80,7 @@ impl Unit {
         map: SpanMap,
         vars: Vec<(String, String)>,
         used_as: Option<String>,
+        cwd: String,
     ) -> Unit {
         Unit {
             cmds: tokenize(&text, &vars),
@@ -84,11 +92,20 @@ impl Unit {
             called_as: None,
             used_as,
             vars,
+            cwd,
         }
     }
 
-    /// A unit `self` calls as `called_as`: the same variables and use site, one level deeper.
-    fn called(&self, file: String, text: String, map: SpanMap, called_as: String) -> Unit {
+    /// A unit `self` calls as `called_as` from directory `cwd`: the same variables and use
+    /// site, one level deeper.
+    fn called(
+        &self,
+        file: String,
+        text: String,
+        map: SpanMap,
+        called_as: String,
+        cwd: String,
+    ) -> Unit {
         Unit {
             cmds: tokenize(&text, &self.vars),
             lines: LineIndex::new(&text),
@@ -99,6 +116,7 @@ impl Unit {
             called_as: Some(called_as),
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
+            cwd,
         }
     }
 }

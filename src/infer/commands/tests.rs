@@ -33,6 +33,7 @@ pub(crate) fn script_step(file: &str, text: &str, first_line_offset: usize, inde
         text: text.to_owned(),
         loc: Loc::new(file, Span::new(first_line_offset, at)),
         line_starts: starts,
+        dir: None,
     }
 }
 
@@ -157,5 +158,34 @@ fn one_line_hides_tokens() {
     assert_eq!(
         one_line("oc login --token=$T --password=x"),
         "oc login --token=$T --password=***"
+    );
+}
+
+/// A step's `working-directory` is where its script starts: `./deploy-chart.sh` run from
+/// `deploy/helm` is `deploy/helm/deploy-chart.sh`, and what that script calls is found from
+/// there too (issue 9: thirteen deploy workflows of one repository were missed).
+#[test]
+fn scripts_are_found_from_the_working_directory() {
+    let repo = MemRepo::from_pairs(&[
+        ("deploy/helm/deploy-chart.sh", "./lib/helm.sh\n"),
+        (
+            "deploy/helm/lib/helm.sh",
+            "helm upgrade --install web ./chart\n",
+        ),
+    ]);
+    let mut step = script_step("w.yml", "./deploy-chart.sh\n", 0, 0);
+    if let Step::Script { dir, .. } = &mut step {
+        *dir = Some("deploy/helm".to_owned());
+    }
+    let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let files: Vec<&str> = units.iter().map(|u| u.file.as_str()).collect();
+    assert_eq!(
+        files,
+        [
+            "w.yml",
+            "deploy/helm/deploy-chart.sh",
+            "deploy/helm/lib/helm.sh"
+        ]
     );
 }

@@ -42,6 +42,9 @@ pub(crate) struct Unit {
     pub(crate) used_as: Option<String>,
     /// The variables the script saw (job and pipeline variables).
     pub(crate) vars: Vec<(String, String)>,
+    /// The repository-relative directory it starts in (`""`: the root): the step's
+    /// `working-directory`, or where the calling script was when it called it.
+    pub(crate) cwd: String,
 }
 
 impl Unit {

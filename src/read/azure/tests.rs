@@ -256,6 +256,7 @@ fn local_templates_expand_and_remote_ones_are_unresolved() {
                 text: pt,
                 loc,
                 line_starts,
+                ..
             },
         ] => {
             assert_eq!(name.as_deref(), Some("Build image"));

@@ -207,6 +207,7 @@ fn local_commands_expand_with_parameters_and_definition_locs() {
         text,
         loc,
         line_starts,
+        ..
     }) = prod.steps.last()
     else {
         panic!("expected a script, got {:?}", prod.steps.last());

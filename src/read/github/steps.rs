@@ -33,6 +33,11 @@ fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<S
             shape(ctx, scope, run, "`run`", "a script");
             return;
         };
+        // `working-directory:` of the step (the job's `defaults.run` is not read).
+        let dir = map
+            .get("working-directory")
+            .and_then(text_of)
+            .map(|d| scope.subst(&d));
         let mut starts = line_starts(scope.src, run, &raw);
         let text = scope.subst(&raw);
         // Substituted values are spliced inside lines; only a value with a line break would
@@ -45,6 +50,7 @@ fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<S
             text,
             loc: scope.loc(run.span),
             line_starts: starts,
+            dir,
         });
     } else if let Some(uses) = map.get("uses") {
         let Some(reference) = text_of(uses) else {

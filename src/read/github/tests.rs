@@ -128,6 +128,7 @@ fn sample_workflow() -> TestResult {
             text,
             loc,
             line_starts,
+            ..
         },
     ] = build.steps.as_slice()
     else {
@@ -723,5 +724,21 @@ fn every_loc_slices_its_own_file() -> TestResult {
         let text = src.get(loc.span.range()).ok_or("span out of range")?;
         assert!(!text.is_empty(), "empty span at {loc:?}");
     }
+    Ok(())
+}
+
+#[test]
+fn a_run_step_keeps_its_working_directory() -> TestResult {
+    let wf = "on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - run: ./deploy.sh\n        working-directory: deploy/helm\n      - run: make\n";
+    let p = ok(&MemRepo::workflow(wf))?;
+    let dirs: Vec<Option<&str>> = p.jobs[0]
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Script { dir, .. } => dir.as_deref(),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(dirs, [Some("deploy/helm"), None]);
     Ok(())
 }

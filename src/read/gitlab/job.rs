@@ -114,6 +114,7 @@ fn script_steps(ctx: &Ctx<'_>, script: &Val, depth: usize, out: &mut Vec<Step>) 
                 script.style,
                 text,
             ),
+            dir: None,
         }),
         Kind::Seq(items) if depth < MAX_SCRIPT_NESTING => {
             for item in items {

@@ -280,6 +280,7 @@ fn declarative_scripts_keep_text_and_line_starts() {
         text,
         loc,
         line_starts,
+        ..
     } = &build.steps[1]
     else {
         panic!("script expected");

@@ -246,6 +246,7 @@ impl<'a> Lowerer<'a> {
             text,
             loc: self.loc(span),
             line_starts,
+            dir: None,
         };
         self.emit(step, call.span);
     }
