@@ -4,7 +4,7 @@
 For every case with a `label.json` and its files under `<cases>/<id>/repo/`, runs
 `gitops-gen --color never analyze <repo> --format json` and compares with the label:
 
-  deploy files   pipeline files holding a deploying job (`deploy_steps[].pipeline`, and the
+  deploy files   pipeline files holding a deploying job (`deploy_steps[].pipelines`, and the
                  CI file the command is written in when it is an include or a template)
   tools          (deploy file, tool) pairs
   environments   environment names (compared as normalised below)
@@ -90,8 +90,9 @@ def predicted(doc):
     steps = doc.get("deploy_steps", [])
     files, tools = set(), set()
     for d in steps:
-        for f in {d["pipeline"], d["file"]}:
-            if f == d["pipeline"] or ci_file(f):
+        pipelines = set(d.get("pipelines") or [d["pipeline"]])
+        for f in pipelines | {d["file"]}:
+            if f in pipelines or ci_file(f):
                 files.add(norm_path(f))
                 tools.add((norm_path(f), d["tool"].lower()))
     envs = {}

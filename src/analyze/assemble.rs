@@ -124,12 +124,16 @@ fn deploy_step(d: &Deploy, positions: &mut Positions<'_>) -> DeployStepOut {
     let mut jobs: Vec<String> = d.jobs.iter().map(|j| j.job.clone()).collect();
     jobs.sort();
     jobs.dedup();
+    let mut pipelines: Vec<String> = d.jobs.iter().map(|j| j.pipeline.clone()).collect();
+    pipelines.sort();
+    pipelines.dedup();
     DeployStepOut {
         at: positions.of(&step.evidence.loc),
         system: step.system,
         pipeline: step.job.pipeline.clone(),
         job: step.job.job.clone(),
         jobs,
+        pipelines,
         tool: step.tool,
         operation: step.operation.clone(),
         command: step.command.clone(),

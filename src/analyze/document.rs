@@ -113,6 +113,9 @@ pub(crate) struct DeployStepOut {
     /// Every job that runs the command, sorted: several when it is written once in a
     /// template, anchor, reusable workflow or script.
     pub jobs: Vec<String>,
+    /// The pipeline files of those jobs, sorted: several when the command is written once in
+    /// a script or template that jobs of several pipelines run.
+    pub pipelines: Vec<String>,
     /// The tool it deploys with (docs/inference.md#vocabulary).
     pub tool: DeployTool,
     /// What the tool does (`apply`, `upgrade-install`, `set-image`, `sync`, ...).

@@ -52,7 +52,8 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
         // The step's working directory, inside the repository; outside it, the root.
         let cwd = dir
             .as_deref()
-            .and_then(|d| calls::repo_path("", d))
+            .map(|d| env_value(d, vars))
+            .and_then(|d| calls::repo_path("", &d))
             .unwrap_or_default();
         let map = if line_starts.is_empty() {
             SpanMap::Whole(loc.span)
@@ -70,6 +71,18 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     out
+}
+
+/// `text` with a whole `${{ env.NAME }}` replaced by the variable's value, as GitHub writes a
+/// `working-directory:` kept in the workflow's `env:`; other text as it is.
+fn env_value(text: &str, vars: &[(String, String)]) -> String {
+    let name = text
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .and_then(|t| t.trim().strip_prefix("env."));
+    name.and_then(|n| vars.iter().rev().find(|(k, _)| k == n))
+        .map_or_else(|| text.to_owned(), |(_, v)| v.clone())
 }
 
 impl Unit {

@@ -175,9 +175,12 @@ fn scripts_are_found_from_the_working_directory() {
     ]);
     let mut step = script_step("w.yml", "./deploy-chart.sh\n", 0, 0);
     if let Step::Script { dir, .. } = &mut step {
-        *dir = Some("deploy/helm".to_owned());
+        // Kept in the workflow's `env:`, as it often is.
+        *dir = Some("${{ env.CHART_ROOT }}".to_owned());
     }
-    let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
+    let mut p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
+    p.variables
+        .push(("CHART_ROOT".to_owned(), "deploy/helm".to_owned()));
     let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
     let files: Vec<&str> = units.iter().map(|u| u.file.as_str()).collect();
     assert_eq!(
