@@ -14,6 +14,7 @@ use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
+use crate::read::TriggerKind;
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 #[derive(Default)]
@@ -21,6 +22,8 @@ pub(crate) struct EnvironmentFromCommand {
     /// The (source, name as written) pairs already hinted for the current job: the first
     /// place that names it is the evidence.
     seen: HashSet<(HintSource, String)>,
+    /// The current pipeline's manual inputs that list their choices: (input, choices).
+    choices: Vec<(String, Vec<String>)>,
 }
 
 /// Directories whose children are environments (`overlays/prod`, `environments/staging`).
@@ -63,6 +66,22 @@ impl EnvironmentFromCommand {
         if !self.seen.insert((hint.source, hint.name.clone())) {
             return;
         }
+        let chosen = chosen_by_input(&hint.name, &self.choices)
+            .map(|(input, choices)| (input.to_owned(), choices.to_vec()));
+        if let Some((input, choices)) = chosen {
+            // `-f ${ENV}.yaml` with a choice parameter ENV: each choice is an environment.
+            for choice in choices {
+                let note = format!("{} (`{input}` chooses `{choice}`)", hint.note);
+                let hint = Hint {
+                    name: choice,
+                    source: hint.source,
+                    confidence: hint.confidence,
+                    note,
+                };
+                self.emit(job, hint, loc.clone(), facts);
+            }
+            return;
+        }
         let dynamic = is_dynamic(&hint.name);
         let Some((source, name, note)) =
             name_command_hint(hint.source, dynamic, hint.name, hint.note)
@@ -84,8 +103,15 @@ impl Rule for EnvironmentFromCommand {
         RuleId::EnvironmentFromCommand
     }
 
-    fn on_job(&mut self, _job: &JobSite<'_>, _facts: &mut Facts) {
+    fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         self.seen.clear();
+        self.choices = job
+            .pipeline
+            .triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
+            .filter_map(|t| Some((t.pattern.clone()?, t.choices.clone())))
+            .collect();
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
@@ -93,7 +119,7 @@ impl Rule for EnvironmentFromCommand {
         let resolve = |v: &str| resolve(v, unit, c.index);
         if let Some(m) = c.deploy {
             let command = unit.command_line(cmd);
-            for hint in deploy_hints(m, &command, resolve) {
+            for hint in deploy_hints(m, &command, resolve, &self.choices) {
                 self.emit(key, hint, unit.loc(cmd), facts);
             }
             return;
@@ -128,7 +154,7 @@ impl Rule for EnvironmentFromCommand {
             ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
                 {
-                    for hint in deploy_hints(&m, uses, resolve) {
+                    for hint in deploy_hints(&m, uses, resolve, &self.choices) {
                         self.emit(&a.job.key, hint, a.loc.clone(), facts);
                     }
                 }
@@ -150,6 +176,7 @@ fn deploy_hints(
     m: &DeployMatch,
     command: &str,
     resolve: impl Fn(&str) -> (String, String),
+    choices: &[(String, Vec<String>)],
 ) -> Vec<Hint> {
     let mut out = Vec::new();
     if let Some(ns) = &m.namespace {
@@ -184,7 +211,14 @@ fn deploy_hints(
         });
     }
     for path in &m.paths {
-        if let Some((name, source, confidence)) = path_hint(path) {
+        let chosen = || {
+            // `helm/${ENV}.yaml` where ENV is a choice input: `emit` makes each choice a hint.
+            path.split('/')
+                .map(|seg| seg.rsplit_once('.').map_or(seg, |(s, _)| s))
+                .find(|stem| chosen_by_input(stem, choices).is_some())
+                .map(|stem| (stem.to_owned(), HintSource::Overlay, Confidence::Low))
+        };
+        if let Some((name, source, confidence)) = path_hint(path).or_else(chosen) {
             let (name, how) = resolve(&name);
             let what = if source == HintSource::ValuesFile {
                 "values file"
@@ -306,6 +340,38 @@ fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
     }
 }
 
+/// The input a name is made of, and its choices, when the name is one reference to a manual
+/// input that lists them: `$ENV`, `${ENV}`, `${params.ENV}`, `params.ENV`,
+/// `${{ inputs.ENV }}`, `${{ github.event.inputs.ENV }}`.
+fn chosen_by_input<'c>(
+    name: &str,
+    choices: &'c [(String, Vec<String>)],
+) -> Option<(&'c str, &'c [String])> {
+    let n = name.trim();
+    let inner = n
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .map(str::trim)
+        .or_else(|| n.strip_prefix("${").and_then(|r| r.strip_suffix('}')))
+        .or_else(|| n.strip_prefix('$'))
+        .or_else(|| n.starts_with("params.").then_some(n))?;
+    let input = ["github.event.inputs.", "inputs.", "params.", "env."]
+        .iter()
+        .find_map(|p| inner.strip_prefix(p))
+        .unwrap_or(inner);
+    if input.is_empty()
+        || !input
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return None;
+    }
+    choices
+        .iter()
+        .find(|(i, _)| i == input)
+        .map(|(i, c)| (i.as_str(), c.as_slice()))
+}
+
 /// `$NAME` or `${NAME}`.
 fn lone_var(value: &str) -> Option<&str> {
     let v = value.trim();
@@ -342,6 +408,34 @@ mod tests {
 
     fn h(name: &str, source: HintSource, c: Confidence) -> Found {
         (name.to_owned(), source, c, false)
+    }
+
+    /// `-f helm/${ENV}.yaml` where ENV is a choice parameter named no environment (issue 9);
+    /// each choice is one now. A variable that is no choice input still names nothing.
+    #[test]
+    fn a_choice_input_in_a_deployed_path_names_each_choice() {
+        let text = "helm upgrade -i app . -f helm/${ENV}.yaml\nkubectl apply -n $OTHER -f k8s/\n";
+        let mut p = pipeline(
+            "Jenkinsfile",
+            CiSystem::Jenkins,
+            vec![job("deploy", vec![script_step("Jenkinsfile", text, 0, 0)])],
+        );
+        let mut input = crate::read::Trigger::new(
+            TriggerKind::Manual,
+            Some("ENV".to_owned()),
+            false,
+            Loc::new("Jenkinsfile", crate::yaml::Span::empty(0)),
+        );
+        input.choices = vec!["dev".to_owned(), "prod".to_owned()];
+        p.triggers.push(input);
+        let found = hints(&p, &MemRepo::default());
+        assert_eq!(
+            found,
+            [
+                h("dev", HintSource::Overlay, Confidence::Low),
+                h("prod", HintSource::Overlay, Confidence::Low)
+            ]
+        );
     }
 
     #[test]
