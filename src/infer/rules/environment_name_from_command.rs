@@ -39,9 +39,18 @@ pub(crate) fn name_command_hint(
 }
 
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
+/// Words are split at punctuation and at camelCase (`DeployToProduction` → `production`).
 pub(crate) fn tier_word(name: &str) -> Option<String> {
     // `pre-prod` / `non-prod` are names of their own, not `prod`.
-    let lower = name.to_ascii_lowercase();
+    let mut lower = String::with_capacity(name.len() + 4);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            lower.push('-');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        lower.push(c.to_ascii_lowercase());
+    }
     for compound in ["pre-prod", "preprod", "non-prod", "nonprod"] {
         if lower.contains(compound) {
             return Some(compound.to_owned());
@@ -63,6 +72,13 @@ mod tests {
         assert_eq!(tier_word("values-prod").as_deref(), Some("prod"));
         assert_eq!(tier_word("eu-pre-prod").as_deref(), Some("pre-prod"));
         assert_eq!(tier_word("pricing"), None);
+        // Jenkins stage names are often camelCase.
+        assert_eq!(
+            tier_word("DeployToProduction").as_deref(),
+            Some("production")
+        );
+        assert_eq!(tier_word("deployProd").as_deref(), Some("prod"));
+        assert_eq!(tier_word("PRODUCTION").as_deref(), Some("production"));
     }
 
     #[test]

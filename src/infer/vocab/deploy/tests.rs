@@ -261,6 +261,12 @@ fn other_tools() {
     );
     assert_eq!(op("tk diff environments/prod"), None);
     assert_eq!(op("ko apply -f config/"), pair("ko", "apply"));
+    // Jenkins X 2 environment repositories apply their chart with `jx step helm apply`.
+    assert_eq!(
+        op("jx step helm apply --namespace=jx-staging"),
+        pair("jx", "helm-apply")
+    );
+    assert_eq!(op("jx step helm build"), None);
     assert_eq!(op("ko build ./cmd/app"), None);
 }
 
