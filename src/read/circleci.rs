@@ -56,9 +56,8 @@ struct Lower<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
     /// The commands being expanded, outermost first: a command already here is a cycle.
     calling: Vec<String>,
-    /// Commands expanded so far ([`MAX_COMMAND_EXPANSIONS`]), and whether that was said.
+    /// Commands expanded so far ([`MAX_COMMAND_EXPANSIONS`]; one more once that was said).
     expansions: usize,
-    budget_spent: bool,
 }
 
 impl<'a> Lower<'a> {
@@ -70,7 +69,6 @@ impl<'a> Lower<'a> {
             diagnostics,
             calling: Vec::new(),
             expansions: 0,
-            budget_spent: false,
         };
         if let Some(commands) = root.get("commands") {
             lower.collect_commands("", commands);
@@ -444,26 +442,25 @@ impl<'a> Lower<'a> {
             Some(format!(
                 "command `{name}` nests more than {MAX_COMMAND_DEPTH} levels deep"
             ))
-        } else if self.expansions >= MAX_COMMAND_EXPANSIONS {
-            // Said once: every call after it would say the same.
-            (!self.budget_spent).then(|| {
-                format!(
-                    "commands are expanded more than {MAX_COMMAND_EXPANSIONS} times in this \
-                     config; `{name}` and the calls after it are not expanded"
-                )
-            })
         } else {
             None
         };
-        if self.expansions >= MAX_COMMAND_EXPANSIONS {
-            self.budget_spent = true;
-        }
         if let Some(message) = refusal {
             let d = self.st.diag(Code::CircleciCommandCycle, message, at);
             self.diagnostics.push(d);
             return;
         }
-        if self.budget_spent {
+        if self.expansions >= MAX_COMMAND_EXPANSIONS {
+            // Said once, by the first call over the budget; the count then moves past it.
+            if self.expansions == MAX_COMMAND_EXPANSIONS {
+                let message = format!(
+                    "commands are expanded more than {MAX_COMMAND_EXPANSIONS} times in this \
+                     config; `{name}` and the calls after it are not expanded"
+                );
+                let d = self.st.diag(Code::CircleciCommandCycle, message, at);
+                self.diagnostics.push(d);
+                self.expansions += 1;
+            }
             return;
         }
         let Some(map) = def.as_map() else {

@@ -14,10 +14,14 @@ mod value;
 /// subfolder's pipeline): then that file is read as part of the root pipeline, not again on its
 /// own.
 fn named_by_root(repo: &dyn RepoFiles, path: &str) -> bool {
+    // Comment lines do not count: a path mentioned only there is still read on its own.
     [".gitlab-ci.yml", ".gitlab-ci.yaml"]
         .iter()
         .filter_map(|root| repo.read(root))
-        .any(|text| text.contains(path))
+        .any(|text| {
+            text.lines()
+                .any(|line| !line.trim_start().starts_with('#') && line.contains(path))
+        })
 }
 
 #[cfg(test)]

@@ -88,21 +88,14 @@ fn is_jenkinsfile_name(name: &str) -> bool {
         return false;
     };
     let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
-    let joined = |part: &str, first: bool| {
-        part.is_empty()
-            || (part.len() > 1 && {
-                let sep = if first {
-                    part.chars().last()
-                } else {
-                    part.chars().next()
-                };
-                matches!(sep, Some('.' | '_' | '-'))
-            })
-    };
+    let separator = |c: Option<char>| matches!(c, Some('.' | '_' | '-'));
+    // A prefix or suffix is a word joined by a separator, not the separator alone.
+    let prefix_ok = before.is_empty() || (before.len() > 1 && separator(before.chars().last()));
+    let suffix_ok = after.is_empty() || (after.len() > 1 && separator(after.chars().next()));
     let documentation = [".txt", ".md", ".bak", ".orig"]
         .iter()
         .any(|ext| after.ends_with(ext));
-    joined(before, true) && joined(after, false) && !documentation
+    prefix_ok && suffix_ok && !documentation
 }
 
 #[cfg(test)]

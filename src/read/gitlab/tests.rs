@@ -59,6 +59,17 @@ fn a_subfolder_pipeline_is_read_unless_the_root_names_it() {
     ]);
     let (p, d) = test_support::read_repo(&GitlabReader, "service/.gitlab-ci.yml", &triggered);
     assert!(p.is_none() && d.is_empty(), "{d:?}");
+
+    // Named only in a comment, it is still read on its own.
+    let commented = Repo::from_pairs(&[
+        (
+            ".gitlab-ci.yml",
+            "# see service/.gitlab-ci.yml\nbuild:\n  script: [make]\n",
+        ),
+        ("service/.gitlab-ci.yml", service),
+    ]);
+    let (p, _) = test_support::read_repo(&GitlabReader, "service/.gitlab-ci.yml", &commented);
+    assert_eq!(p.map(|p| p.jobs.len()), Some(1));
 }
 
 #[test]
