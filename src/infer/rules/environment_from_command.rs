@@ -67,13 +67,14 @@ impl EnvironmentFromCommand {
             return;
         }
         let chosen = chosen_by_input(&hint.name, &self.choices)
-            .map(|(input, choices)| (input.to_owned(), choices.to_vec()));
-        if let Some((input, choices)) = chosen {
-            // `-f ${ENV}.yaml` with a choice parameter ENV: each choice is an environment.
+            .map(|(input, choices, written)| (input.to_owned(), choices.to_vec(), written));
+        if let Some((input, choices, written)) = chosen {
+            // `-f ${ENV}.yaml` or `-n shop-$ENV` with a choice parameter ENV: each choice names
+            // an environment.
             for choice in choices {
                 let note = format!("{} (`{input}` chooses `{choice}`)", hint.note);
                 let hint = Hint {
-                    name: choice,
+                    name: hint.name.trim().replace(&written, &choice),
                     source: hint.source,
                     confidence: hint.confidence,
                     note,
@@ -340,36 +341,63 @@ fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
     }
 }
 
-/// The input a name is made of, and its choices, when the name is one reference to a manual
-/// input that lists them: `$ENV`, `${ENV}`, `${params.ENV}`, `params.ENV`,
-/// `${{ inputs.ENV }}`, `${{ github.event.inputs.ENV }}`.
+/// The reference to a manual input that lists its choices, inside a name: the input, its
+/// choices and the reference as written, so each choice can replace it (`shop-${{ inputs.region
+/// }}` with choices eu/us names `shop-eu` and `shop-us`). A reference is `$ENV`, `${ENV}`,
+/// `${params.ENV}`, `${{ inputs.ENV }}` or `${{ github.event.inputs.ENV }}` anywhere in the
+/// name, or the whole name `params.ENV`.
 fn chosen_by_input<'c>(
     name: &str,
     choices: &'c [(String, Vec<String>)],
-) -> Option<(&'c str, &'c [String])> {
+) -> Option<(&'c str, &'c [String], String)> {
     let n = name.trim();
-    let inner = n
-        .strip_prefix("${{")
-        .and_then(|r| r.strip_suffix("}}"))
-        .map(str::trim)
-        .or_else(|| n.strip_prefix("${").and_then(|r| r.strip_suffix('}')))
-        .or_else(|| n.strip_prefix('$'))
-        .or_else(|| n.starts_with("params.").then_some(n))?;
-    let input = ["github.event.inputs.", "inputs.", "params.", "env."]
-        .iter()
-        .find_map(|p| inner.strip_prefix(p))
-        .unwrap_or(inner);
-    if input.is_empty()
-        || !input
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        return None;
-    }
-    choices
-        .iter()
-        .find(|(i, _)| i == input)
-        .map(|(i, c)| (i.as_str(), c.as_slice()))
+    let whole = n.starts_with("params.").then(|| (n, n));
+    whole
+        .into_iter()
+        .chain(references(n))
+        .find_map(|(written, inner)| {
+            let input = ["github.event.inputs.", "inputs.", "params.", "env."]
+                .iter()
+                .find_map(|p| inner.strip_prefix(p))
+                .unwrap_or(inner);
+            let plain = !input.is_empty()
+                && input
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let (i, c) = choices.iter().find(|(i, _)| plain && i == input)?;
+            Some((i.as_str(), c.as_slice(), written.to_owned()))
+        })
+}
+
+/// The variable and expression references in `text`, each as (written, inner): `${{ x }}` →
+/// `x`, `${x}` → `x`, `$x` → `x`.
+fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let at = rest.find('$')?;
+            let tail = &rest[at..];
+            let found = if let Some(body) = tail.strip_prefix("${{") {
+                body.find("}}")
+                    .map(|end| (&tail[..end + 5], body[..end].trim()))
+            } else if let Some(body) = tail.strip_prefix("${") {
+                body.find('}')
+                    .map(|end| (&tail[..end + 3], body[..end].trim()))
+            } else {
+                let len = tail[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(tail.len() - 1);
+                (len > 0).then(|| (&tail[..len + 1], &tail[1..len + 1]))
+            };
+            match found {
+                Some((written, inner)) => {
+                    rest = &tail[written.len()..];
+                    return Some((written, inner));
+                }
+                None => rest = &tail[1..],
+            }
+        }
+    })
 }
 
 /// `$NAME` or `${NAME}`.
@@ -408,6 +436,36 @@ mod tests {
 
     fn h(name: &str, source: HintSource, c: Confidence) -> Found {
         (name.to_owned(), source, c, false)
+    }
+
+    /// A choice input inside a longer name replaces itself with each choice; any spelling of
+    /// the reference counts, and a reference to another input or variable does not.
+    #[test]
+    fn a_choice_input_inside_a_name_is_replaced_by_each_choice() {
+        let choices = vec![("region".to_owned(), vec!["eu".to_owned(), "us".to_owned()])];
+        for name in [
+            "shop-${{ inputs.region }}",
+            "shop-${{github.event.inputs.region}}",
+            "shop-${region}",
+            "shop-$region",
+            "${params.region}",
+            "params.region",
+        ] {
+            let (input, found, written) = chosen_by_input(name, &choices).expect(name);
+            assert_eq!((input, found.len()), ("region", 2), "{name}");
+            assert!(name.contains(&written), "{name}: {written}");
+        }
+        for name in [
+            "shop-${{ inputs.size }}",
+            "shop-$regions",
+            "shop-$",
+            "${",
+            "$$",
+        ] {
+            assert!(chosen_by_input(name, &choices).is_none(), "{name}");
+        }
+        let refs: Vec<_> = references("a-$X-${Y}-${{ Z }}").collect();
+        assert_eq!(refs, [("$X", "X"), ("${Y}", "Y"), ("${{ Z }}", "Z")]);
     }
 
     /// `-f helm/${ENV}.yaml` where ENV is a choice parameter named no environment (issue 9);
