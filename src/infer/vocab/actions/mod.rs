@@ -127,6 +127,9 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
     if let Some(spec) = ACTIONS.iter().find(|a| a.uses == key) {
         return Some(spec);
     }
+    if system == CiSystem::GithubActions {
+        return table::org_action(&key);
+    }
     if system == CiSystem::Circleci {
         let (_, command) = key.split_once('/')?;
         const ORBS: &[&str] = &["kubernetes/", "helm/", "aws-eks/", "gcp-gke/", "azure-aks/"];

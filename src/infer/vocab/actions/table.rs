@@ -71,6 +71,15 @@ const REUSABLE_DEPLOY: ActionSpec = ActionSpec {
         "target-environment",
         "deploy-environment",
     ],
+    credentials: &[
+        ("kubeconfig", CredentialKind::Kubeconfig),
+        ("kube-config", CredentialKind::Kubeconfig),
+        ("kube-token", CredentialKind::KubeToken),
+        ("k8s-token", CredentialKind::KubeToken),
+        ("oc-token", CredentialKind::OpenshiftLogin),
+        ("openshift-token", CredentialKind::OpenshiftLogin),
+        ("argocd-token", CredentialKind::ArgocdToken),
+    ],
     ..step(
         "(reusable workflow)",
         ActionRole::Deploy(DeployTool::Unknown, ActionOp::Fixed("call")),
@@ -108,6 +117,60 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     stem.split(|c: char| !c.is_ascii_alphanumeric())
         .any(|w| DEPLOY_WORDS.contains(&w))
         .then_some(&REUSABLE_DEPLOY)
+}
+
+/// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose
+/// tool is the platform its name gives, or unknown.
+const fn org_deploy(tool: DeployTool) -> ActionSpec {
+    ActionSpec {
+        uses: "(deploy action)",
+        role: ActionRole::Deploy(tool, ActionOp::Fixed("call")),
+        ..REUSABLE_DEPLOY
+    }
+}
+const ORG_DEPLOY_OC: ActionSpec = org_deploy(DeployTool::Oc);
+const ORG_DEPLOY_HELM: ActionSpec = org_deploy(DeployTool::Helm);
+const ORG_DEPLOY_ARGOCD: ActionSpec = org_deploy(DeployTool::Argocd);
+const ORG_DEPLOY: ActionSpec = org_deploy(DeployTool::Unknown);
+
+/// Words of an action's repository name that say it targets a cluster, with the tool they
+/// imply (`None`: the action could use any tool).
+const CLUSTER_WORDS: &[(&str, Option<&ActionSpec>)] = &[
+    ("openshift", Some(&ORG_DEPLOY_OC)),
+    ("oc", Some(&ORG_DEPLOY_OC)),
+    ("helm", Some(&ORG_DEPLOY_HELM)),
+    ("argocd", Some(&ORG_DEPLOY_ARGOCD)),
+    ("k8s", None),
+    ("kube", None),
+    ("kubernetes", None),
+    ("kubectl", None),
+    ("aks", None),
+    ("eks", None),
+    ("gke", None),
+];
+
+/// The spec of a GitHub action the table does not know (`owner/repo` or `owner/repo/path`,
+/// normalised) whose repository name says both that it deploys (`deploy`, `deployer`,
+/// `deployment`) and that it targets a cluster ([`CLUSTER_WORDS`]): its inputs cannot be read
+/// as a command, but the step is the job's deploy. A name with only one of the two
+/// (`azure/k8s-set-context`, `actions/deploy-pages`) is no deploy.
+pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
+    let mut parts = key.split('/');
+    let (_owner, repo) = (parts.next()?, parts.next()?);
+    let words: Vec<&str> = repo.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if !words
+        .iter()
+        .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"))
+    {
+        return None;
+    }
+    let mut found = CLUSTER_WORDS
+        .iter()
+        .filter(|(w, _)| words.contains(w))
+        .map(|(_, spec)| *spec)
+        .peekable();
+    found.peek()?;
+    Some(found.flatten().next().unwrap_or(&ORG_DEPLOY))
 }
 
 const DOCKER_KUBECTL: ActionSpec = deploy("(docker kubectl)", DeployTool::Kubectl, KUBECTL_CMD);

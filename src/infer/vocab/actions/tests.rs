@@ -143,3 +143,33 @@ fn container_actions_running_kubectl_or_helm_deploy() {
     assert_eq!(m.tool, DeployTool::Helm);
     assert!(action_spec("docker://alpine:3.19", github).is_none());
 }
+
+/// An organisation's own deploy action was a dead end (issue 9, class 2): a repository name
+/// that says both "deploy" and a cluster platform is a deploy, of the platform's tool when the
+/// name gives one; one of the two words alone is not.
+#[test]
+fn org_actions_named_for_deploying_to_a_cluster_deploy() {
+    let github = CiSystem::GithubActions;
+    for (uses, tool) in [
+        ("bcgov/action-deployer-openshift@v4", DeployTool::Oc),
+        ("acme/helm-deploy-action@v1", DeployTool::Helm),
+        ("acme/deploy-to-argocd@main", DeployTool::Argocd),
+        ("google-github-actions/deploy-gke@v0", DeployTool::Unknown),
+        ("acme/k8s-deployment/sub/path@v1", DeployTool::Unknown),
+    ] {
+        let spec = action_spec(uses, github).expect(uses);
+        let m = classify_action_deploy(spec, &[]).expect(uses);
+        assert_eq!((m.tool, m.operation.as_str()), (tool, "call"), "{uses}");
+    }
+    for other in [
+        "actions/deploy-pages@v4",
+        "azure/webapps-deploy@v3",
+        "acme/k8s-lint@v1",
+        "acme/kubeconform-action@v1",
+        "chrnorm/deployment-action@v2",
+    ] {
+        assert!(action_spec(other, github).is_none(), "{other}");
+    }
+    let gitlab = action_spec("acme/helm-deploy-action", CiSystem::GitlabCi);
+    assert!(gitlab.is_none(), "only GitHub steps are actions");
+}
