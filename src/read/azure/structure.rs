@@ -212,12 +212,16 @@ impl Lower<'_> {
                     .and_then(Node::as_map)
                     .map(|i| sc.st.pairs(i))
                     .unwrap_or_default();
+                let uses = scalar(task).unwrap_or_default();
+                let inputs = m.get("inputs").and_then(Node::as_map);
+                let run = inputs.and_then(|i| script_task(&sc.st, name.clone(), &uses, i));
                 out.push(Step::Action {
                     name,
-                    uses: scalar(task).unwrap_or_default(),
+                    uses,
                     with,
                     loc: sc.st.loc(task),
                 });
+                out.extend(run);
                 continue;
             }
             if let Some(script) = ["script", "bash", "pwsh", "powershell"]
@@ -361,4 +365,52 @@ pub(super) fn has_manual_validation(steps: &[Step]) -> bool {
     steps
         .iter()
         .any(|s| matches!(s, Step::Action { uses, .. } if uses.starts_with("ManualValidation@")))
+}
+
+/// The script a script task runs (`Bash@3`, `CmdLine@2`, `PowerShell@2`, `AzureCLI@2`,
+/// `AzurePowerShell@5`, `ShellScript@2`), as the script step it is a long spelling of: the inline
+/// text (`script`, `inlineScript`, `Inline`), or the script file it runs (`filePath`,
+/// `scriptPath`) with its `arguments`; in `workingDirectory` (`cwd`) when given.
+fn script_task(
+    st: &SourceText,
+    name: Option<String>,
+    uses: &str,
+    inputs: &Mapping,
+) -> Option<Step> {
+    let task = uses.split('@').next().unwrap_or(uses).to_ascii_lowercase();
+    const SCRIPT_TASKS: &[&str] = &[
+        "bash",
+        "cmdline",
+        "powershell",
+        "azurecli",
+        "azurepowershell",
+        "shellscript",
+    ];
+    if !SCRIPT_TASKS.contains(&task.as_str()) {
+        return None;
+    }
+    let input = |names: &[&str]| {
+        inputs.iter().find_map(|(k, v)| {
+            let k = k.scalar_text()?;
+            names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&k))
+                .then_some(v)
+        })
+    };
+    let dir = input(&["workingDirectory", "cwd"]).and_then(scalar);
+    let mut step = if let Some(inline) = input(&["script", "inlineScript", "Inline"]) {
+        st.script(name, inline)?
+    } else {
+        let file = input(&["filePath", "scriptPath", "ScriptPath"])?;
+        let mut text = scalar(file)?;
+        if let Some(args) = input(&["arguments", "args", "ScriptArguments"]).and_then(scalar) {
+            text = format!("{text} {args}");
+        }
+        st.script_text(name, text, file)
+    };
+    if let Step::Script { dir: d, .. } = &mut step {
+        *d = dir;
+    }
+    Some(step)
 }

@@ -429,3 +429,48 @@ fn truncated_inputs_never_panic() {
         }
     }
 }
+
+/// Script tasks are the long spelling of script steps (issue 9): their inline script, or the
+/// file they run with its arguments, is a script step after the task, in the task's working
+/// directory. Other tasks stay tasks only.
+#[test]
+fn script_tasks_run_their_scripts() {
+    let p = pipeline(&[(
+        PATH,
+        "steps:
+  - task: AzureCLI@2
+    inputs:
+      scriptType: bash
+      scriptLocation: inlineScript
+      inlineScript: kubectl apply -f k8s/
+  - task: Bash@3
+    inputs:
+      targetType: filePath
+      filePath: ./release.sh
+      arguments: prod
+      workingDirectory: deploy
+  - task: PowerShell@2
+    inputs:
+      targetType: filePath
+  - task: Docker@2
+    inputs:
+      script: not a script input of this task
+",
+    )]);
+    let steps = &p.jobs[0].steps;
+    let scripts: Vec<(&str, Option<&str>)> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, dir, .. } => Some((text.as_str(), dir.as_deref())),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        scripts,
+        [
+            ("kubectl apply -f k8s/", None),
+            ("./release.sh prod", Some("deploy"))
+        ]
+    );
+    assert_eq!(steps.len(), 6, "every task is kept: {steps:?}");
+}
