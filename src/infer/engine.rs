@@ -130,7 +130,7 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
                     uses,
                     with,
                     loc,
-                    spec: vocab::action_spec(uses, pipeline.system),
+                    spec: vocab::call_spec(uses, with, pipeline.system),
                 };
                 for rule in rules.iter_mut() {
                     rule.on_action(&action, &mut facts);

@@ -83,7 +83,14 @@ fn lower_job(
         loc: scope.loc(key.span),
     };
     match map.get("uses") {
-        Some(uses) => reusable::expand(ctx, scope, job, uses, map.get("with"), out),
+        Some(uses) => {
+            let call = reusable::Call {
+                uses,
+                with: map.get("with"),
+                secrets: map.get("secrets"),
+            };
+            reusable::expand(ctx, scope, job, call, out);
+        }
         None => out.push(job),
     }
 }

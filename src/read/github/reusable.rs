@@ -24,7 +24,9 @@
 //!
 //! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
 //! recorded as unresolved, and the caller keeps the call as a packaged step (`uses` and
-//! `with:`), as it would a `uses:` step.
+//! `with:`), as it would a `uses:` step; the secrets it hands over follow the inputs as
+//! `secrets.NAME` (value as written) or `secrets: inherit`, because what a call is given says
+//! what it may do.
 
 use crate::files::Code;
 use crate::read::{Job, Step};
@@ -33,15 +35,26 @@ use crate::yaml::Node;
 use super::context::{Ctx, Pairs, Scope, pairs, repo_path, resolve_inputs, shape, text_of};
 use super::jobs::lower_jobs;
 
+/// What a calling job writes: `uses:`, `with:` and `secrets:`.
+pub(crate) struct Call<'n> {
+    pub uses: &'n Node,
+    pub with: Option<&'n Node>,
+    pub secrets: Option<&'n Node>,
+}
+
 /// Pushes `caller` (a job with `uses: <uses>`) and, for a local workflow, the called jobs.
 pub(crate) fn expand(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
     caller: Job,
-    uses: &Node,
-    with: Option<&Node>,
+    call: Call<'_>,
     out: &mut Vec<Job>,
 ) {
+    let Call {
+        uses,
+        with,
+        secrets,
+    } = call;
     let Some(reference) = text_of(uses) else {
         shape(ctx, scope, uses, "`uses`", "a workflow reference");
         out.push(caller);
@@ -56,10 +69,12 @@ pub(crate) fn expand(
             // What the file says: the job runs that workflow with these inputs. The rules
             // decide whether its name says it deploys.
             let mut caller = caller;
+            let mut with = with;
+            with.extend(handed_secrets(secrets));
             caller.steps.push(Step::Action {
                 name: None,
                 uses: reference.clone(),
-                with: with.clone(),
+                with,
                 loc: at.clone(),
             });
             ctx.unresolved("reusable workflow", &reference, at);
@@ -88,6 +103,23 @@ pub(crate) fn expand(
         job.conditions.extend(conditions.iter().cloned());
         job.matrix.extend(matrix.iter().cloned());
         out.push(job);
+    }
+}
+
+/// The secrets a call hands over, as inputs: `secrets.NAME` → the value as written, or
+/// `secrets` → `inherit`.
+fn handed_secrets(secrets: Option<&Node>) -> Vec<(String, String)> {
+    let Some(node) = secrets else {
+        return Vec::new();
+    };
+    match node.as_map() {
+        Some(map) => map
+            .iter()
+            .filter_map(|(k, v)| Some((format!("secrets.{}", text_of(k)?), text_of(v)?)))
+            .collect(),
+        None => text_of(node)
+            .map(|t| vec![("secrets".to_owned(), t)])
+            .unwrap_or_default(),
     }
 }
 

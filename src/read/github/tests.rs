@@ -514,15 +514,25 @@ fn reusable_workflow_read_on_its_own_keeps_inputs_as_written() -> TestResult {
 
 #[test]
 fn remote_and_missing_reusable_workflows_are_unresolved() -> TestResult {
-    let wf = "on: push\njobs:\n  remote:\n    uses: acme/infra/.github/workflows/deploy.yml@v2\n    with: {environment: prod}\n  missing:\n    uses: ./.github/workflows/nope.yml\n";
+    let wf = "on: push\njobs:\n  remote:\n    uses: acme/infra/.github/workflows/deploy.yml@v2\n    with: {environment: prod}\n    secrets: {creds: '${{ secrets.AKS }}'}\n  missing:\n    uses: ./.github/workflows/nope.yml\n    secrets: inherit\n";
     let p = ok(&MemRepo::workflow(wf))?;
     assert_eq!(ids(&p), ["remote", "missing"]);
-    // The call stays on its job as a packaged step, with its inputs.
+    // The call stays on its job as a packaged step, with its inputs and the secrets it hands
+    // over.
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
     match p.jobs[0].steps.as_slice() {
         [Step::Action { uses, with, .. }] => {
             assert_eq!(uses, "acme/infra/.github/workflows/deploy.yml@v2");
-            assert_eq!(with, &[("environment".to_owned(), "prod".to_owned())]);
+            let given = [
+                pair("environment", "prod"),
+                pair("secrets.creds", "${{ secrets.AKS }}"),
+            ];
+            assert_eq!(with, &given);
         }
+        other => panic!("{other:?}"),
+    }
+    match p.jobs[1].steps.as_slice() {
+        [Step::Action { with, .. }] => assert_eq!(with, &[pair("secrets", "inherit")]),
         other => panic!("{other:?}"),
     }
     assert!(matches!(

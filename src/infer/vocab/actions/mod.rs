@@ -141,6 +141,20 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
     None
 }
 
+/// The packaged step a step with these inputs is: [`action_spec`], or else a remote reusable
+/// workflow that is handed a cluster credential.
+pub(crate) fn call_spec(
+    uses: &str,
+    with: &[(String, String)],
+    system: CiSystem,
+) -> Option<&'static ActionSpec> {
+    action_spec(uses, system).or_else(|| {
+        (system == CiSystem::GithubActions)
+            .then(|| table::reusable_workflow_given_cluster_secret(&normalize_uses(uses), with))
+            .flatten()
+    })
+}
+
 /// Values of a multi-value input: one per line or comma-separated.
 pub(crate) fn split_list(value: &str) -> Vec<String> {
     value

@@ -119,6 +119,42 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
         .then_some(&REUSABLE_DEPLOY)
 }
 
+/// Words of a secret's name, or of the input it is handed as, that say it reaches a cluster.
+const CLUSTER_SECRET_WORDS: &[&str] = &[
+    "kube",
+    "kubeconfig",
+    "kubernetes",
+    "k8s",
+    "aks",
+    "eks",
+    "gke",
+    "cluster",
+    "openshift",
+    "argocd",
+];
+
+/// The spec of a remote reusable workflow whose file name says nothing, when the call hands it
+/// a cluster credential (`secrets: { creds: ${{ secrets.AZURE_AKS }} }`): what it is given says
+/// it deploys. `secrets: inherit` alone says nothing: every call may inherit.
+pub(super) fn reusable_workflow_given_cluster_secret(
+    key: &str,
+    with: &[(String, String)],
+) -> Option<&'static ActionSpec> {
+    let (repo, _) = key.split_once("/.github/workflows/")?;
+    if key.starts_with("./") || repo.split('/').count() != 2 {
+        return None;
+    }
+    let says_cluster = |text: &str| {
+        text.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| CLUSTER_SECRET_WORDS.contains(&w))
+    };
+    with.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("secrets.")?, v)))
+        .any(|(input, value)| says_cluster(input) || says_cluster(value))
+        .then_some(&REUSABLE_DEPLOY)
+}
+
 /// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose
 /// tool is the platform its name gives, or unknown.
 const fn org_deploy(tool: DeployTool) -> ActionSpec {

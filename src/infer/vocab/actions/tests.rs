@@ -173,3 +173,50 @@ fn org_actions_named_for_deploying_to_a_cluster_deploy() {
     let gitlab = action_spec("acme/helm-deploy-action", CiSystem::GitlabCi);
     assert!(gitlab.is_none(), "only GitHub steps are actions");
 }
+
+/// A remote reusable workflow whose name says nothing deploys when it is handed a cluster
+/// credential (issue 9, class 2); `secrets: inherit`, other secrets and local calls do not.
+#[test]
+fn remote_calls_handed_a_cluster_credential_deploy() {
+    let github = CiSystem::GithubActions;
+    let with = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let task = "acme/ci-cd/.github/workflows/run_task.yaml@main";
+    for given in [
+        with(&[("secrets.creds", "${{ secrets.AZURE_AKS }}")]),
+        with(&[("secrets.kubeconfig", "${{ secrets.CONFIG }}")]),
+        with(&[("secrets.token", "${{ secrets.PROD_K8S_TOKEN }}")]),
+    ] {
+        let spec = call_spec(task, &given, github).expect("deploys");
+        let m = classify_action_deploy(spec, &given).expect("deploys");
+        assert_eq!(m.tool, DeployTool::Unknown, "{given:?}");
+    }
+    for (uses, given) in [
+        (task, with(&[("secrets", "inherit")])),
+        (
+            task,
+            with(&[("secrets.hook", "${{ secrets.SLACK_WEBHOOK_URL }}")]),
+        ),
+        (task, with(&[("cluster", "prod")])),
+        (
+            "./.github/workflows/run.yml",
+            with(&[("secrets.kubeconfig", "x")]),
+        ),
+        ("acme/kube-action@v1", with(&[("secrets.kubeconfig", "x")])),
+    ] {
+        assert!(
+            call_spec(uses, &given, github).is_none(),
+            "{uses} {given:?}"
+        );
+    }
+    let gitlab = call_spec(
+        task,
+        &with(&[("secrets.kubeconfig", "x")]),
+        CiSystem::GitlabCi,
+    );
+    assert!(gitlab.is_none());
+}
