@@ -78,8 +78,11 @@ def expected(label):
 
 def ci_file(path):
     """A file that holds CI configuration (an included template, a local reusable workflow),
-    as opposed to a script a job runs."""
+    as opposed to a script a job runs. A composite action (`action.yml`) is a step, like a
+    script: it holds no job, and the labels list the workflow that uses it."""
     name = path.rsplit("/", 1)[-1].lower()
+    if name in ("action.yml", "action.yaml"):
+        return False
     return name.endswith((".yml", ".yaml", ".groovy")) or "jenkinsfile" in name
 
 

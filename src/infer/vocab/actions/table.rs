@@ -104,8 +104,32 @@ const DEPLOY_WORDS: &[&str] = &[
     "openshift",
 ];
 
+/// Words of a reusable workflow's file name that name a target other than a cluster.
+const ELSEWHERE_WORDS: &[&str] = &[
+    "render",
+    "heroku",
+    "pages",
+    "netlify",
+    "vercel",
+    "s3",
+    "npm",
+    "pypi",
+    "firebase",
+    "lambda",
+    "ecs",
+    "webapp",
+    "appservice",
+    "functions",
+    "docs",
+    "fly",
+    "cloudrun",
+    "surge",
+    "gcs",
+];
+
 /// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
-/// whose file name holds a [`DEPLOY_WORDS`] word; local ones (`./`) are read, not guessed.
+/// whose file name holds a [`DEPLOY_WORDS`] word and no [`ELSEWHERE_WORDS`] word
+/// (`deploy-render.yml` deploys to Render); local ones (`./`) are read, not guessed.
 pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     let (repo, file) = key.split_once("/.github/workflows/")?;
     if key.starts_with("./") || repo.split('/').count() != 2 {
@@ -114,9 +138,9 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     let stem = file
         .strip_suffix(".yml")
         .or_else(|| file.strip_suffix(".yaml"))?;
-    stem.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| DEPLOY_WORDS.contains(&w))
-        .then_some(&REUSABLE_DEPLOY)
+    let words: Vec<&str> = stem.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
+    (!elsewhere && words.iter().any(|w| DEPLOY_WORDS.contains(w))).then_some(&REUSABLE_DEPLOY)
 }
 
 /// Words of a secret's name, or of the input it is handed as, that say it reaches a cluster.

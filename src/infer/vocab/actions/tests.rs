@@ -120,6 +120,8 @@ fn remote_reusable_workflows_named_for_deploying_deploy() {
     for other in [
         "acme/infra/.github/workflows/codeql-analysis.yml@main",
         "acme/infra/.github/workflows/build-push-image.yml@main",
+        "acme/ci/.github/workflows/deploy-render.yml@main",
+        "acme/ci/.github/workflows/deploy_docs.yaml@v1",
         "./.github/workflows/deploy.yml",
     ] {
         assert!(action_spec(other, github).is_none(), "{other}");
