@@ -128,6 +128,9 @@ fn wrappers_are_unwrapped() {
         "npx --yes kubectl apply -f x",
         "sudo env A=1 timeout 10 ./bin/kubectl apply -f x",
         "ls *.yaml | xargs -n1 kubectl apply -f",
+        "travis_wait 30 kubectl apply -f x",
+        "travis_wait kubectl apply -f x",
+        "travis_retry kubectl apply -f x",
     ] {
         let cmds = commands(s, &[]);
         let last = cmds.last().expect("a command");

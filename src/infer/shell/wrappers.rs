@@ -44,6 +44,9 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     ),
     ("timeout", &["-s", "-k", "--signal", "--kill-after"], false),
     ("npx", &["-p", "--package"], false),
+    // Travis CI's shell functions: `travis_wait 30 bash deploy.sh`, `travis_retry make`.
+    ("travis_wait", &[], false),
+    ("travis_retry", &[], false),
 ];
 
 /// Undoes wrappers and command-position variables, outermost first.
@@ -99,7 +102,8 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState) {
                 i += 1;
                 continue;
             }
-            if program == "timeout" && !took_duration {
+            let minutes = program == "travis_wait" && t.bytes().all(|b| b.is_ascii_digit());
+            if (program == "timeout" || minutes) && !took_duration {
                 took_duration = true;
                 i += 1;
                 continue;
