@@ -367,6 +367,10 @@ impl<'a> Lower<'a> {
                     };
                     match key_text(k).as_str() {
                         "run" => self.run(v, params, out),
+                        // The built-in `deploy` step is the old spelling of `run`.
+                        "deploy" if !self.commands.contains_key("deploy") => {
+                            self.run(v, params, out)
+                        }
                         "when" | "unless" => {
                             if let Some(steps) = v.as_map().and_then(|m| m.get("steps")) {
                                 self.steps(steps, params, depth, out);

@@ -328,3 +328,26 @@ fn fuzz_command_fan_out_is_bounded() {
         .count();
     assert_eq!(limits, 1, "one diagnostic for the budget: {d:?}");
 }
+
+/// The built-in `deploy:` step is the old spelling of `run:` (issue 9); a command of this file
+/// named `deploy` is still that command.
+#[test]
+fn the_deploy_step_is_a_run_step() {
+    let p = pipeline(
+        "version: 2.1\njobs:\n  d:\n    docker: [{image: x}]\n    steps:\n      - deploy:\n          name: ship\n          command: helm upgrade --install a ./chart\n",
+    );
+    match p.jobs[0].steps.as_slice() {
+        [Step::Script { text, name, .. }] => {
+            assert_eq!(text, "helm upgrade --install a ./chart");
+            assert_eq!(name.as_deref(), Some("ship"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let p = pipeline(
+        "version: 2.1\ncommands:\n  deploy:\n    steps: [{run: make ship}]\njobs:\n  d:\n    docker: [{image: x}]\n    steps:\n      - deploy\n",
+    );
+    assert!(matches!(
+        p.jobs[0].steps.as_slice(),
+        [Step::Script { text, .. }] if text == "make ship"
+    ));
+}

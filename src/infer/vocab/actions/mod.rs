@@ -133,10 +133,13 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
     if system == CiSystem::Circleci {
         let (_, command) = key.split_once('/')?;
         const ORBS: &[&str] = &["kubernetes/", "helm/", "aws-eks/", "gcp-gke/", "azure-aks/"];
-        return ACTIONS.iter().find(|a| {
-            ORBS.iter().any(|o| a.uses.starts_with(o))
-                && a.uses.split_once('/').map(|x| x.1) == Some(command)
-        });
+        return ACTIONS
+            .iter()
+            .find(|a| {
+                ORBS.iter().any(|o| a.uses.starts_with(o))
+                    && a.uses.split_once('/').map(|x| x.1) == Some(command)
+            })
+            .or_else(|| table::orb_call(&key));
     }
     None
 }

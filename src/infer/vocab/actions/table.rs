@@ -143,6 +143,49 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     (!elsewhere && words.iter().any(|w| DEPLOY_WORDS.contains(w))).then_some(&REUSABLE_DEPLOY)
 }
 
+/// Orbs (by the alias a config gives them) that deploy somewhere other than a cluster.
+const ELSEWHERE_ORBS: &[&str] = &[
+    "heroku",
+    "ecs",
+    "s3",
+    "lambda",
+    "netlify",
+    "firebase",
+    "serverless",
+    "pages",
+    "npm",
+    "pypi",
+    "cloudrun",
+    "run",
+    "eb",
+    "beanstalk",
+    "cloudfront",
+    "sam",
+    "codedeploy",
+    "cloudfoundry",
+    "cf",
+    "vercel",
+    "fly",
+    "terraform",
+    "pulumi",
+];
+
+/// The spec of a CircleCI orb job or command the table does not know (`hmpps/deploy_env`,
+/// normalised) whose command name says it deploys (`deploy`, `deployment`, `rollout`; a tool
+/// name alone such as `helm-lint` does not) and whose orb alias names no other target
+/// ([`ELSEWHERE_ORBS`]; `heroku/deploy-via-git` deploys no cluster): a deploy of unknown tool,
+/// its environment from an `env`/`environment` parameter.
+pub(super) fn orb_call(key: &str) -> Option<&'static ActionSpec> {
+    let (alias, command) = key.split_once('/')?;
+    let alias_elsewhere = alias
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| ELSEWHERE_ORBS.contains(&w));
+    let deploys = command
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "deploy" | "deployment" | "rollout"));
+    (deploys && !alias_elsewhere).then_some(&REUSABLE_DEPLOY)
+}
+
 /// Words of a secret's name, or of the input it is handed as, that say it reaches a cluster.
 const CLUSTER_SECRET_WORDS: &[&str] = &[
     "kube",

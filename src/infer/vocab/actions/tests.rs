@@ -222,3 +222,28 @@ fn remote_calls_handed_a_cluster_credential_deploy() {
     );
     assert!(gitlab.is_none());
 }
+
+/// A registry orb's job named for deploying was a dead end (issue 9, class 2): it is a deploy
+/// of unknown tool with the environment its `env` parameter names; orbs that deploy elsewhere,
+/// and names without a deploy word, are not.
+#[test]
+fn orb_jobs_named_for_deploying_deploy() {
+    let circle = CiSystem::Circleci;
+    let params = [("env".to_owned(), "preprod".to_owned())];
+    let spec = action_spec("hmpps/deploy_env", circle).expect("a deploy orb job");
+    let m = classify_action_deploy(spec, &params).expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str(), m.environment.as_deref()),
+        (DeployTool::Unknown, "call", Some("preprod"))
+    );
+    for other in [
+        "heroku/deploy-via-git",
+        "aws-ecs/deploy-service-update",
+        "terraform/deploy",
+        "acme/helm-lint",
+        "slack/notify",
+        "deploy",
+    ] {
+        assert!(action_spec(other, circle).is_none(), "{other}");
+    }
+}
