@@ -87,14 +87,21 @@ def ci_file(path):
 
 
 def predicted(doc):
-    """Deploy files are the pipeline of each deploy step's jobs and, when the command is written
-    in another CI file (an include, a template, a local reusable workflow), that file too: the
-    labels list both."""
+    """Deploy files are the pipeline of each deploy step's jobs and, when the command or the job
+    is written in another CI file (an include, a template, a local reusable workflow), that file
+    too: the labels list both."""
     steps = doc.get("deploy_steps", [])
+    defined_in = {
+        (p["file"], j["id"]): j.get("file", p["file"])
+        for p in doc.get("pipelines", [])
+        for j in p.get("jobs", [])
+    }
     files, tools = set(), set()
     for d in steps:
         pipelines = set(d.get("pipelines") or [d["pipeline"]])
-        for f in pipelines | {d["file"]}:
+        # The file that defines each deploying job (an included template) is a deploy file.
+        jobs = {defined_in.get((p, j)) for p in pipelines for j in d.get("jobs") or [d["job"]]}
+        for f in pipelines | {d["file"]} | (jobs - {None}):
             if f in pipelines or ci_file(f):
                 files.add(norm_path(f))
                 tools.add((norm_path(f), d["tool"].lower()))

@@ -34,6 +34,7 @@ pub(crate) fn assemble(
                     stage: j.stage.clone(),
                     environment: j.environment.as_ref().map(|e| e.name.clone()),
                     manual: j.manual,
+                    file: j.loc.file.clone(),
                     line: positions.of(&j.loc).line,
                 })
                 .collect(),

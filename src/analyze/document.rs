@@ -94,7 +94,10 @@ pub(crate) struct JobOut {
     pub environment: Option<String>,
     /// Started by a person.
     pub manual: bool,
-    /// The 1-based line it is defined on, in its pipeline file.
+    /// The file it is defined in: the pipeline file, or the included template, called workflow
+    /// or loaded file that defines it.
+    pub file: String,
+    /// The 1-based line it is defined on, in `file`.
     pub line: usize,
 }
 

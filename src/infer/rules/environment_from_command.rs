@@ -351,7 +351,7 @@ fn chosen_by_input<'c>(
     choices: &'c [(String, Vec<String>)],
 ) -> Option<(&'c str, &'c [String], String)> {
     let n = name.trim();
-    let whole = n.starts_with("params.").then(|| (n, n));
+    let whole = n.starts_with("params.").then_some((n, n));
     whole
         .into_iter()
         .chain(references(n))

@@ -2,6 +2,7 @@
 //! Bitbucket pipes and Jenkins steps that deploy, set up cluster credentials or build images,
 //! and how their inputs say what they do. The table is in [`table`]; this file reads it.
 
+mod by_name;
 mod table;
 
 #[cfg(test)]
@@ -117,7 +118,7 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
         if let Some(image) = uses.trim().strip_prefix("docker://") {
             return table::container_action(image);
         }
-        if let Some(spec) = table::reusable_workflow(&key) {
+        if let Some(spec) = by_name::reusable_workflow(&key) {
             return Some(spec);
         }
     }
@@ -128,7 +129,7 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
         return Some(spec);
     }
     if system == CiSystem::GithubActions {
-        return table::org_action(&key);
+        return by_name::org_action(&key);
     }
     if system == CiSystem::Circleci {
         let (_, command) = key.split_once('/')?;
@@ -139,7 +140,7 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
                 ORBS.iter().any(|o| a.uses.starts_with(o))
                     && a.uses.split_once('/').map(|x| x.1) == Some(command)
             })
-            .or_else(|| table::orb_call(&key));
+            .or_else(|| by_name::orb_call(&key));
     }
     None
 }
@@ -153,7 +154,7 @@ pub(crate) fn call_spec(
 ) -> Option<&'static ActionSpec> {
     action_spec(uses, system).or_else(|| {
         (system == CiSystem::GithubActions)
-            .then(|| table::reusable_workflow_given_cluster_secret(&normalize_uses(uses), with))
+            .then(|| by_name::reusable_workflow_given_cluster_secret(&normalize_uses(uses), with))
             .flatten()
     })
 }

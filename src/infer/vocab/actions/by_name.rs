@@ -1,0 +1,223 @@
+//! Calls that cannot be read offline, recognised by their name and what they are handed:
+//! remote reusable workflows, CircleCI registry orbs and organisations' own deploy actions.
+//! Each is a deploy of operation `call`, of the tool its name gives or of unknown tool.
+
+use super::table::step;
+use super::{ActionOp, ActionRole, ActionSpec};
+use crate::infer::vocab::{CredentialKind, DeployTool};
+
+/// A remote reusable workflow (`owner/repo/.github/workflows/deploy-k8s.yml@v1`) whose file
+/// name says it deploys: its tool cannot be read offline, but the call is the job's deploy.
+const REUSABLE_DEPLOY: ActionSpec = ActionSpec {
+    namespace: &["namespace", "k8s-namespace", "kube-namespace"],
+    context: &["cluster", "cluster-name", "kube-context", "context"],
+    environment: &[
+        "environment",
+        "env",
+        "target-environment",
+        "deploy-environment",
+    ],
+    credentials: &[
+        ("kubeconfig", CredentialKind::Kubeconfig),
+        ("kube-config", CredentialKind::Kubeconfig),
+        ("kube-token", CredentialKind::KubeToken),
+        ("k8s-token", CredentialKind::KubeToken),
+        ("oc-token", CredentialKind::OpenshiftLogin),
+        ("openshift-token", CredentialKind::OpenshiftLogin),
+        ("argocd-token", CredentialKind::ArgocdToken),
+    ],
+    ..step(
+        "(reusable workflow)",
+        ActionRole::Deploy(DeployTool::Unknown, ActionOp::Fixed("call")),
+    )
+};
+
+/// Words of a reusable workflow's file name that say it deploys to a cluster.
+const DEPLOY_WORDS: &[&str] = &[
+    "deploy",
+    "deployment",
+    "helm",
+    "k8s",
+    "kube",
+    "kubernetes",
+    "kubectl",
+    "argocd",
+    "rollout",
+    "kustomize",
+    "aks",
+    "eks",
+    "gke",
+    "openshift",
+];
+
+/// Words of a reusable workflow's file name that name a target other than a cluster.
+const ELSEWHERE_WORDS: &[&str] = &[
+    "render",
+    "heroku",
+    "pages",
+    "netlify",
+    "vercel",
+    "s3",
+    "npm",
+    "pypi",
+    "firebase",
+    "lambda",
+    "ecs",
+    "webapp",
+    "appservice",
+    "functions",
+    "docs",
+    "fly",
+    "cloudrun",
+    "surge",
+    "gcs",
+];
+
+/// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
+/// whose file name holds a [`DEPLOY_WORDS`] word and no [`ELSEWHERE_WORDS`] word
+/// (`deploy-render.yml` deploys to Render); local ones (`./`) are read, not guessed.
+pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
+    let (repo, file) = key.split_once("/.github/workflows/")?;
+    if key.starts_with("./") || repo.split('/').count() != 2 {
+        return None;
+    }
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))?;
+    let words: Vec<&str> = stem.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
+    (!elsewhere && words.iter().any(|w| DEPLOY_WORDS.contains(w))).then_some(&REUSABLE_DEPLOY)
+}
+
+/// Orbs (by the alias a config gives them) that deploy somewhere other than a cluster.
+const ELSEWHERE_ORBS: &[&str] = &[
+    "heroku",
+    "ecs",
+    "s3",
+    "lambda",
+    "netlify",
+    "firebase",
+    "serverless",
+    "pages",
+    "npm",
+    "pypi",
+    "cloudrun",
+    "run",
+    "eb",
+    "beanstalk",
+    "cloudfront",
+    "sam",
+    "codedeploy",
+    "cloudfoundry",
+    "cf",
+    "vercel",
+    "fly",
+    "terraform",
+    "pulumi",
+];
+
+/// The spec of a CircleCI orb job or command the table does not know (`hmpps/deploy_env`,
+/// normalised) whose command name says it deploys (`deploy`, `deployment`, `rollout`; a tool
+/// name alone such as `helm-lint` does not) and whose orb alias names no other target
+/// ([`ELSEWHERE_ORBS`]; `heroku/deploy-via-git` deploys no cluster): a deploy of unknown tool,
+/// its environment from an `env`/`environment` parameter.
+pub(super) fn orb_call(key: &str) -> Option<&'static ActionSpec> {
+    let (alias, command) = key.split_once('/')?;
+    let alias_elsewhere = alias
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| ELSEWHERE_ORBS.contains(&w));
+    let deploys = command
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "deploy" | "deployment" | "rollout"));
+    (deploys && !alias_elsewhere).then_some(&REUSABLE_DEPLOY)
+}
+
+/// Words of a secret's name, or of the input it is handed as, that say it reaches a cluster.
+const CLUSTER_SECRET_WORDS: &[&str] = &[
+    "kube",
+    "kubeconfig",
+    "kubernetes",
+    "k8s",
+    "aks",
+    "eks",
+    "gke",
+    "cluster",
+    "openshift",
+    "argocd",
+];
+
+/// The spec of a remote reusable workflow whose file name says nothing, when the call hands it
+/// a cluster credential (`secrets: { creds: ${{ secrets.AZURE_AKS }} }`): what it is given says
+/// it deploys. `secrets: inherit` alone says nothing: every call may inherit.
+pub(super) fn reusable_workflow_given_cluster_secret(
+    key: &str,
+    with: &[(String, String)],
+) -> Option<&'static ActionSpec> {
+    let (repo, _) = key.split_once("/.github/workflows/")?;
+    if key.starts_with("./") || repo.split('/').count() != 2 {
+        return None;
+    }
+    let says_cluster = |text: &str| {
+        text.to_ascii_lowercase()
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| CLUSTER_SECRET_WORDS.contains(&w))
+    };
+    with.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("secrets.")?, v)))
+        .any(|(input, value)| says_cluster(input) || says_cluster(value))
+        .then_some(&REUSABLE_DEPLOY)
+}
+
+/// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose
+/// tool is the platform its name gives, or unknown.
+const fn org_deploy(tool: DeployTool) -> ActionSpec {
+    ActionSpec {
+        uses: "(deploy action)",
+        role: ActionRole::Deploy(tool, ActionOp::Fixed("call")),
+        ..REUSABLE_DEPLOY
+    }
+}
+const ORG_DEPLOY_OC: ActionSpec = org_deploy(DeployTool::Oc);
+const ORG_DEPLOY_HELM: ActionSpec = org_deploy(DeployTool::Helm);
+const ORG_DEPLOY_ARGOCD: ActionSpec = org_deploy(DeployTool::Argocd);
+const ORG_DEPLOY: ActionSpec = org_deploy(DeployTool::Unknown);
+
+/// Words of an action's repository name that say it targets a cluster, with the tool they
+/// imply (`None`: the action could use any tool).
+const CLUSTER_WORDS: &[(&str, Option<&ActionSpec>)] = &[
+    ("openshift", Some(&ORG_DEPLOY_OC)),
+    ("oc", Some(&ORG_DEPLOY_OC)),
+    ("helm", Some(&ORG_DEPLOY_HELM)),
+    ("argocd", Some(&ORG_DEPLOY_ARGOCD)),
+    ("k8s", None),
+    ("kube", None),
+    ("kubernetes", None),
+    ("kubectl", None),
+    ("aks", None),
+    ("eks", None),
+    ("gke", None),
+];
+
+/// The spec of a GitHub action the table does not know (`owner/repo` or `owner/repo/path`,
+/// normalised) whose repository name says both that it deploys (`deploy`, `deployer`,
+/// `deployment`) and that it targets a cluster ([`CLUSTER_WORDS`]): its inputs cannot be read
+/// as a command, but the step is the job's deploy. A name with only one of the two
+/// (`azure/k8s-set-context`, `actions/deploy-pages`) is no deploy.
+pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
+    let mut parts = key.split('/');
+    let (_owner, repo) = (parts.next()?, parts.next()?);
+    let words: Vec<&str> = repo.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if !words
+        .iter()
+        .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"))
+    {
+        return None;
+    }
+    let mut found = CLUSTER_WORDS
+        .iter()
+        .filter(|(w, _)| words.contains(w))
+        .map(|(_, spec)| *spec)
+        .peekable();
+    found.peek()?;
+    Some(found.flatten().next().unwrap_or(&ORG_DEPLOY))
+}
