@@ -141,6 +141,9 @@ pub(crate) struct CredentialFact {
     pub scope: CredentialScope,
     /// Where, with why.
     pub evidence: Evidence,
+    /// Kept only when its job (for a pipeline variable: a job of its pipeline) deploys: a
+    /// long-lived cloud key reaches a cluster only through a deploy.
+    pub deploy_only: bool,
 }
 
 /// Canonical environment tier.

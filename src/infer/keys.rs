@@ -49,6 +49,14 @@ impl CredentialScope {
             CredentialScope::Job(key) => Some(key),
         }
     }
+
+    /// The pipeline file whose variable or job uses the credential.
+    pub(crate) fn pipeline(&self) -> &str {
+        match self {
+            CredentialScope::Pipeline(file) => file,
+            CredentialScope::Job(key) => &key.pipeline,
+        }
+    }
 }
 
 spelled_enum! {

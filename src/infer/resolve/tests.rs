@@ -136,6 +136,7 @@ fn credentials_are_kept_per_place() {
         name: "secrets.KUBECONFIG".to_owned(),
         scope: CredentialScope::Job(JobKey::new(pipeline, "deploy")),
         evidence: evidence(pipeline, at),
+        deploy_only: false,
     };
     let facts = Facts {
         credentials: vec![
@@ -151,6 +152,28 @@ fn credentials_are_kept_per_place() {
         .map(|c| c.evidence.loc.file.as_str())
         .collect();
     assert_eq!(files, ["a.yml", "b.yml"]);
+}
+
+#[test]
+fn cloud_keys_are_kept_only_for_deploying_jobs() {
+    let key = |job: &str| CredentialFact {
+        kind: CredentialKind::CloudAws,
+        name: "secrets.AWS_ACCESS_KEY_ID".to_owned(),
+        scope: CredentialScope::Job(JobKey::new("w.yml", job)),
+        evidence: evidence("w.yml", if job == "build" { 5 } else { 9 }),
+        deploy_only: true,
+    };
+    let facts = Facts {
+        credentials: vec![key("build"), key("deploy")],
+        deploy_steps: vec![deploy("w.yml", "deploy", 9, "apply")],
+        ..Facts::default()
+    };
+    let jobs: Vec<String> = resolve(&facts, &[])
+        .credentials
+        .iter()
+        .filter_map(|c| c.scope.job().map(|j| j.job.clone()))
+        .collect();
+    assert_eq!(jobs, ["deploy"]);
 }
 
 #[test]
