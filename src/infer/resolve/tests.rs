@@ -37,6 +37,7 @@ fn hint(pipeline: &str, job: &str, name: &str, source: HintSource) -> Environmen
         job: JobKey::new(pipeline, job),
         source,
         dynamic: crate::infer::tier::is_dynamic(name),
+        events: None,
         evidence: evidence(pipeline, 0),
     }
 }
@@ -83,7 +84,9 @@ fn a_job_deploys_to_its_strongest_hints() {
         environment_hints: vec![
             hint("ci.yml", "d", "prod", HintSource::JobName),
             hint("ci.yml", "d", "eu", HintSource::Namespace),
-            hint("ci.yml", "d", "us", HintSource::Context),
+            hint("ci.yml", "d", "us", HintSource::Namespace),
+            // A cluster ranks below the namespace the deploy command is given.
+            hint("ci.yml", "d", "prod", HintSource::Context),
             hint("ci.yml", "d", "eu", HintSource::Namespace),
             // Same job id, another pipeline file: not this job's hint.
             hint("other.yml", "d", "staging", HintSource::Environment),
