@@ -177,6 +177,13 @@ const VISIBLE: &[(&str, &str, &str)] = &[
     ("github", "json", "\"name\": \"KUBE_TOKEN\""),
     ("gitlab", "text", "image.tag=$CI_COMMIT_SHA"),
     ("gitlab", "json", "\"name\": \"KUBE_CONFIG_B64\""),
+    ("gitlab", "json", "\"postgresql.auth.postgresPassword\""),
+    ("gitlab", "json", "\"source\": \"helm_values\""),
+    (
+        "gitlab",
+        "markdown",
+        "plaintext passwords of `chart/values.yaml:6`",
+    ),
     ("jenkins", "text", "kubectl --token=$TOKEN apply -f k8s/"),
     ("jenkins", "json", "\"name\": \"TOKEN\""),
     ("circleci", "text", "echo \"$KUBE_CONFIG_B64\" | base64 -d"),

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::files::{Loc, redact};
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
 use crate::infer::rule_id::RuleId;
+use crate::infer::shell::EventFilter;
 use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
 use crate::read::{CiSystem, TriggerKind};
 
@@ -141,6 +142,9 @@ pub(crate) struct CredentialFact {
     pub scope: CredentialScope,
     /// Where, with why.
     pub evidence: Evidence,
+    /// Kept only when its job (for a pipeline variable: a job of its pipeline) deploys: a
+    /// long-lived cloud key reaches a cluster only through a deploy.
+    pub deploy_only: bool,
 }
 
 /// Canonical environment tier.
@@ -172,6 +176,8 @@ pub(crate) struct EnvironmentHint {
     pub source: HintSource,
     /// Whether the name is per-branch / per-PR (contains a ref or PR variable).
     pub dynamic: bool,
+    /// The event the name holds for, when the script picks it by event; `None`: every event.
+    pub events: Option<EventFilter>,
     /// Where, with why.
     pub evidence: Evidence,
 }

@@ -49,6 +49,14 @@ impl CredentialScope {
             CredentialScope::Job(key) => Some(key),
         }
     }
+
+    /// The pipeline file whose variable or job uses the credential.
+    pub(crate) fn pipeline(&self) -> &str {
+        match self {
+            CredentialScope::Pipeline(file) => file,
+            CredentialScope::Job(key) => &key.pipeline,
+        }
+    }
 }
 
 spelled_enum! {
@@ -87,8 +95,10 @@ impl HintSource {
     pub(crate) fn rank(self) -> u8 {
         match self {
             HintSource::Environment => 0,
-            HintSource::ValuesFile | HintSource::Overlay => 1,
-            HintSource::Namespace | HintSource::Context => 2,
+            // The namespace the deploy command is given says where it deploys; a values file
+            // or overlay only how (`-f values-test.yml -n $NAMESPACE_STAGING` is staging).
+            HintSource::Namespace => 1,
+            HintSource::ValuesFile | HintSource::Overlay | HintSource::Context => 2,
             HintSource::JobName => 3,
             HintSource::StageName => 4,
             HintSource::Credential | HintSource::Server | HintSource::ScriptArgument => 5,
@@ -116,7 +126,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 1, 1, 2, 2, 3, 4, 5, 5, 5, 6]);
+        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 6]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

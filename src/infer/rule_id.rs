@@ -19,6 +19,7 @@ spelled_enum! {
         /// Also names the hints `environment-name-from-command` renames, which is no pass of
         /// its own and so no id of its own.
         EnvironmentFromCommand => "environment-from-command",
+        EnvironmentFromEvent => "environment-from-event",
         EnvironmentFromJob => "environment-from-job",
         EnvironmentFromJobName => "environment-from-job-name",
         EnvironmentTriggers => "environment-triggers",

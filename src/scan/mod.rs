@@ -28,7 +28,7 @@ pub(crate) use helmfile::Helmfile;
 pub(crate) use kustomization::{KUSTOMIZATION_FILE_NAMES, Kustomization};
 pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
-pub(crate) use secret::PlaintextSecret;
+pub(crate) use secret::{PlaintextSecret, SecretSource};
 
 use crate::files::safe_read::Unreadable;
 use crate::files::work::{self, Work};
@@ -145,6 +145,15 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
             && (in_chart || chart::is_loose_values_file(path))
         {
             values.push(path.to_owned());
+            // Only read for literal passwords: a values file that does not parse as plain YAML
+            // (a template helmfile renders first) is still listed, without a diagnostic.
+            if let Some(text) = read(path, files, &mut layout.diagnostics)
+                && let Ok(docs) = crate::yaml::parse(&text)
+            {
+                layout
+                    .plaintext_secrets
+                    .extend(secret::from_helm_values(path, &text, &docs));
+            }
         } else {
             read_objects(path, files, &mut layout);
         }

@@ -15,6 +15,8 @@ pub(crate) enum SecretSource {
     Manifest,
     /// A kustomize `secretGenerator:` entry with `literals:` or `files:`.
     SecretGenerator,
+    /// A Helm values file with a literal password (`password:`, `adminPassword:`).
+    HelmValues,
 }
 
 /// A Secret whose values are in the repository unencrypted.
@@ -141,6 +143,70 @@ pub(super) fn from_secret_generator(file: &str, src: &str, docs: &[Node]) -> Vec
     out
 }
 
+/// Deepest mapping level of a values file searched for passwords.
+const MAX_VALUES_DEPTH: usize = 32;
+
+/// The literal passwords of a Helm values file: keys named `password` or ending in `Password`
+/// (`postgresql.auth.postgresPassword`) whose value is a non-empty literal, not a template
+/// (`{{ }}`), a variable (`${DB_PASSWORD}`) or SOPS ciphertext. Reported like a plaintext
+/// Secret, since the chart turns them into one: keys by their dotted path, never values.
+pub(super) fn from_helm_values(file: &str, src: &str, docs: &[Node]) -> Option<PlaintextSecret> {
+    if docs.iter().filter_map(Node::as_map).any(has_sops_metadata) {
+        return None;
+    }
+    let mut keys: Vec<String> = Vec::new();
+    let mut first: Option<usize> = None;
+    let mut todo: Vec<(String, &Mapping, usize)> = docs
+        .iter()
+        .filter_map(Node::as_map)
+        .map(|m| (String::new(), m, 0))
+        .collect();
+    while let Some((prefix, map, depth)) = todo.pop() {
+        for (key, value) in map.iter() {
+            let Some(name) = key.scalar_text() else {
+                continue;
+            };
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            if let Some(inner) = value.as_map() {
+                if depth < MAX_VALUES_DEPTH {
+                    todo.push((path, inner, depth + 1));
+                }
+                continue;
+            }
+            if is_literal_password(&name, value) && !keys.contains(&path) {
+                first = Some(first.map_or(key.span.start, |f| f.min(key.span.start)));
+                keys.push(path);
+            }
+        }
+    }
+    let at = first?;
+    keys.sort();
+    Some(PlaintextSecret {
+        file: file.to_owned(),
+        line: LineIndex::new(src).line_number(at),
+        name: None,
+        keys,
+        source: SecretSource::HelmValues,
+    })
+}
+
+/// A key named like a password holding a literal value.
+fn is_literal_password(key: &str, value: &Node) -> bool {
+    if !key.to_ascii_lowercase().ends_with("password") {
+        return false;
+    }
+    if !value.is_scalar() || value.is_null() || value.as_bool().is_some() {
+        return false;
+    }
+    let text = value.scalar_text().unwrap_or_default();
+    let text = text.trim();
+    !text.is_empty() && !text.contains("{{") && !text.contains("${") && !text.starts_with("ENC[")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +224,41 @@ mod tests {
         assert_eq!(s.name.as_deref(), Some("db"));
         let json = serde_json::to_string(&s).expect("json");
         assert!(!json.contains("aHVudGVyMg") && !json.contains("admin"));
+    }
+
+    #[test]
+    fn helm_values_passwords_by_path_never_values() {
+        let src = "\
+image: {tag: 1.2.0}
+postgresql:
+  auth:
+    username: shop
+    postgresPassword: s3cr3t-pg
+    password: \"hunter2\"
+    existingSecret: \"\"
+redis:
+  password: ${REDIS_PASSWORD}
+  usePassword: true
+admin:
+  password: \"\"
+  rootPassword: '{{ .Values.x }}'
+";
+        let docs = crate::yaml::parse(src).expect("parse");
+        let found = from_helm_values("chart/values.yaml", src, &docs).expect("passwords");
+        assert_eq!(
+            found.keys,
+            [
+                "postgresql.auth.password",
+                "postgresql.auth.postgresPassword"
+            ]
+        );
+        assert_eq!(found.line, 5);
+        assert_eq!(found.source, SecretSource::HelmValues);
+        let json = serde_json::to_string(&found).expect("json");
+        assert!(!json.contains("hunter2") && !json.contains("s3cr3t"));
+        let clean = "redis:\n  password: ''\n";
+        let docs = crate::yaml::parse(clean).expect("parse");
+        assert!(from_helm_values("values.yaml", clean, &docs).is_none());
     }
 
     #[test]

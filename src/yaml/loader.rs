@@ -12,19 +12,27 @@ use saphyr_parser::{Event, Parser, ScanError};
 
 use super::Span;
 use super::error::YamlError;
+use super::lenient::{Failure, Misindented, pending_flow_col};
 use super::node::{Mapping, Node, ScalarStyle, Value};
 use super::offsets::OffsetMap;
 use super::schema::{check_collection_tag, resolve_scalar, tag_text};
 use super::{Limits, Parsed};
 use crate::files::LineIndex;
 
-/// Parses every document of `src`.
-pub(crate) fn load(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
-    let mut loader = Loader::new(src, limits);
-    let mut parser = Parser::new_from_str(src);
+/// Parses every document of `text`, which is `src` or a copy of it with some lines indented
+/// further (see `lenient`); `offsets` maps `text`'s character indices to byte offsets in `src`,
+/// so every span and error points into `src`.
+pub(super) fn attempt(
+    src: &str,
+    text: &str,
+    offsets: OffsetMap,
+    limits: &Limits,
+) -> Result<Parsed, Failure> {
+    let mut loader = Loader::new(src, offsets, limits);
+    let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| loader.scan_error(&e))?;
-        loader.on_event(event, span)?;
+        let (event, span) = next.map_err(|e| loader.scan_failure(&e, text))?;
+        loader.on_event(event, span).map_err(Failure::from)?;
     }
     Ok(loader.finish())
 }
@@ -59,6 +67,8 @@ struct Frame {
     count: usize,
     child_height: usize,
     bytes: usize,
+    /// Column (in characters of the parsed text) of a flow collection's `[` or `{`.
+    flow_col: Option<usize>,
 }
 
 struct Loader<'a> {
@@ -78,10 +88,10 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn new(src: &'a str, limits: &'a Limits) -> Loader<'a> {
+    fn new(src: &'a str, offsets: OffsetMap, limits: &'a Limits) -> Loader<'a> {
         Loader {
             src,
-            offsets: OffsetMap::new(src),
+            offsets,
             lines: None,
             limits,
             stack: Vec::new(),
@@ -107,6 +117,36 @@ impl<'a> Loader<'a> {
             self.offsets.byte(s.start.index()),
             self.offsets.byte(s.end.index()),
         )
+    }
+
+    /// A scan error, and for saphyr's indentation checks that libyaml does not make, where the
+    /// offending line is and how far right it must move.
+    fn scan_failure(&self, e: &ScanError, text: &str) -> Failure {
+        let m = e.marker();
+        let line_start = m.index().saturating_sub(m.col());
+        let misindented = match e.info() {
+            "invalid indentation"
+            | "invalid indentation in flow construct"
+            | "tabs disallowed within this context (block indentation)" => self
+                .stack
+                .iter()
+                .find_map(|f| f.flow_col)
+                .or_else(|| pending_flow_col(text, line_start))
+                .map(|target| Misindented::Flow {
+                    line_start,
+                    col: m.col(),
+                    target,
+                }),
+            "invalid indentation in quoted scalar" => Some(Misindented::Quoted {
+                index: m.index(),
+                col: m.col(),
+            }),
+            _ => None,
+        };
+        Failure {
+            error: self.scan_error(e),
+            misindented,
+        }
     }
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
@@ -173,10 +213,10 @@ impl<'a> Loader<'a> {
                 Ok(())
             }
             Event::SequenceStart(anchor, tag) => {
-                self.open(Items::Seq(Vec::new()), anchor, tag, span)
+                self.open(Items::Seq(Vec::new()), anchor, tag, span, raw)
             }
             Event::MappingStart(anchor, tag) => {
-                self.open(Items::Map(Vec::new(), None), anchor, tag, span)
+                self.open(Items::Map(Vec::new(), None), anchor, tag, span, raw)
             }
             Event::SequenceEnd | Event::MappingEnd => self.close(span),
         }
@@ -188,6 +228,7 @@ impl<'a> Loader<'a> {
         anchor: usize,
         tag: Option<std::borrow::Cow<'_, saphyr_parser::Tag>>,
         span: Span,
+        raw: saphyr_parser::Span,
     ) -> Result<(), YamlError> {
         if self.stack.len() >= self.limits.max_depth {
             let kind = match items {
@@ -218,6 +259,13 @@ impl<'a> Loader<'a> {
             count: 1,
             child_height: 0,
             bytes: 0,
+            flow_col: matches!(
+                self.src
+                    .as_bytes()
+                    .get(skip_properties(self.src.as_bytes(), span.start, span.end)),
+                Some(b'[' | b'{')
+            )
+            .then(|| raw.start.col()),
         });
         Ok(())
     }
@@ -488,7 +536,7 @@ fn skip_properties(src: &[u8], mut i: usize, end: usize) -> usize {
 }
 
 /// End (exclusive) of the quoted scalar opening at `start`, honouring `\"` and `''` escapes.
-fn closing_quote(src: &[u8], start: usize, end: usize) -> Option<usize> {
+pub(super) fn closing_quote(src: &[u8], start: usize, end: usize) -> Option<usize> {
     let quote = *src.get(start).filter(|&&b| b == b'"' || b == b'\'')?;
     let mut i = start + 1;
     while i < end {

@@ -24,10 +24,16 @@
 //! - **Limits.** Crossing a [`Limits`] value (depth, nodes or bytes copied by aliases) is a
 //!   [`YamlError`] whose [`YamlError::is_limit`] holds and whose message names the limit's
 //!   value; readers report it with the code `yaml-limit`.
+//! - **Indentation** follows libyaml, the parser of GitLab and the origin of Go's yaml.v3: lines
+//!   inside a flow collection, and continuation lines of a quoted scalar, may sit at or left of
+//!   the enclosing block's indentation (a `]` under its key). saphyr refuses those; `lenient`
+//!   re-parses a copy with such lines indented further, positions mapped back to the source.
+//!   `tests/fixtures/yaml-libyaml/` records libyaml's verdicts on odd-but-valid CI YAML.
 //! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
 //!   but empty document (`---` alone) is a [`Value::Null`] document.
 
 mod error;
+mod lenient;
 mod loader;
 mod node;
 mod offsets;
@@ -90,5 +96,5 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
 /// # Errors
 /// As for [`parse`], with `limits` in place of the defaults.
 pub(crate) fn parse_with(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
-    loader::load(src, limits)
+    lenient::load(src, limits)
 }

@@ -5,7 +5,7 @@
 ///
 /// ASCII sources (the overwhelmingly common case for CI/GitOps files) need no table at all;
 /// otherwise a table of byte offsets per character is built once so each lookup is O(1).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct OffsetMap {
     /// `None` when the source is ASCII and char index == byte offset.
     table: Option<Vec<usize>>,
@@ -24,6 +24,15 @@ impl OffsetMap {
         OffsetMap {
             table,
             len: src.len(),
+        }
+    }
+
+    /// A map given its table: the byte offset in the original source of every character of the
+    /// parsed text, then one past the end; `len` is the original source's length.
+    pub(crate) fn from_table(table: Vec<usize>, len: usize) -> OffsetMap {
+        OffsetMap {
+            table: Some(table),
+            len,
         }
     }
 

@@ -537,3 +537,42 @@ fn alias_expansion_is_capped_by_bytes() {
     }
     assert!(parse(&src).is_ok());
 }
+
+/// The libyaml corpus in `tests/fixtures/yaml-libyaml/`: every file whose name starts with
+/// `reject-` is refused by libyaml (GitLab's parser), every other one is accepted, and so must
+/// ours be. `scripts/yaml-libyaml-verdicts.py` checks the recorded verdicts against PyYAML's
+/// libyaml loader, so this test does not need it.
+#[test]
+fn libyaml_corpus_verdicts_match() -> TestResult {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/yaml-libyaml");
+    let mut wrong = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_owned();
+        if !name.ends_with(".yaml") {
+            continue;
+        }
+        seen += 1;
+        let src = std::fs::read_to_string(&path)?;
+        let accepts = !name.starts_with("reject-");
+        let result = parse(&src);
+        if let Ok(docs) = &result {
+            docs.iter().for_each(|d| check_spans(&src, d));
+        }
+        if result.is_ok() != accepts {
+            wrong.push(format!("{name}: {result:?}"));
+        }
+    }
+    assert!(seen >= 20, "corpus not found ({seen} files)");
+    assert!(
+        wrong.is_empty(),
+        "verdicts differ from libyaml:\n{}",
+        wrong.join("\n")
+    );
+    Ok(())
+}

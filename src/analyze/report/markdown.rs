@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use crate::analyze::document::Analysis;
+use crate::scan::SecretSource;
 
 /// Renders the report.
 pub(crate) fn render(a: &Analysis) -> String {
@@ -107,10 +108,16 @@ pub(crate) fn render(a: &Analysis) -> String {
         ));
     }
     for s in &a.layout.plaintext_secrets {
-        tasks.push(format!(
-            "Move the plaintext Secret `{}` (`{}:{}`) to Sealed Secrets or SOPS before it is reconciled from Git.",
-            s.name.as_deref().unwrap_or("(unnamed)"), s.file, s.line
-        ));
+        tasks.push(match s.source {
+            SecretSource::HelmValues => format!(
+                "Move the plaintext passwords of `{}:{}` (`{}`) to a Secret kept with Sealed Secrets or SOPS before they are reconciled from Git.",
+                s.file, s.line, s.keys.join("`, `")
+            ),
+            _ => format!(
+                "Move the plaintext Secret `{}` (`{}:{}`) to Sealed Secrets or SOPS before it is reconciled from Git.",
+                s.name.as_deref().unwrap_or("(unnamed)"), s.file, s.line
+            ),
+        });
     }
     if tasks.is_empty() {
         let _ = writeln!(out, "None.\n");

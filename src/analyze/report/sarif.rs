@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::analyze::document::{Analysis, Position};
+use crate::scan::SecretSource;
 
 const DOCS: &str = "https://github.com/gitops-gen/gitops-gen/blob/main/docs/analysis.md";
 
@@ -48,10 +49,16 @@ pub(crate) fn render(a: &Analysis) -> Value {
         results.push(result(
             "plaintext-secret",
             "error",
-            format!(
-                "Secret `{}` is committed in plain text",
-                s.name.as_deref().unwrap_or("(unnamed)")
-            ),
+            match s.source {
+                SecretSource::HelmValues => format!(
+                    "Helm values commit passwords in plain text: `{}`",
+                    s.keys.join("`, `")
+                ),
+                _ => format!(
+                    "Secret `{}` is committed in plain text",
+                    s.name.as_deref().unwrap_or("(unnamed)")
+                ),
+            },
             &at,
         ));
     }

@@ -98,9 +98,20 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
     if !a.credentials.is_empty() {
         let _ = writeln!(out, "\ncredentials to revoke after migration:");
         for c in &a.credentials {
+            // A script several pipelines call is listed once per caller: name the job then.
+            let shared = a
+                .credentials
+                .iter()
+                .filter(|o| o.at == c.at && o.name == c.name)
+                .count()
+                > 1;
+            let job = match (&c.job, shared) {
+                (Some(job), true) => format!(" (job `{job}`)"),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {} ({}) at {}:{}:{}",
+                "  {} ({}) at {}:{}:{}{job}",
                 c.name, c.kind, c.at.file, c.at.line, c.at.column
             );
         }

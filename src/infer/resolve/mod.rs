@@ -68,20 +68,38 @@ pub(crate) fn resolve(facts: &Facts, pipelines: &[Pipeline]) -> Inference {
         environments: environments::environments(facts, &index, pipelines),
         images: once_per_place(&facts.images, |i| &i.evidence.loc, |i| i.builder),
         tests: once_per_place(&facts.tests, |t| &t.evidence.loc, |_| ()),
-        credentials: {
-            let mut credentials = facts.credentials.clone();
-            credentials.sort_by(|a, b| {
-                place(&a.evidence.loc)
-                    .cmp(&place(&b.evidence.loc))
-                    .then(a.name.cmp(&b.name))
-            });
-            credentials.dedup_by(|a, b| {
-                place(&a.evidence.loc) == place(&b.evidence.loc) && a.name == b.name
-            });
-            credentials
-        },
+        credentials: credentials(facts, &index),
         apps: apps::apps(facts),
     }
+}
+
+/// The credentials to revoke, once per place, name and pipeline (a script two workflows call
+/// holds a credential for each), without the cloud keys of jobs and pipelines that deploy
+/// nothing.
+fn credentials(facts: &Facts, index: &JobIndex<'_>) -> Vec<CredentialFact> {
+    let deploying: std::collections::HashSet<&str> = facts
+        .deploy_steps
+        .iter()
+        .map(|d| d.job.pipeline.as_str())
+        .collect();
+    let mut credentials: Vec<CredentialFact> = facts
+        .credentials
+        .iter()
+        .filter(|c| {
+            !c.deploy_only
+                || match c.scope.job() {
+                    Some(job) => index.deploys(job),
+                    None => deploying.contains(c.scope.pipeline()),
+                }
+        })
+        .cloned()
+        .collect();
+    fn key(c: &CredentialFact) -> ((&str, usize), &str) {
+        (place(&c.evidence.loc), c.scope.pipeline())
+    }
+    credentials.sort_by(|a, b| key(a).cmp(&key(b)).then(a.name.cmp(&b.name)));
+    credentials.dedup_by(|a, b| key(a) == key(b) && a.name == b.name);
+    credentials
 }
 
 /// Where something is written, as the order of everything resolved: file, then byte offset.

@@ -37,6 +37,7 @@ fn hint(pipeline: &str, job: &str, name: &str, source: HintSource) -> Environmen
         job: JobKey::new(pipeline, job),
         source,
         dynamic: crate::infer::tier::is_dynamic(name),
+        events: None,
         evidence: evidence(pipeline, 0),
     }
 }
@@ -83,7 +84,9 @@ fn a_job_deploys_to_its_strongest_hints() {
         environment_hints: vec![
             hint("ci.yml", "d", "prod", HintSource::JobName),
             hint("ci.yml", "d", "eu", HintSource::Namespace),
-            hint("ci.yml", "d", "us", HintSource::Context),
+            hint("ci.yml", "d", "us", HintSource::Namespace),
+            // A cluster ranks below the namespace the deploy command is given.
+            hint("ci.yml", "d", "prod", HintSource::Context),
             hint("ci.yml", "d", "eu", HintSource::Namespace),
             // Same job id, another pipeline file: not this job's hint.
             hint("other.yml", "d", "staging", HintSource::Environment),
@@ -136,6 +139,7 @@ fn credentials_are_kept_per_place() {
         name: "secrets.KUBECONFIG".to_owned(),
         scope: CredentialScope::Job(JobKey::new(pipeline, "deploy")),
         evidence: evidence(pipeline, at),
+        deploy_only: false,
     };
     let facts = Facts {
         credentials: vec![
@@ -151,6 +155,28 @@ fn credentials_are_kept_per_place() {
         .map(|c| c.evidence.loc.file.as_str())
         .collect();
     assert_eq!(files, ["a.yml", "b.yml"]);
+}
+
+#[test]
+fn cloud_keys_are_kept_only_for_deploying_jobs() {
+    let key = |job: &str| CredentialFact {
+        kind: CredentialKind::CloudAws,
+        name: "secrets.AWS_ACCESS_KEY_ID".to_owned(),
+        scope: CredentialScope::Job(JobKey::new("w.yml", job)),
+        evidence: evidence("w.yml", if job == "build" { 5 } else { 9 }),
+        deploy_only: true,
+    };
+    let facts = Facts {
+        credentials: vec![key("build"), key("deploy")],
+        deploy_steps: vec![deploy("w.yml", "deploy", 9, "apply")],
+        ..Facts::default()
+    };
+    let jobs: Vec<String> = resolve(&facts, &[])
+        .credentials
+        .iter()
+        .filter_map(|c| c.scope.job().map(|j| j.job.clone()))
+        .collect();
+    assert_eq!(jobs, ["deploy"]);
 }
 
 #[test]

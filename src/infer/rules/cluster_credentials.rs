@@ -1,8 +1,10 @@
 //! INFER stage: `cluster-credentials` — the cluster credentials CI holds, which must be revoked
 //! once a pull-based operator deploys instead: kubeconfigs written or exported in scripts,
 //! tokens passed on the command line, cloud `get-credentials` commands, `oc login`,
-//! `argocd login`, credential actions and Jenkins credential bindings, and secrets or variables
-//! named like cluster credentials. Only names are kept, never values.
+//! `argocd login`, credential actions and Jenkins credential bindings, secrets or variables
+//! named like cluster credentials, long-lived cloud keys (kept only for jobs that deploy), and
+//! GitLab's Kubernetes integration (an agent context, or `$KUBE_NAMESPACE`, `$KUBECONFIG`,
+//! `$KUBE_CONTEXT` used but never set by the pipeline). Only names are kept, never values.
 
 use std::collections::HashSet;
 
@@ -10,7 +12,7 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole, CredentialKind};
-use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts};
+use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts, JobKey};
 use crate::read::{CiSystem, Pipeline};
 use crate::yaml::Span;
 
@@ -19,7 +21,12 @@ use crate::yaml::Span;
 pub(crate) struct ClusterCredentials {
     /// What was reported: once per (pipeline or job, kind, name).
     seen: HashSet<(CredentialScope, CredentialKind, String)>,
+    /// Variables a GitLab job's script has set so far (`export KUBECONFIG=...`).
+    assigned: HashSet<(JobKey, String)>,
 }
+
+/// A credential found: its kind and name, and whether it counts only for a deploying job.
+type Found = (CredentialKind, String, bool);
 
 impl ClusterCredentials {
     /// Records a credential `scope` uses, unless it was recorded for that scope already.
@@ -27,7 +34,7 @@ impl ClusterCredentials {
         &mut self,
         facts: &mut Facts,
         scope: &CredentialScope,
-        (kind, name): (CredentialKind, String),
+        (kind, name, deploy_only): Found,
         evidence: Evidence,
     ) {
         if self.seen.insert((scope.clone(), kind, name.clone())) {
@@ -36,7 +43,57 @@ impl ClusterCredentials {
                 name,
                 scope: scope.clone(),
                 evidence,
+                deploy_only,
             });
+        }
+    }
+
+    /// GitLab's Kubernetes integration: `kubectl config use-context group/project:agent`, or a
+    /// variable only the integration sets, referenced before the job sets it.
+    fn gitlab_integration(&mut self, c: &CommandSite<'_>, texts: &[&str], facts: &mut Facts) {
+        let scope = CredentialScope::Job(c.job.key.clone());
+        let words: Vec<&str> = c.cmd.words.iter().map(|w| w.text.as_str()).collect();
+        let exported = match words.as_slice() {
+            ["export" | "declare" | "typeset", rest @ ..] => rest,
+            _ => &[],
+        };
+        for (name, _) in exported.iter().filter_map(|w| w.split_once('=')).chain(
+            c.cmd
+                .assignments
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        ) {
+            self.assigned.insert((c.job.key.clone(), name.to_owned()));
+        }
+        if let ["kubectl", .., "use-context", context] = words.as_slice()
+            && context.contains(':')
+        {
+            let note = format!(
+                "`kubectl config use-context` selects the GitLab agent `{context}`, whose kubeconfig GitLab provides{}",
+                c.unit.via()
+            );
+            let evidence = Evidence::new(self.id(), c.unit.loc(c.cmd), note, Confidence::Medium);
+            let found = (CredentialKind::Kubeconfig, (*context).to_owned(), false);
+            self.push(facts, &scope, found, evidence);
+        }
+        for name in texts.iter().flat_map(|t| vocab::variable_refs(t)) {
+            let provided = vocab::GITLAB_CLUSTER_VARIABLES.contains(&name.as_str())
+                && !c.job.vars.iter().any(|(k, _)| *k == name)
+                && !self.assigned.contains(&(c.job.key.clone(), name.clone()));
+            if provided {
+                let note = format!(
+                    "`${name}` is never set by the pipeline: GitLab's Kubernetes integration provides it with the cluster's credentials{}",
+                    c.unit.via()
+                );
+                let evidence =
+                    Evidence::new(self.id(), c.unit.loc(c.cmd), note, Confidence::Medium);
+                self.push(
+                    facts,
+                    &scope,
+                    (CredentialKind::Kubeconfig, name, false),
+                    evidence,
+                );
+            }
         }
     }
 }
@@ -51,7 +108,8 @@ impl Rule for ClusterCredentials {
         let loc = Loc::new(&pipeline.file, Span::empty(0));
         for (name, value) in &pipeline.variables {
             for found in variable_credentials(name, value) {
-                let note = format!("pipeline variable `{name}` holds a cluster credential");
+                let note =
+                    format!("pipeline variable `{name}` holds a cluster credential or cloud key");
                 let evidence = Evidence::new(self.id(), loc.clone(), note, Confidence::Medium);
                 self.push(facts, &scope, found, evidence);
             }
@@ -62,7 +120,7 @@ impl Rule for ClusterCredentials {
         let scope = CredentialScope::Job(job.key.clone());
         for (name, value) in &job.job.variables {
             for found in variable_credentials(name, value) {
-                let note = format!("job variable `{name}` holds a cluster credential");
+                let note = format!("job variable `{name}` holds a cluster credential or cloud key");
                 let evidence =
                     Evidence::new(self.id(), job.job.loc.clone(), note, Confidence::Medium);
                 self.push(facts, &scope, found, evidence);
@@ -76,57 +134,65 @@ impl Rule for ClusterCredentials {
             let note = format!("{}{}", m.note, c.unit.how(c.cmd));
             let evidence =
                 Evidence::new(self.id(), c.unit.loc(c.cmd), note, c.unit.confidence(c.cmd));
-            self.push(facts, &scope, (m.kind, m.name.clone()), evidence);
+            self.push(facts, &scope, (m.kind, m.name.clone(), false), evidence);
         }
-        let texts = c
+        let texts: Vec<&str> = c
             .cmd
             .words
             .iter()
             .map(|w| w.text.as_str())
-            .chain(c.cmd.assignments.iter().map(|(_, v)| v.as_str()));
-        for text in texts {
-            for (name, kind) in credential_refs(text) {
-                let note = format!("a script references `{name}`{}", c.unit.via());
+            .chain(c.cmd.assignments.iter().map(|(_, v)| v.as_str()))
+            .collect();
+        for text in &texts {
+            for found in credential_refs(text) {
+                let note = format!("a script references `{}`{}", found.1, c.unit.via());
                 let evidence =
                     Evidence::new(self.id(), c.unit.loc(c.cmd), note, Confidence::Medium);
-                self.push(facts, &scope, (kind, name), evidence);
+                self.push(facts, &scope, found, evidence);
             }
+        }
+        if c.job.pipeline.system == CiSystem::GitlabCi {
+            self.gitlab_integration(c, &texts, facts);
         }
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
         let scope = CredentialScope::Job(a.job.key.clone());
-        for (kind, name, note, confidence) in
-            action_credentials(a.job.pipeline.system, a.uses, a.with)
-        {
+        for (found, note, confidence) in action_credentials(a.job.pipeline.system, a.uses, a.with) {
             let evidence = Evidence::new(self.id(), a.loc.clone(), note, confidence);
-            self.push(facts, &scope, (kind, name), evidence);
+            self.push(facts, &scope, found, evidence);
         }
     }
 }
 
-/// The variables and secrets `text` references that are named like cluster credentials, with
-/// their kind (a `secrets.X` reference is known to be a secret).
-fn credential_refs(text: &str) -> Vec<(String, CredentialKind)> {
+/// The variables and secrets `text` references that are named like cluster credentials (a
+/// `secrets.X` reference is known to be a secret) or like long-lived cloud keys.
+fn credential_refs(text: &str) -> Vec<Found> {
     vocab::variable_refs(text)
         .into_iter()
         .filter_map(|name| {
             let known = name.starts_with("secrets.");
-            vocab::credential_kind_for_name(&name, known).map(|kind| (name, kind))
+            match vocab::credential_kind_for_name(&name, known) {
+                Some(kind) => Some((kind, name, false)),
+                None => vocab::cloud_key_kind(&name).map(|kind| (kind, name, true)),
+            }
         })
         .collect()
 }
 
-/// A variable named like a credential, or holding a reference to one.
-fn variable_credentials(name: &str, value: &str) -> Vec<(CredentialKind, String)> {
+/// A variable named like a credential or a cloud key, or holding a reference to one.
+fn variable_credentials(name: &str, value: &str) -> Vec<Found> {
     let refs = credential_refs(value);
-    if let Some(kind) = vocab::credential_kind_for_name(name, false) {
+    let named = vocab::credential_kind_for_name(name, false)
+        .map(|kind| (kind, false))
+        .or_else(|| vocab::cloud_key_kind(name).map(|kind| (kind, true)));
+    if let Some((kind, deploy_only)) = named {
         let cred = refs
             .first()
-            .map_or_else(|| name.to_owned(), |(r, _)| r.clone());
-        return vec![(kind, cred)];
+            .map_or_else(|| name.to_owned(), |(_, r, _)| r.clone());
+        return vec![(kind, cred, deploy_only)];
     }
-    refs.into_iter().map(|(r, k)| (k, r)).collect()
+    refs
 }
 
 /// Credentials a packaged step sets up or is given.
@@ -134,7 +200,7 @@ fn action_credentials(
     system: CiSystem,
     uses: &str,
     with: &[(String, String)],
-) -> Vec<(CredentialKind, String, String, Confidence)> {
+) -> Vec<(Found, String, Confidence)> {
     let mut out = Vec::new();
     let jenkins = system == CiSystem::Jenkins;
     let spec = vocab::action_spec(uses, system);
@@ -162,8 +228,7 @@ fn action_credentials(
                 (*kind, name)
             };
             out.push((
-                kind,
-                name,
+                (kind, name, false),
                 format!("`{uses_t}` is given cluster credentials in `{input}`"),
                 Confidence::High,
             ));
@@ -177,8 +242,7 @@ fn action_credentials(
                 kind
             };
             out.push((
-                kind,
-                uses_t.to_owned(),
+                (kind, uses_t.to_owned(), false),
                 format!("`{uses_t}` sets up cluster credentials"),
                 Confidence::High,
             ));
@@ -190,8 +254,7 @@ fn action_credentials(
         for id in jenkins_ids(&text) {
             if kube_binding || vocab::credential_kind_for_name(&id, true).is_some() {
                 out.push((
-                    CredentialKind::JenkinsCredential,
-                    id,
+                    (CredentialKind::JenkinsCredential, id, false),
                     "`withCredentials` binds a cluster credential".to_owned(),
                     Confidence::High,
                 ));
@@ -199,11 +262,30 @@ fn action_credentials(
         }
     }
     for (key, value) in with {
-        for (name, kind) in credential_refs(value) {
+        let refs = credential_refs(value);
+        let cloud_input = vocab::cloud_key_kind(key).filter(|_| refs.is_empty());
+        for found in refs {
             out.push((
-                kind,
-                name,
+                found,
                 format!("`{uses_t}` input `{key}` references a cluster credential"),
+                Confidence::Medium,
+            ));
+        }
+        // An input named for a cloud key (`aws-access-key-id`): the variable it names (a
+        // CircleCI orb parameter of type `env_var_name` takes `AWS_ACCESS_KEY_ID`), else the
+        // input itself; never its value (an access key id is uppercase too, but has no `_`).
+        if let Some(kind) = cloud_input
+            && !value.trim().is_empty()
+        {
+            let v = value.trim();
+            let by_name = system == CiSystem::Circleci
+                && v.contains('_')
+                && v.chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            let name = if by_name { v } else { key.as_str() };
+            out.push((
+                (kind, name.to_owned(), true),
+                format!("`{uses_t}` is given a long-lived cloud key in `{key}`"),
                 Confidence::Medium,
             ));
         }
@@ -277,6 +359,78 @@ mod tests {
                 ("kube-token", "K8S_TOKEN"),
                 ("cloud-aws", "aws eks update-kubeconfig"),
             ])
+        );
+    }
+
+    #[test]
+    fn gitlab_integration_variables_and_agent_contexts() {
+        let text = "kubectl config use-context acme/infra:prod-agent\nhelm upgrade --install web ./chart -n \"$KUBE_NAMESPACE\"\nexport KUBE_CONTEXT=ci\nkubectl --context \"$KUBE_CONTEXT\" get pods\nkubectl -n $APP_NS apply -f k8s\n";
+        let mut j = job("deploy", vec![script_step(".gitlab-ci.yml", text, 0, 0)]);
+        j.variables.push(("APP_NS".into(), "web".into()));
+        let p = pipeline(".gitlab-ci.yml", CiSystem::GitlabCi, vec![j.clone()]);
+        assert_eq!(
+            run(&p, &MemRepo::default()),
+            pairs(&[
+                ("kubeconfig", "acme/infra:prod-agent"),
+                ("kubeconfig", "KUBE_NAMESPACE"),
+            ])
+        );
+        // A job variable sets it: nothing GitLab provides.
+        j.variables.push(("KUBE_NAMESPACE".into(), "web".into()));
+        let p = pipeline(".gitlab-ci.yml", CiSystem::GitlabCi, vec![j.clone()]);
+        assert_eq!(
+            run(&p, &MemRepo::default()),
+            pairs(&[("kubeconfig", "acme/infra:prod-agent")])
+        );
+        // Other CI systems have no such integration.
+        let p = pipeline("w.yml", CiSystem::GithubActions, vec![j]);
+        assert!(run(&p, &MemRepo::default()).is_empty());
+    }
+
+    #[test]
+    fn cloud_keys_count_only_for_deploying_jobs() {
+        let mut j = job(
+            "deploy",
+            vec![
+                action_step(
+                    "w.yml",
+                    "aws-actions/configure-aws-credentials@v4",
+                    &[
+                        ("aws-access-key-id", "${{ secrets.AWS_ACCESS_KEY_ID }}"),
+                        ("aws-secret-access-key", "AKIA-literal-never-kept"),
+                        ("role-to-assume", "arn:aws:iam::1:role/ci"),
+                    ],
+                    10,
+                ),
+                action_step(
+                    "w.yml",
+                    "aws-cli/setup",
+                    &[("aws-access-key-id", "AKIAEXAMPLE")],
+                    20,
+                ),
+            ],
+        );
+        j.variables
+            .push(("AZURE_CREDENTIALS".into(), "${{ secrets.AZ }}".into()));
+        let p = pipeline("w.yml", CiSystem::GithubActions, vec![j]);
+        let facts = run_one(
+            ClusterCredentials::default(),
+            std::slice::from_ref(&p),
+            &MemRepo::default(),
+        );
+        let got: Vec<(&str, &str, bool)> = facts
+            .credentials
+            .iter()
+            .map(|c| (c.kind.as_str(), c.name.as_str(), c.deploy_only))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("cloud-azure", "AZURE_CREDENTIALS", true),
+                ("cloud-aws", "secrets.AWS_ACCESS_KEY_ID", true),
+                ("cloud-aws", "aws-secret-access-key", true),
+                ("cloud-aws", "aws-access-key-id", true),
+            ]
         );
     }
 

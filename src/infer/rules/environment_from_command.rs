@@ -94,6 +94,7 @@ impl EnvironmentFromCommand {
             job: job.clone(),
             source,
             dynamic,
+            events: None,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });
     }
@@ -296,32 +297,11 @@ fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     let Some(var) = lone_var(value) else {
         return (value.to_owned(), String::new());
     };
+    // An assignment in a branch on the CI event holds on that event only: the rule
+    // environment-from-event reads those.
     let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
-        let from_export = matches!(
-            c.program(),
-            Some("export" | "declare" | "readonly" | "local")
-        )
-        .then(|| {
-            c.words.iter().skip(1).find_map(|w| {
-                w.text
-                    .split_once('=')
-                    .filter(|(k, _)| *k == var)
-                    .map(|(_, v)| v.to_owned())
-            })
-        })
-        .flatten();
-        from_export.or_else(|| {
-            c.words
-                .is_empty()
-                .then(|| {
-                    c.assignments
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == var)
-                        .map(|(_, v)| v.clone())
-                })
-                .flatten()
-        })
+        c.assigned(var)
+            .filter(|_| crate::infer::shell::event_branch(&unit.text, c.start).is_none())
     });
     match earlier {
         Some(v) if !v.contains('$') && !v.is_empty() => (v, format!(" (`${var}`)")),
@@ -401,7 +381,7 @@ fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// `$NAME` or `${NAME}`.
-fn lone_var(value: &str) -> Option<&str> {
+pub(crate) fn lone_var(value: &str) -> Option<&str> {
     let v = value.trim();
     let name = v
         .strip_prefix("${")

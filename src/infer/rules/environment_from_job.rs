@@ -39,6 +39,7 @@ impl Rule for EnvironmentFromJob {
                 name,
                 job: site.key.clone(),
                 source: HintSource::Environment,
+                events: None,
                 evidence: Evidence::new(self.id(), env.loc.clone(), note, Confidence::High),
             });
         }

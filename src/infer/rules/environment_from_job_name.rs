@@ -101,6 +101,7 @@ impl Rule for EnvironmentFromJobName {
                         job: key.clone(),
                         source,
                         dynamic: is_dynamic(text),
+                        events: None,
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
                     break;

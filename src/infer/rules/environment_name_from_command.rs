@@ -1,8 +1,10 @@
 //! INFER stage: rule `environment-name-from-command` — namespaces, kube contexts, values files
 //! and overlay paths name an environment only through a tier word in them.
 //!
-//! `-n pricing-staging` and `values-prod.yaml` say staging and prod; `-n pricing` names the app,
-//! not an environment. The rule is not a pass of its own: `environment-from-command` applies
+//! `-n pricing-staging` is the environment `pricing-staging` (tier staging): a namespace is the
+//! name the pipeline gives its target, kept as written. `values-prod.yaml` and `overlays/prod`
+//! say `prod`, and a context `gke_acme_eu_prod` too: those name files and clusters, and only
+//! their tier word names the environment. `-n pricing` is kept only as the weakest hint. The rule is not a pass of its own: `environment-from-command` applies
 //! [`name_command_hint`] to every hint it creates, so no hint is rewritten after the fact and
 //! the job-name fallback and the triggers only ever see named hints. The hints it names keep
 //! `environment-from-command` as their evidence's rule.
@@ -10,8 +12,9 @@
 use crate::infer::tier::tier_of;
 use crate::infer::{HintSource, Tier};
 
-/// The source, name and note of a hint read from a command line: the tier word in the name
-/// (with a note saying so); for a namespace without one, the namespace as written, as the
+/// The source, name and note of a hint read from a command line: a literal namespace with a
+/// tier word as written; otherwise the tier word in the name (with a note saying so); for a
+/// namespace without one, the namespace as written, as the
 /// weakest source ([`HintSource::NamespaceName`]), used only when nothing else names the job's
 /// target; `None` otherwise, so the hint names no environment. Hints of other sources, and
 /// per-branch names, are kept as they are.
@@ -24,14 +27,16 @@ pub(crate) fn name_command_hint(
     if !source.is_command_line() || dynamic {
         return Some((source, name, note));
     }
+    let literal = !name.is_empty() && !name.contains(['$', '{', '(', '%', '<', ' ']);
     let Some(word) = tier_word(&name) else {
-        let literal = !name.is_empty() && !name.contains(['$', '{', '(', '%', '<', ' ']);
         return (source == HintSource::Namespace && literal).then(|| {
             let note = format!("{note} (no tier word: the namespace names the environment)");
             (HintSource::NamespaceName, name, note)
         });
     };
-    if word == name {
+    // A namespace is the name the pipeline gives its target: `jx-staging` stays `jx-staging`
+    // (its tier still comes from the word); a values file or overlay path only carries one.
+    if word == name || (source == HintSource::Namespace && literal) {
         return Some((source, name, note));
     }
     let note = format!("{note} (`{word}` names the environment)");
@@ -88,10 +93,23 @@ mod tests {
         };
         let hint =
             |source, name: &str, note: &str| Some((source, name.to_owned(), note.to_owned()));
+        // A namespace is named as written (issue 9, class 4: `jx-staging`, `ucode-prod`).
         assert_eq!(
             named(HintSource::Namespace, false, "pricing-staging"),
+            hint(HintSource::Namespace, "pricing-staging", "seen")
+        );
+        assert_eq!(
+            named(HintSource::Context, false, "gke_acme_eu_prod"),
             hint(
-                HintSource::Namespace,
+                HintSource::Context,
+                "prod",
+                "seen (`prod` names the environment)"
+            )
+        );
+        assert_eq!(
+            named(HintSource::ValuesFile, false, "values-staging"),
+            hint(
+                HintSource::ValuesFile,
                 "staging",
                 "seen (`staging` names the environment)"
             )

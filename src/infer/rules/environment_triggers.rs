@@ -43,7 +43,11 @@ impl Rule for EnvironmentTriggers {
                 let key = JobKey::of(pipeline, job);
                 let environments = index.environments(&key);
                 for found in triggers_of(pipeline, &jobs, job, &deploys) {
-                    for environment in environments.iter().map(|h| &h.name) {
+                    // A name the script picks by event holds only for triggers of that event.
+                    let admitted = environments
+                        .iter()
+                        .filter(|h| h.events.is_none_or(|e| e.admits(&found.kind)));
+                    for environment in admitted.map(|h| &h.name) {
                         let note = format!(
                             "{} deploys `{environment}` through job `{}`",
                             found.note, job.id

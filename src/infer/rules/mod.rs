@@ -9,7 +9,8 @@
 mod cluster_credentials;
 mod deploy_action;
 mod deploy_command;
-mod environment_from_command;
+pub(crate) mod environment_from_command;
+mod environment_from_event;
 mod environment_from_job;
 mod environment_from_job_name;
 pub(crate) mod environment_name_from_command;
@@ -31,6 +32,7 @@ pub(crate) fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(test_command::TestCommand),
         Box::new(cluster_credentials::ClusterCredentials::default()),
         Box::new(environment_from_command::EnvironmentFromCommand::default()),
+        Box::new(environment_from_event::EnvironmentFromEvent::default()),
         Box::new(environment_from_job::EnvironmentFromJob),
         Box::new(environment_from_job_name::EnvironmentFromJobName::default()),
         Box::new(environment_triggers::EnvironmentTriggers),

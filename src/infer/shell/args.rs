@@ -5,6 +5,30 @@ use super::Command;
 
 impl Command {
     /// The program's basename (`./bin/kubectl` → `kubectl`), when there is one.
+    /// The value this command gives `var`: `export VAR=x` (also `declare`, `readonly`,
+    /// `local`), or `VAR=x` alone on its line.
+    pub(crate) fn assigned(&self, var: &str) -> Option<String> {
+        if matches!(
+            self.program(),
+            Some("export" | "declare" | "readonly" | "local")
+        ) {
+            return self.words.iter().skip(1).find_map(|w| {
+                w.text
+                    .split_once('=')
+                    .filter(|(k, _)| *k == var)
+                    .map(|(_, v)| v.to_owned())
+            });
+        }
+        if !self.words.is_empty() {
+            return None;
+        }
+        self.assignments
+            .iter()
+            .rev()
+            .find(|(k, _)| k == var)
+            .map(|(_, v)| v.clone())
+    }
+
     pub(crate) fn program(&self) -> Option<&str> {
         let first = self.words.first()?;
         let name = first.text.rsplit('/').next().unwrap_or_default();

@@ -16,6 +16,7 @@
 //! about a command's options.
 
 mod args;
+mod event;
 mod lexer;
 mod parse;
 mod vars;
@@ -28,6 +29,7 @@ mod fuzz_regressions;
 mod tests;
 
 use crate::files::LineIndex;
+pub(crate) use event::{EventFilter, ScriptEvent, event_branch};
 use lexer::{Lexer, Tok};
 use vars::VarState;
 

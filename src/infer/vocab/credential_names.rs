@@ -113,9 +113,63 @@ pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option
     None
 }
 
+/// Name fragments of long-lived cloud keys, with the cloud they open: an AWS access key, an
+/// Azure service principal's secret, a Google Cloud service-account key.
+const CLOUD_KEY_PARTS: &[(&str, CredentialKind)] = &[
+    ("aws_access_key", CredentialKind::CloudAws),
+    ("aws_secret_access_key", CredentialKind::CloudAws),
+    ("aws_secret_key", CredentialKind::CloudAws),
+    ("azure_credentials", CredentialKind::CloudAzure),
+    ("azure_client_secret", CredentialKind::CloudAzure),
+    ("arm_client_secret", CredentialKind::CloudAzure),
+    ("gcp_sa_key", CredentialKind::CloudGcp),
+    ("gcp_service_account_key", CredentialKind::CloudGcp),
+    ("gcp_credentials", CredentialKind::CloudGcp),
+    ("gcloud_service_key", CredentialKind::CloudGcp),
+    ("google_credentials", CredentialKind::CloudGcp),
+    ("google_application_credentials", CredentialKind::CloudGcp),
+];
+
+/// The cloud a variable, secret or step input named like a long-lived cloud key opens
+/// (`AWS_ACCESS_KEY_ID`, `secrets.PROD_AWS_SECRET_ACCESS_KEY`, `aws-access-key-id`,
+/// `AZURE_CREDENTIALS`, `GCP_SA_KEY`). Such a key reaches a cluster only when the job deploys,
+/// so callers keep it only for deploying jobs.
+pub(crate) fn cloud_key_kind(name: &str) -> Option<CredentialKind> {
+    let name = name.strip_prefix("secrets.").unwrap_or(name);
+    let lower = name.to_ascii_lowercase().replace('-', "_");
+    CLOUD_KEY_PARTS
+        .iter()
+        .find(|(part, _)| lower.contains(part))
+        .map(|(_, kind)| *kind)
+}
+
+/// Variables GitLab's Kubernetes integration (a certificate-based cluster, or the agent's
+/// `KUBECONFIG`) provides to a job: a pipeline that uses one without setting it holds the
+/// cluster's credentials through GitLab.
+pub(crate) const GITLAB_CLUSTER_VARIABLES: &[&str] =
+    &["KUBECONFIG", "KUBE_NAMESPACE", "KUBE_CONTEXT"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cloud_keys() {
+        let aws = Some(CredentialKind::CloudAws);
+        assert_eq!(cloud_key_kind("AWS_ACCESS_KEY_ID"), aws);
+        assert_eq!(cloud_key_kind("secrets.PROD_AWS_SECRET_ACCESS_KEY"), aws);
+        assert_eq!(cloud_key_kind("aws-access-key-id"), aws);
+        assert_eq!(
+            cloud_key_kind("AZURE_CREDENTIALS"),
+            Some(CredentialKind::CloudAzure)
+        );
+        assert_eq!(
+            cloud_key_kind("secrets.GCP_SA_KEY"),
+            Some(CredentialKind::CloudGcp)
+        );
+        assert_eq!(cloud_key_kind("AWS_REGION"), None);
+        assert_eq!(cloud_key_kind("AWS_ROLE_ARN"), None);
+    }
 
     #[test]
     fn credential_names() {

@@ -1,0 +1,91 @@
+//! INFER stage: `environment-from-event` — a namespace the script picks by CI event:
+//!
+//! ```sh
+//! if [ "$GITHUB_EVENT_NAME" = push ]; then NS=prod; else NS=pr-$PR_NUMBER; fi
+//! kubectl apply -n "$NS" -f k8s/
+//! ```
+//!
+//! deploys `prod` on a push and `pr-$PR_NUMBER` (a per-PR preview) on every other event. Each
+//! assignment becomes a namespace hint that holds only for its event
+//! ([`EnvironmentHint::events`]); `environment-triggers` then pairs it only with the triggers
+//! of that event. `environment-from-command` leaves such assignments alone.
+
+use std::collections::HashSet;
+
+use crate::infer::RuleId;
+use crate::infer::engine::{CommandSite, Rule};
+use crate::infer::rules::environment_from_command::lone_var;
+use crate::infer::rules::environment_name_from_command::name_command_hint;
+use crate::infer::shell::{EventFilter, ScriptEvent, event_branch};
+use crate::infer::tier::is_dynamic;
+use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
+use crate::read::TriggerKind;
+
+/// Deploy commands whose namespace a script sets per event ⇒ [`EnvironmentHint`]s.
+#[derive(Default)]
+pub(crate) struct EnvironmentFromEvent {
+    /// (job, name) already hinted: the first deploy command that names it is the evidence.
+    seen: HashSet<(JobKey, String)>,
+}
+
+impl Rule for EnvironmentFromEvent {
+    fn id(&self) -> RuleId {
+        RuleId::EnvironmentFromEvent
+    }
+
+    fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
+        let Some(var) = c
+            .deploy
+            .and_then(|m| m.namespace.as_deref())
+            .and_then(lone_var)
+        else {
+            return;
+        };
+        let unit = c.unit;
+        for assigning in unit.cmds.iter().take(c.index) {
+            let Some(value) = assigning.assigned(var).filter(|v| !v.trim().is_empty()) else {
+                continue;
+            };
+            let Some(events) = event_branch(&unit.text, assigning.start) else {
+                continue;
+            };
+            // A name built from a variable on pull requests is one per pull request.
+            let dynamic = is_dynamic(&value)
+                || (value.contains('$') && events.admits(&TriggerKind::PullRequest));
+            let note = format!(
+                "`{}` deploys to namespace `${var}`, which the script sets to `{value}` {}",
+                unit.command_line(c.cmd),
+                describe(events)
+            );
+            let Some((source, name, note)) =
+                name_command_hint(HintSource::Namespace, dynamic, value, note)
+            else {
+                continue;
+            };
+            if !self.seen.insert((c.job.key.clone(), name.clone())) {
+                continue;
+            }
+            facts.environment_hints.push(EnvironmentHint {
+                name,
+                job: c.job.key.clone(),
+                source,
+                dynamic,
+                events: Some(events),
+                evidence: Evidence::new(self.id(), unit.loc(c.cmd), note, Confidence::Medium),
+            });
+        }
+    }
+}
+
+/// `on a push`, `on every event but a pull request`, for notes.
+fn describe(events: EventFilter) -> String {
+    let event = match events.event {
+        ScriptEvent::Push => "a push",
+        ScriptEvent::PullRequest => "a pull request",
+    };
+    if events.negated {
+        format!("on every event but {event}")
+    } else {
+        format!("on {event}")
+    }
+}
