@@ -184,11 +184,12 @@ impl<'a> Lower<'a> {
                     continue;
                 };
                 scheduled = true;
+                // The schedule starts this workflow's jobs only, so it is their condition
+                // rather than a trigger of the whole config (whose jobs would all inherit it).
                 let trigger = self
                     .st
                     .trigger(TriggerKind::Schedule, scalar(cron), false, cron);
-                shared.push(trigger.clone());
-                pipeline.triggers.push(trigger);
+                shared.push(trigger);
                 if let Some(filters) = t
                     .as_map()
                     .and_then(|m| m.get("schedule"))
@@ -375,6 +376,10 @@ impl<'a> Lower<'a> {
                     };
                     match key_text(k).as_str() {
                         "run" => self.run(v, params, out),
+                        // CircleCI 2.0's `deploy:` step is a `run:` step under another name.
+                        "deploy" if !self.commands.contains_key("deploy") => {
+                            self.run(v, params, out);
+                        }
                         "when" | "unless" => {
                             if let Some(steps) = v.as_map().and_then(|m| m.get("steps")) {
                                 self.steps(steps, params, depth, out);

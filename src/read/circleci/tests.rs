@@ -234,15 +234,11 @@ fn schedules_and_push_triggers() {
         .iter()
         .map(|t| (t.kind.clone(), t.pattern.as_deref()))
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            (TriggerKind::Branch, None),
-            (TriggerKind::Schedule, Some("0 3 * * *"))
-        ]
-    );
+    // The schedule starts the nightly workflow's jobs only: their condition, not the config's.
+    assert_eq!(kinds, [(TriggerKind::Branch, None)]);
     let nightly = job(&p, "nightly/build");
     assert_eq!(nightly.conditions[0].kind, TriggerKind::Schedule);
+    assert_eq!(nightly.conditions[0].pattern.as_deref(), Some("0 3 * * *"));
     assert_eq!(nightly.conditions[1].pattern.as_deref(), Some("main"));
     assert_eq!(
         nightly.variables,
@@ -327,4 +323,20 @@ fn fuzz_command_fan_out_is_bounded() {
         .filter(|d| d.message.contains("expanded more than"))
         .count();
     assert_eq!(limits, 1, "one diagnostic for the budget: {d:?}");
+}
+
+#[test]
+fn a_deploy_step_is_a_run_step() {
+    let p = pipeline(
+        "version: 2\njobs:\n  ship:\n    steps:\n      - deploy:\n          name: Ship\n          command: helm upgrade --install web chart/\n      - deploy: kubectl apply -f k8s/\n",
+    );
+    let texts: Vec<&str> = p.jobs[0]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, .. } => Some(text.as_str()),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(texts, ["helm upgrade --install web chart/", "kubectl apply -f k8s/"]);
 }
