@@ -125,8 +125,9 @@ pub(super) fn load_include(
     load(ctx, path, text, stack)
 }
 
-/// The local files an `include:` (or `trigger: include:`) names, globs expanded, in order.
-/// Includes that live outside the repository are recorded as unresolved.
+/// The local files an `include:` (or `trigger: include:`) names, globs expanded, in order: the
+/// `local:` ones, and the `project:` ones that are in the checkout ([`in_checkout`]). Includes
+/// that live outside the repository are recorded as unresolved.
 pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, At)> {
     let mut out = Vec::new();
     let items: Vec<&Val> = if include.is_seq() {
@@ -158,7 +159,12 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
                 ctx.record_unresolved("include:project", name.to_owned(), project.at);
             }
             for file in files {
-                let mut text = format!("{name}:{}", file.text().unwrap_or_default());
+                let path = file.text().unwrap_or_default();
+                if in_checkout(ctx, name, path) {
+                    expand_local(ctx, path, file.at, &mut out);
+                    continue;
+                }
+                let mut text = format!("{name}:{path}");
                 if let Some(r) = reference {
                     text = format!("{text}@{r}");
                 }
@@ -174,6 +180,16 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
         }
     }
     out
+}
+
+/// Whether `file` of `project` can be read from the checkout: the project is this one
+/// (`$CI_PROJECT_PATH`), or the file is there (a project that includes its own files by
+/// name, or a copy of the templates it names). GitLab reads the file at the include's `ref:`;
+/// the checkout's version stands in for it.
+fn in_checkout(ctx: &Ctx<'_>, project: &str, file: &str) -> bool {
+    let this_project = matches!(project.trim(), "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}");
+    let path = file.trim().trim_start_matches('/');
+    !path.contains('$') && (this_project || (!path.contains('*') && ctx.repo.lists(path)))
 }
 
 /// Turns one `local:` path into repository paths: leading `/` dropped, globs expanded.

@@ -341,6 +341,23 @@ fn missing_local_includes_are_reported() {
 }
 
 #[test]
+fn project_includes_in_the_checkout_are_read_locally() {
+    let (_, p, d) = read(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - project: $CI_PROJECT_PATH\n    ref: $CI_COMMIT_SHA\n    file: /ci/a.yml\n\
+             \x20 - project: group/this-repo\n    file: [ci/b.yml, ci/elsewhere.yml]\n",
+        ),
+        ("ci/a.yml", "a:\n  script: [x]\n"),
+        ("ci/b.yml", "b:\n  script: [y]\n"),
+    ]);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ids(&p), ["a", "b"]);
+    let got: Vec<&str> = p.unresolved.iter().map(|u| u.reference.as_str()).collect();
+    assert_eq!(got, ["group/this-repo:ci/elsewhere.yml"]);
+}
+
+#[test]
 fn non_local_includes_are_unresolved() {
     let (_, p, d) = root(
         "include:\n  - project: group/ci\n    ref: v1\n    file: [/a.yml, /b.yml]\n\
