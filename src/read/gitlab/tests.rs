@@ -498,11 +498,9 @@ job:
             cond(Upstream, None, false),
             cond(Branch, Some("$CI_DEFAULT_BRANCH"), false),
             cond(Branch, Some("dev"), true),
-            cond(
-                Expression,
-                Some("$CI_COMMIT_BRANCH == \"main\" && $DEPLOY == \"true\""),
-                false
-            ),
+            // A conjunction: the ref it requires, and the rest kept as an expression.
+            cond(Branch, Some("main"), false),
+            cond(Expression, Some("$DEPLOY == \"true\""), false),
             cond(Branch, Some("dev"), false),
         ]
     );
@@ -510,6 +508,51 @@ job:
     assert_eq!(
         loc_text(&repo, &j.conditions[1].loc),
         "'$CI_COMMIT_REF_NAME =~ /^release\\/.*/'"
+    );
+}
+
+#[test]
+fn conjunctions_and_version_patterns_name_their_refs() {
+    let src = r#"
+job:
+  script: [x]
+  rules:
+    - if: $CI_PROJECT_PATH == "acme/kees" && $CI_COMMIT_BRANCH != "master" && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME =~ /^renovate/
+    - if: ($CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH == "main")
+    - if: $CI_COMMIT_BRANCH == "main" || $FORCE
+    - if: $CI_PROJECT_PATH == "acme/kees" && $FORCE
+    - if: $CI_COMMIT_REF_NAME =~ /^v[0-9]+\.[0-9]+.*$/
+    - if: $CI_COMMIT_REF_NAME =~ /^stg-v[0-9]+/
+    - if: $CI_COMMIT_REF_NAME =~ /^[0-9]+$/
+    - if: $CI_COMMIT_BRANCH =~ /^v\d+/
+other:
+  script: [x]
+  only: [/^v\d+\.\d+/, /^release-\d+\.\d+$/, /^dev/]
+"#;
+    let (_, p, d) = root(src);
+    assert!(d.is_empty(), "{d:?}");
+    use TriggerKind::*;
+    assert_eq!(
+        conds(&job(&p, "job").conditions),
+        [
+            cond(PullRequest, Some("/^renovate/"), false),
+            cond(Expression, Some("$CI_PROJECT_PATH == \"acme/kees\""), false),
+            cond(Branch, Some("main"), false),
+            cond(Expression, Some("$CI_COMMIT_BRANCH == \"main\" || $FORCE"), false),
+            cond(Expression, Some("$CI_PROJECT_PATH == \"acme/kees\" && $FORCE"), false),
+            cond(Tag, Some("/^v[0-9]+\\.[0-9]+.*$/"), false),
+            cond(Tag, Some("/^stg-v[0-9]+/"), false),
+            cond(Branch, Some("/^[0-9]+$/"), false),
+            cond(Branch, Some("/^v\\d+/"), false),
+        ]
+    );
+    assert_eq!(
+        conds(&job(&p, "other").conditions),
+        [
+            cond(Tag, Some("/^v\\d+\\.\\d+/"), false),
+            cond(Branch, Some("/^release-\\d+\\.\\d+$/"), false),
+            cond(Branch, Some("/^dev/"), false),
+        ]
     );
 }
 
