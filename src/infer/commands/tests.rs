@@ -197,7 +197,11 @@ fn scripts_are_found_from_the_working_directory() {
 fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
     job_units(repo, job, &[])
         .iter()
-        .flat_map(|u| u.cmds.iter().map(move |c| format!("{}: {}", u.file, u.command_line(c))))
+        .flat_map(|u| {
+            u.cmds
+                .iter()
+                .map(move |c| format!("{}: {}", u.file, u.command_line(c)))
+        })
         .collect()
 }
 
@@ -242,12 +246,21 @@ fn function_bodies_run_only_where_the_job_calls_them() {
     );
     // The pipe still points at the helm command after the build body was dropped.
     assert_eq!(cmds[2].stdin_from, Some(1));
-    assert!(units[0].how(&cmds[1]).contains("in shell function `deploy`"));
+    assert!(
+        units[0]
+            .how(&cmds[1])
+            .contains("in shell function `deploy`")
+    );
     // A sourced library: the script called from a body runs only when the body does.
     let sourced = |call: &str| {
         job(
             "j",
-            vec![script_step("ci.yml", &format!("source lib.sh\n{call}\n"), 0, 0)],
+            vec![script_step(
+                "ci.yml",
+                &format!("source lib.sh\n{call}\n"),
+                0,
+                0,
+            )],
         )
     };
     assert_eq!(
@@ -266,7 +279,12 @@ fn function_bodies_run_only_where_the_job_calls_them() {
     // A script that dispatches on its arguments may call any of its functions.
     let dispatch = job(
         "j",
-        vec![script_step("ci.yml", "up() { kubectl apply -f k8s/; }\n\"$@\"\n", 0, 0)],
+        vec![script_step(
+            "ci.yml",
+            "up() { kubectl apply -f k8s/; }\n\"$@\"\n",
+            0,
+            0,
+        )],
     );
     assert_eq!(
         live_commands(&repo, &dispatch),

@@ -144,7 +144,9 @@ impl Unit {
             out.push_str(" inside a nested shell or command substitution");
         }
         if let Some(function) = &cmd.function {
-            out.push_str(&format!(" in shell function `{function}`, which the job calls"));
+            out.push_str(&format!(
+                " in shell function `{function}`, which the job calls"
+            ));
         }
         out.push_str(&self.via());
         out

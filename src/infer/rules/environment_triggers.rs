@@ -271,7 +271,10 @@ fn triggers_of(
         .filter(|c| c.pattern.as_deref().is_some_and(|p| !matches_every_ref(p)))
         .collect();
     for c in &ignored {
-        let pattern = format!("branches: ignore: {}", c.pattern.as_deref().unwrap_or_default());
+        let pattern = format!(
+            "branches: ignore: {}",
+            c.pattern.as_deref().unwrap_or_default()
+        );
         out.push(Found {
             kind: TriggerKind::Expression,
             note: format!("the job filter `{pattern}`"),

@@ -178,7 +178,10 @@ impl Bodies {
                 self.open.push((name, self.braces, out.len()));
             }
         } else if unquoted(word) && word.text == "}" && at_start {
-            if self.open.last().is_some_and(|(_, depth, _)| *depth == self.braces)
+            if self
+                .open
+                .last()
+                .is_some_and(|(_, depth, _)| *depth == self.braces)
                 && let Some((name, _, first)) = self.open.pop()
             {
                 for cmd in out.iter_mut().skip(first) {

@@ -338,5 +338,8 @@ fn a_deploy_step_is_a_run_step() {
             Step::Action { .. } => None,
         })
         .collect();
-    assert_eq!(texts, ["helm upgrade --install web chart/", "kubectl apply -f k8s/"]);
+    assert_eq!(
+        texts,
+        ["helm upgrade --install web chart/", "kubectl apply -f k8s/"]
+    );
 }

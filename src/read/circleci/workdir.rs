@@ -93,7 +93,11 @@ fn normalise(path: &str) -> String {
         }
     }
     let joined = parts.join("/");
-    if absolute { format!("/{joined}") } else { joined }
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 #[cfg(test)]
@@ -115,7 +119,10 @@ mod tests {
             Some("infra/k8s".to_owned())
         );
         let app = dirs("working_directory: ~/app\nsteps: [checkout]");
-        assert_eq!(app.step_dir(Some("./deploy/../ops")), Some("ops".to_owned()));
+        assert_eq!(
+            app.step_dir(Some("./deploy/../ops")),
+            Some("ops".to_owned())
+        );
         assert_eq!(app.step_dir(Some("/tmp")), None);
         assert_eq!(app.step_dir(Some("~/app")), None);
         // The checkout one level up: the job itself starts in a subfolder.

@@ -79,7 +79,8 @@ fn conjunction(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
     }
     let specific = |k: &TriggerKind| {
         typed.iter().any(|(kind, p)| {
-            (kind == k && p.is_some()) || (*k == TriggerKind::Branch && *kind == TriggerKind::PullRequest)
+            (kind == k && p.is_some())
+                || (*k == TriggerKind::Branch && *kind == TriggerKind::PullRequest)
         })
     };
     let mut out: Vec<(TriggerKind, Option<String>)> = typed
@@ -289,7 +290,10 @@ fn ref_kind(pattern: &str) -> TriggerKind {
     };
     // `[0-9]+\.`: digits, then a dot.
     if let Some(n) = digit(body) {
-        let after = body.get(n..).unwrap_or_default().trim_start_matches(['+', '*']);
+        let after = body
+            .get(n..)
+            .unwrap_or_default()
+            .trim_start_matches(['+', '*']);
         if after.starts_with("\\.") {
             return TriggerKind::Tag;
         }
@@ -299,8 +303,8 @@ fn ref_kind(pattern: &str) -> TriggerKind {
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
         .unwrap_or(body.len());
     let word = body.get(..word_end).unwrap_or_default();
-    let version_word = word.ends_with('v')
-        && (word.len() == 1 || word.ends_with("-v") || word.ends_with("_v"));
+    let version_word =
+        word.ends_with('v') && (word.len() == 1 || word.ends_with("-v") || word.ends_with("_v"));
     let after = body.get(word_end..).unwrap_or_default();
     let after = after.strip_prefix('?').unwrap_or(after);
     if version_word && digit(after).is_some() {

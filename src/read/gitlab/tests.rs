@@ -538,8 +538,16 @@ other:
             cond(PullRequest, Some("/^renovate/"), false),
             cond(Expression, Some("$CI_PROJECT_PATH == \"acme/kees\""), false),
             cond(Branch, Some("main"), false),
-            cond(Expression, Some("$CI_COMMIT_BRANCH == \"main\" || $FORCE"), false),
-            cond(Expression, Some("$CI_PROJECT_PATH == \"acme/kees\" && $FORCE"), false),
+            cond(
+                Expression,
+                Some("$CI_COMMIT_BRANCH == \"main\" || $FORCE"),
+                false
+            ),
+            cond(
+                Expression,
+                Some("$CI_PROJECT_PATH == \"acme/kees\" && $FORCE"),
+                false
+            ),
             cond(Tag, Some("/^v[0-9]+\\.[0-9]+.*$/"), false),
             cond(Tag, Some("/^stg-v[0-9]+/"), false),
             cond(Branch, Some("/^[0-9]+$/"), false),
