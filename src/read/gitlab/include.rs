@@ -200,10 +200,19 @@ fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At
         ctx.record_unresolved("include:local", text.to_owned(), at);
         return;
     }
+    // A subfolder's own pipeline writes paths from its folder when the root has no such file.
+    let in_base = format!("{}{path}", ctx.base);
     let mut found = if path.contains('*') {
-        ctx.repo.glob(path)
+        let at_root = ctx.repo.glob(path);
+        if at_root.is_empty() && !ctx.base.is_empty() {
+            ctx.repo.glob(&in_base)
+        } else {
+            at_root
+        }
     } else if ctx.repo.lists(path) {
         vec![path.to_owned()]
+    } else if !ctx.base.is_empty() && ctx.repo.lists(&in_base) {
+        vec![in_base]
     } else {
         let message = format!("included file `{text}` does not exist");
         ctx.diag(Code::GitlabIncludeMissing, message, at);

@@ -1046,3 +1046,24 @@ fn without_workflow_rules_every_branch_and_tag_runs_the_pipeline() {
     );
     assert_eq!(conds(&p.triggers), [cond(Branch, Some("main"), false)]);
 }
+
+#[test]
+fn a_subfolder_pipeline_of_its_own_includes_from_its_folder() {
+    let repo = Repo::from_pairs(&[
+        (
+            "infra/.gitlab-ci.yml",
+            "kube:\n  trigger:\n    include: [kubernetes/.gitlab-ci.yml]\n\
+             x:\n  script: [y]\ninclude: [shared.yml]\n",
+        ),
+        ("infra/kubernetes/.gitlab-ci.yml", "apply:\n  script: [kubectl apply -f .]\n"),
+        ("infra/shared.yml", "from-folder:\n  script: [a]\n"),
+        ("shared.yml", "from-root:\n  script: [b]\n"),
+    ]);
+    let (p, d) = test_support::read_repo(&GitlabReader, "infra/.gitlab-ci.yml", &repo);
+    assert!(d.is_empty(), "{d:?}");
+    let Some(p) = p else {
+        panic!("no pipeline");
+    };
+    // The root's `shared.yml` wins; the child pipeline is only in the folder.
+    assert_eq!(ids(&p), ["from-root", "kube", "kube/apply", "x"]);
+}
