@@ -1055,7 +1055,10 @@ fn a_subfolder_pipeline_of_its_own_includes_from_its_folder() {
             "kube:\n  trigger:\n    include: [kubernetes/.gitlab-ci.yml]\n\
              x:\n  script: [y]\ninclude: [shared.yml]\n",
         ),
-        ("infra/kubernetes/.gitlab-ci.yml", "apply:\n  script: [kubectl apply -f .]\n"),
+        (
+            "infra/kubernetes/.gitlab-ci.yml",
+            "apply:\n  script: [kubectl apply -f .]\n",
+        ),
         ("infra/shared.yml", "from-folder:\n  script: [a]\n"),
         ("shared.yml", "from-root:\n  script: [b]\n"),
     ]);
