@@ -17,6 +17,9 @@ use crate::yaml::{Mapping, Node, Value};
 use super::support::{
     SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
 };
+use workdir::JobDirs;
+
+mod workdir;
 
 /// How deep reusable commands may call each other.
 const MAX_COMMAND_DEPTH: usize = 16;
@@ -58,6 +61,8 @@ struct Lower<'a> {
     calling: Vec<String>,
     /// Commands expanded so far ([`MAX_COMMAND_EXPANSIONS`]; one more once that was said).
     expansions: usize,
+    /// Where the job being lowered runs its steps and checks the repository out.
+    dirs: JobDirs,
 }
 
 impl<'a> Lower<'a> {
@@ -69,6 +74,7 @@ impl<'a> Lower<'a> {
             diagnostics,
             calling: Vec::new(),
             expansions: 0,
+            dirs: JobDirs::default(),
         };
         if let Some(commands) = root.get("commands") {
             lower.collect_commands("", commands);
@@ -151,6 +157,7 @@ impl<'a> Lower<'a> {
             pipeline.triggers.push(self.st.every_push());
             let jobs = self.jobs.clone();
             for (name, key, def) in jobs {
+                self.dirs = JobDirs::of(def);
                 let mut job = empty_job(name.clone(), name, self.st.loc(key));
                 self.job_body(def, &Params::new(), &mut job);
                 pipeline.jobs.push(job);
@@ -177,11 +184,12 @@ impl<'a> Lower<'a> {
                     continue;
                 };
                 scheduled = true;
+                // The schedule starts this workflow's jobs only, so it is their condition
+                // rather than a trigger of the whole config (whose jobs would all inherit it).
                 let trigger = self
                     .st
                     .trigger(TriggerKind::Schedule, scalar(cron), false, cron);
-                shared.push(trigger.clone());
-                pipeline.triggers.push(trigger);
+                shared.push(trigger);
                 if let Some(filters) = t
                     .as_map()
                     .and_then(|m| m.get("schedule"))
@@ -279,14 +287,15 @@ impl<'a> Lower<'a> {
             p.jobs.push(job);
             return;
         }
-        if let Some(pre) = pre {
-            self.steps(pre, &params, 0, &mut job.steps);
-        }
         let def = self
             .jobs
             .iter()
             .find(|(name, _, _)| *name == job_ref)
             .map(|(_, _, def)| *def);
+        self.dirs = def.map(JobDirs::of).unwrap_or_default();
+        if let Some(pre) = pre {
+            self.steps(pre, &params, 0, &mut job.steps);
+        }
         match def {
             Some(def) => self.job_body(def, &params, &mut job),
             None if job_ref.contains('/') => job.steps.push(Step::Action {
@@ -367,9 +376,9 @@ impl<'a> Lower<'a> {
                     };
                     match key_text(k).as_str() {
                         "run" => self.run(v, params, out),
-                        // The built-in `deploy` step is the old spelling of `run`.
+                        // CircleCI 2.0's `deploy:` step is a `run:` step under another name.
                         "deploy" if !self.commands.contains_key("deploy") => {
-                            self.run(v, params, out)
+                            self.run(v, params, out);
                         }
                         "when" | "unless" => {
                             if let Some(steps) = v.as_map().and_then(|m| m.get("steps")) {
@@ -388,9 +397,13 @@ impl<'a> Lower<'a> {
     }
 
     fn run(&mut self, v: &Node, params: &Params, out: &mut Vec<Step>) {
-        let (command, name) = match v.as_map() {
-            Some(m) => (m.get("command"), m.get("name").and_then(scalar)),
-            None => (Some(v), None),
+        let (command, name, dir) = match v.as_map() {
+            Some(m) => (
+                m.get("command"),
+                m.get("name").and_then(scalar),
+                m.get("working_directory").and_then(scalar),
+            ),
+            None => (Some(v), None, None),
         };
         let Some(command) = command else {
             self.shape(v, "`run`", "a string or a mapping with `command`");
@@ -401,10 +414,14 @@ impl<'a> Lower<'a> {
             return;
         };
         let name = name.map(|n| substitute(&n, params));
-        out.push(
-            self.st
-                .script_text(name, substitute(&text, params), command),
-        );
+        let mut step = self
+            .st
+            .script_text(name, substitute(&text, params), command);
+        if let Step::Script { dir: at, .. } = &mut step {
+            let written = dir.map(|d| substitute(&d, params));
+            *at = self.dirs.step_dir(written.as_deref());
+        }
+        out.push(step);
     }
 
     /// A step naming a command: a reusable command from this file is expanded, anything else

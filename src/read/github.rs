@@ -96,7 +96,10 @@ impl Reader for GithubReader {
         let variables = context::pairs(&mut ctx, &scope, map.get("env"), context::Pairs::Env);
         let mut job_list = Vec::new();
         match map.get("jobs") {
-            Some(j) => jobs::lower_jobs(&mut ctx, &scope, j, &[], &mut job_list),
+            Some(j) => {
+                let dir = jobs::run_dir(&scope, map);
+                jobs::lower_jobs(&mut ctx, &scope, j, &[], dir.as_deref(), &mut job_list);
+            }
             None => missing(&mut ctx, &scope, &root, "jobs"),
         }
         Some(Pipeline {

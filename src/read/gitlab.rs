@@ -59,6 +59,10 @@ impl Reader for GitlabReader {
         }
         let text = claimed_text(repo, path, Code::GitlabFileMissing, diagnostics)?;
         let mut ctx = Ctx::new(repo, diagnostics);
+        ctx.base = path
+            .rsplit_once('/')
+            .map(|(dir, _)| format!("{dir}/"))
+            .unwrap_or_default();
         let config = include::load(&mut ctx, path, text, &mut Vec::new())?;
         let lowered = lower::lower_config(&mut ctx, &config, &mut vec![path.to_owned()]);
         Some(Pipeline {

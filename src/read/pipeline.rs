@@ -148,8 +148,10 @@ pub(crate) enum Step {
         /// For each line of `text`, the file byte offset where that line starts, when known
         /// (block scalars, Groovy strings). Empty when lines cannot be mapped.
         line_starts: Vec<usize>,
-        /// The directory the script starts in, as written: a GitHub step's
-        /// `working-directory:` (other readers leave it `None`, the checkout's root).
+        /// The directory the script starts in: a GitHub step's `working-directory:` (else
+        /// the job's or workflow's `defaults.run`) and an Azure step's `workingDirectory:`, as
+        /// written; a CircleCI `working_directory:`, made relative to the checkout. Other
+        /// readers leave it `None`, the checkout's root.
         dir: Option<String>,
     },
     /// A packaged step: GitHub `uses:`, CircleCI orb command, Azure task, Bitbucket pipe,

@@ -127,6 +127,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
                 SpanMap::Direct,
                 unit.command_line(cmd),
                 cwd.clone(),
+                cmd.function.as_ref(),
             ),
         });
     }
@@ -237,6 +238,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
                 SpanMap::LineSpans(spans),
                 format!("make {target}"),
                 dir.clone(),
+                cmd.function.as_ref(),
             ),
         });
     }

@@ -9,6 +9,7 @@
 //! and hands the units to every rule.
 
 mod calls;
+mod functions;
 mod makefile;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -70,6 +71,7 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
         );
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
+    functions::keep_called(&mut out);
     out
 }
 
@@ -106,11 +108,12 @@ impl Unit {
             used_as,
             vars,
             cwd,
+            gates: Vec::new(),
         }
     }
 
-    /// A unit `self` calls as `called_as` from directory `cwd`: the same variables and use
-    /// site, one level deeper.
+    /// A unit `self` calls as `called_as` from directory `cwd`, from inside the body of shell
+    /// function `gate` when it is one: the same variables and use site, one level deeper.
     fn called(
         &self,
         file: String,
@@ -118,7 +121,10 @@ impl Unit {
         map: SpanMap,
         called_as: String,
         cwd: String,
+        gate: Option<&String>,
     ) -> Unit {
+        let mut gates = self.gates.clone();
+        gates.extend(gate.cloned());
         Unit {
             cmds: tokenize(&text, &self.vars),
             lines: LineIndex::new(&text),
@@ -130,6 +136,7 @@ impl Unit {
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
             cwd,
+            gates,
         }
     }
 }

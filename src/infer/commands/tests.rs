@@ -192,3 +192,102 @@ fn scripts_are_found_from_the_working_directory() {
         ]
     );
 }
+
+/// The commands of `job`'s units as one line each, with the unit's file.
+fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
+    job_units(repo, job, &[])
+        .iter()
+        .flat_map(|u| {
+            u.cmds
+                .iter()
+                .map(move |c| format!("{}: {}", u.file, u.command_line(c)))
+        })
+        .collect()
+}
+
+#[test]
+fn function_bodies_run_only_where_the_job_calls_them() {
+    let repo = MemRepo::from_pairs(&[
+        ("lib.sh", "rollout() { ./scripts/helm.sh; }\n"),
+        ("scripts/helm.sh", "helm upgrade --install web ./chart\n"),
+    ]);
+    // The definitions come first, in a step every job inherits (GitLab `before_script`).
+    let defs = "function deploy() {\n  ensure_ns\n  helm upgrade web ./chart | tee log\n}\nensure_ns() { kubectl create ns web; }\nbuild() { docker build -t web .; }\n";
+    let build = job(
+        "build",
+        vec![
+            script_step("ci.yml", defs, 0, 0),
+            script_step("ci.yml", "build\n", 200, 0),
+        ],
+    );
+    // (A command's text starts at the reserved words before it.)
+    assert_eq!(
+        live_commands(&repo, &build),
+        ["ci.yml: { docker build -t web .", "ci.yml: build"]
+    );
+    let deploy = job(
+        "deploy",
+        vec![
+            script_step("ci.yml", defs, 0, 0),
+            script_step("ci.yml", "timeout 600 deploy\n", 200, 0),
+        ],
+    );
+    let units = job_units(&repo, &deploy, &[]);
+    let cmds = &units[0].cmds;
+    let lines: Vec<String> = cmds.iter().map(|c| units[0].command_line(c)).collect();
+    assert_eq!(
+        lines,
+        [
+            "ensure_ns",
+            "helm upgrade web ./chart",
+            "tee log",
+            "{ kubectl create ns web"
+        ]
+    );
+    // The pipe still points at the helm command after the build body was dropped.
+    assert_eq!(cmds[2].stdin_from, Some(1));
+    assert!(
+        units[0]
+            .how(&cmds[1])
+            .contains("in shell function `deploy`")
+    );
+    // A sourced library: the script called from a body runs only when the body does.
+    let sourced = |call: &str| {
+        job(
+            "j",
+            vec![script_step(
+                "ci.yml",
+                &format!("source lib.sh\n{call}\n"),
+                0,
+                0,
+            )],
+        )
+    };
+    assert_eq!(
+        live_commands(&repo, &sourced("echo no")),
+        ["ci.yml: source lib.sh", "ci.yml: echo no"]
+    );
+    assert_eq!(
+        live_commands(&repo, &sourced("rollout")),
+        [
+            "ci.yml: source lib.sh",
+            "ci.yml: rollout",
+            "lib.sh: { ./scripts/helm.sh",
+            "scripts/helm.sh: helm upgrade --install web ./chart"
+        ]
+    );
+    // A script that dispatches on its arguments may call any of its functions.
+    let dispatch = job(
+        "j",
+        vec![script_step(
+            "ci.yml",
+            "up() { kubectl apply -f k8s/; }\n\"$@\"\n",
+            0,
+            0,
+        )],
+    );
+    assert_eq!(
+        live_commands(&repo, &dispatch),
+        ["ci.yml: { kubectl apply -f k8s/", "ci.yml: \"$@\""]
+    );
+}

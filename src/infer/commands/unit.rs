@@ -45,6 +45,9 @@ pub(crate) struct Unit {
     /// The repository-relative directory it starts in (`""`: the root): the step's
     /// `working-directory`, or where the calling script was when it called it.
     pub(crate) cwd: String,
+    /// The shell functions that must be called for this unit to run: it was called from
+    /// inside their bodies (`deploy() { ./scripts/helm.sh; }`). Empty for steps.
+    pub(crate) gates: Vec<String>,
 }
 
 impl Unit {
@@ -139,6 +142,11 @@ impl Unit {
         }
         if cmd.nested {
             out.push_str(" inside a nested shell or command substitution");
+        }
+        if let Some(function) = &cmd.function {
+            out.push_str(&format!(
+                " in shell function `{function}`, which the job calls"
+            ));
         }
         out.push_str(&self.via());
         out

@@ -3,9 +3,10 @@
 //! A job's own ref conditions (`if: github.ref == ...`, `rules:`, `only:`, `when { branch }`,
 //! workflow `filters:`) are what deploy it; without any, the pipeline's triggers are. A manual
 //! gate (`when: manual`, an approval job, `input`) is a trigger of its own, next to the ref
-//! that offers it.
+//! that offers it. On CircleCI a job runs only when the jobs it `requires` run, so filters and
+//! approvals are inherited down `requires:` chains.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::files::Loc;
 use crate::files::work::{self, Work};
@@ -13,7 +14,10 @@ use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
 use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
-use crate::read::{Job, Pipeline, Trigger, TriggerKind};
+use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
+
+/// How many jobs up a `requires:` chain filters and approvals are looked for.
+const MAX_UPSTREAM: usize = 64;
 
 /// Deploying jobs' conditions and pipeline triggers ⇒ [`EnvironmentTrigger`]s of the
 /// environments the jobs deploy to.
@@ -215,6 +219,11 @@ fn triggers_of(
     {
         conditions.extend(parent.conditions.iter().cloned());
     }
+    // CircleCI: a job without filters runs only where the jobs it requires run.
+    let circleci = pipeline.system == CiSystem::Circleci;
+    if circleci && !conditions.iter().any(|c| is_ref_kind(&c.kind)) {
+        conditions.extend(upstream_filters(jobs, job));
+    }
     // Expressions that say something typed count as that.
     for c in conditions
         .clone()
@@ -257,7 +266,28 @@ fn triggers_of(
     let named_manual_only = conditions.iter().any(|c| {
         !c.negated && c.kind == TriggerKind::Manual && (c.pattern.is_some() || !job.manual)
     });
-    if own.is_empty() && !named_manual_only {
+    // CircleCI `branches: ignore: main` without `only:`: every branch but those, which no
+    // branch pattern says; kept as an expression, and the pipeline's "any push" does not apply.
+    let has_branch_only = own.iter().any(|c| c.kind == TriggerKind::Branch);
+    let ignored: Vec<&Trigger> = conditions
+        .iter()
+        .filter(|c| circleci && !has_branch_only && c.negated && c.kind == TriggerKind::Branch)
+        .filter(|c| c.pattern.as_deref().is_some_and(|p| !matches_every_ref(p)))
+        .collect();
+    for c in &ignored {
+        let pattern = format!(
+            "branches: ignore: {}",
+            c.pattern.as_deref().unwrap_or_default()
+        );
+        out.push(Found {
+            kind: TriggerKind::Expression,
+            note: format!("the job filter `{pattern}`"),
+            pattern: Some(pattern),
+            loc: c.loc.clone(),
+            confidence: Confidence::High,
+        });
+    }
+    if own.is_empty() && ignored.is_empty() && !named_manual_only {
         // Without job conditions the job runs whenever the pipeline does; an expression the
         // reader could not parse may narrow that, hence lower confidence then.
         let narrowed = conditions.iter().any(|c| c.kind == TriggerKind::Expression);
@@ -292,11 +322,15 @@ fn triggers_of(
         out.push(Found::from(c, Confidence::High, "the manual gate"));
     }
     // A manual job, or one that waits for a manual job that deploys nothing itself (CircleCI
-    // `type: approval`, a Jenkins `input` stage), is started by a person.
-    let approval = job
-        .needs
-        .iter()
-        .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)));
+    // `type: approval`, a Jenkins `input` stage), is started by a person. On CircleCI the
+    // approval may be anywhere up the `requires:` chain.
+    let approval = if circleci {
+        upstream_approval(jobs, job, deploys)
+    } else {
+        job.needs
+            .iter()
+            .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)))
+    };
     let gate = if job.manual { Some(job) } else { approval };
     if let Some(gate) = gate
         && !out.iter().any(|f| f.kind == TriggerKind::Manual)
@@ -318,6 +352,66 @@ fn triggers_of(
         fresh
     });
     out
+}
+
+/// `/.*/` and the like: a pattern that ignores every branch (`branches: ignore: /.*/` with
+/// `tags: only:` is how CircleCI runs a job on tags alone).
+fn matches_every_ref(pattern: &str) -> bool {
+    let inner = pattern.trim().trim_start_matches('/').trim_end_matches('/');
+    let inner = inner.trim_start_matches('^').trim_end_matches('$');
+    matches!(inner, ".*" | ".+" | "*")
+}
+
+/// The ref filters of the nearest jobs up `job`'s `requires:` chain that have any (CircleCI:
+/// a job whose required job is filtered out does not run either).
+fn upstream_filters(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    walk_upstream(jobs, job, |up| {
+        let filters: Vec<&Trigger> = up
+            .conditions
+            .iter()
+            .filter(|c| is_ref_kind(&c.kind))
+            .collect();
+        out.extend(filters.iter().map(|c| (*c).clone()));
+        !filters.is_empty()
+    });
+    out
+}
+
+/// The nearest approval (a manual job that deploys nothing) anywhere up `job`'s `requires:`
+/// chain.
+fn upstream_approval<'p>(
+    jobs: &JobsById<'p>,
+    job: &Job,
+    deploys: &dyn Fn(&str) -> bool,
+) -> Option<&'p Job> {
+    let mut found = None;
+    walk_upstream(jobs, job, |up| {
+        if found.is_none() && up.manual && !deploys(&up.id) {
+            found = Some(up);
+        }
+        found.is_some()
+    });
+    found
+}
+
+/// Visits the jobs up `job`'s `needs`, nearest first, each once and at most [`MAX_UPSTREAM`];
+/// `visit` returns whether to stop climbing above the job it was given.
+fn walk_upstream<'p>(jobs: &JobsById<'p>, job: &Job, mut visit: impl FnMut(&'p Job) -> bool) {
+    let mut queue: VecDeque<String> = job.needs.iter().cloned().collect();
+    let mut seen: Vec<String> = Vec::new();
+    while let Some(id) = queue.pop_front() {
+        if seen.contains(&id) || seen.len() >= MAX_UPSTREAM {
+            continue;
+        }
+        let up = jobs.find(&id, |_| true);
+        seen.push(id);
+        if let Some(up) = up
+            && !visit(up)
+        {
+            queue.extend(up.needs.iter().cloned());
+        }
+    }
 }
 
 /// `workflow_dispatch` / `workflow_call` inputs are triggers of an environment only when its

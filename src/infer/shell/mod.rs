@@ -81,6 +81,9 @@ pub(crate) struct Command {
     pub via_variable: Option<String>,
     /// Whether the command sits inside `$( )`, backticks, `<( )`, `sh -c` or `eval`.
     pub nested: bool,
+    /// The function whose body the command is written in (`deploy() { helm upgrade …; }` →
+    /// `deploy`), the innermost one: such a command runs only when the function is called.
+    pub function: Option<String>,
 }
 
 /// The commands of `script`, in the order the shell meets them (commands inside `$( )` come

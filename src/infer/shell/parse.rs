@@ -1,6 +1,7 @@
 //! Groups tokens into commands: separators and pipes, subshells and groups, reserved words,
-//! case patterns and function definitions (no commands), heredoc owners, prefix assignments,
-//! and the commands inside `$( )`, backticks, `<( )`, `sh -c '...'` and `eval`.
+//! case patterns and function definitions (no commands; the commands of a `{ }` body are marked
+//! with the function's name), heredoc owners, prefix assignments, and the commands inside
+//! `$( )`, backticks, `<( )`, `sh -c '...'` and `eval`.
 
 use super::lexer::{Lexer, Op, Tok};
 use super::vars::{VarState, assignment, remember_exports};
@@ -46,6 +47,7 @@ pub(super) fn parse_into(
     let mut owners: Vec<Option<usize>> = Vec::new();
     let mut parens = 0usize;
     let mut next_stdin: Option<usize> = None;
+    let mut bodies = Bodies::default();
 
     loop {
         let tok = lexer.next_token();
@@ -66,6 +68,7 @@ pub(super) fn parse_into(
                     }
                     cur.redirects.push(Redirect { op, target: word });
                 } else {
+                    bodies.word(&word, &cur.words, out);
                     if cur.words.is_empty() && cur.stdin_from.is_none() {
                         cur.stdin_from = next_stdin.take();
                     }
@@ -94,6 +97,7 @@ pub(super) fn parse_into(
                             finish(&mut cur, depth, nested, vars, out, &mut owners);
                         } else {
                             // `name() { ... }`: a function definition; the name is no command.
+                            bodies.header(&cur.words);
                             cur = Builder::default();
                         }
                         parens += 1;
@@ -138,6 +142,63 @@ pub(super) fn parse_into(
                 break;
             }
         }
+    }
+}
+
+/// The function definitions met at one level of a script (`name() {`, `function name {`), so
+/// the commands of each `{ }` body can be marked with the function's name when it closes.
+#[derive(Default)]
+struct Bodies {
+    /// A function's name, waiting for the `{` that opens its body.
+    pending: Option<String>,
+    /// How many `{ }` groups are open.
+    braces: usize,
+    /// Open bodies: the function's name, the brace depth its `{` made, and the index in the
+    /// output of the first command written after it.
+    open: Vec<(String, usize, usize)>,
+}
+
+impl Bodies {
+    /// Looks at `word`, about to join the command being built (`words`). `{` and `}` count
+    /// only as reserved words: unquoted, where a command may start. A body left open at the
+    /// end of the script marks nothing, so a misread `}` never hides commands.
+    fn word(&mut self, word: &Word, words: &[Word], out: &mut [Command]) {
+        let unquoted = |w: &Word| w.raw == w.text;
+        let at_start = words.iter().all(|w| {
+            unquoted(w)
+                && matches!(
+                    w.text.as_str(),
+                    "if" | "then" | "else" | "elif" | "do" | "while" | "until" | "!" | "{"
+                )
+        });
+        let after_name = words.len() == 2 && words[0].raw == "function";
+        if unquoted(word) && word.text == "{" && (at_start || after_name) {
+            self.braces += 1;
+            if let Some(name) = self.pending.take() {
+                self.open.push((name, self.braces, out.len()));
+            }
+        } else if unquoted(word) && word.text == "}" && at_start {
+            if self
+                .open
+                .last()
+                .is_some_and(|(_, depth, _)| *depth == self.braces)
+                && let Some((name, _, first)) = self.open.pop()
+            {
+                for cmd in out.iter_mut().skip(first) {
+                    cmd.function.get_or_insert_with(|| name.clone());
+                }
+            }
+            self.braces = self.braces.saturating_sub(1);
+        } else if words.len() == 1 && words[0].raw == "function" {
+            self.pending = Some(word.text.clone());
+        } else if at_start {
+            self.pending = None;
+        }
+    }
+
+    /// `name (` (or `function name (`): the header of a function definition.
+    fn header(&mut self, words: &[Word]) {
+        self.pending = words.last().map(|w| w.text.clone());
     }
 }
 
@@ -188,6 +249,7 @@ fn finish(
         wrappers: Vec::new(),
         via_variable: None,
         nested,
+        function: None,
     };
     unwrap(&mut cmd, vars);
     remember_exports(&cmd, vars);

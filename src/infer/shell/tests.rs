@@ -194,6 +194,32 @@ fn case_patterns_and_functions_are_not_commands() {
 }
 
 #[test]
+fn function_bodies_are_marked_with_their_function() {
+    let s = "deploy() {\n  ensure() { kubectl create ns x; }\n  if true; then { helm upgrade a b; }; fi\n  echo \"$(kubectl get ns)\"\n}\nfunction build {\n  docker build .\n}\nfunction push() { docker push x; }\n{ grouped; }\nf() ( in-subshell )\ndeploy\ng() { never-closed";
+    let got: Vec<(String, Option<String>)> = commands(s, &[])
+        .iter()
+        .map(|c| (c.words[0].text.clone(), c.function.clone()))
+        .collect();
+    let f = |name: &str, function: Option<&str>| (name.to_owned(), function.map(str::to_owned));
+    assert_eq!(
+        got,
+        [
+            f("kubectl", Some("ensure")),
+            f("true", Some("deploy")),
+            f("helm", Some("deploy")),
+            f("kubectl", Some("deploy")),
+            f("echo", Some("deploy")),
+            f("docker", Some("build")),
+            f("docker", Some("push")),
+            f("grouped", None),
+            f("in-subshell", None),
+            f("deploy", None),
+            f("never-closed", None),
+        ]
+    );
+}
+
+#[test]
 fn sh_c_and_eval_are_parsed() {
     let cmds = commands(
         "bash -ec 'kubectl apply -f x && helm upgrade a b'\neval \"kubectl delete ns y\"",

@@ -229,7 +229,13 @@ impl Lower<'_> {
                 .find_map(|k| m.get(k))
             {
                 match sc.st.script(name, script) {
-                    Some(step) => out.push(step),
+                    Some(mut step) => {
+                        // `workingDirectory:` is where the script starts.
+                        if let Step::Script { dir, .. } = &mut step {
+                            *dir = m.get("workingDirectory").and_then(scalar);
+                        }
+                        out.push(step);
+                    }
                     None => self.shape(&sc.st, script, "a script", "a string"),
                 }
                 continue;

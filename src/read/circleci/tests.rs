@@ -234,15 +234,11 @@ fn schedules_and_push_triggers() {
         .iter()
         .map(|t| (t.kind.clone(), t.pattern.as_deref()))
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            (TriggerKind::Branch, None),
-            (TriggerKind::Schedule, Some("0 3 * * *"))
-        ]
-    );
+    // The schedule starts the nightly workflow's jobs only: their condition, not the config's.
+    assert_eq!(kinds, [(TriggerKind::Branch, None)]);
     let nightly = job(&p, "nightly/build");
     assert_eq!(nightly.conditions[0].kind, TriggerKind::Schedule);
+    assert_eq!(nightly.conditions[0].pattern.as_deref(), Some("0 3 * * *"));
     assert_eq!(nightly.conditions[1].pattern.as_deref(), Some("main"));
     assert_eq!(
         nightly.variables,
@@ -329,20 +325,28 @@ fn fuzz_command_fan_out_is_bounded() {
     assert_eq!(limits, 1, "one diagnostic for the budget: {d:?}");
 }
 
-/// The built-in `deploy:` step is the old spelling of `run:` (issue 9); a command of this file
-/// named `deploy` is still that command.
 #[test]
-fn the_deploy_step_is_a_run_step() {
+fn a_deploy_step_is_a_run_step() {
     let p = pipeline(
-        "version: 2.1\njobs:\n  d:\n    docker: [{image: x}]\n    steps:\n      - deploy:\n          name: ship\n          command: helm upgrade --install a ./chart\n",
+        "version: 2\njobs:\n  ship:\n    steps:\n      - deploy:\n          name: Ship\n          command: helm upgrade --install web chart/\n      - deploy: kubectl apply -f k8s/\n",
     );
-    match p.jobs[0].steps.as_slice() {
-        [Step::Script { text, name, .. }] => {
-            assert_eq!(text, "helm upgrade --install a ./chart");
-            assert_eq!(name.as_deref(), Some("ship"));
-        }
-        other => panic!("{other:?}"),
-    }
+    let texts: Vec<&str> = p.jobs[0]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, .. } => Some(text.as_str()),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        ["helm upgrade --install web chart/", "kubectl apply -f k8s/"]
+    );
+}
+
+/// A command of this file named `deploy` is still that command, not the built-in step.
+#[test]
+fn a_command_named_deploy_is_that_command() {
     let p = pipeline(
         "version: 2.1\ncommands:\n  deploy:\n    steps: [{run: make ship}]\njobs:\n  d:\n    docker: [{image: x}]\n    steps:\n      - deploy\n",
     );

@@ -71,7 +71,8 @@ pub(crate) fn expand(
     };
     ctx.stack.push(file.clone());
     if let Some(steps) = runs.get("steps") {
-        lower_steps(ctx, &scope, steps, out);
+        // A composite action's steps do not take the caller's `defaults.run`.
+        lower_steps(ctx, &scope, steps, None, out);
     }
     ctx.stack.pop();
 }

@@ -9,12 +9,14 @@ use super::context::{Ctx, Pairs, Scope, pairs, shape, text_of};
 use super::{expr, reusable, steps};
 
 /// Appends the jobs of a `jobs:` mapping to `out`, in file order. `inherited_env` is put before
-/// each job's own `env:` (the called workflow's top-level `env:` for reusable workflows).
+/// each job's own `env:` (the called workflow's top-level `env:` for reusable workflows);
+/// `workflow_dir` is the workflow's `defaults.run.working-directory` ([`run_dir`]).
 pub(crate) fn lower_jobs(
     ctx: &mut Ctx<'_>,
     scope: &Scope<'_>,
     jobs: &Node,
     inherited_env: &[(String, String)],
+    workflow_dir: Option<&str>,
     out: &mut Vec<Job>,
 ) {
     let Some(map) = jobs.as_map() else {
@@ -22,8 +24,20 @@ pub(crate) fn lower_jobs(
         return;
     };
     for (key, body) in map.entries() {
-        lower_job(ctx, scope, key, body, inherited_env, out);
+        lower_job(ctx, scope, key, body, (inherited_env, workflow_dir), out);
     }
+}
+
+/// `defaults: { run: { working-directory: x } }` of a workflow or job: where its `run:` steps
+/// start unless they say otherwise.
+pub(crate) fn run_dir(scope: &Scope<'_>, map: &crate::yaml::Mapping) -> Option<String> {
+    map.get("defaults")
+        .and_then(Node::as_map)
+        .and_then(|d| d.get("run"))
+        .and_then(Node::as_map)
+        .and_then(|r| r.get("working-directory"))
+        .and_then(text_of)
+        .map(|d| scope.subst(&d))
 }
 
 fn lower_job(
@@ -31,7 +45,7 @@ fn lower_job(
     scope: &Scope<'_>,
     key: &Node,
     body: &Node,
-    inherited_env: &[(String, String)],
+    (inherited_env, workflow_dir): (&[(String, String)], Option<&str>),
     out: &mut Vec<Job>,
 ) {
     let Some(id) = text_of(key) else {
@@ -67,7 +81,9 @@ fn lower_job(
     variables.extend(pairs(ctx, scope, map.get("env"), Pairs::Env));
     let mut job_steps = Vec::new();
     if let Some(s) = map.get("steps") {
-        steps::lower_steps(ctx, scope, s, &mut job_steps);
+        let dir = run_dir(scope, map);
+        let dir = dir.as_deref().or(workflow_dir);
+        steps::lower_steps(ctx, scope, s, dir, &mut job_steps);
     }
     let job = Job {
         id,

@@ -156,7 +156,10 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
     let env = pairs(ctx, &scope, map.get("env"), Pairs::Env);
     let mut jobs = Vec::new();
     match map.get("jobs") {
-        Some(j) => lower_jobs(ctx, &scope, j, &env, &mut jobs),
+        Some(j) => {
+            let dir = super::jobs::run_dir(&scope, map);
+            lower_jobs(ctx, &scope, j, &env, dir.as_deref(), &mut jobs);
+        }
         None => ctx.diag(
             Code::GithubShape,
             format!("reusable workflow `{file}` has no `jobs:`"),

@@ -9,8 +9,15 @@ use super::composite;
 use super::context::{Ctx, Pairs, Scope, pairs, shape, text_of};
 use crate::read::lines::line_starts;
 
-/// Appends the steps of a `steps:` list to `out`.
-pub(crate) fn lower_steps(ctx: &mut Ctx<'_>, scope: &Scope<'_>, steps: &Node, out: &mut Vec<Step>) {
+/// Appends the steps of a `steps:` list to `out`. `default_dir` is where a `run:` step without
+/// its own `working-directory:` starts (the job's or workflow's `defaults.run`).
+pub(crate) fn lower_steps(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    steps: &Node,
+    default_dir: Option<&str>,
+    out: &mut Vec<Step>,
+) {
     let Some(items) = steps.as_seq() else {
         if !steps.is_null() {
             shape(ctx, scope, steps, "`steps`", "a list");
@@ -18,11 +25,17 @@ pub(crate) fn lower_steps(ctx: &mut Ctx<'_>, scope: &Scope<'_>, steps: &Node, ou
         return;
     };
     for item in items {
-        lower_step(ctx, scope, item, out);
+        lower_step(ctx, scope, item, default_dir, out);
     }
 }
 
-fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<Step>) {
+fn lower_step(
+    ctx: &mut Ctx<'_>,
+    scope: &Scope<'_>,
+    item: &Node,
+    default_dir: Option<&str>,
+    out: &mut Vec<Step>,
+) {
     let Some(map) = item.as_map() else {
         shape(ctx, scope, item, "a step", "a mapping");
         return;
@@ -33,11 +46,12 @@ fn lower_step(ctx: &mut Ctx<'_>, scope: &Scope<'_>, item: &Node, out: &mut Vec<S
             shape(ctx, scope, run, "`run`", "a script");
             return;
         };
-        // `working-directory:` of the step (the job's `defaults.run` is not read).
+        // `working-directory:` of the step, else the defaults.
         let dir = map
             .get("working-directory")
             .and_then(text_of)
-            .map(|d| scope.subst(&d));
+            .map(|d| scope.subst(&d))
+            .or_else(|| default_dir.map(str::to_owned));
         let mut starts = line_starts(scope.src, run, &raw);
         let text = scope.subst(&raw);
         // Substituted values are spliced inside lines; only a value with a line break would

@@ -752,3 +752,20 @@ fn a_run_step_keeps_its_working_directory() -> TestResult {
     assert_eq!(dirs, [Some("deploy/helm"), None]);
     Ok(())
 }
+
+#[test]
+fn run_steps_start_in_the_job_or_workflow_defaults() -> TestResult {
+    let wf = "on: push\ndefaults:\n  run:\n    working-directory: ops\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: ./a.sh\n      - run: ./b.sh\n        working-directory: tools\n  b:\n    runs-on: x\n    defaults:\n      run:\n        working-directory: docs\n    steps:\n      - run: ./c.sh\n";
+    let p = ok(&MemRepo::workflow(wf))?;
+    let dirs: Vec<Option<&str>> = p
+        .jobs
+        .iter()
+        .flat_map(|j| j.steps.iter())
+        .map(|s| match s {
+            Step::Script { dir, .. } => dir.as_deref(),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(dirs, [Some("ops"), Some("tools"), Some("docs")]);
+    Ok(())
+}

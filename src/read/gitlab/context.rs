@@ -29,6 +29,11 @@ pub(super) struct Ctx<'a> {
     unresolved_seen: HashSet<Unresolved>,
     /// Included files loaded so far, across the whole read (GitLab caps this at 150).
     pub(super) includes_loaded: usize,
+    /// The folder of the file being read (`infrastructure/` for
+    /// `infrastructure/.gitlab-ci.yml`; empty at the root). A subfolder pipeline that no root
+    /// pipeline names is the CI file of a project of its own, whose includes are written from
+    /// that folder.
+    pub(super) base: String,
 }
 
 impl<'a> Ctx<'a> {
@@ -43,6 +48,7 @@ impl<'a> Ctx<'a> {
             unresolved: Vec::new(),
             unresolved_seen: HashSet::new(),
             includes_loaded: 0,
+            base: String::new(),
         }
     }
 

@@ -125,8 +125,9 @@ pub(super) fn load_include(
     load(ctx, path, text, stack)
 }
 
-/// The local files an `include:` (or `trigger: include:`) names, globs expanded, in order.
-/// Includes that live outside the repository are recorded as unresolved.
+/// The local files an `include:` (or `trigger: include:`) names, globs expanded, in order: the
+/// `local:` ones, and the `project:` ones that are in the checkout ([`in_checkout`]). Includes
+/// that live outside the repository are recorded as unresolved.
 pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, At)> {
     let mut out = Vec::new();
     let items: Vec<&Val> = if include.is_seq() {
@@ -158,7 +159,12 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
                 ctx.record_unresolved("include:project", name.to_owned(), project.at);
             }
             for file in files {
-                let mut text = format!("{name}:{}", file.text().unwrap_or_default());
+                let path = file.text().unwrap_or_default();
+                if in_checkout(ctx, name, path) {
+                    expand_local(ctx, path, file.at, &mut out);
+                    continue;
+                }
+                let mut text = format!("{name}:{path}");
                 if let Some(r) = reference {
                     text = format!("{text}@{r}");
                 }
@@ -176,6 +182,16 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
     out
 }
 
+/// Whether `file` of `project` can be read from the checkout: the project is this one
+/// (`$CI_PROJECT_PATH`), or the file is there (a project that includes its own files by
+/// name, or a copy of the templates it names). GitLab reads the file at the include's `ref:`;
+/// the checkout's version stands in for it.
+fn in_checkout(ctx: &Ctx<'_>, project: &str, file: &str) -> bool {
+    let this_project = matches!(project.trim(), "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}");
+    let path = file.trim().trim_start_matches('/');
+    !path.contains('$') && (this_project || (!path.contains('*') && ctx.repo.lists(path)))
+}
+
 /// Turns one `local:` path into repository paths: leading `/` dropped, globs expanded.
 fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At)>) {
     let path = text.trim().trim_start_matches('/');
@@ -184,10 +200,19 @@ fn expand_local(ctx: &mut Ctx<'_>, text: &str, at: At, out: &mut Vec<(String, At
         ctx.record_unresolved("include:local", text.to_owned(), at);
         return;
     }
+    // A subfolder's own pipeline writes paths from its folder when the root has no such file.
+    let in_base = format!("{}{path}", ctx.base);
     let mut found = if path.contains('*') {
-        ctx.repo.glob(path)
+        let at_root = ctx.repo.glob(path);
+        if at_root.is_empty() && !ctx.base.is_empty() {
+            ctx.repo.glob(&in_base)
+        } else {
+            at_root
+        }
     } else if ctx.repo.lists(path) {
         vec![path.to_owned()]
+    } else if !ctx.base.is_empty() && ctx.repo.lists(&in_base) {
+        vec![in_base]
     } else {
         let message = format!("included file `{text}` does not exist");
         ctx.diag(Code::GitlabIncludeMissing, message, at);

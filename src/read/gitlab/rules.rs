@@ -16,6 +16,13 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
         if let Some(cond) = rule.get("if")
             && let Some(text) = cond.text()
         {
+            if !never && let Some(parts) = conjunction(text) {
+                for (kind, pattern) in parts {
+                    out.push(trigger(ctx, kind, pattern, false, cond.at));
+                }
+                continue_manual(ctx, when, &mut manual, &mut out);
+                continue;
+            }
             let trigger = match parse_if(text) {
                 Some((kind, pattern, negated)) => {
                     trigger(ctx, kind, pattern, negated ^ never, cond.at)
@@ -30,12 +37,89 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
             };
             out.push(trigger);
         }
-        if let Some(("manual", at)) = when {
-            manual = true;
-            out.push(trigger(ctx, TriggerKind::Manual, None, false, at));
-        }
+        continue_manual(ctx, when, &mut manual, &mut out);
     }
     (out, manual)
+}
+
+/// A rule's `when: manual` makes the job manual and is a condition of its own.
+fn continue_manual(
+    ctx: &Ctx<'_>,
+    when: Option<(&str, At)>,
+    manual: &mut bool,
+    out: &mut Vec<Trigger>,
+) {
+    if let Some(("manual", at)) = when {
+        *manual = true;
+        out.push(trigger(ctx, TriggerKind::Manual, None, false, at));
+    }
+}
+
+/// The conditions of an `if:` that is a conjunction (`$CI_PROJECT_PATH == "a/b" &&
+/// $CI_COMMIT_BRANCH == "main"`): each comparison that says which ref runs the job, and the
+/// other comparisons kept as one expression. Comparisons that exclude (`!=`, `!~`) are only
+/// part of that expression: the ref the conjunction requires says more. A "merge request" or a
+/// branch pattern makes "any branch" redundant. `None` when the text is not a conjunction, has
+/// an `||`, or names no ref at all: the caller keeps it verbatim.
+fn conjunction(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
+    let parts = split_top_level(strip_parens(text.trim()), "&&")?;
+    let mut typed = Vec::new();
+    let mut rest = Vec::new();
+    for part in parts {
+        match parse_if(part) {
+            Some((kind, pattern, false)) if kind != TriggerKind::Expression => {
+                typed.push((kind, pattern));
+            }
+            Some(_) => {}
+            None => rest.push(part.trim()),
+        }
+    }
+    if typed.is_empty() {
+        return None;
+    }
+    let specific = |k: &TriggerKind| {
+        typed.iter().any(|(kind, p)| {
+            (kind == k && p.is_some())
+                || (*k == TriggerKind::Branch && *kind == TriggerKind::PullRequest)
+        })
+    };
+    let mut out: Vec<(TriggerKind, Option<String>)> = typed
+        .iter()
+        .filter(|(kind, p)| p.is_some() || !specific(kind))
+        .cloned()
+        .collect();
+    if !rest.is_empty() {
+        out.push((TriggerKind::Expression, Some(rest.join(" && "))));
+    }
+    Some(out)
+}
+
+/// `expr` split at each top-level `sep` (outside quotes); `None` without one, or with an `||`.
+fn split_top_level<'e>(expr: &'e str, sep: &str) -> Option<Vec<&'e str>> {
+    let bytes = expr.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut parts = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let b = bytes.get(i).copied().unwrap_or_default();
+        match quote {
+            Some(_) if b == b'\\' => i += 1,
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if expr.get(i..).is_some_and(|r| r.starts_with("||")) => return None,
+            None if expr.get(i..).is_some_and(|r| r.starts_with(sep)) => {
+                parts.push(expr.get(start..i)?);
+                start = i + sep.len();
+                i = start;
+                continue;
+            }
+            None => {}
+        }
+        i += 1;
+    }
+    parts.push(expr.get(start..)?);
+    (parts.len() > 1).then_some(parts)
 }
 
 /// Rules as a flat list of mappings (nested lists come from `!reference` and anchors).
@@ -99,8 +183,9 @@ fn refs(ctx: &Ctx<'_>, value: &Val, negated: bool, out: &mut Vec<Trigger>) {
             "web" | "api" | "chat" => (TriggerKind::Manual, None),
             "triggers" | "pipelines" => (TriggerKind::Upstream, None),
             "" => continue,
-            // Branch names and `/regex/` patterns, kept as written (slashes included).
-            _ => (TriggerKind::Branch, Some(text.to_owned())),
+            // Branch names and `/regex/` patterns, kept as written (slashes included); a
+            // regex of version numbers names tags.
+            _ => (ref_kind(text), Some(text.to_owned())),
         };
         out.push(trigger(ctx, kind, pattern, negated, r.at));
     }
@@ -160,6 +245,7 @@ pub(super) fn parse_if(expr: &str) -> Option<(TriggerKind, Option<String>, bool)
         }
         ("==" | "!=", Operand::Str(value)) => compare(var, value)?,
         ("=~" | "!~", Operand::Regex(re)) => match var {
+            "CI_COMMIT_REF_NAME" => (ref_kind(re), Some(re.to_owned())),
             v if is_branch_var(v) => (TriggerKind::Branch, Some(re.to_owned())),
             "CI_COMMIT_TAG" => (TriggerKind::Tag, Some(re.to_owned())),
             "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" => {
@@ -186,6 +272,45 @@ pub(super) fn parse_if(expr: &str) -> Option<(TriggerKind, Option<String>, bool)
         _ => return None,
     };
     Some((kind, pattern, negated))
+}
+
+/// The kind of ref a pattern on a ref name (`only:` refs, `$CI_COMMIT_REF_NAME =~`), which
+/// matches branches and tags alike, names: a `/regex/` of version numbers (`/^v\d+\.\d+/`,
+/// `/^stg-v[0-9]+/`, `/^[0-9]+\.[0-9]+$/`) names tags; anything else, branches.
+fn ref_kind(pattern: &str) -> TriggerKind {
+    let Some(body) = pattern.strip_prefix('/').and_then(|p| p.rsplit_once('/')) else {
+        return TriggerKind::Branch;
+    };
+    let body = body.0.strip_prefix('^').unwrap_or(body.0);
+    let digit = |s: &str| -> Option<usize> {
+        ["\\d", "[0-9]", "[[:digit:]]"]
+            .iter()
+            .find(|d| s.starts_with(**d))
+            .map(|d| d.len())
+    };
+    // `[0-9]+\.`: digits, then a dot.
+    if let Some(n) = digit(body) {
+        let after = body
+            .get(n..)
+            .unwrap_or_default()
+            .trim_start_matches(['+', '*']);
+        if after.starts_with("\\.") {
+            return TriggerKind::Tag;
+        }
+    }
+    // `v[0-9]`, `v?\d`, `release-v\d`: a `v` (after a word and `-` or `_`), then a digit.
+    let word_end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(body.len());
+    let word = body.get(..word_end).unwrap_or_default();
+    let version_word =
+        word.ends_with('v') && (word.len() == 1 || word.ends_with("-v") || word.ends_with("_v"));
+    let after = body.get(word_end..).unwrap_or_default();
+    let after = after.strip_prefix('?').unwrap_or(after);
+    if version_word && digit(after).is_some() {
+        return TriggerKind::Tag;
+    }
+    TriggerKind::Branch
 }
 
 fn is_branch_var(var: &str) -> bool {

@@ -341,6 +341,23 @@ fn missing_local_includes_are_reported() {
 }
 
 #[test]
+fn project_includes_in_the_checkout_are_read_locally() {
+    let (_, p, d) = read(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - project: $CI_PROJECT_PATH\n    ref: $CI_COMMIT_SHA\n    file: /ci/a.yml\n\
+             \x20 - project: group/this-repo\n    file: [ci/b.yml, ci/elsewhere.yml]\n",
+        ),
+        ("ci/a.yml", "a:\n  script: [x]\n"),
+        ("ci/b.yml", "b:\n  script: [y]\n"),
+    ]);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ids(&p), ["a", "b"]);
+    let got: Vec<&str> = p.unresolved.iter().map(|u| u.reference.as_str()).collect();
+    assert_eq!(got, ["group/this-repo:ci/elsewhere.yml"]);
+}
+
+#[test]
 fn non_local_includes_are_unresolved() {
     let (_, p, d) = root(
         "include:\n  - project: group/ci\n    ref: v1\n    file: [/a.yml, /b.yml]\n\
@@ -481,11 +498,9 @@ job:
             cond(Upstream, None, false),
             cond(Branch, Some("$CI_DEFAULT_BRANCH"), false),
             cond(Branch, Some("dev"), true),
-            cond(
-                Expression,
-                Some("$CI_COMMIT_BRANCH == \"main\" && $DEPLOY == \"true\""),
-                false
-            ),
+            // A conjunction: the ref it requires, and the rest kept as an expression.
+            cond(Branch, Some("main"), false),
+            cond(Expression, Some("$DEPLOY == \"true\""), false),
             cond(Branch, Some("dev"), false),
         ]
     );
@@ -493,6 +508,59 @@ job:
     assert_eq!(
         loc_text(&repo, &j.conditions[1].loc),
         "'$CI_COMMIT_REF_NAME =~ /^release\\/.*/'"
+    );
+}
+
+#[test]
+fn conjunctions_and_version_patterns_name_their_refs() {
+    let src = r#"
+job:
+  script: [x]
+  rules:
+    - if: $CI_PROJECT_PATH == "acme/kees" && $CI_COMMIT_BRANCH != "master" && $CI_MERGE_REQUEST_TARGET_BRANCH_NAME =~ /^renovate/
+    - if: ($CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH == "main")
+    - if: $CI_COMMIT_BRANCH == "main" || $FORCE
+    - if: $CI_PROJECT_PATH == "acme/kees" && $FORCE
+    - if: $CI_COMMIT_REF_NAME =~ /^v[0-9]+\.[0-9]+.*$/
+    - if: $CI_COMMIT_REF_NAME =~ /^stg-v[0-9]+/
+    - if: $CI_COMMIT_REF_NAME =~ /^[0-9]+$/
+    - if: $CI_COMMIT_BRANCH =~ /^v\d+/
+other:
+  script: [x]
+  only: [/^v\d+\.\d+/, /^release-\d+\.\d+$/, /^dev/]
+"#;
+    let (_, p, d) = root(src);
+    assert!(d.is_empty(), "{d:?}");
+    use TriggerKind::*;
+    assert_eq!(
+        conds(&job(&p, "job").conditions),
+        [
+            cond(PullRequest, Some("/^renovate/"), false),
+            cond(Expression, Some("$CI_PROJECT_PATH == \"acme/kees\""), false),
+            cond(Branch, Some("main"), false),
+            cond(
+                Expression,
+                Some("$CI_COMMIT_BRANCH == \"main\" || $FORCE"),
+                false
+            ),
+            cond(
+                Expression,
+                Some("$CI_PROJECT_PATH == \"acme/kees\" && $FORCE"),
+                false
+            ),
+            cond(Tag, Some("/^v[0-9]+\\.[0-9]+.*$/"), false),
+            cond(Tag, Some("/^stg-v[0-9]+/"), false),
+            cond(Branch, Some("/^[0-9]+$/"), false),
+            cond(Branch, Some("/^v\\d+/"), false),
+        ]
+    );
+    assert_eq!(
+        conds(&job(&p, "other").conditions),
+        [
+            cond(Tag, Some("/^v\\d+\\.\\d+/"), false),
+            cond(Branch, Some("/^release-\\d+\\.\\d+$/"), false),
+            cond(Branch, Some("/^dev/"), false),
+        ]
     );
 }
 
@@ -977,4 +1045,28 @@ fn without_workflow_rules_every_branch_and_tag_runs_the_pipeline() {
          deploy:\n  script: [kubectl apply -f k8s/]\n",
     );
     assert_eq!(conds(&p.triggers), [cond(Branch, Some("main"), false)]);
+}
+
+#[test]
+fn a_subfolder_pipeline_of_its_own_includes_from_its_folder() {
+    let repo = Repo::from_pairs(&[
+        (
+            "infra/.gitlab-ci.yml",
+            "kube:\n  trigger:\n    include: [kubernetes/.gitlab-ci.yml]\n\
+             x:\n  script: [y]\ninclude: [shared.yml]\n",
+        ),
+        (
+            "infra/kubernetes/.gitlab-ci.yml",
+            "apply:\n  script: [kubectl apply -f .]\n",
+        ),
+        ("infra/shared.yml", "from-folder:\n  script: [a]\n"),
+        ("shared.yml", "from-root:\n  script: [b]\n"),
+    ]);
+    let (p, d) = test_support::read_repo(&GitlabReader, "infra/.gitlab-ci.yml", &repo);
+    assert!(d.is_empty(), "{d:?}");
+    let Some(p) = p else {
+        panic!("no pipeline");
+    };
+    // The root's `shared.yml` wins; the child pipeline is only in the folder.
+    assert_eq!(ids(&p), ["from-root", "kube", "kube/apply", "x"]);
 }
