@@ -135,6 +135,18 @@ pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
     }
 }
 
+/// The Google Kubernetes Engine plugin's deploy step (`kubernetesEngineDeploy`).
+const GKE_DEPLOY: ActionSpec = ActionSpec {
+    context: &["clustername", "cluster"],
+    paths: &["manifestpattern"],
+    credentials: &[("credentialsid", CredentialKind::CloudGcp)],
+    ..deploy(
+        "kubernetesenginedeploy",
+        DeployTool::Kubectl,
+        ActionOp::Fixed("apply"),
+    )
+};
+
 /// Every packaged step the rules recognise; keys are normalised ([`super::normalize_uses`]).
 pub(super) const ACTIONS: &[ActionSpec] = &[
     // GitHub Actions.
@@ -511,6 +523,13 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             DeployTool::Kubectl,
             ActionOp::Fixed("apply"),
         )
+    },
+    // The Google Kubernetes Engine plugin's step, by its symbol or as
+    // `step([$class: 'KubernetesEngineBuilder', ...])`: applies `manifestPattern`.
+    GKE_DEPLOY,
+    ActionSpec {
+        uses: "kubernetesenginebuilder",
+        ..GKE_DEPLOY
     },
     ActionSpec {
         context: &["contextname", "clustername"],

@@ -186,11 +186,27 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
+        let (uses, with) = match self.metastep(call) {
+            Some(found) => found,
+            None => {
+                let with = self.flatten_args(call, &uses);
+                (uses, with)
+            }
+        };
+        // A wrapper's location runs to the end of its closure, so the steps written inside it
+        // can be told from those after it (`container('helm') { ... }`); it starts at the name.
+        let span = match call.body() {
+            Some(body) => Span {
+                start: call.name_span.start,
+                end: body.span.end.max(call.name_span.end),
+            },
+            None => call.name_span,
+        };
         let step = Step::Action {
             name: None,
-            with: self.flatten_args(call, &uses),
+            with,
             uses,
-            loc: self.loc(call.name_span),
+            loc: self.loc(span),
         };
         if call.receiver.is_none() && call.name == "input" {
             let index = self.ensure_job(call.span);
@@ -216,6 +232,27 @@ impl<'a> Lowerer<'a> {
                 self.walk_args(call, false);
             }
         }
+    }
+
+    /// The metasteps `step([$class: 'KubernetesEngineBuilder', ...])` and `wrap([$class: ...])`
+    /// name the plugin class they run: that class (its simple name) is the step, and the other
+    /// entries are its inputs, as if the plugin's own step had been called.
+    fn metastep(&self, call: &Call) -> Option<(String, Vec<(String, String)>)> {
+        if call.receiver.is_some() || !matches!(call.name.as_str(), "step" | "wrap") {
+            return None;
+        }
+        let class = call.named("$class").or_else(|| match &call.positional(0)?.kind {
+            ExprKind::Map(entries) => entries.iter().find(|e| e.key == "$class").map(|e| &e.value),
+            _ => None,
+        })?;
+        let class = self.text(class);
+        let simple = class.rsplit('.').next().unwrap_or(&class).trim().to_owned();
+        if simple.is_empty() {
+            return None;
+        }
+        let mut with = self.flatten_args(call, &call.name);
+        with.retain(|(k, _)| k != "$class");
+        Some((simple, with))
     }
 
     /// `sh 'x'`, `sh(script: 'x', label: 'y')`, `bat`, `powershell`, `pwsh`.
