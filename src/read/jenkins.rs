@@ -74,6 +74,7 @@ pub(crate) fn read_jenkinsfile(
             return None;
         }
     }
+    lower::every_branch_by_default(&mut pipeline);
     Some(pipeline)
 }
 

@@ -13,7 +13,7 @@ use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
 use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
-use crate::read::{Job, Pipeline, Trigger, TriggerKind};
+use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
 
 /// Deploying jobs' conditions and pipeline triggers ⇒ [`EnvironmentTrigger`]s of the
 /// environments the jobs deploy to.
@@ -42,8 +42,21 @@ impl Rule for EnvironmentTriggers {
                 }
                 let key = JobKey::of(pipeline, job);
                 let environments = index.environments(&key);
-                for found in triggers_of(pipeline, &jobs, job, &deploys) {
-                    for environment in environments.iter().map(|h| &h.name) {
+                let all = triggers_of(pipeline, &jobs, job, &deploys);
+                // An environment a parameter names (`ENV` chooses it) is deployed by starting
+                // the job with that choice, not by whatever else starts the pipeline.
+                let chosen: Vec<bool> = environments
+                    .iter()
+                    .map(|h| all.iter().any(|f| f.parameter.is_some() && f.starts(&h.name)))
+                    .collect();
+                for found in all {
+                    for (at, environment) in environments.iter().map(|h| &h.name).enumerate() {
+                        let by_choice = chosen.get(at).copied().unwrap_or(false);
+                        if !found.starts(environment)
+                            || (by_choice && found.from_pipeline && found.parameter.is_none())
+                        {
+                            continue;
+                        }
                         let note = format!(
                             "{} deploys `{environment}` through job `{}`",
                             found.note, job.id
@@ -108,6 +121,11 @@ struct Found {
     loc: Loc,
     confidence: Confidence,
     note: String,
+    /// A Jenkins pipeline parameter: an input of every run, which starts the deploy of an
+    /// environment only when it names that environment (the choices of `ENV`, `-n $ENV`).
+    parameter: Option<Vec<String>>,
+    /// A pipeline trigger the job runs on for want of conditions of its own.
+    from_pipeline: bool,
 }
 
 impl Found {
@@ -118,7 +136,27 @@ impl Found {
             loc: t.loc.clone(),
             confidence,
             note: trigger_text(t, what),
+            parameter: None,
+            from_pipeline: false,
         }
+    }
+
+    /// Whether this trigger starts the deploy of `environment`: always, except for a
+    /// parameter that does not name it.
+    fn starts(&self, environment: &str) -> bool {
+        let Some(choices) = &self.parameter else {
+            return true;
+        };
+        let Some(name) = self.pattern.as_deref().filter(|n| !n.is_empty()) else {
+            return false;
+        };
+        let references = [
+            format!("${name}"),
+            format!("{{{name}}}"),
+            format!("params.{name}"),
+        ];
+        choices.iter().any(|c| c == environment)
+            || references.iter().any(|r| environment.contains(r.as_str()))
     }
 }
 
@@ -225,6 +263,16 @@ fn triggers_of(
             });
         }
     }
+    // A Jenkins multibranch job names pull request builds `PR-<n>` (`MR-<n>` on GitLab):
+    // `when { branch 'PR-*' }` is "on pull requests".
+    if pipeline.system == CiSystem::Jenkins {
+        for c in conditions.iter_mut().filter(|c| c.kind == TriggerKind::Branch) {
+            if c.pattern.as_deref().is_some_and(is_change_request_branch) {
+                c.kind = TriggerKind::PullRequest;
+                c.pattern = None;
+            }
+        }
+    }
     // `except: [branches]` with `only: [/regex/]`: the regex can only match tags.
     let no_branches = conditions
         .iter()
@@ -262,8 +310,24 @@ fn triggers_of(
         } else {
             Confidence::Medium
         };
+        // `not { branch 'main' }`, `except: [main]`: every branch the pipeline runs on but
+        // those, which a pattern cannot say; the note names them.
+        let excluded: Vec<&str> = conditions
+            .iter()
+            .filter(|c| c.negated && c.kind == TriggerKind::Branch)
+            .filter_map(|c| c.pattern.as_deref())
+            .collect();
         for t in &pipeline_triggers {
-            out.push(Found::from(t, confidence, "the pipeline trigger"));
+            let mut found = Found::from(t, confidence, "the pipeline trigger");
+            found.from_pipeline = true;
+            if t.kind == TriggerKind::Branch && t.pattern.is_none() && !excluded.is_empty() {
+                let but = excluded.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>();
+                found.note = format!("{} (every branch but {})", found.note, but.join(", "));
+            }
+            if pipeline.system == CiSystem::Jenkins && t.kind == TriggerKind::Manual {
+                found.parameter = Some(t.choices.clone());
+            }
+            out.push(found);
         }
     } else {
         for t in own {
@@ -303,6 +367,8 @@ fn triggers_of(
             loc: gate.loc.clone(),
             confidence: Confidence::High,
             note: format!("the manual gate `{}`", gate.id),
+            parameter: None,
+            from_pipeline: false,
         });
     }
     collapse_inputs(&mut out, job);
@@ -359,6 +425,14 @@ fn collapse_inputs(out: &mut Vec<Found>, job: &Job) {
 /// that gate the deploy (`params.DEPLOY`), which are kept.
 fn is_dispatch_input(f: &Found) -> bool {
     f.loc.file.starts_with(".github/workflows/")
+}
+
+/// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
+fn is_change_request_branch(pattern: &str) -> bool {
+    let p = pattern.trim();
+    ["PR-", "MR-"]
+        .iter()
+        .any(|prefix| p.strip_prefix(prefix).is_some_and(|rest| matches!(rest, "*" | "**")))
 }
 
 fn trigger_text(t: &Trigger, what: &str) -> String {

@@ -116,6 +116,18 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
     lowerer.pipeline
 }
 
+/// A Jenkinsfile is built for every branch that carries it: a multibranch job, its usual
+/// home, indexes each branch and builds it on push. `triggers { }` adds schedules and other
+/// starts; parameters are inputs of those builds. So the pipeline's first trigger is "any
+/// branch" unless it names a branch trigger itself.
+pub(crate) fn every_branch_by_default(pipeline: &mut Pipeline) {
+    if !pipeline.triggers.iter().any(|t| t.kind == TriggerKind::Branch) {
+        let at = Loc::new(&pipeline.file, Span::empty(0));
+        let every_branch = Trigger::new(TriggerKind::Branch, None, false, at);
+        pipeline.triggers.insert(0, every_branch);
+    }
+}
+
 /// What a stage passes down to the stages nested in it.
 #[derive(Clone, Default)]
 struct StageCtx {

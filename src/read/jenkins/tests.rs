@@ -662,6 +662,8 @@ sh 'legacy step'
     assert_eq!(
         triggers,
         vec![
+            // Every branch carrying the Jenkinsfile builds (a multibranch job), by default.
+            (TriggerKind::Branch, None, 0),
             (TriggerKind::Manual, Some("ENV".to_owned()), 2),
             (TriggerKind::Schedule, Some("@daily".to_owned()), 0)
         ]
