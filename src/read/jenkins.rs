@@ -15,6 +15,8 @@ mod token;
 #[cfg(feature = "fuzzing")]
 pub(crate) use {lexer::lex, parser::parse as parse_tokens};
 
+pub(crate) use lower::LIBRARY_STEP;
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
 use crate::read::support::claimed_text;

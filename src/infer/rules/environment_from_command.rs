@@ -10,6 +10,7 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::commands::Unit;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
+use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
@@ -153,11 +154,17 @@ impl Rule for EnvironmentFromCommand {
 
     /// Hints from packaged steps: deploy inputs and credential steps' cluster inputs.
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
-        let Some(spec) = a.spec else {
-            return;
-        };
         let resolve = |v: &str| resolve_vars(v, &a.job.vars);
         let uses = a.uses.trim();
+        let Some(spec) = a.spec else {
+            // A shared-library step named for deploying: its inputs may name the target.
+            if let Some((m, ..)) = library_deploy(a) {
+                for hint in deploy_hints(&m, uses, resolve, &self.choices) {
+                    self.emit(&a.job.key, hint, a.loc.clone(), facts);
+                }
+            }
+            return;
+        };
         match spec.role {
             ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)

@@ -11,8 +11,11 @@
 
 mod conditions;
 mod declarative;
+mod library;
 mod steps;
 mod strings;
+
+pub(crate) use library::LIBRARY_STEP;
 
 use std::collections::BTreeMap;
 
@@ -80,6 +83,8 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
         inlining: Vec::new(),
         depth: 0,
         budget: BUDGET,
+        uses_library: false,
+        assigned: library::assigned_names(src, stmts),
     };
     for stmt in stmts {
         if let Stmt::Function { name, body } = stmt {
@@ -113,6 +118,7 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
             lowerer.walk_stmts(stmts);
         }
     }
+    lowerer.report_library_steps();
     lowerer.pipeline
 }
 
@@ -161,6 +167,10 @@ struct Lowerer<'a> {
     inlining: Vec<&'a str>,
     depth: usize,
     budget: usize,
+    /// The file loads a shared library, so calls no Jenkins step explains are its steps.
+    uses_library: bool,
+    /// Names the file assigns, and whether one assignment makes the value with `new`.
+    assigned: BTreeMap<String, bool>,
 }
 
 impl<'a> Lowerer<'a> {

@@ -932,3 +932,55 @@ fn string_methods_on_scripts() {
         }
     }
 }
+
+/// Calls into a loaded shared library were dropped when dotted and never named (issue 9,
+/// class 3): each is now a step, reported once by name as a shared-library step; Groovy
+/// methods on local values and Jenkins steps are not.
+#[test]
+fn shared_library_steps_are_steps_reported_by_name() {
+    let src = r#"@Library('platform-lib@v3') _
+def k8s = new org.acme.Kubernetes()
+def names = []
+pipeline { agent any; stages {
+  stage('Deploy') { steps { script {
+    names.add('web')
+    container('helm') { helmUpgradeRelease(release: 'web', namespace: 'shop-staging') }
+    platform.DeployApp('web', 'staging')
+    k8s.UpdateDeployment('shop', 'web')
+    k8s.UpdateDeployment('shop', 'api')
+    env.TARGET.trim()
+    sh 'make smoke'
+  } } }
+} }"#;
+    let p = read_ok(src);
+    let d = job(&p, "Deploy");
+    assert_eq!(
+        uses(d),
+        [
+            "container",
+            "helmUpgradeRelease",
+            "platform.DeployApp",
+            "k8s.UpdateDeployment",
+            "k8s.UpdateDeployment",
+            "sh"
+        ]
+    );
+    let found: Vec<(&str, &str)> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("shared library", "platform-lib@v3"),
+            ("shared library step", "helmUpgradeRelease"),
+            ("shared library step", "platform.DeployApp"),
+            ("shared library step", "k8s.UpdateDeployment"),
+        ]
+    );
+    // Without a library, an unknown dotted call is a Groovy method, as before.
+    let p = read_ok("node { platform.DeployApp('web'); sh 'make' }");
+    assert!(p.unresolved.is_empty());
+    assert_eq!(uses(job(&p, "(top level)")), ["node", "sh"]);
+}

@@ -178,7 +178,7 @@ impl<'a> Lowerer<'a> {
         let root = uses.split('.').next().unwrap_or("");
         let recorded = !QUIET.contains(&call.name.as_str())
             && !method_on_value(call)
-            && (!uses.contains('.') || ACTION_ROOTS.contains(&root));
+            && (!uses.contains('.') || ACTION_ROOTS.contains(&root) || self.library_object(root));
         if !recorded {
             self.walk_args(call, false);
             if let Some(b) = call.body() {
