@@ -12,10 +12,13 @@
 mod conditions;
 mod declarative;
 mod library;
+mod load;
 mod steps;
 mod strings;
+mod tree;
 
 pub(crate) use library::LIBRARY_STEP;
+pub(crate) use load::{Loaded, load_paths};
 
 use std::collections::BTreeMap;
 
@@ -69,7 +72,13 @@ const MAX_WALK_DEPTH: usize = 1024;
 const BUDGET: usize = 200_000;
 
 /// Lowers the statements of `src` (the file at `file`) into a pipeline.
-pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
+/// `loaded`: the files it loads, read (see [`load_paths`]).
+pub(crate) fn lower<'a>(
+    file: &'a str,
+    src: &'a str,
+    stmts: &'a [Stmt],
+    loaded: &'a [Loaded],
+) -> Pipeline {
     let mut lowerer = Lowerer {
         file,
         src,
@@ -85,6 +94,8 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
         budget: BUDGET,
         uses_library: false,
         assigned: library::assigned_names(src, stmts),
+        loaded: loaded.iter().collect(),
+        walking_loaded: Vec::new(),
     };
     for stmt in stmts {
         if let Stmt::Function { name, body } = stmt {
@@ -171,6 +182,10 @@ struct Lowerer<'a> {
     uses_library: bool,
     /// Names the file assigns, and whether one assignment makes the value with `new`.
     assigned: BTreeMap<String, bool>,
+    /// The Groovy files the Jenkinsfile loads, read.
+    loaded: Vec<&'a Loaded>,
+    /// The loaded files being walked, innermost last (a file loading itself stops there).
+    walking_loaded: Vec<&'a str>,
 }
 
 impl<'a> Lowerer<'a> {

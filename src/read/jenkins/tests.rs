@@ -798,7 +798,7 @@ fn truncated_and_byte_flipped_inputs_never_panic() {
     for end in 0..=bytes.len() {
         let text = String::from_utf8_lossy(&bytes[..end]);
         let mut d = Vec::new();
-        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &MemRepo::default(), &mut d);
         for diag in &d {
             assert!(
                 diag.loc.span.end <= text.len(),
@@ -824,7 +824,7 @@ fn truncated_and_byte_flipped_inputs_never_panic() {
         };
         let text = String::from_utf8_lossy(&flipped);
         let mut d = Vec::new();
-        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &MemRepo::default(), &mut d);
     }
 }
 
@@ -983,4 +983,46 @@ pipeline { agent any; stages {
     let p = read_ok("node { platform.DeployApp('web'); sh 'make' }");
     assert!(p.unresolved.is_empty());
     assert_eq!(uses(job(&p, "(top level)")), ["node", "sh"]);
+}
+
+/// `load 'jenkins/deploy.groovy'` was an unresolved reference although the file is in the
+/// checkout (issue 9, class 1): its top-level steps run where it is loaded, its functions
+/// where they are called through the loaded object, located in the loaded file.
+#[test]
+fn loaded_groovy_files_are_read_as_part_of_the_job() {
+    let jenkinsfile = r#"def deployer
+node {
+  stage('Prepare') { deployer = load "${WORKSPACE}/jenkins/deploy.groovy" }
+  stage('Smoke') { load 'jenkins/smoke.groovy' }
+  stage('Deploy') { deployer.rollout('staging') }
+  stage('Missing') { load 'jenkins/missing.groovy' }
+}"#;
+    let deploy = "def rollout(String target) {\n  sh \"kubectl apply -k deploy/${target}\"\n}\nreturn this\n";
+    let smoke = "sh './smoke.sh'\n";
+    let repo = MemRepo::from_pairs(&[
+        ("Jenkinsfile", jenkinsfile),
+        ("jenkins/deploy.groovy", deploy),
+        ("jenkins/smoke.groovy", smoke),
+    ]);
+    let mut d = Vec::new();
+    let p = JenkinsReader
+        .read("Jenkinsfile", &repo, &mut d)
+        .expect("a pipeline");
+    assert_eq!(d, Vec::new());
+    assert_eq!(scripts(job(&p, "Smoke")), ["./smoke.sh"]);
+    assert_eq!(scripts(job(&p, "Deploy")), ["kubectl apply -k deploy/${target}"]);
+    let Some(loc) = job(&p, "Deploy").steps.iter().find_map(|s| match s {
+        Step::Script { loc, .. } => Some(loc),
+        Step::Action { .. } => None,
+    }) else {
+        panic!("no script");
+    };
+    assert_eq!(loc.file, "jenkins/deploy.groovy");
+    assert_eq!(&deploy[loc.span.start..loc.span.end], "\"kubectl apply -k deploy/${target}\"");
+    let unresolved: Vec<(&str, &str)> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(unresolved, [("load", "jenkins/missing.groovy")]);
 }

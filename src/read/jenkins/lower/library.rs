@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Lowerer;
-use crate::read::jenkins::ast::{Block, Expr, ExprKind, Stmt};
+use super::tree::visit_tree;
+use crate::read::jenkins::ast::{Expr, Stmt};
 use crate::read::pipeline::Step;
 
 /// The kind of [`crate::read::Unresolved`] a shared-library step is reported as.
@@ -107,61 +108,15 @@ fn is_known_step(uses: &str) -> bool {
 /// Every name the file assigns, anywhere, and whether some assignment makes it with `new`.
 pub(super) fn assigned_names(src: &str, stmts: &[Stmt]) -> BTreeMap<String, bool> {
     let mut out = BTreeMap::new();
-    let mut pending: Vec<&Stmt> = stmts.iter().collect();
-    let mut exprs: Vec<&Expr> = Vec::new();
-    let mut budget = 100_000usize;
-    while budget > 0 {
-        budget -= 1;
-        if let Some(stmt) = pending.pop() {
-            match stmt {
-                Stmt::Expr(e) => exprs.push(e),
-                Stmt::Assign { target, value } => {
-                    let name = target.rsplit(' ').next().unwrap_or(target);
-                    if !name.contains('.') {
-                        let made = out.entry(name.to_owned()).or_insert(false);
-                        *made |= is_new(src, value);
-                    }
-                    exprs.push(value);
-                }
-                Stmt::If {
-                    cond,
-                    then_block,
-                    else_block,
-                } => {
-                    exprs.push(cond);
-                    pending.extend(block_stmts(Some(then_block)));
-                    pending.extend(block_stmts(else_block.as_ref()));
-                }
-                Stmt::Function { body, .. } => pending.extend(block_stmts(Some(body))),
-                Stmt::Annotation { .. } => {}
-                Stmt::Other { parts, blocks } => {
-                    exprs.extend(parts.iter());
-                    for b in blocks {
-                        pending.extend(block_stmts(Some(b)));
-                    }
-                }
-            }
-        } else if let Some(expr) = exprs.pop() {
-            match &expr.kind {
-                ExprKind::Call(c) => {
-                    exprs.extend(c.receiver.iter());
-                    exprs.extend(c.args.iter().map(|a| &a.value));
-                    pending.extend(block_stmts(c.closure.as_ref()));
-                }
-                ExprKind::Other(parts) | ExprKind::List(parts) => exprs.extend(parts.iter()),
-                ExprKind::Map(entries) => exprs.extend(entries.iter().map(|e| &e.value)),
-                ExprKind::Closure(b) => pending.extend(block_stmts(Some(b))),
-                _ => {}
-            }
-        } else {
-            break;
+    let mut on_assign = |target: &str, value: &Expr| {
+        let name = target.rsplit(' ').next().unwrap_or(target);
+        if !name.contains('.') {
+            let made = out.entry(name.to_owned()).or_insert(false);
+            *made |= is_new(src, value);
         }
-    }
+    };
+    visit_tree(stmts, &mut on_assign, &mut |_| {});
     out
-}
-
-fn block_stmts(block: Option<&Block>) -> impl Iterator<Item = &Stmt> {
-    block.into_iter().flat_map(|b| b.stmts.iter())
 }
 
 /// `new org.acme.Kubernetes()` (the parser keeps the call; `new` is in the source only).

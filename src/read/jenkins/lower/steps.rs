@@ -1,6 +1,7 @@
 //! Steps: the walk through statements, calls and helper functions that finds script steps,
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
+use super::load::assigned_load;
 use super::strings::string_with_methods;
 use super::{
     ACTION_ROOTS, Lowerer, MAX_INLINE, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
@@ -37,6 +38,12 @@ impl<'a> Lowerer<'a> {
                 if let Some(name) = target.strip_prefix("env.") {
                     let value_text = self.env_value(value);
                     self.add_variable(name, value_text);
+                }
+                if let Some(path) = assigned_load(value) {
+                    if !self.walk_loaded(path) {
+                        self.unresolved("load", path.to_owned(), value.span);
+                    }
+                    return;
                 }
                 self.walk_expr(value, true);
             }
@@ -155,6 +162,9 @@ impl<'a> Lowerer<'a> {
                         .or_else(|| call.positional(0))
                         .map(|e| self.text(e))
                         .unwrap_or_default();
+                    if name == "load" && self.walk_loaded(&reference) {
+                        return;
+                    }
                     let kind = if name == "load" {
                         "load"
                     } else {
@@ -173,6 +183,9 @@ impl<'a> Lowerer<'a> {
                 }
                 return;
             }
+        }
+        if call.receiver.is_none() && self.call_loaded_function(call) {
+            return;
         }
         let uses = uses_name(call);
         let root = uses.split('.').next().unwrap_or("");
