@@ -96,6 +96,7 @@ pub(crate) fn lower<'a>(
         assigned: library::assigned_names(src, stmts),
         loaded: loaded.iter().collect(),
         walking_loaded: Vec::new(),
+        top_level_input: false,
     };
     for stmt in stmts {
         if let Stmt::Function { name, body } = stmt {
@@ -186,6 +187,8 @@ struct Lowerer<'a> {
     loaded: Vec<&'a Loaded>,
     /// The loaded files being walked, innermost last (a file loading itself stops there).
     walking_loaded: Vec<&'a str>,
+    /// A scripted pipeline has met an `input` outside any stage: later stages wait for it.
+    top_level_input: bool,
 }
 
 impl<'a> Lowerer<'a> {

@@ -1026,3 +1026,21 @@ node {
         .collect();
     assert_eq!(unresolved, [("load", "jenkins/missing.groovy")]);
 }
+
+/// A scripted pipeline's `input` outside any stage pauses the whole run, so the stages after
+/// it wait for a person (issue 9, class 5): they need the job holding it.
+#[test]
+fn scripted_input_outside_stages_gates_the_later_stages() {
+    let src = r#"node {
+  stage('Dev') { sh 'kubectl apply -f k8s/' }
+}
+def answer
+timeout(time: 60, unit: 'SECONDS') { answer = input 'Proceed to production?' }
+node {
+  stage('Prod') { sh 'kubectl apply -f k8s/' }
+}"#;
+    let p = read_ok(src);
+    assert!(job(&p, "Dev").needs.is_empty());
+    assert_eq!(job(&p, "Prod").needs, ["(top level)"]);
+    assert!(job(&p, "(top level)").manual);
+}

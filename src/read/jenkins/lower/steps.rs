@@ -45,6 +45,14 @@ impl<'a> Lowerer<'a> {
                     }
                     return;
                 }
+                // `answer = input message: '...'`: command syntax, kept as the word and its
+                // arguments; a person must answer it all the same.
+                if let ExprKind::Other(parts) = &value.kind
+                    && parts.len() > 1
+                    && matches!(&parts[0].kind, ExprKind::Path(word) if word == "input")
+                {
+                    self.wait_for_input(value.span);
+                }
                 self.walk_expr(value, true);
             }
             Stmt::If {
@@ -222,10 +230,7 @@ impl<'a> Lowerer<'a> {
             loc: self.loc(span),
         };
         if call.receiver.is_none() && call.name == "input" {
-            let index = self.ensure_job(call.span);
-            if let Some(job) = self.pipeline.jobs.get_mut(index) {
-                job.manual = true;
-            }
+            self.wait_for_input(call.span);
         }
         match call.body() {
             Some(body) => {
@@ -268,6 +273,16 @@ impl<'a> Lowerer<'a> {
         Some((simple, with))
     }
 
+    /// An `input` step at `span`: its job waits for a person. Outside any stage the whole run
+    /// waits, so the stages after it need the job holding it.
+    fn wait_for_input(&mut self, span: Span) {
+        self.top_level_input |= self.current.is_none();
+        let index = self.ensure_job(span);
+        if let Some(job) = self.pipeline.jobs.get_mut(index) {
+            job.manual = true;
+        }
+    }
+
     /// `sh 'x'`, `sh(script: 'x', label: 'y')`, `bat`, `powershell`, `pwsh`.
     pub(super) fn script_step(&mut self, call: &Call) {
         let name = call.named("label").map(|e| self.text(e));
@@ -308,6 +323,9 @@ impl<'a> Lowerer<'a> {
         path.push(name.clone());
         let mut job = self.job(path.join("/"), name, self.stage_path.last().cloned(), span);
         job.conditions = self.conditions.clone();
+        if self.top_level_input {
+            job.needs.push(TOP_LEVEL.to_owned());
+        }
         let index = self.push_job(job);
         self.flush_wrappers(index);
         match call.body() {
