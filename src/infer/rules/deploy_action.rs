@@ -278,6 +278,30 @@ mod tests {
                 &[("credentialsId", "kc")],
                 None,
             ),
+            (
+                CiSystem::Jenkins,
+                "KubernetesEngineBuilder",
+                &[("namespace", "prod"), ("manifestPattern", "k8s/")],
+                Some((DeployTool::Kubectl, "apply")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "openshift.selector.rollout.latest",
+                &[],
+                Some((DeployTool::Oc, "rollout-latest")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "openshift.set",
+                &[("arg", "image"), ("arg", "dc/web")],
+                Some((DeployTool::Oc, "set-image")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "openshift.selector.object",
+                &[],
+                None,
+            ),
         ];
         for (system, uses, with, want) in cases {
             let p = pipeline(
