@@ -71,13 +71,20 @@ pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String,
         dry_run: false,
         namespace: input(&["namespace", "ns", "k8snamespace", "kubenamespace"]),
         context: input(&["cluster", "clustername", "context", "kubecontext"]),
-        environment: input(&["environment", "env", "targetenvironment", "deployenvironment"]),
+        environment: input(&[
+            "environment",
+            "env",
+            "targetenvironment",
+            "deployenvironment",
+        ]),
         paths: Vec::new(),
     };
     let uses = a.uses;
     let (note, confidence) = match (tool, container) {
         (DeployTool::Unknown, _) | (_, None) => (
-            format!("shared-library step `{uses}` is named for deploying (its code cannot be read)"),
+            format!(
+                "shared-library step `{uses}` is named for deploying (its code cannot be read)"
+            ),
             Confidence::Low,
         ),
         (_, Some(c)) => (
@@ -98,7 +105,9 @@ fn enclosing_container<'a>(a: &ActionSite<'a>) -> Option<&'a str> {
         .steps
         .iter()
         .filter_map(|s| match s {
-            Step::Action { uses, with, loc, .. } if uses == "container" => Some((with, loc)),
+            Step::Action {
+                uses, with, loc, ..
+            } if uses == "container" => Some((with, loc)),
             _ => None,
         })
         .filter(|(_, loc)| {
@@ -296,12 +305,7 @@ mod tests {
                 &[("arg", "image"), ("arg", "dc/web")],
                 Some((DeployTool::Oc, "set-image")),
             ),
-            (
-                CiSystem::Jenkins,
-                "openshift.selector.object",
-                &[],
-                None,
-            ),
+            (CiSystem::Jenkins, "openshift.selector.object", &[], None),
         ];
         for (system, uses, with, want) in cases {
             let p = pipeline(

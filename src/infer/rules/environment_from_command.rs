@@ -269,7 +269,9 @@ fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
         Some(v) => (v.to_owned(), " (`$PREVIEW_NAMESPACE`)"),
         None => ("$PREVIEW_NAMESPACE".to_owned(), ""),
     };
-    let note = format!("`{command}` deploys a preview environment per pull request to namespace `{name}`{how}");
+    let note = format!(
+        "`{command}` deploys a preview environment per pull request to namespace `{name}`{how}"
+    );
     Hint {
         name,
         dynamic: true,
@@ -503,10 +505,22 @@ mod tests {
         let bare = job("other", vec![script_step("Jenkinsfile", text, 0, 0)]);
         let named = job(
             "named",
-            vec![script_step("Jenkinsfile", "jx preview -n pr-previews\n", 0, 0)],
+            vec![script_step(
+                "Jenkinsfile",
+                "jx preview -n pr-previews\n",
+                0,
+                0,
+            )],
         );
         let p = pipeline("Jenkinsfile", CiSystem::Jenkins, vec![j, bare, named]);
-        let dynamic = |n: &str| (n.to_owned(), HintSource::Namespace, Confidence::Medium, true);
+        let dynamic = |n: &str| {
+            (
+                n.to_owned(),
+                HintSource::Namespace,
+                Confidence::Medium,
+                true,
+            )
+        };
         assert_eq!(
             hints(&p, &MemRepo::default()),
             [

@@ -47,7 +47,10 @@ impl Rule for EnvironmentTriggers {
                 // the job with that choice, not by whatever else starts the pipeline.
                 let chosen: Vec<bool> = environments
                     .iter()
-                    .map(|h| all.iter().any(|f| f.parameter.is_some() && f.starts(&h.name)))
+                    .map(|h| {
+                        all.iter()
+                            .any(|f| f.parameter.is_some() && f.starts(&h.name))
+                    })
                     .collect();
                 for found in all {
                     for (at, environment) in environments.iter().map(|h| &h.name).enumerate() {
@@ -266,7 +269,10 @@ fn triggers_of(
     // A Jenkins multibranch job names pull request builds `PR-<n>` (`MR-<n>` on GitLab):
     // `when { branch 'PR-*' }` is "on pull requests".
     if pipeline.system == CiSystem::Jenkins {
-        for c in conditions.iter_mut().filter(|c| c.kind == TriggerKind::Branch) {
+        for c in conditions
+            .iter_mut()
+            .filter(|c| c.kind == TriggerKind::Branch)
+        {
             if c.pattern.as_deref().is_some_and(is_change_request_branch) {
                 c.kind = TriggerKind::PullRequest;
                 c.pattern = None;
@@ -321,7 +327,10 @@ fn triggers_of(
             let mut found = Found::from(t, confidence, "the pipeline trigger");
             found.from_pipeline = true;
             if t.kind == TriggerKind::Branch && t.pattern.is_none() && !excluded.is_empty() {
-                let but = excluded.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>();
+                let but = excluded
+                    .iter()
+                    .map(|b| format!("`{b}`"))
+                    .collect::<Vec<_>>();
                 found.note = format!("{} (every branch but {})", found.note, but.join(", "));
             }
             if pipeline.system == CiSystem::Jenkins && t.kind == TriggerKind::Manual {
@@ -430,9 +439,10 @@ fn is_dispatch_input(f: &Found) -> bool {
 /// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
 fn is_change_request_branch(pattern: &str) -> bool {
     let p = pattern.trim();
-    ["PR-", "MR-"]
-        .iter()
-        .any(|prefix| p.strip_prefix(prefix).is_some_and(|rest| matches!(rest, "*" | "**")))
+    ["PR-", "MR-"].iter().any(|prefix| {
+        p.strip_prefix(prefix)
+            .is_some_and(|rest| matches!(rest, "*" | "**"))
+    })
 }
 
 fn trigger_text(t: &Trigger, what: &str) -> String {

@@ -160,7 +160,10 @@ mod tests {
     #[test]
     fn names_that_deploy() {
         let unknown = Some(DeployTool::Unknown);
-        assert_eq!(library_deploy_tool("stagelibrary.TestDeploy", None), unknown);
+        assert_eq!(
+            library_deploy_tool("stagelibrary.TestDeploy", None),
+            unknown
+        );
         assert_eq!(library_deploy_tool("k8s.UpdateDeployment", None), unknown);
         assert_eq!(library_deploy_tool("kubectlApply", None), unknown);
         assert_eq!(library_deploy_tool("helm_install_chart", None), unknown);

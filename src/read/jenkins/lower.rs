@@ -139,7 +139,11 @@ pub(crate) fn lower<'a>(
 /// starts; parameters are inputs of those builds. So the pipeline's first trigger is "any
 /// branch" unless it names a branch trigger itself.
 pub(crate) fn every_branch_by_default(pipeline: &mut Pipeline) {
-    if !pipeline.triggers.iter().any(|t| t.kind == TriggerKind::Branch) {
+    if !pipeline
+        .triggers
+        .iter()
+        .any(|t| t.kind == TriggerKind::Branch)
+    {
         let at = Loc::new(&pipeline.file, Span::empty(0));
         let every_branch = Trigger::new(TriggerKind::Branch, None, false, at);
         pipeline.triggers.insert(0, every_branch);

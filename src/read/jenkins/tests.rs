@@ -1010,7 +1010,10 @@ node {
         .expect("a pipeline");
     assert_eq!(d, Vec::new());
     assert_eq!(scripts(job(&p, "Smoke")), ["./smoke.sh"]);
-    assert_eq!(scripts(job(&p, "Deploy")), ["kubectl apply -k deploy/${target}"]);
+    assert_eq!(
+        scripts(job(&p, "Deploy")),
+        ["kubectl apply -k deploy/${target}"]
+    );
     let Some(loc) = job(&p, "Deploy").steps.iter().find_map(|s| match s {
         Step::Script { loc, .. } => Some(loc),
         Step::Action { .. } => None,
@@ -1018,7 +1021,10 @@ node {
         panic!("no script");
     };
     assert_eq!(loc.file, "jenkins/deploy.groovy");
-    assert_eq!(&deploy[loc.span.start..loc.span.end], "\"kubectl apply -k deploy/${target}\"");
+    assert_eq!(
+        &deploy[loc.span.start..loc.span.end],
+        "\"kubectl apply -k deploy/${target}\""
+    );
     let unresolved: Vec<(&str, &str)> = p
         .unresolved
         .iter()

@@ -541,7 +541,11 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         },
     ),
     // The older OpenShift Pipeline plugin: `openshiftDeploy(depCfg: 'web', namespace: 'x')`.
-    deploy("openshiftdeploy", DeployTool::Oc, ActionOp::Fixed("rollout-latest")),
+    deploy(
+        "openshiftdeploy",
+        DeployTool::Oc,
+        ActionOp::Fixed("rollout-latest"),
+    ),
     ActionSpec {
         paths: &["configs"],
         credentials: &[("kubeconfigid", CredentialKind::Kubeconfig)],

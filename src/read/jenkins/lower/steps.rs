@@ -259,10 +259,14 @@ impl<'a> Lowerer<'a> {
         if call.receiver.is_some() || !matches!(call.name.as_str(), "step" | "wrap") {
             return None;
         }
-        let class = call.named("$class").or_else(|| match &call.positional(0)?.kind {
-            ExprKind::Map(entries) => entries.iter().find(|e| e.key == "$class").map(|e| &e.value),
-            _ => None,
-        })?;
+        let class = call
+            .named("$class")
+            .or_else(|| match &call.positional(0)?.kind {
+                ExprKind::Map(entries) => {
+                    entries.iter().find(|e| e.key == "$class").map(|e| &e.value)
+                }
+                _ => None,
+            })?;
         let class = self.text(class);
         let simple = class.rsplit('.').next().unwrap_or(&class).trim().to_owned();
         if simple.is_empty() {
