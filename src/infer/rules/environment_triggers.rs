@@ -367,8 +367,11 @@ fn triggers_of(
         .iter()
         .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)));
     let gate = if job.manual { Some(job) } else { approval };
+    // A parameter is no gate: it names a manual start only of the environments it names.
     if let Some(gate) = gate
-        && !out.iter().any(|f| f.kind == TriggerKind::Manual)
+        && !out
+            .iter()
+            .any(|f| f.kind == TriggerKind::Manual && f.parameter.is_none())
     {
         out.push(Found {
             kind: TriggerKind::Manual,
@@ -449,5 +452,50 @@ fn trigger_text(t: &Trigger, what: &str) -> String {
     match &t.pattern {
         Some(p) => format!("{what} `{}: {p}`", t.kind.as_str()),
         None => format!("{what} `{}`", t.kind.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::files::repo::MemRepo;
+
+    /// The environments of `jenkinsfile` with their triggers as `kind` or `kind:pattern`.
+    fn triggers(jenkinsfile: &str) -> Vec<(String, Vec<String>)> {
+        let repo = MemRepo::from_pairs(&[("Jenkinsfile", jenkinsfile)]);
+        let analysis = crate::analyze::analyze(&repo.paths(), &repo);
+        analysis
+            .environments
+            .iter()
+            .map(|e| {
+                let t = e.triggers.iter().map(|t| match &t.pattern {
+                    Some(p) => format!("{}:{p}", t.kind.as_str()),
+                    None => t.kind.as_str().to_owned(),
+                });
+                (e.name.clone(), t.collect())
+            })
+            .collect()
+    }
+
+    /// Pipeline parameters are inputs (issue 9, class 5); they must not hide the `input` gate
+    /// of a stage that runs on the pipeline's triggers, which a parameter trigger did.
+    #[test]
+    fn parameters_do_not_hide_an_input_gate() {
+        let src = r#"pipeline {
+  agent any
+  parameters { string(name: 'TAG', defaultValue: 'latest') }
+  stages {
+    stage('Deploy prod') {
+      input { message 'Ship?' }
+      steps { sh 'kubectl apply -n shop-prod -f k8s/' }
+    }
+  }
+}"#;
+        assert_eq!(
+            triggers(src),
+            [(
+                "prod".to_owned(),
+                vec!["branch".to_owned(), "manual".to_owned()]
+            )]
+        );
     }
 }

@@ -1041,7 +1041,9 @@ fn scripted_input_outside_stages_gates_the_later_stages() {
   stage('Dev') { sh 'kubectl apply -f k8s/' }
 }
 def answer
-timeout(time: 60, unit: 'SECONDS') { answer = input 'Proceed to production?' }
+timeout(time: 60, unit: 'SECONDS') {
+  answer = input message: 'Proceed to production?', parameters: [booleanParam(name: 'GO', defaultValue: false)]
+}
 node {
   stage('Prod') { sh 'kubectl apply -f k8s/' }
 }"#;

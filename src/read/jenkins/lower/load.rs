@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::tree::visit_tree;
 use super::{Lowerer, MAX_INLINE};
-use crate::read::jenkins::ast::{Call, Expr, ExprKind, Stmt};
+use crate::read::jenkins::ast::{Call, ExprKind, Stmt};
 
 /// Most files one Jenkinsfile loads that are read.
 pub(crate) const MAX_LOADED: usize = 16;
@@ -32,39 +32,15 @@ pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
             found.push(lit.text.clone());
         }
     };
-    let mut assigned: Vec<String> = Vec::new();
-    let mut on_assign =
-        |_: &str, value: &Expr| assigned.extend(assigned_load(value).map(str::to_owned));
-    visit_tree(stmts, &mut on_assign, &mut on_call);
+    visit_tree(stmts, &mut |_, _| {}, &mut on_call);
     let mut out: Vec<String> = Vec::new();
-    for path in found.iter().chain(&assigned).filter_map(|p| load_path(p)) {
+    for path in found.iter().filter_map(|p| load_path(p)) {
         if !out.contains(&path) {
             out.push(path);
         }
     }
     out.truncate(MAX_LOADED);
     out
-}
-
-/// The path of `x = load 'path'` (command syntax in an assigned value, which the parser keeps
-/// as the word `load` and the string).
-pub(super) fn assigned_load(value: &Expr) -> Option<&str> {
-    match &value.kind {
-        ExprKind::Other(parts) => match parts.as_slice() {
-            [
-                Expr {
-                    kind: ExprKind::Path(word),
-                    ..
-                },
-                Expr {
-                    kind: ExprKind::Str(lit),
-                    ..
-                },
-            ] if word == "load" => Some(&lit.text),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The repository path a `load` argument names: relative to the workspace, which is the

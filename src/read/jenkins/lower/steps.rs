@@ -1,7 +1,6 @@
 //! Steps: the walk through statements, calls and helper functions that finds script steps,
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
-use super::load::assigned_load;
 use super::strings::string_with_methods;
 use super::{
     ACTION_ROOTS, Lowerer, MAX_INLINE, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
@@ -38,20 +37,6 @@ impl<'a> Lowerer<'a> {
                 if let Some(name) = target.strip_prefix("env.") {
                     let value_text = self.env_value(value);
                     self.add_variable(name, value_text);
-                }
-                if let Some(path) = assigned_load(value) {
-                    if !self.walk_loaded(path) {
-                        self.unresolved("load", path.to_owned(), value.span);
-                    }
-                    return;
-                }
-                // `answer = input message: '...'`: command syntax, kept as the word and its
-                // arguments; a person must answer it all the same.
-                if let ExprKind::Other(parts) = &value.kind
-                    && parts.len() > 1
-                    && matches!(&parts[0].kind, ExprKind::Path(word) if word == "input")
-                {
-                    self.wait_for_input(value.span);
                 }
                 self.walk_expr(value, true);
             }
