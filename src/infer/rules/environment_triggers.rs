@@ -461,9 +461,22 @@ mod tests {
 
     /// The environments of `jenkinsfile` with their triggers as `kind` or `kind:pattern`.
     fn triggers(jenkinsfile: &str) -> Vec<(String, Vec<String>)> {
-        let repo = MemRepo::from_pairs(&[("Jenkinsfile", jenkinsfile)]);
-        let analysis = crate::analyze::analyze(&repo.paths(), &repo);
-        analysis
+        let repo = MemRepo::default();
+        let mut diagnostics = Vec::new();
+        let pipelines: Vec<_> = crate::read::jenkins::read_jenkinsfile(
+            "Jenkinsfile",
+            jenkinsfile,
+            &repo,
+            &mut diagnostics,
+        )
+        .into_iter()
+        .collect();
+        let cx = crate::infer::Context {
+            pipelines: &pipelines,
+            files: &repo,
+        };
+        let facts = crate::infer::infer(&cx);
+        crate::infer::resolve::resolve(&facts, &pipelines)
             .environments
             .iter()
             .map(|e| {
