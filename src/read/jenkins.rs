@@ -15,6 +15,8 @@ mod token;
 #[cfg(feature = "fuzzing")]
 pub(crate) use {lexer::lex, parser::parse as parse_tokens};
 
+pub(crate) use lower::LIBRARY_STEP;
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
 use crate::read::support::claimed_text;
@@ -38,30 +40,35 @@ impl Reader for JenkinsReader {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
         let src = claimed_text(repo, path, Code::JenkinsRead, diagnostics)?;
-        read_jenkinsfile(path, &src, diagnostics)
+        read_jenkinsfile(path, &src, repo, diagnostics)
     }
 }
 
-/// Reads the Jenkinsfile text `src` found at `path`. A syntax error becomes one
-/// `jenkins-syntax` diagnostic (the first error met) and the pipeline read up to it, marked
-/// `best_effort`; `None` only when nothing at all could be read.
+/// Reads the Jenkinsfile text `src` found at `path`, and the Groovy files of `repo` it
+/// `load`s. A syntax error becomes one `jenkins-syntax` diagnostic (the first error met) and
+/// the pipeline read up to it, marked `best_effort`; `None` only when nothing at all could be
+/// read.
 pub(crate) fn read_jenkinsfile(
     path: &str,
     src: &str,
+    repo: &dyn RepoFiles,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Pipeline> {
-    let lexed = lexer::lex(src);
-    let parsed = parser::parse(src, &lexed.tokens);
-    // With a lexing error the parser sees a truncated file, so its own errors are echoes.
-    let error = match lexed.error {
-        Some(e) => Some((e.message, e.span)),
-        None => parsed
-            .errors
-            .into_iter()
-            .next()
-            .map(|e| (e.message, e.span)),
-    };
-    let mut pipeline = lower::lower(path, src, &parsed.stmts);
+    let (stmts, error) = parse_groovy(src);
+    // A loaded file that is missing or unreadable stays an unresolved `load`.
+    let loaded: Vec<lower::Loaded> = lower::load_paths(&stmts)
+        .into_iter()
+        .filter_map(|path| {
+            let src = repo.text(&path).ok()?;
+            let (stmts, error) = parse_groovy(&src);
+            if let Some((message, span)) = error {
+                let loc = Loc::new(&path, span);
+                diagnostics.push(Diagnostic::new(Code::JenkinsSyntax, message, loc));
+            }
+            Some(lower::Loaded { path, src, stmts })
+        })
+        .collect();
+    let mut pipeline = lower::lower(path, src, &stmts, &loaded);
     if let Some((message, span)) = error {
         diagnostics.push(Diagnostic::new(
             Code::JenkinsSyntax,
@@ -74,7 +81,24 @@ pub(crate) fn read_jenkinsfile(
             return None;
         }
     }
+    lower::every_branch_by_default(&mut pipeline);
     Some(pipeline)
+}
+
+/// The statements of Groovy text `src` and its first syntax error, if any. With a lexing error
+/// the parser sees a truncated file, so its own errors are echoes.
+fn parse_groovy(src: &str) -> (Vec<ast::Stmt>, Option<(String, crate::yaml::Span)>) {
+    let lexed = lexer::lex(src);
+    let parsed = parser::parse(src, &lexed.tokens);
+    let error = match lexed.error {
+        Some(e) => Some((e.message, e.span)),
+        None => parsed
+            .errors
+            .into_iter()
+            .next()
+            .map(|e| (e.message, e.span)),
+    };
+    (parsed.stmts, error)
 }
 
 /// `Jenkinsfile` in any case, alone or joined to a prefix or suffix by `.`, `_` or `-`

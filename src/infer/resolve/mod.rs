@@ -176,8 +176,10 @@ pub(crate) fn migratable(tool: DeployTool, operation: &str) -> bool {
         "retry",
         "promote",
     ];
-    // What a reusable workflow nobody can read does is a question for a person, too.
+    // What a reusable workflow or shared-library step nobody can read does (operation
+    // `call`) is a question for a person, too.
     !imperative.iter().any(|w| op.contains(w))
+        && op != "call"
         && !matches!(tool, DeployTool::Jx | DeployTool::Unknown)
 }
 

@@ -4,8 +4,10 @@
 
 use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
-use crate::infer::vocab;
+use crate::infer::vocab::{self, DeployMatch, DeployTool};
 use crate::infer::{Confidence, DeployStep, Evidence, Facts};
+use crate::read::jenkins::LIBRARY_STEP;
+use crate::read::{CiSystem, Step};
 
 /// Packaged steps in the deploy vocabulary ⇒ [`DeployStep`].
 pub(crate) struct DeployAction;
@@ -19,19 +21,102 @@ impl Rule for DeployAction {
         if a.job.throwaway_cluster {
             return;
         }
-        let Some(m) = a
+        let command = a.uses.trim().to_owned();
+        let (m, note, confidence) = match a
             .spec
             .and_then(|spec| vocab::classify_action_deploy(spec, a.with))
-            .filter(|m| !m.dry_run)
-        else {
-            return;
+        {
+            Some(m) if m.dry_run => return,
+            Some(m) => {
+                let note = format!("`{command}` deploys with {} ({})", m.tool, m.operation);
+                (m, note, Confidence::High)
+            }
+            None => match library_deploy(a) {
+                Some(found) => found,
+                None => return,
+            },
         };
-        let command = a.uses.trim().to_owned();
-        let note = format!("`{command}` deploys with {} ({})", m.tool, m.operation);
-        let evidence = Evidence::new(self.id(), a.loc.clone(), note, Confidence::High);
+        let evidence = Evidence::new(self.id(), a.loc.clone(), note, confidence);
         let step = DeployStep::new(&a.job.key, a.job.pipeline.system, m, command, evidence);
         facts.deploy_steps.push(step);
     }
+}
+
+/// A Jenkins shared-library step (a call the reader reported as one) whose name says it
+/// deploys: with the tool of the `container(...)` it runs in (`helm`, `kubectl`), medium
+/// confidence; else tool `unknown`, low confidence. Operation `call`: what it runs cannot be
+/// read here. Its `namespace`, `cluster`/`context` and `environment` inputs are read as a
+/// reusable workflow's are.
+pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String, Confidence)> {
+    let pipeline = a.job.pipeline;
+    if pipeline.system != CiSystem::Jenkins
+        || !pipeline
+            .unresolved
+            .iter()
+            .any(|u| u.kind == LIBRARY_STEP && u.reference == a.uses)
+    {
+        return None;
+    }
+    let container = enclosing_container(a);
+    let tool = vocab::library_deploy_tool(a.uses, container)?;
+    let input = |names: &[&str]| {
+        vocab::input(a.with, names)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let m = DeployMatch {
+        tool,
+        operation: "call".to_owned(),
+        dry_run: false,
+        namespace: input(&["namespace", "ns", "k8snamespace", "kubenamespace"]),
+        context: input(&["cluster", "clustername", "context", "kubecontext"]),
+        environment: input(&[
+            "environment",
+            "env",
+            "targetenvironment",
+            "deployenvironment",
+        ]),
+        paths: Vec::new(),
+    };
+    let uses = a.uses;
+    let (note, confidence) = match (tool, container) {
+        (DeployTool::Unknown, _) | (_, None) => (
+            format!(
+                "shared-library step `{uses}` is named for deploying (its code cannot be read)"
+            ),
+            Confidence::Low,
+        ),
+        (_, Some(c)) => (
+            format!(
+                "shared-library step `{uses}` is named for deploying and runs in container `{c}` ({tool})"
+            ),
+            Confidence::Medium,
+        ),
+    };
+    Some((m, note, confidence))
+}
+
+/// The name of the innermost `container('x') { }` whose closure holds the step at `a.loc`
+/// (a wrapper step's location spans its closure).
+fn enclosing_container<'a>(a: &ActionSite<'a>) -> Option<&'a str> {
+    a.job
+        .job
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Action {
+                uses, with, loc, ..
+            } if uses == "container" => Some((with, loc)),
+            _ => None,
+        })
+        .filter(|(_, loc)| {
+            loc.file == a.loc.file
+                && loc.span.start < a.loc.span.start
+                && a.loc.span.start < loc.span.end
+        })
+        .max_by_key(|(_, loc)| loc.span.start)
+        .and_then(|(with, _)| vocab::input(with, &["name"]))
 }
 
 #[cfg(test)]
@@ -202,6 +287,25 @@ mod tests {
                 &[("credentialsId", "kc")],
                 None,
             ),
+            (
+                CiSystem::Jenkins,
+                "KubernetesEngineBuilder",
+                &[("namespace", "prod"), ("manifestPattern", "k8s/")],
+                Some((DeployTool::Kubectl, "apply")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "openshift.selector.rollout.latest",
+                &[],
+                Some((DeployTool::Oc, "rollout-latest")),
+            ),
+            (
+                CiSystem::Jenkins,
+                "openshift.set",
+                &[("arg", "image"), ("arg", "dc/web")],
+                Some((DeployTool::Oc, "set-image")),
+            ),
+            (CiSystem::Jenkins, "openshift.selector.object", &[], None),
         ];
         for (system, uses, with, want) in cases {
             let p = pipeline(

@@ -10,9 +10,10 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::commands::Unit;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
+use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::tier::{is_dynamic, is_tier_word};
-use crate::infer::vocab::{self, ActionRole, DeployMatch};
+use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
 
@@ -42,6 +43,8 @@ const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "k
 /// One hint before it becomes a fact.
 struct Hint {
     name: String,
+    /// Per-branch or per-PR whatever the name says (`jx preview`'s namespace).
+    dynamic: bool,
     source: HintSource,
     confidence: Confidence,
     note: String,
@@ -52,6 +55,7 @@ impl Hint {
     fn context(name: String, note: String) -> Hint {
         Hint {
             name,
+            dynamic: false,
             source: HintSource::Context,
             confidence: Confidence::Medium,
             note,
@@ -75,6 +79,7 @@ impl EnvironmentFromCommand {
                 let note = format!("{} (`{input}` chooses `{choice}`)", hint.note);
                 let hint = Hint {
                     name: hint.name.trim().replace(&written, &choice),
+                    dynamic: false,
                     source: hint.source,
                     confidence: hint.confidence,
                     note,
@@ -83,7 +88,7 @@ impl EnvironmentFromCommand {
             }
             return;
         }
-        let dynamic = is_dynamic(&hint.name);
+        let dynamic = hint.dynamic || is_dynamic(&hint.name);
         let Some((source, name, note)) =
             name_command_hint(hint.source, dynamic, hint.name, hint.note)
         else {
@@ -124,6 +129,10 @@ impl Rule for EnvironmentFromCommand {
             for hint in deploy_hints(m, &command, resolve, &self.choices) {
                 self.emit(key, hint, unit.loc(cmd), facts);
             }
+            if m.tool == DeployTool::Jx && m.operation == "preview" && m.namespace.is_none() {
+                let hint = preview_hint(&command, &c.job.vars);
+                self.emit(key, hint, unit.loc(cmd), facts);
+            }
             return;
         }
         for cluster in c.credentials.iter().filter_map(|m| m.cluster.as_deref()) {
@@ -147,11 +156,17 @@ impl Rule for EnvironmentFromCommand {
 
     /// Hints from packaged steps: deploy inputs and credential steps' cluster inputs.
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
-        let Some(spec) = a.spec else {
-            return;
-        };
         let resolve = |v: &str| resolve_vars(v, &a.job.vars);
         let uses = a.uses.trim();
+        let Some(spec) = a.spec else {
+            // A shared-library step named for deploying: its inputs may name the target.
+            if let Some((m, ..)) = library_deploy(a) {
+                for hint in deploy_hints(&m, uses, resolve, &self.choices) {
+                    self.emit(&a.job.key, hint, a.loc.clone(), facts);
+                }
+            }
+            return;
+        };
         match spec.role {
             ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
@@ -187,6 +202,7 @@ fn deploy_hints(
             let note = format!("`{command}` deploys to namespace `{name}`{how}");
             out.push(Hint {
                 name,
+                dynamic: false,
                 source: HintSource::Namespace,
                 confidence: Confidence::Medium,
                 note,
@@ -207,6 +223,7 @@ fn deploy_hints(
         let note = format!("`{command}` selects {} environment `{name}`{how}", m.tool);
         out.push(Hint {
             name,
+            dynamic: false,
             source: HintSource::Environment,
             confidence: Confidence::High,
             note,
@@ -230,6 +247,7 @@ fn deploy_hints(
             let note = format!("`{command}` deploys {what} `{path}`, named for `{name}`{how}");
             out.push(Hint {
                 name,
+                dynamic: false,
                 source,
                 confidence,
                 note,
@@ -237,6 +255,42 @@ fn deploy_hints(
         }
     }
     out
+}
+
+/// `jx preview` without `--namespace`: Jenkins X deploys the pull request's preview into the
+/// namespace `PREVIEW_NAMESPACE` names (the job sets it, usually from the PR's branch), one
+/// environment per pull request whatever its name says.
+fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
+    let set = vars
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PREVIEW_NAMESPACE")
+        .map(|(_, v)| quoted_part(v))
+        .filter(|v| !v.is_empty());
+    let (name, how) = match set {
+        Some(v) => (v.to_owned(), " (`$PREVIEW_NAMESPACE`)"),
+        None => ("$PREVIEW_NAMESPACE".to_owned(), ""),
+    };
+    let note = format!(
+        "`{command}` deploys a preview environment per pull request to namespace `{name}`{how}"
+    );
+    Hint {
+        name,
+        dynamic: true,
+        source: HintSource::Namespace,
+        confidence: Confidence::Medium,
+        note,
+    }
+}
+
+/// The string literal a value starts with (`"$APP-$BRANCH_NAME".toLowerCase()` →
+/// `$APP-$BRANCH_NAME`), or the value.
+fn quoted_part(value: &str) -> &str {
+    let v = value.trim();
+    match v.chars().next() {
+        Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
+        _ => v,
+    }
 }
 
 /// The environment a deployed path names: a values file (`values-prod.yaml`) or an overlay
@@ -472,6 +526,45 @@ mod tests {
             [
                 h("dev", HintSource::Overlay, Confidence::Low),
                 h("prod", HintSource::Overlay, Confidence::Low)
+            ]
+        );
+    }
+
+    /// `jx preview` named no environment (issue 9, class 3): it deploys the pull request's
+    /// preview into the namespace PREVIEW_NAMESPACE names, one per pull request.
+    #[test]
+    fn jx_preview_deploys_a_preview_per_pull_request() {
+        let text = "jx preview --app $APP_NAME --dir ../..\n";
+        let mut j = job("pr", vec![script_step("Jenkinsfile", text, 0, 0)]);
+        j.variables.push((
+            "PREVIEW_NAMESPACE".into(),
+            "\"$APP_NAME-$BRANCH_NAME\".toLowerCase()".into(),
+        ));
+        let bare = job("other", vec![script_step("Jenkinsfile", text, 0, 0)]);
+        let named = job(
+            "named",
+            vec![script_step(
+                "Jenkinsfile",
+                "jx preview -n pr-previews\n",
+                0,
+                0,
+            )],
+        );
+        let p = pipeline("Jenkinsfile", CiSystem::Jenkins, vec![j, bare, named]);
+        let dynamic = |n: &str| {
+            (
+                n.to_owned(),
+                HintSource::Namespace,
+                Confidence::Medium,
+                true,
+            )
+        };
+        assert_eq!(
+            hints(&p, &MemRepo::default()),
+            [
+                dynamic("$APP_NAME-$BRANCH_NAME"),
+                dynamic("$PREVIEW_NAMESPACE"),
+                h("pr-previews", HintSource::Namespace, Confidence::Medium),
             ]
         );
     }

@@ -46,12 +46,30 @@ impl Rule for EnvironmentTriggers {
                 }
                 let key = JobKey::of(pipeline, job);
                 let environments = index.environments(&key);
-                for found in triggers_of(pipeline, &jobs, job, &deploys) {
-                    // A name the script picks by event holds only for triggers of that event.
-                    let admitted = environments
-                        .iter()
-                        .filter(|h| h.events.is_none_or(|e| e.admits(&found.kind)));
-                    for environment in admitted.map(|h| &h.name) {
+                let all = triggers_of(pipeline, &jobs, job, &deploys);
+                // An environment a parameter names (`ENV` chooses it) is deployed by starting
+                // the job with that choice, not by whatever else starts the pipeline.
+                let chosen: Vec<bool> = environments
+                    .iter()
+                    .map(|h| {
+                        all.iter()
+                            .any(|f| f.parameter.is_some() && f.starts(&h.name))
+                    })
+                    .collect();
+                for found in all {
+                    for (at, hint) in environments.iter().enumerate() {
+                        let environment = &hint.name;
+                        // A name the script picks by event holds only for triggers of that
+                        // event.
+                        if hint.events.is_some_and(|e| !e.admits(&found.kind)) {
+                            continue;
+                        }
+                        let by_choice = chosen.get(at).copied().unwrap_or(false);
+                        if !found.starts(environment)
+                            || (by_choice && found.from_pipeline && found.parameter.is_none())
+                        {
+                            continue;
+                        }
                         let note = format!(
                             "{} deploys `{environment}` through job `{}`",
                             found.note, job.id
@@ -116,6 +134,11 @@ struct Found {
     loc: Loc,
     confidence: Confidence,
     note: String,
+    /// A Jenkins pipeline parameter: an input of every run, which starts the deploy of an
+    /// environment only when it names that environment (the choices of `ENV`, `-n $ENV`).
+    parameter: Option<Vec<String>>,
+    /// A pipeline trigger the job runs on for want of conditions of its own.
+    from_pipeline: bool,
 }
 
 impl Found {
@@ -126,7 +149,27 @@ impl Found {
             loc: t.loc.clone(),
             confidence,
             note: trigger_text(t, what),
+            parameter: None,
+            from_pipeline: false,
         }
+    }
+
+    /// Whether this trigger starts the deploy of `environment`: always, except for a
+    /// parameter that does not name it.
+    fn starts(&self, environment: &str) -> bool {
+        let Some(choices) = &self.parameter else {
+            return true;
+        };
+        let Some(name) = self.pattern.as_deref().filter(|n| !n.is_empty()) else {
+            return false;
+        };
+        let references = [
+            format!("${name}"),
+            format!("{{{name}}}"),
+            format!("params.{name}"),
+        ];
+        choices.iter().any(|c| c == environment)
+            || references.iter().any(|r| environment.contains(r.as_str()))
     }
 }
 
@@ -238,6 +281,19 @@ fn triggers_of(
             });
         }
     }
+    // A Jenkins multibranch job names pull request builds `PR-<n>` (`MR-<n>` on GitLab):
+    // `when { branch 'PR-*' }` is "on pull requests".
+    if pipeline.system == CiSystem::Jenkins {
+        for c in conditions
+            .iter_mut()
+            .filter(|c| c.kind == TriggerKind::Branch)
+        {
+            if c.pattern.as_deref().is_some_and(is_change_request_branch) {
+                c.kind = TriggerKind::PullRequest;
+                c.pattern = None;
+            }
+        }
+    }
     // `except: [branches]` with `only: [/regex/]`: the regex can only match tags.
     let no_branches = conditions
         .iter()
@@ -285,6 +341,8 @@ fn triggers_of(
             pattern: Some(pattern),
             loc: c.loc.clone(),
             confidence: Confidence::High,
+            parameter: None,
+            from_pipeline: false,
         });
     }
     if own.is_empty() && ignored.is_empty() && !named_manual_only {
@@ -296,8 +354,27 @@ fn triggers_of(
         } else {
             Confidence::Medium
         };
+        // `not { branch 'main' }`, `except: [main]`: every branch the pipeline runs on but
+        // those, which a pattern cannot say; the note names them.
+        let excluded: Vec<&str> = conditions
+            .iter()
+            .filter(|c| c.negated && c.kind == TriggerKind::Branch)
+            .filter_map(|c| c.pattern.as_deref())
+            .collect();
         for t in &pipeline_triggers {
-            out.push(Found::from(t, confidence, "the pipeline trigger"));
+            let mut found = Found::from(t, confidence, "the pipeline trigger");
+            found.from_pipeline = true;
+            if t.kind == TriggerKind::Branch && t.pattern.is_none() && !excluded.is_empty() {
+                let but = excluded
+                    .iter()
+                    .map(|b| format!("`{b}`"))
+                    .collect::<Vec<_>>();
+                found.note = format!("{} (every branch but {})", found.note, but.join(", "));
+            }
+            if pipeline.system == CiSystem::Jenkins && t.kind == TriggerKind::Manual {
+                found.parameter = Some(t.choices.clone());
+            }
+            out.push(found);
         }
     } else {
         for t in own {
@@ -332,8 +409,11 @@ fn triggers_of(
             .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)))
     };
     let gate = if job.manual { Some(job) } else { approval };
+    // A parameter is no gate: it names a manual start only of the environments it names.
     if let Some(gate) = gate
-        && !out.iter().any(|f| f.kind == TriggerKind::Manual)
+        && !out
+            .iter()
+            .any(|f| f.kind == TriggerKind::Manual && f.parameter.is_none())
     {
         out.push(Found {
             kind: TriggerKind::Manual,
@@ -341,6 +421,8 @@ fn triggers_of(
             loc: gate.loc.clone(),
             confidence: Confidence::High,
             note: format!("the manual gate `{}`", gate.id),
+            parameter: None,
+            from_pipeline: false,
         });
     }
     collapse_inputs(&mut out, job);
@@ -459,9 +541,76 @@ fn is_dispatch_input(f: &Found) -> bool {
     f.loc.file.starts_with(".github/workflows/")
 }
 
+/// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
+fn is_change_request_branch(pattern: &str) -> bool {
+    let p = pattern.trim();
+    ["PR-", "MR-"].iter().any(|prefix| {
+        p.strip_prefix(prefix)
+            .is_some_and(|rest| matches!(rest, "*" | "**"))
+    })
+}
+
 fn trigger_text(t: &Trigger, what: &str) -> String {
     match &t.pattern {
         Some(p) => format!("{what} `{}: {p}`", t.kind.as_str()),
         None => format!("{what} `{}`", t.kind.as_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::files::repo::MemRepo;
+
+    /// The environments of `jenkinsfile` with their triggers as `kind` or `kind:pattern`.
+    fn triggers(jenkinsfile: &str) -> Vec<(String, Vec<String>)> {
+        let repo = MemRepo::default();
+        let mut diagnostics = Vec::new();
+        let pipelines: Vec<_> = crate::read::jenkins::read_jenkinsfile(
+            "Jenkinsfile",
+            jenkinsfile,
+            &repo,
+            &mut diagnostics,
+        )
+        .into_iter()
+        .collect();
+        let cx = crate::infer::Context {
+            pipelines: &pipelines,
+            files: &repo,
+        };
+        let facts = crate::infer::infer(&cx);
+        crate::infer::resolve::resolve(&facts, &pipelines)
+            .environments
+            .iter()
+            .map(|e| {
+                let t = e.triggers.iter().map(|t| match &t.pattern {
+                    Some(p) => format!("{}:{p}", t.kind.as_str()),
+                    None => t.kind.as_str().to_owned(),
+                });
+                (e.name.clone(), t.collect())
+            })
+            .collect()
+    }
+
+    /// Pipeline parameters are inputs (issue 9, class 5); they must not hide the `input` gate
+    /// of a stage that runs on the pipeline's triggers, which a parameter trigger did.
+    #[test]
+    fn parameters_do_not_hide_an_input_gate() {
+        let src = r#"pipeline {
+  agent any
+  parameters { string(name: 'TAG', defaultValue: 'latest') }
+  stages {
+    stage('Deploy prod') {
+      input { message 'Ship?' }
+      steps { sh 'kubectl apply -n shop-prod -f k8s/' }
+    }
+  }
+}"#;
+        assert_eq!(
+            triggers(src),
+            [(
+                "shop-prod".to_owned(),
+                vec!["branch".to_owned(), "manual".to_owned()]
+            )]
+        );
     }
 }

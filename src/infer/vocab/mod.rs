@@ -15,7 +15,8 @@
 //! [`renderers`] (what is piped into a deploy), [`images`] (image builders), [`test_runners`],
 //! [`credentials`] (credential commands, token options, kubeconfig writes),
 //! [`credential_names`] (what a variable's name suggests), [`variables`] (variable references),
-//! [`throwaway`] (clusters a job starts on the runner) and [`actions`] (packaged steps). Rules name everything as `vocab::…`: each file's
+//! [`throwaway`] (clusters a job starts on the runner), [`actions`] (packaged steps) and
+//! [`library_steps`] (what a Jenkins shared-library step's name says). Rules name everything as `vocab::…`: each file's
 //! crate-visible items are re-exported here.
 
 mod actions;
@@ -26,6 +27,7 @@ mod deploy;
 mod deploy_tool;
 mod image_builder;
 mod images;
+mod library_steps;
 mod renderers;
 mod test_runners;
 mod throwaway;
@@ -39,6 +41,7 @@ pub(crate) use deploy::*;
 pub(crate) use deploy_tool::DeployTool;
 pub(crate) use image_builder::ImageBuilder;
 pub(crate) use images::*;
+pub(crate) use library_steps::*;
 pub(crate) use test_runners::*;
 pub(crate) use throwaway::*;
 pub(crate) use variables::*;

@@ -11,8 +11,14 @@
 
 mod conditions;
 mod declarative;
+mod library;
+mod load;
 mod steps;
 mod strings;
+mod tree;
+
+pub(crate) use library::LIBRARY_STEP;
+pub(crate) use load::{Loaded, load_paths};
 
 use std::collections::BTreeMap;
 
@@ -66,7 +72,13 @@ const MAX_WALK_DEPTH: usize = 1024;
 const BUDGET: usize = 200_000;
 
 /// Lowers the statements of `src` (the file at `file`) into a pipeline.
-pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
+/// `loaded`: the files it loads, read (see [`load_paths`]).
+pub(crate) fn lower<'a>(
+    file: &'a str,
+    src: &'a str,
+    stmts: &'a [Stmt],
+    loaded: &'a [Loaded],
+) -> Pipeline {
     let mut lowerer = Lowerer {
         file,
         src,
@@ -80,6 +92,11 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
         inlining: Vec::new(),
         depth: 0,
         budget: BUDGET,
+        uses_library: false,
+        assigned: library::assigned_names(src, stmts),
+        loaded: loaded.iter().collect(),
+        walking_loaded: Vec::new(),
+        top_level_input: false,
     };
     for stmt in stmts {
         if let Stmt::Function { name, body } = stmt {
@@ -113,7 +130,24 @@ pub(crate) fn lower(file: &str, src: &str, stmts: &[Stmt]) -> Pipeline {
             lowerer.walk_stmts(stmts);
         }
     }
+    lowerer.report_library_steps();
     lowerer.pipeline
+}
+
+/// A Jenkinsfile is built for every branch that carries it: a multibranch job, its usual
+/// home, indexes each branch and builds it on push. `triggers { }` adds schedules and other
+/// starts; parameters are inputs of those builds. So the pipeline's first trigger is "any
+/// branch" unless it names a branch trigger itself.
+pub(crate) fn every_branch_by_default(pipeline: &mut Pipeline) {
+    if !pipeline
+        .triggers
+        .iter()
+        .any(|t| t.kind == TriggerKind::Branch)
+    {
+        let at = Loc::new(&pipeline.file, Span::empty(0));
+        let every_branch = Trigger::new(TriggerKind::Branch, None, false, at);
+        pipeline.triggers.insert(0, every_branch);
+    }
 }
 
 /// What a stage passes down to the stages nested in it.
@@ -149,6 +183,16 @@ struct Lowerer<'a> {
     inlining: Vec<&'a str>,
     depth: usize,
     budget: usize,
+    /// The file loads a shared library, so calls no Jenkins step explains are its steps.
+    uses_library: bool,
+    /// Names the file assigns, and whether one assignment makes the value with `new`.
+    assigned: BTreeMap<String, bool>,
+    /// The Groovy files the Jenkinsfile loads, read.
+    loaded: Vec<&'a Loaded>,
+    /// The loaded files being walked, innermost last (a file loading itself stops there).
+    walking_loaded: Vec<&'a str>,
+    /// A scripted pipeline has met an `input` outside any stage: later stages wait for it.
+    top_level_input: bool,
 }
 
 impl<'a> Lowerer<'a> {

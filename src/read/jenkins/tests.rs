@@ -662,6 +662,8 @@ sh 'legacy step'
     assert_eq!(
         triggers,
         vec![
+            // Every branch carrying the Jenkinsfile builds (a multibranch job), by default.
+            (TriggerKind::Branch, None, 0),
             (TriggerKind::Manual, Some("ENV".to_owned()), 2),
             (TriggerKind::Schedule, Some("@daily".to_owned()), 0)
         ]
@@ -796,7 +798,7 @@ fn truncated_and_byte_flipped_inputs_never_panic() {
     for end in 0..=bytes.len() {
         let text = String::from_utf8_lossy(&bytes[..end]);
         let mut d = Vec::new();
-        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &MemRepo::default(), &mut d);
         for diag in &d {
             assert!(
                 diag.loc.span.end <= text.len(),
@@ -822,7 +824,7 @@ fn truncated_and_byte_flipped_inputs_never_panic() {
         };
         let text = String::from_utf8_lossy(&flipped);
         let mut d = Vec::new();
-        let _ = read_jenkinsfile("Jenkinsfile", &text, &mut d);
+        let _ = read_jenkinsfile("Jenkinsfile", &text, &MemRepo::default(), &mut d);
     }
 }
 
@@ -929,4 +931,124 @@ fn string_methods_on_scripts() {
             assert!(src[*start..].starts_with(&prefix), "{line:?} at {start}");
         }
     }
+}
+
+/// Calls into a loaded shared library were dropped when dotted and never named (issue 9,
+/// class 3): each is now a step, reported once by name as a shared-library step; Groovy
+/// methods on local values and Jenkins steps are not.
+#[test]
+fn shared_library_steps_are_steps_reported_by_name() {
+    let src = r#"@Library('platform-lib@v3') _
+def k8s = new org.acme.Kubernetes()
+def names = []
+pipeline { agent any; stages {
+  stage('Deploy') { steps { script {
+    names.add('web')
+    container('helm') { helmUpgradeRelease(release: 'web', namespace: 'shop-staging') }
+    platform.DeployApp('web', 'staging')
+    k8s.UpdateDeployment('shop', 'web')
+    k8s.UpdateDeployment('shop', 'api')
+    env.TARGET.trim()
+    sh 'make smoke'
+  } } }
+} }"#;
+    let p = read_ok(src);
+    let d = job(&p, "Deploy");
+    assert_eq!(
+        uses(d),
+        [
+            "container",
+            "helmUpgradeRelease",
+            "platform.DeployApp",
+            "k8s.UpdateDeployment",
+            "k8s.UpdateDeployment",
+            "sh"
+        ]
+    );
+    let found: Vec<(&str, &str)> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("shared library", "platform-lib@v3"),
+            ("shared library step", "helmUpgradeRelease"),
+            ("shared library step", "platform.DeployApp"),
+            ("shared library step", "k8s.UpdateDeployment"),
+        ]
+    );
+    // Without a library, an unknown dotted call is a Groovy method, as before.
+    let p = read_ok("node { platform.DeployApp('web'); sh 'make' }");
+    assert!(p.unresolved.is_empty());
+    assert_eq!(uses(job(&p, "(top level)")), ["node", "sh"]);
+}
+
+/// `load 'jenkins/deploy.groovy'` was an unresolved reference although the file is in the
+/// checkout (issue 9, class 1): its top-level steps run where it is loaded, its functions
+/// where they are called through the loaded object, located in the loaded file.
+#[test]
+fn loaded_groovy_files_are_read_as_part_of_the_job() {
+    let jenkinsfile = r#"def deployer
+node {
+  stage('Prepare') { deployer = load "${WORKSPACE}/jenkins/deploy.groovy" }
+  stage('Smoke') { load 'jenkins/smoke.groovy' }
+  stage('Deploy') { deployer.rollout('staging') }
+  stage('Missing') { load 'jenkins/missing.groovy' }
+}"#;
+    let deploy = "def rollout(String target) {\n  sh \"kubectl apply -k deploy/${target}\"\n}\nreturn this\n";
+    let smoke = "sh './smoke.sh'\n";
+    let repo = MemRepo::from_pairs(&[
+        ("Jenkinsfile", jenkinsfile),
+        ("jenkins/deploy.groovy", deploy),
+        ("jenkins/smoke.groovy", smoke),
+    ]);
+    let mut d = Vec::new();
+    let p = JenkinsReader
+        .read("Jenkinsfile", &repo, &mut d)
+        .expect("a pipeline");
+    assert_eq!(d, Vec::new());
+    assert_eq!(scripts(job(&p, "Smoke")), ["./smoke.sh"]);
+    assert_eq!(
+        scripts(job(&p, "Deploy")),
+        ["kubectl apply -k deploy/${target}"]
+    );
+    let Some(loc) = job(&p, "Deploy").steps.iter().find_map(|s| match s {
+        Step::Script { loc, .. } => Some(loc),
+        Step::Action { .. } => None,
+    }) else {
+        panic!("no script");
+    };
+    assert_eq!(loc.file, "jenkins/deploy.groovy");
+    assert_eq!(
+        &deploy[loc.span.start..loc.span.end],
+        "\"kubectl apply -k deploy/${target}\""
+    );
+    let unresolved: Vec<(&str, &str)> = p
+        .unresolved
+        .iter()
+        .map(|u| (u.kind.as_str(), u.reference.as_str()))
+        .collect();
+    assert_eq!(unresolved, [("load", "jenkins/missing.groovy")]);
+}
+
+/// A scripted pipeline's `input` outside any stage pauses the whole run, so the stages after
+/// it wait for a person (issue 9, class 5): they need the job holding it.
+#[test]
+fn scripted_input_outside_stages_gates_the_later_stages() {
+    let src = r#"node {
+  stage('Dev') { sh 'kubectl apply -f k8s/' }
+}
+def answer
+timeout(time: 60, unit: 'SECONDS') {
+  answer = input message: 'Proceed to production?', parameters: [booleanParam(name: 'GO', defaultValue: false)]
+}
+node {
+  stage('Prod') { sh 'kubectl apply -f k8s/' }
+}"#;
+    let p = read_ok(src);
+    assert!(job(&p, "Dev").needs.is_empty());
+    assert_eq!(job(&p, "Prod").needs, ["(top level)"]);
+    assert!(job(&p, "(top level)").manual);
 }

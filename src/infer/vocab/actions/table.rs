@@ -85,6 +85,23 @@ pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
     }
 }
 
+/// A step of the OpenShift Client plugin's DSL that deploys with `oc`.
+const fn openshift(uses: &'static str, op: ActionOp) -> ActionSpec {
+    step(uses, ActionRole::Deploy(DeployTool::Oc, op))
+}
+
+/// The Google Kubernetes Engine plugin's deploy step (`kubernetesEngineDeploy`).
+const GKE_DEPLOY: ActionSpec = ActionSpec {
+    context: &["clustername", "cluster"],
+    paths: &["manifestpattern"],
+    credentials: &[("credentialsid", CredentialKind::CloudGcp)],
+    ..deploy(
+        "kubernetesenginedeploy",
+        DeployTool::Kubectl,
+        ActionOp::Fixed("apply"),
+    )
+};
+
 /// Every packaged step the rules recognise; keys are normalised ([`super::normalize_uses`]).
 pub(super) const ACTIONS: &[ActionSpec] = &[
     // GitHub Actions.
@@ -452,7 +469,33 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             &["image-name"],
         )
     },
-    // Jenkins steps.
+    // Jenkins steps. The OpenShift Client plugin's DSL, recorded with its call chain
+    // (`openshift.selector('dc', 'web').rollout().latest()`); `openshift.set` deploys for
+    // the kinds it sets.
+    openshift("openshift.apply", ActionOp::Fixed("apply")),
+    openshift("openshift.create", ActionOp::Fixed("create")),
+    openshift("openshift.replace", ActionOp::Fixed("replace")),
+    openshift("openshift.newapp", ActionOp::Fixed("new-app")),
+    openshift("openshift.selector.delete", ActionOp::Fixed("delete")),
+    openshift("openshift.selector.scale", ActionOp::Fixed("scale")),
+    openshift(
+        "openshift.selector.rollout.latest",
+        ActionOp::Fixed("rollout-latest"),
+    ),
+    openshift(
+        "openshift.set",
+        ActionOp::Input {
+            input: "arg",
+            default: "",
+            map: &[("image", "set-image"), ("env", "set"), ("resources", "set")],
+        },
+    ),
+    // The older OpenShift Pipeline plugin: `openshiftDeploy(depCfg: 'web', namespace: 'x')`.
+    deploy(
+        "openshiftdeploy",
+        DeployTool::Oc,
+        ActionOp::Fixed("rollout-latest"),
+    ),
     ActionSpec {
         paths: &["configs"],
         credentials: &[("kubeconfigid", CredentialKind::Kubeconfig)],
@@ -461,6 +504,13 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             DeployTool::Kubectl,
             ActionOp::Fixed("apply"),
         )
+    },
+    // The Google Kubernetes Engine plugin's step, by its symbol or as
+    // `step([$class: 'KubernetesEngineBuilder', ...])`: applies `manifestPattern`.
+    GKE_DEPLOY,
+    ActionSpec {
+        uses: "kubernetesenginebuilder",
+        ..GKE_DEPLOY
     },
     ActionSpec {
         context: &["contextname", "clustername"],

@@ -203,6 +203,7 @@ impl<'a> Lowerer<'a> {
     }
 
     pub(super) fn unresolved(&mut self, kind: &str, reference: String, span: Span) {
+        self.uses_library |= kind == "shared library";
         let loc = self.loc(span);
         self.pipeline.unresolved.push(Unresolved {
             kind: kind.to_owned(),

@@ -155,6 +155,9 @@ impl<'a> Lowerer<'a> {
                         .or_else(|| call.positional(0))
                         .map(|e| self.text(e))
                         .unwrap_or_default();
+                    if name == "load" && self.walk_loaded(&reference) {
+                        return;
+                    }
                     let kind = if name == "load" {
                         "load"
                     } else {
@@ -174,11 +177,14 @@ impl<'a> Lowerer<'a> {
                 return;
             }
         }
+        if call.receiver.is_none() && self.call_loaded_function(call) {
+            return;
+        }
         let uses = uses_name(call);
         let root = uses.split('.').next().unwrap_or("");
         let recorded = !QUIET.contains(&call.name.as_str())
             && !method_on_value(call)
-            && (!uses.contains('.') || ACTION_ROOTS.contains(&root));
+            && (!uses.contains('.') || ACTION_ROOTS.contains(&root) || self.library_object(root));
         if !recorded {
             self.walk_args(call, false);
             if let Some(b) = call.body() {
@@ -186,17 +192,30 @@ impl<'a> Lowerer<'a> {
             }
             return;
         }
+        let (uses, with) = match self.metastep(call) {
+            Some(found) => found,
+            None => {
+                let with = self.flatten_args(call, &uses);
+                (uses, with)
+            }
+        };
+        // A wrapper's location runs to the end of its closure, so the steps written inside it
+        // can be told from those after it (`container('helm') { ... }`); it starts at the name.
+        let span = match call.body() {
+            Some(body) => Span {
+                start: call.name_span.start,
+                end: body.span.end.max(call.name_span.end),
+            },
+            None => call.name_span,
+        };
         let step = Step::Action {
             name: None,
-            with: self.flatten_args(call, &uses),
+            with,
             uses,
-            loc: self.loc(call.name_span),
+            loc: self.loc(span),
         };
         if call.receiver.is_none() && call.name == "input" {
-            let index = self.ensure_job(call.span);
-            if let Some(job) = self.pipeline.jobs.get_mut(index) {
-                job.manual = true;
-            }
+            self.wait_for_input(call.span);
         }
         match call.body() {
             Some(body) => {
@@ -215,6 +234,41 @@ impl<'a> Lowerer<'a> {
                 self.emit(step, call.span);
                 self.walk_args(call, false);
             }
+        }
+    }
+
+    /// The metasteps `step([$class: 'KubernetesEngineBuilder', ...])` and `wrap([$class: ...])`
+    /// name the plugin class they run: that class (its simple name) is the step, and the other
+    /// entries are its inputs, as if the plugin's own step had been called.
+    fn metastep(&self, call: &Call) -> Option<(String, Vec<(String, String)>)> {
+        if call.receiver.is_some() || !matches!(call.name.as_str(), "step" | "wrap") {
+            return None;
+        }
+        let class = call
+            .named("$class")
+            .or_else(|| match &call.positional(0)?.kind {
+                ExprKind::Map(entries) => {
+                    entries.iter().find(|e| e.key == "$class").map(|e| &e.value)
+                }
+                _ => None,
+            })?;
+        let class = self.text(class);
+        let simple = class.rsplit('.').next().unwrap_or(&class).trim().to_owned();
+        if simple.is_empty() {
+            return None;
+        }
+        let mut with = self.flatten_args(call, &call.name);
+        with.retain(|(k, _)| k != "$class");
+        Some((simple, with))
+    }
+
+    /// An `input` step at `span`: its job waits for a person. Outside any stage the whole run
+    /// waits, so the stages after it need the job holding it.
+    fn wait_for_input(&mut self, span: Span) {
+        self.top_level_input |= self.current.is_none();
+        let index = self.ensure_job(span);
+        if let Some(job) = self.pipeline.jobs.get_mut(index) {
+            job.manual = true;
         }
     }
 
@@ -258,6 +312,9 @@ impl<'a> Lowerer<'a> {
         path.push(name.clone());
         let mut job = self.job(path.join("/"), name, self.stage_path.last().cloned(), span);
         job.conditions = self.conditions.clone();
+        if self.top_level_input {
+            job.needs.push(TOP_LEVEL.to_owned());
+        }
         let index = self.push_job(job);
         self.flush_wrappers(index);
         match call.body() {

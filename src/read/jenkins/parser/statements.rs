@@ -436,7 +436,7 @@ impl Parser<'_> {
         }
         self.bump();
         self.skip_newlines();
-        let value = self.expr(true);
+        let value = self.assigned_value();
         match name {
             Some(target) => Stmt::Assign { target, value },
             None => other(vec![value], Vec::new()),
@@ -478,7 +478,7 @@ impl Parser<'_> {
                 let target = self.path();
                 self.bump();
                 self.skip_newlines();
-                let value = self.expr(true);
+                let value = self.assigned_value();
                 return Stmt::Assign { target, value };
             }
             if self.starts_command_arg(n) {
@@ -489,6 +489,25 @@ impl Parser<'_> {
             }
         }
         Stmt::Expr(self.expr(true))
+    }
+
+    /// The value of an assignment: a command with unparenthesised arguments
+    /// (`answer = input message: 'Go?', ok: 'Yes'`, `d = load 'ci/deploy.groovy'`), as Groovy
+    /// allows, or any expression.
+    fn assigned_value(&mut self) -> Expr {
+        if *self.kind() == TokenKind::Ident && !WORD_OPERATORS.contains(&self.lexeme_at(0)) {
+            let mut n = 1;
+            while *self.kind_at(n) == TokenKind::Dot && *self.kind_at(n + 1) == TokenKind::Ident {
+                n += 2;
+            }
+            if self.starts_command_arg(n) {
+                let start = self.span();
+                let name = self.path();
+                let name_span = Span::new(start.start, self.prev_end(start.start));
+                return self.command(name, name_span);
+            }
+        }
+        self.expr(true)
     }
 
     /// Whether the token `n` ahead can start an unparenthesised command argument.

@@ -230,3 +230,31 @@ fn deep_nesting_stops_with_an_error() {
     let errs = errors(&elifs);
     assert!(errs.iter().any(|e| e.message.contains("nesting deeper")));
 }
+
+/// Groovy allows a command without parentheses as an assigned value; `x = input message: 'm'`
+/// was a syntax error and `d = load 'f'` two loose words (issue 9).
+#[test]
+fn commands_as_assigned_values() {
+    let stmts = parse_ok(
+        "answer = input message: 'Go?', parameters: [booleanParam(name: 'GO')]\n\
+         def d = load 'ci/deploy.groovy'\nx = params.ENV\ny = a in b\n",
+    );
+    let value = |i: usize| match &stmts[i] {
+        Stmt::Assign { value, .. } => value,
+        other => panic!("an assignment expected, found {other:?}"),
+    };
+    let ExprKind::Call(input) = &value(0).kind else {
+        panic!("a call expected");
+    };
+    assert_eq!(input.name, "input");
+    assert_eq!(input.named("message").map(str_of), Some("Go?"));
+    let ExprKind::Call(load) = &value(1).kind else {
+        panic!("a call expected");
+    };
+    assert_eq!(
+        (load.name.as_str(), load.positional(0).map(str_of)),
+        ("load", Some("ci/deploy.groovy"))
+    );
+    assert!(matches!(&value(2).kind, ExprKind::Path(p) if p == "params.ENV"));
+    assert!(!matches!(&value(3).kind, ExprKind::Call(_)));
+}

@@ -1,0 +1,116 @@
+//! `load 'jenkins/deploy.groovy'`: a Groovy file of the checkout that a Jenkinsfile evaluates.
+//! Its top-level statements run where it is loaded, so their steps belong to the job loading
+//! it; its functions are called through the object `load` returns
+//! (`def deployer = load '...'; deployer.toCluster('prod')`), so a call whose method is one
+//! of them runs that function's steps there. Each step keeps the loaded file as its location.
+
+use std::sync::Arc;
+
+use super::tree::visit_tree;
+use super::{Lowerer, MAX_INLINE};
+use crate::read::jenkins::ast::{Call, ExprKind, Stmt};
+
+/// Most files one Jenkinsfile loads that are read.
+pub(crate) const MAX_LOADED: usize = 16;
+
+/// A file a Jenkinsfile loads, read and parsed.
+pub(crate) struct Loaded {
+    /// Its repository path.
+    pub(crate) path: String,
+    pub(crate) src: Arc<str>,
+    pub(crate) stmts: Vec<Stmt>,
+}
+
+/// The repository paths of the files `stmts` loads with a literal path, in order, each once.
+pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    let mut on_call = |call: &Call| {
+        if call.receiver.is_none()
+            && call.name == "load"
+            && let Some(ExprKind::Str(lit)) = call.positional(0).map(|e| &e.kind)
+        {
+            found.push(lit.text.clone());
+        }
+    };
+    visit_tree(stmts, &mut |_, _| {}, &mut on_call);
+    let mut out: Vec<String> = Vec::new();
+    for path in found.iter().filter_map(|p| load_path(p)) {
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out.truncate(MAX_LOADED);
+    out
+}
+
+/// The repository path a `load` argument names: relative to the workspace, which is the
+/// checkout (`${WORKSPACE}/ci/x.groovy`, `./ci/x.groovy`, `ci/x.groovy`). None when it holds
+/// another variable, is absolute or leaves the checkout.
+pub(crate) fn load_path(raw: &str) -> Option<String> {
+    let mut path = raw.trim();
+    for prefix in ["${WORKSPACE}/", "$WORKSPACE/", "${env.WORKSPACE}/", "./"] {
+        path = path.strip_prefix(prefix).unwrap_or(path);
+    }
+    let escapes = path.split('/').any(|seg| seg == "..");
+    if path.is_empty() || path.contains('$') || path.starts_with('/') || escapes {
+        return None;
+    }
+    Some(path.to_owned())
+}
+
+impl<'a> Lowerer<'a> {
+    /// Walks the top-level statements of the loaded file at `reference` in the current job;
+    /// whether it is one this Jenkinsfile's loads read.
+    pub(super) fn walk_loaded(&mut self, reference: &str) -> bool {
+        let Some(path) = load_path(reference) else {
+            return false;
+        };
+        let Some(loaded) = self.loaded.iter().copied().find(|l| l.path == path) else {
+            return false;
+        };
+        if self.walking_loaded.contains(&loaded.path.as_str()) {
+            return true;
+        }
+        self.walking_loaded.push(&loaded.path);
+        self.in_file(loaded, |this| {
+            for stmt in loaded.stmts.iter() {
+                if !matches!(stmt, Stmt::Function { .. }) {
+                    this.walk_stmt(stmt);
+                }
+            }
+        });
+        self.walking_loaded.pop();
+        true
+    }
+
+    /// Runs a function a loaded file defines when `call` names it (`deployer.toCluster(...)`
+    /// or `toCluster(...)`); whether it did.
+    pub(super) fn call_loaded_function(&mut self, call: &'a Call) -> bool {
+        let method = call.name.rsplit('.').next().unwrap_or(&call.name);
+        let found = self.loaded.iter().copied().find_map(|l| {
+            l.stmts.iter().find_map(|s| match s {
+                Stmt::Function { name, body } if name == method => Some((l, name, body)),
+                _ => None,
+            })
+        });
+        let Some((loaded, name, body)) = found else {
+            return false;
+        };
+        self.walk_args(call, true);
+        if self.inlining.len() < MAX_INLINE && !self.inlining.contains(&name.as_str()) {
+            self.inlining.push(name);
+            self.in_file(loaded, |this| this.walk_block(body));
+            self.inlining.pop();
+        }
+        true
+    }
+
+    /// Runs `f` with locations and source text taken from `loaded`.
+    fn in_file(&mut self, loaded: &'a Loaded, f: impl FnOnce(&mut Self)) {
+        let file = std::mem::replace(&mut self.file, &loaded.path);
+        let src = std::mem::replace(&mut self.src, &loaded.src);
+        f(self);
+        self.file = file;
+        self.src = src;
+    }
+}
