@@ -78,12 +78,14 @@ def expected(label):
 
 def ci_file(path):
     """A file that holds CI configuration (an included template, a local reusable workflow),
-    as opposed to a script a job runs. A composite action (`action.yml`) is a step, like a
-    script: it holds no job, and the labels list the workflow that uses it."""
+    as opposed to a script a job runs. A composite action (`action.yml`) or a Groovy file a
+    Jenkinsfile `load`s is a step or a library of functions, like a script: it holds no job,
+    and the labels list the pipeline that uses it (a job defined in such a file still counts,
+    through `jobs[].file`)."""
     name = path.rsplit("/", 1)[-1].lower()
     if name in ("action.yml", "action.yaml"):
         return False
-    return name.endswith((".yml", ".yaml", ".groovy")) or "jenkinsfile" in name
+    return name.endswith((".yml", ".yaml")) or "jenkinsfile" in name
 
 
 def predicted(doc):
