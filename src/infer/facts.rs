@@ -178,6 +178,9 @@ pub(crate) struct EnvironmentHint {
     pub dynamic: bool,
     /// The event the name holds for, when the script picks it by event; `None`: every event.
     pub events: Option<EventFilter>,
+    /// The manual input whose choice made the name (`shop-${{ inputs.region }}` with region
+    /// `eu` → `shop-eu`), so the environment's manual start names that input.
+    pub chosen_by: Option<String>,
     /// Where, with why.
     pub evidence: Evidence,
 }

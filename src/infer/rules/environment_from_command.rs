@@ -67,6 +67,18 @@ impl EnvironmentFromCommand {
     /// Records `hint` for `job` at `loc`, named by the tier word in it
     /// ([`name_command_hint`]), unless the job already has a hint with its source and name.
     fn emit(&mut self, job: &JobKey, hint: Hint, loc: Loc, facts: &mut Facts) {
+        self.emit_chosen(job, hint, loc, None, facts);
+    }
+
+    /// [`Self::emit`] for a name that a choice of `input` made, when one did.
+    fn emit_chosen(
+        &mut self,
+        job: &JobKey,
+        hint: Hint,
+        loc: Loc,
+        input: Option<String>,
+        facts: &mut Facts,
+    ) {
         if !self.seen.insert((hint.source, hint.name.clone())) {
             return;
         }
@@ -84,7 +96,7 @@ impl EnvironmentFromCommand {
                     confidence: hint.confidence,
                     note,
                 };
-                self.emit(job, hint, loc.clone(), facts);
+                self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
             }
             return;
         }
@@ -100,6 +112,7 @@ impl EnvironmentFromCommand {
             source,
             dynamic,
             events: None,
+            chosen_by: input,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });
     }

@@ -71,6 +71,7 @@ impl Rule for EnvironmentFromEvent {
                 source,
                 dynamic,
                 events: Some(events),
+                chosen_by: None,
                 evidence: Evidence::new(self.id(), unit.loc(c.cmd), note, Confidence::Medium),
             });
         }

@@ -40,6 +40,7 @@ impl Rule for EnvironmentFromJob {
                 job: site.key.clone(),
                 source: HintSource::Environment,
                 events: None,
+                chosen_by: None,
                 evidence: Evidence::new(self.id(), env.loc.clone(), note, Confidence::High),
             });
         }

@@ -74,11 +74,16 @@ impl Rule for EnvironmentTriggers {
                             "{} deploys `{environment}` through job `{}`",
                             found.note, job.id
                         );
+                        // A manual start of a name a choice input made names that input.
+                        let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
+                            (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
+                            _ => found.pattern.clone(),
+                        };
                         new.push(EnvironmentTrigger {
                             environment: environment.clone(),
                             job: key.clone(),
                             kind: found.kind.clone(),
-                            pattern: found.pattern.clone(),
+                            pattern,
                             evidence: Evidence::new(
                                 self.id(),
                                 found.loc.clone(),
