@@ -1,13 +1,15 @@
 use super::*;
 
+/// Step inputs from `(name, value)` pairs.
+fn with(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
 #[test]
 fn actions() {
-    let with = |pairs: &[(&str, &str)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect::<Vec<_>>()
-    };
     let gh = CiSystem::GithubActions;
     let spec = action_spec("Azure/k8s-deploy@v4", gh).expect("known");
     let m = classify_action_deploy(
@@ -101,12 +103,6 @@ fn table_keys_are_normalised() {
 #[test]
 fn remote_reusable_workflows_named_for_deploying_deploy() {
     let github = CiSystem::GithubActions;
-    let with = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    };
     let spec = action_spec("acme/infra/.github/workflows/deploy_env.yml@v2", github)
         .expect("a deploy workflow");
     let m = classify_action_deploy(spec, &with(&[("environment", "preprod")])).expect("deploys");
@@ -181,12 +177,6 @@ fn org_actions_named_for_deploying_to_a_cluster_deploy() {
 #[test]
 fn remote_calls_handed_a_cluster_credential_deploy() {
     let github = CiSystem::GithubActions;
-    let with = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
-    };
     let task = "acme/ci-cd/.github/workflows/run_task.yaml@main";
     for given in [
         with(&[("secrets.creds", "${{ secrets.AZURE_AKS }}")]),
