@@ -86,6 +86,9 @@ spelled_enum! {
         /// A namespace without a tier word, as written (`-n dagster`): the only name the
         /// pipeline gives the target when nothing else names it.
         NamespaceName => "namespace-name",
+        /// A Helm release name the script picks by CI event (`latest` on a push, `pr-$N` on
+        /// pull requests), when no namespace is given.
+        Release => "release",
     }
 }
 
@@ -102,7 +105,7 @@ impl HintSource {
             HintSource::JobName => 3,
             HintSource::StageName => 4,
             HintSource::Credential | HintSource::Server | HintSource::ScriptArgument => 5,
-            HintSource::NamespaceName => 6,
+            HintSource::NamespaceName | HintSource::Release => 6,
         }
     }
 
@@ -126,7 +129,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 6]);
+        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 6, 6]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

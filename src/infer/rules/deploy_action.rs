@@ -78,6 +78,7 @@ pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String,
             "deployenvironment",
         ]),
         paths: Vec::new(),
+        release: None,
     };
     let uses = a.uses;
     let (note, confidence) = match (tool, container) {

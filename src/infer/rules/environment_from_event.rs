@@ -1,4 +1,5 @@
-//! INFER stage: `environment-from-event` — a namespace the script picks by CI event:
+//! INFER stage: `environment-from-event` — a namespace (or, without one, a Helm release) the
+//! script picks by CI event:
 //!
 //! ```sh
 //! if [ "$GITHUB_EVENT_NAME" = push ]; then NS=prod; else NS=pr-$PR_NUMBER; fi
@@ -21,7 +22,8 @@ use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
 
-/// Deploy commands whose namespace a script sets per event ⇒ [`EnvironmentHint`]s.
+/// Deploy commands whose namespace (or Helm release) a script sets per event ⇒
+/// [`EnvironmentHint`]s.
 #[derive(Default)]
 pub(crate) struct EnvironmentFromEvent {
     /// (job, name) already hinted: the first deploy command that names it is the evidence.
@@ -34,11 +36,16 @@ impl Rule for EnvironmentFromEvent {
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {
-        let Some(var) = c
-            .deploy
-            .and_then(|m| m.namespace.as_deref())
-            .and_then(lone_var)
-        else {
+        let Some(m) = c.deploy else {
+            return;
+        };
+        // The namespace the command is given; without one, a Helm release it names.
+        let (var, source, what) = match (m.namespace.as_deref(), m.release.as_deref()) {
+            (Some(ns), _) => (lone_var(ns), HintSource::Namespace, "namespace"),
+            (None, Some(release)) => (lone_var(release), HintSource::Release, "Helm release"),
+            (None, None) => (None, HintSource::Namespace, ""),
+        };
+        let Some(var) = var else {
             return;
         };
         let unit = c.unit;
@@ -53,13 +60,11 @@ impl Rule for EnvironmentFromEvent {
             let dynamic = is_dynamic(&value)
                 || (value.contains('$') && events.admits(&TriggerKind::PullRequest));
             let note = format!(
-                "`{}` deploys to namespace `${var}`, which the script sets to `{value}` {}",
+                "`{}` deploys to {what} `${var}`, which the script sets to `{value}` {}",
                 unit.command_line(c.cmd),
                 describe(events)
             );
-            let Some((source, name, note)) =
-                name_command_hint(HintSource::Namespace, dynamic, value, note)
-            else {
+            let Some((source, name, note)) = name_command_hint(source, dynamic, value, note) else {
                 continue;
             };
             if !self.seen.insert((c.job.key.clone(), name.clone())) {

@@ -425,6 +425,8 @@ pub(crate) struct DeployMatch {
     pub environment: Option<String>,
     /// Deployed files, directories and charts, as written.
     pub paths: Vec<String>,
+    /// The Helm release a `helm upgrade|install RELEASE CHART` names, as written.
+    pub release: Option<String>,
 }
 
 /// The deploy tool run by `program`, if any.
@@ -491,12 +493,14 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
     {
         operation = "upgrade-install".to_owned();
     }
+    let mut release = None;
     match spec.tool {
         // Charts are positionals: `upgrade RELEASE CHART`, `install RELEASE CHART`.
         DeployTool::Helm if matches!(*op, "upgrade" | "install") => {
             let chart = if *op == "install" && cmd.has_flag(&["--generate-name", "-g"]) {
                 positionals.get(verb.len())
             } else {
+                release = positionals.get(verb.len()).map(|r| (*r).to_owned());
                 positionals.get(verb.len() + 1)
             };
             if let Some(chart) = chart {
@@ -527,6 +531,7 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         context: cmd.arg_after(spec.context_flags).map(str::to_owned),
         environment: cmd.arg_after(spec.environment_flags).map(str::to_owned),
         paths,
+        release,
     })
 }
 

@@ -186,6 +186,7 @@ pub(crate) fn classify_action_deploy(
         context: None,
         environment: None,
         paths: Vec::new(),
+        release: None,
     };
     match op {
         ActionOp::Fixed(op) => m.operation = op.to_owned(),

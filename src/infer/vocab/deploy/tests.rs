@@ -299,3 +299,20 @@ fn listed_non_deploys_are_no_deploys() {
         }
     }
 }
+
+/// `helm upgrade|install RELEASE CHART` names its release; a generated name or another tool
+/// names none.
+#[test]
+fn helm_names_its_release() {
+    let release = |script: &str| first_deploy(script).and_then(|m| m.release);
+    assert_eq!(
+        release("helm upgrade --install \"$RELEASE\" ./chart -f v.yaml").as_deref(),
+        Some("$RELEASE")
+    );
+    assert_eq!(
+        release("helm install -n web site oci://r/c").as_deref(),
+        Some("site")
+    );
+    assert_eq!(release("helm install --generate-name ./chart"), None);
+    assert_eq!(release("kubectl apply -f k8s/"), None);
+}
