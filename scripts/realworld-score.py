@@ -89,21 +89,26 @@ def ci_file(path):
 
 
 def predicted(doc):
-    """Deploy files are the pipeline of each deploy step's jobs and, when the command or the job
-    is written in another CI file (an include, a template, a local reusable workflow), that file
-    too: the labels list both."""
+    """Deploy files are the pipeline of each deploy step's jobs and, when the job is defined in
+    another CI file (an include, a job template, a local reusable workflow), that file too: the
+    labels list both. A GitLab command written in an included hidden job counts the same way."""
     steps = doc.get("deploy_steps", [])
     defined_in = {
         (p["file"], j["id"]): j.get("file", p["file"])
         for p in doc.get("pipelines", [])
         for j in p.get("jobs", [])
     }
+    system = {p["file"]: p.get("system") for p in doc.get("pipelines", [])}
     files, tools = set(), set()
     for d in steps:
         pipelines = set(d.get("pipelines") or [d["pipeline"]])
         # The file that defines each deploying job (an included template) is a deploy file.
         jobs = {defined_in.get((p, j)) for p in pipelines for j in d.get("jobs") or [d["job"]]}
-        for f in pipelines | {d["file"]} | (jobs - {None}):
+        # So is a GitLab file holding the hidden job a deploying job `extends:` (part of the
+        # job's definition), but not an Azure steps template, which the labels treat as the
+        # caller's steps.
+        written_in = {d["file"]} if any(system.get(p) == "gitlab_ci" for p in pipelines) else set()
+        for f in pipelines | written_in | (jobs - {None}):
             if f in pipelines or ci_file(f):
                 files.add(norm_path(f))
                 tools.add((norm_path(f), d["tool"].lower()))

@@ -333,14 +333,9 @@ fn every_script_unit_is_tokenized_once() {
         let during_analysis = tokenized();
         let mut diagnostics = Vec::new();
         let mut units = 0;
-        for reader in crate::read::readers() {
-            for path in paths.iter().filter(|p| reader.claims(p)) {
-                let Some(p) = reader.read(path, &repo, &mut diagnostics) else {
-                    continue;
-                };
-                for job in &p.jobs {
-                    units += job_units(&repo, job, &job_vars(&p, job)).len();
-                }
+        for p in crate::analyze::read_pipelines(&paths, &repo, &mut diagnostics) {
+            for job in &p.jobs {
+                units += job_units(&repo, job, &job_vars(&p, job)).len();
             }
         }
         assert_eq!(during_analysis, units, "{name}");

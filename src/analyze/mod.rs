@@ -24,16 +24,9 @@ pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.sch
 
 /// Analyses the repository whose files are `paths` (sorted, repository-relative) in `files`.
 pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
-    let mut pipelines: Vec<Pipeline> = Vec::new();
     // What the listing left out comes first: a skipped file is a gap in everything below.
     let mut diagnostics: Vec<ReadDiagnostic> = files.skipped().to_vec();
-    for reader in crate::read::readers() {
-        for path in paths.iter().filter(|p| reader.claims(p)) {
-            if let Some(pipeline) = reader.read(path, files, &mut diagnostics) {
-                pipelines.push(pipeline);
-            }
-        }
-    }
+    let pipelines = read_pipelines(paths, files, &mut diagnostics);
     let layout = crate::scan::scan(paths, files);
     let facts = crate::infer::infer(&Context {
         pipelines: &pipelines,
@@ -42,4 +35,30 @@ pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
     let inference = crate::infer::resolve::resolve(&facts, &pipelines);
     let mut positions = Positions::new(files);
     assemble::assemble(&pipelines, &inference, layout, &diagnostics, &mut positions)
+}
+
+/// Every pipeline of the repository: each file a reader claims by its name, then each file
+/// no reader claims that one recognises by its text (Azure pipelines may be called anything).
+/// A file that cannot be read for recognition is the scan's to report, not ours.
+pub(crate) fn read_pipelines(
+    paths: &[String],
+    files: &dyn RepoFiles,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+) -> Vec<Pipeline> {
+    let mut pipelines = Vec::new();
+    let readers = crate::read::readers();
+    for reader in &readers {
+        for path in paths.iter().filter(|p| reader.claims(p)) {
+            pipelines.extend(reader.read(path, files, diagnostics));
+        }
+    }
+    for path in paths
+        .iter()
+        .filter(|p| !readers.iter().any(|r| r.claims(p)))
+    {
+        if let Some(reader) = readers.iter().find(|r| r.recognises(path, files)) {
+            pipelines.extend(reader.read(path, files, diagnostics));
+        }
+    }
+    pipelines
 }

@@ -50,6 +50,46 @@ impl YamlFormat for AzureReader {
             || in_dir(".azuredevops/")
     }
 
+    /// A pipeline under any other name (`06-azure-pipelines.yml`, `app/cd-prod.yml`): a root
+    /// mapping with a pipeline-level `trigger:`, `pr:` or `pool:` and `stages:`, `jobs:` or
+    /// `steps:` lists of mappings. Other CI formats never have that shape: GitHub's `jobs` is a
+    /// mapping, GitLab's `stages` a list of names, Drone's files say `kind:`; an Azure template
+    /// has no trigger or pool of its own.
+    fn recognises(text: &str) -> bool {
+        let starts = |keys: &[&str]| {
+            text.lines().any(|line| {
+                keys.iter()
+                    .any(|k| line.strip_prefix(k).is_some_and(|r| r.starts_with(':')))
+            })
+        };
+        if !starts(&["trigger", "pr", "pool"]) || !starts(&["stages", "jobs", "steps"]) {
+            return false;
+        }
+        let Ok(parsed) = crate::yaml::parse_with(text, &crate::yaml::Limits::default()) else {
+            return false;
+        };
+        let Some(root) = parsed.documents.first().and_then(Node::as_map) else {
+            return false;
+        };
+        let lists_of_maps = |key: &str| {
+            root.get(key).map(|node| {
+                node.as_seq()
+                    .is_some_and(|items| items.iter().all(|i| i.as_map().is_some()))
+            })
+        };
+        let bodies: Vec<bool> = ["stages", "jobs", "steps"]
+            .iter()
+            .filter_map(|k| lists_of_maps(k))
+            .collect();
+        let pipeline_level = ["trigger", "pr", "pool"]
+            .iter()
+            .any(|k| root.get(k).is_some());
+        let other_format = ["on", "kind", "apiVersion"]
+            .iter()
+            .any(|k| root.get(k).is_some());
+        pipeline_level && !other_format && !bodies.is_empty() && bodies.iter().all(|ok| *ok)
+    }
+
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
         let mut lower = Lower {
             repo: file.repo,

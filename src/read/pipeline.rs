@@ -231,6 +231,13 @@ pub(crate) struct Pipeline {
 pub(crate) trait Reader {
     /// Whether `path` (repository-relative) is a file of this system.
     fn claims(&self, path: &str) -> bool;
+    /// Whether a file no reader claims by its path is, by its text, a file of this system:
+    /// Azure Pipelines files may have any name, in any folder. Decides on the file's shape
+    /// alone, reads only files whose name could fit and reports nothing; a file it recognises
+    /// is then [`Reader::read`].
+    fn recognises(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
+        false
+    }
     /// Reads `path`. `repo` gives access to other files (local includes, composite actions).
     /// Problems are pushed to `diagnostics`; `None` when nothing usable could be read.
     fn read(

@@ -180,6 +180,11 @@ pub(crate) trait YamlFormat {
     /// Whether `path` (repository-relative) is a file of this format.
     fn claims(path: &str) -> bool;
 
+    /// Whether the text of an unclaimed file is a file of this format ([`Reader::recognises`]).
+    fn recognises(_text: &str) -> bool {
+        false
+    }
+
     /// Lowers the file whose root mapping is `root` into `file.pipeline`.
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline;
 }
@@ -199,6 +204,11 @@ pub(crate) struct YamlFile<'a> {
 impl<F: YamlFormat> Reader for F {
     fn claims(&self, path: &str) -> bool {
         F::claims(path)
+    }
+
+    fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
+        (path.ends_with(".yml") || path.ends_with(".yaml"))
+            && repo.text(path).is_ok_and(|text| F::recognises(&text))
     }
 
     fn read(

@@ -474,3 +474,34 @@ fn script_tasks_run_their_scripts() {
     );
     assert_eq!(steps.len(), 6, "every task is kept: {steps:?}");
 }
+
+#[test]
+fn pipelines_under_other_names_are_recognised_by_shape() {
+    let yes = [
+        "trigger: none\nstages:\n  - stage: A\n    jobs: []\n",
+        "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: make\n",
+        "pr: none\njobs:\n  - job: build\n    steps: []\n",
+    ];
+    for text in yes {
+        assert!(<AzureReader as YamlFormat>::recognises(text), "{text}");
+    }
+    let no = [
+        // GitHub Actions: `on:` and a `jobs` mapping.
+        "on: push\njobs:\n  build:\n    runs-on: x\n",
+        // GitLab CI: `stages` is a list of names.
+        "stages: [build, deploy]\ntrigger:\n  script: make\n",
+        // Drone: the same keys, but it says `kind:`.
+        "kind: pipeline\ntrigger:\n  branch: [main]\nsteps:\n  - name: x\n",
+        // A steps template: no trigger or pool of its own.
+        "parameters: []\nsteps:\n  - script: helm upgrade x ./c\n",
+        // A list of names, not of steps.
+        "pr: false\nsteps:\n  - yamllint\n",
+        // Not YAML at all (a Helm template).
+        "trigger: {{ .Values.x }}\nsteps:\n{{- range . }}\n",
+        // The keys only inside a block.
+        "x:\n  trigger: none\n  stages: []\n",
+    ];
+    for text in no {
+        assert!(!<AzureReader as YamlFormat>::recognises(text), "{text}");
+    }
+}
