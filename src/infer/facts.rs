@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::files::{Loc, redact};
 use crate::infer::keys::{CredentialScope, HintSource, JobKey};
 use crate::infer::rule_id::RuleId;
-use crate::infer::shell::EventFilter;
+use crate::infer::shell::{EventFilter, RefFilter};
 use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool, ImageBuilder};
 use crate::read::{CiSystem, TriggerKind};
 
@@ -178,6 +178,8 @@ pub(crate) struct EnvironmentHint {
     pub dynamic: bool,
     /// The event the name holds for, when the script picks it by event; `None`: every event.
     pub events: Option<EventFilter>,
+    /// The branch the name holds on, when an expression picks it by ref; `None`: every ref.
+    pub refs: Option<RefFilter>,
     /// The manual input whose choice made the name (`shop-${{ inputs.region }}` with region
     /// `eu` → `shop-eu`), so the environment's manual start names that input.
     pub chosen_by: Option<String>,

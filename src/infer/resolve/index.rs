@@ -38,8 +38,8 @@ impl<'f> JobIndex<'f> {
     }
 
     /// The environments `job` deploys to: the hints of its strongest source
-    /// ([`crate::infer::HintSource::rank`]), one per name, sorted by name (several when a
-    /// matrix or an input expands one name into many).
+    /// ([`crate::infer::HintSource::rank`]), one per name and condition, sorted by name
+    /// (several when a matrix, an input or an expression expands one name into many).
     pub(crate) fn environments(&self, job: &JobKey) -> Vec<&'f EnvironmentHint> {
         let Some(hints) = self.hints.get(job) else {
             return Vec::new();
@@ -53,14 +53,21 @@ impl<'f> JobIndex<'f> {
             .filter(|h| h.source.rank() == best)
             .collect();
         chosen.sort_by(|a, b| a.name.cmp(&b.name));
-        chosen.dedup_by(|a, b| a.name == b.name);
+        // One name may hold under two conditions (`${{ inputs.env || 'production' }}`:
+        // `production` as a choice and as the fallback of every other start): both stay.
+        chosen.dedup_by(|a, b| {
+            a.name == b.name
+                && a.events == b.events
+                && a.refs == b.refs
+                && a.chosen_by == b.chosen_by
+        });
         chosen
     }
 
     /// The one environment `job` deploys to, if it deploys to exactly one.
     pub(crate) fn environment(&self, job: &JobKey) -> Option<String> {
         match self.environments(job).as_slice() {
-            [one] => Some(one.name.clone()),
+            [one, rest @ ..] if rest.iter().all(|h| h.name == one.name) => Some(one.name.clone()),
             _ => None,
         }
     }

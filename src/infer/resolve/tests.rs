@@ -38,6 +38,7 @@ fn hint(pipeline: &str, job: &str, name: &str, source: HintSource) -> Environmen
         source,
         dynamic: crate::infer::tier::is_dynamic(name),
         events: None,
+        refs: None,
         chosen_by: None,
         evidence: evidence(pipeline, 0),
     }

@@ -112,6 +112,7 @@ impl EnvironmentFromCommand {
             source,
             dynamic,
             events: None,
+            refs: None,
             chosen_by: input,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });

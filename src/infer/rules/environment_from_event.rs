@@ -76,6 +76,7 @@ impl Rule for EnvironmentFromEvent {
                 source,
                 dynamic,
                 events: Some(events),
+                refs: None,
                 chosen_by: None,
                 evidence: Evidence::new(self.id(), unit.loc(c.cmd), note, Confidence::Medium),
             });
@@ -88,6 +89,7 @@ fn describe(events: EventFilter) -> String {
     let event = match events.event {
         ScriptEvent::Push => "a push",
         ScriptEvent::PullRequest => "a pull request",
+        ScriptEvent::Manual => "a manual start",
     };
     if events.negated {
         format!("on every event but {event}")

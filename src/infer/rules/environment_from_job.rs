@@ -2,10 +2,15 @@
 //! Azure deployment jobs, Bitbucket `deployment:`) names the environment it deploys to.
 //!
 //! Names that are templates are expanded where the file says what they can be: a matrix axis
-//! (`${{ matrix.cluster }}`) or a `workflow_dispatch` choice input (`${{ inputs.env }}`).
+//! (`${{ matrix.cluster }}`), a `workflow_dispatch` choice input (`${{ inputs.env }}`), the
+//! values of a `&&`/`||` expression (`${{ github.ref_name == 'main' && 'production' ||
+//! 'staging' }}`, each holding on its branch or event), or a variable the job sets
+//! (`environment: $TARGET` with `variables: {TARGET: staging}`).
 
 use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
+use crate::infer::expression::{Outcome, Value};
+use crate::infer::shell::{EventFilter, RefFilter};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
 use crate::read::{Job, Pipeline, TriggerKind};
@@ -27,30 +32,48 @@ impl Rule for EnvironmentFromJob {
             .triggers
             .iter()
             .any(|t| t.kind == TriggerKind::Caller);
-        for name in expand(&env.name, job, pipeline) {
+        for named in expand(&env.name, job, pipeline) {
+            let name = named.name;
             // A reusable workflow's `${{ inputs.x }}` is resolved at each call site, where the
             // reader inlines the jobs; the template itself names nothing.
             if reusable && name.contains("inputs.") {
                 continue;
             }
-            let note = format!("job `{}` declares `environment: {name}`", job.id);
+            let note = match &named.from {
+                Some(written) => format!("job `{}` declares `environment: {written}`", job.id),
+                None => format!("job `{}` declares `environment: {name}`", job.id),
+            };
             facts.environment_hints.push(EnvironmentHint {
                 dynamic: is_dynamic(&name),
                 name,
                 job: site.key.clone(),
                 source: HintSource::Environment,
-                events: None,
-                chosen_by: None,
+                events: named.events,
+                refs: named.refs,
+                chosen_by: named.chosen_by,
                 evidence: Evidence::new(self.id(), env.loc.clone(), note, Confidence::High),
             });
         }
     }
 }
 
-/// Expands `${{ matrix.k }}` over the job's matrix and `${{ inputs.k }}` /
-/// `${{ github.event.inputs.k }}` over a dispatch input's choices.
-fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<String> {
-    let mut names = vec![name.trim().to_owned()];
+/// A name a declared environment expands to, and when it holds.
+struct Named {
+    name: String,
+    /// The declaration as written, when the name is one of its values.
+    from: Option<String>,
+    chosen_by: Option<String>,
+    events: Option<EventFilter>,
+    refs: Option<RefFilter>,
+}
+
+/// Expands `${{ matrix.k }}` over the job's matrix, `${{ inputs.k }}` /
+/// `${{ github.event.inputs.k }}` over a dispatch input's choices, a `&&`/`||` expression over
+/// its values (see [`crate::infer::expression`]), and `$NAME` / `${NAME}` with the value the
+/// job or pipeline gives the variable (GitLab expands variables in `environment: name:`).
+fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
+    let written = name.trim();
+    let mut names = vec![variables(written, job, pipeline)];
     for (key, values) in &job.matrix {
         let needle = format!("matrix.{key}");
         names = names
@@ -63,28 +86,118 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<String> {
             })
             .collect();
     }
-    for trigger in pipeline
-        .triggers
-        .iter()
-        .filter(|t| t.kind == TriggerKind::Manual)
-    {
-        let (Some(input), false) = (&trigger.pattern, trigger.choices.is_empty()) else {
+    let choices = |input: &str| {
+        pipeline
+            .triggers
+            .iter()
+            .find(|t| t.kind == TriggerKind::Manual && t.pattern.as_deref() == Some(input))
+            .map(|t| t.choices.as_slice())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let plain = |name: String| Named {
+            from: (name != written).then(|| written.to_owned()),
+            name,
+            chosen_by: None,
+            events: None,
+            refs: None,
+        };
+        let Some((ph, inner)) = first_expression(&name) else {
+            out.push(plain(name));
             continue;
         };
-        for needle in [
-            format!("github.event.inputs.{input}"),
-            format!("inputs.{input}"),
-        ] {
-            names = names
-                .into_iter()
-                .flat_map(|n| match placeholder(&n, &needle) {
-                    Some(ph) => trigger.choices.iter().map(|c| n.replace(&ph, c)).collect(),
-                    None => vec![n],
+        let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
+            // A bare input: its choices, each started by that input.
+            let input = inner
+                .strip_prefix("github.event.inputs.")
+                .or_else(|| inner.strip_prefix("inputs."));
+            input
+                .map(|i| {
+                    vec![Outcome {
+                        value: Value::Input(i.to_owned()),
+                        events: None,
+                        refs: None,
+                    }]
                 })
-                .collect();
+                .unwrap_or_default()
+        });
+        let before = out.len();
+        for outcome in outcomes {
+            let (values, chosen_by): (Vec<&str>, _) = match &outcome.value {
+                Value::Literal(v) => (vec![v.as_str()], None),
+                Value::Input(i) => (
+                    choices(i).iter().map(String::as_str).collect(),
+                    Some(i.clone()),
+                ),
+            };
+            for value in values {
+                out.push(Named {
+                    name: name.replace(&ph, value),
+                    from: Some(written.to_owned()),
+                    chosen_by: chosen_by.clone(),
+                    events: outcome.events,
+                    refs: outcome.refs.clone(),
+                });
+            }
+        }
+        if out.len() == before {
+            out.push(plain(name));
         }
     }
-    names
+    out
+}
+
+/// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when
+/// that value is plain text.
+fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
+    if !name.contains('$') {
+        return name.to_owned();
+    }
+    let value = |var: &str| {
+        job.variables
+            .iter()
+            .chain(&pipeline.variables)
+            .find(|(k, _)| k == var)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty() && !v.contains('$'))
+    };
+    let mut out = String::new();
+    let mut rest = name;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let (var, len) = match after.strip_prefix('{') {
+            Some(inner) => match inner.find('}') {
+                Some(end) => (&inner[..end], end + 2),
+                None => ("", 0),
+            },
+            None => {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            }
+        };
+        match value(var) {
+            Some(v) if !var.is_empty() => out.push_str(v),
+            _ => out.push_str(&rest[at..at + 1 + len]),
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The first `${{ ... }}` in `text`: the whole placeholder and the expression inside it.
+fn first_expression(text: &str) -> Option<(String, &str)> {
+    let start = text.find("${{")?;
+    let after = &text[start + 3..];
+    let end = after.find("}}")?;
+    Some((
+        text[start..start + 3 + end + 2].to_owned(),
+        after[..end].trim(),
+    ))
 }
 
 /// The whole `${{ ... }}` expression in `text` that is exactly `needle`, if any.

@@ -102,6 +102,7 @@ impl Rule for EnvironmentFromJobName {
                         source,
                         dynamic: is_dynamic(text),
                         events: None,
+                        refs: None,
                         chosen_by: None,
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });

@@ -52,16 +52,25 @@ impl Rule for EnvironmentTriggers {
                 let chosen: Vec<bool> = environments
                     .iter()
                     .map(|h| {
-                        all.iter()
-                            .any(|f| f.parameter.is_some() && f.starts(&h.name))
+                        // (Not a name that holds only when no person starts the pipeline: the
+                        // fallback of `${{ inputs.env || 'production' }}`.)
+                        h.events.is_none_or(|e| e.admits(&TriggerKind::Manual))
+                            && all
+                                .iter()
+                                .any(|f| f.parameter.is_some() && f.starts(&h.name))
                     })
                     .collect();
                 for found in all {
                     for (at, hint) in environments.iter().enumerate() {
                         let environment = &hint.name;
-                        // A name the script picks by event holds only for triggers of that
-                        // event.
-                        if hint.events.is_some_and(|e| !e.admits(&found.kind)) {
+                        // A name the script or an expression picks by event or branch holds
+                        // only for triggers of that event or branch.
+                        if hint.events.is_some_and(|e| !e.admits(&found.kind))
+                            || hint
+                                .refs
+                                .as_ref()
+                                .is_some_and(|r| !r.admits(&found.kind, found.pattern.as_deref()))
+                        {
                             continue;
                         }
                         let by_choice = chosen.get(at).copied().unwrap_or(false);

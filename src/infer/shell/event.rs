@@ -22,6 +22,8 @@ pub(crate) enum ScriptEvent {
     /// A pull or merge request (`pull_request`, `pull_request_target`, `merge_request_event`,
     /// Azure's `PullRequest`).
     PullRequest,
+    /// A person starting the pipeline (`workflow_dispatch`), as a GitHub expression names it.
+    Manual,
 }
 
 /// An event a piece of a script runs on, or every event but it.
@@ -38,8 +40,32 @@ impl EventFilter {
         let matches = match self.event {
             ScriptEvent::Push => matches!(kind, TriggerKind::Branch | TriggerKind::Tag),
             ScriptEvent::PullRequest => *kind == TriggerKind::PullRequest,
+            ScriptEvent::Manual => *kind == TriggerKind::Manual,
         };
         matches != self.negated
+    }
+}
+
+/// A branch a name holds on (`github.ref == 'refs/heads/main'`), or every ref but it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub(crate) struct RefFilter {
+    pub branch: String,
+    pub negated: bool,
+}
+
+impl RefFilter {
+    /// Whether a deploy started by a trigger of `kind` on `pattern` can run on this ref. A
+    /// tag or a pull request is never the branch; a manual start, a schedule or an upstream
+    /// pipeline may run on any ref, and so may a branch trigger without a pattern.
+    pub(crate) fn admits(&self, kind: &TriggerKind, pattern: Option<&str>) -> bool {
+        match kind {
+            TriggerKind::Branch => match pattern {
+                Some(p) => (p == self.branch) != self.negated,
+                None => true,
+            },
+            TriggerKind::Tag | TriggerKind::PullRequest => self.negated,
+            _ => true,
+        }
     }
 }
 

@@ -1,0 +1,270 @@
+//! The names a GitHub `${{ }}` expression in an environment name can take, and when each holds.
+//!
+//! Workflows pick an environment with the `&&`/`||` idioms of the expression language:
+//!
+//! ```yaml
+//! environment: ${{ github.ref_name == 'main' && 'production' || 'staging' }}
+//! environment: ${{ inputs.environment || 'production' }}
+//! ```
+//!
+//! `a && b || c` is `b` when `a` holds, else `c`; an input is given only when a person starts
+//! the workflow. Only these shapes are read: string literals, `inputs.x` /
+//! `github.event.inputs.x`, and comparisons of `github.ref`, `github.ref_name` or
+//! `github.event_name` with a literal. Anything else (a function call, parentheses, an
+//! alternative with two conditions before another alternative) makes [`outcomes`] say `None`,
+//! and the name is kept as written.
+
+use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent};
+
+/// A value the expression can take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Value {
+    /// A string literal (`'production'`).
+    Literal(String),
+    /// A dispatch input (`inputs.environment`): whatever the person chose.
+    Input(String),
+}
+
+/// One value and the condition under which the expression takes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    pub value: Value,
+    pub events: Option<EventFilter>,
+    pub refs: Option<RefFilter>,
+}
+
+/// A condition an alternative tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Cond {
+    Event(EventFilter),
+    Ref(RefFilter),
+}
+
+impl Cond {
+    fn negate(&self) -> Cond {
+        match self {
+            Cond::Event(e) => Cond::Event(EventFilter {
+                negated: !e.negated,
+                ..*e
+            }),
+            Cond::Ref(r) => Cond::Ref(RefFilter {
+                negated: !r.negated,
+                ..r.clone()
+            }),
+        }
+    }
+}
+
+/// The values of `expr` (the text between `${{` and `}}`) with when each holds; `None` when the
+/// expression is not one of the shapes read here, or has a single alternative (a bare input is
+/// expanded over its choices elsewhere).
+pub(crate) fn outcomes(expr: &str) -> Option<Vec<Outcome>> {
+    let mut out = Vec::new();
+    // Negations of the conditions of the alternatives before this one.
+    let mut earlier: Vec<Cond> = Vec::new();
+    let alternatives = split_top(expr, "||")?;
+    let last = alternatives.len() - 1;
+    for (i, alternative) in alternatives.iter().enumerate() {
+        let terms = split_top(alternative, "&&")?;
+        let (value, conds) = terms.split_last()?;
+        let value = value_of(value)?;
+        let mut own: Vec<Cond> = conds.iter().map(|c| cond_of(c)).collect::<Option<_>>()?;
+        if let Value::Input(_) = value {
+            own.push(Cond::Event(EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false,
+            }));
+        }
+        let mut all = earlier.clone();
+        all.extend(own.iter().cloned());
+        out.push(outcome(value, &all)?);
+        if i < last {
+            // `a && b && c || d`: `d` holds when `a` or `b` fails, which one filter cannot say.
+            let [only] = own.as_slice() else {
+                return None;
+            };
+            earlier.push(only.negate());
+        }
+    }
+    (out.len() > 1).then_some(out)
+}
+
+/// An outcome under `conds`: at most one event and one ref condition.
+fn outcome(value: Value, conds: &[Cond]) -> Option<Outcome> {
+    let mut events = None;
+    let mut refs = None;
+    for cond in conds {
+        match cond {
+            Cond::Event(e) if events.is_none() => events = Some(*e),
+            Cond::Ref(r) if refs.is_none() => refs = Some(r.clone()),
+            _ => return None,
+        }
+    }
+    Some(Outcome {
+        value,
+        events,
+        refs,
+    })
+}
+
+/// `'production'` or an input.
+fn value_of(term: &str) -> Option<Value> {
+    if let Some(text) = literal(term) {
+        return (!text.is_empty()).then(|| Value::Literal(text.to_owned()));
+    }
+    let name = term
+        .strip_prefix("github.event.inputs.")
+        .or_else(|| term.strip_prefix("inputs."))?;
+    is_identifier(name).then(|| Value::Input(name.to_owned()))
+}
+
+/// `github.ref == 'refs/heads/main'`, `github.ref_name != 'main'`,
+/// `github.event_name == 'workflow_dispatch'`.
+fn cond_of(term: &str) -> Option<Cond> {
+    let (lhs, rhs, negated) = match (term.split_once("=="), term.split_once("!=")) {
+        (Some((l, r)), None) => (l, r, false),
+        (None, Some((l, r))) => (l, r, true),
+        _ => return None,
+    };
+    let rhs = literal(rhs.trim())?;
+    match lhs.trim() {
+        "github.ref" => Some(Cond::Ref(RefFilter {
+            branch: rhs.strip_prefix("refs/heads/")?.to_owned(),
+            negated,
+        })),
+        "github.ref_name" => Some(Cond::Ref(RefFilter {
+            branch: rhs.to_owned(),
+            negated,
+        })),
+        "github.event_name" => {
+            let event = match rhs {
+                "push" => ScriptEvent::Push,
+                "pull_request" | "pull_request_target" => ScriptEvent::PullRequest,
+                "workflow_dispatch" => ScriptEvent::Manual,
+                _ => return None,
+            };
+            Some(Cond::Event(EventFilter { event, negated }))
+        }
+        _ => None,
+    }
+}
+
+/// The text of a single-quoted literal (`''` is an escaped quote, which names never hold).
+fn literal(term: &str) -> Option<&str> {
+    let text = term.strip_prefix('\'')?.strip_suffix('\'')?;
+    (!text.contains('\'')).then_some(text)
+}
+
+fn is_identifier(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// `text` split on `op` outside quotes, each part trimmed; `None` on parentheses or an empty
+/// part.
+fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
+    let mut parts = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'(' | b')' if !quoted => return None,
+            _ if !quoted && text[i..].starts_with(op) => {
+                parts.push(text[start..i].trim());
+                i += op.len();
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim());
+    (!quoted && parts.iter().all(|p| !p.is_empty())).then_some(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lit(v: &str) -> Value {
+        Value::Literal(v.to_owned())
+    }
+
+    fn branch(b: &str, negated: bool) -> Option<RefFilter> {
+        Some(RefFilter {
+            branch: b.to_owned(),
+            negated,
+        })
+    }
+
+    #[test]
+    fn a_ternary_on_the_ref() {
+        let got = outcomes("github.ref_name == 'main' && 'production' || 'staging'");
+        assert_eq!(
+            got,
+            Some(vec![
+                Outcome {
+                    value: lit("production"),
+                    events: None,
+                    refs: branch("main", false)
+                },
+                Outcome {
+                    value: lit("staging"),
+                    events: None,
+                    refs: branch("main", true)
+                },
+            ])
+        );
+        let full = outcomes("github.ref == 'refs/heads/main' && 'prod' || 'dev'");
+        assert_eq!(full.map(|o| o[1].refs.clone()), Some(branch("main", true)));
+    }
+
+    #[test]
+    fn an_input_with_a_fallback() {
+        let manual = |negated| {
+            Some(EventFilter {
+                event: ScriptEvent::Manual,
+                negated,
+            })
+        };
+        assert_eq!(
+            outcomes("github.event.inputs.environment || 'production'"),
+            Some(vec![
+                Outcome {
+                    value: Value::Input("environment".into()),
+                    events: manual(false),
+                    refs: None
+                },
+                Outcome {
+                    value: lit("production"),
+                    events: manual(true),
+                    refs: None
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn other_shapes_are_not_read() {
+        for expr in [
+            "'production'",
+            "inputs.env",
+            "vars.ENVIRONMENT",
+            "format('{0}-x', inputs.env)",
+            "(github.ref == 'refs/heads/main') && 'a' || 'b'",
+            "github.ref == 'refs/heads/main' && github.event_name == 'push' && 'a' || 'b'",
+            "github.ref == 'refs/tags/v1' && 'a' || 'b'",
+            "contains(github.ref, 'main') && 'a' || 'b'",
+            "'a' || ",
+            "'it''s' || 'b'",
+        ] {
+            assert_eq!(outcomes(expr), None, "{expr}");
+        }
+    }
+}
