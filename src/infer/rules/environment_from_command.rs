@@ -37,8 +37,10 @@ const ENV_DIRS: &[&str] = &[
     "stages",
 ];
 
-/// Namespaces that are never an environment.
-const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+/// Namespaces that are never an environment: the cluster's own. (`default` is where many
+/// pipelines deploy their app; without a tier word it is only the weakest hint, used when
+/// nothing else names the target.)
+const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
 /// One hint before it becomes a fact.
 struct Hint {
@@ -448,13 +450,19 @@ fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// `$NAME` or `${NAME}`.
+/// `$NAME`, `${NAME}` or GitHub's `${{ env.NAME }}`.
 pub(crate) fn lone_var(value: &str) -> Option<&str> {
     let v = value.trim();
-    let name = v
-        .strip_prefix("${")
-        .and_then(|r| r.strip_suffix('}'))
-        .or_else(|| v.strip_prefix('$'))?;
+    // GitHub's `${{ env.NAME }}` reads the same variables as the shell's `$NAME`.
+    let github = v
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .and_then(|r| r.trim().strip_prefix("env."));
+    let name = github.map(str::trim).or_else(|| {
+        v.strip_prefix("${")
+            .and_then(|r| r.strip_suffix('}'))
+            .or_else(|| v.strip_prefix('$'))
+    })?;
     (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then_some(name)
 }
