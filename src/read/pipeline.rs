@@ -161,7 +161,9 @@ pub(crate) enum Step {
         name: Option<String>,
         /// `owner/repo@ref`, `orb/command`, `Task@2`, `atlassian/pipe:1.0`, `withKubeConfig`.
         uses: String,
-        /// Inputs as written (`with:`, task `inputs:`, pipe `variables:`, Groovy named args).
+        /// Inputs as written (`with:`, task `inputs:`, pipe `variables:`, Groovy named args);
+        /// a GitHub reusable workflow's `secrets:` as `secrets.NAME` and a GitHub step's own
+        /// `env:` as `env.NAME`.
         with: Vec<(String, String)>,
         /// Where `uses` is written.
         loc: Loc,

@@ -73,10 +73,17 @@ fn lower_step(
         };
         let with = pairs(ctx, scope, map.get("with"), Pairs::With);
         let loc = scope.loc(uses.span);
+        // The step's own `env:` is handed to the action too (`K8S_NAMESPACE`, a kubeconfig).
+        let env = pairs(ctx, scope, map.get("env"), Pairs::Env);
+        let inputs = with
+            .iter()
+            .cloned()
+            .chain(env.into_iter().map(|(k, v)| (format!("env.{k}"), v)))
+            .collect();
         out.push(Step::Action {
             name,
             uses: reference.clone(),
-            with: with.clone(),
+            with: inputs,
             loc: loc.clone(),
         });
         if reference.starts_with("./") {

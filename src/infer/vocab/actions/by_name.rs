@@ -50,7 +50,8 @@ const DEPLOY_WORDS: &[&str] = &[
     "openshift",
 ];
 
-/// Words of a reusable workflow's file name that name a target other than a cluster.
+/// Words of a reusable workflow's file name or an action's name that name a target other than a
+/// cluster.
 const ELSEWHERE_WORDS: &[&str] = &[
     "render",
     "heroku",
@@ -71,6 +72,12 @@ const ELSEWHERE_WORDS: &[&str] = &[
     "cloudrun",
     "surge",
     "gcs",
+    "arm",
+    "bicep",
+    "terraform",
+    "cloudformation",
+    "pulumi",
+    "cdk",
 ];
 
 /// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
@@ -157,15 +164,44 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     if key.starts_with("./") || repo.split('/').count() != 2 {
         return None;
     }
-    let says_cluster = |text: &str| {
-        text.to_ascii_lowercase()
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| CLUSTER_SECRET_WORDS.contains(&w))
-    };
     with.iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("secrets.")?, v)))
         .any(|(input, value)| says_cluster(input) || says_cluster(value))
         .then_some(&REUSABLE_DEPLOY)
+}
+
+/// Whether a name or value has a [`CLUSTER_SECRET_WORDS`] word (`KUBECONFIG_PROD`,
+/// `${{ secrets.AKS_CREDS }}`, `K8S_NAMESPACE`).
+fn says_cluster(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| CLUSTER_SECRET_WORDS.contains(&w))
+}
+
+/// An organisation's action whose name says it deploys but not where
+/// (`andersinno/kolga-deploy-action@v2`, `SocialGouv/actions/autodevops-deploy@v1`), when the
+/// step hands it something of a cluster: an input or a step variable named for one, or a
+/// cluster secret (`kubeconfig: ...`, `env: { K8S_NAMESPACE: ... }`,
+/// `creds: ${{ secrets.AKS_CREDS }}`). A name that says it deploys elsewhere
+/// (`github-pages-deploy-action`, `deploy-lambda`, `arm-deploy`) is never one.
+pub(super) fn org_action_given_cluster_inputs(
+    key: &str,
+    with: &[(String, String)],
+) -> Option<&'static ActionSpec> {
+    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
+        return None;
+    }
+    let (_owner, name) = key.split_once('/')?;
+    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let deploys = words
+        .iter()
+        .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"));
+    let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
+    // Input names and the secrets handed over, not other values: a template path
+    // `./aks/deploy.json` names no credential.
+    let secret = |v: &str| v.contains("secrets.") && says_cluster(v);
+    (deploys && !elsewhere && with.iter().any(|(k, v)| says_cluster(k) || secret(v)))
+        .then_some(&ORG_DEPLOY)
 }
 
 /// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose

@@ -146,16 +146,20 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
 }
 
 /// The packaged step a step with these inputs is: [`action_spec`], or else a remote reusable
-/// workflow that is handed a cluster credential.
+/// workflow handed a cluster credential, or an action named for deploying handed something of
+/// a cluster.
 pub(crate) fn call_spec(
     uses: &str,
     with: &[(String, String)],
     system: CiSystem,
 ) -> Option<&'static ActionSpec> {
     action_spec(uses, system).or_else(|| {
-        (system == CiSystem::GithubActions)
-            .then(|| by_name::reusable_workflow_given_cluster_secret(&normalize_uses(uses), with))
-            .flatten()
+        if system != CiSystem::GithubActions {
+            return None;
+        }
+        let key = normalize_uses(uses);
+        by_name::reusable_workflow_given_cluster_secret(&key, with)
+            .or_else(|| by_name::org_action_given_cluster_inputs(&key, with))
     })
 }
 
