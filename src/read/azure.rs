@@ -198,6 +198,13 @@ impl Lower<'_> {
                 out.push(st.trigger(TriggerKind::Upstream, scalar(at), false, at));
             }
         }
+        // `trigger: none` with no PR, schedule or pipeline trigger: the pipeline runs only when
+        // someone starts it ("Run pipeline").
+        if out.is_empty()
+            && let Some((key, _)) = root.get_entry("trigger")
+        {
+            out.push(st.trigger(TriggerKind::Manual, None, false, key));
+        }
         self.pipeline.triggers.extend(out);
     }
 }

@@ -3,6 +3,7 @@
 //! the result into one [`Pipeline`], each piece located in the file where it is written.
 
 mod context;
+mod gate;
 mod include;
 mod job;
 mod lower;

@@ -142,8 +142,9 @@ fn triggers_prs_schedules_and_upstreams() {
 
 #[test]
 fn trigger_shapes() {
+    // Every automatic trigger off: only a person starts it.
     let p = pipeline(&[(PATH, "trigger: none\npr: none\nsteps:\n  - script: make\n")]);
-    assert!(p.triggers.is_empty());
+    assert_eq!(kinds(&p.triggers), [(TriggerKind::Manual, None, false)]);
     assert_eq!(p.jobs[0].id, "job");
     let p = pipeline(&[(PATH, "steps:\n  - script: make\n")]);
     assert_eq!(kinds(&p.triggers), [(TriggerKind::Branch, None, false)]);

@@ -81,6 +81,10 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
             ]
         });
     let mut jobs = Vec::new();
+    // Whether each job is this pipeline's own (not a child pipeline's), and its blocking
+    // manual jobs.
+    let mut own: Vec<bool> = Vec::new();
+    let mut gates = Vec::new();
     for entry in config.entries() {
         let key = entry.key.as_str();
         if RESERVED.contains(&key) || key.starts_with('.') {
@@ -102,11 +106,17 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
         };
         inherit_defaults(&mut job, &defaults);
         let globals = inherited_variables(&job, &variables);
-        jobs.push(lower_job(ctx, key, entry.key_at, &job, &globals));
+        let lowered = lower_job(ctx, key, entry.key_at, &job, &globals);
+        gates.extend(super::gate::gate(&job, &lowered));
+        jobs.push(lowered);
+        own.push(true);
         if let Some(trigger) = job.get("trigger") {
             child_jobs(ctx, key, trigger, files, &mut jobs);
+            // A child pipeline's jobs have stages of their own.
+            own.resize(jobs.len(), false);
         }
     }
+    super::gate::hold_back(config, &gates, &mut jobs, &own);
     resolver.finish(ctx);
     Lowered {
         name,
