@@ -8,7 +8,7 @@ use crate::files::Loc;
 use crate::infer::commands::{self, Unit};
 use crate::infer::keys::JobKey;
 use crate::infer::shell::Command;
-use crate::infer::vocab::{self, ActionSpec, CredentialMatch, DeployMatch};
+use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
 use crate::infer::{Context, Facts, RuleId};
 use crate::read::{Job, Pipeline, Step};
 
@@ -99,12 +99,13 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
         for job in &pipeline.jobs {
             let vars = commands::job_vars(pipeline, job);
             let units = commands::job_units(cx.files, job, &vars);
-            let throwaway_cluster = units
+            let starts_cluster = units
                 .iter()
                 .any(|u| u.cmds.iter().any(vocab::starts_cluster))
                 || job.steps.iter().any(
                     |s| matches!(s, Step::Action { uses, .. } if vocab::starts_cluster_step(uses)),
                 );
+            let throwaway_cluster = starts_cluster && !connects_to_cluster(pipeline, job, &units);
             let site = JobSite {
                 pipeline,
                 job,
@@ -165,6 +166,40 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
 }
 
 /// Runs one rule alone over `pipelines`, for the rules' own tests.
+
+/// Whether `job` connects to a lasting cluster: a step or command that fetches a named
+/// cluster's credentials or a kube context (`azure/aks-set-context`, `aws eks
+/// update-kubeconfig --name prod`), or writes a kubeconfig or token. A job that starts a kind
+/// cluster to try a chart and then sets an AKS context deploys to AKS. (Asked only of jobs that
+/// start a cluster, so the credential classification it repeats is rare work.)
+fn connects_to_cluster(pipeline: &Pipeline, job: &Job, units: &[Unit]) -> bool {
+    let kube = |kind: &CredentialKind| {
+        matches!(
+            kind,
+            CredentialKind::Kubeconfig | CredentialKind::KubeToken | CredentialKind::OpenshiftLogin
+        )
+    };
+    let by_step = job.steps.iter().any(|s| {
+        let Step::Action { uses, with, .. } = s else {
+            return false;
+        };
+        vocab::call_spec(uses, with, pipeline.system).is_some_and(|spec| match spec.role {
+            vocab::ActionRole::Credential(kind) => {
+                kube(&kind) || vocab::input(with, spec.context).is_some()
+            }
+            _ => false,
+        })
+    });
+    by_step
+        || units.iter().any(|u| {
+            (0..u.cmds.len()).any(|i| {
+                vocab::classify_credentials(&u.cmds, i)
+                    .iter()
+                    .any(|m| m.cluster.is_some() || kube(&m.kind))
+            })
+        })
+}
+
 #[cfg(test)]
 pub(crate) fn run_one(
     rule: impl Rule + 'static,

@@ -212,11 +212,14 @@ pub(crate) fn classify_action_deploy(
             extra,
         } => {
             let mut line = String::new();
-            if let Some(p) = program {
+            let args = input(with, &[name])?;
+            // `args: kubectl apply -f k8s/` repeats the entrypoint; it is still one kubectl.
+            let repeats = |p: &str| args.split_whitespace().next() == Some(p);
+            if let Some(p) = program.filter(|p| !repeats(p)) {
                 line.push_str(p);
                 line.push(' ');
             }
-            line.push_str(input(with, &[name])?);
+            line.push_str(args);
             if let Some(extra) = extra.and_then(|e| input(with, &[e])) {
                 line.push(' ');
                 line.push_str(extra);
