@@ -165,8 +165,6 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
     }
 }
 
-/// Runs one rule alone over `pipelines`, for the rules' own tests.
-
 /// Whether `job` connects to a lasting cluster: a step or command that fetches a named
 /// cluster's credentials or a kube context (`azure/aks-set-context`, `aws eks
 /// update-kubeconfig --name prod`), or writes a kubeconfig or token. A job that starts a kind
@@ -200,6 +198,7 @@ fn connects_to_cluster(pipeline: &Pipeline, job: &Job, units: &[Unit]) -> bool {
         })
 }
 
+/// Runs one rule alone over `pipelines`, for the rules' own tests.
 #[cfg(test)]
 pub(crate) fn run_one(
     rule: impl Rule + 'static,
