@@ -131,6 +131,9 @@ fn wrappers_are_unwrapped() {
         "travis_wait 30 kubectl apply -f x",
         "travis_wait kubectl apply -f x",
         "travis_retry kubectl apply -f x",
+        "proxychains4 -q kubectl apply -f x",
+        "proxychains4 -f /etc/p.conf kubectl apply -f x",
+        "torsocks kubectl apply -f x",
     ] {
         let cmds = commands(s, &[]);
         let last = cmds.last().expect("a command");

@@ -44,6 +44,11 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     ),
     ("timeout", &["-s", "-k", "--signal", "--kill-after"], false),
     ("npx", &["-p", "--package"], false),
+    // Network wrappers: `proxychains4 -q helm upgrade ...`, `tsocks kubectl apply ...`.
+    ("proxychains4", &["-f"], false),
+    ("proxychains", &["-f"], false),
+    ("tsocks", &[], false),
+    ("torsocks", &[], false),
     // Travis CI's shell functions: `travis_wait 30 bash deploy.sh`, `travis_retry make`.
     ("travis_wait", &[], false),
     ("travis_retry", &[], false),
