@@ -198,10 +198,41 @@ impl Rule for EnvironmentFromCommand {
                     let note = format!("`{uses}` targets cluster or context `{name}`{how}");
                     self.emit(&a.job.key, Hint::context(name, note), a.loc.clone(), facts);
                 }
+                // The namespace a credential step sets for the commands it wraps
+                // (`withKubeConfig(namespace: 'shop') { sh 'kubectl apply -f k8s/' }`).
+                let ns = vocab::input(a.with, spec.namespace).and_then(|ns| {
+                    namespace_hint(ns, resolve, |name| {
+                        format!("`{uses}` sets namespace `{name}` for the commands it wraps")
+                    })
+                });
+                if let Some(hint) = ns {
+                    self.emit(&a.job.key, hint, a.loc.clone(), facts);
+                }
             }
             ActionRole::Image(_) => {}
         }
     }
+}
+
+/// A namespace hint for `ns` (resolved), unless it is a cluster's own namespace; `say` writes
+/// the note's start for the resolved name.
+fn namespace_hint(
+    ns: &str,
+    resolve: impl Fn(&str) -> (String, String),
+    say: impl Fn(&str) -> String,
+) -> Option<Hint> {
+    let (name, how) = resolve(ns);
+    if SYSTEM_NAMESPACES.contains(&name.as_str()) || name.is_empty() {
+        return None;
+    }
+    let note = format!("{}{how}", say(&name));
+    Some(Hint {
+        name,
+        dynamic: false,
+        source: HintSource::Namespace,
+        confidence: Confidence::Medium,
+        note,
+    })
 }
 
 /// Hints from one recognised deploy: namespace, context, tool environment, paths.
@@ -213,17 +244,9 @@ fn deploy_hints(
 ) -> Vec<Hint> {
     let mut out = Vec::new();
     if let Some(ns) = &m.namespace {
-        let (name, how) = resolve(ns);
-        if !SYSTEM_NAMESPACES.contains(&name.as_str()) && !name.is_empty() {
-            let note = format!("`{command}` deploys to namespace `{name}`{how}");
-            out.push(Hint {
-                name,
-                dynamic: false,
-                source: HintSource::Namespace,
-                confidence: Confidence::Medium,
-                note,
-            });
-        }
+        out.extend(namespace_hint(ns, &resolve, |name| {
+            format!("`{command}` deploys to namespace `{name}`")
+        }));
     }
     if let Some((name, how)) = m
         .context

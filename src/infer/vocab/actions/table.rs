@@ -514,10 +514,13 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         context: &["contextname", "clustername"],
+        namespace: &["namespace"],
         credentials: &[("credentialsid", CredentialKind::Kubeconfig)],
         ..credential("withkubeconfig", CredentialKind::Kubeconfig)
     },
     ActionSpec {
+        context: &["contextname", "clustername"],
+        namespace: &["namespace"],
         credentials: &[
             ("kubectlcredentials", CredentialKind::Kubeconfig),
             ("credentialsid", CredentialKind::Kubeconfig),
