@@ -390,11 +390,11 @@ fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     let Some(var) = lone_var(value) else {
         return (value.to_owned(), String::new());
     };
-    // An assignment in a branch on the CI event holds on that event only: the rule
+    // An assignment in a branch on the CI event or the branch holds there only: the rule
     // environment-from-event reads those.
     let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
         c.assigned(var)
-            .filter(|_| crate::infer::shell::event_branch(&unit.text, c.start).is_none())
+            .filter(|_| crate::infer::shell::condition_branch(&unit.text, c.start).is_none())
     });
     match earlier {
         Some(v) if !v.contains('$') && !v.is_empty() => (v, format!(" (`${var}`)")),

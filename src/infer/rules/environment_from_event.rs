@@ -1,5 +1,5 @@
 //! INFER stage: `environment-from-event` — a namespace (or, without one, a Helm release) the
-//! script picks by CI event:
+//! script picks by CI event or by branch:
 //!
 //! ```sh
 //! if [ "$GITHUB_EVENT_NAME" = push ]; then NS=prod; else NS=pr-$PR_NUMBER; fi
@@ -8,8 +8,9 @@
 //!
 //! deploys `prod` on a push and `pr-$PR_NUMBER` (a per-PR preview) on every other event. Each
 //! assignment becomes a namespace hint that holds only for its event
-//! ([`EnvironmentHint::events`]); `environment-triggers` then pairs it only with the triggers
-//! of that event. `environment-from-command` leaves such assignments alone.
+//! ([`EnvironmentHint::events`]) or, for `if [ "$BRANCH_NAME" = dev ]`, its branch
+//! ([`EnvironmentHint::refs`]); `environment-triggers` then pairs it only with the triggers
+//! of that event or branch. `environment-from-command` leaves such assignments alone.
 
 use std::collections::HashSet;
 
@@ -17,7 +18,7 @@ use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::rules::environment_from_command::lone_var;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{EventFilter, ScriptEvent, event_branch};
+use crate::infer::shell::{ScriptCondition, ScriptEvent, condition_branch};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
@@ -53,16 +54,21 @@ impl Rule for EnvironmentFromEvent {
             let Some(value) = assigning.assigned(var).filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
-            let Some(events) = event_branch(&unit.text, assigning.start) else {
+            let Some(condition) = condition_branch(&unit.text, assigning.start) else {
                 continue;
+            };
+            let (events, refs) = match &condition {
+                ScriptCondition::Event(e) => (Some(*e), None),
+                ScriptCondition::Ref(r) => (None, Some(r.clone())),
             };
             // A name built from a variable on pull requests is one per pull request.
             let dynamic = is_dynamic(&value)
-                || (value.contains('$') && events.admits(&TriggerKind::PullRequest));
+                || (value.contains('$')
+                    && events.is_some_and(|e| e.admits(&TriggerKind::PullRequest)));
             let note = format!(
                 "`{}` deploys to {what} `${var}`, which the script sets to `{value}` {}",
                 unit.command_line(c.cmd),
-                describe(events)
+                describe(&condition)
             );
             let Some((source, name, note)) = name_command_hint(source, dynamic, value, note) else {
                 continue;
@@ -75,8 +81,8 @@ impl Rule for EnvironmentFromEvent {
                 job: c.job.key.clone(),
                 source,
                 dynamic,
-                events: Some(events),
-                refs: None,
+                events,
+                refs,
                 chosen_by: None,
                 evidence: Evidence::new(self.id(), unit.loc(c.cmd), note, Confidence::Medium),
             });
@@ -84,8 +90,13 @@ impl Rule for EnvironmentFromEvent {
     }
 }
 
-/// `on a push`, `on every event but a pull request`, for notes.
-fn describe(events: EventFilter) -> String {
+/// `on a push`, `on every event but a pull request`, `on branch dev`, for notes.
+fn describe(condition: &ScriptCondition) -> String {
+    let events = match condition {
+        ScriptCondition::Event(e) => e,
+        ScriptCondition::Ref(r) if r.negated => return format!("on every ref but `{}`", r.branch),
+        ScriptCondition::Ref(r) => return format!("on branch `{}`", r.branch),
+    };
     let event = match events.event {
         ScriptEvent::Push => "a push",
         ScriptEvent::PullRequest => "a pull request",

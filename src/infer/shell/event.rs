@@ -77,43 +77,129 @@ const EVENT_VARIABLES: &[&str] = &[
     "BUILD_REASON",
 ];
 
-/// The event the command at byte `at` of `script` runs on, when it sits in the `then` or `else`
-/// branch of an `if` that compares an event variable with one event name.
-pub(crate) fn event_branch(script: &str, at: usize) -> Option<EventFilter> {
+/// Variables that hold the branch being built.
+const BRANCH_VARIABLES: &[&str] = &[
+    "GITHUB_REF_NAME",
+    "GITHUB_REF",
+    "github.ref_name",
+    "github.ref",
+    "CI_COMMIT_BRANCH",
+    "CI_COMMIT_REF_NAME",
+    "CI_COMMIT_REF_SLUG",
+    "CI_BUILD_REF_NAME",
+    "BRANCH_NAME",
+    "GIT_BRANCH",
+    "BITBUCKET_BRANCH",
+    "CIRCLE_BRANCH",
+    "TRAVIS_BRANCH",
+    "BUILD_SOURCEBRANCHNAME",
+    "Build.SourceBranchName",
+    "Build.SourceBranch",
+];
+
+/// What a script's `if` tests, when it is the CI event or the branch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ScriptCondition {
+    Event(EventFilter),
+    Ref(RefFilter),
+}
+
+/// What the command at byte `at` of `script` runs under, when it sits in a branch of an `if`
+/// (or `elif`) that compares the CI event or the branch with one literal: the `then` branch
+/// of that test, or the `else` of a lone `if` (its test negated). An `else` after `elif`s
+/// would need several tests at once: nothing is said.
+pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptCondition> {
     let before = script.get(..at)?;
     let words = keywords(before);
-    // Walk back to the innermost open `if`, noting the nearest branch keyword at its level.
+    // The keywords of the innermost open `if`, at its own level, in order.
     let mut depth = 0usize;
-    let mut branch: Option<&str> = None;
-    let mut elif = false;
-    let mut open_if = None;
-    for (i, &(offset, word)) in words.iter().enumerate().rev() {
+    let mut level: Vec<(usize, &str)> = Vec::new();
+    let mut open = false;
+    for &(offset, word) in words.iter().rev() {
         match word {
             "fi" => depth += 1,
             "if" if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
             "if" => {
-                open_if = Some((i, offset));
+                level.push((offset, word));
+                open = true;
                 break;
             }
-            "elif" if depth == 0 => elif = true,
-            "then" | "else" if depth == 0 && branch.is_none() => branch = Some(word),
-            _ => {}
+            _ => level.push((offset, word)),
         }
     }
-    let (i, if_at) = open_if?;
-    // An `elif` chain tests more than one condition: say nothing.
-    if elif {
+    if !open {
         return None;
     }
-    let else_branch = branch? == "else";
-    let then_at = words
+    level.reverse();
+    let (branch_at, branch) = level
         .iter()
-        .skip(i + 1)
-        .find(|(_, w)| *w == "then")
-        .map(|(o, _)| *o)?;
-    let mut filter = condition_event(before.get(if_at + 2..then_at)?)?;
-    filter.negated ^= else_branch;
-    Some(filter)
+        .rposition(|(_, w)| matches!(*w, "then" | "else"))
+        .map(|i| (i, level[i].1))?;
+    let (test_at, negated) = if branch == "then" {
+        (branch_at.checked_sub(1)?, false)
+    } else if level.iter().any(|(_, w)| *w == "elif") {
+        return None;
+    } else {
+        (0, true)
+    };
+    let (test_offset, test) = level[test_at];
+    let then_offset = level.get(test_at + 1).filter(|(_, w)| *w == "then")?.0;
+    let condition = before.get(test_offset + test.len()..then_offset)?;
+    let mut found = condition_event(condition)
+        .map(ScriptCondition::Event)
+        .or_else(|| condition_ref(condition).map(ScriptCondition::Ref))?;
+    match &mut found {
+        ScriptCondition::Event(e) => e.negated ^= negated,
+        ScriptCondition::Ref(r) => r.negated ^= negated,
+    }
+    Some(found)
+}
+
+/// The branch a test such as `[ "$BRANCH_NAME" = dev ]` or `[[ $GITHUB_REF == refs/heads/main ]]`
+/// compares with: one branch variable, `=`, `==` or `!=`, and a plain literal.
+fn condition_ref(condition: &str) -> Option<RefFilter> {
+    let condition = condition.trim().trim_end_matches(';').trim_end();
+    let inner = condition
+        .strip_prefix("[[")
+        .and_then(|c| c.strip_suffix("]]"))
+        .or_else(|| {
+            condition
+                .strip_prefix('[')
+                .and_then(|c| c.strip_suffix(']'))
+        })?;
+    let (lhs, rhs, negated) = ["!=", "==", "="]
+        .iter()
+        .find_map(|op| inner.split_once(op).map(|(l, r)| (l, r, *op == "!=")))?;
+    let unquote = |t: &str| t.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
+    let (lhs, rhs) = (unquote(lhs), unquote(rhs));
+    let is_var = |t: &str| {
+        let name = t
+            .trim_start_matches('$')
+            .trim_start_matches("{{")
+            .trim_start_matches('{')
+            .trim_start_matches('(')
+            .trim_end_matches("}}")
+            .trim_end_matches('}')
+            .trim_end_matches(')')
+            .trim();
+        let name = name.strip_prefix("env.").unwrap_or(name);
+        t.starts_with('$') && BRANCH_VARIABLES.contains(&name)
+    };
+    let literal = match (is_var(&lhs), is_var(&rhs)) {
+        (true, false) => rhs,
+        (false, true) => lhs,
+        _ => return None,
+    };
+    let branch = literal.strip_prefix("refs/heads/").unwrap_or(&literal);
+    let plain = !branch.is_empty()
+        && branch
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'));
+    plain.then(|| RefFilter {
+        branch: branch.to_owned(),
+        negated,
+    })
 }
 
 /// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with.
@@ -171,7 +257,50 @@ mod tests {
     use super::*;
 
     fn at(script: &str, needle: &str) -> Option<EventFilter> {
-        event_branch(script, script.find(needle).unwrap_or(0))
+        match condition_branch(script, script.find(needle).unwrap_or(0))? {
+            ScriptCondition::Event(e) => Some(e),
+            ScriptCondition::Ref(_) => None,
+        }
+    }
+
+    fn branch_at(script: &str, needle: &str) -> Option<RefFilter> {
+        match condition_branch(script, script.find(needle).unwrap_or(0))? {
+            ScriptCondition::Ref(r) => Some(r),
+            ScriptCondition::Event(_) => None,
+        }
+    }
+
+    #[test]
+    fn branches_on_the_branch() {
+        let branch = |b: &str, negated| {
+            Some(RefFilter {
+                branch: b.to_owned(),
+                negated,
+            })
+        };
+        let s = "if [ \"$BRANCH_NAME\" = \"dev\" ]; then\n  D=api-dev\nelif [ \"$BRANCH_NAME\" == prod ]; then\n  D=api\nelse\n  exit 0\nfi\n";
+        assert_eq!(branch_at(s, "D=api-dev"), branch("dev", false));
+        assert_eq!(branch_at(s, "D=api\n"), branch("prod", false));
+        // `else` after an `elif` would be two tests at once.
+        assert_eq!(branch_at(s, "exit"), None);
+        let s = "if [[ $GITHUB_REF == 'refs/heads/main' ]]; then NS=prod; else NS=staging; fi";
+        assert_eq!(branch_at(s, "NS=prod"), branch("main", false));
+        assert_eq!(branch_at(s, "NS=staging"), branch("main", true));
+        let s = "if [ \"${CI_COMMIT_REF_NAME}\" != \"master\" ]; then NS=dev; fi";
+        assert_eq!(branch_at(s, "NS=dev"), branch("master", true));
+        // A glob, a variable on both sides or another variable: nothing.
+        assert_eq!(
+            branch_at("if [[ $BRANCH_NAME == release/* ]]; then NS=x; fi", "NS="),
+            None
+        );
+        assert_eq!(
+            branch_at("if [ \"$BRANCH_NAME\" = \"$MAIN\" ]; then NS=x; fi", "NS="),
+            None
+        );
+        assert_eq!(
+            branch_at("if [ \"$TARGET\" = prod ]; then NS=x; fi", "NS="),
+            None
+        );
     }
 
     #[test]

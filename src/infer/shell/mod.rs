@@ -29,7 +29,7 @@ mod fuzz_regressions;
 mod tests;
 
 use crate::files::LineIndex;
-pub(crate) use event::{EventFilter, RefFilter, ScriptEvent, event_branch};
+pub(crate) use event::{EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch};
 use lexer::{Lexer, Tok};
 use vars::VarState;
 
