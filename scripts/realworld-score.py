@@ -88,6 +88,17 @@ def ci_file(path):
     return name.endswith((".yml", ".yaml")) or "jenkinsfile" in name
 
 
+def label_tool(step):
+    """The tool as the labels name it. The labelling guide names `kustomize build | kubectl
+    apply -f -` for its applier (`kubectl`, or `oc`), where the analysis says `kustomize`
+    with operation `build-apply`."""
+    tool = step["tool"].lower()
+    if tool == "kustomize" and step.get("operation") == "build-apply":
+        command = step.get("command", "")
+        return "oc" if "| oc " in command or "|oc " in command else "kubectl"
+    return tool
+
+
 def predicted(doc):
     """Deploy files are the pipeline of each deploy step's jobs and, when the job is defined in
     another CI file (an include, a job template, a local reusable workflow), that file too: the
@@ -111,7 +122,7 @@ def predicted(doc):
         for f in pipelines | written_in | (jobs - {None}):
             if f in pipelines or ci_file(f):
                 files.add(norm_path(f))
-                tools.add((norm_path(f), d["tool"].lower()))
+                tools.add((norm_path(f), label_tool(d)))
     envs = {}
     for env in doc.get("environments", []):
         triggers = envs.setdefault(norm_name(env["name"]), set())
