@@ -55,7 +55,7 @@ impl YamlFormat for AzureReader {
     /// `steps:` lists of mappings. Other CI formats never have that shape: GitHub's `jobs` is a
     /// mapping, GitLab's `stages` a list of names, Drone's files say `kind:`; an Azure template
     /// has no trigger or pool of its own.
-    fn recognises(text: &str) -> bool {
+    fn recognises(_path: &str, text: &str) -> bool {
         let starts = |keys: &[&str]| {
             text.lines().any(|line| {
                 keys.iter()

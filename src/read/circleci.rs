@@ -40,6 +40,26 @@ impl YamlFormat for CircleciReader {
         path == ".circleci/config.yml" || path == ".circleci/config.yaml"
     }
 
+    /// Another configuration next to `config.yml` (`.circleci/continue_config.yml`, which a
+    /// setup workflow continues with, or a pipeline started through the API): a root mapping
+    /// with `version:` and a `jobs:` or `workflows:` mapping.
+    fn recognises(path: &str, text: &str) -> bool {
+        let Some(name) = path.strip_prefix(".circleci/") else {
+            return false;
+        };
+        if name.contains('/') {
+            return false;
+        }
+        let Ok(parsed) = crate::yaml::parse_with(text, &crate::yaml::Limits::default()) else {
+            return false;
+        };
+        let Some(root) = parsed.documents.first().and_then(Node::as_map) else {
+            return false;
+        };
+        let mapping = |key: &str| root.get(key).is_some_and(|n| n.as_map().is_some());
+        root.get("version").is_some() && (mapping("jobs") || mapping("workflows"))
+    }
+
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
         let mut lower = Lower::new(file.st, root, file.diagnostics);
         lower.pipeline(root, file.pipeline)

@@ -180,8 +180,9 @@ pub(crate) trait YamlFormat {
     /// Whether `path` (repository-relative) is a file of this format.
     fn claims(path: &str) -> bool;
 
-    /// Whether the text of an unclaimed file is a file of this format ([`Reader::recognises`]).
-    fn recognises(_text: &str) -> bool {
+    /// Whether an unclaimed file, at `path` with `text`, is a file of this format
+    /// ([`Reader::recognises`]).
+    fn recognises(_path: &str, _text: &str) -> bool {
         false
     }
 
@@ -208,7 +209,7 @@ impl<F: YamlFormat> Reader for F {
 
     fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
         (path.ends_with(".yml") || path.ends_with(".yaml"))
-            && repo.text(path).is_ok_and(|text| F::recognises(&text))
+            && repo.text(path).is_ok_and(|text| F::recognises(path, &text))
     }
 
     fn read(

@@ -484,7 +484,10 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "pr: none\njobs:\n  - job: build\n    steps: []\n",
     ];
     for text in yes {
-        assert!(<AzureReader as YamlFormat>::recognises(text), "{text}");
+        assert!(
+            <AzureReader as YamlFormat>::recognises("p.yml", text),
+            "{text}"
+        );
     }
     let no = [
         // GitHub Actions: `on:` and a `jobs` mapping.
@@ -503,6 +506,9 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "x:\n  trigger: none\n  stages: []\n",
     ];
     for text in no {
-        assert!(!<AzureReader as YamlFormat>::recognises(text), "{text}");
+        assert!(
+            !<AzureReader as YamlFormat>::recognises("p.yml", text),
+            "{text}"
+        );
     }
 }
