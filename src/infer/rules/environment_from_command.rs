@@ -187,7 +187,13 @@ impl Rule for EnvironmentFromCommand {
             ActionRole::Deploy(..) => {
                 if let Some(m) = vocab::classify_action_deploy(spec, a.with).filter(|m| !m.dry_run)
                 {
+                    // A job that declares its environment names it; a call's `ENV: uat` input
+                    // is then only what the callee is told, not a second environment.
+                    let declared = a.job.job.environment.is_some();
                     for hint in deploy_hints(&m, uses, resolve, &self.choices) {
+                        if declared && hint.source == HintSource::Environment {
+                            continue;
+                        }
                         self.emit(&a.job.key, hint, a.loc.clone(), facts);
                     }
                 }

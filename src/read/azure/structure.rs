@@ -199,6 +199,21 @@ impl Lower<'_> {
             };
             let name = m.get("displayName").and_then(scalar);
             if let Some(template) = m.get("template") {
+                // A steps template of another repository cannot be read; the step that calls
+                // it is kept as a packaged step, its parameters as inputs.
+                if let Some(reference) = scalar(template).filter(|t| is_remote(t)) {
+                    let with = m
+                        .get("parameters")
+                        .and_then(Node::as_map)
+                        .map(|p| sc.st.pairs(p))
+                        .unwrap_or_default();
+                    out.push(Step::Action {
+                        name,
+                        uses: reference,
+                        with,
+                        loc: sc.st.loc(template),
+                    });
+                }
                 if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
                     && let Some(steps) = doc.as_map().and_then(|d| d.get("steps"))
                 {
@@ -419,4 +434,11 @@ fn script_task(
         *d = dir;
     }
     Some(step)
+}
+
+/// A template reference to another repository (`path@repo`, `repo` not `self`).
+fn is_remote(reference: &str) -> bool {
+    reference
+        .rsplit_once('@')
+        .is_some_and(|(_, repo)| repo.trim() != "self")
 }

@@ -257,3 +257,26 @@ pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
     found.peek()?;
     Some(found.flatten().next().unwrap_or(&ORG_DEPLOY))
 }
+
+/// An Azure steps template of another repository (`templates/helm-chart-deploy/template.yaml`
+/// `@commons`, normalised without the `@repo`) whose path says both that it deploys and a
+/// cluster platform: a deploy of the platform's tool (`helm`) or of unknown tool.
+pub(super) fn remote_template(key: &str) -> Option<&'static ActionSpec> {
+    let path = key
+        .strip_suffix(".yml")
+        .or_else(|| key.strip_suffix(".yaml"))?;
+    let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let deploys = words
+        .iter()
+        .any(|w| matches!(*w, "deploy" | "deployment" | "rollout"));
+    if !deploys || words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
+        return None;
+    }
+    let mut found = CLUSTER_WORDS
+        .iter()
+        .filter(|(w, _)| words.contains(w))
+        .map(|(_, spec)| *spec)
+        .peekable();
+    found.peek()?;
+    Some(found.flatten().next().unwrap_or(&ORG_DEPLOY))
+}

@@ -131,6 +131,9 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
     if system == CiSystem::GithubActions {
         return by_name::org_action(&key);
     }
+    if system == CiSystem::AzurePipelines && uses.contains('@') {
+        return by_name::remote_template(&key);
+    }
     if system == CiSystem::Circleci {
         let (_, command) = key.split_once('/')?;
         const ORBS: &[&str] = &["kubernetes/", "helm/", "aws-eks/", "gcp-gke/", "azure-aks/"];
