@@ -373,7 +373,8 @@ fn path_hint(path: &str) -> Option<(String, HintSource, Confidence)> {
 }
 
 /// The environment a directory path names: the child of an environment directory
-/// (`overlays/prod`), or else a segment that is a tier word (`k8s/staging`).
+/// (`overlays/prod`), or else the segment nearest the file that is a tier word (`k8s/staging`;
+/// `kubernetes_deploy/live/dev/deployment.yaml` is `dev`, the cluster `live` above it).
 fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
     for (i, seg) in segments.iter().enumerate() {
         if ENV_DIRS.contains(&seg.to_ascii_lowercase().as_str())
@@ -383,7 +384,7 @@ fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
             return Some((name.to_owned(), HintSource::Overlay, Confidence::Medium));
         }
     }
-    segments.iter().find_map(|seg| {
+    segments.iter().rev().find_map(|seg| {
         let stem = seg.rsplit_once('.').map_or(*seg, |(s, _)| s);
         is_tier_word(&stem.to_ascii_lowercase())
             .then(|| (stem.to_owned(), HintSource::Overlay, Confidence::Low))
@@ -748,6 +749,10 @@ mod tests {
         assert_eq!(
             path_hint("values-${ENV}.yaml"),
             Some(("${ENV}".into(), HintSource::ValuesFile, Confidence::Low))
+        );
+        assert_eq!(
+            path_hint("kubernetes_deploy/live/dev/deployment.yaml"),
+            Some(("dev".into(), HintSource::Overlay, Confidence::Low))
         );
         assert_eq!(path_hint("values-secrets.yaml"), None);
         assert_eq!(path_hint("values.yaml"), None);
