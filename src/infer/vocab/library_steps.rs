@@ -28,7 +28,8 @@ const CLUSTER_WORDS: &[&str] = &[
     "gke",
     "aks",
 ];
-/// Words that say the step only looks (`getDeployment`, `verifyRollout`), starts another job
+/// Words that say the step only looks (`getDeployment`, `verifyRollout`) or fetches code
+/// (`checkoutDeployBranch`), starts another job
 /// (`triggerDeploy`) or deploys somewhere that is no cluster (`deployToNexus`, `mavenDeploy`,
 /// `deployLambda`).
 const NOT_A_CLUSTER_DEPLOY: &[&str] = &[
@@ -37,6 +38,9 @@ const NOT_A_CLUSTER_DEPLOY: &[&str] = &[
     "list",
     "read",
     "fetch",
+    "checkout",
+    "clone",
+    "download",
     "check",
     "verify",
     "validate",
@@ -192,6 +196,7 @@ mod tests {
             "defraUtils.triggerDeploy",
             "notifySlack",
             "helmLint",
+            "checkoutDeployBranch",
         ] {
             assert_eq!(library_deploy_tool(name, Some("helm")), None, "{name}");
         }

@@ -78,6 +78,9 @@ const ELSEWHERE_WORDS: &[&str] = &[
     "cloudformation",
     "pulumi",
     "cdk",
+    // The cluster's own machines, not what runs on it.
+    "kops",
+    "eksctl",
 ];
 
 /// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
@@ -160,8 +163,14 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
-    let (repo, _) = key.split_once("/.github/workflows/")?;
+    let (repo, file) = key.split_once("/.github/workflows/")?;
     if key.starts_with("./") || repo.split('/').count() != 2 {
+        return None;
+    }
+    if file
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| ELSEWHERE_WORDS.contains(&w))
+    {
         return None;
     }
     with.iter()
