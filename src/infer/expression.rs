@@ -174,7 +174,8 @@ fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
         match bytes[i] {
             b'\'' => quoted = !quoted,
             b'(' | b')' if !quoted => return None,
-            _ if !quoted && text[i..].starts_with(op) => {
+            // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
+            _ if !quoted && bytes[i..].starts_with(op.as_bytes()) => {
                 parts.push(text[start..i].trim());
                 i += op.len();
                 start = i;
@@ -251,6 +252,14 @@ mod tests {
     }
 
     #[test]
+    fn names_beyond_ascii() {
+        let got = outcomes("inputs.region || 'producción'").expect("two values");
+        assert_eq!(got[1].value, lit("producción"));
+        let got = outcomes("github.ref_name == 'mäin' && 'prød' || 'dév'").expect("two");
+        assert_eq!(got[0].value, lit("prød"));
+    }
+
+    #[test]
     fn other_shapes_are_not_read() {
         for expr in [
             "'production'",
@@ -263,6 +272,9 @@ mod tests {
             "contains(github.ref, 'main') && 'a' || 'b'",
             "'a' || ",
             "'it''s' || 'b'",
+            "'prodé' ||",
+            // Not an identifier, and no panic on a character of several bytes.
+            "inputs.région || 'x'",
         ] {
             assert_eq!(outcomes(expr), None, "{expr}");
         }

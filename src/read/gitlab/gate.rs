@@ -14,6 +14,7 @@ const DEFAULT_STAGES: &[&str] = &[".pre", "build", "test", "deploy", ".post"];
 /// A blocking manual job, found while lowering: its stage, its ref conditions and where its
 /// `when: manual` is written.
 pub(super) struct Gate {
+    id: String,
     stage: String,
     refs: Vec<(TriggerKind, Option<String>)>,
     at: Loc,
@@ -28,6 +29,7 @@ pub(super) fn gate(job: &Val, lowered: &Job) -> Option<Gate> {
         .iter()
         .find(|t| t.kind == TriggerKind::Manual)?;
     (blocks && lowered.manual).then(|| Gate {
+        id: lowered.id.clone(),
         stage: lowered.stage.clone().unwrap_or_default(),
         refs: refs(lowered),
         at: manual.loc.clone(),
@@ -36,7 +38,8 @@ pub(super) fn gate(job: &Val, lowered: &Job) -> Option<Gate> {
 
 /// Makes every job of the pipeline's own (`own[i]`, not a child pipeline's) of a stage after a
 /// gate's, on the refs the gate runs on, wait for a person: manual, with the gate's
-/// `when: manual` as its manual condition.
+/// `when: manual` as its manual condition. A job with `needs:` waits only when it names the
+/// gate (what it needs in turn is not followed).
 pub(super) fn hold_back(config: &Val, gates: &[Gate], jobs: &mut [Job], own: &[bool]) {
     if gates.is_empty() {
         return;
@@ -60,8 +63,10 @@ pub(super) fn hold_back(config: &Val, gates: &[Gate], jobs: &mut [Job], own: &[b
             continue;
         };
         let job_refs = refs(job);
+        // A job with `needs:` starts when the jobs it names finish, whatever the stages.
         let held = gates.iter().find(|g| {
-            index(&g.stage).is_some_and(|gi| gi < at)
+            (job.needs.is_empty() || job.needs.contains(&g.id))
+                && index(&g.stage).is_some_and(|gi| gi < at)
                 && (g.refs.is_empty()
                     || job_refs.is_empty()
                     || g.refs.iter().any(|r| job_refs.contains(r)))

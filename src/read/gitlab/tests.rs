@@ -1070,3 +1070,28 @@ fn a_subfolder_pipeline_of_its_own_includes_from_its_folder() {
     // The root's `shared.yml` wins; the child pipeline is only in the folder.
     assert_eq!(ids(&p), ["from-root", "kube", "kube/apply", "x"]);
 }
+
+#[test]
+fn a_blocking_manual_job_holds_back_later_stages() {
+    let src = "stages: [test, approve, deploy]\n\
+unit:\n  stage: test\n  script: [make test]\n\
+approval:\n  stage: approve\n  script: [echo ok]\n  when: manual\n  allow_failure: false\n  only: [main]\n\
+prod:\n  stage: deploy\n  script: [make deploy]\n  only: [main]\n\
+tags:\n  stage: deploy\n  script: [make deploy]\n  only: [tags]\n\
+early:\n  stage: deploy\n  script: [make deploy]\n  needs: [unit]\n\
+optional:\n  stage: approve\n  script: [echo]\n  when: manual\n";
+    let (repo, p, _) = root(src);
+    // Held back: a later stage, the gate's refs.
+    assert!(job(&p, "prod").manual);
+    assert_eq!(
+        loc_text(&repo, &job(&p, "prod").conditions.last().expect("gate").loc),
+        "manual"
+    );
+    // Not held: the gate never runs on tags; `needs:` skips the stages; an earlier stage.
+    assert!(!job(&p, "tags").manual);
+    assert!(!job(&p, "early").manual);
+    assert!(!job(&p, "unit").manual);
+    // A manual job that may fail (the default) blocks nothing.
+    let (_, p, _) = root(&src.replace("  allow_failure: false\n", ""));
+    assert!(!job(&p, "prod").manual);
+}
