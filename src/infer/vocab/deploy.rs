@@ -125,6 +125,9 @@ const DEPLOY_TOOLS: &[ToolSpec] = &[
             (&["scale"], "scale"),
             (&["delete"], "delete"),
             (&["new-app"], "new-app"),
+            // Tagging into an image stream is how OpenShift promotes: deployments that watch
+            // the tag roll out the image.
+            (&["tag"], "tag"),
         ],
         ..KUBECTL
     },

@@ -490,12 +490,14 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             map: &[("image", "set-image"), ("env", "set"), ("resources", "set")],
         },
     ),
-    // The older OpenShift Pipeline plugin: `openshiftDeploy(depCfg: 'web', namespace: 'x')`.
+    // The older OpenShift Pipeline plugin: `openshiftDeploy(depCfg: 'web', namespace: 'x')`,
+    // and `openshiftTag(...)`, which promotes an image into the tag deployments watch.
     deploy(
         "openshiftdeploy",
         DeployTool::Oc,
         ActionOp::Fixed("rollout-latest"),
     ),
+    deploy("openshifttag", DeployTool::Oc, ActionOp::Fixed("tag")),
     ActionSpec {
         paths: &["configs"],
         credentials: &[("kubeconfigid", CredentialKind::Kubeconfig)],
