@@ -199,14 +199,44 @@ impl Lower<'_> {
             }
         }
         // `trigger: none` with no PR, schedule or pipeline trigger: the pipeline runs only when
-        // someone starts it ("Run pipeline").
+        // someone starts it ("Run pipeline"), choosing the runtime parameters that list their
+        // `values:` (each a manual input with those choices, as a GitHub dispatch input).
         if out.is_empty()
             && let Some((key, _)) = root.get_entry("trigger")
         {
-            out.push(st.trigger(TriggerKind::Manual, None, false, key));
+            out.extend(runtime_choices(st, root));
+            if out.is_empty() {
+                out.push(st.trigger(TriggerKind::Manual, None, false, key));
+            }
         }
         self.pipeline.triggers.extend(out);
     }
+}
+
+/// The runtime parameters (`parameters: [{name: ENV, values: [dev, prod]}]` at the root) that
+/// offer a choice, as manual triggers named for the parameter.
+fn runtime_choices(st: &SourceText, root: &Mapping) -> Vec<Trigger> {
+    let declared = root
+        .get("parameters")
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    declared
+        .iter()
+        .filter_map(|p| {
+            let m = p.as_map()?;
+            let name = m.get("name")?;
+            let choices: Vec<String> = m
+                .get("values")
+                .and_then(Node::as_seq)?
+                .iter()
+                .filter_map(scalar)
+                .collect();
+            (!choices.is_empty()).then(|| Trigger {
+                choices,
+                ..st.trigger(TriggerKind::Manual, scalar(name), false, name)
+            })
+        })
+        .collect()
 }
 
 /// `trigger:`/`pr:` as `none`, a list of branches, or `{ branches: { include, exclude },

@@ -108,10 +108,18 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
             continue;
         };
         let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
-            // A bare input: its choices, each started by that input.
+            // A bare input: its choices, each started by that input (an Azure runtime
+            // parameter is one: `${{ parameters.ENV }}`, `${{ parameters['ENV'] }}`).
             let input = inner
                 .strip_prefix("github.event.inputs.")
-                .or_else(|| inner.strip_prefix("inputs."));
+                .or_else(|| inner.strip_prefix("inputs."))
+                .or_else(|| inner.strip_prefix("parameters."))
+                .or_else(|| {
+                    inner
+                        .strip_prefix("parameters[")
+                        .and_then(|r| r.strip_suffix(']'))
+                        .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
+                });
             input
                 .map(|i| {
                     vec![Outcome {
