@@ -258,6 +258,12 @@ pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
     {
         return None;
     }
+    platform_deploy(&words)
+}
+
+/// The deploy a name's words say a cluster platform for ([`CLUSTER_WORDS`]): of the
+/// platform's tool when a word gives one, of unknown tool otherwise; `None` without one.
+fn platform_deploy(words: &[&str]) -> Option<&'static ActionSpec> {
     let mut found = CLUSTER_WORDS
         .iter()
         .filter(|(w, _)| words.contains(w))
@@ -281,11 +287,5 @@ pub(super) fn remote_template(key: &str) -> Option<&'static ActionSpec> {
     if !deploys || words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
         return None;
     }
-    let mut found = CLUSTER_WORDS
-        .iter()
-        .filter(|(w, _)| words.contains(w))
-        .map(|(_, spec)| *spec)
-        .peekable();
-    found.peek()?;
-    Some(found.flatten().next().unwrap_or(&ORG_DEPLOY))
+    platform_deploy(&words)
 }
