@@ -274,16 +274,20 @@ fn platform_deploy(words: &[&str]) -> Option<&'static ActionSpec> {
 }
 
 /// An Azure steps template of another repository (`templates/helm-chart-deploy/template.yaml`
-/// `@commons`, normalised without the `@repo`) whose path says both that it deploys and a
+/// `@commons`, normalised without the `@repo`) whose path says both that it deploys (a deploy
+/// word, or `install`/`upgrade`/`uninstall` next to `helm`, `apply` next to `kubectl`) and a
 /// cluster platform: a deploy of the platform's tool (`helm`) or of unknown tool.
 pub(super) fn remote_template(key: &str) -> Option<&'static ActionSpec> {
     let path = key
         .strip_suffix(".yml")
         .or_else(|| key.strip_suffix(".yaml"))?;
     let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    let deploys = words
-        .iter()
-        .any(|w| matches!(*w, "deploy" | "deployment" | "rollout"));
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    // A deploy word, or a tool's own verb next to the tool (`helm/helm-install.yaml`,
+    // `kubectl-apply.yml`).
+    let deploys = has(&["deploy", "deployment", "rollout"])
+        || has(&["helm"]) && has(&["install", "upgrade", "uninstall"])
+        || has(&["kubectl", "k8s", "kubernetes"]) && has(&["apply"]);
     if !deploys || words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
         return None;
     }

@@ -242,3 +242,34 @@ fn orb_jobs_named_for_deploying_deploy() {
         assert!(action_spec(other, circle).is_none(), "{other}");
     }
 }
+
+/// An Azure steps template of another repository is a deploy when its path says so (issue 9,
+/// class 2): a deploy word and a platform, or a tool's own verb next to the tool.
+#[test]
+fn remote_azure_templates_named_for_deploying_deploy() {
+    let azure = CiSystem::AzurePipelines;
+    for (uses, tool) in [
+        (
+            "templates/helm-microservice-chart-deploy/template.yaml@commons",
+            DeployTool::Helm,
+        ),
+        (
+            "templates\\Containerisation\\helm\\helm-install.yaml@azTemplates",
+            DeployTool::Helm,
+        ),
+        ("steps/k8s/kubectl-apply.yml@shared", DeployTool::Unknown),
+    ] {
+        let spec = action_spec(uses, azure).expect(uses);
+        let m = classify_action_deploy(spec, &[]).expect(uses);
+        assert_eq!(m.tool, tool, "{uses}");
+    }
+    for uses in [
+        "templates/Containerisation/helm/helm-lint.yaml@azTemplates",
+        "templates/docker-release/template.yaml@commons",
+        "templates/terraform/k8s-deploy.yaml@infra",
+        // A local template is read, not judged by its name.
+        "templates/helm-deploy.yaml",
+    ] {
+        assert!(action_spec(uses, azure).is_none(), "{uses}");
+    }
+}
