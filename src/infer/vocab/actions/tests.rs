@@ -273,3 +273,39 @@ fn remote_azure_templates_named_for_deploying_deploy() {
         assert!(action_spec(uses, azure).is_none(), "{uses}");
     }
 }
+
+/// An action the table does not know, named for kubectl or helm and given a command line, runs
+/// that line (issue 9, class 3); the line decides whether it deploys.
+#[test]
+fn unknown_tool_actions_run_their_command_line() {
+    let github = CiSystem::GithubActions;
+    let upgrade = with(&[(
+        "command",
+        "helm upgrade --install web ./chart -n shop-stage --wait",
+    )]);
+    let spec = call_spec("acme/helm-eks-action@v1", &upgrade, github).expect("a tool action");
+    let m = classify_action_deploy(spec, &upgrade).expect("deploys");
+    assert_eq!(
+        (m.tool, m.namespace.as_deref()),
+        (DeployTool::Helm, Some("shop-stage"))
+    );
+    let apply = with(&[("args", "apply -k overlays/prod")]);
+    let spec = call_spec("acme/kubectl-action@v2", &apply, github).expect("a tool action");
+    assert_eq!(
+        classify_action_deploy(spec, &apply).map(|m| m.tool),
+        Some(DeployTool::Kubectl)
+    );
+    // A read-only line, a setup action, or no command line: no deploy.
+    let get = with(&[("args", "get pods")]);
+    let spec = call_spec("acme/kubectl-action@v2", &get, github).expect("a tool action");
+    assert!(classify_action_deploy(spec, &get).is_none());
+    assert!(call_spec("acme/setup-kubectl@v1", &apply, github).is_none());
+    assert!(
+        call_spec(
+            "acme/helm-eks-action@v1",
+            &with(&[("version", "3")]),
+            github
+        )
+        .is_none()
+    );
+}
