@@ -436,9 +436,8 @@ fn chosen_by_input<'c>(
         .into_iter()
         .chain(references(n))
         .find_map(|(written, inner)| {
-            let input = ["github.event.inputs.", "inputs.", "params.", "env."]
-                .iter()
-                .find_map(|p| inner.strip_prefix(p))
+            let input = input_name(inner)
+                .or_else(|| inner.strip_prefix("env."))
                 .unwrap_or(inner);
             let plain = !input.is_empty()
                 && input
@@ -449,9 +448,23 @@ fn chosen_by_input<'c>(
         })
 }
 
+/// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
+/// `params.x`, an Azure runtime parameter `parameters.x` / `parameters['x']`.
+pub(crate) fn input_name(inner: &str) -> Option<&str> {
+    ["github.event.inputs.", "inputs.", "params.", "parameters."]
+        .iter()
+        .find_map(|p| inner.strip_prefix(p))
+        .or_else(|| {
+            inner
+                .strip_prefix("parameters[")
+                .and_then(|r| r.strip_suffix(']'))
+                .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
+        })
+}
+
 /// The variable and expression references in `text`, each as (written, inner): `${{ x }}` →
 /// `x`, `${x}` → `x`, `$x` → `x`.
-fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
+pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = text;
     std::iter::from_fn(move || {
         loop {

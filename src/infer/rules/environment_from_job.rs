@@ -10,6 +10,7 @@
 use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
 use crate::infer::expression::{Outcome, Value};
+use crate::infer::rules::environment_from_command::{input_name, references};
 use crate::infer::shell::{EventFilter, RefFilter};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
@@ -110,17 +111,7 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
             // A bare input: its choices, each started by that input (an Azure runtime
             // parameter is one: `${{ parameters.ENV }}`, `${{ parameters['ENV'] }}`).
-            let input = inner
-                .strip_prefix("github.event.inputs.")
-                .or_else(|| inner.strip_prefix("inputs."))
-                .or_else(|| inner.strip_prefix("parameters."))
-                .or_else(|| {
-                    inner
-                        .strip_prefix("parameters[")
-                        .and_then(|r| r.strip_suffix(']'))
-                        .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
-                });
-            input
+            input_name(inner)
                 .map(|i| {
                     vec![Outcome {
                         value: Value::Input(i.to_owned()),
@@ -159,9 +150,6 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
 /// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when
 /// that value is plain text.
 fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
-    if !name.contains('$') {
-        return name.to_owned();
-    }
     let value = |var: &str| {
         job.variables
             .iter()
@@ -170,42 +158,20 @@ fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
             .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty() && !v.contains('$'))
     };
-    let mut out = String::new();
-    let mut rest = name;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (var, len) = match after.strip_prefix('{') {
-            Some(inner) => match inner.find('}') {
-                Some(end) => (&inner[..end], end + 2),
-                None => ("", 0),
-            },
-            None => {
-                let end = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
-                (&after[..end], end)
-            }
-        };
-        match value(var) {
-            Some(v) if !var.is_empty() => out.push_str(v),
-            _ => out.push_str(&rest[at..at + 1 + len]),
+    let mut out = name.to_owned();
+    for (written, inner) in references(name).filter(|(w, _)| !w.starts_with("${{")) {
+        if let Some(v) = value(inner) {
+            out = out.replacen(written, v, 1);
         }
-        rest = &after[len..];
     }
-    out.push_str(rest);
     out
 }
 
 /// The first `${{ ... }}` in `text`: the whole placeholder and the expression inside it.
 fn first_expression(text: &str) -> Option<(String, &str)> {
-    let start = text.find("${{")?;
-    let after = &text[start + 3..];
-    let end = after.find("}}")?;
-    Some((
-        text[start..start + 3 + end + 2].to_owned(),
-        after[..end].trim(),
-    ))
+    references(text)
+        .find(|(written, _)| written.starts_with("${{"))
+        .map(|(written, inner)| (written.to_owned(), inner))
 }
 
 /// The whole `${{ ... }}` expression in `text` that is exactly `needle`, if any.
