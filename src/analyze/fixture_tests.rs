@@ -378,3 +378,18 @@ fn never_panics_on_truncated_or_corrupted_files() {
         }
     }
 }
+
+/// A file recognised by its shape but not valid YAML is read and reported, not skipped.
+#[test]
+fn a_broken_pipeline_recognised_by_shape_is_reported() {
+    let broken = "trigger:\n  - main\nstages:\n  - stage: A\n    jobs: [\n";
+    let repo = crate::files::repo::MemRepo::from_pairs(&[("ops/cd.yml", broken)]);
+    let mut diagnostics = Vec::new();
+    let paths = vec!["ops/cd.yml".to_owned()];
+    let read = crate::analyze::read_pipelines(&paths, &repo, &mut diagnostics);
+    assert!(read.is_empty(), "{read:?}");
+    assert!(
+        diagnostics.iter().any(|d| d.loc.file == "ops/cd.yml"),
+        "{diagnostics:?}"
+    );
+}

@@ -54,8 +54,9 @@ impl YamlFormat for AzureReader {
     /// mapping with a pipeline-level `trigger:`, `pr:` or `pool:` and `stages:`, `jobs:` or
     /// `steps:` lists of mappings. Other CI formats never have that shape: GitHub's `jobs` is a
     /// mapping, GitLab's `stages` a list of names, Drone's files say `kind:`; an Azure template
-    /// has no trigger or pool of its own.
-    fn recognises(_path: &str, text: &str) -> bool {
+    /// has no trigger or pool of its own. Such text that is not valid YAML is recognised too,
+    /// and read, so its problem is reported.
+    fn recognises(path: &str, text: &str) -> bool {
         let starts = |keys: &[&str]| {
             text.lines().any(|line| {
                 keys.iter()
@@ -65,8 +66,11 @@ impl YamlFormat for AzureReader {
         if !starts(&["trigger", "pr", "pool"]) || !starts(&["stages", "jobs", "steps"]) {
             return false;
         }
+        // Text shaped like a pipeline that does not parse is read anyway, so the reader reports
+        // why it cannot be analysed instead of skipping it in silence.
+        // (Not in a `templates` folder, where a Helm chart's Go templates never parse.)
         let Ok(parsed) = crate::yaml::parse_with(text, &crate::yaml::Limits::default()) else {
-            return false;
+            return !path.split('/').any(|part| part == "templates");
         };
         let Some(root) = parsed.documents.first().and_then(Node::as_map) else {
             return false;

@@ -50,8 +50,9 @@ impl YamlFormat for CircleciReader {
         if name.contains('/') {
             return false;
         }
+        // A configuration that does not parse is read anyway, so its problem is reported.
         let Ok(parsed) = crate::yaml::parse_with(text, &crate::yaml::Limits::default()) else {
-            return false;
+            return text.lines().any(|l| l.starts_with("version:"));
         };
         let Some(root) = parsed.documents.first().and_then(Node::as_map) else {
             return false;

@@ -500,8 +500,6 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "parameters: []\nsteps:\n  - script: helm upgrade x ./c\n",
         // A list of names, not of steps.
         "pr: false\nsteps:\n  - yamllint\n",
-        // Not YAML at all (a Helm template).
-        "trigger: {{ .Values.x }}\nsteps:\n{{- range . }}\n",
         // The keys only inside a block.
         "x:\n  trigger: none\n  stages: []\n",
     ];
@@ -511,4 +509,16 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
             "{text}"
         );
     }
+    // Shaped like a pipeline but not valid YAML: read, so the reader says why it cannot be.
+    let broken = "trigger:\n  - main\nstages:\n  - stage: A\n    jobs: [\n";
+    assert!(<AzureReader as YamlFormat>::recognises(
+        "ops/cd.yml",
+        broken
+    ));
+    // A Helm chart's Go template never parses: not a broken pipeline.
+    let helm = "trigger: {{ .Values.x }}\nsteps:\n{{- range . }}\n";
+    assert!(!<AzureReader as YamlFormat>::recognises(
+        "chart/templates/job.yaml",
+        helm
+    ));
 }
