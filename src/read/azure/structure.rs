@@ -354,8 +354,9 @@ pub(super) fn environment(st: &SourceText, node: &Node) -> Option<EnvironmentRef
         None => node,
     };
     let text = scalar(at)?;
-    // The part after the first dot names a resource inside the environment.
-    let name = text.split_once('.').map_or(text.as_str(), |(n, _)| n);
+    // The part after the first dot names a resource inside the environment; a dot inside a
+    // template expression (`${{ parameters.env }}`, `$(env.name)`) is not that dot.
+    let name = resource_dot(&text).map_or(text.as_str(), |at| &text[..at]);
     Some(EnvironmentRef {
         name: name.to_owned(),
         url: None,
@@ -365,6 +366,22 @@ pub(super) fn environment(st: &SourceText, node: &Node) -> Option<EnvironmentRef
         auto_stop_in: None,
         loc: st.loc(at),
     })
+}
+
+/// The byte offset of the first `.` outside `${{ }}` and `$( )`.
+fn resource_dot(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            // An opening bracket counts inside an expression, or right after `$`.
+            b'{' | b'(' if depth > 0 || (i > 0 && bytes[i - 1] == b'$') => depth += 1,
+            b'}' | b')' => depth = depth.saturating_sub(1),
+            b'.' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `matrix: { config: { VAR: value } }` as one axis per variable.
@@ -441,4 +458,20 @@ fn is_remote(reference: &str) -> bool {
     reference
         .rsplit_once('@')
         .is_some_and(|(_, repo)| repo.trim() != "self")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resource_dot;
+
+    #[test]
+    fn the_resource_dot_is_outside_expressions() {
+        let name = |t: &'static str| resource_dot(t).map_or(t, |at| &t[..at]);
+        assert_eq!(name("staging.telemetry"), "staging");
+        assert_eq!(name("production"), "production");
+        assert_eq!(name("${{ parameters.environment }}"), "${{ parameters.environment }}");
+        assert_eq!(name("${{ parameters.env }}.web"), "${{ parameters.env }}");
+        assert_eq!(name("$(env.name).web"), "$(env.name)");
+        assert_eq!(name("a)}.b"), "a)}");
+    }
 }
