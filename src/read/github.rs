@@ -109,6 +109,7 @@ impl Reader for GithubReader {
             triggers,
             jobs: job_list,
             variables,
+            conditional_variables: Vec::new(),
             unresolved: ctx.unresolved,
             best_effort: false,
         })

@@ -73,6 +73,7 @@ impl Reader for GitlabReader {
             triggers: lowered.triggers,
             jobs: lowered.jobs,
             variables: lowered.variables,
+            conditional_variables: Vec::new(),
             unresolved: ctx.unresolved,
             best_effort: false,
         })

@@ -198,6 +198,25 @@ pub(crate) struct Job {
     pub loc: Loc,
 }
 
+/// A variable a pipeline sets only under a condition: Azure's compile-time
+/// `${{ if }}`/`${{ elseif }}`/`${{ else }}` blocks in `variables:`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct ConditionalValue {
+    /// The variable.
+    pub name: String,
+    /// Its value in this block, as written.
+    pub value: String,
+    /// The tests of the block's condition, any one of which sets the value: the terms of an
+    /// `or(...)`, else the condition itself. Each is a branch, tag or pull request test, a
+    /// runtime parameter test (`Manual`, the parameter as pattern, the value as its only
+    /// choice) or, when not one of those, the expression verbatim. Empty for `${{ else }}`.
+    pub when: Vec<Trigger>,
+    /// Set by `${{ else }}`: when no earlier block of the chain holds.
+    pub otherwise: bool,
+    /// Where the value is written.
+    pub loc: Loc,
+}
+
 /// Something the reader saw but could not follow offline (remote include, remote reusable
 /// workflow, orb from a registry, a missing local file).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -223,6 +242,8 @@ pub(crate) struct Pipeline {
     pub jobs: Vec<Job>,
     /// Pipeline-level variables.
     pub variables: Vec<(String, String)>,
+    /// Pipeline-level variables set only under a condition, in file order.
+    pub conditional_variables: Vec<ConditionalValue>,
     /// References that could not be followed offline.
     pub unresolved: Vec<Unresolved>,
     /// Whether the reader could only read part of the format (e.g. scripted Jenkinsfile).

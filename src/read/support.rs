@@ -306,6 +306,7 @@ pub(crate) fn empty_pipeline(file: &str, system: CiSystem) -> Pipeline {
         triggers: Vec::new(),
         jobs: Vec::new(),
         variables: Vec::new(),
+        conditional_variables: Vec::new(),
         unresolved: Vec::new(),
         best_effort: false,
     }

@@ -10,8 +10,8 @@
 use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
 use crate::infer::expression::{Outcome, Value};
-use crate::infer::rules::environment_from_command::{input_name, references};
-use crate::infer::shell::{EventFilter, RefFilter};
+use crate::infer::rules::environment_from_command::{input_name, lone_var, references};
+use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
 use crate::read::{Job, Pipeline, TriggerKind};
@@ -74,6 +74,10 @@ struct Named {
 /// job or pipeline gives the variable (GitLab expands variables in `environment: name:`).
 fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
     let written = name.trim();
+    let conditional = conditional(written, pipeline);
+    if !conditional.is_empty() {
+        return conditional;
+    }
     let mut names = vec![variables(written, job, pipeline)];
     for (key, values) in &job.matrix {
         let needle = format!("matrix.{key}");
@@ -145,6 +149,115 @@ fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         }
     }
     out
+}
+
+/// A name that is only a variable the pipeline sets in compile-time `${{ if }}` blocks
+/// (`environment: $(environment)` after `${{ if startsWith(variables['Build.SourceBranch'],
+/// 'refs/heads/release-dev') }}: { environment: DEV }`): each value, holding on the branch of
+/// each test of its block, or for the runtime parameter value it tests; an `${{ else }}` value
+/// and one whose test is not read hold on every ref.
+fn conditional(written: &str, pipeline: &Pipeline) -> Vec<Named> {
+    let Some(var) = whole_variable(written) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Named> = Vec::new();
+    // Branches an earlier block's test names, and those the pipeline is triggered on.
+    let mut taken: Vec<String> = Vec::new();
+    let pipeline_branches: Vec<&String> = pipeline
+        .triggers
+        .iter()
+        .filter(|t| t.kind == TriggerKind::Branch && !t.negated)
+        .filter_map(|t| t.pattern.as_ref())
+        .collect();
+    let values = pipeline
+        .conditional_variables
+        .iter()
+        .filter(|c| c.name == var && !c.value.trim().is_empty() && !c.value.contains('$'));
+    for c in values {
+        let name = c.value.trim();
+        let named = |refs, chosen_by: Option<String>| Named {
+            name: name.to_owned(),
+            from: Some(written.to_owned()),
+            events: chosen_by.is_some().then_some(EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false,
+            }),
+            chosen_by,
+            refs,
+        };
+        let mut add = |n: Named| {
+            let same = |o: &Named| {
+                o.name == n.name && o.refs == n.refs && o.chosen_by == n.chosen_by
+            };
+            if !out.iter().any(same) {
+                out.push(n);
+            }
+        };
+        if c.otherwise {
+            // `${{ else }}`: the branches the pipeline runs on that no earlier block took.
+            let left: Vec<&String> = pipeline_branches
+                .iter()
+                .copied()
+                .filter(|p| !taken.iter().any(|t| covers(t, p)))
+                .collect();
+            if pipeline_branches.is_empty() {
+                add(named(None, None));
+            }
+            for branch in left {
+                let refs = RefFilter {
+                    branch: branch.clone(),
+                    negated: false,
+                };
+                add(named(Some(refs), None));
+            }
+        } else if c.when.is_empty() {
+            add(named(None, None));
+        }
+        for t in &c.when {
+            if t.kind == TriggerKind::Branch
+                && !t.negated
+                && let Some(p) = &t.pattern
+            {
+                taken.push(p.clone());
+            }
+            match (&t.kind, &t.pattern) {
+                (TriggerKind::Branch, Some(branch)) => add(named(
+                    Some(RefFilter {
+                        branch: branch.clone(),
+                        negated: t.negated,
+                    }),
+                    None,
+                )),
+                (TriggerKind::Manual, Some(input)) => add(named(None, Some(input.clone()))),
+                _ => add(named(None, None)),
+            }
+        }
+    }
+    out
+}
+
+/// The variable a name is, when it is nothing else: `$(NAME)`, `$NAME`, `${NAME}`,
+/// `${{ variables.NAME }}`, `${{ variables['NAME'] }}`.
+fn whole_variable(written: &str) -> Option<&str> {
+    let inner = written
+        .strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| {
+            let expr = written.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+            let rest = expr.strip_prefix("variables")?;
+            rest.strip_prefix('.').or_else(|| {
+                rest.strip_prefix('[')?
+                    .strip_suffix(']')
+                    .map(|r| r.trim().trim_matches(|c| c == '\'' || c == '"'))
+            })
+        })
+        .or_else(|| lone_var(written))?;
+    let inner = inner.trim();
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    .then_some(inner)
 }
 
 /// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when

@@ -86,12 +86,13 @@ impl Rule for EnvironmentTriggers {
                         // A manual start of a name a choice input made names that input.
                         let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
                             (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
-                            // "Any branch", of which the name holds on one: that one.
-                            (TriggerKind::Branch, None, _) => hint
+                            // "Any branch" (or `release-*`), of which the name holds on
+                            // one (or `release-dev*`): that one.
+                            (TriggerKind::Branch, pattern, _) => hint
                                 .refs
                                 .as_ref()
-                                .filter(|r| !r.negated)
-                                .map(|r| r.branch.clone()),
+                                .and_then(|r| r.narrow(pattern.as_deref()))
+                                .or_else(|| pattern.clone()),
                             _ => found.pattern.clone(),
                         };
                         new.push(EnvironmentTrigger {

@@ -57,16 +57,70 @@ impl RefFilter {
     /// Whether a deploy started by a trigger of `kind` on `pattern` can run on this ref. A
     /// tag or a pull request is never the branch; a manual start, a schedule or an upstream
     /// pipeline may run on any ref, and so may a branch trigger without a pattern.
+    /// A branch trigger's pattern and the filter's branch may be globs (`release-*` and
+    /// `release-dev*`): the filter admits a trigger whose branches overlap its own.
     pub(crate) fn admits(&self, kind: &TriggerKind, pattern: Option<&str>) -> bool {
         match kind {
             TriggerKind::Branch => match pattern {
-                Some(p) => (p == self.branch) != self.negated,
+                Some(p) if self.negated => p != self.branch,
+                Some(p) => overlaps(p, &self.branch),
                 None => true,
             },
             TriggerKind::Tag | TriggerKind::PullRequest => self.negated,
             _ => true,
         }
     }
+
+    /// The branches of a trigger on `pattern` this filter keeps, when fewer than the pattern
+    /// says: `release-dev*` of a trigger on `release-*`, `main` of one on any branch.
+    pub(crate) fn narrow(&self, pattern: Option<&str>) -> Option<String> {
+        if self.negated {
+            return None;
+        }
+        match pattern {
+            None => Some(self.branch.clone()),
+            Some(p) if p != self.branch && covers(p, &self.branch) => Some(self.branch.clone()),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Whether some branch matches both globs (`*` is any text).
+fn overlaps(a: &str, b: &str) -> bool {
+    a == b || covers(a, b) || covers(b, a)
+}
+
+/// Whether every branch `narrow` matches, `wide` matches too: a literal `wide` matches; a glob
+/// `narrow` is covered when it is `wide`'s literal prefix made longer (`release-dev*` by
+/// `release-*`).
+pub(crate) fn covers(wide: &str, narrow: &str) -> bool {
+    if !narrow.contains('*') {
+        return glob_matches(wide, narrow);
+    }
+    match (wide.strip_suffix('*'), narrow.strip_suffix('*')) {
+        (Some(w), Some(n)) => !w.contains('*') && !n.contains('*') && n.starts_with(w),
+        _ => wide == narrow,
+    }
+}
+
+/// Whether `text` matches `glob`, where `*` is any text (a branch pattern, not a path glob).
+fn glob_matches(glob: &str, text: &str) -> bool {
+    let mut parts = glob.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Variables that hold the event that started the pipeline.
@@ -338,6 +392,34 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn ref_filters_read_branch_globs() {
+        let only = |b: &str| RefFilter {
+            branch: b.to_owned(),
+            negated: false,
+        };
+        let branch = TriggerKind::Branch;
+        assert!(only("release-dev*").admits(&branch, Some("release-*")));
+        assert!(only("release-prod").admits(&branch, Some("release-*")));
+        assert!(only("release-*").admits(&branch, Some("release-prod")));
+        assert!(!only("main").admits(&branch, Some("release-*")));
+        assert!(!only("hotfix*").admits(&branch, Some("release-*")));
+        assert_eq!(
+            only("release-dev*").narrow(Some("release-*")).as_deref(),
+            Some("release-dev*")
+        );
+        assert_eq!(only("main").narrow(Some("main")), None);
+        assert_eq!(only("main").narrow(None).as_deref(), Some("main"));
+        assert_eq!(only("release-*").narrow(Some("release-prod")), None);
+        assert!(glob_matches("a*b*c", "axxbyyc") && !glob_matches("a*b*c", "axxc"));
+        assert!(glob_matches("*", "") && !glob_matches("ab", "abc"));
+        let but_main = RefFilter {
+            branch: "main".to_owned(),
+            negated: true,
+        };
+        assert!(but_main.admits(&branch, Some("release-*")) && but_main.narrow(None).is_none());
     }
 
     #[test]

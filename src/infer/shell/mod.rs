@@ -29,7 +29,9 @@ mod fuzz_regressions;
 mod tests;
 
 use crate::files::LineIndex;
-pub(crate) use event::{EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch};
+pub(crate) use event::{
+    EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch, covers,
+};
 use lexer::{Lexer, Tok};
 use vars::VarState;
 

@@ -40,6 +40,63 @@ pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
     out
 }
 
+/// The tests of a compile-time `${{ if X }}` / `${{ elseif X }}` key (`text` is `X`), any one
+/// of which holds the block: each term of a top-level `or(...)`, else `X` itself, read as a
+/// branch/tag/pull-request test or a runtime parameter test (`eq(parameters.ENV, 'dev')` →
+/// `Manual` on `ENV` with the one choice `dev`). When any term is none of those the whole
+/// condition is kept as one expression.
+pub(crate) fn alternatives(st: &SourceText, key: &Node, text: &str) -> Vec<Trigger> {
+    let text = text.trim();
+    let terms = match text.strip_prefix("or(").filter(|_| {
+        closing_paren(text, 3).is_some_and(|close| close + 1 == text.len())
+    }) {
+        Some(_) => arguments(text),
+        None => vec![text.to_owned()],
+    };
+    let read: Option<Vec<Trigger>> = terms
+        .iter()
+        .map(|term| {
+            let lower = term.to_ascii_lowercase();
+            let func = ["eq", "ne", "startswith"]
+                .into_iter()
+                .find(|f| lower.starts_with(&format!("{f}(")))?;
+            if let Some((param, value)) = parameter_test(func, term) {
+                let mut t = st.trigger(TriggerKind::Manual, Some(param), false, key);
+                t.choices = vec![value];
+                return Some(t);
+            }
+            let (kind, pattern, negated) = recognise(func, term)?;
+            Some(st.trigger(kind, pattern, negated, key))
+        })
+        .collect();
+    read.unwrap_or_else(|| {
+        vec![st.trigger(TriggerKind::Expression, Some(text.to_owned()), false, key)]
+    })
+}
+
+/// `eq(parameters['ENV'], 'dev')` or `eq(parameters.ENV, 'dev')` → (`ENV`, `dev`).
+fn parameter_test(func: &str, call: &str) -> Option<(String, String)> {
+    if func != "eq" {
+        return None;
+    }
+    let args = arguments(call);
+    let [a, b] = args.as_slice() else {
+        return None;
+    };
+    let param = |arg: &str| {
+        let rest = arg.trim().strip_prefix("parameters")?;
+        let name = match rest.strip_prefix('[') {
+            Some(bracket) => bracket.strip_suffix(']')?.trim().trim_matches('\'').to_owned(),
+            None => rest.strip_prefix('.')?.to_owned(),
+        };
+        (!name.is_empty()).then_some(name)
+    };
+    match (param(a), literal(b)) {
+        (Some(p), Some(v)) => Some((p, v)),
+        _ => Some((param(b)?, literal(a)?)),
+    }
+}
+
 /// Whether `name(` appears as a function call (not as the tail of a longer name).
 fn has_call(lower: &str, name: &str) -> bool {
     let pat = format!("{name}(");

@@ -4,15 +4,18 @@
 use super::condition;
 use super::{Lower, Scope, StageCtx, StageInfo};
 use crate::files::Code;
-use crate::read::pipeline::{EnvironmentRef, Step};
+use super::template::is_expression;
+use crate::read::pipeline::{ConditionalValue, EnvironmentRef, Step};
 use crate::read::support::{SourceText, empty_job, key_text, scalar, scalars};
 use crate::yaml::{Mapping, Node, Value};
 
 impl Lower<'_> {
     pub(super) fn root(&mut self, map: &Mapping, scope: &Scope) {
         if let Some(vars) = map.get("variables") {
-            let vars = self.variables(vars, scope);
-            self.pipeline.variables.extend(vars);
+            let plain = self.variables(vars, scope);
+            self.pipeline.variables.extend(plain);
+            let conditional = conditional_variables(&scope.st, vars);
+            self.pipeline.conditional_variables.extend(conditional);
         }
         if let Some(stages) = map.get("stages") {
             self.stages(stages, scope);
@@ -288,7 +291,12 @@ impl Lower<'_> {
     pub(super) fn variables(&mut self, node: &Node, scope: &Scope) -> Vec<(String, String)> {
         let st = &scope.st;
         match &node.value {
-            Value::Map(m) => st.pairs(m),
+            // `${{ if }}` blocks are [`conditional_variables`].
+            Value::Map(m) => m
+                .iter()
+                .filter(|(k, _)| !is_expression(k))
+                .filter_map(|(k, v)| Some((k.scalar_text()?, st.value_text(v))))
+                .collect(),
             Value::Seq(items) => {
                 let mut out = Vec::new();
                 for item in items {
@@ -366,6 +374,70 @@ pub(super) fn environment(st: &SourceText, node: &Node) -> Option<EnvironmentRef
         auto_stop_in: None,
         loc: st.loc(at),
     })
+}
+
+/// The variables `${{ if }}` / `${{ elseif }}` / `${{ else }}` blocks set, in the mapping form
+/// (`variables: { ${{ if c }}: { NAME: value } }`) and the list form (`- ${{ if c }}:` then
+/// `- name: NAME` / `value: value`). An `${{ if }}` starts a new chain; `elseif` and `else`
+/// continue it.
+fn conditional_variables(st: &SourceText, node: &Node) -> Vec<ConditionalValue> {
+    let blocks: Vec<(&Node, &Node)> = match &node.value {
+        Value::Map(m) => m.iter().filter(|(k, _)| is_expression(k)).collect(),
+        Value::Seq(items) => items
+            .iter()
+            .filter_map(Node::as_map)
+            .filter(|m| m.len() == 1)
+            .flat_map(|m| m.iter())
+            .filter(|(k, _)| is_expression(k))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (key, body) in blocks {
+        let Some(inner) = key
+            .as_str()
+            .map(str::trim)
+            .and_then(|k| k.strip_prefix("${{"))
+            .and_then(|k| k.strip_suffix("}}"))
+            .map(str::trim)
+        else {
+            continue;
+        };
+        let (when, otherwise) = if let Some(c) = inner.strip_prefix("elseif ") {
+            (condition::alternatives(st, key, c), false)
+        } else if let Some(c) = inner.strip_prefix("if ") {
+            (condition::alternatives(st, key, c), false)
+        } else if inner == "else" {
+            (Vec::new(), true)
+        } else {
+            continue;
+        };
+        let pairs: Vec<(String, String, &Node)> = match &body.value {
+            Value::Map(m) => m
+                .iter()
+                .filter_map(|(k, v)| Some((k.scalar_text()?, st.value_text(v), v)))
+                .collect(),
+            Value::Seq(items) => items
+                .iter()
+                .filter_map(Node::as_map)
+                .filter_map(|m| {
+                    let v = m.get("value")?;
+                    Some((scalar(m.get("name")?)?, st.value_text(v), v))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (name, value, at) in pairs {
+            out.push(ConditionalValue {
+                name,
+                value,
+                when: when.clone(),
+                otherwise,
+                loc: st.loc(at),
+            });
+        }
+    }
+    out
 }
 
 /// The byte offset of the first `.` outside `${{ }}` and `$( )`.

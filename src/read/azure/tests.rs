@@ -522,3 +522,56 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         helm
     ));
 }
+
+#[test]
+fn conditional_variables_keep_their_tests() {
+    let src = r#"parameters:
+  - name: ENV
+    values: [dev, prod]
+variables:
+  image: web
+  ${{ if eq(parameters['ENV'], 'dev') }}:
+    target: DEV
+  ${{ elseif or(eq(variables['Build.SourceBranch'], 'refs/heads/main'), startsWith(variables['Build.SourceBranch'], 'refs/heads/hotfix')) }}:
+    target: PROD
+  ${{ elseif and(eq(1, 1), eq(2, 2)) }}:
+    target: ODD
+  ${{ else }}:
+    - name: target
+      value: SANDBOX
+steps:
+  - script: echo
+"#;
+    let p = pipeline(&[(PATH, src)]);
+    assert_eq!(p.variables, vec![("image".to_owned(), "web".to_owned())]);
+    let read: Vec<(&str, Vec<(TriggerKind, Option<&str>, Vec<String>)>, bool)> = p
+        .conditional_variables
+        .iter()
+        .map(|c| {
+            let when = c
+                .when
+                .iter()
+                .map(|t| (t.kind.clone(), t.pattern.as_deref(), t.choices.clone()))
+                .collect();
+            (c.value.as_str(), when, c.otherwise)
+        })
+        .collect();
+    let manual = (TriggerKind::Manual, Some("ENV"), vec!["dev".to_owned()]);
+    let main = (TriggerKind::Branch, Some("main"), Vec::new());
+    let hotfix = (TriggerKind::Branch, Some("hotfix*"), Vec::new());
+    let odd = (
+        TriggerKind::Expression,
+        Some("and(eq(1, 1), eq(2, 2))"),
+        Vec::new(),
+    );
+    assert_eq!(
+        read,
+        vec![
+            ("DEV", vec![manual], false),
+            ("PROD", vec![main, hotfix], false),
+            ("ODD", vec![odd], false),
+            ("SANDBOX", Vec::new(), true),
+        ]
+    );
+    assert!(p.conditional_variables.iter().all(|c| c.name == "target"));
+}
