@@ -544,7 +544,8 @@ steps:
 "#;
     let p = pipeline(&[(PATH, src)]);
     assert_eq!(p.variables, vec![("image".to_owned(), "web".to_owned())]);
-    let read: Vec<(&str, Vec<(TriggerKind, Option<&str>, Vec<String>)>, bool)> = p
+    type Test<'a> = (TriggerKind, Option<&'a str>, Vec<String>);
+    let read: Vec<(&str, Vec<Test>, bool)> = p
         .conditional_variables
         .iter()
         .map(|c| {
