@@ -7,6 +7,7 @@
 
 pub(crate) mod commands;
 pub(crate) mod engine;
+mod environment_name;
 mod expression;
 pub(crate) mod facts;
 pub(crate) mod keys;

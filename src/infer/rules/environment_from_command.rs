@@ -10,6 +10,7 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::commands::Unit;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
+use crate::infer::environment_name::{Named, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::tier::{is_dynamic, is_tier_word};
@@ -121,6 +122,37 @@ impl EnvironmentFromCommand {
     }
 }
 
+impl EnvironmentFromCommand {
+    /// [`Self::emit`] for a step's hint; an environment input written as an expression
+    /// (`environment: ${{ inputs.environment || 'integration' }}`) becomes the names it can
+    /// take, each holding when it does ([`crate::infer::environment_name`]).
+    fn emit_action(&mut self, a: &ActionSite<'_>, hint: Hint, facts: &mut Facts) {
+        if hint.source != HintSource::Environment || !hint.name.contains("${{") {
+            return self.emit(&a.job.key, hint, a.loc.clone(), facts);
+        }
+        let named: Vec<Named> = expand(&hint.name, a.job.job, a.job.pipeline)
+            .into_iter()
+            .filter(|n| !n.name.contains("${{") && !n.name.trim().is_empty())
+            .collect();
+        // An expression none of whose values can be read names nothing.
+        for n in named {
+            // Each value once per condition: `integration` chosen, and `integration` otherwise.
+            self.seen.insert((hint.source, n.name.clone()));
+            let note = format!("{} (which can be `{}`)", hint.note, n.name);
+            facts.environment_hints.push(EnvironmentHint {
+                dynamic: is_dynamic(&n.name),
+                name: n.name,
+                job: a.job.key.clone(),
+                source: hint.source,
+                events: n.events,
+                refs: n.refs,
+                chosen_by: n.chosen_by,
+                evidence: Evidence::new(self.id(), a.loc.clone(), note, hint.confidence),
+            });
+        }
+    }
+}
+
 impl Rule for EnvironmentFromCommand {
     fn id(&self) -> RuleId {
         RuleId::EnvironmentFromCommand
@@ -178,7 +210,7 @@ impl Rule for EnvironmentFromCommand {
             // A shared-library step named for deploying: its inputs may name the target.
             if let Some((m, ..)) = library_deploy(a) {
                 for hint in deploy_hints(&m, uses, resolve, &self.choices) {
-                    self.emit(&a.job.key, hint, a.loc.clone(), facts);
+                    self.emit_action(a, hint, facts);
                 }
             }
             return;
@@ -194,7 +226,22 @@ impl Rule for EnvironmentFromCommand {
                         if declared && hint.source == HintSource::Environment {
                             continue;
                         }
-                        self.emit(&a.job.key, hint, a.loc.clone(), facts);
+                        self.emit_action(a, hint, facts);
+                    }
+                    // The step's environment input written as an expression, which the
+                    // vocabulary leaves out: its values.
+                    let expression = vocab::input(a.with, spec.environment)
+                        .map(str::trim)
+                        .filter(|v| v.contains("${{") && m.environment.is_none());
+                    if let Some(written) = expression.filter(|_| !declared) {
+                        let hint = Hint {
+                            name: written.to_owned(),
+                            dynamic: false,
+                            source: HintSource::Environment,
+                            confidence: Confidence::Medium,
+                            note: format!("`{uses}` is given environment `{written}`"),
+                        };
+                        self.emit_action(a, hint, facts);
                     }
                 }
             }

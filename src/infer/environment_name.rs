@@ -1,0 +1,277 @@
+//! INFER stage: the names a declared environment can take. A name written as a template is
+//! expanded where the file says what it can be: a matrix axis (`${{ matrix.cluster }}`), a
+//! `workflow_dispatch` choice input or an Azure runtime parameter with `values:`, the values of
+//! a `&&`/`||` expression (each holding on its branch or event), a variable the job or pipeline
+//! sets, or an Azure variable set in compile-time `${{ if }}` blocks (each value holding on the
+//! branches its block tests). Used for `environment:` declarations and for the `environment`
+//! input a deploy step or call is given.
+
+use crate::infer::expression::{Outcome, Value};
+use crate::infer::rules::environment_from_command::{input_name, lone_var, references};
+use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
+use crate::read::{Job, Pipeline, TriggerKind};
+
+/// A name a declared environment expands to, and when it holds.
+pub(crate) struct Named {
+    pub name: String,
+    /// The declaration as written, when the name is one of its values.
+    pub from: Option<String>,
+    /// The manual input whose choice made the name.
+    pub chosen_by: Option<String>,
+    pub events: Option<EventFilter>,
+    pub refs: Option<RefFilter>,
+}
+
+/// Expands `${{ matrix.k }}` over the job's matrix, `${{ inputs.k }}` /
+/// `${{ github.event.inputs.k }}` over a dispatch input's choices, a `&&`/`||` expression over
+/// its values (see [`crate::infer::expression`]), and `$NAME` / `${NAME}` with the value the
+/// job or pipeline gives the variable (GitLab expands variables in `environment: name:`).
+pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
+    let written = name.trim();
+    let conditional = conditional(written, pipeline);
+    if !conditional.is_empty() {
+        return conditional;
+    }
+    let mut names = vec![variables(written, job, pipeline)];
+    for (key, values) in &job.matrix {
+        let needle = format!("matrix.{key}");
+        names = names
+            .into_iter()
+            .flat_map(|n| match placeholder(&n, &needle) {
+                Some(ph) if !values.is_empty() => {
+                    values.iter().map(|v| n.replace(&ph, v)).collect()
+                }
+                _ => vec![n],
+            })
+            .collect();
+    }
+    let choices = |input: &str| {
+        pipeline
+            .triggers
+            .iter()
+            .find(|t| t.kind == TriggerKind::Manual && t.pattern.as_deref() == Some(input))
+            .map(|t| t.choices.as_slice())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for name in names {
+        let plain = |name: String| Named {
+            from: (name != written).then(|| written.to_owned()),
+            name,
+            chosen_by: None,
+            events: None,
+            refs: None,
+        };
+        let Some((ph, inner)) = first_expression(&name) else {
+            out.push(plain(name));
+            continue;
+        };
+        let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
+            // A bare input: its choices, each started by that input (an Azure runtime
+            // parameter is one: `${{ parameters.ENV }}`, `${{ parameters['ENV'] }}`).
+            input_name(inner)
+                .map(|i| {
+                    vec![Outcome {
+                        value: Value::Input(i.to_owned()),
+                        events: None,
+                        refs: None,
+                    }]
+                })
+                .unwrap_or_default()
+        });
+        let before = out.len();
+        for outcome in outcomes {
+            let (values, chosen_by): (Vec<&str>, _) = match &outcome.value {
+                Value::Literal(v) => (vec![v.as_str()], None),
+                Value::Input(i) => (
+                    choices(i).iter().map(String::as_str).collect(),
+                    Some(i.clone()),
+                ),
+            };
+            for value in values {
+                out.push(Named {
+                    name: name.replace(&ph, value),
+                    from: Some(written.to_owned()),
+                    chosen_by: chosen_by.clone(),
+                    events: outcome.events,
+                    refs: outcome.refs.clone(),
+                });
+            }
+        }
+        if out.len() == before {
+            out.push(plain(name));
+        }
+    }
+    out
+}
+
+/// A name that is only a variable the pipeline sets in compile-time `${{ if }}` blocks
+/// (`environment: $(environment)` after `${{ if startsWith(variables['Build.SourceBranch'],
+/// 'refs/heads/release-dev') }}: { environment: DEV }`): each value, holding on the branch of
+/// each test of its block, or for the runtime parameter value it tests; an `${{ else }}` value
+/// and one whose test is not read hold on every ref.
+fn conditional(written: &str, pipeline: &Pipeline) -> Vec<Named> {
+    let Some(var) = whole_variable(written) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Named> = Vec::new();
+    // Branches an earlier block's test names, and those the pipeline is triggered on.
+    let mut taken: Vec<String> = Vec::new();
+    let pipeline_branches: Vec<&String> = pipeline
+        .triggers
+        .iter()
+        .filter(|t| t.kind == TriggerKind::Branch && !t.negated)
+        .filter_map(|t| t.pattern.as_ref())
+        .collect();
+    let values = pipeline
+        .conditional_variables
+        .iter()
+        .filter(|c| c.name == var && !c.value.trim().is_empty() && !c.value.contains('$'));
+    for c in values {
+        let name = c.value.trim();
+        let named = |refs, chosen_by: Option<String>| Named {
+            name: name.to_owned(),
+            from: Some(written.to_owned()),
+            events: chosen_by.is_some().then_some(EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false,
+            }),
+            chosen_by,
+            refs,
+        };
+        let mut add = |n: Named| {
+            let same = |o: &Named| {
+                o.name == n.name && o.refs == n.refs && o.chosen_by == n.chosen_by
+            };
+            if !out.iter().any(same) {
+                out.push(n);
+            }
+        };
+        if c.otherwise {
+            // `${{ else }}`: the branches the pipeline runs on that no earlier block took.
+            let left: Vec<&String> = pipeline_branches
+                .iter()
+                .copied()
+                .filter(|p| !taken.iter().any(|t| covers(t, p)))
+                .collect();
+            if pipeline_branches.is_empty() {
+                add(named(None, None));
+            }
+            for branch in left {
+                let refs = RefFilter {
+                    branch: branch.clone(),
+                    negated: false,
+                };
+                add(named(Some(refs), None));
+            }
+        } else if c.when.is_empty() {
+            add(named(None, None));
+        }
+        for t in &c.when {
+            if t.kind == TriggerKind::Branch
+                && !t.negated
+                && let Some(p) = &t.pattern
+            {
+                taken.push(p.clone());
+            }
+            match (&t.kind, &t.pattern) {
+                (TriggerKind::Branch, Some(branch)) => add(named(
+                    Some(RefFilter {
+                        branch: branch.clone(),
+                        negated: t.negated,
+                    }),
+                    None,
+                )),
+                (TriggerKind::Manual, Some(input)) => add(named(None, Some(input.clone()))),
+                _ => add(named(None, None)),
+            }
+        }
+    }
+    out
+}
+
+/// The variable a name is, when it is nothing else: `$(NAME)`, `$NAME`, `${NAME}`,
+/// `${{ variables.NAME }}`, `${{ variables['NAME'] }}`.
+fn whole_variable(written: &str) -> Option<&str> {
+    let inner = written
+        .strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| {
+            let expr = written.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+            let rest = expr.strip_prefix("variables")?;
+            rest.strip_prefix('.').or_else(|| {
+                rest.strip_prefix('[')?
+                    .strip_suffix(']')
+                    .map(|r| r.trim().trim_matches(|c| c == '\'' || c == '"'))
+            })
+        })
+        .or_else(|| lone_var(written))?;
+    let inner = inner.trim();
+    (!inner.is_empty()
+        && inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    .then_some(inner)
+}
+
+/// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when
+/// that value is plain text.
+fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
+    let value = |var: &str| {
+        job.variables
+            .iter()
+            .chain(&pipeline.variables)
+            .find(|(k, _)| k == var)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty() && !v.contains('$'))
+    };
+    let mut out = name.to_owned();
+    for (written, inner) in references(name).filter(|(w, _)| !w.starts_with("${{")) {
+        if let Some(v) = value(inner) {
+            out = out.replacen(written, v, 1);
+        }
+    }
+    out
+}
+
+/// The first `${{ ... }}` in `text`: the whole placeholder and the expression inside it.
+fn first_expression(text: &str) -> Option<(String, &str)> {
+    references(text)
+        .find(|(written, _)| written.starts_with("${{"))
+        .map(|(written, inner)| (written.to_owned(), inner))
+}
+
+/// The whole `${{ ... }}` expression in `text` that is exactly `needle`, if any.
+fn placeholder(text: &str, needle: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        let after = &rest[start + 3..];
+        let end = after.find("}}")?;
+        if after[..end].trim() == needle {
+            return Some(rest[start..start + 3 + end + 2].to_owned());
+        }
+        rest = &after[end + 2..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        assert_eq!(
+            placeholder("deploy-${{ matrix.cluster }}", "matrix.cluster").as_deref(),
+            Some("${{ matrix.cluster }}")
+        );
+        assert_eq!(
+            placeholder("${{inputs.env}}", "inputs.env").as_deref(),
+            Some("${{inputs.env}}")
+        );
+        assert_eq!(
+            placeholder("${{ inputs.env }}", "github.event.inputs.env"),
+            None
+        );
+    }
+}
