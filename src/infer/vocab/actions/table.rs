@@ -254,6 +254,12 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         credentials: &[("openshift-token", CredentialKind::OpenshiftLogin)],
         ..credential("redhat-actions/oc-login", CredentialKind::OpenshiftLogin)
     },
+    // GitHub's OpenShift starter workflow: `oc new-app` of the pushed image, then exposes it.
+    deploy(
+        "redhat-actions/oc-new-app",
+        DeployTool::Oc,
+        ActionOp::Fixed("new-app"),
+    ),
     ActionSpec {
         push: Some(("push", &["true"])),
         ..image(
