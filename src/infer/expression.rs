@@ -15,6 +15,7 @@
 //! and the name is kept as written.
 
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent};
+use crate::read::TriggerKind;
 
 /// A value the expression can take.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,6 +88,29 @@ pub(crate) fn outcomes(expr: &str) -> Option<Vec<Outcome>> {
         }
     }
     (out.len() > 1).then_some(out)
+}
+
+/// The ways into a job whose `if:` is a disjunction of ref and event tests
+/// (`github.ref_name == 'main' || github.event_name == 'workflow_dispatch'`): a branch, a push
+/// of any branch, a pull request or a manual start per test. `None` when any alternative is not
+/// one such test, or is negated, or there is only one (the reader types a single test).
+pub(crate) fn ways_in(expr: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
+    let alternatives = split_top(expr, "||")?;
+    if alternatives.len() < 2 {
+        return None;
+    }
+    alternatives
+        .iter()
+        .map(|a| match cond_of(a)? {
+            Cond::Ref(r) if !r.negated => Some((TriggerKind::Branch, Some(r.branch))),
+            Cond::Event(e) if !e.negated => Some(match e.event {
+                ScriptEvent::Push => (TriggerKind::Branch, None),
+                ScriptEvent::PullRequest => (TriggerKind::PullRequest, None),
+                ScriptEvent::Manual => (TriggerKind::Manual, None),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// An outcome under `conds`: at most one event and one ref condition.
@@ -195,6 +219,28 @@ mod tests {
 
     fn lit(v: &str) -> Value {
         Value::Literal(v.to_owned())
+    }
+
+    #[test]
+    fn disjunctions_of_tests_are_ways_in() {
+        let ways = ways_in("github.ref_name == 'main' || github.event_name == 'workflow_dispatch'");
+        assert_eq!(
+            ways,
+            Some(vec![
+                (TriggerKind::Branch, Some("main".to_owned())),
+                (TriggerKind::Manual, None)
+            ])
+        );
+        assert_eq!(
+            ways_in("github.ref == 'refs/heads/dev' || github.event_name == 'pull_request'"),
+            Some(vec![
+                (TriggerKind::Branch, Some("dev".to_owned())),
+                (TriggerKind::PullRequest, None)
+            ])
+        );
+        assert_eq!(ways_in("github.ref_name == 'main'"), None);
+        assert_eq!(ways_in("github.ref_name != 'main' || inputs.force"), None);
+        assert_eq!(ways_in("(github.ref_name == 'a') || github.ref_name == 'b'"), None);
     }
 
     fn branch(b: &str, negated: bool) -> Option<RefFilter> {

@@ -213,6 +213,10 @@ fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
             )
             .collect();
     }
+    // GitHub `a || b` of ref and event tests: each test is a way in.
+    if let Some(ways) = crate::infer::expression::ways_in(text) {
+        return ways;
+    }
     interpret_one(text).into_iter().collect()
 }
 
@@ -287,6 +291,18 @@ fn triggers_of(
     let circleci = pipeline.system == CiSystem::Circleci;
     if circleci && !conditions.iter().any(|c| is_ref_kind(&c.kind)) {
         conditions.extend(upstream_filters(jobs, job));
+    }
+    // GitHub: a job whose needed job is skipped is skipped too (unless its `if:` runs it
+    // anyway), so without tests of its own it runs where the nearest conditioned job up its
+    // `needs:` does.
+    let github = pipeline.system == CiSystem::GithubActions;
+    if github
+        && !conditions.iter().any(runs_anyway)
+        && !conditions
+            .iter()
+            .any(|c| is_ref_kind(&c.kind) || c.kind == TriggerKind::Manual)
+    {
+        conditions.extend(upstream_conditions(jobs, job));
     }
     // Expressions that say something typed count as that.
     for c in conditions
@@ -479,6 +495,30 @@ fn upstream_filters(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
         !filters.is_empty()
     });
     out
+}
+
+/// GitHub: the `if:` conditions of the nearest jobs up `job`'s `needs:` that have any; a job
+/// that runs anyway (`always()`) passes on nothing.
+fn upstream_conditions(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
+    let mut out = Vec::new();
+    walk_upstream(jobs, job, |up| {
+        if up.conditions.iter().any(runs_anyway) {
+            return true;
+        }
+        out.extend(up.conditions.iter().cloned());
+        !up.conditions.is_empty()
+    });
+    out
+}
+
+/// A GitHub `if:` that runs the job whatever happened to the jobs it needs.
+fn runs_anyway(c: &Trigger) -> bool {
+    c.kind == TriggerKind::Expression
+        && c.pattern.as_deref().is_some_and(|p| {
+            ["always()", "failure()", "cancelled()"]
+                .iter()
+                .any(|f| p.contains(f))
+        })
 }
 
 /// The nearest approval (a manual job that deploys nothing) anywhere up `job`'s `requires:`
