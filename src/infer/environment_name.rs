@@ -140,9 +140,8 @@ fn conditional(written: &str, pipeline: &Pipeline) -> Vec<Named> {
             refs,
         };
         let mut add = |n: Named| {
-            let same = |o: &Named| {
-                o.name == n.name && o.refs == n.refs && o.chosen_by == n.chosen_by
-            };
+            let same =
+                |o: &Named| o.name == n.name && o.refs == n.refs && o.chosen_by == n.chosen_by;
             if !out.iter().any(same) {
                 out.push(n);
             }

@@ -240,7 +240,10 @@ mod tests {
         );
         assert_eq!(ways_in("github.ref_name == 'main'"), None);
         assert_eq!(ways_in("github.ref_name != 'main' || inputs.force"), None);
-        assert_eq!(ways_in("(github.ref_name == 'a') || github.ref_name == 'b'"), None);
+        assert_eq!(
+            ways_in("(github.ref_name == 'a') || github.ref_name == 'b'"),
+            None
+        );
     }
 
     fn branch(b: &str, negated: bool) -> Option<RefFilter> {

@@ -249,16 +249,12 @@ fn action_credentials(
         }
     }
     if jenkins && uses_t.eq_ignore_ascii_case("withCredentials") {
-        let text: String = with.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
-        let kube_binding = text.to_ascii_lowercase().contains("kube");
-        for id in jenkins_ids(&text) {
-            if kube_binding || vocab::credential_kind_for_name(&id, true).is_some() {
-                out.push((
-                    (CredentialKind::JenkinsCredential, id, false),
-                    "`withCredentials` binds a cluster credential".to_owned(),
-                    Confidence::High,
-                ));
-            }
+        for id in kube_bindings(with) {
+            out.push((
+                (CredentialKind::JenkinsCredential, id, false),
+                "`withCredentials` binds a cluster credential".to_owned(),
+                Confidence::High,
+            ));
         }
     }
     for (key, value) in with {
@@ -294,6 +290,37 @@ fn action_credentials(
 }
 
 /// Jenkins credential ids in Groovy-ish text: `credentialsId: 'kube-prod'`, or the value alone.
+/// The credential ids a Jenkins `withCredentials` binds for a cluster. The reader lists each
+/// binding as `binding`, then its named arguments (`credentialsId`, `variable`, ...); a binding
+/// is a cluster's when one of its values says `kube` (`variable: 'KUBECONFIG'`) or its id is
+/// named like a cluster credential. Inputs in another shape are read as text.
+fn kube_bindings(with: &[(String, String)]) -> Vec<String> {
+    let mut groups: Vec<Vec<&(String, String)>> = Vec::new();
+    for pair in with {
+        if pair.0 == "binding" || groups.is_empty() {
+            groups.push(Vec::new());
+        }
+        if let Some(group) = groups.last_mut() {
+            group.push(pair);
+        }
+    }
+    let mut out = Vec::new();
+    for group in groups {
+        let text: String = group.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+        let kube = text.to_ascii_lowercase().contains("kube");
+        let ids: Vec<String> = match group.iter().find(|(k, _)| k == "credentialsId") {
+            Some((_, id)) => vec![id.trim().trim_matches(['\'', '"']).to_owned()],
+            None => jenkins_ids(&text),
+        };
+        for id in ids.into_iter().filter(|id| !id.is_empty()) {
+            if kube || vocab::credential_kind_for_name(&id, true).is_some() {
+                out.push(id);
+            }
+        }
+    }
+    out
+}
+
 fn jenkins_ids(text: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut rest = text;
@@ -545,5 +572,29 @@ mod tests {
                 ("jenkins-credential", "k8s-staging")
             ])
         );
+    }
+
+    #[test]
+    fn with_credentials_bindings_as_the_reader_lists_them() {
+        let with = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let bound = with(&[
+            ("binding", "file"),
+            ("credentialsId", "lumen-config"),
+            ("variable", "KUBECONFIG"),
+            ("binding", "string"),
+            ("credentialsId", "npm-publish"),
+            ("variable", "NPM_AUTH"),
+        ]);
+        assert_eq!(kube_bindings(&bound), ["lumen-config"]);
+        let none = with(&[
+            ("binding", "usernamePassword"),
+            ("credentialsId", "registry"),
+        ]);
+        assert!(kube_bindings(&none).is_empty());
     }
 }

@@ -462,8 +462,11 @@ fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
     let Some(var) = lone_var(value) else {
         return (value.to_owned(), String::new());
     };
+    // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
     match vars.iter().rev().find(|(k, _)| k == var) {
-        Some((_, v)) if !v.contains('$') && !v.is_empty() => (v.clone(), format!(" (`${var}`)")),
+        Some((_, v)) if !v.contains(['$', '(']) && !v.is_empty() => {
+            (v.clone(), format!(" (`${var}`)"))
+        }
         _ => (value.to_owned(), String::new()),
     }
 }
@@ -615,7 +618,8 @@ mod tests {
     }
 
     /// `-f helm/${ENV}.yaml` where ENV is a choice parameter named no environment (issue 9);
-    /// each choice is one now. A variable that is no choice input still names nothing.
+    /// each choice is one now. A namespace variable that is no choice input is only the
+    /// weakest hint, as written.
     #[test]
     fn a_choice_input_in_a_deployed_path_names_each_choice() {
         let text = "helm upgrade -i app . -f helm/${ENV}.yaml\nkubectl apply -n $OTHER -f k8s/\n";
@@ -637,7 +641,8 @@ mod tests {
             found,
             [
                 h("dev", HintSource::Overlay, Confidence::Low),
-                h("prod", HintSource::Overlay, Confidence::Low)
+                h("prod", HintSource::Overlay, Confidence::Low),
+                h("$OTHER", HintSource::NamespaceName, Confidence::Medium)
             ]
         );
     }
@@ -779,9 +784,16 @@ mod tests {
             CiSystem::GitlabCi,
             vec![job("d", vec![script_step("ci.yml", text, 0, 0)])],
         );
-        // The context `default` is no environment, and an unresolved `$KUBE_NAMESPACE` has no
-        // tier word to name one.
-        assert_eq!(hints(&p, &MemRepo::default()), []);
+        // The context `default` is no environment; an unresolved `$KUBE_NAMESPACE` has no tier
+        // word, and is only the weakest hint, as written.
+        assert_eq!(
+            hints(&p, &MemRepo::default()),
+            [h(
+                "$KUBE_NAMESPACE",
+                HintSource::NamespaceName,
+                Confidence::Medium
+            )]
+        );
     }
 
     #[test]

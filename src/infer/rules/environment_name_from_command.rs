@@ -29,7 +29,12 @@ pub(crate) fn name_command_hint(
     }
     let literal = !name.is_empty() && !name.contains(['$', '{', '(', '%', '<', ' ']);
     let Some(word) = tier_word(&name) else {
-        return (source == HintSource::Namespace && literal).then(|| {
+        // `-n $NAMESPACE`, `-n ${APP}-ns`: the variable is the only name the pipeline gives
+        // the target, kept as written.
+        let variable = name.contains('$')
+            && !name.contains(char::is_whitespace)
+            && !name.contains(['"', '\'', '`', '|', ';', '<', '>']);
+        return (source == HintSource::Namespace && (literal || variable)).then(|| {
             let note = format!("{note} (no tier word: the namespace names the environment)");
             (HintSource::NamespaceName, name, note)
         });
@@ -149,11 +154,15 @@ mod tests {
             (source, name.as_str()),
             (HintSource::NamespaceName, "dagster")
         );
+        let Some((source, name, _)) = named("$NAMESPACE") else {
+            panic!("no hint for -n $NAMESPACE");
+        };
         assert_eq!(
-            named("$NAMESPACE"),
-            None,
-            "an unresolved variable names nothing"
+            (source, name.as_str()),
+            (HintSource::NamespaceName, "$NAMESPACE"),
+            "an unresolved variable is the name as written"
         );
+        assert_eq!(named("$(kubectl get ns -o name | head -1)"), None);
         assert_eq!(named("{{ .Values.ns }}"), None);
     }
 }

@@ -47,9 +47,10 @@ pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
 /// condition is kept as one expression.
 pub(crate) fn alternatives(st: &SourceText, key: &Node, text: &str) -> Vec<Trigger> {
     let text = text.trim();
-    let terms = match text.strip_prefix("or(").filter(|_| {
-        closing_paren(text, 3).is_some_and(|close| close + 1 == text.len())
-    }) {
+    let terms = match text
+        .strip_prefix("or(")
+        .filter(|_| closing_paren(text, 3).is_some_and(|close| close + 1 == text.len()))
+    {
         Some(_) => arguments(text),
         None => vec![text.to_owned()],
     };
@@ -86,7 +87,11 @@ fn parameter_test(func: &str, call: &str) -> Option<(String, String)> {
     let param = |arg: &str| {
         let rest = arg.trim().strip_prefix("parameters")?;
         let name = match rest.strip_prefix('[') {
-            Some(bracket) => bracket.strip_suffix(']')?.trim().trim_matches('\'').to_owned(),
+            Some(bracket) => bracket
+                .strip_suffix(']')?
+                .trim()
+                .trim_matches('\'')
+                .to_owned(),
             None => rest.strip_prefix('.')?.to_owned(),
         };
         (!name.is_empty()).then_some(name)

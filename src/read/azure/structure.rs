@@ -2,9 +2,9 @@
 //! steps and variables, and the job needs that stage order implies.
 
 use super::condition;
+use super::template::is_expression;
 use super::{Lower, Scope, StageCtx, StageInfo};
 use crate::files::Code;
-use super::template::is_expression;
 use crate::read::pipeline::{ConditionalValue, EnvironmentRef, Step};
 use crate::read::support::{SourceText, empty_job, key_text, scalar, scalars};
 use crate::yaml::{Mapping, Node, Value};
@@ -541,7 +541,10 @@ mod tests {
         let name = |t: &'static str| resource_dot(t).map_or(t, |at| &t[..at]);
         assert_eq!(name("staging.telemetry"), "staging");
         assert_eq!(name("production"), "production");
-        assert_eq!(name("${{ parameters.environment }}"), "${{ parameters.environment }}");
+        assert_eq!(
+            name("${{ parameters.environment }}"),
+            "${{ parameters.environment }}"
+        );
         assert_eq!(name("${{ parameters.env }}.web"), "${{ parameters.env }}");
         assert_eq!(name("$(env.name).web"), "$(env.name)");
         assert_eq!(name("a)}.b"), "a)}");
