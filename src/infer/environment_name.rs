@@ -69,11 +69,18 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
             // A bare input: its choices, each started by that input (an Azure runtime
             // parameter is one: `${{ parameters.ENV }}`, `${{ parameters['ENV'] }}`).
-            input_name(inner)
-                .map(|i| {
+            let bare = input_name(inner).map(|i| (i, None));
+            // What the job passed on holds for a manual start; on other events it is whatever
+            // the job computed, which is not read.
+            let manual = EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false,
+            };
+            bare.or_else(|| passed_on_input(inner, pipeline).map(|i| (i, Some(manual))))
+                .map(|(i, events)| {
                     vec![Outcome {
                         value: Value::Input(i.to_owned()),
-                        events: None,
+                        events,
                         refs: None,
                     }]
                 })
@@ -211,6 +218,33 @@ fn whole_variable(written: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
     .then_some(inner)
+}
+
+/// An output or variable another job or step computes at run time
+/// (`needs.setup.outputs.environment`, `steps.pick.outputs.environment`, `env.environment`)
+/// that has the name of a manual choice input of the pipeline: the input, whose choices are
+/// what a person can make it. (Workflows resolve the input in a setup job and pass it on, with
+/// a default for other events that cannot be read.)
+fn passed_on_input<'t>(inner: &'t str, pipeline: &Pipeline) -> Option<&'t str> {
+    let name = inner
+        .strip_prefix("env.")
+        .or_else(|| {
+            let rest = inner
+                .strip_prefix("needs.")
+                .or_else(|| inner.strip_prefix("steps."))?;
+            let (_, output) = rest.split_once(".outputs.")?;
+            Some(output)
+        })?
+        .trim();
+    pipeline
+        .triggers
+        .iter()
+        .any(|t| {
+            t.kind == TriggerKind::Manual
+                && t.pattern.as_deref() == Some(name)
+                && !t.choices.is_empty()
+        })
+        .then_some(name)
 }
 
 /// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when
