@@ -153,6 +153,9 @@ pub(crate) enum Step {
         /// written; a CircleCI `working_directory:`, made relative to the checkout. Other
         /// readers leave it `None`, the checkout's root.
         dir: Option<String>,
+        /// Variables set for this step alone, as written: a GitHub step's `env:`. Other
+        /// readers leave it empty (their steps have none, or set them job-wide).
+        env: Vec<(String, String)>,
     },
     /// A packaged step: GitHub `uses:`, CircleCI orb command, Azure task, Bitbucket pipe,
     /// Jenkins step such as `withKubeConfig`, with its inputs.

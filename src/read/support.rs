@@ -84,6 +84,7 @@ impl SourceText {
             loc: self.loc(node),
             line_starts,
             dir: None,
+            env: Vec::new(),
         }
     }
 

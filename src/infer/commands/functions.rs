@@ -69,9 +69,10 @@ fn callee(cmd: &Command) -> Option<&str> {
     (!first.contains('/')).then_some(first)
 }
 
-/// A command whose program is a variable the tokenizer could not resolve (`"$@"`, `$1`).
+/// A command whose program is a variable the tokenizer could not resolve (`"$@"`, `$1`), or
+/// one set to such a variable (`COMMAND=$1` then `${COMMAND} ${ARGUMENTS}`).
 fn dispatches(cmd: &Command) -> bool {
-    cmd.via_variable.is_none() && cmd.words.first().is_some_and(|w| w.text.starts_with('$'))
+    cmd.words.first().is_some_and(|w| w.text.starts_with('$'))
 }
 
 /// Keeps the live commands, renumbering what feeds each one through a pipe.

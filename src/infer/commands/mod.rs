@@ -46,6 +46,7 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
             loc,
             line_starts,
             dir,
+            env,
         } = step
         else {
             continue;
@@ -61,11 +62,13 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
         } else {
             SpanMap::Lines(line_starts.clone(), loc.span)
         };
+        // The step's own variables win over the job's.
+        let vars: Vec<(String, String)> = vars.iter().chain(env).cloned().collect();
         let unit = Unit::new(
             loc.file.clone(),
             text.clone(),
             map,
-            vars.to_vec(),
+            vars,
             name.clone().filter(|n| n.starts_with("!reference")),
             cwd,
         );

@@ -34,6 +34,7 @@ pub(crate) fn script_step(file: &str, text: &str, first_line_offset: usize, inde
         loc: Loc::new(file, Span::new(first_line_offset, at)),
         line_starts: starts,
         dir: None,
+        env: Vec::new(),
     }
 }
 

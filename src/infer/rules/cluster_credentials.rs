@@ -13,7 +13,7 @@ use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::vocab::{self, ActionRole, CredentialKind};
 use crate::infer::{Confidence, CredentialFact, CredentialScope, Evidence, Facts, JobKey};
-use crate::read::{CiSystem, Pipeline};
+use crate::read::{CiSystem, Pipeline, Step};
 use crate::yaml::Span;
 
 /// Cluster credentials in scripts, steps and variables ⇒ [`CredentialFact`].
@@ -124,6 +124,20 @@ impl Rule for ClusterCredentials {
                 let evidence =
                     Evidence::new(self.id(), job.job.loc.clone(), note, Confidence::Medium);
                 self.push(facts, &scope, found, evidence);
+            }
+        }
+        // A script step's own variables (GitHub `env:` of a `run:` step).
+        for step in &job.job.steps {
+            let Step::Script { env, loc, .. } = step else {
+                continue;
+            };
+            for (name, value) in env {
+                for found in variable_credentials(name, value) {
+                    let note =
+                        format!("step variable `{name}` holds a cluster credential or cloud key");
+                    let evidence = Evidence::new(self.id(), loc.clone(), note, Confidence::Medium);
+                    self.push(facts, &scope, found, evidence);
+                }
             }
         }
     }

@@ -59,12 +59,15 @@ fn lower_step(
         if text.lines().count() != raw.lines().count() {
             starts.clear();
         }
+        // The step's own `env:`, which its script sees on top of the job's.
+        let env = pairs(ctx, scope, map.get("env"), Pairs::Env);
         out.push(Step::Script {
             name,
             text,
             loc: scope.loc(run.span),
             line_starts: starts,
             dir,
+            env,
         });
     } else if let Some(uses) = map.get("uses") {
         let Some(reference) = text_of(uses) else {

@@ -301,6 +301,7 @@ impl<'a> Lowerer<'a> {
             loc: self.loc(span),
             line_starts,
             dir: None,
+            env: Vec::new(),
         };
         self.emit(step, call.span);
     }
