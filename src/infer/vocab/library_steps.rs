@@ -114,8 +114,10 @@ pub(crate) fn library_deploy_tool(name: &str, container: Option<&str>) -> Option
     if has(NOT_A_CLUSTER_DEPLOY) {
         return None;
     }
+    // `updateContainerImage`, `setImage`: what `kubectl set image` does.
+    let sets_image = has(&["image"]) && has(&["update", "set", "patch", "bump"]);
     if let Some(tool) = container.and_then(container_tool)
-        && has(CONTAINER_DEPLOY_WORDS)
+        && (has(CONTAINER_DEPLOY_WORDS) || sets_image)
     {
         return Some(tool);
     }
@@ -180,6 +182,12 @@ mod tests {
             Some(DeployTool::Kubectl)
         );
         // `release` alone is no cluster deploy outside a tool's container.
+        assert_eq!(
+            library_deploy_tool("updateContainerImage", Some("kubectl")),
+            Some(DeployTool::Kubectl)
+        );
+        assert_eq!(library_deploy_tool("updateContainerImage", None), None);
+        assert_eq!(library_deploy_tool("buildImage", Some("kubectl")), None);
         assert_eq!(library_deploy_tool("releaseApp", None), None);
         assert_eq!(library_deploy_tool("releaseApp", Some("maven")), None);
     }
