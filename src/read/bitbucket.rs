@@ -262,6 +262,7 @@ impl Lower<'_> {
             matrix: Vec::new(),
             variables: Vec::new(),
             steps: Vec::new(),
+            extends_unread: Vec::new(),
             loc: self.st.loc(key),
         };
         let deployment = m.get("deployment").or(stage.deployment);

@@ -197,6 +197,9 @@ pub(crate) struct Job {
     /// Steps in order; templates, `extends`, composite actions and `!reference` already
     /// expanded, each step keeping the location it was written at.
     pub steps: Vec<Step>,
+    /// Templates the job extends that no file read defines (GitLab `extends:` of a job from a
+    /// remote include or a CI/CD component): what they add to the job is unknown.
+    pub extends_unread: Vec<String>,
     /// Where the job is defined.
     pub loc: Loc,
 }

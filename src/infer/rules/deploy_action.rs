@@ -5,7 +5,7 @@
 use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab::{self, DeployMatch, DeployTool};
-use crate::infer::{Confidence, DeployStep, Evidence, Facts};
+use crate::infer::{Confidence, Context, DeployStep, Evidence, Facts, JobKey};
 use crate::read::jenkins::LIBRARY_STEP;
 use crate::read::{CiSystem, Step};
 
@@ -15,6 +15,69 @@ pub(crate) struct DeployAction;
 impl Rule for DeployAction {
     fn id(&self) -> RuleId {
         RuleId::DeployAction
+    }
+
+    /// A GitLab job that extends a template no file read defines (an include of another
+    /// project, a CI/CD component) and nothing it runs here deploys, when it declares an
+    /// environment it starts, or its name, its stage or the template's name says it deploys:
+    /// the template is what deploys, with a tool that cannot be read.
+    fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
+        let mut new = Vec::new();
+        for pipeline in cx
+            .pipelines
+            .iter()
+            .filter(|p| p.system == CiSystem::GitlabCi)
+        {
+            for job in &pipeline.jobs {
+                let Some(parent) = job.extends_unread.first() else {
+                    continue;
+                };
+                let key = JobKey::of(pipeline, job);
+                if vocab::names_an_undo(&job.id) || facts.deploy_steps.iter().any(|d| d.job == key)
+                {
+                    continue;
+                }
+                let (says, loc) = match &job.environment {
+                    Some(env) => {
+                        let starts = env.action.as_deref().is_none_or(|a| a == "start");
+                        let named = format!("declares environment `{}`", env.name);
+                        (starts.then_some(named), env.loc.clone())
+                    }
+                    None => {
+                        let names = [job.id.as_str(), job.stage.as_deref().unwrap_or_default()];
+                        let deploys = names
+                            .into_iter()
+                            .chain(job.extends_unread.iter().map(String::as_str))
+                            .any(vocab::names_a_deploy);
+                        (
+                            deploys.then(|| "is named for deploying".to_owned()),
+                            job.loc.clone(),
+                        )
+                    }
+                };
+                let Some(says) = says else {
+                    continue;
+                };
+                let m = DeployMatch {
+                    tool: DeployTool::Unknown,
+                    operation: "call".to_owned(),
+                    dry_run: false,
+                    namespace: None,
+                    context: None,
+                    environment: None,
+                    paths: Vec::new(),
+                    release: None,
+                };
+                let note = format!(
+                    "job `{}` {says} and extends `{parent}`, which no file read defines (its code cannot be read)",
+                    job.id
+                );
+                let evidence = Evidence::new(self.id(), loc, note, Confidence::Low);
+                let command = format!("extends: {parent}");
+                new.push(DeployStep::new(&key, pipeline.system, m, command, evidence));
+            }
+        }
+        facts.deploy_steps.extend(new);
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {

@@ -124,6 +124,25 @@ pub(crate) fn library_deploy_tool(name: &str, container: Option<&str>) -> Option
     (has(DEPLOY_WORDS) || has(APPLY_WORDS) && has(CLUSTER_WORDS)).then_some(DeployTool::Unknown)
 }
 
+/// Whether a job, stage or template name says it deploys to a cluster as
+/// [`library_deploy_tool`] reads a step name without a container (`deploy_production`,
+/// `.deploy_template`, `helm-release`), and not that it stops, removes or rolls back
+/// (`stop_review`, `rollback_production`).
+pub(crate) fn names_a_deploy(name: &str) -> bool {
+    // A CI template is named for what it does (`.deploy_template`); `helm template` is no
+    // part of that name.
+    let name = name.to_ascii_lowercase().replace("template", " ");
+    !names_an_undo(&name) && library_deploy_tool(&name, None).is_some()
+}
+
+/// Whether a name says it stops, removes or rolls back (`stop_review`, `cleanup-preview`).
+pub(crate) fn names_an_undo(name: &str) -> bool {
+    const UNDO: &[&str] = &[
+        "stop", "cleanup", "teardown", "destroy", "delete", "remove", "rollback", "undeploy",
+    ];
+    words(name).iter().any(|w| UNDO.contains(&w.as_str()))
+}
+
 /// The tool a Kubernetes-agent container runs, by its name (`helm`, `helm3`, `kubectl`).
 fn container_tool(container: &str) -> Option<DeployTool> {
     let name = container.to_ascii_lowercase();
@@ -190,6 +209,9 @@ mod tests {
         assert_eq!(library_deploy_tool("buildImage", Some("kubectl")), None);
         assert_eq!(library_deploy_tool("releaseApp", None), None);
         assert_eq!(library_deploy_tool("releaseApp", Some("maven")), None);
+        assert!(names_a_deploy("deploy_production") && names_a_deploy(".deploy_template"));
+        assert!(names_a_deploy("helm-release") && !names_a_deploy("stop_review"));
+        assert!(!names_a_deploy("rollback_production") && !names_a_deploy("build"));
     }
 
     #[test]

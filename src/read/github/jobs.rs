@@ -96,6 +96,7 @@ fn lower_job(
         matrix,
         variables,
         steps: job_steps,
+        extends_unread: Vec::new(),
         loc: scope.loc(key.span),
     };
     match map.get("uses") {

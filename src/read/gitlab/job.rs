@@ -74,6 +74,8 @@ pub(super) fn lower_job(
         matrix: matrix(job),
         variables,
         steps,
+        // Set by the caller, which resolved `extends:`.
+        extends_unread: Vec::new(),
         loc: ctx.loc(key_at),
     }
 }

@@ -106,7 +106,8 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
         };
         inherit_defaults(&mut job, &defaults);
         let globals = inherited_variables(&job, &variables);
-        let lowered = lower_job(ctx, key, entry.key_at, &job, &globals);
+        let mut lowered = lower_job(ctx, key, entry.key_at, &job, &globals);
+        lowered.extends_unread = resolver.unread(key).to_vec();
         gates.extend(super::gate::gate(&job, &lowered));
         jobs.push(lowered);
         own.push(true);

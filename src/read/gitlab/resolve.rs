@@ -28,6 +28,8 @@ pub(super) struct Resolver<'c> {
     /// [`Val::get`] finds): jobs and templates are looked up once per job, often thousands.
     top: HashMap<&'c str, &'c Val>,
     extended: HashMap<String, Val>,
+    /// Per entry, the templates it extends that no file read defines ([`Self::unread`]).
+    unread: HashMap<String, Vec<String>>,
     copies: usize,
     copied_bytes: usize,
     /// Once a copy limit is crossed: the first reference refused (with the limit's
@@ -52,6 +54,7 @@ impl<'c> Resolver<'c> {
         Resolver {
             top,
             extended: HashMap::new(),
+            unread: HashMap::new(),
             copies: 0,
             copied_bytes: 0,
             refused: None,
@@ -84,6 +87,7 @@ impl<'c> Resolver<'c> {
         stack.push(name.to_owned());
         let mut base = None;
         let mut ok = true;
+        let mut unread = Vec::new();
         for parent in extends.scalars() {
             let parent_name = parent.text().unwrap_or_default();
             if stack.iter().any(|s| s == parent_name) {
@@ -98,17 +102,23 @@ impl<'c> Resolver<'c> {
                 ctx.diag(Code::GitlabExtendsCycle, message, parent.at);
                 ok = false;
             } else if !self.top_level(parent_name).is_some_and(Val::is_map) {
+                // Defined in an include that was not read (another project, a component), or
+                // nowhere: the job has the rest of its parents, and what this one adds is
+                // unknown.
                 let message = format!(
-                    "`{name}` extends `{parent_name}`, which is not a job or template; \
-                     kept as written"
+                    "`{name}` extends `{parent_name}`, which is not a job or template in the \
+                     files read; its part of `{name}` is unknown"
                 );
                 ctx.diag(Code::GitlabExtendsUnknown, message, parent.at);
-                ok = false;
+                unread.push(parent_name.to_owned());
             } else if let Some(v) = self.extend(ctx, parent_name, stack) {
+                unread.extend(self.unread(parent_name).iter().cloned());
                 base = merge_into(base, v.without("extends"));
             }
         }
         stack.pop();
+        unread.dedup();
+        self.unread.insert(name.to_owned(), unread);
         let own = raw.clone();
         let result = match (ok, base) {
             (true, Some(base)) => merge(base, own.without("extends")),
@@ -116,6 +126,12 @@ impl<'c> Resolver<'c> {
         };
         self.extended.insert(name.to_owned(), result.clone());
         Some(result)
+    }
+
+    /// The templates `name` extends, directly or through its parents, that no file read
+    /// defines.
+    pub(super) fn unread(&self, name: &str) -> &[String] {
+        self.unread.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// The top-level entry `name` as written.

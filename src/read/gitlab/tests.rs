@@ -154,7 +154,7 @@ fn extends_across_an_included_file() {
 }
 
 #[test]
-fn extends_cycles_and_unknown_parents_keep_the_job_as_written() {
+fn extends_cycles_keep_the_job_as_written_and_unknown_parents_are_skipped() {
     let (_, p, d) = root(
         ".a:\n  extends: .b\n  script: [a]\n.b:\n  extends: .a\n  script: [b]\n\
          job:\n  extends: .a\n  variables: {X: '1'}\n\
@@ -168,6 +168,30 @@ fn extends_cycles_and_unknown_parents_keep_the_job_as_written() {
     assert_eq!(scripts(job(&p, "lost")), ["own"]);
     // `.a` resolves through `.b` kept as written, so `job` still gets a script.
     assert_eq!(scripts(job(&p, "job")), ["a"]);
+}
+
+/// A template from an include that cannot be read (issue 9, class 2): the job keeps its other
+/// parents, and names the unread template, also through a local template that extends it.
+#[test]
+fn an_unread_template_is_named_on_the_jobs_that_extend_it() {
+    let (_, p, d) = root(
+        "include:\n  - project: platform/ci\n    file: k8s.yml\n\
+         .app:\n  extends: .k8s_deploy\n  variables: {APP: web}\n\
+         .own:\n  script: [make release]\n\
+         deploy:\n  extends: [.app, .own]\n  environment: staging\n\
+         build:\n  script: [make]\n",
+    );
+    assert_eq!(codes(&d), ["gitlab-extends-unknown"]);
+    let deploy = job(&p, "deploy");
+    assert_eq!(deploy.extends_unread, [".k8s_deploy"]);
+    assert_eq!(scripts(deploy), ["make release"]);
+    assert!(
+        deploy
+            .variables
+            .iter()
+            .any(|(k, v)| k == "APP" && v == "web")
+    );
+    assert!(job(&p, "build").extends_unread.is_empty());
 }
 
 #[test]
