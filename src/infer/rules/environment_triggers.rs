@@ -6,18 +6,15 @@
 //! that offers it. On CircleCI a job runs only when the jobs it `requires` run, so filters and
 //! approvals are inherited down `requires:` chains.
 
-use std::collections::{HashMap, VecDeque};
-
 use crate::files::Loc;
-use crate::files::work::{self, Work};
 use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
 use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
-use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
 
-/// How many jobs up a `requires:` chain filters and approvals are looked for.
-const MAX_UPSTREAM: usize = 64;
+mod upstream;
+use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
+use upstream::{JobsById, runs_anyway, upstream_approval, upstream_conditions, upstream_filters};
 
 /// Deploying jobs' conditions and pipeline triggers ⇒ [`EnvironmentTrigger`]s of the
 /// environments the jobs deploy to.
@@ -112,26 +109,6 @@ impl Rule for EnvironmentTriggers {
             }
         }
         facts.environment_triggers.extend(new);
-    }
-}
-
-/// A pipeline's jobs by id, so finding a job's parent or the jobs it needs is a lookup: a
-/// scan of every job per job made pipelines of thousands of jobs quadratic.
-struct JobsById<'p>(HashMap<&'p str, Vec<&'p Job>>);
-
-impl<'p> JobsById<'p> {
-    fn new(pipeline: &'p Pipeline) -> JobsById<'p> {
-        let mut by_id: HashMap<&str, Vec<&Job>> = HashMap::new();
-        for job in &pipeline.jobs {
-            by_id.entry(job.id.as_str()).or_default().push(job);
-        }
-        JobsById(by_id)
-    }
-
-    /// The first job, in file order, with id `id` for which `pick` holds.
-    fn find(&self, id: &str, pick: impl Fn(&Job) -> bool) -> Option<&'p Job> {
-        work::count(Work::JobLookups, 1);
-        self.0.get(id)?.iter().copied().find(|j| pick(j))
     }
 }
 
@@ -479,82 +456,6 @@ fn matches_every_ref(pattern: &str) -> bool {
     let inner = pattern.trim().trim_start_matches('/').trim_end_matches('/');
     let inner = inner.trim_start_matches('^').trim_end_matches('$');
     matches!(inner, ".*" | ".+" | "*")
-}
-
-/// The ref filters of the nearest jobs up `job`'s `requires:` chain that have any (CircleCI:
-/// a job whose required job is filtered out does not run either).
-fn upstream_filters(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
-    let mut out = Vec::new();
-    walk_upstream(jobs, job, |up| {
-        let filters: Vec<&Trigger> = up
-            .conditions
-            .iter()
-            .filter(|c| is_ref_kind(&c.kind))
-            .collect();
-        out.extend(filters.iter().map(|c| (*c).clone()));
-        !filters.is_empty()
-    });
-    out
-}
-
-/// GitHub: the `if:` conditions of the nearest jobs up `job`'s `needs:` that have any; a job
-/// that runs anyway (`always()`) passes on nothing.
-fn upstream_conditions(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
-    let mut out = Vec::new();
-    walk_upstream(jobs, job, |up| {
-        if up.conditions.iter().any(runs_anyway) {
-            return true;
-        }
-        out.extend(up.conditions.iter().cloned());
-        !up.conditions.is_empty()
-    });
-    out
-}
-
-/// A GitHub `if:` that runs the job whatever happened to the jobs it needs.
-fn runs_anyway(c: &Trigger) -> bool {
-    c.kind == TriggerKind::Expression
-        && c.pattern.as_deref().is_some_and(|p| {
-            ["always()", "failure()", "cancelled()"]
-                .iter()
-                .any(|f| p.contains(f))
-        })
-}
-
-/// The nearest approval (a manual job that deploys nothing) anywhere up `job`'s `requires:`
-/// chain.
-fn upstream_approval<'p>(
-    jobs: &JobsById<'p>,
-    job: &Job,
-    deploys: &dyn Fn(&str) -> bool,
-) -> Option<&'p Job> {
-    let mut found = None;
-    walk_upstream(jobs, job, |up| {
-        if found.is_none() && up.manual && !deploys(&up.id) {
-            found = Some(up);
-        }
-        found.is_some()
-    });
-    found
-}
-
-/// Visits the jobs up `job`'s `needs`, nearest first, each once and at most [`MAX_UPSTREAM`];
-/// `visit` returns whether to stop climbing above the job it was given.
-fn walk_upstream<'p>(jobs: &JobsById<'p>, job: &Job, mut visit: impl FnMut(&'p Job) -> bool) {
-    let mut queue: VecDeque<String> = job.needs.iter().cloned().collect();
-    let mut seen: Vec<String> = Vec::new();
-    while let Some(id) = queue.pop_front() {
-        if seen.contains(&id) || seen.len() >= MAX_UPSTREAM {
-            continue;
-        }
-        let up = jobs.find(&id, |_| true);
-        seen.push(id);
-        if let Some(up) = up
-            && !visit(up)
-        {
-            queue.extend(up.needs.iter().cloned());
-        }
-    }
 }
 
 /// `workflow_dispatch` / `workflow_call` inputs are triggers of an environment only when its
