@@ -58,16 +58,7 @@ impl Rule for DeployAction {
                 let Some(says) = says else {
                     continue;
                 };
-                let m = DeployMatch {
-                    tool: DeployTool::Unknown,
-                    operation: "call".to_owned(),
-                    dry_run: false,
-                    namespace: None,
-                    context: None,
-                    environment: None,
-                    paths: Vec::new(),
-                    release: None,
-                };
+                let m = DeployMatch::new(DeployTool::Unknown, "call");
                 let note = format!(
                     "job `{}` {says} and extends `{parent}`, which no file read defines (its code cannot be read)",
                     job.id

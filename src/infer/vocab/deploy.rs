@@ -432,6 +432,22 @@ pub(crate) struct DeployMatch {
     pub release: Option<String>,
 }
 
+impl DeployMatch {
+    /// A deploy of `tool` by `operation` with nothing else read from it yet.
+    pub(crate) fn new(tool: DeployTool, operation: &str) -> DeployMatch {
+        DeployMatch {
+            tool,
+            operation: operation.to_owned(),
+            dry_run: false,
+            namespace: None,
+            context: None,
+            environment: None,
+            paths: Vec::new(),
+            release: None,
+        }
+    }
+}
+
 /// The deploy tool run by `program`, if any.
 fn tool_run_by(program: &str) -> Option<&'static ToolSpec> {
     DEPLOY_TOOLS.iter().find(|t| t.programs.contains(&program))

@@ -186,16 +186,7 @@ pub(crate) fn classify_action_deploy(
     let ActionRole::Deploy(tool, op) = spec.role else {
         return None;
     };
-    let mut m = DeployMatch {
-        tool,
-        operation: String::new(),
-        dry_run: false,
-        namespace: None,
-        context: None,
-        environment: None,
-        paths: Vec::new(),
-        release: None,
-    };
+    let mut m = DeployMatch::new(tool, "");
     match op {
         ActionOp::Fixed(op) => m.operation = op.to_owned(),
         ActionOp::Input {
