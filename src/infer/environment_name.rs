@@ -22,10 +22,12 @@ pub(crate) struct Named {
     pub refs: Option<RefFilter>,
 }
 
-/// Expands `${{ matrix.k }}` over the job's matrix, `${{ inputs.k }}` /
-/// `${{ github.event.inputs.k }}` over a dispatch input's choices, a `&&`/`||` expression over
-/// its values (see [`crate::infer::expression`]), and `$NAME` / `${NAME}` with the value the
-/// job or pipeline gives the variable (GitLab expands variables in `environment: name:`).
+/// Expands an Azure variable set in `${{ if }}` blocks over their values ([`conditional`]);
+/// else `$NAME` / `${NAME}` with the value the job or pipeline gives the variable (GitLab
+/// expands variables in `environment: name:`), `${{ matrix.k }}` over the job's matrix,
+/// `${{ inputs.k }}` / `${{ github.event.inputs.k }}` (or an output passed on under an input's
+/// name, [`passed_on_input`]) over a dispatch input's choices, and a `&&`/`||` expression over
+/// its values (see [`crate::infer::expression`]).
 pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
     let written = name.trim();
     let conditional = conditional(written, pipeline);
@@ -116,7 +118,8 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
 /// (`environment: $(environment)` after `${{ if startsWith(variables['Build.SourceBranch'],
 /// 'refs/heads/release-dev') }}: { environment: DEV }`): each value, holding on the branch of
 /// each test of its block, or for the runtime parameter value it tests; an `${{ else }}` value
-/// and one whose test is not read hold on every ref.
+/// on the pipeline's branch triggers no earlier block names (every ref when it has none), and
+/// one whose test is not read on every ref.
 fn conditional(written: &str, pipeline: &Pipeline) -> Vec<Named> {
     let Some(var) = whole_variable(written) else {
         return Vec::new();

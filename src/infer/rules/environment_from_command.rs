@@ -120,9 +120,7 @@ impl EnvironmentFromCommand {
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });
     }
-}
 
-impl EnvironmentFromCommand {
     /// [`Self::emit`] for a step's hint; an environment input written as an expression
     /// (`environment: ${{ inputs.environment || 'integration' }}`) becomes the names it can
     /// take, each holding when it does ([`crate::infer::environment_name`]).
