@@ -335,7 +335,13 @@ fn every_script_unit_is_tokenized_once() {
         let mut units = 0;
         for p in crate::analyze::read_pipelines(&paths, &repo, &mut diagnostics) {
             for job in &p.jobs {
-                units += job_units(&repo, job, &job_vars(&p, job)).len();
+                units += job_units(
+                    &repo,
+                    job,
+                    &job_vars(&p, job),
+                    p.system.script_lines_share_a_shell(),
+                )
+                .len();
             }
         }
         assert_eq!(during_analysis, units, "{name}");

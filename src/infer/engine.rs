@@ -98,7 +98,8 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
         }
         for job in &pipeline.jobs {
             let vars = commands::job_vars(pipeline, job);
-            let units = commands::job_units(cx.files, job, &vars);
+            let shared = pipeline.system.script_lines_share_a_shell();
+            let units = commands::job_units(cx.files, job, &vars, shared);
             let starts_cluster = units
                 .iter()
                 .any(|u| u.cmds.iter().any(vocab::starts_cluster))
@@ -226,7 +227,15 @@ mod tests {
         let n = pipelines
             .iter()
             .flat_map(|p| p.jobs.iter().map(move |j| (p, j)))
-            .map(|(p, j)| commands::job_units(files, j, &commands::job_vars(p, j)).len())
+            .map(|(p, j)| {
+                commands::job_units(
+                    files,
+                    j,
+                    &commands::job_vars(p, j),
+                    p.system.script_lines_share_a_shell(),
+                )
+                .len()
+            })
             .sum();
         tokenized();
         n

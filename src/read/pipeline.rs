@@ -29,6 +29,16 @@ pub(crate) enum CiSystem {
 }
 
 impl CiSystem {
+    /// Whether a job's script lines run in one shell, so a variable one line sets is seen by
+    /// the next (GitLab `before_script`/`script`, Bitbucket and Travis script lists); GitHub,
+    /// Azure and CircleCI steps and Jenkins `sh` steps each start a new shell.
+    pub(crate) fn script_lines_share_a_shell(self) -> bool {
+        matches!(
+            self,
+            CiSystem::GitlabCi | CiSystem::BitbucketPipelines | CiSystem::Travis
+        )
+    }
+
     /// Stable lowercase id used in JSON and SARIF.
     pub(crate) fn id(self) -> &'static str {
         match self {

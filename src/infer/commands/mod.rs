@@ -36,9 +36,17 @@ pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> 
 
 /// Every script unit of a job, in step order, each followed (depth first) by the scripts and
 /// make targets it calls; step units have depth 0. `vars` are the variables the job's scripts
-/// see ([`job_vars`]).
-pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, String)]) -> Vec<Unit> {
-    let mut out = Vec::new();
+/// see ([`job_vars`]). When the job's script steps run in one shell (`shared_shell`: GitLab,
+/// Bitbucket and Travis script lines), a variable one step assigns (`CLI="oc -n $NS"`) is seen
+/// by the steps after it.
+pub(crate) fn job_units(
+    files: &dyn RepoFiles,
+    job: &Job,
+    vars: &[(String, String)],
+    shared_shell: bool,
+) -> Vec<Unit> {
+    let mut out: Vec<Unit> = Vec::new();
+    let mut carried: Vec<(String, String)> = Vec::new();
     for step in &job.steps {
         let Step::Script {
             name,
@@ -62,8 +70,8 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
         } else {
             SpanMap::Lines(line_starts.clone(), loc.span)
         };
-        // The step's own variables win over the job's.
-        let vars: Vec<(String, String)> = vars.iter().chain(env).cloned().collect();
+        // The step's own variables win over the job's, and what earlier lines set over both.
+        let vars: Vec<(String, String)> = vars.iter().chain(env).chain(&carried).cloned().collect();
         let unit = Unit::new(
             loc.file.clone(),
             text.clone(),
@@ -72,9 +80,29 @@ pub(crate) fn job_units(files: &dyn RepoFiles, job: &Job, vars: &[(String, Strin
             name.clone().filter(|n| n.starts_with("!reference")),
             cwd,
         );
+        if shared_shell {
+            carried.extend(assignments(&unit));
+        }
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     functions::keep_called(&mut out);
+    out
+}
+
+/// The variables a unit's own lines set for the lines after it (`X=1`, `export X=1`), outside
+/// any function body.
+fn assignments(unit: &Unit) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
+        if cmd.words.is_empty() {
+            out.extend(cmd.assignments.iter().cloned());
+        } else if cmd.program() == Some("export") {
+            out.extend(cmd.words.iter().skip(1).filter_map(|w| {
+                let (k, v) = w.text.split_once('=')?;
+                Some((k.to_owned(), v.to_owned()))
+            }));
+        }
+    }
     out
 }
 

@@ -76,7 +76,7 @@ fn step_locs_map_through_line_starts() {
         vec![job("j", vec![script_step("w.yml", text, 9, 2)])],
     );
     let repo = MemRepo::default();
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
     let loc = units[0].loc(&units[0].cmds[1]);
     assert_eq!(&file[loc.span.range()], "kubectl apply -f x");
 }
@@ -101,7 +101,7 @@ fn follows_scripts_and_make_targets_with_a_cycle_guard() {
         CiSystem::GitlabCi,
         vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
     );
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
     let files: Vec<(&str, usize)> = units.iter().map(|u| (u.file.as_str(), u.depth)).collect();
     assert_eq!(
         files,
@@ -182,7 +182,7 @@ fn scripts_are_found_from_the_working_directory() {
     let mut p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
     p.variables
         .push(("CHART_ROOT".to_owned(), "deploy/helm".to_owned()));
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]));
+    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
     let files: Vec<&str> = units.iter().map(|u| u.file.as_str()).collect();
     assert_eq!(
         files,
@@ -196,7 +196,7 @@ fn scripts_are_found_from_the_working_directory() {
 
 /// The commands of `job`'s units as one line each, with the unit's file.
 fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
-    job_units(repo, job, &[])
+    job_units(repo, job, &[], false)
         .iter()
         .flat_map(|u| {
             u.cmds
@@ -233,7 +233,7 @@ fn function_bodies_run_only_where_the_job_calls_them() {
             script_step("ci.yml", "timeout 600 deploy\n", 200, 0),
         ],
     );
-    let units = job_units(&repo, &deploy, &[]);
+    let units = job_units(&repo, &deploy, &[], false);
     let cmds = &units[0].cmds;
     let lines: Vec<String> = cmds.iter().map(|c| units[0].command_line(c)).collect();
     assert_eq!(
