@@ -55,20 +55,24 @@ const WORKSPACE_PREFIXES: &[&str] = &[
     "$(Pipeline.Workspace)/",
     "$CIRCLE_WORKING_DIRECTORY/",
     "$TRAVIS_BUILD_DIR/",
-    "$PWD/",
-    "${PWD}/",
-    "$(pwd)/",
+    "$(git rev-parse --show-toplevel)/",
+    "`git rev-parse --show-toplevel`/",
 ];
 
+/// Prefixes that stand for the directory the script runs in.
+const CWD_PREFIXES: &[&str] = &["$PWD/", "${PWD}/", "$(pwd)/"];
+
 /// Joins `path` to `cwd` and normalises `.` and `..`; `None` for paths outside the repository
-/// or still holding variables.
+/// or still holding variables. A path that starts at the repository root
+/// (`$GITHUB_WORKSPACE/`, `$(git rev-parse --show-toplevel)/`) ignores `cwd`.
 pub(super) fn repo_path(cwd: &str, path: &str) -> Option<String> {
     let mut path = path.trim();
-    for prefix in WORKSPACE_PREFIXES {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            path = rest;
-            break;
-        }
+    let mut cwd = cwd;
+    if let Some(rest) = WORKSPACE_PREFIXES.iter().find_map(|p| path.strip_prefix(p)) {
+        path = rest;
+        cwd = "";
+    } else if let Some(rest) = CWD_PREFIXES.iter().find_map(|p| path.strip_prefix(p)) {
+        path = rest;
     }
     if path.is_empty() || path.starts_with('/') || path.starts_with('~') || path.contains('$') {
         return None;

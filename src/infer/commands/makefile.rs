@@ -93,7 +93,8 @@ impl Makefile {
     }
 
     /// Expands `$(VAR)`, `${VAR}`, `$@`, `$$`; unknown variables become shell variables (make
-    /// passes the environment through), functions such as `$(shell ...)` become `_`.
+    /// passes the environment through), `$(shell git rev-parse --show-toplevel)` the shell's
+    /// spelling of it, and other functions such as `$(shell ...)` become `_`.
     fn expand(&self, line: &str, target: &str, depth: usize) -> String {
         let mut out = String::new();
         let mut rest = line;
@@ -119,6 +120,9 @@ impl Makefile {
                     let name = after[1..end].trim();
                     if name == "MAKE" {
                         out.push_str("make");
+                    } else if is_git_root(name) {
+                        // What the shell spells the same way, which script paths know.
+                        out.push_str("$(git rev-parse --show-toplevel)");
                     } else if name.contains(char::is_whitespace) || name.contains(',') {
                         out.push('_');
                     } else if let Some(value) = self.vars.get(name) {
@@ -141,6 +145,12 @@ impl Makefile {
         out.push_str(rest);
         out
     }
+}
+
+/// `shell git rev-parse --show-toplevel`: the repository's root.
+fn is_git_root(function: &str) -> bool {
+    function.split_whitespace().collect::<Vec<_>>()
+        == ["shell", "git", "rev-parse", "--show-toplevel"]
 }
 
 /// `NAME = v`, `NAME := v`, `NAME ?= v`, `NAME ::= v`, `export NAME = v` (not `+=`).

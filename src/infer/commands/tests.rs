@@ -145,6 +145,16 @@ fn repo_paths() {
         repo_path("", "$CI_PROJECT_DIR/x.sh").as_deref(),
         Some("x.sh")
     );
+    // The repository's root, whatever directory the script is in; `$PWD` is that directory.
+    assert_eq!(
+        repo_path("ops", "$CI_PROJECT_DIR/x.sh").as_deref(),
+        Some("x.sh")
+    );
+    assert_eq!(
+        repo_path("ops", "$(git rev-parse --show-toplevel)/build/x.sh").as_deref(),
+        Some("build/x.sh")
+    );
+    assert_eq!(repo_path("ops", "$PWD/x.sh").as_deref(), Some("ops/x.sh"));
     assert_eq!(repo_path("", "../../x.sh"), None);
     assert_eq!(repo_path("", "/usr/bin/x"), None);
     assert_eq!(repo_path("", "$DIR/x.sh"), None);
