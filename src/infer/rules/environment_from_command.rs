@@ -205,6 +205,17 @@ impl Rule for EnvironmentFromCommand {
         let resolve = |v: &str| resolve_vars(v, &a.job.vars);
         let uses = a.uses.trim();
         let Some(spec) = a.spec else {
+            // The OpenShift Client DSL's `openshift.withProject('shop-prod') { ... }`: the
+            // project (namespace) the calls it wraps act on.
+            if uses == "openshift.withProject"
+                && let Some(hint) = vocab::input(a.with, &["namespace"]).and_then(|ns| {
+                    namespace_hint(ns, resolve, |name| {
+                        format!("`{uses}` sets project `{name}` for the calls it wraps")
+                    })
+                })
+            {
+                self.emit(&a.job.key, hint, a.loc.clone(), facts);
+            }
             // A shared-library step named for deploying: its inputs may name the target.
             if let Some((m, ..)) = library_deploy(a) {
                 for hint in deploy_hints(&m, uses, resolve, &self.choices) {

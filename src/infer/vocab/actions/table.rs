@@ -535,6 +535,8 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
     openshift("openshift.create", ActionOp::Fixed("create")),
     openshift("openshift.replace", ActionOp::Fixed("replace")),
     openshift("openshift.newapp", ActionOp::Fixed("new-app")),
+    // `oc tag`: promotes an image into the tag deployments watch, as `openshiftTag` does.
+    openshift("openshift.tag", ActionOp::Fixed("tag")),
     openshift("openshift.selector.delete", ActionOp::Fixed("delete")),
     openshift("openshift.selector.scale", ActionOp::Fixed("scale")),
     openshift(

@@ -495,6 +495,8 @@ pub(super) fn positional_names(uses: &str) -> &'static [&'static str] {
         "input" => &["message"],
         "lock" => &["resource"],
         "ws" => &["dir"],
+        "openshift.withProject" => &["namespace"],
+        "openshift.withCluster" => &["cluster"],
         _ => &[],
     }
 }
