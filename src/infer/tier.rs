@@ -13,8 +13,13 @@ const WORDS: &[(&str, Tier)] = &[
     ("stage", Tier::Staging),
     ("stg", Tier::Staging),
     ("preprod", Tier::Staging),
+    ("preproduction", Tier::Staging),
     ("uat", Tier::Staging),
+    // Acceptance, the A of the DTAP/OTAP ladder: the last stage before production.
+    ("acceptance", Tier::Staging),
+    ("acc", Tier::Staging),
     ("test", Tier::Testing),
+    ("tst", Tier::Testing),
     ("testing", Tier::Testing),
     ("qa", Tier::Testing),
     ("int", Tier::Testing),
@@ -24,6 +29,8 @@ const WORDS: &[(&str, Tier)] = &[
     ("develop", Tier::Development),
     ("development", Tier::Development),
     ("sandbox", Tier::Development),
+    ("sbox", Tier::Development),
+    ("sbx", Tier::Development),
     ("review", Tier::Preview),
     ("preview", Tier::Preview),
     ("pr", Tier::Preview),
@@ -130,6 +137,12 @@ mod tests {
         assert_eq!(tier_of("customers", None).0, Tier::Other);
         assert_eq!(tier_of("pre-prod", None).0, Tier::Staging);
         assert_eq!(tier_of("eu-nonprod", None).0, Tier::Testing);
+        assert_eq!(tier_of("preproduction", None).0, Tier::Staging);
+        assert_eq!(tier_of("shop-acc", None).0, Tier::Staging);
+        assert_eq!(tier_of("acceptance", None).0, Tier::Staging);
+        assert_eq!(tier_of("tst", None).0, Tier::Testing);
+        assert_eq!(tier_of("ptlsbox", None).0, Tier::Other);
+        assert_eq!(tier_of("sbox", None).0, Tier::Development);
         assert_eq!(
             tier_of("eu", Some("production")),
             (Tier::Production, Confidence::High)
