@@ -68,6 +68,25 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
             out.push(plain(name));
             continue;
         };
+        // `${{ github.ref_name }}` in a workflow pushed only on named branches: one name per
+        // branch, each deployed from its own.
+        if inner == "github.ref_name"
+            && let Some(branches) = literal_branches(pipeline)
+        {
+            for branch in branches {
+                out.push(Named {
+                    name: name.replace(&ph, branch),
+                    from: Some(written.to_owned()),
+                    chosen_by: None,
+                    events: None,
+                    refs: Some(RefFilter {
+                        branch: branch.to_owned(),
+                        negated: false,
+                    }),
+                });
+            }
+            continue;
+        }
         let outcomes = crate::infer::expression::outcomes(inner).unwrap_or_else(|| {
             // A bare input: its choices, each started by that input (an Azure runtime
             // parameter is one: `${{ parameters.ENV }}`, `${{ parameters['ENV'] }}`).
@@ -221,6 +240,28 @@ fn whole_variable(written: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
     .then_some(inner)
+}
+
+/// The branches a pipeline is pushed on, when it names each (no pattern, no "any branch"), and
+/// any tags it is pushed on are named alike (`tags: [prod]` gives the ref name `prod` too); no
+/// pull request trigger, whose ref names would be other names.
+fn literal_branches(pipeline: &Pipeline) -> Option<Vec<&str>> {
+    let mut branches = Vec::new();
+    for t in pipeline.triggers.iter().filter(|t| !t.negated) {
+        let literal = t
+            .pattern
+            .as_deref()
+            .filter(|p| !p.is_empty() && !p.contains(['*', '?', '[', '!', '/', '^', '$']));
+        match (&t.kind, literal) {
+            (TriggerKind::Branch, Some(b)) => branches.push(b),
+            (TriggerKind::Tag, Some(_)) => {}
+            (TriggerKind::Branch | TriggerKind::Tag | TriggerKind::PullRequest, _) => {
+                return None;
+            }
+            _ => {}
+        }
+    }
+    (!branches.is_empty()).then_some(branches)
 }
 
 /// An output or variable another job or step computes at run time
