@@ -120,9 +120,6 @@ pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String,
             .map(str::to_owned)
     };
     let m = DeployMatch {
-        tool,
-        operation: "call".to_owned(),
-        dry_run: false,
         namespace: input(&["namespace", "ns", "k8snamespace", "kubenamespace"]),
         context: input(&["cluster", "clustername", "context", "kubecontext"]),
         environment: input(&[
@@ -131,8 +128,7 @@ pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String,
             "targetenvironment",
             "deployenvironment",
         ]),
-        paths: Vec::new(),
-        release: None,
+        ..DeployMatch::new(tool, "call")
     };
     let uses = a.uses;
     let (note, confidence) = match (tool, container) {

@@ -84,18 +84,7 @@ fn parameter_test(func: &str, call: &str) -> Option<(String, String)> {
     let [a, b] = args.as_slice() else {
         return None;
     };
-    let param = |arg: &str| {
-        let rest = arg.trim().strip_prefix("parameters")?;
-        let name = match rest.strip_prefix('[') {
-            Some(bracket) => bracket
-                .strip_suffix(']')?
-                .trim()
-                .trim_matches('\'')
-                .to_owned(),
-            None => rest.strip_prefix('.')?.to_owned(),
-        };
-        (!name.is_empty()).then_some(name)
-    };
+    let param = |arg: &str| accessed(arg, "parameters").map(str::to_owned);
     match (param(a), literal(b)) {
         (Some(p), Some(v)) => Some((p, v)),
         _ => Some((param(b)?, literal(a)?)),
@@ -189,18 +178,18 @@ fn arguments(call: &str) -> Vec<String> {
 
 /// `variables['Build.SourceBranch']` or `variables.Build.SourceBranch` → `build.sourcebranch`.
 fn variable_name(arg: &str) -> Option<String> {
-    let lower = arg.trim().to_ascii_lowercase();
-    let rest = lower.strip_prefix("variables")?;
-    let name = if let Some(bracket) = rest.strip_prefix('[') {
-        bracket
-            .strip_suffix(']')?
-            .trim()
-            .trim_matches('\'')
-            .to_owned()
-    } else {
-        rest.strip_prefix('.')?.to_owned()
+    accessed(&arg.to_ascii_lowercase(), "variables").map(str::to_owned)
+}
+
+/// The name `arg` reads from the context `context`, as written: `context['Name']` or
+/// `context.Name` → `Name`.
+fn accessed<'a>(arg: &'a str, context: &str) -> Option<&'a str> {
+    let rest = arg.trim().strip_prefix(context)?;
+    let name = match rest.strip_prefix('[') {
+        Some(bracket) => bracket.strip_suffix(']')?.trim().trim_matches('\''),
+        None => rest.strip_prefix('.')?,
     };
-    Some(name)
+    (!name.is_empty()).then_some(name)
 }
 
 /// A quoted literal `'refs/heads/main'` → `refs/heads/main`.

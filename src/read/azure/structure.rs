@@ -2,7 +2,7 @@
 //! steps and variables, and the job needs that stage order implies.
 
 use super::condition;
-use super::template::is_expression;
+use super::template::{expression_inner, is_expression};
 use super::{Lower, Scope, StageCtx, StageInfo};
 use crate::files::Code;
 use crate::read::pipeline::{ConditionalValue, EnvironmentRef, Step};
@@ -394,13 +394,7 @@ fn conditional_variables(st: &SourceText, node: &Node) -> Vec<ConditionalValue> 
     };
     let mut out = Vec::new();
     for (key, body) in blocks {
-        let Some(inner) = key
-            .as_str()
-            .map(str::trim)
-            .and_then(|k| k.strip_prefix("${{"))
-            .and_then(|k| k.strip_suffix("}}"))
-            .map(str::trim)
-        else {
+        let Some(inner) = expression_inner(key) else {
             continue;
         };
         let (when, otherwise) = if let Some(c) = inner.strip_prefix("elseif ") {

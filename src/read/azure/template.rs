@@ -221,26 +221,24 @@ pub(super) fn is_expression(key: &Node) -> bool {
         .is_some_and(|s| s.trim_start().starts_with("${{"))
 }
 
-/// The parameter name of a string that is exactly `${{ parameters.name }}`.
-pub(super) fn whole_param(node: &Node) -> Option<&str> {
+/// The expression of a string that is exactly one `${{ ... }}`, trimmed.
+pub(super) fn expression_inner(node: &Node) -> Option<&str> {
     let inner = node
         .as_str()?
         .trim()
         .strip_prefix("${{")?
-        .strip_suffix("}}")?
-        .trim();
-    param_name(inner)
+        .strip_suffix("}}")?;
+    Some(inner.trim())
+}
+
+/// The parameter name of a string that is exactly `${{ parameters.name }}`.
+pub(super) fn whole_param(node: &Node) -> Option<&str> {
+    param_name(expression_inner(node)?)
 }
 
 /// `${{ each x in parameters.name }}` → `name`.
 pub(super) fn each_param(key: &Node) -> Option<&str> {
-    let inner = key
-        .as_str()?
-        .trim()
-        .strip_prefix("${{")?
-        .strip_suffix("}}")?
-        .trim()
-        .strip_prefix("each ")?;
+    let inner = expression_inner(key)?.strip_prefix("each ")?;
     let (_, list) = inner.split_once(" in ")?;
     param_name(list.trim())
 }
