@@ -113,7 +113,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
             calls.extend(make_calls(files, unit, cmd, &cwd));
             continue;
         }
-        let Some(script) = script_arg(cmd) else {
+        let Some((script, at)) = script_arg(cmd) else {
             continue;
         };
         let Some(path) = repo_path(&cwd, &script) else {
@@ -125,29 +125,44 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         let text = text.to_string();
         calls.push(Call {
             key: path.clone(),
-            unit: unit.called(
-                path,
-                text,
-                SpanMap::Direct,
-                unit.command_line(cmd),
-                cwd.clone(),
-                cmd.function.as_ref(),
-            ),
+            unit: unit
+                .called(
+                    path,
+                    text,
+                    SpanMap::Direct,
+                    unit.command_line(cmd),
+                    cwd.clone(),
+                    cmd.function.as_ref(),
+                )
+                .with_positional(positional(cmd, at)),
         });
     }
     calls
 }
 
-/// The script file a command runs: `./x.sh`, `scripts/x`, `bash -e x.sh`, `source x.sh`.
-fn script_arg(cmd: &Command) -> Option<String> {
+/// The positional parameters a script is called with (`./deploy.sh shop-uat values.yaml` sets
+/// `$1` and `$2`), named `1`, `2`, ... as its variables, each as written.
+fn positional(cmd: &Command, script_at: usize) -> Vec<(String, String)> {
+    cmd.words
+        .iter()
+        .skip(script_at + 1)
+        .take(9)
+        .enumerate()
+        .map(|(i, w)| ((i + 1).to_string(), w.text.clone()))
+        .collect()
+}
+
+/// The script file a command runs (`./x.sh`, `scripts/x`, `bash -e x.sh`, `source x.sh`) and
+/// the index of its word: the words after it are the script's arguments.
+fn script_arg(cmd: &Command) -> Option<(String, usize)> {
     let first = cmd.words.first()?.text.as_str();
     let program = cmd.program()?;
     if matches!(
         program,
         "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "source" | "."
     ) {
-        let mut words = cmd.words.iter().skip(1);
-        while let Some(w) = words.next() {
+        let mut words = cmd.words.iter().enumerate().skip(1);
+        while let Some((i, w)) = words.next() {
             let t = w.text.as_str();
             if t == "-o" || t == "+o" {
                 words.next();
@@ -159,12 +174,12 @@ fn script_arg(cmd: &Command) -> Option<String> {
                 }
                 continue;
             }
-            return Some(t.to_owned());
+            return Some((t.to_owned(), i));
         }
         return None;
     }
     if first.contains('/') || first.ends_with(".sh") || first.ends_with(".bash") {
-        return Some(first.to_owned());
+        return Some((first.to_owned(), 0));
     }
     None
 }

@@ -172,6 +172,18 @@ impl Unit {
     }
 }
 
+impl Unit {
+    /// The unit with the positional parameters it is called with (`1`, `2`, ...) as its
+    /// variables, instead of its caller's. They name no command (a digit is no variable name
+    /// in command position), so the tokenized commands stay as they are.
+    fn with_positional(mut self, positional: Vec<(String, String)>) -> Unit {
+        self.vars
+            .retain(|(k, _)| !k.bytes().all(|b| b.is_ascii_digit()));
+        self.vars.extend(positional);
+        self
+    }
+}
+
 /// Tokenizes one script: the only place a unit's text is handed to the shell tokenizer.
 fn tokenize(text: &str, vars: &[(String, String)]) -> Vec<Command> {
     #[cfg(test)]

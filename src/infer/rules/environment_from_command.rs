@@ -449,21 +449,59 @@ fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
 
 /// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables.
 /// Returns the name and a note suffix saying where the value came from.
+/// A variable set from another (`NAMESPACE=$1`, the script's first argument) is followed, a
+/// few steps at most.
 fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
-    let Some(var) = lone_var(value) else {
+    let Some(first) = lone_var(value) else {
         return (value.to_owned(), String::new());
     };
-    // An assignment in a branch on the CI event or the branch holds there only: the rule
-    // environment-from-event reads those.
-    let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
-        c.assigned(var)
-            .filter(|_| crate::infer::shell::condition_branch(&unit.text, c.start).is_none())
-    });
-    match earlier {
-        Some(v) if !v.contains('$') && !v.is_empty() => (v, format!(" (`${var}`)")),
-        Some(_) => (value.to_owned(), String::new()),
-        None => resolve_vars(value, &unit.vars),
+    let how = format!(" (`${first}`)");
+    let (mut current, mut idx) = (value.to_owned(), idx);
+    for _ in 0..4 {
+        let Some(var) = lone_var(&current).map(str::to_owned) else {
+            break;
+        };
+        // An assignment in a branch on the CI event or the branch holds there only: the rule
+        // environment-from-event reads those.
+        let earlier = unit
+            .cmds
+            .iter()
+            .enumerate()
+            .take(idx)
+            .rev()
+            .find_map(|(i, c)| {
+                c.assigned(&var)
+                    .filter(|_| {
+                        crate::infer::shell::condition_branch(&unit.text, c.start).is_none()
+                    })
+                    .map(|v| (v, i))
+            });
+        match earlier {
+            Some((v, _)) if !v.contains('$') && !v.is_empty() => {
+                return (v, how);
+            }
+            // Followed only from an assignment that always runs: `ns=$ns_test` inside an
+            // `if` on the script's argument holds in one branch.
+            Some((v, at))
+                if lone_var(&v).is_some()
+                    && unit.cmds.get(at).is_some_and(|c| {
+                        !crate::infer::shell::in_conditional(&unit.text, c.start)
+                    }) =>
+            {
+                (current, idx) = (v, at)
+            }
+            Some(_) => break,
+            None => {
+                let (name, found) = resolve_vars(&current, &unit.vars);
+                return if found.is_empty() {
+                    (value.to_owned(), found)
+                } else {
+                    (name, how)
+                };
+            }
+        }
     }
+    (value.to_owned(), String::new())
 }
 
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.

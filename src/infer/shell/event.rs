@@ -283,6 +283,24 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
 }
 
 /// The shell keywords of `text` that shape an `if`, with their byte offsets.
+/// Whether byte `at` of `script` sits inside an `if` or a `case` that is still open there: a
+/// command that may not run.
+pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
+    let mut depth = 0i32;
+    for word in script
+        .get(..at)
+        .unwrap_or_default()
+        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '(' | ')' | '&' | '|'))
+    {
+        match word {
+            "if" | "case" => depth += 1,
+            "fi" | "esac" => depth -= 1,
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
 fn keywords(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
@@ -322,6 +340,16 @@ mod tests {
             ScriptCondition::Ref(r) => Some(r),
             ScriptCondition::Event(_) => None,
         }
+    }
+
+    #[test]
+    fn in_conditional_sees_open_if_and_case() {
+        let script = "A=1\nif [ x ]; then\n  B=2\nfi\ncase $1 in\n  a) C=3 ;;\nesac\nD=4\n";
+        let at = |n: &str| in_conditional(script, script.find(n).unwrap_or(0));
+        assert!(!at("A=1"));
+        assert!(at("B=2"));
+        assert!(at("C=3"));
+        assert!(!at("D=4"));
     }
 
     #[test]

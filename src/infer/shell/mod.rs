@@ -30,7 +30,7 @@ mod tests;
 
 use crate::files::LineIndex;
 pub(crate) use event::{
-    EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch, covers,
+    EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch, covers, in_conditional,
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
