@@ -17,17 +17,14 @@ impl Rule for DeployAction {
         RuleId::DeployAction
     }
 
-    /// A GitLab job that extends a template no file read defines (an include of another
-    /// project, a CI/CD component) and nothing it runs here deploys, when it declares an
-    /// environment it starts, or its name, its stage or the template's name says it deploys:
-    /// the template is what deploys, with a tool that cannot be read.
+    /// A job that extends a template no file read defines (GitLab: an include of another
+    /// project, a CI/CD component; Azure: a pipeline, stages or jobs template of another
+    /// repository) and nothing it runs here deploys, when it declares an environment it
+    /// starts, or its name, its stage or the template's name says it deploys: the template is
+    /// what deploys, with a tool that cannot be read.
     fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
         let mut new = Vec::new();
-        for pipeline in cx
-            .pipelines
-            .iter()
-            .filter(|p| p.system == CiSystem::GitlabCi)
-        {
+        for pipeline in cx.pipelines {
             for job in &pipeline.jobs {
                 let Some(parent) = job.extends_unread.first() else {
                     continue;

@@ -10,6 +10,7 @@ use crate::infer::resolve::JobIndex;
 use crate::infer::rules::environment_name_from_command::tier_word;
 use crate::infer::shell::Command;
 use crate::infer::tier::is_dynamic;
+use crate::infer::vocab;
 use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 
 /// Deploying jobs without a hint ⇒ a low-confidence [`EnvironmentHint`] from their names.
@@ -84,10 +85,12 @@ impl Rule for EnvironmentFromJobName {
                 .chain(servers.map(|s| (HintSource::Server, s.as_str())))
                 .chain(arguments.map(|a| (HintSource::ScriptArgument, a.as_str())));
                 for (source, text) in candidates {
-                    // A job or stage called `test` runs tests; it does not name a target.
+                    // A job or stage called `test` runs tests; it does not name a target,
+                    // unless the name says it deploys first (`deploy-test`, `DeployToTest`).
                     let named = |w: &String| {
                         !matches!(source, HintSource::JobName | HintSource::StageName)
                             || !matches!(w.as_str(), "test" | "testing")
+                            || deploys_to_test(text)
                     };
                     let Some(word) = tier_word(text).filter(named) else {
                         continue;
@@ -114,6 +117,29 @@ impl Rule for EnvironmentFromJobName {
     }
 }
 
+/// Whether a name says it deploys before it says `test` (`deploy-test`, `Deploy to Test`,
+/// `helm-upgrade-testing`): then `test` is the target, not the job's own tests.
+fn deploys_to_test(name: &str) -> bool {
+    let Some(before) = name
+        .to_ascii_lowercase()
+        .find("test")
+        .and_then(|at| name.get(..at))
+    else {
+        return false;
+    };
+    // Split camelCase before the vocabulary lowercases it (`DeployTo` → `Deploy-To`).
+    let mut split = String::with_capacity(before.len() + 4);
+    let mut previous_lower = false;
+    for c in before.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            split.push('-');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        split.push(c);
+    }
+    vocab::names_a_deploy(&split)
+}
+
 /// The host of a `--server` value (`https://api.prod.example.com:6443` → `api.prod.example.com`).
 fn server_host(value: &str) -> Option<String> {
     let host = value
@@ -138,6 +164,16 @@ fn script_arguments(cmd: &Command) -> Option<String> {
 mod tests {
     use super::*;
     use crate::infer::shell;
+
+    #[test]
+    fn test_names_a_target_only_after_a_deploy_word() {
+        assert!(deploys_to_test("deploy-test"));
+        assert!(deploys_to_test("DeployToTest"));
+        assert!(deploys_to_test("azure-pipelines-deploy-api-test"));
+        assert!(!deploys_to_test("test"));
+        assert!(!deploys_to_test("test-and-deploy-prod"));
+        assert!(!deploys_to_test("unit-test"));
+    }
 
     #[test]
     fn servers_and_script_arguments() {

@@ -29,6 +29,9 @@ impl Lower<'_> {
         } else if let Some(extends) = map.get("extends") {
             let template = extends.as_map().and_then(|m| m.get("template"));
             let args = extends.as_map().and_then(|m| m.get("parameters"));
+            if let Some(template) = template {
+                self.unread_template(template, scope, &StageCtx::default());
+            }
             if let Some(template) = template
                 && let Some((doc, inner)) = self.load_template(template, args, scope)
                 && let Some(m) = doc.as_map()
@@ -38,6 +41,34 @@ impl Lower<'_> {
         }
     }
 
+    /// A pipeline, stages or jobs template of another repository (`extends: template:
+    /// deploy-api-dev.yml@pipelines`) cannot be read: it stands as one job that extends it, named
+    /// after the template's file, with what the caller knows (its stage, conditions, triggers).
+    fn unread_template(&mut self, template: &Node, sc: &Scope, ctx: &StageCtx) {
+        let Some(reference) = scalar(template).filter(|t| is_remote(t)) else {
+            return;
+        };
+        let path = reference
+            .rsplit_once('@')
+            .map_or(reference.as_str(), |(p, _)| p);
+        let file = path.rsplit('/').next().unwrap_or(path);
+        let stem = file
+            .strip_suffix(".yml")
+            .or_else(|| file.strip_suffix(".yaml"))
+            .unwrap_or(file);
+        let id = match &ctx.name {
+            Some(stage) => format!("{stage}/{stem}"),
+            None => stem.to_owned(),
+        };
+        let mut job = empty_job(id, stem.to_owned(), sc.st.loc(template));
+        job.stage.clone_from(&ctx.name);
+        job.manual = ctx.manual;
+        job.conditions.extend(ctx.conditions.iter().cloned());
+        job.variables.extend(ctx.variables.iter().cloned());
+        job.extends_unread.push(reference);
+        self.pipeline.jobs.push(job);
+    }
+
     pub(super) fn stages(&mut self, node: &Node, scope: &Scope) {
         for (item, sc) in self.expand(node, scope, "`stages`") {
             let Some(m) = item.as_map() else {
@@ -45,6 +76,7 @@ impl Lower<'_> {
                 continue;
             };
             if let Some(template) = m.get("template") {
+                self.unread_template(template, &sc, &StageCtx::default());
                 if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
                     && let Some(stages) = doc.as_map().and_then(|d| d.get("stages"))
                 {
@@ -102,6 +134,7 @@ impl Lower<'_> {
                 continue;
             };
             if let Some(template) = m.get("template") {
+                self.unread_template(template, &sc, ctx);
                 if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
                     && let Some(jobs) = doc.as_map().and_then(|d| d.get("jobs"))
                 {

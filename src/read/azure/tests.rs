@@ -171,9 +171,15 @@ fn stages_jobs_needs_and_conditions() {
             "Build/build",
             "Staging/deploy_staging",
             "Production/approve",
-            "Production/deploy_prod"
+            "Production/deploy_prod",
+            "Production/smoke"
         ]
     );
+    // A jobs template of another repository stands as one job that extends it, in its stage.
+    let smoke = job(&p, "Production/smoke");
+    assert_eq!(smoke.extends_unread, ["jobs/smoke.yml@shared-templates"]);
+    assert_eq!(smoke.stage.as_deref(), Some("Production"));
+    assert!(smoke.steps.is_empty());
     let staging = job(&p, "Staging/deploy_staging");
     assert_eq!(staging.needs, ["Build/build"]);
     assert_eq!(
