@@ -83,6 +83,9 @@ spelled_enum! {
         Server => "server",
         /// The arguments of a script the job runs (`./deploy.sh production`).
         ScriptArgument => "script-argument",
+        /// The file name of a call that cannot be read, which deploys
+        /// (`.../use-ks-gh-production-atlas.yaml@v1`, `deploy-api-dev.yml@pipelines`).
+        CallName => "call-name",
         /// A namespace without a tier word, as written (`-n dagster`): the only name the
         /// pipeline gives the target when nothing else names it.
         NamespaceName => "namespace-name",
@@ -104,7 +107,10 @@ impl HintSource {
             HintSource::ValuesFile | HintSource::Overlay | HintSource::Context => 2,
             HintSource::JobName => 3,
             HintSource::StageName => 4,
-            HintSource::Credential | HintSource::Server | HintSource::ScriptArgument => 5,
+            HintSource::Credential
+            | HintSource::Server
+            | HintSource::ScriptArgument
+            | HintSource::CallName => 5,
             HintSource::NamespaceName | HintSource::Release => 6,
         }
     }

@@ -70,6 +70,15 @@ impl Rule for EnvironmentFromJobName {
                 let named = self.named.get(&key);
                 let servers = named.iter().flat_map(|n| &n.servers);
                 let arguments = named.iter().flat_map(|n| &n.arguments);
+                // A remote reusable workflow or template file is often named for where it
+                // deploys (a library step's name says what it does: `enableStagingDeployment`).
+                let calls: Vec<&str> = facts
+                    .deploy_steps
+                    .iter()
+                    .filter(|d| d.job == key && d.operation == "call")
+                    .filter(|d| d.command.contains(".yml") || d.command.contains(".yaml"))
+                    .map(|d| call_file(&d.command))
+                    .collect();
                 let candidates = [
                     (HintSource::JobName, job.id.as_str()),
                     (HintSource::JobName, job.name.as_str()),
@@ -83,7 +92,8 @@ impl Rule for EnvironmentFromJobName {
                         .map(|c| (HintSource::Credential, c.name.as_str())),
                 )
                 .chain(servers.map(|s| (HintSource::Server, s.as_str())))
-                .chain(arguments.map(|a| (HintSource::ScriptArgument, a.as_str())));
+                .chain(arguments.map(|a| (HintSource::ScriptArgument, a.as_str())))
+                .chain(calls.iter().map(|c| (HintSource::CallName, *c)));
                 for (source, text) in candidates {
                     // A job or stage called `test` runs tests; it does not name a target,
                     // unless the name says it deploys first (`deploy-test`, `DeployToTest`).
@@ -140,6 +150,18 @@ fn deploys_to_test(name: &str) -> bool {
     vocab::names_a_deploy(&split)
 }
 
+/// The file a call names, without its repository, version and extension
+/// (`org/wf/.github/workflows/use-ks-gh-production-atlas.yaml@v1` → `use-ks-gh-production-atlas`,
+/// `extends: deploy-api-dev.yml@pipelines` → `deploy-api-dev`).
+fn call_file(command: &str) -> &str {
+    let reference = command.rsplit(' ').next().unwrap_or(command);
+    let path = reference.split('@').next().unwrap_or(reference);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file)
+}
+
 /// The host of a `--server` value (`https://api.prod.example.com:6443` → `api.prod.example.com`).
 fn server_host(value: &str) -> Option<String> {
     let host = value
@@ -164,6 +186,19 @@ fn script_arguments(cmd: &Command) -> Option<String> {
 mod tests {
     use super::*;
     use crate::infer::shell;
+
+    #[test]
+    fn call_files() {
+        assert_eq!(
+            call_file("socialgouv/workflows/.github/workflows/use-ks-gh-production-atlas.yaml@v1"),
+            "use-ks-gh-production-atlas"
+        );
+        assert_eq!(
+            call_file("extends: deploy-api-dev.yml@pipelines"),
+            "deploy-api-dev"
+        );
+        assert_eq!(call_file("hmpps/deploy_env"), "deploy_env");
+    }
 
     #[test]
     fn test_names_a_target_only_after_a_deploy_word() {

@@ -61,8 +61,13 @@ pub(crate) fn tier_word(name: &str) -> Option<String> {
         previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         lower.push(c.to_ascii_lowercase());
     }
+    // A compound is a word of its own: `preproduction` is not `preprod`.
     for compound in ["pre-prod", "preprod", "non-prod", "nonprod"] {
-        if lower.contains(compound) {
+        let whole = lower.match_indices(compound).any(|(at, _)| {
+            let end = at + compound.len();
+            !lower[end..].starts_with(|c: char| c.is_ascii_alphanumeric())
+        });
+        if whole {
             return Some(compound.to_owned());
         }
     }
@@ -81,6 +86,11 @@ mod tests {
         assert_eq!(tier_word("pricing-staging").as_deref(), Some("staging"));
         assert_eq!(tier_word("values-prod").as_deref(), Some("prod"));
         assert_eq!(tier_word("eu-pre-prod").as_deref(), Some("pre-prod"));
+        assert_eq!(tier_word("values-preprod.yaml").as_deref(), Some("preprod"));
+        assert_eq!(
+            tier_word("use-preproduction-atlas").as_deref(),
+            Some("preproduction")
+        );
         assert_eq!(tier_word("pricing"), None);
         // Jenkins stage names are often camelCase.
         assert_eq!(

@@ -156,9 +156,11 @@ const CLUSTER_SECRET_WORDS: &[&str] = &[
     "argocd",
 ];
 
-/// The spec of a remote reusable workflow whose file name says nothing, when the call hands it
-/// a cluster credential (`secrets: { creds: ${{ secrets.AZURE_AKS }} }`): what it is given says
-/// it deploys. `secrets: inherit` alone says nothing: every call may inherit.
+/// The spec of a remote reusable workflow whose file name says no deploy word, when the call
+/// hands it a cluster credential (`secrets: { creds: ${{ secrets.AZURE_AKS }} }`), or when its
+/// file name names the environment it is for and the call hands it secrets
+/// (`use-ks-gh-production-atlas.yaml` with `secrets: inherit`): what it is given, and for
+/// where, say it deploys. `secrets: inherit` alone says nothing: every call may inherit.
 pub(super) fn reusable_workflow_given_cluster_secret(
     key: &str,
     with: &[(String, String)],
@@ -167,16 +169,31 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     if key.starts_with("./") || repo.split('/').count() != 2 {
         return None;
     }
-    if file
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| ELSEWHERE_WORDS.contains(&w))
-    {
+    let words: Vec<&str> = file.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
         return None;
     }
-    with.iter()
+    let cluster_secret = with
+        .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("secrets.")?, v)))
-        .any(|(input, value)| says_cluster(input) || says_cluster(value))
-        .then_some(&REUSABLE_DEPLOY)
+        .any(|(input, value)| says_cluster(input) || says_cluster(value));
+    let secrets = with
+        .iter()
+        .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
+    let for_an_environment = words.iter().any(|w| names_a_target(w));
+    (cluster_secret || secrets && for_an_environment).then_some(&REUSABLE_DEPLOY)
+}
+
+/// Whether a word of a workflow's file name names an environment deployed to: a tier word, but
+/// not one that also names a kind of check (`test`, `integration`, `pr`: `pr-checks.yml`;
+/// `review`: `run-claude-review.yml`).
+fn names_a_target(word: &str) -> bool {
+    let word = word.to_ascii_lowercase();
+    crate::infer::tier::is_tier_word(&word)
+        && !matches!(
+            word.as_str(),
+            "test" | "testing" | "int" | "integration" | "pr" | "review"
+        )
 }
 
 /// Whether a name or value has a [`CLUSTER_SECRET_WORDS`] word (`KUBECONFIG_PROD`,
