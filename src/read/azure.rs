@@ -202,14 +202,16 @@ impl Lower<'_> {
                 out.push(st.trigger(TriggerKind::Upstream, scalar(at), false, at));
             }
         }
-        // `trigger: none` with no PR, schedule or pipeline trigger: the pipeline runs only when
-        // someone starts it ("Run pipeline"), choosing the runtime parameters that list their
-        // `values:` (each a manual input with those choices, as a GitHub dispatch input).
-        if out.is_empty()
+        // `trigger: none` with no PR or schedule trigger: the pipeline runs when someone starts
+        // it ("Run pipeline"), choosing the runtime parameters that list their `values:` (each
+        // a manual input with those choices, as a GitHub dispatch input), besides when a
+        // pipeline it has as a resource completes.
+        if out.iter().all(|t| t.kind == TriggerKind::Upstream)
             && let Some((key, _)) = root.get_entry("trigger")
         {
+            let before = out.len();
             out.extend(runtime_choices(st, root));
-            if out.is_empty() {
+            if out.len() == before {
                 out.push(st.trigger(TriggerKind::Manual, None, false, key));
             }
         }

@@ -83,6 +83,16 @@ impl Rule for EnvironmentTriggers {
                         // A manual start of a name a choice input made names that input.
                         let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
                             (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
+                            // A run started by hand with inputs (a dispatch input, a runtime
+                            // parameter) names the input only for a name it chooses: another
+                            // input (`SEMVER`) is part of every manual start.
+                            (TriggerKind::Manual, Some(input), chosen)
+                                if found.from_pipeline
+                                    && found.parameter.is_none()
+                                    && chosen.as_ref() != Some(input) =>
+                            {
+                                None
+                            }
                             // "Any branch" (or `release-*`), of which the name holds on
                             // one (or `release-dev*`): that one.
                             (TriggerKind::Branch, pattern, _) => hint
