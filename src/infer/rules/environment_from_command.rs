@@ -745,7 +745,7 @@ mod tests {
             hints(&p, &MemRepo::default()),
             [
                 h("production", HintSource::Namespace, Confidence::Medium),
-                h("prod", HintSource::Context, Confidence::Medium),
+                h("eu-prod", HintSource::Context, Confidence::Medium),
                 h("production", HintSource::ValuesFile, Confidence::Low),
                 h("staging", HintSource::Overlay, Confidence::Medium),
                 h("qa", HintSource::Environment, Confidence::High),

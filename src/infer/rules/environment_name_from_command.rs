@@ -2,8 +2,9 @@
 //! and overlay paths name an environment only through a tier word in them.
 //!
 //! `-n pricing-staging` is the environment `pricing-staging` (tier staging): a namespace is the
-//! name the pipeline gives its target, kept as written. `values-prod.yaml` and `overlays/prod`
-//! say `prod`, and a context `gke_acme_eu_prod` too: those name files and clusters, and only
+//! name the pipeline gives its target, kept as written, and so is a context a person named
+//! (`--context prod-fss`). `values-prod.yaml` and `overlays/prod` say `prod`, and a context
+//! `gke_acme_eu_prod` or `shop-prod-cluster` too: those name files and clusters, and only
 //! their tier word names the environment. `-n pricing` is kept only as the weakest hint. The rule is not a pass of its own: `environment-from-command` applies
 //! [`name_command_hint`] to every hint it creates, so no hint is rewritten after the fact and
 //! the job-name fallback and the triggers only ever see named hints. The hints it names keep
@@ -44,8 +45,29 @@ pub(crate) fn name_command_hint(
     if word == name || (source == HintSource::Namespace && literal) {
         return Some((source, name, note));
     }
+    // A context a person named for its target (`prod-fss`) is the name the pipeline gives
+    // it, as a namespace is; one named for the cluster (`staging-cluster-01`, `ens-dev-ctx`,
+    // `shop-prod-eks`) or generated (`gke_acme_europe-west1_prod`, an ARN) only carries a
+    // tier word.
+    if source == HintSource::Context && literal && is_plain_name(&name) {
+        return Some((source, name, note));
+    }
     let note = format!("{note} (`{word}` names the environment)");
     Some((source, word, note))
+}
+
+/// A name of letters, digits and hyphens, as a person writes it (`prod-fss`), not one a tool
+/// generates from parts (`gke_project_zone_cluster`, an ARN, a host), and not one that says
+/// it names a cluster (`cluster`, `ctx`, `eks`, ...).
+fn is_plain_name(name: &str) -> bool {
+    const CLUSTER: &[&str] = &[
+        "cluster", "clusters", "ctx", "context", "k8s", "kube", "eks", "aks", "gke", "ocp",
+    ];
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !name
+            .to_ascii_lowercase()
+            .split('-')
+            .any(|w| CLUSTER.contains(&w))
 }
 
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
@@ -119,6 +141,18 @@ mod tests {
                 HintSource::Context,
                 "prod",
                 "seen (`prod` names the environment)"
+            )
+        );
+        assert_eq!(
+            named(HintSource::Context, false, "prod-fss"),
+            hint(HintSource::Context, "prod-fss", "seen")
+        );
+        assert_eq!(
+            named(HintSource::Context, false, "staging-cluster-01"),
+            hint(
+                HintSource::Context,
+                "staging",
+                "seen (`staging` names the environment)"
             )
         );
         assert_eq!(
