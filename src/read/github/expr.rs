@@ -21,7 +21,9 @@
 //! github.ref_type == 'tag' | 'branch'         Tag / Branch, any
 //! github.event_name == 'push'                 Branch, any   (pull_request[_target]:
 //!                                             PullRequest, workflow_dispatch: Manual,
-//!                                             schedule: Schedule, workflow_run: Upstream)
+//!                                             schedule: Schedule, workflow_run: Upstream,
+//!                                             release: Tag)
+//! startsWith(github.event.release.tag_name, 'v')  Tag v*  (`==`: Tag, that tag)
 //! ```
 
 use std::collections::BTreeMap;
@@ -203,8 +205,10 @@ fn equals(path: &str, value: &str) -> Option<Cond> {
             "workflow_dispatch" => Cond::new(Manual, None),
             "schedule" => Cond::new(Schedule, None),
             "workflow_run" => Cond::new(Upstream, None),
+            "release" => Cond::new(Tag, None),
             _ => return None,
         },
+        "github.event.release.tag_name" => Cond::new(Tag, non_empty(value)),
         _ => return None,
     };
     Some(c)
@@ -225,6 +229,7 @@ fn starts_with(path: &str, prefix: &str) -> Option<Cond> {
         }
         "github.ref_name" => Cond::new(Branch, glob(prefix)),
         "github.base_ref" => Cond::new(PullRequest, glob(prefix)),
+        "github.event.release.tag_name" => Cond::new(Tag, glob(prefix)),
         _ => return None,
     };
     Some(c)

@@ -153,6 +153,8 @@ fn lower_event(
                 out.push(trigger(scope, TriggerKind::Schedule, None, key));
             }
         }
+        // A release is published for a tag: the deploy starts from that tag.
+        "release" => out.push(trigger(scope, TriggerKind::Tag, None, key)),
         "workflow_run" => {
             let before = out.len();
             filters(
@@ -285,7 +287,7 @@ mod tests {
             [
                 t(Branch, None, false, "push"),
                 t(PullRequest, None, false, "pull_request"),
-                t(Expression, Some("release"), false, "release"),
+                t(Tag, None, false, "release"),
             ]
         );
     }

@@ -84,9 +84,22 @@ fn event_names() {
         lower("github.event_name == 'schedule'"),
         [c(Schedule, None, false)]
     );
+    // A release is published for a tag.
     assert_eq!(
         lower("github.event_name == 'release'"),
-        [c(Expression, Some("github.event_name == 'release'"), false)]
+        [c(Tag, None, false)]
+    );
+    assert_eq!(
+        lower("startsWith(github.event.release.tag_name, 'v')"),
+        [c(Tag, Some("v*"), false)]
+    );
+    assert_eq!(
+        lower("github.event_name == 'deployment'"),
+        [c(
+            Expression,
+            Some("github.event_name == 'deployment'"),
+            false
+        )]
     );
 }
 
