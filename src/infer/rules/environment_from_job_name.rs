@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::resolve::JobIndex;
-use crate::infer::rules::environment_name_from_command::tier_word;
+use crate::infer::rules::environment_name_from_command::{split_camel, tier_word};
 use crate::infer::shell::Command;
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab;
@@ -138,16 +138,7 @@ fn deploys_to_test(name: &str) -> bool {
         return false;
     };
     // Split camelCase before the vocabulary lowercases it (`DeployTo` → `Deploy-To`).
-    let mut split = String::with_capacity(before.len() + 4);
-    let mut previous_lower = false;
-    for c in before.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            split.push('-');
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        split.push(c);
-    }
-    vocab::names_a_deploy(&split)
+    vocab::names_a_deploy(&split_camel(before))
 }
 
 /// The file a call names, without its repository, version and extension

@@ -70,19 +70,26 @@ fn is_plain_name(name: &str) -> bool {
             .any(|w| CLUSTER.contains(&w))
 }
 
+/// `name` with a `-` where a lowercase letter or digit meets an uppercase one
+/// (`DeployToProduction` → `Deploy-To-Production`), so camelCase words split like others.
+pub(crate) fn split_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push('-');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    out
+}
+
 /// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
 /// Words are split at punctuation and at camelCase (`DeployToProduction` → `production`).
 pub(crate) fn tier_word(name: &str) -> Option<String> {
     // `pre-prod` / `non-prod` are names of their own, not `prod`.
-    let mut lower = String::with_capacity(name.len() + 4);
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            lower.push('-');
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        lower.push(c.to_ascii_lowercase());
-    }
+    let lower = split_camel(name).to_ascii_lowercase();
     // A compound is a word of its own: `preproduction` is not `preprod`.
     for compound in ["pre-prod", "preprod", "non-prod", "nonprod"] {
         let whole = lower.match_indices(compound).any(|(at, _)| {
