@@ -141,7 +141,8 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
 }
 
 /// The positional parameters a script is called with (`./deploy.sh shop-uat values.yaml` sets
-/// `$1` and `$2`), named `1`, `2`, ... as its variables, each as written.
+/// `$1` and `$2`), named `1` to `9` as its variables (what `$1` to `$9` read; `$10` is `${1}0`
+/// in the shell), each as written.
 fn positional(cmd: &Command, script_at: usize) -> Vec<(String, String)> {
     cmd.words
         .iter()

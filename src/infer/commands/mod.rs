@@ -170,9 +170,7 @@ impl Unit {
             gates,
         }
     }
-}
 
-impl Unit {
     /// The unit with the positional parameters it is called with (`1`, `2`, ...) as its
     /// variables, instead of its caller's. They name no command (a digit is no variable name
     /// in command position), so the tokenized commands stay as they are.

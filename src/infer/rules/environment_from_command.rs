@@ -447,10 +447,10 @@ fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
     })
 }
 
-/// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables.
-/// Returns the name and a note suffix saying where the value came from.
-/// A variable set from another (`NAMESPACE=$1`, the script's first argument) is followed, a
-/// few steps at most.
+/// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables
+/// (a called script's positional parameters among them). A variable set from another
+/// (`NAMESPACE=$1`) is followed, a few steps at most. Returns the name and a note suffix
+/// saying where the value came from.
 fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     let Some(first) = lone_var(value) else {
         return (value.to_owned(), String::new());

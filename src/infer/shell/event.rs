@@ -282,7 +282,6 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
     Some(EventFilter { event, negated })
 }
 
-/// The shell keywords of `text` that shape an `if`, with their byte offsets.
 /// Whether byte `at` of `script` sits inside an `if` or a `case` that is still open there: a
 /// command that may not run.
 pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
@@ -301,6 +300,7 @@ pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
     depth > 0
 }
 
+/// The shell keywords of `text` that shape an `if`, with their byte offsets.
 fn keywords(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = None;
