@@ -6,8 +6,9 @@
 //! branches its block tests). Used for `environment:` declarations and for the `environment`
 //! input a deploy step or call is given.
 
+use crate::infer::commands::lone_var;
 use crate::infer::expression::{Outcome, Value};
-use crate::infer::rules::environment_from_command::{input_name, lone_var, references};
+use crate::infer::rules::environment_from_command::{input_name, references};
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
 use crate::read::{Job, Pipeline, TriggerKind};
 

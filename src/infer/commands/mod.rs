@@ -14,8 +14,10 @@ mod makefile;
 #[cfg(test)]
 pub(crate) mod tests;
 mod unit;
+mod values;
 
 pub(crate) use unit::{SpanMap, Unit};
+pub(crate) use values::{lone_var, resolve, resolve_vars};
 
 use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};

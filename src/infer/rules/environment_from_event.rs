@@ -15,8 +15,8 @@
 use std::collections::HashSet;
 
 use crate::infer::RuleId;
+use crate::infer::commands::lone_var;
 use crate::infer::engine::{CommandSite, Rule};
-use crate::infer::rules::environment_from_command::lone_var;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::shell::{ScriptCondition, ScriptEvent, condition_branch};
 use crate::infer::tier::is_dynamic;
