@@ -40,7 +40,7 @@ pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> 
 /// make targets it calls; step units have depth 0. `vars` are the variables the job's scripts
 /// see ([`job_vars`]). When the job's script steps run in one shell (`shared_shell`: GitLab,
 /// Bitbucket and Travis script lines), a variable one step assigns (`CLI="oc -n $NS"`) is seen
-/// by the steps after it.
+/// by the steps after it; so is one a step writes to `$GITHUB_ENV`, on any system.
 pub(crate) fn job_units(
     files: &dyn RepoFiles,
     job: &Job,
@@ -85,6 +85,7 @@ pub(crate) fn job_units(
         if shared_shell {
             carried.extend(assignments(&unit));
         }
+        carried.extend(github_env_writes(&unit));
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     functions::keep_called(&mut out);
@@ -104,6 +105,34 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
                 Some((k.to_owned(), v.to_owned()))
             }));
         }
+    }
+    out
+}
+
+/// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`),
+/// which GitHub sets for the steps after it. A write inside an `if` or `case` holds only
+/// sometimes and is left out, as is one inside a function body.
+fn github_env_writes(unit: &Unit) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
+        let to_github_env = cmd.redirects.iter().any(|r| {
+            r.op.ends_with('>')
+                && matches!(
+                    r.target.text.as_str(),
+                    "$GITHUB_ENV" | "${GITHUB_ENV}" | "${{ github.env }}"
+                )
+        });
+        if cmd.program() != Some("echo")
+            || !to_github_env
+            || shell::in_conditional(&unit.text, cmd.start)
+        {
+            continue;
+        }
+        out.extend(cmd.words.iter().skip(1).filter_map(|w| {
+            let (k, v) = w.text.split_once('=')?;
+            let name = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            name.then(|| (k.to_owned(), v.to_owned()))
+        }));
     }
     out
 }
