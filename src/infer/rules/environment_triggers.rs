@@ -10,7 +10,9 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::engine::Rule;
 use crate::infer::resolve::JobIndex;
-use crate::infer::{Confidence, Context, EnvironmentTrigger, Evidence, Facts, JobKey};
+use crate::infer::{
+    Confidence, Context, EnvironmentHint, EnvironmentTrigger, Evidence, Facts, JobKey,
+};
 
 mod upstream;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
@@ -57,6 +59,12 @@ impl Rule for EnvironmentTriggers {
                                 .any(|f| f.parameter.is_some() && f.starts(&h.name))
                     })
                     .collect();
+                // Whether a manual input of the run names each environment: then that input is
+                // its manual start, and the other inputs of the same start add nothing.
+                let named_by_input: Vec<bool> = environments
+                    .iter()
+                    .map(|h| all.iter().any(|f| f.input().is_some_and(|i| names(h, i))))
+                    .collect();
                 for found in all {
                     for (at, hint) in environments.iter().enumerate() {
                         let environment = &hint.name;
@@ -84,13 +92,14 @@ impl Rule for EnvironmentTriggers {
                         let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
                             (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
                             // A run started by hand with inputs (a dispatch input, a runtime
-                            // parameter) names the input only for a name it chooses: another
+                            // parameter) names an input only for a name it chooses: another
                             // input (`SEMVER`) is part of every manual start.
-                            (TriggerKind::Manual, Some(input), chosen)
-                                if found.from_pipeline
-                                    && found.parameter.is_none()
-                                    && chosen.as_ref() != Some(input) =>
+                            (TriggerKind::Manual, Some(input), _)
+                                if found.input().is_some() && !names(hint, input) =>
                             {
+                                if named_by_input.get(at).copied().unwrap_or(false) {
+                                    continue;
+                                }
                                 None
                             }
                             // "Any branch" (or `release-*`), of which the name holds on
@@ -160,6 +169,14 @@ impl Found {
             parameter: None,
             from_pipeline: false,
         }
+    }
+
+    /// The input a manual start of the whole run is given (a GitHub dispatch input, an Azure
+    /// runtime parameter), as opposed to a Jenkins parameter that gates the deploy.
+    fn input(&self) -> Option<&str> {
+        (self.kind == TriggerKind::Manual && self.from_pipeline && self.parameter.is_none())
+            .then_some(self.pattern.as_deref())
+            .flatten()
     }
 
     /// Whether this trigger starts the deploy of `environment`: always, except for a
@@ -468,49 +485,33 @@ fn matches_every_ref(pattern: &str) -> bool {
     matches!(inner, ".*" | ".+" | "*")
 }
 
-/// `workflow_dispatch` / `workflow_call` inputs are triggers of an environment only when its
-/// name comes from the input; other inputs (an image tag, a version) are the same one manual
-/// start, reported once without a pattern.
-fn collapse_inputs(out: &mut Vec<Found>, job: &Job) {
+/// `workflow_call` inputs are triggers of an environment only when its declared name comes
+/// from the input; other inputs are the same one call, reported once without a pattern.
+/// (Manual inputs are decided per environment, by [`names`].)
+fn collapse_inputs(out: &mut [Found], job: &Job) {
     let env_name = job
         .environment
         .as_ref()
         .map(|e| e.name.as_str())
         .unwrap_or_default();
-    let names_env = |f: &Found| {
-        f.pattern
-            .as_ref()
-            .is_some_and(|i| env_name.contains(&format!("inputs.{i}")))
-    };
-    if out
-        .iter()
-        .any(|f| f.kind == TriggerKind::Manual && names_env(f))
-    {
-        // The choice input that names the environment is the manual trigger; the other inputs
-        // of the same dispatch add nothing.
-        out.retain(|f| f.kind != TriggerKind::Manual || names_env(f) || !is_dispatch_input(f));
-    }
-    for f in out.iter_mut() {
-        if !matches!(f.kind, TriggerKind::Manual | TriggerKind::Caller) {
-            continue;
-        }
+    for f in out.iter_mut().filter(|f| f.kind == TriggerKind::Caller) {
         if let Some(input) = &f.pattern {
             let named_by_input = env_name.contains(&format!("inputs.{input}"));
             let is_input = f.loc.file.ends_with(".yml") || f.loc.file.ends_with(".yaml");
-            if !named_by_input && is_input && f.kind == TriggerKind::Caller {
-                f.pattern = None;
-            }
-            if !named_by_input && f.kind == TriggerKind::Manual && is_dispatch_input(f) {
+            if !named_by_input && is_input {
                 f.pattern = None;
             }
         }
     }
 }
 
-/// Manual triggers of GitHub workflows carry input names; Jenkins/GitLab ones name parameters
-/// that gate the deploy (`params.DEPLOY`), which are kept.
-fn is_dispatch_input(f: &Found) -> bool {
-    f.loc.file.starts_with(".github/workflows/")
+/// Whether the environment `hint` names is chosen by the run's input `input`: the input made
+/// the name, or the name still reads it (`${{ inputs.env }}`, `$(parameters.env)`).
+fn names(hint: &EnvironmentHint, input: &str) -> bool {
+    hint.chosen_by.as_deref() == Some(input)
+        || [format!("inputs.{input}"), format!("parameters.{input}")]
+            .iter()
+            .any(|r| hint.name.contains(r.as_str()))
 }
 
 /// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
