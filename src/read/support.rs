@@ -314,6 +314,17 @@ pub(crate) fn empty_pipeline(file: &str, system: CiSystem) -> Pipeline {
 }
 
 /// A job written at `loc`, with no stage, conditions or steps yet.
+/// The file a template or reusable-workflow reference names, without its folder, its
+/// `@repository` or `@version` and its `.yml`/`.yaml` (`jobs/deploy-api-dev.yml@pipelines` and
+/// `org/wf/.github/workflows/deploy-api-dev.yaml@v1` → `deploy-api-dev`).
+pub(crate) fn reference_stem(reference: &str) -> &str {
+    let path = reference.split('@').next().unwrap_or(reference);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file)
+}
+
 pub(crate) fn empty_job(id: String, name: String, loc: Loc) -> Job {
     Job {
         id,

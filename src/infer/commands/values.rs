@@ -8,9 +8,12 @@
 use crate::infer::commands::Unit;
 use crate::infer::shell;
 
+/// How many variables deep a name is followed (`NS=$TARGET`, `TARGET=$1`, ...).
+const MAX_CHAIN: usize = 4;
+
 /// Resolves a lone `$VAR` from assignments earlier in the unit, then from the job's variables
 /// (a called script's positional parameters among them). A variable set from another
-/// (`NAMESPACE=$1`) is followed, a few steps at most. Returns the name and a note suffix
+/// (`NAMESPACE=$1`) is followed, up to four steps ([`MAX_CHAIN`]); past that the name stays as written. Returns the name and a note suffix
 /// saying where the value came from.
 pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     let Some(first) = lone_var(value) else {
@@ -18,7 +21,7 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
     };
     let how = format!(" (`${first}`)");
     let (mut current, mut idx) = (value.to_owned(), idx);
-    for _ in 0..4 {
+    for _ in 0..MAX_CHAIN {
         let Some(var) = lone_var(&current).map(str::to_owned) else {
             break;
         };

@@ -12,6 +12,7 @@ use crate::infer::shell::Command;
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab;
 use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
+use crate::read::support::reference_stem;
 
 /// Deploying jobs without a hint ⇒ a low-confidence [`EnvironmentHint`] from their names.
 #[derive(Default)]
@@ -145,12 +146,7 @@ fn deploys_to_test(name: &str) -> bool {
 /// (`org/wf/.github/workflows/use-ks-gh-production-atlas.yaml@v1` → `use-ks-gh-production-atlas`,
 /// `extends: deploy-api-dev.yml@pipelines` → `deploy-api-dev`).
 fn call_file(command: &str) -> &str {
-    let reference = command.rsplit(' ').next().unwrap_or(command);
-    let path = reference.split('@').next().unwrap_or(reference);
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.strip_suffix(".yml")
-        .or_else(|| file.strip_suffix(".yaml"))
-        .unwrap_or(file)
+    reference_stem(command.rsplit(' ').next().unwrap_or(command))
 }
 
 /// The host of a `--server` value (`https://api.prod.example.com:6443` → `api.prod.example.com`).

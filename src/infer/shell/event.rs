@@ -286,11 +286,7 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
 /// command that may not run.
 pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
     let mut depth = 0i32;
-    for word in script
-        .get(..at)
-        .unwrap_or_default()
-        .split(|c: char| c.is_whitespace() || matches!(c, ';' | '(' | ')' | '&' | '|'))
-    {
+    for (_, word) in words(script.get(..at).unwrap_or_default()) {
         match word {
             "if" | "case" => depth += 1,
             "fi" | "esac" => depth -= 1,
@@ -302,26 +298,31 @@ pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
 
 /// The shell keywords of `text` that shape an `if`, with their byte offsets.
 fn keywords(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
+    words(text)
+        .filter(|(_, w)| matches!(*w, "if" | "then" | "else" | "elif" | "fi"))
+        .collect()
+}
+
+/// The words of `text` as the shell separates commands (at blanks and `;`, `(`, `)`, `&`,
+/// `|`), with their byte offsets.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = None;
-    for (i, c) in text
-        .char_indices()
+    text.char_indices()
         .chain(std::iter::once((text.len(), ' ')))
-    {
-        let separator = c.is_whitespace() || matches!(c, ';' | '(' | ')' | '&' | '|');
-        match (separator, start) {
-            (true, Some(s)) => {
-                let word = text.get(s..i).unwrap_or_default();
-                if matches!(word, "if" | "then" | "else" | "elif" | "fi") {
-                    out.push((s, word));
+        .filter_map(move |(i, c)| {
+            let separator = c.is_whitespace() || matches!(c, ';' | '(' | ')' | '&' | '|');
+            match (separator, start) {
+                (true, Some(s)) => {
+                    start = None;
+                    Some((s, text.get(s..i).unwrap_or_default()))
                 }
-                start = None;
+                (false, None) => {
+                    start = Some(i);
+                    None
+                }
+                _ => None,
             }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    out
+        })
 }
 
 #[cfg(test)]

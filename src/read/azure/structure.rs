@@ -6,7 +6,7 @@ use super::template::{expression_inner, is_expression};
 use super::{Lower, Scope, StageCtx, StageInfo};
 use crate::files::Code;
 use crate::read::pipeline::{ConditionalValue, EnvironmentRef, Step};
-use crate::read::support::{SourceText, empty_job, key_text, scalar, scalars};
+use crate::read::support::{SourceText, empty_job, key_text, reference_stem, scalar, scalars};
 use crate::yaml::{Mapping, Node, Value};
 
 impl Lower<'_> {
@@ -48,14 +48,7 @@ impl Lower<'_> {
         let Some(reference) = scalar(template).filter(|t| is_remote(t)) else {
             return;
         };
-        let path = reference
-            .rsplit_once('@')
-            .map_or(reference.as_str(), |(p, _)| p);
-        let file = path.rsplit('/').next().unwrap_or(path);
-        let stem = file
-            .strip_suffix(".yml")
-            .or_else(|| file.strip_suffix(".yaml"))
-            .unwrap_or(file);
+        let stem = reference_stem(&reference);
         let id = match &ctx.name {
             Some(stage) => format!("{stage}/{stem}"),
             None => stem.to_owned(),
