@@ -6,11 +6,11 @@
 //! branches its block tests). Used for `environment:` declarations and for the `environment`
 //! input a deploy step or call is given.
 
-use crate::infer::commands::lone_var;
+use crate::infer::commands::{lone_var, references};
 use crate::infer::expression::{Outcome, Value};
-use crate::infer::rules::environment_from_command::{input_name, references};
+use crate::infer::rules::environment_from_command::input_name;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
-use crate::read::{Job, Pipeline, TriggerKind};
+use crate::read::{ConditionalValue, Job, Pipeline, Trigger, TriggerKind};
 
 /// A name a declared environment expands to, and when it holds.
 pub(crate) struct Named {
@@ -21,6 +21,18 @@ pub(crate) struct Named {
     pub chosen_by: Option<String>,
     pub events: Option<EventFilter>,
     pub refs: Option<RefFilter>,
+}
+
+impl Named {
+    /// When the name holds, for notes: `on branch `main``, `when `ENV` chooses it`.
+    pub(crate) fn describe(&self) -> String {
+        match (&self.refs, &self.chosen_by) {
+            (Some(r), _) if r.negated => format!("on every branch but `{}`", r.branch),
+            (Some(r), _) => format!("on branch `{}`", r.branch),
+            (None, Some(input)) => format!("when `{input}` chooses it"),
+            (None, None) => "on the other branches".to_owned(),
+        }
+    }
 }
 
 /// Expands an Azure variable set in `${{ if }}` blocks over their values ([`conditional`]);
@@ -141,20 +153,60 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
 /// on the pipeline's branch triggers no earlier block names (every ref when it has none), and
 /// one whose test is not read on every ref.
 fn conditional(written: &str, pipeline: &Pipeline) -> Vec<Named> {
-    let Some(var) = whole_variable(written) else {
-        return Vec::new();
-    };
+    match whole_variable(written) {
+        Some(var) => values_of(
+            var,
+            written,
+            &pipeline.conditional_variables,
+            &pipeline.triggers,
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// A name with a variable in it that the pipeline sets only under conditions
+/// (`shop-${namespace}`, `-n $NS` after a Jenkinsfile's `if (env.BRANCH_NAME == 'main')`): one
+/// name per value, as [`conditional`] reads them. Only the first such variable is expanded.
+/// `values` and `triggers` are the pipeline's conditional variables and triggers.
+pub(crate) fn conditional_within(
+    name: &str,
+    values: &[ConditionalValue],
+    triggers: &[Trigger],
+) -> Vec<Named> {
+    for (written, inner) in references(name) {
+        let var = inner.strip_prefix("env.").unwrap_or(inner);
+        if !values.iter().any(|c| c.name == var) {
+            continue;
+        }
+        return values_of(var, written, values, triggers)
+            .into_iter()
+            .map(|n| Named {
+                name: name.replacen(written, &n.name, 1),
+                from: Some(name.to_owned()),
+                ..n
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+/// The values a pipeline gives `var` under conditions (its `values`, read against its
+/// `triggers`), each a [`Named`] of `written`.
+fn values_of(
+    var: &str,
+    written: &str,
+    values: &[ConditionalValue],
+    triggers: &[Trigger],
+) -> Vec<Named> {
     let mut out: Vec<Named> = Vec::new();
     // Branches an earlier block's test names, and those the pipeline is triggered on.
     let mut taken: Vec<String> = Vec::new();
-    let pipeline_branches: Vec<&String> = pipeline
-        .triggers
+    let pipeline_branches: Vec<&String> = triggers
         .iter()
         .filter(|t| t.kind == TriggerKind::Branch && !t.negated)
         .filter_map(|t| t.pattern.as_ref())
         .collect();
-    let values = pipeline
-        .conditional_variables
+    let values = values
         .iter()
         .filter(|c| c.name == var && !c.value.trim().is_empty() && !c.value.contains('$'));
     for c in values {
@@ -234,7 +286,11 @@ fn whole_variable(written: &str) -> Option<&str> {
                     .map(|r| r.trim().trim_matches(|c| c == '\'' || c == '"'))
             })
         })
-        .or_else(|| lone_var(written))?;
+        .or_else(|| lone_var(written))
+        .or_else(|| {
+            // Jenkins: `${env.NAME}`.
+            written.strip_prefix("${env.")?.strip_suffix('}')
+        })?;
     let inner = inner.trim();
     (!inner.is_empty()
         && inner

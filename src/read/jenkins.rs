@@ -2,8 +2,10 @@
 //!
 //! A just-style pipeline: `lexer` turns Groovy into tokens with byte spans, `parser` builds
 //! a small AST of commands and values, and `lower` maps it onto the common [`Pipeline`]. The
-//! reader never evaluates Groovy: interpolations stay as written, and `when { expression }` is
-//! kept as text for the rules to judge.
+//! reader never runs Groovy: interpolations stay as written, and `when { expression }` is
+//! kept as text for the rules to judge. It does record which literal each variable is set to
+//! and under which test of the branch (`lower::values`), as Azure's reader records its
+//! compile-time `${{ if }}` variables.
 
 mod ast;
 mod lexer;

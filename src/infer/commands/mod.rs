@@ -17,7 +17,7 @@ mod unit;
 mod values;
 
 pub(crate) use unit::{SpanMap, Unit};
-pub(crate) use values::{lone_var, resolve, resolve_vars};
+pub(crate) use values::{lone_var, references, resolve, resolve_vars};
 
 use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};

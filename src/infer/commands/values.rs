@@ -17,7 +17,31 @@ const MAX_CHAIN: usize = 4;
 /// saying where the value came from.
 pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
     let Some(first) = lone_var(value) else {
-        return (value.to_owned(), String::new());
+        // `shop-$ENV`: each variable from an assignment that always runs before the command,
+        // else from the job's variables.
+        let lookup = |name: &str| {
+            let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
+                c.assigned(name)
+                    .map(|v| (v, shell::in_conditional(&unit.text, c.start)))
+            });
+            match earlier {
+                Some((v, false)) => Some(v),
+                Some((_, true)) => None,
+                None => unit
+                    .vars
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone()),
+            }
+        };
+        return match value
+            .contains('$')
+            .then(|| substitute(value, &lookup, MAX_CHAIN))
+        {
+            Some(Some(done)) if done != value => (done, format!(" (`{}`)", value.trim())),
+            _ => (value.to_owned(), String::new()),
+        };
     };
     let how = format!(" (`${first}`)");
     let (mut current, mut idx) = (value.to_owned(), idx);
@@ -68,17 +92,86 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
 }
 
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
+/// A value built from variables that all have plain values (`${prefix}-tasks-dev`, Jenkins
+/// `${env.NS}`) is those values put together, followed as deep as [`MAX_CHAIN`].
 pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let Some(var) = lone_var(value) else {
-        return (value.to_owned(), String::new());
+        return match substitute(value, &lookup, MAX_CHAIN) {
+            Some(done) if done != value => (done, format!(" (`{}`)", value.trim())),
+            _ => (value.to_owned(), String::new()),
+        };
     };
     // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
-    match vars.iter().rev().find(|(k, _)| k == var) {
-        Some((_, v)) if !v.contains(['$', '(']) && !v.is_empty() => {
-            (v.clone(), format!(" (`${var}`)"))
-        }
+    match lookup(var).and_then(|v| substitute(&v, &lookup, MAX_CHAIN)) {
+        Some(v) if !v.contains(['$', '(']) && !v.is_empty() => (v, format!(" (`${var}`)")),
         _ => (value.to_owned(), String::new()),
     }
+}
+
+/// `value` with each variable in it replaced by its value from `lookup`, itself substituted
+/// up to `depth` deep; `None` when a variable has no value there, or a value is code.
+fn substitute(
+    value: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> Option<String> {
+    let mut out = value.to_owned();
+    for (written, inner) in references(value) {
+        let name = variable_name(inner)?;
+        let found = lookup(name).filter(|v| !v.contains('(') && !v.trim().is_empty())?;
+        let found = if found.contains('$') {
+            substitute(&found, lookup, depth.checked_sub(1)?)?
+        } else {
+            found
+        };
+        out = out.replacen(written, &found, 1);
+    }
+    Some(out)
+}
+
+/// The variable a reference's inside names: `NAME`, Jenkins `env.NAME`, GitHub `env.NAME`.
+fn variable_name(inner: &str) -> Option<&str> {
+    let name = inner.trim();
+    let name = name.strip_prefix("env.").unwrap_or(name);
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
+
+/// The variable and expression references in `text`, each as (written, inner): `${{ x }}` →
+/// `x`, `${x}` → `x`, `$x` → `x`.
+pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let at = rest.find('$')?;
+            let tail = &rest[at..];
+            let found = if let Some(body) = tail.strip_prefix("${{") {
+                body.find("}}")
+                    .map(|end| (&tail[..end + 5], body[..end].trim()))
+            } else if let Some(body) = tail.strip_prefix("${") {
+                body.find('}')
+                    .map(|end| (&tail[..end + 3], body[..end].trim()))
+            } else {
+                let len = tail[1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(tail.len() - 1);
+                (len > 0).then(|| (&tail[..len + 1], &tail[1..len + 1]))
+            };
+            match found {
+                Some((written, inner)) => {
+                    rest = &tail[written.len()..];
+                    return Some((written, inner));
+                }
+                None => rest = &tail[1..],
+            }
+        }
+    })
 }
 
 /// `$NAME`, `${NAME}` or GitHub's `${{ env.NAME }}`.
@@ -96,4 +189,34 @@ pub(crate) fn lone_var(value: &str) -> Option<&str> {
     })?;
     (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn names_built_from_variables_are_put_together() {
+        let v = vars(&[
+            ("prefix", "5149"),
+            ("dev", "${prefix}-tasks-dev"),
+            ("APP", "shop"),
+            ("CODE", "credentials('x')"),
+        ]);
+        assert_eq!(resolve_vars("${dev}", &v).0, "5149-tasks-dev");
+        assert_eq!(resolve_vars("$APP-${env.APP}-qa", &v).0, "shop-shop-qa");
+        // A variable without a plain value leaves the name as written.
+        assert_eq!(resolve_vars("$APP-$BRANCH", &v).0, "$APP-$BRANCH");
+        assert_eq!(resolve_vars("$CODE", &v).0, "$CODE");
+        // A loop of variables ends at the chain's limit.
+        let looped = vars(&[("A", "x-$B"), ("B", "y-$A")]);
+        assert_eq!(resolve_vars("$A", &looped).0, "$A");
+    }
 }

@@ -8,15 +8,16 @@ use std::collections::HashSet;
 
 use crate::files::Loc;
 use crate::infer::RuleId;
-use crate::infer::commands::{resolve, resolve_vars};
+use crate::infer::commands::{references, resolve, resolve_vars};
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
-use crate::infer::environment_name::{Named, expand};
+use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
+use crate::infer::shell::{EventFilter, RefFilter};
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
-use crate::read::TriggerKind;
+use crate::read::{ConditionalValue, Trigger, TriggerKind};
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 #[derive(Default)]
@@ -26,6 +27,10 @@ pub(crate) struct EnvironmentFromCommand {
     seen: HashSet<(HintSource, String)>,
     /// The current pipeline's manual inputs that list their choices: (input, choices).
     choices: Vec<(String, Vec<String>)>,
+    /// The current pipeline's variables set under conditions, and its triggers.
+    conditional: (Vec<ConditionalValue>, Vec<Trigger>),
+    /// The current job's variables.
+    vars: Vec<(String, String)>,
 }
 
 /// Directories whose children are environments (`overlays/prod`, `environments/staging`).
@@ -44,6 +49,7 @@ const ENV_DIRS: &[&str] = &[
 const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
 /// One hint before it becomes a fact.
+#[derive(Clone)]
 struct Hint {
     name: String,
     /// Per-branch or per-PR whatever the name says (`jx preview`'s namespace).
@@ -51,6 +57,9 @@ struct Hint {
     source: HintSource,
     confidence: Confidence,
     note: String,
+    /// The branch or event the name holds on, when a condition chose it.
+    refs: Option<RefFilter>,
+    events: Option<EventFilter>,
 }
 
 impl Hint {
@@ -62,6 +71,8 @@ impl Hint {
             source: HintSource::Context,
             confidence: Confidence::Medium,
             note,
+            refs: None,
+            events: None,
         }
     }
 }
@@ -82,6 +93,28 @@ impl EnvironmentFromCommand {
         input: Option<String>,
         facts: &mut Facts,
     ) {
+        if hint.refs.is_none() && hint.events.is_none() && input.is_none() {
+            let (values, triggers) = &self.conditional;
+            let named = conditional_within(&hint.name, values, triggers);
+            if !named.is_empty() {
+                // `-n ${namespace}` where the pipeline sets `namespace` per branch: each value,
+                // holding where it does.
+                for n in named {
+                    // The rest of the name from the job's variables (`$APP-` of `$APP-$TIER`).
+                    let (name, _) = resolve_vars(&n.name, &self.vars);
+                    let note = format!("{} (which is `{name}` {})", hint.note, n.describe());
+                    let each = Hint {
+                        name,
+                        note,
+                        refs: n.refs,
+                        events: n.events,
+                        ..hint.clone()
+                    };
+                    self.emit_chosen(job, each, loc.clone(), n.chosen_by, facts);
+                }
+                return;
+            }
+        }
         if !self.seen.insert((hint.source, hint.name.clone())) {
             return;
         }
@@ -98,6 +131,8 @@ impl EnvironmentFromCommand {
                     source: hint.source,
                     confidence: hint.confidence,
                     note,
+                    refs: None,
+                    events: None,
                 };
                 self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
             }
@@ -114,8 +149,8 @@ impl EnvironmentFromCommand {
             job: job.clone(),
             source,
             dynamic,
-            events: None,
-            refs: None,
+            events: hint.events,
+            refs: hint.refs,
             chosen_by: input,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });
@@ -158,6 +193,11 @@ impl Rule for EnvironmentFromCommand {
 
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         self.seen.clear();
+        self.conditional = (
+            job.pipeline.conditional_variables.clone(),
+            job.pipeline.triggers.clone(),
+        );
+        self.vars = job.vars.clone();
         self.choices = job
             .pipeline
             .triggers
@@ -249,6 +289,8 @@ impl Rule for EnvironmentFromCommand {
                             source: HintSource::Environment,
                             confidence: Confidence::Medium,
                             note: format!("`{uses}` is given environment `{written}`"),
+                            refs: None,
+                            events: None,
                         };
                         self.emit_action(a, hint, facts);
                     }
@@ -294,6 +336,8 @@ fn namespace_hint(
         source: HintSource::Namespace,
         confidence: Confidence::Medium,
         note,
+        refs: None,
+        events: None,
     })
 }
 
@@ -328,6 +372,8 @@ fn deploy_hints(
             source: HintSource::Environment,
             confidence: Confidence::High,
             note,
+            refs: None,
+            events: None,
         });
     }
     for path in &m.paths {
@@ -352,6 +398,8 @@ fn deploy_hints(
                 source,
                 confidence,
                 note,
+                refs: None,
+                events: None,
             });
         }
     }
@@ -381,6 +429,8 @@ fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
         source: HintSource::Namespace,
         confidence: Confidence::Medium,
         note,
+        refs: None,
+        events: None,
     }
 }
 
@@ -486,37 +536,6 @@ pub(crate) fn input_name(inner: &str) -> Option<&str> {
                 .and_then(|r| r.strip_suffix(']'))
                 .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
         })
-}
-
-/// The variable and expression references in `text`, each as (written, inner): `${{ x }}` →
-/// `x`, `${x}` → `x`, `$x` → `x`.
-pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
-    let mut rest = text;
-    std::iter::from_fn(move || {
-        loop {
-            let at = rest.find('$')?;
-            let tail = &rest[at..];
-            let found = if let Some(body) = tail.strip_prefix("${{") {
-                body.find("}}")
-                    .map(|end| (&tail[..end + 5], body[..end].trim()))
-            } else if let Some(body) = tail.strip_prefix("${") {
-                body.find('}')
-                    .map(|end| (&tail[..end + 3], body[..end].trim()))
-            } else {
-                let len = tail[1..]
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(tail.len() - 1);
-                (len > 0).then(|| (&tail[..len + 1], &tail[1..len + 1]))
-            };
-            match found {
-                Some((written, inner)) => {
-                    rest = &tail[written.len()..];
-                    return Some((written, inner));
-                }
-                None => rest = &tail[1..],
-            }
-        }
-    })
 }
 
 #[cfg(test)]

@@ -32,7 +32,12 @@ pub(crate) enum Stmt {
         else_block: Option<Block>,
     },
     /// `def name(params) { body }`.
-    Function { name: String, body: Block },
+    Function {
+        name: String,
+        /// The parameters' names, in order.
+        params: Vec<String>,
+        body: Block,
+    },
     /// `@Name(args)`, e.g. `@Library('lib')`.
     Annotation {
         name: String,

@@ -7,7 +7,8 @@
 //! control flow and helper functions defined in the file. Nothing is inferred.
 //!
 //! This file holds the lowering state and small helpers; `declarative`, `conditions` and `steps`
-//! each add one part of the walk to [`Lowerer`], and `strings` applies Groovy string methods.
+//! each add one part of the walk to [`Lowerer`], `values` records the variables the walk meets
+//! (and the branch each value holds on), and `strings` applies Groovy string methods.
 
 mod conditions;
 mod declarative;
@@ -16,6 +17,7 @@ mod load;
 mod steps;
 mod strings;
 mod tree;
+mod values;
 
 pub(crate) use library::LIBRARY_STEP;
 pub(crate) use load::{Loaded, load_paths};
@@ -83,6 +85,8 @@ pub(crate) fn lower<'a>(
         file,
         src,
         functions: BTreeMap::new(),
+        params: BTreeMap::new(),
+        values: values::Values::default(),
         pipeline: empty_pipeline(file, CiSystem::Jenkins),
         current: None,
         top_level: None,
@@ -99,8 +103,9 @@ pub(crate) fn lower<'a>(
         top_level_input: false,
     };
     for stmt in stmts {
-        if let Stmt::Function { name, body } = stmt {
+        if let Stmt::Function { name, params, body } = stmt {
             lowerer.functions.insert(name.as_str(), body);
+            lowerer.params.insert(name.as_str(), params);
         }
     }
     let declarative = stmts
@@ -120,6 +125,9 @@ pub(crate) fn lower<'a>(
                     }) if matches!(c.name.as_str(), "properties" | "library") => {
                         lowerer.walk_call(c);
                     }
+                    Stmt::Assign { .. } | Stmt::If { .. } => {
+                        lowerer.top_level_values(std::slice::from_ref(stmt));
+                    }
                     _ => {}
                 }
             }
@@ -131,6 +139,7 @@ pub(crate) fn lower<'a>(
         }
     }
     lowerer.report_library_steps();
+    lowerer.finish_values();
     lowerer.pipeline
 }
 
@@ -172,6 +181,10 @@ struct Lowerer<'a> {
     file: &'a str,
     src: &'a str,
     functions: BTreeMap<&'a str, &'a Block>,
+    /// The parameter names of the helpers in `functions`.
+    params: BTreeMap<&'a str, &'a [String]>,
+    /// Groovy values and the tests they are set under.
+    values: values::Values,
     pipeline: Pipeline,
     /// The job steps go to; None at the top level of a scripted pipeline.
     current: Option<usize>,

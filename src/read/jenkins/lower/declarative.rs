@@ -18,6 +18,7 @@ impl<'a> Lowerer<'a> {
             {
                 let vars = self.env_block(b);
                 self.pipeline.variables.extend(vars);
+                self.environment_values(b);
             }
         }
         let root = StageCtx {
@@ -162,10 +163,13 @@ impl<'a> Lowerer<'a> {
 
     /// Reads `when { }` and `environment { }`, which the stages nested below inherit, into
     /// `ctx`; whether `d` was one of them.
-    fn inherited_directive(&self, d: &Call, ctx: &mut StageCtx) -> bool {
+    fn inherited_directive(&mut self, d: &Call, ctx: &mut StageCtx) -> bool {
         match (d.name.as_str(), d.body()) {
             ("when", Some(b)) => ctx.conditions.extend(self.when_block(b)),
-            ("environment", Some(b)) => ctx.variables.extend(self.env_block(b)),
+            ("environment", Some(b)) => {
+                ctx.variables.extend(self.env_block(b));
+                self.environment_values(b);
+            }
             _ => return false,
         }
         true

@@ -89,7 +89,7 @@ impl<'a> Lowerer<'a> {
         let method = call.name.rsplit('.').next().unwrap_or(&call.name);
         let found = self.loaded.iter().copied().find_map(|l| {
             l.stmts.iter().find_map(|s| match s {
-                Stmt::Function { name, body } if name == method => Some((l, name, body)),
+                Stmt::Function { name, body, .. } if name == method => Some((l, name, body)),
                 _ => None,
             })
         });

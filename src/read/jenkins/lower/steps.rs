@@ -34,10 +34,7 @@ impl<'a> Lowerer<'a> {
         match stmt {
             Stmt::Expr(e) => self.walk_expr(e, true),
             Stmt::Assign { target, value } => {
-                if let Some(name) = target.strip_prefix("env.") {
-                    let value_text = self.env_value(value);
-                    self.add_variable(name, value_text);
-                }
+                self.assign(target, value);
                 self.walk_expr(value, true);
             }
             Stmt::If {
@@ -48,13 +45,18 @@ impl<'a> Lowerer<'a> {
                 self.walk_expr(cond, true);
                 let text = self.raw(cond.span).trim().to_owned();
                 let mut condition = self.trigger(TriggerKind::Expression, Some(text), cond.span);
+                let guard = self.guard_of(cond);
                 self.conditions.push(condition.clone());
+                self.values.guards.push(guard.clone());
                 self.walk_block(then_block);
+                self.values.guards.pop();
                 self.conditions.pop();
                 if let Some(b) = else_block {
                     condition.negated = true;
                     self.conditions.push(condition);
+                    self.values.guards.push(guard.negate());
                     self.walk_block(b);
+                    self.values.guards.pop();
                     self.conditions.pop();
                 }
             }

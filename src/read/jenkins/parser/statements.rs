@@ -405,6 +405,7 @@ impl Parser<'_> {
             }
         }
         if *self.kind() == TokenKind::LParen {
+            let params = self.parameter_names();
             self.skip_group();
             // `throws X` between the parameters and the body.
             if self.at_word("throws") {
@@ -421,6 +422,7 @@ impl Parser<'_> {
                 let body = self.block();
                 return Stmt::Function {
                     name: name.unwrap_or_default(),
+                    params,
                     body,
                 };
             }
@@ -428,6 +430,36 @@ impl Parser<'_> {
             return other(Vec::new(), Vec::new());
         }
         self.declaration_value(name)
+    }
+
+    /// The parameter names of the group at `(`: each name that ends a parameter (before `,`,
+    /// `)` or a default's `=`), types and defaults skipped. Looks ahead only.
+    fn parameter_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut depth = 0usize;
+        for n in 0.. {
+            match self.kind_at(n) {
+                TokenKind::LParen | TokenKind::LBracket | TokenKind::LBrace => depth += 1,
+                TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                TokenKind::Ident
+                    if depth == 1
+                        && matches!(
+                            self.kind_at(n + 1),
+                            TokenKind::Comma | TokenKind::RParen | TokenKind::Assign
+                        ) =>
+                {
+                    names.push(self.lexeme_at(n).to_owned());
+                }
+                TokenKind::Eof => break,
+                _ => {}
+            }
+        }
+        names
     }
 
     pub(super) fn declaration_value(&mut self, name: Option<String>) -> Stmt {

@@ -144,7 +144,7 @@ fn control_flow_keeps_nested_blocks() {
         2
     );
     assert!(
-        matches!(&stmts[4], Stmt::Function { name, body } if name == "deploy" && body.stmts.len() == 1)
+        matches!(&stmts[4], Stmt::Function { name, body, .. } if name == "deploy" && body.stmts.len() == 1)
     );
     let each = call(&stmts[5]);
     assert_eq!(each.name, "list.each");
