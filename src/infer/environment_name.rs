@@ -10,6 +10,7 @@ use crate::infer::commands::{lone_var, references};
 use crate::infer::expression::{Outcome, Value};
 use crate::infer::rules::environment_from_command::input_name;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
+use crate::infer::tier::is_dynamic;
 use crate::read::{ConditionalValue, Job, Pipeline, Trigger, TriggerKind};
 
 /// A name a declared environment expands to, and when it holds.
@@ -208,7 +209,15 @@ fn values_of(
         .collect();
     let values = values
         .iter()
-        .filter(|c| c.name == var && !c.value.trim().is_empty() && !c.value.contains('$'));
+        .filter(|c| c.name == var && !c.value.trim().is_empty())
+        // A value is a literal, a manual input whose choices the name then takes, or a name
+        // per branch or pull request (`pr-${{ github.event.number }}`).
+        .filter(|c| {
+            !c.value.contains('$')
+                || is_dynamic(&c.value)
+                || references(&c.value)
+                    .all(|(w, inner)| w.starts_with("${{") && input_name(inner).is_some())
+        });
     for c in values {
         let name = c.value.trim();
         let named = |refs, chosen_by: Option<String>| Named {
@@ -264,6 +273,25 @@ fn values_of(
                     None,
                 )),
                 (TriggerKind::Manual, Some(input)) => add(named(None, Some(input.clone()))),
+                // A test of the event (a `$GITHUB_OUTPUT` write in an `if` on it): the value
+                // holds on that event, or on every other.
+                (
+                    kind @ (TriggerKind::Branch | TriggerKind::PullRequest | TriggerKind::Manual),
+                    None,
+                ) => {
+                    let event = match kind {
+                        TriggerKind::PullRequest => ScriptEvent::PullRequest,
+                        TriggerKind::Manual => ScriptEvent::Manual,
+                        _ => ScriptEvent::Push,
+                    };
+                    add(Named {
+                        events: Some(EventFilter {
+                            event,
+                            negated: t.negated,
+                        }),
+                        ..named(None, None)
+                    })
+                }
                 _ => add(named(None, None)),
             }
         }

@@ -17,11 +17,11 @@ mod unit;
 mod values;
 
 pub(crate) use unit::{SpanMap, Unit};
-pub(crate) use values::{lone_var, references, resolve, resolve_vars};
+pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
 use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};
-use crate::read::{Job, Pipeline, Step};
+use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
 
 /// How many script calls deep commands are followed.
 pub(crate) const MAX_DEPTH: usize = 3;
@@ -49,6 +49,7 @@ pub(crate) fn job_units(
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     let mut carried: Vec<(String, String)> = Vec::new();
+    let mut carried_conditional: Vec<ConditionalValue> = Vec::new();
     for step in &job.steps {
         let Step::Script {
             name,
@@ -82,10 +83,14 @@ pub(crate) fn job_units(
             name.clone().filter(|n| n.starts_with("!reference")),
             cwd,
         );
+        let mut unit = unit;
+        unit.conditional = carried_conditional.clone();
         if shared_shell {
             carried.extend(assignments(&unit));
         }
-        carried.extend(github_env_writes(&unit));
+        let (always, on_branch) = github_writes(&unit);
+        carried.extend(always);
+        carried_conditional.extend(on_branch);
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     functions::keep_called(&mut out);
@@ -109,32 +114,87 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
     out
 }
 
-/// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`),
-/// which GitHub sets for the steps after it. A write inside an `if` or `case` holds only
-/// sometimes and is left out, as is one inside a function body.
-fn github_env_writes(unit: &Unit) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+/// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`), which
+/// GitHub sets for the steps after it, and the outputs it writes to `$GITHUB_OUTPUT` (or with
+/// `::set-output name=K::V`), which later steps read as `${{ steps.<id>.outputs.K }}`: the
+/// variable `outputs.K` (the step's id is not kept; a job rarely has two steps with one
+/// output name). A write in the branch of an `if` on the branch (`if [[ $GITHUB_REF_NAME ==
+/// main ]]`) or on the event (`if [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]`) holds there
+/// only: the second list, as conditional values. A write inside any other `if` or `case`, or a
+/// function body, is left out.
+fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) {
+    let (mut always, mut on_branch) = (Vec::new(), Vec::new());
     for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
-        let to_github_env = cmd.redirects.iter().any(|r| {
-            r.op.ends_with('>')
-                && matches!(
-                    r.target.text.as_str(),
-                    "$GITHUB_ENV" | "${GITHUB_ENV}" | "${{ github.env }}"
-                )
-        });
-        if cmd.program() != Some("echo")
-            || !to_github_env
-            || shell::in_conditional(&unit.text, cmd.start)
-        {
+        let target = cmd
+            .redirects
+            .iter()
+            .filter(|r| r.op.ends_with('>'))
+            .find_map(|r| match r.target.text.as_str() {
+                "$GITHUB_ENV" | "${GITHUB_ENV}" | "${{ github.env }}" => Some(""),
+                "$GITHUB_OUTPUT" | "${GITHUB_OUTPUT}" | "${{ github.output }}" => Some("outputs."),
+                _ => None,
+            });
+        if cmd.program() != Some("echo") {
             continue;
         }
-        out.extend(cmd.words.iter().skip(1).filter_map(|w| {
-            let (k, v) = w.text.split_once('=')?;
-            let name = !k.is_empty() && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-            name.then(|| (k.to_owned(), v.to_owned()))
-        }));
+        let written: Vec<(String, String)> = cmd
+            .words
+            .iter()
+            .skip(1)
+            .filter_map(|w| match target {
+                Some(prefix) => {
+                    let (k, v) = w.text.split_once('=')?;
+                    is_output_name(k).then(|| (format!("{prefix}{k}"), v.to_owned()))
+                }
+                // `echo "::set-output name=ns::prod"`.
+                None => {
+                    let (k, v) = w
+                        .text
+                        .strip_prefix("::set-output name=")?
+                        .split_once("::")?;
+                    is_output_name(k).then(|| (format!("outputs.{k}"), v.to_owned()))
+                }
+            })
+            .collect();
+        if written.is_empty() {
+            continue;
+        }
+        if !shell::in_conditional(&unit.text, cmd.start) {
+            always.extend(written);
+        } else if let Some(condition) = shell::condition_branch(&unit.text, cmd.start) {
+            let loc = unit.loc(cmd);
+            // A branch test keeps its branch; an event test is the event's trigger kind.
+            let (kind, pattern, negated) = match condition {
+                shell::ScriptCondition::Ref(r) => (TriggerKind::Branch, Some(r.branch), r.negated),
+                shell::ScriptCondition::Event(e) => {
+                    let kind = match e.event {
+                        shell::ScriptEvent::Push => TriggerKind::Branch,
+                        shell::ScriptEvent::PullRequest => TriggerKind::PullRequest,
+                        shell::ScriptEvent::Manual => TriggerKind::Manual,
+                    };
+                    (kind, None, e.negated)
+                }
+            };
+            for (name, value) in written {
+                let when = Trigger::new(kind.clone(), pattern.clone(), negated, loc.clone());
+                on_branch.push(ConditionalValue {
+                    name,
+                    value,
+                    when: vec![when],
+                    otherwise: false,
+                    loc: loc.clone(),
+                });
+            }
+        }
     }
-    out
+    (always, on_branch)
+}
+
+/// A variable or output name: letters, digits, `_` and `-`.
+fn is_output_name(k: &str) -> bool {
+    !k.is_empty()
+        && k.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `text` with a whole `${{ env.NAME }}` replaced by the variable's value, as GitHub writes a
@@ -169,6 +229,7 @@ impl Unit {
             called_as: None,
             used_as,
             vars,
+            conditional: Vec::new(),
             cwd,
             gates: Vec::new(),
         }
@@ -197,6 +258,7 @@ impl Unit {
             called_as: Some(called_as),
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
+            conditional: self.conditional.clone(),
             cwd,
             gates,
         }

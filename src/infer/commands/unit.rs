@@ -4,6 +4,7 @@
 use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
 use crate::infer::shell::Command;
+use crate::read::ConditionalValue;
 use crate::yaml::Span;
 
 /// How a unit's byte offsets map back to its file.
@@ -42,6 +43,9 @@ pub(crate) struct Unit {
     pub(crate) used_as: Option<String>,
     /// The variables the script saw (job and pipeline variables).
     pub(crate) vars: Vec<(String, String)>,
+    /// Values earlier steps set only on some branch (GitHub `$GITHUB_ENV` and
+    /// `$GITHUB_OUTPUT` writes inside an `if` on the branch), each with the branch it holds on.
+    pub(crate) conditional: Vec<ConditionalValue>,
     /// The repository-relative directory it starts in (`""`: the root): the step's
     /// `working-directory`, or where the calling script was when it called it.
     pub(crate) cwd: String,

@@ -44,10 +44,39 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
         };
     };
     let how = format!(" (`${first}`)");
+    match follow(value, unit, idx) {
+        Followed::Value(v) => (v, how),
+        // An earlier step set it per branch or event: one value is no answer ([`chain_end`]).
+        Followed::Unset(var) if unit.conditional.iter().any(|c| c.name == var) => {
+            (value.to_owned(), String::new())
+        }
+        Followed::Unset(var) => match lookup_vars(&var, &unit.vars) {
+            Some(v) => (v, how),
+            None => (value.to_owned(), String::new()),
+        },
+        Followed::Stop => (value.to_owned(), String::new()),
+    }
+}
+
+/// Where following a lone variable through the assignments before a command ends.
+enum Followed {
+    /// At a plain value.
+    Value(String),
+    /// At a variable no assignment before the command sets: the unit's variables (or values
+    /// set per branch) say what it is.
+    Unset(String),
+    /// At a value that is neither, or past [`MAX_CHAIN`].
+    Stop,
+}
+
+/// Follows the lone variable `value` back through the unit's assignments before command `idx`
+/// (`NS=$TARGET`, `TARGET=$1`), each one that always runs (not inside an `if` or `case`), up to
+/// [`MAX_CHAIN`] steps.
+fn follow(value: &str, unit: &Unit, idx: usize) -> Followed {
     let (mut current, mut idx) = (value.to_owned(), idx);
     for _ in 0..MAX_CHAIN {
         let Some(var) = lone_var(&current).map(str::to_owned) else {
-            break;
+            return Followed::Stop;
         };
         // An assignment in a branch on the CI event or the branch holds there only: the rule
         // environment-from-event reads those.
@@ -63,9 +92,7 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
                     .map(|v| (v, i))
             });
         match earlier {
-            Some((v, _)) if !v.contains('$') && !v.is_empty() => {
-                return (v, how);
-            }
+            Some((v, _)) if !v.contains('$') && !v.is_empty() => return Followed::Value(v),
             // Followed only from an assignment that always runs: `ns=$ns_test` inside an
             // `if` on the script's argument holds in one branch.
             Some((v, at))
@@ -77,18 +104,41 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
             {
                 (current, idx) = (v, at)
             }
-            Some(_) => break,
-            None => {
-                let (name, found) = resolve_vars(&current, &unit.vars);
-                return if found.is_empty() {
-                    (value.to_owned(), found)
-                } else {
-                    (name, how)
-                };
-            }
+            Some(_) => return Followed::Stop,
+            None => return Followed::Unset(var),
         }
     }
-    (value.to_owned(), String::new())
+    Followed::Stop
+}
+
+/// The variable a lone `$VAR` comes down to when nothing before the command gives it a plain
+/// value ([`resolve`] keeps the name as written then): `NS` of `-n $NS` after
+/// `NS=${{ steps.ns.outputs.namespace }}` is the output `outputs.namespace`. A value set per
+/// branch is looked up under this name.
+pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> {
+    match follow(value, unit, idx) {
+        Followed::Unset(var)
+            if unit.conditional.iter().any(|c| c.name == var)
+                || lookup_vars(&var, &unit.vars).is_none() =>
+        {
+            Some(var)
+        }
+        _ => None,
+    }
+}
+
+/// The plain value `vars` give `var` (put together from other variables, see [`substitute`]).
+fn lookup_vars(var: &str, vars: &[(String, String)]) -> Option<String> {
+    let lookup = |name: &str| {
+        vars.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
+    lookup(var)
+        .and_then(|v| substitute(&v, &lookup, MAX_CHAIN))
+        .filter(|v| !v.contains(['$', '(']) && !v.is_empty())
 }
 
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
@@ -107,10 +157,9 @@ pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, S
             _ => (value.to_owned(), String::new()),
         };
     };
-    // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
-    match lookup(var).and_then(|v| substitute(&v, &lookup, MAX_CHAIN)) {
-        Some(v) if !v.contains(['$', '(']) && !v.is_empty() => (v, format!(" (`${var}`)")),
-        _ => (value.to_owned(), String::new()),
+    match lookup_vars(var, vars) {
+        Some(v) => (v, format!(" (`${var}`)")),
+        None => (value.to_owned(), String::new()),
     }
 }
 
@@ -174,21 +223,34 @@ pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
     })
 }
 
-/// `$NAME`, `${NAME}` or GitHub's `${{ env.NAME }}`.
+/// `$NAME`, `${NAME}`, Jenkins `${env.NAME}`, GitHub's `${{ env.NAME }}`, or a step's output
+/// `${{ steps.<id>.outputs.NAME }}`, which is the variable `outputs.NAME` (see `job_units`).
 pub(crate) fn lone_var(value: &str) -> Option<&str> {
     let v = value.trim();
-    // GitHub's `${{ env.NAME }}` reads the same variables as the shell's `$NAME`.
     let github = v
         .strip_prefix("${{")
         .and_then(|r| r.strip_suffix("}}"))
-        .and_then(|r| r.trim().strip_prefix("env."));
+        .map(str::trim);
+    // GitHub's `${{ env.NAME }}` reads the same variables as the shell's `$NAME`.
+    let github = github.and_then(|r| {
+        r.strip_prefix("env.").or_else(|| {
+            let output = r.strip_prefix("steps.")?;
+            let at = output.find(".outputs.")?;
+            Some(&output[at + 1..])
+        })
+    });
     let name = github.map(str::trim).or_else(|| {
         v.strip_prefix("${")
             .and_then(|r| r.strip_suffix('}'))
+            .map(|r| r.strip_prefix("env.").unwrap_or(r))
             .or_else(|| v.strip_prefix('$'))
     })?;
-    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
-        .then_some(name)
+    let (prefix, rest) = match name.strip_prefix("outputs.") {
+        Some(rest) => ("outputs.", rest),
+        None => ("", name),
+    };
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || (!prefix.is_empty() && c == '-');
+    (!rest.is_empty() && rest.chars().all(valid)).then_some(name)
 }
 
 #[cfg(test)]
@@ -200,6 +262,20 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn lone_variables_in_each_spelling() {
+        assert_eq!(lone_var("$NS"), Some("NS"));
+        assert_eq!(lone_var("${env.NS}"), Some("NS"));
+        assert_eq!(lone_var("${{ env.NS }}"), Some("NS"));
+        assert_eq!(
+            lone_var("${{ steps.pick.outputs.name-space }}"),
+            Some("outputs.name-space")
+        );
+        assert_eq!(lone_var("${{ steps.pick.result }}"), None);
+        assert_eq!(lone_var("${NAME-x}"), None);
+        assert_eq!(lone_var("$A-b"), None);
     }
 
     #[test]

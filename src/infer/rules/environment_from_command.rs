@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use crate::files::Loc;
 use crate::infer::RuleId;
-use crate::infer::commands::{references, resolve, resolve_vars};
+use crate::infer::commands::{chain_end, references, resolve, resolve_vars};
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
@@ -60,6 +60,9 @@ struct Hint {
     /// The branch or event the name holds on, when a condition chose it.
     refs: Option<RefFilter>,
     events: Option<EventFilter>,
+    /// For a name that is a lone variable without a plain value, the variable it was last set
+    /// from (`outputs.namespace` of `-n $NS` after `NS=${{ steps.ns.outputs.namespace }}`).
+    chain: Option<String>,
 }
 
 impl Hint {
@@ -73,6 +76,7 @@ impl Hint {
             note,
             refs: None,
             events: None,
+            chain: None,
         }
     }
 }
@@ -95,7 +99,12 @@ impl EnvironmentFromCommand {
     ) {
         if hint.refs.is_none() && hint.events.is_none() && input.is_none() {
             let (values, triggers) = &self.conditional;
-            let named = conditional_within(&hint.name, values, triggers);
+            // A lone variable is looked up under the variable it was last set from.
+            let target = match &hint.chain {
+                Some(var) => format!("${{{var}}}"),
+                None => hint.name.clone(),
+            };
+            let named = conditional_within(&target, values, triggers);
             if !named.is_empty() {
                 // `-n ${namespace}` where the pipeline sets `namespace` per branch: each value,
                 // holding where it does.
@@ -108,6 +117,7 @@ impl EnvironmentFromCommand {
                         note,
                         refs: n.refs,
                         events: n.events,
+                        chain: None,
                         ..hint.clone()
                     };
                     self.emit_chosen(job, each, loc.clone(), n.chosen_by, facts);
@@ -133,6 +143,7 @@ impl EnvironmentFromCommand {
                     note,
                     refs: None,
                     events: None,
+                    chain: None,
                 };
                 self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
             }
@@ -212,9 +223,14 @@ impl Rule for EnvironmentFromCommand {
         let resolve = |v: &str| resolve(v, unit, c.index);
         if let Some(m) = c.deploy {
             let command = unit.command_line(cmd);
-            for hint in deploy_hints(m, &command, resolve, &self.choices) {
+            // Values earlier steps set per branch count with the pipeline's own.
+            let pipeline_values = self.conditional.0.len();
+            self.conditional.0.extend(unit.conditional.iter().cloned());
+            for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
+                hint.chain = chain_end(&hint.name, unit, c.index);
                 self.emit(key, hint, unit.loc(cmd), facts);
             }
+            self.conditional.0.truncate(pipeline_values);
             if m.tool == DeployTool::Jx && m.operation == "preview" && m.namespace.is_none() {
                 let hint = preview_hint(&command, &c.job.vars);
                 self.emit(key, hint, unit.loc(cmd), facts);
@@ -291,6 +307,7 @@ impl Rule for EnvironmentFromCommand {
                             note: format!("`{uses}` is given environment `{written}`"),
                             refs: None,
                             events: None,
+                            chain: None,
                         };
                         self.emit_action(a, hint, facts);
                     }
@@ -338,6 +355,7 @@ fn namespace_hint(
         note,
         refs: None,
         events: None,
+        chain: None,
     })
 }
 
@@ -374,6 +392,7 @@ fn deploy_hints(
             note,
             refs: None,
             events: None,
+            chain: None,
         });
     }
     for path in &m.paths {
@@ -400,6 +419,7 @@ fn deploy_hints(
                 note,
                 refs: None,
                 events: None,
+                chain: None,
             });
         }
     }
@@ -431,6 +451,7 @@ fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
         note,
         refs: None,
         events: None,
+        chain: None,
     }
 }
 

@@ -238,6 +238,11 @@ fn condition_ref(condition: &str) -> Option<RefFilter> {
             .trim_end_matches(')')
             .trim();
         let name = name.strip_prefix("env.").unwrap_or(name);
+        // `${GITHUB_REF##*/}`, `${GITHUB_REF#refs/heads/}`: the branch, its prefix taken off.
+        let name = match name.split_once(['#', '%']) {
+            Some((base, _)) if t.starts_with("${") => base,
+            _ => name,
+        };
         t.starts_with('$') && BRANCH_VARIABLES.contains(&name)
     };
     let literal = match (is_var(&lhs), is_var(&rhs)) {
@@ -274,9 +279,11 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
         "pullrequest",
     ]);
     let push = has(&["push"]);
-    let event = match (push, pull) {
-        (true, false) => ScriptEvent::Push,
-        (false, true) => ScriptEvent::PullRequest,
+    let manual = has(&["workflow_dispatch", "manual", "web"]);
+    let event = match (push, pull, manual) {
+        (true, false, false) => ScriptEvent::Push,
+        (false, true, false) => ScriptEvent::PullRequest,
+        (false, false, true) => ScriptEvent::Manual,
         _ => return None,
     };
     Some(EventFilter { event, negated })
@@ -366,6 +373,8 @@ mod tests {
         assert_eq!(branch_at(s, "D=api\n"), branch("prod", false));
         // `else` after an `elif` would be two tests at once.
         assert_eq!(branch_at(s, "exit"), None);
+        let s = "if [[ \"${GITHUB_REF##*/}\" == \"main\" ]]; then NS=prod; fi";
+        assert_eq!(branch_at(s, "NS=prod"), branch("main", false));
         let s = "if [[ $GITHUB_REF == 'refs/heads/main' ]]; then NS=prod; else NS=staging; fi";
         assert_eq!(branch_at(s, "NS=prod"), branch("main", false));
         assert_eq!(branch_at(s, "NS=staging"), branch("main", true));
@@ -409,6 +418,14 @@ mod tests {
         // A nested, closed `if` in between does not hide the outer one.
         let s = "if [ \"$CI_PIPELINE_SOURCE\" != push ]; then if [ -n x ]; then echo; fi; NS=a; fi";
         assert_eq!(at(s, "NS=a"), push(true));
+        let s = "if [ \"$GITHUB_EVENT_NAME\" = workflow_dispatch ]; then NS=x; fi";
+        assert_eq!(
+            at(s, "NS="),
+            Some(EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false
+            })
+        );
         // Not an event test, or an elif chain: nothing is said.
         assert_eq!(
             at("if [ \"$BRANCH\" = main ]; then NS=prod; fi", "NS="),
