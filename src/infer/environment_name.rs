@@ -27,11 +27,12 @@ pub(crate) struct Named {
 impl Named {
     /// When the name holds, for notes: `on branch `main``, `when `ENV` chooses it`.
     pub(crate) fn describe(&self) -> String {
-        match (&self.refs, &self.chosen_by) {
-            (Some(r), _) if r.negated => format!("on every branch but `{}`", r.branch),
-            (Some(r), _) => format!("on branch `{}`", r.branch),
-            (None, Some(input)) => format!("when `{input}` chooses it"),
-            (None, None) => "on the other branches".to_owned(),
+        match (&self.refs, &self.chosen_by, &self.events) {
+            (Some(r), _, _) if r.negated => format!("on every branch but `{}`", r.branch),
+            (Some(r), _, _) => format!("on branch `{}`", r.branch),
+            (None, Some(input), _) => format!("when `{input}` chooses it"),
+            (None, None, Some(e)) => e.describe(),
+            (None, None, None) => "on the other branches".to_owned(),
         }
     }
 }

@@ -313,6 +313,15 @@ pub(crate) fn empty_pipeline(file: &str, system: CiSystem) -> Pipeline {
     }
 }
 
+/// A variable name as shells and Groovy spell it: a letter or `_`, then letters, digits or `_`.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// A job written at `loc`, with no stage, conditions or steps yet.
 /// The file a template or reusable-workflow reference names, without its folder, its
 /// `@repository` or `@version` and its `.yml`/`.yaml` (`jobs/deploy-api-dev.yml@pipelines` and

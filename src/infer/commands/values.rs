@@ -27,12 +27,7 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
             match earlier {
                 Some((v, false)) => Some(v),
                 Some((_, true)) => None,
-                None => unit
-                    .vars
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone()),
+                None => var_value(&unit.vars, name),
             }
         };
         return match value
@@ -129,12 +124,7 @@ pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> 
 
 /// The plain value `vars` give `var` (put together from other variables, see [`substitute`]).
 fn lookup_vars(var: &str, vars: &[(String, String)]) -> Option<String> {
-    let lookup = |name: &str| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let lookup = |name: &str| var_value(vars, name);
     // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
     lookup(var)
         .and_then(|v| substitute(&v, &lookup, MAX_CHAIN))
@@ -145,12 +135,7 @@ fn lookup_vars(var: &str, vars: &[(String, String)]) -> Option<String> {
 /// A value built from variables that all have plain values (`${prefix}-tasks-dev`, Jenkins
 /// `${env.NS}`) is those values put together, followed as deep as [`MAX_CHAIN`].
 pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
-    let lookup = |name: &str| {
-        vars.iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
+    let lookup = |name: &str| var_value(vars, name);
     let Some(var) = lone_var(value) else {
         return match substitute(value, &lookup, MAX_CHAIN) {
             Some(done) if done != value => (done, format!(" (`{}`)", value.trim())),
@@ -161,6 +146,14 @@ pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, S
         Some(v) => (v, format!(" (`${var}`)")),
         None => (value.to_owned(), String::new()),
     }
+}
+
+/// The value `vars` give `name` as written (the last setting wins).
+fn var_value(vars: &[(String, String)], name: &str) -> Option<String> {
+    vars.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// `value` with each variable in it replaced by its value from `lookup`, itself substituted

@@ -18,7 +18,7 @@ use crate::infer::RuleId;
 use crate::infer::commands::lone_var;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{ScriptCondition, ScriptEvent, condition_branch};
+use crate::infer::shell::{ScriptCondition, condition_branch};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
@@ -92,19 +92,9 @@ impl Rule for EnvironmentFromEvent {
 
 /// `on a push`, `on every event but a pull request`, `on branch dev`, for notes.
 fn describe(condition: &ScriptCondition) -> String {
-    let events = match condition {
-        ScriptCondition::Event(e) => e,
-        ScriptCondition::Ref(r) if r.negated => return format!("on every ref but `{}`", r.branch),
-        ScriptCondition::Ref(r) => return format!("on branch `{}`", r.branch),
-    };
-    let event = match events.event {
-        ScriptEvent::Push => "a push",
-        ScriptEvent::PullRequest => "a pull request",
-        ScriptEvent::Manual => "a manual start",
-    };
-    if events.negated {
-        format!("on every event but {event}")
-    } else {
-        format!("on {event}")
+    match condition {
+        ScriptCondition::Event(e) => e.describe(),
+        ScriptCondition::Ref(r) if r.negated => format!("on every ref but `{}`", r.branch),
+        ScriptCondition::Ref(r) => format!("on branch `{}`", r.branch),
     }
 }

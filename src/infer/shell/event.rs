@@ -35,6 +35,20 @@ pub(crate) struct EventFilter {
 }
 
 impl EventFilter {
+    /// `on a push`, `on every event but a pull request`, for notes.
+    pub(crate) fn describe(self) -> String {
+        let event = match self.event {
+            ScriptEvent::Push => "a push",
+            ScriptEvent::PullRequest => "a pull request",
+            ScriptEvent::Manual => "a manual start",
+        };
+        if self.negated {
+            format!("on every event but {event}")
+        } else {
+            format!("on {event}")
+        }
+    }
+
     /// Whether a deploy started by a trigger of `kind` runs this piece of the script.
     pub(crate) fn admits(self, kind: &TriggerKind) -> bool {
         let matches = match self.event {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::{Command, Word};
+use crate::read::support::is_identifier;
 
 /// Variables known while parsing: the script's own assignments win over the job's variables.
 pub(super) struct VarState {
@@ -40,16 +41,7 @@ pub(super) fn is_assignment_prefix(text: &str) -> bool {
         return false;
     };
     let name = name.strip_suffix('+').unwrap_or(name);
-    is_name(name)
-}
-
-/// A valid shell variable name.
-fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    is_identifier(name)
 }
 
 /// `NAME=value` as written (the name must be unquoted), split into name and unquoted value.
@@ -57,7 +49,7 @@ pub(super) fn assignment(word: &Word) -> Option<(String, String)> {
     let eq = word.raw.find('=')?;
     let name = &word.raw[..eq];
     let name = name.strip_suffix('+').unwrap_or(name);
-    if !is_name(name) {
+    if !is_identifier(name) {
         return None;
     }
     let value = word
@@ -76,7 +68,7 @@ pub(super) fn lone_variable(word: &Word) -> Option<&str> {
     } else {
         t.strip_prefix('$')?
     };
-    is_name(name).then_some(name)
+    is_identifier(name).then_some(name)
 }
 
 /// `export A=1`, `declare A=1`, `local A=1`, `readonly A=1` set variables too.

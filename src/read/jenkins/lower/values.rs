@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::Lowerer;
 use crate::read::jenkins::ast::{Block, Expr, ExprKind, Stmt};
 use crate::read::pipeline::{ConditionalValue, Trigger, TriggerKind};
+use crate::read::support::is_identifier;
 use crate::yaml::Span;
 
 /// Variables that hold the branch being built.
@@ -500,14 +501,6 @@ fn split_top(text: &str, sep: char) -> Option<(&str, &str)> {
         }
     }
     None
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
