@@ -166,6 +166,10 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
             // A branch test keeps its branch; an event test is the event's trigger kind.
             let (kind, pattern, negated) = match condition {
                 shell::ScriptCondition::Ref(r) => (TriggerKind::Branch, Some(r.branch), r.negated),
+                // Chosen by a person: a manual start with that input, whichever way it tests.
+                shell::ScriptCondition::Input { name, .. } => {
+                    (TriggerKind::Manual, Some(name), false)
+                }
                 shell::ScriptCondition::Event(e) => {
                     let kind = match e.event {
                         shell::ScriptEvent::Push => TriggerKind::Branch,

@@ -63,6 +63,9 @@ struct Hint {
     /// For a name that is a lone variable without a plain value, the variable it was last set
     /// from (`outputs.namespace` of `-n $NS` after `NS=${{ steps.ns.outputs.namespace }}`).
     chain: Option<String>,
+    /// One of several values of one variable, one of which has a tier word: named with the
+    /// source's rank even without one.
+    alike: bool,
 }
 
 impl Hint {
@@ -77,6 +80,7 @@ impl Hint {
             refs: None,
             events: None,
             chain: None,
+            alike: false,
         }
     }
 }
@@ -106,6 +110,14 @@ impl EnvironmentFromCommand {
             };
             let named = conditional_within(&target, values, triggers);
             if !named.is_empty() {
+                // The values of one variable name their environments alike: when one has a
+                // tier word, the others keep the source's rank too (`main-skilder` beside
+                // `dev-skilder`).
+                let source = hint.source;
+                let alike = named.iter().any(|n| {
+                    name_command_hint(source, false, n.name.clone(), String::new())
+                        .is_some_and(|(named_as, ..)| named_as == source)
+                });
                 // `-n ${namespace}` where the pipeline sets `namespace` per branch: each value,
                 // holding where it does.
                 for n in named {
@@ -118,6 +130,7 @@ impl EnvironmentFromCommand {
                         refs: n.refs,
                         events: n.events,
                         chain: None,
+                        alike,
                         ..hint.clone()
                     };
                     self.emit_chosen(job, each, loc.clone(), n.chosen_by, facts);
@@ -144,17 +157,21 @@ impl EnvironmentFromCommand {
                     refs: None,
                     events: None,
                     chain: None,
+                    alike: false,
                 };
                 self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
             }
             return;
         }
         let dynamic = hint.dynamic || is_dynamic(&hint.name);
-        let Some((source, name, note)) =
+        let Some((mut source, name, note)) =
             name_command_hint(hint.source, dynamic, hint.name, hint.note)
         else {
             return;
         };
+        if hint.alike && source == HintSource::NamespaceName {
+            source = hint.source;
+        }
         facts.environment_hints.push(EnvironmentHint {
             name,
             job: job.clone(),
@@ -308,6 +325,7 @@ impl Rule for EnvironmentFromCommand {
                             refs: None,
                             events: None,
                             chain: None,
+                            alike: false,
                         };
                         self.emit_action(a, hint, facts);
                     }
@@ -356,6 +374,7 @@ fn namespace_hint(
         refs: None,
         events: None,
         chain: None,
+        alike: false,
     })
 }
 
@@ -393,6 +412,7 @@ fn deploy_hints(
             refs: None,
             events: None,
             chain: None,
+            alike: false,
         });
     }
     for path in &m.paths {
@@ -420,6 +440,7 @@ fn deploy_hints(
                 refs: None,
                 events: None,
                 chain: None,
+                alike: false,
             });
         }
     }
@@ -452,6 +473,7 @@ fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
         refs: None,
         events: None,
         chain: None,
+        alike: false,
     }
 }
 

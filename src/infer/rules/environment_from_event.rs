@@ -18,7 +18,7 @@ use crate::infer::RuleId;
 use crate::infer::commands::lone_var;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{ScriptCondition, condition_branch};
+use crate::infer::shell::{EventFilter, ScriptCondition, ScriptEvent, condition_branch};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
@@ -57,9 +57,14 @@ impl Rule for EnvironmentFromEvent {
             let Some(condition) = condition_branch(&unit.text, assigning.start) else {
                 continue;
             };
-            let (events, refs) = match &condition {
-                ScriptCondition::Event(e) => (Some(*e), None),
-                ScriptCondition::Ref(r) => (None, Some(r.clone())),
+            let manual = EventFilter {
+                event: ScriptEvent::Manual,
+                negated: false,
+            };
+            let (events, refs, chosen_by) = match &condition {
+                ScriptCondition::Event(e) => (Some(*e), None, None),
+                ScriptCondition::Ref(r) => (None, Some(r.clone()), None),
+                ScriptCondition::Input { name, .. } => (Some(manual), None, Some(name.clone())),
             };
             // A name built from a variable on pull requests is one per pull request.
             let dynamic = is_dynamic(&value)
@@ -83,7 +88,7 @@ impl Rule for EnvironmentFromEvent {
                 dynamic,
                 events,
                 refs,
-                chosen_by: None,
+                chosen_by,
                 evidence: Evidence::new(self.id(), unit.loc(c.cmd), note, Confidence::Medium),
             });
         }
@@ -96,5 +101,6 @@ fn describe(condition: &ScriptCondition) -> String {
         ScriptCondition::Event(e) => e.describe(),
         ScriptCondition::Ref(r) if r.negated => format!("on every ref but `{}`", r.branch),
         ScriptCondition::Ref(r) => format!("on branch `{}`", r.branch),
+        ScriptCondition::Input { name, .. } => format!("when a person chooses it with `{name}`"),
     }
 }

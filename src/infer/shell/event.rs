@@ -165,11 +165,17 @@ const BRANCH_VARIABLES: &[&str] = &[
     "Build.SourceBranch",
 ];
 
-/// What a script's `if` tests, when it is the CI event or the branch.
+/// What a script's `if` tests, when it is the CI event, the branch, or a manual input.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ScriptCondition {
     Event(EventFilter),
     Ref(RefFilter),
+    /// A GitHub dispatch input compared with a value (`[ "${{ inputs.branch }}" = main ]`):
+    /// the piece runs when a person starts the workflow and chooses it (or, negated, another).
+    Input {
+        name: String,
+        negated: bool,
+    },
 }
 
 /// What the command at byte `at` of `script` runs under, when it sits in a branch of an `if`
@@ -216,10 +222,12 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
     let condition = before.get(test_offset + test.len()..then_offset)?;
     let mut found = condition_event(condition)
         .map(ScriptCondition::Event)
-        .or_else(|| condition_ref(condition).map(ScriptCondition::Ref))?;
+        .or_else(|| condition_ref(condition).map(ScriptCondition::Ref))
+        .or_else(|| condition_input(condition))?;
     match &mut found {
         ScriptCondition::Event(e) => e.negated ^= negated,
         ScriptCondition::Ref(r) => r.negated ^= negated,
+        ScriptCondition::Input { negated: n, .. } => *n ^= negated,
     }
     Some(found)
 }
@@ -227,20 +235,7 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
 /// The branch a test such as `[ "$BRANCH_NAME" = dev ]` or `[[ $GITHUB_REF == refs/heads/main ]]`
 /// compares with: one branch variable, `=`, `==` or `!=`, and a plain literal.
 fn condition_ref(condition: &str) -> Option<RefFilter> {
-    let condition = condition.trim().trim_end_matches(';').trim_end();
-    let inner = condition
-        .strip_prefix("[[")
-        .and_then(|c| c.strip_suffix("]]"))
-        .or_else(|| {
-            condition
-                .strip_prefix('[')
-                .and_then(|c| c.strip_suffix(']'))
-        })?;
-    let (lhs, rhs, negated) = ["!=", "==", "="]
-        .iter()
-        .find_map(|op| inner.split_once(op).map(|(l, r)| (l, r, *op == "!=")))?;
-    let unquote = |t: &str| t.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
-    let (lhs, rhs) = (unquote(lhs), unquote(rhs));
+    let (lhs, rhs, negated) = comparison(condition)?;
     let is_var = |t: &str| {
         let name = t
             .trim_start_matches('$')
@@ -273,6 +268,49 @@ fn condition_ref(condition: &str) -> Option<RefFilter> {
         branch: branch.to_owned(),
         negated,
     })
+}
+
+/// The dispatch input a test such as `[ "${{ inputs.branch }}" = "main" ]` compares with one
+/// literal (`=`, `==` or `!=`; `github.event.inputs.X` alike).
+fn condition_input(condition: &str) -> Option<ScriptCondition> {
+    let (lhs, rhs, negated) = comparison(condition)?;
+    let input = |t: &str| {
+        let inner = t.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+        let name = inner
+            .strip_prefix("inputs.")
+            .or_else(|| inner.strip_prefix("github.event.inputs."))?;
+        let plain = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+        plain.then(|| name.to_owned())
+    };
+    let literal = |t: &str| !t.is_empty() && !t.contains('$');
+    let name = match (input(&lhs), input(&rhs)) {
+        (Some(name), None) if literal(&rhs) => name,
+        (None, Some(name)) if literal(&lhs) => name,
+        _ => return None,
+    };
+    Some(ScriptCondition::Input { name, negated })
+}
+
+/// The two sides of a `[ a = b ]`, `[[ a == b ]]` or `[ a != b ]` test, unquoted, and whether
+/// it is `!=`.
+fn comparison(condition: &str) -> Option<(String, String, bool)> {
+    let condition = condition.trim().trim_end_matches(';').trim_end();
+    let inner = condition
+        .strip_prefix("[[")
+        .and_then(|c| c.strip_suffix("]]"))
+        .or_else(|| {
+            condition
+                .strip_prefix('[')
+                .and_then(|c| c.strip_suffix(']'))
+        })?;
+    let (lhs, rhs, negated) = ["!=", "==", "="]
+        .iter()
+        .find_map(|op| inner.split_once(op).map(|(l, r)| (l, r, *op == "!=")))?;
+    let unquote = |t: &str| t.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
+    Some((unquote(lhs), unquote(rhs), negated))
 }
 
 /// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with.
@@ -353,15 +391,37 @@ mod tests {
     fn at(script: &str, needle: &str) -> Option<EventFilter> {
         match condition_branch(script, script.find(needle).unwrap_or(0))? {
             ScriptCondition::Event(e) => Some(e),
-            ScriptCondition::Ref(_) => None,
+            _ => None,
         }
     }
 
     fn branch_at(script: &str, needle: &str) -> Option<RefFilter> {
         match condition_branch(script, script.find(needle).unwrap_or(0))? {
             ScriptCondition::Ref(r) => Some(r),
-            ScriptCondition::Event(_) => None,
+            _ => None,
         }
+    }
+
+    #[test]
+    fn branches_on_a_dispatch_input() {
+        let input = |name: &str, negated| {
+            Some(ScriptCondition::Input {
+                name: name.to_owned(),
+                negated,
+            })
+        };
+        let s = "if [ \"${{ inputs.target }}\" = \"live\" ]; then NS=a; else NS=b; fi";
+        let at = |needle: &str| condition_branch(s, s.find(needle).unwrap_or(0));
+        assert_eq!(at("NS=a"), input("target", false));
+        assert_eq!(at("NS=b"), input("target", true));
+        let s = "if [[ live != ${{ github.event.inputs.target }} ]]; then NS=a; fi";
+        assert_eq!(
+            condition_branch(s, s.find("NS=").unwrap_or(0)),
+            input("target", true)
+        );
+        // An input against another expression says nothing.
+        let s = "if [ \"${{ inputs.a }}\" = \"${{ inputs.b }}\" ]; then NS=a; fi";
+        assert_eq!(condition_branch(s, s.find("NS=").unwrap_or(0)), None);
     }
 
     #[test]
