@@ -92,6 +92,9 @@ spelled_enum! {
         /// A Helm release name the script picks by CI event (`latest` on a push, `pr-$N` on
         /// pull requests), when no namespace is given.
         Release => "release",
+        /// The workload a command changes (`kubectl set image deployment/web-prod`): only its
+        /// tier word names the environment.
+        Workload => "workload",
     }
 }
 
@@ -112,6 +115,9 @@ impl HintSource {
             | HintSource::ScriptArgument
             | HintSource::CallName => 5,
             HintSource::NamespaceName | HintSource::Release => 6,
+            // The object changed, named for its environment (`web-prod`), when the command
+            // names no namespace either: the namespace is where it runs.
+            HintSource::Workload => 7,
         }
     }
 
@@ -124,6 +130,7 @@ impl HintSource {
                 | HintSource::Context
                 | HintSource::ValuesFile
                 | HintSource::Overlay
+                | HintSource::Workload
         )
     }
 }
@@ -135,7 +142,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 6, 6]);
+        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 6, 6, 7]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

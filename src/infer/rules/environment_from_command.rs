@@ -13,7 +13,7 @@ use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{EventFilter, RefFilter};
+use crate::infer::shell::{EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch};
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
@@ -69,19 +69,24 @@ struct Hint {
 }
 
 impl Hint {
-    /// A medium-confidence kube context or cluster hint.
-    fn context(name: String, note: String) -> Hint {
+    /// A hint of `source` named `name`, holding wherever the command runs.
+    fn new(name: String, source: HintSource, confidence: Confidence, note: String) -> Hint {
         Hint {
             name,
             dynamic: false,
-            source: HintSource::Context,
-            confidence: Confidence::Medium,
+            source,
+            confidence,
             note,
             refs: None,
             events: None,
             chain: None,
             alike: false,
         }
+    }
+
+    /// A medium-confidence kube context or cluster hint.
+    fn context(name: String, note: String) -> Hint {
+        Hint::new(name, HintSource::Context, Confidence::Medium, note)
     }
 }
 
@@ -148,17 +153,12 @@ impl EnvironmentFromCommand {
             // an environment.
             for choice in choices {
                 let note = format!("{} (`{input}` chooses `{choice}`)", hint.note);
-                let hint = Hint {
-                    name: hint.name.trim().replace(&written, &choice),
-                    dynamic: false,
-                    source: hint.source,
-                    confidence: hint.confidence,
+                let hint = Hint::new(
+                    hint.name.trim().replace(&written, &choice),
+                    hint.source,
+                    hint.confidence,
                     note,
-                    refs: None,
-                    events: None,
-                    chain: None,
-                    alike: false,
-                };
+                );
                 self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
             }
             return;
@@ -243,9 +243,30 @@ impl Rule for EnvironmentFromCommand {
             // Values earlier steps set per branch count with the pipeline's own.
             let pipeline_values = self.conditional.0.len();
             self.conditional.0.extend(unit.conditional.iter().cloned());
+            // A deploy in the branch of an `if` on the branch, event or a dispatch input runs
+            // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`).
+            let guard = condition_branch(&unit.text, cmd.start);
             for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
-                self.emit(key, hint, unit.loc(cmd), facts);
+                let input = match &guard {
+                    Some(ScriptCondition::Ref(r)) => {
+                        hint.refs = Some(r.clone());
+                        None
+                    }
+                    Some(ScriptCondition::Event(e)) => {
+                        hint.events = Some(*e);
+                        None
+                    }
+                    Some(ScriptCondition::Input { name, .. }) => {
+                        hint.events = Some(EventFilter {
+                            event: ScriptEvent::Manual,
+                            negated: false,
+                        });
+                        Some(name.clone())
+                    }
+                    None => None,
+                };
+                self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
             }
             self.conditional.0.truncate(pipeline_values);
             if m.tool == DeployTool::Jx && m.operation == "preview" && m.namespace.is_none() {
@@ -316,17 +337,12 @@ impl Rule for EnvironmentFromCommand {
                         .map(str::trim)
                         .filter(|v| v.contains("${{") && m.environment.is_none());
                     if let Some(written) = expression.filter(|_| !declared) {
-                        let hint = Hint {
-                            name: written.to_owned(),
-                            dynamic: false,
-                            source: HintSource::Environment,
-                            confidence: Confidence::Medium,
-                            note: format!("`{uses}` is given environment `{written}`"),
-                            refs: None,
-                            events: None,
-                            chain: None,
-                            alike: false,
-                        };
+                        let hint = Hint::new(
+                            written.to_owned(),
+                            HintSource::Environment,
+                            Confidence::Medium,
+                            format!("`{uses}` is given environment `{written}`"),
+                        );
                         self.emit_action(a, hint, facts);
                     }
                 }
@@ -365,17 +381,12 @@ fn namespace_hint(
         return None;
     }
     let note = format!("{}{how}", say(&name));
-    Some(Hint {
+    Some(Hint::new(
         name,
-        dynamic: false,
-        source: HintSource::Namespace,
-        confidence: Confidence::Medium,
+        HintSource::Namespace,
+        Confidence::Medium,
         note,
-        refs: None,
-        events: None,
-        chain: None,
-        alike: false,
-    })
+    ))
 }
 
 /// Hints from one recognised deploy: namespace, context, tool environment, paths.
@@ -391,6 +402,11 @@ fn deploy_hints(
             format!("`{command}` deploys to namespace `{name}`")
         }));
     }
+    if let Some(workload) = &m.workload {
+        let (name, how) = resolve(workload);
+        let note = format!("`{command}` changes workload `{name}`{how}");
+        out.push(Hint::new(name, HintSource::Workload, Confidence::Low, note));
+    }
     if let Some((name, how)) = m
         .context
         .as_deref()
@@ -403,17 +419,12 @@ fn deploy_hints(
     if let Some(env) = &m.environment {
         let (name, how) = resolve(env);
         let note = format!("`{command}` selects {} environment `{name}`{how}", m.tool);
-        out.push(Hint {
+        out.push(Hint::new(
             name,
-            dynamic: false,
-            source: HintSource::Environment,
-            confidence: Confidence::High,
+            HintSource::Environment,
+            Confidence::High,
             note,
-            refs: None,
-            events: None,
-            chain: None,
-            alike: false,
-        });
+        ));
     }
     for path in &m.paths {
         let chosen = || {
@@ -431,17 +442,7 @@ fn deploy_hints(
                 "path"
             };
             let note = format!("`{command}` deploys {what} `{path}`, named for `{name}`{how}");
-            out.push(Hint {
-                name,
-                dynamic: false,
-                source,
-                confidence,
-                note,
-                refs: None,
-                events: None,
-                chain: None,
-                alike: false,
-            });
+            out.push(Hint::new(name, source, confidence, note));
         }
     }
     out
@@ -465,15 +466,8 @@ fn preview_hint(command: &str, vars: &[(String, String)]) -> Hint {
         "`{command}` deploys a preview environment per pull request to namespace `{name}`{how}"
     );
     Hint {
-        name,
         dynamic: true,
-        source: HintSource::Namespace,
-        confidence: Confidence::Medium,
-        note,
-        refs: None,
-        events: None,
-        chain: None,
-        alike: false,
+        ..Hint::new(name, HintSource::Namespace, Confidence::Medium, note)
     }
 }
 

@@ -44,7 +44,10 @@ impl Rule for EnvironmentFromEvent {
         let (var, source, what) = match (m.namespace.as_deref(), m.release.as_deref()) {
             (Some(ns), _) => (lone_var(ns), HintSource::Namespace, "namespace"),
             (None, Some(release)) => (lone_var(release), HintSource::Release, "Helm release"),
-            (None, None) => (None, HintSource::Namespace, ""),
+            (None, None) => match m.workload.as_deref() {
+                Some(workload) => (lone_var(workload), HintSource::Workload, "workload"),
+                None => (None, HintSource::Namespace, ""),
+            },
         };
         let Some(var) = var else {
             return;

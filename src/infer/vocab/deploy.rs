@@ -7,6 +7,8 @@ use super::deploy_tool::DeployTool;
 use super::renderers::upstream_renders;
 use crate::infer::shell::{self, Command};
 
+mod workload;
+
 #[cfg(test)]
 mod tests;
 
@@ -430,6 +432,9 @@ pub(crate) struct DeployMatch {
     pub paths: Vec<String>,
     /// The Helm release a `helm upgrade|install RELEASE CHART` names, as written.
     pub release: Option<String>,
+    /// The workload a `kubectl|oc set|patch|rollout|scale` acts on (`web-prod` of
+    /// `deployment/web-prod`), as written.
+    pub workload: Option<String>,
 }
 
 impl DeployMatch {
@@ -444,6 +449,7 @@ impl DeployMatch {
             environment: None,
             paths: Vec::new(),
             release: None,
+            workload: None,
         }
     }
 }
@@ -542,6 +548,7 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
     if dry_run {
         operation.push_str(" --dry-run");
     }
+    let workload = workload::changed(spec.tool, verb, &positionals);
     Some(DeployMatch {
         tool,
         operation,
@@ -551,6 +558,7 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         environment: cmd.arg_after(spec.environment_flags).map(str::to_owned),
         paths,
         release,
+        workload,
     })
 }
 

@@ -316,3 +316,30 @@ fn helm_names_its_release() {
     assert_eq!(release("helm install --generate-name ./chart"), None);
     assert_eq!(release("kubectl apply -f k8s/"), None);
 }
+
+#[test]
+fn changes_to_workloads_name_the_workload() {
+    let workload = |script: &str| first_deploy(script).and_then(|m| m.workload);
+    let some = |w: &str| Some(w.to_owned());
+    assert_eq!(
+        workload("kubectl set image deployment/web-prod web=x:1"),
+        some("web-prod")
+    );
+    assert_eq!(
+        workload("kubectl -n shop rollout restart deployment web-dev"),
+        some("web-dev")
+    );
+    assert_eq!(workload("oc rollout latest dc/api-test"), some("api-test"));
+    assert_eq!(
+        workload("kubectl patch sts/db-staging -p '{}'"),
+        some("db-staging")
+    );
+    assert_eq!(
+        workload("kubectl scale deployments.apps/web-qa --replicas=2"),
+        some("web-qa")
+    );
+    // Not a workload, or not a change to one.
+    assert_eq!(workload("kubectl patch configmap cfg-prod -p '{}'"), None);
+    assert_eq!(workload("kubectl apply -f deployment/web-prod.yaml"), None);
+    assert_eq!(workload("kubectl rollout restart deployment"), None);
+}
