@@ -2,16 +2,19 @@
 """Lays out the files of each real-world case (tests/realworld/README.md) under its `repo/`.
 
 For every `tests/realworld/cases/<id>/source.json` whose `repo/` is missing, the files it lists
-are copied from `--from DIR/<id>/repo/` when given (a local copy of the set), else downloaded
-from raw.githubusercontent.com at the recorded commit. Cases that cannot be laid out are listed
+are copied from `--from DIR/<id>/repo/` when given (a local copy of the set), else read at the
+recorded commit from `--git DIR/<owner>+<name>` (a clone or mirror of the repository; a `repo`
+folder inside it is used when present), else downloaded from raw.githubusercontent.com at the
+recorded commit. Cases that cannot be laid out are listed
 at the end; nothing is skipped silently.
 
-Usage: scripts/realworld-fetch.py [--from DIR] [--cases DIR]
+Usage: scripts/realworld-fetch.py [--from DIR | --git DIR] [--cases DIR]
 """
 
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -31,6 +34,27 @@ def fetch_remote(source, repo_dir):
         target.write_bytes(data)
 
 
+def read_git(source, mirrors, repo_dir):
+    if not source.get("commit"):
+        raise RuntimeError("no commit recorded")
+    git_dir = Path(mirrors) / source["repo"].replace("/", "+")
+    if (git_dir / "repo").is_dir():
+        git_dir = git_dir / "repo"
+    if not git_dir.is_dir():
+        raise RuntimeError(f"{git_dir} is missing")
+    for path in source["files"]:
+        shown = subprocess.run(
+            ["git", "--git-dir", str(git_dir), "show", f"{source['commit']}:{path}"],
+            capture_output=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            raise RuntimeError(f"{path}: {shown.stderr.decode(errors='replace').strip()}")
+        target = repo_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(shown.stdout)
+
+
 def copy_local(source, origin, repo_dir):
     for path in source["files"]:
         src = origin / path
@@ -44,6 +68,7 @@ def copy_local(source, origin, repo_dir):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--from", dest="origin", help="a local copy: DIR/<id>/repo/<files>")
+    ap.add_argument("--git", help="clones or mirrors: DIR/<owner>+<name>")
     ap.add_argument("--cases", default=str(ROOT / "tests/realworld/cases"))
     args = ap.parse_args()
     failed = []
@@ -57,6 +82,8 @@ def main():
         try:
             if args.origin:
                 copy_local(source, Path(args.origin) / case.name / "repo", repo_dir)
+            elif args.git:
+                read_git(source, args.git, repo_dir)
             else:
                 fetch_remote(source, repo_dir)
             laid_out += 1
