@@ -174,7 +174,8 @@ impl Lower<'_> {
             None => out.push(st.every_push()),
             Some((key, value)) => out.extend(ref_filters(st, key, value, TriggerKind::Branch)),
         }
-        if let Some((key, value)) = root.get_entry("pr") {
+        let pr = root.get_entry("pr");
+        if let Some((key, value)) = pr {
             out.extend(ref_filters(st, key, value, TriggerKind::PullRequest));
         }
         if let Some(schedules) = root.get("schedules") {
@@ -214,6 +215,11 @@ impl Lower<'_> {
             if out.len() == before {
                 out.push(st.trigger(TriggerKind::Manual, None, false, key));
             }
+        }
+        // No `pr:` means pull requests to any branch start the pipeline (for GitHub and
+        // Bitbucket Cloud repositories, where YAML PR triggers apply), whatever `trigger:` says.
+        if pr.is_none() {
+            out.push(st.unwritten(TriggerKind::PullRequest));
         }
         self.pipeline.triggers.extend(out);
     }

@@ -56,12 +56,13 @@ impl SourceText {
     /// A push to any branch: what a format means when the file filters nothing; it is written
     /// nowhere, so it is placed at the start of the file.
     pub(crate) fn every_push(&self) -> Trigger {
-        Trigger::new(
-            TriggerKind::Branch,
-            None,
-            false,
-            self.loc_span(Span::empty(0)),
-        )
+        self.unwritten(TriggerKind::Branch)
+    }
+
+    /// A trigger of `kind` on any ref that the format implies when the file does not say
+    /// (a push to any branch, a pull request to any branch), placed at the start of the file.
+    pub(crate) fn unwritten(&self, kind: TriggerKind) -> Trigger {
+        Trigger::new(kind, None, false, self.loc_span(Span::empty(0)))
     }
 
     /// A script step for a scalar `node` (`None` for collections and empty values).

@@ -146,8 +146,24 @@ fn trigger_shapes() {
     let p = pipeline(&[(PATH, "trigger: none\npr: none\nsteps:\n  - script: make\n")]);
     assert_eq!(kinds(&p.triggers), [(TriggerKind::Manual, None, false)]);
     assert_eq!(p.jobs[0].id, "job");
+    // Neither `trigger:` nor `pr:`: pushes to and pull requests into any branch.
     let p = pipeline(&[(PATH, "steps:\n  - script: make\n")]);
-    assert_eq!(kinds(&p.triggers), [(TriggerKind::Branch, None, false)]);
+    assert_eq!(
+        kinds(&p.triggers),
+        [
+            (TriggerKind::Branch, None, false),
+            (TriggerKind::PullRequest, None, false)
+        ]
+    );
+    // CI off but no `pr: none`: a person starts it, and so does a pull request.
+    let p = pipeline(&[(PATH, "trigger: none\nsteps:\n  - script: make\n")]);
+    assert_eq!(
+        kinds(&p.triggers),
+        [
+            (TriggerKind::Manual, None, false),
+            (TriggerKind::PullRequest, None, false)
+        ]
+    );
     let p = pipeline(&[(
         PATH,
         "trigger:\n  batch: true\npr:\n  branches:\n    exclude: [wip/*]\njobs: []\n",
