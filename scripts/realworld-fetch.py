@@ -3,8 +3,8 @@
 
 For every `tests/realworld/cases/<id>/source.json` whose `repo/` is missing, the files it lists
 are copied from `--from DIR/<id>/repo/` when given (a local copy of the set), else read at the
-recorded commit from `--git DIR/<owner>+<name>` (a clone or mirror of the repository; a `repo`
-folder inside it is used when present), else downloaded from raw.githubusercontent.com at the
+recorded commit from `--git DIR/<owner>+<name>` (a clone or mirror of the repository, or one
+in a `repo` folder there), else downloaded from raw.githubusercontent.com at the
 recorded commit. Cases that cannot be laid out are listed
 at the end; nothing is skipped silently.
 
@@ -37,11 +37,11 @@ def fetch_remote(source, repo_dir):
 def read_git(source, mirrors, repo_dir):
     if not source.get("commit"):
         raise RuntimeError("no commit recorded")
-    git_dir = Path(mirrors) / source["repo"].replace("/", "+")
-    if (git_dir / "repo").is_dir():
-        git_dir = git_dir / "repo"
-    if not git_dir.is_dir():
-        raise RuntimeError(f"{git_dir} is missing")
+    base = Path(mirrors) / source["repo"].replace("/", "+")
+    candidates = [base / "repo" / ".git", base / "repo", base / ".git", base]
+    git_dir = next((d for d in candidates if (d / "HEAD").is_file()), None)
+    if git_dir is None:
+        raise RuntimeError(f"no git directory at {base}")
     for path in source["files"]:
         shown = subprocess.run(
             ["git", "--git-dir", str(git_dir), "show", f"{source['commit']}:{path}"],

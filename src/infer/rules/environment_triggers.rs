@@ -402,7 +402,17 @@ fn triggers_of(
             .filter(|c| c.negated && c.kind == TriggerKind::Branch)
             .filter_map(|c| c.pattern.as_deref())
             .collect();
-        for t in &pipeline_triggers {
+        // `ne(variables['Build.Reason'], 'PullRequest')`, `github.event_name != 'schedule'`:
+        // the job skips every pipeline trigger of that kind.
+        let skipped: Vec<&TriggerKind> = conditions
+            .iter()
+            .filter(|c| c.negated && c.pattern.is_none() && c.kind != TriggerKind::Branch)
+            .map(|c| &c.kind)
+            .collect();
+        for t in pipeline_triggers
+            .iter()
+            .filter(|t| !skipped.contains(&&t.kind))
+        {
             let mut found = Found::from(t, confidence, "the pipeline trigger");
             found.from_pipeline = true;
             if t.kind == TriggerKind::Branch && t.pattern.is_none() && !excluded.is_empty() {
