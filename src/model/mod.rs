@@ -81,7 +81,7 @@ mod tests {
         environments:\n  - name: staging\n    branches: [develop, \"release/*\"]\n    tags: [\"v*\"]\n\
         \x20   promotion: pull-request\n    cluster: eu\n    namespace: shop-staging\n\
         apps:\n  - name: web\n    image: ghcr.io/acme/web\n    port: 8080\n    test: make test\n\
-        \x20   deploy: {kustomize: apps/web}\n";
+        \x20   deploy: {scaffold: apps/web}\n";
 
     #[test]
     fn the_sample_model_is_valid() {

@@ -196,11 +196,18 @@ impl GitopsTree<'_> {
             Claimant::Tree("the shared infrastructure".to_owned()),
         );
         for (index, app) in config.apps.iter().enumerate() {
-            if let Deploy::Kustomize { path, .. } = &app.deploy {
-                claim(kustomization(&tree.path(path)), Claimant::App(index));
-                for file in APP_MANIFESTS {
-                    claim(tree.app_base_file(path, file), Claimant::App(index));
+            match &app.deploy {
+                Deploy::Scaffold { path, .. } => {
+                    claim(kustomization(&tree.path(path)), Claimant::App(index));
+                    for file in APP_MANIFESTS {
+                        claim(tree.app_base_file(path, file), Claimant::App(index));
+                    }
                 }
+                // The kustomization that lists the team's manifests, seeded in their folder.
+                Deploy::Manifests { path, .. } => {
+                    claim(kustomization(path), Claimant::App(index));
+                }
+                Deploy::Kustomize { .. } | Deploy::Helm { .. } => {}
             }
         }
         claim(
@@ -239,6 +246,15 @@ pub(crate) fn app_base_entry(base: &str) -> String {
     match base.strip_prefix("applications/base/") {
         Some(inside) => inside.to_owned(),
         None => format!("../../{base}"),
+    }
+}
+
+impl GitopsTree<'_> {
+    /// How `applications/base/kustomization.yaml` lists a folder given relative to the
+    /// repository root (the team's own base or manifests): up to the repository root and down.
+    pub(crate) fn repository_entry(&self, dir: &str) -> String {
+        let depth = self.applications_base().split('/').count();
+        format!("{}{dir}", "../".repeat(depth))
     }
 }
 

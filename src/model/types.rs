@@ -245,15 +245,28 @@ pub(crate) struct App {
     pub deploy: Deploy,
 }
 
-/// How an app's manifests are produced.
+/// How an app's manifests are produced: exactly one source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Deploy {
-    /// A Kustomize base directory (generated once, then the user's).
-    Kustomize {
+    /// A Deployment and a Service that gitops-gen writes once (seeded), then the user's.
+    Scaffold {
         /// Base directory relative to the GitOps path.
         path: String,
-        /// Where `deploy.kustomize` was written, or the app's name for the default base; for
+        /// Where `deploy.scaffold` was written, or the app's name for the default base; for
         /// diagnostics about the files written there.
+        span: Span,
+    },
+    /// An existing Kustomize base of the team's; gitops-gen never writes into it.
+    Kustomize {
+        /// The base directory, relative to the repository root.
+        path: String,
+        span: Span,
+    },
+    /// A folder of plain manifests (applied today with `kubectl apply -f`); gitops-gen seeds
+    /// the `kustomization.yaml` that lists them and never moves them.
+    Manifests {
+        /// The folder, relative to the repository root.
+        path: String,
         span: Span,
     },
     /// A Helm chart in this repository. Modelled now; rendered by a later release.

@@ -6,8 +6,9 @@
 //!         └─ gitops::kustomize (neutral tree) ── gitops::<operator> (operator objects)
 //! ```
 //!
-//! Rendering is a pure function of the [`Config`] and the templates; nothing here reads the
-//! files it produces, and headers are added by the write stage. Every YAML output is parsed
+//! Rendering is a function of the [`Config`], the templates and the folders of the team's own
+//! manifests that apps point at (listed, never written); nothing here reads the files it
+//! produces, and headers are added by the write stage. Every YAML output is parsed
 //! again before it is returned, so a template bug surfaces as an error instead of a broken file
 //! on disk. How values are escaped into templates is [`escape`]; shell quoting is [`shell`].
 
@@ -25,6 +26,7 @@ use crate::error::Error;
 use crate::model::decode::check_dns_label;
 use crate::model::{Config, Deploy};
 use crate::render::ci::{github, gitlab};
+use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 use crate::render::plan::PipelinePlan;
 use crate::render::templates::Templates;
@@ -35,11 +37,15 @@ pub(crate) use output::{OutputFile, Ownership};
 pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
     renderable(config)?;
     let templates = Templates::load(repo_root)?;
-    render_with(config, &templates)
+    render_with(config, &templates, TeamFiles::new(repo_root))
 }
 
 /// [`render`] with templates already loaded.
-fn render_with(config: &Config, templates: &Templates) -> Result<Vec<OutputFile>, Error> {
+fn render_with(
+    config: &Config,
+    templates: &Templates,
+    team: TeamFiles,
+) -> Result<Vec<OutputFile>, Error> {
     renderable(config)?;
     let mut out = Outputs::new(templates);
     let plan = PipelinePlan::new(config);
@@ -58,7 +64,7 @@ fn render_with(config: &Config, templates: &Templates) -> Result<Vec<OutputFile>
         let view = gitlab::GitlabCiView::new(&plan, config.gitlab.builder);
         out.managed(gitlab::TEMPLATE, gitlab::OUTPUT.to_owned(), &view)?;
     }
-    gitops::render(config, &mut out)?;
+    gitops::render(config, team, &mut out)?;
     out.finish()
 }
 
@@ -73,7 +79,7 @@ fn renderable(config: &Config) -> Result<(), Error> {
     {
         return Err(Error::Usage(format!(
             "app deploy `helm: {chart}` is modelled but not rendered by this release; \
-             use `deploy: {{kustomize: <dir>}}` for now"
+             use `deploy: {{kustomize: <dir>}}` or `{{manifests: <dir>}}` for now"
         )));
     }
     Ok(())

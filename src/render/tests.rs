@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::model::glob::RefPattern;
 use crate::model::{Config, Deploy, ToolSource};
+use crate::render::gitops::team::TeamFiles;
 use crate::render::templates::Templates;
 use crate::render::{OutputFile, render_with};
 use crate::yaml::{Node, Value};
@@ -228,7 +229,7 @@ const FIELDS: &[Field] = &[
         name: "apps[].deploy.kustomize",
         plain: "services/api",
         set: |c, v| {
-            if let Deploy::Kustomize { path, .. } = &mut c.apps[1].deploy {
+            if let Deploy::Scaffold { path, .. } = &mut c.apps[1].deploy {
                 *path = v.to_owned();
             }
             Ok(())
@@ -262,7 +263,7 @@ const BASES: &[&str] = &[
      - {name: preview, branches: ['feature/*'], preview: true}\n\
      apps:\n- {name: web, test: make test}\n\
      - {name: api, image: registry.example.com/acme/api, context: api, test: cargo test, \
-     deploy: {kustomize: services/api}}\n",
+     deploy: {scaffold: services/api}}\n",
     "version: 1\nproject: shop\nci: both\nregistry: ghcr.io/acme\n\
      gitops: {repository: 'https://github.com/acme/config.git', path: .}\n\
      tool: {git: 'https://github.com/acme/gitops-gen', rev: 0123456789abcdef0123456789abcdef01234567}\n\
@@ -274,7 +275,7 @@ const BASES: &[&str] = &[
      - {name: preview, branches: ['feature/*'], preview: true}\n\
      apps:\n- {name: web}\n\
      - {name: api, image: registry.example.com/acme/api, context: api, test: cargo test, \
-     deploy: {kustomize: services/api}}\n",
+     deploy: {scaffold: services/api}}\n",
 ];
 
 /// The shape of a parsed file: keys and list lengths, the line count of each `run:` and
@@ -407,7 +408,7 @@ enum Outcome {
 }
 
 fn try_render(config: &Config, templates: &Templates) -> Result<Outcome, String> {
-    match render_with(config, templates) {
+    match render_with(config, templates, TeamFiles::new(None)) {
         Ok(files) => Ok(Outcome::Rendered(files)),
         Err(Error::Usage(message)) if message.starts_with("refusing to ") => Ok(Outcome::Refused),
         Err(other) => Err(format!("not a clear refusal: {other}")),
@@ -419,7 +420,7 @@ fn hostile_values_in_every_field_are_refused_or_inert() -> Result<(), Box<dyn st
     let mut failures = Vec::new();
     let (mut refused, mut unparsed, mut inert) = (0, 0, 0);
     let templates = Templates::load(None)?;
-    let render = |config: &Config| render_with(config, &templates);
+    let render = |config: &Config| render_with(config, &templates, TeamFiles::new(None));
     // For the validator: per base, hostile value and embedding, the fields that took it.
     let mut took: Took = BTreeMap::new();
     let mut bases = Vec::new();
@@ -644,7 +645,7 @@ const MODEL_SLOTS: &[(&str, &str)] = &[
     ("apps: [{name: web, test: {}}]", "make test"),
     ("apps: [{name: web, test: make, test_image: {}}]", "node:22"),
     (
-        "apps: [{name: web, deploy: {kustomize: {}}}]",
+        "apps: [{name: web, deploy: {scaffold: {}}}]",
         "services/web",
     ),
 ];
@@ -679,7 +680,7 @@ fn what_the_decoder_accepts_renders() -> Result<(), Box<dyn std::error::Error>> 
                     continue;
                 };
                 accepted += 1;
-                if let Err(e) = render_with(&config, &templates) {
+                if let Err(e) = render_with(&config, &templates, TeamFiles::new(None)) {
                     failures.push(format!("{line}: accepted by the model, then {e}"));
                 }
             }

@@ -143,6 +143,17 @@ pub(crate) fn dir_with_model(name: &str, model: &str) -> (TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// Copies the files below `from` into `to`, keeping relative paths.
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
+    walk(from, from, &mut |rel, path| {
+        let target = to.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).expect("create folder");
+        }
+        std::fs::copy(path, target).expect("copy file");
+    });
+}
+
 /// Runs `generate` in `dir` and requires success.
 #[track_caller]
 pub(crate) fn generate_ok(dir: &Path) -> Output {

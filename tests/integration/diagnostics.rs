@@ -148,6 +148,16 @@ fn two_outputs_one_path() {
     bad_model("two-outputs-one-path");
 }
 
+#[test]
+fn team_sources_out_of_reach() {
+    bad_model("team-sources-out-of-reach");
+}
+
+#[test]
+fn team_sources_separate_repository() {
+    bad_model("team-sources-separate-repository");
+}
+
 /// The substance of each diagnostic, asserted directly so a snapshot accepted in a hurry cannot
 /// hide a lost did-you-mean or a wrong line.
 #[test]
@@ -267,6 +277,26 @@ fn diagnostics_name_the_problem() {
                 "gitops-gen.yaml:9:",
                 "`.git`",
                 "gitops-gen.yaml:10:",
+            ],
+        ),
+        (
+            "team-sources-out-of-reach",
+            &[
+                "`deploy.kustomize` `.gitlab/ci` is inside `.gitlab`",
+                "gitops-gen.yaml:7:",
+                "`deploy.manifests` `applications/base/api` is inside `applications`, which \
+                 gitops-gen generates",
+                "`deploy.kustomize` `.` is the repository root",
+                "takes one source: `kustomize` or `manifests`",
+                "gitops-gen.yaml:10:",
+            ],
+        ),
+        (
+            "team-sources-separate-repository",
+            &[
+                "`deploy.manifests` `k8s` is in this repository, but the operator reads the \
+                 separate `gitops.repository`",
+                "gitops-gen.yaml:9:",
             ],
         ),
         (

@@ -16,6 +16,9 @@ pub(crate) enum Setup {
     },
     /// `gitops-gen generate` on tests/fixtures/models/`<model>`.yaml.
     Model(&'static str),
+    /// `gitops-gen generate` in a copy of tests/fixtures/repos/`<repo>`/ (a model and the
+    /// team's own files it points at).
+    Repo(&'static str),
 }
 
 /// One representative configuration.
@@ -55,6 +58,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("gitlab-dind"),
     },
     Scenario {
+        name: "team_sources",
+        setup: Setup::Repo("team-sources"),
+    },
+    Scenario {
         name: "init_gitlab_remote",
         setup: Setup::Init {
             dir: "shop",
@@ -77,6 +84,12 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
             // The directory name is irrelevant to `generate` (the project name is in the
             // model); a fixed one keeps any accidental leak deterministic anyway.
             let (tmp, root) = dir_with_model("repo", &format!("models/{model}.yaml"));
+            generate_ok(&root);
+            (tmp, root)
+        }
+        Setup::Repo(repo) => {
+            let (tmp, root) = named_dir("repo");
+            copy_tree(&fixture(&format!("repos/{repo}")), &root);
             generate_ok(&root);
             (tmp, root)
         }
@@ -129,6 +142,40 @@ fn separate_config_repo() {
 #[test]
 fn gitlab_docker_in_docker() {
     snapshot("gitlab_docker_in_docker");
+}
+
+#[test]
+fn team_sources() {
+    snapshot("team_sources");
+}
+
+/// The team's files are referenced where they are and never rewritten; the seeded list of a
+/// manifests folder names exactly what `kubectl apply -f` applied.
+#[test]
+fn team_sources_stay_where_they_are() {
+    let (_tmp, root) = build(scenario("team_sources"));
+    let fixture_root = fixture("repos/team-sources");
+    for rel in [
+        "k8s/web/deployment.yaml",
+        "k8s/web/service.yml",
+        "services/api/base/kustomization.yaml",
+    ] {
+        assert_eq!(read(&root, rel), read(&fixture_root, rel), "{rel}");
+    }
+    let listed = read(&root, "k8s/web/kustomization.yaml");
+    assert!(
+        listed.contains("- deployment.yaml\n") && listed.contains("- service.yml\n"),
+        "{listed}"
+    );
+    assert!(!listed.contains("README"), "{listed}");
+    let bases = read(&root, "deploy/applications/base/kustomization.yaml");
+    assert!(
+        bases.contains("- ../../../k8s/web\n") && bases.contains("- ../../../services/api/base\n"),
+        "{bases}"
+    );
+    // The list is the team's after creation: an edit survives generate and is not stale.
+    append(&root, "k8s/web/kustomization.yaml", "# reviewed\n");
+    assert_code(&run(&root, &["generate", "--check"]), 0);
 }
 
 #[test]

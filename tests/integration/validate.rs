@@ -45,3 +45,47 @@ fn every_scenario_passes_validate_gitops_strict() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Every folder with a `kustomization.yaml` in every scenario tree builds with `kubectl
+/// kustomize`, as the operator would build it (the team's folders included).
+#[test]
+fn every_kustomization_of_every_scenario_builds() {
+    if std::process::Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_err()
+    {
+        println!("skipping: kubectl is not installed, so `kubectl kustomize` cannot run");
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut built = 0;
+    for scenario in SCENARIOS {
+        let (_tmp, root) = build(scenario);
+        let folders = list_files(&root)
+            .into_iter()
+            .filter_map(|f| f.strip_suffix("kustomization.yaml").map(str::to_owned));
+        for folder in folders {
+            let dir = if folder.is_empty() {
+                ".".to_owned()
+            } else {
+                folder
+            };
+            let out = std::process::Command::new("kubectl")
+                .args(["kustomize", &dir])
+                .current_dir(&root)
+                .output()
+                .expect("kubectl runs");
+            built += 1;
+            if !out.status.success() {
+                failures.push(format!(
+                    "scenario {}: kubectl kustomize {dir}: {}",
+                    scenario.name,
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert!(built > 0, "no kustomization found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

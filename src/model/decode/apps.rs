@@ -2,17 +2,18 @@
 
 use crate::model::decode::{APP_KEYS, DEPLOY_KEYS, Decoder};
 use crate::model::tree::{GitopsTree, app_base, forbidden_app_base, forbidden_dir};
-use crate::model::types::{App, Deploy, Spanned};
+use crate::model::types::{App, Deploy, Gitops, Spanned};
 use crate::yaml::{Mapping, Node, Span};
 
 impl Decoder<'_> {
-    /// The apps; `tree` is where their bases are written, for the folders that are refused.
+    /// The apps; `gitops` says where their scaffolded bases are written (for the folders that
+    /// are refused) and whether the team's own manifests are where the operator reads.
     pub(super) fn apps(
         &mut self,
         top: &Mapping,
         top_span: Span,
         registry: &str,
-        tree: GitopsTree,
+        gitops: &Gitops,
     ) -> Vec<App> {
         let items = self.required_list(
             top,
@@ -23,13 +24,13 @@ impl Decoder<'_> {
         );
         let apps: Vec<App> = items
             .iter()
-            .filter_map(|n| self.app(n, registry, tree))
+            .filter_map(|n| self.app(n, registry, gitops))
             .collect();
         self.unique_names(apps.iter().map(|a| &a.name), "app");
         apps
     }
 
-    fn app(&mut self, node: &Node, registry: &str, tree: GitopsTree) -> Option<App> {
+    fn app(&mut self, node: &Node, registry: &str, gitops: &Gitops) -> Option<App> {
         let map = self.map(node, "an app")?;
         self.known_keys(map, APP_KEYS, "an app");
         let name = self.required_string(map, node.span, "name", "the app name")?;
@@ -84,11 +85,11 @@ impl Decoder<'_> {
             },
         };
         let deploy = match map.get("deploy") {
-            None => Deploy::Kustomize {
+            None => Deploy::Scaffold {
                 path: app_base(&name.value),
                 span: name.span,
             },
-            Some(n) => self.deploy(n, &name, tree),
+            Some(n) => self.deploy(n, &name, gitops),
         };
         Some(App {
             name,
@@ -112,8 +113,8 @@ impl Decoder<'_> {
         ))
     }
 
-    fn deploy(&mut self, node: &Node, app: &Spanned<String>, tree: GitopsTree) -> Deploy {
-        let default = Deploy::Kustomize {
+    fn deploy(&mut self, node: &Node, app: &Spanned<String>, gitops: &Gitops) -> Deploy {
+        let default = Deploy::Scaffold {
             path: app_base(&app.value),
             span: app.span,
         };
@@ -121,38 +122,83 @@ impl Decoder<'_> {
             return default;
         };
         self.known_keys(map, DEPLOY_KEYS, "`deploy`");
-        match (map.get("kustomize"), map.get("helm")) {
-            (Some(_), Some(h)) => {
-                self.problem(
-                    h.span,
-                    "`deploy` takes either `kustomize` or `helm`, not both".to_owned(),
-                    "second deploy method",
-                );
-                default
-            }
-            (Some(k), None) => match self.string(k, "`deploy.kustomize`") {
-                Some(p) => {
-                    let path = self.relative_path(&p, "`deploy.kustomize`", "invalid path");
-                    self.app_base_place(&p, &path, tree);
-                    Deploy::Kustomize { path, span: p.span }
-                }
-                None => default,
-            },
-            (None, Some(h)) => match self.string(h, "`deploy.helm`") {
-                Some(c) => Deploy::Helm {
-                    chart: self.relative_path(&c, "`deploy.helm`", "invalid path"),
-                    span: c.span,
-                },
-                None => default,
-            },
-            (None, None) => {
-                self.problem(
+        let given: Vec<(&str, &Node)> = DEPLOY_KEYS
+            .iter()
+            .filter_map(|k| map.get(k).map(|n| (*k, n)))
+            .collect();
+        let (key, value) = match given.as_slice() {
+            [] => {
+                self.problem_help(
                     node.span,
-                    "`deploy` needs `kustomize` or `helm`".to_owned(),
+                    "`deploy` needs one source".to_owned(),
                     "empty deploy",
+                    "give one of `scaffold`, `kustomize`, `manifests` or `helm`".to_owned(),
                 );
-                default
+                return default;
             }
+            [one] => *one,
+            [(first, _), (second, n), ..] => {
+                self.problem(
+                    n.span,
+                    format!("`deploy` takes one source: `{first}` or `{second}`, not both"),
+                    "second source",
+                );
+                return default;
+            }
+        };
+        let what = format!("`deploy.{key}`");
+        let Some(written) = self.string(value, &what) else {
+            return default;
+        };
+        let path = self.relative_path(&written, &what, "invalid path");
+        let span = written.span;
+        match key {
+            "scaffold" => {
+                self.app_base_place(&written, &path, GitopsTree::new(&gitops.path));
+                Deploy::Scaffold { path, span }
+            }
+            "kustomize" | "manifests" => {
+                self.team_source(&written, &what, &path, gitops);
+                if key == "kustomize" {
+                    Deploy::Kustomize { path, span }
+                } else {
+                    Deploy::Manifests { path, span }
+                }
+            }
+            _ => Deploy::Helm { chart: path, span },
+        }
+    }
+
+    /// Refuses a team's manifests folder (`path`, normalised, repository-relative) that the
+    /// operator cannot read or that gitops-gen owns.
+    fn team_source(&mut self, written: &Spanned<String>, what: &str, path: &str, gitops: &Gitops) {
+        let tree = GitopsTree::new(&gitops.path);
+        let owned = [
+            tree.path("clusters"),
+            tree.path("infrastructure"),
+            tree.path("applications"),
+        ];
+        let inside = |dir: &str| dir == "." || path == dir || path.starts_with(&format!("{dir}/"));
+        let why = if gitops.is_separate() {
+            Some(
+                "is in this repository, but the operator reads the separate `gitops.repository`"
+                    .to_owned(),
+            )
+        } else if path == "." {
+            Some("is the repository root, where the operator tree and the pipelines are".to_owned())
+        } else if let Some(dir) = owned.iter().find(|d| inside(d)) {
+            Some(format!("is inside `{dir}`, which gitops-gen generates"))
+        } else {
+            forbidden_dir(path)
+        };
+        if let Some(why) = why {
+            self.problem_help(
+                written.span,
+                format!("{what} `{}` {why}", written.value),
+                "the operator cannot apply it from here",
+                "point at the folder the team's manifests are in, e.g. `k8s/` or `deploy/base`"
+                    .to_owned(),
+            );
         }
     }
 
@@ -165,7 +211,7 @@ impl Decoder<'_> {
         if let Some(why) = why {
             self.problem_help(
                 written.span,
-                format!("`deploy.kustomize` `{}` {why}", written.value),
+                format!("`deploy.scaffold` `{}` {why}", written.value),
                 "gitops-gen does not write here",
                 "give the app a folder of its own, e.g. `applications/base/<app>`".to_owned(),
             );

@@ -19,7 +19,6 @@ mod tool;
 use clap::ValueEnum;
 
 use crate::model::problem::{Problems, did_you_mean};
-use crate::model::tree::GitopsTree;
 use crate::model::types::*;
 use crate::yaml::Node;
 
@@ -66,7 +65,7 @@ pub(crate) const APP_KEYS: &[&str] = &[
     "deploy",
 ];
 /// Keys of an app's `deploy:`.
-pub(crate) const DEPLOY_KEYS: &[&str] = &["kustomize", "helm"];
+pub(crate) const DEPLOY_KEYS: &[&str] = &["scaffold", "kustomize", "manifests", "helm"];
 
 /// Decodes and validates one parsed document. `problems` receives everything wrong; the
 /// returned config is only meaningful when `problems` stays empty.
@@ -141,7 +140,7 @@ impl Decoder<'_> {
         };
 
         let environments = self.environments(map, doc.span, &project.value);
-        let apps = self.apps(map, doc.span, &registry, GitopsTree::new(&gitops.path));
+        let apps = self.apps(map, doc.span, &registry, &gitops);
         let config = Config {
             project,
             ci: ci.into(),

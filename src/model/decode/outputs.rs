@@ -1,7 +1,8 @@
 //! The files the model makes `generate` write in the GitOps tree, checked against each other:
 //! two outputs on one path, or a file where another output needs a folder, is a problem of the
 //! model (an app base placed on the tree or on another app's base), reported at the
-//! `deploy.kustomize` that causes it rather than as a failure of the render stage.
+//! `deploy.scaffold` or `deploy.manifests` that causes it rather than as a failure of the
+//! render stage.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -70,13 +71,13 @@ impl Decoder<'_> {
         };
         let message = if folder {
             format!(
-                "`deploy.kustomize` `{base}` of app `{name}` would write `{}`, and `{}` is written \
+                "{base} of app `{name}` would write `{}`, and `{}` is written \
                  for {owner}: one path cannot be both a file and a folder",
                 mine.path, theirs.path
             )
         } else {
             format!(
-                "`deploy.kustomize` `{base}` of app `{name}` would write `{}`, which gitops-gen \
+                "{base} of app `{name}` would write `{}`, which gitops-gen \
                  also writes for {owner}",
                 mine.path
             )
@@ -103,11 +104,21 @@ fn claimant_key(by: &Claimant) -> String {
     }
 }
 
-/// The name, base folder and `deploy.kustomize` span of app `index`.
-fn app_base(config: &Config, index: usize) -> Option<(&str, &str, Span)> {
+/// The name, the `deploy` key with its folder, and that key's span of app `index`, when
+/// gitops-gen writes files for it.
+fn app_base(config: &Config, index: usize) -> Option<(&str, String, Span)> {
     let app = config.apps.get(index)?;
     match &app.deploy {
-        Deploy::Kustomize { path, span } => Some((&app.name.value, path, *span)),
-        Deploy::Helm { .. } => None,
+        Deploy::Scaffold { path, span } => Some((
+            &app.name.value,
+            format!("`deploy.scaffold` `{path}`"),
+            *span,
+        )),
+        Deploy::Manifests { path, span } => Some((
+            &app.name.value,
+            format!("`deploy.manifests` `{path}`"),
+            *span,
+        )),
+        Deploy::Kustomize { .. } | Deploy::Helm { .. } => None,
     }
 }

@@ -201,7 +201,8 @@ pub(crate) struct AppDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u16", range(min = 1, max = 65535), extend("default" = 8080))]
     pub port: Option<u16>,
-    /// How the app's manifests are produced: exactly one of `kustomize` or `helm`.
+    /// Where the app's manifests come from: exactly one of `scaffold`, `kustomize`, `manifests`
+    /// or `helm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "DeployDraft")]
     pub deploy: Option<DeployDraft>,
@@ -212,10 +213,22 @@ pub(crate) struct AppDraft {
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Deploy", extend("minProperties" = 1, "maxProperties" = 1))]
 pub(crate) struct DeployDraft {
-    /// Kustomize base directory. Default: applications/base/<name>.
+    /// A Deployment and a Service gitops-gen writes once into this folder (relative to
+    /// gitops.path), then yours. The default: applications/base/<name>.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub scaffold: Option<String>,
+    /// An existing Kustomize base (a folder with a kustomization.yaml, relative to the
+    /// repository root); never written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub kustomize: Option<String>,
+    /// A folder of plain manifests (relative to the repository root), applied today with
+    /// `kubectl apply -f`; gitops-gen writes the kustomization.yaml listing them once and never
+    /// moves them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    pub manifests: Option<String>,
     /// Helm chart directory (modelled; rendered in a later release).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]

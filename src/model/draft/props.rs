@@ -58,24 +58,29 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
 }
 
 fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
+    let scaffold = DeployDraft {
+        scaffold: Some(format!("apps/{name}")),
+        ..DeployDraft::default()
+    };
     let deploy = if helm {
         prop_oneof![
+            Just(scaffold),
             Just(DeployDraft {
-                kustomize: Some(format!("apps/{name}")),
-                helm: None,
+                kustomize: Some(format!("k8s/{name}")),
+                ..DeployDraft::default()
             }),
             Just(DeployDraft {
-                kustomize: None,
+                manifests: Some(format!("manifests/{name}")),
+                ..DeployDraft::default()
+            }),
+            Just(DeployDraft {
                 helm: Some(format!("charts/{name}")),
+                ..DeployDraft::default()
             }),
         ]
         .boxed()
     } else {
-        Just(DeployDraft {
-            kustomize: Some(format!("apps/{name}")),
-            helm: None,
-        })
-        .boxed()
+        Just(scaffold).boxed()
     };
     (
         proptest::option::of(proptest::sample::select(vec![
@@ -161,8 +166,9 @@ fn gitops() -> impl Strategy<Value = GitopsDraft> {
 }
 
 /// A valid model: environments and apps with distinct names, disjoint ref patterns, distinct
-/// clusters; every optional key sometimes left out. `helm` allows `deploy: {helm: …}`, which
-/// decodes but does not render yet.
+/// clusters; every optional key sometimes left out. `helm` allows the deploy sources that
+/// decode but do not render without more (the team's folders must exist; Helm is not rendered
+/// yet).
 pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
     let envs = proptest::sample::subsequence((0..ENV_NAMES.len()).collect::<Vec<_>>(), 1..=4)
         .prop_flat_map(|picked| {
@@ -194,7 +200,20 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
         ])),
     );
     (top, envs, apps).prop_map(
-        |((project, ci, operator, registry, gitops, tool, builder), environments, apps)| {
+        |((project, ci, operator, registry, gitops, tool, builder), environments, mut apps)| {
+            // The team's own folders are only usable where the operator reads this repository.
+            let separate = gitops
+                .as_ref()
+                .and_then(|g| g.repository.as_deref())
+                .is_some_and(|r| r != "this");
+            for deploy in apps.iter_mut().filter_map(|a| a.deploy.as_mut()) {
+                if separate && (deploy.kustomize.is_some() || deploy.manifests.is_some()) {
+                    *deploy = DeployDraft {
+                        scaffold: deploy.kustomize.take().or(deploy.manifests.take()),
+                        ..DeployDraft::default()
+                    };
+                }
+            }
             ModelDraft {
                 version: 1,
                 project,
@@ -272,13 +291,21 @@ fn draft_of(config: &Config) -> ModelDraft {
                 test_image: Some(a.test_image.clone()),
                 port: Some(a.port),
                 deploy: Some(match &a.deploy {
+                    Deploy::Scaffold { path, .. } => DeployDraft {
+                        scaffold: Some(path.clone()),
+                        ..DeployDraft::default()
+                    },
                     Deploy::Kustomize { path, .. } => DeployDraft {
                         kustomize: Some(path.clone()),
-                        helm: None,
+                        ..DeployDraft::default()
+                    },
+                    Deploy::Manifests { path, .. } => DeployDraft {
+                        manifests: Some(path.clone()),
+                        ..DeployDraft::default()
                     },
                     Deploy::Helm { chart, .. } => DeployDraft {
-                        kustomize: None,
                         helm: Some(chart.clone()),
+                        ..DeployDraft::default()
                     },
                 }),
             })

@@ -56,8 +56,8 @@ fn full() -> ModelDraft {
             test_image: Some("docker.io/library/node:22".to_owned()),
             port: Some(3000),
             deploy: Some(DeployDraft {
-                kustomize: Some("apps/web".to_owned()),
-                helm: None,
+                scaffold: Some("apps/web".to_owned()),
+                ..DeployDraft::default()
             }),
         }],
     }

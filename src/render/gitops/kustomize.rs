@@ -4,7 +4,8 @@
 //! infrastructure/base/kustomization.yaml          shared infrastructure (seeded)
 //! infrastructure/overlays/<env>/                  base + the environment's Namespace (managed)
 //! applications/base/kustomization.yaml            every app's base (managed)
-//! applications/base/<app>/                        Deployment, Service (seeded)
+//! applications/base/<app>/                        Deployment, Service (seeded; `deploy.scaffold`)
+//! <team folder>/kustomization.yaml                the list of its files (seeded; `deploy.manifests`)
 //! applications/overlays/<env>/kustomization.yaml  base + the `images:` promotion edits (seeded)
 //! ```
 //!
@@ -18,6 +19,7 @@ use crate::error::Error;
 use crate::model::tree::{self, GitopsTree};
 use crate::model::{App, Config, Deploy, Environment};
 use crate::render::gitops::EnvTarget;
+use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
 const KUSTOMIZATION: &str = "gitops/kustomize/kustomization.yaml.j2";
@@ -57,6 +59,7 @@ struct AppView<'a> {
 /// Adds the neutral tree to `out` and returns what an operator applies for each environment.
 pub(crate) fn render<'a>(
     config: &'a Config,
+    team: TeamFiles,
     out: &mut Outputs,
 ) -> Result<Vec<EnvTarget<'a>>, Error> {
     let tree = GitopsTree::of(config);
@@ -73,11 +76,34 @@ pub(crate) fn render<'a>(
     )?;
     let mut bases = Vec::new();
     for app in &config.apps {
-        let Deploy::Kustomize { path, .. } = &app.deploy else {
-            continue;
-        };
-        app_base(&tree, project, app, path, out)?;
-        bases.push(tree::app_base_entry(path));
+        let name = app.name.value.as_str();
+        match &app.deploy {
+            Deploy::Scaffold { path, .. } => {
+                app_base(&tree, project, app, path, out)?;
+                bases.push(tree::app_base_entry(path));
+            }
+            Deploy::Kustomize { path, .. } => {
+                team.kustomize_base(name, path)?;
+                bases.push(tree.repository_entry(path));
+            }
+            Deploy::Manifests { path, .. } => {
+                out.seeded(
+                    KUSTOMIZATION,
+                    tree::kustomization(path),
+                    &KustomizationView {
+                        resources: team.manifests(name, path)?,
+                        images: Vec::new(),
+                    },
+                    format!(
+                        "# The manifests of app `{name}`, as `kubectl apply -f {path}` applied them; \
+                         gitops-gen wrote this\n# list once and leaves it to you: add or remove \
+                         files here.\n"
+                    ),
+                )?;
+                bases.push(tree.repository_entry(path));
+            }
+            Deploy::Helm { .. } => {}
+        }
     }
     bases.sort();
     out.managed(
@@ -213,8 +239,8 @@ mod tests {
                 "version: 1\nproject: shop\n{top}environments:\n\
                  - {{name: dev, branches: [main]}}\n\
                  - {{name: preview, branches: ['feature/*'], preview: true}}\n\
-                 apps:\n- {{name: web}}\n- {{name: api, deploy: {{kustomize: services/api}}}}\n\
-                 - {{name: root, deploy: {{kustomize: .}}}}\n"
+                 apps:\n- {{name: web}}\n- {{name: api, deploy: {{scaffold: services/api}}}}\n\
+                 - {{name: root, deploy: {{scaffold: .}}}}\n"
             );
             let config = crate::model::parse("gitops-gen.yaml", &text)?;
             let mut rendered: Vec<String> = crate::render::render(&config, None)?

@@ -3,6 +3,7 @@
 //! - `kustomize`: the operator-neutral Kustomize tree (infrastructure base and overlays,
 //!   namespaces, app bases, the applications base, one overlay per environment, preview
 //!   overlays). Any operator that can apply a Kustomize directory reconciles it unchanged.
+//!   `team` reads the folders of the team's own manifests that apps point at.
 //! - one module per operator, writing only that operator's own objects, which point at the
 //!   neutral tree: `flux` (`clusters/<cluster>/{infrastructure,apps}.yaml`).
 //!
@@ -16,9 +17,11 @@
 
 pub(crate) mod flux;
 pub(crate) mod kustomize;
+pub(crate) mod team;
 
 use crate::error::Error;
 use crate::model::{Config, Operator};
+use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
 /// What an operator needs to know about one environment to apply it.
@@ -35,9 +38,10 @@ pub(crate) struct EnvTarget<'a> {
     pub(crate) applications: String,
 }
 
-/// Adds the neutral tree and the objects of the model's operator to `out`.
-pub(crate) fn render(config: &Config, out: &mut Outputs) -> Result<(), Error> {
-    let targets = kustomize::render(config, out)?;
+/// Adds the neutral tree and the objects of the model's operator to `out`; `team` holds the
+/// manifests apps point at.
+pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Result<(), Error> {
+    let targets = kustomize::render(config, team, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, out),
     }
