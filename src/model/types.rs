@@ -229,7 +229,9 @@ pub(crate) struct Environment {
 pub(crate) struct App {
     /// DNS-1123 label.
     pub name: Spanned<String>,
-    /// Image repository without tag, e.g. `ghcr.io/acme/web`.
+    /// Image repository without tag, as the manifests spell it (`ghcr.io/acme/web`, or
+    /// `acme/web` for Docker Hub): Kustomize matches image names as written, so overlays and
+    /// promotion use this spelling, and builds push to [`App::pushed_image`].
     pub image: String,
     /// Docker build context, relative to the repository root.
     pub context: String,
@@ -243,6 +245,14 @@ pub(crate) struct App {
     pub port: u16,
     /// How the app is deployed.
     pub deploy: Deploy,
+}
+
+impl App {
+    /// The repository builds push to: [`App::image`] with the registry container tools assume
+    /// (`acme/web` → `docker.io/acme/web`), so every CI and builder pushes to the same place.
+    pub(crate) fn pushed_image(&self) -> String {
+        crate::model::decode::qualified_repository(&self.image)
+    }
 }
 
 /// How an app's manifests are produced: exactly one source.

@@ -45,7 +45,7 @@ pub(crate) struct AppJobs<'a> {
     /// `build-<app>`: builds the image, and pushes it on pushes.
     pub(crate) build_job: String,
     /// The registry the image is pushed to (`ghcr.io/acme/web` → `ghcr.io`).
-    pub(crate) registry_host: &'a str,
+    pub(crate) registry_host: String,
 }
 
 /// A job running an app's test command before its image is built.
@@ -148,7 +148,7 @@ impl<'a> PipelinePlan<'a> {
                         command,
                     }),
                     build_job: format!("build-{name}"),
-                    registry_host: registry_host(&app.image),
+                    registry_host: registry_host(&app.pushed_image()).to_owned(),
                 }
             })
             .collect();

@@ -67,7 +67,8 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                     "image `{image}` must be `repository:tag` or `repository@sha256:<64 hex>`"
                 ))
             })?;
-            if repository != app.image {
+            // `docker.io/acme/web:…` from the pipeline is the app written `acme/web`.
+            if crate::model::decode::qualified_repository(&repository) != app.pushed_image() {
                 return Err(Error::Usage(format!(
                     "image `{image}` is not from app `{}`'s repository `{}`",
                     app.name.value, app.image

@@ -54,8 +54,8 @@ fn split(reference: &str) -> Parts<'_> {
     }
 }
 
-/// Why `image` is not an image repository with a registry host (`ghcr.io/acme/web`): a domain
-/// and a path, without tag or digest.
+/// Why `image` is not an image repository (`ghcr.io/acme/web`, or as Docker Hub images are
+/// often written, `acme/web` and `nginx`): an optional domain and a path, without tag or digest.
 pub(super) fn check_repository(image: &str) -> Result<(), String> {
     if image.is_empty() {
         return Err("it is empty".to_owned());
@@ -70,17 +70,32 @@ pub(super) fn check_repository(image: &str) -> Result<(), String> {
     if parts.tag.is_some() {
         return Err("it has a tag; give the repository only".to_owned());
     }
-    let Some(domain) = parts.domain else {
-        return Err("its first part must be a registry host such as `ghcr.io`".to_owned());
-    };
-    check_domain(domain)?;
+    if let Some(domain) = parts.domain {
+        check_domain(domain)?;
+    }
     check_path(parts.path)
+}
+
+/// `repository` as container tools complete it: no registry host means Docker Hub
+/// (`acme/web` → `docker.io/acme/web`), whose one-part names are official images
+/// (`nginx` → `docker.io/library/nginx`), and `index.docker.io` is `docker.io`.
+pub(crate) fn qualified_repository(repository: &str) -> String {
+    let parts = split(repository);
+    let domain = match parts.domain {
+        None | Some("index.docker.io") => "docker.io",
+        Some(domain) => domain,
+    };
+    if domain == "docker.io" && !parts.path.contains('/') {
+        format!("docker.io/library/{}", parts.path)
+    } else {
+        format!("{domain}/{}", parts.path)
+    }
 }
 
 /// Why `registry` is not a registry prefix: a host, optionally followed by a path
 /// (`ghcr.io`, `ghcr.io/acme`); apps' images are `<registry>/<app name>`.
 pub(super) fn check_registry(registry: &str) -> Result<(), String> {
-    if registry.contains('/') {
+    if registry.contains('/') && split(registry).domain.is_some() {
         return check_repository(registry);
     }
     if !registry.contains(['.', ':']) && registry != "localhost" {
@@ -220,13 +235,24 @@ mod tests {
             "registry.example.com:443/a/b-c/d__e/f.g",
             "Registry.Example.com/acme/web",
             "r.io/a--b",
+            "acme/web",
+            "nginx",
         ] {
             assert_eq!(check_repository(ok), Ok(()), "{ok}");
         }
+        for (written, full) in [
+            ("omaik/kitten-store", "docker.io/omaik/kitten-store"),
+            ("nginx", "docker.io/library/nginx"),
+            ("docker.io/nginx", "docker.io/library/nginx"),
+            ("index.docker.io/acme/web", "docker.io/acme/web"),
+            ("ghcr.io/acme/web", "ghcr.io/acme/web"),
+            ("localhost:5000/web", "localhost:5000/web"),
+        ] {
+            assert_eq!(qualified_repository(written), full, "{written}");
+        }
+        assert!(check_registry("acme/team").is_err());
         for (bad, why) in [
             ("", "empty"),
-            ("acme/web", "registry host"),
-            ("web", "registry host"),
             ("ghcr.io", "no repository path"),
             ("ghcr.io/", "no repository path"),
             ("ghcr.io/Acme/web", "`Acme`"),

@@ -140,11 +140,11 @@ fn app_view(jobs: &AppJobs) -> AppView {
         }),
         build_job: jobs.build_job.clone(),
         build_title: format!("Build {name}"),
-        image: app.image.clone(),
-        image_tag: Expression::text(format!("{}:", app.image)).then("github.sha"),
+        image: app.pushed_image(),
+        image_tag: Expression::text(format!("{}:", app.pushed_image())).then("github.sha"),
         context: app.context.clone(),
         dockerfile: app.dockerfile.clone(),
-        registry_host: jobs.registry_host.to_owned(),
+        registry_host: jobs.registry_host.clone(),
         uses_github_token: jobs.registry_host == "ghcr.io",
     }
 }
@@ -195,7 +195,7 @@ fn promote_apps(plan: &PipelinePlan) -> Vec<PromoteAppView> {
         .map(|jobs| PromoteAppView {
             name: jobs.app.name.value.clone(),
             step_id: format!("promote-{}", jobs.app.name.value),
-            image_ref: ShellWord::text(format!("{}:", jobs.app.image))
+            image_ref: ShellWord::text(format!("{}:", jobs.app.pushed_image()))
                 .then_expansion("${GITHUB_SHA}"),
         })
         .collect()

@@ -210,7 +210,7 @@ fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
             command: CommandLine::new(test.command),
         }),
         build_job: jobs.build_job.clone(),
-        image: app.image.clone(),
+        image: app.pushed_image(),
         build: BuildCommands {
             build: ShellCommand::new(program)
                 .fixed("build --file")
@@ -223,7 +223,7 @@ fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
             )
             .fixed(program)
             .fixed("login --username \"${REGISTRY_USERNAME:-$CI_REGISTRY_USER}\" --password-stdin")
-            .arg(jobs.registry_host),
+            .arg(jobs.registry_host.as_str()),
             push: ShellCommand::new(program).fixed("push").arg(tag()),
         },
     }
@@ -250,7 +250,7 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionVi
             .iter()
             .map(|jobs| PromoteAppView {
                 name: jobs.app.name.value.clone(),
-                image_ref: ShellWord::text(format!("{}:", jobs.app.image))
+                image_ref: ShellWord::text(format!("{}:", jobs.app.pushed_image()))
                     .then_expansion("$CI_COMMIT_SHA"),
             })
             .collect(),

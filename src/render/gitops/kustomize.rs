@@ -83,7 +83,7 @@ pub(crate) fn render<'a>(
                 bases.push(tree::app_base_entry(path));
             }
             Deploy::Kustomize { path, .. } => {
-                team.kustomize_base(name, path)?;
+                team.kustomize_base(app, path)?;
                 bases.push(tree.repository_entry(path));
             }
             Deploy::Manifests { path, .. } => {
@@ -91,7 +91,7 @@ pub(crate) fn render<'a>(
                     KUSTOMIZATION,
                     tree::kustomization(path),
                     &KustomizationView {
-                        resources: team.manifests(name, path)?,
+                        resources: team.manifests(app, path)?,
                         images: Vec::new(),
                     },
                     format!(

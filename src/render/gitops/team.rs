@@ -1,10 +1,17 @@
 //! RENDER stage: the team's own manifests an app's `deploy` points at (`kustomize:` a base,
 //! `manifests:` a folder). They are read, never written: the folder listing decides what the
-//! seeded `kustomization.yaml` of a manifests folder lists, and a base must already be one.
+//! seeded `kustomization.yaml` of a manifests folder lists, a base must already be one, and the
+//! app's image must be one they run, spelled as they spell it, or promotion would edit an
+//! `images:` entry Kustomize never applies.
+
+mod images;
 
 use std::path::Path;
 
 use crate::error::Error;
+use crate::model::App;
+use crate::model::decode::qualified_repository;
+use images::Images;
 
 /// Kustomization file names, as Kustomize looks for them.
 const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -23,10 +30,11 @@ impl<'a> TeamFiles<'a> {
 
     /// The manifest files in `dir` as `kubectl apply -f <dir>` reads them: `.yaml`, `.yml` and
     /// `.json` files directly in the folder (not below it), sorted by name; a kustomization file
-    /// is not a manifest.
-    pub(crate) fn manifests(&self, app: &str, dir: &str) -> Result<Vec<String>, Error> {
-        let what = format!("`deploy.manifests` `{dir}` of app `{app}`");
-        let entries = std::fs::read_dir(self.folder(&what, dir)?)
+    /// is not a manifest. They must run `app`'s image.
+    pub(crate) fn manifests(&self, app: &App, dir: &str) -> Result<Vec<String>, Error> {
+        let what = format!("`deploy.manifests` `{dir}` of app `{}`", app.name.value);
+        let (root, folder) = self.folder(&what, dir)?;
+        let entries = std::fs::read_dir(folder)
             .map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
         let mut files = Vec::new();
         for entry in entries {
@@ -51,26 +59,28 @@ impl<'a> TeamFiles<'a> {
             )));
         }
         files.sort();
+        runs_image(app, &what, images::of_files(root, dir, &files)?)?;
         Ok(files)
     }
 
-    /// Checks that `dir` is a Kustomize base: it holds a kustomization file.
-    pub(crate) fn kustomize_base(&self, app: &str, dir: &str) -> Result<(), Error> {
-        let what = format!("`deploy.kustomize` `{dir}` of app `{app}`");
-        let folder = self.folder(&what, dir)?;
-        if KUSTOMIZATION_NAMES
+    /// Checks that `dir` is a Kustomize base (it holds a kustomization file) that runs `app`'s
+    /// image.
+    pub(crate) fn kustomize_base(&self, app: &App, dir: &str) -> Result<(), Error> {
+        let what = format!("`deploy.kustomize` `{dir}` of app `{}`", app.name.value);
+        let (root, folder) = self.folder(&what, dir)?;
+        if !KUSTOMIZATION_NAMES
             .iter()
             .any(|name| folder.join(name).is_file())
         {
-            return Ok(());
+            return Err(Error::Usage(format!(
+                "{what} has no `kustomization.yaml`; for a folder of plain manifests use \
+                 `deploy: {{manifests: {dir}}}`"
+            )));
         }
-        Err(Error::Usage(format!(
-            "{what} has no `kustomization.yaml`; for a folder of plain manifests use \
-             `deploy: {{manifests: {dir}}}`"
-        )))
+        runs_image(app, &what, images::of_base(root, dir)?)
     }
 
-    fn folder(&self, what: &str, dir: &str) -> Result<std::path::PathBuf, Error> {
+    fn folder(&self, what: &str, dir: &str) -> Result<(&'a Path, std::path::PathBuf), Error> {
         let Some(root) = self.root else {
             return Err(Error::Usage(format!(
                 "{what} is read from the repository, and none was given"
@@ -82,6 +92,43 @@ impl<'a> TeamFiles<'a> {
                 "{what} is not a folder of the repository"
             )));
         }
-        Ok(folder)
+        Ok((root, folder))
     }
+}
+
+/// Refuses a source that does not run `app.image` as written: the overlays' `images:` entry
+/// would match nothing and a promotion would change nothing. A source that pulls in remote
+/// resources may run it there, which cannot be seen offline; it is let through.
+fn runs_image(app: &App, what: &str, found: Images) -> Result<(), Error> {
+    if found.repositories.contains(&app.image) || !found.remote.is_empty() {
+        return Ok(());
+    }
+    let wanted = app.pushed_image();
+    if let Some(spelled) = found
+        .repositories
+        .iter()
+        .find(|r| qualified_repository(r) == wanted)
+    {
+        return Err(Error::Usage(format!(
+            "{what} runs the image as `{spelled}`, and the model says `{}`: Kustomize matches \
+             image names as written, so promotion would change nothing; write `image: {spelled}` \
+             in the app",
+            app.image
+        )));
+    }
+    let runs = if found.repositories.is_empty() {
+        "no image".to_owned()
+    } else {
+        found
+            .repositories
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Error::Usage(format!(
+        "{what} never runs the app's image `{}` (it runs {runs}), so promotion would change \
+         nothing; set the app's `image:` to the repository its manifests use",
+        app.image
+    )))
 }

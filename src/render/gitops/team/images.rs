@@ -1,0 +1,230 @@
+//! The image repositories the team's manifests run, as Kustomize renders them: every `image:`
+//! string in the manifest files a base lists (following its `resources:` into folders), after the
+//! base's own `images:` renames (`newName`). Tags and digests are dropped.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::error::Error;
+use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
+use crate::yaml::Node;
+
+/// How many kustomizations one base may pull in through folders, so a cycle ends.
+const MAX_BASES: usize = 64;
+
+/// What a base renders to, as far as images go.
+#[derive(Debug, Default)]
+pub(crate) struct Images {
+    /// Repositories named by `image:` fields, renames applied.
+    pub(crate) repositories: BTreeSet<String>,
+    /// Resources that are not local files (`https://…`, `github.com/…`): what they run is unknown.
+    pub(crate) remote: Vec<String>,
+}
+
+/// The images of the manifest `files` (relative to `dir`, itself relative to `root`).
+pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Images, Error> {
+    let mut images = Images::default();
+    for file in files {
+        collect(root, &join(dir, file), &mut images.repositories)?;
+    }
+    Ok(images)
+}
+
+/// The images of the Kustomize base in `dir` (relative to `root`).
+pub(crate) fn of_base(root: &Path, dir: &str) -> Result<Images, Error> {
+    let mut images = Images::default();
+    let mut seen = 0;
+    base(root, dir, &mut images, &mut seen)?;
+    Ok(images)
+}
+
+fn base(root: &Path, dir: &str, images: &mut Images, seen: &mut usize) -> Result<(), Error> {
+    *seen += 1;
+    if *seen > MAX_BASES {
+        return Err(Error::Usage(format!(
+            "`{dir}`: more than {MAX_BASES} kustomizations below one base (a cycle?)"
+        )));
+    }
+    let Some(name) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .into_iter()
+        .find(|n| root.join(dir).join(n).is_file())
+    else {
+        return Err(Error::Usage(format!("`{dir}` has no kustomization.yaml")));
+    };
+    let path = join(dir, name);
+    let docs = documents(root, &path)?;
+    let kustomization = docs.first().and_then(Node::as_map);
+    let list = |key: &str| -> Vec<String> {
+        kustomization
+            .and_then(|m| m.get(key))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect()
+    };
+    let mut own = BTreeSet::new();
+    for resource in list("resources").into_iter().chain(list("bases")) {
+        if resource.contains("://") || resource.starts_with("github.com/") {
+            images.remote.push(resource);
+            continue;
+        }
+        let rel = normalize(&join(dir, &resource)).ok_or_else(|| {
+            Error::Usage(format!(
+                "`{path}` lists `{resource}`, outside the repository"
+            ))
+        })?;
+        if root.join(&rel).is_dir() {
+            let mut below = Images::default();
+            base(root, &rel, &mut below, seen)?;
+            own.extend(below.repositories);
+            images.remote.extend(below.remote);
+        } else {
+            collect(root, &rel, &mut own)?;
+        }
+    }
+    // `images: [{name: a, newName: b}]` renames what the resources run.
+    let renames: Vec<(String, String)> = kustomization
+        .and_then(|m| m.get("images"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_map)
+        .filter_map(|e| {
+            let name = e.get("name")?.as_str()?;
+            let new = e.get("newName")?.as_str()?;
+            Some((name.to_owned(), new.to_owned()))
+        })
+        .collect();
+    for repository in own {
+        let renamed = renames
+            .iter()
+            .find(|(name, _)| *name == repository)
+            .map_or(repository, |(_, new)| new.clone());
+        images.repositories.insert(renamed);
+    }
+    Ok(())
+}
+
+/// Adds the repositories of every `image:` string in the documents of `path`.
+fn collect(root: &Path, path: &str, out: &mut BTreeSet<String>) -> Result<(), Error> {
+    for doc in documents(root, path)? {
+        walk(&doc, out);
+    }
+    Ok(())
+}
+
+fn walk(node: &Node, out: &mut BTreeSet<String>) {
+    if let Some(map) = node.as_map() {
+        for (key, value) in map.iter() {
+            match (key.as_str(), value.as_str()) {
+                (Some("image"), Some(image)) => {
+                    out.insert(repository(image).to_owned());
+                }
+                _ => walk(value, out),
+            }
+        }
+    } else if let Some(items) = node.as_seq() {
+        for item in items {
+            walk(item, out);
+        }
+    }
+}
+
+fn documents(root: &Path, path: &str) -> Result<Vec<Node>, Error> {
+    let text = safe_read::read_text(root, Path::new(path), Symlinks::InsideRoot, MAX_FILE_BYTES)
+        .map_err(|why| Error::Usage(format!("`{path}` {why}")))?;
+    crate::yaml::parse(&text).map_err(|e| Error::Usage(format!("`{path}` is not valid YAML: {e}")))
+}
+
+/// `repo:tag@digest` → `repo` (a registry port is not a tag).
+pub(crate) fn repository(image: &str) -> &str {
+    let name = image.split_once('@').map_or(image, |(n, _)| n);
+    let slash = name.rfind('/').map_or(0, |i| i + 1);
+    match name[slash..].rfind(':') {
+        Some(colon) => &name[..slash + colon],
+        None => name,
+    }
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    Some(if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    })
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    if dir == "." {
+        rel.to_owned()
+    } else {
+        format!("{dir}/{rel}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_drop_tags_and_digests() {
+        assert_eq!(repository("ghcr.io/acme/web:1.2"), "ghcr.io/acme/web");
+        assert_eq!(repository("localhost:5000/web"), "localhost:5000/web");
+        assert_eq!(
+            repository("localhost:5000/web:v1@sha256:ab"),
+            "localhost:5000/web"
+        );
+        assert_eq!(repository("nginx"), "nginx");
+        assert_eq!(normalize("k8s/base/../web"), Some("k8s/web".to_owned()));
+        assert_eq!(normalize("k8s/../../x"), None);
+    }
+
+    #[test]
+    fn a_base_follows_folders_and_renames() -> Result<(), Box<dyn std::error::Error>> {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path();
+        let write = |rel: &str, text: &str| -> std::io::Result<()> {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap_or(root))?;
+            std::fs::write(path, text)
+        };
+        write(
+            "k8s/base/kustomization.yaml",
+            "resources: [deploy.yaml, ../common, https://example.com/x.yaml]\n\
+             images: [{name: web, newName: docker.io/acme/web}]\n",
+        )?;
+        write(
+            "k8s/base/deploy.yaml",
+            "kind: Deployment\nspec: {template: {spec: {containers: [{image: 'web:1'}]}}}\n---\n\
+             kind: CronJob\nspec: {jobTemplate: {spec: {template: {spec: {initContainers: \
+             [{image: 'ghcr.io/acme/migrate@sha256:00'}]}}}}}\n",
+        )?;
+        write("k8s/common/kustomization.yaml", "resources: [redis.yaml]\n")?;
+        write(
+            "k8s/common/redis.yaml",
+            "spec: {containers: [{image: 'redis:7'}]}\n",
+        )?;
+        let images = of_base(root, "k8s/base")?;
+        let found: Vec<&str> = images.repositories.iter().map(String::as_str).collect();
+        assert_eq!(
+            found,
+            ["docker.io/acme/web", "ghcr.io/acme/migrate", "redis"]
+        );
+        assert_eq!(images.remote, ["https://example.com/x.yaml"]);
+        write("k8s/loop/kustomization.yaml", "resources: [.]\n")?;
+        assert!(of_base(root, "k8s/loop").is_err());
+        Ok(())
+    }
+}

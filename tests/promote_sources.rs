@@ -1,0 +1,182 @@
+//! Promotion of apps whose manifests the team already had (`deploy.manifests`,
+//! `deploy.kustomize`), with an image written the Docker Hub way (`omaik/kitten-store`): the
+//! rendered image changes, the team's files stay byte for byte, and a model whose image the
+//! manifests never run is refused before anything is written.
+
+mod promote_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use promote_support::{Fixture, git, gitops_gen, promote};
+
+const MODEL: &str = "\
+version: 1
+project: shop
+registry: ghcr.io/acme
+environments:
+  - {name: staging, branches: [main]}
+apps:
+  - name: web
+    image: omaik/kitten-store
+    deploy: {manifests: k8s/web}
+  - name: api
+    deploy: {kustomize: services/api/base}
+";
+
+/// The team's files, as they were before gitops-gen.
+const TEAM: [(&str, &str); 4] = [
+    (
+        "k8s/web/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector:\n    \
+         matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    \
+         spec:\n      containers:\n        - name: web\n          image: omaik/kitten-store:1.0\n",
+    ),
+    (
+        "k8s/web/service.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  \
+         ports: [{port: 80}]\n",
+    ),
+    (
+        "services/api/base/kustomization.yaml",
+        "resources: [deployment.yaml]\n",
+    ),
+    (
+        "services/api/base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  selector:\n    \
+         matchLabels: {app: api}\n  template:\n    metadata:\n      labels: {app: api}\n    \
+         spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:0.9\n",
+    ),
+];
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// A remote and a checkout holding the team's files, `model` and what `generate` wrote.
+fn repository(model: &str) -> Fixture {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let remote = tmp.path().join("remote.git");
+    let checkout = tmp.path().join("shop");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    git(
+        tmp.path(),
+        &["clone", "-q", remote.to_str().expect("utf-8"), "shop"],
+    );
+    git(&checkout, &["config", "user.name", "Test"]);
+    git(&checkout, &["config", "user.email", "test@example.com"]);
+    git(&checkout, &["checkout", "-q", "-b", "main"]);
+    for (rel, text) in TEAM {
+        write(&checkout, rel, text);
+    }
+    write(&checkout, "gitops-gen.yaml", model);
+    Fixture {
+        _tmp: tmp,
+        remote,
+        checkout,
+    }
+}
+
+/// The images `kubectl kustomize` renders for the staging overlay of the remote's `main`.
+fn rendered_images(f: &Fixture) -> Vec<String> {
+    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
+    let out = Command::new("kubectl")
+        .args(["kustomize", "applications/overlays/staging"])
+        .current_dir(&f.checkout)
+        .output()
+        .expect("kubectl is on PATH (the integration tests need it too)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut images: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
+        .map(str::to_owned)
+        .collect();
+    images.sort();
+    images
+}
+
+/// `stderr` as one line: the report's wrapping (and its `|` gutter) undone, including inside a
+/// hyphenated name (`kitten-` / `store`).
+fn unwrapped(stderr: &str) -> String {
+    let words: Vec<&str> = stderr.split_whitespace().filter(|w| *w != "|").collect();
+    words.join(" ").replace("- ", "-")
+}
+
+#[test]
+fn promoting_a_team_source_changes_what_runs_and_nothing_of_theirs() {
+    let f = repository(MODEL);
+    gitops_gen(&f.checkout).arg("generate").assert().success();
+    git(&f.checkout, &["add", "-A"]);
+    git(&f.checkout, &["commit", "-q", "-m", "gitops-gen"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    // The pipeline pushes and promotes the fully qualified name.
+    let workflow =
+        std::fs::read_to_string(f.checkout.join(".github/workflows/gitops.yml")).expect("workflow");
+    assert!(
+        workflow.contains("docker.io/omaik/kitten-store:${{ github.sha }}"),
+        "{workflow}"
+    );
+    promote(&f, "staging", "web", "docker.io/omaik/kitten-store:v2")
+        .assert()
+        .success();
+    promote(&f, "staging", "api", "ghcr.io/acme/api:v3")
+        .assert()
+        .success();
+    assert_eq!(
+        rendered_images(&f),
+        ["ghcr.io/acme/api:v3", "omaik/kitten-store:v2"]
+    );
+    for (rel, text) in TEAM {
+        let now = git(&f.remote, &["show", &format!("main:{rel}")]) + "\n";
+        assert_eq!(now, text, "{rel} changed");
+    }
+}
+
+#[test]
+fn an_image_the_manifests_spell_otherwise_is_refused() {
+    let f = repository(&MODEL.replace(
+        "image: omaik/kitten-store",
+        "image: docker.io/omaik/kitten-store",
+    ));
+    let out = gitops_gen(&f.checkout)
+        .arg("generate")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let flat = unwrapped(&stderr);
+    assert!(
+        flat.contains("runs the image as `omaik/kitten-store`")
+            && flat.contains("write `image: omaik/kitten-store`"),
+        "{stderr}"
+    );
+    assert!(!f.checkout.join("applications").exists(), "nothing written");
+}
+
+#[test]
+fn an_image_the_manifests_never_run_is_refused() {
+    let f = repository(&MODEL.replace("image: omaik/kitten-store", "image: ghcr.io/acme/web"));
+    let out = gitops_gen(&f.checkout)
+        .arg("generate")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let flat = unwrapped(&stderr);
+    assert!(
+        flat.contains(
+            "never runs the app's image `ghcr.io/acme/web` (it runs `omaik/kitten-store`)"
+        ),
+        "{stderr}"
+    );
+    assert!(!f.checkout.join("k8s/web/kustomization.yaml").exists());
+}
