@@ -127,14 +127,26 @@ fn init_with_env_and_app_flags() {
     assert_eq!(strings(get(&envs[2], "branches")), ["feature/*", "fix/*"]);
     assert_eq!(get(&envs[2], "preview").as_bool(), Some(true));
 
+    // Only what was given is written: web's image, context and Dockerfile follow `registry:`
+    // and `context:` from the defaults, so a later change of either takes effect.
     let apps = get(&m, "apps").as_sequence().expect("apps list");
-    let images: Vec<(&str, &str)> = apps
-        .iter()
-        .map(|a| (str_of(a, "name"), str_of(a, "image")))
-        .collect();
-    assert_eq!(
-        images,
-        [("web", "ghcr.io/acme/web"), ("api", "quay.io/acme/api")]
+    assert_eq!(str_of(&apps[1], "image"), "quay.io/acme/api");
+    for app in apps {
+        for key in ["context", "dockerfile", "port"] {
+            assert!(app.get(key).is_none(), "{key} written: {app:?}");
+        }
+    }
+    assert!(apps[0].get("image").is_none(), "web's image is the default");
+    let text = read(&dir, "gitops-gen.yaml")
+        .replace("registry: ghcr.io/acme", "registry: registry.example.com/team")
+        .replace("  - name: web\n", "  - name: web\n    context: services/web\n");
+    write(&dir, "gitops-gen.yaml", &text);
+    generate_ok(&dir);
+    let workflow = read(&dir, ".github/workflows/gitops.yml");
+    assert!(
+        workflow.contains("registry.example.com/team/web:${{ github.sha }}")
+            && workflow.contains("file: services/web/Dockerfile"),
+        "{workflow}"
     );
 
     for path in [

@@ -149,21 +149,21 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
     let apps = app_specs
         .iter()
         .map(|spec| {
+            // Only what the user gave is written: a default left out follows `registry:` and
+            // `context:` when they change later (`image` is `<registry>/<name>`, the Dockerfile
+            // `<context>/Dockerfile`).
             let (name, image) = match spec.split_once('=') {
-                Some((n, i)) => (n.trim().to_owned(), i.trim().to_owned()),
-                None => (
-                    spec.trim().to_owned(),
-                    format!("{registry}/{}", spec.trim()),
-                ),
+                Some((n, i)) => (n.trim().to_owned(), Some(i.trim().to_owned())),
+                None => (spec.trim().to_owned(), None),
             };
             AppDraft {
                 name,
-                image: Some(image),
-                context: Some(".".to_owned()),
-                dockerfile: Some("Dockerfile".to_owned()),
+                image,
+                context: None,
+                dockerfile: None,
                 test: None,
                 test_image: None,
-                port: Some(8080),
+                port: None,
                 deploy: None,
             }
         })
@@ -174,10 +174,12 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
         ci: Some(ci),
         operator: Some(args.operator),
         registry: Some(registry),
+        // The branch is the repository's own (detected), so it is written even when it is the
+        // default `main`; `repository: this` and `path: .` are defaults and left out.
         gitops: Some(GitopsDraft {
-            repository: Some("this".to_owned()),
+            repository: None,
             branch: Some(branch),
-            path: Some(".".to_owned()),
+            path: None,
         }),
         tool: None,
         gitlab: None,
