@@ -627,7 +627,7 @@ fn a_separate_config_repository_is_cloned_and_pushed_to() {
     let url = format!("file://{}", config.display());
     std::fs::write(
         &model,
-        text.replace("  repository: this", &format!("  repository: {url}")),
+        text.replace("gitops:\n", &format!("gitops:\n  repository: {url}\n")),
     )
     .expect("write");
     git(
