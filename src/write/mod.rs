@@ -5,7 +5,8 @@
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
 //! `--force`. Managed files the model no longer produces are deleted when pristine, and only
 //! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
-//! touched. Every path is checked before the first write ([`guard`]): nothing is written,
+//! touched. Seeded files (the user's) the model no longer produces are kept and reported. Every
+//! path is checked before the first write ([`guard`]): nothing is written,
 //! replaced or deleted through a symbolic link or over anything but a regular file, whatever
 //! `--force` says. Temporary files an interrupted run left next to a path the plan writes are
 //! removed ([`atomic::is_leftover`]).
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::files::repo::DirRepo;
 use crate::render::{OutputFile, Ownership};
-use crate::write::header::{MANAGED_MARKER, Provenance};
+use crate::write::header::{MANAGED_MARKER, Provenance, SEEDED_MARKER};
 
 /// What happens to one path.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -47,6 +48,9 @@ pub(crate) enum Action {
     /// Managed file the model no longer produces, written by a release that did not record its
     /// path: it may be a copy, so it is kept and reported.
     KeepUnrecordedOrphan,
+    /// Seeded file (the user's) the model no longer produces, such as the base of a removed app
+    /// or an overlay under an old `gitops.path`: kept and reported.
+    KeepSeededOrphan,
     /// Temporary file an interrupted run left next to a path the plan writes.
     RemoveLeftover,
 }
@@ -60,6 +64,7 @@ impl Action {
                 | Action::KeepSeeded
                 | Action::KeepEditedOrphan
                 | Action::KeepUnrecordedOrphan
+                | Action::KeepSeededOrphan
         )
     }
 
@@ -84,6 +89,7 @@ impl Action {
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
             Action::KeepUnrecordedOrphan => "keep (no longer generated, path not recorded)",
+            Action::KeepSeededOrphan => "keep (yours, no longer generated)",
             Action::RemoveLeftover => "remove (left by an interrupted run)",
         }
     }
@@ -150,7 +156,13 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
     for out in outputs {
         items.push(plan_output(root, out, force, &mut targets)?);
     }
-    for path in managed_files(root)? {
+    let (managed, seeded) = written_files(root)?;
+    for path in seeded {
+        if !outputs.iter().any(|o| o.path == path) {
+            items.push(PlanItem::new(path, Action::KeepSeededOrphan, None, None));
+        }
+    }
+    for path in managed {
         if outputs.iter().any(|o| o.path == path) || guard::unsafe_reason(root, &path).is_some() {
             continue;
         }
@@ -333,25 +345,32 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
     }
 }
 
-/// Repository-relative paths of YAML files that start with the managed header, among the files
-/// the repository walk sees (the same walk `analyze` uses: .gitignore honoured, hidden files
-/// included, `.git` and `target` skipped, symlinks not followed). Only the first bytes of each
-/// YAML file are read.
-fn managed_files(root: &Path) -> Result<Vec<String>, Error> {
+/// Repository-relative paths of YAML files that start with the managed header, then of those
+/// that start with the seeded one, among the files the repository walk sees (the same walk
+/// `analyze` uses: .gitignore honoured, hidden files included, `.git` and `target` skipped,
+/// symlinks not followed). Only the first bytes of each YAML file are read.
+fn written_files(root: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
     use std::io::Read;
     let repo = DirRepo::open(root)
         .map_err(|e| Error::io(format!("listing the files of {}", root.display()), e))?;
-    let mut head = vec![0u8; MANAGED_MARKER.len()];
-    let found = repo
+    let longest = MANAGED_MARKER.len().max(SEEDED_MARKER.len());
+    let (mut managed, mut seeded) = (Vec::new(), Vec::new());
+    for path in repo
         .paths()
         .iter()
         .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
-        .filter(|p| {
-            std::fs::File::open(root.join(p))
-                .and_then(|mut f| f.read_exact(&mut head))
-                .is_ok_and(|()| head == MANAGED_MARKER.as_bytes())
-        })
-        .cloned()
-        .collect();
-    Ok(found)
+    {
+        let mut head = Vec::with_capacity(longest);
+        let read = std::fs::File::open(root.join(path))
+            .and_then(|f| f.take(longest as u64).read_to_end(&mut head));
+        if read.is_err() {
+            continue;
+        }
+        if head.starts_with(MANAGED_MARKER.as_bytes()) {
+            managed.push(path.clone());
+        } else if head.starts_with(SEEDED_MARKER.as_bytes()) {
+            seeded.push(path.clone());
+        }
+    }
+    Ok((managed, seeded))
 }

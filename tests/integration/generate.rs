@@ -154,6 +154,54 @@ fn removed_environment_deletes_its_pristine_managed_files() {
     assert_code(&run(&dir, &["generate", "--check"]), 0);
 }
 
+/// A removed app's base and a moved tree's seeded files are the user's: kept, but reported,
+/// so an overlay that still refers to them is not a surprise; the managed files of the old tree
+/// are deleted, and `--check` fails until they are.
+#[test]
+fn removed_app_and_moved_tree_report_what_the_user_owns() {
+    let (_tmp, dir) = dir_with_model("repo", "models/two-apps.yaml");
+    generate_ok(&dir);
+    let model = read(&dir, "gitops-gen.yaml");
+    let without_api: String = model
+        .lines()
+        .filter(|l| !l.contains("name: api"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    write(&dir, "gitops-gen.yaml", &without_api);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 0);
+    let said = stderr(&out);
+    assert!(
+        said.contains("keep (yours, no longer generated)")
+            && said.contains("applications/base/api/deployment.yaml"),
+        "{said}"
+    );
+    assert!(dir.join("applications/base/api/deployment.yaml").is_file());
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        &without_api.replace("path: \".\"", "path: deploy"),
+    );
+    let check = run(&dir, &["generate", "--check"]);
+    assert_code(&check, 1);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 0);
+    let said = stderr(&out);
+    assert!(
+        said.contains("delete") && said.contains("clusters/staging/apps.yaml"),
+        "{said}"
+    );
+    assert!(
+        said.contains("applications/overlays/staging/kustomization.yaml")
+            && said.contains("no longer has"),
+        "{said}"
+    );
+    assert!(!dir.join("clusters").exists());
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+}
+
 #[test]
 fn removed_environment_keeps_an_edited_orphan() {
     let (_tmp, dir) = dir_with_model("repo", "models/four-envs.yaml");

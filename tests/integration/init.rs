@@ -138,8 +138,14 @@ fn init_with_env_and_app_flags() {
     }
     assert!(apps[0].get("image").is_none(), "web's image is the default");
     let text = read(&dir, "gitops-gen.yaml")
-        .replace("registry: ghcr.io/acme", "registry: registry.example.com/team")
-        .replace("  - name: web\n", "  - name: web\n    context: services/web\n");
+        .replace(
+            "registry: ghcr.io/acme",
+            "registry: registry.example.com/team",
+        )
+        .replace(
+            "  - name: web\n",
+            "  - name: web\n    context: services/web\n",
+        );
     write(&dir, "gitops-gen.yaml", &text);
     generate_ok(&dir);
     let workflow = read(&dir, ".github/workflows/gitops.yml");

@@ -131,6 +131,12 @@ fn kept_orphan(item: &PlanItem, done: &str) -> Option<String> {
              record its path, so it may be a copy; delete it by hand if it is not needed",
             item.path
         )),
+        Action::KeepSeededOrphan => Some(format!(
+            "{} was created by gitops-gen for something the model no longer has (a removed app, \
+             environment or an old gitops.path); it is yours: delete it, or what refers to it, if \
+             it is not needed",
+            item.path
+        )),
         _ => None,
     }
 }
