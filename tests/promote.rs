@@ -25,13 +25,14 @@ fn commit_mode_edits_the_overlay_and_records_an_audit_message() {
         overlay.contains("  - name: ghcr.io/shop/web\n    newTag: 3f9c2e1\n"),
         "{overlay}"
     );
+    // The first promotion into staging adds web; api, never promoted there, does not run.
     assert!(
-        overlay.contains("  - name: ghcr.io/shop/api\n    newTag: latest"),
+        overlay.contains("resources:\n  - ../../base/web\n") && !overlay.contains("shop/api"),
         "{overlay}"
     );
     let message = git(&f.remote, &["log", "-1", "--format=%B", "main"]);
     assert!(
-        message.starts_with("promote(staging): web latest → 3f9c2e1\n"),
+        message.starts_with("promote(staging): web none → 3f9c2e1\n"),
         "{message}"
     );
     assert!(message.contains("[skip ci]"));
@@ -105,9 +106,8 @@ fn pull_request_mode_pushes_a_promotion_branch_and_reports_it() {
     assert_eq!(ahead, "1");
     let written = std::fs::read_to_string(&outputs).expect("GITHUB_OUTPUT written");
     assert!(
-        written.contains(
-            "branch=promote/production/web\ntitle=promote(production): web latest → v1\n"
-        ),
+        written
+            .contains("branch=promote/production/web\ntitle=promote(production): web none → v1\n"),
         "{written}"
     );
 }
@@ -580,9 +580,12 @@ fn dry_run_shows_the_edit_and_message_and_changes_nothing() {
         .assert()
         .success()
         .stdout(
-            predicates::str::contains("-    newTag: latest\n+    newTag: abc1234").and(
-                predicates::str::contains("promote(staging): web latest → abc1234"),
-            ),
+            predicates::str::contains(
+                "+  - ../../base/web\n+images:\n+  - name: ghcr.io/shop/web\n+    newTag: abc1234",
+            )
+            .and(predicates::str::contains(
+                "promote(staging): web none → abc1234",
+            )),
         );
     assert_eq!(git(&f.remote, &["rev-parse", "main"]), head);
 }

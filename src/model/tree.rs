@@ -253,8 +253,37 @@ impl GitopsTree<'_> {
     /// How `applications/base/kustomization.yaml` lists a folder given relative to the
     /// repository root (the team's own base or manifests): up to the repository root and down.
     pub(crate) fn repository_entry(&self, dir: &str) -> String {
-        let depth = self.applications_base().split('/').count();
-        format!("{}{dir}", "../".repeat(depth))
+        relative(&self.applications_base(), dir)
+    }
+
+    /// The repository-relative folder of `deploy`'s base: where a scaffold is written, or the
+    /// team's folder; `None` for Helm.
+    pub(crate) fn app_base_dir(&self, deploy: &Deploy) -> Option<String> {
+        match deploy {
+            Deploy::Scaffold { path, .. } => Some(self.path(path)),
+            Deploy::Kustomize { path, .. } | Deploy::Manifests { path, .. } => Some(path.clone()),
+            Deploy::Helm { .. } => None,
+        }
+    }
+}
+
+/// The path from folder `from` to `to`, both repository-relative and normalised (`.` is the
+/// root): `relative("deploy/applications/base", "k8s/web")` is `../../../k8s/web`.
+pub(crate) fn relative(from: &str, to: &str) -> String {
+    let parts = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(str::to_owned)
+            .collect()
+    };
+    let (from, to) = (parts(from), parts(to));
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<String> = vec!["..".to_owned(); from.len() - common];
+    out.extend(to[common..].iter().cloned());
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out.join("/")
     }
 }
 
@@ -312,6 +341,17 @@ mod tests {
             "deploy/service.yaml"
         );
         assert_eq!(kustomization(&root.path(".")), "kustomization.yaml");
+        assert_eq!(
+            relative("deploy/applications/base", "k8s/web"),
+            "../../../k8s/web"
+        );
+        assert_eq!(
+            relative("applications/overlays/dev", "applications/base/web"),
+            "../../base/web"
+        );
+        assert_eq!(relative(".", "k8s"), "k8s");
+        assert_eq!(relative("a/b", "a/b"), ".");
+        assert_eq!(deploy.repository_entry("k8s/web"), "../../../k8s/web");
     }
 
     #[test]

@@ -321,6 +321,19 @@ pub(crate) fn set_annotation(text: &str, key: &str, value: &str) -> Result<Strin
     Ok(out)
 }
 
+/// The string entries of the kustomization's `resources:` list.
+pub(crate) fn resources(text: &str) -> Result<Vec<String>, String> {
+    let doc = parse_one(text)?;
+    let top = doc.as_map().ok_or("expected a mapping at the top level")?;
+    Ok(top
+        .get("resources")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect())
+}
+
 /// Adds `entry` to the kustomization's `resources:` list unless it is there already.
 pub(crate) fn add_resource(text: &str, entry: &str) -> Result<String, String> {
     let doc = parse_one(text)?;

@@ -95,6 +95,29 @@ pub(crate) struct Request {
     pub ci: CiEnv,
     /// The longest one git command (a fetch, a push) may run before it is stopped.
     pub timeout: Duration,
+    /// How the overlay comes to run the app: the first promotion into an environment adds it.
+    pub inclusion: Option<Inclusion>,
+}
+
+/// The `resources:` entries of an overlay that make it run an app, relative to the overlay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Inclusion {
+    /// The app's own base (`../../base/web`, `../../../k8s/web`).
+    pub entry: String,
+    /// The list of every app's base (`../../base`), which overlays written before per-app
+    /// entries include: with it the app is already there, and adding its base would add it twice.
+    pub all: String,
+}
+
+impl Inclusion {
+    /// `text` with the app's base listed in `resources:`, unless it, or every app, already is.
+    fn apply(&self, text: &str) -> std::result::Result<String, String> {
+        let listed = edit::resources(text)?;
+        if listed.iter().any(|r| *r == self.all || *r == self.entry) {
+            return Ok(text.to_owned());
+        }
+        edit::add_resource(text, &self.entry)
+    }
 }
 
 /// What a promotion did.
@@ -265,6 +288,11 @@ pub(crate) fn promote(
                         Error::Usage(format!("cannot edit `{}`: {why}", request.overlay))
                     })?;
         }
+        if let Some(inclusion) = &request.inclusion {
+            new_text = inclusion
+                .apply(&new_text)
+                .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
+        }
         verify_edit(&new_text, request, &reference)?;
         if request.dry_run {
             return Ok(Promoted::WouldCommit {
@@ -408,6 +436,24 @@ fn verify_edit(
             "the edit of `{}` did not take effect",
             request.overlay
         )));
+    }
+    // The image entry alone changes nothing while the overlay does not run the app.
+    if let Some(inclusion) = &request.inclusion {
+        let listed = edit::resources(text).map_err(|why| {
+            Error::Internal(format!(
+                "the edited `{}` does not parse: {why}",
+                request.overlay
+            ))
+        })?;
+        if !listed
+            .iter()
+            .any(|r| *r == inclusion.entry || *r == inclusion.all)
+        {
+            return Err(Error::Internal(format!(
+                "the edit of `{}` does not list `{}`",
+                request.overlay, inclusion.entry
+            )));
+        }
     }
     Ok(())
 }

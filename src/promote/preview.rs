@@ -68,7 +68,7 @@ impl Instance {
              kind: Kustomization\n\
              metadata:\n  annotations:\n    branch.gitops-gen.io/name: {branch}\n\
              namespace: {namespace}\n\
-             resources:\n  - namespace.yaml\n  - ../../../base\n",
+             resources:\n  - namespace.yaml\n",
             branch = scalar(&self.branch),
             namespace = self.namespace,
         )

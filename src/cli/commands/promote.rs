@@ -9,10 +9,12 @@ use crate::cli::PromoteArgs;
 use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
-use crate::model::tree::{GitopsTree, kustomization};
+use crate::model::tree::{GitopsTree, kustomization, relative};
 use crate::model::{self, Config, Environment, Promotion};
 use crate::promote::git_cli::{self, Git};
-use crate::promote::{self, CiEnv, Promoted, Request, Source, edit::ImageRef, message::Audit};
+use crate::promote::{
+    self, CiEnv, Inclusion, Promoted, Request, Source, edit::ImageRef, message::Audit,
+};
 
 /// Runs the command. The CI run's environment variables are read here, once.
 pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
@@ -92,6 +94,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         Some(i) => i.kustomization.clone(),
         None => overlay_path(&config, &env.name.value),
     };
+    let inclusion = inclusion(&config, app, &overlay);
     let url = gitops_url(args, &config, &overlay, &ci)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
@@ -126,8 +129,23 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         project: config.project.value.clone(),
         ci,
         timeout: Duration::from_secs(args.timeout),
+        inclusion,
     };
     report(ui, &request)
+}
+
+/// The `resources:` entries that make the overlay at `overlay` (a kustomization path) run
+/// `app`: its base, or the list of every base that older overlays include.
+fn inclusion(config: &Config, app: &model::App, overlay: &str) -> Option<Inclusion> {
+    let tree = GitopsTree::of(config);
+    let dir = overlay
+        .strip_suffix("/kustomization.yaml")
+        .unwrap_or(overlay);
+    let base = tree.app_base_dir(&app.deploy)?;
+    Some(Inclusion {
+        entry: relative(dir, &base),
+        all: relative(dir, &tree.applications_base()),
+    })
 }
 
 /// `--remove`: takes a branch's preview instance away.
@@ -183,6 +201,7 @@ fn remove_preview(
         project: config.project.value.clone(),
         ci,
         timeout: Duration::from_secs(args.timeout),
+        inclusion: None,
     };
     report(ui, &request)
 }

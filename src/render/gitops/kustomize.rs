@@ -27,9 +27,6 @@ const NAMESPACE: &str = "gitops/kustomize/namespace.yaml.j2";
 /// Where the template of each of [`tree::APP_MANIFESTS`] is: `gitops/app/<file>.j2`.
 const APP_TEMPLATES: &str = "gitops/app";
 
-/// The tag an overlay starts with, until the first promotion replaces it.
-const INITIAL_TAG: &str = "latest";
-
 #[derive(Default, Serialize)]
 struct KustomizationView {
     resources: Vec<String>,
@@ -159,24 +156,16 @@ fn environment<'a>(
                 project: &config.project.value,
             },
         )?;
-        let overlay = KustomizationView {
-            resources: vec![tree::OVERLAY_BASE.to_owned()],
-            images: config
-                .apps
-                .iter()
-                .map(|a| ImageView {
-                    name: a.image.clone(),
-                    tag: INITIAL_TAG,
-                })
-                .collect(),
-        };
+        // No app yet: an environment runs an app from its first promotion there, which adds
+        // the app's base and image, so an app nobody promoted never runs an untagged image.
         out.seeded(
             KUSTOMIZATION,
             tree::kustomization(&applications),
-            &overlay,
+            &KustomizationView::default(),
             format!(
-                "# `gitops-gen promote --env {name}` sets the image tags below; \
-                 add patches for {name} here.\n"
+                "# The apps {name} runs: `gitops-gen promote --env {name} --app <app>` adds an \
+                 app's base\n# below on its first promotion and sets its image tag; add \
+                 patches for {name} here.\n"
             ),
         )?;
     }
