@@ -21,11 +21,13 @@ apps:
     image: omaik/kitten-store
     deploy: {manifests: k8s/web}
   - name: api
-    deploy: {kustomize: services/api/base}
+    deploy:
+      kustomize: services/api/base
+      overlays: {staging: services/api/overlays/staging}
 ";
 
 /// The team's files, as they were before gitops-gen.
-const TEAM: [(&str, &str); 4] = [
+const TEAM: [(&str, &str); 6] = [
     (
         "k8s/web/deployment.yaml",
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector:\n    \
@@ -40,6 +42,14 @@ const TEAM: [(&str, &str); 4] = [
     (
         "services/api/base/kustomization.yaml",
         "resources: [deployment.yaml]\n",
+    ),
+    (
+        "services/api/overlays/staging/kustomization.yaml",
+        "resources: [../../base]\npatches: [{path: replicas.yaml}]\n",
+    ),
+    (
+        "services/api/overlays/staging/replicas.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 3}\n",
     ),
     (
         "services/api/base/deployment.yaml",
@@ -135,6 +145,24 @@ fn promoting_a_team_source_changes_what_runs_and_nothing_of_theirs() {
         rendered_images(&f),
         ["ghcr.io/acme/api:v3", "omaik/kitten-store:v2"]
     );
+    // Staging runs api through the team's own staging overlay (its patch applies).
+    let overlay = git(
+        &f.remote,
+        &[
+            "show",
+            "main:applications/overlays/staging/kustomization.yaml",
+        ],
+    );
+    assert!(
+        overlay.contains("- ../../../services/api/overlays/staging"),
+        "{overlay}"
+    );
+    let rendered = Command::new("kubectl")
+        .args(["kustomize", "applications/overlays/staging"])
+        .current_dir(&f.checkout)
+        .output()
+        .expect("kubectl");
+    assert!(String::from_utf8_lossy(&rendered.stdout).contains("replicas: 3"));
     for (rel, text) in TEAM {
         let now = git(&f.remote, &["show", &format!("main:{rel}")]) + "\n";
         assert_eq!(now, text, "{rel} changed");

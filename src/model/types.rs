@@ -271,6 +271,9 @@ pub(crate) enum Deploy {
         /// The base directory, relative to the repository root.
         path: String,
         span: Span,
+        /// The team's own overlay per environment name (relative to the repository root),
+        /// applied instead of the base in that environment.
+        overlays: std::collections::BTreeMap<String, String>,
     },
     /// A folder of plain manifests (applied today with `kubectl apply -f`); gitops-gen seeds
     /// the `kustomization.yaml` that lists them and never moves them.

@@ -289,6 +289,9 @@ fn diagnostics_name_the_problem() {
                 "`deploy.kustomize` `.` is the repository root",
                 "takes one source: `kustomize` or `manifests`",
                 "gitops-gen.yaml:10:",
+                "`deploy.overlays.qa`: there is no environment `qa`",
+                "the environments are production",
+                "`overlays` belongs to `kustomize`, not `manifests`",
             ],
         ),
         (

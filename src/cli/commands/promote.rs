@@ -94,7 +94,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         Some(i) => i.kustomization.clone(),
         None => overlay_path(&config, &env.name.value),
     };
-    let inclusion = inclusion(&config, app, &overlay);
+    let inclusion = inclusion(&config, app, env, &overlay);
     let url = gitops_url(args, &config, &overlay, &ci)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
@@ -134,14 +134,24 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
     report(ui, &request)
 }
 
-/// The `resources:` entries that make the overlay at `overlay` (a kustomization path) run
-/// `app`: its base, or the list of every base that older overlays include.
-fn inclusion(config: &Config, app: &model::App, overlay: &str) -> Option<Inclusion> {
+/// The `resources:` entries that make the overlay at `overlay` (a kustomization path) of `env`
+/// run `app`: the team's overlay for `env` or the app's base, or the list of every base that
+/// older overlays include.
+fn inclusion(
+    config: &Config,
+    app: &model::App,
+    env: &Environment,
+    overlay: &str,
+) -> Option<Inclusion> {
     let tree = GitopsTree::of(config);
     let dir = overlay
         .strip_suffix("/kustomization.yaml")
         .unwrap_or(overlay);
-    let base = tree.app_base_dir(&app.deploy)?;
+    let team_overlay = match &app.deploy {
+        model::Deploy::Kustomize { overlays, .. } => overlays.get(&env.name.value).cloned(),
+        _ => None,
+    };
+    let base = team_overlay.or_else(|| tree.app_base_dir(&app.deploy))?;
     Some(Inclusion {
         entry: relative(dir, &base),
         all: relative(dir, &tree.applications_base()),

@@ -1,8 +1,10 @@
 //! `apps:`: each app, its build settings and how its manifests are deployed.
 
-use crate::model::decode::{APP_KEYS, DEPLOY_KEYS, Decoder};
+use std::collections::BTreeMap;
+
+use crate::model::decode::{APP_KEYS, DEPLOY_KEYS, DEPLOY_MODIFIERS, Decoder};
 use crate::model::tree::{GitopsTree, app_base, forbidden_app_base, forbidden_dir};
-use crate::model::types::{App, Deploy, Gitops, Spanned};
+use crate::model::types::{App, Deploy, Environment, Gitops, Spanned};
 use crate::yaml::{Mapping, Node, Span};
 
 impl Decoder<'_> {
@@ -14,6 +16,7 @@ impl Decoder<'_> {
         top_span: Span,
         registry: &str,
         gitops: &Gitops,
+        environments: &[Environment],
     ) -> Vec<App> {
         let items = self.required_list(
             top,
@@ -24,13 +27,19 @@ impl Decoder<'_> {
         );
         let apps: Vec<App> = items
             .iter()
-            .filter_map(|n| self.app(n, registry, gitops))
+            .filter_map(|n| self.app(n, registry, gitops, environments))
             .collect();
         self.unique_names(apps.iter().map(|a| &a.name), "app");
         apps
     }
 
-    fn app(&mut self, node: &Node, registry: &str, gitops: &Gitops) -> Option<App> {
+    fn app(
+        &mut self,
+        node: &Node,
+        registry: &str,
+        gitops: &Gitops,
+        environments: &[Environment],
+    ) -> Option<App> {
         let map = self.map(node, "an app")?;
         self.known_keys(map, APP_KEYS, "an app");
         let name = self.required_string(map, node.span, "name", "the app name")?;
@@ -89,7 +98,7 @@ impl Decoder<'_> {
                 path: app_base(&name.value),
                 span: name.span,
             },
-            Some(n) => self.deploy(n, &name, gitops),
+            Some(n) => self.deploy(n, &name, gitops, environments),
         };
         Some(App {
             name,
@@ -113,7 +122,13 @@ impl Decoder<'_> {
         ))
     }
 
-    fn deploy(&mut self, node: &Node, app: &Spanned<String>, gitops: &Gitops) -> Deploy {
+    fn deploy(
+        &mut self,
+        node: &Node,
+        app: &Spanned<String>,
+        gitops: &Gitops,
+        environments: &[Environment],
+    ) -> Deploy {
         let default = Deploy::Scaffold {
             path: app_base(&app.value),
             span: app.span,
@@ -121,7 +136,12 @@ impl Decoder<'_> {
         let Some(map) = self.map(node, "`deploy`") else {
             return default;
         };
-        self.known_keys(map, DEPLOY_KEYS, "`deploy`");
+        let keys: Vec<&str> = DEPLOY_KEYS
+            .iter()
+            .chain(DEPLOY_MODIFIERS)
+            .copied()
+            .collect();
+        self.known_keys(map, &keys, "`deploy`");
         let given: Vec<(&str, &Node)> = DEPLOY_KEYS
             .iter()
             .filter_map(|k| map.get(k).map(|n| (*k, n)))
@@ -157,16 +177,80 @@ impl Decoder<'_> {
                 self.app_base_place(&written, &path, GitopsTree::new(&gitops.path));
                 Deploy::Scaffold { path, span }
             }
-            "kustomize" | "manifests" => {
+            "kustomize" => {
                 self.team_source(&written, &what, &path, gitops);
-                if key == "kustomize" {
-                    Deploy::Kustomize { path, span }
-                } else {
-                    Deploy::Manifests { path, span }
+                let overlays = match map.get("overlays") {
+                    Some(n) => self.overlays(n, gitops, environments),
+                    None => BTreeMap::new(),
+                };
+                Deploy::Kustomize {
+                    path,
+                    span,
+                    overlays,
                 }
             }
-            _ => Deploy::Helm { chart: path, span },
+            other => {
+                if let Some((k, _)) = map.get_entry("overlays") {
+                    self.problem(
+                        k.span,
+                        format!("`overlays` belongs to `kustomize`, not `{other}`"),
+                        "no overlays here",
+                    );
+                }
+                if other == "manifests" {
+                    self.team_source(&written, &what, &path, gitops);
+                    Deploy::Manifests { path, span }
+                } else {
+                    Deploy::Helm { chart: path, span }
+                }
+            }
         }
+    }
+
+    /// `deploy.overlays`: environment name → the team's overlay folder for it.
+    fn overlays(
+        &mut self,
+        node: &Node,
+        gitops: &Gitops,
+        environments: &[Environment],
+    ) -> BTreeMap<String, String> {
+        let mut overlays = BTreeMap::new();
+        let Some(map) = self.map(node, "`deploy.overlays`") else {
+            return overlays;
+        };
+        for (key, value) in map.iter() {
+            let Some(env) = key.scalar_text() else {
+                continue;
+            };
+            let what = format!("`deploy.overlays.{env}`");
+            match environments.iter().find(|e| e.name.value == env) {
+                None => {
+                    let names: Vec<&str> =
+                        environments.iter().map(|e| e.name.value.as_str()).collect();
+                    self.problem_help(
+                        key.span,
+                        format!("{what}: there is no environment `{env}`"),
+                        "unknown environment",
+                        format!("the environments are {}", names.join(", ")),
+                    );
+                }
+                Some(e) if e.preview => self.problem(
+                    key.span,
+                    format!(
+                        "{what}: `{env}` is a preview environment, whose instances run the base"
+                    ),
+                    "preview environment",
+                ),
+                Some(_) => {
+                    if let Some(written) = self.string(value, &what) {
+                        let path = self.relative_path(&written, &what, "invalid path");
+                        self.team_source(&written, &what, &path, gitops);
+                        overlays.insert(env, path);
+                    }
+                }
+            }
+        }
+        overlays
     }
 
     /// Refuses a team's manifests folder (`path`, normalised, repository-relative) that the

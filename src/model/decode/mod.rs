@@ -67,6 +67,8 @@ pub(crate) const APP_KEYS: &[&str] = &[
 ];
 /// Keys of an app's `deploy:`.
 pub(crate) const DEPLOY_KEYS: &[&str] = &["scaffold", "kustomize", "manifests", "helm"];
+/// Keys of an app's `deploy:` that refine a source rather than name one.
+pub(crate) const DEPLOY_MODIFIERS: &[&str] = &["overlays"];
 
 /// Decodes and validates one parsed document. `problems` receives everything wrong; the
 /// returned config is only meaningful when `problems` stays empty.
@@ -141,7 +143,7 @@ impl Decoder<'_> {
         };
 
         let environments = self.environments(map, doc.span, &project.value);
-        let apps = self.apps(map, doc.span, &registry, &gitops);
+        let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
             project,
             ci: ci.into(),

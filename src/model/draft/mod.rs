@@ -9,6 +9,7 @@ mod emit;
 mod value;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
@@ -211,7 +212,18 @@ pub(crate) struct AppDraft {
 /// An app's `deploy:`: where its manifests come from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Deploy", extend("minProperties" = 1, "maxProperties" = 1))]
+#[schemars(
+    rename = "Deploy",
+    extend(
+        "oneOf" = [
+            {"required": ["scaffold"]},
+            {"required": ["kustomize"]},
+            {"required": ["manifests"]},
+            {"required": ["helm"]}
+        ],
+        "dependentRequired" = {"overlays": ["kustomize"]}
+    )
+)]
 pub(crate) struct DeployDraft {
     /// A Deployment and a Service gitops-gen writes once into this folder (relative to
     /// gitops.path), then yours. The default: applications/base/<name>.
@@ -223,6 +235,11 @@ pub(crate) struct DeployDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub kustomize: Option<String>,
+    /// With `kustomize`: the team's overlay of each environment that has one (environment name
+    /// → folder relative to the repository root), applied instead of the base there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub overlays: Option<BTreeMap<String, String>>,
     /// A folder of plain manifests (relative to the repository root), applied today with
     /// `kubectl apply -f`; gitops-gen writes the kustomization.yaml listing them once and never
     /// moves them.

@@ -295,8 +295,9 @@ fn draft_of(config: &Config) -> ModelDraft {
                         scaffold: Some(path.clone()),
                         ..DeployDraft::default()
                     },
-                    Deploy::Kustomize { path, .. } => DeployDraft {
+                    Deploy::Kustomize { path, overlays, .. } => DeployDraft {
                         kustomize: Some(path.clone()),
+                        overlays: (!overlays.is_empty()).then(|| overlays.clone()),
                         ..DeployDraft::default()
                     },
                     Deploy::Manifests { path, .. } => DeployDraft {

@@ -79,10 +79,12 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
     assert_eq!(keys(&schema, &["gitlab"]), sorted(GITLAB_KEYS));
     assert_eq!(keys(&schema, &["environments", "[]"]), sorted(ENV_KEYS));
     assert_eq!(keys(&schema, &["apps", "[]"]), sorted(APP_KEYS));
-    assert_eq!(
-        keys(&schema, &["apps", "[]", "deploy"]),
-        sorted(DEPLOY_KEYS)
-    );
+    let deploy: Vec<&str> = DEPLOY_KEYS
+        .iter()
+        .chain(DEPLOY_MODIFIERS)
+        .copied()
+        .collect();
+    assert_eq!(keys(&schema, &["apps", "[]", "deploy"]), sorted(&deploy));
     Ok(())
 }
 

@@ -79,8 +79,11 @@ pub(crate) fn render<'a>(
                 app_base(&tree, project, app, path, out)?;
                 bases.push(tree::app_base_entry(path));
             }
-            Deploy::Kustomize { path, .. } => {
+            Deploy::Kustomize { path, overlays, .. } => {
                 team.kustomize_base(app, path)?;
+                for overlay in overlays.values() {
+                    team.kustomize_base(app, overlay)?;
+                }
                 bases.push(tree.repository_entry(path));
             }
             Deploy::Manifests { path, .. } => {
