@@ -4,9 +4,7 @@
 
 mod promote_support;
 
-use std::process::Command;
-
-use promote_support::{Fixture, fixture, git, promote};
+use promote_support::{Fixture, fixture, git, promote, rendered_images};
 
 const OVERLAY: &str = "applications/overlays/staging/kustomization.yaml";
 
@@ -48,28 +46,6 @@ fn refused(f: &Fixture, says: &[&str]) {
         head,
         "nothing pushed"
     );
-}
-
-/// The images the remote's staging overlay renders to, per `kubectl kustomize`.
-fn rendered_images(f: &Fixture) -> Vec<String> {
-    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
-    let out = Command::new("kubectl")
-        .args(["kustomize", "applications/overlays/staging"])
-        .current_dir(&f.checkout)
-        .output()
-        .expect("kubectl is on PATH (the integration tests need it too)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut images: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
-        .map(str::to_owned)
-        .collect();
-    images.sort();
-    images
 }
 
 #[test]

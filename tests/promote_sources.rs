@@ -8,7 +8,7 @@ mod promote_support;
 use std::path::Path;
 use std::process::Command;
 
-use promote_support::{Fixture, git, gitops_gen, promote};
+use promote_support::{Fixture, empty, git, gitops_gen, promote, rendered_images};
 
 const MODEL: &str = "\
 version: 1
@@ -65,53 +65,25 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).expect("write");
 }
 
-/// A remote and a checkout holding the team's files, `model` and what `generate` wrote.
+/// A remote and a checkout holding the team's files and `model`, nothing generated yet.
 fn repository(model: &str) -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let remote = tmp.path().join("remote.git");
-    let checkout = tmp.path().join("shop");
-    git(
-        tmp.path(),
-        &["init", "-q", "--bare", "-b", "main", "remote.git"],
-    );
-    git(
-        tmp.path(),
-        &["clone", "-q", remote.to_str().expect("utf-8"), "shop"],
-    );
-    git(&checkout, &["config", "user.name", "Test"]);
-    git(&checkout, &["config", "user.email", "test@example.com"]);
-    git(&checkout, &["checkout", "-q", "-b", "main"]);
+    let f = empty();
     for (rel, text) in TEAM {
-        write(&checkout, rel, text);
+        write(&f.checkout, rel, text);
     }
-    write(&checkout, "gitops-gen.yaml", model);
-    Fixture {
-        _tmp: tmp,
-        remote,
-        checkout,
-    }
+    write(&f.checkout, "gitops-gen.yaml", model);
+    f
 }
 
-/// The images `kubectl kustomize` renders for the staging overlay of the remote's `main`.
-fn rendered_images(f: &Fixture) -> Vec<String> {
-    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
-    let out = Command::new("kubectl")
-        .args(["kustomize", "applications/overlays/staging"])
-        .current_dir(&f.checkout)
+/// Runs `generate` in `f`, expects exit 2, and returns stderr as one line.
+fn refused_generate(f: &Fixture) -> String {
+    let out = gitops_gen(&f.checkout)
+        .arg("generate")
         .output()
-        .expect("kubectl is on PATH (the integration tests need it too)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut images: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
-        .map(str::to_owned)
-        .collect();
-    images.sort();
-    images
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    unwrapped(&stderr)
 }
 
 /// `stderr` as one line: the report's wrapping (and its `|` gutter) undone, including inside a
@@ -175,17 +147,11 @@ fn an_image_the_manifests_spell_otherwise_is_refused() {
         "image: omaik/kitten-store",
         "image: docker.io/omaik/kitten-store",
     ));
-    let out = gitops_gen(&f.checkout)
-        .arg("generate")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let flat = unwrapped(&stderr);
+    let flat = refused_generate(&f);
     assert!(
         flat.contains("runs the image as `omaik/kitten-store`")
             && flat.contains("write `image: omaik/kitten-store`"),
-        "{stderr}"
+        "{flat}"
     );
     assert!(!f.checkout.join("applications").exists(), "nothing written");
 }
@@ -193,18 +159,12 @@ fn an_image_the_manifests_spell_otherwise_is_refused() {
 #[test]
 fn an_image_the_manifests_never_run_is_refused() {
     let f = repository(&MODEL.replace("image: omaik/kitten-store", "image: ghcr.io/acme/web"));
-    let out = gitops_gen(&f.checkout)
-        .arg("generate")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    let flat = unwrapped(&stderr);
+    let flat = refused_generate(&f);
     assert!(
         flat.contains(
             "never runs the app's image `ghcr.io/acme/web` (it runs `omaik/kitten-store`)"
         ),
-        "{stderr}"
+        "{flat}"
     );
     assert!(!f.checkout.join("k8s/web/kustomization.yaml").exists());
 }

@@ -5,6 +5,7 @@
 pub(crate) mod code;
 pub(crate) mod diagnostic;
 pub(crate) mod diff;
+pub(crate) mod fold;
 pub(crate) mod glob;
 pub(crate) mod line_index;
 pub(crate) mod loc;

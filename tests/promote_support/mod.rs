@@ -30,6 +30,19 @@ pub(crate) struct Fixture {
 }
 
 pub(crate) fn fixture() -> Fixture {
+    let f = empty();
+    gitops_gen(&f.checkout)
+        .args(["init", "--yes", "--app", "web", "--app", "api"])
+        .assert()
+        .success();
+    git(&f.checkout, &["add", "-A"]);
+    git(&f.checkout, &["commit", "-q", "-m", "initial"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    f
+}
+
+/// An empty bare remote and a clone of it on `main`, with a committer configured.
+pub(crate) fn empty() -> Fixture {
     let tmp = tempfile::tempdir().expect("tempdir");
     let remote = tmp.path().join("remote.git");
     let checkout = tmp.path().join("shop");
@@ -44,18 +57,34 @@ pub(crate) fn fixture() -> Fixture {
     git(&checkout, &["config", "user.name", "Test"]);
     git(&checkout, &["config", "user.email", "test@example.com"]);
     git(&checkout, &["checkout", "-q", "-b", "main"]);
-    gitops_gen(&checkout)
-        .args(["init", "--yes", "--app", "web", "--app", "api"])
-        .assert()
-        .success();
-    git(&checkout, &["add", "-A"]);
-    git(&checkout, &["commit", "-q", "-m", "initial"]);
-    git(&checkout, &["push", "-q", "origin", "main"]);
     Fixture {
         _tmp: tmp,
         remote,
         checkout,
     }
+}
+
+/// The images `kubectl kustomize` renders for the staging overlay on the remote's `main`
+/// (pulled into the checkout first), sorted.
+pub(crate) fn rendered_images(f: &Fixture) -> Vec<String> {
+    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
+    let out = Command::new("kubectl")
+        .args(["kustomize", "applications/overlays/staging"])
+        .current_dir(&f.checkout)
+        .output()
+        .expect("kubectl is on PATH (the integration tests need it too)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut images: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
+        .map(str::to_owned)
+        .collect();
+    images.sort();
+    images
 }
 
 pub(crate) fn gitops_gen(dir: &Path) -> Cmd {

@@ -77,21 +77,9 @@ pub(super) fn repo_path(cwd: &str, path: &str) -> Option<String> {
     if path.is_empty() || path.starts_with('/') || path.starts_with('~') || path.contains('$') {
         return None;
     }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in cwd.split('/').chain(path.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join("/"))
-    }
+    let joined = format!("{cwd}/{path}");
+    let parts = crate::files::fold::fold(&joined)?;
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// The scripts and make targets a unit calls, tokenized.

@@ -293,17 +293,7 @@ pub(crate) fn text_of(node: &Node) -> Option<String> {
 /// climbs out of the repository.
 pub(crate) fn repo_path(reference: &str) -> Option<String> {
     let rest = reference.strip_prefix("./")?;
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in rest.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            s => parts.push(s),
-        }
-    }
-    Some(parts.join("/"))
+    Some(crate::files::fold::fold(rest)?.join("/"))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::fold::fold;
 use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
 use crate::yaml::Node;
 
@@ -149,16 +150,7 @@ pub(crate) fn repository(image: &str) -> &str {
 
 /// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
 fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            p => parts.push(p),
-        }
-    }
+    let parts = fold(path)?;
     Some(if parts.is_empty() {
         ".".to_owned()
     } else {
