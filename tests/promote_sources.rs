@@ -168,3 +168,17 @@ fn an_image_the_manifests_never_run_is_refused() {
     );
     assert!(!f.checkout.join("k8s/web/kustomization.yaml").exists());
 }
+
+#[test]
+fn a_placeholder_the_old_pipeline_filled_in_is_named() {
+    let f = repository(MODEL);
+    let deployment = "k8s/web/deployment.yaml";
+    let text = TEAM[0].1.replace("omaik/kitten-store:1.0", "${IMAGE}");
+    write(&f.checkout, deployment, &text);
+    let flat = refused_generate(&f);
+    assert!(
+        flat.contains("(it runs `${IMAGE}`)")
+            && flat.contains("write `omaik/kitten-store:<tag>` in the manifests"),
+        "{flat}"
+    );
+}

@@ -126,9 +126,20 @@ fn runs_image(app: &App, what: &str, found: Images) -> Result<(), Error> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    // `image: $IMAGE` filled in by `envsubst` in the old pipeline: the operator applies the
+    // files as they are, so the image has to be written there.
+    let placeholder = found.repositories.iter().any(|r| r.contains('$'));
+    let help = if placeholder {
+        format!(
+            "write `{}:<tag>` in the manifests where the old pipeline substituted a variable",
+            app.image
+        )
+    } else {
+        "set the app's `image:` to the repository its manifests use".to_owned()
+    };
     Err(Error::Usage(format!(
         "{what} never runs the app's image `{}` (it runs {runs}), so promotion would change \
-         nothing; set the app's `image:` to the repository its manifests use",
+         nothing; {help}",
         app.image
     )))
 }
