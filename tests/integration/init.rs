@@ -147,6 +147,22 @@ fn init_with_env_and_app_flags() {
             "  - name: web\n    context: services/web\n",
         );
     write(&dir, "gitops-gen.yaml", &text);
+    // web's seeded base still runs the old image, so an overlay entry for the new one would
+    // change nothing: generate says so, and the user updates the base they own.
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    let said = stderr(&out)
+        .split_whitespace()
+        .filter(|w| *w != "|")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("the base `applications/base/web` of app `web` never runs the app's image"),
+        "{said}"
+    );
+    let base = "applications/base/web/deployment.yaml";
+    let edited = read(&dir, base).replace("ghcr.io/acme/web", "registry.example.com/team/web");
+    write(&dir, base, &edited);
     generate_ok(&dir);
     let workflow = read(&dir, ".github/workflows/gitops.yml");
     assert!(

@@ -76,6 +76,7 @@ pub(crate) fn render<'a>(
         let name = app.name.value.as_str();
         match &app.deploy {
             Deploy::Scaffold { path, .. } => {
+                team.scaffold(app, &tree.path(path))?;
                 app_base(&tree, project, app, path, out)?;
                 bases.push(tree::app_base_entry(path));
             }

@@ -80,6 +80,23 @@ impl<'a> TeamFiles<'a> {
         runs_image(app, &what, images::of_base(root, dir)?)
     }
 
+    /// Checks that a scaffolded base gitops-gen seeded earlier, and that is the user's now,
+    /// still runs `app`'s image (a base not written yet will, and none is checked without a
+    /// repository).
+    pub(crate) fn scaffold(&self, app: &App, dir: &str) -> Result<(), Error> {
+        let Some(root) = self.root else {
+            return Ok(());
+        };
+        if !KUSTOMIZATION_NAMES
+            .iter()
+            .any(|name| root.join(dir).join(name).is_file())
+        {
+            return Ok(());
+        }
+        let what = format!("the base `{dir}` of app `{}`", app.name.value);
+        runs_image(app, &what, images::of_base(root, dir)?)
+    }
+
     fn folder(&self, what: &str, dir: &str) -> Result<(&'a Path, std::path::PathBuf), Error> {
         let Some(root) = self.root else {
             return Err(Error::Usage(format!(
