@@ -172,6 +172,15 @@ impl Decoder<'_> {
         };
         let path = self.relative_path(&written, &what, "invalid path");
         let span = written.span;
+        if key != "kustomize"
+            && let Some((k, _)) = map.get_entry("overlays")
+        {
+            self.problem(
+                k.span,
+                format!("`overlays` belongs to `kustomize`, not `{key}`"),
+                "no overlays here",
+            );
+        }
         match key {
             "scaffold" => {
                 self.app_base_place(&written, &path, GitopsTree::new(&gitops.path));
@@ -189,21 +198,11 @@ impl Decoder<'_> {
                     overlays,
                 }
             }
-            other => {
-                if let Some((k, _)) = map.get_entry("overlays") {
-                    self.problem(
-                        k.span,
-                        format!("`overlays` belongs to `kustomize`, not `{other}`"),
-                        "no overlays here",
-                    );
-                }
-                if other == "manifests" {
-                    self.team_source(&written, &what, &path, gitops);
-                    Deploy::Manifests { path, span }
-                } else {
-                    Deploy::Helm { chart: path, span }
-                }
+            "manifests" => {
+                self.team_source(&written, &what, &path, gitops);
+                Deploy::Manifests { path, span }
             }
+            _ => Deploy::Helm { chart: path, span },
         }
     }
 
