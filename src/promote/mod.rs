@@ -110,10 +110,15 @@ pub(crate) struct Inclusion {
 }
 
 impl Inclusion {
-    /// `text` with the app's base listed in `resources:`, unless it, or every app, already is.
-    fn apply(&self, text: &str) -> std::result::Result<String, String> {
+    /// Whether the kustomization `text` runs the app: it lists the app's base or every app.
+    fn holds(&self, text: &str) -> std::result::Result<bool, String> {
         let listed = edit::resources(text)?;
-        if listed.iter().any(|r| *r == self.all || *r == self.entry) {
+        Ok(listed.iter().any(|r| *r == self.all || *r == self.entry))
+    }
+
+    /// `text` with the app's base listed in `resources:`, unless it runs the app already.
+    fn apply(&self, text: &str) -> std::result::Result<String, String> {
+        if self.holds(text)? {
             return Ok(text.to_owned());
         }
         edit::add_resource(text, &self.entry)
@@ -439,16 +444,13 @@ fn verify_edit(
     }
     // The image entry alone changes nothing while the overlay does not run the app.
     if let Some(inclusion) = &request.inclusion {
-        let listed = edit::resources(text).map_err(|why| {
+        let holds = inclusion.holds(text).map_err(|why| {
             Error::Internal(format!(
                 "the edited `{}` does not parse: {why}",
                 request.overlay
             ))
         })?;
-        if !listed
-            .iter()
-            .any(|r| *r == inclusion.entry || *r == inclusion.all)
-        {
+        if !holds {
             return Err(Error::Internal(format!(
                 "the edit of `{}` does not list `{}`",
                 request.overlay, inclusion.entry
