@@ -282,13 +282,32 @@ pub(crate) enum Deploy {
         path: String,
         span: Span,
     },
-    /// A Helm chart in this repository. Modelled now; rendered by a later release.
-    Helm {
-        /// Chart directory, relative to the repository.
-        chart: String,
-        /// Where `chart:` was written, for the "not rendered yet" diagnostic.
-        span: Span,
-    },
+    /// A Helm chart, in this repository or a chart repository. Modelled now; rendered by a
+    /// later release.
+    Helm(Box<Helm>),
+}
+
+/// `deploy.helm`: the chart, its values per environment, and where the image goes in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Helm {
+    /// The chart folder relative to the repository root, or with `repository` the chart's name.
+    pub chart: String,
+    /// An `https://` or `oci://` chart repository; `None` for a chart in this repository.
+    pub repository: Option<String>,
+    /// The chart version (an exact version or a semver range); required with `repository`.
+    pub version: Option<String>,
+    /// A values file for every environment, relative to the repository root.
+    pub values: Option<String>,
+    /// A values file per environment name, applied after `values`.
+    pub values_by_env: std::collections::BTreeMap<String, String>,
+    /// The Helm release name.
+    pub release: String,
+    /// Dotted path of the image tag in the values (`image.tag`).
+    pub image_path: String,
+    /// Dotted path of the image repository in the values, when the chart takes one.
+    pub image_repository_path: Option<String>,
+    /// Where `chart` was written.
+    pub span: Span,
 }
 
 #[cfg(test)]

@@ -71,15 +71,14 @@ fn render_with(
 /// Refuses a model this release does not render (Helm apps) or that no quoting can make safe.
 fn renderable(config: &Config) -> Result<(), Error> {
     check_names(config)?;
-    if let Some(Deploy::Helm { chart, .. }) = config
-        .apps
-        .iter()
-        .map(|a| &a.deploy)
-        .find(|d| matches!(d, Deploy::Helm { .. }))
-    {
+    if let Some((app, helm)) = config.apps.iter().find_map(|a| match &a.deploy {
+        Deploy::Helm(helm) => Some((a, helm)),
+        _ => None,
+    }) {
         return Err(Error::Usage(format!(
-            "app deploy `helm: {chart}` is modelled but not rendered by this release; \
-             use `deploy: {{kustomize: <dir>}}` or `{{manifests: <dir>}}` for now"
+            "app `{}` deploys the Helm chart `{}`, which is modelled but not rendered by this \
+             release; use `deploy: {{kustomize: <dir>}}` or `{{manifests: <dir>}}` for now",
+            app.name.value, helm.chart
         )));
     }
     Ok(())

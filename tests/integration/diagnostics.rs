@@ -154,6 +154,11 @@ fn team_sources_out_of_reach() {
 }
 
 #[test]
+fn helm_settings() {
+    bad_model("helm-settings");
+}
+
+#[test]
 fn team_sources_separate_repository() {
     bad_model("team-sources-separate-repository");
 }
@@ -292,6 +297,17 @@ fn diagnostics_name_the_problem() {
                 "`deploy.overlays.qa`: there is no environment `qa`",
                 "the environments are production",
                 "`overlays` belongs to `kustomize`, not `manifests`",
+            ],
+        ),
+        (
+            "helm-settings",
+            &[
+                "`deploy.helm.repository` `http://charts.example.com` is not a chart repository URL",
+                "gitops-gen.yaml:11:",
+                "missing `version` (the chart version)",
+                "`deploy.helm.values_by_env.qa`: there is no environment `qa`",
+                "`deploy.helm.image_path` `image..tag` is not a dotted path of value keys",
+                "Helm release name `Worker` is not a valid DNS-1123 label",
             ],
         ),
         (

@@ -36,11 +36,11 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                 names.join(", ")
             ))
         })?;
-    if let crate::model::Deploy::Helm { chart, .. } = &app.deploy {
+    if let crate::model::Deploy::Helm(helm) = &app.deploy {
         return Err(Error::Usage(format!(
-            "app `{}` is deployed with the Helm chart `{chart}`; promoting Helm values comes with \
+            "app `{}` is deployed with the Helm chart `{}`; promoting Helm values comes with \
              Helm rendering in a later release",
-            app.name.value
+            app.name.value, helm.chart
         )));
     }
     if let Some(git_ref) = &args.r#ref

@@ -166,12 +166,6 @@ impl Decoder<'_> {
                 return default;
             }
         };
-        let what = format!("`deploy.{key}`");
-        let Some(written) = self.string(value, &what) else {
-            return default;
-        };
-        let path = self.relative_path(&written, &what, "invalid path");
-        let span = written.span;
         if key != "kustomize"
             && let Some((k, _)) = map.get_entry("overlays")
         {
@@ -181,6 +175,18 @@ impl Decoder<'_> {
                 "no overlays here",
             );
         }
+        if key == "helm" {
+            return match self.helm(value, app, gitops, environments) {
+                Some(helm) => Deploy::Helm(Box::new(helm)),
+                None => default,
+            };
+        }
+        let what = format!("`deploy.{key}`");
+        let Some(written) = self.string(value, &what) else {
+            return default;
+        };
+        let path = self.relative_path(&written, &what, "invalid path");
+        let span = written.span;
         match key {
             "scaffold" => {
                 self.app_base_place(&written, &path, GitopsTree::new(&gitops.path));
@@ -198,11 +204,10 @@ impl Decoder<'_> {
                     overlays,
                 }
             }
-            "manifests" => {
+            _ => {
                 self.team_source(&written, &what, &path, gitops);
                 Deploy::Manifests { path, span }
             }
-            _ => Deploy::Helm { chart: path, span },
         }
     }
 
@@ -213,15 +218,29 @@ impl Decoder<'_> {
         gitops: &Gitops,
         environments: &[Environment],
     ) -> BTreeMap<String, String> {
-        let mut overlays = BTreeMap::new();
-        let Some(map) = self.map(node, "`deploy.overlays`") else {
-            return overlays;
+        self.per_environment(node, "deploy.overlays", gitops, environments, false)
+    }
+
+    /// A mapping from environment names to the team's files or folders (`what` names it):
+    /// every name must be an environment (`previews` says whether a preview one may be), every
+    /// path one the operator reads.
+    pub(super) fn per_environment(
+        &mut self,
+        node: &Node,
+        what: &str,
+        gitops: &Gitops,
+        environments: &[Environment],
+        previews: bool,
+    ) -> BTreeMap<String, String> {
+        let mut paths = BTreeMap::new();
+        let Some(map) = self.map(node, &format!("`{what}`")) else {
+            return paths;
         };
         for (key, value) in map.iter() {
             let Some(env) = key.scalar_text() else {
                 continue;
             };
-            let what = format!("`deploy.overlays.{env}`");
+            let what = format!("`{what}.{env}`");
             match environments.iter().find(|e| e.name.value == env) {
                 None => {
                     let names: Vec<&str> =
@@ -233,7 +252,7 @@ impl Decoder<'_> {
                         format!("the environments are {}", names.join(", ")),
                     );
                 }
-                Some(e) if e.preview => self.problem(
+                Some(e) if e.preview && !previews => self.problem(
                     key.span,
                     format!(
                         "{what}: `{env}` is a preview environment, whose instances run the base"
@@ -244,17 +263,23 @@ impl Decoder<'_> {
                     if let Some(written) = self.string(value, &what) {
                         let path = self.relative_path(&written, &what, "invalid path");
                         self.team_source(&written, &what, &path, gitops);
-                        overlays.insert(env, path);
+                        paths.insert(env, path);
                     }
                 }
             }
         }
-        overlays
+        paths
     }
 
     /// Refuses a team's manifests folder (`path`, normalised, repository-relative) that the
     /// operator cannot read or that gitops-gen owns.
-    fn team_source(&mut self, written: &Spanned<String>, what: &str, path: &str, gitops: &Gitops) {
+    pub(super) fn team_source(
+        &mut self,
+        written: &Spanned<String>,
+        what: &str,
+        path: &str,
+        gitops: &Gitops,
+    ) {
         let tree = GitopsTree::new(&gitops.path);
         let owned = [
             tree.path("clusters"),

@@ -11,6 +11,7 @@ mod checks;
 mod environments;
 mod fields;
 mod gitops;
+mod helm;
 mod outputs;
 mod reference;
 mod source;
@@ -67,6 +68,17 @@ pub(crate) const APP_KEYS: &[&str] = &[
 ];
 /// Keys of an app's `deploy:`.
 pub(crate) const DEPLOY_KEYS: &[&str] = &["scaffold", "kustomize", "manifests", "helm"];
+/// Keys of `deploy.helm:` when it is a mapping.
+pub(crate) const HELM_KEYS: &[&str] = &[
+    "chart",
+    "repository",
+    "version",
+    "values",
+    "values_by_env",
+    "release",
+    "image_path",
+    "image_repository_path",
+];
 /// Keys of an app's `deploy:` that refine a source rather than name one.
 pub(crate) const DEPLOY_MODIFIERS: &[&str] = &["overlays"];
 

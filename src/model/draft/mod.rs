@@ -246,10 +246,68 @@ pub(crate) struct DeployDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub manifests: Option<String>,
-    /// Helm chart directory (modelled; rendered in a later release).
+    /// A Helm chart (modelled; rendered in a later release): its folder in this repository, or
+    /// a mapping with the chart, its repository and version, values files and image path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub helm: Option<String>,
+    pub helm: Option<HelmDraft>,
+}
+
+/// `deploy.helm`: a chart folder, or the full mapping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum HelmDraft {
+    /// The chart's folder in this repository, relative to its root.
+    Chart(String),
+    /// Every setting.
+    Full(Box<HelmMapDraft>),
+}
+
+/// `deploy.helm` as a mapping.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Helm")]
+pub(crate) struct HelmMapDraft {
+    /// The chart's folder in this repository (relative to its root), or with `repository` the
+    /// chart's name.
+    pub chart: String,
+    /// An https:// chart repository or an oci:// registry path; none for a chart in this
+    /// repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    /// The chart version or semver range; required with `repository`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// A values file for every environment, relative to the repository root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<String>,
+    /// A values file per environment (environment name → file), applied after `values`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub values_by_env: Option<BTreeMap<String, String>>,
+    /// The Helm release name. Default: the app name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// Dotted path of the image tag in the values. Default: image.tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_path: Option<String>,
+    /// Dotted path of the image repository in the values, when the chart takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_repository_path: Option<String>,
+}
+
+impl From<&crate::model::types::Helm> for HelmDraft {
+    fn from(helm: &crate::model::types::Helm) -> HelmDraft {
+        HelmDraft::Full(Box::new(HelmMapDraft {
+            chart: helm.chart.clone(),
+            repository: helm.repository.clone(),
+            version: helm.version.clone(),
+            values: helm.values.clone(),
+            values_by_env: (!helm.values_by_env.is_empty()).then(|| helm.values_by_env.clone()),
+            release: Some(helm.release.clone()),
+            image_path: Some(helm.image_path.clone()),
+            image_repository_path: helm.image_repository_path.clone(),
+        }))
+    }
 }
 
 /// `branches:` and `tags:`: one pattern or a list of them.

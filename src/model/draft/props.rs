@@ -74,7 +74,19 @@ fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
                 ..DeployDraft::default()
             }),
             Just(DeployDraft {
-                helm: Some(format!("charts/{name}")),
+                helm: Some(HelmDraft::Chart(format!("charts/{name}"))),
+                ..DeployDraft::default()
+            }),
+            Just(DeployDraft {
+                helm: Some(HelmDraft::Full(Box::new(HelmMapDraft {
+                    chart: name.to_owned(),
+                    repository: Some("oci://ghcr.io/acme/charts".to_owned()),
+                    version: Some("1.2.3".to_owned()),
+                    values: Some(format!("deploy/{name}-values.yaml")),
+                    release: Some(format!("{name}-release")),
+                    image_path: Some("app.image.tag".to_owned()),
+                    ..HelmMapDraft::default()
+                }))),
                 ..DeployDraft::default()
             }),
         ]
@@ -206,10 +218,16 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
                 .as_ref()
                 .and_then(|g| g.repository.as_deref())
                 .is_some_and(|r| r != "this");
-            for deploy in apps.iter_mut().filter_map(|a| a.deploy.as_mut()) {
-                if separate && (deploy.kustomize.is_some() || deploy.manifests.is_some()) {
+            for app in &mut apps {
+                let Some(deploy) = app.deploy.as_mut() else {
+                    continue;
+                };
+                let team_files = deploy.kustomize.is_some()
+                    || deploy.manifests.is_some()
+                    || deploy.helm.is_some();
+                if separate && team_files {
                     *deploy = DeployDraft {
-                        scaffold: deploy.kustomize.take().or(deploy.manifests.take()),
+                        scaffold: Some(format!("apps/{}", app.name)),
                         ..DeployDraft::default()
                     };
                 }
@@ -304,8 +322,8 @@ fn draft_of(config: &Config) -> ModelDraft {
                         manifests: Some(path.clone()),
                         ..DeployDraft::default()
                     },
-                    Deploy::Helm { chart, .. } => DeployDraft {
-                        helm: Some(chart.clone()),
+                    Deploy::Helm(helm) => DeployDraft {
+                        helm: Some(HelmDraft::from(helm.as_ref())),
                         ..DeployDraft::default()
                     },
                 }),
@@ -369,10 +387,34 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 test: or(&d.test, &f.test),
                 test_image: or(&d.test_image, &f.test_image),
                 port: d.port.or(f.port),
-                deploy: d.deploy.clone().or_else(|| f.deploy.clone()),
+                deploy: filled_deploy(d.deploy.as_ref(), f.deploy.as_ref()),
             })
             .collect(),
     }
+}
+
+/// `draft`'s deploy with what it leaves out taken from `full`'s: a Helm chart written as a
+/// folder is read as the mapping with the default release and image path.
+fn filled_deploy(draft: Option<&DeployDraft>, full: Option<&DeployDraft>) -> Option<DeployDraft> {
+    let Some(draft) = draft else {
+        return full.cloned();
+    };
+    let mut out = draft.clone();
+    if let (Some(helm), Some(HelmDraft::Full(defaults))) =
+        (&draft.helm, full.and_then(|f| f.helm.as_ref()))
+    {
+        let mut map = match helm {
+            HelmDraft::Chart(chart) => HelmMapDraft {
+                chart: chart.clone(),
+                ..HelmMapDraft::default()
+            },
+            HelmDraft::Full(map) => (**map).clone(),
+        };
+        map.release = map.release.or_else(|| defaults.release.clone());
+        map.image_path = map.image_path.or_else(|| defaults.image_path.clone());
+        out.helm = Some(HelmDraft::Full(Box::new(map)));
+    }
+    Some(out)
 }
 
 fn parse(text: &str) -> Result<Config, TestCaseError> {
