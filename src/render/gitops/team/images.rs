@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::LineIndex;
 use crate::files::fold::fold;
 use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
 use crate::yaml::Node;
@@ -135,7 +136,13 @@ fn walk(node: &Node, out: &mut BTreeSet<String>) {
 fn documents(root: &Path, path: &str) -> Result<Vec<Node>, Error> {
     let text = safe_read::read_text(root, Path::new(path), Symlinks::InsideRoot, MAX_FILE_BYTES)
         .map_err(|why| Error::Usage(format!("`{path}` {why}")))?;
-    crate::yaml::parse(&text).map_err(|e| Error::Usage(format!("`{path}` is not valid YAML: {e}")))
+    crate::yaml::parse(&text).map_err(|e| {
+        let (line, column) = LineIndex::new(&text).position(&text, e.span.start);
+        Error::Usage(format!(
+            "`{path}:{line}:{column}` is not valid YAML: {}",
+            e.message
+        ))
+    })
 }
 
 /// `repo:tag@digest` → `repo` (a registry port is not a tag).
@@ -217,6 +224,14 @@ mod tests {
         assert_eq!(images.remote, ["https://example.com/x.yaml"]);
         write("k8s/loop/kustomization.yaml", "resources: [.]\n")?;
         assert!(of_base(root, "k8s/loop").is_err());
+        write("k8s/bad/x.yaml", "a: 1\nb: [c\n")?;
+        let Err(Error::Usage(why)) = of_files(root, "k8s/bad", &["x.yaml".to_owned()]) else {
+            panic!("invalid YAML was read");
+        };
+        assert!(
+            why.starts_with("`k8s/bad/x.yaml:3:1` is not valid YAML"),
+            "{why}"
+        );
         Ok(())
     }
 }
