@@ -270,7 +270,6 @@ pub(crate) enum Deploy {
     Kustomize {
         /// The base directory, relative to the repository root.
         path: String,
-        span: Span,
         /// The team's own overlay per environment name (relative to the repository root),
         /// applied instead of the base in that environment.
         overlays: std::collections::BTreeMap<String, String>,
@@ -280,6 +279,7 @@ pub(crate) enum Deploy {
     Manifests {
         /// The folder, relative to the repository root.
         path: String,
+        /// Where `deploy.manifests` was written, for diagnostics about the list seeded there.
         span: Span,
     },
     /// A Helm chart, in this repository or a chart repository. Modelled now; rendered by a
@@ -306,8 +306,6 @@ pub(crate) struct Helm {
     pub image_path: String,
     /// Dotted path of the image repository in the values, when the chart takes one.
     pub image_repository_path: Option<String>,
-    /// Where `chart` was written.
-    pub span: Span,
 }
 
 #[cfg(test)]

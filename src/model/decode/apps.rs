@@ -198,11 +198,7 @@ impl Decoder<'_> {
                     Some(n) => self.overlays(n, gitops, environments),
                     None => BTreeMap::new(),
                 };
-                Deploy::Kustomize {
-                    path,
-                    span,
-                    overlays,
-                }
+                Deploy::Kustomize { path, overlays }
             }
             _ => {
                 self.team_source(&written, &what, &path, gitops);

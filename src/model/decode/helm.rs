@@ -61,7 +61,7 @@ impl Decoder<'_> {
                     repository: Some(url.value),
                     version: version.map(|v| v.value),
                     values,
-                    ..self.helm_defaults(app, chart.span)
+                    ..helm_defaults(app)
                 }
             }
         };
@@ -104,21 +104,7 @@ impl Decoder<'_> {
         Helm {
             chart: path,
             values,
-            ..self.helm_defaults(app, chart.span)
-        }
-    }
-
-    fn helm_defaults(&self, app: &Spanned<String>, span: crate::yaml::Span) -> Helm {
-        Helm {
-            chart: String::new(),
-            repository: None,
-            version: None,
-            values: None,
-            values_by_env: Default::default(),
-            release: app.value.clone(),
-            image_path: "image.tag".to_owned(),
-            image_repository_path: None,
-            span,
+            ..helm_defaults(app)
         }
     }
 
@@ -145,5 +131,19 @@ impl Decoder<'_> {
             );
         }
         path.value
+    }
+}
+
+/// The settings of a chart `app` deploys that the model leaves out.
+fn helm_defaults(app: &Spanned<String>) -> Helm {
+    Helm {
+        chart: String::new(),
+        repository: None,
+        version: None,
+        values: None,
+        values_by_env: Default::default(),
+        release: app.value.clone(),
+        image_path: "image.tag".to_owned(),
+        image_repository_path: None,
     }
 }
