@@ -76,6 +76,16 @@ pub(super) fn check_repository(image: &str) -> Result<(), String> {
     check_path(parts.path)
 }
 
+/// The repository of an image reference as written, without its tag or digest
+/// (`localhost:5000/web:v1@sha256:…` → `localhost:5000/web`).
+pub(crate) fn repository_of(reference: &str) -> String {
+    let parts = split(reference);
+    match parts.domain {
+        Some(domain) => format!("{domain}/{}", parts.path),
+        None => parts.path.to_owned(),
+    }
+}
+
 /// `repository` as container tools complete it: no registry host means Docker Hub
 /// (`acme/web` → `docker.io/acme/web`), whose one-part names are official images
 /// (`nginx` → `docker.io/library/nginx`), and `index.docker.io` is `docker.io`.

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::files::LineIndex;
 use crate::files::fold::fold;
 use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
+use crate::model::decode::repository_of;
 use crate::yaml::Node;
 
 /// How many kustomizations one base may pull in through folders, so a cycle ends.
@@ -121,7 +122,7 @@ fn walk(node: &Node, out: &mut BTreeSet<String>) {
         for (key, value) in map.iter() {
             match (key.as_str(), value.as_str()) {
                 (Some("image"), Some(image)) => {
-                    out.insert(repository(image).to_owned());
+                    out.insert(repository_of(image));
                 }
                 _ => walk(value, out),
             }
@@ -143,16 +144,6 @@ fn documents(root: &Path, path: &str) -> Result<Vec<Node>, Error> {
             e.message
         ))
     })
-}
-
-/// `repo:tag@digest` → `repo` (a registry port is not a tag).
-pub(crate) fn repository(image: &str) -> &str {
-    let name = image.split_once('@').map_or(image, |(n, _)| n);
-    let slash = name.rfind('/').map_or(0, |i| i + 1);
-    match name[slash..].rfind(':') {
-        Some(colon) => &name[..slash + colon],
-        None => name,
-    }
 }
 
 /// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
@@ -179,13 +170,13 @@ mod tests {
 
     #[test]
     fn repositories_drop_tags_and_digests() {
-        assert_eq!(repository("ghcr.io/acme/web:1.2"), "ghcr.io/acme/web");
-        assert_eq!(repository("localhost:5000/web"), "localhost:5000/web");
+        assert_eq!(repository_of("ghcr.io/acme/web:1.2"), "ghcr.io/acme/web");
+        assert_eq!(repository_of("localhost:5000/web"), "localhost:5000/web");
         assert_eq!(
-            repository("localhost:5000/web:v1@sha256:ab"),
+            repository_of("localhost:5000/web:v1@sha256:ab"),
             "localhost:5000/web"
         );
-        assert_eq!(repository("nginx"), "nginx");
+        assert_eq!(repository_of("nginx:1"), "nginx");
         assert_eq!(normalize("k8s/base/../web"), Some("k8s/web".to_owned()));
         assert_eq!(normalize("k8s/../../x"), None);
     }
