@@ -12,6 +12,7 @@ mod files;
 #[doc(hidden)]
 pub mod fuzz;
 mod infer;
+mod kustomize;
 mod model;
 mod promote;
 mod read;

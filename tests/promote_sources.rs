@@ -182,3 +182,32 @@ fn a_placeholder_the_old_pipeline_filled_in_is_named() {
         "{flat}"
     );
 }
+
+#[test]
+fn a_promotion_kustomize_would_not_apply_is_refused_and_nothing_is_pushed() {
+    let f = repository(MODEL);
+    gitops_gen(&f.checkout).arg("generate").assert().success();
+    // Later, on the GitOps branch, the manifests start spelling the image another way; the
+    // model was not changed with them, so its `images:` entry no longer matches.
+    let deployment = "k8s/web/deployment.yaml";
+    let text = TEAM[0]
+        .1
+        .replace("omaik/kitten-store", "docker.io/omaik/kitten-store");
+    write(&f.checkout, deployment, &text);
+    git(&f.checkout, &["add", "-A"]);
+    git(&f.checkout, &["commit", "-q", "-m", "gitops-gen"]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+    let before = git(&f.remote, &["rev-parse", "main"]);
+    let out = promote(&f, "staging", "web", "docker.io/omaik/kitten-store:v2")
+        .output()
+        .expect("run");
+    let stderr = unwrapped(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("promoting `omaik/kitten-store:v2` would change nothing")
+            && stderr.contains("it runs `docker.io/omaik/kitten-store:1.0`")
+            && stderr.contains("Nothing was pushed"),
+        "{stderr}"
+    );
+    assert_eq!(git(&f.remote, &["rev-parse", "main"]), before);
+}

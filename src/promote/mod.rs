@@ -299,15 +299,16 @@ pub(crate) fn promote(
                 .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
         }
         verify_edit(&new_text, request, &reference)?;
+        let file = work.path().join(&request.overlay);
+        std::fs::write(&file, &new_text)
+            .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
+        verify_rendered(request, work.path(), &reference, warnings)?;
         if request.dry_run {
             return Ok(Promoted::WouldCommit {
                 diff: crate::files::diff::unified(&request.overlay, &text, &new_text, false),
                 message: audit.message(),
             });
         }
-        let file = work.path().join(&request.overlay);
-        std::fs::write(&file, &new_text)
-            .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
         git.run(&["add", "--", &request.overlay])?;
         commit(&git, work.path(), &audit.message())?;
 
@@ -458,4 +459,62 @@ fn verify_edit(
         }
     }
     Ok(())
+}
+
+/// Builds the edited overlay in the work tree as far as images go (its resources, followed into
+/// the bases, and every `images:` entry on the way) and refuses the promotion unless what the
+/// overlay runs now holds the new reference: an `images:` entry Kustomize never applies (an image
+/// the manifests spell differently, a base renamed with `newName`) would otherwise be pushed as
+/// a promotion that changes nothing. Remote resources cannot be built offline; with some, an
+/// image not found is a warning.
+fn verify_rendered(
+    request: &Request,
+    root: &Path,
+    reference: &ImageRef,
+    warnings: &mut Vec<String>,
+) -> std::result::Result<(), Error> {
+    let dir = request
+        .overlay
+        .strip_suffix("/kustomization.yaml")
+        .unwrap_or(".");
+    let wanted = match reference {
+        ImageRef::Tag(tag) => format!("{}:{tag}", request.repository),
+        ImageRef::Digest(digest) => format!("{}@{digest}", request.repository),
+    };
+    let rendered = crate::kustomize::of_base(root, dir).map_err(|e| match e {
+        Error::Usage(why) => Error::Usage(format!(
+            "after the edit, `{dir}` on branch `{}` does not build: {why}",
+            request.branch
+        )),
+        other => other,
+    })?;
+    if rendered.images.contains(&wanted) {
+        return Ok(());
+    }
+    if !rendered.remote.is_empty() {
+        warnings.push(format!(
+            "`{dir}` does not run `{wanted}` in the files it lists here, and it lists remote \
+             resources ({}) that cannot be checked offline; check that one of them runs `{}`",
+            rendered.remote.join(", "),
+            request.repository
+        ));
+        return Ok(());
+    }
+    let runs = if rendered.images.is_empty() {
+        "no image".to_owned()
+    } else {
+        rendered
+            .images
+            .iter()
+            .map(|i| format!("`{i}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Err(Error::Usage(format!(
+        "promoting `{wanted}` would change nothing `{dir}` runs: after the edit it runs {runs}. \
+         Kustomize sets an image only where the manifests spell it exactly as the `images:` \
+         entry `{}` does; make the app's `image:` in gitops-gen.yaml match the manifests. \
+         Nothing was pushed",
+        request.repository
+    )))
 }

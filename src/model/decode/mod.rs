@@ -24,7 +24,7 @@ use crate::model::types::*;
 use crate::yaml::Node;
 
 pub(crate) use checks::{breaks_lines, check_dns_label, find_expression};
-pub(crate) use reference::{qualified_repository, repository_of};
+pub(crate) use reference::{qualified_repository, repository_of, split_reference};
 
 /// Top-level keys, in the order `init` writes them.
 pub(crate) const TOP_KEYS: &[&str] = &[

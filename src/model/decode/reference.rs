@@ -79,11 +79,18 @@ pub(super) fn check_repository(image: &str) -> Result<(), String> {
 /// The repository of an image reference as written, without its tag or digest
 /// (`localhost:5000/web:v1@sha256:…` → `localhost:5000/web`).
 pub(crate) fn repository_of(reference: &str) -> String {
+    split_reference(reference).0
+}
+
+/// An image reference as written split into its repository, tag and digest
+/// (`web:1@sha256:ab` → `web`, `1`, `sha256:ab`).
+pub(crate) fn split_reference(reference: &str) -> (String, Option<&str>, Option<&str>) {
     let parts = split(reference);
-    match parts.domain {
+    let repository = match parts.domain {
         Some(domain) => format!("{domain}/{}", parts.path),
         None => parts.path.to_owned(),
-    }
+    };
+    (repository, parts.tag, parts.digest)
 }
 
 /// `repository` as container tools complete it: no registry host means Docker Hub

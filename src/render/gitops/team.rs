@@ -4,17 +4,12 @@
 //! app's image must be one they run, spelled as they spell it, or promotion would edit an
 //! `images:` entry Kustomize never applies.
 
-mod images;
-
 use std::path::Path;
 
 use crate::error::Error;
+use crate::kustomize::{self as images, KUSTOMIZATION_NAMES, Rendered};
 use crate::model::App;
 use crate::model::decode::qualified_repository;
-use images::Images;
-
-/// Kustomization file names, as Kustomize looks for them.
-const KUSTOMIZATION_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// The repository the model's paths are relative to; `None` renders without one (tests, fuzzing),
 /// where apps that point at the team's files are refused.
@@ -116,13 +111,13 @@ impl<'a> TeamFiles<'a> {
 /// Refuses a source that does not run `app.image` as written: the overlays' `images:` entry
 /// would match nothing and a promotion would change nothing. A source that pulls in remote
 /// resources may run it there, which cannot be seen offline; it is let through.
-fn runs_image(app: &App, what: &str, found: Images) -> Result<(), Error> {
-    if found.repositories.contains(&app.image) || !found.remote.is_empty() {
+fn runs_image(app: &App, what: &str, found: Rendered) -> Result<(), Error> {
+    let repositories = found.repositories();
+    if repositories.contains(&app.image) || !found.remote.is_empty() {
         return Ok(());
     }
     let wanted = app.pushed_image();
-    if let Some(spelled) = found
-        .repositories
+    if let Some(spelled) = repositories
         .iter()
         .find(|r| qualified_repository(r) == wanted)
     {
@@ -133,11 +128,10 @@ fn runs_image(app: &App, what: &str, found: Images) -> Result<(), Error> {
             app.image
         )));
     }
-    let runs = if found.repositories.is_empty() {
+    let runs = if repositories.is_empty() {
         "no image".to_owned()
     } else {
-        found
-            .repositories
+        repositories
             .iter()
             .map(|r| format!("`{r}`"))
             .collect::<Vec<_>>()
@@ -145,7 +139,7 @@ fn runs_image(app: &App, what: &str, found: Images) -> Result<(), Error> {
     };
     // `image: $IMAGE` filled in by `envsubst` in the old pipeline: the operator applies the
     // files as they are, so the image has to be written there.
-    let placeholder = found.repositories.iter().any(|r| r.contains('$'));
+    let placeholder = repositories.iter().any(|r| r.contains('$'));
     let help = if placeholder {
         format!(
             "write `{}:<tag>` in the manifests where the old pipeline substituted a variable",

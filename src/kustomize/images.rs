@@ -1,6 +1,5 @@
-//! The image repositories the team's manifests run, as Kustomize renders them: every `image:`
-//! string in the manifest files a base lists (following its `resources:` into folders), after the
-//! base's own `images:` renames (`newName`). Tags and digests are dropped.
+//! The images a Kustomize directory runs: every `image:` string in the manifests it lists
+//! (following `resources:` into folders), after each kustomization's `images:` entries.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -9,46 +8,54 @@ use crate::error::Error;
 use crate::files::LineIndex;
 use crate::files::fold::fold;
 use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
-use crate::model::decode::repository_of;
+use crate::kustomize::KUSTOMIZATION_NAMES;
+use crate::model::decode::{repository_of, split_reference};
 use crate::yaml::Node;
 
-/// How many kustomizations one base may pull in through folders, so a cycle ends.
+/// How many kustomizations one directory may pull in through folders, so a cycle ends.
 const MAX_BASES: usize = 64;
 
-/// What a base renders to, as far as images go.
+/// What a directory renders to, as far as images go.
 #[derive(Debug, Default)]
-pub(crate) struct Images {
-    /// Repositories named by `image:` fields, renames applied.
-    pub(crate) repositories: BTreeSet<String>,
+pub(crate) struct Rendered {
+    /// Image references as the built manifests hold them (`web:1.2`, `ghcr.io/a/b@sha256:…`).
+    pub(crate) images: BTreeSet<String>,
     /// Resources that are not local files (`https://…`, `github.com/…`): what they run is unknown.
     pub(crate) remote: Vec<String>,
 }
 
-/// The images of the manifest `files` (relative to `dir`, itself relative to `root`).
-pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Images, Error> {
-    let mut images = Images::default();
-    for file in files {
-        collect(root, &join(dir, file), &mut images.repositories)?;
+impl Rendered {
+    /// The repositories of [`Rendered::images`], without tags or digests.
+    pub(crate) fn repositories(&self) -> BTreeSet<String> {
+        self.images.iter().map(|i| repository_of(i)).collect()
     }
-    Ok(images)
 }
 
-/// The images of the Kustomize base in `dir` (relative to `root`).
-pub(crate) fn of_base(root: &Path, dir: &str) -> Result<Images, Error> {
-    let mut images = Images::default();
+/// The images of the manifest `files` (relative to `dir`, itself relative to `root`).
+pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Rendered, Error> {
+    let mut rendered = Rendered::default();
+    for file in files {
+        collect(root, &join(dir, file), &mut rendered.images)?;
+    }
+    Ok(rendered)
+}
+
+/// The images of the Kustomize directory `dir` (relative to `root`) once built.
+pub(crate) fn of_base(root: &Path, dir: &str) -> Result<Rendered, Error> {
+    let mut rendered = Rendered::default();
     let mut seen = 0;
-    base(root, dir, &mut images, &mut seen)?;
-    Ok(images)
+    base(root, dir, &mut rendered, &mut seen)?;
+    Ok(rendered)
 }
 
-fn base(root: &Path, dir: &str, images: &mut Images, seen: &mut usize) -> Result<(), Error> {
+fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Result<(), Error> {
     *seen += 1;
     if *seen > MAX_BASES {
         return Err(Error::Usage(format!(
             "`{dir}`: more than {MAX_BASES} kustomizations below one base (a cycle?)"
         )));
     }
-    let Some(name) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+    let Some(name) = KUSTOMIZATION_NAMES
         .into_iter()
         .find(|n| root.join(dir).join(n).is_file())
     else {
@@ -78,35 +85,65 @@ fn base(root: &Path, dir: &str, images: &mut Images, seen: &mut usize) -> Result
             ))
         })?;
         if root.join(&rel).is_dir() {
-            let mut below = Images::default();
+            let mut below = Rendered::default();
             base(root, &rel, &mut below, seen)?;
-            own.extend(below.repositories);
+            own.extend(below.images);
             images.remote.extend(below.remote);
         } else {
             collect(root, &rel, &mut own)?;
         }
     }
-    // `images: [{name: a, newName: b}]` renames what the resources run.
-    let renames: Vec<(String, String)> = kustomization
+    let transforms: Vec<Transform> = kustomization
         .and_then(|m| m.get("images"))
         .and_then(Node::as_seq)
         .unwrap_or_default()
         .iter()
         .filter_map(Node::as_map)
         .filter_map(|e| {
-            let name = e.get("name")?.as_str()?;
-            let new = e.get("newName")?.as_str()?;
-            Some((name.to_owned(), new.to_owned()))
+            let text = |key: &str| e.get(key).and_then(Node::as_str).map(str::to_owned);
+            Some(Transform {
+                name: text("name")?,
+                new_name: text("newName"),
+                new_tag: text("newTag"),
+                digest: text("digest"),
+            })
         })
         .collect();
-    for repository in own {
-        let renamed = renames
-            .iter()
-            .find(|(name, _)| *name == repository)
-            .map_or(repository, |(_, new)| new.clone());
-        images.repositories.insert(renamed);
+    for image in own {
+        let done = transforms.iter().fold(image, |image, t| t.apply(image));
+        images.images.insert(done);
     }
     Ok(())
+}
+
+/// One entry of a kustomization's `images:`.
+struct Transform {
+    name: String,
+    new_name: Option<String>,
+    new_tag: Option<String>,
+    digest: Option<String>,
+}
+
+impl Transform {
+    /// `image` as Kustomize's image transformer leaves it: an image whose repository is `name`
+    /// takes `newName`; `newTag` and `digest` replace what it had (both: `name:tag@digest`).
+    fn apply(&self, image: String) -> String {
+        let (repository, tag, digest) = split_reference(&image);
+        if repository != self.name {
+            return image;
+        }
+        let repository = self.new_name.as_deref().unwrap_or(&repository);
+        match (self.new_tag.as_deref(), self.digest.as_deref()) {
+            (Some(t), Some(d)) => format!("{repository}:{t}@{d}"),
+            (Some(t), None) => format!("{repository}:{t}"),
+            (None, Some(d)) => format!("{repository}@{d}"),
+            (None, None) => {
+                let tag = tag.map(|t| format!(":{t}")).unwrap_or_default();
+                let digest = digest.map(|d| format!("@{d}")).unwrap_or_default();
+                format!("{repository}{tag}{digest}")
+            }
+        }
+    }
 }
 
 /// Adds the repositories of every `image:` string in the documents of `path`.
@@ -122,7 +159,7 @@ fn walk(node: &Node, out: &mut BTreeSet<String>) {
         for (key, value) in map.iter() {
             match (key.as_str(), value.as_str()) {
                 (Some("image"), Some(image)) => {
-                    out.insert(repository_of(image));
+                    out.insert(image.to_owned());
                 }
                 _ => walk(value, out),
             }
@@ -207,10 +244,26 @@ mod tests {
             "spec: {containers: [{image: 'redis:7'}]}\n",
         )?;
         let images = of_base(root, "k8s/base")?;
-        let found: Vec<&str> = images.repositories.iter().map(String::as_str).collect();
+        let found: Vec<String> = images.repositories().into_iter().collect();
         assert_eq!(
             found,
             ["docker.io/acme/web", "ghcr.io/acme/migrate", "redis"]
+        );
+        assert!(images.images.contains("docker.io/acme/web:1"), "{images:?}");
+        write(
+            "k8s/prod/kustomization.yaml",
+            "resources: [../base]\nimages:\n- {name: docker.io/acme/web, newTag: '2'}\n\
+             - {name: redis, digest: 'sha256:ff'}\n- {name: ghcr.io/acme/migrate, newTag: v3}\n",
+        )?;
+        let prod = of_base(root, "k8s/prod")?;
+        let found: Vec<&str> = prod.images.iter().map(String::as_str).collect();
+        assert_eq!(
+            found,
+            [
+                "docker.io/acme/web:2",
+                "ghcr.io/acme/migrate:v3",
+                "redis@sha256:ff"
+            ]
         );
         assert_eq!(images.remote, ["https://example.com/x.yaml"]);
         write("k8s/loop/kustomization.yaml", "resources: [.]\n")?;
