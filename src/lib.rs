@@ -12,12 +12,12 @@ mod files;
 #[doc(hidden)]
 pub mod fuzz;
 mod infer;
-mod kustomize;
 mod model;
 mod promote;
 mod read;
 mod render;
 mod scan;
+mod sources;
 mod write;
 mod yaml;
 

@@ -8,6 +8,7 @@
 //! <root>/applications/base/<app>/                an app's own manifests
 //! <root>/applications/overlays/<env>/            per-environment apps; promotion edits these
 //! <root>/applications/overlays/<env>/<instance>/ one branch of a preview environment
+//! <root>/applications/releases/<env>/<app>/     a Helm app's release in one environment
 //! ```
 //!
 //! `<root>` is the model's `gitops.path`; `.` puts the tree at the repository root. Every path
@@ -77,6 +78,13 @@ impl<'a> GitopsTree<'a> {
     /// `applications/overlays/<env>/<instance>`: one branch's instance of a preview environment.
     pub(crate) fn preview_instance(&self, env: &str, instance: &str) -> String {
         self.path(&format!("applications/overlays/{env}/{instance}"))
+    }
+
+    /// `applications/releases/<env>/<app>`: the operator's objects that install a Helm app in
+    /// `env` (a Flux HelmRelease, its chart source and values); an overlay lists the folder
+    /// from the app's first promotion there.
+    pub(crate) fn helm_release(&self, env: &str, app: &str) -> String {
+        self.path(&format!("applications/releases/{env}/{app}"))
     }
 
     /// `applications/overlays/**`: every file promotion may change, for GitHub path filters. The
@@ -207,7 +215,20 @@ impl GitopsTree<'_> {
                 Deploy::Manifests { path, .. } => {
                     claim(kustomization(path), Claimant::App(index));
                 }
-                Deploy::Kustomize { .. } | Deploy::Helm { .. } => {}
+                Deploy::Helm(helm) => {
+                    for env in &config.environments {
+                        let dir = tree.helm_release(&env.name.value, &app.name.value);
+                        let mut files =
+                            vec![kustomization(&dir), format!("{dir}/{HELM_RELEASE_FILE}")];
+                        if helm.repository.is_some() {
+                            files.push(format!("{dir}/{CHART_SOURCE_FILE}"));
+                        }
+                        for file in files {
+                            claim(file, Claimant::App(index));
+                        }
+                    }
+                }
+                Deploy::Kustomize { .. } => {}
             }
         }
         claim(
@@ -216,6 +237,19 @@ impl GitopsTree<'_> {
         );
         claims
     }
+}
+
+/// The HelmRelease's file name inside a Helm app's release folder.
+pub(crate) const HELM_RELEASE_FILE: &str = "helmrelease.yaml";
+
+/// The chart source's file name inside a Helm app's release folder (a HelmRepository or
+/// OCIRepository, for a chart from a chart repository).
+pub(crate) const CHART_SOURCE_FILE: &str = "source.yaml";
+
+/// The file promotion owns in an overlay (or a preview instance) for a Helm app: the values
+/// that set its image, applied after the team's values files.
+pub(crate) fn helm_image_values(overlay: &str, app: &str) -> String {
+    join(overlay, &format!("{app}-image.yaml"))
 }
 
 /// The Namespace file's name inside an infrastructure overlay.

@@ -282,8 +282,8 @@ pub(crate) enum Deploy {
         /// Where `deploy.manifests` was written, for diagnostics about the list seeded there.
         span: Span,
     },
-    /// A Helm chart, in this repository or a chart repository. Modelled now; rendered by a
-    /// later release.
+    /// A Helm chart, in this repository or a chart repository, installed per environment by
+    /// the operator (Flux: a HelmRelease).
     Helm(Box<Helm>),
 }
 

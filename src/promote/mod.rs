@@ -481,7 +481,7 @@ fn verify_rendered(
         ImageRef::Tag(tag) => format!("{}:{tag}", request.repository),
         ImageRef::Digest(digest) => format!("{}@{digest}", request.repository),
     };
-    let rendered = crate::kustomize::of_base(root, dir).map_err(|e| match e {
+    let rendered = crate::sources::kustomize::of_base(root, dir).map_err(|e| match e {
         Error::Usage(why) => Error::Usage(format!(
             "after the edit, `{dir}` on branch `{}` does not build: {why}",
             request.branch

@@ -23,8 +23,8 @@ pub(crate) mod templates;
 use std::path::Path;
 
 use crate::error::Error;
+use crate::model::Config;
 use crate::model::decode::check_dns_label;
-use crate::model::{Config, Deploy};
 use crate::render::ci::{github, gitlab};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
@@ -68,20 +68,9 @@ fn render_with(
     out.finish()
 }
 
-/// Refuses a model this release does not render (Helm apps) or that no quoting can make safe.
+/// Refuses a model that no quoting can make safe.
 fn renderable(config: &Config) -> Result<(), Error> {
-    check_names(config)?;
-    if let Some((app, helm)) = config.apps.iter().find_map(|a| match &a.deploy {
-        Deploy::Helm(helm) => Some((a, helm)),
-        _ => None,
-    }) {
-        return Err(Error::Usage(format!(
-            "app `{}` deploys the Helm chart `{}`, which is modelled but not rendered by this \
-             release; use `deploy: {{kustomize: <dir>}}` or `{{manifests: <dir>}}` for now",
-            app.name.value, helm.chart
-        )));
-    }
-    Ok(())
+    check_names(config)
 }
 
 /// Names become job and step ids, folder and file names and Kubernetes object names, places

@@ -62,6 +62,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Repo("team-sources"),
     },
     Scenario {
+        name: "helm_charts",
+        setup: Setup::Repo("helm-charts"),
+    },
+    Scenario {
         name: "init_gitlab_remote",
         setup: Setup::Init {
             dir: "shop",
@@ -176,6 +180,11 @@ fn team_sources_stay_where_they_are() {
     // The list is the team's after creation: an edit survives generate and is not stale.
     append(&root, "k8s/web/kustomization.yaml", "# reviewed\n");
     assert_code(&run(&root, &["generate", "--check"]), 0);
+}
+
+#[test]
+fn helm_charts() {
+    snapshot("helm_charts");
 }
 
 #[test]

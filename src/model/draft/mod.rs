@@ -246,7 +246,7 @@ pub(crate) struct DeployDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub manifests: Option<String>,
-    /// A Helm chart (modelled; rendered in a later release): its folder in this repository, or
+    /// A Helm chart, installed per environment by the operator: its folder in this repository, or
     /// a mapping with the chart, its repository and version, values files and image path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub helm: Option<HelmDraft>,

@@ -11,9 +11,11 @@
 //! closed list of operators, so a `match` makes adding a variant (Argo CD, Fleet) a compile error
 //! here until its module exists, and needs no registry or trait object for a choice made once
 //! per run. Every operator module offers the same function,
-//! `render(config, targets, out)`: it gets one [`EnvTarget`] per environment (where that
-//! environment's overlays are, which cluster and namespace it runs in) and adds its files to
-//! `out`, taking every path from [`GitopsTree`](crate::model::tree::GitopsTree).
+//! `render(config, targets, team, out)`: it gets one [`EnvTarget`] per environment (where that
+//! environment's overlays are, which cluster and namespace it runs in) and the team's files, and
+//! adds its files to `out`, taking every path from [`GitopsTree`](crate::model::tree::GitopsTree).
+//! Helm apps are operator objects (Flux: a HelmRelease per environment), so each operator
+//! renders them itself; the neutral tree holds the Kustomize apps.
 
 pub(crate) mod flux;
 pub(crate) mod kustomize;
@@ -43,6 +45,6 @@ pub(crate) struct EnvTarget<'a> {
 pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Result<(), Error> {
     let targets = kustomize::render(config, team, out)?;
     match config.operator {
-        Operator::Flux => flux::render(config, &targets, out),
+        Operator::Flux => flux::render(config, &targets, team, out),
     }
 }

@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::kustomize::{self as images, KUSTOMIZATION_NAMES, Rendered};
-use crate::model::App;
 use crate::model::decode::qualified_repository;
+use crate::model::{App, Helm};
+use crate::sources;
+use crate::sources::KUSTOMIZATION_NAMES;
+use crate::sources::kustomize::{self as images, Rendered};
 
 /// The repository the model's paths are relative to; `None` renders without one (tests, fuzzing),
 /// where apps that point at the team's files are refused.
@@ -90,6 +92,54 @@ impl<'a> TeamFiles<'a> {
         }
         let what = format!("the base `{dir}` of app `{}`", app.name.value);
         runs_image(app, &what, images::of_base(root, dir)?)
+    }
+
+    /// Checks a Helm app's files: a chart in the repository is a chart, every values file is a
+    /// mapping of values, and the image's tag (and repository, when the model names its path)
+    /// lands on a key the chart takes: its default values or values schema declare it, or the
+    /// team's values files set it. A chart from a chart repository cannot be read offline; then
+    /// only the team's values files are checked.
+    pub(crate) fn helm(&self, app: &App, helm: &Helm) -> Result<(), Error> {
+        let name = &app.name.value;
+        let what = format!("the Helm chart `{}` of app `{name}`", helm.chart);
+        let Some(root) = self.root else {
+            return Err(Error::Usage(format!(
+                "{what} is read from the repository, and none was given"
+            )));
+        };
+        let files = helm.values.iter().chain(helm.values_by_env.values());
+        let mut layers = Vec::new();
+        for file in files {
+            if !root.join(file).is_file() {
+                return Err(Error::Usage(format!(
+                    "the values file `{file}` of app `{name}` is not a file of the repository"
+                )));
+            }
+            layers.push(sources::helm::layer(root, file)?);
+        }
+        if helm.repository.is_some() {
+            return Ok(());
+        }
+        let paths = std::iter::once(&helm.image_path).chain(&helm.image_repository_path);
+        for path in paths {
+            let declared =
+                sources::helm::declares(root, &helm.chart, path).map_err(|e| match e {
+                    Error::Usage(why) => Error::Usage(format!("app `{name}`: {why}")),
+                    other => other,
+                })?;
+            let set = layers
+                .iter()
+                .any(|l| sources::helm::lookup(std::slice::from_ref(l), path).is_some());
+            if declared == sources::helm::Declared::No && !set {
+                return Err(Error::Usage(format!(
+                    "{what} takes no value at `{path}`: neither its values.yaml, its \
+                     values.schema.json nor the app's values files set it, so promotion would \
+                     change nothing; set `deploy.helm.image_path` (and `image_repository_path`) \
+                     to where the chart reads the image"
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn folder(&self, what: &str, dir: &str) -> Result<(&'a Path, std::path::PathBuf), Error> {

@@ -6,6 +6,10 @@
 //! The cluster defaults to the environment's name, so the default layout is `clusters/<env>/`.
 //! `clusters/<cluster>/flux-system/` is not generated: `flux bootstrap --path clusters/<cluster>`
 //! writes it, including the `flux-system` GitRepository every Kustomization here refers to.
+//!
+//! Helm apps get a HelmRelease per environment (`helm`).
+
+mod helm;
 
 use serde::Serialize;
 
@@ -13,6 +17,7 @@ use crate::error::Error;
 use crate::model::Config;
 use crate::model::tree::GitopsTree;
 use crate::render::gitops::EnvTarget;
+use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
 const FLUX_KUSTOMIZATION: &str = "gitops/flux/kustomization.yaml.j2";
@@ -26,12 +31,15 @@ struct FluxKustomizationView<'a> {
     target_namespace: Option<&'a str>,
 }
 
-/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment.
+/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment, and the release
+/// folders of Helm apps.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
+    team: TeamFiles,
     out: &mut Outputs,
 ) -> Result<(), Error> {
+    helm::render(config, team, out)?;
     let tree = GitopsTree::of(config);
     for target in targets {
         let infrastructure = FluxKustomizationView {

@@ -5,11 +5,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::files::LineIndex;
 use crate::files::fold::fold;
-use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
-use crate::kustomize::KUSTOMIZATION_NAMES;
 use crate::model::decode::{repository_of, split_reference};
+use crate::sources::{KUSTOMIZATION_NAMES, documents};
 use crate::yaml::Node;
 
 /// How many kustomizations one directory may pull in through folders, so a cycle ends.
@@ -169,18 +167,6 @@ fn walk(node: &Node, out: &mut BTreeSet<String>) {
             walk(item, out);
         }
     }
-}
-
-fn documents(root: &Path, path: &str) -> Result<Vec<Node>, Error> {
-    let text = safe_read::read_text(root, Path::new(path), Symlinks::InsideRoot, MAX_FILE_BYTES)
-        .map_err(|why| Error::Usage(format!("`{path}` {why}")))?;
-    crate::yaml::parse(&text).map_err(|e| {
-        let (line, column) = LineIndex::new(&text).position(&text, e.span.start);
-        Error::Usage(format!(
-            "`{path}:{line}:{column}` is not valid YAML: {}",
-            e.message
-        ))
-    })
 }
 
 /// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
