@@ -252,6 +252,12 @@ pub(crate) fn helm_image_values(overlay: &str, app: &str) -> String {
     join(overlay, &format!("{app}-image.yaml"))
 }
 
+/// The ConfigMap an overlay generates from [`helm_image_values`] for the app's release, which
+/// reads it after the team's values.
+pub(crate) fn helm_image_config_map(app: &str) -> String {
+    format!("{app}-image")
+}
+
 /// The Namespace file's name inside an infrastructure overlay.
 pub(crate) const NAMESPACE_FILE: &str = "namespace.yaml";
 

@@ -4,6 +4,7 @@
 //! else stay as the user left them.
 
 mod entry;
+pub(crate) mod values;
 
 use crate::files::LineIndex;
 use crate::yaml::{Node, ScalarStyle, Value};

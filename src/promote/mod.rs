@@ -9,13 +9,14 @@
 //! The command hands over a [`Request`] with everything resolved, the CI run included as a
 //! [`CiEnv`]; nothing here reads environment variables. `push` fetches and pushes, `ancestry`
 //! refuses downgrades, `proposal` serves pull-request mode, `preview` creates and removes
-//! per-branch instances, `edit` changes the overlay's bytes and `message` writes the commit
-//! message.
+//! per-branch instances, `edit` changes the overlay's bytes, `helm` the image values of a Helm
+//! app, and `message` writes the commit message.
 
 mod ancestry;
 pub(crate) mod ci_env;
 pub(crate) mod edit;
 pub(crate) mod git_cli;
+pub(crate) mod helm;
 pub(crate) mod message;
 pub(crate) mod preview;
 mod process;
@@ -56,6 +57,8 @@ pub(crate) enum Source {
         env: String,
         /// Its overlay path.
         overlay: String,
+        /// For a Helm app, its image values file there.
+        image_values: Option<String>,
     },
 }
 
@@ -97,6 +100,8 @@ pub(crate) struct Request {
     pub timeout: Duration,
     /// How the overlay comes to run the app: the first promotion into an environment adds it.
     pub inclusion: Option<Inclusion>,
+    /// For a Helm app: where its image goes instead of the overlay's `images:`.
+    pub helm: Option<helm::HelmTarget>,
 }
 
 /// The `resources:` entries of an overlay that make it run an app, relative to the overlay.
@@ -106,14 +111,17 @@ pub(crate) struct Inclusion {
     pub entry: String,
     /// The list of every app's base (`../../base`), which overlays written before per-app
     /// entries include: with it the app is already there, and adding its base would add it twice.
-    pub all: String,
+    /// `None` for a Helm app, which that list never held.
+    pub all: Option<String>,
 }
 
 impl Inclusion {
     /// Whether the kustomization `text` runs the app: it lists the app's base or every app.
     fn holds(&self, text: &str) -> std::result::Result<bool, String> {
         let listed = edit::resources(text)?;
-        Ok(listed.iter().any(|r| *r == self.all || *r == self.entry))
+        Ok(listed
+            .iter()
+            .any(|r| Some(r) == self.all.as_ref() || *r == self.entry))
     }
 
     /// `text` with the app's base listed in `resources:`, unless it runs the app already.
@@ -239,8 +247,7 @@ pub(crate) fn promote(
         // again against the new one, so a newer promotion that landed meanwhile is respected.
         let (reference, source_commit) = resolve_source(request, work.path())?;
         let text = read_overlay(request, work.path(), &request.overlay)?;
-        let running = edit::running(&text, &request.repository, &request.app)
-            .map_err(|why| Error::Usage(format!("cannot read `{}`: {why}", request.overlay)))?;
+        let running = current(request, work.path(), &text)?;
         if running.reference.as_ref() == Some(&reference) {
             return Ok(Promoted::Unchanged);
         }
@@ -276,9 +283,16 @@ pub(crate) fn promote(
             )?;
         }
 
-        let edited = edit::set_image(&text, &request.repository, &reference)
-            .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
-        let mut new_text = edited.text;
+        let cannot_edit =
+            |why: String| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay));
+        let mut new_text = match &request.helm {
+            None => {
+                edit::set_image(&text, &request.repository, &reference)
+                    .map_err(cannot_edit)?
+                    .text
+            }
+            Some(target) => helm::edit_overlay(&text, target).map_err(cannot_edit)?,
+        };
         // Without a known source commit an old annotation would claim the wrong build, which
         // later downgrade checks and `--from` copies would trust: mark it unknown instead.
         let recorded = match (&source_commit, &running.source_commit) {
@@ -289,27 +303,38 @@ pub(crate) fn promote(
         if let Some(commit) = recorded {
             new_text =
                 edit::set_annotation(&new_text, &edit::source_annotation(&request.app), commit)
-                    .map_err(|why| {
-                        Error::Usage(format!("cannot edit `{}`: {why}", request.overlay))
-                    })?;
+                    .map_err(cannot_edit)?;
         }
         if let Some(inclusion) = &request.inclusion {
-            new_text = inclusion
-                .apply(&new_text)
-                .map_err(|why| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay)))?;
+            new_text = inclusion.apply(&new_text).map_err(cannot_edit)?;
         }
         verify_edit(&new_text, request, &reference)?;
-        let file = work.path().join(&request.overlay);
-        std::fs::write(&file, &new_text)
-            .map_err(|e| Error::io(format!("writing {}", request.overlay), e))?;
-        verify_rendered(request, work.path(), &reference, warnings)?;
+        let mut changed = vec![(request.overlay.as_str(), text, new_text)];
+        if let Some(target) = &request.helm {
+            let (old, new) = helm::edit_image_values(request, work.path(), target, &reference)?;
+            changed.push((target.image_values.as_str(), old, new));
+        }
+        for (file, _, new) in &changed {
+            std::fs::write(work.path().join(file), new)
+                .map_err(|e| Error::io(format!("writing {file}"), e))?;
+        }
+        match &request.helm {
+            None => verify_rendered(request, work.path(), &reference, warnings)?,
+            Some(target) => helm::verify(request, work.path(), target, &reference, warnings)?,
+        }
         if request.dry_run {
+            let diff = changed
+                .iter()
+                .map(|(file, old, new)| crate::files::diff::unified(file, old, new, false))
+                .collect();
             return Ok(Promoted::WouldCommit {
-                diff: crate::files::diff::unified(&request.overlay, &text, &new_text, false),
+                diff,
                 message: audit.message(),
             });
         }
-        git.run(&["add", "--", &request.overlay])?;
+        for (file, _, _) in &changed {
+            git.run(&["add", "--", file])?;
+        }
         commit(&git, work.path(), &audit.message())?;
 
         if request.mode == Promotion::PullRequest
@@ -407,11 +432,21 @@ fn resolve_source(
         Source::Nothing => Err(Error::Internal(
             "a removal has no image to promote".to_owned(),
         )),
-        Source::Environment { env, overlay } => {
+        Source::Environment {
+            env,
+            overlay,
+            image_values,
+        } => {
             let text = read_overlay(request, root, overlay)?;
             let running = edit::running(&text, &request.repository, &request.app)
                 .map_err(|why| Error::Usage(format!("cannot read `{overlay}`: {why}")))?;
-            let reference = running.reference.ok_or_else(|| {
+            let reference = match (image_values, &request.helm) {
+                (Some(file), Some(target)) => {
+                    helm::running_tag(request, root, file, &target.tag_path)?
+                }
+                _ => running.reference,
+            };
+            let reference = reference.ok_or_else(|| {
                 Error::Usage(format!(
                     "`{env}` has no image for `{}` ({}) in `{overlay}`; promote into `{env}` first",
                     request.app, request.repository
@@ -419,6 +454,25 @@ fn resolve_source(
             })?;
             Ok((reference, running.source_commit))
         }
+    }
+}
+
+/// What the environment runs now: the overlay's `images:` entry, or a Helm app's image values
+/// file; and the source commit the overlay records.
+fn current(
+    request: &Request,
+    root: &Path,
+    text: &str,
+) -> std::result::Result<edit::Running, Error> {
+    let unreadable =
+        |why: String| Error::Usage(format!("cannot read `{}`: {why}", request.overlay));
+    let running = edit::running(text, &request.repository, &request.app).map_err(unreadable)?;
+    match &request.helm {
+        None => Ok(running),
+        Some(target) => Ok(edit::Running {
+            reference: helm::running_tag(request, root, &target.image_values, &target.tag_path)?,
+            source_commit: running.source_commit,
+        }),
     }
 }
 
@@ -437,7 +491,8 @@ fn verify_edit(
             request.overlay
         ))
     })?;
-    if check.reference.as_ref() != Some(reference) {
+    // A Helm app's image is in its values file, which `helm::verify` reads back.
+    if request.helm.is_none() && check.reference.as_ref() != Some(reference) {
         return Err(Error::Internal(format!(
             "the edit of `{}` did not take effect",
             request.overlay

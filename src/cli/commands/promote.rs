@@ -9,9 +9,10 @@ use crate::cli::PromoteArgs;
 use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
-use crate::model::tree::{GitopsTree, kustomization, relative};
+use crate::model::tree::{self, GitopsTree, kustomization, relative};
 use crate::model::{self, Config, Environment, Promotion};
 use crate::promote::git_cli::{self, Git};
+use crate::promote::helm::HelmTarget;
 use crate::promote::{
     self, CiEnv, Inclusion, Promoted, Request, Source, edit::ImageRef, message::Audit,
 };
@@ -36,13 +37,6 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                 names.join(", ")
             ))
         })?;
-    if let crate::model::Deploy::Helm(helm) = &app.deploy {
-        return Err(Error::Usage(format!(
-            "app `{}` is deployed with the Helm chart `{}`; promoting Helm values comes with \
-             Helm rendering in a later release",
-            app.name.value, helm.chart
-        )));
-    }
     if let Some(git_ref) = &args.r#ref
         && !ref_maps_to(env, git_ref)
     {
@@ -58,9 +52,12 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
             if from_env.name.value == env.name.value {
                 return Err(Error::Usage(format!("--from and --to are both `{from}`")));
             }
+            let overlay = overlay_path(&config, from);
+            let image_values = helm_target(&config, app, from, &overlay).map(|t| t.image_values);
             Source::Environment {
                 env: from.clone(),
-                overlay: overlay_path(&config, from),
+                overlay,
+                image_values,
             }
         }
         (None, Some(image)) => {
@@ -95,6 +92,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         None => overlay_path(&config, &env.name.value),
     };
     let inclusion = inclusion(&config, app, env, &overlay);
+    let helm = helm_target(&config, app, &env.name.value, &overlay);
     let url = gitops_url(args, &config, &overlay, &ci)?;
     let mut audit = Audit {
         env: env.name.value.clone(),
@@ -130,6 +128,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         ci,
         timeout: Duration::from_secs(args.timeout),
         inclusion,
+        helm,
     };
     report(ui, &request)
 }
@@ -149,12 +148,46 @@ fn inclusion(
         .unwrap_or(overlay);
     let team_overlay = match &app.deploy {
         model::Deploy::Kustomize { overlays, .. } => overlays.get(&env.name.value).cloned(),
+        model::Deploy::Helm(_) => {
+            let release = tree.helm_release(&env.name.value, &app.name.value);
+            return Some(Inclusion {
+                entry: relative(dir, &release),
+                all: None,
+            });
+        }
         _ => None,
     };
     let base = team_overlay.or_else(|| tree.app_base_dir(&app.deploy))?;
     Some(Inclusion {
         entry: relative(dir, &base),
-        all: relative(dir, &tree.applications_base()),
+        all: Some(relative(dir, &tree.applications_base())),
+    })
+}
+
+/// Where a Helm app's image goes in the overlay at `overlay` (a kustomization path) of `env`:
+/// the values file promotion owns beside it, and what the release reads before it.
+fn helm_target(config: &Config, app: &model::App, env: &str, overlay: &str) -> Option<HelmTarget> {
+    let model::Deploy::Helm(helm) = &app.deploy else {
+        return None;
+    };
+    let name = &app.name.value;
+    let dir = overlay.strip_suffix("/kustomization.yaml").unwrap_or(".");
+    let image_values = tree::helm_image_values(dir, name);
+    let entry_file = relative(dir, &image_values);
+    Some(HelmTarget {
+        image_values,
+        entry_file,
+        config_map: tree::helm_image_config_map(name),
+        tag_path: helm.image_path.clone(),
+        repository_path: helm.image_repository_path.clone(),
+        chart: helm.repository.is_none().then(|| helm.chart.clone()),
+        values: helm
+            .values
+            .iter()
+            .chain(helm.values_by_env.get(env))
+            .cloned()
+            .collect(),
+        release: GitopsTree::of(config).helm_release(env, name),
     })
 }
 
@@ -212,6 +245,7 @@ fn remove_preview(
         ci,
         timeout: Duration::from_secs(args.timeout),
         inclusion: None,
+        helm: None,
     };
     report(ui, &request)
 }

@@ -18,6 +18,11 @@ use crate::yaml::{self, Mapping, Node, ScalarStyle, Span};
 
 /// The one document of an overlay; a duplicate key anywhere is refused.
 pub(super) fn parse_overlay(text: &str) -> Result<Node, String> {
+    parse_optional(text)?.ok_or_else(|| "expected exactly one YAML document, found 0".to_owned())
+}
+
+/// [`parse_overlay`], where a file without a document (empty, or only comments) is `None`.
+pub(super) fn parse_optional(text: &str) -> Result<Option<Node>, String> {
     let parsed = yaml::parse_with(text, &yaml::Limits::default())
         .map_err(|e| format!("invalid YAML at line {}: {}", line(text, e.span), e.message))?;
     if let Some(warning) = parsed.warnings.first() {
@@ -32,7 +37,8 @@ pub(super) fn parse_overlay(text: &str) -> Result<Node, String> {
     }
     let mut docs = parsed.documents;
     match docs.len() {
-        1 => Ok(docs.remove(0)),
+        0 => Ok(None),
+        1 => Ok(Some(docs.remove(0))),
         n => Err(format!("expected exactly one YAML document, found {n}")),
     }
 }

@@ -65,11 +65,6 @@ struct ValuesView {
     file: String,
 }
 
-/// The ConfigMap promotion adds to an overlay for `app`'s image values.
-pub(crate) fn image_config_map(app: &str) -> String {
-    format!("{app}-image")
-}
-
 /// Adds every environment's release folder of every Helm app to `out`.
 pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Result<(), Error> {
     let tree = GitopsTree::of(config);
@@ -109,7 +104,7 @@ fn release(
     let dir = tree.helm_release(env, name);
     let layers = values_layers(name, helm, env);
     let mut values_from: Vec<String> = layers.iter().map(|(cm, _)| cm.clone()).collect();
-    values_from.push(image_config_map(name));
+    values_from.push(tree::helm_image_config_map(name));
     let oci = helm
         .repository
         .as_deref()

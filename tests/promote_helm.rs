@@ -1,0 +1,240 @@
+//! Promotion of Helm apps (tests/fixtures/repos/helm-charts): the image goes into the values
+//! file promotion owns beside the overlay, the release reads it last, the team's chart and
+//! values files stay byte for byte, and what the chart would ignore is refused.
+
+mod promote_support;
+
+use std::path::Path;
+use std::process::Command;
+
+use promote_support::{Fixture, empty, git, gitops_gen, promote, remote_file};
+
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/repos/helm-charts"
+);
+
+/// The fixture's files, relative to its root, with their text.
+fn team_files() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(FIXTURE)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixture") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(FIXTURE).expect("inside");
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                out.push((rel, std::fs::read_to_string(&path).expect("text")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The fixture generated, committed and pushed.
+fn generated() -> Fixture {
+    let f = empty();
+    for (rel, text) in team_files() {
+        write(&f.checkout, &rel, &text);
+    }
+    gitops_gen(&f.checkout).arg("generate").assert().success();
+    push(&f, "gitops-gen");
+    f
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+fn push(f: &Fixture, message: &str) {
+    git(&f.checkout, &["add", "-A"]);
+    git(&f.checkout, &["commit", "-q", "-m", message]);
+    git(&f.checkout, &["push", "-q", "origin", "main"]);
+}
+
+/// `kubectl kustomize` of `dir` on the remote's `main`, as Flux builds it (no load restriction).
+fn built(f: &Fixture, dir: &str) -> String {
+    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
+    let out = Command::new("kubectl")
+        .args([
+            "kustomize",
+            "--load-restrictor",
+            "LoadRestrictionsNone",
+            dir,
+        ])
+        .current_dir(&f.checkout)
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn one_line(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let words: Vec<&str> = text.split_whitespace().filter(|w| *w != "|").collect();
+    words.join(" ")
+}
+
+#[test]
+fn promoting_a_helm_app_sets_its_image_values_and_nothing_of_the_team() {
+    let f = generated();
+    promote(&f, "staging", "web", "ghcr.io/acme/web:v2")
+        .assert()
+        .success();
+    let values = remote_file(&f, "main", "applications/overlays/staging/web-image.yaml");
+    assert!(values.ends_with("image:\n  tag: v2\n"), "{values}");
+    let overlay = remote_file(
+        &f,
+        "main",
+        "applications/overlays/staging/kustomization.yaml",
+    );
+    assert!(
+        overlay.contains("- ../../releases/staging/web\n")
+            && overlay.contains("- name: web-image\n")
+            && overlay.contains("values.yaml=web-image.yaml"),
+        "{overlay}"
+    );
+    // What Flux applies: the release, reading the team's values and then the image's.
+    let staging = built(&f, "applications/overlays/staging");
+    for expected in [
+        "kind: HelmRelease",
+        "name: web-values\n",
+        "name: web-values-staging\n",
+        "tag: v2",
+        "reconcile.fluxcd.io/watch: Enabled",
+    ] {
+        assert!(staging.contains(expected), "{expected}\n{staging}");
+    }
+    let order: Vec<&str> = staging
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("name: web-"))
+        .collect();
+    assert!(
+        order.ends_with(&["values", "values-staging", "image"]),
+        "{order:?}"
+    );
+    // Promoting the same image again changes nothing and commits nothing.
+    let tip = git(&f.remote, &["rev-parse", "main"]);
+    promote(&f, "staging", "web", "ghcr.io/acme/web:v2")
+        .assert()
+        .success();
+    assert_eq!(git(&f.remote, &["rev-parse", "main"]), tip);
+    // A later promotion edits the one key.
+    promote(&f, "staging", "web", "ghcr.io/acme/web:v3")
+        .assert()
+        .success();
+    let values = remote_file(&f, "main", "applications/overlays/staging/web-image.yaml");
+    assert!(values.ends_with("image:\n  tag: v3\n"), "{values}");
+    // `--from` copies what staging runs into production.
+    gitops_gen(&f.checkout)
+        .args(["promote", "--from", "staging", "--to", "production"])
+        .args(["--app", "web", "--mode", "commit"])
+        .assert()
+        .success();
+    let production = built(&f, "applications/overlays/production");
+    assert!(
+        production.contains("tag: v3") && production.contains("name: web-values-production"),
+        "{production}"
+    );
+    for (rel, text) in team_files() {
+        assert_eq!(remote_file(&f, "main", &rel), text, "{rel} changed");
+    }
+}
+
+#[test]
+fn a_chart_repository_app_gets_its_repository_too_and_a_warning() {
+    let f = generated();
+    let out = promote(&f, "staging", "api", "ghcr.io/acme/api:1.5.0")
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", one_line(&out.stderr));
+    let said = one_line(&out.stderr);
+    assert!(
+        said.contains("cannot be read offline") && said.contains("`image.tag`"),
+        "{said}"
+    );
+    let values = remote_file(&f, "main", "applications/overlays/staging/api-image.yaml");
+    assert!(
+        values.ends_with("image:\n  tag: \"1.5.0\"\n  repository: ghcr.io/acme/api\n"),
+        "{values}"
+    );
+    let staging = built(&f, "applications/overlays/staging");
+    assert!(
+        staging.contains("kind: OCIRepository") && staging.contains("releaseName: shop-api"),
+        "{staging}"
+    );
+}
+
+#[test]
+fn a_preview_instance_runs_its_own_image() {
+    let f = generated();
+    for (branch, tag) in [("feature/a", "a1"), ("feature/b", "b1")] {
+        gitops_gen(&f.checkout)
+            .args(["promote", "--env", "preview", "--app", "web"])
+            .args(["--image", &format!("ghcr.io/acme/web:{tag}")])
+            .args(["--ref", &format!("refs/heads/{branch}")])
+            .assert()
+            .success();
+    }
+    let preview = built(&f, "applications/overlays/preview");
+    let releases = preview.matches("kind: HelmRelease").count();
+    assert_eq!(releases, 2, "{preview}");
+    assert!(
+        preview.contains("tag: a1") && preview.contains("tag: b1"),
+        "{preview}"
+    );
+}
+
+#[test]
+fn what_the_chart_would_ignore_is_refused() {
+    let f = generated();
+    // A digest has no place in a chart that takes a tag.
+    let digest = format!("ghcr.io/acme/web@sha256:{}", "a".repeat(64));
+    let out = promote(&f, "staging", "web", &digest)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        one_line(&out.stderr).contains("promote a tag, not a digest"),
+        "{}",
+        one_line(&out.stderr)
+    );
+    // The chart stops taking `image.tag` on the branch: the promotion would change nothing.
+    write(
+        &f.checkout,
+        "charts/web/values.yaml",
+        "image:\n  reference: ghcr.io/acme/web\n",
+    );
+    push(&f, "chart: one image reference");
+    let tip = git(&f.remote, &["rev-parse", "main"]);
+    let out = promote(&f, "staging", "web", "ghcr.io/acme/web:v2")
+        .output()
+        .expect("run");
+    let said = one_line(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("takes no value at `image.tag`") && said.contains("Nothing was pushed"),
+        "{said}"
+    );
+    assert_eq!(git(&f.remote, &["rev-parse", "main"]), tip);
+    // And generate says so too.
+    let out = gitops_gen(&f.checkout)
+        .arg("generate")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        one_line(&out.stderr).contains("takes no value at `image.tag`"),
+        "{}",
+        one_line(&out.stderr)
+    );
+}
