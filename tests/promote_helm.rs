@@ -238,3 +238,83 @@ fn what_the_chart_would_ignore_is_refused() {
         one_line(&out.stderr)
     );
 }
+
+#[test]
+fn removing_an_app_an_environment_runs_is_refused_until_the_overlay_lets_go() {
+    let f = generated();
+    promote(&f, "staging", "worker", "ghcr.io/acme/worker:v1")
+        .assert()
+        .success();
+    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
+    let model = std::fs::read_to_string(f.checkout.join("gitops-gen.yaml")).expect("model");
+    let without = &model[..model.find("  - name: worker").expect("worker")];
+    write(&f.checkout, "gitops-gen.yaml", without);
+    let out = gitops_gen(&f.checkout)
+        .arg("generate")
+        .output()
+        .expect("run");
+    let said = one_line(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("`applications/overlays/staging/kustomization.yaml` lists")
+            && said.contains("Nothing was written"),
+        "{said}"
+    );
+    let release = f.checkout.join("applications/releases/staging/worker");
+    assert!(release.is_dir());
+    // Once staging no longer runs it, the release folders go.
+    write(
+        &f.checkout,
+        "applications/overlays/staging/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n",
+    );
+    gitops_gen(&f.checkout).arg("generate").assert().success();
+    assert!(!release.exists());
+}
+
+#[test]
+fn generate_refuses_charts_and_values_that_are_not_there() {
+    let cases: [(&str, &str, &str); 4] = [
+        (
+            "values: charts/web/values-common.yaml",
+            "values: charts/web/values-gone.yaml",
+            "the values file `charts/web/values-gone.yaml` of app `web` is not a file",
+        ),
+        (
+            "chart: charts/web\n",
+            "chart: services/api\n",
+            "`services/api` is not a Helm chart: it has no `Chart.yaml`",
+        ),
+        (
+            "values: services/api/values.yaml",
+            "values: services/api/broken.yaml",
+            "`services/api/broken.yaml:2:1` is not valid YAML",
+        ),
+        (
+            "values: services/api/values.yaml",
+            "values: services/api/list.yaml",
+            "`services/api/list.yaml` is not Helm values: its top level is a sequence",
+        ),
+    ];
+    for (from, to, expected) in cases {
+        let f = empty();
+        write(&f.checkout, "services/api/broken.yaml", "image: [tag\n");
+        write(&f.checkout, "services/api/list.yaml", "- image\n");
+        for (rel, text) in team_files() {
+            let text = if rel == "gitops-gen.yaml" {
+                text.replacen(from, to, 1)
+            } else {
+                text
+            };
+            write(&f.checkout, &rel, &text);
+        }
+        let out = gitops_gen(&f.checkout)
+            .arg("generate")
+            .output()
+            .expect("run");
+        let said = one_line(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{said}");
+        assert!(said.contains(expected), "{expected}: {said}");
+        assert!(!f.checkout.join("applications").exists(), "nothing written");
+    }
+}

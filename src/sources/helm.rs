@@ -91,7 +91,7 @@ pub(crate) fn layer(root: &Path, path: &str) -> Result<Node, Error> {
     let first = docs.swap_remove(0);
     if !first.is_null() && first.as_map().is_none() {
         return Err(Error::Usage(format!(
-            "`{path}` is not Helm values: its top level is a {}, not a mapping",
+            "`{path}` is not Helm values: its top level is {}, not a mapping",
             first.kind_name()
         )));
     }

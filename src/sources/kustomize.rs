@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::files::fold::fold;
 use crate::model::decode::{repository_of, split_reference};
 use crate::sources::{KUSTOMIZATION_NAMES, documents};
-use crate::yaml::Node;
+use crate::yaml::{Mapping, Node};
 
 /// How many kustomizations one directory may pull in through folders, so a cycle ends.
 const MAX_BASES: usize = 64;
@@ -62,26 +62,15 @@ fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Resu
     let path = join(dir, name);
     let docs = documents(root, &path)?;
     let kustomization = docs.first().and_then(Node::as_map);
-    let list = |key: &str| -> Vec<String> {
-        kustomization
-            .and_then(|m| m.get(key))
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|n| n.as_str().map(str::to_owned))
-            .collect()
-    };
     let mut own = BTreeSet::new();
-    for resource in list("resources").into_iter().chain(list("bases")) {
-        if resource.contains("://") || resource.starts_with("github.com/") {
-            images.remote.push(resource);
-            continue;
-        }
-        let rel = normalize(&join(dir, &resource)).ok_or_else(|| {
-            Error::Usage(format!(
-                "`{path}` lists `{resource}`, outside the repository"
-            ))
-        })?;
+    for resource in resources(&path, kustomization)? {
+        let rel = match resource {
+            Resource::Remote(url) => {
+                images.remote.push(url);
+                continue;
+            }
+            Resource::Local { path, .. } => path,
+        };
         if root.join(&rel).is_dir() {
             let mut below = Rendered::default();
             base(root, &rel, &mut below, seen)?;
@@ -112,6 +101,56 @@ fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Resu
         images.images.insert(done);
     }
     Ok(())
+}
+
+/// One entry of a kustomization's `resources:` (or `bases:`).
+pub(crate) enum Resource {
+    /// A URL or a Git reference Kustomize fetches.
+    Remote(String),
+    /// A file or folder of the checkout.
+    Local {
+        /// As the kustomization writes it.
+        written: String,
+        /// Repository-relative and normalised.
+        path: String,
+    },
+}
+
+/// The resources the kustomization file at `path` lists; one that climbs out of the repository
+/// is an error.
+pub(crate) fn listed(root: &Path, path: &str) -> Result<Vec<Resource>, Error> {
+    let docs = documents(root, path)?;
+    resources(path, docs.first().and_then(Node::as_map))
+}
+
+fn resources(path: &str, kustomization: Option<&Mapping>) -> Result<Vec<Resource>, Error> {
+    let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    let list = |key: &str| -> Vec<String> {
+        kustomization
+            .and_then(|m| m.get(key))
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|n| n.as_str().map(str::to_owned))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for resource in list("resources").into_iter().chain(list("bases")) {
+        if resource.contains("://") || resource.starts_with("github.com/") {
+            out.push(Resource::Remote(resource));
+            continue;
+        }
+        let rel = normalize(&join(dir, &resource)).ok_or_else(|| {
+            Error::Usage(format!(
+                "`{path}` lists `{resource}`, outside the repository"
+            ))
+        })?;
+        out.push(Resource::Local {
+            written: resource,
+            path: rel,
+        });
+    }
+    Ok(out)
 }
 
 /// One entry of a kustomization's `images:`.

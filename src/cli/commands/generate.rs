@@ -1,5 +1,6 @@
 //! `gitops-gen generate`: MODEL → RENDER → WRITE. Reads gitops-gen.yaml and nothing it owns.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::Outcome;
@@ -9,7 +10,9 @@ use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::diff;
 use crate::model::Config;
+use crate::model::tree::GitopsTree;
 use crate::render;
+use crate::sources::{self, kustomize::Resource};
 use crate::write::{self, Action, Plan, PlanItem};
 
 /// How `generate` treats the plan.
@@ -51,7 +54,73 @@ pub(crate) fn generate(
 /// Renders `config` and compares it with the files under `root`.
 pub(crate) fn plan(root: &Path, config: &Config, force: bool) -> Result<Plan, Error> {
     let outputs = render::render(config, Some(root))?;
-    write::plan(root, &outputs, force)
+    let plan = write::plan(root, &outputs, force)?;
+    still_listed(root, config, &plan)?;
+    Ok(plan)
+}
+
+/// Refuses a plan that deletes a folder an application overlay still lists (the release of a
+/// Helm app removed from the model, say): the overlay would stop building, and the operator
+/// would stop applying the whole environment. The overlays are the user's and promotion's, so
+/// the way out is to take the app out of them first.
+fn still_listed(root: &Path, config: &Config, plan: &Plan) -> Result<(), Error> {
+    let deleted: BTreeSet<&str> = plan
+        .items
+        .iter()
+        .filter(|i| i.action == Action::Delete)
+        .filter_map(|i| i.path.strip_suffix("/kustomization.yaml"))
+        .collect();
+    if deleted.is_empty() {
+        return Ok(());
+    }
+    let overlays = GitopsTree::of(config).path("applications/overlays");
+    let mut found = Vec::new();
+    for file in kustomizations(root, &overlays) {
+        for resource in sources::kustomize::listed(root, &file)? {
+            if let Resource::Local { written, path } = resource
+                && deleted.contains(path.as_str())
+            {
+                found.push(format!("`{file}` lists `{written}`"));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "the model no longer produces folders that environments still run: {}; take those \
+         entries (and their `-image` ConfigMap and values file, for a Helm app) out of the \
+         overlays first, then run generate again. Nothing was written",
+        found.join(", ")
+    )))
+}
+
+/// The `kustomization.yaml` files below `dir` (repository-relative), not following symbolic
+/// links; a folder that cannot be listed holds none.
+fn kustomizations(root: &Path, dir: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let rel = format!("{dir}/{name}");
+            if kind.is_dir() {
+                stack.push(rel);
+            } else if kind.is_file() && name == "kustomization.yaml" {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Writes, checks or reports a plan. Refusals write nothing at all, so a repository is never
