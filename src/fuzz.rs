@@ -181,6 +181,15 @@ pub fn overlay(data: &[u8]) {
     let _ = edit::set_annotation(text, &edit::source_annotation(app), "0123abc");
     let _ = edit::add_resource(text, "../../base");
     let _ = edit::remove_resource(text, "../../base");
+    // The same text as a Helm app's image values file, and as the overlay that generates it.
+    if let Ok(done) = edit::values::set_value(text, "image.tag", app) {
+        let after = edit::values::value_at(&done, "image.tag");
+        assert!(
+            matches!(&after, Ok(Some(tag)) if tag == app),
+            "the edited values do not read back with {app:?}: {after:?}\n{done}"
+        );
+    }
+    let _ = edit::values::add_values_config_map(text, "web-image", "web-image.yaml");
 }
 
 /// Splits a reader input into files, analyses them as a repository and renders every report.

@@ -250,4 +250,71 @@ mod tests {
         assert!(add_values_config_map("configMapGenerator: [{name: x}]\n", "y", "y").is_err());
         Ok(())
     }
+
+    /// Every scalar leaf of a values document, by dotted path.
+    fn leaves(node: &Node, prefix: &str, out: &mut Vec<(String, String)>) {
+        if let Some(map) = node.as_map() {
+            for (k, v) in map.iter() {
+                let key = k.scalar_text().unwrap_or_default();
+                let path = if prefix.is_empty() {
+                    key
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                leaves(v, &path, out);
+            }
+        } else {
+            out.push((prefix.to_owned(), node.scalar_text().unwrap_or_default()));
+        }
+    }
+
+    fn leaves_of(text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(doc) = parse_optional(text).expect("parses") {
+            leaves(&doc, "", &mut out);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Setting a key in a block-style values file sets exactly that key: it reads back as
+        /// the string given, and every other value is unchanged.
+        #[test]
+        fn setting_a_key_changes_that_key_only(
+            image in proptest::option::of((
+                proptest::option::of("[a-z./]{1,12}"),
+                proptest::option::of("[a-z0-9.]{1,8}"),
+                proptest::bool::ANY,
+            )),
+            replicas in proptest::option::of(0u8..9),
+            path in proptest::sample::select(vec!["image.tag", "image.repository", "worker.image.tag"]),
+            value in proptest::sample::select(vec![
+                "1234", "true", "v1.2.3", "a: b", "x # y", "null", "~", "'q'", "\"d\"", "",
+            ]),
+        ) {
+            let mut text = String::from("# values\n");
+            if let Some(r) = replicas {
+                text.push_str(&format!("replicas: {r}\n"));
+            }
+            if let Some((repository, tag, comment)) = image {
+                text.push_str("image:");
+                text.push_str(if comment { "   # the image\n" } else { "\n" });
+                if let Some(repo) = &repository {
+                    text.push_str(&format!("  repository: {repo}\n"));
+                }
+                if let Some(tag) = &tag {
+                    text.push_str(&format!("  tag: \"{tag}\"\n"));
+                }
+                if repository.is_none() && tag.is_none() {
+                    text.push_str("  pullPolicy: Always\n");
+                }
+            }
+            let out = set_value(&text, path, value).map_err(proptest::test_runner::TestCaseError::fail)?;
+            let back = value_at(&out, path).ok().flatten();
+            proptest::prop_assert_eq!(back.as_deref(), Some(value));
+            let before: Vec<_> = leaves_of(&text).into_iter().filter(|(p, _)| p != path).collect();
+            let after: Vec<_> = leaves_of(&out).into_iter().filter(|(p, _)| p != path).collect();
+            proptest::prop_assert_eq!(before, after, "{}", out);
+        }
+    }
 }
