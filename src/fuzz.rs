@@ -153,8 +153,9 @@ pub fn model(data: &[u8]) {
 
 /// The overlay editor `promote` runs. The first line is the image (`repo:tag` or
 /// `repo@sha256:…`; a default when it does not parse), the second the app, the rest the
-/// kustomization. Every edit `promote` makes is applied; a successful image edit must leave a
-/// file that reads back with the new reference.
+/// kustomization (or a Helm app's image values, whose tag is set to the app line). Every edit
+/// `promote` makes is applied; a successful image or tag edit must leave a file that reads back
+/// with the new value.
 pub fn overlay(data: &[u8]) {
     use crate::promote::edit::{self, ImageRef};
 
