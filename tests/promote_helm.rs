@@ -5,9 +5,8 @@
 mod promote_support;
 
 use std::path::Path;
-use std::process::Command;
 
-use promote_support::{Fixture, empty, git, gitops_gen, promote, remote_file};
+use promote_support::{Fixture, built, empty, git, gitops_gen, promote, remote_file};
 
 const FIXTURE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -55,27 +54,6 @@ fn push(f: &Fixture, message: &str) {
     git(&f.checkout, &["add", "-A"]);
     git(&f.checkout, &["commit", "-q", "-m", message]);
     git(&f.checkout, &["push", "-q", "origin", "main"]);
-}
-
-/// `kubectl kustomize` of `dir` on the remote's `main`, as Flux builds it (no load restriction).
-fn built(f: &Fixture, dir: &str) -> String {
-    git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
-    let out = Command::new("kubectl")
-        .args([
-            "kustomize",
-            "--load-restrictor",
-            "LoadRestrictionsNone",
-            dir,
-        ])
-        .current_dir(&f.checkout)
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn one_line(bytes: &[u8]) -> String {

@@ -64,12 +64,12 @@ pub(crate) fn empty() -> Fixture {
     }
 }
 
-/// The images `kubectl kustomize` renders for the staging overlay on the remote's `main`
-/// (pulled into the checkout first), sorted.
-pub(crate) fn rendered_images(f: &Fixture) -> Vec<String> {
+/// `kubectl kustomize` of `dir` on the remote's `main` (pulled into the checkout first), as Flux
+/// builds it: without the load restriction.
+pub(crate) fn built(f: &Fixture, dir: &str) -> String {
     git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
     let out = Command::new("kubectl")
-        .args(["kustomize", "applications/overlays/staging"])
+        .args(["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir])
         .current_dir(&f.checkout)
         .output()
         .expect("kubectl is on PATH (the integration tests need it too)");
@@ -78,7 +78,12 @@ pub(crate) fn rendered_images(f: &Fixture) -> Vec<String> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut images: Vec<String> = String::from_utf8_lossy(&out.stdout)
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The images the staging overlay on the remote's `main` renders, sorted.
+pub(crate) fn rendered_images(f: &Fixture) -> Vec<String> {
+    let mut images: Vec<String> = built(f, "applications/overlays/staging")
         .lines()
         .filter_map(|l| l.trim().trim_start_matches("- ").strip_prefix("image: "))
         .map(str::to_owned)
