@@ -69,7 +69,12 @@ pub(crate) fn empty() -> Fixture {
 pub(crate) fn built(f: &Fixture, dir: &str) -> String {
     git(&f.checkout, &["pull", "-q", "--ff-only", "origin", "main"]);
     let out = Command::new("kubectl")
-        .args(["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir])
+        .args([
+            "kustomize",
+            "--load-restrictor",
+            "LoadRestrictionsNone",
+            dir,
+        ])
         .current_dir(&f.checkout)
         .output()
         .expect("kubectl is on PATH (the integration tests need it too)");
