@@ -12,6 +12,7 @@ mod files;
 #[doc(hidden)]
 pub mod fuzz;
 mod infer;
+mod migrate;
 mod model;
 mod promote;
 mod read;
@@ -72,6 +73,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Init(args) => cli::commands::init::run(&ui, args),
         Command::Generate(args) => cli::commands::generate::run(&ui, &args),
+        Command::Migrate(args) => cli::commands::migrate::run(&ui, &args),
         Command::Promote(args) => cli::commands::promote::run(&ui, &args),
         Command::Analyze(args) => cli::commands::analyze::run(&ui, &args),
         Command::Schema { kind } => ui

@@ -16,6 +16,12 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("infer", &["files", "yaml", "read"]),
     ("analyze", &["files", "yaml", "read", "scan", "infer"]),
     ("sources", &["files", "yaml", "model", "error"]),
+    (
+        "migrate",
+        &[
+            "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "error",
+        ],
+    ),
     ("render", &["files", "yaml", "model", "sources", "error"]),
     ("write", &["files", "yaml", "render", "error"]),
     ("promote", &["files", "yaml", "model", "sources", "error"]),
@@ -23,15 +29,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "fuzz",
         &[
-            "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "render",
-            "write", "promote", "error",
+            "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
+            "render", "write", "promote", "error",
         ],
     ),
     (
         "cli",
         &[
-            "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "render",
-            "write", "promote", "error",
+            "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
+            "render", "write", "promote", "error",
         ],
     ),
 ];

@@ -58,6 +58,9 @@ pub enum Command {
     /// Read existing pipelines and the repository layout; report deploy steps, environments,
     /// their triggers and the credentials CI holds, with file:line:col evidence.
     Analyze(AnalyzeArgs),
+    /// Draft gitops-gen.yaml from what a push-based repository's pipelines and manifests do,
+    /// each value with its evidence; without --write, print the plan and the diff.
+    Migrate(MigrateArgs),
     /// Render everything gitops-gen.yaml describes and write what changed.
     Generate(GenerateArgs),
     /// Set an app's image for an environment in Git: edit, commit, push (used by pipelines).
@@ -212,6 +215,32 @@ pub struct GenerateArgs {
     /// Overwrite hand-edited generated files and files gitops-gen did not write.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `gitops-gen migrate`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+migrate reads the repository as `analyze` does and drafts gitops-gen.yaml from it: the CI,
+the apps it builds (image, Dockerfile, test, the chart, Kustomize tree or manifest folder they
+deploy), and the environments it deploys to in promotion order with their branches and tags.
+Every value carries a comment with its evidence (file:line) and confidence; what cannot be
+inferred is a TODO(migrate) comment. Without --write nothing is written. An existing
+gitops-gen.yaml is never replaced.
+
+Examples:
+  gitops-gen migrate
+  gitops-gen migrate --ci gitlab --write path/to/repo")]
+pub struct MigrateArgs {
+    /// Repository to migrate.
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// CI system the new pipelines run on; default: the one the repository uses (GitHub
+    /// Actions, GitLab CI), else github.
+    #[arg(long, value_enum)]
+    pub(crate) ci: Option<crate::model::Ci>,
+    /// Write gitops-gen.yaml when the repository has none.
+    #[arg(long)]
+    pub write: bool,
 }
 
 /// `gitops-gen promote`.

@@ -7,6 +7,7 @@ mod diagnostics;
 mod generate;
 mod hostile;
 mod init;
+mod migrate;
 mod precommit;
 mod scenarios;
 mod validate;

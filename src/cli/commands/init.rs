@@ -14,7 +14,7 @@ use crate::files::remote;
 use crate::model::draft::{
     self, AppDraft, Comments, EnvironmentDraft, GitopsDraft, ModelDraft, Patterns,
 };
-use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::check_dns_label};
+use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::dns_label_from};
 use crate::write;
 use crate::write::Action;
 
@@ -94,7 +94,7 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let project = dns_label_from(&dir_name);
+    let project = dns_label_from(&dir_name).unwrap_or_else(|| "app".to_owned());
     let remote = remote::remote_info(root);
     let branch = default_branch(root);
 
@@ -268,31 +268,6 @@ fn default_branch(root: &Path) -> String {
         .unwrap_or_else(|| "main".to_owned())
 }
 
-/// Turns a directory name into a DNS-1123 label (`My_App` → `my-app`).
-fn dns_label_from(name: &str) -> String {
-    let mut label: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    while label.contains("--") {
-        label = label.replace("--", "-");
-    }
-    let label = label.trim_matches('-');
-    let label: String = label.chars().take(63).collect();
-    let label = label.trim_end_matches('-').to_owned();
-    if check_dns_label(&label).is_ok() {
-        label
-    } else {
-        "app".to_owned()
-    }
-}
-
 /// Asks for the CI system until the answer is one `--ci` accepts; an empty answer is `default`.
 fn ask_ci(default: Ci) -> Result<Ci, Error> {
     loop {
@@ -328,9 +303,9 @@ mod tests {
 
     #[test]
     fn directory_names_become_labels() {
-        assert_eq!(dns_label_from("My_App"), "my-app");
-        assert_eq!(dns_label_from("--x--"), "x");
-        assert_eq!(dns_label_from("日本"), "app");
+        assert_eq!(dns_label_from("My_App").as_deref(), Some("my-app"));
+        assert_eq!(dns_label_from("--x--").as_deref(), Some("x"));
+        assert_eq!(dns_label_from("日本"), None);
     }
 
     #[test]

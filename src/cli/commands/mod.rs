@@ -4,6 +4,7 @@ pub(crate) mod analyze;
 pub(crate) mod completions;
 pub(crate) mod generate;
 pub(crate) mod init;
+pub(crate) mod migrate;
 pub(crate) mod promote;
 
 use std::path::Path;

@@ -2,6 +2,22 @@
 //! model-wide rule against CI expression syntax. They return why a value is wrong; the decoder
 //! words the diagnostic. Image references are `reference`, versions and URLs `source`.
 
+/// A DNS-1123 label made from a name people wrote (`My_App` → `my-app`): lowercase, runs of other
+/// characters as one `-`, at most 63 characters; `None` when nothing usable is left.
+pub(crate) fn dns_label_from(name: &str) -> Option<String> {
+    let mut label = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            label.push(c.to_ascii_lowercase());
+        } else if !label.ends_with('-') {
+            label.push('-');
+        }
+    }
+    let label: String = label.trim_matches('-').chars().take(63).collect();
+    let label = label.trim_end_matches('-').to_owned();
+    check_dns_label(&label).is_ok().then_some(label)
+}
+
 /// RFC 1123 label as Kubernetes validates names: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, 63 max.
 pub(crate) fn check_dns_label(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {

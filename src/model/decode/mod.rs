@@ -23,7 +23,7 @@ use crate::model::problem::{Problems, did_you_mean};
 use crate::model::types::*;
 use crate::yaml::Node;
 
-pub(crate) use checks::{breaks_lines, check_dns_label, find_expression};
+pub(crate) use checks::{breaks_lines, check_dns_label, dns_label_from, find_expression};
 pub(crate) use reference::{qualified_repository, repository_of, split_reference};
 
 /// Top-level keys, in the order `init` writes them.

@@ -134,7 +134,7 @@ pub(crate) struct GitlabDraft {
 }
 
 /// One item of `environments:`: a deployment target and the refs that promote into it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Environment")]
 pub(crate) struct EnvironmentDraft {
@@ -168,7 +168,7 @@ pub(crate) struct EnvironmentDraft {
 }
 
 /// One item of `apps:`: an image to test, build, push and promote.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "App")]
 pub(crate) struct AppDraft {

@@ -1,0 +1,164 @@
+//! MIGRATE stage: from what `analyze` found in a push-based repository to the GitOps model.
+//!
+//! [`draft`] turns the [`Analysis`] (and, for the image spelling, the repository's manifests)
+//! into a [`ModelDraft`] of `gitops-gen.yaml`: the CI system the repository uses, the apps it
+//! builds with their Dockerfiles, tests and manifests (`apps`), the environments it deploys to in
+//! promotion order with their triggers (`environments`). Every inferred value carries a comment
+//! naming its evidence and confidence; what cannot be inferred is a `TODO(migrate):` comment
+//! (`notes`), counted. The draft decides nothing the analysis did not: it reads positions and
+//! the layout from the document, never the CI files again.
+
+mod apps;
+mod deploy;
+mod environments;
+mod notes;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::analyze::document::Analysis;
+use crate::model::draft::{ModelDraft, to_yaml};
+use crate::model::{Ci, MODEL_VERSION};
+use crate::read::pipeline::CiSystem;
+
+pub(crate) use notes::Notes;
+
+/// What the command knows that the analysis does not.
+#[derive(Clone, Debug)]
+pub(crate) struct Options {
+    /// The project name (from the repository's folder).
+    pub project: String,
+    /// `--ci`: the CI to generate for; needed when the repository uses another system.
+    pub ci: Option<Ci>,
+}
+
+/// A drafted model and what it says about itself.
+#[derive(Debug)]
+pub(crate) struct Draft {
+    pub model: ModelDraft,
+    pub notes: Notes,
+}
+
+impl Draft {
+    /// The draft as `gitops-gen.yaml` text, its comments above what they explain.
+    pub(crate) fn text(&self) -> String {
+        let header = format!(
+            "Drafted by `gitops-gen migrate` from what the pipelines and manifests of this \
+             repository do.\nEach value says where it came from; {} left as TODO(migrate).",
+            match self.notes.todos.len() {
+                1 => "1 question is".to_owned(),
+                n => format!("{n} questions are"),
+            }
+        );
+        let mut comments = self.notes.comments.clone();
+        comments.add("", &header);
+        // A draft is plain data: it always serializes.
+        to_yaml(&self.model, &comments).unwrap_or_default()
+    }
+}
+
+/// Drafts the model of the repository `analysis` describes; `root` is where its files are.
+pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options) -> Draft {
+    let mut notes = Notes::default();
+    let ci = ci(analysis, options, &mut notes);
+    let (environments, named) = environments::environments(analysis, &mut notes);
+    let (apps, registry) = apps::apps(analysis, &named, root, &options.project, &mut notes);
+    let model = ModelDraft {
+        version: MODEL_VERSION,
+        project: options.project.clone(),
+        ci,
+        operator: None,
+        registry,
+        gitops: None,
+        tool: None,
+        gitlab: None,
+        environments,
+        apps,
+    };
+    Draft { model, notes }
+}
+
+/// The CI to generate for: `--ci`, or the system the repository uses when it is one we generate.
+fn ci(analysis: &Analysis, options: &Options, notes: &mut Notes) -> Option<Ci> {
+    let systems: BTreeSet<CiSystem> = analysis.pipelines.iter().map(|p| p.system).collect();
+    let github = systems.contains(&CiSystem::GithubActions);
+    let gitlab = systems.contains(&CiSystem::GitlabCi);
+    let found = match (github, gitlab) {
+        (true, true) => Some(Ci::Both),
+        (false, true) => Some(Ci::Gitlab),
+        (true, false) => Some(Ci::Github),
+        (false, false) => None,
+    };
+    if let Some(ci) = options.ci {
+        notes.note("ci", "chosen with --ci");
+        return (ci != Ci::Github).then_some(ci);
+    }
+    match found {
+        Some(ci) => {
+            let what = match ci {
+                Ci::Both => "the repository has GitHub Actions workflows and a GitLab pipeline",
+                Ci::Gitlab => "the repository's pipelines are GitLab CI",
+                Ci::Github => "the repository's pipelines are GitHub Actions",
+            };
+            notes.note("ci", what);
+            (ci != Ci::Github).then_some(ci)
+        }
+        None if systems.is_empty() => None,
+        None => {
+            let names: Vec<&str> = systems.iter().map(|s| s.id()).collect();
+            notes.todo(
+                "ci",
+                &format!(
+                    "the old pipelines are {}, which stay until cutover; choose the CI the new \
+                     ones run on (`github` or `gitlab`; `migrate --ci`)",
+                    names.join(", ")
+                ),
+            );
+            // Written out, so the question has a line to stand above.
+            Some(Ci::Github)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::repo::DirRepo;
+
+    /// Every analyze fixture drafts a model that is YAML, and one that is not a valid model has
+    /// a question in it: the draft never fails silently.
+    #[test]
+    fn every_fixture_drafts_yaml_and_an_invalid_draft_has_a_todo()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/analyze");
+        let mut names: Vec<_> = std::fs::read_dir(&fixtures)?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        names.sort();
+        let mut valid = 0;
+        for dir in &names {
+            let repo = DirRepo::open(dir)?;
+            let analysis = crate::analyze::analyze(repo.paths(), &repo);
+            let options = Options {
+                project: "shop".to_owned(),
+                ci: None,
+            };
+            let draft = draft(&analysis, Some(dir), &options);
+            let text = draft.text();
+            crate::yaml::parse(&text)
+                .map_err(|e| format!("{}: {}\n{text}", dir.display(), e.message))?;
+            match crate::model::parse(crate::model::FILE_NAME, &text) {
+                Ok(_) => valid += 1,
+                Err(invalid) => assert!(
+                    !draft.notes.todos.is_empty(),
+                    "{}: invalid without a TODO: {invalid:?}\n{text}",
+                    dir.display()
+                ),
+            }
+        }
+        assert!(valid * 2 > names.len(), "{valid} of {} valid", names.len());
+        Ok(())
+    }
+}
