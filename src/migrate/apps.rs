@@ -90,20 +90,19 @@ pub(crate) fn apps(
     (drafts, registry)
 }
 
-/// The images pushed (or built) by the old pipelines, once each, in the order first seen.
+/// The images pushed (or built) by the old pipelines, once each, in the order first seen. A name
+/// made of variables is one TODO however many jobs build it.
 fn built<'a>(analysis: &'a Analysis, notes: &mut Notes) -> Vec<Built<'a>> {
     let mut out: Vec<Built> = Vec::new();
+    let mut unnamed: Vec<(String, &ImageOut, usize)> = Vec::new();
     for build in &analysis.images {
         for image in &build.images {
             let repository = repository_of(image);
             if repository.contains(['$', '{', '}', '(', ')', '%']) || repository.is_empty() {
-                notes.todo(
-                    "apps",
-                    &format!(
-                        "{}:{} builds `{image}`, a name made of variables; add that app here",
-                        build.at.file, build.at.line
-                    ),
-                );
+                match unnamed.iter_mut().find(|(r, _, _)| *r == repository) {
+                    Some((_, _, more)) => *more += 1,
+                    None => unnamed.push((repository, build, 0)),
+                }
                 continue;
             }
             if !out.iter().any(|b| b.repository == repository) {
@@ -113,6 +112,21 @@ fn built<'a>(analysis: &'a Analysis, notes: &mut Notes) -> Vec<Built<'a>> {
                 });
             }
         }
+    }
+    for (repository, first, more) in unnamed {
+        let elsewhere = match more {
+            0 => String::new(),
+            1 => " and 1 more place".to_owned(),
+            n => format!(" and {n} more places"),
+        };
+        notes.todo(
+            "apps",
+            &format!(
+                "`{repository}`, a name made of variables, is built at {}:{}{elsewhere}; add \
+                 the apps it stands for here",
+                first.at.file, first.at.line
+            ),
+        );
     }
     out
 }
