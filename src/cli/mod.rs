@@ -212,7 +212,8 @@ pub struct GenerateArgs {
     /// Write nothing; print what would change, with diffs.
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite hand-edited generated files and files gitops-gen did not write.
+    /// Overwrite hand-edited generated files and files gitops-gen did not write (never a
+    /// pipeline gitops-gen did not write: its jobs would be lost).
     #[arg(long)]
     pub force: bool,
 }

@@ -3,7 +3,8 @@
 //!
 //! A managed file whose fingerprint no longer matches was edited by hand, and a file at an
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
-//! `--force`. Managed files the model no longer produces are deleted when pristine, and only
+//! `--force`, and a pipeline gitops-gen did not write (the team's `.gitlab-ci.yml` or workflow)
+//! is refused even then, since replacing it would delete the team's jobs. Managed files the model no longer produces are deleted when pristine, and only
 //! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
 //! touched. Seeded files (the user's) the model no longer produces are kept and reported. Every
 //! path is checked before the first write ([`guard`]): nothing is written,
@@ -38,6 +39,10 @@ pub(crate) enum Action {
     RefuseEdited,
     /// A file gitops-gen did not write sits where an output goes: refused without `--force`.
     RefuseForeign,
+    /// A pipeline gitops-gen did not write (`.gitlab-ci.yml`, a GitHub workflow) sits where an
+    /// output goes: replacing it would delete the team's jobs, so it is refused even with
+    /// `--force`.
+    RefuseForeignPipeline,
     /// The path goes through a symbolic link or ends at something other than a regular file:
     /// refused even with `--force`; [`PlanItem::reason`] says why.
     RefuseUnsafe,
@@ -85,6 +90,7 @@ impl Action {
             Action::KeepSeeded => "keep (yours)",
             Action::RefuseEdited => "refuse (edited by hand)",
             Action::RefuseForeign => "refuse (not written by gitops-gen)",
+            Action::RefuseForeignPipeline => "refuse (a pipeline gitops-gen did not write)",
             Action::RefuseUnsafe => "refuse (not a plain path)",
             Action::Delete => "delete",
             Action::KeepEditedOrphan => "keep (no longer generated, edited by hand)",
@@ -139,7 +145,10 @@ impl Plan {
         self.items.iter().filter(|i| {
             matches!(
                 i.action,
-                Action::RefuseEdited | Action::RefuseForeign | Action::RefuseUnsafe
+                Action::RefuseEdited
+                    | Action::RefuseForeign
+                    | Action::RefuseForeignPipeline
+                    | Action::RefuseUnsafe
             )
         })
     }
@@ -220,12 +229,21 @@ fn plan_output(
         }
         Some(old) => match header::provenance(old) {
             Provenance::Pristine => Action::Update,
+            Provenance::Foreign if is_pipeline(&out.path) => Action::RefuseForeignPipeline,
             _ if force => Action::Update,
             Provenance::Edited => Action::RefuseEdited,
             Provenance::Foreign => Action::RefuseForeign,
         },
     };
     Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
+}
+
+/// Whether `path` is where a CI system reads a pipeline: `.gitlab-ci.yml` or a GitHub workflow.
+fn is_pipeline(path: &str) -> bool {
+    path == ".gitlab-ci.yml"
+        || path
+            .strip_prefix(".github/workflows/")
+            .is_some_and(|name| !name.contains('/'))
 }
 
 fn add_target(targets: &mut Targets, path: &str) {

@@ -165,7 +165,12 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
              this)",
         );
     }
-    if plan.refused().any(|i| i.action != Action::RefuseUnsafe) {
+    if plan.refused().any(|i| {
+        !matches!(
+            i.action,
+            Action::RefuseUnsafe | Action::RefuseForeignPipeline
+        )
+    }) {
         help.push_str(
             "; move the change into gitops-gen.yaml (or a template override in \
              .gitops-gen/templates/), or rerun with --force to overwrite",
@@ -184,6 +189,12 @@ fn refusal(item: &PlanItem) -> String {
             item.reason.as_deref().unwrap_or("not a plain path")
         ),
         Action::RefuseForeign => format!("{} was not written by gitops-gen", item.path),
+        Action::RefuseForeignPipeline => format!(
+            "{} is a pipeline gitops-gen did not write; replacing it would delete its jobs, so \
+             it is not replaced, even with --force: move it aside (rename or delete it) to \
+             replace it, and keep the jobs you need",
+            item.path
+        ),
         _ => format!("{} was edited by hand since it was generated", item.path),
     }
 }
