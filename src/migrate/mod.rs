@@ -5,12 +5,14 @@
 //! builds with their Dockerfiles, tests and manifests (`apps`), the environments it deploys to in
 //! promotion order with their triggers (`environments`). Every inferred value carries a comment
 //! naming its evidence and confidence; what cannot be inferred is a `TODO(migrate):` comment
-//! (`notes`), counted. The draft decides nothing the analysis did not: it reads positions and
-//! the layout from the document, never the CI files again.
+//! (`notes`), counted. [`guide`] writes `MIGRATION.md` from the same analysis and draft. The
+//! draft decides nothing the analysis did not: it reads positions and the layout from the
+//! document, never the CI files again.
 
 mod apps;
 mod deploy;
 mod environments;
+mod guide;
 mod notes;
 
 use std::collections::BTreeSet;
@@ -21,6 +23,7 @@ use crate::model::draft::{ModelDraft, to_yaml};
 use crate::model::{Ci, MODEL_VERSION};
 use crate::read::pipeline::CiSystem;
 
+pub(crate) use guide::guide;
 pub(crate) use notes::Notes;
 
 /// What the command knows that the analysis does not.

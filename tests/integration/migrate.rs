@@ -1,6 +1,6 @@
-//! `gitops-gen migrate` on the analyze fixtures: a draft for every repository, nothing written
-//! without `--write`, the team's files untouched with it, the same draft the second time, and
-//! evidence or a TODO behind what it says.
+//! `gitops-gen migrate` on the analyze fixtures: a draft and a guide for every repository,
+//! nothing written without `--write`, the team's files untouched with it, the same files the
+//! second time, and evidence or a TODO behind what the draft says.
 
 use std::path::Path;
 
@@ -92,6 +92,23 @@ fn drafts_of_representative_repositories() {
         assert_code(&migrate(&dir, &["--write"]), 0);
         insta::assert_snapshot!(format!("migrate_{name}"), read(&dir, "gitops-gen.yaml"));
     }
+}
+
+/// The guide written next to the draft: what deploys today and what replaces it, the phases
+/// with this repository's cluster folders, the credentials to revoke; the same the second time.
+#[test]
+fn the_migration_guide_of_a_repository() {
+    let (_tmp, dir) = named_dir("ledger");
+    copy_tree(&fixture("analyze/02-gha-helm-tags"), &dir);
+    assert_code(&migrate(&dir, &["--write"]), 0);
+    let guide = read(&dir, "MIGRATION.md");
+    insta::assert_snapshot!("migrate_guide_02-gha-helm-tags", guide);
+    let again = migrate(&dir, &["--write"]);
+    assert!(
+        stderr(&again).contains("unchanged MIGRATION.md"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]

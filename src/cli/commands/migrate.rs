@@ -1,5 +1,6 @@
-//! `gitops-gen migrate`: READ → SCAN → INFER (as `analyze`) → MIGRATE (the drafted model) →
-//! the plan, the diff and, with `--write`, `gitops-gen.yaml` when the repository has none.
+//! `gitops-gen migrate`: READ → SCAN → INFER (as `analyze`) → MIGRATE (the drafted model and
+//! the guide) → the plan, the diffs and, with `--write`, `gitops-gen.yaml` and `MIGRATION.md`
+//! where the repository has none.
 
 use crate::Outcome;
 use crate::cli::MigrateArgs;
@@ -32,26 +33,22 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
         ci: args.ci,
     };
     let draft = migrate::draft(&analysis, Some(root), &options);
-    let text = draft.text();
-    let existing = match read_text(
-        root,
-        std::path::Path::new(model::FILE_NAME),
-        Symlinks::InsideRoot,
-        MAX_FILE_BYTES,
-    ) {
-        Ok(text) => Some(text),
-        Err(Unreadable::Missing) => None,
-        Err(why) => {
-            return Err(Error::Usage(format!("`{}` {why}", model::FILE_NAME)));
-        }
-    };
     let todos = draft.notes.todos.len();
-    if existing.as_deref() != Some(text.as_str()) {
-        let old = existing.as_deref().unwrap_or_default();
-        ui.out(&diff::unified(model::FILE_NAME, old, &text, ui.color_out))?;
+    let files = [
+        (model::FILE_NAME, draft.text()),
+        (GUIDE, migrate::guide(&analysis, &draft)),
+    ];
+    let mut plan = Vec::new();
+    for (path, text) in &files {
+        let existing = existing(root, path)?;
+        if existing.as_deref() != Some(text.as_str()) {
+            let old = existing.as_deref().unwrap_or_default();
+            ui.out(&diff::unified(path, old, text, ui.color_out))?;
+        }
+        plan.push((*path, text, existing));
     }
     // The draft always parses; where it does not validate, the diagnostics point at the TODOs.
-    if let Err(invalid) = model::parse(model::FILE_NAME, &text) {
+    if let Err(invalid) = model::parse(model::FILE_NAME, &files[0].1) {
         eprintln!("{:?}", miette::Report::new(Error::InvalidModel(invalid)));
         ui.note(
             "draft",
@@ -61,26 +58,44 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
     for todo in &draft.notes.todos {
         ui.status("todo", todo);
     }
-    let verb = match (&existing, args.write) {
-        (Some(old), _) if *old == text => "unchanged",
-        (Some(_), _) => "keep",
-        (None, true) => {
-            crate::write::write_file(root, model::FILE_NAME, &text)?;
-            "create"
-        }
-        (None, false) => "would create",
-    };
-    let what = match verb {
-        "keep" => format!(
-            "{} (yours; migrate never replaces a model, the draft is the diff above)",
-            model::FILE_NAME
-        ),
-        _ => format!(
-            "{} ({todos} TODO(migrate) {})",
-            model::FILE_NAME,
-            if todos == 1 { "question" } else { "questions" }
-        ),
-    };
-    ui.status(verb, &what);
+    for (path, text, existing) in plan {
+        let verb = match (&existing, args.write) {
+            (Some(old), _) if old == text => "unchanged",
+            (Some(_), _) => "keep",
+            (None, true) => {
+                crate::write::write_file(root, path, text)?;
+                "create"
+            }
+            (None, false) => "would create",
+        };
+        let what = match (verb, path == model::FILE_NAME) {
+            ("keep", _) => {
+                format!("{path} (yours; migrate never replaces it, the draft is the diff above)")
+            }
+            (_, true) => format!(
+                "{path} ({todos} TODO(migrate) {})",
+                if todos == 1 { "question" } else { "questions" }
+            ),
+            (_, false) => path.to_owned(),
+        };
+        ui.status(verb, &what);
+    }
     Ok(Outcome::Success)
+}
+
+/// The migration guide `--write` puts next to the model.
+const GUIDE: &str = "MIGRATION.md";
+
+/// The text of `path` under `root`, if there is a file.
+fn existing(root: &std::path::Path, path: &str) -> Result<Option<String>, Error> {
+    match read_text(
+        root,
+        std::path::Path::new(path),
+        Symlinks::InsideRoot,
+        MAX_FILE_BYTES,
+    ) {
+        Ok(text) => Ok(Some(text)),
+        Err(Unreadable::Missing) => Ok(None),
+        Err(why) => Err(Error::Usage(format!("`{path}` {why}"))),
+    }
 }

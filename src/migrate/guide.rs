@@ -1,0 +1,236 @@
+//! `MIGRATION.md`: the migration of this repository, written next to the drafted model from the
+//! same analysis: what deploys today and what replaces it, the environment map, the steps of
+//! each phase with this repository's paths, the secrets and credentials to deal with, how to roll
+//! back, and the questions the draft leaves open. Secret values are never known here: only names.
+
+use crate::analyze::document::Analysis;
+use crate::migrate::Draft;
+use crate::model::Ci;
+use crate::model::draft::{EnvironmentDraft, Patterns};
+
+/// The guide's text.
+pub(crate) fn guide(analysis: &Analysis, draft: &Draft) -> String {
+    let model = &draft.model;
+    let mut out = format!(
+        "# Migrating {} to GitOps\n\n\
+         Written by `gitops-gen migrate` from what this repository's pipelines and manifests do, \
+         next to the `gitops-gen.yaml` it drafted. The general guide, with the reasons and the \
+         pitfalls, is gitops-gen's `migration-guide.md`.\n",
+        model.project
+    );
+    inventory(analysis, &mut out);
+    environments(model.environments.as_slice(), &model.project, &mut out);
+    prepare(draft, &mut out);
+    cutover(analysis, &mut out);
+    finish(analysis, &mut out);
+    out.push_str(
+        "\n## Rolling back\n\n\
+         - Before a cutover: delete the generated files and `gitops-gen.yaml`; no cluster \
+         depends on them.\n\
+         - During the cutover of an environment: `flux suspend kustomization apps` in its \
+         cluster, and re-enable the old deploy job.\n\
+         - After it: promote the older tag (`gitops-gen promote … --allow-rollback`) or revert \
+         the promotion commit.\n",
+    );
+    out.push_str("\n## Open questions\n\n");
+    if draft.notes.todos.is_empty() {
+        out.push_str("None: the draft answers everything it asks.\n");
+    } else {
+        out.push_str("Each is a `TODO(migrate)` comment in `gitops-gen.yaml`:\n\n");
+        for todo in &draft.notes.todos {
+            out.push_str(&format!("- {}\n", text(todo)));
+        }
+    }
+    out
+}
+
+fn inventory(analysis: &Analysis, out: &mut String) {
+    out.push_str("\n## What deploys today\n\n");
+    if analysis.deploy_steps.is_empty() {
+        out.push_str("The analysis found no deploy step in the pipelines.\n");
+        return;
+    }
+    out.push_str("| Where | Deploys | Environment | Replaced by |\n| --- | --- | --- | --- |\n");
+    for step in &analysis.deploy_steps {
+        let env = step.environment.as_deref().unwrap_or("unknown");
+        let replaced = match (&step.environment, step.migratable) {
+            (Some(env), true) => format!("a promotion into `{}`, applied by Flux", text(env)),
+            (_, true) => "a promotion, once its environment is named".to_owned(),
+            (_, false) => {
+                "nothing: it is not a deploy an operator takes over; keep or review it".to_owned()
+            }
+        };
+        out.push_str(&format!(
+            "| {}:{}:{} | {} {} | {} | {} |\n",
+            step.at.file,
+            step.at.line,
+            step.at.column,
+            step.tool,
+            code(&step.command),
+            text(env),
+            replaced
+        ));
+    }
+}
+
+fn environments(environments: &[EnvironmentDraft], project: &str, out: &mut String) {
+    out.push_str(
+        "\n## Environments\n\n| Environment | Deployed by | Cluster | Namespace |\n\
+         | --- | --- | --- | --- |\n",
+    );
+    for env in environments {
+        let mut by = Vec::new();
+        if let Some(p) = &env.branches {
+            by.push(format!("branches {}", patterns(p)));
+        }
+        if let Some(p) = &env.tags {
+            by.push(format!("tags {}", patterns(p)));
+        }
+        if env.preview == Some(true) {
+            by.push("one instance per branch".to_owned());
+        }
+        if by.is_empty() {
+            by.push("promotion by hand".to_owned());
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            env.name,
+            by.join(", "),
+            env.cluster.as_deref().unwrap_or(&env.name),
+            env.namespace.as_deref().unwrap_or(project)
+        ));
+    }
+}
+
+fn prepare(draft: &Draft, out: &mut String) {
+    let model = &draft.model;
+    let gitlab = matches!(model.ci, Some(Ci::Gitlab));
+    out.push_str(
+        "\n## Phase 1: prepare\n\n\
+         1. Answer the open questions below in `gitops-gen.yaml`, then run `gitops-gen generate` \
+         and commit what it writes.\n\
+         2. Bootstrap Flux once per cluster, at its folder:\n\n```sh\n",
+    );
+    let mut clusters: Vec<&str> = model
+        .environments
+        .iter()
+        .map(|e| e.cluster.as_deref().unwrap_or(&e.name))
+        .collect();
+    clusters.dedup();
+    let tool = if gitlab { "gitlab" } else { "github" };
+    for cluster in clusters {
+        out.push_str(&format!(
+            "flux bootstrap {tool} --owner=<owner> --repository=<repository> --branch=main \
+             --path=clusters/{cluster}\n"
+        ));
+    }
+    out.push_str("```\n\n3. CI settings the new pipelines need: ");
+    out.push_str(if gitlab {
+        "a masked CI/CD variable `GITOPS_GEN_TOKEN` holding a project access token with the \
+         `write_repository` scope, so promotions can push; `REGISTRY_USERNAME` and \
+         `REGISTRY_PASSWORD` unless the images go to this project's GitLab registry.\n"
+    } else {
+        "none for images on `ghcr.io` (the job's `GITHUB_TOKEN` pushes images and promotion \
+         commits); repository secrets `REGISTRY_USERNAME` and `REGISTRY_PASSWORD` for another \
+         registry.\n"
+    });
+    let reviewed: Vec<&str> = model
+        .environments
+        .iter()
+        .filter(|e| matches!(e.promotion, Some(crate::model::Promotion::PullRequest)))
+        .map(|e| e.name.as_str())
+        .collect();
+    if !reviewed.is_empty() {
+        out.push_str(&format!(
+            "4. Protect the GitOps branch so the pull requests that promote into {} need a \
+             review.\n",
+            reviewed.join(", ")
+        ));
+    }
+    out.push_str(
+        "\nNothing changes in the clusters yet: an environment runs an app only from its first \
+         promotion there, and the old pipelines keep deploying.\n",
+    );
+}
+
+fn cutover(analysis: &Analysis, out: &mut String) {
+    out.push_str(
+        "\n## Phase 2: cut over, one environment at a time, lowest first\n\n\
+         For each environment: disable its old deploy steps (listed below), promote the image it \
+         runs now (`gitops-gen promote --env <env> --app <app> --image <image>:<tag running now>`), \
+         and check Flux applied it (`flux get kustomizations`, `flux get helmreleases -A`).\n\n",
+    );
+    let mut any = false;
+    for step in analysis.deploy_steps.iter().filter(|s| s.migratable) {
+        any = true;
+        out.push_str(&format!(
+            "- {}: {}:{} (job `{}`)\n",
+            text(step.environment.as_deref().unwrap_or("environment unknown")),
+            step.at.file,
+            step.at.line,
+            text(&step.job)
+        ));
+    }
+    if !any {
+        out.push_str("- No old deploy step to disable was found.\n");
+    }
+}
+
+fn finish(analysis: &Analysis, out: &mut String) {
+    out.push_str("\n## Phase 3: finish\n\nDelete the old deploy jobs, then revoke the cluster credentials CI holds:\n\n");
+    if analysis.credentials.is_empty() {
+        out.push_str("- None found.\n");
+    }
+    for credential in &analysis.credentials {
+        out.push_str(&format!(
+            "- {} ({}) at {}:{}\n",
+            code(&credential.name),
+            credential.kind,
+            credential.at.file,
+            credential.at.line
+        ));
+    }
+    let secrets = &analysis.layout.plaintext_secrets;
+    if !secrets.is_empty() {
+        out.push_str(
+            "\nSecrets committed in plain text (key names only). Take them out of Git and create \
+             them in the clusters by hand or with your secret manager; sealing them comes with a \
+             later gitops-gen release:\n\n",
+        );
+        for secret in secrets {
+            out.push_str(&format!(
+                "- {}:{} {} ({})\n",
+                secret.file,
+                secret.line,
+                code(secret.name.as_deref().unwrap_or("unnamed")),
+                secret
+                    .keys
+                    .iter()
+                    .map(|k| code(k))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+}
+
+fn patterns(p: &Patterns) -> String {
+    match p {
+        Patterns::One(one) => code(one),
+        Patterns::Many(many) => many.iter().map(|m| code(m)).collect::<Vec<_>>().join(", "),
+    }
+}
+
+/// `value` as inline code that stays in its table cell and on its line.
+fn code(value: &str) -> String {
+    format!("`{}`", text(value).replace('`', "'"))
+}
+
+/// `value` on one line, with nothing that ends a table cell.
+fn text(value: &str) -> String {
+    value
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
