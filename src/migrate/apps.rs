@@ -317,15 +317,7 @@ fn spelling(
             &format!(
                 "the manifests run {}, not `{image}`: make them run the built image, or fix \
                  this name",
-                if repositories.is_empty() {
-                    "no image".to_owned()
-                } else {
-                    repositories
-                        .iter()
-                        .map(|r| format!("`{r}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
+                crate::sources::kustomize::in_words(&repositories)
             ),
         ),
     }

@@ -83,6 +83,22 @@ pub(super) fn deploy(
             })
             .unwrap_or_default();
         helm.values = shared.first().cloned();
+        if let [_, more @ ..] = shared.as_slice()
+            && !more.is_empty()
+        {
+            notes.todo(
+                &key,
+                &format!(
+                    "every environment's step also passes {}; the model takes one shared values \
+                     file: merge them into `{}`",
+                    more.iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    shared[0]
+                ),
+            );
+        }
         let mut per_env = BTreeMap::new();
         for (env, values) in &by_env {
             let own: Vec<&String> = values.iter().filter(|v| !shared.contains(v)).collect();

@@ -555,16 +555,7 @@ fn verify_rendered(
         ));
         return Ok(());
     }
-    let runs = if rendered.images.is_empty() {
-        "no image".to_owned()
-    } else {
-        rendered
-            .images
-            .iter()
-            .map(|i| format!("`{i}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let runs = crate::sources::kustomize::in_words(&rendered.images);
     Err(Error::Usage(format!(
         "promoting `{wanted}` would change nothing `{dir}` runs: after the edit it runs {runs}. \
          Kustomize sets an image only where the manifests spell it exactly as the `images:` \

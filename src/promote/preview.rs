@@ -92,15 +92,11 @@ impl Instance {
 /// other characters as `-`, cut to 40 characters, plus 6 hex digits of its hash so that
 /// `feature/a_b` and `feature/a-b` stay apart.
 pub(crate) fn slug(branch: &str) -> String {
-    let mut base = String::new();
-    for c in branch.chars() {
-        if c.is_ascii_alphanumeric() {
-            base.push(c.to_ascii_lowercase());
-        } else if !base.ends_with('-') {
-            base.push('-');
-        }
-    }
-    let base: String = base.trim_matches('-').chars().take(40).collect();
+    let base: String = crate::model::decode::dns_label_from(branch)
+        .unwrap_or_default()
+        .chars()
+        .take(40)
+        .collect();
     let base = base.trim_end_matches('-');
     let mut hasher = gix::hash::hasher(gix::hash::Kind::Sha1);
     hasher.update(branch.as_bytes());

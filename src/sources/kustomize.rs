@@ -29,6 +29,16 @@ impl Rendered {
     }
 }
 
+/// `items` for a message: `` `a`, `b` ``, or `no image` when there are none.
+pub(crate) fn in_words<'a>(items: impl IntoIterator<Item = &'a String>) -> String {
+    let quoted: Vec<String> = items.into_iter().map(|i| format!("`{i}`")).collect();
+    if quoted.is_empty() {
+        "no image".to_owned()
+    } else {
+        quoted.join(", ")
+    }
+}
+
 /// The images of the manifest `files` (relative to `dir`, itself relative to `root`).
 pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Rendered, Error> {
     let mut rendered = Rendered::default();

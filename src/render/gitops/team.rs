@@ -178,15 +178,7 @@ fn runs_image(app: &App, what: &str, found: Rendered) -> Result<(), Error> {
             app.image
         )));
     }
-    let runs = if repositories.is_empty() {
-        "no image".to_owned()
-    } else {
-        repositories
-            .iter()
-            .map(|r| format!("`{r}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let runs = images::in_words(&repositories);
     // `image: $IMAGE` filled in by `envsubst` in the old pipeline: the operator applies the
     // files as they are, so the image has to be written there.
     let placeholder = repositories.iter().any(|r| r.contains('$'));
