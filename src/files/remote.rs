@@ -26,6 +26,17 @@ impl RemoteInfo {
     }
 }
 
+/// The branch checked out in the repository containing `dir` when it is one of the usual default
+/// branches (`main`, `master`, `trunk`), else `main`.
+pub(crate) fn default_branch(dir: &Path) -> String {
+    gix::discover(dir)
+        .ok()
+        .and_then(|repo| repo.head_name().ok().flatten())
+        .map(|name| name.shorten().to_string())
+        .filter(|name| name == "main" || name == "master" || name == "trunk")
+        .unwrap_or_else(|| "main".to_owned())
+}
+
 /// Reads the default fetch remote of the repository containing `dir`; empty when there is no
 /// repository or no remote. Never fails: detection only picks defaults.
 pub(crate) fn remote_info(dir: &Path) -> RemoteInfo {

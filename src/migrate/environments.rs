@@ -27,6 +27,7 @@ pub(crate) struct Named {
 /// The draft's environments, and how each found environment is named in the model.
 pub(crate) fn environments(
     analysis: &Analysis,
+    default_branch: &str,
     notes: &mut Notes,
 ) -> (Vec<EnvironmentDraft>, Vec<Named>) {
     let mut found: Vec<&EnvironmentOut> = analysis.environments.iter().collect();
@@ -48,14 +49,12 @@ pub(crate) fn environments(
             continue;
         };
         let path = format!("environments[{}]", drafts.len());
-        drafts.push(environment(
+        let context = Context {
             analysis,
-            env,
-            &name,
-            &path,
-            &mut claimed,
-            notes,
-        ));
+            default_branch,
+            path: &path,
+        };
+        drafts.push(environment(&context, env, &name, &mut claimed, notes));
         named.push(Named {
             found: env.name.clone(),
             name,
@@ -70,7 +69,7 @@ pub(crate) fn environments(
         );
         drafts.push(EnvironmentDraft {
             name: "production".to_owned(),
-            branches: Some(Patterns::One("main".to_owned())),
+            branches: Some(Patterns::One(default_branch.to_owned())),
             ..EnvironmentDraft::default()
         });
     }
@@ -122,14 +121,26 @@ fn rank(env: &EnvironmentOut) -> u8 {
     }
 }
 
+/// What drafting one environment needs besides the environment.
+struct Context<'a> {
+    analysis: &'a Analysis,
+    default_branch: &'a str,
+    /// The environment's place in the draft (`environments[2]`).
+    path: &'a str,
+}
+
 fn environment(
-    analysis: &Analysis,
+    context: &Context,
     env: &EnvironmentOut,
     name: &str,
-    path: &str,
     claimed: &mut Vec<(String, String)>,
     notes: &mut Notes,
 ) -> EnvironmentDraft {
+    let Context {
+        analysis,
+        default_branch,
+        path,
+    } = *context;
     if let Some(first) = env.evidence.first() {
         notes.evidence(path, &first.at, &first.note, env.confidence);
     }
@@ -141,7 +152,7 @@ fn environment(
         let mut out = Vec::new();
         for trigger in env.triggers.iter().filter(|t| t.kind == kind) {
             let written = trigger.pattern.clone().unwrap_or_else(|| "**".to_owned());
-            let Some(pattern) = known_pattern(&written, path, notes) else {
+            let Some(pattern) = known_pattern(&written, default_branch, path, notes) else {
                 continue;
             };
             let key = format!("{}:{pattern}", kind.as_str());
@@ -212,23 +223,28 @@ fn environment(
 }
 
 /// A trigger's pattern as the model can take it: CI variables naming the default branch become
-/// `main` (said in a comment); other variables are a TODO.
-fn known_pattern(written: &str, path: &str, notes: &mut Notes) -> Option<String> {
+/// the repository's default branch (said in a comment); other variables are a TODO.
+fn known_pattern(
+    written: &str,
+    default_branch: &str,
+    path: &str,
+    notes: &mut Notes,
+) -> Option<String> {
     if !written.contains('$') {
         return Some(written.to_owned());
     }
-    let default_branch = [
+    let spellings = [
         "$CI_DEFAULT_BRANCH",
         "${CI_DEFAULT_BRANCH}",
         "${{ github.event.repository.default_branch }}",
         "$(Build.Repository.DefaultBranch)",
     ];
-    if default_branch.contains(&written) {
+    if spellings.contains(&written) {
         notes.note(
             path,
-            &format!("`{written}` is the default branch; `main` assumed"),
+            &format!("`{written}` is the default branch: `{default_branch}` here"),
         );
-        return Some("main".to_owned());
+        return Some(default_branch.to_owned());
     }
     notes.todo(
         path,

@@ -33,6 +33,8 @@ pub(crate) struct Options {
     pub project: String,
     /// `--ci`: the CI to generate for; needed when the repository uses another system.
     pub ci: Option<Ci>,
+    /// The repository's default branch, for the triggers that name it by a CI variable.
+    pub default_branch: String,
 }
 
 /// A drafted model and what it says about itself.
@@ -64,7 +66,8 @@ impl Draft {
 pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options) -> Draft {
     let mut notes = Notes::default();
     let ci = ci(analysis, options, &mut notes);
-    let (environments, named) = environments::environments(analysis, &mut notes);
+    let (environments, named) =
+        environments::environments(analysis, &options.default_branch, &mut notes);
     let (apps, registry) = apps::apps(analysis, &named, root, &options.project, &mut notes);
     let model = ModelDraft {
         version: MODEL_VERSION,
@@ -147,6 +150,7 @@ mod tests {
             let options = Options {
                 project: "shop".to_owned(),
                 ci: None,
+                default_branch: "main".to_owned(),
             };
             let draft = draft(&analysis, Some(dir), &options);
             let text = draft.text();

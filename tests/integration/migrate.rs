@@ -125,3 +125,19 @@ fn an_existing_model_is_never_replaced() {
     );
     assert_eq!(read(&dir, "gitops-gen.yaml"), "# ours\n");
 }
+
+/// `$CI_DEFAULT_BRANCH` is the branch the repository's default is: `master` here.
+#[test]
+fn the_default_branch_is_the_repository_s() {
+    let (_tmp, dir) = named_dir("maps");
+    copy_tree(&fixture("analyze/33-gitlab-kustomize-layout"), &dir);
+    git_repo_on(&dir, "master", None);
+    assert_code(&migrate(&dir, &["--write"]), 0);
+    let draft = read(&dir, "gitops-gen.yaml");
+    assert!(
+        draft.contains(
+            "is the default branch: `master` here\n  - name: staging\n    branches: master\n"
+        ),
+        "{draft}"
+    );
+}

@@ -96,7 +96,7 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
         .unwrap_or_default();
     let project = dns_label_from(&dir_name).unwrap_or_else(|| "app".to_owned());
     let remote = remote::remote_info(root);
-    let branch = default_branch(root);
+    let branch = remote::default_branch(root);
 
     let detected_ci = remote
         .forge()
@@ -256,16 +256,6 @@ fn parse_env(spec: &str, main: &str) -> Result<EnvironmentDraft, Error> {
         Promotion::Commit
     };
     Ok(environment(name, branches, promotion, preview))
-}
-
-/// The branch HEAD names (usually main or master); `main` when unknown.
-fn default_branch(root: &Path) -> String {
-    gix::discover(root)
-        .ok()
-        .and_then(|repo| repo.head_name().ok().flatten())
-        .map(|name| name.shorten().to_string())
-        .filter(|name| name == "main" || name == "master" || name == "trunk")
-        .unwrap_or_else(|| "main".to_owned())
 }
 
 /// Asks for the CI system until the answer is one `--ci` accepts; an empty answer is `default`.
