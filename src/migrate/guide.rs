@@ -118,10 +118,14 @@ fn prepare(draft: &Draft, out: &mut String) {
         .collect();
     clusters.dedup();
     let tool = if gitlab { "gitlab" } else { "github" };
+    let gitops = model.gitops.clone().unwrap_or_default();
+    let branch = gitops.branch.as_deref().unwrap_or("main");
+    let tree = crate::model::tree::GitopsTree::new(gitops.path.as_deref().unwrap_or("."));
     for cluster in clusters {
         out.push_str(&format!(
-            "flux bootstrap {tool} --owner=<owner> --repository=<repository> --branch=main \
-             --path=clusters/{cluster}\n"
+            "flux bootstrap {tool} --owner=<owner> --repository=<repository> --branch={branch} \
+             --path={}\n",
+            tree.cluster_file(cluster, "").trim_end_matches('/')
         ));
     }
     out.push_str("```\n\n3. CI settings the new pipelines need: ");

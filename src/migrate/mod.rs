@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::analyze::document::Analysis;
-use crate::model::draft::{ModelDraft, to_yaml};
+use crate::model::draft::{GitopsDraft, ModelDraft, to_yaml};
 use crate::model::{Ci, MODEL_VERSION};
 use crate::read::pipeline::CiSystem;
 
@@ -69,19 +69,80 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
     let (environments, named) =
         environments::environments(analysis, &options.default_branch, &mut notes);
     let (apps, registry) = apps::apps(analysis, &named, root, &options.project, &mut notes);
+    let gitops = gitops(analysis, root, options, &mut notes);
     let model = ModelDraft {
         version: MODEL_VERSION,
         project: options.project.clone(),
         ci,
         operator: None,
         registry,
-        gitops: None,
+        gitops,
         tool: None,
         gitlab: None,
         environments,
         apps,
     };
     Draft { model, notes }
+}
+
+/// Where the operator tree goes and which branch it follows: the repository's default branch, and
+/// a folder of its own when the root already has `clusters/`, `infrastructure/` or
+/// `applications/`. An operator gitops-gen does not generate yet is a question.
+fn gitops(
+    analysis: &Analysis,
+    root: Option<&Path>,
+    options: &Options,
+    notes: &mut Notes,
+) -> Option<GitopsDraft> {
+    use crate::scan::Operator;
+    let others: Vec<String> = analysis
+        .layout
+        .operator_objects
+        .iter()
+        .filter(|o| o.operator != Operator::Flux)
+        .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
+        .take(3)
+        .collect();
+    if !others.is_empty() {
+        notes.todo(
+            "project",
+            &format!(
+                "the repository has Argo CD or Fleet objects ({}); this release generates Flux \
+                 only: bootstrap Flux next to them, or wait for the Argo CD and Fleet outputs",
+                others.join(", ")
+            ),
+        );
+    }
+    let mut gitops = GitopsDraft::default();
+    if options.default_branch != "main" {
+        gitops.branch = Some(options.default_branch.clone());
+        notes.note("gitops.branch", "the repository's default branch");
+    }
+    let taken: Vec<&str> = ["clusters", "infrastructure", "applications"]
+        .into_iter()
+        .filter(|d| root.is_some_and(|r| r.join(d).exists()))
+        .collect();
+    if !taken.is_empty() {
+        gitops.path = Some("gitops".to_owned());
+        notes.note(
+            "gitops.path",
+            &format!(
+                "the repository already has {} at its root; the generated tree goes here",
+                taken
+                    .iter()
+                    .map(|d| format!("{d}/"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+        if root.is_some_and(|r| r.join("gitops").exists()) {
+            notes.todo(
+                "gitops.path",
+                "`gitops/` exists too: choose a folder of this repository that is free",
+            );
+        }
+    }
+    (gitops != GitopsDraft::default()).then_some(gitops)
 }
 
 /// The CI to generate for: `--ci`, or the system the repository uses when it is one we generate.

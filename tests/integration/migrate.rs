@@ -141,3 +141,25 @@ fn the_default_branch_is_the_repository_s() {
         "{draft}"
     );
 }
+
+/// A Jenkins repository: the new pipelines run where `--ci` says, and the operator tree moves
+/// out of the way of the `clusters/` the repository already has.
+#[test]
+fn the_target_ci_and_a_free_folder_for_the_tree() {
+    let (_tmp, dir) = named_dir("svc");
+    copy_tree(&fixture("analyze/38-jenkins-scripted"), &dir);
+    std::fs::create_dir_all(dir.join("clusters/prod")).expect("mkdir");
+    assert_code(&migrate(&dir, &["--ci", "gitlab", "--write"]), 0);
+    let draft = read(&dir, "gitops-gen.yaml");
+    assert!(
+        draft.contains("# chosen with --ci\nci: gitlab\n"),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("generated tree goes here\n  path: gitops\n"),
+        "{draft}"
+    );
+    let guide = read(&dir, "MIGRATION.md");
+    assert!(guide.contains("flux bootstrap gitlab"), "{guide}");
+    assert!(guide.contains("--path=gitops/clusters/"), "{guide}");
+}
