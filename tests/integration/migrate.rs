@@ -163,3 +163,17 @@ fn the_target_ci_and_a_free_folder_for_the_tree() {
     assert!(guide.contains("flux bootstrap gitlab"), "{guide}");
     assert!(guide.contains("--path=gitops/clusters/"), "{guide}");
 }
+
+/// A pipeline the analysis cannot read is named, not dropped: the draft has a gap there.
+#[test]
+fn files_the_analysis_could_not_read_are_named() {
+    let (_tmp, dir) = named_dir("broken");
+    copy_tree(&fixture("analyze/13-gha-broken-yaml"), &dir);
+    let out = migrate(&dir, &[]);
+    assert_code(&out, 0);
+    let said = stderr(&out);
+    assert!(
+        said.contains("not read") && said.contains(".github/workflows/"),
+        "{said}"
+    );
+}

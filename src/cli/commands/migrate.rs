@@ -56,6 +56,16 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
             "does not validate yet: answer the TODO(migrate) questions the problems above point at",
         );
     }
+    // What the analysis could not read is a gap in the draft too: every such file is named.
+    for problem in &analysis.diagnostics {
+        ui.status(
+            "not read",
+            &format!(
+                "{}:{}: {} [{}]",
+                problem.at.file, problem.at.line, problem.message, problem.code
+            ),
+        );
+    }
     for todo in &draft.notes.todos {
         ui.status("todo", todo);
     }
