@@ -259,23 +259,20 @@ fn spelling(
     let rendered = match (&deploy.kustomize, &deploy.manifests) {
         (Some(base), _) => crate::sources::kustomize::of_base(root, base),
         (None, Some(folder)) => {
-            let files: Vec<String> = std::fs::read_dir(root.join(folder))
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-                .filter(|n| {
-                    [".yaml", ".yml", ".json"].iter().any(|x| n.ends_with(x))
-                        && n != "kustomization.yaml"
-                        && n != "kustomization.yml"
-                })
-                .collect();
-            crate::sources::kustomize::of_files(root, folder, &files)
+            crate::sources::kustomize::manifest_files(root, folder, &format!("`{folder}`"))
+                .and_then(|files| crate::sources::kustomize::of_files(root, folder, &files))
         }
         _ => return,
     };
-    let Ok(rendered) = rendered else {
-        return;
+    let rendered = match rendered {
+        Ok(rendered) => rendered,
+        Err(why) => {
+            notes.todo(
+                path,
+                &format!("the image the manifests run could not be read: {why}"),
+            );
+            return;
+        }
     };
     let repositories = rendered.repositories();
     // No build was found: the app is the one image its manifests run.

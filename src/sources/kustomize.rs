@@ -39,6 +39,34 @@ pub(crate) fn in_words<'a>(items: impl IntoIterator<Item = &'a String>) -> Strin
     }
 }
 
+/// The manifest files of the folder `dir` (relative to `root`) as `kubectl apply -f <dir>` reads
+/// them: `.yaml`, `.yml` and `.json` files directly in it (not below it; a symlink followed as
+/// kubectl does; a kustomization file is not a manifest), sorted by name. `what` names the folder
+/// in errors; a name that is not UTF-8 is one.
+pub(crate) fn manifest_files(root: &Path, dir: &str, what: &str) -> Result<Vec<String>, Error> {
+    let entries = std::fs::read_dir(root.join(dir))
+        .map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            return Err(Error::Usage(format!(
+                "{what} holds a file whose name is not UTF-8 ({:?}); rename it",
+                entry.file_name()
+            )));
+        };
+        let manifest = [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x))
+            && !KUSTOMIZATION_NAMES.contains(&name);
+        // `metadata` follows a symlink as kubectl does; a folder named `x.yaml` is not read.
+        if manifest && entry.path().metadata().is_ok_and(|m| m.is_file()) {
+            files.push(name.to_owned());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// The images of the manifest `files` (relative to `dir`, itself relative to `root`).
 pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Rendered, Error> {
     let mut rendered = Rendered::default();

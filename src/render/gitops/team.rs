@@ -30,32 +30,13 @@ impl<'a> TeamFiles<'a> {
     /// is not a manifest. They must run `app`'s image.
     pub(crate) fn manifests(&self, app: &App, dir: &str) -> Result<Vec<String>, Error> {
         let what = format!("`deploy.manifests` `{dir}` of app `{}`", app.name.value);
-        let (root, folder) = self.folder(&what, dir)?;
-        let entries = std::fs::read_dir(folder)
-            .map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
-        let mut files = Vec::new();
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else {
-                return Err(Error::Usage(format!(
-                    "{what} holds a file whose name is not UTF-8 ({:?}); rename it",
-                    entry.file_name()
-                )));
-            };
-            let manifest = [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x))
-                && !KUSTOMIZATION_NAMES.contains(&name);
-            // `metadata` follows a symlink as kubectl does; a folder named `x.yaml` is not read.
-            if manifest && entry.path().metadata().is_ok_and(|m| m.is_file()) {
-                files.push(name.to_owned());
-            }
-        }
+        let (root, _) = self.folder(&what, dir)?;
+        let files = images::manifest_files(root, dir, &what)?;
         if files.is_empty() {
             return Err(Error::Usage(format!(
                 "{what} holds no `.yaml`, `.yml` or `.json` manifest"
             )));
         }
-        files.sort();
         runs_image(app, &what, images::of_files(root, dir, &files)?)?;
         Ok(files)
     }
