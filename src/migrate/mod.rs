@@ -95,14 +95,18 @@ fn gitops(
     notes: &mut Notes,
 ) -> Option<GitopsDraft> {
     use crate::scan::Operator;
-    let others: Vec<String> = analysis
+    let all: Vec<String> = analysis
         .layout
         .operator_objects
         .iter()
         .filter(|o| o.operator != Operator::Flux)
         .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
-        .take(3)
         .collect();
+    // Three name the case; the rest are counted, not dropped.
+    let mut others: Vec<String> = all.iter().take(3).cloned().collect();
+    if all.len() > others.len() {
+        others.push(format!("{} more", all.len() - others.len()));
+    }
     if !others.is_empty() {
         notes.todo(
             "project",
