@@ -19,8 +19,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::analyze::document::Analysis;
-use crate::model::draft::{GitopsDraft, ModelDraft, to_yaml};
-use crate::model::{Ci, MODEL_VERSION};
+use crate::model::draft::{GitlabDraft, GitopsDraft, ModelDraft, to_yaml};
+use crate::model::{
+    Ci, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, has_team_gitlab_pipeline,
+};
 use crate::read::pipeline::CiSystem;
 
 pub(crate) use guide::guide;
@@ -78,7 +80,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         registry,
         gitops,
         tool: None,
-        gitlab: None,
+        gitlab: gitlab(ci, root, &mut notes),
         environments,
         apps,
     };
@@ -147,6 +149,26 @@ fn gitops(
         }
     }
     (gitops != GitopsDraft::default()).then_some(gitops)
+}
+
+/// For a GitLab pipeline in a repository with a `.gitlab-ci.yml` of its own: a file of its own,
+/// included from the team's, whose jobs stay.
+fn gitlab(ci: Option<Ci>, root: Option<&Path>, notes: &mut Notes) -> Option<GitlabDraft> {
+    let gitlab = matches!(ci, Some(Ci::Gitlab | Ci::Both));
+    if !gitlab || !root.is_some_and(has_team_gitlab_pipeline) {
+        return None;
+    }
+    notes.note(
+        "gitlab.file",
+        &format!(
+            "the repository's {GITLAB_ROOT_PIPELINE} stays: the GitOps pipeline goes here and \
+             `generate` adds one `include:` of it, and its stages, to {GITLAB_ROOT_PIPELINE}"
+        ),
+    );
+    Some(GitlabDraft {
+        builder: None,
+        file: Some(INCLUDED_GITLAB_PIPELINE.to_owned()),
+    })
 }
 
 /// The CI to generate for: `--ci`, or the system the repository uses when it is one we generate.

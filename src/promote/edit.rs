@@ -7,6 +7,7 @@ mod entry;
 pub(crate) mod values;
 
 use crate::files::LineIndex;
+use crate::yaml::edit::{column, end_of_line, is_flow, start_of_line, value_range};
 use crate::yaml::{Node, ScalarStyle, Value};
 
 /// The new image reference for an app.
@@ -417,21 +418,6 @@ pub(crate) fn remove_resource(text: &str, entry: &str) -> Result<String, String>
     Ok(out)
 }
 
-/// Whether `node` is a flow collection (`[...]` or `{...}`).
-fn is_flow(text: &str, node: &Node) -> bool {
-    text.get(node.span.start..)
-        .is_some_and(|t| t.starts_with(['[', '{']))
-}
-
-/// The bytes after `key:` up to the end of the value's last line, for rewriting a value whole.
-fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize) {
-    let colon = text[key.span.end..]
-        .find(':')
-        .map_or(key.span.end, |i| key.span.end + i + 1);
-    let end = end_of_line(text, value.span.end.max(colon));
-    (colon, end)
-}
-
 fn parse_one(text: &str) -> Result<Node, String> {
     entry::parse_overlay(text)
 }
@@ -528,18 +514,6 @@ fn deleted_lines(text: &str, key: &Node, value: &Node) -> (usize, usize, String)
     let start = start_of_line(text, key.span.start);
     let end = (end_of_line(text, value.span.end) + 1).min(text.len());
     (start, end, String::new())
-}
-
-fn start_of_line(text: &str, at: usize) -> usize {
-    text[..at].rfind('\n').map_or(0, |i| i + 1)
-}
-
-fn end_of_line(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i)
-}
-
-fn column(text: &str, at: usize) -> usize {
-    at - start_of_line(text, at)
 }
 
 #[cfg(test)]

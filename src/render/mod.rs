@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! Config ─┬─ plan::PipelinePlan ─┬─ ci::github  → .github/workflows/*.yml
-//!         │                      └─ ci::gitlab  → .gitlab-ci.yml
+//!         │                      └─ ci::gitlab  → .gitlab-ci.yml (or gitlab.file, included
+//!         │                                       from the team's .gitlab-ci.yml: gitlab_root)
 //!         └─ gitops::kustomize (neutral tree) ── gitops::<operator> (operator objects)
 //! ```
 //!
@@ -31,7 +32,7 @@ use crate::render::output::Outputs;
 use crate::render::plan::PipelinePlan;
 use crate::render::templates::Templates;
 
-pub(crate) use output::{OutputFile, Ownership};
+pub(crate) use output::{MANAGED_MARKER, OutputFile, Ownership};
 
 /// Renders everything the model produces, sorted by path.
 pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
@@ -61,8 +62,12 @@ fn render_with(
         }
     }
     if config.ci.gitlab {
-        let view = gitlab::GitlabCiView::new(&plan, config.gitlab.builder);
-        out.managed(gitlab::TEMPLATE, gitlab::OUTPUT.to_owned(), &view)?;
+        let included = config.gitlab.is_included();
+        let view = gitlab::GitlabCiView::new(&plan, config.gitlab.builder, included);
+        out.managed(gitlab::TEMPLATE, config.gitlab.file.clone(), &view)?;
+        if included {
+            team.gitlab_root(&config.gitlab.file, &mut out)?;
+        }
     }
     gitops::render(config, team, &mut out)?;
     out.finish()

@@ -8,6 +8,8 @@ use crate::error::Error;
 use crate::model::decode::breaks_lines;
 use crate::render::templates::Templates;
 
+pub(crate) use crate::model::MANAGED_MARKER;
+
 /// Who owns a generated file after it is written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Ownership {
@@ -17,6 +19,13 @@ pub(crate) enum Ownership {
     Seeded {
         /// Comment lines (each ending in a newline) that explain the file, after the header.
         note: String,
+    },
+    /// The team's file with gitops-gen's additions (the `include:` of the GitLab pipeline): no
+    /// header, since the file stays theirs. The body is `base` edited; the write stage refuses
+    /// when the file on disk is neither `base` nor the body any more.
+    TeamEdit {
+        /// The file as rendering read it.
+        base: String,
     },
 }
 
@@ -64,6 +73,24 @@ impl<'t> Outputs<'t> {
         note: String,
     ) -> Result<(), Error> {
         self.push(template, path, view, Ownership::Seeded { note })
+    }
+
+    /// Adds a file whose text was built in Rust rather than from a template (the team's
+    /// `.gitlab-ci.yml` with gitops-gen's `include:`), checked like every output.
+    pub(crate) fn text(
+        &mut self,
+        path: String,
+        body: String,
+        ownership: Ownership,
+    ) -> Result<(), Error> {
+        check_path(&path)?;
+        reparse(&path, &body)?;
+        self.files.push(OutputFile {
+            path,
+            body,
+            ownership,
+        });
+        Ok(())
     }
 
     fn push<V: Serialize>(

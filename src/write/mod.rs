@@ -4,7 +4,9 @@
 //! A managed file whose fingerprint no longer matches was edited by hand, and a file at an
 //! output path that gitops-gen did not write belongs to someone: both are refused unless
 //! `--force`, and a pipeline gitops-gen did not write (the team's `.gitlab-ci.yml` or workflow)
-//! is refused even then, since replacing it would delete the team's jobs. Managed files the model no longer produces are deleted when pristine, and only
+//! is refused even then, since replacing it would delete the team's jobs. A team file gitops-gen
+//! only adds lines to ([`Ownership::TeamEdit`]: the `include:` of its GitLab pipeline) is written
+//! only while it is still the text the edit was made from. Managed files the model no longer produces are deleted when pristine, and only
 //! at the path their header records ([`header::recorded_path`]): a copy elsewhere is never
 //! touched. Seeded files (the user's) the model no longer produces are kept and reported. Every
 //! path is checked before the first write ([`guard`]): nothing is written,
@@ -222,6 +224,9 @@ fn plan_output(
     }
     add_target(targets, &out.path);
     let old = read_existing(&full)?;
+    if let Ownership::TeamEdit { base } = &out.ownership {
+        return Ok(team_edit(out, base, old, contents));
+    }
     let action = match &old {
         None => Action::Create,
         Some(old) if *old == contents || header::same_but_line_endings(old, &contents) => {
@@ -236,6 +241,21 @@ fn plan_output(
         },
     };
     Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
+}
+
+/// The plan for a team's file gitops-gen adds lines to: unchanged when they are there, an update
+/// when the file is still what rendering read, refused when it changed in between (or went).
+fn team_edit(out: &OutputFile, base: &str, old: Option<String>, contents: String) -> PlanItem {
+    let action = match &old {
+        Some(old) if *old == contents => Action::Unchanged,
+        Some(old) if old == base => Action::Update,
+        _ => Action::RefuseUnsafe,
+    };
+    let mut item = PlanItem::new(out.path.clone(), action, old, Some(contents));
+    if action == Action::RefuseUnsafe {
+        item.reason = Some("changed while generating; run `gitops-gen generate` again".to_owned());
+    }
+    item
 }
 
 /// Whether `path` is where a CI system reads a pipeline: `.gitlab-ci.yml` or a GitHub workflow.

@@ -32,6 +32,7 @@
 //! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
 //!   but empty document (`---` alone) is a [`Value::Null`] document.
 
+pub(crate) mod edit;
 mod error;
 mod lenient;
 mod loader;

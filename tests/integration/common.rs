@@ -292,3 +292,78 @@ pub(crate) fn append(dir: &Path, rel: &str, text: &str) {
     contents.push_str(text);
     write(dir, rel, &contents);
 }
+
+/// Why the validator tests are skipped when they are.
+pub(crate) const VALIDATOR_MISSING: &str =
+    "skipping: ../shared/tools/validate-gitops not found (it lives beside the checkout in CI)";
+
+/// The shared offline validator, when the checkout has it beside it (CI does).
+pub(crate) fn validator() -> Option<PathBuf> {
+    let path = crate_root().join("../shared/tools/validate-gitops");
+    path.is_file().then_some(path)
+}
+
+/// `validate-gitops --strict root`: `None` without the validator, else whether it found 0 errors
+/// and 0 zizmor findings, with its output when not.
+pub(crate) fn validate_strict(root: &Path) -> Option<Result<(), String>> {
+    let out = Command::new(validator()?)
+        .arg("--strict")
+        .arg(root)
+        .output()
+        .expect("validate-gitops runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = text.lines().last().unwrap_or_default().to_owned();
+    let clean =
+        out.status.code() == Some(0) && last.ends_with(" files, 0 errors, 0 zizmor findings");
+    Some(if clean {
+        Ok(())
+    } else {
+        Err(format!(
+            "exit {:?}, last line {last:?}\n{text}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    })
+}
+
+/// Why the `kubectl kustomize` tests are skipped when they are.
+pub(crate) const KUBECTL_MISSING: &str =
+    "skipping: kubectl is not installed, so `kubectl kustomize` cannot run";
+
+pub(crate) fn has_kubectl() -> bool {
+    std::process::Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok()
+}
+
+/// Builds every folder of `root` holding a `kustomization.yaml` with `kubectl kustomize`, as the
+/// operator would: without the load restriction, which Flux's kustomize-controller does not apply
+/// inside the repository. Returns how many were built and the failures.
+pub(crate) fn kustomize_every_folder(root: &Path) -> (usize, Vec<String>) {
+    let mut failures = Vec::new();
+    let folders: Vec<String> = list_files(root)
+        .into_iter()
+        .filter_map(|f| f.strip_suffix("kustomization.yaml").map(str::to_owned))
+        .collect();
+    for folder in &folders {
+        let dir = if folder.is_empty() { "." } else { folder };
+        let out = std::process::Command::new("kubectl")
+            .args([
+                "kustomize",
+                "--load-restrictor",
+                "LoadRestrictionsNone",
+                dir,
+            ])
+            .current_dir(root)
+            .output()
+            .expect("kubectl runs");
+        if !out.status.success() {
+            failures.push(format!(
+                "kubectl kustomize {dir}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    (folders.len(), failures)
+}

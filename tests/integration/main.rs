@@ -2,6 +2,7 @@
 //! validators and the pre-commit hook, all in one test binary so cargo links it once.
 
 mod cli;
+mod coexist;
 mod common;
 mod diagnostics;
 mod generate;

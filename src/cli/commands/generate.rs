@@ -9,8 +9,8 @@ use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::diff;
-use crate::model::Config;
 use crate::model::tree::GitopsTree;
+use crate::model::{Config, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE};
 use crate::render;
 use crate::sources::{self, kustomize::Resource};
 use crate::write::{self, Action, Plan, PlanItem};
@@ -189,6 +189,12 @@ fn refusal(item: &PlanItem) -> String {
             item.reason.as_deref().unwrap_or("not a plain path")
         ),
         Action::RefuseForeign => format!("{} was not written by gitops-gen", item.path),
+        Action::RefuseForeignPipeline if item.path == GITLAB_ROOT_PIPELINE => format!(
+            "{} is a pipeline gitops-gen did not write; replacing it would delete its jobs, so \
+             it is not replaced, even with --force: set `gitlab: {{file: {INCLUDED_GITLAB_PIPELINE}}}` \
+             in gitops-gen.yaml to keep it and include gitops-gen's pipeline from it",
+            item.path
+        ),
         Action::RefuseForeignPipeline => format!(
             "{} is a pipeline gitops-gen did not write; replacing it would delete its jobs, so \
              it is not replaced, even with --force: move it aside (rename or delete it) to \

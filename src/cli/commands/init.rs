@@ -12,9 +12,12 @@ use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::remote;
 use crate::model::draft::{
-    self, AppDraft, Comments, EnvironmentDraft, GitopsDraft, ModelDraft, Patterns,
+    self, AppDraft, Comments, EnvironmentDraft, GitlabDraft, GitopsDraft, ModelDraft, Patterns,
 };
-use crate::model::{self, Ci, MODEL_VERSION, Promotion, decode::dns_label_from};
+use crate::model::{
+    self, Ci, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, Promotion, decode::dns_label_from,
+    has_team_gitlab_pipeline,
+};
 use crate::write;
 use crate::write::Action;
 
@@ -182,7 +185,11 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
             path: None,
         }),
         tool: None,
-        gitlab: None,
+        // A repository with its own `.gitlab-ci.yml` keeps it; ours is included from it.
+        gitlab: (ci != Ci::Github && has_team_gitlab_pipeline(root)).then(|| GitlabDraft {
+            builder: None,
+            file: Some(INCLUDED_GITLAB_PIPELINE.to_owned()),
+        }),
         environments,
         apps,
     })

@@ -44,7 +44,7 @@ pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
 /// Keys of `tool:`.
 pub(crate) const TOOL_KEYS: &[&str] = &["version", "git", "rev"];
 /// Keys of `gitlab:`.
-pub(crate) const GITLAB_KEYS: &[&str] = &["builder"];
+pub(crate) const GITLAB_KEYS: &[&str] = &["builder", "file"];
 /// Keys of one environment.
 pub(crate) const ENV_KEYS: &[&str] = &[
     "name",
@@ -148,9 +148,7 @@ impl Decoder<'_> {
             Some(n) => self.tool(n),
         };
         let gitlab = match map.get("gitlab") {
-            None => GitlabOptions {
-                builder: Builder::Buildah,
-            },
+            None => GitlabOptions::default_options(),
             Some(n) => self.gitlab(n),
         };
 
@@ -205,9 +203,7 @@ impl Decoder<'_> {
     }
 
     fn gitlab(&mut self, node: &Node) -> GitlabOptions {
-        let mut opts = GitlabOptions {
-            builder: Builder::Buildah,
-        };
+        let mut opts = GitlabOptions::default_options();
         let Some(map) = self.map(node, "`gitlab`") else {
             return opts;
         };
@@ -218,6 +214,33 @@ impl Decoder<'_> {
                 opts.builder = b;
             }
         }
+        if let Some(file) = self.opt_string(map, "file", "`gitlab.file`") {
+            opts.file = self.gitlab_file(&file);
+        }
         opts
+    }
+
+    /// `gitlab.file`: `.gitlab-ci.yml`, or a YAML file at the repository root or under
+    /// `.gitlab/`, where nothing else gitops-gen writes can land.
+    fn gitlab_file(&mut self, file: &Spanned<String>) -> String {
+        let path = self.relative_path(file, "`gitlab.file`", "expected a relative path");
+        let yaml = path.ends_with(".yml") || path.ends_with(".yaml");
+        let place = !path.contains('/') || path.starts_with(".gitlab/");
+        let why = if !yaml {
+            Some("must be a `.yml` or `.yaml` file")
+        } else if !place || path == "gitops-gen.yaml" {
+            Some("must be `.gitlab-ci.yml`, a file at the repository root or one under `.gitlab/`")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.problem_help(
+                file.span,
+                format!("`gitlab.file` `{path}` {why}"),
+                "not a pipeline path",
+                "for example `gitlab: {file: .gitlab/gitops.gitlab-ci.yml}`".to_owned(),
+            );
+        }
+        path
     }
 }

@@ -131,6 +131,10 @@ pub(crate) struct GitlabDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Builder", extend("default" = "buildah"))]
     pub builder: Option<Builder>,
+    /// Where the GitLab pipeline is written. Any path but `.gitlab-ci.yml` is included from the team's `.gitlab-ci.yml`, whose jobs stay: gitops-gen adds one `include:` entry and its own stages there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", extend("default" = ".gitlab-ci.yml"), regex(pattern = r"^[^/].*\.ya?ml$"))]
+    pub file: Option<String>,
 }
 
 /// One item of `environments:`: a deployment target and the refs that promote into it.

@@ -240,7 +240,10 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
                 registry: registry.map(str::to_owned),
                 gitops,
                 tool,
-                gitlab: builder.map(|b| GitlabDraft { builder: Some(b) }),
+                gitlab: builder.map(|b| GitlabDraft {
+                    builder: Some(b),
+                    file: None,
+                }),
                 environments,
                 apps,
             }
@@ -283,6 +286,10 @@ fn draft_of(config: &Config) -> ModelDraft {
         }),
         gitlab: Some(GitlabDraft {
             builder: Some(config.gitlab.builder),
+            file: config
+                .gitlab
+                .is_included()
+                .then(|| config.gitlab.file.clone()),
         }),
         environments: config
             .environments

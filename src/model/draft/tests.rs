@@ -23,6 +23,7 @@ fn full() -> ModelDraft {
         }),
         gitlab: Some(GitlabDraft {
             builder: Some(Builder::DockerInDocker),
+            file: Some(".gitlab/gitops.gitlab-ci.yml".to_owned()),
         }),
         environments: vec![
             EnvironmentDraft {

@@ -4,6 +4,13 @@
 //! promotion for exactly the refs the model maps to the environment; resource groups; per-branch
 //! environments for previews; one manual job per step of the promotion chain; and the build
 //! commands of the configured builder.
+//!
+//! **Included next to the team's pipeline** (`gitlab.file` other than `.gitlab-ci.yml`): the file
+//! has no `workflow:` or `stages:` (the team's file decides both, and [`super::gitlab_root`] adds
+//! ours to its list); every job and stage is prefixed `gitops-` so none can take a team's name;
+//! the pipeline-wide rules become job rules (a hidden job the others extend, and the promotion
+//! skip prepended to each promotion's own rules); every job says what it `needs:`, so none waits
+//! for the team's stages.
 
 use serde::Serialize;
 
@@ -12,13 +19,32 @@ use crate::render::ci::install::GitlabInstallView;
 use crate::render::ci::pins::{self, GitlabImages};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::CommandLine;
-use crate::render::plan::{AppJobs, PipelinePlan, PromotionPlan, RefKind, RefTrigger};
+use crate::render::plan::{
+    AppJobs, CHECK_JOB, PipelinePlan, PromotionPlan, RefKind, RefTrigger, VALIDATE_JOB,
+};
 use crate::render::shell::{ShellCommand, ShellWord};
 
 /// Template of the pipeline.
 pub(crate) const TEMPLATE: &str = "ci/gitlab/gitlab-ci.yml.j2";
-/// Where the pipeline is written.
-pub(crate) const OUTPUT: &str = ".gitlab-ci.yml";
+/// Prefix of every job and stage of a pipeline included next to the team's.
+const INCLUDED_PREFIX: &str = "gitops-";
+
+/// The stages of the pipeline, in order, before any prefix.
+const STAGES: [&str; 5] = ["check", "test", "build", "validate", "promote"];
+
+/// The stage names of a pipeline, prefixed when it is included next to the team's.
+pub(crate) fn stage_names(included: bool) -> Vec<String> {
+    STAGES.iter().map(|s| named(included, s)).collect()
+}
+
+/// `name`, prefixed when the pipeline is included next to the team's.
+fn named(included: bool, name: &str) -> String {
+    if included {
+        format!("{INCLUDED_PREFIX}{name}")
+    } else {
+        name.to_owned()
+    }
+}
 
 /// Skips pushes of merge commits of `promote/<env>/<app>` branches and of squashed promotion
 /// titles: a merged promotion must not build and promote again.
@@ -31,6 +57,11 @@ const PUSHED_REF: &str =
 /// View of the pipeline.
 #[derive(Debug, Serialize)]
 pub(crate) struct GitlabCiView {
+    /// Included from the team's `.gitlab-ci.yml`: no `workflow:` or `stages:` of its own.
+    included: bool,
+    stages: StageNames,
+    check_job: String,
+    validate_job: String,
     skip_promotion_merges: &'static str,
     workflow_rules: Vec<String>,
     install: GitlabInstallView,
@@ -40,6 +71,16 @@ pub(crate) struct GitlabCiView {
     validate: ValidateView,
     promotions: Vec<PromotionView>,
     manual_promotions: Vec<ManualPromotionView>,
+}
+
+/// The stage of each kind of job.
+#[derive(Debug, Serialize)]
+struct StageNames {
+    check: String,
+    test: String,
+    build: String,
+    validate: String,
+    promote: String,
 }
 
 /// Where build jobs run.
@@ -111,13 +152,25 @@ struct ManualPromotionView {
 }
 
 impl GitlabCiView {
-    /// Spells `plan` for GitLab CI, building images with `builder`.
-    pub(crate) fn new(plan: &PipelinePlan, builder: Builder) -> GitlabCiView {
+    /// Spells `plan` for GitLab CI, building images with `builder`; `included` when the file is
+    /// included from the team's `.gitlab-ci.yml`.
+    pub(crate) fn new(plan: &PipelinePlan, builder: Builder, included: bool) -> GitlabCiView {
         let manual_rule = format!(
             "$CI_PIPELINE_SOURCE == \"web\" || {}",
             equals("CI_COMMIT_BRANCH", plan.gitops.branch)
         );
+        let name = |job: &str| named(included, job);
         GitlabCiView {
+            included,
+            stages: StageNames {
+                check: name("check"),
+                test: name("test"),
+                build: name("build"),
+                validate: name("validate"),
+                promote: name("promote"),
+            },
+            check_job: name(CHECK_JOB),
+            validate_job: name(VALIDATE_JOB),
             skip_promotion_merges: SKIP_PROMOTION_MERGES,
             workflow_rules: plan.triggers.iter().map(rule).collect(),
             install: GitlabInstallView::new(&plan.install),
@@ -130,17 +183,21 @@ impl GitlabCiView {
                 docker_daemon: (builder == Builder::DockerInDocker)
                     .then_some(pins::GITLAB_IMAGES.dind),
             },
-            apps: plan.apps.iter().map(|a| app_view(a, builder)).collect(),
+            apps: plan
+                .apps
+                .iter()
+                .map(|a| app_view(a, builder, included))
+                .collect(),
             validate: ValidateView::new(&plan.validate_dirs),
             promotions: plan
                 .automatic_promotions()
-                .map(|p| promotion_view(plan, p))
+                .map(|p| promotion_view(plan, p, included))
                 .collect(),
             manual_promotions: plan
                 .manual_steps
                 .iter()
                 .map(|step| ManualPromotionView {
-                    job: step.job.clone(),
+                    job: name(&step.job),
                     from: step.from.to_owned(),
                     to: step.to.to_owned(),
                     resource_group: resource_group(step.to),
@@ -190,7 +247,7 @@ fn resource_group(env: &str) -> String {
     format!("promote-{env}")
 }
 
-fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
+fn app_view(jobs: &AppJobs, builder: Builder, included: bool) -> AppView {
     let app = jobs.app;
     let program = match builder {
         Builder::Buildah => "buildah",
@@ -204,12 +261,12 @@ fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
     AppView {
         name: app.name.value.clone(),
         test: jobs.test.as_ref().map(|test| TestView {
-            job: test.job.clone(),
+            job: named(included, &test.job),
             image: app.test_image.clone(),
             context: app.context.clone(),
             command: CommandLine::new(test.command),
         }),
-        build_job: jobs.build_job.clone(),
+        build_job: named(included, &jobs.build_job),
         image: app.pushed_image(),
         build: BuildCommands {
             build: ShellCommand::new(program)
@@ -229,18 +286,24 @@ fn app_view(jobs: &AppJobs, builder: Builder) -> AppView {
     }
 }
 
-fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionView {
+fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan, included: bool) -> PromotionView {
     let name = promotion.env;
     PromotionView {
-        job: promotion.job.clone(),
+        job: named(included, &promotion.job),
         environment: name.to_owned(),
         environment_name: if promotion.preview {
             format!("{name}/$CI_COMMIT_REF_SLUG")
         } else {
             name.to_owned()
         },
-        stop_job: promotion.preview.then(|| format!("stop-{name}")),
-        needs: promotion.needs.clone(),
+        stop_job: promotion
+            .preview
+            .then(|| named(included, &format!("stop-{name}"))),
+        needs: promotion
+            .needs
+            .iter()
+            .map(|job| named(included, job))
+            .collect(),
         resource_group: resource_group(name),
         rules: promotion.refs.iter().map(rule).collect(),
         mode: promotion.mode.as_str(),

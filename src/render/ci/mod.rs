@@ -6,6 +6,7 @@
 
 pub(crate) mod github;
 pub(crate) mod gitlab;
+pub(crate) mod gitlab_root;
 pub(crate) mod install;
 pub(crate) mod pins;
 pub(crate) mod validate;

@@ -8,7 +8,10 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::model::decode::qualified_repository;
-use crate::model::{App, Helm};
+use crate::model::{App, GITLAB_ROOT_PIPELINE, Helm};
+use crate::render::ci::{gitlab, gitlab_root};
+use crate::render::output::Outputs;
+use crate::render::{MANAGED_MARKER, Ownership};
 use crate::sources;
 use crate::sources::KUSTOMIZATION_NAMES;
 use crate::sources::kustomize::{self as images, Rendered};
@@ -23,6 +26,33 @@ pub(crate) struct TeamFiles<'a> {
 impl<'a> TeamFiles<'a> {
     pub(crate) fn new(root: Option<&'a Path>) -> TeamFiles<'a> {
         TeamFiles { root }
+    }
+
+    /// The repository's `.gitlab-ci.yml` with an `include:` of `file` (gitops-gen's pipeline)
+    /// and gitops-gen's stages: the team's file edited in place, or a new managed one when there
+    /// is none or gitops-gen wrote it as the whole pipeline.
+    pub(crate) fn gitlab_root(&self, file: &str, out: &mut Outputs) -> Result<(), Error> {
+        let stages = gitlab::stage_names(true);
+        let path = GITLAB_ROOT_PIPELINE.to_owned();
+        let existing = match self.root {
+            None => None,
+            Some(root) => match std::fs::read(root.join(GITLAB_ROOT_PIPELINE)) {
+                Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+                    Error::Usage(format!("{GITLAB_ROOT_PIPELINE} is not UTF-8 text"))
+                })?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::io(format!("reading {GITLAB_ROOT_PIPELINE}"), e)),
+            },
+        };
+        match existing {
+            Some(base) if !base.starts_with(MANAGED_MARKER) => {
+                let body = gitlab_root::edited(&base, file, &stages).map_err(|why| {
+                    Error::Usage(format!("cannot include gitops-gen's pipeline: {why}"))
+                })?;
+                out.text(path, body, Ownership::TeamEdit { base })
+            }
+            _ => out.text(path, gitlab_root::fresh(file, &stages), Ownership::Managed),
+        }
     }
 
     /// The manifest files in `dir` as `kubectl apply -f <dir>` reads them: `.yaml`, `.yml` and
