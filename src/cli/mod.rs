@@ -239,9 +239,40 @@ pub struct MigrateArgs {
     /// Actions, GitLab CI), else github.
     #[arg(long, value_enum)]
     pub(crate) ci: Option<crate::model::Ci>,
-    /// Write gitops-gen.yaml when the repository has none.
+    /// Write what the phase changes: gitops-gen.yaml and MIGRATION.md where the repository has
+    /// none, then the generated files when the model validates (prepare); the model, the old
+    /// pipelines and the generated files (cutover).
     #[arg(long)]
     pub write: bool,
+    /// prepare: draft the model, every environment suspended, and generate next to the old
+    /// pipelines; cutover: hand one environment (--env) to the operator and disable its old
+    /// deploy steps.
+    #[arg(long, value_enum, default_value_t = Phase::Prepare)]
+    pub phase: Phase,
+    /// The environment to cut over.
+    #[arg(long, value_name = "ENV")]
+    pub env: Option<String>,
+    /// Folder of live objects exported per environment (`<ENV>.yaml` or `<ENV>/*.yaml`, from
+    /// `kubectl get -o yaml` or `helm get manifest`): compared with what the model renders. The
+    /// cutover of an environment is refused while they differ.
+    #[arg(long, value_name = "DIR")]
+    pub compare_live: Option<PathBuf>,
+    /// Cut over without comparing with the live objects.
+    #[arg(long, conflicts_with = "compare_live")]
+    pub skip_compare: bool,
+    /// Cut over although a lower environment is still suspended or the live objects differ.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The phases of `migrate`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Phase {
+    /// Model, guide and generated files next to the old pipelines; the operator leaves every
+    /// environment alone.
+    Prepare,
+    /// One environment moves to the operator; its old deploy steps stop.
+    Cutover,
 }
 
 /// `gitops-gen promote`.

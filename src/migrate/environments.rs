@@ -54,7 +54,10 @@ pub(crate) fn environments(
             default_branch,
             path: &path,
         };
-        drafts.push(environment(&context, env, &name, &mut claimed, notes));
+        let mut draft = environment(&context, env, &name, &mut claimed, notes);
+        draft.suspended = Some(true);
+        notes.note(&format!("{path}.suspended"), &suspended_note(&name));
+        drafts.push(draft);
         named.push(Named {
             found: env.name.clone(),
             name,
@@ -75,6 +78,18 @@ pub(crate) fn environments(
     }
     (drafts, named)
 }
+
+/// Why a drafted environment is suspended: the words `cutover` looks for above the line it
+/// removes.
+pub(crate) fn suspended_note(name: &str) -> String {
+    format!(
+        "{SUSPENDED_NOTE}: the old pipeline deploys it until `gitops-gen migrate --phase cutover \
+         --env {name}`"
+    )
+}
+
+/// The start of [`suspended_note`].
+pub(crate) const SUSPENDED_NOTE: &str = "Flux leaves this environment alone";
 
 /// An environment every branch push deploys (`**`) cannot share the branches with another one
 /// that names its own: the model maps a ref to one environment. Then `**` is a question.

@@ -21,14 +21,15 @@ pub(crate) fn guide(analysis: &Analysis, draft: &Draft) -> String {
     inventory(analysis, &mut out);
     environments(model.environments.as_slice(), &model.project, &mut out);
     prepare(draft, &mut out);
-    cutover(analysis, &mut out);
+    cutover(analysis, draft, &mut out);
     finish(analysis, &mut out);
     out.push_str(
         "\n## Rolling back\n\n\
          - Before a cutover: delete the generated files and `gitops-gen.yaml`; no cluster \
          depends on them.\n\
-         - During the cutover of an environment: `flux suspend kustomization apps` in its \
-         cluster, and re-enable the old deploy job.\n\
+         - During the cutover of an environment: set `suspended: true` on it again and run \
+         `gitops-gen generate` (or `flux suspend kustomization apps` in its cluster at once), and \
+         re-enable the old deploy step (remove its `if: false`, or the dot before the job).\n\
          - After it: promote the older tag (`gitops-gen promote … --allow-rollback`) or revert \
          the promotion commit.\n",
     );
@@ -152,17 +153,39 @@ fn prepare(draft: &Draft, out: &mut String) {
         ));
     }
     out.push_str(
-        "\nNothing changes in the clusters yet: an environment runs an app only from its first \
-         promotion there, and the old pipelines keep deploying.\n",
+        "\nNothing changes in the clusters yet: every environment is `suspended: true` in \
+         `gitops-gen.yaml`, so its Flux Kustomizations are suspended (`suspend: true`, \
+         `prune: false`) and the old pipelines keep deploying. `gitops-gen migrate --write` \
+         writes what `gitops-gen generate` does once the model validates.\n",
     );
 }
 
-fn cutover(analysis: &Analysis, out: &mut String) {
+fn cutover(analysis: &Analysis, draft: &Draft, out: &mut String) {
     out.push_str(
         "\n## Phase 2: cut over, one environment at a time, lowest first\n\n\
-         For each environment: disable its old deploy steps (listed below), promote the image it \
-         runs now (`gitops-gen promote --env <env> --app <app> --image <image>:<tag running now>`), \
-         and check Flux applied it (`flux get kustomizations`, `flux get helmreleases -A`).\n\n",
+         For each environment, in this order:\n\n\
+         1. Promote the image it runs now, so Git says what the cluster runs: \
+         `gitops-gen promote --env <env> --app <app> --image <image>:<tag running now>`.\n\
+         2. **Proof before cutover**: export what runs, then compare it with what the model \
+         renders:\n\n```sh\n",
+    );
+    for env in &draft.model.environments {
+        let namespace = env.namespace.as_deref().unwrap_or(&draft.model.project);
+        out.push_str(&format!(
+            "mkdir -p live && kubectl get deploy,sts,ds,svc,ing,cm,sa,cronjob -n {namespace} -o yaml > live/{}.yaml\n",
+            env.name
+        ));
+    }
+    out.push_str(
+        "# a Helm release: helm get manifest <release> -n <namespace> > live/<env>.yaml, and\n\
+         # helm template <release> <chart> -f <values…> > live/<env>.rendered.yaml\n\
+         gitops-gen migrate --phase cutover --env <env> --compare-live live\n```\n\n\
+         3. Cut over: the same command with `--write` disables the old deploy steps of the \
+         environment (a GitHub step gets `if: false`, a GitLab job is hidden with a leading dot; \
+         steps elsewhere are listed to remove by hand), drops its `suspended: true` and \
+         regenerates, so Flux applies and prunes it. Commit and push; check Flux applied it \
+         (`flux get kustomizations`, `flux get helmreleases -A`).\n\n\
+         The old deploy steps by environment:\n\n",
     );
     let mut any = false;
     for step in analysis.deploy_steps.iter().filter(|s| s.migratable) {

@@ -10,6 +10,8 @@
 //! document, never the CI files again.
 
 mod apps;
+pub(crate) mod compare;
+pub(crate) mod cutover;
 mod deploy;
 mod environments;
 mod guide;
@@ -25,6 +27,7 @@ use crate::model::{
 };
 use crate::read::pipeline::CiSystem;
 
+pub(crate) use environments::Named;
 pub(crate) use guide::guide;
 pub(crate) use notes::Notes;
 
@@ -44,6 +47,8 @@ pub(crate) struct Options {
 pub(crate) struct Draft {
     pub model: ModelDraft,
     pub notes: Notes,
+    /// How the model names each environment the analysis found.
+    pub named: Vec<Named>,
 }
 
 impl Draft {
@@ -84,7 +89,11 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         environments,
         apps,
     };
-    Draft { model, notes }
+    Draft {
+        model,
+        notes,
+        named,
+    }
 }
 
 /// Where the operator tree goes and which branch it follows: the repository's default branch, and

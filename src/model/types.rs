@@ -261,6 +261,9 @@ pub(crate) struct Environment {
     pub namespace: String,
     /// Per-branch / per-PR environment (feature branches).
     pub preview: bool,
+    /// Not reconciled yet: the old pipeline still deploys it (migration, before its cutover).
+    /// The operator is told to leave it alone (Flux: `suspend: true`, `prune: false`).
+    pub suspended: bool,
 }
 
 /// A deployable application.

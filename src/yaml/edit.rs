@@ -33,3 +33,8 @@ pub(crate) fn value_range(text: &str, key: &Node, value: &Node) -> (usize, usize
     let end = end_of_line(text, value.span.end.max(colon));
     (colon, end)
 }
+
+/// The whole lines from the one holding `from` to the one holding `to`, newline included.
+pub(crate) fn whole_lines(text: &str, from: usize, to: usize) -> std::ops::Range<usize> {
+    start_of_line(text, from)..(end_of_line(text, to) + 1).min(text.len())
+}

@@ -367,3 +367,42 @@ pub(crate) fn kustomize_every_folder(root: &Path) -> (usize, Vec<String>) {
     }
     (folders.len(), failures)
 }
+
+/// `validate-gitops` (not strict) over `root`: its errors and zizmor findings, from its last
+/// line; `None` without the validator.
+pub(crate) fn validate_counts(root: &Path) -> Option<(usize, usize)> {
+    let out = Command::new(validator()?)
+        .arg(root)
+        .output()
+        .expect("validate-gitops runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = text.lines().last().unwrap_or_default();
+    let number = |before: &str| -> usize {
+        let words: Vec<&str> = last.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+        let at = words.iter().position(|w| *w == before).expect("a count");
+        words[at - 1].parse().expect("a number")
+    };
+    Some((number("errors"), number("zizmor")))
+}
+
+/// `validate-gitops --json` over `dirs` in one run (its tools start slowly): each file's result
+/// (`errors`, `zizmor`, …) by absolute path; `None` without the validator.
+pub(crate) fn validate_json(dirs: &[&Path]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let validator = validator()?;
+    if dirs.is_empty() {
+        return Some(serde_json::Map::new());
+    }
+    let report = tempfile::NamedTempFile::new().expect("report file");
+    Command::new(validator)
+        .arg("--json")
+        .arg(report.path())
+        .args(dirs)
+        .output()
+        .expect("validate-gitops runs");
+    let text = std::fs::read_to_string(report.path()).expect("the report");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("a JSON report");
+    match value.get("files") {
+        Some(serde_json::Value::Object(files)) => Some(files.clone()),
+        _ => panic!("no `files` in the report: {text}"),
+    }
+}

@@ -9,6 +9,7 @@ mod generate;
 mod hostile;
 mod init;
 mod migrate;
+mod phases;
 mod precommit;
 mod scenarios;
 mod validate;

@@ -239,6 +239,7 @@ fn environment(
         cluster: None,
         namespace: None,
         preview: preview.then_some(true),
+        suspended: None,
     }
 }
 

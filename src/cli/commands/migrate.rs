@@ -1,10 +1,18 @@
-//! `gitops-gen migrate`: READ → SCAN → INFER (as `analyze`) → MIGRATE (the drafted model and
-//! the guide) → the plan, the diffs and, with `--write`, `gitops-gen.yaml` and `MIGRATION.md`
-//! where the repository has none.
+//! `gitops-gen migrate`: READ → SCAN → INFER (as `analyze`) → MIGRATE → the plan, the diffs
+//! and, with `--write`, the files.
+//!
+//! - `--phase prepare` (default): the drafted model (every environment `suspended: true`) and
+//!   `MIGRATION.md` where the repository has none, then everything `generate` writes once the
+//!   model on disk validates.
+//! - `--phase cutover --env E`: after the live objects match (`--compare-live`), the old
+//!   deploy steps of `E` disabled, `E` no longer suspended, and the generated files again.
+
+use std::path::Path;
 
 use crate::Outcome;
-use crate::cli::MigrateArgs;
+use crate::cli::commands::generate::{self, Mode};
 use crate::cli::ui::Ui;
+use crate::cli::{MigrateArgs, Phase};
 use crate::error::Error;
 use crate::files::diff;
 use crate::files::repo::DirRepo;
@@ -34,19 +42,46 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
         default_branch: crate::files::remote::default_branch(root),
     };
     let draft = migrate::draft(&analysis, Some(root), &options);
+    if args.phase == Phase::Cutover {
+        return cutover(ui, args, &analysis, &draft);
+    }
+    // A model on disk is the team's: migrate drafts only where there is none. A fresh draft
+    // would read the generated files too, so it is not shown against it.
+    if existing(root, model::FILE_NAME)?.is_some() {
+        ui.status(
+            "keep",
+            &format!(
+                "{} (yours: migrate drafts one only where there is none)",
+                model::FILE_NAME
+            ),
+        );
+        if existing(root, GUIDE)?.is_none() && args.write {
+            crate::write::write_file(root, GUIDE, &migrate::guide(&analysis, &draft))?;
+            ui.status("create", GUIDE);
+        }
+        return regenerate(ui, root, args.write);
+    }
+    draft_files(ui, args, &analysis, &draft)?;
+    regenerate(ui, root, args.write)
+}
+
+/// Shows the drafted model and guide, and writes them with `--write`.
+fn draft_files(
+    ui: &Ui,
+    args: &MigrateArgs,
+    analysis: &crate::analyze::document::Analysis,
+    draft: &migrate::Draft,
+) -> Result<(), Error> {
+    let root = &args.path;
     let todos = draft.notes.todos.len();
     let files = [
         (model::FILE_NAME, draft.text()),
-        (GUIDE, migrate::guide(&analysis, &draft)),
+        (GUIDE, migrate::guide(analysis, draft)),
     ];
-    let mut plan = Vec::new();
     for (path, text) in &files {
-        let existing = existing(root, path)?;
-        if existing.as_deref() != Some(text.as_str()) {
-            let old = existing.as_deref().unwrap_or_default();
-            ui.out(&diff::unified(path, old, text, ui.color_out))?;
+        if existing(root, path)?.is_none() {
+            ui.out(&diff::unified(path, "", text, ui.color_out))?;
         }
-        plan.push((*path, text, existing));
     }
     // The draft always parses; where it does not validate, the diagnostics point at the TODOs.
     if let Err(invalid) = model::parse(model::FILE_NAME, &files[0].1) {
@@ -69,9 +104,8 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
     for todo in &draft.notes.todos {
         ui.status("todo", todo);
     }
-    for (path, text, existing) in plan {
-        let verb = match (&existing, args.write) {
-            (Some(old), _) if old == text => "unchanged",
+    for (path, text) in &files {
+        let verb = match (existing(root, path)?, args.write) {
             (Some(_), _) => "keep",
             (None, true) => {
                 crate::write::write_file(root, path, text)?;
@@ -79,19 +113,139 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
             }
             (None, false) => "would create",
         };
-        let what = match (verb, path == model::FILE_NAME) {
-            ("keep", _) => {
-                format!("{path} (yours; migrate never replaces it, the draft is the diff above)")
-            }
+        let what = match (verb, *path == model::FILE_NAME) {
+            ("keep", _) => format!("{path} (yours; migrate never replaces it)"),
             (_, true) => format!(
                 "{path} ({todos} TODO(migrate) {})",
                 if todos == 1 { "question" } else { "questions" }
             ),
-            (_, false) => path.to_owned(),
+            (_, false) => (*path).to_owned(),
         };
         ui.status(verb, &what);
     }
-    Ok(Outcome::Success)
+    Ok(())
+}
+
+/// With `write`, runs `generate` when the model on disk validates; says why not otherwise.
+fn regenerate(ui: &Ui, root: &Path, write: bool) -> Result<Outcome, Error> {
+    let Ok(Some(text)) = existing(root, model::FILE_NAME) else {
+        return Ok(Outcome::Success);
+    };
+    if model::parse(model::FILE_NAME, &text).is_err() {
+        ui.note(
+            "generate",
+            "not yet: gitops-gen.yaml does not validate; answer its TODO(migrate) questions, then \
+             run `gitops-gen generate`",
+        );
+        return Ok(Outcome::Success);
+    }
+    if !write {
+        ui.note(
+            "generate",
+            "`--write` also writes what `gitops-gen generate` would",
+        );
+        return Ok(Outcome::Success);
+    }
+    match generate::generate(ui, root, Mode::Write, false, false) {
+        // The model validates but does not render yet: a question the draft could not see.
+        Err(Error::Usage(why)) => {
+            ui.note(
+                "generate",
+                &format!("not yet: {why}; fix gitops-gen.yaml, then run `gitops-gen generate`"),
+            );
+            Ok(Outcome::Success)
+        }
+        other => other,
+    }
+}
+
+/// `--phase cutover`: the plan for one environment, its diffs, and with `--write` the edits
+/// and the generated files.
+fn cutover(
+    ui: &Ui,
+    args: &MigrateArgs,
+    analysis: &crate::analyze::document::Analysis,
+    draft: &migrate::Draft,
+) -> Result<Outcome, Error> {
+    let root = &args.path;
+    let env = args.env.as_deref().ok_or_else(|| {
+        Error::Usage("`--phase cutover` needs `--env <ENV>`: the environment to cut over".into())
+    })?;
+    let Some(model_text) = existing(root, model::FILE_NAME)? else {
+        return Err(Error::Usage(
+            "no gitops-gen.yaml: run `gitops-gen migrate --write` (the prepare phase) first".into(),
+        ));
+    };
+    let config = model::parse(model::FILE_NAME, &model_text).map_err(Error::InvalidModel)?;
+    match (&args.compare_live, args.skip_compare) {
+        (Some(dir), _) => {
+            let report =
+                migrate::compare::compare(root, &config, env, dir).map_err(Error::Usage)?;
+            ui.out(&report.text())?;
+            if !report.is_clean() && !args.force {
+                return Err(Error::Refused(format!(
+                    "not cutting `{env}` over: {} of the live objects differ from what the model \
+                     renders (above); fix the model or the overlay, or --force",
+                    report.differences()
+                )));
+            }
+        }
+        (None, true) => ui.note("compare", "skipped (--skip-compare)"),
+        (None, false) => {
+            return Err(Error::Refused(format!(
+                "not cutting `{env}` over without proof: export what runs (MIGRATION.md, \
+                 \"Proof before cutover\") and pass --compare-live DIR, or --skip-compare"
+            )));
+        }
+    }
+    let plan = migrate::cutover::plan(analysis, root, &model_text, &draft.named, env, args.force)
+        .map_err(Error::Refused)?;
+    for (path, (old, new)) in &plan.edits {
+        ui.out(&diff::unified(path, old, new, ui.color_out))?;
+    }
+    for line in &plan.disabled {
+        ui.status("disable", line);
+    }
+    for line in &plan.by_hand {
+        ui.status("by hand", line);
+    }
+    for line in &plan.credentials {
+        ui.status("revoke", &format!("{line}, once `{env}` runs from Git"));
+    }
+    for line in &plan.shared_credentials {
+        ui.status(
+            "revoke",
+            &format!("{line}, after the last environment's cutover"),
+        );
+    }
+    if !args.write {
+        for path in plan.edits.keys() {
+            ui.status("would edit", path);
+        }
+        return Ok(Outcome::Success);
+    }
+    // The new model must render before anything is written: an environment whose old deploy
+    // is off while Flux is still suspended would have no deployer at all.
+    if let Some((_, new)) = plan.edits.get(model::FILE_NAME) {
+        let config = model::parse(model::FILE_NAME, new).map_err(Error::InvalidModel)?;
+        crate::render::render(&config, Some(root))?;
+    }
+    // Refusals before any write: every file is still the text the plan was made from.
+    for (path, (old, _)) in &plan.edits {
+        if existing(root, path)?.as_deref() != Some(old.as_str()) {
+            return Err(Error::Refused(format!(
+                "{path} changed while planning; run the cutover again"
+            )));
+        }
+    }
+    // The old pipelines stop before the operator starts, so the two never both deploy.
+    let model_last = plan.edits.iter().filter(|(p, _)| *p != model::FILE_NAME);
+    let model_edit = plan.edits.iter().filter(|(p, _)| *p == model::FILE_NAME);
+    for (path, (_, new)) in model_last.chain(model_edit) {
+        crate::write::write_file(root, path, new)?;
+        ui.status("edit", path);
+    }
+    generate::generate(ui, root, Mode::Write, false, false)
 }
 
 /// The migration guide `--write` puts next to the model.

@@ -69,6 +69,10 @@ impl Decoder<'_> {
             .get("preview")
             .and_then(|n| self.bool(n, "`preview`"))
             .unwrap_or(false);
+        let suspended = map
+            .get("suspended")
+            .and_then(|n| self.bool(n, "`suspended`"))
+            .unwrap_or(false);
         // Not when a misspelled key or a rejected pattern already has its own diagnostic: a
         // second one about the same lines would only distract.
         let already_reported = self.problems.len() > problems_before;
@@ -96,6 +100,7 @@ impl Decoder<'_> {
             tags,
             promotion,
             preview,
+            suspended,
         })
     }
 

@@ -54,6 +54,7 @@ pub(crate) const ENV_KEYS: &[&str] = &[
     "cluster",
     "namespace",
     "preview",
+    "suspended",
 ];
 /// Keys of one app.
 pub(crate) const APP_KEYS: &[&str] = &[

@@ -169,6 +169,10 @@ pub(crate) struct EnvironmentDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool", extend("default" = false))]
     pub preview: Option<bool>,
+    /// Not reconciled yet, during a migration: the old pipeline still deploys this environment, so the operator leaves it alone (Flux: the environment's Kustomizations get `suspend: true` and `prune: false`). `gitops-gen migrate --phase cutover --env <name>` removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool", extend("default" = false))]
+    pub suspended: Option<bool>,
 }
 
 /// One item of `apps:`: an image to test, build, push and promote.

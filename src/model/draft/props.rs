@@ -52,6 +52,7 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
                     cluster: own_cluster.then(|| format!("{name}-cluster")),
                     namespace,
                     preview,
+                    suspended: None,
                 }
             },
         )
@@ -302,6 +303,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 cluster: Some(e.cluster.clone()),
                 namespace: Some(e.namespace.clone()),
                 preview: Some(e.preview),
+                suspended: Some(e.suspended),
             })
             .collect(),
         apps: config
@@ -380,6 +382,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 cluster: or(&d.cluster, &f.cluster),
                 namespace: or(&d.namespace, &f.namespace),
                 preview: d.preview.or(f.preview),
+                suspended: d.suspended.or(f.suspended),
             })
             .collect(),
         apps: draft

@@ -37,6 +37,7 @@ fn full() -> ModelDraft {
                 cluster: Some("eu".to_owned()),
                 namespace: Some("shop-staging".to_owned()),
                 preview: Some(false),
+                suspended: Some(true),
             },
             EnvironmentDraft {
                 name: "preview".to_owned(),
@@ -46,6 +47,7 @@ fn full() -> ModelDraft {
                 cluster: None,
                 namespace: None,
                 preview: Some(true),
+                suspended: None,
             },
         ],
         apps: vec![AppDraft {

@@ -178,6 +178,7 @@ fn environment<'a>(
         namespace: (!env.preview).then_some(env.namespace.as_str()),
         infrastructure,
         applications,
+        suspended: env.suspended,
     })
 }
 

@@ -38,6 +38,8 @@ pub(crate) struct EnvTarget<'a> {
     /// Repository-relative folder of the environment's application overlay; it depends on the
     /// infrastructure.
     pub(crate) applications: String,
+    /// Not reconciled yet (`suspended: true`): the old pipeline still deploys it.
+    pub(crate) suspended: bool,
 }
 
 /// Adds the neutral tree and the objects of the model's operator to `out`; `team` holds the

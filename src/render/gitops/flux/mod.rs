@@ -29,6 +29,8 @@ struct FluxKustomizationView<'a> {
     path: String,
     depends_on: Vec<&'a str>,
     target_namespace: Option<&'a str>,
+    /// The old pipeline still deploys the environment: Flux neither applies nor prunes.
+    suspended: bool,
 }
 
 /// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment, and the release
@@ -47,6 +49,7 @@ pub(crate) fn render(
             path: GitopsTree::operator_path(&target.infrastructure),
             depends_on: Vec::new(),
             target_namespace: None,
+            suspended: target.suspended,
         };
         out.managed(
             FLUX_KUSTOMIZATION,
@@ -59,6 +62,7 @@ pub(crate) fn render(
             depends_on: vec!["infrastructure"],
             // Preview instances each bring their own namespace; one target would merge them.
             target_namespace: target.namespace,
+            suspended: target.suspended,
         };
         out.managed(
             FLUX_KUSTOMIZATION,
