@@ -70,11 +70,13 @@ pub(crate) fn plan(
     let mut replaces: BTreeMap<String, Vec<Replace>> = BTreeMap::new();
     // (pipeline file, job id): ids are unique within a file only.
     let mut jobs_of_env: BTreeSet<(String, String)> = BTreeSet::new();
-    for step in analysis
-        .deploy_steps
-        .iter()
-        .filter(|s| ours(&s.environment))
-    {
+    // A step written once (a template, an anchor) for jobs of several environments has no
+    // environment of its own: its jobs say which ones it deploys.
+    let deploys_env = |s: &DeployStepOut| {
+        ours(&s.environment)
+            || jobs_of(analysis, &s.jobs, &s.pipelines).any(|job| ours(&job.environment))
+    };
+    for step in analysis.deploy_steps.iter().filter(|s| deploys_env(s)) {
         let place = format!("{}:{}", step.at.file, step.at.line);
         let outcome = match step.system {
             CiSystem::GithubActions => github_step(analysis, root, step, &ours),
@@ -98,6 +100,21 @@ pub(crate) fn plan(
                 .by_hand
                 .push(format!("{place}: `{}`: {why}", step.command)),
         }
+    }
+    // A step no environment can be told for may deploy this one: a person checks.
+    let known = |e: &Option<String>| {
+        e.as_deref()
+            .is_some_and(|e| named.iter().any(|n| n.found == e))
+    };
+    for step in analysis.deploy_steps.iter().filter(|s| {
+        s.migratable
+            && !known(&s.environment)
+            && !jobs_of(analysis, &s.jobs, &s.pipelines).any(|job| known(&job.environment))
+    }) {
+        cutover.by_hand.push(format!(
+            "{}:{}: `{}`: no environment could be told for it; check whether it deploys `{env}`",
+            step.at.file, step.at.line, step.command
+        ));
     }
     for (file, mut list) in replaces {
         let old = read(root, &file)?;

@@ -235,3 +235,23 @@ fn cutover_waits_for_the_live_objects_to_match() {
         stdout(&out)
     );
 }
+
+/// A deploy written once in a template that the jobs of several environments extend: the
+/// cutover hides the job of the environment cut over, and only that one.
+#[test]
+fn a_template_shared_by_environments_is_cut_over_job_by_job() {
+    let (_tmp, dir) = named_dir("shop");
+    write(
+        &dir,
+        ".gitlab-ci.yml",
+        "stages: [build, deploy]\n\n.deploy:\n  stage: deploy\n  image: bitnami/kubectl:1.30\n  script:\n    - kubectl apply -n $NAMESPACE -f k8s/\n\ndeploy-staging:\n  extends: .deploy\n  environment: staging\n  variables: {NAMESPACE: shop-staging}\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n\ndeploy-production:\n  extends: .deploy\n  environment: production\n  variables: {NAMESPACE: shop}\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: manual\n",
+    );
+    write(&dir, "k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: shop, image: registry.gitlab.com/acme/shop:1.0.0}\n");
+    write(&dir, "Dockerfile", "FROM scratch\n");
+    git_repo(&dir, None);
+    assert_code(&run(&dir, &["migrate", "--write", "."]), 0);
+    let out = cutover(&dir, "staging", &["--skip-compare"]);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("+.deploy-staging:"), "{}\n{}", stdout(&out), stderr(&out));
+    assert!(!stdout(&out).contains("+.deploy-production:"), "{}", stdout(&out));
+}
