@@ -246,12 +246,54 @@ fn a_template_shared_by_environments_is_cut_over_job_by_job() {
         ".gitlab-ci.yml",
         "stages: [build, deploy]\n\n.deploy:\n  stage: deploy\n  image: bitnami/kubectl:1.30\n  script:\n    - kubectl apply -n $NAMESPACE -f k8s/\n\ndeploy-staging:\n  extends: .deploy\n  environment: staging\n  variables: {NAMESPACE: shop-staging}\n  rules:\n    - if: $CI_COMMIT_BRANCH == \"main\"\n\ndeploy-production:\n  extends: .deploy\n  environment: production\n  variables: {NAMESPACE: shop}\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: manual\n",
     );
-    write(&dir, "k8s/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: shop, image: registry.gitlab.com/acme/shop:1.0.0}\n");
+    write(
+        &dir,
+        "k8s/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: shop, image: registry.gitlab.com/acme/shop:1.0.0}\n",
+    );
     write(&dir, "Dockerfile", "FROM scratch\n");
     git_repo(&dir, None);
     assert_code(&run(&dir, &["migrate", "--write", "."]), 0);
     let out = cutover(&dir, "staging", &["--skip-compare"]);
     assert_code(&out, 0);
-    assert!(stdout(&out).contains("+.deploy-staging:"), "{}\n{}", stdout(&out), stderr(&out));
-    assert!(!stdout(&out).contains("+.deploy-production:"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("+.deploy-staging:"),
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        !stdout(&out).contains("+.deploy-production:"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// A deploy the analysis cannot tie to an environment (one job deploying whichever environment
+/// a variable names) is listed for a person to check, not left out of the cutover.
+#[test]
+fn a_deploy_of_unknown_environment_is_listed_to_check() {
+    let (_tmp, dir) = named_dir("shop");
+    write(
+        &dir,
+        ".github/workflows/staging.yml",
+        "on:\n  push:\n    branches: [develop]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: staging\n    steps:\n      - run: kubectl apply -n shop-staging -f k8s/\n",
+    );
+    write(
+        &dir,
+        ".github/workflows/any.yml",
+        "on: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: kubectl apply -f k8s/\n",
+    );
+    write(
+        &dir,
+        "k8s/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: shop, image: ghcr.io/acme/shop:1.0.0}\n",
+    );
+    git_repo(&dir, None);
+    assert_code(&run(&dir, &["migrate", "--write", "."]), 0);
+    let out = cutover(&dir, "staging", &["--skip-compare"]);
+    assert_code(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("by hand .github/workflows/any.yml:6"), "{err}");
+    assert!(err.contains("check whether it deploys `staging`"), "{err}");
 }
