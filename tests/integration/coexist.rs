@@ -117,6 +117,21 @@ fn migrate_keeps_the_teams_gitlab_pipeline_and_includes_its_own() {
     let (_tmp, dir) = team_repo();
     let team = read(&dir, ROOT);
     let team_jobs: BTreeSet<String> = jobs(&yaml(&dir, ROOT)).into_keys().collect();
+    // Without --write: the plan and the diff of every file, the team's edit included.
+    let tree = read_tree(&dir);
+    let out = run(&dir, &["migrate", "."]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(&format!("+  - local: {OURS}")),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains(&format!("would create {OURS}")),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read_tree(&dir), tree, "nothing written without --write");
     // The prepare phase drafts the model and generates next to the team's pipeline.
     let out = run(&dir, &["migrate", "--write", "."]);
     assert_code(&out, 0);

@@ -59,10 +59,10 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
             crate::write::write_file(root, GUIDE, &migrate::guide(&analysis, &draft))?;
             ui.status("create", GUIDE);
         }
-        return regenerate(ui, root, args.write);
+        return regenerate(ui, root, args.write, None);
     }
     draft_files(ui, args, &analysis, &draft)?;
-    regenerate(ui, root, args.write)
+    regenerate(ui, root, args.write, Some(&draft.text()))
 }
 
 /// Shows the drafted model and guide, and writes them with `--write`.
@@ -126,27 +126,27 @@ fn draft_files(
     Ok(())
 }
 
-/// With `write`, runs `generate` when the model on disk validates; says why not otherwise.
-fn regenerate(ui: &Ui, root: &Path, write: bool) -> Result<Outcome, Error> {
-    let Ok(Some(text)) = existing(root, model::FILE_NAME) else {
-        return Ok(Outcome::Success);
+/// What `generate` writes from the model on disk (or, before one is written, from the draft):
+/// with `write` it writes it, without it prints the plan and the diff of every file. A model that
+/// does not validate or render yet is a note, not a failure: the draft's questions come first.
+fn regenerate(ui: &Ui, root: &Path, write: bool, draft: Option<&str>) -> Result<Outcome, Error> {
+    let text = match (existing(root, model::FILE_NAME)?, draft) {
+        (Some(text), _) => text,
+        (None, Some(draft)) if !write => draft.to_owned(),
+        (None, _) => return Ok(Outcome::Success),
     };
-    if model::parse(model::FILE_NAME, &text).is_err() {
+    let Ok(config) = model::parse(model::FILE_NAME, &text) else {
         ui.note(
             "generate",
             "not yet: gitops-gen.yaml does not validate; answer its TODO(migrate) questions, then \
              run `gitops-gen generate`",
         );
         return Ok(Outcome::Success);
-    }
-    if !write {
-        ui.note(
-            "generate",
-            "`--write` also writes what `gitops-gen generate` would",
-        );
-        return Ok(Outcome::Success);
-    }
-    match generate::generate(ui, root, Mode::Write, false, false) {
+    };
+    let mode = if write { Mode::Write } else { Mode::DryRun };
+    let done = generate::plan(root, &config, false)
+        .and_then(|plan| generate::execute(ui, root, &plan, mode, !write));
+    match done {
         // The model validates but does not render yet: a question the draft could not see.
         Err(Error::Usage(why)) => {
             ui.note(
