@@ -22,6 +22,9 @@ pub(crate) struct Named {
     pub(crate) found: String,
     /// The model's name.
     pub(crate) name: String,
+    /// Why the old steps say no namespace for it: answered from the app's manifests once the
+    /// apps are drafted ([`super::namespaces`]), else a question.
+    pub(crate) namespace_unknown: Option<String>,
 }
 
 /// The draft's environments, and how each found environment is named in the model.
@@ -54,13 +57,14 @@ pub(crate) fn environments(
             default_branch,
             path: &path,
         };
-        let mut draft = environment(&context, env, &name, &mut claimed, notes);
+        let (mut draft, namespace_unknown) = environment(&context, env, &name, &mut claimed, notes);
         draft.suspended = Some(true);
         notes.note(&format!("{path}.suspended"), &suspended_note(&name));
         drafts.push(draft);
         named.push(Named {
             found: env.name.clone(),
             name,
+            namespace_unknown,
         });
     }
     every_branch(&mut drafts, notes);
@@ -150,7 +154,7 @@ fn environment(
     name: &str,
     claimed: &mut Vec<(String, String)>,
     notes: &mut Notes,
-) -> EnvironmentDraft {
+) -> (EnvironmentDraft, Option<String>) {
     let Context {
         analysis,
         default_branch,
@@ -231,10 +235,13 @@ fn environment(
             );
         }
     }
-    if let Some(namespace) = namespace(analysis, env) {
-        draft.namespace = Some(namespace);
+    match namespace(analysis, env) {
+        Ok(namespace) => {
+            draft.namespace = Some(namespace);
+            (draft, None)
+        }
+        Err(why) => (draft, Some(why)),
     }
-    draft
 }
 
 /// A trigger's pattern as the model can take it: CI variables naming the default branch become
@@ -281,16 +288,38 @@ fn patterns_of(list: Vec<String>) -> Option<Patterns> {
     }
 }
 
-/// The namespace every deploy step of `env` names, when they name one and the same.
-fn namespace(analysis: &Analysis, env: &EnvironmentOut) -> Option<String> {
+/// The namespace every deploy step of `env` names, when they name one and the same; else why
+/// not.
+fn namespace(analysis: &Analysis, env: &EnvironmentOut) -> Result<String, String> {
     let named: BTreeSet<&str> = analysis
         .deploy_steps
         .iter()
         .filter(|s| s.environment.as_deref() == Some(env.name.as_str()))
         .filter_map(|s| s.namespace.as_deref())
         .collect();
+    let list = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     match named.into_iter().collect::<Vec<_>>().as_slice() {
-        [one] => dns_label_from(one).filter(|n| n == one),
-        _ => None,
+        [] => Err(
+            "the old steps name no namespace (they deploy to the manifests' own, or the \
+             cluster context's default)"
+                .to_owned(),
+        ),
+        [one] => match dns_label_from(one).filter(|n| n == one) {
+            Some(namespace) => Ok(namespace),
+            None => Err(format!(
+                "the old steps name the namespace as {}",
+                list(&[one])
+            )),
+        },
+        several => Err(format!(
+            "the old steps deploy to several namespaces: {}",
+            list(several)
+        )),
     }
 }

@@ -21,7 +21,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::analyze::document::Analysis;
-use crate::model::draft::{GitlabDraft, GitopsDraft, ModelDraft, to_yaml};
+use crate::model::decode::dns_label_from;
+use crate::model::draft::{
+    AppDraft, EnvironmentDraft, GitlabDraft, GitopsDraft, ModelDraft, to_yaml,
+};
 use crate::model::{
     Ci, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, has_team_gitlab_pipeline,
 };
@@ -73,9 +76,20 @@ impl Draft {
 pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options) -> Draft {
     let mut notes = Notes::default();
     let ci = ci(analysis, options, &mut notes);
-    let (environments, named) =
+    let (mut environments, named) =
         environments::environments(analysis, &options.default_branch, &mut notes);
     let (apps, registry) = apps::apps(analysis, &named, root, &options.project, &mut notes);
+    namespaces(&mut environments, &named, &apps, root, &mut notes);
+    if registry.is_none() && apps.iter().any(|a| a.image.is_none()) {
+        notes.todo(
+            "project",
+            &format!(
+                "no image build names the registry the images go to; the model's default is \
+                 `ghcr.io/{}`: set `registry:` (or each app's `image:`) if they go elsewhere",
+                options.project
+            ),
+        );
+    }
     let gitops = gitops(analysis, root, options, &mut notes);
     let model = ModelDraft {
         version: MODEL_VERSION,
@@ -93,6 +107,60 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         model,
         notes,
         named,
+    }
+}
+
+/// The namespace of each environment the old steps name none for: the one the app manifests
+/// of that environment declare (a kustomization's `namespace:`, or every object's
+/// `metadata.namespace`), else a question. The model's default, the project name, would move the
+/// apps to another namespace without a word.
+fn namespaces(
+    environments: &mut [EnvironmentDraft],
+    named: &[Named],
+    apps: &[AppDraft],
+    root: Option<&Path>,
+    notes: &mut Notes,
+) {
+    for (index, (env, found)) in environments.iter_mut().zip(named).enumerate() {
+        let Some(why) = &found.namespace_unknown else {
+            continue;
+        };
+        let path = format!("environments[{index}]");
+        let declared: BTreeSet<(String, String)> = apps
+            .iter()
+            .filter_map(|app| app.deploy.as_ref())
+            .filter_map(|deploy| {
+                let dir = deploy
+                    .overlays
+                    .as_ref()
+                    .and_then(|o| o.get(&env.name))
+                    .or(deploy.kustomize.as_ref())
+                    .or(deploy.manifests.as_ref())?;
+                Some((
+                    crate::sources::kustomize::namespace_of(root?, dir)?,
+                    dir.clone(),
+                ))
+            })
+            .collect();
+        let namespaces: BTreeSet<&String> = declared.iter().map(|(n, _)| n).collect();
+        match (namespaces.len(), declared.first()) {
+            (1, Some((namespace, dir)))
+                if dns_label_from(namespace).as_ref() == Some(namespace) =>
+            {
+                env.namespace = Some(namespace.clone());
+                notes.note(
+                    &format!("{path}.namespace"),
+                    &format!("{why}; the manifests in `{dir}` declare it"),
+                );
+            }
+            _ => notes.todo(
+                &path,
+                &format!(
+                    "{why}; write the namespace it runs in as `namespace:` (the default is the \
+                     project name, and Flux would deploy there)"
+                ),
+            ),
+        }
     }
 }
 

@@ -76,6 +76,58 @@ pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Rende
     Ok(rendered)
 }
 
+/// The namespace the manifests of `dir` (relative to `root`) run in, when they say one: its
+/// kustomization's `namespace:`, or else the `metadata.namespace` every object of its manifest
+/// files (or of the files its kustomization lists) declares alike. Unreadable files say nothing.
+pub(crate) fn namespace_of(root: &Path, dir: &str) -> Option<String> {
+    let kustomization = KUSTOMIZATION_NAMES
+        .into_iter()
+        .map(|n| join(dir, n))
+        .find(|p| root.join(p).is_file());
+    let files: Vec<String> = match &kustomization {
+        Some(path) => {
+            let docs = documents(root, path).ok()?;
+            if let Some(ns) = docs
+                .first()
+                .and_then(Node::as_map)
+                .and_then(|m| m.get("namespace"))
+                .and_then(Node::as_str)
+            {
+                return Some(ns.to_owned());
+            }
+            listed(root, path)
+                .ok()?
+                .into_iter()
+                .filter_map(|r| match r {
+                    Resource::Local { path, .. } if root.join(&path).is_file() => Some(path),
+                    _ => None,
+                })
+                .collect()
+        }
+        None => manifest_files(root, dir, dir)
+            .ok()?
+            .into_iter()
+            .map(|f| join(dir, &f))
+            .collect(),
+    };
+    let mut found: BTreeSet<String> = BTreeSet::new();
+    for file in &files {
+        for doc in documents(root, file).ok()? {
+            let ns = doc
+                .as_map()
+                .and_then(|m| m.get("metadata"))
+                .and_then(Node::as_map)
+                .and_then(|m| m.get("namespace"))
+                .and_then(Node::as_str)?;
+            found.insert(ns.to_owned());
+        }
+    }
+    match found.len() {
+        1 => found.into_iter().next(),
+        _ => None,
+    }
+}
+
 /// The images of the Kustomize directory `dir` (relative to `root`) once built.
 pub(crate) fn of_base(root: &Path, dir: &str) -> Result<Rendered, Error> {
     let mut rendered = Rendered::default();
