@@ -239,6 +239,9 @@ pub struct MigrateArgs {
     /// Actions, GitLab CI), else github.
     #[arg(long, value_enum)]
     pub(crate) ci: Option<crate::model::Ci>,
+    /// The operator that reconciles the clusters (Flux is the one this release generates).
+    #[arg(long, value_enum)]
+    pub(crate) operator: Option<crate::model::Operator>,
     /// Write what the phase changes: gitops-gen.yaml and MIGRATION.md where the repository has
     /// none, then the generated files when the model validates (prepare); the model, the old
     /// pipelines and the generated files (cutover).

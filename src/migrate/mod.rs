@@ -26,7 +26,8 @@ use crate::model::draft::{
     AppDraft, EnvironmentDraft, GitlabDraft, GitopsDraft, ModelDraft, to_yaml,
 };
 use crate::model::{
-    Ci, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, has_team_gitlab_pipeline,
+    Ci, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, Operator,
+    has_team_gitlab_pipeline,
 };
 use crate::read::pipeline::CiSystem;
 
@@ -43,6 +44,8 @@ pub(crate) struct Options {
     pub ci: Option<Ci>,
     /// The repository's default branch, for the triggers that name it by a CI variable.
     pub default_branch: String,
+    /// `--operator`.
+    pub operator: Option<Operator>,
 }
 
 /// A drafted model and what it says about itself.
@@ -91,11 +94,14 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         );
     }
     let gitops = gitops(analysis, root, options, &mut notes);
+    if options.operator.is_some() {
+        notes.note("operator", "chosen with --operator");
+    }
     let model = ModelDraft {
         version: MODEL_VERSION,
         project: options.project.clone(),
         ci,
-        operator: None,
+        operator: options.operator,
         registry,
         gitops,
         tool: None,
@@ -315,6 +321,7 @@ mod tests {
                 project: "shop".to_owned(),
                 ci: None,
                 default_branch: "main".to_owned(),
+                operator: None,
             };
             let draft = draft(&analysis, Some(dir), &options);
             let text = draft.text();

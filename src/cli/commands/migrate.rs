@@ -39,6 +39,7 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
     let options = Options {
         project: dns_label_from(&folder).unwrap_or_else(|| "app".to_owned()),
         ci: args.ci,
+        operator: args.operator,
         default_branch: crate::files::remote::default_branch(root),
     };
     let draft = migrate::draft(&analysis, Some(root), &options);
