@@ -305,8 +305,6 @@ mod tests {
         let inference = crate::infer::resolve::resolve(&facts, pipelines);
         assert_eq!(inference.deploy_steps.len(), 1);
         assert_eq!(inference.deploy_steps[0].jobs.len(), jobs);
-        assert_eq!(inference.apps.len(), 1);
-        assert_eq!(inference.apps[0].built_by.len(), jobs);
         assert_eq!(inference.tests.len(), 1);
         let lookups = work::take(Work::JobLookups);
         assert!(

@@ -350,6 +350,14 @@ pub(crate) struct Helm {
     pub image_repository_path: Option<String>,
 }
 
+impl Helm {
+    /// The team's values files of `env`, in the order the release reads them: the shared one,
+    /// then the environment's (the image file promotion owns comes after both).
+    pub(crate) fn values_in<'h>(&'h self, env: &str) -> impl Iterator<Item = &'h String> + 'h {
+        self.values.iter().chain(self.values_by_env.get(env))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -181,12 +181,7 @@ fn helm_target(config: &Config, app: &model::App, env: &str, overlay: &str) -> O
         tag_path: helm.image_path.clone(),
         repository_path: helm.image_repository_path.clone(),
         chart: helm.repository.is_none().then(|| helm.chart.clone()),
-        values: helm
-            .values
-            .iter()
-            .chain(helm.values_by_env.get(env))
-            .cloned()
-            .collect(),
+        values: helm.values_in(env).cloned().collect(),
         release: GitopsTree::of(config).helm_release(env, name),
     })
 }

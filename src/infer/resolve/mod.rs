@@ -8,11 +8,9 @@
 //! Everything is ordered by where it is written (file, then byte offset), and what is written
 //! once is reported once: a command several jobs run is one step with several jobs.
 
-mod apps;
 mod environments;
 mod index;
 
-pub(crate) use apps::App;
 pub(crate) use environments::Environment;
 pub(crate) use index::JobIndex;
 
@@ -37,12 +35,6 @@ pub(crate) struct Inference {
     pub tests: Vec<TestFact>,
     /// Cluster credentials CI holds, once per place and name.
     pub credentials: Vec<CredentialFact>,
-    /// The images the pipelines build, as applications.
-    #[allow(
-        dead_code,
-        reason = "for `migrate`; the analysis document does not list apps"
-    )]
-    pub apps: Vec<App>,
 }
 
 /// One deploy step: a command or packaged step, where it is written, and every job that runs
@@ -69,7 +61,6 @@ pub(crate) fn resolve(facts: &Facts, pipelines: &[Pipeline]) -> Inference {
         images: once_per_place(&facts.images, |i| &i.evidence.loc, |i| i.builder),
         tests: once_per_place(&facts.tests, |t| &t.evidence.loc, |_| ()),
         credentials: credentials(facts, &index),
-        apps: apps::apps(facts),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Resolution on hand-made facts: step merging, job environments, tiers, apps.
 
 use super::*;
-use crate::infer::vocab::{CredentialKind, ImageBuilder};
+use crate::infer::vocab::CredentialKind;
 use crate::infer::{
     Confidence, CredentialScope, EnvironmentHint, Evidence, HintSource, RuleId, Tier,
 };
@@ -179,41 +179,4 @@ fn cloud_keys_are_kept_only_for_deploying_jobs() {
         .filter_map(|c| c.scope.job().map(|j| j.job.clone()))
         .collect();
     assert_eq!(jobs, ["deploy"]);
-}
-
-#[test]
-fn apps_are_the_images_pipelines_build() {
-    let image = |pipeline: &str, job: &str, image: &str, pushes| ImageFact {
-        job: JobKey::new(pipeline, job),
-        builder: ImageBuilder::Docker,
-        images: vec![image.to_owned()],
-        pushes,
-        evidence: evidence(pipeline, 0),
-    };
-    let test = |pipeline: &str, command: &str| TestFact {
-        job: JobKey::new(pipeline, "test"),
-        command: command.to_owned(),
-        evidence: evidence(pipeline, 0),
-    };
-    let facts = Facts {
-        images: vec![
-            image("ci.yml", "build", "ghcr.io/acme/web:$SHA", false),
-            image("release.yml", "publish", "ghcr.io/acme/web:latest", true),
-            image("ci.yml", "build", "ghcr.io/acme/worker:$SHA", false),
-        ],
-        tests: vec![test("ci.yml", "npm test"), test("docs.yml", "mkdocs build")],
-        ..Facts::default()
-    };
-    let apps = resolve(&facts, &[]).apps;
-    let got: Vec<(&str, usize, bool, usize)> = apps
-        .iter()
-        .map(|a| (a.image.as_str(), a.built_by.len(), a.pushed, a.tests.len()))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            ("ghcr.io/acme/web", 2, true, 1),
-            ("ghcr.io/acme/worker", 1, false, 1)
-        ]
-    );
 }

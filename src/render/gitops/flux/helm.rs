@@ -82,14 +82,18 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
 
 /// The values files applied in `env`, earliest first, each with its ConfigMap's name.
 pub(crate) fn values_layers(app: &str, helm: &Helm, env: &str) -> Vec<(String, String)> {
-    let mut layers = Vec::new();
-    if let Some(file) = &helm.values {
-        layers.push((format!("{app}-values"), file.clone()));
-    }
-    if let Some(file) = helm.values_by_env.get(env) {
-        layers.push((format!("{app}-values-{env}"), file.clone()));
-    }
-    layers
+    helm.values_in(env)
+        .enumerate()
+        .map(|(at, file)| {
+            // The shared file, when there is one, comes first.
+            let name = if at == 0 && helm.values.is_some() {
+                format!("{app}-values")
+            } else {
+                format!("{app}-values-{env}")
+            };
+            (name, file.clone())
+        })
+        .collect()
 }
 
 fn release(
