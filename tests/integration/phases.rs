@@ -86,6 +86,16 @@ fn github_prepare_suspends_everything_and_cutover_hands_over_one_environment() {
         "{}",
         stdout(&out)
     );
+    assert!(
+        stdout(&out).contains("-  suspend: true"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out).contains("would update clusters/staging/apps.yaml"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(read_tree(&dir), tree);
 
     let out = cutover(&dir, "staging", &["--skip-compare", "--write"]);

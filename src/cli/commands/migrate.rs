@@ -223,6 +223,18 @@ fn cutover(
         for path in plan.edits.keys() {
             ui.status("would edit", path);
         }
+        // And what `generate` would change from the new model (the environment's Flux objects).
+        if let Some((_, new)) = plan.edits.get(model::FILE_NAME) {
+            let config = model::parse(model::FILE_NAME, new).map_err(Error::InvalidModel)?;
+            return match generate::plan(root, &config, false) {
+                Ok(generated) => generate::execute(ui, root, &generated, Mode::DryRun, true),
+                Err(Error::Usage(why)) => {
+                    ui.note("generate", &format!("the new model does not render: {why}"));
+                    Ok(Outcome::Success)
+                }
+                Err(other) => Err(other),
+            };
+        }
         return Ok(Outcome::Success);
     }
     // The new model must render before anything is written: an environment whose old deploy
