@@ -193,6 +193,43 @@ pub fn overlay(data: &[u8]) {
     let _ = edit::values::add_values_config_map(text, "web-image", "web-image.yaml");
 }
 
+/// The edits of a team's files: the `include:` of gitops-gen's GitLab pipeline in a
+/// `.gitlab-ci.yml` (the input), and the cutover's removal of an environment's `suspended:` in a
+/// model (the input again; its first line, a comment, names the environment). A successful include edit must
+/// leave YAML that a second edit leaves alone; a successful cutover edit must leave YAML.
+pub fn team_edits(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let stages = crate::render::ci::gitlab::stage_names(true);
+    let file = ".gitlab/gitops.gitlab-ci.yml";
+    if let Ok(done) = crate::render::ci::gitlab_root::edited(text, file, &stages) {
+        assert!(
+            yaml::parse(&done).is_ok(),
+            "the edit broke the YAML:\n{done}"
+        );
+        let again = crate::render::ci::gitlab_root::edited(&done, file, &stages);
+        assert!(
+            matches!(&again, Ok(twice) if *twice == done),
+            "a second edit changed it: {again:?}\n{done}"
+        );
+    }
+    let env = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('#')
+        .trim();
+    for force in [false, true] {
+        if let Ok(Some(done)) = crate::migrate::cutover::resume(text, env, force) {
+            assert!(
+                yaml::parse(&done).is_ok(),
+                "the cutover broke the model:\n{done}"
+            );
+        }
+    }
+}
+
 /// Splits a reader input into files, analyses them as a repository and renders every report.
 fn analyze_repo(main: &str, data: &[u8]) {
     let Ok(input) = std::str::from_utf8(data) else {

@@ -140,7 +140,7 @@ pub(crate) fn plan(
 
 /// The model text with `env`'s `suspended: true` (and the note above it) removed; `None` when
 /// it is not suspended. Refused while an earlier environment is still suspended, unless `force`.
-fn resume(model: &str, env: &str, force: bool) -> Result<Option<String>, String> {
+pub(crate) fn resume(model: &str, env: &str, force: bool) -> Result<Option<String>, String> {
     let doc = crate::yaml::parse(model)
         .map_err(|e| format!("gitops-gen.yaml is not valid YAML: {e}"))?
         .into_iter()

@@ -111,7 +111,46 @@ pub(crate) fn edited(text: &str, file: &str, stages: &[String]) -> Result<String
         out.push('\n');
         out.push_str(&appended);
     }
+    // The edit only adds bytes where the tree says a list ends or the file ends; a file the
+    // parser reads more leniently than that (an unclosed quote at its end, a key written twice)
+    // could still take them in wrongly. What does not read back as including the pipeline, with
+    // every stage, is refused rather than written.
+    if !includes_ours(&out, file, stages) {
+        return Err(format!(
+            "{GITLAB_ROOT_PIPELINE} does not take the edit cleanly; add `- local: {file}` to its \
+             `include:` and gitops-gen's stages to its `stages:` by hand"
+        ));
+    }
     Ok(out)
+}
+
+/// Whether `text` reads as a pipeline that includes `file` and declares every stage of `stages`.
+fn includes_ours(text: &str, file: &str, stages: &[String]) -> bool {
+    let Ok(docs) = crate::yaml::parse(text) else {
+        return false;
+    };
+    let Some(top) = docs.first().and_then(Node::as_map) else {
+        return false;
+    };
+    let items = |key: &str| -> Vec<Node> {
+        match top.get(key).map(|n| &n.value) {
+            Some(Value::Seq(items)) => items.clone(),
+            Some(Value::String(_)) => top.get(key).cloned().into_iter().collect(),
+            _ => Vec::new(),
+        }
+    };
+    let included = items("include").iter().any(|item| {
+        let named = match &item.value {
+            Value::Map(map) => map.get("local").and_then(Node::as_str),
+            _ => item.as_str(),
+        };
+        named.is_some_and(|n| n.trim_start_matches('/') == file)
+    });
+    let declared = items("stages");
+    included
+        && stages
+            .iter()
+            .all(|s| declared.iter().any(|d| d.as_str() == Some(s.as_str())))
 }
 
 /// Whether `include:` names files besides `file`, and the edit that adds `file` to it (none
