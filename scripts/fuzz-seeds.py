@@ -127,6 +127,8 @@ def main():
                     )
                     add(seeds, target, text + others)
                     add(seeds, target, text)
+            if path.endswith(".gitlab-ci.yml"):
+                add(seeds, "team_edits", text)
             if "Jenkinsfile" in path:
                 add(seeds, "jenkins_parser", text)
                 for script in re.findall(r"(?s)sh\s*(?:\(\s*)?(?:script:\s*)?'''(.*?)'''", text):
@@ -141,6 +143,10 @@ def main():
             text = path.read_text(encoding="utf-8")
             add(seeds, "model", text)
             add(seeds, "yaml", text)
+            # The cutover's edit takes the environment from the first line, a comment.
+            names = re.findall(r"(?m)^\s*- name: ([a-z0-9-]+)", text)
+            if folder == "models" and names:
+                add(seeds, "team_edits", f"# {names[0]}\n" + text.replace("    branches:", "    suspended: true\n    branches:", 1))
     for overlay in OVERLAYS:
         add(seeds, "overlay", overlay)
         add(seeds, "yaml", overlay.split("\n", 2)[2])
