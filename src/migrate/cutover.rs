@@ -21,6 +21,7 @@ use crate::analyze::document::{Analysis, DeployStepOut, JobOut};
 use crate::files::LineIndex;
 use crate::files::safe_read::{MAX_FILE_BYTES, Symlinks, read_text};
 use crate::migrate::environments::{Named, SUSPENDED_NOTE};
+use crate::model::decode::dns_label_from;
 use crate::read::pipeline::CiSystem;
 use crate::yaml::edit::{column, start_of_line, value_range, whole_lines};
 use crate::yaml::{Node, Value};
@@ -66,7 +67,13 @@ pub(crate) fn plan(
         .filter(|n| n.name == env)
         .map(|n| n.found.as_str())
         .collect();
-    let ours = |e: &Option<String>| e.as_deref().is_some_and(|e| found.contains(e));
+    // As the draft named it, or spelled so that it becomes the same name (`Staging`): the
+    // analysis also reads the generated pipelines, whose `staging` may have taken the name first.
+    let ours = |e: &Option<String>| {
+        e.as_deref().is_some_and(|e| {
+            found.contains(e) || dns_label_from(e).is_some_and(|label| label == env)
+        })
+    };
     let mut replaces: BTreeMap<String, Vec<Replace>> = BTreeMap::new();
     // (pipeline file, job id): ids are unique within a file only.
     let mut jobs_of_env: BTreeSet<(String, String)> = BTreeSet::new();
@@ -103,8 +110,12 @@ pub(crate) fn plan(
     }
     // A step no environment can be told for may deploy this one: a person checks.
     let known = |e: &Option<String>| {
-        e.as_deref()
-            .is_some_and(|e| named.iter().any(|n| n.found == e))
+        e.as_deref().is_some_and(|e| {
+            let label = dns_label_from(e);
+            named
+                .iter()
+                .any(|n| n.found == e || label.as_deref() == Some(n.name.as_str()))
+        })
     };
     for step in analysis.deploy_steps.iter().filter(|s| {
         s.migratable
