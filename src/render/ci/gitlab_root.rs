@@ -183,17 +183,8 @@ fn include_edit(
                 return Ok((others, None));
             }
             let entry = format!("local: {}", scalar(file));
-            Ok((
-                true,
-                Some(append_item(
-                    text,
-                    value,
-                    items,
-                    &format!("{{{entry}}}"),
-                    &entry,
-                    line,
-                )?),
-            ))
+            let edit = append_item(text, value, items, &format!("{{{entry}}}"), &entry, line)?;
+            Ok((others, Some(edit)))
         }
         Value::String(_) if ours(value) => Ok((false, None)),
         Value::String(_) => {
@@ -267,7 +258,8 @@ fn append_item(
             .ok_or_else(|| {
                 format!("line {line} of {GITLAB_ROOT_PIPELINE}: a list gitops-gen cannot read")
             })?;
-        return Ok((close, close, format!(", {flow}")));
+        let comma = if items.is_empty() { "" } else { ", " };
+        return Ok((close, close, format!("{comma}{flow}")));
     }
     let last = items.last().ok_or("an empty list")?;
     let first = items.first().unwrap_or(last);

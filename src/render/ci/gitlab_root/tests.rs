@@ -42,6 +42,15 @@ fn flow_lists_and_single_names_are_extended_in_their_style() {
     let out = edit("include: '.gitlab/jobs.yml'\nstages: [test, deploy]\njob: {script: [x]}\n");
     assert!(out.starts_with("include:\n  - '.gitlab/jobs.yml'\n  - local: .gitlab/gitops.gitlab-ci.yml\nstages: [test, deploy, gitops-check, gitops-test, gitops-build, gitops-validate, gitops-promote]\n"), "{out}");
     assert_eq!(edit(&out), out);
+    let out = edit("include: []\njob: {script: [x]}\n");
+    assert!(
+        out.starts_with("include: [{local: .gitlab/gitops.gitlab-ci.yml}]\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - deploy\n  - gitops-check\n"),
+        "no other include: GitLab's stages are written out\n{out}"
+    );
     let out = edit("include: [{local: a.yml}]\nstages: [test]\n");
     assert!(
         out.starts_with("include: [{local: a.yml}, {local: .gitlab/gitops.gitlab-ci.yml}]\n"),
