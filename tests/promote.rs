@@ -228,10 +228,31 @@ fn newer_then_older_refuses_the_downgrade() {
     let (older, newer) = two_builds(&f);
     promote_build(&f, &newer).success();
     let head = git(&f.remote, &["rev-parse", "main"]);
-    promote_build(&f, &older).code(1).stderr(
-        predicates::str::contains("is an ancestor of")
-            .and(predicates::str::contains("--allow-rollback")),
+    // The older pipeline lost the race: a notice, not a red pipeline.
+    promote_build(&f, &older).code(0).stderr(
+        predicates::str::contains("skipped")
+            .and(predicates::str::contains("is an ancestor of"))
+            .and(predicates::str::contains("a newer build got there first")),
     );
+    // Unless asked to fail.
+    gitops_gen(&f.checkout)
+        .args([
+            "promote",
+            "--env",
+            "staging",
+            "--app",
+            "web",
+            "--fail-if-superseded",
+        ])
+        .args([
+            "--image",
+            &format!("ghcr.io/shop/web:{}", &older[..12]),
+            "--source-commit",
+            &older,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--allow-rollback"));
     assert_eq!(
         git(&f.remote, &["rev-parse", "main"]),
         head,
@@ -562,9 +583,9 @@ fn an_open_proposal_for_a_newer_build_is_not_replaced_by_an_older_one() {
     };
     propose(&newer).success();
     let proposal = git(&f.remote, &["rev-parse", "promote/production/web"]);
-    propose(&older)
-        .code(1)
-        .stderr(predicates::str::contains("is already proposed"));
+    propose(&older).code(0).stderr(
+        predicates::str::contains("skipped").and(predicates::str::contains("is already proposed")),
+    );
     assert_eq!(
         git(&f.remote, &["rev-parse", "promote/production/web"]),
         proposal
@@ -788,8 +809,8 @@ fn dry_run_decides_against_the_fetched_tip_and_the_docs_say_so() {
         .success()
         .stderr(predicates::str::contains("already runs"));
     dry(&older)
-        .code(1)
-        .stderr(predicates::str::contains("refusing to promote"));
+        .code(0)
+        .stderr(predicates::str::contains("skipped: not promoting"));
     let sideways = gitops_gen(&f.checkout)
         .args(["promote", "--env", "staging", "--app", "web", "--dry-run"])
         .args(["--image", "ghcr.io/shop/web:hotfix"])

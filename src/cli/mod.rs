@@ -285,7 +285,8 @@ Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary cl
 GitOps branch, records the image's source commit in an annotation next to it, commits with an
 audit message ([skip ci] included) and pushes, retrying when another promotion moved the branch
 first. Every git command is stopped after --timeout seconds. It never moves an environment to an
-older source commit unless --allow-rollback. Credentials come from
+older source commit unless --allow-rollback; an older build that lost the race is skipped with a
+notice (exit 0; exit 1 with --fail-if-superseded). Credentials come from
 GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are never printed.
 
 Examples:
@@ -324,6 +325,10 @@ pub struct PromoteArgs {
     /// Allow moving to a source commit older than the one the environment runs.
     #[arg(long)]
     pub allow_rollback: bool,
+    /// Exit 1 when a newer build already runs (or is proposed) in the environment. Default: the
+    /// older pipeline lost the race, which is not a failure: a notice, and exit 0.
+    #[arg(long)]
+    pub fail_if_superseded: bool,
     /// Why the promotion happens; recorded in the commit. Default: derived from the CI event.
     #[arg(long)]
     pub reason: Option<String>,

@@ -23,8 +23,9 @@ enum Ancestry {
 /// What the annotation says when the source commit of the running image is not known.
 pub(super) const UNKNOWN_SOURCE: &str = "unknown";
 
-/// Refuses moving to an older source commit than `old` (unless `--allow-rollback`), and notes
-/// rollbacks and unknown ancestry in the audit record.
+/// Stops a move to an older source commit than `old` (unless `--allow-rollback`): `Some` of why,
+/// or, with `--fail-if-superseded`, an error. Notes rollbacks and unknown ancestry in the audit
+/// record.
 pub(super) fn guard_downgrade(
     request: &Request,
     reference: &ImageRef,
@@ -33,29 +34,36 @@ pub(super) fn guard_downgrade(
     what: &str,
     audit: &mut Audit,
     warnings: &mut Vec<String>,
-) -> std::result::Result<(), Error> {
+) -> std::result::Result<Option<String>, Error> {
     match ancestry(request, new, old) {
-        Ancestry::Forward | Ancestry::Diverged => Ok(()),
+        Ancestry::Forward | Ancestry::Diverged => Ok(None),
         Ancestry::Backward if request.allow_rollback => {
             audit
                 .notes
                 .push(format!("Rollback: {old} → {new} (--allow-rollback)."));
-            Ok(())
+            Ok(None)
         }
-        Ancestry::Backward => Err(Error::Refused(format!(
-            "refusing to promote `{}` in `{}` to {}: its source commit {new} is an ancestor of \
-             {old}, which {what} there; a newer build got there first. Pass --allow-rollback to \
-             roll back on purpose",
-            request.app,
-            request.env,
-            reference.display(),
-        ))),
+        Ancestry::Backward => {
+            let message = format!(
+                "not promoting `{}` in `{}` to {}: its source commit {new} is an ancestor of \
+                 {old}, which {what} there; a newer build got there first. Pass \
+                 --allow-rollback to roll back on purpose",
+                request.app,
+                request.env,
+                reference.display(),
+            );
+            if request.fail_if_superseded {
+                Err(Error::Refused(message))
+            } else {
+                Ok(Some(message))
+            }
+        }
         Ancestry::Unknown(why) => {
             warnings.push(format!(
                 "could not compare source commits {new} and {old}: {why}; promoting anyway"
             ));
             audit.notes.push(format!("Ancestry unknown: {why}"));
-            Ok(())
+            Ok(None)
         }
     }
 }

@@ -84,6 +84,8 @@ pub(crate) struct Request {
     pub attempts: u32,
     /// Allow moving to an older source commit.
     pub allow_rollback: bool,
+    /// Fail when a newer build got there first, instead of skipping with a notice.
+    pub fail_if_superseded: bool,
     /// Checkout of the app repository, where source commits' ancestry is looked up.
     pub app_repo: Option<PathBuf>,
     /// Decide everything against the current tip, but commit and push nothing.
@@ -149,6 +151,12 @@ pub(crate) enum Promoted {
     Removed {
         /// The new commit.
         commit: String,
+    },
+    /// A newer build already runs (or is proposed) there: nothing committed, and not a
+    /// failure, since the older pipeline simply lost the race. The sentence says which.
+    Superseded {
+        /// Why, naming both source commits.
+        message: String,
     },
     /// `--dry-run`: what would be committed.
     WouldCommit {
@@ -255,8 +263,8 @@ pub(crate) fn promote(
         audit.old = running.reference.as_ref().map(|r| r.display().to_owned());
         audit.new = reference.display().to_owned();
         audit.source_commit = source_commit.clone().or(audit.source_commit);
-        if let (Some(new), Some(old)) = (&source_commit, &running.source_commit) {
-            guard_downgrade(
+        if let (Some(new), Some(old)) = (&source_commit, &running.source_commit)
+            && let Some(message) = guard_downgrade(
                 request,
                 &reference,
                 new,
@@ -264,15 +272,16 @@ pub(crate) fn promote(
                 "already runs",
                 &mut audit,
                 warnings,
-            )?;
+            )?
+        {
+            return Ok(Promoted::Superseded { message });
         }
         // An open proposal for a newer build must not be replaced by an older one either.
         if request.mode == Promotion::PullRequest
             && let Some(proposal) = proposal_state(&git, request, &target_branch)?
             && let (Some(new), Some(old)) = (&source_commit, &proposal.source_commit)
             && new != old
-        {
-            guard_downgrade(
+            && let Some(message) = guard_downgrade(
                 request,
                 &reference,
                 new,
@@ -280,7 +289,9 @@ pub(crate) fn promote(
                 "is already proposed",
                 &mut audit,
                 warnings,
-            )?;
+            )?
+        {
+            return Ok(Promoted::Superseded { message });
         }
 
         let cannot_edit =

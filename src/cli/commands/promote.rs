@@ -120,6 +120,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         audit,
         attempts: args.retries.max(1),
         allow_rollback: args.allow_rollback,
+        fail_if_superseded: args.fail_if_superseded,
         app_repo: Some(args.dir.clone()),
         dry_run: args.dry_run,
         preview: instance,
@@ -232,6 +233,7 @@ fn remove_preview(
         audit,
         attempts: args.retries.max(1),
         allow_rollback: false,
+        fail_if_superseded: false,
         app_repo: None,
         dry_run: args.dry_run,
         preview: Some(instance),
@@ -328,6 +330,7 @@ fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
                 ),
             );
         }
+        Promoted::Superseded { message } => ui.note("skipped", &message),
         Promoted::Removed { commit } => {
             let what = request.preview.as_ref().map_or("", |i| i.branch.as_str());
             ui.status(
