@@ -184,7 +184,13 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionVi
     }
 }
 
-/// One promotion of an environment at a time, shared by the push and the manual workflow.
+/// The start of an environment's concurrency groups; the templates end it with the ref
+/// (`-${{ github.ref }}`, or the deleted branch's for a preview removal): one promotion of an
+/// environment at a time per ref. GitHub keeps one pending run per group and cancels the older
+/// ones, so a group shared by several refs (feature branches feeding a preview, branches feeding
+/// one environment) would drop promotions and preview removals; within one ref only an older
+/// commit is dropped, which the newer one supersedes. Across refs, promote's own retries order
+/// the pushes.
 fn concurrency_group(env: &str) -> String {
     format!("gitops-promote-{env}")
 }
