@@ -178,9 +178,10 @@ pub struct InitArgs {
     /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
     #[arg(long)]
     pub registry: Option<String>,
-    /// An environment and the branches that promote into it: NAME=BRANCH[,BRANCH]. Repeatable;
+    /// An environment and the branches that promote into it: NAME=BRANCH[,BRANCH], with
+    /// `:preview` for one instance per branch (the name `preview` implies it). Repeatable;
     /// replaces the default set (development, staging, production, preview).
-    #[arg(long = "env", value_name = "NAME=BRANCH[,BRANCH]")]
+    #[arg(long = "env", value_name = "NAME=BRANCH[,BRANCH][:preview]")]
     pub envs: Vec<String>,
     /// An app to build and deploy: NAME or NAME=IMAGE. Repeatable. Default: the directory name.
     #[arg(long = "app", value_name = "NAME[=IMAGE]")]

@@ -243,12 +243,25 @@ fn environment(
     }
 }
 
+/// `NAME=BRANCH[,BRANCH][:preview]`. An environment is a preview (one instance per branch) only
+/// when it says so, with `:preview` (git refs cannot hold a `:`) or the name `preview`: a
+/// pattern such as `release/*` does not make one.
 fn parse_env(spec: &str, main: &str) -> Result<EnvironmentDraft, Error> {
+    let (spec, marked) = match spec.strip_suffix(":preview") {
+        Some(rest) => (rest, true),
+        None => (spec, false),
+    };
     let (name, branches) = spec.split_once('=').ok_or_else(|| {
         Error::Usage(format!(
-            "--env `{spec}` must be NAME=BRANCH[,BRANCH], e.g. staging=staging"
+            "--env `{spec}` must be NAME=BRANCH[,BRANCH][:preview], e.g. staging=staging or \
+             preview=feature/*:preview"
         ))
     })?;
+    if branches.contains(':') {
+        return Err(Error::Usage(format!(
+            "--env `{spec}`: a branch cannot hold `:`; the only suffix is `:preview`"
+        )));
+    }
     let branches: Vec<String> = branches
         .split(',')
         .map(str::trim)
@@ -257,7 +270,7 @@ fn parse_env(spec: &str, main: &str) -> Result<EnvironmentDraft, Error> {
         .collect();
     let name = name.trim();
     let production = name == "production" || branches.iter().any(|b| b == main);
-    let preview = name == "preview" || branches.iter().any(|b| b.contains('*'));
+    let preview = marked || name == "preview";
     let promotion = if production && !preview {
         Promotion::PullRequest
     } else {
@@ -315,6 +328,12 @@ mod tests {
         );
         let e = parse_env("preview=feature/*", "main")?;
         assert_eq!(e.preview, Some(true));
+        // A pattern alone does not make a preview; `:preview` does.
+        let e = parse_env("staging=release/*", "main")?;
+        assert_eq!(e.preview, None);
+        let e = parse_env("review=feature/*:preview", "main")?;
+        assert_eq!((e.name.as_str(), e.preview), ("review", Some(true)));
+        assert!(parse_env("staging=a:b", "main").is_err());
         assert!(parse_env("nobranch", "main").is_err());
         Ok(())
     }
