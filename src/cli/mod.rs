@@ -192,6 +192,9 @@ pub struct InitArgs {
     /// Overwrite an existing gitops-gen.yaml (and hand-edited generated files).
     #[arg(long)]
     pub force: bool,
+    /// Do not make the directory a git repository when it is not in one.
+    #[arg(long)]
+    pub no_git: bool,
 }
 
 /// The arguments of `gitops-gen generate`.

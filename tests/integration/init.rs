@@ -63,12 +63,23 @@ fn init_works_in_an_empty_non_git_directory() {
     assert_eq!(str_of(&m, "registry"), "ghcr.io/plain");
     assert_eq!(str_of(get(&m, "gitops"), "branch"), "main");
     assert!(dir.join(".github/workflows/gitops.yml").is_file());
-    assert!(
-        !dir.join(".git").exists(),
-        "init must not create a repository"
+    // A repository on the model's branch, as `cargo new` makes one, so `git add . && git
+    // commit` works next.
+    assert!(stderr(&out).contains("create .git (git init --initial-branch main)"));
+    assert_eq!(
+        git(&dir, &["symbolic-ref", "--short", "HEAD"]).trim(),
+        "main"
     );
     assert_text_hygiene(&dir);
     assert_code(&run(&dir, &["generate", "--check"]), 0);
+    // Not with --no-git; and never inside an existing repository.
+    let (_tmp, plain) = named_dir("plain");
+    assert_code(&run(&plain, &["init", "--yes", "--no-git"]), 0);
+    assert!(!plain.join(".git").exists());
+    let (_tmp, outer) = named_dir("outer");
+    git_repo(&outer, None);
+    assert_code(&run(&outer, &["init", "inner", "--yes"]), 0);
+    assert!(!outer.join("inner/.git").exists());
 }
 
 #[test]

@@ -87,7 +87,42 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
         ui.status(Action::RemoveLeftover.verb(), &leftover);
     }
     ui.status("create", model::FILE_NAME);
-    generate::execute(ui, &root, &plan, Mode::Write, false)
+    let outcome = generate::execute(ui, &root, &plan, Mode::Write, false)?;
+    if !args.no_git {
+        git_init(ui, &root, &model.gitops.branch);
+    }
+    Ok(outcome)
+}
+
+/// Makes `root` a git repository on `branch` when it is not inside one, as `cargo new` does, so
+/// the next step (`git add . && git commit`) works; says so, or why not.
+fn git_init(ui: &Ui, root: &Path, branch: &str) {
+    if gix::discover(root).is_ok() {
+        return;
+    }
+    let done = std::process::Command::new("git")
+        .args(["init", "--quiet", "--initial-branch", branch])
+        .arg(root)
+        .output();
+    match done {
+        Ok(out) if out.status.success() => {
+            ui.status(
+                "create",
+                &format!(".git (git init --initial-branch {branch})"),
+            );
+        }
+        Ok(out) => ui.note(
+            "warning",
+            &format!(
+                "not a git repository, and `git init` failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ),
+        Err(e) => ui.note(
+            "warning",
+            &format!("not a git repository, and git could not run ({e}): run `git init` yourself"),
+        ),
+    }
 }
 
 fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft, Error> {
