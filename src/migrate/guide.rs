@@ -6,7 +6,7 @@
 use crate::analyze::document::Analysis;
 use crate::migrate::Draft;
 use crate::model::Ci;
-use crate::model::draft::{EnvironmentDraft, Patterns};
+use crate::model::draft::{EnvironmentDraft, ModelDraft, Patterns};
 
 /// The guide's text.
 pub(crate) fn guide(analysis: &Analysis, draft: &Draft) -> String {
@@ -103,15 +103,19 @@ fn environments(environments: &[EnvironmentDraft], project: &str, out: &mut Stri
     }
 }
 
-fn prepare(draft: &Draft, out: &mut String) {
-    let model = &draft.model;
+/// What to do once the files are written, for `MIGRATION.md` and `init`'s last lines.
+pub(crate) struct NextSteps {
+    /// `flux bootstrap …` once per cluster, at its folder.
+    pub(crate) bootstrap: Vec<String>,
+    /// The CI secrets and variables the pipelines need.
+    pub(crate) ci_settings: &'static str,
+    /// Environments promoted by pull request: the GitOps branch needs review protection.
+    pub(crate) reviewed: Vec<String>,
+}
+
+/// The next steps for `model`; `repository` is `owner/name` when the git remote says it.
+pub(crate) fn next_steps(model: &ModelDraft, repository: Option<&str>) -> NextSteps {
     let gitlab = matches!(model.ci, Some(Ci::Gitlab));
-    out.push_str(
-        "\n## Phase 1: prepare\n\n\
-         1. Answer the open questions below in `gitops-gen.yaml`, then run `gitops-gen generate` \
-         and commit what it writes.\n\
-         2. Bootstrap Flux once per cluster, at its folder:\n\n```sh\n",
-    );
     let mut clusters: Vec<&str> = model
         .environments
         .iter()
@@ -122,34 +126,59 @@ fn prepare(draft: &Draft, out: &mut String) {
     let gitops = model.gitops.clone().unwrap_or_default();
     let branch = gitops.branch.as_deref().unwrap_or("main");
     let tree = crate::model::tree::GitopsTree::new(gitops.path.as_deref().unwrap_or("."));
-    for cluster in clusters {
-        out.push_str(&format!(
-            "flux bootstrap {tool} --owner=<owner> --repository=<repository> --branch={branch} \
-             --path={}\n",
-            tree.cluster_file(cluster, "").trim_end_matches('/')
-        ));
+    let (owner, name) = repository
+        .and_then(|r| r.rsplit_once('/'))
+        .unwrap_or(("<owner>", "<repository>"));
+    NextSteps {
+        bootstrap: clusters
+            .into_iter()
+            .map(|cluster| {
+                format!(
+                    "flux bootstrap {tool} --owner={owner} --repository={name} --branch={branch} \
+                     --path={}",
+                    tree.cluster_file(cluster, "").trim_end_matches('/')
+                )
+            })
+            .collect(),
+        ci_settings: if gitlab {
+            "a masked CI/CD variable `GITOPS_GEN_TOKEN` holding a project access token with the \
+             `write_repository` scope, so promotions can push; `REGISTRY_USERNAME` and \
+             `REGISTRY_PASSWORD` unless the images go to this project's GitLab registry"
+        } else {
+            "none for images on `ghcr.io` (the job's `GITHUB_TOKEN` pushes images and promotion \
+             commits); repository secrets `REGISTRY_USERNAME` and `REGISTRY_PASSWORD` for another \
+             registry"
+        },
+        reviewed: model
+            .environments
+            .iter()
+            .filter(|e| matches!(e.promotion, Some(crate::model::Promotion::PullRequest)))
+            .map(|e| e.name.clone())
+            .collect(),
     }
-    out.push_str("```\n\n3. CI settings the new pipelines need: ");
-    out.push_str(if gitlab {
-        "a masked CI/CD variable `GITOPS_GEN_TOKEN` holding a project access token with the \
-         `write_repository` scope, so promotions can push; `REGISTRY_USERNAME` and \
-         `REGISTRY_PASSWORD` unless the images go to this project's GitLab registry.\n"
-    } else {
-        "none for images on `ghcr.io` (the job's `GITHUB_TOKEN` pushes images and promotion \
-         commits); repository secrets `REGISTRY_USERNAME` and `REGISTRY_PASSWORD` for another \
-         registry.\n"
-    });
-    let reviewed: Vec<&str> = model
-        .environments
-        .iter()
-        .filter(|e| matches!(e.promotion, Some(crate::model::Promotion::PullRequest)))
-        .map(|e| e.name.as_str())
-        .collect();
-    if !reviewed.is_empty() {
+}
+
+fn prepare(draft: &Draft, out: &mut String) {
+    let steps = next_steps(&draft.model, None);
+    out.push_str(
+        "\n## Phase 1: prepare\n\n\
+         1. Answer the open questions below in `gitops-gen.yaml`, then run `gitops-gen generate` \
+         and commit what it writes.\n\
+         2. Bootstrap Flux once per cluster, at its folder:\n\n```sh\n",
+    );
+    for line in &steps.bootstrap {
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "```\n\n3. CI settings the new pipelines need: {}.\n",
+        steps.ci_settings
+    ));
+    if !steps.reviewed.is_empty() {
         out.push_str(&format!(
             "4. Protect the GitOps branch so the pull requests that promote into {} need a \
              review.\n",
-            reviewed.join(", ")
+            steps.reviewed.join(", ")
         ));
     }
     out.push_str(

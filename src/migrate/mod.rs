@@ -32,7 +32,7 @@ use crate::model::{
 use crate::read::pipeline::CiSystem;
 
 pub(crate) use environments::Named;
-pub(crate) use guide::guide;
+pub(crate) use guide::{guide, next_steps};
 pub(crate) use notes::Notes;
 
 /// What the command knows that the analysis does not.

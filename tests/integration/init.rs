@@ -238,11 +238,16 @@ fn init_uses_master_when_head_is_master() {
 fn init_detects_github_from_the_remote() {
     let (_tmp, dir) = named_dir("shop");
     git_repo(&dir, Some("git@github.com:Acme/shop.git"));
-    assert_code(&run(&dir, &["init", "--yes"]), 0);
+    let out = run(&dir, &["init", "--yes"]);
+    assert_code(&out, 0);
     let m = model(&dir);
     assert_eq!(str_of(&m, "ci"), "github");
     // Registries are lowercase; the GitHub owner need not be.
     assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
+    // It ends with the next steps, for this repository.
+    let err = stderr(&out);
+    assert!(err.contains("next: bootstrap Flux: flux bootstrap github --owner=Acme --repository=shop --branch=main --path=clusters/production"), "{err}");
+    assert!(err.contains("next: protect the GitOps branch so the pull requests that promote into production need a review"), "{err}");
 }
 
 #[test]

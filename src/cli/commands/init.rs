@@ -91,7 +91,33 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     if !args.no_git {
         git_init(ui, &root, &model.gitops.branch);
     }
+    if outcome == Outcome::Success {
+        next_steps(ui, &root, &draft);
+    }
     Ok(outcome)
+}
+
+/// What to do next: commit, bootstrap Flux per cluster, the CI settings, branch protection.
+fn next_steps(ui: &Ui, root: &Path, draft: &ModelDraft) {
+    let remote = remote::remote_info(root);
+    let steps = crate::migrate::next_steps(draft, remote.path.as_deref());
+    ui.note(
+        "next",
+        "commit and push: git add . && git commit -m 'GitOps with gitops-gen' && git push",
+    );
+    for line in &steps.bootstrap {
+        ui.note("next", &format!("bootstrap Flux: {line}"));
+    }
+    ui.note("next", &format!("CI settings: {}", steps.ci_settings));
+    if !steps.reviewed.is_empty() {
+        ui.note(
+            "next",
+            &format!(
+                "protect the GitOps branch so the pull requests that promote into {} need a review",
+                steps.reviewed.join(", ")
+            ),
+        );
+    }
 }
 
 /// Makes `root` a git repository on `branch` when it is not inside one, as `cargo new` does, so
