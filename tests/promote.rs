@@ -104,6 +104,16 @@ fn pull_request_mode_pushes_a_promotion_branch_and_reports_it() {
         &["rev-list", "--count", "main..promote/production/web"],
     );
     assert_eq!(ahead, "1");
+    // The proposal's commit runs the pull request's checks: no skip-CI marker.
+    let message = git(
+        &f.remote,
+        &["log", "-1", "--format=%B", "promote/production/web"],
+    );
+    assert!(
+        message.starts_with("promote(production): web none → v1"),
+        "{message}"
+    );
+    assert!(!message.contains("[skip ci]"), "{message}");
     let written = std::fs::read_to_string(&outputs).expect("GITHUB_OUTPUT written");
     assert!(
         written

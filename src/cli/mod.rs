@@ -287,7 +287,7 @@ pub enum Phase {
 #[command(after_help = "\
 Promotion edits applications/overlays/<env>/kustomization.yaml in a temporary clone of the
 GitOps branch, records the image's source commit in an annotation next to it, commits with an
-audit message ([skip ci] included) and pushes, retrying when another promotion moved the branch
+audit message ([skip ci] on direct commits) and pushes, retrying when another promotion moved the branch
 first. Every git command is stopped after --timeout seconds. It never moves an environment to an
 older source commit unless --allow-rollback; an older build that lost the race is skipped with a
 notice (exit 0; exit 1 with --fail-if-superseded). Credentials come from

@@ -53,8 +53,19 @@ impl Audit {
         )
     }
 
-    /// The full message: subject, a readable body, the skip-CI marker, then git trailers.
+    /// The message of a commit pushed to the GitOps branch: subject, a readable body, the
+    /// skip-CI marker (the push must not build and promote again), then git trailers.
     pub(crate) fn message(&self) -> String {
+        self.compose(true)
+    }
+
+    /// The message of a commit on a promotion branch: the same without the skip-CI marker, so
+    /// the pull or merge request gets its checks (which branch protection can then require).
+    pub(crate) fn proposal_message(&self) -> String {
+        self.compose(false)
+    }
+
+    fn compose(&self, skip_ci: bool) -> String {
         let old = match &self.old {
             Some(old) => format!("{}{}{old}", self.repository, separator(old)),
             None => "(not set)".to_owned(),
@@ -72,7 +83,10 @@ impl Audit {
             msg.push_str(note);
             msg.push('\n');
         }
-        msg.push_str(&format!("\n[skip ci]\n\nReason: {}\n", self.reason));
+        if skip_ci {
+            msg.push_str("\n[skip ci]\n");
+        }
+        msg.push_str(&format!("\nReason: {}\n", self.reason));
         for (key, value) in [
             ("Source-Commit", &self.source_commit),
             ("Pipeline-Url", &self.pipeline_url),

@@ -333,20 +333,23 @@ pub(crate) fn promote(
             None => verify_rendered(request, work.path(), &reference, warnings)?,
             Some(target) => helm::verify(request, work.path(), target, &reference, warnings)?,
         }
+        // A proposal's commit runs the checks of its pull or merge request; a direct one must
+        // not build and promote again.
+        let message = match request.mode {
+            Promotion::PullRequest => audit.proposal_message(),
+            _ => audit.message(),
+        };
         if request.dry_run {
             let diff = changed
                 .iter()
                 .map(|(file, old, new)| crate::files::diff::unified(file, old, new, false))
                 .collect();
-            return Ok(Promoted::WouldCommit {
-                diff,
-                message: audit.message(),
-            });
+            return Ok(Promoted::WouldCommit { diff, message });
         }
         for (file, _, _) in &changed {
             git.run(&["add", "--", file])?;
         }
-        commit(&git, work.path(), &audit.message())?;
+        commit(&git, work.path(), &message)?;
 
         if request.mode == Promotion::PullRequest
             && already_proposed(&git, request, &target_branch, &base)?
