@@ -191,8 +191,14 @@ fn two_builds(f: &Fixture) -> (String, String) {
 }
 
 fn promote_build(f: &Fixture, commit: &str) -> assert_cmd::assert::Assert {
+    promote_build_with(f, commit, &[])
+}
+
+/// [`promote_build`] with more flags.
+fn promote_build_with(f: &Fixture, commit: &str, flags: &[&str]) -> assert_cmd::assert::Assert {
     gitops_gen(&f.checkout)
         .args(["promote", "--env", "staging", "--app", "web"])
+        .args(flags)
         .args([
             "--image",
             &format!("ghcr.io/shop/web:{}", &commit[..12]),
@@ -245,22 +251,7 @@ fn newer_then_older_refuses_the_downgrade() {
             .and(predicates::str::contains("a newer build got there first")),
     );
     // Unless asked to fail.
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--fail-if-superseded",
-        ])
-        .args([
-            "--image",
-            &format!("ghcr.io/shop/web:{}", &older[..12]),
-            "--source-commit",
-            &older,
-        ])
-        .assert()
+    promote_build_with(&f, &older, &["--fail-if-superseded"])
         .code(1)
         .stderr(predicates::str::contains("--allow-rollback"));
     assert_eq!(
@@ -270,23 +261,7 @@ fn newer_then_older_refuses_the_downgrade() {
     );
     assert_eq!(staging_runs(&f), (newer[..12].to_owned(), newer.clone()));
     // On purpose, it is allowed and says so in history.
-    gitops_gen(&f.checkout)
-        .args([
-            "promote",
-            "--env",
-            "staging",
-            "--app",
-            "web",
-            "--allow-rollback",
-        ])
-        .args([
-            "--image",
-            &format!("ghcr.io/shop/web:{}", &older[..12]),
-            "--source-commit",
-            &older,
-        ])
-        .assert()
-        .success();
+    promote_build_with(&f, &older, &["--allow-rollback"]).success();
     assert_eq!(staging_runs(&f).1, older);
     assert!(git(&f.remote, &["log", "-1", "--format=%B", "main"]).contains("Rollback:"));
 }
