@@ -247,3 +247,28 @@ fn a_root_file_gitops_gen_cannot_extend_is_refused_at_its_line() {
     );
     assert_eq!(read_tree(&dir), before, "nothing written");
 }
+
+/// The team's `.gitlab-ci.yml` is read as every team file is: never through a symbolic link.
+#[cfg(unix)]
+#[test]
+fn a_linked_root_file_is_refused_and_nothing_written() {
+    let (_tmp, dir) = team_repo();
+    std::fs::rename(dir.join(ROOT), dir.join("ci.yml")).expect("move");
+    std::os::unix::fs::symlink("ci.yml", dir.join(ROOT)).expect("link");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        &format!(
+            "version: 1\nproject: shop\nci: gitlab\ngitlab: {{file: {OURS}}}\nenvironments:\n  - name: staging\n    branches: main\napps:\n  - name: shop\n"
+        ),
+    );
+    let before = read_tree(&dir);
+    let out = run(&dir, &["generate"]);
+    assert_ne!(code(&out), 0);
+    assert!(
+        stderr(&out).contains("symbolic link") || stderr(&out).contains("symlink"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(read_tree(&dir), before, "nothing written");
+}

@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::safe_read;
 use crate::model::decode::qualified_repository;
 use crate::model::{App, GITLAB_ROOT_PIPELINE, Helm};
 use crate::render::ci::{gitlab, gitlab_root};
@@ -36,12 +37,20 @@ impl<'a> TeamFiles<'a> {
         let path = GITLAB_ROOT_PIPELINE.to_owned();
         let existing = match self.root {
             None => None,
-            Some(root) => match std::fs::read(root.join(GITLAB_ROOT_PIPELINE)) {
-                Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
-                    Error::Usage(format!("{GITLAB_ROOT_PIPELINE} is not UTF-8 text"))
-                })?),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(Error::io(format!("reading {GITLAB_ROOT_PIPELINE}"), e)),
+            // Read as every team file is: a regular file, not through a link, bounded in size.
+            Some(root) => match safe_read::read_text(
+                root,
+                Path::new(GITLAB_ROOT_PIPELINE),
+                safe_read::Symlinks::Refuse,
+                safe_read::MAX_FILE_BYTES,
+            ) {
+                Ok(text) => Some(text),
+                Err(safe_read::Unreadable::Missing) => None,
+                Err(why) => {
+                    return Err(Error::Usage(format!(
+                        "cannot include gitops-gen's pipeline: {GITLAB_ROOT_PIPELINE} {why}"
+                    )));
+                }
             },
         };
         match existing {
