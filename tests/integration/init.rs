@@ -260,3 +260,28 @@ fn init_then_generate_is_a_no_op() {
     assert!(stderr(&out).contains("up to date"), "{}", stderr(&out));
     assert_eq!(read_tree(&dir), before);
 }
+
+#[test]
+fn a_self_managed_gitlab_gets_its_own_registry_guessed_and_said() {
+    let (_tmp, dir) = named_dir("app");
+    git_repo(&dir, Some("https://gitlab.example.com/grp/app.git"));
+    let out = run(&dir, &["init", "--yes"]);
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "ci"), "gitlab");
+    assert_eq!(
+        str_of(&m, "registry"),
+        "registry.gitlab.example.com/grp/app"
+    );
+    assert!(
+        stderr(&out).contains("warning: the registry of gitlab.example.com is guessed"),
+        "{}",
+        stderr(&out)
+    );
+    // gitlab.com's registry is known, and a given --registry is not second-guessed.
+    let (_tmp, dir) = named_dir("app");
+    git_repo(&dir, Some("https://gitlab.example.com/grp/app.git"));
+    let out = run(&dir, &["init", "--yes", "--registry", "cr.example.com/grp"]);
+    assert_code(&out, 0);
+    assert!(!stderr(&out).contains("guessed"), "{}", stderr(&out));
+}

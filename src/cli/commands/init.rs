@@ -66,7 +66,11 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     std::fs::create_dir_all(&root)
         .map_err(|e| Error::io(format!("creating {}", root.display()), e))?;
     let interactive = !args.yes && std::io::stdin().is_terminal();
-    let draft = answers(&root, &args, interactive)?;
+    let mut notes = Vec::new();
+    let draft = answers(&root, &args, interactive, &mut notes)?;
+    for note in &notes {
+        ui.note("warning", note);
+    }
 
     let mut comments = Comments::default();
     for (path, text) in COMMENTS {
@@ -151,7 +155,13 @@ fn git_init(ui: &Ui, root: &Path, branch: &str) {
     }
 }
 
-fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft, Error> {
+/// The model the flags and answers make; `notes` gets what was guessed and should be checked.
+fn answers(
+    root: &Path,
+    args: &InitArgs,
+    interactive: bool,
+    notes: &mut Vec<String>,
+) -> Result<ModelDraft, Error> {
     let absolute =
         std::path::absolute(root).map_err(|e| Error::io("resolving the directory", e))?;
     let dir_name = absolute
@@ -171,10 +181,24 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
         None if interactive => ask_ci(detected_ci)?,
         None => detected_ci,
     };
+    let mut guessed = None;
     let detected_registry = match (remote.forge(), &remote.path) {
-        (Some("gitlab"), Some(path)) => {
-            format!("registry.gitlab.com/{}", path.to_ascii_lowercase())
-        }
+        (Some("gitlab"), Some(path)) => match remote.host.as_deref() {
+            Some(host) if !host.eq_ignore_ascii_case("gitlab.com") => {
+                // A self-managed instance names its registry itself; `registry.<host>` is the
+                // usual setup, not a rule.
+                guessed = Some(format!(
+                    "the registry of {host} is guessed as `registry.{host}`; check it (Deploy → \
+                     Container Registry in the project) and pass --registry if it differs"
+                ));
+                format!(
+                    "registry.{}/{}",
+                    host.to_ascii_lowercase(),
+                    path.to_ascii_lowercase()
+                )
+            }
+            _ => format!("registry.gitlab.com/{}", path.to_ascii_lowercase()),
+        },
         (Some("github"), Some(path)) => {
             format!(
                 "ghcr.io/{}",
@@ -187,6 +211,11 @@ fn answers(root: &Path, args: &InitArgs, interactive: bool) -> Result<ModelDraft
         _ if ci == Ci::Gitlab => format!("registry.gitlab.com/{project}"),
         _ => format!("ghcr.io/{project}"),
     };
+    if args.registry.is_none()
+        && let Some(note) = guessed
+    {
+        notes.push(note);
+    }
     let mut registry = args.registry.clone().unwrap_or(detected_registry);
     if interactive && args.registry.is_none() {
         registry = ask("Image registry prefix", &registry)?;
