@@ -62,6 +62,8 @@ pub(crate) enum Verdict {
     OnlyLive,
     /// A HelmRelease: rendered in the cluster, not here.
     NotCompared,
+    /// No `metadata.name`: nothing to match it with.
+    Unnamed,
 }
 
 /// The comparison of one environment.
@@ -77,7 +79,12 @@ impl Report {
     pub(crate) fn differences(&self) -> usize {
         self.objects
             .iter()
-            .filter(|(_, v)| !matches!(v, Verdict::Matches | Verdict::NotCompared))
+            .filter(|(_, v)| {
+                !matches!(
+                    v,
+                    Verdict::Matches | Verdict::NotCompared | Verdict::Unnamed
+                )
+            })
             .count()
     }
 
@@ -96,6 +103,7 @@ impl Report {
                     ("only in Git (the operator would create it)", &Vec::new())
                 }
                 Verdict::OnlyLive => ("only live (nothing in Git describes it)", &Vec::new()),
+                Verdict::Unnamed => ("not compared", &Vec::new()),
                 Verdict::NotCompared => (
                     "not compared (helm-controller renders it; save `helm template` output as <env>.rendered.yaml)",
                     &Vec::new(),
@@ -139,17 +147,28 @@ pub(crate) fn compare(
         }
     };
     let namespace = environment.namespace.as_str();
-    let keyed = |node: &Node, default_ns: Option<&str>| identity(node, default_ns);
     let mut report = Report {
         env: env.to_owned(),
         objects: Vec::new(),
     };
-    let mut live: Vec<(String, Node)> = live
-        .into_iter()
-        .filter_map(|n| Some((keyed(&n, None)?, n)))
-        .collect();
+    // An object without a name cannot be matched: said, not dropped.
+    let unnamed = |side: &str, object: &Node| {
+        (
+            format!("{}: an object without metadata.name, {side}", kind(object)),
+            Verdict::Unnamed,
+        )
+    };
+    let mut live_named: Vec<(String, Node)> = Vec::new();
+    for object in live {
+        match identity(&object, None) {
+            Some(id) => live_named.push((id, object)),
+            None => report.objects.push(unnamed("live", &object)),
+        }
+    }
+    let mut live = live_named;
     for object in &rendered {
-        let Some(id) = keyed(object, Some(namespace)) else {
+        let Some(id) = identity(object, Some(namespace)) else {
+            report.objects.push(unnamed("rendered", object));
             continue;
         };
         if kind(object) == "HelmRelease" {
@@ -190,11 +209,18 @@ fn live_objects(dir: &Path, env: &str) -> Result<Vec<Node>, String> {
         files.push(single);
     }
     if let Ok(entries) = std::fs::read_dir(&folder) {
-        let mut found: Vec<_> = entries
+        let (mut found, other): (Vec<_>, Vec<_>) = entries
             .flatten()
             .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
+            .partition(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"));
+        // Every file of the export is read or refused: nothing is skipped unsaid.
+        if let Some(first) = other.iter().min() {
+            return Err(format!(
+                "{} is not a `.yaml` or `.yml` file; the folder of an environment's live \
+                 objects holds only those",
+                first.display()
+            ));
+        }
         found.sort();
         files.extend(found);
     }

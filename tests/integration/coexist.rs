@@ -222,6 +222,17 @@ fn a_model_that_would_replace_the_teams_pipeline_is_refused_and_names_the_way_ou
     assert_eq!(read_tree(&dir), before, "nothing written");
 }
 
+/// A model whose GitLab pipeline is included from the team's `.gitlab-ci.yml`.
+fn write_included_model(dir: &Path) {
+    write(
+        dir,
+        "gitops-gen.yaml",
+        &format!(
+            "version: 1\nproject: shop\nci: gitlab\ngitlab: {{file: {OURS}}}\nenvironments:\n  - name: staging\n    branches: main\napps:\n  - name: shop\n"
+        ),
+    );
+}
+
 #[test]
 fn a_root_file_gitops_gen_cannot_extend_is_refused_at_its_line() {
     let (_tmp, dir) = team_repo();
@@ -230,13 +241,7 @@ fn a_root_file_gitops_gen_cannot_extend_is_refused_at_its_line() {
         ROOT,
         "unit:\n  script: [make test]\ninclude:\n  local: ci/jobs.yml\n",
     );
-    write(
-        &dir,
-        "gitops-gen.yaml",
-        &format!(
-            "version: 1\nproject: shop\nci: gitlab\ngitlab: {{file: {OURS}}}\nenvironments:\n  - name: staging\n    branches: main\napps:\n  - name: shop\n"
-        ),
-    );
+    write_included_model(&dir);
     let before = read_tree(&dir);
     let out = run(&dir, &["generate"]);
     assert_ne!(code(&out), 0);
@@ -255,13 +260,7 @@ fn a_linked_root_file_is_refused_and_nothing_written() {
     let (_tmp, dir) = team_repo();
     std::fs::rename(dir.join(ROOT), dir.join("ci.yml")).expect("move");
     std::os::unix::fs::symlink("ci.yml", dir.join(ROOT)).expect("link");
-    write(
-        &dir,
-        "gitops-gen.yaml",
-        &format!(
-            "version: 1\nproject: shop\nci: gitlab\ngitlab: {{file: {OURS}}}\nenvironments:\n  - name: staging\n    branches: main\napps:\n  - name: shop\n"
-        ),
-    );
+    write_included_model(&dir);
     let before = read_tree(&dir);
     let out = run(&dir, &["generate"]);
     assert_ne!(code(&out), 0);

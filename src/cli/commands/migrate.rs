@@ -79,10 +79,14 @@ fn draft_files(
         (model::FILE_NAME, draft.text()),
         (GUIDE, migrate::guide(analysis, draft)),
     ];
+    // Whether each file is there, read once: what is shown and what is written agree.
+    let mut present = Vec::new();
     for (path, text) in &files {
-        if existing(root, path)?.is_none() {
+        let there = existing(root, path)?.is_some();
+        if !there {
             ui.out(&diff::unified(path, "", text, ui.color_out))?;
         }
+        present.push(there);
     }
     // The draft always parses; where it does not validate, the diagnostics point at the TODOs.
     if let Err(invalid) = model::parse(model::FILE_NAME, &files[0].1) {
@@ -105,14 +109,14 @@ fn draft_files(
     for todo in &draft.notes.todos {
         ui.status("todo", todo);
     }
-    for (path, text) in &files {
-        let verb = match (existing(root, path)?, args.write) {
-            (Some(_), _) => "keep",
-            (None, true) => {
+    for ((path, text), there) in files.iter().zip(present) {
+        let verb = match (there, args.write) {
+            (true, _) => "keep",
+            (false, true) => {
                 crate::write::write_file(root, path, text)?;
                 "create"
             }
-            (None, false) => "would create",
+            (false, false) => "would create",
         };
         let what = match (verb, *path == model::FILE_NAME) {
             ("keep", _) => format!("{path} (yours; migrate never replaces it)"),

@@ -151,6 +151,14 @@ fn the_same_objects_are_clean() -> Result<(), String> {
     assert!(report.is_clean(), "{}", report.text());
     let short = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  ports: [{port: 80}, {port: 81}]\n";
     let report = self::report(live, short)?;
+    let nameless = self::report(live, "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")?;
+    assert!(
+        nameless
+            .text()
+            .contains("ConfigMap: an object without metadata.name, rendered: not compared"),
+        "{}",
+        nameless.text()
+    );
     assert!(
         report.text().contains("spec.ports: 2 items in Git, 1 live"),
         "{}",
