@@ -7,6 +7,7 @@ pub(crate) mod decode;
 pub(crate) mod draft;
 pub(crate) mod glob;
 pub(crate) mod problem;
+pub(crate) mod releases;
 pub(crate) mod schema;
 pub(crate) mod tree;
 pub(crate) mod types;
@@ -125,8 +126,94 @@ mod tests {
             "tool: {rev: 0123456789abcdef0123456789abcdef01234567}",
             "tool: {version: 1.2.3, git: https://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
             "tool: {git: http://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567}",
+            "tool: {git: https://example.com/g.git, rev: 0123456789abcdef0123456789abcdef01234567, install: binary}",
+            "tool: {version: 1.2.3, install: wheel}",
         ] {
             assert!(with(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    /// A release installs as its published binary only when this build knows the release's
+    /// checksums and image digest; otherwise `binary` is refused at its line and the default
+    /// compiles it.
+    #[test]
+    fn a_binary_install_needs_a_published_release() {
+        let with = |tool: &str| {
+            parse(
+                FILE_NAME,
+                &MODEL.replace(
+                    "registry: ghcr.io/acme\n",
+                    &format!("registry: ghcr.io/acme\n{tool}\n"),
+                ),
+            )
+        };
+        assert!(releases::published("1.2.3").is_none());
+        let cargo = ToolSource::Crate {
+            version: "1.2.3".to_owned(),
+        };
+        assert_eq!(
+            with("tool: {version: 1.2.3}").map(|c| c.tool).ok(),
+            Some(cargo.clone())
+        );
+        assert_eq!(
+            with("tool: {version: 1.2.3, install: cargo}")
+                .map(|c| c.tool)
+                .ok(),
+            Some(cargo)
+        );
+        let refused = with("tool: {version: 1.2.3, install: binary}")
+            .err()
+            .map(|e| format!("{e:?}"))
+            .unwrap_or_default();
+        assert!(
+            refused.contains("knows no published binary of 1.2.3"),
+            "{refused}"
+        );
+        if let Some(first) = releases::PUBLISHED.first() {
+            let tool = format!("tool: {{version: {}}}", first.version);
+            assert_eq!(
+                with(&tool).map(|c| c.tool).ok(),
+                releases::published(first.version).map(ToolSource::Binary)
+            );
+        }
+        let action = "0123456789abcdef0123456789abcdef01234567";
+        let image = format!("sha256:{}", "ab".repeat(32));
+        let pinned = with(&format!(
+            "tool: {{version: 1.2.3, binary: {{action: {action}, image: '{image}'}}}}"
+        ));
+        assert_eq!(
+            pinned.map(|c| c.tool).ok(),
+            Some(ToolSource::Binary(BinaryPins {
+                version: "1.2.3".to_owned(),
+                action_commit: action.to_owned(),
+                image_digest: image.clone(),
+            }))
+        );
+        for (bad, message) in [
+            (
+                format!("tool: {{version: 1.2.3, binary: {{action: {action}}}}}"),
+                "needs both `action` and `image`",
+            ),
+            (
+                format!("tool: {{version: 1.2.3, binary: {{action: main, image: '{image}'}}}}"),
+                "`tool.binary.action` `main` is not a full commit id",
+            ),
+            (
+                format!("tool: {{version: 1.2.3, binary: {{action: {action}, image: latest}}}}"),
+                "`tool.binary.image` `latest` is not an image digest",
+            ),
+            (
+                format!(
+                    "tool: {{version: 1.2.3, install: cargo, binary: {{action: {action}, image: '{image}'}}}}"
+                ),
+                "`tool.install` is `cargo`",
+            ),
+        ] {
+            let refused = with(&bad)
+                .err()
+                .map(|e| format!("{e:?}"))
+                .unwrap_or_default();
+            assert!(refused.contains(message), "{bad}: {refused}");
         }
     }
 

@@ -51,15 +51,18 @@ pub(crate) struct Config {
     pub apps: Vec<App>,
 }
 
-/// Where pipelines install gitops-gen from; both forms pin one exact build.
+/// Where pipelines install gitops-gen from; every form pins one exact build.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum ToolSource {
-    /// An exact release from crates.io.
-    Release {
+    /// The prebuilt binary of a published release: GitHub workflows through the action at the
+    /// commit that carries its checksums, GitLab jobs in its image pinned by digest.
+    Binary(BinaryPins),
+    /// An exact release from crates.io, compiled with `cargo install` (cached where safe).
+    Crate {
         /// `MAJOR.MINOR.PATCH`.
         version: String,
     },
-    /// A commit of a git repository (before a release is published, or for a fork).
+    /// A commit of a git repository (before a release is published, or for a fork), compiled.
     Git {
         /// An https URL.
         url: String,
@@ -72,8 +75,39 @@ impl ToolSource {
     /// A short stable identity for cache keys and messages: the version or the commit.
     pub(crate) fn pin(&self) -> &str {
         match self {
-            ToolSource::Release { version } => version,
+            ToolSource::Binary(pins) => &pins.version,
+            ToolSource::Crate { version } => version,
             ToolSource::Git { rev, .. } => rev,
+        }
+    }
+}
+
+/// What pins a published release's binary: `tool.binary`, or this build's table of releases.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BinaryPins {
+    /// `MAJOR.MINOR.PATCH`.
+    pub version: String,
+    /// 40-hex commit of gitops-gen/gitops-gen whose `action/checksums.txt` lists the release.
+    pub action_commit: String,
+    /// `sha256:<64 hex>` of the release image.
+    pub image_digest: String,
+}
+
+/// `tool.install`: how a release is installed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ToolInstall {
+    /// The published binary, checksum-verified (GitHub) or in the image pinned by digest (GitLab).
+    Binary,
+    /// `cargo install --locked --version`: for versions without a published binary.
+    Cargo,
+}
+
+impl ToolInstall {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ToolInstall::Binary => "binary",
+            ToolInstall::Cargo => "cargo",
         }
     }
 }

@@ -242,9 +242,12 @@ fn registry_host(image: &str) -> &str {
     image.split('/').next().unwrap_or(image)
 }
 
-/// Whether pushes of tags or release branches run the pipeline. Such runs publish images that
-/// people deploy by version, so they must not restore a cache another run could have written
-/// (cache poisoning); they compile gitops-gen instead.
+/// Whether the pipeline runs on pushes that publish releases: tags, or branches named for
+/// releases. Those runs publish images people deploy by version, so they must not restore a
+/// cache another run could have written (cache poisoning, zizmor's `cache-poisoning` audit,
+/// which counts both as release triggers); a compiled gitops-gen is then compiled afresh. A
+/// published binary (`tool.install: binary`) needs no cache, so this only matters for
+/// `cargo` installs.
 fn builds_releases(config: &Config) -> bool {
     config.environments.iter().any(|env| {
         !env.tags.is_empty()

@@ -101,7 +101,7 @@ const FIELDS: &[Field] = &[
         name: "tool.version",
         plain: "1.2.3",
         set: |c, v| {
-            c.tool = ToolSource::Release {
+            c.tool = ToolSource::Crate {
                 version: v.to_owned(),
             };
             Ok(())
@@ -689,4 +689,58 @@ fn what_the_decoder_accepts_renders() -> Result<(), Box<dyn std::error::Error>> 
     println!("{accepted} hostile values accepted by the model, all rendered");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     Ok(())
+}
+
+/// A release's pins as its release notes give them (`tool.binary`).
+fn published_for_test() -> crate::model::BinaryPins {
+    crate::model::BinaryPins {
+        version: "9.8.7".to_owned(),
+        action_commit: "0123456789abcdef0123456789abcdef01234567".to_owned(),
+        image_digest: "sha256:89abcdef0123456789abcdef0123456789abcdef0123456789abcdef01234567"
+            .to_owned(),
+    }
+}
+
+/// A published release installs as its binary: GitHub through the action pinned by commit,
+/// GitLab in the release image pinned by digest; nothing compiles and nothing is cached.
+#[test]
+fn a_published_release_installs_its_binary() -> Result<(), Box<dyn std::error::Error>> {
+    let model = "version: 1\nproject: shop\nci: both\nregistry: ghcr.io/acme\n\
+                 environments:\n  - {name: staging, branches: [main]}\n  - {name: production, tags: ['v*']}\n\
+                 apps: [{name: web}]\n";
+    let mut config = crate::model::parse("gitops-gen.yaml", model).map_err(|e| format!("{e:?}"))?;
+    let pins = published_for_test();
+    config.tool = ToolSource::Binary(pins.clone());
+    let files = render_with(&config, &Templates::load(None)?, TeamFiles::new(None))?;
+    let body = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.body.clone())
+            .ok_or(format!("{path} not rendered"))
+    };
+    for workflow in [
+        ".github/workflows/gitops.yml",
+        ".github/workflows/gitops-promote.yml",
+    ] {
+        let text = body(workflow)?;
+        assert!(
+            text.contains(
+                "# The commit that lists the checksums of v9.8.7; the action verifies the archive.\n        uses: gitops-gen/gitops-gen@0123456789abcdef0123456789abcdef01234567\n        with:\n          version: \"9.8.7\"\n"
+            ),
+            "{workflow}:\n{text}"
+        );
+        assert!(!text.contains("cargo install"), "{workflow}:\n{text}");
+        assert!(!text.contains("gitops-gen-cache"), "{workflow}:\n{text}");
+    }
+    let gitlab = body(".gitlab-ci.yml")?;
+    assert!(
+        gitlab.contains(&format!(
+            ".gitops-gen:\n  # The published release's image, pinned by digest: gitops-gen, git and a shell.\n  image: \"ghcr.io/gitops-gen/gitops-gen:9.8.7@{}\"\n",
+            pins.image_digest
+        )),
+        "{gitlab}"
+    );
+    assert!(!gitlab.contains("cargo install"), "{gitlab}");
+    validate(&[("a published release".to_owned(), files)])
 }

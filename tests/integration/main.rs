@@ -5,6 +5,7 @@ mod cli;
 mod coexist;
 mod common;
 mod diagnostics;
+mod distribution;
 mod generate;
 mod hostile;
 mod init;

@@ -174,3 +174,108 @@ fn hook_manifest_is_valid_for_pre_commit() {
         .expect("pre-commit runs");
     assert_eq!(out.status.code(), Some(0), "{}", combined(&out));
 }
+
+/// Where the setuptools wheel that pre-commit's virtualenv seeds lives: pip needs it to build
+/// the hooks repository, and this test gives pip no index.
+fn seed_wheels() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import os, virtualenv; print(os.path.join(os.path.dirname(virtualenv.__file__), 'seed', 'wheels', 'embed'))",
+        ])
+        .output()
+        .ok()?;
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    (out.status.success() && dir.is_dir()).then_some(dir)
+}
+
+/// The hooks as published for users (dist/pre-commit, `language: python`): pre-commit installs
+/// the wheel `maturin build` makes of this crate, with no compiler and no index, and the check
+/// hook then passes on a clean tree and fails on a stale one.
+#[test]
+fn the_python_hooks_install_from_the_wheel_and_check() {
+    if !pre_commit_available() {
+        println!("skipping: pre-commit is not on PATH (pip install 'pre-commit==4.*')");
+        return;
+    }
+    let maturin = Command::new("maturin").arg("--version").output();
+    if !maturin.is_ok_and(|o| o.status.success()) {
+        println!("skipping: maturin is not on PATH (pip install 'maturin==1.*'; .ci/run does)");
+        return;
+    }
+    let Some(seeds) = seed_wheels() else {
+        println!("skipping: python3 has no virtualenv (pre-commit's) with seed wheels");
+        return;
+    };
+    let mirror = crate_root().join("dist/pre-commit");
+    let pyproject = read(&mirror, "pyproject.toml");
+    let pin = format!("\"gitops-gen=={}\"", env!("CARGO_PKG_VERSION"));
+    assert!(pyproject.contains(&pin), "dist/pre-commit pins {pin}");
+    for id in ["gitops-gen-check", "gitops-gen-generate"] {
+        let published = published_hook(id).expect("the root manifest has the hook");
+        let text = read(&mirror, ".pre-commit-hooks.yaml");
+        assert!(
+            text.contains(&format!("- id: {}\n", published.id))
+                && text.contains(&format!("entry: {}\n", published.entry)),
+            "dist/pre-commit has {id} as the root manifest does"
+        );
+    }
+
+    let (tmp, repo) = named_dir("shop");
+    let wheels = tmp.path().join("wheels");
+    // The dev profile reuses the binary the tests run; a release wheel is the same build.
+    let built = Command::new("maturin")
+        .args(["build", "--profile", "dev", "--locked", "--out"])
+        .arg(&wheels)
+        .current_dir(crate_root())
+        .output()
+        .expect("maturin runs");
+    assert!(built.status.success(), "{}", combined(&built));
+
+    let hooks = tmp.path().join("hooks");
+    copy_tree(&mirror, &hooks);
+    git_repo(&hooks, None);
+    git(&hooks, &["add", "-A"]);
+    git(&hooks, &["commit", "-q", "-m", "hooks"]);
+    let rev = git(&hooks, &["rev-parse", "HEAD"]);
+
+    git_repo(&repo, None);
+    assert_code(&run(&repo, &["init", "--yes"]), 0);
+    write(
+        &repo,
+        ".pre-commit-config.yaml",
+        &format!(
+            "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: gitops-gen-check\n",
+            hooks.display(),
+            rev.trim()
+        ),
+    );
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "--no-verify", "-m", "init"]);
+    let home = tmp.path().join("pre-commit-home");
+    let links = std::env::join_paths([&wheels, &seeds]).expect("paths join");
+    let links = links.to_string_lossy().replace(':', " ");
+    let hook_run = || {
+        Command::new("pre-commit")
+            .args(["run", "--all-files"])
+            .current_dir(&repo)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("PIP_NO_INDEX", "1")
+            .env("PIP_FIND_LINKS", &links)
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("pre-commit runs")
+    };
+    let clean = hook_run();
+    assert_eq!(clean.status.code(), Some(0), "{}", combined(&clean));
+    append(
+        &repo,
+        "gitops-gen.yaml",
+        "  - name: worker\n    image: ghcr.io/shop/worker\n    port: 7070\n",
+    );
+    let stale = hook_run();
+    assert_ne!(stale.status.code(), Some(0), "{}", combined(&stale));
+    assert!(combined(&stale).contains(".github/workflows/gitops.yml"));
+}

@@ -42,7 +42,9 @@ pub(crate) const TOP_KEYS: &[&str] = &[
 /// Keys of `gitops:`.
 pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
 /// Keys of `tool:`.
-pub(crate) const TOOL_KEYS: &[&str] = &["version", "git", "rev"];
+pub(crate) const TOOL_KEYS: &[&str] = &["version", "install", "binary", "git", "rev"];
+/// Keys of `tool.binary`.
+pub(crate) const TOOL_BINARY_KEYS: &[&str] = &["action", "image"];
 /// Keys of `gitlab:`.
 pub(crate) const GITLAB_KEYS: &[&str] = &["builder", "file"];
 /// Keys of one environment.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use crate::model::types::{Builder, Ci, Operator, Promotion};
+use crate::model::types::{Builder, Ci, Operator, Promotion, ToolInstall};
 
 pub(crate) use emit::{Comments, to_yaml};
 
@@ -48,7 +48,7 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "GitopsDraft")]
     pub gitops: Option<GitopsDraft>,
-    /// Which gitops-gen the pipelines install: `version` (a release) or `git` + `rev` (a commit).
+    /// Which gitops-gen the pipelines install: `version` (a release, as its binary or compiled) or `git` + `rev` (a commit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "ToolDraft")]
     pub tool: Option<ToolDraft>,
@@ -92,6 +92,19 @@ pub(crate) struct GitopsDraft {
     pub path: Option<String>,
 }
 
+/// `tool.binary`: what pins a published release's binary.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BinaryDraft {
+    /// Commit of gitops-gen/gitops-gen whose `action/checksums.txt` lists the release; GitHub
+    /// workflows pin the install action there.
+    #[schemars(regex(pattern = r"^[0-9a-fA-F]{40}$"))]
+    pub action: String,
+    /// Digest of the release image `ghcr.io/gitops-gen/gitops-gen:<version>`; GitLab jobs pin it.
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub image: String,
+}
+
 /// `tool:`: the one gitops-gen build the generated pipelines install.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -100,7 +113,7 @@ pub(crate) struct GitopsDraft {
     extend("dependentRequired" = {"git": ["rev"], "rev": ["git"]})
 )]
 pub(crate) struct ToolDraft {
-    /// Exact gitops-gen release (crates.io) that generated pipelines install (cached). Default: the version that generated them.
+    /// Exact gitops-gen release that generated pipelines install. Default: the version that generated them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         with = "String",
@@ -109,6 +122,17 @@ pub(crate) struct ToolDraft {
         )
     )]
     pub version: Option<String>,
+    /// How pipelines install `version`: `binary` (the published release's prebuilt binary,
+    /// checksum-verified; the default when this gitops-gen knows the release) or `cargo`
+    /// (compiled from crates.io; the default otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ToolInstall")]
+    pub install: Option<ToolInstall>,
+    /// The pins of a published release's binary, as its release notes give them. Without it,
+    /// `binary` installs need a release this gitops-gen knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "BinaryDraft")]
+    pub binary: Option<BinaryDraft>,
     /// Install gitops-gen from this git repository instead of a release (needs `rev`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(

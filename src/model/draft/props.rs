@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::types::{Config, Deploy, ToolSource};
+use crate::model::draft::BinaryDraft;
+use crate::model::types::{Config, Deploy, ToolInstall, ToolSource};
 
 /// Environment names to pick from; each index also owns disjoint ref patterns (`b2`, `r2/*`).
 const ENV_NAMES: [&str; 4] = ["dev", "staging", "production", "qa"];
@@ -150,11 +151,16 @@ fn tool() -> impl Strategy<Value = ToolDraft> {
                     Some(pre) => format!("{major}.{minor}.{patch}-{pre}"),
                     None => format!("{major}.{minor}.{patch}"),
                 }),
+                // No published release has these numbers: they compile.
+                install: Some(ToolInstall::Cargo),
+                binary: None,
                 git: None,
                 rev: None,
             }),
         "[0-9a-f]{40}".prop_map(|rev| ToolDraft {
             version: None,
+            install: None,
+            binary: None,
             git: Some("https://github.com/acme/gitops-gen".to_owned()),
             rev: Some(rev),
         }),
@@ -274,13 +280,27 @@ fn draft_of(config: &Config) -> ModelDraft {
             path: Some(config.gitops.path.clone()),
         }),
         tool: Some(match &config.tool {
-            ToolSource::Release { version } => ToolDraft {
+            ToolSource::Binary(pins) => ToolDraft {
+                version: Some(pins.version.clone()),
+                install: Some(ToolInstall::Binary),
+                binary: Some(BinaryDraft {
+                    action: pins.action_commit.clone(),
+                    image: pins.image_digest.clone(),
+                }),
+                git: None,
+                rev: None,
+            },
+            ToolSource::Crate { version } => ToolDraft {
                 version: Some(version.clone()),
+                install: Some(ToolInstall::Cargo),
+                binary: None,
                 git: None,
                 rev: None,
             },
             ToolSource::Git { url, rev } => ToolDraft {
                 version: None,
+                install: None,
+                binary: None,
                 git: Some(url.clone()),
                 rev: Some(rev.clone()),
             },

@@ -18,6 +18,8 @@ fn full() -> ModelDraft {
         }),
         tool: Some(ToolDraft {
             version: Some("1.2.3".to_owned()),
+            install: Some(ToolInstall::Cargo),
+            binary: None,
             git: None,
             rev: None,
         }),

@@ -76,6 +76,8 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
     assert_eq!(keys(&schema, &[]), sorted(TOP_KEYS));
     assert_eq!(keys(&schema, &["gitops"]), sorted(GITOPS_KEYS));
     assert_eq!(keys(&schema, &["tool"]), sorted(TOOL_KEYS));
+    assert_eq!(keys(&schema, &["tool", "binary"]), sorted(TOOL_BINARY_KEYS));
+    assert_eq!(keys(&schema, &["tool", "binary"]), sorted(TOOL_BINARY_KEYS));
     assert_eq!(keys(&schema, &["gitlab"]), sorted(GITLAB_KEYS));
     assert_eq!(keys(&schema, &["environments", "[]"]), sorted(ENV_KEYS));
     assert_eq!(keys(&schema, &["apps", "[]"]), sorted(APP_KEYS));
@@ -234,6 +236,24 @@ fn crafted_models() {
         ("/tool", Some(json!({"version": "1.2.3"})), true),
         ("/tool", Some(json!({"version": "1.2.3-rc.1"})), true),
         ("/tool", Some(json!({"version": "1.2"})), false),
+        (
+            "/tool",
+            Some(json!({"version": "1.2.3", "install": "binary", "binary": {
+                "action": "0123456789abcdef0123456789abcdef01234567",
+                "image": format!("sha256:{}", "ab".repeat(32))}})),
+            true,
+        ),
+        (
+            "/tool",
+            Some(json!({"version": "1.2.3", "binary": {
+                "action": "0123456789abcdef0123456789abcdef01234567", "image": "latest"}})),
+            false,
+        ),
+        (
+            "/tool",
+            Some(json!({"version": "1.2.3", "install": "wheel"})),
+            false,
+        ),
         ("/tool", Some(json!({"version": "1.2.3+build.01"})), true),
         ("/tool", Some(json!({"version": "01.2.3"})), false),
         ("/tool", Some(json!({"version": "1.2.3-01"})), false),
