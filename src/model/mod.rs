@@ -133,6 +133,55 @@ mod tests {
         }
     }
 
+    /// `url:` is a plain https address, and not on a preview environment.
+    #[test]
+    fn environment_urls() {
+        let with = |env: &str| {
+            parse(
+                FILE_NAME,
+                &format!(
+                    "version: 1\nproject: shop\nenvironments:\n  - {env}\napps: [{{name: web}}]\n"
+                ),
+            )
+        };
+        let ok =
+            with("{name: staging, branches: [main], url: 'https://staging.example.com:8443/shop'}");
+        assert_eq!(
+            ok.ok()
+                .and_then(|c| c.environments[0].url.clone())
+                .as_deref(),
+            Some("https://staging.example.com:8443/shop")
+        );
+        for (bad, message) in [
+            (
+                "{name: s, branches: [main], url: 'http://s.example.com'}",
+                "does not start with `https://`",
+            ),
+            (
+                "{name: s, branches: [main], url: 'https://s.example.com/$CI_JOB_TOKEN'}",
+                "its path holds",
+            ),
+            (
+                "{name: s, branches: [main], url: 'https://s.example.com/a%20b'}",
+                "its path holds",
+            ),
+            (
+                "{name: s, branches: [main], url: 'https://u@s.example.com'}",
+                "credentials",
+            ),
+            (
+                "{name: s, branches: ['feature/*'], preview: true, url: 'https://s.example.com'}",
+                "`url` on a preview environment",
+            ),
+        ] {
+            let refused = with(bad)
+                .err()
+                .map(|e| format!("{e:?}"))
+                .unwrap_or_default();
+            assert!(refused.contains(message), "{bad}: {refused}");
+        }
+    }
+
     /// A release installs as its published binary only when this build knows the release's
     /// checksums and image digest; otherwise `binary` is refused at its line and the default
     /// compiles it.

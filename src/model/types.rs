@@ -298,6 +298,8 @@ pub(crate) struct Environment {
     /// Not reconciled yet: the old pipeline still deploys it (migration, before its cutover).
     /// The operator is told to leave it alone (Flux: `suspend: true`, `prune: false`).
     pub suspended: bool,
+    /// Where the environment's app answers; CI shows it on the environment's deployments.
+    pub url: Option<String>,
 }
 
 /// A deployable application.

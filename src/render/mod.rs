@@ -25,7 +25,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::model::Config;
-use crate::model::decode::check_dns_label;
+use crate::model::decode::{check_dns_label, check_site_url};
 use crate::render::ci::{github, gitlab};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
@@ -75,7 +75,25 @@ fn render_with(
 
 /// Refuses a model that no quoting can make safe.
 fn renderable(config: &Config) -> Result<(), Error> {
-    check_names(config)
+    check_names(config)?;
+    check_urls(config)
+}
+
+/// An environment's address becomes a link in both CI systems (GitLab expands variables in
+/// it): anything but a plain https address is refused here, whatever let it into the [`Config`].
+fn check_urls(config: &Config) -> Result<(), Error> {
+    for env in &config.environments {
+        if let Some(url) = &env.url
+            && let Err(why) = check_site_url(url)
+        {
+            return Err(Error::Usage(format!(
+                "refusing to render: the url {url:?} of environment {:?} is not a plain https \
+                 address: {why}",
+                env.name.value
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Names become job and step ids, folder and file names and Kubernetes object names, places

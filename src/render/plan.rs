@@ -91,6 +91,8 @@ pub(crate) struct PromotionPlan<'a> {
     pub(crate) refs: Vec<RefTrigger<'a>>,
     /// One instance per branch instead of one environment.
     pub(crate) preview: bool,
+    /// Where the environment answers, for CI's deployment link.
+    pub(crate) url: Option<&'a str>,
 }
 
 impl PromotionPlan<'_> {
@@ -181,6 +183,7 @@ impl<'a> PipelinePlan<'a> {
                 mode: env.promotion,
                 refs,
                 preview: env.preview,
+                url: env.url.as_deref(),
             });
         }
 

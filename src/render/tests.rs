@@ -178,6 +178,14 @@ const FIELDS: &[Field] = &[
         },
     },
     Field {
+        name: "environments[].url",
+        plain: "https://staging.example.com",
+        set: |c, v| {
+            c.environments[1].url = Some(v.to_owned());
+            Ok(())
+        },
+    },
+    Field {
         name: "apps[].name",
         plain: "api",
         set: |c, v| {
@@ -637,6 +645,10 @@ const MODEL_SLOTS: &[(&str, &str)] = &[
     (
         "environments: [{name: staging, branches: [main], namespace: {}}]",
         "shop",
+    ),
+    (
+        "environments: [{name: staging, branches: [main], url: {}}]",
+        "https://staging.example.com",
     ),
     ("apps: [{name: {}}]", "web"),
     ("apps: [{name: web, image: {}}]", "ghcr.io/acme/web"),

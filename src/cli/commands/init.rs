@@ -330,6 +330,7 @@ fn environment(
         namespace: None,
         preview: preview.then_some(true),
         suspended: None,
+        url: None,
     }
 }
 

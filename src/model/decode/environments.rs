@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use clap::ValueEnum;
 
-use crate::model::decode::{Decoder, ENV_KEYS};
+use crate::model::decode::{Decoder, ENV_KEYS, check_site_url};
 use crate::model::glob::RefPattern;
 use crate::model::types::{Environment, Promotion, Spanned};
 use crate::yaml::{Mapping, Node, Span};
@@ -73,6 +73,7 @@ impl Decoder<'_> {
             .get("suspended")
             .and_then(|n| self.bool(n, "`suspended`"))
             .unwrap_or(false);
+        let url = self.environment_url(map, preview);
         // Not when a misspelled key or a rejected pattern already has its own diagnostic: a
         // second one about the same lines would only distract.
         let already_reported = self.problems.len() > problems_before;
@@ -101,7 +102,33 @@ impl Decoder<'_> {
             promotion,
             preview,
             suspended,
+            url,
         })
+    }
+
+    /// `url:`: a plain https address, which CI shows on the environment's deployments. Not on a
+    /// preview environment, whose instances each answer somewhere else.
+    fn environment_url(&mut self, map: &Mapping, preview: bool) -> Option<String> {
+        let url = self.opt_string(map, "url", "`url`")?;
+        if preview {
+            self.problem_help(
+                url.span,
+                "`url` on a preview environment".to_owned(),
+                "one address for every branch",
+                "each branch's instance answers at its own address; remove `url` here".to_owned(),
+            );
+            return None;
+        }
+        if let Err(why) = check_site_url(&url.value) {
+            self.problem_help(
+                url.span,
+                format!("`url` `{}` is not a plain https address: {why}", url.value),
+                "expected https://host[:port][/path]",
+                "CI shows it as a link; no credentials, query, fragment or escapes".to_owned(),
+            );
+            return None;
+        }
+        Some(url.value)
     }
 
     fn patterns(&mut self, node: Option<&Node>, what: &str) -> Vec<Spanned<RefPattern>> {

@@ -25,6 +25,7 @@ use crate::yaml::Node;
 
 pub(crate) use checks::{breaks_lines, check_dns_label, dns_label_from, find_expression};
 pub(crate) use reference::{qualified_repository, repository_of, split_reference};
+pub(crate) use source::check_site_url;
 
 /// Top-level keys, in the order `init` writes them.
 pub(crate) const TOP_KEYS: &[&str] = &[
@@ -57,6 +58,7 @@ pub(crate) const ENV_KEYS: &[&str] = &[
     "namespace",
     "preview",
     "suspended",
+    "url",
 ];
 /// Keys of one app.
 pub(crate) const APP_KEYS: &[&str] = &[

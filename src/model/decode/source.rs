@@ -61,6 +61,29 @@ fn is_identifier(text: &str) -> bool {
 /// Why `url` is not a plain https URL a pipeline may install from: `https://host[:port]/path`,
 /// without credentials, query or fragment, the path made of letters, digits, `-._~/` and `%XX`
 /// escapes only (no shell metacharacter, quote or whitespace).
+/// An environment's address: `https://host[:port]` and an optional path of letters, digits
+/// and `-._~/`. Nothing a CI system could expand (`$`, `%`, `${{`) fits in it.
+pub(crate) fn check_site_url(url: &str) -> Result<(), String> {
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Err("it does not start with `https://`".to_owned());
+    };
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if authority.contains('@') {
+        return Err("it holds credentials (`user@`)".into());
+    }
+    check_domain(authority)?;
+    match path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._~/".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "its path holds {}, which a plain address does not (letters, digits, `-._~/` only)",
+            shown_char(c)
+        )),
+        None => Ok(()),
+    }
+}
+
 pub(super) fn check_https_url(url: &str) -> Result<(), String> {
     let Some(rest) = url.strip_prefix("https://") else {
         return Err("it does not start with `https://`".to_owned());

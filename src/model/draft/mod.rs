@@ -197,6 +197,14 @@ pub(crate) struct EnvironmentDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool", extend("default" = false))]
     pub suspended: Option<bool>,
+    /// Where the environment's app answers (`https://host[:port][/path]`); the promote jobs'
+    /// GitHub and GitLab environments link to it. Not on a preview environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$")
+    )]
+    pub url: Option<String>,
 }
 
 /// One item of `apps:`: an image to test, build, push and promote.

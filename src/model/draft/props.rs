@@ -54,6 +54,7 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
                     namespace,
                     preview,
                     suspended: None,
+                    url: None,
                 }
             },
         )
@@ -324,6 +325,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 namespace: Some(e.namespace.clone()),
                 preview: Some(e.preview),
                 suspended: Some(e.suspended),
+                url: e.url.clone(),
             })
             .collect(),
         apps: config
@@ -403,6 +405,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 namespace: or(&d.namespace, &f.namespace),
                 preview: d.preview.or(f.preview),
                 suspended: d.suspended.or(f.suspended),
+                url: or(&d.url, &f.url),
             })
             .collect(),
         apps: draft

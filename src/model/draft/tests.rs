@@ -40,6 +40,7 @@ fn full() -> ModelDraft {
                 namespace: Some("shop-staging".to_owned()),
                 preview: Some(false),
                 suspended: Some(true),
+                url: Some("https://staging.example.com/shop".to_owned()),
             },
             EnvironmentDraft {
                 name: "preview".to_owned(),
@@ -50,6 +51,7 @@ fn full() -> ModelDraft {
                 namespace: None,
                 preview: Some(true),
                 suspended: None,
+                url: None,
             },
         ],
         apps: vec![AppDraft {

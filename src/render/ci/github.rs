@@ -80,6 +80,8 @@ struct PromotionView {
     job: String,
     title: String,
     environment: String,
+    /// The environment's address, which GitHub links from the deployment.
+    url: Option<String>,
     needs: Vec<String>,
     condition: String,
     concurrency_group: String,
@@ -175,6 +177,7 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan) -> PromotionVi
         job: promotion.job.clone(),
         title: format!("Promote to {name}"),
         environment: name.to_owned(),
+        url: promotion.url.map(str::to_owned),
         needs: promotion.needs.clone(),
         condition: format!("github.event_name == 'push' && ({})", guards.join(" || ")),
         concurrency_group: concurrency_group(name),

@@ -124,6 +124,8 @@ struct PromotionView {
     environment: String,
     /// GitLab environment name: per branch for previews (`preview/$CI_COMMIT_REF_SLUG`).
     environment_name: String,
+    /// The environment's address, which GitLab links from the environment.
+    url: Option<String>,
     /// For previews: the manual/auto-stop job that removes the branch's instance.
     stop_job: Option<String>,
     needs: Vec<String>,
@@ -296,6 +298,7 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan, included: bool
         } else {
             name.to_owned()
         },
+        url: promotion.url.map(str::to_owned),
         stop_job: promotion
             .preview
             .then(|| named(included, &format!("stop-{name}"))),
