@@ -295,6 +295,8 @@ GITOPS_GEN_TOKEN (or GITHUB_TOKEN / CI_JOB_TOKEN) and are never printed.
 
 Examples:
   gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1
+  gitops-gen promote --env staging --app web --image ghcr.io/acme/web:3f9c2e1 \\
+                     --app api --image ghcr.io/acme/api:3f9c2e1
   gitops-gen promote --from staging --to production --app web
   gitops-gen promote --env production --app web --image ghcr.io/acme/web@sha256:... --dry-run")]
 pub struct PromoteArgs {
@@ -307,12 +309,13 @@ pub struct PromoteArgs {
     /// Copy the image (and its source commit) that this environment runs.
     #[arg(long, value_name = "ENV", conflicts_with = "image")]
     pub from: Option<String>,
-    /// App whose image moves.
+    /// App whose image moves. Repeat it (with one `--image` each, in the same order) to move
+    /// several apps built by one commit in one commit, or one pull request.
     #[arg(long, required_unless_present = "remove")]
-    pub app: Option<String>,
-    /// The new image, `repository:tag` or `repository@sha256:...`.
+    pub app: Vec<String>,
+    /// The new image, `repository:tag` or `repository@sha256:...`; one per `--app`.
     #[arg(long, required_unless_present_any = ["from", "remove"])]
-    pub image: Option<String>,
+    pub image: Vec<String>,
     /// Remove the preview instance of `--ref`'s branch (a `preview: true` environment), e.g.
     /// when the branch is deleted.
     #[arg(long, requires = "ref", conflicts_with_all = ["from", "image"])]

@@ -13,9 +13,10 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::promote::Request;
 use crate::promote::edit::ImageRef;
 use crate::promote::edit::values::{add_values_config_map, new_values, set_value, value_at};
-use crate::promote::{Request, read_overlay};
+use crate::promote::stage::read_overlay;
 use crate::sources::helm::{self as values, Declared};
 use crate::yaml::Node;
 

@@ -53,26 +53,26 @@ impl Audit {
         )
     }
 
-    /// The message of a commit pushed to the GitOps branch: subject, a readable body, the
-    /// skip-CI marker (the push must not build and promote again), then git trailers.
-    pub(crate) fn message(&self) -> String {
-        self.compose(true)
-    }
-
-    /// The message of a commit on a promotion branch: the same without the skip-CI marker, so
-    /// the pull or merge request gets its checks (which branch protection can then require).
-    pub(crate) fn proposal_message(&self) -> String {
-        self.compose(false)
-    }
-
+    /// The message of one app's commit: subject, a readable body, the skip-CI marker when
+    /// asked (a push to the GitOps branch must not build and promote again; a promotion
+    /// branch's commit must, so its pull or merge request gets its checks), then git trailers.
     fn compose(&self, skip_ci: bool) -> String {
+        format!(
+            "{}\n\n{}{}",
+            self.subject(),
+            self.movement(),
+            self.trailers(skip_ci)
+        )
+    }
+
+    /// `Move <app> in <env> from <old>\nto <new>.`, then the notes.
+    fn movement(&self) -> String {
         let old = match &self.old {
             Some(old) => format!("{}{}{old}", self.repository, separator(old)),
             None => "(not set)".to_owned(),
         };
         let mut msg = format!(
-            "{}\n\nMove {} in {} from {old}\nto {}{}{}.\n",
-            self.subject(),
+            "Move {} in {} from {old}\nto {}{}{}.\n",
             self.app,
             self.env,
             self.repository,
@@ -83,6 +83,12 @@ impl Audit {
             msg.push_str(note);
             msg.push('\n');
         }
+        msg
+    }
+
+    /// The skip-CI marker when asked, the reason, then the git trailers.
+    fn trailers(&self, skip_ci: bool) -> String {
+        let mut msg = String::new();
         if skip_ci {
             msg.push_str("\n[skip ci]\n");
         }
@@ -98,6 +104,50 @@ impl Audit {
         }
         msg
     }
+}
+
+/// The subject of one commit promoting every app in `audits` (one environment, one run):
+/// one app's own subject, or `promote(<env>): web, api → <new>` (the new reference when all
+/// apps share it, as images tagged with the commit do).
+pub(crate) fn subject(audits: &[Audit]) -> String {
+    match audits {
+        [] => String::new(),
+        [one] => one.subject(),
+        [first, rest @ ..] => {
+            let apps: Vec<&str> = audits.iter().map(|a| a.app.as_str()).collect();
+            let mut subject = format!("promote({}): {}", first.env, apps.join(", "));
+            if rest.iter().all(|a| a.new == first.new) {
+                subject.push_str(&format!(" → {}", short(&first.new)));
+            }
+            subject
+        }
+    }
+}
+
+/// The message of one commit promoting every app in `audits`: the subject, one paragraph per
+/// app, then the first record's reason and trailers (one run built them all). `skip_ci` as in
+/// [`Audit::message`].
+pub(crate) fn compose(audits: &[Audit], skip_ci: bool) -> String {
+    match audits {
+        [] => String::new(),
+        [one] => one.compose(skip_ci),
+        [first, ..] => {
+            let moves: Vec<String> = audits.iter().map(Audit::movement).collect();
+            format!(
+                "{}\n\n{}{}",
+                subject(audits),
+                moves.join("\n"),
+                first.trailers(skip_ci)
+            )
+        }
+    }
+}
+
+/// A commit message without its subject: the body of a pull or merge request.
+pub(crate) fn body_of(message: &str) -> String {
+    message
+        .split_once("\n\n")
+        .map_or(String::new(), |(_, body)| body.to_owned())
 }
 
 fn separator(reference: &str) -> &'static str {
@@ -138,10 +188,35 @@ mod tests {
             notes: Vec::new(),
         };
         assert_eq!(
-            audit.message(),
+            compose(std::slice::from_ref(&audit), true),
             "promote(staging): web latest → 3f9c2e1\n\nMove web in staging from ghcr.io/acme/web:latest\n\
              to ghcr.io/acme/web:3f9c2e1.\n\n[skip ci]\n\nReason: push to refs/heads/staging\n\
              Source-Commit: 3f9c2e1\nActor: octocat\n"
         );
+    }
+
+    #[test]
+    fn one_commit_for_several_apps() {
+        let audit = |app: &str| Audit {
+            env: "staging".into(),
+            app: app.into(),
+            repository: format!("ghcr.io/acme/{app}"),
+            old: None,
+            new: "3f9c2e1".into(),
+            reason: "push to refs/heads/main".into(),
+            source_commit: Some("3f9c2e1".into()),
+            ..Audit::default()
+        };
+        let audits = [audit("web"), audit("api")];
+        assert_eq!(subject(&audits), "promote(staging): web, api → 3f9c2e1");
+        assert_eq!(
+            compose(&audits, true),
+            "promote(staging): web, api → 3f9c2e1\n\nMove web in staging from (not set)\n\
+             to ghcr.io/acme/web:3f9c2e1.\n\nMove api in staging from (not set)\n\
+             to ghcr.io/acme/api:3f9c2e1.\n\n[skip ci]\n\nReason: push to refs/heads/main\n\
+             Source-Commit: 3f9c2e1\n"
+        );
+        assert_eq!(compose(&audits[..1], false), audits[0].compose(false));
+        assert!(body_of(&compose(&audits, false)).starts_with("Move web"));
     }
 }

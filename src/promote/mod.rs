@@ -1,4 +1,5 @@
-//! `gitops-gen promote`: sets an app's image for one environment in the GitOps branch.
+//! `gitops-gen promote`: sets the images of one or more apps for one environment in the GitOps
+//! branch, as one commit.
 //!
 //! The edit happens in a fresh clone of the GitOps branch in a temporary directory, so the
 //! caller's checkout (CI or laptop) is never touched. A rejected push lost a race only when the
@@ -6,8 +7,9 @@
 //! again with jittered backoff, a bounded number of times. `process` puts every git command
 //! under the request's timeout and cleans up on termination signals.
 //!
-//! The command hands over a [`Request`] with everything resolved, the CI run included as a
-//! [`CiEnv`]; nothing here reads environment variables. `push` fetches and pushes, `ancestry`
+//! The command hands over one [`Request`] per app with everything resolved, the CI run included
+//! as a [`CiEnv`]; nothing here reads environment variables. `stage` decides and makes one
+//! app's edit on the fetched tip, `push` fetches and pushes, `ancestry`
 //! refuses downgrades, `proposal` serves pull-request mode, `preview` creates and removes
 //! per-branch instances, `edit` changes the overlay's bytes, `helm` the image values of a Helm
 //! app, and `message` writes the commit message.
@@ -22,6 +24,7 @@ pub(crate) mod preview;
 mod process;
 mod proposal;
 mod push;
+mod stage;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,13 +34,13 @@ pub(crate) use proposal::github_outputs;
 
 use crate::error::Error;
 use crate::model::Promotion;
-use crate::promote::ancestry::{UNKNOWN_SOURCE, guard_downgrade};
 use crate::promote::edit::ImageRef;
 use crate::promote::git_cli::Git;
-use crate::promote::message::Audit;
+use crate::promote::message::{Audit, body_of, compose, subject};
 use crate::promote::preview::{create_instance, removal_message, remove_instance};
-use crate::promote::proposal::{already_proposed, proposal_state};
+use crate::promote::proposal::already_proposed;
 use crate::promote::push::{Pushed, backoff, fetch, lost_race, push, remote_tips};
+use crate::promote::stage::{Staged, stage};
 
 /// Where the new image comes from.
 #[derive(Clone, Debug)]
@@ -167,20 +170,29 @@ pub(crate) enum Promoted {
     },
     /// Pushed to (or already on) a promotion branch for a pull/merge request.
     Proposed {
-        /// `promote/<env>/<app>`.
+        /// `promote/<env>/<app>`, or `promote/<env>` for several apps.
         branch: String,
         /// Whether the branch moved; false when it already proposed exactly this change.
         changed: bool,
-        /// The audit record committed, for the pull request's title and body.
-        audit: Box<Audit>,
+        /// The pull request's title: the commit's subject.
+        title: String,
+        /// Its body: the rest of the commit message.
+        body: String,
     },
 }
 
-/// Carries out `request`. Warnings that do not stop the promotion are appended to `warnings`.
-pub(crate) fn promote(
-    request: &Request,
+/// Carries out `requests`, one per app (or one removal), into one environment as one commit
+/// (one proposal). Warnings that do not stop the promotion are appended to `warnings`, among
+/// them the apps superseded there, which are left out while the commit holds the rest. All
+/// requests share the environment, mode, repository and settings of the first; only the app,
+/// its image and its edit differ.
+pub(crate) fn promote_all(
+    requests: &[Request],
     warnings: &mut Vec<String>,
 ) -> std::result::Result<Promoted, Error> {
+    let Some(request) = requests.first() else {
+        return Ok(Promoted::Unchanged);
+    };
     let work = process::Workspace::new("gitops-gen-promote-")
         .map_err(|e| Error::io("creating a temporary directory", e))?;
     let git = Git::new(
@@ -193,8 +205,9 @@ pub(crate) fn promote(
     git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
     git.run(&["config", "commit.gpgsign", "false"])?;
 
-    let target_branch = match request.mode {
-        Promotion::PullRequest => format!("promote/{}/{}", request.env, request.app),
+    let target_branch = match (request.mode, requests) {
+        (Promotion::PullRequest, [one]) => format!("promote/{}/{}", one.env, one.app),
+        (Promotion::PullRequest, _) => format!("promote/{}", request.env),
         _ => request.branch.clone(),
     };
     let mut attempt = 0;
@@ -253,100 +266,46 @@ pub(crate) fn promote(
 
         // Everything below is decided against this tip; after a rejected push it is decided
         // again against the new one, so a newer promotion that landed meanwhile is respected.
-        let (reference, source_commit) = resolve_source(request, work.path())?;
-        let text = read_overlay(request, work.path(), &request.overlay)?;
-        let running = current(request, work.path(), &text)?;
-        if running.reference.as_ref() == Some(&reference) {
-            return Ok(Promoted::Unchanged);
-        }
-        let mut audit = request.audit.clone();
-        audit.old = running.reference.as_ref().map(|r| r.display().to_owned());
-        audit.new = reference.display().to_owned();
-        audit.source_commit = source_commit.clone().or(audit.source_commit);
-        if let (Some(new), Some(old)) = (&source_commit, &running.source_commit)
-            && let Some(message) = guard_downgrade(
-                request,
-                &reference,
-                new,
-                old,
-                "already runs",
-                &mut audit,
-                warnings,
-            )?
-        {
-            return Ok(Promoted::Superseded { message });
-        }
-        // An open proposal for a newer build must not be replaced by an older one either.
-        if request.mode == Promotion::PullRequest
-            && let Some(proposal) = proposal_state(&git, request, &target_branch)?
-            && let (Some(new), Some(old)) = (&source_commit, &proposal.source_commit)
-            && new != old
-            && let Some(message) = guard_downgrade(
-                request,
-                &reference,
-                new,
-                old,
-                "is already proposed",
-                &mut audit,
-                warnings,
-            )?
-        {
-            return Ok(Promoted::Superseded { message });
-        }
-
-        let cannot_edit =
-            |why: String| Error::Usage(format!("cannot edit `{}`: {why}", request.overlay));
-        let mut new_text = match &request.helm {
-            None => {
-                edit::set_image(&text, &request.repository, &reference)
-                    .map_err(cannot_edit)?
-                    .text
+        // Each app is staged on the tree the ones before it edited.
+        let mut audits = Vec::new();
+        let mut files: Vec<(String, String, String)> = Vec::new();
+        let mut superseded = Vec::new();
+        for part in requests {
+            match stage(part, &git, work.path(), &target_branch, warnings)? {
+                Staged::Unchanged => {}
+                Staged::Superseded(message) => superseded.push(message),
+                Staged::Edited { audit, changed } => {
+                    for (file, old, new) in changed {
+                        match files.iter_mut().find(|(f, _, _)| *f == file) {
+                            Some(entry) => entry.2 = new,
+                            None => files.push((file, old, new)),
+                        }
+                    }
+                    audits.push(*audit);
+                }
             }
-            Some(target) => helm::edit_overlay(&text, target).map_err(cannot_edit)?,
-        };
-        // Without a known source commit an old annotation would claim the wrong build, which
-        // later downgrade checks and `--from` copies would trust: mark it unknown instead.
-        let recorded = match (&source_commit, &running.source_commit) {
-            (Some(commit), _) => Some(commit.as_str()),
-            (None, Some(_)) => Some(UNKNOWN_SOURCE),
-            (None, None) => None,
-        };
-        if let Some(commit) = recorded {
-            new_text =
-                edit::set_annotation(&new_text, &edit::source_annotation(&request.app), commit)
-                    .map_err(cannot_edit)?;
         }
-        if let Some(inclusion) = &request.inclusion {
-            new_text = inclusion.apply(&new_text).map_err(cannot_edit)?;
-        }
-        verify_edit(&new_text, request, &reference)?;
-        let mut changed = vec![(request.overlay.as_str(), text, new_text)];
-        if let Some(target) = &request.helm {
-            let (old, new) = helm::edit_image_values(request, work.path(), target, &reference)?;
-            changed.push((target.image_values.as_str(), old, new));
-        }
-        for (file, _, new) in &changed {
-            std::fs::write(work.path().join(file), new)
-                .map_err(|e| Error::io(format!("writing {file}"), e))?;
-        }
-        match &request.helm {
-            None => verify_rendered(request, work.path(), &reference, warnings)?,
-            Some(target) => helm::verify(request, work.path(), target, &reference, warnings)?,
+        if audits.is_empty() {
+            return Ok(match superseded.is_empty() {
+                true => Promoted::Unchanged,
+                false => Promoted::Superseded {
+                    message: superseded.join("\n"),
+                },
+            });
         }
         // A proposal's commit runs the checks of its pull or merge request; a direct one must
         // not build and promote again.
-        let message = match request.mode {
-            Promotion::PullRequest => audit.proposal_message(),
-            _ => audit.message(),
-        };
+        let proposal = request.mode == Promotion::PullRequest;
+        let (subject, message) = (subject(&audits), compose(&audits, !proposal));
         if request.dry_run {
-            let diff = changed
+            warnings.extend(superseded);
+            let diff = files
                 .iter()
                 .map(|(file, old, new)| crate::files::diff::unified(file, old, new, false))
                 .collect();
             return Ok(Promoted::WouldCommit { diff, message });
         }
-        for (file, _, _) in &changed {
+        for (file, _, _) in &files {
             git.run(&["add", "--", file])?;
         }
         commit(&git, work.path(), &message)?;
@@ -354,10 +313,12 @@ pub(crate) fn promote(
         if request.mode == Promotion::PullRequest
             && already_proposed(&git, request, &target_branch, &base)?
         {
+            warnings.extend(superseded);
             return Ok(Promoted::Proposed {
                 branch: target_branch,
                 changed: false,
-                audit: Box::new(audit),
+                title: subject,
+                body: body_of(&message),
             });
         }
         // What the pushed branch points at now: a rejected push lost a race only if it moved.
@@ -367,13 +328,15 @@ pub(crate) fn promote(
             }
             _ => Some(base.clone()),
         };
-        match push(&git, request, &target_branch, &audit.subject())? {
+        match push(&git, request, &target_branch, &subject)? {
             Pushed::Yes => {
+                warnings.extend(superseded);
                 return Ok(match request.mode {
                     Promotion::PullRequest => Promoted::Proposed {
                         branch: target_branch,
                         changed: true,
-                        audit: Box::new(audit),
+                        title: subject,
+                        body: body_of(&message),
                     },
                     _ => Promoted::Committed {
                         commit: git.run(&["rev-parse", "HEAD"])?,
@@ -414,167 +377,4 @@ fn commit(git: &Git, root: &Path, message: &str) -> std::result::Result<(), Erro
     let message_path = message_file.to_string_lossy().into_owned();
     git.run(&["commit", "--quiet", "--no-verify", "-F", &message_path])?;
     Ok(())
-}
-
-/// The text of `overlay` in the work tree at `root`; a missing overlay means the GitOps tree was
-/// never generated or committed.
-fn read_overlay(
-    request: &Request,
-    root: &Path,
-    overlay: &str,
-) -> std::result::Result<String, Error> {
-    std::fs::read_to_string(root.join(overlay)).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read `{overlay}` on branch `{}` of {}: {e}; run `gitops-gen generate` and \
-             commit the overlay first",
-            request.branch,
-            git_cli::redact_urls(&request.url)
-        ))
-    })
-}
-
-/// The reference and source commit to promote, read from the fetched tip for `--from`.
-fn resolve_source(
-    request: &Request,
-    root: &Path,
-) -> std::result::Result<(ImageRef, Option<String>), Error> {
-    match &request.source {
-        Source::Image {
-            reference,
-            source_commit,
-        } => Ok((reference.clone(), source_commit.clone())),
-        Source::Nothing => Err(Error::Internal(
-            "a removal has no image to promote".to_owned(),
-        )),
-        Source::Environment {
-            env,
-            overlay,
-            image_values,
-        } => {
-            let text = read_overlay(request, root, overlay)?;
-            let running = edit::running(&text, &request.repository, &request.app)
-                .map_err(|why| Error::Usage(format!("cannot read `{overlay}`: {why}")))?;
-            let reference = match (image_values, &request.helm) {
-                (Some(file), Some(target)) => {
-                    helm::running_tag(request, root, file, &target.tag_path)?
-                }
-                _ => running.reference,
-            };
-            let reference = reference.ok_or_else(|| {
-                Error::Usage(format!(
-                    "`{env}` has no image for `{}` ({}) in `{overlay}`; promote into `{env}` first",
-                    request.app, request.repository
-                ))
-            })?;
-            Ok((reference, running.source_commit))
-        }
-    }
-}
-
-/// What the environment runs now: the overlay's `images:` entry, or a Helm app's image values
-/// file; and the source commit the overlay records.
-fn current(
-    request: &Request,
-    root: &Path,
-    text: &str,
-) -> std::result::Result<edit::Running, Error> {
-    let unreadable =
-        |why: String| Error::Usage(format!("cannot read `{}`: {why}", request.overlay));
-    let running = edit::running(text, &request.repository, &request.app).map_err(unreadable)?;
-    match &request.helm {
-        None => Ok(running),
-        Some(target) => Ok(edit::Running {
-            reference: helm::running_tag(request, root, &target.image_values, &target.tag_path)?,
-            source_commit: running.source_commit,
-        }),
-    }
-}
-
-/// Re-reads the edited overlay the way kustomize's image transformer will: exactly one entry
-/// for the image, no `newName` sending it elsewhere, no duplicate key anywhere, and the
-/// requested tag or digest (a digest wins over a tag, so a leftover one would show here).
-/// Anything else means the edit went wrong, and nothing is committed.
-fn verify_edit(
-    text: &str,
-    request: &Request,
-    reference: &ImageRef,
-) -> std::result::Result<(), Error> {
-    let check = edit::running(text, &request.repository, &request.app).map_err(|why| {
-        Error::Internal(format!(
-            "the edited `{}` does not parse: {why}",
-            request.overlay
-        ))
-    })?;
-    // A Helm app's image is in its values file, which `helm::verify` reads back.
-    if request.helm.is_none() && check.reference.as_ref() != Some(reference) {
-        return Err(Error::Internal(format!(
-            "the edit of `{}` did not take effect",
-            request.overlay
-        )));
-    }
-    // The image entry alone changes nothing while the overlay does not run the app.
-    if let Some(inclusion) = &request.inclusion {
-        let holds = inclusion.holds(text).map_err(|why| {
-            Error::Internal(format!(
-                "the edited `{}` does not parse: {why}",
-                request.overlay
-            ))
-        })?;
-        if !holds {
-            return Err(Error::Internal(format!(
-                "the edit of `{}` does not list `{}`",
-                request.overlay, inclusion.entry
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Builds the edited overlay in the work tree as far as images go (its resources, followed into
-/// the bases, and every `images:` entry on the way) and refuses the promotion unless what the
-/// overlay runs now holds the new reference: an `images:` entry Kustomize never applies (an image
-/// the manifests spell differently, a base renamed with `newName`) would otherwise be pushed as
-/// a promotion that changes nothing. Remote resources cannot be built offline; with some, an
-/// image not found is a warning.
-fn verify_rendered(
-    request: &Request,
-    root: &Path,
-    reference: &ImageRef,
-    warnings: &mut Vec<String>,
-) -> std::result::Result<(), Error> {
-    let dir = request
-        .overlay
-        .strip_suffix("/kustomization.yaml")
-        .unwrap_or(".");
-    let wanted = match reference {
-        ImageRef::Tag(tag) => format!("{}:{tag}", request.repository),
-        ImageRef::Digest(digest) => format!("{}@{digest}", request.repository),
-    };
-    let rendered = crate::sources::kustomize::of_base(root, dir).map_err(|e| match e {
-        Error::Usage(why) => Error::Usage(format!(
-            "after the edit, `{dir}` on branch `{}` does not build: {why}",
-            request.branch
-        )),
-        other => other,
-    })?;
-    if rendered.images.contains(&wanted) {
-        return Ok(());
-    }
-    if !rendered.remote.is_empty() {
-        warnings.push(format!(
-            "`{dir}` does not run `{wanted}` in the files it lists here, and it lists remote \
-             resources ({}) that cannot be checked offline; check that one of them runs `{}`",
-            rendered.remote.join(", "),
-            request.repository
-        ));
-        return Ok(());
-    }
-    let runs = crate::sources::kustomize::in_words(&rendered.images);
-    Err(Error::Usage(format!(
-        "promoting `{wanted}` would change nothing `{dir}` runs: after the edit it runs {runs}. \
-         Kustomize sets an image only where the manifests spell it exactly as the `images:` \
-         entry `{}` does; make the app's `image:` in gitops-gen.yaml match the manifests. \
-         Nothing was pushed",
-        request.repository
-    )))
 }

@@ -8,7 +8,8 @@ use crate::error::Error;
 use crate::model::tree::{GitopsTree, kustomization};
 use crate::promote::edit::{self, scalar};
 use crate::promote::git_cli::Git;
-use crate::promote::{Request, commit, read_overlay};
+use crate::promote::stage::read_overlay;
+use crate::promote::{Request, commit};
 
 /// Where one branch's preview lives.
 #[derive(Clone, Debug, PartialEq, Eq)]

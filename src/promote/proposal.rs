@@ -7,7 +7,6 @@ use crate::error::Error;
 use crate::promote::Request;
 use crate::promote::edit;
 use crate::promote::git_cli::Git;
-use crate::promote::message::Audit;
 
 /// The app's state on an existing promotion branch, if there is one.
 pub(super) fn proposal_state(
@@ -72,16 +71,12 @@ pub(super) fn already_proposed(
 pub(crate) fn github_outputs(
     path: &Path,
     branch: &str,
-    audit: &Audit,
+    title: &str,
+    body: &str,
 ) -> std::result::Result<(), Error> {
     use std::io::Write;
-    let message = audit.message();
-    let body = message.split_once("\n\n").map_or("", |(_, b)| b);
     let delimiter = "GITOPS_GEN_EOF_7f3a";
-    let text = format!(
-        "branch={branch}\ntitle={}\nbody<<{delimiter}\n{body}\n{delimiter}\n",
-        audit.subject()
-    );
+    let text = format!("branch={branch}\ntitle={title}\nbody<<{delimiter}\n{body}\n{delimiter}\n");
     std::fs::OpenOptions::new()
         .append(true)
         .create(true)

@@ -25,18 +25,36 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
     if args.remove {
         return remove_preview(ui, args, &config, env, ci);
     }
-    let app_name = args.app.as_deref().unwrap_or_default();
-    let app = config
-        .apps
-        .iter()
-        .find(|a| a.name.value == app_name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
-            Error::Usage(format!(
-                "unknown app `{app_name}`; the model has {}",
-                names.join(", ")
-            ))
-        })?;
+    if args.image.len() > args.app.len()
+        || (args.from.is_none() && args.image.len() != args.app.len())
+    {
+        return Err(Error::Usage(format!(
+            "{} --app and {} --image: pass one --image after each --app",
+            args.app.len(),
+            args.image.len()
+        )));
+    }
+    let mut apps = Vec::new();
+    for name in &args.app {
+        let app = config
+            .apps
+            .iter()
+            .find(|a| &a.name.value == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = config.apps.iter().map(|a| a.name.value.as_str()).collect();
+                Error::Usage(format!(
+                    "unknown app `{name}`; the model has {}",
+                    names.join(", ")
+                ))
+            })?;
+        if apps
+            .iter()
+            .any(|a: &&model::App| a.name.value == app.name.value)
+        {
+            return Err(Error::Usage(format!("app `{name}` is named twice")));
+        }
+        apps.push(app);
+    }
     if let Some(git_ref) = &args.r#ref
         && !ref_maps_to(env, git_ref)
     {
@@ -46,19 +64,84 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
         );
         return Ok(Outcome::Success);
     }
-    let source = match (&args.from, &args.image) {
-        (Some(from), _) => {
-            let from_env = find_env(&config, from)?;
-            if from_env.name.value == env.name.value {
-                return Err(Error::Usage(format!("--from and --to are both `{from}`")));
+    if let Some(from) = &args.from
+        && find_env(&config, from)?.name.value == env.name.value
+    {
+        return Err(Error::Usage(format!("--from and --to are both `{from}`")));
+    }
+    // Manual promotion (`--mode manual`, or an environment promoted by hand) commits.
+    let mode = match args.mode.unwrap_or(env.promotion) {
+        Promotion::PullRequest => Promotion::PullRequest,
+        Promotion::Commit | Promotion::Manual => Promotion::Commit,
+    };
+    let instance = preview_instance(args, &config, env)?;
+    let overlay = match &instance {
+        Some(i) => i.kustomization.clone(),
+        None => overlay_path(&config, &env.name.value),
+    };
+    let url = gitops_url(args, &config, &overlay, &ci)?;
+    let mut requests = Vec::new();
+    for (i, app) in apps.iter().enumerate() {
+        let source = source(args, &config, app, args.image.get(i), &ci)?;
+        let mut audit = Audit {
+            env: env.name.value.clone(),
+            app: app.name.value.clone(),
+            repository: app.image.clone(),
+            ..Audit::default()
+        }
+        .with_ci(&ci, args.reason.as_deref());
+        if let Source::Environment { env: from, .. } = &source {
+            // The pipeline's own commit did not build what `from` runs; the annotation says
+            // what did.
+            audit.source_commit = None;
+            if args.reason.is_none() {
+                audit.reason = format!("promote what {from} runs");
             }
-            let overlay = overlay_path(&config, from);
-            let image_values = helm_target(&config, app, from, &overlay).map(|t| t.image_values);
-            Source::Environment {
+        }
+        requests.push(Request {
+            env: env.name.value.clone(),
+            app: app.name.value.clone(),
+            repository: app.image.clone(),
+            source,
+            mode,
+            url: url.clone(),
+            branch: config.gitops.branch.clone(),
+            overlay: overlay.clone(),
+            audit,
+            attempts: args.retries.max(1),
+            allow_rollback: args.allow_rollback,
+            fail_if_superseded: args.fail_if_superseded,
+            app_repo: Some(args.dir.clone()),
+            dry_run: args.dry_run,
+            preview: instance.clone(),
+            remove: false,
+            project: config.project.value.clone(),
+            ci: ci.clone(),
+            timeout: Duration::from_secs(args.timeout),
+            inclusion: inclusion(&config, app, env, &overlay),
+            helm: helm_target(&config, app, &env.name.value, &overlay),
+        });
+    }
+    report(ui, &requests)
+}
+
+/// Where `app`'s new image comes from: `--from`'s overlay, or `image` built by this run.
+fn source(
+    args: &PromoteArgs,
+    config: &Config,
+    app: &model::App,
+    image: Option<&String>,
+    ci: &CiEnv,
+) -> Result<Source, Error> {
+    match (&args.from, image) {
+        (Some(from), _) => {
+            let overlay = overlay_path(config, from);
+            let image_values = helm_target(config, app, from, &overlay).map(|t| t.image_values);
+            Ok(Source::Environment {
                 env: from.clone(),
                 overlay,
                 image_values,
-            }
+            })
         }
         (None, Some(image)) => {
             let (repository, reference) = ImageRef::parse(image).ok_or_else(|| {
@@ -73,65 +156,13 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
                     app.name.value, app.image
                 )));
             }
-            let source_commit = args.source_commit.clone().or(ci.commit.clone());
-            Source::Image {
+            Ok(Source::Image {
                 reference,
-                source_commit,
-            }
+                source_commit: args.source_commit.clone().or(ci.commit.clone()),
+            })
         }
-        (None, None) => return Err(Error::Usage("pass --image or --from".to_owned())),
-    };
-    // Manual promotion (`--mode manual`, or an environment promoted by hand) commits.
-    let mode = match args.mode.unwrap_or(env.promotion) {
-        Promotion::PullRequest => Promotion::PullRequest,
-        Promotion::Commit | Promotion::Manual => Promotion::Commit,
-    };
-    let instance = preview_instance(args, &config, env)?;
-    let overlay = match &instance {
-        Some(i) => i.kustomization.clone(),
-        None => overlay_path(&config, &env.name.value),
-    };
-    let inclusion = inclusion(&config, app, env, &overlay);
-    let helm = helm_target(&config, app, &env.name.value, &overlay);
-    let url = gitops_url(args, &config, &overlay, &ci)?;
-    let mut audit = Audit {
-        env: env.name.value.clone(),
-        app: app.name.value.clone(),
-        repository: app.image.clone(),
-        ..Audit::default()
+        (None, None) => Err(Error::Usage("pass --image or --from".to_owned())),
     }
-    .with_ci(&ci, args.reason.as_deref());
-    if let Source::Environment { env: from, .. } = &source {
-        // The pipeline's own commit did not build what `from` runs; the annotation says what did.
-        audit.source_commit = None;
-        if args.reason.is_none() {
-            audit.reason = format!("promote what {from} runs");
-        }
-    }
-    let request = Request {
-        env: env.name.value.clone(),
-        app: app.name.value.clone(),
-        repository: app.image.clone(),
-        source,
-        mode,
-        url,
-        branch: config.gitops.branch.clone(),
-        overlay,
-        audit,
-        attempts: args.retries.max(1),
-        allow_rollback: args.allow_rollback,
-        fail_if_superseded: args.fail_if_superseded,
-        app_repo: Some(args.dir.clone()),
-        dry_run: args.dry_run,
-        preview: instance,
-        remove: false,
-        project: config.project.value.clone(),
-        ci,
-        timeout: Duration::from_secs(args.timeout),
-        inclusion,
-        helm,
-    };
-    report(ui, &request)
 }
 
 /// The `resources:` entries that make the overlay at `overlay` (a kustomization path) of `env`
@@ -244,7 +275,7 @@ fn remove_preview(
         inclusion: None,
         helm: None,
     };
-    report(ui, &request)
+    report(ui, std::slice::from_ref(&request))
 }
 
 /// The branch's instance when `env` is a preview environment; `--ref` names the branch.
@@ -306,10 +337,18 @@ fn gitops_url(
     })
 }
 
-/// Runs the request and reports what happened.
-fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
+/// Runs the requests (one per app, or one removal) and reports what happened.
+fn report(ui: &Ui, requests: &[Request]) -> Result<Outcome, Error> {
+    let Some(request) = requests.first() else {
+        return Ok(Outcome::Success);
+    };
+    let apps = requests
+        .iter()
+        .map(|r| format!("`{}`", r.app))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut warnings = Vec::new();
-    let result = promote::promote(request, &mut warnings);
+    let result = promote::promote_all(requests, &mut warnings);
     for warning in &warnings {
         ui.note("warning", warning);
     }
@@ -324,10 +363,7 @@ fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
         Promoted::Unchanged => {
             ui.status(
                 "unchanged",
-                &format!(
-                    "`{}` already runs this image of `{}`",
-                    request.env, request.app
-                ),
+                &format!("`{}` already runs these images of {apps}", request.env),
             );
         }
         Promoted::Superseded { message } => ui.note("skipped", &message),
@@ -354,20 +390,21 @@ fn report(ui: &Ui, request: &Request) -> Result<Outcome, Error> {
             ui.status(
                 "promoted",
                 &format!(
-                    "{} in {} ({commit}, {attempts} push attempt(s))",
-                    request.app, request.env
+                    "{apps} in {} ({commit}, {attempts} push attempt(s))",
+                    request.env
                 ),
             );
         }
         Promoted::Proposed {
             branch,
             changed,
-            audit,
+            title,
+            body,
         } => {
             let verb = if changed { "proposed" } else { "unchanged" };
-            ui.status(verb, &format!("{} on branch {branch}", audit.subject()));
+            ui.status(verb, &format!("{title} on branch {branch}"));
             if let Some(path) = &request.ci.github_output {
-                promote::github_outputs(path, &branch, &audit)?;
+                promote::github_outputs(path, &branch, &title, &body)?;
             }
         }
     }

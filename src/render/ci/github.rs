@@ -15,7 +15,7 @@ use crate::render::ci::pins::{self, ActionPins};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::{CommandLine, Expression};
 use crate::render::plan::{AppJobs, GitopsTarget, PipelinePlan, PromotionPlan, RefKind};
-use crate::render::shell::ShellWord;
+use crate::render::shell::{ShellCommand, ShellWord};
 
 /// Template of the push pipeline.
 pub(crate) const TEMPLATE: &str = "ci/github/github-actions.yml.j2";
@@ -93,7 +93,6 @@ struct PromotionView {
 #[derive(Debug, Serialize)]
 struct PromoteAppView {
     name: String,
-    step_id: String,
     /// `"<image>:${GITHUB_SHA}"`.
     image_ref: ShellWord,
 }
@@ -203,7 +202,6 @@ fn promote_apps(plan: &PipelinePlan) -> Vec<PromoteAppView> {
         .iter()
         .map(|jobs| PromoteAppView {
             name: jobs.app.name.value.clone(),
-            step_id: format!("promote-{}", jobs.app.name.value),
             image_ref: ShellWord::text(format!("{}:", jobs.app.pushed_image()))
                 .then_expansion("${GITHUB_SHA}"),
         })
@@ -240,6 +238,8 @@ pub(crate) struct GithubPromoteView {
     default_from: String,
     default_to: String,
     apps: Vec<PromoteAppView>,
+    /// `gitops-gen promote --from … --to … --app a --app b`: every app, one commit.
+    promote_all: ShellCommand,
     gitops: GitopsAccessView,
     install: GithubInstallView,
     actions: ActionPins,
@@ -280,6 +280,10 @@ impl GithubPromoteView {
             default_from,
             default_to,
             apps: promote_apps(plan),
+            promote_all: plan.apps.iter().fold(
+                ShellCommand::new("gitops-gen promote --from \"${FROM_ENV}\" --to \"${TO_ENV}\""),
+                |command, jobs| command.fixed("--app").arg(jobs.app.name.value.as_str()),
+            ),
             gitops: GitopsAccessView::new(&plan.gitops),
             install: GithubInstallView::new(&plan.install),
             actions: pins::ACTIONS,

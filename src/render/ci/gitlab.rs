@@ -46,9 +46,9 @@ fn named(included: bool, name: &str) -> String {
     }
 }
 
-/// Skips pushes of merge commits of `promote/<env>/<app>` branches and of squashed promotion
-/// titles: a merged promotion must not build and promote again.
-const SKIP_PROMOTION_MERGES: &str = "$CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+\\/[a-z0-9-]+'/";
+/// Skips pushes of merge commits of `promote/<env>/<app>` and `promote/<env>` branches and of
+/// squashed promotion titles: a merged promotion must not build and promote again.
+const SKIP_PROMOTION_MERGES: &str = "$CI_PIPELINE_SOURCE == \"push\" && $CI_COMMIT_MESSAGE =~ /(^|\\n)promote\\([a-z0-9-]+\\): |'promote\\/[a-z0-9-]+(\\/[a-z0-9-]+)?'/";
 
 /// The pushed ref in full (`refs/heads/…` or `refs/tags/…`), from GitLab's variables.
 const PUSHED_REF: &str =
@@ -131,16 +131,8 @@ struct PromotionView {
     needs: Vec<String>,
     resource_group: String,
     rules: Vec<String>,
-    mode: &'static str,
-    pushed_ref: ShellWord,
-    apps: Vec<PromoteAppView>,
-}
-
-#[derive(Debug, Serialize)]
-struct PromoteAppView {
-    name: String,
-    /// `"<image>:$CI_COMMIT_SHA"`.
-    image_ref: ShellWord,
+    /// `gitops-gen promote --env <env> --app <app> --image <image>:$CI_COMMIT_SHA … --ref … --mode …`.
+    promote: ShellCommand,
 }
 
 /// A manual job that copies one environment's image into the next.
@@ -309,28 +301,62 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan, included: bool
             .collect(),
         resource_group: resource_group(name),
         rules: promotion.refs.iter().map(rule).collect(),
-        mode: promotion.mode.as_str(),
-        pushed_ref: ShellWord::expansion(PUSHED_REF),
-        apps: plan
+        // Every app this commit built, in one promotion commit (or one merge request).
+        promote: plan
             .apps
             .iter()
-            .map(|jobs| PromoteAppView {
-                name: jobs.app.name.value.clone(),
-                image_ref: ShellWord::text(format!("{}:", jobs.app.pushed_image()))
-                    .then_expansion("$CI_COMMIT_SHA"),
-            })
-            .collect(),
+            .fold(
+                ShellCommand::new("gitops-gen promote --env").arg(name),
+                |command, jobs| {
+                    command
+                        .fixed("--app")
+                        .arg(jobs.app.name.value.as_str())
+                        .fixed("--image")
+                        .arg(
+                            ShellWord::text(format!("{}:", jobs.app.pushed_image()))
+                                .then_expansion("$CI_COMMIT_SHA"),
+                        )
+                },
+            )
+            .fixed("--ref")
+            .arg(ShellWord::expansion(PUSHED_REF))
+            .fixed("--mode")
+            .arg(promotion.mode.as_str()),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::equals;
+    use super::{SKIP_PROMOTION_MERGES, equals};
 
     #[test]
     fn string_literals_never_end_early() {
         assert_eq!(equals("B", "main"), "$B == \"main\"");
         assert_eq!(equals("B", "a\"||\"x"), "$B == 'a\"||\"x'");
         assert_eq!(equals("B", "a'\"/b.c"), "$B =~ /^a'\"\\/b\\.c$/");
+    }
+
+    /// The merge commits GitLab writes for promotion branches, one app or several, and squashed
+    /// promotion subjects match; a merge of any other branch does not.
+    #[test]
+    fn promotion_merges_are_skipped() -> Result<(), regex::Error> {
+        let (_, pattern) = SKIP_PROMOTION_MERGES.split_once("=~ /").unwrap_or_default();
+        let pattern = pattern.trim_end_matches('/').replace("\\/", "/");
+        let re = regex::Regex::new(&pattern)?;
+        for message in [
+            "Merge branch 'promote/staging/web' into 'main'",
+            "Merge branch 'promote/staging' into 'main'",
+            "promote(staging): web, api → 3f9c2e1a0b4d",
+            "x\npromote(production): web none → v1",
+        ] {
+            assert!(re.is_match(message), "{message}");
+        }
+        for message in [
+            "Merge branch 'feature/promote' into 'main'",
+            "fix: promote(x) docs",
+        ] {
+            assert!(!re.is_match(message), "{message}");
+        }
+        Ok(())
     }
 }
