@@ -167,7 +167,10 @@ impl<'a> PipelinePlan<'a> {
                 .chain(env.tags.iter().map(|t| (RefKind::Tag, &t.value)))
                 .map(|(kind, pattern)| RefTrigger { kind, pattern })
                 .collect();
-            for r in &refs {
+            // A tag names a release; a tag of an environment promoted by hand promotes nothing,
+            // so its push would only build images no job uses. Branches still run the checks.
+            let manual = env.promotion == Promotion::Manual;
+            for r in refs.iter().filter(|r| !(manual && r.kind == RefKind::Tag)) {
                 let known = triggers
                     .iter()
                     .any(|t| t.kind == r.kind && t.pattern.as_str() == r.pattern.as_str());
@@ -248,12 +251,13 @@ fn registry_host(image: &str) -> &str {
 /// Whether the pipeline runs on pushes that publish releases: tags, or branches named for
 /// releases. Those runs publish images people deploy by version, so they must not restore a
 /// cache another run could have written (cache poisoning, zizmor's `cache-poisoning` audit,
-/// which counts both as release triggers); a compiled gitops-gen is then compiled afresh. A
-/// published binary (`tool.install: binary`) needs no cache, so this only matters for
-/// `cargo` installs.
+/// which counts both as release triggers): a compiled gitops-gen is then compiled afresh and
+/// images are built without the layer cache. A published binary (`tool.install: binary`)
+/// needs no cache at all.
 fn builds_releases(config: &Config) -> bool {
     config.environments.iter().any(|env| {
-        !env.tags.is_empty()
+        // Only tags that trigger the pipeline: a manual environment's do not.
+        (!env.tags.is_empty() && env.promotion != Promotion::Manual)
             || env
                 .branches
                 .iter()
@@ -297,8 +301,11 @@ mod tests {
         );
         assert_eq!(plan.apps[0].registry_host, "ghcr.io");
         assert!(plan.apps[0].test.is_none());
-        assert!(!plan.install.cache, "tags build releases");
-        assert_eq!(plan.triggers.len(), 3);
+        assert!(
+            plan.install.cache,
+            "the only tags are those of an environment promoted by hand, which trigger nothing"
+        );
+        assert_eq!(plan.triggers.len(), 2, "prod's tags trigger nothing");
         Ok(())
     }
 

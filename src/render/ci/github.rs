@@ -33,6 +33,11 @@ pub(crate) struct GithubWorkflowView {
     push_tags: Vec<String>,
     /// Pushes changing only these paths (merged promotions) run nothing.
     push_paths_ignore: Vec<String>,
+    /// The `if:` of test and build jobs that skips a pull request's run when pushes of its
+    /// branch already run them; `None` when no branch pattern can be matched exactly.
+    skip_pushed_pull_requests: Option<String>,
+    /// Whether builds may use BuildKit's GitHub cache: not in pipelines that build releases.
+    layer_cache: bool,
     install: GithubInstallView,
     actions: ActionPins,
     apps: Vec<AppView>,
@@ -55,6 +60,9 @@ struct AppView {
     registry_host: String,
     /// ghcr.io accepts the job's GITHUB_TOKEN; other registries need repository secrets.
     uses_github_token: bool,
+    /// BuildKit's GitHub cache, one scope per app.
+    layer_cache_from: String,
+    layer_cache_to: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,6 +124,8 @@ impl GithubWorkflowView {
             push_branches: patterns(RefKind::Branch),
             push_tags: patterns(RefKind::Tag),
             push_paths_ignore,
+            skip_pushed_pull_requests: skip_pushed_pull_requests(plan),
+            layer_cache: plan.install.cache,
             install: GithubInstallView::new(&plan.install),
             actions: pins::ACTIONS,
             apps: plan.apps.iter().map(app_view).collect(),
@@ -127,6 +137,41 @@ impl GithubWorkflowView {
                 .collect(),
         }
     }
+}
+
+/// Pull requests from this repository's branches whose pushes run the workflow would test and
+/// build the same commit twice; the push run's checks show on the pull request all the same.
+/// Expressions have no globs, so only patterns they can match exactly take part: literal
+/// branches, and a literal prefix followed by `**` (`startsWith`). Runs of pull requests from
+/// forks, and from any other branch, keep their tests and builds.
+fn skip_pushed_pull_requests(plan: &PipelinePlan) -> Option<String> {
+    let guards: Vec<String> = plan
+        .triggers
+        .iter()
+        .filter(|t| t.kind == RefKind::Branch)
+        .filter_map(|t| {
+            let pattern = t.pattern.as_str();
+            let prefix = t.pattern.literal_prefix();
+            if t.pattern.is_literal() {
+                Some(format!("github.head_ref == '{}'", expr_literal(pattern)))
+            } else if pattern.strip_prefix(prefix.as_str()) == Some("**") {
+                Some(format!(
+                    "startsWith(github.head_ref, '{}')",
+                    expr_literal(&prefix)
+                ))
+            } else {
+                None
+            }
+        })
+        .collect();
+    (!guards.is_empty()).then(|| {
+        format!(
+            "github.event_name != 'pull_request' || \
+             github.event.pull_request.head.repo.full_name != github.repository || \
+             !({})",
+            guards.join(" || ")
+        )
+    })
 }
 
 fn app_view(jobs: &AppJobs) -> AppView {
@@ -147,6 +192,8 @@ fn app_view(jobs: &AppJobs) -> AppView {
         dockerfile: app.dockerfile.clone(),
         registry_host: jobs.registry_host.clone(),
         uses_github_token: jobs.registry_host == "ghcr.io",
+        layer_cache_from: format!("type=gha,scope=build-{name}"),
+        layer_cache_to: format!("type=gha,mode=max,scope=build-{name}"),
     }
 }
 
@@ -321,5 +368,32 @@ mod tests {
             repo_slug("ssh://git@gitlab.com/g/sub/config"),
             "g/sub/config"
         );
+    }
+
+    /// Only branch patterns an expression matches exactly take part in skipping a pull
+    /// request's duplicate run.
+    #[test]
+    fn pull_requests_skip_only_what_pushes_exactly_run() -> Result<(), String> {
+        let skip = |branches: &str| -> Result<Option<String>, String> {
+            let model = format!(
+                "version: 1\nproject: shop\nenvironments:\n  - {{name: dev, branches: {branches}}}\n\
+                 apps: [{{name: web}}]\n"
+            );
+            let config =
+                crate::model::parse("gitops-gen.yaml", &model).map_err(|e| format!("{e:?}"))?;
+            Ok(skip_pushed_pull_requests(&PipelinePlan::new(&config)))
+        };
+        let both = skip("[main, 'release/**', 'feature/*']")?.unwrap_or_default();
+        assert!(
+            both.ends_with(
+                "!(github.head_ref == 'main' || startsWith(github.head_ref, 'release/'))"
+            ),
+            "{both}"
+        );
+        assert!(
+            both.contains("github.event.pull_request.head.repo.full_name != github.repository")
+        );
+        assert_eq!(skip("['feature/*']")?, None, "no exact guard, no skip");
+        Ok(())
     }
 }

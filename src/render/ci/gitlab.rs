@@ -64,6 +64,8 @@ pub(crate) struct GitlabCiView {
     validate_job: String,
     skip_promotion_merges: &'static str,
     workflow_rules: Vec<String>,
+    /// Merge request pipelines the branch pipeline duplicates (`when: never`).
+    duplicate_merge_requests: Vec<String>,
     install: GitlabInstallView,
     images: GitlabImages,
     builder: BuilderView,
@@ -167,6 +169,7 @@ impl GitlabCiView {
             validate_job: name(VALIDATE_JOB),
             skip_promotion_merges: SKIP_PROMOTION_MERGES,
             workflow_rules: plan.triggers.iter().map(rule).collect(),
+            duplicate_merge_requests: duplicate_merge_requests(plan),
             install: GitlabInstallView::new(&plan.install),
             images: pins::GITLAB_IMAGES,
             builder: BuilderView {
@@ -208,6 +211,29 @@ fn rule(trigger: &RefTrigger) -> String {
         RefKind::Branch => "CI_COMMIT_BRANCH",
         RefKind::Tag => "CI_COMMIT_TAG",
     };
+    matches(variable, trigger)
+}
+
+/// Merge request pipelines of this project's branches whose pushes already run the pipeline:
+/// the branch pipeline builds and tests the same commit, and GitLab shows it on the merge
+/// request when no merge request pipeline runs. Merge requests from forks, and from any other
+/// branch (promotion branches among them), keep their pipeline.
+fn duplicate_merge_requests(plan: &PipelinePlan) -> Vec<String> {
+    plan.triggers
+        .iter()
+        .filter(|t| t.kind == RefKind::Branch)
+        .map(|t| {
+            format!(
+                "$CI_PIPELINE_SOURCE == \"merge_request_event\" && \
+                 $CI_MERGE_REQUEST_SOURCE_PROJECT_ID == $CI_PROJECT_ID && {}",
+                matches("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", t)
+            )
+        })
+        .collect()
+}
+
+/// `$variable` matches `trigger`'s pattern exactly.
+fn matches(variable: &str, trigger: &RefTrigger) -> String {
     let pattern = trigger.pattern;
     if pattern.is_literal() {
         equals(variable, pattern.as_str())
