@@ -39,7 +39,8 @@ impl<'a> GitopsTree<'a> {
         join(self.root, rel)
     }
 
-    /// `clusters/<cluster>/<file>`: an object the operator of `cluster` applies.
+    /// `clusters/<cluster>/<file>`: an object the operator of `cluster` applies; gitops-gen
+    /// writes [`INFRASTRUCTURE_OBJECT`] and [`APPS_OBJECT`] there.
     pub(crate) fn cluster_file(&self, cluster: &str, file: &str) -> String {
         self.path(&format!("clusters/{cluster}/{file}"))
     }
@@ -264,6 +265,11 @@ pub(crate) const NAMESPACE_FILE: &str = "namespace.yaml";
 /// How an overlay (`infrastructure/overlays/<env>`, `applications/overlays/<env>`) refers to the
 /// base beside it.
 pub(crate) const OVERLAY_BASE: &str = "../../base";
+
+/// The operator's object in `clusters/<cluster>/` that applies the infrastructure overlay.
+pub(crate) const INFRASTRUCTURE_OBJECT: &str = "infrastructure.yaml";
+/// The operator's object in `clusters/<cluster>/` that applies the applications overlay.
+pub(crate) const APPS_OBJECT: &str = "apps.yaml";
 
 /// `<dir>/kustomization.yaml`.
 pub(crate) fn kustomization(dir: &str) -> String {

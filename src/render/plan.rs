@@ -4,7 +4,7 @@
 //! (expressions, rules, regexes).
 
 use crate::model::glob::RefPattern;
-use crate::model::tree::GitopsTree;
+use crate::model::tree::{APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
 use crate::model::{App, Config, Promotion, ToolSource};
 
 /// The job that checks generated files against the model.
@@ -35,6 +35,9 @@ pub(crate) struct PipelinePlan<'a> {
     /// Directories the validate job builds: every environment's infrastructure and application
     /// overlay.
     pub(crate) validate_dirs: Vec<String>,
+    /// The operator's objects under `clusters/<cluster>/` that gitops-gen writes, which the
+    /// validate job checks as they are (not what `flux bootstrap` adds next to them).
+    pub(crate) validate_clusters: Vec<String>,
 }
 
 /// An app's jobs.
@@ -210,6 +213,15 @@ impl<'a> PipelinePlan<'a> {
             .filter(|e| e.preview)
             .map(|e| e.name.value.as_str())
             .collect();
+        let mut validate_clusters: Vec<String> = Vec::new();
+        for env in &config.environments {
+            for file in [INFRASTRUCTURE_OBJECT, APPS_OBJECT] {
+                let path = tree.cluster_file(&env.cluster, file);
+                if !validate_clusters.contains(&path) {
+                    validate_clusters.push(path);
+                }
+            }
+        }
         let validate_dirs = config
             .environments
             .iter()
@@ -239,6 +251,7 @@ impl<'a> PipelinePlan<'a> {
                 cache: !builds_releases(config),
             },
             validate_dirs,
+            validate_clusters,
         }
     }
 }

@@ -129,7 +129,7 @@ impl GithubWorkflowView {
             install: GithubInstallView::new(&plan.install),
             actions: pins::ACTIONS,
             apps: plan.apps.iter().map(app_view).collect(),
-            validate: ValidateView::new(&plan.validate_dirs),
+            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
             gitops: GitopsAccessView::new(&plan.gitops),
             promotions: plan
                 .automatic_promotions()

@@ -185,7 +185,7 @@ impl GitlabCiView {
                 .iter()
                 .map(|a| app_view(a, builder, included))
                 .collect(),
-            validate: ValidateView::new(&plan.validate_dirs),
+            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
             promotions: plan
                 .automatic_promotions()
                 .map(|p| promotion_view(plan, p, included))

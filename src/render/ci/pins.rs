@@ -20,8 +20,6 @@ pub(crate) struct ActionPins {
     pub(crate) checkout: ActionPin,
     /// actions/cache
     pub(crate) cache: ActionPin,
-    /// actions/setup-go
-    pub(crate) setup_go: ActionPin,
     /// docker/login-action
     pub(crate) login: ActionPin,
     /// docker/setup-buildx-action
@@ -40,10 +38,6 @@ pub(crate) const ACTIONS: ActionPins = ActionPins {
         uses: "actions/cache@cdf6c1fa76f9f475f3d7449005a359c84ca0f306",
         version: "v5.0.3",
     },
-    setup_go: ActionPin {
-        uses: "actions/setup-go@7a3fe6cf4cb3a834922a1244abfce67bcef6a0c5",
-        version: "v6.2.0",
-    },
     login: ActionPin {
         uses: "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121",
         version: "v4.1.0",
@@ -58,12 +52,18 @@ pub(crate) const ACTIONS: ActionPins = ActionPins {
     },
 };
 
-/// Go toolchain used to install the validators (kustomize v5.8 needs Go 1.24 or newer).
-pub(crate) const GO_VERSION: &str = "1.25";
-/// kustomize, installed with `go install` so the Go checksum database verifies it.
+/// kustomize for GitLab's validate job (GitHub's Ubuntu runners have it), installed with
+/// `go install` so the Go checksum database verifies it.
 pub(crate) const KUSTOMIZE_MODULE: &str = "sigs.k8s.io/kustomize/kustomize/v5@v5.8.1";
-/// kubeconform, likewise.
-pub(crate) const KUBECONFORM_MODULE: &str = "github.com/yannh/kubeconform/cmd/kubeconform@v0.7.0";
+/// kubeconform's prebuilt linux/amd64 release archive, and its SHA-256 as the release's
+/// CHECKSUMS file lists it.
+pub(crate) const KUBECONFORM_URL: &str =
+    "https://github.com/yannh/kubeconform/releases/download/v0.8.0/kubeconform-linux-amd64.tar.gz";
+pub(crate) const KUBECONFORM_SHA256: &str =
+    "9bc2bffbf71f261128533edaf912153948b7ff238f9a531ae6d34466ec287883";
+/// JSON schemas of custom resources, Flux's among them: datreeio/CRDs-catalog at a pinned
+/// commit, in kubeconform's `-schema-location` template syntax.
+pub(crate) const CRD_SCHEMAS: &str = "https://raw.githubusercontent.com/datreeio/CRDs-catalog/7b1e26ef9deea49293714d204c1a2270aab1178f/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json";
 
 /// Container images used by the GitLab pipeline.
 #[derive(Clone, Debug, Serialize)]

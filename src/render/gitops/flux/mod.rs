@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
-use crate::model::tree::GitopsTree;
+use crate::model::tree::{APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
 use crate::render::gitops::EnvTarget;
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
@@ -53,7 +53,7 @@ pub(crate) fn render(
         };
         out.managed(
             FLUX_KUSTOMIZATION,
-            tree.cluster_file(target.cluster, "infrastructure.yaml"),
+            tree.cluster_file(target.cluster, INFRASTRUCTURE_OBJECT),
             &infrastructure,
         )?;
         let apps = FluxKustomizationView {
@@ -66,7 +66,7 @@ pub(crate) fn render(
         };
         out.managed(
             FLUX_KUSTOMIZATION,
-            tree.cluster_file(target.cluster, "apps.yaml"),
+            tree.cluster_file(target.cluster, APPS_OBJECT),
             &apps,
         )?;
     }
