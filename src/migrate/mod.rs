@@ -106,6 +106,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         gitops,
         tool: None,
         gitlab: gitlab(ci, root, &mut notes),
+        notifications: None,
         environments,
         apps,
     };

@@ -133,6 +133,73 @@ mod tests {
         }
     }
 
+    /// `notifications:` defaults its provider from `ci` and its Secret names, and refuses what
+    /// would not make a valid Provider.
+    #[test]
+    fn notifications() {
+        let with = |ci: &str, n: &str| {
+            parse(
+                FILE_NAME,
+                &format!(
+                    "version: 1\nproject: shop\nci: {ci}\nnotifications: {n}\n\
+                     environments: [{{name: staging, branches: [main]}}]\napps: [{{name: web}}]\n"
+                ),
+            )
+        };
+        let config = with(
+            "gitlab",
+            "{commit_status: {address: 'https://gitlab.example.com/g/shop'}, chat: {provider: msteams}}",
+        );
+        let n = config.map(|c| c.notifications).unwrap_or_default();
+        assert_eq!(
+            n.commit_status,
+            Some(CommitStatus {
+                provider: GitProvider::Gitlab,
+                address: "https://gitlab.example.com/g/shop".to_owned(),
+                secret: "commit-status-token".to_owned(),
+            })
+        );
+        assert_eq!(
+            n.chat,
+            Some(ChatAlerts {
+                provider: ChatProvider::Msteams,
+                channel: None,
+                secret: "chat-webhook".to_owned(),
+            })
+        );
+        for (ci, bad, message) in [
+            (
+                "both",
+                "{commit_status: {address: 'https://github.com/a/b'}}",
+                "needs `provider` with `ci: both`",
+            ),
+            ("github", "{commit_status: {}}", "needs `address`"),
+            (
+                "github",
+                "{commit_status: {address: 'http://github.com/a/b'}}",
+                "is not a plain https URL",
+            ),
+            ("github", "{chat: {provider: irc}}", "is not supported"),
+            (
+                "github",
+                "{chat: {provider: slack, channel: 'a b'}}",
+                "is not a channel name",
+            ),
+            (
+                "github",
+                "{chat: {provider: slack, secret: Bad_Name}}",
+                "DNS-1123",
+            ),
+            ("github", "{email: {}}", "email"),
+        ] {
+            let refused = with(ci, bad)
+                .err()
+                .map(|e| format!("{e:?}"))
+                .unwrap_or_default();
+            assert!(refused.contains(message), "{bad}: {refused}");
+        }
+    }
+
     /// `url:` is a plain https address, and not on a preview environment.
     #[test]
     fn environment_urls() {

@@ -15,7 +15,7 @@
 //! returned is repository-relative with `/` separators, except [`app_base`], which is relative to
 //! the tree root because that is how `deploy.kustomize` paths are written in the model.
 
-use crate::model::{Config, Deploy};
+use crate::model::{Config, Deploy, Notifications};
 
 /// Where the tree's parts live, for one tree root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +270,28 @@ pub(crate) const OVERLAY_BASE: &str = "../../base";
 pub(crate) const INFRASTRUCTURE_OBJECT: &str = "infrastructure.yaml";
 /// The operator's object in `clusters/<cluster>/` that applies the applications overlay.
 pub(crate) const APPS_OBJECT: &str = "apps.yaml";
+/// The name of the commit-status notification's objects.
+pub(crate) const COMMIT_STATUS: &str = "commit-status";
+/// The name of the chat notification's objects.
+pub(crate) const CHAT: &str = "chat";
+
+/// The names of the notifications `n` asks for, each a Provider and an Alert per cluster.
+pub(crate) fn notification_names(n: &Notifications) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    if n.commit_status.is_some() {
+        names.push(COMMIT_STATUS);
+    }
+    if n.chat.is_some() {
+        names.push(CHAT);
+    }
+    names
+}
+
+/// The file in `clusters/<cluster>/` of the notification object `kind` (`provider`, `alert`)
+/// named `name`.
+pub(crate) fn notification_object(kind: &str, name: &str) -> String {
+    format!("{kind}-{name}.yaml")
+}
 
 /// `<dir>/kustomization.yaml`.
 pub(crate) fn kustomization(dir: &str) -> String {

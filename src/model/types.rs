@@ -46,6 +46,8 @@ pub(crate) struct Config {
     pub tool: ToolSource,
     /// GitLab-specific build settings.
     pub gitlab: GitlabOptions,
+    /// What the operator reports back after it applies a promotion.
+    pub notifications: Notifications,
     /// Environments in promotion order.
     pub environments: Vec<Environment>,
     pub apps: Vec<App>,
@@ -108,6 +110,74 @@ impl ToolInstall {
         match self {
             ToolInstall::Binary => "binary",
             ToolInstall::Cargo => "cargo",
+        }
+    }
+}
+
+/// `notifications:`: what the operator tells people after it applies (or fails to apply) a
+/// commit. Each part is off unless the model sets it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Notifications {
+    /// A commit status on the GitOps repository's commits, set by the operator per cluster.
+    pub commit_status: Option<CommitStatus>,
+    /// Failures posted to a chat.
+    pub chat: Option<ChatAlerts>,
+}
+
+/// `notifications.commit_status`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct CommitStatus {
+    pub provider: GitProvider,
+    /// The GitOps repository's https address (`https://github.com/acme/shop`).
+    pub address: String,
+    /// The Secret in `flux-system` whose `token` key may set commit statuses.
+    pub secret: String,
+}
+
+/// `notifications.chat`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ChatAlerts {
+    pub provider: ChatProvider,
+    /// The channel, for providers that take one.
+    pub channel: Option<String>,
+    /// The Secret in `flux-system` whose `address` key is the webhook URL.
+    pub secret: String,
+}
+
+/// Where commit statuses go.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum GitProvider {
+    Github,
+    Gitlab,
+}
+
+impl GitProvider {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            GitProvider::Github => "github",
+            GitProvider::Gitlab => "gitlab",
+        }
+    }
+}
+
+/// Which chat gets failure alerts (Flux notification-controller provider types).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ChatProvider {
+    Slack,
+    Msteams,
+    Discord,
+    Googlechat,
+}
+
+impl ChatProvider {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ChatProvider::Slack => "slack",
+            ChatProvider::Msteams => "msteams",
+            ChatProvider::Discord => "discord",
+            ChatProvider::Googlechat => "googlechat",
         }
     }
 }

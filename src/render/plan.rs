@@ -4,7 +4,9 @@
 //! (expressions, rules, regexes).
 
 use crate::model::glob::RefPattern;
-use crate::model::tree::{APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
+use crate::model::tree::{
+    APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT, notification_names, notification_object,
+};
 use crate::model::{App, Config, Promotion, ToolSource};
 
 /// The job that checks generated files against the model.
@@ -215,8 +217,12 @@ impl<'a> PipelinePlan<'a> {
             .collect();
         let mut validate_clusters: Vec<String> = Vec::new();
         for env in &config.environments {
-            for file in [INFRASTRUCTURE_OBJECT, APPS_OBJECT] {
-                let path = tree.cluster_file(&env.cluster, file);
+            let notifications = notification_names(&config.notifications)
+                .into_iter()
+                .flat_map(|name| ["provider", "alert"].map(|kind| notification_object(kind, name)));
+            let objects = [INFRASTRUCTURE_OBJECT, APPS_OBJECT].map(str::to_owned);
+            for file in objects.into_iter().chain(notifications) {
+                let path = tree.cluster_file(&env.cluster, &file);
                 if !validate_clusters.contains(&path) {
                     validate_clusters.push(path);
                 }

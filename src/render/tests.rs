@@ -650,6 +650,18 @@ const MODEL_SLOTS: &[(&str, &str)] = &[
         "environments: [{name: staging, branches: [main], url: {}}]",
         "https://staging.example.com",
     ),
+    (
+        "notifications: {commit_status: {provider: github, address: {}}}",
+        "https://github.com/acme/shop",
+    ),
+    (
+        "notifications: {chat: {provider: slack, channel: {}}}",
+        "#deploys",
+    ),
+    (
+        "notifications: {chat: {provider: slack, secret: {}}}",
+        "chat-webhook",
+    ),
     ("apps: [{name: {}}]", "web"),
     ("apps: [{name: web, image: {}}]", "ghcr.io/acme/web"),
     ("apps: [{name: web, context: {}, test: make}]", "web"),

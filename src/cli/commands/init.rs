@@ -280,6 +280,7 @@ fn answers(
             builder: None,
             file: Some(INCLUDED_GITLAB_PIPELINE.to_owned()),
         }),
+        notifications: None,
         environments,
         apps,
     })

@@ -12,6 +12,7 @@ mod environments;
 mod fields;
 mod gitops;
 mod helm;
+mod notifications;
 mod outputs;
 mod reference;
 mod source;
@@ -37,9 +38,16 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "gitops",
     "tool",
     "gitlab",
+    "notifications",
     "environments",
     "apps",
 ];
+/// Keys of `notifications:`.
+pub(crate) const NOTIFICATIONS_KEYS: &[&str] = &["commit_status", "chat"];
+/// Keys of `notifications.commit_status:`.
+pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"];
+/// Keys of `notifications.chat:`.
+pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `gitops:`.
 pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
 /// Keys of `tool:`.
@@ -157,6 +165,10 @@ impl Decoder<'_> {
             Some(n) => self.gitlab(n),
         };
 
+        let notifications = match map.get("notifications") {
+            None => Notifications::default(),
+            Some(n) => self.notifications(n, ci),
+        };
         let environments = self.environments(map, doc.span, &project.value);
         let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
@@ -166,6 +178,7 @@ impl Decoder<'_> {
             gitops,
             tool,
             gitlab,
+            notifications,
             environments,
             apps,
         };

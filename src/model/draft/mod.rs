@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
 
-use crate::model::types::{Builder, Ci, Operator, Promotion, ToolInstall};
+use crate::model::types::{
+    Builder, ChatProvider, Ci, GitProvider, Operator, Promotion, ToolInstall,
+};
 
 pub(crate) use emit::{Comments, to_yaml};
 
@@ -56,6 +58,10 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "GitlabDraft")]
     pub gitlab: Option<GitlabDraft>,
+    /// What the operator reports after it applies a commit: a commit status, chat alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "NotificationsDraft")]
+    pub notifications: Option<NotificationsDraft>,
     /// Environments in promotion order.
     #[schemars(length(min = 1))]
     pub environments: Vec<EnvironmentDraft>,
@@ -159,6 +165,58 @@ pub(crate) struct GitlabDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", extend("default" = ".gitlab-ci.yml"), regex(pattern = r"^[^/].*\.ya?ml$"))]
     pub file: Option<String>,
+}
+
+/// `notifications:`: Flux notification-controller Providers and Alerts in every cluster.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Notifications")]
+pub(crate) struct NotificationsDraft {
+    /// Set a commit status on the GitOps repository's commits as each cluster applies them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "CommitStatusDraft")]
+    pub commit_status: Option<CommitStatusDraft>,
+    /// Post failures to apply to a chat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "ChatDraft")]
+    pub chat: Option<ChatDraft>,
+}
+
+/// `notifications.commit_status`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "CommitStatus")]
+pub(crate) struct CommitStatusDraft {
+    /// Where the GitOps repository is hosted. Default: the `ci` system (required with `ci: both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "GitProvider")]
+    pub provider: Option<GitProvider>,
+    /// The GitOps repository's https address, e.g. `https://github.com/acme/shop`.
+    #[schemars(regex(
+        pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?/([A-Za-z0-9._~/-]|%[0-9A-Fa-f]{2})+$"
+    ))]
+    pub address: String,
+    /// The Secret in `flux-system` whose `token` key may set commit statuses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DnsLabel", extend("default" = "commit-status-token"))]
+    pub secret: Option<String>,
+}
+
+/// `notifications.chat`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Chat")]
+pub(crate) struct ChatDraft {
+    /// The chat.
+    pub provider: ChatProvider,
+    /// The channel, for chats that take one (`#deploys`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9#_.-]{1,80}$"))]
+    pub channel: Option<String>,
+    /// The Secret in `flux-system` whose `address` key is the webhook URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DnsLabel", extend("default" = "chat-webhook"))]
+    pub secret: Option<String>,
 }
 
 /// One item of `environments:`: a deployment target and the refs that promote into it.

@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::draft::BinaryDraft;
-use crate::model::types::{Config, Deploy, ToolInstall, ToolSource};
+use crate::model::draft::{BinaryDraft, ChatDraft, CommitStatusDraft, NotificationsDraft};
+use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
 /// Environment names to pick from; each index also owns disjoint ref patterns (`b2`, `r2/*`).
 const ENV_NAMES: [&str; 4] = ["dev", "staging", "production", "qa"];
@@ -252,11 +252,28 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
                     builder: Some(b),
                     file: None,
                 }),
+                notifications: None,
                 environments,
                 apps,
             }
         },
     )
+}
+
+/// `notifications` written out in full; `None` when nothing is set.
+fn notifications_draft(n: &Notifications) -> Option<NotificationsDraft> {
+    (n.commit_status.is_some() || n.chat.is_some()).then(|| NotificationsDraft {
+        commit_status: n.commit_status.as_ref().map(|c| CommitStatusDraft {
+            provider: Some(c.provider),
+            address: c.address.clone(),
+            secret: Some(c.secret.clone()),
+        }),
+        chat: n.chat.as_ref().map(|c| ChatDraft {
+            provider: c.provider,
+            channel: c.channel.clone(),
+            secret: Some(c.secret.clone()),
+        }),
+    })
 }
 
 /// The draft that writes out `config` in full: every default made explicit.
@@ -313,6 +330,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 .is_included()
                 .then(|| config.gitlab.file.clone()),
         }),
+        notifications: notifications_draft(&config.notifications),
         environments: config
             .environments
             .iter()
@@ -392,6 +410,10 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
         gitops,
         tool: draft.tool.clone().or_else(|| full.tool.clone()),
         gitlab: draft.gitlab.clone().or_else(|| full.gitlab.clone()),
+        notifications: draft
+            .notifications
+            .clone()
+            .or_else(|| full.notifications.clone()),
         environments: draft
             .environments
             .iter()

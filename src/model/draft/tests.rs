@@ -27,6 +27,18 @@ fn full() -> ModelDraft {
             builder: Some(Builder::DockerInDocker),
             file: Some(".gitlab/gitops.gitlab-ci.yml".to_owned()),
         }),
+        notifications: Some(NotificationsDraft {
+            commit_status: Some(CommitStatusDraft {
+                provider: Some(GitProvider::Github),
+                address: "https://github.com/acme/shop".to_owned(),
+                secret: Some("commit-status-token".to_owned()),
+            }),
+            chat: Some(ChatDraft {
+                provider: ChatProvider::Slack,
+                channel: Some("#deploys".to_owned()),
+                secret: Some("chat-webhook".to_owned()),
+            }),
+        }),
         environments: vec![
             EnvironmentDraft {
                 name: "staging".to_owned(),

@@ -77,7 +77,25 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
     assert_eq!(keys(&schema, &["gitops"]), sorted(GITOPS_KEYS));
     assert_eq!(keys(&schema, &["tool"]), sorted(TOOL_KEYS));
     assert_eq!(keys(&schema, &["tool", "binary"]), sorted(TOOL_BINARY_KEYS));
+    assert_eq!(
+        keys(&schema, &["notifications"]),
+        sorted(NOTIFICATIONS_KEYS)
+    );
+    assert_eq!(
+        keys(&schema, &["notifications", "commit_status"]),
+        sorted(COMMIT_STATUS_KEYS)
+    );
+    assert_eq!(keys(&schema, &["notifications", "chat"]), sorted(CHAT_KEYS));
     assert_eq!(keys(&schema, &["tool", "binary"]), sorted(TOOL_BINARY_KEYS));
+    assert_eq!(
+        keys(&schema, &["notifications"]),
+        sorted(NOTIFICATIONS_KEYS)
+    );
+    assert_eq!(
+        keys(&schema, &["notifications", "commit_status"]),
+        sorted(COMMIT_STATUS_KEYS)
+    );
+    assert_eq!(keys(&schema, &["notifications", "chat"]), sorted(CHAT_KEYS));
     assert_eq!(keys(&schema, &["gitlab"]), sorted(GITLAB_KEYS));
     assert_eq!(keys(&schema, &["environments", "[]"]), sorted(ENV_KEYS));
     assert_eq!(keys(&schema, &["apps", "[]"]), sorted(APP_KEYS));

@@ -1,7 +1,8 @@
 //! RENDER stage: the Flux objects, following Flux's recommended repository structure. For each
 //! environment, `clusters/<cluster>/` holds two Flux Kustomizations: `infrastructure`, applying
 //! the environment's infrastructure overlay, and `apps`, applying its application overlay after
-//! it.
+//! it; and, when the model asks for notifications, a notification-controller Provider and Alert
+//! per notification (`provider-<name>.yaml`, `alert-<name>.yaml`).
 //!
 //! The cluster defaults to the environment's name, so the default layout is `clusters/<env>/`.
 //! `clusters/<cluster>/flux-system/` is not generated: `flux bootstrap --path clusters/<cluster>`
@@ -14,14 +15,15 @@ mod helm;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::model::Config;
-use crate::model::tree::{APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
+use crate::model::tree::{
+    APPS_OBJECT, CHAT, COMMIT_STATUS, GitopsTree, INFRASTRUCTURE_OBJECT, notification_object,
+};
+use crate::model::{Config, Deploy};
 use crate::render::gitops::EnvTarget;
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
 const FLUX_KUSTOMIZATION: &str = "gitops/flux/kustomization.yaml.j2";
-
 #[derive(Serialize)]
 struct FluxKustomizationView<'a> {
     name: &'a str,
@@ -33,8 +35,36 @@ struct FluxKustomizationView<'a> {
     suspended: bool,
 }
 
-/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment, and the release
-/// folders of Helm apps.
+const FLUX_PROVIDER: &str = "gitops/flux/provider.yaml.j2";
+const FLUX_ALERT: &str = "gitops/flux/alert.yaml.j2";
+
+#[derive(Serialize)]
+struct ProviderView<'a> {
+    name: &'static str,
+    provider: &'static str,
+    address: Option<&'a str>,
+    channel: Option<&'a str>,
+    secret: &'a str,
+    /// The Secret's key the provider reads: `token` or `address`.
+    secret_key: &'static str,
+}
+
+#[derive(Serialize)]
+struct AlertView<'a> {
+    name: &'static str,
+    severity: &'static str,
+    sources: Vec<EventSource<'a>>,
+}
+
+#[derive(Serialize)]
+struct EventSource<'a> {
+    kind: &'static str,
+    name: &'a str,
+    namespace: Option<&'a str>,
+}
+
+/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment, its
+/// notification objects when the model asks for any, and the release folders of Helm apps.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
@@ -69,6 +99,81 @@ pub(crate) fn render(
             tree.cluster_file(target.cluster, APPS_OBJECT),
             &apps,
         )?;
+        notifications(config, target, &tree, out)?;
     }
     Ok(())
+}
+
+/// The notification-controller objects of one cluster: `provider-<name>.yaml` and
+/// `alert-<name>.yaml` for the commit status and for chat alerts, as the model asks.
+fn notifications(
+    config: &Config,
+    target: &EnvTarget,
+    tree: &GitopsTree,
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let kustomization = |name| EventSource {
+        kind: "Kustomization",
+        name,
+        namespace: None,
+    };
+    if let Some(status) = &config.notifications.commit_status {
+        let provider = ProviderView {
+            name: COMMIT_STATUS,
+            provider: status.provider.as_str(),
+            address: Some(&status.address),
+            channel: None,
+            secret: &status.secret,
+            secret_key: "token",
+        };
+        let alert = AlertView {
+            name: COMMIT_STATUS,
+            severity: "info",
+            sources: vec![kustomization("infrastructure"), kustomization("apps")],
+        };
+        write_pair(target, tree, out, &provider, &alert)?;
+    }
+    if let Some(chat) = &config.notifications.chat {
+        let provider = ProviderView {
+            name: CHAT,
+            provider: chat.provider.as_str(),
+            address: None,
+            channel: chat.channel.as_deref(),
+            secret: &chat.secret,
+            secret_key: "address",
+        };
+        let mut sources = vec![kustomization("*")];
+        // HelmReleases report their own failures, from the environment's namespace.
+        let has_helm = config
+            .apps
+            .iter()
+            .any(|a| matches!(a.deploy, Deploy::Helm(_)));
+        if let (true, Some(namespace)) = (has_helm, target.namespace) {
+            sources.push(EventSource {
+                kind: "HelmRelease",
+                name: "*",
+                namespace: Some(namespace),
+            });
+        }
+        let alert = AlertView {
+            name: CHAT,
+            severity: "error",
+            sources,
+        };
+        write_pair(target, tree, out, &provider, &alert)?;
+    }
+    Ok(())
+}
+
+fn write_pair(
+    target: &EnvTarget,
+    tree: &GitopsTree,
+    out: &mut Outputs,
+    provider: &ProviderView,
+    alert: &AlertView,
+) -> Result<(), Error> {
+    let file =
+        |kind: &str| tree.cluster_file(target.cluster, &notification_object(kind, provider.name));
+    out.managed(FLUX_PROVIDER, file("provider"), provider)?;
+    out.managed(FLUX_ALERT, file("alert"), alert)
 }
