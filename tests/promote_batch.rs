@@ -88,6 +88,26 @@ fn assert_one_commit_of_three(f: &Fixture, before: usize, commit: &str) {
     );
 }
 
+/// Runs a generated promote `script` for the checkout's HEAD, with the CI variables `vars` names
+/// for it, and finds one promotion commit of all three apps.
+fn run_and_find_one_commit(
+    f: &Fixture,
+    script: &str,
+    vars: impl Fn(String) -> Vec<(&'static str, String)>,
+) {
+    let sha = git(&f.checkout, &["rev-parse", "HEAD"]);
+    let before = commits_on_main(f);
+    let vars = vars(sha.clone());
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = run_job_script(f, script, &vars);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_one_commit_of_three(f, before, &sha);
+}
+
 #[test]
 fn the_generated_github_step_promotes_three_apps_in_one_commit() {
     let f = three_apps();
@@ -105,19 +125,12 @@ fn the_generated_github_step_promotes_three_apps_in_one_commit() {
         .collect();
     assert_eq!(promote_steps.len(), 1, "one promote step for every app");
     let script = promote_steps[0]["run"].as_str().expect("a run script");
-    let sha = git(&f.checkout, &["rev-parse", "HEAD"]);
-    let before = commits_on_main(&f);
-    let out = run_job_script(
-        &f,
-        script,
-        &[("GITHUB_SHA", &sha), ("GITHUB_REF", "refs/heads/develop")],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_one_commit_of_three(&f, before, &sha);
+    run_and_find_one_commit(&f, script, |sha| {
+        vec![
+            ("GITHUB_SHA", sha),
+            ("GITHUB_REF", "refs/heads/develop".to_owned()),
+        ]
+    });
 }
 
 #[test]
@@ -128,19 +141,12 @@ fn the_generated_gitlab_script_promotes_three_apps_in_one_commit() {
         .as_sequence()
         .expect("the promote job's script");
     assert_eq!(script.len(), 1, "one promote command for every app");
-    let sha = git(&f.checkout, &["rev-parse", "HEAD"]);
-    let before = commits_on_main(&f);
-    let out = run_job_script(
-        &f,
-        script[0].as_str().expect("a command"),
-        &[("CI_COMMIT_SHA", &sha), ("CI_COMMIT_BRANCH", "develop")],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_one_commit_of_three(&f, before, &sha);
+    run_and_find_one_commit(&f, script[0].as_str().expect("a command"), |sha| {
+        vec![
+            ("CI_COMMIT_SHA", sha),
+            ("CI_COMMIT_BRANCH", "develop".to_owned()),
+        ]
+    });
 }
 
 /// An app a newer build already runs stays where it is, with a warning; the commit holds the

@@ -133,6 +133,11 @@ mod tests {
         }
     }
 
+    /// The diagnostics of a refused model, as text; empty when the model was accepted.
+    fn refusal(parsed: Result<Config, InvalidModel>) -> String {
+        parsed.err().map(|e| format!("{e:?}")).unwrap_or_default()
+    }
+
     /// `notifications:` defaults its provider from `ci` and its Secret names, and refuses what
     /// would not make a valid Provider.
     #[test]
@@ -192,10 +197,7 @@ mod tests {
             ),
             ("github", "{email: {}}", "email"),
         ] {
-            let refused = with(ci, bad)
-                .err()
-                .map(|e| format!("{e:?}"))
-                .unwrap_or_default();
+            let refused = refusal(with(ci, bad));
             assert!(refused.contains(message), "{bad}: {refused}");
         }
     }
@@ -241,10 +243,7 @@ mod tests {
                 "`url` on a preview environment",
             ),
         ] {
-            let refused = with(bad)
-                .err()
-                .map(|e| format!("{e:?}"))
-                .unwrap_or_default();
+            let refused = refusal(with(bad));
             assert!(refused.contains(message), "{bad}: {refused}");
         }
     }
@@ -277,10 +276,7 @@ mod tests {
                 .ok(),
             Some(cargo)
         );
-        let refused = with("tool: {version: 1.2.3, install: binary}")
-            .err()
-            .map(|e| format!("{e:?}"))
-            .unwrap_or_default();
+        let refused = refusal(with("tool: {version: 1.2.3, install: binary}"));
         assert!(
             refused.contains("knows no published binary of 1.2.3"),
             "{refused}"

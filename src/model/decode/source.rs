@@ -58,20 +58,23 @@ fn is_identifier(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// Why `url` is not a plain https URL a pipeline may install from: `https://host[:port]/path`,
-/// without credentials, query or fragment, the path made of letters, digits, `-._~/` and `%XX`
-/// escapes only (no shell metacharacter, quote or whitespace).
-/// An environment's address: `https://host[:port]` and an optional path of letters, digits
-/// and `-._~/`. Nothing a CI system could expand (`$`, `%`, `${{`) fits in it.
-pub(crate) fn check_site_url(url: &str) -> Result<(), String> {
+/// The path of an `https://` URL whose host is a domain (and port) without credentials.
+fn https_path(url: &str) -> Result<&str, String> {
     let Some(rest) = url.strip_prefix("https://") else {
         return Err("it does not start with `https://`".to_owned());
     };
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     if authority.contains('@') {
-        return Err("it holds credentials (`user@`)".into());
+        return Err("it holds credentials (`user@`); never write a token into the model".into());
     }
     check_domain(authority)?;
+    Ok(path)
+}
+
+/// An environment's address: `https://host[:port]` and an optional path of letters, digits
+/// and `-._~/`. Nothing a CI system could expand (`$`, `%`, `${{`) fits in it.
+pub(crate) fn check_site_url(url: &str) -> Result<(), String> {
+    let path = https_path(url)?;
     match path
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || "-._~/".contains(*c)))
@@ -84,15 +87,11 @@ pub(crate) fn check_site_url(url: &str) -> Result<(), String> {
     }
 }
 
+/// Why `url` is not a plain https URL a pipeline may install from: `https://host[:port]/path`,
+/// without credentials, query or fragment, the path made of letters, digits, `-._~/` and `%XX`
+/// escapes only (no shell metacharacter, quote or whitespace).
 pub(super) fn check_https_url(url: &str) -> Result<(), String> {
-    let Some(rest) = url.strip_prefix("https://") else {
-        return Err("it does not start with `https://`".to_owned());
-    };
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    if authority.contains('@') {
-        return Err("it holds credentials (`user@`); never write a token into the model".into());
-    }
-    check_domain(authority)?;
+    let path = https_path(url)?;
     if path.is_empty() {
         return Err("it names no repository path".to_owned());
     }
