@@ -202,6 +202,83 @@ mod tests {
         }
     }
 
+    /// The test job's extension point takes data only: pinned actions, one-line values,
+    /// nothing GitHub or GitLab would evaluate.
+    #[test]
+    fn test_setup_and_services() {
+        let with = |extra: &str| {
+            parse(
+                FILE_NAME,
+                &format!(
+                    "version: 1\nproject: shop\nenvironments: [{{name: s, branches: [main]}}]\n\
+                     apps: [{{name: web, test: make, {extra}}}]\n"
+                ),
+            )
+        };
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        let app = with(&format!(
+            "test_setup: [{{uses: 'actions/setup-java@{sha}', with: {{java-version: 21, distribution: temurin}}}}], \
+             test_services: [{{name: db, image: 'postgres:17', env: {{A: b}}, ports: [5432]}}]"
+        ))
+        .map(|c| c.apps[0].clone());
+        let app = app.ok();
+        assert_eq!(
+            app.as_ref().map(|a| a.test_setup.clone()),
+            Some(vec![SetupStep {
+                uses: format!("actions/setup-java@{sha}"),
+                with: vec![
+                    ("java-version".to_owned(), "21".to_owned()),
+                    ("distribution".to_owned(), "temurin".to_owned())
+                ],
+            }])
+        );
+        assert_eq!(
+            app.map(|a| a.test_services),
+            Some(vec![TestService {
+                name: "db".to_owned(),
+                image: "postgres:17".to_owned(),
+                env: vec![("A".to_owned(), "b".to_owned())],
+                ports: vec![5432],
+            }])
+        );
+        for (bad, message) in [
+            (
+                "test_setup: [{uses: 'actions/setup-java@v4'}]".to_owned(),
+                "not an action pinned to a commit",
+            ),
+            (
+                format!("test_setup: [{{uses: 'a/b@{sha}', with: {{x: '${{{{ secrets.T }}}}'}}}}]"),
+                "holds `${{`",
+            ),
+            (
+                format!("test_setup: [{{uses: 'a/b@{sha}', with: {{v: 3.10}}}}]"),
+                "must be a string",
+            ),
+            (
+                "test_services: [{name: db, image: 'postgres:17', env: {P: '$CI_JOB_TOKEN'}}]"
+                    .to_owned(),
+                "GitLab would expand",
+            ),
+            (
+                "test_services: [{name: DB, image: 'postgres:17'}]".to_owned(),
+                "DNS-1123",
+            ),
+            (
+                "test_services: [{name: db, image: 'postgres:17', ports: [0]}]".to_owned(),
+                "from 1 to 65535",
+            ),
+        ] {
+            let refused = refusal(with(&bad));
+            assert!(refused.contains(message), "{bad}: {refused}");
+        }
+        let untested = parse(
+            FILE_NAME,
+            "version: 1\nproject: shop\nenvironments: [{name: s, branches: [main]}]\n\
+             apps: [{name: web, test_services: [{name: db, image: 'postgres:17'}]}]\n",
+        );
+        assert!(refusal(untested).contains("`test_services` needs `test`"));
+    }
+
     /// `url:` is a plain https address, and not on a preview environment.
     #[test]
     fn environment_urls() {

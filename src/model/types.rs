@@ -389,6 +389,10 @@ pub(crate) struct App {
     pub test: Option<String>,
     /// Container image the GitLab test job runs in.
     pub test_image: String,
+    /// GitHub steps run before the test command (`uses` pinned to a commit, `with`).
+    pub test_setup: Vec<SetupStep>,
+    /// Containers beside the test job (a database), on both CI systems.
+    pub test_services: Vec<TestService>,
     /// Container port the Service targets.
     pub port: u16,
     /// How the app is deployed.
@@ -401,6 +405,29 @@ impl App {
     pub(crate) fn pushed_image(&self) -> String {
         crate::model::decode::qualified_repository(&self.image)
     }
+}
+
+/// `apps[].test_setup[]`: one GitHub step before the test command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SetupStep {
+    /// `owner/repo[/path]@<40-hex commit>`.
+    pub uses: String,
+    /// The action's inputs, in model order.
+    pub with: Vec<(String, String)>,
+}
+
+/// `apps[].test_services[]`: a container beside the test job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TestService {
+    /// DNS-1123 label: the host name the tests reach it at.
+    pub name: String,
+    /// Image reference.
+    pub image: String,
+    /// Its environment variables, in model order.
+    pub env: Vec<(String, String)>,
+    /// Ports GitHub maps to the same port on the runner, where the test job runs; GitLab
+    /// reaches a service at its name on any port.
+    pub ports: Vec<u16>,
 }
 
 /// How an app's manifests are produced: exactly one source.

@@ -651,6 +651,18 @@ const MODEL_SLOTS: &[(&str, &str)] = &[
         "https://staging.example.com",
     ),
     (
+        "apps: [{name: web, test: make, test_setup: [{uses: 'a/b@0123456789abcdef0123456789abcdef01234567', with: {x: {}}}]}]",
+        "22",
+    ),
+    (
+        "apps: [{name: web, test: make, test_services: [{name: db, image: 'postgres:17', env: {X: {}}}]}]",
+        "test",
+    ),
+    (
+        "apps: [{name: web, test: make, test_services: [{name: db, image: {}}]}]",
+        "postgres:17",
+    ),
+    (
         "notifications: {commit_status: {provider: github, address: {}}}",
         "https://github.com/acme/shop",
     ),

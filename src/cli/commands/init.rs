@@ -258,6 +258,7 @@ fn answers(
                 test_image: None,
                 port: None,
                 deploy: None,
+                ..AppDraft::default()
             }
         })
         .collect();

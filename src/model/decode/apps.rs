@@ -72,6 +72,7 @@ impl Decoder<'_> {
             }
             None => "docker.io/library/ubuntu:24.04".to_owned(),
         };
+        let (test_setup, test_services) = self.test_extensions(map, test.is_some());
         let port = match map.get("port") {
             None => 8080,
             Some(n) => match n
@@ -107,6 +108,8 @@ impl Decoder<'_> {
             dockerfile,
             test,
             test_image,
+            test_setup,
+            test_services,
             port,
             deploy,
         })

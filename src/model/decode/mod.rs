@@ -16,6 +16,7 @@ mod notifications;
 mod outputs;
 mod reference;
 mod source;
+mod test_setup;
 mod tool;
 
 use clap::ValueEnum;
@@ -76,9 +77,15 @@ pub(crate) const APP_KEYS: &[&str] = &[
     "dockerfile",
     "test",
     "test_image",
+    "test_setup",
+    "test_services",
     "port",
     "deploy",
 ];
+/// Keys of an item of `test_setup:`.
+pub(crate) const SETUP_STEP_KEYS: &[&str] = &["uses", "with"];
+/// Keys of an item of `test_services:`.
+pub(crate) const SERVICE_KEYS: &[&str] = &["name", "image", "env", "ports"];
 /// Keys of an app's `deploy:`.
 pub(crate) const DEPLOY_KEYS: &[&str] = &["scaffold", "kustomize", "manifests", "helm"];
 /// Keys of `deploy.helm:` when it is a mapping.

@@ -265,6 +265,38 @@ pub(crate) struct EnvironmentDraft {
     pub url: Option<String>,
 }
 
+/// One item of `apps[].test_setup`: a GitHub step before the tests.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "SetupStep")]
+pub(crate) struct SetupStepDraft {
+    /// The action, pinned to a full commit: `owner/repo[/path]@<40 hex>`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-fA-F]{40}$"))]
+    pub uses: String,
+    /// The action's inputs: one-line strings without `${{`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<BTreeMap<String, String>>,
+}
+
+/// One item of `apps[].test_services`: a container beside the test job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Service")]
+pub(crate) struct ServiceDraft {
+    /// The host name the tests reach it at.
+    #[schemars(with = "DnsLabel")]
+    pub name: String,
+    /// Its image, e.g. `docker.io/library/postgres:17`.
+    #[schemars(with = "ImageReference")]
+    pub image: String,
+    /// Its environment: one-line strings without `$`, `%` or `${{`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<BTreeMap<String, String>>,
+    /// Ports GitHub maps to the same port on the runner, where the tests run (`[5432]`); on GitLab the service answers at its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<Vec<u16>>,
+}
+
 /// One item of `apps:`: an image to test, build, push and promote.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -296,6 +328,14 @@ pub(crate) struct AppDraft {
         extend("default" = "docker.io/library/ubuntu:24.04")
     )]
     pub test_image: Option<String>,
+    /// GitHub Actions steps run before `test` in the app's test job, e.g. `{uses: actions/setup-java@<sha>, with: {java-version: "21"}}`. GitLab picks its toolchain with `test_image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<SetupStepDraft>")]
+    pub test_setup: Option<Vec<SetupStepDraft>>,
+    /// Containers running beside the test job on both CI systems, reachable at their `name` (GitHub service containers, GitLab services).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<ServiceDraft>")]
+    pub test_services: Option<Vec<ServiceDraft>>,
     /// Container port.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "u16", range(min = 1, max = 65535), extend("default" = 8080))]

@@ -5,7 +5,9 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::model::draft::{BinaryDraft, ChatDraft, CommitStatusDraft, NotificationsDraft};
+use crate::model::draft::{
+    BinaryDraft, ChatDraft, CommitStatusDraft, NotificationsDraft, ServiceDraft, SetupStepDraft,
+};
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
 /// Environment names to pick from; each index also owns disjoint ref patterns (`b2`, `r2/*`).
@@ -131,6 +133,8 @@ fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
                     dockerfile,
                     test: test.map(str::to_owned),
                     test_image,
+                    test_setup: None,
+                    test_services: None,
                     port,
                     deploy,
                 }
@@ -356,6 +360,26 @@ fn draft_of(config: &Config) -> ModelDraft {
                 dockerfile: Some(a.dockerfile.clone()),
                 test: a.test.clone(),
                 test_image: Some(a.test_image.clone()),
+                test_setup: (!a.test_setup.is_empty()).then(|| {
+                    a.test_setup
+                        .iter()
+                        .map(|s| SetupStepDraft {
+                            uses: s.uses.clone(),
+                            with: (!s.with.is_empty()).then(|| s.with.iter().cloned().collect()),
+                        })
+                        .collect()
+                }),
+                test_services: (!a.test_services.is_empty()).then(|| {
+                    a.test_services
+                        .iter()
+                        .map(|s| ServiceDraft {
+                            name: s.name.clone(),
+                            image: s.image.clone(),
+                            env: (!s.env.is_empty()).then(|| s.env.iter().cloned().collect()),
+                            ports: (!s.ports.is_empty()).then(|| s.ports.clone()),
+                        })
+                        .collect()
+                }),
                 port: Some(a.port),
                 deploy: Some(match &a.deploy {
                     Deploy::Scaffold { path, .. } => DeployDraft {
@@ -441,6 +465,8 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 dockerfile: or(&d.dockerfile, &f.dockerfile),
                 test: or(&d.test, &f.test),
                 test_image: or(&d.test_image, &f.test_image),
+                test_setup: d.test_setup.clone().or_else(|| f.test_setup.clone()),
+                test_services: d.test_services.clone().or_else(|| f.test_services.clone()),
                 port: d.port.or(f.port),
                 deploy: filled_deploy(d.deploy.as_ref(), f.deploy.as_ref()),
             })

@@ -73,6 +73,16 @@ fn full() -> ModelDraft {
             dockerfile: Some("web/Dockerfile".to_owned()),
             test: Some("make test: all".to_owned()),
             test_image: Some("docker.io/library/node:22".to_owned()),
+            test_setup: Some(vec![SetupStepDraft {
+                uses: "actions/setup-node@0123456789abcdef0123456789abcdef01234567".to_owned(),
+                with: Some([("node-version".to_owned(), "22".to_owned())].into()),
+            }]),
+            test_services: Some(vec![ServiceDraft {
+                name: "db".to_owned(),
+                image: "docker.io/library/postgres:17".to_owned(),
+                env: Some([("POSTGRES_PASSWORD".to_owned(), "test".to_owned())].into()),
+                ports: Some(vec![5432]),
+            }]),
             port: Some(3000),
             deploy: Some(DeployDraft {
                 scaffold: Some("apps/web".to_owned()),

@@ -86,6 +86,14 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
         sorted(COMMIT_STATUS_KEYS)
     );
     assert_eq!(keys(&schema, &["notifications", "chat"]), sorted(CHAT_KEYS));
+    assert_eq!(
+        keys(&schema, &["apps", "[]", "test_setup", "[]"]),
+        sorted(SETUP_STEP_KEYS)
+    );
+    assert_eq!(
+        keys(&schema, &["apps", "[]", "test_services", "[]"]),
+        sorted(SERVICE_KEYS)
+    );
     assert_eq!(keys(&schema, &["tool", "binary"]), sorted(TOOL_BINARY_KEYS));
     assert_eq!(
         keys(&schema, &["notifications"]),
@@ -96,6 +104,14 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
         sorted(COMMIT_STATUS_KEYS)
     );
     assert_eq!(keys(&schema, &["notifications", "chat"]), sorted(CHAT_KEYS));
+    assert_eq!(
+        keys(&schema, &["apps", "[]", "test_setup", "[]"]),
+        sorted(SETUP_STEP_KEYS)
+    );
+    assert_eq!(
+        keys(&schema, &["apps", "[]", "test_services", "[]"]),
+        sorted(SERVICE_KEYS)
+    );
     assert_eq!(keys(&schema, &["gitlab"]), sorted(GITLAB_KEYS));
     assert_eq!(keys(&schema, &["environments", "[]"]), sorted(ENV_KEYS));
     assert_eq!(keys(&schema, &["apps", "[]"]), sorted(APP_KEYS));

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::model::Promotion;
 use crate::render::ci::install::GithubInstallView;
 use crate::render::ci::pins::{self, ActionPins};
+use crate::render::ci::test_job::{self, ServiceView, SetupView};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::{CommandLine, Expression};
 use crate::render::plan::{AppJobs, GitopsTarget, PipelinePlan, PromotionPlan, RefKind};
@@ -70,6 +71,8 @@ struct TestView {
     job: String,
     title: String,
     command: CommandLine,
+    setup: Vec<SetupView>,
+    services: Vec<ServiceView>,
 }
 
 /// How promotion jobs reach the GitOps repository.
@@ -183,6 +186,8 @@ fn app_view(jobs: &AppJobs) -> AppView {
             job: test.job.clone(),
             title: format!("Test {name}"),
             command: CommandLine::new(test.command),
+            setup: test_job::setup(app),
+            services: test_job::services(app),
         }),
         build_job: jobs.build_job.clone(),
         build_title: format!("Build {name}"),

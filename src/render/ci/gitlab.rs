@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::model::Builder;
 use crate::render::ci::install::GitlabInstallView;
 use crate::render::ci::pins::{self, GitlabImages};
+use crate::render::ci::test_job::{self, ServiceView};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::CommandLine;
 use crate::render::plan::{
@@ -108,6 +109,7 @@ struct TestView {
     image: String,
     context: String,
     command: CommandLine,
+    services: Vec<ServiceView>,
 }
 
 /// The build job's commands for the configured builder.
@@ -285,6 +287,7 @@ fn app_view(jobs: &AppJobs, builder: Builder, included: bool) -> AppView {
             image: app.test_image.clone(),
             context: app.context.clone(),
             command: CommandLine::new(test.command),
+            services: test_job::services(app),
         }),
         build_job: named(included, &jobs.build_job),
         image: app.pushed_image(),

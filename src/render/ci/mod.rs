@@ -9,4 +9,5 @@ pub(crate) mod gitlab;
 pub(crate) mod gitlab_root;
 pub(crate) mod install;
 pub(crate) mod pins;
+pub(crate) mod test_job;
 pub(crate) mod validate;
