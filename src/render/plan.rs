@@ -239,6 +239,7 @@ impl<'a> PipelinePlan<'a> {
                 ]
             })
             .collect();
+        let cache = !builds_releases(&triggers);
         PipelinePlan {
             apps,
             triggers,
@@ -254,7 +255,7 @@ impl<'a> PipelinePlan<'a> {
             },
             install: InstallInputs {
                 tool: &config.tool,
-                cache: !builds_releases(config),
+                cache,
             },
             validate_dirs,
             validate_clusters,
@@ -267,20 +268,16 @@ fn registry_host(image: &str) -> &str {
     image.split('/').next().unwrap_or(image)
 }
 
-/// Whether the pipeline runs on pushes that publish releases: tags, or branches named for
-/// releases. Those runs publish images people deploy by version, so they must not restore a
+/// Whether `triggers`, the pushes that run the pipeline, publish releases: tags, or branches
+/// named for releases. Those runs publish images people deploy by version, so they must not restore a
 /// cache another run could have written (cache poisoning, zizmor's `cache-poisoning` audit,
 /// which counts both as release triggers): a compiled gitops-gen is then compiled afresh and
 /// images are built without the layer cache. A published binary (`tool.install: binary`)
 /// needs no cache at all.
-fn builds_releases(config: &Config) -> bool {
-    config.environments.iter().any(|env| {
-        // Only tags that trigger the pipeline: a manual environment's do not.
-        (!env.tags.is_empty() && env.promotion != Promotion::Manual)
-            || env
-                .branches
-                .iter()
-                .any(|b| b.value.as_str().contains("release"))
+fn builds_releases(triggers: &[RefTrigger]) -> bool {
+    triggers.iter().any(|t| match t.kind {
+        RefKind::Tag => true,
+        RefKind::Branch => t.pattern.as_str().contains("release"),
     })
 }
 

@@ -5,6 +5,7 @@
 
 use crate::model::decode::checks::{check_one_line, find_expression};
 use crate::model::decode::{Decoder, SERVICE_KEYS, SETUP_STEP_KEYS};
+use crate::model::releases::is_commit;
 use crate::model::types::{SetupStep, TestService};
 use crate::yaml::{Mapping, Node, Value};
 
@@ -86,31 +87,35 @@ impl Decoder<'_> {
             None => Vec::new(),
             Some(n) => self.variables(n, "`env`", true)?,
         };
-        let mut ports = Vec::new();
-        for n in map.get("ports").and_then(Node::as_seq).unwrap_or_default() {
-            match n
-                .as_i64()
-                .and_then(|p| u16::try_from(p).ok())
-                .filter(|p| *p > 0)
-            {
-                Some(p) => ports.push(p),
+        let items = match map.get("ports") {
+            None => &[][..],
+            Some(n) => match n.as_seq() {
+                Some(items) => items,
                 None => {
                     self.problem(
                         n.span,
-                        "a service port must be a number from 1 to 65535".to_owned(),
-                        "invalid port",
+                        "`ports` must be a list".to_owned(),
+                        "expected a list",
                     );
                     return None;
                 }
-            }
-        }
-        if let Some(n) = map.get("ports").filter(|n| n.as_seq().is_none()) {
-            self.problem(
-                n.span,
-                "`ports` must be a list".to_owned(),
-                "expected a list",
-            );
-            return None;
+            },
+        };
+        let mut ports = Vec::new();
+        for n in items {
+            let Some(port) = n
+                .as_i64()
+                .and_then(|p| u16::try_from(p).ok())
+                .filter(|p| *p > 0)
+            else {
+                self.problem(
+                    n.span,
+                    "a service port must be a number from 1 to 65535".to_owned(),
+                    "invalid port",
+                );
+                return None;
+            };
+            ports.push(port);
         }
         Some(TestService {
             name: name.value,
@@ -181,8 +186,7 @@ fn is_pinned_action(uses: &str) -> bool {
         return false;
     };
     let segments: Vec<&str> = path.split('/').collect();
-    rev.len() == 40
-        && rev.bytes().all(|b| b.is_ascii_hexdigit())
+    is_commit(rev)
         && segments.len() >= 2
         && segments.iter().all(|s| {
             !s.is_empty()

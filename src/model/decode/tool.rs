@@ -230,7 +230,7 @@ impl Decoder<'_> {
             );
             return None;
         };
-        if rev.value.len() != 40 || !rev.value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_commit(&rev.value) {
             self.problem_help(
                 rev.span,
                 format!("`tool.rev` `{}` is not a full commit id", rev.value),

@@ -15,6 +15,8 @@ use crate::render::ci::pins;
 pub(crate) struct ValidateView {
     kustomize_module: &'static str,
     kubeconform_url: &'static str,
+    /// Where the job downloads the archive.
+    kubeconform_archive: &'static str,
     /// The `sha256sum --check` line for the downloaded archive.
     kubeconform_sum: String,
     crd_schemas: &'static str,
@@ -25,7 +27,7 @@ pub(crate) struct ValidateView {
 }
 
 /// Where the job unpacks kubeconform.
-pub(crate) const KUBECONFORM_ARCHIVE: &str = "/tmp/kubeconform.tar.gz";
+const KUBECONFORM_ARCHIVE: &str = "/tmp/kubeconform.tar.gz";
 
 impl ValidateView {
     /// Checks `dirs` and `clusters`, the plan's validate directories.
@@ -33,6 +35,7 @@ impl ValidateView {
         ValidateView {
             kustomize_module: pins::KUSTOMIZE_MODULE,
             kubeconform_url: pins::KUBECONFORM_URL,
+            kubeconform_archive: KUBECONFORM_ARCHIVE,
             kubeconform_sum: format!("{}  {KUBECONFORM_ARCHIVE}", pins::KUBECONFORM_SHA256),
             crd_schemas: pins::CRD_SCHEMAS,
             dirs: dirs.to_vec(),
