@@ -75,6 +75,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Generate(args) => cli::commands::generate::run(&ui, &args),
         Command::Migrate(args) => cli::commands::migrate::run(&ui, &args),
         Command::Promote(args) => cli::commands::promote::run(&ui, &args),
+        Command::Sync(args) => cli::commands::sync::run(&ui, &args),
         Command::Analyze(args) => cli::commands::analyze::run(&ui, &args),
         Command::Schema { kind } => ui
             .out(match kind {

@@ -65,6 +65,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// Set an app's image for an environment in Git: edit, commit, push (used by pipelines).
     Promote(PromoteArgs),
+    /// Write the tree gitops-gen.yaml describes into its separate gitops.repository: one commit
+    /// or one pull request (used by the generated sync job).
+    Sync(SyncArgs),
     /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
     Schema {
         /// The document whose schema to print.
@@ -220,6 +223,42 @@ pub struct GenerateArgs {
     /// pipeline gitops-gen did not write: its jobs would be lost).
     #[arg(long)]
     pub force: bool,
+    /// With a separate gitops.repository: a checkout of it, which receives the operator's tree
+    /// and its validate pipeline (checked too, with --check). Without it only this
+    /// repository's files are generated.
+    #[arg(long, value_name = "DIR")]
+    pub gitops_checkout: Option<PathBuf>,
+}
+
+/// The arguments of `gitops-gen sync`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+sync renders gitops-gen.yaml and writes the files that belong in the separate gitops.repository
+(the operator's tree and that repository's validate pipeline) into a fresh clone of its GitOps
+branch, then commits and pushes them: straight to the branch, or to the `gitops-gen/sync` branch
+for a pull or merge request. A file there edited by hand is refused, as `generate` refuses it, and
+nothing is pushed. Pushes use GITOPS_GEN_TOKEN (else GITHUB_TOKEN or CI_JOB_TOKEN) for https URLs.")]
+pub struct SyncArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// `commit` or `pull-request`. Default: `gitops.sync.promotion` in the model.
+    #[arg(long, value_enum)]
+    pub(crate) mode: Option<Promotion>,
+    /// Attempts before giving up on rejected pushes (each plans the tree again on the new tip).
+    #[arg(long, default_value_t = 10)]
+    pub retries: u32,
+    /// Seconds one git command (a fetch, a push) may run before it is stopped and sync fails.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::promote::git_cli::DEFAULT_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    pub timeout: u64,
+    /// Fetch the GitOps branch and print what would change there; commit and push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `gitops-gen migrate`.

@@ -251,6 +251,18 @@ pub(crate) struct Gitops {
     pub branch: String,
     /// Directory (relative to this repository) that holds the generated operator tree.
     pub path: String,
+    /// How the tree reaches a separate repository; `Some` exactly when there is one.
+    pub sync: Option<TreeSync>,
+}
+
+/// `gitops.sync`: how `gitops-gen sync` brings the model's tree into the separate config
+/// repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TreeSync {
+    /// The branch of this repository whose model the config repository follows (no wildcards).
+    pub branch: RefPattern,
+    /// `Commit` or `PullRequest` (never `Manual`: the sync job runs on its own).
+    pub promotion: Promotion,
 }
 
 impl Gitops {

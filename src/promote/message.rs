@@ -93,17 +93,29 @@ impl Audit {
             msg.push_str("\n[skip ci]\n");
         }
         msg.push_str(&format!("\nReason: {}\n", self.reason));
-        for (key, value) in [
-            ("Source-Commit", &self.source_commit),
-            ("Pipeline-Url", &self.pipeline_url),
-            ("Actor", &self.actor),
-        ] {
-            if let Some(value) = value {
-                msg.push_str(&format!("{key}: {value}\n"));
-            }
-        }
+        msg.push_str(&run_trailers(
+            self.source_commit.as_deref(),
+            self.pipeline_url.as_deref(),
+            self.actor.as_deref(),
+        ));
         msg
     }
+}
+
+/// The git trailers that name the run behind a commit, each only when known.
+pub(crate) fn run_trailers(
+    source_commit: Option<&str>,
+    pipeline_url: Option<&str>,
+    actor: Option<&str>,
+) -> String {
+    [
+        ("Source-Commit", source_commit),
+        ("Pipeline-Url", pipeline_url),
+        ("Actor", actor),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some(format!("{key}: {}\n", value?)))
+    .collect()
 }
 
 /// The subject of one commit promoting every app in `audits` (one environment, one run):

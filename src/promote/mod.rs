@@ -25,6 +25,7 @@ mod process;
 mod proposal;
 mod push;
 mod stage;
+pub(crate) mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -39,7 +40,7 @@ use crate::promote::git_cli::Git;
 use crate::promote::message::{Audit, body_of, compose, subject};
 use crate::promote::preview::{create_instance, removal_message, remove_instance};
 use crate::promote::proposal::already_proposed;
-use crate::promote::push::{Pushed, backoff, fetch, lost_race, push, remote_tips};
+use crate::promote::push::{Pushed, Target, backoff, fetch, lost_race, push, remote_tips};
 use crate::promote::stage::{Staged, stage};
 
 /// Where the new image comes from.
@@ -107,6 +108,19 @@ pub(crate) struct Request {
     pub inclusion: Option<Inclusion>,
     /// For a Helm app: where its image goes instead of the overlay's `images:`.
     pub helm: Option<helm::HelmTarget>,
+}
+
+impl Request {
+    /// Where this promotion pushes.
+    fn target(&self) -> Target<'_> {
+        Target {
+            url: &self.url,
+            branch: &self.branch,
+            mode: self.mode,
+            gitlab: self.ci.gitlab,
+            attempts: self.attempts,
+        }
+    }
 }
 
 /// The `resources:` entries of an overlay that make it run an app, relative to the overlay.
@@ -193,17 +207,11 @@ pub(crate) fn promote_all(
     let Some(request) = requests.first() else {
         return Ok(Promoted::Unchanged);
     };
-    let work = process::Workspace::new("gitops-gen-promote-")
-        .map_err(|e| Error::io("creating a temporary directory", e))?;
-    let git = Git::new(
-        work.path(),
+    let (work, git) = workspace(
+        "gitops-gen-promote-",
         request.ci.auth_for(&request.url),
         request.timeout,
-    );
-    git.run(&["init", "--quiet"])?;
-    git.run(&["config", "user.name", "gitops-gen"])?;
-    git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
-    git.run(&["config", "commit.gpgsign", "false"])?;
+    )?;
 
     let target_branch = match (request.mode, requests) {
         (Promotion::PullRequest, [one]) => format!("promote/{}/{}", one.env, one.app),
@@ -245,15 +253,21 @@ pub(crate) fn promote_all(
                     });
                 }
                 let title = format!("remove preview {}", instance.branch);
-                match push(&git, request, &request.branch, &title)? {
+                match push(&git, &request.target(), &request.branch, &title)? {
                     Pushed::Yes => {
                         return Ok(Promoted::Removed {
                             commit: git.run(&["rev-parse", "HEAD"])?,
                         });
                     }
                     Pushed::Rejected(said) => {
-                        seen =
-                            lost_race(&git, request, &request.branch, Some(&base), &said, attempt)?;
+                        seen = lost_race(
+                            &git,
+                            &request.target(),
+                            &request.branch,
+                            Some(&base),
+                            &said,
+                            attempt,
+                        )?;
                         std::thread::sleep(backoff(attempt));
                         continue;
                     }
@@ -311,7 +325,7 @@ pub(crate) fn promote_all(
         commit(&git, work.path(), &message)?;
 
         if request.mode == Promotion::PullRequest
-            && already_proposed(&git, request, &target_branch, &base)?
+            && already_proposed(&git, &request.url, &target_branch, &base)?
         {
             warnings.extend(superseded);
             return Ok(Promoted::Proposed {
@@ -328,7 +342,7 @@ pub(crate) fn promote_all(
             }
             _ => Some(base.clone()),
         };
-        match push(&git, request, &target_branch, &subject)? {
+        match push(&git, &request.target(), &target_branch, &subject)? {
             Pushed::Yes => {
                 warnings.extend(superseded);
                 return Ok(match request.mode {
@@ -346,7 +360,14 @@ pub(crate) fn promote_all(
             }
             Pushed::Rejected(said) => {
                 let expected = expected.as_deref();
-                seen = lost_race(&git, request, &target_branch, expected, &said, attempt)?;
+                seen = lost_race(
+                    &git,
+                    &request.target(),
+                    &target_branch,
+                    expected,
+                    &said,
+                    attempt,
+                )?;
                 std::thread::sleep(backoff(attempt));
             }
         }
@@ -367,6 +388,23 @@ fn refetch_race(
     let mut tips = remote_tips(git, &request.url, &[&request.branch]).ok()?;
     let now = tips.remove(&request.branch);
     (now.as_deref() != seen).then_some(now)
+}
+
+/// An empty repository in a temporary directory (removed on drop and on termination signals),
+/// set up to commit as gitops-gen, and git for it with `auth` and `timeout`.
+fn workspace(
+    prefix: &str,
+    auth: Option<(String, String)>,
+    timeout: Duration,
+) -> std::result::Result<(process::Workspace, Git), Error> {
+    let work = process::Workspace::new(prefix)
+        .map_err(|e| Error::io("creating a temporary directory", e))?;
+    let git = Git::new(work.path(), auth, timeout);
+    git.run(&["init", "--quiet"])?;
+    git.run(&["config", "user.name", "gitops-gen"])?;
+    git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
+    git.run(&["config", "commit.gpgsign", "false"])?;
+    Ok((work, git))
 }
 
 /// Commits what is staged in the work tree at `root` with `message`, without hooks.

@@ -41,7 +41,7 @@ pub(super) fn proposal_state(
 /// Whether the promotion branch already holds exactly this change on the current tip.
 pub(super) fn already_proposed(
     git: &Git,
-    request: &Request,
+    url: &str,
     branch: &str,
     base: &str,
 ) -> std::result::Result<bool, Error> {
@@ -52,7 +52,7 @@ pub(super) fn already_proposed(
         "--no-tags",
         "--depth",
         "2",
-        &request.url,
+        url,
         &refspec,
     ])?;
     if !fetched.status.success() {

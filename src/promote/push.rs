@@ -9,8 +9,21 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::model::Promotion;
-use crate::promote::Request;
 use crate::promote::git_cli::{self, Git};
+
+/// Where pushes go, and how hard to try: what a promotion and a sync share.
+pub(crate) struct Target<'a> {
+    /// URL (or path) of the repository that holds the GitOps branch.
+    pub(crate) url: &'a str,
+    /// The GitOps branch.
+    pub(crate) branch: &'a str,
+    /// `PullRequest` pushes a proposal branch (replacing it); anything else the GitOps branch.
+    pub(crate) mode: Promotion,
+    /// Open GitLab merge requests through push options.
+    pub(crate) gitlab: bool,
+    /// How many pushes to try before giving up on lost races.
+    pub(crate) attempts: u32,
+}
 
 /// How a push ended, when git could run it in time.
 pub(super) enum Pushed {
@@ -23,7 +36,7 @@ pub(super) enum Pushed {
 /// Pushes HEAD to `target_branch`.
 pub(super) fn push(
     git: &Git,
-    request: &Request,
+    request: &Target,
     target_branch: &str,
     title: &str,
 ) -> std::result::Result<Pushed, Error> {
@@ -39,7 +52,7 @@ pub(super) fn push(
             args.push(option);
         }
     }
-    args.push(&request.url);
+    args.push(request.url);
     args.push(&refspec);
     let output = git.output(&args)?;
     if output.status.success() {
@@ -63,28 +76,28 @@ pub(super) fn push(
 /// only another push can have done; the error to stop with otherwise.
 pub(super) fn lost_race(
     git: &Git,
-    request: &Request,
+    request: &Target,
     target_branch: &str,
     expected: Option<&str>,
     said: &str,
     attempt: u32,
 ) -> std::result::Result<Option<String>, Error> {
-    let tips = remote_tips(git, &request.url, &[&request.branch, target_branch])?;
+    let tips = remote_tips(git, request.url, &[request.branch, target_branch])?;
     if tips.get(target_branch).map(String::as_str) == expected {
         return Err(Error::Git(format!(
             "the remote refused the push to `{target_branch}`, and `{target_branch}` did not \
-             move, so this is not a race with another promotion; nothing was promoted. The \
-             remote said:\n{said}"
+             move, so this is not a race with another push; nothing was pushed. The remote \
+             said:\n{said}"
         )));
     }
     if attempt >= request.attempts {
         return Err(Error::Git(format!(
             "pushing to `{target_branch}` was rejected {attempt} times, each time after \
-             `{target_branch}` had moved: other promotions kept landing first; giving up (raise \
+             `{target_branch}` had moved: other pushes kept landing first; giving up (raise \
              --retries to wait longer)"
         )));
     }
-    Ok(tips.get(&request.branch).cloned())
+    Ok(tips.get(request.branch).cloned())
 }
 
 /// The commits `branches` point at on the remote at `url`; a branch that does not exist is
@@ -133,8 +146,8 @@ pub(super) fn fetch(git: &Git, url: &str, branch: &str) -> std::result::Result<(
 }
 
 /// GitLab opens (or keeps) a merge request when the push carries these options.
-fn gitlab_merge_request_options(request: &Request, title: &str) -> Vec<String> {
-    if request.mode != Promotion::PullRequest || !request.ci.gitlab {
+fn gitlab_merge_request_options(request: &Target, title: &str) -> Vec<String> {
+    if request.mode != Promotion::PullRequest || !request.gitlab {
         return Vec::new();
     }
     vec![

@@ -2,10 +2,15 @@
 //!
 //! ```text
 //! Config ─┬─ plan::PipelinePlan ─┬─ ci::github  → .github/workflows/*.yml
-//!         │                      └─ ci::gitlab  → .gitlab-ci.yml (or gitlab.file, included
-//!         │                                       from the team's .gitlab-ci.yml: gitlab_root)
+//!         │                      ├─ ci::gitlab  → .gitlab-ci.yml (or gitlab.file, included
+//!         │                      │                from the team's .gitlab-ci.yml: gitlab_root)
+//!         │                      └─ ci::config_repo → a separate config repository's pipelines
 //!         └─ gitops::kustomize (neutral tree) ── gitops::<operator> (operator objects)
 //! ```
+//!
+//! With a separate `gitops.repository`, the tree and the config repository's pipelines are
+//! rendered with [`Home::Gitops`]: `generate` writes them only into a checkout of that
+//! repository (`--gitops-checkout`), and `gitops-gen sync` pushes them there.
 //!
 //! Rendering is a function of the [`Config`], the templates and the folders of the team's own
 //! manifests that apps point at (listed, never written); nothing here reads the files it
@@ -26,13 +31,14 @@ use std::path::Path;
 use crate::error::Error;
 use crate::model::Config;
 use crate::model::decode::{check_dns_label, check_site_url};
-use crate::render::ci::{github, gitlab};
+use crate::model::glob::RefPattern;
+use crate::render::ci::{config_repo, github, gitlab};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 use crate::render::plan::PipelinePlan;
 use crate::render::templates::Templates;
 
-pub(crate) use output::{MANAGED_MARKER, OutputFile, Ownership};
+pub(crate) use output::{Home, MANAGED_MARKER, OutputFile, Ownership};
 
 /// Renders everything the model produces, sorted by path.
 pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
@@ -69,6 +75,26 @@ fn render_with(
             team.gitlab_root(&config.gitlab.file, &mut out)?;
         }
     }
+    if config.gitops.is_separate() {
+        // The tree and its validation belong in the config repository.
+        out.set_home(Home::Gitops);
+        if config.ci.github {
+            let view = config_repo::GithubValidateView::new(config, &plan);
+            out.managed(
+                config_repo::GITHUB_TEMPLATE,
+                config_repo::GITHUB_OUTPUT.to_owned(),
+                &view,
+            )?;
+        }
+        if config.ci.gitlab {
+            let view = config_repo::GitlabValidateView::new(config, &plan);
+            out.managed(
+                config_repo::GITLAB_TEMPLATE,
+                config_repo::GITLAB_OUTPUT.to_owned(),
+                &view,
+            )?;
+        }
+    }
     gitops::render(config, team, &mut out)?;
     out.finish()
 }
@@ -76,7 +102,21 @@ fn render_with(
 /// Refuses a model that no quoting can make safe.
 fn renderable(config: &Config) -> Result<(), Error> {
     check_names(config)?;
-    check_urls(config)
+    check_urls(config)?;
+    check_branch(config)
+}
+
+/// The GitOps branch becomes a push filter of the config repository's workflow and a literal in
+/// CI conditions: anything but a branch name without wildcards is refused here, whatever let it
+/// into the [`Config`].
+fn check_branch(config: &Config) -> Result<(), Error> {
+    let branch = &config.gitops.branch;
+    match RefPattern::parse(branch) {
+        Ok(pattern) if pattern.is_literal() => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "refusing to render: gitops.branch {branch:?} is not a branch name"
+        ))),
+    }
 }
 
 /// An environment's address becomes a link in both CI systems (GitLab expands variables in

@@ -29,20 +29,33 @@ pub(crate) enum Ownership {
     },
 }
 
+/// Which repository a generated file belongs in.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Home {
+    /// The repository that holds `gitops-gen.yaml`.
+    This,
+    /// The separate `gitops.repository`: the operator's tree and that repository's own
+    /// validation pipeline, written by `generate --gitops-checkout` and `gitops-gen sync`.
+    Gitops,
+}
+
 /// One file `generate` wants to exist.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct OutputFile {
-    /// Path relative to the repository root, `/`-separated.
+    /// Path relative to the root of its repository, `/`-separated.
     pub(crate) path: String,
     /// The rendered text, without the header.
     pub(crate) body: String,
     pub(crate) ownership: Ownership,
+    pub(crate) home: Home,
 }
 
 /// Collects the files of one `generate` run, rendering and checking each.
 pub(crate) struct Outputs<'t> {
     templates: &'t Templates,
     files: Vec<OutputFile>,
+    /// Where the files added next belong.
+    home: Home,
 }
 
 impl<'t> Outputs<'t> {
@@ -51,7 +64,13 @@ impl<'t> Outputs<'t> {
         Outputs {
             templates,
             files: Vec::new(),
+            home: Home::This,
         }
+    }
+
+    /// Puts the files added from now on into `home`.
+    pub(crate) fn set_home(&mut self, home: Home) {
+        self.home = home;
     }
 
     /// Renders a managed file.
@@ -89,6 +108,7 @@ impl<'t> Outputs<'t> {
             path,
             body,
             ownership,
+            home: self.home,
         });
         Ok(())
     }
@@ -106,6 +126,7 @@ impl<'t> Outputs<'t> {
             path,
             body,
             ownership,
+            home: self.home,
         });
         Ok(())
     }
@@ -130,11 +151,15 @@ impl<'t> Outputs<'t> {
         }
     }
 
-    /// Every file, sorted by path; two files at one path are a gitops-gen bug.
+    /// Every file, sorted by repository, then path; two files at one path of one repository
+    /// are a gitops-gen bug.
     pub(crate) fn finish(self) -> Result<Vec<OutputFile>, Error> {
         let mut files = self.files;
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        if let Some(pair) = files.windows(2).find(|w| w[0].path == w[1].path) {
+        files.sort_by(|a, b| (a.home, &a.path).cmp(&(b.home, &b.path)));
+        if let Some(pair) = files
+            .windows(2)
+            .find(|w| w[0].home == w[1].home && w[0].path == w[1].path)
+        {
             return Err(Error::Internal(format!(
                 "two outputs claim `{}`",
                 pair[0].path

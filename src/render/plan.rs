@@ -13,6 +13,8 @@ use crate::model::{App, Config, Promotion, ToolSource};
 pub(crate) const CHECK_JOB: &str = "check";
 /// The job that builds and validates every environment's overlays.
 pub(crate) const VALIDATE_JOB: &str = "validate";
+/// The job that brings the tree into a separate config repository.
+pub(crate) const SYNC_JOB: &str = "sync";
 
 /// What the pipelines do, in CI-neutral terms.
 pub(crate) struct PipelinePlan<'a> {
@@ -40,6 +42,21 @@ pub(crate) struct PipelinePlan<'a> {
     /// The operator's objects under `clusters/<cluster>/` that gitops-gen writes, which the
     /// validate job checks as they are (not what `flux bootstrap` adds next to them).
     pub(crate) validate_clusters: Vec<String>,
+    /// Whether this repository's pipeline validates the tree: only where the tree lives here.
+    /// A separate config repository validates it in its own pipeline, on what the operator reads.
+    pub(crate) validates: bool,
+    /// With a separate config repository: the job that brings the tree there.
+    pub(crate) sync: Option<SyncPlan<'a>>,
+}
+
+/// The job that writes the model's tree into the separate config repository.
+pub(crate) struct SyncPlan<'a> {
+    /// The branch of this repository whose pushes sync.
+    pub(crate) branch: &'a RefPattern,
+    /// `Commit` or `PullRequest`.
+    pub(crate) mode: Promotion,
+    /// The jobs it waits for: the check.
+    pub(crate) needs: Vec<String>,
 }
 
 /// An app's jobs.
@@ -159,7 +176,11 @@ impl<'a> PipelinePlan<'a> {
                 }
             })
             .collect();
-        let mut needs = vec![CHECK_JOB.to_owned(), VALIDATE_JOB.to_owned()];
+        let validates = !config.gitops.is_separate();
+        let mut needs = vec![CHECK_JOB.to_owned()];
+        if validates {
+            needs.push(VALIDATE_JOB.to_owned());
+        }
         needs.extend(apps.iter().map(|a| a.build_job.clone()));
 
         let mut triggers: Vec<RefTrigger> = Vec::new();
@@ -192,6 +213,22 @@ impl<'a> PipelinePlan<'a> {
                 refs,
                 preview: env.preview,
                 url: env.url.as_deref(),
+            });
+        }
+
+        let sync = config.gitops.sync.as_ref().map(|sync| SyncPlan {
+            branch: &sync.branch,
+            mode: sync.promotion,
+            needs: vec![CHECK_JOB.to_owned()],
+        });
+        if let Some(sync) = &sync
+            && !triggers
+                .iter()
+                .any(|t| t.pattern.matches(sync.branch.as_str()) && t.kind == RefKind::Branch)
+        {
+            triggers.push(RefTrigger {
+                kind: RefKind::Branch,
+                pattern: sync.branch,
             });
         }
 
@@ -259,6 +296,8 @@ impl<'a> PipelinePlan<'a> {
             },
             validate_dirs,
             validate_clusters,
+            validates,
+            sync,
         }
     }
 }

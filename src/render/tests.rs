@@ -15,7 +15,7 @@ use crate::model::glob::RefPattern;
 use crate::model::{Config, Deploy, ToolSource};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::templates::Templates;
-use crate::render::{OutputFile, render_with};
+use crate::render::{Home, OutputFile, render_with};
 use crate::yaml::{Node, Value};
 
 /// Values that change the meaning of YAML, shell, GitHub or GitLab text when written raw.
@@ -583,8 +583,12 @@ fn validate(accepted: &[(String, Vec<OutputFile>)]) -> Result<(), Box<dyn std::e
     let root = tempfile::tempdir()?;
     let mut cases = Vec::new();
     for (i, (case, files)) in accepted.iter().enumerate() {
-        let dir = root.path().join(format!("case-{i}"));
         for file in files {
+            // A separate config repository's files go into a checkout of their own.
+            let dir = match file.home {
+                Home::This => root.path().join(format!("case-{i}")),
+                Home::Gitops => root.path().join(format!("case-{i}-config")),
+            };
             let path = dir.join(&file.path);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;

@@ -8,7 +8,7 @@
 //! releases before the recorded path have the same three first lines and no path line; their
 //! fingerprint covers the body, which is still "everything after the fingerprint line".
 
-use crate::render::{OutputFile, Ownership};
+use crate::render::{Home, OutputFile, Ownership};
 
 pub(crate) use crate::render::MANAGED_MARKER;
 /// Start of every seeded file's first line.
@@ -19,19 +19,27 @@ const PATH_PREFIX: &str = "# gitops-gen-path: ";
 /// The full text of a rendered file: its header, then its body.
 pub(crate) fn contents(file: &OutputFile) -> String {
     match &file.ownership {
-        Ownership::Managed => managed(&file.path, &file.body),
+        Ownership::Managed => managed(&file.path, &file.body, file.home),
         Ownership::Seeded { note } => seeded(&file.body, note),
         Ownership::TeamEdit { .. } => file.body.clone(),
     }
 }
 
 /// Prepends the managed-file header, whose fingerprint covers everything after it: the
-/// recorded path and the body.
-fn managed(path: &str, body: &str) -> String {
+/// recorded path and the body. The second line, which says where the file comes from, is not
+/// covered.
+fn managed(path: &str, body: &str, home: Home) -> String {
     let covered = format!("{PATH_PREFIX}{path}\n{body}");
+    let origin = match home {
+        Home::This => {
+            "# change gitops-gen.yaml instead; CI checks this file with `gitops-gen generate --check`."
+        }
+        Home::Gitops => {
+            "# change gitops-gen.yaml in the application repository instead; `gitops-gen sync` writes it."
+        }
+    };
     format!(
-        "{MANAGED_MARKER} by `gitops-gen generate`. Do not edit:\n\
-         # change gitops-gen.yaml instead; CI checks this file with `gitops-gen generate --check`.\n\
+        "{MANAGED_MARKER} by `gitops-gen generate`. Do not edit:\n{origin}\n\
          {FINGERPRINT_PREFIX}{}\n{covered}",
         fingerprint(&covered)
     )
@@ -114,7 +122,7 @@ mod tests {
 
     #[test]
     fn fingerprint_detects_edits() {
-        let text = managed("a.yaml", "a: 1\n");
+        let text = managed("a.yaml", "a: 1\n", Home::This);
         assert_eq!(provenance(&text), Provenance::Pristine);
         assert_eq!(
             provenance(&text.replace("a: 1", "a: 2")),
@@ -126,7 +134,7 @@ mod tests {
 
     #[test]
     fn the_recorded_path_is_covered_by_the_fingerprint() {
-        let text = managed("clusters/a/apps.yaml", "a: 1\n");
+        let text = managed("clusters/a/apps.yaml", "a: 1\n", Home::This);
         assert_eq!(recorded_path(&text), Some("clusters/a/apps.yaml"));
         let moved = text.replace("clusters/a/", "clusters/b/");
         assert_eq!(recorded_path(&moved), Some("clusters/b/apps.yaml"));
@@ -147,7 +155,7 @@ mod tests {
 
     #[test]
     fn crlf_line_endings_are_not_an_edit() {
-        let text = managed("a.yaml", "a: 1\nb: 2\n");
+        let text = managed("a.yaml", "a: 1\nb: 2\n", Home::This);
         let crlf = text.replace('\n', "\r\n");
         assert_eq!(provenance(&crlf), Provenance::Pristine);
         assert_eq!(recorded_path(&crlf), Some("a.yaml"));

@@ -76,7 +76,7 @@ impl Action {
     }
 
     /// Whether carrying out the action writes, replaces or removes a file.
-    fn touches_disk(self) -> bool {
+    pub(crate) fn touches_disk(self) -> bool {
         matches!(
             self,
             Action::Create | Action::Update | Action::Delete | Action::RemoveLeftover

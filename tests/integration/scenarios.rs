@@ -1,7 +1,7 @@
 //! Scenario snapshots: the whole tree gitops-gen writes for each representative model, so any
 //! change to generated output shows up as a reviewable snapshot diff.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
@@ -16,6 +16,9 @@ pub(crate) enum Setup {
     },
     /// `gitops-gen generate` on tests/fixtures/models/`<model>`.yaml.
     Model(&'static str),
+    /// The same, for a model with a separate config repository: then `generate
+    /// --gitops-checkout` into a sibling folder, [`config_checkout`].
+    Separate(&'static str),
     /// `gitops-gen generate` in a copy of tests/fixtures/repos/`<repo>`/ (a model and the
     /// team's own files it points at).
     Repo(&'static str),
@@ -51,7 +54,7 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "separate_config_repo",
-        setup: Setup::Model("separate-config-repo"),
+        setup: Setup::Separate("separate-config-repo"),
     },
     Scenario {
         name: "gitlab_docker_in_docker",
@@ -91,6 +94,18 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
             generate_ok(&root);
             (tmp, root)
         }
+        Setup::Separate(model) => {
+            let (tmp, root) = dir_with_model("repo", &format!("models/{model}.yaml"));
+            generate_ok(&root);
+            let checkout = tmp.path().join("config");
+            std::fs::create_dir(&checkout).expect("mkdir config");
+            let out = run(
+                &root,
+                &["generate", "--gitops-checkout", &checkout.to_string_lossy()],
+            );
+            assert_code(&out, 0);
+            (tmp, root)
+        }
         Setup::Repo(repo) => {
             let (tmp, root) = named_dir("repo");
             copy_tree(&fixture(&format!("repos/{repo}")), &root);
@@ -98,6 +113,19 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
             (tmp, root)
         }
     }
+}
+
+/// The checkout of the separate config repository next to a scenario's tree, when it has one.
+pub(crate) fn config_checkout(root: &Path) -> Option<PathBuf> {
+    let checkout = root.parent()?.join("config");
+    checkout.is_dir().then_some(checkout)
+}
+
+/// The scenario's tree, then the config repository's when it has one.
+pub(crate) fn trees(root: &Path) -> Vec<PathBuf> {
+    std::iter::once(root.to_path_buf())
+        .chain(config_checkout(root))
+        .collect()
 }
 
 fn scenario(name: &str) -> &'static Scenario {
@@ -113,7 +141,17 @@ fn snapshot(name: &str) {
     assert_text_hygiene(&root);
     // A freshly generated tree is never stale.
     assert_code(&run(&root, &["generate", "--check"]), 0);
-    let tree = tree_snapshot(&root);
+    let mut tree = tree_snapshot(&root);
+    if let Some(checkout) = config_checkout(&root) {
+        assert_text_hygiene(&checkout);
+        let checked = ["generate", "--check", "--gitops-checkout"];
+        let mut args = checked.to_vec();
+        let dir = checkout.to_string_lossy();
+        args.push(&dir);
+        assert_code(&run(&root, &args), 0);
+        tree.push_str("################ the config repository ################\n");
+        tree.push_str(&tree_snapshot(&checkout));
+    }
     assert_no_temp_paths(&tree, &tmp);
     insta::assert_snapshot!(name, tree);
 }

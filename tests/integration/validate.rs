@@ -2,7 +2,7 @@
 //! scenario tree: actionlint, CI schemas, zizmor, yamllint and Flux/Kubernetes schemas.
 
 use crate::common::*;
-use crate::scenarios::{SCENARIOS, build};
+use crate::scenarios::{SCENARIOS, build, trees};
 
 /// One test for all scenarios: the validator's tools start slowly, and running them one tree at a
 /// time keeps the two-core budget for the other tests. Every failure is collected before the
@@ -16,8 +16,14 @@ fn every_scenario_passes_validate_gitops_strict() {
     let mut failures = Vec::new();
     for scenario in SCENARIOS {
         let (_tmp, root) = build(scenario);
-        if let Some(Err(why)) = validate_strict(&root) {
-            failures.push(format!("scenario {}: {why}", scenario.name));
+        for tree in trees(&root) {
+            if let Some(Err(why)) = validate_strict(&tree) {
+                failures.push(format!(
+                    "scenario {} ({}): {why}",
+                    scenario.name,
+                    tree.display()
+                ));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -37,13 +43,15 @@ fn every_kustomization_of_every_scenario_builds() {
     let mut built = 0;
     for scenario in SCENARIOS {
         let (_tmp, root) = build(scenario);
-        let (count, failed) = kustomize_every_folder(&root);
-        built += count;
-        failures.extend(
-            failed
-                .into_iter()
-                .map(|f| format!("scenario {}: {f}", scenario.name)),
-        );
+        for tree in trees(&root) {
+            let (count, failed) = kustomize_every_folder(&tree);
+            built += count;
+            failures.extend(
+                failed
+                    .into_iter()
+                    .map(|f| format!("scenario {}: {f}", scenario.name)),
+            );
+        }
     }
     assert!(built > 0, "no kustomization found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -11,7 +11,8 @@ use crate::error::Error;
 use crate::files::diff;
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE};
-use crate::render;
+use crate::promote::git_cli;
+use crate::render::{self, Home};
 use crate::sources::{self, kustomize::Resource};
 use crate::write::{self, Action, Plan, PlanItem};
 
@@ -35,7 +36,52 @@ pub(crate) fn run(ui: &Ui, args: &GenerateArgs) -> Result<Outcome, Error> {
     } else {
         Mode::Write
     };
-    generate(ui, &args.dir, mode, args.force, args.diff)
+    let Some(checkout) = &args.gitops_checkout else {
+        return generate(ui, &args.dir, mode, args.force, args.diff);
+    };
+    let config = load_model(&args.dir)?;
+    let Some(url) = &config.gitops.repository else {
+        return Err(Error::Usage(
+            "--gitops-checkout needs a separate `gitops.repository`; the tree of this model \
+             lives in this repository"
+                .to_owned(),
+        ));
+    };
+    let same = |a: &Path, b: &Path| matches!((a.canonicalize(), b.canonicalize()), (Ok(a), Ok(b)) if a == b);
+    if !checkout.is_dir() || same(checkout, &args.dir) {
+        return Err(Error::Usage(format!(
+            "--gitops-checkout {}: expected a checkout of {}, a folder other than this \
+             repository",
+            checkout.display(),
+            git_cli::redact_urls(url)
+        )));
+    }
+    let here = plan(&args.dir, &config, args.force)?;
+    let tree = plan_tree(checkout, &config, args.force, &args.dir)?;
+    let shown = displayed(&tree, checkout);
+    if mode == Mode::Write && (report_refusals(ui, &here) | report_refusals(ui, &shown)) {
+        return Ok(Outcome::Failure);
+    }
+    let first = execute(ui, &args.dir, &here, mode, args.diff)?;
+    if mode == Mode::Write {
+        write::apply(checkout, &tree)?;
+        report(ui, &shown, args.diff, "")?;
+        return Ok(first);
+    }
+    let second = execute(ui, checkout, &shown, mode, args.diff)?;
+    Ok(match (first, second) {
+        (Outcome::Success, Outcome::Success) => Outcome::Success,
+        _ => Outcome::Failure,
+    })
+}
+
+/// `plan` with every path shown under `dir`, for reports; never applied.
+fn displayed(plan: &Plan, dir: &Path) -> Plan {
+    let mut shown = plan.clone();
+    for item in &mut shown.items {
+        item.path = dir.join(&item.path).display().to_string();
+    }
+    shown
 }
 
 /// Loads the model from `root` and carries out `mode`.
@@ -48,14 +94,58 @@ pub(crate) fn generate(
 ) -> Result<Outcome, Error> {
     let config = load_model(root)?;
     let plan = plan(root, &config, force)?;
-    execute(ui, root, &plan, mode, show_diff)
+    let outcome = execute(ui, root, &plan, mode, show_diff)?;
+    if let Some(url) = &config.gitops.repository
+        && mode != Mode::Check
+    {
+        ui.note(
+            "note",
+            &format!(
+                "the operator's tree belongs in {}: the pipeline's sync job writes it there \
+                 (`gitops-gen sync`), or write it into a checkout with `gitops-gen generate \
+                 --gitops-checkout DIR`",
+                git_cli::redact_urls(url)
+            ),
+        );
+    }
+    Ok(outcome)
 }
 
-/// Renders `config` and compares it with the files under `root`.
+/// Renders `config` and compares what belongs in this repository with the files under `root`.
+/// With a separate `gitops.repository`, that is the pipelines only; the tree is planned by
+/// [`plan_tree`].
 pub(crate) fn plan(root: &Path, config: &Config, force: bool) -> Result<Plan, Error> {
-    let outputs = render::render(config, Some(root))?;
+    planned(root, config, force, Home::This, root)
+}
+
+/// Renders `config` and compares what belongs in its separate config repository (the tree and
+/// that repository's pipelines) with the files of `checkout`, a checkout of it. Template
+/// overrides come from `app_root`, the application repository.
+pub(crate) fn plan_tree(
+    checkout: &Path,
+    config: &Config,
+    force: bool,
+    app_root: &Path,
+) -> Result<Plan, Error> {
+    planned(checkout, config, force, Home::Gitops, app_root)
+}
+
+/// The plan of the outputs that belong in `home`, against `root`.
+fn planned(
+    root: &Path,
+    config: &Config,
+    force: bool,
+    home: Home,
+    app_root: &Path,
+) -> Result<Plan, Error> {
+    let mut outputs = render::render(config, Some(app_root))?;
+    outputs.retain(|o| o.home == home);
     let plan = write::plan(root, &outputs, force)?;
-    still_listed(root, config, &plan)?;
+    // Overlays matter where the operator reads them: an old copy of the tree left in the
+    // application repository is not applied by anyone.
+    if home == Home::Gitops || !config.gitops.is_separate() {
+        still_listed(root, config, &plan)?;
+    }
     Ok(plan)
 }
 
@@ -181,7 +271,7 @@ pub(crate) fn report_refusals(ui: &Ui, plan: &Plan) -> bool {
 }
 
 /// Why one refused item was refused, as a sentence that starts with its path.
-fn refusal(item: &PlanItem) -> String {
+pub(crate) fn refusal(item: &PlanItem) -> String {
     match item.action {
         Action::RefuseUnsafe => format!(
             "{}: {}",

@@ -274,6 +274,7 @@ fn answers(
             repository: None,
             branch: Some(branch),
             path: None,
+            sync: None,
         }),
         tool: None,
         // A repository with its own `.gitlab-ci.yml` keeps it; ours is included from it.

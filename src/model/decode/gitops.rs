@@ -3,10 +3,12 @@
 
 use crate::model::decode::checks::{check_no_glob, looks_like_git_url};
 use crate::model::decode::source::has_credentials;
-use crate::model::decode::{Decoder, GITOPS_KEYS};
+use clap::ValueEnum;
+
+use crate::model::decode::{Decoder, GITOPS_KEYS, GITOPS_SYNC_KEYS};
 use crate::model::glob::RefPattern;
 use crate::model::tree::forbidden_dir;
-use crate::model::types::Gitops;
+use crate::model::types::{Gitops, Promotion, TreeSync};
 use crate::yaml::Node;
 
 impl Decoder<'_> {
@@ -15,6 +17,7 @@ impl Decoder<'_> {
             repository: None,
             branch: "main".to_owned(),
             path: ".".to_owned(),
+            sync: None,
         };
         let Some(node) = node else { return gitops };
         let Some(map) = self.map(node, "`gitops`") else {
@@ -76,6 +79,66 @@ impl Decoder<'_> {
                 );
             }
         }
+        gitops.sync = self.tree_sync(map.get("sync"), gitops.is_separate());
         gitops
+    }
+
+    /// `gitops.sync`, which only a separate repository has: it defaults to the app
+    /// repository's `main` and a pull request.
+    fn tree_sync(&mut self, node: Option<&Node>, separate: bool) -> Option<TreeSync> {
+        let mut sync = TreeSync {
+            branch: RefPattern::parse("main").ok()?,
+            promotion: Promotion::PullRequest,
+        };
+        let Some(node) = node else {
+            return separate.then_some(sync);
+        };
+        if !separate {
+            self.problem_help(
+                node.span,
+                "`gitops.sync` needs a separate `gitops.repository`".to_owned(),
+                "nothing to sync",
+                "the tree is written into this repository by `gitops-gen generate`; remove \
+                 `sync`, or set `gitops.repository` to the config repository's URL"
+                    .to_owned(),
+            );
+            return None;
+        }
+        let map = self.map(node, "`gitops.sync`")?;
+        self.known_keys(map, GITOPS_SYNC_KEYS, "`gitops.sync`");
+        if let Some(branch) = self.opt_string(map, "branch", "`gitops.sync.branch`") {
+            match RefPattern::parse(&branch.value) {
+                Ok(p) if p.is_literal() => sync.branch = p,
+                _ => self.problem(
+                    branch.span,
+                    format!(
+                        "`gitops.sync.branch` `{}` is not a branch name",
+                        branch.value
+                    ),
+                    "expected a branch name without wildcards",
+                ),
+            }
+        }
+        if let Some(n) = map.get("promotion") {
+            let chosen = self.enum_value(
+                n,
+                "`gitops.sync.promotion`",
+                Promotion::value_variants(),
+                Promotion::as_str,
+            );
+            match chosen {
+                Some(Promotion::Manual) => self.problem_help(
+                    n.span,
+                    "`gitops.sync.promotion` cannot be `manual`".to_owned(),
+                    "expected commit or pull-request",
+                    "the sync job runs on every push of `gitops.sync.branch`; use `pull-request` \
+                     to review each change of the tree before the operator applies it"
+                        .to_owned(),
+                ),
+                Some(p) => sync.promotion = p,
+                None => {}
+            }
+        }
+        Some(sync)
     }
 }

@@ -50,7 +50,9 @@ pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"
 /// Keys of `notifications.chat:`.
 pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `gitops:`.
-pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path"];
+pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path", "sync"];
+/// Keys of `gitops.sync`.
+pub(crate) const GITOPS_SYNC_KEYS: &[&str] = &["branch", "promotion"];
 /// Keys of `tool:`.
 pub(crate) const TOOL_KEYS: &[&str] = &["version", "install", "binary", "git", "rev"];
 /// Keys of `tool.binary`.

@@ -96,6 +96,33 @@ pub(crate) struct GitopsDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", extend("default" = "."))]
     pub path: Option<String>,
+    /// With a separate repository: which branch of this one it follows, and how `gitops-gen sync` brings the tree there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SyncDraft")]
+    pub sync: Option<SyncDraft>,
+}
+
+/// `gitops.sync`: how the generated tree reaches the separate config repository.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SyncDraft {
+    /// Branch of this repository whose pushes sync the tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        length(min = 1),
+        regex(pattern = r"^[^*?\[\s]+$"),
+        extend("default" = "main")
+    )]
+    pub branch: Option<String>,
+    /// `commit` or `pull-request` (default) into `gitops.branch` of the config repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^(commit|pull-request)$"),
+        extend("default" = "pull-request")
+    )]
+    pub promotion: Option<String>,
 }
 
 /// `tool.binary`: what pins a published release's binary.

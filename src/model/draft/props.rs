@@ -7,6 +7,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::draft::{
     BinaryDraft, ChatDraft, CommitStatusDraft, NotificationsDraft, ServiceDraft, SetupStepDraft,
+    SyncDraft,
 };
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
@@ -181,11 +182,19 @@ fn gitops() -> impl Strategy<Value = GitopsDraft> {
         ])),
         proptest::option::of(proptest::sample::select(vec!["main", "gitops", "env/live"])),
         proptest::option::of(proptest::sample::select(vec![".", "deploy", "gitops/live"])),
+        proptest::option::of(proptest::sample::select(vec!["commit", "pull-request"])),
     )
-        .prop_map(|(repository, branch, path)| GitopsDraft {
-            repository: repository.map(str::to_owned),
-            branch: branch.map(str::to_owned),
-            path: path.map(str::to_owned),
+        .prop_map(|(repository, branch, path, sync)| {
+            let separate = repository.is_some_and(|r| r != "this");
+            GitopsDraft {
+                repository: repository.map(str::to_owned),
+                branch: branch.map(str::to_owned),
+                path: path.map(str::to_owned),
+                sync: sync.filter(|_| separate).map(|promotion| SyncDraft {
+                    branch: Some("trunk".to_owned()),
+                    promotion: Some(promotion.to_owned()),
+                }),
+            }
         })
 }
 
@@ -300,6 +309,10 @@ fn draft_of(config: &Config) -> ModelDraft {
             repository: config.gitops.repository.clone(),
             branch: Some(config.gitops.branch.clone()),
             path: Some(config.gitops.path.clone()),
+            sync: config.gitops.sync.as_ref().map(|sync| SyncDraft {
+                branch: Some(sync.branch.as_str().to_owned()),
+                promotion: Some(sync.promotion.as_str().to_owned()),
+            }),
         }),
         tool: Some(match &config.tool {
             ToolSource::Binary(pins) => ToolDraft {
@@ -422,6 +435,13 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
             },
             branch: or(&g.branch, &f.branch),
             path: or(&g.path, &f.path),
+            sync: match (&g.sync, &f.sync) {
+                (Some(d), Some(f)) => Some(SyncDraft {
+                    branch: or(&d.branch, &f.branch),
+                    promotion: or(&d.promotion, &f.promotion),
+                }),
+                (d, f) => d.clone().or_else(|| f.clone()),
+            },
         }),
         (d, f) => d.clone().or_else(|| f.clone()),
     };

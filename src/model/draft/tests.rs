@@ -15,6 +15,10 @@ fn full() -> ModelDraft {
             repository: Some("https://example.com/config.git".to_owned()),
             branch: Some("main".to_owned()),
             path: Some("deploy".to_owned()),
+            sync: Some(SyncDraft {
+                branch: Some("trunk".to_owned()),
+                promotion: Some("commit".to_owned()),
+            }),
         }),
         tool: Some(ToolDraft {
             version: Some("1.2.3".to_owned()),

@@ -78,6 +78,7 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
     assert_eq!(keys(&schema, &["tool"]), sorted(TOOL_KEYS));
     for (path, expected) in [
         (&["tool", "binary"][..], TOOL_BINARY_KEYS),
+        (&["gitops", "sync"][..], GITOPS_SYNC_KEYS),
         (&["notifications"][..], NOTIFICATIONS_KEYS),
         (&["notifications", "commit_status"][..], COMMIT_STATUS_KEYS),
         (&["notifications", "chat"][..], CHAT_KEYS),

@@ -42,9 +42,22 @@ pub(crate) struct GithubWorkflowView {
     install: GithubInstallView,
     actions: ActionPins,
     apps: Vec<AppView>,
-    validate: ValidateView,
+    /// The validate job, where the tree lives in this repository.
+    validate: Option<ValidateView>,
+    /// The sync job, with a separate config repository.
+    sync: Option<SyncView>,
     gitops: GitopsAccessView,
     promotions: Vec<PromotionView>,
+}
+
+/// The job that brings the tree into the config repository.
+#[derive(Debug, Serialize)]
+struct SyncView {
+    needs: Vec<String>,
+    /// Pushes of the sync branch.
+    condition: String,
+    mode: &'static str,
+    pull_request: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -132,7 +145,18 @@ impl GithubWorkflowView {
             install: GithubInstallView::new(&plan.install),
             actions: pins::ACTIONS,
             apps: plan.apps.iter().map(app_view).collect(),
-            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
+            validate: plan
+                .validates
+                .then(|| ValidateView::new(&plan.validate_dirs, &plan.validate_clusters)),
+            sync: plan.sync.as_ref().map(|sync| SyncView {
+                needs: sync.needs.clone(),
+                condition: format!(
+                    "github.event_name == 'push' && github.ref == '{}'",
+                    expr_literal(&format!("refs/heads/{}", sync.branch))
+                ),
+                mode: sync.mode.as_str(),
+                pull_request: sync.mode == Promotion::PullRequest,
+            }),
             gitops: GitopsAccessView::new(&plan.gitops),
             promotions: plan
                 .automatic_promotions()

@@ -14,14 +14,14 @@
 
 use serde::Serialize;
 
-use crate::model::Builder;
+use crate::model::{Builder, Promotion};
 use crate::render::ci::install::GitlabInstallView;
 use crate::render::ci::pins::{self, GitlabImages};
 use crate::render::ci::test_job::{self, ServiceView};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::CommandLine;
 use crate::render::plan::{
-    AppJobs, CHECK_JOB, PipelinePlan, PromotionPlan, RefKind, RefTrigger, VALIDATE_JOB,
+    AppJobs, CHECK_JOB, PipelinePlan, PromotionPlan, RefKind, RefTrigger, SYNC_JOB, VALIDATE_JOB,
 };
 use crate::render::shell::{ShellCommand, ShellWord};
 
@@ -71,7 +71,10 @@ pub(crate) struct GitlabCiView {
     images: GitlabImages,
     builder: BuilderView,
     apps: Vec<AppView>,
-    validate: ValidateView,
+    /// The validate job, where the tree lives in this repository.
+    validate: Option<ValidateView>,
+    /// The sync job, with a separate config repository.
+    sync: Option<SyncView>,
     promotions: Vec<PromotionView>,
     manual_promotions: Vec<ManualPromotionView>,
 }
@@ -84,6 +87,17 @@ struct StageNames {
     build: String,
     validate: String,
     promote: String,
+}
+
+/// The job that brings the tree into the config repository.
+#[derive(Debug, Serialize)]
+struct SyncView {
+    job: String,
+    needs: Vec<String>,
+    /// Pushes of the sync branch.
+    rule: String,
+    mode: &'static str,
+    pull_request: bool,
 }
 
 /// Where build jobs run.
@@ -187,7 +201,19 @@ impl GitlabCiView {
                 .iter()
                 .map(|a| app_view(a, builder, included))
                 .collect(),
-            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
+            validate: plan
+                .validates
+                .then(|| ValidateView::new(&plan.validate_dirs, &plan.validate_clusters)),
+            sync: plan.sync.as_ref().map(|sync| SyncView {
+                job: name(SYNC_JOB),
+                needs: sync.needs.iter().map(|job| name(job)).collect(),
+                rule: format!(
+                    "$CI_PIPELINE_SOURCE == \"push\" && {}",
+                    equals("CI_COMMIT_BRANCH", sync.branch.as_str())
+                ),
+                mode: sync.mode.as_str(),
+                pull_request: sync.mode == Promotion::PullRequest,
+            }),
             promotions: plan
                 .automatic_promotions()
                 .map(|p| promotion_view(plan, p, included))
@@ -247,7 +273,7 @@ fn matches(variable: &str, trigger: &RefTrigger) -> String {
 /// `$variable == "text"`. GitLab's string literals end at the first matching quote and have no
 /// escapes, so the quote is one `text` does not hold, and text holding both kinds is matched by
 /// an anchored regex of its escaped characters instead.
-fn equals(variable: &str, text: &str) -> String {
+pub(crate) fn equals(variable: &str, text: &str) -> String {
     if !text.contains('"') {
         format!("${variable} == \"{text}\"")
     } else if !text.contains('\'') {

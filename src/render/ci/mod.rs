@@ -4,6 +4,7 @@
 //!
 //! [`PipelinePlan`]: crate::render::plan::PipelinePlan
 
+pub(crate) mod config_repo;
 pub(crate) mod github;
 pub(crate) mod gitlab;
 pub(crate) mod gitlab_root;
