@@ -84,7 +84,7 @@ pub(crate) fn run(ui: &Ui, args: &SyncArgs) -> Result<Outcome, Error> {
             let verb = if changed { "proposed" } else { "unchanged" };
             ui.status(
                 verb,
-                &format!("{title} on branch {SYNC_BRANCH} of {target}"),
+                &format!("{title} on branch {SYNC_BRANCH}, into {target}"),
             );
             if let Some(path) = &request.ci.github_output {
                 github_outputs(path, SYNC_BRANCH, &title, &body)?;
