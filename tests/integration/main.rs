@@ -1,6 +1,7 @@
 //! Integration tests of the `gitops-gen` binary: scenarios, behaviour, diagnostics, external
 //! validators and the pre-commit hook, all in one test binary so cargo links it once.
 
+mod build_cache;
 mod cli;
 mod coexist;
 mod common;

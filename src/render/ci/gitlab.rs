@@ -15,6 +15,7 @@
 use serde::Serialize;
 
 use crate::model::{Builder, Promotion};
+use crate::render::ci::gitlab_build::BuildCommands;
 use crate::render::ci::install::GitlabInstallView;
 use crate::render::ci::pins::{self, GitlabImages};
 use crate::render::ci::test_job::{self, ServiceView};
@@ -126,16 +127,6 @@ struct TestView {
     services: Vec<ServiceView>,
 }
 
-/// The build job's commands for the configured builder.
-#[derive(Debug, Serialize)]
-struct BuildCommands {
-    /// Builds `$IMAGE:$CI_COMMIT_SHA`.
-    build: ShellCommand,
-    /// Logs in to the app's registry with `REGISTRY_*` or GitLab's own credentials.
-    login: ShellCommand,
-    push: ShellCommand,
-}
-
 #[derive(Debug, Serialize)]
 struct PromotionView {
     job: String,
@@ -199,7 +190,7 @@ impl GitlabCiView {
             apps: plan
                 .apps
                 .iter()
-                .map(|a| app_view(a, builder, included))
+                .map(|a| app_view(a, builder, included, plan.install.cache))
                 .collect(),
             validate: plan
                 .validates
@@ -295,17 +286,8 @@ fn resource_group(env: &str) -> String {
     format!("promote-{env}")
 }
 
-fn app_view(jobs: &AppJobs, builder: Builder, included: bool) -> AppView {
+fn app_view(jobs: &AppJobs, builder: Builder, included: bool, layer_cache: bool) -> AppView {
     let app = jobs.app;
-    let program = match builder {
-        Builder::Buildah => "buildah",
-        Builder::DockerInDocker => "docker",
-    };
-    let tag = || {
-        ShellWord::expansion("$IMAGE")
-            .then_text(":")
-            .then_expansion("$CI_COMMIT_SHA")
-    };
     AppView {
         name: app.name.value.clone(),
         test: jobs.test.as_ref().map(|test| TestView {
@@ -317,21 +299,7 @@ fn app_view(jobs: &AppJobs, builder: Builder, included: bool) -> AppView {
         }),
         build_job: named(included, &jobs.build_job),
         image: app.pushed_image(),
-        build: BuildCommands {
-            build: ShellCommand::new(program)
-                .fixed("build --file")
-                .arg(app.dockerfile.as_str())
-                .fixed("--tag")
-                .arg(tag())
-                .arg(app.context.as_str()),
-            login: ShellCommand::new(
-                "printf '%s' \"${REGISTRY_PASSWORD:-$CI_REGISTRY_PASSWORD}\" |",
-            )
-            .fixed(program)
-            .fixed("login --username \"${REGISTRY_USERNAME:-$CI_REGISTRY_USER}\" --password-stdin")
-            .arg(jobs.registry_host.as_str()),
-            push: ShellCommand::new(program).fixed("push").arg(tag()),
-        },
+        build: BuildCommands::new(jobs, builder, layer_cache),
     }
 }
 

@@ -7,6 +7,7 @@
 pub(crate) mod config_repo;
 pub(crate) mod github;
 pub(crate) mod gitlab;
+pub(crate) mod gitlab_build;
 pub(crate) mod gitlab_root;
 pub(crate) mod install;
 pub(crate) mod pins;
