@@ -205,12 +205,7 @@ fn sigterm_removes_the_clone_and_stops_the_git_children() {
 
 /// Installs `script` as the bare remote's pre-receive hook.
 fn pre_receive(f: &Fixture, script: &str) {
-    let hook = f.remote.join("hooks").join("pre-receive");
-    std::fs::write(&hook, script).expect("write hook");
-    Command::new("chmod")
-        .args(["+x", &hook.to_string_lossy()])
-        .status()
-        .expect("chmod");
+    promote_support::pre_receive(&f.remote, script);
 }
 
 fn hook_runs(f: &Fixture) -> usize {
@@ -250,20 +245,13 @@ fn a_rejection_after_the_branch_moved_is_decided_again_on_the_new_tip() {
     let tmp = tmp_dir(&f);
     // Another promotion, ready on a side branch; the hook lands it on `main` during the first
     // push and rejects that push, in words that mention no race at all.
-    git(&f.checkout, &["checkout", "-q", "-b", "other"]);
+    git(&f.checkout, &["checkout", "-q", "-b", "side"]);
     std::fs::write(f.checkout.join("other.txt"), "landed first\n").expect("write");
     git(&f.checkout, &["add", "other.txt"]);
     git(&f.checkout, &["commit", "-q", "-m", "another promotion"]);
-    git(&f.checkout, &["push", "-q", "origin", "other"]);
+    git(&f.checkout, &["push", "-q", "origin", "side"]);
     git(&f.checkout, &["checkout", "-q", "main"]);
-    pre_receive(
-        &f,
-        "#!/bin/sh\necho run >> \"$GIT_DIR/hook-runs\"\n\
-         if [ \"$(wc -l < \"$GIT_DIR/hook-runs\")\" -eq 1 ]; then\n\
-         env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES \
-         git update-ref refs/heads/main refs/heads/other\n\
-         echo 'declined: try again later' >&2\nexit 1\nfi\nexit 0\n",
-    );
+    pre_receive(&f, promote_support::SIDE_LANDS_FIRST);
     let mut child = promote_cmd(&f, &tmp, &["--retries", "5"])
         .spawn()
         .expect("spawn");
@@ -274,5 +262,5 @@ fn a_rejection_after_the_branch_moved_is_decided_again_on_the_new_tip() {
     assert!(stderr.contains("2 push attempt(s)"), "{stderr}");
     // The promotion sits on top of the one that landed first.
     let parent = git(&f.remote, &["rev-parse", "main^"]);
-    assert_eq!(parent, git(&f.remote, &["rev-parse", "other"]));
+    assert_eq!(parent, git(&f.remote, &["rev-parse", "side"]));
 }

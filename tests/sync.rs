@@ -8,7 +8,7 @@ mod promote_support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use promote_support::{Fixture, empty, git, gitops_gen};
+use promote_support::{Fixture, SIDE_LANDS_FIRST, empty, git, gitops_gen, pre_receive};
 
 /// The application repository (`f`) with a model whose tree lives in `config`, a bare remote
 /// with no branch yet.
@@ -44,6 +44,20 @@ fn separate(promotion: &str) -> Separate {
     gitops_gen(&f.checkout).arg("generate").assert().success();
     commit_all(&f.checkout, "initial");
     Separate { f, config }
+}
+
+/// Adds the app `api` to the model (and regenerates this repository's files when `generate`),
+/// then commits.
+fn add_api(s: &Separate, promotion: &str, generate: bool) {
+    std::fs::write(
+        s.f.checkout.join("gitops-gen.yaml"),
+        model(&s.config, promotion, &["web", "api"]),
+    )
+    .expect("write model");
+    if generate {
+        gitops_gen(&s.f.checkout).arg("generate").assert().success();
+    }
+    commit_all(&s.f.checkout, "add api");
 }
 
 fn commit_all(dir: &Path, message: &str) {
@@ -172,13 +186,7 @@ fn a_model_change_is_proposed_once_and_promotions_there_survive_it() {
         .assert()
         .success();
     // The model gains an app: the sync proposes the new tree on one branch.
-    std::fs::write(
-        s.f.checkout.join("gitops-gen.yaml"),
-        model(&s.config, "pull-request", &["web", "api"]),
-    )
-    .expect("write model");
-    gitops_gen(&s.f.checkout).arg("generate").assert().success();
-    commit_all(&s.f.checkout, "add api");
+    add_api(&s, "pull-request", true);
     let outputs = s.f._tmp.path().join("github-output");
     let out = sync(&s, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -220,12 +228,7 @@ fn a_hand_edit_in_the_config_repository_is_refused_and_nothing_is_pushed() {
     commit_all(&checkout, "faster");
     git(&checkout, &["push", "-q", "origin", "main"]);
     let tip = git(&s.config, &["rev-parse", "main"]);
-    std::fs::write(
-        s.f.checkout.join("gitops-gen.yaml"),
-        model(&s.config, "commit", &["web", "api"]),
-    )
-    .expect("write model");
-    commit_all(&s.f.checkout, "add api");
+    add_api(&s, "commit", false);
     let out = sync(&s, &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // miette wraps the message; joined, the path is whole again.
@@ -253,27 +256,8 @@ fn a_lost_race_is_planned_again_on_the_new_tip() {
     std::fs::write(other.join("README.md"), "config\n").expect("write");
     commit_all(&other, "readme");
     git(&other, &["push", "-q", "origin", "main:side"]);
-    let hook = s.config.join("hooks/pre-receive");
-    std::fs::write(
-        &hook,
-        "#!/bin/sh\necho run >> \"$GIT_DIR/hook-runs\"\n\
-         if [ \"$(wc -l < \"$GIT_DIR/hook-runs\")\" -eq 1 ]; then\n\
-         env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES \
-         git update-ref refs/heads/main refs/heads/side\n\
-         echo 'declined: try again later' >&2\nexit 1\nfi\nexit 0\n",
-    )
-    .expect("hook");
-    Command::new("chmod")
-        .arg("+x")
-        .arg(&hook)
-        .status()
-        .expect("chmod");
-    std::fs::write(
-        s.f.checkout.join("gitops-gen.yaml"),
-        model(&s.config, "commit", &["web", "api"]),
-    )
-    .expect("write model");
-    commit_all(&s.f.checkout, "add api");
+    pre_receive(&s.config, SIDE_LANDS_FIRST);
+    add_api(&s, "commit", false);
     let out = sync(&s, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

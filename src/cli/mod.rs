@@ -245,10 +245,22 @@ pub struct SyncArgs {
     /// `commit` or `pull-request`. Default: `gitops.sync.promotion` in the model.
     #[arg(long, value_enum)]
     pub(crate) mode: Option<Promotion>,
-    /// Attempts before giving up on rejected pushes (each plans the tree again on the new tip).
+    #[command(flatten)]
+    pub push: PushArgs,
+    /// Fetch the GitOps branch and print what would change there; commit and push nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// How `promote` and `sync` push to the GitOps branch.
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// Attempts before giving up on pushes rejected because the branch moved (each decides the
+    /// change again on the new tip).
     #[arg(long, default_value_t = 10)]
     pub retries: u32,
-    /// Seconds one git command (a fetch, a push) may run before it is stopped and sync fails.
+    /// Seconds one git command (a fetch, a push) may run before it is stopped and the command
+    /// fails.
     #[arg(
         long,
         value_name = "SECONDS",
@@ -256,9 +268,6 @@ pub struct SyncArgs {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     pub timeout: u64,
-    /// Fetch the GitOps branch and print what would change there; commit and push nothing.
-    #[arg(long)]
-    pub dry_run: bool,
 }
 
 /// `gitops-gen migrate`.
@@ -381,17 +390,8 @@ pub struct PromoteArgs {
     /// Git remote to push to (for the same-repository layout).
     #[arg(long, default_value = "origin")]
     pub remote: String,
-    /// Attempts before giving up on rejected pushes (each re-applies the edit on the new tip).
-    #[arg(long, default_value_t = 10)]
-    pub retries: u32,
-    /// Seconds one git command (a fetch, a push) may run before it is stopped and promote fails.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = crate::promote::git_cli::DEFAULT_TIMEOUT_SECS,
-        value_parser = clap::value_parser!(u64).range(1..=86_400)
-    )]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub push: PushArgs,
     /// Fetch the GitOps branch and decide against its tip (no-op, downgrade, the edit), print the
     /// diff and commit message; commit and push nothing.
     #[arg(long)]

@@ -123,6 +123,25 @@ pub(crate) fn promote(f: &Fixture, env: &str, app: &str, image: &str) -> Cmd {
     cmd
 }
 
+/// Installs `script` as the pre-receive hook of the bare repository `remote`.
+pub(crate) fn pre_receive(remote: &Path, script: &str) {
+    let hook = remote.join("hooks").join("pre-receive");
+    std::fs::write(&hook, script).expect("write hook");
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&hook)
+        .status()
+        .expect("chmod");
+}
+
+/// A pre-receive hook that, on the first push only, moves `main` to the branch `side` (another
+/// push landing first) and rejects the push in words that mention no race; later pushes pass.
+pub(crate) const SIDE_LANDS_FIRST: &str = "#!/bin/sh\necho run >> \"$GIT_DIR/hook-runs\"\n\
+     if [ \"$(wc -l < \"$GIT_DIR/hook-runs\")\" -eq 1 ]; then\n\
+     env -u GIT_QUARANTINE_PATH -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES \
+     git update-ref refs/heads/main refs/heads/side\n\
+     echo 'declined: try again later' >&2\nexit 1\nfi\nexit 0\n";
+
 pub(crate) fn remote_file(f: &Fixture, branch: &str, path: &str) -> String {
     // `git` trims the output; files end with a newline.
     git(&f.remote, &["show", &format!("{branch}:{path}")]) + "\n"

@@ -108,7 +108,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
             branch: config.gitops.branch.clone(),
             overlay: overlay.clone(),
             audit,
-            attempts: args.retries.max(1),
+            attempts: args.push.retries.max(1),
             allow_rollback: args.allow_rollback,
             fail_if_superseded: args.fail_if_superseded,
             app_repo: Some(args.dir.clone()),
@@ -117,7 +117,7 @@ pub(crate) fn run(ui: &Ui, args: &PromoteArgs) -> Result<Outcome, Error> {
             remove: false,
             project: config.project.value.clone(),
             ci: ci.clone(),
-            timeout: Duration::from_secs(args.timeout),
+            timeout: Duration::from_secs(args.push.timeout),
             inclusion: inclusion(&config, app, env, &overlay),
             helm: helm_target(&config, app, &env.name.value, &overlay),
         });
@@ -262,7 +262,7 @@ fn remove_preview(
         branch: config.gitops.branch.clone(),
         overlay: instance.kustomization.clone(),
         audit,
-        attempts: args.retries.max(1),
+        attempts: args.push.retries.max(1),
         allow_rollback: false,
         fail_if_superseded: false,
         app_repo: None,
@@ -271,7 +271,7 @@ fn remove_preview(
         remove: true,
         project: config.project.value.clone(),
         ci,
-        timeout: Duration::from_secs(args.timeout),
+        timeout: Duration::from_secs(args.push.timeout),
         inclusion: None,
         helm: None,
     };
@@ -318,8 +318,8 @@ fn gitops_url(
     if let Some(url) = &config.gitops.repository {
         return Ok(url.clone());
     }
-    refuse_dirty(&args.dir, overlay, Duration::from_secs(args.timeout))?;
-    let raw = Git::new(&args.dir, None, Duration::from_secs(args.timeout))
+    refuse_dirty(&args.dir, overlay, Duration::from_secs(args.push.timeout))?;
+    let raw = Git::new(&args.dir, None, Duration::from_secs(args.push.timeout))
         .run(&["remote", "get-url", &args.remote])
         .map_err(|_| {
             Error::Usage(format!(

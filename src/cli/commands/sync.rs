@@ -41,8 +41,8 @@ pub(crate) fn run(ui: &Ui, args: &SyncArgs) -> Result<Outcome, Error> {
         branch: config.gitops.branch.clone(),
         mode,
         ci,
-        attempts: args.retries.max(1),
-        timeout: Duration::from_secs(args.timeout),
+        attempts: args.push.retries.max(1),
+        timeout: Duration::from_secs(args.push.timeout),
         dry_run: args.dry_run,
     };
     let mut writer = Writer {
