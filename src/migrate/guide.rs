@@ -97,9 +97,18 @@ fn environments(environments: &[EnvironmentDraft], project: &str, out: &mut Stri
             "| {} | {} | {} | {} |\n",
             env.name,
             by.join(", "),
-            env.cluster.as_deref().unwrap_or(&env.name),
+            clusters_of(env).join(", "),
             env.namespace.as_deref().unwrap_or(project)
         ));
+    }
+}
+
+/// The clusters a drafted environment runs on: `clusters`, else `cluster`, else its name.
+fn clusters_of(env: &EnvironmentDraft) -> Vec<&str> {
+    match (&env.clusters, &env.cluster) {
+        (Some(many), _) => many.iter().map(String::as_str).collect(),
+        (None, Some(one)) => vec![one.as_str()],
+        (None, None) => vec![env.name.as_str()],
     }
 }
 
@@ -116,11 +125,7 @@ pub(crate) struct NextSteps {
 /// The next steps for `model`; `repository` is `owner/name` when the git remote says it.
 pub(crate) fn next_steps(model: &ModelDraft, repository: Option<&str>) -> NextSteps {
     let gitlab = matches!(model.ci, Some(Ci::Gitlab));
-    let mut clusters: Vec<&str> = model
-        .environments
-        .iter()
-        .map(|e| e.cluster.as_deref().unwrap_or(&e.name))
-        .collect();
+    let mut clusters: Vec<&str> = model.environments.iter().flat_map(clusters_of).collect();
     clusters.dedup();
     let tool = if gitlab { "gitlab" } else { "github" };
     let gitops = model.gitops.clone().unwrap_or_default();

@@ -371,8 +371,9 @@ pub(crate) struct Environment {
     /// Tag patterns whose pushes promote into this environment.
     pub tags: Vec<Spanned<RefPattern>>,
     pub promotion: Promotion,
-    /// Name of the cluster that reconciles this environment.
-    pub cluster: String,
+    /// The clusters that reconcile this environment, each the same way (at least one; the
+    /// environment's name by default).
+    pub clusters: Vec<String>,
     /// Namespace the apps run in.
     pub namespace: String,
     /// Per-branch / per-PR environment (feature branches).

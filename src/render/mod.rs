@@ -143,9 +143,10 @@ fn check_names(config: &Config) -> Result<(), Error> {
     let environments = config.environments.iter().flat_map(|env| {
         [
             ("environment name", env.name.value.as_str()),
-            ("cluster", env.cluster.as_str()),
             ("namespace", env.namespace.as_str()),
         ]
+        .into_iter()
+        .chain(env.clusters.iter().map(|c| ("cluster", c.as_str())))
     });
     let apps = config
         .apps

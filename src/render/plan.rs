@@ -258,10 +258,13 @@ impl<'a> PipelinePlan<'a> {
                 .into_iter()
                 .flat_map(|name| ["provider", "alert"].map(|kind| notification_object(kind, name)));
             let objects = [INFRASTRUCTURE_OBJECT, APPS_OBJECT].map(str::to_owned);
-            for file in objects.into_iter().chain(notifications) {
-                let path = tree.cluster_file(&env.cluster, &file);
-                if !validate_clusters.contains(&path) {
-                    validate_clusters.push(path);
+            let files: Vec<String> = objects.into_iter().chain(notifications).collect();
+            for cluster in &env.clusters {
+                for file in &files {
+                    let path = tree.cluster_file(cluster, file);
+                    if !validate_clusters.contains(&path) {
+                        validate_clusters.push(path);
+                    }
                 }
             }
         }

@@ -165,7 +165,7 @@ const FIELDS: &[Field] = &[
         name: "environments[].cluster",
         plain: "eu",
         set: |c, v| {
-            c.environments[1].cluster = v.to_owned();
+            c.environments[1].clusters = vec![v.to_owned()];
             Ok(())
         },
     },

@@ -285,6 +285,19 @@ fn diagnostics_name_the_problem() {
             ],
         ),
         (
+            "cluster-lists",
+            &[
+                "environment `development` has both `cluster` and `clusters`",
+                "gitops-gen.yaml:5:",
+                "`clusters` is empty",
+                "gitops-gen.yaml:6:",
+                "cluster `eu` is listed twice",
+                "gitops-gen.yaml:7:",
+                "environments `production` and `qa` both run on cluster `us`",
+                "gitops-gen.yaml:8:",
+            ],
+        ),
+        (
             "team-sources-out-of-reach",
             &[
                 "`deploy.kustomize` `.gitlab/ci` is inside `.gitlab`",

@@ -57,6 +57,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Separate("separate-config-repo"),
     },
     Scenario {
+        name: "multi_cluster",
+        setup: Setup::Model("multi-cluster"),
+    },
+    Scenario {
         name: "gitlab_docker_in_docker",
         setup: Setup::Model("gitlab-dind"),
     },
@@ -179,6 +183,11 @@ fn two_apps() {
 #[test]
 fn separate_config_repo() {
     snapshot("separate_config_repo");
+}
+
+#[test]
+fn multi_cluster() {
+    snapshot("multi_cluster");
 }
 
 #[test]

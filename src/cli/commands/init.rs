@@ -330,6 +330,7 @@ fn environment(
         tags: None,
         promotion: Some(promotion),
         cluster: None,
+        clusters: None,
         namespace: None,
         preview: preview.then_some(true),
         suspended: None,

@@ -57,10 +57,7 @@ impl Decoder<'_> {
                 )
                 .unwrap_or(Promotion::Commit),
         };
-        let cluster = self.opt_string(map, "cluster", "`cluster`");
-        if let Some(c) = &cluster {
-            self.dns_label(c, "cluster name");
-        }
+        let clusters = self.clusters(map, &name);
         let namespace = self.opt_string(map, "namespace", "`namespace`");
         if let Some(n) = &namespace {
             self.dns_label(n, "namespace");
@@ -90,9 +87,7 @@ impl Decoder<'_> {
             );
         }
         Some(Environment {
-            cluster: cluster
-                .map(|c| c.value)
-                .unwrap_or_else(|| name.value.clone()),
+            clusters,
             namespace: namespace
                 .map(|n| n.value)
                 .unwrap_or_else(|| project.to_owned()),
@@ -104,6 +99,57 @@ impl Decoder<'_> {
             suspended,
             url,
         })
+    }
+
+    /// `cluster: <name>` or `clusters: [<name>, …]`, DNS-1123 labels, each once; the
+    /// environment's name when neither is given.
+    fn clusters(&mut self, map: &Mapping, name: &Spanned<String>) -> Vec<String> {
+        let one = self.opt_string(map, "cluster", "`cluster`");
+        let many = map
+            .get("clusters")
+            .map(|n| (n.span, self.string_list(n, "`clusters`")));
+        let listed: Vec<Spanned<String>> = match (one, many) {
+            (Some(one), Some((span, _))) => {
+                self.problem_help(
+                    span,
+                    format!(
+                        "environment `{}` has both `cluster` and `clusters`",
+                        name.value
+                    ),
+                    "two answers",
+                    "list every cluster under `clusters:` and remove `cluster:`".to_owned(),
+                );
+                vec![one]
+            }
+            (Some(one), None) => vec![one],
+            (None, Some((span, list))) if list.is_empty() => {
+                self.problem(
+                    span,
+                    "`clusters` is empty".to_owned(),
+                    "expected at least one",
+                );
+                Vec::new()
+            }
+            (None, Some((_, list))) => list,
+            (None, None) => Vec::new(),
+        };
+        let mut clusters: Vec<String> = Vec::new();
+        for cluster in &listed {
+            self.dns_label(cluster, "cluster name");
+            if clusters.contains(&cluster.value) {
+                self.problem(
+                    cluster.span,
+                    format!("cluster `{}` is listed twice", cluster.value),
+                    "listed before",
+                );
+            } else {
+                clusters.push(cluster.value.clone());
+            }
+        }
+        if clusters.is_empty() {
+            clusters.push(name.value.clone());
+        }
+        clusters
     }
 
     /// `url:`: a plain https address, which CI shows on the environment's deployments. Not on a
@@ -188,15 +234,18 @@ impl Decoder<'_> {
         // Each cluster bootstraps Flux from one path, clusters/<cluster>, holding one
         // environment's Kustomizations; two environments there would fight over them.
         let mut clusters: BTreeMap<&str, &Environment> = BTreeMap::new();
-        for env in envs {
-            if let Some(other) = clusters.insert(env.cluster.as_str(), env)
+        for (env, cluster) in envs
+            .iter()
+            .flat_map(|env| env.clusters.iter().map(move |c| (env, c)))
+        {
+            if let Some(other) = clusters.insert(cluster.as_str(), env)
                 && other.name.value != env.name.value
             {
                 self.problems.push_related(
                     env.name.span,
                     format!(
-                        "environments `{}` and `{}` both run on cluster `{}`",
-                        other.name.value, env.name.value, env.cluster
+                        "environments `{}` and `{}` both run on cluster `{cluster}`",
+                        other.name.value, env.name.value
                     ),
                     "same cluster",
                     Some(

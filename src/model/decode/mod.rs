@@ -66,6 +66,7 @@ pub(crate) const ENV_KEYS: &[&str] = &[
     "tags",
     "promotion",
     "cluster",
+    "clusters",
     "namespace",
     "preview",
     "suspended",

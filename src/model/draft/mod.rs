@@ -270,6 +270,10 @@ pub(crate) struct EnvironmentDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "DnsLabel")]
     pub cluster: Option<String>,
+    /// Several clusters that each reconcile this environment the same way (production in three regions); instead of `cluster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Vec<DnsLabel>", length(min = 1))]
+    pub clusters: Option<Vec<String>>,
     /// Namespace the apps run in. Default: the project name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "DnsLabel")]

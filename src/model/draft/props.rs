@@ -36,7 +36,7 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
             Promotion::PullRequest,
             Promotion::Manual,
         ])),
-        any::<bool>(),
+        proptest::option::of(any::<bool>()),
         proptest::option::of("[a-z][a-z0-9-]{0,8}[a-z0-9]"),
         proptest::option::of(any::<bool>()),
     )
@@ -53,7 +53,9 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
                     branches,
                     tags,
                     promotion,
-                    cluster: own_cluster.then(|| format!("{name}-cluster")),
+                    cluster: (own_cluster == Some(true)).then(|| format!("{name}-cluster")),
+                    clusters: (own_cluster == Some(false))
+                        .then(|| vec![format!("{name}-east"), format!("{name}-west")]),
                     namespace,
                     preview,
                     suspended: None,
@@ -356,7 +358,11 @@ fn draft_of(config: &Config) -> ModelDraft {
                 branches: patterns(&e.branches),
                 tags: patterns(&e.tags),
                 promotion: Some(e.promotion),
-                cluster: Some(e.cluster.clone()),
+                cluster: match e.clusters.as_slice() {
+                    [one] => Some(one.clone()),
+                    _ => None,
+                },
+                clusters: (e.clusters.len() > 1).then(|| e.clusters.clone()),
                 namespace: Some(e.namespace.clone()),
                 preview: Some(e.preview),
                 suspended: Some(e.suspended),
@@ -467,7 +473,15 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 branches: list(&d.branches, &f.branches),
                 tags: list(&d.tags, &f.tags),
                 promotion: d.promotion.or(f.promotion),
-                cluster: or(&d.cluster, &f.cluster),
+                cluster: if d.clusters.is_some() {
+                    None
+                } else {
+                    or(&d.cluster, &f.cluster)
+                },
+                clusters: d
+                    .clusters
+                    .clone()
+                    .or_else(|| d.cluster.is_none().then(|| f.clusters.clone()).flatten()),
                 namespace: or(&d.namespace, &f.namespace),
                 preview: d.preview.or(f.preview),
                 suspended: d.suspended.or(f.suspended),

@@ -174,7 +174,7 @@ fn environment<'a>(
         )?;
     }
     Ok(EnvTarget {
-        cluster: &env.cluster,
+        clusters: &env.clusters,
         namespace: (!env.preview).then_some(env.namespace.as_str()),
         infrastructure,
         applications,

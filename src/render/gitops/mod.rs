@@ -29,8 +29,8 @@ use crate::render::output::Outputs;
 /// What an operator needs to know about one environment to apply it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct EnvTarget<'a> {
-    /// The cluster that reconciles the environment.
-    pub(crate) cluster: &'a str,
+    /// The clusters that reconcile the environment, each the same way.
+    pub(crate) clusters: &'a [String],
     /// The namespace the apps run in; `None` for previews, whose instances bring their own.
     pub(crate) namespace: Option<&'a str>,
     /// Repository-relative folder of the environment's infrastructure overlay.

@@ -63,7 +63,7 @@ struct EventSource<'a> {
     namespace: Option<&'a str>,
 }
 
-/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every environment, its
+/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every cluster of every environment, its
 /// notification objects when the model asks for any, and the release folders of Helm apps.
 pub(crate) fn render(
     config: &Config,
@@ -73,7 +73,10 @@ pub(crate) fn render(
 ) -> Result<(), Error> {
     helm::render(config, team, out)?;
     let tree = GitopsTree::of(config);
-    for target in targets {
+    let each_cluster = targets
+        .iter()
+        .flat_map(|target| target.clusters.iter().map(move |c| (target, c.as_str())));
+    for (target, cluster) in each_cluster {
         let infrastructure = FluxKustomizationView {
             name: "infrastructure",
             path: GitopsTree::operator_path(&target.infrastructure),
@@ -83,7 +86,7 @@ pub(crate) fn render(
         };
         out.managed(
             FLUX_KUSTOMIZATION,
-            tree.cluster_file(target.cluster, INFRASTRUCTURE_OBJECT),
+            tree.cluster_file(cluster, INFRASTRUCTURE_OBJECT),
             &infrastructure,
         )?;
         let apps = FluxKustomizationView {
@@ -96,10 +99,10 @@ pub(crate) fn render(
         };
         out.managed(
             FLUX_KUSTOMIZATION,
-            tree.cluster_file(target.cluster, APPS_OBJECT),
+            tree.cluster_file(cluster, APPS_OBJECT),
             &apps,
         )?;
-        notifications(config, target, &tree, out)?;
+        notifications(config, target, cluster, &tree, out)?;
     }
     Ok(())
 }
@@ -109,6 +112,7 @@ pub(crate) fn render(
 fn notifications(
     config: &Config,
     target: &EnvTarget,
+    cluster: &str,
     tree: &GitopsTree,
     out: &mut Outputs,
 ) -> Result<(), Error> {
@@ -131,7 +135,7 @@ fn notifications(
             severity: "info",
             sources: vec![kustomization("infrastructure"), kustomization("apps")],
         };
-        write_pair(target, tree, out, &provider, &alert)?;
+        write_pair(cluster, tree, out, &provider, &alert)?;
     }
     if let Some(chat) = &config.notifications.chat {
         let provider = ProviderView {
@@ -160,20 +164,19 @@ fn notifications(
             severity: "error",
             sources,
         };
-        write_pair(target, tree, out, &provider, &alert)?;
+        write_pair(cluster, tree, out, &provider, &alert)?;
     }
     Ok(())
 }
 
 fn write_pair(
-    target: &EnvTarget,
+    cluster: &str,
     tree: &GitopsTree,
     out: &mut Outputs,
     provider: &ProviderView,
     alert: &AlertView,
 ) -> Result<(), Error> {
-    let file =
-        |kind: &str| tree.cluster_file(target.cluster, &notification_object(kind, provider.name));
+    let file = |kind: &str| tree.cluster_file(cluster, &notification_object(kind, provider.name));
     out.managed(FLUX_PROVIDER, file("provider"), provider)?;
     out.managed(FLUX_ALERT, file("alert"), alert)
 }
