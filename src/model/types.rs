@@ -383,6 +383,29 @@ pub(crate) struct Environment {
     pub suspended: bool,
     /// Where the environment's app answers; CI shows it on the environment's deployments.
     pub url: Option<String>,
+    /// What the operator does about drift.
+    pub drift: Drift,
+}
+
+/// `environments[].drift`: how the operator treats the environment's objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Drift {
+    /// Delete objects that left Git.
+    pub prune: bool,
+    /// Undo changes made in the cluster (Flux always does; Argo CD's `selfHeal`).
+    pub self_heal: bool,
+    /// How often the operator compares Git with the cluster: a duration (`10m0s`).
+    pub interval: String,
+}
+
+impl Default for Drift {
+    fn default() -> Drift {
+        Drift {
+            prune: true,
+            self_heal: true,
+            interval: "10m0s".to_owned(),
+        }
+    }
 }
 
 /// A deployable application.

@@ -285,6 +285,18 @@ fn diagnostics_name_the_problem() {
             ],
         ),
         (
+            "drift-settings",
+            &[
+                "Flux cannot leave drift in place",
+                "gitops-gen.yaml:5:",
+                "`drift.interval` `5 minutes` is not a duration: units are ms, s, m and h",
+                "gitops-gen.yaml:6:",
+                "unknown key `selfheal`",
+                "did you mean `self_heal`?",
+                "gitops-gen.yaml:7:",
+            ],
+        ),
+        (
             "cluster-lists",
             &[
                 "environment `development` has both `cluster` and `clusters`",

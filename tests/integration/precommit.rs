@@ -223,10 +223,14 @@ fn the_python_hooks_install_from_the_wheel_and_check() {
 
     let (tmp, repo) = named_dir("shop");
     let wheels = tmp.path().join("wheels");
-    // The dev profile reuses the binary the tests run; a release wheel is the same build.
+    // A target folder of its own: maturin's cargo may build the binary with other settings,
+    // and relinking `target/debug/gitops-gen` would pull it from under the tests running beside
+    // this one. The dev profile keeps that build short; a release wheel is the same program.
     let built = Command::new("maturin")
         .args(["build", "--profile", "dev", "--locked", "--out"])
         .arg(&wheels)
+        .arg("--target-dir")
+        .arg(crate_root().join("target/maturin"))
         .current_dir(crate_root())
         .output()
         .expect("maturin runs");

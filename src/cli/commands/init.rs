@@ -331,6 +331,7 @@ fn environment(
         promotion: Some(promotion),
         cluster: None,
         clusters: None,
+        drift: None,
         namespace: None,
         preview: preview.then_some(true),
         suspended: None,

@@ -7,7 +7,7 @@ use clap::ValueEnum;
 
 use crate::model::decode::{Decoder, ENV_KEYS, check_site_url};
 use crate::model::glob::RefPattern;
-use crate::model::types::{Environment, Promotion, Spanned};
+use crate::model::types::{Environment, Operator, Promotion, Spanned};
 use crate::yaml::{Mapping, Node, Span};
 
 impl Decoder<'_> {
@@ -16,6 +16,7 @@ impl Decoder<'_> {
         top: &Mapping,
         top_span: Span,
         project: &str,
+        operator: Operator,
     ) -> Vec<Environment> {
         let items = self.required_list(
             top,
@@ -32,13 +33,18 @@ impl Decoder<'_> {
         );
         let envs: Vec<Environment> = items
             .iter()
-            .filter_map(|item| self.environment(item, project))
+            .filter_map(|item| self.environment(item, project, operator))
             .collect();
         self.check_environments(&envs);
         envs
     }
 
-    fn environment(&mut self, node: &Node, project: &str) -> Option<Environment> {
+    fn environment(
+        &mut self,
+        node: &Node,
+        project: &str,
+        operator: Operator,
+    ) -> Option<Environment> {
         let map = self.map(node, "an environment")?;
         let problems_before = self.problems.len();
         self.known_keys(map, ENV_KEYS, "an environment");
@@ -71,6 +77,7 @@ impl Decoder<'_> {
             .and_then(|n| self.bool(n, "`suspended`"))
             .unwrap_or(false);
         let url = self.environment_url(map, preview);
+        let drift = self.drift(map.get("drift"), operator);
         // Not when a misspelled key or a rejected pattern already has its own diagnostic: a
         // second one about the same lines would only distract.
         let already_reported = self.problems.len() > problems_before;
@@ -98,6 +105,7 @@ impl Decoder<'_> {
             preview,
             suspended,
             url,
+            drift,
         })
     }
 

@@ -8,6 +8,7 @@
 
 mod apps;
 mod checks;
+mod drift;
 mod environments;
 mod fields;
 mod gitops;
@@ -71,7 +72,10 @@ pub(crate) const ENV_KEYS: &[&str] = &[
     "preview",
     "suspended",
     "url",
+    "drift",
 ];
+/// Keys of `environments[].drift`.
+pub(crate) const DRIFT_KEYS: &[&str] = &["prune", "self_heal", "interval"];
 /// Keys of one app.
 pub(crate) const APP_KEYS: &[&str] = &[
     "name",
@@ -179,7 +183,7 @@ impl Decoder<'_> {
             None => Notifications::default(),
             Some(n) => self.notifications(n, ci),
         };
-        let environments = self.environments(map, doc.span, &project.value);
+        let environments = self.environments(map, doc.span, &project.value, operator);
         let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
             project,

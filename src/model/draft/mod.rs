@@ -294,6 +294,33 @@ pub(crate) struct EnvironmentDraft {
         regex(pattern = r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~/-]*)?$")
     )]
     pub url: Option<String>,
+    /// What the operator does about drift: prune, self-heal, how often it compares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "DriftDraft")]
+    pub drift: Option<DriftDraft>,
+}
+
+/// `environments[].drift`: how the operator treats the environment's objects.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Drift")]
+pub(crate) struct DriftDraft {
+    /// Delete objects that were removed from Git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool", extend("default" = true))]
+    pub prune: Option<bool>,
+    /// Undo changes made in the cluster by hand. Flux always does, so `false` is refused with operator flux.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool", extend("default" = true))]
+    pub self_heal: Option<bool>,
+    /// How often the operator compares Git with the cluster, as a duration (`5m`, `1h30m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(
+        with = "String",
+        regex(pattern = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"),
+        extend("default" = "10m0s")
+    )]
+    pub interval: Option<String>,
 }
 
 /// One item of `apps[].test_setup`: a GitHub step before the tests.

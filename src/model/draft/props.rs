@@ -6,8 +6,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::draft::{
-    BinaryDraft, ChatDraft, CommitStatusDraft, NotificationsDraft, ServiceDraft, SetupStepDraft,
-    SyncDraft,
+    BinaryDraft, ChatDraft, CommitStatusDraft, DriftDraft, NotificationsDraft, ServiceDraft,
+    SetupStepDraft, SyncDraft,
 };
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
@@ -60,6 +60,11 @@ fn environment(i: usize, name: &'static str) -> impl Strategy<Value = Environmen
                     preview,
                     suspended: None,
                     url: None,
+                    drift: preview.is_some().then(|| DriftDraft {
+                        prune: Some(false),
+                        self_heal: None,
+                        interval: Some("2m30s".to_owned()),
+                    }),
                 }
             },
         )
@@ -367,6 +372,11 @@ fn draft_of(config: &Config) -> ModelDraft {
                 preview: Some(e.preview),
                 suspended: Some(e.suspended),
                 url: e.url.clone(),
+                drift: Some(DriftDraft {
+                    prune: Some(e.drift.prune),
+                    self_heal: Some(e.drift.self_heal),
+                    interval: Some(e.drift.interval.clone()),
+                }),
             })
             .collect(),
         apps: config
@@ -486,6 +496,14 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 preview: d.preview.or(f.preview),
                 suspended: d.suspended.or(f.suspended),
                 url: or(&d.url, &f.url),
+                drift: match (&d.drift, &f.drift) {
+                    (Some(d), Some(f)) => Some(DriftDraft {
+                        prune: d.prune.or(f.prune),
+                        self_heal: d.self_heal.or(f.self_heal),
+                        interval: or(&d.interval, &f.interval),
+                    }),
+                    (d, f) => d.clone().or_else(|| f.clone()),
+                },
             })
             .collect(),
         apps: draft

@@ -58,6 +58,11 @@ fn full() -> ModelDraft {
                 preview: Some(false),
                 suspended: Some(true),
                 url: Some("https://staging.example.com/shop".to_owned()),
+                drift: Some(DriftDraft {
+                    prune: Some(false),
+                    self_heal: Some(true),
+                    interval: Some("1h30m".to_owned()),
+                }),
             },
             EnvironmentDraft {
                 name: "preview".to_owned(),
@@ -70,6 +75,7 @@ fn full() -> ModelDraft {
                 preview: Some(true),
                 suspended: None,
                 url: None,
+                drift: None,
             },
         ],
         apps: vec![AppDraft {

@@ -179,6 +179,7 @@ fn environment<'a>(
         infrastructure,
         applications,
         suspended: env.suspended,
+        drift: &env.drift,
     })
 }
 

@@ -22,7 +22,7 @@ pub(crate) mod kustomize;
 pub(crate) mod team;
 
 use crate::error::Error;
-use crate::model::{Config, Operator};
+use crate::model::{Config, Drift, Operator};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
@@ -40,6 +40,8 @@ pub(crate) struct EnvTarget<'a> {
     pub(crate) applications: String,
     /// Not reconciled yet (`suspended: true`): the old pipeline still deploys it.
     pub(crate) suspended: bool,
+    /// What the operator does about drift.
+    pub(crate) drift: &'a Drift,
 }
 
 /// Adds the neutral tree and the objects of the model's operator to `out`; `team` holds the

@@ -33,6 +33,10 @@ struct FluxKustomizationView<'a> {
     target_namespace: Option<&'a str>,
     /// The old pipeline still deploys the environment: Flux neither applies nor prunes.
     suspended: bool,
+    /// How often Flux applies the folder again, undoing drift.
+    interval: &'a str,
+    /// Whether Flux deletes what left the folder.
+    prune: bool,
 }
 
 const FLUX_PROVIDER: &str = "gitops/flux/provider.yaml.j2";
@@ -83,6 +87,8 @@ pub(crate) fn render(
             depends_on: Vec::new(),
             target_namespace: None,
             suspended: target.suspended,
+            interval: &target.drift.interval,
+            prune: target.drift.prune,
         };
         out.managed(
             FLUX_KUSTOMIZATION,
@@ -96,6 +102,8 @@ pub(crate) fn render(
             // Preview instances each bring their own namespace; one target would merge them.
             target_namespace: target.namespace,
             suspended: target.suspended,
+            interval: &target.drift.interval,
+            prune: target.drift.prune,
         };
         out.managed(
             FLUX_KUSTOMIZATION,
