@@ -114,7 +114,8 @@ fn clusters_of(env: &EnvironmentDraft) -> Vec<&str> {
 
 /// What to do once the files are written, for `MIGRATION.md` and `init`'s last lines.
 pub(crate) struct NextSteps {
-    /// `flux bootstrap …` once per cluster, at its folder.
+    /// `flux bootstrap …` (or Argo CD's `kubectl apply` of the root Application) once per
+    /// cluster, at its folder.
     pub(crate) bootstrap: Vec<String>,
     /// The CI secrets and variables the pipelines need.
     pub(crate) ci_settings: &'static str,
@@ -134,15 +135,21 @@ pub(crate) fn next_steps(model: &ModelDraft, repository: Option<&str>) -> NextSt
     let (owner, name) = repository
         .and_then(|r| r.rsplit_once('/'))
         .unwrap_or(("<owner>", "<repository>"));
+    let argocd = matches!(model.operator, Some(crate::model::Operator::Argocd));
     NextSteps {
         bootstrap: clusters
             .into_iter()
-            .map(|cluster| {
-                format!(
+            .map(|cluster| match argocd {
+                // Argo CD installed in the cluster's `argocd` namespace, then its root Application.
+                true => format!(
+                    "kubectl apply -n argocd -f {}",
+                    tree.cluster_file(cluster, crate::model::tree::ARGOCD_ROOT_OBJECT)
+                ),
+                false => format!(
                     "flux bootstrap {tool} --owner={owner} --repository={name} --branch={branch} \
                      --path={}",
                     tree.cluster_file(cluster, "").trim_end_matches('/')
-                )
+                ),
             })
             .collect(),
         ci_settings: if gitlab {

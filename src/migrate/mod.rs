@@ -197,8 +197,9 @@ fn gitops(
         notes.todo(
             "project",
             &format!(
-                "the repository has Argo CD or Fleet objects ({}); this release generates Flux \
-                 only: bootstrap Flux next to them, or wait for the Argo CD and Fleet outputs",
+                "the repository has Argo CD or Fleet objects ({}); this draft uses Flux: for \
+                 Argo CD set `operator: argocd` and `gitops.url` (Helm apps and notifications \
+                 are Flux-only for now); Fleet is not generated yet",
                 others.join(", ")
             ),
         );

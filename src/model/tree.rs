@@ -270,6 +270,8 @@ pub(crate) const OVERLAY_BASE: &str = "../../base";
 pub(crate) const INFRASTRUCTURE_OBJECT: &str = "infrastructure.yaml";
 /// The operator's object in `clusters/<cluster>/` that applies the applications overlay.
 pub(crate) const APPS_OBJECT: &str = "apps.yaml";
+/// Argo CD's root Application in `clusters/<cluster>/`: the one file applied by hand.
+pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
 /// The name of the commit-status notification's objects.
 pub(crate) const COMMIT_STATUS: &str = "commit-status";
 /// The name of the chat notification's objects.

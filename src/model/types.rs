@@ -231,6 +231,8 @@ impl Ci {
 pub(crate) enum Operator {
     /// Flux CD, bootstrapped with `flux bootstrap` (GitRepository `flux-system`).
     Flux,
+    /// Argo CD in each cluster, started by applying one Application per cluster (app of apps).
+    Argocd,
 }
 
 impl Operator {
@@ -238,6 +240,7 @@ impl Operator {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Operator::Flux => "flux",
+            Operator::Argocd => "argocd",
         }
     }
 }
@@ -253,6 +256,9 @@ pub(crate) struct Gitops {
     pub path: String,
     /// How the tree reaches a separate repository; `Some` exactly when there is one.
     pub sync: Option<TreeSync>,
+    /// The address the operator clones the GitOps repository from, when it needs one in its
+    /// objects (Argo CD): `gitops.url`, else the separate repository's URL.
+    pub url: Option<String>,
 }
 
 /// `gitops.sync`: how `gitops-gen sync` brings the model's tree into the separate config

@@ -4,9 +4,7 @@
 //! (expressions, rules, regexes).
 
 use crate::model::glob::RefPattern;
-use crate::model::tree::{
-    APPS_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT, notification_names, notification_object,
-};
+use crate::model::tree::GitopsTree;
 use crate::model::{App, Config, Promotion, ToolSource};
 
 /// The job that checks generated files against the model.
@@ -253,12 +251,8 @@ impl<'a> PipelinePlan<'a> {
             .map(|e| e.name.value.as_str())
             .collect();
         let mut validate_clusters: Vec<String> = Vec::new();
+        let files = crate::render::gitops::cluster_objects(config);
         for env in &config.environments {
-            let notifications = notification_names(&config.notifications)
-                .into_iter()
-                .flat_map(|name| ["provider", "alert"].map(|kind| notification_object(kind, name)));
-            let objects = [INFRASTRUCTURE_OBJECT, APPS_OBJECT].map(str::to_owned);
-            let files: Vec<String> = objects.into_iter().chain(notifications).collect();
             for cluster in &env.clusters {
                 for file in &files {
                     let path = tree.cluster_file(cluster, file);

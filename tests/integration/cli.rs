@@ -67,7 +67,7 @@ fn init_choices_come_from_the_model() {
     let (_tmp, dir) = named_dir("repo");
     for (flag, value, choices) in [
         ("--ci", "jenkins", "github, gitlab, both"),
-        ("--operator", "argocd", "flux"),
+        ("--operator", "fleet", "flux, argocd"),
     ] {
         let out = run(&dir, &["init", "--yes", flag, value]);
         assert_code(&out, 2);

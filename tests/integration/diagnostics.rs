@@ -297,6 +297,19 @@ fn diagnostics_name_the_problem() {
             ],
         ),
         (
+            "argocd-limits",
+            &[
+                "operator `argocd` needs the repository's address",
+                "gitops-gen.yaml:4:",
+                "`notifications` are generated for Flux only in this release",
+                "gitops-gen.yaml:6:",
+                "Argo CD has no interval per environment",
+                "gitops-gen.yaml:8:",
+                "app `web` is a Helm app, which is generated for Flux only in this release",
+                "gitops-gen.yaml:10:",
+            ],
+        ),
+        (
             "cluster-lists",
             &[
                 "environment `development` has both `cluster` and `clusters`",

@@ -246,8 +246,39 @@ fn init_detects_github_from_the_remote() {
     assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
     // It ends with the next steps, for this repository.
     let err = stderr(&out);
-    assert!(err.contains("next: bootstrap Flux: flux bootstrap github --owner=Acme --repository=shop --branch=main --path=clusters/production"), "{err}");
+    assert!(err.contains("next: bootstrap each cluster: flux bootstrap github --owner=Acme --repository=shop --branch=main --path=clusters/production"), "{err}");
     assert!(err.contains("next: protect the GitOps branch so the pull requests that promote into production need a review"), "{err}");
+}
+
+#[test]
+fn init_for_argo_cd_writes_the_address_argo_cd_clones() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, Some("git@github.com:Acme/shop.git"));
+    let out = run(&dir, &["init", "--yes", "--operator", "argocd"]);
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "operator"), "argocd");
+    assert_eq!(
+        str_of(get(&m, "gitops"), "url"),
+        "https://github.com/Acme/shop.git"
+    );
+    assert!(dir.join("clusters/production/argocd/root.yaml").is_file());
+    let err = stderr(&out);
+    assert!(
+        err.contains("next: bootstrap each cluster: kubectl apply -n argocd -f clusters/production/argocd/root.yaml"),
+        "{err}"
+    );
+    // Without a remote there is no address to write, and nothing is written.
+    let (_tmp, bare) = named_dir("shop");
+    git_repo(&bare, None);
+    let out = run(&bare, &["init", "--yes", "--operator", "argocd"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("needs the repository's address"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!bare.join("gitops-gen.yaml").exists());
 }
 
 #[test]

@@ -61,6 +61,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("multi-cluster"),
     },
     Scenario {
+        name: "argocd",
+        setup: Setup::Model("argocd"),
+    },
+    Scenario {
         name: "gitlab_docker_in_docker",
         setup: Setup::Model("gitlab-dind"),
     },
@@ -188,6 +192,11 @@ fn separate_config_repo() {
 #[test]
 fn multi_cluster() {
     snapshot("multi_cluster");
+}
+
+#[test]
+fn argocd() {
+    snapshot("argocd");
 }
 
 #[test]

@@ -15,7 +15,7 @@ use crate::model::draft::{
     self, AppDraft, Comments, EnvironmentDraft, GitlabDraft, GitopsDraft, ModelDraft, Patterns,
 };
 use crate::model::{
-    self, Ci, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, Promotion, decode::dns_label_from,
+    self, Ci, INCLUDED_GITLAB_PIPELINE, MODEL_VERSION, Operator, Promotion, decode::dns_label_from,
     has_team_gitlab_pipeline,
 };
 use crate::write;
@@ -101,7 +101,8 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
-/// What to do next: commit, bootstrap Flux per cluster, the CI settings, branch protection.
+/// What to do next: commit, bootstrap the operator per cluster, the CI settings, branch
+/// protection.
 fn next_steps(ui: &Ui, root: &Path, draft: &ModelDraft) {
     let remote = remote::remote_info(root);
     let steps = crate::migrate::next_steps(draft, remote.path.as_deref());
@@ -110,7 +111,7 @@ fn next_steps(ui: &Ui, root: &Path, draft: &ModelDraft) {
         "commit and push: git add . && git commit -m 'GitOps with gitops-gen' && git push",
     );
     for line in &steps.bootstrap {
-        ui.note("next", &format!("bootstrap Flux: {line}"));
+        ui.note("next", &format!("bootstrap each cluster: {line}"));
     }
     ui.note("next", &format!("CI settings: {}", steps.ci_settings));
     if !steps.reviewed.is_empty() {
@@ -275,6 +276,10 @@ fn answers(
             branch: Some(branch),
             path: None,
             sync: None,
+            url: match args.operator {
+                Operator::Argocd => Some(clone_url(&remote)?),
+                Operator::Flux => None,
+            },
         }),
         tool: None,
         // A repository with its own `.gitlab-ci.yml` keeps it; ours is included from it.
@@ -289,6 +294,18 @@ fn answers(
 }
 
 /// development ← develop, staging ← staging, production ← main (pull request), preview ← feature/*.
+/// The address Argo CD clones this repository from: the `origin` remote's, as https.
+fn clone_url(remote: &remote::RemoteInfo) -> Result<String, Error> {
+    match (&remote.host, &remote.path) {
+        (Some(host), Some(path)) => Ok(format!("https://{host}/{path}.git")),
+        _ => Err(Error::Usage(
+            "--operator argocd needs the repository's address, which Argo CD clones: add the \
+             remote `origin` first (`git remote add origin <url>`)"
+                .to_owned(),
+        )),
+    }
+}
+
 fn default_environments(main: &str) -> Vec<EnvironmentDraft> {
     vec![
         environment(

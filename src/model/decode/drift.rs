@@ -35,6 +35,14 @@ impl Decoder<'_> {
         }
         if let Some(interval) = self.opt_string(map, "interval", "`drift.interval`") {
             match check_duration(&interval.value) {
+                Ok(()) if operator == Operator::Argocd => self.problem_help(
+                    interval.span,
+                    "Argo CD has no interval per environment".to_owned(),
+                    "not with operator argocd",
+                    "Argo CD compares every Application on one period, `timeout.reconciliation` \
+                     in its `argocd-cm` ConfigMap (see docs/drift.md); remove `interval`"
+                        .to_owned(),
+                ),
                 Ok(()) => drift.interval = interval.value,
                 Err(why) => self.problem_help(
                     interval.span,

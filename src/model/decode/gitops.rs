@@ -18,6 +18,7 @@ impl Decoder<'_> {
             branch: "main".to_owned(),
             path: ".".to_owned(),
             sync: None,
+            url: None,
         };
         let Some(node) = node else { return gitops };
         let Some(map) = self.map(node, "`gitops`") else {
@@ -80,7 +81,29 @@ impl Decoder<'_> {
             }
         }
         gitops.sync = self.tree_sync(map.get("sync"), gitops.is_separate());
+        gitops.url = self.clone_url(map).or_else(|| gitops.repository.clone());
         gitops
+    }
+
+    /// `gitops.url`: a git URL without credentials, which the operator's objects name.
+    fn clone_url(&mut self, map: &crate::yaml::Mapping) -> Option<String> {
+        let url = self.opt_string(map, "url", "`gitops.url`")?;
+        let why = if !looks_like_git_url(&url.value) {
+            "is not a git URL"
+        } else if has_credentials(&url.value) {
+            "holds credentials"
+        } else {
+            return Some(url.value);
+        };
+        self.problem_help(
+            url.span,
+            format!("`gitops.url` `{}` {why}", url.value),
+            "expected the address the operator clones",
+            "an https:// or ssh URL of the GitOps repository, without a token (the operator \
+             reads with its own credentials)"
+                .to_owned(),
+        );
+        None
     }
 
     /// `gitops.sync`, which only a separate repository has: it defaults to the app

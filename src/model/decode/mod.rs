@@ -7,6 +7,7 @@
 //! integration snapshots (`tests/integration/snapshots/*diagnostics*`).
 
 mod apps;
+mod argocd;
 mod checks;
 mod drift;
 mod environments;
@@ -51,7 +52,7 @@ pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"
 /// Keys of `notifications.chat:`.
 pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `gitops:`.
-pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path", "sync"];
+pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path", "sync", "url"];
 /// Keys of `gitops.sync`.
 pub(crate) const GITOPS_SYNC_KEYS: &[&str] = &["branch", "promotion"];
 /// Keys of `tool:`.
@@ -197,6 +198,9 @@ impl Decoder<'_> {
             apps,
         };
         self.outputs(&config);
+        if config.operator == Operator::Argocd {
+            self.argocd_limits(&config, map);
+        }
         Some(config)
     }
 
@@ -209,19 +213,21 @@ impl Decoder<'_> {
             return Some(*operator);
         }
         match s.value.as_str() {
-            "argocd" | "fleet" => {
+            "fleet" => {
                 self.problem_help(
                     s.span,
                     format!("operator `{}` is not supported yet", s.value),
                     "not supported yet",
-                    "this release generates Flux configuration; use `operator: flux`".to_owned(),
+                    "this release generates Flux and Argo CD configuration; use `operator: \
+                     flux` or `operator: argocd`"
+                        .to_owned(),
                 );
                 None
             }
             other => {
                 let help = match did_you_mean(other, &["flux", "argocd", "fleet"]) {
                     Some(m) => format!("did you mean `{m}`?"),
-                    None => "expected `flux`".to_owned(),
+                    None => "expected `flux` or `argocd`".to_owned(),
                 };
                 self.problem_help(
                     s.span,

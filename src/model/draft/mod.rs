@@ -6,6 +6,7 @@
 //! diagnostic can point at its line. A test keeps the decoder's keys and the draft's in step.
 
 mod emit;
+mod gitops;
 mod value;
 
 use std::borrow::Cow;
@@ -19,13 +20,27 @@ use crate::model::types::{
 };
 
 pub(crate) use emit::{Comments, to_yaml};
+pub(crate) use gitops::GitopsDraft;
+#[cfg(test)]
+pub(crate) use gitops::SyncDraft;
 
 /// The single source of truth for `gitops-gen generate`. See docs/model.md.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "gitops-gen model (gitops-gen.yaml)",
-    extend("$id" = "https://raw.githubusercontent.com/gitops-gen/gitops-gen/main/schema/gitops-gen.schema.json")
+    extend("$id" = "https://raw.githubusercontent.com/gitops-gen/gitops-gen/main/schema/gitops-gen.schema.json"),
+    // Argo CD's Applications name the repository: `gitops.url`, or a separate repository's URL.
+    extend(
+        "if" = {"properties": {"operator": {"const": "argocd"}}, "required": ["operator"]},
+        "then" = {
+            "required": ["gitops"],
+            "properties": {"gitops": {"anyOf": [
+                {"required": ["url"]},
+                {"required": ["repository"], "properties": {"repository": {"not": {"const": "this"}}}}
+            ]}}
+        }
+    )
 )]
 pub(crate) struct ModelDraft {
     /// Model version. This release reads version 1.
@@ -38,7 +53,7 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Ci", extend("default" = "github"))]
     pub ci: Option<Ci>,
-    /// The pull-based operator that reconciles the clusters. Argo CD and Fleet will be added.
+    /// The pull-based operator that reconciles the clusters: Flux, or Argo CD (which needs `gitops.url`). Fleet will be added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Operator", extend("default" = "flux"))]
     pub operator: Option<Operator>,
@@ -68,61 +83,6 @@ pub(crate) struct ModelDraft {
     /// Deployable applications.
     #[schemars(length(min = 1))]
     pub apps: Vec<AppDraft>,
-}
-
-/// `gitops:`: where the GitOps configuration lives and which branch the operator watches.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(rename = "Gitops")]
-pub(crate) struct GitopsDraft {
-    /// `this` (the default) or the git URL of a separate config repository that promotions push to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        with = "String",
-        regex(pattern = r"^(this|https?://\S+|ssh://\S+|git@\S+|file://\S+)$"),
-        extend("default" = "this")
-    )]
-    pub repository: Option<String>,
-    /// Branch the operator watches and promotions commit to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        with = "String",
-        length(min = 1),
-        regex(pattern = r"^[^*?\[\s]+$"),
-        extend("default" = "main")
-    )]
-    pub branch: Option<String>,
-    /// Directory of this repository that holds the generated operator tree (clusters/, infrastructure/, applications/).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String", extend("default" = "."))]
-    pub path: Option<String>,
-    /// With a separate repository: which branch of this one it follows, and how `gitops-gen sync` brings the tree there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "SyncDraft")]
-    pub sync: Option<SyncDraft>,
-}
-
-/// `gitops.sync`: how the generated tree reaches the separate config repository.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SyncDraft {
-    /// Branch of this repository whose pushes sync the tree.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        with = "String",
-        length(min = 1),
-        regex(pattern = r"^[^*?\[\s]+$"),
-        extend("default" = "main")
-    )]
-    pub branch: Option<String>,
-    /// `commit` or `pull-request` (default) into `gitops.branch` of the config repository.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        with = "String",
-        regex(pattern = r"^(commit|pull-request)$"),
-        extend("default" = "pull-request")
-    )]
-    pub promotion: Option<String>,
 }
 
 /// `tool.binary`: what pins a published release's binary.

@@ -201,6 +201,7 @@ fn gitops() -> impl Strategy<Value = GitopsDraft> {
                     branch: Some("trunk".to_owned()),
                     promotion: Some(promotion.to_owned()),
                 }),
+                url: None,
             }
         })
 }
@@ -320,6 +321,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 branch: Some(sync.branch.as_str().to_owned()),
                 promotion: Some(sync.promotion.as_str().to_owned()),
             }),
+            url: config.gitops.url.clone(),
         }),
         tool: Some(match &config.tool {
             ToolSource::Binary(pins) => ToolDraft {
@@ -458,6 +460,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 }),
                 (d, f) => d.clone().or_else(|| f.clone()),
             },
+            url: or(&g.url, &f.url),
         }),
         (d, f) => d.clone().or_else(|| f.clone()),
     };

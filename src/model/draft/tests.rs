@@ -19,6 +19,7 @@ fn full() -> ModelDraft {
                 branch: Some("trunk".to_owned()),
                 promotion: Some("commit".to_owned()),
             }),
+            url: Some("https://example.com/config.git".to_owned()),
         }),
         tool: Some(ToolDraft {
             version: Some("1.2.3".to_owned()),

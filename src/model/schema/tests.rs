@@ -202,6 +202,7 @@ fn crafted_models() {
         ("/ci", Some(Value::Null), false),
         ("/operator", Some(json!("flux")), true),
         ("/operator", Some(json!("argocd")), false),
+        ("/operator", Some(json!("fleet")), false),
         ("/registry", Some(json!("ghcr.io/acme")), true),
         ("/registry", Some(json!("localhost:5000/acme")), true),
         ("/registry", Some(json!("acme/web")), false),

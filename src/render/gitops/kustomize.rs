@@ -174,6 +174,8 @@ fn environment<'a>(
         )?;
     }
     Ok(EnvTarget {
+        name: &env.name.value,
+        namespace_name: &env.namespace,
         clusters: &env.clusters,
         namespace: (!env.preview).then_some(env.namespace.as_str()),
         infrastructure,

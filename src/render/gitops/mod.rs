@@ -17,6 +17,7 @@
 //! Helm apps are operator objects (Flux: a HelmRelease per environment), so each operator
 //! renders them itself; the neutral tree holds the Kustomize apps.
 
+pub(crate) mod argocd;
 pub(crate) mod flux;
 pub(crate) mod kustomize;
 pub(crate) mod team;
@@ -29,6 +30,10 @@ use crate::render::output::Outputs;
 /// What an operator needs to know about one environment to apply it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct EnvTarget<'a> {
+    /// The environment's name.
+    pub(crate) name: &'a str,
+    /// The environment's namespace, previews included (their instances' names start with it).
+    pub(crate) namespace_name: &'a str,
     /// The clusters that reconcile the environment, each the same way.
     pub(crate) clusters: &'a [String],
     /// The namespace the apps run in; `None` for previews, whose instances bring their own.
@@ -50,5 +55,15 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
     let targets = kustomize::render(config, team, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
+        Operator::Argocd => argocd::render(config, &targets, out),
+    }
+}
+
+/// The files the model's operator gets under each `clusters/<cluster>/`, relative to it: what
+/// the validate job checks against the schemas as they are.
+pub(crate) fn cluster_objects(config: &Config) -> Vec<String> {
+    match config.operator {
+        Operator::Flux => flux::cluster_objects(&config.notifications),
+        Operator::Argocd => argocd::cluster_objects(),
     }
 }

@@ -16,9 +16,10 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::tree::{
-    APPS_OBJECT, CHAT, COMMIT_STATUS, GitopsTree, INFRASTRUCTURE_OBJECT, notification_object,
+    APPS_OBJECT, CHAT, COMMIT_STATUS, GitopsTree, INFRASTRUCTURE_OBJECT, notification_names,
+    notification_object,
 };
-use crate::model::{Config, Deploy};
+use crate::model::{Config, Deploy, Notifications};
 use crate::render::gitops::EnvTarget;
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
@@ -65,6 +66,15 @@ struct EventSource<'a> {
     kind: &'static str,
     name: &'a str,
     namespace: Option<&'a str>,
+}
+
+/// The files written under each `clusters/<cluster>/`, relative to it.
+pub(crate) fn cluster_objects(notifications: &Notifications) -> Vec<String> {
+    let kustomizations = [INFRASTRUCTURE_OBJECT, APPS_OBJECT].map(str::to_owned);
+    let notifications = notification_names(notifications)
+        .into_iter()
+        .flat_map(|name| ["provider", "alert"].map(|kind| notification_object(kind, name)));
+    kustomizations.into_iter().chain(notifications).collect()
 }
 
 /// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every cluster of every environment, its

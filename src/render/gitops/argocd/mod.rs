@@ -1,0 +1,190 @@
+//! RENDER stage: the Argo CD objects, one Argo CD per cluster started from one file (app of
+//! apps). For each cluster, in `clusters/<cluster>/argocd/`:
+//!
+//! - `root.yaml`: the root Application, in project `default`, syncing this folder, itself
+//!   included; `kubectl apply -n argocd -f` of this one file starts everything, and from then
+//!   on Argo CD takes every change of the folder from Git, the root's own.
+//! - `project.yaml`: the AppProject `<project>`: this repository only,
+//!   the namespaces of the cluster's environments only, and of cluster-scoped kinds only
+//!   Namespace.
+//! - `infrastructure.yaml`, `apps.yaml`: per environment, an Application for
+//!   its infrastructure overlay (sync wave -1) and one for its application overlay (wave 0), with
+//!   the environment's drift settings as `syncPolicy.automated` (`prune`, `selfHeal`).
+//!
+//! Why Applications and not an ApplicationSet: each cluster is bootstrapped from its own folder,
+//! as with Flux, so its two or three Applications are plain files a pull request shows as they
+//! will run, with nothing to expand in the head. Argo CD's docs point to ApplicationSets for
+//! templating many Applications over many clusters from one Argo CD, which a hub topology needs.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::Config;
+use crate::model::tree::{APPS_OBJECT, ARGOCD_ROOT_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
+use crate::render::gitops::EnvTarget;
+use crate::render::output::Outputs;
+
+const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
+const APP_PROJECT: &str = "gitops/argocd/appproject.yaml.j2";
+
+/// The folder under `clusters/<cluster>/` the root Application syncs.
+const FOLDER: &str = "argocd";
+/// The AppProject's file there.
+const PROJECT_OBJECT: &str = "argocd/project.yaml";
+
+/// The files gitops-gen writes under `clusters/<cluster>/`, relative to it.
+pub(crate) fn cluster_objects() -> Vec<String> {
+    [
+        ARGOCD_ROOT_OBJECT,
+        PROJECT_OBJECT,
+        INFRASTRUCTURE_OBJECT,
+        APPS_OBJECT,
+    ]
+    .map(in_folder)
+    .to_vec()
+}
+
+/// `file` in [`FOLDER`], unless it is there already.
+fn in_folder(file: &str) -> String {
+    if file.starts_with(&format!("{FOLDER}/")) {
+        file.to_owned()
+    } else {
+        format!("{FOLDER}/{file}")
+    }
+}
+
+#[derive(Serialize)]
+struct ApplicationView<'a> {
+    name: String,
+    /// `argocd.argoproj.io/sync-wave`, a string.
+    wave: Option<&'static str>,
+    /// Delete what the Application applied when the Application goes.
+    cascade: bool,
+    project: &'a str,
+    repo_url: &'a str,
+    revision: &'a str,
+    path: String,
+    namespace: Option<&'a str>,
+    /// `None`: synced by hand only (a suspended environment).
+    automated: Option<Automated>,
+}
+
+#[derive(Clone, Copy, Serialize)]
+struct Automated {
+    prune: bool,
+    self_heal: bool,
+}
+
+#[derive(Serialize)]
+struct AppProjectView<'a> {
+    name: &'a str,
+    description: String,
+    repo_url: &'a str,
+    namespaces: Vec<String>,
+}
+
+/// Adds the bootstrap Application, the AppProject and the environments' Applications of every
+/// cluster. The decoder has made sure the model has a repository address, no Helm app and no
+/// notifications.
+pub(crate) fn render(
+    config: &Config,
+    targets: &[EnvTarget],
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let Some(repo_url) = config.gitops.url.as_deref() else {
+        return Err(Error::Internal(
+            "operator argocd without a repository address".to_owned(),
+        ));
+    };
+    let project = config.project.value.as_str();
+    let revision = config.gitops.branch.as_str();
+    let tree = GitopsTree::of(config);
+    let mut clusters: Vec<&str> = targets
+        .iter()
+        .flat_map(|t| t.clusters.iter().map(String::as_str))
+        .collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    for cluster in clusters {
+        let here: Vec<&EnvTarget> = targets
+            .iter()
+            .filter(|t| t.clusters.iter().any(|c| c == cluster))
+            .collect();
+        let folder = tree.cluster_file(cluster, FOLDER);
+        let root = ApplicationView {
+            name: format!("{project}-root"),
+            wave: None,
+            cascade: false,
+            project: "default",
+            repo_url,
+            revision,
+            path: folder,
+            namespace: Some("argocd"),
+            automated: Some(Automated {
+                prune: true,
+                self_heal: true,
+            }),
+        };
+        out.managed(
+            APPLICATION,
+            tree.cluster_file(cluster, ARGOCD_ROOT_OBJECT),
+            &root,
+        )?;
+        let namespaces = here
+            .iter()
+            .flat_map(|t| {
+                let own = t.namespace_name.to_owned();
+                // A preview's instances each get `<namespace>-<branch>`.
+                let instances = t.namespace.is_none().then(|| format!("{own}-*"));
+                std::iter::once(own).chain(instances)
+            })
+            .collect();
+        let names: Vec<&str> = here.iter().map(|t| t.name).collect();
+        out.managed(
+            APP_PROJECT,
+            tree.cluster_file(cluster, PROJECT_OBJECT),
+            &AppProjectView {
+                name: project,
+                description: format!("{project}: {}", names.join(", ")),
+                repo_url,
+                namespaces,
+            },
+        )?;
+        for target in here {
+            let automated = (!target.suspended).then_some(Automated {
+                prune: target.drift.prune,
+                self_heal: target.drift.self_heal,
+            });
+            let application = |layer: &str, wave, dir: &str, namespace| ApplicationView {
+                name: format!("{project}-{}-{layer}", target.name),
+                wave: Some(wave),
+                cascade: target.drift.prune && !target.suspended,
+                project,
+                repo_url,
+                revision,
+                path: dir.to_owned(),
+                namespace,
+                automated,
+            };
+            let infrastructure = application(
+                "infrastructure",
+                "-1",
+                &target.infrastructure,
+                Some(target.namespace_name),
+            );
+            // Preview instances each bring their own namespace.
+            let apps = application("apps", "0", &target.applications, target.namespace);
+            out.managed(
+                APPLICATION,
+                tree.cluster_file(cluster, &in_folder(INFRASTRUCTURE_OBJECT)),
+                &infrastructure,
+            )?;
+            out.managed(
+                APPLICATION,
+                tree.cluster_file(cluster, &in_folder(APPS_OBJECT)),
+                &apps,
+            )?;
+        }
+    }
+    Ok(())
+}
