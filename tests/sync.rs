@@ -248,6 +248,24 @@ fn a_hand_edit_in_the_config_repository_is_refused_and_nothing_is_pushed() {
 }
 
 #[test]
+fn a_dry_run_shows_the_change_and_pushes_nothing() {
+    let s = separate("commit");
+    assert!(sync(&s, &[]).status.success());
+    let tip = git(&s.config, &["rev-parse", "main"]);
+    add_api(&s, "commit", false);
+    let out = sync(&s, &["--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(said.contains("would sync"), "{said}");
+    assert!(
+        said.contains("applications/base/api/kustomization.yaml"),
+        "{said}"
+    );
+    assert_eq!(git(&s.config, &["rev-parse", "main"]), tip);
+    assert_eq!(git(&s.config, &["branch", "--list", "gitops-gen/sync"]), "");
+}
+
+#[test]
 fn a_lost_race_is_planned_again_on_the_new_tip() {
     let s = separate("commit");
     assert!(sync(&s, &[]).status.success());
