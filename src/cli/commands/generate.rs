@@ -12,7 +12,7 @@ use crate::files::diff;
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE};
 use crate::promote::git_cli;
-use crate::render::{self, Home};
+use crate::render::{self, Home, OutputFile};
 use crate::sources::{self, kustomize::Resource};
 use crate::write::{self, Action, Plan, PlanItem};
 
@@ -56,8 +56,9 @@ pub(crate) fn run(ui: &Ui, args: &GenerateArgs) -> Result<Outcome, Error> {
             git_cli::redact_urls(url)
         )));
     }
-    let here = plan(&args.dir, &config, args.force)?;
-    let tree = plan_tree(checkout, &config, args.force, &args.dir)?;
+    let outputs = render::render(&config, Some(&args.dir))?;
+    let here = plan_home(&args.dir, &config, &outputs, Home::This, args.force)?;
+    let tree = plan_home(checkout, &config, &outputs, Home::Gitops, args.force)?;
     let shown = displayed(&tree, checkout);
     if mode == Mode::Write && (report_refusals(ui, &here) | report_refusals(ui, &shown)) {
         return Ok(Outcome::Failure);
@@ -113,33 +114,22 @@ pub(crate) fn generate(
 
 /// Renders `config` and compares what belongs in this repository with the files under `root`.
 /// With a separate `gitops.repository`, that is the pipelines only; the tree is planned by
-/// [`plan_tree`].
+/// [`plan_home`] against a checkout of that repository.
 pub(crate) fn plan(root: &Path, config: &Config, force: bool) -> Result<Plan, Error> {
-    planned(root, config, force, Home::This, root)
+    let outputs = render::render(config, Some(root))?;
+    plan_home(root, config, &outputs, Home::This, force)
 }
 
-/// Renders `config` and compares what belongs in its separate config repository (the tree and
-/// that repository's pipelines) with the files of `checkout`, a checkout of it. Template
-/// overrides come from `app_root`, the application repository.
-pub(crate) fn plan_tree(
-    checkout: &Path,
-    config: &Config,
-    force: bool,
-    app_root: &Path,
-) -> Result<Plan, Error> {
-    planned(checkout, config, force, Home::Gitops, app_root)
-}
-
-/// The plan of the outputs that belong in `home`, against `root`.
-fn planned(
+/// Compares the rendered `outputs` that belong in `home` with the files under `root`: this
+/// repository, or with [`Home::Gitops`] a checkout of the separate config repository.
+pub(crate) fn plan_home(
     root: &Path,
     config: &Config,
-    force: bool,
+    outputs: &[OutputFile],
     home: Home,
-    app_root: &Path,
+    force: bool,
 ) -> Result<Plan, Error> {
-    let mut outputs = render::render(config, Some(app_root))?;
-    outputs.retain(|o| o.home == home);
+    let outputs: Vec<OutputFile> = outputs.iter().filter(|o| o.home == home).cloned().collect();
     let plan = write::plan(root, &outputs, force)?;
     // Overlays matter where the operator reads them: an old copy of the tree left in the
     // application repository is not applied by anyone.

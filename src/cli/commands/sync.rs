@@ -14,6 +14,7 @@ use crate::model::{Config, Promotion};
 use crate::promote::git_cli;
 use crate::promote::sync::{SYNC_BRANCH, SyncRequest, Synced, TreeWriter, sync};
 use crate::promote::{CiEnv, github_outputs};
+use crate::render::{self, Home, OutputFile};
 use crate::write::{self, Action, Plan};
 
 /// Runs the command. The CI run's environment variables are read here, once.
@@ -45,9 +46,10 @@ pub(crate) fn run(ui: &Ui, args: &SyncArgs) -> Result<Outcome, Error> {
         timeout: Duration::from_secs(args.push.timeout),
         dry_run: args.dry_run,
     };
+    // Rendered once; each fetched tip is planned against the same files.
     let mut writer = Writer {
         config: &config,
-        args,
+        outputs: render::render(&config, Some(&args.dir))?,
         plan: None,
     };
     let mut warnings = Vec::new();
@@ -106,14 +108,15 @@ fn report_written(ui: &Ui, plan: Option<&Plan>) {
 /// Writes the tree into each fetched checkout of the config repository.
 struct Writer<'a> {
     config: &'a Config,
-    args: &'a SyncArgs,
+    /// Everything the model renders; the config repository's share is written.
+    outputs: Vec<OutputFile>,
     /// The last plan, for the report.
     plan: Option<Plan>,
 }
 
 impl TreeWriter for Writer<'_> {
     fn write(&mut self, root: &std::path::Path, dry_run: bool) -> Result<Vec<String>, Error> {
-        let plan = generate::plan_tree(root, self.config, false, &self.args.dir)?;
+        let plan = generate::plan_home(root, self.config, &self.outputs, Home::Gitops, false)?;
         let refused: Vec<String> = plan.refused().map(generate::refusal).collect();
         if !refused.is_empty() {
             return Err(Error::Refused(format!(
