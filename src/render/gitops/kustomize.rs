@@ -175,9 +175,9 @@ fn environment<'a>(
     }
     Ok(EnvTarget {
         name: &env.name.value,
-        namespace_name: &env.namespace,
         clusters: &env.clusters,
-        namespace: (!env.preview).then_some(env.namespace.as_str()),
+        namespace: &env.namespace,
+        preview: env.preview,
         infrastructure,
         applications,
         suspended: env.suspended,

@@ -32,12 +32,12 @@ use crate::render::output::Outputs;
 pub(crate) struct EnvTarget<'a> {
     /// The environment's name.
     pub(crate) name: &'a str,
-    /// The environment's namespace, previews included (their instances' names start with it).
-    pub(crate) namespace_name: &'a str,
+    /// The environment's namespace; a preview's instances get `<namespace>-<branch>` instead.
+    pub(crate) namespace: &'a str,
+    /// One instance per branch, each in its own namespace.
+    pub(crate) preview: bool,
     /// The clusters that reconcile the environment, each the same way.
     pub(crate) clusters: &'a [String],
-    /// The namespace the apps run in; `None` for previews, whose instances bring their own.
-    pub(crate) namespace: Option<&'a str>,
     /// Repository-relative folder of the environment's infrastructure overlay.
     pub(crate) infrastructure: String,
     /// Repository-relative folder of the environment's application overlay; it depends on the
@@ -47,6 +47,13 @@ pub(crate) struct EnvTarget<'a> {
     pub(crate) suspended: bool,
     /// What the operator does about drift.
     pub(crate) drift: &'a Drift,
+}
+
+impl<'a> EnvTarget<'a> {
+    /// The namespace the apps run in; `None` for previews, whose instances bring their own.
+    pub(crate) fn apps_namespace(&self) -> Option<&'a str> {
+        (!self.preview).then_some(self.namespace)
+    }
 }
 
 /// Adds the neutral tree and the objects of the model's operator to `out`; `team` holds the

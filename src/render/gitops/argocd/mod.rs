@@ -20,37 +20,32 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
-use crate::model::tree::{APPS_OBJECT, ARGOCD_ROOT_OBJECT, GitopsTree, INFRASTRUCTURE_OBJECT};
+use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree};
 use crate::render::gitops::EnvTarget;
 use crate::render::output::Outputs;
 
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
 const APP_PROJECT: &str = "gitops/argocd/appproject.yaml.j2";
 
-/// The folder under `clusters/<cluster>/` the root Application syncs.
+/// The folder under `clusters/<cluster>/` the root Application syncs, which holds every file.
 const FOLDER: &str = "argocd";
-/// The AppProject's file there.
+/// The AppProject's file.
 const PROJECT_OBJECT: &str = "argocd/project.yaml";
+/// The Application of an environment's infrastructure overlay.
+const INFRASTRUCTURE_APPLICATION: &str = "argocd/infrastructure.yaml";
+/// The Application of an environment's application overlay.
+const APPS_APPLICATION: &str = "argocd/apps.yaml";
 
 /// The files gitops-gen writes under `clusters/<cluster>/`, relative to it.
 pub(crate) fn cluster_objects() -> Vec<String> {
     [
         ARGOCD_ROOT_OBJECT,
         PROJECT_OBJECT,
-        INFRASTRUCTURE_OBJECT,
-        APPS_OBJECT,
+        INFRASTRUCTURE_APPLICATION,
+        APPS_APPLICATION,
     ]
-    .map(in_folder)
+    .map(str::to_owned)
     .to_vec()
-}
-
-/// `file` in [`FOLDER`], unless it is there already.
-fn in_folder(file: &str) -> String {
-    if file.starts_with(&format!("{FOLDER}/")) {
-        file.to_owned()
-    } else {
-        format!("{FOLDER}/{file}")
-    }
 }
 
 #[derive(Serialize)]
@@ -133,10 +128,9 @@ pub(crate) fn render(
         let namespaces = here
             .iter()
             .flat_map(|t| {
-                let own = t.namespace_name.to_owned();
                 // A preview's instances each get `<namespace>-<branch>`.
-                let instances = t.namespace.is_none().then(|| format!("{own}-*"));
-                std::iter::once(own).chain(instances)
+                let instances = t.preview.then(|| format!("{}-*", t.namespace));
+                std::iter::once(t.namespace.to_owned()).chain(instances)
             })
             .collect();
         let names: Vec<&str> = here.iter().map(|t| t.name).collect();
@@ -170,18 +164,18 @@ pub(crate) fn render(
                 "infrastructure",
                 "-1",
                 &target.infrastructure,
-                Some(target.namespace_name),
+                Some(target.namespace),
             );
             // Preview instances each bring their own namespace.
-            let apps = application("apps", "0", &target.applications, target.namespace);
+            let apps = application("apps", "0", &target.applications, target.apps_namespace());
             out.managed(
                 APPLICATION,
-                tree.cluster_file(cluster, &in_folder(INFRASTRUCTURE_OBJECT)),
+                tree.cluster_file(cluster, INFRASTRUCTURE_APPLICATION),
                 &infrastructure,
             )?;
             out.managed(
                 APPLICATION,
-                tree.cluster_file(cluster, &in_folder(APPS_OBJECT)),
+                tree.cluster_file(cluster, APPS_APPLICATION),
                 &apps,
             )?;
         }

@@ -110,7 +110,7 @@ pub(crate) fn render(
             path: GitopsTree::operator_path(&target.applications),
             depends_on: vec!["infrastructure"],
             // Preview instances each bring their own namespace; one target would merge them.
-            target_namespace: target.namespace,
+            target_namespace: target.apps_namespace(),
             suspended: target.suspended,
             interval: &target.drift.interval,
             prune: target.drift.prune,
@@ -170,7 +170,7 @@ fn notifications(
             .apps
             .iter()
             .any(|a| matches!(a.deploy, Deploy::Helm(_)));
-        if let (true, Some(namespace)) = (has_helm, target.namespace) {
+        if let (true, Some(namespace)) = (has_helm, target.apps_namespace()) {
             sources.push(EventSource {
                 kind: "HelmRelease",
                 name: "*",
