@@ -28,24 +28,24 @@ impl Decoder<'_> {
         if let Some(repo) = self.opt_string(map, "repository", "`gitops.repository`")
             && repo.value != "this"
         {
-            if !looks_like_git_url(&repo.value) {
-                self.problem_help(
+            match UrlFlaw::of(&repo.value) {
+                Some(flaw @ UrlFlaw::NotGit) => self.problem_help(
                     repo.span,
-                    format!("`gitops.repository` `{}` is not a git URL", repo.value),
+                    format!("`gitops.repository` `{}` {}", repo.value, flaw.says()),
                     "expected a git URL",
                     "use `this` (the default) or an https:// or ssh URL of the config \
                          repository"
                         .to_owned(),
-                );
-            } else if has_credentials(&repo.value) {
-                self.problem_help(
+                ),
+                Some(flaw) => self.problem_help(
                     repo.span,
-                    format!("`gitops.repository` `{}` holds credentials", repo.value),
+                    format!("`gitops.repository` `{}` {}", repo.value, flaw.says()),
                     "credentials in the model",
                     "never write a token into the model; pipelines push with \
                      GITOPS_GEN_TOKEN from the CI's secrets"
                         .to_owned(),
-                );
+                ),
+                None => {}
             }
             gitops.repository = Some(repo.value);
         }
@@ -88,16 +88,12 @@ impl Decoder<'_> {
     /// `gitops.url`: a git URL without credentials, which the operator's objects name.
     fn clone_url(&mut self, map: &crate::yaml::Mapping) -> Option<String> {
         let url = self.opt_string(map, "url", "`gitops.url`")?;
-        let why = if !looks_like_git_url(&url.value) {
-            "is not a git URL"
-        } else if has_credentials(&url.value) {
-            "holds credentials"
-        } else {
+        let Some(flaw) = UrlFlaw::of(&url.value) else {
             return Some(url.value);
         };
         self.problem_help(
             url.span,
-            format!("`gitops.url` `{}` {why}", url.value),
+            format!("`gitops.url` `{}` {}", url.value, flaw.says()),
             "expected the address the operator clones",
             "an https:// or ssh URL of the GitOps repository, without a token (the operator \
              reads with its own credentials)"
@@ -163,5 +159,33 @@ impl Decoder<'_> {
             }
         }
         Some(sync)
+    }
+}
+
+/// What keeps a text from being a repository address the model may hold.
+#[derive(Copy, Clone)]
+enum UrlFlaw {
+    NotGit,
+    Credentials,
+}
+
+impl UrlFlaw {
+    /// The flaw of `text`, if any.
+    fn of(text: &str) -> Option<UrlFlaw> {
+        if !looks_like_git_url(text) {
+            Some(UrlFlaw::NotGit)
+        } else if has_credentials(text) {
+            Some(UrlFlaw::Credentials)
+        } else {
+            None
+        }
+    }
+
+    /// The end of the sentence that names the value: ``… `x` is not a git URL``.
+    fn says(self) -> &'static str {
+        match self {
+            UrlFlaw::NotGit => "is not a git URL",
+            UrlFlaw::Credentials => "holds credentials",
+        }
     }
 }
