@@ -93,8 +93,9 @@ pub(crate) fn sync(
                 git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
             }
             None => {
-                // An unborn branch: start from nothing (again, after a lost race that did not
-                // create it after all).
+                // A new, empty config repository: the tree becomes the branch's first commit. (A
+                // rejected push of it is a race only if the branch appeared meanwhile, and then
+                // the next attempt takes the arm above.)
                 git.run(&["symbolic-ref", "HEAD", "refs/heads/work"])?;
                 git.run(&["read-tree", "--empty"])?;
             }
