@@ -1,6 +1,7 @@
-//! Switching the operator: `generate` replaces the operator's files under `clusters/` and
-//! leaves `applications/` and `infrastructure/` (and what promotions wrote there) alone; a
-//! switch and a switch back end byte-identical; `promote` works the same under each operator.
+//! Switching the operator (Flux, Argo CD, Fleet, Flux again): `generate` replaces the
+//! operator's files under `clusters/` and leaves `applications/` and `infrastructure/` (and
+//! what promotions wrote there) alone; a switch and a switch back end byte-identical; `promote`
+//! works the same under each operator.
 
 mod promote_support;
 
@@ -101,10 +102,43 @@ fn switching_operators_replaces_only_the_operator_files_and_comes_back_identical
     let overlay = remote_file(&f, "main", OVERLAY);
     assert!(overlay.contains(&"b".repeat(40)), "{overlay}");
 
+    switch_to(&f, "fleet");
+    let fleet = files_under(&f.checkout, ".");
+    let mut argocd_kept = kept(&argocd);
+    argocd_kept.remove(OVERLAY);
+    let mut fleet_kept = kept(&fleet);
+    fleet_kept.remove(OVERLAY);
+    assert_eq!(
+        fleet_kept, argocd_kept,
+        "applications/ and infrastructure/ unchanged"
+    );
+    let clusters: Vec<&String> = fleet
+        .keys()
+        .filter(|p| p.starts_with("clusters/"))
+        .collect();
+    assert_eq!(
+        clusters,
+        [
+            "clusters/fleet/bundles/development/apps/fleet.yaml",
+            "clusters/fleet/bundles/development/infrastructure/fleet.yaml",
+            "clusters/fleet/bundles/production/apps/fleet.yaml",
+            "clusters/fleet/bundles/production/infrastructure/fleet.yaml",
+            "clusters/fleet/gitrepos/development-clusters.yaml",
+            "clusters/fleet/gitrepos/development.yaml",
+            "clusters/fleet/gitrepos/production-clusters.yaml",
+            "clusters/fleet/gitrepos/production.yaml",
+            "clusters/fleet/root.yaml",
+        ],
+        "Argo CD's Applications are gone, Fleet's GitRepos are there"
+    );
+    promote_web(&f, &"c".repeat(40));
+    let overlay = remote_file(&f, "main", OVERLAY);
+    assert!(overlay.contains(&"c".repeat(40)), "{overlay}");
+
     switch_to(&f, "flux");
     let mut back = files_under(&f.checkout, ".");
     let mut expected = flux;
-    // The one change in between is the promotion made under Argo CD.
+    // The one change in between is the promotions made under Argo CD and Fleet.
     back.remove(OVERLAY);
     expected.remove(OVERLAY);
     assert_eq!(back, expected, "Flux again is byte-identical to the start");

@@ -37,6 +37,17 @@ pub(crate) fn default_branch(dir: &Path) -> String {
         .unwrap_or_else(|| "main".to_owned())
 }
 
+impl RemoteInfo {
+    /// The https address an operator clones the repository from, when the remote names a host
+    /// and a path.
+    pub(crate) fn clone_url(&self) -> Option<String> {
+        match (&self.host, &self.path) {
+            (Some(host), Some(path)) => Some(format!("https://{host}/{path}.git")),
+            _ => None,
+        }
+    }
+}
+
 /// Reads the default fetch remote of the repository containing `dir`; empty when there is no
 /// repository or no remote. Never fails: detection only picks defaults.
 pub(crate) fn remote_info(dir: &Path) -> RemoteInfo {

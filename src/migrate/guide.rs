@@ -5,8 +5,11 @@
 
 use crate::analyze::document::Analysis;
 use crate::migrate::Draft;
-use crate::model::Ci;
 use crate::model::draft::{EnvironmentDraft, ModelDraft, Patterns};
+use crate::model::tree::{
+    ARGOCD_ROOT_OBJECT, FLEET_CLUSTER_LABEL, FLEET_FOLDER, FLEET_ROOT_OBJECT, GitopsTree,
+};
+use crate::model::{Ci, Operator};
 
 /// The guide's text.
 pub(crate) fn guide(analysis: &Analysis, draft: &Draft) -> String {
@@ -114,8 +117,9 @@ fn clusters_of(env: &EnvironmentDraft) -> Vec<&str> {
 
 /// What to do once the files are written, for `MIGRATION.md` and `init`'s last lines.
 pub(crate) struct NextSteps {
-    /// `flux bootstrap …` (or Argo CD's `kubectl apply` of the root Application) once per
-    /// cluster, at its folder.
+    /// The commands that start the operator: `flux bootstrap …` or Argo CD's `kubectl apply`
+    /// of the root Application once per cluster; Fleet's root GitRepo once on its manager, then
+    /// a label per cluster.
     pub(crate) bootstrap: Vec<String>,
     /// The CI secrets and variables the pipelines need.
     pub(crate) ci_settings: &'static str,
@@ -131,27 +135,48 @@ pub(crate) fn next_steps(model: &ModelDraft, repository: Option<&str>) -> NextSt
     let tool = if gitlab { "gitlab" } else { "github" };
     let gitops = model.gitops.clone().unwrap_or_default();
     let branch = gitops.branch.as_deref().unwrap_or("main");
-    let tree = crate::model::tree::GitopsTree::new(gitops.path.as_deref().unwrap_or("."));
+    let tree = GitopsTree::new(gitops.path.as_deref().unwrap_or("."));
     let (owner, name) = repository
         .and_then(|r| r.rsplit_once('/'))
         .unwrap_or(("<owner>", "<repository>"));
-    let argocd = matches!(model.operator, Some(crate::model::Operator::Argocd));
-    NextSteps {
-        bootstrap: clusters
+    let bootstrap = match model.operator.unwrap_or(Operator::Flux) {
+        // Argo CD installed in the cluster's `argocd` namespace, then its root Application.
+        Operator::Argocd => clusters
             .into_iter()
-            .map(|cluster| match argocd {
-                // Argo CD installed in the cluster's `argocd` namespace, then its root Application.
-                true => format!(
+            .map(|cluster| {
+                format!(
                     "kubectl apply -n argocd -f {}",
-                    tree.cluster_file(cluster, crate::model::tree::ARGOCD_ROOT_OBJECT)
-                ),
-                false => format!(
+                    tree.cluster_file(cluster, ARGOCD_ROOT_OBJECT)
+                )
+            })
+            .collect(),
+        Operator::Flux => clusters
+            .into_iter()
+            .map(|cluster| {
+                format!(
                     "flux bootstrap {tool} --owner={owner} --repository={name} --branch={branch} \
                      --path={}",
                     tree.cluster_file(cluster, "").trim_end_matches('/')
-                ),
+                )
             })
             .collect(),
+        // The root GitRepo once on the manager, then each downstream cluster named as the
+        // model names it.
+        Operator::Fleet => std::iter::once(format!(
+            "kubectl apply -f {}",
+            tree.cluster_file(FLEET_FOLDER, FLEET_ROOT_OBJECT)
+        ))
+        .chain(clusters.into_iter().map(|cluster| {
+            format!(
+                "kubectl label clusters.fleet.cattle.io -n fleet-default <fleet name of \
+                 {cluster}> {}={cluster}",
+                FLEET_CLUSTER_LABEL
+            )
+        }))
+        .collect(),
+    };
+    NextSteps {
+        bootstrap,
         ci_settings: if gitlab {
             "a masked CI/CD variable `GITOPS_GEN_TOKEN` holding a project access token with the \
              `write_repository` scope, so promotions can push; `REGISTRY_USERNAME` and \
@@ -176,7 +201,8 @@ fn prepare(draft: &Draft, out: &mut String) {
         "\n## Phase 1: prepare\n\n\
          1. Answer the open questions below in `gitops-gen.yaml`, then run `gitops-gen generate` \
          and commit what it writes.\n\
-         2. Bootstrap Flux once per cluster, at its folder:\n\n```sh\n",
+         2. Bootstrap the operator: Flux and Argo CD once per cluster, at its folder; Fleet once \
+         on its manager, then label each cluster with its name in the model:\n\n```sh\n",
     );
     for line in &steps.bootstrap {
         out.push_str(line);

@@ -46,6 +46,8 @@ pub(crate) struct Options {
     pub default_branch: String,
     /// `--operator`.
     pub operator: Option<Operator>,
+    /// The address the `origin` remote gives, as https: what Argo CD or Fleet clones.
+    pub clone_url: Option<String>,
 }
 
 /// A drafted model and what it says about itself.
@@ -93,15 +95,29 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
             ),
         );
     }
-    let gitops = gitops(analysis, root, options, &mut notes);
-    if options.operator.is_some() {
-        notes.note("operator", "chosen with --operator");
+    let operator = operator(analysis, options, &apps, &mut notes);
+    let mut gitops = gitops(root, options, &mut notes);
+    if operator.is_some_and(|o| o != Operator::Flux) {
+        match &options.clone_url {
+            Some(url) => {
+                gitops.get_or_insert_with(GitopsDraft::default).url = Some(url.clone());
+                notes.note(
+                    "gitops.url",
+                    "the `origin` remote, which the operator clones",
+                );
+            }
+            None => notes.todo(
+                "operator",
+                "set `gitops.url` to the address the operator clones this repository from (there \
+                 is no `origin` remote to take it from)",
+            ),
+        }
     }
     let model = ModelDraft {
         version: MODEL_VERSION,
         project: options.project.clone(),
         ci,
-        operator: options.operator,
+        operator,
         registry,
         gitops,
         tool: None,
@@ -164,46 +180,83 @@ fn namespaces(
                 &path,
                 &format!(
                     "{why}; write the namespace it runs in as `namespace:` (the default is the \
-                     project name, and Flux would deploy there)"
+                     project name, and the operator would deploy there)"
                 ),
             ),
         }
     }
 }
 
-/// Where the operator tree goes and which branch it follows: the repository's default branch, and
-/// a folder of its own when the root already has `clusters/`, `infrastructure/` or
-/// `applications/`. An operator gitops-gen does not generate yet is a question.
-fn gitops(
+/// The operator: `--operator`, else the one whose objects the repository already has, unless it
+/// cannot take the drafted apps (Helm apps are generated for Flux only); Flux otherwise.
+fn operator(
     analysis: &Analysis,
-    root: Option<&Path>,
     options: &Options,
+    apps: &[AppDraft],
     notes: &mut Notes,
-) -> Option<GitopsDraft> {
-    use crate::scan::Operator;
-    let all: Vec<String> = analysis
-        .layout
-        .operator_objects
-        .iter()
-        .filter(|o| o.operator != Operator::Flux)
-        .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
-        .collect();
-    // Three name the case; the rest are counted, not dropped.
-    let mut others: Vec<String> = all.iter().take(3).cloned().collect();
-    if all.len() > others.len() {
-        others.push(format!("{} more", all.len() - others.len()));
+) -> Option<Operator> {
+    use crate::scan::Operator as Found;
+    if options.operator.is_some() {
+        notes.note("operator", "chosen with --operator");
+        return options.operator;
     }
-    if !others.is_empty() {
+    let objects = &analysis.layout.operator_objects;
+    let mut found: Vec<Found> = objects.iter().map(|o| o.operator).collect();
+    found.sort_unstable();
+    found.dedup();
+    let [only] = found[..] else {
+        if !found.is_empty() {
+            let which: Vec<String> = objects
+                .iter()
+                .take(3)
+                .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
+                .collect();
+            notes.todo(
+                "operator",
+                &format!(
+                    "the repository has objects of several operators ({}{}); this draft uses \
+                     Flux: set `operator:` to the one that reconciles the clusters",
+                    which.join(", "),
+                    if objects.len() > 3 { ", …" } else { "" }
+                ),
+            );
+        }
+        return None;
+    };
+    let (operator, name) = match only {
+        Found::Flux => return None,
+        Found::Argocd => (Operator::Argocd, "Argo CD"),
+        Found::Fleet => (Operator::Fleet, "Fleet"),
+    };
+    let first = objects
+        .iter()
+        .next()
+        .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
+        .unwrap_or_default();
+    let helm = apps
+        .iter()
+        .any(|a| a.deploy.as_ref().is_some_and(|d| d.helm.is_some()));
+    if helm {
         notes.todo(
-            "project",
+            "operator",
             &format!(
-                "the repository has Argo CD or Fleet objects ({}); this draft uses Flux: for \
-                 Argo CD set `operator: argocd` and `gitops.url` (Helm apps and notifications \
-                 are Flux-only for now); Fleet is not generated yet",
-                others.join(", ")
+                "the repository has {name} objects ({first}), but its Helm apps are generated \
+                 for Flux only in this release; this draft uses Flux"
             ),
         );
+        return None;
     }
+    notes.note(
+        "operator",
+        &format!("the repository already has {name} objects ({first})"),
+    );
+    Some(operator)
+}
+
+/// Where the operator tree goes and which branch it follows: the repository's default branch, and
+/// a folder of its own when the root already has `clusters/`, `infrastructure/` or
+/// `applications/`.
+fn gitops(root: Option<&Path>, options: &Options, notes: &mut Notes) -> Option<GitopsDraft> {
     let mut gitops = GitopsDraft::default();
     if options.default_branch != "main" {
         gitops.branch = Some(options.default_branch.clone());
@@ -324,6 +377,7 @@ mod tests {
                 ci: None,
                 default_branch: "main".to_owned(),
                 operator: None,
+                clone_url: Some("https://github.com/acme/shop.git".to_owned()),
             };
             let draft = draft(&analysis, Some(dir), &options);
             let text = draft.text();

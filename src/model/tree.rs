@@ -45,6 +45,28 @@ impl<'a> GitopsTree<'a> {
         self.path(&format!("clusters/{cluster}/{file}"))
     }
 
+    /// `infrastructure`: the shared base and every environment's overlay.
+    pub(crate) fn infrastructure_root(&self) -> String {
+        self.path("infrastructure")
+    }
+
+    /// `applications`: the app bases and every environment's overlay.
+    pub(crate) fn applications_root(&self) -> String {
+        self.path("applications")
+    }
+
+    /// The folder holding `applications/` and the base of every app (repository-relative, `.`
+    /// for the root): what an operator that copies one folder into the cluster (Fleet) needs.
+    pub(crate) fn applications_closure(&self, config: &Config) -> String {
+        config
+            .apps
+            .iter()
+            .filter_map(|app| self.app_base_dir(&app.deploy))
+            .fold(self.applications_root(), |folder, base| {
+                common_folder(&folder, &base)
+            })
+    }
+
     /// `infrastructure/base`.
     pub(crate) fn infrastructure_base(&self) -> String {
         self.path("infrastructure/base")
@@ -272,6 +294,12 @@ pub(crate) const INFRASTRUCTURE_OBJECT: &str = "infrastructure.yaml";
 pub(crate) const APPS_OBJECT: &str = "apps.yaml";
 /// Argo CD's root Application in `clusters/<cluster>/`: the one file applied by hand.
 pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
+/// The folder under `clusters/` that holds every Fleet file: the manager's, not a cluster's.
+pub(crate) const FLEET_FOLDER: &str = "fleet";
+/// Fleet's root GitRepo, in [`FLEET_FOLDER`]: applied by hand once, on the manager.
+pub(crate) const FLEET_ROOT_OBJECT: &str = "root.yaml";
+/// The label that names a Fleet cluster as the model does.
+pub(crate) const FLEET_CLUSTER_LABEL: &str = "gitops-gen/cluster";
 /// The name of the commit-status notification's objects.
 pub(crate) const COMMIT_STATUS: &str = "commit-status";
 /// The name of the chat notification's objects.
@@ -340,20 +368,38 @@ impl GitopsTree<'_> {
 /// The path from folder `from` to `to`, both repository-relative and normalised (`.` is the
 /// root): `relative("deploy/applications/base", "k8s/web")` is `../../../k8s/web`.
 pub(crate) fn relative(from: &str, to: &str) -> String {
-    let parts = |p: &str| -> Vec<String> {
-        p.split('/')
-            .filter(|c| !c.is_empty() && *c != ".")
-            .map(str::to_owned)
-            .collect()
-    };
-    let (from, to) = (parts(from), parts(to));
+    let (from, to) = (components(from), components(to));
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
-    let mut out: Vec<String> = vec!["..".to_owned(); from.len() - common];
-    out.extend(to[common..].iter().cloned());
+    let mut out: Vec<&str> = vec![".."; from.len() - common];
+    out.extend(&to[common..]);
     if out.is_empty() {
         ".".to_owned()
     } else {
         out.join("/")
+    }
+}
+
+/// The components of a repository-relative path, without `.` and empty ones.
+fn components(path: &str) -> Vec<&str> {
+    path.split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect()
+}
+
+/// The deepest folder holding both `a` and `b` (repository-relative, normalised); `.` is the
+/// root.
+pub(crate) fn common_folder(a: &str, b: &str) -> String {
+    let (a, b) = (components(a), components(b));
+    let common: Vec<&str> = a
+        .iter()
+        .zip(&b)
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| *x)
+        .collect();
+    if common.is_empty() {
+        ".".to_owned()
+    } else {
+        common.join("/")
     }
 }
 

@@ -223,8 +223,8 @@ impl Ci {
     }
 }
 
-/// The reconciling operator. Argo CD and Fleet slot in here as further variants; everything
-/// operator-specific is rendered from this enum, never from the CI side.
+/// The reconciling operator; everything operator-specific is rendered from this enum, never from
+/// the CI side.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 #[schemars(description = "The pull-based operator that reconciles the clusters.")]
@@ -233,6 +233,9 @@ pub(crate) enum Operator {
     Flux,
     /// Argo CD in each cluster, started by applying one Application per cluster (app of apps).
     Argocd,
+    /// Rancher Fleet: one manager deploys every environment to the clusters labelled for it,
+    /// started by applying one GitRepo.
+    Fleet,
 }
 
 impl Operator {
@@ -241,6 +244,7 @@ impl Operator {
         match self {
             Operator::Flux => "flux",
             Operator::Argocd => "argocd",
+            Operator::Fleet => "fleet",
         }
     }
 }
@@ -400,8 +404,9 @@ pub(crate) struct Drift {
     pub prune: bool,
     /// Undo changes made in the cluster (Flux always does; Argo CD's `selfHeal`).
     pub self_heal: bool,
-    /// How often the operator compares Git with the cluster: a duration (`10m0s`).
-    pub interval: String,
+    /// How often the operator compares Git with the cluster: a duration (`10m0s`); `None` is
+    /// the operator's own default (Flux: gitops-gen's `10m0s`; Fleet: 15 seconds).
+    pub interval: Option<String>,
 }
 
 impl Default for Drift {
@@ -409,7 +414,7 @@ impl Default for Drift {
         Drift {
             prune: true,
             self_heal: true,
-            interval: "10m0s".to_owned(),
+            interval: None,
         }
     }
 }

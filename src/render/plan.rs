@@ -250,18 +250,7 @@ impl<'a> PipelinePlan<'a> {
             .filter(|e| e.preview)
             .map(|e| e.name.value.as_str())
             .collect();
-        let mut validate_clusters: Vec<String> = Vec::new();
-        let files = crate::render::gitops::cluster_objects(config);
-        for env in &config.environments {
-            for cluster in &env.clusters {
-                for file in &files {
-                    let path = tree.cluster_file(cluster, file);
-                    if !validate_clusters.contains(&path) {
-                        validate_clusters.push(path);
-                    }
-                }
-            }
-        }
+        let validate_clusters = crate::render::gitops::operator_files(config);
         let validate_dirs = config
             .environments
             .iter()

@@ -67,7 +67,7 @@ fn init_choices_come_from_the_model() {
     let (_tmp, dir) = named_dir("repo");
     for (flag, value, choices) in [
         ("--ci", "jenkins", "github, gitlab, both"),
-        ("--operator", "fleet", "flux, argocd"),
+        ("--operator", "rancher", "flux, argocd, fleet"),
     ] {
         let out = run(&dir, &["init", "--yes", flag, value]);
         assert_code(&out, 2);
@@ -81,7 +81,7 @@ fn init_choices_come_from_the_model() {
     assert_eq!(list_files(&dir), Vec::<String>::new());
     let help = run(&dir, &["init", "--help"]);
     assert_code(&help, 0);
-    for choice in ["- github:", "- gitlab:", "- both:", "- flux:"] {
+    for choice in ["- github:", "- gitlab:", "- both:", "- flux:", "- fleet:"] {
         assert!(stdout(&help).contains(choice), "{}", stdout(&help));
     }
 }

@@ -310,6 +310,20 @@ fn diagnostics_name_the_problem() {
             ],
         ),
         (
+            "fleet-limits",
+            &[
+                "operator `fleet` needs the repository's address",
+                "gitops-gen.yaml:4:",
+                "`notifications` are generated for Flux only in this release",
+                "not with operator fleet",
+                "gitops-gen.yaml:6:",
+                "app `web` is a Helm app, which is generated for Flux only in this release",
+                "gitops-gen.yaml:10:",
+                "app `api` keeps its manifests in `k8s/api`, outside the folder Fleet bundles",
+                "gitops-gen.yaml:12:",
+            ],
+        ),
+        (
             "cluster-lists",
             &[
                 "environment `development` has both `cluster` and `clusters`",

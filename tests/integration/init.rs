@@ -246,7 +246,7 @@ fn init_detects_github_from_the_remote() {
     assert_eq!(str_of(&m, "registry"), "ghcr.io/acme");
     // It ends with the next steps, for this repository.
     let err = stderr(&out);
-    assert!(err.contains("next: bootstrap each cluster: flux bootstrap github --owner=Acme --repository=shop --branch=main --path=clusters/production"), "{err}");
+    assert!(err.contains("next: bootstrap: flux bootstrap github --owner=Acme --repository=shop --branch=main --path=clusters/production"), "{err}");
     assert!(err.contains("next: protect the GitOps branch so the pull requests that promote into production need a review"), "{err}");
 }
 
@@ -265,7 +265,9 @@ fn init_for_argo_cd_writes_the_address_argo_cd_clones() {
     assert!(dir.join("clusters/production/argocd/root.yaml").is_file());
     let err = stderr(&out);
     assert!(
-        err.contains("next: bootstrap each cluster: kubectl apply -n argocd -f clusters/production/argocd/root.yaml"),
+        err.contains(
+            "next: bootstrap: kubectl apply -n argocd -f clusters/production/argocd/root.yaml"
+        ),
         "{err}"
     );
     // Without a remote there is no address to write, and nothing is written.
@@ -279,6 +281,32 @@ fn init_for_argo_cd_writes_the_address_argo_cd_clones() {
         stderr(&out)
     );
     assert!(!bare.join("gitops-gen.yaml").exists());
+}
+
+#[test]
+fn init_for_fleet_writes_the_address_and_says_how_to_start_the_manager() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, Some("https://gitlab.com/acme/shop.git"));
+    let out = run(&dir, &["init", "--yes", "--operator", "fleet"]);
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "operator"), "fleet");
+    assert_eq!(
+        str_of(get(&m, "gitops"), "url"),
+        "https://gitlab.com/acme/shop.git"
+    );
+    assert!(dir.join("clusters/fleet/root.yaml").is_file());
+    assert!(!dir.join("clusters/production").exists());
+    let err = stderr(&out);
+    assert!(
+        err.contains("next: bootstrap: kubectl apply -f clusters/fleet/root.yaml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("next: bootstrap: kubectl label clusters.fleet.cattle.io -n fleet-default <fleet name of production> gitops-gen/cluster=production"),
+        "{err}"
+    );
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod coexist;
 mod common;
 mod diagnostics;
 mod distribution;
+mod fleet;
 mod generate;
 mod hostile;
 mod init;

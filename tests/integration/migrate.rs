@@ -275,3 +275,34 @@ fn files_the_analysis_could_not_read_are_named() {
         "{said}"
     );
 }
+
+/// A repository that already runs Argo CD gets `operator: argocd` and the address Argo CD clones,
+/// from the `origin` remote; the same repository without a remote gets a question instead.
+#[test]
+fn migrate_keeps_the_operator_the_repository_already_runs() {
+    let (_tmp, dir) = named_dir("payments");
+    copy_tree(&fixture("analyze/15-gha-argocd-sync"), &dir);
+    git_repo(&dir, Some("git@github.com:acme/payments.git"));
+    assert_code(&migrate(&dir, &["--write"]), 0);
+    let text = read(&dir, "gitops-gen.yaml");
+    assert!(
+        text.contains("# the repository already has Argo CD objects (Application argocd/payments-prod.yaml:1)\noperator: argocd\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("url: \"https://github.com/acme/payments.git\""),
+        "{text}"
+    );
+
+    let (_tmp, bare) = named_dir("payments");
+    copy_tree(&fixture("analyze/15-gha-argocd-sync"), &bare);
+    git_repo(&bare, None);
+    assert_code(&migrate(&bare, &["--write"]), 0);
+    let text = read(&bare, "gitops-gen.yaml");
+    assert!(text.contains("operator: argocd"), "{text}");
+    assert!(
+        text.contains("# TODO(migrate): set `gitops.url` to the address the operator clones"),
+        "{text}"
+    );
+    assert!(!text.contains("gitops:"), "{text}");
+}

@@ -65,6 +65,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("argocd"),
     },
     Scenario {
+        name: "fleet",
+        setup: Setup::Model("fleet"),
+    },
+    Scenario {
         name: "gitlab_docker_in_docker",
         setup: Setup::Model("gitlab-dind"),
     },
@@ -136,7 +140,7 @@ pub(crate) fn trees(root: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn scenario(name: &str) -> &'static Scenario {
+pub(crate) fn scenario(name: &str) -> &'static Scenario {
     SCENARIOS
         .iter()
         .find(|s| s.name == name)
@@ -197,6 +201,11 @@ fn multi_cluster() {
 #[test]
 fn argocd() {
     snapshot("argocd");
+}
+
+#[test]
+fn fleet() {
+    snapshot("fleet");
 }
 
 #[test]

@@ -101,7 +101,7 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     Ok(outcome)
 }
 
-/// What to do next: commit, bootstrap the operator per cluster, the CI settings, branch
+/// What to do next: commit, bootstrap the operator, the CI settings, branch
 /// protection.
 fn next_steps(ui: &Ui, root: &Path, draft: &ModelDraft) {
     let remote = remote::remote_info(root);
@@ -111,7 +111,7 @@ fn next_steps(ui: &Ui, root: &Path, draft: &ModelDraft) {
         "commit and push: git add . && git commit -m 'GitOps with gitops-gen' && git push",
     );
     for line in &steps.bootstrap {
-        ui.note("next", &format!("bootstrap each cluster: {line}"));
+        ui.note("next", &format!("bootstrap: {line}"));
     }
     ui.note("next", &format!("CI settings: {}", steps.ci_settings));
     if !steps.reviewed.is_empty() {
@@ -277,7 +277,7 @@ fn answers(
             path: None,
             sync: None,
             url: match args.operator {
-                Operator::Argocd => Some(clone_url(&remote)?),
+                Operator::Argocd | Operator::Fleet => Some(clone_url(&remote, args.operator)?),
                 Operator::Flux => None,
             },
         }),
@@ -294,16 +294,15 @@ fn answers(
 }
 
 /// development ← develop, staging ← staging, production ← main (pull request), preview ← feature/*.
-/// The address Argo CD clones this repository from: the `origin` remote's, as https.
-fn clone_url(remote: &remote::RemoteInfo) -> Result<String, Error> {
-    match (&remote.host, &remote.path) {
-        (Some(host), Some(path)) => Ok(format!("https://{host}/{path}.git")),
-        _ => Err(Error::Usage(
-            "--operator argocd needs the repository's address, which Argo CD clones: add the \
-             remote `origin` first (`git remote add origin <url>`)"
-                .to_owned(),
-        )),
-    }
+/// The address Argo CD or Fleet clones this repository from: the `origin` remote's, as https.
+fn clone_url(remote: &remote::RemoteInfo, operator: Operator) -> Result<String, Error> {
+    remote.clone_url().ok_or_else(|| {
+        Error::Usage(format!(
+            "--operator {} needs the repository's address, which the operator clones: add the \
+             remote `origin` first (`git remote add origin <url>`)",
+            operator.as_str()
+        ))
+    })
 }
 
 fn default_environments(main: &str) -> Vec<EnvironmentDraft> {

@@ -41,6 +41,7 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
         ci: args.ci,
         operator: args.operator,
         default_branch: crate::files::remote::default_branch(root),
+        clone_url: crate::files::remote::remote_info(root).clone_url(),
     };
     let draft = migrate::draft(&analysis, Some(root), &options);
     if args.phase == Phase::Cutover {

@@ -43,7 +43,7 @@ impl Decoder<'_> {
                      in its `argocd-cm` ConfigMap (see docs/drift.md); remove `interval`"
                         .to_owned(),
                 ),
-                Ok(()) => drift.interval = interval.value,
+                Ok(()) => drift.interval = Some(interval.value),
                 Err(why) => self.problem_help(
                     interval.span,
                     format!(

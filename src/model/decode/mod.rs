@@ -7,7 +7,6 @@
 //! integration snapshots (`tests/integration/snapshots/*diagnostics*`).
 
 mod apps;
-mod argocd;
 mod checks;
 mod drift;
 mod environments;
@@ -15,6 +14,7 @@ mod fields;
 mod gitops;
 mod helm;
 mod notifications;
+mod operators;
 mod outputs;
 mod reference;
 mod source;
@@ -198,8 +198,8 @@ impl Decoder<'_> {
             apps,
         };
         self.outputs(&config);
-        if config.operator == Operator::Argocd {
-            self.argocd_limits(&config, map);
+        if config.operator != Operator::Flux {
+            self.pull_operator_limits(&config, map);
         }
         Some(config)
     }
@@ -212,32 +212,17 @@ impl Decoder<'_> {
         {
             return Some(*operator);
         }
-        match s.value.as_str() {
-            "fleet" => {
-                self.problem_help(
-                    s.span,
-                    format!("operator `{}` is not supported yet", s.value),
-                    "not supported yet",
-                    "this release generates Flux and Argo CD configuration; use `operator: \
-                     flux` or `operator: argocd`"
-                        .to_owned(),
-                );
-                None
-            }
-            other => {
-                let help = match did_you_mean(other, &["flux", "argocd", "fleet"]) {
-                    Some(m) => format!("did you mean `{m}`?"),
-                    None => "expected `flux` or `argocd`".to_owned(),
-                };
-                self.problem_help(
-                    s.span,
-                    format!("operator `{other}` is unknown"),
-                    "unknown operator",
-                    help,
-                );
-                None
-            }
-        }
+        let help = match did_you_mean(&s.value, &["flux", "argocd", "fleet"]) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => "expected `flux`, `argocd` or `fleet`".to_owned(),
+        };
+        self.problem_help(
+            s.span,
+            format!("operator `{}` is unknown", s.value),
+            "unknown operator",
+            help,
+        );
+        None
     }
 
     fn gitlab(&mut self, node: &Node) -> GitlabOptions {

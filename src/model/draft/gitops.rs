@@ -34,7 +34,7 @@ pub(crate) struct GitopsDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "SyncDraft")]
     pub sync: Option<SyncDraft>,
-    /// The address the operator clones the GitOps repository from (Argo CD's `repoURL`). Default: `repository` when it is a URL; required with `operator: argocd` and `repository: this`.
+    /// The address the operator clones the GitOps repository from (Argo CD's `repoURL`, Fleet's `repo`). Default: `repository` when it is a URL; required with `operator: argocd` or `fleet` and `repository: this`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(
         with = "String",

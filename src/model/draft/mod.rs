@@ -30,9 +30,10 @@ pub(crate) use gitops::SyncDraft;
 #[schemars(
     title = "gitops-gen model (gitops-gen.yaml)",
     extend("$id" = "https://raw.githubusercontent.com/gitops-gen/gitops-gen/main/schema/gitops-gen.schema.json"),
-    // Argo CD's Applications name the repository: `gitops.url`, or a separate repository's URL.
+    // Argo CD's Applications and Fleet's GitRepos name the repository: `gitops.url`, or a
+    // separate repository's URL.
     extend(
-        "if" = {"properties": {"operator": {"const": "argocd"}}, "required": ["operator"]},
+        "if" = {"properties": {"operator": {"enum": ["argocd", "fleet"]}}, "required": ["operator"]},
         "then" = {
             "required": ["gitops"],
             "properties": {"gitops": {"anyOf": [
@@ -273,13 +274,9 @@ pub(crate) struct DriftDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool", extend("default" = true))]
     pub self_heal: Option<bool>,
-    /// How often the operator compares Git with the cluster, as a duration (`5m`, `1h30m`).
+    /// How often the operator compares Git with the cluster, as a duration (`5m`, `1h30m`). Default: Flux `10m0s`, Fleet its own 15 seconds; refused with operator argocd.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(
-        with = "String",
-        regex(pattern = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"),
-        extend("default" = "10m0s")
-    )]
+    #[schemars(with = "String", regex(pattern = r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$"))]
     pub interval: Option<String>,
 }
 

@@ -377,7 +377,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                 drift: Some(DriftDraft {
                     prune: Some(e.drift.prune),
                     self_heal: Some(e.drift.self_heal),
-                    interval: Some(e.drift.interval.clone()),
+                    interval: e.drift.interval.clone(),
                 }),
             })
             .collect(),

@@ -5,11 +5,12 @@
 //!   overlays). Any operator that can apply a Kustomize directory reconciles it unchanged.
 //!   `team` reads the folders of the team's own manifests that apps point at.
 //! - one module per operator, writing only that operator's own objects, which point at the
-//!   neutral tree: `flux` (`clusters/<cluster>/{infrastructure,apps}.yaml`).
+//!   neutral tree: `flux` (`clusters/<cluster>/{infrastructure,apps}.yaml`), `argocd`
+//!   (`clusters/<cluster>/argocd/`) and `fleet` (`clusters/fleet/`, the manager's).
 //!
 //! The operator seam is an enum dispatch on [`Operator`], not a trait: the model's enum is the
-//! closed list of operators, so a `match` makes adding a variant (Argo CD, Fleet) a compile error
-//! here until its module exists, and needs no registry or trait object for a choice made once
+//! closed list of operators, so a `match` makes adding a variant a compile error here until its
+//! module exists, and needs no registry or trait object for a choice made once
 //! per run. Every operator module offers the same function,
 //! `render(config, targets, team, out)`: it gets one [`EnvTarget`] per environment (where that
 //! environment's overlays are, which cluster and namespace it runs in) and the team's files, and
@@ -18,11 +19,13 @@
 //! renders them itself; the neutral tree holds the Kustomize apps.
 
 pub(crate) mod argocd;
+pub(crate) mod fleet;
 pub(crate) mod flux;
 pub(crate) mod kustomize;
 pub(crate) mod team;
 
 use crate::error::Error;
+use crate::model::tree::{FLEET_FOLDER, GitopsTree};
 use crate::model::{Config, Drift, Operator};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
@@ -63,14 +66,32 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
         Operator::Argocd => argocd::render(config, &targets, out),
+        Operator::Fleet => fleet::render(config, &targets, out),
     }
 }
 
-/// The files the model's operator gets under each `clusters/<cluster>/`, relative to it: what
-/// the validate job checks against the schemas as they are.
-pub(crate) fn cluster_objects(config: &Config) -> Vec<String> {
-    match config.operator {
+/// The operator's objects, repository-relative, each once: what the validate job checks against
+/// the schemas as they are.
+pub(crate) fn operator_files(config: &Config) -> Vec<String> {
+    let tree = GitopsTree::of(config);
+    let per_cluster = match config.operator {
         Operator::Flux => flux::cluster_objects(&config.notifications),
         Operator::Argocd => argocd::cluster_objects(),
+        Operator::Fleet => {
+            return fleet::checked_objects(config)
+                .iter()
+                .map(|file| tree.cluster_file(FLEET_FOLDER, file))
+                .collect();
+        }
+    };
+    let mut files: Vec<String> = Vec::new();
+    for cluster in config.environments.iter().flat_map(|env| &env.clusters) {
+        for file in &per_cluster {
+            let path = tree.cluster_file(cluster, file);
+            if !files.contains(&path) {
+                files.push(path);
+            }
+        }
     }
+    files
 }

@@ -25,6 +25,8 @@ use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
 const FLUX_KUSTOMIZATION: &str = "gitops/flux/kustomization.yaml.j2";
+/// How often the Kustomizations apply again when the model does not say (`drift.interval`).
+const DEFAULT_INTERVAL: &str = "10m0s";
 #[derive(Serialize)]
 struct FluxKustomizationView<'a> {
     name: &'a str,
@@ -97,7 +99,7 @@ pub(crate) fn render(
             depends_on: Vec::new(),
             target_namespace: None,
             suspended: target.suspended,
-            interval: &target.drift.interval,
+            interval: target.drift.interval.as_deref().unwrap_or(DEFAULT_INTERVAL),
             prune: target.drift.prune,
         };
         out.managed(
@@ -112,7 +114,7 @@ pub(crate) fn render(
             // Preview instances each bring their own namespace; one target would merge them.
             target_namespace: target.apps_namespace(),
             suspended: target.suspended,
-            interval: &target.drift.interval,
+            interval: target.drift.interval.as_deref().unwrap_or(DEFAULT_INTERVAL),
             prune: target.drift.prune,
         };
         out.managed(

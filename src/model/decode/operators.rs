@@ -1,0 +1,82 @@
+//! What a model needs, and may not yet ask for, with an operator other than Flux.
+
+use crate::model::decode::Decoder;
+use crate::model::tree::{GitopsTree, common_folder};
+use crate::model::types::{Config, Deploy, Operator};
+use crate::yaml::Mapping;
+
+impl Decoder<'_> {
+    /// Argo CD's Applications and Fleet's GitRepos name the repository they clone, so with the
+    /// tree in this repository `gitops.url` must say where that is; Helm apps and notifications
+    /// are generated for Flux only in this release.
+    pub(super) fn pull_operator_limits(&mut self, config: &Config, top: &Mapping) {
+        let operator = config.operator.as_str();
+        if config.gitops.url.is_none()
+            && let Some(node) = top.get("operator")
+        {
+            self.problem_help(
+                node.span,
+                format!("operator `{operator}` needs the repository's address"),
+                "it clones the repository itself",
+                "set `gitops.url` to this repository's https:// or ssh URL (`init` writes the \
+                 `origin` remote's)"
+                    .to_owned(),
+            );
+        }
+        if let Some(node) = top.get("notifications") {
+            self.problem_help(
+                node.span,
+                "`notifications` are generated for Flux only in this release".to_owned(),
+                &format!("not with operator {operator}"),
+                "remove `notifications`, or use `operator: flux`".to_owned(),
+            );
+        }
+        for app in &config.apps {
+            if matches!(app.deploy, Deploy::Helm { .. }) {
+                self.problem_help(
+                    app.name.span,
+                    format!(
+                        "app `{}` is a Helm app, which is generated for Flux only in this release",
+                        app.name.value
+                    ),
+                    &format!("not with operator {operator}"),
+                    "deploy it from Kustomize or plain manifests, or use `operator: flux`"
+                        .to_owned(),
+                );
+            }
+        }
+        if config.operator == Operator::Fleet {
+            self.fleet_bundle_folders(config);
+        }
+    }
+
+    /// Fleet copies one folder into each cluster as the apps' bundle, so the overlays and every
+    /// app's base must share a folder below the repository root; the whole repository (its
+    /// sources too) would not fit a bundle, which must gzip under 1 MB.
+    fn fleet_bundle_folders(&mut self, config: &Config) {
+        let tree = GitopsTree::of(config);
+        let applications = tree.applications_root();
+        for app in &config.apps {
+            let Some(base) = tree.app_base_dir(&app.deploy) else {
+                continue;
+            };
+            if common_folder(&applications, &base) == "." {
+                self.problem_help(
+                    app.name.span,
+                    format!(
+                        "app `{}` keeps its manifests in `{base}`, outside the folder Fleet \
+                         bundles",
+                        app.name.value
+                    ),
+                    "not with operator fleet",
+                    format!(
+                        "Fleet deploys one folder holding `{applications}` and every app's base, \
+                         and only the repository root holds both here; move the manifests under \
+                         `{applications}/`, or put the tree and the manifests in one folder with \
+                         `gitops.path`"
+                    ),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! RENDER stage: the Rancher Fleet objects. One Fleet manager deploys every environment, so
+//! everything lives in one folder, `clusters/fleet/`:
+//!
+//! - `root.yaml`: the GitRepo `<project>` in `fleet-local`, which deploys `gitrepos/` to the
+//!   manager itself; `kubectl apply -f` of this one file starts everything, and from then on
+//!   the manager takes every change of `gitrepos/` from Git.
+//! - `gitrepos/<env>.yaml`: per environment, the GitRepo `<project>-<env>` in `fleet-default`,
+//!   targeting the ClusterGroup `<project>-<env>` (`gitrepos/<env>-clusters.yaml`), which
+//!   selects the clusters the model names by the label `gitops-gen/cluster`. The environment's
+//!   drift settings are the GitRepo's `correctDrift`, `keepResources` and `pollingInterval`; a
+//!   suspended environment's GitRepo is `paused`.
+//! - `bundles/<env>/{infrastructure,apps}/fleet.yaml`: the options of the environment's two
+//!   bundles, which the GitRepo lists explicitly (Fleet's user-driven bundle scan, `bundles:`
+//!   with `base` and `options`). Each bundle's base is the whole layer folder, so an overlay
+//!   finds `../../base` inside the bundle; the options pick the environment's overlay
+//!   (`kustomize.dir`), the apps' namespace, and make the apps wait for the infrastructure
+//!   (`dependsOn`).
+//!
+//! Why a bundle per environment and not one `fleet.yaml` with `targetCustomizations` per
+//! environment: a bundle is deployed at most once per cluster, so two environments on one
+//! cluster need two bundles; and a GitRepo per environment lets each be paused, drift-corrected
+//! and targeted on its own. The options files stay under `clusters/fleet/` (Fleet reads them
+//! relative to the bundle's base), so `applications/` and `infrastructure/` are the same under
+//! every operator.
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::model::Config;
+use crate::model::tree::{
+    FLEET_CLUSTER_LABEL, FLEET_FOLDER, FLEET_ROOT_OBJECT, GitopsTree, relative,
+};
+use crate::render::gitops::EnvTarget;
+use crate::render::output::Outputs;
+
+const GIT_REPO: &str = "gitops/fleet/gitrepo.yaml.j2";
+const CLUSTER_GROUP: &str = "gitops/fleet/clustergroup.yaml.j2";
+const BUNDLE_OPTIONS: &str = "gitops/fleet/fleet.yaml.j2";
+
+/// The folder the root GitRepo deploys to the manager.
+const GIT_REPOS: &str = "gitrepos";
+/// The workspace of the downstream clusters (Rancher's default, and Fleet's).
+const WORKSPACE: &str = "fleet-default";
+/// The workspace of the manager's own cluster, which Fleet names `local`.
+const LOCAL_WORKSPACE: &str = "fleet-local";
+const LOCAL_CLUSTER: &str = "local";
+
+#[derive(Serialize)]
+struct GitRepoView<'a> {
+    name: String,
+    namespace: &'static str,
+    repo_url: &'a str,
+    branch: &'a str,
+    /// Folders scanned the usual way (the root GitRepo).
+    paths: Vec<String>,
+    /// Bundles listed explicitly (an environment's GitRepo).
+    bundles: Vec<BundleRef>,
+    /// The target's name; the cluster's when there is no group.
+    target: String,
+    cluster_group: Option<String>,
+    drift: Option<DriftView<'a>>,
+    paused: bool,
+}
+
+#[derive(Serialize)]
+struct BundleRef {
+    /// Repository-relative folder whose files make up the bundle.
+    base: String,
+    /// The options file, relative to `base`.
+    options: String,
+}
+
+#[derive(Serialize)]
+struct DriftView<'a> {
+    /// `pollingInterval`; Fleet's own 15 seconds when the model does not say.
+    interval: Option<&'a str>,
+    self_heal: bool,
+    /// Keep what the GitRepo deployed when it is deleted (`prune: false`).
+    keep: bool,
+}
+
+#[derive(Serialize)]
+struct ClusterGroupView<'a> {
+    name: String,
+    namespace: &'static str,
+    label: &'static str,
+    clusters: &'a [String],
+}
+
+#[derive(Serialize)]
+struct BundleOptionsView<'a> {
+    name: String,
+    project: &'a str,
+    namespace: Option<&'a str>,
+    /// The overlay, relative to the bundle's base.
+    dir: String,
+    depends_on: Option<String>,
+}
+
+/// The files under `clusters/fleet/` (relative to it) that the validate job can check against
+/// a schema: the ClusterGroups. The CRD catalog the job reads has no GitRepo schema (it has
+/// Fleet's Bundle and ClusterGroup only), and a `fleet.yaml` is not a Kubernetes object;
+/// `generate --check` keeps those files as rendered, and gitops-gen's own tests check them
+/// against Fleet's CRDs.
+pub(crate) fn checked_objects(config: &Config) -> Vec<String> {
+    config
+        .environments
+        .iter()
+        .map(|env| cluster_group_file(&env.name.value))
+        .collect()
+}
+
+fn git_repo_file(env: &str) -> String {
+    format!("{GIT_REPOS}/{env}.yaml")
+}
+
+fn cluster_group_file(env: &str) -> String {
+    format!("{GIT_REPOS}/{env}-clusters.yaml")
+}
+
+fn options_file(env: &str, layer: &str) -> String {
+    format!("bundles/{env}/{layer}/fleet.yaml")
+}
+
+/// Adds the root GitRepo and, per environment, its GitRepo, ClusterGroup and bundle options.
+/// The decoder has made sure the model has a repository address, no Helm app and no
+/// notifications, and that the apps' bases share a folder below the repository root.
+pub(crate) fn render(
+    config: &Config,
+    targets: &[EnvTarget],
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let Some(repo_url) = config.gitops.url.as_deref() else {
+        return Err(Error::Internal(
+            "operator fleet without a repository address".to_owned(),
+        ));
+    };
+    let project = config.project.value.as_str();
+    let branch = config.gitops.branch.as_str();
+    let tree = GitopsTree::of(config);
+    let file = |rel: &str| tree.cluster_file(FLEET_FOLDER, rel);
+    let root = GitRepoView {
+        name: project.to_owned(),
+        namespace: LOCAL_WORKSPACE,
+        repo_url,
+        branch,
+        paths: vec![file(GIT_REPOS)],
+        bundles: Vec::new(),
+        target: LOCAL_CLUSTER.to_owned(),
+        cluster_group: None,
+        drift: None,
+        paused: false,
+    };
+    out.managed(GIT_REPO, file(FLEET_ROOT_OBJECT), &root)?;
+    let infrastructure_base = tree.infrastructure_root();
+    let applications_base = tree.applications_closure(config);
+    for target in targets {
+        let env = target.name;
+        let name = format!("{project}-{env}");
+        let infrastructure = format!("{name}-infrastructure");
+        let layer = |base: &str, layer: &str| BundleRef {
+            base: base.to_owned(),
+            options: relative(base, &file(&options_file(env, layer))),
+        };
+        let git_repo = GitRepoView {
+            name: name.clone(),
+            namespace: WORKSPACE,
+            repo_url,
+            branch,
+            paths: Vec::new(),
+            bundles: vec![
+                layer(&infrastructure_base, "infrastructure"),
+                layer(&applications_base, "apps"),
+            ],
+            target: env.to_owned(),
+            cluster_group: Some(name.clone()),
+            drift: Some(DriftView {
+                interval: target.drift.interval.as_deref(),
+                self_heal: target.drift.self_heal,
+                keep: !target.drift.prune,
+            }),
+            paused: target.suspended,
+        };
+        out.managed(GIT_REPO, file(&git_repo_file(env)), &git_repo)?;
+        let group = ClusterGroupView {
+            name: name.clone(),
+            namespace: WORKSPACE,
+            label: FLEET_CLUSTER_LABEL,
+            clusters: target.clusters,
+        };
+        out.managed(CLUSTER_GROUP, file(&cluster_group_file(env)), &group)?;
+        let infrastructure_options = BundleOptionsView {
+            name: infrastructure.clone(),
+            project,
+            // The overlay brings the Namespace itself; a bundle namespace would refuse it.
+            namespace: None,
+            dir: relative(&infrastructure_base, &target.infrastructure),
+            depends_on: None,
+        };
+        out.managed(
+            BUNDLE_OPTIONS,
+            file(&options_file(env, "infrastructure")),
+            &infrastructure_options,
+        )?;
+        let apps_options = BundleOptionsView {
+            name: format!("{name}-apps"),
+            project,
+            // Preview instances each bring their own namespace.
+            namespace: target.apps_namespace(),
+            dir: relative(&applications_base, &target.applications),
+            depends_on: Some(infrastructure),
+        };
+        out.managed(
+            BUNDLE_OPTIONS,
+            file(&options_file(env, "apps")),
+            &apps_options,
+        )?;
+    }
+    Ok(())
+}

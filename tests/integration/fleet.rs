@@ -1,0 +1,144 @@
+//! What Fleet does with the files gitops-gen writes, step by step as Fleet's user-driven bundle
+//! scan does it (fleet `internal/bundlereader`, `internal/cmd/cli/apply`): each GitRepo's
+//! bundle is the files of its `base` folder and nothing else; the options file is read from
+//! `base` joined with `options`; `kustomize.dir` is built inside the copy of the base alone.
+//! No Fleet runs here, so this checks the contract Fleet documents, not a live manager.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_norway::Value;
+
+use crate::common::*;
+use crate::scenarios::{build, scenario};
+
+/// `base` joined with `rel` and normalised, as Go's `filepath.Join` does.
+fn join(base: &str, rel: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in Path::new(base).join(rel).components() {
+        match component {
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
+            _ => {}
+        }
+    }
+    parts.join("/")
+}
+
+fn yaml(root: &Path, rel: &str) -> Value {
+    serde_norway::from_str(&read(root, rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn text<'a>(value: &'a Value, path: &[&str]) -> &'a str {
+    let mut at = value;
+    for key in path {
+        at = &at[*key];
+    }
+    at.as_str()
+        .unwrap_or_else(|| panic!("{path:?} is not text in {value:?}"))
+}
+
+/// The files of `base` alone, copied where nothing else is: a bundle's resources.
+fn bundle_copy(root: &Path, base: &str, into: &Path) -> PathBuf {
+    let copy = into.join(base.replace('/', "_"));
+    if !copy.exists() {
+        copy_tree(&root.join(base), &copy);
+    }
+    copy
+}
+
+/// `kubectl kustomize` of `dir` inside the bundle copy, with kustomize's default restrictions.
+fn build_in_bundle(copy: &Path, dir: &str) -> String {
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize", dir])
+        .current_dir(copy)
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize {dir} in the bundle: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
+    if !has_kubectl() {
+        eprintln!("{KUBECTL_MISSING}");
+        return;
+    }
+    let (tmp, root) = build(scenario("fleet"));
+    // As after a first promotion: the staging overlay lists an app's base.
+    let overlay = "applications/overlays/staging/kustomization.yaml";
+    let listed = read(&root, overlay).replace("resources: []", "resources:\n  - ../../base/web");
+    write(&root, overlay, &listed);
+
+    let bundles_dir = tmp.path().join("bundles");
+    let root_repo = yaml(&root, "clusters/fleet/root.yaml");
+    assert_eq!(text(&root_repo, &["metadata", "namespace"]), "fleet-local");
+    let paths = root_repo["spec"]["paths"]
+        .as_sequence()
+        .expect("root paths");
+    assert_eq!(paths.len(), 1);
+    let gitrepos = paths[0].as_str().expect("a path");
+    let mut environments = Vec::new();
+    for file in list_files(&root.join(gitrepos)) {
+        let object = yaml(&root, &format!("{gitrepos}/{file}"));
+        assert_eq!(text(&object, &["metadata", "namespace"]), "fleet-default");
+        if text(&object, &["kind"]) == "ClusterGroup" {
+            continue;
+        }
+        let name = text(&object, &["metadata", "name"]).to_owned();
+        let group = text(&object["spec"]["targets"][0], &["clusterGroup"]);
+        assert_eq!(group, name, "each environment targets its own group");
+        let bundles = object["spec"]["bundles"].as_sequence().expect("bundles");
+        let mut names = Vec::new();
+        let mut depends = Vec::new();
+        for bundle in bundles {
+            let base = text(bundle, &["base"]);
+            let options_path = join(base, text(bundle, &["options"]));
+            assert!(
+                options_path.starts_with("clusters/fleet/bundles/"),
+                "{options_path}"
+            );
+            let options = yaml(&root, &options_path);
+            names.push(text(&options, &["name"]).to_owned());
+            if let Some(dep) = options["dependsOn"][0]["name"].as_str() {
+                depends.push(dep.to_owned());
+            }
+            let copy = bundle_copy(&root, base, &bundles_dir);
+            let built = build_in_bundle(&copy, text(&options, &["kustomize", "dir"]));
+            if options["namespace"].is_string() {
+                // Fleet refuses cluster-scoped objects in a bundle with a namespace.
+                assert!(!built.contains("kind: Namespace"), "{built}");
+            }
+            if name == "shop-staging" && options_path.ends_with("apps/fleet.yaml") {
+                assert!(built.contains("kind: Deployment"), "{built}");
+            }
+        }
+        assert_eq!(
+            names,
+            [format!("{name}-infrastructure"), format!("{name}-apps")]
+        );
+        assert_eq!(depends, [format!("{name}-infrastructure")]);
+        environments.push(name);
+    }
+    environments.sort();
+    assert_eq!(
+        environments,
+        [
+            "shop-development",
+            "shop-preview",
+            "shop-production",
+            "shop-staging"
+        ]
+    );
+    let group = yaml(&root, "clusters/fleet/gitrepos/production-clusters.yaml");
+    let values = &group["spec"]["selector"]["matchExpressions"][0]["values"];
+    assert_eq!(
+        serde_norway::to_string(values).expect("yaml"),
+        "- prod-eu\n- prod-us\n- prod-ap\n"
+    );
+}
