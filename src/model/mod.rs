@@ -9,6 +9,7 @@ pub(crate) mod glob;
 pub(crate) mod problem;
 pub(crate) mod releases;
 pub(crate) mod schema;
+pub(crate) mod sharing;
 pub(crate) mod tree;
 pub(crate) mod types;
 

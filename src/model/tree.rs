@@ -40,7 +40,7 @@ impl<'a> GitopsTree<'a> {
     }
 
     /// `clusters/<cluster>/<file>`: an object the operator of `cluster` applies; gitops-gen
-    /// writes [`INFRASTRUCTURE_OBJECT`] and [`APPS_OBJECT`] there.
+    /// writes each environment's objects there, named as [`crate::model::sharing`] says.
     pub(crate) fn cluster_file(&self, cluster: &str, file: &str) -> String {
         self.path(&format!("clusters/{cluster}/{file}"))
     }
@@ -288,10 +288,6 @@ pub(crate) const NAMESPACE_FILE: &str = "namespace.yaml";
 /// base beside it.
 pub(crate) const OVERLAY_BASE: &str = "../../base";
 
-/// The operator's object in `clusters/<cluster>/` that applies the infrastructure overlay.
-pub(crate) const INFRASTRUCTURE_OBJECT: &str = "infrastructure.yaml";
-/// The operator's object in `clusters/<cluster>/` that applies the applications overlay.
-pub(crate) const APPS_OBJECT: &str = "apps.yaml";
 /// Argo CD's root Application in `clusters/<cluster>/`: the one file applied by hand.
 pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
 /// The folder under `clusters/` that holds every Fleet file: the manager's, not a cluster's.

@@ -332,7 +332,16 @@ fn diagnostics_name_the_problem() {
                 "gitops-gen.yaml:6:",
                 "cluster `eu` is listed twice",
                 "gitops-gen.yaml:7:",
-                "environments `production` and `qa` both run on cluster `us`",
+                "environments `production` and `qa` both deploy to namespace `shop` on cluster `us`",
+                "gitops-gen.yaml:8:",
+            ],
+        ),
+        (
+            "shared-clusters",
+            &[
+                "environment `preview` shares cluster `nonprod` with `development` but runs alone on `sandbox`",
+                "gitops-gen.yaml:7:",
+                "environment name `a-very-long-environment-name-that-shares-a-cluster` is too long to share cluster `nonprod`",
                 "gitops-gen.yaml:8:",
             ],
         ),

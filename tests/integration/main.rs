@@ -15,5 +15,6 @@ mod migrate;
 mod phases;
 mod precommit;
 mod scenarios;
+mod shared;
 mod validate;
 mod writes;

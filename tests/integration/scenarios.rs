@@ -61,6 +61,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("multi-cluster"),
     },
     Scenario {
+        name: "shared_cluster",
+        setup: Setup::Model("shared-cluster"),
+    },
+    Scenario {
         name: "argocd",
         setup: Setup::Model("argocd"),
     },
@@ -196,6 +200,11 @@ fn separate_config_repo() {
 #[test]
 fn multi_cluster() {
     snapshot("multi_cluster");
+}
+
+#[test]
+fn shared_cluster() {
+    snapshot("shared_cluster");
 }
 
 #[test]

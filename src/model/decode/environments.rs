@@ -1,8 +1,6 @@
 //! `environments:`: each environment, its branch and tag patterns, and the rules between
 //! environments (unique names, one environment per ref, one environment per cluster).
 
-use std::collections::BTreeMap;
-
 use clap::ValueEnum;
 
 use crate::model::decode::{Decoder, ENV_KEYS, check_site_url};
@@ -36,6 +34,7 @@ impl Decoder<'_> {
             .filter_map(|item| self.environment(item, project, operator))
             .collect();
         self.check_environments(&envs);
+        self.shared_clusters(&envs, operator);
         envs
     }
 
@@ -237,32 +236,6 @@ impl Decoder<'_> {
                         (pat_b.span, "also claimed here"),
                     );
                 }
-            }
-        }
-        // Each cluster bootstraps Flux from one path, clusters/<cluster>, holding one
-        // environment's Kustomizations; two environments there would fight over them.
-        let mut clusters: BTreeMap<&str, &Environment> = BTreeMap::new();
-        for (env, cluster) in envs
-            .iter()
-            .flat_map(|env| env.clusters.iter().map(move |c| (env, c)))
-        {
-            if let Some(other) = clusters.insert(cluster.as_str(), env)
-                && other.name.value != env.name.value
-            {
-                self.problems.push_related(
-                    env.name.span,
-                    format!(
-                        "environments `{}` and `{}` both run on cluster `{cluster}`",
-                        other.name.value, env.name.value
-                    ),
-                    "same cluster",
-                    Some(
-                        "each environment needs its own cluster in this release (one Flux path, \
-                         clusters/<cluster>, per cluster); set a different `cluster:`"
-                            .to_owned(),
-                    ),
-                    (other.name.span, "also on that cluster"),
-                );
             }
         }
     }

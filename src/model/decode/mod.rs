@@ -8,6 +8,7 @@
 
 mod apps;
 mod checks;
+mod clusters;
 mod drift;
 mod environments;
 mod fields;

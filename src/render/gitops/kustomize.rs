@@ -2,7 +2,9 @@
 //!
 //! ```text
 //! infrastructure/base/kustomization.yaml          shared infrastructure (seeded)
-//! infrastructure/overlays/<env>/                  base + the environment's Namespace (managed)
+//! infrastructure/overlays/<env>/                  base + the environment's Namespace (managed;
+//!                                                 the base only where the environment runs
+//!                                                 first, see `model::sharing`)
 //! applications/base/kustomization.yaml            every app's base (managed)
 //! applications/base/<app>/                        Deployment, Service (seeded; `deploy.scaffold`)
 //! <team folder>/kustomization.yaml                the list of its files (seeded; `deploy.manifests`)
@@ -16,6 +18,7 @@
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::model::sharing;
 use crate::model::tree::{self, GitopsTree};
 use crate::model::{App, Config, Deploy, Environment};
 use crate::render::gitops::EnvTarget;
@@ -62,8 +65,9 @@ pub(crate) fn render<'a>(
     let tree = GitopsTree::of(config);
     let project = config.project.value.as_str();
     let mut targets = Vec::new();
-    for env in &config.environments {
-        targets.push(environment(config, &tree, env, out)?);
+    for (index, env) in config.environments.iter().enumerate() {
+        let base = sharing::applies_base(&config.environments, index);
+        targets.push(environment(config, &tree, env, base, out)?);
     }
     out.seeded(
         KUSTOMIZATION,
@@ -118,17 +122,22 @@ pub(crate) fn render<'a>(
     Ok(targets)
 }
 
-/// One environment's infrastructure and application overlays.
+/// One environment's infrastructure and application overlays; the infrastructure overlay lists
+/// the shared base when `base` (no earlier environment applies it on the same clusters).
 fn environment<'a>(
     config: &'a Config,
     tree: &GitopsTree,
     env: &'a Environment,
+    base: bool,
     out: &mut Outputs,
 ) -> Result<EnvTarget<'a>, Error> {
     let name = env.name.value.as_str();
     let infrastructure = tree.infrastructure_overlay(name);
     let applications = tree.applications_overlay(name);
-    let mut resources = vec![tree::OVERLAY_BASE.to_owned()];
+    let mut resources: Vec<String> = base
+        .then(|| tree::OVERLAY_BASE.to_owned())
+        .into_iter()
+        .collect();
     if !env.preview {
         resources.push(tree::NAMESPACE_FILE.to_owned());
     }

@@ -25,6 +25,7 @@ pub(crate) mod kustomize;
 pub(crate) mod team;
 
 use crate::error::Error;
+use crate::model::sharing;
 use crate::model::tree::{FLEET_FOLDER, GitopsTree};
 use crate::model::{Config, Drift, Operator};
 use crate::render::gitops::team::TeamFiles;
@@ -74,9 +75,9 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
 /// the schemas as they are.
 pub(crate) fn operator_files(config: &Config) -> Vec<String> {
     let tree = GitopsTree::of(config);
-    let per_cluster = match config.operator {
-        Operator::Flux => flux::cluster_objects(&config.notifications),
-        Operator::Argocd => argocd::cluster_objects(),
+    let per_cluster: fn(&Config, &[String]) -> Vec<String> = match config.operator {
+        Operator::Flux => |config, names| flux::cluster_objects(&config.notifications, names),
+        Operator::Argocd => |_, names| argocd::cluster_objects(names),
         Operator::Fleet => {
             return fleet::checked_objects(config)
                 .iter()
@@ -84,12 +85,17 @@ pub(crate) fn operator_files(config: &Config) -> Vec<String> {
                 .collect();
         }
     };
+    let envs = &config.environments;
     let mut files: Vec<String> = Vec::new();
-    for cluster in config.environments.iter().flat_map(|env| &env.clusters) {
-        for file in &per_cluster {
-            let path = tree.cluster_file(cluster, file);
-            if !files.contains(&path) {
-                files.push(path);
+    for (index, env) in envs.iter().enumerate() {
+        for cluster in &env.clusters {
+            let names = ["infrastructure", "apps"]
+                .map(|layer| sharing::object_name(envs, index, cluster, layer));
+            for file in per_cluster(config, &names) {
+                let path = tree.cluster_file(cluster, &file);
+                if !files.contains(&path) {
+                    files.push(path);
+                }
             }
         }
     }

@@ -9,7 +9,9 @@
 //!   Namespace.
 //! - `infrastructure.yaml`, `apps.yaml`: per environment, an Application for
 //!   its infrastructure overlay (sync wave -1) and one for its application overlay (wave 0), with
-//!   the environment's drift settings as `syncPolicy.automated` (`prune`, `selfHeal`).
+//!   the environment's drift settings as `syncPolicy.automated` (`prune`, `selfHeal`); an
+//!   environment that is not the cluster's first gets `<env>-infrastructure.yaml` and
+//!   `<env>-apps.yaml` ([`sharing`]).
 //!
 //! Why Applications and not an ApplicationSet: each cluster is bootstrapped from its own folder,
 //! as with Flux, so its two or three Applications are plain files a pull request shows as they
@@ -20,6 +22,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
+use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree};
 use crate::render::gitops::EnvTarget;
 use crate::render::output::Outputs;
@@ -31,21 +34,20 @@ const APP_PROJECT: &str = "gitops/argocd/appproject.yaml.j2";
 const FOLDER: &str = "argocd";
 /// The AppProject's file.
 const PROJECT_OBJECT: &str = "argocd/project.yaml";
-/// The Application of an environment's infrastructure overlay.
-const INFRASTRUCTURE_APPLICATION: &str = "argocd/infrastructure.yaml";
-/// The Application of an environment's application overlay.
-const APPS_APPLICATION: &str = "argocd/apps.yaml";
+/// The file of an environment's Application for a layer, named as [`sharing::object_name`]
+/// names it on the cluster: `argocd/infrastructure.yaml`, `argocd/<env>-apps.yaml`.
+fn application_file(name: &str) -> String {
+    format!("{FOLDER}/{name}.yaml")
+}
 
-/// The files gitops-gen writes under `clusters/<cluster>/`, relative to it.
-pub(crate) fn cluster_objects() -> Vec<String> {
-    [
-        ARGOCD_ROOT_OBJECT,
-        PROJECT_OBJECT,
-        INFRASTRUCTURE_APPLICATION,
-        APPS_APPLICATION,
-    ]
-    .map(str::to_owned)
-    .to_vec()
+/// The files gitops-gen writes under `clusters/<cluster>/`, relative to it, for environments
+/// whose objects there are named `names`.
+pub(crate) fn cluster_objects(names: &[String]) -> Vec<String> {
+    [ARGOCD_ROOT_OBJECT, PROJECT_OBJECT]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(names.iter().map(|name| application_file(name)))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -101,9 +103,10 @@ pub(crate) fn render(
     clusters.sort_unstable();
     clusters.dedup();
     for cluster in clusters {
-        let here: Vec<&EnvTarget> = targets
+        let here: Vec<(usize, &EnvTarget)> = targets
             .iter()
-            .filter(|t| t.clusters.iter().any(|c| c == cluster))
+            .enumerate()
+            .filter(|(_, t)| t.clusters.iter().any(|c| c == cluster))
             .collect();
         let folder = tree.cluster_file(cluster, FOLDER);
         let root = ApplicationView {
@@ -127,13 +130,13 @@ pub(crate) fn render(
         )?;
         let namespaces = here
             .iter()
-            .flat_map(|t| {
+            .flat_map(|(_, t)| {
                 // A preview's instances each get `<namespace>-<branch>`.
                 let instances = t.preview.then(|| format!("{}-*", t.namespace));
                 std::iter::once(t.namespace.to_owned()).chain(instances)
             })
             .collect();
-        let names: Vec<&str> = here.iter().map(|t| t.name).collect();
+        let names: Vec<&str> = here.iter().map(|(_, t)| t.name).collect();
         out.managed(
             APP_PROJECT,
             tree.cluster_file(cluster, PROJECT_OBJECT),
@@ -144,7 +147,15 @@ pub(crate) fn render(
                 namespaces,
             },
         )?;
-        for target in here {
+        for (index, target) in here {
+            let file = |layer| {
+                application_file(&sharing::object_name(
+                    &config.environments,
+                    index,
+                    cluster,
+                    layer,
+                ))
+            };
             let automated = (!target.suspended).then_some(Automated {
                 prune: target.drift.prune,
                 self_heal: target.drift.self_heal,
@@ -170,12 +181,12 @@ pub(crate) fn render(
             let apps = application("apps", "0", &target.applications, target.apps_namespace());
             out.managed(
                 APPLICATION,
-                tree.cluster_file(cluster, INFRASTRUCTURE_APPLICATION),
+                tree.cluster_file(cluster, &file("infrastructure")),
                 &infrastructure,
             )?;
             out.managed(
                 APPLICATION,
-                tree.cluster_file(cluster, APPS_APPLICATION),
+                tree.cluster_file(cluster, &file("apps")),
                 &apps,
             )?;
         }

@@ -1,8 +1,9 @@
 //! RENDER stage: the Flux objects, following Flux's recommended repository structure. For each
 //! environment, `clusters/<cluster>/` holds two Flux Kustomizations: `infrastructure`, applying
 //! the environment's infrastructure overlay, and `apps`, applying its application overlay after
-//! it; and, when the model asks for notifications, a notification-controller Provider and Alert
-//! per notification (`provider-<name>.yaml`, `alert-<name>.yaml`).
+//! it (`<env>-infrastructure` and `<env>-apps` for an environment that is not the cluster's
+//! first, [`sharing`]); and, when the model asks for notifications, a notification-controller
+//! Provider and Alert per notification (`provider-<name>.yaml`, `alert-<name>.yaml`).
 //!
 //! The cluster defaults to the environment's name, so the default layout is `clusters/<env>/`.
 //! `clusters/<cluster>/flux-system/` is not generated: `flux bootstrap --path clusters/<cluster>`
@@ -15,9 +16,9 @@ mod helm;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::model::sharing;
 use crate::model::tree::{
-    APPS_OBJECT, CHAT, COMMIT_STATUS, GitopsTree, INFRASTRUCTURE_OBJECT, notification_names,
-    notification_object,
+    CHAT, COMMIT_STATUS, GitopsTree, notification_names, notification_object,
 };
 use crate::model::{Config, Deploy, Notifications};
 use crate::render::gitops::EnvTarget;
@@ -70,17 +71,20 @@ struct EventSource<'a> {
     namespace: Option<&'a str>,
 }
 
-/// The files written under each `clusters/<cluster>/`, relative to it.
-pub(crate) fn cluster_objects(notifications: &Notifications) -> Vec<String> {
-    let kustomizations = [INFRASTRUCTURE_OBJECT, APPS_OBJECT].map(str::to_owned);
+/// The files written under each `clusters/<cluster>/`, relative to it, for the environments
+/// in `names` (the Kustomization names of each, [`sharing::object_name`]).
+pub(crate) fn cluster_objects(notifications: &Notifications, names: &[String]) -> Vec<String> {
+    let kustomizations = names.iter().map(|name| format!("{name}.yaml"));
     let notifications = notification_names(notifications)
         .into_iter()
         .flat_map(|name| ["provider", "alert"].map(|kind| notification_object(kind, name)));
-    kustomizations.into_iter().chain(notifications).collect()
+    kustomizations.chain(notifications).collect()
 }
 
-/// Adds `clusters/<cluster>/{infrastructure,apps}.yaml` for every cluster of every environment, its
-/// notification objects when the model asks for any, and the release folders of Helm apps.
+/// Adds, for every cluster, each of its environments' two Kustomizations
+/// (`clusters/<cluster>/{infrastructure,apps}.yaml` for the cluster's first environment,
+/// `<env>-infrastructure.yaml` and `<env>-apps.yaml` for a later one), its notification objects
+/// when the model asks for any, and the release folders of Helm apps.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
@@ -89,49 +93,64 @@ pub(crate) fn render(
 ) -> Result<(), Error> {
     helm::render(config, team, out)?;
     let tree = GitopsTree::of(config);
-    let each_cluster = targets
-        .iter()
-        .flat_map(|target| target.clusters.iter().map(move |c| (target, c.as_str())));
-    for (target, cluster) in each_cluster {
-        let infrastructure = FluxKustomizationView {
-            name: "infrastructure",
-            path: GitopsTree::operator_path(&target.infrastructure),
-            depends_on: Vec::new(),
-            target_namespace: None,
-            suspended: target.suspended,
-            interval: target.drift.interval.as_deref().unwrap_or(DEFAULT_INTERVAL),
-            prune: target.drift.prune,
-        };
-        out.managed(
-            FLUX_KUSTOMIZATION,
-            tree.cluster_file(cluster, INFRASTRUCTURE_OBJECT),
-            &infrastructure,
-        )?;
-        let apps = FluxKustomizationView {
-            name: "apps",
-            path: GitopsTree::operator_path(&target.applications),
-            depends_on: vec!["infrastructure"],
-            // Preview instances each bring their own namespace; one target would merge them.
-            target_namespace: target.apps_namespace(),
-            suspended: target.suspended,
-            interval: target.drift.interval.as_deref().unwrap_or(DEFAULT_INTERVAL),
-            prune: target.drift.prune,
-        };
-        out.managed(
-            FLUX_KUSTOMIZATION,
-            tree.cluster_file(cluster, APPS_OBJECT),
-            &apps,
-        )?;
-        notifications(config, target, cluster, &tree, out)?;
+    let envs = &config.environments;
+    for cluster in clusters(targets) {
+        let mut here = Vec::new();
+        for (index, target) in targets.iter().enumerate() {
+            if !target.clusters.iter().any(|c| c == cluster) {
+                continue;
+            }
+            let name = |layer| sharing::object_name(envs, index, cluster, layer);
+            let (infrastructure, apps) = (name("infrastructure"), name("apps"));
+            let view = |name, dir: &str, depends_on, target_namespace| FluxKustomizationView {
+                name,
+                path: GitopsTree::operator_path(dir),
+                depends_on,
+                target_namespace,
+                suspended: target.suspended,
+                interval: target.drift.interval.as_deref().unwrap_or(DEFAULT_INTERVAL),
+                prune: target.drift.prune,
+            };
+            out.managed(
+                FLUX_KUSTOMIZATION,
+                tree.cluster_file(cluster, &format!("{infrastructure}.yaml")),
+                &view(&infrastructure, &target.infrastructure, Vec::new(), None),
+            )?;
+            out.managed(
+                FLUX_KUSTOMIZATION,
+                tree.cluster_file(cluster, &format!("{apps}.yaml")),
+                // Preview instances each bring their own namespace; one target would merge them.
+                &view(
+                    &apps,
+                    &target.applications,
+                    vec![infrastructure.as_str()],
+                    target.apps_namespace(),
+                ),
+            )?;
+            here.push((target, infrastructure, apps));
+        }
+        notifications(config, &here, cluster, &tree, out)?;
     }
     Ok(())
 }
 
+/// Every cluster of `targets`, each once, in the order they first appear.
+fn clusters<'a>(targets: &[EnvTarget<'a>]) -> Vec<&'a str> {
+    let mut clusters: Vec<&str> = Vec::new();
+    for cluster in targets.iter().flat_map(|t| t.clusters.iter()) {
+        if !clusters.contains(&cluster.as_str()) {
+            clusters.push(cluster);
+        }
+    }
+    clusters
+}
+
 /// The notification-controller objects of one cluster: `provider-<name>.yaml` and
-/// `alert-<name>.yaml` for the commit status and for chat alerts, as the model asks.
+/// `alert-<name>.yaml` for the commit status and for chat alerts, as the model asks; `here` is
+/// each environment on the cluster with its two Kustomizations' names.
 fn notifications(
     config: &Config,
-    target: &EnvTarget,
+    here: &[(&EnvTarget, String, String)],
     cluster: &str,
     tree: &GitopsTree,
     out: &mut Outputs,
@@ -153,7 +172,12 @@ fn notifications(
         let alert = AlertView {
             name: COMMIT_STATUS,
             severity: "info",
-            sources: vec![kustomization("infrastructure"), kustomization("apps")],
+            sources: here
+                .iter()
+                .flat_map(|(_, infrastructure, apps)| {
+                    [kustomization(infrastructure), kustomization(apps)]
+                })
+                .collect(),
         };
         write_pair(cluster, tree, out, &provider, &alert)?;
     }
@@ -167,17 +191,19 @@ fn notifications(
             secret_key: "address",
         };
         let mut sources = vec![kustomization("*")];
-        // HelmReleases report their own failures, from the environment's namespace.
+        // HelmReleases report their own failures, from each environment's namespace.
         let has_helm = config
             .apps
             .iter()
             .any(|a| matches!(a.deploy, Deploy::Helm(_)));
-        if let (true, Some(namespace)) = (has_helm, target.apps_namespace()) {
-            sources.push(EventSource {
-                kind: "HelmRelease",
-                name: "*",
-                namespace: Some(namespace),
-            });
+        if has_helm {
+            sources.extend(here.iter().filter_map(|(target, _, _)| {
+                target.apps_namespace().map(|namespace| EventSource {
+                    kind: "HelmRelease",
+                    name: "*",
+                    namespace: Some(namespace),
+                })
+            }));
         }
         let alert = AlertView {
             name: CHAT,
