@@ -63,20 +63,17 @@ fn build_in_bundle(copy: &Path, dir: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
-    if !has_kubectl() {
-        eprintln!("{KUBECTL_MISSING}");
-        return;
-    }
-    let (tmp, root) = build(scenario("fleet"));
-    // As after a first promotion: the staging overlay lists an app's base.
-    let overlay = "applications/overlays/staging/kustomization.yaml";
-    let listed = read(&root, overlay).replace("resources: []", "resources:\n  - ../../base/web");
-    write(&root, overlay, &listed);
-
-    let bundles_dir = tmp.path().join("bundles");
-    let root_repo = yaml(&root, "clusters/fleet/root.yaml");
+/// Reads the root GitRepo under `tree` (`""` or `"<gitops.path>/"`) and every environment's
+/// GitRepo as Fleet would, building each bundle's overlay inside a copy of its base alone under
+/// `bundles_dir`; returns the environments' GitRepo names. The apps of the GitRepo `promoted`
+/// must render a Deployment.
+fn read_as_fleet(
+    root: &Path,
+    tree: &str,
+    bundles_dir: &Path,
+    promoted: Option<&str>,
+) -> Vec<String> {
+    let root_repo = yaml(root, &format!("{tree}clusters/fleet/root.yaml"));
     assert_eq!(text(&root_repo, &["metadata", "namespace"]), "fleet-local");
     let paths = root_repo["spec"]["paths"]
         .as_sequence()
@@ -85,7 +82,7 @@ fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
     let gitrepos = paths[0].as_str().expect("a path");
     let mut environments = Vec::new();
     for file in list_files(&root.join(gitrepos)) {
-        let object = yaml(&root, &format!("{gitrepos}/{file}"));
+        let object = yaml(root, &format!("{gitrepos}/{file}"));
         assert_eq!(text(&object, &["metadata", "namespace"]), "fleet-default");
         if text(&object, &["kind"]) == "ClusterGroup" {
             continue;
@@ -100,21 +97,21 @@ fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
             let base = text(bundle, &["base"]);
             let options_path = join(base, text(bundle, &["options"]));
             assert!(
-                options_path.starts_with("clusters/fleet/bundles/"),
+                options_path.starts_with(&format!("{tree}clusters/fleet/bundles/")),
                 "{options_path}"
             );
-            let options = yaml(&root, &options_path);
+            let options = yaml(root, &options_path);
             names.push(text(&options, &["name"]).to_owned());
             if let Some(dep) = options["dependsOn"][0]["name"].as_str() {
                 depends.push(dep.to_owned());
             }
-            let copy = bundle_copy(&root, base, &bundles_dir);
+            let copy = bundle_copy(root, base, bundles_dir);
             let built = build_in_bundle(&copy, text(&options, &["kustomize", "dir"]));
             if options["namespace"].is_string() {
                 // Fleet refuses cluster-scoped objects in a bundle with a namespace.
                 assert!(!built.contains("kind: Namespace"), "{built}");
             }
-            if name == "shop-staging" && options_path.ends_with("apps/fleet.yaml") {
+            if promoted == Some(name.as_str()) && options_path.ends_with("apps/fleet.yaml") {
                 assert!(built.contains("kind: Deployment"), "{built}");
             }
         }
@@ -126,6 +123,23 @@ fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
         environments.push(name);
     }
     environments.sort();
+    environments
+}
+
+#[test]
+fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
+    if !has_kubectl() {
+        eprintln!("{KUBECTL_MISSING}");
+        return;
+    }
+    let (tmp, root) = build(scenario("fleet"));
+    // As after a first promotion: the staging overlay lists an app's base.
+    let overlay = "applications/overlays/staging/kustomization.yaml";
+    let listed = read(&root, overlay).replace("resources: []", "resources:\n  - ../../base/web");
+    write(&root, overlay, &listed);
+
+    let bundles_dir = tmp.path().join("bundles");
+    let environments = read_as_fleet(&root, "", &bundles_dir, Some("shop-staging"));
     assert_eq!(
         environments,
         [
@@ -141,4 +155,17 @@ fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
         serde_norway::to_string(values).expect("yaml"),
         "- prod-eu\n- prod-us\n- prod-ap\n"
     );
+}
+
+/// The team's own manifests and Kustomize base in the tree's folder: the apps' bundle is that
+/// folder, and every overlay still builds inside it.
+#[test]
+fn bundles_of_team_sources_build_from_their_base() {
+    if !has_kubectl() {
+        eprintln!("{KUBECTL_MISSING}");
+        return;
+    }
+    let (tmp, root) = build(scenario("operator_sources_fleet"));
+    let environments = read_as_fleet(&root, "deploy/", &tmp.path().join("bundles"), None);
+    assert_eq!(environments, ["shop-production", "shop-qa", "shop-staging"]);
 }

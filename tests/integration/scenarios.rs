@@ -22,6 +22,8 @@ pub(crate) enum Setup {
     /// `gitops-gen generate` in a copy of tests/fixtures/repos/`<repo>`/ (a model and the
     /// team's own files it points at).
     Repo(&'static str),
+    /// The same, with the model's `operator: flux` changed to this operator.
+    RepoUnder(&'static str, &'static str),
 }
 
 /// One representative configuration.
@@ -85,6 +87,18 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Repo("helm-charts"),
     },
     Scenario {
+        name: "operator_sources_flux",
+        setup: Setup::Repo("operator-sources"),
+    },
+    Scenario {
+        name: "operator_sources_argocd",
+        setup: Setup::RepoUnder("operator-sources", "argocd"),
+    },
+    Scenario {
+        name: "operator_sources_fleet",
+        setup: Setup::RepoUnder("operator-sources", "fleet"),
+    },
+    Scenario {
         name: "init_gitlab_remote",
         setup: Setup::Init {
             dir: "shop",
@@ -125,6 +139,20 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
         Setup::Repo(repo) => {
             let (tmp, root) = named_dir("repo");
             copy_tree(&fixture(&format!("repos/{repo}")), &root);
+            generate_ok(&root);
+            (tmp, root)
+        }
+        Setup::RepoUnder(repo, operator) => {
+            let (tmp, root) = named_dir("repo");
+            copy_tree(&fixture(&format!("repos/{repo}")), &root);
+            let model = read(&root, "gitops-gen.yaml");
+            assert!(model.contains("\noperator: flux\n"), "{repo}: {model}");
+            let model = model.replacen(
+                "\noperator: flux\n",
+                &format!("\noperator: {operator}\n"),
+                1,
+            );
+            write(&root, "gitops-gen.yaml", &model);
             generate_ok(&root);
             (tmp, root)
         }
@@ -259,6 +287,21 @@ fn team_sources_stay_where_they_are() {
 #[test]
 fn helm_charts() {
     snapshot("helm_charts");
+}
+
+#[test]
+fn operator_sources_flux() {
+    snapshot("operator_sources_flux");
+}
+
+#[test]
+fn operator_sources_argocd() {
+    snapshot("operator_sources_argocd");
+}
+
+#[test]
+fn operator_sources_fleet() {
+    snapshot("operator_sources_fleet");
 }
 
 #[test]

@@ -147,6 +147,9 @@ fn on_every_cluster_each_infrastructure_object_has_one_owner() {
         ("shared_cluster", "infrastructure/base"),
         ("argocd", "deploy/infrastructure/base"),
         ("fleet", "infrastructure/base"),
+        ("operator_sources_flux", "deploy/infrastructure/base"),
+        ("operator_sources_argocd", "deploy/infrastructure/base"),
+        ("operator_sources_fleet", "deploy/infrastructure/base"),
     ] {
         let (_tmp, root) = build(scenario(name));
         write(&root, &format!("{base}/objects.yaml"), BASE_OBJECTS);

@@ -35,10 +35,43 @@ pub(crate) fn fixture() -> Fixture {
         .args(["init", "--yes", "--app", "web", "--app", "api"])
         .assert()
         .success();
+    if let Some(operator) = operator() {
+        // The same promotions under another operator: only `clusters/` differs.
+        let path = f.checkout.join("gitops-gen.yaml");
+        let model = std::fs::read_to_string(&path).expect("read model");
+        let model = model.replacen("operator: flux", &format!("operator: {operator}"), 1);
+        let model = model.replacen(
+            "gitops:\n",
+            "gitops:\n  url: https://github.com/acme/shop.git\n",
+            1,
+        );
+        std::fs::write(&path, model).expect("write model");
+        gitops_gen(&f.checkout).arg("generate").assert().success();
+        assert!(
+            f.checkout
+                .join(format!(
+                    "clusters/{}",
+                    if operator == "fleet" {
+                        "fleet"
+                    } else {
+                        "production"
+                    }
+                ))
+                .is_dir()
+        );
+    }
     git(&f.checkout, &["add", "-A"]);
     git(&f.checkout, &["commit", "-q", "-m", "initial"]);
     git(&f.checkout, &["push", "-q", "origin", "main"]);
     f
+}
+
+/// The operator the promote suite runs under: `GITOPS_GEN_TEST_OPERATOR` (`argocd`, `fleet`),
+/// else the model's default, Flux. `.ci/run` runs the suite once more under each.
+fn operator() -> Option<String> {
+    std::env::var("GITOPS_GEN_TEST_OPERATOR")
+        .ok()
+        .filter(|o| o != "flux")
 }
 
 /// An empty bare remote and a clone of it on `main`, with a committer configured.
