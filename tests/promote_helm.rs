@@ -296,3 +296,44 @@ fn generate_refuses_charts_and_values_that_are_not_there() {
         assert!(!f.checkout.join("applications").exists(), "nothing written");
     }
 }
+
+/// Under Argo CD the same promotion writes the same values file, which the environment's
+/// Application reads last; the overlay still builds and holds no Flux object.
+#[test]
+fn under_argo_cd_the_image_goes_into_the_file_the_application_reads() {
+    let f = empty();
+    for (rel, text) in team_files() {
+        let text = if rel == "gitops-gen.yaml" {
+            text.replacen(
+                "\nci: github\n",
+                "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+                1,
+            )
+            .replacen("  - {name: preview, branches: ['feature/*'], preview: true}\n", "", 1)
+        } else {
+            text
+        };
+        write(&f.checkout, &rel, &text);
+    }
+    gitops_gen(&f.checkout).arg("generate").assert().success();
+    push(&f, "gitops-gen");
+    let application = remote_file(&f, "main", "clusters/staging/argocd/helm.staging.web.yaml");
+    let image_file = "applications/overlays/staging/web-image.yaml";
+    assert!(
+        application.contains(&format!("- \"$values/{image_file}\"\n")),
+        "{application}"
+    );
+    promote(&f, "staging", "web", "ghcr.io/acme/web:v2")
+        .assert()
+        .success();
+    let values = remote_file(&f, "main", image_file);
+    assert!(values.ends_with("image:\n  tag: v2\n"), "{values}");
+    let staging = built(&f, "applications/overlays/staging");
+    assert!(!staging.contains("HelmRelease"), "{staging}");
+    assert!(staging.contains("name: web-image\n"), "{staging}");
+    // The Application itself is unchanged by promotion.
+    assert_eq!(
+        remote_file(&f, "main", "clusters/staging/argocd/helm.staging.web.yaml"),
+        application
+    );
+}

@@ -95,7 +95,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
             ),
         );
     }
-    let operator = operator(analysis, options, &apps, &mut notes);
+    let operator = operator(analysis, options, &apps, &environments, &mut notes);
     let mut gitops = gitops(root, options, &mut notes);
     if operator.is_some_and(|o| o != Operator::Flux) {
         match &options.clone_url {
@@ -188,11 +188,13 @@ fn namespaces(
 }
 
 /// The operator: `--operator`, else the one whose objects the repository already has, unless it
-/// cannot take the drafted apps (Helm apps are generated for Flux only); Flux otherwise.
+/// cannot take the drafted apps (Helm apps are generated for Flux, and for Argo CD without a
+/// preview environment); Flux otherwise.
 fn operator(
     analysis: &Analysis,
     options: &Options,
     apps: &[AppDraft],
+    environments: &[EnvironmentDraft],
     notes: &mut Notes,
 ) -> Option<Operator> {
     use crate::scan::Operator as Found;
@@ -236,12 +238,18 @@ fn operator(
     let helm = apps
         .iter()
         .any(|a| a.deploy.as_ref().is_some_and(|d| d.helm.is_some()));
-    if helm {
+    let preview = environments.iter().any(|e| e.preview == Some(true));
+    let refused = match operator {
+        Operator::Fleet => helm.then_some("Helm apps are generated for Flux and Argo CD only"),
+        _ => (helm && preview)
+            .then_some("preview instances of Helm apps are generated for Flux only"),
+    };
+    if let Some(why) = refused {
         notes.todo(
             "operator",
             &format!(
-                "the repository has {name} objects ({first}), but its Helm apps are generated \
-                 for Flux only in this release; this draft uses Flux"
+                "the repository has {name} objects ({first}), but {why} in this release; this \
+                 draft uses Flux"
             ),
         );
         return None;

@@ -15,7 +15,7 @@
 //! returned is repository-relative with `/` separators, except [`app_base`], which is relative to
 //! the tree root because that is how `deploy.kustomize` paths are written in the model.
 
-use crate::model::{Config, Deploy, Notifications};
+use crate::model::{Config, Deploy, Notifications, Operator};
 
 /// Where the tree's parts live, for one tree root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -241,10 +241,13 @@ impl GitopsTree<'_> {
                 Deploy::Helm(helm) => {
                     for env in &config.environments {
                         let dir = tree.helm_release(&env.name.value, &app.name.value);
-                        let mut files =
-                            vec![kustomization(&dir), format!("{dir}/{HELM_RELEASE_FILE}")];
-                        if helm.repository.is_some() {
-                            files.push(format!("{dir}/{CHART_SOURCE_FILE}"));
+                        let mut files = vec![kustomization(&dir)];
+                        // Flux's release objects; other operators keep the folder empty.
+                        if config.operator == Operator::Flux {
+                            files.push(format!("{dir}/{HELM_RELEASE_FILE}"));
+                            if helm.repository.is_some() {
+                                files.push(format!("{dir}/{CHART_SOURCE_FILE}"));
+                            }
                         }
                         for file in files {
                             claim(file, Claimant::App(index));
@@ -290,6 +293,11 @@ pub(crate) const OVERLAY_BASE: &str = "../../base";
 
 /// Argo CD's root Application in `clusters/<cluster>/`: the one file applied by hand.
 pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
+/// Argo CD's Application of Helm app `app` in `env`, in `clusters/<cluster>/`. Names are DNS
+/// labels, so the dots keep every pair apart.
+pub(crate) fn argocd_helm_application(env: &str, app: &str) -> String {
+    format!("argocd/helm.{env}.{app}.yaml")
+}
 /// The folder under `clusters/` that holds every Fleet file: the manager's, not a cluster's.
 pub(crate) const FLEET_FOLDER: &str = "fleet";
 /// Fleet's root GitRepo, in [`FLEET_FOLDER`]: applied by hand once, on the manager.

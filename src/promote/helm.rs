@@ -37,8 +37,17 @@ pub(crate) struct HelmTarget {
     pub chart: Option<String>,
     /// The team's values files the release applies before the image's, earliest first.
     pub values: Vec<String>,
-    /// The release folder (repository-relative) whose HelmRelease reads the values.
-    pub release: String,
+    /// What reads the values in the cluster.
+    pub reader: HelmReader,
+}
+
+/// The operator object that hands a Helm app's values to its chart.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HelmReader {
+    /// Flux: the HelmRelease in this release folder (repository-relative), through `valuesFrom`.
+    Flux { release: String },
+    /// Argo CD: this Application (repository-relative), through `helm.valueFiles`.
+    Argocd { application: String },
 }
 
 /// The tag the image values file at `file` holds now, if any.
@@ -111,21 +120,7 @@ pub(crate) fn verify(
     warnings: &mut Vec<String>,
 ) -> Result<(), Error> {
     let app = &request.app;
-    let release = format!(
-        "{}/{}",
-        target.release,
-        crate::model::tree::HELM_RELEASE_FILE
-    );
-    let reads = read_overlay(request, root, &release)?;
-    let last = last_values_from(&reads)
-        .map_err(|why| Error::Usage(format!("cannot read `{release}`: {why}")))?;
-    if last.as_deref() != Some(target.config_map.as_str()) {
-        return Err(Error::Usage(format!(
-            "`{release}` does not read the ConfigMap `{}` last, so the promoted image would not \
-             win over the other values; run `gitops-gen generate` and commit it first",
-            target.config_map
-        )));
-    }
+    reads_image_last(request, root, target)?;
     let mut layers: Vec<Node> = Vec::new();
     let defaults = target.chart.as_ref().map(|c| format!("{c}/values.yaml"));
     for file in defaults.iter().chain(&target.values) {
@@ -168,6 +163,54 @@ pub(crate) fn verify(
         }
     }
     Ok(())
+}
+
+/// Refuses the edit unless the operator object reads the image's values after every other
+/// values file, so the promoted image wins.
+fn reads_image_last(request: &Request, root: &Path, target: &HelmTarget) -> Result<(), Error> {
+    let (file, wanted, last, what) = match &target.reader {
+        HelmReader::Flux { release } => {
+            let file = format!("{release}/{}", crate::model::tree::HELM_RELEASE_FILE);
+            let text = read_overlay(request, root, &file)?;
+            let last = last_values_from(&text);
+            (file, target.config_map.clone(), last, "the ConfigMap")
+        }
+        HelmReader::Argocd { application } => {
+            let text = read_overlay(request, root, application)?;
+            let last = last_value_file(&text);
+            let wanted = format!("$values/{}", target.image_values);
+            (application.clone(), wanted, last, "the values file")
+        }
+    };
+    let last = last.map_err(|why| Error::Usage(format!("cannot read `{file}`: {why}")))?;
+    if last.as_deref() != Some(wanted.as_str()) {
+        return Err(Error::Usage(format!(
+            "`{file}` does not read {what} `{wanted}` last, so the promoted image would not win \
+             over the other values; run `gitops-gen generate` and commit it first"
+        )));
+    }
+    Ok(())
+}
+
+/// The last `helm.valueFiles` entry of an Argo CD Application's first source.
+fn last_value_file(text: &str) -> Result<Option<String>, String> {
+    let docs = crate::yaml::parse(text).map_err(|e| e.message)?;
+    let spec = docs
+        .first()
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("spec"))
+        .and_then(Node::as_map);
+    Ok(spec
+        .and_then(|m| m.get("sources"))
+        .and_then(Node::as_seq)
+        .and_then(<[Node]>::first)
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("helm"))
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("valueFiles"))
+        .and_then(Node::as_seq)
+        .and_then(<[Node]>::last)
+        .and_then(Node::scalar_text))
 }
 
 /// The name of the last `spec.valuesFrom` entry of a HelmRelease.

@@ -22,8 +22,8 @@ pub(crate) enum Setup {
     /// `gitops-gen generate` in a copy of tests/fixtures/repos/`<repo>`/ (a model and the
     /// team's own files it points at).
     Repo(&'static str),
-    /// The same, with the model's `operator: flux` changed to this operator.
-    RepoUnder(&'static str, &'static str),
+    /// The same, with each `(from, to)` text replaced once in the model (each must be there).
+    RepoEdited(&'static str, &'static [(&'static str, &'static str)]),
 }
 
 /// One representative configuration.
@@ -92,11 +92,33 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "operator_sources_argocd",
-        setup: Setup::RepoUnder("operator-sources", "argocd"),
+        setup: Setup::RepoEdited(
+            "operator-sources",
+            &[("\noperator: flux\n", "\noperator: argocd\n")],
+        ),
     },
     Scenario {
         name: "operator_sources_fleet",
-        setup: Setup::RepoUnder("operator-sources", "fleet"),
+        setup: Setup::RepoEdited(
+            "operator-sources",
+            &[("\noperator: flux\n", "\noperator: fleet\n")],
+        ),
+    },
+    Scenario {
+        name: "helm_charts_argocd",
+        setup: Setup::RepoEdited(
+            "helm-charts",
+            &[
+                (
+                    "\nci: github\n",
+                    "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+                ),
+                (
+                    "  - {name: preview, branches: ['feature/*'], preview: true}\n",
+                    "",
+                ),
+            ],
+        ),
     },
     Scenario {
         name: "init_gitlab_remote",
@@ -142,16 +164,14 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
             generate_ok(&root);
             (tmp, root)
         }
-        Setup::RepoUnder(repo, operator) => {
+        Setup::RepoEdited(repo, edits) => {
             let (tmp, root) = named_dir("repo");
             copy_tree(&fixture(&format!("repos/{repo}")), &root);
-            let model = read(&root, "gitops-gen.yaml");
-            assert!(model.contains("\noperator: flux\n"), "{repo}: {model}");
-            let model = model.replacen(
-                "\noperator: flux\n",
-                &format!("\noperator: {operator}\n"),
-                1,
-            );
+            let mut model = read(&root, "gitops-gen.yaml");
+            for (from, to) in edits {
+                assert!(model.contains(from), "{repo}: no {from:?} in {model}");
+                model = model.replacen(from, to, 1);
+            }
             write(&root, "gitops-gen.yaml", &model);
             generate_ok(&root);
             (tmp, root)
@@ -302,6 +322,11 @@ fn operator_sources_argocd() {
 #[test]
 fn operator_sources_fleet() {
     snapshot("operator_sources_fleet");
+}
+
+#[test]
+fn helm_charts_argocd() {
+    snapshot("helm_charts_argocd");
 }
 
 #[test]

@@ -10,9 +10,9 @@ use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::model::tree::{self, GitopsTree, kustomization, relative};
-use crate::model::{self, Config, Environment, Promotion};
+use crate::model::{self, Config, Environment, Operator, Promotion};
 use crate::promote::git_cli::{self, Git};
-use crate::promote::helm::HelmTarget;
+use crate::promote::helm::{HelmReader, HelmTarget};
 use crate::promote::{
     self, CiEnv, Inclusion, Promoted, Request, Source, edit::ImageRef, message::Audit,
 };
@@ -214,8 +214,27 @@ fn helm_target(config: &Config, app: &model::App, env: &str, overlay: &str) -> O
         repository_path: helm.image_repository_path.clone(),
         chart: helm.repository.is_none().then(|| helm.chart.clone()),
         values: helm.values_in(env).cloned().collect(),
-        release: GitopsTree::of(config).helm_release(env, name),
+        reader: helm_reader(config, env, name),
     })
+}
+
+/// What reads a Helm app's values in `env`: Flux's HelmRelease, or Argo CD's Application (the
+/// same in every cluster of the environment, so the first cluster's is read).
+fn helm_reader(config: &Config, env: &str, app: &str) -> HelmReader {
+    let tree = GitopsTree::of(config);
+    let cluster = config
+        .environments
+        .iter()
+        .find(|e| e.name.value == env)
+        .and_then(|e| e.clusters.first());
+    match (config.operator, cluster) {
+        (Operator::Argocd, Some(cluster)) => HelmReader::Argocd {
+            application: tree.cluster_file(cluster, &tree::argocd_helm_application(env, app)),
+        },
+        _ => HelmReader::Flux {
+            release: tree.helm_release(env, app),
+        },
+    }
 }
 
 /// `--remove`: takes a branch's preview instance away.

@@ -75,9 +75,9 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
 /// the schemas as they are.
 pub(crate) fn operator_files(config: &Config) -> Vec<String> {
     let tree = GitopsTree::of(config);
-    let per_cluster: fn(&Config, &[String]) -> Vec<String> = match config.operator {
-        Operator::Flux => |config, names| flux::cluster_objects(&config.notifications, names),
-        Operator::Argocd => |_, names| argocd::cluster_objects(names),
+    let per_cluster: fn(&Config, &str, &[String]) -> Vec<String> = match config.operator {
+        Operator::Flux => |config, _, names| flux::cluster_objects(&config.notifications, names),
+        Operator::Argocd => argocd::cluster_objects,
         Operator::Fleet => {
             return fleet::checked_objects(config)
                 .iter()
@@ -91,7 +91,7 @@ pub(crate) fn operator_files(config: &Config) -> Vec<String> {
         for cluster in &env.clusters {
             let names = ["infrastructure", "apps"]
                 .map(|layer| sharing::object_name(envs, index, cluster, layer));
-            for file in per_cluster(config, &names) {
+            for file in per_cluster(config, &env.name.value, &names) {
                 let path = tree.cluster_file(cluster, &file);
                 if !files.contains(&path) {
                     files.push(path);

@@ -18,12 +18,14 @@
 //! will run, with nothing to expand in the head. Argo CD's docs point to ApplicationSets for
 //! templating many Applications over many clusters from one Argo CD, which a hub topology needs.
 
+mod helm;
+
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
 use crate::model::sharing;
-use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree};
+use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
 use crate::render::gitops::EnvTarget;
 use crate::render::output::Outputs;
 
@@ -40,13 +42,16 @@ fn application_file(name: &str) -> String {
     format!("{FOLDER}/{name}.yaml")
 }
 
-/// The files gitops-gen writes under `clusters/<cluster>/`, relative to it, for environments
-/// whose objects there are named `names`.
-pub(crate) fn cluster_objects(names: &[String]) -> Vec<String> {
+/// The files gitops-gen writes under `clusters/<cluster>/`, relative to it, for environment
+/// `env`, whose layers' objects there are named `names`.
+pub(crate) fn cluster_objects(config: &Config, env: &str, names: &[String]) -> Vec<String> {
     [ARGOCD_ROOT_OBJECT, PROJECT_OBJECT]
         .map(str::to_owned)
         .into_iter()
         .chain(names.iter().map(|name| application_file(name)))
+        .chain(
+            helm::helm_apps(config).map(|(app, _)| argocd_helm_application(env, &app.name.value)),
+        )
         .collect()
 }
 
@@ -64,6 +69,8 @@ struct ApplicationView<'a> {
     namespace: Option<&'a str>,
     /// `None`: synced by hand only (a suspended environment).
     automated: Option<Automated>,
+    /// A Helm app's chart and values, instead of `path`.
+    helm: Option<helm::HelmSource<'a>>,
 }
 
 #[derive(Clone, Copy, Serialize)]
@@ -76,13 +83,14 @@ struct Automated {
 struct AppProjectView<'a> {
     name: &'a str,
     description: String,
-    repo_url: &'a str,
+    /// This repository, then the Helm apps' chart repositories.
+    repositories: Vec<String>,
     namespaces: Vec<String>,
 }
 
 /// Adds the bootstrap Application, the AppProject and the environments' Applications of every
-/// cluster. The decoder has made sure the model has a repository address, no Helm app and no
-/// notifications.
+/// cluster, and the Helm apps' Applications (`helm`). The decoder has made sure the model has a
+/// repository address, no notifications, and no Helm app with a preview environment.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
@@ -122,6 +130,7 @@ pub(crate) fn render(
                 prune: true,
                 self_heal: true,
             }),
+            helm: None,
         };
         out.managed(
             APPLICATION,
@@ -143,7 +152,9 @@ pub(crate) fn render(
             &AppProjectView {
                 name: project,
                 description: format!("{project}: {}", names.join(", ")),
-                repo_url,
+                repositories: std::iter::once(repo_url.to_owned())
+                    .chain(helm::chart_repositories(config))
+                    .collect(),
                 namespaces,
             },
         )?;
@@ -170,6 +181,7 @@ pub(crate) fn render(
                 path: dir.to_owned(),
                 namespace,
                 automated,
+                helm: None,
             };
             let infrastructure = application(
                 "infrastructure",
@@ -189,7 +201,21 @@ pub(crate) fn render(
                 tree.cluster_file(cluster, &file("apps")),
                 &apps,
             )?;
+            for (app, chart) in helm::helm_apps(config) {
+                // `helm-` keeps an app called `apps` apart from the environment's apps.
+                let layer = format!("helm-{}", app.name.value);
+                let mut release = application(&layer, "0", "", target.apps_namespace());
+                release.helm = Some(helm::source(config, app, chart, target.name, repo_url));
+                out.managed(
+                    APPLICATION,
+                    tree.cluster_file(
+                        cluster,
+                        &argocd_helm_application(target.name, &app.name.value),
+                    ),
+                    &release,
+                )?;
+            }
         }
     }
-    Ok(())
+    helm::release_folders(config, out)
 }
