@@ -149,7 +149,7 @@ fn every_bundle_builds_from_its_own_base_and_waits_for_its_infrastructure() {
             "shop-staging"
         ]
     );
-    let group = yaml(&root, "clusters/fleet/gitrepos/production-clusters.yaml");
+    let group = yaml(&root, "clusters/fleet/gitrepos/production.clusters.yaml");
     let values = &group["spec"]["selector"]["matchExpressions"][0]["values"];
     assert_eq!(
         serde_norway::to_string(values).expect("yaml"),
@@ -168,4 +168,30 @@ fn bundles_of_team_sources_build_from_their_base() {
     let (tmp, root) = build(scenario("operator_sources_fleet"));
     let environments = read_as_fleet(&root, "deploy/", &tmp.path().join("bundles"), None);
     assert_eq!(environments, ["shop-production", "shop-qa", "shop-staging"]);
+}
+
+/// Environment names cannot make two Fleet files meet: `a-clusters` and `a` each get their
+/// GitRepo and ClusterGroup.
+#[test]
+fn file_names_of_environments_never_meet() {
+    let (_tmp, root) = named_dir("repo");
+    write(
+        &root,
+        "gitops-gen.yaml",
+        "version: 1\nproject: shop\noperator: fleet\ngitops: {url: 'https://github.com/acme/shop.git'}\n\
+         environments:\n  - {name: a, branches: [main]}\n  - {name: a-clusters, branches: [dev]}\n\
+         apps:\n  - name: web\n",
+    );
+    generate_ok(&root);
+    for file in [
+        "a.yaml",
+        "a.clusters.yaml",
+        "a-clusters.yaml",
+        "a-clusters.clusters.yaml",
+    ] {
+        assert!(
+            root.join("clusters/fleet/gitrepos").join(file).is_file(),
+            "{file}"
+        );
+    }
 }

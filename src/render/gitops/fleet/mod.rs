@@ -5,7 +5,7 @@
 //!   manager itself; `kubectl apply -f` of this one file starts everything, and from then on
 //!   the manager takes every change of `gitrepos/` from Git.
 //! - `gitrepos/<env>.yaml`: per environment, the GitRepo `<project>-<env>` in `fleet-default`,
-//!   targeting the ClusterGroup `<project>-<env>` (`gitrepos/<env>-clusters.yaml`), which
+//!   targeting the ClusterGroup `<project>-<env>` (`gitrepos/<env>.clusters.yaml`), which
 //!   selects the clusters the model names by the label `gitops-gen/cluster`. The environment's
 //!   drift settings are the GitRepo's `correctDrift`, `keepResources` and `pollingInterval`; a
 //!   suspended environment's GitRepo is `paused`.
@@ -115,7 +115,8 @@ fn git_repo_file(env: &str) -> String {
 }
 
 fn cluster_group_file(env: &str) -> String {
-    format!("{GIT_REPOS}/{env}-clusters.yaml")
+    // Environment names have no dots, so this never meets a GitRepo file.
+    format!("{GIT_REPOS}/{env}.clusters.yaml")
 }
 
 fn options_file(env: &str, layer: &str) -> String {
