@@ -297,16 +297,17 @@ fn generate_refuses_charts_and_values_that_are_not_there() {
     }
 }
 
-/// Under Argo CD the same promotion writes the same values file, which the environment's
-/// Application reads last; the overlay still builds and holds no Flux object.
-#[test]
-fn under_argo_cd_the_image_goes_into_the_file_the_application_reads() {
+/// The fixture generated under `operator` (without its preview environment), committed and
+/// pushed.
+fn generated_under(operator: &str) -> Fixture {
     let f = empty();
     for (rel, text) in team_files() {
         let text = if rel == "gitops-gen.yaml" {
             text.replacen(
                 "\nci: github\n",
-                "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+                &format!(
+                    "\nci: github\noperator: {operator}\ngitops: {{url: \"https://github.com/acme/shop.git\"}}\n"
+                ),
                 1,
             )
             .replacen("  - {name: preview, branches: ['feature/*'], preview: true}\n", "", 1)
@@ -317,23 +318,41 @@ fn under_argo_cd_the_image_goes_into_the_file_the_application_reads() {
     }
     gitops_gen(&f.checkout).arg("generate").assert().success();
     push(&f, "gitops-gen");
-    let application = remote_file(&f, "main", "clusters/staging/argocd/helm.staging.web.yaml");
-    let image_file = "applications/overlays/staging/web-image.yaml";
-    assert!(
-        application.contains(&format!("- \"$values/{image_file}\"\n")),
-        "{application}"
-    );
+    f
+}
+
+/// Under Argo CD and Fleet the same promotion writes the same values file, which the operator's
+/// object (`reader`, unchanged by promotion) lists last as `entry`; the overlay still builds and
+/// holds no Flux object.
+fn promoted_under(operator: &str, reader: &str, entry: &str) {
+    let f = generated_under(operator);
+    let before = remote_file(&f, "main", reader);
+    assert!(before.contains(entry), "{before}");
     promote(&f, "staging", "web", "ghcr.io/acme/web:v2")
         .assert()
         .success();
-    let values = remote_file(&f, "main", image_file);
+    let values = remote_file(&f, "main", "applications/overlays/staging/web-image.yaml");
     assert!(values.ends_with("image:\n  tag: v2\n"), "{values}");
     let staging = built(&f, "applications/overlays/staging");
     assert!(!staging.contains("HelmRelease"), "{staging}");
     assert!(staging.contains("name: web-image\n"), "{staging}");
-    // The Application itself is unchanged by promotion.
-    assert_eq!(
-        remote_file(&f, "main", "clusters/staging/argocd/helm.staging.web.yaml"),
-        application
+    assert_eq!(remote_file(&f, "main", reader), before);
+}
+
+#[test]
+fn under_argo_cd_the_image_goes_into_the_file_the_application_reads() {
+    promoted_under(
+        "argocd",
+        "clusters/staging/argocd/helm.staging.web.yaml",
+        "- \"$values/applications/overlays/staging/web-image.yaml\"\n",
+    );
+}
+
+#[test]
+fn under_fleet_the_image_goes_into_the_file_the_bundle_reads() {
+    promoted_under(
+        "fleet",
+        "clusters/fleet/bundles/staging/helm.web/fleet.yaml",
+        "    - ../../applications/overlays/staging/web-image.yaml\n",
     );
 }

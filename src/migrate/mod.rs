@@ -188,8 +188,8 @@ fn namespaces(
 }
 
 /// The operator: `--operator`, else the one whose objects the repository already has, unless it
-/// cannot take the drafted apps (Helm apps are generated for Flux, and for Argo CD without a
-/// preview environment); Flux otherwise.
+/// cannot take the drafted apps (preview instances of Helm apps are generated for Flux only);
+/// Flux otherwise.
 fn operator(
     analysis: &Analysis,
     options: &Options,
@@ -239,17 +239,12 @@ fn operator(
         .iter()
         .any(|a| a.deploy.as_ref().is_some_and(|d| d.helm.is_some()));
     let preview = environments.iter().any(|e| e.preview == Some(true));
-    let refused = match operator {
-        Operator::Fleet => helm.then_some("Helm apps are generated for Flux and Argo CD only"),
-        _ => (helm && preview)
-            .then_some("preview instances of Helm apps are generated for Flux only"),
-    };
-    if let Some(why) = refused {
+    if helm && preview {
         notes.todo(
             "operator",
             &format!(
-                "the repository has {name} objects ({first}), but {why} in this release; this \
-                 draft uses Flux"
+                "the repository has {name} objects ({first}), but preview instances of Helm \
+                 apps are generated for Flux only in this release; this draft uses Flux"
             ),
         );
         return None;

@@ -15,7 +15,7 @@
 //! returned is repository-relative with `/` separators, except [`app_base`], which is relative to
 //! the tree root because that is how `deploy.kustomize` paths are written in the model.
 
-use crate::model::{Config, Deploy, Notifications, Operator};
+use crate::model::{Config, Deploy, Helm, Notifications, Operator};
 
 /// Where the tree's parts live, for one tree root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,6 +298,22 @@ pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
 pub(crate) fn argocd_helm_application(env: &str, app: &str) -> String {
     format!("argocd/helm.{env}.{app}.yaml")
 }
+/// The folder of Fleet's options file for Helm app `app` in `env`, under [`FLEET_FOLDER`].
+/// Names are DNS labels, so the dot keeps it apart from the `infrastructure` and `apps` layers.
+pub(crate) fn fleet_helm_options_dir(env: &str, app: &str) -> String {
+    format!("bundles/{env}/helm.{app}")
+}
+
+/// The base folder (repository-relative) of Fleet's bundle for a Helm app in `env`: the chart's
+/// folder for a chart in this repository (Fleet deploys a folder holding `Chart.yaml` as that
+/// chart), else the folder of the bundle's options, which holds nothing else.
+pub(crate) fn fleet_helm_base(tree: &GitopsTree, env: &str, app: &str, helm: &Helm) -> String {
+    match &helm.repository {
+        None => helm.chart.clone(),
+        Some(_) => tree.cluster_file(FLEET_FOLDER, &fleet_helm_options_dir(env, app)),
+    }
+}
+
 /// The folder under `clusters/` that holds every Fleet file: the manager's, not a cluster's.
 pub(crate) const FLEET_FOLDER: &str = "fleet";
 /// Fleet's root GitRepo, in [`FLEET_FOLDER`]: applied by hand once, on the manager.

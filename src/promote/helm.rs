@@ -48,6 +48,9 @@ pub(crate) enum HelmReader {
     Flux { release: String },
     /// Argo CD: this Application (repository-relative), through `helm.valueFiles`.
     Argocd { application: String },
+    /// Fleet: this bundle options file, through `helm.valuesFiles` relative to the bundle's
+    /// `base` (both repository-relative).
+    Fleet { options: String, base: String },
 }
 
 /// The tag the image values file at `file` holds now, if any.
@@ -177,9 +180,15 @@ fn reads_image_last(request: &Request, root: &Path, target: &HelmTarget) -> Resu
         }
         HelmReader::Argocd { application } => {
             let text = read_overlay(request, root, application)?;
-            let last = last_value_file(&text);
+            let last = last_in(&text, &["spec", "sources", "0", "helm", "valueFiles"]);
             let wanted = format!("$values/{}", target.image_values);
             (application.clone(), wanted, last, "the values file")
+        }
+        HelmReader::Fleet { options, base } => {
+            let text = read_overlay(request, root, options)?;
+            let last = last_in(&text, &["helm", "valuesFiles"]);
+            let wanted = crate::model::tree::relative(base, &target.image_values);
+            (options.clone(), wanted, last, "the values file")
         }
     };
     let last = last.map_err(|why| Error::Usage(format!("cannot read `{file}`: {why}")))?;
@@ -192,22 +201,17 @@ fn reads_image_last(request: &Request, root: &Path, target: &HelmTarget) -> Resu
     Ok(())
 }
 
-/// The last `helm.valueFiles` entry of an Argo CD Application's first source.
-fn last_value_file(text: &str) -> Result<Option<String>, String> {
+/// The last item of the list at `path` (mapping keys, or a list index) in the first document.
+fn last_in(text: &str, path: &[&str]) -> Result<Option<String>, String> {
     let docs = crate::yaml::parse(text).map_err(|e| e.message)?;
-    let spec = docs
-        .first()
-        .and_then(Node::as_map)
-        .and_then(|m| m.get("spec"))
-        .and_then(Node::as_map);
-    Ok(spec
-        .and_then(|m| m.get("sources"))
-        .and_then(Node::as_seq)
-        .and_then(<[Node]>::first)
-        .and_then(Node::as_map)
-        .and_then(|m| m.get("helm"))
-        .and_then(Node::as_map)
-        .and_then(|m| m.get("valueFiles"))
+    let mut at = docs.first();
+    for step in path {
+        at = at.and_then(|node| match step.parse::<usize>() {
+            Ok(index) => node.as_seq().and_then(|items| items.get(index)),
+            Err(_) => node.as_map().and_then(|m| m.get(step)),
+        });
+    }
+    Ok(at
         .and_then(Node::as_seq)
         .and_then(<[Node]>::last)
         .and_then(Node::scalar_text))

@@ -317,10 +317,10 @@ fn diagnostics_name_the_problem() {
                 "`notifications` are generated for Flux only in this release",
                 "not with operator fleet",
                 "gitops-gen.yaml:6:",
-                "app `web` is a Helm app, which is generated for Flux and Argo CD only in this release",
-                "gitops-gen.yaml:10:",
+                "app `web` is a Helm app, and preview instances of Helm apps are generated for Flux only in this release",
+                "gitops-gen.yaml:11:",
                 "app `api` keeps its manifests in `k8s/api`, outside the folder Fleet bundles",
-                "gitops-gen.yaml:12:",
+                "gitops-gen.yaml:13:",
             ],
         ),
         (

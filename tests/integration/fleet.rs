@@ -88,8 +88,7 @@ fn read_as_fleet(
             continue;
         }
         let name = text(&object, &["metadata", "name"]).to_owned();
-        let group = text(&object["spec"]["targets"][0], &["clusterGroup"]);
-        assert_eq!(group, name, "each environment targets its own group");
+        let group = text(&object["spec"]["targets"][0], &["clusterGroup"]).to_owned();
         let bundles = object["spec"]["bundles"].as_sequence().expect("bundles");
         let mut names = Vec::new();
         let mut depends = Vec::new();
@@ -105,6 +104,22 @@ fn read_as_fleet(
             if let Some(dep) = options["dependsOn"][0]["name"].as_str() {
                 depends.push(dep.to_owned());
             }
+            if options["helm"]["valuesFiles"].is_sequence() {
+                // A Helm app: Fleet reads the values files relative to the base when it builds
+                // the bundle (the image's exists from the first promotion on), and deploys a
+                // chart in this repository from the base itself.
+                for values in options["helm"]["valuesFiles"].as_sequence().expect("list") {
+                    let values = join(base, values.as_str().expect("text"));
+                    assert!(
+                        values.ends_with("-image.yaml") || root.join(&values).is_file(),
+                        "{values}"
+                    );
+                }
+                if options["helm"]["chart"].is_null() {
+                    assert!(root.join(base).join("Chart.yaml").is_file(), "{base}");
+                }
+                continue;
+            }
             let copy = bundle_copy(root, base, bundles_dir);
             let built = build_in_bundle(&copy, text(&options, &["kustomize", "dir"]));
             if options["namespace"].is_string() {
@@ -115,11 +130,15 @@ fn read_as_fleet(
                 assert!(built.contains("kind: Deployment"), "{built}");
             }
         }
-        assert_eq!(
-            names,
-            [format!("{name}-infrastructure"), format!("{name}-apps")]
-        );
-        assert_eq!(depends, [format!("{name}-infrastructure")]);
+        let environment = name.split("-helm-").next().expect("a name").to_owned();
+        let infrastructure = format!("{environment}-infrastructure");
+        if name.contains("-helm-") {
+            assert_eq!(names, std::slice::from_ref(&name));
+        } else {
+            assert_eq!(names, [infrastructure.clone(), format!("{name}-apps")]);
+        }
+        assert_eq!(depends, [infrastructure]);
+        assert_eq!(group, environment, "each environment targets its own group");
         environments.push(name);
     }
     environments.sort();
@@ -194,4 +213,17 @@ fn file_names_of_environments_never_meet() {
             "{file}"
         );
     }
+}
+
+/// Helm apps: a GitRepo per environment and app whose bundle reads the team's values files and
+/// the image's, and a chart in this repository deployed from its own folder.
+#[test]
+fn helm_bundles_read_their_values_and_wait_for_the_infrastructure() {
+    if !has_kubectl() {
+        eprintln!("{KUBECTL_MISSING}");
+        return;
+    }
+    let (tmp, root) = build(scenario("helm_charts_fleet"));
+    let environments = read_as_fleet(&root, "", &tmp.path().join("bundles"), None);
+    assert_eq!(environments.len(), 2 + 2 * 3, "{environments:?}");
 }

@@ -121,6 +121,22 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         ),
     },
     Scenario {
+        name: "helm_charts_fleet",
+        setup: Setup::RepoEdited(
+            "helm-charts",
+            &[
+                (
+                    "\nci: github\n",
+                    "\nci: github\noperator: fleet\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+                ),
+                (
+                    "  - {name: preview, branches: ['feature/*'], preview: true}\n",
+                    "",
+                ),
+            ],
+        ),
+    },
+    Scenario {
         name: "init_gitlab_remote",
         setup: Setup::Init {
             dir: "shop",
@@ -327,6 +343,11 @@ fn operator_sources_fleet() {
 #[test]
 fn helm_charts_argocd() {
     snapshot("helm_charts_argocd");
+}
+
+#[test]
+fn helm_charts_fleet() {
+    snapshot("helm_charts_fleet");
 }
 
 #[test]

@@ -214,13 +214,14 @@ fn helm_target(config: &Config, app: &model::App, env: &str, overlay: &str) -> O
         repository_path: helm.image_repository_path.clone(),
         chart: helm.repository.is_none().then(|| helm.chart.clone()),
         values: helm.values_in(env).cloned().collect(),
-        reader: helm_reader(config, env, name),
+        reader: helm_reader(config, env, name, helm),
     })
 }
 
-/// What reads a Helm app's values in `env`: Flux's HelmRelease, or Argo CD's Application (the
-/// same in every cluster of the environment, so the first cluster's is read).
-fn helm_reader(config: &Config, env: &str, app: &str) -> HelmReader {
+/// What reads a Helm app's values in `env`: Flux's HelmRelease, Argo CD's Application (the
+/// same in every cluster of the environment, so the first cluster's is read), or Fleet's bundle
+/// options.
+fn helm_reader(config: &Config, env: &str, app: &str, helm: &model::Helm) -> HelmReader {
     let tree = GitopsTree::of(config);
     let cluster = config
         .environments
@@ -230,6 +231,13 @@ fn helm_reader(config: &Config, env: &str, app: &str) -> HelmReader {
     match (config.operator, cluster) {
         (Operator::Argocd, Some(cluster)) => HelmReader::Argocd {
             application: tree.cluster_file(cluster, &tree::argocd_helm_application(env, app)),
+        },
+        (Operator::Fleet, _) => HelmReader::Fleet {
+            options: tree.cluster_file(
+                tree::FLEET_FOLDER,
+                &format!("{}/fleet.yaml", tree::fleet_helm_options_dir(env, app)),
+            ),
+            base: tree::fleet_helm_base(&tree, env, app, helm),
         },
         _ => HelmReader::Flux {
             release: tree.helm_release(env, app),

@@ -8,7 +8,7 @@ use crate::yaml::Mapping;
 impl Decoder<'_> {
     /// Argo CD's Applications and Fleet's GitRepos name the repository they clone, so with the
     /// tree in this repository `gitops.url` must say where that is; notifications are generated
-    /// for Flux only in this release, Helm apps for Flux and Argo CD (without previews).
+    /// for Flux only in this release, and preview instances of Helm apps too.
     pub(super) fn pull_operator_limits(&mut self, config: &Config, top: &Mapping) {
         let operator = config.operator.as_str();
         if config.gitops.url.is_none()
@@ -36,36 +36,22 @@ impl Decoder<'_> {
             if !matches!(app.deploy, Deploy::Helm { .. }) {
                 continue;
             }
-            match (config.operator, preview) {
-                (Operator::Argocd, None) => {}
-                (Operator::Argocd, Some(preview)) => self.problems.push_related(
-                    app.name.span,
-                    format!(
-                        "app `{}` is a Helm app, and preview instances of Helm apps are \
-                         generated for Flux only in this release",
-                        app.name.value
-                    ),
-                    "not with operator argocd and a preview",
-                    Some(format!(
-                        "deploy it from Kustomize or plain manifests, remove the preview \
-                         environment `{}`, or use `operator: flux`",
-                        preview.name.value
-                    )),
-                    (preview.name.span, "the preview"),
+            let Some(preview) = preview else { continue };
+            self.problems.push_related(
+                app.name.span,
+                format!(
+                    "app `{}` is a Helm app, and preview instances of Helm apps are generated \
+                     for Flux only in this release",
+                    app.name.value
                 ),
-                _ => self.problem_help(
-                    app.name.span,
-                    format!(
-                        "app `{}` is a Helm app, which is generated for Flux and Argo CD only in \
-                         this release",
-                        app.name.value
-                    ),
-                    &format!("not with operator {operator}"),
-                    "deploy it from Kustomize or plain manifests, or use `operator: flux` or \
-                     `argocd`"
-                        .to_owned(),
-                ),
-            }
+                &format!("not with operator {operator} and a preview"),
+                Some(format!(
+                    "deploy it from Kustomize or plain manifests, remove the preview \
+                     environment `{}`, or use `operator: flux`",
+                    preview.name.value
+                )),
+                (preview.name.span, "the preview"),
+            );
         }
         if config.operator == Operator::Fleet {
             self.fleet_bundle_folders(config);

@@ -26,8 +26,10 @@ pub(crate) mod team;
 
 use crate::error::Error;
 use crate::model::sharing;
-use crate::model::tree::{FLEET_FOLDER, GitopsTree};
-use crate::model::{Config, Drift, Operator};
+use serde::Serialize;
+
+use crate::model::tree::{self, FLEET_FOLDER, GitopsTree};
+use crate::model::{App, Config, Deploy, Drift, Helm, Operator};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
@@ -58,6 +60,52 @@ impl<'a> EnvTarget<'a> {
     pub(crate) fn apps_namespace(&self) -> Option<&'a str> {
         (!self.preview).then_some(self.namespace)
     }
+}
+
+/// The Helm apps of `config`, each with its chart.
+pub(crate) fn helm_apps(config: &Config) -> impl Iterator<Item = (&App, &Helm)> {
+    config.apps.iter().filter_map(|app| match &app.deploy {
+        Deploy::Helm(helm) => Some((app, helm.as_ref())),
+        _ => None,
+    })
+}
+
+const RELEASE_PLACEHOLDER: &str = "gitops/kustomize/release-placeholder.yaml.j2";
+
+#[derive(Serialize)]
+struct PlaceholderView<'a> {
+    operator: &'static str,
+    object: &'static str,
+    where_: &'static str,
+    app: &'a str,
+    env: &'a str,
+}
+
+/// Every environment's release folder of every Helm app, for an operator that runs Helm apps
+/// from objects of its own (`object`, kept in `where_`): an empty kustomization, which the
+/// overlay can list once promotion adds it, as it does under Flux.
+pub(crate) fn empty_release_folders(
+    config: &Config,
+    operator: &'static str,
+    object: &'static str,
+    where_: &'static str,
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let tree = GitopsTree::of(config);
+    for (app, _) in helm_apps(config) {
+        for env in &config.environments {
+            let dir = tree.helm_release(&env.name.value, &app.name.value);
+            let view = PlaceholderView {
+                operator,
+                object,
+                where_,
+                app: &app.name.value,
+                env: &env.name.value,
+            };
+            out.managed(RELEASE_PLACEHOLDER, tree::kustomization(&dir), &view)?;
+        }
+    }
+    Ok(())
 }
 
 /// Adds the neutral tree and the objects of the model's operator to `out`; `team` holds the

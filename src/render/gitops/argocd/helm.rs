@@ -14,12 +14,9 @@
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::model::tree::{self, GitopsTree};
-use crate::model::{App, Config, Deploy, Helm};
-use crate::render::output::Outputs;
-
-const RELEASE_KUSTOMIZATION: &str = "gitops/argocd/release-kustomization.yaml.j2";
+use crate::model::{App, Config, Helm};
+use crate::render::gitops::helm_apps;
 
 /// The Helm source of an Application.
 #[derive(Serialize)]
@@ -36,20 +33,6 @@ pub(super) struct HelmSource<'a> {
     release: &'a str,
     /// `$values/<file>`, applied in order.
     value_files: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct ReleaseView<'a> {
-    app: &'a str,
-    env: &'a str,
-}
-
-/// The Helm apps of `config`.
-pub(super) fn helm_apps(config: &Config) -> impl Iterator<Item = (&App, &Helm)> {
-    config.apps.iter().filter_map(|app| match &app.deploy {
-        Deploy::Helm(helm) => Some((app, helm.as_ref())),
-        _ => None,
-    })
 }
 
 /// The chart repositories the AppProject must allow, as the Applications spell them.
@@ -108,24 +91,4 @@ pub(super) fn source<'a>(
         release: &helm.release,
         value_files,
     }
-}
-
-/// Every environment's release folder of every Helm app: an empty kustomization the overlay can
-/// list once promotion adds it.
-pub(super) fn release_folders(config: &Config, out: &mut Outputs) -> Result<(), Error> {
-    let tree = GitopsTree::of(config);
-    for (app, _) in helm_apps(config) {
-        for env in &config.environments {
-            let dir = tree.helm_release(&env.name.value, &app.name.value);
-            out.managed(
-                RELEASE_KUSTOMIZATION,
-                tree::kustomization(&dir),
-                &ReleaseView {
-                    app: &app.name.value,
-                    env: &env.name.value,
-                },
-            )?;
-        }
-    }
-    Ok(())
 }

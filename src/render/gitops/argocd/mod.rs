@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::model::Config;
 use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
-use crate::render::gitops::EnvTarget;
+use crate::render::gitops::{EnvTarget, empty_release_folders, helm_apps};
 use crate::render::output::Outputs;
 
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
@@ -49,9 +49,7 @@ pub(crate) fn cluster_objects(config: &Config, env: &str, names: &[String]) -> V
         .map(str::to_owned)
         .into_iter()
         .chain(names.iter().map(|name| application_file(name)))
-        .chain(
-            helm::helm_apps(config).map(|(app, _)| argocd_helm_application(env, &app.name.value)),
-        )
+        .chain(helm_apps(config).map(|(app, _)| argocd_helm_application(env, &app.name.value)))
         .collect()
 }
 
@@ -201,7 +199,7 @@ pub(crate) fn render(
                 tree.cluster_file(cluster, &file("apps")),
                 &apps,
             )?;
-            for (app, chart) in helm::helm_apps(config) {
+            for (app, chart) in helm_apps(config) {
                 // `helm-` keeps an app called `apps` apart from the environment's apps.
                 let layer = format!("helm-{}", app.name.value);
                 let mut release = application(&layer, "0", "", target.apps_namespace());
@@ -217,5 +215,11 @@ pub(crate) fn render(
             }
         }
     }
-    helm::release_folders(config, out)
+    empty_release_folders(
+        config,
+        "Argo CD",
+        "Application",
+        "clusters/<cluster>/argocd/",
+        out,
+    )
 }

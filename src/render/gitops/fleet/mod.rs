@@ -28,9 +28,10 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::model::Config;
 use crate::model::tree::{
-    FLEET_CLUSTER_LABEL, FLEET_FOLDER, FLEET_ROOT_OBJECT, GitopsTree, relative,
+    FLEET_CLUSTER_LABEL, FLEET_FOLDER, FLEET_ROOT_OBJECT, GitopsTree, fleet_helm_base,
+    fleet_helm_options_dir, helm_image_values, relative,
 };
-use crate::render::gitops::EnvTarget;
+use crate::render::gitops::{EnvTarget, empty_release_folders, helm_apps};
 use crate::render::output::Outputs;
 
 const GIT_REPO: &str = "gitops/fleet/gitrepo.yaml.j2";
@@ -55,6 +56,8 @@ struct GitRepoView<'a> {
     paths: Vec<String>,
     /// Bundles listed explicitly (an environment's GitRepo).
     bundles: Vec<BundleRef>,
+    /// The bundle is a Helm app's.
+    helm: bool,
     /// The target's name; the cluster's when there is no group.
     target: String,
     cluster_group: Option<String>,
@@ -92,9 +95,25 @@ struct BundleOptionsView<'a> {
     name: String,
     project: &'a str,
     namespace: Option<&'a str>,
-    /// The overlay, relative to the bundle's base.
-    dir: String,
+    /// The overlay, relative to the bundle's base; `None` for a Helm app.
+    dir: Option<String>,
+    /// A Helm app's chart and values.
+    helm: Option<HelmView<'a>>,
     depends_on: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HelmView<'a> {
+    /// An `https://` chart repository.
+    repo: Option<&'a str>,
+    /// The chart: its name in `repo`, or `oci://<registry>/<chart>`; `None` for the chart in the
+    /// bundle's base.
+    chart: Option<String>,
+    version: Option<&'a str>,
+    release: &'a str,
+    /// Relative to the bundle's base, earliest first; Fleet reads them when it builds the
+    /// bundle.
+    values_files: Vec<String>,
 }
 
 /// The files under `clusters/fleet/` (relative to it) that the validate job can check against
@@ -123,6 +142,11 @@ fn options_file(env: &str, layer: &str) -> String {
     format!("bundles/{env}/{layer}/fleet.yaml")
 }
 
+/// A Helm app's GitRepo in `env`; the dots keep it apart from every environment's files.
+fn helm_git_repo_file(env: &str, app: &str) -> String {
+    format!("{GIT_REPOS}/{env}.helm.{app}.yaml")
+}
+
 /// Adds the root GitRepo and, per environment, its GitRepo, ClusterGroup and bundle options.
 /// The decoder has made sure the model has a repository address, no Helm app and no
 /// notifications, and that the apps' bases share a folder below the repository root.
@@ -147,6 +171,7 @@ pub(crate) fn render(
         branch,
         paths: vec![file(GIT_REPOS)],
         bundles: Vec::new(),
+        helm: false,
         target: LOCAL_CLUSTER.to_owned(),
         cluster_group: None,
         drift: None,
@@ -163,18 +188,18 @@ pub(crate) fn render(
             base: base.to_owned(),
             options: relative(base, &file(&options_file(env, layer))),
         };
-        let git_repo = GitRepoView {
-            name: name.clone(),
+        // An environment's GitRepo: its bundles, targeting its ClusterGroup, with its drift
+        // settings.
+        let git_repo = |name: String, bundles: Vec<BundleRef>| GitRepoView {
+            name,
             namespace: WORKSPACE,
             repo_url,
             branch,
             paths: Vec::new(),
-            bundles: vec![
-                layer(&infrastructure_base, "infrastructure"),
-                layer(&applications_base, "apps"),
-            ],
+            bundles,
+            helm: false,
             target: env.to_owned(),
-            cluster_group: Some(name.clone()),
+            cluster_group: Some(format!("{project}-{env}")),
             drift: Some(DriftView {
                 interval: target.drift.interval.as_deref(),
                 self_heal: target.drift.self_heal,
@@ -182,7 +207,12 @@ pub(crate) fn render(
             }),
             paused: target.suspended,
         };
-        out.managed(GIT_REPO, file(&git_repo_file(env)), &git_repo)?;
+        let layers = vec![
+            layer(&infrastructure_base, "infrastructure"),
+            layer(&applications_base, "apps"),
+        ];
+        let environment = git_repo(name.clone(), layers);
+        out.managed(GIT_REPO, file(&git_repo_file(env)), &environment)?;
         let group = ClusterGroupView {
             name: name.clone(),
             namespace: WORKSPACE,
@@ -195,7 +225,8 @@ pub(crate) fn render(
             project,
             // The overlay brings the Namespace itself; a bundle namespace would refuse it.
             namespace: None,
-            dir: relative(&infrastructure_base, &target.infrastructure),
+            dir: Some(relative(&infrastructure_base, &target.infrastructure)),
+            helm: None,
             depends_on: None,
         };
         out.managed(
@@ -208,14 +239,67 @@ pub(crate) fn render(
             project,
             // Preview instances each bring their own namespace.
             namespace: target.apps_namespace(),
-            dir: relative(&applications_base, &target.applications),
-            depends_on: Some(infrastructure),
+            dir: Some(relative(&applications_base, &target.applications)),
+            helm: None,
+            depends_on: Some(infrastructure.clone()),
         };
         out.managed(
             BUNDLE_OPTIONS,
             file(&options_file(env, "apps")),
             &apps_options,
         )?;
+        for (app, helm) in helm_apps(config) {
+            let app_name = app.name.value.as_str();
+            let name = format!("{name}-helm-{app_name}");
+            let base = fleet_helm_base(&tree, env, app_name, helm);
+            let options = file(&format!(
+                "{}/fleet.yaml",
+                fleet_helm_options_dir(env, app_name)
+            ));
+            // A GitRepo of its own: until the first promotion writes the image's values file,
+            // Fleet cannot build this bundle, and that must not hold up the environment's.
+            let bundle = BundleRef {
+                base: base.clone(),
+                options: relative(&base, &options),
+            };
+            let mut release = git_repo(name.clone(), vec![bundle]);
+            release.helm = true;
+            out.managed(GIT_REPO, file(&helm_git_repo_file(env, app_name)), &release)?;
+            let overlay = tree.applications_overlay(env);
+            let values_files = helm
+                .values_in(env)
+                .cloned()
+                .chain(std::iter::once(helm_image_values(&overlay, app_name)))
+                .map(|values| relative(&base, &values))
+                .collect();
+            let oci = helm
+                .repository
+                .as_deref()
+                .and_then(|r| r.strip_prefix("oci://"));
+            let view = BundleOptionsView {
+                name,
+                project,
+                namespace: target.apps_namespace(),
+                dir: None,
+                helm: Some(HelmView {
+                    repo: helm.repository.as_deref().filter(|_| oci.is_none()),
+                    chart: match (&helm.repository, oci) {
+                        (None, _) => None,
+                        (Some(_), Some(registry)) => Some(format!(
+                            "oci://{}/{}",
+                            registry.trim_end_matches('/'),
+                            helm.chart
+                        )),
+                        (Some(_), None) => Some(helm.chart.clone()),
+                    },
+                    version: helm.version.as_deref(),
+                    release: &helm.release,
+                    values_files,
+                }),
+                depends_on: Some(infrastructure.clone()),
+            };
+            out.managed(BUNDLE_OPTIONS, options, &view)?;
+        }
     }
-    Ok(())
+    empty_release_folders(config, "Fleet", "GitRepo", "clusters/fleet/gitrepos/", out)
 }
