@@ -301,12 +301,14 @@ fn diagnostics_name_the_problem() {
             &[
                 "operator `argocd` needs the repository's address",
                 "gitops-gen.yaml:4:",
-                "`notifications` are generated for Flux only in this release",
+                "`notifications.commit_status` is generated for Flux only in this release",
                 "gitops-gen.yaml:6:",
+                "Argo CD has no Discord service",
+                "gitops-gen.yaml:7:",
                 "Argo CD has no interval per environment",
-                "gitops-gen.yaml:8:",
+                "gitops-gen.yaml:9:",
                 "app `web` is a Helm app, and preview instances of Helm apps are generated for Flux only in this release",
-                "gitops-gen.yaml:11:",
+                "gitops-gen.yaml:12:",
             ],
         ),
         (
@@ -314,7 +316,7 @@ fn diagnostics_name_the_problem() {
             &[
                 "operator `fleet` needs the repository's address",
                 "gitops-gen.yaml:4:",
-                "`notifications` are generated for Flux only in this release",
+                "`notifications` are generated for Flux and Argo CD only in this release",
                 "not with operator fleet",
                 "gitops-gen.yaml:6:",
                 "app `web` is a Helm app, and preview instances of Helm apps are generated for Flux only in this release",

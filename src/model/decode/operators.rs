@@ -2,8 +2,8 @@
 
 use crate::model::decode::Decoder;
 use crate::model::tree::{GitopsTree, common_folder};
-use crate::model::types::{Config, Deploy, Operator};
-use crate::yaml::Mapping;
+use crate::model::types::{ChatProvider, Config, Deploy, Operator};
+use crate::yaml::{Mapping, Node};
 
 impl Decoder<'_> {
     /// Argo CD's Applications and Fleet's GitRepos name the repository they clone, so with the
@@ -24,12 +24,18 @@ impl Decoder<'_> {
             );
         }
         if let Some(node) = top.get("notifications") {
-            self.problem_help(
-                node.span,
-                "`notifications` are generated for Flux only in this release".to_owned(),
-                &format!("not with operator {operator}"),
-                "remove `notifications`, or use `operator: flux`".to_owned(),
-            );
+            match config.operator {
+                Operator::Argocd => self.argocd_notifications(config, node),
+                _ => self.problem_help(
+                    node.span,
+                    "`notifications` are generated for Flux and Argo CD only in this release"
+                        .to_owned(),
+                    &format!("not with operator {operator}"),
+                    "remove `notifications`, or use `operator: flux` or `argocd`; Fleet shows \
+                     each bundle's state on its GitRepo and in Rancher"
+                        .to_owned(),
+                ),
+            }
         }
         let preview = config.environments.iter().find(|env| env.preview);
         for app in &config.apps {
@@ -55,6 +61,49 @@ impl Decoder<'_> {
         }
         if config.operator == Operator::Fleet {
             self.fleet_bundle_folders(config);
+        }
+    }
+
+    /// Argo CD subscribes each Application to a chat through its notifications controller, by a
+    /// recipient name the controller's configuration maps to a webhook; commit statuses come
+    /// from its GitHub service, which signs in as a GitHub App, and are not generated.
+    fn argocd_notifications(&mut self, config: &Config, node: &Node) {
+        let part = |key: &str| {
+            node.as_map()
+                .and_then(|m| m.get(key))
+                .map_or(node.span, |n| n.span)
+        };
+        if config.notifications.commit_status.is_some() {
+            self.problem_help(
+                part("commit_status"),
+                "`notifications.commit_status` is generated for Flux only in this release"
+                    .to_owned(),
+                "not with operator argocd",
+                "Argo CD sets commit statuses through its GitHub service, which signs in as a \
+                 GitHub App configured in `argocd-notifications-cm`; remove `commit_status` (see \
+                 docs/operators.md)"
+                    .to_owned(),
+            );
+        }
+        let Some(chat) = &config.notifications.chat else {
+            return;
+        };
+        if chat.provider == ChatProvider::Discord {
+            self.problem_help(
+                part("chat"),
+                "Argo CD has no Discord service".to_owned(),
+                "not with operator argocd",
+                "use `slack`, `msteams` or `googlechat`, or `operator: flux`".to_owned(),
+            );
+        } else if chat.channel.is_none() {
+            self.problem_help(
+                part("chat"),
+                "`notifications.chat` needs `channel` with operator argocd".to_owned(),
+                "no recipient",
+                "Argo CD's subscriptions name a recipient: the Slack channel, or the name \
+                 `argocd-notifications-cm` gives the Teams or Google Chat webhook; set `channel`"
+                    .to_owned(),
+            );
         }
     }
 

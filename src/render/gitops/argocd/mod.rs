@@ -23,9 +23,9 @@ mod helm;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::model::Config;
 use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
+use crate::model::{ChatProvider, Config, Notifications};
 use crate::render::gitops::{EnvTarget, empty_release_folders, helm_apps};
 use crate::render::output::Outputs;
 
@@ -69,6 +69,41 @@ struct ApplicationView<'a> {
     automated: Option<Automated>,
     /// A Helm app's chart and values, instead of `path`.
     helm: Option<helm::HelmSource<'a>>,
+    /// Notification subscriptions, as annotations.
+    subscriptions: &'a [Subscription],
+}
+
+/// `notifications.argoproj.io/subscribe.<trigger>.<service>: <recipient>`.
+#[derive(Serialize)]
+struct Subscription {
+    key: String,
+    recipient: String,
+}
+
+/// The triggers of Argo CD's notification catalog an environment's Applications subscribe to.
+const TRIGGERS: [&str; 2] = ["on-sync-failed", "on-health-degraded"];
+
+/// The chat subscriptions of the model's `notifications.chat`: every failure to sync and every
+/// loss of health, to the channel. The decoder has made sure it names a channel and a chat
+/// Argo CD has a service for.
+fn subscriptions(notifications: &Notifications) -> Vec<Subscription> {
+    let Some(chat) = &notifications.chat else {
+        return Vec::new();
+    };
+    let service = match chat.provider {
+        ChatProvider::Slack => "slack",
+        ChatProvider::Msteams => "teams",
+        ChatProvider::Googlechat => "googlechat",
+        ChatProvider::Discord => return Vec::new(),
+    };
+    let recipient = chat.channel.clone().unwrap_or_default();
+    TRIGGERS
+        .iter()
+        .map(|trigger| Subscription {
+            key: format!("notifications.argoproj.io/subscribe.{trigger}.{service}"),
+            recipient: recipient.clone(),
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Serialize)]
@@ -102,6 +137,7 @@ pub(crate) fn render(
     let project = config.project.value.as_str();
     let revision = config.gitops.branch.as_str();
     let tree = GitopsTree::of(config);
+    let subscriptions = subscriptions(&config.notifications);
     let mut clusters: Vec<&str> = targets
         .iter()
         .flat_map(|t| t.clusters.iter().map(String::as_str))
@@ -129,6 +165,7 @@ pub(crate) fn render(
                 self_heal: true,
             }),
             helm: None,
+            subscriptions: &[],
         };
         out.managed(
             APPLICATION,
@@ -180,6 +217,7 @@ pub(crate) fn render(
                 namespace,
                 automated,
                 helm: None,
+                subscriptions: &subscriptions,
             };
             let infrastructure = application(
                 "infrastructure",
