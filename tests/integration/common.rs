@@ -337,6 +337,39 @@ pub(crate) fn has_kubectl() -> bool {
         .is_ok()
 }
 
+/// `base` joined with `rel` and normalised (`..` drops the folder before it), as Go's
+/// `filepath.Join` does: how Fleet and kustomize resolve relative paths.
+pub(crate) fn join_path(base: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in base.split('/').chain(rel.split('/')) {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// `kubectl kustomize <dir>` in `cwd`, with kustomize's default load restrictions; panics with
+/// kubectl's message when the build fails.
+pub(crate) fn kustomize_build(cwd: &Path, dir: &str) -> String {
+    let out = std::process::Command::new("kubectl")
+        .args(["kustomize", dir])
+        .current_dir(cwd)
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize {dir} in {}: {}",
+        cwd.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Builds every folder of `root` holding a `kustomization.yaml` with `kubectl kustomize`, as the
 /// operator would: without the load restriction, which Flux's kustomize-controller does not apply
 /// inside the repository. Returns how many were built and the failures.

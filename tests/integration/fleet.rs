@@ -4,27 +4,12 @@
 //! `base` joined with `options`; `kustomize.dir` is built inside the copy of the base alone.
 //! No Fleet runs here, so this checks the contract Fleet documents, not a live manager.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use serde_norway::Value;
 
 use crate::common::*;
 use crate::scenarios::{build, scenario};
-
-/// `base` joined with `rel` and normalised, as Go's `filepath.Join` does.
-fn join(base: &str, rel: &str) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for component in Path::new(base).join(rel).components() {
-        match component {
-            Component::ParentDir => {
-                parts.pop();
-            }
-            Component::Normal(part) => parts.push(part.to_string_lossy().into_owned()),
-            _ => {}
-        }
-    }
-    parts.join("/")
-}
 
 fn yaml(root: &Path, rel: &str) -> Value {
     serde_norway::from_str(&read(root, rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -46,21 +31,6 @@ fn bundle_copy(root: &Path, base: &str, into: &Path) -> PathBuf {
         copy_tree(&root.join(base), &copy);
     }
     copy
-}
-
-/// `kubectl kustomize` of `dir` inside the bundle copy, with kustomize's default restrictions.
-fn build_in_bundle(copy: &Path, dir: &str) -> String {
-    let out = std::process::Command::new("kubectl")
-        .args(["kustomize", dir])
-        .current_dir(copy)
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        out.status.success(),
-        "kubectl kustomize {dir} in the bundle: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// Reads the root GitRepo under `tree` (`""` or `"<gitops.path>/"`) and every environment's
@@ -94,7 +64,7 @@ fn read_as_fleet(
         let mut depends = Vec::new();
         for bundle in bundles {
             let base = text(bundle, &["base"]);
-            let options_path = join(base, text(bundle, &["options"]));
+            let options_path = join_path(base, text(bundle, &["options"]));
             assert!(
                 options_path.starts_with(&format!("{tree}clusters/fleet/bundles/")),
                 "{options_path}"
@@ -109,7 +79,7 @@ fn read_as_fleet(
                 // the bundle (the image's exists from the first promotion on), and deploys a
                 // chart in this repository from the base itself.
                 for values in options["helm"]["valuesFiles"].as_sequence().expect("list") {
-                    let values = join(base, values.as_str().expect("text"));
+                    let values = join_path(base, values.as_str().expect("text"));
                     assert!(
                         values.ends_with("-image.yaml") || root.join(&values).is_file(),
                         "{values}"
@@ -121,7 +91,7 @@ fn read_as_fleet(
                 continue;
             }
             let copy = bundle_copy(root, base, bundles_dir);
-            let built = build_in_bundle(&copy, text(&options, &["kustomize", "dir"]));
+            let built = kustomize_build(&copy, text(&options, &["kustomize", "dir"]));
             if options["namespace"].is_string() {
                 // Fleet refuses cluster-scoped objects in a bundle with a namespace.
                 assert!(!built.contains("kind: Namespace"), "{built}");

@@ -66,10 +66,8 @@ fn infrastructure_per_cluster(root: &Path) -> BTreeMap<String, Vec<String>> {
                 "GitRepo" if doc["spec"]["bundles"].is_sequence() => {
                     let bundle = &doc["spec"]["bundles"][0];
                     let base = bundle["base"].as_str().expect("base");
-                    let options =
-                        Path::new(base).join(bundle["options"].as_str().expect("options"));
-                    let options = options.to_string_lossy().into_owned();
-                    let options_doc = &documents(root, &normalise(&options))[0];
+                    let options = join_path(base, bundle["options"].as_str().expect("options"));
+                    let options_doc = &documents(root, &options)[0];
                     let dir = options_doc["kustomize"]["dir"].as_str().expect("dir");
                     let group = doc["spec"]["targets"][0]["clusterGroup"]
                         .as_str()
@@ -96,33 +94,9 @@ fn infrastructure_per_cluster(root: &Path) -> BTreeMap<String, Vec<String>> {
     per_cluster
 }
 
-fn normalise(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            other => parts.push(other),
-        }
-    }
-    parts.join("/")
-}
-
 /// `kind/namespace/name` of every object `kubectl kustomize <dir>` renders.
 fn objects(root: &Path, dir: &str) -> Vec<String> {
-    let out = std::process::Command::new("kubectl")
-        .args(["kustomize", dir])
-        .current_dir(root)
-        .output()
-        .expect("kubectl runs");
-    assert!(
-        out.status.success(),
-        "kubectl kustomize {dir}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = kustomize_build(root, dir);
     serde_norway::Deserializer::from_str(&text)
         .map(|doc| Value::deserialize(doc).expect("yaml"))
         .filter(|doc| !doc.is_null())

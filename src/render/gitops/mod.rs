@@ -62,6 +62,17 @@ impl<'a> EnvTarget<'a> {
     }
 }
 
+/// The address Argo CD and Fleet clone the GitOps repository from; the decoder requires it for
+/// them.
+pub(crate) fn clone_address(config: &Config) -> Result<&str, Error> {
+    config.gitops.url.as_deref().ok_or_else(|| {
+        Error::Internal(format!(
+            "operator {} without a repository address",
+            config.operator.as_str()
+        ))
+    })
+}
+
 /// The Helm apps of `config`, each with its chart.
 pub(crate) fn helm_apps(config: &Config) -> impl Iterator<Item = (&App, &Helm)> {
     config.apps.iter().filter_map(|app| match &app.deploy {

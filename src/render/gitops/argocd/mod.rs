@@ -26,7 +26,7 @@ use crate::error::Error;
 use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
 use crate::model::{ChatProvider, Config, Notifications};
-use crate::render::gitops::{EnvTarget, empty_release_folders, helm_apps};
+use crate::render::gitops::{EnvTarget, clone_address, empty_release_folders, helm_apps};
 use crate::render::output::Outputs;
 
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
@@ -123,17 +123,14 @@ struct AppProjectView<'a> {
 
 /// Adds the bootstrap Application, the AppProject and the environments' Applications of every
 /// cluster, and the Helm apps' Applications (`helm`). The decoder has made sure the model has a
-/// repository address, no notifications, and no Helm app with a preview environment.
+/// repository address, chat notifications Argo CD can send, and no Helm app with a preview
+/// environment.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
     out: &mut Outputs,
 ) -> Result<(), Error> {
-    let Some(repo_url) = config.gitops.url.as_deref() else {
-        return Err(Error::Internal(
-            "operator argocd without a repository address".to_owned(),
-        ));
-    };
+    let repo_url = clone_address(config)?;
     let project = config.project.value.as_str();
     let revision = config.gitops.branch.as_str();
     let tree = GitopsTree::of(config);

@@ -31,7 +31,7 @@ use crate::model::tree::{
     FLEET_CLUSTER_LABEL, FLEET_FOLDER, FLEET_ROOT_OBJECT, GitopsTree, fleet_helm_base,
     fleet_helm_options_dir, helm_image_values, relative,
 };
-use crate::render::gitops::{EnvTarget, empty_release_folders, helm_apps};
+use crate::render::gitops::{EnvTarget, clone_address, empty_release_folders, helm_apps};
 use crate::render::output::Outputs;
 
 const GIT_REPO: &str = "gitops/fleet/gitrepo.yaml.j2";
@@ -147,19 +147,16 @@ fn helm_git_repo_file(env: &str, app: &str) -> String {
     format!("{GIT_REPOS}/{env}.helm.{app}.yaml")
 }
 
-/// Adds the root GitRepo and, per environment, its GitRepo, ClusterGroup and bundle options.
-/// The decoder has made sure the model has a repository address, no Helm app and no
-/// notifications, and that the apps' bases share a folder below the repository root.
+/// Adds the root GitRepo and, per environment, its GitRepo, ClusterGroup and bundle options,
+/// and a GitRepo and options per Helm app. The decoder has made sure the model has a repository
+/// address, no notifications and no Helm app with a preview environment, and that the apps'
+/// bases share a folder below the repository root.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
     out: &mut Outputs,
 ) -> Result<(), Error> {
-    let Some(repo_url) = config.gitops.url.as_deref() else {
-        return Err(Error::Internal(
-            "operator fleet without a repository address".to_owned(),
-        ));
-    };
+    let repo_url = clone_address(config)?;
     let project = config.project.value.as_str();
     let branch = config.gitops.branch.as_str();
     let tree = GitopsTree::of(config);
