@@ -62,6 +62,17 @@ impl<'a> EnvTarget<'a> {
     }
 }
 
+/// Every cluster of `targets`, each once, in the order they first appear.
+pub(crate) fn clusters_of<'a>(targets: &[EnvTarget<'a>]) -> Vec<&'a str> {
+    let mut clusters: Vec<&str> = Vec::new();
+    for cluster in targets.iter().flat_map(|t| t.clusters.iter()) {
+        if !clusters.contains(&cluster.as_str()) {
+            clusters.push(cluster);
+        }
+    }
+    clusters
+}
+
 /// The address Argo CD and Fleet clone the GitOps repository from; the decoder requires it for
 /// them.
 pub(crate) fn clone_address(config: &Config) -> Result<&str, Error> {

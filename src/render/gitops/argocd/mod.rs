@@ -26,7 +26,9 @@ use crate::error::Error;
 use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
 use crate::model::{ChatProvider, Config, Notifications};
-use crate::render::gitops::{EnvTarget, clone_address, empty_release_folders, helm_apps};
+use crate::render::gitops::{
+    EnvTarget, clone_address, clusters_of, empty_release_folders, helm_apps,
+};
 use crate::render::output::Outputs;
 
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
@@ -135,13 +137,7 @@ pub(crate) fn render(
     let revision = config.gitops.branch.as_str();
     let tree = GitopsTree::of(config);
     let subscriptions = subscriptions(&config.notifications);
-    let mut clusters: Vec<&str> = targets
-        .iter()
-        .flat_map(|t| t.clusters.iter().map(String::as_str))
-        .collect();
-    clusters.sort_unstable();
-    clusters.dedup();
-    for cluster in clusters {
+    for cluster in clusters_of(targets) {
         let here: Vec<(usize, &EnvTarget)> = targets
             .iter()
             .enumerate()

@@ -15,6 +15,11 @@
 //!   finds `../../base` inside the bundle; the options pick the environment's overlay
 //!   (`kustomize.dir`), the apps' namespace, and make the apps wait for the infrastructure
 //!   (`dependsOn`).
+//! - per environment and Helm app, a GitRepo of its own (`gitrepos/<env>.helm.<app>.yaml`) and
+//!   its bundle's options (`bundles/<env>/helm.<app>/fleet.yaml`): the chart's folder, or a
+//!   chart repository's chart, with `helm.valuesFiles` ending in the image file promotion owns.
+//!   Fleet cannot build that bundle before the first promotion writes the file; a GitRepo of
+//!   its own keeps that from holding up the environment's other bundles.
 //!
 //! Why a bundle per environment and not one `fleet.yaml` with `targetCustomizations` per
 //! environment: a bundle is deployed at most once per cluster, so two environments on one

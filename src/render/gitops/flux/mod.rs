@@ -21,8 +21,8 @@ use crate::model::tree::{
     CHAT, COMMIT_STATUS, GitopsTree, notification_names, notification_object,
 };
 use crate::model::{Config, Deploy, Notifications};
-use crate::render::gitops::EnvTarget;
 use crate::render::gitops::team::TeamFiles;
+use crate::render::gitops::{EnvTarget, clusters_of};
 use crate::render::output::Outputs;
 
 const FLUX_KUSTOMIZATION: &str = "gitops/flux/kustomization.yaml.j2";
@@ -94,7 +94,7 @@ pub(crate) fn render(
     helm::render(config, team, out)?;
     let tree = GitopsTree::of(config);
     let envs = &config.environments;
-    for cluster in clusters(targets) {
+    for cluster in clusters_of(targets) {
         let mut here = Vec::new();
         for (index, target) in targets.iter().enumerate() {
             if !target.clusters.iter().any(|c| c == cluster) {
@@ -132,17 +132,6 @@ pub(crate) fn render(
         notifications(config, &here, cluster, &tree, out)?;
     }
     Ok(())
-}
-
-/// Every cluster of `targets`, each once, in the order they first appear.
-fn clusters<'a>(targets: &[EnvTarget<'a>]) -> Vec<&'a str> {
-    let mut clusters: Vec<&str> = Vec::new();
-    for cluster in targets.iter().flat_map(|t| t.clusters.iter()) {
-        if !clusters.contains(&cluster.as_str()) {
-            clusters.push(cluster);
-        }
-    }
-    clusters
 }
 
 /// The notification-controller objects of one cluster: `provider-<name>.yaml` and
