@@ -7,8 +7,9 @@ use crate::yaml::{Mapping, Node};
 
 impl Decoder<'_> {
     /// Argo CD's Applications and Fleet's GitRepos name the repository they clone, so with the
-    /// tree in this repository `gitops.url` must say where that is; notifications are generated
-    /// for Flux only in this release, and preview instances of Helm apps too.
+    /// tree in this repository `gitops.url` must say where that is. Fleet takes no
+    /// `notifications`, Argo CD chat ones only; preview instances of Helm apps, and Fleet's
+    /// bundles of apps outside a shared folder, are not generated.
     pub(super) fn pull_operator_limits(&mut self, config: &Config, top: &Mapping) {
         let operator = config.operator.as_str();
         if config.gitops.url.is_none()
