@@ -175,9 +175,10 @@ pub struct InitArgs {
     /// CI system to generate pipelines for. Default: detected from the git remote.
     #[arg(long, value_enum)]
     pub(crate) ci: Option<Ci>,
-    /// Reconciling operator.
-    #[arg(long, value_enum, default_value_t = Operator::Flux)]
-    pub(crate) operator: Operator,
+    /// Reconciling operator. Default: the one whose objects the repository already has (Argo CD
+    /// Applications, Fleet GitRepos or `fleet.yaml`), else flux.
+    #[arg(long, value_enum)]
+    pub(crate) operator: Option<Operator>,
     /// Registry prefix for app images, e.g. ghcr.io/acme. Default: from the git remote.
     #[arg(long)]
     pub registry: Option<String>,

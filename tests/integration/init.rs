@@ -344,3 +344,34 @@ fn a_self_managed_gitlab_gets_its_own_registry_guessed_and_said() {
     assert_code(&out, 0);
     assert!(!stderr(&out).contains("guessed"), "{}", stderr(&out));
 }
+
+/// Without `--operator`, a repository that already has Argo CD objects keeps Argo CD, and says so.
+#[test]
+fn init_keeps_the_operator_the_repository_already_has() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, Some("https://github.com/acme/shop.git"));
+    write(
+        &dir,
+        "argocd/shop.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n",
+    );
+    let out = run(&dir, &["init", "--yes"]);
+    assert_code(&out, 0);
+    let m = model(&dir);
+    assert_eq!(str_of(&m, "operator"), "argocd");
+    assert!(
+        stderr(&out).contains("operator argocd: the repository already has Argo CD objects (Application argocd/shop.yaml:1)"),
+        "{}",
+        stderr(&out)
+    );
+    // An explicit choice wins.
+    let (_tmp, other) = named_dir("shop");
+    git_repo(&other, Some("https://github.com/acme/shop.git"));
+    write(
+        &other,
+        "argocd/shop.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n",
+    );
+    assert_code(&run(&other, &["init", "--yes", "--operator", "flux"]), 0);
+    assert_eq!(str_of(&model(&other), "operator"), "flux");
+}

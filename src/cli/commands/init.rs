@@ -170,6 +170,10 @@ fn answers(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let project = dns_label_from(&dir_name).unwrap_or_else(|| "app".to_owned());
+    let operator = match args.operator {
+        Some(operator) => operator,
+        None => operator_in(root, notes)?,
+    };
     let remote = remote::remote_info(root);
     let branch = remote::default_branch(root);
 
@@ -267,7 +271,7 @@ fn answers(
         version: MODEL_VERSION,
         project,
         ci: Some(ci),
-        operator: Some(args.operator),
+        operator: Some(operator),
         registry: Some(registry),
         // The branch is the repository's own (detected), so it is written even when it is the
         // default `main`; `repository: this` and `path: .` are defaults and left out.
@@ -276,8 +280,8 @@ fn answers(
             branch: Some(branch),
             path: None,
             sync: None,
-            url: match args.operator {
-                Operator::Argocd | Operator::Fleet => Some(clone_url(&remote, args.operator)?),
+            url: match operator {
+                Operator::Argocd | Operator::Fleet => Some(clone_url(&remote, operator)?),
                 Operator::Flux => None,
             },
         }),
@@ -294,6 +298,35 @@ fn answers(
 }
 
 /// development ← develop, staging ← staging, production ← main (pull request), preview ← feature/*.
+/// The operator whose objects the repository already has, when they are all of one: Argo CD
+/// or Fleet is kept (and said in `notes`); Flux otherwise, the default.
+fn operator_in(root: &Path, notes: &mut Vec<String>) -> Result<Operator, Error> {
+    use crate::scan::Operator as Found;
+    let repo = crate::files::repo::DirRepo::open(root)
+        .map_err(|e| Error::io(format!("reading {}", root.display()), e))?;
+    let objects = crate::scan::scan(repo.paths(), &repo).operator_objects;
+    let Some(first) = objects.first() else {
+        return Ok(Operator::Flux);
+    };
+    if objects.iter().any(|o| o.operator != first.operator) {
+        return Ok(Operator::Flux);
+    }
+    let (operator, name) = match first.operator {
+        Found::Flux => return Ok(Operator::Flux),
+        Found::Argocd => (Operator::Argocd, "Argo CD"),
+        Found::Fleet => (Operator::Fleet, "Fleet"),
+    };
+    notes.push(format!(
+        "operator {}: the repository already has {name} objects ({} {}:{}); pass --operator to \
+         choose another",
+        operator.as_str(),
+        first.kind,
+        first.file,
+        first.line
+    ));
+    Ok(operator)
+}
+
 /// The address Argo CD or Fleet clones this repository from: the `origin` remote's, as https.
 fn clone_url(remote: &remote::RemoteInfo, operator: Operator) -> Result<String, Error> {
     remote.clone_url().ok_or_else(|| {
