@@ -16,6 +16,7 @@ mod deploy;
 mod environments;
 mod guide;
 mod notes;
+pub(crate) mod operator;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -30,6 +31,7 @@ use crate::model::{
     has_team_gitlab_pipeline,
 };
 use crate::read::pipeline::CiSystem;
+use operator::InUse;
 
 pub(crate) use environments::Named;
 pub(crate) use guide::{guide, next_steps};
@@ -197,44 +199,32 @@ fn operator(
     environments: &[EnvironmentDraft],
     notes: &mut Notes,
 ) -> Option<Operator> {
-    use crate::scan::Operator as Found;
     if options.operator.is_some() {
         notes.note("operator", "chosen with --operator");
         return options.operator;
     }
-    let objects = &analysis.layout.operator_objects;
-    let mut found: Vec<Found> = objects.iter().map(|o| o.operator).collect();
-    found.sort_unstable();
-    found.dedup();
-    let [only] = found[..] else {
-        if !found.is_empty() {
-            let which: Vec<String> = objects
-                .iter()
-                .take(3)
-                .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
-                .collect();
+    let (operator, name, first) = match operator::in_use(&analysis.layout.operator_objects) {
+        InUse::Nothing
+        | InUse::One {
+            operator: Operator::Flux,
+            ..
+        } => return None,
+        InUse::Several { which } => {
             notes.todo(
                 "operator",
                 &format!(
-                    "the repository has objects of several operators ({}{}); this draft uses \
-                     Flux: set `operator:` to the one that reconciles the clusters",
-                    which.join(", "),
-                    if objects.len() > 3 { ", …" } else { "" }
+                    "the repository has objects of several operators ({which}); this draft \
+                     uses Flux: set `operator:` to the one that reconciles the clusters"
                 ),
             );
+            return None;
         }
-        return None;
+        InUse::One {
+            operator,
+            name,
+            first,
+        } => (operator, name, operator::place(first)),
     };
-    let (operator, name) = match only {
-        Found::Flux => return None,
-        Found::Argocd => (Operator::Argocd, "Argo CD"),
-        Found::Fleet => (Operator::Fleet, "Fleet"),
-    };
-    let first = objects
-        .iter()
-        .next()
-        .map(|o| format!("{} {}:{}", o.kind, o.file, o.line))
-        .unwrap_or_default();
     let helm = apps
         .iter()
         .any(|a| a.deploy.as_ref().is_some_and(|d| d.helm.is_some()));

@@ -374,4 +374,21 @@ fn init_keeps_the_operator_the_repository_already_has() {
     );
     assert_code(&run(&other, &["init", "--yes", "--operator", "flux"]), 0);
     assert_eq!(str_of(&model(&other), "operator"), "flux");
+    // Objects of two operators: Flux, and the question said.
+    let (_tmp, both) = named_dir("shop");
+    git_repo(&both, Some("https://github.com/acme/shop.git"));
+    write(
+        &both,
+        "argocd/shop.yaml",
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\n",
+    );
+    write(&both, "fleet/fleet.yaml", "defaultNamespace: shop\n");
+    let out = run(&both, &["init", "--yes"]);
+    assert_code(&out, 0);
+    assert_eq!(str_of(&model(&both), "operator"), "flux");
+    assert!(
+        stderr(&out).contains("operator flux: the repository has objects of several operators"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -11,6 +11,7 @@ use crate::cli::commands::generate::{self, Mode};
 use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::remote;
+use crate::migrate::operator::{InUse, in_use, place};
 use crate::model::draft::{
     self, AppDraft, Comments, EnvironmentDraft, GitlabDraft, GitopsDraft, ModelDraft, Patterns,
 };
@@ -298,33 +299,45 @@ fn answers(
 }
 
 /// development ← develop, staging ← staging, production ← main (pull request), preview ← feature/*.
-/// The operator whose objects the repository already has, when they are all of one: Argo CD
-/// or Fleet is kept (and said in `notes`); Flux otherwise, the default.
+/// The operator whose objects the repository already has, when they are all of one (said in
+/// `notes`); Flux otherwise, the default. Files the scan could not read are counted in `notes`,
+/// since an operator object may be among them.
 fn operator_in(root: &Path, notes: &mut Vec<String>) -> Result<Operator, Error> {
-    use crate::scan::Operator as Found;
     let repo = crate::files::repo::DirRepo::open(root)
         .map_err(|e| Error::io(format!("reading {}", root.display()), e))?;
-    let objects = crate::scan::scan(repo.paths(), &repo).operator_objects;
-    let Some(first) = objects.first() else {
-        return Ok(Operator::Flux);
-    };
-    if objects.iter().any(|o| o.operator != first.operator) {
-        return Ok(Operator::Flux);
+    let layout = crate::scan::scan(repo.paths(), &repo);
+    if !layout.diagnostics.is_empty() {
+        notes.push(format!(
+            "{} file(s) could not be read while looking for an operator in use; `gitops-gen \
+             analyze` lists them",
+            layout.diagnostics.len()
+        ));
     }
-    let (operator, name) = match first.operator {
-        Found::Flux => return Ok(Operator::Flux),
-        Found::Argocd => (Operator::Argocd, "Argo CD"),
-        Found::Fleet => (Operator::Fleet, "Fleet"),
-    };
-    notes.push(format!(
-        "operator {}: the repository already has {name} objects ({} {}:{}); pass --operator to \
-         choose another",
-        operator.as_str(),
-        first.kind,
-        first.file,
-        first.line
-    ));
-    Ok(operator)
+    Ok(match in_use(&layout.operator_objects) {
+        InUse::Nothing => Operator::Flux,
+        InUse::Several { which } => {
+            notes.push(format!(
+                "operator flux: the repository has objects of several operators ({which}); pass \
+                 --operator to choose the one that reconciles the clusters"
+            ));
+            Operator::Flux
+        }
+        InUse::One {
+            operator,
+            name,
+            first,
+        } => {
+            if operator != Operator::Flux {
+                notes.push(format!(
+                    "operator {}: the repository already has {name} objects ({}); pass \
+                     --operator to choose another",
+                    operator.as_str(),
+                    place(first)
+                ));
+            }
+            operator
+        }
+    })
 }
 
 /// The address Argo CD or Fleet clones this repository from: the `origin` remote's, as https.
