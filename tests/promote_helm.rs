@@ -297,20 +297,28 @@ fn generate_refuses_charts_and_values_that_are_not_there() {
     }
 }
 
-/// The fixture generated under `operator` (without its preview environment), committed and
-/// pushed.
+/// The fixture generated under `operator` (Fleet's without its preview environment, which
+/// Fleet does not take with Helm apps), committed and pushed.
 fn generated_under(operator: &str) -> Fixture {
     let f = empty();
     for (rel, text) in team_files() {
         let text = if rel == "gitops-gen.yaml" {
-            text.replacen(
+            let text = text.replacen(
                 "\nci: github\n",
                 &format!(
                     "\nci: github\noperator: {operator}\ngitops: {{url: \"https://github.com/acme/shop.git\"}}\n"
                 ),
                 1,
-            )
-            .replacen("  - {name: preview, branches: ['feature/*'], preview: true}\n", "", 1)
+            );
+            if operator == "fleet" {
+                text.replacen(
+                    "  - {name: preview, branches: ['feature/*'], preview: true}\n",
+                    "",
+                    1,
+                )
+            } else {
+                text
+            }
         } else {
             text
         };
@@ -355,4 +363,66 @@ fn under_fleet_the_image_goes_into_the_file_the_bundle_reads() {
         "clusters/fleet/bundles/staging/helm.web/fleet.yaml",
         "    - ../../applications/overlays/staging/web-image.yaml\n",
     );
+}
+
+/// Under Argo CD a preview's instances are Applications of an ApplicationSet, which finds each
+/// instance by the image values file promotion writes and its namespace by the Namespace file
+/// beside it; promotion checks that the set's template reads that file last, and refuses when
+/// it does not.
+#[test]
+fn under_argo_cd_a_preview_instance_is_what_the_application_set_finds() {
+    let f = generated_under("argocd");
+    let set_file = "clusters/preview/argocd/helm.preview.web.yaml";
+    let set = remote_file(&f, "main", set_file);
+    assert!(
+        set.contains("- path: applications/overlays/preview/*/web-image.yaml\n")
+            && set.contains("- path: \"{{ .instance.path.path }}/namespace.yaml\"\n")
+            && set.contains("- \"$values/{{ .instance.path.path }}/web-image.yaml\"\n"),
+        "{set}"
+    );
+    let preview = |branch: &str, tag: &str| {
+        let mut cmd = gitops_gen(&f.checkout);
+        cmd.args(["promote", "--env", "preview", "--app", "web"])
+            .args(["--image", &format!("ghcr.io/acme/web:{tag}")])
+            .args(["--ref", &format!("refs/heads/{branch}")]);
+        cmd
+    };
+    preview("feature/a", "a1").assert().success();
+    let files = git(&f.remote, &["ls-tree", "-r", "--name-only", "main"]);
+    let instance: Vec<&str> = files
+        .lines()
+        .filter(|l| {
+            l.starts_with("applications/overlays/preview/") && l.ends_with("/web-image.yaml")
+        })
+        .collect();
+    assert_eq!(instance.len(), 1, "{files}");
+    let folder = instance[0].strip_suffix("/web-image.yaml").expect("suffix");
+    // The second generator's file, and what it names.
+    let namespace = remote_file(&f, "main", &format!("{folder}/namespace.yaml"));
+    assert!(
+        namespace.contains("kind: Namespace") && namespace.contains("name: shop-feature-a"),
+        "{namespace}"
+    );
+    assert!(remote_file(&f, "main", instance[0]).ends_with("tag: a1\n"));
+    assert_eq!(
+        remote_file(&f, "main", set_file),
+        set,
+        "promotion leaves the set alone"
+    );
+
+    // A set whose template reads another file last would not run the promoted image.
+    git(&f.checkout, &["pull", "-q", "origin", "main"]);
+    let last = "- \"$values/{{ .instance.path.path }}/web-image.yaml\"\n";
+    let at = set.find(last).expect("the last values file");
+    let indent = &set[set[..at].rfind('\n').expect("a line") + 1..at];
+    let edited = set.replace(
+        last,
+        &format!("{last}{indent}- \"$values/charts/web/values-staging.yaml\"\n"),
+    );
+    assert_ne!(edited, set);
+    write(&f.checkout, set_file, &edited);
+    push(&f, "hand edit");
+    let out = preview("feature/b", "b1").assert().failure();
+    let said = one_line(&out.get_output().stderr);
+    assert!(said.contains("does not read the values file"), "{said}");
 }

@@ -298,6 +298,18 @@ pub(crate) const ARGOCD_ROOT_OBJECT: &str = "argocd/root.yaml";
 pub(crate) fn argocd_helm_application(env: &str, app: &str) -> String {
     format!("argocd/helm.{env}.{app}.yaml")
 }
+/// Under Argo CD, a preview environment's Helm app runs from an ApplicationSet whose first
+/// generator finds the instances by their image values files and names each instance folder
+/// `.instance.path` (`pathParamPrefix`) in its Go templates.
+pub(crate) const ARGOCD_INSTANCE_PARAMS: &str = "instance";
+/// The same ApplicationSet's second generator reads the instance's Namespace file, and names
+/// its folder `.namespace.path`; the Namespace's own fields stay at the top (`.metadata.name`).
+pub(crate) const ARGOCD_NAMESPACE_PARAMS: &str = "namespace";
+/// The instance folder an ApplicationSet of preview instances generates an Application for, as
+/// a Go template ([`ARGOCD_INSTANCE_PARAMS`]).
+pub(crate) fn argocd_instance_folder() -> String {
+    format!("{{{{ .{ARGOCD_INSTANCE_PARAMS}.path.path }}}}")
+}
 /// The folder of Fleet's options file for Helm app `app` in `env`, under [`FLEET_FOLDER`].
 /// Names are DNS labels, so the dot keeps it apart from the `infrastructure` and `apps` layers.
 pub(crate) fn fleet_helm_options_dir(env: &str, app: &str) -> String {

@@ -13,6 +13,7 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::model::tree;
 use crate::promote::Request;
 use crate::promote::edit::ImageRef;
 use crate::promote::edit::values::{add_values_config_map, new_values, set_value, value_at};
@@ -48,6 +49,9 @@ pub(crate) enum HelmReader {
     Flux { release: String },
     /// Argo CD: this Application (repository-relative), through `helm.valueFiles`.
     Argocd { application: String },
+    /// Argo CD, in a preview environment: this ApplicationSet (repository-relative), whose
+    /// template's `helm.valueFiles` name the image file of each instance it finds.
+    ArgocdInstances { application_set: String },
     /// Fleet: this bundle options file, through `helm.valuesFiles` relative to the bundle's
     /// `base` (both repository-relative).
     Fleet { options: String, base: String },
@@ -173,7 +177,7 @@ pub(crate) fn verify(
 fn reads_image_last(request: &Request, root: &Path, target: &HelmTarget) -> Result<(), Error> {
     let (file, wanted, last, what) = match &target.reader {
         HelmReader::Flux { release } => {
-            let file = format!("{release}/{}", crate::model::tree::HELM_RELEASE_FILE);
+            let file = format!("{release}/{}", tree::HELM_RELEASE_FILE);
             let text = read_overlay(request, root, &file)?;
             let last = last_values_from(&text);
             (file, target.config_map.clone(), last, "the ConfigMap")
@@ -184,10 +188,29 @@ fn reads_image_last(request: &Request, root: &Path, target: &HelmTarget) -> Resu
             let wanted = format!("$values/{}", target.image_values);
             (application.clone(), wanted, last, "the values file")
         }
+        HelmReader::ArgocdInstances { application_set } => {
+            let text = read_overlay(request, root, application_set)?;
+            let last = last_in(
+                &text,
+                &[
+                    "spec",
+                    "template",
+                    "spec",
+                    "sources",
+                    "0",
+                    "helm",
+                    "valueFiles",
+                ],
+            );
+            // The instance's file as the ApplicationSet's template names every instance's.
+            let name = target.image_values.rsplit('/').next().unwrap_or_default();
+            let wanted = format!("$values/{}/{name}", tree::argocd_instance_folder());
+            (application_set.clone(), wanted, last, "the values file")
+        }
         HelmReader::Fleet { options, base } => {
             let text = read_overlay(request, root, options)?;
             let last = last_in(&text, &["helm", "valuesFiles"]);
-            let wanted = crate::model::tree::relative(base, &target.image_values);
+            let wanted = tree::relative(base, &target.image_values);
             (options.clone(), wanted, last, "the values file")
         }
     };

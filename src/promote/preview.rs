@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::model::tree::{GitopsTree, kustomization};
+use crate::model::tree::{GitopsTree, NAMESPACE_FILE, kustomization};
 use crate::promote::edit::{self, scalar};
 use crate::promote::git_cli::Git;
 use crate::promote::stage::read_overlay;
@@ -54,7 +54,7 @@ impl Instance {
             branch: branch.to_owned(),
             root: kustomization(&tree.applications_overlay(env)),
             kustomization: kustomization(&dir),
-            namespace_file: format!("{dir}/namespace.yaml"),
+            namespace_file: format!("{dir}/{NAMESPACE_FILE}"),
             dir,
             namespace,
             slug,
@@ -69,7 +69,7 @@ impl Instance {
              kind: Kustomization\n\
              metadata:\n  annotations:\n    branch.gitops-gen.io/name: {branch}\n\
              namespace: {namespace}\n\
-             resources:\n  - namespace.yaml\n",
+             resources:\n  - {NAMESPACE_FILE}\n",
             branch = scalar(&self.branch),
             namespace = self.namespace,
         )

@@ -130,3 +130,40 @@ fn a_variable_in_an_image_is_refused_for_gitlab_too() {
     );
     assert_eq!(list_files(&dir), ["gitops-gen.yaml"]);
 }
+
+/// Argo CD evaluates an ApplicationSet's template as a Go template: a values file named with
+/// `{{` would run as template code in every preview instance's Application, so it is refused
+/// and nothing is written.
+#[test]
+fn go_template_syntax_cannot_reach_an_application_set() {
+    let (_tmp, dir) = named_dir("repo");
+    write(
+        &dir,
+        "gitops-gen.yaml",
+        "version: 1\nproject: shop\nci: github\noperator: argocd\nregistry: ghcr.io/acme\n\
+         gitops: {url: \"https://github.com/acme/shop.git\"}\n\
+         environments:\n  - {name: preview, branches: ['feature/*'], preview: true}\n\
+         apps:\n  - name: web\n    deploy: {helm: {chart: charts/web, \
+         values: \"charts/web/{{ .metadata.name }}.yaml\"}}\n",
+    );
+    write(
+        &dir,
+        "charts/web/Chart.yaml",
+        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+    );
+    write(&dir, "charts/web/values.yaml", "image:\n  tag: latest\n");
+    write(
+        &dir,
+        "charts/web/{{ .metadata.name }}.yaml",
+        "replicas: 1\n",
+    );
+    let before = read_tree(&dir);
+    let out = run(&dir, &["generate"]);
+    assert_code(&out, 2);
+    let err = message(&out);
+    assert!(
+        err.contains("which Argo CD would evaluate as a Go template"),
+        "{err}"
+    );
+    assert_eq!(read_tree(&dir), before, "nothing is written");
+}

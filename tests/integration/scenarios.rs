@@ -108,16 +108,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         name: "helm_charts_argocd",
         setup: Setup::RepoEdited(
             "helm-charts",
-            &[
-                (
-                    "\nci: github\n",
-                    "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
-                ),
-                (
-                    "  - {name: preview, branches: ['feature/*'], preview: true}\n",
-                    "",
-                ),
-            ],
+            &[(
+                "\nci: github\n",
+                "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+            )],
         ),
     },
     Scenario {
@@ -136,6 +130,19 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
             ],
         ),
     },
+    // Helm apps where environments share a cluster and production runs on three.
+    Scenario {
+        name: "helm_charts_shared_flux",
+        setup: Setup::RepoEdited("helm-charts", HELM_SHARED_PREVIEW),
+    },
+    Scenario {
+        name: "helm_charts_shared_argocd",
+        setup: Setup::RepoEdited("helm-charts", HELM_SHARED_ARGOCD),
+    },
+    Scenario {
+        name: "helm_charts_shared_fleet",
+        setup: Setup::RepoEdited("helm-charts", HELM_SHARED_FLEET),
+    },
     Scenario {
         name: "init_gitlab_remote",
         setup: Setup::Init {
@@ -143,6 +150,46 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
             remote: Some("https://gitlab.com/acme/shop.git"),
         },
     },
+];
+
+/// The Helm fixture's preview and staging on cluster `nonprod`, production on three clusters.
+const HELM_SHARED_PREVIEW: &[(&str, &str)] = &[
+    ("preview: true}\n", "preview: true, cluster: nonprod}\n"),
+    HELM_SHARED[0],
+    HELM_SHARED[1],
+];
+/// Staging's cluster shared and production's three, which every operator's variant edits.
+const HELM_SHARED: [(&str, &str); 2] = [
+    (
+        "branches: [develop]}\n",
+        "branches: [develop], cluster: nonprod, namespace: shop-staging}\n",
+    ),
+    (
+        "promotion: pull-request}\n",
+        "promotion: pull-request, clusters: [eu, us, ap]}\n",
+    ),
+];
+const HELM_SHARED_ARGOCD: &[(&str, &str)] = &[
+    (
+        "\nci: github\n",
+        "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+    ),
+    HELM_SHARED_PREVIEW[0],
+    HELM_SHARED[0],
+    HELM_SHARED[1],
+];
+/// Fleet generates no preview instances of Helm apps: a `qa` shares staging's cluster instead.
+const HELM_SHARED_FLEET: &[(&str, &str)] = &[
+    (
+        "\nci: github\n",
+        "\nci: github\noperator: fleet\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+    ),
+    (
+        "  - {name: preview, branches: ['feature/*'], preview: true}\n",
+        "  - {name: qa, branches: [qa], cluster: nonprod}\n",
+    ),
+    HELM_SHARED[0],
+    HELM_SHARED[1],
 ];
 
 /// Builds a scenario's tree in a fresh temporary directory and returns (guard, tree root).
@@ -323,6 +370,21 @@ fn team_sources_stay_where_they_are() {
 #[test]
 fn helm_charts() {
     snapshot("helm_charts");
+}
+
+#[test]
+fn helm_charts_shared_flux() {
+    snapshot("helm_charts_shared_flux");
+}
+
+#[test]
+fn helm_charts_shared_argocd() {
+    snapshot("helm_charts_shared_argocd");
+}
+
+#[test]
+fn helm_charts_shared_fleet() {
+    snapshot("helm_charts_shared_fleet");
 }
 
 #[test]

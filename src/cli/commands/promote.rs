@@ -219,19 +219,23 @@ fn helm_target(config: &Config, app: &model::App, env: &str, overlay: &str) -> O
 }
 
 /// What reads a Helm app's values in `env`: Flux's HelmRelease, Argo CD's Application (the
-/// same in every cluster of the environment, so the first cluster's is read), or Fleet's bundle
-/// options.
+/// same in every cluster of the environment, so the first cluster's is read; a preview's
+/// ApplicationSet), or Fleet's bundle options.
 fn helm_reader(config: &Config, env: &str, app: &str, helm: &model::Helm) -> HelmReader {
     let tree = GitopsTree::of(config);
-    let cluster = config
-        .environments
-        .iter()
-        .find(|e| e.name.value == env)
-        .and_then(|e| e.clusters.first());
+    let environment = config.environments.iter().find(|e| e.name.value == env);
+    let cluster = environment.and_then(|e| e.clusters.first());
     match (config.operator, cluster) {
-        (Operator::Argocd, Some(cluster)) => HelmReader::Argocd {
-            application: tree.cluster_file(cluster, &tree::argocd_helm_application(env, app)),
-        },
+        (Operator::Argocd, Some(cluster)) => {
+            let file = tree.cluster_file(cluster, &tree::argocd_helm_application(env, app));
+            if environment.is_some_and(|e| e.preview) {
+                HelmReader::ArgocdInstances {
+                    application_set: file,
+                }
+            } else {
+                HelmReader::Argocd { application: file }
+            }
+        }
         (Operator::Fleet, _) => HelmReader::Fleet {
             options: tree.cluster_file(
                 tree::FLEET_FOLDER,

@@ -12,13 +12,17 @@
 //!   the environment's drift settings as `syncPolicy.automated` (`prune`, `selfHeal`); an
 //!   environment that is not the cluster's first gets `<env>-infrastructure.yaml` and
 //!   `<env>-apps.yaml` ([`sharing`]).
+//! - `helm.<env>.<app>.yaml`: per environment and Helm app an Application ([`helm`]); in a
+//!   preview environment an ApplicationSet with an Application per branch instance
+//!   ([`instances`]).
 //!
-//! Why Applications and not an ApplicationSet: each cluster is bootstrapped from its own folder,
+//! Why Applications and not an ApplicationSet (but for the preview instances of Helm apps): each cluster is bootstrapped from its own folder,
 //! as with Flux, so its two or three Applications are plain files a pull request shows as they
 //! will run, with nothing to expand in the head. Argo CD's docs point to ApplicationSets for
 //! templating many Applications over many clusters from one Argo CD, which a hub topology needs.
 
 mod helm;
+mod instances;
 
 use serde::Serialize;
 
@@ -33,6 +37,7 @@ use crate::render::output::Outputs;
 
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
 const APP_PROJECT: &str = "gitops/argocd/appproject.yaml.j2";
+const APPLICATION_SET: &str = "gitops/argocd/applicationset.yaml.j2";
 
 /// The folder under `clusters/<cluster>/` the root Application syncs, which holds every file.
 const FOLDER: &str = "argocd";
@@ -125,8 +130,7 @@ struct AppProjectView<'a> {
 
 /// Adds the bootstrap Application, the AppProject and the environments' Applications of every
 /// cluster, and the Helm apps' Applications (`helm`). The decoder has made sure the model has a
-/// repository address, chat notifications Argo CD can send, and no Helm app with a preview
-/// environment.
+/// repository address and chat notifications Argo CD can send.
 pub(crate) fn render(
     config: &Config,
     targets: &[EnvTarget],
@@ -235,14 +239,18 @@ pub(crate) fn render(
                 let layer = format!("helm-{}", app.name.value);
                 let mut release = application(&layer, "0", "", target.apps_namespace());
                 release.helm = Some(helm::source(config, app, chart, target.name, repo_url));
-                out.managed(
-                    APPLICATION,
-                    tree.cluster_file(
-                        cluster,
-                        &argocd_helm_application(target.name, &app.name.value),
-                    ),
-                    &release,
-                )?;
+                let file = tree.cluster_file(
+                    cluster,
+                    &argocd_helm_application(target.name, &app.name.value),
+                );
+                if target.preview {
+                    release.wave = None;
+                    let set =
+                        instances::application_set(&release, target.name, &app.name.value, &tree)?;
+                    out.managed(APPLICATION_SET, file, &set)?;
+                } else {
+                    out.managed(APPLICATION, file, &release)?;
+                }
             }
         }
     }
