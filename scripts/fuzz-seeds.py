@@ -67,6 +67,15 @@ EXPRESSIONS = [
 ]
 
 
+SECRETS = [
+    "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  labels: {app: web}\ntype: Opaque\n"
+    "data:\n  user: YWRtaW4=\nstringData:\n  password: x\n",
+    'kind: Secret\nmetadata: {name: "x", annotations: '
+    '{kubectl.kubernetes.io/last-applied-configuration: "{}"}}\nimmutable: true\n'
+    'stringData: {"a.b-c_d": "v", "1": "2"}\n',
+]
+
+
 def text_files(directory):
     """Every UTF-8 file under `directory` except the expected analysis: path -> text."""
     files = {}
@@ -147,6 +156,14 @@ def main():
             names = re.findall(r"(?m)^\s*- name: ([a-z0-9-]+)", text)
             if folder == "models" and names:
                 add(seeds, "team_edits", f"# {names[0]}\n" + text.replace("    branches:", "    suspended: true\n    branches:", 1))
+    # `seal` reads Secret manifests: the plaintext ones the secrets corpus plants, and two more.
+    for path in sorted((FIXTURES / "secrets").rglob("*")):
+        if path.is_file() and path.suffix in (".yml", ".yaml"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if "kind: Secret" in text:
+                add(seeds, "seal", text)
+    for secret in SECRETS:
+        add(seeds, "seal", secret)
     for overlay in OVERLAYS:
         add(seeds, "overlay", overlay)
         add(seeds, "yaml", overlay.split("\n", 2)[2])

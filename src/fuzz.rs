@@ -297,3 +297,41 @@ fn check_range(text: &str, start: usize, end: usize, what: &str) {
         text.len()
     );
 }
+
+/// `seal`'s reading of a Secret manifest, then the sealing of what it read to the test
+/// certificate: whatever the input, an error or a SealedSecret that parses as one YAML document
+/// whose `encryptedData` holds every key.
+pub fn seal(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(secret) = crate::seal::from_manifest(text, "stdin") else {
+        return;
+    };
+    let key = crate::seal::sealing_key(
+        include_str!("../tests/fixtures/seal/cert.pem"),
+        std::time::SystemTime::now(),
+    )
+    .expect("the test certificate seals");
+    let target = crate::seal::Target {
+        name: "fuzz",
+        namespace: "fuzz",
+        scope: crate::seal::Scope::Strict,
+        comment: "fuzz",
+    };
+    let Ok(sealed) = crate::seal::seal(&secret, &target, &key) else {
+        return;
+    };
+    let docs = yaml::parse(&sealed).expect("a SealedSecret parses");
+    let data = docs
+        .first()
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("spec"))
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("encryptedData"))
+        .and_then(Node::as_map)
+        .expect("encryptedData");
+    for (key, _) in secret.values() {
+        assert!(data.get(key).is_some(), "key {key} sealed");
+    }
+}

@@ -18,6 +18,7 @@ mod promote;
 mod read;
 mod render;
 mod scan;
+mod seal;
 mod sources;
 mod write;
 mod yaml;
@@ -76,6 +77,7 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Migrate(args) => cli::commands::migrate::run(&ui, &args),
         Command::Promote(args) => cli::commands::promote::run(&ui, &args),
         Command::Sync(args) => cli::commands::sync::run(&ui, &args),
+        Command::Seal(args) => cli::commands::seal::run(&ui, &args),
         Command::Analyze(args) => cli::commands::analyze::run(&ui, &args),
         Command::Schema { kind } => ui
             .out(match kind {

@@ -26,18 +26,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("write", &["files", "yaml", "render", "error"]),
     ("promote", &["files", "yaml", "model", "sources", "error"]),
     ("error", &["files", "model"]),
+    ("seal", &["yaml"]),
     (
         "fuzz",
         &[
             "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
-            "render", "write", "promote", "error",
+            "render", "write", "promote", "error", "seal",
         ],
     ),
     (
         "cli",
         &[
             "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
-            "render", "write", "promote", "error",
+            "render", "write", "promote", "error", "seal",
         ],
     ),
 ];

@@ -68,6 +68,9 @@ pub enum Command {
     /// Write the tree gitops-gen.yaml describes into its separate gitops.repository: one commit
     /// or one pull request (used by the generated sync job).
     Sync(SyncArgs),
+    /// Seal a Secret for one environment, offline, with its Sealed Secrets certificate, and
+    /// print (or write) the SealedSecret; the plaintext is never printed or written.
+    Seal(SealArgs),
     /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
     Schema {
         /// The document whose schema to print.
@@ -229,6 +232,62 @@ pub struct GenerateArgs {
     /// repository's files are generated.
     #[arg(long, value_name = "DIR")]
     pub gitops_checkout: Option<PathBuf>,
+}
+
+/// The arguments of `gitops-gen seal`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+seal reads the Secret from standard input (a manifest, e.g. from `kubectl create secret generic
+db --from-literal=password=... --dry-run=client -o yaml`) unless --from-literal or --from-file
+give the values, and seals each value with the environment's certificate,
+infrastructure/overlays/<env>/sealed-secrets-cert.pem (from `kubeseal --fetch-cert`; --cert
+names another). The namespace defaults to the manifest's, then the environment's. Values on a
+command line are visible to other users of the machine: prefer standard input or --from-file.
+
+Examples:
+  kubectl create secret generic db --from-literal=password=\"$DB_PASSWORD\" --dry-run=client -o yaml \\
+    | gitops-gen seal --env production -o applications/overlays/production/db-sealed.yaml
+  gitops-gen seal --env staging --name registry --from-file .dockerconfigjson=./config.json")]
+pub struct SealArgs {
+    /// Repository root holding gitops-gen.yaml.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// The environment whose controller will unseal it.
+    #[arg(long)]
+    pub env: String,
+    /// The Secret's name. Default: the manifest's `metadata.name`.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The Secret's namespace. Default: the manifest's, then the environment's.
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// Where it may be unsealed: under its name in its namespace (`strict`), under any name in
+    /// its namespace, or anywhere in the cluster.
+    #[arg(long, value_enum, default_value_t = SealScope::Strict)]
+    pub scope: SealScope,
+    /// A value, `KEY=VALUE` (repeatable).
+    #[arg(long = "from-literal", value_name = "KEY=VALUE")]
+    pub from_literal: Vec<String>,
+    /// A value read from a file, `[KEY=]PATH`; the key defaults to the file's name (repeatable).
+    #[arg(long = "from-file", value_name = "[KEY=]PATH")]
+    pub from_file: Vec<String>,
+    /// The certificate to seal with, instead of the environment's in the tree.
+    #[arg(long, value_name = "PEM")]
+    pub cert: Option<PathBuf>,
+    /// Write the SealedSecret here (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--scope` of `gitops-gen seal`, as `kubeseal` spells it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SealScope {
+    /// Only under its name, in its namespace.
+    Strict,
+    /// Under any name, in its namespace.
+    NamespaceWide,
+    /// Anywhere in the cluster.
+    ClusterWide,
 }
 
 /// The arguments of `gitops-gen sync`.

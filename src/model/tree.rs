@@ -82,6 +82,15 @@ impl<'a> GitopsTree<'a> {
         format!("{}/{NAMESPACE_FILE}", self.infrastructure_overlay(env))
     }
 
+    /// `infrastructure/overlays/<env>/sealed-secrets-cert.pem`: the certificate of the
+    /// environment's Sealed Secrets controller, which `gitops-gen seal` seals with.
+    pub(crate) fn sealing_certificate(&self, env: &str) -> String {
+        format!(
+            "{}/sealed-secrets-cert.pem",
+            self.infrastructure_overlay(env)
+        )
+    }
+
     /// `applications/base`: the kustomization listing every app's base.
     pub(crate) fn applications_base(&self) -> String {
         self.path("applications/base")

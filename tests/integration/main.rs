@@ -15,6 +15,7 @@ mod migrate;
 mod phases;
 mod precommit;
 mod scenarios;
+mod seal;
 mod shared;
 mod validate;
 mod writes;

@@ -6,6 +6,7 @@ pub(crate) mod generate;
 pub(crate) mod init;
 pub(crate) mod migrate;
 pub(crate) mod promote;
+pub(crate) mod seal;
 pub(crate) mod sync;
 
 use std::path::Path;

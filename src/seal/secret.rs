@@ -1,0 +1,183 @@
+//! What `seal` seals: a Secret manifest (the `kubectl create secret … --dry-run=client -o yaml`
+//! kind), values given one by one, or both. Only keys, names and line numbers ever reach an
+//! error message; the values are zeroed when the secret is dropped.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::yaml::{self, Mapping, Node};
+
+/// Annotations `kubectl apply` and kubecfg keep a whole copy of the object in, the plaintext
+/// included; sealing must not carry them into Git (Sealed Secrets' own `kubeseal` drops them).
+const PLAINTEXT_COPIES: [&str; 2] = [
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "kubecfg.ksonnet.io/last-applied-configuration",
+];
+
+/// A Secret before sealing.
+#[derive(Default)]
+pub(crate) struct PlainSecret {
+    pub(crate) name: Option<String>,
+    pub(crate) namespace: Option<String>,
+    /// `type`, e.g. `kubernetes.io/dockerconfigjson`; `None` is Kubernetes' `Opaque`.
+    pub(crate) kind: Option<String>,
+    pub(crate) immutable: Option<bool>,
+    pub(crate) labels: BTreeMap<String, String>,
+    pub(crate) annotations: BTreeMap<String, String>,
+    /// Key → value, the only secret part.
+    values: BTreeMap<String, Vec<u8>>,
+    /// What was dropped on the way, to tell the user.
+    pub(crate) dropped: Vec<String>,
+}
+
+impl Drop for PlainSecret {
+    fn drop(&mut self) {
+        for value in self.values.values_mut() {
+            value.fill(0);
+        }
+    }
+}
+
+impl PlainSecret {
+    /// The values, by key.
+    pub(crate) fn values(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// Adds `key` (from `origin`, for messages); a key may come once, and must be what
+    /// Kubernetes allows in a Secret (`[-._a-zA-Z0-9]+`).
+    pub(crate) fn add(&mut self, key: &str, value: Vec<u8>, origin: &str) -> Result<(), String> {
+        let valid = !key.is_empty()
+            && key.len() <= 253
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if !valid {
+            return Err(format!(
+                "{origin}: `{key}` is not a Secret key (letters, digits, `-`, `.`, `_`)"
+            ));
+        }
+        if self.values.contains_key(key) {
+            return Err(format!("{origin}: key `{key}` is given twice"));
+        }
+        self.values.insert(key.to_owned(), value);
+        Ok(())
+    }
+
+    /// Whether no value was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// The Secret in `text`, a YAML manifest with one document.
+pub(crate) fn from_manifest(text: &str, origin: &str) -> Result<PlainSecret, String> {
+    let at = |node: &Node| format!("{origin}:{}", line_of(text, node.span.start));
+    let documents = yaml::parse(text).map_err(|e| {
+        // The parser's messages are fixed phrases; no excerpt of the text is printed.
+        format!("{origin}:{}: {}", line_of(text, e.span.start), e.message)
+    })?;
+    let [document] = documents.as_slice() else {
+        return Err(format!(
+            "{origin}: holds {} YAML documents; seal one Secret at a time",
+            documents.len()
+        ));
+    };
+    let top = document
+        .as_map()
+        .ok_or_else(|| format!("{}: is not a Secret manifest (a mapping)", at(document)))?;
+    let kind = top.get("kind").and_then(Node::as_str);
+    if kind != Some("Secret") {
+        return Err(format!(
+            "{}: `kind` is {}, not `Secret`",
+            top.get("kind").map_or_else(|| origin.to_owned(), at),
+            kind.map_or_else(|| "missing".to_owned(), |k| format!("`{k}`"))
+        ));
+    }
+    let mut secret = PlainSecret::default();
+    let metadata = top.get("metadata").and_then(Node::as_map);
+    let text_of = |key: &str| {
+        metadata
+            .and_then(|m| m.get(key))
+            .and_then(Node::as_str)
+            .map(str::to_owned)
+    };
+    secret.name = text_of("name");
+    secret.namespace = text_of("namespace");
+    secret.kind = top.get("type").and_then(Node::as_str).map(str::to_owned);
+    secret.immutable = top.get("immutable").and_then(Node::as_bool);
+    if let Some(metadata) = metadata {
+        secret.labels = strings(metadata.get("labels"), &at)?;
+        secret.annotations = strings(metadata.get("annotations"), &at)?;
+    }
+    for copy in PLAINTEXT_COPIES {
+        if secret.annotations.remove(copy).is_some() {
+            secret.dropped.push(format!(
+                "annotation `{copy}`, which holds a copy of the plaintext"
+            ));
+        }
+    }
+    for (key, value) in entries(top.get("data"), &at)? {
+        let encoded = value
+            .as_str()
+            .ok_or_else(|| format!("{}: `data.{key}` is not a string", at(value)))?;
+        let decoded = STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| format!("{}: `data.{key}` is not base64", at(value)))?;
+        secret.add(&key, decoded, &at(value))?;
+    }
+    for (key, value) in entries(top.get("stringData"), &at)? {
+        let plain = value
+            .scalar_text()
+            .ok_or_else(|| format!("{}: `stringData.{key}` is not a string", at(value)))?;
+        secret.add(&key, plain.into_bytes(), &at(value))?;
+    }
+    Ok(secret)
+}
+
+/// The entries of an optional mapping of strings (`labels`, `annotations`).
+fn strings(
+    node: Option<&Node>,
+    at: &dyn Fn(&Node) -> String,
+) -> Result<BTreeMap<String, String>, String> {
+    entries(node, at)?
+        .into_iter()
+        .map(|(key, value)| {
+            value
+                .scalar_text()
+                .map(|v| (key.clone(), v))
+                .ok_or_else(|| format!("{}: `{key}` is not a string", at(value)))
+        })
+        .collect()
+}
+
+/// The (key, value) entries of an optional mapping; `null` is empty.
+fn entries<'a>(
+    node: Option<&'a Node>,
+    at: &dyn Fn(&Node) -> String,
+) -> Result<Vec<(String, &'a Node)>, String> {
+    let Some(node) = node.filter(|n| !n.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let map: &Mapping = node
+        .as_map()
+        .ok_or_else(|| format!("{}: expected a mapping", at(node)))?;
+    map.iter()
+        .map(|(key, value)| {
+            key.scalar_text()
+                .map(|k| (k, value))
+                .ok_or_else(|| format!("{}: a key is not a string", at(key)))
+        })
+        .collect()
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}

@@ -1,0 +1,206 @@
+//! `gitops-gen seal`: what it writes unseals with an independent implementation (Python's
+//! `cryptography`, tests/fixtures/seal/unseal.py) under the scope's label only, validates as a
+//! SealedSecret, and the plaintext appears in no output and no file.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::common::*;
+
+const MODEL: &str = "version: 1\nproject: shop\nci: github\nregistry: ghcr.io/acme\n\
+    environments:\n  - {name: staging, branches: [main], namespace: shop-staging}\n\
+    apps:\n  - {name: web}\n";
+
+const PLAINTEXT: &str = "hunter2-correct-horse";
+
+/// A repository with the model and staging's certificate where `seal` looks for it.
+fn repo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = named_dir("repo");
+    write(&dir, "gitops-gen.yaml", MODEL);
+    let cert = std::fs::read_to_string(fixture("seal/cert.pem")).expect("cert");
+    write(
+        &dir,
+        "infrastructure/overlays/staging/sealed-secrets-cert.pem",
+        &cert,
+    );
+    (tmp, dir)
+}
+
+fn seal(dir: &Path, args: &[&str], stdin: &str) -> Output {
+    gitops_gen(dir)
+        .arg("seal")
+        .args(args)
+        .write_stdin(stdin.as_bytes().to_vec())
+        .output()
+        .expect("gitops-gen runs")
+}
+
+/// Whether Python with `cryptography` is here (`.ci/run` installs it); else why not.
+fn python() -> Result<(), String> {
+    let ok = Command::new("python3")
+        .args(["-c", "import cryptography"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(()).ok_or_else(|| {
+        "skipping the cross-implementation check: python3 with `cryptography` not found \
+         (pip install cryptography)"
+            .to_owned()
+    })
+}
+
+/// `unseal.py` on `sealed` (a file), with `label` overriding the scope's: key → value.
+fn unseal(sealed: &Path, label: Option<&str>) -> Result<Vec<(String, String)>, String> {
+    let out = Command::new("python3")
+        .arg(fixture("seal/unseal.py"))
+        .arg(fixture("seal/key.pem"))
+        .arg(sealed)
+        .args(label)
+        .output()
+        .expect("python3 runs");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let (key, hex) = line.split_once('\t').expect("key<TAB>hex");
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+                .collect();
+            (key.to_owned(), String::from_utf8(bytes).expect("utf-8"))
+        })
+        .collect())
+}
+
+#[test]
+fn a_manifest_from_stdin_unseals_elsewhere_under_its_scope_only() {
+    let (_tmp, dir) = repo();
+    let manifest = format!(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  labels: {{app: web}}\n\
+         stringData:\n  password: {PLAINTEXT}\ndata:\n  user: YWRtaW4=\n"
+    );
+    for (scope, label, wrong) in [
+        ("strict", "shop-staging/db", "shop-staging/other"),
+        ("namespace-wide", "shop-staging", "other"),
+        ("cluster-wide", "", "shop-staging/db"),
+    ] {
+        let file = format!("applications/overlays/staging/db-{scope}.yaml");
+        let out = seal(
+            &dir,
+            &["--env", "staging", "--scope", scope, "-o", &file],
+            &manifest,
+        );
+        assert_code(&out, 0);
+        let said = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(
+            said.contains("sealed") && !said.contains(PLAINTEXT),
+            "{said}"
+        );
+        let text = read(&dir, &file);
+        assert!(
+            text.contains("kind: SealedSecret\n") && text.contains("namespace: shop-staging\n")
+        );
+        if let Err(why) = python() {
+            println!("{why}");
+            continue;
+        }
+        let path = dir.join(&file);
+        let values = unseal(&path, None).expect(scope);
+        assert_eq!(
+            values,
+            [
+                ("password".to_owned(), PLAINTEXT.to_owned()),
+                ("user".to_owned(), "admin".to_owned())
+            ]
+        );
+        assert_eq!(unseal(&path, Some(label)).expect(label), values);
+        assert!(
+            unseal(&path, Some(wrong)).is_err(),
+            "{scope} unsealed under `{wrong}`"
+        );
+    }
+    // Nothing anywhere holds the plaintext, or its base64.
+    for (rel, bytes) in read_tree(&dir) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains(PLAINTEXT) && !text.contains("YWRtaW4="),
+            "{rel} holds the plaintext"
+        );
+    }
+    match validate_strict(&dir.join("applications")) {
+        None => println!("{VALIDATOR_MISSING}"),
+        Some(result) => result.expect("the SealedSecrets validate"),
+    }
+}
+
+#[test]
+fn literals_and_files_are_sealed_and_never_echoed() {
+    let (_tmp, dir) = repo();
+    write(&dir, "secret.txt", PLAINTEXT);
+    let literal = format!("token={PLAINTEXT}");
+    let out = seal(
+        &dir,
+        &[
+            "--env",
+            "staging",
+            "--name",
+            "api",
+            "--from-literal",
+            &literal,
+            "--from-file",
+            "secret.txt",
+        ],
+        "",
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(!text.contains(PLAINTEXT) && !stderr(&out).contains(PLAINTEXT));
+    assert!(
+        text.contains("    secret.txt: \"") && text.contains("    token: \""),
+        "{text}"
+    );
+    if python().is_ok() {
+        write(&dir, "out.yaml", &text);
+        let values = unseal(&dir.join("out.yaml"), None).expect("unseals");
+        assert!(values.iter().all(|(_, v)| v == PLAINTEXT), "{values:?}");
+    }
+    // Refusals name the problem, never the value.
+    for (args, stdin, expected) in [
+        (
+            vec!["--env", "staging", "--from-literal", "no-equals-sign"],
+            "",
+            "takes KEY=VALUE",
+        ),
+        (
+            vec!["--env", "staging", "--from-literal", "a=1"],
+            "",
+            "name the Secret with --name",
+        ),
+        (vec!["--env", "prod"], "", "there is no environment `prod`"),
+        (
+            vec!["--env", "staging"],
+            "kind: Secret\nmetadata: {name: x}\ndata:\n  k: \"hunter2-correct-horse\n",
+            "stdin:",
+        ),
+        (
+            vec!["--env", "staging", "--cert", "missing.pem"],
+            "",
+            "no sealing certificate at `missing.pem`",
+        ),
+    ] {
+        let out = seal(&dir, &args, stdin);
+        assert_code(&out, 2);
+        let err = stderr(&out);
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!err.contains(PLAINTEXT), "{err}");
+    }
+    let expired = fixture("seal/expired.pem");
+    let out = seal(
+        &dir,
+        &["--env", "staging", "--cert", &expired.to_string_lossy()],
+        "kind: Secret\nmetadata: {name: x}\nstringData: {k: v}\n",
+    );
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("expired on"), "{}", stderr(&out));
+}
