@@ -164,6 +164,12 @@ def main():
                 add(seeds, "seal", text)
     for secret in SECRETS:
         add(seeds, "seal", secret)
+        add(seeds, "policy", secret)
+    # `policy` reads any manifest: the team manifests and charts of the repository fixtures.
+    for path in sorted((FIXTURES / "repos").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "kind:" in text:
+            add(seeds, "policy", text)
     for overlay in OVERLAYS:
         add(seeds, "overlay", overlay)
         add(seeds, "yaml", overlay.split("\n", 2)[2])

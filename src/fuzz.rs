@@ -335,3 +335,37 @@ pub fn seal(data: &[u8]) {
         assert!(data.get(key).is_some(), "key {key} sealed");
     }
 }
+
+/// `policy check` on one manifest with the default policies: an error, or findings that each
+/// name an object and a place inside the manifest.
+pub fn policy(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let sources = crate::model::tree::POLICY_FILES
+        .iter()
+        .map(|name| {
+            let text = match *name {
+                "kubernetes" => include_str!("../templates/policy/kubernetes.rego.j2"),
+                "images" => include_str!("../templates/policy/images.rego.j2"),
+                "resources" => include_str!("../templates/policy/resources.rego.j2"),
+                "security" => include_str!("../templates/policy/security.rego.j2"),
+                "secrets" => include_str!("../templates/policy/secrets.rego.j2"),
+                _ => include_str!("../templates/policy/labels.rego.j2"),
+            };
+            (format!("{name}.rego"), text.to_owned())
+        })
+        .collect();
+    let mut policies = crate::policy::Policies::new(sources, &crate::policy::Context::default())
+        .expect("the default policies parse");
+    let Ok(checked) = policies.check(&[("fuzz.yaml".to_owned(), text.to_owned())]) else {
+        return;
+    };
+    let lines = text.lines().count().max(1);
+    for finding in &checked.findings {
+        assert!(
+            finding.line >= 1 && finding.line <= lines + 1,
+            "{finding:?}"
+        );
+    }
+}

@@ -14,6 +14,7 @@ pub mod fuzz;
 mod infer;
 mod migrate;
 mod model;
+mod policy;
 mod promote;
 mod read;
 mod render;
@@ -78,6 +79,9 @@ fn dispatch(cli: Cli) -> Result<Outcome> {
         Command::Promote(args) => cli::commands::promote::run(&ui, &args),
         Command::Sync(args) => cli::commands::sync::run(&ui, &args),
         Command::Seal(args) => cli::commands::seal::run(&ui, &args),
+        Command::Policy {
+            command: cli::PolicyCommand::Check(args),
+        } => cli::commands::policy::run(&ui, &args),
         Command::Analyze(args) => cli::commands::analyze::run(&ui, &args),
         Command::Schema { kind } => ui
             .out(match kind {

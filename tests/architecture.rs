@@ -26,19 +26,20 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("write", &["files", "yaml", "render", "error"]),
     ("promote", &["files", "yaml", "model", "sources", "error"]),
     ("error", &["files", "model"]),
-    ("seal", &["yaml"]),
+    ("seal", &["files", "yaml"]),
+    ("policy", &["files", "yaml"]),
     (
         "fuzz",
         &[
             "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
-            "render", "write", "promote", "error", "seal",
+            "render", "write", "promote", "error", "seal", "policy",
         ],
     ),
     (
         "cli",
         &[
             "files", "yaml", "model", "read", "scan", "infer", "analyze", "sources", "migrate",
-            "render", "write", "promote", "error", "seal",
+            "render", "write", "promote", "error", "seal", "policy",
         ],
     ),
 ];

@@ -71,6 +71,11 @@ pub enum Command {
     /// Seal a Secret for one environment, offline, with its Sealed Secrets certificate, and
     /// print (or write) the SealedSecret; the plaintext is never printed or written.
     Seal(SealArgs),
+    /// Policy as code: check rendered manifests against the repository's Rego policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
     /// Print a JSON Schema: of gitops-gen.yaml (default, for editors) or of `analyze --format json`.
     Schema {
         /// The document whose schema to print.
@@ -232,6 +237,55 @@ pub struct GenerateArgs {
     /// repository's files are generated.
     #[arg(long, value_name = "DIR")]
     pub gitops_checkout: Option<PathBuf>,
+}
+
+/// `gitops-gen policy …`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Evaluate the policies over manifests (files, folders, or `-` for standard input, e.g.
+    /// from `kustomize build`); exit 1 when a `deny` rule fires.
+    Check(PolicyCheckArgs),
+}
+
+/// The arguments of `gitops-gen policy check`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The policies are the `.rego` files of the policy folder (`policy/` beside the tree; `generate`
+writes the default set there once, and it is yours to edit): conftest's `package main`, with
+`deny` (fails the check), `violation` (the same) and `warn` rules, each object of each manifest as
+`input`. --env gives them `data.gitops_gen`: the environment (`name`, `preview`) and the
+registries of the model's apps. Rules and their ids are in docs/policy.md.
+
+Examples:
+  kustomize build applications/overlays/production | gitops-gen policy check --env production -
+  gitops-gen policy check --format sarif k8s/ > policy.sarif")]
+pub struct PolicyCheckArgs {
+    /// Repository root holding gitops-gen.yaml (optional without --env and with --policy).
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// The environment the manifests are for.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// The policy folder. Default: `policy/` beside the tree (`gitops.path`).
+    #[arg(long, value_name = "DIR")]
+    pub policy: Option<PathBuf>,
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = PolicyFormat::Text)]
+    pub format: PolicyFormat,
+    /// Manifests: files, folders (their `.yaml` / `.yml` files, recursively), `-` for standard
+    /// input. Default: standard input.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Output formats of `policy check`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFormat {
+    /// One line per finding, then the counts.
+    Text,
+    /// The findings and the counts.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
 }
 
 /// The arguments of `gitops-gen seal`.

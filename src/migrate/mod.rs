@@ -125,6 +125,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         tool: None,
         gitlab: gitlab(ci, root, &mut notes),
         notifications: None,
+        policy: None,
         environments,
         apps,
     };

@@ -82,6 +82,11 @@ impl<'a> GitopsTree<'a> {
         format!("{}/{NAMESPACE_FILE}", self.infrastructure_overlay(env))
     }
 
+    /// `policy/`: the Rego policies `gitops-gen policy check` evaluates (seeded once).
+    pub(crate) fn policy_dir(&self) -> String {
+        self.path("policy")
+    }
+
     /// `infrastructure/overlays/<env>/sealed-secrets-cert.pem`: the certificate of the
     /// environment's Sealed Secrets controller, which `gitops-gen seal` seals with.
     pub(crate) fn sealing_certificate(&self, env: &str) -> String {
@@ -270,9 +275,28 @@ impl GitopsTree<'_> {
             kustomization(&tree.applications_base()),
             Claimant::Tree("the list of app bases".to_owned()),
         );
+        if config.policy.enabled {
+            for name in POLICY_FILES {
+                claim(
+                    format!("{}/{name}.rego", tree.policy_dir()),
+                    Claimant::Tree("the default policies".to_owned()),
+                );
+            }
+        }
         claims
     }
 }
+
+/// The default policy files `generate` seeds into [`GitopsTree::policy_dir`], each
+/// `templates/policy/<name>.rego.j2`; the rules and their ids are in docs/policy.md.
+pub(crate) const POLICY_FILES: [&str; 6] = [
+    "kubernetes",
+    "images",
+    "resources",
+    "security",
+    "secrets",
+    "labels",
+];
 
 /// The HelmRelease's file name inside a Helm app's release folder.
 pub(crate) const HELM_RELEASE_FILE: &str = "helmrelease.yaml";

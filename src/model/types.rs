@@ -48,6 +48,8 @@ pub(crate) struct Config {
     pub gitlab: GitlabOptions,
     /// What the operator reports back after it applies a promotion.
     pub notifications: Notifications,
+    /// Policy as code: the Rego policies `generate` seeds and `policy check` evaluates.
+    pub policy: Policy,
     /// Environments in promotion order.
     pub environments: Vec<Environment>,
     pub apps: Vec<App>,
@@ -279,6 +281,20 @@ impl Gitops {
     /// Whether the configuration lives in a separate repository.
     pub(crate) fn is_separate(&self) -> bool {
         self.repository.is_some()
+    }
+}
+
+/// `policy:`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Policy {
+    /// Seed the default policy set into `policy/` (once) and check every environment's overlay
+    /// against the folder in the validate job.
+    pub enabled: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy { enabled: true }
     }
 }
 

@@ -191,6 +191,10 @@ fn check_path(path: &str) -> Result<(), Error> {
 
 /// The self-check: generated YAML must parse, hold exactly one document and be a mapping.
 fn reparse(path: &str, text: &str) -> Result<(), Error> {
+    // The policies are Rego, checked by `policy check`'s tests instead.
+    if !(path.ends_with(".yaml") || path.ends_with(".yml")) {
+        return Ok(());
+    }
     let docs = crate::yaml::parse(text).map_err(|e| {
         let line = text[..e.span.start.min(text.len())].matches('\n').count() + 1;
         let shown = text.lines().nth(line - 1).unwrap_or_default();

@@ -13,6 +13,9 @@ pub(crate) const CHECK_JOB: &str = "check";
 pub(crate) const VALIDATE_JOB: &str = "validate";
 /// The job that brings the tree into a separate config repository.
 pub(crate) const SYNC_JOB: &str = "sync";
+/// GitLab's job that checks the built overlays against the policies (GitHub's validate job
+/// does it in a step).
+pub(crate) const POLICY_JOB: &str = "policy";
 
 /// What the pipelines do, in CI-neutral terms.
 pub(crate) struct PipelinePlan<'a> {
@@ -40,6 +43,11 @@ pub(crate) struct PipelinePlan<'a> {
     /// The operator's objects under `clusters/<cluster>/` that gitops-gen writes, which the
     /// validate job checks as they are (not what `flux bootstrap` adds next to them).
     pub(crate) validate_clusters: Vec<String>,
+    /// Each environment and its two overlays, which the validate job checks against the
+    /// policies in `policy/`; empty with `policy.enabled: false`.
+    pub(crate) policy_checks: Vec<(String, Vec<String>)>,
+    /// Where the policies are, repository-relative.
+    pub(crate) policy_dir: String,
     /// Whether this repository's pipeline validates the tree: only where the tree lives here.
     /// A separate config repository validates it in its own pipeline, on what the operator reads.
     pub(crate) validates: bool,
@@ -179,6 +187,24 @@ impl<'a> PipelinePlan<'a> {
         if validates {
             needs.push(VALIDATE_JOB.to_owned());
         }
+        let policy_checks: Vec<(String, Vec<String>)> = if config.policy.enabled {
+            config
+                .environments
+                .iter()
+                .map(|env| {
+                    let name = env.name.value.as_str();
+                    (
+                        name.to_owned(),
+                        vec![
+                            tree.infrastructure_overlay(name),
+                            tree.applications_overlay(name),
+                        ],
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         needs.extend(apps.iter().map(|a| a.build_job.clone()));
 
         let mut triggers: Vec<RefTrigger> = Vec::new();
@@ -281,6 +307,8 @@ impl<'a> PipelinePlan<'a> {
                 cache,
             },
             validate_dirs,
+            policy_checks,
+            policy_dir: tree.policy_dir(),
             validate_clusters,
             validates,
             sync,

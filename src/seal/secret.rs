@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
+use crate::files::line_index::LineIndex;
 use crate::yaml::{self, Mapping, Node};
 
 /// Annotations `kubectl apply` and kubecfg keep a whole copy of the object in, the plaintext
@@ -74,10 +75,15 @@ impl PlainSecret {
 
 /// The Secret in `text`, a YAML manifest with one document.
 pub(crate) fn from_manifest(text: &str, origin: &str) -> Result<PlainSecret, String> {
-    let at = |node: &Node| format!("{origin}:{}", line_of(text, node.span.start));
+    let lines = LineIndex::new(text);
+    let at = |node: &Node| format!("{origin}:{}", lines.line_number(node.span.start));
     let documents = yaml::parse(text).map_err(|e| {
         // The parser's messages are fixed phrases; no excerpt of the text is printed.
-        format!("{origin}:{}: {}", line_of(text, e.span.start), e.message)
+        format!(
+            "{origin}:{}: {}",
+            lines.line_number(e.span.start),
+            e.message
+        )
     })?;
     let [document] = documents.as_slice() else {
         return Err(format!(
@@ -171,13 +177,4 @@ fn entries<'a>(
                 .ok_or_else(|| format!("{}: a key is not a string", at(key)))
         })
         .collect()
-}
-
-/// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }

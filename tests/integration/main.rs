@@ -13,6 +13,7 @@ mod hostile;
 mod init;
 mod migrate;
 mod phases;
+mod policy;
 mod precommit;
 mod scenarios;
 mod seal;

@@ -293,6 +293,7 @@ fn answers(
             file: Some(INCLUDED_GITLAB_PIPELINE.to_owned()),
         }),
         notifications: None,
+        policy: None,
         environments,
         apps,
     })

@@ -43,6 +43,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "tool",
     "gitlab",
     "notifications",
+    "policy",
     "environments",
     "apps",
 ];
@@ -52,6 +53,8 @@ pub(crate) const NOTIFICATIONS_KEYS: &[&str] = &["commit_status", "chat"];
 pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"];
 /// Keys of `notifications.chat:`.
 pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
+/// Keys of `policy:`.
+pub(crate) const POLICY_KEYS: &[&str] = &["enabled"];
 /// Keys of `gitops:`.
 pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path", "sync", "url"];
 /// Keys of `gitops.sync`.
@@ -185,6 +188,10 @@ impl Decoder<'_> {
             None => Notifications::default(),
             Some(n) => self.notifications(n, ci),
         };
+        let policy = match map.get("policy") {
+            None => Policy::default(),
+            Some(n) => self.policy(n),
+        };
         let environments = self.environments(map, doc.span, &project.value, operator);
         let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
@@ -195,6 +202,7 @@ impl Decoder<'_> {
             tool,
             gitlab,
             notifications,
+            policy,
             environments,
             apps,
         };
@@ -224,6 +232,21 @@ impl Decoder<'_> {
             help,
         );
         None
+    }
+
+    fn policy(&mut self, node: &Node) -> Policy {
+        let mut policy = Policy::default();
+        let Some(map) = self.map(node, "`policy`") else {
+            return policy;
+        };
+        self.known_keys(map, POLICY_KEYS, "`policy`");
+        if let Some(enabled) = map
+            .get("enabled")
+            .and_then(|n| self.bool(n, "`policy.enabled`"))
+        {
+            policy.enabled = enabled;
+        }
+        policy
     }
 
     fn gitlab(&mut self, node: &Node) -> GitlabOptions {

@@ -54,7 +54,7 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Ci", extend("default" = "github"))]
     pub ci: Option<Ci>,
-    /// The pull-based operator that reconciles the clusters: Flux, or Argo CD (which needs `gitops.url`). Fleet will be added.
+    /// The pull-based operator that reconciles the clusters: Flux, Argo CD or Rancher Fleet (both of which need `gitops.url` for a tree in this repository).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Operator", extend("default" = "flux"))]
     pub operator: Option<Operator>,
@@ -78,6 +78,10 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "NotificationsDraft")]
     pub notifications: Option<NotificationsDraft>,
+    /// Policy as code: the Rego policies seeded into `policy/` and checked in the validate job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "PolicyDraft")]
+    pub policy: Option<PolicyDraft>,
     /// Environments in promotion order.
     #[schemars(length(min = 1))]
     pub environments: Vec<EnvironmentDraft>,
@@ -153,6 +157,17 @@ pub(crate) struct GitlabDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String", extend("default" = ".gitlab-ci.yml"), regex(pattern = r"^[^/].*\.ya?ml$"))]
     pub file: Option<String>,
+}
+
+/// `policy:`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Policy")]
+pub(crate) struct PolicyDraft {
+    /// Seed the default policies into `policy/` once and run `gitops-gen policy check` on every environment's overlay in the validate job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "bool", extend("default" = true))]
+    pub enabled: Option<bool>,
 }
 
 /// `notifications:`: Flux notification-controller Providers and Alerts in every cluster.

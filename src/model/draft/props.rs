@@ -6,8 +6,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::model::draft::{
-    BinaryDraft, ChatDraft, CommitStatusDraft, DriftDraft, NotificationsDraft, ServiceDraft,
-    SetupStepDraft, SyncDraft,
+    BinaryDraft, ChatDraft, CommitStatusDraft, DriftDraft, NotificationsDraft, PolicyDraft,
+    ServiceDraft, SetupStepDraft, SyncDraft,
 };
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
@@ -274,6 +274,7 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
                     file: None,
                 }),
                 notifications: None,
+                policy: None,
                 environments,
                 apps,
             }
@@ -357,6 +358,9 @@ fn draft_of(config: &Config) -> ModelDraft {
                 .then(|| config.gitlab.file.clone()),
         }),
         notifications: notifications_draft(&config.notifications),
+        policy: Some(PolicyDraft {
+            enabled: Some(config.policy.enabled),
+        }),
         environments: config
             .environments
             .iter()
@@ -477,6 +481,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
             .notifications
             .clone()
             .or_else(|| full.notifications.clone()),
+        policy: draft.policy.clone().or_else(|| full.policy.clone()),
         environments: draft
             .environments
             .iter()

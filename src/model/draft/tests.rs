@@ -44,6 +44,9 @@ fn full() -> ModelDraft {
                 secret: Some("chat-webhook".to_owned()),
             }),
         }),
+        policy: Some(PolicyDraft {
+            enabled: Some(false),
+        }),
         environments: vec![
             EnvironmentDraft {
                 name: "staging".to_owned(),

@@ -82,6 +82,7 @@ fn schema_and_decoder_agree_on_keys() -> Result<(), serde_json::Error> {
         (&["notifications"][..], NOTIFICATIONS_KEYS),
         (&["notifications", "commit_status"][..], COMMIT_STATUS_KEYS),
         (&["notifications", "chat"][..], CHAT_KEYS),
+        (&["policy"][..], POLICY_KEYS),
         (&["apps", "[]", "test_setup", "[]"][..], SETUP_STEP_KEYS),
         (&["apps", "[]", "test_services", "[]"][..], SERVICE_KEYS),
     ] {

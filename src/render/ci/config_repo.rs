@@ -34,7 +34,7 @@ impl GithubValidateView {
         GithubValidateView {
             branch: config.gitops.branch.clone(),
             actions: pins::ACTIONS,
-            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
+            validate: ValidateView::new(plan, false),
         }
     }
 }
@@ -53,7 +53,7 @@ impl GitlabValidateView {
         GitlabValidateView {
             branch_rule: equals("CI_COMMIT_BRANCH", &config.gitops.branch),
             images: pins::GITLAB_IMAGES,
-            validate: ValidateView::new(&plan.validate_dirs, &plan.validate_clusters),
+            validate: ValidateView::new(plan, false),
         }
     }
 }

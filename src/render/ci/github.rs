@@ -145,9 +145,7 @@ impl GithubWorkflowView {
             install: GithubInstallView::new(&plan.install),
             actions: pins::ACTIONS,
             apps: plan.apps.iter().map(app_view).collect(),
-            validate: plan
-                .validates
-                .then(|| ValidateView::new(&plan.validate_dirs, &plan.validate_clusters)),
+            validate: plan.validates.then(|| ValidateView::new(plan, true)),
             sync: plan.sync.as_ref().map(|sync| SyncView {
                 needs: sync.needs.clone(),
                 condition: format!(

@@ -22,7 +22,8 @@ use crate::render::ci::test_job::{self, ServiceView};
 use crate::render::ci::validate::ValidateView;
 use crate::render::escape::CommandLine;
 use crate::render::plan::{
-    AppJobs, CHECK_JOB, PipelinePlan, PromotionPlan, RefKind, RefTrigger, SYNC_JOB, VALIDATE_JOB,
+    AppJobs, CHECK_JOB, POLICY_JOB, PipelinePlan, PromotionPlan, RefKind, RefTrigger, SYNC_JOB,
+    VALIDATE_JOB,
 };
 use crate::render::shell::{ShellCommand, ShellWord};
 
@@ -64,6 +65,8 @@ pub(crate) struct GitlabCiView {
     stages: StageNames,
     check_job: String,
     validate_job: String,
+    /// The job that checks the built overlays against the policies.
+    policy_job: String,
     skip_promotion_merges: &'static str,
     workflow_rules: Vec<String>,
     /// Merge request pipelines the branch pipeline duplicates (`when: never`).
@@ -174,6 +177,7 @@ impl GitlabCiView {
             },
             check_job: name(CHECK_JOB),
             validate_job: name(VALIDATE_JOB),
+            policy_job: name(POLICY_JOB),
             skip_promotion_merges: SKIP_PROMOTION_MERGES,
             workflow_rules: plan.triggers.iter().map(rule).collect(),
             duplicate_merge_requests: duplicate_merge_requests(plan),
@@ -192,12 +196,13 @@ impl GitlabCiView {
                 .iter()
                 .map(|a| app_view(a, builder, included, plan.install.cache))
                 .collect(),
-            validate: plan
-                .validates
-                .then(|| ValidateView::new(&plan.validate_dirs, &plan.validate_clusters)),
+            validate: plan.validates.then(|| ValidateView::new(plan, true)),
             sync: plan.sync.as_ref().map(|sync| SyncView {
                 job: name(SYNC_JOB),
-                needs: sync.needs.iter().map(|job| name(job)).collect(),
+                needs: gitlab_needs(plan, &sync.needs)
+                    .iter()
+                    .map(|job| name(job))
+                    .collect(),
                 rule: format!(
                     "$CI_PIPELINE_SOURCE == \"push\" && {}",
                     equals("CI_COMMIT_BRANCH", sync.branch.as_str())
@@ -303,6 +308,19 @@ fn app_view(jobs: &AppJobs, builder: Builder, included: bool, layer_cache: bool)
     }
 }
 
+/// `needs`, with GitLab's policy job after the validate job wherever the policies run: on
+/// GitHub the validate job checks them itself.
+fn gitlab_needs(plan: &PipelinePlan, needs: &[String]) -> Vec<String> {
+    let policy = plan.validates && !plan.policy_checks.is_empty();
+    needs
+        .iter()
+        .flat_map(|job| {
+            let after = (policy && job == VALIDATE_JOB).then(|| POLICY_JOB.to_owned());
+            std::iter::once(job.clone()).chain(after)
+        })
+        .collect()
+}
+
 fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan, included: bool) -> PromotionView {
     let name = promotion.env;
     PromotionView {
@@ -317,8 +335,7 @@ fn promotion_view(plan: &PipelinePlan, promotion: &PromotionPlan, included: bool
         stop_job: promotion
             .preview
             .then(|| named(included, &format!("stop-{name}"))),
-        needs: promotion
-            .needs
+        needs: gitlab_needs(plan, &promotion.needs)
             .iter()
             .map(|job| named(included, job))
             .collect(),

@@ -22,6 +22,7 @@ pub(crate) mod argocd;
 pub(crate) mod fleet;
 pub(crate) mod flux;
 pub(crate) mod kustomize;
+pub(crate) mod policy;
 pub(crate) mod team;
 
 use crate::error::Error;
@@ -134,6 +135,7 @@ pub(crate) fn empty_release_folders(
 /// manifests apps point at.
 pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Result<(), Error> {
     let targets = kustomize::render(config, team, out)?;
+    policy::render(config, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
         Operator::Argocd => argocd::render(config, &targets, out),
