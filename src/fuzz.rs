@@ -342,20 +342,7 @@ pub fn policy(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let sources = crate::model::tree::POLICY_FILES
-        .iter()
-        .map(|name| {
-            let text = match *name {
-                "kubernetes" => include_str!("../templates/policy/kubernetes.rego.j2"),
-                "images" => include_str!("../templates/policy/images.rego.j2"),
-                "resources" => include_str!("../templates/policy/resources.rego.j2"),
-                "security" => include_str!("../templates/policy/security.rego.j2"),
-                "secrets" => include_str!("../templates/policy/secrets.rego.j2"),
-                _ => include_str!("../templates/policy/labels.rego.j2"),
-            };
-            (format!("{name}.rego"), text.to_owned())
-        })
-        .collect();
+    let sources = crate::policy::defaults();
     let mut policies = crate::policy::Policies::new(sources, &crate::policy::Context::default())
         .expect("the default policies parse");
     let Ok(checked) = policies.check(&[("fuzz.yaml".to_owned(), text.to_owned())]) else {

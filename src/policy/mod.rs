@@ -118,13 +118,7 @@ impl Policies {
         let mut objects = 0;
         for (origin, text) in manifests {
             let lines = LineIndex::new(text);
-            let documents = yaml::parse(text).map_err(|e| {
-                format!(
-                    "{origin}:{}: {}",
-                    lines.line_number(e.span.start),
-                    e.message
-                )
-            })?;
+            let documents = yaml::parse_at(text, origin)?;
             for document in &documents {
                 let line = lines.line_number(document.span.start);
                 if document.is_null() {
@@ -176,6 +170,41 @@ pub(crate) struct Checked {
     pub(crate) skipped: Vec<String>,
     /// Objects checked.
     pub(crate) objects: usize,
+}
+
+/// The default policy set as `generate` seeds it (`templates/policy/`), for the tests and the
+/// fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn defaults() -> Vec<(String, String)> {
+    [
+        (
+            "kubernetes.rego",
+            include_str!("../../templates/policy/kubernetes.rego.j2"),
+        ),
+        (
+            "images.rego",
+            include_str!("../../templates/policy/images.rego.j2"),
+        ),
+        (
+            "resources.rego",
+            include_str!("../../templates/policy/resources.rego.j2"),
+        ),
+        (
+            "security.rego",
+            include_str!("../../templates/policy/security.rego.j2"),
+        ),
+        (
+            "secrets.rego",
+            include_str!("../../templates/policy/secrets.rego.j2"),
+        ),
+        (
+            "labels.rego",
+            include_str!("../../templates/policy/labels.rego.j2"),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, text)| (name.to_owned(), text.to_owned()))
+    .collect()
 }
 
 /// The object a document describes.

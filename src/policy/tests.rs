@@ -1,38 +1,5 @@
 use super::*;
 
-/// The default policy set, as `generate` seeds it.
-pub(crate) fn defaults() -> Vec<(String, String)> {
-    [
-        (
-            "kubernetes.rego",
-            include_str!("../../templates/policy/kubernetes.rego.j2"),
-        ),
-        (
-            "images.rego",
-            include_str!("../../templates/policy/images.rego.j2"),
-        ),
-        (
-            "resources.rego",
-            include_str!("../../templates/policy/resources.rego.j2"),
-        ),
-        (
-            "security.rego",
-            include_str!("../../templates/policy/security.rego.j2"),
-        ),
-        (
-            "secrets.rego",
-            include_str!("../../templates/policy/secrets.rego.j2"),
-        ),
-        (
-            "labels.rego",
-            include_str!("../../templates/policy/labels.rego.j2"),
-        ),
-    ]
-    .into_iter()
-    .map(|(name, text)| (name.to_owned(), text.to_owned()))
-    .collect()
-}
-
 fn context(preview: bool) -> Context {
     Context {
         environment: Some(EnvironmentData {

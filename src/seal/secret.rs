@@ -77,12 +77,11 @@ impl PlainSecret {
 pub(crate) fn from_manifest(text: &str, origin: &str) -> Result<PlainSecret, String> {
     let lines = LineIndex::new(text);
     let at = |node: &Node| format!("{origin}:{}", lines.line_number(node.span.start));
+    // The parser's message may quote a value (`"…" is not a valid integer`): only the line.
     let documents = yaml::parse(text).map_err(|e| {
-        // The parser's messages are fixed phrases; no excerpt of the text is printed.
         format!(
-            "{origin}:{}: {}",
-            lines.line_number(e.span.start),
-            e.message
+            "{origin}:{}: not valid YAML here",
+            lines.line_number(e.span.start)
         )
     })?;
     let [document] = documents.as_slice() else {

@@ -110,6 +110,10 @@ fn what_is_not_a_secret_is_refused_without_echoing_values() {
         ),
         ("kind: Secret\nstringData:\n  a: \"hunter2\n", "stdin:"),
         (
+            "kind: Secret\nstringData:\n  a: !!int hunter2\n",
+            "stdin:3: not valid YAML here",
+        ),
+        (
             "kind: Secret\n---\nkind: Secret\n",
             "holds 2 YAML documents",
         ),

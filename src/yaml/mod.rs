@@ -92,6 +92,15 @@ pub(crate) fn parse(src: &str) -> Result<Vec<Node>, YamlError> {
     parse_with(src, &Limits::default()).map(|p| p.documents)
 }
 
+/// [`parse`], with the error as `origin:line: message`. The message may quote a scalar of the
+/// text (`"x" is not a valid integer`): not for text that holds secrets.
+pub(crate) fn parse_at(src: &str, origin: &str) -> Result<Vec<Node>, String> {
+    parse(src).map_err(|e| {
+        let line = crate::files::LineIndex::new(src).line_number(e.span.start);
+        format!("{origin}:{line}: {}", e.message)
+    })
+}
+
 /// Parses all documents of a YAML stream, returning warnings alongside the documents.
 ///
 /// # Errors
