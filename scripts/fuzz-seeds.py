@@ -68,6 +68,8 @@ EXPRESSIONS = [
 
 
 SECRETS = [
+    # No value: refused, never an empty `encryptedData` (a crash the smoke run found).
+    "kind: Secret\nmetadata: {name: empty}\ndata: {}\n",
     "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  labels: {app: web}\ntype: Opaque\n"
     "data:\n  user: YWRtaW4=\nstringData:\n  password: x\n",
     'kind: Secret\nmetadata: {name: "x", annotations: '

@@ -305,7 +305,7 @@ pub fn seal(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(secret) = crate::seal::from_manifest(text, "stdin") else {
+    let Ok(secret) = crate::seal::from_manifest(text, "stdin", None) else {
         return;
     };
     let key = crate::seal::sealing_key(

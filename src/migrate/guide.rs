@@ -287,13 +287,19 @@ fn finish(analysis: &Analysis, out: &mut String) {
     let secrets = &analysis.layout.plaintext_secrets;
     if !secrets.is_empty() {
         out.push_str(
-            "\nSecrets committed in plain text (key names only). Take them out of Git and create \
-             them in the clusters by hand or with your secret manager; sealing them comes with a \
-             later gitops-gen release:\n\n",
+            "\nSecrets committed in plain text (key names only). Seal each for the environment \
+             that uses it (with its certificate from `kubeseal --fetch-cert` in \
+             `infrastructure/overlays/<env>/sealed-secrets-cert.pem`; see docs/secrets.md), \
+             commit the SealedSecret, delete the plaintext, and rotate the values: Git's history \
+             keeps them.\n\n",
         );
         for secret in secrets {
+            let how = match secret.seal_command() {
+                Some(command) => format!(": {}", code(&command)),
+                None => ": move them into a Secret the chart reads, then seal that".to_owned(),
+            };
             out.push_str(&format!(
-                "- {}:{} {} ({})\n",
+                "- {}:{} {} ({}){how}\n",
                 secret.file,
                 secret.line,
                 code(secret.name.as_deref().unwrap_or("unnamed")),

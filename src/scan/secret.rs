@@ -35,6 +35,37 @@ pub(crate) struct PlaintextSecret {
     pub source: SecretSource,
 }
 
+impl PlaintextSecret {
+    /// The `gitops-gen seal` command that turns this Secret into a SealedSecret for an
+    /// environment (`<env>` left for the reader), with the values where they are: the manifest
+    /// on standard input, or the generator's keys to fill in. `None` for passwords in Helm
+    /// values, which first need a Secret the chart reads.
+    pub(crate) fn seal_command(&self) -> Option<String> {
+        let name = self.name.as_deref().unwrap_or("<name>");
+        match self.source {
+            SecretSource::Manifest => {
+                let dir = self.file.rsplit_once('/').map_or(".", |(dir, _)| dir);
+                Some(format!(
+                    "gitops-gen seal --env <env> --name {name} -o {dir}/{name}-sealed.yaml < {}",
+                    self.file
+                ))
+            }
+            SecretSource::SecretGenerator => {
+                let values: Vec<String> = self
+                    .keys
+                    .iter()
+                    .map(|key| format!("--from-literal {key}=…"))
+                    .collect();
+                Some(format!(
+                    "gitops-gen seal --env <env> --name {name} {}",
+                    values.join(" ")
+                ))
+            }
+            SecretSource::HelmValues => None,
+        }
+    }
+}
+
 /// Whether a document carries SOPS metadata (a top-level `sops:` mapping), which means the
 /// values in the file are encrypted.
 pub(super) fn has_sops_metadata(root: &Mapping) -> bool {

@@ -85,6 +85,9 @@ pub(crate) fn seal(
     target: &Target<'_>,
     key: &RsaPublicKey,
 ) -> Result<String, String> {
+    if secret.is_empty() {
+        return Err("no value to seal: the Secret has no `data` or `stringData`".to_owned());
+    }
     let label = target.scope.label(target.namespace, target.name);
     let mut rng = rand::rngs::OsRng;
     let mut sealed = Vec::new();

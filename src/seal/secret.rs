@@ -73,8 +73,13 @@ impl PlainSecret {
     }
 }
 
-/// The Secret in `text`, a YAML manifest with one document.
-pub(crate) fn from_manifest(text: &str, origin: &str) -> Result<PlainSecret, String> {
+/// The Secret in `text`, a YAML manifest: its one `kind: Secret` document, or with `name`, the
+/// one of that name (other documents are not sealed, and not read further).
+pub(crate) fn from_manifest(
+    text: &str,
+    origin: &str,
+    name: Option<&str>,
+) -> Result<PlainSecret, String> {
     let lines = LineIndex::new(text);
     let at = |node: &Node| format!("{origin}:{}", lines.line_number(node.span.start));
     // The parser's message may quote a value (`"…" is not a valid integer`): only the line.
@@ -84,23 +89,33 @@ pub(crate) fn from_manifest(text: &str, origin: &str) -> Result<PlainSecret, Str
             lines.line_number(e.span.start)
         )
     })?;
-    let [document] = documents.as_slice() else {
-        return Err(format!(
-            "{origin}: holds {} YAML documents; seal one Secret at a time",
-            documents.len()
-        ));
+    let name_of = |top: &Mapping| {
+        top.get("metadata")
+            .and_then(Node::as_map)
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+            .map(str::to_owned)
     };
-    let top = document
-        .as_map()
-        .ok_or_else(|| format!("{}: is not a Secret manifest (a mapping)", at(document)))?;
-    let kind = top.get("kind").and_then(Node::as_str);
-    if kind != Some("Secret") {
-        return Err(format!(
-            "{}: `kind` is {}, not `Secret`",
-            top.get("kind").map_or_else(|| origin.to_owned(), at),
-            kind.map_or_else(|| "missing".to_owned(), |k| format!("`{k}`"))
-        ));
-    }
+    let secrets: Vec<&Mapping> = documents
+        .iter()
+        .filter_map(Node::as_map)
+        .filter(|top| top.get("kind").and_then(Node::as_str) == Some("Secret"))
+        .filter(|top| name.is_none() || name_of(top).as_deref() == name)
+        .collect();
+    let top = match (secrets.as_slice(), name) {
+        ([one], _) => *one,
+        ([], None) => return Err(format!("{origin}: holds no `kind: Secret` document")),
+        ([], Some(name)) => return Err(format!("{origin}: holds no Secret named `{name}`")),
+        (many, None) => {
+            let names: Vec<String> = many.iter().filter_map(|top| name_of(top)).collect();
+            return Err(format!(
+                "{origin}: holds {} Secrets ({}); choose one with --name",
+                many.len(),
+                names.join(", ")
+            ));
+        }
+        (_, Some(name)) => return Err(format!("{origin}: holds several Secrets named `{name}`")),
+    };
     let mut secret = PlainSecret::default();
     let metadata = top.get("metadata").and_then(Node::as_map);
     let text_of = |key: &str| {

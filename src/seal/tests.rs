@@ -50,7 +50,7 @@ fn a_manifest_is_sealed_without_its_plaintext_or_its_applied_copy() {
         labels: {app: web}\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: \
         '{\"stringData\":{\"password\":\"hunter2\"}}'\n    team: payments\n\
         type: Opaque\ndata:\n  user: YWRtaW4=\nstringData:\n  password: hunter2\n";
-    let secret = from_manifest(manifest, "stdin").expect("a secret");
+    let secret = from_manifest(manifest, "stdin", None).expect("a secret");
     assert_eq!(secret.dropped.len(), 1);
     let target = Target {
         name: "db",
@@ -94,7 +94,7 @@ fn what_is_not_a_secret_is_refused_without_echoing_values() {
     for (text, expected) in [
         (
             "kind: ConfigMap\ndata: {a: b}\n",
-            "`kind` is `ConfigMap`, not `Secret`",
+            "holds no `kind: Secret` document",
         ),
         (
             "kind: Secret\ndata:\n  a: '%%hunter2'\n",
@@ -114,11 +114,11 @@ fn what_is_not_a_secret_is_refused_without_echoing_values() {
             "stdin:3: not valid YAML here",
         ),
         (
-            "kind: Secret\n---\nkind: Secret\n",
-            "holds 2 YAML documents",
+            "kind: Secret\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n",
+            "holds 2 Secrets (a, b); choose one with --name",
         ),
     ] {
-        let refused = from_manifest(text, "stdin").map(|_| ());
+        let refused = from_manifest(text, "stdin", None).map(|_| ());
         let Err(why) = refused else {
             panic!("{text} was accepted");
         };
@@ -143,4 +143,25 @@ fn certificates_that_cannot_seal_are_refused() {
         };
         assert!(why.contains(expected), "{why}");
     }
+}
+
+#[test]
+fn a_secret_without_values_is_refused() {
+    let empty = from_manifest(
+        "kind: Secret\nmetadata: {name: e}\ndata: {}\n",
+        "stdin",
+        None,
+    )
+    .expect("read");
+    let target = Target {
+        name: "e",
+        namespace: "ns",
+        scope: Scope::Strict,
+        comment: "",
+    };
+    let refused = seal(&empty, &target, &public_key());
+    assert!(
+        matches!(&refused, Err(why) if why.starts_with("no value to seal")),
+        "{refused:?}"
+    );
 }

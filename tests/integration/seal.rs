@@ -204,3 +204,41 @@ fn literals_and_files_are_sealed_and_never_echoed() {
     assert_code(&out, 2);
     assert!(stderr(&out).contains("expired on"), "{}", stderr(&out));
 }
+
+/// `analyze` names the command that seals each plaintext Secret, and that command, with the
+/// environment filled in, seals the one Secret of a file that also holds other objects.
+#[test]
+fn the_command_analyze_suggests_seals_the_secret() {
+    let (_tmp, dir) = repo();
+    write(
+        &dir,
+        "k8s/db.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: db}}\n---\n\
+             apiVersion: v1\nkind: Secret\nmetadata: {{name: db}}\nstringData:\n  password: {PLAINTEXT}\n"
+        ),
+    );
+    let out = run(&dir, &["analyze", "--format", "markdown"]);
+    let report = stdout(&out);
+    let command = "gitops-gen seal --env <env> --name db -o k8s/db-sealed.yaml < k8s/db.yaml";
+    assert!(report.contains(command), "{report}");
+    assert!(!report.contains(PLAINTEXT));
+    let manifest = read(&dir, "k8s/db.yaml");
+    let out = seal(
+        &dir,
+        &[
+            "--env",
+            "staging",
+            "--name",
+            "db",
+            "-o",
+            "k8s/db-sealed.yaml",
+        ],
+        &manifest,
+    );
+    assert_code(&out, 0);
+    if python().is_ok() {
+        let values = unseal(&dir.join("k8s/db-sealed.yaml"), None).expect("unseals");
+        assert_eq!(values, [("password".to_owned(), PLAINTEXT.to_owned())]);
+    }
+}

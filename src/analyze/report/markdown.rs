@@ -114,8 +114,9 @@ pub(crate) fn render(a: &Analysis) -> String {
                 s.file, s.line, s.keys.join("`, `")
             ),
             _ => format!(
-                "Move the plaintext Secret `{}` (`{}:{}`) to Sealed Secrets or SOPS before it is reconciled from Git.",
-                s.name.as_deref().unwrap_or("(unnamed)"), s.file, s.line
+                "Seal the plaintext Secret `{}` (`{}:{}`) before it is reconciled from Git: `{}`, then delete the plaintext and rotate its values, which Git's history keeps.",
+                s.name.as_deref().unwrap_or("(unnamed)"), s.file, s.line,
+                s.seal_command().unwrap_or_default()
             ),
         });
     }

@@ -41,16 +41,11 @@ pub(crate) fn run(ui: &Ui, args: &SealArgs) -> Result<Outcome, Error> {
         let text = read_limited(std::io::stdin().lock(), "standard input")?;
         let text = String::from_utf8(text)
             .map_err(|_| Error::Usage("standard input is not UTF-8 text".to_owned()))?;
-        seal::from_manifest(&text, "stdin").map_err(Error::Usage)?
+        seal::from_manifest(&text, "stdin", args.name.as_deref()).map_err(Error::Usage)?
     } else {
         PlainSecret::default()
     };
     add_values(&mut secret, args)?;
-    if secret.is_empty() {
-        return Err(Error::Usage(
-            "no value to seal: the Secret has no `data` or `stringData`".to_owned(),
-        ));
-    }
     let name = args
         .name
         .clone()
