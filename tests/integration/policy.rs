@@ -89,7 +89,7 @@ fn formats_exit_codes_and_unread_files() {
         "{text}"
     );
     assert!(
-        stderr(&out).contains("k8s/latin1.yaml: not UTF-8"),
+        stderr(&out).contains("k8s/latin1.yaml: is not utf-8 text"),
         "{}",
         stderr(&out)
     );

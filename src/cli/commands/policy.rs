@@ -9,7 +9,8 @@ use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::cli::{PolicyCheckArgs, PolicyFormat};
 use crate::error::Error;
-use crate::files::safe_read::MAX_FILE_BYTES;
+use crate::files::safe_read::{MAX_FILE_BYTES, Symlinks, Unreadable, read_text};
+use crate::files::walk::walk;
 use crate::model::tree::GitopsTree;
 use crate::policy::{Context, EnvironmentData, Policies, report};
 
@@ -110,8 +111,9 @@ fn read_stdin() -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|_| Error::Usage("standard input is not UTF-8".to_owned()))
 }
 
-/// `path` itself, or the files under it with one of `extensions` (recursively, sorted, no
-/// symlink followed), as (displayed path, text); files too large or not UTF-8 go to `unread`.
+/// `path` itself, or the files under it with one of `extensions`, as (displayed path, text),
+/// through the walk and the reader `analyze` uses: every file or folder left out (too large,
+/// not UTF-8, a symlink, unlistable) goes to `unread` with its reason.
 fn files_in(
     path: &Path,
     extensions: &[&str],
@@ -119,56 +121,39 @@ fn files_in(
 ) -> Result<Vec<(String, String)>, Error> {
     let meta = std::fs::symlink_metadata(path)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    let mut files = Vec::new();
-    if meta.is_dir() {
-        let mut stack = vec![path.to_path_buf()];
-        while let Some(dir) = stack.pop() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .map_err(|e| Error::io(format!("reading {}", dir.display()), e))?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .collect();
-            entries.sort();
-            for entry in entries.into_iter().rev() {
-                let Ok(meta) = std::fs::symlink_metadata(&entry) else {
-                    unread.push(format!("{}: cannot be read", entry.display()));
-                    continue;
-                };
-                if meta.is_dir() {
-                    stack.push(entry);
-                } else if meta.is_symlink() && entry.is_dir() {
-                    unread.push(format!("{}: a symlink to a folder", entry.display()));
-                } else if entry
+    let (root, files) = if meta.is_dir() {
+        let listing =
+            walk(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        unread.extend(
+            listing
+                .notes
+                .iter()
+                .map(|note| format!("{}: {}", note.loc.file, note.message)),
+        );
+        let files: Vec<String> = listing
+            .paths
+            .into_iter()
+            .filter(|rel| {
+                Path::new(rel)
                     .extension()
                     .is_some_and(|e| extensions.iter().any(|x| e == *x))
-                {
-                    if meta.is_symlink() {
-                        unread.push(format!("{}: a symlink", entry.display()));
-                    } else {
-                        files.push(entry);
-                    }
-                }
-            }
-        }
-        files.sort();
+            })
+            .collect();
+        (path.to_path_buf(), files)
     } else {
-        files.push(path.to_path_buf());
-    }
+        let parent = path.parent().unwrap_or(Path::new("."));
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        (parent.to_path_buf(), name.into_iter().collect())
+    };
     let mut out = Vec::new();
-    for file in files {
-        let shown = file.display().to_string();
-        match std::fs::metadata(&file) {
-            Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-                unread.push(format!("{shown}: over {} MiB", MAX_FILE_BYTES >> 20));
-                continue;
-            }
-            Err(e) => return Err(Error::io(format!("reading {shown}"), e)),
-            Ok(_) => {}
-        }
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(format!("reading {shown}"), e))?;
-        match String::from_utf8(bytes) {
+    for rel in files {
+        let shown = root.join(&rel).display().to_string();
+        match read_text(&root, Path::new(&rel), Symlinks::Refuse, MAX_FILE_BYTES) {
             Ok(text) => out.push((shown, text)),
-            Err(_) => unread.push(format!("{shown}: not UTF-8")),
+            Err(Unreadable::Missing) => {
+                return Err(Error::Usage(format!("`{shown}` does not exist")));
+            }
+            Err(why) => unread.push(format!("{shown}: {why}")),
         }
     }
     Ok(out)

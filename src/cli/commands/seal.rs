@@ -11,6 +11,7 @@ use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::cli::{SealArgs, SealScope};
 use crate::error::Error;
+use crate::model::decode::check_dns_label;
 use crate::model::tree::GitopsTree;
 use crate::seal::{self, PlainSecret, Scope, Target};
 
@@ -56,9 +57,13 @@ pub(crate) fn run(ui: &Ui, args: &SealArgs) -> Result<Outcome, Error> {
         .clone()
         .or_else(|| secret.namespace.clone())
         .unwrap_or_else(|| env.namespace.clone());
-    for (what, value) in [("name", &name), ("namespace", &namespace)] {
-        // A namespace is a DNS label; a name may be a subdomain.
-        if !is_dns_subdomain(value) || (what == "namespace" && value.contains('.')) {
+    // A Secret's name is a DNS subdomain: labels joined by dots; its namespace one label.
+    let name_ok = name.len() <= 253 && name.split('.').all(|l| check_dns_label(l).is_ok());
+    for (what, value, ok) in [
+        ("name", &name, name_ok),
+        ("namespace", &namespace, check_dns_label(&namespace).is_ok()),
+    ] {
+        if !ok {
             return Err(Error::Usage(format!(
                 "the Secret's {what} `{value}` is not a Kubernetes name"
             )));
@@ -175,17 +180,4 @@ fn read_limited(reader: impl Read, what: &str) -> Result<Vec<u8>, Error> {
         )));
     }
     Ok(bytes)
-}
-
-/// A DNS-1123 subdomain, as most Kubernetes object names are.
-fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !part.starts_with('-')
-                && !part.ends_with('-')
-        })
 }

@@ -35,6 +35,15 @@ pub(super) struct HelmSource<'a> {
     value_files: Vec<String>,
 }
 
+impl HelmSource<'_> {
+    /// Makes `file` the values file read last, in place of the environment's image file.
+    pub(super) fn read_last(&mut self, file: String) {
+        if let Some(last) = self.value_files.last_mut() {
+            *last = file;
+        }
+    }
+}
+
 /// The chart repositories the AppProject must allow, as the Applications spell them.
 pub(super) fn chart_repositories(config: &Config) -> Vec<String> {
     let mut repositories: Vec<String> = helm_apps(config)

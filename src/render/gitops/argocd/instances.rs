@@ -28,11 +28,11 @@ use crate::model::tree::{
 use crate::render::gitops::argocd::ApplicationView;
 
 #[derive(Serialize)]
-struct SetView<'a> {
-    name: &'a str,
+struct SetView {
+    name: String,
     wave: &'static str,
-    repo_url: &'a str,
-    revision: &'a str,
+    repo_url: String,
+    revision: String,
     instance_prefix: &'static str,
     /// Where the first generator finds the instances.
     instances: String,
@@ -41,56 +41,51 @@ struct SetView<'a> {
     namespace_file: String,
 }
 
+/// The ApplicationSet's view: the instances' Application (the template) and the set's own
+/// fields under `set`.
+#[derive(Serialize)]
+pub(super) struct InstancesView<'a> {
+    #[serde(flatten)]
+    application: ApplicationView<'a>,
+    set: SetView,
+}
+
 /// The ApplicationSet of Helm app `app` in preview environment `env`, from `application`, the
-/// Application the environment would get if it had one instance (named `name`).
-pub(super) fn application_set(
-    application: &ApplicationView<'_>,
+/// Application the environment would get if it had one instance.
+pub(super) fn application_set<'a>(
+    mut application: ApplicationView<'a>,
     env: &str,
     app: &str,
     tree: &GitopsTree<'_>,
-) -> Result<Value, Error> {
-    let mut view = serde_json::to_value(application)
+) -> Result<InstancesView<'a>, Error> {
+    let view = serde_json::to_value(&application)
         .map_err(|e| Error::Internal(format!("Argo CD view: {e}")))?;
     literal_for_go(&view, &application.name)?;
     let instance = tree::argocd_instance_folder();
     let set = SetView {
-        name: &application.name,
+        name: application.name.clone(),
         wave: "0",
-        repo_url: application.repo_url,
-        revision: application.revision,
+        repo_url: application.repo_url.to_owned(),
+        revision: application.revision.to_owned(),
         instance_prefix: ARGOCD_INSTANCE_PARAMS,
         instances: tree::helm_image_values(&tree.preview_instance(env, "*"), app),
         namespace_prefix: ARGOCD_NAMESPACE_PARAMS,
         namespace_file: format!("{instance}/{NAMESPACE_FILE}"),
     };
-    let set = serde_json::to_value(&set).map_err(|e| Error::Internal(format!("{e}")))?;
-    let Value::Object(fields) = &mut view else {
-        return Err(Error::Internal("Argo CD view is not a map".to_owned()));
-    };
-    fields.insert("set".to_owned(), set);
-    fields.insert(
-        "name".to_owned(),
-        Value::String(format!(
-            "{}-{{{{ .{ARGOCD_INSTANCE_PARAMS}.path.basename }}}}",
-            application.name
-        )),
+    application.name = format!(
+        "{}-{{{{ .{ARGOCD_INSTANCE_PARAMS}.path.basename }}}}",
+        application.name
     );
-    fields.insert(
-        "namespace".to_owned(),
-        Value::String("{{ .metadata.name }}".to_owned()),
-    );
+    application.namespace = Some("{{ .metadata.name }}");
+    application.wave = None;
     // Promotion checks this last entry (`promote::helm`).
-    let last = fields
-        .get_mut("helm")
-        .and_then(|helm| helm.get_mut("value_files"))
-        .and_then(Value::as_array_mut)
-        .and_then(|files| files.last_mut())
-        .ok_or_else(|| Error::Internal("Argo CD Helm view without values".to_owned()))?;
-    *last = Value::String(format!(
-        "$values/{}",
-        tree::helm_image_values(&instance, app)
-    ));
-    Ok(view)
+    if let Some(helm) = &mut application.helm {
+        helm.read_last(format!(
+            "$values/{}",
+            tree::helm_image_values(&instance, app)
+        ));
+    }
+    Ok(InstancesView { application, set })
 }
 
 /// Refuses a view in which any string holds `{{` or `}}`: the ApplicationSet controller would

@@ -244,9 +244,8 @@ pub(crate) fn render(
                     &argocd_helm_application(target.name, &app.name.value),
                 );
                 if target.preview {
-                    release.wave = None;
                     let set =
-                        instances::application_set(&release, target.name, &app.name.value, &tree)?;
+                        instances::application_set(release, target.name, &app.name.value, &tree)?;
                     out.managed(APPLICATION_SET, file, &set)?;
                 } else {
                     out.managed(APPLICATION, file, &release)?;
