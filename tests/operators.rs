@@ -62,7 +62,12 @@ fn switching_operators_replaces_only_the_operator_files_and_comes_back_identical
     let flux = files_under(&f.checkout, ".");
     let kept = |tree: &BTreeMap<String, Vec<u8>>| -> BTreeMap<String, Vec<u8>> {
         tree.iter()
-            .filter(|(p, _)| p.starts_with("applications/") || p.starts_with("infrastructure/"))
+            // `infrastructure/controllers/` holds Flux's HelmReleases of the controllers.
+            .filter(|(p, _)| {
+                p.starts_with("applications/")
+                    || (p.starts_with("infrastructure/")
+                        && !p.starts_with("infrastructure/controllers/"))
+            })
             .map(|(p, b)| (p.clone(), b.clone()))
             .collect()
     };
@@ -82,14 +87,20 @@ fn switching_operators_replaces_only_the_operator_files_and_comes_back_identical
         clusters,
         [
             "clusters/development/argocd/apps.yaml",
+            "clusters/development/argocd/controller.sealed-secrets.yaml",
+            "clusters/development/argocd/controllers.project.yaml",
             "clusters/development/argocd/infrastructure.yaml",
             "clusters/development/argocd/project.yaml",
             "clusters/development/argocd/root.yaml",
             "clusters/eu/argocd/apps.yaml",
+            "clusters/eu/argocd/controller.sealed-secrets.yaml",
+            "clusters/eu/argocd/controllers.project.yaml",
             "clusters/eu/argocd/infrastructure.yaml",
             "clusters/eu/argocd/project.yaml",
             "clusters/eu/argocd/root.yaml",
             "clusters/us/argocd/apps.yaml",
+            "clusters/us/argocd/controller.sealed-secrets.yaml",
+            "clusters/us/argocd/controllers.project.yaml",
             "clusters/us/argocd/infrastructure.yaml",
             "clusters/us/argocd/project.yaml",
             "clusters/us/argocd/root.yaml",
@@ -119,10 +130,12 @@ fn switching_operators_replaces_only_the_operator_files_and_comes_back_identical
     assert_eq!(
         clusters,
         [
+            "clusters/fleet/bundles/controllers/sealed-secrets/fleet.yaml",
             "clusters/fleet/bundles/development/apps/fleet.yaml",
             "clusters/fleet/bundles/development/infrastructure/fleet.yaml",
             "clusters/fleet/bundles/production/apps/fleet.yaml",
             "clusters/fleet/bundles/production/infrastructure/fleet.yaml",
+            "clusters/fleet/gitrepos/controller.sealed-secrets.yaml",
             "clusters/fleet/gitrepos/development.clusters.yaml",
             "clusters/fleet/gitrepos/development.yaml",
             "clusters/fleet/gitrepos/production.clusters.yaml",

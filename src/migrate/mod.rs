@@ -126,6 +126,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         gitlab: gitlab(ci, root, &mut notes),
         notifications: None,
         policy: None,
+        secrets: None,
         environments,
         apps,
     };

@@ -3,7 +3,9 @@
 //! Reading goes through our YAML AST so that every problem can point at its line; the typed
 //! [`Config`] is what every later stage consumes.
 
+pub(crate) mod controllers;
 pub(crate) mod decode;
+pub(crate) mod delivery;
 pub(crate) mod draft;
 pub(crate) mod glob;
 pub(crate) mod problem;

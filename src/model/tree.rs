@@ -96,6 +96,18 @@ impl<'a> GitopsTree<'a> {
         )
     }
 
+    /// `infrastructure/controllers/<name>`: a controller's objects, for an operator that
+    /// applies them from the tree (Flux).
+    pub(crate) fn controller(&self, name: &str) -> String {
+        self.path(&format!("infrastructure/controllers/{name}"))
+    }
+
+    /// `applications/rollouts/<env>/<app>`: the app in `env` with its Flagger Canary; the
+    /// overlay lists it instead of the app's base from the app's first promotion there.
+    pub(crate) fn rollout(&self, env: &str, app: &str) -> String {
+        self.path(&format!("applications/rollouts/{env}/{app}"))
+    }
+
     /// `applications/base`: the kustomization listing every app's base.
     pub(crate) fn applications_base(&self) -> String {
         self.path("applications/base")
@@ -275,6 +287,32 @@ impl GitopsTree<'_> {
             kustomization(&tree.applications_base()),
             Claimant::Tree("the list of app bases".to_owned()),
         );
+        for (index, app) in config.apps.iter().enumerate() {
+            for env in &config.environments {
+                if app.rollout_in(&env.name.value).is_some() {
+                    let dir = tree.rollout(&env.name.value, &app.name.value);
+                    let mut files = vec![kustomization(&dir), format!("{dir}/{CANARY_FILE}")];
+                    if config.notifications.chat.is_some() {
+                        files.push(format!("{dir}/{ALERT_PROVIDER_FILE}"));
+                    }
+                    for file in files {
+                        claim(file, Claimant::App(index));
+                    }
+                }
+            }
+        }
+        if config.operator == Operator::Flux {
+            for controller in crate::model::controllers::controllers(config) {
+                let dir = tree.controller(controller.name);
+                let files = CONTROLLER_FILES.iter().map(|f| format!("{dir}/{f}"));
+                for file in std::iter::once(kustomization(&dir)).chain(files) {
+                    claim(
+                        file,
+                        Claimant::Tree(format!("the controller `{}`", controller.name)),
+                    );
+                }
+            }
+        }
         if config.policy.enabled {
             for name in POLICY_FILES {
                 claim(
@@ -297,6 +335,15 @@ pub(crate) const POLICY_FILES: [&str; 6] = [
     "secrets",
     "labels",
 ];
+
+/// A controller's HelmRepository and HelmRelease, in [`GitopsTree::controller`].
+pub(crate) const CONTROLLER_FILES: [&str; 2] = ["repository.yaml", "release.yaml"];
+
+/// The Canary's file in [`GitopsTree::rollout`].
+pub(crate) const CANARY_FILE: &str = "canary.yaml";
+
+/// The AlertProvider's file in [`GitopsTree::rollout`], with `notifications.chat`.
+pub(crate) const ALERT_PROVIDER_FILE: &str = "alert-provider.yaml";
 
 /// The HelmRelease's file name inside a Helm app's release folder.
 pub(crate) const HELM_RELEASE_FILE: &str = "helmrelease.yaml";

@@ -50,6 +50,8 @@ pub(crate) struct Config {
     pub notifications: Notifications,
     /// Policy as code: the Rego policies `generate` seeds and `policy check` evaluates.
     pub policy: Policy,
+    /// How Secrets reach the clusters.
+    pub secrets: crate::model::delivery::Secrets,
     /// Environments in promotion order.
     pub environments: Vec<Environment>,
     pub apps: Vec<App>,
@@ -460,6 +462,17 @@ pub(crate) struct App {
     pub port: u16,
     /// How the app is deployed.
     pub deploy: Deploy,
+    /// Progressive delivery with Flagger, in some environments.
+    pub rollout: Option<crate::model::delivery::Rollout>,
+}
+
+impl App {
+    /// The app's rollout in `env`, when Flagger rolls it out there.
+    pub(crate) fn rollout_in(&self, env: &str) -> Option<&crate::model::delivery::Rollout> {
+        self.rollout
+            .as_ref()
+            .filter(|r| r.environments.iter().any(|e| e == env))
+    }
 }
 
 impl App {

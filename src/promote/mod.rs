@@ -130,8 +130,12 @@ pub(crate) struct Inclusion {
     pub entry: String,
     /// The list of every app's base (`../../base`), which overlays written before per-app
     /// entries include: with it the app is already there, and adding its base would add it twice.
-    /// `None` for a Helm app, which that list never held.
+    /// `None` for a Helm app, which that list never held, and for an app Flagger rolls out,
+    /// whose entry brings the base with its Canary.
     pub all: Option<String>,
+    /// Entries that ran the app before and go when `entry` comes: the app's base when Flagger
+    /// starts rolling it out there, its rollout folder when Flagger stops.
+    pub replaces: Option<String>,
 }
 
 impl Inclusion {
@@ -145,10 +149,16 @@ impl Inclusion {
 
     /// `text` with the app's base listed in `resources:`, unless it runs the app already.
     fn apply(&self, text: &str) -> std::result::Result<String, String> {
-        if self.holds(text)? {
-            return Ok(text.to_owned());
+        let mut text = text.to_owned();
+        if let Some(old) = &self.replaces
+            && edit::resources(&text)?.contains(old)
+        {
+            text = edit::remove_resource(&text, old)?;
         }
-        edit::add_resource(text, &self.entry)
+        if self.holds(&text)? {
+            return Ok(text);
+        }
+        edit::add_resource(&text, &self.entry)
     }
 }
 
@@ -415,4 +425,48 @@ fn commit(git: &Git, root: &Path, message: &str) -> std::result::Result<(), Erro
     let message_path = message_file.to_string_lossy().into_owned();
     git.run(&["commit", "--quiet", "--no-verify", "-F", &message_path])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod inclusion_tests {
+    use super::Inclusion;
+
+    const BASE: &str = "../../base/web";
+    const ROLLOUT: &str = "../../rollouts/staging/web";
+
+    fn rolled_out() -> Inclusion {
+        Inclusion {
+            entry: ROLLOUT.to_owned(),
+            all: None,
+            replaces: Some(BASE.to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_rollout_takes_the_place_of_the_base_and_back() -> Result<(), String> {
+        let overlay = format!("resources:\n  - ../../base/api\n  - {BASE}\n");
+        let text = rolled_out().apply(&overlay)?;
+        assert_eq!(
+            super::edit::resources(&text)?,
+            ["../../base/api", ROLLOUT],
+            "{text}"
+        );
+        // Applying again changes nothing.
+        assert_eq!(rolled_out().apply(&text)?, text);
+        let back = Inclusion {
+            entry: BASE.to_owned(),
+            all: Some("../../base".to_owned()),
+            replaces: Some(ROLLOUT.to_owned()),
+        };
+        let text = back.apply(&text)?;
+        assert_eq!(super::edit::resources(&text)?, ["../../base/api", BASE]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_first_promotion_adds_the_rollout_only() -> Result<(), String> {
+        let text = rolled_out().apply("resources: []\n")?;
+        assert_eq!(super::edit::resources(&text)?, [ROLLOUT]);
+        Ok(())
+    }
 }

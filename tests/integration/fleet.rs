@@ -58,6 +58,19 @@ fn read_as_fleet(
             continue;
         }
         let name = text(&object, &["metadata", "name"]).to_owned();
+        if object["spec"]["targets"][0]["clusterSelector"].is_mapping() {
+            // A controller: a chart from its repository, at a pinned version, in its options.
+            let base = text(&object["spec"]["bundles"][0], &["base"]);
+            let options = yaml(root, &format!("{base}/fleet.yaml"));
+            assert!(
+                options["helm"]["repo"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("https://"))
+            );
+            assert!(options["helm"]["version"].as_str().is_some(), "{name}");
+            assert_eq!(list_files(&root.join(base)), ["fleet.yaml"], "{name}");
+            continue;
+        }
         let group = text(&object["spec"]["targets"][0], &["clusterGroup"]).to_owned();
         let bundles = object["spec"]["bundles"].as_sequence().expect("bundles");
         let mut names = Vec::new();

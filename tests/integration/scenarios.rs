@@ -19,6 +19,8 @@ pub(crate) enum Setup {
     /// The same, for a model with a separate config repository: then `generate
     /// --gitops-checkout` into a sibling folder, [`config_checkout`].
     Separate(&'static str),
+    /// The same, with each `(from, to)` text replaced once in the model (each must be there).
+    ModelEdited(&'static str, &'static [(&'static str, &'static str)]),
     /// `gitops-gen generate` in a copy of tests/fixtures/repos/`<repo>`/ (a model and the
     /// team's own files it points at).
     Repo(&'static str),
@@ -81,6 +83,20 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "team_sources",
         setup: Setup::Repo("team-sources"),
+    },
+    Scenario {
+        name: "progressive_delivery",
+        setup: Setup::Model("progressive-delivery"),
+    },
+    Scenario {
+        name: "progressive_delivery_argocd",
+        setup: Setup::ModelEdited(
+            "progressive-delivery",
+            &[(
+                "\nci: github\n",
+                "\nci: github\noperator: argocd\ngitops: {url: \"https://github.com/acme/shop.git\"}\n",
+            )],
+        ),
     },
     Scenario {
         name: "helm_charts",
@@ -209,6 +225,12 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
             generate_ok(&root);
             (tmp, root)
         }
+        Setup::ModelEdited(model, edits) => {
+            let (tmp, root) = dir_with_model("repo", &format!("models/{model}.yaml"));
+            edit_model(&root, model, edits);
+            generate_ok(&root);
+            (tmp, root)
+        }
         Setup::Separate(model) => {
             let (tmp, root) = dir_with_model("repo", &format!("models/{model}.yaml"));
             generate_ok(&root);
@@ -230,16 +252,21 @@ pub(crate) fn build(scenario: &Scenario) -> (TempDir, PathBuf) {
         Setup::RepoEdited(repo, edits) => {
             let (tmp, root) = named_dir("repo");
             copy_tree(&fixture(&format!("repos/{repo}")), &root);
-            let mut model = read(&root, "gitops-gen.yaml");
-            for (from, to) in edits {
-                assert!(model.contains(from), "{repo}: no {from:?} in {model}");
-                model = model.replacen(from, to, 1);
-            }
-            write(&root, "gitops-gen.yaml", &model);
+            edit_model(&root, repo, edits);
             generate_ok(&root);
             (tmp, root)
         }
     }
+}
+
+/// Replaces each `(from, to)` text once in the model at `root`; each must be there.
+fn edit_model(root: &Path, name: &str, edits: &[(&str, &str)]) {
+    let mut model = read(root, "gitops-gen.yaml");
+    for (from, to) in edits {
+        assert!(model.contains(from), "{name}: no {from:?} in {model}");
+        model = model.replacen(from, to, 1);
+    }
+    write(root, "gitops-gen.yaml", &model);
 }
 
 /// The checkout of the separate config repository next to a scenario's tree, when it has one.
@@ -365,6 +392,16 @@ fn team_sources_stay_where_they_are() {
     // The list is the team's after creation: an edit survives generate and is not stale.
     append(&root, "k8s/web/kustomization.yaml", "# reviewed\n");
     assert_code(&run(&root, &["generate", "--check"]), 0);
+}
+
+#[test]
+fn progressive_delivery() {
+    snapshot("progressive_delivery");
+}
+
+#[test]
+fn progressive_delivery_argocd() {
+    snapshot("progressive_delivery_argocd");
 }
 
 #[test]

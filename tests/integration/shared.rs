@@ -63,7 +63,11 @@ fn infrastructure_per_cluster(root: &Path) -> BTreeMap<String, Vec<String>> {
                     );
                     None
                 }
-                "GitRepo" if doc["spec"]["bundles"].is_sequence() => {
+                // A controller's GitRepo selects clusters by label and deploys a chart.
+                "GitRepo"
+                    if doc["spec"]["bundles"].is_sequence()
+                        && doc["spec"]["targets"][0]["clusterGroup"].is_string() =>
+                {
                     let bundle = &doc["spec"]["bundles"][0];
                     let base = bundle["base"].as_str().expect("base");
                     let options = join_path(base, bundle["options"].as_str().expect("options"));

@@ -294,6 +294,7 @@ fn answers(
         }),
         notifications: None,
         policy: None,
+        secrets: None,
         environments,
         apps,
     })

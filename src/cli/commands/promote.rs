@@ -185,14 +185,27 @@ fn inclusion(
             return Some(Inclusion {
                 entry: relative(dir, &release),
                 all: None,
+                replaces: None,
             });
         }
         _ => None,
     };
-    let base = team_overlay.or_else(|| tree.app_base_dir(&app.deploy))?;
-    Some(Inclusion {
-        entry: relative(dir, &base),
-        all: Some(relative(dir, &tree.applications_base())),
+    let base = relative(
+        dir,
+        &team_overlay.or_else(|| tree.app_base_dir(&app.deploy))?,
+    );
+    let rollout = relative(dir, &tree.rollout(&env.name.value, &app.name.value));
+    Some(match app.rollout_in(&env.name.value) {
+        Some(_) => Inclusion {
+            entry: rollout,
+            all: None,
+            replaces: Some(base),
+        },
+        None => Inclusion {
+            entry: base,
+            all: Some(relative(dir, &tree.applications_base())),
+            replaces: Some(rollout),
+        },
     })
 }
 

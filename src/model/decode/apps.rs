@@ -101,6 +101,9 @@ impl Decoder<'_> {
             },
             Some(n) => self.deploy(n, &name, gitops, environments),
         };
+        let rollout = map
+            .get("rollout")
+            .and_then(|n| self.rollout(n, &name, &deploy, environments));
         Some(App {
             name,
             image,
@@ -112,6 +115,7 @@ impl Decoder<'_> {
             test_services,
             port,
             deploy,
+            rollout,
         })
     }
 

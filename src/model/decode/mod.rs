@@ -9,6 +9,7 @@
 mod apps;
 mod checks;
 mod clusters;
+mod delivery;
 mod drift;
 mod environments;
 mod fields;
@@ -44,6 +45,7 @@ pub(crate) const TOP_KEYS: &[&str] = &[
     "gitlab",
     "notifications",
     "policy",
+    "secrets",
     "environments",
     "apps",
 ];
@@ -55,6 +57,24 @@ pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"
 pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `policy:`.
 pub(crate) const POLICY_KEYS: &[&str] = &["enabled"];
+/// Keys of `secrets:`.
+pub(crate) const SECRETS_KEYS: &[&str] = &["provider"];
+/// Keys of `apps[].rollout:`.
+pub(crate) const ROLLOUT_KEYS: &[&str] = &[
+    "strategy",
+    "provider",
+    "environments",
+    "interval",
+    "threshold",
+    "max_weight",
+    "step_weight",
+    "iterations",
+    "progress_deadline_seconds",
+    "metrics",
+    "load_test",
+    "header",
+    "gateway",
+];
 /// Keys of `gitops:`.
 pub(crate) const GITOPS_KEYS: &[&str] = &["repository", "branch", "path", "sync", "url"];
 /// Keys of `gitops.sync`.
@@ -93,6 +113,7 @@ pub(crate) const APP_KEYS: &[&str] = &[
     "test_services",
     "port",
     "deploy",
+    "rollout",
 ];
 /// Keys of an item of `test_setup:`.
 pub(crate) const SETUP_STEP_KEYS: &[&str] = &["uses", "with"];
@@ -192,6 +213,10 @@ impl Decoder<'_> {
             None => Policy::default(),
             Some(n) => self.policy(n),
         };
+        let secrets = match map.get("secrets") {
+            None => crate::model::delivery::Secrets::default(),
+            Some(n) => self.secrets(n),
+        };
         let environments = self.environments(map, doc.span, &project.value, operator);
         let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
@@ -203,6 +228,7 @@ impl Decoder<'_> {
             gitlab,
             notifications,
             policy,
+            secrets,
             environments,
             apps,
         };

@@ -5,6 +5,7 @@
 //! Reading does not go through it: [`crate::model::parse`] decodes the YAML AST so every
 //! diagnostic can point at its line. A test keeps the decoder's keys and the draft's in step.
 
+mod delivery;
 mod emit;
 mod gitops;
 mod value;
@@ -19,6 +20,9 @@ use crate::model::types::{
     Builder, ChatProvider, Ci, GitProvider, Operator, Promotion, ToolInstall,
 };
 
+#[cfg(test)]
+pub(crate) use delivery::rollout_draft;
+pub(crate) use delivery::{RolloutDraft, SecretsDraft};
 pub(crate) use emit::{Comments, to_yaml};
 pub(crate) use gitops::GitopsDraft;
 #[cfg(test)]
@@ -82,6 +86,10 @@ pub(crate) struct ModelDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "PolicyDraft")]
     pub policy: Option<PolicyDraft>,
+    /// How Secrets reach the clusters without their values in Git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SecretsDraft")]
+    pub secrets: Option<SecretsDraft>,
     /// Environments in promotion order.
     #[schemars(length(min = 1))]
     pub environments: Vec<EnvironmentDraft>,
@@ -375,6 +383,10 @@ pub(crate) struct AppDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "DeployDraft")]
     pub deploy: Option<DeployDraft>,
+    /// Progressive delivery with Flagger (docs/progressive-delivery.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "RolloutDraft")]
+    pub rollout: Option<RolloutDraft>,
 }
 
 /// An app's `deploy:`: where its manifests come from.

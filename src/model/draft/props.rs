@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::draft::{
     BinaryDraft, ChatDraft, CommitStatusDraft, DriftDraft, NotificationsDraft, PolicyDraft,
-    ServiceDraft, SetupStepDraft, SyncDraft,
+    SecretsDraft, ServiceDraft, SetupStepDraft, SyncDraft, rollout_draft,
 };
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
@@ -145,6 +145,7 @@ fn app(name: &'static str, helm: bool) -> impl Strategy<Value = AppDraft> {
                     test_services: None,
                     port,
                     deploy,
+                    rollout: None,
                 }
             },
         )
@@ -275,6 +276,7 @@ pub(crate) fn model_draft(helm: bool) -> impl Strategy<Value = ModelDraft> {
                 }),
                 notifications: None,
                 policy: None,
+                secrets: None,
                 environments,
                 apps,
             }
@@ -361,6 +363,9 @@ fn draft_of(config: &Config) -> ModelDraft {
         policy: Some(PolicyDraft {
             enabled: Some(config.policy.enabled),
         }),
+        secrets: Some(SecretsDraft {
+            provider: Some(config.secrets.provider),
+        }),
         environments: config
             .environments
             .iter()
@@ -435,6 +440,7 @@ fn draft_of(config: &Config) -> ModelDraft {
                         ..DeployDraft::default()
                     },
                 }),
+                rollout: a.rollout.as_ref().map(rollout_draft),
             })
             .collect(),
     }
@@ -482,6 +488,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
             .clone()
             .or_else(|| full.notifications.clone()),
         policy: draft.policy.clone().or_else(|| full.policy.clone()),
+        secrets: draft.secrets.clone().or_else(|| full.secrets.clone()),
         environments: draft
             .environments
             .iter()
@@ -529,6 +536,7 @@ fn filled(draft: &ModelDraft, full: &ModelDraft) -> ModelDraft {
                 test_services: d.test_services.clone().or_else(|| f.test_services.clone()),
                 port: d.port.or(f.port),
                 deploy: filled_deploy(d.deploy.as_ref(), f.deploy.as_ref()),
+                rollout: d.rollout.clone().or_else(|| f.rollout.clone()),
             })
             .collect(),
     }

@@ -47,6 +47,9 @@ fn full() -> ModelDraft {
         policy: Some(PolicyDraft {
             enabled: Some(false),
         }),
+        secrets: Some(SecretsDraft {
+            provider: Some(crate::model::delivery::SecretsProvider::SealedSecrets),
+        }),
         environments: vec![
             EnvironmentDraft {
                 name: "staging".to_owned(),
@@ -103,6 +106,29 @@ fn full() -> ModelDraft {
             deploy: Some(DeployDraft {
                 scaffold: Some("apps/web".to_owned()),
                 ..DeployDraft::default()
+            }),
+            rollout: Some(RolloutDraft {
+                strategy: Some(crate::model::delivery::Strategy::Ab),
+                provider: Some(crate::model::delivery::TrafficProvider::Nginx),
+                environments: Some(vec!["staging".to_owned()]),
+                interval: Some("1m".to_owned()),
+                threshold: Some(3),
+                max_weight: None,
+                step_weight: None,
+                iterations: Some(20),
+                progress_deadline_seconds: Some(120),
+                metrics: Some(vec![delivery::MetricDraft {
+                    name: Some(crate::model::delivery::BuiltinMetric::RequestDuration),
+                    min: None,
+                    max: Some(250),
+                    interval: Some("30s".to_owned()),
+                }]),
+                load_test: Some(false),
+                header: Some(delivery::HeaderDraft {
+                    name: "x-beta".to_owned(),
+                    value: "yes".to_owned(),
+                }),
+                gateway: None,
             }),
         }],
     }

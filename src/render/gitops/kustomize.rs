@@ -25,15 +25,25 @@ use crate::render::gitops::EnvTarget;
 use crate::render::gitops::team::TeamFiles;
 use crate::render::output::Outputs;
 
-const KUSTOMIZATION: &str = "gitops/kustomize/kustomization.yaml.j2";
+pub(crate) const KUSTOMIZATION: &str = "gitops/kustomize/kustomization.yaml.j2";
 const NAMESPACE: &str = "gitops/kustomize/namespace.yaml.j2";
 /// Where the template of each of [`tree::APP_MANIFESTS`] is: `gitops/app/<file>.j2`.
 const APP_TEMPLATES: &str = "gitops/app";
 
 #[derive(Default, Serialize)]
-struct KustomizationView {
+pub(crate) struct KustomizationView {
     resources: Vec<String>,
     images: Vec<ImageView>,
+}
+
+impl KustomizationView {
+    /// A kustomization that only lists `resources`.
+    pub(crate) fn listing(resources: Vec<String>) -> KustomizationView {
+        KustomizationView {
+            resources,
+            images: Vec::new(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -54,6 +64,9 @@ struct AppView<'a> {
     project: &'a str,
     image: &'a str,
     port: u16,
+    /// `spec.replicas: 1`; left out when Flagger scales the app, which a count in Git would
+    /// fight on every reconcile.
+    replicas: bool,
 }
 
 /// Adds the neutral tree to `out` and returns what an operator applies for each environment.
@@ -207,6 +220,7 @@ fn app_base(
         project,
         image: &app.image,
         port: app.port,
+        replicas: app.rollout.is_none(),
     };
     out.seeded(
         KUSTOMIZATION,

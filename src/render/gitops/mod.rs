@@ -19,10 +19,12 @@
 //! renders them itself; the neutral tree holds the Kustomize apps.
 
 pub(crate) mod argocd;
+pub(crate) mod controllers;
 pub(crate) mod fleet;
 pub(crate) mod flux;
 pub(crate) mod kustomize;
 pub(crate) mod policy;
+pub(crate) mod rollout;
 pub(crate) mod team;
 
 use crate::error::Error;
@@ -136,6 +138,7 @@ pub(crate) fn empty_release_folders(
 pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Result<(), Error> {
     let targets = kustomize::render(config, team, out)?;
     policy::render(config, out)?;
+    rollout::render(config, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
         Operator::Argocd => argocd::render(config, &targets, out),
@@ -163,7 +166,14 @@ pub(crate) fn operator_files(config: &Config) -> Vec<String> {
         for cluster in &env.clusters {
             let names = ["infrastructure", "apps"]
                 .map(|layer| sharing::object_name(envs, index, cluster, layer));
-            for file in per_cluster(config, &env.name.value, &names) {
+            let controllers = match config.operator {
+                Operator::Flux => flux::controller_files(config, cluster),
+                _ => argocd::controller_files(config, cluster),
+            };
+            for file in per_cluster(config, &env.name.value, &names)
+                .into_iter()
+                .chain(controllers)
+            {
                 let path = tree.cluster_file(cluster, &file);
                 if !files.contains(&path) {
                     files.push(path);

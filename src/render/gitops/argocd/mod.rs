@@ -27,9 +27,11 @@ mod instances;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::model::controllers::{self, Controller, on_cluster};
 use crate::model::sharing;
 use crate::model::tree::{ARGOCD_ROOT_OBJECT, GitopsTree, argocd_helm_application};
 use crate::model::{ChatProvider, Config, Notifications};
+use crate::render::gitops::controllers::ControllerView;
 use crate::render::gitops::{
     EnvTarget, clone_address, clusters_of, empty_release_folders, helm_apps,
 };
@@ -38,6 +40,85 @@ use crate::render::output::Outputs;
 const APPLICATION: &str = "gitops/argocd/application.yaml.j2";
 const APP_PROJECT: &str = "gitops/argocd/appproject.yaml.j2";
 const APPLICATION_SET: &str = "gitops/argocd/applicationset.yaml.j2";
+const CONTROLLER: &str = "gitops/argocd/controller.yaml.j2";
+const CONTROLLERS_PROJECT: &str = "gitops/argocd/controllers-project.yaml.j2";
+/// The AppProject of the controllers' Applications.
+const CONTROLLERS_PROJECT_OBJECT: &str = "argocd/controllers.project.yaml";
+
+/// The controllers' files under `clusters/<cluster>/`: their AppProject and an Application each
+/// (`argocd/controller.<name>.yaml`; environment names have no dots).
+pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
+    let all = controllers::controllers(config);
+    let here = on_cluster(&all, cluster);
+    if here.is_empty() {
+        return Vec::new();
+    }
+    std::iter::once(CONTROLLERS_PROJECT_OBJECT.to_owned())
+        .chain(here.iter().map(|c| controller_file(c.name)))
+        .collect()
+}
+
+fn controller_file(name: &str) -> String {
+    format!("{FOLDER}/controller.{name}.yaml")
+}
+
+#[derive(Serialize)]
+struct ControllerApplicationView<'a> {
+    /// `<project>-controller-<name>`, apart from Applications of the same chart not ours.
+    application: String,
+    project: &'a str,
+    #[serde(flatten)]
+    controller: ControllerView<'a>,
+}
+
+/// The controllers `cluster` runs: their AppProject `<project>-controllers` and an Application
+/// each, synced before the environments.
+fn render_controllers(
+    config: &Config,
+    all: &[Controller],
+    cluster: &str,
+    tree: &GitopsTree,
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    let here = on_cluster(all, cluster);
+    if here.is_empty() {
+        return Ok(());
+    }
+    let project = format!("{}-controllers", config.project.value);
+    let mut repositories: Vec<String> = Vec::new();
+    let mut namespaces: Vec<String> = Vec::new();
+    for controller in &here {
+        if !repositories.iter().any(|r| r == controller.repository) {
+            repositories.push(controller.repository.to_owned());
+        }
+        if !namespaces.iter().any(|n| n == controller.namespace) {
+            namespaces.push(controller.namespace.to_owned());
+        }
+    }
+    let names: Vec<&str> = here.iter().map(|c| c.name).collect();
+    out.managed(
+        CONTROLLERS_PROJECT,
+        tree.cluster_file(cluster, CONTROLLERS_PROJECT_OBJECT),
+        &AppProjectView {
+            name: &project,
+            description: format!("{}: controllers {}", config.project.value, names.join(", ")),
+            repositories,
+            namespaces,
+        },
+    )?;
+    for controller in here {
+        out.managed(
+            CONTROLLER,
+            tree.cluster_file(cluster, &controller_file(controller.name)),
+            &ControllerApplicationView {
+                application: format!("{}-controller-{}", config.project.value, controller.name),
+                project: &project,
+                controller: ControllerView::of(controller),
+            },
+        )?;
+    }
+    Ok(())
+}
 
 /// The folder under `clusters/<cluster>/` the root Application syncs, which holds every file.
 const FOLDER: &str = "argocd";
@@ -141,7 +222,9 @@ pub(crate) fn render(
     let revision = config.gitops.branch.as_str();
     let tree = GitopsTree::of(config);
     let subscriptions = subscriptions(&config.notifications);
+    let all = controllers::controllers(config);
     for cluster in clusters_of(targets) {
+        render_controllers(config, &all, cluster, &tree, out)?;
         let here: Vec<(usize, &EnvTarget)> = targets
             .iter()
             .enumerate()

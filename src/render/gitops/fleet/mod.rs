@@ -28,6 +28,8 @@
 //! relative to the bundle's base), so `applications/` and `infrastructure/` are the same under
 //! every operator.
 
+mod controllers;
+
 use serde::Serialize;
 
 use crate::error::Error;
@@ -303,5 +305,7 @@ pub(crate) fn render(
             out.managed(BUNDLE_OPTIONS, options, &view)?;
         }
     }
+    let all = crate::model::controllers::controllers(config);
+    controllers::render(config, &all, repo_url, WORKSPACE, out)?;
     empty_release_folders(config, "Fleet", "GitRepo", "clusters/fleet/gitrepos/", out)
 }

@@ -16,11 +16,15 @@ mod helm;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::model::controllers::{self, Controller, on_cluster};
 use crate::model::sharing;
 use crate::model::tree::{
     CHAT, COMMIT_STATUS, GitopsTree, notification_names, notification_object,
 };
+use crate::model::tree::{CONTROLLER_FILES, kustomization};
 use crate::model::{Config, Deploy, Notifications};
+use crate::render::gitops::controllers::ControllerView;
+use crate::render::gitops::kustomize::{KUSTOMIZATION, KustomizationView};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::gitops::{EnvTarget, clusters_of};
 use crate::render::output::Outputs;
@@ -41,6 +45,26 @@ struct FluxKustomizationView<'a> {
     interval: &'a str,
     /// Whether Flux deletes what left the folder.
     prune: bool,
+}
+
+/// The templates of [`CONTROLLER_FILES`], in order.
+const CONTROLLER_TEMPLATES: [&str; 2] = [
+    "gitops/flux/controller-repository.yaml.j2",
+    "gitops/flux/controller-release.yaml.j2",
+];
+
+/// The Kustomization that installs `controller` on a cluster, and its file there.
+fn controller_object(controller: &Controller) -> String {
+    format!("controller-{}", controller.name)
+}
+
+/// The files `clusters/<cluster>/controller-<name>.yaml` of the controllers `cluster` runs.
+pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
+    let all = controllers::controllers(config);
+    on_cluster(&all, cluster)
+        .into_iter()
+        .map(|c| format!("{}.yaml", controller_object(c)))
+        .collect()
 }
 
 const FLUX_PROVIDER: &str = "gitops/flux/provider.yaml.j2";
@@ -94,7 +118,29 @@ pub(crate) fn render(
     helm::render(config, team, out)?;
     let tree = GitopsTree::of(config);
     let envs = &config.environments;
+    let all = controllers::controllers(config);
+    render_controllers(&all, &tree, out)?;
     for cluster in clusters_of(targets) {
+        let installed: Vec<String> = on_cluster(&all, cluster)
+            .into_iter()
+            .map(controller_object)
+            .collect();
+        for (controller, name) in on_cluster(&all, cluster).into_iter().zip(&installed) {
+            let view = FluxKustomizationView {
+                name,
+                path: GitopsTree::operator_path(&tree.controller(controller.name)),
+                depends_on: Vec::new(),
+                target_namespace: None,
+                suspended: false,
+                interval: DEFAULT_INTERVAL,
+                prune: true,
+            };
+            out.managed(
+                FLUX_KUSTOMIZATION,
+                tree.cluster_file(cluster, &format!("{name}.yaml")),
+                &view,
+            )?;
+        }
         let mut here = Vec::new();
         for (index, target) in targets.iter().enumerate() {
             if !target.clusters.iter().any(|c| c == cluster) {
@@ -114,7 +160,12 @@ pub(crate) fn render(
             out.managed(
                 FLUX_KUSTOMIZATION,
                 tree.cluster_file(cluster, &format!("{infrastructure}.yaml")),
-                &view(&infrastructure, &target.infrastructure, Vec::new(), None),
+                &view(
+                    &infrastructure,
+                    &target.infrastructure,
+                    installed.iter().map(String::as_str).collect(),
+                    None,
+                ),
             )?;
             out.managed(
                 FLUX_KUSTOMIZATION,
@@ -130,6 +181,28 @@ pub(crate) fn render(
             here.push((target, infrastructure, apps));
         }
         notifications(config, &here, cluster, &tree, out)?;
+    }
+    Ok(())
+}
+
+/// Each controller's folder: its HelmRepository and HelmRelease, and the kustomization that
+/// lists them.
+fn render_controllers(
+    all: &[Controller],
+    tree: &GitopsTree,
+    out: &mut Outputs,
+) -> Result<(), Error> {
+    for controller in all {
+        let dir = tree.controller(controller.name);
+        let view = ControllerView::of(controller);
+        for (template, file) in CONTROLLER_TEMPLATES.iter().zip(CONTROLLER_FILES) {
+            out.managed(template, format!("{dir}/{file}"), &view)?;
+        }
+        out.managed(
+            KUSTOMIZATION,
+            kustomization(&dir),
+            &KustomizationView::listing(CONTROLLER_FILES.map(str::to_owned).to_vec()),
+        )?;
     }
     Ok(())
 }
