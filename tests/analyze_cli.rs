@@ -321,3 +321,49 @@ fn several_paths_without_summary_are_a_usage_error() {
     let out = analyze_args(&["--summary", "--format", "sarif", &a.to_string_lossy()]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A replica count in Git that an HPA scales is a `replica-conflict`: in SARIF at the
+/// `replicas` key, in the Markdown tasks, and a `--fail-on` gate.
+#[test]
+fn a_replica_count_an_hpa_scales_is_reported_at_its_key() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::create_dir(dir.path().join("k8s"))?;
+    std::fs::write(
+        dir.path().join("k8s/web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n",
+    )?;
+    std::fs::write(
+        dir.path().join("k8s/hpa.yaml"),
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n\
+         spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: web\n",
+    )?;
+    let out = analyze(dir.path(), "sarif")
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: serde_json::Value = serde_json::from_slice(&out).expect("sarif is JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let conflict = results
+        .iter()
+        .find(|r| r["ruleId"] == "replica-conflict")
+        .expect("a replica-conflict result");
+    let region = &conflict["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (region["startLine"].as_u64(), region["startColumn"].as_u64()),
+        (Some(6), Some(3))
+    );
+    let markdown = analyze(dir.path(), "markdown")
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let markdown = String::from_utf8_lossy(&markdown);
+    assert!(
+        markdown.contains("Remove `spec.replicas` from Deployment `web` (`k8s/web.yaml:6:3`)"),
+        "{markdown}"
+    );
+    let gated = analyze_failing_on(dir.path(), "replica-conflict");
+    assert_eq!(gated.status.code(), Some(1));
+    Ok(())
+}

@@ -9,6 +9,8 @@ use crate::analyze::document::Analysis;
 pub(crate) enum Finding {
     /// A Kubernetes Secret committed in plain text.
     PlaintextSecret,
+    /// A replica count in Git that an HPA, a ScaledObject or a Canary scales.
+    ReplicaConflict,
     /// A CI job that deploys to a cluster.
     PushDeploy,
     /// A cluster credential CI holds.
@@ -28,8 +30,9 @@ pub(crate) enum Severity {
 }
 
 impl Finding {
-    pub(crate) const ALL: [Finding; 5] = [
+    pub(crate) const ALL: [Finding; 6] = [
         Finding::PlaintextSecret,
+        Finding::ReplicaConflict,
         Finding::PushDeploy,
         Finding::ClusterCredential,
         Finding::Unresolved,
@@ -40,6 +43,7 @@ impl Finding {
     pub(crate) fn id(self) -> &'static str {
         match self {
             Finding::PlaintextSecret => "plaintext-secret",
+            Finding::ReplicaConflict => "replica-conflict",
             Finding::PushDeploy => "push-deploy",
             Finding::ClusterCredential => "cluster-credential",
             Finding::Unresolved => "unresolved",
@@ -52,9 +56,10 @@ impl Finding {
     pub(crate) fn severity(self) -> Severity {
         match self {
             Finding::PlaintextSecret => Severity::Error,
-            Finding::PushDeploy | Finding::ClusterCredential | Finding::Diagnostic => {
-                Severity::Warning
-            }
+            Finding::PushDeploy
+            | Finding::ClusterCredential
+            | Finding::ReplicaConflict
+            | Finding::Diagnostic => Severity::Warning,
             Finding::Unresolved => Severity::Note,
         }
     }
@@ -63,6 +68,7 @@ impl Finding {
     pub(crate) fn count(self, analysis: &Analysis) -> usize {
         match self {
             Finding::PlaintextSecret => analysis.layout.plaintext_secrets.len(),
+            Finding::ReplicaConflict => analysis.layout.replica_conflicts.len(),
             Finding::PushDeploy => analysis.deploy_steps.len(),
             Finding::ClusterCredential => analysis.credentials.len(),
             Finding::Unresolved => analysis.unresolved.len(),

@@ -153,7 +153,8 @@ pub struct AnalyzeArgs {
 pub enum FailOn {
     /// A Secret committed in plain text.
     Error,
-    /// Errors, deploys from CI, cluster credentials in CI, files not analysed.
+    /// Errors, deploys from CI, cluster credentials in CI, replica counts a scaler fights,
+    /// files not analysed.
     Warning,
     /// Warnings and references that could not be followed offline.
     Note,
@@ -163,6 +164,8 @@ pub enum FailOn {
     PushDeploy,
     /// A cluster credential CI holds.
     ClusterCredential,
+    /// A replica count in Git that an HPA, a KEDA ScaledObject or a Flagger Canary scales.
+    ReplicaConflict,
     /// A reference that could not be followed offline.
     Unresolved,
     /// A file that was not analysed, or another problem on the way.

@@ -15,6 +15,7 @@ mod helmfile;
 mod kustomization;
 mod manifest;
 mod operator;
+mod scaling;
 mod secret;
 mod text;
 
@@ -28,6 +29,7 @@ pub(crate) use helmfile::Helmfile;
 pub(crate) use kustomization::{KUSTOMIZATION_FILE_NAMES, Kustomization};
 pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
+pub(crate) use scaling::{ReplicaConflict, fixed_replicas};
 pub(crate) use secret::{PlaintextSecret, SecretSource};
 
 use crate::files::safe_read::Unreadable;
@@ -58,6 +60,8 @@ pub(crate) struct Layout {
     pub operator_objects: Vec<OperatorObject>,
     /// Secrets whose values are committed unencrypted (key names only).
     pub plaintext_secrets: Vec<PlaintextSecret>,
+    /// Replica counts written in Git that an HPA, a KEDA ScaledObject or a Flagger Canary scales.
+    pub replica_conflicts: Vec<ReplicaConflict>,
     /// Files that could not be read; the rest of the layout is still complete.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -82,6 +86,7 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
 
     let mut layout = Layout::default();
     let mut values = Vec::new();
+    let mut scalings = Vec::new();
     for path in paths {
         // Chart templates are Go templates, not YAML: parsing them would only produce noise.
         if in_chart_templates(path, &chart_dirs) {
@@ -155,11 +160,12 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
                     .extend(secret::from_helm_values(path, &text, &docs));
             }
         } else {
-            read_objects(path, files, &mut layout);
+            read_objects(path, files, &mut layout, &mut scalings);
         }
     }
 
     layout.values_files = chart::attach_values(&mut layout.helm_charts, &values);
+    layout.replica_conflicts = scaling::conflicts(&scalings);
     sort(&mut layout);
     layout
 }
@@ -234,7 +240,12 @@ fn syntax_diagnostic(path: &str, err: &YamlError) -> Diagnostic {
 
 /// Reads the Kubernetes-style objects of a YAML file into manifests, operator objects,
 /// plaintext secrets and skaffold configurations.
-fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
+fn read_objects(
+    path: &str,
+    files: &dyn RepoFiles,
+    layout: &mut Layout,
+    scalings: &mut Vec<scaling::Scaling>,
+) {
     let Some(text) = read(path, files, &mut layout.diagnostics) else {
         return;
     };
@@ -283,6 +294,7 @@ fn read_objects(path: &str, files: &dyn RepoFiles, layout: &mut Layout) {
                 name: name.clone(),
             });
         }
+        scalings.extend(scaling::read(path, root, &kind, &text, line, &lines));
         if kind == "Secret"
             && !sops_encrypted
             && let Some(found) = secret::from_manifest(path, root, &text, line)
@@ -321,6 +333,9 @@ fn sort(layout: &mut Layout) {
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     layout
         .plaintext_secrets
+        .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    layout
+        .replica_conflicts
         .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     layout
         .diagnostics

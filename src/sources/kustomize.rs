@@ -20,6 +20,8 @@ pub(crate) struct Rendered {
     pub(crate) images: BTreeSet<String>,
     /// Resources that are not local files (`https://…`, `github.com/…`): what they run is unknown.
     pub(crate) remote: Vec<String>,
+    /// The manifest files read, repository-relative, in the order they were listed.
+    pub(crate) files: Vec<String>,
 }
 
 impl Rendered {
@@ -71,7 +73,9 @@ pub(crate) fn manifest_files(root: &Path, dir: &str, what: &str) -> Result<Vec<S
 pub(crate) fn of_files(root: &Path, dir: &str, files: &[String]) -> Result<Rendered, Error> {
     let mut rendered = Rendered::default();
     for file in files {
-        collect(root, &join(dir, file), &mut rendered.images)?;
+        let path = join(dir, file);
+        collect(root, &path, &mut rendered.images)?;
+        rendered.files.push(path);
     }
     Ok(rendered)
 }
@@ -166,10 +170,13 @@ fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Resu
             base(root, &rel, &mut below, seen)?;
             own.extend(below.images);
             images.remote.extend(below.remote);
+            images.files.extend(below.files);
         } else {
             collect(root, &rel, &mut own)?;
+            images.files.push(rel);
         }
     }
+    images.files.extend(patch_files(&path, kustomization));
     let transforms: Vec<Transform> = kustomization
         .and_then(|m| m.get("images"))
         .and_then(Node::as_seq)
@@ -241,6 +248,25 @@ fn resources(path: &str, kustomization: Option<&Mapping>) -> Result<Vec<Resource
         });
     }
     Ok(out)
+}
+
+/// The local patch files the kustomization file at `path` applies (`patches[].path`,
+/// `patchesStrategicMerge`), repository-relative; one outside the repository is left out.
+fn patch_files(path: &str, kustomization: Option<&Mapping>) -> Vec<String> {
+    let dir = path.rsplit_once('/').map_or(".", |(dir, _)| dir);
+    let Some(map) = kustomization else {
+        return Vec::new();
+    };
+    let seq = |key: &str| map.get(key).and_then(Node::as_seq).unwrap_or_default();
+    let from_patches = seq("patches")
+        .iter()
+        .filter_map(|p| p.as_map()?.get("path")?.as_str());
+    let strategic = seq("patchesStrategicMerge").iter().filter_map(Node::as_str);
+    from_patches
+        .chain(strategic)
+        .filter(|p| !p.contains('\n'))
+        .filter_map(|p| normalize(&join(dir, p)))
+        .collect()
 }
 
 /// One entry of a kustomization's `images:`.

@@ -394,6 +394,36 @@ fn team_sources_stay_where_they_are() {
     assert_code(&run(&root, &["generate", "--check"]), 0);
 }
 
+/// A rolled-out app whose own manifests write `spec.replicas` (in a file the base lists, and in
+/// a patch of the team's overlay) gets a warning at each `replicas` key, and nothing is edited.
+#[test]
+fn rolled_out_team_manifests_with_replicas_are_warned_about() {
+    let (_tmp, root) = build(scenario("team_sources"));
+    let model = read(&root, "gitops-gen.yaml")
+        .replace(
+            "    deploy: {manifests: k8s/web}\n",
+            "    deploy: {manifests: k8s/web}\n    rollout: {provider: nginx}\n",
+        )
+        .replace(
+            "      overlays: {staging: services/api/overlays/staging}",
+            "      overlays: {staging: services/api/overlays/staging}\n    rollout: {provider: istio}",
+        );
+    write(&root, "gitops-gen.yaml", &model);
+    let out = run(&root, &["generate"]);
+    assert_code(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
+    for at in [
+        "k8s/web/deployment.yaml:7:3: Deployment `web` sets `spec.replicas`",
+        "services/api/overlays/staging/replicas.yaml:6:3: Deployment `api` sets",
+    ] {
+        assert!(stderr.contains(at), "{at} in {stderr}");
+    }
+    assert_eq!(
+        read(&root, "k8s/web/deployment.yaml"),
+        read(&fixture("repos/team-sources"), "k8s/web/deployment.yaml")
+    );
+}
+
 #[test]
 fn progressive_delivery() {
     snapshot("progressive_delivery");

@@ -120,6 +120,12 @@ pub(crate) fn render(a: &Analysis) -> String {
             ),
         });
     }
+    for c in &a.layout.replica_conflicts {
+        tasks.push(format!(
+            "Remove `spec.replicas` from {} `{}` (`{}:{}:{}`): the {} at `{}:{}` scales it, and every reconcile of the count in Git would undo that.",
+            c.kind, c.name, c.file, c.line, c.column, c.scaler, c.scaler_file, c.scaler_line
+        ));
+    }
     if tasks.is_empty() {
         let _ = writeln!(out, "None.\n");
     } else {

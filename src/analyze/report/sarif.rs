@@ -62,6 +62,22 @@ pub(crate) fn render(a: &Analysis) -> Value {
             &at,
         ));
     }
+    for c in &a.layout.replica_conflicts {
+        let at = Position {
+            file: c.file.clone(),
+            line: c.line,
+            column: c.column,
+        };
+        results.push(result(
+            "replica-conflict",
+            "warning",
+            format!(
+                "{} `{}` sets `spec.replicas`, which the {} at {}:{} scales",
+                c.kind, c.name, c.scaler, c.scaler_file, c.scaler_line
+            ),
+            &at,
+        ));
+    }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -75,6 +91,7 @@ pub(crate) fn render(a: &Analysis) -> Value {
                         rule("push-deploy", "Deploy step in CI", "A CI job deploys to a cluster directly; with GitOps the operator pulls the change from Git."),
                         rule("cluster-credential", "Cluster credential in CI", "CI holds credentials for a cluster; after migrating to GitOps they are no longer needed."),
                         rule("plaintext-secret", "Plaintext Secret manifest", "A Kubernetes Secret is committed unencrypted; an operator would apply it from Git."),
+                        rule("replica-conflict", "Replica count fights a scaler", "A workload's spec.replicas is written in Git while an HPA, a KEDA ScaledObject or a Flagger Canary scales it; every reconcile sets the count back."),
                     ]
                 }
             },

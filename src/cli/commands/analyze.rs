@@ -168,6 +168,7 @@ fn selected(fail_on: &[FailOn]) -> Vec<Finding> {
             FailOn::Note => at_least(Severity::Note),
             FailOn::PlaintextSecret => vec![Finding::PlaintextSecret],
             FailOn::PushDeploy => vec![Finding::PushDeploy],
+            FailOn::ReplicaConflict => vec![Finding::ReplicaConflict],
             FailOn::ClusterCredential => vec![Finding::ClusterCredential],
             FailOn::Unresolved => vec![Finding::Unresolved],
             FailOn::Diagnostic => vec![Finding::Diagnostic],

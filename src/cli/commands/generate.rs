@@ -95,6 +95,9 @@ pub(crate) fn generate(
 ) -> Result<Outcome, Error> {
     let config = load_model(root)?;
     let plan = plan(root, &config, force)?;
+    for warning in replicas::warnings(&config, root) {
+        ui.note("warning", &warning);
+    }
     let outcome = execute(ui, root, &plan, mode, show_diff)?;
     if let Some(url) = &config.gitops.repository
         && mode != Mode::Check
@@ -412,3 +415,4 @@ fn report(ui: &Ui, plan: &Plan, show_diff: bool, prefix: &str) -> Result<(), Err
 
 #[cfg(test)]
 mod props;
+mod replicas;
