@@ -367,3 +367,60 @@ fn a_replica_count_an_hpa_scales_is_reported_at_its_key() -> std::io::Result<()>
     assert_eq!(gated.status.code(), Some(1));
     Ok(())
 }
+
+/// The CI secrets a deploy hands to the cluster are listed with the environment of their job,
+/// names only, and the Markdown tasks give the `gitops-gen seal --from-env` command for each.
+#[test]
+fn ci_secrets_handed_to_the_cluster_are_listed_per_environment() -> std::io::Result<()> {
+    let dir = tempfile::tempdir()?;
+    std::fs::create_dir_all(dir.path().join(".github/workflows"))?;
+    std::fs::write(
+        dir.path().join(".github/workflows/deploy.yml"),
+        "on: {push: {branches: [main]}}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    \
+         environment: production\n    env:\n      DB: ${{ secrets.DB_PASSWORD }}\n    steps:\n      \
+         - run: helm upgrade --install web ./chart -n shop --set db.password=$DB\n      \
+         - run: kubectl create secret generic smtp --from-literal=token=${{ secrets.SMTP_TOKEN }}\n",
+    )?;
+    let out = analyze(dir.path(), "json")
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    let flows: Vec<(String, String, String)> = doc["secret_flows"]
+        .as_array()
+        .expect("secret_flows")
+        .iter()
+        .map(|f| {
+            (
+                f["ci_name"].as_str().unwrap_or_default().to_owned(),
+                f["target"]["key"].as_str().unwrap_or_default().to_owned(),
+                f["environment"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        flows,
+        [
+            (
+                "DB_PASSWORD".into(),
+                "db.password".into(),
+                "production".into()
+            ),
+            ("SMTP_TOKEN".into(), "token".into(), "production".into()),
+        ]
+    );
+    let markdown = analyze(dir.path(), "markdown")
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let markdown = String::from_utf8_lossy(&markdown);
+    for command in [
+        "gitops-gen seal --env production --name web-secrets --from-env password=DB_PASSWORD",
+        "gitops-gen seal --env production --name smtp --from-env token=SMTP_TOKEN",
+    ] {
+        assert!(markdown.contains(command), "{command} in {markdown}");
+    }
+    Ok(())
+}

@@ -64,6 +64,17 @@ pub(crate) fn assemble(
         .iter()
         .map(|c| credential(c, positions))
         .collect();
+    let secret_flows: Vec<SecretFlowOut> = inference
+        .secret_flows
+        .iter()
+        .map(|f| SecretFlowOut {
+            at: positions.of(&f.flow.evidence.loc),
+            ci_name: f.flow.ci_name.clone(),
+            target: TargetOut::from(&f.flow.target),
+            job: f.flow.job.job.clone(),
+            environment: f.environment.clone(),
+        })
+        .collect();
 
     let mut unresolved: Vec<UnresolvedOut> = pipelines
         .iter()
@@ -113,6 +124,7 @@ pub(crate) fn assemble(
         images,
         tests,
         credentials,
+        secret_flows,
         layout,
         unresolved,
         diagnostics,

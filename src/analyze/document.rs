@@ -33,6 +33,8 @@ pub(crate) struct Analysis {
     pub tests: Vec<TestOut>,
     /// Cluster credentials CI holds (to revoke after migration).
     pub credentials: Vec<CredentialOut>,
+    /// CI secrets deploys hand to the cluster (to seal into Git before the cutover).
+    pub secret_flows: Vec<SecretFlowOut>,
     /// Manifests, kustomizations, charts, Dockerfiles and operator objects in the repository.
     pub layout: Layout,
     /// References that could not be followed offline.
@@ -212,6 +214,79 @@ pub(crate) struct CredentialOut {
     pub name: String,
     /// Id of the job that uses it; none for a pipeline variable.
     pub job: Option<String>,
+}
+
+/// A CI secret a deploy hands to the cluster; names only.
+#[derive(Debug, Serialize)]
+pub(crate) struct SecretFlowOut {
+    #[serde(flatten)]
+    pub at: Position,
+    /// The CI secret or variable, without `secrets.`.
+    pub ci_name: String,
+    /// Where it lands: a Helm value of a release, or a key of a Secret.
+    pub target: TargetOut,
+    /// Id of the job whose command hands it over.
+    pub job: String,
+    /// The job's environment, when one can be told.
+    pub environment: Option<String>,
+}
+
+/// Where a CI secret lands, every field present (`null` where it does not apply).
+#[derive(Debug, Serialize)]
+pub(crate) struct TargetOut {
+    /// `helm_value` or `secret_key`.
+    pub kind: &'static str,
+    /// A Helm value's release, when the command names one.
+    pub release: Option<String>,
+    /// A Secret key's Secret.
+    pub secret: Option<String>,
+    /// The dotted value path, or the Secret's key.
+    pub key: String,
+}
+
+impl TargetOut {
+    /// The Secret it becomes once sealed into Git, and the key: the Secret `kubectl create`
+    /// made, or for a Helm value `<release>-secrets` (which the chart must then read) and the
+    /// value's last segment.
+    pub(crate) fn sealed_as(&self) -> (String, String) {
+        match &self.secret {
+            Some(secret) => (secret.clone(), self.key.clone()),
+            None => (
+                format!("{}-secrets", self.release.as_deref().unwrap_or("app")),
+                self.key.rsplit('.').next().unwrap_or(&self.key).to_owned(),
+            ),
+        }
+    }
+
+    /// The `gitops-gen seal` command that seals the CI secret `ci_name` for `env` (`<env>`
+    /// when unknown), reading it from the variable of that name, as a CI job provides it.
+    pub(crate) fn seal_command(&self, ci_name: &str, env: Option<&str>) -> String {
+        let (secret, key) = self.sealed_as();
+        format!(
+            "gitops-gen seal --env {} --name {secret} --from-env {key}={ci_name}",
+            env.unwrap_or("<env>")
+        )
+    }
+}
+
+impl From<&crate::infer::SecretTarget> for TargetOut {
+    fn from(target: &crate::infer::SecretTarget) -> TargetOut {
+        use crate::infer::SecretTarget;
+        match target {
+            SecretTarget::HelmValue { release, key } => TargetOut {
+                kind: "helm_value",
+                release: release.clone(),
+                secret: None,
+                key: key.clone(),
+            },
+            SecretTarget::SecretKey { secret, key } => TargetOut {
+                kind: "secret_key",
+                release: None,
+                secret: Some(secret.clone()),
+                key: key.clone(),
+            },
+        }
+    }
 }
 
 /// A reference that could not be followed offline (a remote include, an external action).

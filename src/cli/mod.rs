@@ -304,7 +304,8 @@ command line are visible to other users of the machine: prefer standard input or
 Examples:
   kubectl create secret generic db --from-literal=password=\"$DB_PASSWORD\" --dry-run=client -o yaml \\
     | gitops-gen seal --env production -o applications/overlays/production/db-sealed.yaml
-  gitops-gen seal --env staging --name registry --from-file .dockerconfigjson=./config.json")]
+  gitops-gen seal --env staging --name registry --from-file .dockerconfigjson=./config.json
+  DB_PASSWORD=… gitops-gen seal --env production --name db --from-env password=DB_PASSWORD")]
 pub struct SealArgs {
     /// Repository root holding gitops-gen.yaml.
     #[arg(long, default_value = ".")]
@@ -328,6 +329,10 @@ pub struct SealArgs {
     /// A value read from a file, `[KEY=]PATH`; the key defaults to the file's name (repeatable).
     #[arg(long = "from-file", value_name = "[KEY=]PATH")]
     pub from_file: Vec<String>,
+    /// A value read from the environment variable VAR, `KEY=VAR`: how a CI job hands over a
+    /// CI secret without writing it on a command line (repeatable).
+    #[arg(long = "from-env", value_name = "KEY=VAR")]
+    pub from_env: Vec<String>,
     /// The certificate to seal with, instead of the environment's in the tree.
     #[arg(long, value_name = "PEM")]
     pub cert: Option<PathBuf>,

@@ -147,6 +147,34 @@ pub(crate) struct CredentialFact {
     pub deploy_only: bool,
 }
 
+/// A CI secret (or CI/CD variable) a deploy hands to the cluster: what must live in the
+/// cluster as a Secret once CI no longer deploys. Names only, never values.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct SecretFlow {
+    /// The job whose command hands it over.
+    pub job: JobKey,
+    /// The CI secret or variable, without `secrets.` (`DB_PASSWORD`).
+    pub ci_name: String,
+    /// Where it lands in the cluster.
+    pub target: SecretTarget,
+    /// Where, with why.
+    pub evidence: Evidence,
+}
+
+/// Where a CI secret lands in the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum SecretTarget {
+    /// A Helm value (`--set db.password=…`) of a release.
+    HelmValue {
+        release: Option<String>,
+        /// The dotted value path.
+        key: String,
+    },
+    /// A key of a Secret made with `kubectl create secret generic <name> --from-literal`.
+    SecretKey { secret: String, key: String },
+}
+
 /// Canonical environment tier.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -217,4 +245,6 @@ pub(crate) struct Facts {
     pub environment_hints: Vec<EnvironmentHint>,
     /// Environment triggers.
     pub environment_triggers: Vec<EnvironmentTrigger>,
+    /// CI secrets deploys hand to the cluster.
+    pub secret_flows: Vec<SecretFlow>,
 }

@@ -16,6 +16,7 @@ spelled_enum! {
         ImageBuild => "image-build",
         TestCommand => "test-command",
         ClusterCredentials => "cluster-credentials",
+        SecretToCluster => "secret-to-cluster",
         /// Also names the hints `environment-name-from-command` renames, which is no pass of
         /// its own and so no id of its own.
         EnvironmentFromCommand => "environment-from-command",

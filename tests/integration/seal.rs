@@ -205,6 +205,42 @@ fn literals_and_files_are_sealed_and_never_echoed() {
     assert!(stderr(&out).contains("expired on"), "{}", stderr(&out));
 }
 
+/// `--from-env` reads the value from the environment, as a CI job hands over a secret: never on
+/// the command line, never echoed; an unset or empty variable is refused by name.
+#[test]
+fn values_from_the_environment_are_sealed_and_never_echoed() {
+    let (_tmp, dir) = repo();
+    let run = |vars: &[(&str, &str)]| {
+        let mut cmd = gitops_gen(&dir);
+        cmd.args(["seal", "--env", "staging", "--name", "db"])
+            .args(["--from-env", "password=DB_PASSWORD"])
+            .env_remove("DB_PASSWORD");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("gitops-gen runs")
+    };
+    let out = run(&[("DB_PASSWORD", PLAINTEXT)]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(!text.contains(PLAINTEXT) && !stderr(&out).contains(PLAINTEXT));
+    assert!(text.contains("    password: \""), "{text}");
+    if python().is_ok() {
+        write(&dir, "out.yaml", &text);
+        let values = unseal(&dir.join("out.yaml"), None).expect("unseals");
+        assert_eq!(values, [("password".to_owned(), PLAINTEXT.to_owned())]);
+    }
+    for vars in [&[][..], &[("DB_PASSWORD", "")][..]] {
+        let out = run(vars);
+        assert_code(&out, 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("the environment variable `DB_PASSWORD`") && err.contains("not set"),
+            "{err}"
+        );
+    }
+}
+
 /// `analyze` names the command that seals each plaintext Secret, and that command, with the
 /// environment filled in, seals the one Secret of a file that also holds other objects.
 #[test]

@@ -120,6 +120,16 @@ pub(crate) fn render(a: &Analysis) -> String {
             ),
         });
     }
+    for f in &a.secret_flows {
+        tasks.push(format!(
+            "Seal the CI secret `{}` (`{}:{}`, job `{}`) into Git before the cutover: `{}`, then make the chart or manifests read that Secret.",
+            f.ci_name,
+            f.at.file,
+            f.at.line,
+            f.job,
+            f.target.seal_command(&f.ci_name, f.environment.as_deref())
+        ));
+    }
     for c in &a.layout.replica_conflicts {
         tasks.push(format!(
             "Remove `spec.replicas` from {} `{}` (`{}:{}:{}`): the {} at `{}:{}` scales it, and every reconcile of the count in Git would undo that.",

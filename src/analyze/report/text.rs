@@ -116,6 +116,20 @@ pub(crate) fn render(a: &Analysis, files: &dyn RepoFiles, color: bool) -> String
             );
         }
     }
+    if !a.secret_flows.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nCI secrets the deploys hand to the cluster (seal them into Git):"
+        );
+        for f in &a.secret_flows {
+            let env = f.environment.as_deref().unwrap_or("an unknown environment");
+            let _ = writeln!(
+                out,
+                "  {} for {env} at {}:{}:{}",
+                f.ci_name, f.at.file, f.at.line, f.at.column
+            );
+        }
+    }
     if !a.unresolved.is_empty() || !a.diagnostics.is_empty() {
         let _ = writeln!(out, "\nnot resolved:");
         for u in &a.unresolved {

@@ -38,14 +38,15 @@ pub(crate) fn run(ui: &Ui, args: &SealArgs) -> Result<Outcome, Error> {
             .join(GitopsTree::of(&config).sealing_certificate(&args.env)),
     };
     let key = read_certificate(&cert_path, &args.env)?;
-    let mut secret = if args.from_literal.is_empty() && args.from_file.is_empty() {
-        let text = read_limited(std::io::stdin().lock(), "standard input")?;
-        let text = String::from_utf8(text)
-            .map_err(|_| Error::Usage("standard input is not UTF-8 text".to_owned()))?;
-        seal::from_manifest(&text, "stdin", args.name.as_deref()).map_err(Error::Usage)?
-    } else {
-        PlainSecret::default()
-    };
+    let mut secret =
+        if args.from_literal.is_empty() && args.from_file.is_empty() && args.from_env.is_empty() {
+            let text = read_limited(std::io::stdin().lock(), "standard input")?;
+            let text = String::from_utf8(text)
+                .map_err(|_| Error::Usage("standard input is not UTF-8 text".to_owned()))?;
+            seal::from_manifest(&text, "stdin", args.name.as_deref()).map_err(Error::Usage)?
+        } else {
+            PlainSecret::default()
+        };
     add_values(&mut secret, args)?;
     let name = args
         .name
@@ -130,7 +131,7 @@ fn read_certificate(path: &Path, env: &str) -> Result<rsa::RsaPublicKey, Error> 
         .map_err(|why| Error::Usage(format!("`{}` {why}", path.display())))
 }
 
-/// `--from-literal` and `--from-file` into `secret`.
+/// `--from-literal`, `--from-file` and `--from-env` into `secret`.
 fn add_values(secret: &mut PlainSecret, args: &SealArgs) -> Result<(), Error> {
     for literal in &args.from_literal {
         // The value is never part of a message: only what precedes `=`.
@@ -161,6 +162,28 @@ fn add_values(secret: &mut PlainSecret, args: &SealArgs) -> Result<(), Error> {
         let value = read_limited(file, &what)?;
         secret
             .add(&key, value, &format!("--from-file {what}"))
+            .map_err(Error::Usage)?;
+    }
+    for spec in &args.from_env {
+        let Some((key, var)) = spec.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--from-env takes KEY=VAR, not `{spec}`"
+            )));
+        };
+        // An unset variable is an error, an empty one too: a CI secret that is not set in
+        // this environment would seal an empty value the app then runs with.
+        let value = std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "--from-env {key}={var}: the environment variable `{var}` is not set or empty"
+                ))
+            })?;
+        let value = value
+            .into_string()
+            .map_err(|_| Error::Usage(format!("--from-env {key}={var}: `{var}` is not UTF-8")))?;
+        secret
+            .add(key, value.into_bytes(), &format!("--from-env {var}"))
             .map_err(Error::Usage)?;
     }
     Ok(())

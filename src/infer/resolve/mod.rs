@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use crate::files::Loc;
 use crate::files::work::{self, Work};
 use crate::infer::vocab::DeployTool;
-use crate::infer::{CredentialFact, DeployStep, Facts, ImageFact, JobKey, TestFact};
+use crate::infer::{CredentialFact, DeployStep, Facts, ImageFact, JobKey, SecretFlow, TestFact};
 use crate::read::Pipeline;
 
 /// What analysis concluded about a repository's pipelines.
@@ -35,6 +35,15 @@ pub(crate) struct Inference {
     pub tests: Vec<TestFact>,
     /// Cluster credentials CI holds, once per place and name.
     pub credentials: Vec<CredentialFact>,
+    /// CI secrets deploys hand to the cluster, once per place, secret, target and environment.
+    pub secret_flows: Vec<Flow>,
+}
+
+/// A CI secret a deploy hands to the cluster, with the environment of its job.
+#[derive(Debug)]
+pub(crate) struct Flow {
+    pub flow: SecretFlow,
+    pub environment: Option<String>,
 }
 
 /// One deploy step: a command or packaged step, where it is written, and every job that runs
@@ -61,7 +70,27 @@ pub(crate) fn resolve(facts: &Facts, pipelines: &[Pipeline]) -> Inference {
         images: once_per_place(&facts.images, |i| &i.evidence.loc, |i| i.builder),
         tests: once_per_place(&facts.tests, |t| &t.evidence.loc, |_| ()),
         credentials: credentials(facts, &index),
+        secret_flows: secret_flows(facts, &index),
     }
+}
+
+fn secret_flows(facts: &Facts, index: &JobIndex<'_>) -> Vec<Flow> {
+    let mut flows: Vec<Flow> = facts
+        .secret_flows
+        .iter()
+        .map(|f| Flow {
+            flow: f.clone(),
+            environment: index.environment(&f.job),
+        })
+        .collect();
+    fn key(f: &Flow) -> ((&str, usize), &str) {
+        (place(&f.flow.evidence.loc), &f.flow.ci_name)
+    }
+    flows.sort_by(|a, b| key(a).cmp(&key(b)).then(a.environment.cmp(&b.environment)));
+    flows.dedup_by(|a, b| {
+        key(a) == key(b) && a.flow.target == b.flow.target && a.environment == b.environment
+    });
+    flows
 }
 
 /// The credentials to revoke, once per place, name and pipeline (a script two workflows call

@@ -16,6 +16,7 @@ mod environment_from_job_name;
 pub(crate) mod environment_name_from_command;
 pub(crate) mod environment_triggers;
 mod image_build;
+mod secret_to_cluster;
 mod test_command;
 
 use crate::infer::engine::Rule;
@@ -31,6 +32,7 @@ pub(crate) fn rules() -> Vec<Box<dyn Rule>> {
         Box::new(image_build::ImageBuild::default()),
         Box::new(test_command::TestCommand),
         Box::new(cluster_credentials::ClusterCredentials::default()),
+        Box::new(secret_to_cluster::SecretToCluster::default()),
         Box::new(environment_from_command::EnvironmentFromCommand::default()),
         Box::new(environment_from_event::EnvironmentFromEvent::default()),
         Box::new(environment_from_job::EnvironmentFromJob),
