@@ -24,6 +24,7 @@ pub(crate) fn guide(analysis: &Analysis, draft: &Draft) -> String {
     inventory(analysis, &mut out);
     environments(model.environments.as_slice(), &model.project, &mut out);
     prepare(draft, &mut out);
+    ci_secrets(analysis, &mut out);
     cutover(analysis, draft, &mut out);
     finish(analysis, &mut out);
     out.push_str(
@@ -225,6 +226,37 @@ fn prepare(draft: &Draft, out: &mut String) {
          `prune: false`) and the old pipelines keep deploying. `gitops-gen migrate --write` \
          writes what `gitops-gen generate` does once the model validates.\n",
     );
+}
+
+/// The CI secrets the old deploys hand to the cluster, which must be sealed into Git before an
+/// environment's cutover: after it, nothing passes them any more.
+fn ci_secrets(analysis: &Analysis, out: &mut String) {
+    if analysis.secret_flows.is_empty() {
+        return;
+    }
+    out.push_str(
+        "\n### CI secrets the old deploys hand to the cluster\n\n\
+         After the cutover nothing passes these to the cluster any more: seal each into Git \
+         first. `secrets.from_ci` in the draft lists them; run the generated \
+         `gitops-seal-secrets` workflow (GitHub) or the `gitops-seal-secrets-<env>` jobs of a \
+         pipeline started by hand (GitLab) once the controller runs and each environment's \
+         certificate is in `infrastructure/overlays/<env>/sealed-secrets-cert.pem`, merge the \
+         pull or merge request, then remove `from_ci`. By hand, the same per secret:\n\n",
+    );
+    for flow in &analysis.secret_flows {
+        out.push_str(&format!(
+            "- {} ({}:{}, job {}): {}\n",
+            code(&flow.ci_name),
+            flow.at.file,
+            flow.at.line,
+            code(&flow.job),
+            code(
+                &flow
+                    .target
+                    .seal_command(&flow.ci_name, flow.environment.as_deref())
+            )
+        ));
+    }
 }
 
 fn cutover(analysis: &Analysis, draft: &Draft, out: &mut String) {

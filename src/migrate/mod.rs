@@ -126,7 +126,7 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         gitlab: gitlab(ci, root, &mut notes),
         notifications: None,
         policy: None,
-        secrets: None,
+        secrets: secrets_from_ci(analysis, &named, &environments, &mut notes),
         environments,
         apps,
     };
@@ -135,6 +135,66 @@ pub(crate) fn draft(analysis: &Analysis, root: Option<&Path>, options: &Options)
         notes,
         named,
     }
+}
+
+/// `secrets.from_ci`: every CI secret an old deploy hands to the cluster in an environment of
+/// the model, as the key of the Secret it becomes, for the one-shot seal workflow. A flow whose
+/// environment is unknown, or whose names cannot be a Secret's, is left out; `None` when none
+/// is left.
+fn secrets_from_ci(
+    analysis: &Analysis,
+    named: &[Named],
+    environments: &[EnvironmentDraft],
+    notes: &mut Notes,
+) -> Option<crate::model::draft::SecretsDraft> {
+    let mut from_ci: Vec<crate::model::draft::FromCiDraft> = Vec::new();
+    let mut helm_values = false;
+    for flow in &analysis.secret_flows {
+        let env = flow.environment.as_deref().and_then(|found| {
+            let name = &named.iter().find(|n| n.found == found)?.name;
+            let env = environments.iter().find(|e| &e.name == name)?;
+            (env.preview != Some(true)).then(|| env.name.clone())
+        });
+        let (secret, key) = flow.target.sealed_as();
+        let Some((env, secret)) = env.zip(dns_label_from(&secret)) else {
+            continue;
+        };
+        let item = crate::model::draft::FromCiDraft {
+            env,
+            secret,
+            key,
+            from: flow.ci_name.clone(),
+        };
+        let valid = crate::model::decode::is_secret_key(&item.key)
+            && crate::model::decode::is_secret_name(&item.from);
+        let twice = from_ci
+            .iter()
+            .any(|f| (&f.env, &f.secret, &f.key) == (&item.env, &item.secret, &item.key));
+        if valid && !twice {
+            helm_values |= flow.target.secret.is_none();
+            from_ci.push(item);
+        }
+    }
+    if from_ci.is_empty() {
+        return None;
+    }
+    notes.note(
+        "secrets",
+        "the CI secrets the old deploys hand to the cluster (`secret_flows` of the analysis): \
+         run the gitops-seal-secrets workflow once before the cutover, merge its pull request, \
+         then remove `from_ci`",
+    );
+    if helm_values {
+        notes.todo(
+            "secrets",
+            "a value the old deploy set with `helm --set` becomes a key of `<release>-secrets`: \
+             point the chart's values at that Secret (an `existingSecret`-style value)",
+        );
+    }
+    Some(crate::model::draft::SecretsDraft {
+        provider: None,
+        from_ci: Some(from_ci),
+    })
 }
 
 /// The namespace of each environment the old steps name none for: the one the app manifests

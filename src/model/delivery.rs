@@ -10,14 +10,46 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Secrets {
     pub provider: SecretsProvider,
+    /// CI secrets the one-shot seal workflow carries into SealedSecrets, in model order.
+    pub from_ci: Vec<FromCi>,
 }
 
 impl Default for Secrets {
     fn default() -> Self {
         Secrets {
             provider: SecretsProvider::SealedSecrets,
+            from_ci: Vec::new(),
         }
     }
+}
+
+/// `secrets.from_ci[]`: one CI secret, and the key of the Secret it becomes in an environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FromCi {
+    pub env: String,
+    /// The Secret's name (a DNS label).
+    pub secret: String,
+    /// Its key.
+    pub key: String,
+    /// The CI secret or CI/CD variable (`[A-Za-z_][A-Za-z0-9_]*`).
+    pub from: String,
+}
+
+/// The Secrets of `env` that `from_ci` fills, each with its `(key, CI name)` pairs, in model
+/// order.
+pub(crate) fn sealed_from_ci<'a>(
+    from_ci: &'a [FromCi],
+    env: &str,
+) -> Vec<(&'a str, Vec<(&'a str, &'a str)>)> {
+    let mut out: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    for item in from_ci.iter().filter(|i| i.env == env) {
+        let pair = (item.key.as_str(), item.from.as_str());
+        match out.iter_mut().find(|(s, _)| *s == item.secret) {
+            Some((_, pairs)) => pairs.push(pair),
+            None => out.push((&item.secret, vec![pair])),
+        }
+    }
+    out
 }
 
 /// How Secrets reach the clusters without their values in Git.

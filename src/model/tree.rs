@@ -339,6 +339,10 @@ pub(crate) const POLICY_FILES: [&str; 6] = [
 /// A controller's HelmRepository and HelmRelease, in [`GitopsTree::controller`].
 pub(crate) const CONTROLLER_FILES: [&str; 2] = ["repository.yaml", "release.yaml"];
 
+/// The folder of an infrastructure overlay that holds its SealedSecrets; the overlay lists every
+/// `.yaml` file there.
+pub(crate) const SEALED_SECRETS_DIR: &str = "secrets";
+
 /// The Canary's file in [`GitopsTree::rollout`].
 pub(crate) const CANARY_FILE: &str = "canary.yaml";
 

@@ -92,6 +92,8 @@ enum ExpressionPart {
     Text(String),
     /// The inside of `${{ … }}`.
     Expression(&'static str),
+    /// `${{ secrets.<name> }}`, the name checked to be an identifier ([`Expression::secret`]).
+    Secret(String),
 }
 
 impl Expression {
@@ -100,6 +102,15 @@ impl Expression {
         Expression {
             parts: vec![ExpressionPart::Expression(inner)],
         }
+    }
+
+    /// `${{ secrets.<name> }}`: the one place a model value enters an expression, as a
+    /// secret's name that is an identifier ([`is_secret_name`](crate::model::decode::is_secret_name)),
+    /// so it can only name a secret. `None` for any other name.
+    pub(crate) fn secret(name: &str) -> Option<Expression> {
+        crate::model::decode::is_secret_name(name).then(|| Expression {
+            parts: vec![ExpressionPart::Secret(name.to_owned())],
+        })
     }
 
     /// Text only; still checked for `${{`.
@@ -135,6 +146,11 @@ impl Expression {
                     out.push_str(inner);
                     out.push_str(" }}");
                 }
+                ExpressionPart::Secret(name) => {
+                    out.push_str("${{ secrets.");
+                    out.push_str(name);
+                    out.push_str(" }}");
+                }
             }
         }
         Ok(out)
@@ -147,6 +163,7 @@ impl fmt::Display for Expression {
             match part {
                 ExpressionPart::Text(text) => f.write_str(text)?,
                 ExpressionPart::Expression(inner) => write!(f, "${{{{ {inner} }}}}")?,
+                ExpressionPart::Secret(name) => write!(f, "${{{{ secrets.{name} }}}}")?,
             }
         }
         Ok(())

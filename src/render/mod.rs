@@ -66,10 +66,15 @@ fn render_with(
                 &view,
             )?;
         }
+        let install = ci::install::GithubInstallView::new(&plan.install);
+        if let Some(view) = ci::seal::SealWorkflowView::new(config, install)? {
+            out.managed(ci::seal::TEMPLATE, ci::seal::OUTPUT.to_owned(), &view)?;
+        }
     }
     if config.ci.gitlab {
         let included = config.gitlab.is_included();
-        let view = gitlab::GitlabCiView::new(&plan, config.gitlab.builder, included);
+        let view = gitlab::GitlabCiView::new(&plan, config.gitlab.builder, included)
+            .with_seals(ci::seal::jobs(config, "gitops-seal-secrets")?);
         out.managed(gitlab::TEMPLATE, config.gitlab.file.clone(), &view)?;
         if included {
             team.gitlab_root(&config.gitlab.file, &mut out)?;

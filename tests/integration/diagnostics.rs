@@ -114,6 +114,11 @@ fn image_not_a_reference() {
 }
 
 #[test]
+fn secrets_from_ci() {
+    bad_model("secrets-from-ci");
+}
+
+#[test]
 fn tool_version_injection() {
     bad_model("tool-version-injection");
 }
@@ -213,6 +218,17 @@ fn diagnostics_name_the_problem() {
         ("malformed-glob", &["`feat[`", "gitops-gen.yaml:6:"]),
         ("wrong-version", &["version `2`", "gitops-gen.yaml:2:"]),
         ("wrong-type", &["`port`", "eighty", "gitops-gen.yaml:8:"]),
+        (
+            "secrets-from-ci",
+            &[
+                "is not a CI secret name",
+                "`qa` is not an environment",
+                "`preview` is a preview environment",
+                "gitops-gen.yaml:7:",
+                "gitops-gen.yaml:8:",
+                "gitops-gen.yaml:9:",
+            ],
+        ),
         ("duplicate-key", &["`registry`", "gitops-gen.yaml:7:"]),
         ("malformed-yaml", &["invalid YAML"]),
         (

@@ -306,3 +306,46 @@ fn migrate_keeps_the_operator_the_repository_already_runs() {
     );
     assert!(!text.contains("gitops:"), "{text}");
 }
+
+/// The CI secrets an old deploy hands to the cluster become `secrets.from_ci` of the draft,
+/// per environment, and `--write` generates the one-shot seal workflow that carries them.
+#[test]
+fn ci_secrets_of_the_old_deploys_become_the_seal_workflow() {
+    let (_tmp, dir) = named_dir("shop");
+    git_repo(&dir, None);
+    write(
+        &dir,
+        ".github/workflows/deploy.yml",
+        "on: {push: {branches: [main]}}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    \
+         environment: production\n    steps:\n      - uses: actions/checkout@v4\n      \
+         - run: kubectl create secret generic db -n shop --from-literal=password=${{ secrets.DB_PASSWORD }}\n      \
+         - run: kubectl apply -n shop -f k8s/\n",
+    );
+    write(
+        &dir,
+        "k8s/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    \
+         spec:\n      containers:\n        - name: shop\n          image: ghcr.io/acme/shop:1\n",
+    );
+    write(&dir, "Dockerfile", "FROM scratch\n");
+    let out = migrate(&dir, &["--write"]);
+    assert_code(&out, 0);
+    let model = read(&dir, "gitops-gen.yaml");
+    assert!(
+        model.contains("from_ci:") && model.contains("from: DB_PASSWORD"),
+        "{model}"
+    );
+    let workflow = read(&dir, ".github/workflows/gitops-seal-secrets.yml");
+    assert!(
+        workflow.contains("--name db --from-env password=DB_PASSWORD"),
+        "{workflow}"
+    );
+    let guide = read(&dir, "MIGRATION.md");
+    assert!(
+        guide.contains("### CI secrets the old deploys hand to the cluster")
+            && guide.contains(
+                "`gitops-gen seal --env production --name db --from-env password=DB_PASSWORD`"
+            ),
+        "{guide}"
+    );
+}

@@ -89,6 +89,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("progressive-delivery"),
     },
     Scenario {
+        name: "secrets_from_ci",
+        setup: Setup::Model("secrets-from-ci"),
+    },
+    Scenario {
         name: "progressive_delivery_argocd",
         setup: Setup::ModelEdited(
             "progressive-delivery",
@@ -422,6 +426,11 @@ fn rolled_out_team_manifests_with_replicas_are_warned_about() {
         read(&root, "k8s/web/deployment.yaml"),
         read(&fixture("repos/team-sources"), "k8s/web/deployment.yaml")
     );
+}
+
+#[test]
+fn secrets_from_ci() {
+    snapshot("secrets_from_ci");
 }
 
 #[test]

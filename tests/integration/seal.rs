@@ -278,3 +278,58 @@ fn the_command_analyze_suggests_seals_the_secret() {
         assert_eq!(values, [("password".to_owned(), PLAINTEXT.to_owned())]);
     }
 }
+
+/// What the seal workflow's job does, step by step: seal a CI secret from the environment into
+/// the overlay's `secrets/`, then `generate` lists it in the overlay, which builds with the
+/// SealedSecret and validates; the workflow itself names the secret only in `env:`.
+#[test]
+fn secrets_from_ci_are_sealed_into_the_overlay_and_listed() {
+    let (_tmp, dir) = repo();
+    let model = MODEL.replace(
+        "environments:",
+        "secrets:\n  from_ci:\n    - {env: staging, secret: db, key: password, from: DB_PASSWORD}\n\
+         environments:",
+    );
+    write(&dir, "gitops-gen.yaml", &model);
+    assert_code(&run(&dir, &["generate"]), 0);
+    let workflow = read(&dir, ".github/workflows/gitops-seal-secrets.yml");
+    assert!(
+        workflow.contains("          DB_PASSWORD: \"${{ secrets.DB_PASSWORD }}\"\n"),
+        "{workflow}"
+    );
+    let seal_line = "gitops-gen seal --env staging --name db --from-env password=DB_PASSWORD \
+                     -o infrastructure/overlays/staging/secrets/db.yaml";
+    assert!(workflow.contains(seal_line), "{workflow}");
+    assert_eq!(
+        workflow.matches("secrets.DB_PASSWORD").count(),
+        1,
+        "{workflow}"
+    );
+
+    // The job's steps.
+    let out = gitops_gen(&dir)
+        .args(seal_line.split(' ').skip(1).collect::<Vec<_>>())
+        .env("DB_PASSWORD", PLAINTEXT)
+        .output()
+        .expect("gitops-gen runs");
+    assert_code(&out, 0);
+    assert_code(&run(&dir, &["generate"]), 0);
+    let overlay = read(&dir, "infrastructure/overlays/staging/kustomization.yaml");
+    assert!(overlay.contains("  - secrets/db.yaml\n"), "{overlay}");
+    assert_code(&run(&dir, &["generate", "--check"]), 0);
+    if has_kubectl() {
+        let built = kustomize_build(&dir, "infrastructure/overlays/staging");
+        assert!(built.contains("kind: SealedSecret") && built.contains("namespace: shop-staging"));
+        assert!(!built.contains(PLAINTEXT));
+    }
+    for file in [
+        "infrastructure/overlays/staging/secrets/db.yaml",
+        ".github/workflows/gitops-seal-secrets.yml",
+    ] {
+        assert!(!read(&dir, file).contains(PLAINTEXT), "{file}");
+    }
+    match validate_strict(&dir) {
+        None => eprintln!("{VALIDATOR_MISSING}"),
+        Some(result) => result.expect("the workflow and the SealedSecret validate"),
+    }
+}

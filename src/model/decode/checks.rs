@@ -125,6 +125,26 @@ pub(super) fn looks_like_git_url(url: &str) -> bool {
     ok_scheme && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Whether `name` can name a CI secret or variable: letters, digits and `_`, not starting with a
+/// digit (GitHub secrets, GitLab CI/CD variables), and not GitHub's reserved `GITHUB_` prefix.
+/// Such a name is safe inside `${{ secrets.<name> }}`.
+pub(crate) fn is_secret_name(name: &str) -> bool {
+    name.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !name.to_ascii_uppercase().starts_with("GITHUB_")
+}
+
+/// Whether `key` can be a key of a Kubernetes Secret: letters, digits, `-`, `_` and `.`.
+pub(crate) fn is_secret_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 253
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,13 +2,16 @@
 
 use clap::ValueEnum;
 
-use crate::model::decode::{Decoder, ROLLOUT_KEYS, SECRETS_KEYS};
+use crate::model::decode::{Decoder, ROLLOUT_KEYS, SECRETS_KEYS, is_secret_key, is_secret_name};
 use crate::model::delivery::{
-    BuiltinMetric, Metric, Rollout, Secrets, SecretsProvider, Strategy, TrafficProvider, defaults,
+    BuiltinMetric, FromCi, Metric, Rollout, Secrets, SecretsProvider, Strategy, TrafficProvider,
+    defaults,
 };
-use crate::model::types::{Deploy, Environment, Spanned};
+use crate::model::types::{Deploy, Environment, Gitops, Spanned};
 use crate::yaml::{Mapping, Node};
 
+/// Keys of an item of `secrets.from_ci`.
+const FROM_CI_KEYS: &[&str] = &["env", "secret", "key", "from"];
 /// Keys of an item of `rollout.metrics`.
 const METRIC_KEYS: &[&str] = &["name", "min", "max", "interval"];
 /// Keys of `rollout.header` and `rollout.gateway`.
@@ -16,7 +19,12 @@ const HEADER_KEYS: &[&str] = &["name", "value"];
 const GATEWAY_KEYS: &[&str] = &["name", "namespace"];
 
 impl Decoder<'_> {
-    pub(super) fn secrets(&mut self, node: &Node) -> Secrets {
+    pub(super) fn secrets(
+        &mut self,
+        node: &Node,
+        environments: &[Environment],
+        gitops: &Gitops,
+    ) -> Secrets {
         let mut secrets = Secrets::default();
         let Some(map) = self.map(node, "`secrets`") else {
             return secrets;
@@ -30,7 +38,114 @@ impl Decoder<'_> {
                 secrets.provider = p;
             }
         }
+        let Some(node) = map.get("from_ci") else {
+            return secrets;
+        };
+        let why_not = if secrets.provider != SecretsProvider::SealedSecrets {
+            Some("seals with Sealed Secrets, and `secrets.provider` is not `sealed-secrets`")
+        } else if gitops.is_separate() {
+            Some(
+                "writes the SealedSecrets into this repository's tree, and the tree lives in \
+                 `gitops.repository`; seal them there with `gitops-gen seal --from-env`",
+            )
+        } else {
+            None
+        };
+        if let Some(why) = why_not {
+            self.problem(node.span, format!("`secrets.from_ci` {why}"), "not here");
+            return secrets;
+        }
+        let Some(items) = node.as_seq() else {
+            self.problem(
+                node.span,
+                "`secrets.from_ci` must be a list".to_owned(),
+                "expected a list",
+            );
+            return secrets;
+        };
+        for item in items {
+            if let Some(from) = self.ci_secret(item, environments) {
+                let twice = secrets
+                    .from_ci
+                    .iter()
+                    .any(|f| (&f.env, &f.secret, &f.key) == (&from.env, &from.secret, &from.key));
+                if twice {
+                    self.problem(
+                        item.span,
+                        format!(
+                            "key `{}` of Secret `{}` in `{}` is filled twice",
+                            from.key, from.secret, from.env
+                        ),
+                        "second time",
+                    );
+                    continue;
+                }
+                secrets.from_ci.push(from);
+            }
+        }
         secrets
+    }
+
+    /// One `secrets.from_ci` item: `{env, secret, key, from}`.
+    fn ci_secret(&mut self, node: &Node, environments: &[Environment]) -> Option<FromCi> {
+        let what = "`secrets.from_ci` item";
+        let map = self.map(node, what)?;
+        self.known_keys(map, FROM_CI_KEYS, what);
+        let env = self.required_string(map, node.span, "env", "the environment")?;
+        match environments.iter().find(|e| e.name.value == env.value) {
+            None => {
+                self.problem(
+                    env.span,
+                    format!("`{}` is not an environment", env.value),
+                    "unknown environment",
+                );
+                return None;
+            }
+            Some(e) if e.preview => {
+                self.problem(
+                    env.span,
+                    format!(
+                        "`{}` is a preview environment: each branch gets its own namespace",
+                        env.value
+                    ),
+                    "a preview",
+                );
+                return None;
+            }
+            Some(_) => {}
+        }
+        let secret = self.required_string(map, node.span, "secret", "the Secret's name")?;
+        self.dns_label(&secret, "Secret name");
+        let key = self.required_string(map, node.span, "key", "the Secret's key")?;
+        let key_ok = is_secret_key(&key.value);
+        if !key_ok {
+            self.problem(
+                key.span,
+                format!(
+                    "`{}` is not a Secret key: letters, digits, `-`, `_` and `.` only",
+                    key.value
+                ),
+                "not a Secret key",
+            );
+        }
+        let from = self.required_string(map, node.span, "from", "the CI secret")?;
+        let from_ok = is_secret_name(&from.value);
+        if !from_ok {
+            self.problem_help(
+                from.span,
+                format!("`{}` is not a CI secret name", from.value),
+                "not a secret name",
+                "letters, digits and `_`, not starting with a digit or `GITHUB_`, as GitHub \
+                 and GitLab name secrets and variables"
+                    .to_owned(),
+            );
+        }
+        (key_ok && from_ok).then_some(FromCi {
+            env: env.value,
+            secret: secret.value,
+            key: key.value,
+            from: from.value,
+        })
     }
 
     /// `rollout:` of the app `app`, deployed as `deploy`, among `environments`.

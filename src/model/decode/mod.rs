@@ -29,7 +29,9 @@ use crate::model::problem::{Problems, did_you_mean};
 use crate::model::types::*;
 use crate::yaml::Node;
 
-pub(crate) use checks::{breaks_lines, check_dns_label, dns_label_from, find_expression};
+pub(crate) use checks::{
+    breaks_lines, check_dns_label, dns_label_from, find_expression, is_secret_key, is_secret_name,
+};
 pub(crate) use reference::{qualified_repository, repository_of, split_reference};
 pub(crate) use source::check_site_url;
 
@@ -58,7 +60,7 @@ pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `policy:`.
 pub(crate) const POLICY_KEYS: &[&str] = &["enabled"];
 /// Keys of `secrets:`.
-pub(crate) const SECRETS_KEYS: &[&str] = &["provider"];
+pub(crate) const SECRETS_KEYS: &[&str] = &["provider", "from_ci"];
 /// Keys of `apps[].rollout:`.
 pub(crate) const ROLLOUT_KEYS: &[&str] = &[
     "strategy",
@@ -213,11 +215,11 @@ impl Decoder<'_> {
             None => Policy::default(),
             Some(n) => self.policy(n),
         };
+        let environments = self.environments(map, doc.span, &project.value, operator);
         let secrets = match map.get("secrets") {
             None => crate::model::delivery::Secrets::default(),
-            Some(n) => self.secrets(n),
+            Some(n) => self.secrets(n, &environments, &gitops),
         };
-        let environments = self.environments(map, doc.span, &project.value, operator);
         let apps = self.apps(map, doc.span, &registry, &gitops, &environments);
         let config = Config {
             project,

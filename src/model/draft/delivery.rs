@@ -16,6 +16,27 @@ pub(crate) struct SecretsDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "SecretsProvider", extend("default" = "sealed-secrets"))]
     pub provider: Option<SecretsProvider>,
+    /// One-shot: CI secrets the manually started `gitops-seal-secrets` workflow (GitHub) or job (GitLab) seals into `infrastructure/overlays/<env>/secrets/<secret>.yaml` and proposes in a pull/merge request; remove them once merged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_ci: Option<Vec<FromCiDraft>>,
+}
+
+/// `secrets.from_ci[]`: a CI secret and the Secret key it becomes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "FromCi")]
+pub(crate) struct FromCiDraft {
+    /// The environment (not a preview) whose controller unseals it.
+    pub env: String,
+    /// The Secret's name.
+    #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))]
+    pub secret: String,
+    /// The Secret's key.
+    #[schemars(regex(pattern = r"^[-._a-zA-Z0-9]+$"))]
+    pub key: String,
+    /// The CI secret (GitHub) or CI/CD variable (GitLab) that holds the value.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub from: String,
 }
 
 /// `apps[].rollout`: Flagger rolls each new image out progressively and rolls it back when the checks fail.
@@ -110,6 +131,26 @@ pub(crate) struct HeaderDraft {
 pub(crate) struct GatewayDraft {
     pub name: String,
     pub namespace: String,
+}
+
+/// `secrets` written out in full.
+#[cfg(test)]
+pub(crate) fn secrets_draft(secrets: &crate::model::delivery::Secrets) -> SecretsDraft {
+    SecretsDraft {
+        provider: Some(secrets.provider),
+        from_ci: (!secrets.from_ci.is_empty()).then(|| {
+            secrets
+                .from_ci
+                .iter()
+                .map(|f| FromCiDraft {
+                    env: f.env.clone(),
+                    secret: f.secret.clone(),
+                    key: f.key.clone(),
+                    from: f.from.clone(),
+                })
+                .collect()
+        }),
+    }
 }
 
 /// `rollout` written out in full.

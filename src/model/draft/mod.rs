@@ -20,9 +20,9 @@ use crate::model::types::{
     Builder, ChatProvider, Ci, GitProvider, Operator, Promotion, ToolInstall,
 };
 
+pub(crate) use delivery::{FromCiDraft, RolloutDraft, SecretsDraft};
 #[cfg(test)]
-pub(crate) use delivery::rollout_draft;
-pub(crate) use delivery::{RolloutDraft, SecretsDraft};
+pub(crate) use delivery::{rollout_draft, secrets_draft};
 pub(crate) use emit::{Comments, to_yaml};
 pub(crate) use gitops::GitopsDraft;
 #[cfg(test)]

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::model::draft::{
     BinaryDraft, ChatDraft, CommitStatusDraft, DriftDraft, NotificationsDraft, PolicyDraft,
-    SecretsDraft, ServiceDraft, SetupStepDraft, SyncDraft, rollout_draft,
+    ServiceDraft, SetupStepDraft, SyncDraft, rollout_draft,
 };
 use crate::model::types::{Config, Deploy, Notifications, ToolInstall, ToolSource};
 
@@ -363,9 +363,7 @@ fn draft_of(config: &Config) -> ModelDraft {
         policy: Some(PolicyDraft {
             enabled: Some(config.policy.enabled),
         }),
-        secrets: Some(SecretsDraft {
-            provider: Some(config.secrets.provider),
-        }),
+        secrets: Some(secrets_draft(&config.secrets)),
         environments: config
             .environments
             .iter()

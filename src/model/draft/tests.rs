@@ -49,6 +49,9 @@ fn full() -> ModelDraft {
         }),
         secrets: Some(SecretsDraft {
             provider: Some(crate::model::delivery::SecretsProvider::SealedSecrets),
+            // With a separate `gitops.repository` the tree is elsewhere: no `from_ci` here
+            // (`from_ci_survives_a_round_trip`).
+            from_ci: None,
         }),
         environments: vec![
             EnvironmentDraft {
@@ -132,6 +135,27 @@ fn full() -> ModelDraft {
             }),
         }],
     }
+}
+
+#[test]
+fn from_ci_survives_a_round_trip() -> Result<(), Box<dyn std::error::Error>> {
+    let mut draft = full();
+    draft.gitops = None;
+    draft.secrets = Some(SecretsDraft {
+        provider: None,
+        from_ci: Some(vec![FromCiDraft {
+            env: "staging".to_owned(),
+            secret: "db".to_owned(),
+            key: "password".to_owned(),
+            from: "DB_PASSWORD".to_owned(),
+        }]),
+    });
+    let text = to_yaml(&draft, &Comments::default())?;
+    let read: ModelDraft = serde_norway::from_str(&text)?;
+    assert_eq!(read, draft, "{text}");
+    let config = crate::model::parse("gitops-gen.yaml", &text).map_err(|e| format!("{e:?}"))?;
+    assert_eq!(config.secrets.from_ci.len(), 1);
+    Ok(())
 }
 
 #[test]

@@ -81,6 +81,10 @@ pub(crate) struct GitlabCiView {
     sync: Option<SyncView>,
     promotions: Vec<PromotionView>,
     manual_promotions: Vec<ManualPromotionView>,
+    /// The one-shot jobs of `secrets.from_ci`.
+    seals: Vec<crate::render::ci::seal::SealJobView>,
+    /// The branch their merge requests target.
+    seal_base: String,
 }
 
 /// The stage of each kind of job.
@@ -225,7 +229,15 @@ impl GitlabCiView {
                     rule: manual_rule.clone(),
                 })
                 .collect(),
+            seals: Vec::new(),
+            seal_base: plan.gitops.branch.to_owned(),
         }
+    }
+
+    /// With the one-shot seal jobs of `secrets.from_ci`.
+    pub(crate) fn with_seals(mut self, jobs: Vec<crate::render::ci::seal::SealJobView>) -> Self {
+        self.seals = jobs;
+        self
     }
 }
 

@@ -11,5 +11,6 @@ pub(crate) mod gitlab_build;
 pub(crate) mod gitlab_root;
 pub(crate) mod install;
 pub(crate) mod pins;
+pub(crate) mod seal;
 pub(crate) mod test_job;
 pub(crate) mod validate;

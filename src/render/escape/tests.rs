@@ -247,3 +247,20 @@ fn verbatim_values_hold_nothing_gitlab_would_expand() -> Result<(), Error> {
     }
     Ok(())
 }
+
+#[test]
+fn only_an_identifier_names_a_secret_in_an_expression() {
+    let secret = Expression::secret("DB_PASSWORD").expect("an identifier");
+    assert_eq!(secret.to_string(), "${{ secrets.DB_PASSWORD }}");
+    for bad in [
+        "",
+        "1DB",
+        "DB PASSWORD",
+        "A}}",
+        "a.b",
+        "x-y",
+        "${{ github.token }}",
+    ] {
+        assert!(Expression::secret(bad).is_none(), "{bad}");
+    }
+}

@@ -80,7 +80,7 @@ pub(crate) fn render<'a>(
     let mut targets = Vec::new();
     for (index, env) in config.environments.iter().enumerate() {
         let base = sharing::applies_base(&config.environments, index);
-        targets.push(environment(config, &tree, env, base, out)?);
+        targets.push(environment(config, &tree, env, base, team, out)?);
     }
     out.seeded(
         KUSTOMIZATION,
@@ -142,6 +142,7 @@ fn environment<'a>(
     tree: &GitopsTree,
     env: &'a Environment,
     base: bool,
+    team: TeamFiles,
     out: &mut Outputs,
 ) -> Result<EnvTarget<'a>, Error> {
     let name = env.name.value.as_str();
@@ -153,6 +154,13 @@ fn environment<'a>(
         .collect();
     if !env.preview {
         resources.push(tree::NAMESPACE_FILE.to_owned());
+    }
+    // SealedSecrets dropped into the overlay's `secrets/` (`gitops-gen seal -o`, the seal
+    // workflow): listed as they are there, so the next `generate` applies them.
+    if !config.gitops.is_separate() {
+        resources.extend(
+            team.sealed_secrets(&format!("{infrastructure}/{}", tree::SEALED_SECRETS_DIR))?,
+        );
     }
     out.managed(
         KUSTOMIZATION,
