@@ -321,9 +321,10 @@ fn finish(analysis: &Analysis, out: &mut String) {
         out.push_str(
             "\nSecrets committed in plain text (key names only). Seal each for the environment \
              that uses it (with its certificate from `kubeseal --fetch-cert` in \
-             `infrastructure/overlays/<env>/sealed-secrets-cert.pem`; see docs/secrets.md), \
-             commit the SealedSecret, delete the plaintext, and rotate the values: Git's history \
-             keeps them.\n\n",
+             `infrastructure/overlays/<env>/sealed-secrets-cert.pem`; see docs/secrets.md): \
+             `gitops-gen migrate --write` seals a Secret manifest in place once the certificate \
+             of the environment it names is there; the others with the commands below. Then \
+             rotate the values: Git's history keeps them.\n\n",
         );
         for secret in secrets {
             let how = match secret.seal_command() {

@@ -333,3 +333,57 @@ fn secrets_from_ci_are_sealed_into_the_overlay_and_listed() {
         Some(result) => result.expect("the workflow and the SealedSecret validate"),
     }
 }
+
+/// `migrate --write` seals a plaintext Secret in place for the environment whose namespace it
+/// names, keeping the file's other documents; the result unseals, and holds no plaintext.
+#[test]
+fn migrate_write_seals_plaintext_secrets_in_place() {
+    let (_tmp, dir) = repo();
+    git_repo(&dir, None);
+    let manifest = format!(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  ports: [{{port: 5432}}]\n\
+         ---\n# the database password\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  \
+         namespace: shop-staging\nstringData:\n  password: {PLAINTEXT}\n"
+    );
+    write(&dir, "k8s/db.yaml", &manifest);
+    write(
+        &dir,
+        "k8s/other.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: other\n  namespace: elsewhere\nstringData:\n  token: {PLAINTEXT}\n"
+        ),
+    );
+    let dry = run(&dir, &["migrate", "."]);
+    assert_code(&dry, 0);
+    assert!(stdout(&dry).contains("would seal") || stderr(&dry).contains("would seal"));
+    assert_eq!(
+        read(&dir, "k8s/db.yaml"),
+        manifest,
+        "nothing written without --write"
+    );
+
+    let out = run(&dir, &["migrate", "--write", "."]);
+    assert_code(&out, 0);
+    let all = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!all.contains(PLAINTEXT), "{all}");
+    assert!(
+        all.contains("k8s/db.yaml:9 Secret `db` in place, for staging"),
+        "{all}"
+    );
+    assert!(all.contains("k8s/other.yaml:1 Secret `other`"), "{all}");
+    let sealed = read(&dir, "k8s/db.yaml");
+    assert!(!sealed.contains(PLAINTEXT), "{sealed}");
+    assert!(
+        sealed.starts_with("apiVersion: v1\nkind: Service\n")
+            && sealed.contains("kind: SealedSecret"),
+        "{sealed}"
+    );
+    assert!(
+        read(&dir, "k8s/other.yaml").contains(PLAINTEXT),
+        "left as it was"
+    );
+    if python().is_ok() {
+        let values = unseal(&dir.join("k8s/db.yaml"), None).expect("unseals");
+        assert_eq!(values, [("password".to_owned(), PLAINTEXT.to_owned())]);
+    }
+}

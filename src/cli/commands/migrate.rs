@@ -10,7 +10,9 @@
 use std::path::Path;
 
 use crate::Outcome;
+use crate::analyze::document::Analysis;
 use crate::cli::commands::generate::{self, Mode};
+use crate::cli::commands::reseal;
 use crate::cli::ui::Ui;
 use crate::cli::{MigrateArgs, Phase};
 use crate::error::Error;
@@ -61,10 +63,10 @@ pub(crate) fn run(ui: &Ui, args: &MigrateArgs) -> Result<Outcome, Error> {
             crate::write::write_file(root, GUIDE, &migrate::guide(&analysis, &draft))?;
             ui.status("create", GUIDE);
         }
-        return regenerate(ui, root, args.write, None);
+        return regenerate(ui, root, args.write, None, &analysis);
     }
     draft_files(ui, args, &analysis, &draft)?;
-    regenerate(ui, root, args.write, Some(&draft.text()))
+    regenerate(ui, root, args.write, Some(&draft.text()), &analysis)
 }
 
 /// Shows the drafted model and guide, and writes them with `--write`.
@@ -135,7 +137,13 @@ fn draft_files(
 /// What `generate` writes from the model on disk (or, before one is written, from the draft):
 /// with `write` it writes it, without it prints the plan and the diff of every file. A model that
 /// does not validate or render yet is a note, not a failure: the draft's questions come first.
-fn regenerate(ui: &Ui, root: &Path, write: bool, draft: Option<&str>) -> Result<Outcome, Error> {
+fn regenerate(
+    ui: &Ui,
+    root: &Path,
+    write: bool,
+    draft: Option<&str>,
+    analysis: &Analysis,
+) -> Result<Outcome, Error> {
     let text = match (existing(root, model::FILE_NAME)?, draft) {
         (Some(text), _) => text,
         (None, Some(draft)) if !write => draft.to_owned(),
@@ -149,6 +157,9 @@ fn regenerate(ui: &Ui, root: &Path, write: bool, draft: Option<&str>) -> Result<
         );
         return Ok(Outcome::Success);
     };
+    // Plaintext Secrets become SealedSecrets in place where the certificate is there, before
+    // `generate` lists what the overlays hold.
+    reseal::replace_plaintext(ui, root, &config, &analysis.layout.plaintext_secrets, write)?;
     let mode = if write { Mode::Write } else { Mode::DryRun };
     let done = generate::plan(root, &config, false)
         .and_then(|plan| generate::execute(ui, root, &plan, mode, !write));

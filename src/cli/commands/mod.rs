@@ -7,6 +7,7 @@ pub(crate) mod init;
 pub(crate) mod migrate;
 pub(crate) mod policy;
 pub(crate) mod promote;
+pub(crate) mod reseal;
 pub(crate) mod seal;
 pub(crate) mod sync;
 

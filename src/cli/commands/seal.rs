@@ -111,7 +111,7 @@ pub(crate) fn run(ui: &Ui, args: &SealArgs) -> Result<Outcome, Error> {
 }
 
 /// The RSA key of the certificate at `path`.
-fn read_certificate(path: &Path, env: &str) -> Result<rsa::RsaPublicKey, Error> {
+pub(crate) fn read_certificate(path: &Path, env: &str) -> Result<rsa::RsaPublicKey, Error> {
     let bytes = std::fs::File::open(path)
         .map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
