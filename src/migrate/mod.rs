@@ -193,6 +193,7 @@ fn secrets_from_ci(
     }
     Some(crate::model::draft::SecretsDraft {
         provider: None,
+        store: None,
         from_ci: Some(from_ci),
     })
 }

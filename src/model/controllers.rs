@@ -5,13 +5,16 @@
 //! - `secrets.provider: sealed-secrets` (the default): the Sealed Secrets controller on every
 //!   cluster, as `sealed-secrets-controller` in `kube-system`, the name and namespace `kubeseal`
 //!   looks for by default.
+//! - `secrets.provider: external-secrets`: the External Secrets Operator on every cluster, in
+//!   `external-secrets` (its chart installs its CRDs).
 //! - any `apps[].rollout`: Flagger in `flagger-system` on the clusters of the environments
 //!   rolled out, with the first rollout's provider as its default mesh provider (each Canary
 //!   names its own), and its bundled Prometheus when a rollout's provider brings none (nginx,
 //!   the Gateway API, plain Kubernetes); with `load_test`, Flagger's load tester beside it.
 //!
 //! The versions are the charts' releases that match the CRD schemas `validate-gitops` checks
-//! against: sealed-secrets chart 2.18.5 (controller 0.36.6), Flagger 1.44.0, load tester 0.38.0.
+//! against: sealed-secrets chart 2.18.5 (controller 0.36.6), Flagger 1.44.0, load tester 0.38.0,
+//! and the External Secrets Operator 2.9.0 (tests/fixtures/crds/ holds its schemas).
 
 use crate::model::Config;
 use crate::model::delivery::{SecretsProvider, TrafficProvider};
@@ -64,6 +67,18 @@ pub(crate) fn controllers(config: &Config) -> Vec<Controller> {
                 "fullnameOverride",
                 HelmValue::Text("sealed-secrets-controller".to_owned()),
             )],
+            clusters: clusters_where(config, |_| true),
+        });
+    }
+    if config.secrets.provider == SecretsProvider::ExternalSecrets {
+        all.push(Controller {
+            name: "external-secrets",
+            repository: "https://charts.external-secrets.io",
+            chart: "external-secrets",
+            version: "2.9.0",
+            release: "external-secrets",
+            namespace: "external-secrets",
+            values: Vec::new(),
             clusters: clusters_where(config, |_| true),
         });
     }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Secrets {
     pub provider: SecretsProvider,
+    /// With `external-secrets`: the backend each environment's SecretStore stub is for.
+    pub store: Option<StoreBackend>,
     /// CI secrets the one-shot seal workflow carries into SealedSecrets, in model order.
     pub from_ci: Vec<FromCi>,
 }
@@ -18,7 +20,55 @@ impl Default for Secrets {
     fn default() -> Self {
         Secrets {
             provider: SecretsProvider::SealedSecrets,
+            store: None,
             from_ci: Vec::new(),
+        }
+    }
+}
+
+/// The SecretStore stub's file in an infrastructure overlay.
+pub(crate) const SECRET_STORE_FILE: &str = "secret-store.yaml";
+/// The folder of an infrastructure overlay that holds its ExternalSecrets.
+pub(crate) const EXTERNAL_SECRETS_DIR: &str = "external-secrets";
+
+/// The files the External Secrets Operator's objects take in the infrastructure overlay of
+/// environment `env` (relative to it): the SecretStore stub, then an ExternalSecret per Secret
+/// `from_ci` fills there; none without the operator or in a preview.
+pub(crate) fn store_files(secrets: &Secrets, env: &str, preview: bool) -> Vec<String> {
+    if secrets.provider != SecretsProvider::ExternalSecrets || preview {
+        return Vec::new();
+    }
+    std::iter::once(SECRET_STORE_FILE.to_owned())
+        .chain(
+            sealed_from_ci(&secrets.from_ci, env)
+                .into_iter()
+                .map(|(secret, _)| format!("{EXTERNAL_SECRETS_DIR}/{secret}.yaml")),
+        )
+        .collect()
+}
+
+/// `secrets.store`: the backend of the External Secrets Operator's SecretStore stubs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(description = "The secret store the External Secrets Operator reads.")]
+pub(crate) enum StoreBackend {
+    /// HashiCorp Vault (KV v2), with Kubernetes auth.
+    Vault,
+    /// AWS Secrets Manager, with the controller's IRSA service account.
+    Aws,
+    /// Google Secret Manager, with Workload Identity.
+    Gcp,
+    /// Azure Key Vault, with Workload Identity.
+    Azure,
+}
+
+impl StoreBackend {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            StoreBackend::Vault => "vault",
+            StoreBackend::Aws => "aws",
+            StoreBackend::Gcp => "gcp",
+            StoreBackend::Azure => "azure",
         }
     }
 }
@@ -60,6 +110,10 @@ pub(crate) enum SecretsProvider {
     /// Bitnami Sealed Secrets: the controller in every cluster decrypts SealedSecrets that
     /// `gitops-gen seal` encrypts with each environment's certificate.
     SealedSecrets,
+    /// The External Secrets Operator: ExternalSecrets in Git name values kept in a secret
+    /// store (Vault, AWS Secrets Manager, Google Secret Manager, Azure Key Vault), which the
+    /// operator copies into Secrets.
+    ExternalSecrets,
     /// No secrets controller: the clusters get their Secrets some other way.
     None,
 }
@@ -68,6 +122,7 @@ impl SecretsProvider {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             SecretsProvider::SealedSecrets => "sealed-secrets",
+            SecretsProvider::ExternalSecrets => "external-secrets",
             SecretsProvider::None => "none",
         }
     }

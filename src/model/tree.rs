@@ -243,6 +243,10 @@ impl GitopsTree<'_> {
             if !env.preview {
                 claim(tree.namespace(name), tree_part("the namespace"));
             }
+            let overlay = tree.infrastructure_overlay(name);
+            for file in crate::model::delivery::store_files(&config.secrets, name, env.preview) {
+                claim(format!("{overlay}/{file}"), tree_part("the secret store"));
+            }
             claim(
                 kustomization(&tree.applications_overlay(name)),
                 tree_part("the application overlay"),

@@ -114,6 +114,11 @@ fn image_not_a_reference() {
 }
 
 #[test]
+fn secrets_store() {
+    bad_model("secrets-store");
+}
+
+#[test]
 fn secrets_from_ci() {
     bad_model("secrets-from-ci");
 }
@@ -218,6 +223,15 @@ fn diagnostics_name_the_problem() {
         ("malformed-glob", &["`feat[`", "gitops-gen.yaml:6:"]),
         ("wrong-version", &["version `2`", "gitops-gen.yaml:2:"]),
         ("wrong-type", &["`port`", "eighty", "gitops-gen.yaml:8:"]),
+        (
+            "secrets-store",
+            &[
+                "`secrets.provider: external-secrets` needs `store`",
+                "`kubernetes` needs `strategy: blue-green`",
+                "gitops-gen.yaml:4:",
+                "gitops-gen.yaml:9:",
+            ],
+        ),
         (
             "secrets-from-ci",
             &[

@@ -93,6 +93,10 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("secrets-from-ci"),
     },
     Scenario {
+        name: "external_secrets",
+        setup: Setup::Model("external-secrets"),
+    },
+    Scenario {
         name: "progressive_delivery_argocd",
         setup: Setup::ModelEdited(
             "progressive-delivery",
@@ -426,6 +430,11 @@ fn rolled_out_team_manifests_with_replicas_are_warned_about() {
         read(&root, "k8s/web/deployment.yaml"),
         read(&fixture("repos/team-sources"), "k8s/web/deployment.yaml")
     );
+}
+
+#[test]
+fn external_secrets() {
+    snapshot("external_secrets");
 }
 
 #[test]

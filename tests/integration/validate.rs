@@ -1,6 +1,8 @@
 //! Runs the shared offline validator (`../shared/tools/validate-gitops --strict`) over every
 //! scenario tree: actionlint, CI schemas, zizmor, yamllint and Flux/Kubernetes schemas.
 
+use std::path::{Path, PathBuf};
+
 use crate::common::*;
 use crate::scenarios::{SCENARIOS, build, trees};
 
@@ -55,4 +57,66 @@ fn every_kustomization_of_every_scenario_builds() {
     }
     assert!(built > 0, "no kustomization found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every object of a kind the shared validator has no schema for, and gitops-gen generates
+/// (the External Secrets Operator's), validates against the schema derived from its CRD
+/// (tests/fixtures/crds/, Python's `jsonschema`); the External Secrets scenario has some.
+#[test]
+fn objects_of_other_crds_validate_against_their_schemas() {
+    let python = std::process::Command::new("python3")
+        .args(["-c", "import jsonschema, yaml"])
+        .output();
+    if !python.is_ok_and(|o| o.status.success()) {
+        println!(
+            "skipping: python3 with jsonschema and PyYAML is not installed (.ci/run installs them)"
+        );
+        return;
+    }
+    let crds = fixture("crds");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for scenario in SCENARIOS {
+        let (_tmp, root) = build(scenario);
+        for tree in trees(&root) {
+            let files = yaml_files(&tree);
+            let out = std::process::Command::new("python3")
+                .arg(crds.join("validate.py"))
+                .arg(&crds)
+                .args(&files)
+                .output()
+                .expect("python3 runs");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            checked += text.lines().filter(|l| l.starts_with("PASS ")).count();
+            if !out.status.success() {
+                failures.push(format!("scenario {}: {text}", scenario.name));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        checked >= 3,
+        "the External Secrets scenario's objects were checked"
+    );
+}
+
+/// Every `.yaml` file under `root`, outside `.git`.
+fn yaml_files(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("list").flatten() {
+            let path = entry.path();
+            if path.file_name().is_some_and(|n| n == ".git") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }

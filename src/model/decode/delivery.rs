@@ -4,8 +4,8 @@ use clap::ValueEnum;
 
 use crate::model::decode::{Decoder, ROLLOUT_KEYS, SECRETS_KEYS, is_secret_key, is_secret_name};
 use crate::model::delivery::{
-    BuiltinMetric, FromCi, Metric, Rollout, Secrets, SecretsProvider, Strategy, TrafficProvider,
-    defaults,
+    BuiltinMetric, FromCi, Metric, Rollout, Secrets, SecretsProvider, StoreBackend, Strategy,
+    TrafficProvider, defaults,
 };
 use crate::model::types::{Deploy, Environment, Gitops, Spanned};
 use crate::yaml::{Mapping, Node};
@@ -38,12 +38,36 @@ impl Decoder<'_> {
                 secrets.provider = p;
             }
         }
+        let external = secrets.provider == SecretsProvider::ExternalSecrets;
+        match map.get("store") {
+            Some(n) if external => {
+                let variants = StoreBackend::value_variants();
+                secrets.store =
+                    self.enum_value(n, "`secrets.store`", variants, StoreBackend::as_str);
+            }
+            Some(n) => self.problem(
+                n.span,
+                "`secrets.store` is the External Secrets Operator's; `secrets.provider` is not \
+                 `external-secrets`"
+                    .to_owned(),
+                "not used",
+            ),
+            None if external => self.problem_help(
+                node.span,
+                "`secrets.provider: external-secrets` needs `store`".to_owned(),
+                "which secret store?",
+                "`store: vault`, `aws`, `gcp` or `azure`: each environment gets a SecretStore \
+                 stub for it to fill in"
+                    .to_owned(),
+            ),
+            None => {}
+        }
         let Some(node) = map.get("from_ci") else {
             return secrets;
         };
-        let why_not = if secrets.provider != SecretsProvider::SealedSecrets {
-            Some("seals with Sealed Secrets, and `secrets.provider` is not `sealed-secrets`")
-        } else if gitops.is_separate() {
+        let why_not = if secrets.provider == SecretsProvider::None {
+            Some("needs a secrets controller, and `secrets.provider` is `none`")
+        } else if gitops.is_separate() && !external {
             Some(
                 "writes the SealedSecrets into this repository's tree, and the tree lives in \
                  `gitops.repository`; seal them there with `gitops-gen seal --from-env`",

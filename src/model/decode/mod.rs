@@ -60,7 +60,7 @@ pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `policy:`.
 pub(crate) const POLICY_KEYS: &[&str] = &["enabled"];
 /// Keys of `secrets:`.
-pub(crate) const SECRETS_KEYS: &[&str] = &["provider", "from_ci"];
+pub(crate) const SECRETS_KEYS: &[&str] = &["provider", "store", "from_ci"];
 /// Keys of `apps[].rollout:`.
 pub(crate) const ROLLOUT_KEYS: &[&str] = &[
     "strategy",

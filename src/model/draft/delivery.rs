@@ -3,7 +3,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::model::delivery::{BuiltinMetric, SecretsProvider, Strategy, TrafficProvider};
+use crate::model::delivery::{
+    BuiltinMetric, SecretsProvider, StoreBackend, Strategy, TrafficProvider,
+};
 #[cfg(test)]
 use crate::model::delivery::{Metric, Rollout};
 
@@ -16,7 +18,11 @@ pub(crate) struct SecretsDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "SecretsProvider", extend("default" = "sealed-secrets"))]
     pub provider: Option<SecretsProvider>,
-    /// One-shot: CI secrets the manually started `gitops-seal-secrets` workflow (GitHub) or job (GitLab) seals into `infrastructure/overlays/<env>/secrets/<secret>.yaml` and proposes in a pull/merge request; remove them once merged.
+    /// With `external-secrets`: the secret store each environment's SecretStore stub is for (required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "StoreBackend")]
+    pub store: Option<StoreBackend>,
+    /// The cluster Secrets that CI secrets fill today. Sealed Secrets: a one-shot, manually started `gitops-seal-secrets` workflow (GitHub) or job (GitLab) seals them into `infrastructure/overlays/<env>/secrets/<secret>.yaml` and proposes a pull/merge request; remove them once merged. External Secrets: an ExternalSecret per Secret reads each key from the store under the CI secret's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_ci: Option<Vec<FromCiDraft>>,
 }
@@ -138,6 +144,7 @@ pub(crate) struct GatewayDraft {
 pub(crate) fn secrets_draft(secrets: &crate::model::delivery::Secrets) -> SecretsDraft {
     SecretsDraft {
         provider: Some(secrets.provider),
+        store: secrets.store,
         from_ci: (!secrets.from_ci.is_empty()).then(|| {
             secrets
                 .from_ci

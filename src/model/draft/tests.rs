@@ -49,6 +49,7 @@ fn full() -> ModelDraft {
         }),
         secrets: Some(SecretsDraft {
             provider: Some(crate::model::delivery::SecretsProvider::SealedSecrets),
+            store: None,
             // With a separate `gitops.repository` the tree is elsewhere: no `from_ci` here
             // (`from_ci_survives_a_round_trip`).
             from_ci: None,
@@ -143,6 +144,7 @@ fn from_ci_survives_a_round_trip() -> Result<(), Box<dyn std::error::Error>> {
     draft.gitops = None;
     draft.secrets = Some(SecretsDraft {
         provider: None,
+        store: None,
         from_ci: Some(vec![FromCiDraft {
             env: "staging".to_owned(),
             secret: "db".to_owned(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
-use crate::model::delivery::sealed_from_ci;
+use crate::model::delivery::{SecretsProvider, sealed_from_ci};
 use crate::model::tree::{GitopsTree, SEALED_SECRETS_DIR};
 use crate::render::ci::install::GithubInstallView;
 use crate::render::ci::pins::{self, ActionPins};
@@ -67,8 +67,13 @@ impl SealWorkflowView {
     }
 }
 
-/// One job per environment that `secrets.from_ci` fills, `<prefix>-<env>`, in model order.
+/// One job per environment that `secrets.from_ci` fills, `<prefix>-<env>`, in model order;
+/// none unless Sealed Secrets is the provider.
 pub(crate) fn jobs(config: &Config, prefix: &str) -> Result<Vec<SealJobView>, Error> {
+    // With the External Secrets Operator, ExternalSecrets read them from the store instead.
+    if config.secrets.provider != SecretsProvider::SealedSecrets {
+        return Ok(Vec::new());
+    }
     let from_ci = &config.secrets.from_ci;
     let tree = GitopsTree::of(config);
     let mut jobs = Vec::new();

@@ -155,6 +155,11 @@ fn environment<'a>(
     if !env.preview {
         resources.push(tree::NAMESPACE_FILE.to_owned());
     }
+    resources.extend(crate::model::delivery::store_files(
+        &config.secrets,
+        name,
+        env.preview,
+    ));
     // SealedSecrets dropped into the overlay's `secrets/` (`gitops-gen seal -o`, the seal
     // workflow): listed as they are there, so the next `generate` applies them.
     if !config.gitops.is_separate() {

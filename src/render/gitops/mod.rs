@@ -25,6 +25,7 @@ pub(crate) mod flux;
 pub(crate) mod kustomize;
 pub(crate) mod policy;
 pub(crate) mod rollout;
+pub(crate) mod secrets;
 pub(crate) mod team;
 
 use crate::error::Error;
@@ -139,6 +140,7 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
     let targets = kustomize::render(config, team, out)?;
     policy::render(config, out)?;
     rollout::render(config, out)?;
+    secrets::render(config, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
         Operator::Argocd => argocd::render(config, &targets, out),
