@@ -7,6 +7,8 @@
 //!   looks for by default.
 //! - `secrets.provider: external-secrets`: the External Secrets Operator on every cluster, in
 //!   `external-secrets` (its chart installs its CRDs).
+//! - `policy.admission: kyverno`: Kyverno 3.9.0 (app 1.19.0) on every cluster, in `kyverno`;
+//!   the default rules as a ClusterPolicy are applied after it ([`ADMISSION_DIR`]).
 //! - any `apps[].rollout`: Flagger in `flagger-system` on the clusters of the environments
 //!   rolled out, with the first rollout's provider as its default mesh provider (each Canary
 //!   names its own), and its bundled Prometheus when a rollout's provider brings none (nginx,
@@ -17,7 +19,15 @@
 //! and the External Secrets Operator 2.9.0 (tests/fixtures/crds/ holds its schemas).
 
 use crate::model::Config;
-use crate::model::delivery::{SecretsProvider, TrafficProvider};
+use crate::model::delivery::{Admission, SecretsProvider, TrafficProvider};
+
+/// The tree folder of the admission policies (`infrastructure/admission`), applied on every
+/// cluster once the admission controller runs.
+pub(crate) const ADMISSION_DIR: &str = "infrastructure/admission";
+/// The admission policies' file in [`ADMISSION_DIR`].
+pub(crate) const ADMISSION_FILE: &str = "kyverno-policies.yaml";
+/// The controller the admission policies need first.
+pub(crate) const ADMISSION_CONTROLLER: &str = "kyverno";
 
 /// The namespace Flagger and its load tester run in.
 pub(crate) const FLAGGER_NAMESPACE: &str = "flagger-system";
@@ -78,6 +88,18 @@ pub(crate) fn controllers(config: &Config) -> Vec<Controller> {
             version: "2.9.0",
             release: "external-secrets",
             namespace: "external-secrets",
+            values: Vec::new(),
+            clusters: clusters_where(config, |_| true),
+        });
+    }
+    if config.policy.admission == Some(Admission::Kyverno) {
+        all.push(Controller {
+            name: "kyverno",
+            repository: "https://kyverno.github.io/kyverno/",
+            chart: "kyverno",
+            version: "3.9.0",
+            release: "kyverno",
+            namespace: "kyverno",
             values: Vec::new(),
             clusters: clusters_where(config, |_| true),
         });

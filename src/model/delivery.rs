@@ -47,6 +47,25 @@ pub(crate) fn store_files(secrets: &Secrets, env: &str, preview: bool) -> Vec<St
         .collect()
 }
 
+/// `policy.admission`: the admission controller that enforces the default rules in the clusters.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(
+    description = "The admission controller that enforces the default policies in the clusters."
+)]
+pub(crate) enum Admission {
+    /// Kyverno, with one ClusterPolicy of the default rules.
+    Kyverno,
+}
+
+impl Admission {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Admission::Kyverno => "kyverno",
+        }
+    }
+}
+
 /// `secrets.store`: the backend of the External Secrets Operator's SecretStore stubs.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema, ValueEnum)]
 #[serde(rename_all = "kebab-case")]

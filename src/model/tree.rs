@@ -317,6 +317,13 @@ impl GitopsTree<'_> {
                 }
             }
         }
+        if config.policy.admission.is_some() {
+            use crate::model::controllers::{ADMISSION_DIR, ADMISSION_FILE};
+            let dir = tree.path(ADMISSION_DIR);
+            for file in [kustomization(&dir), format!("{dir}/{ADMISSION_FILE}")] {
+                claim(file, Claimant::Tree("the admission policies".to_owned()));
+            }
+        }
         if config.policy.enabled {
             for name in POLICY_FILES {
                 claim(

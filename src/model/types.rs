@@ -292,11 +292,16 @@ pub(crate) struct Policy {
     /// Seed the default policy set into `policy/` (once) and check every environment's overlay
     /// against the folder in the validate job.
     pub enabled: bool,
+    /// The admission controller that enforces the default rules in the clusters too.
+    pub admission: Option<crate::model::delivery::Admission>,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { enabled: true }
+        Policy {
+            enabled: true,
+            admission: None,
+        }
     }
 }
 

@@ -97,6 +97,14 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::Model("external-secrets"),
     },
     Scenario {
+        name: "admission_fleet",
+        setup: Setup::Model("admission"),
+    },
+    Scenario {
+        name: "admission_argocd",
+        setup: Setup::ModelEdited("admission", &[("operator: fleet", "operator: argocd")]),
+    },
+    Scenario {
         name: "progressive_delivery_argocd",
         setup: Setup::ModelEdited(
             "progressive-delivery",
@@ -430,6 +438,16 @@ fn rolled_out_team_manifests_with_replicas_are_warned_about() {
         read(&root, "k8s/web/deployment.yaml"),
         read(&fixture("repos/team-sources"), "k8s/web/deployment.yaml")
     );
+}
+
+#[test]
+fn admission_fleet() {
+    snapshot("admission_fleet");
+}
+
+#[test]
+fn admission_argocd() {
+    snapshot("admission_argocd");
 }
 
 #[test]

@@ -58,7 +58,7 @@ pub(crate) const COMMIT_STATUS_KEYS: &[&str] = &["provider", "address", "secret"
 /// Keys of `notifications.chat:`.
 pub(crate) const CHAT_KEYS: &[&str] = &["provider", "channel", "secret"];
 /// Keys of `policy:`.
-pub(crate) const POLICY_KEYS: &[&str] = &["enabled"];
+pub(crate) const POLICY_KEYS: &[&str] = &["enabled", "admission"];
 /// Keys of `secrets:`.
 pub(crate) const SECRETS_KEYS: &[&str] = &["provider", "store", "from_ci"];
 /// Keys of `apps[].rollout:`.
@@ -273,6 +273,15 @@ impl Decoder<'_> {
             .and_then(|n| self.bool(n, "`policy.enabled`"))
         {
             policy.enabled = enabled;
+        }
+        if let Some(n) = map.get("admission") {
+            let variants = crate::model::delivery::Admission::value_variants();
+            policy.admission = self.enum_value(
+                n,
+                "`policy.admission`",
+                variants,
+                crate::model::delivery::Admission::as_str,
+            );
         }
         policy
     }

@@ -176,6 +176,10 @@ pub(crate) struct PolicyDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool", extend("default" = true))]
     pub enabled: Option<bool>,
+    /// Also enforce the default rules in the clusters with this admission controller, installed on every cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "crate::model::delivery::Admission")]
+    pub admission: Option<crate::model::delivery::Admission>,
 }
 
 /// `notifications:`: Flux notification-controller Providers and Alerts in every cluster.

@@ -362,6 +362,7 @@ fn draft_of(config: &Config) -> ModelDraft {
         notifications: notifications_draft(&config.notifications),
         policy: Some(PolicyDraft {
             enabled: Some(config.policy.enabled),
+            admission: config.policy.admission,
         }),
         secrets: Some(secrets_draft(&config.secrets)),
         environments: config

@@ -46,6 +46,7 @@ fn full() -> ModelDraft {
         }),
         policy: Some(PolicyDraft {
             enabled: Some(false),
+            admission: Some(crate::model::delivery::Admission::Kyverno),
         }),
         secrets: Some(SecretsDraft {
             provider: Some(crate::model::delivery::SecretsProvider::SealedSecrets),

@@ -18,6 +18,7 @@
 //! Helm apps are operator objects (Flux: a HelmRelease per environment), so each operator
 //! renders them itself; the neutral tree holds the Kustomize apps.
 
+pub(crate) mod admission;
 pub(crate) mod argocd;
 pub(crate) mod controllers;
 pub(crate) mod fleet;
@@ -141,6 +142,7 @@ pub(crate) fn render(config: &Config, team: TeamFiles, out: &mut Outputs) -> Res
     policy::render(config, out)?;
     rollout::render(config, out)?;
     secrets::render(config, out)?;
+    admission::render(config, out)?;
     match config.operator {
         Operator::Flux => flux::render(config, &targets, team, out),
         Operator::Argocd => argocd::render(config, &targets, out),

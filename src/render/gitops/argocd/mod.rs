@@ -53,10 +53,15 @@ pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
     if here.is_empty() {
         return Vec::new();
     }
+    let admission = config.policy.admission.map(|_| ADMISSION_OBJECT.to_owned());
     std::iter::once(CONTROLLERS_PROJECT_OBJECT.to_owned())
         .chain(here.iter().map(|c| controller_file(c.name)))
+        .chain(admission)
         .collect()
 }
+
+/// The Application that applies the admission policies after their controller.
+const ADMISSION_OBJECT: &str = "argocd/admission.yaml";
 
 fn controller_file(name: &str) -> String {
     format!("{FOLDER}/controller.{name}.yaml")
@@ -86,6 +91,11 @@ fn render_controllers(
     }
     let project = format!("{}-controllers", config.project.value);
     let mut repositories: Vec<String> = Vec::new();
+    let repo_url = clone_address(config)?;
+    if config.policy.admission.is_some() {
+        // The admission policies come from this repository.
+        repositories.push(repo_url.to_owned());
+    }
     let mut namespaces: Vec<String> = Vec::new();
     for controller in &here {
         if !repositories.iter().any(|r| r == controller.repository) {
@@ -106,6 +116,31 @@ fn render_controllers(
             namespaces,
         },
     )?;
+    if config.policy.admission.is_some() {
+        let policies = ApplicationView {
+            name: format!("{}-admission", config.project.value),
+            // After the controllers (-2), so Kyverno's CRDs exist; a sync before they do is
+            // retried.
+            wave: Some("-1"),
+            cascade: false,
+            project: &project,
+            repo_url,
+            revision: &config.gitops.branch,
+            path: tree.path(crate::model::controllers::ADMISSION_DIR),
+            namespace: None,
+            automated: Some(Automated {
+                prune: true,
+                self_heal: true,
+            }),
+            helm: None,
+            subscriptions: &[],
+        };
+        out.managed(
+            APPLICATION,
+            tree.cluster_file(cluster, ADMISSION_OBJECT),
+            &policies,
+        )?;
+    }
     for controller in here {
         out.managed(
             CONTROLLER,

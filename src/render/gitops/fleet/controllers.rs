@@ -2,7 +2,8 @@
 //! workspace (`gitrepos/controller.<name>.yaml`; environment names have no dots), selecting the
 //! clusters that run it by their `gitops-gen/cluster` label, with one bundle: the folder of its
 //! options (`bundles/controllers/<name>/fleet.yaml`), which name the chart, its version and
-//! values.
+//! values. With `policy.admission`, `gitrepos/admission.yaml` deploys the admission policies'
+//! folder to the same clusters as their controller.
 
 use serde::Serialize;
 
@@ -15,6 +16,18 @@ use crate::render::output::Outputs;
 
 const GIT_REPO: &str = "gitops/fleet/controller-gitrepo.yaml.j2";
 const OPTIONS: &str = "gitops/fleet/controller.yaml.j2";
+const ADMISSION_GIT_REPO: &str = "gitops/fleet/admission-gitrepo.yaml.j2";
+
+#[derive(Serialize)]
+struct AdmissionView<'a> {
+    name: String,
+    namespace: &'static str,
+    repo_url: &'a str,
+    branch: &'a str,
+    path: String,
+    label: &'static str,
+    clusters: &'a [String],
+}
 
 #[derive(Serialize)]
 struct GitRepoView<'a> {
@@ -76,6 +89,24 @@ pub(super) fn render(
                 label: FLEET_CLUSTER_LABEL,
                 clusters: &controller.clusters,
                 controller: ControllerView::of(controller),
+            },
+        )?;
+    }
+    let admission = all
+        .iter()
+        .find(|c| c.name == crate::model::controllers::ADMISSION_CONTROLLER);
+    if let (Some(_), Some(controller)) = (config.policy.admission, admission) {
+        out.managed(
+            ADMISSION_GIT_REPO,
+            tree.cluster_file(FLEET_FOLDER, "gitrepos/admission.yaml"),
+            &AdmissionView {
+                name: format!("{project}-admission"),
+                namespace: workspace,
+                repo_url,
+                branch: &config.gitops.branch,
+                path: tree.path(crate::model::controllers::ADMISSION_DIR),
+                label: FLEET_CLUSTER_LABEL,
+                clusters: &controller.clusters,
             },
         )?;
     }

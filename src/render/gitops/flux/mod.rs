@@ -61,11 +61,19 @@ fn controller_object(controller: &Controller) -> String {
 /// The files `clusters/<cluster>/controller-<name>.yaml` of the controllers `cluster` runs.
 pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
     let all = controllers::controllers(config);
+    let admission = config
+        .policy
+        .admission
+        .map(|_| format!("{ADMISSION_OBJECT}.yaml"));
     on_cluster(&all, cluster)
         .into_iter()
         .map(|c| format!("{}.yaml", controller_object(c)))
+        .chain(admission)
         .collect()
 }
+
+/// The Kustomization that applies the admission policies once their controller runs.
+const ADMISSION_OBJECT: &str = "admission";
 
 const FLUX_PROVIDER: &str = "gitops/flux/provider.yaml.j2";
 const FLUX_ALERT: &str = "gitops/flux/alert.yaml.j2";
@@ -120,6 +128,7 @@ pub(crate) fn render(
     let envs = &config.environments;
     let all = controllers::controllers(config);
     render_controllers(&all, &tree, out)?;
+    let installed_admission = format!("controller-{}", controllers::ADMISSION_CONTROLLER);
     for cluster in clusters_of(targets) {
         let installed: Vec<String> = on_cluster(&all, cluster)
             .into_iter()
@@ -138,6 +147,22 @@ pub(crate) fn render(
             out.managed(
                 FLUX_KUSTOMIZATION,
                 tree.cluster_file(cluster, &format!("{name}.yaml")),
+                &view,
+            )?;
+        }
+        if config.policy.admission.is_some() {
+            let view = FluxKustomizationView {
+                name: ADMISSION_OBJECT,
+                path: GitopsTree::operator_path(&tree.path(controllers::ADMISSION_DIR)),
+                depends_on: vec![&installed_admission],
+                target_namespace: None,
+                suspended: false,
+                interval: DEFAULT_INTERVAL,
+                prune: true,
+            };
+            out.managed(
+                FLUX_KUSTOMIZATION,
+                tree.cluster_file(cluster, &format!("{ADMISSION_OBJECT}.yaml")),
                 &view,
             )?;
         }
