@@ -134,11 +134,12 @@ pub(crate) fn render(
             .into_iter()
             .map(controller_object)
             .collect();
-        for (controller, name) in on_cluster(&all, cluster).into_iter().zip(&installed) {
+        // A cluster-wide layer: always applied, pruned, at the default interval.
+        let mut layer = |name: &str, dir: String, depends_on: Vec<&str>| {
             let view = FluxKustomizationView {
                 name,
-                path: GitopsTree::operator_path(&tree.controller(controller.name)),
-                depends_on: Vec::new(),
+                path: GitopsTree::operator_path(&dir),
+                depends_on,
                 target_namespace: None,
                 suspended: false,
                 interval: DEFAULT_INTERVAL,
@@ -148,23 +149,14 @@ pub(crate) fn render(
                 FLUX_KUSTOMIZATION,
                 tree.cluster_file(cluster, &format!("{name}.yaml")),
                 &view,
-            )?;
+            )
+        };
+        for (controller, name) in on_cluster(&all, cluster).into_iter().zip(&installed) {
+            layer(name, tree.controller(controller.name), Vec::new())?;
         }
         if config.policy.admission.is_some() {
-            let view = FluxKustomizationView {
-                name: ADMISSION_OBJECT,
-                path: GitopsTree::operator_path(&tree.path(controllers::ADMISSION_DIR)),
-                depends_on: vec![&installed_admission],
-                target_namespace: None,
-                suspended: false,
-                interval: DEFAULT_INTERVAL,
-                prune: true,
-            };
-            out.managed(
-                FLUX_KUSTOMIZATION,
-                tree.cluster_file(cluster, &format!("{ADMISSION_OBJECT}.yaml")),
-                &view,
-            )?;
+            let dir = tree.path(controllers::ADMISSION_DIR);
+            layer(ADMISSION_OBJECT, dir, vec![&installed_admission])?;
         }
         let mut here = Vec::new();
         for (index, target) in targets.iter().enumerate() {
