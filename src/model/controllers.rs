@@ -8,7 +8,8 @@
 //! - `secrets.provider: external-secrets`: the External Secrets Operator on every cluster, in
 //!   `external-secrets` (its chart installs its CRDs).
 //! - `policy.admission: kyverno`: Kyverno 3.9.0 (app 1.19.0) on every cluster, in `kyverno`;
-//!   the default rules as a ClusterPolicy are applied after it ([`ADMISSION_DIR`]).
+//!   `gatekeeper`: OPA Gatekeeper 3.23.0 in `gatekeeper-system`. The default rules are applied
+//!   after it ([`admission_layers`]).
 //! - any `apps[].rollout`: Flagger in `flagger-system` on the clusters of the environments
 //!   rolled out, with the first rollout's provider as its default mesh provider (each Canary
 //!   names its own), and its bundled Prometheus when a rollout's provider brings none (nginx,
@@ -24,10 +25,66 @@ use crate::model::delivery::{Admission, SecretsProvider, TrafficProvider};
 /// The tree folder of the admission policies (`infrastructure/admission`), applied on every
 /// cluster once the admission controller runs.
 pub(crate) const ADMISSION_DIR: &str = "infrastructure/admission";
-/// The admission policies' file in [`ADMISSION_DIR`].
-pub(crate) const ADMISSION_FILE: &str = "kyverno-policies.yaml";
-/// The controller the admission policies need first.
-pub(crate) const ADMISSION_CONTROLLER: &str = "kyverno";
+/// Kyverno's ClusterPolicy in [`ADMISSION_DIR`].
+pub(crate) const KYVERNO_FILE: &str = "kyverno-policies.yaml";
+/// The default rules Gatekeeper enforces: the file (and template) name of each, its
+/// constraint kind, and whether it only warns. GG006 is Git's alone (controllers create Secrets).
+pub(crate) const GATEKEEPER_RULES: [(&str, &str, bool); 6] = [
+    ("gg001", "GitopsGenPinnedImages", false),
+    ("gg002", "GitopsGenRegistries", false),
+    ("gg003", "GitopsGenResources", false),
+    ("gg004", "GitopsGenPrivileged", false),
+    ("gg005", "GitopsGenNotRoot", false),
+    ("gg007", "GitopsGenLabels", true),
+];
+
+/// One folder of admission objects an operator applies on every cluster, after `after`
+/// (the Flux object, the controller's or the layer before).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AdmissionLayer {
+    /// The operator's object for it: `admission`, `admission-templates`.
+    pub name: &'static str,
+    /// The folder, relative to the tree root.
+    pub dir: String,
+    /// What it waits for (Flux's `dependsOn`).
+    pub after: String,
+    /// The files of the folder besides its kustomization.
+    pub files: Vec<String>,
+}
+
+/// The admission layers of `config`, in the order they apply: Kyverno's ClusterPolicy; or
+/// Gatekeeper's ConstraintTemplates, then the constraints their CRDs define.
+pub(crate) fn admission_layers(config: &Config) -> Vec<AdmissionLayer> {
+    match config.policy.admission {
+        None => Vec::new(),
+        Some(Admission::Kyverno) => vec![AdmissionLayer {
+            name: "admission",
+            dir: ADMISSION_DIR.to_owned(),
+            after: format!("controller-{}", Admission::Kyverno.as_str()),
+            files: vec![KYVERNO_FILE.to_owned()],
+        }],
+        Some(Admission::Gatekeeper) => {
+            let files: Vec<String> = GATEKEEPER_RULES
+                .iter()
+                .map(|(rule, _, _)| format!("{rule}.yaml"))
+                .collect();
+            vec![
+                AdmissionLayer {
+                    name: "admission-templates",
+                    dir: format!("{ADMISSION_DIR}/templates"),
+                    after: format!("controller-{}", Admission::Gatekeeper.as_str()),
+                    files: files.clone(),
+                },
+                AdmissionLayer {
+                    name: "admission",
+                    dir: format!("{ADMISSION_DIR}/constraints"),
+                    after: "admission-templates".to_owned(),
+                    files,
+                },
+            ]
+        }
+    }
+}
 
 /// The namespace Flagger and its load tester run in.
 pub(crate) const FLAGGER_NAMESPACE: &str = "flagger-system";
@@ -92,8 +149,9 @@ pub(crate) fn controllers(config: &Config) -> Vec<Controller> {
             clusters: clusters_where(config, |_| true),
         });
     }
-    if config.policy.admission == Some(Admission::Kyverno) {
-        all.push(Controller {
+    match config.policy.admission {
+        Some(Admission::Kyverno) => all.push(Controller {
+            // Named as `policy.admission` names it, which the operators look it up by.
             name: "kyverno",
             repository: "https://kyverno.github.io/kyverno/",
             chart: "kyverno",
@@ -102,7 +160,18 @@ pub(crate) fn controllers(config: &Config) -> Vec<Controller> {
             namespace: "kyverno",
             values: Vec::new(),
             clusters: clusters_where(config, |_| true),
-        });
+        }),
+        Some(Admission::Gatekeeper) => all.push(Controller {
+            name: "gatekeeper",
+            repository: "https://open-policy-agent.github.io/gatekeeper/charts",
+            chart: "gatekeeper",
+            version: "3.23.0",
+            release: "gatekeeper",
+            namespace: "gatekeeper-system",
+            values: Vec::new(),
+            clusters: clusters_where(config, |_| true),
+        }),
+        None => {}
     }
     let rolled = |env: &str| config.apps.iter().any(|a| a.rollout_in(env).is_some());
     let rollouts: Vec<_> = config

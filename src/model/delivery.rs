@@ -56,12 +56,15 @@ pub(crate) fn store_files(secrets: &Secrets, env: &str, preview: bool) -> Vec<St
 pub(crate) enum Admission {
     /// Kyverno, with one ClusterPolicy of the default rules.
     Kyverno,
+    /// OPA Gatekeeper, with a ConstraintTemplate (Rego) and a constraint per default rule.
+    Gatekeeper,
 }
 
 impl Admission {
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Admission::Kyverno => "kyverno",
+            Admission::Gatekeeper => "gatekeeper",
         }
     }
 }

@@ -317,11 +317,17 @@ impl GitopsTree<'_> {
                 }
             }
         }
-        if config.policy.admission.is_some() {
-            use crate::model::controllers::{ADMISSION_DIR, ADMISSION_FILE};
-            let dir = tree.path(ADMISSION_DIR);
-            for file in [kustomization(&dir), format!("{dir}/{ADMISSION_FILE}")] {
-                claim(file, Claimant::Tree("the admission policies".to_owned()));
+        for layer in crate::model::controllers::admission_layers(config) {
+            let dir = tree.path(&layer.dir);
+            claim(
+                kustomization(&dir),
+                Claimant::Tree("the admission policies".to_owned()),
+            );
+            for file in &layer.files {
+                claim(
+                    format!("{dir}/{file}"),
+                    Claimant::Tree("the admission policies".to_owned()),
+                );
             }
         }
         if config.policy.enabled {

@@ -298,3 +298,6 @@ fn to_json(node: &Node) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod gatekeeper_tests;

@@ -105,6 +105,23 @@ pub(crate) const SCENARIOS: &[Scenario] = &[
         setup: Setup::ModelEdited("admission", &[("operator: fleet", "operator: argocd")]),
     },
     Scenario {
+        name: "admission_gatekeeper_flux",
+        setup: Setup::ModelEdited(
+            "admission",
+            &[
+                ("operator: fleet", "operator: flux"),
+                ("admission: kyverno", "admission: gatekeeper"),
+            ],
+        ),
+    },
+    Scenario {
+        name: "admission_gatekeeper_fleet",
+        setup: Setup::ModelEdited(
+            "admission",
+            &[("admission: kyverno", "admission: gatekeeper")],
+        ),
+    },
+    Scenario {
         name: "progressive_delivery_argocd",
         setup: Setup::ModelEdited(
             "progressive-delivery",
@@ -443,6 +460,16 @@ fn rolled_out_team_manifests_with_replicas_are_warned_about() {
 #[test]
 fn admission_fleet() {
     snapshot("admission_fleet");
+}
+
+#[test]
+fn admission_gatekeeper_flux() {
+    snapshot("admission_gatekeeper_flux");
+}
+
+#[test]
+fn admission_gatekeeper_fleet() {
+    snapshot("admission_gatekeeper_fleet");
 }
 
 #[test]

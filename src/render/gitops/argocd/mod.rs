@@ -53,15 +53,20 @@ pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
     if here.is_empty() {
         return Vec::new();
     }
-    let admission = config.policy.admission.map(|_| ADMISSION_OBJECT.to_owned());
+    let admission = crate::model::controllers::admission_layers(config)
+        .into_iter()
+        .map(|layer| admission_file(layer.name));
     std::iter::once(CONTROLLERS_PROJECT_OBJECT.to_owned())
         .chain(here.iter().map(|c| controller_file(c.name)))
         .chain(admission)
         .collect()
 }
 
-/// The Application that applies the admission policies after their controller.
-const ADMISSION_OBJECT: &str = "argocd/admission.yaml";
+/// The Application of an admission layer (`argocd/admission.yaml`,
+/// `argocd/admission-templates.yaml`).
+fn admission_file(layer: &str) -> String {
+    format!("{FOLDER}/{layer}.yaml")
+}
 
 fn controller_file(name: &str) -> String {
     format!("{FOLDER}/controller.{name}.yaml")
@@ -116,17 +121,18 @@ fn render_controllers(
             namespaces,
         },
     )?;
-    if config.policy.admission.is_some() {
+    // The admission layers after the controllers (-2): the templates, then what their CRDs
+    // define; a sync before a CRD exists is retried.
+    let layers = crate::model::controllers::admission_layers(config);
+    for (layer, wave) in layers.iter().zip(["-1", "0"]) {
         let policies = ApplicationView {
-            name: format!("{}-admission", config.project.value),
-            // After the controllers (-2), so Kyverno's CRDs exist; a sync before they do is
-            // retried.
-            wave: Some("-1"),
+            name: format!("{}-{}", config.project.value, layer.name),
+            wave: Some(wave),
             cascade: false,
             project: &project,
             repo_url,
             revision: &config.gitops.branch,
-            path: tree.path(crate::model::controllers::ADMISSION_DIR),
+            path: tree.path(&layer.dir),
             namespace: None,
             automated: Some(Automated {
                 prune: true,
@@ -137,7 +143,7 @@ fn render_controllers(
         };
         out.managed(
             APPLICATION,
-            tree.cluster_file(cluster, ADMISSION_OBJECT),
+            tree.cluster_file(cluster, &admission_file(layer.name)),
             &policies,
         )?;
     }

@@ -92,21 +92,27 @@ pub(super) fn render(
             },
         )?;
     }
-    let admission = all
-        .iter()
-        .find(|c| c.name == crate::model::controllers::ADMISSION_CONTROLLER);
-    if let (Some(_), Some(controller)) = (config.policy.admission, admission) {
+    // Every cluster runs the admission controller; each layer retries until what it needs is
+    // there (the controller's CRDs, then the templates' constraint CRDs).
+    // The admission controller is named as `policy.admission` names it.
+    let clusters = config
+        .policy
+        .admission
+        .and_then(|engine| all.iter().find(|c| c.name == engine.as_str()))
+        .map(|c| c.clusters.as_slice())
+        .unwrap_or_default();
+    for layer in crate::model::controllers::admission_layers(config) {
         out.managed(
             ADMISSION_GIT_REPO,
-            tree.cluster_file(FLEET_FOLDER, "gitrepos/admission.yaml"),
+            tree.cluster_file(FLEET_FOLDER, &format!("gitrepos/{}.yaml", layer.name)),
             &AdmissionView {
-                name: format!("{project}-admission"),
+                name: format!("{project}-{}", layer.name),
                 namespace: workspace,
                 repo_url,
                 branch: &config.gitops.branch,
-                path: tree.path(crate::model::controllers::ADMISSION_DIR),
+                path: tree.path(&layer.dir),
                 label: FLEET_CLUSTER_LABEL,
-                clusters: &controller.clusters,
+                clusters,
             },
         )?;
     }

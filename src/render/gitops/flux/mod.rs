@@ -61,19 +61,15 @@ fn controller_object(controller: &Controller) -> String {
 /// The files `clusters/<cluster>/controller-<name>.yaml` of the controllers `cluster` runs.
 pub(crate) fn controller_files(config: &Config, cluster: &str) -> Vec<String> {
     let all = controllers::controllers(config);
-    let admission = config
-        .policy
-        .admission
-        .map(|_| format!("{ADMISSION_OBJECT}.yaml"));
+    let admission = controllers::admission_layers(config)
+        .into_iter()
+        .map(|layer| format!("{}.yaml", layer.name));
     on_cluster(&all, cluster)
         .into_iter()
         .map(|c| format!("{}.yaml", controller_object(c)))
         .chain(admission)
         .collect()
 }
-
-/// The Kustomization that applies the admission policies once their controller runs.
-const ADMISSION_OBJECT: &str = "admission";
 
 const FLUX_PROVIDER: &str = "gitops/flux/provider.yaml.j2";
 const FLUX_ALERT: &str = "gitops/flux/alert.yaml.j2";
@@ -128,7 +124,7 @@ pub(crate) fn render(
     let envs = &config.environments;
     let all = controllers::controllers(config);
     render_controllers(&all, &tree, out)?;
-    let installed_admission = format!("controller-{}", controllers::ADMISSION_CONTROLLER);
+    let layers = controllers::admission_layers(config);
     for cluster in clusters_of(targets) {
         let installed: Vec<String> = on_cluster(&all, cluster)
             .into_iter()
@@ -154,9 +150,13 @@ pub(crate) fn render(
         for (controller, name) in on_cluster(&all, cluster).into_iter().zip(&installed) {
             layer(name, tree.controller(controller.name), Vec::new())?;
         }
-        if config.policy.admission.is_some() {
-            let dir = tree.path(controllers::ADMISSION_DIR);
-            layer(ADMISSION_OBJECT, dir, vec![&installed_admission])?;
+        // The admission policies, each layer once the one before (or the controller) is ready.
+        for admission in &layers {
+            layer(
+                admission.name,
+                tree.path(&admission.dir),
+                vec![&admission.after],
+            )?;
         }
         let mut here = Vec::new();
         for (index, target) in targets.iter().enumerate() {
