@@ -115,6 +115,31 @@ pub(crate) fn fixed_replicas(file: &str, text: &str) -> Vec<(String, String, usi
         .collect()
 }
 
+/// The replica conflicts among the manifest files `files` (`(path, text)`): what `analyze`
+/// pairs across a repository, for one app's files. Text that is not YAML has none.
+pub(crate) fn replica_conflicts_of(files: &[(String, String)]) -> Vec<ReplicaConflict> {
+    let mut all = Vec::new();
+    for (file, text) in files {
+        let Ok(docs) = crate::yaml::parse(text) else {
+            continue;
+        };
+        let lines = LineIndex::new(text);
+        for root in docs.iter().filter_map(Node::as_map) {
+            let Some(kind) = scalar_at(root, "kind", text) else {
+                continue;
+            };
+            let line = lines.line_number(root_start(root));
+            all.extend(read(file, root, &kind, text, line, &lines));
+        }
+    }
+    conflicts(&all)
+}
+
+/// Where a document's mapping starts: its first key.
+fn root_start(root: &Mapping) -> usize {
+    root.iter().next().map_or(0, |(key, _)| key.span.start)
+}
+
 /// Every fixed count a scaler in `all` targets: same kind and name, and the same namespace when
 /// both objects name one (an object without one lands where it is applied).
 pub(super) fn conflicts(all: &[Scaling]) -> Vec<ReplicaConflict> {

@@ -487,6 +487,28 @@ fn secrets_from_ci() {
     snapshot("secrets_from_ci");
 }
 
+/// Without a rollout, a team's HPA over a Deployment whose count is in Git is warned about too,
+/// at the `replicas` key, naming the HPA.
+#[test]
+fn a_team_hpa_over_a_fixed_count_is_warned_about() {
+    let (_tmp, root) = build(scenario("team_sources"));
+    write(
+        &root,
+        "k8s/web/hpa.yaml",
+        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: web\n\
+         spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n  \
+         minReplicas: 2\n  maxReplicas: 5\n",
+    );
+    let out = run(&root, &["generate"]);
+    assert_code(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
+    assert!(
+        stderr.contains("k8s/web/deployment.yaml:7:3: Deployment `web` sets `spec.replicas`")
+            && stderr.contains("HorizontalPodAutoscaler at k8s/web/hpa.yaml:1"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn progressive_delivery() {
     snapshot("progressive_delivery");

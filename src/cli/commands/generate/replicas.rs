@@ -1,23 +1,24 @@
-//! `generate`'s warning about replica counts Flagger would fight: an app with `rollout` whose
-//! own manifests (the team's base or overlays, or a scaffold seeded earlier and the user's now)
-//! write `spec.replicas` on its Deployment. gitops-gen never edits those files, so it says where
-//! the count is instead.
+//! `generate`'s warning about replica counts a scaler would fight: an app whose own manifests
+//! (the team's base or overlays, or a scaffold seeded earlier and the user's now) write
+//! `spec.replicas` on a workload that an HPA, a KEDA ScaledObject or a Canary among them scales,
+//! or, with `rollout`, on the Deployment Flagger scales. gitops-gen never edits those files, so
+//! it says where the count is instead.
 
 use std::path::Path;
 
 use crate::files::safe_read::{self, Symlinks};
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, Deploy};
-use crate::scan::fixed_replicas;
+use crate::scan::{fixed_replicas, replica_conflicts_of};
 use crate::sources::kustomize;
 
-/// One warning per `replicas:` key of a rolled-out app's Deployment, as `file:line:column: …`.
+/// One warning per `replicas:` key a scaler fights, as `file:line:column: …`.
 /// A folder that cannot be read yet (a scaffold not written) says nothing here; `generate`
 /// reports it where it matters.
 pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
     let tree = GitopsTree::of(config);
     let mut found: Vec<String> = Vec::new();
-    for app in config.apps.iter().filter(|a| a.rollout.is_some()) {
+    for app in &config.apps {
         let mut dirs: Vec<String> = tree.app_base_dir(&app.deploy).into_iter().collect();
         if let Deploy::Kustomize { overlays, .. } = &app.deploy {
             dirs.extend(overlays.values().cloned());
@@ -41,6 +42,8 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
             }
         }
         let mut targeted = false;
+        let mut texts: Vec<(String, String)> = Vec::new();
+        let rolled_out = app.rollout.is_some();
         for file in &files {
             let Ok(text) = safe_read::read_text(
                 root,
@@ -52,7 +55,7 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
             };
             targeted |= deployments(&text).any(|name| name == app.name.value);
             for (kind, name, line, column) in fixed_replicas(file, &text) {
-                if kind == "Deployment" && name == app.name.value {
+                if rolled_out && kind == "Deployment" && name == app.name.value {
                     found.push(format!(
                         "{file}:{line}:{column}: Deployment `{name}` sets `spec.replicas`, and \
                          Flagger scales it (`apps[].rollout`); every reconcile of that count \
@@ -60,8 +63,19 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
                     ));
                 }
             }
+            texts.push((file.clone(), text));
         }
-        if listed_all && !files.is_empty() && !targeted {
+        for c in replica_conflicts_of(&texts) {
+            let at = format!("{}:{}:{}: ", c.file, c.line, c.column);
+            if !found.iter().any(|w| w.starts_with(&at)) {
+                found.push(format!(
+                    "{at}{} `{}` sets `spec.replicas`, and the {} at {}:{} scales it; every \
+                     reconcile of that count would undo the scaling: remove it",
+                    c.kind, c.name, c.scaler, c.scaler_file, c.scaler_line
+                ));
+            }
+        }
+        if rolled_out && listed_all && !files.is_empty() && !targeted {
             found.push(format!(
                 "app `{app}`: its manifests hold no Deployment named `{app}`, and the Flagger \
                  Canary of `apps[].rollout` targets that name; rename the Deployment or the app",
