@@ -40,7 +40,7 @@ pub(crate) fn store_files(secrets: &Secrets, env: &str, preview: bool) -> Vec<St
     }
     std::iter::once(SECRET_STORE_FILE.to_owned())
         .chain(
-            sealed_from_ci(&secrets.from_ci, env)
+            from_ci_by_secret(&secrets.from_ci, env)
                 .into_iter()
                 .map(|(secret, _)| format!("{EXTERNAL_SECRETS_DIR}/{secret}.yaml")),
         )
@@ -109,7 +109,7 @@ pub(crate) struct FromCi {
 
 /// The Secrets of `env` that `from_ci` fills, each with its `(key, CI name)` pairs, in model
 /// order.
-pub(crate) fn sealed_from_ci<'a>(
+pub(crate) fn from_ci_by_secret<'a>(
     from_ci: &'a [FromCi],
     env: &str,
 ) -> Vec<(&'a str, Vec<(&'a str, &'a str)>)> {

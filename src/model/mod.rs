@@ -21,6 +21,20 @@ pub(crate) use types::*;
 use crate::model::problem::Problems;
 use crate::yaml::{self, Limits};
 
+/// Every image repository the apps run, as the manifests spell it and as builds push it,
+/// sorted and each once: what the registry rule (GG002) allows, in `policy check` and at
+/// admission alike.
+pub(crate) fn image_repositories(config: &Config) -> Vec<String> {
+    let mut repositories: Vec<String> = config
+        .apps
+        .iter()
+        .flat_map(|app| [app.image.clone(), app.pushed_image()])
+        .collect();
+    repositories.sort();
+    repositories.dedup();
+    repositories
+}
+
 /// The model's file name, at the repository root.
 pub(crate) const FILE_NAME: &str = "gitops-gen.yaml";
 

@@ -357,7 +357,7 @@ pub(crate) const POLICY_FILES: [&str; 6] = [
 pub(crate) const CONTROLLER_FILES: [&str; 2] = ["repository.yaml", "release.yaml"];
 
 /// The folder of an infrastructure overlay that holds its SealedSecrets; the overlay lists every
-/// `.yaml` file there.
+/// manifest file there (`.yaml`, `.yml`, `.json`).
 pub(crate) const SEALED_SECRETS_DIR: &str = "secrets";
 
 /// The Canary's file in [`GitopsTree::rollout`].

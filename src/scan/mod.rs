@@ -29,7 +29,7 @@ pub(crate) use helmfile::Helmfile;
 pub(crate) use kustomization::{KUSTOMIZATION_FILE_NAMES, Kustomization};
 pub(crate) use manifest::{Manifest, ManifestDocument};
 pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
-pub(crate) use scaling::{ReplicaConflict, fixed_replicas, replica_conflicts_of};
+pub(crate) use scaling::{ReplicaConflict, scaling_of};
 pub(crate) use secret::{PlaintextSecret, SecretSource};
 
 use crate::files::safe_read::Unreadable;

@@ -90,54 +90,60 @@ pub(super) fn read(
     })
 }
 
-/// The workloads of the manifest `text` (at `file`) that write `spec.replicas`: kind, name,
-/// and the line and column of the `replicas` key. Text that is not YAML has none.
-pub(crate) fn fixed_replicas(file: &str, text: &str) -> Vec<(String, String, usize, usize)> {
-    let Ok(docs) = crate::yaml::parse(text) else {
-        return Vec::new();
-    };
-    let lines = LineIndex::new(text);
-    docs.iter()
-        .filter_map(Node::as_map)
-        .filter_map(|root| {
-            let kind = scalar_at(root, "kind", text)?;
-            match read(file, root, &kind, text, 0, &lines)? {
-                Scaling::Fixed {
-                    kind,
-                    name,
-                    line,
-                    column,
-                    ..
-                } => Some((kind, name, line, column)),
-                Scaling::Scaler { .. } => None,
-            }
-        })
-        .collect()
+/// What one app's manifest files (`(path, text)`) say about scaling, each file parsed once:
+/// for `generate`'s warnings, what `analyze` pairs across a repository.
+#[derive(Debug, Default)]
+pub(crate) struct FilesScaling {
+    /// Every workload that writes `spec.replicas`: kind, name, file, line and column of the key.
+    pub fixed: Vec<(String, String, String, usize, usize)>,
+    /// The fixed counts a scaler among the files targets.
+    pub conflicts: Vec<ReplicaConflict>,
+    /// The names of the Deployments, counts or not.
+    pub deployments: Vec<String>,
 }
 
-/// The replica conflicts among the manifest files `files` (`(path, text)`): what `analyze`
-/// pairs across a repository, for one app's files. Text that is not YAML has none.
-pub(crate) fn replica_conflicts_of(files: &[(String, String)]) -> Vec<ReplicaConflict> {
+/// [`FilesScaling`] of `files`; text that is not YAML says nothing.
+pub(crate) fn scaling_of(files: &[(String, String)]) -> FilesScaling {
+    let mut found = FilesScaling::default();
     let mut all = Vec::new();
     for (file, text) in files {
         let Ok(docs) = crate::yaml::parse(text) else {
             continue;
         };
         let lines = LineIndex::new(text);
-        for root in docs.iter().filter_map(Node::as_map) {
+        for doc in &docs {
+            let Some(root) = doc.as_map() else {
+                continue;
+            };
             let Some(kind) = scalar_at(root, "kind", text) else {
                 continue;
             };
-            let line = lines.line_number(root_start(root));
+            if kind == "Deployment"
+                && let Some(name) = metadata(root, "name", text)
+            {
+                found.deployments.push(name);
+            }
+            let line = lines.line_number(doc.span.start);
             all.extend(read(file, root, &kind, text, line, &lines));
         }
     }
-    conflicts(&all)
-}
-
-/// Where a document's mapping starts: its first key.
-fn root_start(root: &Mapping) -> usize {
-    root.iter().next().map_or(0, |(key, _)| key.span.start)
+    for scaling in &all {
+        if let Scaling::Fixed {
+            kind,
+            name,
+            file,
+            line,
+            column,
+            ..
+        } = scaling
+        {
+            found
+                .fixed
+                .push((kind.clone(), name.clone(), file.clone(), *line, *column));
+        }
+    }
+    found.conflicts = conflicts(&all);
+    found
 }
 
 /// Every fixed count a scaler in `all` targets: same kind and name, and the same namespace when
@@ -224,6 +230,32 @@ mod tests {
             assert_eq!(found[0].scaler, scaler);
             assert_eq!(found[0].scaler_file, "k8s/scale.yaml");
         }
+    }
+
+    #[test]
+    fn one_parse_gives_counts_conflicts_and_deployment_names() {
+        let hpa = "kind: HorizontalPodAutoscaler\nmetadata:\n  name: h\nspec:\n  scaleTargetRef:\n    kind: Deployment\n    name: web\n";
+        let files = [
+            (
+                "a.yaml".to_owned(),
+                format!("{DEPLOYMENT}---\nkind: Deployment\nmetadata: {{name: api}}\n"),
+            ),
+            ("b.yaml".to_owned(), hpa.to_owned()),
+            ("c.yaml".to_owned(), "a: [".to_owned()),
+        ];
+        let found = scaling_of(&files);
+        assert_eq!(found.deployments, ["web", "api"]);
+        assert_eq!(
+            found.fixed,
+            [(
+                "Deployment".to_owned(),
+                "web".to_owned(),
+                "a.yaml".to_owned(),
+                6,
+                3
+            )]
+        );
+        assert_eq!(found.conflicts.len(), 1);
     }
 
     #[test]

@@ -313,9 +313,16 @@ fn secrets_from_ci_are_sealed_into_the_overlay_and_listed() {
         .output()
         .expect("gitops-gen runs");
     assert_code(&out, 0);
+    // Any manifest there is listed, JSON too.
+    write(
+        &dir,
+        "infrastructure/overlays/staging/secrets/settings.json",
+        r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}}"#,
+    );
     assert_code(&run(&dir, &["generate"]), 0);
     let overlay = read(&dir, "infrastructure/overlays/staging/kustomization.yaml");
     assert!(overlay.contains("  - secrets/db.yaml\n"), "{overlay}");
+    assert!(overlay.contains("  - secrets/settings.json\n"), "{overlay}");
     assert_code(&run(&dir, &["generate", "--check"]), 0);
     if has_kubectl() {
         let built = kustomize_build(&dir, "infrastructure/overlays/staging");

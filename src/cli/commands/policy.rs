@@ -24,12 +24,7 @@ pub(crate) fn run(ui: &Ui, args: &PolicyCheckArgs) -> Result<Outcome, Error> {
     };
     let mut context = Context::default();
     if let Some(config) = &config {
-        for app in &config.apps {
-            context.registries.push(app.image.clone());
-            context.registries.push(app.pushed_image());
-        }
-        context.registries.sort();
-        context.registries.dedup();
+        context.registries = crate::model::image_repositories(config);
     }
     if let (Some(config), Some(env)) = (&config, &args.env) {
         let environment = config

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::model::Config;
-use crate::model::delivery::{SecretsProvider, sealed_from_ci};
+use crate::model::delivery::{SecretsProvider, from_ci_by_secret};
 use crate::model::tree::{GitopsTree, SEALED_SECRETS_DIR};
 use crate::render::ci::install::GithubInstallView;
 use crate::render::ci::pins::{self, ActionPins};
@@ -79,7 +79,7 @@ pub(crate) fn jobs(config: &Config, prefix: &str) -> Result<Vec<SealJobView>, Er
     let mut jobs = Vec::new();
     for env in &config.environments {
         let name = env.name.value.as_str();
-        let secrets = sealed_from_ci(from_ci, name);
+        let secrets = from_ci_by_secret(from_ci, name);
         if secrets.is_empty() {
             continue;
         }

@@ -61,14 +61,7 @@ pub(crate) fn render(config: &Config, out: &mut Outputs) -> Result<(), Error> {
             namespaces.push(namespace);
         }
     }
-    let mut repositories: Vec<String> = Vec::new();
-    for app in &config.apps {
-        for repository in [app.image.clone(), app.pushed_image()] {
-            if !repositories.contains(&repository) {
-                repositories.push(repository);
-            }
-        }
-    }
+    let repositories = crate::model::image_repositories(config);
     if engine == Admission::Gatekeeper {
         return gatekeeper(config, &tree, &namespaces, &pinned, &repositories, out);
     }

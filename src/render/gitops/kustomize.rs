@@ -160,7 +160,7 @@ fn environment<'a>(
         name,
         env.preview,
     ));
-    // SealedSecrets dropped into the overlay's `secrets/` (`gitops-gen seal -o`, the seal
+    // SealedSecrets (any manifest) dropped into the overlay's `secrets/` (`gitops-gen seal -o`, the seal
     // workflow): listed as they are there, so the next `generate` applies them.
     if !config.gitops.is_separate() {
         resources.extend(

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::model::Config;
 use crate::model::delivery::{
-    EXTERNAL_SECRETS_DIR, SECRET_STORE_FILE, SecretsProvider, sealed_from_ci, store_files,
+    EXTERNAL_SECRETS_DIR, SECRET_STORE_FILE, SecretsProvider, from_ci_by_secret, store_files,
 };
 use crate::model::tree::GitopsTree;
 use crate::render::output::Outputs;
@@ -67,7 +67,7 @@ pub(crate) fn render(config: &Config, out: &mut Outputs) -> Result<(), Error> {
             },
             String::new(),
         )?;
-        for (secret, pairs) in sealed_from_ci(&secrets.from_ci, name) {
+        for (secret, pairs) in from_ci_by_secret(&secrets.from_ci, name) {
             out.managed(
                 EXTERNAL_SECRET,
                 format!("{overlay}/{EXTERNAL_SECRETS_DIR}/{secret}.yaml"),

@@ -80,9 +80,9 @@ impl<'a> TeamFiles<'a> {
         Ok(files)
     }
 
-    /// The `.yaml` files directly in `dir` (repository-relative), as `<folder>/<file>` entries
-    /// of the kustomization beside `dir`, sorted; none when the folder is not there (or there is
-    /// no repository).
+    /// The manifest files directly in `dir` (repository-relative; `.yaml`, `.yml`, `.json`, as
+    /// `kubectl apply -f` takes them), as `<folder>/<file>` entries of the kustomization beside
+    /// `dir`, sorted; none when the folder is not there (or there is no repository).
     pub(crate) fn sealed_secrets(&self, dir: &str) -> Result<Vec<String>, Error> {
         let Some(root) = self.root else {
             return Ok(Vec::new());
@@ -92,11 +92,7 @@ impl<'a> TeamFiles<'a> {
         }
         let folder = dir.rsplit('/').next().unwrap_or(dir);
         let names = images::manifest_files(root, dir, &format!("`{dir}`"))?;
-        Ok(names
-            .into_iter()
-            .filter(|n| n.ends_with(".yaml") || n.ends_with(".yml"))
-            .map(|n| format!("{folder}/{n}"))
-            .collect())
+        Ok(names.into_iter().map(|n| format!("{folder}/{n}")).collect())
     }
 
     /// Checks that `dir` is a Kustomize base (it holds a kustomization file) that runs `app`'s

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::files::safe_read::{self, Symlinks};
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, Deploy};
-use crate::scan::{fixed_replicas, replica_conflicts_of};
+use crate::scan::scaling_of;
 use crate::sources::kustomize;
 
 /// One warning per `replicas:` key a scaler fights, as `file:line:column: …`.
@@ -41,31 +41,33 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
                 }
             }
         }
-        let mut targeted = false;
-        let mut texts: Vec<(String, String)> = Vec::new();
         let rolled_out = app.rollout.is_some();
-        for file in &files {
-            let Ok(text) = safe_read::read_text(
-                root,
-                Path::new(file),
-                Symlinks::InsideRoot,
-                safe_read::MAX_FILE_BYTES,
-            ) else {
-                continue;
-            };
-            targeted |= deployments(&text).any(|name| name == app.name.value);
-            for (kind, name, line, column) in fixed_replicas(file, &text) {
-                if rolled_out && kind == "Deployment" && name == app.name.value {
-                    found.push(format!(
-                        "{file}:{line}:{column}: Deployment `{name}` sets `spec.replicas`, and \
-                         Flagger scales it (`apps[].rollout`); every reconcile of that count \
-                         would undo Flagger's scaling: remove it (docs/progressive-delivery.md)"
-                    ));
-                }
+        // Rendering read these files before (for the app's image) and stopped on one it could
+        // not read, so none is left out here.
+        let texts: Vec<(String, String)> = files
+            .iter()
+            .filter_map(|file| {
+                let text = safe_read::read_text(
+                    root,
+                    Path::new(file),
+                    Symlinks::InsideRoot,
+                    safe_read::MAX_FILE_BYTES,
+                )
+                .ok()?;
+                Some((file.clone(), text))
+            })
+            .collect();
+        let scaling = scaling_of(&texts);
+        for (kind, name, file, line, column) in &scaling.fixed {
+            if rolled_out && kind == "Deployment" && *name == app.name.value {
+                found.push(format!(
+                    "{file}:{line}:{column}: Deployment `{name}` sets `spec.replicas`, and \
+                     Flagger scales it (`apps[].rollout`); every reconcile of that count \
+                     would undo Flagger's scaling: remove it (docs/progressive-delivery.md)"
+                ));
             }
-            texts.push((file.clone(), text));
         }
-        for c in replica_conflicts_of(&texts) {
+        for c in &scaling.conflicts {
             let at = format!("{}:{}:{}: ", c.file, c.line, c.column);
             if !found.iter().any(|w| w.starts_with(&at)) {
                 found.push(format!(
@@ -75,6 +77,7 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
                 ));
             }
         }
+        let targeted = scaling.deployments.contains(&app.name.value);
         if rolled_out && listed_all && !files.is_empty() && !targeted {
             found.push(format!(
                 "app `{app}`: its manifests hold no Deployment named `{app}`, and the Flagger \
@@ -84,31 +87,4 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
         }
     }
     found
-}
-
-/// The names of the Deployments in the manifest `text`.
-fn deployments(text: &str) -> impl Iterator<Item = String> {
-    let docs = crate::yaml::parse(text).unwrap_or_default();
-    docs.into_iter().filter_map(|doc| {
-        let root = doc.as_map()?;
-        (root.get("kind")?.as_str()? == "Deployment")
-            .then(|| {
-                root.get("metadata")?
-                    .as_map()?
-                    .get("name")?
-                    .as_str()
-                    .map(str::to_owned)
-            })
-            .flatten()
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn deployments_are_named_from_every_document() {
-        let text = "kind: Service\nmetadata: {name: web}\n---\nkind: Deployment\nmetadata: {name: api}\n---\nkind: Deployment\nmetadata: {name: web}\n";
-        assert_eq!(super::deployments(text).collect::<Vec<_>>(), ["api", "web"]);
-        assert_eq!(super::deployments("a: [").count(), 0);
-    }
 }
