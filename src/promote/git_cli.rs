@@ -18,29 +18,40 @@ pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 60;
 /// git command may run.
 pub(crate) struct Git {
     dir: PathBuf,
-    auth_header: Option<(String, String)>,
+    /// Config every command gets through the environment (the auth header).
+    config: Vec<(String, String)>,
     timeout: Duration,
 }
-
 impl Git {
     /// Operates in `dir`. `auth` is `(url prefix, "Authorization: ..." header)`. A git command
     /// still running after `timeout` is stopped with every process it started.
     pub(crate) fn new(dir: &Path, auth: Option<(String, String)>, timeout: Duration) -> Git {
+        let config = auth
+            .map(|(prefix, header)| (format!("http.{prefix}.extraheader"), header))
+            .into_iter()
+            .collect();
         Git {
             dir: dir.to_owned(),
-            auth_header: auth,
+            config,
             timeout,
         }
+    }
+
+    /// The directory git runs in.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
     }
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new("git");
         cmd.arg("-C").arg(&self.dir).args(args);
         // Config from the environment does not show up in `ps` or in git's error messages.
-        if let Some((prefix, header)) = &self.auth_header {
-            cmd.env("GIT_CONFIG_COUNT", "1")
-                .env("GIT_CONFIG_KEY_0", format!("http.{prefix}.extraheader"))
-                .env("GIT_CONFIG_VALUE_0", header);
+        if !self.config.is_empty() {
+            cmd.env("GIT_CONFIG_COUNT", self.config.len().to_string());
+            for (i, (key, value)) in self.config.iter().enumerate() {
+                cmd.env(format!("GIT_CONFIG_KEY_{i}"), key)
+                    .env(format!("GIT_CONFIG_VALUE_{i}"), value);
+            }
         }
         cmd.env("GIT_TERMINAL_PROMPT", "0")
             .env_remove("GIT_DIR")

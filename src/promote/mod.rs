@@ -3,8 +3,8 @@
 //!
 //! The edit happens in a fresh clone of the GitOps branch in a temporary directory, so the
 //! caller's checkout (CI or laptop) is never touched. A rejected push lost a race only when the
-//! remote shows the branch moved; then fetch the new tip, re-apply the edit there, and push
-//! again with jittered backoff, a bounded number of times. `process` puts every git command
+//! remote shows the branch moved; then fetch the new tip, re-apply the edit there at once, and
+//! push again, a bounded number of times. `process` puts every git command
 //! under the request's timeout and cleans up on termination signals.
 //!
 //! The command hands over one [`Request`] per app with everything resolved, the CI run included
@@ -40,8 +40,8 @@ use crate::promote::git_cli::Git;
 use crate::promote::message::{Audit, body_of, compose, subject};
 use crate::promote::preview::{create_instance, removal_message, remove_instance};
 use crate::promote::proposal::already_proposed;
-use crate::promote::push::{Pushed, Target, backoff, fetch, lost_race, push, remote_tips};
-use crate::promote::stage::{Staged, stage};
+use crate::promote::push::{Pushed, Target, fetch, lost_race, moved_or_refused, push, remote_tips};
+use crate::promote::stage::{Staged, stage, verify_rendered};
 
 /// Where the new image comes from.
 #[derive(Clone, Debug)]
@@ -229,24 +229,26 @@ pub(crate) fn promote_all(
         _ => request.branch.clone(),
     };
     let mut attempt = 0;
-    // After a lost race: the GitOps branch's tip the remote showed when the race was decided.
-    let mut seen: Option<String> = None;
+    // After a lost race: the GitOps branch's tip the remote showed when the race was decided,
+    // or `Fetched` when deciding it fetched that tip already.
+    let mut seen = Lost::First;
     loop {
         attempt += 1;
-        if let Err(e) = fetch(&git, &request.url, &request.branch) {
+        if !matches!(seen, Lost::Fetched)
+            && let Err(e) = fetch(&git, &request.url, &request.branch)
+        {
             // After a lost race the branch can move again between git listing it and fetching
             // it; a move seen on the remote is one more lost race. Anything else stops.
-            match refetch_race(&git, request, seen.as_deref(), attempt) {
+            match refetch_race(&git, request, &seen, attempt) {
                 Some(tip) => {
-                    seen = tip;
-                    std::thread::sleep(backoff(attempt));
+                    seen = Lost::Listed(tip);
                     continue;
                 }
                 None => return Err(e),
             }
         }
         git.run(&["checkout", "--quiet", "--force", "-B", "work", "FETCH_HEAD"])?;
-        let base = git.run(&["rev-parse", "HEAD"])?;
+        let base = fetched_tip(&git)?;
 
         if let Some(instance) = &request.preview {
             let exists = work.path().join(&instance.kustomization).is_file();
@@ -270,15 +272,8 @@ pub(crate) fn promote_all(
                         });
                     }
                     Pushed::Rejected(said) => {
-                        seen = lost_race(
-                            &git,
-                            &request.target(),
-                            &request.branch,
-                            Some(&base),
-                            &said,
-                            attempt,
-                        )?;
-                        std::thread::sleep(backoff(attempt));
+                        let target = request.target();
+                        seen = lost(&git, &target, &request.branch, Some(&base), &said, attempt)?;
                         continue;
                     }
                 }
@@ -294,11 +289,17 @@ pub(crate) fn promote_all(
         let mut audits = Vec::new();
         let mut files: Vec<(String, String, String)> = Vec::new();
         let mut superseded = Vec::new();
+        let mut unverified = Vec::new();
         for part in requests {
             match stage(part, &git, work.path(), &target_branch, warnings)? {
                 Staged::Unchanged => {}
                 Staged::Superseded(message) => superseded.push(message),
-                Staged::Edited { audit, changed } => {
+                Staged::Edited {
+                    audit,
+                    changed,
+                    unverified: reference,
+                } => {
+                    unverified.extend(reference.map(|r| (part, r)));
                     for (file, old, new) in changed {
                         match files.iter_mut().find(|(f, _, _)| *f == file) {
                             Some(entry) => entry.2 = new,
@@ -309,6 +310,7 @@ pub(crate) fn promote_all(
                 }
             }
         }
+        verify_rendered(&unverified, work.path(), warnings)?;
         if audits.is_empty() {
             return Ok(match superseded.is_empty() {
                 true => Promoted::Unchanged,
@@ -329,9 +331,9 @@ pub(crate) fn promote_all(
                 .collect();
             return Ok(Promoted::WouldCommit { diff, message });
         }
-        for (file, _, _) in &files {
-            git.run(&["add", "--", file])?;
-        }
+        let mut add = vec!["add", "--"];
+        add.extend(files.iter().map(|(file, _, _)| file.as_str()));
+        git.run(&add)?;
         commit(&git, work.path(), &message)?;
 
         if request.mode == Promotion::PullRequest
@@ -369,35 +371,80 @@ pub(crate) fn promote_all(
                 });
             }
             Pushed::Rejected(said) => {
-                let expected = expected.as_deref();
-                seen = lost_race(
-                    &git,
-                    &request.target(),
-                    &target_branch,
-                    expected,
-                    &said,
-                    attempt,
-                )?;
-                std::thread::sleep(backoff(attempt));
+                let (target, expected) = (request.target(), expected.as_deref());
+                seen = lost(&git, &target, &target_branch, expected, &said, attempt)?;
             }
         }
     }
 }
 
+/// Where a promotion stands on the GitOps branch's tip before an attempt.
+enum Lost {
+    /// No race lost yet: fetch the tip.
+    First,
+    /// A race was lost, and the remote listed this tip (`None`: the branch was gone); fetch.
+    Listed(Option<String>),
+    /// A race was lost, and deciding that fetched the new tip already.
+    Fetched,
+}
+
+/// After a rejected push: whether another push moved `target_branch` first (a lost race, decided
+/// again right away on the new tip: each lost race means another promotion landed, so retrying
+/// at once cannot starve everyone, and sleeping would only add latency), or the error to stop
+/// with. A direct push fetches the GitOps branch to decide, which is the fetch the next attempt
+/// needs anyway; a proposal lists the remote's branches.
+fn lost(
+    git: &Git,
+    target: &Target,
+    target_branch: &str,
+    expected: Option<&str>,
+    said: &str,
+    attempt: u32,
+) -> std::result::Result<Lost, Error> {
+    if target_branch != target.branch {
+        return lost_race(git, target, target_branch, expected, said, attempt).map(Lost::Listed);
+    }
+    fetch(git, target.url, target.branch)?;
+    let now = fetched_tip(git)?;
+    moved_or_refused(
+        target,
+        target_branch,
+        expected == Some(now.as_str()),
+        said,
+        attempt,
+    )?;
+    Ok(Lost::Fetched)
+}
+
 /// After a failed re-fetch: `Some(new tip)` when the GitOps branch moved again since the lost race
 /// that caused the re-fetch (and attempts remain), `None` when the failure has another cause.
-fn refetch_race(
-    git: &Git,
-    request: &Request,
-    seen: Option<&str>,
-    attempt: u32,
-) -> Option<Option<String>> {
-    if attempt == 1 || attempt >= request.attempts {
+fn refetch_race(git: &Git, request: &Request, seen: &Lost, attempt: u32) -> Option<Option<String>> {
+    let Lost::Listed(seen) = seen else {
+        return None;
+    };
+    if attempt >= request.attempts {
         return None;
     }
     let mut tips = remote_tips(git, &request.url, &[&request.branch]).ok()?;
     let now = tips.remove(&request.branch);
-    (now.as_deref() != seen).then_some(now)
+    (now != *seen).then_some(now)
+}
+
+/// The commit the last fetch brought, from `FETCH_HEAD` (its first line starts with the
+/// object name), or from `git rev-parse` if that file says something else.
+fn fetched_tip(git: &Git) -> std::result::Result<String, Error> {
+    let written = std::fs::read_to_string(git.dir().join(".git").join("FETCH_HEAD"));
+    let name = written
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .next();
+    match name {
+        Some(n) if matches!(n.len(), 40 | 64) && n.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(n.to_owned())
+        }
+        _ => git.run(&["rev-parse", "FETCH_HEAD"]),
+    }
 }
 
 /// An empty repository in a temporary directory (removed on drop and on termination signals),
@@ -411,9 +458,16 @@ fn workspace(
         .map_err(|e| Error::io("creating a temporary directory", e))?;
     let git = Git::new(work.path(), auth, timeout);
     git.run(&["init", "--quiet"])?;
-    git.run(&["config", "user.name", "gitops-gen"])?;
-    git.run(&["config", "user.email", "gitops-gen@noreply.invalid"])?;
-    git.run(&["config", "commit.gpgsign", "false"])?;
+    // Written into the new repository's config rather than set with `git config`, which costs a
+    // process per key. No automatic maintenance: a throwaway clone gains nothing from it.
+    let config = work.path().join(".git").join("config");
+    let mut text = std::fs::read_to_string(&config)
+        .map_err(|e| Error::io("reading the temporary repository's config", e))?;
+    text.push_str(
+        "[user]\n\tname = gitops-gen\n\temail = gitops-gen@noreply.invalid\n         [commit]\n\tgpgsign = false\n[maintenance]\n\tauto = false\n",
+    );
+    std::fs::write(&config, text)
+        .map_err(|e| Error::io("writing the temporary repository's config", e))?;
     Ok((work, git))
 }
 

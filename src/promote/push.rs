@@ -1,11 +1,10 @@
 //! Fetching the GitOps branch and pushing to it. Whether a rejected push lost a race is decided
 //! from what gitops-gen sees on the remote afterwards, never from the remote's words: only when
 //! the pushed branch moved did another push land first, and only then is the edit decided again
-//! on the new tip, after a jittered backoff. A rejection of a branch that did not move (a hook,
-//! a protected branch, a missing permission, whatever the server prints) stops at once.
+//! on the new tip, right away. A rejection of a branch that did not move (a hook, a protected
+//! branch, a missing permission, whatever the server prints) stops at once.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use crate::error::Error;
 use crate::model::Promotion;
@@ -83,7 +82,22 @@ pub(super) fn lost_race(
     attempt: u32,
 ) -> std::result::Result<Option<String>, Error> {
     let tips = remote_tips(git, request.url, &[request.branch, target_branch])?;
-    if tips.get(target_branch).map(String::as_str) == expected {
+    let still = tips.get(target_branch).map(String::as_str) == expected;
+    moved_or_refused(request, target_branch, still, said, attempt)?;
+    Ok(tips.get(request.branch).cloned())
+}
+
+/// The error to stop with after a rejected push: `target_branch` did not move (`still`), so no
+/// other push won a race and the remote refused this one; or it moved, but the last attempt is
+/// spent.
+pub(super) fn moved_or_refused(
+    request: &Target,
+    target_branch: &str,
+    still: bool,
+    said: &str,
+    attempt: u32,
+) -> std::result::Result<(), Error> {
+    if still {
         return Err(Error::Git(format!(
             "the remote refused the push to `{target_branch}`, and `{target_branch}` did not \
              move, so this is not a race with another push; nothing was pushed. The remote \
@@ -97,7 +111,7 @@ pub(super) fn lost_race(
              --retries to wait longer)"
         )));
     }
-    Ok(tips.get(request.branch).cloned())
+    Ok(())
 }
 
 /// The commits `branches` point at on the remote at `url`; a branch that does not exist is
@@ -156,15 +170,4 @@ fn gitlab_merge_request_options(request: &Target, title: &str) -> Vec<String> {
         format!("merge_request.title={title}"),
         "merge_request.remove_source_branch".to_owned(),
     ]
-}
-
-/// Exponential backoff from 100 ms, with up to 100% jitter so racing pipelines spread out.
-pub(super) fn backoff(attempt: u32) -> Duration {
-    let base = 100u64.saturating_mul(1 << attempt.saturating_sub(1).min(6));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| u64::from(d.subsec_nanos()))
-        .unwrap_or(0);
-    let jitter = (nanos ^ u64::from(std::process::id()).wrapping_mul(0x9E37_79B9)) % base.max(1);
-    Duration::from_millis(base + jitter)
 }

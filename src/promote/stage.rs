@@ -25,6 +25,8 @@ pub(super) enum Staged {
     Edited {
         audit: Box<Audit>,
         changed: Vec<(String, String, String)>,
+        /// The reference the overlay must run once built, for [`verify_rendered`].
+        unverified: Option<ImageRef>,
     },
 }
 
@@ -114,13 +116,19 @@ pub(super) fn stage(
         std::fs::write(root.join(file), new)
             .map_err(|e| Error::io(format!("writing {file}"), e))?;
     }
-    match &request.helm {
-        None => verify_rendered(request, root, &reference, warnings)?,
-        Some(target) => helm::verify(request, root, target, &reference, warnings)?,
-    }
+    // A Helm app's values are checked now; an overlay's images once every app is staged
+    // (`verify_rendered`), so a promotion of many apps builds the overlay once, not per app.
+    let unverified = match &request.helm {
+        None => Some(reference),
+        Some(target) => {
+            helm::verify(request, root, target, &reference, warnings)?;
+            None
+        }
+    };
     Ok(Staged::Edited {
         audit: Box::new(audit),
         changed,
+        unverified,
     })
 }
 
@@ -238,51 +246,63 @@ fn verify_edit(
     Ok(())
 }
 
-/// Builds the edited overlay in the work tree as far as images go (its resources, followed into
-/// the bases, and every `images:` entry on the way) and refuses the promotion unless what the
-/// overlay runs now holds the new reference: an `images:` entry Kustomize never applies (an image
-/// the manifests spell differently, a base renamed with `newName`) would otherwise be pushed as
-/// a promotion that changes nothing. Remote resources cannot be built offline; with some, an
-/// image not found is a warning.
-fn verify_rendered(
-    request: &Request,
+/// Builds each edited overlay in the work tree as far as images go (its resources, followed into
+/// the bases, and every `images:` entry on the way), once per overlay however many apps it
+/// moves, and refuses the promotion unless what the overlay runs now holds each new reference:
+/// an `images:` entry Kustomize never applies (an image the manifests spell differently, a base
+/// renamed with `newName`) would otherwise be pushed as a promotion that changes nothing. Remote
+/// resources cannot be built offline; with some, an image not found is a warning.
+pub(super) fn verify_rendered(
+    edited: &[(&Request, ImageRef)],
     root: &Path,
-    reference: &ImageRef,
     warnings: &mut Vec<String>,
 ) -> std::result::Result<(), Error> {
-    let dir = request
-        .overlay
-        .strip_suffix("/kustomization.yaml")
-        .unwrap_or(".");
-    let wanted = match reference {
-        ImageRef::Tag(tag) => format!("{}:{tag}", request.repository),
-        ImageRef::Digest(digest) => format!("{}@{digest}", request.repository),
-    };
-    let rendered = crate::sources::kustomize::of_base(root, dir).map_err(|e| match e {
-        Error::Usage(why) => Error::Usage(format!(
-            "after the edit, `{dir}` on branch `{}` does not build: {why}",
-            request.branch
-        )),
-        other => other,
-    })?;
-    if rendered.images.contains(&wanted) {
-        return Ok(());
-    }
-    if !rendered.remote.is_empty() {
-        warnings.push(format!(
-            "`{dir}` does not run `{wanted}` in the files it lists here, and it lists remote \
-             resources ({}) that cannot be checked offline; check that one of them runs `{}`",
-            rendered.remote.join(", "),
+    let mut built: Vec<(&str, crate::sources::kustomize::Rendered)> = Vec::new();
+    for (request, reference) in edited {
+        let dir = request
+            .overlay
+            .strip_suffix("/kustomization.yaml")
+            .unwrap_or(".");
+        let wanted = match reference {
+            ImageRef::Tag(tag) => format!("{}:{tag}", request.repository),
+            ImageRef::Digest(digest) => format!("{}@{digest}", request.repository),
+        };
+        let at = match built.iter().position(|(d, _)| *d == dir) {
+            Some(at) => at,
+            None => {
+                let rendered =
+                    crate::sources::kustomize::of_base(root, dir).map_err(|e| match e {
+                        Error::Usage(why) => Error::Usage(format!(
+                            "after the edit, `{dir}` on branch `{}` does not build: {why}",
+                            request.branch
+                        )),
+                        other => other,
+                    })?;
+                built.push((dir, rendered));
+                built.len() - 1
+            }
+        };
+        let rendered = &built[at].1;
+        if rendered.images.contains(&wanted) {
+            continue;
+        }
+        if !rendered.remote.is_empty() {
+            warnings.push(format!(
+                "`{dir}` does not run `{wanted}` in the files it lists here, and it lists remote \
+                 resources ({}) that cannot be checked offline; check that one of them runs `{}`",
+                rendered.remote.join(", "),
+                request.repository
+            ));
+            continue;
+        }
+        let runs = crate::sources::kustomize::in_words(&rendered.images);
+        return Err(Error::Usage(format!(
+            "promoting `{wanted}` would change nothing `{dir}` runs: after the edit it runs \
+             {runs}. Kustomize sets an image only where the manifests spell it exactly as the \
+             `images:` entry `{}` does; make the app's `image:` in gitops-gen.yaml match the \
+             manifests. Nothing was pushed",
             request.repository
-        ));
-        return Ok(());
+        )));
     }
-    let runs = crate::sources::kustomize::in_words(&rendered.images);
-    Err(Error::Usage(format!(
-        "promoting `{wanted}` would change nothing `{dir}` runs: after the edit it runs {runs}. \
-         Kustomize sets an image only where the manifests spell it exactly as the `images:` \
-         entry `{}` does; make the app's `image:` in gitops-gen.yaml match the manifests. \
-         Nothing was pushed",
-        request.repository
-    )))
+    Ok(())
 }

@@ -17,7 +17,7 @@ use crate::model::Promotion;
 use crate::promote::CiEnv;
 use crate::promote::message::{body_of, run_trailers};
 use crate::promote::proposal::already_proposed;
-use crate::promote::push::{Pushed, Target, backoff, fetch, lost_race, push, remote_tips};
+use crate::promote::push::{Pushed, Target, fetch, lost_race, push, remote_tips};
 use crate::promote::{commit, workspace};
 
 /// The branch a sync in pull-request mode proposes from.
@@ -169,7 +169,6 @@ pub(crate) fn sync(
                     &said,
                     attempt,
                 )?;
-                std::thread::sleep(backoff(attempt));
             }
         }
     }

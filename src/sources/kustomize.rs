@@ -10,8 +10,9 @@ use crate::model::decode::{repository_of, split_reference};
 use crate::sources::{KUSTOMIZATION_NAMES, documents};
 use crate::yaml::{Mapping, Node};
 
-/// How many kustomizations one directory may pull in through folders, so a cycle ends.
-const MAX_BASES: usize = 64;
+/// How deep folders may nest through `resources:` (kustomize itself has no limit; this is far
+/// past any real layout and keeps a hostile chain from exhausting the stack).
+const MAX_DEPTH: usize = 64;
 
 /// What a directory renders to, as far as images go.
 #[derive(Debug, Default)]
@@ -135,16 +136,29 @@ pub(crate) fn namespace_of(root: &Path, dir: &str) -> Option<String> {
 /// The images of the Kustomize directory `dir` (relative to `root`) once built.
 pub(crate) fn of_base(root: &Path, dir: &str) -> Result<Rendered, Error> {
     let mut rendered = Rendered::default();
-    let mut seen = 0;
-    base(root, dir, &mut rendered, &mut seen)?;
+    base(root, dir, &mut rendered, &mut Vec::new())?;
     Ok(rendered)
 }
 
-fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Result<(), Error> {
-    *seen += 1;
-    if *seen > MAX_BASES {
+/// Adds what `dir` renders to `images`; `within` holds the folders whose `resources:` led here,
+/// so a folder that lists itself, directly or not, is refused rather than followed forever.
+fn base(
+    root: &Path,
+    dir: &str,
+    images: &mut Rendered,
+    within: &mut Vec<String>,
+) -> Result<(), Error> {
+    if let Some(start) = within.iter().position(|d| d == dir) {
+        let mut chain = within[start..].to_vec();
+        chain.push(dir.to_owned());
         return Err(Error::Usage(format!(
-            "`{dir}`: more than {MAX_BASES} kustomizations below one base (a cycle?)"
+            "`{dir}` lists itself through `resources:` ({}); kustomize cannot build a cycle",
+            chain.join(" → ")
+        )));
+    }
+    if within.len() >= MAX_DEPTH {
+        return Err(Error::Usage(format!(
+            "`{dir}`: folders nest more than {MAX_DEPTH} deep through `resources:`"
         )));
     }
     let Some(name) = KUSTOMIZATION_NAMES
@@ -167,7 +181,10 @@ fn base(root: &Path, dir: &str, images: &mut Rendered, seen: &mut usize) -> Resu
         };
         if root.join(&rel).is_dir() {
             let mut below = Rendered::default();
-            base(root, &rel, &mut below, seen)?;
+            within.push(dir.to_owned());
+            let built = base(root, &rel, &mut below, within);
+            within.pop();
+            built?;
             own.extend(below.images);
             images.remote.extend(below.remote);
             images.files.extend(below.files);
@@ -409,6 +426,12 @@ mod tests {
         assert_eq!(images.remote, ["https://example.com/x.yaml"]);
         write("k8s/loop/kustomization.yaml", "resources: [.]\n")?;
         assert!(of_base(root, "k8s/loop").is_err());
+        write("k8s/a/kustomization.yaml", "resources: [../b]\n")?;
+        write("k8s/b/kustomization.yaml", "resources: [../a]\n")?;
+        let Err(Error::Usage(why)) = of_base(root, "k8s/a") else {
+            panic!("a cycle was built");
+        };
+        assert!(why.contains("(k8s/a → k8s/b → k8s/a)"), "{why}");
         write("k8s/bad/x.yaml", "a: 1\nb: [c\n")?;
         let Err(Error::Usage(why)) = of_files(root, "k8s/bad", &["x.yaml".to_owned()]) else {
             panic!("invalid YAML was read");
@@ -417,6 +440,34 @@ mod tests {
             why.starts_with("`k8s/bad/x.yaml:3:1` is not valid YAML"),
             "{why}"
         );
+        Ok(())
+    }
+
+    /// Many bases below one overlay, and the same base reached twice, are not cycles: 500 apps
+    /// in one environment build.
+    #[test]
+    fn many_bases_build() -> Result<(), Box<dyn std::error::Error>> {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path();
+        let mut overlay = String::from("resources:\n");
+        for i in 0..500 {
+            let dir = root.join(format!("base/app{i}"));
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(
+                dir.join("kustomization.yaml"),
+                "resources: [d.yaml, ../common]\n",
+            )?;
+            std::fs::write(dir.join("d.yaml"), format!("image: app{i}:1\n"))?;
+            overlay.push_str(&format!("  - ../base/app{i}\n"));
+        }
+        std::fs::create_dir_all(root.join("base/common"))?;
+        std::fs::write(
+            root.join("base/common/kustomization.yaml"),
+            "resources: []\n",
+        )?;
+        std::fs::create_dir_all(root.join("prod"))?;
+        std::fs::write(root.join("prod/kustomization.yaml"), overlay)?;
+        assert_eq!(of_base(root, "prod")?.images.len(), 500);
         Ok(())
     }
 }
