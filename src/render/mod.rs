@@ -42,6 +42,24 @@ pub(crate) use output::{Home, MANAGED_MARKER, OutputFile, Ownership};
 
 /// Renders everything the model produces, sorted by path.
 pub(crate) fn render(config: &Config, repo_root: Option<&Path>) -> Result<Vec<OutputFile>, Error> {
+    render_deferred(config, repo_root).and_then(checked)
+}
+
+/// `outputs` after each passed [`OutputFile::self_check`].
+fn checked(mut outputs: Vec<OutputFile>) -> Result<Vec<OutputFile>, Error> {
+    for out in &mut outputs {
+        out.self_check()?;
+        out.unchecked = None;
+    }
+    Ok(outputs)
+}
+
+/// [`render`] without the self-check ([`OutputFile::self_check`]), which the write stage's plan
+/// runs on the files it is to write.
+pub(crate) fn render_deferred(
+    config: &Config,
+    repo_root: Option<&Path>,
+) -> Result<Vec<OutputFile>, Error> {
     renderable(config)?;
     let templates = Templates::load(repo_root)?;
     render_with(config, &templates, TeamFiles::new(repo_root))

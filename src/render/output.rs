@@ -1,6 +1,12 @@
 //! RENDER stage: the files rendering produces, and the self-check every YAML body passes before
-//! it becomes one. Headers are the write stage's business (`write::header`): a body here is
+//! it is written. Headers are the write stage's business (`write::header`): a body here is
 //! exactly what the template rendered.
+//!
+//! The self-check ([`OutputFile::self_check`]) is a parse of the whole body, the largest part
+//! of a `generate` that changes nothing. [`crate::render::render`] runs it on every file;
+//! [`crate::render::render_deferred`] leaves it to the write stage, which runs it on the files
+//! that differ from the disk: a body byte for byte the same as the one on disk was checked when
+//! that was written.
 
 use serde::Serialize;
 
@@ -48,6 +54,34 @@ pub(crate) struct OutputFile {
     pub(crate) body: String,
     pub(crate) ownership: Ownership,
     pub(crate) home: Home,
+    /// Until [`OutputFile::self_check`] passed: the template when the user overrode it, so a
+    /// failure is the override's fault rather than a gitops-gen bug.
+    pub(crate) unchecked: Option<Unchecked>,
+}
+
+/// A body not yet parsed back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Unchecked {
+    /// The user's template that rendered it, if it was one.
+    overridden: Option<String>,
+}
+
+impl OutputFile {
+    /// The self-check: a generated YAML file must parse, hold exactly one document and be a
+    /// mapping. Invalid output is the override's fault when the template is the user's, and a
+    /// gitops-gen bug otherwise. Passes at once when the check ran already.
+    pub(crate) fn self_check(&self) -> Result<(), Error> {
+        let Some(unchecked) = &self.unchecked else {
+            return Ok(());
+        };
+        match (reparse(&self.path, &self.body), &unchecked.overridden) {
+            (Err(Error::Internal(message)), Some(name)) => Err(Error::Template {
+                name: name.clone(),
+                message,
+            }),
+            (other, _) => other,
+        }
+    }
 }
 
 /// Collects the files of one `generate` run, rendering and checking each.
@@ -103,12 +137,12 @@ impl<'t> Outputs<'t> {
         ownership: Ownership,
     ) -> Result<(), Error> {
         check_path(&path)?;
-        reparse(&path, &body)?;
         self.files.push(OutputFile {
             path,
             body,
             ownership,
             home: self.home,
+            unchecked: Some(Unchecked { overridden: None }),
         });
         Ok(())
     }
@@ -121,38 +155,23 @@ impl<'t> Outputs<'t> {
         ownership: Ownership,
     ) -> Result<(), Error> {
         check_path(&path)?;
-        let body = self.render_checked(template, &path, view)?;
+        let body = self.templates.render(template, view)?;
+        let overridden = self
+            .templates
+            .is_overridden(template)
+            .then(|| template.to_owned());
         self.files.push(OutputFile {
             path,
             body,
             ownership,
             home: self.home,
+            unchecked: Some(Unchecked { overridden }),
         });
         Ok(())
     }
 
-    /// Renders and re-parses; invalid output is the override's fault when the template is the
-    /// user's, and a gitops-gen bug otherwise.
-    fn render_checked<V: Serialize>(
-        &self,
-        template: &str,
-        path: &str,
-        view: &V,
-    ) -> Result<String, Error> {
-        let body = self.templates.render(template, view)?;
-        match reparse(path, &body) {
-            Err(Error::Internal(message)) if self.templates.is_overridden(template) => {
-                Err(Error::Template {
-                    name: template.to_owned(),
-                    message,
-                })
-            }
-            other => other.map(|()| body),
-        }
-    }
-
-    /// Every file, sorted by repository, then path; two files at one path of one repository
-    /// are a gitops-gen bug.
+    /// Every file, sorted by repository, then path, self-check not run yet; two files at one
+    /// path of one repository are a gitops-gen bug.
     pub(crate) fn finish(self) -> Result<Vec<OutputFile>, Error> {
         let mut files = self.files;
         files.sort_by(|a, b| (a.home, &a.path).cmp(&(b.home, &b.path)));
@@ -189,7 +208,7 @@ fn check_path(path: &str) -> Result<(), Error> {
     }
 }
 
-/// The self-check: generated YAML must parse, hold exactly one document and be a mapping.
+/// What [`OutputFile::self_check`] checks.
 fn reparse(path: &str, text: &str) -> Result<(), Error> {
     // The policies are Rego, checked by `policy check`'s tests instead.
     if !(path.ends_with(".yaml") || path.ends_with(".yml")) {

@@ -15,7 +15,7 @@ use crate::model::glob::RefPattern;
 use crate::model::{Config, Deploy, ToolSource};
 use crate::render::gitops::team::TeamFiles;
 use crate::render::templates::Templates;
-use crate::render::{Home, OutputFile, render_with};
+use crate::render::{Home, OutputFile, checked, render_with};
 use crate::yaml::{Node, Value};
 
 /// Values that change the meaning of YAML, shell, GitHub or GitLab text when written raw.
@@ -420,7 +420,7 @@ enum Outcome {
 }
 
 fn try_render(config: &Config, templates: &Templates) -> Result<Outcome, String> {
-    match render_with(config, templates, TeamFiles::new(None)) {
+    match render_with(config, templates, TeamFiles::new(None)).and_then(checked) {
         Ok(files) => Ok(Outcome::Rendered(files)),
         Err(Error::Usage(message)) if message.starts_with("refusing to ") => Ok(Outcome::Refused),
         Err(other) => Err(format!("not a clear refusal: {other}")),
@@ -432,7 +432,8 @@ fn hostile_values_in_every_field_are_refused_or_inert() -> Result<(), Box<dyn st
     let mut failures = Vec::new();
     let (mut refused, mut unparsed, mut inert) = (0, 0, 0);
     let templates = Templates::load(None)?;
-    let render = |config: &Config| render_with(config, &templates, TeamFiles::new(None));
+    let render =
+        |config: &Config| render_with(config, &templates, TeamFiles::new(None)).and_then(checked);
     // For the validator: per base, hostile value and embedding, the fields that took it.
     let mut took: Took = BTreeMap::new();
     let mut bases = Vec::new();
@@ -724,7 +725,9 @@ fn what_the_decoder_accepts_renders() -> Result<(), Box<dyn std::error::Error>> 
                     continue;
                 };
                 accepted += 1;
-                if let Err(e) = render_with(&config, &templates, TeamFiles::new(None)) {
+                if let Err(e) =
+                    render_with(&config, &templates, TeamFiles::new(None)).and_then(checked)
+                {
                     failures.push(format!("{line}: accepted by the model, then {e}"));
                 }
             }

@@ -107,11 +107,11 @@ pub(crate) fn scaling_of(files: &[(String, String)]) -> FilesScaling {
     let mut found = FilesScaling::default();
     let mut all = Vec::new();
     for (file, text) in files {
-        let Ok(docs) = crate::yaml::parse(text) else {
+        let Ok(docs) = crate::yaml::parsed(text) else {
             continue;
         };
         let lines = LineIndex::new(text);
-        for doc in &docs {
+        for doc in docs.iter() {
             let Some(root) = doc.as_map() else {
                 continue;
             };

@@ -81,14 +81,13 @@ pub(crate) fn declares(root: &Path, chart: &str, path: &str) -> Result<Declared,
 /// The values file at `path` (relative to `root`) as one layer: its first document, or an empty
 /// layer for an empty file.
 pub(crate) fn layer(root: &Path, path: &str) -> Result<Node, Error> {
-    let mut docs = documents(root, path)?;
-    if docs.is_empty() {
+    let docs = documents(root, path)?;
+    let Some(first) = docs.first().cloned() else {
         return Ok(Node::new(
             crate::yaml::Value::Null,
             crate::files::Span::default(),
         ));
-    }
-    let first = docs.swap_remove(0);
+    };
     if !first.is_null() && first.as_map().is_none() {
         return Err(Error::Usage(format!(
             "`{path}` is not Helm values: its top level is {}, not a mapping",

@@ -117,7 +117,7 @@ pub(crate) fn namespace_of(root: &Path, dir: &str) -> Option<String> {
     };
     let mut found: BTreeSet<String> = BTreeSet::new();
     for file in &files {
-        for doc in documents(root, file).ok()? {
+        for doc in documents(root, file).ok()?.iter() {
             let ns = doc
                 .as_map()
                 .and_then(|m| m.get("metadata"))
@@ -318,8 +318,8 @@ impl Transform {
 
 /// Adds the repositories of every `image:` string in the documents of `path`.
 fn collect(root: &Path, path: &str, out: &mut BTreeSet<String>) -> Result<(), Error> {
-    for doc in documents(root, path)? {
-        walk(&doc, out);
+    for doc in documents(root, path)?.iter() {
+        walk(doc, out);
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub(crate) mod helm;
 pub(crate) mod kustomize;
 
 use std::path::Path;
+use std::rc::Rc;
 
 use crate::error::Error;
 use crate::files::LineIndex;
@@ -32,11 +33,12 @@ pub(crate) const KUSTOMIZATION_NAMES: [&str; 3] =
     ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// The YAML documents of `path` (relative to `root`); invalid YAML is reported at its
-/// `file:line:column`.
-pub(crate) fn documents(root: &Path, path: &str) -> Result<Vec<Node>, Error> {
+/// `file:line:column`. The file is read every time, so a change is always seen; the parse is
+/// [`crate::yaml::parsed`]'s, shared with every other reader of the same text.
+pub(crate) fn documents(root: &Path, path: &str) -> Result<Rc<Vec<Node>>, Error> {
     let text = safe_read::read_text(root, Path::new(path), Symlinks::InsideRoot, MAX_FILE_BYTES)
         .map_err(|why| Error::Usage(format!("`{path}` {why}")))?;
-    crate::yaml::parse(&text).map_err(|e| {
+    crate::yaml::parsed(&text).map_err(|e| {
         let (line, column) = LineIndex::new(&text).position(&text, e.span.start);
         Error::Usage(format!(
             "`{path}:{line}:{column}` is not valid YAML: {}",

@@ -17,6 +17,7 @@
 pub(crate) mod atomic;
 pub(crate) mod guard;
 pub(crate) mod header;
+pub(crate) mod record;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -164,17 +165,24 @@ type Targets = BTreeMap<String, BTreeSet<String>>;
 pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
     let mut targets = Targets::new();
-    for out in outputs {
+    let record = record::of(outputs);
+    for out in outputs.iter().chain(&record) {
         items.push(plan_output(root, out, force, &mut targets)?);
     }
-    let (managed, seeded) = written_files(root)?;
+    let (managed, seeded) = match record::read(root) {
+        Some(recorded) => classify(root, recorded.into_iter()),
+        None => walked_files(root)?,
+    };
     for path in seeded {
         if !outputs.iter().any(|o| o.path == path) {
             items.push(PlanItem::new(path, Action::KeepSeededOrphan, None, None));
         }
     }
     for path in managed {
-        if outputs.iter().any(|o| o.path == path) || guard::unsafe_reason(root, &path).is_some() {
+        if path == record::PATH
+            || outputs.iter().any(|o| o.path == path)
+            || guard::unsafe_reason(root, &path).is_some()
+        {
             continue;
         }
         let Some(old) = read_existing(&root.join(&path))? else {
@@ -224,9 +232,19 @@ fn plan_output(
     }
     add_target(targets, &out.path);
     let old = read_existing(&full)?;
-    if let Ownership::TeamEdit { base } = &out.ownership {
-        return Ok(team_edit(out, base, old, contents));
+    let item = match &out.ownership {
+        Ownership::TeamEdit { base } => team_edit(out, base, old, contents),
+        _ => owned(out, old, contents, force),
+    };
+    // What is on disk already was checked when it was written; only a change is parsed back.
+    if matches!(item.action, Action::Create | Action::Update) {
+        out.self_check()?;
     }
+    Ok(item)
+}
+
+/// The plan for a file gitops-gen owns (managed or seeded) that is not known to be the user's.
+fn owned(out: &OutputFile, old: Option<String>, contents: String, force: bool) -> PlanItem {
     let action = match &old {
         None => Action::Create,
         Some(old) if *old == contents || header::same_but_line_endings(old, &contents) => {
@@ -240,7 +258,7 @@ fn plan_output(
             Provenance::Foreign => Action::RefuseForeign,
         },
     };
-    Ok(PlanItem::new(out.path.clone(), action, old, Some(contents)))
+    PlanItem::new(out.path.clone(), action, old, Some(contents))
 }
 
 /// The plan for a team's file gitops-gen adds lines to: unchanged when they are there, an update
@@ -386,29 +404,41 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
 /// Repository-relative paths of YAML files that start with the managed header, then of those
 /// that start with the seeded one, among the files the repository walk sees (the same walk
 /// `analyze` uses: .gitignore honoured, hidden files included, `.git` and `target` skipped,
-/// symlinks not followed). Only the first bytes of each YAML file are read.
-fn written_files(root: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
-    use std::io::Read;
+/// symlinks not followed): where written files are looked for when there is no
+/// [`record`].
+fn walked_files(root: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
     let repo = DirRepo::open(root)
         .map_err(|e| Error::io(format!("listing the files of {}", root.display()), e))?;
-    let longest = MANAGED_MARKER.len().max(SEEDED_MARKER.len());
-    let (mut managed, mut seeded) = (Vec::new(), Vec::new());
-    for path in repo
+    let yaml = repo
         .paths()
         .iter()
         .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
-    {
+        .cloned();
+    Ok(classify(root, yaml))
+}
+
+/// Of `paths`, those that start with the managed header, then those that start with the seeded
+/// one; a path that is not plain or goes through a symbolic link is neither. Only the first
+/// bytes of each file are read.
+fn classify(root: &Path, paths: impl Iterator<Item = String>) -> (Vec<String>, Vec<String>) {
+    use std::io::Read;
+    let longest = MANAGED_MARKER.len().max(SEEDED_MARKER.len());
+    let (mut managed, mut seeded) = (Vec::new(), Vec::new());
+    for path in paths {
+        if guard::unsafe_reason(root, &path).is_some() {
+            continue;
+        }
         let mut head = Vec::with_capacity(longest);
-        let read = std::fs::File::open(root.join(path))
+        let read = std::fs::File::open(root.join(&path))
             .and_then(|f| f.take(longest as u64).read_to_end(&mut head));
         if read.is_err() {
             continue;
         }
         if head.starts_with(MANAGED_MARKER.as_bytes()) {
-            managed.push(path.clone());
+            managed.push(path);
         } else if head.starts_with(SEEDED_MARKER.as_bytes()) {
-            seeded.push(path.clone());
+            seeded.push(path);
         }
     }
-    Ok((managed, seeded))
+    (managed, seeded)
 }

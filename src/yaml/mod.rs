@@ -29,6 +29,8 @@
 //!   the enclosing block's indentation (a `]` under its key). saphyr refuses those; `lenient`
 //!   re-parses a copy with such lines indented further, positions mapped back to the source.
 //!   `tests/fixtures/yaml-libyaml/` records libyaml's verdicts on odd-but-valid CI YAML.
+//! - **Shared parses.** [`parsed`] hands out one parse per distinct text on a thread (up to
+//!   16 MiB of text), for commands that read the same file twice; [`parse`] always parses.
 //! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
 //!   but empty document (`---` alone) is a [`Value::Null`] document.
 
@@ -44,6 +46,10 @@ mod schema;
 mod tests;
 
 /// Spans are a shared foundation; the tree's nodes carry them.
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 pub(crate) use crate::files::Span;
 pub(crate) use error::YamlError;
 pub(crate) use node::{Mapping, Node, ScalarStyle, Value};
@@ -107,4 +113,33 @@ pub(crate) fn parse_at(src: &str, origin: &str) -> Result<Vec<Node>, String> {
 /// As for [`parse`], with `limits` in place of the defaults.
 pub(crate) fn parse_with(src: &str, limits: &Limits) -> Result<Parsed, YamlError> {
     lenient::load(src, limits)
+}
+
+/// Most text [`parsed`] keeps parses of: past it, text is parsed as if it were new.
+const PARSED_BYTES: usize = 16 * 1024 * 1024;
+
+/// Parses by text, and the bytes of text they hold.
+type ParseMemo = (HashMap<String, Rc<Vec<Node>>>, usize);
+
+thread_local! {
+    /// Parses by the exact text parsed, so one command that reads a file twice (generate checks a
+    /// team's base for the app's image while rendering, then for replica counts) parses it
+    /// once, and a file changed in between (promote edits an overlay, then builds it) is parsed
+    /// afresh.
+    static PARSED: RefCell<ParseMemo> = RefCell::default();
+}
+
+/// `text`'s YAML documents; a text parsed before on this thread is not parsed again.
+pub(crate) fn parsed(text: &str) -> Result<Rc<Vec<Node>>, YamlError> {
+    if let Some(hit) = PARSED.with_borrow(|(memo, _)| memo.get(text).cloned()) {
+        return Ok(hit);
+    }
+    let docs = Rc::new(parse(text)?);
+    PARSED.with_borrow_mut(|(memo, bytes)| {
+        if *bytes + text.len() <= PARSED_BYTES {
+            *bytes += text.len();
+            memo.insert(text.to_owned(), Rc::clone(&docs));
+        }
+    });
+    Ok(docs)
 }

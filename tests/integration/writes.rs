@@ -147,6 +147,8 @@ fn a_file_from_an_older_release_without_a_recorded_path_is_updated_but_never_del
     );
     write(&dir, "clusters/staging/apps.yaml", &old);
     write(&dir, "elsewhere/old.yaml", &old);
+    // Nor did they record what they wrote: without `.gitops-gen/files` the repository is walked.
+    std::fs::remove_file(dir.join(".gitops-gen/files")).expect("remove the record");
 
     let out = generate_ok(&dir);
     assert!(

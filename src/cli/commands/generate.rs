@@ -56,7 +56,7 @@ pub(crate) fn run(ui: &Ui, args: &GenerateArgs) -> Result<Outcome, Error> {
             git_cli::redact_urls(url)
         )));
     }
-    let outputs = render::render(&config, Some(&args.dir))?;
+    let outputs = render::render_deferred(&config, Some(&args.dir))?;
     let here = plan_home(&args.dir, &config, &outputs, Home::This, args.force)?;
     let tree = plan_home(checkout, &config, &outputs, Home::Gitops, args.force)?;
     let shown = displayed(&tree, checkout);
@@ -119,7 +119,7 @@ pub(crate) fn generate(
 /// With a separate `gitops.repository`, that is the pipelines only; the tree is planned by
 /// [`plan_home`] against a checkout of that repository.
 pub(crate) fn plan(root: &Path, config: &Config, force: bool) -> Result<Plan, Error> {
-    let outputs = render::render(config, Some(root))?;
+    let outputs = render::render_deferred(config, Some(root))?;
     plan_home(root, config, &outputs, Home::This, force)
 }
 

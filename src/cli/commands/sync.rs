@@ -49,7 +49,7 @@ pub(crate) fn run(ui: &Ui, args: &SyncArgs) -> Result<Outcome, Error> {
     // Rendered once; each fetched tip is planned against the same files.
     let mut writer = Writer {
         config: &config,
-        outputs: render::render(&config, Some(&args.dir))?,
+        outputs: render::render_deferred(&config, Some(&args.dir))?,
         plan: None,
     };
     let mut warnings = Vec::new();
