@@ -55,7 +55,7 @@ analyze_goal() { # label dir
   read -r f a < <(medians "$floor" "$bin --color never analyze $2 --format json")
   echo "P1 $1: floor $f ms, analyze $a ms, ratio $(ratio "$f" "$a") (files opened: $(wc -l <"$tmp/opened.$(basename "$2")"))"
   if [ "$(id -u)" = 0 ] && (sync && echo 3 >/proc/sys/vm/drop_caches) 2>/dev/null; then
-    read -r f a < <(RUNS=5 medians --prepare 'sync; echo 3 > /proc/sys/vm/drop_caches' "$floor" \
+    read -r f a < <(RUNS=5 medians --prepare "sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'" "$floor" \
       "$bin --color never analyze $2 --format json")
     echo "P1 $1 cold: floor $f ms, analyze $a ms, ratio $(ratio "$f" "$a")"
   else

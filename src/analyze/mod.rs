@@ -23,16 +23,28 @@ use crate::read::Pipeline;
 pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.schema.json");
 
 /// Analyses the repository whose files are `paths` (sorted, repository-relative) in `files`.
-pub(crate) fn analyze(paths: &[String], files: &dyn RepoFiles) -> Analysis {
+///
+/// The layout scan runs on a second thread while the pipelines are read and inferred: the two
+/// read different files (the cache in `files` serves those both need once) and neither needs
+/// the other's result, so a two-core runner does both at once. The result does not depend on
+/// which finishes first.
+pub(crate) fn analyze(paths: &[String], files: &(dyn RepoFiles + Sync)) -> Analysis {
     // What the listing left out comes first: a skipped file is a gap in everything below.
     let mut diagnostics: Vec<ReadDiagnostic> = files.skipped().to_vec();
-    let pipelines = read_pipelines(paths, files, &mut diagnostics);
-    let layout = crate::scan::scan(paths, files);
-    let facts = crate::infer::infer(&Context {
-        pipelines: &pipelines,
-        files,
+    let (layout, pipelines, inference) = std::thread::scope(|s| {
+        let layout = s.spawn(|| crate::scan::scan(paths, files));
+        let pipelines = read_pipelines(paths, files, &mut diagnostics);
+        let facts = crate::infer::infer(&Context {
+            pipelines: &pipelines,
+            files,
+        });
+        let inference = crate::infer::resolve::resolve(&facts, &pipelines);
+        // A panic in the scan is a bug; it surfaces here as it would have without the thread.
+        let layout = layout
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (layout, pipelines, inference)
     });
-    let inference = crate::infer::resolve::resolve(&facts, &pipelines);
     let mut positions = Positions::new(files);
     assemble::assemble(&pipelines, &inference, layout, &diagnostics, &mut positions)
 }
@@ -47,15 +59,24 @@ pub(crate) fn read_pipelines(
 ) -> Vec<Pipeline> {
     let mut pipelines = Vec::new();
     let readers = crate::read::readers();
-    for reader in &readers {
-        for path in paths.iter().filter(|p| reader.claims(p)) {
+    // Which readers claim each path (a bit per reader), asked once per reader and path.
+    debug_assert!(readers.len() <= 32);
+    let claims: Vec<u32> = paths
+        .iter()
+        .map(|p| {
+            readers
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.claims(p))
+                .fold(0, |mask, (i, _)| mask | 1 << i)
+        })
+        .collect();
+    for (i, reader) in readers.iter().enumerate() {
+        for (path, _) in paths.iter().zip(&claims).filter(|(_, c)| *c & 1 << i != 0) {
             pipelines.extend(reader.read(path, files, diagnostics));
         }
     }
-    for path in paths
-        .iter()
-        .filter(|p| !readers.iter().any(|r| r.claims(p)))
-    {
+    for (path, _) in paths.iter().zip(&claims).filter(|(_, c)| **c == 0) {
         if let Some(reader) = readers.iter().find(|r| r.recognises(path, files)) {
             pipelines.extend(reader.read(path, files, diagnostics));
         }

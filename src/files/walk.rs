@@ -2,18 +2,35 @@
 //! (there is no file-count cap; the listing's memory is the limit), and a diagnostic for
 //! everything left out that a user could expect to be analysed.
 //!
-//! Left out, each with a registered code: files over [`MAX_FILE_BYTES`] (`file-too-large`),
-//! directories that cannot be listed (`dir-unreadable`), symlinks (`symlink-not-followed`),
-//! FIFOs, sockets and devices (`file-unreadable`). A file whose name is not UTF-8 is listed
-//! under its lossy spelling and still read (`file-name-not-unicode`). Left out by design and not
-//! reported: `.git` and `target` directories and what `.gitignore` ignores.
+//! Left out, each with a registered code: directories that cannot be listed (`dir-unreadable`),
+//! symlinks (`symlink-not-followed`), FIFOs, sockets and devices (`file-unreadable`). A file
+//! whose name is not UTF-8 is listed under its lossy spelling and still read
+//! (`file-name-not-unicode`). Left out by design and not reported: `.git` and `target`
+//! directories and what `.gitignore` ignores. A file's size is not looked at here: the walk costs
+//! one listing per directory and nothing per file, like `find`; a file over the size limit is
+//! reported (`file-too-large`) by whoever reads it, through the one safe read, and a file nobody
+//! reads is not a gap in the analysis.
+//!
+//! `.gitignore` files are read where the listing shows one, and `.git/info/exclude` at the root,
+//! so no directory costs a probe for files that are not there. Git's precedence holds: a deeper
+//! `.gitignore` overrides a shallower one (`!` re-includes), and all of them override the
+//! exclude file. An ignored directory is not entered.
+
+mod dir;
 
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
-use crate::files::safe_read::{MAX_FILE_BYTES, Unreadable, file_kind, lowercase_io};
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::files::safe_read::Unreadable;
 use crate::files::{Code, Diagnostic, Loc, Span};
+use dir::{Dir, Kind};
 
 /// Directories never listed, whatever `.gitignore` says: git's own store and Rust build output.
 const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
@@ -21,6 +38,17 @@ const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
 /// Diagnostics kept per code; past it one more says how many others there were, so a
 /// repository of a million symlinks gets a bounded report that still counts every skip.
 pub(crate) const MAX_NOTES_PER_CODE: usize = 100;
+
+/// The most of an ignore file that is read; git itself reads larger ones, but no real one is.
+const MAX_IGNORE_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Threads the walk lists directories on, at most (and at most the cores there are): listing
+/// is system calls, and more threads than this only contend in the kernel.
+const MAX_WORKERS: usize = 4;
+
+/// Directories kept open while their subdirectories wait: below this depth a subdirectory is
+/// opened by its full path instead, so a hostile tree cannot run the process out of descriptors.
+const MAX_OPEN_DEPTH: usize = 64;
 
 /// What the walk found.
 #[derive(Debug, Default)]
@@ -31,6 +59,45 @@ pub(crate) struct Listing {
     pub renamed: HashMap<String, PathBuf>,
     /// What was left out or renamed, in walk order.
     pub notes: Vec<Diagnostic>,
+}
+
+/// The ignore rules in force in a directory: its own `.gitignore` and its parents', deepest
+/// first, then the root's exclude file.
+#[derive(Default)]
+struct Rules {
+    own: Option<Gitignore>,
+    parent: Option<Arc<Rules>>,
+    exclude: Option<Arc<Gitignore>>,
+}
+
+impl Rules {
+    /// Whether the repository-relative `path` is ignored.
+    fn ignores(&self, path: &str, is_dir: bool) -> bool {
+        let mut at = Some(self);
+        while let Some(rules) = at {
+            match rules.own.as_ref().map(|g| g.matched(path, is_dir)) {
+                Some(Match::Ignore(_)) => return true,
+                Some(Match::Whitelist(_)) => return false,
+                _ => at = rules.parent.as_deref(),
+            }
+        }
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.matched(path, is_dir).is_ignore())
+    }
+}
+
+/// A directory waiting to be listed.
+struct Pending {
+    /// Its parent, while open ([`MAX_OPEN_DEPTH`]), to open it by name.
+    parent: Option<Rc<Dir>>,
+    name: std::ffi::OsString,
+    /// Repository-relative, `/`-separated (lossy when a name is not UTF-8); empty for the root.
+    rel: String,
+    /// The real relative path, when `rel` is spelled lossily.
+    real: Option<PathBuf>,
+    depth: usize,
+    rules: Arc<Rules>,
 }
 
 /// Lists the files under `root`.
@@ -50,38 +117,78 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
             format!("`{}` is not a directory", root.display()),
         ));
     }
-    // The walk reports an unreadable root like any other directory; for the root it is an
-    // error of the command, not a gap in the analysis.
-    std::fs::read_dir(root)?;
-    let mut walk = ignore::WalkBuilder::new(root);
-    walk.standard_filters(false)
-        .hidden(false)
-        .require_git(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        .ignore(false)
-        .parents(false)
-        .follow_links(false)
-        // Sorted, so the notes come in the same order each run.
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .filter_entry(|entry| {
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !(is_dir && entry.depth() > 0 && SKIPPED_DIRS.iter().any(|d| entry.file_name() == *d))
-        });
-
-    let mut listing = Listing::default();
     let mut notes = Notes::default();
-    let mut lossy = Vec::new();
-    for entry in walk.build() {
-        match entry {
-            Ok(entry) => add(root, &entry, &mut listing.paths, &mut lossy, &mut notes),
-            Err(err) => notes.push(walk_error(root, &err)),
+    // The walk reports an unreadable directory and goes on; for the root it is an error of the
+    // command, not a gap in the analysis.
+    let mut top = Dir::open(root, true)?;
+    let top_entries = top.entries()?;
+    let exclude = exclude_rules(root, &mut notes).map(Arc::new);
+    let mut found = Found {
+        notes,
+        ..Found::default()
+    };
+    let mut first = Vec::new();
+    list(
+        Rc::new(top),
+        top_entries,
+        &Pending {
+            parent: None,
+            name: Default::default(),
+            rel: String::new(),
+            real: None,
+            depth: 0,
+            rules: Arc::new(Rules {
+                exclude,
+                ..Rules::default()
+            }),
+        },
+        &mut first,
+        &mut found,
+    );
+    let queue: Vec<Handoff> = first.into_iter().rev().map(Handoff::from).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
+    let shared = Shared {
+        state: Mutex::new(Queue {
+            waiting: queue,
+            idle: 0,
+            done: false,
+        }),
+        wake: Condvar::new(),
+        workers,
+    };
+    let mut results = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..workers)
+            .map(|_| s.spawn(|| work(root, &shared)))
+            .collect();
+        let mut results = vec![work(root, &shared)];
+        for handle in handles {
+            results.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
         }
+        results
+    });
+    for more in &mut results {
+        found.paths.append(&mut more.paths);
+        found.lossy.append(&mut more.lossy);
+        found.notes.merge(std::mem::take(&mut more.notes));
     }
+    let Found {
+        paths,
+        mut lossy,
+        mut notes,
+    } = found;
+    let mut listing = Listing {
+        paths,
+        ..Listing::default()
+    };
     listing.paths.sort();
     listing.paths.dedup();
-    // Lossy spellings last, so one can never shadow a file really named that way.
+    // Lossy spellings last, so one can never shadow a file really named that way; among them,
+    // in the order of their real names, whichever thread found them.
+    lossy.sort_by(|a, b| a.1.cmp(&b.1));
     let mut accepted = Vec::new();
     for (rel, real) in lossy {
         let taken = listing.paths.binary_search(&rel).is_ok() || listing.renamed.contains_key(&rel);
@@ -111,114 +218,283 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
     Ok(listing)
 }
 
-/// Lists one entry (in `paths`, or in `lossy` with its real relative path when its name is not
-/// UTF-8), or notes why it is left out.
-fn add(
-    root: &Path,
-    entry: &ignore::DirEntry,
-    paths: &mut Vec<String>,
-    lossy: &mut Vec<(String, PathBuf)>,
-    notes: &mut Notes,
+/// What one thread of the walk found.
+#[derive(Default)]
+struct Found {
+    paths: Vec<String>,
+    /// Files whose names are not UTF-8: the lossy spelling and the real relative path.
+    lossy: Vec<(String, PathBuf)>,
+    notes: Notes,
+}
+
+/// The directories waiting for a thread, and how many threads wait for one.
+struct Queue {
+    waiting: Vec<Handoff>,
+    idle: usize,
+    done: bool,
+}
+
+struct Shared {
+    state: Mutex<Queue>,
+    wake: Condvar,
+    workers: usize,
+}
+
+/// A directory handed from one thread to another: opened again by its path.
+struct Handoff {
+    rel: String,
+    real: Option<PathBuf>,
+    depth: usize,
+    rules: Arc<Rules>,
+}
+
+impl From<Pending> for Handoff {
+    fn from(p: Pending) -> Handoff {
+        Handoff {
+            rel: p.rel,
+            real: p.real,
+            depth: p.depth,
+            rules: p.rules,
+        }
+    }
+}
+
+/// One thread of the walk: takes a directory from the queue and lists everything below it,
+/// depth first through open directories, giving its shallowest waiting directory back to the
+/// queue whenever another thread has nothing to do; ends when every thread waits and the queue
+/// is empty.
+fn work(root: &Path, shared: &Shared) -> Found {
+    let mut found = Found::default();
+    let mut stack: Vec<Pending> = Vec::new();
+    loop {
+        let next = {
+            let mut q = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+            loop {
+                if let Some(next) = q.waiting.pop() {
+                    break Some(next);
+                }
+                if q.done || q.idle + 1 == shared.workers {
+                    q.done = true;
+                    shared.wake.notify_all();
+                    break None;
+                }
+                q.idle += 1;
+                q = shared.wake.wait(q).unwrap_or_else(PoisonError::into_inner);
+                q.idle -= 1;
+            }
+        };
+        let Some(next) = next else {
+            return found;
+        };
+        stack.push(Pending {
+            parent: None,
+            name: Default::default(),
+            rel: next.rel,
+            real: next.real,
+            depth: next.depth,
+            rules: next.rules,
+        });
+        while let Some(next) = stack.pop() {
+            visit(root, next, &mut stack, &mut found);
+            if stack.len() > 1 {
+                let mut q = shared.state.lock().unwrap_or_else(PoisonError::into_inner);
+                if q.idle > 0 && q.waiting.is_empty() {
+                    q.waiting.push(Handoff::from(stack.remove(0)));
+                    shared.wake.notify_one();
+                }
+            }
+        }
+    }
+}
+
+/// Opens and lists one waiting directory; one that cannot be listed is a note.
+fn visit(root: &Path, next: Pending, stack: &mut Vec<Pending>, found: &mut Found) {
+    let opened = match &next.parent {
+        Some(parent) => parent.child(&next.name),
+        None => {
+            let rel = next.real.as_deref().unwrap_or(Path::new(&next.rel));
+            Dir::open(&root.join(rel), false)
+        }
+    };
+    match opened.and_then(|mut d| d.entries().map(|e| (d, e))) {
+        Ok((dir, entries)) => list(Rc::new(dir), entries, &next, stack, found),
+        Err(e) => found.notes.push(Diagnostic::new(
+            Code::DirUnreadable,
+            format!(
+                "cannot list `{}`: {}; the files below it are not analysed",
+                next.rel,
+                lowercase(&e)
+            ),
+            at(&next.rel),
+        )),
+    }
+}
+
+/// Lists the `entries` of the directory `at` describes (open as `dir`): files into `paths` (or
+/// `lossy` with their real relative path when a name is not UTF-8), subdirectories onto
+/// `stack`, and a note for each entry left out.
+fn list(
+    dir: Rc<Dir>,
+    mut entries: Vec<dir::Entry>,
+    at_dir: &Pending,
+    stack: &mut Vec<Pending>,
+    found: &mut Found,
 ) {
-    let Some(file_type) = entry.file_type() else {
-        return;
-    };
-    if file_type.is_dir() {
-        return;
+    let Found {
+        paths,
+        lossy,
+        notes,
+    } = found;
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut rules = Arc::clone(&at_dir.rules);
+    if entries
+        .iter()
+        .any(|e| e.name == ".gitignore" && e.kind == Kind::File)
+    {
+        let own = gitignore(&dir, &at_dir.rel, notes);
+        rules = Arc::new(Rules {
+            own: Some(own),
+            parent: Some(rules),
+            exclude: at_dir.rules.exclude.clone(),
+        });
     }
-    let Some((rel, is_lossy)) = relative_path(root, entry.path()) else {
-        return;
-    };
-    let why = if file_type.is_symlink() {
-        Some(Unreadable::Symlink)
-    } else if !file_type.is_file() {
-        Some(Unreadable::NotRegular {
-            kind: file_kind(file_type),
-        })
+    let keep_open = at_dir.depth < MAX_OPEN_DEPTH;
+    // Pushed in reverse, so subdirectories are listed in name order.
+    let mut below = Vec::new();
+    for entry in entries {
+        let (name, name_lossy) = match entry.name.to_str() {
+            Some(n) => (n.to_owned(), false),
+            None => (entry.name.to_string_lossy().into_owned(), true),
+        };
+        let rel = if at_dir.rel.is_empty() {
+            name
+        } else {
+            format!("{}/{name}", at_dir.rel)
+        };
+        let real = (name_lossy || at_dir.real.is_some()).then(|| {
+            let parent = at_dir
+                .real
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(&at_dir.rel));
+            parent.join(&entry.name)
+        });
+        if entry.kind == Kind::Dir {
+            let skipped = SKIPPED_DIRS.iter().any(|d| entry.name == OsStr::new(d));
+            if !skipped && !rules.ignores(&rel, true) {
+                below.push(Pending {
+                    parent: keep_open.then(|| Rc::clone(&dir)),
+                    name: entry.name,
+                    rel,
+                    real,
+                    depth: at_dir.depth + 1,
+                    rules: Arc::clone(&rules),
+                });
+            }
+            continue;
+        }
+        if rules.ignores(&rel, false) {
+            continue;
+        }
+        match (entry.kind, real) {
+            (Kind::File, Some(real)) => lossy.push((rel, real)),
+            (Kind::File, None) => paths.push(rel),
+            (Kind::Symlink, _) => notes.push(Diagnostic::not_analysed(&rel, &Unreadable::Symlink)),
+            (Kind::Other(kind), _) => {
+                notes.push(Diagnostic::not_analysed(
+                    &rel,
+                    &Unreadable::NotRegular { kind },
+                ));
+            }
+            (Kind::Dir, _) => {}
+        }
+    }
+    stack.extend(below.into_iter().rev());
+}
+
+/// The rules of the `.gitignore` in `dir` (at `rel`); an unreadable file or a line that is not a
+/// glob is a note, and the rest of the file still counts.
+fn gitignore(dir: &Dir, rel: &str, notes: &mut Notes) -> Gitignore {
+    let file = if rel.is_empty() {
+        ".gitignore".to_owned()
     } else {
-        match entry.metadata() {
-            Ok(m) if m.len() > MAX_FILE_BYTES => Some(Unreadable::TooLarge {
-                size: m.len(),
-                limit: MAX_FILE_BYTES,
-            }),
-            Ok(_) => None,
-            Err(e) => Some(match e.io_error() {
-                Some(io) => Unreadable::Io(lowercase_io(io)),
-                None => Unreadable::Io(e.to_string()),
-            }),
+        format!("{rel}/.gitignore")
+    };
+    let mut builder = GitignoreBuilder::new(rel);
+    match dir.read(".gitignore", MAX_IGNORE_FILE_BYTES) {
+        Ok(bytes) => add_lines(&mut builder, &file, &bytes, notes),
+        Err(e) => notes.push(Diagnostic::new(
+            Code::DirUnreadable,
+            format!(
+                "cannot read `{file}`: {}; what it ignores is analysed",
+                lowercase(&e)
+            ),
+            at(&file),
+        )),
+    }
+    built(builder, &file, notes)
+}
+
+/// The root's `.git/info/exclude`, when there is one.
+fn exclude_rules(root: &Path, notes: &mut Notes) -> Option<Gitignore> {
+    let file = ".git/info/exclude";
+    let bytes = match std::fs::read(root.join(file)) {
+        Ok(bytes) => bytes,
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return None;
+        }
+        Err(e) => {
+            notes.push(Diagnostic::new(
+                Code::DirUnreadable,
+                format!(
+                    "cannot read `{file}`: {}; what it excludes is analysed",
+                    lowercase(&e)
+                ),
+                at(file),
+            ));
+            return None;
         }
     };
-    if let Some(why) = why {
-        notes.push(Diagnostic::not_analysed(&rel, &why));
-        return;
-    }
-    match entry.path().strip_prefix(root) {
-        Ok(real) if is_lossy => lossy.push((rel, real.to_path_buf())),
-        _ => paths.push(rel),
+    let mut builder = GitignoreBuilder::new("");
+    add_lines(&mut builder, file, &bytes, notes);
+    Some(built(builder, file, notes))
+}
+
+fn add_lines(builder: &mut GitignoreBuilder, file: &str, bytes: &[u8], notes: &mut Notes) {
+    for line in String::from_utf8_lossy(bytes).lines() {
+        if let Err(e) = builder.add_line(None, line) {
+            notes.push(ignore_error(file, &e));
+        }
     }
 }
 
-/// A directory (or ignore file) the walk could not read.
-fn walk_error(root: &Path, err: &ignore::Error) -> Diagnostic {
-    let path = error_path(err)
-        .and_then(|p| relative_path(root, p))
-        .map(|(rel, _)| rel);
-    let reason = match err.io_error() {
-        Some(io) => lowercase_io(io),
-        None => err.to_string(),
-    };
-    match path {
-        Some(rel) => Diagnostic::new(
-            Code::DirUnreadable,
-            format!("cannot list `{rel}`: {reason}; the files below it are not analysed"),
-            at(&rel),
-        ),
-        None => Diagnostic::new(
-            Code::DirUnreadable,
-            format!("part of the repository cannot be listed: {reason}; it is not analysed"),
-            at(""),
-        ),
-    }
+fn built(builder: GitignoreBuilder, file: &str, notes: &mut Notes) -> Gitignore {
+    builder.build().unwrap_or_else(|e| {
+        notes.push(ignore_error(file, &e));
+        Gitignore::empty()
+    })
 }
 
-/// The path an error of the walk is about, if it names one.
-fn error_path(err: &ignore::Error) -> Option<&Path> {
-    match err {
-        ignore::Error::WithPath { path, .. } => Some(path),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            error_path(err)
-        }
-        ignore::Error::Partial(errs) => errs.iter().find_map(error_path),
-        _ => None,
-    }
+/// A line of an ignore file that is not a glob.
+fn ignore_error(file: &str, err: &ignore::Error) -> Diagnostic {
+    Diagnostic::new(
+        Code::DirUnreadable,
+        format!("`{file}`: {err}; the line is not honoured"),
+        at(file),
+    )
+}
+
+/// An I/O error as a lowercase sentence fragment.
+fn lowercase(e: &io::Error) -> String {
+    crate::files::safe_read::lowercase_io(e)
 }
 
 fn at(rel: &str) -> Loc {
     Loc::new(rel, Span::empty(0))
-}
-
-/// `path` relative to `root` with `/` separators, and whether a component had to be spelled
-/// lossily because it is not UTF-8; `None` for the root itself.
-fn relative_path(root: &Path, path: &Path) -> Option<(String, bool)> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut parts = Vec::new();
-    let mut lossy = false;
-    for c in rel.components() {
-        match c {
-            Component::Normal(s) => match s.to_str() {
-                Some(s) => parts.push(s.to_owned()),
-                None => {
-                    lossy = true;
-                    parts.push(s.to_string_lossy().into_owned());
-                }
-            },
-            _ => return None,
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    Some((parts.join("/"), lossy))
 }
 
 /// `path` with each byte that is not UTF-8 written as `\xNN`, so a message shows the name
@@ -242,23 +518,46 @@ fn escaped(path: &Path) -> String {
     }
 }
 
-/// Notes kept per code up to [`MAX_NOTES_PER_CODE`], with a count of the rest.
+/// Notes kept per code up to [`MAX_NOTES_PER_CODE`], with a count of the rest. The ones kept
+/// are the first by path, so the report is the same whichever thread found what.
 #[derive(Default)]
 struct Notes {
-    kept: Vec<Diagnostic>,
+    kept: BTreeMap<Code, Vec<Diagnostic>>,
     per_code: BTreeMap<Code, usize>,
 }
 
 impl Notes {
     fn push(&mut self, d: Diagnostic) {
-        let n = self.per_code.entry(d.code).or_default();
-        *n += 1;
-        if *n <= MAX_NOTES_PER_CODE {
-            self.kept.push(d);
+        *self.per_code.entry(d.code).or_default() += 1;
+        let kept = self.kept.entry(d.code).or_default();
+        kept.push(d);
+        if kept.len() >= 2 * MAX_NOTES_PER_CODE {
+            first_by_path(kept);
         }
     }
 
-    fn finish(mut self) -> Vec<Diagnostic> {
+    fn merge(&mut self, other: Notes) {
+        for (code, n) in other.per_code {
+            *self.per_code.entry(code).or_default() += n;
+        }
+        for (code, mut more) in other.kept {
+            let kept = self.kept.entry(code).or_default();
+            kept.append(&mut more);
+            first_by_path(kept);
+        }
+    }
+
+    /// The notes kept, by path, then one per code that counts the rest.
+    fn finish(self) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self
+            .kept
+            .into_values()
+            .flat_map(|mut kept| {
+                first_by_path(&mut kept);
+                kept
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.loc.file, &a.message).cmp(&(&b.loc.file, &b.message)));
         for (code, n) in self.per_code {
             if n > MAX_NOTES_PER_CODE {
                 let more = n - MAX_NOTES_PER_CODE;
@@ -266,9 +565,77 @@ impl Notes {
                     "and {more} more like the {MAX_NOTES_PER_CODE} `{code}` diagnostics above \
                      ({n} in all); they are not listed one by one"
                 );
-                self.kept.push(Diagnostic::new(code, message, at("")));
+                out.push(Diagnostic::new(code, message, at("")));
             }
         }
-        self.kept
+        out
+    }
+}
+
+/// Keeps the first [`MAX_NOTES_PER_CODE`] of `notes` by path (then message).
+fn first_by_path(notes: &mut Vec<Diagnostic>) {
+    notes.sort_by(|a, b| (&a.loc.file, &a.message).cmp(&(&b.loc.file, &b.message)));
+    notes.truncate(MAX_NOTES_PER_CODE);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::walk;
+
+    fn write(root: &std::path::Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    /// Git's precedence: a deeper `.gitignore` overrides a shallower one, `!` re-includes, a
+    /// rule anchored with `/` holds for its own folder, and `.git/info/exclude` counts below all
+    /// of them.
+    #[test]
+    fn ignore_files_nest_as_in_git() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        write(root, ".gitignore", "*.log\n/build/\ngen/\n");
+        write(root, ".git/info/exclude", "scratch.yaml\nkeep.yaml\n");
+        write(root, "a.log", "");
+        write(root, "build/x.yaml", "");
+        write(root, "svc/build/y.yaml", "");
+        write(root, "svc/gen/z.yaml", "");
+        write(root, "svc/.gitignore", "!important.log\n");
+        write(root, "svc/important.log", "");
+        write(root, "svc/other.log", "");
+        write(root, "scratch.yaml", "");
+        write(root, "deep/.gitignore", "!keep.yaml\n");
+        write(root, "deep/keep.yaml", "");
+        let listed = walk(root).expect("walk").paths;
+        assert_eq!(
+            listed,
+            [
+                ".gitignore",
+                "deep/.gitignore",
+                "deep/keep.yaml",
+                "svc/.gitignore",
+                "svc/build/y.yaml",
+                "svc/important.log",
+            ]
+        );
+    }
+
+    /// Deeper than the walk keeps directories open, and through a root that is itself a
+    /// symlink: everything is still listed.
+    #[cfg(unix)]
+    #[test]
+    fn deep_trees_and_a_symlinked_root_are_listed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("real");
+        let deep: Vec<String> = (0..super::MAX_OPEN_DEPTH + 10)
+            .map(|i| format!("d{i}"))
+            .collect();
+        let rel = format!("{}/f.yaml", deep.join("/"));
+        write(&real, &rel, "");
+        write(&real, "top.yaml", "");
+        std::os::unix::fs::symlink(&real, dir.path().join("link")).expect("symlink");
+        let listed = walk(&dir.path().join("link")).expect("walk").paths;
+        assert_eq!(listed, [rel, "top.yaml".to_owned()]);
     }
 }

@@ -93,7 +93,6 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
             continue;
         }
         let name = file_name(path);
-        let in_chart = in_a_chart(path, &chart_dirs);
 
         if is_dockerfile_name(name) {
             if let Some(text) = read(path, files, &mut layout.diagnostics) {
@@ -147,7 +146,7 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
         } else if matches!(name, "skaffold.yaml" | "skaffold.yml") {
             layout.skaffold.push(path.to_owned());
         } else if chart::values_name(name).is_some()
-            && (in_chart || chart::is_loose_values_file(path))
+            && (in_a_chart(path, &chart_dirs) || chart::is_loose_values_file(path))
         {
             values.push(path.to_owned());
             // Only read for literal passwords: a values file that does not parse as plain YAML
