@@ -57,7 +57,7 @@ pub(crate) struct Listing {
     pub paths: Vec<String>,
     /// For listed paths spelled lossily (a name that is not UTF-8): the real relative path.
     pub renamed: HashMap<String, PathBuf>,
-    /// What was left out or renamed, in walk order.
+    /// What was left out or renamed, by path (the same whichever thread found what).
     pub notes: Vec<Diagnostic>,
 }
 
@@ -619,6 +619,30 @@ mod tests {
                 "svc/important.log",
             ]
         );
+    }
+
+    /// However the threads share the work, the listing is every file, sorted, each once: the
+    /// same as a plain recursive listing.
+    #[test]
+    fn the_threads_list_every_file_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let mut expected = Vec::new();
+        for a in 0..12 {
+            for b in 0..(a * 3) {
+                for f in 0..(1 + (a + b) % 7) {
+                    let rel = format!("a{a}/b{b}/c{}/f{f}.yaml", b % 3);
+                    write(root, &rel, "");
+                    expected.push(rel);
+                }
+            }
+        }
+        expected.sort();
+        for _ in 0..5 {
+            let listing = walk(root).expect("walk");
+            assert_eq!(listing.paths, expected);
+            assert!(listing.notes.is_empty());
+        }
     }
 
     /// Deeper than the walk keeps directories open, and through a root that is itself a

@@ -107,6 +107,18 @@ pub(crate) fn scaling_of(files: &[(String, String)]) -> FilesScaling {
     let mut found = FilesScaling::default();
     let mut all = Vec::new();
     for (file, text) in files {
+        // Without one of these words (or an escape in a quoted scalar, which could spell one)
+        // the file has no workload, scaler or Canary to read.
+        let words = [
+            "Deployment",
+            "StatefulSet",
+            "scaleTargetRef",
+            "targetRef",
+            "\\",
+        ];
+        if !words.iter().any(|w| text.contains(w)) {
+            continue;
+        }
         let Ok(docs) = crate::yaml::parsed(text) else {
             continue;
         };

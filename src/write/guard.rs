@@ -10,11 +10,29 @@
 //! leaves the repository untouched; [`crate::write::apply`] runs it again just before each
 //! write, which narrows (but cannot close) the window for a link swapped in meanwhile.
 
+use std::collections::HashSet;
 use std::io::ErrorKind;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Why `rel` may not be written under `root`, or `None` when it may.
 pub(crate) fn unsafe_reason(root: &Path, rel: &str) -> Option<String> {
+    Folders::default().unsafe_reason(root, rel)
+}
+
+/// The folders found to be real folders so far, for a plan that checks hundreds of paths in the
+/// same few folders: each is looked at once. [`crate::write::apply`] checks again, uncached,
+/// just before each write.
+#[derive(Default)]
+pub(crate) struct Folders(HashSet<PathBuf>);
+
+impl Folders {
+    /// [`unsafe_reason`], looking at each folder on the way once per `Folders`.
+    pub(crate) fn unsafe_reason(&mut self, root: &Path, rel: &str) -> Option<String> {
+        reason(root, rel, &mut self.0)
+    }
+}
+
+fn reason(root: &Path, rel: &str, folders: &mut HashSet<PathBuf>) -> Option<String> {
     if let Some(why) = malformed(rel) {
         return Some(format!("`{}` {why}", rel.escape_debug()));
     }
@@ -24,6 +42,9 @@ pub(crate) fn unsafe_reason(root: &Path, rel: &str) -> Option<String> {
         at.push(part);
         let shown = parts[..=i].join("/");
         let last = i + 1 == parts.len();
+        if !last && folders.contains(&at) {
+            continue;
+        }
         let meta = match std::fs::symlink_metadata(&at) {
             Ok(meta) => meta,
             // Missing: this and everything below it is created by gitops-gen.
@@ -38,6 +59,9 @@ pub(crate) fn unsafe_reason(root: &Path, rel: &str) -> Option<String> {
         }
         if !last && !kind.is_dir() {
             return Some(format!("`{shown}` is not a directory"));
+        }
+        if !last {
+            folders.insert(at.clone());
         }
         if last && !kind.is_file() {
             return Some(format!("`{shown}` is not a regular file"));

@@ -165,13 +165,14 @@ type Targets = BTreeMap<String, BTreeSet<String>>;
 pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<Plan, Error> {
     let mut items = Vec::new();
     let mut targets = Targets::new();
+    let mut folders = guard::Folders::default();
     let record = record::of(outputs);
     for out in outputs.iter().chain(&record) {
-        items.push(plan_output(root, out, force, &mut targets)?);
+        items.push(plan_output(root, out, force, &mut targets, &mut folders)?);
     }
     let (managed, seeded) = match record::read(root) {
-        Some(recorded) => classify(root, recorded.into_iter()),
-        None => walked_files(root)?,
+        Some(recorded) => classify(root, recorded.into_iter(), &mut folders),
+        None => walked_files(root, &mut folders)?,
     };
     for path in seeded {
         if !outputs.iter().any(|o| o.path == path) {
@@ -181,7 +182,7 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
     for path in managed {
         if path == record::PATH
             || outputs.iter().any(|o| o.path == path)
-            || guard::unsafe_reason(root, &path).is_some()
+            || folders.unsafe_reason(root, &path).is_some()
         {
             continue;
         }
@@ -212,6 +213,7 @@ fn plan_output(
     out: &OutputFile,
     force: bool,
     targets: &mut Targets,
+    folders: &mut guard::Folders,
 ) -> Result<PlanItem, Error> {
     let contents = header::contents(out);
     let full = root.join(&out.path);
@@ -225,7 +227,7 @@ fn plan_output(
             Some(contents),
         ));
     }
-    if let Some(reason) = guard::unsafe_reason(root, &out.path) {
+    if let Some(reason) = folders.unsafe_reason(root, &out.path) {
         let mut item = PlanItem::new(out.path.clone(), Action::RefuseUnsafe, None, Some(contents));
         item.reason = Some(reason);
         return Ok(item);
@@ -406,7 +408,10 @@ fn read_existing(path: &Path) -> Result<Option<String>, Error> {
 /// `analyze` uses: .gitignore honoured, hidden files included, `.git` and `target` skipped,
 /// symlinks not followed): where written files are looked for when there is no
 /// [`record`].
-fn walked_files(root: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
+fn walked_files(
+    root: &Path,
+    folders: &mut guard::Folders,
+) -> Result<(Vec<String>, Vec<String>), Error> {
     let repo = DirRepo::open(root)
         .map_err(|e| Error::io(format!("listing the files of {}", root.display()), e))?;
     let yaml = repo
@@ -414,18 +419,22 @@ fn walked_files(root: &Path) -> Result<(Vec<String>, Vec<String>), Error> {
         .iter()
         .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
         .cloned();
-    Ok(classify(root, yaml))
+    Ok(classify(root, yaml, folders))
 }
 
 /// Of `paths`, those that start with the managed header, then those that start with the seeded
 /// one; a path that is not plain or goes through a symbolic link is neither. Only the first
 /// bytes of each file are read.
-fn classify(root: &Path, paths: impl Iterator<Item = String>) -> (Vec<String>, Vec<String>) {
+fn classify(
+    root: &Path,
+    paths: impl Iterator<Item = String>,
+    folders: &mut guard::Folders,
+) -> (Vec<String>, Vec<String>) {
     use std::io::Read;
     let longest = MANAGED_MARKER.len().max(SEEDED_MARKER.len());
     let (mut managed, mut seeded) = (Vec::new(), Vec::new());
     for path in paths {
-        if guard::unsafe_reason(root, &path).is_some() {
+        if folders.unsafe_reason(root, &path).is_some() {
             continue;
         }
         let mut head = Vec::with_capacity(longest);
