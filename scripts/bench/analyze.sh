@@ -18,18 +18,11 @@
 # zizmor (pinned: `pip install zizmor==1.32.0`) is used when on PATH.
 set -euo pipefail
 files=${1:-100000}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${2:-}
-if [ -z "$bin" ]; then
-  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-  bin="$root/target/release/gitops-gen"
-fi
-bin=$(realpath "$bin")
+# shellcheck source=scripts/bench/lib.sh
+source "$(dirname "$0")/lib.sh" "${2:-}"
 for tool in hyperfine strace; do
   command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 2; }
 done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 runs=${RUNS:-10}
 
 # Median wall time in ms of each command of a hyperfine run, in order.
@@ -37,7 +30,6 @@ medians() {
   hyperfine -N -w 2 -r "$runs" --export-json "$tmp/h.json" "$@" >/dev/null 2>&1
   python3 -c 'import json,sys; print(" ".join("%.1f" % (r["median"] * 1000) for r in json.load(open(sys.argv[1]))["results"]))' "$tmp/h.json"
 }
-ratio() { python3 -c "import sys; print('%.2f' % (float(sys.argv[2]) / float(sys.argv[1])))" "$1" "$2"; }
 
 # The floor for analyzing DIR: find over the checkout, cat of what analyze opens.
 floor_for() { # dir -> writes $tmp/opened.<name>, prints the floor command

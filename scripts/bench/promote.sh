@@ -8,20 +8,12 @@
 # are printed. Usage: scripts/bench/promote.sh [ROUNDS=5] [BINARY=target/release/gitops-gen]
 set -euo pipefail
 rounds=${1:-5}
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin=${2:-}
-if [ -z "$bin" ]; then
-  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-  bin="$root/target/release/gitops-gen"
-fi
-bin=$(realpath "$bin")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=scripts/bench/lib.sh
+source "$(dirname "$0")/lib.sh" "${2:-}"
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.com
 export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.com
 
 now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 
 # A same-repository layout with APPS apps, pushed to a fresh bare remote: $tmp/$1/{remote.git,app}.
@@ -96,7 +88,7 @@ pair() { # name
   sm=$(printf '%s\n' "${serial[@]}" | median)
   cm=$(printf '%s\n' "${concurrent[@]}" | median)
   printf '%s: serial %d ms, concurrent %d ms (medians of %d), ratio %s\n' "$1" "$sm" "$cm" \
-    "$rounds" "$(echo "scale=2; $cm / $sm" | bc)"
+    "$rounds" "$(ratio "$sm" "$cm")"
 }
 
 pair p5a
