@@ -19,7 +19,7 @@ pub(crate) mod guard;
 pub(crate) mod header;
 pub(crate) mod record;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -174,14 +174,15 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
         Some(recorded) => classify(root, recorded.into_iter(), &mut folders),
         None => walked_files(root, &mut folders)?,
     };
+    let produced: HashSet<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     for path in seeded {
-        if !outputs.iter().any(|o| o.path == path) {
+        if !produced.contains(path.as_str()) {
             items.push(PlanItem::new(path, Action::KeepSeededOrphan, None, None));
         }
     }
     for path in managed {
         if path == record::PATH
-            || outputs.iter().any(|o| o.path == path)
+            || produced.contains(path.as_str())
             || folders.unsafe_reason(root, &path).is_some()
         {
             continue;
