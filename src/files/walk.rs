@@ -20,7 +20,7 @@ mod dir;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsStr;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -28,7 +28,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-use crate::files::safe_read::Unreadable;
+use crate::files::safe_read::{Unreadable, lowercase_io};
 use crate::files::{Code, Diagnostic, Loc, Span};
 use dir::{Dir, Kind};
 
@@ -39,7 +39,8 @@ const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
 /// repository of a million symlinks gets a bounded report that still counts every skip.
 pub(crate) const MAX_NOTES_PER_CODE: usize = 100;
 
-/// The most of an ignore file that is read; git itself reads larger ones, but no real one is.
+/// The most of an ignore file that is honoured; git itself reads larger ones, but no real one
+/// is. A longer file is a note, and its first MiB still counts.
 const MAX_IGNORE_FILE_BYTES: u64 = 1024 * 1024;
 
 /// Threads the walk lists directories on, at most (and at most the cores there are): listing
@@ -145,7 +146,7 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
         &mut first,
         &mut found,
     );
-    let queue: Vec<Handoff> = first.into_iter().rev().map(Handoff::from).collect();
+    let queue: Vec<Handoff> = first.into_iter().map(Handoff::from).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS));
     let shared = Shared {
         state: Mutex::new(Queue {
@@ -323,7 +324,7 @@ fn visit(root: &Path, next: Pending, stack: &mut Vec<Pending>, found: &mut Found
             format!(
                 "cannot list `{}`: {}; the files below it are not analysed",
                 next.rel,
-                lowercase(&e)
+                lowercase_io(&e)
             ),
             at(&next.rel),
         )),
@@ -420,13 +421,13 @@ fn gitignore(dir: &Dir, rel: &str, notes: &mut Notes) -> Gitignore {
         format!("{rel}/.gitignore")
     };
     let mut builder = GitignoreBuilder::new(rel);
-    match dir.read(".gitignore", MAX_IGNORE_FILE_BYTES) {
+    match dir.read(".gitignore", MAX_IGNORE_FILE_BYTES + 1) {
         Ok(bytes) => add_lines(&mut builder, &file, &bytes, notes),
         Err(e) => notes.push(Diagnostic::new(
             Code::DirUnreadable,
             format!(
                 "cannot read `{file}`: {}; what it ignores is analysed",
-                lowercase(&e)
+                lowercase_io(&e)
             ),
             at(&file),
         )),
@@ -437,7 +438,12 @@ fn gitignore(dir: &Dir, rel: &str, notes: &mut Notes) -> Gitignore {
 /// The root's `.git/info/exclude`, when there is one.
 fn exclude_rules(root: &Path, notes: &mut Notes) -> Option<Gitignore> {
     let file = ".git/info/exclude";
-    let bytes = match std::fs::read(root.join(file)) {
+    let read = std::fs::File::open(root.join(file)).and_then(|f| {
+        let mut bytes = Vec::new();
+        f.take(MAX_IGNORE_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match read {
         Ok(bytes) => bytes,
         Err(e)
             if matches!(
@@ -452,7 +458,7 @@ fn exclude_rules(root: &Path, notes: &mut Notes) -> Option<Gitignore> {
                 Code::DirUnreadable,
                 format!(
                     "cannot read `{file}`: {}; what it excludes is analysed",
-                    lowercase(&e)
+                    lowercase_io(&e)
                 ),
                 at(file),
             ));
@@ -464,7 +470,24 @@ fn exclude_rules(root: &Path, notes: &mut Notes) -> Option<Gitignore> {
     Some(built(builder, file, notes))
 }
 
+/// Adds the lines of the ignore file `file` (read up to one byte past the limit) to `builder`.
 fn add_lines(builder: &mut GitignoreBuilder, file: &str, bytes: &[u8], notes: &mut Notes) {
+    let limit = MAX_IGNORE_FILE_BYTES as usize;
+    let bytes = match bytes.get(..limit) {
+        Some(head) if bytes.len() > limit => {
+            notes.push(Diagnostic::new(
+                Code::FileTooLarge,
+                format!(
+                    "`{file}` is over {}; only its first lines up to that are honoured, and \
+                     what the rest ignores is analysed",
+                    crate::files::size::human(MAX_IGNORE_FILE_BYTES)
+                ),
+                at(file),
+            ));
+            head
+        }
+        _ => bytes,
+    };
     for line in String::from_utf8_lossy(bytes).lines() {
         if let Err(e) = builder.add_line(None, line) {
             notes.push(ignore_error(file, &e));
@@ -486,11 +509,6 @@ fn ignore_error(file: &str, err: &ignore::Error) -> Diagnostic {
         format!("`{file}`: {err}; the line is not honoured"),
         at(file),
     )
-}
-
-/// An I/O error as a lowercase sentence fragment.
-fn lowercase(e: &io::Error) -> String {
-    crate::files::safe_read::lowercase_io(e)
 }
 
 fn at(rel: &str) -> Loc {
@@ -643,6 +661,23 @@ mod tests {
             assert_eq!(listing.paths, expected);
             assert!(listing.notes.is_empty());
         }
+    }
+
+    /// An ignore file past the limit is honoured up to it, and says so.
+    #[test]
+    fn a_huge_ignore_file_is_a_note() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let mut rules = String::from("*.log\n");
+        while rules.len() as u64 <= super::MAX_IGNORE_FILE_BYTES {
+            rules.push_str("# padding padding padding padding padding padding padding\n");
+        }
+        write(root, ".gitignore", &rules);
+        write(root, "a.log", "");
+        let listing = walk(root).expect("walk");
+        assert_eq!(listing.paths, [".gitignore"]);
+        let notes: Vec<&str> = listing.notes.iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(notes, ["file-too-large"], "{:?}", listing.notes);
     }
 
     /// Deeper than the walk keeps directories open, and through a root that is itself a
