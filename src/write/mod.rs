@@ -170,7 +170,13 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
     for out in outputs.iter().chain(&record) {
         items.push(plan_output(root, out, force, &mut targets, &mut folders)?);
     }
-    let (managed, seeded) = match record::read(root) {
+    // The record was read (and its path checked) as one of the outputs; read it here only
+    // when the outputs hold none.
+    let previous = match items.iter().find(|i| i.path == record::PATH) {
+        Some(item) => item.old.as_deref().and_then(record::listed),
+        None => record::read(root),
+    };
+    let (managed, seeded) = match previous {
         Some(recorded) => classify(root, recorded.into_iter(), &mut folders),
         None => walked_files(root, &mut folders)?,
     };

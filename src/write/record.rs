@@ -49,9 +49,12 @@ pub(crate) fn read(root: &Path) -> Option<Vec<String>> {
     if guard::unsafe_reason(root, PATH).is_some() {
         return None;
     }
-    let text = std::fs::read_to_string(root.join(PATH)).ok()?;
-    if header::provenance(&text) != Provenance::Pristine
-        || header::recorded_path(&text) != Some(PATH)
+    listed(&std::fs::read_to_string(root.join(PATH)).ok()?)
+}
+
+/// The paths the record `text` lists, when it is pristine.
+pub(crate) fn listed(text: &str) -> Option<Vec<String>> {
+    if header::provenance(text) != Provenance::Pristine || header::recorded_path(text) != Some(PATH)
     {
         return None;
     }
