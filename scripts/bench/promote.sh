@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark the promotion goals of docs/performance.md against a local bare remote:
-#   P5a  8 concurrent promotions into different apps, against the same 8 run one after another;
+#   P5a  8 concurrent promotions into different apps, against the same 8 run one after another
+#        (stderr: the push attempts of each concurrent round; the history must stay linear);
 #   P5b  16 concurrent promotions of successive builds of one app (newest must win), against
 #        the same 16 run in order;
 #   P6   one promotion of 500 apps into one environment (one commit), end to end.
@@ -53,6 +54,13 @@ p5a() { # label round concurrent?
     fi
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
+  # Every promotion landed as its own commit on a linear history.
+  local attempts
+  attempts=$(grep -ho '[0-9]* push attempt' "$tmp"/p5a.log.* | awk '{s+=$1} END {print s}')
+  [ "$(git -C "$tmp/p5a/remote.git" rev-list --merges --count main)" = 0 ] \
+    || { echo "P5a: the history has merges" >&2; exit 1; }
+  [ "$3" = yes ] && echo "p5a round $2: $attempts push attempts for 8 promotions" >&2
+  return 0
 }
 
 # P5b: 16 builds of app1, from 16 successive commits of the app repository.
