@@ -48,6 +48,16 @@ for target in "${targets[@]}"; do
   seconds=$(($(date +%s) - started))
   printf '%-16s %10s execs %6s s %8s exec/s %5s MB  %s\n' "$target" "${execs:-?}" "$seconds" \
     "${speed:-?}" "${rss:-?}" "$outcome"
-  [ "$outcome" = ok ] && rm -f "$log"
+  if [ "$outcome" = ok ]; then
+    rm -f "$log"
+  else
+    # The CI machine and its files are gone once the run ends: print why, and the input.
+    grep -v -E '^(#[0-9]+|INFO:|MS:|stat::)' "$log" | tail -n 40 >&2
+    for crash in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do
+      echo "input $crash (base64):" >&2
+      base64 -w 0 "$crash" >&2
+      echo >&2
+    done
+  fi
 done
 exit $status
