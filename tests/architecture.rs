@@ -102,10 +102,15 @@ fn crate_refs(text: &str) -> BTreeSet<String> {
     refs
 }
 
-/// The file's text without its `#[cfg(test)]` items (test modules and test-only helpers).
+/// How many lines of the file are not in `#[cfg(test)]` items.
 fn non_test_lines(text: &str) -> usize {
+    non_test_code(text).len()
+}
+
+/// The file's lines without its `#[cfg(test)]` items (test modules and test-only helpers).
+fn non_test_code(text: &str) -> Vec<&str> {
     let lines: Vec<&str> = text.lines().collect();
-    let mut count = 0;
+    let mut code = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         if lines[i].trim() == "#[cfg(test)]" {
@@ -124,10 +129,10 @@ fn non_test_lines(text: &str) -> usize {
             }
             continue;
         }
-        count += 1;
+        code.push(lines[i]);
         i += 1;
     }
-    count
+    code
 }
 
 #[test]
@@ -181,6 +186,66 @@ fn no_file_has_more_than_600_lines_of_non_test_code() {
         long.is_empty(),
         "files over {MAX_NON_TEST_LINES} lines of non-test code:\n{}",
         long.join("\n")
+    );
+}
+
+/// Where rendering's code lives: what `generate` renders is a function of the model and of the
+/// questions these files ask of the checkout, which `generate --check` asks again instead of
+/// rendering (src/files/inputs.rs). A question asked any other way would go unrecorded.
+const RENDERING: [&str; 4] = [
+    "render",
+    "sources",
+    "model",
+    "cli/commands/generate/replicas.rs",
+];
+
+/// Ways of reaching the file system other than `files::inputs`.
+const FILE_SYSTEM: [&str; 9] = [
+    "fs::",
+    ".is_file()",
+    ".is_dir()",
+    ".exists()",
+    "read_dir",
+    "metadata(",
+    "canonicalize",
+    "File::open",
+    "safe_read::read",
+];
+
+#[test]
+fn rendering_asks_the_checkout_only_through_files_inputs() {
+    let mut files = Vec::new();
+    for part in RENDERING {
+        let path = src().join(part);
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path);
+        }
+    }
+    assert!(
+        files.len() > 20,
+        "the list of rendering's files is out of date"
+    );
+    let mut found = Vec::new();
+    for path in files.iter().filter(|p| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name != "tests.rs"
+            && name != "props.rs"
+            && !p.components().any(|c| c.as_os_str() == "tests")
+    }) {
+        let text = std::fs::read_to_string(path).expect("read source");
+        for line in non_test_code(&text) {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(way) = FILE_SYSTEM.iter().find(|w| code.contains(*w)) {
+                found.push(format!("{}: `{way}` in {}", path.display(), line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "rendering reaches the file system behind files::inputs:\n{}",
+        found.join("\n")
     );
 }
 

@@ -112,6 +112,7 @@ fn generate_keeps_the_tree_out_of_the_application_repository() {
             ".github/workflows/gitops-promote.yml",
             ".github/workflows/gitops.yml",
             ".gitlab-ci.yml",
+            ".gitops-gen/digests",
             ".gitops-gen/files",
             "gitops-gen.yaml"
         ]

@@ -7,8 +7,9 @@
 #   P1  analyze on FILES files, warm cache, against the floor: `find` over the checkout plus `cat`
 #       of exactly the files analyze opens (taken from one strace'd run); cold cache too when the
 #       page cache can be dropped; against zizmor --offline on the same workflows.
-#   P2  generate --check on 100 apps x 5 environments, against `gitops-gen --version`; and with
-#       the model at the root of the FILES-file monorepo.
+#   P2  generate --check on 100 apps x 5 environments, against `gitops-gen --version` (and
+#       --check --render for reference); and with the model at the root of the FILES-file
+#       monorepo.
 #   P3  analyze at FILES/10 and FILES files; generate at 10, 100 and 1,000 apps.
 #   1M  with MILLION=1: analyze on 1,000,000 files, wall time and peak RSS (the tree is about
 #       8 GB; it is deleted afterwards).
@@ -95,8 +96,10 @@ model() { # apps envs dir
   "$bin" --color never generate --dir "$3" >/dev/null 2>&1
 }
 model 100 5 "$tmp/m100"
-read -r v g < <(medians "$bin --version" "$bin --color never generate --check --dir $tmp/m100")
+read -r v g r < <(medians "$bin --version" "$bin --color never generate --check --dir $tmp/m100" \
+  "$bin --color never generate --check --render --dir $tmp/m100")
 echo "P2 generate --check, 100 apps x 5 environments: --version $v ms, check $g ms, ratio $(ratio "$v" "$g")"
+echo "   (generate --check --render, which renders whatever the digests say: $r ms, ratio $(ratio "$v" "$r"))"
 # The monorepo has a .gitlab-ci.yml of its own: gitops-gen's pipeline goes beside it, included.
 { cat "$tmp/m100/gitops-gen.yaml"; echo "gitlab: {file: .gitlab/gitops.gitlab-ci.yml}"; } \
   >"$tmp/large/gitops-gen.yaml"
@@ -109,6 +112,10 @@ read -r a b c < <(medians "$bin --color never generate --check --dir $tmp/m10" \
   "$bin --color never generate --check --dir $tmp/m100" \
   "$bin --color never generate --check --dir $tmp/m1000")
 echo "P3 generate --check 10 -> 100 -> 1000 apps: $a -> $b -> $c ms, $(ratio "$a" "$b")x and $(ratio "$b" "$c")x"
+read -r a b c < <(medians "$bin --color never generate --check --render --dir $tmp/m10" \
+  "$bin --color never generate --check --render --dir $tmp/m100" \
+  "$bin --color never generate --check --render --dir $tmp/m1000")
+echo "P3 generate --check --render 10 -> 100 -> 1000 apps: $a -> $b -> $c ms, $(ratio "$a" "$b")x and $(ratio "$b" "$c")x"
 rm -rf "$tmp/small" "$tmp/m10" "$tmp/m1000"
 
 if [ "${MILLION:-0}" = 1 ]; then

@@ -225,6 +225,10 @@ pub struct GenerateArgs {
     /// Write nothing; print a diff for each stale file and exit 1 if any.
     #[arg(long, conflicts_with_all = ["dry_run", "force"])]
     pub check: bool,
+    /// With --check: render and compare even when .gitops-gen/digests says nothing changed
+    /// since the last generate (the generated CI does; docs/outputs.md).
+    #[arg(long, requires = "check")]
+    pub render: bool,
     /// Print a unified diff of each change as it is written.
     #[arg(long)]
     pub diff: bool,

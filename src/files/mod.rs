@@ -7,6 +7,7 @@ pub(crate) mod diagnostic;
 pub(crate) mod diff;
 pub(crate) mod fold;
 pub(crate) mod glob;
+pub(crate) mod inputs;
 pub(crate) mod line_index;
 pub(crate) mod loc;
 pub(crate) mod redact;

@@ -15,6 +15,8 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::files::inputs;
+use crate::files::safe_read::Symlinks;
 use crate::render::escape;
 
 /// The `templates/` folder of this crate, compiled in.
@@ -34,12 +36,16 @@ impl Templates {
     pub(crate) fn load(repo_root: Option<&Path>) -> Result<Templates, Error> {
         let mut sources = Vec::new();
         let mut overridden = Vec::new();
+        // One question when there is no override folder, as in most repositories.
+        let overrides = repo_root.filter(|root| inputs::is_dir(root, OVERRIDE_DIR));
         for (name, text) in embedded()? {
-            let text = match repo_root.map(|root| root.join(OVERRIDE_DIR).join(&name)) {
-                Some(path) if path.is_file() => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| {
-                        Error::io(format!("reading template override {}", path.display()), e)
-                    })?;
+            let rel = format!("{OVERRIDE_DIR}/{name}");
+            let text = match overrides {
+                Some(root) if inputs::is_file(root, &rel) => {
+                    let text =
+                        inputs::read_text(root, &rel, Symlinks::InsideRoot).map_err(|why| {
+                            Error::Usage(format!("the template override `{rel}` {why}"))
+                        })?;
                     overridden.push(name.clone());
                     text
                 }
@@ -117,6 +123,24 @@ impl Templates {
 }
 
 /// Every embedded template as (name, text), the name being its path below `templates/`.
+/// The build `generate` renders with: gitops-gen's version and a digest of the templates
+/// compiled in, so that a build with other templates is never taken for this one.
+pub(crate) fn build() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for (name, text) in embedded().unwrap_or_default() {
+        for part in [name.as_str(), text] {
+            hasher.update(part.len().to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+    }
+    format!(
+        "{} templates:{}",
+        env!("CARGO_PKG_VERSION"),
+        inputs::hex(&hasher.finalize())
+    )
+}
+
 fn embedded() -> Result<Vec<(String, &'static str)>, Error> {
     let mut out = Vec::new();
     let mut dirs = vec![&EMBEDDED];

@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::error::Error;
+use crate::files::inputs;
 use crate::sources::documents;
 use crate::yaml::Node;
 
@@ -48,20 +49,20 @@ pub(crate) enum Declared {
 /// Whether the chart in the folder `chart` (relative to `root`) declares the dotted `path` in
 /// its default values or its values schema. A chart folder without `Chart.yaml` is an error.
 pub(crate) fn declares(root: &Path, chart: &str, path: &str) -> Result<Declared, Error> {
-    if !root.join(chart).join("Chart.yaml").is_file() {
+    if !inputs::is_file(root, &format!("{chart}/Chart.yaml")) {
         return Err(Error::Usage(format!(
             "`{chart}` is not a Helm chart: it has no `Chart.yaml`"
         )));
     }
     let defaults = format!("{chart}/values.yaml");
-    if root.join(&defaults).is_file() {
+    if inputs::is_file(root, &defaults) {
         let layers = documents(root, &defaults)?;
         if lookup(&layers[..layers.len().min(1)], path).is_some() {
             return Ok(Declared::Defaults);
         }
     }
     let schema = format!("{chart}/values.schema.json");
-    if root.join(&schema).is_file() {
+    if inputs::is_file(root, &schema) {
         let docs = documents(root, &schema)?;
         let mut at = docs.first();
         for key in path.split('.') {

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::error::Error;
 use crate::files::fold::fold;
+use crate::files::inputs;
 use crate::model::decode::{repository_of, split_reference};
 use crate::sources::{KUSTOMIZATION_NAMES, documents};
 use crate::yaml::{Mapping, Node};
@@ -47,22 +48,22 @@ pub(crate) fn in_words<'a>(items: impl IntoIterator<Item = &'a String>) -> Strin
 /// kubectl does; a kustomization file is not a manifest), sorted by name. `what` names the folder
 /// in errors; a name that is not UTF-8 is one.
 pub(crate) fn manifest_files(root: &Path, dir: &str, what: &str) -> Result<Vec<String>, Error> {
-    let entries = std::fs::read_dir(root.join(dir))
+    let entries = inputs::list(root, dir)
         .map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Error::Usage(format!("{what} cannot be listed: {e}")))?;
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else {
-            return Err(Error::Usage(format!(
-                "{what} holds a file whose name is not UTF-8 ({:?}); rename it",
-                entry.file_name()
-            )));
+        let name = match &entry.name {
+            Ok(name) => name.as_str(),
+            Err(name) => {
+                return Err(Error::Usage(format!(
+                    "{what} holds a file whose name is not UTF-8 ({name:?}); rename it"
+                )));
+            }
         };
         let manifest = [".yaml", ".yml", ".json"].iter().any(|x| name.ends_with(x))
             && !KUSTOMIZATION_NAMES.contains(&name);
         // `metadata` follows a symlink as kubectl does; a folder named `x.yaml` is not read.
-        if manifest && entry.path().metadata().is_ok_and(|m| m.is_file()) {
+        if manifest && inputs::is_file(root, &join(dir, name)) {
             files.push(name.to_owned());
         }
     }
@@ -88,7 +89,7 @@ pub(crate) fn namespace_of(root: &Path, dir: &str) -> Option<String> {
     let kustomization = KUSTOMIZATION_NAMES
         .into_iter()
         .map(|n| join(dir, n))
-        .find(|p| root.join(p).is_file());
+        .find(|p| inputs::is_file(root, p));
     let files: Vec<String> = match &kustomization {
         Some(path) => {
             let docs = documents(root, path).ok()?;
@@ -104,7 +105,7 @@ pub(crate) fn namespace_of(root: &Path, dir: &str) -> Option<String> {
                 .ok()?
                 .into_iter()
                 .filter_map(|r| match r {
-                    Resource::Local { path, .. } if root.join(&path).is_file() => Some(path),
+                    Resource::Local { path, .. } if inputs::is_file(root, &path) => Some(path),
                     _ => None,
                 })
                 .collect()
@@ -163,7 +164,7 @@ fn base(
     }
     let Some(name) = KUSTOMIZATION_NAMES
         .into_iter()
-        .find(|n| root.join(dir).join(n).is_file())
+        .find(|n| inputs::is_file(root, &join(dir, n)))
     else {
         return Err(Error::Usage(format!("`{dir}` has no kustomization.yaml")));
     };
@@ -179,7 +180,7 @@ fn base(
             }
             Resource::Local { path, .. } => path,
         };
-        if root.join(&rel).is_dir() {
+        if inputs::is_dir(root, &rel) {
             let mut below = Rendered::default();
             within.push(dir.to_owned());
             let built = base(root, &rel, &mut below, within);

@@ -25,7 +25,8 @@ use std::rc::Rc;
 
 use crate::error::Error;
 use crate::files::LineIndex;
-use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks};
+use crate::files::inputs;
+use crate::files::safe_read::Symlinks;
 use crate::yaml::Node;
 
 /// Kustomization file names, in the order Kustomize looks for them.
@@ -36,7 +37,7 @@ pub(crate) const KUSTOMIZATION_NAMES: [&str; 3] =
 /// `file:line:column`. The file is read every time, so a change is always seen; the parse is
 /// [`crate::yaml::parsed`]'s, shared with every other reader of the same text.
 pub(crate) fn documents(root: &Path, path: &str) -> Result<Rc<Vec<Node>>, Error> {
-    let text = safe_read::read_text(root, Path::new(path), Symlinks::InsideRoot, MAX_FILE_BYTES)
+    let text = inputs::read_text(root, path, Symlinks::InsideRoot)
         .map_err(|why| Error::Usage(format!("`{path}` {why}")))?;
     crate::yaml::parsed(&text).map_err(|e| {
         let (line, column) = LineIndex::new(&text).position(&text, e.span.start);

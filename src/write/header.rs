@@ -97,7 +97,7 @@ pub(crate) fn same_but_line_endings(old: &str, new: &str) -> bool {
 }
 
 /// `text` with every `\r\n` turned into `\n`.
-fn lf(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn lf(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains("\r\n") {
         std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
     } else {

@@ -15,6 +15,7 @@
 //! removed ([`atomic::is_leftover`]).
 
 pub(crate) mod atomic;
+pub(crate) mod digests;
 pub(crate) mod guard;
 pub(crate) mod header;
 pub(crate) mod record;
@@ -188,6 +189,7 @@ pub(crate) fn plan(root: &Path, outputs: &[OutputFile], force: bool) -> Result<P
     }
     for path in managed {
         if path == record::PATH
+            || path == digests::PATH
             || produced.contains(path.as_str())
             || folders.unsafe_reason(root, &path).is_some()
         {

@@ -6,6 +6,7 @@ mod cli;
 mod coexist;
 mod common;
 mod diagnostics;
+mod digests;
 mod distribution;
 mod fleet;
 mod generate;

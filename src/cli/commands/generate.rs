@@ -9,6 +9,7 @@ use crate::cli::commands::load_model;
 use crate::cli::ui::Ui;
 use crate::error::Error;
 use crate::files::diff;
+use crate::files::inputs::{self, Inputs};
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, GITLAB_ROOT_PIPELINE, INCLUDED_GITLAB_PIPELINE};
 use crate::promote::git_cli;
@@ -37,6 +38,16 @@ pub(crate) fn run(ui: &Ui, args: &GenerateArgs) -> Result<Outcome, Error> {
         Mode::Write
     };
     let Some(checkout) = &args.gitops_checkout else {
+        // `--check` answers from the digests while nothing they cover moved (write/digests.rs).
+        if mode == Mode::Check
+            && !args.render
+            && let Some(warnings) = write::digests::unchanged(&args.dir)
+        {
+            for warning in &warnings {
+                ui.note("warning", warning);
+            }
+            return check(ui, &Plan::default());
+        }
         return generate(ui, &args.dir, mode, args.force, args.diff);
     };
     let config = load_model(&args.dir)?;
@@ -93,13 +104,29 @@ pub(crate) fn generate(
     force: bool,
     show_diff: bool,
 ) -> Result<Outcome, Error> {
-    let config = load_model(root)?;
-    let plan = plan(root, &config, force)?;
-    for warning in replicas::warnings(&config, root) {
-        ui.note("warning", &warning);
+    let (rendered, asked) = inputs::recording(|| rendered(root, force));
+    let Rendered {
+        config,
+        outputs,
+        plan,
+        warnings,
+    } = rendered?;
+    for warning in &warnings {
+        ui.note("warning", warning);
     }
     let outcome = execute(ui, root, &plan, mode, show_diff)?;
-    if let Some(url) = &config.gitops.repository
+    let repository = config.gitops.repository.clone();
+    if mode == Mode::Write && outcome == Outcome::Success {
+        let wrote = plan.items.iter().any(|i| i.action.touches_disk());
+        let first = Rendered {
+            config,
+            outputs,
+            plan,
+            warnings,
+        };
+        write_digests(ui, root, (!wrote).then_some((first, asked)))?;
+    }
+    if let Some(url) = &repository
         && mode != Mode::Check
     {
         ui.note(
@@ -113,6 +140,76 @@ pub(crate) fn generate(
         );
     }
     Ok(outcome)
+}
+
+/// One render of the model under a root, planned against what is there.
+pub(crate) struct Rendered {
+    config: Config,
+    outputs: Vec<OutputFile>,
+    plan: Plan,
+    warnings: Vec<String>,
+}
+
+/// Loads the model from `root`, renders it, plans the result and collects the warnings.
+fn rendered(root: &Path, force: bool) -> Result<Rendered, Error> {
+    let config = load_model(root)?;
+    let outputs = render::render_deferred(&config, Some(root))?;
+    let plan = plan_home(root, &config, &outputs, Home::This, force)?;
+    let warnings = replicas::warnings(&config, root);
+    Ok(Rendered {
+        config,
+        outputs,
+        plan,
+        warnings,
+    })
+}
+
+/// Writes `.gitops-gen/digests` for what is under `root` now, after a write that succeeded.
+/// `reuse` is a render (and what it asked) that still describes the files: one whose plan
+/// wrote nothing. Otherwise rendering may have read files before this run changed them (the
+/// team's `.gitlab-ci.yml` it adds an include to, a base it seeded), so it renders once more,
+/// on what is there now. Digests are kept only when that render finds nothing to change.
+pub(crate) fn write_digests(
+    ui: &Ui,
+    root: &Path,
+    reuse: Option<(Rendered, Inputs)>,
+) -> Result<(), Error> {
+    let (now, asked) = match reuse {
+        Some(reused) => reused,
+        None => match inputs::recording(|| rendered(root, false)) {
+            (Ok(now), asked) => (now, asked),
+            (Err(e), _) => {
+                ui.note("warning", &format!("no digests were kept: {e}"));
+                return Ok(());
+            }
+        },
+    };
+    if now.plan.stale().next().is_some() {
+        ui.note(
+            "warning",
+            "rendering again after writing found more to change, so no digests were kept and \
+             `generate --check` renders every time; please report this",
+        );
+        return Ok(());
+    }
+    let Some(text) = write::digests::of(&asked, &now.outputs, &now.warnings) else {
+        return Ok(());
+    };
+    let path = write::digests::PATH;
+    let existing = std::fs::read_to_string(root.join(path)).ok();
+    if existing.as_deref() == Some(text.as_str()) {
+        return Ok(());
+    }
+    write::write_file(root, path, &text)?;
+    ui.status(
+        if existing.is_some() {
+            "update"
+        } else {
+            "create"
+        },
+        path,
+    );
+    Ok(())
 }
 
 /// Renders `config` and compares what belongs in this repository with the files under `root`.

@@ -93,6 +93,9 @@ pub(crate) fn run(ui: &Ui, args: InitArgs) -> Result<Outcome, Error> {
     }
     ui.status("create", model::FILE_NAME);
     let outcome = generate::execute(ui, &root, &plan, Mode::Write, false)?;
+    if outcome == Outcome::Success {
+        generate::write_digests(ui, &root, None)?;
+    }
     if !args.no_git {
         git_init(ui, &root, &model.gitops.branch);
     }

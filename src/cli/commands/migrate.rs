@@ -162,7 +162,13 @@ fn regenerate(
     reseal::replace_plaintext(ui, root, &config, &analysis.layout.plaintext_secrets, write)?;
     let mode = if write { Mode::Write } else { Mode::DryRun };
     let done = generate::plan(root, &config, false)
-        .and_then(|plan| generate::execute(ui, root, &plan, mode, !write));
+        .and_then(|plan| generate::execute(ui, root, &plan, mode, !write))
+        .and_then(|outcome| {
+            if write && outcome == Outcome::Success {
+                generate::write_digests(ui, root, None)?;
+            }
+            Ok(outcome)
+        });
     match done {
         // The model validates but does not render yet: a question the draft could not see.
         Err(Error::Usage(why)) => {

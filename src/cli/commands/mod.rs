@@ -14,14 +14,15 @@ pub(crate) mod sync;
 use std::path::Path;
 
 use crate::error::Error;
-use crate::files::safe_read::{MAX_FILE_BYTES, Symlinks, Unreadable, read_text};
+use crate::files::inputs::read_text;
+use crate::files::safe_read::{Symlinks, Unreadable};
 use crate::model::{self, Config};
 
 /// Reads and validates `<root>/gitops-gen.yaml`: a regular file of at most
-/// [`MAX_FILE_BYTES`], or a symlink to one inside `root`.
+/// [`MAX_FILE_BYTES`](crate::files::safe_read::MAX_FILE_BYTES), or a symlink to one inside `root`.
 pub(crate) fn load_model(root: &Path) -> Result<Config, Error> {
     let name = Path::new(model::FILE_NAME);
-    let text = match read_text(root, name, Symlinks::InsideRoot, MAX_FILE_BYTES) {
+    let text = match read_text(root, model::FILE_NAME, Symlinks::InsideRoot) {
         Ok(text) => text,
         Err(Unreadable::Missing) => {
             return Err(Error::NoModel {

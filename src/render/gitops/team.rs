@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::files::safe_read;
+use crate::files::{inputs, safe_read};
 use crate::model::decode::qualified_repository;
 use crate::model::{App, GITLAB_ROOT_PIPELINE, Helm};
 use crate::render::ci::{gitlab, gitlab_root};
@@ -38,20 +38,17 @@ impl<'a> TeamFiles<'a> {
         let existing = match self.root {
             None => None,
             // Read as every team file is: a regular file, not through a link, bounded in size.
-            Some(root) => match safe_read::read_text(
-                root,
-                Path::new(GITLAB_ROOT_PIPELINE),
-                safe_read::Symlinks::Refuse,
-                safe_read::MAX_FILE_BYTES,
-            ) {
-                Ok(text) => Some(text),
-                Err(safe_read::Unreadable::Missing) => None,
-                Err(why) => {
-                    return Err(Error::Usage(format!(
-                        "cannot include gitops-gen's pipeline: {GITLAB_ROOT_PIPELINE} {why}"
-                    )));
+            Some(root) => {
+                match inputs::read_text(root, GITLAB_ROOT_PIPELINE, safe_read::Symlinks::Refuse) {
+                    Ok(text) => Some(text),
+                    Err(safe_read::Unreadable::Missing) => None,
+                    Err(why) => {
+                        return Err(Error::Usage(format!(
+                            "cannot include gitops-gen's pipeline: {GITLAB_ROOT_PIPELINE} {why}"
+                        )));
+                    }
                 }
-            },
+            }
         };
         match existing {
             Some(base) if !base.starts_with(MANAGED_MARKER) => {
@@ -69,7 +66,7 @@ impl<'a> TeamFiles<'a> {
     /// is not a manifest. They must run `app`'s image.
     pub(crate) fn manifests(&self, app: &App, dir: &str) -> Result<Vec<String>, Error> {
         let what = format!("`deploy.manifests` `{dir}` of app `{}`", app.name.value);
-        let (root, _) = self.folder(&what, dir)?;
+        let root = self.folder(&what, dir)?;
         let files = images::manifest_files(root, dir, &what)?;
         if files.is_empty() {
             return Err(Error::Usage(format!(
@@ -87,7 +84,7 @@ impl<'a> TeamFiles<'a> {
         let Some(root) = self.root else {
             return Ok(Vec::new());
         };
-        if !root.join(dir).is_dir() {
+        if !inputs::is_dir(root, dir) {
             return Ok(Vec::new());
         }
         let folder = dir.rsplit('/').next().unwrap_or(dir);
@@ -99,10 +96,10 @@ impl<'a> TeamFiles<'a> {
     /// image.
     pub(crate) fn kustomize_base(&self, app: &App, dir: &str) -> Result<(), Error> {
         let what = format!("`deploy.kustomize` `{dir}` of app `{}`", app.name.value);
-        let (root, folder) = self.folder(&what, dir)?;
+        let root = self.folder(&what, dir)?;
         if !KUSTOMIZATION_NAMES
             .iter()
-            .any(|name| folder.join(name).is_file())
+            .any(|name| inputs::is_file(root, &format!("{dir}/{name}")))
         {
             return Err(Error::Usage(format!(
                 "{what} has no `kustomization.yaml`; for a folder of plain manifests use \
@@ -121,7 +118,7 @@ impl<'a> TeamFiles<'a> {
         };
         if !KUSTOMIZATION_NAMES
             .iter()
-            .any(|name| root.join(dir).join(name).is_file())
+            .any(|name| inputs::is_file(root, &format!("{dir}/{name}")))
         {
             return Ok(());
         }
@@ -145,7 +142,7 @@ impl<'a> TeamFiles<'a> {
         let files = helm.values.iter().chain(helm.values_by_env.values());
         let mut layers = Vec::new();
         for file in files {
-            if !root.join(file).is_file() {
+            if !inputs::is_file(root, file) {
                 return Err(Error::Usage(format!(
                     "the values file `{file}` of app `{name}` is not a file of the repository"
                 )));
@@ -177,19 +174,18 @@ impl<'a> TeamFiles<'a> {
         Ok(())
     }
 
-    fn folder(&self, what: &str, dir: &str) -> Result<(&'a Path, std::path::PathBuf), Error> {
+    fn folder(&self, what: &str, dir: &str) -> Result<&'a Path, Error> {
         let Some(root) = self.root else {
             return Err(Error::Usage(format!(
                 "{what} is read from the repository, and none was given"
             )));
         };
-        let folder = root.join(dir);
-        if !folder.is_dir() {
+        if !inputs::is_dir(root, dir) {
             return Err(Error::Usage(format!(
                 "{what} is not a folder of the repository"
             )));
         }
-        Ok((root, folder))
+        Ok(root)
     }
 }
 

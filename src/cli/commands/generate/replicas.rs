@@ -6,7 +6,8 @@
 
 use std::path::Path;
 
-use crate::files::safe_read::{self, Symlinks};
+use crate::files::inputs;
+use crate::files::safe_read::Symlinks;
 use crate::model::tree::GitopsTree;
 use crate::model::{Config, Deploy};
 use crate::scan::scaling_of;
@@ -47,13 +48,7 @@ pub(super) fn warnings(config: &Config, root: &Path) -> Vec<String> {
         let texts: Vec<(String, String)> = files
             .iter()
             .filter_map(|file| {
-                let text = safe_read::read_text(
-                    root,
-                    Path::new(file),
-                    Symlinks::InsideRoot,
-                    safe_read::MAX_FILE_BYTES,
-                )
-                .ok()?;
+                let text = inputs::read_text(root, file, Symlinks::InsideRoot).ok()?;
                 Some((file.clone(), text))
             })
             .collect();
