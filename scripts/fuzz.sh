@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh -runs=1000000            # the campaign: 1M executions per target
 #   scripts/fuzz.sh -max_total_time=5        # a smoke run: 5 seconds per target
 #   scripts/fuzz.sh -runs=1000000 yaml model # only these targets
+#   scripts/fuzz.sh -max_total_time=3 -seed=1 # CI's smoke run: repeatable choices
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Builds without a
 # sanitizer: the crate forbids `unsafe`, and the targets look for panics, stack overflows,
@@ -14,8 +15,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-limit=${1:?"usage: $0 -runs=N|-max_total_time=S [target...]"}
-shift
+# Leading arguments that start with `-` go to libFuzzer; the rest name targets.
+options=()
+while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
+  options+=("$1")
+  shift
+done
+if [ ${#options[@]} -eq 0 ]; then
+  echo "usage: $0 -runs=N|-max_total_time=S [-seed=N ...] [target...]" >&2
+  exit 2
+fi
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^gitops-gen-fuzz$')
@@ -34,7 +43,7 @@ for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
   log=$(mktemp)
   started=$(date +%s)
-  if "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "$limit" \
+  if "$bin/$target" "fuzz/corpus/$target" "fuzz/seeds/$target" "${options[@]}" \
       -max_len=65536 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
       -artifact_prefix="fuzz/artifacts/$target/" >"$log" 2>&1; then
     outcome=ok
