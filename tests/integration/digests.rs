@@ -137,3 +137,27 @@ fn the_digests_never_change_what_check_says_about_a_seeded_base() {
     // The base `init` seeds is the user's and an input of rendering at once.
     every_change_is_seen("default_init");
 }
+
+#[cfg(unix)]
+#[test]
+fn digests_behind_a_symbolic_link_are_neither_written_nor_trusted() {
+    let (tmp, root) = build(scenario("two_apps"));
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::rename(root.join(DIGESTS), &elsewhere).expect("move");
+    std::os::unix::fs::symlink(&elsewhere, root.join(DIGESTS)).expect("link");
+    write(
+        &root,
+        "gitops-gen.yaml",
+        &format!("{}\n", read(&root, "gitops-gen.yaml")),
+    );
+    let out = run(&root, &["generate"]);
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("no digests were kept"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(std::fs::symlink_metadata(root.join(DIGESTS)).is_ok_and(|m| m.is_symlink()));
+    // The old digests behind the link describe another model text: the check renders.
+    assert_eq!(check(&root).0, 0);
+}
