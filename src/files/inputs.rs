@@ -66,7 +66,7 @@ impl Question {
     pub(crate) fn answer(&self, root: &Path) -> String {
         match self.ask {
             Ask::Kind => kind_word(&root.join(&self.path)).to_owned(),
-            Ask::List => listing_digest(std::fs::read_dir(root.join(&self.path))),
+            Ask::List => listing_digest(&entries(&root.join(&self.path))),
             Ask::Read => text_digest(&safe_read::read_text(
                 root,
                 Path::new(&self.path),
@@ -144,15 +144,28 @@ pub(crate) struct Listed {
 
 /// What the folder `root/rel` lists, in the order the file system gives (callers sort).
 pub(crate) fn list(root: &Path, rel: &str) -> std::io::Result<Vec<Listed>> {
-    let entries = std::fs::read_dir(root.join(rel));
-    note(Ask::List, rel, || {
-        listing_digest(std::fs::read_dir(root.join(rel)))
-    });
-    entries?
+    let entries = entries(&root.join(rel));
+    note(Ask::List, rel, || listing_digest(&entries));
+    Ok(entries?
+        .into_iter()
+        .map(|(_, name)| Listed {
+            name: name.into_string(),
+        })
+        .collect())
+}
+
+/// The entries of the folder at `path`: each one's kind (links not followed) and name.
+fn entries(path: &Path) -> std::io::Result<Vec<(char, std::ffi::OsString)>> {
+    std::fs::read_dir(path)?
         .map(|entry| {
-            entry.map(|e| Listed {
-                name: e.file_name().into_string(),
-            })
+            let entry = entry?;
+            let kind = match entry.file_type() {
+                Ok(t) if t.is_symlink() => 'l',
+                Ok(t) if t.is_dir() => 'd',
+                Ok(t) if t.is_file() => 'f',
+                _ => 'o',
+            };
+            Ok((kind, entry.file_name()))
         })
         .collect()
 }
@@ -177,24 +190,15 @@ fn text_digest(text: &Result<String, Unreadable>) -> String {
 
 /// A digest of the names a folder lists with the kind of each (links not followed), sorted; or
 /// of the error that kept it from being listed.
-fn listing_digest(entries: std::io::Result<std::fs::ReadDir>) -> String {
+fn listing_digest(entries: &std::io::Result<Vec<(char, std::ffi::OsString)>>) -> String {
     let entries = match entries {
         Ok(entries) => entries,
         Err(e) => return format!("unlistable:{:?}", e.kind()),
     };
-    let mut names: Vec<String> = Vec::new();
-    for entry in entries {
-        let Ok(entry) = entry else {
-            return "unlistable:entry".to_owned();
-        };
-        let kind = match entry.file_type() {
-            Ok(t) if t.is_symlink() => 'l',
-            Ok(t) if t.is_dir() => 'd',
-            Ok(t) if t.is_file() => 'f',
-            _ => 'o',
-        };
-        names.push(format!("{kind} {}", entry.file_name().to_string_lossy()));
-    }
+    let mut names: Vec<String> = entries
+        .iter()
+        .map(|(kind, name)| format!("{kind} {}", name.to_string_lossy()))
+        .collect();
     names.sort();
     let mut hasher = Sha256::new();
     for name in names {

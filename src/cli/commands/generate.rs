@@ -193,6 +193,11 @@ pub(crate) fn write_digests(
         return Ok(());
     }
     let Some(text) = write::digests::of(&asked, &now.outputs, &now.warnings) else {
+        ui.note(
+            "warning",
+            "no digests were kept: a path rendering read holds a line break, which the digests \
+             cannot write down; `generate --check` renders every time",
+        );
         return Ok(());
     };
     let path = write::digests::PATH;
