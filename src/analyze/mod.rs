@@ -15,6 +15,7 @@ pub(crate) mod report;
 
 use crate::analyze::document::Analysis;
 use crate::analyze::positions::Positions;
+use crate::files::listing::PathList;
 use crate::files::{ReadDiagnostic, RepoFiles};
 use crate::infer::Context;
 use crate::read::Pipeline;
@@ -28,7 +29,10 @@ pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.sch
 /// read different files (the cache in `files` serves those both need once) and neither needs
 /// the other's result, so a two-core runner does both at once. The result does not depend on
 /// which finishes first.
-pub(crate) fn analyze(paths: &[String], files: &(dyn RepoFiles + Sync)) -> Analysis {
+pub(crate) fn analyze(
+    paths: &(impl PathList + ?Sized),
+    files: &(dyn RepoFiles + Sync),
+) -> Analysis {
     // What the listing left out comes first: a skipped file is a gap in everything below.
     let mut diagnostics: Vec<ReadDiagnostic> = files.skipped().to_vec();
     let (layout, pipelines, inference) = std::thread::scope(|s| {
@@ -53,33 +57,36 @@ pub(crate) fn analyze(paths: &[String], files: &(dyn RepoFiles + Sync)) -> Analy
 /// no reader claims that one recognises by its text (Azure pipelines may be called anything).
 /// A file that cannot be read for recognition is the scan's to report, not ours.
 pub(crate) fn read_pipelines(
-    paths: &[String],
+    paths: &(impl PathList + ?Sized),
     files: &dyn RepoFiles,
     diagnostics: &mut Vec<ReadDiagnostic>,
 ) -> Vec<Pipeline> {
     let mut pipelines = Vec::new();
     let readers = crate::read::readers();
-    // Which readers claim each path (a bit per reader), asked once per reader and path.
+    // In one pass over the paths: which readers claim each (a bit per reader), and for a path
+    // none claims, which reader recognises it by its shape. Only those paths are kept.
     debug_assert!(readers.len() <= 32);
-    let claims: Vec<u32> = paths
-        .iter()
-        .map(|p| {
-            readers
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.claims(p))
-                .fold(0, |mask, (i, _)| mask | 1 << i)
-        })
-        .collect();
+    let mut claimed: Vec<(String, u32)> = Vec::new();
+    let mut recognised: Vec<(String, usize)> = Vec::new();
+    paths.each(&mut |p| {
+        let mask = readers
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.claims(p))
+            .fold(0, |mask, (i, _)| mask | 1 << i);
+        if mask != 0 {
+            claimed.push((p.to_owned(), mask));
+        } else if let Some(i) = readers.iter().position(|r| r.recognises(p, files)) {
+            recognised.push((p.to_owned(), i));
+        }
+    });
     for (i, reader) in readers.iter().enumerate() {
-        for (path, _) in paths.iter().zip(&claims).filter(|(_, c)| *c & 1 << i != 0) {
+        for (path, _) in claimed.iter().filter(|(_, c)| *c & 1 << i != 0) {
             pipelines.extend(reader.read(path, files, diagnostics));
         }
     }
-    for (path, _) in paths.iter().zip(&claims).filter(|(_, c)| **c == 0) {
-        if let Some(reader) = readers.iter().find(|r| r.recognises(path, files)) {
-            pipelines.extend(reader.read(path, files, diagnostics));
-        }
+    for (path, i) in &recognised {
+        pipelines.extend(readers[*i].read(path, files, diagnostics));
     }
     pipelines
 }

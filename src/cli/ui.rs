@@ -52,6 +52,18 @@ impl Ui {
             .map_err(|e| Error::io("writing to standard output", e))
     }
 
+    /// Writes to standard output through `write`, buffered, so that a large report goes out as
+    /// it is produced instead of being built whole first.
+    pub(crate) fn out_with(
+        &self,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> Result<(), Error> {
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        write(&mut stdout)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Error::io("writing to standard output", e))
+    }
+
     /// A status line on stderr: `verb` is highlighted, `rest` follows.
     pub(crate) fn status(&self, verb: &str, rest: &str) {
         // Nothing useful can be done when stderr is gone; the command's result still counts.

@@ -43,15 +43,6 @@ impl PathGlob {
     }
 }
 
-/// The paths that match `pattern`, in the order given.
-pub(crate) fn glob_paths<'a>(paths: impl Iterator<Item = &'a str>, pattern: &str) -> Vec<String> {
-    let glob = PathGlob::new(pattern);
-    paths
-        .filter(|p| glob.matches(p))
-        .map(str::to_owned)
-        .collect()
-}
-
 /// `pattern` in globset's syntax, with the meaning the module documentation gives it.
 fn to_globset(pattern: &str) -> String {
     let chars: Vec<char> = pattern.trim_start_matches('/').chars().collect();

@@ -9,6 +9,7 @@ pub(crate) mod fold;
 pub(crate) mod glob;
 pub(crate) mod inputs;
 pub(crate) mod line_index;
+pub(crate) mod listing;
 pub(crate) mod loc;
 pub(crate) mod redact;
 pub(crate) mod remote;

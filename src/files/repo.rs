@@ -2,9 +2,10 @@
 //!
 //! [`DirRepo`] walks a checkout once ([`crate::files::walk`]: `.gitignore` honoured, like git
 //! would; every skip a diagnostic) and reads file text lazily through the one safe read
-//! ([`crate::files::safe_read`]); [`MemRepo`] holds files in memory for tests and fuzzing.
-//! Both implement [`RepoFiles`], and both answer [`RepoFiles::glob`] with [`glob_paths`], so
-//! readers behave the same on disk and in tests.
+//! ([`crate::files::safe_read`]); [`MemRepo`] holds files in memory for tests and fuzzing. The
+//! listing is front-coded ([`Paths`]): a million paths take about what their names take.
+//! Both implement [`RepoFiles`], and both answer [`RepoFiles::glob`] with a
+//! [`PathGlob`](crate::files::glob::PathGlob), so readers behave the same on disk and in tests.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -12,7 +13,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::files::Diagnostic;
-use crate::files::glob::glob_paths;
+use crate::files::glob::PathGlob;
+use crate::files::listing::Paths;
 use crate::files::safe_read::{self, MAX_FILE_BYTES, Symlinks, Unreadable};
 use crate::files::walk;
 
@@ -31,6 +33,12 @@ pub(crate) trait RepoFiles {
     /// where a pipeline expects one is reported as such, not as missing.
     fn lists(&self, path: &str) -> bool {
         !matches!(self.text(path), Err(Unreadable::Missing))
+    }
+
+    /// [`RepoFiles::text`] of a file the caller reads once (the layout scan's manifests): a
+    /// repository that caches text returns what it holds but does not keep this one.
+    fn text_once(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        self.text(path)
     }
 
     /// Repository-relative paths matching a glob such as `ci/*.yml` (GitLab `include: local`).
@@ -53,7 +61,7 @@ const CACHE_BUDGET_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug)]
 pub(crate) struct DirRepo {
     root: PathBuf,
-    paths: Vec<String>,
+    paths: Paths,
     /// Listed paths spelled lossily, and the real relative paths they are read from.
     renamed: HashMap<String, PathBuf>,
     notes: Vec<Diagnostic>,
@@ -87,7 +95,7 @@ impl DirRepo {
     }
 
     /// Every listed file: repository-relative, `/`-separated, sorted.
-    pub(crate) fn paths(&self) -> &[String] {
+    pub(crate) fn paths(&self) -> &Paths {
         &self.paths
     }
 
@@ -103,19 +111,21 @@ impl DirRepo {
     }
 }
 
-impl RepoFiles for DirRepo {
-    fn text(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+impl DirRepo {
+    /// The text of a listed `path`, from the cache or read; `keep` says whether a read text may
+    /// be kept.
+    fn cached(&self, path: &str, keep: bool) -> Result<Arc<str>, Unreadable> {
         let path = normalize(path).ok_or(Unreadable::Missing)?;
-        if self
-            .paths
-            .binary_search_by(|p| p.as_str().cmp(path))
-            .is_err()
-        {
+        if !self.paths.contains(path) {
             return Err(Unreadable::Missing);
         }
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(hit) = cache.texts.get(path) {
             return hit.clone();
+        }
+        if !keep {
+            drop(cache);
+            return self.load(path);
         }
         let text = self.load(path);
         // Keep memory bounded on huge repositories: past the budget, files are re-read on use.
@@ -126,9 +136,26 @@ impl RepoFiles for DirRepo {
         }
         text
     }
+}
+
+impl RepoFiles for DirRepo {
+    fn text(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        self.cached(path, true)
+    }
+
+    fn text_once(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        self.cached(path, false)
+    }
 
     fn glob(&self, pattern: &str) -> Vec<String> {
-        glob_paths(self.paths.iter().map(String::as_str), pattern)
+        let glob = PathGlob::new(pattern);
+        let mut found = Vec::new();
+        self.paths.for_each(|p| {
+            if glob.matches(p) {
+                found.push(p.to_owned());
+            }
+        });
+        found
     }
 
     /// What the listing left out (files over the size limit, unreadable directories,
@@ -172,7 +199,8 @@ impl RepoFiles for MemRepo {
     }
 
     fn glob(&self, pattern: &str) -> Vec<String> {
-        glob_paths(self.0.keys().map(String::as_str), pattern)
+        let glob = PathGlob::new(pattern);
+        self.0.keys().filter(|p| glob.matches(p)).cloned().collect()
     }
 }
 
@@ -214,7 +242,7 @@ mod tests {
         assert_eq!(repo.read("ci/../ci/a.yml"), None);
         assert_eq!(repo.read("/ci/a.yml"), None);
         assert_eq!(repo.read("missing"), None);
-        assert_eq!(repo.paths().len(), 4);
+        assert_eq!(repo.paths().to_vec().len(), 4);
     }
 
     #[test]
@@ -263,7 +291,7 @@ mod tests {
 
         let repo = DirRepo::open(root).expect("open");
         assert_eq!(
-            repo.paths(),
+            repo.paths().to_vec(),
             [
                 ".github/workflows/ci.yml",
                 ".gitignore",
@@ -314,7 +342,7 @@ mod tests {
         )
         .expect("symlink");
         let repo = DirRepo::open(dir.path()).expect("open");
-        assert_eq!(repo.paths(), ["a.yaml"]);
+        assert_eq!(repo.paths().to_vec(), ["a.yaml"]);
         assert_eq!(repo.read("link.yaml"), None);
     }
 
@@ -332,9 +360,9 @@ mod tests {
         }
         write(dir.path(), "zz/Jenkinsfile", b"pipeline {}\n");
         let repo = DirRepo::open(dir.path()).expect("open");
-        assert_eq!(repo.paths().len(), 51_001);
+        assert_eq!(repo.paths().to_vec().len(), 51_001);
         assert_eq!(
-            repo.paths().last().map(String::as_str),
+            repo.paths().to_vec().last().map(String::as_str),
             Some("zz/Jenkinsfile")
         );
         assert!(repo.skipped().is_empty(), "{:?}", repo.skipped());
@@ -357,7 +385,7 @@ mod tests {
             .is_ok_and(|s| s.success());
 
         let repo = DirRepo::open(root).expect("open");
-        assert_eq!(repo.paths(), ["a.yaml", "caf\u{fffd}.yaml"]);
+        assert_eq!(repo.paths().to_vec(), ["a.yaml", "caf\u{fffd}.yaml"]);
         assert_eq!(
             repo.read("caf\u{fffd}.yaml").as_deref(),
             std::str::from_utf8(secret).ok()

@@ -17,8 +17,9 @@
 //! exclude file. An ignored directory is not entered.
 
 mod dir;
+mod notes;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -28,9 +29,11 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
+use crate::files::listing::{Folder, Paths};
 use crate::files::safe_read::{Unreadable, lowercase_io};
 use crate::files::{Code, Diagnostic, Loc, Span};
 use dir::{Dir, Kind};
+use notes::Notes;
 
 /// Directories never listed, whatever `.gitignore` says: git's own store and Rust build output.
 const SKIPPED_DIRS: [&str; 2] = [".git", "target"];
@@ -55,7 +58,7 @@ const MAX_OPEN_DEPTH: usize = 64;
 #[derive(Debug, Default)]
 pub(crate) struct Listing {
     /// Repository-relative, `/`-separated, sorted, unique.
-    pub paths: Vec<String>,
+    pub paths: Paths,
     /// For listed paths spelled lossily (a name that is not UTF-8): the real relative path.
     pub renamed: HashMap<String, PathBuf>,
     /// What was left out or renamed, by path (the same whichever thread found what).
@@ -172,27 +175,25 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
         results
     });
     for more in &mut results {
-        found.paths.append(&mut more.paths);
+        found.folders.append(&mut more.folders);
         found.lossy.append(&mut more.lossy);
         found.notes.merge(std::mem::take(&mut more.notes));
     }
     let Found {
-        paths,
+        folders,
         mut lossy,
         mut notes,
     } = found;
     let mut listing = Listing {
-        paths,
+        paths: Paths::of_folders(folders),
         ..Listing::default()
     };
-    listing.paths.sort();
-    listing.paths.dedup();
     // Lossy spellings last, so one can never shadow a file really named that way; among them,
     // in the order of their real names, whichever thread found them.
     lossy.sort_by(|a, b| a.1.cmp(&b.1));
     let mut accepted = Vec::new();
     for (rel, real) in lossy {
-        let taken = listing.paths.binary_search(&rel).is_ok() || listing.renamed.contains_key(&rel);
+        let taken = listing.paths.contains(&rel) || listing.renamed.contains_key(&rel);
         let message = if taken {
             format!(
                 "the name of `{}` is not utf-8 and its utf-8 spelling `{rel}` is taken; it is \
@@ -212,8 +213,8 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
         }
     }
     if !accepted.is_empty() {
-        listing.paths.extend(accepted);
-        listing.paths.sort();
+        accepted.sort();
+        listing.paths = listing.paths.merged(&accepted);
     }
     listing.notes = notes.finish();
     Ok(listing)
@@ -222,7 +223,9 @@ pub(crate) fn walk(root: &Path) -> io::Result<Listing> {
 /// What one thread of the walk found.
 #[derive(Default)]
 struct Found {
-    paths: Vec<String>,
+    /// The files of each folder listed: names, not whole paths, as a million paths would take
+    /// a million strings.
+    folders: Vec<Folder>,
     /// Files whose names are not UTF-8: the lossy spelling and the real relative path.
     lossy: Vec<(String, PathBuf)>,
     notes: Notes,
@@ -342,10 +345,11 @@ fn list(
     found: &mut Found,
 ) {
     let Found {
-        paths,
+        folders,
         lossy,
         notes,
     } = found;
+    let mut files = String::new();
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut rules = Arc::clone(&at_dir.rules);
     if entries
@@ -367,6 +371,7 @@ fn list(
             Some(n) => (n.to_owned(), false),
             None => (entry.name.to_string_lossy().into_owned(), true),
         };
+        let name_len = name.len();
         let rel = if at_dir.rel.is_empty() {
             name
         } else {
@@ -398,7 +403,10 @@ fn list(
         }
         match (entry.kind, real) {
             (Kind::File, Some(real)) => lossy.push((rel, real)),
-            (Kind::File, None) => paths.push(rel),
+            (Kind::File, None) => {
+                files.push_str(&rel[rel.len() - name_len..]);
+                files.push('\0');
+            }
             (Kind::Symlink, _) => notes.push(Diagnostic::not_analysed(&rel, &Unreadable::Symlink)),
             (Kind::Other(kind), _) => {
                 notes.push(Diagnostic::not_analysed(
@@ -410,6 +418,12 @@ fn list(
         }
     }
     stack.extend(below.into_iter().rev());
+    if !files.is_empty() {
+        folders.push(Folder {
+            rel: at_dir.rel.clone(),
+            names: files,
+        });
+    }
 }
 
 /// The rules of the `.gitignore` in `dir` (at `rel`); an unreadable file or a line that is not a
@@ -536,66 +550,6 @@ fn escaped(path: &Path) -> String {
     }
 }
 
-/// Notes kept per code up to [`MAX_NOTES_PER_CODE`], with a count of the rest. The ones kept
-/// are the first by path, so the report is the same whichever thread found what.
-#[derive(Default)]
-struct Notes {
-    kept: BTreeMap<Code, Vec<Diagnostic>>,
-    per_code: BTreeMap<Code, usize>,
-}
-
-impl Notes {
-    fn push(&mut self, d: Diagnostic) {
-        *self.per_code.entry(d.code).or_default() += 1;
-        let kept = self.kept.entry(d.code).or_default();
-        kept.push(d);
-        if kept.len() >= 2 * MAX_NOTES_PER_CODE {
-            first_by_path(kept);
-        }
-    }
-
-    fn merge(&mut self, other: Notes) {
-        for (code, n) in other.per_code {
-            *self.per_code.entry(code).or_default() += n;
-        }
-        for (code, mut more) in other.kept {
-            let kept = self.kept.entry(code).or_default();
-            kept.append(&mut more);
-            first_by_path(kept);
-        }
-    }
-
-    /// The notes kept, by path, then one per code that counts the rest.
-    fn finish(self) -> Vec<Diagnostic> {
-        let mut out: Vec<Diagnostic> = self
-            .kept
-            .into_values()
-            .flat_map(|mut kept| {
-                first_by_path(&mut kept);
-                kept
-            })
-            .collect();
-        out.sort_by(|a, b| (&a.loc.file, &a.message).cmp(&(&b.loc.file, &b.message)));
-        for (code, n) in self.per_code {
-            if n > MAX_NOTES_PER_CODE {
-                let more = n - MAX_NOTES_PER_CODE;
-                let message = format!(
-                    "and {more} more like the {MAX_NOTES_PER_CODE} `{code}` diagnostics above \
-                     ({n} in all); they are not listed one by one"
-                );
-                out.push(Diagnostic::new(code, message, at("")));
-            }
-        }
-        out
-    }
-}
-
-/// Keeps the first [`MAX_NOTES_PER_CODE`] of `notes` by path (then message).
-fn first_by_path(notes: &mut Vec<Diagnostic>) {
-    notes.sort_by(|a, b| (&a.loc.file, &a.message).cmp(&(&b.loc.file, &b.message)));
-    notes.truncate(MAX_NOTES_PER_CODE);
-}
-
 #[cfg(test)]
 mod tests {
     use super::walk;
@@ -625,7 +579,7 @@ mod tests {
         write(root, "scratch.yaml", "");
         write(root, "deep/.gitignore", "!keep.yaml\n");
         write(root, "deep/keep.yaml", "");
-        let listed = walk(root).expect("walk").paths;
+        let listed = walk(root).expect("walk").paths.to_vec();
         assert_eq!(
             listed,
             [
@@ -658,7 +612,7 @@ mod tests {
         expected.sort();
         for _ in 0..5 {
             let listing = walk(root).expect("walk");
-            assert_eq!(listing.paths, expected);
+            assert_eq!(listing.paths.to_vec(), expected);
             assert!(listing.notes.is_empty());
         }
     }
@@ -675,7 +629,7 @@ mod tests {
         write(root, ".gitignore", &rules);
         write(root, "a.log", "");
         let listing = walk(root).expect("walk");
-        assert_eq!(listing.paths, [".gitignore"]);
+        assert_eq!(listing.paths.to_vec(), [".gitignore"]);
         let notes: Vec<&str> = listing.notes.iter().map(|n| n.code.as_str()).collect();
         assert_eq!(notes, ["file-too-large"], "{:?}", listing.notes);
     }
@@ -694,7 +648,7 @@ mod tests {
         write(&real, &rel, "");
         write(&real, "top.yaml", "");
         std::os::unix::fs::symlink(&real, dir.path().join("link")).expect("symlink");
-        let listed = walk(&dir.path().join("link")).expect("walk").paths;
+        let listed = walk(&dir.path().join("link")).expect("walk").paths.to_vec();
         assert_eq!(listed, [rel, "top.yaml".to_owned()]);
     }
 }

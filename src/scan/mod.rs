@@ -32,6 +32,7 @@ pub(crate) use operator::{FLEET_YAML_KIND, Operator, OperatorObject};
 pub(crate) use scaling::{ReplicaConflict, scaling_of};
 pub(crate) use secret::{PlaintextSecret, SecretSource};
 
+use crate::files::listing::PathList;
 use crate::files::safe_read::Unreadable;
 use crate::files::work::{self, Work};
 use crate::files::{Diagnostic, LineIndex, Loc, RepoFiles};
@@ -73,24 +74,21 @@ pub(crate) struct Layout {
 /// [`crate::files::repo::MemRepo`] (`scan(&repo.paths(), &repo)`). Never fails: an
 /// unparseable manifest-looking file becomes a `yaml-syntax` diagnostic, one that cannot be
 /// read (not UTF-8 text) a diagnostic saying why.
-pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
-    let mut paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    paths.sort_unstable();
-    paths.dedup();
-
-    let chart_dirs: BTreeSet<&str> = paths
-        .iter()
-        .filter(|p| file_name(p) == "Chart.yaml")
-        .map(|p| parent_dir(p))
-        .collect();
+pub(crate) fn scan(paths: &(impl PathList + ?Sized), files: &dyn RepoFiles) -> Layout {
+    let mut chart_dirs: BTreeSet<String> = BTreeSet::new();
+    paths.each(&mut |p| {
+        if file_name(p) == "Chart.yaml" {
+            chart_dirs.insert(parent_dir(p).to_owned());
+        }
+    });
 
     let mut layout = Layout::default();
     let mut values = Vec::new();
     let mut scalings = Vec::new();
-    for path in paths {
+    paths.each(&mut |path| {
         // Chart templates are Go templates, not YAML: parsing them would only produce noise.
         if in_chart_templates(path, &chart_dirs) {
-            continue;
+            return;
         }
         let name = file_name(path);
 
@@ -125,7 +123,7 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
                     .extend(secret::from_secret_generator(path, &text, &docs));
             }
         } else if !is_yaml_name(name) {
-            continue;
+            // Nothing else the scan reads is anything but YAML.
         } else if name == "Chart.yaml" {
             if let Some((text, docs)) = parse_file(path, files, &mut layout.diagnostics) {
                 layout
@@ -161,7 +159,7 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
         } else {
             read_objects(path, files, &mut layout, &mut scalings);
         }
-    }
+    });
 
     layout.values_files = chart::attach_values(&mut layout.helm_charts, &values);
     layout.replica_conflicts = scaling::conflicts(&scalings);
@@ -171,7 +169,7 @@ pub(crate) fn scan(paths: &[String], files: &dyn RepoFiles) -> Layout {
 
 /// Whether `path` is below one of `chart_dirs`: each directory above it is looked up, so a
 /// monorepo of thousands of charts costs each file its own depth, not a scan of every chart.
-fn in_a_chart(path: &str, chart_dirs: &BTreeSet<&str>) -> bool {
+fn in_a_chart(path: &str, chart_dirs: &BTreeSet<String>) -> bool {
     work::count(Work::ChartChecks, 1);
     chart_dirs.contains("")
         || path.match_indices('/').any(|(at, _)| {
@@ -181,7 +179,7 @@ fn in_a_chart(path: &str, chart_dirs: &BTreeSet<&str>) -> bool {
 }
 
 /// Whether `path` is inside the `templates/` directory of a chart in `chart_dirs`.
-fn in_chart_templates(path: &str, chart_dirs: &BTreeSet<&str>) -> bool {
+fn in_chart_templates(path: &str, chart_dirs: &BTreeSet<String>) -> bool {
     path.match_indices("templates/").any(|(at, _)| {
         let parent = &path[..at];
         match parent.strip_suffix('/') {
@@ -202,7 +200,8 @@ fn read(
     files: &dyn RepoFiles,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<std::sync::Arc<str>> {
-    match files.text(path) {
+    // The scan reads each file once: a cache need not keep it.
+    match files.text_once(path) {
         Ok(text) => Some(text),
         Err(Unreadable::Missing) => None,
         Err(why) => {

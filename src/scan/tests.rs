@@ -449,7 +449,7 @@ fn empty_and_hostile_inputs_do_not_panic() {
     assert_eq!(layout.manifests[0].documents[0].api_version, "1");
     assert_eq!(layout.diagnostics.len(), 1);
     assert_eq!(layout.diagnostics[0].loc.file, "d.yaml");
-    assert!(scan(&[], &repo).manifests.is_empty());
+    assert!(scan(&Vec::<String>::new(), &repo).manifests.is_empty());
 }
 
 #[test]

@@ -423,12 +423,13 @@ fn walked_files(
 ) -> Result<(Vec<String>, Vec<String>), Error> {
     let repo = DirRepo::open(root)
         .map_err(|e| Error::io(format!("listing the files of {}", root.display()), e))?;
-    let yaml = repo
-        .paths()
-        .iter()
-        .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
-        .cloned();
-    Ok(classify(root, yaml, folders))
+    let mut yaml = Vec::new();
+    repo.paths().for_each(|p| {
+        if p.ends_with(".yml") || p.ends_with(".yaml") {
+            yaml.push(p.to_owned());
+        }
+    });
+    Ok(classify(root, yaml.into_iter(), folders))
 }
 
 /// Of `paths`, those that start with the managed header, then those that start with the seeded

@@ -32,13 +32,13 @@ pub(crate) fn run(ui: &Ui, args: &AnalyzeArgs) -> Result<Outcome, Error> {
     };
     let repo = open(root)?;
     let analysis = analyze::analyze(repo.paths(), &repo);
-    let out = match args.format {
-        ReportFormat::Text => text::render(&analysis, &repo, ui.color_out),
-        ReportFormat::Json => json(&analysis)?,
-        ReportFormat::Markdown => markdown::render(&analysis),
-        ReportFormat::Sarif => json(&sarif::render(&analysis))?,
-    };
-    ui.out(&out)?;
+    match args.format {
+        ReportFormat::Text => ui.out(&text::render(&analysis, &repo, ui.color_out))?,
+        // Written as serialised: the report of a million files is tens of megabytes.
+        ReportFormat::Json => ui.out_with(|w| write_json(w, &analysis))?,
+        ReportFormat::Markdown => ui.out(&markdown::render(&analysis))?,
+        ReportFormat::Sarif => ui.out_with(|w| write_json(w, &sarif::render(&analysis)))?,
+    }
     let matched = gate::matched(&analysis, &selected(&args.fail_on));
     Ok(gate_outcome(ui, &matched))
 }
@@ -174,6 +174,12 @@ fn selected(fail_on: &[FailOn]) -> Vec<Finding> {
             FailOn::Diagnostic => vec![Finding::Diagnostic],
         })
         .collect()
+}
+
+/// `value` as pretty JSON and a line break, written to `w` as it is serialised.
+fn write_json<T: serde::Serialize>(w: &mut dyn std::io::Write, value: &T) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, value)?;
+    w.write_all(b"\n")
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<String, Error> {

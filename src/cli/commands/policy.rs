@@ -125,15 +125,15 @@ fn files_in(
                 .iter()
                 .map(|note| format!("{}: {}", note.loc.file, note.message)),
         );
-        let files: Vec<String> = listing
-            .paths
-            .into_iter()
-            .filter(|rel| {
-                Path::new(rel)
-                    .extension()
-                    .is_some_and(|e| extensions.iter().any(|x| e == *x))
-            })
-            .collect();
+        let mut files: Vec<String> = Vec::new();
+        listing.paths.for_each(|rel| {
+            let wanted = Path::new(rel)
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x));
+            if wanted {
+                files.push(rel.to_owned());
+            }
+        });
         (path.to_path_buf(), files)
     } else {
         let parent = path.parent().unwrap_or(Path::new("."));
