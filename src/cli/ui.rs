@@ -56,7 +56,7 @@ impl Ui {
     /// it is produced instead of being built whole first.
     pub(crate) fn out_with(
         &self,
-        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+        write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
     ) -> Result<(), Error> {
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         write(&mut stdout)

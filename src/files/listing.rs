@@ -12,10 +12,14 @@ const BLOCK: usize = 16;
 /// Sorted, unique, repository-relative paths.
 #[derive(Debug, Default)]
 pub(crate) struct Paths {
-    /// Per path: the shared length and the suffix length (LEB128), then the suffix.
-    data: Vec<u8>,
-    /// Where each block of [`BLOCK`] paths starts in `data`.
-    blocks: Vec<u32>,
+    /// Per path: the length it shares with the path before and the length of the rest
+    /// (LEB128).
+    lengths: Vec<u8>,
+    /// The rest of every path, back to back: each cut from a `&str` at a shared prefix that
+    /// ends on a character boundary, so it is UTF-8 and read without checking again.
+    text: String,
+    /// Where each block of [`BLOCK`] paths starts in `lengths` and in `text`.
+    blocks: Vec<(u32, u32)>,
     len: usize,
     /// The last path pushed, to share a prefix with the next.
     last: String,
@@ -24,10 +28,6 @@ pub(crate) struct Paths {
 impl Paths {
     /// Adds `path`, which must sort after every path added before; a path equal to the last one
     /// is left out.
-    ///
-    /// # Panics
-    /// Never on user input: the walk sorts what it gives; a path out of order is a bug, caught
-    /// by a debug assertion.
     pub(crate) fn push(&mut self, path: &str) {
         if self.len > 0 && path == self.last {
             return;
@@ -38,15 +38,16 @@ impl Paths {
             self.last
         );
         let shared = if self.len.is_multiple_of(BLOCK) {
-            let at = u32::try_from(self.data.len()).unwrap_or(u32::MAX);
-            self.blocks.push(at);
+            let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+            self.blocks
+                .push((at(self.lengths.len()), at(self.text.len())));
             0
         } else {
             common_prefix(&self.last, path)
         };
-        put(&mut self.data, shared);
-        put(&mut self.data, path.len() - shared);
-        self.data.extend_from_slice(&path.as_bytes()[shared..]);
+        put(&mut self.lengths, shared);
+        put(&mut self.lengths, path.len() - shared);
+        self.text.push_str(&path[shared..]);
         self.last.truncate(shared);
         self.last.push_str(&path[shared..]);
         self.len += 1;
@@ -54,14 +55,18 @@ impl Paths {
 
     /// Whether `path` is listed: the block is found by its first path, then decoded.
     pub(crate) fn contains(&self, path: &str) -> bool {
-        let mut buf = String::new();
-        // The last block whose first path is not after `path`.
+        // The last block whose first path is not after `path`; a block's first path is stored
+        // whole, so it is compared where it lies.
         let (mut lo, mut hi) = (0, self.blocks.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let mut at = self.blocks[mid] as usize;
-            self.next(&mut at, &mut buf);
-            if buf.as_str() <= path {
+            let (at, start) = self.blocks[mid];
+            let mut at = at as usize;
+            let _shared = take(&self.lengths, &mut at);
+            let len = take(&self.lengths, &mut at);
+            let start = start as usize;
+            let head = self.text.get(start..start + len).unwrap_or_default();
+            if head <= path {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -70,13 +75,15 @@ impl Paths {
         let Some(block) = lo.checked_sub(1) else {
             return false;
         };
-        let mut at = self.blocks[block] as usize;
+        let (at, start) = self.blocks[block];
+        let (mut at, mut start) = (at as usize, start as usize);
         let end = self
             .blocks
             .get(block + 1)
-            .map_or(self.data.len(), |&e| e as usize);
+            .map_or(self.lengths.len(), |&(e, _)| e as usize);
+        let mut buf = String::new();
         while at < end {
-            self.next(&mut at, &mut buf);
+            self.next(&mut at, &mut start, &mut buf);
             match buf.as_str().cmp(path) {
                 std::cmp::Ordering::Less => {}
                 std::cmp::Ordering::Equal => return true,
@@ -89,9 +96,9 @@ impl Paths {
     /// Calls `f` with every path, in order.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&str)) {
         let mut buf = String::new();
-        let mut at = 0;
-        while at < self.data.len() {
-            self.next(&mut at, &mut buf);
+        let (mut at, mut start) = (0, 0);
+        while at < self.lengths.len() {
+            self.next(&mut at, &mut start, &mut buf);
             f(&buf);
         }
     }
@@ -104,17 +111,15 @@ impl Paths {
         out
     }
 
-    /// Decodes the path at `*at` into `buf`, which holds the path before it.
-    fn next(&self, at: &mut usize, buf: &mut String) {
-        let shared = take(&self.data, at);
-        let rest = take(&self.data, at);
-        let end = (*at + rest).min(self.data.len());
-        // Written from `&str` slices cut at a shared prefix of two UTF-8 strings, which ends on
-        // a character boundary of both.
-        let suffix = std::str::from_utf8(&self.data[*at..end]).unwrap_or_default();
+    /// Decodes the path whose lengths are at `*at` and whose rest is at `*start` into `buf`,
+    /// which holds the path before it.
+    fn next(&self, at: &mut usize, start: &mut usize, buf: &mut String) {
+        let shared = take(&self.lengths, at);
+        let rest = take(&self.lengths, at);
+        let end = (*start + rest).min(self.text.len());
         buf.truncate(shared.min(buf.len()));
-        buf.push_str(suffix);
-        *at = end;
+        buf.push_str(self.text.get(*start..end).unwrap_or_default());
+        *start = end;
     }
 }
 
@@ -202,7 +207,8 @@ impl Paths {
                 }
             }
         }
-        listing.data.shrink_to_fit();
+        listing.lengths.shrink_to_fit();
+        listing.text.shrink_to_fit();
         listing
     }
 
@@ -346,9 +352,9 @@ mod tests {
         }
         let whole: usize = paths.iter().map(String::len).sum();
         assert!(
-            listing.data.len() < whole / 2,
+            listing.text.len() + listing.lengths.len() < whole / 2,
             "{} of {whole}",
-            listing.data.len()
+            listing.text.len() + listing.lengths.len()
         );
     }
 

@@ -177,7 +177,7 @@ fn selected(fail_on: &[FailOn]) -> Vec<Finding> {
 }
 
 /// `value` as pretty JSON and a line break, written to `w` as it is serialised.
-fn write_json<T: serde::Serialize>(w: &mut dyn std::io::Write, value: &T) -> std::io::Result<()> {
+fn write_json<T: serde::Serialize>(w: &mut impl std::io::Write, value: &T) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *w, value)?;
     w.write_all(b"\n")
 }
