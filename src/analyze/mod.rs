@@ -80,13 +80,19 @@ pub(crate) fn read_pipelines(
             recognised.push((p.to_owned(), i));
         }
     });
+    let mut read = |reader: &dyn crate::read::Reader, path: &str| {
+        if let Some(mut pipeline) = reader.read(path, files, diagnostics) {
+            pipeline.shrink_to_fit();
+            pipelines.push(pipeline);
+        }
+    };
     for (i, reader) in readers.iter().enumerate() {
         for (path, _) in claimed.iter().filter(|(_, c)| *c & 1 << i != 0) {
-            pipelines.extend(reader.read(path, files, diagnostics));
+            read(reader.as_ref(), path);
         }
     }
     for (path, i) in &recognised {
-        pipelines.extend(readers[*i].read(path, files, diagnostics));
+        read(readers[*i].as_ref(), path);
     }
     pipelines
 }

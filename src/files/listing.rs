@@ -7,7 +7,7 @@
 //! paths (tests, in-memory repositories).
 
 /// Every how many paths one is stored whole, where a lookup starts decoding.
-const BLOCK: usize = 16;
+const BLOCK: usize = 64;
 
 /// Sorted, unique, repository-relative paths.
 #[derive(Debug, Default)]

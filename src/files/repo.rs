@@ -36,8 +36,17 @@ pub(crate) trait RepoFiles {
     }
 
     /// [`RepoFiles::text`] of a file the caller reads once (the layout scan's manifests): a
-    /// repository that caches text returns what it holds but does not keep this one.
+    /// repository that caches text returns what it holds but does not keep this one, and drops
+    /// what it kept only for this read ([`RepoFiles::text_lent`]).
     fn text_once(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        self.text(path)
+    }
+
+    /// [`RepoFiles::text`] of a file another stage will read once more with
+    /// [`RepoFiles::text_once`] (a YAML file looked at to see whether it is a pipeline, which the
+    /// scan then reads): a repository that caches text keeps it until that read, or for good
+    /// once [`RepoFiles::text`] asks for it.
+    fn text_lent(&self, path: &str) -> Result<Arc<str>, Unreadable> {
         self.text(path)
     }
 
@@ -70,11 +79,21 @@ pub(crate) struct DirRepo {
     cache: Mutex<Cache>,
 }
 
-/// File text read so far (or why it could not be), and the cached text's total size.
+/// File text read so far (or why it could not be), whether it is only lent until a
+/// [`RepoFiles::text_once`], and the cached text's total size.
 #[derive(Debug, Default)]
 struct Cache {
-    texts: BTreeMap<String, Result<Arc<str>, Unreadable>>,
+    texts: BTreeMap<String, (Result<Arc<str>, Unreadable>, Hold)>,
     bytes: usize,
+}
+
+/// How long the cache holds a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Hold {
+    /// Until the end: a reader asked for it.
+    Keep,
+    /// Until the one read it was lent for.
+    Lent,
 }
 
 impl DirRepo {
@@ -112,27 +131,37 @@ impl DirRepo {
 }
 
 impl DirRepo {
-    /// The text of a listed `path`, from the cache or read; `keep` says whether a read text may
-    /// be kept.
-    fn cached(&self, path: &str, keep: bool) -> Result<Arc<str>, Unreadable> {
+    /// The text of a listed `path`, from the cache or read; `hold` says how long the cache may
+    /// hold it, `None` for a last read.
+    fn cached(&self, path: &str, hold: Option<Hold>) -> Result<Arc<str>, Unreadable> {
         let path = normalize(path).ok_or(Unreadable::Missing)?;
         if !self.paths.contains(path) {
             return Err(Unreadable::Missing);
         }
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(hit) = cache.texts.get(path) {
-            return hit.clone();
+        if let Some((hit, held)) = cache.texts.get_mut(path) {
+            let hit = hit.clone();
+            match hold {
+                Some(Hold::Keep) => *held = Hold::Keep,
+                Some(Hold::Lent) => {}
+                None if *held == Hold::Lent => {
+                    cache.texts.remove(path);
+                    cache.bytes -= hit.as_ref().map_or(0, |t| t.len());
+                }
+                None => {}
+            }
+            return hit;
         }
-        if !keep {
+        let Some(hold) = hold else {
             drop(cache);
             return self.load(path);
-        }
+        };
         let text = self.load(path);
         // Keep memory bounded on huge repositories: past the budget, files are re-read on use.
         let size = text.as_ref().map_or(0, |t| t.len());
         if cache.bytes + size <= CACHE_BUDGET_BYTES {
             cache.bytes += size;
-            cache.texts.insert(path.to_owned(), text.clone());
+            cache.texts.insert(path.to_owned(), (text.clone(), hold));
         }
         text
     }
@@ -140,11 +169,15 @@ impl DirRepo {
 
 impl RepoFiles for DirRepo {
     fn text(&self, path: &str) -> Result<Arc<str>, Unreadable> {
-        self.cached(path, true)
+        self.cached(path, Some(Hold::Keep))
     }
 
     fn text_once(&self, path: &str) -> Result<Arc<str>, Unreadable> {
-        self.cached(path, false)
+        self.cached(path, None)
+    }
+
+    fn text_lent(&self, path: &str) -> Result<Arc<str>, Unreadable> {
+        self.cached(path, Some(Hold::Lent))
     }
 
     fn glob(&self, pattern: &str) -> Vec<String> {
@@ -326,6 +359,36 @@ mod tests {
             repo.glob("**/*.yaml"),
             ["deploy/base/kustomization.yaml", "deploy/big.yaml"]
         );
+    }
+
+    /// What the cache holds shows when a file changes on disk between two reads.
+    #[test]
+    fn a_lent_text_is_kept_until_its_one_read_and_a_kept_text_for_good() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["lent.yml", "kept.yml", "once.yml"] {
+            write(dir.path(), name, b"old\n");
+        }
+        let repo = DirRepo::open(dir.path()).expect("open");
+        let change = |name: &str| write(dir.path(), name, b"new\n");
+        let once = |name: &str| repo.text_once(name).ok().map(|t| t.to_string());
+
+        // Lent, then read once: the second read took it from the cache, and dropped it.
+        assert_eq!(repo.text_lent("lent.yml").as_deref().ok(), Some("old\n"));
+        change("lent.yml");
+        assert_eq!(once("lent.yml").as_deref(), Some("old\n"));
+        assert_eq!(once("lent.yml").as_deref(), Some("new\n"));
+
+        // Lent, then asked for by a reader: kept for good, a read once does not drop it.
+        assert_eq!(repo.text_lent("kept.yml").as_deref().ok(), Some("old\n"));
+        assert_eq!(repo.read("kept.yml").as_deref(), Some("old\n"));
+        change("kept.yml");
+        assert_eq!(once("kept.yml").as_deref(), Some("old\n"));
+        assert_eq!(repo.read("kept.yml").as_deref(), Some("old\n"));
+
+        // Read once first: never cached.
+        assert_eq!(once("once.yml").as_deref(), Some("old\n"));
+        change("once.yml");
+        assert_eq!(repo.read("once.yml").as_deref(), Some("new\n"));
     }
 
     #[cfg(unix)]

@@ -266,6 +266,33 @@ pub(crate) struct Pipeline {
     pub best_effort: bool,
 }
 
+impl Pipeline {
+    /// Gives back what its lists hold beyond their length: readers push one item at a time,
+    /// which leaves most lists holding room for four, and the analysis keeps every pipeline of
+    /// the repository until it is reported.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.triggers.shrink_to_fit();
+        self.jobs.shrink_to_fit();
+        for job in &mut self.jobs {
+            job.needs.shrink_to_fit();
+            job.conditions.shrink_to_fit();
+            job.variables.shrink_to_fit();
+            job.steps.shrink_to_fit();
+            for step in &mut job.steps {
+                match step {
+                    Step::Script {
+                        line_starts, env, ..
+                    } => {
+                        line_starts.shrink_to_fit();
+                        env.shrink_to_fit();
+                    }
+                    Step::Action { with, .. } => with.shrink_to_fit(),
+                }
+            }
+        }
+    }
+}
+
 /// Reads one file of a repository; implemented by each CI reader.
 pub(crate) trait Reader {
     /// Whether `path` (repository-relative) is a file of this system.

@@ -211,7 +211,9 @@ impl<F: YamlFormat> Reader for F {
 
     fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
         (path.ends_with(".yml") || path.ends_with(".yaml"))
-            && repo.text(path).is_ok_and(|text| F::recognises(path, &text))
+            && repo
+                .text_lent(path)
+                .is_ok_and(|text| F::recognises(path, &text))
     }
 
     fn read(

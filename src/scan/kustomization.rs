@@ -93,11 +93,18 @@ pub(super) fn read(file: &str, dir: &str, src: &str, docs: &[Node]) -> Kustomiza
     let empty = Mapping::new();
     let root = docs.iter().find_map(Node::as_map).unwrap_or(&empty);
 
-    let resources = string_list(root, "resources", src);
-    let components = string_list(root, "components", src);
-    let bases = string_list(root, "bases", src);
-    let patches = read_patches(root, src, &lines);
-    let images = read_images(root, src, &lines);
+    // Lists collected one item at a time hold room for four; a monorepo has thousands of these.
+    let exact = |mut list: Vec<String>| {
+        list.shrink_to_fit();
+        list
+    };
+    let resources = exact(string_list(root, "resources", src));
+    let components = exact(string_list(root, "components", src));
+    let bases = exact(string_list(root, "bases", src));
+    let mut patches = read_patches(root, src, &lines);
+    patches.shrink_to_fit();
+    let mut images = read_images(root, src, &lines);
+    images.shrink_to_fit();
 
     let climbs = |p: &str| p == ".." || p.starts_with("../") || p.contains("/../");
     let references_parent = resources

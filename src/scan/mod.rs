@@ -262,7 +262,8 @@ fn read_objects(
         .iter()
         .filter_map(Node::as_map)
         .any(secret::has_sops_metadata);
-    let mut documents = Vec::new();
+    // Sized for every document: most files hold one, and a growing vector would hold four.
+    let mut documents = Vec::with_capacity(docs.len());
     for doc in &docs {
         let Some(root) = doc.as_map() else { continue };
         let (Some(api_version), Some(kind)) = (
@@ -316,8 +317,12 @@ fn read_objects(
     }
 }
 
-/// Puts every list in path order (then line order) so output never depends on walk order.
+/// Puts every list in path order (then line order) so output never depends on walk order, and
+/// gives back the room the lists grew beyond their length.
 fn sort(layout: &mut Layout) {
+    layout.manifests.shrink_to_fit();
+    layout.kustomizations.shrink_to_fit();
+    layout.operator_objects.shrink_to_fit();
     layout.manifests.sort_by(|a, b| a.file.cmp(&b.file));
     layout.kustomizations.sort_by(|a, b| a.file.cmp(&b.file));
     layout.helm_charts.sort_by(|a, b| a.file.cmp(&b.file));
