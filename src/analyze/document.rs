@@ -63,8 +63,8 @@ pub(crate) struct Summary {
 /// A place in the repository, 1-based line and column (characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub(crate) struct Position {
-    /// Repository-relative path.
-    pub file: String,
+    /// Repository-relative path, shared with every place in the file.
+    pub file: std::sync::Arc<str>,
     pub line: usize,
     /// Counted in characters, not bytes.
     pub column: usize,
@@ -98,7 +98,7 @@ pub(crate) struct JobOut {
     pub manual: bool,
     /// The file it is defined in: the pipeline file, or the included template, called workflow
     /// or loaded file that defines it.
-    pub file: String,
+    pub file: std::sync::Arc<str>,
     /// The 1-based line it is defined on, in `file`.
     pub line: usize,
 }

@@ -257,7 +257,7 @@ fn accuracy_against_expectations() {
         let got: BTreeSet<(String, usize)> = analysis
             .deploy_steps
             .iter()
-            .map(|d| (d.at.file.clone(), d.at.line))
+            .map(|d| (d.at.file.to_string(), d.at.line))
             .collect();
         deploys.add(&want, &got, "deploy step", &name, &mut report);
 
@@ -395,7 +395,7 @@ fn a_broken_pipeline_recognised_by_shape_is_reported() {
     let read = crate::analyze::read_pipelines(&paths, &repo, &mut diagnostics);
     assert!(read.is_empty(), "{read:?}");
     assert!(
-        diagnostics.iter().any(|d| d.loc.file == "ops/cd.yml"),
+        diagnostics.iter().any(|d| &*d.loc.file == "ops/cd.yml"),
         "{diagnostics:?}"
     );
 }

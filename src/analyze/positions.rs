@@ -11,7 +11,7 @@ use crate::files::{LineIndex, Loc, RepoFiles};
 pub(crate) struct Positions<'r> {
     files: &'r dyn RepoFiles,
     /// Each file read so far, with its line index; a file that cannot be read is empty.
-    indexed: BTreeMap<String, (Arc<str>, LineIndex)>,
+    indexed: BTreeMap<Arc<str>, (Arc<str>, LineIndex)>,
 }
 
 impl<'r> Positions<'r> {

@@ -209,11 +209,11 @@ fn test(
         .find(|b| {
             b.repository.rsplit('/').next().and_then(dns_label_from) == Some(app.name.clone())
         })
-        .map(|b| b.first.at.file.as_str());
+        .map(|b| &*b.first.at.file);
     let Some(found) = analysis
         .tests
         .iter()
-        .find(|t| single || Some(t.at.file.as_str()) == pipeline)
+        .find(|t| single || Some(&*t.at.file) == pipeline)
     else {
         return;
     };

@@ -139,7 +139,7 @@ pub(crate) fn plan(
     for cred in &analysis.credentials {
         let line = format!("`{}` ({}:{})", cred.name, cred.at.file, cred.at.line);
         match &cred.job {
-            Some(job) if jobs_of_env.contains(&(cred.at.file.clone(), job.clone())) => {
+            Some(job) if jobs_of_env.contains(&(cred.at.file.to_string(), job.clone())) => {
                 cutover.credentials.push(line)
             }
             None => cutover.shared_credentials.push(line),
@@ -270,7 +270,7 @@ fn github_step(
             }
             let old = old.split(" #").next().unwrap_or(old).trim();
             Ok(vec![(
-                file.clone(),
+                file.to_string(),
                 (start, end, format!(" false  # {note}; it ran `if: {old}`")),
                 what,
             )])
@@ -280,7 +280,7 @@ fn github_step(
             let indent = " ".repeat(column(&text, first.span.start));
             let at = first.span.start;
             Ok(vec![(
-                file.clone(),
+                file.to_string(),
                 (at, at, format!("if: false  # {note}\n{indent}")),
                 what,
             )])
@@ -356,7 +356,7 @@ fn gitlab_jobs(
             job.id
         );
         edits.push((
-            job.file.clone(),
+            job.file.to_string(),
             (start, key.span.start, format!("{note}.")),
             format!("{}:{}: job `{}` hidden", job.file, job.line, job.id),
         ));

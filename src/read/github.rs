@@ -27,6 +27,8 @@ mod triggers;
 #[cfg(feature = "fuzzing")]
 pub(crate) use expr::{lower as lower_condition, substitute_inputs};
 
+use std::sync::Arc;
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::{CiSystem, Pipeline, Reader};
 use crate::yaml::Span;
@@ -78,8 +80,9 @@ impl Reader for GithubReader {
             );
             return None;
         };
+        let shared: Arc<str> = Arc::from(path);
         let scope = Scope {
-            file: path,
+            file: &shared,
             src: &text,
             inputs: None,
         };

@@ -17,19 +17,19 @@ use crate::yaml::{self, Mapping, Node, Span, Value};
 #[derive(Clone, Debug)]
 pub(crate) struct SourceText {
     /// Repository-relative path.
-    pub(crate) file: String,
+    pub(crate) file: Arc<str>,
     pub(crate) src: Arc<str>,
 }
 
 impl SourceText {
     /// The location of `node` in this file.
     pub(crate) fn loc(&self, node: &Node) -> Loc {
-        Loc::new(&self.file, node.span)
+        Loc::shared(&self.file, node.span)
     }
 
     /// A location at `span` in this file.
     pub(crate) fn loc_span(&self, span: Span) -> Loc {
-        Loc::new(&self.file, span)
+        Loc::shared(&self.file, span)
     }
 
     /// A diagnostic at `node`.
@@ -225,7 +225,7 @@ impl<F: YamlFormat> Reader for F {
         let src = claimed_text(repo, path, Code::FileUnreadable, diagnostics)?;
         let root = parse_file(path, &src, diagnostics)?;
         let st = SourceText {
-            file: path.to_owned(),
+            file: Arc::from(path),
             src,
         };
         let Some(map) = root.as_map() else {
@@ -417,7 +417,7 @@ pub(crate) mod test_support {
 
     /// The text at `loc` in the repository `repo` (a marker when it is out of range).
     pub(crate) fn loc_text<'r>(repo: &'r MemRepo, loc: &Loc) -> &'r str {
-        let file = repo.0.get(&loc.file).map_or("", String::as_str);
+        let file = repo.0.get(&*loc.file).map_or("", String::as_str);
         file.get(loc.span.range()).unwrap_or("<out of range>")
     }
 

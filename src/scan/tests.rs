@@ -355,7 +355,7 @@ fn broken_yaml_is_a_diagnostic_and_the_scan_goes_on() {
     assert_eq!(layout.diagnostics.len(), 1, "{:?}", layout.diagnostics);
     let diag = &layout.diagnostics[0];
     assert_eq!(diag.code, crate::files::Code::YamlSyntax);
-    assert_eq!(diag.loc.file, "deploy/broken.yaml");
+    assert_eq!(&*diag.loc.file, "deploy/broken.yaml");
     assert!(
         diag.message
             .starts_with("`deploy/broken.yaml` is not valid yaml")
@@ -417,7 +417,7 @@ fn root_chart_templates_and_secret_generators() {
     let diag_files: Vec<&str> = layout
         .diagnostics
         .iter()
-        .map(|d| d.loc.file.as_str())
+        .map(|d| d.loc.file.as_ref())
         .collect();
     assert_eq!(diag_files, ["bad/Chart.yaml"]);
     assert!(
@@ -448,7 +448,7 @@ fn empty_and_hostile_inputs_do_not_panic() {
     assert_eq!(layout.manifests.len(), 1, "{:?}", layout.manifests);
     assert_eq!(layout.manifests[0].documents[0].api_version, "1");
     assert_eq!(layout.diagnostics.len(), 1);
-    assert_eq!(layout.diagnostics[0].loc.file, "d.yaml");
+    assert_eq!(&*layout.diagnostics[0].loc.file, "d.yaml");
     assert!(scan(&Vec::<String>::new(), &repo).manifests.is_empty());
 }
 

@@ -42,7 +42,7 @@ pub(crate) fn render(a: &Analysis) -> Value {
     }
     for s in &a.layout.plaintext_secrets {
         let at = Position {
-            file: s.file.clone(),
+            file: s.file.as_str().into(),
             line: s.line,
             column: 1,
         };
@@ -64,7 +64,7 @@ pub(crate) fn render(a: &Analysis) -> Value {
     }
     for c in &a.layout.replica_conflicts {
         let at = Position {
-            file: c.file.clone(),
+            file: c.file.as_str().into(),
             line: c.line,
             column: c.column,
         };

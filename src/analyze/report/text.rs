@@ -332,7 +332,7 @@ fn snippet(
     let step_line = lines.line(start);
     let first_line = step_line.saturating_sub(WINDOW_LINES);
     let window = Window {
-        name: at.file.clone(),
+        name: at.file.to_string(),
         shown: Arc::clone(shown),
         start: lines.line_start(first_line).unwrap_or(0),
         end: lines

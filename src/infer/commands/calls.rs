@@ -115,7 +115,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
             key: path.clone(),
             unit: unit
                 .called(
-                    path,
+                    path.into(),
                     text,
                     SpanMap::Direct,
                     unit.command_line(cmd),
@@ -241,7 +241,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
         calls.push(Call {
             key: format!("{path}:{target}"),
             unit: unit.called(
-                path.clone(),
+                path.as_str().into(),
                 text,
                 SpanMap::LineSpans(spans),
                 format!("make {target}"),

@@ -19,6 +19,8 @@ mod values;
 pub(crate) use unit::{SpanMap, Unit};
 pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
+use std::sync::Arc;
+
 use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};
 use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
@@ -216,7 +218,7 @@ fn env_value(text: &str, vars: &[(String, String)]) -> String {
 impl Unit {
     /// A step unit (depth 0) for `text`, tokenized.
     fn new(
-        file: String,
+        file: Arc<str>,
         text: String,
         map: SpanMap,
         vars: Vec<(String, String)>,
@@ -243,7 +245,7 @@ impl Unit {
     /// function `gate` when it is one: the same variables and use site, one level deeper.
     fn called(
         &self,
-        file: String,
+        file: Arc<str>,
         text: String,
         map: SpanMap,
         called_as: String,

@@ -102,7 +102,7 @@ fn follows_scripts_and_make_targets_with_a_cycle_guard() {
         vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
     );
     let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
-    let files: Vec<(&str, usize)> = units.iter().map(|u| (u.file.as_str(), u.depth)).collect();
+    let files: Vec<(&str, usize)> = units.iter().map(|u| (&*u.file, u.depth)).collect();
     assert_eq!(
         files,
         [
@@ -193,7 +193,7 @@ fn scripts_are_found_from_the_working_directory() {
     p.variables
         .push(("CHART_ROOT".to_owned(), "deploy/helm".to_owned()));
     let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
-    let files: Vec<&str> = units.iter().map(|u| u.file.as_str()).collect();
+    let files: Vec<&str> = units.iter().map(|u| &*u.file).collect();
     assert_eq!(
         files,
         [

@@ -1,6 +1,8 @@
 //! INFER stage: one tokenized script and the way back from its byte offsets to the file it is
 //! written in.
 
+use std::sync::Arc;
+
 use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
 use crate::infer::shell::Command;
@@ -25,7 +27,7 @@ pub(crate) enum SpanMap {
 #[derive(Debug)]
 pub(crate) struct Unit {
     /// Repository-relative file the text is written in.
-    pub(crate) file: String,
+    pub(crate) file: Arc<str>,
     /// The script text as tokenized.
     pub(crate) text: String,
     /// Its commands, in the order the shell meets them.
@@ -112,11 +114,11 @@ impl Unit {
                 match (first, last) {
                     (Some(f), Some(l)) => f.join(*l),
                     (Some(f), None) => *f,
-                    _ => return Loc::new(&self.file, Span::empty(0)),
+                    _ => return Loc::shared(&self.file, Span::empty(0)),
                 }
             }
         };
-        Loc::new(&self.file, span)
+        Loc::shared(&self.file, span)
     }
 
     /// The command as written, on one line, with secret values masked.

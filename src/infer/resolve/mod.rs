@@ -124,7 +124,7 @@ fn credentials(facts: &Facts, index: &JobIndex<'_>) -> Vec<CredentialFact> {
 
 /// Where something is written, as the order of everything resolved: file, then byte offset.
 pub(crate) fn place(loc: &Loc) -> (&str, usize) {
-    (loc.file.as_str(), loc.span.start)
+    (&*loc.file, loc.span.start)
 }
 
 /// `items` ordered by place, keeping the first of consecutive items at one place with one

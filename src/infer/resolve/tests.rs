@@ -154,7 +154,7 @@ fn credentials_are_kept_per_place() {
     let credentials = resolve(&facts, &[]).credentials;
     let files: Vec<&str> = credentials
         .iter()
-        .map(|c| c.evidence.loc.file.as_str())
+        .map(|c| c.evidence.loc.file.as_ref())
         .collect();
     assert_eq!(files, ["a.yml", "b.yml"]);
 }

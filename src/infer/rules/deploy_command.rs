@@ -136,7 +136,7 @@ mod tests {
         let facts = run(&p, &repo);
         assert_eq!(facts.deploy_steps.len(), 2);
         let d = &facts.deploy_steps[0];
-        assert_eq!(d.evidence.loc.file, "deploy/deploy.sh");
+        assert_eq!(&*d.evidence.loc.file, "deploy/deploy.sh");
         assert_eq!(
             &script[d.evidence.loc.span.range()],
             "$KUBECTL apply -k overlays/prod"
@@ -157,7 +157,7 @@ mod tests {
             d.evidence.note
         );
         let m = &facts.deploy_steps[1];
-        assert_eq!(m.evidence.loc.file, "Makefile");
+        assert_eq!(&*m.evidence.loc.file, "Makefile");
         assert_eq!(m.namespace.as_deref(), Some("staging"));
     }
 

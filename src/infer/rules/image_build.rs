@@ -120,7 +120,7 @@ mod tests {
         let got: Vec<(ImageBuilder, bool, &str)> = facts
             .images
             .iter()
-            .map(|i| (i.builder, i.pushes, i.evidence.loc.file.as_str()))
+            .map(|i| (i.builder, i.pushes, i.evidence.loc.file.as_ref()))
             .collect();
         assert_eq!(
             got,

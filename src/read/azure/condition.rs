@@ -266,7 +266,7 @@ mod tests {
             .cloned()
             .unwrap_or_else(|| panic!("no condition"));
         let st = SourceText {
-            file: "a.yml".to_owned(),
+            file: "a.yml".into(),
             src: Arc::from(src),
         };
         conditions(&st, &node)

@@ -120,7 +120,10 @@ impl Lower<'_> {
             }
         };
         let mut doc = parse_file(&file, &src, self.diagnostics)?;
-        let st = SourceText { file, src };
+        let st = SourceText {
+            file: file.into(),
+            src,
+        };
         let mut params: Vec<(String, Param)> = Vec::new();
         // Caller arguments first: they override the template's defaults.
         for (k, v) in args

@@ -289,7 +289,7 @@ fn local_templates_expand_and_remote_ones_are_unresolved() {
                 pt,
                 "docker login acr.example.io\ndocker push acr.example.io/web:latest\n"
             );
-            assert_eq!(loc.file, "templates/push.yml");
+            assert_eq!(&*loc.file, "templates/push.yml");
             assert!(at(PUSH, loc).starts_with("docker login ${{ parameters.registry }}"));
             // Substitution changes the line text, but each line still starts where it did.
             assert!(PUSH[line_starts[1]..].starts_with("docker push"));
@@ -349,14 +349,14 @@ jobs:
         Some("prod")
     );
     assert_eq!(
-        j.environment.as_ref().map(|e| e.loc.file.as_str()),
+        j.environment.as_ref().map(|e| e.loc.file.as_ref()),
         Some("ci/job.yml")
     );
     let scripts: Vec<_> = j
         .steps
         .iter()
         .filter_map(|s| match s {
-            Step::Script { text, loc, .. } => Some((text.as_str(), loc.file.as_str())),
+            Step::Script { text, loc, .. } => Some((text.as_str(), loc.file.as_ref())),
             Step::Action { .. } => None,
         })
         .collect();

@@ -6,6 +6,8 @@
 //! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
 //! have no steps to add.
 
+use std::sync::Arc;
+
 use crate::files::{Code, Loc};
 use crate::read::Step;
 use crate::yaml::Node;
@@ -64,8 +66,9 @@ pub(crate) fn expand(
         .and_then(|m| m.get("inputs"))
         .and_then(Node::as_map);
     let inputs = resolve_inputs(declared, with);
+    let shared: Arc<str> = Arc::from(file.as_str());
     let scope = Scope {
-        file: &file,
+        file: &shared,
         src: &text,
         inputs: Some(&inputs),
     };

@@ -177,7 +177,7 @@ impl<'a> Ctx<'a> {
 #[derive(Clone, Copy)]
 pub(crate) struct Scope<'s> {
     /// Repository-relative path.
-    pub(crate) file: &'s str,
+    pub(crate) file: &'s Arc<str>,
     pub(crate) src: &'s str,
     /// Inputs to substitute.
     pub(crate) inputs: Option<&'s Inputs>,
@@ -186,7 +186,7 @@ pub(crate) struct Scope<'s> {
 impl Scope<'_> {
     /// A location in this file.
     pub(crate) fn loc(&self, span: Span) -> Loc {
-        Loc::new(self.file, span)
+        Loc::shared(self.file, span)
     }
 
     /// `text` with `${{ inputs.NAME }}` replaced by the input's value, when inputs apply.

@@ -28,6 +28,8 @@
 //! `secrets.NAME` (value as written) or `secrets: inherit`, because what a call is given says
 //! what it may do.
 
+use std::sync::Arc;
+
 use crate::files::Code;
 use crate::read::{Job, Step};
 use crate::yaml::Node;
@@ -147,8 +149,9 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         .and_then(|call| call.get("inputs"))
         .and_then(Node::as_map);
     let inputs = resolve_inputs(declared, with);
+    let shared: Arc<str> = Arc::from(file);
     let scope = Scope {
-        file,
+        file: &shared,
         src: &text,
         inputs: Some(&inputs),
     };

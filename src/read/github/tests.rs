@@ -330,13 +330,13 @@ fn composite_action_is_followed() -> TestResult {
     };
     assert_eq!(uses, "./.github/actions/deploy/");
     assert_eq!(with, &[("overlay".to_owned(), "overlays/prod".to_owned())]);
-    assert_eq!(loc.file, WORKFLOW);
+    assert_eq!(&*loc.file, WORKFLOW);
     assert_eq!(text, "kubectl --context kind apply -k overlays/prod");
-    assert_eq!(script_loc.file, ".github/actions/deploy/action.yml");
+    assert_eq!(&*script_loc.file, ".github/actions/deploy/action.yml");
     assert!(at(ACTION, script_loc.span).starts_with("kubectl --context ${{"));
     assert_eq!(line_starts, &[script_loc.span.start]);
     assert_eq!(notify_uses, "./.github/actions/notify");
-    assert_eq!(notify_loc.file, ".github/actions/deploy/action.yml");
+    assert_eq!(&*notify_loc.file, ".github/actions/deploy/action.yml");
     assert!(p.unresolved.is_empty());
     Ok(())
 }
@@ -375,7 +375,7 @@ fn composite_cycle_is_stopped() -> TestResult {
     // ./x, echo x, ./y, ./x (not followed again)
     assert_eq!(job(&p, "a")?.steps.len(), 4);
     assert_eq!(codes(&diags), ["github-cycle"]);
-    assert_eq!(diags[0].loc.file, "y/action.yml");
+    assert_eq!(&*diags[0].loc.file, "y/action.yml");
     Ok(())
 }
 
@@ -439,7 +439,7 @@ fn local_reusable_workflow_is_expanded() -> TestResult {
 
     let plan = job(&p, "prod/plan")?;
     assert_eq!(plan.needs, ["build"]);
-    assert_eq!(plan.loc.file, ".github/workflows/deploy.yml");
+    assert_eq!(&*plan.loc.file, ".github/workflows/deploy.yml");
     assert_eq!(at(DEPLOY, plan.loc.span), "plan");
     assert_eq!(
         plan.variables,
@@ -449,13 +449,13 @@ fn local_reusable_workflow_is_expanded() -> TestResult {
         plan.conditions.iter().map(cond).collect::<Vec<_>>(),
         [(TriggerKind::Branch, Some("main"), false)]
     );
-    assert_eq!(plan.conditions[0].loc.file, WORKFLOW);
+    assert_eq!(&*plan.conditions[0].loc.file, WORKFLOW);
 
     let apply = job(&p, "prod/apply")?;
     assert_eq!(apply.needs, ["prod/plan", "build"]);
     let env = apply.environment.as_ref().ok_or("environment")?;
     assert_eq!(env.name, "production");
-    assert_eq!(env.loc.file, ".github/workflows/deploy.yml");
+    assert_eq!(&*env.loc.file, ".github/workflows/deploy.yml");
     assert_eq!(at(DEPLOY, env.loc.span), "${{ inputs.environment }}");
     assert_eq!(
         apply.conditions.iter().map(cond).collect::<Vec<_>>(),
@@ -570,7 +570,7 @@ fn reusable_workflow_cycles_are_stopped() -> TestResult {
     let p = p.ok_or("pipeline")?;
     assert_eq!(ids(&p), ["call-b", "call-b/call-a", "call-b/work"]);
     assert_eq!(codes(&diags), ["github-cycle"]);
-    assert_eq!(diags[0].loc.file, ".github/workflows/b.yml");
+    assert_eq!(&*diags[0].loc.file, ".github/workflows/b.yml");
 
     // A workflow calling itself.
     let selfish = "on: workflow_call\njobs:\n  again:\n    uses: ./.github/workflows/ci.yml\n";
@@ -603,7 +603,7 @@ fn yaml_error_gives_diagnostic_and_nothing() {
     assert!(p.is_none());
     assert_eq!(diags.len(), 1);
     assert_eq!(diags[0].code.as_str(), "yaml-syntax");
-    assert_eq!(diags[0].loc.file, WORKFLOW);
+    assert_eq!(&*diags[0].loc.file, WORKFLOW);
 }
 
 #[test]
@@ -616,7 +616,7 @@ fn broken_called_files_are_reported_in_their_own_file() -> TestResult {
     assert_eq!(p.map(|p| p.jobs.len()), Some(2));
     let got: Vec<(&str, &str)> = diags
         .iter()
-        .map(|d| (d.code.as_str(), d.loc.file.as_str()))
+        .map(|d| (d.code.as_str(), d.loc.file.as_ref()))
         .collect();
     assert_eq!(
         got,

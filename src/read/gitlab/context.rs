@@ -15,7 +15,7 @@ use crate::yaml::Span;
 pub(super) struct Ctx<'a> {
     pub(super) repo: &'a dyn RepoFiles,
     /// Repository-relative paths, indexed by file id.
-    files: Vec<String>,
+    files: Vec<Arc<str>>,
     /// File texts, indexed by file id (for mapping block scalar lines to offsets).
     texts: Vec<Arc<str>>,
     /// Line indexes of the texts, built on first use: a template copied into thousands of
@@ -55,7 +55,7 @@ impl<'a> Ctx<'a> {
     /// Registers a file's text and returns its id. A file read twice (included from two
     /// places) gets a second id, which is harmless: ids only name the path and text.
     pub(super) fn add_file(&mut self, path: &str, text: Arc<str>) -> usize {
-        self.files.push(path.to_owned());
+        self.files.push(Arc::from(path));
         self.texts.push(text);
         self.lines.push(OnceCell::new());
         self.files.len() - 1
@@ -78,14 +78,16 @@ impl<'a> Ctx<'a> {
                 .position(text, at.span.start),
             None => (1, 1),
         };
-        let file = self.files.get(at.file).map_or("", String::as_str);
+        let file = self.files.get(at.file).map_or("", |f| &**f);
         format!("{file}:{line}:{column}")
     }
 
     /// A public location for `at`.
     pub(super) fn loc(&self, at: At) -> Loc {
-        let file = self.files.get(at.file).map_or("", String::as_str);
-        Loc::new(file, at.span)
+        match self.files.get(at.file) {
+            Some(file) => Loc::shared(file, at.span),
+            None => Loc::new("", at.span),
+        }
     }
 
     /// Reports a problem once per code, message and place.

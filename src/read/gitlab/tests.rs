@@ -148,9 +148,9 @@ fn extends_across_an_included_file() {
     let deploy = job(&p, "deploy");
     assert_eq!(scripts(deploy), ["kubectl apply -k overlays/prod"]);
     let locs = step_locs(deploy);
-    assert_eq!(locs[0].file, "ci/templates.yml");
+    assert_eq!(&*locs[0].file, "ci/templates.yml");
     assert_eq!(loc_text(&repo, locs[0]), "kubectl apply -k overlays/prod");
-    assert_eq!(deploy.loc.file, ".gitlab-ci.yml");
+    assert_eq!(&*deploy.loc.file, ".gitlab-ci.yml");
 }
 
 #[test]
@@ -349,7 +349,10 @@ fn local_includes_with_globs_and_leading_slashes() {
     ]);
     assert!(d.is_empty(), "{d:?}");
     assert_eq!(ids(&p), ["a", "b", "extra", "d", "root"]);
-    assert_eq!(job(&p, "a").loc.file, "ci/jobs/a.yml");
+    assert_eq!(
+        job(&p, "a").loc.file,
+        std::sync::Arc::<str>::from("ci/jobs/a.yml")
+    );
 }
 
 #[test]
@@ -422,7 +425,7 @@ fn include_cycles_are_reported() {
         "{}",
         d[0].message
     );
-    assert_eq!(d[0].loc.file, "b.yml");
+    assert_eq!(&*d[0].loc.file, "b.yml");
     assert_eq!(ids(&p), ["b", "a", "root"]);
 }
 
@@ -445,7 +448,7 @@ fn the_including_file_wins_over_included_ones() {
     assert_eq!(deploy.stage.as_deref(), Some("deploy"));
     let env = deploy.environment.as_ref().map(|e| e.name.as_str());
     assert_eq!(env, Some("staging"));
-    assert_eq!(deploy.loc.file, ".gitlab-ci.yml");
+    assert_eq!(&*deploy.loc.file, ".gitlab-ci.yml");
     assert_eq!(loc_text(&repo, &deploy.loc), "deploy");
 }
 
@@ -756,7 +759,7 @@ fn trigger_child_pipelines_from_local_files() {
     );
     let child = job(&p, "deploy-apps/deploy");
     assert_eq!(child.needs, ["deploy-apps/build"]);
-    assert_eq!(child.loc.file, "ci/child.yml");
+    assert_eq!(&*child.loc.file, "ci/child.yml");
     assert_eq!(child.variables, [("CHILD".to_owned(), "1".to_owned())]);
     let got: Vec<(&str, &str)> = p
         .unresolved
@@ -856,7 +859,7 @@ fn yaml_errors_and_bad_shapes() {
         ("bad.yml", "a: [\n"),
     ]);
     assert_eq!(codes(&d), ["yaml-syntax", "gitlab-job-invalid"]);
-    assert_eq!(d[0].loc.file, "bad.yml");
+    assert_eq!(&*d[0].loc.file, "bad.yml");
     assert_eq!(ids(&p), ["job"]);
 
     let (_, p, d) = root("");

@@ -23,6 +23,7 @@ pub(crate) use library::LIBRARY_STEP;
 pub(crate) use load::{Loaded, load_paths};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::ast::{Block, Call, Expr, ExprKind, Stmt};
 use crate::files::Loc;
@@ -82,7 +83,7 @@ pub(crate) fn lower<'a>(
     loaded: &'a [Loaded],
 ) -> Pipeline {
     let mut lowerer = Lowerer {
-        file,
+        file: Arc::from(file),
         src,
         functions: BTreeMap::new(),
         params: BTreeMap::new(),
@@ -178,7 +179,7 @@ struct Wrapper {
 }
 
 struct Lowerer<'a> {
-    file: &'a str,
+    file: Arc<str>,
     src: &'a str,
     functions: BTreeMap<&'a str, &'a Block>,
     /// The parameter names of the helpers in `functions`.
@@ -212,7 +213,7 @@ impl<'a> Lowerer<'a> {
     // --- helpers --------------------------------------------------------------------------
 
     fn loc(&self, span: Span) -> Loc {
-        Loc::new(self.file, span)
+        Loc::shared(&self.file, span)
     }
 
     fn raw(&self, span: Span) -> String {

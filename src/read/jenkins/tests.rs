@@ -1020,7 +1020,7 @@ node {
     }) else {
         panic!("no script");
     };
-    assert_eq!(loc.file, "jenkins/deploy.groovy");
+    assert_eq!(&*loc.file, "jenkins/deploy.groovy");
     assert_eq!(
         &deploy[loc.span.start..loc.span.end],
         "\"kubectl apply -k deploy/${target}\""

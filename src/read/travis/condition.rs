@@ -183,7 +183,7 @@ mod tests {
             .cloned()
             .unwrap_or_else(|| panic!("no if"));
         let st = SourceText {
-            file: ".travis.yml".to_owned(),
+            file: ".travis.yml".into(),
             src: Arc::from(src.as_str()),
         };
         conditions(&st, &node)

@@ -107,7 +107,7 @@ impl<'a> Lowerer<'a> {
 
     /// Runs `f` with locations and source text taken from `loaded`.
     fn in_file(&mut self, loaded: &'a Loaded, f: impl FnOnce(&mut Self)) {
-        let file = std::mem::replace(&mut self.file, &loaded.path);
+        let file = std::mem::replace(&mut self.file, Arc::from(loaded.path.as_str()));
         let src = std::mem::replace(&mut self.src, &loaded.src);
         f(self);
         self.file = file;
