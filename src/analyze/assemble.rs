@@ -8,34 +8,39 @@ use crate::files::ReadDiagnostic;
 use crate::files::redact;
 use crate::infer::resolve::{Deploy, Environment, Inference};
 use crate::infer::{CredentialFact, Evidence, ImageFact, TestFact};
-use crate::read::Pipeline;
+use crate::read::{Pipeline, Unresolved};
 use crate::scan::Layout;
 
-/// Builds the document.
+/// Builds the document. It takes what it is built from, and moves their text into it rather
+/// than copying: the document is the last thing `analyze` builds, when it holds the most.
 pub(crate) fn assemble(
-    pipelines: &[Pipeline],
-    inference: &Inference,
+    mut pipelines: Vec<Pipeline>,
+    inference: Inference,
     mut layout: Layout,
     read_diagnostics: &[ReadDiagnostic],
     positions: &mut Positions<'_>,
 ) -> Analysis {
+    let unresolved: Vec<Unresolved> = pipelines
+        .iter_mut()
+        .flat_map(|p| std::mem::take(&mut p.unresolved))
+        .collect();
     let mut pipelines_out: Vec<PipelineOut> = pipelines
-        .iter()
+        .into_iter()
         .map(|p| PipelineOut {
-            file: p.file.clone(),
+            file: p.file,
             system: p.system,
-            name: p.name.clone(),
+            name: p.name,
             jobs: p
                 .jobs
-                .iter()
+                .into_iter()
                 .map(|j| JobOut {
-                    id: j.id.clone(),
-                    name: j.name.clone(),
-                    stage: j.stage.clone(),
-                    environment: j.environment.as_ref().map(|e| e.name.clone()),
-                    manual: j.manual,
-                    file: j.loc.file.clone(),
                     line: positions.of(&j.loc).line,
+                    id: j.id,
+                    name: j.name,
+                    stage: j.stage,
+                    environment: j.environment.map(|e| e.name),
+                    manual: j.manual,
+                    file: j.loc.file,
                 })
                 .collect(),
             best_effort: p.best_effort,
@@ -43,45 +48,44 @@ pub(crate) fn assemble(
         .collect();
     pipelines_out.sort_by(|a, b| a.file.cmp(&b.file));
 
-    let deploy_steps: Vec<DeployStepOut> = inference
-        .deploy_steps
-        .iter()
+    let Inference {
+        deploy_steps,
+        environments,
+        images,
+        tests,
+        credentials,
+        secret_flows,
+    } = inference;
+    let deploy_steps: Vec<DeployStepOut> = deploy_steps
+        .into_iter()
         .map(|d| deploy_step(d, positions))
         .collect();
-    let environments: Vec<EnvironmentOut> = inference
-        .environments
-        .iter()
+    let environments: Vec<EnvironmentOut> = environments
+        .into_iter()
         .map(|e| environment(e, positions))
         .collect();
-    let images = inference
-        .images
-        .iter()
-        .map(|i| image(i, positions))
-        .collect();
-    let tests = inference.tests.iter().map(|t| test(t, positions)).collect();
-    let credentials: Vec<CredentialOut> = inference
-        .credentials
-        .iter()
+    let images = images.into_iter().map(|i| image(i, positions)).collect();
+    let tests = tests.into_iter().map(|t| test(t, positions)).collect();
+    let credentials: Vec<CredentialOut> = credentials
+        .into_iter()
         .map(|c| credential(c, positions))
         .collect();
-    let secret_flows: Vec<SecretFlowOut> = inference
-        .secret_flows
-        .iter()
+    let secret_flows: Vec<SecretFlowOut> = secret_flows
+        .into_iter()
         .map(|f| SecretFlowOut {
             at: positions.of(&f.flow.evidence.loc),
-            ci_name: f.flow.ci_name.clone(),
             target: TargetOut::from(&f.flow.target),
-            job: f.flow.job.job.clone(),
-            environment: f.environment.clone(),
+            job: f.flow.job.job.to_string(),
+            ci_name: f.flow.ci_name,
+            environment: f.environment,
         })
         .collect();
 
-    let mut unresolved: Vec<UnresolvedOut> = pipelines
-        .iter()
-        .flat_map(|p| p.unresolved.iter())
+    let mut unresolved: Vec<UnresolvedOut> = unresolved
+        .into_iter()
         .map(|u| UnresolvedOut {
             at: positions.of(&u.loc),
-            kind: u.kind.clone(),
+            kind: u.kind,
             // A remote include's URL may carry a token (`?private_token=…`, `user:pass@`).
             reference: redact::redacted(&u.reference),
         })
@@ -131,89 +135,89 @@ pub(crate) fn assemble(
     }
 }
 
-fn deploy_step(d: &Deploy, positions: &mut Positions<'_>) -> DeployStepOut {
-    let step = &d.step;
+fn deploy_step(d: Deploy, positions: &mut Positions<'_>) -> DeployStepOut {
+    let step = d.step;
     // The document lists job ids; jobs of the same id in two pipeline files are one entry.
-    let mut jobs: Vec<String> = d.jobs.iter().map(|j| j.job.clone()).collect();
+    let mut jobs: Vec<String> = d.jobs.iter().map(|j| j.job.to_string()).collect();
     jobs.sort();
     jobs.dedup();
-    let mut pipelines: Vec<String> = d.jobs.iter().map(|j| j.pipeline.clone()).collect();
+    let mut pipelines: Vec<String> = d.jobs.iter().map(|j| j.pipeline.to_string()).collect();
     pipelines.sort();
     pipelines.dedup();
     DeployStepOut {
         at: positions.of(&step.evidence.loc),
         system: step.system,
-        pipeline: step.job.pipeline.clone(),
-        job: step.job.job.clone(),
+        pipeline: step.job.pipeline.to_string(),
+        job: step.job.job.to_string(),
         jobs,
         pipelines,
         tool: step.tool,
-        operation: step.operation.clone(),
-        command: step.command.clone(),
-        environment: d.environment.clone(),
-        namespace: step.namespace.clone(),
-        paths: step.paths.clone(),
+        operation: step.operation,
+        command: step.command,
+        environment: d.environment,
+        namespace: step.namespace,
+        paths: step.paths,
         migratable: d.migratable,
         rule: step.evidence.rule,
-        note: step.evidence.note.clone(),
+        note: step.evidence.note,
         confidence: step.evidence.confidence,
     }
 }
 
-fn environment(e: &Environment, positions: &mut Positions<'_>) -> EnvironmentOut {
+fn environment(e: Environment, positions: &mut Positions<'_>) -> EnvironmentOut {
     EnvironmentOut {
-        name: e.name.clone(),
+        name: e.name,
         tier: e.tier,
         dynamic: e.dynamic,
         triggers: e
             .triggers
-            .iter()
+            .into_iter()
             .map(|t| TriggerOut {
-                kind: t.kind.clone(),
-                pattern: t.pattern.clone(),
+                kind: t.kind,
+                pattern: t.pattern,
             })
             .collect(),
         evidence: e
             .evidence
-            .iter()
+            .into_iter()
             .map(|ev| evidence(ev, positions))
             .collect(),
         confidence: e.confidence,
     }
 }
 
-fn evidence(e: &Evidence, positions: &mut Positions<'_>) -> EvidenceOut {
+fn evidence(e: Evidence, positions: &mut Positions<'_>) -> EvidenceOut {
     EvidenceOut {
         at: positions.of(&e.loc),
         rule: e.rule,
-        note: e.note.clone(),
+        note: e.note,
         confidence: e.confidence,
     }
 }
 
-fn image(i: &ImageFact, positions: &mut Positions<'_>) -> ImageOut {
+fn image(i: ImageFact, positions: &mut Positions<'_>) -> ImageOut {
     ImageOut {
         at: positions.of(&i.evidence.loc),
-        job: i.job.job.clone(),
+        job: i.job.job.to_string(),
         builder: i.builder,
-        images: i.images.clone(),
+        images: i.images,
         pushes: i.pushes,
     }
 }
 
-fn test(t: &TestFact, positions: &mut Positions<'_>) -> TestOut {
+fn test(t: TestFact, positions: &mut Positions<'_>) -> TestOut {
     TestOut {
         at: positions.of(&t.evidence.loc),
-        job: t.job.job.clone(),
-        command: t.command.clone(),
+        job: t.job.job.to_string(),
+        command: t.command,
     }
 }
 
-fn credential(c: &CredentialFact, positions: &mut Positions<'_>) -> CredentialOut {
+fn credential(c: CredentialFact, positions: &mut Positions<'_>) -> CredentialOut {
     CredentialOut {
         at: positions.of(&c.evidence.loc),
         kind: c.kind,
-        name: c.name.clone(),
-        job: c.scope.job().map(|j| j.job.clone()),
+        name: c.name,
+        job: c.scope.job().map(|j| j.job.to_string()),
     }
 }

@@ -37,10 +37,16 @@ pub(crate) fn analyze(
     let mut diagnostics: Vec<ReadDiagnostic> = files.skipped().to_vec();
     let (layout, pipelines, inference) = std::thread::scope(|s| {
         let layout = s.spawn(|| crate::scan::scan(paths, files));
-        let pipelines = read_pipelines(paths, files, &mut diagnostics);
-        let facts = crate::infer::infer(&Context {
+        // Each pipeline goes through the rules as it is read, and then lets go of its steps:
+        // the rules are their last readers (resolve and the document use the jobs alone), so
+        // the steps of one pipeline are held at a time, not those of the whole repository.
+        let mut inferrer = crate::infer::Inferrer::new();
+        let pipelines = read_pipelines_each(paths, files, &mut diagnostics, &mut |pipeline| {
+            inferrer.visit(pipeline, files);
+            pipeline.forget_steps();
+        });
+        let facts = inferrer.finish(&Context {
             pipelines: &pipelines,
-            files,
         });
         let inference = crate::infer::resolve::resolve(&facts, &pipelines);
         // A panic in the scan is a bug; it surfaces here as it would have without the thread.
@@ -50,16 +56,28 @@ pub(crate) fn analyze(
         (layout, pipelines, inference)
     });
     let mut positions = Positions::new(files);
-    assemble::assemble(&pipelines, &inference, layout, &diagnostics, &mut positions)
+    assemble::assemble(pipelines, inference, layout, &diagnostics, &mut positions)
 }
 
 /// Every pipeline of the repository: each file a reader claims by its name, then each file
 /// no reader claims that one recognises by its text (Azure pipelines may be called anything).
 /// A file that cannot be read for recognition is the scan's to report, not ours.
+#[cfg(test)]
 pub(crate) fn read_pipelines(
     paths: &(impl PathList + ?Sized),
     files: &dyn RepoFiles,
     diagnostics: &mut Vec<ReadDiagnostic>,
+) -> Vec<Pipeline> {
+    read_pipelines_each(paths, files, diagnostics, &mut |_| {})
+}
+
+/// [`read_pipelines`], handing each pipeline to `each` as soon as it is read, in the order of
+/// the list returned.
+fn read_pipelines_each(
+    paths: &(impl PathList + ?Sized),
+    files: &dyn RepoFiles,
+    diagnostics: &mut Vec<ReadDiagnostic>,
+    each: &mut dyn FnMut(&mut Pipeline),
 ) -> Vec<Pipeline> {
     let mut pipelines = Vec::new();
     let readers = crate::read::readers();
@@ -82,6 +100,7 @@ pub(crate) fn read_pipelines(
     });
     let mut read = |reader: &dyn crate::read::Reader, path: &str| {
         if let Some(mut pipeline) = reader.read(path, files, diagnostics) {
+            each(&mut pipeline);
             pipeline.shrink_to_fit();
             pipelines.push(pipeline);
         }

@@ -349,7 +349,15 @@ fn list(
         lossy,
         notes,
     } = found;
-    let mut files = String::new();
+    // Sized for every file's name up front: a million names in strings that grew by doubling
+    // would hold half as much again in spare room until the listing is built.
+    let mut files = String::with_capacity(
+        entries
+            .iter()
+            .filter(|e| e.kind == Kind::File)
+            .map(|e| e.name.len() + 1)
+            .sum(),
+    );
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     let mut rules = Arc::clone(&at_dir.rules);
     if entries

@@ -74,8 +74,14 @@ pub(crate) struct ActionSite<'a> {
     pub spec: Option<&'static ActionSpec>,
 }
 
-/// Runs `rules` over every pipeline of `cx` and returns what they found.
-pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
+/// Runs `rules` over `pipeline`, adding to `facts`: places 1 and 2 of the order below. A caller
+/// visits every pipeline, in the order it reads them, then calls [`finish`] once.
+pub(crate) fn visit(
+    pipeline: &Pipeline,
+    files: &dyn crate::files::RepoFiles,
+    rules: &mut [Box<dyn Rule>],
+    facts: &mut Facts,
+) {
     // The order contract. Rules are called in list order (`rules::rules()`, which is the order
     // `RuleId` declares and docs/inference.md#order lists; a test in `rules` holds the three
     // together) at every place, and the places come in this order:
@@ -91,59 +97,59 @@ pub(crate) fn run(cx: &Context<'_>, rules: &mut [Box<dyn Rule>]) -> Facts {
     //    triggers to each job's chosen environments, so it runs after
     //    `environment-from-job-name` has added its guesses.
     // No rule changes another rule's facts.
-    let mut facts = Facts::default();
-    for pipeline in cx.pipelines {
+    for rule in rules.iter_mut() {
+        rule.on_pipeline(pipeline, facts);
+    }
+    for job in &pipeline.jobs {
+        let vars = commands::job_vars(pipeline, job);
+        let shared = pipeline.system.script_lines_share_a_shell();
+        let units = commands::job_units(files, job, &vars, shared);
+        let starts_cluster = units
+            .iter()
+            .any(|u| u.cmds.iter().any(vocab::starts_cluster))
+            || job.steps.iter().any(
+                |s| matches!(s, Step::Action { uses, .. } if vocab::starts_cluster_step(uses)),
+            );
+        let throwaway_cluster = starts_cluster && !connects_to_cluster(pipeline, job, &units);
+        let site = JobSite {
+            pipeline,
+            job,
+            key: JobKey::of(pipeline, job),
+            vars,
+            throwaway_cluster,
+        };
         for rule in rules.iter_mut() {
-            rule.on_pipeline(pipeline, &mut facts);
+            rule.on_job(&site, facts);
         }
-        for job in &pipeline.jobs {
-            let vars = commands::job_vars(pipeline, job);
-            let shared = pipeline.system.script_lines_share_a_shell();
-            let units = commands::job_units(cx.files, job, &vars, shared);
-            let starts_cluster = units
-                .iter()
-                .any(|u| u.cmds.iter().any(vocab::starts_cluster))
-                || job.steps.iter().any(
-                    |s| matches!(s, Step::Action { uses, .. } if vocab::starts_cluster_step(uses)),
-                );
-            let throwaway_cluster = starts_cluster && !connects_to_cluster(pipeline, job, &units);
-            let site = JobSite {
-                pipeline,
-                job,
-                key: JobKey::of(pipeline, job),
-                vars,
-                throwaway_cluster,
+        for unit in &units {
+            visit_commands(&site, unit, rules, facts);
+        }
+        for step in &job.steps {
+            let Step::Action {
+                uses, with, loc, ..
+            } = step
+            else {
+                continue;
+            };
+            let action = ActionSite {
+                job: &site,
+                uses,
+                with,
+                loc,
+                spec: vocab::call_spec(uses, with, pipeline.system),
             };
             for rule in rules.iter_mut() {
-                rule.on_job(&site, &mut facts);
-            }
-            for unit in &units {
-                visit_commands(&site, unit, rules, &mut facts);
-            }
-            for step in &job.steps {
-                let Step::Action {
-                    uses, with, loc, ..
-                } = step
-                else {
-                    continue;
-                };
-                let action = ActionSite {
-                    job: &site,
-                    uses,
-                    with,
-                    loc,
-                    spec: vocab::call_spec(uses, with, pipeline.system),
-                };
-                for rule in rules.iter_mut() {
-                    rule.on_action(&action, &mut facts);
-                }
+                rule.on_action(&action, facts);
             }
         }
     }
+}
+
+/// Place 3 of [`visit`]'s order: every rule's `finish`, once every pipeline was visited.
+pub(crate) fn finish(cx: &Context<'_>, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
     for rule in rules.iter_mut() {
-        rule.finish(cx, &mut facts);
+        rule.finish(cx, facts);
     }
-    facts
 }
 
 /// Shows every command of `unit` to every rule, classified once.
@@ -206,8 +212,13 @@ pub(crate) fn run_one(
     pipelines: &[Pipeline],
     files: &dyn crate::files::RepoFiles,
 ) -> Facts {
-    let cx = Context { pipelines, files };
-    run(&cx, &mut [Box::new(rule)])
+    let rules: &mut [Box<dyn Rule>] = &mut [Box::new(rule)];
+    let mut facts = Facts::default();
+    for pipeline in pipelines {
+        visit(pipeline, files, rules, &mut facts);
+    }
+    finish(&Context { pipelines }, rules, &mut facts);
+    facts
 }
 
 #[cfg(test)]
@@ -264,11 +275,7 @@ mod tests {
         );
         let pipelines = std::slice::from_ref(&p);
         tokenized();
-        let cx = Context {
-            pipelines,
-            files: &repo,
-        };
-        let facts = crate::infer::infer(&cx);
+        let facts = crate::infer::infer(pipelines, &repo);
         // deploy: two steps, `deploy.sh` and `make test`; other: one step and `deploy.sh`.
         assert_eq!(tokenized(), 6);
         assert_eq!(units(pipelines, &repo), 6);
@@ -298,10 +305,7 @@ mod tests {
         let pipelines = std::slice::from_ref(&p);
         work::take(Work::JobLookups);
         work::take(Work::DedupCompares);
-        let facts = crate::infer::infer(&Context {
-            pipelines,
-            files: &repo,
-        });
+        let facts = crate::infer::infer(pipelines, &repo);
         let inference = crate::infer::resolve::resolve(&facts, pipelines);
         assert_eq!(inference.deploy_steps.len(), 1);
         assert_eq!(inference.deploy_steps[0].jobs.len(), jobs);

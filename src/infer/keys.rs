@@ -2,18 +2,21 @@
 //! because ids repeat across files (a `deploy` job in two workflows); an environment hint names
 //! what it was read from with a [`HintSource`], not a string compared by spelling.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::infer::spelled::spelled_enum;
 use crate::read::{Job, Pipeline};
 
-/// One job of one pipeline file.
+/// One job of one pipeline file. Every fact about the job holds a copy, so the two names are
+/// shared, not copied.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub(crate) struct JobKey {
     /// The pipeline file the job is defined in (its commands may be written in other files).
-    pub pipeline: String,
+    pub pipeline: Arc<str>,
     /// The job's id in that pipeline.
-    pub job: String,
+    pub job: Arc<str>,
 }
 
 impl JobKey {
@@ -25,8 +28,8 @@ impl JobKey {
     /// The key of job `job` in pipeline file `pipeline`.
     pub(crate) fn new(pipeline: &str, job: &str) -> JobKey {
         JobKey {
-            pipeline: pipeline.to_owned(),
-            job: job.to_owned(),
+            pipeline: Arc::from(pipeline),
+            job: Arc::from(job),
         }
     }
 }

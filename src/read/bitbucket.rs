@@ -269,7 +269,7 @@ impl Lower<'_> {
         if let Some(d) = deployment
             && let Some(env) = scalar(d)
         {
-            job.environment = Some(EnvironmentRef {
+            job.environment = Some(Box::new(EnvironmentRef {
                 name: env,
                 url: None,
                 action: None,
@@ -277,7 +277,7 @@ impl Lower<'_> {
                 on_stop: None,
                 auto_stop_in: None,
                 loc: self.st.loc(d),
-            });
+            }));
         }
         for (s, _) in m.get("services").map(scalars).unwrap_or_default() {
             job.variables.push(("service".to_owned(), s));

@@ -195,7 +195,7 @@ pub(crate) struct Job {
     /// Jobs that must finish first.
     pub needs: Vec<String>,
     /// The environment the job declares.
-    pub environment: Option<EnvironmentRef>,
+    pub environment: Option<Box<EnvironmentRef>>,
     /// Job-level filters: `if:`, `rules:`, `only/except`, `when { }`, branch filters.
     pub conditions: Vec<Trigger>,
     /// Whether a person must start it (`when: manual`, approval, `input`).
@@ -267,6 +267,13 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
+    /// Drops every job's steps, the largest part of a pipeline, once nothing will read them.
+    pub(crate) fn forget_steps(&mut self) {
+        for job in &mut self.jobs {
+            job.steps = Vec::new();
+        }
+    }
+
     /// Gives back what its lists hold beyond their length: readers push one item at a time,
     /// which leaves most lists holding room for four, and the analysis keeps every pipeline of
     /// the repository until it is reported.

@@ -1,13 +1,16 @@
 //! SCAN stage: Kubernetes manifests: YAML files whose documents carry `apiVersion` and `kind`.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
-/// One object of a manifest file.
+/// One object of a manifest file. A repository spells few `apiVersion`s and kinds, so the scan
+/// shares one copy of each.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct ManifestDocument {
     /// `apiVersion`.
-    pub api_version: String,
-    pub kind: String,
+    pub api_version: Arc<str>,
+    pub kind: Arc<str>,
     /// `metadata.name`.
     pub name: Option<String>,
     /// `metadata.namespace`.

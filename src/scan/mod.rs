@@ -20,6 +20,7 @@ mod secret;
 mod text;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -85,6 +86,7 @@ pub(crate) fn scan(paths: &(impl PathList + ?Sized), files: &dyn RepoFiles) -> L
     let mut layout = Layout::default();
     let mut values = Vec::new();
     let mut scalings = Vec::new();
+    let mut spellings = BTreeSet::new();
     paths.each(&mut |path| {
         // Chart templates are Go templates, not YAML: parsing them would only produce noise.
         if in_chart_templates(path, &chart_dirs) {
@@ -157,7 +159,7 @@ pub(crate) fn scan(paths: &(impl PathList + ?Sized), files: &dyn RepoFiles) -> L
                     .extend(secret::from_helm_values(path, &text, &docs));
             }
         } else {
-            read_objects(path, files, &mut layout, &mut scalings);
+            read_objects(path, files, &mut layout, &mut scalings, &mut spellings);
         }
     });
 
@@ -243,6 +245,7 @@ fn read_objects(
     files: &dyn RepoFiles,
     layout: &mut Layout,
     scalings: &mut Vec<scaling::Scaling>,
+    spellings: &mut BTreeSet<Arc<str>>,
 ) {
     let Some(text) = read(path, files, &mut layout.diagnostics) else {
         return;
@@ -301,8 +304,8 @@ fn read_objects(
             layout.plaintext_secrets.push(found);
         }
         documents.push(ManifestDocument {
-            api_version,
-            kind,
+            api_version: shared(spellings, &api_version),
+            kind: shared(spellings, &kind),
             name,
             namespace: text::metadata(root, "namespace", &text),
             line,
@@ -315,6 +318,16 @@ fn read_objects(
             sops_encrypted,
         });
     }
+}
+
+/// The one copy of `text` in `spellings`.
+fn shared(spellings: &mut BTreeSet<Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(known) = spellings.get(text) {
+        return Arc::clone(known);
+    }
+    let new: Arc<str> = Arc::from(text);
+    spellings.insert(Arc::clone(&new));
+    new
 }
 
 /// Puts every list in path order (then line order) so output never depends on walk order, and

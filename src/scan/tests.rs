@@ -199,14 +199,14 @@ fn manifests_skip_chart_templates_and_tool_configs() {
         ]
     );
     let deployment = &layout.manifests[2].documents[0];
-    assert_eq!(deployment.kind, "Deployment");
-    assert_eq!(deployment.api_version, "apps/v1");
+    assert_eq!(&*deployment.kind, "Deployment");
+    assert_eq!(&*deployment.api_version, "apps/v1");
     assert_eq!(deployment.name.as_deref(), Some("web"));
     // The leading comment is line 1; the object starts on line 2.
     assert_eq!(deployment.line, 2);
     let service = &layout.manifests[3];
     assert_eq!(service.documents.len(), 2);
-    assert_eq!(service.documents[1].kind, "ConfigMap");
+    assert_eq!(&*service.documents[1].kind, "ConfigMap");
     assert_eq!(service.documents[1].namespace.as_deref(), Some("shop"));
     assert_eq!(service.documents[1].line, 5);
     assert!(layout.manifests[5].sops_encrypted);
@@ -446,7 +446,7 @@ fn empty_and_hostile_inputs_do_not_panic() {
     ]);
     let layout = scan(&repo.paths(), &repo);
     assert_eq!(layout.manifests.len(), 1, "{:?}", layout.manifests);
-    assert_eq!(layout.manifests[0].documents[0].api_version, "1");
+    assert_eq!(&*layout.manifests[0].documents[0].api_version, "1");
     assert_eq!(layout.diagnostics.len(), 1);
     assert_eq!(&*layout.diagnostics[0].loc.file, "d.yaml");
     assert!(scan(&Vec::<String>::new(), &repo).manifests.is_empty());

@@ -100,7 +100,7 @@ fn credentials(facts: &Facts, index: &JobIndex<'_>) -> Vec<CredentialFact> {
     let deploying: std::collections::HashSet<&str> = facts
         .deploy_steps
         .iter()
-        .map(|d| d.job.pipeline.as_str())
+        .map(|d| &*d.job.pipeline)
         .collect();
     let mut credentials: Vec<CredentialFact> = facts
         .credentials

@@ -176,7 +176,7 @@ fn cloud_keys_are_kept_only_for_deploying_jobs() {
     let jobs: Vec<String> = resolve(&facts, &[])
         .credentials
         .iter()
-        .filter_map(|c| c.scope.job().map(|j| j.job.clone()))
+        .filter_map(|c| c.scope.job().map(|j| j.job.to_string()))
         .collect();
     assert_eq!(jobs, ["deploy"]);
 }

@@ -106,7 +106,7 @@ mod tests {
             "kustomize build overlays/prod | kubectl apply -f -"
         );
         assert_eq!(k.paths, ["overlays/prod"]);
-        assert_eq!(k.job.job, "deploy");
+        assert_eq!(&*k.job.job, "deploy");
         assert_eq!(k.system, CiSystem::GitlabCi);
     }
 
@@ -226,11 +226,7 @@ mod tests {
             ],
         );
         let facts = run(&p, &MemRepo::default());
-        let jobs: Vec<&str> = facts
-            .deploy_steps
-            .iter()
-            .map(|d| d.job.job.as_str())
-            .collect();
+        let jobs: Vec<&str> = facts.deploy_steps.iter().map(|d| &*d.job.job).collect();
         assert_eq!(jobs, ["real"]);
     }
 }

@@ -556,11 +556,7 @@ mod tests {
         )
         .into_iter()
         .collect();
-        let cx = crate::infer::Context {
-            pipelines: &pipelines,
-            files: &repo,
-        };
-        let facts = crate::infer::infer(&cx);
+        let facts = crate::infer::infer(&pipelines, &repo);
         crate::infer::resolve::resolve(&facts, &pipelines)
             .environments
             .iter()

@@ -4,7 +4,7 @@
 //! builds, test commands, the cluster credentials CI holds, and the environment names deploy
 //! commands reveal. The environment rules that need every fact (the job-name fallback and the
 //! triggers) do their work in `finish`, after the traversal. The order they run in, and why, is
-//! written where the engine runs them (`engine::run`).
+//! written where the engine runs them (`engine::visit`).
 
 mod cluster_credentials;
 mod deploy_action;

@@ -173,7 +173,7 @@ impl Lower<'_> {
         }
         if deployment {
             if let Some(env) = m.get("environment") {
-                job.environment = environment(&sc.st, env);
+                job.environment = environment(&sc.st, env).map(Box::new);
             }
             if let Some(strategy) = m.get("strategy") {
                 self.strategy(strategy, sc, &mut job.steps);

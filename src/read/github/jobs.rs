@@ -90,7 +90,7 @@ fn lower_job(
         name,
         stage: None,
         needs,
-        environment,
+        environment: environment.map(Box::new),
         conditions,
         manual: false,
         matrix,

@@ -68,7 +68,10 @@ pub(super) fn lower_job(
                 .to_owned(),
         ),
         needs: needs(job),
-        environment: job.get("environment").and_then(|e| environment(ctx, e)),
+        environment: job
+            .get("environment")
+            .and_then(|e| environment(ctx, e))
+            .map(Box::new),
         conditions,
         manual,
         matrix: matrix(job),
