@@ -53,7 +53,8 @@ impl Paths {
         self.len += 1;
     }
 
-    /// Whether `path` is listed: the block is found by its first path, then decoded.
+    /// Whether `path` is listed: the block is found by its first path, then gone through
+    /// without decoding a path, by how much of `path` each one matches.
     pub(crate) fn contains(&self, path: &str) -> bool {
         // The last block whose first path is not after `path`; a block's first path is stored
         // whole, so it is compared where it lies.
@@ -81,13 +82,29 @@ impl Paths {
             .blocks
             .get(block + 1)
             .map_or(self.lengths.len(), |&(e, _)| e as usize);
-        let mut buf = String::new();
+        // Each path gone past sorts before `path` and shares its first `matched` bytes. The next
+        // shares `shared` bytes with it: more than `matched`, it too parts from `path` at
+        // `matched`, downward; fewer, it parts from `path` upward, where the last one agreed.
+        // (A block's first path shares nothing, as `matched` is 0 before it.)
+        let (path, text) = (path.as_bytes(), self.text.as_bytes());
+        let mut matched = 0;
         while at < end {
-            self.next(&mut at, &mut start, &mut buf);
-            match buf.as_str().cmp(path) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => return true,
-                std::cmp::Ordering::Greater => return false,
+            let shared = take(&self.lengths, &mut at);
+            let rest = take(&self.lengths, &mut at);
+            let suffix = text.get(start..start + rest).unwrap_or_default();
+            start += rest;
+            match shared.cmp(&matched) {
+                std::cmp::Ordering::Greater => continue,
+                std::cmp::Ordering::Less => return false,
+                std::cmp::Ordering::Equal => {}
+            }
+            let tail = path.get(matched..).unwrap_or_default();
+            let common = suffix.iter().zip(tail).take_while(|(a, b)| a == b).count();
+            match (suffix.get(common), tail.get(common)) {
+                (None, None) => return true,
+                (Some(_), None) => return false,
+                (Some(a), Some(b)) if a > b => return false,
+                _ => matched += common,
             }
         }
         false
@@ -246,7 +263,20 @@ fn sorts_before_folder(name: &str, folder: &str) -> bool {
 
 /// The length of the longest common prefix of `a` and `b` that ends on a character boundary.
 fn common_prefix(a: &str, b: &str) -> usize {
-    let mut n = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    // Eight bytes at a time first: paths of one folder share dozens.
+    let word = |s: &[u8]| u64::from_ne_bytes(s.try_into().unwrap_or_default());
+    let mut n = x
+        .chunks_exact(8)
+        .zip(y.chunks_exact(8))
+        .take_while(|(p, q)| word(p) == word(q))
+        .count()
+        * 8;
+    n += x[n..]
+        .iter()
+        .zip(&y[n..])
+        .take_while(|(p, q)| p == q)
+        .count();
     while !b.is_char_boundary(n) {
         n -= 1;
     }
@@ -356,6 +386,47 @@ mod tests {
             "{} of {whole}",
             listing.text.len() + listing.lengths.len()
         );
+    }
+
+    /// Every near miss of every listed path: cut short, one byte more, one byte up or down.
+    #[test]
+    fn lookups_agree_with_a_set_on_every_near_miss() {
+        let mut paths: Vec<String> = Vec::new();
+        for d in ["a", "ab", "b/c", "b/cd", "b/c-d", "\u{e9}"] {
+            for f in ["x", "xy", "xz", "y.yml", "y/z", "\u{e9}t\u{e9}"] {
+                paths.push(format!("{d}/{f}"));
+            }
+        }
+        paths.extend((0..150).map(|i| format!("m/{i:04}")));
+        paths.sort();
+        paths.dedup();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let listing = paths_of(&refs);
+        let set: std::collections::BTreeSet<&str> = refs.iter().copied().collect();
+        let mut probes: Vec<String> = Vec::new();
+        for p in &paths {
+            let b = p.as_bytes();
+            for cut in 0..=b.len() {
+                let head = String::from_utf8_lossy(&b[..cut]).into_owned();
+                for more in ["", "0", "~", "/"] {
+                    probes.push(format!("{head}{more}"));
+                }
+            }
+            for i in 0..b.len() {
+                for delta in [1u8, 255] {
+                    let mut c = b.to_vec();
+                    c[i] = c[i].wrapping_add(delta);
+                    probes.push(String::from_utf8_lossy(&c).into_owned());
+                }
+            }
+        }
+        for probe in &probes {
+            assert_eq!(
+                listing.contains(probe),
+                set.contains(probe.as_str()),
+                "{probe:?}"
+            );
+        }
     }
 
     #[test]
