@@ -19,7 +19,7 @@ pub(crate) struct Paths {
     /// ends on a character boundary, so it is UTF-8 and read without checking again.
     text: String,
     /// Where each block of [`BLOCK`] paths starts in `lengths` and in `text`.
-    blocks: Vec<(u32, u32)>,
+    blocks: Vec<(usize, usize)>,
     len: usize,
     /// The last path pushed, to share a prefix with the next.
     last: String,
@@ -38,9 +38,7 @@ impl Paths {
             self.last
         );
         let shared = if self.len.is_multiple_of(BLOCK) {
-            let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-            self.blocks
-                .push((at(self.lengths.len()), at(self.text.len())));
+            self.blocks.push((self.lengths.len(), self.text.len()));
             0
         } else {
             common_prefix(&self.last, path)
@@ -61,11 +59,9 @@ impl Paths {
         let (mut lo, mut hi) = (0, self.blocks.len());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let (at, start) = self.blocks[mid];
-            let mut at = at as usize;
+            let (mut at, start) = self.blocks[mid];
             let _shared = take(&self.lengths, &mut at);
             let len = take(&self.lengths, &mut at);
-            let start = start as usize;
             let head = self.text.get(start..start + len).unwrap_or_default();
             if head <= path {
                 lo = mid + 1;
@@ -76,12 +72,11 @@ impl Paths {
         let Some(block) = lo.checked_sub(1) else {
             return false;
         };
-        let (at, start) = self.blocks[block];
-        let (mut at, mut start) = (at as usize, start as usize);
+        let (mut at, mut start) = self.blocks[block];
         let end = self
             .blocks
             .get(block + 1)
-            .map_or(self.lengths.len(), |&(e, _)| e as usize);
+            .map_or(self.lengths.len(), |&(e, _)| e);
         // Each path gone past sorts before `path` and shares its first `matched` bytes. The next
         // shares `shared` bytes with it: more than `matched`, it too parts from `path` at
         // `matched`, downward; fewer, it parts from `path` upward, where the last one agreed.
@@ -226,6 +221,7 @@ impl Paths {
         }
         listing.lengths.shrink_to_fit();
         listing.text.shrink_to_fit();
+        listing.blocks.shrink_to_fit();
         listing
     }
 
