@@ -44,14 +44,10 @@ pub(crate) fn of(asked: &Inputs, outputs: &[OutputFile], warnings: &[String]) ->
             &question.path,
         )?;
     }
-    let here: Vec<OutputFile> = outputs
-        .iter()
-        .filter(|o| o.home == Home::This)
-        .cloned()
-        .collect();
+    let here = || outputs.iter().filter(|o| o.home == Home::This);
     // The record is planned with the outputs, as one of them.
-    let record = crate::write::record::of(&here);
-    let mut owned: Vec<&OutputFile> = here.iter().chain(&record).collect();
+    let record = crate::write::record::of(here());
+    let mut owned: Vec<&OutputFile> = here().chain(&record).collect();
     owned.sort_by(|a, b| a.path.cmp(&b.path));
     for out in owned {
         let contents = header::contents(out);

@@ -19,14 +19,14 @@ pub(crate) const PATH: &str = ".gitops-gen/files";
 
 /// The record of `outputs`: every managed and seeded path, sorted, one per line. A team's file
 /// gitops-gen only adds lines to is not listed: it is never gitops-gen's to delete.
-pub(crate) fn of(outputs: &[OutputFile]) -> Option<OutputFile> {
-    let first = outputs.first()?;
+pub(crate) fn of<'a>(outputs: impl IntoIterator<Item = &'a OutputFile>) -> Option<OutputFile> {
+    let mut outputs = outputs.into_iter().peekable();
+    let home = outputs.peek()?.home;
     let mut body = String::from(
         "# The files `gitops-gen generate` wrote under this folder, one per line. The next run\n\
          # reads this list to find the files a changed model no longer produces.\n",
     );
     let mut paths: Vec<&str> = outputs
-        .iter()
         .filter(|o| !matches!(o.ownership, Ownership::TeamEdit { .. }))
         .map(|o| o.path.as_str())
         .collect();
@@ -39,7 +39,7 @@ pub(crate) fn of(outputs: &[OutputFile]) -> Option<OutputFile> {
         path: PATH.to_owned(),
         body,
         ownership: Ownership::Managed,
-        home: first.home,
+        home,
         unchecked: None,
     })
 }
