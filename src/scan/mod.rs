@@ -37,6 +37,7 @@ use crate::files::listing::PathList;
 use crate::files::safe_read::Unreadable;
 use crate::files::work::{self, Work};
 use crate::files::{Diagnostic, LineIndex, Loc, RepoFiles};
+use crate::yaml::skim::{self, Head, LineValue};
 use crate::yaml::{Node, YamlError};
 use text::{file_name, parent_dir, scalar_at};
 
@@ -253,7 +254,7 @@ fn read_objects(
     if !manifest::may_hold_objects(&text) {
         return;
     }
-    let docs = match crate::yaml::parse(&text) {
+    let docs = match skim::parse_entries(&text, &read_by_objects) {
         Ok(docs) => docs,
         Err(err) => {
             layout.diagnostics.push(syntax_diagnostic(path, &err));
@@ -297,7 +298,7 @@ fn read_objects(
             });
         }
         scalings.extend(scaling::read(path, root, &kind, &text, line, &lines));
-        if kind == "Secret"
+        if secret::reads_data(&kind)
             && !sops_encrypted
             && let Some(found) = secret::from_manifest(path, root, &text, line)
         {
@@ -317,6 +318,24 @@ fn read_objects(
             documents,
             sops_encrypted,
         });
+    }
+}
+
+/// Whether [`read_objects`] reads the top-level entry `key` of a document: what every object
+/// says (`apiVersion`, `kind`, `metadata`, SOPS's `sops`), a `spec` that scaling reads, and a
+/// Secret's `data`. A CustomResourceDefinition's `spec`, or a ConfigMap's `data`, is skipped
+/// unparsed.
+fn read_by_objects(key: &str, head: &Head<'_>) -> bool {
+    let kind_is = |reads: fn(&str) -> bool| match head.line_value("kind") {
+        LineValue::Plain(kind) => reads(kind),
+        LineValue::Absent => false,
+        LineValue::Unknown => true,
+    };
+    match key {
+        "apiVersion" | "kind" | "metadata" | "sops" => true,
+        "spec" => kind_is(scaling::reads_spec),
+        "data" | "stringData" => kind_is(secret::reads_data),
+        _ => false,
     }
 }
 

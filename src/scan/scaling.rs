@@ -49,6 +49,20 @@ pub(super) enum Scaling {
 
 const WORKLOADS: [&str; 2] = ["Deployment", "StatefulSet"];
 
+/// Whether [`read`] looks at the `spec` of an object of kind `kind`.
+pub(super) fn reads_spec(kind: &str) -> bool {
+    WORKLOADS.contains(&kind) || scaler_reference(kind).is_some()
+}
+
+/// The key under `spec` that names what an autoscaler of kind `kind` scales.
+fn scaler_reference(kind: &str) -> Option<&'static str> {
+    match kind {
+        "HorizontalPodAutoscaler" | "ScaledObject" => Some("scaleTargetRef"),
+        "Canary" => Some("targetRef"),
+        _ => None,
+    }
+}
+
 /// What the object `root` of kind `kind` (at `line` of `file`) says about scaling, if anything.
 pub(super) fn read(
     file: &str,
@@ -73,11 +87,7 @@ pub(super) fn read(
             column,
         });
     }
-    let reference = match kind {
-        "HorizontalPodAutoscaler" | "ScaledObject" => "scaleTargetRef",
-        "Canary" => "targetRef",
-        _ => return None,
-    };
+    let reference = scaler_reference(kind)?;
     let target = spec.get(reference).and_then(Node::as_map)?;
     // KEDA's ScaledObject targets a Deployment unless it says otherwise.
     let target_kind = scalar_at(target, "kind", src).unwrap_or_else(|| "Deployment".to_owned());

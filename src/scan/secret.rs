@@ -72,6 +72,11 @@ pub(super) fn has_sops_metadata(root: &Mapping) -> bool {
     root.get("sops").is_some_and(|n| n.as_map().is_some())
 }
 
+/// Whether [`from_manifest`] reads the `data` and `stringData` of an object of kind `kind`.
+pub(super) fn reads_data(kind: &str) -> bool {
+    kind == "Secret"
+}
+
 /// A plaintext Secret from a `kind: Secret` document, or `None` when it holds no keys or every
 /// value is SOPS ciphertext (`ENC[...]`).
 pub(super) fn from_manifest(

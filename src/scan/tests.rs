@@ -365,6 +365,67 @@ fn broken_yaml_is_a_diagnostic_and_the_scan_goes_on() {
 }
 
 #[test]
+fn objects_are_read_by_what_their_kind_needs_and_the_rest_is_skipped() {
+    let crd = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  versions: [broken
+status: {}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: hunter2
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {kind: Deployment, name: web}
+";
+    let repo = MemRepo::from_pairs(&[("k8s/all.yaml", crd)]);
+    let layout = scan(&repo.paths(), &repo);
+    // The CRD's spec is not parsed, so its syntax error is not reported.
+    assert!(layout.diagnostics.is_empty(), "{:?}", layout.diagnostics);
+    let kinds: Vec<&str> = layout.manifests[0]
+        .documents
+        .iter()
+        .map(|d| &*d.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "CustomResourceDefinition",
+            "Secret",
+            "Deployment",
+            "HorizontalPodAutoscaler"
+        ]
+    );
+    assert_eq!(
+        layout.manifests[0].documents[0].name.as_deref(),
+        Some("widgets.example.com")
+    );
+    assert_eq!(layout.plaintext_secrets[0].keys, ["password"]);
+    assert_eq!(
+        layout.replica_conflicts.len(),
+        1,
+        "{:?}",
+        layout.replica_conflicts
+    );
+}
+
+#[test]
 fn scan_is_deterministic_whatever_the_path_order() {
     let repo = shop();
     let mut reversed = repo.paths();
@@ -429,24 +490,28 @@ fn root_chart_templates_and_secret_generators() {
 
 #[test]
 fn empty_and_hostile_inputs_do_not_panic() {
-    let deep = format!(
-        "apiVersion: v1\nkind: x\nspec: {}{}\n",
-        "[".repeat(5000),
-        "]".repeat(5000)
-    );
+    let nested = format!("spec: {}{}\n", "[".repeat(5000), "]".repeat(5000));
+    // A Deployment's spec is read for its replicas; a CRD's is skipped unparsed.
+    let deep = format!("apiVersion: v1\nkind: Deployment\n{nested}");
+    let deep_skipped = format!("apiVersion: v1\nkind: CustomResourceDefinition\n{nested}");
     let repo = MemRepo::from_pairs(&[
         ("a.yaml", ""),
         ("b.yaml", "apiVersion: v1\nkind:\n"),
         ("c.yaml", "apiVersion: 1\nkind: 2\nmetadata: 3\n"),
         ("d.yaml", &deep),
+        ("e.yaml", &deep_skipped),
         ("kustomization.yaml", "- 1\n"),
         ("Dockerfile", "\\\n\\"),
         ("fleet.yaml", ""),
         ("helmfile.yaml", "releases: 3\nenvironments: [a]\n"),
     ]);
     let layout = scan(&repo.paths(), &repo);
-    assert_eq!(layout.manifests.len(), 1, "{:?}", layout.manifests);
+    assert_eq!(layout.manifests.len(), 2, "{:?}", layout.manifests);
     assert_eq!(&*layout.manifests[0].documents[0].api_version, "1");
+    assert_eq!(
+        &*layout.manifests[1].documents[0].kind,
+        "CustomResourceDefinition"
+    );
     assert_eq!(layout.diagnostics.len(), 1);
     assert_eq!(&*layout.diagnostics[0].loc.file, "d.yaml");
     assert!(scan(&Vec::<String>::new(), &repo).manifests.is_empty());

@@ -113,10 +113,14 @@ impl<'a> Loader<'a> {
     }
 
     fn span(&self, s: saphyr_parser::Span) -> Span {
-        Span::new(
-            self.offsets.byte(s.start.index()),
-            self.offsets.byte(s.end.index()),
-        )
+        if s.end.index() <= s.start.index() {
+            // An empty span (an empty value, where a block collection starts or ends) sits where
+            // the text before it ends: in a text made of pieces, at the end of its piece.
+            let at = self.offsets.byte_end(s.start.index());
+            return Span::new(at, at);
+        }
+        let start = self.offsets.byte(s.start.index());
+        Span::new(start, self.offsets.byte_end(s.end.index()))
     }
 
     /// A scan error, and for saphyr's indentation checks that libyaml does not make, where the

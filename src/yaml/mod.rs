@@ -31,6 +31,9 @@
 //!   `tests/fixtures/yaml-libyaml/` records libyaml's verdicts on odd-but-valid CI YAML.
 //! - **Shared parses.** [`parsed`] hands out one parse per distinct text on a thread (up to
 //!   16 MiB of text), for commands that read the same file twice; [`parse`] always parses.
+//! - **Skimming.** [`skim::parse_entries`] parses only the top-level entries a caller keeps (the
+//!   layout scan's kinds and names, without a CRD's schema), found by their lines; a syntax
+//!   error inside a skipped entry goes unreported. Its module doc has the rest.
 //! - **Documents.** An empty stream, or one holding only comments, has no documents; an explicit
 //!   but empty document (`---` alone) is a [`Value::Null`] document.
 
@@ -42,6 +45,7 @@ mod node;
 mod offsets;
 pub(crate) mod scalar;
 mod schema;
+pub(crate) mod skim;
 #[cfg(test)]
 mod tests;
 
