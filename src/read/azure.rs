@@ -57,13 +57,16 @@ impl YamlFormat for AzureReader {
     /// has no trigger or pool of its own. Such text that is not valid YAML is recognised too,
     /// and read, so its problem is reported.
     fn recognises(path: &str, text: &str) -> bool {
+        // `key:` at the start of a line, found without going through the lines.
         let starts = |keys: &[&str]| {
-            text.lines().any(|line| {
-                keys.iter()
-                    .any(|k| line.strip_prefix(k).is_some_and(|r| r.starts_with(':')))
+            keys.iter().any(|k| {
+                text.starts_with(&k[1..])
+                    || memchr::memmem::find(text.as_bytes(), k.as_bytes()).is_some()
             })
         };
-        if !starts(&["trigger", "pr", "pool"]) || !starts(&["stages", "jobs", "steps"]) {
+        if !starts(&["\ntrigger:", "\npr:", "\npool:"])
+            || !starts(&["\nstages:", "\njobs:", "\nsteps:"])
+        {
             return false;
         }
         // Text shaped like a pipeline that does not parse is read anyway, so the reader reports
