@@ -83,8 +83,28 @@ pub(crate) struct DirRepo {
 /// [`RepoFiles::text_once`], and the cached text's total size.
 #[derive(Debug, Default)]
 struct Cache {
-    texts: BTreeMap<String, (Result<Arc<str>, Unreadable>, Hold)>,
+    texts: BTreeMap<String, Entry>,
     bytes: usize,
+}
+
+/// One path in the cache.
+#[derive(Debug)]
+enum Entry {
+    /// Being read, outside the lock, by a thread that will cache it for `held`; `taken` once
+    /// the last read it would be lent for came in the meantime.
+    Loading { taken: bool, held: Hold },
+    /// Read, and held for so long.
+    Ready(Result<Arc<str>, Unreadable>, Hold),
+}
+
+/// What [`DirRepo::claim`] found.
+enum Claim {
+    /// The text, from the cache.
+    Hit(Result<Arc<str>, Unreadable>),
+    /// Read the file; the cache keeps nothing of it.
+    Read,
+    /// Read the file, then [`DirRepo::fill`] the entry left for it.
+    ReadAndFill,
 }
 
 /// How long the cache holds a text.
@@ -133,37 +153,83 @@ impl DirRepo {
 impl DirRepo {
     /// The text of a listed `path`, from the cache or read; `hold` says how long the cache may
     /// hold it, `None` for a last read.
+    ///
+    /// No read happens under the lock: the scan's last reads and the readers' reads go on side by
+    /// side. While one thread reads a text for the cache, the entry says so; a last read that
+    /// comes meanwhile reads the file itself, and a text lent for it is then not kept.
     fn cached(&self, path: &str, hold: Option<Hold>) -> Result<Arc<str>, Unreadable> {
         let path = normalize(path).ok_or(Unreadable::Missing)?;
         if !self.paths.contains(path) {
             return Err(Unreadable::Missing);
         }
-        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((hit, held)) = cache.texts.get_mut(path) {
-            let hit = hit.clone();
-            match hold {
-                Some(Hold::Keep) => *held = Hold::Keep,
-                Some(Hold::Lent) => {}
-                None if *held == Hold::Lent => {
-                    cache.texts.remove(path);
-                    cache.bytes -= hit.as_ref().map_or(0, |t| t.len());
-                }
-                None => {}
+        match self.claim(path, hold) {
+            Claim::Hit(text) => text,
+            Claim::Read => self.load(path),
+            Claim::ReadAndFill => {
+                let text = self.load(path);
+                self.fill(path, &text);
+                text
             }
-            return hit;
         }
-        let Some(hold) = hold else {
-            drop(cache);
-            return self.load(path);
+    }
+
+    /// What a request for `path` with `hold` finds in the cache, and what it leaves there.
+    fn claim(&self, path: &str, hold: Option<Hold>) -> Claim {
+        let mut cache = self.lock();
+        match (cache.texts.get_mut(path), hold) {
+            (Some(Entry::Ready(hit, held)), _) => {
+                let hit = hit.clone();
+                match hold {
+                    Some(Hold::Keep) => *held = Hold::Keep,
+                    Some(Hold::Lent) => {}
+                    None if *held == Hold::Lent => {
+                        cache.texts.remove(path);
+                        cache.bytes -= hit.as_ref().map_or(0, |t| t.len());
+                    }
+                    None => {}
+                }
+                Claim::Hit(hit)
+            }
+            (Some(Entry::Loading { taken, held }), _) => {
+                match hold {
+                    None => *taken = true,
+                    Some(Hold::Keep) => *held = Hold::Keep,
+                    Some(Hold::Lent) => {}
+                }
+                Claim::Read
+            }
+            (None, None) => Claim::Read,
+            (None, Some(held)) => {
+                let loading = Entry::Loading { taken: false, held };
+                cache.texts.insert(path.to_owned(), loading);
+                Claim::ReadAndFill
+            }
+        }
+    }
+
+    /// Puts `text`, read after a [`Claim::ReadAndFill`], in place of its entry: unless its one
+    /// last read took the file meanwhile, or the cache is full.
+    fn fill(&self, path: &str, text: &Result<Arc<str>, Unreadable>) {
+        let mut guard = self.lock();
+        let cache = &mut *guard;
+        let Some(entry) = cache.texts.get_mut(path) else {
+            return;
         };
-        let text = self.load(path);
-        // Keep memory bounded on huge repositories: past the budget, files are re-read on use.
+        let Entry::Loading { taken, held } = *entry else {
+            return;
+        };
         let size = text.as_ref().map_or(0, |t| t.len());
-        if cache.bytes + size <= CACHE_BUDGET_BYTES {
+        // Keep memory bounded on huge repositories: past the budget, files are re-read on use.
+        if (taken && held == Hold::Lent) || cache.bytes + size > CACHE_BUDGET_BYTES {
+            cache.texts.remove(path);
+        } else {
             cache.bytes += size;
-            cache.texts.insert(path.to_owned(), (text.clone(), hold));
+            *entry = Entry::Ready(text.clone(), held);
         }
-        text
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -389,6 +455,41 @@ mod tests {
         assert_eq!(once("once.yml").as_deref(), Some("old\n"));
         change("once.yml");
         assert_eq!(repo.read("once.yml").as_deref(), Some("new\n"));
+    }
+
+    #[test]
+    fn a_last_read_while_a_lender_reads_takes_the_file_and_the_lender_keeps_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for name in ["lent.yml", "kept.yml"] {
+            write(dir.path(), name, b"old\n");
+        }
+        let repo = DirRepo::open(dir.path()).expect("open");
+        let entries = || repo.lock().texts.len();
+
+        // The readers' thread starts reading a file to lend; the scan's last read comes before
+        // it is in the cache, reads the file itself, and the lent text is not kept after it.
+        assert!(matches!(
+            repo.claim("lent.yml", Some(Hold::Lent)),
+            Claim::ReadAndFill
+        ));
+        assert!(matches!(repo.claim("lent.yml", None), Claim::Read));
+        repo.fill("lent.yml", &repo.load("lent.yml"));
+        assert_eq!(entries(), 0);
+
+        // A text a reader keeps is cached however the last read went.
+        assert!(matches!(
+            repo.claim("kept.yml", Some(Hold::Lent)),
+            Claim::ReadAndFill
+        ));
+        assert!(matches!(
+            repo.claim("kept.yml", Some(Hold::Keep)),
+            Claim::Read
+        ));
+        assert!(matches!(repo.claim("kept.yml", None), Claim::Read));
+        repo.fill("kept.yml", &repo.load("kept.yml"));
+        write(dir.path(), "kept.yml", b"new\n");
+        assert_eq!(repo.read("kept.yml").as_deref(), Some("old\n"));
+        assert_eq!(repo.lock().bytes, 4);
     }
 
     #[cfg(unix)]
