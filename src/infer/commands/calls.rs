@@ -4,7 +4,7 @@
 
 use crate::files::RepoFiles;
 use crate::infer::commands::MAX_DEPTH;
-use crate::infer::commands::makefile::Makefile;
+use crate::infer::commands::makefile;
 use crate::infer::commands::unit::{SpanMap, Unit};
 use crate::infer::shell::Command;
 
@@ -193,11 +193,11 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
     let Some((path, text)) = candidates.iter().find_map(|c| {
         let path = repo_path(&dir, c)?;
         let text = files.read(&path)?;
-        Some((path, text.to_string()))
+        Some((path, text))
     }) else {
         return Vec::new();
     };
-    let makefile = Makefile::parse(&text);
+    let makefile = makefile::parsed(&text);
     let mut targets: Vec<String> = cmd
         .positionals(&[
             "-C",

@@ -1,9 +1,42 @@
 //! INFER stage: a Makefile read just far enough to turn `make <target>` into the shell script
 //! its recipes (and their prerequisites' recipes) run.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::yaml::Span;
+
+/// Most Makefiles [`parsed`] keeps on a thread.
+const PARSED_MAKEFILES: usize = 8;
+
+thread_local! {
+    /// The last Makefiles parsed, by the text they were parsed from. A repository's CI runs
+    /// `make` in many jobs, and recipes run `$(MAKE)` again: each is the same cached text.
+    static PARSED: RefCell<Vec<(Arc<str>, Rc<Makefile>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The Makefile `text`, parsed once for as long as the same text (the same allocation, which
+/// the memo keeps alive) is among the last few asked for.
+pub(super) fn parsed(text: &Arc<str>) -> Rc<Makefile> {
+    let hit = PARSED.with_borrow(|memo| {
+        memo.iter()
+            .find(|(seen, _)| Arc::ptr_eq(seen, text))
+            .map(|(_, makefile)| Rc::clone(makefile))
+    });
+    if let Some(makefile) = hit {
+        return makefile;
+    }
+    let makefile = Rc::new(Makefile::parse(text));
+    PARSED.with_borrow_mut(|memo| {
+        if memo.len() == PARSED_MAKEFILES {
+            memo.remove(0);
+        }
+        memo.push((Arc::clone(text), Rc::clone(&makefile)));
+    });
+    makefile
+}
 
 /// The parts of a Makefile needed to read a target's recipe.
 #[derive(Debug, Default)]
@@ -166,4 +199,25 @@ fn make_assignment(line: &str) -> Option<(String, String)> {
         return None;
     }
     Some((name.to_owned(), line[eq + 1..].trim().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_makefile_is_parsed_once_per_text_read() {
+        let text: Arc<str> = Arc::from("all: build\nbuild:\n\tgo build ./...\n");
+        let first = parsed(&text);
+        assert!(Rc::ptr_eq(&first, &parsed(&text)));
+        assert_eq!(first.default_target.as_deref(), Some("all"));
+        // The same words read again (another file, another repository) are parsed again.
+        let again: Arc<str> = Arc::from(&*text);
+        assert!(!Rc::ptr_eq(&first, &parsed(&again)));
+        // Only the last few are kept.
+        for i in 0..PARSED_MAKEFILES {
+            let _ = parsed(&Arc::from(format!("t{i}:\n").as_str()));
+        }
+        assert!(!Rc::ptr_eq(&first, &parsed(&text)));
+    }
 }
