@@ -37,8 +37,11 @@ floor_for() { # dir -> writes $tmp/opened.<name>, prints the floor command
   local dir=$1 list="$tmp/opened.$(basename "$1")"
   strace -f -qq -e trace=openat -e signal=none -o "$tmp/trace" \
     "$bin" --color never analyze "$dir" --format json >/dev/null
-  grep -o "\"$dir/[^\"]*\", O_RDONLY|O_CLOEXEC) = [0-9]" "$tmp/trace" \
-    | sed -e 's/^"//' -e 's/", O_RDONLY.*//' | sort -u >"$list"
+  # With threads, strace splits a call into `<unfinished ...>` and `resumed` lines, so the
+  # path is taken from the call and kept when it names a regular file.
+  grep -o "\"$dir/[^\"]*\", O_RDONLY|O_CLOEXEC" "$tmp/trace" \
+    | sed -e 's/^"//' -e 's/", O_RDONLY.*//' | sort -u \
+    | while IFS= read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done >"$list"
   echo "sh -c 'find $dir -name .git -prune -o -type f -print >/dev/null; xargs -d \"\\n\" cat <$list >/dev/null'"
 }
 

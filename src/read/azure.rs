@@ -44,8 +44,8 @@ impl YamlFormat for AzureReader {
         // DevOps names a second pipeline), at any depth of a monorepo; not inside a
         // `templates` folder, where files are steps or jobs a pipeline includes.
         let name = path.rsplit('/').next().unwrap_or(path);
-        let in_templates = path.split('/').any(|part| part == "templates");
-        (name.starts_with("azure-pipelines") && yaml && !in_templates)
+        let in_templates = || path.split('/').any(|part| part == "templates");
+        (name.starts_with("azure-pipelines") && yaml && !in_templates())
             || in_dir(".azure-pipelines/")
             || in_dir(".azuredevops/")
     }

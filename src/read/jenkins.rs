@@ -29,10 +29,9 @@ pub(crate) struct JenkinsReader;
 
 impl Reader for JenkinsReader {
     fn claims(&self, path: &str) -> bool {
-        if path.split('/').any(|part| part == ".git") {
-            return false;
-        }
+        // The name first: it rules out nearly every path without going through its folders.
         is_jenkinsfile_name(path.rsplit('/').next().unwrap_or(path))
+            && !path.split('/').any(|part| part == ".git")
     }
 
     fn read(
@@ -109,6 +108,14 @@ fn parse_groovy(src: &str) -> (Vec<ast::Stmt>, Option<(String, crate::yaml::Span
 /// `.jenkinsfile`, nor a longer word (`Jenkinsfile2`), nor a text file about it (`.txt`, `.md`).
 fn is_jenkinsfile_name(name: &str) -> bool {
     const STEM: &str = "jenkinsfile";
+    // Most names do not hold the word in any case: tell without lowering a copy.
+    if !name
+        .as_bytes()
+        .windows(STEM.len())
+        .any(|w| w.eq_ignore_ascii_case(STEM.as_bytes()))
+    {
+        return false;
+    }
     let lower = name.to_ascii_lowercase();
     let Some(at) = lower.find(STEM) else {
         return false;
