@@ -45,22 +45,40 @@ pub(crate) enum LineValue<'a> {
 pub(crate) struct Head<'a> {
     src: &'a str,
     entries: &'a [Entry],
+    /// Each key's entry and how many entries have it, built on the first lookup, so a document
+    /// of many entries costs each lookup no more than one.
+    by_key: std::cell::OnceCell<std::collections::HashMap<&'a str, (usize, usize)>>,
 }
 
 impl<'a> Head<'a> {
+    fn new(src: &'a str, entries: &'a [Entry]) -> Head<'a> {
+        Head {
+            src,
+            entries,
+            by_key: std::cell::OnceCell::new(),
+        }
+    }
+
     /// What the document's top-level `key` is, when its one line says so plainly.
     pub(crate) fn line_value(&self, key: &str) -> LineValue<'a> {
-        let mut found = self
-            .entries
-            .iter()
-            .filter(|e| &self.src[e.key.clone()] == key);
-        match (found.next(), found.next()) {
-            (None, _) => LineValue::Absent,
-            (Some(entry), None) if entry.one_line => {
+        let by_key = self.by_key.get_or_init(|| {
+            let mut by_key = std::collections::HashMap::new();
+            for (at, entry) in self.entries.iter().enumerate() {
+                by_key
+                    .entry(&self.src[entry.key.clone()])
+                    .and_modify(|(_, count)| *count += 1)
+                    .or_insert((at, 1));
+            }
+            by_key
+        });
+        match by_key.get(key) {
+            None => LineValue::Absent,
+            Some(&(at, 1)) if self.entries[at].one_line => {
+                let entry = &self.entries[at];
                 plain_value(&self.src[entry.key.end + 1..entry.first_line_end])
                     .map_or(LineValue::Unknown, LineValue::Plain)
             }
-            _ => LineValue::Unknown,
+            Some(_) => LineValue::Unknown,
         }
     }
 }
@@ -222,10 +240,7 @@ impl Document {
             return;
         }
         add(self.start..first.end);
-        let head = Head {
-            src,
-            entries: &self.entries,
-        };
+        let head = Head::new(src, &self.entries);
         // A repeated key's later value replaces the first, so it goes where the first does.
         let first_key = &src[first.key.clone()];
         for entry in &self.entries[1..] {
@@ -547,6 +562,19 @@ metadata:
         let src = "ap: |1\np: |1\nkind: /ec";
         check_against_full_parse(src, &|k| k.len() % 2 == 0, &[]);
         check_against_full_parse("a:\nb: 1\nc: 2\n", &|k| k == "c", &[]);
+    }
+
+    #[test]
+    fn many_entries_cost_each_lookup_once() {
+        // 20,000 `spec` entries, each asking for the document's kind: linear, not quadratic.
+        let src = format!("kind: Secret\n{}", "spec: 1\n".repeat(20_000));
+        let asked = std::cell::Cell::new(0);
+        let pieces = kept_pieces(&src, &|_, head| {
+            asked.set(asked.get() + 1);
+            head.line_value("kind") == LineValue::Plain("Secret")
+        });
+        assert_eq!(asked.get(), 20_000);
+        assert_eq!(pieces, whole(&src));
     }
 
     #[test]
