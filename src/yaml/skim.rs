@@ -16,10 +16,12 @@
 //!   value wins.
 //! - **Only plain layouts are skimmed.** A document with any other line at column 0 (a quoted or
 //!   complex key, a key that is not a string such as `1` or `true`, a merge key `<<`, a
-//!   sequence, a flow collection, a tab, content after `---`) is kept whole, and so is a stream
-//!   with a carriage return that is not part of a `\r\n`. A stream whose
-//!   skimmed text does not parse (an alias of an anchor in a skipped entry) is parsed whole, and
-//!   its error, if any, is the whole text's.
+//!   sequence, a flow collection, a tab, content after `---`), or with a top-level value that
+//!   opens a flow collection or a quoted scalar its line does not close (its next lines may sit
+//!   at column 0 and look like keys) or starts with an anchor or a tag, is kept whole; so is a
+//!   stream with a carriage return that is not part of a `\r\n`. A stream whose skimmed text
+//!   does not parse (an alias of an anchor in a skipped entry) is parsed whole, and its error, if
+//!   any, is the whole text's.
 //! - **Skipped entries are not checked.** A syntax error inside a skipped entry is not reported,
 //!   and a line continuing, at column 0, a quoted scalar or flow collection of a skipped entry
 //!   (which YAML forbids and libyaml accepts, see `lenient`) is read as the next entry.
@@ -169,6 +171,7 @@ fn kept_pieces(src: &str, keep: &dyn Fn(&str, &Head<'_>) -> bool) -> Vec<std::op
                 Some(entry) => {
                     entry.end = end;
                     entry.one_line = false;
+                    doc.whole |= runs_on(&line[1..]);
                 }
                 None => doc.whole = true,
             },
@@ -184,7 +187,8 @@ fn kept_pieces(src: &str, keep: &dyn Fn(&str, &Head<'_>) -> bool) -> Vec<std::op
                 // spelled differently (`1` and `01`); only keys that are their own text are
                 // told apart by it.
                 let key = &src[at..at + key_len];
-                doc.whole |= !matches!(super::schema::resolve_plain(key), super::Value::String(_));
+                doc.whole |= !matches!(super::schema::resolve_plain(key), super::Value::String(_))
+                    || runs_on(&line[key_len + 1..]);
                 let line_end = at + line.trim_end_matches(['\n', '\r']).len();
                 doc.entries.push(Entry {
                     key: at..at + key_len,
@@ -302,6 +306,63 @@ fn classify(line: &str) -> Line {
         }
         Some(_) => Line::Other,
     }
+}
+
+/// Whether the value that starts on a line at column 0 (after `key:` or `- `) may go on past the
+/// line in a way the lines below cannot show: a flow collection or a quoted scalar the line does
+/// not close, whose next lines may sit at column 0 and look like keys; or properties (`&a`,
+/// `!t`), which are rare at the top and not worth reading here.
+fn runs_on(value: &str) -> bool {
+    let value = value.trim_start_matches([' ', '\t']);
+    let bytes = value.as_bytes();
+    match bytes.first() {
+        Some(b'&' | b'!') => true,
+        Some(&quote @ (b'"' | b'\'')) => closing(bytes, 0, quote).is_none(),
+        Some(b'[' | b'{') => {
+            let mut depth = 0usize;
+            let mut at = 0;
+            while let Some(&b) = bytes.get(at) {
+                match b {
+                    b'[' | b'{' => depth += 1,
+                    b']' | b'}' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return false;
+                        }
+                    }
+                    b'"' | b'\'' => match closing(bytes, at, b) {
+                        Some(close) => at = close,
+                        None => return true,
+                    },
+                    _ => {}
+                }
+                at += 1;
+            }
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Where the quoted scalar opening at `open` closes on this line: `\"` escapes in a double-quoted
+/// one, `''` in a single-quoted one.
+fn closing(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
+    let mut at = open + 1;
+    while let Some(&b) = bytes.get(at) {
+        if quote == b'"' && b == b'\\' {
+            at += 2;
+            continue;
+        }
+        if b == quote {
+            if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
+                at += 2;
+                continue;
+            }
+            return Some(at);
+        }
+        at += 1;
+    }
+    None
 }
 
 /// Whether an indented line holds more than a comment.
@@ -492,7 +553,6 @@ metadata:
             "kind:\n  Secret\n",
             "kind: \"Se\\x63ret\"\n",
             "kind: 'it''s'\n",
-            "kind: !!str Secret\n",
             "kind: Secret#x\n",
             "kind: Secret\nkind: Secret\n",
             "kind: [Secret]\n",
@@ -524,6 +584,12 @@ metadata:
             "a: 1\n%TAG ! tag:x,2000:\nspec: 2\n",
             "a: 1\n1: x\n01: y\n",
             "a: 1\ntrue: x\n",
+            "a: 1\ntool: {git: \"https://x\nkind: Service\nz: \"}\n",
+            "a: 1\nargs: [x,\nkind: y]\n",
+            "a: 1\nd: 'it''s\nkind: y'\n",
+            "a: 1\nrules:\n- [x,\nkind: y]\n",
+            "a: 1\nb: &x 1\n",
+            "a: 1\nkind: !!str Secret\n",
         ] {
             let parts = kept_pieces(src, &|_, _| false);
             assert_eq!(parts, whole(src), "{src:?}");
