@@ -317,7 +317,7 @@ fn runs_on(value: &str) -> bool {
     let bytes = value.as_bytes();
     match bytes.first() {
         Some(b'&' | b'!') => true,
-        Some(&quote @ (b'"' | b'\'')) => closing(bytes, 0, quote).is_none(),
+        Some(b'"' | b'\'') => loader::closing_quote(bytes, 0, bytes.len()).is_none(),
         Some(b'[' | b'{') => {
             let mut depth = 0usize;
             let mut at = 0;
@@ -330,8 +330,9 @@ fn runs_on(value: &str) -> bool {
                             return false;
                         }
                     }
-                    b'"' | b'\'' => match closing(bytes, at, b) {
-                        Some(close) => at = close,
+                    b'"' | b'\'' => match loader::closing_quote(bytes, at, bytes.len()) {
+                        // Just past the closing quote; the loop steps on from there.
+                        Some(past) => at = past - 1,
                         None => return true,
                     },
                     _ => {}
@@ -342,27 +343,6 @@ fn runs_on(value: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Where the quoted scalar opening at `open` closes on this line: `\"` escapes in a double-quoted
-/// one, `''` in a single-quoted one.
-fn closing(bytes: &[u8], open: usize, quote: u8) -> Option<usize> {
-    let mut at = open + 1;
-    while let Some(&b) = bytes.get(at) {
-        if quote == b'"' && b == b'\\' {
-            at += 2;
-            continue;
-        }
-        if b == quote {
-            if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
-                at += 2;
-                continue;
-            }
-            return Some(at);
-        }
-        at += 1;
-    }
-    None
 }
 
 /// Whether an indented line holds more than a comment.
