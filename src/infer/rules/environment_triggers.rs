@@ -16,7 +16,9 @@ use crate::infer::{
 
 mod upstream;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
-use upstream::{JobsById, runs_anyway, upstream_approval, upstream_conditions, upstream_filters};
+use upstream::{
+    JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
+};
 
 /// Deploying jobs' conditions and pipeline triggers ⇒ [`EnvironmentTrigger`]s of the
 /// environments the jobs deploy to.
@@ -450,14 +452,16 @@ fn triggers_of(
         out.push(Found::from(c, Confidence::High, "the manual gate"));
     }
     // A manual job, or one that waits for a manual job that deploys nothing itself (CircleCI
-    // `type: approval`, a Jenkins `input` stage), is started by a person. On CircleCI the
+    // `type: approval`, a Jenkins `input` stage, a GitHub approval job), is started by a person. On CircleCI the
     // approval may be anywhere up the `requires:` chain.
     let approval = if circleci {
         upstream_approval(jobs, job, deploys)
     } else {
-        job.needs
-            .iter()
-            .find_map(|need| jobs.find(need, |j| j.manual && !deploys(&j.id)))
+        job.needs.iter().find_map(|need| {
+            jobs.find(need, |j| {
+                (j.manual || github && approval_job(j)) && !deploys(&j.id)
+            })
+        })
     };
     let gate = if job.manual { Some(job) } else { approval };
     // A parameter is no gate: it names a manual start only of the environments it names.

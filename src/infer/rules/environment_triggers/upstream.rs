@@ -87,6 +87,21 @@ pub(super) fn upstream_approval<'p>(
     found
 }
 
+/// GitHub's approval idiom: a job that declares an environment, whose protection rules make a
+/// person approve it, and is named for that in its id, name or environment (`approval-prd`
+/// with `environment: Approve`). Whether it deploys is the caller's test.
+pub(super) fn approval_job(job: &Job) -> bool {
+    let Some(environment) = &job.environment else {
+        return false;
+    };
+    [&job.id, &job.name, &environment.name].iter().any(|name| {
+        let name = name.to_ascii_lowercase();
+        ["approv", "manual", "gate"]
+            .iter()
+            .any(|w| name.contains(w))
+    })
+}
+
 /// Visits the jobs up `job`'s `needs`, nearest first, each once and at most [`MAX_UPSTREAM`];
 /// `visit` returns whether to stop climbing above the job it was given.
 fn walk_upstream<'p>(jobs: &JobsById<'p>, job: &Job, mut visit: impl FnMut(&'p Job) -> bool) {
