@@ -15,6 +15,8 @@ use crate::infer::{
 };
 
 mod upstream;
+
+use crate::infer::jenkins_when;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
@@ -211,6 +213,7 @@ fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
     if text.starts_with("anyOf") {
         return quoted_args(text, "branch")
             .into_iter()
+            .chain(jenkins_when::branch_tests(text))
             .map(|b| (TriggerKind::Branch, Some(b)))
             .chain(
                 quoted_args(text, "tag")
@@ -256,6 +259,10 @@ fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
         {
             return quoted(rest).map(|b| (TriggerKind::Branch, Some(b)));
         }
+    }
+    // `when { environment name: 'GIT_BRANCH', value: 'origin/master' }`.
+    if let [branch] = jenkins_when::branch_tests(text).as_slice() {
+        return Some((TriggerKind::Branch, Some(branch.clone())));
     }
     let body = text.trim_start_matches("return").trim();
     if let Some(name) = body.strip_prefix("params.")

@@ -372,7 +372,7 @@ fn when_forms() {
     );
     assert_eq!(
         prod[2],
-        cond(TriggerKind::Expression, Some("DEPLOY_TO == prod"), false)
+        cond(TriggerKind::Expression, Some("DEPLOY_TO == 'prod'"), false)
     );
 
     let src = r#"pipeline { agent any

@@ -60,7 +60,11 @@ impl<'a> Lowerer<'a> {
                     .named("value")
                     .map(|e| self.text(e))
                     .unwrap_or_default();
-                one(TriggerKind::Expression, Some(format!("{name} == {value}")))
+                // The value is a string literal: quoted, as a Groovy test of it would be.
+                one(
+                    TriggerKind::Expression,
+                    Some(format!("{name} == '{value}'")),
+                )
             }
             "triggeredBy" => {
                 let cause = call

@@ -1,0 +1,124 @@
+//! The variable tests of a Jenkins `when { environment name: 'X', value: 'v' }`, as the
+//! reader keeps them: `X == 'v'` for one test, the `anyOf { ... }` text verbatim for several.
+//!
+//! Two callers read them. A test of the branch variable (`GIT_BRANCH`, `BRANCH_NAME`) is a
+//! branch filter ([`branch_tests`]); a test of a variable named for the environment
+//! (`ENVIRONMENT`, `DEPLOY_ENV`, `TARGET_ENV`, `TIER`) says where the stage deploys
+//! ([`environment_tests`]). Anything else is no test this module reads.
+
+/// Every `(variable, value)` a condition's text tests: `X == 'v'` (the reader's spelling of one
+/// `environment` condition), or each `environment name: 'X', value: 'v'` of an `anyOf`.
+fn tests(text: &str) -> Vec<(String, String)> {
+    let text = text.trim();
+    if text.starts_with("anyOf") {
+        return text
+            .split("environment")
+            .skip(1)
+            .filter_map(|part| {
+                let name = quoted_after(part, "name:")?;
+                let value = quoted_after(part, "value:")?;
+                Some((name, value))
+            })
+            .collect();
+    }
+    let Some((name, value)) = text.split_once("==") else {
+        return Vec::new();
+    };
+    let name = name.trim();
+    let value = value.trim();
+    let quote = value.chars().next().filter(|q| *q == '\'' || *q == '"');
+    let literal = quote.and_then(|q| value.strip_prefix(q)?.strip_suffix(q));
+    match literal {
+        Some(v) if is_variable(name) && !v.contains(['\'', '"']) => {
+            vec![(name.to_owned(), v.to_owned())]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The quoted text right after `key` in `part` (`name: 'ENV'` → `ENV`).
+fn quoted_after(part: &str, key: &str) -> Option<String> {
+    let after = part[part.find(key)? + key.len()..].trim_start();
+    let q = after.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+    let end = after[1..].find(q)?;
+    Some(after[1..1 + end].to_owned())
+}
+
+/// A plain variable name (`ENVIRONMENT`, `env.GIT_BRANCH`), not code.
+fn is_variable(name: &str) -> bool {
+    let bare = name.strip_prefix("env.").unwrap_or(name);
+    !bare.is_empty() && bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The branches a condition's text lets through: `GIT_BRANCH == 'master'`, `BRANCH_NAME`, with
+/// or without `env.`, an `origin/` prefix taken off.
+pub(crate) fn branch_tests(text: &str) -> Vec<String> {
+    tests(text)
+        .into_iter()
+        .filter(|(name, _)| {
+            matches!(
+                name.strip_prefix("env.").unwrap_or(name),
+                "GIT_BRANCH" | "BRANCH_NAME"
+            )
+        })
+        .map(|(_, value)| value.strip_prefix("origin/").unwrap_or(&value).to_owned())
+        .collect()
+}
+
+/// The environments a condition's text names: the values it tests a variable named for the
+/// environment against (`ENVIRONMENT == 'production'` → `production`).
+pub(crate) fn environment_tests(text: &str) -> Vec<String> {
+    tests(text)
+        .into_iter()
+        .filter(|(name, _)| names_the_environment(name))
+        .map(|(_, value)| value)
+        .filter(|value| !value.is_empty() && !matches!(value.as_str(), "true" | "false"))
+        .collect()
+}
+
+/// `ENVIRONMENT`, `ENV`, `DEPLOY_ENV`, `TARGET_ENVIRONMENT`, `TIER`, `env.ENV_NAME`: a
+/// variable whose words include `env`/`environment`/`tier`.
+fn names_the_environment(name: &str) -> bool {
+    let bare = name
+        .strip_prefix("env.")
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    bare.split('_')
+        .any(|w| matches!(w, "env" | "environment" | "tier"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_test_and_any_of() {
+        assert_eq!(
+            environment_tests("ENVIRONMENT == 'production'"),
+            ["production"]
+        );
+        assert_eq!(
+            environment_tests(
+                "anyOf {\n environment name: 'ENVIRONMENT', value: 'production'\n \
+                 environment name: 'ENVIRONMENT', value: 'staging'\n }"
+            ),
+            ["production", "staging"]
+        );
+        assert_eq!(environment_tests("DEPLOY_ENV == \"qa\""), ["qa"]);
+        assert_eq!(branch_tests("GIT_BRANCH == 'origin/master'"), ["master"]);
+        assert_eq!(branch_tests("env.BRANCH_NAME == 'main'"), ["main"]);
+    }
+
+    #[test]
+    fn other_tests_name_nothing() {
+        // A flag, a variable not named for the environment, code, an unquoted value.
+        assert!(environment_tests("DEPLOY_TO_PROD == 'true'").is_empty());
+        assert!(environment_tests("updateType == 'UAT-to-STAG'").is_empty());
+        assert!(environment_tests("params.ENV.toLowerCase() == 'prod'").is_empty());
+        assert!(environment_tests("ENVIRONMENT == prod").is_empty());
+        assert!(environment_tests("ENVIRONMENT == 'a' || ENV == 'b'").is_empty());
+        assert!(branch_tests("ENVIRONMENT == 'production'").is_empty());
+        assert!(environment_tests("").is_empty());
+        assert!(environment_tests("anyOf { environment name: 'ENV' }").is_empty());
+    }
+}
