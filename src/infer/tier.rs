@@ -9,6 +9,8 @@ const WORDS: &[(&str, Tier)] = &[
     ("prod", Tier::Production),
     ("prd", Tier::Production),
     ("live", Tier::Production),
+    // A blockchain's production network.
+    ("mainnet", Tier::Production),
     ("staging", Tier::Staging),
     ("stage", Tier::Staging),
     ("stg", Tier::Staging),
@@ -18,6 +20,15 @@ const WORDS: &[(&str, Tier)] = &[
     // Acceptance, the A of the DTAP/OTAP ladder: the last stage before production.
     ("acceptance", Tier::Staging),
     ("acc", Tier::Staging),
+    // A release candidate runs where the release will, before it does.
+    ("rc", Tier::Staging),
+    // Portuguese "homologação" and French "recette": the acceptance environment.
+    ("hml", Tier::Staging),
+    ("homolog", Tier::Staging),
+    ("homologacao", Tier::Staging),
+    ("recette", Tier::Staging),
+    // A demo environment shows the release to be before production has it.
+    ("demo", Tier::Staging),
     ("test", Tier::Testing),
     ("tst", Tier::Testing),
     ("testing", Tier::Testing),
@@ -25,12 +36,16 @@ const WORDS: &[(&str, Tier)] = &[
     ("int", Tier::Testing),
     ("integration", Tier::Testing),
     ("sit", Tier::Testing),
+    ("e2e", Tier::Testing),
+    ("testnet", Tier::Testing),
     ("dev", Tier::Development),
     ("develop", Tier::Development),
     ("development", Tier::Development),
     ("sandbox", Tier::Development),
     ("sbox", Tier::Development),
     ("sbx", Tier::Development),
+    ("devnet", Tier::Development),
+    ("playground", Tier::Development),
     ("review", Tier::Preview),
     ("preview", Tier::Preview),
     ("pr", Tier::Preview),
@@ -138,6 +153,14 @@ mod tests {
         assert_eq!(tier_of("pre-prod", None).0, Tier::Staging);
         assert_eq!(tier_of("eu-nonprod", None).0, Tier::Testing);
         assert_eq!(tier_of("preproduction", None).0, Tier::Staging);
+        assert_eq!(tier_of("rc", None).0, Tier::Staging);
+        assert_eq!(tier_of("shop-demo", None).0, Tier::Staging);
+        assert_eq!(tier_of("hml", None).0, Tier::Staging);
+        assert_eq!(tier_of("mainnet", None).0, Tier::Production);
+        assert_eq!(tier_of("testnet", None).0, Tier::Testing);
+        assert_eq!(tier_of("playground", None).0, Tier::Development);
+        // Words inside a longer word are not words: `rcfile`, `demos`.
+        assert_eq!(tier_of("rcfile", None).0, Tier::Other);
         assert_eq!(tier_of("shop-acc", None).0, Tier::Staging);
         assert_eq!(tier_of("acceptance", None).0, Tier::Staging);
         assert_eq!(tier_of("tst", None).0, Tier::Testing);
