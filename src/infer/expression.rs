@@ -95,22 +95,95 @@ pub(crate) fn outcomes(expr: &str) -> Option<Vec<Outcome>> {
 /// of any branch, a pull request or a manual start per test. `None` when any alternative is not
 /// one such test, or is negated, or there is only one (the reader types a single test).
 pub(crate) fn ways_in(expr: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
-    let alternatives = split_top(expr, "||")?;
+    let alternatives = split_alternatives(expr)?;
     if alternatives.len() < 2 {
         return None;
     }
     alternatives
         .iter()
-        .map(|a| match cond_of(a)? {
-            Cond::Ref(r) if !r.negated => Some((TriggerKind::Branch, Some(r.branch))),
-            Cond::Event(e) if !e.negated => Some(match e.event {
-                ScriptEvent::Push => (TriggerKind::Branch, None),
-                ScriptEvent::PullRequest => (TriggerKind::PullRequest, None),
-                ScriptEvent::Manual => (TriggerKind::Manual, None),
-            }),
-            _ => None,
-        })
+        .map(|a| tag_or_prefix_way(a).or_else(|| way_of(a)))
         .collect()
+}
+
+/// One alternative that is a ref or event comparison.
+fn way_of(a: &str) -> Option<(TriggerKind, Option<String>)> {
+    match cond_of(a)? {
+        Cond::Ref(r) if !r.negated => Some((TriggerKind::Branch, Some(r.branch))),
+        Cond::Event(e) if !e.negated => Some(match e.event {
+            ScriptEvent::Push => (TriggerKind::Branch, None),
+            ScriptEvent::PullRequest => (TriggerKind::PullRequest, None),
+            ScriptEvent::Manual => (TriggerKind::Manual, None),
+        }),
+        _ => None,
+    }
+}
+
+/// A tag or branch prefix test, or a release: `startsWith(github.ref, 'refs/tags/v')` and
+/// `startsWith(github.event.release.tag_name, 'v')` are tags `v*`,
+/// `startsWith(github.ref, 'refs/heads/release/')` and `startsWith(github.ref_name,
+/// 'release/')` branches `release/*`, `github.event_name == 'release'` any tag (a release is
+/// published for a tag).
+fn tag_or_prefix_way(a: &str) -> Option<(TriggerKind, Option<String>)> {
+    let a = a.trim();
+    if let Some((lhs, rhs)) = a.split_once("==")
+        && lhs.trim() == "github.event_name"
+        && literal(rhs.trim()) == Some("release")
+    {
+        return Some((TriggerKind::Tag, None));
+    }
+    let args = a
+        .strip_prefix("startsWith(")
+        .or_else(|| a.strip_prefix("startswith("))?
+        .strip_suffix(')')?;
+    let (subject, prefix) = args.split_once(',')?;
+    let prefix = literal(prefix.trim())?;
+    let glob = |p: &str| (!p.is_empty()).then(|| format!("{p}*"));
+    match subject.trim() {
+        "github.ref" => {
+            if let Some(tag) = prefix.strip_prefix("refs/tags/") {
+                Some((TriggerKind::Tag, glob(tag)))
+            } else {
+                let branch = prefix.strip_prefix("refs/heads/")?;
+                Some((TriggerKind::Branch, glob(branch)))
+            }
+        }
+        "github.event.release.tag_name" => Some((TriggerKind::Tag, glob(prefix))),
+        "github.ref_name" => Some((TriggerKind::Branch, glob(prefix))),
+        _ => None,
+    }
+}
+
+/// `text` split on `||` outside quotes and outside a call's parentheses (`startsWith(a, 'b')`),
+/// each part trimmed; `None` on a parenthesised group, unbalanced parentheses or an empty part.
+fn split_alternatives(text: &str) -> Option<Vec<&str>> {
+    let mut parts = Vec::new();
+    let (mut quoted, mut depth, mut start, mut i) = (false, 0usize, 0, 0);
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => {
+                // Only a call opens one: a name right before it.
+                let called =
+                    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+                if !called {
+                    return None;
+                }
+                depth += 1;
+            }
+            b')' if !quoted => depth = depth.checked_sub(1)?,
+            b'|' if !quoted && depth == 0 && bytes[i..].starts_with(b"||") => {
+                parts.push(text[start..i].trim());
+                i += 2;
+                start = i;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim());
+    (!quoted && depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
 /// An outcome under `conds`: at most one event and one ref condition.
@@ -244,6 +317,41 @@ mod tests {
             ways_in("(github.ref_name == 'a') || github.ref_name == 'b'"),
             None
         );
+    }
+
+    #[test]
+    fn tag_prefixes_and_releases_are_ways_in() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            ways_in(
+                "github.event_name == 'workflow_dispatch' || \
+                 startsWith(github.event.release.tag_name, 'v')"
+            ),
+            Some(vec![
+                (TriggerKind::Manual, None),
+                (TriggerKind::Tag, s("v*"))
+            ])
+        );
+        assert_eq!(
+            ways_in(
+                "startsWith(github.ref, 'refs/tags/') || \
+                 startsWith(github.ref, 'refs/heads/release/') || github.event_name == 'release'"
+            ),
+            Some(vec![
+                (TriggerKind::Tag, None),
+                (TriggerKind::Branch, s("release/*")),
+                (TriggerKind::Tag, None)
+            ])
+        );
+        // Another call, a group, a call on something else: not read.
+        for other in [
+            "contains(github.ref, 'v') || github.event_name == 'push'",
+            "(startsWith(github.ref, 'refs/tags/')) || github.event_name == 'push'",
+            "startsWith(github.head_ref, 'x') || github.event_name == 'push'",
+            "startsWith(github.ref, 'refs/tags/' || github.event_name == 'push'",
+        ] {
+            assert_eq!(ways_in(other), None, "{other}");
+        }
     }
 
     fn branch(b: &str, negated: bool) -> Option<RefFilter> {
