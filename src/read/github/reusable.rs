@@ -22,8 +22,11 @@
 //! - its own matrix axes, then the caller's (a matrix on the caller runs every called job);
 //! - the called workflow's top-level `env:` before its own `env:`.
 //!
-//! A remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or a missing local file is
-//! recorded as unresolved, and the caller keeps the call as a packaged step (`uses` and
+//! A remote reference to a workflow this checkout holds at the same path, declaring
+//! `workflow_call` (`acme/shop/.github/workflows/deploy.yml@main` in a checkout of
+//! `acme/shop`: a repository calling its own workflow at a pinned ref), is read as that local
+//! file ([`own_copy`]). Any other remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or
+//! a missing local file is recorded as unresolved, and the caller keeps the call as a packaged step (`uses` and
 //! `with:`), as it would a `uses:` step; the secrets it hands over follow the inputs as
 //! `secrets.NAME` (value as written) or `secrets: inherit`, because what a call is given says
 //! what it may do.
@@ -65,7 +68,7 @@ pub(crate) fn expand(
     let reference = scope.subst(&reference);
     let with = pairs(ctx, scope, with, Pairs::With);
     let at = scope.loc(uses.span);
-    let called = match repo_path(&reference) {
+    let called = match repo_path(&reference).or_else(|| own_copy(ctx, scope, &reference)) {
         Some(file) if ctx.repo.lists(&file) => file,
         _ => {
             // What the file says: the job runs that workflow with these inputs. The rules
@@ -106,6 +109,28 @@ pub(crate) fn expand(
         job.matrix.extend(matrix.iter().cloned());
         out.push(job);
     }
+}
+
+/// A remote reference whose workflow this checkout holds at the same path, as a reusable
+/// workflow (`acme/shop/.github/workflows/deploy.yml@main` from a checkout of `acme/shop`,
+/// which cannot call its own workflow by `./` at a pinned ref): the local file, read as a local
+/// call. The checkout does not know its own name, so the path, a declared `workflow_call` and
+/// not being the calling file itself are what say it is the same workflow; a copy of another
+/// repository's workflow kept here is read the same way, which is the best reading offline.
+fn own_copy(ctx: &Ctx<'_>, scope: &Scope<'_>, reference: &str) -> Option<String> {
+    let (path, _version) = reference.split_once('@')?;
+    let mut parts = path.splitn(3, '/');
+    let (owner, repo, file) = (parts.next()?, parts.next()?, parts.next()?);
+    let name = file.strip_prefix(".github/workflows/")?;
+    let plain = |s: &str| !s.is_empty() && !s.starts_with('.') && !s.contains(['$', '{']);
+    if !plain(owner) || !plain(repo) || !plain(name) || name.contains('/') {
+        return None;
+    }
+    if file == &**scope.file || !ctx.repo.lists(file) {
+        return None;
+    }
+    let text = ctx.repo.text(file).ok()?;
+    text.contains("workflow_call").then(|| file.to_owned())
 }
 
 /// The secrets a call hands over, as inputs: `secrets.NAME` → the value as written, or
