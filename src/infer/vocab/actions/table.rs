@@ -218,6 +218,16 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             },
         )
     },
+    // `helmfile-args: apply --environment prod`: the helmfile command line.
+    deploy(
+        "helmfile/helmfile-action",
+        DeployTool::Helmfile,
+        ActionOp::Command {
+            input: "helmfile-args",
+            program: Some("helmfile"),
+            extra: None,
+        },
+    ),
     ActionSpec {
         credentials: &[("auth-token", CredentialKind::ArgocdToken)],
         ..deploy(

@@ -309,3 +309,24 @@ fn unknown_tool_actions_run_their_command_line() {
         .is_none()
     );
 }
+
+/// `helmfile/helmfile-action` runs its `helmfile-args` as a helmfile command line: `apply`
+/// deploys (to the `--environment` it names), `diff` and `lint` do not.
+#[test]
+fn helmfile_action_runs_its_arguments() {
+    let gh = CiSystem::GithubActions;
+    let spec = action_spec("helmfile/helmfile-action@v2.0.4", gh).expect("known");
+    let m = classify_action_deploy(
+        spec,
+        &with(&[("helmfile-args", "apply --environment prod")]),
+    )
+    .expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str(), m.environment.as_deref()),
+        (DeployTool::Helmfile, "apply", Some("prod"))
+    );
+    for args in ["diff", "lint", "template -e prod"] {
+        let given = with(&[("helmfile-args", args)]);
+        assert!(classify_action_deploy(spec, &given).is_none(), "{args}");
+    }
+}
