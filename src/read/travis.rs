@@ -2,10 +2,13 @@
 //!
 //! A Travis build is one job (or one per `jobs.include` entry) whose lifecycle phases
 //! (`before_install` ... `after_deploy`) run in a fixed order; each phase's commands become
-//! script steps named after the phase, include entries overriding the root's phases. `deploy:`
-//! providers become steps too (`provider: script` a script, any other provider an action named
-//! `travis-deploy:<provider>`), and their `on:` filters become conditions of the job, as do the
-//! job's and its stage's `if:` conditions.
+//! script steps named after the phase, include entries overriding the root's phases, and the
+//! job's and its stage's `if:` conditions become its conditions. Each `deploy:` provider is a
+//! job of its own, `<job>/deploy` (`<job>/deploy-<n>` when there are several), that needs the
+//! job: Travis runs a provider only where its `on:` filters hold, so they are conditions of
+//! that provider alone, not of `after_success` and the other phases. It runs `before_deploy`,
+//! the provider (`provider: script` a script, any other provider an action named
+//! `travis-deploy:<provider>`) and `after_deploy`, which Travis runs only around a deploy.
 
 mod condition;
 
@@ -17,7 +20,10 @@ use super::support::{
     JobIds, SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars,
 };
 
-/// Lifecycle phases in the order Travis runs them; `deploy` is handled separately.
+/// The phases that run only around a deploy provider, in its own job.
+const DEPLOY_PHASES: [&str; 3] = ["before_deploy", "deploy", "after_deploy"];
+
+/// Lifecycle phases in the order Travis runs them; [`DEPLOY_PHASES`] are handled separately.
 const PHASES: [&str; 10] = [
     "before_install",
     "install",
@@ -94,8 +100,9 @@ impl Lower<'_> {
                 self.st.loc_span(Span::empty(0)),
             );
             job.stage = Some("test".to_owned());
-            self.fill(&mut job, None, root, &stage_conditions);
+            let deploys = self.fill(&mut job, None, root, &stage_conditions);
             p.jobs.push(job);
+            p.jobs.extend(deploys);
             return p;
         }
         let mut stage = "test".to_owned();
@@ -114,8 +121,9 @@ impl Lower<'_> {
             let id = ids.unique(base);
             let mut job = empty_job(id.clone(), name.unwrap_or(id), self.st.loc(entry));
             job.stage = Some(stage.clone());
-            self.fill(&mut job, Some(m), root, &stage_conditions);
+            let deploys = self.fill(&mut job, Some(m), root, &stage_conditions);
             p.jobs.push(job);
+            p.jobs.extend(deploys);
         }
         p
     }
@@ -168,14 +176,15 @@ impl Lower<'_> {
         out
     }
 
-    /// Steps, conditions and variables of a job from its include entry and the root.
+    /// Steps, conditions and variables of a job from its include entry and the root; returns
+    /// the jobs of its deploy providers.
     fn fill(
         &mut self,
         job: &mut Job,
         entry: Option<&Mapping>,
         root: &Mapping,
         stages: &[(String, Vec<Trigger>)],
-    ) {
+    ) -> Vec<Job> {
         let stage_key = job.stage.as_deref().unwrap_or("test").to_ascii_lowercase();
         if let Some((_, conds)) = stages.iter().find(|(n, _)| *n == stage_key) {
             job.conditions.extend(conds.iter().cloned());
@@ -186,17 +195,50 @@ impl Lower<'_> {
         if let Some(env) = entry.and_then(|m| m.get("env")) {
             job.variables = env_vars(env);
         }
-        for phase in PHASES {
-            // Include entries inherit the root's phases unless they set their own.
-            let Some(node) = entry.and_then(|m| m.get(phase)).or_else(|| root.get(phase)) else {
-                continue;
-            };
-            if phase == "deploy" {
-                self.deploy(node, job);
-            } else {
+        // Include entries inherit the root's phases unless they set their own.
+        let get = |phase: &str| entry.and_then(|m| m.get(phase)).or_else(|| root.get(phase));
+        for phase in PHASES.iter().filter(|p| !DEPLOY_PHASES.contains(p)) {
+            if let Some(node) = get(phase) {
                 self.phase(phase, node, &mut job.steps);
             }
         }
+        let Some(node) = get("deploy") else {
+            return Vec::new();
+        };
+        let providers: Vec<&Node> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Map(_) => vec![node],
+            _ => {
+                self.shape(node, "`deploy`", "a mapping or a sequence");
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (n, provider) in providers.iter().enumerate() {
+            let Some(m) = provider.as_map() else {
+                self.shape(provider, "a `deploy` entry", "a mapping");
+                continue;
+            };
+            let id = if providers.len() == 1 {
+                format!("{}/deploy", job.id)
+            } else {
+                format!("{}/deploy-{}", job.id, n + 1)
+            };
+            let mut deploy = empty_job(id.clone(), id, self.st.loc(provider));
+            deploy.stage = job.stage.clone();
+            deploy.needs = vec![job.id.clone()];
+            deploy.conditions = job.conditions.clone();
+            deploy.variables = job.variables.clone();
+            if let Some(before) = get("before_deploy") {
+                self.phase("before_deploy", before, &mut deploy.steps);
+            }
+            self.provider(provider, m, &mut deploy);
+            if let Some(after) = get("after_deploy") {
+                self.phase("after_deploy", after, &mut deploy.steps);
+            }
+            out.push(deploy);
+        }
+        out
     }
 
     fn phase(&mut self, phase: &str, node: &Node, out: &mut Vec<Step>) {
@@ -220,43 +262,30 @@ impl Lower<'_> {
         }
     }
 
-    fn deploy(&mut self, node: &Node, job: &mut Job) {
-        let providers: Vec<&Node> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(_) => vec![node],
-            _ => {
-                self.shape(node, "`deploy`", "a mapping or a sequence");
-                return;
-            }
-        };
-        for entry in providers {
-            let Some(m) = entry.as_map() else {
-                self.shape(entry, "a `deploy` entry", "a mapping");
-                continue;
-            };
-            let provider_node = m.get("provider");
-            let provider = provider_node.and_then(scalar).unwrap_or_default();
-            if let Some(on) = m.get("on") {
-                self.on(on, &mut job.conditions);
-            }
-            if provider == "script" {
-                if let Some(script) = m.get("script") {
-                    self.phase("deploy", script, &mut job.steps);
-                }
-                continue;
-            }
-            let with = m
-                .iter()
-                .filter(|(k, _)| !matches!(key_text(k).as_str(), "provider" | "on"))
-                .map(|(k, v)| (key_text(k), self.st.value_text(v)))
-                .collect();
-            job.steps.push(Step::Action {
-                name: Some("deploy".to_owned()),
-                uses: format!("travis-deploy:{provider}"),
-                with,
-                loc: self.st.loc(provider_node.unwrap_or(entry)),
-            });
+    /// One deploy provider: its `on:` filters as the job's conditions, and its step.
+    fn provider(&mut self, entry: &Node, m: &Mapping, job: &mut Job) {
+        let provider_node = m.get("provider");
+        let provider = provider_node.and_then(scalar).unwrap_or_default();
+        if let Some(on) = m.get("on") {
+            self.on(on, &mut job.conditions);
         }
+        if provider == "script" {
+            if let Some(script) = m.get("script") {
+                self.phase("deploy", script, &mut job.steps);
+            }
+            return;
+        }
+        let with = m
+            .iter()
+            .filter(|(k, _)| !matches!(key_text(k).as_str(), "provider" | "on"))
+            .map(|(k, v)| (key_text(k), self.st.value_text(v)))
+            .collect();
+        job.steps.push(Step::Action {
+            name: Some("deploy".to_owned()),
+            uses: format!("travis-deploy:{provider}"),
+            with,
+            loc: self.st.loc(provider_node.unwrap_or(entry)),
+        });
     }
 
     /// `on:` of a deploy provider: a branch name, or `{ branch, tags, all_branches, condition }`.
@@ -409,7 +438,16 @@ jobs:
     fn include_entries_inherit_phases_and_carry_stages() {
         let p = pipeline(CONFIG);
         let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
-        assert_eq!(ids, ["unit", "deploy-prod", "nightly"]);
+        assert_eq!(
+            ids,
+            [
+                "unit",
+                "deploy-prod",
+                "deploy-prod/deploy-1",
+                "deploy-prod/deploy-2",
+                "nightly"
+            ]
+        );
         let unit = &p.jobs[0];
         let texts: Vec<_> = unit
             .steps
@@ -427,7 +465,7 @@ jobs:
             ]
         );
         // `nightly` has no stage: it continues the `deploy` stage and gets its condition.
-        let nightly = &p.jobs[2];
+        let nightly = &p.jobs[4];
         assert_eq!(nightly.stage.as_deref(), Some("deploy"));
         assert_eq!(
             kinds(&nightly.conditions)[1..],
@@ -460,37 +498,50 @@ jobs:
     #[test]
     fn deploy_providers_and_on_conditions() {
         let p = pipeline(CONFIG);
-        let deploy = &p.jobs[1];
-        let steps: Vec<_> = deploy
-            .steps
-            .iter()
-            .map(|s| match s {
-                Step::Script { name, text, .. } => (name.clone(), text.clone(), Vec::new()),
-                Step::Action { uses, with, .. } => (None, uses.clone(), with.clone()),
-            })
-            .collect();
-        assert_eq!(steps[0].1, "curl -LO kubectl");
-        assert_eq!(steps[1].0.as_deref(), Some("before_deploy"));
-        assert_eq!(steps[2].0.as_deref(), Some("deploy"));
+        type Row = (Option<String>, String, Vec<(String, String)>);
+        let steps_of = |job: &Job| -> Vec<Row> {
+            job.steps
+                .iter()
+                .map(|s| match s {
+                    Step::Script { name, text, .. } => (name.clone(), text.clone(), Vec::new()),
+                    Step::Action { uses, with, .. } => (None, uses.clone(), with.clone()),
+                })
+                .collect()
+        };
+        // The job itself runs its phases but not the deploy ones.
+        let parent = steps_of(&p.jobs[1]);
+        assert_eq!(parent.len(), 1, "{parent:?}");
+        assert_eq!(parent[0].1, "curl -LO kubectl");
+        // Each provider is a job after it: before_deploy, the provider, after_deploy.
+        let script = &p.jobs[2];
+        assert_eq!(script.needs, ["deploy-prod"]);
+        let steps = steps_of(script);
+        assert_eq!(steps[0].0.as_deref(), Some("before_deploy"));
+        assert_eq!(steps[1].0.as_deref(), Some("deploy"));
         assert!(
-            steps[2]
+            steps[1]
                 .1
                 .starts_with("kubectl apply -k overlays/production\n")
         );
-        assert_eq!(steps[3].1, "travis-deploy:releases");
+        assert_eq!(steps[2].0.as_deref(), Some("after_deploy"));
+        assert_eq!(steps.len(), 3);
+        let releases = steps_of(&p.jobs[3]);
+        assert_eq!(releases[1].1, "travis-deploy:releases");
         assert_eq!(
-            steps[3].2[0],
+            releases[1].2[0],
             ("api_key".to_owned(), "secure: xyz".to_owned())
         );
-        assert_eq!(steps[3].2[1], ("file".to_owned(), "dist/app".to_owned()));
-        assert_eq!(steps[4].0.as_deref(), Some("after_deploy"));
-        assert_eq!(steps.len(), 5);
-        let conds = kinds(&deploy.conditions);
+        assert_eq!(releases[1].2[1], ("file".to_owned(), "dist/app".to_owned()));
+        // Each provider's `on:` holds for it alone, after the stage's and the job's `if:`.
+        let conds = kinds(&script.conditions);
         assert!(conds.contains(&(TriggerKind::Branch, Some("main"), false)));
+        assert!(!conds.contains(&(TriggerKind::Tag, None, false)));
+        let conds = kinds(&p.jobs[3].conditions);
         assert!(conds.contains(&(TriggerKind::Tag, None, false)));
+        assert!(kinds(&p.jobs[1].conditions).len() < conds.len());
         let Step::Script {
             loc, line_starts, ..
-        } = &deploy.steps[2]
+        } = &script.steps[1]
         else {
             panic!("expected a script");
         };
@@ -502,8 +553,10 @@ jobs:
     fn deploy_on_shorthands() {
         let src = "script: make\ndeploy:\n  provider: heroku\n  on:\n    all_branches: true\n    condition: $X = y\n";
         let p = pipeline(src);
+        assert!(p.jobs[0].conditions.is_empty());
+        assert_eq!(p.jobs[1].id, "test/1/deploy");
         assert_eq!(
-            kinds(&p.jobs[0].conditions),
+            kinds(&p.jobs[1].conditions),
             [
                 (TriggerKind::Branch, None, false),
                 (TriggerKind::Expression, Some("$X = y"), false)
@@ -511,7 +564,7 @@ jobs:
         );
         let p = pipeline("deploy:\n  provider: s3\n  on: production\n");
         assert_eq!(
-            kinds(&p.jobs[0].conditions),
+            kinds(&p.jobs[1].conditions),
             [(TriggerKind::Branch, Some("production"), false)]
         );
     }
