@@ -22,9 +22,9 @@ use crate::read::{ConditionalValue, Trigger, TriggerKind};
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 #[derive(Default)]
 pub(crate) struct EnvironmentFromCommand {
-    /// The (source, name as written) pairs already hinted for the current job: the first
-    /// place that names it is the evidence.
-    seen: HashSet<(HintSource, String)>,
+    /// The (source, name as written, refs, events) already hinted for the current job: the
+    /// first place that names it so is the evidence.
+    seen: HashSet<(HintSource, String, Option<RefFilter>, Option<EventFilter>)>,
     /// The current pipeline's manual inputs that list their choices: (input, choices).
     choices: Vec<(String, Vec<String>)>,
     /// The current pipeline's variables set under conditions, and its triggers.
@@ -143,7 +143,15 @@ impl EnvironmentFromCommand {
                 return;
             }
         }
-        if !self.seen.insert((hint.source, hint.name.clone())) {
+        // A name that holds on other refs or events (two guarded scripts deploying to one
+        // namespace, on `master` and on `development`) is a hint of its own.
+        let key = (
+            hint.source,
+            hint.name.clone(),
+            hint.refs.clone(),
+            hint.events,
+        );
+        if !self.seen.insert(key) {
             return;
         }
         let chosen = chosen_by_input(&hint.name, &self.choices)
@@ -198,7 +206,7 @@ impl EnvironmentFromCommand {
         // An expression none of whose values can be read names nothing.
         for n in named {
             // Each value once per condition: `integration` chosen, and `integration` otherwise.
-            self.seen.insert((hint.source, n.name.clone()));
+            self.seen.insert((hint.source, n.name.clone(), None, None));
             let note = format!("{} (which can be `{}`)", hint.note, n.name);
             facts.environment_hints.push(EnvironmentHint {
                 dynamic: is_dynamic(&n.name),

@@ -203,7 +203,7 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
         }
     }
     if !open {
-        return None;
+        return guard(before);
     }
     level.reverse();
     let (branch_at, branch) = level
@@ -230,6 +230,126 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
         ScriptCondition::Input { negated: n, .. } => *n ^= negated,
     }
     Some(found)
+}
+
+/// What the rest of a script runs under after a guard that leaves it: a top-level
+/// `if TEST; then ...; exit ...; fi` before `before`'s end whose `TEST` compares the branch
+/// (`if [ "$TRAVIS_BRANCH" != master ]; then echo skip; exit 0; fi` → branch `master`). A test
+/// of several alternatives (`[ a -o b ]`, `[ a ] || [ b ]`) exits when any holds, so the rest
+/// runs where none does; it is read when exactly one alternative tests the branch. A side that
+/// is a variable the script set before, with a plain value or a default
+/// (`DEPLOY_BRANCH=${DEPLOY_BRANCH:-master}`), is that value. The nearest guard counts.
+fn guard(before: &str) -> Option<ScriptCondition> {
+    let words = keywords(before);
+    let mut found = None;
+    let mut depth = 0usize;
+    let mut block: Option<(usize, usize)> = None; // (if offset, then offset) at depth 0
+    let mut plain = true;
+    for &(offset, word) in &words {
+        match word {
+            "if" => {
+                if depth == 0 {
+                    block = Some((offset, usize::MAX));
+                    plain = true;
+                }
+                depth += 1;
+            }
+            "then" if depth == 1 => {
+                if let Some((_, then)) = block.as_mut()
+                    && *then == usize::MAX
+                {
+                    *then = offset;
+                }
+            }
+            "else" | "elif" if depth == 1 => plain = false,
+            "fi" => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0
+                    && let Some((start, then)) = block.take()
+                    && plain
+                    && then != usize::MAX
+                {
+                    let body = before.get(then + "then".len()..offset)?;
+                    let leaves = body
+                        .split(|c: char| c.is_whitespace() || c == ';')
+                        .any(|w| w == "exit");
+                    if leaves {
+                        let test = before.get(start + "if".len()..then)?;
+                        found = guard_test(test, before.get(..start)?).or(found);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The branch the rest of a script runs on after a guard on `test` exits: the one alternative
+/// that compares the branch, negated.
+fn guard_test(test: &str, before: &str) -> Option<ScriptCondition> {
+    let test = test.trim().trim_end_matches(';').trim_end();
+    if test.contains("&&") || test.contains(" -a ") {
+        return None;
+    }
+    let alternatives: Vec<String> = test
+        .split("||")
+        .flat_map(|bracket| {
+            let bracket = bracket.trim();
+            let inner = bracket
+                .strip_prefix("[[")
+                .and_then(|b| b.strip_suffix("]]"))
+                .or_else(|| bracket.strip_prefix('[').and_then(|b| b.strip_suffix(']')))
+                .unwrap_or(bracket);
+            inner
+                .split(" -o ")
+                .map(|a| format!("[ {} ]", set_value_of(a.trim(), before)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut refs = alternatives.iter().filter_map(|a| condition_ref(a));
+    let only = refs.next()?;
+    if refs.next().is_some() {
+        return None;
+    }
+    Some(ScriptCondition::Ref(RefFilter {
+        branch: only.branch,
+        negated: !only.negated,
+    }))
+}
+
+/// `a` with a side that is a variable (`"$DEPLOY_BRANCH"`) replaced by the value `before` last
+/// assigns it, plain or as a default (`export DEPLOY_BRANCH=${DEPLOY_BRANCH:-master}`); `a`
+/// as written otherwise.
+fn set_value_of(a: &str, before: &str) -> String {
+    let Some((lhs, rhs, negated)) = comparison(&format!("[ {a} ]")) else {
+        return a.to_owned();
+    };
+    let value = |side: &str| -> String {
+        let name = side
+            .strip_prefix("${")
+            .and_then(|n| n.strip_suffix('}'))
+            .or_else(|| side.strip_prefix('$'))
+            .filter(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let Some(name) = name else {
+            return side.to_owned();
+        };
+        let assigned = before.lines().rev().find_map(|line| {
+            let line = line.trim().strip_prefix("export ").unwrap_or(line.trim());
+            let v = line.strip_prefix(name)?.strip_prefix('=')?;
+            let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
+            let default = v
+                .strip_prefix("${")
+                .and_then(|d| d.strip_suffix('}'))
+                .and_then(|d| d.strip_prefix(name))
+                .and_then(|d| d.strip_prefix(":-"));
+            let v = default.unwrap_or(v);
+            (!v.is_empty() && !v.contains(['$', '`', ' '])).then(|| v.to_owned())
+        });
+        assigned.unwrap_or_else(|| side.to_owned())
+    };
+    let op = if negated { "!=" } else { "=" };
+    format!("\"{}\" {op} \"{}\"", value(&lhs), value(&rhs))
 }
 
 /// The branch a test such as `[ "$BRANCH_NAME" = dev ]` or `[[ $GITHUB_REF == refs/heads/main ]]`
@@ -399,6 +519,50 @@ mod tests {
         match condition_branch(script, script.find(needle).unwrap_or(0))? {
             ScriptCondition::Ref(r) => Some(r),
             _ => None,
+        }
+    }
+
+    fn branch(name: &str, negated: bool) -> Option<RefFilter> {
+        Some(RefFilter {
+            branch: name.to_owned(),
+            negated,
+        })
+    }
+
+    #[test]
+    fn a_guard_that_exits_leaves_the_rest_to_one_branch() {
+        let s = "set -e\nif [ \"$CIRCLE_BRANCH\" != \"main\" ]; then\n  echo skip\n  exit 0\nfi\nkubectl apply -f k8s/\n";
+        assert_eq!(branch_at(s, "kubectl"), branch("main", false));
+        // The fossasia template: a default set before, alternatives joined by `-o`.
+        let s = "export DEPLOY_BRANCH=${DEPLOY_BRANCH:-master}\n\
+                 if [ \"$TRAVIS_PULL_REQUEST\" != \"false\" -o \"$TRAVIS_BRANCH\" != \"$DEPLOY_BRANCH\" ]; then\n\
+                 \x20 echo \"Skip\"\n  exit 0\nfi\nkubectl set image deployment/web web=x\n";
+        assert_eq!(branch_at(s, "kubectl"), branch("master", false));
+        // Exits on the branch: the rest runs on every other one.
+        let s =
+            "if [[ $BRANCH_NAME == release ]] || [ -z \"$X\" ]; then exit 1; fi\nhelm upgrade x\n";
+        assert_eq!(branch_at(s, "helm"), branch("release", true));
+    }
+
+    #[test]
+    fn guards_that_do_not_leave_or_test_two_things_say_nothing() {
+        for s in [
+            // No exit: the rest runs anyway.
+            "if [ \"$CIRCLE_BRANCH\" != main ]; then echo not main; fi\nkubectl apply -f k\n",
+            // An else: not a guard.
+            "if [ \"$CIRCLE_BRANCH\" != main ]; then exit 0; else echo ok; fi\nkubectl apply -f k\n",
+            // Both must hold to exit: the rest runs when either fails.
+            "if [ \"$CIRCLE_BRANCH\" != main ] && [ -n \"$X\" ]; then exit 0; fi\nkubectl apply -f k\n",
+            // Two branch tests.
+            "if [ \"$CIRCLE_BRANCH\" != main -o \"$GIT_BRANCH\" != dev ]; then exit 0; fi\nkubectl apply -f k\n",
+            // A variable whose value is not known.
+            "if [ \"$CIRCLE_BRANCH\" != \"$TARGET\" ]; then exit 0; fi\nkubectl apply -f k\n",
+        ] {
+            assert_eq!(
+                condition_branch(s, s.find("kubectl").unwrap_or(0)),
+                None,
+                "{s}"
+            );
         }
     }
 
