@@ -4,6 +4,7 @@
 
 mod by_name;
 mod table;
+mod tool_line;
 
 #[cfg(test)]
 mod tests;
@@ -116,7 +117,7 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
     let key = normalize_uses(uses);
     if system == CiSystem::GithubActions {
         if let Some(image) = uses.trim().strip_prefix("docker://") {
-            return table::container_action(image);
+            return tool_line::container_action(image);
         }
         if let Some(spec) = by_name::reusable_workflow(&key) {
             return Some(spec);
@@ -163,7 +164,7 @@ pub(crate) fn call_spec(
         let key = normalize_uses(uses);
         by_name::reusable_workflow_given_cluster_secret(&key, with)
             .or_else(|| by_name::org_action_given_cluster_inputs(&key, with))
-            .or_else(|| table::tool_action(&key, with))
+            .or_else(|| tool_line::tool_action(&key, with))
     })
 }
 

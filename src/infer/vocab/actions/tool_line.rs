@@ -1,0 +1,85 @@
+//! Steps known by what they run rather than by name: an action the table does not know whose
+//! repository name says `kubectl` or `helm` and that is given a command line, and a
+//! `docker://` step whose image is kubectl or helm.
+
+use super::table::{KUBECTL_CMD, deploy};
+use super::{ActionOp, ActionSpec};
+use crate::infer::vocab::DeployTool;
+
+const DOCKER_KUBECTL: ActionSpec = deploy("(docker kubectl)", DeployTool::Kubectl, KUBECTL_CMD);
+const DOCKER_HELM: ActionSpec = deploy(
+    "(docker helm)",
+    DeployTool::Helm,
+    ActionOp::Command {
+        input: "args",
+        program: Some("helm"),
+        extra: None,
+    },
+);
+
+/// An action the table does not know that runs a tool's command line (its repository name says
+/// `kubectl` or `helm`; `koslib/helm-eks-action` with `command: helm upgrade ...`): the input
+/// holding the line, read as the tool's command. The line decides whether it deploys.
+const fn tool_line(tool: DeployTool, program: &'static str, input: &'static str) -> ActionSpec {
+    deploy(
+        "(tool action)",
+        tool,
+        ActionOp::Command {
+            input,
+            program: Some(program),
+            extra: None,
+        },
+    )
+}
+const TOOL_LINES: &[(&str, &str, ActionSpec)] = &[
+    (
+        "helm",
+        "command",
+        tool_line(DeployTool::Helm, "helm", "command"),
+    ),
+    ("helm", "args", tool_line(DeployTool::Helm, "helm", "args")),
+    ("helm", "cmd", tool_line(DeployTool::Helm, "helm", "cmd")),
+    (
+        "kubectl",
+        "args",
+        tool_line(DeployTool::Kubectl, "kubectl", "args"),
+    ),
+    (
+        "kubectl",
+        "command",
+        tool_line(DeployTool::Kubectl, "kubectl", "command"),
+    ),
+    (
+        "kubectl",
+        "cmd",
+        tool_line(DeployTool::Kubectl, "kubectl", "cmd"),
+    ),
+];
+
+/// The [`TOOL_LINES`] spec for an unknown GitHub action `key` (normalised) given `with`.
+pub(super) fn tool_action(key: &str, with: &[(String, String)]) -> Option<&'static ActionSpec> {
+    let (_owner, rest) = key.split_once('/')?;
+    let repo = rest.split('/').next()?;
+    let words: Vec<&str> = repo.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if words.contains(&"setup") {
+        return None;
+    }
+    TOOL_LINES
+        .iter()
+        .find(|(tool, input, _)| words.contains(tool) && super::input(with, &[input]).is_some())
+        .map(|(_, _, spec)| spec)
+}
+
+/// A `docker://image` step running kubectl or helm (`docker://bitnami/kubectl:1.29` with
+/// `args: apply -f k8s/`): its `args` are the command line.
+pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
+    let name = image.split(['@', ':']).next().unwrap_or(image);
+    let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
+    if last.contains("kubectl") {
+        Some(&DOCKER_KUBECTL)
+    } else if last.contains("helm") {
+        Some(&DOCKER_HELM)
+    } else {
+        None
+    }
+}
