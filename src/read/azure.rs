@@ -104,9 +104,10 @@ impl YamlFormat for AzureReader {
             pipeline: file.pipeline,
             stages: Vec::new(),
         };
+        let params = list_defaults(&file.st, root);
         let scope = Scope {
             st: file.st,
-            params: Rc::new(Vec::new()),
+            params: Rc::new(params),
             depth: 0,
         };
         lower.triggers(root, &scope);
@@ -226,6 +227,30 @@ impl Lower<'_> {
         }
         self.pipeline.triggers.extend(out);
     }
+}
+
+/// The root's parameters whose default is a list (`type: object`, looped over by
+/// `${{ each env in parameters.environments }}` or inserted whole), as the pipeline runs them
+/// when nobody overrides them. A scalar default is left alone: a runtime parameter someone
+/// chooses at a manual start names one environment per choice ([`runtime_choices`]).
+fn list_defaults(st: &SourceText, root: &Mapping) -> Vec<(String, Param)> {
+    let declared = root
+        .get("parameters")
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    declared
+        .iter()
+        .filter_map(|p| {
+            let m = p.as_map()?;
+            let name = m.get("name").and_then(scalar)?;
+            let default = m.get("default").filter(|d| d.as_seq().is_some())?;
+            let param = Param {
+                node: default.clone(),
+                st: st.clone(),
+            };
+            Some((name, param))
+        })
+        .collect()
 }
 
 /// The runtime parameters (`parameters: [{name: ENV, values: [dev, prod]}]` at the root) that

@@ -82,6 +82,20 @@ pub(super) fn repo_path(cwd: &str, path: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("/"))
 }
 
+/// The script at `path`, or, when the repository has none there, at `path` without its first
+/// folder: a repository checked out into a folder of its own (Azure checks out each repository
+/// of a job with several `checkout:` steps into `$(Build.SourcesDirectory)/<name>`, and
+/// `actions/checkout` takes a `path:`), so `aks-deploy/bootstrap/run.sh` is this repository's
+/// `bootstrap/run.sh`.
+fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync::Arc<str>)> {
+    if let Some(text) = files.read(&path) {
+        return Some((path, text));
+    }
+    let (_, inner) = path.split_once('/')?;
+    let text = files.read(inner)?;
+    Some((inner.to_owned(), text))
+}
+
 /// The scripts and make targets a unit calls, tokenized.
 fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
     let mut calls = Vec::new();
@@ -107,7 +121,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         let Some(path) = repo_path(&cwd, &script) else {
             continue;
         };
-        let Some(text) = files.read(&path) else {
+        let Some((path, text)) = read_script(files, path) else {
             continue;
         };
         let text = text.to_string();

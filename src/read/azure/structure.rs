@@ -500,7 +500,8 @@ pub(super) fn has_manual_validation(steps: &[Step]) -> bool {
 /// The script a script task runs (`Bash@3`, `CmdLine@2`, `PowerShell@2`, `AzureCLI@2`,
 /// `AzurePowerShell@5`, `ShellScript@2`), as the script step it is a long spelling of: the inline
 /// text (`script`, `inlineScript`, `Inline`), or the script file it runs (`filePath`,
-/// `scriptPath`) with its `arguments`; in `workingDirectory` (`cwd`) when given.
+/// `scriptPath`, relative to the default working directory) with its `arguments`; in
+/// `workingDirectory` (`cwd`) when given.
 fn script_task(
     st: &SourceText,
     name: Option<String>,
@@ -534,6 +535,11 @@ fn script_task(
     } else {
         let file = input(&["filePath", "scriptPath", "ScriptPath"])?;
         let mut text = scalar(file)?;
+        // The file is found from the default working directory, wherever it then runs.
+        let relative = !text.starts_with(['/', '$', '~']) && !text.contains(":\\");
+        if dir.is_some() && relative {
+            text = format!("$(System.DefaultWorkingDirectory)/{text}");
+        }
         if let Some(args) = input(&["arguments", "args", "ScriptArguments"]).and_then(scalar) {
             text = format!("{text} {args}");
         }

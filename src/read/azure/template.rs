@@ -1,5 +1,8 @@
 //! Templates and template expressions: local `template:` files read and expanded in place,
-//! `${{ if }}`/`${{ each }}` blocks opened, and `${{ parameters.x }}` substituted.
+//! `${{ if }}`/`${{ each }}` blocks opened, and `${{ parameters.x }}` substituted. An `each`
+//! over a list parameter whose body reads the loop variable (`${{ env.name }}`) repeats the
+//! body per item with the item's values put in; one whose body is the item (`- ${{ step }}`)
+//! inserts the items. The root's list parameters count with their defaults.
 
 use std::rc::Rc;
 
@@ -43,6 +46,17 @@ impl Lower<'_> {
                 Value::Map(m) if !m.is_empty() && m.iter().all(|(k, _)| is_expression(k)) => {
                     for (k, v) in m.entries().iter().rev() {
                         let each = each_param(k).and_then(|n| sc.param(n));
+                        // `${{ each env in parameters.envs }}:` over a body that reads
+                        // `${{ env.name }}`: the body once per item, the item put in.
+                        let bodies = each
+                            .zip(each_var(k))
+                            .and_then(|(p, var)| loop_bodies(v, var, p.node.as_seq()?));
+                        if let Some(bodies) = bodies {
+                            for body in bodies.into_iter().rev() {
+                                work.push((body, sc.clone(), true));
+                            }
+                            continue;
+                        }
                         match each {
                             Some(p) => work.push((
                                 p.node.clone(),
@@ -244,6 +258,97 @@ pub(super) fn each_param(key: &Node) -> Option<&str> {
     let inner = expression_inner(key)?.strip_prefix("each ")?;
     let (_, list) = inner.split_once(" in ")?;
     param_name(list.trim())
+}
+
+/// `${{ each x in parameters.name }}` → `x`.
+fn each_var(key: &Node) -> Option<&str> {
+    let inner = expression_inner(key)?.strip_prefix("each ")?;
+    let (var, _) = inner.split_once(" in ")?;
+    let var = var.trim();
+    (!var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(var)
+}
+
+/// The body of an `each` over `items` once per item, with `${{ var }}` and `${{ var.key }}`
+/// inside its strings replaced by the item's values; `None` when the body is the item itself
+/// (`- ${{ var }}`, a list parameter of steps or jobs passed through), which the caller inserts
+/// as it is, or when there are too many items to repeat it for.
+fn loop_bodies(body: &Node, var: &str, items: &[Node]) -> Option<Vec<Node>> {
+    let whole = format!("${{{{ {var} }}}}");
+    let passes_items = body.as_seq().is_some_and(|seq| {
+        seq.iter()
+            .any(|n| n.as_str().map(str::trim) == Some(&*whole))
+    });
+    if passes_items || items.len() > MAX_LOOP_ITEMS {
+        return None;
+    }
+    Some(
+        items
+            .iter()
+            .map(|item| {
+                let mut copy = body.clone();
+                put_item(&mut copy, var, item);
+                copy
+            })
+            .collect(),
+    )
+}
+
+/// How many items an `each` body is repeated for; a longer list is kept as written.
+const MAX_LOOP_ITEMS: usize = 256;
+
+/// Replaces `${{ var }}` / `${{ var.key }}` in `node`'s strings (keys included) with `item`'s
+/// scalar values; other expressions stay as written.
+fn put_item(node: &mut Node, var: &str, item: &Node) {
+    let value_of = |inner: &str| -> Option<String> {
+        if inner == var {
+            return item.scalar_text();
+        }
+        let key = inner.strip_prefix(var)?.strip_prefix('.')?;
+        item.as_map()?.get(key)?.scalar_text()
+    };
+    let replace = |s: &mut String| {
+        if !s.contains("${{") {
+            return;
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s.as_str();
+        while let Some(open) = rest.find("${{") {
+            let Some(close) = rest[open + 3..].find("}}") else {
+                break;
+            };
+            let end = open + 3 + close + 2;
+            out.push_str(&rest[..open]);
+            match value_of(rest[open + 3..open + 3 + close].trim()) {
+                Some(v) => out.push_str(&v),
+                None => out.push_str(&rest[open..end]),
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+        *s = out;
+    };
+    match &mut node.value {
+        Value::String(s) => replace(s),
+        Value::Seq(items) => {
+            for i in items {
+                put_item(i, var, item);
+            }
+        }
+        Value::Map(m) => {
+            let entries = std::mem::take(m).into_entries();
+            *m = entries
+                .into_iter()
+                .map(|(mut k, mut v)| {
+                    if let Value::String(s) = &mut k.value {
+                        replace(s);
+                    }
+                    put_item(&mut v, var, item);
+                    (k, v)
+                })
+                .collect();
+        }
+        _ => {}
+    }
 }
 
 pub(super) fn param_name(expr: &str) -> Option<&str> {

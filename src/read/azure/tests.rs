@@ -469,7 +469,7 @@ fn script_tasks_run_their_scripts() {
   - task: Bash@3
     inputs:
       targetType: filePath
-      filePath: ./release.sh
+      filePath: deploy/release.sh
       arguments: prod
       workingDirectory: deploy
   - task: PowerShell@2
@@ -492,7 +492,10 @@ fn script_tasks_run_their_scripts() {
         scripts,
         [
             ("kubectl apply -f k8s/", None),
-            ("./release.sh prod", Some("deploy"))
+            (
+                "$(System.DefaultWorkingDirectory)/deploy/release.sh prod",
+                Some("deploy")
+            )
         ]
     );
     assert_eq!(steps.len(), 6, "every task is kept: {steps:?}");
