@@ -137,7 +137,8 @@ registry! {
         AzureShape => "azure-shape",
         /// A step is none of the step kinds Azure knows.
         AzureUnknownStep => "azure-unknown-step",
-        /// Templates include each other deeper than the reader follows (likely a cycle).
+        /// Templates include each other deeper than the reader follows (likely a cycle), or
+        /// `${{ each }}` loops repeat more than it expands.
         AzureTemplateDepth => "azure-template-depth",
         /// A local template names a file that is not in the repository.
         AzureTemplateMissing => "azure-template-missing",

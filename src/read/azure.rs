@@ -103,6 +103,7 @@ impl YamlFormat for AzureReader {
             diagnostics: file.diagnostics,
             pipeline: file.pipeline,
             stages: Vec::new(),
+            repeated: 0,
         };
         let params = list_defaults(&file.st, root);
         let scope = Scope {
@@ -160,6 +161,8 @@ struct Lower<'a> {
     diagnostics: &'a mut Vec<Diagnostic>,
     pipeline: Pipeline,
     stages: Vec<StageInfo>,
+    /// Nodes `${{ each }}` bodies were repeated into so far, see `template::MAX_REPEATED`.
+    repeated: usize,
 }
 
 impl Lower<'_> {

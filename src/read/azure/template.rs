@@ -48,9 +48,9 @@ impl Lower<'_> {
                         let each = each_param(k).and_then(|n| sc.param(n));
                         // `${{ each env in parameters.envs }}:` over a body that reads
                         // `${{ env.name }}`: the body once per item, the item put in.
-                        let bodies = each
-                            .zip(each_var(k))
-                            .and_then(|(p, var)| loop_bodies(v, var, p.node.as_seq()?));
+                        let bodies = each.zip(each_var(k)).and_then(|(p, var)| {
+                            self.loop_bodies(&sc, k, v, var, p.node.as_seq()?)
+                        });
                         if let Some(bodies) = bodies {
                             for body in bodies.into_iter().rev() {
                                 work.push((body, sc.clone(), true));
@@ -268,33 +268,84 @@ fn each_var(key: &Node) -> Option<&str> {
     (!var.is_empty() && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(var)
 }
 
-/// The body of an `each` over `items` once per item, with `${{ var }}` and `${{ var.key }}`
-/// inside its strings replaced by the item's values; `None` when the body is the item itself
-/// (`- ${{ var }}`, a list parameter of steps or jobs passed through), which the caller inserts
-/// as it is, or when there are too many items to repeat it for.
-fn loop_bodies(body: &Node, var: &str, items: &[Node]) -> Option<Vec<Node>> {
-    let whole = format!("${{{{ {var} }}}}");
-    let passes_items = body.as_seq().is_some_and(|seq| {
-        seq.iter()
-            .any(|n| n.as_str().map(str::trim) == Some(&*whole))
-    });
-    if passes_items || items.len() > MAX_LOOP_ITEMS {
-        return None;
+/// How many nodes `${{ each }}` bodies may be repeated into, in one pipeline file: beyond it a
+/// loop's body is read once, as written, and a diagnostic says so.
+const MAX_REPEATED: usize = 100_000;
+
+/// How many nodes `node` holds, counting no further than `limit`.
+fn node_count(node: &Node, limit: usize) -> usize {
+    let mut count = 1;
+    let mut work: Vec<&Node> = vec![node];
+    while let Some(n) = work.pop() {
+        if count > limit {
+            break;
+        }
+        match &n.value {
+            Value::Seq(items) => {
+                count += items.len();
+                work.extend(items.iter());
+            }
+            Value::Map(m) => {
+                count += 2 * m.len();
+                work.extend(m.iter().map(|(_, v)| v));
+            }
+            _ => {}
+        }
     }
-    Some(
-        items
-            .iter()
-            .map(|item| {
-                let mut copy = body.clone();
-                put_item(&mut copy, var, item);
-                copy
-            })
-            .collect(),
-    )
+    count
 }
 
-/// How many items an `each` body is repeated for; a longer list is kept as written.
-const MAX_LOOP_ITEMS: usize = 256;
+impl Lower<'_> {
+    /// The body of an `each` over `items` once per item, with `${{ var }}` and `${{ var.key }}`
+    /// inside its strings replaced by the item's values; `None` when the body is the item
+    /// itself (`- ${{ var }}`, a list parameter of steps or jobs passed through), which the
+    /// caller inserts as it is. When the repetition would pass [`MAX_REPEATED`], the body once,
+    /// as written, with a diagnostic at the loop.
+    fn loop_bodies(
+        &mut self,
+        sc: &Scope,
+        key: &Node,
+        body: &Node,
+        var: &str,
+        items: &[Node],
+    ) -> Option<Vec<Node>> {
+        let whole = format!("${{{{ {var} }}}}");
+        let passes_items = body.as_seq().is_some_and(|seq| {
+            seq.iter()
+                .any(|n| n.as_str().map(str::trim) == Some(&*whole))
+        });
+        if passes_items {
+            return None;
+        }
+        let left = MAX_REPEATED.saturating_sub(self.repeated);
+        let cost = node_count(body, left).saturating_mul(items.len());
+        if cost > left {
+            let d = sc.st.diag(
+                Code::AzureTemplateDepth,
+                format!(
+                    "`{}` would repeat its body {} times, more than the reader expands in one \
+                     file; the body is read once, as written",
+                    key.as_str().unwrap_or_default().trim(),
+                    items.len()
+                ),
+                key,
+            );
+            self.diagnostics.push(d);
+            return Some(vec![body.clone()]);
+        }
+        self.repeated += cost;
+        Some(
+            items
+                .iter()
+                .map(|item| {
+                    let mut copy = body.clone();
+                    put_item(&mut copy, var, item);
+                    copy
+                })
+                .collect(),
+        )
+    }
+}
 
 /// Replaces `${{ var }}` / `${{ var.key }}` in `node`'s strings (keys included) with `item`'s
 /// scalar values; other expressions stay as written.

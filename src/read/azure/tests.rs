@@ -601,3 +601,68 @@ steps:
     );
     assert!(p.conditional_variables.iter().all(|c| c.name == "target"));
 }
+
+/// An `each` over a list parameter repeats its body per item with the item put in (`${{ e }}`,
+/// `${{ e.key }}`); a body that is the item inserts the items; a loop that would repeat more
+/// than the reader expands is read once, as written, with a diagnostic.
+#[test]
+fn each_loops_repeat_their_body_per_item() {
+    let src = "parameters:
+  - name: envs
+    type: object
+    default:
+      - name: dev
+        ns: shop-dev
+      - name: prod
+        ns: shop-prod
+  - name: regions
+    type: object
+    default: [eu, us]
+  - name: extra
+    type: object
+    default:
+      - script: echo extra
+jobs:
+  - ${{ each e in parameters.envs }}:
+      - job: deploy_${{ e.name }}
+        steps:
+          - script: kubectl apply -n ${{ e.ns }} -f k8s/
+          - ${{ each r in parameters.regions }}:
+              - script: echo ${{ r }} ${{ e.name }}
+          - ${{ each s in parameters.extra }}:
+              - ${{ s }}
+";
+    let p = pipeline(&[(PATH, src)]);
+    let ids: Vec<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["deploy_dev", "deploy_prod"]);
+    let texts: Vec<&str> = p.jobs[1]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, .. } => Some(text.as_str()),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            "kubectl apply -n shop-prod -f k8s/",
+            "echo eu prod",
+            "echo us prod",
+            "echo extra"
+        ]
+    );
+    let items: String = (0..20_000).map(|i| format!("      - n{i}\n")).collect();
+    let big = format!(
+        "parameters:\n  - name: many\n    type: object\n    default:\n{items}jobs:\n  - ${{{{ each m in parameters.many }}}}:\n      - job: j_${{{{ m }}}}\n        steps:\n          - script: echo ${{{{ m }}}}\n"
+    );
+    let (p, diagnostics) = read_files(&[(PATH, big.as_str())]);
+    let p = p.expect("a pipeline");
+    assert_eq!(p.jobs.len(), 1, "read once, as written");
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains("would repeat its body 20000 times")),
+        "{diagnostics:?}"
+    );
+}
