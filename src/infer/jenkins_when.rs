@@ -1,5 +1,6 @@
 //! The variable tests of a Jenkins `when { environment name: 'X', value: 'v' }`, as the
-//! reader keeps them: `X == 'v'` for one test, the `anyOf { ... }` text verbatim for several.
+//! reader keeps them: `X == 'v'` for one test (as an `expression { env.X == 'v' }` reads too),
+//! the `anyOf { ... }` text verbatim for several.
 //!
 //! Two callers read them. A test of the branch variable (`GIT_BRANCH`, `BRANCH_NAME`) is a
 //! branch filter ([`branch_tests`]); a test of a variable named for the environment
@@ -105,6 +106,8 @@ mod tests {
             ["production", "staging"]
         );
         assert_eq!(environment_tests("DEPLOY_ENV == \"qa\""), ["qa"]);
+        // The same test written in an `expression { }`.
+        assert_eq!(environment_tests("env.DEPLOY_ENV == 'qa'"), ["qa"]);
         assert_eq!(branch_tests("GIT_BRANCH == 'origin/master'"), ["master"]);
         assert_eq!(branch_tests("env.BRANCH_NAME == 'main'"), ["main"]);
     }

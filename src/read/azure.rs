@@ -232,19 +232,22 @@ impl Lower<'_> {
     }
 }
 
+/// The root's `parameters:` declarations that are mappings (`- name: ENV ...`).
+fn declared_parameters(root: &Mapping) -> impl Iterator<Item = &Mapping> {
+    root.get("parameters")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_map)
+}
+
 /// The root's parameters whose default is a list (`type: object`, looped over by
 /// `${{ each env in parameters.environments }}` or inserted whole), as the pipeline runs them
 /// when nobody overrides them. A scalar default is left alone: a runtime parameter someone
 /// chooses at a manual start names one environment per choice ([`runtime_choices`]).
 fn list_defaults(st: &SourceText, root: &Mapping) -> Vec<(String, Param)> {
-    let declared = root
-        .get("parameters")
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
-    declared
-        .iter()
-        .filter_map(|p| {
-            let m = p.as_map()?;
+    declared_parameters(root)
+        .filter_map(|m| {
             let name = m.get("name").and_then(scalar)?;
             let default = m.get("default").filter(|d| d.as_seq().is_some())?;
             let param = Param {
@@ -259,14 +262,8 @@ fn list_defaults(st: &SourceText, root: &Mapping) -> Vec<(String, Param)> {
 /// The runtime parameters (`parameters: [{name: ENV, values: [dev, prod]}]` at the root) that
 /// offer a choice, as manual triggers named for the parameter.
 fn runtime_choices(st: &SourceText, root: &Mapping) -> Vec<Trigger> {
-    let declared = root
-        .get("parameters")
-        .and_then(Node::as_seq)
-        .unwrap_or_default();
-    declared
-        .iter()
-        .filter_map(|p| {
-            let m = p.as_map()?;
+    declared_parameters(root)
+        .filter_map(|m| {
             let name = m.get("name")?;
             let choices: Vec<String> = m
                 .get("values")

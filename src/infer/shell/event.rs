@@ -241,7 +241,8 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
 /// (`DEPLOY_BRANCH=${DEPLOY_BRANCH:-master}`), is that value. The nearest guard counts.
 fn guard(before: &str) -> Option<ScriptCondition> {
     let words = keywords(before);
-    let mut found = None;
+    // (if offset, then offset) of each top-level `if` without `else` whose body exits.
+    let mut guards: Vec<(usize, usize)> = Vec::new();
     let mut depth = 0usize;
     let mut block: Option<(usize, usize)> = None; // (if offset, then offset) at depth 0
     let mut plain = true;
@@ -274,15 +275,17 @@ fn guard(before: &str) -> Option<ScriptCondition> {
                         .split(|c: char| c.is_whitespace() || c == ';')
                         .any(|w| w == "exit");
                     if leaves {
-                        let test = before.get(start + "if".len()..then)?;
-                        found = guard_test(test, before.get(..start)?).or(found);
+                        guards.push((start, then));
                     }
                 }
             }
             _ => {}
         }
     }
-    found
+    guards.iter().rev().find_map(|&(start, then)| {
+        let test = before.get(start + "if".len()..then)?;
+        guard_test(test, before.get(..start)?)
+    })
 }
 
 /// The branch the rest of a script runs on after a guard on `test` exits: the one alternative

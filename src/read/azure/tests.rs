@@ -635,16 +635,8 @@ jobs:
     let p = pipeline(&[(PATH, src)]);
     let ids: Vec<&str> = p.jobs.iter().map(|j| j.id.as_str()).collect();
     assert_eq!(ids, ["deploy_dev", "deploy_prod"]);
-    let texts: Vec<&str> = p.jobs[1]
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Script { text, .. } => Some(text.as_str()),
-            Step::Action { .. } => None,
-        })
-        .collect();
     assert_eq!(
-        texts,
+        test_support::scripts(&p.jobs[1]),
         [
             "kubectl apply -n shop-prod -f k8s/",
             "echo eu prod",

@@ -330,16 +330,8 @@ fn a_deploy_step_is_a_run_step() {
     let p = pipeline(
         "version: 2\njobs:\n  ship:\n    steps:\n      - deploy:\n          name: Ship\n          command: helm upgrade --install web chart/\n      - deploy: kubectl apply -f k8s/\n",
     );
-    let texts: Vec<&str> = p.jobs[0]
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Script { text, .. } => Some(text.as_str()),
-            Step::Action { .. } => None,
-        })
-        .collect();
     assert_eq!(
-        texts,
+        test_support::scripts(&p.jobs[0]),
         ["helm upgrade --install web chart/", "kubectl apply -f k8s/"]
     );
 }

@@ -26,10 +26,10 @@
 //! `workflow_call` (`acme/shop/.github/workflows/deploy.yml@main` in a checkout of
 //! `acme/shop`: a repository calling its own workflow at a pinned ref), is read as that local
 //! file ([`own_copy`]). Any other remote workflow (`owner/repo/.github/workflows/x.yml@ref`) or
-//! a missing local file is recorded as unresolved, and the caller keeps the call as a packaged step (`uses` and
-//! `with:`), as it would a `uses:` step; the secrets it hands over follow the inputs as
-//! `secrets.NAME` (value as written) or `secrets: inherit`, because what a call is given says
-//! what it may do.
+//! a missing local file is recorded as unresolved, and the caller keeps the call as a packaged
+//! step (`uses` and `with:`), as it would a `uses:` step; the secrets it hands over follow the
+//! inputs as `secrets.NAME` (value as written) or `secrets: inherit`, because what a call is
+//! given says what it may do.
 
 use std::sync::Arc;
 
