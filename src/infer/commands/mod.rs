@@ -163,7 +163,7 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
         }
         if !shell::in_conditional(&unit.text, cmd.start) {
             always.extend(written);
-        } else if let Some(condition) = shell::condition_branch(&unit.text, cmd.start) {
+        } else if let Some(condition) = unit.condition_branch(cmd.start) {
             let loc = unit.loc(cmd);
             // A branch test keeps its branch; an event test is the event's trigger kind.
             let (kind, pattern, negated) = match condition {
@@ -238,6 +238,7 @@ impl Unit {
             conditional: Vec::new(),
             cwd,
             gates: Vec::new(),
+            keywords: std::cell::OnceCell::new(),
         }
     }
 
@@ -267,6 +268,7 @@ impl Unit {
             conditional: self.conditional.clone(),
             cwd,
             gates,
+            keywords: std::cell::OnceCell::new(),
         }
     }
 

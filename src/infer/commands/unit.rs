@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
-use crate::infer::shell::Command;
+use crate::infer::shell::{self, Command};
 use crate::read::ConditionalValue;
 use crate::yaml::Span;
 
@@ -54,9 +54,21 @@ pub(crate) struct Unit {
     /// The shell functions that must be called for this unit to run: it was called from
     /// inside their bodies (`deploy() { ./scripts/helm.sh; }`). Empty for steps.
     pub(crate) gates: Vec<String>,
+    /// The `if`/`then`/`else`/`elif`/`fi` of `text`, found on the first question
+    /// [`Unit::condition_branch`] is asked.
+    pub(crate) keywords: std::cell::OnceCell<Vec<(usize, &'static str)>>,
 }
 
 impl Unit {
+    /// What the command at byte `at` of the text runs under ([`shell::condition_branch`]),
+    /// with the text's keywords found once for all its commands.
+    pub(crate) fn condition_branch(&self, at: usize) -> Option<shell::ScriptCondition> {
+        let keywords = self
+            .keywords
+            .get_or_init(|| shell::script_keywords(&self.text));
+        shell::condition_branch_in(&self.text, keywords, at)
+    }
+
     /// Where `cmd` is written.
     pub(crate) fn loc(&self, cmd: &Command) -> Loc {
         self.loc_of(cmd.start, cmd.end)

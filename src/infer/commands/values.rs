@@ -83,7 +83,7 @@ fn follow(value: &str, unit: &Unit, idx: usize) -> Followed {
             .rev()
             .find_map(|(i, c)| {
                 c.assigned(&var)
-                    .filter(|_| shell::condition_branch(&unit.text, c.start).is_none())
+                    .filter(|_| unit.condition_branch(c.start).is_none())
                     .map(|v| (v, i))
             });
         match earlier {

@@ -13,7 +13,7 @@ use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch};
+use crate::infer::shell::{EventFilter, RefFilter, ScriptCondition, ScriptEvent};
 use crate::infer::tier::{is_dynamic, is_tier_word};
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
@@ -253,7 +253,7 @@ impl Rule for EnvironmentFromCommand {
             self.conditional.0.extend(unit.conditional.iter().cloned());
             // A deploy in the branch of an `if` on the branch, event or a dispatch input runs
             // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`).
-            let guard = condition_branch(&unit.text, cmd.start);
+            let guard = unit.condition_branch(cmd.start);
             for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = match &guard {

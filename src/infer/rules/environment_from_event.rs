@@ -18,7 +18,7 @@ use crate::infer::RuleId;
 use crate::infer::commands::lone_var;
 use crate::infer::engine::{CommandSite, Rule};
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{EventFilter, ScriptCondition, ScriptEvent, condition_branch};
+use crate::infer::shell::{EventFilter, ScriptCondition, ScriptEvent};
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::TriggerKind;
@@ -57,7 +57,7 @@ impl Rule for EnvironmentFromEvent {
             let Some(value) = assigning.assigned(var).filter(|v| !v.trim().is_empty()) else {
                 continue;
             };
-            let Some(condition) = condition_branch(&unit.text, assigning.start) else {
+            let Some(condition) = unit.condition_branch(assigning.start) else {
                 continue;
             };
             let manual = EventFilter {

@@ -178,13 +178,27 @@ pub(crate) enum ScriptCondition {
     },
 }
 
+/// [`condition_branch_in`] with `script`'s keywords found here, for tests.
+#[cfg(test)]
+fn condition_branch(script: &str, at: usize) -> Option<ScriptCondition> {
+    condition_branch_in(script, &script_keywords(script), at)
+}
+
 /// What the command at byte `at` of `script` runs under, when it sits in a branch of an `if`
 /// (or `elif`) that compares the CI event or the branch with one literal: the `then` branch
-/// of that test, or the `else` of a lone `if` (its test negated). An `else` after `elif`s
-/// would need several tests at once: nothing is said.
-pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptCondition> {
+/// of that test, or the `else` of a lone `if` (its test negated); or, outside any `if`, after
+/// a guard that leaves the script ([`guard`]). An `else` after `elif`s would need several
+/// tests at once: nothing is said. `keywords` are `script`'s, found once
+/// ([`script_keywords`]; `crate::infer::commands::Unit` keeps them): finding them again for
+/// each command made a script of n commands cost n².
+pub(crate) fn condition_branch_in(
+    script: &str,
+    keywords: &[(usize, &'static str)],
+    at: usize,
+) -> Option<ScriptCondition> {
     let before = script.get(..at)?;
-    let words = keywords(before);
+    // A command starts a word, so no keyword runs across `at`.
+    let words = &keywords[..keywords.partition_point(|(offset, _)| *offset < at)];
     // The keywords of the innermost open `if`, at its own level, in order.
     let mut depth = 0usize;
     let mut level: Vec<(usize, &str)> = Vec::new();
@@ -203,7 +217,7 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
         }
     }
     if !open {
-        return guard(before);
+        return guard(before, words);
     }
     level.reverse();
     let (branch_at, branch) = level
@@ -239,14 +253,13 @@ pub(crate) fn condition_branch(script: &str, at: usize) -> Option<ScriptConditio
 /// runs where none does; it is read when exactly one alternative tests the branch. A side that
 /// is a variable the script set before, with a plain value or a default
 /// (`DEPLOY_BRANCH=${DEPLOY_BRANCH:-master}`), is that value. The nearest guard counts.
-fn guard(before: &str) -> Option<ScriptCondition> {
-    let words = keywords(before);
+fn guard(before: &str, words: &[(usize, &str)]) -> Option<ScriptCondition> {
     // (if offset, then offset) of each top-level `if` without `else` whose body exits.
     let mut guards: Vec<(usize, usize)> = Vec::new();
     let mut depth = 0usize;
     let mut block: Option<(usize, usize)> = None; // (if offset, then offset) at depth 0
     let mut plain = true;
-    for &(offset, word) in &words {
+    for &(offset, word) in words {
         match word {
             "if" => {
                 if depth == 0 {
@@ -479,9 +492,19 @@ pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
 }
 
 /// The shell keywords of `text` that shape an `if`, with their byte offsets.
-fn keywords(text: &str) -> Vec<(usize, &str)> {
+pub(crate) fn script_keywords(text: &str) -> Vec<(usize, &'static str)> {
     words(text)
-        .filter(|(_, w)| matches!(*w, "if" | "then" | "else" | "elif" | "fi"))
+        .filter_map(|(offset, w)| {
+            let keyword = match w {
+                "if" => "if",
+                "then" => "then",
+                "else" => "else",
+                "elif" => "elif",
+                "fi" => "fi",
+                _ => return None,
+            };
+            Some((offset, keyword))
+        })
         .collect()
 }
 

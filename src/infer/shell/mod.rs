@@ -30,7 +30,8 @@ mod tests;
 
 use crate::files::LineIndex;
 pub(crate) use event::{
-    EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch, covers, in_conditional,
+    EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch_in, covers,
+    in_conditional, script_keywords,
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
