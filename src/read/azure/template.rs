@@ -24,6 +24,16 @@ impl Lower<'_> {
         while let Some((node, sc, top)) = work.pop() {
             budget = budget.saturating_sub(1);
             if budget == 0 {
+                // Not silently: the items past here are not read.
+                let d = sc.st.diag(
+                    Code::AzureTemplateDepth,
+                    format!(
+                        "the {what} open into more than 10000 items (templates, `${{{{ if }}}}` \
+                         and `${{{{ each }}}}` blocks); the rest are not read"
+                    ),
+                    &node,
+                );
+                self.diagnostics.push(d);
                 break;
             }
             if let Some(p) = whole_param(&node).and_then(|n| sc.param(n)) {
@@ -350,56 +360,13 @@ impl Lower<'_> {
 /// Replaces `${{ var }}` / `${{ var.key }}` in `node`'s strings (keys included) with `item`'s
 /// scalar values; other expressions stay as written.
 fn put_item(node: &mut Node, var: &str, item: &Node) {
-    let value_of = |inner: &str| -> Option<String> {
+    replace_in_tree(node, &|inner: &str| {
         if inner == var {
             return item.scalar_text();
         }
         let key = inner.strip_prefix(var)?.strip_prefix('.')?;
         item.as_map()?.get(key)?.scalar_text()
-    };
-    let replace = |s: &mut String| {
-        if !s.contains("${{") {
-            return;
-        }
-        let mut out = String::with_capacity(s.len());
-        let mut rest = s.as_str();
-        while let Some(open) = rest.find("${{") {
-            let Some(close) = rest[open + 3..].find("}}") else {
-                break;
-            };
-            let end = open + 3 + close + 2;
-            out.push_str(&rest[..open]);
-            match value_of(rest[open + 3..open + 3 + close].trim()) {
-                Some(v) => out.push_str(&v),
-                None => out.push_str(&rest[open..end]),
-            }
-            rest = &rest[end..];
-        }
-        out.push_str(rest);
-        *s = out;
-    };
-    match &mut node.value {
-        Value::String(s) => replace(s),
-        Value::Seq(items) => {
-            for i in items {
-                put_item(i, var, item);
-            }
-        }
-        Value::Map(m) => {
-            let entries = std::mem::take(m).into_entries();
-            *m = entries
-                .into_iter()
-                .map(|(mut k, mut v)| {
-                    if let Value::String(s) = &mut k.value {
-                        replace(s);
-                    }
-                    put_item(&mut v, var, item);
-                    (k, v)
-                })
-                .collect();
-        }
-        _ => {}
-    }
+    });
 }
 
 pub(super) fn param_name(expr: &str) -> Option<&str> {
@@ -415,16 +382,22 @@ pub(super) fn substitute_tree(node: &mut Node, params: &[(String, Param)]) {
     if params.is_empty() {
         return;
     }
+    replace_in_tree(node, &|inner: &str| param_value(inner, params));
+}
+
+/// Replaces every `${{ ... }}` in `node`'s strings (keys included) whose inner text
+/// `value_of` gives a value for; the others stay as written.
+fn replace_in_tree(node: &mut Node, value_of: &dyn Fn(&str) -> Option<String>) {
     // Recursion is bounded by the YAML loader's nesting limit.
     match &mut node.value {
         Value::String(s) => {
-            if let Some(new) = substitute_str(s, params) {
+            if let Some(new) = replace_expressions(s, value_of) {
                 *s = new;
             }
         }
         Value::Seq(items) => {
             for item in items {
-                substitute_tree(item, params);
+                replace_in_tree(item, value_of);
             }
         }
         Value::Map(m) => {
@@ -433,11 +406,11 @@ pub(super) fn substitute_tree(node: &mut Node, params: &[(String, Param)]) {
                 .into_iter()
                 .map(|(mut k, mut v)| {
                     if let Value::String(s) = &mut k.value
-                        && let Some(new) = substitute_str(s, params)
+                        && let Some(new) = replace_expressions(s, value_of)
                     {
                         *s = new;
                     }
-                    substitute_tree(&mut v, params);
+                    replace_in_tree(&mut v, value_of);
                     (k, v)
                 })
                 .collect();
@@ -446,7 +419,15 @@ pub(super) fn substitute_tree(node: &mut Node, params: &[(String, Param)]) {
     }
 }
 
-pub(super) fn substitute_str(s: &str, params: &[(String, Param)]) -> Option<String> {
+/// A scalar parameter's value for `parameters.x`.
+fn param_value(inner: &str, params: &[(String, Param)]) -> Option<String> {
+    let name = param_name(inner)?;
+    params.iter().find(|(n, _)| n == name)?.1.node.scalar_text()
+}
+
+/// `s` with each `${{ ... }}` whose trimmed inner text `value_of` gives a value for replaced
+/// by it; `None` when nothing was replaced.
+fn replace_expressions(s: &str, value_of: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     if !s.contains("${{") {
         return None;
     }
@@ -457,19 +438,16 @@ pub(super) fn substitute_str(s: &str, params: &[(String, Param)]) -> Option<Stri
         let Some(close) = rest[open + 3..].find("}}") else {
             break;
         };
-        let inner = rest[open + 3..open + 3 + close].trim();
-        let value = param_name(inner)
-            .and_then(|name| params.iter().find(|(n, _)| n == name))
-            .and_then(|(_, p)| p.node.scalar_text());
+        let end = open + 3 + close + 2;
         out.push_str(&rest[..open]);
-        match value {
+        match value_of(rest[open + 3..open + 3 + close].trim()) {
             Some(v) => {
                 out.push_str(&v);
                 changed = true;
             }
-            None => out.push_str(&rest[open..open + 3 + close + 2]),
+            None => out.push_str(&rest[open..end]),
         }
-        rest = &rest[open + 3 + close + 2..];
+        rest = &rest[end..];
     }
     out.push_str(rest);
     changed.then_some(out)

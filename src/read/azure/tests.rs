@@ -658,3 +658,21 @@ jobs:
         "{diagnostics:?}"
     );
 }
+
+/// A list that opens into more items than the reader expands says so; it is not cut short
+/// silently.
+#[test]
+fn a_list_past_the_expansion_budget_is_reported() {
+    let items: String = (0..120).map(|i| format!("      - n{i}\n")).collect();
+    let src = format!(
+        "parameters:\n  - name: a\n    type: object\n    default:\n{items}jobs:\n  - ${{{{ each x in parameters.a }}}}:\n    - ${{{{ each y in parameters.a }}}}:\n      - job: j_${{{{ x }}}}_${{{{ y }}}}\n        steps:\n          - script: echo hi\n"
+    );
+    let (p, diagnostics) = read_files(&[(PATH, src.as_str())]);
+    assert!(p.expect("a pipeline").jobs.len() < 120 * 120);
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains("open into more than 10000 items")),
+        "{diagnostics:?}"
+    );
+}
