@@ -52,7 +52,8 @@ impl YamlFormat for AzureReader {
 
     /// A pipeline under any other name (`06-azure-pipelines.yml`, `app/cd-prod.yml`): a root
     /// mapping with a pipeline-level `trigger:`, `pr:` or `pool:` and `stages:`, `jobs:` or
-    /// `steps:` lists of mappings. Other CI formats never have that shape: GitHub's `jobs` is a
+    /// `steps:` lists of mappings, or an `extends:` of a template (a pipeline may be all
+    /// template, as Azure's required-template checks ask for). Other CI formats never have that shape: GitHub's `jobs` is a
     /// mapping, GitLab's `stages` a list of names, Drone's files say `kind:`; an Azure template
     /// has no trigger or pool of its own. Such text that is not valid YAML is recognised too,
     /// and read, so its problem is reported.
@@ -65,7 +66,7 @@ impl YamlFormat for AzureReader {
             })
         };
         if !starts(&["\ntrigger:", "\npr:", "\npool:"])
-            || !starts(&["\nstages:", "\njobs:", "\nsteps:"])
+            || !starts(&["\nstages:", "\njobs:", "\nsteps:", "\nextends:"])
         {
             return false;
         }
@@ -94,7 +95,14 @@ impl YamlFormat for AzureReader {
         let other_format = ["on", "kind", "apiVersion"]
             .iter()
             .any(|k| root.get(k).is_some());
-        pipeline_level && !other_format && !bodies.is_empty() && bodies.iter().all(|ok| *ok)
+        let extends = root
+            .get("extends")
+            .and_then(Node::as_map)
+            .is_some_and(|e| e.get("template").is_some());
+        pipeline_level
+            && !other_format
+            && bodies.iter().all(|ok| *ok)
+            && (!bodies.is_empty() || extends)
     }
 
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {

@@ -318,6 +318,7 @@ impl Lower<'_> {
                     uses: scalar(pipe).unwrap_or_default(),
                     with,
                     loc: self.st.loc(pipe),
+                    when: Vec::new(),
                 });
                 continue;
             }

@@ -324,6 +324,7 @@ impl<'a> Lower<'a> {
                 uses: job_ref.clone(),
                 with: params.clone(),
                 loc: self.st.loc(at),
+                when: Vec::new(),
             }),
             None => {
                 let d = self.st.diag(
@@ -472,6 +473,7 @@ impl<'a> Lower<'a> {
                 uses: name.to_owned(),
                 with: given,
                 loc: self.st.loc(at),
+                when: Vec::new(),
             });
             return;
         };

@@ -166,6 +166,10 @@ pub(crate) enum Step {
         /// Variables set for this step alone, as written: a GitHub step's `env:`. Other
         /// readers leave it empty (their steps have none, or set them job-wide).
         env: Vec<(String, String)>,
+        /// This step's own conditions, a conjunction typed as a job's are
+        /// ([`Job::conditions`]); empty when it runs whenever its job does.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        when: Vec<Trigger>,
     },
     /// A packaged step: GitHub `uses:`, CircleCI orb command, Azure task, Bitbucket pipe,
     /// Jenkins step such as `withKubeConfig`, with its inputs.
@@ -180,7 +184,19 @@ pub(crate) enum Step {
         with: Vec<(String, String)>,
         /// Where `uses` is written.
         loc: Loc,
+        /// This step's own conditions, as for a script step.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        when: Vec<Trigger>,
     },
+}
+
+impl Step {
+    /// The step's own conditions, to add to.
+    pub(crate) fn when_mut(&mut self) -> &mut Vec<Trigger> {
+        match self {
+            Step::Script { when, .. } | Step::Action { when, .. } => when,
+        }
+    }
 }
 
 /// One job (GitHub job, GitLab job, Jenkins stage, CircleCI job, Azure job/deployment, ...).
@@ -288,12 +304,19 @@ impl Pipeline {
             for step in &mut job.steps {
                 match step {
                     Step::Script {
-                        line_starts, env, ..
+                        line_starts,
+                        env,
+                        when,
+                        ..
                     } => {
                         line_starts.shrink_to_fit();
                         env.shrink_to_fit();
+                        when.shrink_to_fit();
                     }
-                    Step::Action { with, .. } => with.shrink_to_fit(),
+                    Step::Action { with, when, .. } => {
+                        with.shrink_to_fit();
+                        when.shrink_to_fit();
+                    }
                 }
             }
         }

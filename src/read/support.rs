@@ -86,6 +86,7 @@ impl SourceText {
             line_starts,
             dir: None,
             env: Vec::new(),
+            when: Vec::new(),
         }
     }
 
@@ -446,6 +447,16 @@ pub(crate) mod test_support {
         triggers
             .iter()
             .map(|t| (t.kind.clone(), t.pattern.clone(), t.negated))
+            .collect()
+    }
+
+    /// Each step's own conditions, in step order.
+    pub(crate) fn step_conds(job: &Job) -> Vec<Vec<(TriggerKind, Option<String>, bool)>> {
+        job.steps
+            .iter()
+            .map(|s| match s {
+                Step::Script { when, .. } | Step::Action { when, .. } => conds(when),
+            })
             .collect()
     }
 

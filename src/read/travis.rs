@@ -285,6 +285,7 @@ impl Lower<'_> {
             uses: format!("travis-deploy:{provider}"),
             with,
             loc: self.st.loc(provider_node.unwrap_or(entry)),
+            when: Vec::new(),
         });
     }
 

@@ -60,6 +60,7 @@ pub(crate) fn job_units(
             line_starts,
             dir,
             env,
+            when,
         } = step
         else {
             continue;
@@ -87,6 +88,7 @@ pub(crate) fn job_units(
         );
         let mut unit = unit;
         unit.conditional = carried_conditional.clone();
+        unit.step_when = shell::ScriptCondition::of_step(when);
         if shared_shell {
             carried.extend(assignments(&unit));
         }
@@ -122,8 +124,9 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
 /// variable `outputs.K` (the step's id is not kept; a job rarely has two steps with one
 /// output name). A write in the branch of an `if` on the branch (`if [[ $GITHUB_REF_NAME ==
 /// main ]]`) or on the event (`if [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]`) holds there
-/// only: the second list, as conditional values. A write inside any other `if` or `case`, or a
-/// function body, is left out.
+/// only: the second list, as conditional values; so does any write of a step whose own `if:`
+/// tests the branch or the event. A write inside any other `if` or `case`, or a function body,
+/// is left out.
 fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) {
     let (mut always, mut on_branch) = (Vec::new(), Vec::new());
     for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
@@ -161,9 +164,15 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
         if written.is_empty() {
             continue;
         }
-        if !shell::in_conditional(&unit.text, cmd.start) {
+        // Outside any `if` of the script, the step's own condition is the write's.
+        let condition = if shell::in_conditional(&unit.text, cmd.start) {
+            unit.condition_branch(cmd.start)
+        } else {
+            unit.step_when.clone()
+        };
+        if !shell::in_conditional(&unit.text, cmd.start) && condition.is_none() {
             always.extend(written);
-        } else if let Some(condition) = unit.condition_branch(cmd.start) {
+        } else if let Some(condition) = condition {
             let loc = unit.loc(cmd);
             // A branch test keeps its branch; an event test is the event's trigger kind.
             let (kind, pattern, negated) = match condition {
@@ -236,6 +245,7 @@ impl Unit {
             used_as,
             vars,
             conditional: Vec::new(),
+            step_when: None,
             cwd,
             gates: Vec::new(),
             keywords: std::cell::OnceCell::new(),
@@ -266,6 +276,7 @@ impl Unit {
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
             conditional: self.conditional.clone(),
+            step_when: self.step_when.clone(),
             cwd,
             gates,
             keywords: std::cell::OnceCell::new(),

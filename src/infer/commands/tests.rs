@@ -35,6 +35,7 @@ pub(crate) fn script_step(file: &str, text: &str, first_line_offset: usize, inde
         line_starts: starts,
         dir: None,
         env: Vec::new(),
+        when: Vec::new(),
     }
 }
 
@@ -47,6 +48,7 @@ pub(crate) fn action_step(file: &str, uses: &str, with: &[(&str, &str)], at: usi
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect(),
         loc: Loc::new(file, Span::new(at, at + uses.len())),
+        when: Vec::new(),
     }
 }
 

@@ -48,6 +48,9 @@ pub(crate) struct Unit {
     /// Values earlier steps set only on some branch (GitHub `$GITHUB_ENV` and
     /// `$GITHUB_OUTPUT` writes inside an `if` on the branch), each with the branch it holds on.
     pub(crate) conditional: Vec<ConditionalValue>,
+    /// What the step's own conditions say about the ref or event it runs on (a GitHub step's
+    /// `if:`, the Jenkins `if` around a call inside its stage), for every unit of the step.
+    pub(crate) step_when: Option<shell::ScriptCondition>,
     /// The repository-relative directory it starts in (`""`: the root): the step's
     /// `working-directory`, or where the calling script was when it called it.
     pub(crate) cwd: String,

@@ -252,8 +252,11 @@ impl Rule for EnvironmentFromCommand {
             let pipeline_values = self.conditional.0.len();
             self.conditional.0.extend(unit.conditional.iter().cloned());
             // A deploy in the branch of an `if` on the branch, event or a dispatch input runs
-            // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`).
-            let guard = unit.condition_branch(cmd.start);
+            // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`); so does one
+            // in a step whose own condition tests them.
+            let guard = unit
+                .condition_branch(cmd.start)
+                .or_else(|| unit.step_when.clone());
             for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = match &guard {

@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use crate::read::TriggerKind;
+use crate::read::{Trigger, TriggerKind};
 
 /// The events a CI condition names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -176,6 +176,49 @@ pub(crate) enum ScriptCondition {
         name: String,
         negated: bool,
     },
+}
+
+impl ScriptCondition {
+    /// What a step's own conditions ([`crate::read::Step`]'s `when`, a conjunction) say about
+    /// the ref or event it runs on, read like a script's test: the first branch test with a
+    /// pattern (`if: github.ref == 'refs/heads/main'`, Jenkins `if (env.BRANCH_NAME ==
+    /// 'main')`), else a test of a build parameter, else the first event test. A tag, a
+    /// schedule or an expression says nothing here.
+    pub(crate) fn of_step(when: &[Trigger]) -> Option<ScriptCondition> {
+        let branch = when.iter().find_map(|t| match (&t.kind, &t.pattern) {
+            (TriggerKind::Branch, Some(p)) if !p.is_empty() => {
+                Some(ScriptCondition::Ref(RefFilter {
+                    branch: p.clone(),
+                    negated: t.negated,
+                }))
+            }
+            _ => None,
+        });
+        let input = || {
+            when.iter().find_map(|t| match (&t.kind, &t.pattern) {
+                (TriggerKind::Manual, Some(name)) => Some(ScriptCondition::Input {
+                    name: name.clone(),
+                    negated: t.negated,
+                }),
+                _ => None,
+            })
+        };
+        let event = || {
+            when.iter().find_map(|t| {
+                let event = match (&t.kind, &t.pattern) {
+                    (TriggerKind::Branch, None) => ScriptEvent::Push,
+                    (TriggerKind::PullRequest, _) => ScriptEvent::PullRequest,
+                    (TriggerKind::Manual, None) => ScriptEvent::Manual,
+                    _ => return None,
+                };
+                Some(ScriptCondition::Event(EventFilter {
+                    event,
+                    negated: t.negated,
+                }))
+            })
+        };
+        branch.or_else(input).or_else(event)
+    }
 }
 
 /// [`condition_branch_in`] with `script`'s keywords found here, for tests.
@@ -745,5 +788,57 @@ mod tests {
         };
         assert!(other.admits(&TriggerKind::PullRequest) && other.admits(&TriggerKind::Manual));
         assert!(!other.admits(&TriggerKind::Tag));
+    }
+
+    #[test]
+    fn a_steps_own_conditions_read_as_a_scripts_test() {
+        use crate::files::Loc;
+        use crate::yaml::Span;
+        let t = |kind, pattern: Option<&str>, negated| {
+            Trigger::new(
+                kind,
+                pattern.map(str::to_owned),
+                negated,
+                Loc::new("ci.yml", Span::new(0, 1)),
+            )
+        };
+        let expression = t(TriggerKind::Expression, Some("success()"), false);
+        let push = t(TriggerKind::Branch, None, false);
+        let main = t(TriggerKind::Branch, Some("main"), true);
+        // A branch with a pattern wins over the event, whatever their order.
+        assert_eq!(
+            ScriptCondition::of_step(&[expression.clone(), push.clone(), main]),
+            Some(ScriptCondition::Ref(RefFilter {
+                branch: "main".to_owned(),
+                negated: true
+            }))
+        );
+        assert_eq!(
+            ScriptCondition::of_step(&[push]),
+            Some(ScriptCondition::Event(EventFilter {
+                event: ScriptEvent::Push,
+                negated: false
+            }))
+        );
+        let param = t(TriggerKind::Manual, Some("DEPLOY_PROD"), false);
+        assert_eq!(
+            ScriptCondition::of_step(&[param]),
+            Some(ScriptCondition::Input {
+                name: "DEPLOY_PROD".to_owned(),
+                negated: false
+            })
+        );
+        let pr = t(TriggerKind::PullRequest, Some("main"), true);
+        assert_eq!(
+            ScriptCondition::of_step(&[pr]),
+            Some(ScriptCondition::Event(EventFilter {
+                event: ScriptEvent::PullRequest,
+                negated: true
+            }))
+        );
+        // A tag, a schedule or an expression says nothing of the branch or event.
+        let tag = t(TriggerKind::Tag, Some("v*"), false);
+        assert_eq!(ScriptCondition::of_step(&[tag, expression]), None);
+        assert_eq!(ScriptCondition::of_step(&[]), None);
     }
 }

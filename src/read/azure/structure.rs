@@ -227,90 +227,107 @@ impl Lower<'_> {
                 continue;
             };
             let name = m.get("displayName").and_then(scalar);
-            if let Some(template) = m.get("template") {
-                // A steps template of another repository cannot be read; the step that calls
-                // it is kept as a packaged step, its parameters as inputs.
-                if let Some(reference) = scalar(template).filter(|t| is_remote(t)) {
-                    let with = m
-                        .get("parameters")
-                        .and_then(Node::as_map)
-                        .map(|p| sc.st.pairs(p))
-                        .unwrap_or_default();
-                    out.push(Step::Action {
-                        name,
-                        uses: reference,
-                        with,
-                        loc: sc.st.loc(template),
-                    });
-                }
-                if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), &sc)
-                    && let Some(steps) = doc.as_map().and_then(|d| d.get("steps"))
-                {
-                    self.steps(steps, &inner, out);
-                }
-                continue;
+            // The step's own `condition:`, typed as a job's.
+            let when = m
+                .get("condition")
+                .map(|c| condition::conditions(&sc.st, c))
+                .unwrap_or_default();
+            let first = out.len();
+            self.step(m, &sc, name, out);
+            for step in &mut out[first..] {
+                step.when_mut().extend(when.iter().cloned());
             }
-            if let Some(task) = m.get("task") {
+        }
+    }
+
+    /// One step of a `steps:` list, appended to `out` (several for a steps template).
+    fn step(&mut self, m: &Mapping, sc: &Scope, name: Option<String>, out: &mut Vec<Step>) {
+        if let Some(template) = m.get("template") {
+            // A steps template of another repository cannot be read; the step that calls
+            // it is kept as a packaged step, its parameters as inputs.
+            if let Some(reference) = scalar(template).filter(|t| is_remote(t)) {
                 let with = m
-                    .get("inputs")
+                    .get("parameters")
                     .and_then(Node::as_map)
-                    .map(|i| sc.st.pairs(i))
+                    .map(|p| sc.st.pairs(p))
                     .unwrap_or_default();
-                let uses = scalar(task).unwrap_or_default();
-                let inputs = m.get("inputs").and_then(Node::as_map);
-                let run = inputs.and_then(|i| script_task(&sc.st, name.clone(), &uses, i));
                 out.push(Step::Action {
                     name,
-                    uses,
+                    uses: reference,
                     with,
-                    loc: sc.st.loc(task),
+                    loc: sc.st.loc(template),
+                    when: Vec::new(),
                 });
-                out.extend(run);
-                continue;
             }
-            if let Some(script) = ["script", "bash", "pwsh", "powershell"]
-                .iter()
-                .find_map(|k| m.get(k))
+            if let Some((doc, inner)) = self.load_template(template, m.get("parameters"), sc)
+                && let Some(steps) = doc.as_map().and_then(|d| d.get("steps"))
             {
-                match sc.st.script(name, script) {
-                    Some(mut step) => {
-                        // `workingDirectory:` is where the script starts.
-                        if let Step::Script { dir, .. } = &mut step {
-                            *dir = m.get("workingDirectory").and_then(scalar);
-                        }
-                        out.push(step);
+                self.steps(steps, &inner, out);
+            }
+            return;
+        }
+        if let Some(task) = m.get("task") {
+            let with = m
+                .get("inputs")
+                .and_then(Node::as_map)
+                .map(|i| sc.st.pairs(i))
+                .unwrap_or_default();
+            let uses = scalar(task).unwrap_or_default();
+            let inputs = m.get("inputs").and_then(Node::as_map);
+            let run = inputs.and_then(|i| script_task(&sc.st, name.clone(), &uses, i));
+            out.push(Step::Action {
+                name,
+                uses,
+                with,
+                loc: sc.st.loc(task),
+                when: Vec::new(),
+            });
+            out.extend(run);
+            return;
+        }
+        if let Some(script) = ["script", "bash", "pwsh", "powershell"]
+            .iter()
+            .find_map(|k| m.get(k))
+        {
+            match sc.st.script(name, script) {
+                Some(mut step) => {
+                    // `workingDirectory:` is where the script starts.
+                    if let Step::Script { dir, .. } = &mut step {
+                        *dir = m.get("workingDirectory").and_then(scalar);
                     }
-                    None => self.shape(&sc.st, script, "a script", "a string"),
+                    out.push(step);
                 }
-                continue;
+                None => self.shape(&sc.st, script, "a script", "a string"),
             }
-            let Some((k, v)) = m.entries().first() else {
-                continue;
-            };
-            let uses = key_text(k);
-            if matches!(
-                uses.as_str(),
-                "checkout" | "download" | "downloadBuild" | "publish" | "getPackage" | "reviewApp"
-            ) {
-                let with = m
-                    .iter()
-                    .filter(|(k, _)| key_text(k) != "displayName")
-                    .filter_map(|(k, v)| Some((key_text(k), scalar(v)?)))
-                    .collect();
-                out.push(Step::Action {
-                    name,
-                    uses,
-                    with,
-                    loc: sc.st.loc(v),
-                });
-            } else {
-                let d = sc.st.diag(
-                    Code::AzureUnknownStep,
-                    format!("unknown step kind `{uses}`"),
-                    k,
-                );
-                self.diagnostics.push(d);
-            }
+            return;
+        }
+        let Some((k, v)) = m.entries().first() else {
+            return;
+        };
+        let uses = key_text(k);
+        if matches!(
+            uses.as_str(),
+            "checkout" | "download" | "downloadBuild" | "publish" | "getPackage" | "reviewApp"
+        ) {
+            let with = m
+                .iter()
+                .filter(|(k, _)| key_text(k) != "displayName")
+                .filter_map(|(k, v)| Some((key_text(k), scalar(v)?)))
+                .collect();
+            out.push(Step::Action {
+                name,
+                uses,
+                with,
+                loc: sc.st.loc(v),
+                when: Vec::new(),
+            });
+        } else {
+            let d = sc.st.diag(
+                Code::AzureUnknownStep,
+                format!("unknown step kind `{uses}`"),
+                k,
+            );
+            self.diagnostics.push(d);
         }
     }
 

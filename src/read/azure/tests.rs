@@ -507,6 +507,8 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "trigger: none\nstages:\n  - stage: A\n    jobs: []\n",
         "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: make\n",
         "pr: none\njobs:\n  - job: build\n    steps: []\n",
+        // All template: what a required-template check asks for.
+        "trigger:\n  - main\nextends:\n  template: cd/app-dev.yml@pipelines\n",
     ];
     for text in yes {
         assert!(
@@ -527,6 +529,8 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "pr: false\nsteps:\n  - yamllint\n",
         // The keys only inside a block.
         "x:\n  trigger: none\n  stages: []\n",
+        // An `extends:` that names no template.
+        "trigger: none\nextends: base\n",
     ];
     for text in no {
         assert!(
@@ -675,4 +679,19 @@ fn a_list_past_the_expansion_budget_is_reported() {
             .any(|d| d.message.contains("open into more than 10000 items")),
         "{diagnostics:?}"
     );
+}
+
+#[test]
+fn step_condition_is_the_steps_own() {
+    let text = "trigger: [main]\nsteps:\n  - script: make\n  - task: HelmDeploy@0\n    condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n    inputs:\n      command: upgrade\n  - bash: kubectl apply -f k8s/\n    condition: ne(variables['Build.Reason'], 'PullRequest')\n";
+    let p = pipeline(&[(PATH, text)]);
+    let steps = test_support::step_conds(&p.jobs[0]);
+    assert_eq!(steps[0], Vec::new());
+    // As a job's: the text as written, then the ref tests it makes.
+    let typed = |s: &[(TriggerKind, Option<String>, bool)]| s[1..].to_vec();
+    assert_eq!(
+        typed(&steps[1]),
+        [(TriggerKind::Branch, Some("main".to_owned()), false)]
+    );
+    assert_eq!(typed(&steps[2]), [(TriggerKind::PullRequest, None, true)]);
 }

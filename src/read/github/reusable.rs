@@ -81,6 +81,7 @@ pub(crate) fn expand(
                 uses: reference.clone(),
                 with,
                 loc: at.clone(),
+                when: Vec::new(),
             });
             ctx.unresolved("reusable workflow", &reference, at);
             out.push(caller);

@@ -41,6 +41,11 @@ fn lower_step(
         return;
     };
     let name = map.get("name").and_then(text_of).map(|n| scope.subst(&n));
+    // The step's own `if:`, typed as a job's.
+    let when = map
+        .get("if")
+        .map(|n| super::jobs::conditions(scope, n))
+        .unwrap_or_default();
     if let Some(run) = map.get("run") {
         let Some(raw) = text_of(run) else {
             shape(ctx, scope, run, "`run`", "a script");
@@ -68,6 +73,7 @@ fn lower_step(
             line_starts: starts,
             dir,
             env,
+            when,
         });
     } else if let Some(uses) = map.get("uses") {
         let Some(reference) = text_of(uses) else {
@@ -88,9 +94,15 @@ fn lower_step(
             uses: reference.clone(),
             with: inputs,
             loc: loc.clone(),
+            when: when.clone(),
         });
         if reference.starts_with("./") {
+            let first = out.len();
             composite::expand(ctx, &reference, &with, &loc, out);
+            // A composite action's steps run only when the step that calls it does.
+            for step in &mut out[first..] {
+                step.when_mut().splice(0..0, when.iter().cloned());
+            }
         }
     } else {
         shape(ctx, scope, item, "a step", "a mapping with `run` or `uses`");

@@ -769,3 +769,30 @@ fn run_steps_start_in_the_job_or_workflow_defaults() -> TestResult {
     assert_eq!(dirs, [Some("ops"), Some("tools"), Some("docs")]);
     Ok(())
 }
+
+#[test]
+fn step_if_is_the_steps_own_condition_and_reaches_a_composite_actions_steps() -> TestResult {
+    let wf = "on: push\njobs:\n  deploy:\n    if: github.event_name == 'push'\n    steps:\n      - run: make\n      - if: github.ref == 'refs/heads/main'\n        run: kubectl apply -k k8s/\n      - if: ${{ startsWith(github.ref, 'refs/heads/release/') }}\n        uses: ./.github/actions/deploy\n";
+    let repo = MemRepo::workflow(wf)
+        .with(".github/actions/deploy/action.yml", ACTION)
+        .with(
+            ".github/actions/notify/action.yml",
+            "runs:\n  using: node20\n  main: index.js\n",
+        );
+    let p = ok(&repo)?;
+    let deploy = job(&p, "deploy")?;
+    let release = vec![(TriggerKind::Branch, Some("release/*".to_owned()), false)];
+    assert_eq!(
+        crate::read::support::test_support::step_conds(deploy),
+        [
+            vec![],
+            vec![(TriggerKind::Branch, Some("main".to_owned()), false)],
+            release.clone(),
+            release.clone(),
+            release,
+        ]
+    );
+    // The job's own `if:` stays the job's.
+    assert_eq!(deploy.conditions.len(), 1);
+    Ok(())
+}

@@ -121,6 +121,7 @@ fn script_steps(ctx: &Ctx<'_>, script: &Val, depth: usize, out: &mut Vec<Step>) 
             ),
             dir: None,
             env: Vec::new(),
+            when: Vec::new(),
         }),
         Kind::Seq(items) if depth < MAX_SCRIPT_NESTING => {
             for item in items {

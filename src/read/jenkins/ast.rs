@@ -31,6 +31,8 @@ pub(crate) enum Stmt {
         then_block: Block,
         else_block: Option<Block>,
     },
+    /// `switch (subject) { case a: case b: ... default: ... }`.
+    Switch { subject: Expr, cases: Vec<Case> },
     /// `def name(params) { body }`.
     Function {
         name: String,
@@ -44,12 +46,22 @@ pub(crate) enum Stmt {
         args: Vec<Arg>,
         span: Span,
     },
-    /// Anything else (`for`, `while`, `try`, `switch`, `return`, declarations): its operands
+    /// Anything else (`for`, `while`, `try`, `return`, declarations): its operands
     /// and bodies, so calls inside are still found.
     Other {
         parts: Vec<Expr>,
         blocks: Vec<Block>,
     },
+}
+
+/// One arm of a `switch`: the labels that lead to it and the statements up to the next label.
+/// A `default:` arm has no labels. (Groovy falls through an arm without `break`; Jenkinsfiles
+/// end their arms with one, so each arm is read alone.)
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Case {
+    pub(crate) labels: Vec<Expr>,
+    pub(crate) default: bool,
+    pub(crate) stmts: Vec<Stmt>,
 }
 
 /// A value or expression and its span.

@@ -94,6 +94,7 @@ pub(crate) fn lower<'a>(
         wrappers: Vec::new(),
         stage_path: Vec::new(),
         conditions: Vec::new(),
+        job_guards: 0,
         inlining: Vec::new(),
         depth: 0,
         budget: BUDGET,
@@ -194,6 +195,9 @@ struct Lowerer<'a> {
     stage_path: Vec<String>,
     /// Conditions of enclosing `when`s and `if`s, given to stages created inside them.
     conditions: Vec<Trigger>,
+    /// How many of `values.guards` enclosed the current job where it began: the guards after
+    /// them are the `if`s and `switch` arms around steps inside it.
+    job_guards: usize,
     inlining: Vec<&'a str>,
     depth: usize,
     budget: usize,

@@ -5,9 +5,10 @@
 //! calls and closures inside it. Nesting is capped at [`MAX_DEPTH`] so hostile input ends in an
 //! error, never a stack overflow; every loop consumes a token or stops.
 //!
-//! This file holds the parser's state and its token access; `statements` and `expressions` hold
-//! the grammar, one `impl Parser` each.
+//! This file holds the parser's state and its token access; `statements`, `control` (`if`,
+//! `try`, `switch`) and `expressions` hold the grammar, one `impl Parser` each.
 
+mod control;
 mod expressions;
 mod statements;
 

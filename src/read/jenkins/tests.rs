@@ -689,6 +689,76 @@ fn scripted_nested_stages_and_parallel() {
 }
 
 #[test]
+fn steps_inside_a_stage_keep_the_ifs_and_switch_arms_around_them() {
+    let src = r#"node {
+  stage('Deploy') {
+    switch ("${env.BRANCH_NAME}") {
+      case "develop":
+        sh 'kubectl apply -f k8s/staging/'
+        break
+      case 'master': case 'main':
+        sh 'kubectl apply -f k8s/production/'
+        break
+      default:
+        sh 'echo nothing'
+    }
+    if (env.BRANCH_NAME.startsWith('feature/')) {
+      sh 'helm upgrade --install preview chart/'
+    } else {
+      sh 'make check'
+    }
+    sh 'notify'
+  }
+}"#;
+    let p = read_ok(src);
+    let deploy = job(&p, "Deploy");
+    assert_eq!(deploy.conditions, Vec::new());
+    let when: Vec<(String, Vec<_>)> = deploy
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { text, when, .. } => Some((text.clone(), test_support::conds(when))),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    let arms = "BRANCH_NAME in ['master', 'main']";
+    assert_eq!(
+        when,
+        [
+            (
+                "kubectl apply -f k8s/staging/".to_owned(),
+                vec![cond(TriggerKind::Branch, Some("develop"), false)]
+            ),
+            (
+                "kubectl apply -f k8s/production/".to_owned(),
+                vec![cond(
+                    TriggerKind::Expression,
+                    Some(&format!("env.{arms}")),
+                    false
+                )]
+            ),
+            (
+                "echo nothing".to_owned(),
+                vec![cond(
+                    TriggerKind::Expression,
+                    Some("default of env.BRANCH_NAME in [\"develop\", 'master', 'main']"),
+                    false
+                )]
+            ),
+            (
+                "helm upgrade --install preview chart/".to_owned(),
+                vec![cond(TriggerKind::Branch, Some("feature/*"), false)]
+            ),
+            (
+                "make check".to_owned(),
+                vec![cond(TriggerKind::Branch, Some("feature/*"), true)]
+            ),
+            ("notify".to_owned(), Vec::new()),
+        ]
+    );
+}
+
+#[test]
 fn string_forms_reach_scripts() {
     let src = "node {\n  sh 'single \\'q\\''\n  sh \"double ${X} $Y \\$Z\"\n  sh '''\n    a\n    b\n  '''\n  sh \"\"\"\n    c ${D}\n  \"\"\"\n  sh $/dollar $$ slashy/$\n}\n";
     let p = read_ok(src);

@@ -242,6 +242,7 @@ impl<'a> Lowerer<'a> {
             uses: "input".to_owned(),
             with,
             loc: self.loc(call.name_span),
+            when: Vec::new(),
         }
     }
 

@@ -2,11 +2,13 @@
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
 use super::strings::string_with_methods;
+use super::values::{Guard, interpolated};
 use super::{
     ACTION_ROOTS, Lowerer, MAX_INLINE, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
 };
 use crate::files::LineIndex;
-use crate::read::jenkins::ast::{Block, Call, Expr, ExprKind, Stmt};
+use crate::read::Trigger;
+use crate::read::jenkins::ast::{Block, Call, Case, Expr, ExprKind, Stmt};
 use crate::read::pipeline::{Step, TriggerKind};
 use crate::yaml::Span;
 
@@ -60,6 +62,18 @@ impl<'a> Lowerer<'a> {
                     self.conditions.pop();
                 }
             }
+            Stmt::Switch { subject, cases } => {
+                self.walk_expr(subject, true);
+                let labels: Vec<&Expr> = cases.iter().flat_map(|c| &c.labels).collect();
+                for case in cases {
+                    let (condition, guard) = self.case_test(subject, case, &labels);
+                    self.conditions.push(condition);
+                    self.values.guards.push(guard);
+                    self.walk_stmts(&case.stmts);
+                    self.values.guards.pop();
+                    self.conditions.pop();
+                }
+            }
             Stmt::Function { .. } => {}
             Stmt::Annotation { name, args, span } => self.annotation(name, args, *span),
             Stmt::Other { parts, blocks } => {
@@ -71,6 +85,39 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+    }
+
+    /// What an arm of `switch (subject)` runs under: `subject == label` for one label; for
+    /// `default:` beside one label, that test negated; otherwise the labels as written.
+    fn case_test(&self, subject: &Expr, case: &Case, all: &[&Expr]) -> (Trigger, Guard) {
+        let raw = self.raw(subject.span);
+        let subject_text = interpolated(&raw);
+        let (test, negated) = match (case.labels.as_slice(), case.default, all) {
+            ([label], false, _) => (label, false),
+            ([], true, [label]) => (*label, true),
+            _ => {
+                let own: Vec<&Expr> = case.labels.iter().collect();
+                let listed = if case.default { all } else { &own };
+                let labels: Vec<String> = listed.iter().map(|l| self.raw(l.span)).collect();
+                let text = format!("{subject_text} in [{}]", labels.join(", "));
+                let text = if case.default {
+                    format!("default of {text}")
+                } else {
+                    text
+                };
+                let guard = Guard::Other {
+                    text: text.clone(),
+                    negated: false,
+                };
+                let trigger = self.trigger(TriggerKind::Expression, Some(text), subject.span);
+                return (trigger, guard);
+            }
+        };
+        let text = format!("{subject_text} == {}", self.raw(test.span).trim());
+        let guard = self.guard_of_text(&text);
+        let mut trigger = self.trigger(TriggerKind::Expression, Some(text), subject.span);
+        trigger.negated = negated;
+        (trigger, if negated { guard.negate() } else { guard })
     }
 
     /// Searches an expression for steps. `record`: whether calls found are steps in their own
@@ -215,6 +262,7 @@ impl<'a> Lowerer<'a> {
             with,
             uses,
             loc: self.loc(span),
+            when: Vec::new(),
         };
         if call.receiver.is_none() && call.name == "input" {
             self.wait_for_input(call.span);
@@ -304,6 +352,7 @@ impl<'a> Lowerer<'a> {
             line_starts,
             dir: None,
             env: Vec::new(),
+            when: Vec::new(),
         };
         self.emit(step, call.span);
     }
@@ -324,13 +373,18 @@ impl<'a> Lowerer<'a> {
             Some(body) => {
                 let current = self.current.replace(index);
                 let outer = std::mem::replace(&mut self.stage_path, path);
+                let guards = std::mem::replace(&mut self.job_guards, self.values.guards.len());
                 self.walk_args(call, false);
                 self.walk_block(body);
+                self.job_guards = guards;
                 self.current = current;
                 self.stage_path = outer;
             }
             // Legacy `stage 'x'`: the steps after it belong to it.
-            None => self.current = Some(index),
+            None => {
+                self.current = Some(index);
+                self.job_guards = self.values.guards.len();
+            }
         }
     }
 
@@ -366,9 +420,19 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub(super) fn emit(&mut self, step: Step, span: Span) {
+    /// Adds `step` to the current job, with the `if`s and `switch` arms around it inside that
+    /// job as its own conditions.
+    pub(super) fn emit(&mut self, mut step: Step, span: Span) {
         let index = self.ensure_job(span);
         self.flush_wrappers(index);
+        let own = self
+            .values
+            .guards
+            .get(self.job_guards..)
+            .unwrap_or_default();
+        if let Some((when, _)) = self.when(own, span) {
+            step.when_mut().extend(when);
+        }
         if let Some(job) = self.pipeline.jobs.get_mut(index) {
             job.steps.push(step);
         }

@@ -33,6 +33,13 @@ pub(super) fn visit_tree<'t>(
                     pending.extend(block_stmts(Some(then_block)));
                     pending.extend(block_stmts(else_block.as_ref()));
                 }
+                Stmt::Switch { subject, cases } => {
+                    exprs.push(subject);
+                    for case in cases {
+                        exprs.extend(case.labels.iter());
+                        pending.extend(case.stmts.iter());
+                    }
+                }
                 Stmt::Function { body, .. } => pending.extend(block_stmts(Some(body))),
                 Stmt::Annotation { .. } => {}
                 Stmt::Other { parts, blocks } => {

@@ -81,8 +81,12 @@ pub(super) struct Values {
 impl<'a> Lowerer<'a> {
     /// The guard an `if (cond)` makes.
     pub(super) fn guard_of(&self, cond: &Expr) -> Guard {
-        let text = self.raw(cond.span);
-        test(&text, &self.values.branch_names)
+        self.guard_of_text(&self.raw(cond.span))
+    }
+
+    /// The guard a test written as `text` makes (`env.BRANCH_NAME == 'main'`).
+    pub(super) fn guard_of_text(&self, text: &str) -> Guard {
+        test(text, &self.values.branch_names)
     }
 
     /// Records `target = value`: an `env.X` or a plain Groovy name.
@@ -147,7 +151,7 @@ impl<'a> Lowerer<'a> {
 
     /// The tests of a conditional value, and whether it is the `else` of a chain, from the
     /// guards it is set under; `None` under none.
-    fn when(&self, guards: &[Guard], span: Span) -> Option<(Vec<Trigger>, bool)> {
+    pub(super) fn when(&self, guards: &[Guard], span: Span) -> Option<(Vec<Trigger>, bool)> {
         if guards.is_empty() {
             return None;
         }
@@ -433,6 +437,7 @@ fn test(text: &str, branch_names: &BTreeSet<String>) -> Guard {
         });
     if let Some((l, r, negated)) = compared {
         let (var, value) = if literal(r).is_some() { (l, r) } else { (r, l) };
+        let var = interpolated(var);
         if let Some(value) = literal(value) {
             if is_branch(var) {
                 let pattern = value.strip_prefix("origin/").unwrap_or(&value).to_owned();
@@ -458,6 +463,29 @@ fn test(text: &str, branch_names: &BTreeSet<String>) -> Guard {
     Guard::Other {
         text: t.to_owned(),
         negated: false,
+    }
+}
+
+/// The name a string that is one interpolation holds (`"${env.BRANCH_NAME}"`, `"$BRANCH"`
+/// → `env.BRANCH_NAME`, `BRANCH`); other text as it is.
+pub(super) fn interpolated(text: &str) -> &str {
+    let t = text.trim();
+    let Some(inner) = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+        return t;
+    };
+    let name = match inner.strip_prefix("${") {
+        Some(rest) => rest.strip_suffix('}'),
+        None => inner.strip_prefix('$'),
+    };
+    match name {
+        Some(n)
+            if !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.".contains(c)) =>
+        {
+            n
+        }
+        _ => t,
     }
 }
 

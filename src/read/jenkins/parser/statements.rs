@@ -146,14 +146,12 @@ impl Parser<'_> {
             "try" => return Some(self.try_stmt()),
             "switch" => {
                 self.bump();
-                let cond = self.paren_expr();
+                let subject = self.paren_expr();
                 self.skip_newlines();
-                let blocks = if *self.kind() == TokenKind::LBrace {
-                    vec![self.block()]
-                } else {
-                    Vec::new()
-                };
-                return Some(other(cond.into_iter().collect(), blocks));
+                return Some(match subject {
+                    Some(subject) if *self.kind() == TokenKind::LBrace => self.switch_body(subject),
+                    subject => other(subject.into_iter().collect(), Vec::new()),
+                });
             }
             "case" => {
                 self.bump();
@@ -239,70 +237,6 @@ impl Parser<'_> {
             args,
             span: Span::new(start, self.prev_end(start)),
         }
-    }
-
-    pub(super) fn if_stmt(&mut self) -> Stmt {
-        let start = self.span();
-        self.bump();
-        if !self.enter() {
-            return other(Vec::new(), Vec::new());
-        }
-        let cond = self.paren_expr().unwrap_or(Expr {
-            kind: ExprKind::Other(Vec::new()),
-            span: start,
-        });
-        let then_block = self.body();
-        let save = self.pos;
-        self.skip_separators();
-        let else_block = if self.at_word("else") {
-            self.bump();
-            self.skip_newlines();
-            if self.at_word("if") {
-                let span = self.span();
-                let nested = self.if_stmt();
-                Some(Block {
-                    stmts: vec![nested],
-                    span: Span::new(span.start, self.prev_end(span.start)),
-                })
-            } else {
-                Some(self.body())
-            }
-        } else {
-            self.pos = save;
-            None
-        };
-        self.leave();
-        Stmt::If {
-            cond,
-            then_block,
-            else_block,
-        }
-    }
-
-    pub(super) fn try_stmt(&mut self) -> Stmt {
-        self.bump();
-        let mut blocks = vec![self.body()];
-        loop {
-            let save = self.pos;
-            self.skip_separators();
-            if self.at_word("catch") {
-                self.bump();
-                if *self.kind() == TokenKind::LParen {
-                    self.skip_group();
-                }
-                blocks.push(self.body());
-            } else if self.at_word("finally") {
-                self.bump();
-                blocks.push(self.body());
-            } else {
-                self.pos = save;
-                break;
-            }
-            if self.fatal {
-                break;
-            }
-        }
-        other(Vec::new(), blocks)
     }
 
     /// `(expr)` as in `if (...)`; None when there is no `(`.

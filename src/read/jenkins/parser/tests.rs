@@ -1,5 +1,5 @@
 use super::*;
-use crate::read::jenkins::ast::{Call, Expr, ExprKind};
+use crate::read::jenkins::ast::{Call, Case, Expr, ExprKind};
 use crate::read::jenkins::lexer::lex;
 
 fn parse_ok(src: &str) -> Vec<Stmt> {
@@ -132,17 +132,11 @@ fn control_flow_keeps_nested_blocks() {
     ));
     assert!(matches!(&stmts[1], Stmt::Other { blocks, .. } if blocks.len() == 1));
     assert!(matches!(&stmts[2], Stmt::Other { blocks, .. } if blocks.len() == 3));
-    let Stmt::Other { blocks, .. } = &stmts[3] else {
+    let Stmt::Switch { cases, .. } = &stmts[3] else {
         panic!("switch expected");
     };
-    assert_eq!(
-        blocks[0]
-            .stmts
-            .iter()
-            .filter(|s| s.as_call().is_some())
-            .count(),
-        2
-    );
+    let calls = |c: &Case| c.stmts.iter().filter(|s| s.as_call().is_some()).count();
+    assert_eq!(cases.iter().map(calls).collect::<Vec<_>>(), [1, 1]);
     assert!(
         matches!(&stmts[4], Stmt::Function { name, body, .. } if name == "deploy" && body.stmts.len() == 1)
     );
@@ -257,4 +251,53 @@ fn commands_as_assigned_values() {
     );
     assert!(matches!(&value(2).kind, ExprKind::Path(p) if p == "params.ENV"));
     assert!(!matches!(&value(3).kind, ExprKind::Call(_)));
+}
+
+#[test]
+fn switch_arms_group_their_labels_and_statements() {
+    let stmts = parse_ok(
+        "switch (env.BRANCH_NAME) {\n  case 'a':\n  case 'b': sh 'x'; break\n  case 'c':\n    sh 'y'\n    break\n  default:\n    sh 'z'\n}\nsh 'after'",
+    );
+    assert_eq!(stmts.len(), 2);
+    let Stmt::Switch { subject, cases } = &stmts[0] else {
+        panic!("a switch expected, found {:?}", stmts[0]);
+    };
+    assert_eq!(subject.kind, ExprKind::Path("env.BRANCH_NAME".to_owned()));
+    let arms: Vec<(Vec<&str>, bool, Vec<&str>)> = cases
+        .iter()
+        .map(|c| {
+            let labels = c.labels.iter().map(str_of).collect();
+            let steps = c
+                .stmts
+                .iter()
+                .map(|s| str_of(&call(s).args[0].value))
+                .collect();
+            (labels, c.default, steps)
+        })
+        .collect();
+    assert_eq!(
+        arms,
+        [
+            (vec!["a", "b"], false, vec!["x"]),
+            (vec!["c"], false, vec!["y"]),
+            (vec![], true, vec!["z"]),
+        ]
+    );
+    assert_eq!(str_of(&call(&stmts[1]).args[0].value), "after");
+}
+
+#[test]
+fn a_switch_without_a_body_or_subject_is_read_on() {
+    for src in ["switch (x)\nsh 'a'", "switch {\n}\nsh 'a'"] {
+        let lexed = lex(src);
+        let parsed = parse(src, &lexed.tokens);
+        let last = parsed.stmts.last().and_then(Stmt::as_call);
+        assert_eq!(last.map(|c| c.name.as_str()), Some("sh"), "{src}");
+    }
+    // An unclosed switch is reported, with the arm read so far.
+    let src = "switch (x) {\n  case 1:\n    sh 'a'\n";
+    let lexed = lex(src);
+    let parsed = parse(src, &lexed.tokens);
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert!(matches!(&parsed.stmts[..], [Stmt::Switch { cases, .. }] if cases[0].stmts.len() == 1));
 }
