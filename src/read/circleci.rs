@@ -19,6 +19,7 @@ use super::support::{
 };
 use workdir::JobDirs;
 
+mod logic;
 mod workdir;
 
 /// How deep reusable commands may call each other.
@@ -229,11 +230,7 @@ impl<'a> Lower<'a> {
         }
         for (word, negated) in [("when", false), ("unless", true)] {
             if let Some(cond) = map.get(word) {
-                let text = self.st.value_text(cond);
-                shared.push(
-                    self.st
-                        .trigger(TriggerKind::Expression, Some(text), negated, cond),
-                );
+                shared.extend(logic::conditions(&self.st, cond, negated, &str::to_owned));
             }
         }
         let Some(entries) = map.get("jobs") else {
@@ -402,9 +399,20 @@ impl<'a> Lower<'a> {
                         "deploy" if !self.commands.contains_key("deploy") => {
                             self.run(v, params, out);
                         }
-                        "when" | "unless" => {
-                            if let Some(steps) = v.as_map().and_then(|m| m.get("steps")) {
-                                self.steps(steps, params, depth, out);
+                        // A `when:` step: its steps, with its condition as their own.
+                        word @ ("when" | "unless") => {
+                            let Some(m) = v.as_map() else { continue };
+                            let Some(steps) = m.get("steps") else {
+                                continue;
+                            };
+                            let when = m.get("condition").map(|c| {
+                                let subst = |t: &str| substitute(t, params);
+                                logic::conditions(&self.st, c, word == "unless", &subst)
+                            });
+                            let first = out.len();
+                            self.steps(steps, params, depth, out);
+                            for step in &mut out[first..] {
+                                step.when_mut().extend(when.iter().flatten().cloned());
                             }
                         }
                         name => self.call(name, Some(v), k, params, depth, out),

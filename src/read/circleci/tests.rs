@@ -347,3 +347,31 @@ fn a_command_named_deploy_is_that_command() {
         [Step::Script { text, .. }] if text == "make ship"
     ));
 }
+
+#[test]
+fn a_when_steps_condition_is_its_steps_own_and_a_workflows_is_its_jobs() {
+    let src = "version: 2.1\njobs:\n  deploy:\n    parameters:\n      env: {type: string}\n    docker: [{image: x}]\n    steps:\n      - run: make\n      - when:\n          condition:\n            equal: [ << parameters.env >>, << pipeline.git.branch >> ]\n          steps:\n            - run: helm upgrade --install a c/\n            - run: kubectl apply -f k8s/\n      - unless:\n          condition:\n            equal: [ main, << pipeline.git.branch >> ]\n          steps:\n            - run: echo preview\nworkflows:\n  release:\n    when:\n      and:\n        - equal: [ v1, << pipeline.git.tag >> ]\n        - << pipeline.parameters.go >>\n    jobs:\n      - deploy:\n          env: prod\n";
+    let p = pipeline(src);
+    let deploy = &p.jobs[0];
+    let branch = |b: &str, negated| vec![(TriggerKind::Branch, Some(b.to_owned()), negated)];
+    assert_eq!(
+        test_support::step_conds(deploy),
+        [
+            vec![],
+            branch("prod", false),
+            branch("prod", false),
+            branch("main", true)
+        ]
+    );
+    assert_eq!(
+        test_support::conds(&deploy.conditions),
+        [
+            (TriggerKind::Tag, Some("v1".to_owned()), false),
+            (
+                TriggerKind::Expression,
+                Some("<< pipeline.parameters.go >>".to_owned()),
+                false
+            ),
+        ]
+    );
+}
