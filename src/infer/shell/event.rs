@@ -7,9 +7,12 @@
 //! The first assignment holds on a push, the second on every other event. The `if` is found by
 //! its keywords in the text before a command (nesting counted through `if`/`fi`), so it is a
 //! reading of the text, not of the parsed commands: a keyword inside a quoted string can mislead
-//! it, and then nothing is said (`None`) rather than a wrong event.
+//! it, and then nothing is said (`None`) rather than a wrong event. An arm of a `case` is read
+//! the same way ([`case_arm`]), as the test of its subject against its pattern.
 
 use serde::Serialize;
+
+mod case_arm;
 
 use crate::read::{Trigger, TriggerKind};
 
@@ -243,11 +246,13 @@ pub(crate) fn condition_branch_in(
     // A command starts a word, so no keyword runs across `at`.
     let words = &keywords[..keywords.partition_point(|(offset, _)| *offset < at)];
     // The keywords of the innermost open `if`, at its own level, in order.
+    let arm = case_arm::case_arm(script, words, at);
     let mut depth = 0usize;
     let mut level: Vec<(usize, &str)> = Vec::new();
     let mut open = false;
     for &(offset, word) in words.iter().rev() {
         match word {
+            "case" | "esac" => {}
             "fi" => depth += 1,
             "if" if depth > 0 => depth -= 1,
             _ if depth > 0 => {}
@@ -258,6 +263,13 @@ pub(crate) fn condition_branch_in(
             }
             _ => level.push((offset, word)),
         }
+    }
+    // Inside an arm of a `case` nearer than any open `if`: that arm's test.
+    match arm {
+        Some((case_at, condition)) if !open || level.last().is_some_and(|(o, _)| case_at > *o) => {
+            return Some(condition);
+        }
+        _ => {}
     }
     if !open {
         return guard(before, words);
@@ -534,7 +546,7 @@ pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
     depth > 0
 }
 
-/// The shell keywords of `text` that shape an `if`, with their byte offsets.
+/// The shell keywords of `text` that shape an `if` or a `case`, with their byte offsets.
 pub(crate) fn script_keywords(text: &str) -> Vec<(usize, &'static str)> {
     words(text)
         .filter_map(|(offset, w)| {
@@ -544,6 +556,8 @@ pub(crate) fn script_keywords(text: &str) -> Vec<(usize, &'static str)> {
                 "else" => "else",
                 "elif" => "elif",
                 "fi" => "fi",
+                "case" => "case",
+                "esac" => "esac",
                 _ => return None,
             };
             Some((offset, keyword))

@@ -702,7 +702,7 @@ fn steps_inside_a_stage_keep_the_ifs_and_switch_arms_around_them() {
       default:
         sh 'echo nothing'
     }
-    if (env.BRANCH_NAME.startsWith('feature/')) {
+    if ("${env.BRANCH_NAME}".startsWith('feature/')) {
       sh 'helm upgrade --install preview chart/'
     } else {
       sh 'make check'

@@ -452,7 +452,7 @@ fn test(text: &str, branch_names: &BTreeSet<String>) -> Guard {
         }
     }
     if let Some((var, prefix)) = t.split_once(".startsWith(")
-        && is_branch(var.trim())
+        && is_branch(interpolated(var))
         && let Some(prefix) = prefix.strip_suffix(')').and_then(literal)
     {
         return Guard::Branch {
