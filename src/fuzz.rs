@@ -78,7 +78,8 @@ pub fn read_travis(data: &[u8]) {
 }
 
 /// The shell tokenizer: the commands of a script, and a value split into words; every command
-/// and word lies inside the script, on character boundaries.
+/// and word lies inside the script, on character boundaries; and the `if` or `case` test each
+/// command runs under.
 pub fn shell(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -87,8 +88,11 @@ pub fn shell(data: &[u8]) {
         ("KUBECTL".to_owned(), "kubectl --context 'a b'".to_owned()),
         ("DEPLOY".to_owned(), "sh -c \"helm upgrade x\"".to_owned()),
     ];
+    let keywords = crate::infer::shell::script_keywords(text);
     for cmd in crate::infer::shell::commands(text, &vars) {
         check_range(text, cmd.start, cmd.end, "command");
+        // What the `if` or `case` around the command tests: reading it never panics.
+        let _ = crate::infer::shell::condition_branch_in(text, &keywords, cmd.start);
         for word in cmd
             .words
             .iter()
