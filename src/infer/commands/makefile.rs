@@ -8,6 +8,9 @@ use std::sync::Arc;
 
 use crate::yaml::Span;
 
+/// GNU make's conditional directives, which may stand between the lines of a recipe.
+const CONDITIONALS: &[&str] = &["ifdef", "ifndef", "ifeq", "ifneq", "else", "endif"];
+
 /// Most Makefiles [`parsed`] keeps on a thread.
 const PARSED_MAKEFILES: usize = 8;
 
@@ -74,6 +77,12 @@ impl Makefile {
             }
             let trimmed = line.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            // A conditional directive inside a recipe (`ifndef CI`, `endif`) does not end it;
+            // the recipe lines of both branches are kept, as make's condition is not read.
+            let first = trimmed.split_whitespace().next().unwrap_or_default();
+            if CONDITIONALS.contains(&first) {
                 continue;
             }
             current = None;
@@ -219,5 +228,17 @@ mod tests {
             let _ = parsed(&Arc::from(format!("t{i}:\n").as_str()));
         }
         assert!(!Rc::ptr_eq(&first, &parsed(&text)));
+    }
+
+    #[test]
+    fn a_conditional_directive_inside_a_recipe_does_not_end_it() {
+        let text = "dev: lint\nifndef CI\n\t$(error run me in CI)\nelse\n\techo ci\nendif\n\tkubectl apply -f k8s/\n\nlint:\n\tyamllint .\n";
+        let mk = Makefile::parse(text);
+        let recipe: Vec<&str> = mk.rules[0].recipe.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(
+            recipe,
+            ["$(error run me in CI)", "echo ci", "kubectl apply -f k8s/"]
+        );
+        assert_eq!(mk.rules[1].targets, ["lint"]);
     }
 }

@@ -533,6 +533,9 @@ fn script_task(
         "azurecli",
         "azurepowershell",
         "shellscript",
+        // The AWS Toolkit's: `inlineScript` or `filePath` with `arguments`.
+        "awsshellscript",
+        "awspowershellmodulescript",
     ];
     if !SCRIPT_TASKS.contains(&task.as_str()) {
         return None;

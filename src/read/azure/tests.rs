@@ -478,6 +478,11 @@ fn script_tasks_run_their_scripts() {
   - task: Docker@2
     inputs:
       script: not a script input of this task
+  - task: AWSShellScript@1
+    inputs:
+      awsCredentials: aws
+      scriptType: inline
+      inlineScript: kubectl apply -k overlays/dev
 ",
     )]);
     let steps = &p.jobs[0].steps;
@@ -495,10 +500,11 @@ fn script_tasks_run_their_scripts() {
             (
                 "$(System.DefaultWorkingDirectory)/deploy/release.sh prod",
                 Some("deploy")
-            )
+            ),
+            ("kubectl apply -k overlays/dev", None),
         ]
     );
-    assert_eq!(steps.len(), 6, "every task is kept: {steps:?}");
+    assert_eq!(steps.len(), 8, "every task is kept: {steps:?}");
 }
 
 #[test]

@@ -12,6 +12,7 @@
 
 mod conditions;
 mod declarative;
+mod inline;
 mod library;
 mod load;
 mod steps;
@@ -96,6 +97,7 @@ pub(crate) fn lower<'a>(
         conditions: Vec::new(),
         job_guards: 0,
         inlining: Vec::new(),
+        bindings: Vec::new(),
         depth: 0,
         budget: BUDGET,
         uses_library: false,
@@ -199,6 +201,8 @@ struct Lowerer<'a> {
     /// them are the `if`s and `switch` arms around steps inside it.
     job_guards: usize,
     inlining: Vec<&'a str>,
+    /// What each call being inlined hands its function, innermost last.
+    bindings: Vec<inline::Binding<'a>>,
     depth: usize,
     budget: usize,
     /// The file loads a shared library, so calls no Jenkins step explains are its steps.

@@ -341,10 +341,11 @@ fn wrappers_come_before_inner_steps() {
             ("variable", "TOKEN"),
         ])
     );
-    // The helper function is inlined where it is called; post steps follow.
+    // The helper function is inlined where it is called, its parameter put in; post steps
+    // follow.
     assert_eq!(
         scripts(prod),
-        ["kubectl apply -k overlays/${target}", "./rollback.sh"]
+        ["kubectl apply -k overlays/production", "./rollback.sh"]
     );
 }
 
@@ -759,6 +760,51 @@ fn steps_inside_a_stage_keep_the_ifs_and_switch_arms_around_them() {
 }
 
 #[test]
+fn a_closure_handed_to_a_function_runs_where_it_calls_it_with_the_callers_bindings() {
+    let src = r#"def withPod(body) {
+  podTemplate(label: 'pod') { node('pod') { body() } }
+}
+def kubectl(namespace, command) {
+  sh "kubectl --namespace=${namespace} ${command}"
+}
+def toKubernetes(namespace) {
+  container('kubectl') { kubectl(namespace, "apply -f deploy/${namespace}/") }
+}
+def later(Closure c) { echo 'no call' }
+withPod {
+  stage('Deploy') { toKubernetes('staging') }
+}
+later { stage('After') { sh 'make after' } }
+"#;
+    let p = read_ok(src);
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["Deploy", "After"]);
+    let deploy = job(&p, "Deploy");
+    assert_eq!(
+        scripts(deploy),
+        ["kubectl --namespace=staging apply -f deploy/staging/"]
+    );
+    // The wrappers of the function around the closure come first.
+    assert_eq!(uses(deploy), ["podTemplate", "node", "container", "sh"]);
+    // A closure the function never calls still runs.
+    assert_eq!(scripts(job(&p, "After")), ["make after"]);
+}
+
+#[test]
+fn arguments_that_repeat_each_other_through_nested_calls_stay_bounded() {
+    let rep = "${a}".repeat(200);
+    let src = format!(
+        "def f3(a) {{ sh \"kubectl apply -f {rep}\" }}\ndef f2(a) {{ f3(\"{rep}\") }}\ndef f1(a) {{ f2(\"{rep}\") }}\nnode {{ stage('D') {{ f1('{}') }} }}\n",
+        "x".repeat(1000)
+    );
+    let p = read_ok(&src);
+    let texts = scripts(job(&p, "D"));
+    assert_eq!(texts.len(), 1);
+    // Put in, it would be 200³ × 1000 bytes: it stays as written instead.
+    assert!(texts[0].len() < 64 * 1024, "{}", texts[0].len());
+}
+
+#[test]
 fn string_forms_reach_scripts() {
     let src = "node {\n  sh 'single \\'q\\''\n  sh \"double ${X} $Y \\$Z\"\n  sh '''\n    a\n    b\n  '''\n  sh \"\"\"\n    c ${D}\n  \"\"\"\n  sh $/dollar $$ slashy/$\n}\n";
     let p = read_ok(src);
@@ -1082,7 +1128,7 @@ node {
     assert_eq!(scripts(job(&p, "Smoke")), ["./smoke.sh"]);
     assert_eq!(
         scripts(job(&p, "Deploy")),
-        ["kubectl apply -k deploy/${target}"]
+        ["kubectl apply -k deploy/staging"]
     );
     let Some(loc) = job(&p, "Deploy").steps.iter().find_map(|s| match s {
         Step::Script { loc, .. } => Some(loc),

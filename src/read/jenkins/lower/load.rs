@@ -6,8 +6,8 @@
 
 use std::sync::Arc;
 
+use super::Lowerer;
 use super::tree::visit_tree;
-use super::{Lowerer, MAX_INLINE};
 use crate::read::jenkins::ast::{Call, ExprKind, Stmt};
 
 /// Most files one Jenkinsfile loads that are read.
@@ -89,24 +89,21 @@ impl<'a> Lowerer<'a> {
         let method = call.name.rsplit('.').next().unwrap_or(&call.name);
         let found = self.loaded.iter().copied().find_map(|l| {
             l.stmts.iter().find_map(|s| match s {
-                Stmt::Function { name, body, .. } if name == method => Some((l, name, body)),
+                Stmt::Function { name, params, body } if name == method => {
+                    Some((l, (name.as_str(), params.as_slice(), body)))
+                }
                 _ => None,
             })
         });
-        let Some((loaded, name, body)) = found else {
+        let Some((loaded, function)) = found else {
             return false;
         };
-        self.walk_args(call, true);
-        if self.inlining.len() < MAX_INLINE && !self.inlining.contains(&name.as_str()) {
-            self.inlining.push(name);
-            self.in_file(loaded, |this| this.walk_block(body));
-            self.inlining.pop();
-        }
+        self.inline(function, call, Some(loaded));
         true
     }
 
     /// Runs `f` with locations and source text taken from `loaded`.
-    fn in_file(&mut self, loaded: &'a Loaded, f: impl FnOnce(&mut Self)) {
+    pub(super) fn in_file(&mut self, loaded: &'a Loaded, f: impl FnOnce(&mut Self)) {
         let file = std::mem::replace(&mut self.file, Arc::from(loaded.path.as_str()));
         let src = std::mem::replace(&mut self.src, &loaded.src);
         f(self);

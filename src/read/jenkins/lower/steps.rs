@@ -1,11 +1,9 @@
 //! Steps: the walk through statements, calls and helper functions that finds script steps,
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
-use super::strings::string_with_methods;
+use super::strings::{concatenation, string_with_methods};
 use super::values::{Guard, interpolated};
-use super::{
-    ACTION_ROOTS, Lowerer, MAX_INLINE, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
-};
+use super::{ACTION_ROOTS, Lowerer, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper};
 use crate::files::LineIndex;
 use crate::read::Trigger;
 use crate::read::jenkins::ast::{Block, Call, Case, Expr, ExprKind, Stmt};
@@ -187,6 +185,9 @@ impl<'a> Lowerer<'a> {
         }
         if call.receiver.is_none() {
             let name = call.name.as_str();
+            if self.run_closure_param(call) {
+                return;
+            }
             match name {
                 _ if SCRIPT_STEPS.contains(&name) => return self.script_step(call),
                 "stage" => return self.scripted_stage(call),
@@ -217,13 +218,8 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
             if let Some(body) = self.functions.get(name).copied() {
-                self.walk_args(call, true);
-                if self.inlining.len() < MAX_INLINE && !self.inlining.contains(&name) {
-                    self.inlining.push(name);
-                    self.walk_block(body);
-                    self.inlining.pop();
-                }
-                return;
+                let params = self.params.get(name).copied().unwrap_or_default();
+                return self.inline((name, params, body), call, None);
             }
         }
         if call.receiver.is_none() && self.call_loaded_function(call) {
@@ -247,6 +243,11 @@ impl<'a> Lowerer<'a> {
                 let with = self.flatten_args(call, &uses);
                 (uses, with)
             }
+        };
+        // Inside a function called with arguments: its parameters put in the inputs too.
+        let with: Vec<(String, String)> = match self.bindings.is_empty() {
+            true => with,
+            false => with.into_iter().map(|(k, v)| (k, self.bound(&v))).collect(),
         };
         // A wrapper's location runs to the end of its closure, so the steps written inside it
         // can be told from those after it (`container('helm') { ... }`); it starts at the name.
@@ -333,6 +334,9 @@ impl<'a> Lowerer<'a> {
             Some(e) if let Some(lit) = string_with_methods(e) => {
                 (lit.text, lit.line_starts, e.span)
             }
+            // `"helm upgrade " + RELEASE + " chart/"`: its pieces no longer sit at their
+            // offsets, so findings point at the whole expression.
+            Some(e) if let Some(text) = concatenation(e, self.src) => (text, Vec::new(), e.span),
             Some(e) => {
                 // Not a literal (`"a" + b`, a variable): keep the source, whose lines map 1:1.
                 let text = self.raw(e.span);
@@ -344,6 +348,15 @@ impl<'a> Lowerer<'a> {
                 (text, starts, e.span)
             }
             None => (String::new(), Vec::new(), call.span),
+        };
+        // Inside a function called with arguments: its parameters put in.
+        let (text, line_starts) = match self.bindings.is_empty() {
+            true => (text, line_starts),
+            false => {
+                let bound = self.bound(&text);
+                let same_lines = bound.lines().count() == text.lines().count();
+                (bound, if same_lines { line_starts } else { Vec::new() })
+            }
         };
         let step = Step::Script {
             name,

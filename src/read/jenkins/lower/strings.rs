@@ -1,5 +1,6 @@
 //! Groovy string methods applied to literal scripts (`.stripIndent()`, `.stripMargin()`,
-//! `.trim()`), moving each line's source offset along with the text.
+//! `.trim()`), moving each line's source offset along with the text; and scripts built with
+//! `+` from literals and names.
 
 use crate::files::LineIndex;
 use crate::read::jenkins::ast::{Expr, ExprKind};
@@ -25,6 +26,38 @@ pub(super) fn string_with_methods(expr: &Expr) -> Option<StrLit> {
         lit = apply_string_method(&lit, method)?;
     }
     Some(lit)
+}
+
+/// The text of a `+` of string literals and names (`"helm upgrade --install " + RELEASE + "
+/// chart/"`), each name as the `${NAME}` Groovy puts in its place: the script the shell gets.
+/// None for anything else, or without a literal among the operands.
+pub(super) fn concatenation(expr: &Expr, src: &str) -> Option<String> {
+    let ExprKind::Other(parts) = &expr.kind else {
+        return None;
+    };
+    if parts.len() < 2 || !parts.iter().any(|p| matches!(p.kind, ExprKind::Str(_))) {
+        return None;
+    }
+    let mut text = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            let between = src.get(parts[i - 1].span.end..part.span.start)?;
+            if between.trim() != "+" {
+                return None;
+            }
+        }
+        match &part.kind {
+            ExprKind::Str(lit) => text.push_str(&lit.text),
+            ExprKind::Path(name) => {
+                text.push_str("${");
+                text.push_str(name);
+                text.push('}');
+            }
+            ExprKind::Num => text.push_str(src.get(part.span.range())?),
+            _ => return None,
+        }
+    }
+    Some(text)
 }
 
 pub(super) fn apply_string_method(lit: &StrLit, method: &str) -> Option<StrLit> {
