@@ -53,10 +53,10 @@ impl YamlFormat for AzureReader {
     /// A pipeline under any other name (`06-azure-pipelines.yml`, `app/cd-prod.yml`): a root
     /// mapping with a pipeline-level `trigger:`, `pr:` or `pool:` and `stages:`, `jobs:` or
     /// `steps:` lists of mappings, or an `extends:` of a template (a pipeline may be all
-    /// template, as Azure's required-template checks ask for). Other CI formats never have that shape: GitHub's `jobs` is a
-    /// mapping, GitLab's `stages` a list of names, Drone's files say `kind:`; an Azure template
-    /// has no trigger or pool of its own. Such text that is not valid YAML is recognised too,
-    /// and read, so its problem is reported.
+    /// template, as Azure's required-template checks ask for). Other CI formats never have that
+    /// shape: GitHub's `jobs` is a mapping, GitLab's `stages` a list of names, Drone's files
+    /// say `kind:`; an Azure template has no trigger or pool of its own. Such text that is not
+    /// valid YAML is recognised too, and read, so its problem is reported.
     fn recognises(path: &str, text: &str) -> bool {
         // `key:` at the start of a line, found without going through the lines.
         let starts = |keys: &[&str]| {

@@ -165,12 +165,13 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
             continue;
         }
         // Outside any `if` of the script, the step's own condition is the write's.
-        let condition = if shell::in_conditional(&unit.text, cmd.start) {
+        let inside = shell::in_conditional(&unit.text, cmd.start);
+        let condition = if inside {
             unit.condition_branch(cmd.start)
         } else {
             unit.step_when.clone()
         };
-        if !shell::in_conditional(&unit.text, cmd.start) && condition.is_none() {
+        if !inside && condition.is_none() {
             always.extend(written);
         } else if let Some(condition) = condition {
             let loc = unit.loc(cmd);
