@@ -23,7 +23,8 @@ use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
 use crate::read::support::claimed_text;
 
-/// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files.
+/// Reads `Jenkinsfile`, `*.Jenkinsfile` and `Jenkinsfile.*` files, and Groovy files that
+/// hold a declarative pipeline.
 #[derive(Copy, Clone, Debug, Default)]
 pub(crate) struct JenkinsReader;
 
@@ -32,6 +33,19 @@ impl Reader for JenkinsReader {
         // The name first: it rules out nearly every path without going through its folders.
         is_jenkinsfile_name(path.rsplit('/').next().unwrap_or(path))
             && !path.split('/').any(|part| part == ".git")
+    }
+
+    /// A pipeline kept in a Groovy file under another name (`tools/jenkins/DeployToTest.groovy`,
+    /// which a Jenkins job names as its script path): a `.groovy` file with a declarative
+    /// `pipeline {` block at the start of a line. A helper a Jenkinsfile loads (functions and
+    /// `return this`) has none; a shared library's steps (`vars/`) are left out, since one
+    /// may wrap a whole pipeline in its `call`.
+    fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
+        path.ends_with(".groovy")
+            && !path.split('/').any(|part| part == ".git" || part == "vars")
+            && repo
+                .text_lent(path)
+                .is_ok_and(|text| declares_pipeline(&text))
     }
 
     fn read(
@@ -106,6 +120,14 @@ fn parse_groovy(src: &str) -> (Vec<ast::Stmt>, Option<(String, crate::yaml::Span
 /// (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`, `Jenkinsfile.groovy`), as
 /// teams name the extra pipelines a multibranch or pipeline job points at. Not a bare
 /// `.jenkinsfile`, nor a longer word (`Jenkinsfile2`), nor a text file about it (`.txt`, `.md`).
+/// Whether `text` has a line that opens a declarative pipeline: `pipeline {` at its start.
+fn declares_pipeline(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.strip_prefix("pipeline")
+            .is_some_and(|rest| rest.trim_start().starts_with('{'))
+    })
+}
+
 fn is_jenkinsfile_name(name: &str) -> bool {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.

@@ -171,6 +171,30 @@ fn claims_jenkinsfiles_anywhere_but_git() {
 }
 
 #[test]
+fn a_groovy_file_that_holds_a_declarative_pipeline_is_recognised() {
+    use crate::read::pipeline::Reader;
+    let pipeline = "// Deploys the latest image to TEST.\npipeline{\n  agent any\n  stages { stage('Deploy') { steps { sh 'oc apply -f k8s/' } } }\n}\n";
+    let helper = "def rollout(ns) {\n  sh \"kubectl apply -k deploy/${ns}\"\n}\nreturn this\n";
+    let library = "def call(Map config) {\npipeline {\n  agent any\n}\n}\n";
+    let repo = MemRepo::from_pairs(&[
+        ("tools/jenkins/DeployToTest.groovy", pipeline),
+        ("jenkins/deploy.groovy", helper),
+        ("vars/standardPipeline.groovy", library),
+        ("tools/jenkins/notes.txt", pipeline),
+    ]);
+    let r = JenkinsReader;
+    assert!(r.recognises("tools/jenkins/DeployToTest.groovy", &repo));
+    for path in [
+        "jenkins/deploy.groovy",
+        "vars/standardPipeline.groovy",
+        "tools/jenkins/notes.txt",
+        "missing.groovy",
+    ] {
+        assert!(!r.recognises(path, &repo), "{path}");
+    }
+}
+
+#[test]
 fn declarative_sample_jobs_and_structure() {
     let p = read_ok(SAMPLE);
     assert_eq!(p.system, CiSystem::Jenkins);
