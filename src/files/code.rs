@@ -125,6 +125,10 @@ registry! {
         JenkinsRead => "jenkins-read",
         /// A Jenkinsfile does not parse; what came before the error is still read.
         JenkinsSyntax => "jenkins-syntax",
+        /// A Jenkinsfile goes past what the reader follows (helpers inlined 4 deep, 200,000
+        /// statements, nesting 1,024 deep, a script a helper's arguments make longer than
+        /// 64 KiB); the rest is read as written or not at all, as the message says.
+        JenkinsLimit => "jenkins-limit",
 
         /// A CircleCI config is not shaped as CircleCI documents it.
         CircleciShape => "circleci-shape",

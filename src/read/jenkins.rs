@@ -83,7 +83,10 @@ pub(crate) fn read_jenkinsfile(
             Some(lower::Loaded { path, src, stmts })
         })
         .collect();
-    let mut pipeline = lower::lower(path, src, &stmts, &loaded);
+    let (mut pipeline, limit) = lower::lower(path, src, &stmts, &loaded);
+    if let Some((message, loc)) = limit {
+        diagnostics.push(Diagnostic::new(Code::JenkinsLimit, message, loc));
+    }
     if let Some((message, span)) = error {
         diagnostics.push(Diagnostic::new(
             Code::JenkinsSyntax,

@@ -75,14 +75,14 @@ const MAX_WALK_DEPTH: usize = 1024;
 /// Statements visited at most, so inlining cannot blow up exponentially.
 const BUDGET: usize = 200_000;
 
-/// Lowers the statements of `src` (the file at `file`) into a pipeline.
-/// `loaded`: the files it loads, read (see [`load_paths`]).
+/// Lowers the statements of `src` (the file at `file`) into a pipeline, with the first limit
+/// of the reading it reached, if any. `loaded`: the files it loads, read (see [`load_paths`]).
 pub(crate) fn lower<'a>(
     file: &'a str,
     src: &'a str,
     stmts: &'a [Stmt],
     loaded: &'a [Loaded],
-) -> Pipeline {
+) -> (Pipeline, Option<(String, Loc)>) {
     let mut lowerer = Lowerer {
         file: Arc::from(file),
         src,
@@ -105,6 +105,7 @@ pub(crate) fn lower<'a>(
         loaded: loaded.iter().collect(),
         walking_loaded: Vec::new(),
         top_level_input: false,
+        limit: None,
     };
     for stmt in stmts {
         if let Stmt::Function { name, params, body } = stmt {
@@ -144,7 +145,7 @@ pub(crate) fn lower<'a>(
     }
     lowerer.report_library_steps();
     lowerer.finish_values();
-    lowerer.pipeline
+    (lowerer.pipeline, lowerer.limit)
 }
 
 /// A Jenkinsfile is built for every branch that carries it: a multibranch job, its usual
@@ -215,10 +216,20 @@ struct Lowerer<'a> {
     walking_loaded: Vec<&'a str>,
     /// A scripted pipeline has met an `input` outside any stage: later stages wait for it.
     top_level_input: bool,
+    /// The first limit of the reading that was reached, and where: a `jenkins-limit`
+    /// diagnostic.
+    limit: Option<(String, Loc)>,
 }
 
 impl<'a> Lowerer<'a> {
     // --- helpers --------------------------------------------------------------------------
+
+    /// Records the first limit reached, at `span` of the current file.
+    fn reached(&mut self, what: impl FnOnce() -> String, span: Span) {
+        if self.limit.is_none() {
+            self.limit = Some((what(), self.loc(span)));
+        }
+    }
 
     fn loc(&self, span: Span) -> Loc {
         Loc::shared(&self.file, span)

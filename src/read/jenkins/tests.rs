@@ -821,11 +821,26 @@ fn arguments_that_repeat_each_other_through_nested_calls_stay_bounded() {
         "def f3(a) {{ sh \"kubectl apply -f {rep}\" }}\ndef f2(a) {{ f3(\"{rep}\") }}\ndef f1(a) {{ f2(\"{rep}\") }}\nnode {{ stage('D') {{ f1('{}') }} }}\n",
         "x".repeat(1000)
     );
-    let p = read_ok(&src);
+    let (p, d) = read(&src);
+    let p = p.expect("a pipeline");
     let texts = scripts(job(&p, "D"));
     assert_eq!(texts.len(), 1);
-    // Put in, it would be 200³ × 1000 bytes: it stays as written instead.
+    // Put in, it would be 200³ × 1000 bytes: it stays as written instead, and says so.
     assert!(texts[0].len() < 64 * 1024, "{}", texts[0].len());
+    assert_eq!(test_support::codes(&d), ["jenkins-limit"], "{d:?}");
+    assert!(d[0].message.contains("64 KiB"), "{}", d[0].message);
+}
+
+#[test]
+fn helpers_called_deeper_than_the_reader_follows_are_reported() {
+    let src = "def f1() { f2() }\ndef f2() { f3() }\ndef f3() { f4() }\ndef f4() { f5() }\ndef f5() { sh 'kubectl apply -f k8s/' }\nnode { stage('D') { f1() } }\n";
+    let (p, d) = read(src);
+    assert!(p.is_some());
+    assert_eq!(test_support::codes(&d), ["jenkins-limit"], "{d:?}");
+    assert!(d[0].message.contains("`f5`"), "{}", d[0].message);
+    // A function that calls itself is not followed, and that is no limit.
+    let (_, d) = read("def f() { f() }\nnode { stage('D') { f() } }\n");
+    assert_eq!(d, Vec::new());
 }
 
 #[test]

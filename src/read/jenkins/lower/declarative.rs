@@ -98,6 +98,8 @@ impl<'a> Lowerer<'a> {
         preds: Vec<String>,
     ) -> Vec<String> {
         if self.depth > MAX_WALK_DEPTH {
+            let what = || format!("stages nested past {MAX_WALK_DEPTH} levels are not read");
+            self.reached(what, call.span);
             return preds;
         }
         self.depth += 1;

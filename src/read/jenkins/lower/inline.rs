@@ -19,6 +19,7 @@ use std::sync::Arc;
 use super::load::Loaded;
 use super::{Lowerer, MAX_INLINE};
 use crate::read::jenkins::ast::{Block, Call, ExprKind};
+use crate::yaml::Span;
 
 /// The longest script the parameters may make of one, in bytes.
 const MAX_BOUND: usize = 64 * 1024;
@@ -46,8 +47,13 @@ impl<'a> Lowerer<'a> {
         loaded: Option<&'a Loaded>,
     ) {
         self.walk_args(call, true);
-        if self.inlining.len() >= MAX_INLINE || self.inlining.contains(&name) {
+        // A function calling itself is not followed (Groovy may recurse; reading cannot).
+        if self.inlining.contains(&name) {
             return;
+        }
+        if self.inlining.len() >= MAX_INLINE {
+            let what = || format!("`{name}` is called {MAX_INLINE} helpers deep and is not read");
+            return self.reached(what, call.span);
         }
         let binding = self.bind(params, call);
         self.inlining.push(name);
@@ -129,29 +135,37 @@ impl<'a> Lowerer<'a> {
         true
     }
 
-    /// `text` with the parameters of the inlined calls put in, innermost call first; as it is
-    /// when that would make it longer than [`MAX_BOUND`] (arguments that repeat each other
-    /// through nested calls grow as a power of the depth).
-    pub(super) fn bound(&self, text: &str) -> String {
+    /// `text` of the step at `span` with the parameters of the inlined calls put in, innermost
+    /// call first; `None` outside any call with arguments, or when that would make it longer
+    /// than [`MAX_BOUND`] (arguments that repeat each other through nested calls grow as a
+    /// power of the depth), which is reported.
+    pub(super) fn bound(&mut self, text: &str, span: Span) -> Option<String> {
+        if self.bindings.is_empty() || !text.contains('$') {
+            return None;
+        }
         let mut out = text.to_owned();
         for binding in self.bindings.iter().rev() {
             for (param, value) in &binding.values {
                 out = put_in(&out, param, value);
                 if out.len() > MAX_BOUND.max(text.len()) {
-                    return text.to_owned();
+                    let what = || {
+                        let kib = MAX_BOUND / 1024;
+                        format!(
+                            "a helper's arguments make this script longer than {kib} KiB; it is read as written"
+                        )
+                    };
+                    self.reached(what, span);
+                    return None;
                 }
             }
         }
-        out
+        Some(out)
     }
 }
 
 /// `text` with every `${name}` and `$name` (not followed by a name character) replaced by
 /// `value`.
 fn put_in(text: &str, name: &str, value: &str) -> String {
-    if !text.contains('$') {
-        return text.to_owned();
-    }
     let braced = format!("${{{name}}}");
     let text = text.replace(&braced, value);
     let bare = format!("${name}");

@@ -3,7 +3,9 @@
 
 use super::strings::{concatenation, string_with_methods};
 use super::values::{Guard, interpolated};
-use super::{ACTION_ROOTS, Lowerer, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper};
+use super::{
+    ACTION_ROOTS, BUDGET, Lowerer, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
+};
 use crate::files::LineIndex;
 use crate::read::Trigger;
 use crate::read::jenkins::ast::{Block, Call, Case, Expr, ExprKind, Stmt};
@@ -17,11 +19,14 @@ impl<'a> Lowerer<'a> {
 
     pub(super) fn walk_stmts(&mut self, stmts: &'a [Stmt]) {
         if self.depth > MAX_WALK_DEPTH {
-            return;
+            let what = || format!("nesting past {MAX_WALK_DEPTH} levels is not read");
+            return self.reached(what, Span::empty(0));
         }
         self.depth += 1;
         for stmt in stmts {
             if self.budget == 0 {
+                let what = || format!("past {BUDGET} statements, the rest is not read");
+                self.reached(what, Span::empty(0));
                 break;
             }
             self.budget -= 1;
@@ -123,7 +128,8 @@ impl<'a> Lowerer<'a> {
     /// `withCredentials([...])`), where only scripts, stages and closures count.
     pub(super) fn walk_expr(&mut self, expr: &'a Expr, record: bool) {
         if self.depth > MAX_WALK_DEPTH {
-            return;
+            let what = || format!("nesting past {MAX_WALK_DEPTH} levels is not read");
+            return self.reached(what, expr.span);
         }
         self.depth += 1;
         match &expr.kind {
@@ -245,10 +251,13 @@ impl<'a> Lowerer<'a> {
             }
         };
         // Inside a function called with arguments: its parameters put in the inputs too.
-        let with: Vec<(String, String)> = match self.bindings.is_empty() {
-            true => with,
-            false => with.into_iter().map(|(k, v)| (k, self.bound(&v))).collect(),
-        };
+        let with: Vec<(String, String)> = with
+            .into_iter()
+            .map(|(k, v)| match self.bound(&v, call.span) {
+                Some(bound) => (k, bound),
+                None => (k, v),
+            })
+            .collect();
         // A wrapper's location runs to the end of its closure, so the steps written inside it
         // can be told from those after it (`container('helm') { ... }`); it starts at the name.
         let span = match call.body() {
@@ -350,10 +359,9 @@ impl<'a> Lowerer<'a> {
             None => (String::new(), Vec::new(), call.span),
         };
         // Inside a function called with arguments: its parameters put in.
-        let (text, line_starts) = match self.bindings.is_empty() {
-            true => (text, line_starts),
-            false => {
-                let bound = self.bound(&text);
+        let (text, line_starts) = match self.bound(&text, call.span) {
+            None => (text, line_starts),
+            Some(bound) => {
                 let same_lines = bound.lines().count() == text.lines().count();
                 (bound, if same_lines { line_starts } else { Vec::new() })
             }
