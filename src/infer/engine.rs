@@ -72,6 +72,8 @@ pub(crate) struct ActionSite<'a> {
     pub loc: &'a Loc,
     /// The vocabulary's entry for it, when it is a known step.
     pub spec: Option<&'static ActionSpec>,
+    /// The step's own conditions ([`Step`]'s `when`).
+    pub when: &'a [crate::read::Trigger],
 }
 
 /// Runs `rules` over `pipeline`, adding to `facts`: places 1 and 2 of the order below. A caller
@@ -126,7 +128,11 @@ pub(crate) fn visit(
         }
         for step in &job.steps {
             let Step::Action {
-                uses, with, loc, ..
+                uses,
+                with,
+                loc,
+                when,
+                ..
             } = step
             else {
                 continue;
@@ -137,6 +143,7 @@ pub(crate) fn visit(
                 with,
                 loc,
                 spec: vocab::call_spec(uses, with, pipeline.system),
+                when,
             };
             for rule in rules.iter_mut() {
                 rule.on_action(&action, facts);

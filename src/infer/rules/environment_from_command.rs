@@ -88,6 +88,23 @@ impl Hint {
     fn context(name: String, note: String) -> Hint {
         Hint::new(name, HintSource::Context, Confidence::Medium, note)
     }
+
+    /// The hint holding only where `guard` (the `if` around the command, or its step's own
+    /// condition) lets it run; the manual input that chooses it, when the guard tests one.
+    fn hold_under(&mut self, guard: Option<&ScriptCondition>) -> Option<String> {
+        match guard? {
+            ScriptCondition::Ref(r) => self.refs = Some(r.clone()),
+            ScriptCondition::Event(e) => self.events = Some(*e),
+            ScriptCondition::Input { name, .. } => {
+                self.events = Some(EventFilter {
+                    event: ScriptEvent::Manual,
+                    negated: false,
+                });
+                return Some(name.clone());
+            }
+        }
+        None
+    }
 }
 
 impl EnvironmentFromCommand {
@@ -192,12 +209,14 @@ impl EnvironmentFromCommand {
         });
     }
 
-    /// [`Self::emit`] for a step's hint; an environment input written as an expression
-    /// (`environment: ${{ inputs.environment || 'integration' }}`) becomes the names it can
-    /// take, each holding when it does ([`crate::infer::environment_name`]).
-    fn emit_action(&mut self, a: &ActionSite<'_>, hint: Hint, facts: &mut Facts) {
+    /// [`Self::emit`] for a step's hint, holding where the step's own condition lets it run;
+    /// an environment input written as an expression (`environment: ${{ inputs.environment ||
+    /// 'integration' }}`) becomes the names it can take, each holding when it does
+    /// ([`crate::infer::environment_name`]).
+    fn emit_action(&mut self, a: &ActionSite<'_>, mut hint: Hint, facts: &mut Facts) {
         if hint.source != HintSource::Environment || !hint.name.contains("${{") {
-            return self.emit(&a.job.key, hint, a.loc.clone(), facts);
+            let input = hint.hold_under(ScriptCondition::of_step(a.when).as_ref());
+            return self.emit_chosen(&a.job.key, hint, a.loc.clone(), input, facts);
         }
         let named: Vec<Named> = expand(&hint.name, a.job.job, a.job.pipeline)
             .into_iter()
@@ -259,24 +278,7 @@ impl Rule for EnvironmentFromCommand {
                 .or_else(|| unit.step_when.clone());
             for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
-                let input = match &guard {
-                    Some(ScriptCondition::Ref(r)) => {
-                        hint.refs = Some(r.clone());
-                        None
-                    }
-                    Some(ScriptCondition::Event(e)) => {
-                        hint.events = Some(*e);
-                        None
-                    }
-                    Some(ScriptCondition::Input { name, .. }) => {
-                        hint.events = Some(EventFilter {
-                            event: ScriptEvent::Manual,
-                            negated: false,
-                        });
-                        Some(name.clone())
-                    }
-                    None => None,
-                };
+                let input = hint.hold_under(guard.as_ref());
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
             }
             self.conditional.0.truncate(pipeline_values);
