@@ -89,8 +89,9 @@ spelled_enum! {
         /// The file name of a call that cannot be read, which deploys
         /// (`.../use-ks-gh-production-atlas.yaml@v1`, `deploy-api-dev.yml@pipelines`).
         CallName => "call-name",
-        /// A namespace without a tier word, as written (`-n dagster`): the only name the
-        /// pipeline gives the target when nothing else names it.
+        /// A namespace without a tier word, as written (`-n dagster`): the job's target when
+        /// it tells targets apart (`JobIndex` ranks it as a namespace then), else only when
+        /// nothing else names it.
         NamespaceName => "namespace-name",
         /// A Helm release name the script picks by CI event (`latest` on a push, `pr-$N` on
         /// pull requests), when no namespace is given.

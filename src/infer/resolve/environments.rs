@@ -49,6 +49,7 @@ pub(super) fn environments(
         .filter_map(|e| e.tier.as_deref().map(|t| (e.name.as_str(), t)))
         .collect();
     let mut by_name: BTreeMap<&str, Environment> = BTreeMap::new();
+    let mut tiers: BTreeMap<&str, &str> = BTreeMap::new();
     for hint in &facts.environment_hints {
         let chosen = index
             .environments(&hint.job)
@@ -56,6 +57,10 @@ pub(super) fn environments(
             .any(|h| h.name == hint.name);
         if !chosen || !index.deploys(&hint.job) {
             continue;
+        }
+        // A namespace that names the job's target takes its tier from the job's other hints.
+        if let Some(other) = index.tier_name(&hint.job) {
+            tiers.entry(&hint.name).or_insert(other);
         }
         let env = by_name.entry(&hint.name).or_insert_with(|| Environment {
             name: hint.name.clone(),
@@ -86,6 +91,11 @@ pub(super) fn environments(
             declared.get(env.name.as_str()).copied(),
             env.dynamic,
         );
+        if env.tier == Tier::Other
+            && let Some(other) = tiers.get(env.name.as_str())
+        {
+            env.tier = tier(other, None, env.dynamic);
+        }
         env.triggers.sort();
         env.triggers.dedup();
         env.evidence

@@ -3,13 +3,16 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::infer::{CredentialFact, EnvironmentHint, Facts, JobKey};
+use crate::infer::{CredentialFact, EnvironmentHint, Facts, HintSource, JobKey};
 
 /// The facts about each job.
 pub(crate) struct JobIndex<'f> {
     deploying: HashSet<&'f JobKey>,
     hints: HashMap<&'f JobKey, Vec<&'f EnvironmentHint>>,
     credentials: HashMap<&'f JobKey, Vec<&'f CredentialFact>>,
+    /// The jobs whose one literal namespace names their target, each with the name the
+    /// job's other hints give it, if one ([`named_namespaces`]).
+    namespaced: HashMap<&'f JobKey, Option<&'f str>>,
 }
 
 impl<'f> JobIndex<'f> {
@@ -25,11 +28,34 @@ impl<'f> JobIndex<'f> {
                 credentials.entry(job).or_default().push(credential);
             }
         }
+        let namespaced = named_namespaces(&hints);
         JobIndex {
             deploying: facts.deploy_steps.iter().map(|d| &d.job).collect(),
             hints,
             credentials,
+            namespaced,
         }
+    }
+
+    /// How strongly `hint` names its job's target (lower is stronger): its source's
+    /// [rank](HintSource::rank), but a literal namespace without a tier word that tells the
+    /// job's target apart ranks as a namespace with one.
+    fn rank(&self, hint: &EnvironmentHint) -> u8 {
+        let names_target = hint.source == HintSource::NamespaceName
+            && is_literal(&hint.name)
+            && self.namespaced.contains_key(&hint.job);
+        if names_target {
+            HintSource::Namespace.rank()
+        } else {
+            hint.source.rank()
+        }
+    }
+
+    /// The name `job`'s other hints give its target when a literal namespace without a tier
+    /// word names it instead (`staging` for a job `deploy-staging` running
+    /// `kubectl apply -n shop`): where its tier comes from.
+    pub(crate) fn tier_name(&self, job: &JobKey) -> Option<&'f str> {
+        self.namespaced.get(job).copied().flatten()
     }
 
     /// Whether `job` runs a deploy step.
@@ -44,13 +70,13 @@ impl<'f> JobIndex<'f> {
         let Some(hints) = self.hints.get(job) else {
             return Vec::new();
         };
-        let Some(best) = hints.iter().map(|h| h.source.rank()).min() else {
+        let Some(best) = hints.iter().map(|h| self.rank(h)).min() else {
             return Vec::new();
         };
         let mut chosen: Vec<&EnvironmentHint> = hints
             .iter()
             .copied()
-            .filter(|h| h.source.rank() == best)
+            .filter(|h| self.rank(h) == best)
             .collect();
         chosen.sort_by(|a, b| a.name.cmp(&b.name));
         // One name may hold under two conditions (`${{ inputs.env || 'production' }}`:
@@ -76,4 +102,88 @@ impl<'f> JobIndex<'f> {
     pub(crate) fn credentials(&self, job: &JobKey) -> &[&'f CredentialFact] {
         self.credentials.get(job).map_or(&[], Vec::as_slice)
     }
+}
+
+/// A namespace written out as Kubernetes spells one (`shop`: a DNS label of lowercase
+/// letters, digits and inner hyphens), not a variable (`$KUBE_NAMESPACE`, a Groovy
+/// `TOOLS_NAMESPACE`).
+fn is_literal(name: &str) -> bool {
+    let label = name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    label && (1..=63).contains(&name.len()) && !name.starts_with('-') && !name.ends_with('-')
+}
+
+/// The jobs whose target a literal namespace without a tier word names (`-n shop`), with the
+/// one name their other hints give, if any. The namespace is the name the pipeline gives the
+/// target, so it outranks the job's name, stage, values files and the like, but only when it
+/// tells targets apart: the job writes to one such namespace (not `default`), names no
+/// environment of its own (a declared one, or a namespace with a tier word), and no job
+/// writing to that namespace names another target by other means. One namespace `prep`
+/// written by a job's `staging` and `production` arms, or by workflows `deploy-staging` and
+/// `deploy-testnet`, is shared: there the tiers name the targets, as before.
+fn named_namespaces<'f>(
+    hints: &HashMap<&'f JobKey, Vec<&'f EnvironmentHint>>,
+) -> HashMap<&'f JobKey, Option<&'f str>> {
+    let mut jobs: Vec<Candidate<'f>> = Vec::new();
+    // Per namespace: every name other hints give the jobs writing to it.
+    let mut targets: HashMap<&'f str, Vec<&'f str>> = HashMap::new();
+    for (&job, job_hints) in hints {
+        let (namespaces, others): (Vec<&EnvironmentHint>, Vec<&EnvironmentHint>) = job_hints
+            .iter()
+            .partition(|h| h.source == HintSource::NamespaceName);
+        let mut namespaces: Vec<&str> = namespaces
+            .iter()
+            .map(|h| h.name.as_str())
+            .filter(|n| is_literal(n))
+            .collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        if namespaces.is_empty() {
+            continue;
+        }
+        let best = others.iter().map(|h| h.source.rank()).min();
+        let mut names: Vec<&str> = others
+            .iter()
+            .filter(|h| Some(h.source.rank()) == best)
+            .map(|h| h.name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        // A job that names its target itself (a declared environment, a namespace with a
+        // tier word) does not make the namespace shared.
+        if best.is_some_and(|b| b <= HintSource::Namespace.rank()) {
+            continue;
+        }
+        for namespace in &namespaces {
+            targets.entry(namespace).or_default().extend(&names);
+        }
+        jobs.push(Candidate {
+            job,
+            namespaces,
+            names,
+        });
+    }
+    for names in targets.values_mut() {
+        names.sort_unstable();
+        names.dedup();
+    }
+    jobs.into_iter()
+        .filter_map(|c| {
+            let [namespace] = c.namespaces.as_slice() else {
+                return None;
+            };
+            let shared = targets.get(namespace).is_some_and(|t| t.len() > 1);
+            (*namespace != "default" && !shared).then(|| (c.job, c.names.first().copied()))
+        })
+        .collect()
+}
+
+/// A job writing to literal namespaces without a tier word, and naming no target itself.
+struct Candidate<'f> {
+    job: &'f JobKey,
+    /// Its literal namespaces, sorted, once each.
+    namespaces: Vec<&'f str>,
+    /// The names its other hints' strongest source gives, sorted, once each.
+    names: Vec<&'f str>,
 }

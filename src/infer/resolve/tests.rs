@@ -114,6 +114,93 @@ fn a_job_deploys_to_its_strongest_hints() {
 }
 
 #[test]
+fn a_literal_namespace_names_the_target_when_it_tells_targets_apart() {
+    let facts = Facts {
+        deploy_steps: vec![
+            deploy("ci.yml", "deploy-staging", 0, "apply"),
+            deploy("ci.yml", "deploy-production", 1, "apply"),
+            deploy("a.yml", "deploy-staging", 2, "apply"),
+            deploy("b.yml", "deploy-testnet", 3, "apply"),
+            deploy("c.yml", "deploy-qa", 4, "apply"),
+            deploy("d.yml", "deploy-prod", 5, "apply"),
+            deploy("e.yml", "deploy-dev", 6, "apply"),
+        ],
+        environment_hints: vec![
+            // One namespace for one target: the namespace names it, the job name its tier.
+            hint(
+                "ci.yml",
+                "deploy-production",
+                "billing",
+                HintSource::NamespaceName,
+            ),
+            hint(
+                "ci.yml",
+                "deploy-production",
+                "production",
+                HintSource::JobName,
+            ),
+            // A namespace with a tier word already names its job's target.
+            hint(
+                "ci.yml",
+                "deploy-staging",
+                "billing-staging",
+                HintSource::Namespace,
+            ),
+            // `web` is written by two jobs named for two targets: the tiers name them.
+            hint("a.yml", "deploy-staging", "web", HintSource::NamespaceName),
+            hint("a.yml", "deploy-staging", "staging", HintSource::JobName),
+            hint("b.yml", "deploy-testnet", "web", HintSource::NamespaceName),
+            hint("b.yml", "deploy-testnet", "testnet", HintSource::JobName),
+            // Two namespaces in one job (an add-on and the app): neither tells the target.
+            hint(
+                "c.yml",
+                "deploy-qa",
+                "cert-manager",
+                HintSource::NamespaceName,
+            ),
+            hint("c.yml", "deploy-qa", "shop", HintSource::NamespaceName),
+            hint("c.yml", "deploy-qa", "qa", HintSource::JobName),
+            // A Groovy name is no namespace written out, and `default` names no target.
+            hint(
+                "d.yml",
+                "deploy-prod",
+                "TOOLS_NAMESPACE",
+                HintSource::NamespaceName,
+            ),
+            hint("d.yml", "deploy-prod", "prod", HintSource::JobName),
+            hint("e.yml", "deploy-dev", "default", HintSource::NamespaceName),
+            hint("e.yml", "deploy-dev", "dev", HintSource::JobName),
+        ],
+        ..Facts::default()
+    };
+    let index = JobIndex::new(&facts);
+    let names = |pipeline: &str, job: &str| -> Vec<String> {
+        let key = JobKey::new(pipeline, job);
+        index
+            .environments(&key)
+            .iter()
+            .map(|h| h.name.clone())
+            .collect()
+    };
+    assert_eq!(names("ci.yml", "deploy-production"), ["billing"]);
+    assert_eq!(names("ci.yml", "deploy-staging"), ["billing-staging"]);
+    assert_eq!(names("a.yml", "deploy-staging"), ["staging"]);
+    assert_eq!(names("b.yml", "deploy-testnet"), ["testnet"]);
+    assert_eq!(names("c.yml", "deploy-qa"), ["qa"]);
+    assert_eq!(names("d.yml", "deploy-prod"), ["prod"]);
+    assert_eq!(names("e.yml", "deploy-dev"), ["dev"]);
+    let tiers: Vec<(String, Tier)> = resolve(&facts, &[])
+        .environments
+        .into_iter()
+        .map(|e| (e.name, e.tier))
+        .collect();
+    assert!(
+        tiers.contains(&("billing".to_owned(), Tier::Production)),
+        "{tiers:?}"
+    );
+}
+
+#[test]
 fn tiers() {
     use environments::tier;
     assert_eq!(tier("eu", Some("production"), false), Tier::Production);

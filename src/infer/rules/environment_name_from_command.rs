@@ -5,7 +5,9 @@
 //! name the pipeline gives its target, kept as written, and so is a context a person named
 //! (`--context prod-fss`). `values-prod.yaml` and `overlays/prod` say `prod`, and a context
 //! `gke_acme_eu_prod` or `shop-prod-cluster` too: those name files and clusters, and only
-//! their tier word names the environment. `-n pricing` is kept only as the weakest hint. The rule is not a pass of its own: `environment-from-command` applies
+//! their tier word names the environment. `-n pricing` is kept as the weakest hint, which the
+//! job index ranks as a namespace when it tells the job's target apart. The rule is not a pass
+//! of its own: `environment-from-command` applies
 //! [`name_command_hint`] to every hint it creates, so no hint is rewritten after the fact and
 //! the job-name fallback and the triggers only ever see named hints. The hints it names keep
 //! `environment-from-command` as their evidence's rule.
@@ -16,8 +18,9 @@ use crate::infer::{HintSource, Tier};
 /// The source, name and note of a hint read from a command line: a literal namespace with a
 /// tier word as written; otherwise the tier word in the name (with a note saying so); for a
 /// namespace without one, the namespace as written, as the
-/// weakest source ([`HintSource::NamespaceName`]), used only when nothing else names the job's
-/// target; `None` otherwise, so the hint names no environment. Hints of other sources, and
+/// weakest source ([`HintSource::NamespaceName`]), which names the job's target when it tells
+/// targets apart (`JobIndex` decides, seeing every job) and otherwise only when nothing else
+/// does; `None` otherwise, so the hint names no environment. Hints of other sources, and
 /// per-branch names, are kept as they are.
 pub(crate) fn name_command_hint(
     source: HintSource,
