@@ -88,9 +88,98 @@ fn names_the_environment(name: &str) -> bool {
         .any(|w| matches!(w, "env" | "environment" | "tier"))
 }
 
+/// The conjuncts of a Groovy condition that is a conjunction
+/// (`return !env.CHANGE_ID && (env.BRANCH_NAME == 'master') && (a || b)`): the parts between
+/// `&&` outside quotes and parentheses, each without `return` and one pair of parentheses
+/// around it. `None` with a `||` outside parentheses (then the parts are alternatives), with
+/// fewer than two parts, or when quotes or parentheses do not balance.
+pub(crate) fn conjuncts(text: &str) -> Option<Vec<&str>> {
+    let text = text.trim();
+    let text = text.strip_prefix("return").map_or(text, str::trim_start);
+    let bytes = text.as_bytes();
+    let (mut quote, mut depth, mut start, mut i) = (None, 0usize, 0, 0);
+    let mut parts = Vec::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' => depth += 1,
+                b')' => depth = depth.checked_sub(1)?,
+                b'|' if depth == 0 && bytes[i..].starts_with(b"||") => return None,
+                b'&' if depth == 0 && bytes[i..].starts_with(b"&&") => {
+                    parts.push(unwrap(&text[start..i]));
+                    i += 2;
+                    start = i;
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    parts.push(unwrap(&text[start..]));
+    (quote.is_none() && depth == 0 && parts.len() > 1 && parts.iter().all(|p| !p.is_empty()))
+        .then_some(parts)
+}
+
+/// `part` trimmed, without one pair of parentheses around all of it.
+fn unwrap(part: &str) -> &str {
+    let part = part.trim();
+    match part.strip_prefix('(').and_then(|p| p.strip_suffix(')')) {
+        // `(a) || (b)` is not wrapped: the first `(` closes before the end.
+        Some(inner) if closes_at_end(part) => inner.trim(),
+        _ => part,
+    }
+}
+
+/// Whether the `(` that starts `part` closes at its last byte.
+fn closes_at_end(part: &str) -> bool {
+    let mut depth = 0usize;
+    for (i, b) in part.bytes().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i == part.len() - 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conjunctions_split_outside_parentheses() {
+        assert_eq!(
+            conjuncts(
+                "return !env.CHANGE_ID && (env.BRANCH_NAME == 'master') &&\n \
+                 (currentBuild.result == null || currentBuild.result == 'SUCCESS')"
+            ),
+            Some(vec![
+                "!env.CHANGE_ID",
+                "env.BRANCH_NAME == 'master'",
+                "currentBuild.result == null || currentBuild.result == 'SUCCESS'"
+            ])
+        );
+        assert_eq!(
+            conjuncts("params.DEPLOY && env.BRANCH_NAME == 'a&&b'"),
+            Some(vec!["params.DEPLOY", "env.BRANCH_NAME == 'a&&b'"])
+        );
+        assert_eq!(conjuncts("env.BRANCH_NAME == 'main' || params.FORCE"), None);
+        assert_eq!(conjuncts("env.BRANCH_NAME == 'main'"), None);
+        assert_eq!(conjuncts("(a) && b)"), None);
+        assert_eq!(conjuncts("(a) || (b) && c"), None);
+        assert_eq!(conjuncts("(a) && (b) || (c)"), None);
+    }
 
     #[test]
     fn one_test_and_any_of() {

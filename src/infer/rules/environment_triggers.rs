@@ -226,6 +226,16 @@ fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
     if let Some(ways) = crate::infer::expression::ways_in(text) {
         return ways;
     }
+    // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
+    // requires each ref and input it tests. GitLab's are typed by its reader.
+    if !text.contains("$CI_")
+        && let Some(parts) = jenkins_when::conjuncts(text)
+    {
+        let found: Vec<_> = parts.into_iter().filter_map(interpret_one).collect();
+        if !found.is_empty() {
+            return found;
+        }
+    }
     interpret_one(text).into_iter().collect()
 }
 
