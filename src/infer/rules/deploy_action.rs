@@ -10,7 +10,21 @@ use crate::read::jenkins::LIBRARY_STEP;
 use crate::read::{CiSystem, Step};
 
 /// Packaged steps in the deploy vocabulary ⇒ [`DeployStep`].
-pub(crate) struct DeployAction;
+#[derive(Default)]
+pub(crate) struct DeployAction {
+    /// GitHub calls of remote reusable workflows that did not deploy by themselves, kept for
+    /// [`siblings_of_deploys`] (a pipeline's steps are gone by `finish`).
+    remote_calls: Vec<RemoteCall>,
+}
+
+/// A call of a remote reusable workflow: the calling job, the reference, what it is handed and
+/// where.
+struct RemoteCall {
+    job: JobKey,
+    uses: String,
+    with: Vec<(String, String)>,
+    loc: crate::files::Loc,
+}
 
 impl Rule for DeployAction {
     fn id(&self) -> RuleId {
@@ -66,6 +80,7 @@ impl Rule for DeployAction {
             }
         }
         facts.deploy_steps.extend(new);
+        siblings_of_deploys(&self.remote_calls, facts);
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
@@ -84,13 +99,66 @@ impl Rule for DeployAction {
             }
             None => match library_deploy(a) {
                 Some(found) => found,
-                None => return,
+                None => {
+                    if a.job.pipeline.system == CiSystem::GithubActions
+                        && command.contains("/.github/workflows/")
+                    {
+                        self.remote_calls.push(RemoteCall {
+                            job: a.job.key.clone(),
+                            uses: command,
+                            with: a.with.to_vec(),
+                            loc: a.loc.clone(),
+                        });
+                    }
+                    return;
+                }
             },
         };
         let evidence = Evidence::new(self.id(), a.loc.clone(), note, confidence);
         let step = DeployStep::new(&a.job.key, a.job.pipeline.system, m, command, evidence);
         facts.deploy_steps.push(step);
     }
+}
+
+/// Remote reusable workflows that are siblings of a deploying one this repository calls
+/// ([`vocab::sibling_of_deploy`]): deploys of unknown tool, low confidence, in jobs that
+/// deploy nothing else.
+fn siblings_of_deploys(calls: &[RemoteCall], facts: &mut Facts) {
+    let deploying: Vec<&str> = facts
+        .deploy_steps
+        .iter()
+        .filter(|d| d.operation == "call" && d.command.contains("/.github/workflows/"))
+        .map(|d| d.command.as_str())
+        .collect();
+    let mut new = Vec::new();
+    for call in calls {
+        if facts.deploy_steps.iter().any(|d| d.job == call.job) {
+            continue;
+        }
+        let Some(sibling) = vocab::sibling_of_deploy(&call.uses, &call.with, &deploying) else {
+            continue;
+        };
+        let m = DeployMatch::new(DeployTool::Unknown, "call");
+        let note = format!(
+            "`{}` is handed secrets and named as `{sibling}` is, which deploys (its code cannot be read)",
+            call.uses
+        );
+        let evidence = Evidence::new(
+            RuleId::DeployAction,
+            call.loc.clone(),
+            note,
+            Confidence::Low,
+        );
+        let system = CiSystem::GithubActions;
+        new.push(DeployStep::new(
+            &call.job,
+            system,
+            m,
+            call.uses.clone(),
+            evidence,
+        ));
+    }
+    facts.deploy_steps.extend(new);
 }
 
 /// A Jenkins shared-library step (a call the reader reported as one) whose name says it
@@ -177,7 +245,11 @@ mod tests {
     use crate::read::{CiSystem, Pipeline};
 
     fn run(p: &Pipeline) -> Facts {
-        run_one(DeployAction, std::slice::from_ref(p), &MemRepo::default())
+        run_one(
+            DeployAction::default(),
+            std::slice::from_ref(p),
+            &MemRepo::default(),
+        )
     }
 
     #[test]

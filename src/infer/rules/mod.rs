@@ -28,7 +28,7 @@ use crate::infer::engine::Rule;
 pub(crate) fn rules() -> Vec<Box<dyn Rule>> {
     vec![
         Box::new(deploy_command::DeployCommand::default()),
-        Box::new(deploy_action::DeployAction),
+        Box::new(deploy_action::DeployAction::default()),
         Box::new(image_build::ImageBuild::default()),
         Box::new(test_command::TestCommand),
         Box::new(cluster_credentials::ClusterCredentials::default()),

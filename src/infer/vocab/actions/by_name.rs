@@ -184,6 +184,64 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     (cluster_secret || secrets && for_an_environment).then_some(&REUSABLE_DEPLOY)
 }
 
+/// The deploying call `uses` is a sibling of, when it is a remote reusable workflow the call
+/// hands secrets, of the same repository and folder as a remote workflow this repository calls
+/// that deploys for an environment named in its file name, and the two file names agree up to
+/// that word while `uses` has a [tier word](crate::infer::tier) there, even one that also names
+/// a check: `socialgouv/workflows/.github/workflows/use-ks-gh-review-auto.yaml` beside a
+/// deploying `use-ks-gh-production.yaml`. A family of workflows named per environment deploys
+/// to each; `review` alone says too little (`run-claude-review.yml`).
+pub(crate) fn sibling_of_deploy<'d>(
+    uses: &str,
+    with: &[(String, String)],
+    deploying: &[&'d str],
+) -> Option<&'d str> {
+    let secrets = with
+        .iter()
+        .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
+    let (folder, file) = remote_workflow(uses)?;
+    if !secrets {
+        return None;
+    }
+    let words = file_words(file);
+    deploying.iter().copied().find(|d| {
+        let Some((d_folder, d_file)) = remote_workflow(d) else {
+            return false;
+        };
+        let d_words = file_words(d_file);
+        // The first word naming a target, after at least one word the names share.
+        let Some(at) = d_words.iter().position(|w| names_a_target(w)) else {
+            return false;
+        };
+        d_folder.eq_ignore_ascii_case(folder)
+            && at > 0
+            && words.len() > at
+            && words[..at] == d_words[..at]
+            && crate::infer::tier::is_tier_word(&words[at])
+            && words != d_words
+    })
+}
+
+/// `owner/repo/.github/workflows` and the file name of a remote reusable workflow reference.
+fn remote_workflow(uses: &str) -> Option<(&str, &str)> {
+    let path = uses.trim().split('@').next()?;
+    let (repo, file) = path.split_once("/.github/workflows/")?;
+    (!path.starts_with("./") && repo.split('/').count() == 2 && !file.contains('/'))
+        .then(|| (repo, file))
+}
+
+/// The lowercase words of a file name without its extension.
+fn file_words(file: &str) -> Vec<String> {
+    let stem = file
+        .strip_suffix(".yml")
+        .or_else(|| file.strip_suffix(".yaml"))
+        .unwrap_or(file);
+    stem.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
 /// Whether a word of a workflow's file name names an environment deployed to: a tier word, but
 /// not one that also names a kind of check (`test`, `integration`, `pr`: `pr-checks.yml`;
 /// `review`: `run-claude-review.yml`).

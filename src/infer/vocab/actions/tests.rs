@@ -330,3 +330,56 @@ fn helmfile_action_runs_its_arguments() {
         assert!(classify_action_deploy(spec, &given).is_none(), "{args}");
     }
 }
+
+/// A sibling of a deploying remote workflow, named per environment, deploys too (issue 9,
+/// class 2): same repository and folder, same words up to the environment's, a tier word there,
+/// secrets handed over.
+#[test]
+fn siblings_of_a_deploying_remote_workflow_deploy() {
+    let family = "acme/platform/.github/workflows/use-platform-production.yaml@v3";
+    let deploying = [family];
+    let inherit = with(&[("secrets", "inherit")]);
+    let sibling = |uses: &str, given: &[(String, String)]| {
+        sibling_of_deploy(uses, given, &deploying).is_some()
+    };
+    assert!(sibling(
+        "acme/platform/.github/workflows/use-platform-review-auto.yaml@v3",
+        &inherit
+    ));
+    assert!(sibling(
+        "acme/platform/.github/workflows/use-platform-test.yml@v3",
+        &with(&[("secrets.token", "${{ secrets.TOKEN }}")])
+    ));
+    for (uses, given) in [
+        // Handed nothing.
+        (
+            "acme/platform/.github/workflows/use-platform-review.yaml@v3",
+            Vec::new(),
+        ),
+        // No tier word where the family has one.
+        (
+            "acme/platform/.github/workflows/use-platform-lint.yaml@v3",
+            inherit.clone(),
+        ),
+        // Another repository, another folder, another stem, or the workflow itself.
+        (
+            "acme/tools/.github/workflows/use-platform-review.yaml@v1",
+            inherit.clone(),
+        ),
+        (
+            "acme/platform/.github/workflows/run-review.yaml@v3",
+            inherit.clone(),
+        ),
+        (family, inherit.clone()),
+        (
+            "./.github/workflows/use-platform-review.yaml",
+            inherit.clone(),
+        ),
+    ] {
+        assert!(!sibling(uses, &given), "{uses}");
+    }
+    // A family whose first word is the environment's has no stem to share.
+    let bare = ["acme/platform/.github/workflows/production.yaml@v3"];
+    let review = "acme/platform/.github/workflows/review.yaml@v3";
+    assert_eq!(sibling_of_deploy(review, &inherit, &bare), None);
+}
