@@ -227,7 +227,7 @@ fn remote_workflow(uses: &str) -> Option<(&str, &str)> {
     let path = uses.trim().split('@').next()?;
     let (repo, file) = path.split_once("/.github/workflows/")?;
     (!path.starts_with("./") && repo.split('/').count() == 2 && !file.contains('/'))
-        .then(|| (repo, file))
+        .then_some((repo, file))
 }
 
 /// The lowercase words of a file name without its extension.
