@@ -119,10 +119,6 @@ fn parse_groovy(src: &str) -> (Vec<ast::Stmt>, Option<(String, crate::yaml::Span
     (parsed.stmts, error)
 }
 
-/// `Jenkinsfile` in any case, alone or joined to a prefix or suffix by `.`, `_` or `-`
-/// (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`, `Jenkinsfile.groovy`), as
-/// teams name the extra pipelines a multibranch or pipeline job points at. Not a bare
-/// `.jenkinsfile`, nor a longer word (`Jenkinsfile2`), nor a text file about it (`.txt`, `.md`).
 /// Whether `text` has a line that opens a declarative pipeline: `pipeline {` at its start.
 fn declares_pipeline(text: &str) -> bool {
     text.lines().any(|line| {
@@ -131,6 +127,11 @@ fn declares_pipeline(text: &str) -> bool {
     })
 }
 
+/// `Jenkinsfile` in any case, alone, numbered (`Jenkinsfile2`) or joined to a prefix or suffix
+/// by `.`, `_` or `-` (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`,
+/// `Jenkinsfile.groovy`), as teams name the extra pipelines a multibranch or pipeline job
+/// points at. Not a bare `.jenkinsfile`, nor a longer word (`JenkinsfileRunner`), nor a text
+/// file about it or a copy left behind (`.txt`, `.md`, `.bak`, `.orig`).
 fn is_jenkinsfile_name(name: &str) -> bool {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.
@@ -149,7 +150,9 @@ fn is_jenkinsfile_name(name: &str) -> bool {
     let separator = |c: Option<char>| matches!(c, Some('.' | '_' | '-'));
     // A prefix or suffix is a word joined by a separator, not the separator alone.
     let prefix_ok = before.is_empty() || (before.len() > 1 && separator(before.chars().last()));
-    let suffix_ok = after.is_empty() || (after.len() > 1 && separator(after.chars().next()));
+    let numbered = !after.is_empty() && after.bytes().all(|b| b.is_ascii_digit());
+    let suffix_ok =
+        after.is_empty() || numbered || (after.len() > 1 && separator(after.chars().next()));
     let documentation = [".txt", ".md", ".bak", ".orig"]
         .iter()
         .any(|ext| after.ends_with(ext));

@@ -134,6 +134,13 @@ fn wrappers_are_unwrapped() {
         "proxychains4 -q kubectl apply -f x",
         "proxychains4 -f /etc/p.conf kubectl apply -f x",
         "torsocks kubectl apply -f x",
+        "microk8s kubectl apply -f x",
+        "k3s kubectl apply -f x",
+        "docker run -v ${DIR}/kubernetes:/kube smesch/kubectl kubectl apply -f x",
+        "docker run --rm -it -e KUBECONFIG=/k --name=ship bitnami/kubectl:1.30 kubectl apply -f x",
+        "docker container run --network host img kubectl apply -f x",
+        "podman run --entrypoint kubectl bitnami/kubectl apply -f x",
+        "sudo docker run --entrypoint=kubectl -- bitnami/kubectl apply -f x",
     ] {
         let cmds = commands(s, &[]);
         let last = cmds.last().expect("a command");
@@ -147,6 +154,20 @@ fn wrappers_are_unwrapped() {
         commands("command -v kubectl", &[])[0].program(),
         Some("command")
     );
+    let cmds = commands("docker run -v a:/kube img kubectl apply -f x", &[]);
+    assert_eq!(cmds[0].wrappers, ["docker run"]);
+    // What the image's own entrypoint runs is not known: `upgrade ...` is no helm command.
+    let cmds = commands("docker run --rm alpine/helm upgrade web ./chart", &[]);
+    assert_eq!(cmds[0].program(), Some("upgrade"));
+    // A container run with nothing after the image stays `docker run`.
+    for s in [
+        "docker run -d --name db postgres:16",
+        "docker run -v",
+        "docker run --entrypoint '' img",
+        "docker build -t x .",
+    ] {
+        assert_eq!(commands(s, &[])[0].program(), Some("docker"), "{s}");
+    }
 }
 
 #[test]

@@ -52,6 +52,76 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     // Travis CI's shell functions: `travis_wait 30 bash deploy.sh`, `travis_retry make`.
     ("travis_wait", &[], false),
     ("travis_retry", &[], false),
+    // Distributions that bundle the clients: `microk8s kubectl apply`, `microk8s helm3 ...`,
+    // `k3s kubectl apply`.
+    ("microk8s", &[], false),
+    ("k3s", &[], false),
+];
+
+/// Container engines whose `run IMAGE COMMAND...` runs a command in a container.
+const CONTAINER_ENGINES: &[&str] = &["docker", "podman", "nerdctl"];
+
+/// Options of `docker run` (and Podman's, nerdctl's) that take a value.
+const RUN_VALUE_OPTIONS: &[&str] = &[
+    "-a",
+    "--attach",
+    "-c",
+    "--cpu-shares",
+    "--cidfile",
+    "--cpus",
+    "--device",
+    "-e",
+    "--env",
+    "--env-file",
+    "--entrypoint",
+    "-h",
+    "--hostname",
+    "--ip",
+    "-l",
+    "--label",
+    "--label-file",
+    "--link",
+    "--log-driver",
+    "--log-opt",
+    "-m",
+    "--memory",
+    "--mount",
+    "--name",
+    "--network",
+    "--net",
+    "-p",
+    "--publish",
+    "--platform",
+    "--pull",
+    "--restart",
+    "--runtime",
+    "--security-opt",
+    "--shm-size",
+    "--stop-signal",
+    "--stop-timeout",
+    "--tmpfs",
+    "-u",
+    "--user",
+    "--ulimit",
+    "-v",
+    "--volume",
+    "--volumes-from",
+    "-w",
+    "--workdir",
+    "--add-host",
+    "--dns",
+    "--gpus",
+    "--group-add",
+    "--ipc",
+    "--pid",
+    "--cap-add",
+    "--cap-drop",
+    "--userns",
+    "--uts",
+    "--isolation",
+    "--memory-swap",
+    "--cgroupns",
+    "--health-cmd",
 ];
 
 /// Undoes wrappers and command-position variables, outermost first.
@@ -84,6 +154,12 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState) {
         let Some(program) = cmd.program().map(str::to_owned) else {
             return;
         };
+        if CONTAINER_ENGINES.contains(&program.as_str()) {
+            if !container_run(cmd) {
+                return;
+            }
+            continue;
+        }
         let Some((_, value_opts, assigns)) = WRAPPERS.iter().find(|(w, _, _)| *w == program) else {
             return;
         };
@@ -121,6 +197,58 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState) {
         cmd.wrappers.push(program);
         cmd.words.drain(..i);
     }
+}
+
+/// `docker run [OPTIONS] IMAGE COMMAND...` (also `docker container run`, Podman's and
+/// nerdctl's) becomes the command it runs in the container, after the entrypoint when
+/// `--entrypoint` gives one: `docker run -v ~/.kube:/root/.kube bitnami/kubectl:1.30 kubectl
+/// apply -f k8s/` runs `kubectl apply -f k8s/`. What a command leaves to the image's own
+/// entrypoint (`docker run --rm alpine/helm upgrade ...`) reads as `upgrade ...`, which
+/// deploys nothing: the command does not say what runs. A run with no command after the image
+/// (`docker run -d postgres`) is left as it is. Whether it changed `cmd`; when it did, a
+/// command is left.
+fn container_run(cmd: &mut Command) -> bool {
+    let mut i = 1;
+    if cmd.words.get(i).is_some_and(|w| w.text == "container") {
+        i += 1;
+    }
+    if cmd.words.get(i).is_none_or(|w| w.text != "run") {
+        return false;
+    }
+    i += 1;
+    let mut entrypoint = None;
+    while let Some(w) = cmd.words.get(i) {
+        let t = w.text.as_str();
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !(t.len() > 1 && t.starts_with('-')) {
+            break;
+        }
+        if let Some(value) = t.strip_prefix("--entrypoint=") {
+            entrypoint = Some(value.to_owned());
+        } else if t == "--entrypoint" {
+            entrypoint = cmd.words.get(i + 1).map(|v| v.text.clone());
+        }
+        i += if RUN_VALUE_OPTIONS.contains(&t) { 2 } else { 1 };
+    }
+    // The image, then the command.
+    let entrypoint = entrypoint.filter(|e| !e.is_empty());
+    let command = i + 1;
+    if command > cmd.words.len() || (command == cmd.words.len() && entrypoint.is_none()) {
+        return false;
+    }
+    let engine = cmd.words[0].text.clone();
+    let mut at_image = cmd.words[i].clone();
+    cmd.words.drain(..command);
+    if let Some(entrypoint) = entrypoint {
+        at_image.raw.clone_from(&entrypoint);
+        at_image.text = entrypoint;
+        cmd.words.insert(0, at_image);
+    }
+    cmd.wrappers.push(format!("{engine} run"));
+    true
 }
 
 /// The script a command runs as a string: `sh -c '...'`, `bash -ec "..."`, `eval ...`.

@@ -174,6 +174,13 @@ const DEPLOY_TOOLS: &[ToolSpec] = &[
             "--max-history",
             "--labels",
             "-l",
+            // Helm 2's, which may come before the subcommand:
+            // `helm --tiller-namespace demo --name web install chart`.
+            "--tiller-namespace",
+            "--tiller-connection-timeout",
+            "--name",
+            "--home",
+            "--host",
         ],
         namespace_flags: &["-n", "--namespace"],
         context_flags: &["--kube-context"],

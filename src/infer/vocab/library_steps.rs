@@ -92,6 +92,8 @@ const NOT_A_CLUSTER_DEPLOY: &[&str] = &[
     "scp",
     "ssh",
     "vm",
+    // API gateways' proxies (`apigee-deployment.yml`).
+    "apigee",
 ];
 /// Words of a step name that say it installs or changes a release (inside a tool's container).
 const CONTAINER_DEPLOY_WORDS: &[&str] = &[
@@ -212,6 +214,8 @@ mod tests {
         assert!(names_a_deploy("deploy_production") && names_a_deploy(".deploy_template"));
         assert!(names_a_deploy("helm-release") && !names_a_deploy("stop_review"));
         assert!(!names_a_deploy("rollback_production") && !names_a_deploy("build"));
+        // An API gateway's proxies are no cluster deploy.
+        assert!(!names_a_deploy("azure/common/apigee-deployment.yml@common"));
     }
 
     #[test]

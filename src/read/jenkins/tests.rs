@@ -151,13 +151,17 @@ fn claims_jenkinsfiles_anywhere_but_git() {
         "deploy.jenkinsfile",
         "ci/release-Jenkinsfile",
         "jenkinsfile",
+        "Jenkinsfile2",
+        "ci/Jenkinsfile3",
     ] {
         assert!(r.claims(path), "{path}");
     }
     for path in [
         ".git/Jenkinsfile",
         "x/.git/hooks/Jenkinsfile",
-        "Jenkinsfile2",
+        "JenkinsfileRunner",
+        "Jenkinsfile.orig",
+        "Jenkinsfile2.bak",
         "jenkinsfile.txt",
         ".Jenkinsfile",
         "Jenkinsfile.",
