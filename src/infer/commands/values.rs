@@ -199,6 +199,12 @@ pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
             } else if let Some(body) = tail.strip_prefix("${") {
                 body.find('}')
                     .map(|end| (&tail[..end + 3], body[..end].trim()))
+            } else if let Some(body) = tail.strip_prefix("$(") {
+                // An Azure macro, `$(name)`: Azure puts the variable's value in before the
+                // shell runs. A command substitution (`$(date +%s)`) is no reference.
+                body.find(')')
+                    .map(|end| (&tail[..end + 3], &body[..end]))
+                    .filter(|(_, inner)| is_macro_name(inner))
             } else {
                 let len = tail[1..]
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -232,7 +238,11 @@ pub(crate) fn lone_var(value: &str) -> Option<&str> {
             Some(&output[at + 1..])
         })
     });
-    let name = github.map(str::trim).or_else(|| {
+    let macro_name = v
+        .strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .filter(|r| is_macro_name(r));
+    let name = github.map(str::trim).or(macro_name).or_else(|| {
         v.strip_prefix("${")
             .and_then(|r| r.strip_suffix('}'))
             .map(|r| r.strip_prefix("env.").unwrap_or(r))
@@ -244,6 +254,12 @@ pub(crate) fn lone_var(value: &str) -> Option<&str> {
     };
     let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || (!prefix.is_empty() && c == '-');
     (!rest.is_empty() && rest.chars().all(valid)).then_some(name)
+}
+
+/// The name inside an Azure macro `$(name)`: letters, digits and `_` (a dotted predefined
+/// variable, `$(Build.SourceBranchName)`, is set by Azure, not by the pipeline).
+fn is_macro_name(inner: &str) -> bool {
+    !inner.is_empty() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
@@ -269,6 +285,10 @@ mod tests {
         assert_eq!(lone_var("${{ steps.pick.result }}"), None);
         assert_eq!(lone_var("${NAME-x}"), None);
         assert_eq!(lone_var("$A-b"), None);
+        // Azure macros.
+        assert_eq!(lone_var("$(clusterNamespace)"), Some("clusterNamespace"));
+        assert_eq!(lone_var("$(Build.SourceBranchName)"), None);
+        assert_eq!(lone_var("$(date +%s)"), None);
     }
 
     #[test]

@@ -439,7 +439,10 @@ fn deploy_hints(
             note,
         ));
     }
-    for path in &m.paths {
+    for written in &m.paths {
+        // `-k $OVERLAY`, Azure's `-k $(overlayPath)`: the path the variable holds here.
+        let resolved = crate::infer::commands::lone_var(written).map(|_| resolve(written).0);
+        let path = resolved.as_ref().unwrap_or(written);
         let chosen = || {
             // `helm/${ENV}.yaml` where ENV is a choice input: `emit` makes each choice a hint.
             path.split('/')
