@@ -361,6 +361,18 @@ const DEPLOY_TOOLS: &[ToolSpec] = &[
             (&["step", "helm", "install"], "helm-install"),
         ],
     },
+    // JupyterHub's deployer: `hubploy deploy DEPLOYMENT CHART ENVIRONMENT` runs
+    // `helm upgrade --install` of the chart for that environment.
+    ToolSpec {
+        tool: DeployTool::Helm,
+        programs: &["hubploy"],
+        value_flags: &["--namespace", "--timeout", "--version", "--helm-version"],
+        namespace_flags: &["--namespace"],
+        context_flags: &[],
+        environment_flags: &[],
+        path_flags: &[],
+        verbs: &[(&["deploy"], "upgrade-install")],
+    },
     ToolSpec {
         tool: DeployTool::KubectlArgoRollouts,
         programs: &["kubectl-argo-rollouts"],
@@ -542,6 +554,11 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         DeployTool::Tanka => paths.extend(positionals.get(verb.len()).map(|p| (*p).to_owned())),
         _ => {}
     }
+    // `hubploy deploy DEPLOYMENT CHART ENVIRONMENT`: the environment is its third argument.
+    let environment = match program {
+        "hubploy" => positionals.get(verb.len() + 2).map(|e| (*e).to_owned()),
+        _ => cmd.arg_after(spec.environment_flags).map(str::to_owned),
+    };
     let reads_stdin = cmd.args_after(spec.path_flags).contains(&"-");
     if reads_stdin {
         let upstream = upstream_renders(cmds, idx);
@@ -562,7 +579,7 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         dry_run,
         namespace: cmd.arg_after(spec.namespace_flags).map(str::to_owned),
         context: cmd.arg_after(spec.context_flags).map(str::to_owned),
-        environment: cmd.arg_after(spec.environment_flags).map(str::to_owned),
+        environment,
         paths,
         release,
         workload,

@@ -220,6 +220,15 @@ fn helm_family() {
     );
     assert_eq!(op("helmfile diff"), None);
     assert_eq!(op("helmfile template"), None);
+    let m = first_deploy("hubploy deploy datahub hub staging --namespace datahub-staging")
+        .expect("hubploy deploys with helm");
+    assert_eq!(
+        (m.tool, m.operation.as_str()),
+        (DeployTool::Helm, "upgrade-install")
+    );
+    assert_eq!(m.environment.as_deref(), Some("staging"));
+    assert_eq!(m.namespace.as_deref(), Some("datahub-staging"));
+    assert_eq!(op("hubploy build datahub"), None);
 }
 
 #[test]
