@@ -447,6 +447,24 @@ fn triggers_of(
             out.push(found);
         }
     } else {
+        // GitHub `if: github.ref == 'refs/heads/main'` (its own or a needed job's) tests the
+        // ref, not the event: a person starting the workflow on that branch passes it too.
+        let ref_tests_only = github
+            && own
+                .iter()
+                .all(|c| c.kind == TriggerKind::Branch && c.pattern.is_some())
+            && !conditions.iter().any(|c| c.kind == TriggerKind::Expression);
+        if ref_tests_only {
+            for t in pipeline_triggers
+                .iter()
+                .filter(|t| t.kind == TriggerKind::Manual)
+            {
+                let mut found = Found::from(t, Confidence::Medium, "the pipeline trigger");
+                found.from_pipeline = true;
+                found.note = format!("{} (started on the branch the job tests)", found.note);
+                out.push(found);
+            }
+        }
         for t in own {
             // "any branch" / "any tag" on the job narrows to the pipeline's own filters.
             let narrower: Vec<&&Trigger> = pipeline_triggers

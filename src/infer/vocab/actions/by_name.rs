@@ -96,8 +96,21 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
         .or_else(|| file.strip_suffix(".yaml"))?;
     let words: Vec<&str> = stem.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
-    (!elsewhere && words.iter().any(|w| DEPLOY_WORDS.contains(w))).then_some(&REUSABLE_DEPLOY)
+    // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
+    // its files, not to a cluster, unless the name also says it deploys.
+    let packages = words.iter().any(|w| PACKAGING_WORDS.contains(w))
+        && !words
+            .iter()
+            .any(|w| matches!(*w, "deploy" | "deployment" | "rollout"));
+    (!elsewhere && !packages && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
+        .then_some(&REUSABLE_DEPLOY)
 }
+
+/// Words of a reusable workflow's file name that say it builds, checks or publishes files
+/// (charts, bundles, manifests) rather than changing a cluster.
+const PACKAGING_WORDS: &[&str] = &[
+    "publish", "package", "bundle", "lint", "test", "tests", "build", "push", "validate", "docs",
+];
 
 /// Orbs (by the alias a config gives them) that deploy somewhere other than a cluster.
 const ELSEWHERE_ORBS: &[&str] = &[

@@ -119,8 +119,18 @@ fn remote_reusable_workflows_named_for_deploying_deploy() {
         "acme/ci/.github/workflows/deploy-render.yml@main",
         "acme/ci/.github/workflows/deploy_docs.yaml@v1",
         "./.github/workflows/deploy.yml",
+        // A tool's files built, checked or published, not a cluster changed.
+        "acme/actions/.github/workflows/publish-kustomize-bundle.yaml@v1",
+        "acme/actions/.github/workflows/helm-lint.yml@v1",
+        "acme/actions/.github/workflows/build-push-helm-chart.yml@v1",
     ] {
         assert!(action_spec(other, github).is_none(), "{other}");
+    }
+    for deploys in [
+        "acme/actions/.github/workflows/build-and-deploy-k8s.yml@v1",
+        "acme/actions/.github/workflows/helm-upgrade.yml@v1",
+    ] {
+        assert!(action_spec(deploys, github).is_some(), "{deploys}");
     }
 }
 
