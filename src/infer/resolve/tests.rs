@@ -115,62 +115,41 @@ fn a_job_deploys_to_its_strongest_hints() {
 
 #[test]
 fn a_literal_namespace_names_the_target_when_it_tells_targets_apart() {
+    use HintSource::{JobName, Namespace, NamespaceName};
+    // (pipeline, job, name, source)
+    let hints = [
+        // One namespace for one target: the namespace names it, the job name its tier.
+        ("ci.yml", "deploy-production", "billing", NamespaceName),
+        ("ci.yml", "deploy-production", "production", JobName),
+        // A namespace with a tier word already names its job's target.
+        ("ci.yml", "deploy-staging", "billing-staging", Namespace),
+        // `web` is written by two jobs named for two targets: the tiers name them.
+        ("a.yml", "deploy-staging", "web", NamespaceName),
+        ("a.yml", "deploy-staging", "staging", JobName),
+        ("b.yml", "deploy-testnet", "web", NamespaceName),
+        ("b.yml", "deploy-testnet", "testnet", JobName),
+        // Two namespaces in one job (an add-on and the app): neither tells the target.
+        ("c.yml", "deploy-qa", "cert-manager", NamespaceName),
+        ("c.yml", "deploy-qa", "shop", NamespaceName),
+        ("c.yml", "deploy-qa", "qa", JobName),
+        // A Groovy name is no namespace written out, and `default` names no target.
+        ("d.yml", "deploy-prod", "TOOLS_NAMESPACE", NamespaceName),
+        ("d.yml", "deploy-prod", "prod", JobName),
+        ("e.yml", "deploy-dev", "default", NamespaceName),
+        ("e.yml", "deploy-dev", "dev", JobName),
+    ];
+    let mut jobs: Vec<(&str, &str)> = hints.iter().map(|(p, j, _, _)| (*p, *j)).collect();
+    jobs.dedup();
     let facts = Facts {
-        deploy_steps: vec![
-            deploy("ci.yml", "deploy-staging", 0, "apply"),
-            deploy("ci.yml", "deploy-production", 1, "apply"),
-            deploy("a.yml", "deploy-staging", 2, "apply"),
-            deploy("b.yml", "deploy-testnet", 3, "apply"),
-            deploy("c.yml", "deploy-qa", 4, "apply"),
-            deploy("d.yml", "deploy-prod", 5, "apply"),
-            deploy("e.yml", "deploy-dev", 6, "apply"),
-        ],
-        environment_hints: vec![
-            // One namespace for one target: the namespace names it, the job name its tier.
-            hint(
-                "ci.yml",
-                "deploy-production",
-                "billing",
-                HintSource::NamespaceName,
-            ),
-            hint(
-                "ci.yml",
-                "deploy-production",
-                "production",
-                HintSource::JobName,
-            ),
-            // A namespace with a tier word already names its job's target.
-            hint(
-                "ci.yml",
-                "deploy-staging",
-                "billing-staging",
-                HintSource::Namespace,
-            ),
-            // `web` is written by two jobs named for two targets: the tiers name them.
-            hint("a.yml", "deploy-staging", "web", HintSource::NamespaceName),
-            hint("a.yml", "deploy-staging", "staging", HintSource::JobName),
-            hint("b.yml", "deploy-testnet", "web", HintSource::NamespaceName),
-            hint("b.yml", "deploy-testnet", "testnet", HintSource::JobName),
-            // Two namespaces in one job (an add-on and the app): neither tells the target.
-            hint(
-                "c.yml",
-                "deploy-qa",
-                "cert-manager",
-                HintSource::NamespaceName,
-            ),
-            hint("c.yml", "deploy-qa", "shop", HintSource::NamespaceName),
-            hint("c.yml", "deploy-qa", "qa", HintSource::JobName),
-            // A Groovy name is no namespace written out, and `default` names no target.
-            hint(
-                "d.yml",
-                "deploy-prod",
-                "TOOLS_NAMESPACE",
-                HintSource::NamespaceName,
-            ),
-            hint("d.yml", "deploy-prod", "prod", HintSource::JobName),
-            hint("e.yml", "deploy-dev", "default", HintSource::NamespaceName),
-            hint("e.yml", "deploy-dev", "dev", HintSource::JobName),
-        ],
+        deploy_steps: jobs
+            .iter()
+            .enumerate()
+            .map(|(at, (p, j))| deploy(p, j, at, "apply"))
+            .collect(),
+        environment_hints: hints
+            .iter()
+            .map(|(p, j, name, source)| hint(p, j, name, *source))
+            .collect(),
         ..Facts::default()
     };
     let index = JobIndex::new(&facts);
