@@ -35,7 +35,8 @@ impl Rule for DeployAction {
     /// project, a CI/CD component; Azure: a pipeline, stages or jobs template of another
     /// repository) and nothing it runs here deploys, when it declares an environment it
     /// starts, or its name, its stage or the template's name says it deploys: the template is
-    /// what deploys, with a tool that cannot be read.
+    /// what deploys, with a tool that cannot be read. Then the remote reusable workflows that
+    /// are siblings of a deploying one ([`siblings_of_deploys`]).
     fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
