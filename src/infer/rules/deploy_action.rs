@@ -2,6 +2,8 @@
 //! `azure/k8s-deploy`, CircleCI orb commands, Azure tasks (`KubernetesManifest@1` with
 //! `action: deploy`), Bitbucket pipes and Jenkins `kubernetesDeploy`.
 
+use std::collections::HashSet;
+
 use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab::{self, DeployMatch, DeployTool};
@@ -122,21 +124,23 @@ impl Rule for DeployAction {
 }
 
 /// Remote reusable workflows that are siblings of a deploying one this repository calls
-/// ([`vocab::sibling_of_deploy`]): deploys of unknown tool, low confidence, in jobs that
+/// ([`vocab::DeployFamilies`]): deploys of unknown tool, low confidence, in jobs that
 /// deploy nothing else.
 fn siblings_of_deploys(calls: &[RemoteCall], facts: &mut Facts) {
     let deploying: Vec<&str> = facts
         .deploy_steps
         .iter()
-        .filter(|d| d.operation == "call" && d.command.contains("/.github/workflows/"))
+        .filter(|d| d.operation == "call")
         .map(|d| d.command.as_str())
         .collect();
+    let families = vocab::DeployFamilies::new(&deploying);
+    let deploys: HashSet<&JobKey> = facts.deploy_steps.iter().map(|d| &d.job).collect();
     let mut new = Vec::new();
     for call in calls {
-        if facts.deploy_steps.iter().any(|d| d.job == call.job) {
+        if deploys.contains(&call.job) {
             continue;
         }
-        let Some(sibling) = vocab::sibling_of_deploy(&call.uses, &call.with, &deploying) else {
+        let Some(sibling) = families.sibling_of(&call.uses, &call.with) else {
             continue;
         };
         let m = DeployMatch::new(DeployTool::Unknown, "call");

@@ -2,6 +2,8 @@
 //! remote reusable workflows, CircleCI registry orbs and organisations' own deploy actions.
 //! Each is a deploy of operation `call`, of the tool its name gives or of unknown tool.
 
+use std::collections::HashMap;
+
 use super::table::step;
 use super::{ActionOp, ActionRole, ActionSpec};
 use crate::infer::vocab::{CredentialKind, DeployTool};
@@ -197,42 +199,69 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     (cluster_secret || secrets && for_an_environment).then_some(&REUSABLE_DEPLOY)
 }
 
-/// The deploying call `uses` is a sibling of, when it is a remote reusable workflow the call
-/// hands secrets, of the same repository and folder as a remote workflow this repository calls
-/// that deploys for an environment named in its file name, and the two file names agree up to
-/// that word while `uses` has a [tier word](crate::infer::tier) there, even one that also names
-/// a check: `socialgouv/workflows/.github/workflows/use-ks-gh-review-auto.yaml` beside a
-/// deploying `use-ks-gh-production.yaml`. A family of workflows named per environment deploys
-/// to each; `review` alone says too little (`run-claude-review.yml`).
-pub(crate) fn sibling_of_deploy<'d>(
-    uses: &str,
-    with: &[(String, String)],
-    deploying: &[&'d str],
-) -> Option<&'d str> {
-    let secrets = with
-        .iter()
-        .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
-    let (folder, file) = remote_workflow(uses)?;
-    if !secrets {
-        return None;
+/// The remote reusable workflows this repository calls that deploy for an environment named
+/// in their file name, by family: their repository and folder, and the words of the file name
+/// before that environment's word (`use-ks-gh-` of `use-ks-gh-production.yaml`).
+pub(crate) struct DeployFamilies<'d> {
+    families: HashMap<Family, Vec<Member<'d>>>,
+}
+
+/// A family: the folder (`owner/repo`, lowercase) and the file name's words before the
+/// environment's.
+type Family = (String, Vec<String>);
+
+/// A deploying call of a family: its reference and its file name's words.
+type Member<'d> = (&'d str, Vec<String>);
+
+impl<'d> DeployFamilies<'d> {
+    /// The families of the deploying calls `deploying` (references as written).
+    pub(crate) fn new(deploying: &[&'d str]) -> DeployFamilies<'d> {
+        let mut families: HashMap<_, Vec<_>> = HashMap::new();
+        for d in deploying {
+            let Some((folder, file)) = remote_workflow(d) else {
+                continue;
+            };
+            let words = file_words(file);
+            // The first word naming a target, after at least one word the family shares.
+            match words.iter().position(|w| names_a_target(w)) {
+                Some(at) if at > 0 => {
+                    let key = (folder.to_ascii_lowercase(), words[..at].to_vec());
+                    families.entry(key).or_default().push((*d, words));
+                }
+                _ => {}
+            }
+        }
+        DeployFamilies { families }
     }
-    let words = file_words(file);
-    deploying.iter().copied().find(|d| {
-        let Some((d_folder, d_file)) = remote_workflow(d) else {
-            return false;
-        };
-        let d_words = file_words(d_file);
-        // The first word naming a target, after at least one word the names share.
-        let Some(at) = d_words.iter().position(|w| names_a_target(w)) else {
-            return false;
-        };
-        d_folder.eq_ignore_ascii_case(folder)
-            && at > 0
-            && words.len() > at
-            && words[..at] == d_words[..at]
-            && crate::infer::tier::is_tier_word(&words[at])
-            && words != d_words
-    })
+
+    /// The deploying call `uses` is a sibling of, when it is a remote reusable workflow the
+    /// call hands secrets, of a family above, its file name has a
+    /// [tier word](crate::infer::tier) where the family's has its environment's, even one that
+    /// also names a check, and it is not that workflow itself:
+    /// `socialgouv/workflows/.github/workflows/use-ks-gh-review-auto.yaml` beside a deploying
+    /// `use-ks-gh-production.yaml`. A family of workflows named per environment deploys to
+    /// each; `review` alone says too little (`run-claude-review.yml`). Each call costs a
+    /// lookup per word of its file name, however many calls deploy.
+    pub(crate) fn sibling_of(&self, uses: &str, with: &[(String, String)]) -> Option<&'d str> {
+        let secrets = with
+            .iter()
+            .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
+        let (folder, file) = remote_workflow(uses)?;
+        if !secrets || self.families.is_empty() {
+            return None;
+        }
+        let folder = folder.to_ascii_lowercase();
+        let words = file_words(file);
+        (1..words.len())
+            .filter(|&at| crate::infer::tier::is_tier_word(&words[at]))
+            .find_map(|at| {
+                let members = self.families.get(&(folder.clone(), words[..at].to_vec()))?;
+                members
+                    .iter()
+                    .find(|(_, member)| *member != words)
+                    .map(|(d, _)| *d)
+            })
+    }
 }
 
 /// `owner/repo/.github/workflows` and the file name of a remote reusable workflow reference.

@@ -3,7 +3,7 @@
 //! and how their inputs say what they do. The table is in [`table`]; this file reads it.
 
 mod by_name;
-pub(crate) use by_name::sibling_of_deploy;
+pub(crate) use by_name::DeployFamilies;
 mod table;
 mod tool_line;
 

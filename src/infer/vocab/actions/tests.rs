@@ -347,11 +347,10 @@ fn helmfile_action_runs_its_arguments() {
 #[test]
 fn siblings_of_a_deploying_remote_workflow_deploy() {
     let family = "acme/platform/.github/workflows/use-platform-production.yaml@v3";
-    let deploying = [family];
+    let families = DeployFamilies::new(&[family]);
     let inherit = with(&[("secrets", "inherit")]);
-    let sibling = |uses: &str, given: &[(String, String)]| {
-        sibling_of_deploy(uses, given, &deploying).is_some()
-    };
+    let sibling =
+        |uses: &str, given: &[(String, String)]| families.sibling_of(uses, given).is_some();
     assert!(sibling(
         "acme/platform/.github/workflows/use-platform-review-auto.yaml@v3",
         &inherit
@@ -389,7 +388,7 @@ fn siblings_of_a_deploying_remote_workflow_deploy() {
         assert!(!sibling(uses, &given), "{uses}");
     }
     // A family whose first word is the environment's has no stem to share.
-    let bare = ["acme/platform/.github/workflows/production.yaml@v3"];
+    let bare = DeployFamilies::new(&["acme/platform/.github/workflows/production.yaml@v3"]);
     let review = "acme/platform/.github/workflows/review.yaml@v3";
-    assert_eq!(sibling_of_deploy(review, &inherit, &bare), None);
+    assert_eq!(bare.sibling_of(review, &inherit), None);
 }
