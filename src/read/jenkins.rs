@@ -39,12 +39,13 @@ impl Reader for JenkinsReader {
     /// which a Jenkins job names as its script path): a `.groovy` file with a declarative
     /// `pipeline {` block at the start of a line. A helper a Jenkinsfile loads (functions and
     /// `return this`) has none; a shared library's steps (`vars/`) are left out, since one
-    /// may wrap a whole pipeline in its `call`.
+    /// may wrap a whole pipeline in its `call`. Read without keeping it: no other stage reads
+    /// a `.groovy` file that is no pipeline, and the few that are get read again.
     fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
         path.ends_with(".groovy")
             && !path.split('/').any(|part| part == ".git" || part == "vars")
             && repo
-                .text_lent(path)
+                .text_once(path)
                 .is_ok_and(|text| declares_pipeline(&text))
     }
 
