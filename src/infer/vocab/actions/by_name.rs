@@ -89,14 +89,12 @@ const ELSEWHERE_WORDS: &[&str] = &[
 /// whose file name holds a [`DEPLOY_WORDS`] word and no [`ELSEWHERE_WORDS`] word
 /// (`deploy-render.yml` deploys to Render); local ones (`./`) are read, not guessed.
 pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
-    let (repo, file) = key.split_once("/.github/workflows/")?;
-    if key.starts_with("./") || repo.split('/').count() != 2 {
+    let (_, file) = remote_workflow(key)?;
+    if !(file.ends_with(".yml") || file.ends_with(".yaml")) {
         return None;
     }
-    let stem = file
-        .strip_suffix(".yml")
-        .or_else(|| file.strip_suffix(".yaml"))?;
-    let words: Vec<&str> = stem.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let words = file_words(file);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
     // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
     // its files, not to a cluster, unless the name also says it deploys.
@@ -180,21 +178,16 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
-    let (repo, file) = key.split_once("/.github/workflows/")?;
-    if key.starts_with("./") || repo.split('/').count() != 2 {
-        return None;
-    }
-    let words: Vec<&str> = file.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    if words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
+    let (_, file) = remote_workflow(key)?;
+    let words = file_words(file);
+    if words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) {
         return None;
     }
     let cluster_secret = with
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("secrets.")?, v)))
         .any(|(input, value)| says_cluster(input) || says_cluster(value));
-    let secrets = with
-        .iter()
-        .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
+    let secrets = hands_secrets(with);
     let for_an_environment = words.iter().any(|w| names_a_target(w));
     (cluster_secret || secrets && for_an_environment).then_some(&REUSABLE_DEPLOY)
 }
@@ -243,11 +236,8 @@ impl<'d> DeployFamilies<'d> {
     /// each; `review` alone says too little (`run-claude-review.yml`). Each call costs a
     /// lookup per word of its file name, however many calls deploy.
     pub(crate) fn sibling_of(&self, uses: &str, with: &[(String, String)]) -> Option<&'d str> {
-        let secrets = with
-            .iter()
-            .any(|(k, _)| k == "secrets" || k.starts_with("secrets."));
         let (folder, file) = remote_workflow(uses)?;
-        if !secrets || self.families.is_empty() {
+        if !hands_secrets(with) || self.families.is_empty() {
             return None;
         }
         let folder = folder.to_ascii_lowercase();
@@ -262,6 +252,12 @@ impl<'d> DeployFamilies<'d> {
                     .map(|(d, _)| *d)
             })
     }
+}
+
+/// Whether a reusable workflow's call hands it secrets (`secrets: inherit`, `secrets: { x }`).
+fn hands_secrets(with: &[(String, String)]) -> bool {
+    with.iter()
+        .any(|(k, _)| k == "secrets" || k.starts_with("secrets."))
 }
 
 /// `owner/repo/.github/workflows` and the file name of a remote reusable workflow reference.
