@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::infer::commands::references;
 use crate::infer::{CredentialFact, EnvironmentHint, Facts, HintSource, JobKey};
 
 /// The facts about each job.
@@ -39,8 +40,14 @@ impl<'f> JobIndex<'f> {
 
     /// How strongly `hint` names its job's target (lower is stronger): its source's
     /// [rank](HintSource::rank), but a literal namespace without a tier word that tells the
-    /// job's target apart ranks as a namespace with one.
+    /// job's target apart ranks as a namespace with one, and a name that is only a variable
+    /// the files do not set (`$(devEnvironment)`, `${NAMESPACE}`, a free-text input) ranks
+    /// after every other hint: it says there is a target, not which. Per-branch and per-PR
+    /// names (`$CI_COMMIT_REF_SLUG`) keep their rank: the variable is the name.
     fn rank(&self, hint: &EnvironmentHint) -> u8 {
+        if !hint.dynamic && only_references(&hint.name) {
+            return UNNAMED;
+        }
         let names_target = hint.source == HintSource::NamespaceName
             && is_literal(&hint.name)
             && self.namespaced.contains_key(&hint.job);
@@ -102,6 +109,23 @@ impl<'f> JobIndex<'f> {
     pub(crate) fn credentials(&self, job: &JobKey) -> &[&'f CredentialFact] {
         self.credentials.get(job).map_or(&[], Vec::as_slice)
     }
+}
+
+/// The rank of a hint whose name is only variables ([`JobIndex::rank`]): after every source.
+const UNNAMED: u8 = u8::MAX;
+
+/// Whether `name` is nothing but variable or expression references (`$(env)`, `${NS}`,
+/// `${{ inputs.environment }}`, `$A$B`).
+fn only_references(name: &str) -> bool {
+    let name = name.trim();
+    let mut rest = name;
+    for (written, _) in references(name) {
+        match rest.strip_prefix(written) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty() && !name.is_empty()
 }
 
 /// A namespace written out as Kubernetes spells one (`shop`: a DNS label of lowercase
