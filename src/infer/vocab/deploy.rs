@@ -4,7 +4,7 @@
 //! dry run is recognised but flagged.
 
 use super::deploy_tool::DeployTool;
-use super::renderers::upstream_renders;
+use super::renderers::{rendered_into, upstream_renders};
 use crate::infer::shell::{self, Command};
 
 mod workload;
@@ -559,14 +559,21 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
         "hubploy" => positionals.get(verb.len() + 2).map(|e| (*e).to_owned()),
         _ => cmd.arg_after(spec.environment_flags).map(str::to_owned),
     };
-    let reads_stdin = cmd.args_after(spec.path_flags).contains(&"-");
-    if reads_stdin {
-        let upstream = upstream_renders(cmds, idx);
-        if upstream.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
+    // What is deployed may have been rendered first: piped in (`-f -`), or written to the file
+    // it reads (`kustomize build overlays/prod > out.yaml` before `kubectl apply -f out.yaml`).
+    let mut upstream = Vec::new();
+    for read in cmd.args_after(spec.path_flags) {
+        upstream.push(match read {
+            "-" => upstream_renders(cmds, idx),
+            file => rendered_into(cmds, idx, file),
+        });
+    }
+    for up in upstream {
+        if up.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
             tool = DeployTool::Kustomize;
             operation = "build-apply".to_owned();
         }
-        paths.extend(upstream.paths);
+        paths.extend(up.paths);
     }
     let dry_run = is_dry_run(cmd);
     if dry_run {

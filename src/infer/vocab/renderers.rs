@@ -91,7 +91,30 @@ pub(super) struct Upstream {
 /// it, so a malformed pipe chain cannot loop).
 pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
     let mut up = Upstream::default();
-    let mut cursor = cmds.get(idx).and_then(|c| c.stdin_from);
+    let cursor = cmds.get(idx).and_then(|c| c.stdin_from);
+    renders_from(cmds, cursor, idx, &mut up);
+    up
+}
+
+/// The renderers that wrote `file` before command `idx` (`kustomize build overlays/prod >
+/// out.yaml` then `kubectl apply -f out.yaml`): the last command before it whose output is
+/// redirected to that file, and what is piped into it. Nothing when that command renders
+/// nothing (`echo "$MANIFEST" > out.yaml`).
+pub(super) fn rendered_into(cmds: &[Command], idx: usize, file: &str) -> Upstream {
+    let mut up = Upstream::default();
+    let file = file.strip_prefix("./").unwrap_or(file);
+    let writer = cmds[..idx.min(cmds.len())].iter().rposition(|c| {
+        c.redirects.iter().any(|r| {
+            matches!(r.op.as_str(), ">" | ">>" | ">|")
+                && r.target.text.strip_prefix("./").unwrap_or(&r.target.text) == file
+        })
+    });
+    renders_from(cmds, writer, idx, &mut up);
+    up
+}
+
+/// Adds to `up` the renderers from command `cursor` up its pipe chain, all before `idx`.
+fn renders_from(cmds: &[Command], mut cursor: Option<usize>, idx: usize, up: &mut Upstream) {
     let mut guard = 0;
     while let Some(i) = cursor {
         guard += 1;
@@ -115,7 +138,6 @@ pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
         }
         cursor = cmd.stdin_from;
     }
-    up
 }
 
 /// The files a renderer reads, as written. `positionals` skip the values of the options every
