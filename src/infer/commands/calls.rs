@@ -62,6 +62,20 @@ const WORKSPACE_PREFIXES: &[&str] = &[
 /// Prefixes that stand for the directory the script runs in.
 const CWD_PREFIXES: &[&str] = &["$PWD/", "${PWD}/", "$(pwd)/"];
 
+/// The folder `cd dir` goes to from `cwd` ([`repo_path`]), a folder named by a variable
+/// joined as written (`k8s/overlays/$ENV`); `""` when it is outside the repository or absolute.
+pub(super) fn repo_dir(cwd: &str, dir: &str) -> String {
+    repo_path(cwd, dir)
+        .or_else(|| {
+            let dir = dir.trim().trim_end_matches('/');
+            let relative = dir.contains('$') && !dir.starts_with(['/', '~', '$']);
+            let joined = format!("{cwd}/{dir}");
+            let parts = crate::files::fold::fold(&joined)?;
+            relative.then(|| parts.join("/"))
+        })
+        .unwrap_or_default()
+}
+
 /// Joins `path` to `cwd` and normalises `.` and `..`; `None` for paths outside the repository
 /// or still holding variables. A path that starts at the repository root
 /// (`$GITHUB_WORKSPACE/`, `$(git rev-parse --show-toplevel)/`) ignores `cwd`.
@@ -99,18 +113,15 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
 /// The scripts and make targets a unit calls, tokenized.
 fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
     let mut calls = Vec::new();
-    let mut cwd = unit.cwd.clone();
-    for cmd in &unit.cmds {
+    for (i, cmd) in unit.cmds.iter().enumerate() {
         let Some(program) = cmd.program() else {
             continue;
         };
-        if program == "cd" && !cmd.nested {
-            match cmd.words.get(1).map(|w| w.text.as_str()) {
-                None | Some("-" | "~") => cwd.clear(),
-                Some(dir) => cwd = repo_path(&cwd, dir).unwrap_or_default(),
-            }
-            continue;
-        }
+        // A script is looked for from the root when the folder is a variable's.
+        let cwd = Some(unit.dir_at(i))
+            .filter(|dir| !dir.contains('$'))
+            .unwrap_or_default()
+            .to_owned();
         if matches!(program, "make" | "gmake") {
             calls.extend(make_calls(files, unit, cmd, &cwd));
             continue;

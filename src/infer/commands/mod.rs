@@ -250,6 +250,7 @@ impl Unit {
             cwd,
             gates: Vec::new(),
             keywords: std::cell::OnceCell::new(),
+            dirs: std::cell::OnceCell::new(),
         }
     }
 
@@ -281,6 +282,7 @@ impl Unit {
             cwd,
             gates,
             keywords: std::cell::OnceCell::new(),
+            dirs: std::cell::OnceCell::new(),
         }
     }
 

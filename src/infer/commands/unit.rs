@@ -60,6 +60,9 @@ pub(crate) struct Unit {
     /// The `if`/`then`/`else`/`elif`/`fi` of `text`, found on the first question
     /// [`Unit::condition_branch`] is asked.
     pub(crate) keywords: std::cell::OnceCell<Vec<(usize, &'static str)>>,
+    /// The directory each command runs in, found on the first question [`Unit::dir_at`] is
+    /// asked.
+    pub(crate) dirs: std::cell::OnceCell<Vec<String>>,
 }
 
 impl Unit {
@@ -70,6 +73,29 @@ impl Unit {
             .keywords
             .get_or_init(|| shell::script_keywords(&self.text));
         shell::condition_branch_in(&self.text, keywords, at)
+    }
+
+    /// The repository-relative directory command `idx` runs in: the unit's own, changed by each
+    /// `cd` before it (not one inside `$( )` or `sh -c`). A `cd` into a folder named by a
+    /// variable keeps the variable (`k8s/overlays/$ENV`); one with no argument, to `-` or `~`,
+    /// outside the repository or to an absolute path goes back to `""`, the root, which is what
+    /// is known.
+    pub(crate) fn dir_at(&self, idx: usize) -> &str {
+        let dirs = self.dirs.get_or_init(|| {
+            let mut cwd = self.cwd.clone();
+            let mut dirs = Vec::with_capacity(self.cmds.len());
+            for cmd in &self.cmds {
+                dirs.push(cwd.clone());
+                if cmd.program() == Some("cd") && !cmd.nested {
+                    cwd = match cmd.words.get(1).map(|w| w.text.as_str()) {
+                        None | Some("-" | "~") => String::new(),
+                        Some(dir) => super::calls::repo_dir(&cwd, dir),
+                    };
+                }
+            }
+            dirs
+        });
+        dirs.get(idx).map_or(&self.cwd, String::as_str)
     }
 
     /// Where `cmd` is written.

@@ -276,7 +276,8 @@ impl Rule for EnvironmentFromCommand {
             let guard = unit
                 .condition_branch(cmd.start)
                 .or_else(|| unit.step_when.clone());
-            for mut hint in deploy_hints(m, &command, resolve, &self.choices) {
+            let dir = unit.dir_at(c.index);
+            for mut hint in deploy_hints(m, &command, dir, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = hint.hold_under(guard.as_ref());
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
@@ -325,7 +326,7 @@ impl Rule for EnvironmentFromCommand {
             }
             // A shared-library step named for deploying: its inputs may name the target.
             if let Some((m, ..)) = library_deploy(a) {
-                for hint in deploy_hints(&m, uses, resolve, &self.choices) {
+                for hint in deploy_hints(&m, uses, "", resolve, &self.choices) {
                     self.emit_action(a, hint, facts);
                 }
             }
@@ -338,7 +339,7 @@ impl Rule for EnvironmentFromCommand {
                     // A job that declares its environment names it; a call's `ENV: uat` input
                     // is then only what the callee is told, not a second environment.
                     let declared = a.job.job.environment.is_some();
-                    for hint in deploy_hints(&m, uses, resolve, &self.choices) {
+                    for hint in deploy_hints(&m, uses, "", resolve, &self.choices) {
                         if declared && hint.source == HintSource::Environment {
                             continue;
                         }
@@ -402,10 +403,13 @@ fn namespace_hint(
     ))
 }
 
-/// Hints from one recognised deploy: namespace, context, tool environment, paths.
+/// Hints from one recognised deploy: namespace, context, tool environment, paths. A relative
+/// path is read from `dir`, the folder the command runs in (`cd k8s/overlays/prod` before
+/// `kubectl apply -k .`).
 fn deploy_hints(
     m: &DeployMatch,
     command: &str,
+    dir: &str,
     resolve: impl Fn(&str) -> (String, String),
     choices: &[(String, Vec<String>)],
 ) -> Vec<Hint> {
@@ -443,6 +447,7 @@ fn deploy_hints(
         // `-k $OVERLAY`, Azure's `-k $(overlayPath)`: the path the variable holds here.
         let resolved = crate::infer::commands::lone_var(written).map(|_| resolve(written).0);
         let path = resolved.as_ref().unwrap_or(written);
+        let path = &in_dir(dir, path);
         let chosen = || {
             // `helm/${ENV}.yaml` where ENV is a choice input: `emit` makes each choice a hint.
             path.split('/')
@@ -462,6 +467,18 @@ fn deploy_hints(
         }
     }
     out
+}
+
+/// `path` as seen from the repository root when it is relative to `dir` (`.` in `k8s/prod` is
+/// `k8s/prod`); as written when it starts elsewhere (`/`, `~`, a variable, a URL) or climbs out.
+fn in_dir(dir: &str, path: &str) -> String {
+    let elsewhere = path.starts_with(['/', '~', '$']) || path.contains("://");
+    if dir.is_empty() || elsewhere {
+        return path.to_owned();
+    }
+    crate::files::fold::fold(&format!("{dir}/{path}"))
+        .filter(|parts| !parts.is_empty())
+        .map_or_else(|| path.to_owned(), |parts| parts.join("/"))
 }
 
 /// `jx preview` without `--namespace`: Jenkins X deploys the pull request's preview into the

@@ -371,11 +371,27 @@ impl<'a> Lowerer<'a> {
             text,
             loc: self.loc(span),
             line_starts,
-            dir: None,
+            dir: self.dir(),
             env: Vec::new(),
             when: Vec::new(),
         };
         self.emit(step, call.span);
+    }
+
+    /// The folder the enclosing `dir('k8s') { }` blocks run their steps in, joined outermost
+    /// first (`dir('deploy') { dir('prod') { sh ... } }` is `deploy/prod`); `None` outside any.
+    fn dir(&self) -> Option<String> {
+        self.wrappers
+            .iter()
+            .filter_map(|w| match &w.step {
+                Step::Action { uses, with, .. } if uses == "dir" => with
+                    .iter()
+                    .find(|(k, _)| k == "path")
+                    .map(|(_, v)| v.as_str()),
+                _ => None,
+            })
+            .map(str::to_owned)
+            .reduce(|outer, inner| format!("{outer}/{inner}"))
     }
 
     /// `stage('x') { }` outside the declarative structure: a job of its own.
