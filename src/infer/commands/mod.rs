@@ -53,6 +53,9 @@ pub(crate) fn job_units(
     let mut carried: Vec<(String, String)> = Vec::new();
     let mut carried_conditional: Vec<ConditionalValue> = Vec::new();
     for step in &job.steps {
+        // A packaged step that runs a script input is that script ([`as_script_step`]).
+        let converted = crate::infer::vocab::as_script_step(step);
+        let step = converted.as_ref().unwrap_or(step);
         let Step::Script {
             name,
             text,

@@ -4,6 +4,8 @@
 
 mod by_name;
 pub(crate) use by_name::DeployFamilies;
+mod script_input;
+pub(crate) use script_input::as_script_step;
 mod table;
 mod tool_line;
 

@@ -1,0 +1,84 @@
+//! Packaged steps that run a shell script given as an input: `bcgov/action-oc-runner` runs its
+//! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` on a host over
+//! SSH. Their script is read as a script step's would be, so what it deploys is found the same
+//! way.
+
+use crate::read::Step;
+
+/// (action, the input holding its script). Matched on the action's name without `@ref`,
+/// ignoring case.
+const SCRIPT_ACTIONS: &[(&str, &str)] = &[
+    ("bcgov/action-oc-runner", "commands"),
+    ("appleboy/ssh-action", "script"),
+];
+
+/// The script step a packaged step stands for, when it runs a script input; the script's lines
+/// point at the step, as its input's own place is not kept.
+pub(crate) fn as_script_step(step: &Step) -> Option<Step> {
+    let Step::Action {
+        name,
+        uses,
+        with,
+        loc,
+        when,
+    } = step
+    else {
+        return None;
+    };
+    let action = uses.split('@').next().unwrap_or(uses).trim();
+    let (_, input) = SCRIPT_ACTIONS
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(action))?;
+    let (_, text) = with.iter().find(|(k, _)| k == input)?;
+    Some(Step::Script {
+        name: name.clone(),
+        text: text.clone(),
+        loc: loc.clone(),
+        line_starts: Vec::new(),
+        dir: None,
+        env: Vec::new(),
+        when: when.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::Loc;
+    use crate::yaml::Span;
+
+    fn action(uses: &str, with: &[(&str, &str)]) -> Step {
+        Step::Action {
+            name: None,
+            uses: uses.to_owned(),
+            with: with
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            loc: Loc::new("w.yml", Span::empty(0)),
+            when: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_script_input_becomes_a_script_step() {
+        let runner = action(
+            "bcgov/action-oc-runner@d2fc921aaa9d70684c186dbb7754e6985d44d86f",
+            &[
+                ("oc_namespace", "x"),
+                ("commands", "helm upgrade --install a ./c"),
+            ],
+        );
+        let Some(Step::Script { text, .. }) = as_script_step(&runner) else {
+            panic!("not a script step");
+        };
+        assert_eq!(text, "helm upgrade --install a ./c");
+        let ssh = action(
+            "Appleboy/SSH-Action@v1",
+            &[("script", "kubectl apply -f k8s/")],
+        );
+        assert!(as_script_step(&ssh).is_some());
+        assert!(as_script_step(&action("bcgov/action-oc-runner@v1", &[])).is_none());
+        assert!(as_script_step(&action("actions/checkout@v4", &[("script", "x")])).is_none());
+    }
+}
