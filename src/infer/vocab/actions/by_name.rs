@@ -357,21 +357,24 @@ const CLUSTER_WORDS: &[(&str, Option<&ActionSpec>)] = &[
 ];
 
 /// The spec of a GitHub action the table does not know (`owner/repo` or `owner/repo/path`,
-/// normalised) whose repository name says both that it deploys (`deploy`, `deployer`,
-/// `deployment`) and that it targets a cluster ([`CLUSTER_WORDS`]): its inputs cannot be read
-/// as a command, but the step is the job's deploy. A name with only one of the two
-/// (`azure/k8s-set-context`, `actions/deploy-pages`) is no deploy.
+/// normalised) whose name says both that it deploys (`deploy`, `deployer`, `deployment`) and
+/// that it targets a cluster ([`CLUSTER_WORDS`]): its inputs cannot be read as a command, but
+/// the step is the job's deploy. The name is the repository's, else the folder's for an action
+/// kept in a folder of a library repository (`hmcts/cnp-githubactions-library/helm-deploy`).
+/// A name with only one of the two (`azure/k8s-set-context`, `actions/deploy-pages`) is no
+/// deploy.
 pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
     let mut parts = key.split('/');
     let (_owner, repo) = (parts.next()?, parts.next()?);
-    let words: Vec<&str> = repo.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    if !words
-        .iter()
-        .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"))
-    {
-        return None;
-    }
-    platform_deploy(&words)
+    let folder = parts.next_back();
+    let named = |name: &str| {
+        let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        let deploys = words
+            .iter()
+            .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"));
+        deploys.then(|| platform_deploy(&words)).flatten()
+    };
+    named(repo).or_else(|| folder.and_then(named))
 }
 
 /// The deploy a name's words say a cluster platform for ([`CLUSTER_WORDS`]): of the

@@ -150,6 +150,13 @@ fn container_actions_running_kubectl_or_helm_deploy() {
     let m = classify_action_deploy(spec, &args("upgrade --install web ./chart")).expect("deploys");
     assert_eq!(m.tool, DeployTool::Helm);
     assert!(action_spec("docker://alpine:3.19", github).is_none());
+    let spec = action_spec("docker://yuvipanda/hubploy:20210105", github).expect("hubploy");
+    let m = classify_action_deploy(spec, &args("deploy utoronto hub prod")).expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str(), m.environment.as_deref()),
+        (DeployTool::Helm, "upgrade-install", Some("prod"))
+    );
+    assert!(classify_action_deploy(spec, &args("build utoronto --push")).is_none());
 }
 
 /// An organisation's own deploy action was a dead end (issue 9, class 2): a repository name
@@ -164,6 +171,10 @@ fn org_actions_named_for_deploying_to_a_cluster_deploy() {
         ("acme/deploy-to-argocd@main", DeployTool::Argocd),
         ("google-github-actions/deploy-gke@v0", DeployTool::Unknown),
         ("acme/k8s-deployment/sub/path@v1", DeployTool::Unknown),
+        (
+            "hmcts/cnp-githubactions-library/helm-deploy@main",
+            DeployTool::Helm,
+        ),
     ] {
         let spec = action_spec(uses, github).expect(uses);
         let m = classify_action_deploy(spec, &[]).expect(uses);
@@ -175,6 +186,7 @@ fn org_actions_named_for_deploying_to_a_cluster_deploy() {
         "acme/k8s-lint@v1",
         "acme/kubeconform-action@v1",
         "chrnorm/deployment-action@v2",
+        "acme/actions-library/helm-lint@v1",
     ] {
         assert!(action_spec(other, github).is_none(), "{other}");
     }

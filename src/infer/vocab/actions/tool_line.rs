@@ -1,6 +1,6 @@
 //! Steps known by what they run rather than by name: an action the table does not know whose
 //! repository name says `kubectl` or `helm` and that is given a command line, and a
-//! `docker://` step whose image is kubectl or helm.
+//! `docker://` step whose image is kubectl, helm or hubploy.
 
 use super::table::{KUBECTL_CMD, deploy};
 use super::{ActionOp, ActionSpec};
@@ -13,6 +13,15 @@ const DOCKER_HELM: ActionSpec = deploy(
     ActionOp::Command {
         input: "args",
         program: Some("helm"),
+        extra: None,
+    },
+);
+const DOCKER_HUBPLOY: ActionSpec = deploy(
+    "(docker hubploy)",
+    DeployTool::Helm,
+    ActionOp::Command {
+        input: "args",
+        program: Some("hubploy"),
         extra: None,
     },
 );
@@ -70,8 +79,9 @@ pub(super) fn tool_action(key: &str, with: &[(String, String)]) -> Option<&'stat
         .map(|(_, _, spec)| spec)
 }
 
-/// A `docker://image` step running kubectl or helm (`docker://bitnami/kubectl:1.29` with
-/// `args: apply -f k8s/`): its `args` are the command line.
+/// A `docker://image` step running kubectl, helm or hubploy (`docker://bitnami/kubectl:1.29`
+/// with `args: apply -f k8s/`, `docker://yuvipanda/hubploy:2021` with `args: deploy hub hub
+/// prod`): its `args` are the command line.
 pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
     let name = image.split(['@', ':']).next().unwrap_or(image);
     let last = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
@@ -79,6 +89,8 @@ pub(super) fn container_action(image: &str) -> Option<&'static ActionSpec> {
         Some(&DOCKER_KUBECTL)
     } else if last.contains("helm") {
         Some(&DOCKER_HELM)
+    } else if last.contains("hubploy") {
+        Some(&DOCKER_HUBPLOY)
     } else {
         None
     }
