@@ -10,9 +10,10 @@
 //! `a && b || c` is `b` when `a` holds, else `c`; an input is given only when a person starts
 //! the workflow. Only these shapes are read: string literals, `inputs.x` /
 //! `github.event.inputs.x`, and comparisons of `github.ref`, `github.ref_name` or
-//! `github.event_name` with a literal. Anything else (a function call, parentheses, an
-//! alternative with two conditions before another alternative) makes [`outcomes`] say `None`,
-//! and the name is kept as written.
+//! `github.event_name` with a literal, each alternative or test maybe in parentheses
+//! (`a && 'prod' || (b && 'dev') || 'test'`). Anything else (a function call, a parenthesised
+//! `||`, an alternative with two conditions before another alternative) makes [`outcomes`] say
+//! `None`, and the name is kept as written.
 
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent};
 use crate::read::TriggerKind;
@@ -186,11 +187,24 @@ fn split_alternatives(text: &str) -> Option<Vec<&str>> {
     (!quoted && depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
-/// An outcome under `conds`: at most one event and one ref condition.
+/// An outcome under `conds`: at most one event and one ref condition, once those a positive
+/// test implies are set aside (`github.ref != 'refs/heads/main'` beside `github.ref ==
+/// 'refs/heads/dev'`, from the alternatives before it).
 fn outcome(value: Value, conds: &[Cond]) -> Option<Outcome> {
+    let positive_ref = conds
+        .iter()
+        .find_map(|c| matches!(c, Cond::Ref(r) if !r.negated).then_some(c));
+    let positive_event = conds
+        .iter()
+        .find_map(|c| matches!(c, Cond::Event(e) if !e.negated).then_some(c));
+    let implied = |c: &Cond| match (c, positive_ref, positive_event) {
+        (Cond::Ref(r), Some(Cond::Ref(p)), _) => r.negated && r.branch != p.branch,
+        (Cond::Event(e), _, Some(Cond::Event(p))) => e.negated && e.event != p.event,
+        _ => false,
+    };
     let mut events = None;
     let mut refs = None;
-    for cond in conds {
+    for cond in conds.iter().filter(|c| !implied(c)) {
         match cond {
             Cond::Event(e) if events.is_none() => events = Some(*e),
             Cond::Ref(r) if refs.is_none() => refs = Some(r.clone()),
@@ -259,20 +273,23 @@ fn is_identifier(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// `text` split on `op` outside quotes, each part trimmed; `None` on parentheses or an empty
-/// part.
+/// `text` split on `op` outside quotes and parentheses, each part trimmed and taken out of
+/// parentheses that hold all of it (`(github.ref == 'refs/heads/dev' && 'dev')`); `None` on
+/// unbalanced parentheses, an empty part, or a part that is a parenthesised `||` (a nested
+/// choice, which one alternative cannot say).
 fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
     let mut parts = Vec::new();
-    let mut quoted = false;
+    let (mut quoted, mut depth) = (false, 0usize);
     let mut start = 0;
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
             b'\'' => quoted = !quoted,
-            b'(' | b')' if !quoted => return None,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth = depth.checked_sub(1)?,
             // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
-            _ if !quoted && bytes[i..].starts_with(op.as_bytes()) => {
+            _ if !quoted && depth == 0 && bytes[i..].starts_with(op.as_bytes()) => {
                 parts.push(text[start..i].trim());
                 i += op.len();
                 start = i;
@@ -283,7 +300,42 @@ fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
         i += 1;
     }
     parts.push(text[start..].trim());
-    (!quoted && parts.iter().all(|p| !p.is_empty())).then_some(parts)
+    if quoted || depth != 0 {
+        return None;
+    }
+    parts
+        .into_iter()
+        .map(|p| {
+            let inner = ungrouped(p)?;
+            (!inner.is_empty() && !(inner != p && inner.contains("||"))).then_some(inner)
+        })
+        .collect()
+}
+
+/// `term` without the parentheses around all of it, however many (`((a))` → `a`); the term
+/// itself when they do not hold all of it (`(a) && (b)`, `startsWith(a, 'b')`); `None` when
+/// they are unbalanced.
+fn ungrouped(term: &str) -> Option<&str> {
+    let mut term = term.trim();
+    while let Some(inner) = term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        // The first `(` must close at the very end, not earlier (`(a) && (b)`).
+        let (mut depth, mut quoted) = (0usize, false);
+        for (i, b) in term.bytes().enumerate() {
+            match b {
+                b'\'' => quoted = !quoted,
+                b'(' if !quoted => depth += 1,
+                b')' if !quoted => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 && i + 1 < term.len() {
+                        return Some(term);
+                    }
+                }
+                _ => {}
+            }
+        }
+        term = inner.trim();
+    }
+    Some(term)
 }
 
 #[cfg(test)]
@@ -416,6 +468,22 @@ mod tests {
         assert_eq!(got[0].value, lit("prød"));
     }
 
+    /// A workflow that picked its environment with a parenthesised alternative
+    /// (`... || (github.ref == 'refs/heads/dev' && 'dev') || ...`) kept the whole expression
+    /// as its name (issue 9).
+    #[test]
+    fn parenthesised_alternatives_and_tests() {
+        let expr = "github.ref == 'refs/heads/main' && 'prod' || (github.ref == 'refs/heads/dev' \
+                    && 'dev') || github.ref == 'refs/heads/test' && 'test'";
+        let got = outcomes(expr).expect("three values");
+        let values: Vec<&Value> = got.iter().map(|o| &o.value).collect();
+        assert_eq!(values, [&lit("prod"), &lit("dev"), &lit("test")]);
+        assert_eq!(got[1].refs, branch("dev", false));
+        let got = outcomes("((github.ref_name == 'main')) && 'a' || ('b')").expect("two");
+        assert_eq!(got[0].refs, branch("main", false));
+        assert_eq!(got[1].value, lit("b"));
+    }
+
     #[test]
     fn other_shapes_are_not_read() {
         for expr in [
@@ -423,7 +491,10 @@ mod tests {
             "inputs.env",
             "vars.ENVIRONMENT",
             "format('{0}-x', inputs.env)",
-            "(github.ref == 'refs/heads/main') && 'a' || 'b'",
+            "(github.ref == 'refs/heads/main' || github.ref == 'refs/heads/dev') && 'a' || 'b'",
+            "(github.ref == 'refs/heads/main' && 'a' || 'b')",
+            "(github.ref == 'refs/heads/main' && 'a' || 'b'",
+            "(inputs.env) || 'b')",
             "github.ref == 'refs/heads/main' && github.event_name == 'push' && 'a' || 'b'",
             "github.ref == 'refs/tags/v1' && 'a' || 'b'",
             "contains(github.ref, 'main') && 'a' || 'b'",
