@@ -193,10 +193,10 @@ fn split_alternatives(text: &str) -> Option<Vec<&str>> {
 fn outcome(value: Value, conds: &[Cond]) -> Option<Outcome> {
     let positive_ref = conds
         .iter()
-        .find_map(|c| matches!(c, Cond::Ref(r) if !r.negated).then_some(c));
+        .find(|c| matches!(c, Cond::Ref(r) if !r.negated));
     let positive_event = conds
         .iter()
-        .find_map(|c| matches!(c, Cond::Event(e) if !e.negated).then_some(c));
+        .find(|c| matches!(c, Cond::Event(e) if !e.negated));
     let implied = |c: &Cond| match (c, positive_ref, positive_event) {
         (Cond::Ref(r), Some(Cond::Ref(p)), _) => r.negated && r.branch != p.branch,
         (Cond::Event(e), _, Some(Cond::Event(p))) => e.negated && e.event != p.event,
@@ -307,7 +307,7 @@ fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
         .into_iter()
         .map(|p| {
             let inner = ungrouped(p)?;
-            (!inner.is_empty() && !(inner != p && inner.contains("||"))).then_some(inner)
+            (!inner.is_empty() && (inner == p || !inner.contains("||"))).then_some(inner)
         })
         .collect()
 }
