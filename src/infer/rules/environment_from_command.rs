@@ -14,10 +14,13 @@ use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptCondition, ScriptEvent};
-use crate::infer::tier::{is_dynamic, is_tier_word};
+use crate::infer::tier::is_dynamic;
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::{ConditionalValue, Trigger, TriggerKind};
+
+mod paths;
+use paths::{in_dir, path_hint};
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 #[derive(Default)]
@@ -32,16 +35,6 @@ pub(crate) struct EnvironmentFromCommand {
     /// The current job's variables.
     vars: Vec<(String, String)>,
 }
-
-/// Directories whose children are environments (`overlays/prod`, `environments/staging`).
-const ENV_DIRS: &[&str] = &[
-    "overlays",
-    "environments",
-    "envs",
-    "env",
-    "clusters",
-    "stages",
-];
 
 /// Namespaces that are never an environment: the cluster's own. (`default` is where many
 /// pipelines deploy their app; without a tier word it is only the weakest hint, used when
@@ -469,18 +462,6 @@ fn deploy_hints(
     out
 }
 
-/// `path` as seen from the repository root when it is relative to `dir` (`.` in `k8s/prod` is
-/// `k8s/prod`); as written when it starts elsewhere (`/`, `~`, a variable, a URL) or climbs out.
-fn in_dir(dir: &str, path: &str) -> String {
-    let elsewhere = path.starts_with(['/', '~', '$']) || path.contains("://");
-    if dir.is_empty() || elsewhere {
-        return path.to_owned();
-    }
-    crate::files::fold::fold(&format!("{dir}/{path}"))
-        .filter(|parts| !parts.is_empty())
-        .map_or_else(|| path.to_owned(), |parts| parts.join("/"))
-}
-
 /// `jx preview` without `--namespace`: Jenkins X deploys the pull request's preview into the
 /// namespace `PREVIEW_NAMESPACE` names (the job sets it, usually from the PR's branch), one
 /// environment per pull request whatever its name says.
@@ -512,59 +493,6 @@ fn quoted_part(value: &str) -> &str {
         Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
         _ => v,
     }
-}
-
-/// The environment a deployed path names: a values file (`values-prod.yaml`) or an overlay
-/// (`overlays/prod`, `k8s/staging/`).
-fn path_hint(path: &str) -> Option<(String, HintSource, Confidence)> {
-    let segments: Vec<&str> = path
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    let file = segments.last()?;
-    let lower = file.to_ascii_lowercase();
-    let is_values = lower.contains("values")
-        && [".yaml", ".yml", ".json"]
-            .iter()
-            .any(|ext| lower.ends_with(ext));
-    if is_values {
-        let stem = file.rsplit_once('.').map_or(*file, |(s, _)| s);
-        let parts: Vec<&str> = stem
-            .split(['-', '.', '_'])
-            .filter(|p| {
-                !p.is_empty() && !matches!(p.to_ascii_lowercase().as_str(), "values" | "value")
-            })
-            .collect();
-        let name = parts.join("-");
-        let envish =
-            parts.iter().any(|p| is_tier_word(&p.to_ascii_lowercase())) || name.contains('$');
-        if !name.is_empty() && envish {
-            return Some((name, HintSource::ValuesFile, Confidence::Low));
-        }
-        // `envs/prod/values.yaml`: the directory names it.
-        return dir_hint(&segments[..segments.len() - 1])
-            .map(|(n, _, c)| (n, HintSource::ValuesFile, c));
-    }
-    dir_hint(&segments)
-}
-
-/// The environment a directory path names: the child of an environment directory
-/// (`overlays/prod`), or else the segment nearest the file that is a tier word (`k8s/staging`;
-/// `kubernetes_deploy/live/dev/deployment.yaml` is `dev`, the cluster `live` above it).
-fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
-    for (i, seg) in segments.iter().enumerate() {
-        if ENV_DIRS.contains(&seg.to_ascii_lowercase().as_str())
-            && let Some(next) = segments.get(i + 1)
-        {
-            let name = next.rsplit_once('.').map_or(*next, |(s, _)| s);
-            return Some((name.to_owned(), HintSource::Overlay, Confidence::Medium));
-        }
-    }
-    segments.iter().rev().find_map(|seg| {
-        let stem = seg.rsplit_once('.').map_or(*seg, |(s, _)| s);
-        is_tier_word(&stem.to_ascii_lowercase())
-            .then(|| (stem.to_owned(), HintSource::Overlay, Confidence::Low))
-    })
 }
 
 /// The reference to a manual input that lists its choices, inside a name: the input, its
@@ -842,53 +770,5 @@ mod tests {
                 Confidence::Medium
             )]
         );
-    }
-
-    #[test]
-    fn path_hints() {
-        assert_eq!(
-            path_hint("values-prod.yaml"),
-            Some(("prod".into(), HintSource::ValuesFile, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("helm/values.production.yml"),
-            Some(("production".into(), HintSource::ValuesFile, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("prod-values.yaml"),
-            Some(("prod".into(), HintSource::ValuesFile, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("values-eu-prod.yaml"),
-            Some(("eu-prod".into(), HintSource::ValuesFile, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("envs/uat/values.yaml"),
-            Some(("uat".into(), HintSource::ValuesFile, Confidence::Medium))
-        );
-        assert_eq!(
-            path_hint("values-${ENV}.yaml"),
-            Some(("${ENV}".into(), HintSource::ValuesFile, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("kubernetes_deploy/live/dev/deployment.yaml"),
-            Some(("dev".into(), HintSource::Overlay, Confidence::Low))
-        );
-        assert_eq!(path_hint("values-secrets.yaml"), None);
-        assert_eq!(path_hint("values.yaml"), None);
-        assert_eq!(path_hint("./chart"), None);
-        assert_eq!(
-            path_hint("k8s/overlays/prod-eu"),
-            Some(("prod-eu".into(), HintSource::Overlay, Confidence::Medium))
-        );
-        assert_eq!(
-            path_hint("k8s/staging/"),
-            Some(("staging".into(), HintSource::Overlay, Confidence::Low))
-        );
-        assert_eq!(
-            path_hint("deploy/prod.yaml"),
-            Some(("prod".into(), HintSource::Overlay, Confidence::Low))
-        );
-        assert_eq!(path_hint("k8s/deployment.yaml"), None);
     }
 }

@@ -302,3 +302,30 @@ fn is_new(src: &str, value: &Expr) -> bool {
         .strip_prefix("new")
         .is_some_and(|rest| rest.starts_with(char::is_whitespace))
 }
+
+/// Parameter names of the positional arguments of well-known steps.
+pub(super) fn positional_names(uses: &str) -> &'static [&'static str] {
+    match uses {
+        "container" => &["name"],
+        "dir" => &["path"],
+        "timeout" => &["time"],
+        "retry" => &["count"],
+        "node" => &["label"],
+        "sshagent" => &["credentials"],
+        "withEnv" => &["env"],
+        "docker.withRegistry" => &["url", "credentialsId"],
+        "docker.withServer" => &["uri", "credentialsId"],
+        "docker.build" => &["image", "args"],
+        "docker.image" => &["image"],
+        "docker.image.inside" | "docker.image.withRun" => &["args"],
+        "git" => &["url"],
+        "checkout" => &["scm"],
+        "build" => &["job"],
+        "input" => &["message"],
+        "lock" => &["resource"],
+        "ws" => &["dir"],
+        "openshift.withProject" => &["namespace"],
+        "openshift.withCluster" => &["cluster"],
+        _ => &[],
+    }
+}

@@ -1,6 +1,7 @@
 //! Steps: the walk through statements, calls and helper functions that finds script steps,
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
+use super::library::positional_names;
 use super::strings::{concatenation, string_with_methods};
 use super::values::{Guard, interpolated};
 use super::{
@@ -575,31 +576,4 @@ pub(super) fn method_on_value(call: &Call) -> bool {
         }
     }
     false
-}
-
-/// Parameter names of the positional arguments of well-known steps.
-pub(super) fn positional_names(uses: &str) -> &'static [&'static str] {
-    match uses {
-        "container" => &["name"],
-        "dir" => &["path"],
-        "timeout" => &["time"],
-        "retry" => &["count"],
-        "node" => &["label"],
-        "sshagent" => &["credentials"],
-        "withEnv" => &["env"],
-        "docker.withRegistry" => &["url", "credentialsId"],
-        "docker.withServer" => &["uri", "credentialsId"],
-        "docker.build" => &["image", "args"],
-        "docker.image" => &["image"],
-        "docker.image.inside" | "docker.image.withRun" => &["args"],
-        "git" => &["url"],
-        "checkout" => &["scm"],
-        "build" => &["job"],
-        "input" => &["message"],
-        "lock" => &["resource"],
-        "ws" => &["dir"],
-        "openshift.withProject" => &["namespace"],
-        "openshift.withCluster" => &["cluster"],
-        _ => &[],
-    }
 }
