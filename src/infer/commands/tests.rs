@@ -206,6 +206,43 @@ fn scripts_are_found_from_the_working_directory() {
     );
 }
 
+/// `kubectl apply -k .` after `cd k8s/overlays/prod` deployed no overlay (issue 9): each
+/// command knows the folder it runs in, a variable's folder kept as written, and `cd` with no
+/// argument, to an absolute path or out of the repository back at the root.
+#[test]
+fn each_command_knows_its_folder() {
+    let script = "cd k8s/overlays\ncd prod && kubectl apply -k .\ncd ../$ENV\nkubectl apply -k .\n\
+                  echo $(cd /tmp)\ncd /srv\nkubectl get pods\ncd ..\nls\n";
+    let mut step = script_step("w.yml", script, 0, 0);
+    if let Step::Script { dir, .. } = &mut step {
+        *dir = Some("deploy".to_owned());
+    }
+    let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
+    let units = job_units(&MemRepo::default(), &p.jobs[0], &[], false);
+    let unit = &units[0];
+    let dirs: Vec<(String, &str)> = (0..unit.cmds.len())
+        .map(|i| (unit.command_line(&unit.cmds[i]), unit.dir_at(i)))
+        .collect();
+    let at = |line: &str| {
+        dirs.iter()
+            .find(|(l, _)| l == line)
+            .map(|(_, d)| *d)
+            .expect(line)
+    };
+    assert_eq!(at("cd k8s/overlays"), "deploy");
+    assert_eq!(at("cd prod"), "deploy/k8s/overlays");
+    assert_eq!(dirs[2].1, "deploy/k8s/overlays/prod");
+    assert_eq!(at("cd ../$ENV"), "deploy/k8s/overlays/prod");
+    assert_eq!(dirs[4].1, "deploy/k8s/overlays/$ENV");
+    assert_eq!(
+        at("cd /srv"),
+        "deploy/k8s/overlays/$ENV",
+        "cd inside $( ) stays there"
+    );
+    assert_eq!(at("kubectl get pods"), "");
+    assert_eq!(at("ls"), "", "cd .. from the root climbs out: the root");
+}
+
 /// The commands of `job`'s units as one line each, with the unit's file.
 fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
     job_units(repo, job, &[], false)

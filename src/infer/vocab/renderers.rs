@@ -202,6 +202,36 @@ mod tests {
         assert_eq!(m.paths, ["k8s/deploy.yaml"]);
     }
 
+    /// `kustomize build overlays/prod > out.yaml` then `kubectl apply -f out.yaml` deployed
+    /// `out.yaml`, a file no overlay names (issue 9): the render is followed as a pipe is.
+    #[test]
+    fn a_file_a_renderer_wrote_is_what_it_read() {
+        let m =
+            first_deploy("kustomize build overlays/prod > out.yaml\nkubectl apply -f ./out.yaml")
+                .expect("deploy");
+        assert_eq!(
+            (m.tool, m.operation.as_str()),
+            (DeployTool::Kustomize, "build-apply")
+        );
+        assert_eq!(m.paths, ["./out.yaml", "overlays/prod"]);
+        let m = first_deploy(
+            "helm template web ./chart -f values-uat.yaml | envsubst > all.yaml\n\
+             kubectl apply -f all.yaml",
+        )
+        .expect("deploy");
+        assert_eq!(m.paths, ["all.yaml", "./chart", "values-uat.yaml"]);
+        // Not a renderer, or another file: the file alone.
+        let m = first_deploy("echo \"$MANIFEST\" > out.yaml\nkubectl apply -f out.yaml")
+            .expect("deploy");
+        assert_eq!(
+            (m.tool, m.paths.as_slice()),
+            (DeployTool::Kubectl, &["out.yaml".to_owned()][..])
+        );
+        let m = first_deploy("kustomize build a > one.yaml\nkubectl apply -f two.yaml")
+            .expect("deploy");
+        assert_eq!(m.paths, ["two.yaml"]);
+    }
+
     #[test]
     fn every_renderer_is_read() {
         let deploy = |script: &str| first_deploy(script).expect("deploy");
