@@ -120,8 +120,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         // A script is looked for from the root when the folder is a variable's.
         let cwd = Some(unit.dir_at(i))
             .filter(|dir| !dir.contains('$'))
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap_or_default();
         if matches!(program, "make" | "gmake") {
             calls.extend(make_calls(files, unit, cmd, &cwd));
             continue;

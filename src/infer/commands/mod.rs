@@ -253,7 +253,7 @@ impl Unit {
             cwd,
             gates: Vec::new(),
             keywords: std::cell::OnceCell::new(),
-            dirs: std::cell::OnceCell::new(),
+            dirs: std::cell::RefCell::default(),
         }
     }
 
@@ -285,7 +285,7 @@ impl Unit {
             cwd,
             gates,
             keywords: std::cell::OnceCell::new(),
-            dirs: std::cell::OnceCell::new(),
+            dirs: std::cell::RefCell::default(),
         }
     }
 

@@ -220,13 +220,13 @@ fn each_command_knows_its_folder() {
     let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
     let units = job_units(&MemRepo::default(), &p.jobs[0], &[], false);
     let unit = &units[0];
-    let dirs: Vec<(String, &str)> = (0..unit.cmds.len())
+    let dirs: Vec<(String, String)> = (0..unit.cmds.len())
         .map(|i| (unit.command_line(&unit.cmds[i]), unit.dir_at(i)))
         .collect();
     let at = |line: &str| {
         dirs.iter()
             .find(|(l, _)| l == line)
-            .map(|(_, d)| *d)
+            .map(|(_, d)| d.as_str())
             .expect(line)
     };
     assert_eq!(at("cd k8s/overlays"), "deploy");

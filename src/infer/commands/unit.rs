@@ -9,6 +9,9 @@ use crate::infer::shell::{self, Command};
 use crate::read::ConditionalValue;
 use crate::yaml::Span;
 
+/// The longest path a folder can have (Linux's `PATH_MAX`): a longer one is no folder.
+const PATH_MAX: usize = 4096;
+
 /// How a unit's byte offsets map back to its file.
 #[derive(Debug, Clone)]
 pub(crate) enum SpanMap {
@@ -60,9 +63,9 @@ pub(crate) struct Unit {
     /// The `if`/`then`/`else`/`elif`/`fi` of `text`, found on the first question
     /// [`Unit::condition_branch`] is asked.
     pub(crate) keywords: std::cell::OnceCell<Vec<(usize, &'static str)>>,
-    /// The directory each command runs in, found on the first question [`Unit::dir_at`] is
-    /// asked.
-    pub(crate) dirs: std::cell::OnceCell<Vec<String>>,
+    /// Where [`Unit::dir_at`] last stopped: the next command to read and the folder before
+    /// it, so a walk over the commands in order reads each `cd` once.
+    pub(crate) dirs: std::cell::RefCell<(usize, String)>,
 }
 
 impl Unit {
@@ -78,24 +81,28 @@ impl Unit {
     /// The repository-relative directory command `idx` runs in: the unit's own, changed by each
     /// `cd` before it (not one inside `$( )` or `sh -c`). A `cd` into a folder named by a
     /// variable keeps the variable (`k8s/overlays/$ENV`); one with no argument, to `-` or `~`,
-    /// outside the repository or to an absolute path goes back to `""`, the root, which is what
-    /// is known.
-    pub(crate) fn dir_at(&self, idx: usize) -> &str {
-        let dirs = self.dirs.get_or_init(|| {
-            let mut cwd = self.cwd.clone();
-            let mut dirs = Vec::with_capacity(self.cmds.len());
-            for cmd in &self.cmds {
-                dirs.push(cwd.clone());
-                if cmd.program() == Some("cd") && !cmd.nested {
-                    cwd = match cmd.words.get(1).map(|w| w.text.as_str()) {
-                        None | Some("-" | "~") => String::new(),
-                        Some(dir) => super::calls::repo_dir(&cwd, dir),
-                    };
+    /// outside the repository, to an absolute path, or to a folder longer than a path can be
+    /// (`PATH_MAX`, 4096 bytes) goes back to `""`, the root, which is what is known. Asked in
+    /// command order, as rules and the script walk ask, it reads each command once.
+    pub(crate) fn dir_at(&self, idx: usize) -> String {
+        let mut at = self.dirs.borrow_mut();
+        if at.0 == 0 || at.0 > idx {
+            *at = (0, self.cwd.clone());
+        }
+        while at.0 < idx.min(self.cmds.len()) {
+            let cmd = &self.cmds[at.0];
+            if cmd.program() == Some("cd") && !cmd.nested {
+                at.1 = match cmd.words.get(1).map(|w| w.text.as_str()) {
+                    None | Some("-" | "~") => String::new(),
+                    Some(dir) => super::calls::repo_dir(&at.1, dir),
+                };
+                if at.1.len() > PATH_MAX {
+                    at.1.clear();
                 }
             }
-            dirs
-        });
-        dirs.get(idx).map_or(&self.cwd, String::as_str)
+            at.0 += 1;
+        }
+        at.1.clone()
     }
 
     /// Where `cmd` is written.

@@ -270,7 +270,7 @@ impl Rule for EnvironmentFromCommand {
                 .condition_branch(cmd.start)
                 .or_else(|| unit.step_when.clone());
             let dir = unit.dir_at(c.index);
-            for mut hint in deploy_hints(m, &command, dir, resolve, &self.choices) {
+            for mut hint in deploy_hints(m, &command, &dir, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = hint.hold_under(guard.as_ref());
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);

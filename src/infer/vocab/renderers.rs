@@ -96,20 +96,26 @@ pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
     up
 }
 
+/// How far back [`rendered_into`] looks for the command that wrote a file: scripts render a
+/// file a few lines before applying it, and a script of many applies stays linear.
+const WRITER_WINDOW: usize = 256;
+
 /// The renderers that wrote `file` before command `idx` (`kustomize build overlays/prod >
-/// out.yaml` then `kubectl apply -f out.yaml`): the last command before it whose output is
-/// redirected to that file, and what is piped into it. Nothing when that command renders
-/// nothing (`echo "$MANIFEST" > out.yaml`).
+/// out.yaml` then `kubectl apply -f out.yaml`): the last command of the [`WRITER_WINDOW`]
+/// before it whose output is redirected to that file, and what is piped into it. Nothing when
+/// that command renders nothing (`echo "$MANIFEST" > out.yaml`).
 pub(super) fn rendered_into(cmds: &[Command], idx: usize, file: &str) -> Upstream {
     let mut up = Upstream::default();
     let file = file.strip_prefix("./").unwrap_or(file);
-    let writer = cmds[..idx.min(cmds.len())].iter().rposition(|c| {
+    let end = idx.min(cmds.len());
+    let start = end.saturating_sub(WRITER_WINDOW);
+    let writer = cmds[start..end].iter().rposition(|c| {
         c.redirects.iter().any(|r| {
             matches!(r.op.as_str(), ">" | ">>" | ">|")
                 && r.target.text.strip_prefix("./").unwrap_or(&r.target.text) == file
         })
     });
-    renders_from(cmds, writer, idx, &mut up);
+    renders_from(cmds, writer.map(|i| start + i), idx, &mut up);
     up
 }
 
