@@ -114,7 +114,7 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
 fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
     let mut calls = Vec::new();
     for (i, cmd) in unit.cmds.iter().enumerate() {
-        let Some(program) = cmd.program() else {
+        let Some(program) = cmd.program().filter(|p| *p != "cd") else {
             continue;
         };
         // A script is looked for from the root when the folder is a variable's.

@@ -334,6 +334,27 @@ fn declarative_scripts_keep_text_and_line_starts() {
     assert_eq!(line_starts, &[loc.span.start + 1]);
 }
 
+/// `dir('k8s') { sh 'kubectl apply -k .' }` ran at the root as far as the analysis knew
+/// (issue 9): a script step is given the folder of the `dir` blocks around it.
+#[test]
+fn script_steps_run_in_the_folder_of_their_dir_blocks() {
+    let src = "pipeline { agent any; stages { stage('D') { steps {\n\
+               sh 'make'\n\
+               dir('k8s') { dir(\"overlays/qa\") { sh 'kubectl apply -k .' } }\n\
+               dir('k8s') { dir('/srv/out') { sh 'ls' } }\n\
+               } } } }";
+    let p = read_ok(src);
+    let dirs: Vec<Option<&str>> = p.jobs[0]
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { dir, .. } => Some(dir.as_deref()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dirs, [None, Some("k8s/overlays/qa"), Some("/srv/out")]);
+}
+
 #[test]
 fn wrappers_come_before_inner_steps() {
     let p = read_ok(SAMPLE);

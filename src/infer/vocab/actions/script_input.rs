@@ -44,20 +44,10 @@ pub(crate) fn as_script_step(step: &Step) -> Option<Step> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::files::Loc;
-    use crate::yaml::Span;
+    use crate::infer::commands::tests::action_step;
 
     fn action(uses: &str, with: &[(&str, &str)]) -> Step {
-        Step::Action {
-            name: None,
-            uses: uses.to_owned(),
-            with: with
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            loc: Loc::new("w.yml", Span::empty(0)),
-            when: Vec::new(),
-        }
+        action_step("w.yml", uses, with, 0)
     }
 
     #[test]

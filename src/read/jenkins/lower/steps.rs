@@ -380,7 +380,8 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The folder the enclosing `dir('k8s') { }` blocks run their steps in, joined outermost
-    /// first (`dir('deploy') { dir('prod') { sh ... } }` is `deploy/prod`); `None` outside any.
+    /// first (`dir('deploy') { dir('prod') { sh ... } }` is `deploy/prod`, an absolute inner
+    /// folder on its own); `None` outside any.
     fn dir(&self) -> Option<String> {
         self.wrappers
             .iter()
@@ -392,7 +393,14 @@ impl<'a> Lowerer<'a> {
                 _ => None,
             })
             .map(str::to_owned)
-            .reduce(|outer, inner| format!("{outer}/{inner}"))
+            .reduce(|outer, inner| {
+                // An absolute inner folder does not start from the outer one.
+                if inner.starts_with('/') {
+                    inner
+                } else {
+                    format!("{outer}/{inner}")
+                }
+            })
     }
 
     /// `stage('x') { }` outside the declarative structure: a job of its own.
