@@ -15,6 +15,7 @@
 //! `||`, an alternative with two conditions before another alternative) makes [`outcomes`] say
 //! `None`, and the name is kept as written.
 
+use crate::infer::groups;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent};
 use crate::read::TriggerKind;
 
@@ -273,69 +274,19 @@ fn is_identifier(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-/// `text` split on `op` outside quotes and parentheses, each part trimmed and taken out of
-/// parentheses that hold all of it (`(github.ref == 'refs/heads/dev' && 'dev')`); `None` on
-/// unbalanced parentheses, an empty part, or a part that is a parenthesised `||` (a nested
-/// choice, which one alternative cannot say).
+/// `text` split on `op` outside quotes and parentheses ([`groups::split_outside`]), each part
+/// taken out of parentheses that hold all of it (`(github.ref == 'refs/heads/dev' && 'dev')`);
+/// `None` on unbalanced parentheses, an empty part, or a part that is a parenthesised `||` (a
+/// nested choice, which one alternative cannot say).
 fn split_top<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
-    let mut parts = Vec::new();
-    let (mut quoted, mut depth) = (false, 0usize);
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\'' => quoted = !quoted,
-            b'(' if !quoted => depth += 1,
-            b')' if !quoted => depth = depth.checked_sub(1)?,
-            // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
-            _ if !quoted && depth == 0 && bytes[i..].starts_with(op.as_bytes()) => {
-                parts.push(text[start..i].trim());
-                i += op.len();
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(text[start..].trim());
-    if quoted || depth != 0 {
-        return None;
-    }
-    parts
+    groups::split_outside(text, op)?
         .into_iter()
-        .map(|p| {
-            let inner = ungrouped(p)?;
-            (!inner.is_empty() && (inner == p || !inner.contains("||"))).then_some(inner)
+        .map(|part| {
+            let inner = groups::ungrouped(part);
+            let nested_choice = inner != part && groups::split_outside(inner, "||")?.len() > 1;
+            (!inner.is_empty() && !nested_choice).then_some(inner)
         })
         .collect()
-}
-
-/// `term` without the parentheses around all of it, however many (`((a))` → `a`); the term
-/// itself when they do not hold all of it (`(a) && (b)`, `startsWith(a, 'b')`); `None` when
-/// they are unbalanced.
-fn ungrouped(term: &str) -> Option<&str> {
-    let mut term = term.trim();
-    while let Some(inner) = term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-        // The first `(` must close at the very end, not earlier (`(a) && (b)`).
-        let (mut depth, mut quoted) = (0usize, false);
-        for (i, b) in term.bytes().enumerate() {
-            match b {
-                b'\'' => quoted = !quoted,
-                b'(' if !quoted => depth += 1,
-                b')' if !quoted => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 && i + 1 < term.len() {
-                        return Some(term);
-                    }
-                }
-                _ => {}
-            }
-        }
-        term = inner.trim();
-    }
-    Some(term)
 }
 
 #[cfg(test)]

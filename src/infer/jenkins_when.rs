@@ -7,6 +7,8 @@
 //! (`ENVIRONMENT`, `DEPLOY_ENV`, `TARGET_ENV`, `TIER`) says where the stage deploys
 //! ([`environment_tests`]). Anything else is no test this module reads.
 
+use crate::infer::groups;
+
 /// Every `(variable, value)` a condition's text tests: `X == 'v'` (the reader's spelling of one
 /// `environment` condition), or each `environment name: 'X', value: 'v'` of an `anyOf`.
 fn tests(text: &str) -> Vec<(String, String)> {
@@ -90,67 +92,20 @@ fn names_the_environment(name: &str) -> bool {
 
 /// The conjuncts of a Groovy condition that is a conjunction
 /// (`return !env.CHANGE_ID && (env.BRANCH_NAME == 'master') && (a || b)`): the parts between
-/// `&&` outside quotes and parentheses, each without `return` and one pair of parentheses
-/// around it. `None` with a `||` outside parentheses (then the parts are alternatives), with
-/// fewer than two parts, or when quotes or parentheses do not balance.
+/// `&&` outside quotes and parentheses, each without `return` and the parentheses around it.
+/// `None` with a `||` outside parentheses (then the parts are alternatives), with fewer than
+/// two parts, or when quotes or parentheses do not balance.
 pub(crate) fn conjuncts(text: &str) -> Option<Vec<&str>> {
     let text = text.trim();
     let text = text.strip_prefix("return").map_or(text, str::trim_start);
-    let bytes = text.as_bytes();
-    let (mut quote, mut depth, mut start, mut i) = (None, 0usize, 0, 0);
-    let mut parts = Vec::new();
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' => depth += 1,
-                b')' => depth = depth.checked_sub(1)?,
-                b'|' if depth == 0 && bytes[i..].starts_with(b"||") => return None,
-                b'&' if depth == 0 && bytes[i..].starts_with(b"&&") => {
-                    parts.push(unwrap(&text[start..i]));
-                    i += 2;
-                    start = i;
-                    continue;
-                }
-                _ => {}
-            },
-        }
-        i += 1;
+    if groups::split_outside(text, "||")?.len() > 1 {
+        return None;
     }
-    parts.push(unwrap(&text[start..]));
-    (quote.is_none() && depth == 0 && parts.len() > 1 && parts.iter().all(|p| !p.is_empty()))
-        .then_some(parts)
-}
-
-/// `part` trimmed, without one pair of parentheses around all of it.
-fn unwrap(part: &str) -> &str {
-    let part = part.trim();
-    match part.strip_prefix('(').and_then(|p| p.strip_suffix(')')) {
-        // `(a) || (b)` is not wrapped: the first `(` closes before the end.
-        Some(inner) if closes_at_end(part) => inner.trim(),
-        _ => part,
-    }
-}
-
-/// Whether the `(` that starts `part` closes at its last byte.
-fn closes_at_end(part: &str) -> bool {
-    let mut depth = 0usize;
-    for (i, b) in part.bytes().enumerate() {
-        match b {
-            b'(' => depth += 1,
-            b')' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return i == part.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
+    let parts: Vec<&str> = groups::split_outside(text, "&&")?
+        .into_iter()
+        .map(groups::ungrouped)
+        .collect();
+    (parts.len() > 1 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
 #[cfg(test)]

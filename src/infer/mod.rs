@@ -11,6 +11,7 @@ pub(crate) mod engine;
 mod environment_name;
 mod expression;
 pub(crate) mod facts;
+pub(crate) mod groups;
 mod jenkins_when;
 pub(crate) mod keys;
 pub(crate) mod resolve;

@@ -1,0 +1,98 @@
+//! INFER stage: the shape GitHub expressions and Groovy conditions share: terms joined by `&&`
+//! and `||`, string literals in quotes, groups in parentheses. Splitting on an operator outside
+//! quotes and parentheses, and taking off the parentheses around a whole term. Used by
+//! [`crate::infer::expression`] and [`crate::infer::jenkins_when`].
+
+/// `text` split on `op` outside quotes (`'…'`, `"…"`) and parentheses, each part trimmed.
+/// `None` when quotes or parentheses do not balance, or a part is empty (`a && `).
+pub(crate) fn split_outside<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
+    let bytes = text.as_bytes();
+    let (mut quote, mut depth, mut start, mut i) = (None, 0usize, 0, 0);
+    let mut parts = Vec::new();
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' => depth += 1,
+                b')' => depth = depth.checked_sub(1)?,
+                // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
+                _ if depth == 0 && bytes[i..].starts_with(op.as_bytes()) => {
+                    parts.push(text[start..i].trim());
+                    i += op.len();
+                    start = i;
+                    continue;
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    parts.push(text[start..].trim());
+    (quote.is_none() && depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
+}
+
+/// `term`, trimmed, without the parentheses around all of it, however many (`((a))` → `a`);
+/// the term itself when they do not hold all of it (`(a) && (b)`, `startsWith(a, 'b')`) or do
+/// not balance.
+pub(crate) fn ungrouped(term: &str) -> &str {
+    let mut term = term.trim();
+    while let Some(inner) = term.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        if !closes_at_end(term) {
+            break;
+        }
+        term = inner.trim();
+    }
+    term
+}
+
+/// Whether the `(` that starts `term` closes at its last byte, quotes skipped.
+fn closes_at_end(term: &str) -> bool {
+    let (mut quote, mut depth) = (None, 0usize);
+    for (i, b) in term.bytes().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' => depth += 1,
+                b')' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return i == term.len() - 1;
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_outside_quotes_and_groups() {
+        assert_eq!(
+            split_outside("a && (b && c) && 'x&&y' && \"p && q\"", "&&"),
+            Some(vec!["a", "(b && c)", "'x&&y'", "\"p && q\""])
+        );
+        assert_eq!(split_outside("a", "||"), Some(vec!["a"]));
+        for bad in ["(a && b", "a) && b", "'a && b", "a && ", "&& a"] {
+            assert_eq!(split_outside(bad, "&&"), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn takes_off_whole_groups_only() {
+        assert_eq!(ungrouped(" ((a == 'x')) "), "a == 'x'");
+        assert_eq!(ungrouped("(a) && (b)"), "(a) && (b)");
+        assert_eq!(ungrouped("(a == ')')"), "a == ')'");
+        assert_eq!(ungrouped("startsWith(a, 'b')"), "startsWith(a, 'b')");
+        assert_eq!(ungrouped("(a"), "(a");
+    }
+}
