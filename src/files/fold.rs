@@ -17,6 +17,15 @@ pub(crate) fn fold(path: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
+/// `path` read from folder `dir`, folded (`.` in `k8s/prod` is `k8s/prod`; `""` is the root);
+/// `None` when it starts elsewhere (`/`, `~`, a variable, a URL) or climbs above the root.
+pub(crate) fn relative(dir: &str, path: &str) -> Option<String> {
+    if path.starts_with(['/', '~', '$']) || path.contains("://") {
+        return None;
+    }
+    fold(&format!("{dir}/{path}")).map(|parts| parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;
@@ -26,5 +35,16 @@ mod tests {
         assert_eq!(fold("a/./b/../c/"), Some(vec!["a", "c"]));
         assert_eq!(fold("./"), Some(vec![]));
         assert_eq!(fold("a/../../x"), None);
+    }
+
+    #[test]
+    fn relative_paths_join_their_folder() {
+        use super::relative;
+        assert_eq!(relative("k8s/prod", ".").as_deref(), Some("k8s/prod"));
+        assert_eq!(relative("a/$ENV", "../b").as_deref(), Some("a/b"));
+        assert_eq!(relative("a", "..").as_deref(), Some(""));
+        for elsewhere in ["/srv", "~/x", "$DIR/x", "https://x.io/a", "../../x"] {
+            assert_eq!(relative("a", elsewhere), None, "{elsewhere}");
+        }
     }
 }

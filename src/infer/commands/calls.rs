@@ -67,11 +67,10 @@ const CWD_PREFIXES: &[&str] = &["$PWD/", "${PWD}/", "$(pwd)/"];
 pub(super) fn repo_dir(cwd: &str, dir: &str) -> String {
     repo_path(cwd, dir)
         .or_else(|| {
-            let dir = dir.trim().trim_end_matches('/');
-            let relative = dir.contains('$') && !dir.starts_with(['/', '~', '$']);
-            let joined = format!("{cwd}/{dir}");
-            let parts = crate::files::fold::fold(&joined)?;
-            relative.then(|| parts.join("/"))
+            let dir = dir.trim();
+            dir.contains('$')
+                .then(|| crate::files::fold::relative(cwd, dir))
+                .flatten()
         })
         .unwrap_or_default()
 }

@@ -17,13 +17,9 @@ const ENV_DIRS: &[&str] = &[
 /// `path` as seen from the repository root when it is relative to `dir` (`.` in `k8s/prod` is
 /// `k8s/prod`); as written when it starts elsewhere (`/`, `~`, a variable, a URL) or climbs out.
 pub(super) fn in_dir(dir: &str, path: &str) -> String {
-    let elsewhere = path.starts_with(['/', '~', '$']) || path.contains("://");
-    if dir.is_empty() || elsewhere {
-        return path.to_owned();
-    }
-    crate::files::fold::fold(&format!("{dir}/{path}"))
-        .filter(|parts| !parts.is_empty())
-        .map_or_else(|| path.to_owned(), |parts| parts.join("/"))
+    crate::files::fold::relative(dir, path)
+        .filter(|p| !dir.is_empty() && !p.is_empty())
+        .unwrap_or_else(|| path.to_owned())
 }
 
 /// The environment a deployed path names: a values file (`values-prod.yaml`) or an overlay
