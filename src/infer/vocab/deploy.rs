@@ -561,14 +561,11 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
     };
     // What is deployed may have been rendered first: piped in (`-f -`), or written to the file
     // it reads (`kustomize build overlays/prod > out.yaml` before `kubectl apply -f out.yaml`).
-    let mut upstream = Vec::new();
     for read in cmd.args_after(spec.path_flags) {
-        upstream.push(match read {
+        let up = match read {
             "-" => upstream_renders(cmds, idx),
             file => rendered_into(cmds, idx, file),
-        });
-    }
-    for up in upstream {
+        };
         if up.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
             tool = DeployTool::Kustomize;
             operation = "build-apply".to_owned();
