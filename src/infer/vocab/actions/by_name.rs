@@ -99,11 +99,15 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
     // its files, not to a cluster, unless the name also says it deploys.
     let packages = words.iter().any(|w| PACKAGING_WORDS.contains(w))
-        && !words
-            .iter()
-            .any(|w| matches!(*w, "deploy" | "deployment" | "rollout"));
+        && !words.iter().any(|w| is_deploying_word(w));
     (!elsewhere && !packages && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
         .then_some(&REUSABLE_DEPLOY)
+}
+
+/// Whether a word of a name says the step deploys: `deploy`, `deployer`, `deployment`,
+/// `rollout`.
+fn is_deploying_word(word: &str) -> bool {
+    matches!(word, "deploy" | "deployer" | "deployment" | "rollout")
 }
 
 /// Words of a reusable workflow's file name that say it builds, checks or publishes files
@@ -151,7 +155,7 @@ pub(super) fn orb_call(key: &str) -> Option<&'static ActionSpec> {
         .any(|w| ELSEWHERE_ORBS.contains(&w));
     let deploys = command
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| matches!(w, "deploy" | "deployment" | "rollout"));
+        .any(is_deploying_word);
     (deploys && !alias_elsewhere).then_some(&REUSABLE_DEPLOY)
 }
 
@@ -315,9 +319,7 @@ pub(super) fn org_action_given_cluster_inputs(
     }
     let (_owner, name) = key.split_once('/')?;
     let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    let deploys = words
-        .iter()
-        .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"));
+    let deploys = words.iter().any(|w| is_deploying_word(w));
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
     // Input names and the secrets handed over, not other values: a template path
     // `./aks/deploy.json` names no credential.
@@ -369,9 +371,7 @@ pub(super) fn org_action(key: &str) -> Option<&'static ActionSpec> {
     let folder = parts.next_back();
     let named = |name: &str| {
         let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-        let deploys = words
-            .iter()
-            .any(|w| matches!(*w, "deploy" | "deployer" | "deployment"));
+        let deploys = words.iter().any(|w| is_deploying_word(w));
         deploys.then(|| platform_deploy(&words)).flatten()
     };
     named(repo).or_else(|| folder.and_then(named))
