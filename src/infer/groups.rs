@@ -7,31 +7,26 @@
 /// `None` when quotes or parentheses do not balance, or a part is empty (`a && `).
 pub(crate) fn split_outside<'t>(text: &'t str, op: &str) -> Option<Vec<&'t str>> {
     let bytes = text.as_bytes();
-    let (mut quote, mut depth, mut start, mut i) = (None, 0usize, 0, 0);
+    let mut at = Outside::default();
+    let (mut start, mut i) = (0, 0);
     let mut parts = Vec::new();
     while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' => depth += 1,
-                b')' => depth = depth.checked_sub(1)?,
-                // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
-                _ if depth == 0 && bytes[i..].starts_with(op.as_bytes()) => {
-                    parts.push(text[start..i].trim());
-                    i += op.len();
-                    start = i;
-                    continue;
-                }
-                _ => {}
-            },
+        if at.read(bytes[i]) {
+            if at.depth < 0 {
+                return None;
+            }
+            // Byte-wise: `op` is ASCII, so a match starts and ends on character boundaries.
+            if at.depth == 0 && bytes[i..].starts_with(op.as_bytes()) {
+                parts.push(text[start..i].trim());
+                i += op.len();
+                start = i;
+                continue;
+            }
         }
         i += 1;
     }
     parts.push(text[start..].trim());
-    (quote.is_none() && depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
+    (at.quote.is_none() && at.depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
 /// `term`, trimmed, without the parentheses around all of it, however many (`((a))` → `a`);
@@ -50,25 +45,47 @@ pub(crate) fn ungrouped(term: &str) -> &str {
 
 /// Whether the `(` that starts `term` closes at its last byte, quotes skipped.
 fn closes_at_end(term: &str) -> bool {
-    let (mut quote, mut depth) = (None, 0usize);
+    let mut at = Outside::default();
     for (i, b) in term.bytes().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' => depth += 1,
-                b')' => {
-                    depth = depth.saturating_sub(1);
-                    if depth == 0 {
-                        return i == term.len() - 1;
-                    }
-                }
-                _ => {}
-            },
+        if at.read(b) && b == b')' && at.depth == 0 {
+            return i == term.len() - 1;
         }
     }
     false
+}
+
+/// Where a left-to-right reading of a condition stands: inside which quote, and how deep in
+/// parentheses (below 0 once more close than opened).
+#[derive(Default)]
+struct Outside {
+    quote: Option<u8>,
+    depth: isize,
+}
+
+impl Outside {
+    /// Reads byte `b`; whether it stands outside quotes (a quote mark itself does not).
+    fn read(&mut self, b: u8) -> bool {
+        match self.quote {
+            Some(q) => {
+                if b == q {
+                    self.quote = None;
+                }
+                false
+            }
+            None => {
+                match b {
+                    b'\'' | b'"' => {
+                        self.quote = Some(b);
+                        return false;
+                    }
+                    b'(' => self.depth += 1,
+                    b')' => self.depth -= 1,
+                    _ => {}
+                }
+                true
+            }
+        }
+    }
 }
 
 #[cfg(test)]
