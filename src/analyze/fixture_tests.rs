@@ -399,3 +399,24 @@ fn a_broken_pipeline_recognised_by_shape_is_reported() {
         "{diagnostics:?}"
     );
 }
+
+/// A pipeline's copy left behind is named in the diagnostics, not read and not skipped silently.
+#[test]
+fn a_copy_of_a_pipeline_is_reported_not_read() {
+    let jenkinsfile =
+        "pipeline { agent any\n stages { stage('d') { steps { sh 'kubectl apply -f k8s/' } } } }\n";
+    let repo = crate::files::repo::MemRepo::from_pairs(&[
+        ("Jenkinsfile", jenkinsfile),
+        ("Jenkinsfile.orig", jenkinsfile),
+    ]);
+    let mut diagnostics = Vec::new();
+    let paths = vec!["Jenkinsfile".to_owned(), "Jenkinsfile.orig".to_owned()];
+    let read = crate::analyze::read_pipelines(&paths, &repo, &mut diagnostics);
+    let files: Vec<&str> = read.iter().map(|p| &*p.file).collect();
+    assert_eq!(files, ["Jenkinsfile"]);
+    let copies: Vec<(&str, &str)> = diagnostics
+        .iter()
+        .map(|d| (&*d.loc.file, d.code.as_str()))
+        .collect();
+    assert_eq!(copies, [("Jenkinsfile.orig", "pipeline-copy")]);
+}

@@ -16,7 +16,7 @@ pub(crate) mod report;
 use crate::analyze::document::Analysis;
 use crate::analyze::positions::Positions;
 use crate::files::listing::PathList;
-use crate::files::{ReadDiagnostic, RepoFiles};
+use crate::files::{Code, Loc, ReadDiagnostic, RepoFiles, Span};
 use crate::infer::Context;
 use crate::read::Pipeline;
 
@@ -61,6 +61,7 @@ pub(crate) fn analyze(
 
 /// Every pipeline of the repository: each file a reader claims by its name, then each file
 /// no reader claims that one recognises by its text (Azure pipelines may be called anything).
+/// A file named as a copy of a pipeline left behind is reported, not read.
 /// A file that cannot be read for recognition is the scan's to report, not ours.
 #[cfg(test)]
 pub(crate) fn read_pipelines(
@@ -94,6 +95,12 @@ fn read_pipelines_each(
             .fold(0, |mask, (i, _)| mask | 1 << i);
         if mask != 0 {
             claimed.push((p.to_owned(), mask));
+        } else if let Some(mark) = readers.iter().find_map(|r| r.set_aside(p)) {
+            diagnostics.push(ReadDiagnostic::new(
+                Code::PipelineCopy,
+                format!("`{p}` is named as a copy of a pipeline left behind (`{mark}`); it is not analysed"),
+                Loc::new(p, Span::empty(0)),
+            ));
         } else if let Some(i) = readers.iter().position(|r| r.recognises(p, files)) {
             recognised.push((p.to_owned(), i));
         }

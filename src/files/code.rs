@@ -68,6 +68,9 @@ registry! {
         DirUnreadable => "dir-unreadable",
         /// A symlink is not followed, so what it points to is not analysed.
         SymlinkNotFollowed => "symlink-not-followed",
+        /// A file is named as a copy of a pipeline left behind (`Jenkinsfile.orig`,
+        /// `Jenkinsfile.bak`) and is not analysed.
+        PipelineCopy => "pipeline-copy",
 
         /// A YAML file does not parse.
         YamlSyntax => "yaml-syntax",

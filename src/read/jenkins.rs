@@ -31,8 +31,15 @@ pub(crate) struct JenkinsReader;
 impl Reader for JenkinsReader {
     fn claims(&self, path: &str) -> bool {
         // The name first: it rules out nearly every path without going through its folders.
-        is_jenkinsfile_name(path.rsplit('/').next().unwrap_or(path))
+        matches!(jenkinsfile_name(file_name(path)), Named::Pipeline)
             && !path.split('/').any(|part| part == ".git")
+    }
+
+    fn set_aside(&self, path: &str) -> Option<&'static str> {
+        match jenkinsfile_name(file_name(path)) {
+            Named::Copy(mark) if !path.split('/').any(|part| part == ".git") => Some(mark),
+            _ => None,
+        }
     }
 
     /// A pipeline kept in a Groovy file under another name (`tools/jenkins/DeployToTest.groovy`,
@@ -128,12 +135,29 @@ fn declares_pipeline(text: &str) -> bool {
     })
 }
 
+/// The last part of a repository path.
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// What a file's name says about it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Named {
+    /// A pipeline a job may run.
+    Pipeline,
+    /// A copy of one left behind, with the mark that says so (`.orig`).
+    Copy(&'static str),
+    /// Anything else, a text file about a pipeline among them.
+    Other,
+}
+
 /// `Jenkinsfile` in any case, alone, numbered (`Jenkinsfile2`) or joined to a prefix or suffix
 /// by `.`, `_` or `-` (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`,
 /// `Jenkinsfile.groovy`), as teams name the extra pipelines a multibranch or pipeline job
 /// points at. Not a bare `.jenkinsfile`, nor a longer word (`JenkinsfileRunner`), nor a text
-/// file about it or a copy left behind (`.txt`, `.md`, `.bak`, `.orig`).
-fn is_jenkinsfile_name(name: &str) -> bool {
+/// file about it (`.txt`, `.md`); such a name with `.bak` or `.orig` at the end is a copy left
+/// behind.
+fn jenkinsfile_name(name: &str) -> Named {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.
     if !name
@@ -141,23 +165,30 @@ fn is_jenkinsfile_name(name: &str) -> bool {
         .windows(STEM.len())
         .any(|w| w.eq_ignore_ascii_case(STEM.as_bytes()))
     {
-        return false;
+        return Named::Other;
     }
     let lower = name.to_ascii_lowercase();
     let Some(at) = lower.find(STEM) else {
-        return false;
+        return Named::Other;
     };
     let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
+    // The copy's mark comes off first: `Jenkinsfile2.bak` is a copy of `Jenkinsfile2`.
+    let mark = [".bak", ".orig"]
+        .into_iter()
+        .find(|ext| after.ends_with(ext));
+    let after = &after[..after.len() - mark.map_or(0, str::len)];
     let separator = |c: Option<char>| matches!(c, Some('.' | '_' | '-'));
     // A prefix or suffix is a word joined by a separator, not the separator alone.
     let prefix_ok = before.is_empty() || (before.len() > 1 && separator(before.chars().last()));
     let numbered = !after.is_empty() && after.bytes().all(|b| b.is_ascii_digit());
     let suffix_ok =
         after.is_empty() || numbered || (after.len() > 1 && separator(after.chars().next()));
-    let documentation = [".txt", ".md", ".bak", ".orig"]
-        .iter()
-        .any(|ext| after.ends_with(ext));
-    prefix_ok && suffix_ok && !documentation
+    let documentation = [".txt", ".md"].iter().any(|ext| after.ends_with(ext));
+    match mark {
+        _ if !(prefix_ok && suffix_ok) || documentation => Named::Other,
+        Some(mark) => Named::Copy(mark),
+        None => Named::Pipeline,
+    }
 }
 
 #[cfg(test)]

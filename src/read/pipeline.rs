@@ -334,6 +334,12 @@ pub(crate) trait Reader {
     fn recognises(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
         false
     }
+    /// Whether `path`, which this reader does not claim, is named as one of its pipelines
+    /// kept as a copy left behind (`Jenkinsfile.orig`). Gives the mark that says so (`.orig`);
+    /// such a file is not read, and the caller reports it so that no file is left out silently.
+    fn set_aside(&self, _path: &str) -> Option<&'static str> {
+        None
+    }
     /// Reads `path`. `repo` gives access to other files (local includes, composite actions).
     /// Problems are pushed to `diagnostics`; `None` when nothing usable could be read.
     fn read(

@@ -175,6 +175,25 @@ fn claims_jenkinsfiles_anywhere_but_git() {
 }
 
 #[test]
+fn a_copy_left_behind_is_set_aside_not_claimed() {
+    use crate::read::pipeline::Reader;
+    let r = JenkinsReader;
+    for (path, mark) in [
+        ("Jenkinsfile.orig", Some(".orig")),
+        ("ci/Jenkinsfile2.BAK", Some(".bak")),
+        ("deploy.jenkinsfile.orig", Some(".orig")),
+        (".git/Jenkinsfile.orig", None),
+        ("Jenkinsfile", None),
+        ("Jenkinsfile.md", None),
+        ("JenkinsfileRunner.bak", None),
+        ("notes.orig", None),
+    ] {
+        assert_eq!(r.set_aside(path), mark, "{path}");
+        assert!(!(r.claims(path) && mark.is_some()), "{path}");
+    }
+}
+
+#[test]
 fn a_groovy_file_that_holds_a_declarative_pipeline_is_recognised() {
     use crate::read::pipeline::Reader;
     let pipeline = "// Deploys the latest image to TEST.\npipeline{\n  agent any\n  stages { stage('Deploy') { steps { sh 'oc apply -f k8s/' } } }\n}\n";
