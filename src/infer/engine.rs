@@ -161,8 +161,9 @@ pub(crate) fn finish(cx: &Context<'_>, rules: &mut [Box<dyn Rule>], facts: &mut 
 
 /// Shows every command of `unit` to every rule, classified once.
 fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
+    let writers = std::cell::OnceCell::new();
     for (index, cmd) in unit.cmds.iter().enumerate() {
-        let deploy = vocab::classify_deploy(&unit.cmds, index)
+        let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
             .filter(|m| !m.dry_run && !site.throwaway_cluster);
         let credentials = vocab::classify_credentials(&unit.cmds, index);
         let command = CommandSite {

@@ -3,8 +3,10 @@
 //! A subcommand not listed as deploying is no deploy (`helm template`, `kubectl diff`), and a
 //! dry run is recognised but flagged.
 
+use std::cell::OnceCell;
+
 use super::deploy_tool::DeployTool;
-use super::renderers::{rendered_into, upstream_renders};
+use super::renderers::{Writers, rendered_into, upstream_renders};
 use crate::infer::shell::{self, Command};
 
 mod workload;
@@ -504,7 +506,11 @@ fn is_dry_run(cmd: &Command) -> bool {
 
 /// Classifies command `idx` of `cmds` (the list lets a deploy reading `-f -` see what is piped
 /// into it). `None` when it is no deploy command.
-pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatch> {
+pub(crate) fn classify_deploy(
+    cmds: &[Command],
+    idx: usize,
+    writers: &OnceCell<Writers>,
+) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
     let mut spec = tool_run_by(program)?;
@@ -564,7 +570,7 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
     for read in cmd.args_after(spec.path_flags) {
         let up = match read {
             "-" => upstream_renders(cmds, idx),
-            file => rendered_into(cmds, idx, file),
+            file => rendered_into(cmds, idx, file, writers),
         };
         if up.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
             tool = DeployTool::Kustomize;
@@ -593,5 +599,6 @@ pub(crate) fn classify_deploy(cmds: &[Command], idx: usize) -> Option<DeployMatc
 /// The first deploy among the commands of `line` (a script, or a packaged step's command input).
 pub(super) fn first_deploy(line: &str) -> Option<DeployMatch> {
     let cmds = shell::commands(line, &[]);
-    (0..cmds.len()).find_map(|i| classify_deploy(&cmds, i))
+    let writers = OnceCell::new();
+    (0..cmds.len()).find_map(|i| classify_deploy(&cmds, i, &writers))
 }

@@ -3,6 +3,9 @@
 //! what they read becomes the deploy's paths, and a kustomize build makes the deploy a
 //! `kustomize` `build-apply`.
 
+use std::cell::OnceCell;
+use std::collections::HashMap;
+
 use super::deploy::value_flags;
 use crate::infer::shell::Command;
 
@@ -96,26 +99,50 @@ pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
     up
 }
 
-/// How far back [`rendered_into`] looks for the command that wrote a file: scripts render a
-/// file a few lines before applying it, and a script of many applies stays linear.
-const WRITER_WINDOW: usize = 256;
+/// The commands of a script that write each file (`> out.yaml`, `>> out.yaml`), in order:
+/// where [`rendered_into`] looks for what wrote a deployed file. Built once per script, the
+/// first time a deploy reads a file, so a script of many applies stays linear.
+#[derive(Debug, Default)]
+pub(crate) struct Writers(HashMap<String, Vec<usize>>);
+
+impl Writers {
+    fn of(cmds: &[Command]) -> Writers {
+        let mut writers: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, cmd) in cmds.iter().enumerate() {
+            for r in &cmd.redirects {
+                if matches!(r.op.as_str(), ">" | ">>" | ">|") {
+                    let file = r.target.text.strip_prefix("./").unwrap_or(&r.target.text);
+                    writers.entry(file.to_owned()).or_default().push(i);
+                }
+            }
+        }
+        Writers(writers)
+    }
+
+    /// The last command before `idx` that writes `file`.
+    fn last_before(&self, file: &str, idx: usize) -> Option<usize> {
+        let at = self.0.get(file)?;
+        let before = at.partition_point(|&i| i < idx);
+        before.checked_sub(1).map(|k| at[k])
+    }
+}
 
 /// The renderers that wrote `file` before command `idx` (`kustomize build overlays/prod >
-/// out.yaml` then `kubectl apply -f out.yaml`): the last command of the [`WRITER_WINDOW`]
-/// before it whose output is redirected to that file, and what is piped into it. Nothing when
-/// that command renders nothing (`echo "$MANIFEST" > out.yaml`).
-pub(super) fn rendered_into(cmds: &[Command], idx: usize, file: &str) -> Upstream {
+/// out.yaml` then `kubectl apply -f out.yaml`): the last command before it whose output is
+/// redirected to that file, and what is piped into it. Nothing when that command renders
+/// nothing (`echo "$MANIFEST" > out.yaml`). `writers` is the script's index, built on first use.
+pub(super) fn rendered_into(
+    cmds: &[Command],
+    idx: usize,
+    file: &str,
+    writers: &OnceCell<Writers>,
+) -> Upstream {
     let mut up = Upstream::default();
     let file = file.strip_prefix("./").unwrap_or(file);
-    let end = idx.min(cmds.len());
-    let start = end.saturating_sub(WRITER_WINDOW);
-    let writer = cmds[start..end].iter().rposition(|c| {
-        c.redirects.iter().any(|r| {
-            matches!(r.op.as_str(), ">" | ">>" | ">|")
-                && r.target.text.strip_prefix("./").unwrap_or(&r.target.text) == file
-        })
-    });
-    renders_from(cmds, writer.map(|i| start + i), idx, &mut up);
+    let writer = writers
+        .get_or_init(|| Writers::of(cmds))
+        .last_before(file, idx.min(cmds.len()));
+    renders_from(cmds, writer, idx, &mut up);
     up
 }
 
@@ -236,6 +263,17 @@ mod tests {
         let m = first_deploy("kustomize build a > one.yaml\nkubectl apply -f two.yaml")
             .expect("deploy");
         assert_eq!(m.paths, ["two.yaml"]);
+    }
+
+    /// The write is found however far back it is, and the last one before the deploy counts:
+    /// a later write does not change what an earlier deploy read.
+    #[test]
+    fn the_last_write_before_the_deploy_counts_however_far_back() {
+        let mut script = String::from("kustomize build overlays/prod > out.yaml\n");
+        script.push_str(&"echo step >> log.txt\n".repeat(1_000));
+        script.push_str("kubectl apply -f out.yaml\nkustomize build overlays/dev > out.yaml\n");
+        let m = first_deploy(&script).expect("deploy");
+        assert_eq!(m.paths, ["out.yaml", "overlays/prod"]);
     }
 
     #[test]
