@@ -42,7 +42,8 @@ impl Named {
 /// expands variables in `environment: name:`), `${{ matrix.k }}` over the job's matrix,
 /// `${{ inputs.k }}` / `${{ github.event.inputs.k }}` (or an output passed on under an input's
 /// name, [`passed_on_input`]) over a dispatch input's choices, and a `&&`/`||` expression over
-/// its values (see [`crate::infer::expression`]).
+/// its values (see [`crate::infer::expression`]). An output of a job it needs that is plain text
+/// is put in first ([`handed_on`]).
 pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
     let written = name.trim();
     let conditional = conditional(written, pipeline);
@@ -62,6 +63,10 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
             })
             .collect();
     }
+    let names: Vec<String> = names
+        .into_iter()
+        .map(|n| handed_on(n, job, pipeline))
+        .collect();
     let choices = |input: &str| {
         pipeline
             .triggers
@@ -375,6 +380,39 @@ fn passed_on_input<'t>(inner: &'t str, pipeline: &Pipeline) -> Option<&'t str> {
                 && !t.choices.is_empty()
         })
         .then_some(name)
+}
+
+/// Each `${{ needs.<job>.outputs.<name> }}` in `name` replaced by that output, when `job` needs
+/// that job and the job sets the output to plain text (`outputs: { environment_name: dev }`):
+/// a setup job that only names things for the jobs after it.
+fn handed_on(mut name: String, job: &Job, pipeline: &Pipeline) -> String {
+    let output_of = |inner: &str| {
+        let (from, output) = inner.strip_prefix("needs.")?.split_once(".outputs.")?;
+        let from = from.trim();
+        if !job.needs.iter().any(|n| n == from) {
+            return None;
+        }
+        pipeline
+            .jobs
+            .iter()
+            .find(|j| j.id == from)?
+            .outputs
+            .iter()
+            .find(|(k, _)| k == output.trim())
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty() && !v.contains("${{"))
+    };
+    // One replacement per placeholder written: a value cannot bring more in.
+    for _ in 0..name.matches("${{").count() {
+        let found = references(&name)
+            .filter(|(w, _)| w.starts_with("${{"))
+            .find_map(|(w, inner)| Some((w.to_owned(), output_of(inner)?)));
+        let Some((written, value)) = found else {
+            break;
+        };
+        name = name.replacen(&written, &value, 1);
+    }
+    name
 }
 
 /// `$NAME` and `${NAME}` replaced by the job's (else the pipeline's) value of the variable, when

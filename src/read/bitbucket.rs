@@ -261,6 +261,7 @@ impl Lower<'_> {
             manual: stage.manual || m.get("trigger").and_then(scalar).as_deref() == Some("manual"),
             matrix: Vec::new(),
             variables: Vec::new(),
+            outputs: Vec::new(),
             steps: Vec::new(),
             extends_unread: Vec::new(),
             loc: self.st.loc(key),

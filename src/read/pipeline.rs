@@ -220,6 +220,9 @@ pub(crate) struct Job {
     pub matrix: Vec<(String, Vec<String>)>,
     /// Environment variables the job sets (name, value as written).
     pub variables: Vec<(String, String)>,
+    /// Values the job hands on to the jobs that need it (GitHub `outputs:`: name, value as
+    /// written).
+    pub outputs: Vec<(String, String)>,
     /// Steps in order; templates, `extends`, composite actions and `!reference` already
     /// expanded, each step keeping the location it was written at.
     pub steps: Vec<Step>,

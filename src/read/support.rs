@@ -349,6 +349,7 @@ pub(crate) fn empty_job(id: String, name: String, loc: Loc) -> Job {
         manual: false,
         matrix: Vec::new(),
         variables: Vec::new(),
+        outputs: Vec::new(),
         steps: Vec::new(),
         extends_unread: Vec::new(),
         loc,

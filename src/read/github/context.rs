@@ -246,6 +246,8 @@ pub(crate) enum Pairs {
     Env,
     /// `with:`: inputs of an action or a called workflow.
     With,
+    /// A job's `outputs:`: values the jobs that need it read as `needs.<job>.outputs.<name>`.
+    Outputs,
 }
 
 /// The pairs of a `kind` mapping, values with inputs substituted; none when `node` is missing
@@ -259,6 +261,7 @@ pub(crate) fn pairs(
     let (what, value) = match kind {
         Pairs::Env => ("`env`", "an `env` value"),
         Pairs::With => ("`with`", "a `with` value"),
+        Pairs::Outputs => ("`outputs`", "an `outputs` value"),
     };
     let Some(node) = node else {
         return Vec::new();

@@ -79,6 +79,7 @@ fn lower_job(
         .unwrap_or_default();
     let mut variables = inherited_env.to_vec();
     variables.extend(pairs(ctx, scope, map.get("env"), Pairs::Env));
+    let outputs = pairs(ctx, scope, map.get("outputs"), Pairs::Outputs);
     let mut job_steps = Vec::new();
     if let Some(s) = map.get("steps") {
         let dir = run_dir(scope, map);
@@ -95,6 +96,7 @@ fn lower_job(
         manual: false,
         matrix,
         variables,
+        outputs,
         steps: job_steps,
         extends_unread: Vec::new(),
         loc: scope.loc(key.span),

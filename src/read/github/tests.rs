@@ -796,3 +796,24 @@ fn step_if_is_the_steps_own_condition_and_reaches_a_composite_actions_steps() ->
     assert_eq!(deploy.conditions.len(), 1);
     Ok(())
 }
+
+#[test]
+fn job_outputs_are_kept_as_written() -> TestResult {
+    let src = "on: push\njobs:\n  setup:\n    outputs:\n      env: dev\n      tag: ${{ steps.meta.outputs.tag }}\n    steps:\n      - run: 'true'\n  odd:\n    outputs: [x]\n    steps:\n      - run: 'true'\n";
+    let (p, diagnostics) = read_one(&MemRepo::workflow(src));
+    let p = p.ok_or("no pipeline")?;
+    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+    assert_eq!(
+        job(&p, "setup")?.outputs,
+        [
+            pair("env", "dev"),
+            pair("tag", "${{ steps.meta.outputs.tag }}")
+        ]
+    );
+    assert!(job(&p, "odd")?.outputs.is_empty());
+    assert!(
+        diagnostics.iter().any(|d| d.message.contains("`outputs`")),
+        "{diagnostics:?}"
+    );
+    Ok(())
+}

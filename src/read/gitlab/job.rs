@@ -76,6 +76,7 @@ pub(super) fn lower_job(
         manual,
         matrix: matrix(job),
         variables,
+        outputs: Vec::new(),
         steps,
         // Set by the caller, which resolved `extends:`.
         extends_unread: Vec::new(),
