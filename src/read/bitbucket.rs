@@ -49,7 +49,22 @@ impl YamlFormat for BitbucketReader {
                     .push(Diagnostic::new(Code::BitbucketShape, message, loc));
             }
         }
+        start_in_own_folder(&mut lower.pipeline);
         lower.pipeline
+    }
+}
+
+/// Bitbucket runs a pipeline in the root of the clone, where `bitbucket-pipelines.yml` is: the
+/// file of a folder (`api/bitbucket-pipelines.yml`, a repository kept inside another) starts its
+/// scripts in that folder, so `./scripts/deploy.sh` is `api/scripts/deploy.sh`.
+fn start_in_own_folder(pipeline: &mut Pipeline) {
+    let Some((folder, _)) = pipeline.file.rsplit_once('/') else {
+        return;
+    };
+    for step in pipeline.jobs.iter_mut().flat_map(|j| j.steps.iter_mut()) {
+        if let Step::Script { dir, .. } = step {
+            dir.get_or_insert_with(|| folder.to_owned());
+        }
     }
 }
 

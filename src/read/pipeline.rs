@@ -160,8 +160,9 @@ pub(crate) enum Step {
         line_starts: Vec<usize>,
         /// The directory the script starts in: a GitHub step's `working-directory:` (else
         /// the job's or workflow's `defaults.run`) and an Azure step's `workingDirectory:`, as
-        /// written; a CircleCI `working_directory:`, made relative to the checkout. Other
-        /// readers leave it `None`, the checkout's root.
+        /// written; a CircleCI `working_directory:`, made relative to the checkout; the folder
+        /// of a Bitbucket file kept in a folder. Other readers leave it `None`, the checkout's
+        /// root.
         dir: Option<String>,
         /// Variables set for this step alone, as written: a GitHub step's `env:`. Other
         /// readers leave it empty (their steps have none, or set them job-wide).

@@ -98,10 +98,15 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
     // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
     // its files, not to a cluster, unless the name also says it deploys.
-    let packages = words.iter().any(|w| PACKAGING_WORDS.contains(w))
-        && !words.iter().any(|w| is_deploying_word(w));
-    (!elsewhere && !packages && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
+    (!elsewhere && !checks_files(&words) && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
         .then_some(&REUSABLE_DEPLOY)
+}
+
+/// Whether the words of a file name say it builds, checks or publishes files
+/// ([`PACKAGING_WORDS`]: `helm-lint.yml`, `chart-diff-lint.yml`) and none says it deploys.
+fn checks_files<S: AsRef<str>>(words: &[S]) -> bool {
+    words.iter().any(|w| PACKAGING_WORDS.contains(&w.as_ref()))
+        && !words.iter().any(|w| is_deploying_word(w.as_ref()))
 }
 
 /// Whether a word of a name says the step deploys: `deploy`, `deployer`, `deployment`,
@@ -114,6 +119,7 @@ fn is_deploying_word(word: &str) -> bool {
 /// (charts, bundles, manifests) rather than changing a cluster.
 const PACKAGING_WORDS: &[&str] = &[
     "publish", "package", "bundle", "lint", "test", "tests", "build", "push", "validate", "docs",
+    "diff", "check", "checks", "bump",
 ];
 
 /// Orbs (by the alias a config gives them) that deploy somewhere other than a cluster.
@@ -184,7 +190,7 @@ pub(super) fn reusable_workflow_given_cluster_secret(
 ) -> Option<&'static ActionSpec> {
     let (_, file) = remote_workflow(key)?;
     let words = file_words(file);
-    if words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) {
+    if words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) || checks_files(&words) {
         return None;
     }
     let cluster_secret = with

@@ -114,6 +114,22 @@ pub(crate) fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<
     })
 }
 
+/// A call no one can read offline names its inputs its own way (`helm_release_namespace`,
+/// `target-namespace`): the value of its one input whose name ends in `namespace`, when it has
+/// one (two such inputs with different values name none).
+fn any_namespace(with: &[(String, String)]) -> Option<&str> {
+    let mut values = with
+        .iter()
+        .filter(|(k, v)| {
+            !k.starts_with("secrets.")
+                && normalize_input(k).ends_with("-namespace")
+                && !v.trim().is_empty()
+        })
+        .map(|(_, v)| v.trim());
+    let first = values.next()?;
+    values.all(|v| v == first).then_some(first)
+}
+
 /// The packaged step `uses` refers to. For CircleCI, an orb may be imported under another alias
 /// (`k8s/create-or-update-resource`), so the command part alone also matches orb entries.
 pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
@@ -228,6 +244,9 @@ pub(crate) fn classify_action_deploy(
     }
     if m.namespace.is_none() {
         m.namespace = input(with, spec.namespace).map(str::to_owned);
+    }
+    if m.namespace.is_none() && tool == DeployTool::Unknown {
+        m.namespace = any_namespace(with).map(str::to_owned);
     }
     if m.context.is_none() {
         m.context = input(with, spec.context).map(str::to_owned);

@@ -404,3 +404,28 @@ fn siblings_of_a_deploying_remote_workflow_deploy() {
     let review = "acme/platform/.github/workflows/review.yaml@v3";
     assert_eq!(bare.sibling_of(review, &inherit), None);
 }
+
+/// A remote call's inputs are its own: the one whose name ends in `namespace` names the
+/// namespace, unless two such inputs disagree; a secret is never one.
+#[test]
+fn a_remote_call_names_its_namespace_in_its_own_input() {
+    let gh = CiSystem::GithubActions;
+    let uses = "acme/gh/.github/workflows/helm-upgrade.yml@v1";
+    let spec = action_spec(uses, gh).expect("a deploy by its name");
+    let namespace = |pairs: &[(&str, &str)]| {
+        classify_action_deploy(spec, &with(pairs)).and_then(|m| m.namespace)
+    };
+    assert_eq!(
+        namespace(&[("helm_release_namespace", "production")]).as_deref(),
+        Some("production")
+    );
+    assert_eq!(
+        namespace(&[("namespace", "web"), ("target-namespace", "other")]).as_deref(),
+        Some("web")
+    );
+    assert_eq!(
+        namespace(&[("app_namespace", "a"), ("db_namespace", "b")]),
+        None
+    );
+    assert_eq!(namespace(&[("secrets.kube_namespace", "x")]), None);
+}
