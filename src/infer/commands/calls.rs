@@ -127,6 +127,12 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         let Some((script, at)) = script_arg(cmd) else {
             continue;
         };
+        // `./bin/${NAMESPACE}_deploy.sh`: the variables' values where the command runs.
+        let script = if script.contains('$') {
+            super::values::resolve(&script, unit, i).0
+        } else {
+            script
+        };
         let Some(path) = repo_path(&cwd, &script) else {
             continue;
         };

@@ -291,14 +291,14 @@ fn file_words(file: &str) -> Vec<String> {
 }
 
 /// Whether a word of a workflow's file name names an environment deployed to: a tier word, but
-/// not one that also names a kind of check (`test`, `integration`, `pr`: `pr-checks.yml`;
+/// not one that also names a kind of check (`test`, `e2e`, `integration`, `pr`: `pr-checks.yml`;
 /// `review`: `run-claude-review.yml`).
 fn names_a_target(word: &str) -> bool {
     let word = word.to_ascii_lowercase();
     crate::infer::tier::is_tier_word(&word)
         && !matches!(
             word.as_str(),
-            "test" | "testing" | "int" | "integration" | "pr" | "review"
+            "test" | "testing" | "e2e" | "int" | "integration" | "pr" | "review"
         )
 }
 
