@@ -44,8 +44,9 @@ impl Reader for JenkinsReader {
 
     /// A pipeline kept in a Groovy file under another name (`tools/jenkins/DeployToTest.groovy`,
     /// which a Jenkins job names as its script path): a `.groovy` file with a declarative
-    /// `pipeline {` block at the start of a line. A helper a Jenkinsfile loads (functions and
-    /// `return this`) has none; a shared library's steps (`vars/`) are left out, since one
+    /// `pipeline {` block at the start of a line, or a scripted one's `node { }`
+    /// ([`declares_pipeline`]). A helper a Jenkinsfile loads (functions and `return this`) is
+    /// none; a shared library's steps (`vars/`) are left out, since one
     /// may wrap a whole pipeline in its `call`. Read without keeping it: no other stage reads
     /// a `.groovy` file that is no pipeline, and the few that are get read again.
     fn recognises(&self, path: &str, repo: &dyn RepoFiles) -> bool {
@@ -127,12 +128,32 @@ fn parse_groovy(src: &str) -> (Vec<ast::Stmt>, Option<(String, crate::yaml::Span
     (parsed.stmts, error)
 }
 
-/// Whether `text` has a line that opens a declarative pipeline: `pipeline {` at its start.
+/// Whether `text` holds a pipeline: a line that opens a declarative one (`pipeline {` at its
+/// start), or a scripted one's `node { }` (`node('maven') {`, at any depth, as inside a pod
+/// template) in a file that is neither a helper a Jenkinsfile loads (which ends in
+/// `return this`) nor a shared library's class (which has a `package`).
 fn declares_pipeline(text: &str) -> bool {
-    text.lines().any(|line| {
-        line.strip_prefix("pipeline")
-            .is_some_and(|rest| rest.trim_start().starts_with('{'))
-    })
+    let opens = |line: &str, word: &str| {
+        line.strip_prefix(word).is_some_and(|rest| {
+            let rest = rest.trim_start();
+            // `node('maven') {`: the arguments, if any, then the block.
+            let rest = match rest.strip_prefix('(') {
+                Some(args) => args.split_once(')').map_or("", |(_, after)| after),
+                None => rest,
+            };
+            rest.trim_start().starts_with('{')
+        })
+    };
+    let (mut scripted, mut helper) = (false, false);
+    for line in text.lines() {
+        if opens(line, "pipeline") {
+            return true;
+        }
+        let trimmed = line.trim_start();
+        helper |= trimmed == "return this" || line.starts_with("package ");
+        scripted |= opens(trimmed, "node");
+    }
+    scripted && !helper
 }
 
 /// The last part of a repository path.

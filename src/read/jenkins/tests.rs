@@ -218,6 +218,79 @@ fn a_groovy_file_that_holds_a_declarative_pipeline_is_recognised() {
 }
 
 #[test]
+fn a_groovy_file_that_holds_a_scripted_pipeline_is_recognised() {
+    use crate::read::pipeline::Reader;
+    let repo = MemRepo::from_pairs(&[
+        (
+            "a.groovy",
+            "node('maven') {
+  sh 'oc rollout latest dc/web'
+}
+",
+        ),
+        (
+            "b.groovy",
+            "def withPod(body) {
+  podTemplate {
+    node('pod') { body() }
+  }
+}
+withPod {
+  sh 'kubectl apply -f k8s/'
+}
+",
+        ),
+        (
+            "c.groovy",
+            "node {
+  sh 'make'
+}
+",
+        ),
+        (
+            "helper.groovy",
+            "def run() {
+  node { sh 'kubectl apply -f k8s/' }
+}
+return this
+",
+        ),
+        (
+            "src/org/acme/Step.groovy",
+            "package org.acme
+class Step {
+  def run() { steps.node { } }
+}
+",
+        ),
+        (
+            "d.groovy",
+            "def nodeVersion = '20'
+nodes { }
+node.label = 'x'
+",
+        ),
+        (
+            "e.groovy",
+            "// node { } in a comment
+",
+        ),
+    ]);
+    let r = JenkinsReader;
+    for path in ["a.groovy", "b.groovy", "c.groovy"] {
+        assert!(r.recognises(path, &repo), "{path}");
+    }
+    for path in [
+        "helper.groovy",
+        "src/org/acme/Step.groovy",
+        "d.groovy",
+        "e.groovy",
+    ] {
+        assert!(!r.recognises(path, &repo), "{path}");
+    }
+}
+
+#[test]
 fn declarative_sample_jobs_and_structure() {
     let p = read_ok(SAMPLE);
     assert_eq!(p.system, CiSystem::Jenkins);
