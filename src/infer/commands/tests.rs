@@ -341,3 +341,46 @@ fn function_bodies_run_only_where_the_job_calls_them() {
         ["ci.yml: { kubectl apply -f k8s/", "ci.yml: \"$@\""]
     );
 }
+
+/// `${VAR:-default}` (issue 9, holdout-15): the variable's value where it is set, the default
+/// where nothing sets it, and nothing where it is set to a value that cannot be read.
+#[test]
+fn shell_defaults_hold_where_nothing_sets_the_variable() {
+    let script = "NS=\"${1:-shop-dev}\"\nhelm upgrade web ./chart -n \"$NS\"\n\
+                  helm upgrade web ./chart -n \"${QA_NS:-shop-qa}\"\n";
+    let repo = MemRepo::from_pairs(&[("deploy.sh", script)]);
+    let namespaces = |call: &str, vars: &[(&str, &str)]| {
+        let mut p = pipeline(
+            ".gitlab-ci.yml",
+            CiSystem::GitlabCi,
+            vec![job("j", vec![script_step(".gitlab-ci.yml", call, 0, 0)])],
+        );
+        p.variables
+            .extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), true);
+        let called = units
+            .iter()
+            .find(|u| &*u.file == "deploy.sh")
+            .expect("called");
+        [1, 2].map(|idx| {
+            let ns = called.cmds[idx]
+                .arg_after(&["-n"])
+                .unwrap_or_default()
+                .to_owned();
+            values::resolve(&ns, called, idx).0
+        })
+    };
+    assert_eq!(namespaces("./deploy.sh\n", &[]), ["shop-dev", "shop-qa"]);
+    assert_eq!(
+        namespaces(
+            "./deploy.sh \"$NS\"\n",
+            &[("NS", "shop-prod"), ("QA_NS", "qa-2")]
+        ),
+        ["shop-prod", "qa-2"]
+    );
+    // Set, but to a value that cannot be read: no default.
+    assert_eq!(
+        namespaces("./deploy.sh \"$TARGET\"\n", &[]),
+        ["$NS", "shop-qa"]
+    );
+}

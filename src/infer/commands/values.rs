@@ -16,6 +16,12 @@ const MAX_CHAIN: usize = 4;
 /// (`NAMESPACE=$1`) is followed, up to four steps ([`MAX_CHAIN`]); past that the name stays as written. Returns the name and a note suffix
 /// saying where the value came from.
 pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) {
+    if let Some((var, default)) = with_default(value) {
+        return match or_default(var, default, unit, idx, MAX_CHAIN) {
+            Followed::Value(v) => (v, format!(" (`{}`)", value.trim())),
+            _ => (value.to_owned(), String::new()),
+        };
+    }
     let Some(first) = lone_var(value) else {
         // `shop-$ENV`: each variable from an assignment that always runs before the command,
         // else from the job's variables.
@@ -68,8 +74,13 @@ enum Followed {
 /// (`NS=$TARGET`, `TARGET=$1`), each one that always runs (not inside an `if` or `case`), up to
 /// [`MAX_CHAIN`] steps.
 fn follow(value: &str, unit: &Unit, idx: usize) -> Followed {
+    follow_within(value, unit, idx, MAX_CHAIN)
+}
+
+/// [`follow`] with `budget` steps left, which a default's variable (below) shares.
+fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followed {
     let (mut current, mut idx) = (value.to_owned(), idx);
-    for _ in 0..MAX_CHAIN {
+    for step in 0..budget {
         let Some(var) = lone_var(&current).map(str::to_owned) else {
             return Followed::Stop;
         };
@@ -86,6 +97,19 @@ fn follow(value: &str, unit: &Unit, idx: usize) -> Followed {
                     .filter(|_| unit.condition_branch(c.start).is_none())
                     .map(|v| (v, i))
             });
+        // `NS="${1:-shop-dev}"`, always run: the variable's value where it is set, else the
+        // default.
+        let defaulted = earlier.as_ref().and_then(|(v, at)| {
+            let (var, default) = with_default(v)?;
+            let always = unit
+                .cmds
+                .get(*at)
+                .is_some_and(|c| !shell::in_conditional(&unit.text, c.start));
+            always.then(|| (var.to_owned(), default.to_owned(), *at))
+        });
+        if let Some((var, default, at)) = defaulted {
+            return or_default(&var, &default, unit, at, budget - step - 1);
+        }
         match earlier {
             Some((v, _)) if !v.contains('$') && !v.is_empty() => return Followed::Value(v),
             // Followed only from an assignment that always runs: `ns=$ns_test` inside an
@@ -175,6 +199,36 @@ fn substitute(
         out = out.replacen(written, &found, 1);
     }
     Some(out)
+}
+
+/// `${var:-default}` before command `idx`: the variable's value there, else the default. The
+/// default holds only where nothing sets the variable: one set to a value that cannot be read
+/// (`./deploy.sh "$TARGET"` for `$1`) is no default.
+fn or_default(var: &str, default: &str, unit: &Unit, idx: usize, budget: usize) -> Followed {
+    let plain_default = (!default.contains('$') && !default.is_empty()).then(|| default.to_owned());
+    match follow_within(&format!("${var}"), unit, idx, budget) {
+        Followed::Value(v) => Followed::Value(v),
+        Followed::Unset(var) if unit.conditional.iter().any(|c| c.name == var) => Followed::Stop,
+        Followed::Unset(var) if var_value(&unit.vars, &var).is_none() => {
+            plain_default.map_or(Followed::Stop, Followed::Value)
+        }
+        Followed::Unset(var) => {
+            lookup_vars(&var, &unit.vars).map_or(Followed::Stop, Followed::Value)
+        }
+        Followed::Stop => Followed::Stop,
+    }
+}
+
+/// `${NAME:-default}` (also `${NAME-default}`, `${NAME:=default}`, `${NAME=default}`): the
+/// variable and the default, as written.
+fn with_default(value: &str) -> Option<(&str, &str)> {
+    let inner = value.trim().strip_prefix("${")?.strip_suffix('}')?;
+    let at = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+    let (name, rest) = inner.split_at(at);
+    let default = [":-", ":=", "-", "="]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op))?;
+    (!name.is_empty() && !default.contains('}')).then_some((name, default.trim()))
 }
 
 /// The variable a reference's inside names: `NAME`, Jenkins `env.NAME`, GitHub `env.NAME`.
