@@ -52,6 +52,7 @@ pub(crate) fn job_units(
     let mut out: Vec<Unit> = Vec::new();
     let mut carried: Vec<(String, String)> = Vec::new();
     let mut carried_conditional: Vec<ConditionalValue> = Vec::new();
+    let checkout = checkout_path(job);
     for step in &job.steps {
         // A packaged step that runs a script input is that script ([`as_script_step`]).
         let converted = crate::infer::vocab::as_script_step(step);
@@ -73,6 +74,7 @@ pub(crate) fn job_units(
             .as_deref()
             .map(|d| env_value(d, vars))
             .and_then(|d| calls::repo_path("", &d))
+            .map(|d| in_checkout(d, checkout.as_deref()))
             .unwrap_or_default();
         let map = if line_starts.is_empty() {
             SpanMap::Whole(loc.span)
@@ -102,6 +104,42 @@ pub(crate) fn job_units(
     }
     functions::keep_called(&mut out);
     out
+}
+
+/// Where the job checks the repository out, when not at the workspace's root: the `path:` of
+/// an `actions/checkout` step of this repository (no other `repository:`).
+fn checkout_path(job: &Job) -> Option<String> {
+    job.steps.iter().find_map(|step| {
+        let Step::Action { uses, with, .. } = step else {
+            return None;
+        };
+        let input = |name: &str| with.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
+        let this_repository = input("repository")
+            .is_none_or(|r| r.is_empty() || r.replace(' ', "") == "${{github.repository}}");
+        let path = input("path")?;
+        (crate::infer::vocab::normalize_uses(uses) == "actions/checkout" && this_repository)
+            .then(|| calls::repo_path("", path))
+            .flatten()
+    })
+}
+
+/// A workspace folder `dir` as a folder of the repository checked out at `checkout`:
+/// `go/src/acme/app/deploy` with the repository at `go/src/acme/app` is `deploy`. A folder
+/// outside the checkout is kept.
+fn in_checkout(dir: String, checkout: Option<&str>) -> String {
+    let Some(root) = checkout else {
+        return dir;
+    };
+    if dir == root {
+        return String::new();
+    }
+    match dir
+        .strip_prefix(root)
+        .and_then(|rest| rest.strip_prefix('/'))
+    {
+        Some(rest) => rest.to_owned(),
+        None => dir,
+    }
 }
 
 /// The variables a unit's own lines set for the lines after it (`X=1`, `export X=1`), outside
