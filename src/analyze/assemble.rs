@@ -2,6 +2,8 @@
 //! read diagnostics. Every decision was made in `infer::resolve`; this only turns places into
 //! line:column positions and facts into the document's fields.
 
+use std::collections::HashMap;
+
 use crate::analyze::document::*;
 use crate::analyze::positions::Positions;
 use crate::files::ReadDiagnostic;
@@ -20,6 +22,28 @@ pub(crate) fn assemble(
     read_diagnostics: &[ReadDiagnostic],
     positions: &mut Positions<'_>,
 ) -> Analysis {
+    // The child pipeline files each job came through, which are pipeline files of its deploys.
+    let through: HashMap<(&str, &str), &[String]> = pipelines
+        .iter()
+        .flat_map(|p| {
+            p.jobs
+                .iter()
+                .filter(|j| !j.through.is_empty())
+                .map(|j| ((p.file.as_str(), j.id.as_str()), j.through.as_slice()))
+        })
+        .collect();
+    let Inference {
+        deploy_steps,
+        environments,
+        images,
+        tests,
+        credentials,
+        secret_flows,
+    } = inference;
+    let deploy_steps: Vec<DeployStepOut> = deploy_steps
+        .into_iter()
+        .map(|d| deploy_step(d, &through, positions))
+        .collect();
     let unresolved: Vec<Unresolved> = pipelines
         .iter_mut()
         .flat_map(|p| std::mem::take(&mut p.unresolved))
@@ -48,18 +72,6 @@ pub(crate) fn assemble(
         .collect();
     pipelines_out.sort_by(|a, b| a.file.cmp(&b.file));
 
-    let Inference {
-        deploy_steps,
-        environments,
-        images,
-        tests,
-        credentials,
-        secret_flows,
-    } = inference;
-    let deploy_steps: Vec<DeployStepOut> = deploy_steps
-        .into_iter()
-        .map(|d| deploy_step(d, positions))
-        .collect();
     let environments: Vec<EnvironmentOut> = environments
         .into_iter()
         .map(|e| environment(e, positions))
@@ -135,13 +147,23 @@ pub(crate) fn assemble(
     }
 }
 
-fn deploy_step(d: Deploy, positions: &mut Positions<'_>) -> DeployStepOut {
+/// `through` gives the child pipeline files of a (pipeline, job), listed with the pipelines.
+fn deploy_step(
+    d: Deploy,
+    through: &HashMap<(&str, &str), &[String]>,
+    positions: &mut Positions<'_>,
+) -> DeployStepOut {
     let step = d.step;
     // The document lists job ids; jobs of the same id in two pipeline files are one entry.
     let mut jobs: Vec<String> = d.jobs.iter().map(|j| j.job.to_string()).collect();
     jobs.sort();
     jobs.dedup();
     let mut pipelines: Vec<String> = d.jobs.iter().map(|j| j.pipeline.to_string()).collect();
+    for j in &d.jobs {
+        if let Some(files) = through.get(&(&*j.pipeline, &*j.job)) {
+            pipelines.extend(files.iter().cloned());
+        }
+    }
     pipelines.sort();
     pipelines.dedup();
     DeployStepOut {

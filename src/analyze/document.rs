@@ -119,7 +119,8 @@ pub(crate) struct DeployStepOut {
     /// template, anchor, reusable workflow or script.
     pub jobs: Vec<String>,
     /// The pipeline files of those jobs, sorted: several when the command is written once in
-    /// a script or template that jobs of several pipelines run.
+    /// a script or template that jobs of several pipelines run; a job of a GitLab child
+    /// pipeline lists the child's files too.
     pub pipelines: Vec<String>,
     /// The tool it deploys with (docs/inference.md#vocabulary).
     pub tool: DeployTool,

@@ -420,3 +420,28 @@ fn a_copy_of_a_pipeline_is_reported_not_read() {
         .collect();
     assert_eq!(copies, [("Jenkinsfile.orig", "pipeline-copy")]);
 }
+
+/// A deploy in a child pipeline (`trigger: include:`) whose job a template defines lists the
+/// child's file with the pipelines, as a local reusable workflow's caller and callee are: the
+/// child pipeline holds the deploying job through its include (issue 9, holdout-15).
+#[test]
+fn a_child_pipeline_file_is_a_pipeline_of_its_deploys() {
+    let repo = MemRepo::from_pairs(&[
+        (
+            ".gitlab-ci.yml",
+            "api:\n  trigger:\n    include: api/.gitlab-ci.yml\n    strategy: depend\n",
+        ),
+        ("api/.gitlab-ci.yml", "include:\n  - local: ci/deploy.yml\n"),
+        (
+            "ci/deploy.yml",
+            "deploy-prod:\n  script:\n    - helm upgrade -i app ./chart -n prod\n",
+        ),
+    ]);
+    let analysis = run(&repo);
+    let pipelines: Vec<Vec<&str>> = analysis
+        .deploy_steps
+        .iter()
+        .map(|d| d.pipelines.iter().map(String::as_str).collect())
+        .collect();
+    assert_eq!(pipelines, [[".gitlab-ci.yml", "api/.gitlab-ci.yml"]]);
+}

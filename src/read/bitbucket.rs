@@ -277,6 +277,7 @@ impl Lower<'_> {
             matrix: Vec::new(),
             variables: Vec::new(),
             outputs: Vec::new(),
+            through: Vec::new(),
             steps: Vec::new(),
             extends_unread: Vec::new(),
             loc: self.st.loc(key),

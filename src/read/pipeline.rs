@@ -224,6 +224,9 @@ pub(crate) struct Job {
     /// Values the job hands on to the jobs that need it (GitHub `outputs:`: name, value as
     /// written).
     pub outputs: Vec<(String, String)>,
+    /// The child pipeline files the job was read through (GitLab `trigger: include:`),
+    /// outermost first; empty for a job of the pipeline's own files.
+    pub through: Vec<String>,
     /// Steps in order; templates, `extends`, composite actions and `!reference` already
     /// expanded, each step keeping the location it was written at.
     pub steps: Vec<Step>,

@@ -350,6 +350,7 @@ pub(crate) fn empty_job(id: String, name: String, loc: Loc) -> Job {
         matrix: Vec::new(),
         variables: Vec::new(),
         outputs: Vec::new(),
+        through: Vec::new(),
         steps: Vec::new(),
         extends_unread: Vec::new(),
         loc,

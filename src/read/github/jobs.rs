@@ -97,6 +97,7 @@ fn lower_job(
         matrix,
         variables,
         outputs,
+        through: Vec::new(),
         steps: job_steps,
         extends_unread: Vec::new(),
         loc: scope.loc(key.span),

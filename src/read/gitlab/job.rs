@@ -77,6 +77,7 @@ pub(super) fn lower_job(
         matrix: matrix(job),
         variables,
         outputs: Vec::new(),
+        through: Vec::new(),
         steps,
         // Set by the caller, which resolved `extends:`.
         extends_unread: Vec::new(),

@@ -228,10 +228,12 @@ fn child_jobs(
         return;
     };
     let pushed = locals.len();
-    files.extend(locals.into_iter().map(|(p, _)| p));
+    let child_files: Vec<String> = locals.into_iter().map(|(p, _)| p).collect();
+    files.extend(child_files.iter().cloned());
     let child = lower_config(ctx, &config, files);
     files.truncate(files.len().saturating_sub(pushed));
     jobs.extend(child.jobs.into_iter().map(|mut job| {
+        job.through.splice(0..0, child_files.iter().cloned());
         job.id = format!("{parent}/{}", job.id);
         job.name = job.id.clone();
         for need in &mut job.needs {
