@@ -161,7 +161,7 @@ pub(crate) fn finish(cx: &Context<'_>, rules: &mut [Box<dyn Rule>], facts: &mut 
 
 /// Shows every command of `unit` to every rule, classified once.
 fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
-    let writers = std::cell::OnceCell::new();
+    let writers = vocab::Writers::default();
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
             .filter(|m| !m.dry_run && !site.throwaway_cluster);

@@ -3,8 +3,6 @@
 //! A subcommand not listed as deploying is no deploy (`helm template`, `kubectl diff`), and a
 //! dry run is recognised but flagged.
 
-use std::cell::OnceCell;
-
 use super::deploy_tool::DeployTool;
 use super::renderers::{Writers, rendered_into, upstream_renders};
 use crate::infer::shell::{self, Command};
@@ -509,7 +507,7 @@ fn is_dry_run(cmd: &Command) -> bool {
 pub(crate) fn classify_deploy(
     cmds: &[Command],
     idx: usize,
-    writers: &OnceCell<Writers>,
+    writers: &Writers,
 ) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
@@ -599,6 +597,6 @@ pub(crate) fn classify_deploy(
 /// The first deploy among the commands of `line` (a script, or a packaged step's command input).
 pub(super) fn first_deploy(line: &str) -> Option<DeployMatch> {
     let cmds = shell::commands(line, &[]);
-    let writers = OnceCell::new();
+    let writers = Writers::default();
     (0..cmds.len()).find_map(|i| classify_deploy(&cmds, i, &writers))
 }

@@ -42,6 +42,7 @@ pub(crate) use deploy_tool::DeployTool;
 pub(crate) use image_builder::ImageBuilder;
 pub(crate) use images::*;
 pub(crate) use library_steps::*;
+pub(crate) use renderers::Writers;
 pub(crate) use test_runners::*;
 pub(crate) use throwaway::*;
 pub(crate) use variables::*;

@@ -103,10 +103,10 @@ pub(super) fn upstream_renders(cmds: &[Command], idx: usize) -> Upstream {
 /// where [`rendered_into`] looks for what wrote a deployed file. Built once per script, the
 /// first time a deploy reads a file, so a script of many applies stays linear.
 #[derive(Debug, Default)]
-pub(crate) struct Writers(HashMap<String, Vec<usize>>);
+pub(crate) struct Writers(OnceCell<HashMap<String, Vec<usize>>>);
 
 impl Writers {
-    fn of(cmds: &[Command]) -> Writers {
+    fn of(cmds: &[Command]) -> HashMap<String, Vec<usize>> {
         let mut writers: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, cmd) in cmds.iter().enumerate() {
             for r in &cmd.redirects {
@@ -116,12 +116,12 @@ impl Writers {
                 }
             }
         }
-        Writers(writers)
+        writers
     }
 
-    /// The last command before `idx` that writes `file`.
-    fn last_before(&self, file: &str, idx: usize) -> Option<usize> {
-        let at = self.0.get(file)?;
+    /// The last command of `cmds` before `idx` that writes `file`.
+    fn last_before(&self, cmds: &[Command], file: &str, idx: usize) -> Option<usize> {
+        let at = self.0.get_or_init(|| Writers::of(cmds)).get(file)?;
         let before = at.partition_point(|&i| i < idx);
         before.checked_sub(1).map(|k| at[k])
     }
@@ -135,13 +135,11 @@ pub(super) fn rendered_into(
     cmds: &[Command],
     idx: usize,
     file: &str,
-    writers: &OnceCell<Writers>,
+    writers: &Writers,
 ) -> Upstream {
     let mut up = Upstream::default();
     let file = file.strip_prefix("./").unwrap_or(file);
-    let writer = writers
-        .get_or_init(|| Writers::of(cmds))
-        .last_before(file, idx.min(cmds.len()));
+    let writer = writers.last_before(cmds, file, idx.min(cmds.len()));
     renders_from(cmds, writer, idx, &mut up);
     up
 }
