@@ -42,7 +42,8 @@ pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> 
 /// make targets it calls; step units have depth 0. `vars` are the variables the job's scripts
 /// see ([`job_vars`]). When the job's script steps run in one shell (`shared_shell`: GitLab,
 /// Bitbucket and Travis script lines), a variable one step assigns (`CLI="oc -n $NS"`) is seen
-/// by the steps after it; so is one a step writes to `$GITHUB_ENV`, on any system.
+/// by the steps after it, and so is the folder a `cd` of one leaves it in; so is a variable a
+/// step writes to `$GITHUB_ENV`, on any system.
 pub(crate) fn job_units(
     files: &dyn RepoFiles,
     job: &Job,
@@ -53,6 +54,9 @@ pub(crate) fn job_units(
     let mut carried: Vec<(String, String)> = Vec::new();
     let mut carried_conditional: Vec<ConditionalValue> = Vec::new();
     let checkout = checkout_path(job);
+    // Where the last script line left the shell, when lines share one (`- cd k8s` then
+    // `- kubectl apply -k overlays/prod`).
+    let mut carried_dir = String::new();
     for step in &job.steps {
         // A packaged step that runs a script input is that script ([`as_script_step`]).
         let converted = crate::infer::vocab::as_script_step(step);
@@ -75,7 +79,7 @@ pub(crate) fn job_units(
             .map(|d| env_value(d, vars))
             .and_then(|d| calls::repo_path("", &d))
             .map(|d| in_checkout(d, checkout.as_deref()))
-            .unwrap_or_default();
+            .unwrap_or_else(|| carried_dir.clone());
         let map = if line_starts.is_empty() {
             SpanMap::Whole(loc.span)
         } else {
@@ -96,6 +100,7 @@ pub(crate) fn job_units(
         unit.step_when = shell::ScriptCondition::of_step(when);
         if shared_shell {
             carried.extend(assignments(&unit));
+            carried_dir = unit.dir_at(unit.cmds.len());
         }
         let (always, on_branch) = github_writes(&unit);
         carried.extend(always);
