@@ -99,16 +99,26 @@ pub(crate) fn job_units(
         unit.conditional = carried_conditional.clone();
         unit.step_when = shell::ScriptCondition::of_step(when);
         if shared_shell {
-            carried.extend(assignments(&unit));
+            carry(&mut carried, assignments(&unit));
             carried_dir = unit.dir_at(unit.cmds.len());
         }
         let (always, on_branch) = github_writes(&unit);
-        carried.extend(always);
+        carry(&mut carried, always);
         carried_conditional.extend(on_branch);
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     functions::keep_called(&mut out);
     out
+}
+
+/// Adds what a step sets to what the steps after it see. A variable set again replaces its
+/// earlier value instead of adding to it (lookups take the last value anyway), so a job that
+/// sets one variable on every line does not hand every later line all its past values.
+fn carry(carried: &mut Vec<(String, String)>, set: Vec<(String, String)>) {
+    for (name, value) in set {
+        carried.retain(|(k, _)| *k != name);
+        carried.push((name, value));
+    }
 }
 
 /// Where the job checks the repository out, when not at the workspace's root: the `path:` of
@@ -118,7 +128,7 @@ fn checkout_path(job: &Job) -> Option<String> {
         let Step::Action { uses, with, .. } = step else {
             return None;
         };
-        let input = |name: &str| with.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
+        let input = |name: &str| crate::infer::vocab::input(with, &[name]).map(str::trim);
         let this_repository = input("repository")
             .is_none_or(|r| r.is_empty() || r.replace(' ', "") == "${{github.repository}}");
         let path = input("path")?;
