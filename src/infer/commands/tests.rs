@@ -390,10 +390,16 @@ fn shell_defaults_hold_where_nothing_sets_the_variable() {
 /// lines took 81 s and 16 GB).
 #[test]
 fn a_variable_set_again_replaces_its_value() {
-    let lines: Vec<Step> = ["X=a", "X=b", "Y=c", "X=d", "kubectl -n \"$X\" apply -f k8s/"]
-        .iter()
-        .map(|l| script_step(".gitlab-ci.yml", l, 0, 0))
-        .collect();
+    let lines: Vec<Step> = [
+        "X=a",
+        "X=b",
+        "Y=c",
+        "X=d",
+        "kubectl -n \"$X\" apply -f k8s/",
+    ]
+    .iter()
+    .map(|l| script_step(".gitlab-ci.yml", l, 0, 0))
+    .collect();
     let p = pipeline(".gitlab-ci.yml", CiSystem::GitlabCi, vec![job("j", lines)]);
     let units = job_units(&MemRepo::from_pairs(&[]), &p.jobs[0], &[], true);
     let last = units.last().expect("units");
