@@ -109,6 +109,27 @@ for j in range(100):
     os.makedirs(f"zz/svc{j}", exist_ok=True)
     open(f"zz/svc{j}/Jenkinsfile", "w").write("pipeline { agent any\n stages { stage(\"d\") { steps { sh \"kubectl apply -f k8s/\" } } } }\n")
 '
+# 7. Shared-shell lines that each set a different variable (GitLab; 80,000 lines is about 2 MB),
+#    and GitHub steps that each write a different variable to $GITHUB_ENV on one branch.
+for n in 10000 80000; do
+  gen "carried-$n" "
+lines = ['deploy:', '  environment: production', '  script:']
+lines += [f'    - V{i}=value{i}' for i in range($n)]
+lines.append('    - kubectl apply -n \$V1 -f k8s/')
+open('.gitlab-ci.yml', 'w').write(chr(10).join(lines) + chr(10))
+"
+done
+for n in 5000 20000; do
+  gen "on-branch-$n" "
+import os
+os.makedirs('.github/workflows')
+lines = ['on: push', 'jobs:', '  deploy:', '    runs-on: ubuntu-latest', '    steps:']
+for i in range($n):
+    lines.append(f'      - run: if [ \"\$GITHUB_REF_NAME\" = main ]; then echo \"C{i}=prod\" >> \"\$GITHUB_ENV\"; fi')
+lines.append('      - run: kubectl apply -n \$C1 -f k8s/')
+open('.github/workflows/deploy.yml', 'w').write(chr(10).join(lines) + chr(10))
+"
+done
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -125,3 +146,9 @@ for kind in dev-zero fifo sparse; do
 done
 measure skipped-files skipped-files 'skip|larger|utf-8|binary|read' "$bin" --color never analyze .
 measure monorepo monorepo 'deploy step' "$bin" --color never analyze .
+for n in 10000 80000; do
+  measure "carried-$n" "carried-$n" '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+done
+for n in 5000 20000; do
+  measure "on-branch-$n" "on-branch-$n" '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+done

@@ -11,11 +11,13 @@
 mod calls;
 mod functions;
 mod makefile;
+mod scope;
 #[cfg(test)]
 pub(crate) mod tests;
 mod unit;
 mod values;
 
+pub(crate) use scope::Scope;
 pub(crate) use unit::{SpanMap, Unit};
 pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
@@ -51,8 +53,8 @@ pub(crate) fn job_units(
     shared_shell: bool,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
-    let mut carried: Vec<(String, String)> = Vec::new();
-    let mut carried_conditional: Vec<ConditionalValue> = Vec::new();
+    // What each step sets, for the steps after it.
+    let scope = Scope::job(vars);
     let checkout = checkout_path(job);
     // Where the last script line left the shell, when lines share one (`- cd k8s` then
     // `- kubectl apply -k overlays/prod`).
@@ -86,39 +88,25 @@ pub(crate) fn job_units(
             SpanMap::Lines(line_starts.clone(), loc.span)
         };
         // The step's own variables win over the job's, and what earlier lines set over both.
-        let vars: Vec<(String, String)> = vars.iter().chain(env).chain(&carried).cloned().collect();
-        let unit = Unit::new(
+        let mut unit = Unit::new(
             loc.file.clone(),
             text.clone(),
             map,
-            vars,
+            scope.step(env),
             name.clone().filter(|n| n.starts_with("!reference")),
             cwd,
         );
-        let mut unit = unit;
-        unit.conditional = carried_conditional.clone();
         unit.step_when = shell::ScriptCondition::of_step(when);
         if shared_shell {
-            carry(&mut carried, assignments(&unit));
+            scope.carry(assignments(&unit), Vec::new());
             carried_dir = unit.dir_at(unit.cmds.len());
         }
         let (always, on_branch) = github_writes(&unit);
-        carry(&mut carried, always);
-        carried_conditional.extend(on_branch);
+        scope.carry(always, on_branch);
         calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
     }
     functions::keep_called(&mut out);
     out
-}
-
-/// Adds what a step sets to what the steps after it see. A variable set again replaces its
-/// earlier value instead of adding to it (lookups take the last value anyway), so a job that
-/// sets one variable on every line does not hand every later line all its past values.
-fn carry(carried: &mut Vec<(String, String)>, set: Vec<(String, String)>) {
-    for (name, value) in set {
-        carried.retain(|(k, _)| *k != name);
-        carried.push((name, value));
-    }
 }
 
 /// Where the job checks the repository out, when not at the workspace's root: the `path:` of
@@ -287,7 +275,7 @@ impl Unit {
         file: Arc<str>,
         text: String,
         map: SpanMap,
-        vars: Vec<(String, String)>,
+        vars: Scope,
         used_as: Option<String>,
         cwd: String,
     ) -> Unit {
@@ -301,7 +289,6 @@ impl Unit {
             called_as: None,
             used_as,
             vars,
-            conditional: Vec::new(),
             step_when: None,
             cwd,
             gates: Vec::new(),
@@ -333,7 +320,6 @@ impl Unit {
             called_as: Some(called_as),
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
-            conditional: self.conditional.clone(),
             step_when: self.step_when.clone(),
             cwd,
             gates,
@@ -346,16 +332,14 @@ impl Unit {
     /// variables, instead of its caller's. They name no command (a digit is no variable name
     /// in command position), so the tokenized commands stay as they are.
     fn with_positional(mut self, positional: Vec<(String, String)>) -> Unit {
-        self.vars
-            .retain(|(k, _)| !k.bytes().all(|b| b.is_ascii_digit()));
-        self.vars.extend(positional);
+        self.vars = self.vars.with_positional(positional);
         self
     }
 }
 
 /// Tokenizes one script: the only place a unit's text is handed to the shell tokenizer.
-fn tokenize(text: &str, vars: &[(String, String)]) -> Vec<Command> {
+fn tokenize(text: &str, vars: &Scope) -> Vec<Command> {
     #[cfg(test)]
     tests::TOKENIZED.with(|n| n.set(n.get() + 1));
-    shell::commands(text, vars)
+    shell::commands_in(text, vars)
 }

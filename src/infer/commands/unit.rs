@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
 use crate::infer::shell::{self, Command};
-use crate::read::ConditionalValue;
+
+use super::scope::Scope;
 use crate::yaml::Span;
 
 /// The longest path a folder can have (Linux's `PATH_MAX`): a longer one is no folder.
@@ -46,11 +47,10 @@ pub(crate) struct Unit {
     /// How a step written elsewhere got into the job (`!reference [.deploy, script] used at
     /// .gitlab-ci.yml:31:7`), so findings name the use site as well as the definition.
     pub(crate) used_as: Option<String>,
-    /// The variables the script saw (job and pipeline variables).
-    pub(crate) vars: Vec<(String, String)>,
-    /// Values earlier steps set only on some branch (GitHub `$GITHUB_ENV` and
-    /// `$GITHUB_OUTPUT` writes inside an `if` on the branch), each with the branch it holds on.
-    pub(crate) conditional: Vec<ConditionalValue>,
+    /// The variables the script sees (the job's, its step's, what earlier steps set), and the
+    /// values earlier steps set only on some branch (GitHub `$GITHUB_ENV` and `$GITHUB_OUTPUT`
+    /// writes inside an `if` on the branch), each with the branch it holds on.
+    pub(crate) vars: Scope,
     /// What the step's own conditions say about the ref or event it runs on (a GitHub step's
     /// `if:`, the Jenkins `if` around a call inside its stage), for every unit of the step.
     pub(crate) step_when: Option<shell::ScriptCondition>,

@@ -6,7 +6,7 @@
 //! (namespaces, contexts, releases) through here.
 
 use crate::infer::commands::Unit;
-use crate::infer::shell;
+use crate::infer::shell::{self, Lookup};
 
 /// How many variables deep a name is followed (`NS=$TARGET`, `TARGET=$1`, ...).
 const MAX_CHAIN: usize = 4;
@@ -48,9 +48,7 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
     match follow(value, unit, idx) {
         Followed::Value(v) => (v, how),
         // An earlier step set it per branch or event: one value is no answer ([`chain_end`]).
-        Followed::Unset(var) if unit.conditional.iter().any(|c| c.name == var) => {
-            (value.to_owned(), String::new())
-        }
+        Followed::Unset(var) if unit.vars.set_on_branch(&var) => (value.to_owned(), String::new()),
         Followed::Unset(var) => match lookup_vars(&var, &unit.vars) {
             Some(v) => (v, how),
             None => (value.to_owned(), String::new()),
@@ -137,8 +135,7 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
 pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> {
     match follow(value, unit, idx) {
         Followed::Unset(var)
-            if unit.conditional.iter().any(|c| c.name == var)
-                || lookup_vars(&var, &unit.vars).is_none() =>
+            if unit.vars.set_on_branch(&var) || lookup_vars(&var, &unit.vars).is_none() =>
         {
             Some(var)
         }
@@ -147,7 +144,7 @@ pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> 
 }
 
 /// The plain value `vars` give `var` (put together from other variables, see [`substitute`]).
-fn lookup_vars(var: &str, vars: &[(String, String)]) -> Option<String> {
+fn lookup_vars(var: &str, vars: &dyn Lookup) -> Option<String> {
     let lookup = |name: &str| var_value(vars, name);
     // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
     lookup(var)
@@ -158,7 +155,7 @@ fn lookup_vars(var: &str, vars: &[(String, String)]) -> Option<String> {
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
 /// A value built from variables that all have plain values (`${prefix}-tasks-dev`, Jenkins
 /// `${env.NS}`) is those values put together, followed as deep as [`MAX_CHAIN`].
-pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, String) {
+pub(crate) fn resolve_vars(value: &str, vars: &dyn Lookup) -> (String, String) {
     let lookup = |name: &str| var_value(vars, name);
     let Some(var) = lone_var(value) else {
         return match substitute(value, &lookup, MAX_CHAIN) {
@@ -173,11 +170,8 @@ pub(crate) fn resolve_vars(value: &str, vars: &[(String, String)]) -> (String, S
 }
 
 /// The value `vars` give `name` as written (the last setting wins).
-fn var_value(vars: &[(String, String)], name: &str) -> Option<String> {
-    vars.iter()
-        .rev()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+fn var_value(vars: &dyn Lookup, name: &str) -> Option<String> {
+    vars.value(name).map(std::borrow::Cow::into_owned)
 }
 
 /// `value` with each variable in it replaced by its value from `lookup`, itself substituted
@@ -208,7 +202,7 @@ fn or_default(var: &str, default: &str, unit: &Unit, idx: usize, budget: usize) 
     let plain_default = (!default.contains('$') && !default.is_empty()).then(|| default.to_owned());
     match follow_within(&format!("${var}"), unit, idx, budget) {
         Followed::Value(v) => Followed::Value(v),
-        Followed::Unset(var) if unit.conditional.iter().any(|c| c.name == var) => Followed::Stop,
+        Followed::Unset(var) if unit.vars.set_on_branch(&var) => Followed::Stop,
         Followed::Unset(var) if var_value(&unit.vars, &var).is_none() => {
             plain_default.map_or(Followed::Stop, Followed::Value)
         }

@@ -262,7 +262,7 @@ impl Rule for EnvironmentFromCommand {
             let command = unit.command_line(cmd);
             // Values earlier steps set per branch count with the pipeline's own.
             let pipeline_values = self.conditional.0.len();
-            self.conditional.0.extend(unit.conditional.iter().cloned());
+            self.conditional.0.extend(unit.vars.on_branch());
             // A deploy in the branch of an `if` on the branch, event or a dispatch input runs
             // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`); so does one
             // in a step whose own condition tests them.

@@ -35,6 +35,7 @@ pub(crate) use event::{
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
+pub(crate) use vars::{Lookup, last_value};
 
 /// One word of a script: its text once unquoted, how it was written, and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,6 +94,11 @@ pub(crate) struct Command {
 /// before the command they are part of). `vars` are the job's variables, used to resolve a
 /// variable in command position when the script does not assign it first.
 pub(crate) fn commands(script: &str, vars: &[(String, String)]) -> Vec<Command> {
+    commands_in(script, &vars)
+}
+
+/// [`commands`] with the variables looked up in `vars`, wherever they are kept.
+pub(crate) fn commands_in(script: &str, vars: &dyn Lookup) -> Vec<Command> {
     let mut state = VarState::new(vars);
     let mut out = Vec::new();
     parse::parse_into(script, 0, script.len(), 0, false, &mut state, &mut out);

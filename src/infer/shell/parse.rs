@@ -37,7 +37,7 @@ pub(super) fn parse_into(
     limit: usize,
     depth: usize,
     nested: bool,
-    vars: &mut VarState,
+    vars: &mut VarState<'_>,
     out: &mut Vec<Command>,
 ) {
     let mut lexer = Lexer::new(src, start, limit);
@@ -207,7 +207,7 @@ fn finish(
     cur: &mut Builder,
     depth: usize,
     nested: bool,
-    vars: &mut VarState,
+    vars: &mut VarState<'_>,
     out: &mut Vec<Command>,
     owners: &mut [Option<usize>],
 ) -> Option<usize> {

@@ -1,23 +1,53 @@
 //! Shell variables as the tokenizer knows them: assignments (`A=1`, `export A=1`), the job's
 //! variables, and the variable a command-position word stands for (`$KUBECTL apply`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::{Command, Word};
 use crate::read::support::is_identifier;
 
-/// Variables known while parsing: the script's own assignments win over the job's variables.
-pub(super) struct VarState {
-    script: HashMap<String, String>,
-    outer: HashMap<String, String>,
+/// Variables set outside a script (the job's, the step's, what earlier steps set), as the
+/// tokenizer and the value lookups read them: a name's value as written, the last setting
+/// winning.
+pub(crate) trait Lookup {
+    /// The value of `name`, if it is set.
+    fn value(&self, name: &str) -> Option<Cow<'_, str>>;
 }
 
-impl VarState {
-    /// Starts with the job's variables and no script assignment.
-    pub(super) fn new(outer: &[(String, String)]) -> VarState {
+/// The last value `pairs` give `name`.
+pub(crate) fn last_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl Lookup for &[(String, String)] {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        last_value(self, name).map(Cow::Borrowed)
+    }
+}
+
+impl Lookup for Vec<(String, String)> {
+    fn value(&self, name: &str) -> Option<Cow<'_, str>> {
+        last_value(self, name).map(Cow::Borrowed)
+    }
+}
+
+/// Variables known while parsing: the script's own assignments win over the outer ones.
+pub(super) struct VarState<'a> {
+    script: HashMap<String, String>,
+    outer: &'a dyn Lookup,
+}
+
+impl<'a> VarState<'a> {
+    /// Starts with the outer variables and no script assignment.
+    pub(super) fn new(outer: &'a dyn Lookup) -> VarState<'a> {
         VarState {
             script: HashMap::new(),
-            outer: outer.iter().cloned().collect(),
+            outer,
         }
     }
 
@@ -26,12 +56,12 @@ impl VarState {
         self.script.insert(name, value);
     }
 
-    /// The value of `name`: the script's own assignment, else the job's variable.
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
-        self.script
-            .get(name)
-            .or_else(|| self.outer.get(name))
-            .map(String::as_str)
+    /// The value of `name`: the script's own assignment, else the outer variable.
+    pub(super) fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        match self.script.get(name) {
+            Some(v) => Some(Cow::Borrowed(v.as_str())),
+            None => self.outer.value(name),
+        }
     }
 }
 
@@ -72,7 +102,7 @@ pub(super) fn lone_variable(word: &Word) -> Option<&str> {
 }
 
 /// `export A=1`, `declare A=1`, `local A=1`, `readonly A=1` set variables too.
-pub(super) fn remember_exports(cmd: &Command, vars: &mut VarState) {
+pub(super) fn remember_exports(cmd: &Command, vars: &mut VarState<'_>) {
     if matches!(
         cmd.program(),
         Some("export" | "declare" | "local" | "readonly" | "typeset")

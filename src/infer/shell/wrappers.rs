@@ -125,7 +125,7 @@ const RUN_VALUE_OPTIONS: &[&str] = &[
 ];
 
 /// Undoes wrappers and command-position variables, outermost first.
-pub(super) fn unwrap(cmd: &mut Command, vars: &VarState) {
+pub(super) fn unwrap(cmd: &mut Command, vars: &VarState<'_>) {
     for _ in 0..MAX_UNWRAP {
         let Some(first) = cmd.words.first() else {
             return;
@@ -135,7 +135,7 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState) {
                 return;
             };
             let (span_start, span_end) = (first.start, first.end);
-            let replacement: Vec<Word> = split_words(value)
+            let replacement: Vec<Word> = split_words(&value)
                 .into_iter()
                 .map(|t| Word {
                     raw: t.clone(),
