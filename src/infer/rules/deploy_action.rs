@@ -37,8 +37,9 @@ impl Rule for DeployAction {
     /// project, a CI/CD component; Azure: a pipeline, stages or jobs template of another
     /// repository) and nothing it runs here deploys, when it declares an environment it
     /// starts, or its name, its stage or the template's name says it deploys: the template is
-    /// what deploys, with a tool that cannot be read. Then the remote reusable workflows that
-    /// are siblings of a deploying one ([`siblings_of_deploys`]).
+    /// what deploys, with a tool that cannot be read. Then the GitLab includes named for
+    /// deploying ([`included_deploys`]) and the remote reusable workflows that are siblings of
+    /// a deploying one ([`siblings_of_deploys`]).
     fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
@@ -83,6 +84,7 @@ impl Rule for DeployAction {
             }
         }
         facts.deploy_steps.extend(new);
+        included_deploys(cx, facts);
         siblings_of_deploys(&self.remote_calls, facts);
     }
 
@@ -121,6 +123,42 @@ impl Rule for DeployAction {
         let step = DeployStep::new(&a.job.key, a.job.pipeline.system, m, command, evidence);
         facts.deploy_steps.push(step);
     }
+}
+
+/// A GitLab pipeline in which nothing deploys, whose includes that cannot be read offline
+/// (another project's file, a URL, a GitLab template, a CI/CD component) include one named for
+/// deploying ([`vocab::include_deploys`]: `cd.gitlab-ci.yml`, `Auto-DevOps.gitlab-ci.yml`):
+/// the included jobs deploy, with a tool that cannot be read. Each such include is one deploy
+/// step of tool `unknown`, operation `call` and low confidence, under the job id
+/// `include:<kind> <reference>`: its jobs' names, environments and rules are in the file.
+fn included_deploys(cx: &Context<'_>, facts: &mut Facts) {
+    let mut new = Vec::new();
+    for pipeline in cx.pipelines {
+        if pipeline.system != CiSystem::GitlabCi
+            || facts
+                .deploy_steps
+                .iter()
+                .any(|d| *d.job.pipeline == *pipeline.file)
+        {
+            continue;
+        }
+        for u in &pipeline.unresolved {
+            if !vocab::include_deploys(&u.kind, &u.reference) {
+                continue;
+            }
+            let key = JobKey::new(&pipeline.file, &format!("{} {}", u.kind, u.reference));
+            let note = format!(
+                "`{}` `{}` is named for deploying; its jobs cannot be read offline",
+                u.kind, u.reference
+            );
+            let evidence =
+                Evidence::new(RuleId::DeployAction, u.loc.clone(), note, Confidence::Low);
+            let m = DeployMatch::new(DeployTool::Unknown, "call");
+            let command = format!("{}: {}", u.kind, u.reference);
+            new.push(DeployStep::new(&key, pipeline.system, m, command, evidence));
+        }
+    }
+    facts.deploy_steps.extend(new);
 }
 
 /// Remote reusable workflows that are siblings of a deploying one this repository calls

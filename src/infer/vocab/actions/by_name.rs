@@ -85,6 +85,34 @@ const ELSEWHERE_WORDS: &[&str] = &[
     "eksctl",
 ];
 
+/// Whether a GitLab include that cannot be read offline (`kind` `include:project`,
+/// `include:remote`, `include:template` or `include:component`, `reference` as the reader
+/// records it: `group/ci:deploy/cd.gitlab-ci.yml@v2`, a URL, `Jobs/Deploy.gitlab-ci.yml`,
+/// `gitlab.com/org/k8s-deploy@1.0`) brings jobs that deploy to a cluster, by its file's name
+/// as a remote reusable workflow's ([`reusable_workflow`]): a [`DEPLOY_WORDS`] word, `cd`, or
+/// GitLab's Auto DevOps (`Auto-DevOps.gitlab-ci.yml`, `autodevops.yml`), and no word of
+/// another target or of checking files (`Jobs/Deploy/ECS.gitlab-ci.yml`, `helm-lint.yml`).
+pub(crate) fn include_deploys(kind: &str, reference: &str) -> bool {
+    if !matches!(
+        kind,
+        "include:project" | "include:remote" | "include:template" | "include:component"
+    ) {
+        return false;
+    }
+    // The file or component name: after the project, without the version or query.
+    let path = reference.rsplit_once(':').map_or(reference, |(_, p)| p);
+    let path = path.split(['@', '?']).next().unwrap_or_default();
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let name = name.strip_suffix(".gitlab-ci.yml").unwrap_or(name);
+    let words = file_words(name);
+    let has = |w: &str| words.iter().any(|x| x == w);
+    let auto_devops =
+        has("autodevops") || words.windows(2).any(|p| p[0] == "auto" && p[1] == "devops");
+    let deploys =
+        auto_devops || has("cd") || words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
+    deploys && !words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) && !checks_files(&words)
+}
+
 /// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
 /// whose file name holds a [`DEPLOY_WORDS`] word and no [`ELSEWHERE_WORDS`] word
 /// (`deploy-render.yml` deploys to Render); local ones (`./`) are read, not guessed.

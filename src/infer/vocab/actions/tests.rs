@@ -134,6 +134,54 @@ fn remote_reusable_workflows_named_for_deploying_deploy() {
     }
 }
 
+/// GitLab includes that cannot be read are judged by their file's name, as remote reusable
+/// workflows are (issue 9, class 2).
+#[test]
+fn gitlab_includes_named_for_deploying_deploy() {
+    for (kind, reference) in [
+        (
+            "include:project",
+            "ucode/ops/ci-cd:microfrontend/cd.gitlab-ci.yml@master",
+        ),
+        (
+            "include:project",
+            "SocialGouv/gitlab-ci-yml:/autodevops.yml@v23.0.1",
+        ),
+        (
+            "include:project",
+            "ska/templates:gitlab-ci/includes/deploy.dev.gitlab-ci.yml",
+        ),
+        ("include:template", "Auto-DevOps.gitlab-ci.yml"),
+        ("include:template", "Jobs/Deploy.gitlab-ci.yml"),
+        (
+            "include:remote",
+            "https://example.com/ci/build-release-deploy.yml",
+        ),
+        (
+            "include:component",
+            "$CI_SERVER_FQDN/acme/components/k8s-deploy@1.2",
+        ),
+    ] {
+        assert!(include_deploys(kind, reference), "{reference}");
+    }
+    for (kind, reference) in [
+        ("include:template", "Security/SAST.gitlab-ci.yml"),
+        ("include:template", "Jobs/Deploy/ECS.gitlab-ci.yml"),
+        ("include:template", "Terraform/Base.gitlab-ci.yml"),
+        (
+            "include:project",
+            "acme/ci:templates/DockerInDockerTemplate.yml",
+        ),
+        ("include:project", "acme/ci:/helm-lint.yml"),
+        ("include:project", "acme/ci:/pages-deploy.yml"),
+        // Read from the checkout, or not known at all: not this rule's.
+        ("include:local", "ci/$TARGET/deploy.yml"),
+        ("include:artifact", "deploy.yml"),
+    ] {
+        assert!(!include_deploys(kind, reference), "{reference}");
+    }
+}
+
 /// `docker://` steps running kubectl or helm were not recognised (issue 9, class 3).
 #[test]
 fn container_actions_running_kubectl_or_helm_deploy() {
