@@ -204,8 +204,8 @@ impl Found {
 
 /// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
 /// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
-/// `$CI_COMMIT_TAG` tests the reader could not type.
-fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
+/// `$CI_COMMIT_TAG` tests the reader could not type. `system` is the pipeline's.
+fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Option<String>)> {
     let Some(text) = c.pattern.as_deref().map(str::trim) else {
         return Vec::new();
     };
@@ -228,7 +228,7 @@ fn interpret(c: &Trigger) -> Vec<(TriggerKind, Option<String>)> {
     }
     // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
     // requires each ref and input it tests. GitLab's are typed by its reader.
-    if !text.contains("$CI_")
+    if system != CiSystem::GitlabCi
         && let Some(parts) = jenkins_when::conjuncts(text)
     {
         let found: Vec<_> = parts.into_iter().filter_map(interpret_one).collect();
@@ -333,7 +333,7 @@ fn triggers_of(
         .iter()
         .filter(|c| c.kind == TriggerKind::Expression)
     {
-        for (kind, pattern) in interpret(c) {
+        for (kind, pattern) in interpret(c, pipeline.system) {
             conditions.push(Trigger {
                 kind,
                 pattern,
