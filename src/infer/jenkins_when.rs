@@ -81,7 +81,7 @@ pub(crate) fn environment_tests(text: &str) -> Vec<String> {
 
 /// `ENVIRONMENT`, `ENV`, `DEPLOY_ENV`, `TARGET_ENVIRONMENT`, `TIER`, `env.ENV_NAME`: a
 /// variable whose words include `env`/`environment`/`tier`.
-fn names_the_environment(name: &str) -> bool {
+pub(crate) fn names_the_environment(name: &str) -> bool {
     let bare = name
         .strip_prefix("env.")
         .unwrap_or(name)

@@ -89,6 +89,9 @@ spelled_enum! {
         /// The file name of a call that cannot be read, which deploys
         /// (`.../use-ks-gh-production-atlas.yaml@v1`, `deploy-api-dev.yml@pipelines`).
         CallName => "call-name",
+        /// A variable of the job or its steps named for its environment, with a plain value
+        /// (`DEPLOY_ENV: ca`).
+        Variable => "variable",
         /// A namespace without a tier word, as written (`-n dagster`): the job's target when
         /// it tells targets apart (`JobIndex` ranks it as a namespace then), else only when
         /// nothing else names it.
@@ -117,7 +120,8 @@ impl HintSource {
             HintSource::Credential
             | HintSource::Server
             | HintSource::ScriptArgument
-            | HintSource::CallName => 5,
+            | HintSource::CallName
+            | HintSource::Variable => 5,
             HintSource::NamespaceName | HintSource::Release => 6,
             // The object changed, named for its environment (`web-prod`), when the command
             // names no namespace either: the namespace is where it runs.

@@ -5,13 +5,16 @@
 use std::collections::HashMap;
 
 use crate::infer::RuleId;
-use crate::infer::engine::{CommandSite, Rule};
+use crate::infer::engine::{CommandSite, JobSite, Rule};
+use crate::infer::jenkins_when::names_the_environment;
 use crate::infer::resolve::JobIndex;
 use crate::infer::rules::environment_name_from_command::{split_camel, tier_word};
 use crate::infer::shell::Command;
+use crate::infer::shell::Lookup;
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab;
 use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
+use crate::read::Step;
 use crate::read::support::reference_stem;
 
 /// Deploying jobs without a hint ⇒ a low-confidence [`EnvironmentHint`] from their names.
@@ -19,6 +22,9 @@ use crate::read::support::reference_stem;
 pub(crate) struct EnvironmentFromJobName {
     /// What each job's commands name besides the job.
     named: HashMap<JobKey, Named>,
+    /// The variables of the job being visited named for its environment
+    /// ([`environment_variables`]).
+    env_names: Vec<String>,
 }
 
 /// Names a job's commands hold, in command order.
@@ -28,6 +34,9 @@ struct Named {
     servers: Vec<String>,
     /// The arguments of the scripts its steps run.
     arguments: Vec<String>,
+    /// Its variables named for its environment, with the plain value each has where it
+    /// deploys ([`plain_name`]).
+    variables: Vec<(String, String)>,
 }
 
 impl Rule for EnvironmentFromJobName {
@@ -35,7 +44,33 @@ impl Rule for EnvironmentFromJobName {
         RuleId::EnvironmentFromJobName
     }
 
+    fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
+        let variables = environment_variables(job);
+        self.env_names = variables.iter().map(|(name, _)| name.clone()).collect();
+        let plain: Vec<(String, String)> = variables
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, plain_name(&value)?.to_owned())))
+            .collect();
+        if !plain.is_empty() {
+            self.named.entry(job.key.clone()).or_default().variables = plain;
+        }
+    }
+
     fn on_command(&mut self, c: &CommandSite<'_>, _facts: &mut Facts) {
+        // What the variables named for the environment hold where the job deploys, when the
+        // deploying script sees them: a `$GITHUB_ENV` write wins over the job's `env:`.
+        if c.deploy.is_some() && !self.env_names.is_empty() {
+            let named = self.named.entry(c.job.key.clone()).or_default();
+            for name in &self.env_names {
+                let Some(value) = c.unit.vars.value(name) else {
+                    continue;
+                };
+                named.variables.retain(|(n, _)| n != name);
+                if let Some(value) = plain_name(&value) {
+                    named.variables.push((name.clone(), value.to_owned()));
+                }
+            }
+        }
         let server = c
             .deploy
             .and_then(|_| c.cmd.arg_after(&["--server"]))
@@ -95,6 +130,7 @@ impl Rule for EnvironmentFromJobName {
                 .chain(servers.map(|s| (HintSource::Server, s.as_str())))
                 .chain(arguments.map(|a| (HintSource::ScriptArgument, a.as_str())))
                 .chain(calls.iter().map(|c| (HintSource::CallName, *c)));
+                let mut found = false;
                 for (source, text) in candidates {
                     // A job or stage called `test` runs tests; it does not name a target,
                     // unless the name says it deploys first (`deploy-test`, `DeployToTest`).
@@ -120,7 +156,29 @@ impl Rule for EnvironmentFromJobName {
                         chosen_by: None,
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
+                    found = true;
                     break;
+                }
+                // Without a tier word anywhere, a variable named for the environment names it
+                // as it is (`DEPLOY_ENV: ca`), when the job's such variables agree on one value.
+                let variables = named.map(|n| n.variables.as_slice()).unwrap_or_default();
+                if let (false, Some((name, value))) = (found, variables.first())
+                    && variables.iter().all(|(_, v)| v == value)
+                {
+                    let note = format!(
+                        "deploying job `{}`: its variable `{name}` names its environment `{value}`",
+                        job.id
+                    );
+                    new.push(EnvironmentHint {
+                        name: value.clone(),
+                        job: key.clone(),
+                        source: HintSource::Variable,
+                        dynamic: false,
+                        events: None,
+                        refs: None,
+                        chosen_by: None,
+                        evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
+                    });
                 }
             }
         }
@@ -140,6 +198,51 @@ fn deploys_to_test(name: &str) -> bool {
     };
     // Split camelCase before the vocabulary lowercases it (`DeployTo` → `Deploy-To`).
     vocab::names_a_deploy(&split_camel(before))
+}
+
+/// Variables that name how an application runs (`NODE_ENV: production`), not where it is
+/// deployed.
+const RUN_MODES: &[&str] = &[
+    "NODE_ENV",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "FLASK_ENV",
+    "MIX_ENV",
+    "APP_ENV",
+    "GO_ENV",
+    "BABEL_ENV",
+    "ASPNETCORE_ENVIRONMENT",
+    "DOTNET_ENVIRONMENT",
+];
+
+/// The variables of a job and of its script steps named for its environment
+/// ([`names_the_environment`]: `ENVIRONMENT`, `DEPLOY_ENV`, `TARGET_ENV`, `TIER`), each with the
+/// last value written, but not an application's run mode ([`RUN_MODES`]).
+fn environment_variables(job: &JobSite<'_>) -> Vec<(String, String)> {
+    let steps = job.job.steps.iter().filter_map(|s| match s {
+        Step::Script { env, .. } => Some(env.as_slice()),
+        _ => None,
+    });
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, value) in job.vars.iter().chain(steps.flatten()) {
+        if names_the_environment(name) && !RUN_MODES.contains(&name.as_str()) {
+            out.retain(|(n, _)| n != name);
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+/// A variable's value when it is a plain name (letters, digits, `-`, `_`, `.`, starting with a
+/// letter), not a variable, expression, path, number or flag.
+fn plain_name(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let plain = value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && !matches!(value, "true" | "false");
+    plain.then_some(value)
 }
 
 /// The file a call names, without its repository, version and extension
@@ -213,6 +316,24 @@ make test
         );
         let got: Vec<Option<String>> = cmds.iter().map(script_arguments).collect();
         assert_eq!(got, [Some("production".to_owned()), None, None, None]);
+    }
+
+    #[test]
+    fn plain_names() {
+        for plain in ["ca", "eu-central", "prod_2", "lab.v2"] {
+            assert_eq!(plain_name(plain), Some(plain));
+        }
+        for other in [
+            "$ENV",
+            "${{ inputs.env }}",
+            "k8s/prod",
+            "2",
+            "true",
+            "",
+            "a b",
+        ] {
+            assert_eq!(plain_name(other), None, "{other}");
+        }
     }
 
     #[test]
