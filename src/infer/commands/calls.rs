@@ -227,7 +227,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
         return Vec::new();
     };
     let makefile = makefile::parsed(&text);
-    let mut targets: Vec<String> = cmd
+    let (given, targets): (Vec<&str>, Vec<&str>) = cmd
         .positionals(&[
             "-C",
             "--directory",
@@ -240,9 +240,17 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
             "-o",
         ])
         .into_iter()
-        .filter(|t| !t.contains('='))
-        .map(str::to_owned)
+        .partition(|t| t.contains('='));
+    // `make deploy NAMESPACE=shop-staging`: a variable given on the command line.
+    let given: Vec<(String, String)> = given
+        .into_iter()
+        .filter_map(|a| {
+            let (name, value) = a.split_once('=')?;
+            let name = name.strip_suffix(':').unwrap_or(name);
+            crate::read::support::is_identifier(name).then(|| (name.to_owned(), value.to_owned()))
+        })
         .collect();
+    let mut targets: Vec<String> = targets.into_iter().map(str::to_owned).collect();
     if targets.is_empty() {
         targets.extend(makefile.default_target.clone());
     }
@@ -266,7 +274,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
         if rule.recipe.is_empty() {
             continue;
         }
-        let (text, spans) = makefile.recipe_script(rule, &target);
+        let (text, spans) = makefile.recipe_script(rule, &target, &given);
         calls.push(Call {
             key: format!("{path}:{target}"),
             unit: unit.called(

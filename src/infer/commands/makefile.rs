@@ -118,15 +118,21 @@ impl Makefile {
     }
 
     /// The recipe as a shell script (make prefixes removed, make variables expanded), and the
-    /// Makefile span of each of its lines.
-    pub(super) fn recipe_script(&self, rule: &MakeRule, target: &str) -> (String, Vec<Span>) {
+    /// Makefile span of each of its lines. `given` are the variables set on make's command line
+    /// (`make deploy NAMESPACE=shop-staging`), which win over the Makefile's own, as in make.
+    pub(super) fn recipe_script(
+        &self,
+        rule: &MakeRule,
+        target: &str,
+        given: &[(String, String)],
+    ) -> (String, Vec<Span>) {
         let mut text = String::new();
         let mut spans = Vec::new();
         for (line, span) in &rule.recipe {
             let line = line.trim_start().trim_start_matches(['@', '-', '+']);
             // Each recipe line runs in its own shell; keep them on separate lines so commands
             // stay separate and map back line by line.
-            let expanded = self.expand(line, target, 0).replace('\n', " ");
+            let expanded = self.expand(line, target, given, 0).replace('\n', " ");
             text.push_str(&expanded);
             text.push('\n');
             spans.push(*span);
@@ -137,7 +143,7 @@ impl Makefile {
     /// Expands `$(VAR)`, `${VAR}`, `$@`, `$$`; unknown variables become shell variables (make
     /// passes the environment through), `$(shell git rev-parse --show-toplevel)` the shell's
     /// spelling of it, and other functions such as `$(shell ...)` become `_`.
-    fn expand(&self, line: &str, target: &str, depth: usize) -> String {
+    fn expand(&self, line: &str, target: &str, given: &[(String, String)], depth: usize) -> String {
         let mut out = String::new();
         let mut rest = line;
         while let Some(pos) = rest.find('$') {
@@ -167,9 +173,15 @@ impl Makefile {
                         out.push_str("$(git rev-parse --show-toplevel)");
                     } else if name.contains(char::is_whitespace) || name.contains(',') {
                         out.push('_');
-                    } else if let Some(value) = self.vars.get(name) {
+                    } else if let Some(value) = given
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v)
+                        .or_else(|| self.vars.get(name))
+                    {
                         if depth < 4 {
-                            out.push_str(&self.expand(value, target, depth + 1));
+                            out.push_str(&self.expand(value, target, given, depth + 1));
                         }
                     } else {
                         out.push_str("${");
@@ -240,5 +252,17 @@ mod tests {
             ["$(error run me in CI)", "echo ci", "kubectl apply -f k8s/"]
         );
         assert_eq!(mk.rules[1].targets, ["lint"]);
+    }
+
+    #[test]
+    fn variables_given_on_the_command_line_win() {
+        let mk = Makefile::parse(
+            "NS ?= shop\nV = values.yaml\ndeploy:\n\thelm upgrade web c -f $(V) -n $(NS)\n",
+        );
+        let given = [("NS".to_owned(), "shop-staging".to_owned())];
+        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
+        assert_eq!(text, "helm upgrade web c -f values.yaml -n shop-staging\n");
+        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert_eq!(text, "helm upgrade web c -f values.yaml -n shop\n");
     }
 }

@@ -80,10 +80,27 @@ impl<'f> JobIndex<'f> {
         let Some(best) = hints.iter().map(|h| self.rank(h)).min() else {
             return Vec::new();
         };
+        // When each of the job's deploys holds on a branch of its own (CircleCI `when` steps,
+        // shell `if`s on the branch: `-n shop` on master, `-n shop-staging` on staging), the
+        // strongest source is chosen per branch: each names that branch's target.
+        let per_branch = hints
+            .iter()
+            .all(|h| h.refs.as_ref().is_some_and(|r| !r.negated));
+        let best_on = |h: &EnvironmentHint| {
+            if !per_branch {
+                return best;
+            }
+            hints
+                .iter()
+                .filter(|o| o.refs == h.refs)
+                .map(|o| self.rank(o))
+                .min()
+                .unwrap_or(best)
+        };
         let mut chosen: Vec<&EnvironmentHint> = hints
             .iter()
             .copied()
-            .filter(|h| self.rank(h) == best)
+            .filter(|h| self.rank(h) == best_on(h))
             .collect();
         chosen.sort_by(|a, b| a.name.cmp(&b.name));
         // One name may hold under two conditions (`${{ inputs.env || 'production' }}`:
