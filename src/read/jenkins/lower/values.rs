@@ -25,12 +25,14 @@ use crate::read::pipeline::{ConditionalValue, Trigger, TriggerKind};
 use crate::read::support::is_identifier;
 use crate::yaml::Span;
 
-/// Variables that hold the branch being built.
+/// Variables that hold the branch being built (`scm.branches[0].name`: the branch a pipeline
+/// job is configured to build, as its branch specifier spells it, `*/main`).
 const BRANCH_VARIABLES: &[&str] = &[
     "env.BRANCH_NAME",
     "BRANCH_NAME",
     "env.GIT_BRANCH",
     "GIT_BRANCH",
+    "scm.branches[0].name",
 ];
 
 /// How deep a helper may call helpers while a value is evaluated.
@@ -109,10 +111,33 @@ impl<'a> Lowerer<'a> {
             self.values.maps.insert(name.to_owned(), literal);
             return;
         }
-        if let ExprKind::Path(p) = &value.kind
-            && (BRANCH_VARIABLES.contains(&p.as_str()) || self.values.branch_names.contains(p))
-        {
+        let written = self.raw(value.span);
+        let source = match &value.kind {
+            ExprKind::Path(p) => p.as_str(),
+            _ => written.trim(),
+        };
+        if BRANCH_VARIABLES.contains(&source) || self.values.branch_names.contains(source) {
             self.values.branch_names.insert(name.to_owned());
+            return;
+        }
+        // `env.NAMESPACE = namespace` of a local set per branch: the same values, where they
+        // hold.
+        if let ExprKind::Path(p) = &value.kind
+            && self.values.guards.is_empty()
+            && self.values.conditional.contains(p)
+        {
+            let copies: Vec<ConditionalValue> = self
+                .pipeline
+                .conditional_variables
+                .iter()
+                .filter(|c| c.name == *p)
+                .map(|c| ConditionalValue {
+                    name: name.to_owned(),
+                    ..c.clone()
+                })
+                .collect();
+            self.values.conditional.insert(name.to_owned());
+            self.pipeline.conditional_variables.extend(copies);
             return;
         }
         match self.alternatives(value, 0) {
@@ -440,7 +465,12 @@ fn test(text: &str, branch_names: &BTreeSet<String>) -> Guard {
         let var = interpolated(var);
         if let Some(value) = literal(value) {
             if is_branch(var) {
-                let pattern = value.strip_prefix("origin/").unwrap_or(&value).to_owned();
+                // `origin/main` (`GIT_BRANCH`) and `*/main` (a branch specifier) are `main`.
+                let pattern = value
+                    .strip_prefix("origin/")
+                    .or_else(|| value.strip_prefix("*/"))
+                    .unwrap_or(&value)
+                    .to_owned();
                 return Guard::Branch { pattern, negated };
             }
             if let Some(name) = var.strip_prefix("params.").filter(|n| is_identifier(n)) {
@@ -631,6 +661,10 @@ mod tests {
         assert_eq!(
             test("env.GIT_BRANCH == 'origin/main'", &none),
             branch("main", false)
+        );
+        assert_eq!(
+            test("scm.branches[0].name == '*/release'", &none),
+            branch("release", false)
         );
         assert_eq!(
             test("BRANCH_NAME.startsWith('release/')", &none),
