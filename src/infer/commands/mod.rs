@@ -53,7 +53,7 @@ pub(crate) fn job_units(
     shared_shell: bool,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
-    // What each step sets, for the steps after it.
+    // The job's variables, and what each step sets for the steps after it.
     let scope = Scope::job(vars);
     let checkout = checkout_path(job);
     // Where the last script line left the shell, when lines share one (`- cd k8s` then

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use crate::files::{LineIndex, Loc, redact};
 use crate::infer::Confidence;
 use crate::infer::shell::{self, Command};
+use crate::yaml::Span;
 
 use super::scope::Scope;
-use crate::yaml::Span;
 
 /// The longest path a folder can have (Linux's `PATH_MAX`): a longer one is no folder.
 const PATH_MAX: usize = 4096;

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::infer::commands::references;
+use crate::infer::shell::RefFilter;
 use crate::infer::{CredentialFact, EnvironmentHint, Facts, HintSource, JobKey};
 
 /// The facts about each job.
@@ -86,15 +87,19 @@ impl<'f> JobIndex<'f> {
         let per_branch = hints
             .iter()
             .all(|h| h.refs.as_ref().is_some_and(|r| !r.negated));
-        let best_on = |h: &EnvironmentHint| {
-            if !per_branch {
-                return best;
+        let mut best_per_branch: HashMap<&RefFilter, u8> = HashMap::new();
+        if per_branch {
+            for h in hints {
+                if let Some(refs) = &h.refs {
+                    let rank = best_per_branch.entry(refs).or_insert(u8::MAX);
+                    *rank = (*rank).min(self.rank(h));
+                }
             }
-            hints
-                .iter()
-                .filter(|o| o.refs == h.refs)
-                .map(|o| self.rank(o))
-                .min()
+        }
+        let best_on = |h: &EnvironmentHint| {
+            h.refs
+                .as_ref()
+                .and_then(|r| best_per_branch.get(r).copied())
                 .unwrap_or(best)
         };
         let mut chosen: Vec<&EnvironmentHint> = hints
