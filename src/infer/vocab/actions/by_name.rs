@@ -362,6 +362,75 @@ pub(super) fn org_action_given_cluster_inputs(
         .then_some(&ORG_DEPLOY)
 }
 
+/// Words of an action's name that say it prepares, checks or reads a cluster rather than
+/// changing what runs on it (`setup-kubectl`, `k8s-set-context`, `kube-linter`).
+const PREPARING_WORDS: &[&str] = &[
+    "setup",
+    "install",
+    "installer",
+    "login",
+    "auth",
+    "context",
+    "config",
+    "lint",
+    "linter",
+    "validate",
+    "validator",
+    "test",
+    "tests",
+    "diff",
+    "docs",
+    "check",
+    "scan",
+    "score",
+    "conform",
+    "kubeconform",
+    "template",
+    "status",
+    "wait",
+    "get",
+    "logs",
+    "kind",
+    "minikube",
+    "k3d",
+    "k3s",
+];
+
+/// An organisation's action named for a cluster platform but not for deploying
+/// (`SocialGouv/kube-workflow@v1`), when the step hands it both a cluster secret under an
+/// input named for one (`kubeconfig: ${{ secrets.KUBECONFIG }}`) and the target
+/// (`environment: dev`, `namespace: shop`): it changes that cluster. A name that says it only
+/// prepares, checks or reads one ([`PREPARING_WORDS`]) or deploys elsewhere is no deploy.
+pub(super) fn cluster_action_given_credentials_and_target(
+    key: &str,
+    with: &[(String, String)],
+) -> Option<&'static ActionSpec> {
+    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
+        return None;
+    }
+    let (_owner, name) = key.split_once('/')?;
+    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    if words
+        .iter()
+        .any(|w| PREPARING_WORDS.contains(w) || ELSEWHERE_WORDS.contains(w))
+    {
+        return None;
+    }
+    let credential = with
+        .iter()
+        .any(|(k, v)| says_cluster(k) && v.contains("secrets."));
+    let target = with.iter().any(|(k, v)| {
+        let k = k.to_ascii_lowercase();
+        let named = REUSABLE_DEPLOY.environment.contains(&k.as_str())
+            || REUSABLE_DEPLOY.namespace.contains(&k.as_str());
+        named && !v.trim().is_empty()
+    });
+    if !(credential && target) {
+        return None;
+    }
+    platform_deploy(&words)
+}
+
 /// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose
 /// tool is the platform its name gives, or unknown.
 const fn org_deploy(tool: DeployTool) -> ActionSpec {

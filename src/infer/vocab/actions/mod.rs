@@ -170,7 +170,8 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
 
 /// The packaged step a step with these inputs is: [`action_spec`], or else a remote reusable
 /// workflow handed a cluster credential, an action named for deploying handed something of a
-/// cluster, or an action named for kubectl or helm given a command line.
+/// cluster, an action named for a cluster handed its credentials and a target, or an action
+/// named for kubectl or helm given a command line.
 pub(crate) fn call_spec(
     uses: &str,
     with: &[(String, String)],
@@ -183,6 +184,7 @@ pub(crate) fn call_spec(
         let key = normalize_uses(uses);
         by_name::reusable_workflow_given_cluster_secret(&key, with)
             .or_else(|| by_name::org_action_given_cluster_inputs(&key, with))
+            .or_else(|| by_name::cluster_action_given_credentials_and_target(&key, with))
             .or_else(|| tool_line::tool_action(&key, with))
     })
 }

@@ -182,6 +182,35 @@ fn gitlab_includes_named_for_deploying_deploy() {
     }
 }
 
+/// An action named for a cluster, not for deploying, deploys when handed a cluster secret and
+/// a target (found on holdout-18 after it was scored).
+#[test]
+fn cluster_actions_given_credentials_and_a_target_deploy() {
+    let gh = CiSystem::GithubActions;
+    let given = with(&[
+        ("environment", "dev"),
+        ("kubeconfig", "${{ secrets.KUBECONFIG }}"),
+    ]);
+    let spec = call_spec("SocialGouv/kube-workflow@v1", &given, gh).expect("a deploy");
+    let m = classify_action_deploy(spec, &given).expect("deploys");
+    assert_eq!(
+        (m.tool, m.environment.as_deref()),
+        (DeployTool::Unknown, Some("dev"))
+    );
+    // Without a target, without the secret, or named for preparing or checking: none.
+    let no_target = with(&[("kubeconfig", "${{ secrets.KUBECONFIG }}")]);
+    assert!(call_spec("SocialGouv/kube-workflow@v1", &no_target, gh).is_none());
+    let no_secret = with(&[("environment", "dev"), ("kubeconfig", "./kube.yaml")]);
+    assert!(call_spec("SocialGouv/kube-workflow@v1", &no_secret, gh).is_none());
+    for other in [
+        "acme/kube-linter-action@v1",
+        "acme/setup-k8s-tools@v2",
+        "acme/helm-diff@v1",
+    ] {
+        assert!(call_spec(other, &given, gh).is_none(), "{other}");
+    }
+}
+
 /// `docker://` steps running kubectl or helm were not recognised (issue 9, class 3).
 #[test]
 fn container_actions_running_kubectl_or_helm_deploy() {
