@@ -348,11 +348,7 @@ pub(super) fn org_action_given_cluster_inputs(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
-    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
-        return None;
-    }
-    let (_owner, name) = key.split_once('/')?;
-    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let words = org_action_words(key)?;
     let deploys = words.iter().any(|w| is_deploying_word(w));
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
     // Input names and the secrets handed over, not other values: a template path
@@ -360,6 +356,17 @@ pub(super) fn org_action_given_cluster_inputs(
     let secret = |v: &str| v.contains("secrets.") && says_cluster(v);
     (deploys && !elsewhere && with.iter().any(|(k, v)| says_cluster(k) || secret(v)))
         .then_some(&ORG_DEPLOY)
+}
+
+/// The words of an organisation's action's name (`acme/kube-workflow` → `kube`, `workflow`);
+/// `None` for a local action, a container or a reusable workflow, which are read or named
+/// otherwise.
+fn org_action_words(key: &str) -> Option<Vec<&str>> {
+    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
+        return None;
+    }
+    let (_owner, name) = key.split_once('/')?;
+    Some(name.split(|c: char| !c.is_ascii_alphanumeric()).collect())
 }
 
 /// Words of an action's name that say it prepares, checks or reads a cluster rather than
@@ -405,11 +412,7 @@ pub(super) fn cluster_action_given_credentials_and_target(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
-    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
-        return None;
-    }
-    let (_owner, name) = key.split_once('/')?;
-    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+    let words = org_action_words(key)?;
     if words
         .iter()
         .any(|w| PREPARING_WORDS.contains(w) || ELSEWHERE_WORDS.contains(w))
