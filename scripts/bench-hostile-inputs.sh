@@ -130,6 +130,14 @@ lines.append('      - run: kubectl apply -n \$C1 -f k8s/')
 open('.github/workflows/deploy.yml', 'w').write(chr(10).join(lines) + chr(10))
 "
 done
+# 8. A Jenkinsfile that sets one variable on 5,000 branches and copies it to 20,000 others.
+gen per-branch-copies '
+lines = ["def b = \"\"", "node {"]
+lines += [f"  if (env.BRANCH_NAME == \"x{i}\") {{ b = \"v{i}\" }}" for i in range(5000)]
+lines += [f"  env.A{i} = b" for i in range(20000)]
+lines += ["  sh \"kubectl apply -n $b -f k8s/\"", "}"]
+open("Jenkinsfile", "w").write("\n".join(lines) + "\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -152,3 +160,4 @@ done
 for n in 5000 20000; do
   measure "on-branch-$n" "on-branch-$n" '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 done
+measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .

@@ -1,11 +1,11 @@
 //! INFER stage: environments, grouped by name from the hints of deploying jobs, with their
 //! tier, per-branch flag, triggers and evidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::infer::resolve::{JobIndex, place};
 use crate::infer::tier::tier_of;
-use crate::infer::{Confidence, Evidence, Facts, Tier};
+use crate::infer::{Confidence, Evidence, Facts, JobKey, Tier};
 use crate::read::{Pipeline, TriggerKind};
 
 /// One environment CI deploys to.
@@ -50,11 +50,19 @@ pub(super) fn environments(
         .collect();
     let mut by_name: BTreeMap<&str, Environment> = BTreeMap::new();
     let mut tiers: BTreeMap<&str, &str> = BTreeMap::new();
+    // The names each job's environments have, found once per job rather than once per hint.
+    let mut chosen_names: HashMap<&JobKey, HashSet<&str>> = HashMap::new();
     for hint in &facts.environment_hints {
-        let chosen = index
-            .environments(&hint.job)
-            .iter()
-            .any(|h| h.name == hint.name);
+        let chosen = chosen_names
+            .entry(&hint.job)
+            .or_insert_with(|| {
+                index
+                    .environments(&hint.job)
+                    .iter()
+                    .map(|h| h.name.as_str())
+                    .collect()
+            })
+            .contains(hint.name.as_str());
         if !chosen || !index.deploys(&hint.job) {
             continue;
         }

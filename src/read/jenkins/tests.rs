@@ -948,6 +948,42 @@ fn arguments_that_repeat_each_other_through_nested_calls_stay_bounded() {
     assert!(d[0].message.contains("64 KiB"), "{}", d[0].message);
 }
 
+/// `env.X = local` copies the local's per-branch values, up to a bound: copied again and
+/// again, they would grow as the square of the file.
+#[test]
+fn values_copied_from_variable_to_variable_stay_bounded() {
+    let copied = "def ns = 'sandbox'\nif (env.BRANCH_NAME == 'main') { ns = 'live' }\nenv.NS = ns\nnode { stage('D') { sh 'kubectl apply -n $NS -f k8s/' } }\n";
+    let (p, d) = read(copied);
+    let p = p.expect("a pipeline");
+    assert!(d.is_empty(), "{d:?}");
+    let ns: Vec<&str> = p
+        .conditional_variables
+        .iter()
+        .filter(|c| c.name == "NS")
+        .map(|c| c.value.as_str())
+        .collect();
+    assert!(ns.contains(&"live"), "{ns:?}");
+    let mut src = String::from("def b = ''\n");
+    for i in 0..200 {
+        src.push_str(&format!(
+            "if (env.BRANCH_NAME == 'x{i}') {{ b = 'v{i}' }}\n"
+        ));
+    }
+    for i in 0..100 {
+        src.push_str(&format!("env.A{i} = b\n"));
+    }
+    src.push_str("node { stage('D') { sh 'kubectl apply -f k8s/' } }\n");
+    let (p, d) = read(&src);
+    let p = p.expect("a pipeline");
+    // 100 copies of 200 values would be 20,000: the copies stop at 10,000 and say so.
+    assert!(
+        p.conditional_variables.len() <= 10_000 + 400,
+        "{}",
+        p.conditional_variables.len()
+    );
+    assert_eq!(test_support::codes(&d), ["jenkins-limit"], "{d:?}");
+}
+
 #[test]
 fn helpers_called_deeper_than_the_reader_follows_are_reported() {
     let src = "def f1() { f2() }\ndef f2() { f3() }\ndef f3() { f4() }\ndef f4() { f5() }\ndef f5() { sh 'kubectl apply -f k8s/' }\nnode { stage('D') { f1() } }\n";

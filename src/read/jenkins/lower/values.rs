@@ -38,6 +38,12 @@ const BRANCH_VARIABLES: &[&str] = &[
 /// How deep a helper may call helpers while a value is evaluated.
 const MAX_CALLS: usize = 2;
 
+/// Per file, how many per-branch values `X = local` may copy, and how many recorded values the
+/// copies may look through to find them: past either, a `jenkins-limit` diagnostic and no more
+/// copies (`b = a` repeated would otherwise grow as the square of the file).
+const MAX_COPIED: usize = 10_000;
+const MAX_COPY_WORK: usize = 1_000_000;
+
 /// A test an `if` or a ternary makes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum Guard {
@@ -78,6 +84,9 @@ pub(super) struct Values {
     conditional: BTreeSet<String>,
     /// Literal values set under no test, by variable.
     plain: BTreeSet<(String, String)>,
+    /// Per-branch values copied so far, and recorded values looked through to copy them
+    /// ([`MAX_COPIED`], [`MAX_COPY_WORK`]).
+    copied: (usize, usize),
 }
 
 impl<'a> Lowerer<'a> {
@@ -123,9 +132,20 @@ impl<'a> Lowerer<'a> {
         // `env.NAMESPACE = namespace` of a local set per branch: the same values, where they
         // hold.
         if let ExprKind::Path(p) = &value.kind
+            && p != name
             && self.values.guards.is_empty()
             && self.values.conditional.contains(p)
         {
+            let work = self.values.copied.1 + self.pipeline.conditional_variables.len();
+            if work > MAX_COPY_WORK || self.values.copied.0 >= MAX_COPIED {
+                let what = || {
+                    format!(
+                        "past {MAX_COPIED} values set per branch copied from one variable to another (or {MAX_COPY_WORK} looked through), the rest is not copied"
+                    )
+                };
+                return self.reached(what, value.span);
+            }
+            self.values.copied.1 = work;
             let copies: Vec<ConditionalValue> = self
                 .pipeline
                 .conditional_variables
@@ -136,6 +156,7 @@ impl<'a> Lowerer<'a> {
                     ..c.clone()
                 })
                 .collect();
+            self.values.copied.0 += copies.len();
             self.values.conditional.insert(name.to_owned());
             self.pipeline.conditional_variables.extend(copies);
             return;
