@@ -138,6 +138,13 @@ lines += [f"  env.A{i} = b" for i in range(20000)]
 lines += ["  sh \"kubectl apply -n $b -f k8s/\"", "}"]
 open("Jenkinsfile", "w").write("\n".join(lines) + "\n")
 '
+# 9. A GitLab job with 10,000 variables named for an environment and 10,000 deploy lines.
+gen env-variables '
+lines = ["deploy:", "  variables:"]
+lines += [f"    ENV_{i}: e{i}" for i in range(10000)]
+lines += ["  script:"] + [f"    - kubectl apply -f k8s/{i}.yaml" for i in range(10000)]
+open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -161,3 +168,4 @@ for n in 5000 20000; do
   measure "on-branch-$n" "on-branch-$n" '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 done
 measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .
+measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -24,9 +24,9 @@ use crate::read::ConditionalValue;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Scope {
     /// The pipeline's variables, then the job's: shared by all the job's units.
-    job: Arc<[(String, String)]>,
+    job: Arc<Layer>,
     /// The step's own `env`.
-    step: Arc<[(String, String)]>,
+    step: Arc<Layer>,
     /// The positional parameters of a called script, which hide any other `$1`.
     positional: Option<Arc<[(String, String)]>>,
     /// What the job's steps set, shared by all its units.
@@ -34,6 +34,18 @@ pub(crate) struct Scope {
     /// How many entries of the log's `set` and `conditional` were made before this unit's
     /// step: the ones it sees.
     seen: (usize, usize),
+}
+
+/// Variables set together (a job's, a step's `env`), each name's last value found by a hash
+/// lookup.
+#[derive(Debug, Default)]
+struct Layer(HashMap<String, String>);
+
+impl Layer {
+    /// The pairs, the last value of a name winning.
+    fn of(pairs: &[(String, String)]) -> Arc<Layer> {
+        Arc::new(Layer(pairs.iter().cloned().collect()))
+    }
 }
 
 /// What a job's steps set, in the order they set it.
@@ -49,7 +61,7 @@ impl Scope {
     /// A job's scope: its variables (pipeline, then job), nothing set by a step yet.
     pub(crate) fn job(vars: &[(String, String)]) -> Scope {
         Scope {
-            job: vars.into(),
+            job: Layer::of(vars),
             ..Scope::default()
         }
     }
@@ -62,7 +74,7 @@ impl Scope {
         drop(log);
         Scope {
             job: self.job.clone(),
-            step: env.into(),
+            step: Layer::of(env),
             positional: None,
             log: self.log.clone(),
             seen,
@@ -125,9 +137,12 @@ impl Lookup for Scope {
         };
         match carried {
             Some(v) => Some(Cow::Owned(v)),
-            None => last_value(&self.step, name)
-                .or_else(|| last_value(&self.job, name))
-                .map(Cow::Borrowed),
+            None => self
+                .step
+                .0
+                .get(name)
+                .or_else(|| self.job.0.get(name))
+                .map(|v| Cow::Borrowed(v.as_str())),
         }
     }
 }

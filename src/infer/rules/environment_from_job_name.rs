@@ -2,7 +2,7 @@
 //! and no namespace/values/overlay hint is named after its target often enough (`deploy-prod`,
 //! stage `Deploy to Staging`) to be worth a low-confidence guess.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
@@ -22,7 +22,7 @@ pub(crate) struct EnvironmentFromJobName {
     /// What each job's commands name besides the job.
     named: HashMap<JobKey, Named>,
     /// The variables of the job being visited named for its environment
-    /// ([`environment_variables`]).
+    /// ([`environment_variables`]), until its first deploy command has looked them up.
     env_names: Vec<String>,
 }
 
@@ -35,7 +35,7 @@ struct Named {
     arguments: Vec<String>,
     /// Its variables named for its environment, with the plain value each has where it
     /// deploys ([`plain_name`]).
-    variables: Vec<(String, String)>,
+    variables: BTreeMap<String, String>,
 }
 
 impl Rule for EnvironmentFromJobName {
@@ -45,8 +45,8 @@ impl Rule for EnvironmentFromJobName {
 
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         let variables = environment_variables(job);
-        self.env_names = variables.iter().map(|(name, _)| name.clone()).collect();
-        let plain: Vec<(String, String)> = variables
+        self.env_names = variables.keys().cloned().collect();
+        let plain: BTreeMap<String, String> = variables
             .into_iter()
             .filter_map(|(name, value)| Some((name, plain_name(&value)?.to_owned())))
             .collect();
@@ -56,18 +56,18 @@ impl Rule for EnvironmentFromJobName {
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, _facts: &mut Facts) {
-        // What the variables named for the environment hold where the job deploys, when the
-        // deploying script sees them: a `$GITHUB_ENV` write wins over the job's `env:`.
+        // What the variables named for the environment hold where the job first deploys, when
+        // the deploying script sees them: a `$GITHUB_ENV` write wins over the job's `env:`.
         if c.deploy.is_some() && !self.env_names.is_empty() {
             let named = self.named.entry(c.job.key.clone()).or_default();
-            for name in &self.env_names {
-                let Some(value) = c.unit.vars.value(name) else {
+            for name in std::mem::take(&mut self.env_names) {
+                let Some(value) = c.unit.vars.value(&name) else {
                     continue;
                 };
-                named.variables.retain(|(n, _)| n != name);
-                if let Some(value) = plain_name(&value) {
-                    named.variables.push((name.clone(), value.to_owned()));
-                }
+                match plain_name(&value) {
+                    Some(value) => named.variables.insert(name, value.to_owned()),
+                    None => named.variables.remove(&name),
+                };
             }
         }
         let server = c
@@ -160,9 +160,10 @@ impl Rule for EnvironmentFromJobName {
                 }
                 // Without a tier word anywhere, a variable named for the environment names it
                 // as it is (`DEPLOY_ENV: ca`), when the job's such variables agree on one value.
-                let variables = named.map(|n| n.variables.as_slice()).unwrap_or_default();
-                if let (false, Some((name, value))) = (found, variables.first())
-                    && variables.iter().all(|(_, v)| v == value)
+                let variables = named.map(|n| &n.variables);
+                let first = variables.and_then(|v| v.iter().next());
+                if let (false, Some((name, value))) = (found, first)
+                    && variables.is_some_and(|v| v.values().all(|other| other == value))
                 {
                     let note = format!(
                         "deploying job `{}`: its variable `{name}` names its environment `{value}`",
@@ -217,19 +218,17 @@ const RUN_MODES: &[&str] = &[
 /// The variables of a job and of its script steps named for its environment
 /// ([`names_the_environment`]: `ENVIRONMENT`, `DEPLOY_ENV`, `TARGET_ENV`, `TIER`), each with the
 /// last value written, but not an application's run mode ([`RUN_MODES`]).
-fn environment_variables(job: &JobSite<'_>) -> Vec<(String, String)> {
+fn environment_variables(job: &JobSite<'_>) -> BTreeMap<String, String> {
     let steps = job.job.steps.iter().filter_map(|s| match s {
         Step::Script { env, .. } => Some(env.as_slice()),
         _ => None,
     });
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (name, value) in job.vars.iter().chain(steps.flatten()) {
-        if names_the_environment(name) && !RUN_MODES.contains(&name.as_str()) {
-            out.retain(|(n, _)| n != name);
-            out.push((name.clone(), value.clone()));
-        }
-    }
-    out
+    job.vars
+        .iter()
+        .chain(steps.flatten())
+        .filter(|(name, _)| names_the_environment(name) && !RUN_MODES.contains(&name.as_str()))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
 }
 
 /// A variable's value when it is a plain name (letters, digits, `-`, `_`, `.`, starting with a
