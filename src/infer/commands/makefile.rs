@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::infer::shell::last_value;
 use crate::yaml::Span;
 
 /// GNU make's conditional directives, which may stand between the lines of a recipe.
@@ -173,12 +174,8 @@ impl Makefile {
                         out.push_str("$(git rev-parse --show-toplevel)");
                     } else if name.contains(char::is_whitespace) || name.contains(',') {
                         out.push('_');
-                    } else if let Some(value) = given
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == name)
-                        .map(|(_, v)| v)
-                        .or_else(|| self.vars.get(name))
+                    } else if let Some(value) =
+                        last_value(given, name).or_else(|| self.vars.get(name).map(String::as_str))
                     {
                         if depth < 4 {
                             out.push_str(&self.expand(value, target, given, depth + 1));

@@ -265,8 +265,8 @@ fn env_value(text: &str, vars: &[(String, String)]) -> String {
         .strip_prefix("${{")
         .and_then(|t| t.strip_suffix("}}"))
         .and_then(|t| t.trim().strip_prefix("env."));
-    name.and_then(|n| vars.iter().rev().find(|(k, _)| k == n))
-        .map_or_else(|| text.to_owned(), |(_, v)| v.clone())
+    name.and_then(|n| shell::last_value(vars, n))
+        .map_or_else(|| text.to_owned(), str::to_owned)
 }
 
 impl Unit {

@@ -51,9 +51,10 @@ impl Layer {
 /// What a job's steps set, in the order they set it.
 #[derive(Debug, Default)]
 struct Log {
-    set: Vec<(String, String)>,
-    /// Where each name is set in `set`, in ascending order.
-    by_name: HashMap<String, Vec<usize>>,
+    /// How many values were set.
+    set: usize,
+    /// Each name's values, with where each stands among all those set, in order.
+    by_name: HashMap<String, Vec<(usize, String)>>,
     conditional: Vec<ConditionalValue>,
 }
 
@@ -70,7 +71,7 @@ impl Scope {
     /// before it set, as the log holds it now.
     pub(crate) fn step(&self, env: &[(String, String)]) -> Scope {
         let log = self.read();
-        let seen = (log.set.len(), log.conditional.len());
+        let seen = (log.set, log.conditional.len());
         drop(log);
         Scope {
             job: self.job.clone(),
@@ -89,9 +90,9 @@ impl Scope {
         }
         let mut log = self.log.write().unwrap_or_else(PoisonError::into_inner);
         for (name, value) in set {
-            let at = log.set.len();
-            log.by_name.entry(name.clone()).or_default().push(at);
-            log.set.push((name, value));
+            let at = log.set;
+            log.by_name.entry(name).or_default().push((at, value));
+            log.set += 1;
         }
         log.conditional.extend(on_branch);
     }
@@ -129,10 +130,9 @@ impl Lookup for Scope {
         }
         let carried = {
             let log = self.read();
-            log.by_name.get(name).and_then(|at| {
-                let before = at.partition_point(|i| *i < self.seen.0);
-                let i = *at.get(before.checked_sub(1)?)?;
-                Some(log.set[i].1.clone())
+            log.by_name.get(name).and_then(|values| {
+                let before = values.partition_point(|(at, _)| *at < self.seen.0);
+                Some(values.get(before.checked_sub(1)?)?.1.clone())
             })
         };
         match carried {
