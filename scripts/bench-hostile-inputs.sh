@@ -145,6 +145,19 @@ lines += [f"    ENV_{i}: e{i}" for i in range(10000)]
 lines += ["  script:"] + [f"    - kubectl apply -f k8s/{i}.yaml" for i in range(10000)]
 open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
 '
+# 10. Make variables that each name the one below 500 times (500^3 copies if expanded), run by
+# 2,000 `make` lines; and empty ones twelve deep (no bytes, 200^12 references).
+gen make-expansion '
+mk = ["A0 = " + "x" * 64, "E0 ="]
+for level in range(1, 4):
+    mk.append(f"A{level} = " + f"$(A{level - 1})" * 500)
+for level in range(1, 13):
+    mk.append(f"E{level} = " + f"$(E{level - 1})" * 200)
+mk += ["deploy:", "\tkubectl apply -n $(A3) -f k8s/ -l $(E12)"]
+open("Makefile", "w").write("\n".join(mk) + "\n")
+lines = ["deploy:", "  script:"] + ["    - make deploy"] * 2000
+open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -169,3 +182,4 @@ for n in 5000 20000; do
 done
 measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .
 measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-expansion make-expansion '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -99,7 +99,9 @@ impl Makefile {
                 Some((p, r)) => (p, Some(r.trim())),
                 None => (rest, None),
             };
-            let prereqs = prereqs.split('|').next().unwrap_or_default();
+            // Order-only prerequisites (after `|`) are made too; they only don't make the
+            // target out of date.
+            let prereqs = prereqs.replace('|', " ");
             let targets: Vec<String> = targets.split_whitespace().map(str::to_owned).collect();
             if mk.default_target.is_none() {
                 mk.default_target = targets.iter().find(|t| !t.starts_with('.')).cloned();
@@ -129,73 +131,218 @@ impl Makefile {
     ) -> (String, Vec<Span>) {
         let mut text = String::new();
         let mut spans = Vec::new();
+        let mut continued = false;
+        let written: usize = rule.recipe.iter().map(|(line, _)| line.len()).sum();
+        let mut expansion = Expansion {
+            makefile: self,
+            target,
+            given,
+            budget: written + EXPANSION_BUDGET,
+            steps: EXPANSION_STEPS,
+            over: false,
+        };
         for (line, span) in &rule.recipe {
-            let line = line.trim_start().trim_start_matches(['@', '-', '+']);
+            // `@`, `-` and `+` prefix a recipe line, not the lines a backslash continues
+            // (a line ending in `\` then `-p NAME=x` is one command and its argument).
+            let mut line = line.trim_start();
+            if !continued {
+                line = line.trim_start_matches(['@', '-', '+']);
+            }
+            continued = line.ends_with('\\');
             // Each recipe line runs in its own shell; keep them on separate lines so commands
             // stay separate and map back line by line.
-            let expanded = self.expand(line, target, given, 0).replace('\n', " ");
+            let expanded = expansion.expand(line, &mut Vec::new()).replace('\n', " ");
             text.push_str(&expanded);
             text.push('\n');
             spans.push(*span);
         }
         (text, spans)
     }
+}
 
+/// Most bytes a recipe's variables may add to it, and most variable references it may look
+/// up. Variables that each name several others grow as a power of their depth: past either,
+/// the variables left are kept as written (`${NAME}`), as make would pass an unknown one to
+/// the shell.
+const EXPANSION_BUDGET: usize = 256 * 1024;
+const EXPANSION_STEPS: usize = 100_000;
+
+/// Most variables expanded inside one another; a deeper one is kept as written.
+const MAX_NESTING: usize = 16;
+
+/// One recipe being expanded.
+struct Expansion<'a> {
+    makefile: &'a Makefile,
+    target: &'a str,
+    given: &'a [(String, String)],
+    /// Bytes left to write.
+    budget: usize,
+    /// Variable references left to look up.
+    steps: usize,
+    /// Whether the budget or the steps ran out: no variable is expanded after that.
+    over: bool,
+}
+
+impl Expansion<'_> {
     /// Expands `$(VAR)`, `${VAR}`, `$@`, `$$`; unknown variables become shell variables (make
-    /// passes the environment through), `$(shell git rev-parse --show-toplevel)` the shell's
-    /// spelling of it, and other functions such as `$(shell ...)` become `_`.
-    fn expand(&self, line: &str, target: &str, given: &[(String, String)], depth: usize) -> String {
+    /// passes the environment through), and so does a variable inside its own value
+    /// (`NS := $(or $(NS),dev)` reads `NS` from the environment). Of make's functions,
+    /// `$(or a,b)` is its first non-empty argument, `$(if c,a,b)` is `a` when `c` is not empty,
+    /// `$(strip a)` is `a`, and `$(shell git rev-parse --show-toplevel)` is the shell's
+    /// spelling of it; other functions, such as `$(shell ...)`, become `_`.
+    fn expand(&mut self, line: &str, within: &mut Vec<String>) -> String {
         let mut out = String::new();
         let mut rest = line;
         while let Some(pos) = rest.find('$') {
-            out.push_str(&rest[..pos]);
+            self.push(&mut out, &rest[..pos]);
             let after = &rest[pos + 1..];
-            let mut chars = after.chars();
-            match chars.next() {
+            match after.chars().next() {
                 Some('$') => {
-                    out.push('$');
+                    self.push(&mut out, "$");
                     rest = &after[1..];
                 }
                 Some('@') => {
-                    out.push_str(target);
+                    self.push(&mut out, self.target);
                     rest = &after[1..];
                 }
                 Some(open @ ('(' | '{')) => {
                     let close = if open == '(' { ')' } else { '}' };
-                    let Some(end) = after.find(close) else {
-                        out.push_str(&rest[pos..]);
+                    let Some(end) = matching(after, open, close) else {
+                        self.push(&mut out, &rest[pos..]);
                         return out;
                     };
-                    let name = after[1..end].trim();
-                    if name == "MAKE" {
-                        out.push_str("make");
-                    } else if is_git_root(name) {
-                        // What the shell spells the same way, which script paths know.
-                        out.push_str("$(git rev-parse --show-toplevel)");
-                    } else if name.contains(char::is_whitespace) || name.contains(',') {
-                        out.push('_');
-                    } else if let Some(value) =
-                        last_value(given, name).or_else(|| self.vars.get(name).map(String::as_str))
-                    {
-                        if depth < 4 {
-                            out.push_str(&self.expand(value, target, given, depth + 1));
-                        }
-                    } else {
-                        out.push_str("${");
-                        out.push_str(name);
-                        out.push('}');
-                    }
+                    let reference = &after[1..end];
+                    let value = self.reference(reference.trim(), within);
+                    self.push(&mut out, &value);
                     rest = &after[end + 1..];
                 }
                 _ => {
-                    out.push('$');
+                    self.push(&mut out, "$");
                     rest = after;
                 }
             }
         }
-        out.push_str(rest);
+        self.push(&mut out, rest);
         out
     }
+
+    /// Writes `text`, noting when the budget runs out.
+    fn push(&mut self, out: &mut String, text: &str) {
+        self.over |= text.len() > self.budget;
+        self.budget = self.budget.saturating_sub(text.len());
+        out.push_str(text);
+    }
+
+    /// What `$(reference)` expands to.
+    fn reference(&mut self, reference: &str, within: &mut Vec<String>) -> String {
+        if reference == "MAKE" {
+            return "make".to_owned();
+        }
+        if is_git_root(reference) {
+            // What the shell spells the same way, which script paths know.
+            return "$(git rev-parse --show-toplevel)".to_owned();
+        }
+        if let Some((function, args)) = reference.split_once(char::is_whitespace) {
+            return self.function(function, args, within);
+        }
+        if reference.contains(',') {
+            return "_".to_owned();
+        }
+        let own = last_value(self.given, reference)
+            .or_else(|| self.makefile.vars.get(reference).map(String::as_str));
+        self.steps = self.steps.saturating_sub(1);
+        self.over |= self.steps == 0;
+        match own {
+            Some(value)
+                if !self.over
+                    && within.len() < MAX_NESTING
+                    && !within.iter().any(|v| v == reference) =>
+            {
+                within.push(reference.to_owned());
+                let budget = self.budget;
+                let expanded = self.expand(value, within);
+                within.pop();
+                if self.over {
+                    // Kept as written; what the value wrote is given back.
+                    self.budget = budget;
+                    return format!("${{{reference}}}");
+                }
+                expanded
+            }
+            _ => format!("${{{reference}}}"),
+        }
+    }
+
+    /// The functions whose value can be known without running anything.
+    fn function(&mut self, function: &str, args: &str, within: &mut Vec<String>) -> String {
+        if self.over {
+            return "_".to_owned();
+        }
+        let args = split_args(args);
+        match function {
+            "or" => {
+                for arg in &args {
+                    let value = self.expand(arg, within);
+                    if !value.trim().is_empty() {
+                        return value.trim().to_owned();
+                    }
+                }
+                String::new()
+            }
+            "if" if args.len() >= 2 => {
+                let condition = self.expand(args[0], within);
+                let chosen = if condition.trim().is_empty() {
+                    args.get(2)
+                } else {
+                    args.get(1)
+                };
+                chosen
+                    .map(|a| self.expand(a, within).trim().to_owned())
+                    .unwrap_or_default()
+            }
+            "strip" => self
+                .expand(args.join(",").as_str(), within)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => "_".to_owned(),
+        }
+    }
+}
+
+/// Where the `close` matching the `open` that starts `text` is (make nests the same kind).
+fn matching(text: &str, open: char, close: char) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
+/// A function's arguments: split at the commas outside any nested `$(...)`.
+fn split_args(args: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in args.char_indices() {
+        match c {
+            '(' | '{' => depth += 1,
+            ')' | '}' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&args[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&args[start..]);
+    parts
 }
 
 /// `shell git rev-parse --show-toplevel`: the repository's root.
@@ -261,5 +408,80 @@ mod tests {
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop-staging\n");
         let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop\n");
+    }
+
+    #[test]
+    fn functions_nest_and_a_variable_in_its_own_value_is_the_environment() {
+        let mk = Makefile::parse(concat!(
+            "export NS := $(or $(NS), $$DEFAULT_NS)\n",
+            "APP = $(if $(NAME),$(NAME)-api,api)\n",
+            "NAME = shop\n",
+            "TAG = $(shell git rev-parse --short HEAD)\n",
+            "deploy:\n",
+            "\toc -n $(NS) apply -f $(APP).yml -l tag=$(strip $(TAG) )\n",
+        ));
+        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert_eq!(text, "oc -n ${NS} apply -f shop-api.yml -l tag=_\n");
+        let given = [("NS".to_owned(), "shop-dev".to_owned())];
+        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
+        assert_eq!(text, "oc -n shop-dev apply -f shop-api.yml -l tag=_\n");
+    }
+
+    #[test]
+    fn order_only_prerequisites_are_made_and_continued_lines_keep_their_dashes() {
+        let mk = Makefile::parse(concat!(
+            "release: build | deploy\n",
+            "deploy:\n",
+            "\t@oc process -f t.yml \\\n",
+            "\t\t-p NAME=web \\\n",
+            "\t\t| oc apply -f -\n",
+            "\t-@echo done\n",
+        ));
+        assert_eq!(mk.rules[0].prereqs, ["build", "deploy"]);
+        let (text, spans) = mk.recipe_script(&mk.rules[1], "deploy", &[]);
+        assert_eq!(
+            text,
+            "oc process -f t.yml \\\n-p NAME=web \\\n| oc apply -f -\necho done\n"
+        );
+        assert_eq!(spans.len(), 4);
+    }
+
+    #[test]
+    fn variables_that_grow_past_the_budget_are_kept_as_written() {
+        // Each level names the one below it 256 times: 16 MiB if expanded.
+        let mut text = String::from("A0 = xxxxxxxxxxxxxxxx\n");
+        for level in 1..4 {
+            let below = format!("$(A{})", level - 1).repeat(256);
+            text.push_str(&format!("A{level} = {below}\n"));
+        }
+        text.push_str("deploy:\n\tkubectl apply -n $(A3) -f k8s/ -l $(A0)\n");
+        let mk = Makefile::parse(&text);
+        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert!(script.len() < EXPANSION_BUDGET + 1024, "{}", script.len());
+        assert!(script.starts_with("kubectl apply -n "), "{script:.80}");
+        // The variable that ran past the budget, and those after it, are kept as written.
+        assert!(script.ends_with(" -f k8s/ -l ${A0}\n"), "{script:?}");
+        // Empty variables cost no bytes, but each reference is a step.
+        let mut text = String::from("E0 =\n");
+        for level in 1..12 {
+            let below = format!("$(E{})", level - 1).repeat(64);
+            text.push_str(&format!("E{level} = {below}\n"));
+        }
+        text.push_str("deploy:\n\tkubectl apply -n $(E11) -f k8s/\n");
+        let mk = Makefile::parse(&text);
+        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert_eq!(script, "kubectl apply -n ${E11} -f k8s/\n");
+    }
+
+    #[test]
+    fn a_long_chain_of_variables_is_followed() {
+        let mut text = String::from("V0 = prod\n");
+        for level in 1..10 {
+            text.push_str(&format!("V{level} = $(V{})\n", level - 1));
+        }
+        text.push_str("deploy:\n\thelm upgrade --install web chart -n $(V9)\n");
+        let mk = Makefile::parse(&text);
+        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert_eq!(script, "helm upgrade --install web chart -n prod\n");
     }
 }
