@@ -34,7 +34,50 @@ pub(crate) fn starts_cluster(cmd: &Command) -> bool {
     }
 }
 
-/// Whether the packaged step `uses` starts a cluster on the runner.
+/// Clusters made to run on one machine, whose name in an action's name
+/// (`hiberbee/github-action-minikube`, `balchua/microk8s-actions`) says it starts one there.
+const LOCAL_CLUSTERS: &[&str] = &["kind", "k3d", "k3s", "minikube", "microk8s"];
+
+/// Whether the packaged step `uses` starts a cluster on the runner: a known one, or one whose
+/// name (not its owner's or orb's) has a word naming a single-machine cluster.
 pub(crate) fn starts_cluster_step(uses: &str) -> bool {
-    CLUSTER_STEPS.contains(&normalize_uses(uses).as_str())
+    let key = normalize_uses(uses);
+    if CLUSTER_STEPS.contains(&key.as_str()) {
+        return true;
+    }
+    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
+        return false;
+    }
+    let Some((_owner, name)) = key.split_once('/') else {
+        return false;
+    };
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| LOCAL_CLUSTERS.contains(&word))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_action_named_for_a_single_machine_cluster_starts_one() {
+        for uses in [
+            "helm/kind-action@v1",
+            "hiberbee/github-action-minikube@1.7.0",
+            "balchua/microk8s-actions@v0.4.3",
+            "some-org/setup-k3s@main",
+        ] {
+            assert!(starts_cluster_step(uses), "{uses}");
+        }
+        // The owner's name, a local action, a reusable workflow or another word says nothing.
+        for uses in [
+            "kind-org/deploy@v1",
+            "./.github/actions/kind",
+            "acme/ci/.github/workflows/kind.yml@v1",
+            "azure/k8s-deploy@v5",
+            "acme/kindle-publish@v1",
+        ] {
+            assert!(!starts_cluster_step(uses), "{uses}");
+        }
+    }
 }

@@ -2,7 +2,9 @@
 //! (or `action.yaml`) and, for a composite action, appends its steps with their own locations.
 //!
 //! `./` in `uses:` is relative to the repository root (the checked-out workspace), also inside a
-//! composite action. The action's `${{ inputs.NAME }}` are replaced by the calling step's
+//! composite action. A reference to another repository's action whose path holds an action in
+//! this checkout (an organisation's template repository naming its own actions) is read as that
+//! local action ([`own_action`]). The action's `${{ inputs.NAME }}` are replaced by the calling step's
 //! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
 //! have no steps to add.
 
@@ -14,6 +16,26 @@ use crate::yaml::Node;
 
 use super::context::{Ctx, Scope, repo_path, resolve_inputs, text_of};
 use super::steps::lower_steps;
+
+/// The local path (`./actions/helm-deploy`) of an action that `reference` names in another
+/// repository (`acme/ci-templates/actions/helm-deploy@v1`) when this checkout holds an action at
+/// that path: an organisation's template repository names its own actions so, because a
+/// reusable workflow's `./` paths are read in the caller's repository. What the checkout holds
+/// is read, not the version the ref names.
+pub(crate) fn own_action(ctx: &Ctx<'_>, reference: &str) -> Option<String> {
+    if reference.starts_with("./") || reference.contains("://") {
+        return None;
+    }
+    let (path, _ref) = reference.split_once('@')?;
+    let mut parts = path.splitn(3, '/');
+    let (_owner, _repo, dir) = (parts.next()?, parts.next()?, parts.next()?);
+    let local = format!("./{}", dir.trim_end_matches('/'));
+    let dir = repo_path(&local).filter(|d| !d.is_empty())?;
+    ["action.yml", "action.yaml"]
+        .iter()
+        .any(|name| ctx.repo.lists(&format!("{dir}/{name}")))
+        .then_some(local)
+}
 
 /// Appends the steps of the local action `reference`, called from `at` with `with`.
 pub(crate) fn expand(

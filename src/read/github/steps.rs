@@ -80,6 +80,7 @@ fn lower_step(
             shape(ctx, scope, uses, "`uses`", "an action reference");
             return;
         };
+        let reference = composite::own_action(ctx, &reference).unwrap_or(reference);
         let with = pairs(ctx, scope, map.get("with"), Pairs::With);
         let loc = scope.loc(uses.span);
         // The step's own `env:` is handed to the action too (`K8S_NAMESPACE`, a kubeconfig).
