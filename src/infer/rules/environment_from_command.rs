@@ -13,7 +13,7 @@ use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
-use crate::infer::shell::{EventFilter, RefFilter, ScriptCondition, ScriptEvent};
+use crate::infer::shell::{Command, EventFilter, RefFilter, ScriptCondition, ScriptEvent};
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
@@ -34,6 +34,9 @@ pub(crate) struct EnvironmentFromCommand {
     conditional: (Vec<ConditionalValue>, Vec<Trigger>),
     /// The current job's variables.
     vars: Vec<(String, String)>,
+    /// The namespace the job last switched its kube config to (`oc project shop`), the command
+    /// that did and where: a later deploy without a namespace of its own deploys there.
+    switched: Option<(String, String, Loc)>,
 }
 
 /// Namespaces that are never an environment: the cluster's own. (`default` is where many
@@ -241,6 +244,7 @@ impl Rule for EnvironmentFromCommand {
 
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         self.seen.clear();
+        self.switched = None;
         self.conditional = (
             job.pipeline.conditional_variables.clone(),
             job.pipeline.triggers.clone(),
@@ -275,11 +279,27 @@ impl Rule for EnvironmentFromCommand {
                 let input = hint.hold_under(guard.as_ref());
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
             }
+            // The kube config's namespace, which an earlier command of the job switched to.
+            let switched = self.switched.clone().filter(|_| m.namespace.is_none());
+            if let Some((ns, by, at)) = switched {
+                let say = |name: &str| {
+                    format!("`{command}` deploys to namespace `{name}`, which `{by}` switched to")
+                };
+                if let Some(mut hint) = namespace_hint(&ns, resolve, say) {
+                    hint.chain = chain_end(&hint.name, unit, c.index);
+                    let input = hint.hold_under(guard.as_ref());
+                    self.emit_chosen(key, hint, at, input, facts);
+                }
+            }
             self.conditional.0.truncate(pipeline_values);
             if m.tool == DeployTool::Jx && m.operation == "preview" && m.namespace.is_none() {
                 let hint = preview_hint(&command, &c.job.vars);
                 self.emit(key, hint, unit.loc(cmd), facts);
             }
+            return;
+        }
+        if let Some(ns) = switched_namespace(cmd) {
+            self.switched = Some((ns.to_owned(), unit.command_line(cmd), unit.loc(cmd)));
             return;
         }
         for cluster in c.credentials.iter().filter_map(|m| m.cluster.as_deref()) {
@@ -394,6 +414,26 @@ fn namespace_hint(
         Confidence::Medium,
         note,
     ))
+}
+
+/// The namespace `cmd` makes the kube config's for the commands after it: `oc project shop`,
+/// `kubectl config set-context --current --namespace=shop`, `kubens shop`.
+fn switched_namespace(cmd: &Command) -> Option<&str> {
+    let value_flags = [
+        "--kubeconfig",
+        "--context",
+        "--server",
+        "--token",
+        "--namespace",
+        "-n",
+    ];
+    let positionals = cmd.positionals(&value_flags);
+    let name = match (cmd.program()?, positionals.as_slice()) {
+        ("oc", ["project", name]) | ("kubens", [name]) => *name,
+        ("kubectl" | "oc", ["config", "set-context", ..]) => cmd.arg_after(&["--namespace"])?,
+        _ => return None,
+    };
+    (!name.is_empty() && name != "-").then_some(name)
 }
 
 /// Hints from one recognised deploy: namespace, context, tool environment, paths. A relative
@@ -680,6 +720,50 @@ mod tests {
                 h("qa", HintSource::Environment, Confidence::High),
             ]
         );
+    }
+
+    #[test]
+    fn a_namespace_switched_to_earlier_in_the_job_names_deploys_without_one() {
+        let first = "oc login --token=$T --server=$S\noc project shop-$STAGE\n";
+        let second = "oc apply -f openshift/\noc apply -n other -f x.yaml\nkubens ignored\n";
+        let mut j = job(
+            "d",
+            vec![
+                script_step("ci.yml", first, 0, 0),
+                script_step("ci.yml", second, 0, 0),
+            ],
+        );
+        j.variables.push(("STAGE".into(), "staging".into()));
+        let p = pipeline("ci.yml", CiSystem::GitlabCi, vec![j]);
+        // The first deploy takes the project; the second names its own; `kubens` after the
+        // last deploy names nothing.
+        assert_eq!(
+            hints(&p, &MemRepo::default()),
+            [
+                h("shop-staging", HintSource::Namespace, Confidence::Medium),
+                h("other", HintSource::NamespaceName, Confidence::Medium),
+            ]
+        );
+        let none: &[(String, String)] = &[];
+        let words = |text: &str| crate::infer::shell::commands_in(text, &none).remove(0);
+        for (text, ns) in [
+            ("oc project shop", Some("shop")),
+            ("oc project", None),
+            ("oc project -q", None),
+            (
+                "kubectl config set-context --current --namespace=shop",
+                Some("shop"),
+            ),
+            (
+                "kubectl config set-context dev --namespace shop",
+                Some("shop"),
+            ),
+            ("kubectl config set-context dev --cluster=k8s", None),
+            ("kubens shop", Some("shop")),
+            ("kubens -", None),
+        ] {
+            assert_eq!(switched_namespace(&words(text)), ns, "{text}");
+        }
     }
 
     #[test]
