@@ -16,7 +16,7 @@ same measures and the same name normalisation as `realworld-score.py`:
             against the items either lists), with `--bin`.
 
 Usage: scripts/realworld-agreement.py [--cases DIR ...] [--second label-2.json] [--bin PATH]
-                                      [--details]
+                                      [--details] [--corrections FILE]
 """
 
 import argparse
@@ -58,7 +58,9 @@ def main():
     ap.add_argument("--bin", help="also score this analyzer build against the consensus")
     ap.add_argument("--details", action="store_true", help="print each disagreement")
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--corrections", help="drop the label entries this file lists (see README)")
     args = ap.parse_args()
+    corrections = score.load_corrections(args.corrections)
 
     cases = sorted(
         case
@@ -72,8 +74,10 @@ def main():
     outside = {k: 0 for _, k in MEASURES}
     deploys_agree = 0
     for case in cases:
-        first = json.loads((case / "label.json").read_text())
+        fixes = corrections.get(case.name, {})
+        first = score.corrected(json.loads((case / "label.json").read_text()), fixes.get("label"))
         second = json.loads((case / args.second).read_text())
+        second = score.corrected(second, fixes.get(Path(args.second).stem))
         a = items(*score.expected(first))
         b = items(*score.expected(second))
         deploys_agree += bool(first.get("deploys")) == bool(second.get("deploys"))

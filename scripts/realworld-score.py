@@ -20,7 +20,7 @@ The split is fixed by the case id, never by results: `holdout` when the first he
 SHA-256 of the id is odd, `tune` otherwise.
 
 Usage: scripts/realworld-score.py [--bin PATH] [--cases DIR] [--split tune|holdout|all]
-                                  [--details] [--json OUT]
+                                  [--details] [--json OUT] [--corrections FILE]
 """
 
 import argparse
@@ -62,6 +62,31 @@ def norm_pattern(pattern):
 
 def norm_path(path):
     return path[2:] if path.startswith("./") else path
+
+
+def corrected(label, entries):
+    """`label` without the entries a corrections file lists for it (`--corrections`: labels
+    written under a wrong instruction, put right afterwards by a labeller who did not see the
+    analyzer's output). A label left without deploy files no longer deploys."""
+    if not entries:
+        return label
+    label = dict(label)
+    drop_files = set(entries.get("deploy_files", []))
+    drop_tools = [list(t) for t in entries.get("tools", [])]
+    drop_envs = set(entries.get("environments", []))
+    label["deploy_files"] = [f for f in label.get("deploy_files", []) if f not in drop_files]
+    label["tools"] = [t for t in label.get("tools", []) if list(t) not in drop_tools]
+    label["environments"] = [
+        e for e in label.get("environments", []) if e["name"] not in drop_envs
+    ]
+    if not label["deploy_files"]:
+        label["deploys"] = False
+    return label
+
+
+def load_corrections(path):
+    """{case: {label file stem: entries}} from a corrections file, or {} without one."""
+    return json.loads(Path(path).read_text()) if path else {}
 
 
 def expected(label):
@@ -174,7 +199,9 @@ def main():
     ap.add_argument("--details", action="store_true", help="print each case's misses")
     ap.add_argument("--json", help="write per-case results here")
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--corrections", help="drop the label entries this file lists (see README)")
     args = ap.parse_args()
+    corrections = load_corrections(args.corrections)
 
     cases = sorted(p for p in Path(args.cases).iterdir() if (p / "label.json").is_file())
     tallies = {k: Tally() for k in ("files", "tools", "envs", "pairs")}
@@ -188,6 +215,7 @@ def main():
             missing.append(case.name)
             continue
         label = json.loads((case / "label.json").read_text())
+        label = corrected(label, corrections.get(case.name, {}).get("label"))
         doc, error = run(args.bin, repo, args.timeout)
         scored += 1
         if doc is None:
