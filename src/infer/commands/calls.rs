@@ -262,30 +262,34 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
             continue;
         }
         seen.push(target.clone());
-        let Some(rule) = makefile.rules.iter().find(|r| r.targets.contains(&target)) else {
-            continue;
-        };
+        // A target may have several rules (`cd: ## CD flow`, then `cd: build tag`, or one per
+        // branch of an `ifeq`, both of which are read): their prerequisites add up, and each
+        // recipe is read.
+        let rules: Vec<_> = makefile
+            .rules
+            .iter()
+            .filter(|r| r.targets.contains(&target))
+            .collect();
         // Prerequisites run first, and are part of what `make <target>` does.
-        for pre in &rule.prereqs {
-            if !seen.contains(pre) {
+        for pre in rules.iter().flat_map(|r| &r.prereqs) {
+            if !seen.contains(pre) && !targets.contains(pre) {
                 targets.push(pre.clone());
             }
         }
-        if rule.recipe.is_empty() {
-            continue;
+        for rule in rules.into_iter().filter(|r| !r.recipe.is_empty()) {
+            let (text, spans) = makefile.recipe_script(rule, &target, &given);
+            calls.push(Call {
+                key: format!("{path}:{target}"),
+                unit: unit.called(
+                    path.as_str().into(),
+                    text,
+                    SpanMap::LineSpans(spans),
+                    format!("make {target}"),
+                    dir.clone(),
+                    cmd.function.as_ref(),
+                ),
+            });
         }
-        let (text, spans) = makefile.recipe_script(rule, &target, &given);
-        calls.push(Call {
-            key: format!("{path}:{target}"),
-            unit: unit.called(
-                path.as_str().into(),
-                text,
-                SpanMap::LineSpans(spans),
-                format!("make {target}"),
-                dir.clone(),
-                cmd.function.as_ref(),
-            ),
-        });
     }
     calls
 }

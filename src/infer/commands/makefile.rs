@@ -76,8 +76,10 @@ impl Makefile {
                 }
                 continue;
             }
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
+            // Outside a recipe, `#` starts a comment wherever it is (`deploy: ## Deploy it`,
+            // `NS = dev # the default`) unless a backslash escapes it.
+            let trimmed = without_comment(line).trim();
+            if trimmed.is_empty() {
                 continue;
             }
             // A conditional directive inside a recipe (`ifndef CI`, `endif`) does not end it;
@@ -345,6 +347,15 @@ fn split_args(args: &str) -> Vec<&str> {
     parts
 }
 
+/// A makefile line outside a recipe without its comment.
+fn without_comment(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let end = (0..bytes.len())
+        .find(|&i| bytes[i] == b'#' && (i == 0 || bytes[i - 1] != b'\\'))
+        .unwrap_or(line.len());
+    &line[..end]
+}
+
 /// `shell git rev-parse --show-toplevel`: the repository's root.
 fn is_git_root(function: &str) -> bool {
     function.split_whitespace().collect::<Vec<_>>()
@@ -408,6 +419,21 @@ mod tests {
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop-staging\n");
         let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop\n");
+    }
+
+    #[test]
+    fn comments_end_rule_and_assignment_lines_but_not_recipes() {
+        let mk = Makefile::parse(concat!(
+            "NS = shop # where it goes\n",
+            "TAG = a\\#b\n",
+            "deploy: build ## Deploy it\n",
+            "\tkubectl apply -n $(NS) -f k8s/ # applied\n",
+        ));
+        assert_eq!(mk.rules[0].prereqs, ["build"]);
+        assert_eq!(mk.vars["TAG"], "a\\#b");
+        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        // The shell reads a recipe's own `#`.
+        assert_eq!(text, "kubectl apply -n shop -f k8s/ # applied\n");
     }
 
     #[test]
