@@ -158,6 +158,17 @@ open("Makefile", "w").write("\n".join(mk) + "\n")
 lines = ["deploy:", "  script:"] + ["    - make deploy"] * 2000
 open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
 '
+# 11. A target whose recipe is 20,000 deploy lines (one rule, or 20,000 rules of the same
+# target), run by 50 `make` lines: every `make` reads the recipe again (a known gap:
+# docs/performance.md, "Not there yet").
+gen make-recipe '
+open("Makefile", "w").write("deploy:\n" + "".join(f"\tkubectl apply -f k8s/{i}.yaml\n" for i in range(20000)))
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n" + "    - make deploy\n" * 50)
+'
+gen make-rules '
+open("Makefile", "w").write("".join(f"deploy:\n\tkubectl apply -f k8s/{i}.yaml\n" for i in range(20000)))
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n" + "    - make deploy\n" * 50)
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -183,3 +194,5 @@ done
 measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .
 measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-expansion make-expansion '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -263,8 +263,8 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
         }
         seen.push(target.clone());
         // A target may have several rules (`cd: ## CD flow`, then `cd: build tag`, or one per
-        // branch of an `ifeq`, both of which are read): their prerequisites add up, and each
-        // recipe is read.
+        // branch of an `ifeq`, both of which are read): their prerequisites add up, and their
+        // recipes are read one after the other, as one script.
         let rules: Vec<_> = makefile
             .rules
             .iter()
@@ -276,20 +276,26 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
                 targets.push(pre.clone());
             }
         }
+        let (mut text, mut spans) = (String::new(), Vec::new());
         for rule in rules.into_iter().filter(|r| !r.recipe.is_empty()) {
-            let (text, spans) = makefile.recipe_script(rule, &target, &given);
-            calls.push(Call {
-                key: format!("{path}:{target}"),
-                unit: unit.called(
-                    path.as_str().into(),
-                    text,
-                    SpanMap::LineSpans(spans),
-                    format!("make {target}"),
-                    dir.clone(),
-                    cmd.function.as_ref(),
-                ),
-            });
+            let (more, more_spans) = makefile.recipe_script(rule, &target, &given);
+            text.push_str(&more);
+            spans.extend(more_spans);
         }
+        if text.is_empty() {
+            continue;
+        }
+        calls.push(Call {
+            key: format!("{path}:{target}"),
+            unit: unit.called(
+                path.as_str().into(),
+                text,
+                SpanMap::LineSpans(spans),
+                format!("make {target}"),
+                dir.clone(),
+                cmd.function.as_ref(),
+            ),
+        });
     }
     calls
 }
