@@ -165,7 +165,12 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
             .filter(|m| !m.dry_run && !site.throwaway_cluster);
-        let credentials = vocab::classify_credentials(&unit.cmds, index);
+        // In a job that runs its own cluster, that cluster's kubeconfig is no credential.
+        let credentials = if site.throwaway_cluster && vocab::local_kubeconfig(&unit.cmds, index) {
+            Vec::new()
+        } else {
+            vocab::classify_credentials(&unit.cmds, index)
+        };
         let command = CommandSite {
             job: site,
             unit,
@@ -182,7 +187,8 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
 
 /// Whether `job` connects to a lasting cluster: a step or command that fetches a named
 /// cluster's credentials or a kube context (`azure/aks-set-context`, `aws eks
-/// update-kubeconfig --name prod`), or writes a kubeconfig or token. A job that starts a kind
+/// update-kubeconfig --name prod`), or writes a kubeconfig or token that is not the local
+/// cluster's own ([`vocab::local_kubeconfig`]). A job that starts a kind
 /// cluster to try a chart and then sets an AKS context deploys to AKS. (Asked only of jobs that
 /// start a cluster, so the credential classification it repeats is rare work.)
 fn connects_to_cluster(pipeline: &Pipeline, job: &Job, units: &[Unit]) -> bool {
@@ -203,12 +209,15 @@ fn connects_to_cluster(pipeline: &Pipeline, job: &Job, units: &[Unit]) -> bool {
             _ => false,
         })
     });
+    // The kubeconfig of the cluster the job runs itself, written to a file or pointed at
+    // (`minikube kubectl config view > ~/.kubeconfig`), is no lasting cluster.
     by_step
         || units.iter().any(|u| {
             (0..u.cmds.len()).any(|i| {
                 vocab::classify_credentials(&u.cmds, i)
                     .iter()
                     .any(|m| m.cluster.is_some() || kube(&m.kind))
+                    && !vocab::local_kubeconfig(&u.cmds, i)
             })
         })
 }

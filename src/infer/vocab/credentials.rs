@@ -176,6 +176,57 @@ fn token_flags(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
         .collect()
 }
 
+/// Whether command `idx` only hands on the kubeconfig of a cluster the job runs itself: what it
+/// writes comes from `kind get kubeconfig`, `minikube kubectl config view`, `k3d kubeconfig`
+/// or `kubectl config view` (the context the job is in), or it points `KUBECONFIG` at a file
+/// without a credential variable or secret in the value (`export KUBECONFIG=$HOME/.kubeconfig`).
+pub(crate) fn local_kubeconfig(cmds: &[Command], idx: usize) -> bool {
+    let Some(cmd) = cmds.get(idx) else {
+        return false;
+    };
+    let mut cursor = Some(idx);
+    for _ in 0..16 {
+        let Some(c) = cursor.and_then(|i| cmds.get(i)) else {
+            break;
+        };
+        let positionals = c.positionals(&["--name", "-n", "--context", "--kubeconfig"]);
+        let local = matches!(
+            (c.program().unwrap_or_default(), positionals.as_slice()),
+            ("kind", ["get", "kubeconfig", ..])
+                | ("minikube", _)
+                | ("k3d", ["kubeconfig", ..])
+                | ("kubectl" | "oc", ["config", "view", ..])
+        );
+        if local {
+            return true;
+        }
+        cursor = c.stdin_from.filter(|j| Some(*j) < cursor);
+    }
+    let program = cmd.program().unwrap_or_default();
+    let pointers = credentials_assigned(cmd, program);
+    let plain = |value: &str| {
+        !value.contains("secrets.")
+            && variable_refs(value)
+                .iter()
+                .all(|n| credential_kind_for_name(n, false).is_none())
+    };
+    let values: Vec<&str> = cmd
+        .assignments
+        .iter()
+        .map(|(_, v)| v.as_str())
+        .chain(
+            cmd.words
+                .iter()
+                .skip(1)
+                .filter_map(|w| w.text.split_once('=').map(|x| x.1)),
+        )
+        .collect();
+    !pointers.is_empty()
+        && token_flags(cmd, program).is_empty()
+        && kubeconfig_written(cmds, idx, cmd, program).is_none()
+        && values.iter().all(|v| plain(v))
+}
+
 /// A kubeconfig file written (`echo $KUBE_CONFIG | base64 -d > ~/.kube/config`,
 /// `cp $KC ~/.kube/config`), named after the credential variable piped into it.
 fn kubeconfig_written(
@@ -267,6 +318,31 @@ fn is_kubeconfig_path(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_local_clusters_own_kubeconfig_is_told_apart() {
+        let local = |script: &str| {
+            let cmds = crate::infer::shell::commands(script, &[]);
+            (0..cmds.len()).any(|i| local_kubeconfig(&cmds, i))
+        };
+        for script in [
+            "kind get kubeconfig --name e2e > ~/.kube/config",
+            "minikube kubectl config view > $HOME/.kubeconfig",
+            "k3d kubeconfig get dev | tee ~/.kube/config",
+            "kubectl config view --raw > /tmp/kubeconfig",
+            "export KUBECONFIG=$HOME/.kube/kind.yaml",
+        ] {
+            assert!(local(script), "{script}");
+        }
+        for script in [
+            "echo \"$KUBE_CONFIG\" | base64 -d > ~/.kube/config",
+            "export KUBECONFIG=${{ secrets.KUBECONFIG }}",
+            "export KUBECONFIG=$KUBE_CONFIG_PATH",
+            "aws eks update-kubeconfig --name prod",
+        ] {
+            assert!(!local(script), "{script}");
+        }
+    }
 
     fn creds(script: &str) -> Vec<CredentialMatch> {
         let cmds = crate::infer::shell::commands(script, &[]);
