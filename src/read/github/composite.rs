@@ -4,9 +4,9 @@
 //! `./` in `uses:` is relative to the repository root (the checked-out workspace), also inside a
 //! composite action. A reference to another repository's action whose path holds an action in
 //! this checkout (an organisation's template repository naming its own actions) is read as that
-//! local action ([`own_action`]). The action's `${{ inputs.NAME }}` are replaced by the calling step's
-//! `with:` values, or by the declared `default:`. Non-composite actions (`node20`, `docker`)
-//! have no steps to add.
+//! local action ([`own_action`]). The action's `${{ inputs.NAME }}` are replaced by the calling
+//! step's `with:` values, or by the declared `default:`. Non-composite actions (`node20`,
+//! `docker`) have no steps to add.
 
 use std::sync::Arc;
 
