@@ -158,6 +158,12 @@ open("Makefile", "w").write("\n".join(mk) + "\n")
 lines = ["deploy:", "  script:"] + ["    - make deploy"] * 2000
 open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
 '
+# 10b. A recipe line of make functions nested 200,000 deep (`$(or $(or ... x ...))`).
+gen make-nesting '
+d = 200_000
+open("Makefile", "w").write("deploy:\n\tkubectl apply -n " + "$(or " * d + "x" + ")" * d + " -f k8s/\n")
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n    - make deploy\n")
+'
 # 11. A target whose recipe is 20,000 deploy lines (one rule, or 20,000 rules of the same
 # target), run by 50 `make` lines: every `make` reads the recipe again (a known gap:
 # docs/performance.md, "Not there yet").
@@ -194,5 +200,6 @@ done
 measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .
 measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-expansion make-expansion '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-nesting make-nesting '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

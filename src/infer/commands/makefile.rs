@@ -141,6 +141,7 @@ impl Makefile {
             given,
             budget: written + EXPANSION_BUDGET,
             steps: EXPANSION_STEPS,
+            calls: 0,
             over: false,
         };
         for (line, span) in &rule.recipe {
@@ -162,14 +163,15 @@ impl Makefile {
     }
 }
 
-/// Most bytes a recipe's variables may add to it, and most variable references it may look
-/// up. Variables that each name several others grow as a power of their depth: past either,
+/// Most bytes a recipe's variables may add to it, and most variable references and function
+/// calls it may look up. Variables that each name several others grow as a power of their depth: past either,
 /// the variables left are kept as written (`${NAME}`), as make would pass an unknown one to
 /// the shell.
 const EXPANSION_BUDGET: usize = 256 * 1024;
 const EXPANSION_STEPS: usize = 100_000;
 
-/// Most variables expanded inside one another; a deeper one is kept as written.
+/// Most variables, and most function calls, expanded inside one another; a deeper variable is
+/// kept as written, a deeper call is `_`.
 const MAX_NESTING: usize = 16;
 
 /// One recipe being expanded.
@@ -179,8 +181,10 @@ struct Expansion<'a> {
     given: &'a [(String, String)],
     /// Bytes left to write.
     budget: usize,
-    /// Variable references left to look up.
+    /// Variable references and function calls left to look up.
     steps: usize,
+    /// Function calls being expanded inside one another.
+    calls: usize,
     /// Whether the budget or the steps ran out: no variable is expanded after that.
     over: bool,
 }
@@ -275,11 +279,23 @@ impl Expansion<'_> {
         }
     }
 
-    /// The functions whose value can be known without running anything.
+    /// The functions whose value can be known without running anything. Each call is a step,
+    /// and calls nested deeper than [`MAX_NESTING`] are `_`, so a line of `$(or $(or ...))`
+    /// costs its length times that depth at most.
     fn function(&mut self, function: &str, args: &str, within: &mut Vec<String>) -> String {
-        if self.over {
+        self.steps = self.steps.saturating_sub(1);
+        self.over |= self.steps == 0;
+        if self.over || self.calls >= MAX_NESTING {
             return "_".to_owned();
         }
+        self.calls += 1;
+        let value = self.call(function, args, within);
+        self.calls -= 1;
+        value
+    }
+
+    /// [`Self::function`]'s value.
+    fn call(&mut self, function: &str, args: &str, within: &mut Vec<String>) -> String {
         let args = split_args(args);
         match function {
             "or" => {
@@ -497,6 +513,27 @@ mod tests {
         let mk = Makefile::parse(&text);
         let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(script, "kubectl apply -n ${E11} -f k8s/\n");
+    }
+
+    #[test]
+    fn functions_nested_without_end_stay_bounded() {
+        let depth = 200_000;
+        let line = format!(
+            "\tkubectl apply -n {}x{} -f k8s/\n",
+            "$(or ".repeat(depth),
+            ")".repeat(depth)
+        );
+        let mk = Makefile::parse(&format!("deploy:\n{line}"));
+        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert_eq!(script, "kubectl apply -n _ -f k8s/\n");
+        // Unclosed, the rest of the line is kept as written.
+        let open = format!("\tkubectl apply -n {}x\n", "$(or ".repeat(depth));
+        let mk = Makefile::parse(&format!("deploy:\n{open}"));
+        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        assert!(
+            script.starts_with("kubectl apply -n $(or $(or "),
+            "{script:.40}"
+        );
     }
 
     #[test]
