@@ -164,6 +164,11 @@ d = 200_000
 open("Makefile", "w").write("deploy:\n\tkubectl apply -n " + "$(or " * d + "x" + ")" * d + " -f k8s/\n")
 open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n    - make deploy\n")
 '
+# 10c. A target with 100,000 rules, each naming another prerequisite.
+gen make-prerequisites '
+open("Makefile", "w").write("".join(f"deploy: p{i}\n" for i in range(100_000)))
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n    - make deploy\n")
+'
 # 11. A target whose recipe is 20,000 deploy lines (one rule, or 20,000 rules of the same
 # target), run by 50 `make` lines: every `make` reads the recipe again (a known gap:
 # docs/performance.md, "Not there yet").
@@ -201,5 +206,6 @@ measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never
 measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-expansion make-expansion '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-nesting make-nesting '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-prerequisites make-prerequisites '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

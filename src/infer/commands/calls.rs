@@ -202,6 +202,9 @@ fn script_arg(cmd: &Command) -> Option<(String, usize)> {
     None
 }
 
+/// Most targets one `make` command reads: its own, then their prerequisites, first come.
+const MAX_MAKE_TARGETS: usize = 33;
+
 /// `make [-C dir] [-f file] target...`: the recipes of the targets (and their prerequisites).
 fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> Vec<Call> {
     let dir = match cmd.arg_after(&["-C", "--directory"]) {
@@ -258,7 +261,7 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
     let mut seen: Vec<String> = Vec::new();
     while let Some(target) = targets.first().cloned() {
         targets.remove(0);
-        if seen.contains(&target) || seen.len() > 32 {
+        if seen.contains(&target) || seen.len() >= MAX_MAKE_TARGETS {
             continue;
         }
         seen.push(target.clone());
@@ -272,6 +275,10 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
             .collect();
         // Prerequisites run first, and are part of what `make <target>` does.
         for pre in rules.iter().flat_map(|r| &r.prereqs) {
+            // No more are read than the bound, so no more are queued.
+            if seen.len() + targets.len() >= MAX_MAKE_TARGETS {
+                break;
+            }
             if !seen.contains(pre) && !targets.contains(pre) {
                 targets.push(pre.clone());
             }
