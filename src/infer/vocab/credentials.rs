@@ -203,28 +203,20 @@ pub(crate) fn local_kubeconfig(cmds: &[Command], idx: usize) -> bool {
         cursor = c.stdin_from.filter(|j| Some(*j) < cursor);
     }
     let program = cmd.program().unwrap_or_default();
-    let pointers = credentials_assigned(cmd, program);
     let plain = |value: &str| {
         !value.contains("secrets.")
             && variable_refs(value)
                 .iter()
                 .all(|n| credential_kind_for_name(n, false).is_none())
     };
-    let values: Vec<&str> = cmd
-        .assignments
-        .iter()
-        .map(|(_, v)| v.as_str())
-        .chain(
-            cmd.words
-                .iter()
-                .skip(1)
-                .filter_map(|w| w.text.split_once('=').map(|x| x.1)),
-        )
+    let pointers: Vec<(String, String)> = assigned(cmd, program)
+        .into_iter()
+        .filter(|(k, _)| credential_kind_for_name(k, false).is_some())
         .collect();
     !pointers.is_empty()
+        && pointers.iter().all(|(_, v)| plain(v))
         && token_flags(cmd, program).is_empty()
         && kubeconfig_written(cmds, idx, cmd, program).is_none()
-        && values.iter().all(|v| plain(v))
 }
 
 /// A kubeconfig file written (`echo $KUBE_CONFIG | base64 -d > ~/.kube/config`,
@@ -277,8 +269,9 @@ fn kubeconfig_written(
     })
 }
 
-/// Credential variables set: `export KUBECONFIG=...`, `KUBECONFIG=x kubectl ...`.
-fn credentials_assigned(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
+/// The variables `cmd` sets: its prefix assignments (`KUBECONFIG=x kubectl ...`) and, for
+/// `export`, `declare` and `readonly`, its `NAME=value` words.
+fn assigned(cmd: &Command, program: &str) -> Vec<(String, String)> {
     let mut assigned: Vec<(String, String)> = cmd.assignments.clone();
     if matches!(program, "export" | "declare" | "readonly") {
         for w in cmd.words.iter().skip(1) {
@@ -288,6 +281,11 @@ fn credentials_assigned(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
         }
     }
     assigned
+}
+
+/// Credential variables set: `export KUBECONFIG=...`, `KUBECONFIG=x kubectl ...`.
+fn credentials_assigned(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
+    assigned(cmd, program)
         .into_iter()
         .filter_map(|(k, v)| {
             let kind = credential_kind_for_name(&k, false)?;

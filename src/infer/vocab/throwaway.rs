@@ -5,7 +5,7 @@
 
 use crate::infer::shell::Command;
 
-use super::actions::normalize_uses;
+use super::actions::{normalize_uses, org_action_words};
 
 /// Packaged steps that start a cluster on the runner (normalised references).
 const CLUSTER_STEPS: &[&str] = &[
@@ -36,23 +36,15 @@ pub(crate) fn starts_cluster(cmd: &Command) -> bool {
 
 /// Clusters made to run on one machine, whose name in an action's name
 /// (`hiberbee/github-action-minikube`, `balchua/microk8s-actions`) says it starts one there.
-const LOCAL_CLUSTERS: &[&str] = &["kind", "k3d", "k3s", "minikube", "microk8s"];
+pub(crate) const LOCAL_CLUSTERS: &[&str] = &["kind", "k3d", "k3s", "minikube", "microk8s"];
 
 /// Whether the packaged step `uses` starts a cluster on the runner: a known one, or one whose
 /// name (not its owner's or orb's) has a word naming a single-machine cluster.
 pub(crate) fn starts_cluster_step(uses: &str) -> bool {
     let key = normalize_uses(uses);
-    if CLUSTER_STEPS.contains(&key.as_str()) {
-        return true;
-    }
-    if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
-        return false;
-    }
-    let Some((_owner, name)) = key.split_once('/') else {
-        return false;
-    };
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|word| LOCAL_CLUSTERS.contains(&word))
+    CLUSTER_STEPS.contains(&key.as_str())
+        || org_action_words(&key)
+            .is_some_and(|words| words.iter().any(|word| LOCAL_CLUSTERS.contains(word)))
 }
 
 #[cfg(test)]

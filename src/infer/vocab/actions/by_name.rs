@@ -358,10 +358,10 @@ pub(super) fn org_action_given_cluster_inputs(
         .then_some(&ORG_DEPLOY)
 }
 
-/// The words of an organisation's action's name (`acme/kube-workflow` → `kube`, `workflow`);
-/// `None` for a local action, a container or a reusable workflow, which are read or named
-/// otherwise.
-fn org_action_words(key: &str) -> Option<Vec<&str>> {
+/// The words of an organisation's action's name, not its owner's (`acme/kube-workflow` →
+/// `kube`, `workflow`), from a normalised reference; `None` for a local action, a container or a
+/// reusable workflow, which are read or named otherwise.
+pub(crate) fn org_action_words(key: &str) -> Option<Vec<&str>> {
     if key.starts_with("./") || key.starts_with("docker:") || key.contains("/.github/workflows/") {
         return None;
     }
@@ -397,26 +397,24 @@ const PREPARING_WORDS: &[&str] = &[
     "wait",
     "get",
     "logs",
-    "kind",
-    "minikube",
-    "k3d",
-    "k3s",
 ];
 
 /// An organisation's action named for a cluster platform but not for deploying
 /// (`SocialGouv/kube-workflow@v1`), when the step hands it both a cluster secret under an
 /// input named for one (`kubeconfig: ${{ secrets.KUBECONFIG }}`) and the target
 /// (`environment: dev`, `namespace: shop`): it changes that cluster. A name that says it only
-/// prepares, checks or reads one ([`PREPARING_WORDS`]) or deploys elsewhere is no deploy.
+/// prepares, checks or reads one ([`PREPARING_WORDS`]), starts one on the runner
+/// ([`crate::infer::vocab::LOCAL_CLUSTERS`]) or deploys elsewhere is no deploy.
 pub(super) fn cluster_action_given_credentials_and_target(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
     let words = org_action_words(key)?;
-    if words
-        .iter()
-        .any(|w| PREPARING_WORDS.contains(w) || ELSEWHERE_WORDS.contains(w))
-    {
+    if words.iter().any(|w| {
+        PREPARING_WORDS.contains(w)
+            || ELSEWHERE_WORDS.contains(w)
+            || crate::infer::vocab::LOCAL_CLUSTERS.contains(w)
+    }) {
         return None;
     }
     let credential = with
