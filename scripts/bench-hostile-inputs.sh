@@ -204,8 +204,8 @@ for n in 5000 20000; do
 done
 measure per-branch-copies per-branch-copies 'jenkins-limit' "$bin" --color never analyze .
 measure env-variables env-variables '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
-measure make-expansion make-expansion '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
-measure make-nesting make-nesting '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
-measure make-prerequisites make-prerequisites '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure make-expansion make-expansion 'script-limit' "$bin" --color never analyze .
+measure make-nesting make-nesting 'script-limit' "$bin" --color never analyze .
+measure make-prerequisites make-prerequisites 'script-limit' "$bin" --color never analyze .
 measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -117,7 +117,9 @@ pub(crate) fn assemble(
             message: redact::redacted(&d.message),
         })
         .collect();
-    diagnostics.sort_by(|a, b| a.at.cmp(&b.at).then(a.code.cmp(b.code)));
+    // By place, code and message, so the same problem met twice (a script several jobs
+    // call) is one entry.
+    diagnostics.sort_by(|a, b| (&a.at, a.code, &a.message).cmp(&(&b.at, b.code, &b.message)));
     diagnostics.dedup_by(|a, b| a.at == b.at && a.code == b.code && a.message == b.message);
 
     let summary = Summary {

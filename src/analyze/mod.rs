@@ -45,9 +45,11 @@ pub(crate) fn analyze(
             inferrer.visit(pipeline, files);
             pipeline.forget_steps();
         });
-        let facts = inferrer.finish(&Context {
+        let mut facts = inferrer.finish(&Context {
             pipelines: &pipelines,
         });
+        // The limits the rules' engine reached are gaps in the analysis, as a skipped file is.
+        diagnostics.append(&mut facts.diagnostics);
         let inference = crate::infer::resolve::resolve(&facts, &pipelines);
         // A panic in the scan is a bug; it surfaces here as it would have without the thread.
         let layout = layout

@@ -155,6 +155,12 @@ registry! {
 
         /// `.travis.yml` is not shaped as Travis CI documents it.
         TravisShape => "travis-shape",
+
+        /// A job's scripts go past what the analysis follows: a script or make target called
+        /// more than 3 calls deep, more than 33 targets for one `make` command, or a make
+        /// recipe past its expansion budget. The message says what is not read, or kept as
+        /// written.
+        ScriptLimit => "script-limit",
     }
 }
 

@@ -2,7 +2,7 @@
 //! `bash deploy/x.sh`, `source env.sh`, `make deploy`), read through the repository and
 //! tokenized as units of their own.
 
-use crate::files::RepoFiles;
+use crate::files::{Code, Loc, ReadDiagnostic as Diagnostic, RepoFiles};
 use crate::infer::commands::MAX_DEPTH;
 use crate::infer::commands::makefile;
 use crate::infer::commands::unit::{SpanMap, Unit};
@@ -10,24 +10,39 @@ use crate::infer::shell::Command;
 
 /// Pushes `unit`, then (depth first) the scripts and make targets it calls. `chain` holds the
 /// calls that led here, so a script that calls itself, directly or not, is not read again.
+/// What a unit at [`MAX_DEPTH`] calls is not read, and each such call is a `script-limit`
+/// diagnostic in `limits`, as are the make limits [`make_calls`] reaches.
 pub(super) fn push_with_calls(
     files: &dyn RepoFiles,
     unit: Unit,
     chain: &mut Vec<String>,
     out: &mut Vec<Unit>,
+    limits: &mut Vec<Diagnostic>,
 ) {
-    let calls = if unit.depth < MAX_DEPTH {
-        calls_of(files, &unit)
-    } else {
-        Vec::new()
-    };
+    if unit.depth >= MAX_DEPTH {
+        // What the calls would have read is not read, so its own limits are not reported.
+        let calls = calls_of(files, &unit, &mut Vec::new());
+        for call in calls.iter().filter(|c| !chain.contains(&c.key)) {
+            limits.push(Diagnostic::new(
+                Code::ScriptLimit,
+                format!(
+                    "`{}` is not read: scripts and make targets are followed {MAX_DEPTH} calls deep",
+                    call.unit.called_as.as_deref().unwrap_or(&call.key)
+                ),
+                call.at.clone(),
+            ));
+        }
+        out.push(unit);
+        return;
+    }
+    let calls = calls_of(files, &unit, limits);
     out.push(unit);
     for call in calls {
         if chain.contains(&call.key) {
             continue;
         }
         chain.push(call.key);
-        push_with_calls(files, call.unit, chain, out);
+        push_with_calls(files, call.unit, chain, out, limits);
         chain.pop();
     }
 }
@@ -37,6 +52,8 @@ pub(super) fn push_with_calls(
 struct Call {
     key: String,
     unit: Unit,
+    /// The calling command.
+    at: Loc,
 }
 
 /// Prefixes that stand for the repository root in CI scripts.
@@ -109,8 +126,9 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
     Some((inner.to_owned(), text))
 }
 
-/// The scripts and make targets a unit calls, tokenized.
-fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
+/// The scripts and make targets a unit calls, tokenized; the make limits reached on the way
+/// go to `limits`.
+fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Vec<Diagnostic>) -> Vec<Call> {
     let mut calls = Vec::new();
     for (i, cmd) in unit.cmds.iter().enumerate() {
         let Some(program) = cmd.program().filter(|p| *p != "cd") else {
@@ -121,7 +139,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
             .filter(|dir| !dir.contains('$'))
             .unwrap_or_default();
         if matches!(program, "make" | "gmake") {
-            calls.extend(make_calls(files, unit, cmd, &cwd));
+            calls.extend(make_calls(files, unit, cmd, &cwd, limits));
             continue;
         }
         let Some((script, at)) = script_arg(cmd) else {
@@ -142,6 +160,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit) -> Vec<Call> {
         let text = text.to_string();
         calls.push(Call {
             key: path.clone(),
+            at: unit.loc(cmd),
             unit: unit
                 .called(
                     path.into(),
@@ -206,7 +225,15 @@ fn script_arg(cmd: &Command) -> Option<(String, usize)> {
 const MAX_MAKE_TARGETS: usize = 33;
 
 /// `make [-C dir] [-f file] target...`: the recipes of the targets (and their prerequisites).
-fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> Vec<Call> {
+/// More targets than [`MAX_MAKE_TARGETS`], or a recipe past its expansion budget, is a
+/// `script-limit` diagnostic at the `make` command.
+fn make_calls(
+    files: &dyn RepoFiles,
+    unit: &Unit,
+    cmd: &Command,
+    cwd: &str,
+    limits: &mut Vec<Diagnostic>,
+) -> Vec<Call> {
     let dir = match cmd.arg_after(&["-C", "--directory"]) {
         Some(d) => match repo_path(cwd, d) {
             Some(p) => p,
@@ -259,9 +286,15 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
     }
     let mut calls = Vec::new();
     let mut seen: Vec<String> = Vec::new();
+    // Targets left unread by the bound, and recipes whose expansion ran past its budget.
+    let (mut unread, mut kept): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
     while let Some(target) = targets.first().cloned() {
         targets.remove(0);
-        if seen.contains(&target) || seen.len() >= MAX_MAKE_TARGETS {
+        if seen.contains(&target) {
+            continue;
+        }
+        if seen.len() >= MAX_MAKE_TARGETS {
+            unread.push(target);
             continue;
         }
         seen.push(target.clone());
@@ -275,25 +308,31 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
             .collect();
         // Prerequisites run first, and are part of what `make <target>` does.
         for pre in rules.iter().flat_map(|r| &r.prereqs) {
+            if seen.contains(pre) || targets.contains(pre) {
+                continue;
+            }
             // No more are read than the bound, so no more are queued.
             if seen.len() + targets.len() >= MAX_MAKE_TARGETS {
+                unread.push(pre.clone());
                 break;
             }
-            if !seen.contains(pre) && !targets.contains(pre) {
-                targets.push(pre.clone());
-            }
+            targets.push(pre.clone());
         }
         let (mut text, mut spans) = (String::new(), Vec::new());
         for rule in rules.into_iter().filter(|r| !r.recipe.is_empty()) {
-            let (more, more_spans) = makefile.recipe_script(rule, &target, &given);
+            let (more, more_spans, over) = makefile.recipe_script(rule, &target, &given);
             text.push_str(&more);
             spans.extend(more_spans);
+            if over && !kept.contains(&target) {
+                kept.push(target.clone());
+            }
         }
         if text.is_empty() {
             continue;
         }
         calls.push(Call {
             key: format!("{path}:{target}"),
+            at: unit.loc(cmd),
             unit: unit.called(
                 path.as_str().into(),
                 text,
@@ -303,6 +342,25 @@ fn make_calls(files: &dyn RepoFiles, unit: &Unit, cmd: &Command, cwd: &str) -> V
                 cmd.function.as_ref(),
             ),
         });
+    }
+    let command = unit.command_line(cmd);
+    if let Some(first) = unread.first() {
+        limits.push(Diagnostic::new(
+            Code::ScriptLimit,
+            format!(
+                "`{command}` runs more than {MAX_MAKE_TARGETS} targets of `{path}` (its own, then their prerequisites); `{first}` and the rest are not read"
+            ),
+            unit.loc(cmd),
+        ));
+    }
+    for target in kept {
+        limits.push(Diagnostic::new(
+            Code::ScriptLimit,
+            format!(
+                "the recipe of `{target}` in `{path}`, which `{command}` runs, expands past the limit of make variables and functions; the variables left are kept as written"
+            ),
+            unit.loc(cmd),
+        ));
     }
     calls
 }

@@ -122,15 +122,17 @@ impl Makefile {
         mk
     }
 
-    /// The recipe as a shell script (make prefixes removed, make variables expanded), and the
-    /// Makefile span of each of its lines. `given` are the variables set on make's command line
-    /// (`make deploy NAMESPACE=shop-staging`), which win over the Makefile's own, as in make.
+    /// The recipe as a shell script (make prefixes removed, make variables expanded), the
+    /// Makefile span of each of its lines, and whether the expansion reached a limit (its
+    /// budget, or [`MAX_NESTING`]), so that some variables are kept as written. `given` are the
+    /// variables set on make's command line (`make deploy NAMESPACE=shop-staging`), which win
+    /// over the Makefile's own, as in make.
     pub(super) fn recipe_script(
         &self,
         rule: &MakeRule,
         target: &str,
         given: &[(String, String)],
-    ) -> (String, Vec<Span>) {
+    ) -> (String, Vec<Span>, bool) {
         let mut text = String::new();
         let mut spans = Vec::new();
         let mut continued = false;
@@ -143,6 +145,7 @@ impl Makefile {
             steps: EXPANSION_STEPS,
             calls: 0,
             over: false,
+            deep: false,
         };
         for (line, span) in &rule.recipe {
             // `@`, `-` and `+` prefix a recipe line, not the lines a backslash continues
@@ -159,7 +162,7 @@ impl Makefile {
             text.push('\n');
             spans.push(*span);
         }
-        (text, spans)
+        (text, spans, expansion.over || expansion.deep)
     }
 }
 
@@ -187,6 +190,8 @@ struct Expansion<'a> {
     calls: usize,
     /// Whether the budget or the steps ran out: no variable is expanded after that.
     over: bool,
+    /// Whether a variable or call nested deeper than [`MAX_NESTING`] was kept as written.
+    deep: bool,
 }
 
 impl Expansion<'_> {
@@ -275,6 +280,10 @@ impl Expansion<'_> {
                 }
                 expanded
             }
+            Some(_) if !self.over && !within.iter().any(|v| v == reference) => {
+                self.deep = true;
+                format!("${{{reference}}}")
+            }
             _ => format!("${{{reference}}}"),
         }
     }
@@ -286,6 +295,7 @@ impl Expansion<'_> {
         self.steps = self.steps.saturating_sub(1);
         self.over |= self.steps == 0;
         if self.over || self.calls >= MAX_NESTING {
+            self.deep |= !self.over;
             return "_".to_owned();
         }
         self.calls += 1;
@@ -431,9 +441,9 @@ mod tests {
             "NS ?= shop\nV = values.yaml\ndeploy:\n\thelm upgrade web c -f $(V) -n $(NS)\n",
         );
         let given = [("NS".to_owned(), "shop-staging".to_owned())];
-        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
+        let (text, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop-staging\n");
-        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (text, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(text, "helm upgrade web c -f values.yaml -n shop\n");
     }
 
@@ -447,7 +457,7 @@ mod tests {
         ));
         assert_eq!(mk.rules[0].prereqs, ["build"]);
         assert_eq!(mk.vars["TAG"], "a\\#b");
-        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (text, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         // The shell reads a recipe's own `#`.
         assert_eq!(text, "kubectl apply -n shop -f k8s/ # applied\n");
     }
@@ -462,10 +472,10 @@ mod tests {
             "deploy:\n",
             "\toc -n $(NS) apply -f $(APP).yml -l tag=$(strip $(TAG) )\n",
         ));
-        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (text, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(text, "oc -n ${NS} apply -f shop-api.yml -l tag=_\n");
         let given = [("NS".to_owned(), "shop-dev".to_owned())];
-        let (text, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
+        let (text, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &given);
         assert_eq!(text, "oc -n shop-dev apply -f shop-api.yml -l tag=_\n");
     }
 
@@ -480,7 +490,7 @@ mod tests {
             "\t-@echo done\n",
         ));
         assert_eq!(mk.rules[0].prereqs, ["build", "deploy"]);
-        let (text, spans) = mk.recipe_script(&mk.rules[1], "deploy", &[]);
+        let (text, spans, _) = mk.recipe_script(&mk.rules[1], "deploy", &[]);
         assert_eq!(
             text,
             "oc process -f t.yml \\\n-p NAME=web \\\n| oc apply -f -\necho done\n"
@@ -498,7 +508,7 @@ mod tests {
         }
         text.push_str("deploy:\n\tkubectl apply -n $(A3) -f k8s/ -l $(A0)\n");
         let mk = Makefile::parse(&text);
-        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert!(script.len() < EXPANSION_BUDGET + 1024, "{}", script.len());
         assert!(script.starts_with("kubectl apply -n "), "{script:.80}");
         // The variable that ran past the budget, and those after it, are kept as written.
@@ -511,7 +521,7 @@ mod tests {
         }
         text.push_str("deploy:\n\tkubectl apply -n $(E11) -f k8s/\n");
         let mk = Makefile::parse(&text);
-        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(script, "kubectl apply -n ${E11} -f k8s/\n");
     }
 
@@ -524,12 +534,12 @@ mod tests {
             ")".repeat(depth)
         );
         let mk = Makefile::parse(&format!("deploy:\n{line}"));
-        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(script, "kubectl apply -n _ -f k8s/\n");
         // Unclosed, the rest of the line is kept as written.
         let open = format!("\tkubectl apply -n {}x\n", "$(or ".repeat(depth));
         let mk = Makefile::parse(&format!("deploy:\n{open}"));
-        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert!(
             script.starts_with("kubectl apply -n $(or $(or "),
             "{script:.40}"
@@ -544,7 +554,7 @@ mod tests {
         }
         text.push_str("deploy:\n\thelm upgrade --install web chart -n $(V9)\n");
         let mk = Makefile::parse(&text);
-        let (script, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
+        let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(script, "helm upgrade --install web chart -n prod\n");
     }
 }

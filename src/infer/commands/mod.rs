@@ -23,7 +23,7 @@ pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
 use std::sync::Arc;
 
-use crate::files::{LineIndex, RepoFiles};
+use crate::files::{LineIndex, ReadDiagnostic, RepoFiles};
 use crate::infer::shell::{self, Command};
 use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
 
@@ -45,12 +45,14 @@ pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> 
 /// see ([`job_vars`]). When the job's script steps run in one shell (`shared_shell`: GitLab,
 /// Bitbucket and Travis script lines), a variable one step assigns (`CLI="oc -n $NS"`) is seen
 /// by the steps after it, and so is the folder a `cd` of one leaves it in; so is a variable a
-/// step writes to `$GITHUB_ENV`, on any system.
+/// step writes to `$GITHUB_ENV`, on any system. The limits reached on the way (scripts called
+/// too deep, too many make targets, a make recipe past its budget) go to `limits`.
 pub(crate) fn job_units(
     files: &dyn RepoFiles,
     job: &Job,
     vars: &[(String, String)],
     shared_shell: bool,
+    limits: &mut Vec<ReadDiagnostic>,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     // The job's variables, and what each step sets for the steps after it.
@@ -103,7 +105,7 @@ pub(crate) fn job_units(
         }
         let (always, on_branch) = github_writes(&unit);
         scope.carry(always, on_branch);
-        calls::push_with_calls(files, unit, &mut Vec::new(), &mut out);
+        calls::push_with_calls(files, unit, &mut Vec::new(), &mut out, limits);
     }
     functions::keep_called(&mut out);
     out

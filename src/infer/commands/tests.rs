@@ -78,9 +78,82 @@ fn step_locs_map_through_line_starts() {
         vec![job("j", vec![script_step("w.yml", text, 9, 2)])],
     );
     let repo = MemRepo::default();
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
+    let units = job_units(
+        &repo,
+        &p.jobs[0],
+        &job_vars(&p, &p.jobs[0]),
+        false,
+        &mut Vec::new(),
+    );
     let loc = units[0].loc(&units[0].cmds[1]);
     assert_eq!(&file[loc.span.range()], "kubectl apply -f x");
+}
+
+/// The `script-limit` diagnostics of the units `text` (a GitLab script) calls in `repo`.
+fn limits(repo: &MemRepo, text: &str) -> Vec<(String, String)> {
+    let p = pipeline(
+        "ci.yml",
+        CiSystem::GitlabCi,
+        vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
+    );
+    let mut limits = Vec::new();
+    job_units(
+        repo,
+        &p.jobs[0],
+        &job_vars(&p, &p.jobs[0]),
+        true,
+        &mut limits,
+    );
+    limits
+        .into_iter()
+        .map(|d| {
+            assert_eq!(d.code, crate::files::Code::ScriptLimit);
+            (d.loc.file.to_string(), d.message)
+        })
+        .collect()
+}
+
+#[test]
+fn limits_reached_on_the_way_are_diagnostics() {
+    // Scripts four calls deep: the fourth is named, not read.
+    let repo = MemRepo::from_pairs(&[
+        ("a.sh", "./b.sh\n"),
+        ("b.sh", "./c.sh\n"),
+        ("c.sh", "./d.sh\n./c.sh\n"),
+        ("d.sh", "kubectl apply -f k8s/\n"),
+    ]);
+    assert_eq!(
+        limits(&repo, "./a.sh\n"),
+        [(
+            "c.sh".to_owned(),
+            "`./d.sh` is not read: scripts and make targets are followed 3 calls deep".to_owned()
+        )]
+    );
+    // 40 prerequisites: the 33 read are the target and its first 32.
+    let makefile: String = (0..40).map(|i| format!("deploy: p{i}\n")).collect();
+    let repo = MemRepo::from_pairs(&[("Makefile", makefile.as_str())]);
+    assert_eq!(
+        limits(&repo, "make deploy\n"),
+        [(
+            "ci.yml".to_owned(),
+            "`make deploy` runs more than 33 targets of `Makefile` (its own, then their \
+             prerequisites); `p32` and the rest are not read"
+                .to_owned()
+        )]
+    );
+    // Functions nested deeper than 16, and a budget spent: kept as written, and said.
+    let deep = format!(
+        "deploy:\n\tkubectl apply -n {}x{}\n",
+        "$(or ".repeat(20),
+        ")".repeat(20)
+    );
+    let repo = MemRepo::from_pairs(&[("Makefile", deep.as_str())]);
+    let said = limits(&repo, "make deploy\n");
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].1.contains("expands past the limit"), "{said:?}");
+    // Within every limit, nothing is said.
+    let repo = MemRepo::from_pairs(&[("Makefile", "deploy: a\na:\n\tkubectl apply -f k8s/\n")]);
+    assert!(limits(&repo, "make deploy\n./a.sh\n").is_empty());
 }
 
 #[test]
@@ -103,7 +176,13 @@ fn follows_scripts_and_make_targets_with_a_cycle_guard() {
         CiSystem::GitlabCi,
         vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
     );
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
+    let units = job_units(
+        &repo,
+        &p.jobs[0],
+        &job_vars(&p, &p.jobs[0]),
+        false,
+        &mut Vec::new(),
+    );
     let files: Vec<(&str, usize)> = units.iter().map(|u| (&*u.file, u.depth)).collect();
     assert_eq!(
         files,
@@ -194,7 +273,13 @@ fn scripts_are_found_from_the_working_directory() {
     let mut p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
     p.variables
         .push(("CHART_ROOT".to_owned(), "deploy/helm".to_owned()));
-    let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), false);
+    let units = job_units(
+        &repo,
+        &p.jobs[0],
+        &job_vars(&p, &p.jobs[0]),
+        false,
+        &mut Vec::new(),
+    );
     let files: Vec<&str> = units.iter().map(|u| &*u.file).collect();
     assert_eq!(
         files,
@@ -218,7 +303,7 @@ fn each_command_knows_its_folder() {
         *dir = Some("deploy".to_owned());
     }
     let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
-    let units = job_units(&MemRepo::default(), &p.jobs[0], &[], false);
+    let units = job_units(&MemRepo::default(), &p.jobs[0], &[], false, &mut Vec::new());
     let unit = &units[0];
     let dirs: Vec<(String, String)> = (0..unit.cmds.len())
         .map(|i| (unit.command_line(&unit.cmds[i]), unit.dir_at(i)))
@@ -245,7 +330,7 @@ fn each_command_knows_its_folder() {
 
 /// The commands of `job`'s units as one line each, with the unit's file.
 fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
-    job_units(repo, job, &[], false)
+    job_units(repo, job, &[], false, &mut Vec::new())
         .iter()
         .flat_map(|u| {
             u.cmds
@@ -282,7 +367,7 @@ fn function_bodies_run_only_where_the_job_calls_them() {
             script_step("ci.yml", "timeout 600 deploy\n", 200, 0),
         ],
     );
-    let units = job_units(&repo, &deploy, &[], false);
+    let units = job_units(&repo, &deploy, &[], false, &mut Vec::new());
     let cmds = &units[0].cmds;
     let lines: Vec<String> = cmds.iter().map(|c| units[0].command_line(c)).collect();
     assert_eq!(
@@ -357,7 +442,13 @@ fn shell_defaults_hold_where_nothing_sets_the_variable() {
         );
         p.variables
             .extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let units = job_units(&repo, &p.jobs[0], &job_vars(&p, &p.jobs[0]), true);
+        let units = job_units(
+            &repo,
+            &p.jobs[0],
+            &job_vars(&p, &p.jobs[0]),
+            true,
+            &mut Vec::new(),
+        );
         let called = units
             .iter()
             .find(|u| &*u.file == "deploy.sh")
@@ -403,7 +494,13 @@ fn a_variable_set_again_replaces_its_value() {
     .map(|l| script_step(".gitlab-ci.yml", l, 0, 0))
     .collect();
     let p = pipeline(".gitlab-ci.yml", CiSystem::GitlabCi, vec![job("j", lines)]);
-    let units = job_units(&MemRepo::from_pairs(&[]), &p.jobs[0], &[], true);
+    let units = job_units(
+        &MemRepo::from_pairs(&[]),
+        &p.jobs[0],
+        &[],
+        true,
+        &mut Vec::new(),
+    );
     let seen = |name: &str| -> Vec<Option<String>> {
         units
             .iter()
