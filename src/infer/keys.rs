@@ -92,6 +92,9 @@ spelled_enum! {
         /// A variable of the job or its steps named for its environment, with a plain value
         /// (`DEPLOY_ENV: ca`).
         Variable => "variable",
+        /// A manual start's choice input named for the environment (`environment: [staging,
+        /// production]`), for a deploying job that names no target of its own.
+        Input => "input",
         /// A namespace without a tier word, as written (`-n dagster`): the job's target when
         /// it tells targets apart (`JobIndex` ranks it as a namespace then), else only when
         /// nothing else names it.
@@ -121,7 +124,8 @@ impl HintSource {
             | HintSource::Server
             | HintSource::ScriptArgument
             | HintSource::CallName
-            | HintSource::Variable => 5,
+            | HintSource::Variable
+            | HintSource::Input => 5,
             HintSource::NamespaceName | HintSource::Release => 6,
             // The object changed, named for its environment (`web-prod`), when the command
             // names no namespace either: the namespace is where it runs.
@@ -150,7 +154,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 5, 6, 6, 7]);
+        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 6, 6, 7]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

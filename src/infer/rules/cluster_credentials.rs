@@ -194,8 +194,13 @@ fn credential_refs(text: &str) -> Vec<Found> {
         .collect()
 }
 
-/// A variable named like a credential or a cloud key, or holding a reference to one.
+/// A variable named like a credential or a cloud key, or holding a reference to one. A
+/// variable set to a plain web address (`ARGOCD_SERVER_ADDRESS: https://cd.example.com`) holds
+/// no secret, whatever its name.
 fn variable_credentials(name: &str, value: &str) -> Vec<Found> {
+    if is_plain_url(value) {
+        return Vec::new();
+    }
     let refs = credential_refs(value);
     let named = vocab::credential_kind_for_name(name, false)
         .map(|kind| (kind, false))
@@ -207,6 +212,23 @@ fn variable_credentials(name: &str, value: &str) -> Vec<Found> {
         return vec![(kind, cred, deploy_only)];
     }
     refs
+}
+
+/// An `http(s)://` address with no user or password in it, no query (which may carry a
+/// token) and nothing a variable fills in.
+fn is_plain_url(value: &str) -> bool {
+    let value = value.trim().trim_matches(['"', '\'']);
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    !authority.is_empty()
+        && !authority.contains('@')
+        && !value.contains(['$', '?'])
+        && !value.contains(char::is_whitespace)
 }
 
 /// Credentials a packaged step sets up or is given.
@@ -376,6 +398,25 @@ mod tests {
 
     fn pairs(items: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
         items.iter().map(|(k, n)| (*k, (*n).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_variable_set_to_a_plain_address_holds_no_secret() {
+        for (value, secret) in [
+            ("https://argocd.example.com", false),
+            ("http://cd.example.com:8080/api", false),
+            ("https://admin:hunter2@cd.example.com", true),
+            ("https://cd.example.com/?token=abc", true),
+            ("https://$HOST", true),
+            ("${{ secrets.ARGOCD_TOKEN }}", true),
+            ("abc123", true),
+        ] {
+            assert_eq!(
+                !variable_credentials("ARGOCD_TOKEN", value).is_empty(),
+                secret,
+                "{value}"
+            );
+        }
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! and no namespace/values/overlay hint is named after its target often enough (`deploy-prod`,
 //! stage `Deploy to Staging`) to be worth a low-confidence guess.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
+use crate::infer::environment_name::{self, expand};
 use crate::infer::jenkins_when::names_the_environment;
 use crate::infer::resolve::JobIndex;
 use crate::infer::rules::environment_name_from_command::{split_camel, tier_word};
@@ -13,8 +14,8 @@ use crate::infer::shell::{Command, Lookup};
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab;
 use crate::infer::{Confidence, Context, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
-use crate::read::Step;
 use crate::read::support::reference_stem;
+use crate::read::{CiSystem, Job, Pipeline, Step, TriggerKind};
 
 /// Deploying jobs without a hint ⇒ a low-confidence [`EnvironmentHint`] from their names.
 #[derive(Default)]
@@ -90,6 +91,7 @@ impl Rule for EnvironmentFromJobName {
         let index = JobIndex::new(facts);
         let mut new = Vec::new();
         for pipeline in cx.pipelines {
+            let choices = EnvironmentChoices::of(pipeline);
             for job in &pipeline.jobs {
                 let key = JobKey::of(pipeline, job);
                 // Only a bare namespace (the weakest source) leaves room for a name here.
@@ -162,7 +164,10 @@ impl Rule for EnvironmentFromJobName {
                 // as it is (`DEPLOY_ENV: ca`), when the job's such variables agree on one value.
                 let variables = named.map(|n| &n.variables);
                 let first = variables.and_then(|v| v.iter().next());
-                if let (false, Some((name, value))) = (found, first)
+                if found {
+                    continue;
+                }
+                if let Some((name, value)) = first
                     && variables.is_some_and(|v| v.values().all(|other| other == value))
                 {
                     let note = format!(
@@ -179,10 +184,76 @@ impl Rule for EnvironmentFromJobName {
                         chosen_by: None,
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
+                    continue;
                 }
+                // Else the person who starts the pipeline picks it: a choice input named for
+                // the environment, which a job that names no target of its own (a remote
+                // reusable workflow reads `github.event.inputs`) deploys to.
+                new.extend(choices.chosen(pipeline, job).into_iter().map(|(input, named)| {
+                    let note = format!(
+                        "deploying job `{}` names no environment; the pipeline is started with \
+                         `{input}`, a choice of environments, set to `{}`",
+                        job.id, named.name
+                    );
+                    EnvironmentHint {
+                        dynamic: is_dynamic(&named.name),
+                        name: named.name,
+                        job: key.clone(),
+                        source: HintSource::Input,
+                        events: named.events,
+                        refs: named.refs,
+                        chosen_by: named.chosen_by,
+                        evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
+                    }
+                }));
             }
         }
         facts.environment_hints.extend(new);
+    }
+}
+
+/// The manual choice inputs of a pipeline named for the environment (`environment`,
+/// `target-env`, `DEPLOY_ENV`), found once per pipeline.
+struct EnvironmentChoices<'p>(HashSet<&'p str>);
+
+impl<'p> EnvironmentChoices<'p> {
+    fn of(pipeline: &'p Pipeline) -> EnvironmentChoices<'p> {
+        EnvironmentChoices(
+            pipeline
+                .triggers
+                .iter()
+                .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
+                .filter_map(|t| t.pattern.as_deref())
+                .filter(|input| names_the_environment(&input.replace('-', "_")))
+                .collect(),
+        )
+    }
+
+    /// The environments of the one such input that starts `job`, each with that input; none
+    /// when no input, or more than one, does. Inputs are the whole pipeline's, except a
+    /// Bitbucket custom pipeline's variables, which only its own steps see (the custom
+    /// pipeline is named as the input).
+    fn chosen(&self, pipeline: &Pipeline, job: &Job) -> Vec<(String, environment_name::Named)> {
+        let one = if pipeline.system == CiSystem::BitbucketPipelines {
+            let mut own = job
+                .conditions
+                .iter()
+                .filter(|c| c.kind == TriggerKind::Manual)
+                .filter_map(|c| c.pattern.as_deref())
+                .filter(|p| self.0.contains(p));
+            let first = own.next();
+            first.filter(|f| own.all(|other| other == *f))
+        } else {
+            self.0.iter().next().copied().filter(|_| self.0.len() == 1)
+        };
+        let Some(input) = one else {
+            return Vec::new();
+        };
+        expand(&format!("${{{{ inputs.{input} }}}}"), job, pipeline)
+            .into_iter()
+            .filter(|named| named.chosen_by.is_some())
+            .map(|named| (input.to_owned(), named))
+            .collect()
     }
 }
 

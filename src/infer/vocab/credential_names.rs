@@ -80,7 +80,11 @@ pub(crate) fn credential_kind_for_name(name: &str, known_secret: bool) -> Option
                 .any(|w| *p == *w || (w.len() >= 4 && p.contains(w)))
         })
     };
-    if has(&["argocd"]) {
+    // `ARGOCD` alone may be the server's address; a token says so, or is a secret.
+    let secret_words = [
+        "token", "bearer", "jwt", "auth", "password", "pass", "key", "secret", "cred",
+    ];
+    if has(&["argocd"]) && (known_secret || has(&secret_words)) {
         return Some(CredentialKind::ArgocdToken);
     }
     if has(&["token", "bearer", "jwt"]) {
@@ -198,6 +202,11 @@ mod tests {
             Some(CredentialKind::CloudGcp)
         );
         assert_eq!(credential_kind_for_name("KUBE_NAMESPACE", false), None);
+        assert_eq!(credential_kind_for_name("ARGOCD", false), None);
+        assert_eq!(
+            credential_kind_for_name("secrets.ARGOCD", true),
+            Some(CredentialKind::ArgocdToken)
+        );
         assert_eq!(credential_kind_for_name("CLUSTER_NAME", true), None);
         assert_eq!(
             credential_kind_for_name("K8S_SECRET_DB_PASSWORD", false),

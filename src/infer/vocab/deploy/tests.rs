@@ -1,3 +1,4 @@
+use super::tools::DEPLOY_TOOLS;
 use super::*;
 
 /// The tool and operation of the first deploy in `script`.
