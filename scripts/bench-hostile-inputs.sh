@@ -180,6 +180,26 @@ gen make-rules '
 open("Makefile", "w").write("".join(f"deploy:\n\tkubectl apply -f k8s/{i}.yaml\n" for i in range(20000)))
 open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n" + "    - make deploy\n" * 50)
 '
+# 12. A workflow started by hand with 5,000 choice inputs and 5,000 jobs deploying to one
+# environment; and a Bitbucket file of 5,000 custom pipelines with an environment choice each.
+gen dispatch-inputs '
+import os
+n = 5000
+lines = ["on:", "  workflow_dispatch:", "    inputs:"]
+for i in range(n):
+    lines += [f"      in_{i}:", "        type: choice", "        options: [a, b]"]
+lines += ["jobs:"]
+for i in range(n):
+    lines += [f"  j{i}:", "    runs-on: ubuntu-latest", "    environment: production", "    steps:", f"      - run: kubectl apply -f k{i}/"]
+os.makedirs(".github/workflows")
+open(".github/workflows/w.yml", "w").write("\n".join(lines) + "\n")
+'
+gen custom-pipelines '
+b = ["pipelines:", "  custom:"]
+for i in range(5000):
+    b += [f"    deploy-env-{i}:", "      - variables:", "          - name: ENVIRONMENT", "            allowed-values: [dev, prod]", "      - step:", "          script:", f"            - kubectl apply -f k{i}/"]
+open("bitbucket-pipelines.yml", "w").write("\n".join(b) + "\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -209,3 +229,5 @@ measure make-nesting make-nesting 'script-limit' "$bin" --color never analyze .
 measure make-prerequisites make-prerequisites 'script-limit' "$bin" --color never analyze .
 measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure dispatch-inputs dispatch-inputs '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure custom-pipelines custom-pipelines '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -17,7 +17,7 @@ use crate::infer::shell::{Command, EventFilter, RefFilter, ScriptCondition, Scri
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
-use crate::read::{ConditionalValue, Trigger, TriggerKind};
+use crate::read::{ConditionalValue, Pipeline, Trigger, TriggerKind};
 
 mod paths;
 use paths::{in_dir, path_hint};
@@ -242,21 +242,25 @@ impl Rule for EnvironmentFromCommand {
         RuleId::EnvironmentFromCommand
     }
 
-    fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
-        self.seen.clear();
-        self.switched = None;
+    // What a pipeline's jobs share is copied once per pipeline, not once per job: a workflow
+    // of thousands of inputs and jobs would copy every input into every job.
+    fn on_pipeline(&mut self, pipeline: &Pipeline, _facts: &mut Facts) {
         self.conditional = (
-            job.pipeline.conditional_variables.clone(),
-            job.pipeline.triggers.clone(),
+            pipeline.conditional_variables.clone(),
+            pipeline.triggers.clone(),
         );
-        self.vars = job.vars.clone();
-        self.choices = job
-            .pipeline
+        self.choices = pipeline
             .triggers
             .iter()
             .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
             .filter_map(|t| Some((t.pattern.clone()?, t.choices.clone())))
             .collect();
+    }
+
+    fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
+        self.seen.clear();
+        self.switched = None;
+        self.vars = job.vars.clone();
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {

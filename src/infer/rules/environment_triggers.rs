@@ -14,10 +14,12 @@ use crate::infer::{
     Confidence, Context, EnvironmentHint, EnvironmentTrigger, Evidence, Facts, JobKey,
 };
 
+mod starts;
 mod upstream;
 
 use crate::infer::jenkins_when;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
+use starts::{PipelineStarts, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
 };
@@ -37,6 +39,7 @@ impl Rule for EnvironmentTriggers {
         for pipeline in cx.pipelines {
             let deploys = |id: &str| index.deploys(&JobKey::new(&pipeline.file, id));
             let jobs = JobsById::new(pipeline);
+            let starts = PipelineStarts::of(pipeline);
             for job in &pipeline.jobs {
                 // Tearing an environment down is not what deploys it.
                 if job.environment.as_ref().and_then(|e| e.action.as_deref()) == Some("stop") {
@@ -49,7 +52,11 @@ impl Rule for EnvironmentTriggers {
                 }
                 let key = JobKey::of(pipeline, job);
                 let environments = index.environments(&key);
-                let all = triggers_of(pipeline, &jobs, job, &deploys);
+                if environments.is_empty() {
+                    continue;
+                }
+                let pipeline_triggers = starts.for_job(&named_inputs(&environments));
+                let all = triggers_of(pipeline, &jobs, job, &deploys, pipeline_triggers);
                 // An environment a parameter names (`ENV` chooses it) is deployed by starting
                 // the job with that choice, not by whatever else starts the pipeline.
                 let chosen: Vec<bool> = environments
@@ -292,11 +299,15 @@ fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
     None
 }
 
+/// Everything that starts `job`: its own conditions, else `pipeline_triggers` (the pipeline's
+/// triggers as [`PipelineStarts::for_job`] gives them), with the filters, approvals and
+/// parents it inherits.
 fn triggers_of(
     pipeline: &Pipeline,
     jobs: &JobsById<'_>,
     job: &Job,
     deploys: &dyn Fn(&str) -> bool,
+    pipeline_triggers: Vec<&Trigger>,
 ) -> Vec<Found> {
     let mut out = Vec::new();
     // A GitLab child pipeline's jobs (`trigger-job/child-job`) run when the trigger job does.
@@ -369,11 +380,6 @@ fn triggers_of(
     let own: Vec<&Trigger> = conditions
         .iter()
         .filter(|c| !c.negated && is_ref_kind(&c.kind))
-        .collect();
-    let pipeline_triggers: Vec<&Trigger> = pipeline
-        .triggers
-        .iter()
-        .filter(|t| !t.negated && t.kind != TriggerKind::Expression)
         .collect();
     // A job only reachable through a named manual start (a Bitbucket custom pipeline, a
     // parameter) does not run on the pipeline's other triggers.
@@ -516,13 +522,10 @@ fn triggers_of(
         });
     }
     collapse_inputs(&mut out, job);
-    let mut seen = Vec::new();
-    out.retain(|f| {
-        let key = (f.kind.clone(), f.pattern.clone());
-        let fresh = !seen.contains(&key);
-        seen.push(key);
-        fresh
-    });
+    // The first of each kind and pattern, by hash: a workflow of thousands of inputs has as
+    // many triggers in every job.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|f| seen.insert((f.kind.clone(), f.pattern.clone())));
     out
 }
 
