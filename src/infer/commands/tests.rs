@@ -67,6 +67,18 @@ pub(crate) fn pipeline(file: &str, system: CiSystem, jobs: Vec<Job>) -> Pipeline
     }
 }
 
+/// The units of the first job of `p` (its script lines each in a shell of their own), with
+/// `repo`'s scripts and make targets.
+fn units_of(repo: &MemRepo, p: &Pipeline) -> Vec<Unit> {
+    job_units(
+        repo,
+        &p.jobs[0],
+        &job_vars(p, &p.jobs[0]),
+        false,
+        &mut Vec::new(),
+    )
+}
+
 #[test]
 fn step_locs_map_through_line_starts() {
     // The file: "run: |\n  echo hi\n  kubectl apply -f x\n" with the script at offset 9.
@@ -78,13 +90,7 @@ fn step_locs_map_through_line_starts() {
         vec![job("j", vec![script_step("w.yml", text, 9, 2)])],
     );
     let repo = MemRepo::default();
-    let units = job_units(
-        &repo,
-        &p.jobs[0],
-        &job_vars(&p, &p.jobs[0]),
-        false,
-        &mut Vec::new(),
-    );
+    let units = units_of(&repo, &p);
     let loc = units[0].loc(&units[0].cmds[1]);
     assert_eq!(&file[loc.span.range()], "kubectl apply -f x");
 }
@@ -176,13 +182,7 @@ fn follows_scripts_and_make_targets_with_a_cycle_guard() {
         CiSystem::GitlabCi,
         vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
     );
-    let units = job_units(
-        &repo,
-        &p.jobs[0],
-        &job_vars(&p, &p.jobs[0]),
-        false,
-        &mut Vec::new(),
-    );
+    let units = units_of(&repo, &p);
     let files: Vec<(&str, usize)> = units.iter().map(|u| (&*u.file, u.depth)).collect();
     assert_eq!(
         files,
@@ -273,13 +273,7 @@ fn scripts_are_found_from_the_working_directory() {
     let mut p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
     p.variables
         .push(("CHART_ROOT".to_owned(), "deploy/helm".to_owned()));
-    let units = job_units(
-        &repo,
-        &p.jobs[0],
-        &job_vars(&p, &p.jobs[0]),
-        false,
-        &mut Vec::new(),
-    );
+    let units = units_of(&repo, &p);
     let files: Vec<&str> = units.iter().map(|u| &*u.file).collect();
     assert_eq!(
         files,
