@@ -176,8 +176,8 @@ enum Named {
 /// by `.`, `_` or `-` (`Jenkinsfile_k8s`, `Jenkinsfile-review`, `deploy.jenkinsfile`,
 /// `Jenkinsfile.groovy`), as teams name the extra pipelines a multibranch or pipeline job
 /// points at. Not a bare `.jenkinsfile`, nor a longer word (`JenkinsfileRunner`), nor a text
-/// file about it (`.txt`, `.md`); such a name with `.bak` or `.orig` at the end is a copy left
-/// behind.
+/// file about it (`.txt`, `.md`); such a name with `.bak`, `.orig`, `.old`, `.backup` or
+/// `.disabled` at the end is a copy left behind.
 fn jenkinsfile_name(name: &str) -> Named {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.
@@ -194,7 +194,7 @@ fn jenkinsfile_name(name: &str) -> Named {
     };
     let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
     // The copy's mark comes off first: `Jenkinsfile2.bak` is a copy of `Jenkinsfile2`.
-    let mark = [".bak", ".orig"]
+    let mark = [".bak", ".orig", ".old", ".backup", ".disabled"]
         .into_iter()
         .find(|ext| after.ends_with(ext));
     let after = &after[..after.len() - mark.map_or(0, str::len)];
