@@ -8,8 +8,9 @@ use crate::infer::EnvironmentHint;
 use crate::read::{CiSystem, Pipeline, Trigger, TriggerKind};
 
 /// Most inputs of a manual start that name none of a job's environments kept as evidence of
-/// that start, per job.
-const MAX_SAME_START: usize = 64;
+/// that start, per job: as many as GitHub lets a `workflow_dispatch` have (25), so no workflow
+/// GitHub runs loses any.
+const MAX_SAME_START: usize = 25;
 
 /// The triggers of a pipeline that start its jobs (not negated, not an expression), sorted
 /// once per pipeline. The inputs of a manual start (not Jenkins parameters, which gate the
