@@ -69,10 +69,9 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         .collect();
     let choices = |input: &str| {
         pipeline
-            .triggers
-            .iter()
-            .find(|t| t.kind == TriggerKind::Manual && t.pattern.as_deref() == Some(input))
-            .map(|t| t.choices.as_slice())
+            .choice_inputs()
+            .find(|(i, _)| *i == input)
+            .map(|(_, choices)| choices)
             .unwrap_or_default()
     };
     let mut out = Vec::new();
@@ -372,13 +371,8 @@ fn passed_on_input<'t>(inner: &'t str, pipeline: &Pipeline) -> Option<&'t str> {
         })?
         .trim();
     pipeline
-        .triggers
-        .iter()
-        .any(|t| {
-            t.kind == TriggerKind::Manual
-                && t.pattern.as_deref() == Some(name)
-                && !t.choices.is_empty()
-        })
+        .choice_inputs()
+        .any(|(input, _)| input == name)
         .then_some(name)
 }
 

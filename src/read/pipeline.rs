@@ -290,6 +290,16 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
+    /// The manual inputs a person picks from a list (a dispatch input of `type: choice`, an
+    /// Azure parameter's `values`, a Jenkins `choice` parameter, a Bitbucket custom pipeline's
+    /// `allowed-values`), each with its choices.
+    pub(crate) fn choice_inputs(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
+            .filter_map(|t| Some((t.pattern.as_deref()?, t.choices.as_slice())))
+    }
+
     /// Drops every job's steps, the largest part of a pipeline, once nothing will read them.
     pub(crate) fn forget_steps(&mut self) {
         for job in &mut self.jobs {

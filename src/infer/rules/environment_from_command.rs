@@ -17,7 +17,7 @@ use crate::infer::shell::{Command, EventFilter, RefFilter, ScriptCondition, Scri
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
-use crate::read::{ConditionalValue, Pipeline, Trigger, TriggerKind};
+use crate::read::{ConditionalValue, Pipeline, Trigger};
 
 mod paths;
 use paths::{in_dir, path_hint};
@@ -250,10 +250,8 @@ impl Rule for EnvironmentFromCommand {
             pipeline.triggers.clone(),
         );
         self.choices = pipeline
-            .triggers
-            .iter()
-            .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
-            .filter_map(|t| Some((t.pattern.clone()?, t.choices.clone())))
+            .choice_inputs()
+            .map(|(input, choices)| (input.to_owned(), choices.to_vec()))
             .collect();
     }
 
@@ -586,7 +584,7 @@ mod tests {
     use crate::files::repo::MemRepo;
     use crate::infer::commands::tests::{action_step, job, pipeline, script_step};
     use crate::infer::engine::run_one;
-    use crate::read::{CiSystem, Pipeline};
+    use crate::read::{CiSystem, Pipeline, TriggerKind};
 
     type Found = (String, HintSource, Confidence, bool);
 

@@ -220,10 +220,8 @@ impl<'p> EnvironmentChoices<'p> {
     fn of(pipeline: &'p Pipeline) -> EnvironmentChoices<'p> {
         EnvironmentChoices(
             pipeline
-                .triggers
-                .iter()
-                .filter(|t| t.kind == TriggerKind::Manual && !t.choices.is_empty())
-                .filter_map(|t| t.pattern.as_deref())
+                .choice_inputs()
+                .map(|(input, _)| input)
                 .filter(|input| names_the_environment(&input.replace('-', "_")))
                 .collect(),
         )

@@ -19,7 +19,7 @@ mod upstream;
 
 use crate::infer::jenkins_when;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
-use starts::{PipelineStarts, named_inputs};
+use starts::{PipelineStarts, inputs_read, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
 };
@@ -548,7 +548,7 @@ fn collapse_inputs(out: &mut [Found], job: &Job) {
         .unwrap_or_default();
     for f in out.iter_mut().filter(|f| f.kind == TriggerKind::Caller) {
         if let Some(input) = &f.pattern {
-            let named_by_input = env_name.contains(&format!("inputs.{input}"));
+            let named_by_input = inputs_read(env_name).any(|i| i == input);
             let is_input = f.loc.file.ends_with(".yml") || f.loc.file.ends_with(".yaml");
             if !named_by_input && is_input {
                 f.pattern = None;
@@ -560,10 +560,7 @@ fn collapse_inputs(out: &mut [Found], job: &Job) {
 /// Whether the environment `hint` names is chosen by the run's input `input`: the input made
 /// the name, or the name still reads it (`${{ inputs.env }}`, `$(parameters.env)`).
 fn names(hint: &EnvironmentHint, input: &str) -> bool {
-    hint.chosen_by.as_deref() == Some(input)
-        || [format!("inputs.{input}"), format!("parameters.{input}")]
-            .iter()
-            .any(|r| hint.name.contains(r.as_str()))
+    hint.chosen_by.as_deref() == Some(input) || inputs_read(&hint.name).any(|i| i == input)
 }
 
 /// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.

@@ -60,22 +60,31 @@ impl<'p> PipelineStarts<'p> {
 }
 
 /// The inputs the names of `environments` come from: the input that chose each, and each
-/// `inputs.NAME` or `parameters.NAME` a name holds (what `names` in the rule tests one input at a time).
+/// input its name reads ([`inputs_read`]).
 pub(super) fn named_inputs<'h>(environments: &[&'h EnvironmentHint]) -> HashSet<&'h str> {
     let mut out = HashSet::new();
     for hint in environments {
         out.extend(hint.chosen_by.as_deref());
-        for prefix in ["inputs.", "parameters."] {
-            for (at, _) in hint.name.match_indices(prefix) {
-                let rest = &hint.name[at + prefix.len()..];
+        out.extend(inputs_read(&hint.name));
+    }
+    out
+}
+
+/// The run inputs a name reads, anywhere in it (`shop-${{ inputs.target-env }}`,
+/// `$(parameters.env)`, `${{ inputs.env || 'dev' }}`): each `inputs.NAME` and
+/// `parameters.NAME`, the name as far as it runs.
+pub(super) fn inputs_read(name: &str) -> impl Iterator<Item = &str> {
+    ["inputs.", "parameters."]
+        .into_iter()
+        .flat_map(move |prefix| {
+            name.match_indices(prefix).map(move |(at, _)| {
+                let rest = &name[at + prefix.len()..];
                 let end = rest
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                     .unwrap_or(rest.len());
-                out.insert(&rest[..end]);
-            }
-        }
-    }
-    out
+                &rest[..end]
+            })
+        })
 }
 
 #[cfg(test)]
@@ -112,6 +121,10 @@ mod tests {
         );
         let named = named_inputs(&[&a, &b]);
         assert_eq!(named, HashSet::from(["target-env", "tier"]));
+        // Whole names: `inputs.environment` reads no input `env`.
+        let read: Vec<&str> =
+            inputs_read("${{ inputs.environment || 'dev' }}-$(parameters.region)").collect();
+        assert_eq!(read, ["environment", "region"]);
     }
 
     #[test]
