@@ -340,7 +340,7 @@ fn every_script_unit_is_tokenized_once() {
                     job,
                     &job_vars(&p, job),
                     p.system.script_lines_share_a_shell(),
-                    &mut Vec::new(),
+                    &mut crate::infer::commands::Limits::default(),
                 )
                 .len();
             }

@@ -49,7 +49,7 @@ pub(crate) fn analyze(
             pipelines: &pipelines,
         });
         // The limits the rules' engine reached are gaps in the analysis, as a skipped file is.
-        diagnostics.append(&mut facts.diagnostics);
+        diagnostics.append(&mut facts.limits.diagnostics);
         let inference = crate::infer::resolve::resolve(&facts, &pipelines);
         // A panic in the scan is a bug; it surfaces here as it would have without the thread.
         let layout = layout

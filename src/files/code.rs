@@ -157,9 +157,9 @@ registry! {
         TravisShape => "travis-shape",
 
         /// A job's scripts go past what the analysis follows: a script or make target called
-        /// more than 3 calls deep, more than 33 targets for one `make` command, or a make
-        /// recipe past its expansion budget. The message says what is not read, or kept as
-        /// written.
+        /// more than 3 calls deep, more than 33 targets for one `make` command, a make recipe
+        /// past its expansion budget, or a call once the analysis has read 2 MiB through
+        /// calls. The message says what is not read, or kept as written.
         ScriptLimit => "script-limit",
     }
 }

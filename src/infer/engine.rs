@@ -105,7 +105,7 @@ pub(crate) fn visit(
     for job in &pipeline.jobs {
         let vars = commands::job_vars(pipeline, job);
         let shared = pipeline.system.script_lines_share_a_shell();
-        let units = commands::job_units(files, job, &vars, shared, &mut facts.diagnostics);
+        let units = commands::job_units(files, job, &vars, shared, &mut facts.limits);
         let starts_cluster = units
             .iter()
             .any(|u| u.cmds.iter().any(vocab::starts_cluster))
@@ -261,7 +261,7 @@ mod tests {
                     j,
                     &commands::job_vars(p, j),
                     p.system.script_lines_share_a_shell(),
-                    &mut Vec::new(),
+                    &mut commands::Limits::default(),
                 )
                 .len()
             })

@@ -247,7 +247,7 @@ pub(crate) struct Facts {
     pub environment_triggers: Vec<EnvironmentTrigger>,
     /// CI secrets deploys hand to the cluster.
     pub secret_flows: Vec<SecretFlow>,
-    /// Not a rule's: the limits the engine reached reading the scripts jobs run
-    /// (`script-limit`), reported with the read diagnostics.
-    pub diagnostics: Vec<crate::files::ReadDiagnostic>,
+    /// Not a rule's: the engine's bounds on reading the scripts jobs run, and the limits it
+    /// reached (`script-limit`), reported with the read diagnostics.
+    pub limits: crate::infer::commands::Limits,
 }

@@ -2,8 +2,9 @@
 //! `bash deploy/x.sh`, `source env.sh`, `make deploy`), read through the repository and
 //! tokenized as units of their own.
 
-use crate::files::{Code, Loc, ReadDiagnostic as Diagnostic, RepoFiles};
+use crate::files::{Loc, RepoFiles};
 use crate::infer::commands::MAX_DEPTH;
+use crate::infer::commands::limits::Limits;
 use crate::infer::commands::makefile;
 use crate::infer::commands::unit::{SpanMap, Unit};
 use crate::infer::shell::Command;
@@ -11,49 +12,80 @@ use crate::infer::shell::Command;
 /// Pushes `unit`, then (depth first) the scripts and make targets it calls. `chain` holds the
 /// calls that led here, so a script that calls itself, directly or not, is not read again.
 /// What a unit at [`MAX_DEPTH`] calls is not read, and each such call is a `script-limit`
-/// diagnostic in `limits`, as are the make limits [`make_calls`] reaches.
+/// diagnostic in `limits`, as are the make limits [`make_calls`] reaches and each call past
+/// the analysis's budget of called bytes ([`Limits::take`]), which is tokenized only within it.
 pub(super) fn push_with_calls(
     files: &dyn RepoFiles,
     unit: Unit,
     chain: &mut Vec<String>,
     out: &mut Vec<Unit>,
-    limits: &mut Vec<Diagnostic>,
+    limits: &mut Limits,
 ) {
     if unit.depth >= MAX_DEPTH {
         // What the calls would have read is not read, so its own limits are not reported.
-        let calls = calls_of(files, &unit, &mut Vec::new());
+        let calls = calls_of(files, &unit, &mut Limits::default());
         for call in calls.iter().filter(|c| !chain.contains(&c.key)) {
-            limits.push(Diagnostic::new(
-                Code::ScriptLimit,
+            limits.push(
+                call.at.clone(),
                 format!(
                     "`{}` is not read: scripts and make targets are followed {MAX_DEPTH} calls deep",
-                    call.unit.called_as.as_deref().unwrap_or(&call.key)
+                    call.called_as
                 ),
-                call.at.clone(),
-            ));
+            );
         }
         out.push(unit);
         return;
     }
-    let calls = calls_of(files, &unit, limits);
+    let calls: Vec<(String, Unit)> = calls_of(files, &unit, limits)
+        .into_iter()
+        .filter(|call| !chain.contains(&call.key))
+        .filter(|call| limits.take(call.text.len(), &call.called_as, &call.at))
+        .map(|call| (call.key.clone(), call.read(&unit)))
+        .collect();
     out.push(unit);
-    for call in calls {
-        if chain.contains(&call.key) {
-            continue;
-        }
-        chain.push(call.key);
-        push_with_calls(files, call.unit, chain, out, limits);
+    for (key, unit) in calls {
+        chain.push(key);
+        push_with_calls(files, unit, chain, out, limits);
         chain.pop();
     }
 }
 
-/// A called script or make target: its key for the cycle guard (the path, or
-/// `Makefile:target`) and its tokenized unit.
+/// A called script or make target, not yet tokenized: its key for the cycle guard (the path,
+/// or `Makefile:target`) and what [`Unit::called`] makes a unit of.
 struct Call {
     key: String,
-    unit: Unit,
     /// The calling command.
     at: Loc,
+    /// The file the text is written in.
+    file: std::sync::Arc<str>,
+    text: String,
+    map: SpanMap,
+    /// How it is called (`./deploy.sh prod`, `make deploy`).
+    called_as: String,
+    /// The folder it runs in.
+    cwd: String,
+    /// The shell function whose body calls it.
+    gate: Option<String>,
+    /// A script's positional parameters; `None` for a make target, which sees its caller's.
+    positional: Option<Vec<(String, String)>>,
+}
+
+impl Call {
+    /// The called unit, tokenized.
+    fn read(self, caller: &Unit) -> Unit {
+        let unit = caller.called(
+            self.file,
+            self.text,
+            self.map,
+            self.called_as,
+            self.cwd,
+            self.gate.as_ref(),
+        );
+        match self.positional {
+            Some(positional) => unit.with_positional(positional),
+            None => unit,
+        }
+    }
 }
 
 /// Prefixes that stand for the repository root in CI scripts.
@@ -128,7 +160,7 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
 
 /// The scripts and make targets a unit calls, tokenized; the make limits reached on the way
 /// go to `limits`.
-fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Vec<Diagnostic>) -> Vec<Call> {
+fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call> {
     let mut calls = Vec::new();
     for (i, cmd) in unit.cmds.iter().enumerate() {
         let Some(program) = cmd.program().filter(|p| *p != "cd") else {
@@ -157,20 +189,16 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Vec<Diagnostic>) ->
         let Some((path, text)) = read_script(files, path) else {
             continue;
         };
-        let text = text.to_string();
         calls.push(Call {
             key: path.clone(),
             at: unit.loc(cmd),
-            unit: unit
-                .called(
-                    path.into(),
-                    text,
-                    SpanMap::Direct,
-                    unit.command_line(cmd),
-                    cwd.clone(),
-                    cmd.function.as_ref(),
-                )
-                .with_positional(positional(cmd, at)),
+            file: path.into(),
+            text: text.to_string(),
+            map: SpanMap::Direct,
+            called_as: unit.command_line(cmd),
+            cwd: cwd.clone(),
+            gate: cmd.function.clone(),
+            positional: Some(positional(cmd, at)),
         });
     }
     calls
@@ -232,7 +260,7 @@ fn make_calls(
     unit: &Unit,
     cmd: &Command,
     cwd: &str,
-    limits: &mut Vec<Diagnostic>,
+    limits: &mut Limits,
 ) -> Vec<Call> {
     let dir = match cmd.arg_after(&["-C", "--directory"]) {
         Some(d) => match repo_path(cwd, d) {
@@ -333,34 +361,31 @@ fn make_calls(
         calls.push(Call {
             key: format!("{path}:{target}"),
             at: unit.loc(cmd),
-            unit: unit.called(
-                path.as_str().into(),
-                text,
-                SpanMap::LineSpans(spans),
-                format!("make {target}"),
-                dir.clone(),
-                cmd.function.as_ref(),
-            ),
+            file: path.as_str().into(),
+            text,
+            map: SpanMap::LineSpans(spans),
+            called_as: format!("make {target}"),
+            cwd: dir.clone(),
+            gate: cmd.function.clone(),
+            positional: None,
         });
     }
     let command = unit.command_line(cmd);
     if let Some(first) = unread.first() {
-        limits.push(Diagnostic::new(
-            Code::ScriptLimit,
+        limits.push(
+            unit.loc(cmd),
             format!(
                 "`{command}` runs more than {MAX_MAKE_TARGETS} targets of `{path}` (its own, then their prerequisites); `{first}` and the rest are not read"
             ),
-            unit.loc(cmd),
-        ));
+        );
     }
     for target in kept {
-        limits.push(Diagnostic::new(
-            Code::ScriptLimit,
+        limits.push(
+            unit.loc(cmd),
             format!(
                 "the recipe of `{target}` in `{path}`, which `{command}` runs, expands past the limit of make variables and functions; the variables left are kept as written"
             ),
-            unit.loc(cmd),
-        ));
+        );
     }
     calls
 }

@@ -10,6 +10,7 @@
 
 mod calls;
 mod functions;
+mod limits;
 mod makefile;
 mod scope;
 #[cfg(test)]
@@ -17,13 +18,14 @@ pub(crate) mod tests;
 mod unit;
 mod values;
 
+pub(crate) use limits::Limits;
 pub(crate) use scope::Scope;
 pub(crate) use unit::{SpanMap, Unit};
 pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
 use std::sync::Arc;
 
-use crate::files::{LineIndex, ReadDiagnostic, RepoFiles};
+use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};
 use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
 
@@ -46,13 +48,14 @@ pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> 
 /// Bitbucket and Travis script lines), a variable one step assigns (`CLI="oc -n $NS"`) is seen
 /// by the steps after it, and so is the folder a `cd` of one leaves it in; so is a variable a
 /// step writes to `$GITHUB_ENV`, on any system. The limits reached on the way (scripts called
-/// too deep, too many make targets, a make recipe past its budget) go to `limits`.
+/// too deep, too many make targets, a make recipe past its budget, the analysis's budget of
+/// called bytes) go to `limits`, which also holds what is left of that budget.
 pub(crate) fn job_units(
     files: &dyn RepoFiles,
     job: &Job,
     vars: &[(String, String)],
     shared_shell: bool,
-    limits: &mut Vec<ReadDiagnostic>,
+    limits: &mut Limits,
 ) -> Vec<Unit> {
     let mut out: Vec<Unit> = Vec::new();
     // The job's variables, and what each step sets for the steps after it.

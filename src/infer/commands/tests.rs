@@ -75,7 +75,7 @@ fn units_of(repo: &MemRepo, p: &Pipeline) -> Vec<Unit> {
         &p.jobs[0],
         &job_vars(p, &p.jobs[0]),
         false,
-        &mut Vec::new(),
+        &mut Limits::default(),
     )
 }
 
@@ -102,7 +102,7 @@ fn limits(repo: &MemRepo, text: &str) -> Vec<(String, String)> {
         CiSystem::GitlabCi,
         vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
     );
-    let mut limits = Vec::new();
+    let mut limits = Limits::default();
     job_units(
         repo,
         &p.jobs[0],
@@ -111,6 +111,7 @@ fn limits(repo: &MemRepo, text: &str) -> Vec<(String, String)> {
         &mut limits,
     );
     limits
+        .diagnostics
         .into_iter()
         .map(|d| {
             assert_eq!(d.code, crate::files::Code::ScriptLimit);
@@ -160,6 +161,44 @@ fn limits_reached_on_the_way_are_diagnostics() {
     // Within every limit, nothing is said.
     let repo = MemRepo::from_pairs(&[("Makefile", "deploy: a\na:\n\tkubectl apply -f k8s/\n")]);
     assert!(limits(&repo, "make deploy\n./a.sh\n").is_empty());
+}
+
+#[test]
+fn called_bytes_are_budgeted_across_jobs_and_read_only_within_the_budget() {
+    // 22 bytes a call; 50 bytes in all: the first job's two calls are read, the second job's
+    // is named and neither read nor tokenized.
+    let repo = MemRepo::from_pairs(&[("deploy.sh", "kubectl apply -f k8s/\n")]);
+    let p = pipeline(
+        "ci.yml",
+        CiSystem::GitlabCi,
+        vec![
+            job(
+                "a",
+                vec![script_step("ci.yml", "./deploy.sh\n./deploy.sh\n", 0, 0)],
+            ),
+            job("b", vec![script_step("ci.yml", "./deploy.sh\n", 0, 0)]),
+        ],
+    );
+    let mut limits = Limits::with_called_bytes(50);
+    let mut units = |job: &Job| {
+        TOKENIZED.with(|n| n.set(0));
+        let units = job_units(&repo, job, &[], true, &mut limits);
+        (units.len(), TOKENIZED.with(Cell::get))
+    };
+    assert_eq!(units(&p.jobs[0]), (3, 3));
+    assert_eq!(units(&p.jobs[1]), (1, 1));
+    let said: Vec<&str> = limits
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "`./deploy.sh` is not read: the scripts and make targets this repository's jobs call \
+          come to more than 50 bytes, the most one analysis reads"
+        ]
+    );
 }
 
 #[test]
@@ -297,7 +336,13 @@ fn each_command_knows_its_folder() {
         *dir = Some("deploy".to_owned());
     }
     let p = pipeline("w.yml", CiSystem::GithubActions, vec![job("j", vec![step])]);
-    let units = job_units(&MemRepo::default(), &p.jobs[0], &[], false, &mut Vec::new());
+    let units = job_units(
+        &MemRepo::default(),
+        &p.jobs[0],
+        &[],
+        false,
+        &mut Limits::default(),
+    );
     let unit = &units[0];
     let dirs: Vec<(String, String)> = (0..unit.cmds.len())
         .map(|i| (unit.command_line(&unit.cmds[i]), unit.dir_at(i)))
@@ -324,7 +369,7 @@ fn each_command_knows_its_folder() {
 
 /// The commands of `job`'s units as one line each, with the unit's file.
 fn live_commands(repo: &MemRepo, job: &Job) -> Vec<String> {
-    job_units(repo, job, &[], false, &mut Vec::new())
+    job_units(repo, job, &[], false, &mut Limits::default())
         .iter()
         .flat_map(|u| {
             u.cmds
@@ -361,7 +406,7 @@ fn function_bodies_run_only_where_the_job_calls_them() {
             script_step("ci.yml", "timeout 600 deploy\n", 200, 0),
         ],
     );
-    let units = job_units(&repo, &deploy, &[], false, &mut Vec::new());
+    let units = job_units(&repo, &deploy, &[], false, &mut Limits::default());
     let cmds = &units[0].cmds;
     let lines: Vec<String> = cmds.iter().map(|c| units[0].command_line(c)).collect();
     assert_eq!(
@@ -441,7 +486,7 @@ fn shell_defaults_hold_where_nothing_sets_the_variable() {
             &p.jobs[0],
             &job_vars(&p, &p.jobs[0]),
             true,
-            &mut Vec::new(),
+            &mut Limits::default(),
         );
         let called = units
             .iter()
@@ -493,7 +538,7 @@ fn a_variable_set_again_replaces_its_value() {
         &p.jobs[0],
         &[],
         true,
-        &mut Vec::new(),
+        &mut Limits::default(),
     );
     let seen = |name: &str| -> Vec<Option<String>> {
         units
