@@ -290,6 +290,15 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
+    /// Whether another of `pipelines` runs this one's jobs: a local reusable workflow that a
+    /// workflow of the repository calls (`uses: ./.github/workflows/deploy.yml`), whose jobs
+    /// the reader put into the caller's, where they keep this file as their place.
+    pub(crate) fn called_by_another(&self, pipelines: &[Pipeline]) -> bool {
+        pipelines
+            .iter()
+            .any(|p| p.file != self.file && p.jobs.iter().any(|j| *j.loc.file == *self.file))
+    }
+
     /// The manual inputs a person picks from a list (a dispatch input of `type: choice`, an
     /// Azure parameter's `values`, a Jenkins `choice` parameter, a Bitbucket custom pipeline's
     /// `allowed-values`), each with its choices.

@@ -255,6 +255,23 @@ impl Rule for EnvironmentFromCommand {
             .collect();
     }
 
+    /// A reusable workflow's namespace `${{ inputs.namespace }}` names its target only where
+    /// no workflow of the repository calls it: each call names it in the caller's job.
+    fn finish(&mut self, cx: &crate::infer::Context<'_>, facts: &mut Facts) {
+        let called: Vec<&str> = cx
+            .pipelines
+            .iter()
+            .filter(|p| p.called_by_another(cx.pipelines))
+            .map(|p| p.file.as_str())
+            .collect();
+        facts.environment_hints.retain(|h| {
+            h.evidence.rule != self.id()
+                || h.source != HintSource::NamespaceName
+                || !h.name.contains("inputs.")
+                || !called.contains(&&*h.job.pipeline)
+        });
+    }
+
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         self.seen.clear();
         self.switched = None;

@@ -33,11 +33,12 @@ pub(crate) fn name_command_hint(
     }
     let literal = !name.is_empty() && !name.contains(['$', '{', '(', '%', '<', ' ']);
     let Some(word) = tier_word(&name) else {
-        // `-n $NAMESPACE`, `-n ${APP}-ns`: the variable is the only name the pipeline gives
-        // the target, kept as written.
-        let variable = name.contains('$')
+        // `-n $NAMESPACE`, `-n ${APP}-ns`, `-n ${{ inputs.namespace }}`: the variable is the
+        // only name the pipeline gives the target, kept as written.
+        let variable = (name.contains('$')
             && !name.contains(char::is_whitespace)
-            && !name.contains(['"', '\'', '`', '|', ';', '<', '>']);
+            && !name.contains(['"', '\'', '`', '|', ';', '<', '>']))
+            || lone_expression(&name);
         return (source == HintSource::Namespace && (literal || variable)).then(|| {
             let note = format!("{note} (no tier word: the namespace names the environment)");
             (HintSource::NamespaceName, name, note)
@@ -57,6 +58,20 @@ pub(crate) fn name_command_hint(
     }
     let note = format!("{note} (`{word}` names the environment)");
     Some((source, word, note))
+}
+
+/// A GitHub expression that only reads a value (`${{ inputs.namespace }}`,
+/// `${{ needs.setup.outputs.ns }}`): no operator, call or literal in it.
+fn lone_expression(name: &str) -> bool {
+    name.strip_prefix("${{")
+        .and_then(|rest| rest.strip_suffix("}}"))
+        .map(str::trim)
+        .is_some_and(|path| {
+            !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+        })
 }
 
 /// A name of letters, digits and hyphens, as a person writes it (`prod-fss`), not one a tool
@@ -218,5 +233,15 @@ mod tests {
         );
         assert_eq!(named("$(kubectl get ns -o name | head -1)"), None);
         assert_eq!(named("{{ .Values.ns }}"), None);
+        // A GitHub expression that reads one value is a variable too; one that computes is not.
+        let Some((source, name, _)) = named("${{ inputs.namespace }}") else {
+            panic!("no hint for -n ${{{{ inputs.namespace }}}}");
+        };
+        assert_eq!(
+            (source, name.as_str()),
+            (HintSource::NamespaceName, "${{ inputs.namespace }}")
+        );
+        assert_eq!(named("${{ inputs.ns || 'default' }}"), None);
+        assert_eq!(named("${{ format('{0}-ns', inputs.app) }}"), None);
     }
 }

@@ -171,6 +171,50 @@ fn wrappers_are_unwrapped() {
 }
 
 #[test]
+fn commands_run_in_a_pod_are_the_commands() {
+    for (s, wrapper) in [
+        (
+            "kubectl exec -n argocd argocd-server-0 -- argocd app sync shop",
+            "kubectl exec",
+        ),
+        (
+            "kubectl --context prod exec -it deploy/tools -c cli -- argocd app sync shop",
+            "kubectl exec",
+        ),
+        ("oc exec argocd-server-0 -- argocd app sync shop", "oc exec"),
+        (
+            "oc rsh argocd-application-controller-0  argocd --config /tmp/c app sync shop",
+            "oc rsh",
+        ),
+        (
+            "oc rsh -c cli -n cicd-tools argocd-0 -- argocd app sync shop",
+            "oc rsh",
+        ),
+        (
+            "kubectl exec tools-0 -- sh -c 'argocd app sync shop'",
+            "kubectl exec",
+        ),
+    ] {
+        let cmds = commands(s, &[]);
+        let last = cmds.last().expect("a command");
+        assert_eq!(last.program(), Some("argocd"), "{s}");
+        assert!(last.words.iter().any(|w| w.text == "sync"), "{s}");
+        assert_eq!(cmds[0].wrappers, [wrapper], "{s}");
+    }
+    // An interactive shell, the old form without `--`, and other subcommands stay as written.
+    for s in [
+        "kubectl exec -it web-0 --",
+        "kubectl exec web-0 ls",
+        "oc rsh web-0",
+        "kubectl rsh web-0 argocd app sync shop",
+        "kubectl apply -f x -- y",
+    ] {
+        let program = commands(s, &[])[0].program().map(str::to_owned);
+        assert!(matches!(program.as_deref(), Some("kubectl" | "oc")), "{s}");
+    }
+}
+
+#[test]
 fn variables_as_commands() {
     let s = "KUBECTL=\"kubectl --context prod\"\n$KUBECTL apply -f x\n${HELM} upgrade a b\n$UNKNOWN run";
     let vars = vec![("HELM".to_owned(), "helm".to_owned())];

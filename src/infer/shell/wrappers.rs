@@ -1,6 +1,7 @@
-//! Programs that run another command (`sudo`, `env`, `timeout 60`, `xargs`, ...) and variables
-//! standing for one are taken off so the real command comes first; `sh -c '...'` and `eval`
-//! hand back the script they run.
+//! Programs that run another command (`sudo`, `env`, `timeout 60`, `xargs`, ...), a container
+//! (`docker run IMAGE cmd`) or a pod (`kubectl exec POD -- cmd`, `oc rsh POD cmd`), and
+//! variables standing for one, are taken off so the real command comes first; `sh -c '...'`
+//! and `eval` hand back the script they run.
 
 use super::vars::{VarState, assignment, lone_variable};
 use super::{Command, Word, split_words};
@@ -160,6 +161,12 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState<'_>) {
             }
             continue;
         }
+        if matches!(program.as_str(), "kubectl" | "oc") {
+            if !pod_exec(cmd) {
+                return;
+            }
+            continue;
+        }
         let Some((_, value_opts, assigns)) = WRAPPERS.iter().find(|(w, _, _)| *w == program) else {
             return;
         };
@@ -248,6 +255,71 @@ fn container_run(cmd: &mut Command) -> bool {
         cmd.words.insert(0, at_image);
     }
     cmd.wrappers.push(format!("{engine} run"));
+    true
+}
+
+/// Options of `kubectl`/`oc` that take a value, before the subcommand or among `exec`'s and
+/// `rsh`'s own.
+const CLIENT_VALUE_OPTIONS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--kubeconfig",
+    "--cluster",
+    "--user",
+    "-s",
+    "--server",
+    "--token",
+    "-c",
+    "--container",
+    "--shell",
+    "--timeout",
+    "--pod-running-timeout",
+    "-f",
+    "--filename",
+];
+
+/// `kubectl exec [OPTIONS] POD -- COMMAND...` and `oc exec` (`--` required, as kubectl now
+/// requires it), and `oc rsh [OPTIONS] POD COMMAND...`, become the command they run in the pod:
+/// `oc rsh argocd-application-controller-0 argocd app sync shop` runs `argocd app sync shop`,
+/// which changes the cluster from inside it. An exec without a command (an interactive shell)
+/// is left as it is. Whether it changed `cmd`; when it did, a command is left.
+fn pod_exec(cmd: &mut Command) -> bool {
+    let options = |from: usize| {
+        let mut i = from;
+        while let Some(t) = cmd.words.get(i).map(|w| w.text.as_str()) {
+            if !(t.len() > 1 && t.starts_with('-')) || t == "--" {
+                break;
+            }
+            i += if CLIENT_VALUE_OPTIONS.contains(&t) {
+                2
+            } else {
+                1
+            };
+        }
+        i
+    };
+    let sub = options(1);
+    let Some(verb) = cmd.words.get(sub).map(|w| w.text.clone()) else {
+        return false;
+    };
+    let command = match verb.as_str() {
+        "exec" => match cmd.words.iter().skip(sub + 1).position(|w| w.text == "--") {
+            Some(at) => sub + 1 + at + 1,
+            None => return false,
+        },
+        "rsh" if cmd.words[0].text == "oc" => {
+            let at = options(options(sub + 1) + 1);
+            at + usize::from(cmd.words.get(at).is_some_and(|w| w.text == "--"))
+        }
+        _ => return false,
+    };
+    if command >= cmd.words.len() {
+        return false;
+    }
+    let client = cmd.words[0].text.clone();
+    cmd.words.drain(..command);
+    cmd.wrappers.push(format!("{client} {verb}"));
     true
 }
 

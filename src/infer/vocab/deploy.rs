@@ -64,7 +64,7 @@ pub(super) fn value_flags(program: &str) -> &'static [&'static str] {
 }
 
 /// Whether a command is a dry run (`--dry-run`, `--dry-run=client|server`, not `=none|false`).
-fn is_dry_run(cmd: &Command) -> bool {
+pub(super) fn is_dry_run(cmd: &Command) -> bool {
     cmd.words.iter().skip(1).any(|w| {
         let t = w.text.as_str();
         t == "--dry-run"
@@ -141,11 +141,15 @@ pub(crate) fn classify_deploy(
     };
     // What is deployed may have been rendered first: piped in (`-f -`), or written to the file
     // it reads (`kustomize build overlays/prod > out.yaml` before `kubectl apply -f out.yaml`).
+    let mut rendered_namespace = None;
     for read in cmd.args_after(spec.path_flags) {
         let up = match read {
             "-" => upstream_renders(cmds, idx),
             file => rendered_into(cmds, idx, file, writers),
         };
+        if rendered_namespace.is_none() {
+            rendered_namespace = up.namespace;
+        }
         if up.kustomize && matches!(operation.as_str(), "apply" | "create" | "replace") {
             tool = DeployTool::Kustomize;
             operation = "build-apply".to_owned();
@@ -161,7 +165,11 @@ pub(crate) fn classify_deploy(
         tool,
         operation,
         dry_run,
-        namespace: cmd.arg_after(spec.namespace_flags).map(str::to_owned),
+        // The command's own, else the one what it deploys was rendered into.
+        namespace: cmd
+            .arg_after(spec.namespace_flags)
+            .map(str::to_owned)
+            .or(rendered_namespace),
         context: cmd.arg_after(spec.context_flags).map(str::to_owned),
         environment,
         paths,

@@ -83,11 +83,13 @@ const RENDERERS: &[Renderer] = &[
     },
 ];
 
-/// What is piped into a command: the files renderers read, and whether kustomize built it.
+/// What is piped into a command: the files renderers read, whether kustomize built it, and
+/// the namespace the nearest command that gave one rendered into ([`rendered_namespace`]).
 #[derive(Debug, Default)]
 pub(super) struct Upstream {
     pub(super) paths: Vec<String>,
     pub(super) kustomize: bool,
+    pub(super) namespace: Option<String>,
 }
 
 /// The renderers piped into command `idx`, nearest first (at most 16, and only commands before
@@ -167,8 +169,33 @@ fn renders_from(cmds: &[Command], mut cursor: Option<usize>, idx: usize, up: &mu
             up.paths
                 .extend(read_paths(cmd, &positionals, renderer.reads));
         }
+        if up.namespace.is_none() {
+            up.namespace = rendered_namespace(cmd, renderer.is_some());
+        }
         cursor = cmd.stdin_from;
     }
+}
+
+/// The namespace what `cmd` renders is in, when `cmd` says: a renderer's `-n`/`--namespace`
+/// (`helm template web ./chart -n shop-prod`), or a `kubectl`/`oc create ... --dry-run -o yaml`,
+/// the create-or-update idiom, by its `-n` or, for a namespace it creates, its name
+/// (`kubectl create namespace shop-prod --dry-run=client -o yaml | kubectl apply -f -`).
+fn rendered_namespace(cmd: &Command, renderer: bool) -> Option<String> {
+    let program = cmd.program()?;
+    let kube = matches!(program, "kubectl" | "oc");
+    let flags = ["-n", "--namespace"];
+    let creates = kube
+        && super::deploy::is_dry_run(cmd)
+        && cmd.positionals(value_flags(program)).first() == Some(&"create");
+    if !((renderer && matches!(program, "helm" | "kubectl" | "oc")) || creates) {
+        return None;
+    }
+    let positionals = cmd.positionals(value_flags(program));
+    let created = match positionals.as_slice() {
+        ["create", "namespace" | "ns", name, ..] if creates => Some(*name),
+        _ => None,
+    };
+    created.or_else(|| cmd.arg_after(&flags)).map(str::to_owned)
 }
 
 /// The files a renderer reads, as written. `positionals` skip the values of the options every
@@ -231,6 +258,50 @@ mod tests {
         assert_eq!(m.paths, ["./chart", "values-staging.yaml"]);
         let m = first_deploy("envsubst < k8s/deploy.yaml | kubectl apply -f -").expect("deploy");
         assert_eq!(m.paths, ["k8s/deploy.yaml"]);
+    }
+
+    #[test]
+    fn what_is_rendered_into_a_namespace_is_deployed_there() {
+        // The last deploy of each script: a dry-run create is one too, of no effect.
+        let ns = |s: &str| {
+            let cmds = crate::infer::shell::commands(s, &[]);
+            let writers = super::Writers::default();
+            (0..cmds.len())
+                .rev()
+                .find_map(|i| crate::infer::vocab::deploy::classify_deploy(&cmds, i, &writers))
+                .expect("deploy")
+                .namespace
+        };
+        for (script, namespace) in [
+            (
+                "kubectl create secret docker-registry regcred --docker-server=ghcr.io \
+                 -n shop-prod --dry-run=client -o yaml | kubectl apply -f -",
+                Some("shop-prod"),
+            ),
+            (
+                "kubectl create namespace shop-uat --dry-run=client -o yaml | kubectl apply -f -",
+                Some("shop-uat"),
+            ),
+            (
+                "oc create configmap cfg --from-file=a -n web --dry-run -o yaml > cm.yaml\n\
+                 oc apply -f cm.yaml",
+                Some("web"),
+            ),
+            (
+                "helm template web ./chart --namespace shop | kubectl apply -f -",
+                Some("shop"),
+            ),
+            // The deploy's own namespace wins.
+            (
+                "helm template web ./chart -n a | kubectl apply -n b -f -",
+                Some("b"),
+            ),
+            // Not a dry run: the create is itself the deploy, with no namespace.
+            ("kubectl create namespace shop", None),
+            ("cat k8s/a.yaml | kubectl apply -f -", None),
+        ] {
+            assert_eq!(ns(script).as_deref(), namespace, "{script}");
+        }
     }
 
     /// `kustomize build overlays/prod > out.yaml` then `kubectl apply -f out.yaml` deployed

@@ -160,8 +160,8 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
             }
             for file in files {
                 let path = file.text().unwrap_or_default();
-                if in_checkout(ctx, name, path) {
-                    expand_local(ctx, path, file.at, &mut out);
+                if let Some(path) = in_checkout(ctx, name, path) {
+                    expand_local(ctx, &path, file.at, &mut out);
                     continue;
                 }
                 let mut text = format!("{name}:{path}");
@@ -182,14 +182,34 @@ pub(super) fn local_includes(ctx: &mut Ctx<'_>, include: &Val) -> Vec<(String, A
     out
 }
 
-/// Whether `file` of `project` can be read from the checkout: the project is this one
-/// (`$CI_PROJECT_PATH`), or the file is there (a project that includes its own files by
-/// name, or a copy of the templates it names). GitLab reads the file at the include's `ref:`;
-/// the checkout's version stands in for it.
-fn in_checkout(ctx: &Ctx<'_>, project: &str, file: &str) -> bool {
-    let this_project = matches!(project.trim(), "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}");
+/// Where `file` of `project` can be read in the checkout: as named when the project is this
+/// one (`$CI_PROJECT_PATH`) or the file is there (a project that includes its own files by
+/// name, or a copy of the templates it names); else in a folder named for the project, by its
+/// path (`py-libs/infra/gitlab-ci/x.yml`) or its last part (`gitlab-ci/x.yml`), as in a
+/// repository that holds the shared CI project next to the ones that include it. GitLab reads
+/// the file at the include's `ref:`; the checkout's version stands in for it.
+fn in_checkout(ctx: &Ctx<'_>, project: &str, file: &str) -> Option<String> {
+    let project = project.trim();
+    let this_project = matches!(project, "$CI_PROJECT_PATH" | "${CI_PROJECT_PATH}");
     let path = file.trim().trim_start_matches('/');
-    !path.contains('$') && (this_project || (!path.contains('*') && ctx.repo.lists(path)))
+    if path.contains('$') {
+        return None;
+    }
+    if this_project {
+        return Some(path.to_owned());
+    }
+    if path.contains('*') || project.contains('$') {
+        return None;
+    }
+    let project = project.trim_matches('/');
+    let last = project.rsplit('/').next().unwrap_or(project);
+    [
+        path.to_owned(),
+        format!("{project}/{path}"),
+        format!("{last}/{path}"),
+    ]
+    .into_iter()
+    .find(|p| ctx.repo.lists(p))
 }
 
 /// Turns one `local:` path into repository paths: leading `/` dropped, globs expanded.

@@ -385,6 +385,25 @@ fn project_includes_in_the_checkout_are_read_locally() {
 }
 
 #[test]
+fn project_includes_in_a_folder_named_for_the_project_are_read_there() {
+    // A repository holding the shared CI project (`gitlab-ci/`) next to the one including it.
+    let (_, p, d) = read(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - project: py-libs/infra/gitlab-ci\n    file: .gitlab-ci-base.yml\n\
+             \x20 - project: group/tools\n    file: /deploy.yml\n\
+             \x20 - project: group/elsewhere\n    file: x.yml\n",
+        ),
+        ("gitlab-ci/.gitlab-ci-base.yml", "base:\n  script: [x]\n"),
+        ("group/tools/deploy.yml", "deploy:\n  script: [y]\n"),
+    ]);
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(ids(&p), ["base", "deploy"]);
+    let got: Vec<&str> = p.unresolved.iter().map(|u| u.reference.as_str()).collect();
+    assert_eq!(got, ["group/elsewhere:x.yml"]);
+}
+
+#[test]
 fn non_local_includes_are_unresolved() {
     let (_, p, d) = root(
         "include:\n  - project: group/ci\n    ref: v1\n    file: [/a.yml, /b.yml]\n\

@@ -1,7 +1,7 @@
 //! Packaged steps that run a shell script given as an input: `bcgov/action-oc-runner` runs its
 //! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` on a host over
-//! SSH. Their script is read as a script step's would be, so what it deploys is found the same
-//! way.
+//! SSH, and Jenkins' `openshift.raw(...)` runs `oc` with its arguments. Their script is read as
+//! a script step's would be, so what it deploys is found the same way.
 
 use crate::read::Step;
 
@@ -26,13 +26,27 @@ pub(crate) fn as_script_step(step: &Step) -> Option<Step> {
         return None;
     };
     let action = uses.split('@').next().unwrap_or(uses).trim();
-    let (_, input) = SCRIPT_ACTIONS
-        .iter()
-        .find(|(a, _)| a.eq_ignore_ascii_case(action))?;
-    let (_, text) = with.iter().find(|(k, _)| k == input)?;
+    let text = if action == "openshift.raw" {
+        // Jenkins' OpenShift Client DSL: `openshift.raw('rsh', pod, 'argocd app sync x')` runs
+        // `oc` with its arguments.
+        let args: Vec<&str> = with
+            .iter()
+            .filter(|(k, _)| k == "arg")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if args.is_empty() {
+            return None;
+        }
+        format!("oc {}", args.join(" "))
+    } else {
+        let (_, input) = SCRIPT_ACTIONS
+            .iter()
+            .find(|(a, _)| a.eq_ignore_ascii_case(action))?;
+        with.iter().find(|(k, _)| k == input)?.1.clone()
+    };
     Some(Step::Script {
         name: name.clone(),
-        text: text.clone(),
+        text,
         loc: loc.clone(),
         line_starts: Vec::new(),
         dir: None,
@@ -70,5 +84,14 @@ mod tests {
         assert!(as_script_step(&ssh).is_some());
         assert!(as_script_step(&action("bcgov/action-oc-runner@v1", &[])).is_none());
         assert!(as_script_step(&action("actions/checkout@v4", &[("script", "x")])).is_none());
+        let raw = action(
+            "openshift.raw",
+            &[("arg", "rsh"), ("arg", "argocd-0 argocd app sync x")],
+        );
+        let Some(Step::Script { text, .. }) = as_script_step(&raw) else {
+            panic!("not a script step");
+        };
+        assert_eq!(text, "oc rsh argocd-0 argocd app sync x");
+        assert!(as_script_step(&action("openshift.raw", &[])).is_none());
     }
 }
