@@ -158,8 +158,8 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
     Some((inner.to_owned(), text))
 }
 
-/// The scripts and make targets a unit calls, tokenized; the make limits reached on the way
-/// go to `limits`.
+/// The scripts and make targets a unit calls, read but not yet tokenized; the make limits
+/// reached on the way go to `limits`.
 fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call> {
     let mut calls = Vec::new();
     for (i, cmd) in unit.cmds.iter().enumerate() {

@@ -182,20 +182,20 @@ fn renders_from(cmds: &[Command], mut cursor: Option<usize>, idx: usize, up: &mu
 /// (`kubectl create namespace shop-prod --dry-run=client -o yaml | kubectl apply -f -`).
 fn rendered_namespace(cmd: &Command, renderer: bool) -> Option<String> {
     let program = cmd.program()?;
-    let kube = matches!(program, "kubectl" | "oc");
-    let flags = ["-n", "--namespace"];
-    let creates = kube
-        && super::deploy::is_dry_run(cmd)
-        && cmd.positionals(value_flags(program)).first() == Some(&"create");
-    if !((renderer && matches!(program, "helm" | "kubectl" | "oc")) || creates) {
+    let positionals = cmd.positionals(value_flags(program));
+    let client = matches!(program, "kubectl" | "oc");
+    let creates =
+        client && positionals.first() == Some(&"create") && super::deploy::is_dry_run(cmd);
+    if !(creates || (renderer && (client || program == "helm"))) {
         return None;
     }
-    let positionals = cmd.positionals(value_flags(program));
     let created = match positionals.as_slice() {
         ["create", "namespace" | "ns", name, ..] if creates => Some(*name),
         _ => None,
     };
-    created.or_else(|| cmd.arg_after(&flags)).map(str::to_owned)
+    created
+        .or_else(|| cmd.arg_after(&["-n", "--namespace"]))
+        .map(str::to_owned)
 }
 
 /// The files a renderer reads, as written. `positionals` skip the values of the options every
