@@ -177,8 +177,9 @@ fn token_flags(cmd: &Command, program: &str) -> Vec<CredentialMatch> {
 }
 
 /// Whether command `idx` only hands on the kubeconfig of a cluster the job runs itself: what it
-/// writes comes from `kind get kubeconfig`, `minikube kubectl config view`, `k3d kubeconfig`
-/// or `kubectl config view` (the context the job is in), or it points `KUBECONFIG` at a file
+/// writes comes from `kind get kubeconfig`, `minikube kubectl config view`, `k3d kubeconfig`,
+/// `microk8s config` (`microk8s.config`), k3s's own `/etc/rancher/k3s/k3s.yaml` or `kubectl
+/// config view` (the context the job is in), or it points `KUBECONFIG` at a file
 /// without a credential variable or secret in the value (`export KUBECONFIG=$HOME/.kubeconfig`).
 pub(crate) fn local_kubeconfig(cmds: &[Command], idx: usize) -> bool {
     let Some(cmd) = cmds.get(idx) else {
@@ -190,13 +191,17 @@ pub(crate) fn local_kubeconfig(cmds: &[Command], idx: usize) -> bool {
             break;
         };
         let positionals = c.positionals(&["--name", "-n", "--context", "--kubeconfig"]);
+        let microk8s = c.wrappers.last().is_some_and(|w| w == "microk8s");
         let local = matches!(
             (c.program().unwrap_or_default(), positionals.as_slice()),
             ("kind", ["get", "kubeconfig", ..])
                 | ("minikube", _)
                 | ("k3d", ["kubeconfig", ..])
                 | ("kubectl" | "oc", ["config", "view", ..])
-        );
+                | ("microk8s.config", _)
+        ) || (microk8s && c.program() == Some("config"))
+            // k3s writes its own cluster's kubeconfig there (`cp /etc/rancher/k3s/k3s.yaml ~/.kube/config`).
+            || positionals.iter().any(|p| p.contains("/etc/rancher/k3s/k3s.yaml"));
         if local {
             return true;
         }
@@ -329,6 +334,9 @@ mod tests {
             "k3d kubeconfig get dev | tee ~/.kube/config",
             "kubectl config view --raw > /tmp/kubeconfig",
             "export KUBECONFIG=$HOME/.kube/kind.yaml",
+            "sudo microk8s.config > ~/.kube/config",
+            "microk8s config > ~/.kube/config",
+            "sudo cp /etc/rancher/k3s/k3s.yaml ~/.kube/config",
         ] {
             assert!(local(script), "{script}");
         }

@@ -22,14 +22,23 @@ const CLUSTER_STEPS: &[&str] = &[
 ];
 
 /// Whether `cmd` starts a cluster on the runner: `kind create cluster`, `k3d cluster create`,
-/// `minikube start`, `ctlptl create cluster`.
+/// `minikube start`, `ctlptl create cluster`; MicroK8s or Canonical Kubernetes installed from
+/// a snap (`snap install microk8s --classic`, which starts it) or started (`microk8s start`,
+/// `microk8s.start`); k3s installed by its script (`curl -sfL https://get.k3s.io | sh -`).
 pub(crate) fn starts_cluster(cmd: &Command) -> bool {
     let words: Vec<&str> = cmd.words.iter().map(|w| w.text.as_str()).collect();
+    let microk8s = cmd.wrappers.last().is_some_and(|w| w == "microk8s");
     match (cmd.program(), words.get(1..).unwrap_or_default()) {
         (Some("kind"), [create, cluster, ..]) => *create == "create" && *cluster == "cluster",
         (Some("k3d"), [cluster, create, ..]) => *cluster == "cluster" && *create == "create",
         (Some("minikube"), [start, ..]) => *start == "start",
         (Some("ctlptl"), [create, ..]) => *create == "create",
+        (Some("snap"), ["install", rest @ ..]) => {
+            rest.iter().any(|w| matches!(*w, "microk8s" | "k8s"))
+        }
+        (Some("microk8s.start"), _) => true,
+        (Some("start"), _) => microk8s,
+        (Some("curl" | "wget"), rest) => rest.iter().any(|w| w.contains("get.k3s.io")),
         _ => false,
     }
 }
@@ -50,6 +59,35 @@ pub(crate) fn starts_cluster_step(uses: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn commands_that_start_a_cluster_on_the_runner() {
+        let starts = |s: &str| {
+            crate::infer::shell::commands(s, &[])
+                .iter()
+                .any(starts_cluster)
+        };
+        for s in [
+            "kind create cluster --name ci",
+            "k3d cluster create ci",
+            "minikube start --driver=docker",
+            "sudo snap install microk8s --classic --channel=1.32/stable",
+            "sudo snap install k8s --classic",
+            "microk8s start",
+            "sudo microk8s.start",
+            "curl -sfL https://get.k3s.io | sh -",
+        ] {
+            assert!(starts(s), "{s}");
+        }
+        for s in [
+            "snap install kubectl --classic",
+            "microk8s kubectl apply -f k8s/",
+            "curl -sfL https://example.com/install.sh | sh -",
+            "kubectl apply -f k8s/",
+        ] {
+            assert!(!starts(s), "{s}");
+        }
+    }
 
     #[test]
     fn an_action_named_for_a_single_machine_cluster_starts_one() {

@@ -80,6 +80,14 @@ const ELSEWHERE_WORDS: &[&str] = &[
     "cloudformation",
     "pulumi",
     "cdk",
+    // Docker hosts, not a cluster: `deploy-compose.yml`, `swarm-deploy.yml`.
+    "compose",
+    "swarm",
+    // Artifact repositories: `maven-deploy.yml` publishes a build, as `mvn deploy` does.
+    "maven",
+    "gradle",
+    "nexus",
+    "artifactory",
     // The cluster's own machines, not what runs on it.
     "kops",
     "eksctl",
