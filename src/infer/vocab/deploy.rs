@@ -165,9 +165,10 @@ pub(crate) fn classify_deploy(
         tool,
         operation,
         dry_run,
-        // The command's own, else the one what it deploys was rendered into.
-        namespace: cmd
-            .arg_after(spec.namespace_flags)
+        // The namespace it creates (`kubectl create namespace shop`), else the command's own,
+        // else the one what it deploys was rendered into.
+        namespace: created_namespace(spec.tool, &positionals)
+            .or_else(|| cmd.arg_after(spec.namespace_flags))
             .map(str::to_owned)
             .or(rendered_namespace),
         context: cmd.arg_after(spec.context_flags).map(str::to_owned),
@@ -176,6 +177,19 @@ pub(crate) fn classify_deploy(
         release,
         workload,
     })
+}
+
+/// The namespace a `kubectl`/`oc` command creates: `create namespace NAME` (`create ns`), the
+/// namespace the job then deploys into.
+fn created_namespace<'a>(tool: DeployTool, positionals: &[&'a str]) -> Option<&'a str> {
+    match positionals {
+        ["create", "namespace" | "ns", name, ..]
+            if matches!(tool, DeployTool::Kubectl | DeployTool::Oc) =>
+        {
+            Some(name)
+        }
+        _ => None,
+    }
 }
 
 /// The first deploy among the commands of `line` (a script, or a packaged step's command input).

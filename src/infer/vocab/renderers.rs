@@ -296,8 +296,12 @@ mod tests {
                 "helm template web ./chart -n a | kubectl apply -n b -f -",
                 Some("b"),
             ),
-            // Not a dry run: the create is itself the deploy, with no namespace.
-            ("kubectl create namespace shop", None),
+            // Not a dry run: the create is itself the deploy, into the namespace it creates.
+            ("kubectl create namespace shop", Some("shop")),
+            (
+                "kubectl create secret generic env --from-env-file=.env",
+                None,
+            ),
             ("cat k8s/a.yaml | kubectl apply -f -", None),
         ] {
             assert_eq!(ns(script).as_deref(), namespace, "{script}");
