@@ -237,6 +237,22 @@ pub(crate) struct Job {
     pub loc: Loc,
 }
 
+/// The files of `pipelines` whose jobs another pipeline runs: local reusable workflows that a
+/// workflow of the repository calls (`uses: ./.github/workflows/deploy.yml`), whose jobs the
+/// reader put into the caller's, where they keep the called file as their place. One pass over
+/// every job.
+pub(crate) fn called_files(pipelines: &[Pipeline]) -> std::collections::HashSet<&str> {
+    pipelines
+        .iter()
+        .flat_map(|p| {
+            p.jobs
+                .iter()
+                .map(|j| &*j.loc.file)
+                .filter(move |file| *file != p.file)
+        })
+        .collect()
+}
+
 /// A variable a pipeline sets only under a condition: Azure's compile-time
 /// `${{ if }}`/`${{ elseif }}`/`${{ else }}` blocks in `variables:`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -290,15 +306,6 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
-    /// Whether another of `pipelines` runs this one's jobs: a local reusable workflow that a
-    /// workflow of the repository calls (`uses: ./.github/workflows/deploy.yml`), whose jobs
-    /// the reader put into the caller's, where they keep this file as their place.
-    pub(crate) fn called_by_another(&self, pipelines: &[Pipeline]) -> bool {
-        pipelines
-            .iter()
-            .any(|p| p.file != self.file && p.jobs.iter().any(|j| *j.loc.file == *self.file))
-    }
-
     /// The manual inputs a person picks from a list (a dispatch input of `type: choice`, an
     /// Azure parameter's `values`, a Jenkins `choice` parameter, a Bitbucket custom pipeline's
     /// `allowed-values`), each with its choices.

@@ -258,17 +258,12 @@ impl Rule for EnvironmentFromCommand {
     /// A reusable workflow's namespace `${{ inputs.namespace }}` names its target only where
     /// no workflow of the repository calls it: each call names it in the caller's job.
     fn finish(&mut self, cx: &crate::infer::Context<'_>, facts: &mut Facts) {
-        let called: Vec<&str> = cx
-            .pipelines
-            .iter()
-            .filter(|p| p.called_by_another(cx.pipelines))
-            .map(|p| p.file.as_str())
-            .collect();
+        let called = crate::read::called_files(cx.pipelines);
         facts.environment_hints.retain(|h| {
             h.evidence.rule != self.id()
                 || h.source != HintSource::NamespaceName
                 || !h.name.contains("inputs.")
-                || !called.contains(&&*h.job.pipeline)
+                || !called.contains(&*h.job.pipeline)
         });
     }
 

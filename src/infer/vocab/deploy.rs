@@ -167,7 +167,9 @@ pub(crate) fn classify_deploy(
         dry_run,
         // The namespace it creates (`kubectl create namespace shop`), else the command's own,
         // else the one what it deploys was rendered into.
-        namespace: created_namespace(spec.tool, &positionals)
+        namespace: matches!(spec.tool, DeployTool::Kubectl | DeployTool::Oc)
+            .then(|| created_namespace(&positionals))
+            .flatten()
             .or_else(|| cmd.arg_after(spec.namespace_flags))
             .map(str::to_owned)
             .or(rendered_namespace),
@@ -179,15 +181,11 @@ pub(crate) fn classify_deploy(
     })
 }
 
-/// The namespace a `kubectl`/`oc` command creates: `create namespace NAME` (`create ns`), the
-/// namespace the job then deploys into.
-fn created_namespace<'a>(tool: DeployTool, positionals: &[&'a str]) -> Option<&'a str> {
+/// The namespace a `kubectl`/`oc` command creates, from its positionals: `create namespace
+/// NAME` (`create ns`), the namespace the job then deploys into.
+pub(super) fn created_namespace<'a>(positionals: &[&'a str]) -> Option<&'a str> {
     match positionals {
-        ["create", "namespace" | "ns", name, ..]
-            if matches!(tool, DeployTool::Kubectl | DeployTool::Oc) =>
-        {
-            Some(name)
-        }
+        ["create", "namespace" | "ns", name, ..] => Some(name),
         _ => None,
     }
 }

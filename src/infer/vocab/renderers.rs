@@ -189,11 +189,9 @@ fn rendered_namespace(cmd: &Command, renderer: bool) -> Option<String> {
     if !(creates || (renderer && (client || program == "helm"))) {
         return None;
     }
-    let created = match positionals.as_slice() {
-        ["create", "namespace" | "ns", name, ..] if creates => Some(*name),
-        _ => None,
-    };
-    created
+    creates
+        .then(|| super::deploy::created_namespace(&positionals))
+        .flatten()
         .or_else(|| cmd.arg_after(&["-n", "--namespace"]))
         .map(str::to_owned)
 }
