@@ -169,9 +169,23 @@ pub(crate) fn resolve_vars(value: &str, vars: &dyn Lookup) -> (String, String) {
     }
 }
 
-/// The value `vars` give `name` as written (the last setting wins).
+/// The value `vars` give `name` as written (the last setting wins). A GitHub configuration
+/// variable with a fallback, `${{ vars.NS || 'shop' }}`, is the fallback: the repository's
+/// settings, which the checkout does not hold, are all that could change it.
 fn var_value(vars: &dyn Lookup, name: &str) -> Option<String> {
-    vars.value(name).map(std::borrow::Cow::into_owned)
+    let value = vars.value(name)?;
+    Some(configured_fallback(&value).unwrap_or_else(|| value.into_owned()))
+}
+
+/// `'shop'` of `${{ vars.NS || 'shop' }}`.
+fn configured_fallback(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?;
+    let (left, right) = inner.split_once("||")?;
+    let name = left.trim().strip_prefix("vars.")?;
+    let fallback = right.trim().strip_prefix('\'')?.strip_suffix('\'')?;
+    let plain = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain(name) && !fallback.contains(['\'', '$']) && !fallback.trim().is_empty())
+        .then(|| fallback.to_owned())
 }
 
 /// `value` with each variable in it replaced by its value from `lookup`, itself substituted
@@ -198,13 +212,20 @@ fn substitute(
 /// `${var:-default}` before command `idx`: the variable's value there, else the default. The
 /// default holds only where nothing sets the variable: one set to a value that cannot be read
 /// (`./deploy.sh "$TARGET"` for `$1`) is no default.
+/// A default that is itself `${other:-default}` is followed the same way, within `budget`.
 fn or_default(var: &str, default: &str, unit: &Unit, idx: usize, budget: usize) -> Followed {
     let plain_default = (!default.contains('$') && !default.is_empty()).then(|| default.to_owned());
     match follow_within(&format!("${var}"), unit, idx, budget) {
         Followed::Value(v) => Followed::Value(v),
         Followed::Unset(var) if unit.vars.set_on_branch(&var) => Followed::Stop,
         Followed::Unset(var) if var_value(&unit.vars, &var).is_none() => {
-            plain_default.map_or(Followed::Stop, Followed::Value)
+            match (plain_default, with_default(default), budget.checked_sub(1)) {
+                (Some(v), _, _) => Followed::Value(v),
+                (None, Some((inner, fallback)), Some(left)) => {
+                    or_default(inner, fallback, unit, idx, left)
+                }
+                _ => Followed::Stop,
+            }
         }
         Followed::Unset(var) => {
             lookup_vars(&var, &unit.vars).map_or(Followed::Stop, Followed::Value)
@@ -214,15 +235,26 @@ fn or_default(var: &str, default: &str, unit: &Unit, idx: usize, budget: usize) 
 }
 
 /// `${NAME:-default}` (also `${NAME-default}`, `${NAME:=default}`, `${NAME=default}`): the
-/// variable and the default, as written.
+/// variable and the default, as written. The default may be another such reference
+/// (`${NS:-${PROJECT:-shop}}`), which the caller follows.
 fn with_default(value: &str) -> Option<(&str, &str)> {
+    with_default_within(value, MAX_CHAIN)
+}
+
+/// [`with_default`] with defaults nested at most `depth` deep.
+fn with_default_within(value: &str, depth: usize) -> Option<(&str, &str)> {
     let inner = value.trim().strip_prefix("${")?.strip_suffix('}')?;
     let at = inner.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
     let (name, rest) = inner.split_at(at);
     let default = [":-", ":=", "-", "="]
         .iter()
-        .find_map(|op| rest.strip_prefix(op))?;
-    (!name.is_empty() && !default.contains('}')).then_some((name, default.trim()))
+        .find_map(|op| rest.strip_prefix(op))?
+        .trim();
+    let nested = default.starts_with("${")
+        && depth
+            .checked_sub(1)
+            .is_some_and(|d| with_default_within(default, d).is_some());
+    (!name.is_empty() && (!default.contains('}') || nested)).then_some((name, default))
 }
 
 /// The variable a reference's inside names: `NAME`, Jenkins `env.NAME`, GitHub `env.NAME`.
@@ -355,5 +387,27 @@ mod tests {
         // A loop of variables ends at the chain's limit.
         let looped = vars(&[("A", "x-$B"), ("B", "y-$A")]);
         assert_eq!(resolve_vars("$A", &looped).0, "$A");
+    }
+
+    #[test]
+    fn fallbacks_of_configuration_variables_and_nested_defaults() {
+        let v = vars(&[
+            ("NS", "${{ vars.K8S_NAMESPACE || 'team-shop' }}"),
+            ("INPUT", "${{ inputs.ns || 'qa' }}"),
+            ("ODD", "${{ vars.NS || format('{0}', 'x') }}"),
+        ]);
+        assert_eq!(resolve_vars("$NS", &v).0, "team-shop");
+        // An input's fallback is the environment rule's (it holds for some triggers only).
+        assert_eq!(resolve_vars("$INPUT", &v).0, "$INPUT");
+        assert_eq!(resolve_vars("$ODD", &v).0, "$ODD");
+        assert_eq!(with_default("${A:-${B:-shop}}"), Some(("A", "${B:-shop}")));
+        assert_eq!(with_default("${A:-${B}}"), None);
+        // Nesting deeper than the chain's limit is no default.
+        let deep = format!(
+            "{}x{}",
+            "${A:-".repeat(MAX_CHAIN + 2),
+            "}".repeat(MAX_CHAIN + 2)
+        );
+        assert_eq!(with_default(&deep), None);
     }
 }

@@ -12,6 +12,7 @@
 
 mod conditions;
 mod declarative;
+mod guard;
 mod inline;
 mod library;
 mod load;
@@ -297,7 +298,7 @@ impl<'a> Lowerer<'a> {
                 let id = c.positional(0).map(|e| self.text(e)).unwrap_or_default();
                 format!("credentials({id})")
             }
-            _ => self.text(value),
+            _ => self.elvis_value(value).unwrap_or_else(|| self.text(value)),
         }
     }
 }

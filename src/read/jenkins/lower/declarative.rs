@@ -12,6 +12,20 @@ impl<'a> Lowerer<'a> {
             return;
         };
         let calls = || body.stmts.iter().filter_map(Stmt::as_call);
+        // The parameters first: an `environment { }` value falling back from one
+        // (`params.NS ?: 'shop'`) is no literal.
+        for c in calls().filter(|c| c.name == "parameters") {
+            for p in c
+                .body()
+                .iter()
+                .flat_map(|b| b.stmts.iter().filter_map(Stmt::as_call))
+            {
+                if let Some(name) = p.named("name") {
+                    let name = self.text(name);
+                    self.values.parameters.insert(name);
+                }
+            }
+        }
         for c in calls() {
             if c.name == "environment"
                 && let Some(b) = c.body()

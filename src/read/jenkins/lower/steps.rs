@@ -1,9 +1,9 @@
 //! Steps: the walk through statements, calls and helper functions that finds script steps,
 //! action steps and the wrappers around them, in both declarative and scripted pipelines.
 
+use super::guard::{Guard, interpolated};
 use super::library::positional_names;
 use super::strings::{concatenation, string_with_methods};
-use super::values::{Guard, interpolated};
 use super::{
     ACTION_ROOTS, BUDGET, Lowerer, MAX_WALK_DEPTH, QUIET, SCRIPT_STEPS, TOP_LEVEL, Wrapper,
 };

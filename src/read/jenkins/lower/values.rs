@@ -14,26 +14,18 @@
 //! helper's parameter holding one of them) or of a build parameter (`params.X == 'v'`) is a
 //! [`ConditionalValue`] holding there: the innermost test of the branch decides (the `else` of
 //! a chain of them holds where no earlier test did), a parameter test is a manual start with
-//! that parameter. Values are kept as written (`"${prefix}-dev"` stays so). Only literal values
+//! that parameter. A fallback from a parameter the pipeline does not declare, or from the
+//! environment (`params.NS ?: 'shop'`, `env.NS ?: 'shop'`), is its literal. Values are kept as written (`"${prefix}-dev"` stays so). Only literal values
 //! are read; anything computed otherwise is left out, and the variable keeps no value.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Lowerer;
+use super::guard::{BRANCH_VARIABLES, Guard, interpolated, literal, split_top, strip_parens, test};
 use crate::read::jenkins::ast::{Block, Expr, ExprKind, Stmt};
 use crate::read::pipeline::{ConditionalValue, Trigger, TriggerKind};
 use crate::read::support::is_identifier;
 use crate::yaml::Span;
-
-/// Variables that hold the branch being built (`scm.branches[0].name`: the branch a pipeline
-/// job is configured to build, as its branch specifier spells it, `*/main`).
-const BRANCH_VARIABLES: &[&str] = &[
-    "env.BRANCH_NAME",
-    "BRANCH_NAME",
-    "env.GIT_BRANCH",
-    "GIT_BRANCH",
-    "scm.branches[0].name",
-];
 
 /// How deep a helper may call helpers while a value is evaluated.
 const MAX_CALLS: usize = 2;
@@ -43,29 +35,6 @@ const MAX_CALLS: usize = 2;
 /// copies (`b = a` repeated would otherwise grow as the square of the file).
 const MAX_COPIED: usize = 10_000;
 const MAX_COPY_WORK: usize = 1_000_000;
-
-/// A test an `if` or a ternary makes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) enum Guard {
-    /// The branch is `pattern` (a glob for `startsWith`), or is not.
-    Branch { pattern: String, negated: bool },
-    /// A build parameter is tested (`params.ENV == 'prod'`).
-    Param { name: String, negated: bool },
-    /// Anything else, as written.
-    Other { text: String, negated: bool },
-}
-
-impl Guard {
-    pub(super) fn negate(&self) -> Guard {
-        let mut g = self.clone();
-        match &mut g {
-            Guard::Branch { negated, .. }
-            | Guard::Param { negated, .. }
-            | Guard::Other { negated, .. } => *negated = !*negated,
-        }
-        g
-    }
-}
 
 /// One value a Groovy expression can take and the tests under which it does.
 type Alternative = (Vec<Guard>, String);
@@ -87,6 +56,8 @@ pub(super) struct Values {
     /// Per-branch values copied so far, and recorded values looked through to copy them
     /// ([`MAX_COPIED`], [`MAX_COPY_WORK`]).
     copied: (usize, usize),
+    /// The build parameters the pipeline declares (`parameters { string(name: 'NS') }`).
+    pub(super) parameters: BTreeSet<String>,
 }
 
 impl<'a> Lowerer<'a> {
@@ -251,7 +222,7 @@ impl<'a> Lowerer<'a> {
                     .strip_prefix("${")
                     .and_then(|r| r.strip_suffix('}'))
                     .filter(|inner| !inner.contains('{'));
-                match whole.and_then(|inner| self.ternary(inner)) {
+                match whole.and_then(|inner| self.ternary(inner).or_else(|| self.elvis(inner))) {
                     Some(found) => Some(found),
                     None => Some(vec![(Vec::new(), s.text.clone())]),
                 }
@@ -274,7 +245,9 @@ impl<'a> Lowerer<'a> {
             }
             ExprKind::Other(_) | ExprKind::Path(_) => {
                 let text = self.raw(expr.span);
-                self.ternary(&text).or_else(|| self.map_lookup(&text))
+                self.ternary(&text)
+                    .or_else(|| self.elvis(&text))
+                    .or_else(|| self.map_lookup(&text))
             }
             _ => None,
         }
@@ -347,6 +320,45 @@ impl<'a> Lowerer<'a> {
             out.push((own, value));
         }
         Some(out)
+    }
+
+    /// `params.NS ?: 'shop'` (also `env.NS ?: 'shop'`, `NS ?: 'shop'`): the literal, which is
+    /// the value wherever nothing the pipeline shows sets the left side. A declared parameter
+    /// does (its default, or what a manual start chose), so it keeps the value as written.
+    fn elvis(&self, text: &str) -> Option<Vec<Alternative>> {
+        let (left, right) = text.split_once("?:")?;
+        let left = strip_parens(left.trim());
+        let name = left
+            .strip_prefix("params.")
+            .or_else(|| left.strip_prefix("env."))
+            .unwrap_or(left);
+        if !is_identifier(name) {
+            return None;
+        }
+        let declared =
+            left.starts_with("params.")
+                && (self.values.parameters.contains(name)
+                    || self.pipeline.triggers.iter().any(|t| {
+                        t.kind == TriggerKind::Manual && t.pattern.as_deref() == Some(name)
+                    }));
+        let value = literal(right)?;
+        (!declared && !value.trim().is_empty()).then(|| vec![(Vec::new(), value)])
+    }
+
+    /// The literal of an `environment { }` value that is [`Self::elvis`]
+    /// (`NS = params.NS ?: 'shop'`, `NS = "${params.NS ?: 'shop'}"`).
+    pub(super) fn elvis_value(&self, expr: &Expr) -> Option<String> {
+        let text = match &expr.kind {
+            ExprKind::Str(s) => s
+                .text
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|inner| !inner.contains('{'))?
+                .to_owned(),
+            ExprKind::Other(_) | ExprKind::Path(_) => self.raw(expr.span),
+            _ => return None,
+        };
+        self.elvis(&text)?.pop().map(|(_, value)| value)
     }
 
     /// `envs[env.BRANCH_NAME]` of a map literal: each entry, on its branch.
@@ -466,122 +478,6 @@ impl<'a> Lowerer<'a> {
     }
 }
 
-/// The guard a condition's text makes: a comparison of the branch (or of a build parameter)
-/// with one literal, `.equals('x')`, `.startsWith('x')`; anything else as written.
-fn test(text: &str, branch_names: &BTreeSet<String>) -> Guard {
-    let t = strip_parens(text.trim());
-    let is_branch = |s: &str| BRANCH_VARIABLES.contains(&s) || branch_names.contains(s);
-    let compared = ["!=", "=="]
-        .iter()
-        .find_map(|op| {
-            let (l, r) = t.split_once(op)?;
-            Some((l.trim(), r.trim(), *op == "!="))
-        })
-        .or_else(|| {
-            let (l, r) = t.split_once(".equals(")?;
-            Some((l.trim(), r.strip_suffix(')')?.trim(), false))
-        });
-    if let Some((l, r, negated)) = compared {
-        let (var, value) = if literal(r).is_some() { (l, r) } else { (r, l) };
-        let var = interpolated(var);
-        if let Some(value) = literal(value) {
-            if is_branch(var) {
-                // `origin/main` (`GIT_BRANCH`) and `*/main` (a branch specifier) are `main`.
-                let pattern = value
-                    .strip_prefix("origin/")
-                    .or_else(|| value.strip_prefix("*/"))
-                    .unwrap_or(&value)
-                    .to_owned();
-                return Guard::Branch { pattern, negated };
-            }
-            if let Some(name) = var.strip_prefix("params.").filter(|n| is_identifier(n)) {
-                return Guard::Param {
-                    name: name.to_owned(),
-                    negated,
-                };
-            }
-        }
-    }
-    if let Some((var, prefix)) = t.split_once(".startsWith(")
-        && is_branch(interpolated(var))
-        && let Some(prefix) = prefix.strip_suffix(')').and_then(literal)
-    {
-        return Guard::Branch {
-            pattern: format!("{prefix}*"),
-            negated: false,
-        };
-    }
-    Guard::Other {
-        text: t.to_owned(),
-        negated: false,
-    }
-}
-
-/// The name a string that is one interpolation holds (`"${env.BRANCH_NAME}"`, `"$BRANCH"`
-/// → `env.BRANCH_NAME`, `BRANCH`); other text as it is.
-pub(super) fn interpolated(text: &str) -> &str {
-    let t = text.trim();
-    let Some(inner) = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
-        return t;
-    };
-    let name = match inner.strip_prefix("${") {
-        Some(rest) => rest.strip_suffix('}'),
-        None => inner.strip_prefix('$'),
-    };
-    match name {
-        Some(n)
-            if !n.is_empty()
-                && n.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "_.".contains(c)) =>
-        {
-            n
-        }
-        _ => t,
-    }
-}
-
-/// `( x )` → `x`, when the parentheses enclose all of it.
-fn strip_parens(t: &str) -> &str {
-    match t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        Some(inner) if split_top(inner, ')').is_none() => strip_parens(inner.trim()),
-        _ => t,
-    }
-}
-
-/// A quoted string without interpolation: its text.
-fn literal(text: &str) -> Option<String> {
-    let t = text.trim();
-    let q = t.chars().next().filter(|q| *q == '\'' || *q == '"')?;
-    let inner = t.strip_prefix(q)?.strip_suffix(q)?;
-    (!inner.contains(q) && !inner.contains("${")).then(|| inner.to_owned())
-}
-
-/// `text` split at the first `sep` outside quotes and brackets (`?.` and `?:` are not a
-/// ternary's `?`).
-fn split_top(text: &str, sep: char) -> Option<(&str, &str)> {
-    let mut depth = 0i32;
-    let mut quote: Option<char> = None;
-    let bytes: Vec<(usize, char)> = text.char_indices().collect();
-    for (n, &(i, c)) in bytes.iter().enumerate() {
-        let next = bytes.get(n + 1).map(|&(_, c)| c);
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(' | '[' | '{') => depth += 1,
-            (None, ')' | ']' | '}') if c != sep => depth -= 1,
-            (None, c) if c == sep && depth == 0 => {
-                if sep == '?' && matches!(next, Some('.' | ':')) {
-                    continue;
-                }
-                return Some((&text[..i], &text[i + c.len_utf8()..]));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,6 +558,27 @@ mod tests {
                 value("D", "stage", &[("develop", false)], false),
             ]
         );
+    }
+
+    #[test]
+    fn fallbacks_of_undeclared_parameters_are_their_literal() {
+        let src = "pipeline {\n  agent any\n\
+            parameters { string(name: 'CHOSEN', defaultValue: 'a') }\n\
+            environment {\n\
+            A = \"${params.A ?: 'orders'}\"\n\
+            B = env.B ?: 'shop'\n\
+            C = \"${params.CHOSEN ?: 'unused'}\"\n\
+            D = params.D ?: \"x-${env.E}\"\n  }\n\
+            stages { stage('s') { steps { sh 'true' } } }\n}\n";
+        let (c, plain) = read(src);
+        assert!(c.is_empty());
+        let get = |k: &str| plain.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        assert_eq!(get("A"), Some("orders"));
+        assert_eq!(get("B"), Some("shop"));
+        // A declared parameter is chosen at a manual start; an interpolated fallback is no
+        // literal: both stay as written.
+        assert_eq!(get("C"), Some("${params.CHOSEN ?: 'unused'}"));
+        assert_eq!(get("D"), Some("params.D ?: \"x-${env.E}\""));
     }
 
     fn branch(pattern: &str, negated: bool) -> Guard {
