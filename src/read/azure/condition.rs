@@ -13,30 +13,120 @@ use crate::read::lines::layout_line_starts;
 use crate::read::support::{SourceText, scalar};
 
 /// The conditions a `condition:` node stands for: the expression, then anything recognised.
-pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
-    let Some(text) = scalar(node) else {
+///
+/// A test that a variable is true (`eq(variables.isProd, true)`), where `vars` set that
+/// variable to a runtime expression (`isProd: $[eq(variables['Build.SourceBranch'],
+/// 'refs/heads/main')]`), is read as that expression. Of an `and(...)`, each term without a
+/// disjunction or negation is read; the others are left to the kept expression.
+pub(crate) fn conditions(st: &SourceText, node: &Node, vars: &[(String, String)]) -> Vec<Trigger> {
+    let Some(written) = scalar(node) else {
         return Vec::new();
     };
-    let mut out = vec![st.trigger(TriggerKind::Expression, Some(text.clone()), false, node)];
-    let lower = text.to_ascii_lowercase();
-    if has_call(&lower, "or") || has_call(&lower, "not") || has_call(&lower, "xor") {
-        return out;
-    }
+    let mut out = vec![st.trigger(TriggerKind::Expression, Some(written.clone()), false, node)];
+    let text = inline_runtime(&written, vars);
     // Byte offset of the expression text in the file, when it maps one to one.
-    let base = match layout_line_starts(&st.src, node, &text).as_slice() {
-        [one] if !text.contains('\n') => Some(*one),
+    let base = match layout_line_starts(&st.src, node, &written).as_slice() {
+        [one] if !written.contains('\n') && text == written => Some(*one),
         _ => None,
     };
-    for (func, start, end) in calls(&text) {
-        let Some((kind, pattern, negated)) = recognise(&func, &text[start..end]) else {
+    for (at, term) in conjuncts(&text, 0) {
+        let lower = term.to_ascii_lowercase();
+        if has_call(&lower, "or") || has_call(&lower, "not") || has_call(&lower, "xor") {
+            continue;
+        }
+        for (func, start, end) in calls(term) {
+            let Some((kind, pattern, negated)) = recognise(&func, &term[start..end]) else {
+                continue;
+            };
+            let mut t = st.trigger(kind, pattern, negated, node);
+            if let Some(base) = base {
+                t.loc.span = Span::new(base + at + start, base + at + end);
+            }
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// How deep `and(...)` nested in `and(...)` is split into its terms.
+const MAX_AND_DEPTH: usize = 8;
+
+/// The terms of `text` if it is `and(...)` (nested ones split too, [`MAX_AND_DEPTH`] deep),
+/// else `text` itself, each with its byte offset in `text`.
+fn conjuncts(text: &str, depth: usize) -> Vec<(usize, &str)> {
+    let lead = text.len() - text.trim_start().len();
+    let t = text.trim();
+    let whole = t.len() >= 4
+        && t[..4].eq_ignore_ascii_case("and(")
+        && closing_paren(t, 4).is_some_and(|close| close + 1 == t.len());
+    if !whole || depth >= MAX_AND_DEPTH {
+        return vec![(lead, t)];
+    }
+    let mut out = Vec::new();
+    let (mut from, mut level, mut quoted) = (4, 0usize, false);
+    for (i, c) in t[4..t.len() - 1].char_indices().map(|(i, c)| (i + 4, c)) {
+        match c {
+            '\'' => quoted = !quoted,
+            '(' | '[' if !quoted => level += 1,
+            ')' | ']' if !quoted => level = level.saturating_sub(1),
+            ',' if !quoted && level == 0 => {
+                let part = &t[from..i];
+                out.extend(
+                    conjuncts(part, depth + 1)
+                        .into_iter()
+                        .map(|(at, p)| (lead + from + at, p)),
+                );
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    let part = &t[from..t.len() - 1];
+    out.extend(
+        conjuncts(part, depth + 1)
+            .into_iter()
+            .map(|(at, p)| (lead + from + at, p)),
+    );
+    out
+}
+
+/// `text` with each `eq(variables.X, true)` whose variable `vars` set to a runtime expression
+/// `$[...]` replaced by that expression (one level: an expression naming another such
+/// variable is not followed).
+fn inline_runtime(text: &str, vars: &[(String, String)]) -> String {
+    let mut out = String::new();
+    let mut done = 0;
+    for (func, start, end) in calls(text) {
+        if func != "eq" || start < done {
+            continue;
+        }
+        let args = arguments(&text[start..end]);
+        let [a, b] = args.as_slice() else {
             continue;
         };
-        let mut t = st.trigger(kind, pattern, negated, node);
-        if let Some(base) = base {
-            t.loc.span = Span::new(base + start, base + end);
+        let is_true = |arg: &str| arg.trim().trim_matches('\'').eq_ignore_ascii_case("true");
+        let var = match (accessed(a, "variables"), accessed(b, "variables")) {
+            (Some(v), None) if is_true(b) => v,
+            (None, Some(v)) if is_true(a) => v,
+            _ => continue,
+        };
+        let runtime = vars
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case(var))
+            .and_then(|(_, v)| {
+                v.trim()
+                    .strip_prefix("$[")?
+                    .strip_suffix(']')
+                    .map(str::trim)
+            });
+        if let Some(expr) = runtime {
+            out.push_str(&text[done..start]);
+            out.push_str(expr);
+            done = end;
         }
-        out.push(t);
     }
+    out.push_str(&text[done..]);
     out
 }
 
@@ -269,7 +359,7 @@ mod tests {
             file: "a.yml".into(),
             src: Arc::from(src),
         };
-        conditions(&st, &node)
+        conditions(&st, &node, &[])
             .into_iter()
             .map(|t| {
                 let text = src[t.loc.span.range()].to_owned();
@@ -297,6 +387,68 @@ mod tests {
         assert!(c[1].2);
         let c = conds("condition: eq(variables['Build.Reason'], 'PullRequest')\n");
         assert_eq!(c[1].0, TriggerKind::PullRequest);
+    }
+
+    #[test]
+    fn variables_set_to_runtime_expressions_are_read_as_them() {
+        let src =
+            "condition: and(eq(variables.isToDeploy, true), eq(variables['isSIT'], 'True'))\n";
+        let docs = crate::yaml::parse(src).unwrap_or_default();
+        let node = docs[0].as_map().and_then(|m| m.get("condition")).cloned();
+        let st = SourceText {
+            file: "a.yml".into(),
+            src: Arc::from(src),
+        };
+        let vars = [
+            (
+                "isToDeploy".to_owned(),
+                "$[and(ne(variables['Build.Reason'], 'PullRequest'), or(eq(variables['Build.SourceBranch'], 'refs/heads/master'), startsWith(variables['Build.SourceBranch'], 'refs/heads/release')))]".to_owned(),
+            ),
+            (
+                "ISSIT".to_owned(),
+                "$[startsWith(variables['Build.SourceBranch'], 'refs/heads/release/st')]".to_owned(),
+            ),
+        ];
+        let found: Vec<(TriggerKind, Option<String>, bool)> =
+            conditions(&st, &node.unwrap_or_else(|| panic!("no condition")), &vars)
+                .into_iter()
+                .map(|t| (t.kind, t.pattern, t.negated))
+                .collect();
+        // The disjunction inside `isToDeploy` is left to the kept expression; its other term
+        // and `isSIT` are read.
+        assert_eq!(
+            found[1..],
+            [
+                (TriggerKind::PullRequest, None, true),
+                (TriggerKind::Branch, Some("release/st*".to_owned()), false),
+            ]
+        );
+        assert_eq!(
+            found[0].1.as_deref(),
+            Some("and(eq(variables.isToDeploy, true), eq(variables['isSIT'], 'True'))")
+        );
+    }
+
+    #[test]
+    fn terms_of_a_conjunction_are_read_apart_from_its_disjunctions() {
+        let c = conds(
+            "condition: and(succeeded(), or(eq(1, 1), eq(2, 2)), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n",
+        );
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].1.as_deref(), Some("main"));
+        assert_eq!(
+            c[1].3,
+            "eq(variables['Build.SourceBranch'], 'refs/heads/main')"
+        );
+        // Nested past the limit, the innermost `and` is one term, read whole.
+        let deep = format!(
+            "condition: {}eq(variables['Build.SourceBranchName'], 'dev'){}\n",
+            "and(succeeded(), ".repeat(MAX_AND_DEPTH + 3),
+            ")".repeat(MAX_AND_DEPTH + 3)
+        );
+        let c = conds(&deep);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].1.as_deref(), Some("dev"));
     }
 
     #[test]

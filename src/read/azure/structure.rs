@@ -91,7 +91,7 @@ impl Lower<'_> {
             ..StageCtx::default()
         };
         if let Some(cond) = m.get("condition") {
-            ctx.conditions = condition::conditions(&sc.st, cond);
+            ctx.conditions = condition::conditions(&sc.st, cond, &self.pipeline.variables);
         }
         if let Some(vars) = m.get("variables") {
             ctx.variables = self.variables(vars, sc);
@@ -158,7 +158,11 @@ impl Lower<'_> {
         job.manual = ctx.manual;
         job.conditions.extend(ctx.conditions.iter().cloned());
         if let Some(cond) = m.get("condition") {
-            job.conditions.extend(condition::conditions(&sc.st, cond));
+            job.conditions.extend(condition::conditions(
+                &sc.st,
+                cond,
+                &self.pipeline.variables,
+            ));
         }
         if let Some(deps) = m.get("dependsOn") {
             job.needs = scalars(deps).into_iter().map(|(s, _)| prefix(&s)).collect();
@@ -230,7 +234,7 @@ impl Lower<'_> {
             // The step's own `condition:`, typed as a job's.
             let when = m
                 .get("condition")
-                .map(|c| condition::conditions(&sc.st, c))
+                .map(|c| condition::conditions(&sc.st, c, &self.pipeline.variables))
                 .unwrap_or_default();
             let first = out.len();
             self.step(m, &sc, name, out);
