@@ -92,9 +92,10 @@ impl<'a> Lowerer<'a> {
             return;
         }
         let written = self.raw(value.span);
+        // `def branch = "${env.BRANCH_NAME}"` holds the branch as `env.BRANCH_NAME` does.
         let source = match &value.kind {
             ExprKind::Path(p) => p.as_str(),
-            _ => written.trim(),
+            _ => interpolated(&written),
         };
         if BRANCH_VARIABLES.contains(&source) || self.values.branch_names.contains(source) {
             self.values.branch_names.insert(name.to_owned());
@@ -556,6 +557,24 @@ mod tests {
                 value("C", "two", &[("TARGET", true)], false),
                 value("D", "prod", &[("master", false)], false),
                 value("D", "stage", &[("develop", false)], false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_local_interpolating_the_branch_holds_it() {
+        let src = "pipeline {\n  agent any\n  stages { stage('s') { steps { script {\n\
+            def branch = \"${env.BRANCH_NAME}\"\n\
+            switch (branch) {\n\
+            case 'develop':\n  NS = 'shop-dev'\n  break\n\
+            case 'calidad':\n  NS = 'shop-cal'\n  break\n\
+            }\n} } } }\n}\n";
+        let (c, _) = read(src);
+        assert_eq!(
+            c,
+            vec![
+                value("NS", "shop-dev", &[("develop", false)], false),
+                value("NS", "shop-cal", &[("calidad", false)], false),
             ]
         );
     }
