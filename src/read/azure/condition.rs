@@ -56,8 +56,9 @@ const MAX_AND_DEPTH: usize = 8;
 fn conjuncts(text: &str, depth: usize) -> Vec<(usize, &str)> {
     let lead = text.len() - text.trim_start().len();
     let t = text.trim();
-    let whole = t.len() >= 4
-        && t[..4].eq_ignore_ascii_case("and(")
+    let whole = t
+        .get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("and("))
         && closing_paren(t, 4).is_some_and(|close| close + 1 == t.len());
     if !whole || depth >= MAX_AND_DEPTH {
         return vec![(lead, t)];
@@ -449,6 +450,12 @@ mod tests {
         let c = conds(&deep);
         assert_eq!(c.len(), 2);
         assert_eq!(c[1].1.as_deref(), Some("dev"));
+    }
+
+    #[test]
+    fn text_that_is_not_ascii_is_no_conjunction() {
+        assert_eq!(conjuncts("aéé", 0), vec![(0, "aéé")]);
+        assert_eq!(conjuncts(" and(é, 'ü')", 0), vec![(5, "é"), (9, "'ü'")]);
     }
 
     #[test]
