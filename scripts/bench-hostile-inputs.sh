@@ -200,6 +200,23 @@ for i in range(5000):
     b += [f"    deploy-env-{i}:", "      - variables:", "          - name: ENVIRONMENT", "            allowed-values: [dev, prod]", "      - step:", "          script:", f"            - kubectl apply -f k{i}/"]
 open("bitbucket-pipelines.yml", "w").write("\n".join(b) + "\n")
 '
+# 13. A package.json of about 1.9 MiB (20,000 scripts) run by 10,000 `npm run` lines, and
+# `lerna run` over 500 packages: each run parses the package.json, so each is charged to the
+# budget of called bytes, and lerna reads at most 64 packages.
+gen package-scripts '
+import json
+scripts = {f"s{i}": f"kubectl apply -f k8s/{i}.yaml --namespace shop-{i}" for i in range(20000)}
+scripts["deploy"] = "helm upgrade --install web ./chart -n shop"
+open("package.json", "w").write(json.dumps({"name": "x", "scripts": scripts}, indent=2))
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n" + "    - npm run deploy\n" * 10000)
+'
+gen lerna-packages '
+import json, os
+for i in range(500):
+    os.makedirs(f"packages/p{i}", exist_ok=True)
+    open(f"packages/p{i}/package.json", "w").write(json.dumps({"scripts": {"deploy": f"kubectl apply -f k8s/ -n p{i}"}}))
+open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n    - npx lerna run deploy\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -231,3 +248,5 @@ measure make-recipe make-recipe '"deploy_steps": [0-9]' "$bin" --color never ana
 measure make-rules make-rules '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure dispatch-inputs dispatch-inputs '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure custom-pipelines custom-pipelines '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure package-scripts package-scripts 'script-limit' "$bin" --color never analyze .
+measure lerna-packages lerna-packages 'script-limit' "$bin" --color never analyze .

@@ -1,11 +1,12 @@
-//! INFER stage: the scripts and make targets a unit calls (`./scripts/deploy.sh`,
-//! `bash deploy/x.sh`, `source env.sh`, `make deploy`), read through the repository and
-//! tokenized as units of their own.
+//! INFER stage: the scripts, make targets and package scripts a unit calls
+//! (`./scripts/deploy.sh`, `bash deploy/x.sh`, `source env.sh`, `make deploy`, `npm run
+//! deploy`), read through the repository and tokenized as units of their own.
 
 use crate::files::{Loc, RepoFiles};
 use crate::infer::commands::MAX_DEPTH;
 use crate::infer::commands::limits::Limits;
 use crate::infer::commands::makefile;
+use crate::infer::commands::package_scripts;
 use crate::infer::commands::unit::{SpanMap, Unit};
 use crate::infer::shell::Command;
 
@@ -172,6 +173,21 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call
             .unwrap_or_default();
         if matches!(program, "make" | "gmake") {
             calls.extend(make_calls(files, unit, cmd, &cwd, limits));
+            continue;
+        }
+        let (called_as, at) = (unit.command_line(cmd), unit.loc(cmd));
+        if let Some(scripts) = package_scripts::runs(files, cmd, &cwd, limits, (&called_as, &at)) {
+            calls.extend(scripts.into_iter().map(|s| Call {
+                key: format!("{}:{}", s.manifest, s.name),
+                at: unit.loc(cmd),
+                file: s.manifest.as_str().into(),
+                text: s.text,
+                map: SpanMap::LineSpans(s.spans),
+                called_as: unit.command_line(cmd),
+                cwd: s.dir,
+                gate: cmd.function.clone(),
+                positional: None,
+            }));
             continue;
         }
         let Some((script, at)) = script_arg(cmd) else {

@@ -12,6 +12,7 @@ mod calls;
 mod functions;
 mod limits;
 mod makefile;
+mod package_scripts;
 mod scope;
 #[cfg(test)]
 pub(crate) mod tests;
