@@ -394,6 +394,14 @@ fn unknown_tool_actions_run_their_command_line() {
         classify_action_deploy(spec, &apply).map(|m| m.tool),
         Some(DeployTool::Kubectl)
     );
+    // An input named for the tool holds its line (`hiberbee/github-action-helm`).
+    let named = with(&[("helm", "upgrade web --install ./chart -n shop-qa")]);
+    let spec = call_spec("acme/github-action-helm@latest", &named, github).expect("a tool action");
+    let m = classify_action_deploy(spec, &named).expect("deploys");
+    assert_eq!(
+        (m.tool, m.namespace.as_deref()),
+        (DeployTool::Helm, Some("shop-qa"))
+    );
     // A read-only line, a setup action, or no command line: no deploy.
     let get = with(&[("args", "get pods")]);
     let spec = call_spec("acme/kubectl-action@v2", &get, github).expect("a tool action");

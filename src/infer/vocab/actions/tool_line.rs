@@ -48,6 +48,8 @@ const TOOL_LINES: &[(&str, &str, ActionSpec)] = &[
     ),
     ("helm", "args", tool_line(DeployTool::Helm, "helm", "args")),
     ("helm", "cmd", tool_line(DeployTool::Helm, "helm", "cmd")),
+    // An input named for the tool (`hiberbee/github-action-helm` with `helm: upgrade ...`).
+    ("helm", "helm", tool_line(DeployTool::Helm, "helm", "helm")),
     (
         "kubectl",
         "args",
@@ -62,6 +64,11 @@ const TOOL_LINES: &[(&str, &str, ActionSpec)] = &[
         "kubectl",
         "cmd",
         tool_line(DeployTool::Kubectl, "kubectl", "cmd"),
+    ),
+    (
+        "kubectl",
+        "kubectl",
+        tool_line(DeployTool::Kubectl, "kubectl", "kubectl"),
     ),
 ];
 
