@@ -65,7 +65,7 @@ impl YamlFormat for AzureReader {
                     || memchr::memmem::find(text.as_bytes(), k.as_bytes()).is_some()
             })
         };
-        if !starts(&["\ntrigger:", "\npr:", "\npool:"])
+        if !starts(&["\ntrigger:", "\npr:", "\npool:", "\nresources:"])
             || !starts(&["\nstages:", "\njobs:", "\nsteps:", "\nextends:"])
         {
             return false;
@@ -91,7 +91,8 @@ impl YamlFormat for AzureReader {
             .collect();
         let pipeline_level = ["trigger", "pr", "pool"]
             .iter()
-            .any(|k| root.get(k).is_some());
+            .any(|k| root.get(k).is_some())
+            || root.get("resources").is_some_and(azure_resources);
         let other_format = ["on", "kind", "apiVersion"]
             .iter()
             .any(|k| root.get(k).is_some());
@@ -123,6 +124,31 @@ impl YamlFormat for AzureReader {
         lower.root(root, &scope);
         lower.stage_needs();
         lower.pipeline
+    }
+}
+
+/// Whether a root `resources:` is Azure's: a mapping of `repositories`, `pipelines`,
+/// `containers`, `builds`, `packages` or `webhooks`, or the older list of `- repo: self`
+/// (Azure's starter pipelines have it and no `trigger:`). Concourse's `resources:` lists
+/// `name`/`type` items, which are neither.
+fn azure_resources(node: &Node) -> bool {
+    const KINDS: &[&str] = &[
+        "repositories",
+        "pipelines",
+        "containers",
+        "builds",
+        "packages",
+        "webhooks",
+    ];
+    match (node.as_map(), node.as_seq()) {
+        (Some(m), _) => KINDS.iter().any(|k| m.get(k).is_some()),
+        (None, Some(items)) => {
+            !items.is_empty()
+                && items
+                    .iter()
+                    .all(|i| i.as_map().is_some_and(|m| m.get("repo").is_some()))
+        }
+        _ => false,
     }
 }
 

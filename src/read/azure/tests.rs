@@ -515,6 +515,9 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "pr: none\njobs:\n  - job: build\n    steps: []\n",
         // All template: what a required-template check asks for.
         "trigger:\n  - main\nextends:\n  template: cd/app-dev.yml@pipelines\n",
+        // Azure's starter pipelines: resources, no trigger (every push runs them).
+        "resources:\n- repo: self\nstages:\n- stage: Deploy\n  jobs: []\n",
+        "resources:\n  repositories:\n    - repository: t\n      type: git\n      name: p/t\njobs:\n  - job: a\n    steps: []\n",
     ];
     for text in yes {
         assert!(
@@ -537,6 +540,8 @@ fn pipelines_under_other_names_are_recognised_by_shape() {
         "x:\n  trigger: none\n  stages: []\n",
         // An `extends:` that names no template.
         "trigger: none\nextends: base\n",
+        // Concourse: resources of a name and a type, jobs with a plan.
+        "resources:\n- name: repo\n  type: git\njobs:\n- name: deploy\n  plan: []\n",
     ];
     for text in no {
         assert!(
