@@ -175,15 +175,16 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call
             calls.extend(make_calls(files, unit, cmd, &cwd, limits));
             continue;
         }
-        let (called_as, at) = (unit.command_line(cmd), unit.loc(cmd));
-        if let Some(scripts) = package_scripts::runs(files, cmd, &cwd, limits, (&called_as, &at)) {
-            calls.extend(scripts.into_iter().map(|s| Call {
+        if package_scripts::MANAGERS.contains(&program) {
+            let (called_as, at) = (unit.command_line(cmd), unit.loc(cmd));
+            let found = package_scripts::runs(files, cmd, &cwd, limits, (&called_as, &at));
+            calls.extend(found.into_iter().flatten().map(|s| Call {
                 key: format!("{}:{}", s.manifest, s.name),
-                at: unit.loc(cmd),
+                at: at.clone(),
                 file: s.manifest.as_str().into(),
                 text: s.text,
                 map: SpanMap::LineSpans(s.spans),
-                called_as: unit.command_line(cmd),
+                called_as: called_as.clone(),
                 cwd: s.dir,
                 gate: cmd.function.clone(),
                 positional: None,

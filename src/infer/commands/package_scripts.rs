@@ -17,6 +17,9 @@ use crate::files::{Loc, RepoFiles};
 use crate::infer::shell::Command;
 use crate::yaml::Span;
 
+/// The programs that run package scripts (`npx` and `yarn` also run lerna).
+pub(super) const MANAGERS: &[&str] = &["npm", "yarn", "pnpm", "lerna", "npx"];
+
 /// Reads a JSON file of the repository within the budget: its text and value.
 type Reader<'r> = dyn FnMut(&str) -> Option<(Arc<str>, serde_json::Value)> + 'r;
 
