@@ -156,10 +156,11 @@ registry! {
         /// `.travis.yml` is not shaped as Travis CI documents it.
         TravisShape => "travis-shape",
 
-        /// A job's scripts go past what the analysis follows: a script or make target called
-        /// more than 3 calls deep, more than 33 targets for one `make` command, a make recipe
-        /// past its expansion budget, or a call once the analysis has read 2 MiB through
-        /// calls. The message says what is not read, or kept as written.
+        /// A job's scripts go past what the analysis follows: a script, make target or
+        /// package script called more than 3 calls deep, more than 33 targets for one `make`
+        /// command, a make recipe past its expansion budget, a `lerna run` over more than 64
+        /// packages, a `package.json` that is not valid JSON, or a call once the analysis has
+        /// read 2 MiB through calls. The message says what is not read, or kept as written.
         ScriptLimit => "script-limit",
     }
 }

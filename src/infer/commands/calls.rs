@@ -175,10 +175,10 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call
             calls.extend(make_calls(files, unit, cmd, &cwd, limits));
             continue;
         }
-        if package_scripts::MANAGERS.contains(&program) {
+        if let Some(run) = package_scripts::run_of(cmd) {
             let (called_as, at) = (unit.command_line(cmd), unit.loc(cmd));
-            let found = package_scripts::runs(files, cmd, &cwd, limits, (&called_as, &at));
-            calls.extend(found.into_iter().flatten().map(|s| Call {
+            let found = package_scripts::scripts(files, run, &cwd, limits, (&called_as, &at));
+            calls.extend(found.into_iter().map(|s| Call {
                 key: format!("{}:{}", s.manifest, s.name),
                 at: at.clone(),
                 file: s.manifest.as_str().into(),

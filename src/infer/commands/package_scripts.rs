@@ -17,9 +17,6 @@ use crate::files::{Loc, RepoFiles};
 use crate::infer::shell::Command;
 use crate::yaml::Span;
 
-/// The programs that run package scripts (`npx` and `yarn` also run lerna).
-pub(super) const MANAGERS: &[&str] = &["npm", "yarn", "pnpm", "lerna", "npx"];
-
 /// Reads a JSON file of the repository within the budget: its text and value.
 type Reader<'r> = dyn FnMut(&str) -> Option<(Arc<str>, serde_json::Value)> + 'r;
 
@@ -41,7 +38,7 @@ pub(super) struct PackageScript {
 }
 
 /// What a command asks a package manager to run.
-enum Run<'c> {
+pub(super) enum Run<'c> {
     /// A script of the package in `dir` (the command's own folder when `None`).
     One {
         manager: Manager,
@@ -53,7 +50,7 @@ enum Run<'c> {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Manager {
+pub(super) enum Manager {
     Npm,
     Yarn,
     Pnpm,
@@ -90,8 +87,9 @@ const BUILTINS: &[&str] = &[
     "workspaces",
 ];
 
-/// The run `cmd` asks for, if it is one of a package manager's.
-fn run_of(cmd: &Command) -> Option<Run<'_>> {
+/// The run `cmd` asks for, if it is one of a package manager's and names its script plainly
+/// (not `npm run $TARGET`).
+pub(super) fn run_of(cmd: &Command) -> Option<Run<'_>> {
     let program = cmd.program()?;
     let value_flags = [
         "--prefix",
@@ -110,8 +108,9 @@ fn run_of(cmd: &Command) -> Option<Run<'_>> {
         ("npx" | "yarn" | "pnpm", ["lerna", "run", name, ..]) => Some(*name),
         _ => None,
     };
+    let plain = |name: &str| !name.is_empty() && !name.contains(['$', '`', '/']);
     if let Some(name) = lerna {
-        return Some(Run::Lerna { name });
+        return plain(name).then_some(Run::Lerna { name });
     }
     let narrowed = cmd.has_flag(&[
         "-w",
@@ -137,51 +136,49 @@ fn run_of(cmd: &Command) -> Option<Run<'_>> {
         (Manager::Yarn | Manager::Pnpm, [name, ..]) if !BUILTINS.contains(name) => *name,
         _ => return None,
     };
-    Some(Run::One { manager, name, dir })
+    plain(name).then_some(Run::One { manager, name, dir })
 }
 
-/// The package scripts `cmd`, run in `cwd`, runs; `None` when it runs none. Each JSON file read
-/// for it is taken from the analysis's budget of called bytes (a `package.json` is parsed each
-/// time a command runs one of its scripts), and a file past the budget is not read; a `lerna
-/// run` past [`MAX_PACKAGES`] is a `script-limit` diagnostic. `called_as` and `at` are the
-/// command, for those diagnostics.
-pub(super) fn runs(
+/// The package scripts `run`, a command in `cwd`, runs. Each JSON file read for it is taken
+/// from the analysis's budget of called bytes (a `package.json` is parsed each time a command
+/// runs one of its scripts), and a file past the budget is not read. A file that is not valid
+/// JSON, and a `lerna run` past [`MAX_PACKAGES`], are `script-limit` diagnostics at the command
+/// (`called_as`, at `at`).
+pub(super) fn scripts(
     files: &dyn RepoFiles,
-    cmd: &Command,
+    run: Run<'_>,
     cwd: &str,
     limits: &mut Limits,
     (called_as, at): (&str, &Loc),
-) -> Option<Vec<PackageScript>> {
-    let run = run_of(cmd)?;
+) -> Vec<PackageScript> {
     let mut read = |path: &str| -> Option<(Arc<str>, serde_json::Value)> {
         let raw = files.read(path)?;
         if !limits.take(raw.len(), called_as, at) {
             return None;
         }
-        let parsed = serde_json::from_str(&raw).ok()?;
-        Some((raw, parsed))
+        match serde_json::from_str(&raw) {
+            Ok(parsed) => Some((raw, parsed)),
+            Err(e) => {
+                limits.push(
+                    at.clone(),
+                    format!("`{called_as}` is not read: `{path}` is not valid JSON ({e})"),
+                );
+                None
+            }
+        }
     };
-    let plain = |name: &str| !name.is_empty() && !name.contains(['$', '`', '/']);
     match run {
         Run::One { manager, name, dir } => {
-            if !plain(name) {
-                return None;
-            }
             let dir = match dir {
-                Some(d) => repo_path(cwd, d)?,
-                None => cwd.to_owned(),
+                Some(d) => repo_path(cwd, d),
+                None => Some(cwd.to_owned()),
             };
             let lifecycle = manager != Manager::Pnpm;
-            Some(
-                script(&mut read, &dir, name, lifecycle)
-                    .into_iter()
-                    .collect(),
-            )
+            dir.and_then(|dir| script(&mut read, &dir, name, lifecycle))
+                .into_iter()
+                .collect()
         }
         Run::Lerna { name } => {
-            if !plain(name) {
-                return None;
-            }
             let mut dirs = lerna_packages(files, &mut read);
             let unread = dirs.len().saturating_sub(MAX_PACKAGES);
             dirs.truncate(MAX_PACKAGES);
@@ -197,7 +194,7 @@ pub(super) fn runs(
                     ),
                 );
             }
-            Some(found)
+            found
         }
     }
 }
@@ -363,6 +360,61 @@ mod tests {
         assert_eq!(run_name("npm run deploy -w api"), None);
         assert_eq!(run_name("pnpm --filter api deploy"), None);
         assert_eq!(run_name("yarn workspace api deploy"), None);
+    }
+
+    /// The scripts `line`, run at the root of `files`, reads, and the diagnostics it leaves.
+    fn read_run(files: &[(&str, &str)], line: &str) -> (Vec<String>, Vec<String>) {
+        let repo = crate::files::repo::MemRepo::from_pairs(files);
+        let cmds = commands(line, &[]);
+        let run = run_of(&cmds[0]).expect("a run");
+        let mut limits = Limits::default();
+        let at = Loc::new("ci.yml", Span::new(0, 0));
+        let found = scripts(&repo, run, "", &mut limits, (line, &at));
+        let texts = found
+            .into_iter()
+            .map(|s| format!("{}: {}", s.manifest, s.text.trim_end()))
+            .collect();
+        let said = limits
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        (texts, said)
+    }
+
+    #[test]
+    fn scripts_are_read_with_their_lifecycle_and_what_is_not_read_is_said() {
+        let manifest = r#"{"scripts": {"predeploy": "helm dep build c", "deploy": "helm upgrade --install w c"}}"#;
+        let (texts, said) = read_run(&[("package.json", manifest)], "npm run deploy");
+        assert_eq!(
+            texts,
+            ["package.json: helm dep build c\nhelm upgrade --install w c"]
+        );
+        assert!(said.is_empty());
+        // pnpm runs no `pre` script.
+        let (texts, _) = read_run(&[("package.json", manifest)], "pnpm deploy");
+        assert_eq!(texts, ["package.json: helm upgrade --install w c"]);
+        // A `package.json` that does not parse is said, not skipped in silence.
+        let (texts, said) = read_run(&[("package.json", "{\"scripts\": {")], "yarn deploy");
+        assert!(texts.is_empty());
+        assert_eq!(said.len(), 1);
+        assert!(
+            said[0].contains("`package.json` is not valid JSON"),
+            "{said:?}"
+        );
+        // lerna: each package that has the script, from lerna.json's globs.
+        let files = [
+            ("lerna.json", r#"{"packages": ["apps/*"]}"#),
+            (
+                "apps/a/package.json",
+                r#"{"scripts": {"deploy": "kubectl apply -k k8s"}}"#,
+            ),
+            ("apps/b/package.json", r#"{"scripts": {"build": "tsc"}}"#),
+            ("packages/c/package.json", r#"{"scripts": {"deploy": "x"}}"#),
+        ];
+        let (texts, said) = read_run(&files, "npx lerna run deploy");
+        assert_eq!(texts, ["apps/a/package.json: kubectl apply -k k8s"]);
+        assert!(said.is_empty());
     }
 
     #[test]
