@@ -63,32 +63,14 @@ fn conjuncts(text: &str, depth: usize) -> Vec<(usize, &str)> {
     if !whole || depth >= MAX_AND_DEPTH {
         return vec![(lead, t)];
     }
-    let mut out = Vec::new();
-    let (mut from, mut level, mut quoted) = (4, 0usize, false);
-    for (i, c) in t[4..t.len() - 1].char_indices().map(|(i, c)| (i + 4, c)) {
-        match c {
-            '\'' => quoted = !quoted,
-            '(' | '[' if !quoted => level += 1,
-            ')' | ']' if !quoted => level = level.saturating_sub(1),
-            ',' if !quoted && level == 0 => {
-                let part = &t[from..i];
-                out.extend(
-                    conjuncts(part, depth + 1)
-                        .into_iter()
-                        .map(|(at, p)| (lead + from + at, p)),
-                );
-                from = i + 1;
-            }
-            _ => {}
-        }
-    }
-    let part = &t[from..t.len() - 1];
-    out.extend(
-        conjuncts(part, depth + 1)
-            .into_iter()
-            .map(|(at, p)| (lead + from + at, p)),
-    );
-    out
+    argument_ranges(t)
+        .into_iter()
+        .flat_map(|(from, to)| {
+            conjuncts(&t[from..to], depth + 1)
+                .into_iter()
+                .map(move |(at, p)| (lead + from + at, p))
+        })
+        .collect()
 }
 
 /// `text` with each `eq(variables.X, true)` whose variable `vars` set to a runtime expression
@@ -239,32 +221,38 @@ fn closing_paren(text: &str, from: usize) -> Option<usize> {
 
 /// Top-level comma-separated arguments of `name(a, b)`.
 fn arguments(call: &str) -> Vec<String> {
+    argument_ranges(call)
+        .into_iter()
+        .map(|(from, to)| call[from..to].trim().to_owned())
+        .collect()
+}
+
+/// The byte range in `call` of each top-level comma-separated argument of `name(a, b)`,
+/// untrimmed: commas inside quotes, parentheses and brackets do not separate.
+fn argument_ranges(call: &str) -> Vec<(usize, usize)> {
     let Some(open) = call.find('(') else {
         return Vec::new();
     };
-    let inner = call
-        .get(open + 1..call.len().saturating_sub(1))
-        .unwrap_or("");
-    let mut args = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut depth = 0usize;
-    for c in inner.chars() {
+    let end = call.len().saturating_sub(1);
+    let Some(inner) = call.get(open + 1..end) else {
+        return vec![(0, 0)];
+    };
+    let mut out = Vec::new();
+    let (mut from, mut depth, mut quoted) = (open + 1, 0usize, false);
+    for (i, c) in inner.char_indices() {
         match c {
             '\'' => quoted = !quoted,
             '(' | '[' if !quoted => depth += 1,
             ')' | ']' if !quoted => depth = depth.saturating_sub(1),
             ',' if !quoted && depth == 0 => {
-                args.push(current.trim().to_owned());
-                current.clear();
-                continue;
+                out.push((from, open + 1 + i));
+                from = open + 2 + i;
             }
             _ => {}
         }
-        current.push(c);
     }
-    args.push(current.trim().to_owned());
-    args
+    out.push((from, end));
+    out
 }
 
 /// `variables['Build.SourceBranch']` or `variables.Build.SourceBranch` → `build.sourcebranch`.
