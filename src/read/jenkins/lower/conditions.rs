@@ -195,6 +195,7 @@ impl<'a> Lowerer<'a> {
                     "parameters" => {
                         for p in c.args.iter().flat_map(|a| list_calls(&a.value)) {
                             if let Some(t) = self.parameter(p) {
+                                self.values.parameters.extend(t.pattern.clone());
                                 self.pipeline.triggers.push(t);
                             }
                         }

@@ -20,8 +20,7 @@ impl<'a> Lowerer<'a> {
                 .iter()
                 .flat_map(|b| b.stmts.iter().filter_map(Stmt::as_call))
             {
-                if let Some(name) = p.named("name") {
-                    let name = self.text(name);
+                if let Some(name) = self.parameter(p).and_then(|t| t.pattern) {
                     self.values.parameters.insert(name);
                 }
             }

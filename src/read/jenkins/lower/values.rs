@@ -56,7 +56,8 @@ pub(super) struct Values {
     /// Per-branch values copied so far, and recorded values looked through to copy them
     /// ([`MAX_COPIED`], [`MAX_COPY_WORK`]).
     copied: (usize, usize),
-    /// The build parameters the pipeline declares (`parameters { string(name: 'NS') }`).
+    /// The build parameters the pipeline declares (`parameters { string(name: 'NS') }`, or
+    /// scripted `properties([parameters([...])])`).
     pub(super) parameters: BTreeSet<String>,
 }
 
@@ -336,12 +337,7 @@ impl<'a> Lowerer<'a> {
         if !is_identifier(name) {
             return None;
         }
-        let declared =
-            left.starts_with("params.")
-                && (self.values.parameters.contains(name)
-                    || self.pipeline.triggers.iter().any(|t| {
-                        t.kind == TriggerKind::Manual && t.pattern.as_deref() == Some(name)
-                    }));
+        let declared = left.starts_with("params.") && self.values.parameters.contains(name);
         let value = literal(right)?;
         (!declared && !value.trim().is_empty()).then(|| vec![(Vec::new(), value)])
     }
@@ -598,6 +594,11 @@ mod tests {
         // literal: both stay as written.
         assert_eq!(get("C"), Some("${params.CHOSEN ?: 'unused'}"));
         assert_eq!(get("D"), Some("params.D ?: \"x-${env.E}\""));
+        // A scripted pipeline declares its parameters in `properties`.
+        let src = "properties([parameters([string(name: 'NS', defaultValue: 'a')])])\n\
+            def ns = params.NS ?: 'shop'\ndef other = params.OTHER ?: 'web'\nnode { sh 'true' }\n";
+        let (_, plain) = read(src);
+        assert_eq!(plain, [("other".to_owned(), "web".to_owned())]);
     }
 
     fn branch(pattern: &str, negated: bool) -> Guard {
