@@ -17,9 +17,11 @@ use crate::yaml::{Mapping, Node, Value};
 use super::support::{
     SourceText, YamlFile, YamlFormat, empty_job, key_text, scalar, scalars, single_entry,
 };
+use params::{Params, substitute, with_defaults};
 use workdir::JobDirs;
 
 mod logic;
+mod params;
 mod workdir;
 
 /// How deep reusable commands may call each other.
@@ -67,9 +69,6 @@ impl YamlFormat for CircleciReader {
         lower.pipeline(root, file.pipeline)
     }
 }
-
-/// Parameter values in scope while lowering a job or command: name → text.
-type Params = Vec<(String, String)>;
 
 /// Lowering state for one config file.
 struct Lower<'a> {
@@ -427,13 +426,14 @@ impl<'a> Lower<'a> {
     }
 
     fn run(&mut self, v: &Node, params: &Params, out: &mut Vec<Step>) {
-        let (command, name, dir) = match v.as_map() {
+        let (command, name, dir, environment) = match v.as_map() {
             Some(m) => (
                 m.get("command"),
                 m.get("name").and_then(scalar),
                 m.get("working_directory").and_then(scalar),
+                m.get("environment").and_then(Node::as_map),
             ),
-            None => (Some(v), None, None),
+            None => (Some(v), None, None, None),
         };
         let Some(command) = command else {
             self.shape(v, "`run`", "a string or a mapping with `command`");
@@ -447,9 +447,14 @@ impl<'a> Lower<'a> {
         let mut step = self
             .st
             .script_text(name, substitute(&text, params), command);
-        if let Step::Script { dir: at, .. } = &mut step {
+        if let Step::Script { dir: at, env, .. } = &mut step {
             let written = dir.map(|d| substitute(&d, params));
             *at = self.dirs.step_dir(written.as_deref());
+            // The step's own `environment:`, for its command only.
+            if let Some(vars) = environment {
+                let pairs = self.st.pairs(vars).into_iter();
+                env.extend(pairs.map(|(k, v)| (k, substitute(&v, params))));
+            }
         }
         out.push(step);
     }
@@ -531,53 +536,6 @@ impl<'a> Lower<'a> {
 
 fn is_version(key: &Node) -> bool {
     key_text(key) == "version"
-}
-
-/// Caller arguments plus the definition's `parameters: { x: { default: ... } }` defaults.
-fn with_defaults(defs: Option<&Node>, given: &Params, st: &SourceText) -> Params {
-    let mut out = given.clone();
-    for (k, v) in defs
-        .and_then(Node::as_map)
-        .map(Mapping::entries)
-        .unwrap_or_default()
-    {
-        let name = key_text(k);
-        if out.iter().any(|(n, _)| *n == name) {
-            continue;
-        }
-        if let Some(default) = v.as_map().and_then(|m| m.get("default")) {
-            out.push((name, st.value_text(default)));
-        }
-    }
-    out
-}
-
-/// Replaces `<< parameters.x >>` with the value of `x`; unknown parameters and pipeline values
-/// (`<< pipeline.git.branch >>`) stay as written.
-fn substitute(text: &str, params: &Params) -> String {
-    if params.is_empty() || !text.contains("<<") {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(open) = rest.find("<<") {
-        let Some(close) = rest[open + 2..].find(">>") else {
-            break;
-        };
-        let inner = rest[open + 2..open + 2 + close].trim();
-        let value = inner
-            .strip_prefix("parameters.")
-            .and_then(|name| params.iter().find(|(n, _)| n == name))
-            .map(|(_, v)| v.as_str());
-        out.push_str(&rest[..open]);
-        match value {
-            Some(v) => out.push_str(v),
-            None => out.push_str(&rest[open..open + 2 + close + 2]),
-        }
-        rest = &rest[open + 2 + close + 2..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// `matrix: { parameters: { axis: [values] } }`.

@@ -249,6 +249,25 @@ fn schedules_and_push_triggers() {
     );
 }
 
+/// A `run` step's own `environment:` is its command's (CircleCI's run step docs), with the
+/// job's parameters put in; it was not read (found on holdout-28).
+#[test]
+fn run_step_environment_is_the_steps_env() {
+    let src = "version: 2.1\njobs:\n  deploy:\n    parameters:\n      tier: {type: string, default: dev}\n    docker: [{image: x}]\n    steps:\n      - run:\n          name: deploy\n          environment:\n            K8S_NAMESPACE: shop-<< parameters.tier >>\n          command: ./platform/bin/deploy-eks\n      - run: make\n";
+    let p = pipeline(src);
+    let deploy = job(&p, "deploy");
+    let envs: Vec<_> = deploy
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Script { env, .. } => env.clone(),
+            other => panic!("expected a script, got {other:?}"),
+        })
+        .collect();
+    let namespace = ("K8S_NAMESPACE".to_owned(), "shop-dev".to_owned());
+    assert_eq!(envs, [vec![namespace], vec![]]);
+}
+
 #[test]
 fn no_workflows_runs_all_jobs() {
     let p = pipeline("version: 2\njobs:\n  build:\n    steps:\n      - run: make\n");
