@@ -7,7 +7,7 @@
 use crate::files::Loc;
 use crate::infer::commands::{self, Unit};
 use crate::infer::keys::JobKey;
-use crate::infer::shell::Command;
+use crate::infer::shell::{Command, Lookup};
 use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
 use crate::infer::{Context, Facts, RuleId};
 use crate::read::{Job, Pipeline, Step};
@@ -164,6 +164,7 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
     let writers = vocab::Writers::default();
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
+            .or_else(|| unread_script_deploy(unit, index))
             .filter(|m| !m.dry_run && !site.throwaway_cluster);
         // In a job that runs its own cluster, that cluster's kubeconfig is no credential.
         let credentials = if site.throwaway_cluster && vocab::local_kubeconfig(&unit.cmds, index) {
@@ -183,6 +184,31 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
             rule.on_command(&command, facts);
         }
     }
+}
+
+/// Variables named for the namespace a deploy script reads.
+const NAMESPACE_VARIABLES: &[&str] = &[
+    "K8S_NAMESPACE",
+    "KUBE_NAMESPACE",
+    "KUBERNETES_NAMESPACE",
+    "HELM_NAMESPACE",
+    "NAMESPACE",
+];
+
+/// Command `index` of `unit`, when it runs a script the repository does not hold whose name
+/// says it deploys to a cluster ([`vocab::unread_script_deploy`]): a deploy of operation
+/// `call`, into the namespace of the first variable named for one that the script is given
+/// (`K8S_NAMESPACE`, kept as `$K8S_NAMESPACE` and resolved as a `-n` is), which is all a script
+/// that cannot be read shows of its target.
+fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
+    let (_, script) = unit.unread_scripts.iter().find(|(i, _)| *i == index)?;
+    let tool = vocab::unread_script_deploy(script)?;
+    let mut deploy = DeployMatch::new(tool, "call");
+    deploy.namespace = NAMESPACE_VARIABLES
+        .iter()
+        .find(|name| unit.vars.value(name).is_some())
+        .map(|name| format!("${name}"));
+    Some(deploy)
 }
 
 /// Whether `job` connects to a lasting cluster: a step or command that fetches a named

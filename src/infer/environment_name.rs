@@ -11,7 +11,7 @@ use crate::infer::expression::{Outcome, Value};
 use crate::infer::rules::environment_from_command::input_name;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent, covers};
 use crate::infer::tier::is_dynamic;
-use crate::read::{ConditionalValue, Job, Pipeline, Trigger, TriggerKind};
+use crate::read::{CiSystem, ConditionalValue, Job, Pipeline, Trigger, TriggerKind};
 
 /// A name a declared environment expands to, and when it holds.
 pub(crate) struct Named {
@@ -421,12 +421,30 @@ fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
             .filter(|v| !v.is_empty() && !v.contains('$'))
     };
     let mut out = name.to_owned();
-    for (written, inner) in references(name).filter(|(w, _)| !w.starts_with("${{")) {
-        if let Some(v) = value(inner) {
+    for (written, inner) in references(name) {
+        // Azure's compile-time `${{ variables.domain }}` (or `variables['domain']`) reads the
+        // same variables; other expressions are expanded elsewhere.
+        let var = match written.strip_prefix("${{") {
+            Some(_) if pipeline.system == CiSystem::AzurePipelines => azure_variable(inner),
+            Some(_) => None,
+            None => Some(inner),
+        };
+        if let Some(v) = var.and_then(value) {
             out = out.replacen(written, v, 1);
         }
     }
     out
+}
+
+/// The variable an Azure template expression reads: `variables.domain`, `variables['domain']`.
+fn azure_variable(inner: &str) -> Option<&str> {
+    let inner = inner.trim();
+    inner.strip_prefix("variables.").or_else(|| {
+        inner
+            .strip_prefix("variables[")?
+            .strip_suffix(']')
+            .map(|k| k.trim_matches(|c| c == '\'' || c == '"'))
+    })
 }
 
 /// The first `${{ ... }}` in `text`: the whole placeholder and the expression inside it.
@@ -468,5 +486,13 @@ mod tests {
             placeholder("${{ inputs.env }}", "github.event.inputs.env"),
             None
         );
+    }
+
+    #[test]
+    fn azure_compile_time_variables() {
+        assert_eq!(azure_variable(" variables.domain "), Some("domain"));
+        assert_eq!(azure_variable("variables['domain']"), Some("domain"));
+        assert_eq!(azure_variable("variables[\"domain\"]"), Some("domain"));
+        assert_eq!(azure_variable("parameters.domain"), None);
     }
 }

@@ -17,14 +17,15 @@ use crate::infer::shell::Command;
 /// the analysis's budget of called bytes ([`Limits::take`]), which is tokenized only within it.
 pub(super) fn push_with_calls(
     files: &dyn RepoFiles,
-    unit: Unit,
+    mut unit: Unit,
     chain: &mut Vec<String>,
     out: &mut Vec<Unit>,
     limits: &mut Limits,
 ) {
     if unit.depth >= MAX_DEPTH {
         // What the calls would have read is not read, so its own limits are not reported.
-        let calls = calls_of(files, &unit, &mut Limits::default());
+        let (calls, unread) = calls_of(files, &unit, &mut Limits::default());
+        unit.unread_scripts = unread;
         for call in calls.iter().filter(|c| !chain.contains(&c.key)) {
             limits.push(
                 call.at.clone(),
@@ -37,7 +38,9 @@ pub(super) fn push_with_calls(
         out.push(unit);
         return;
     }
-    let calls: Vec<(String, Unit)> = calls_of(files, &unit, limits)
+    let (calls, unread) = calls_of(files, &unit, limits);
+    unit.unread_scripts = unread;
+    let calls: Vec<(String, Unit)> = calls
         .into_iter()
         .filter(|call| !chain.contains(&call.key))
         .filter(|call| limits.take(call.text.len(), &call.called_as, &call.at))
@@ -159,10 +162,15 @@ fn read_script(files: &dyn RepoFiles, path: String) -> Option<(String, std::sync
     Some((inner.to_owned(), text))
 }
 
-/// The scripts and make targets a unit calls, read but not yet tokenized; the make limits
+/// The scripts and make targets a unit calls, read but not yet tokenized, and the commands that
+/// run a script the repository does not hold ([`Unit::unread_scripts`]); the make limits
 /// reached on the way go to `limits`.
-fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call> {
-    let mut calls = Vec::new();
+fn calls_of(
+    files: &dyn RepoFiles,
+    unit: &Unit,
+    limits: &mut Limits,
+) -> (Vec<Call>, Vec<(usize, String)>) {
+    let (mut calls, mut unread) = (Vec::new(), Vec::new());
     for (i, cmd) in unit.cmds.iter().enumerate() {
         let Some(program) = cmd.program().filter(|p| *p != "cd") else {
             continue;
@@ -200,10 +208,9 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call
         } else {
             script
         };
-        let Some(path) = repo_path(&cwd, &script) else {
-            continue;
-        };
-        let Some((path, text)) = read_script(files, path) else {
+        let Some((path, text)) = repo_path(&cwd, &script).and_then(|p| read_script(files, p))
+        else {
+            unread.push((i, script));
             continue;
         };
         calls.push(Call {
@@ -218,7 +225,7 @@ fn calls_of(files: &dyn RepoFiles, unit: &Unit, limits: &mut Limits) -> Vec<Call
             positional: Some(positional(cmd, at)),
         });
     }
-    calls
+    (calls, unread)
 }
 
 /// The positional parameters a script is called with (`./deploy.sh shop-uat values.yaml` sets

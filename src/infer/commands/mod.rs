@@ -298,6 +298,7 @@ impl Unit {
             step_when: None,
             cwd,
             gates: Vec::new(),
+            unread_scripts: Vec::new(),
             keywords: std::cell::OnceCell::new(),
             dirs: std::cell::RefCell::default(),
         }
@@ -329,6 +330,7 @@ impl Unit {
             step_when: self.step_when.clone(),
             cwd,
             gates,
+            unread_scripts: Vec::new(),
             keywords: std::cell::OnceCell::new(),
             dirs: std::cell::RefCell::default(),
         }

@@ -553,3 +553,26 @@ fn a_variable_set_again_replaces_its_value() {
     );
     assert_eq!(seen("Y"), [None, None, None, some("c"), some("c")]);
 }
+
+/// A command that runs a script the repository does not hold (cloned at run time, at a path a
+/// variable names) is recorded with the script's path; one the repository holds is read.
+#[test]
+fn scripts_the_repository_does_not_hold_are_recorded() {
+    let text = "./scripts/ok.sh\n./platform/bin/deploy-eks\nbash \"$SCRIPTS/deploy-k8s-apply.bash\" -a x\nkubectl get pods\n";
+    let p = pipeline(
+        "ci.yml",
+        CiSystem::GitlabCi,
+        vec![job("j", vec![script_step("ci.yml", text, 0, 0)])],
+    );
+    let repo = MemRepo::from_pairs(&[("scripts/ok.sh", "echo ok\n")]);
+    let units = units_of(&repo, &p);
+    assert_eq!(
+        units[0].unread_scripts,
+        [
+            (1, "./platform/bin/deploy-eks".to_owned()),
+            (2, "$SCRIPTS/deploy-k8s-apply.bash".to_owned())
+        ]
+    );
+    assert_eq!(units.len(), 2, "the script the repository holds is read");
+    assert!(units[1].unread_scripts.is_empty());
+}

@@ -60,6 +60,11 @@ pub(crate) struct Unit {
     /// The shell functions that must be called for this unit to run: it was called from
     /// inside their bodies (`deploy() { ./scripts/helm.sh; }`). Empty for steps.
     pub(crate) gates: Vec<String>,
+    /// The commands (indices into `cmds`) that run a script the repository does not hold, with
+    /// the script's path as the command gives it: cloned or downloaded at run time, in another
+    /// repository's checkout, or at a path a variable names that cannot be read. Filled when
+    /// the unit's calls are read.
+    pub(crate) unread_scripts: Vec<(usize, String)>,
     /// The `if`/`then`/`else`/`elif`/`fi` of `text`, found on the first question
     /// [`Unit::condition_branch`] is asked.
     pub(crate) keywords: std::cell::OnceCell<Vec<(usize, &'static str)>>,

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
-use crate::infer::{DeployStep, Evidence, Facts};
+use crate::infer::{Confidence, DeployStep, Evidence, Facts};
 
 /// Script commands in the deploy vocabulary ⇒ [`DeployStep`].
 #[derive(Default)]
@@ -34,13 +34,25 @@ impl Rule for DeployCommand {
             return;
         }
         let command = c.unit.pipeline_line(c.index);
-        let note = format!(
-            "`{command}` deploys with {} ({}){}",
-            m.tool,
-            m.operation,
-            c.unit.how(c.cmd)
-        );
-        let evidence = Evidence::new(self.id(), loc, note, c.unit.confidence(c.cmd));
+        // A script the repository does not hold, named for deploying: a guess from its name.
+        let (note, confidence) = if m.operation == "call" {
+            let note = format!(
+                "`{command}` runs a script this repository does not hold, whose name says it \
+                 deploys to a cluster (tool: {}){}",
+                m.tool,
+                c.unit.how(c.cmd)
+            );
+            (note, Confidence::Low)
+        } else {
+            let note = format!(
+                "`{command}` deploys with {} ({}){}",
+                m.tool,
+                m.operation,
+                c.unit.how(c.cmd)
+            );
+            (note, c.unit.confidence(c.cmd))
+        };
+        let evidence = Evidence::new(self.id(), loc, note, confidence);
         let step = DeployStep::new(
             &c.job.key,
             c.job.pipeline.system,

@@ -434,9 +434,15 @@ fn triggers_of(
             .filter(|c| c.negated && c.pattern.is_none() && c.kind != TriggerKind::Branch)
             .map(|c| &c.kind)
             .collect();
+        // A branch the pipeline names that the job excludes (`trigger: [main]` with
+        // `ne(variables['Build.SourceBranch'], 'refs/heads/main')`) never starts it.
+        let excluded_branch = |t: &Trigger| {
+            t.kind == TriggerKind::Branch
+                && t.pattern.as_deref().is_some_and(|p| excluded.contains(&p))
+        };
         for t in pipeline_triggers
             .iter()
-            .filter(|t| !skipped.contains(&&t.kind))
+            .filter(|t| !skipped.contains(&&t.kind) && !excluded_branch(t))
         {
             let mut found = Found::from(t, confidence, "the pipeline trigger");
             found.from_pipeline = true;

@@ -510,14 +510,57 @@ pub(super) fn remote_template(key: &str) -> Option<&'static ActionSpec> {
         .strip_suffix(".yml")
         .or_else(|| key.strip_suffix(".yaml"))?;
     let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
     // A deploy word, or a tool's own verb next to the tool (`helm/helm-install.yaml`,
     // `kubectl-apply.yml`).
-    let deploys = has(&["deploy", "deployment", "rollout"])
-        || has(&["helm"]) && has(&["install", "upgrade", "uninstall"])
-        || has(&["kubectl", "k8s", "kubernetes"]) && has(&["apply"]);
-    if !deploys || words.iter().any(|w| ELSEWHERE_WORDS.contains(w)) {
+    if !says_deploy(&words, &["install", "upgrade", "uninstall"])
+        || words.iter().any(|w| ELSEWHERE_WORDS.contains(w))
+    {
         return None;
     }
     platform_deploy(&words)
+}
+
+/// Whether a name's words say it deploys: a deploy word (`deploy`, `deployment`, `rollout`),
+/// helm next to one of `helm_verbs`, or `apply` next to kubectl or Kubernetes.
+fn says_deploy(words: &[&str], helm_verbs: &[&str]) -> bool {
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
+    has(&["deploy", "deployment", "rollout"])
+        || has(&["helm"]) && has(helm_verbs)
+        || has(&["kubectl", "k8s", "kubernetes"]) && has(&["apply"])
+}
+
+/// Words of a script's name that say it reads or checks a cluster, or checks or renders files,
+/// rather than changing a cluster (`deploy-k8s-rollout-status.bash`, `helm-deploy-lint.sh`,
+/// `deploy-k8s-envsubst.bash`).
+const READING_WORDS: &[&str] = &[
+    "status", "wait", "get", "logs", "lint", "linter", "validate", "test", "tests", "check",
+    "diff", "template", "dry", "envsubst", "generate",
+];
+
+/// The tool of a script a job runs that the repository does not hold (cloned or downloaded at
+/// run time, in another repository's checkout: `./deploy-scripts/bin/deploy-eks`,
+/// `$(scripts_dir)/deploy-k8s-apply.bash`), when its file name says both that it deploys (a
+/// deploy word, `helm` with `upgrade` or `uninstall`, `apply` with kubectl or Kubernetes; not
+/// `install`, which also names installing the tool: `install-helm.sh`) and a cluster
+/// platform, and nothing of another target or of only reading ([`READING_WORDS`]). The tool is
+/// the one the name gives (`helm_deploy` → helm, `deploy-openshift.sh` → oc, `apply` with
+/// Kubernetes → kubectl), else unknown (`deploy-eks`).
+pub(crate) fn unread_script_deploy(path: &str) -> Option<DeployTool> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let other = |w: &&str| ELSEWHERE_WORDS.contains(w) || READING_WORDS.contains(w);
+    if !says_deploy(&words, &["upgrade", "uninstall"]) || words.iter().any(other) {
+        return None;
+    }
+    let has = |w: &str| words.contains(&w);
+    if has("kubectl") || has("apply") && (has("k8s") || has("kube") || has("kubernetes")) {
+        return Some(DeployTool::Kubectl);
+    }
+    match platform_deploy(&words)?.role {
+        ActionRole::Deploy(tool, _) => Some(tool),
+        _ => None,
+    }
 }

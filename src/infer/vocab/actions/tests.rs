@@ -514,3 +514,32 @@ fn a_remote_call_names_its_namespace_in_its_own_input() {
     );
     assert_eq!(namespace(&[("secrets.kube_namespace", "x")]), None);
 }
+
+/// A script the repository does not hold (cloned at run time, in another checkout) deploys by
+/// its file name when it says both deploying and a cluster, and nothing of reading, rendering
+/// or another target (issue 9, class 2; found on holdout-28).
+#[test]
+fn unread_scripts_named_for_deploying_deploy() {
+    let tool = |path: &str| unread_script_deploy(path);
+    assert_eq!(
+        tool("./deploy-scripts/bin/deploy-eks"),
+        Some(DeployTool::Unknown)
+    );
+    assert_eq!(
+        tool("$(dir)/deploy-k8s-apply.bash"),
+        Some(DeployTool::Kubectl)
+    );
+    assert_eq!(tool("./bin/helm_deploy"), Some(DeployTool::Helm));
+    assert_eq!(tool("scripts/deploy-openshift.sh"), Some(DeployTool::Oc));
+    assert_eq!(tool("ops/helm-upgrade.sh"), Some(DeployTool::Helm));
+    assert_eq!(tool("kubectl-apply.sh"), Some(DeployTool::Kubectl));
+    // Reading, rendering, installing the tool, another target, or no cluster named.
+    assert_eq!(tool("$(dir)/deploy-k8s-rollout-status.bash"), None);
+    assert_eq!(tool("$(dir)/deploy-k8s-envsubst.bash"), None);
+    assert_eq!(tool("./install-helm.sh"), None);
+    assert_eq!(tool("./get_helm.sh"), None);
+    assert_eq!(tool("./deploy-lambda-eks.sh"), None);
+    assert_eq!(tool("./deploy.sh"), None);
+    assert_eq!(tool("./k8s/deploy.sh"), None);
+    assert_eq!(tool("./deploy-scripts/bin/build"), None);
+}
