@@ -353,14 +353,10 @@ fn make_calls(
         // A target may have several rules (`cd: ## CD flow`, then `cd: build tag`, or one per
         // branch of an `ifeq`, both of which are read): their prerequisites add up, and their
         // recipes are read one after the other, as one script.
-        let rules: Vec<_> = makefile
-            .rules
-            .iter()
-            .filter(|r| r.targets.contains(&target))
-            .collect();
+        let rules = makefile.rules_for(&target);
         // Prerequisites run first, and are part of what `make <target>` does.
-        for pre in rules.iter().flat_map(|r| &r.prereqs) {
-            if seen.contains(pre) || targets.contains(pre) {
+        for pre in rules.iter().flat_map(|r| r.prereqs_for(&target)) {
+            if seen.contains(&pre) || targets.contains(&pre) {
                 continue;
             }
             // No more are read than the bound, so no more are queued.

@@ -59,6 +59,34 @@ pub(super) struct MakeRule {
     pub(super) recipe: Vec<(String, Span)>,
 }
 
+impl MakeRule {
+    /// What `target` matches of this rule's pattern target (`staging` of `deploy-staging` in
+    /// `deploy-%`), when the rule is not one of `target`'s own.
+    fn stem<'t>(&self, target: &'t str) -> Option<&'t str> {
+        if self.targets.iter().any(|t| t == target) {
+            return None;
+        }
+        self.targets.iter().find_map(|pattern| {
+            let (prefix, suffix) = pattern.split_once('%')?;
+            let stem = target.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            (!suffix.contains('%') && !stem.is_empty()).then_some(stem)
+        })
+    }
+
+    /// The prerequisites `target` makes through this rule: a pattern rule's with `%` as the
+    /// stem (`deploy-%: render-%`).
+    pub(super) fn prereqs_for(&self, target: &str) -> Vec<String> {
+        match self.stem(target) {
+            Some(stem) => self
+                .prereqs
+                .iter()
+                .map(|p| p.replacen('%', stem, 1))
+                .collect(),
+            None => self.prereqs.clone(),
+        }
+    }
+}
+
 impl Makefile {
     /// Reads assignments, rules and their recipes; everything else is skipped.
     pub(super) fn parse(text: &str) -> Makefile {
@@ -106,7 +134,11 @@ impl Makefile {
             let prereqs = prereqs.replace('|', " ");
             let targets: Vec<String> = targets.split_whitespace().map(str::to_owned).collect();
             if mk.default_target.is_none() {
-                mk.default_target = targets.iter().find(|t| !t.starts_with('.')).cloned();
+                // Neither a special target (`.PHONY`) nor a pattern (`deploy-%`) is the default.
+                mk.default_target = targets
+                    .iter()
+                    .find(|t| !t.starts_with('.') && !t.contains('%'))
+                    .cloned();
             }
             let mut rule = MakeRule {
                 targets,
@@ -120,6 +152,28 @@ impl Makefile {
             current = Some(mk.rules.len() - 1);
         }
         mk
+    }
+
+    /// The rules that make `target`: its own; and when none of them has a recipe, the pattern
+    /// rule with a recipe whose target matches it with the shortest stem, as GNU make picks one
+    /// (`deploy-%:` makes `deploy-staging`, and `deploy-app-${APP}` with the stem as written).
+    pub(super) fn rules_for(&self, target: &str) -> Vec<&MakeRule> {
+        let own: Vec<&MakeRule> = self
+            .rules
+            .iter()
+            .filter(|r| r.targets.iter().any(|t| t == target))
+            .collect();
+        if own.iter().any(|r| !r.recipe.is_empty()) {
+            return own;
+        }
+        let pattern = self
+            .rules
+            .iter()
+            .filter(|r| !r.recipe.is_empty())
+            .filter_map(|r| Some((r.stem(target)?.len(), r)))
+            .min_by_key(|(len, _)| *len)
+            .map(|(_, r)| r);
+        own.into_iter().chain(pattern).collect()
     }
 
     /// The recipe as a shell script (make prefixes removed, make variables expanded), the
@@ -140,6 +194,7 @@ impl Makefile {
         let mut expansion = Expansion {
             makefile: self,
             target,
+            stem: rule.stem(target).unwrap_or_default(),
             given,
             budget: written + EXPANSION_BUDGET,
             steps: EXPANSION_STEPS,
@@ -181,6 +236,8 @@ const MAX_NESTING: usize = 16;
 struct Expansion<'a> {
     makefile: &'a Makefile,
     target: &'a str,
+    /// What a pattern rule's `%` matched in the target (`$*`); empty for a rule of its own.
+    stem: &'a str,
     given: &'a [(String, String)],
     /// Bytes left to write.
     budget: usize,
@@ -216,6 +273,10 @@ impl Expansion<'_> {
                     self.push(&mut out, self.target);
                     rest = &after[1..];
                 }
+                Some('*') => {
+                    self.push(&mut out, self.stem);
+                    rest = &after[1..];
+                }
                 Some(open @ ('(' | '{')) => {
                     let close = if open == '(' { ')' } else { '}' };
                     let Some(end) = matching(after, open, close) else {
@@ -248,6 +309,9 @@ impl Expansion<'_> {
     fn reference(&mut self, reference: &str, within: &mut Vec<String>) -> String {
         if reference == "MAKE" {
             return "make".to_owned();
+        }
+        if reference == "*" {
+            return self.stem.to_owned();
         }
         if is_git_root(reference) {
             // What the shell spells the same way, which script paths know.
@@ -556,5 +620,29 @@ mod tests {
         let mk = Makefile::parse(&text);
         let (script, _, _) = mk.recipe_script(&mk.rules[0], "deploy", &[]);
         assert_eq!(script, "helm upgrade --install web chart -n prod\n");
+    }
+
+    #[test]
+    fn pattern_rules_make_targets_with_their_stem() {
+        let mk = Makefile::parse(
+            "deploy-%: lint-%\n\thelm upgrade -f values/$*.yaml -n shop-$(*) $@\n\ndeploy-prod:\n\techo own\n",
+        );
+        let rules = mk.rules_for("deploy-staging");
+        assert_eq!(rules.len(), 1);
+        assert_eq!(rules[0].prereqs_for("deploy-staging"), ["lint-staging"]);
+        let (text, _, _) = mk.recipe_script(rules[0], "deploy-staging", &[]);
+        assert_eq!(
+            text,
+            "helm upgrade -f values/staging.yaml -n shop-staging deploy-staging\n"
+        );
+        // A target of its own wins over the pattern; a stem as written is kept.
+        let own = mk.rules_for("deploy-prod");
+        assert_eq!(own.len(), 1);
+        assert_eq!(own[0].recipe[0].0, "echo own");
+        let written = mk.rules_for("deploy-${APP}");
+        let (text, _, _) = mk.recipe_script(written[0], "deploy-${APP}", &[]);
+        assert!(text.contains("values/${APP}.yaml"), "{text}");
+        assert!(mk.rules_for("deploy-").is_empty(), "a stem is never empty");
+        assert_eq!(mk.default_target.as_deref(), Some("deploy-prod"));
     }
 }

@@ -118,15 +118,48 @@ pub(crate) fn tier_word(name: &str) -> Option<String> {
             return Some(compound.to_owned());
         }
     }
-    lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| !w.is_empty() && tier_of(w, None).0 != Tier::Other)
-        .map(str::to_owned)
+    let mut start = 0;
+    let ends = lower
+        .char_indices()
+        .chain(std::iter::once((lower.len(), ' ')));
+    for (end, c) in ends.filter(|(_, c)| !c.is_ascii_alphanumeric()) {
+        let word = lower.get(start..end).unwrap_or_default();
+        let from = start;
+        start = end + c.len_utf8();
+        // `stage` in a variable's name (`${DEPLOYMENT_STAGE}`, `$(stage)`) names the variable
+        // that holds the environment, not the staging tier.
+        if word.is_empty() || word == "stage" && in_variable_name(&lower, from) {
+            continue;
+        }
+        if tier_of(word, None).0 != Tier::Other {
+            return Some(word.to_owned());
+        }
+    }
+    None
+}
+
+/// Whether byte `at` of `text` is inside the name of a variable reference: `$NAME`,
+/// `${NAME}`, `$(NAME)`, the name's characters being letters, digits, `_` and `-`.
+fn in_variable_name(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or_default();
+    let name = before.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    name.ends_with('$') || name.ends_with("${") || name.ends_with("$(")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stage_in_a_variables_name_is_no_tier() {
+        assert_eq!(tier_word("${DEPLOYMENT_STAGE}.yaml"), None);
+        assert_eq!(tier_word("values-$(deployment-stage).yaml"), None);
+        assert_eq!(tier_word("$STAGE-values.yaml"), None);
+        assert_eq!(tier_word("${STAGE}-prod").as_deref(), Some("prod"));
+        assert_eq!(tier_word("$NAMESPACE_STAGING").as_deref(), Some("staging"));
+        assert_eq!(tier_word("values-stage.yaml").as_deref(), Some("stage"));
+        assert_eq!(tier_word("é-${STAGE}-é-prod").as_deref(), Some("prod"));
+    }
 
     #[test]
     fn words() {
