@@ -29,24 +29,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("score", ROOT / "scripts/realworld-score.py")
-score = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(score)
 
-MEASURES = [
-    ("deploy-file", "files"),
-    ("tool", "tools"),
-    ("environment", "envs"),
-    ("environment->trigger", "pairs"),
-]
+
+def _module(name, file):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The measures, label items and scorer of the two scripts this one pools.
+agreement = _module("agreement", "realworld-agreement.py")
+score = agreement.score
+MEASURES = agreement.MEASURES
+items = agreement.items
 # Per case and measure: (found, expected) against the first label, against the consensus,
 # the second labeller against the first, and the analyzer's predicted count.
 COLUMNS = ("first", "consensus", "a_to_b")
-
-
-def items(files, tools, envs):
-    pairs = {(n, *t) for n, ts in envs.items() for t in ts}
-    return {"files": files, "tools": tools, "envs": set(envs), "pairs": pairs}
 
 
 def case_counts(case, build, timeout, fixes):
