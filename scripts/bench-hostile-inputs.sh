@@ -217,6 +217,12 @@ for i in range(500):
     open(f"packages/p{i}/package.json", "w").write(json.dumps({"scripts": {"deploy": f"kubectl apply -f k8s/ -n p{i}"}}))
 open(".gitlab-ci.yml", "w").write("deploy:\n  script:\n    - npx lerna run deploy\n")
 '
+gen unread-scripts '
+# One job of 28,000 scripts the repository does not hold, each named for deploying: each is a
+# deploy step found by its name, looked up once per command.
+lines = ["deploy:", "  script:"] + [f"    - ./platform/bin/deploy-eks-{i}" for i in range(28000)]
+open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -250,3 +256,4 @@ measure dispatch-inputs dispatch-inputs '"deploy_steps": [0-9]' "$bin" --color n
 measure custom-pipelines custom-pipelines '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure package-scripts package-scripts 'script-limit' "$bin" --color never analyze .
 measure lerna-packages lerna-packages 'script-limit' "$bin" --color never analyze .
+measure unread-scripts unread-scripts '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

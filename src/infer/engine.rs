@@ -201,7 +201,13 @@ const NAMESPACE_VARIABLES: &[&str] = &[
 /// (`K8S_NAMESPACE`, kept as `$K8S_NAMESPACE` and resolved as a `-n` is), which is all a script
 /// that cannot be read shows of its target.
 fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
-    let (_, script) = unit.unread_scripts.iter().find(|(i, _)| *i == index)?;
+    // Recorded in command order, so found by a binary search: a script of thousands of such
+    // commands stays linear.
+    let at = unit
+        .unread_scripts
+        .binary_search_by_key(&index, |(i, _)| *i)
+        .ok()?;
+    let (_, script) = unit.unread_scripts.get(at)?;
     let tool = vocab::unread_script_deploy(script)?;
     let mut deploy = DeployMatch::new(tool, "call");
     deploy.namespace = NAMESPACE_VARIABLES
