@@ -425,7 +425,9 @@ fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
         // Azure's compile-time `${{ variables.domain }}` (or `variables['domain']`) reads the
         // same variables; other expressions are expanded elsewhere.
         let var = match written.strip_prefix("${{") {
-            Some(_) if pipeline.system == CiSystem::AzurePipelines => azure_variable(inner),
+            Some(_) if pipeline.system == CiSystem::AzurePipelines => {
+                crate::read::azure::accessed(inner, "variables")
+            }
             Some(_) => None,
             None => Some(inner),
         };
@@ -434,17 +436,6 @@ fn variables(name: &str, job: &Job, pipeline: &Pipeline) -> String {
         }
     }
     out
-}
-
-/// The variable an Azure template expression reads: `variables.domain`, `variables['domain']`.
-fn azure_variable(inner: &str) -> Option<&str> {
-    let inner = inner.trim();
-    inner.strip_prefix("variables.").or_else(|| {
-        inner
-            .strip_prefix("variables[")?
-            .strip_suffix(']')
-            .map(|k| k.trim_matches(|c| c == '\'' || c == '"'))
-    })
 }
 
 /// The first `${{ ... }}` in `text`: the whole placeholder and the expression inside it.
@@ -486,13 +477,5 @@ mod tests {
             placeholder("${{ inputs.env }}", "github.event.inputs.env"),
             None
         );
-    }
-
-    #[test]
-    fn azure_compile_time_variables() {
-        assert_eq!(azure_variable(" variables.domain "), Some("domain"));
-        assert_eq!(azure_variable("variables['domain']"), Some("domain"));
-        assert_eq!(azure_variable("variables[\"domain\"]"), Some("domain"));
-        assert_eq!(azure_variable("parameters.domain"), None);
     }
 }

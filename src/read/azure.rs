@@ -13,6 +13,8 @@
 
 mod condition;
 mod structure;
+
+pub(crate) use condition::accessed;
 mod template;
 
 use std::rc::Rc;

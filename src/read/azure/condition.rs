@@ -261,11 +261,14 @@ fn variable_name(arg: &str) -> Option<String> {
 }
 
 /// The name `arg` reads from the context `context`, as written: `context['Name']` or
-/// `context.Name` → `Name`.
-fn accessed<'a>(arg: &'a str, context: &str) -> Option<&'a str> {
+/// `context.Name` → `Name` (also what an environment name's `${{ variables.domain }}` reads).
+pub(crate) fn accessed<'a>(arg: &'a str, context: &str) -> Option<&'a str> {
     let rest = arg.trim().strip_prefix(context)?;
     let name = match rest.strip_prefix('[') {
-        Some(bracket) => bracket.strip_suffix(']')?.trim().trim_matches('\''),
+        Some(bracket) => bracket
+            .strip_suffix(']')?
+            .trim()
+            .trim_matches(|c| c == '\'' || c == '"'),
         None => rest.strip_prefix('.')?,
     };
     (!name.is_empty()).then_some(name)
@@ -355,6 +358,17 @@ mod tests {
                 (t.kind, t.pattern, t.negated, text)
             })
             .collect()
+    }
+
+    #[test]
+    fn names_read_from_a_context() {
+        assert_eq!(accessed(" variables.domain ", "variables"), Some("domain"));
+        assert_eq!(accessed("variables['domain']", "variables"), Some("domain"));
+        assert_eq!(
+            accessed("variables[\"domain\"]", "variables"),
+            Some("domain")
+        );
+        assert_eq!(accessed("parameters.domain", "variables"), None);
     }
 
     #[test]
