@@ -34,17 +34,22 @@ def fetch_remote(source, repo_dir):
         target.write_bytes(data)
 
 
+def git_dir(mirrors, repo):
+    """The git directory of the mirror of `owner/name` under `mirrors`, or None."""
+    base = Path(mirrors) / repo.replace("/", "+")
+    candidates = [base / "repo" / ".git", base / "repo", base / ".git", base]
+    return next((d for d in candidates if (d / "HEAD").is_file()), None)
+
+
 def read_git(source, mirrors, repo_dir):
     if not source.get("commit"):
         raise RuntimeError("no commit recorded")
-    base = Path(mirrors) / source["repo"].replace("/", "+")
-    candidates = [base / "repo" / ".git", base / "repo", base / ".git", base]
-    git_dir = next((d for d in candidates if (d / "HEAD").is_file()), None)
-    if git_dir is None:
-        raise RuntimeError(f"no git directory at {base}")
+    git_dir_found = git_dir(mirrors, source["repo"])
+    if git_dir_found is None:
+        raise RuntimeError(f"no git directory for {source['repo']} under {mirrors}")
     for path in source["files"]:
         shown = subprocess.run(
-            ["git", "--git-dir", str(git_dir), "show", f"{source['commit']}:{path}"],
+            ["git", "--git-dir", str(git_dir_found), "show", f"{source['commit']}:{path}"],
             capture_output=True,
             check=False,
         )

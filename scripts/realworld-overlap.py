@@ -11,23 +11,16 @@ Usage: scripts/realworld-overlap.py --git /work/.mirror --set tests/realworld/ho
 """
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def mirror(git, repo):
-    """The bare repository of `owner/name` under `git`, matched without case, or None."""
-    wanted = repo.replace("/", "+").lower()
-    for entry in Path(git).iterdir():
-        if entry.name.lower() == wanted:
-            for candidate in (entry / "repo", entry / "repo" / ".git", entry):
-                if (candidate / "HEAD").is_file():
-                    return candidate
-    return None
+_spec = importlib.util.spec_from_file_location("fetch", ROOT / "scripts/realworld-fetch.py")
+fetch = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fetch)
 
 
 def roots(bare):
@@ -54,7 +47,7 @@ def main():
         if source.parent.parent.resolve() == checked:
             continue
         repo = json.loads(source.read_text())["repo"]
-        bare = mirror(args.git, repo)
+        bare = fetch.git_dir(args.git, repo)
         if bare is None:
             missing.append(repo)
             continue
@@ -64,7 +57,7 @@ def main():
     overlaps = 0
     for source in sorted(checked.glob("*/source.json")):
         repo = json.loads(source.read_text())["repo"]
-        bare = mirror(args.git, repo)
+        bare = fetch.git_dir(args.git, repo)
         if bare is None:
             print(f"{source.parent.name}: no mirror of {repo}")
             continue
