@@ -186,20 +186,8 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
     }
 }
 
-/// Variables named for the namespace a deploy script reads.
-const NAMESPACE_VARIABLES: &[&str] = &[
-    "K8S_NAMESPACE",
-    "KUBE_NAMESPACE",
-    "KUBERNETES_NAMESPACE",
-    "HELM_NAMESPACE",
-    "NAMESPACE",
-];
-
 /// Command `index` of `unit`, when it runs a script the repository does not hold whose name
-/// says it deploys to a cluster ([`vocab::unread_script_deploy`]): a deploy of operation
-/// `call`, into the namespace of the first variable named for one that the script is given
-/// (`K8S_NAMESPACE`, kept as `$K8S_NAMESPACE` and resolved as a `-n` is), which is all a script
-/// that cannot be read shows of its target.
+/// says it deploys to a cluster ([`vocab::unread_script_deploy`]), given the unit's variables.
 fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
     // Recorded in command order, so found by a binary search: a script of thousands of such
     // commands stays linear.
@@ -208,13 +196,7 @@ fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
         .binary_search_by_key(&index, |(i, _)| *i)
         .ok()?;
     let (_, script) = unit.unread_scripts.get(at)?;
-    let tool = vocab::unread_script_deploy(script)?;
-    let mut deploy = DeployMatch::new(tool, "call");
-    deploy.namespace = NAMESPACE_VARIABLES
-        .iter()
-        .find(|name| unit.vars.value(name).is_some())
-        .map(|name| format!("${name}"));
-    Some(deploy)
+    vocab::unread_script_deploy(script, |name| unit.vars.value(name).is_some())
 }
 
 /// Whether `job` connects to a lasting cluster: a step or command that fetches a named

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::table::step;
 use super::{ActionOp, ActionRole, ActionSpec};
-use crate::infer::vocab::{CredentialKind, DeployTool};
+use crate::infer::vocab::{CredentialKind, DeployMatch, DeployTool};
 
 /// A remote reusable workflow (`owner/repo/.github/workflows/deploy-k8s.yml@v1`) whose file
 /// name says it deploys: its tool cannot be read offline, but the call is the job's deploy.
@@ -545,7 +545,7 @@ const READING_WORDS: &[&str] = &[
 /// platform, and nothing of another target or of only reading ([`READING_WORDS`]). The tool is
 /// the one the name gives (`helm_deploy` → helm, `deploy-openshift.sh` → oc, `apply` with
 /// Kubernetes → kubectl), else unknown (`deploy-eks`).
-pub(crate) fn unread_script_deploy(path: &str) -> Option<DeployTool> {
+pub(crate) fn unread_script_tool(path: &str) -> Option<DeployTool> {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     let words: Vec<&str> = name
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -563,4 +563,29 @@ pub(crate) fn unread_script_deploy(path: &str) -> Option<DeployTool> {
         ActionRole::Deploy(tool, _) => Some(tool),
         _ => None,
     }
+}
+
+/// Variables named for the namespace a deploy script reads.
+const NAMESPACE_VARIABLES: &[&str] = &[
+    "K8S_NAMESPACE",
+    "KUBE_NAMESPACE",
+    "KUBERNETES_NAMESPACE",
+    "HELM_NAMESPACE",
+    "NAMESPACE",
+];
+
+/// The deploy a script the repository does not hold does, when its name says it deploys
+/// ([`unread_script_tool`]): operation `call`, into the namespace of the first variable named
+/// for one that `is_set` says the script is given (`K8S_NAMESPACE`, kept as `$K8S_NAMESPACE`
+/// and resolved as a `-n` is), which is all a script that cannot be read shows of its target.
+pub(crate) fn unread_script_deploy(
+    path: &str,
+    is_set: impl Fn(&str) -> bool,
+) -> Option<DeployMatch> {
+    let mut deploy = DeployMatch::new(unread_script_tool(path)?, "call");
+    deploy.namespace = NAMESPACE_VARIABLES
+        .iter()
+        .find(|name| is_set(name))
+        .map(|name| format!("${name}"));
+    Some(deploy)
 }

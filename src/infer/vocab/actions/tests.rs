@@ -520,7 +520,7 @@ fn a_remote_call_names_its_namespace_in_its_own_input() {
 /// or another target (issue 9, class 2; found on holdout-28).
 #[test]
 fn unread_scripts_named_for_deploying_deploy() {
-    let tool = |path: &str| unread_script_deploy(path);
+    let tool = |path: &str| super::by_name::unread_script_tool(path);
     assert_eq!(
         tool("./deploy-scripts/bin/deploy-eks"),
         Some(DeployTool::Unknown)
@@ -542,4 +542,20 @@ fn unread_scripts_named_for_deploying_deploy() {
     assert_eq!(tool("./deploy.sh"), None);
     assert_eq!(tool("./k8s/deploy.sh"), None);
     assert_eq!(tool("./deploy-scripts/bin/build"), None);
+}
+
+/// An unread deploy script's namespace is the first namespace variable it is given.
+#[test]
+fn unread_scripts_deploy_into_the_namespace_variable_they_are_given() {
+    let given = |set: &'static [&'static str]| move |name: &str| set.contains(&name);
+    let m = unread_script_deploy("./bin/deploy-eks", given(&["NAMESPACE", "K8S_NAMESPACE"]))
+        .expect("deploys");
+    assert_eq!(
+        (m.tool, m.operation.as_str()),
+        (DeployTool::Unknown, "call")
+    );
+    assert_eq!(m.namespace.as_deref(), Some("$K8S_NAMESPACE"));
+    let bare = unread_script_deploy("./bin/deploy-eks", given(&[])).expect("deploys");
+    assert_eq!(bare.namespace, None);
+    assert!(unread_script_deploy("./bin/build", given(&["NAMESPACE"])).is_none());
 }
