@@ -13,6 +13,7 @@ use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
+use crate::infer::shell::Lookup;
 use crate::infer::shell::{Command, EventFilter, RefFilter, ScriptCondition, ScriptEvent};
 use crate::infer::tier::is_dynamic;
 use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
@@ -290,7 +291,10 @@ impl Rule for EnvironmentFromCommand {
             let dir = unit.dir_at(c.index);
             for mut hint in deploy_hints(m, &command, &dir, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
-                let input = hint.hold_under(guard.as_ref());
+                let input = hint.hold_under(guard.as_ref()).or_else(|| {
+                    let var = hint.chain.as_deref()?;
+                    run_input(&unit.vars.value(var)?).map(str::to_owned)
+                });
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
             }
             // The kube config's namespace, which an earlier command of the job switched to.
@@ -576,6 +580,18 @@ fn chosen_by_input<'c>(
         })
 }
 
+/// The run input a variable's whole value is (`NAMESPACE: ${{ inputs.namespace }}`, `${{
+/// github.event.inputs.ns }}`, Azure `${{ parameters.ns }}`): a name that comes down to that
+/// variable is the one the person starting the run types, so that input chooses it.
+fn run_input(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let input = input_name(inner).filter(|i| i.starts_with(|c: char| c.is_ascii_alphabetic()))?;
+    input
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        .then_some(input)
+}
+
 /// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
 /// `params.x`, an Azure runtime parameter `parameters.x` / `parameters['x']`.
 pub(crate) fn input_name(inner: &str) -> Option<&str> {
@@ -619,6 +635,21 @@ mod tests {
 
     /// A choice input inside a longer name replaces itself with each choice; any spelling of
     /// the reference counts, and a reference to another input or variable does not.
+    #[test]
+    fn a_variable_that_is_a_run_input_is_chosen_by_it() {
+        assert_eq!(run_input("${{ inputs.namespace }}"), Some("namespace"));
+        assert_eq!(
+            run_input(" ${{ github.event.inputs.target-ns }} "),
+            Some("target-ns")
+        );
+        assert_eq!(run_input("${{ parameters.ns }}"), Some("ns"));
+        // Not the whole value, or not an input: no one types it as it is.
+        assert_eq!(run_input("shop-${{ inputs.namespace }}"), None);
+        assert_eq!(run_input("${{ inputs.namespace || 'shop' }}"), None);
+        assert_eq!(run_input("${{ vars.NAMESPACE }}"), None);
+        assert_eq!(run_input("${{ steps.ns.outputs.name }}"), None);
+    }
+
     #[test]
     fn a_choice_input_inside_a_name_is_replaced_by_each_choice() {
         let choices = vec![("region".to_owned(), vec!["eu".to_owned(), "us".to_owned()])];

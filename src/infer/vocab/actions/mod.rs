@@ -116,14 +116,23 @@ pub(crate) fn input<'w>(with: &'w [(String, String)], names: &[&str]) -> Option<
 
 /// A call no one can read offline names its inputs its own way (`helm_release_namespace`,
 /// `target-namespace`): the value of its one input whose name ends in `namespace`, when it has
-/// one (two such inputs with different values name none).
+/// one (two such inputs with different values name none). A flag about a namespace
+/// (`DELETE_NAMESPACE: "true"`) names none.
 fn any_namespace(with: &[(String, String)]) -> Option<&str> {
+    let flag = |v: &str| {
+        let v = v
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .to_ascii_lowercase();
+        matches!(v.as_str(), "true" | "false" | "yes" | "no")
+    };
     let mut values = with
         .iter()
         .filter(|(k, v)| {
             !k.starts_with("secrets.")
                 && normalize_input(k).ends_with("-namespace")
                 && !v.trim().is_empty()
+                && !flag(v)
         })
         .map(|(_, v)| v.trim());
     let first = values.next()?;

@@ -513,6 +513,31 @@ fn a_remote_call_names_its_namespace_in_its_own_input() {
         None
     );
     assert_eq!(namespace(&[("secrets.kube_namespace", "x")]), None);
+    // A flag about a namespace names none (`DELETE_NAMESPACE: "true"`, found on holdout-21).
+    assert_eq!(namespace(&[("DELETE_NAMESPACE", "\"true\"")]), None);
+    assert_eq!(
+        namespace(&[("DELETE_NAMESPACE", "no"), ("target-namespace", "shop")]).as_deref(),
+        Some("shop")
+    );
+}
+
+/// An organisation's action named for tearing a deploy down deploys when it is handed a
+/// cluster, as one named for deploying does; handed nothing of a cluster, or named for
+/// another target, it does not.
+#[test]
+fn teardown_actions_handed_a_cluster_deploy() {
+    let gh = CiSystem::GithubActions;
+    let kube = with(&[("kube-config", "${{ secrets.KUBECONFIG }}")]);
+    for uses in [
+        "SocialGouv/actions/autodevops-deactivate@v1",
+        "thecodingmachine/deeployer-cleanup-action@master",
+        "acme/preview-destroy@v2",
+    ] {
+        assert!(call_spec(uses, &kube, gh).is_some(), "{uses}");
+    }
+    let token = with(&[("token", "${{ secrets.GITHUB_TOKEN }}")]);
+    assert!(call_spec("acme/actions/artifacts-cleanup@v3", &token, gh).is_none());
+    assert!(call_spec("acme/terraform-destroy@v1", &kube, gh).is_none());
 }
 
 /// A script the repository does not hold (cloned at run time, in another checkout) deploys by
