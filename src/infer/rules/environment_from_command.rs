@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use crate::files::Loc;
 use crate::infer::RuleId;
-use crate::infer::commands::{chain_end, references, resolve, resolve_vars};
+use crate::infer::commands::{chain_end, resolve, resolve_vars};
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
@@ -20,7 +20,10 @@ use crate::infer::vocab::{self, ActionRole, DeployMatch, DeployTool};
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource, JobKey};
 use crate::read::{ConditionalValue, Pipeline, Trigger};
 
+mod inputs;
 mod paths;
+pub(crate) use inputs::input_name;
+use inputs::{chosen_by_input, run_input};
 use paths::{in_dir, path_hint};
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
@@ -553,59 +556,6 @@ fn quoted_part(value: &str) -> &str {
     }
 }
 
-/// The reference to a manual input that lists its choices, inside a name: the input, its
-/// choices and the reference as written, so each choice can replace it (`shop-${{ inputs.region
-/// }}` with choices eu/us names `shop-eu` and `shop-us`). A reference is `$ENV`, `${ENV}`,
-/// `${params.ENV}`, `${{ inputs.ENV }}` or `${{ github.event.inputs.ENV }}` anywhere in the
-/// name, or the whole name `params.ENV`.
-fn chosen_by_input<'c>(
-    name: &str,
-    choices: &'c [(String, Vec<String>)],
-) -> Option<(&'c str, &'c [String], String)> {
-    let n = name.trim();
-    let whole = n.starts_with("params.").then_some((n, n));
-    whole
-        .into_iter()
-        .chain(references(n))
-        .find_map(|(written, inner)| {
-            let input = input_name(inner)
-                .or_else(|| inner.strip_prefix("env."))
-                .unwrap_or(inner);
-            let plain = !input.is_empty()
-                && input
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            let (i, c) = choices.iter().find(|(i, _)| plain && i == input)?;
-            Some((i.as_str(), c.as_slice(), written.to_owned()))
-        })
-}
-
-/// The run input a variable's whole value is (`NAMESPACE: ${{ inputs.namespace }}`, `${{
-/// github.event.inputs.ns }}`, Azure `${{ parameters.ns }}`): a name that comes down to that
-/// variable is the one the person starting the run types, so that input chooses it.
-fn run_input(value: &str) -> Option<&str> {
-    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
-    let input = input_name(inner).filter(|i| i.starts_with(|c: char| c.is_ascii_alphabetic()))?;
-    input
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        .then_some(input)
-}
-
-/// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
-/// `params.x`, an Azure runtime parameter `parameters.x` / `parameters['x']`.
-pub(crate) fn input_name(inner: &str) -> Option<&str> {
-    ["github.event.inputs.", "inputs.", "params.", "parameters."]
-        .iter()
-        .find_map(|p| inner.strip_prefix(p))
-        .or_else(|| {
-            inner
-                .strip_prefix("parameters[")
-                .and_then(|r| r.strip_suffix(']'))
-                .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -631,51 +581,6 @@ mod tests {
 
     fn h(name: &str, source: HintSource, c: Confidence) -> Found {
         (name.to_owned(), source, c, false)
-    }
-
-    /// A choice input inside a longer name replaces itself with each choice; any spelling of
-    /// the reference counts, and a reference to another input or variable does not.
-    #[test]
-    fn a_variable_that_is_a_run_input_is_chosen_by_it() {
-        assert_eq!(run_input("${{ inputs.namespace }}"), Some("namespace"));
-        assert_eq!(
-            run_input(" ${{ github.event.inputs.target-ns }} "),
-            Some("target-ns")
-        );
-        assert_eq!(run_input("${{ parameters.ns }}"), Some("ns"));
-        // Not the whole value, or not an input: no one types it as it is.
-        assert_eq!(run_input("shop-${{ inputs.namespace }}"), None);
-        assert_eq!(run_input("${{ inputs.namespace || 'shop' }}"), None);
-        assert_eq!(run_input("${{ vars.NAMESPACE }}"), None);
-        assert_eq!(run_input("${{ steps.ns.outputs.name }}"), None);
-    }
-
-    #[test]
-    fn a_choice_input_inside_a_name_is_replaced_by_each_choice() {
-        let choices = vec![("region".to_owned(), vec!["eu".to_owned(), "us".to_owned()])];
-        for name in [
-            "shop-${{ inputs.region }}",
-            "shop-${{github.event.inputs.region}}",
-            "shop-${region}",
-            "shop-$region",
-            "${params.region}",
-            "params.region",
-        ] {
-            let (input, found, written) = chosen_by_input(name, &choices).expect(name);
-            assert_eq!((input, found.len()), ("region", 2), "{name}");
-            assert!(name.contains(&written), "{name}: {written}");
-        }
-        for name in [
-            "shop-${{ inputs.size }}",
-            "shop-$regions",
-            "shop-$",
-            "${",
-            "$$",
-        ] {
-            assert!(chosen_by_input(name, &choices).is_none(), "{name}");
-        }
-        let refs: Vec<_> = references("a-$X-${Y}-${{ Z }}").collect();
-        assert_eq!(refs, [("$X", "X"), ("${Y}", "Y"), ("${{ Z }}", "Z")]);
     }
 
     /// `-f helm/${ENV}.yaml` where ENV is a choice parameter named no environment (issue 9);

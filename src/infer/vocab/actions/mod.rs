@@ -3,11 +3,13 @@
 //! and how their inputs say what they do. The table is in [`table`]; this file reads it.
 
 mod by_name;
-pub(crate) use by_name::{DeployFamilies, include_deploys, org_action_words, unread_script_deploy};
+pub(crate) use by_name::{DeployFamilies, include_deploys, org_action_words};
+pub(crate) use unread_script::unread_script_deploy;
 mod script_input;
 pub(crate) use script_input::as_script_step;
 mod table;
 mod tool_line;
+mod unread_script;
 
 #[cfg(test)]
 mod tests;

@@ -545,7 +545,7 @@ fn teardown_actions_handed_a_cluster_deploy() {
 /// or another target (issue 9, class 2; found on holdout-28).
 #[test]
 fn unread_scripts_named_for_deploying_deploy() {
-    let tool = |path: &str| super::by_name::unread_script_tool(path);
+    let tool = |path: &str| super::unread_script::unread_script_tool(path);
     assert_eq!(
         tool("./deploy-scripts/bin/deploy-eks"),
         Some(DeployTool::Unknown)
