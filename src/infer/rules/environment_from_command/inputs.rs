@@ -21,10 +21,7 @@ pub(super) fn chosen_by_input<'c>(
             let input = input_name(inner)
                 .or_else(|| inner.strip_prefix("env."))
                 .unwrap_or(inner);
-            let plain = !input.is_empty()
-                && input
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let plain = is_plain(input);
             let (i, c) = choices.iter().find(|(i, _)| plain && i == input)?;
             Some((i.as_str(), c.as_slice(), written.to_owned()))
         })
@@ -35,11 +32,15 @@ pub(super) fn chosen_by_input<'c>(
 /// variable is the one the person starting the run types, so that input chooses it.
 pub(super) fn run_input(value: &str) -> Option<&str> {
     let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
-    let input = input_name(inner).filter(|i| i.starts_with(|c: char| c.is_ascii_alphabetic()))?;
-    input
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        .then_some(input)
+    input_name(inner).filter(|i| i.starts_with(|c: char| c.is_ascii_alphabetic()) && is_plain(i))
+}
+
+/// An input's name as written: letters, digits, `_` and `-`.
+fn is_plain(input: &str) -> bool {
+    !input.is_empty()
+        && input
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
