@@ -37,7 +37,8 @@ impl Rule for DeployAction {
     /// project, a CI/CD component; Azure: a pipeline, stages or jobs template of another
     /// repository) and nothing it runs here deploys, when it declares an environment it
     /// starts, or its name, its stage or the template's name says it deploys: the template is
-    /// what deploys, with a tool that cannot be read. Then the GitLab includes named for
+    /// what deploys, with a tool that cannot be read. A template named for another target
+    /// (`.terraform:deploy`) deploys no cluster. Then the GitLab includes named for
     /// deploying ([`included_deploys`]) and the remote reusable workflows that are siblings of
     /// a deploying one ([`siblings_of_deploys`]).
     fn finish(&mut self, cx: &Context<'_>, facts: &mut Facts) {
@@ -48,7 +49,15 @@ impl Rule for DeployAction {
                     continue;
                 };
                 let key = JobKey::of(pipeline, job);
-                if vocab::names_an_undo(&job.id) || facts.deploy_steps.iter().any(|d| d.job == key)
+                // A template named for another target deploys there, not to a cluster
+                // (`extends: .terraform:deploy` of GitLab's Terraform template).
+                let elsewhere = job
+                    .extends_unread
+                    .iter()
+                    .any(|p| vocab::names_another_target(p));
+                if elsewhere
+                    || vocab::names_an_undo(&job.id)
+                    || facts.deploy_steps.iter().any(|d| d.job == key)
                 {
                     continue;
                 }

@@ -326,6 +326,14 @@ fn file_words(file: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a template's or a call's name names a target other than a cluster
+/// ([`ELSEWHERE_WORDS`]): GitLab's `.terraform:deploy`, a `deploy-lambda` job template.
+pub(crate) fn names_another_target(name: &str) -> bool {
+    file_words(name)
+        .iter()
+        .any(|w| ELSEWHERE_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a word of a workflow's file name names an environment deployed to: a tier word, but
 /// not one that also names a kind of check (`test`, `e2e`, `integration`, `pr`: `pr-checks.yml`;
 /// `review`: `run-claude-review.yml`).

@@ -3,7 +3,7 @@
 //! and how their inputs say what they do. The table is in [`table`]; this file reads it.
 
 mod by_name;
-pub(crate) use by_name::{DeployFamilies, include_deploys, org_action_words};
+pub(crate) use by_name::{DeployFamilies, include_deploys, names_another_target, org_action_words};
 pub(crate) use unread_script::unread_script_deploy;
 mod script_input;
 pub(crate) use script_input::as_script_step;

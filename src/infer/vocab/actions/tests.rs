@@ -584,3 +584,14 @@ fn unread_scripts_deploy_into_the_namespace_variable_they_are_given() {
     assert_eq!(bare.namespace, None);
     assert!(unread_script_deploy("./bin/build", given(&["NAMESPACE"])).is_none());
 }
+
+/// A template or call named for another target deploys there, not to a cluster.
+#[test]
+fn templates_named_for_another_target() {
+    for name in [".terraform:deploy", "deploy-lambda", ".deploy_to_pages"] {
+        assert!(names_another_target(name), "{name}");
+    }
+    for name in [".k8s_deploy", ".deploy_template", "helm-upgrade"] {
+        assert!(!names_another_target(name), "{name}");
+    }
+}
