@@ -358,21 +358,11 @@ pub(super) fn inline_script(cmd: &Command) -> Option<String> {
         // `az aks command invoke -g RG -n NAME --command "kubectl apply -f x.yaml"`: AKS runs the
         // command in a pod of a (private) cluster, with kubectl and helm at hand.
         "az" => {
-            let words: Vec<&str> = cmd.words.iter().map(|w| w.text.as_str()).collect();
-            if !words.starts_with(&["az", "aks", "command", "invoke"]) {
+            let words = cmd.words.iter().map(|w| w.text.as_str());
+            if !words.take(4).eq(["az", "aks", "command", "invoke"]) {
                 return None;
             }
-            words
-                .iter()
-                .enumerate()
-                .skip(4)
-                .find_map(|(i, w)| match w.split_once('=') {
-                    Some(("--command", value)) => Some(value.to_owned()),
-                    _ if matches!(*w, "--command" | "-c") => {
-                        words.get(i + 1).map(|v| (*v).to_owned())
-                    }
-                    _ => None,
-                })
+            cmd.arg_after(&["--command", "-c"]).map(str::to_owned)
         }
         _ => None,
     }
