@@ -261,7 +261,8 @@ fn variable_name(arg: &str) -> Option<String> {
 }
 
 /// The name `arg` reads from the context `context`, as written: `context['Name']` or
-/// `context.Name` → `Name` (also what an environment name's `${{ variables.domain }}` reads).
+/// `context.Name` → `Name` (also what an environment name's `${{ variables.domain }}` reads,
+/// and the runtime parameter `parameters.x` / `parameters['x']` a name is chosen by).
 pub(crate) fn accessed<'a>(arg: &'a str, context: &str) -> Option<&'a str> {
     let rest = arg.trim().strip_prefix(context)?;
     let name = match rest.strip_prefix('[') {

@@ -46,15 +46,10 @@ fn is_plain(input: &str) -> bool {
 /// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
 /// `params.x`, an Azure runtime parameter `parameters.x` / `parameters['x']`.
 pub(crate) fn input_name(inner: &str) -> Option<&str> {
-    ["github.event.inputs.", "inputs.", "params.", "parameters."]
+    ["github.event.inputs.", "inputs.", "params."]
         .iter()
         .find_map(|p| inner.strip_prefix(p))
-        .or_else(|| {
-            inner
-                .strip_prefix("parameters[")
-                .and_then(|r| r.strip_suffix(']'))
-                .map(|r| r.trim_matches(|c| c == '\'' || c == '"'))
-        })
+        .or_else(|| crate::read::azure::accessed(inner, "parameters"))
 }
 
 #[cfg(test)]
