@@ -137,10 +137,20 @@ pub(crate) fn names_a_deploy(name: &str) -> bool {
     !names_an_undo(&name) && library_deploy_tool(&name, None).is_some()
 }
 
-/// Whether a name says it stops, removes or rolls back (`stop_review`, `cleanup-preview`).
+/// Whether a name says it stops, removes or rolls back (`stop_review`, `cleanup-preview`,
+/// `autodevops-deactivate`).
 pub(crate) fn names_an_undo(name: &str) -> bool {
     const UNDO: &[&str] = &[
-        "stop", "cleanup", "teardown", "destroy", "delete", "remove", "rollback", "undeploy",
+        "stop",
+        "cleanup",
+        "teardown",
+        "destroy",
+        "delete",
+        "remove",
+        "rollback",
+        "undeploy",
+        "deactivate",
+        "uninstall",
     ];
     words(name).iter().any(|w| UNDO.contains(&w.as_str()))
 }

@@ -354,18 +354,6 @@ fn says_cluster(text: &str) -> bool {
         .any(|w| CLUSTER_SECRET_WORDS.contains(&w))
 }
 
-/// Words of an action's name that say it tears down what a deploy made
-/// (`SocialGouv/actions/autodevops-deactivate`, `thecodingmachine/deeployer-cleanup-action`):
-/// handed a cluster, it changes what runs there, as `helm uninstall` does.
-const TEARDOWN_WORDS: &[&str] = &[
-    "undeploy",
-    "teardown",
-    "destroy",
-    "deactivate",
-    "cleanup",
-    "uninstall",
-];
-
 /// An organisation's action whose name says it deploys (or tears a deploy down) but not where
 /// (`andersinno/kolga-deploy-action@v2`, `SocialGouv/actions/autodevops-deploy@v1`), when the
 /// step hands it something of a cluster: an input or a step variable named for one, or a
@@ -377,9 +365,10 @@ pub(super) fn org_action_given_cluster_inputs(
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
     let words = org_action_words(key)?;
-    let deploys = words
-        .iter()
-        .any(|w| is_deploying_word(w) || TEARDOWN_WORDS.contains(w));
+    // Tearing a deploy down (`autodevops-deactivate`, `deeployer-cleanup-action`) changes the
+    // cluster as deploying does.
+    let deploys = words.iter().any(|w| is_deploying_word(w))
+        || crate::infer::vocab::names_an_undo(&words.join(" "));
     let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
     // Input names and the secrets handed over, not other values: a template path
     // `./aks/deploy.json` names no credential.

@@ -532,6 +532,7 @@ fn teardown_actions_handed_a_cluster_deploy() {
         "SocialGouv/actions/autodevops-deactivate@v1",
         "thecodingmachine/deeployer-cleanup-action@master",
         "acme/preview-destroy@v2",
+        "ministryofjustice/laa-civil-apply-delete-uat-release@v1",
     ] {
         assert!(call_spec(uses, &kube, gh).is_some(), "{uses}");
     }
