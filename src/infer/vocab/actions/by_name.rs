@@ -118,7 +118,7 @@ pub(crate) fn include_deploys(kind: &str, reference: &str) -> bool {
         has("autodevops") || words.windows(2).any(|p| p[0] == "auto" && p[1] == "devops");
     let deploys =
         auto_devops || has("cd") || words.iter().any(|w| DEPLOY_WORDS.contains(&w.as_str()));
-    deploys && !words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) && !checks_files(&words)
+    deploys && !says_elsewhere(&words) && !checks_files(&words)
 }
 
 /// The spec of a remote reusable workflow (`owner/repo/.github/workflows/x.yml`, normalised)
@@ -131,7 +131,7 @@ pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
     }
     let words = file_words(file);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
+    let elsewhere = says_elsewhere(&words);
     // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
     // its files, not to a cluster, unless the name also says it deploys.
     (!elsewhere && !checks_files(&words) && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
@@ -226,7 +226,7 @@ pub(super) fn reusable_workflow_given_cluster_secret(
 ) -> Option<&'static ActionSpec> {
     let (_, file) = remote_workflow(key)?;
     let words = file_words(file);
-    if words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_str())) || checks_files(&words) {
+    if says_elsewhere(&words) || checks_files(&words) {
         return None;
     }
     let cluster_secret = with
@@ -329,9 +329,12 @@ fn file_words(file: &str) -> Vec<String> {
 /// Whether a template's or a call's name names a target other than a cluster
 /// ([`ELSEWHERE_WORDS`]): GitLab's `.terraform:deploy`, a `deploy-lambda` job template.
 pub(crate) fn names_another_target(name: &str) -> bool {
-    file_words(name)
-        .iter()
-        .any(|w| ELSEWHERE_WORDS.contains(&w.as_str()))
+    says_elsewhere(&file_words(name))
+}
+
+/// Whether any of a name's words is an [`ELSEWHERE_WORDS`] word.
+fn says_elsewhere<S: AsRef<str>>(words: &[S]) -> bool {
+    words.iter().any(|w| ELSEWHERE_WORDS.contains(&w.as_ref()))
 }
 
 /// Whether a word of a workflow's file name names an environment deployed to: a tier word, but
@@ -369,7 +372,7 @@ pub(super) fn org_action_given_cluster_inputs(
     // cluster as deploying does.
     let deploys = words.iter().any(|w| is_deploying_word(w))
         || crate::infer::vocab::names_an_undo(&words.join(" "));
-    let elsewhere = words.iter().any(|w| ELSEWHERE_WORDS.contains(w));
+    let elsewhere = says_elsewhere(&words);
     // Input names and the secrets handed over, not other values: a template path
     // `./aks/deploy.json` names no credential.
     let secret = |v: &str| v.contains("secrets.") && says_cluster(v);
@@ -523,9 +526,7 @@ pub(super) fn remote_template(key: &str) -> Option<&'static ActionSpec> {
     let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
     // A deploy word, or a tool's own verb next to the tool (`helm/helm-install.yaml`,
     // `kubectl-apply.yml`).
-    if !says_deploy(&words, &["install", "upgrade", "uninstall"])
-        || words.iter().any(|w| ELSEWHERE_WORDS.contains(w))
-    {
+    if !says_deploy(&words, &["install", "upgrade", "uninstall"]) || says_elsewhere(&words) {
         return None;
     }
     platform_deploy(&words)
