@@ -16,8 +16,11 @@ const MAX_REFERENCE_DEPTH: usize = 16;
 /// cannot grow the tree exponentially.
 const MAX_REFERENCE_COPIES: usize = 200_000;
 /// Bytes of text (keys and scalars) `!reference` may copy in one configuration, so that a few
-/// references to long values cannot multiply them either. 4 MiB, as for YAML aliases.
-const MAX_REFERENCE_BYTES: usize = 4 * 1024 * 1024;
+/// references to long values cannot multiply them either. 16 MiB: real configurations copy a
+/// generated shell library of a few hundred KB into every job that calls it (tine's 270 KB
+/// `.lib` into about 60 jobs is 15 MiB), which GitLab accepts; a YAML alias, which no
+/// configuration uses that way, stays at 4 MiB.
+pub(super) const MAX_REFERENCE_BYTES: usize = 16 * 1024 * 1024;
 /// Nesting of values while resolving (YAML nesting plus spliced references).
 const MAX_VALUE_DEPTH: usize = 600;
 

@@ -1042,7 +1042,7 @@ mod bounded_work {
         let (_, p, d) = root(&src);
         assert_eq!(codes(&d), ["gitlab-reference-limit"], "{d:#?}");
         assert!(
-            d[0].message.contains("4194304 bytes (4 MiB)") && d[0].message.contains(" more "),
+            d[0].message.contains("16777216 bytes (16 MiB)") && d[0].message.contains(" more "),
             "{d:?}"
         );
         // What was copied stays within the limit.
@@ -1055,8 +1055,34 @@ mod bounded_work {
                 crate::read::Step::Action { .. } => 0,
             })
             .sum();
-        assert!(copied <= 4 * 1024 * 1024 + 4096, "{copied} bytes copied");
+        let limit = crate::read::gitlab::resolve::MAX_REFERENCE_BYTES;
+        assert!(copied <= limit + 4096, "{copied} bytes copied");
         assert_eq!(p.jobs.len(), 8);
+    }
+
+    #[test]
+    fn a_generated_shell_library_referenced_by_every_job_resolves() {
+        // A configuration GitLab accepts: a 245 KB `.lib` of shell functions (generated from
+        // the repository's scripts) referenced by sixty jobs, 14 MiB copied in all.
+        let mut src = String::from(".lib:\n  script:\n    - |\n");
+        for i in 0..3_600 {
+            src.push_str(&format!("      function f{i:05} () {{ echo {i:032}; }}\n"));
+        }
+        src.push_str("      function deploy () { helm upgrade --install web chart/; }\n");
+        for job in 0..60 {
+            src.push_str(&format!(
+                "job{job}:\n  script:\n    - !reference [.lib, script]\n    - deploy\n"
+            ));
+        }
+        let (_, p, d) = root(&src);
+        assert!(codes(&d).is_empty(), "{d:#?}");
+        assert_eq!(p.jobs.len(), 60);
+        assert!(
+            p.jobs.iter().all(|j| super::scripts(j)
+                .iter()
+                .any(|s| s.contains("function deploy ()"))),
+            "every job has the library"
+        );
     }
 
     #[test]
