@@ -86,10 +86,12 @@ pub(crate) struct ActionSpec {
     pub environment: &'static [&'static str],
 }
 
-/// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`.
+/// Normalises a step reference for lookup: lowercase, without `@ref` / `:version`, `_` as `-`,
+/// and without the empty path of `owner/repo/@ref`, which GitHub runs as `owner/repo@ref`.
 pub(crate) fn normalize_uses(uses: &str) -> String {
     let uses = uses.trim();
     let uses = uses.split('@').next().unwrap_or(uses);
+    let uses = uses.trim_end_matches('/');
     let uses = match uses.rfind('/') {
         // Bitbucket `atlassian/kubectl-run:3.1.2`: the version follows the last `/`.
         Some(slash) => match uses[slash..].find(':') {

@@ -98,6 +98,21 @@ fn table_keys_are_normalised() {
     }
 }
 
+/// `owner/repo/@ref` (an empty path in the repository) is the action at the repository's
+/// root: cbioportal runs `clowdhaus/argo-cd-action/@main` to sync Argo CD.
+#[test]
+fn an_empty_action_path_is_the_repository_root() {
+    assert_eq!(
+        normalize_uses("clowdhaus/argo-cd-action/@main"),
+        "clowdhaus/argo-cd-action"
+    );
+    let spec = action_spec("clowdhaus/argo-cd-action/@main", CiSystem::GithubActions)
+        .expect("the Argo CD action");
+    let m = classify_action_deploy(spec, &with(&[("command", "app sync cbioportal")]))
+        .expect("a sync deploys");
+    assert_eq!((m.tool, m.operation.as_str()), (DeployTool::Argocd, "sync"));
+}
+
 /// A remote reusable workflow named for deploying was a dead end (issue 9, class 2); it is now
 /// a deploy of unknown tool, its environment read from the `environment` input.
 #[test]

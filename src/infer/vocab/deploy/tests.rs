@@ -247,6 +247,10 @@ fn other_tools() {
         op("argocd app set myapp -p image.tag=1"),
         pair("argocd", "set")
     );
+    assert_eq!(
+        op("argocd app delete esthesis-dev --yes"),
+        pair("argocd", "delete")
+    );
     assert_eq!(op("argocd app get myapp"), None);
     assert_eq!(op("argocd login x"), None);
     assert_eq!(

@@ -306,6 +306,9 @@ pub(super) const DEPLOY_TOOLS: &[ToolSpec] = &[
             (&["app", "set"], "set"),
             (&["app", "create"], "create"),
             (&["app", "rollback"], "rollback"),
+            // Deleting an Application deletes what it deployed (cascading, the default), as
+            // `helm uninstall` does.
+            (&["app", "delete"], "delete"),
         ],
     },
     ToolSpec {
