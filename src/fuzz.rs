@@ -123,13 +123,14 @@ pub fn jenkins_parser(data: &[u8]) {
     }
 }
 
-/// The GitHub expression parser: a job `if:` lowered into conditions, and `inputs.*` replaced
-/// by a caller's values.
+/// The GitHub expression parser: a job `if:` lowered into conditions (in a workflow with
+/// dispatch inputs `env` and `Quote`), and `inputs.*` replaced by a caller's values.
 pub fn github_expr(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = crate::read::github::lower_condition(text);
+    let dispatch = ["env".to_owned(), "Quote".to_owned()];
+    let _ = crate::read::github::lower_condition(text, &dispatch);
     let inputs: BTreeMap<String, String> = [
         ("env".to_owned(), "prod".to_owned()),
         ("Quote".to_owned(), "it's \"x\"".to_owned()),
@@ -138,7 +139,7 @@ pub fn github_expr(data: &[u8]) {
     .into_iter()
     .collect();
     let substituted = crate::read::github::substitute_inputs(text, &inputs);
-    let _ = crate::read::github::lower_condition(&substituted);
+    let _ = crate::read::github::lower_condition(&substituted, &dispatch);
 }
 
 /// The model decoder: `gitops-gen.yaml` decoded and validated; a valid model is rendered (every

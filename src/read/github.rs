@@ -25,12 +25,12 @@ mod triggers;
 
 /// The `if:` expression parser on its own, for the fuzz targets (`--features fuzzing`).
 #[cfg(feature = "fuzzing")]
-pub(crate) use expr::{lower as lower_condition, substitute_inputs};
+pub(crate) use expr::{lower_in as lower_condition, substitute_inputs};
 
 use std::sync::Arc;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
-use crate::read::{CiSystem, Pipeline, Reader};
+use crate::read::{CiSystem, Pipeline, Reader, TriggerKind};
 use crate::yaml::Span;
 
 use context::{Ctx, Scope, text_of};
@@ -85,6 +85,7 @@ impl Reader for GithubReader {
             file: &shared,
             src: &text,
             inputs: None,
+            dispatch: &[],
         };
         ctx.stack.push(path.to_owned());
         let name = map.get("name").and_then(text_of);
@@ -97,6 +98,15 @@ impl Reader for GithubReader {
             }
         };
         let variables = context::pairs(&mut ctx, &scope, map.get("env"), context::Pairs::Env);
+        let dispatch: Vec<String> = triggers
+            .iter()
+            .filter(|t| t.kind == TriggerKind::Manual)
+            .filter_map(|t| t.pattern.clone())
+            .collect();
+        let scope = Scope {
+            dispatch: &dispatch,
+            ..scope
+        };
         let mut job_list = Vec::new();
         match map.get("jobs") {
             Some(j) => {

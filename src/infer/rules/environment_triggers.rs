@@ -14,11 +14,12 @@ use crate::infer::{
     Confidence, Context, EnvironmentHint, EnvironmentTrigger, Evidence, Facts, JobKey,
 };
 
+mod interpret;
 mod starts;
 mod upstream;
 
-use crate::infer::jenkins_when;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
+use interpret::interpret;
 use starts::{PipelineStarts, inputs_read, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
@@ -102,6 +103,16 @@ impl Rule for EnvironmentTriggers {
                         // A manual start of a name a choice input made names that input.
                         let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
                             (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
+                            // The job's own test of an input chooses the environment it names.
+                            (TriggerKind::Manual, Some(_), _)
+                                if !found.tested.is_empty()
+                                    && !found
+                                        .tested
+                                        .iter()
+                                        .any(|v| v.eq_ignore_ascii_case(environment)) =>
+                            {
+                                None
+                            }
                             // A run started by hand with inputs (a dispatch input, a runtime
                             // parameter) names an input only for a name it chooses: another
                             // input (`SEMVER`) is part of every manual start.
@@ -167,6 +178,10 @@ struct Found {
     parameter: Option<Vec<String>>,
     /// A pipeline trigger the job runs on for want of conditions of its own.
     from_pipeline: bool,
+    /// For a job's own test of a dispatch input (`if: inputs.environment == 'prod'`), the
+    /// value it tests: the input chooses the environment of that name, and is only a manual
+    /// start of any other (`inputs.confirm == 'yes'`).
+    tested: Vec<String>,
 }
 
 impl Found {
@@ -179,6 +194,7 @@ impl Found {
             note: trigger_text(t, what),
             parameter: None,
             from_pipeline: false,
+            tested: Vec::new(),
         }
     }
 
@@ -207,96 +223,6 @@ impl Found {
         choices.iter().any(|c| c == environment)
             || references.iter().any(|r| environment.contains(r.as_str()))
     }
-}
-
-/// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
-/// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
-/// `$CI_COMMIT_TAG` tests the reader could not type. `system` is the pipeline's.
-fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Option<String>)> {
-    let Some(text) = c.pattern.as_deref().map(str::trim) else {
-        return Vec::new();
-    };
-    // Jenkins `anyOf { branch 'develop'; branch 'staging' }`: each branch is a way in.
-    if text.starts_with("anyOf") {
-        return quoted_args(text, "branch")
-            .into_iter()
-            .chain(jenkins_when::branch_tests(text))
-            .map(|b| (TriggerKind::Branch, Some(b)))
-            .chain(
-                quoted_args(text, "tag")
-                    .into_iter()
-                    .map(|t| (TriggerKind::Tag, Some(t))),
-            )
-            .collect();
-    }
-    // GitHub `a || b` of ref and event tests: each test is a way in.
-    if let Some(ways) = crate::infer::expression::ways_in(text) {
-        return ways;
-    }
-    // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
-    // requires each ref and input it tests. GitLab's are typed by its reader.
-    if system != CiSystem::GitlabCi
-        && let Some(parts) = jenkins_when::conjuncts(text)
-    {
-        let found: Vec<_> = parts.into_iter().filter_map(interpret_one).collect();
-        if !found.is_empty() {
-            return found;
-        }
-    }
-    interpret_one(text).into_iter().collect()
-}
-
-/// The quoted arguments of every `word 'x'` / `word "x"` in `text`.
-fn quoted_args(text: &str, word: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find(word) {
-        let after = rest[i + word.len()..].trim_start();
-        rest = &rest[i + word.len()..];
-        let Some(q) = after.chars().next().filter(|q| *q == '\'' || *q == '"') else {
-            continue;
-        };
-        if let Some(end) = after[1..].find(q) {
-            out.push(after[1..1 + end].to_owned());
-        }
-    }
-    out
-}
-
-fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
-    let quoted = |s: &str| {
-        let s = s.trim().trim_end_matches(')').trim();
-        let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
-        s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
-    };
-    for var in ["env.BRANCH_NAME", "BRANCH_NAME", "env.GIT_BRANCH"] {
-        if let Some(rest) = text
-            .strip_prefix(var)
-            .and_then(|r| r.trim_start().strip_prefix("=="))
-        {
-            return quoted(rest).map(|b| (TriggerKind::Branch, Some(b)));
-        }
-    }
-    // `when { environment name: 'GIT_BRANCH', value: 'origin/master' }`.
-    if let [branch] = jenkins_when::branch_tests(text).as_slice() {
-        return Some((TriggerKind::Branch, Some(branch.clone())));
-    }
-    let body = text.trim_start_matches("return").trim();
-    if let Some(name) = body.strip_prefix("params.")
-        && !name.is_empty()
-        && name
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
-    {
-        return Some((TriggerKind::Manual, Some(name.to_owned())));
-    }
-    if text.contains("$CI_COMMIT_TAG") && !text.contains("$CI_COMMIT_BRANCH") {
-        return Some((TriggerKind::Tag, None));
-    }
-    if text.contains("$CI_COMMIT_BRANCH") && !text.contains("==") && !text.contains("=~") {
-        return Some((TriggerKind::Branch, None));
-    }
-    None
 }
 
 /// Everything that starts `job`: its own conditions, else `pipeline_triggers` (the pipeline's
@@ -385,6 +311,14 @@ fn triggers_of(
     // parameter) does not run on the pipeline's other triggers.
     // (`if: github.event_name == 'workflow_dispatch'` is the same: only a manual start; a
     // GitLab `when: manual` job, marked manual, is offered on every pipeline instead.)
+    // A job whose `if:` tests a dispatch input (`inputs.environment == 'prod'`) runs on a
+    // manual start with it: that test is its manual start, not the run's other inputs, nor
+    // its `github.event_name == 'workflow_dispatch'` beside it.
+    // (Only GitHub's reader gives a job condition the value it tests.)
+    let tests_input = pipeline.system == CiSystem::GithubActions
+        && conditions
+            .iter()
+            .any(|c| !c.negated && c.kind == TriggerKind::Manual && !c.choices.is_empty());
     let named_manual_only = conditions.iter().any(|c| {
         !c.negated && c.kind == TriggerKind::Manual && (c.pattern.is_some() || !job.manual)
     });
@@ -409,6 +343,7 @@ fn triggers_of(
             confidence: Confidence::High,
             parameter: None,
             from_pipeline: false,
+            tested: Vec::new(),
         });
     }
     if own.is_empty() && ignored.is_empty() && !named_manual_only {
@@ -466,7 +401,7 @@ fn triggers_of(
                 .iter()
                 .all(|c| c.kind == TriggerKind::Branch && c.pattern.is_some())
             && !conditions.iter().any(|c| c.kind == TriggerKind::Expression);
-        if ref_tests_only {
+        if ref_tests_only && !tests_input {
             for t in pipeline_triggers
                 .iter()
                 .filter(|t| t.kind == TriggerKind::Manual)
@@ -495,8 +430,13 @@ fn triggers_of(
     for c in conditions
         .iter()
         .filter(|c| !c.negated && c.kind == TriggerKind::Manual)
+        .filter(|c| !tests_input || !c.choices.is_empty())
     {
-        out.push(Found::from(c, Confidence::High, "the manual gate"));
+        let mut found = Found::from(c, Confidence::High, "the manual gate");
+        if tests_input {
+            found.tested.clone_from(&c.choices);
+        }
+        out.push(found);
     }
     // A manual job, or one that waits for a manual job that deploys nothing itself (CircleCI
     // `type: approval`, a Jenkins `input` stage, a GitHub approval job), is started by a person. On CircleCI the
@@ -525,6 +465,7 @@ fn triggers_of(
             note: format!("the manual gate `{}`", gate.id),
             parameter: None,
             from_pipeline: false,
+            tested: Vec::new(),
         });
     }
     collapse_inputs(&mut out, job);

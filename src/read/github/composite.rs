@@ -93,6 +93,7 @@ pub(crate) fn expand(
         file: &shared,
         src: &text,
         inputs: Some(&inputs),
+        dispatch: &[],
     };
     ctx.stack.push(file.clone());
     if let Some(steps) = runs.get("steps") {

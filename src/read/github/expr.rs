@@ -24,11 +24,19 @@
 //!                                             schedule: Schedule, workflow_run: Upstream,
 //!                                             release: Tag)
 //! startsWith(github.event.release.tag_name, 'v')  Tag v*  (`==`: Tag, that tag)
+//! inputs.environment == 'prod'                Manual environment, choice prod (a
+//!                                             `workflow_dispatch` input of the workflow;
+//!                                             `github.event.inputs.X` alike; not `!=`)
 //! ```
 
-use std::collections::BTreeMap;
-
 use crate::read::TriggerKind;
+
+mod inputs;
+#[cfg(test)]
+mod tests;
+
+use inputs::dispatch_input;
+pub(crate) use inputs::{input_name, lookup, substitute_inputs};
 
 /// One job condition before it gets a location: kind, pattern, negated.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +47,8 @@ pub(crate) struct Cond {
     pub(crate) pattern: Option<String>,
     /// Whether the test excludes.
     pub(crate) negated: bool,
+    /// For a test of a dispatch input, the value it compares the input with.
+    pub(crate) choices: Vec<String>,
 }
 
 impl Cond {
@@ -47,6 +57,7 @@ impl Cond {
             kind,
             pattern,
             negated: false,
+            choices: Vec::new(),
         }
     }
 
@@ -60,7 +71,17 @@ impl Cond {
 const MAX_NESTING: usize = 64;
 
 /// Lowers the text of a job `if:` into conditions (see the module docs).
+#[cfg(test)]
 pub(crate) fn lower(text: &str) -> Vec<Cond> {
+    lower_in(text, &[])
+}
+
+/// [`lower`] in a workflow whose `workflow_dispatch` declares the inputs `dispatch`: a test
+/// that one of them equals a value (`inputs.environment == 'prod'`, also
+/// `github.event.inputs.environment`) is a manual start with that input (`Manual`, the input
+/// as pattern), as a runtime parameter test is on Azure. A `!=` test of an input, or one of an
+/// input `dispatch` does not declare (a `workflow_call` input), stays an expression.
+pub(crate) fn lower_in(text: &str, dispatch: &[String]) -> Vec<Cond> {
     let inner = strip_wrapper(text);
     if inner.is_empty() {
         return Vec::new();
@@ -74,7 +95,7 @@ pub(crate) fn lower(text: &str) -> Vec<Cond> {
         .into_iter()
         .filter(|e| !is_success_call(e))
         .map(|e| {
-            simple(e)
+            simple(e, dispatch)
                 .unwrap_or_else(|| Cond::expression(inner.get(e.start..e.end).unwrap_or(inner)))
         })
         .collect()
@@ -87,53 +108,6 @@ pub(crate) fn strip_wrapper(text: &str) -> &str {
         // `${{ a }} && ${{ b }}` is a string template, not one wrapped expression.
         Some(inner) if !inner.contains("${{") => inner.trim(),
         _ => t,
-    }
-}
-
-/// Replaces each `inputs.NAME` operand of an expression with a literal of its value, so a
-/// reusable workflow's `if: inputs.env == 'prod'` reads as the caller made it. Values that
-/// look like booleans, null or numbers stay bare; others become single-quoted strings. Text
-/// that does not tokenize is returned unchanged.
-pub(crate) fn substitute_inputs(text: &str, inputs: &BTreeMap<String, String>) -> String {
-    let Some(tokens) = tokenize(text) else {
-        return text.to_owned();
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    for t in &tokens {
-        let Tok::Ident(name) = &t.tok else { continue };
-        let Some(value) = input_name(name).and_then(|n| lookup(inputs, n)) else {
-            continue;
-        };
-        out.push_str(text.get(copied..t.start).unwrap_or(""));
-        out.push_str(&literal(value));
-        copied = t.end;
-    }
-    out.push_str(text.get(copied..).unwrap_or(""));
-    out
-}
-
-/// `NAME` of an `inputs.NAME` path (contexts are case-insensitive).
-pub(crate) fn input_name(path: &str) -> Option<&str> {
-    let (head, rest) = path.split_once('.')?;
-    (head.eq_ignore_ascii_case("inputs") && !rest.is_empty() && !rest.contains('.')).then_some(rest)
-}
-
-/// An input's value by case-insensitive name.
-pub(crate) fn lookup<'m>(inputs: &'m BTreeMap<String, String>, name: &str) -> Option<&'m str> {
-    inputs
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-fn literal(value: &str) -> String {
-    let bare = matches!(value, "true" | "false" | "null")
-        || (!value.is_empty() && value.parse::<f64>().is_ok());
-    if bare {
-        value.to_owned()
-    } else {
-        format!("'{}'", value.replace('\'', "''"))
     }
 }
 
@@ -151,18 +125,27 @@ fn is_success_call(e: &Expr) -> bool {
     matches!(&e.kind, Kind::Call(name, args) if name.eq_ignore_ascii_case("success") && args.is_empty())
 }
 
-/// A recognised ref/event test, or `None`.
-fn simple(e: &Expr) -> Option<Cond> {
+/// A recognised ref/event test, or a test of one of the `dispatch` inputs; `None` otherwise.
+fn simple(e: &Expr, dispatch: &[String]) -> Option<Cond> {
     match &e.kind {
-        Kind::Not(inner) => simple(inner).map(|c| Cond {
-            negated: !c.negated,
-            ..c
-        }),
+        // "Not started with this input value" is every other start: no manual start of its own.
+        Kind::Not(inner) => simple(inner, dispatch)
+            .filter(|c| !(c.kind == TriggerKind::Manual && c.pattern.is_some()))
+            .map(|c| Cond {
+                negated: !c.negated,
+                ..c
+            }),
         Kind::Eq(l, r, negated) => {
             let (path, value) = match (&l.kind, &r.kind) {
                 (Kind::Path(p), Kind::Str(s)) | (Kind::Str(s), Kind::Path(p)) => (p, s),
                 _ => return None,
             };
+            if let Some(input) = dispatch_input(path, dispatch) {
+                return (!*negated).then(|| Cond {
+                    choices: vec![value.clone()],
+                    ..Cond::new(TriggerKind::Manual, Some(input.to_owned()))
+                });
+            }
             let mut c = equals(&path.to_ascii_lowercase(), value)?;
             c.negated ^= *negated;
             Some(c)
@@ -584,6 +567,3 @@ impl Parser<'_> {
         })
     }
 }
-
-#[cfg(test)]
-mod tests;

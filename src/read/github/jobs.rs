@@ -169,9 +169,12 @@ pub(crate) fn conditions(scope: &Scope<'_>, node: &Node) -> Vec<Trigger> {
     let Some(text) = text_of(node) else {
         return Vec::new();
     };
-    expr::lower(&scope.subst_condition(&text))
+    expr::lower_in(&scope.subst_condition(&text), scope.dispatch)
         .into_iter()
-        .map(|c| Trigger::new(c.kind, c.pattern, c.negated, scope.loc(node.span)))
+        .map(|c| Trigger {
+            choices: c.choices,
+            ..Trigger::new(c.kind, c.pattern, c.negated, scope.loc(node.span))
+        })
         .collect()
 }
 

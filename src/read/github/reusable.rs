@@ -180,6 +180,7 @@ fn called_jobs(ctx: &mut Ctx<'_>, file: &str, with: &[(String, String)]) -> Vec<
         file: &shared,
         src: &text,
         inputs: Some(&inputs),
+        dispatch: &[],
     };
     ctx.stack.push(file.to_owned());
     let env = pairs(ctx, &scope, map.get("env"), Pairs::Env);

@@ -41,10 +41,16 @@ fn lower_step(
         return;
     };
     let name = map.get("name").and_then(text_of).map(|n| scope.subst(&n));
-    // The step's own `if:`, typed as a job's.
+    // The step's own `if:`, typed as a job's, except that a test of a dispatch input stays an
+    // expression: in a step it chooses what the run does (`inputs.action == 'uninstall'`),
+    // not which environment a job deploys.
+    let step_scope = Scope {
+        dispatch: &[],
+        ..*scope
+    };
     let when = map
         .get("if")
-        .map(|n| super::jobs::conditions(scope, n))
+        .map(|n| super::jobs::conditions(&step_scope, n))
         .unwrap_or_default();
     if let Some(run) = map.get("run") {
         let Some(raw) = text_of(run) else {

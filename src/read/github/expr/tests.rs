@@ -1,12 +1,53 @@
 use super::*;
 use TriggerKind::*;
+use std::collections::BTreeMap;
 
 fn c(kind: TriggerKind, pattern: Option<&str>, negated: bool) -> Cond {
     Cond {
         kind,
         pattern: pattern.map(str::to_owned),
         negated,
+        choices: Vec::new(),
     }
+}
+
+/// A test of a `workflow_dispatch` input is that manual start (the value it is compared with
+/// kept as its choice); one of an input the workflow does not dispatch, or a `!=`, stays an
+/// expression.
+#[test]
+fn dispatch_input_tests() {
+    let dispatch = ["environment".to_owned()];
+    let manual = |value: &str| Cond {
+        choices: vec![value.to_owned()],
+        ..c(Manual, Some("environment"), false)
+    };
+    assert_eq!(
+        lower_in("inputs.environment == 'prod'", &dispatch),
+        [manual("prod")]
+    );
+    assert_eq!(
+        lower_in(
+            "${{ github.event_name == 'workflow_dispatch' && github.event.inputs.Environment == 'dev' }}",
+            &dispatch
+        ),
+        [c(Manual, None, false), manual("dev")]
+    );
+    assert_eq!(
+        lower_in("inputs.environment != 'prod'", &dispatch),
+        [c(Expression, Some("inputs.environment != 'prod'"), false)]
+    );
+    assert_eq!(
+        lower_in("!(inputs.environment == 'prod')", &dispatch),
+        [c(
+            Expression,
+            Some("!(inputs.environment == 'prod')"),
+            false
+        )]
+    );
+    assert_eq!(
+        lower("inputs.environment == 'prod'"),
+        [c(Expression, Some("inputs.environment == 'prod'"), false)]
+    );
 }
 
 #[test]

@@ -1,0 +1,94 @@
+//! The job conditions readers keep verbatim (expressions) that still say a ref or an input.
+
+use crate::infer::jenkins_when;
+use crate::read::{CiSystem, Trigger, TriggerKind};
+
+/// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
+/// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
+/// `$CI_COMMIT_TAG` tests the reader could not type. `system` is the pipeline's.
+pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Option<String>)> {
+    let Some(text) = c.pattern.as_deref().map(str::trim) else {
+        return Vec::new();
+    };
+    // Jenkins `anyOf { branch 'develop'; branch 'staging' }`: each branch is a way in.
+    if text.starts_with("anyOf") {
+        return quoted_args(text, "branch")
+            .into_iter()
+            .chain(jenkins_when::branch_tests(text))
+            .map(|b| (TriggerKind::Branch, Some(b)))
+            .chain(
+                quoted_args(text, "tag")
+                    .into_iter()
+                    .map(|t| (TriggerKind::Tag, Some(t))),
+            )
+            .collect();
+    }
+    // GitHub `a || b` of ref and event tests: each test is a way in.
+    if let Some(ways) = crate::infer::expression::ways_in(text) {
+        return ways;
+    }
+    // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
+    // requires each ref and input it tests. GitLab's are typed by its reader.
+    if system != CiSystem::GitlabCi
+        && let Some(parts) = jenkins_when::conjuncts(text)
+    {
+        let found: Vec<_> = parts.into_iter().filter_map(interpret_one).collect();
+        if !found.is_empty() {
+            return found;
+        }
+    }
+    interpret_one(text).into_iter().collect()
+}
+
+/// The quoted arguments of every `word 'x'` / `word "x"` in `text`.
+fn quoted_args(text: &str, word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(word) {
+        let after = rest[i + word.len()..].trim_start();
+        rest = &rest[i + word.len()..];
+        let Some(q) = after.chars().next().filter(|q| *q == '\'' || *q == '"') else {
+            continue;
+        };
+        if let Some(end) = after[1..].find(q) {
+            out.push(after[1..1 + end].to_owned());
+        }
+    }
+    out
+}
+
+fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
+    let quoted = |s: &str| {
+        let s = s.trim().trim_end_matches(')').trim();
+        let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+        s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
+    };
+    for var in ["env.BRANCH_NAME", "BRANCH_NAME", "env.GIT_BRANCH"] {
+        if let Some(rest) = text
+            .strip_prefix(var)
+            .and_then(|r| r.trim_start().strip_prefix("=="))
+        {
+            return quoted(rest).map(|b| (TriggerKind::Branch, Some(b)));
+        }
+    }
+    // `when { environment name: 'GIT_BRANCH', value: 'origin/master' }`.
+    if let [branch] = jenkins_when::branch_tests(text).as_slice() {
+        return Some((TriggerKind::Branch, Some(branch.clone())));
+    }
+    let body = text.trim_start_matches("return").trim();
+    if let Some(name) = body.strip_prefix("params.")
+        && !name.is_empty()
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+    {
+        return Some((TriggerKind::Manual, Some(name.to_owned())));
+    }
+    if text.contains("$CI_COMMIT_TAG") && !text.contains("$CI_COMMIT_BRANCH") {
+        return Some((TriggerKind::Tag, None));
+    }
+    if text.contains("$CI_COMMIT_BRANCH") && !text.contains("==") && !text.contains("=~") {
+        return Some((TriggerKind::Branch, None));
+    }
+    None
+}
