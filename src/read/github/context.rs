@@ -181,9 +181,9 @@ pub(crate) struct Scope<'s> {
     pub(crate) src: &'s str,
     /// Inputs to substitute.
     pub(crate) inputs: Option<&'s Inputs>,
-    /// The `workflow_dispatch` inputs of the workflow whose jobs these are, which a job's or
-    /// step's `if:` may test (none in a called workflow or a composite action, whose `inputs`
-    /// are the caller's).
+    /// The `workflow_dispatch` inputs of the workflow whose jobs these are, which a job's `if:`
+    /// may test (none in a called workflow or a composite action, whose `inputs` are the
+    /// caller's, nor for a step's `if:`, see `steps.rs`).
     pub(crate) dispatch: &'s [String],
 }
 
