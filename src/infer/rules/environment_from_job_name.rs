@@ -138,7 +138,7 @@ impl Rule for EnvironmentFromJobName {
                     let named = |w: &String| {
                         !matches!(source, HintSource::JobName | HintSource::StageName)
                             || !matches!(w.as_str(), "test" | "testing")
-                            || deploys_to_test(text)
+                            || deploys_to_test(own_name(text, pipeline.system))
                     };
                     let Some(word) = tier_word(text).filter(named) else {
                         continue;
@@ -269,6 +269,16 @@ fn deploys_to_test(name: &str) -> bool {
     vocab::names_a_deploy(&split_camel(before))
 }
 
+/// The job's own part of a CircleCI job id (`build_update_deploy/test-deploy`: the workflow,
+/// then the job), which alone says whether it deploys before it tests; other ids as they are
+/// (a GitHub caller's job is part of what its called job is for).
+fn own_name(text: &str, system: CiSystem) -> &str {
+    match system {
+        CiSystem::Circleci => text.rsplit('/').next().unwrap_or(text),
+        _ => text,
+    }
+}
+
 /// Variables that name how an application runs (`NODE_ENV: production`), not where it is
 /// deployed.
 const RUN_MODES: &[&str] = &[
@@ -365,6 +375,15 @@ mod tests {
         assert!(!deploys_to_test("test"));
         assert!(!deploys_to_test("test-and-deploy-prod"));
         assert!(!deploys_to_test("unit-test"));
+        assert_eq!(
+            own_name("build_update_deploy/test-deploy", CiSystem::Circleci),
+            "test-deploy"
+        );
+        // A GitHub job of a called workflow keeps its caller's name (`deploy-test/db-job`).
+        assert_eq!(
+            own_name("deploy-test/db-job", CiSystem::GithubActions),
+            "deploy-test/db-job"
+        );
     }
 
     #[test]
