@@ -27,6 +27,9 @@ mod triggers;
 #[cfg(feature = "fuzzing")]
 pub(crate) use expr::{lower_in as lower_condition, substitute_inputs};
 
+/// The input a GitHub expression path reads (`inputs.x`, `github.event.inputs.x`).
+pub(crate) use expr::input_read;
+
 use std::sync::Arc;
 
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};

@@ -100,7 +100,8 @@ pub(crate) struct Trigger {
     pub pattern: Option<String>,
     /// `branches-ignore`, `except:`, `not { branch }`, `!=`: the pattern excludes.
     pub negated: bool,
-    /// Choices of a manual input (`workflow_dispatch` choice options), when listed.
+    /// Choices of a manual input (`workflow_dispatch` choice options), when listed; for a
+    /// job's test of a dispatch input (`inputs.environment == 'prod'`), the value it tests.
     pub choices: Vec<String>,
     /// Where it is written.
     pub loc: Loc,

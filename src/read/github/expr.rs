@@ -36,7 +36,7 @@ mod inputs;
 mod tests;
 
 use inputs::dispatch_input;
-pub(crate) use inputs::{input_name, lookup, substitute_inputs};
+pub(crate) use inputs::{input_name, input_read, lookup, substitute_inputs};
 
 /// One job condition before it gets a location: kind, pattern, negated.
 #[derive(Clone, Debug, PartialEq, Eq)]

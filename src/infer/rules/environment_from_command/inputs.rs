@@ -46,9 +46,8 @@ fn is_plain(input: &str) -> bool {
 /// The manual input an expression reads: GitHub `inputs.x` / `github.event.inputs.x`, Jenkins
 /// `params.x`, an Azure runtime parameter `parameters.x` / `parameters['x']`.
 pub(crate) fn input_name(inner: &str) -> Option<&str> {
-    ["github.event.inputs.", "inputs.", "params."]
-        .iter()
-        .find_map(|p| inner.strip_prefix(p))
+    crate::read::github::input_read(inner)
+        .or_else(|| inner.strip_prefix("params."))
         .or_else(|| crate::read::azure::accessed(inner, "parameters"))
 }
 

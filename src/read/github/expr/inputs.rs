@@ -52,19 +52,20 @@ fn literal(value: &str) -> String {
     }
 }
 
-/// The declared name of the `dispatch` input `path` reads (`inputs.X`,
-/// `github.event.inputs.X`; contexts are case-insensitive).
+/// The input a path reads: `NAME` of `inputs.NAME` or of a dispatch's
+/// `github.event.inputs.NAME` (contexts are case-insensitive).
+pub(crate) fn input_read(path: &str) -> Option<&str> {
+    input_name(path).or_else(|| {
+        let (github, rest) = path.split_once('.')?;
+        let (event, rest) = rest.split_once('.')?;
+        (github.eq_ignore_ascii_case("github") && event.eq_ignore_ascii_case("event"))
+            .then(|| input_name(rest))?
+    })
+}
+
+/// The declared name of the `dispatch` input `path` reads ([`input_read`]).
 pub(super) fn dispatch_input<'d>(path: &str, dispatch: &'d [String]) -> Option<&'d str> {
-    let name = input_name(path).or_else(|| {
-        let (head, rest) = path.split_once('.')?;
-        let rest = head
-            .eq_ignore_ascii_case("github")
-            .then_some(rest)?
-            .split_once('.')
-            .filter(|(event, _)| event.eq_ignore_ascii_case("event"))?
-            .1;
-        input_name(rest)
-    })?;
+    let name = input_read(path)?;
     dispatch
         .iter()
         .find(|d| d.eq_ignore_ascii_case(name))
