@@ -80,18 +80,29 @@ pub(crate) fn read_jenkinsfile(
 ) -> Option<Pipeline> {
     let (stmts, error) = parse_groovy(src);
     // A loaded file that is missing or unreadable stays an unresolved `load`.
-    let loaded: Vec<lower::Loaded> = lower::load_paths(&stmts)
+    let mut loaded: Vec<lower::Loaded> = lower::load_paths(&stmts)
         .into_iter()
-        .filter_map(|path| {
-            let src = repo.text(&path).ok()?;
-            let (stmts, error) = parse_groovy(&src);
-            if let Some((message, span)) = error {
-                let loc = Loc::new(&path, span);
-                diagnostics.push(Diagnostic::new(Code::JenkinsSyntax, message, loc));
-            }
-            Some(lower::Loaded { path, src, stmts })
-        })
+        .filter_map(|path| read_loaded(repo, path, None, diagnostics))
         .collect();
+    // So is a library step whose `vars/` file the checkout does not hold. The steps a step
+    // file calls are looked for too, up to `MAX_LOADED` files.
+    let mut next = 0;
+    let mut steps: Vec<String> = lower::library_step_names(&stmts);
+    while let Some(step) = steps.get(next).cloned() {
+        next += 1;
+        if next > lower::MAX_LOADED {
+            break;
+        }
+        let path = format!("vars/{step}.groovy");
+        if let Some(file) = read_loaded(repo, path, Some(step), diagnostics) {
+            for name in lower::library_step_names(&file.stmts) {
+                if !steps.contains(&name) {
+                    steps.push(name);
+                }
+            }
+            loaded.push(file);
+        }
+    }
     let (mut pipeline, limit) = lower::lower(path, src, &stmts, &loaded);
     if let Some((message, loc)) = limit {
         diagnostics.push(Diagnostic::new(Code::JenkinsLimit, message, loc));
@@ -110,6 +121,28 @@ pub(crate) fn read_jenkinsfile(
     }
     lower::every_branch_by_default(&mut pipeline);
     Some(pipeline)
+}
+
+/// The Groovy file at `path` that a Jenkinsfile loads (or that defines the library step
+/// `step`), parsed, with its first syntax error reported; `None` when it cannot be read.
+fn read_loaded(
+    repo: &dyn RepoFiles,
+    path: String,
+    step: Option<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<lower::Loaded> {
+    let src = repo.text(&path).ok()?;
+    let (stmts, error) = parse_groovy(&src);
+    if let Some((message, span)) = error {
+        let loc = Loc::new(&path, span);
+        diagnostics.push(Diagnostic::new(Code::JenkinsSyntax, message, loc));
+    }
+    Some(lower::Loaded {
+        path,
+        src,
+        stmts,
+        step,
+    })
 }
 
 /// The statements of Groovy text `src` and its first syntax error, if any. With a lexing error

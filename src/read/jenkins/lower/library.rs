@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Lowerer;
+use super::load::Loaded;
 use super::tree::visit_tree;
 use crate::read::jenkins::ast::{Expr, Stmt};
 use crate::read::pipeline::Step;
@@ -274,7 +275,7 @@ impl<'a> Lowerer<'a> {
 }
 
 /// Whether `uses` is a step of Jenkins or of a known plugin (`docker.build`, `sh`).
-fn is_known_step(uses: &str) -> bool {
+pub(super) fn is_known_step(uses: &str) -> bool {
     let root = uses.split('.').next().unwrap_or(uses);
     super::ACTION_ROOTS.contains(&root) || KNOWN_STEPS.contains(&uses)
         // Metasteps are recorded under their plugin class (`KubernetesEngineBuilder`).
@@ -282,8 +283,22 @@ fn is_known_step(uses: &str) -> bool {
 }
 
 /// Every name the file assigns, anywhere, and whether some assignment makes it with `new`.
-pub(super) fn assigned_names(src: &str, stmts: &[Stmt]) -> BTreeMap<String, bool> {
+/// The files a Jenkinsfile loads are read the same way: their local variables are no library
+/// objects either.
+pub(super) fn assigned_names(
+    src: &str,
+    stmts: &[Stmt],
+    loaded: &[Loaded],
+) -> BTreeMap<String, bool> {
     let mut out = BTreeMap::new();
+    for file in loaded {
+        assigned_into(&mut out, &file.src, &file.stmts);
+    }
+    assigned_into(&mut out, src, stmts);
+    out
+}
+
+fn assigned_into(out: &mut BTreeMap<String, bool>, src: &str, stmts: &[Stmt]) {
     let mut on_assign = |target: &str, value: &Expr| {
         let name = target.rsplit(' ').next().unwrap_or(target);
         if !name.contains('.') {
@@ -292,7 +307,6 @@ pub(super) fn assigned_names(src: &str, stmts: &[Stmt]) -> BTreeMap<String, bool
         }
     };
     visit_tree(stmts, &mut on_assign, &mut |_| {});
-    out
 }
 
 /// `new org.acme.Kubernetes()` (the parser keeps the call; `new` is in the source only).

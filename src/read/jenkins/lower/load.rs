@@ -3,6 +3,11 @@
 //! it; its functions are called through the object `load` returns
 //! (`def deployer = load '...'; deployer.toCluster('prod')`), so a call whose method is one
 //! of them runs that function's steps there. Each step keeps the loaded file as its location.
+//!
+//! A shared library kept in the same checkout (`vars/deploy.groovy` beside the Jenkinsfile that
+//! declares the library, as a repository that is its own library has it) is read the same way:
+//! a step `deploy(...)` runs that file's `call` function, and `deploy.toCluster(...)` its
+//! `toCluster`. Only a file that declares a library reaches them (see `call_loaded_function`).
 
 use std::sync::Arc;
 
@@ -19,6 +24,9 @@ pub(crate) struct Loaded {
     pub(crate) path: String,
     pub(crate) src: Arc<str>,
     pub(crate) stmts: Vec<Stmt>,
+    /// The library step it defines, for a shared library's `vars/<step>.groovy`; `None` for a
+    /// file `load` reads.
+    pub(crate) step: Option<String>,
 }
 
 /// The repository paths of the files `stmts` loads with a literal path, in order, each once.
@@ -40,6 +48,27 @@ pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
         }
     }
     out.truncate(MAX_LOADED);
+    out
+}
+
+/// The steps `stmts` calls by a bare name (`deploy(...)`) or on a bare name
+/// (`deploy.toCluster(...)`) that a shared library's `vars/` could define: no Jenkins or plugin
+/// step, each once, in order. Their files are looked for at
+/// `vars/<step>.groovy`.
+pub(crate) fn library_step_names(stmts: &[Stmt]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut on_call = |call: &Call| {
+        if call.receiver.is_some() {
+            return;
+        }
+        let root = call.name.split('.').next().unwrap_or_default();
+        let name_like = root.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && root.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if name_like && !super::library::is_known_step(root) && !out.iter().any(|n| n == root) {
+            out.push(root.to_owned());
+        }
+    };
+    visit_tree(stmts, &mut |_, _| {}, &mut on_call);
     out
 }
 
@@ -84,13 +113,25 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Runs a function a loaded file defines when `call` names it (`deployer.toCluster(...)`
-    /// or `toCluster(...)`); whether it did.
+    /// or `toCluster(...)`), or, in a file that declares a shared library, the function of the
+    /// library's step file that `call` names (`deploy(...)` its `call`); whether it did.
     pub(super) fn call_loaded_function(&mut self, call: &'a Call) -> bool {
         let method = call.name.rsplit('.').next().unwrap_or(&call.name);
+        let uses_library = self.uses_library;
         let found = self.loaded.iter().copied().find_map(|l| {
+            // A step file's `call` goes by the step's name, which the inlining guard reads:
+            // two steps' `call`s are no recursion.
+            let (method, shown) = match l.step.as_deref() {
+                None => (method, None),
+                Some(_) if !uses_library => return None,
+                Some(step) if call.name == step => ("call", Some(step)),
+                Some(step) if call.name.strip_prefix(step)?.starts_with('.') => (method, None),
+                Some(_) => return None,
+            };
             l.stmts.iter().find_map(|s| match s {
                 Stmt::Function { name, params, body } if name == method => {
-                    Some((l, (name.as_str(), params.as_slice(), body)))
+                    let name = shown.unwrap_or(name.as_str());
+                    Some((l, (name, params.as_slice(), body)))
                 }
                 _ => None,
             })
