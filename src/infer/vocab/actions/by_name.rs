@@ -80,9 +80,10 @@ pub(super) const ELSEWHERE_WORDS: &[&str] = &[
     "cloudformation",
     "pulumi",
     "cdk",
-    // Docker hosts, not a cluster: `deploy-compose.yml`, `swarm-deploy.yml`.
+    // Docker hosts, not a cluster: `deploy-compose.yml`, `swarm-deploy.yml`, `docker-deploy.yml`.
     "compose",
     "swarm",
+    "docker",
     // Artifact repositories: `maven-deploy.yml` publishes a build, as `mvn deploy` does.
     "maven",
     "gradle",

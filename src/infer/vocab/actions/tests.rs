@@ -189,6 +189,10 @@ fn gitlab_includes_named_for_deploying_deploy() {
         ),
         ("include:project", "acme/ci:/helm-lint.yml"),
         ("include:project", "acme/ci:/pages-deploy.yml"),
+        (
+            "include:project",
+            "acme/ci:/deployment-service/docker-deploy.yml@master",
+        ),
         // Read from the checkout, or not known at all: not this rule's.
         ("include:local", "ci/$TARGET/deploy.yml"),
         ("include:artifact", "deploy.yml"),
