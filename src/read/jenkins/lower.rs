@@ -105,6 +105,8 @@ pub(crate) fn lower<'a>(
         assigned: library::assigned_names(src, stmts, loaded),
         loaded: loaded.iter().collect(),
         walking_loaded: Vec::new(),
+        last_loaded: None,
+        loaded_as: BTreeMap::new(),
         top_level_input: false,
         limit: None,
     };
@@ -215,6 +217,10 @@ struct Lowerer<'a> {
     loaded: Vec<&'a Loaded>,
     /// The loaded files being walked, innermost last (a file loading itself stops there).
     walking_loaded: Vec<&'a str>,
+    /// The file the last `load` walked read, and the file each variable holds the object of
+    /// (`def deployer = load 'k8s/deploy.groovy'`).
+    last_loaded: Option<&'a str>,
+    loaded_as: BTreeMap<String, &'a str>,
     /// A scripted pipeline has met an `input` outside any stage: later stages wait for it.
     top_level_input: bool,
     /// The first limit of the reading that was reached, and where: a `jenkins-limit`

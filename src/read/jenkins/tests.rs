@@ -1427,6 +1427,30 @@ fn a_variable_given_to_a_step_is_its_value() {
     );
 }
 
+/// `load 'Jenkinsfile'` inside `dir('k8s')` read the root Jenkinsfile's path, and a call on a
+/// loaded object ran the first loaded file's function of that name (read from holdout-34 after
+/// it was scored): the path is read from the `dir`, and the object names its file.
+#[test]
+fn a_load_inside_dir_reads_from_that_folder_and_its_object_names_the_file() {
+    let jenkinsfile = r#"node {
+  stage('Api') { dir('api') { def a = load 'Jenkinsfile'; a.run() } }
+  stage('Deploy') { dir('k8s') { def d = load 'Jenkinsfile'; d.run() } }
+}"#;
+    let api = "def run() {\n  sh 'npm test'\n}\nreturn this\n";
+    let k8s = "def run() {\n  sh 'kubectl apply -f deployment/'\n}\nreturn this\n";
+    let repo = MemRepo::from_pairs(&[
+        ("Jenkinsfile", jenkinsfile),
+        ("api/Jenkinsfile", api),
+        ("k8s/Jenkinsfile", k8s),
+    ]);
+    let mut d = Vec::new();
+    let p = JenkinsReader
+        .read("Jenkinsfile", &repo, &mut d)
+        .expect("a pipeline");
+    assert_eq!(scripts(job(&p, "Api")), ["npm test"]);
+    assert_eq!(scripts(job(&p, "Deploy")), ["kubectl apply -f deployment/"]);
+}
+
 /// A scripted pipeline's `input` outside any stage pauses the whole run, so the stages after
 /// it wait for a person (issue 9, class 5): they need the job holding it.
 #[test]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use super::Lowerer;
 use super::tree::visit_tree;
-use crate::read::jenkins::ast::{Call, ExprKind, Stmt};
+use crate::read::jenkins::ast::{Call, Expr, ExprKind, Stmt};
 
 /// Most files one Jenkinsfile loads that are read.
 pub(crate) const MAX_LOADED: usize = 16;
@@ -30,21 +30,35 @@ pub(crate) struct Loaded {
 }
 
 /// The repository paths of the files `stmts` loads with a literal path, in order, each once.
+/// `load` reads its path from the folder it runs in, so a path inside `dir('k8s') { }` may be
+/// `k8s/<path>`: each literal folder a `dir` of the file names is tried in front of each
+/// path, before the path alone (the reader keeps the ones the checkout holds).
 pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
+    let mut dirs: Vec<String> = Vec::new();
     let mut on_call = |call: &Call| {
-        if call.receiver.is_none()
-            && call.name == "load"
-            && let Some(ExprKind::Str(lit)) = call.positional(0).map(|e| &e.kind)
-        {
-            found.push(lit.text.clone());
+        if call.receiver.is_some() || !matches!(call.name.as_str(), "load" | "dir") {
+            return;
+        }
+        let arg = call.named("path").or_else(|| call.positional(0));
+        if let Some(ExprKind::Str(lit)) = arg.map(|e| &e.kind) {
+            let to = if call.name == "load" {
+                &mut found
+            } else {
+                &mut dirs
+            };
+            to.push(lit.text.clone());
         }
     };
     visit_tree(stmts, &mut |_, _| {}, &mut on_call);
+    let dirs: Vec<String> = dirs.iter().filter_map(|d| load_path(d)).collect();
     let mut out: Vec<String> = Vec::new();
     for path in found.iter().filter_map(|p| load_path(p)) {
-        if !out.contains(&path) {
-            out.push(path);
+        let in_dirs = dirs.iter().map(|d| format!("{d}/{path}"));
+        for candidate in in_dirs.chain(std::iter::once(path.clone())) {
+            if !out.contains(&candidate) {
+                out.push(candidate);
+            }
         }
     }
     out.truncate(MAX_LOADED);
@@ -91,12 +105,20 @@ impl<'a> Lowerer<'a> {
     /// Walks the top-level statements of the loaded file at `reference` in the current job;
     /// whether it is one this Jenkinsfile's loads read.
     pub(super) fn walk_loaded(&mut self, reference: &str) -> bool {
+        self.last_loaded = None;
         let Some(path) = load_path(reference) else {
             return false;
         };
-        let Some(loaded) = self.loaded.iter().copied().find(|l| l.path == path) else {
+        // From the folder of the enclosing `dir` blocks first, as `load` reads it.
+        let in_dir = self
+            .dir()
+            .and_then(|d| load_path(&d))
+            .map(|d| format!("{d}/{path}"));
+        let found = |p: &str| self.loaded.iter().copied().find(|l| l.path == p);
+        let Some(loaded) = in_dir.as_deref().and_then(found).or_else(|| found(&path)) else {
             return false;
         };
+        self.last_loaded = Some(&loaded.path);
         if self.walking_loaded.contains(&loaded.path.as_str()) {
             return true;
         }
@@ -118,10 +140,14 @@ impl<'a> Lowerer<'a> {
     pub(super) fn call_loaded_function(&mut self, call: &'a Call) -> bool {
         let method = call.name.rsplit('.').next().unwrap_or(&call.name);
         let uses_library = self.uses_library;
+        // `deployer.rollout(...)` on the object of a known `load`: that file's function.
+        let object = call.name.split_once('.').map(|(object, _)| object);
+        let holds = object.and_then(|o| self.loaded_as.get(o).copied());
         let found = self.loaded.iter().copied().find_map(|l| {
             // A step file's `call` goes by the step's name, which the inlining guard reads:
             // two steps' `call`s are no recursion.
             let (method, shown) = match l.step.as_deref() {
+                None if holds.is_some_and(|p| p != l.path) => return None,
                 None => (method, None),
                 Some(_) if !uses_library => return None,
                 Some(step) if call.name == step => ("call", Some(step)),
@@ -141,6 +167,17 @@ impl<'a> Lowerer<'a> {
         };
         self.inline(function, call, Some(loaded));
         true
+    }
+
+    /// After `target = load '...'` was walked: `target` holds the object of the file it read.
+    pub(super) fn note_loaded_object(&mut self, target: &str, value: &Expr) {
+        let loads =
+            matches!(&value.kind, ExprKind::Call(c) if c.receiver.is_none() && c.name == "load");
+        if let Some(path) = self.last_loaded.take().filter(|_| loads) {
+            // `def deployer`, `Object deployer`: the name is the last word.
+            let name = target.rsplit(' ').next().unwrap_or(target);
+            self.loaded_as.insert(name.to_owned(), path);
+        }
     }
 
     /// Runs `f` with locations and source text taken from `loaded`.

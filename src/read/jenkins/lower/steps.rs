@@ -42,6 +42,7 @@ impl<'a> Lowerer<'a> {
             Stmt::Assign { target, value } => {
                 self.assign(target, value);
                 self.walk_expr(value, true);
+                self.note_loaded_object(target, value);
             }
             Stmt::If {
                 cond,
@@ -382,7 +383,7 @@ impl<'a> Lowerer<'a> {
     /// The folder the enclosing `dir('k8s') { }` blocks run their steps in, joined outermost
     /// first (`dir('deploy') { dir('prod') { sh ... } }` is `deploy/prod`, an absolute inner
     /// folder on its own); `None` outside any.
-    fn dir(&self) -> Option<String> {
+    pub(super) fn dir(&self) -> Option<String> {
         self.wrappers
             .iter()
             .filter_map(|w| match &w.step {
