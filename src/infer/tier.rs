@@ -20,6 +20,8 @@ const WORDS: &[(&str, Tier)] = &[
     // Acceptance, the A of the DTAP/OTAP ladder: the last stage before production.
     ("acceptance", Tier::Staging),
     ("acc", Tier::Staging),
+    // The quality-assurance system of a DEV/QAS/PRD landscape, the last before production.
+    ("qas", Tier::Staging),
     // A release candidate runs where the release will, before it does.
     ("rc", Tier::Staging),
     // Portuguese "homologação" and French "recette": the acceptance environment.

@@ -21,6 +21,11 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Opti
                     .into_iter()
                     .map(|t| (TriggerKind::Tag, Some(t))),
             )
+            .chain(change_requests(text).map(|t| (TriggerKind::PullRequest, t)))
+            .chain(
+                text.contains("buildingTag")
+                    .then_some((TriggerKind::Tag, None)),
+            )
             .collect();
     }
     // GitHub `a || b` of ref and event tests: each test is a way in.
@@ -38,6 +43,22 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Opti
         }
     }
     interpret_one(text).into_iter().collect()
+}
+
+/// The target of every `changeRequest` of a Jenkins `anyOf` (`changeRequest target: 'main'`,
+/// `changeRequest(target: 'main')`), `None` for one that names none: a pull request's way in.
+fn change_requests(text: &str) -> impl Iterator<Item = Option<String>> + '_ {
+    text.split("changeRequest").skip(1).map(|after| {
+        let after = after.trim_start().trim_start_matches('(').trim_start();
+        let target = after
+            .strip_prefix("target")?
+            .trim_start()
+            .strip_prefix(':')?;
+        let target = target.trim_start();
+        let q = target.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+        let end = target.get(1..)?.find(q)?;
+        target.get(1..1 + end).map(str::to_owned)
+    })
 }
 
 /// The quoted arguments of every `word 'x'` / `word "x"` in `text`.
