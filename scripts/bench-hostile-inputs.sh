@@ -223,6 +223,22 @@ gen unread-scripts '
 lines = ["deploy:", "  script:"] + [f"    - ./platform/bin/deploy-eks-{i}" for i in range(28000)]
 open(".gitlab-ci.yml", "w").write("\n".join(lines) + "\n")
 '
+# 14. A Jenkinsfile that declares a library and calls 60,000 distinct steps, 200 of which have a
+# `vars/` file of 2,000 further calls each, and loads 300 paths inside 300 `dir` blocks: at
+# most 16 step files and 16 loaded files are read, each name is looked for once.
+gen library-steps '
+import os
+os.makedirs("vars")
+calls = "\n".join(f"    step{i}(\"x\")" for i in range(60000))
+dirs = "\n".join(f"    dir(\"d{i}\") {{ def o{i} = load \"f{i}.groovy\"; o{i}.run() }}" for i in range(300))
+open("Jenkinsfile", "w").write("@Library(\"lib\") _\nnode {\n  stage(\"d\") {\n" + calls + "\n" + dirs + "\n  }\n}\n")
+for i in range(200):
+    body = "\n".join(f"  more{i}_{j}()" for j in range(2000))
+    open(f"vars/step{i}.groovy", "w").write("def call(String x) {\n  sh \"kubectl apply -n ns" + str(i) + " -f k8s/\"\n" + body + "\n}\n")
+for i in range(300):
+    os.makedirs(f"d{i}", exist_ok=True)
+    open(f"d{i}/f{i}.groovy", "w").write("def run() { sh \"helm upgrade --install r ./chart -n n" + str(i) + "\" }\nreturn this\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -257,3 +273,4 @@ measure custom-pipelines custom-pipelines '"deploy_steps": [0-9]' "$bin" --color
 measure package-scripts package-scripts 'script-limit' "$bin" --color never analyze .
 measure lerna-packages lerna-packages 'script-limit' "$bin" --color never analyze .
 measure unread-scripts unread-scripts '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure library-steps library-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

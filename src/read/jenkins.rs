@@ -19,6 +19,8 @@ pub(crate) use {lexer::lex, parser::parse as parse_tokens};
 
 pub(crate) use lower::LIBRARY_STEP;
 
+use std::collections::BTreeSet;
+
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::pipeline::{Pipeline, Reader};
 use crate::read::support::claimed_text;
@@ -83,20 +85,25 @@ pub(crate) fn read_jenkinsfile(
     let mut loaded: Vec<lower::Loaded> = lower::load_paths(&stmts)
         .into_iter()
         .filter_map(|path| read_loaded(repo, path, None, diagnostics))
+        .take(lower::MAX_LOADED)
         .collect();
     // So is a library step whose `vars/` file the checkout does not hold. The steps a step
-    // file calls are looked for too, up to `MAX_LOADED` files.
-    let mut next = 0;
+    // file calls are looked for too, up to `MAX_LOADED` step files; a step past them stays a
+    // library step the reader could not follow, reported as such.
     let mut steps: Vec<String> = lower::library_step_names(&stmts);
+    let mut seen: BTreeSet<String> = steps.iter().cloned().collect();
+    let mut next = 0;
+    let mut step_files = 0;
     while let Some(step) = steps.get(next).cloned() {
         next += 1;
-        if next > lower::MAX_LOADED {
+        let path = format!("vars/{step}.groovy");
+        if step_files == lower::MAX_LOADED {
             break;
         }
-        let path = format!("vars/{step}.groovy");
         if let Some(file) = read_loaded(repo, path, Some(step), diagnostics) {
+            step_files += 1;
             for name in lower::library_step_names(&file.stmts) {
-                if !steps.contains(&name) {
+                if seen.insert(name.clone()) {
                     steps.push(name);
                 }
             }

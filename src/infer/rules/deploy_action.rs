@@ -220,7 +220,10 @@ fn siblings_of_deploys(calls: &[RemoteCall], facts: &mut Facts) {
 /// reusable workflow's are.
 pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String, Confidence)> {
     let pipeline = a.job.pipeline;
+    // A name no container could make a deploy is none, before the scans of the pipeline's
+    // unresolved references and the job's steps (a file of thousands of library steps).
     if pipeline.system != CiSystem::Jenkins
+        || vocab::library_deploy_tool(a.uses, Some("helm")).is_none()
         || !pipeline
             .unresolved
             .iter()

@@ -9,6 +9,7 @@
 //! a step `deploy(...)` runs that file's `call` function, and `deploy.toCluster(...)` its
 //! `toCluster`. Only a file that declares a library reaches them (see `call_loaded_function`).
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::Lowerer;
@@ -32,7 +33,9 @@ pub(crate) struct Loaded {
 /// The repository paths of the files `stmts` loads with a literal path, in order, each once.
 /// `load` reads its path from the folder it runs in, so a path inside `dir('k8s') { }` may be
 /// `k8s/<path>`: each literal folder a `dir` of the file names is tried in front of each
-/// path, before the path alone (the reader keeps the ones the checkout holds).
+/// path, before the path alone. These are candidates: the reader keeps the first
+/// [`MAX_LOADED`] the checkout holds. At most [`MAX_LOADED`] folders and `4 × MAX_LOADED`
+/// paths are combined; a `load` of a path left out stays unresolved.
 pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     let mut dirs: Vec<String> = Vec::new();
@@ -51,34 +54,39 @@ pub(crate) fn load_paths(stmts: &[Stmt]) -> Vec<String> {
         }
     };
     visit_tree(stmts, &mut |_, _| {}, &mut on_call);
-    let dirs: Vec<String> = dirs.iter().filter_map(|d| load_path(d)).collect();
-    let mut out: Vec<String> = Vec::new();
-    for path in found.iter().filter_map(|p| load_path(p)) {
-        let in_dirs = dirs.iter().map(|d| format!("{d}/{path}"));
-        for candidate in in_dirs.chain(std::iter::once(path.clone())) {
-            if !out.contains(&candidate) {
-                out.push(candidate);
-            }
-        }
-    }
-    out.truncate(MAX_LOADED);
-    out
+    let dirs = distinct(dirs.iter().filter_map(|d| load_path(d)), MAX_LOADED);
+    let paths = distinct(found.iter().filter_map(|p| load_path(p)), 4 * MAX_LOADED);
+    let candidates = paths.iter().flat_map(|path| {
+        let in_dirs = dirs.iter().map(move |d| format!("{d}/{path}"));
+        in_dirs.chain(std::iter::once(path.clone()))
+    });
+    distinct(candidates, usize::MAX)
+}
+
+/// The first `most` distinct items of `items`, in order.
+fn distinct(items: impl Iterator<Item = String>, most: usize) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    items
+        .filter(|item| seen.insert(item.clone()))
+        .take(most)
+        .collect()
 }
 
 /// The steps `stmts` calls by a bare name (`deploy(...)`) or on a bare name
 /// (`deploy.toCluster(...)`) that a shared library's `vars/` could define: no Jenkins or plugin
 /// step, each once, in order. Their files are looked for at
 /// `vars/<step>.groovy`.
-pub(crate) fn library_step_names(stmts: &[Stmt]) -> Vec<String> {
+pub(crate) fn library_step_names<'t>(stmts: &'t [Stmt]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    let mut on_call = |call: &Call| {
+    let mut seen: BTreeSet<&'t str> = BTreeSet::new();
+    let mut on_call = |call: &'t Call| {
         if call.receiver.is_some() {
             return;
         }
         let root = call.name.split('.').next().unwrap_or_default();
         let name_like = root.chars().next().is_some_and(|c| c.is_ascii_lowercase())
             && root.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if name_like && !super::library::is_known_step(root) && !out.iter().any(|n| n == root) {
+        if name_like && !super::library::is_known_step(root) && seen.insert(root) {
             out.push(root.to_owned());
         }
     };
