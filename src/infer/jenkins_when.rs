@@ -40,7 +40,7 @@ fn tests(text: &str) -> Vec<(String, String)> {
 }
 
 /// The quoted text right after `key` in `part` (`name: 'ENV'` → `ENV`).
-fn quoted_after(part: &str, key: &str) -> Option<String> {
+pub(crate) fn quoted_after(part: &str, key: &str) -> Option<String> {
     let after = part[part.find(key)? + key.len()..].trim_start();
     let q = after.chars().next().filter(|q| *q == '\'' || *q == '"')?;
     let end = after[1..].find(q)?;

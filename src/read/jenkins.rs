@@ -89,8 +89,12 @@ pub(crate) fn read_jenkinsfile(
         .collect();
     // So is a library step whose `vars/` file the checkout does not hold. The steps a step
     // file calls are looked for too, up to `MAX_LOADED` step files; a step past them stays a
-    // library step the reader could not follow, reported as such.
-    let mut steps: Vec<String> = lower::library_step_names(&stmts);
+    // library step the reader could not follow, reported as such. A file that declares no
+    // library has no library steps to look for.
+    let mut steps: Vec<String> = match lower::declares_library(&stmts) {
+        true => lower::library_step_names(&stmts),
+        false => Vec::new(),
+    };
     let mut seen: BTreeSet<String> = steps.iter().cloned().collect();
     let mut next = 0;
     let mut step_files = 0;

@@ -22,7 +22,7 @@ mod tree;
 mod values;
 
 pub(crate) use library::LIBRARY_STEP;
-pub(crate) use load::{Loaded, MAX_LOADED, library_step_names, load_paths};
+pub(crate) use load::{Loaded, MAX_LOADED, declares_library, library_step_names, load_paths};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -105,7 +105,6 @@ pub(crate) fn lower<'a>(
         assigned: library::assigned_names(src, stmts, loaded),
         loaded: loaded.iter().collect(),
         walking_loaded: Vec::new(),
-        last_loaded: None,
         loaded_as: BTreeMap::new(),
         top_level_input: false,
         limit: None,
@@ -217,9 +216,7 @@ struct Lowerer<'a> {
     loaded: Vec<&'a Loaded>,
     /// The loaded files being walked, innermost last (a file loading itself stops there).
     walking_loaded: Vec<&'a str>,
-    /// The file the last `load` walked read, and the file each variable holds the object of
-    /// (`def deployer = load 'k8s/deploy.groovy'`).
-    last_loaded: Option<&'a str>,
+    /// The file each variable holds the object of (`def deployer = load 'k8s/deploy.groovy'`).
     loaded_as: BTreeMap<String, &'a str>,
     /// A scripted pipeline has met an `input` outside any stage: later stages wait for it.
     top_level_input: bool,

@@ -48,17 +48,9 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Opti
 /// The target of every `changeRequest` of a Jenkins `anyOf` (`changeRequest target: 'main'`,
 /// `changeRequest(target: 'main')`), `None` for one that names none: a pull request's way in.
 fn change_requests(text: &str) -> impl Iterator<Item = Option<String>> + '_ {
-    text.split("changeRequest").skip(1).map(|after| {
-        let after = after.trim_start().trim_start_matches('(').trim_start();
-        let target = after
-            .strip_prefix("target")?
-            .trim_start()
-            .strip_prefix(':')?;
-        let target = target.trim_start();
-        let q = target.chars().next().filter(|q| *q == '\'' || *q == '"')?;
-        let end = target.get(1..)?.find(q)?;
-        target.get(1..1 + end).map(str::to_owned)
-    })
+    text.split("changeRequest")
+        .skip(1)
+        .map(|after| jenkins_when::quoted_after(after, "target:"))
 }
 
 /// The quoted arguments of every `word 'x'` / `word "x"` in `text`.

@@ -219,7 +219,7 @@ impl<'a> Lowerer<'a> {
 
     /// `@Library('name@version')`: a shared library, which cannot be read offline.
     pub(super) fn annotation(&mut self, name: &str, args: &[Arg], span: Span) {
-        if name != "Library" && !name.ends_with(".Library") {
+        if !super::library::is_library_annotation(name) {
             return;
         }
         for arg in args {

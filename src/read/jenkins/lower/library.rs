@@ -274,6 +274,11 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// Whether an annotation loads a shared library (`@Library`, `@groovy.transform.Library`).
+pub(super) fn is_library_annotation(name: &str) -> bool {
+    name == "Library" || name.ends_with(".Library")
+}
+
 /// Whether `uses` is a step of Jenkins or of a known plugin (`docker.build`, `sh`).
 pub(super) fn is_known_step(uses: &str) -> bool {
     let root = uses.split('.').next().unwrap_or(uses);

@@ -72,6 +72,22 @@ fn distinct(items: impl Iterator<Item = String>, most: usize) -> Vec<String> {
         .collect()
 }
 
+/// Whether the file declares a shared library (`@Library`, `library(...)`, `libraries { }`), the
+/// only case in which its steps may be a library's.
+pub(crate) fn declares_library(stmts: &[Stmt]) -> bool {
+    let annotated = stmts.iter().any(|s| {
+        matches!(s, Stmt::Annotation { name, .. } if super::library::is_library_annotation(name))
+    });
+    let mut called = false;
+    let mut on_call = |call: &Call| {
+        called |= call.receiver.is_none() && matches!(call.name.as_str(), "library" | "libraries");
+    };
+    if !annotated {
+        visit_tree(stmts, &mut |_, _| {}, &mut on_call);
+    }
+    annotated || called
+}
+
 /// The steps `stmts` calls by a bare name (`deploy(...)`) or on a bare name
 /// (`deploy.toCluster(...)`) that a shared library's `vars/` could define: no Jenkins or plugin
 /// step, each once, in order. Their files are looked for at
@@ -113,20 +129,9 @@ impl<'a> Lowerer<'a> {
     /// Walks the top-level statements of the loaded file at `reference` in the current job;
     /// whether it is one this Jenkinsfile's loads read.
     pub(super) fn walk_loaded(&mut self, reference: &str) -> bool {
-        self.last_loaded = None;
-        let Some(path) = load_path(reference) else {
+        let Some(loaded) = self.find_loaded(reference) else {
             return false;
         };
-        // From the folder of the enclosing `dir` blocks first, as `load` reads it.
-        let in_dir = self
-            .dir()
-            .and_then(|d| load_path(&d))
-            .map(|d| format!("{d}/{path}"));
-        let found = |p: &str| self.loaded.iter().copied().find(|l| l.path == p);
-        let Some(loaded) = in_dir.as_deref().and_then(found).or_else(|| found(&path)) else {
-            return false;
-        };
-        self.last_loaded = Some(&loaded.path);
         if self.walking_loaded.contains(&loaded.path.as_str()) {
             return true;
         }
@@ -140,6 +145,18 @@ impl<'a> Lowerer<'a> {
         });
         self.walking_loaded.pop();
         true
+    }
+
+    /// The read file a `load` of `reference` evaluates here: from the folder of the enclosing
+    /// `dir` blocks first, as `load` reads it, then from the checkout's root.
+    fn find_loaded(&self, reference: &str) -> Option<&'a Loaded> {
+        let path = load_path(reference)?;
+        let in_dir = self
+            .dir()
+            .and_then(|d| load_path(&d))
+            .map(|d| format!("{d}/{path}"));
+        let found = |p: &str| self.loaded.iter().copied().find(|l| l.path == p);
+        in_dir.as_deref().and_then(found).or_else(|| found(&path))
     }
 
     /// Runs a function a loaded file defines when `call` names it (`deployer.toCluster(...)`
@@ -177,14 +194,19 @@ impl<'a> Lowerer<'a> {
         true
     }
 
-    /// After `target = load '...'` was walked: `target` holds the object of the file it read.
+    /// `target = load '...'`: `target` holds the object of the file it reads.
     pub(super) fn note_loaded_object(&mut self, target: &str, value: &Expr) {
-        let loads =
-            matches!(&value.kind, ExprKind::Call(c) if c.receiver.is_none() && c.name == "load");
-        if let Some(path) = self.last_loaded.take().filter(|_| loads) {
+        let ExprKind::Call(call) = &value.kind else {
+            return;
+        };
+        if call.receiver.is_some() || call.name != "load" {
+            return;
+        }
+        let reference = call.positional(0).map(|e| self.text(e)).unwrap_or_default();
+        if let Some(loaded) = self.find_loaded(&reference) {
             // `def deployer`, `Object deployer`: the name is the last word.
             let name = target.rsplit(' ').next().unwrap_or(target);
-            self.loaded_as.insert(name.to_owned(), path);
+            self.loaded_as.insert(name.to_owned(), &loaded.path);
         }
     }
 
