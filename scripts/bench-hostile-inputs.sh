@@ -239,6 +239,15 @@ for i in range(300):
     os.makedirs(f"d{i}", exist_ok=True)
     open(f"d{i}/f{i}.groovy", "w").write("def run() { sh \"helm upgrade --install r ./chart -n n" + str(i) + "\" }\nreturn this\n")
 '
+# 15. One job of 20,000 library steps named for deploying, inside `container('helm')` blocks:
+# each step's container and its library-step check are found once, not by a scan of the job.
+gen container-steps '
+blocks = []
+for b in range(200):
+    calls = "\n".join(f"        deployApp{b}_{i}(\"x\")" for i in range(100))
+    blocks.append("      container(\"helm\") {\n" + calls + "\n      }")
+open("Jenkinsfile", "w").write("@Library(\"lib\") _\nnode {\n  stage(\"d\") {\n" + "\n".join(blocks) + "\n  }\n}\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -274,3 +283,4 @@ measure package-scripts package-scripts 'script-limit' "$bin" --color never anal
 measure lerna-packages lerna-packages 'script-limit' "$bin" --color never analyze .
 measure unread-scripts unread-scripts '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure library-steps library-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure container-steps container-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

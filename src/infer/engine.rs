@@ -1,8 +1,9 @@
 //! INFER stage: the engine. It walks the pipelines once — pipeline, job, the job's script units
 //! and their commands, then the job's packaged steps — and lets every rule look at each place
 //! through a hook. Work several rules need is done here once: each job's scripts (and the
-//! scripts and make targets they call) are tokenized once, and each command's deploy and
-//! credential classification is computed once and handed to every rule.
+//! scripts and make targets they call) are tokenized once, each command's deploy and
+//! credential classification is computed once and handed to every rule, and so are each
+//! packaged step's Jenkins `container(...)` and whether it is a shared-library step.
 
 use crate::files::Loc;
 use crate::infer::commands::{self, Unit};
@@ -10,7 +11,9 @@ use crate::infer::keys::JobKey;
 use crate::infer::shell::{Command, Lookup};
 use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
 use crate::infer::{Context, Facts, RuleId};
+use crate::read::jenkins::LIBRARY_STEP;
 use crate::read::{Job, Pipeline, Step};
+use std::collections::HashSet;
 
 /// One inference rule: it adds facts from the places the engine shows it. Every hook has an
 /// empty default, so a rule implements only the ones it needs.
@@ -74,6 +77,10 @@ pub(crate) struct ActionSite<'a> {
     pub spec: Option<&'static ActionSpec>,
     /// The step's own conditions ([`Step`]'s `when`).
     pub when: &'a [crate::read::Trigger],
+    /// The reader reported the call as a Jenkins shared-library step it cannot read.
+    pub library_step: bool,
+    /// The name of the innermost Jenkins `container('x') { }` whose closure holds the step.
+    pub container: Option<&'a str>,
 }
 
 /// Runs `rules` over `pipeline`, adding to `facts`: places 1 and 2 of the order below. A caller
@@ -102,6 +109,13 @@ pub(crate) fn visit(
     for rule in rules.iter_mut() {
         rule.on_pipeline(pipeline, facts);
     }
+    // Looked up once per step: a Jenkinsfile may call thousands of library steps.
+    let library_steps: HashSet<&str> = pipeline
+        .unresolved
+        .iter()
+        .filter(|u| u.kind == LIBRARY_STEP)
+        .map(|u| u.reference.as_str())
+        .collect();
     for job in &pipeline.jobs {
         let vars = commands::job_vars(pipeline, job);
         let shared = pipeline.system.script_lines_share_a_shell();
@@ -126,7 +140,8 @@ pub(crate) fn visit(
         for unit in &units {
             visit_commands(&site, unit, rules, facts);
         }
-        for step in &job.steps {
+        let containers = enclosing_containers(job);
+        for (step, container) in job.steps.iter().zip(containers) {
             let Step::Action {
                 uses,
                 with,
@@ -144,6 +159,8 @@ pub(crate) fn visit(
                 loc,
                 spec: vocab::call_spec(uses, with, pipeline.system),
                 when,
+                library_step: library_steps.contains(uses.as_str()),
+                container,
             };
             for rule in rules.iter_mut() {
                 rule.on_action(&action, facts);
@@ -197,6 +214,45 @@ fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
         .ok()?;
     let (_, script) = unit.unread_scripts.get(at)?;
     vocab::unread_script_deploy(script, |name| unit.vars.value(name).is_some())
+}
+
+/// For each step of `job`, the name of the innermost `container('x') { }` whose closure holds
+/// it (a wrapper step's location spans its closure): one sweep over the packaged steps in file
+/// and offset order, with a stack of the containers still open there.
+fn enclosing_containers(job: &Job) -> Vec<Option<&str>> {
+    let mut out = vec![None; job.steps.len()];
+    let is_container = |uses: &str| uses == "container";
+    let mut order: Vec<(usize, &Loc, bool)> = job
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| match s {
+            Step::Action { uses, loc, .. } => Some((i, loc, is_container(uses))),
+            Step::Script { .. } => None,
+        })
+        .collect();
+    if !order.iter().any(|(.., container)| *container) {
+        return out;
+    }
+    // At one offset, a step comes before the container that starts there: no container holds
+    // itself.
+    order.sort_by(|a, b| (&a.1.file, a.1.span.start, a.2).cmp(&(&b.1.file, b.1.span.start, b.2)));
+    let mut open: Vec<(&Loc, Option<&str>)> = Vec::new();
+    for (i, loc, container) in order {
+        while open
+            .last()
+            .is_some_and(|(c, _)| c.file != loc.file || c.span.end <= loc.span.start)
+        {
+            open.pop();
+        }
+        if let Some(slot) = out.get_mut(i) {
+            *slot = open.last().and_then(|(_, name)| *name);
+        }
+        if container && let Some(Step::Action { with, .. }) = job.steps.get(i) {
+            open.push((loc, vocab::input(with, &["name"])));
+        }
+    }
+    out
 }
 
 /// Whether `job` connects to a lasting cluster: a step or command that fetches a named
@@ -313,6 +369,47 @@ mod tests {
         assert_eq!(units(pipelines, &repo), 6);
         // `deploy.sh` in both jobs, and the packaged step.
         assert_eq!(facts.deploy_steps.len(), 3);
+    }
+
+    #[test]
+    fn each_step_gets_its_innermost_container() {
+        // A container spans its closure; nested, side by side, and in another file.
+        let container = |file: &str, name: &str, start: usize, end: usize| {
+            let mut s = action_step(file, "container", &[("name", name)], start);
+            if let Step::Action { loc, .. } = &mut s {
+                loc.span.end = end;
+            }
+            s
+        };
+        let j = job(
+            "deploy",
+            vec![
+                action_step("Jenkinsfile", "before", &[], 0),
+                container("Jenkinsfile", "helm", 10, 100),
+                action_step("Jenkinsfile", "inHelm", &[], 20),
+                container("Jenkinsfile", "kubectl", 30, 60),
+                action_step("Jenkinsfile", "inKubectl", &[], 40),
+                action_step("Jenkinsfile", "backInHelm", &[], 70),
+                action_step("vars/x.groovy", "elsewhere", &[], 50),
+                action_step("Jenkinsfile", "after", &[], 100),
+                script_step("Jenkinsfile", "kubectl apply -f k8s/\n", 45, 0),
+            ],
+        );
+        let names = enclosing_containers(&j);
+        assert_eq!(
+            names,
+            [
+                None,
+                None,
+                Some("helm"),
+                Some("helm"),
+                Some("kubectl"),
+                Some("helm"),
+                None,
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

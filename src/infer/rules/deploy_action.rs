@@ -8,8 +8,7 @@ use crate::infer::RuleId;
 use crate::infer::engine::{ActionSite, Rule};
 use crate::infer::vocab::{self, DeployMatch, DeployTool};
 use crate::infer::{Confidence, Context, DeployStep, Evidence, Facts, JobKey};
-use crate::read::jenkins::LIBRARY_STEP;
-use crate::read::{CiSystem, Step};
+use crate::read::CiSystem;
 
 /// Packaged steps in the deploy vocabulary ⇒ [`DeployStep`].
 #[derive(Default)]
@@ -219,19 +218,10 @@ fn siblings_of_deploys(calls: &[RemoteCall], facts: &mut Facts) {
 /// read here. Its `namespace`, `cluster`/`context` and `environment` inputs are read as a
 /// reusable workflow's are.
 pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String, Confidence)> {
-    let pipeline = a.job.pipeline;
-    // A name no container could make a deploy is none, before the scans of the pipeline's
-    // unresolved references and the job's steps (a file of thousands of library steps).
-    if pipeline.system != CiSystem::Jenkins
-        || vocab::library_deploy_tool(a.uses, Some("helm")).is_none()
-        || !pipeline
-            .unresolved
-            .iter()
-            .any(|u| u.kind == LIBRARY_STEP && u.reference == a.uses)
-    {
+    if !a.library_step {
         return None;
     }
-    let container = enclosing_container(a);
+    let container = a.container;
     let tool = vocab::library_deploy_tool(a.uses, container)?;
     let input = |names: &[&str]| {
         vocab::input(a.with, names)
@@ -266,28 +256,6 @@ pub(crate) fn library_deploy(a: &ActionSite<'_>) -> Option<(DeployMatch, String,
         ),
     };
     Some((m, note, confidence))
-}
-
-/// The name of the innermost `container('x') { }` whose closure holds the step at `a.loc`
-/// (a wrapper step's location spans its closure).
-fn enclosing_container<'a>(a: &ActionSite<'a>) -> Option<&'a str> {
-    a.job
-        .job
-        .steps
-        .iter()
-        .filter_map(|s| match s {
-            Step::Action {
-                uses, with, loc, ..
-            } if uses == "container" => Some((with, loc)),
-            _ => None,
-        })
-        .filter(|(_, loc)| {
-            loc.file == a.loc.file
-                && loc.span.start < a.loc.span.start
-                && a.loc.span.start < loc.span.end
-        })
-        .max_by_key(|(_, loc)| loc.span.start)
-        .and_then(|(with, _)| vocab::input(with, &["name"]))
 }
 
 #[cfg(test)]
