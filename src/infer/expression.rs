@@ -92,19 +92,90 @@ pub(crate) fn outcomes(expr: &str) -> Option<Vec<Outcome>> {
     (out.len() > 1).then_some(out)
 }
 
+/// One way into a job ([`ways_in`]): a trigger kind and pattern, and for a test of a dispatch
+/// input (`inputs.environment == 'dev'`), the value it tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Way {
+    pub kind: TriggerKind,
+    pub pattern: Option<String>,
+    pub choice: Option<String>,
+}
+
+impl From<(TriggerKind, Option<String>)> for Way {
+    fn from((kind, pattern): (TriggerKind, Option<String>)) -> Way {
+        Way {
+            kind,
+            pattern,
+            choice: None,
+        }
+    }
+}
+
 /// The ways into a job whose `if:` is a disjunction of ref and event tests
 /// (`github.ref_name == 'main' || github.event_name == 'workflow_dispatch'`): a branch, a push
-/// of any branch, a pull request or a manual start per test. `None` when any alternative is not
-/// one such test, or is negated, or there is only one (the reader types a single test).
-pub(crate) fn ways_in(expr: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
-    let alternatives = split_alternatives(expr)?;
+/// of any branch, a pull request or a manual start per test. An alternative may also be a
+/// conjunction ([`conjunction_way`]). `None` when any alternative is none of these, or is
+/// negated, or there is only one (the reader types a single test and splits a conjunction).
+pub(crate) fn ways_in(expr: &str) -> Option<Vec<Way>> {
+    let alternatives = split_top(expr, "||")?;
     if alternatives.len() < 2 {
         return None;
     }
     alternatives
         .iter()
-        .map(|a| tag_or_prefix_way(a).or_else(|| way_of(a)))
+        .map(|a| match split_top(a, "&&")?.as_slice() {
+            [one] => tag_or_prefix_way(one)
+                .or_else(|| way_of(one))
+                .map(Way::from)
+                .or_else(|| conjunction_way(&[one])),
+            terms => conjunction_way(terms),
+        })
         .collect()
+}
+
+/// An alternative that is a conjunction of positive tests (or one test): of a dispatch input
+/// against a literal (`github.event_name == 'workflow_dispatch' && inputs.environment ==
+/// 'dev'`), a manual start with that input; of the event `workflow_dispatch`, a manual start;
+/// of a branch, maybe with the event `push`, that branch. Any other test, two of one kind, or
+/// a negation: `None`.
+fn conjunction_way(terms: &[&str]) -> Option<Way> {
+    let (mut input, mut event, mut branch) = (None, None, None);
+    for term in terms {
+        if let Some(tested) = input_test(term) {
+            input.replace(tested).is_none().then_some(())?;
+            continue;
+        }
+        match cond_of(term)? {
+            Cond::Event(e) if !e.negated => event.replace(e.event).is_none().then_some(())?,
+            Cond::Ref(r) if !r.negated => branch.replace(r.branch).is_none().then_some(())?,
+            _ => return None,
+        }
+    }
+    match (input, event, branch) {
+        (Some((name, value)), None | Some(ScriptEvent::Manual), _) => Some(Way {
+            kind: TriggerKind::Manual,
+            pattern: Some(name),
+            choice: Some(value),
+        }),
+        (None, Some(ScriptEvent::Manual), _) => Some((TriggerKind::Manual, None).into()),
+        (None, None | Some(ScriptEvent::Push), Some(b)) => {
+            Some((TriggerKind::Branch, Some(b)).into())
+        }
+        _ => None,
+    }
+}
+
+/// `inputs.environment == 'dev'` (or `github.event.inputs.environment`, either side): the
+/// input and the value.
+fn input_test(term: &str) -> Option<(String, String)> {
+    let (l, r) = term.split_once("==")?;
+    let (l, r) = (l.trim(), r.trim());
+    let (input, value) = match (value_of(l), value_of(r)) {
+        (Some(Value::Input(name)), _) => (name, literal(r)?),
+        (_, Some(Value::Input(name))) => (name, literal(l)?),
+        _ => return None,
+    };
+    (!value.is_empty()).then(|| (input, value.to_owned()))
 }
 
 /// One alternative that is a ref or event comparison.
@@ -153,39 +224,6 @@ fn tag_or_prefix_way(a: &str) -> Option<(TriggerKind, Option<String>)> {
         "github.ref_name" => Some((TriggerKind::Branch, glob(prefix))),
         _ => None,
     }
-}
-
-/// `text` split on `||` outside quotes and outside a call's parentheses (`startsWith(a, 'b')`),
-/// each part trimmed; `None` on a parenthesised group, unbalanced parentheses or an empty part.
-fn split_alternatives(text: &str) -> Option<Vec<&str>> {
-    let mut parts = Vec::new();
-    let (mut quoted, mut depth, mut start, mut i) = (false, 0usize, 0, 0);
-    let bytes = text.as_bytes();
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\'' => quoted = !quoted,
-            b'(' if !quoted => {
-                // Only a call opens one: a name right before it.
-                let called =
-                    i > 0 && (bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
-                if !called {
-                    return None;
-                }
-                depth += 1;
-            }
-            b')' if !quoted => depth = depth.checked_sub(1)?,
-            b'|' if !quoted && depth == 0 && bytes[i..].starts_with(b"||") => {
-                parts.push(text[start..i].trim());
-                i += 2;
-                start = i;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(text[start..].trim());
-    (!quoted && depth == 0 && parts.iter().all(|p| !p.is_empty())).then_some(parts)
 }
 
 /// An outcome under `conds`: at most one event and one ref condition, once those a positive
@@ -297,9 +335,16 @@ mod tests {
         Value::Literal(v.to_owned())
     }
 
+    /// [`ways_in`] where no alternative tests an input.
+    fn plain(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
+        let ways = ways_in(text)?;
+        assert!(ways.iter().all(|w| w.choice.is_none()), "{text}");
+        Some(ways.into_iter().map(|w| (w.kind, w.pattern)).collect())
+    }
+
     #[test]
     fn disjunctions_of_tests_are_ways_in() {
-        let ways = ways_in("github.ref_name == 'main' || github.event_name == 'workflow_dispatch'");
+        let ways = plain("github.ref_name == 'main' || github.event_name == 'workflow_dispatch'");
         assert_eq!(
             ways,
             Some(vec![
@@ -308,25 +353,74 @@ mod tests {
             ])
         );
         assert_eq!(
-            ways_in("github.ref == 'refs/heads/dev' || github.event_name == 'pull_request'"),
+            plain("github.ref == 'refs/heads/dev' || github.event_name == 'pull_request'"),
             Some(vec![
                 (TriggerKind::Branch, Some("dev".to_owned())),
                 (TriggerKind::PullRequest, None)
             ])
         );
-        assert_eq!(ways_in("github.ref_name == 'main'"), None);
-        assert_eq!(ways_in("github.ref_name != 'main' || inputs.force"), None);
+        assert_eq!(plain("github.ref_name == 'main'"), None);
+        assert_eq!(plain("github.ref_name != 'main' || inputs.force"), None);
         assert_eq!(
-            ways_in("(github.ref_name == 'a') || github.ref_name == 'b'"),
-            None
+            plain("(github.ref_name == 'a') || github.ref_name == 'b'"),
+            Some(vec![
+                (TriggerKind::Branch, Some("a".to_owned())),
+                (TriggerKind::Branch, Some("b".to_owned()))
+            ])
         );
+    }
+
+    #[test]
+    fn conjunctions_in_a_disjunction_are_ways_in() {
+        let ways = ways_in(
+            "github.ref == 'refs/heads/develop' || \
+             (github.event_name == 'workflow_dispatch' && inputs.environment == 'dev')",
+        );
+        assert_eq!(
+            ways,
+            Some(vec![
+                (TriggerKind::Branch, Some("develop".to_owned())).into(),
+                Way {
+                    kind: TriggerKind::Manual,
+                    pattern: Some("environment".to_owned()),
+                    choice: Some("dev".to_owned())
+                }
+            ])
+        );
+        let ways = ways_in(
+            "github.event_name == 'push' && github.ref_name == 'main' || \
+             'prod' == github.event.inputs.target || github.event_name == 'workflow_dispatch' && github.ref_name == 'main'",
+        );
+        assert_eq!(
+            ways,
+            Some(vec![
+                (TriggerKind::Branch, Some("main".to_owned())).into(),
+                Way {
+                    kind: TriggerKind::Manual,
+                    pattern: Some("target".to_owned()),
+                    choice: Some("prod".to_owned())
+                },
+                (TriggerKind::Manual, None).into()
+            ])
+        );
+        // A negation, two tests of one kind, a pull request on a branch, a test of anything
+        // else, a nested choice: not read.
+        for other in [
+            "github.ref_name == 'main' || (github.event_name == 'workflow_dispatch' && inputs.env != 'dev')",
+            "github.ref_name == 'main' || (inputs.a == 'x' && inputs.b == 'y')",
+            "github.ref_name == 'main' || (github.event_name == 'pull_request' && github.ref_name == 'x')",
+            "github.ref_name == 'main' || (github.event_name == 'push' && inputs.force)",
+            "github.ref_name == 'main' || (github.ref_name == 'a' && (inputs.b == 'x' || inputs.b == 'y'))",
+        ] {
+            assert_eq!(ways_in(other), None, "{other}");
+        }
     }
 
     #[test]
     fn tag_prefixes_and_releases_are_ways_in() {
         let s = |v: &str| Some(v.to_owned());
         assert_eq!(
-            ways_in(
+            plain(
                 "github.event_name == 'workflow_dispatch' || \
                  startsWith(github.event.release.tag_name, 'v')"
             ),
@@ -336,7 +430,7 @@ mod tests {
             ])
         );
         assert_eq!(
-            ways_in(
+            plain(
                 "startsWith(github.ref, 'refs/tags/') || \
                  startsWith(github.ref, 'refs/heads/release/') || github.event_name == 'release'"
             ),
@@ -346,14 +440,13 @@ mod tests {
                 (TriggerKind::Tag, None)
             ])
         );
-        // Another call, a group, a call on something else: not read.
+        // Another call, a call on something else: not read.
         for other in [
             "contains(github.ref, 'v') || github.event_name == 'push'",
-            "(startsWith(github.ref, 'refs/tags/')) || github.event_name == 'push'",
             "startsWith(github.head_ref, 'x') || github.event_name == 'push'",
             "startsWith(github.ref, 'refs/tags/' || github.event_name == 'push'",
         ] {
-            assert_eq!(ways_in(other), None, "{other}");
+            assert_eq!(plain(other), None, "{other}");
         }
     }
 

@@ -270,10 +270,11 @@ fn triggers_of(
         .iter()
         .filter(|c| c.kind == TriggerKind::Expression)
     {
-        for (kind, pattern) in interpret(c, pipeline.system) {
+        for way in interpret(c, pipeline.system) {
             conditions.push(Trigger {
-                kind,
-                pattern,
+                kind: way.kind,
+                pattern: way.pattern,
+                choices: way.choice.into_iter().collect(),
                 ..c.clone()
             });
         }
@@ -303,9 +304,19 @@ fn triggers_of(
             c.kind = TriggerKind::Tag;
         }
     }
+    // GitHub: a test of an event the workflow is not started by never holds (`github.ref ==
+    // 'refs/heads/develop'` in a workflow only started by hand), unless a caller or an upstream
+    // run, whose events are not written here, starts it.
+    let started_by = |kind: &TriggerKind| {
+        !github
+            || pipeline_triggers.is_empty()
+            || pipeline_triggers.iter().any(|t| {
+                t.kind == *kind || matches!(t.kind, TriggerKind::Caller | TriggerKind::Upstream)
+            })
+    };
     let own: Vec<&Trigger> = conditions
         .iter()
-        .filter(|c| !c.negated && is_ref_kind(&c.kind))
+        .filter(|c| !c.negated && is_ref_kind(&c.kind) && started_by(&c.kind))
         .collect();
     // A job only reachable through a named manual start (a Bitbucket custom pipeline, a
     // parameter) does not run on the pipeline's other triggers.

@@ -1,12 +1,13 @@
 //! The job conditions readers keep verbatim (expressions) that still say a ref or an input.
 
+use crate::infer::expression::{Way, ways_in};
 use crate::infer::jenkins_when;
 use crate::read::{CiSystem, Trigger, TriggerKind};
 
 /// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
 /// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
 /// `$CI_COMMIT_TAG` tests the reader could not type. `system` is the pipeline's.
-pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Option<String>)> {
+pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<Way> {
     let Some(text) = c.pattern.as_deref().map(str::trim) else {
         return Vec::new();
     };
@@ -26,10 +27,11 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Opti
                 text.contains("buildingTag")
                     .then_some((TriggerKind::Tag, None)),
             )
+            .map(Way::from)
             .collect();
     }
-    // GitHub `a || b` of ref and event tests: each test is a way in.
-    if let Some(ways) = crate::infer::expression::ways_in(text) {
+    // GitHub `a || b` of ref, event and input tests: each alternative is a way in.
+    if let Some(ways) = ways_in(text) {
         return ways;
     }
     // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
@@ -37,12 +39,16 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<(TriggerKind, Opti
     if system != CiSystem::GitlabCi
         && let Some(parts) = jenkins_when::conjuncts(text)
     {
-        let found: Vec<_> = parts.into_iter().filter_map(interpret_one).collect();
+        let found: Vec<_> = parts
+            .into_iter()
+            .filter_map(interpret_one)
+            .map(Way::from)
+            .collect();
         if !found.is_empty() {
             return found;
         }
     }
-    interpret_one(text).into_iter().collect()
+    interpret_one(text).into_iter().map(Way::from).collect()
 }
 
 /// The target of every `changeRequest` of a Jenkins `anyOf` (`changeRequest target: 'main'`,
