@@ -82,12 +82,23 @@ impl Rule for DeployAction {
                     continue;
                 };
                 let m = DeployMatch::new(DeployTool::Unknown, "call");
-                let note = format!(
-                    "job `{}` {says} and extends `{parent}`, which no file read defines (its code cannot be read)",
-                    job.id
-                );
+                let id = &job.id;
+                let (note, command) = if parent == id {
+                    (
+                        format!(
+                            "job `{id}` {says} and has no script here: it completes the job of that name of an include that cannot be read"
+                        ),
+                        format!("included job {id}"),
+                    )
+                } else {
+                    (
+                        format!(
+                            "job `{id}` {says} and extends `{parent}`, which no file read defines (its code cannot be read)"
+                        ),
+                        format!("extends: {parent}"),
+                    )
+                };
                 let evidence = Evidence::new(self.id(), loc, note, Confidence::Low);
-                let command = format!("extends: {parent}");
                 new.push(DeployStep::new(&key, pipeline.system, m, command, evidence));
             }
         }

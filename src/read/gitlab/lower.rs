@@ -104,10 +104,27 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
         let Some(mut job) = resolver.references(ctx, extended) else {
             continue;
         };
+        if job.get("rules").is_some_and(super::rules::never_runs) {
+            continue;
+        }
         inherit_defaults(&mut job, &defaults);
         let globals = inherited_variables(&job, &variables);
         let mut lowered = lower_job(ctx, key, entry.key_at, &job, &globals);
         lowered.extends_unread = resolver.unread(key).to_vec();
+        // A job with no script, trigger or run of its own completes the job of the same name of
+        // an include that cannot be read (GitLab merges the two, and a job needs one of them):
+        // that job is what it runs.
+        if lowered.extends_unread.is_empty()
+            && ["script", "trigger", "run"]
+                .iter()
+                .all(|k| job.get(k).is_none())
+            && ctx
+                .unresolved
+                .iter()
+                .any(|u| u.kind.starts_with("include:"))
+        {
+            lowered.extends_unread.push(key.to_owned());
+        }
         gates.extend(super::gate::gate(&job, &lowered));
         jobs.push(lowered);
         own.push(true);

@@ -42,6 +42,18 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
     (out, manual)
 }
 
+/// Whether the first of a job's `rules:` holds always and says `when: never` (no `if`,
+/// `changes` or `exists`): GitLab then never adds the job, which is how a pipeline switches off
+/// a job an include brings.
+pub(super) fn never_runs(rules: &Val) -> bool {
+    flatten(rules).first().is_some_and(|rule| {
+        rule.get("when").and_then(Val::text) == Some("never")
+            && ["if", "changes", "exists"]
+                .iter()
+                .all(|k| rule.get(k).is_none())
+    })
+}
+
 /// A rule's `when: manual` makes the job manual and is a condition of its own.
 fn continue_manual(
     ctx: &Ctx<'_>,

@@ -194,6 +194,26 @@ fn an_unread_template_is_named_on_the_jobs_that_extend_it() {
     assert!(job(&p, "build").extends_unread.is_empty());
 }
 
+/// A job with no script of its own completes the job of its name of an include that cannot be
+/// read; one switched off with an unconditional `when: never` is no job.
+#[test]
+fn a_job_without_a_script_completes_an_unread_included_job() {
+    let (_, p, _) = root(
+        "include:\n  - project: platform/ci\n    file: deploy.yml\n\
+         deploy-staging:\n  when: manual\n\
+         deploy-production:\n  rules:\n    - when: never\n\
+         deploy-later:\n  rules:\n    - if: $CI_COMMIT_TAG\n      when: never\n    - when: manual\n\
+         build:\n  script: [make]\n",
+    );
+    assert_eq!(job(&p, "deploy-staging").extends_unread, ["deploy-staging"]);
+    assert!(job(&p, "build").extends_unread.is_empty());
+    assert!(!p.jobs.iter().any(|j| j.id == "deploy-production"));
+    assert_eq!(job(&p, "deploy-later").extends_unread, ["deploy-later"]);
+    // Without an include that cannot be read, a job without a script completes nothing.
+    let (_, p, _) = root("deploy-staging:\n  when: manual\nbuild:\n  script: [make]\n");
+    assert!(job(&p, "deploy-staging").extends_unread.is_empty());
+}
+
 #[test]
 fn extends_deeper_than_gitlab_allows_is_reported() {
     let mut src = String::from(".t0:\n  script: [deep]\n");
