@@ -338,6 +338,10 @@ fn ref_filters(st: &SourceText, key: &Node, value: &Node, kind: TriggerKind) -> 
                     }
                     continue;
                 };
+                // An `exclude:` without `include:` includes every branch (or tag) but those.
+                if !fm.contains_key("include") && fm.contains_key("exclude") {
+                    out.push(st.trigger(kind.clone(), None, false, filter));
+                }
                 for (word, negated) in [("include", false), ("exclude", true)] {
                     for (p, at) in fm.get(word).map(scalars).unwrap_or_default() {
                         out.push(st.trigger(kind.clone(), Some(p), negated, at));

@@ -168,11 +168,34 @@ fn trigger_shapes() {
         PATH,
         "trigger:\n  batch: true\npr:\n  branches:\n    exclude: [wip/*]\njobs: []\n",
     )]);
+    // An `exclude:` without `include:` is every branch but those.
     assert_eq!(
         kinds(&p.triggers),
         [
             (TriggerKind::Branch, None, false),
+            (TriggerKind::PullRequest, None, false),
             (TriggerKind::PullRequest, Some("wip/*"), true)
+        ]
+    );
+    let p = pipeline(&[(
+        PATH,
+        "trigger:
+  branches:
+    exclude: [main]
+  tags:
+    include: [v*]
+    exclude: [v0*]
+pr: none
+jobs: []
+",
+    )]);
+    assert_eq!(
+        kinds(&p.triggers),
+        [
+            (TriggerKind::Branch, None, false),
+            (TriggerKind::Branch, Some("main"), true),
+            (TriggerKind::Tag, Some("v*"), false),
+            (TriggerKind::Tag, Some("v0*"), true)
         ]
     );
 }
