@@ -114,23 +114,66 @@ impl From<(TriggerKind, Option<String>)> for Way {
 /// The ways into a job whose `if:` is a disjunction of ref and event tests
 /// (`github.ref_name == 'main' || github.event_name == 'workflow_dispatch'`): a branch, a push
 /// of any branch, a pull request or a manual start per test. An alternative may also be a
-/// conjunction ([`conjunction_way`]). `None` when any alternative is none of these, or is
-/// negated, or there is only one (the reader types a single test and splits a conjunction).
+/// conjunction ([`conjunction_way`]), or a list of refs ([`listed_refs`]) that gives a way per
+/// entry. `None` when any alternative is none of these, or is negated, or there is only one
+/// way in (the reader types a single test and splits a conjunction).
 pub(crate) fn ways_in(expr: &str) -> Option<Vec<Way>> {
-    let alternatives = split_top(expr, "||")?;
-    if alternatives.len() < 2 {
-        return None;
-    }
-    alternatives
-        .iter()
-        .map(|a| match split_top(a, "&&")?.as_slice() {
+    let mut ways = Vec::new();
+    for a in split_top(expr, "||")? {
+        if let Some(listed) = listed_refs(a) {
+            ways.extend(listed);
+            continue;
+        }
+        ways.push(match split_top(a, "&&")?.as_slice() {
             [one] => tag_or_prefix_way(one)
                 .or_else(|| way_of(one))
                 .map(Way::from)
-                .or_else(|| conjunction_way(&[one])),
-            terms => conjunction_way(terms),
-        })
-        .collect()
+                .or_else(|| conjunction_way(&[one]))?,
+            terms => conjunction_way(terms)?,
+        });
+    }
+    (ways.len() > 1).then_some(ways)
+}
+
+/// A list of refs the ref is looked up in: `contains(' refs/heads/main refs/heads/dev ',
+/// github.ref)` or `contains(fromJSON('["refs/heads/main", "refs/tags/v1"]'), github.ref)`
+/// (or of branch names, with `github.ref_name`), each entry a way in. `None` unless every
+/// entry is a branch or tag.
+fn listed_refs(a: &str) -> Option<Vec<Way>> {
+    let args = a.trim().strip_prefix("contains(")?.strip_suffix(')')?;
+    let (list, subject) = args.rsplit_once(',')?;
+    let list = list.trim();
+    let list = list
+        .strip_prefix("fromJSON(")
+        .or_else(|| list.strip_prefix("fromJson("))
+        .and_then(|l| l.strip_suffix(')'))
+        .map_or(list, str::trim);
+    let text = literal(list)?;
+    let text = text.trim();
+    let text = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    let entries = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|e| e.trim_matches('"'))
+        .filter(|e| !e.is_empty());
+    let way = |entry: &str| -> Option<Way> {
+        match subject.trim() {
+            "github.ref" => {
+                if let Some(b) = entry.strip_prefix("refs/heads/") {
+                    Some((TriggerKind::Branch, Some(b.to_owned())).into())
+                } else {
+                    let t = entry.strip_prefix("refs/tags/")?;
+                    Some((TriggerKind::Tag, Some(t.to_owned())).into())
+                }
+            }
+            "github.ref_name" => Some((TriggerKind::Branch, Some(entry.to_owned())).into()),
+            _ => None,
+        }
+    };
+    let ways: Vec<Way> = entries.map(way).collect::<Option<_>>()?;
+    (!ways.is_empty()).then_some(ways)
 }
 
 /// An alternative that is a conjunction of positive tests (or one test): of a dispatch input
@@ -411,6 +454,45 @@ mod tests {
             "github.ref_name == 'main' || (github.event_name == 'pull_request' && github.ref_name == 'x')",
             "github.ref_name == 'main' || (github.event_name == 'push' && inputs.force)",
             "github.ref_name == 'main' || (github.ref_name == 'a' && (inputs.b == 'x' || inputs.b == 'y'))",
+        ] {
+            assert_eq!(ways_in(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_list_of_refs_is_a_way_in_per_entry() {
+        let s = |v: &str| Some(v.to_owned());
+        assert_eq!(
+            plain("contains(' refs/heads/master refs/heads/develop ', github.ref)"),
+            Some(vec![
+                (TriggerKind::Branch, s("master")),
+                (TriggerKind::Branch, s("develop"))
+            ])
+        );
+        assert_eq!(
+            plain(
+                "contains(fromJSON('[\"refs/heads/main\", \"refs/tags/v1\"]'), github.ref) || \
+                 github.event_name == 'workflow_dispatch'"
+            ),
+            Some(vec![
+                (TriggerKind::Branch, s("main")),
+                (TriggerKind::Tag, s("v1")),
+                (TriggerKind::Manual, None)
+            ])
+        );
+        assert_eq!(
+            plain("contains(fromJSON('[\"main\",\"dev\"]'), github.ref_name)"),
+            Some(vec![
+                (TriggerKind::Branch, s("main")),
+                (TriggerKind::Branch, s("dev"))
+            ])
+        );
+        // One entry, an entry that is no ref, a list of something else: not read.
+        for other in [
+            "contains('refs/heads/main', github.ref)",
+            "contains('refs/heads/main refs/pull/1', github.ref)",
+            "contains(fromJSON('[\"push\", \"schedule\"]'), github.event_name)",
+            "contains(github.ref, 'refs/heads/main refs/heads/dev')",
         ] {
             assert_eq!(ways_in(other), None, "{other}");
         }
