@@ -115,13 +115,10 @@ pub(crate) fn lower<'a>(
             lowerer.params.insert(name.as_str(), params);
         }
     }
-    let declarative = stmts
-        .iter()
-        .filter_map(Stmt::as_call)
-        .find(|c| c.receiver.is_none() && c.name == "pipeline" && c.body().is_some());
-    match declarative {
+    let body = pipeline_in_call(stmts).unwrap_or(stmts);
+    match declarative_in(body) {
         Some(call) => {
-            for stmt in stmts {
+            for stmt in body {
                 match stmt {
                     Stmt::Annotation { name, args, span } => {
                         lowerer.annotation(name, args, *span);
@@ -148,6 +145,30 @@ pub(crate) fn lower<'a>(
     lowerer.report_library_steps();
     lowerer.finish_values();
     (lowerer.pipeline, lowerer.limit)
+}
+
+/// The declarative `pipeline { }` among `stmts`, at their top level.
+fn declarative_in(stmts: &[Stmt]) -> Option<&Call> {
+    stmts
+        .iter()
+        .filter_map(Stmt::as_call)
+        .find(|c| c.receiver.is_none() && c.name == "pipeline" && c.body().is_some())
+}
+
+/// The statements of `def call() { pipeline { } }` in a file without a pipeline of its own: a
+/// shared library's pipeline step kept as a Jenkinsfile describes that pipeline.
+fn pipeline_in_call(stmts: &[Stmt]) -> Option<&[Stmt]> {
+    if declarative_in(stmts).is_some() {
+        return None;
+    }
+    stmts.iter().find_map(|s| match s {
+        Stmt::Function { name, body, .. }
+            if name == "call" && declarative_in(&body.stmts).is_some() =>
+        {
+            Some(body.stmts.as_slice())
+        }
+        _ => None,
+    })
 }
 
 /// A Jenkinsfile is built for every branch that carries it: a multibranch job, its usual

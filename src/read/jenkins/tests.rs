@@ -749,6 +749,26 @@ fn known_steps_become_actions() {
     );
 }
 
+/// A file whose pipeline sits inside `def call() { }` is read as that pipeline; a `call` that
+/// holds no `pipeline { }`, or a file with a pipeline of its own, is read as before.
+#[test]
+fn a_pipeline_inside_call_is_the_files() {
+    let p = read_ok(
+        "def call() {\n  pipeline {\n    agent any\n    stages {\n      stage('Ship') { steps { sh 'make ship' } }\n    }\n  }\n}\n",
+    );
+    assert!(!p.best_effort);
+    assert_eq!(scripts(job(&p, "Ship")), ["make ship"]);
+    let p = read_ok("def call() {\n  node { sh 'make' }\n}\n");
+    assert!(p.best_effort);
+    assert!(p.jobs.is_empty());
+    let p = read_ok(
+        "def call() { pipeline { agent any; stages { stage('A') { steps { sh 'a' } } } } }\n\
+         pipeline {\n  agent any\n  stages {\n    stage('B') { steps { sh 'b' } }\n  }\n}\n",
+    );
+    let ids: Vec<_> = p.jobs.iter().map(|j| j.id.as_str()).collect();
+    assert_eq!(ids, ["B"]);
+}
+
 #[test]
 fn scripted_pipeline_best_effort() {
     let src = r#"properties([pipelineTriggers([cron('@daily')]), parameters([choice(name: 'ENV', choices: ['dev', 'prod'])])])
