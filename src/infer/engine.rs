@@ -137,8 +137,10 @@ pub(crate) fn visit(
         for rule in rules.iter_mut() {
             rule.on_job(&site, facts);
         }
+        // Whether a command so far wrote a cluster's credentials or context.
+        let mut connected = false;
         for unit in &units {
-            visit_commands(&site, unit, rules, facts);
+            visit_commands(&site, unit, rules, facts, &mut connected);
         }
         let containers = enclosing_containers(job);
         for (step, container) in job.steps.iter().zip(containers) {
@@ -176,12 +178,19 @@ pub(crate) fn finish(cx: &Context<'_>, rules: &mut [Box<dyn Rule>], facts: &mut 
     }
 }
 
-/// Shows every command of `unit` to every rule, classified once.
-fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], facts: &mut Facts) {
+/// Shows every command of `unit` to every rule, classified once. `connected`: whether a command
+/// of the job before it connected to a cluster, kept up to date.
+fn visit_commands(
+    site: &JobSite<'_>,
+    unit: &Unit,
+    rules: &mut [Box<dyn Rule>],
+    facts: &mut Facts,
+    connected: &mut bool,
+) {
     let writers = vocab::Writers::default();
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
-            .or_else(|| unread_script_deploy(unit, index))
+            .or_else(|| unread_script_deploy(unit, index, *connected))
             .filter(|m| !m.dry_run && !site.throwaway_cluster);
         // In a job that runs its own cluster, that cluster's kubeconfig is no credential.
         let credentials = if site.throwaway_cluster && vocab::local_kubeconfig(&unit.cmds, index) {
@@ -189,6 +198,7 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
         } else {
             vocab::classify_credentials(&unit.cmds, index)
         };
+        *connected |= credentials.iter().any(connects);
         let command = CommandSite {
             job: site,
             unit,
@@ -203,9 +213,20 @@ fn visit_commands(site: &JobSite<'_>, unit: &Unit, rules: &mut [Box<dyn Rule>], 
     }
 }
 
+/// Whether a credential connects to a cluster: a kubeconfig, a token, an OpenShift login, or a
+/// named cluster's credentials.
+fn connects(m: &CredentialMatch) -> bool {
+    m.cluster.is_some()
+        || matches!(
+            m.kind,
+            CredentialKind::Kubeconfig | CredentialKind::KubeToken | CredentialKind::OpenshiftLogin
+        )
+}
+
 /// Command `index` of `unit`, when it runs a script the repository does not hold whose name
-/// says it deploys to a cluster ([`vocab::unread_script_deploy`]), given the unit's variables.
-fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
+/// says it deploys to a cluster ([`vocab::unread_script_deploy`]; a name that says only that
+/// it deploys, once the job `connected` to a cluster), given the unit's variables.
+fn unread_script_deploy(unit: &Unit, index: usize, connected: bool) -> Option<DeployMatch> {
     // Recorded in command order, so found by a binary search: a script of thousands of such
     // commands stays linear.
     let at = unit
@@ -213,7 +234,7 @@ fn unread_script_deploy(unit: &Unit, index: usize) -> Option<DeployMatch> {
         .binary_search_by_key(&index, |(i, _)| *i)
         .ok()?;
     let (_, script) = unit.unread_scripts.get(at)?;
-    vocab::unread_script_deploy(script, |name| unit.vars.value(name).is_some())
+    vocab::unread_script_deploy(script, |name| unit.vars.value(name).is_some(), connected)
 }
 
 /// For each step of `job`, the name of the innermost `container('x') { }` whose closure holds
@@ -284,9 +305,7 @@ fn connects_to_cluster(pipeline: &Pipeline, job: &Job, units: &[Unit]) -> bool {
     by_step
         || units.iter().any(|u| {
             (0..u.cmds.len()).any(|i| {
-                vocab::classify_credentials(&u.cmds, i)
-                    .iter()
-                    .any(|m| m.cluster.is_some() || kube(&m.kind))
+                vocab::classify_credentials(&u.cmds, i).iter().any(connects)
                     && !vocab::local_kubeconfig(&u.cmds, i)
             })
         })

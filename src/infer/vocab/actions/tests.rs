@@ -593,16 +593,37 @@ fn unread_scripts_named_for_deploying_deploy() {
 #[test]
 fn unread_scripts_deploy_into_the_namespace_variable_they_are_given() {
     let given = |set: &'static [&'static str]| move |name: &str| set.contains(&name);
-    let m = unread_script_deploy("./bin/deploy-eks", given(&["NAMESPACE", "K8S_NAMESPACE"]))
-        .expect("deploys");
+    let m = unread_script_deploy(
+        "./bin/deploy-eks",
+        given(&["NAMESPACE", "K8S_NAMESPACE"]),
+        false,
+    )
+    .expect("deploys");
     assert_eq!(
         (m.tool, m.operation.as_str()),
         (DeployTool::Unknown, "call")
     );
     assert_eq!(m.namespace.as_deref(), Some("$K8S_NAMESPACE"));
-    let bare = unread_script_deploy("./bin/deploy-eks", given(&[])).expect("deploys");
+    let bare = unread_script_deploy("./bin/deploy-eks", given(&[]), false).expect("deploys");
     assert_eq!(bare.namespace, None);
-    assert!(unread_script_deploy("./bin/build", given(&["NAMESPACE"])).is_none());
+    assert!(unread_script_deploy("./bin/build", given(&["NAMESPACE"]), false).is_none());
+    // A name without a platform deploys only after the job connected to a cluster.
+    assert!(unread_script_deploy("deployments/deploy.sh", given(&[]), false).is_none());
+    let after = unread_script_deploy("deployments/deploy.sh", given(&[]), true).expect("deploys");
+    assert_eq!(after.tool, DeployTool::Unknown);
+    assert!(unread_script_deploy("scripts/deploy-lambda.sh", given(&[]), true).is_none());
+    assert!(unread_script_deploy("scripts/build.sh", given(&[]), true).is_none());
+    // Nor one whose deploy word is a variable's, or that runs after a deploy to check it.
+    for other in [
+        "../config/environment_${DEPLOYMENT_STAGE}",
+        "post_deploy_read_smoke.sh",
+    ] {
+        assert!(
+            unread_script_deploy(other, given(&[]), true).is_none(),
+            "{other}"
+        );
+    }
+    assert!(unread_script_deploy("./deploy-$ENV.sh", given(&[]), true).is_some());
 }
 
 /// A template or call named for another target deploys there, not to a cluster.
