@@ -124,13 +124,16 @@ pub fn jenkins_parser(data: &[u8]) {
 }
 
 /// The GitHub expression parser: a job `if:` lowered into conditions (in a workflow with
-/// dispatch inputs `env` and `Quote`), and `inputs.*` replaced by a caller's values.
+/// dispatch inputs `env` and `Quote`), read for its ways in and the names it can take, and
+/// `inputs.*` replaced by a caller's values.
 pub fn github_expr(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let dispatch = ["env".to_owned(), "Quote".to_owned()];
     let _ = crate::read::github::lower_condition(text, &dispatch);
+    let _ = crate::infer::expression::ways_in(text);
+    let _ = crate::infer::expression::outcomes(text);
     let inputs: BTreeMap<String, String> = [
         ("env".to_owned(), "prod".to_owned()),
         ("Quote".to_owned(), "it's \"x\"".to_owned()),

@@ -9,7 +9,7 @@
 pub(crate) mod commands;
 pub(crate) mod engine;
 mod environment_name;
-mod expression;
+pub(crate) mod expression;
 pub(crate) mod facts;
 pub(crate) mod groups;
 mod jenkins_when;
