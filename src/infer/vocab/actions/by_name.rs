@@ -455,6 +455,31 @@ pub(super) fn cluster_action_given_credentials_and_target(
     platform_deploy(&words)
 }
 
+/// An action the table does not know, handed a cluster's secret (`env: {KUBE_CONFIG_DATA: ${{
+/// secrets.KUBE_CONFIG_DATA }}}`), whose `args` is a kubectl command line: a kubectl wrapper
+/// under another name (`pangealab/kratos@master` with `args: apply -n sandbox -f x.yaml`). The
+/// line decides whether it deploys. Not an action named for preparing, checking or another
+/// target.
+pub(super) fn kubectl_wrapper_given_cluster_secret(
+    key: &str,
+    with: &[(String, String)],
+) -> Option<&'static ActionSpec> {
+    let words = org_action_words(key)?;
+    if words
+        .iter()
+        .any(|w| PREPARING_WORDS.contains(w) || ELSEWHERE_WORDS.contains(w))
+    {
+        return None;
+    }
+    let secret = with
+        .iter()
+        .any(|(k, v)| says_cluster(k) && v.contains("secrets."));
+    if !secret {
+        return None;
+    }
+    super::tool_line::kubectl_args(with)
+}
+
 /// An organisation's own deploy action (`bcgov/action-deployer-openshift@v4`): a deploy whose
 /// tool is the platform its name gives, or unknown.
 const fn org_deploy(tool: DeployTool) -> ActionSpec {

@@ -199,6 +199,7 @@ pub(crate) fn call_spec(
             .or_else(|| by_name::org_action_given_cluster_inputs(&key, with))
             .or_else(|| by_name::cluster_action_given_credentials_and_target(&key, with))
             .or_else(|| tool_line::tool_action(&key, with))
+            .or_else(|| by_name::kubectl_wrapper_given_cluster_secret(&key, with))
     })
 }
 

@@ -436,6 +436,39 @@ fn unknown_tool_actions_run_their_command_line() {
     );
 }
 
+/// An action whose name says nothing of kubectl, handed a cluster's secret, with a kubectl
+/// command line in `args`, wraps kubectl.
+#[test]
+fn kubectl_wrappers_under_another_name_run_their_args() {
+    let github = CiSystem::GithubActions;
+    let given = |args: &str| {
+        with(&[
+            ("env.KUBE_CONFIG_DATA", "${{ secrets.KUBE_CONFIG_DATA }}"),
+            ("args", args),
+        ])
+    };
+    let apply = given("apply -n sandbox -f deploy/app.yaml");
+    let spec = call_spec("pangealab/kratos@master", &apply, github).expect("a kubectl wrapper");
+    let m = classify_action_deploy(spec, &apply).expect("deploys");
+    assert_eq!(
+        (m.tool, m.namespace.as_deref()),
+        (DeployTool::Kubectl, Some("sandbox"))
+    );
+    let restart = given("rollout restart deploy/web");
+    let spec = call_spec("acme/ship@v1", &restart, github).expect("a kubectl wrapper");
+    assert!(classify_action_deploy(spec, &restart).is_some());
+    // A read-only line is no deploy; words alone, no secret, or a name that says it prepares
+    // or deploys elsewhere: not a wrapper.
+    let get = given("get pods -n sandbox");
+    let spec = call_spec("pangealab/kratos@master", &get, github).expect("a kubectl wrapper");
+    assert!(classify_action_deploy(spec, &get).is_none());
+    assert!(call_spec("acme/herald@v1", &given("apply for the notes"), github).is_none());
+    let no_secret = with(&[("args", "apply -f k8s/")]);
+    assert!(call_spec("pangealab/kratos@master", &no_secret, github).is_none());
+    assert!(call_spec("acme/setup-tools@v1", &apply, github).is_none());
+    assert!(call_spec("acme/netlify-cli@v1", &apply, github).is_none());
+}
+
 /// `helmfile/helmfile-action` runs its `helmfile-args` as a helmfile command line: `apply`
 /// deploys (to the `--environment` it names), `diff` and `lint` do not.
 #[test]

@@ -72,6 +72,46 @@ const TOOL_LINES: &[(&str, &str, ActionSpec)] = &[
     ),
 ];
 
+/// Subcommands of kubectl: an `args:` line that starts with one is a kubectl command line.
+const KUBECTL_SUBCOMMANDS: &[&str] = &[
+    "apply",
+    "create",
+    "set",
+    "rollout",
+    "delete",
+    "patch",
+    "replace",
+    "scale",
+    "annotate",
+    "label",
+    "get",
+    "describe",
+    "logs",
+    "wait",
+    "diff",
+    "expose",
+    "run",
+    "exec",
+    "edit",
+    "autoscale",
+    "kustomize",
+];
+
+/// The spec of an unknown action whose `args` is a kubectl command line (`args: apply -n sandbox
+/// -f deploy.yaml`), read as kubectl's: an action that wraps kubectl under a name that does not
+/// say so (`pangealab/kratos`). Asked only of a step handed a cluster's secret.
+pub(super) fn kubectl_args(with: &[(String, String)]) -> Option<&'static ActionSpec> {
+    let line = super::input(with, &["args"])?;
+    let mut words = line.split_whitespace();
+    let first = words.next()?;
+    // A command line has a flag or a `kind/name` (`rollout restart deploy/web`); words alone
+    // (`apply for the release notes`) are no kubectl.
+    let command_line = words.any(|w| w.starts_with('-') || w.contains('/'));
+    (KUBECTL_SUBCOMMANDS.contains(&first) && command_line).then_some(&KUBECTL_ARGS)
+}
+
+const KUBECTL_ARGS: ActionSpec = tool_line(DeployTool::Kubectl, "kubectl", "args");
+
 /// The [`TOOL_LINES`] spec for an unknown GitHub action `key` (normalised) given `with`.
 pub(super) fn tool_action(key: &str, with: &[(String, String)]) -> Option<&'static ActionSpec> {
     let (_owner, rest) = key.split_once('/')?;
