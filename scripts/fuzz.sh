@@ -5,7 +5,10 @@
 #   scripts/fuzz.sh -runs=1000000            # the campaign: 1M executions per target
 #   scripts/fuzz.sh -max_total_time=5        # a smoke run: 5 seconds per target
 #   scripts/fuzz.sh -runs=1000000 yaml model # only these targets
-#   scripts/fuzz.sh -max_total_time=3 -seed=1 # CI's smoke run: repeatable choices
+#   scripts/fuzz.sh -max_total_time=3 -seed=1 # a smoke run with repeatable choices
+#   FUZZ_PROFILE=dev scripts/fuzz.sh -max_total_time=3 -seed=1
+#                                            # CI's: unoptimised, with overflow checks, built in
+#                                            # half the time (its runs are about the seeds)
 #
 # Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). Builds without a
 # sanitizer: the crate forbids `unsafe`, and the targets look for panics, stack overflows,
@@ -30,14 +33,25 @@ if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^gitops-gen-fuzz$')
 fi
 
-build=(cargo +nightly fuzz build -s none --target-dir target/fuzz)
+profile=${FUZZ_PROFILE:-release}
+case "$profile" in
+  release) build=(cargo +nightly fuzz build -s none --target-dir target/fuzz) ;;
+  dev) build=(cargo +nightly fuzz build --dev -s none --target-dir target/fuzz) ;;
+  *)
+    echo "FUZZ_PROFILE must be release or dev, not $profile" >&2
+    exit 2
+    ;;
+esac
 buildlog=$(mktemp)
 if ! "${build[@]}" >"$buildlog" 2>&1; then
   cat "$buildlog" >&2
   exit 2
 fi
 rm -f "$buildlog"
-bin=target/fuzz/x86_64-unknown-linux-gnu/release
+case "$profile" in
+  release) bin=target/fuzz/x86_64-unknown-linux-gnu/release ;;
+  dev) bin=target/fuzz/x86_64-unknown-linux-gnu/debug ;;
+esac
 status=0
 for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
