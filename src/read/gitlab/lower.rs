@@ -85,6 +85,11 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
     // manual jobs.
     let mut own: Vec<bool> = Vec::new();
     let mut gates = Vec::new();
+    // Whether an include could not be read, asked once: the includes are read before the jobs.
+    let unread_include = ctx
+        .unresolved
+        .iter()
+        .any(|u| u.kind.starts_with("include:"));
     for entry in config.entries() {
         let key = entry.key.as_str();
         if RESERVED.contains(&key) || key.starts_with('.') {
@@ -118,10 +123,7 @@ pub(super) fn lower_config(ctx: &mut Ctx<'_>, config: &Val, files: &mut Vec<Stri
             && ["script", "trigger", "run"]
                 .iter()
                 .all(|k| job.get(k).is_none())
-            && ctx
-                .unresolved
-                .iter()
-                .any(|u| u.kind.starts_with("include:"))
+            && unread_include
         {
             lowered.extends_unread.push(key.to_owned());
         }

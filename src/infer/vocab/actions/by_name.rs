@@ -440,9 +440,7 @@ pub(super) fn cluster_action_given_credentials_and_target(
     }) {
         return None;
     }
-    let credential = with
-        .iter()
-        .any(|(k, v)| says_cluster(k) && v.contains("secrets."));
+    let credential = handed_cluster_secret(with);
     let target = with.iter().any(|(k, v)| {
         let k = k.to_ascii_lowercase();
         let named = REUSABLE_DEPLOY.environment.contains(&k.as_str())
@@ -453,6 +451,13 @@ pub(super) fn cluster_action_given_credentials_and_target(
         return None;
     }
     platform_deploy(&words)
+}
+
+/// Whether a step's input or `env:` variable named for a cluster is given a secret
+/// (`kubeconfig: ${{ secrets.KUBECONFIG }}`, `env.KUBE_CONFIG_DATA: ${{ secrets.X }}`).
+fn handed_cluster_secret(with: &[(String, String)]) -> bool {
+    with.iter()
+        .any(|(k, v)| says_cluster(k) && v.contains("secrets."))
 }
 
 /// An action the table does not know, handed a cluster's secret (`env: {KUBE_CONFIG_DATA: ${{
@@ -471,10 +476,7 @@ pub(super) fn kubectl_wrapper_given_cluster_secret(
     {
         return None;
     }
-    let secret = with
-        .iter()
-        .any(|(k, v)| says_cluster(k) && v.contains("secrets."));
-    if !secret {
+    if !handed_cluster_secret(with) {
         return None;
     }
     super::tool_line::kubectl_args(with)
