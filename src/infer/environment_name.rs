@@ -180,7 +180,8 @@ pub(crate) fn conditional_within(
     triggers: &[Trigger],
 ) -> Vec<Named> {
     for (written, inner) in references(name) {
-        let var = inner.strip_prefix("env.").unwrap_or(inner);
+        // `${{ steps.<id>.outputs.K }}` is the variable `outputs.K`, as a lone one is.
+        let var = lone_var(written).unwrap_or_else(|| inner.strip_prefix("env.").unwrap_or(inner));
         if !values.iter().any(|c| c.name == var) {
             continue;
         }
@@ -281,12 +282,16 @@ fn values_of(
                 // A test of the event (a `$GITHUB_OUTPUT` write in an `if` on it): the value
                 // holds on that event, or on every other.
                 (
-                    kind @ (TriggerKind::Branch | TriggerKind::PullRequest | TriggerKind::Manual),
+                    kind @ (TriggerKind::Branch
+                    | TriggerKind::PullRequest
+                    | TriggerKind::Manual
+                    | TriggerKind::Tag),
                     None,
                 ) => {
                     let event = match kind {
                         TriggerKind::PullRequest => ScriptEvent::PullRequest,
                         TriggerKind::Manual => ScriptEvent::Manual,
+                        TriggerKind::Tag => ScriptEvent::Tag,
                         _ => ScriptEvent::Push,
                     };
                     add(Named {

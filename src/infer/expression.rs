@@ -119,7 +119,8 @@ impl From<(TriggerKind, Option<String>)> for Way {
 /// way in (the reader types a single test and splits a conjunction).
 pub(crate) fn ways_in(expr: &str) -> Option<Vec<Way>> {
     let mut ways = Vec::new();
-    for a in split_top(expr, "||")? {
+    // A conjunct the reader kept whole: `(a || b)` of `push && (a || b)`.
+    for a in split_top(groups::ungrouped(expr), "||")? {
         if let Some(listed) = listed_refs(a) {
             ways.extend(listed);
             continue;
@@ -229,6 +230,7 @@ fn way_of(a: &str) -> Option<(TriggerKind, Option<String>)> {
             ScriptEvent::Push => (TriggerKind::Branch, None),
             ScriptEvent::PullRequest => (TriggerKind::PullRequest, None),
             ScriptEvent::Manual => (TriggerKind::Manual, None),
+            ScriptEvent::Tag => (TriggerKind::Tag, None),
         }),
         _ => None,
     }
@@ -520,6 +522,14 @@ mod tests {
                 (TriggerKind::Tag, None),
                 (TriggerKind::Branch, s("release/*")),
                 (TriggerKind::Tag, None)
+            ])
+        );
+        // A disjunction the reader kept whole as one conjunct, in its parentheses.
+        assert_eq!(
+            plain("(startsWith(github.ref, 'refs/tags/v') || github.ref == 'refs/heads/main')"),
+            Some(vec![
+                (TriggerKind::Tag, s("v*")),
+                (TriggerKind::Branch, s("main"))
             ])
         );
         // Another call, a call on something else: not read.

@@ -237,6 +237,7 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
                         shell::ScriptEvent::Push => TriggerKind::Branch,
                         shell::ScriptEvent::PullRequest => TriggerKind::PullRequest,
                         shell::ScriptEvent::Manual => TriggerKind::Manual,
+                        shell::ScriptEvent::Tag => TriggerKind::Tag,
                     };
                     (kind, None, e.negated)
                 }

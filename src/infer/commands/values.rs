@@ -53,7 +53,7 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
             Some(v) => (v, how),
             None => (value.to_owned(), String::new()),
         },
-        Followed::Stop => (value.to_owned(), String::new()),
+        Followed::Template(_) | Followed::Stop => (value.to_owned(), String::new()),
     }
 }
 
@@ -64,6 +64,9 @@ enum Followed {
     /// At a variable no assignment before the command sets: the unit's variables (or values
     /// set per branch) say what it is.
     Unset(String),
+    /// At a value built around a variable an earlier step set per branch or event
+    /// (`shop-${{ steps.env.outputs.tier }}`), which one value cannot stand for.
+    Template(String),
     /// At a value that is neither, or past [`MAX_CHAIN`].
     Stop,
 }
@@ -121,6 +124,18 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
             {
                 (current, idx) = (v, at)
             }
+            // `NS="shop-${{ steps.env.outputs.tier }}"`, always run, of an output an earlier
+            // step set per branch or event: the name is that text, expanded per value.
+            Some((v, at))
+                if references(&v).any(|(w, _)| {
+                    lone_var(w).is_some_and(|name| unit.vars.set_on_branch(name))
+                }) && unit
+                    .cmds
+                    .get(at)
+                    .is_some_and(|c| !shell::in_conditional(&unit.text, c.start)) =>
+            {
+                return Followed::Template(v);
+            }
             Some(_) => return Followed::Stop,
             None => return Followed::Unset(var),
         }
@@ -128,17 +143,19 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
     Followed::Stop
 }
 
-/// The variable a lone `$VAR` comes down to when nothing before the command gives it a plain
-/// value ([`resolve`] keeps the name as written then): `NS` of `-n $NS` after
-/// `NS=${{ steps.ns.outputs.namespace }}` is the output `outputs.namespace`. A value set per
-/// branch is looked up under this name.
+/// What a lone `$VAR` comes down to when nothing before the command gives it a plain value
+/// ([`resolve`] keeps the name as written then), as a name to look values set per branch up
+/// in: `${outputs.namespace}` of `-n $NS` after `NS=${{ steps.ns.outputs.namespace }}`, or the
+/// text `shop-${{ steps.env.outputs.tier }}` of `-n $NS` after an always-run
+/// `NS="shop-${{ steps.env.outputs.tier }}"` whose output an earlier step set per branch.
 pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> {
     match follow(value, unit, idx) {
         Followed::Unset(var)
             if unit.vars.set_on_branch(&var) || lookup_vars(&var, &unit.vars).is_none() =>
         {
-            Some(var)
+            Some(format!("${{{var}}}"))
         }
+        Followed::Template(text) => Some(text),
         _ => None,
     }
 }
@@ -230,7 +247,7 @@ fn or_default(var: &str, default: &str, unit: &Unit, idx: usize, budget: usize) 
         Followed::Unset(var) => {
             lookup_vars(&var, &unit.vars).map_or(Followed::Stop, Followed::Value)
         }
-        Followed::Stop => Followed::Stop,
+        Followed::Template(_) | Followed::Stop => Followed::Stop,
     }
 }
 

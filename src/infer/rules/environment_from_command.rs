@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 use crate::files::Loc;
 use crate::infer::RuleId;
-use crate::infer::commands::{chain_end, resolve, resolve_vars};
+use crate::infer::commands::{chain_end, lone_var, resolve, resolve_vars};
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{Named, conditional_within, expand};
 use crate::infer::rules::deploy_action::library_deploy;
@@ -59,8 +59,9 @@ struct Hint {
     /// The branch or event the name holds on, when a condition chose it.
     refs: Option<RefFilter>,
     events: Option<EventFilter>,
-    /// For a name that is a lone variable without a plain value, the variable it was last set
-    /// from (`outputs.namespace` of `-n $NS` after `NS=${{ steps.ns.outputs.namespace }}`).
+    /// For a name that is a lone variable without a plain value, what it was last set from
+    /// ([`chain_end`]: `${outputs.namespace}` of `-n $NS` after
+    /// `NS=${{ steps.ns.outputs.namespace }}`).
     chain: Option<String>,
     /// One of several values of one variable, one of which has a tier word: named with the
     /// source's rank even without one.
@@ -124,11 +125,8 @@ impl EnvironmentFromCommand {
     ) {
         if hint.refs.is_none() && hint.events.is_none() && input.is_none() {
             let (values, triggers) = &self.conditional;
-            // A lone variable is looked up under the variable it was last set from.
-            let target = match &hint.chain {
-                Some(var) => format!("${{{var}}}"),
-                None => hint.name.clone(),
-            };
+            // A lone variable is looked up under what it was last set from.
+            let target = hint.chain.clone().unwrap_or_else(|| hint.name.clone());
             let named = conditional_within(&target, values, triggers);
             if !named.is_empty() {
                 // The values of one variable name their environments alike: when one has a
@@ -294,7 +292,7 @@ impl Rule for EnvironmentFromCommand {
             for mut hint in deploy_hints(m, &command, &dir, resolve, &self.choices) {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = hint.hold_under(guard.as_ref()).or_else(|| {
-                    let var = hint.chain.as_deref()?;
+                    let var = lone_var(hint.chain.as_deref()?)?;
                     run_input(&unit.vars.value(var)?).map(str::to_owned)
                 });
                 self.emit_chosen(key, hint, unit.loc(cmd), input, facts);

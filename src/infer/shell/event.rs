@@ -27,6 +27,8 @@ pub(crate) enum ScriptEvent {
     PullRequest,
     /// A person starting the pipeline (`workflow_dispatch`), as a GitHub expression names it.
     Manual,
+    /// A push of a tag (`[[ $GITHUB_REF == refs/tags/* ]]`, `[ -n "$CI_COMMIT_TAG" ]`).
+    Tag,
 }
 
 /// An event a piece of a script runs on, or every event but it.
@@ -44,6 +46,7 @@ impl EventFilter {
             ScriptEvent::Push => "a push",
             ScriptEvent::PullRequest => "a pull request",
             ScriptEvent::Manual => "a manual start",
+            ScriptEvent::Tag => "a tag",
         };
         if self.negated {
             format!("on every event but {event}")
@@ -58,6 +61,7 @@ impl EventFilter {
             ScriptEvent::Push => matches!(kind, TriggerKind::Branch | TriggerKind::Tag),
             ScriptEvent::PullRequest => *kind == TriggerKind::PullRequest,
             ScriptEvent::Manual => *kind == TriggerKind::Manual,
+            ScriptEvent::Tag => *kind == TriggerKind::Tag,
         };
         matches != self.negated
     }
@@ -504,8 +508,12 @@ fn comparison(condition: &str) -> Option<(String, String, bool)> {
     Some((unquote(lhs), unquote(rhs), negated))
 }
 
-/// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with.
+/// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with, or a test of
+/// whether a tag was pushed ([`condition_tag`]).
 fn condition_event(condition: &str) -> Option<EventFilter> {
+    if let Some(tag) = condition_tag(condition) {
+        return Some(tag);
+    }
     if !EVENT_VARIABLES.iter().any(|v| condition.contains(v)) {
         return None;
     }
@@ -530,6 +538,70 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
         _ => return None,
     };
     Some(EventFilter { event, negated })
+}
+
+/// A test of whether the pipeline runs for a tag: the ref compared with `refs/tags/` and a
+/// pattern (`[[ $GITHUB_REF == refs/tags/* ]]`), the ref's type with `tag` or `branch`
+/// (`[ "$GITHUB_REF_TYPE" = tag ]`), or whether a tag variable is set (`[ -n "$CI_COMMIT_TAG" ]`,
+/// `-z` negated). A narrower tag pattern (`refs/tags/v*`) is still a tag: the pipeline's own
+/// tag triggers say which.
+fn condition_tag(condition: &str) -> Option<EventFilter> {
+    let tag = |negated| {
+        Some(EventFilter {
+            event: ScriptEvent::Tag,
+            negated,
+        })
+    };
+    let is = |t: &str, names: &[&str]| {
+        let name = t
+            .trim_start_matches('$')
+            .trim_start_matches("{{")
+            .trim_start_matches('{')
+            .trim_end_matches("}}")
+            .trim_end_matches('}')
+            .trim();
+        t.starts_with('$') && names.contains(&name)
+    };
+    if let Some((lhs, rhs, negated)) = comparison(condition) {
+        let (var, literal) = if lhs.starts_with('$') {
+            (lhs, rhs)
+        } else {
+            (rhs, lhs)
+        };
+        if is(
+            &var,
+            &[
+                "GITHUB_REF",
+                "github.ref",
+                "Build.SourceBranch",
+                "BUILD_SOURCEBRANCH",
+            ],
+        ) {
+            return literal.starts_with("refs/tags/").then(|| tag(negated))?;
+        }
+        if is(&var, &["GITHUB_REF_TYPE", "github.ref_type"]) {
+            return match literal.as_str() {
+                "tag" => tag(negated),
+                "branch" => tag(!negated),
+                _ => None,
+            };
+        }
+        return None;
+    }
+    let inner = condition.trim().trim_end_matches(';').trim_end();
+    let inner = inner
+        .strip_prefix("[[")
+        .and_then(|c| c.strip_suffix("]]"))
+        .or_else(|| inner.strip_prefix('[').and_then(|c| c.strip_suffix(']')))?
+        .trim();
+    let (negated, operand) = match inner.split_once(char::is_whitespace)? {
+        ("-n", rest) => (false, rest),
+        ("-z", rest) => (true, rest),
+        _ => return None,
+    };
+    let operand = operand.trim().trim_matches(|c| c == '"' || c == '\'');
+    const TAG_VARIABLES: &[&str] = &["CI_COMMIT_TAG", "CIRCLE_TAG", "TRAVIS_TAG", "BITBUCKET_TAG"];
+    is(operand, TAG_VARIABLES).then(|| tag(negated))?
 }
 
 /// Whether byte `at` of `script` sits inside an `if` or a `case` that is still open there: a
@@ -646,6 +718,39 @@ mod tests {
                 None,
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn tests_of_a_pushed_tag() {
+        let tag = |negated| {
+            Some(EventFilter {
+                event: ScriptEvent::Tag,
+                negated,
+            })
+        };
+        let s = "if [[ $GITHUB_REF == refs/tags/* ]]; then T=live; elif [[ $GITHUB_REF == refs/heads/main ]]; then T=dry; fi";
+        assert_eq!(at(s, "T=live"), tag(false));
+        assert_eq!(branch_at(s, "T=dry"), branch("main", false));
+        for (s, negated) in [
+            ("if [ \"$GITHUB_REF_TYPE\" = tag ]; then T=a; fi", false),
+            (
+                "if [ \"${{ github.ref_type }}\" == branch ]; then T=a; fi",
+                true,
+            ),
+            ("if [ -n \"$CI_COMMIT_TAG\" ]; then T=a; fi", false),
+            ("if [[ -z $CIRCLE_TAG ]]; then T=a; fi", true),
+            ("if [ \"$GITHUB_REF\" != refs/tags/v1 ]; then T=a; fi", true),
+        ] {
+            assert_eq!(at(s, "T=a"), tag(negated), "{s}");
+        }
+        // A tag variable tested for something else, another ref: no tag test.
+        for s in [
+            "if [ \"$CI_COMMIT_TAG\" = v1 ]; then T=a; fi",
+            "if [ -n \"$TAG\" ]; then T=a; fi",
+            "if [[ $GITHUB_REF == refs/pull/* ]]; then T=a; fi",
+        ] {
+            assert_eq!(at(s, "T=a"), None, "{s}");
         }
     }
 
