@@ -105,6 +105,9 @@ spelled_enum! {
         /// The workload a command changes (`kubectl set image deployment/web-prod`): only its
         /// tier word names the environment.
         Workload => "workload",
+        /// An overlay or environment directory the job rendered into the file it deploys
+        /// (`kustomize build overlays/prod > out.yaml`, then `kubectl apply -f out.yaml`).
+        Rendered => "rendered",
     }
 }
 
@@ -125,7 +128,11 @@ impl HintSource {
             | HintSource::ScriptArgument
             | HintSource::CallName
             | HintSource::Variable
-            | HintSource::Input => 5,
+            | HintSource::Input
+            // Deployed through a file, which the job may change between render and apply (a
+            // preview's namespace put into the staging overlay first): weaker than the job's
+            // own name.
+            | HintSource::Rendered => 5,
             HintSource::NamespaceName | HintSource::Release => 6,
             // The object changed, named for its environment (`web-prod`), when the command
             // names no namespace either: the namespace is where it runs.
@@ -143,6 +150,7 @@ impl HintSource {
                 | HintSource::ValuesFile
                 | HintSource::Overlay
                 | HintSource::Workload
+                | HintSource::Rendered
         )
     }
 }
@@ -154,7 +162,7 @@ mod tests {
     #[test]
     fn ranks_and_spellings() {
         let ranks: Vec<u8> = HintSource::ALL.iter().map(|s| s.rank()).collect();
-        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 6, 6, 7]);
+        assert_eq!(ranks, [0, 2, 2, 1, 2, 3, 4, 5, 5, 5, 5, 5, 5, 6, 6, 7, 5]);
         crate::infer::spelled::check_spellings(HintSource::ALL);
         assert_eq!(HintSource::ValuesFile.to_string(), "values-file");
         assert!(

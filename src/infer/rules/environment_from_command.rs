@@ -21,9 +21,11 @@ use crate::read::{ConditionalValue, Pipeline, Trigger};
 
 mod inputs;
 mod paths;
+mod rendered;
 pub(crate) use inputs::input_name;
 use inputs::{chosen_by_input, run_input};
 use paths::{in_dir, path_hint};
+use rendered::Rendered;
 
 /// Deploy and credential commands and steps ⇒ [`EnvironmentHint`]s.
 #[derive(Default)]
@@ -40,6 +42,8 @@ pub(crate) struct EnvironmentFromCommand {
     /// The namespace the job last switched its kube config to (`oc project shop`), the command
     /// that did and where: a later deploy without a namespace of its own deploys there.
     switched: Option<(String, String, Loc)>,
+    /// The kustomizations the current job rendered into files so far.
+    rendered: Rendered,
 }
 
 /// Namespaces that are never an environment: the cluster's own. (`default` is where many
@@ -271,6 +275,7 @@ impl Rule for EnvironmentFromCommand {
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
         self.seen.clear();
         self.switched = None;
+        self.rendered.clear();
         self.vars = job.vars.clone();
     }
 
@@ -289,7 +294,9 @@ impl Rule for EnvironmentFromCommand {
                 .condition_branch(cmd.start)
                 .or_else(|| unit.step_when.clone());
             let dir = unit.dir_at(c.index);
-            for mut hint in deploy_hints(m, &command, &dir, resolve, &self.choices) {
+            let mut hints = deploy_hints(m, &command, &dir, resolve, &self.choices);
+            hints.extend(self.rendered.hints(m, &dir, &command));
+            for mut hint in hints {
                 hint.chain = chain_end(&hint.name, unit, c.index);
                 let input = hint.hold_under(guard.as_ref()).or_else(|| {
                     let var = lone_var(hint.chain.as_deref()?)?;
@@ -316,6 +323,7 @@ impl Rule for EnvironmentFromCommand {
             }
             return;
         }
+        self.rendered.record(cmd, &unit.dir_at(c.index));
         if let Some(ns) = switched_namespace(cmd) {
             self.switched = Some((ns.to_owned(), unit.command_line(cmd), unit.loc(cmd)));
             return;
@@ -370,7 +378,9 @@ impl Rule for EnvironmentFromCommand {
                     // A job that declares its environment names it; a call's `ENV: uat` input
                     // is then only what the callee is told, not a second environment.
                     let declared = a.job.job.environment.is_some();
-                    for hint in deploy_hints(&m, uses, "", resolve, &self.choices) {
+                    let mut hints = deploy_hints(&m, uses, "", resolve, &self.choices);
+                    hints.extend(self.rendered.hints(&m, "", uses));
+                    for hint in hints {
                         if declared && hint.source == HintSource::Environment {
                             continue;
                         }

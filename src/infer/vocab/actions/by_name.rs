@@ -94,6 +94,21 @@ pub(super) const ELSEWHERE_WORDS: &[&str] = &[
     "eksctl",
 ];
 
+/// Words of a reusable workflow's repository or file name that say it builds the cluster
+/// itself, not what runs on it (`Azure/AKS-Construction`'s `AKSC_Deploy.yml` provisions an AKS
+/// cluster from Bicep templates).
+const CLUSTER_BUILDING_WORDS: &[&str] = &["construction", "provision", "provisioning"];
+
+/// Whether a remote reusable workflow's repository (`owner/name`) or file name has a
+/// [`CLUSTER_BUILDING_WORDS`] word.
+fn builds_cluster(repo: &str, file: &str) -> bool {
+    let name = repo.rsplit('/').next().unwrap_or_default();
+    file_words(name)
+        .iter()
+        .chain(file_words(file).iter())
+        .any(|w| CLUSTER_BUILDING_WORDS.contains(&w.as_str()))
+}
+
 /// Whether a GitLab include that cannot be read offline (`kind` `include:project`,
 /// `include:remote`, `include:template` or `include:component`, `reference` as the reader
 /// records it: `group/ci:deploy/cd.gitlab-ci.yml@v2`, a URL, `Jobs/Deploy.gitlab-ci.yml`,
@@ -126,13 +141,13 @@ pub(crate) fn include_deploys(kind: &str, reference: &str) -> bool {
 /// whose file name holds a [`DEPLOY_WORDS`] word and no [`ELSEWHERE_WORDS`] word
 /// (`deploy-render.yml` deploys to Render); local ones (`./`) are read, not guessed.
 pub(super) fn reusable_workflow(key: &str) -> Option<&'static ActionSpec> {
-    let (_, file) = remote_workflow(key)?;
+    let (repo, file) = remote_workflow(key)?;
     if !(file.ends_with(".yml") || file.ends_with(".yaml")) {
         return None;
     }
     let words = file_words(file);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    let elsewhere = says_elsewhere(&words);
+    let elsewhere = says_elsewhere(&words) || builds_cluster(repo, file);
     // `publish-kustomize-bundle.yaml`, `helm-lint.yml`: a tool's name with what is done to
     // its files, not to a cluster, unless the name also says it deploys.
     (!elsewhere && !checks_files(&words) && words.iter().any(|w| DEPLOY_WORDS.contains(w)))
@@ -225,9 +240,9 @@ pub(super) fn reusable_workflow_given_cluster_secret(
     key: &str,
     with: &[(String, String)],
 ) -> Option<&'static ActionSpec> {
-    let (_, file) = remote_workflow(key)?;
+    let (repo, file) = remote_workflow(key)?;
     let words = file_words(file);
-    if says_elsewhere(&words) || checks_files(&words) {
+    if says_elsewhere(&words) || checks_files(&words) || builds_cluster(repo, file) {
         return None;
     }
     let cluster_secret = with
