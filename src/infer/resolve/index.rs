@@ -47,7 +47,9 @@ impl<'f> JobIndex<'f> {
     /// names (`$CI_COMMIT_REF_SLUG`) keep their rank: the variable is the name.
     fn rank(&self, hint: &EnvironmentHint) -> u8 {
         if !hint.dynamic && only_references(&hint.name) {
-            return UNNAMED;
+            // Among such names, the source still ranks them (a declared
+            // `${{ inputs.environment }}` over the namespace `${{ inputs.namespace }}`).
+            return UNNAMED + hint.source.rank();
         }
         let names_target = hint.source == HintSource::NamespaceName
             && is_literal(&hint.name)
@@ -133,8 +135,9 @@ impl<'f> JobIndex<'f> {
     }
 }
 
-/// The rank of a hint whose name is only variables ([`JobIndex::rank`]): after every source.
-const UNNAMED: u8 = u8::MAX;
+/// The rank of a hint whose name is only variables ([`JobIndex::rank`]): after every source,
+/// then by its source's own rank.
+const UNNAMED: u8 = 128;
 
 /// Whether `name` is nothing but variable or expression references (`$(env)`, `${NS}`,
 /// `${{ inputs.environment }}`, `$A$B`).

@@ -9,6 +9,8 @@
 //! a choice input, the values of a `&&`/`||` expression, a variable the job sets, or an Azure
 //! variable set in compile-time `${{ if }}` blocks.
 
+use std::collections::HashSet;
+
 use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
 use crate::infer::environment_name::expand;
@@ -33,17 +35,8 @@ impl Rule for EnvironmentFromJob {
             }
             return;
         };
-        let reusable = pipeline
-            .triggers
-            .iter()
-            .any(|t| t.kind == TriggerKind::Caller);
         for named in expand(&env.name, job, pipeline) {
             let name = named.name;
-            // A reusable workflow's `${{ inputs.x }}` is resolved at each call site, where the
-            // reader inlines the jobs; the template itself names nothing.
-            if reusable && name.contains("inputs.") {
-                continue;
-            }
             let note = match &named.from {
                 Some(written) => format!("job `{}` declares `environment: {written}`", job.id),
                 None => format!("job `{}` declares `environment: {name}`", job.id),
@@ -59,6 +52,26 @@ impl Rule for EnvironmentFromJob {
                 evidence: Evidence::new(self.id(), env.loc.clone(), note, Confidence::High),
             });
         }
+    }
+
+    /// A reusable workflow's `${{ inputs.x }}` is resolved at each call site in the
+    /// repository, where the reader inlines the jobs: there the template itself names nothing.
+    /// One no workflow of the repository calls (a library of workflows for other
+    /// repositories) keeps the name as written: a target its callers choose.
+    fn finish(&mut self, cx: &crate::infer::Context<'_>, facts: &mut Facts) {
+        let called = crate::read::called_files(cx.pipelines);
+        let reusable: HashSet<&str> = cx
+            .pipelines
+            .iter()
+            .filter(|p| p.triggers.iter().any(|t| t.kind == TriggerKind::Caller))
+            .map(|p| &*p.file)
+            .collect();
+        facts.environment_hints.retain(|h| {
+            h.evidence.rule != RuleId::EnvironmentFromJob
+                || !h.name.contains("inputs.")
+                || !reusable.contains(&*h.job.pipeline)
+                || !called.contains(&*h.job.pipeline)
+        });
     }
 }
 
