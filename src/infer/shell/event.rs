@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 mod case_arm;
+mod tag;
 
 use crate::read::{Trigger, TriggerKind};
 
@@ -509,9 +510,9 @@ fn comparison(condition: &str) -> Option<(String, String, bool)> {
 }
 
 /// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with, or a test of
-/// whether a tag was pushed ([`condition_tag`]).
+/// whether a tag was pushed ([`tag::condition_tag`]).
 fn condition_event(condition: &str) -> Option<EventFilter> {
-    if let Some(tag) = condition_tag(condition) {
+    if let Some(tag) = tag::condition_tag(condition) {
         return Some(tag);
     }
     if !EVENT_VARIABLES.iter().any(|v| condition.contains(v)) {
@@ -538,70 +539,6 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
         _ => return None,
     };
     Some(EventFilter { event, negated })
-}
-
-/// A test of whether the pipeline runs for a tag: the ref compared with `refs/tags/` and a
-/// pattern (`[[ $GITHUB_REF == refs/tags/* ]]`), the ref's type with `tag` or `branch`
-/// (`[ "$GITHUB_REF_TYPE" = tag ]`), or whether a tag variable is set (`[ -n "$CI_COMMIT_TAG" ]`,
-/// `-z` negated). A narrower tag pattern (`refs/tags/v*`) is still a tag: the pipeline's own
-/// tag triggers say which.
-fn condition_tag(condition: &str) -> Option<EventFilter> {
-    let tag = |negated| {
-        Some(EventFilter {
-            event: ScriptEvent::Tag,
-            negated,
-        })
-    };
-    let is = |t: &str, names: &[&str]| {
-        let name = t
-            .trim_start_matches('$')
-            .trim_start_matches("{{")
-            .trim_start_matches('{')
-            .trim_end_matches("}}")
-            .trim_end_matches('}')
-            .trim();
-        t.starts_with('$') && names.contains(&name)
-    };
-    if let Some((lhs, rhs, negated)) = comparison(condition) {
-        let (var, literal) = if lhs.starts_with('$') {
-            (lhs, rhs)
-        } else {
-            (rhs, lhs)
-        };
-        if is(
-            &var,
-            &[
-                "GITHUB_REF",
-                "github.ref",
-                "Build.SourceBranch",
-                "BUILD_SOURCEBRANCH",
-            ],
-        ) {
-            return literal.starts_with("refs/tags/").then(|| tag(negated))?;
-        }
-        if is(&var, &["GITHUB_REF_TYPE", "github.ref_type"]) {
-            return match literal.as_str() {
-                "tag" => tag(negated),
-                "branch" => tag(!negated),
-                _ => None,
-            };
-        }
-        return None;
-    }
-    let inner = condition.trim().trim_end_matches(';').trim_end();
-    let inner = inner
-        .strip_prefix("[[")
-        .and_then(|c| c.strip_suffix("]]"))
-        .or_else(|| inner.strip_prefix('[').and_then(|c| c.strip_suffix(']')))?
-        .trim();
-    let (negated, operand) = match inner.split_once(char::is_whitespace)? {
-        ("-n", rest) => (false, rest),
-        ("-z", rest) => (true, rest),
-        _ => return None,
-    };
-    let operand = operand.trim().trim_matches(|c| c == '"' || c == '\'');
-    const TAG_VARIABLES: &[&str] = &["CI_COMMIT_TAG", "CIRCLE_TAG", "TRAVIS_TAG", "BITBUCKET_TAG"];
-    is(operand, TAG_VARIABLES).then(|| tag(negated))?
 }
 
 /// Whether byte `at` of `script` sits inside an `if` or a `case` that is still open there: a
@@ -721,14 +658,13 @@ mod tests {
         }
     }
 
+    fn event(event: ScriptEvent, negated: bool) -> Option<EventFilter> {
+        Some(EventFilter { event, negated })
+    }
+
     #[test]
     fn tests_of_a_pushed_tag() {
-        let tag = |negated| {
-            Some(EventFilter {
-                event: ScriptEvent::Tag,
-                negated,
-            })
-        };
+        let tag = |negated| event(ScriptEvent::Tag, negated);
         let s = "if [[ $GITHUB_REF == refs/tags/* ]]; then T=live; elif [[ $GITHUB_REF == refs/heads/main ]]; then T=dry; fi";
         assert_eq!(at(s, "T=live"), tag(false));
         assert_eq!(branch_at(s, "T=dry"), branch("main", false));
@@ -741,6 +677,10 @@ mod tests {
             ("if [ -n \"$CI_COMMIT_TAG\" ]; then T=a; fi", false),
             ("if [[ -z $CIRCLE_TAG ]]; then T=a; fi", true),
             ("if [ \"$GITHUB_REF\" != refs/tags/v1 ]; then T=a; fi", true),
+            (
+                "if [ \"$(Build.SourceBranch)\" = refs/tags/v1 ]; then T=a; fi",
+                false,
+            ),
         ] {
             assert_eq!(at(s, "T=a"), tag(negated), "{s}");
         }
@@ -823,35 +763,18 @@ mod tests {
 
     #[test]
     fn branches_on_the_event() {
-        let push = |negated| {
-            Some(EventFilter {
-                event: ScriptEvent::Push,
-                negated,
-            })
-        };
+        let push = |negated| event(ScriptEvent::Push, negated);
         let s = "if [ \"$GITHUB_EVENT_NAME\" = \"push\" ]; then\n  NS=prod\nelse\n  NS=pr-$PR\nfi\nkubectl apply -n $NS\n";
         assert_eq!(at(s, "NS=prod"), push(false));
         assert_eq!(at(s, "NS=pr-"), push(true));
         assert_eq!(at(s, "kubectl"), None);
         let s = "if [[ ${{ github.event_name }} == 'pull_request' ]]; then NS=pr-1; fi";
-        assert_eq!(
-            at(s, "NS="),
-            Some(EventFilter {
-                event: ScriptEvent::PullRequest,
-                negated: false
-            })
-        );
+        assert_eq!(at(s, "NS="), event(ScriptEvent::PullRequest, false));
         // A nested, closed `if` in between does not hide the outer one.
         let s = "if [ \"$CI_PIPELINE_SOURCE\" != push ]; then if [ -n x ]; then echo; fi; NS=a; fi";
         assert_eq!(at(s, "NS=a"), push(true));
         let s = "if [ \"$GITHUB_EVENT_NAME\" = workflow_dispatch ]; then NS=x; fi";
-        assert_eq!(
-            at(s, "NS="),
-            Some(EventFilter {
-                event: ScriptEvent::Manual,
-                negated: false
-            })
-        );
+        assert_eq!(at(s, "NS="), event(ScriptEvent::Manual, false));
         // Not an event test, or an elif chain: nothing is said.
         assert_eq!(
             at("if [ \"$BRANCH\" = main ]; then NS=prod; fi", "NS="),
