@@ -242,7 +242,11 @@ fn triggers_of(
         .rsplit_once('/')
         .and_then(|(p, _)| jobs.find(p, |j| j.steps.is_empty()));
     let mut conditions: Vec<Trigger> = job.conditions.clone();
-    if !conditions.iter().any(|c| is_ref_kind(&c.kind))
+    // Only a ref the job asks for stops it inheriting its parent's: one it leaves out (GitLab's
+    // default of no merge requests, `except: [main]`) still runs where the parent does.
+    if !conditions
+        .iter()
+        .any(|c| !c.negated && is_ref_kind(&c.kind))
         && let Some(parent) = parent
     {
         conditions.extend(parent.conditions.iter().cloned());

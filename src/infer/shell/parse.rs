@@ -129,11 +129,18 @@ pub(super) fn parse_into(
                 }
                 // else: `a |\n b` continues the pipeline on the next line.
                 for (owner, body) in owners.drain(..).zip(bodies) {
-                    if let Some(cmd) = owner.and_then(|i| out.get_mut(i)) {
-                        match &mut cmd.heredoc {
-                            Some(existing) => existing.push_str(&body),
-                            None => cmd.heredoc = Some(body),
-                        }
+                    let Some(cmd) = owner.and_then(|i| out.get_mut(i)) else {
+                        continue;
+                    };
+                    // `ssh HOST <<EOF`: the body is the script the other machine runs.
+                    let remote = inline_script(cmd).is_none() && cmd.program() == Some("ssh");
+                    let outer = (cmd.start, cmd.end);
+                    match &mut cmd.heredoc {
+                        Some(existing) => existing.push_str(&body),
+                        None => cmd.heredoc = Some(body.clone()),
+                    }
+                    if remote {
+                        push_inline(&body, outer, depth, vars, out);
                     }
                 }
             }
@@ -263,26 +270,38 @@ fn finish(
     let inner = inline_script(&cmd);
     let (outer_start, outer_end) = (cmd.start, cmd.end);
     out.push(cmd);
-    if let Some(inner) = inner
-        && depth < MAX_NESTING
-    {
-        // `sh -c '...'` and `eval`: parse the string; spans point at the whole outer command,
-        // for its words too (their offsets are into the string, not the script).
-        let base = out.len();
-        let mut sub = Vec::new();
-        parse_into(&inner, 0, inner.len(), depth + 1, true, vars, &mut sub);
-        for mut c in sub {
-            c.start = outer_start;
-            c.end = outer_end;
-            let targets = c.redirects.iter_mut().map(|r| &mut r.target);
-            for word in c.words.iter_mut().chain(targets) {
-                (word.start, word.end) = (outer_start, outer_end);
-            }
-            c.stdin_from = c.stdin_from.map(|i| i + base);
-            out.push(c);
-        }
+    if let Some(inner) = inner {
+        push_inline(&inner, (outer_start, outer_end), depth, vars, out);
     }
     Some(idx)
+}
+
+/// Parses `inner`, the script a command at `outer` (start, end) runs as a string (`sh -c
+/// '...'`, `eval`, a command run over ssh), into `out` after it; spans point at the whole
+/// outer command, for its words too (their offsets are into the string, not the script).
+fn push_inline(
+    inner: &str,
+    (outer_start, outer_end): (usize, usize),
+    depth: usize,
+    vars: &mut VarState<'_>,
+    out: &mut Vec<Command>,
+) {
+    if depth >= MAX_NESTING {
+        return;
+    }
+    let base = out.len();
+    let mut sub = Vec::new();
+    parse_into(inner, 0, inner.len(), depth + 1, true, vars, &mut sub);
+    for mut c in sub {
+        c.start = outer_start;
+        c.end = outer_end;
+        let targets = c.redirects.iter_mut().map(|r| &mut r.target);
+        for word in c.words.iter_mut().chain(targets) {
+            (word.start, word.end) = (outer_start, outer_end);
+        }
+        c.stdin_from = c.stdin_from.map(|i| i + base);
+        out.push(c);
+    }
 }
 
 /// Takes off reserved words that precede a command (`if`, `then`, `do`, `!`, `{`, ...) and drops

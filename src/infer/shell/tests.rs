@@ -311,6 +311,35 @@ fn aks_command_invoke_runs_its_command() {
     assert_eq!(cmds[1].arg_after(&["-n"]), Some("shop"));
 }
 
+/// `ssh [options] HOST 'cmd'` runs the command on another machine, as does a heredoc fed to
+/// `ssh HOST` (found on holdout-38 after it was scored: `kubectl apply` run over ssh on a
+/// cluster's node).
+#[test]
+fn ssh_runs_its_remote_command() {
+    let script = "ssh -o StrictHostKeyChecking=no -i $KEY -p22 -tt ops@$HOST \"sudo kubectl apply -f /srv/k8s\"\n\
+                  sshpass -p \"$PASS\" ssh ops@node helm upgrade --install a ./c\n\
+                  ssh ops@node <<'EOF'\nkubectl rollout restart deployment/web\nEOF\n\
+                  ssh -T git@github.com\n\
+                  ssh-keyscan node >> ~/.ssh/known_hosts";
+    let cmds = commands(script, &[]);
+    let p: Vec<_> = cmds.iter().filter_map(Command::program).collect();
+    assert_eq!(
+        p,
+        [
+            "ssh",
+            "kubectl",
+            "ssh",
+            "helm",
+            "ssh",
+            "kubectl",
+            "ssh",
+            "ssh-keyscan"
+        ]
+    );
+    assert!(cmds[1].nested && cmds[3].nested && cmds[5].nested);
+    assert_eq!(cmds[1].arg_after(&["-f"]), Some("/srv/k8s"));
+}
+
 #[test]
 fn redirects_and_pipes() {
     let cmds = commands(

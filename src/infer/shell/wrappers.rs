@@ -52,6 +52,8 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     ("torsocks", &[], false),
     // Travis CI's shell functions: `travis_wait 30 bash deploy.sh`, `travis_retry make`.
     ("travis_wait", &[], false),
+    // `sshpass -p "$PASS" ssh host 'kubectl apply ...'`.
+    ("sshpass", &["-p", "-f", "-d", "-P"], false),
     ("travis_retry", &[], false),
     // Distributions that bundle the clients: `microk8s kubectl apply`, `microk8s helm3 ...`,
     // `k3s kubectl apply`.
@@ -323,10 +325,37 @@ fn pod_exec(cmd: &mut Command) -> bool {
     true
 }
 
-/// The script a command runs as a string: `sh -c '...'`, `bash -ec "..."`, `eval ...`, and
-/// the command `az aks command invoke --command "..."` runs in the cluster.
+/// Options of `ssh` that take a value (`-i key`, `-p 22`, `-o Opt=x`, or attached: `-p22`).
+const SSH_VALUE_OPTIONS: &str = "BbcDEeFIiJLlmOopQRSWw";
+
+/// The script a command runs as a string: `sh -c '...'`, `bash -ec "..."`, `eval ...`, the
+/// command `az aks command invoke --command "..."` runs in the cluster, and the command
+/// `ssh [options] HOST 'cmd ...'` runs on another machine (its words after the host, joined
+/// as ssh joins them; without any, the parser reads a heredoc fed to it, `ssh HOST <<EOF`).
 pub(super) fn inline_script(cmd: &Command) -> Option<String> {
     match cmd.program()? {
+        "ssh" => {
+            let mut words = cmd.words.iter().skip(1).map(|w| w.text.as_str());
+            while let Some(w) = words.next() {
+                let Some(flags) = w.strip_prefix('-') else {
+                    let remote: Vec<&str> = words.collect();
+                    return (!remote.is_empty()).then(|| remote.join(" "));
+                };
+                if w == "--" {
+                    let _host = words.next()?;
+                    let remote: Vec<&str> = words.collect();
+                    return (!remote.is_empty()).then(|| remote.join(" "));
+                }
+                // `-tt`, `-i key`, `-ikey`, `-oStrictHostKeyChecking=no`: a value option takes
+                // the rest of the word, or the next one.
+                if let Some(at) = flags.find(|c| SSH_VALUE_OPTIONS.contains(c))
+                    && at + 1 == flags.len()
+                {
+                    words.next()?;
+                }
+            }
+            None
+        }
         "sh" | "bash" | "zsh" | "dash" | "ash" | "ksh" => {
             let mut words = cmd.words.iter().skip(1);
             let mut has_c = false;

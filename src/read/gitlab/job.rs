@@ -32,6 +32,19 @@ pub(super) fn lower_job(
     if let Some(except) = job.get("except") {
         conditions.extend(from_only_except(ctx, except, true));
     }
+    // Without `rules`, `only` or `except`, GitLab's default is `only: [branches, tags]`: the job
+    // is left out of merge request pipelines, even where `workflow: rules` creates them.
+    if ["rules", "only", "except"]
+        .iter()
+        .all(|k| job.get(k).is_none())
+    {
+        conditions.push(Trigger::new(
+            TriggerKind::PullRequest,
+            None,
+            true,
+            ctx.loc(key_at),
+        ));
+    }
     if let Some(when) = job.get("when")
         && when.text() == Some("manual")
     {

@@ -23,6 +23,14 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
                 continue_manual(ctx, when, &mut manual, &mut out);
                 continue;
             }
+            // `if: A != x && B != y` with `when: never`: the job (or pipeline) runs where A is
+            // x or B is y, each a way in of its own.
+            if never && let Some(ways) = excluded_all_but(text) {
+                for (kind, pattern) in ways {
+                    out.push(trigger(ctx, kind, pattern, false, cond.at));
+                }
+                continue;
+            }
             let trigger = match parse_if(text) {
                 Some((kind, pattern, negated)) => {
                     trigger(ctx, kind, pattern, negated ^ never, cond.at)
@@ -40,6 +48,21 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
         continue_manual(ctx, when, &mut manual, &mut out);
     }
     (out, manual)
+}
+
+/// The refs a `when: never` rule whose `if:` is a conjunction of exclusions (`$CI_COMMIT_BRANCH
+/// != "main" && $CI_PIPELINE_SOURCE != "merge_request_event"`) leaves, each one the conjunction
+/// fails on (branch `main`, a merge request). `None` unless it has two parts or more, each a
+/// typed exclusion.
+fn excluded_all_but(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
+    let parts = split_top_level(strip_parens(text.trim()), "&&")?;
+    parts
+        .into_iter()
+        .map(|part| match parse_if(part) {
+            Some((kind, pattern, true)) if kind != TriggerKind::Expression => Some((kind, pattern)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether the first of a job's `rules:` holds always and says `when: never` (no `if`,

@@ -639,9 +639,13 @@ fn manual_jobs_from_when_and_rules() {
     );
     let a = job(&p, "a");
     assert!(a.manual);
+    // No `rules`/`only`/`except`: GitLab's default leaves it out of merge request pipelines.
     assert_eq!(
         conds(&a.conditions),
-        [cond(TriggerKind::Manual, None, false)]
+        [
+            cond(TriggerKind::PullRequest, None, true),
+            cond(TriggerKind::Manual, None, false)
+        ]
     );
     let b = job(&p, "b");
     assert!(b.manual);
