@@ -12,7 +12,7 @@ use crate::infer::shell::{Command, Lookup};
 use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
 use crate::infer::{Context, Facts, RuleId};
 use crate::read::jenkins::LIBRARY_STEP;
-use crate::read::{Job, Pipeline, Step};
+use crate::read::{CiSystem, Job, Pipeline, Step, TriggerKind};
 use std::collections::HashSet;
 
 /// One inference rule: it adds facts from the places the engine shows it. Every hook has an
@@ -47,6 +47,21 @@ pub(crate) struct JobSite<'a> {
     /// The job starts its own cluster on the runner (`kind create cluster`, a k3s action):
     /// what it applies goes to that throwaway cluster, so none of its commands deploys.
     pub throwaway_cluster: bool,
+    /// The job is switched off ([`switched_off`]): none of its commands or steps deploys; the
+    /// credentials it is handed still count (they are stored in the CI's settings).
+    pub switched_off: bool,
+}
+
+/// Whether a job never runs: a GitHub `if: false`, or a literal `false` among the terms of its
+/// `&&` (`if: ${{ false && github.ref == 'refs/heads/main' }}`), a common way to switch one off.
+/// The reader keeps such a term as an expression condition, also on the jobs a call inlines.
+fn switched_off(pipeline: &Pipeline, job: &Job) -> bool {
+    pipeline.system == CiSystem::GithubActions
+        && job.conditions.iter().any(|c| {
+            !c.negated
+                && c.kind == TriggerKind::Expression
+                && c.pattern.as_deref().map(str::trim) == Some("false")
+        })
 }
 
 /// One command, with what the vocabulary says about it.
@@ -133,6 +148,7 @@ pub(crate) fn visit(
             key: JobKey::of(pipeline, job),
             vars,
             throwaway_cluster,
+            switched_off: switched_off(pipeline, job),
         };
         for rule in rules.iter_mut() {
             rule.on_job(&site, facts);
@@ -191,7 +207,7 @@ fn visit_commands(
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
             .or_else(|| unread_script_deploy(unit, index, *connected))
-            .filter(|m| !m.dry_run && !site.throwaway_cluster);
+            .filter(|m| !m.dry_run && !site.throwaway_cluster && !site.switched_off);
         // In a job that runs its own cluster, that cluster's kubeconfig is no credential.
         let credentials = if site.throwaway_cluster && vocab::local_kubeconfig(&unit.cmds, index) {
             Vec::new()
