@@ -11,16 +11,19 @@
 //! output written with `>` (or `-o`/`--output`); the file is matched as written, each side
 //! seen from the folder its command runs in.
 
+use std::collections::HashMap;
+
 use super::Hint;
 use super::paths::{in_dir, path_hint};
 use crate::infer::shell::Command;
 use crate::infer::vocab::DeployMatch;
 use crate::infer::{Confidence, HintSource};
 
-/// The renders the current job made so far: (file written, folder rendered), both from the
-/// repository root.
+/// The renders the current job made so far: the folder last rendered into each file, both
+/// from the repository root (a map: a job of thousands of renders and applies looks each up
+/// once).
 #[derive(Default)]
-pub(super) struct Rendered(Vec<(String, String)>);
+pub(super) struct Rendered(HashMap<String, String>);
 
 impl Rendered {
     pub(super) fn clear(&mut self) {
@@ -46,7 +49,7 @@ impl Rendered {
             .or_else(|| cmd.arg_after(&["-o", "--output"]));
         if let Some(file) = file.filter(|f| !f.is_empty() && !f.starts_with('&')) {
             self.0
-                .push((plain(&in_dir(dir, file)), in_dir(dir, rendered)));
+                .insert(plain(&in_dir(dir, file)), in_dir(dir, rendered));
         }
     }
 
@@ -56,7 +59,7 @@ impl Rendered {
         let mut out = Vec::new();
         for written in &m.paths {
             let path = plain(&in_dir(dir, written));
-            let Some((_, source)) = self.0.iter().rev().find(|(file, _)| *file == path) else {
+            let Some(source) = self.0.get(&path) else {
                 continue;
             };
             if let Some((name, HintSource::Overlay, _)) = path_hint(source) {
