@@ -13,7 +13,10 @@
 use serde::Serialize;
 
 mod case_arm;
+mod sides;
 mod tag;
+
+use sides::{comparison, variable_in};
 
 use crate::read::{Trigger, TriggerKind};
 
@@ -433,22 +436,16 @@ fn set_value_of(a: &str, before: &str) -> String {
 fn condition_ref(condition: &str) -> Option<RefFilter> {
     let (lhs, rhs, negated) = comparison(condition)?;
     let is_var = |t: &str| {
-        let name = t
-            .trim_start_matches('$')
-            .trim_start_matches("{{")
-            .trim_start_matches('{')
-            .trim_start_matches('(')
-            .trim_end_matches("}}")
-            .trim_end_matches('}')
-            .trim_end_matches(')')
-            .trim();
+        let Some(name) = variable_in(t) else {
+            return false;
+        };
         let name = name.strip_prefix("env.").unwrap_or(name);
         // `${GITHUB_REF##*/}`, `${GITHUB_REF#refs/heads/}`: the branch, its prefix taken off.
         let name = match name.split_once(['#', '%']) {
             Some((base, _)) if t.starts_with("${") => base,
             _ => name,
         };
-        t.starts_with('$') && BRANCH_VARIABLES.contains(&name)
+        BRANCH_VARIABLES.contains(&name)
     };
     let literal = match (is_var(&lhs), is_var(&rhs)) {
         (true, false) => rhs,
@@ -488,25 +485,6 @@ fn condition_input(condition: &str) -> Option<ScriptCondition> {
         _ => return None,
     };
     Some(ScriptCondition::Input { name, negated })
-}
-
-/// The two sides of a `[ a = b ]`, `[[ a == b ]]` or `[ a != b ]` test, unquoted, and whether
-/// it is `!=`.
-fn comparison(condition: &str) -> Option<(String, String, bool)> {
-    let condition = condition.trim().trim_end_matches(';').trim_end();
-    let inner = condition
-        .strip_prefix("[[")
-        .and_then(|c| c.strip_suffix("]]"))
-        .or_else(|| {
-            condition
-                .strip_prefix('[')
-                .and_then(|c| c.strip_suffix(']'))
-        })?;
-    let (lhs, rhs, negated) = ["!=", "==", "="]
-        .iter()
-        .find_map(|op| inner.split_once(op).map(|(l, r)| (l, r, *op == "!=")))?;
-    let unquote = |t: &str| t.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
-    Some((unquote(lhs), unquote(rhs), negated))
 }
 
 /// The event a test such as `[ "$GITHUB_EVENT_NAME" = push ]` compares with, or a test of

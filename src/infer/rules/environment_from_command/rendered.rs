@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 
 use super::Hint;
-use super::paths::{in_dir, path_hint};
+use super::paths::path_hint;
+use crate::files::fold::relative;
 use crate::infer::shell::Command;
 use crate::infer::vocab::DeployMatch;
 use crate::infer::{Confidence, HintSource};
@@ -49,7 +50,7 @@ impl Rendered {
             .or_else(|| cmd.arg_after(&["-o", "--output"]));
         if let Some(file) = file.filter(|f| !f.is_empty() && !f.starts_with('&')) {
             self.0
-                .insert(plain(&in_dir(dir, file)), in_dir(dir, rendered));
+                .insert(from_root(dir, file), from_root(dir, rendered));
         }
     }
 
@@ -58,7 +59,7 @@ impl Rendered {
     pub(super) fn hints(&self, m: &DeployMatch, dir: &str, command: &str) -> Vec<Hint> {
         let mut out = Vec::new();
         for written in &m.paths {
-            let path = plain(&in_dir(dir, written));
+            let path = from_root(dir, written);
             let Some(source) = self.0.get(&path) else {
                 continue;
             };
@@ -73,9 +74,10 @@ impl Rendered {
     }
 }
 
-/// `path` without a leading `./`.
-fn plain(path: &str) -> String {
-    path.trim_start_matches("./").to_owned()
+/// `path`, read from folder `dir`, from the repository root and folded (`./out.yaml` is
+/// `out.yaml`); as written when it starts elsewhere (`/tmp/out.yaml`, a variable).
+fn from_root(dir: &str, path: &str) -> String {
+    relative(dir, path).unwrap_or_else(|| path.to_owned())
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Tests of whether a tag was pushed, which a script's `if` reads as an event of its own
 //! ([`ScriptEvent::Tag`]).
 
-use super::{EventFilter, ScriptEvent, comparison};
+use super::sides::{bracketed, comparison, variable_in};
+use super::{EventFilter, ScriptEvent};
 
 /// A test of whether the pipeline runs for a tag: the ref compared with `refs/tags/` and a
 /// pattern (`[[ $GITHUB_REF == refs/tags/* ]]`), the ref's type with `tag` or `branch`
@@ -15,16 +16,7 @@ pub(super) fn condition_tag(condition: &str) -> Option<EventFilter> {
             negated,
         })
     };
-    let is = |t: &str, names: &[&str]| {
-        let name = t
-            .trim_start_matches('$')
-            .trim_start_matches("{{")
-            .trim_start_matches(['{', '('])
-            .trim_end_matches("}}")
-            .trim_end_matches(['}', ')'])
-            .trim();
-        t.starts_with('$') && names.contains(&name)
-    };
+    let is = |t: &str, names: &[&str]| variable_in(t).is_some_and(|name| names.contains(&name));
     if let Some((lhs, rhs, negated)) = comparison(condition) {
         let (var, literal) = if lhs.starts_with('$') {
             (lhs, rhs)
@@ -51,12 +43,7 @@ pub(super) fn condition_tag(condition: &str) -> Option<EventFilter> {
         }
         return None;
     }
-    let inner = condition.trim().trim_end_matches(';').trim_end();
-    let inner = inner
-        .strip_prefix("[[")
-        .and_then(|c| c.strip_suffix("]]"))
-        .or_else(|| inner.strip_prefix('[').and_then(|c| c.strip_suffix(']')))?
-        .trim();
+    let inner = bracketed(condition)?.trim();
     let (negated, operand) = match inner.split_once(char::is_whitespace)? {
         ("-n", rest) => (false, rest),
         ("-z", rest) => (true, rest),
