@@ -100,11 +100,18 @@ pub(crate) fn read_jenkinsfile(
     let mut step_files = 0;
     while let Some(step) = steps.get(next).cloned() {
         next += 1;
-        let path = format!("vars/{step}.groovy");
         if step_files == lower::MAX_LOADED {
             break;
         }
-        if let Some(file) = read_loaded(repo, path, Some(step), diagnostics) {
+        let found = library_folders(path).find_map(|folder| {
+            read_loaded(
+                repo,
+                format!("{folder}vars/{step}.groovy"),
+                Some(step.clone()),
+                diagnostics,
+            )
+        });
+        if let Some(file) = found {
             step_files += 1;
             for name in lower::library_step_names(&file.stmts) {
                 if seen.insert(name.clone()) {
@@ -132,6 +139,16 @@ pub(crate) fn read_jenkinsfile(
     }
     lower::every_branch_by_default(&mut pipeline);
     Some(pipeline)
+}
+
+/// The folders whose `vars/` may hold the library steps of the Jenkinsfile at `path`, each
+/// ending in `/` (the root as ``): its own folder first, then each folder above it. A library
+/// kept in the checkout sits at the root of its repository, or beside the Jenkinsfile that uses
+/// it in a repository of several pipelines (`jenkins/lab24/vars/` for `jenkins/lab24/Jenkinsfile`).
+fn library_folders(path: &str) -> impl Iterator<Item = &str> {
+    let ends = path.rmatch_indices('/').map(|(at, _)| at + 1);
+    ends.chain(std::iter::once(0))
+        .filter_map(|end| path.get(..end))
 }
 
 /// The Groovy file at `path` that a Jenkinsfile loads (or that defines the library step

@@ -100,9 +100,13 @@ pub(crate) fn library_step_names<'t>(stmts: &'t [Stmt]) -> Vec<String> {
             return;
         }
         let root = call.name.split('.').next().unwrap_or_default();
-        let name_like = root.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+        // A capitalised name (`DeployOnKubernetes(...)`) may be a library step too, though it
+        // is taken for a plugin's metastep class when no step file defines it.
+        let capitalised = root.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+        let name_like = root.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
             && root.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if name_like && !super::library::is_known_step(root) && seen.insert(root) {
+        let known = !capitalised && super::library::is_known_step(root);
+        if name_like && !known && seen.insert(root) {
             out.push(root.to_owned());
         }
     };
