@@ -70,6 +70,9 @@ struct Call {
     cwd: String,
     /// The shell function whose body calls it.
     gate: Option<String>,
+    /// What the calling command runs under ([`Unit::runs_under`]), which the called text's
+    /// commands run under too.
+    when: Option<crate::infer::shell::ScriptCondition>,
     /// A script's positional parameters; `None` for a make target, which sees its caller's.
     positional: Option<Vec<(String, String)>>,
 }
@@ -83,7 +86,7 @@ impl Call {
             self.map,
             self.called_as,
             self.cwd,
-            self.gate.as_ref(),
+            (self.gate.as_ref(), self.when),
         );
         match self.positional {
             Some(positional) => unit.with_positional(positional),
@@ -195,6 +198,7 @@ fn calls_of(
                 called_as: called_as.clone(),
                 cwd: s.dir,
                 gate: cmd.function.clone(),
+                when: unit.runs_under(cmd.start),
                 positional: None,
             }));
             continue;
@@ -222,6 +226,7 @@ fn calls_of(
             called_as: unit.command_line(cmd),
             cwd: cwd.clone(),
             gate: cmd.function.clone(),
+            when: unit.runs_under(cmd.start),
             positional: Some(positional(cmd, at)),
         });
     }
@@ -387,6 +392,7 @@ fn make_calls(
             called_as: format!("make {target}"),
             cwd: dir.clone(),
             gate: cmd.function.clone(),
+            when: unit.runs_under(cmd.start),
             positional: None,
         });
     }

@@ -306,7 +306,8 @@ impl Unit {
     }
 
     /// A unit `self` calls as `called_as` from directory `cwd`, from inside the body of shell
-    /// function `gate` when it is one: the same variables and use site, one level deeper.
+    /// function `gate` when it is one: the same variables and use site, one level deeper. It
+    /// runs under what its calling command runs under (`when`).
     fn called(
         &self,
         file: Arc<str>,
@@ -314,7 +315,7 @@ impl Unit {
         map: SpanMap,
         called_as: String,
         cwd: String,
-        gate: Option<&String>,
+        (gate, when): (Option<&String>, Option<shell::ScriptCondition>),
     ) -> Unit {
         let mut gates = self.gates.clone();
         gates.extend(gate.cloned());
@@ -328,7 +329,7 @@ impl Unit {
             called_as: Some(called_as),
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
-            step_when: self.step_when.clone(),
+            step_when: when,
             cwd,
             gates,
             unread_scripts: Vec::new(),

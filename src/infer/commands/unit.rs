@@ -52,7 +52,8 @@ pub(crate) struct Unit {
     /// writes inside an `if` on the branch), each with the branch it holds on.
     pub(crate) vars: Scope,
     /// What the step's own conditions say about the ref or event it runs on (a GitHub step's
-    /// `if:`, the Jenkins `if` around a call inside its stage), for every unit of the step.
+    /// `if:`, the Jenkins `if` around a call inside its stage), for every unit of the step; in
+    /// a called unit, what its calling command ran under ([`Unit::runs_under`]).
     pub(crate) step_when: Option<shell::ScriptCondition>,
     /// The repository-relative directory it starts in (`""`: the root): the step's
     /// `working-directory`, or where the calling script was when it called it.
@@ -81,6 +82,13 @@ impl Unit {
             .keywords
             .get_or_init(|| shell::script_keywords(&self.text));
         shell::condition_branch_in(&self.text, keywords, at)
+    }
+
+    /// What the command at byte `at` runs under: the `if` of the text around it, else the
+    /// step's own condition or, in a called script, the condition its calling command ran
+    /// under (`if [ "$CIRCLE_BRANCH" = master ]; then ./deploy.sh; fi`).
+    pub(crate) fn runs_under(&self, at: usize) -> Option<shell::ScriptCondition> {
+        self.condition_branch(at).or_else(|| self.step_when.clone())
     }
 
     /// The repository-relative directory command `idx` runs in: the unit's own, changed by each

@@ -290,9 +290,7 @@ impl Rule for EnvironmentFromCommand {
             // A deploy in the branch of an `if` on the branch, event or a dispatch input runs
             // there only (`if [ "$CIRCLE_BRANCH" = main ]; then kubectl ...; fi`); so does one
             // in a step whose own condition tests them.
-            let guard = unit
-                .condition_branch(cmd.start)
-                .or_else(|| unit.step_when.clone());
+            let guard = unit.runs_under(cmd.start);
             let dir = unit.dir_at(c.index);
             let mut hints = deploy_hints(m, &command, &dir, resolve, &self.choices);
             hints.extend(self.rendered.hints(m, &dir, &command));

@@ -155,6 +155,9 @@ fn lower_event(
         }
         // A release is published for a tag: the deploy starts from that tag.
         "release" => out.push(trigger(scope, TriggerKind::Tag, None, key)),
+        // A deployment is created through GitHub's API, outside any workflow: by a person's
+        // chat command or a deployment tool (Deliverybot, `gh api .../deployments`).
+        "deployment" => out.push(trigger(scope, TriggerKind::Manual, None, key)),
         "workflow_run" => {
             let before = out.len();
             filters(
