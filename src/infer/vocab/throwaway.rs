@@ -22,7 +22,7 @@ const CLUSTER_STEPS: &[&str] = &[
 ];
 
 /// Whether `cmd` starts a cluster on the runner: `kind create cluster`, `k3d cluster create`,
-/// `minikube start`, `ctlptl create cluster`; MicroK8s or Canonical Kubernetes installed from
+/// `minikube start`, `ctlptl create cluster` or `ctlptl apply -f cluster.yaml`; MicroK8s or Canonical Kubernetes installed from
 /// a snap (`snap install microk8s --classic`, which starts it) or started (`microk8s start`,
 /// `microk8s.start`); k3s installed by its script (`curl -sfL https://get.k3s.io | sh -`).
 pub(crate) fn starts_cluster(cmd: &Command) -> bool {
@@ -32,7 +32,8 @@ pub(crate) fn starts_cluster(cmd: &Command) -> bool {
         (Some("kind"), [create, cluster, ..]) => *create == "create" && *cluster == "cluster",
         (Some("k3d"), [cluster, create, ..]) => *cluster == "cluster" && *create == "create",
         (Some("minikube"), [start, ..]) => *start == "start",
-        (Some("ctlptl"), [create, ..]) => *create == "create",
+        // ctlptl makes only local clusters (kind, k3d, minikube), also from a file.
+        (Some("ctlptl"), [verb, ..]) => matches!(*verb, "create" | "apply"),
         (Some("snap"), ["install", rest @ ..]) => {
             rest.iter().any(|w| matches!(*w, "microk8s" | "k8s"))
         }
@@ -76,6 +77,8 @@ mod tests {
             "microk8s start",
             "sudo microk8s.start",
             "curl -sfL https://get.k3s.io | sh -",
+            "ctlptl create cluster kind --registry=ctlptl-registry",
+            "ctlptl apply -f test/kind/cluster.yaml",
         ] {
             assert!(starts(s), "{s}");
         }
@@ -84,6 +87,7 @@ mod tests {
             "microk8s kubectl apply -f k8s/",
             "curl -sfL https://example.com/install.sh | sh -",
             "kubectl apply -f k8s/",
+            "ctlptl get cluster kind-ci",
         ] {
             assert!(!starts(s), "{s}");
         }

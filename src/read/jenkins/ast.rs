@@ -13,6 +13,8 @@ pub(crate) struct Block {
     pub(crate) stmts: Vec<Stmt>,
     /// From `{` to `}` inclusive (to where parsing stopped when unclosed).
     pub(crate) span: Span,
+    /// A closure's parameters (`stage` of `{ stage -> ... }`); empty for other bodies.
+    pub(crate) params: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

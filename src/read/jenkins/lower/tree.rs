@@ -7,8 +7,9 @@ use crate::read::jenkins::ast::{Block, Call, Expr, ExprKind, Stmt};
 /// Statements and expressions visited at most, so a hostile file costs bounded work.
 const VISIT_BUDGET: usize = 200_000;
 
-/// Calls `on_assign` with every assignment's target and value, and `on_call` with every call,
-/// anywhere in `stmts`.
+/// Calls `on_assign` with every assignment's target and value (a closure's parameter too, with
+/// the expression that holds the closure: `stage` of `stages.each { stage -> }`), and `on_call`
+/// with every call, anywhere in `stmts`.
 pub(super) fn visit_tree<'t>(
     stmts: &'t [Stmt],
     on_assign: &mut dyn FnMut(&'t str, &'t Expr),
@@ -55,11 +56,19 @@ pub(super) fn visit_tree<'t>(
                     on_call(c);
                     exprs.extend(c.receiver.iter());
                     exprs.extend(c.args.iter().map(|a| &a.value));
+                    for param in c.closure.iter().flat_map(|b| &b.params) {
+                        on_assign(param, expr);
+                    }
                     pending.extend(block_stmts(c.closure.as_ref()));
                 }
                 ExprKind::Other(parts) | ExprKind::List(parts) => exprs.extend(parts.iter()),
                 ExprKind::Map(entries) => exprs.extend(entries.iter().map(|e| &e.value)),
-                ExprKind::Closure(b) => pending.extend(block_stmts(Some(b))),
+                ExprKind::Closure(b) => {
+                    for param in &b.params {
+                        on_assign(param, expr);
+                    }
+                    pending.extend(block_stmts(Some(b)));
+                }
                 _ => {}
             }
         } else {

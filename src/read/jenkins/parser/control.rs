@@ -29,6 +29,7 @@ impl Parser<'_> {
                 Some(Block {
                     stmts: vec![nested],
                     span: Span::new(span.start, self.prev_end(span.start)),
+                    params: Vec::new(),
                 })
             } else {
                 Some(self.body())

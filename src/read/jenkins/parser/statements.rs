@@ -49,9 +49,10 @@ impl Parser<'_> {
             return Block {
                 stmts: Vec::new(),
                 span: open,
+                params: Vec::new(),
             };
         }
-        self.closure_params();
+        let params = self.closure_params();
         let mut stmts = Vec::new();
         let end;
         loop {
@@ -78,23 +79,29 @@ impl Parser<'_> {
         Block {
             stmts,
             span: Span::new(open.start, end),
+            params,
         }
     }
 
-    /// Skips `a, b ->` at the start of a closure.
-    pub(super) fn closure_params(&mut self) {
+    /// Reads `a, b ->` at the start of a closure: its parameters' names, none without `->`.
+    pub(super) fn closure_params(&mut self) -> Vec<String> {
         let mut n = 0;
         while *self.kind_at(n) == TokenKind::Newline {
             n += 1;
         }
+        let mut names = Vec::new();
         loop {
             match self.kind_at(n) {
-                TokenKind::Ident | TokenKind::Comma => n += 1,
+                TokenKind::Ident => {
+                    names.push(self.lexeme_at(n).to_owned());
+                    n += 1;
+                }
+                TokenKind::Comma => n += 1,
                 TokenKind::Arrow => {
                     self.pos += n + 1;
-                    return;
+                    return names;
                 }
-                _ => return,
+                _ => return Vec::new(),
             }
         }
     }
@@ -116,6 +123,7 @@ impl Parser<'_> {
         Block {
             stmts,
             span: Span::new(start, self.prev_end(start)),
+            params: Vec::new(),
         }
     }
 
