@@ -1,6 +1,6 @@
 //! Packaged steps that run a shell script given as an input: `bcgov/action-oc-runner` runs its
-//! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` on a host over
-//! SSH, and Jenkins' `openshift.raw(...)` runs `oc` with its arguments. Their script is read as
+//! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` and Azure's
+//! `SSH@0` task its `commands:` or `inline:` on a host over SSH, and Jenkins' `openshift.raw(...)` runs `oc` with its arguments. Their script is read as
 //! a script step's would be, so what it deploys is found the same way.
 
 use crate::read::Step;
@@ -10,6 +10,9 @@ use crate::read::Step;
 const SCRIPT_ACTIONS: &[(&str, &str)] = &[
     ("bcgov/action-oc-runner", "commands"),
     ("appleboy/ssh-action", "script"),
+    // Azure Pipelines' SSH task: `runOptions: commands` (its default) or `inline`.
+    ("SSH", "commands"),
+    ("SSH", "inline"),
 ];
 
 /// The script step a packaged step stands for, when it runs a script input; the script's lines
@@ -39,10 +42,12 @@ pub(crate) fn as_script_step(step: &Step) -> Option<Step> {
         }
         format!("oc {}", args.join(" "))
     } else {
-        let (_, input) = SCRIPT_ACTIONS
+        SCRIPT_ACTIONS
             .iter()
-            .find(|(a, _)| a.eq_ignore_ascii_case(action))?;
-        with.iter().find(|(k, _)| k == input)?.1.clone()
+            .filter(|(a, _)| a.eq_ignore_ascii_case(action))
+            .find_map(|(_, input)| with.iter().find(|(k, _)| k == input))?
+            .1
+            .clone()
     };
     Some(Step::Script {
         name: name.clone(),
@@ -93,5 +98,12 @@ mod tests {
         };
         assert_eq!(text, "oc rsh argocd-0 argocd app sync x");
         assert!(as_script_step(&action("openshift.raw", &[])).is_none());
+        for input in ["commands", "inline"] {
+            let azure = action(
+                "SSH@0",
+                &[("sshEndpoint", "ec2"), (input, "kubectl apply -f k8s/")],
+            );
+            assert!(as_script_step(&azure).is_some(), "{input}");
+        }
     }
 }
