@@ -409,13 +409,22 @@ fn triggers_of(
             out.push(found);
         }
     } else {
-        // GitHub `if: github.ref == 'refs/heads/main'` (its own or a needed job's) tests the
-        // ref, not the event: a person starting the workflow on that branch passes it too.
-        let ref_tests_only = github
+        // GitHub `if: github.ref == 'refs/heads/main'` (its own or a needed job's) and Azure
+        // `eq(variables['Build.SourceBranchName'], 'main')` test the ref, not the event: a person
+        // starting the pipeline on that branch passes them too.
+        // (Azure's reader keeps a condition as written beside what it typed of it.)
+        let unread = |c: &&Trigger| {
+            c.kind == TriggerKind::Expression
+                && interpret(c, pipeline.system).is_empty()
+                && !conditions
+                    .iter()
+                    .any(|typed| typed.kind != TriggerKind::Expression && typed.loc == c.loc)
+        };
+        let ref_tests_only = (github || pipeline.system == CiSystem::AzurePipelines)
             && own
                 .iter()
                 .all(|c| c.kind == TriggerKind::Branch && c.pattern.is_some())
-            && !conditions.iter().any(|c| c.kind == TriggerKind::Expression);
+            && !conditions.iter().any(|c| unread(&c));
         if ref_tests_only && !tests_input {
             for t in pipeline_triggers
                 .iter()

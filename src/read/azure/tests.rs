@@ -146,6 +146,12 @@ fn trigger_shapes() {
     let p = pipeline(&[(PATH, "trigger: none\npr: none\nsteps:\n  - script: make\n")]);
     assert_eq!(kinds(&p.triggers), [(TriggerKind::Manual, None, false)]);
     assert_eq!(p.jobs[0].id, "job");
+    // The same written as lists of the one word `none`.
+    let p = pipeline(&[(
+        PATH,
+        "trigger:\n- none\npr:\n- none\nsteps:\n  - script: make\n",
+    )]);
+    assert_eq!(kinds(&p.triggers), [(TriggerKind::Manual, None, false)]);
     // Neither `trigger:` nor `pr:`: pushes to and pull requests into any branch.
     let p = pipeline(&[(PATH, "steps:\n  - script: make\n")]);
     assert_eq!(
