@@ -23,6 +23,14 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
                 continue_manual(ctx, when, &mut manual, &mut out);
                 continue;
             }
+            // `if: A == x || B =~ /y/`: each alternative that says a ref is a way in.
+            if !never && let Some(ways) = alternatives(text) {
+                for (kind, pattern) in ways {
+                    out.push(trigger(ctx, kind, pattern, false, cond.at));
+                }
+                continue_manual(ctx, when, &mut manual, &mut out);
+                continue;
+            }
             // `if: A != x && B != y` with `when: never`: the job (or pipeline) runs where A is
             // x or B is y, each a way in of its own.
             if never && let Some(ways) = excluded_all_but(text) {
@@ -63,6 +71,24 @@ fn excluded_all_but(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
             _ => None,
         })
         .collect()
+}
+
+/// The ways in of an `if:` of alternatives (`$CI_COMMIT_BRANCH == "main" || $CI_COMMIT_BRANCH
+/// =~ /^feature/`): each alternative's, when every alternative is a typed test of a ref or a
+/// conjunction with one ([`conjunction`]). `None` otherwise: the caller keeps it verbatim.
+fn alternatives(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
+    let mut out = Vec::new();
+    for part in split_top_level(strip_parens(text.trim()), "||")? {
+        let part = strip_parens(part.trim());
+        match parse_if(part) {
+            Some((kind, pattern, false)) if kind != TriggerKind::Expression => {
+                out.push((kind, pattern));
+            }
+            Some(_) => return None,
+            None => out.extend(conjunction(part)?),
+        }
+    }
+    Some(out)
 }
 
 /// Whether the first of a job's `rules:` holds always and says `when: never` (no `if`,
@@ -129,21 +155,26 @@ fn conjunction(text: &str) -> Option<Vec<(TriggerKind, Option<String>)>> {
     Some(out)
 }
 
-/// `expr` split at each top-level `sep` (outside quotes); `None` without one, or with an `||`.
+/// `expr` split at each top-level `sep` (outside quotes and parentheses); `None` without one,
+/// or, splitting at `&&`, with an `||` anywhere.
 fn split_top_level<'e>(expr: &'e str, sep: &str) -> Option<Vec<&'e str>> {
     let bytes = expr.as_bytes();
     let mut quote: Option<u8> = None;
+    let mut depth = 0usize;
     let mut parts = Vec::new();
     let (mut start, mut i) = (0, 0);
     while i < bytes.len() {
         let b = bytes.get(i).copied().unwrap_or_default();
+        let at = |s: &str| expr.get(i..).is_some_and(|r| r.starts_with(s));
         match quote {
             Some(_) if b == b'\\' => i += 1,
             Some(q) if b == q => quote = None,
             Some(_) => {}
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if expr.get(i..).is_some_and(|r| r.starts_with("||")) => return None,
-            None if expr.get(i..).is_some_and(|r| r.starts_with(sep)) => {
+            None if b == b'(' => depth += 1,
+            None if b == b')' => depth = depth.saturating_sub(1),
+            None if sep != "||" && at("||") => return None,
+            None if depth == 0 && at(sep) => {
                 parts.push(expr.get(start..i)?);
                 start = i + sep.len();
                 i = start;

@@ -578,6 +578,37 @@ job:
 }
 
 #[test]
+fn alternatives_of_ref_tests_are_each_a_way_in() {
+    let src = r#"
+job:
+  script: [x]
+  rules:
+    - if: $CI_COMMIT_BRANCH == "main" || $CI_COMMIT_BRANCH =~ /^feature/
+    - if: ($CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH) || ($CI_COMMIT_TAG && $CI_PROJECT_PATH == "a/b")
+    - if: $CI_COMMIT_BRANCH == "dev" || $FORCE
+"#;
+    let (_, p, d) = root(src);
+    assert!(d.is_empty(), "{d:?}");
+    use TriggerKind::*;
+    assert_eq!(
+        conds(&job(&p, "job").conditions),
+        [
+            cond(Branch, Some("main"), false),
+            cond(Branch, Some("/^feature/"), false),
+            cond(Branch, Some("$CI_DEFAULT_BRANCH"), false),
+            cond(Tag, None, false),
+            cond(Expression, Some("$CI_PROJECT_PATH == \"a/b\""), false),
+            // An alternative that says no ref: the whole test is kept as written.
+            cond(
+                Expression,
+                Some("$CI_COMMIT_BRANCH == \"dev\" || $FORCE"),
+                false
+            ),
+        ]
+    );
+}
+
+#[test]
 fn conjunctions_and_version_patterns_name_their_refs() {
     let src = r#"
 job:
