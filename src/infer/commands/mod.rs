@@ -168,6 +168,21 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
     out
 }
 
+/// The value the unit's own top-level lines last set `value` to before byte `at`, when `value`
+/// is a lone variable (`$NS` of `NS="pr-$N"; echo "ns=$NS" >> $GITHUB_OUTPUT`, which writes
+/// `pr-$N`).
+fn set_before<'u>(unit: &'u Unit, at: usize, value: &str) -> Option<&'u str> {
+    let name = values::lone_var(value)?;
+    unit.cmds
+        .iter()
+        .take_while(|c| c.start < at)
+        .filter(|c| c.function.is_none() && c.words.is_empty())
+        .flat_map(|c| &c.assignments)
+        .filter(|(k, _)| k == name)
+        .last()
+        .map(|(_, v)| v.as_str())
+}
+
 /// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`), which
 /// GitHub sets for the steps after it, and the outputs it writes to `$GITHUB_OUTPUT` (or with
 /// `::set-output name=K::V`), which later steps read as `${{ steps.<id>.outputs.K }}`: the
@@ -199,6 +214,7 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
             .filter_map(|w| match target {
                 Some(prefix) => {
                     let (k, v) = w.text.split_once('=')?;
+                    let v = set_before(unit, cmd.start, v).unwrap_or(v);
                     is_output_name(k).then(|| (format!("{prefix}{k}"), v.to_owned()))
                 }
                 // `echo "::set-output name=ns::prod"`.
