@@ -190,8 +190,9 @@ fn set_before<'u>(unit: &'u Unit, at: usize, value: &str) -> Option<&'u str> {
 /// output name). A write in the branch of an `if` on the branch (`if [[ $GITHUB_REF_NAME ==
 /// main ]]`) or on the event (`if [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]`) holds there
 /// only: the second list, as conditional values; so does any write of a step whose own `if:`
-/// tests the branch or the event. A write inside any other `if` or `case`, or a function body,
-/// is left out.
+/// tests the branch or the event; one in the `else` after `if`/`elif` tests of the branch holds
+/// on the branches they leave (`otherwise`). A write inside any other `if` or `case`, or a
+/// function body, is left out.
 fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) {
     let (mut always, mut on_branch) = (Vec::new(), Vec::new());
     for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
@@ -239,6 +240,16 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
         };
         if !inside && condition.is_none() {
             always.extend(written);
+        } else if condition.is_none() && unit.in_branch_else(cmd.start) {
+            // The `else` after tests of the branch: every branch the earlier writes leave.
+            let loc = unit.loc(cmd);
+            on_branch.extend(written.into_iter().map(|(name, value)| ConditionalValue {
+                name,
+                value,
+                when: Vec::new(),
+                otherwise: true,
+                loc: loc.clone(),
+            }));
         } else if let Some(condition) = condition {
             let loc = unit.loc(cmd);
             // A branch test keeps its branch; an event test is the event's trigger kind.

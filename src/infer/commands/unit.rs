@@ -84,6 +84,15 @@ impl Unit {
         shell::condition_branch_in(&self.text, keywords, at)
     }
 
+    /// Whether the command at byte `at` sits in the `else` after `if`/`elif` tests of the
+    /// branch ([`shell::in_else_after_branch_tests`]).
+    pub(crate) fn in_branch_else(&self, at: usize) -> bool {
+        let keywords = self
+            .keywords
+            .get_or_init(|| shell::script_keywords(&self.text));
+        shell::in_else_after_branch_tests(&self.text, keywords, at)
+    }
+
     /// What the command at byte `at` runs under: the `if` of the text around it, else the
     /// step's own condition or, in a called script, the condition its calling command ran
     /// under (`if [ "$CIRCLE_BRANCH" = master ]; then ./deploy.sh; fi`).

@@ -13,8 +13,11 @@
 use serde::Serialize;
 
 mod case_arm;
+mod otherwise;
 mod sides;
 mod tag;
+
+pub(crate) use otherwise::in_else_after_branch_tests;
 
 use sides::{comparison, variable_in};
 
