@@ -248,6 +248,16 @@ for b in range(200):
     blocks.append("      container(\"helm\") {\n" + calls + "\n      }")
 open("Jenkinsfile", "w").write("@Library(\"lib\") _\nnode {\n  stage(\"d\") {\n" + "\n".join(blocks) + "\n  }\n}\n")
 '
+# 16. A Jenkinsfile 150 folders deep that declares a library and calls 50,000 capitalised
+# steps: each is looked for in two `vars/` folders (its own and the root's), not in every
+# folder above it.
+gen library-calls '
+import os
+deep = "/".join(f"d{i}" for i in range(150))
+os.makedirs(deep, exist_ok=True)
+calls = "\n".join(f"  Step{i}()" for i in range(50000))
+open(deep + "/Jenkinsfile", "w").write("@Library(\"x\") _\nnode {\n" + calls + "\n}\n")
+'
 
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
@@ -284,3 +294,4 @@ measure lerna-packages lerna-packages 'script-limit' "$bin" --color never analyz
 measure unread-scripts unread-scripts '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure library-steps library-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure container-steps container-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure library-calls library-calls '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

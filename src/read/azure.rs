@@ -354,7 +354,8 @@ fn ref_filters(st: &SourceText, key: &Node, value: &Node, kind: TriggerKind) -> 
         }
         // `- none` alone is read as `none`: Azure takes it for a branch named `none`, which a
         // repository does not have, so the pipeline has no such trigger either way.
-        Value::Seq(items) if items.len() == 1 && scalar(&items[0]).as_deref() == Some("none") => {}
+        Value::Seq(items) if matches!(items.as_slice(), [only] if scalar(only).as_deref() == Some("none")) =>
+            {}
         Value::Seq(_) => {
             for (p, at) in scalars(value) {
                 out.push(st.trigger(kind.clone(), Some(p), false, at));

@@ -142,13 +142,14 @@ pub(crate) fn read_jenkinsfile(
 }
 
 /// The folders whose `vars/` may hold the library steps of the Jenkinsfile at `path`, each
-/// ending in `/` (the root as ``): its own folder first, then each folder above it. A library
+/// ending in `/` (the root as the empty string): its own folder first, then the root. A library
 /// kept in the checkout sits at the root of its repository, or beside the Jenkinsfile that uses
-/// it in a repository of several pipelines (`jenkins/lab24/vars/` for `jenkins/lab24/Jenkinsfile`).
+/// it in a repository of several pipelines (`jenkins/lab24/vars/` for
+/// `jenkins/lab24/Jenkinsfile`). Two folders at most, so a file of many calls costs two
+/// look-ups per call.
 fn library_folders(path: &str) -> impl Iterator<Item = &str> {
-    let ends = path.rmatch_indices('/').map(|(at, _)| at + 1);
-    ends.chain(std::iter::once(0))
-        .filter_map(|end| path.get(..end))
+    let own = path.rfind('/').and_then(|at| path.get(..=at));
+    own.into_iter().chain(std::iter::once(""))
 }
 
 /// The Groovy file at `path` that a Jenkinsfile loads (or that defines the library step

@@ -256,36 +256,22 @@ pub(crate) fn condition_branch_in(
     let before = script.get(..at)?;
     // A command starts a word, so no keyword runs across `at`.
     let words = &keywords[..keywords.partition_point(|(offset, _)| *offset < at)];
-    // The keywords of the innermost open `if`, at its own level, in order.
     let arm = case_arm::case_arm(script, words, at);
-    let mut depth = 0usize;
-    let mut level: Vec<(usize, &str)> = Vec::new();
-    let mut open = false;
-    for &(offset, word) in words.iter().rev() {
-        match word {
-            "case" | "esac" => {}
-            "fi" => depth += 1,
-            "if" if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            "if" => {
-                level.push((offset, word));
-                open = true;
-                break;
-            }
-            _ => level.push((offset, word)),
-        }
-    }
+    let level = open_if(words);
     // Inside an arm of a `case` nearer than any open `if`: that arm's test.
     match arm {
-        Some((case_at, condition)) if !open || level.last().is_some_and(|(o, _)| case_at > *o) => {
+        Some((case_at, condition))
+            if level
+                .as_ref()
+                .is_none_or(|l| l.first().is_some_and(|(o, _)| case_at > *o)) =>
+        {
             return Some(condition);
         }
         _ => {}
     }
-    if !open {
+    let Some(level) = level else {
         return guard(before, words);
-    }
-    level.reverse();
+    };
     let (branch_at, branch) = level
         .iter()
         .rposition(|(_, w)| matches!(*w, "then" | "else"))
@@ -310,6 +296,28 @@ pub(crate) fn condition_branch_in(
         ScriptCondition::Input { negated: n, .. } => *n ^= negated,
     }
     Some(found)
+}
+
+/// The keywords of the innermost `if` still open after `words` (a script's keywords before a
+/// command), at its own level and in order, from that `if` on; `None` outside any `if`.
+pub(super) fn open_if<'k>(words: &[(usize, &'k str)]) -> Option<Vec<(usize, &'k str)>> {
+    let mut depth = 0usize;
+    let mut level: Vec<(usize, &str)> = Vec::new();
+    for &(offset, word) in words.iter().rev() {
+        match word {
+            "case" | "esac" => {}
+            "fi" => depth += 1,
+            "if" if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            "if" => {
+                level.push((offset, word));
+                level.reverse();
+                return Some(level);
+            }
+            _ => level.push((offset, word)),
+        }
+    }
+    None
 }
 
 /// What the rest of a script runs under after a guard that leaves it: a top-level

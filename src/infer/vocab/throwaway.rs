@@ -22,9 +22,10 @@ const CLUSTER_STEPS: &[&str] = &[
 ];
 
 /// Whether `cmd` starts a cluster on the runner: `kind create cluster`, `k3d cluster create`,
-/// `minikube start`, `ctlptl create cluster` or `ctlptl apply -f cluster.yaml`; MicroK8s or Canonical Kubernetes installed from
-/// a snap (`snap install microk8s --classic`, which starts it) or started (`microk8s start`,
-/// `microk8s.start`); k3s installed by its script (`curl -sfL https://get.k3s.io | sh -`).
+/// `minikube start`, `ctlptl create cluster` or `ctlptl apply -f cluster.yaml`; MicroK8s or
+/// Canonical Kubernetes installed from a snap (`snap install microk8s --classic`, which starts
+/// it) or started (`microk8s start`, `microk8s.start`); k3s installed by its script (`curl -sfL
+/// https://get.k3s.io | sh -`).
 pub(crate) fn starts_cluster(cmd: &Command) -> bool {
     let words: Vec<&str> = cmd.words.iter().map(|w| w.text.as_str()).collect();
     let microk8s = cmd.wrappers.last().is_some_and(|w| w == "microk8s");

@@ -10,7 +10,7 @@
 //! `ENV=dev` runs on every branch the tests do not name, which one branch test cannot say; a
 //! caller that knows the branches a pipeline runs on takes those the tests leave.
 
-use super::condition_ref;
+use super::{condition_ref, open_if};
 
 /// Whether the command at byte `at` of `script` sits in the `else` of the innermost open `if`
 /// chain, after at least one `elif`, where the `if` and every `elif` compare the branch with one
@@ -21,28 +21,12 @@ pub(crate) fn in_else_after_branch_tests(
     at: usize,
 ) -> bool {
     let words = &keywords[..keywords.partition_point(|(offset, _)| *offset < at)];
-    // The keywords of the innermost open `if`, at its own level, last first.
-    let mut depth = 0usize;
-    let mut level: Vec<(usize, &str)> = Vec::new();
-    let mut open = false;
-    for &(offset, word) in words.iter().rev() {
-        match word {
-            "case" | "esac" => {}
-            "fi" => depth += 1,
-            "if" if depth > 0 => depth -= 1,
-            _ if depth > 0 => {}
-            "if" => {
-                level.push((offset, word));
-                open = true;
-                break;
-            }
-            _ => level.push((offset, word)),
-        }
-    }
-    if !open || level.first().is_none_or(|(_, w)| *w != "else") {
+    let Some(level) = open_if(words) else {
+        return false;
+    };
+    if level.last().is_none_or(|(_, w)| *w != "else") {
         return false;
     }
-    level.reverse();
     let tests: Vec<&str> = level
         .windows(2)
         .filter(|pair| matches!(pair[0].1, "if" | "elif") && pair[1].1 == "then")

@@ -1,7 +1,8 @@
 //! Packaged steps that run a shell script given as an input: `bcgov/action-oc-runner` runs its
 //! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` and Azure's
-//! `SSH@0` task its `commands:` or `inline:` on a host over SSH, and Jenkins' `openshift.raw(...)` runs `oc` with its arguments. Their script is read as
-//! a script step's would be, so what it deploys is found the same way.
+//! `SSH@0` task its `commands:` or `inline:` on a host over SSH, and Jenkins'
+//! `openshift.raw(...)` runs `oc` with its arguments. Their script is read as a script step's
+//! would be, so what it deploys is found the same way.
 
 use crate::read::Step;
 
