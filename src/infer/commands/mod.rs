@@ -170,17 +170,19 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
 
 /// The value the unit's own top-level lines last set `value` to before byte `at`, when `value`
 /// is a lone variable (`$NS` of `NS="pr-$N"; echo "ns=$NS" >> $GITHUB_OUTPUT`, which writes
-/// `pr-$N`).
+/// `pr-$N`), when the last assignment to it outside a function body always runs (is in no
+/// `if` or `case`).
 fn set_before<'u>(unit: &'u Unit, at: usize, value: &str) -> Option<&'u str> {
     let name = values::lone_var(value)?;
-    unit.cmds
+    let (cmd, value) = unit
+        .cmds
         .iter()
         .take_while(|c| c.start < at)
         .filter(|c| c.function.is_none() && c.words.is_empty())
-        .flat_map(|c| &c.assignments)
-        .filter(|(k, _)| k == name)
-        .last()
-        .map(|(_, v)| v.as_str())
+        .flat_map(|c| c.assignments.iter().map(move |a| (c, a)))
+        .filter(|(_, (k, _))| k == name)
+        .last()?;
+    (!shell::in_conditional(&unit.text, cmd.start)).then_some(value.1.as_str())
 }
 
 /// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`), which
