@@ -103,6 +103,12 @@ pub(crate) struct Trigger {
     /// Choices of a manual input (`workflow_dispatch` choice options), when listed; for a
     /// job's test of a dispatch input (`inputs.environment == 'prod'`), the value it tests.
     pub choices: Vec<String>,
+    /// A way in on its own, not a narrowing of the job's other conditions: a GitLab `rules:`
+    /// entry whose `if:` is kept verbatim (GitLab adds the job when any one rule matches).
+    /// Only set on expressions; a condition of `only:`/`except:` or a Jenkins `when { }`
+    /// narrows the others instead.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub alone: bool,
     /// Where it is written.
     pub loc: Loc,
 }
@@ -120,6 +126,7 @@ impl Trigger {
             pattern,
             negated,
             choices: Vec::new(),
+            alone: false,
             loc,
         }
     }

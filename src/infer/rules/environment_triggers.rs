@@ -451,6 +451,16 @@ fn triggers_of(
             }
         }
     }
+    // A GitLab rule of its own whose `if:` says nothing typed (`$RUN_DEPLOY == "true"`) is a
+    // way in of its own, kept as written.
+    for c in conditions.iter().filter(|c| {
+        c.alone
+            && !c.negated
+            && c.kind == TriggerKind::Expression
+            && interpret(c, pipeline.system).is_empty()
+    }) {
+        out.push(Found::from(c, Confidence::Medium, "the job rule"));
+    }
     for c in conditions
         .iter()
         .filter(|c| !c.negated && c.kind == TriggerKind::Manual)

@@ -43,13 +43,17 @@ pub(super) fn from_rules(ctx: &Ctx<'_>, rules: &Val) -> (Vec<Trigger>, bool) {
                 Some((kind, pattern, negated)) => {
                     trigger(ctx, kind, pattern, negated ^ never, cond.at)
                 }
-                None => trigger(
-                    ctx,
-                    TriggerKind::Expression,
-                    Some(text.trim().to_owned()),
-                    never,
-                    cond.at,
-                ),
+                // A rule of its own: the job is added when it matches, whatever the others say.
+                None => Trigger {
+                    alone: !never,
+                    ..trigger(
+                        ctx,
+                        TriggerKind::Expression,
+                        Some(text.trim().to_owned()),
+                        never,
+                        cond.at,
+                    )
+                },
             };
             out.push(trigger);
         }

@@ -609,6 +609,30 @@ job:
 }
 
 #[test]
+fn a_rule_kept_verbatim_is_a_way_in_of_its_own() {
+    let src = r#"
+job:
+  script: [x]
+  rules:
+    - if: $NIGHTLY == "true"
+      when: never
+    - if: $RUN_DEPLOY == "true"
+other:
+  script: [x]
+  only:
+    refs: [main]
+    variables: [$RUN_DEPLOY == "true"]
+"#;
+    let (_, p, d) = root(src);
+    assert!(d.is_empty(), "{d:?}");
+    let alone =
+        |id: &str| -> Vec<bool> { job(&p, id).conditions.iter().map(|c| c.alone).collect() };
+    // A `when: never` rule keeps the job out; `only: variables:` narrows `only: refs:`.
+    assert_eq!(alone("job"), [false, true]);
+    assert_eq!(alone("other"), [false, false]);
+}
+
+#[test]
 fn conjunctions_and_version_patterns_name_their_refs() {
     let src = r#"
 job:
