@@ -33,14 +33,25 @@ use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
 /// How many script calls deep commands are followed.
 pub(crate) const MAX_DEPTH: usize = 3;
 
-/// Variables a job's scripts see: pipeline variables, then job variables (which win).
+/// Variables a job's scripts see: pipeline variables, then job variables (which win). Azure
+/// also hands each variable to scripts under its name upper-cased with `.` as `_`
+/// (`kubernetes_namespace` is `$KUBERNETES_NAMESPACE`), and its `$(NAME)` ignores case: those
+/// spellings come first, so a variable written that way itself wins.
 pub(crate) fn job_vars(pipeline: &Pipeline, job: &Job) -> Vec<(String, String)> {
-    pipeline
-        .variables
-        .iter()
-        .chain(job.variables.iter())
-        .cloned()
-        .collect()
+    let written = pipeline.variables.iter().chain(job.variables.iter());
+    let mut out: Vec<(String, String)> = Vec::new();
+    if pipeline.system == crate::read::CiSystem::AzurePipelines {
+        let names: std::collections::HashSet<&str> =
+            written.clone().map(|(k, _)| k.as_str()).collect();
+        out.extend(
+            written
+                .clone()
+                .map(|(k, v)| (k.to_ascii_uppercase().replace('.', "_"), v.clone()))
+                .filter(|(k, _)| !names.contains(k.as_str())),
+        );
+    }
+    out.extend(written.cloned());
+    out
 }
 
 /// Every script unit of a job, in step order, each followed (depth first) by the scripts and

@@ -63,6 +63,42 @@ pub(super) fn value_flags(program: &str) -> &'static [&'static str] {
     tool_run_by(program).map_or(&[], |t| t.value_flags)
 }
 
+/// kubectl's (and oc's) global options that take no value.
+const ROOT_SWITCHES: &[&str] = &[
+    "--insecure-skip-tls-verify",
+    "--match-server-version",
+    "--warnings-as-errors",
+    "--disable-compression",
+];
+
+/// The positionals of a kubectl command read as cobra finds its subcommand: with the options
+/// before it stripped, an option the root does not know taken to hold the next word. So
+/// `kubectl -n shop --record deployment/web set image deployment/web web=img:2` runs `set
+/// image` (`deployment/web` is then an argument of it). `None` unless the first positional
+/// follows such an option.
+fn past_unknown_option<'c>(cmd: &'c Command, value_flags: &[&str]) -> Option<Vec<&'c str>> {
+    let option = |t: &str| t.len() > 1 && t.starts_with('-') && t != "--";
+    let mut i = 1;
+    while let Some(w) = cmd.words.get(i).filter(|w| option(&w.text)) {
+        i += if value_flags.contains(&w.text.as_str()) {
+            2
+        } else {
+            1
+        };
+    }
+    let before = cmd.words.get(i.checked_sub(1)?)?.text.as_str();
+    let unknown = i > 1
+        && option(before)
+        && !before.contains('=')
+        && !value_flags.contains(&before)
+        && !ROOT_SWITCHES.contains(&before);
+    let mut positionals = cmd.positionals(value_flags);
+    (unknown && !positionals.is_empty()).then(|| {
+        positionals.remove(0);
+        positionals
+    })
+}
+
 /// Whether a command is a dry run (`--dry-run`, `--dry-run=client|server`, not `=none|false`).
 pub(super) fn is_dry_run(cmd: &Command) -> bool {
     cmd.words.iter().skip(1).any(|w| {
@@ -95,6 +131,16 @@ pub(crate) fn classify_deploy(
     {
         spec = tool_spec(DeployTool::KubectlArgoRollouts)?;
         positionals = cmd.positionals(KUBECTL.value_flags).split_off(2);
+    }
+    // kubectl finds its subcommand as cobra does (below).
+    if matches!(spec.tool, DeployTool::Kubectl | DeployTool::Oc)
+        && !spec
+            .verbs
+            .iter()
+            .any(|(path, _)| positionals.starts_with(path))
+        && let Some(found) = past_unknown_option(cmd, spec.value_flags)
+    {
+        positionals = found;
     }
     // helm-secrets wraps helm: `helm secrets upgrade ...`.
     if spec.tool == DeployTool::Helm && positionals.first() == Some(&"secrets") {

@@ -1,8 +1,10 @@
 //! Packaged steps that run a shell script given as an input: `bcgov/action-oc-runner` runs its
 //! `commands:` after logging in to OpenShift, `appleboy/ssh-action` its `script:` and Azure's
 //! `SSH@0` task its `commands:` or `inline:` on a host over SSH, and Jenkins'
-//! `openshift.raw(...)` runs `oc` with its arguments. Their script is read as a script step's
-//! would be, so what it deploys is found the same way.
+//! `openshift.raw(...)` runs `oc` with its arguments. Retry wrappers run theirs
+//! (`nick-fields/retry`, `Wandalen/wretry.action`: `command:`), and so does an orb command
+//! named for running one (`codacy/run_skip_ssh` with `cmd:`). Their script is read as a script
+//! step's would be, so what it deploys is found the same way.
 
 use crate::read::Step;
 
@@ -14,7 +16,18 @@ const SCRIPT_ACTIONS: &[(&str, &str)] = &[
     // Azure Pipelines' SSH task: `runOptions: commands` (its default) or `inline`.
     ("SSH", "commands"),
     ("SSH", "inline"),
+    // Retry wrappers.
+    ("nick-fields/retry", "command"),
+    ("Wandalen/wretry.action", "command"),
 ];
+
+/// Whether a packaged step without `@ref` is an orb command named for running a command it is
+/// given (`run`, `run_skip_ssh`, `run-with-retry` of any orb).
+fn runs_given_command(action: &str) -> bool {
+    action.split_once('/').is_some_and(|(_, command)| {
+        command == "run" || command.starts_with("run_") || command.starts_with("run-")
+    })
+}
 
 /// The script step a packaged step stands for, when it runs a script input; the script's lines
 /// point at the step, as its input's own place is not kept.
@@ -43,10 +56,17 @@ pub(crate) fn as_script_step(step: &Step) -> Option<Step> {
         }
         format!("oc {}", args.join(" "))
     } else {
+        let orb_inputs: &[&str] = if !uses.contains('@') && runs_given_command(action) {
+            &["cmd", "command"]
+        } else {
+            &[]
+        };
         SCRIPT_ACTIONS
             .iter()
             .filter(|(a, _)| a.eq_ignore_ascii_case(action))
-            .find_map(|(_, input)| with.iter().find(|(k, _)| k == input))?
+            .map(|(_, input)| *input)
+            .chain(orb_inputs.iter().copied())
+            .find_map(|input| with.iter().find(|(k, _)| k == input))?
             .1
             .clone()
     };
@@ -106,5 +126,18 @@ mod tests {
             );
             assert!(as_script_step(&azure).is_some(), "{input}");
         }
+        let retry = action(
+            "nick-fields/retry@v3",
+            &[("max_attempts", "3"), ("command", "kubectl apply -f k8s/")],
+        );
+        assert!(as_script_step(&retry).is_some());
+        let orb = action("codacy/run_skip_ssh", &[("cmd", "make -C .do deploy")]);
+        let Some(Step::Script { text, .. }) = as_script_step(&orb) else {
+            panic!("not a script step");
+        };
+        assert_eq!(text, "make -C .do deploy");
+        // Not an orb command (it has a ref), nor one named for running a command.
+        assert!(as_script_step(&action("acme/run_x@v1", &[("cmd", "x")])).is_none());
+        assert!(as_script_step(&action("codacy/runner", &[("cmd", "x")])).is_none());
     }
 }

@@ -118,6 +118,23 @@ const NOT_DEPLOYS: &[(DeployTool, &[&str])] = &[
 ];
 
 #[test]
+fn an_option_kubectl_does_not_know_before_the_subcommand_takes_the_next_word() {
+    // cobra reads `--record deployment.apps/web` as an option and its value.
+    assert_eq!(
+        op("kubectl -n shop --record deployment.apps/web set image deployment/web web=i:2"),
+        pair("kubectl", "set-image")
+    );
+    // A switch the root knows takes none, and neither does an option written with `=`.
+    for not in [
+        "kubectl --insecure-skip-tls-verify deployment/web set image deployment/web web=i:2",
+        "kubectl --record=true deployment/web set image deployment/web web=i:2",
+        "kubectl --record get pods",
+    ] {
+        assert_eq!(op(not), None, "{not}");
+    }
+}
+
+#[test]
 fn kubectl_family() {
     assert_eq!(op("kubectl apply -f k8s/"), pair("kubectl", "apply"));
     assert_eq!(
