@@ -106,10 +106,7 @@ impl Rule for EnvironmentTriggers {
                             // The job's own test of an input chooses the environment it names.
                             (TriggerKind::Manual, Some(_), _)
                                 if !found.tested.is_empty()
-                                    && !found
-                                        .tested
-                                        .iter()
-                                        .any(|v| v.eq_ignore_ascii_case(environment)) =>
+                                    && !found.tested.iter().any(|v| same_name(v, environment)) =>
                             {
                                 None
                             }
@@ -508,6 +505,19 @@ fn triggers_of(
     let mut seen = std::collections::HashSet::new();
     out.retain(|f| seen.insert((f.kind.clone(), f.pattern.clone())));
     out
+}
+
+/// Whether an input's tested value names `environment`: the same name, or two words of one
+/// tier (`dev` chooses `development`, `prod` chooses `production`).
+fn same_name(value: &str, environment: &str) -> bool {
+    let lone_tier = |name: &str| {
+        crate::infer::tier::is_tier_word(name) && name.bytes().all(|b| b.is_ascii_alphanumeric())
+    };
+    value.eq_ignore_ascii_case(environment)
+        || (lone_tier(value)
+            && lone_tier(environment)
+            && crate::infer::tier::tier_of(value, None).0
+                == crate::infer::tier::tier_of(environment, None).0)
 }
 
 /// `/.*/` and the like: a pattern that ignores every branch (`branches: ignore: /.*/` with
