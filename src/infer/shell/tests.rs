@@ -136,6 +136,7 @@ fn wrappers_are_unwrapped() {
         "torsocks kubectl apply -f x",
         "microk8s kubectl apply -f x",
         "k3s kubectl apply -f x",
+        "rancher kubectl apply -f x",
         "docker run -v ${DIR}/kubernetes:/kube smesch/kubectl kubectl apply -f x",
         "docker run --rm -it -e KUBECONFIG=/k --name=ship bitnami/kubectl:1.30 kubectl apply -f x",
         "docker container run --network host img kubectl apply -f x",

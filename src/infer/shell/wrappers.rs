@@ -59,6 +59,9 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     // `k3s kubectl apply`.
     ("microk8s", &[], false),
     ("k3s", &[], false),
+    // The Rancher CLI runs the client against the cluster it logged in to: `rancher kubectl
+    // apply ...` (its other subcommands are no deploy tool's).
+    ("rancher", &[], false),
 ];
 
 /// Container engines whose `run IMAGE COMMAND...` runs a command in a container.
