@@ -78,16 +78,17 @@ struct Call {
 }
 
 impl Call {
-    /// The called unit, tokenized.
+    /// The called unit, tokenized; it runs under what its calling command runs under.
     fn read(self, caller: &Unit) -> Unit {
-        let unit = caller.called(
+        let mut unit = caller.called(
             self.file,
             self.text,
             self.map,
             self.called_as,
             self.cwd,
-            (self.gate.as_ref(), self.when),
+            self.gate.as_ref(),
         );
+        unit.step_when = self.when;
         match self.positional {
             Some(positional) => unit.with_positional(positional),
             None => unit,

@@ -346,8 +346,8 @@ impl Unit {
     }
 
     /// A unit `self` calls as `called_as` from directory `cwd`, from inside the body of shell
-    /// function `gate` when it is one: the same variables and use site, one level deeper. It
-    /// runs under what its calling command runs under (`when`).
+    /// function `gate` when it is one: the same variables and use site, one level deeper. What
+    /// its calling command runs under is the caller's to set ([`Unit::step_when`]).
     fn called(
         &self,
         file: Arc<str>,
@@ -355,7 +355,7 @@ impl Unit {
         map: SpanMap,
         called_as: String,
         cwd: String,
-        (gate, when): (Option<&String>, Option<shell::ScriptCondition>),
+        gate: Option<&String>,
     ) -> Unit {
         let mut gates = self.gates.clone();
         gates.extend(gate.cloned());
@@ -369,7 +369,7 @@ impl Unit {
             called_as: Some(called_as),
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
-            step_when: when,
+            step_when: None,
             cwd,
             gates,
             unread_scripts: Vec::new(),

@@ -409,13 +409,9 @@ fn triggers_of(
         // GitHub `if: github.ref == 'refs/heads/main'` (its own or a needed job's) and Azure
         // `eq(variables['Build.SourceBranchName'], 'main')` test the ref, not the event: a person
         // starting the pipeline on that branch passes them too.
-        // (Azure's reader keeps a condition as written beside what it typed of it.)
+        // (Azure's reader keeps a condition as written only when some of it was not read.)
         let unread = |c: &&Trigger| {
-            c.kind == TriggerKind::Expression
-                && interpret(c, pipeline.system).is_empty()
-                && !conditions
-                    .iter()
-                    .any(|typed| typed.kind != TriggerKind::Expression && typed.loc == c.loc)
+            c.kind == TriggerKind::Expression && interpret(c, pipeline.system).is_empty()
         };
         let ref_tests_only = (github || pipeline.system == CiSystem::AzurePipelines)
             && own

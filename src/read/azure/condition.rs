@@ -1,10 +1,12 @@
 //! READ stage: recognises the common forms of Azure Pipelines `condition:` expressions.
 //!
-//! The expression is always kept verbatim as a [`TriggerKind::Expression`]; when it is a single
-//! test or an `and(...)` of tests, the well-known variable tests (`Build.SourceBranch`,
-//! `Build.SourceBranchName`, `Build.Reason`) are also returned as Branch/Tag/... conditions so
-//! rules need not parse Azure's expression language. Disjunctions and negations are left alone
-//! because splitting them into independent conditions would change their meaning.
+//! When the expression is a single test or an `and(...)` of tests, the well-known variable
+//! tests (`Build.SourceBranch`, `Build.SourceBranchName`, `Build.Reason`) are returned as
+//! Branch/Tag/... conditions so rules need not parse Azure's expression language. The
+//! expression is also kept verbatim as a [`TriggerKind::Expression`], unless every term of it
+//! was read that way or is `succeeded()` (Azure's default condition): what is kept verbatim is
+//! what may narrow the rest. Disjunctions and negations are left alone because splitting them
+//! into independent conditions would change their meaning.
 
 use crate::read::pipeline::{Trigger, TriggerKind};
 use crate::yaml::{Node, Span};
@@ -12,7 +14,8 @@ use crate::yaml::{Node, Span};
 use crate::read::lines::layout_line_starts;
 use crate::read::support::{SourceText, scalar};
 
-/// The conditions a `condition:` node stands for: the expression, then anything recognised.
+/// The conditions a `condition:` node stands for: the expression (unless all of it was read),
+/// then anything recognised.
 ///
 /// A test that a variable is true (`eq(variables.isProd, true)`), where `vars` set that
 /// variable to a runtime expression (`isProd: $[eq(variables['Build.SourceBranch'],
@@ -29,21 +32,31 @@ pub(crate) fn conditions(st: &SourceText, node: &Node, vars: &[(String, String)]
         [one] if !written.contains('\n') && text == written => Some(*one),
         _ => None,
     };
+    let mut all_read = true;
     for (at, term) in conjuncts(&text, 0) {
         let lower = term.to_ascii_lowercase();
         if has_call(&lower, "or") || has_call(&lower, "not") || has_call(&lower, "xor") {
+            all_read = false;
             continue;
         }
+        let mut read = lower.trim() == "succeeded()";
         for (func, start, end) in calls(term) {
             let Some((kind, pattern, negated)) = recognise(&func, &term[start..end]) else {
                 continue;
             };
+            // The call is the whole term.
+            read |= term.get(..start).is_some_and(|t| t.trim().is_empty())
+                && term.get(end..).is_some_and(|t| t.trim().is_empty());
             let mut t = st.trigger(kind, pattern, negated, node);
             if let Some(base) = base {
                 t.loc.span = Span::new(base + at + start, base + at + end);
             }
             out.push(t);
         }
+        all_read &= read;
+    }
+    if all_read {
+        out.remove(0);
     }
     out
 }
@@ -374,23 +387,30 @@ mod tests {
 
     #[test]
     fn branch_and_tag_tests_are_recognised() {
+        // Every term read (`succeeded()` is the default): the text as written is not kept.
         let c = conds(
             "condition: and(succeeded(), eq(variables['Build.SourceBranch'], 'refs/heads/main'))\n",
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0, TriggerKind::Branch);
+        assert_eq!(c[0].1.as_deref(), Some("main"));
+        assert_eq!(
+            c[0].3,
+            "eq(variables['Build.SourceBranch'], 'refs/heads/main')"
+        );
+        let c = conds("condition: \"startsWith(variables['build.sourceBranch'], 'refs/tags/')\"\n");
+        assert_eq!((c[0].0.clone(), c[0].1.clone()), (TriggerKind::Tag, None));
+        let c = conds("condition: ne(variables.Build.SourceBranchName, 'dev')\n");
+        assert!(c[0].2);
+        let c = conds("condition: eq(variables['Build.Reason'], 'PullRequest')\n");
+        assert_eq!(c[0].0, TriggerKind::PullRequest);
+        // A term not read may narrow the rest: the text is kept first.
+        let c = conds(
+            "condition: and(eq(variables['Build.SourceBranch'], 'refs/heads/main'), eq(variables.deploy, 'yes'))\n",
         );
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].0, TriggerKind::Expression);
         assert_eq!(c[1].0, TriggerKind::Branch);
-        assert_eq!(c[1].1.as_deref(), Some("main"));
-        assert_eq!(
-            c[1].3,
-            "eq(variables['Build.SourceBranch'], 'refs/heads/main')"
-        );
-        let c = conds("condition: \"startsWith(variables['build.sourceBranch'], 'refs/tags/')\"\n");
-        assert_eq!((c[1].0.clone(), c[1].1.clone()), (TriggerKind::Tag, None));
-        let c = conds("condition: ne(variables.Build.SourceBranchName, 'dev')\n");
-        assert!(c[1].2);
-        let c = conds("condition: eq(variables['Build.Reason'], 'PullRequest')\n");
-        assert_eq!(c[1].0, TriggerKind::PullRequest);
     }
 
     #[test]
