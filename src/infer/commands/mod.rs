@@ -24,6 +24,7 @@ pub(crate) use scope::Scope;
 pub(crate) use unit::{SpanMap, Unit};
 pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::files::{LineIndex, RepoFiles};
@@ -179,23 +180,6 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
     out
 }
 
-/// The value the unit's own top-level lines last set `value` to before byte `at`, when `value`
-/// is a lone variable (`$NS` of `NS="pr-$N"; echo "ns=$NS" >> $GITHUB_OUTPUT`, which writes
-/// `pr-$N`), when the last assignment to it outside a function body always runs (is in no
-/// `if` or `case`).
-fn set_before<'u>(unit: &'u Unit, at: usize, value: &str) -> Option<&'u str> {
-    let name = values::lone_var(value)?;
-    let (cmd, value) = unit
-        .cmds
-        .iter()
-        .take_while(|c| c.start < at)
-        .filter(|c| c.function.is_none() && c.words.is_empty())
-        .flat_map(|c| c.assignments.iter().map(move |a| (c, a)))
-        .filter(|(_, (k, _))| k == name)
-        .last()?;
-    (!shell::in_conditional(&unit.text, cmd.start)).then_some(value.1.as_str())
-}
-
 /// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`), which
 /// GitHub sets for the steps after it, and the outputs it writes to `$GITHUB_OUTPUT` (or with
 /// `::set-output name=K::V`), which later steps read as `${{ steps.<id>.outputs.K }}`: the
@@ -208,7 +192,17 @@ fn set_before<'u>(unit: &'u Unit, at: usize, value: &str) -> Option<&'u str> {
 /// function body, is left out.
 fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) {
     let (mut always, mut on_branch) = (Vec::new(), Vec::new());
+    // Each variable's last top-level assignment so far, when it always runs (in no `if` or
+    // `case`): a write of a lone `$NS` (`NS="pr-$N"; echo "ns=$NS" >> $GITHUB_OUTPUT`) writes
+    // that value.
+    let mut set_before: HashMap<&str, Option<&str>> = HashMap::new();
     for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
+        if cmd.words.is_empty() {
+            let always_runs = !unit.in_conditional(cmd.start);
+            for (name, value) in &cmd.assignments {
+                set_before.insert(name, always_runs.then_some(value.as_str()));
+            }
+        }
         let target = cmd
             .redirects
             .iter()
@@ -228,7 +222,9 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
             .filter_map(|w| match target {
                 Some(prefix) => {
                     let (k, v) = w.text.split_once('=')?;
-                    let v = set_before(unit, cmd.start, v).unwrap_or(v);
+                    let v = values::lone_var(v)
+                        .and_then(|name| set_before.get(name).copied().flatten())
+                        .unwrap_or(v);
                     is_output_name(k).then(|| (format!("{prefix}{k}"), v.to_owned()))
                 }
                 // `echo "::set-output name=ns::prod"`.
@@ -245,7 +241,7 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
             continue;
         }
         // Outside any `if` of the script, the step's own condition is the write's.
-        let inside = shell::in_conditional(&unit.text, cmd.start);
+        let inside = unit.in_conditional(cmd.start);
         let condition = if inside {
             unit.condition_branch(cmd.start)
         } else {
@@ -341,6 +337,7 @@ impl Unit {
             gates: Vec::new(),
             unread_scripts: Vec::new(),
             keywords: std::cell::OnceCell::new(),
+            nesting: std::cell::OnceCell::new(),
             dirs: std::cell::RefCell::default(),
         }
     }
@@ -374,6 +371,7 @@ impl Unit {
             gates,
             unread_scripts: Vec::new(),
             keywords: std::cell::OnceCell::new(),
+            nesting: std::cell::OnceCell::new(),
             dirs: std::cell::RefCell::default(),
         }
     }

@@ -69,6 +69,9 @@ pub(crate) struct Unit {
     /// The `if`/`then`/`else`/`elif`/`fi` of `text`, found on the first question
     /// [`Unit::condition_branch`] is asked.
     pub(crate) keywords: std::cell::OnceCell<Vec<(usize, &'static str)>>,
+    /// How many `if`s and `case`s are open after each keyword ([`shell::nesting`]), found on
+    /// the first question [`Unit::in_conditional`] is asked.
+    pub(crate) nesting: std::cell::OnceCell<Vec<(usize, i32)>>,
     /// Where [`Unit::dir_at`] last stopped: the next command to read and the folder before
     /// it, so a walk over the commands in order reads each `cd` once.
     pub(crate) dirs: std::cell::RefCell<(usize, String)>,
@@ -78,19 +81,26 @@ impl Unit {
     /// What the command at byte `at` of the text runs under ([`shell::condition_branch`]),
     /// with the text's keywords found once for all its commands.
     pub(crate) fn condition_branch(&self, at: usize) -> Option<shell::ScriptCondition> {
-        let keywords = self
-            .keywords
-            .get_or_init(|| shell::script_keywords(&self.text));
-        shell::condition_branch_in(&self.text, keywords, at)
+        shell::condition_branch_in(&self.text, self.keywords(), at)
+    }
+
+    /// The text's `if`/`case` keywords, found once.
+    fn keywords(&self) -> &[(usize, &'static str)] {
+        self.keywords
+            .get_or_init(|| shell::script_keywords(&self.text))
+    }
+
+    /// Whether the command at byte `at` sits inside an `if` or a `case` of the text (a command
+    /// that may not run); a binary search in the text's nesting, found once.
+    pub(crate) fn in_conditional(&self, at: usize) -> bool {
+        let nesting = self.nesting.get_or_init(|| shell::nesting(self.keywords()));
+        shell::in_conditional(nesting, at)
     }
 
     /// Whether the command at byte `at` sits in the `else` after `if`/`elif` tests of the
     /// branch ([`shell::in_else_after_branch_tests`]).
     pub(crate) fn in_branch_else(&self, at: usize) -> bool {
-        let keywords = self
-            .keywords
-            .get_or_init(|| shell::script_keywords(&self.text));
-        shell::in_else_after_branch_tests(&self.text, keywords, at)
+        shell::in_else_after_branch_tests(&self.text, self.keywords(), at)
     }
 
     /// What the command at byte `at` runs under: the `if` of the text around it, else the

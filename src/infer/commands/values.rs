@@ -6,7 +6,7 @@
 //! (namespaces, contexts, releases) through here.
 
 use crate::infer::commands::Unit;
-use crate::infer::shell::{self, Lookup};
+use crate::infer::shell::Lookup;
 
 /// How many variables deep a name is followed (`NS=$TARGET`, `TARGET=$1`, ...).
 const MAX_CHAIN: usize = 4;
@@ -26,10 +26,12 @@ pub(crate) fn resolve(value: &str, unit: &Unit, idx: usize) -> (String, String) 
         // `shop-$ENV`: each variable from an assignment that always runs before the command,
         // else from the job's variables.
         let lookup = |name: &str| {
-            let earlier = unit.cmds.iter().take(idx).rev().find_map(|c| {
-                c.assigned(name)
-                    .map(|v| (v, shell::in_conditional(&unit.text, c.start)))
-            });
+            let earlier = unit
+                .cmds
+                .iter()
+                .take(idx)
+                .rev()
+                .find_map(|c| c.assigned(name).map(|v| (v, unit.in_conditional(c.start))));
             match earlier {
                 Some((v, false)) => Some(v),
                 Some((_, true)) => None,
@@ -105,7 +107,7 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
             let always = unit
                 .cmds
                 .get(*at)
-                .is_some_and(|c| !shell::in_conditional(&unit.text, c.start));
+                .is_some_and(|c| !unit.in_conditional(c.start));
             always.then(|| (var.to_owned(), default.to_owned(), *at))
         });
         if let Some((var, default, at)) = defaulted {
@@ -120,7 +122,7 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
                     && unit
                         .cmds
                         .get(at)
-                        .is_some_and(|c| !shell::in_conditional(&unit.text, c.start)) =>
+                        .is_some_and(|c| !unit.in_conditional(c.start)) =>
             {
                 (current, idx) = (v, at)
             }
@@ -132,7 +134,7 @@ fn follow_within(value: &str, unit: &Unit, idx: usize, budget: usize) -> Followe
                 }) && unit
                     .cmds
                     .get(at)
-                    .is_some_and(|c| !shell::in_conditional(&unit.text, c.start)) =>
+                    .is_some_and(|c| !unit.in_conditional(c.start)) =>
             {
                 return Followed::Template(v);
             }

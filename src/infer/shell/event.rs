@@ -530,18 +530,32 @@ fn condition_event(condition: &str) -> Option<EventFilter> {
     Some(EventFilter { event, negated })
 }
 
-/// Whether byte `at` of `script` sits inside an `if` or a `case` that is still open there: a
-/// command that may not run.
-pub(crate) fn in_conditional(script: &str, at: usize) -> bool {
+/// How many `if`s and `case`s are open after each of a script's `keywords`
+/// ([`script_keywords`]), with the keyword's offset: asked with [`in_conditional`], once for
+/// all the script's commands.
+pub(crate) fn nesting(keywords: &[(usize, &str)]) -> Vec<(usize, i32)> {
     let mut depth = 0i32;
-    for (_, word) in words(script.get(..at).unwrap_or_default()) {
-        match word {
-            "if" | "case" => depth += 1,
-            "fi" | "esac" => depth -= 1,
-            _ => {}
-        }
-    }
-    depth > 0
+    keywords
+        .iter()
+        .map(|&(offset, word)| {
+            match word {
+                "if" | "case" => depth += 1,
+                "fi" | "esac" => depth -= 1,
+                _ => {}
+            }
+            (offset, depth)
+        })
+        .collect()
+}
+
+/// Whether byte `at` of a script sits inside an `if` or a `case` that is still open there (a
+/// command that may not run), from the script's [`nesting`].
+pub(crate) fn in_conditional(nesting: &[(usize, i32)], at: usize) -> bool {
+    let before = nesting.partition_point(|(offset, _)| *offset < at);
+    before
+        .checked_sub(1)
+        .and_then(|last| nesting.get(last))
+        .is_some_and(|(_, depth)| *depth > 0)
 }
 
 /// The shell keywords of `text` that shape an `if` or a `case`, with their byte offsets.
@@ -708,7 +722,8 @@ mod tests {
     #[test]
     fn in_conditional_sees_open_if_and_case() {
         let script = "A=1\nif [ x ]; then\n  B=2\nfi\ncase $1 in\n  a) C=3 ;;\nesac\nD=4\n";
-        let at = |n: &str| in_conditional(script, script.find(n).unwrap_or(0));
+        let nesting = nesting(&script_keywords(script));
+        let at = |n: &str| in_conditional(&nesting, script.find(n).unwrap_or(0));
         assert!(!at("A=1"));
         assert!(at("B=2"));
         assert!(at("C=3"));

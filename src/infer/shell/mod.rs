@@ -31,7 +31,7 @@ mod tests;
 use crate::files::LineIndex;
 pub(crate) use event::{
     EventFilter, RefFilter, ScriptCondition, ScriptEvent, condition_branch_in, covers,
-    in_conditional, in_else_after_branch_tests, script_keywords,
+    in_conditional, in_else_after_branch_tests, nesting, script_keywords,
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
