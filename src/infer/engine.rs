@@ -10,9 +10,9 @@ use crate::infer::commands::{self, Unit};
 use crate::infer::keys::JobKey;
 use crate::infer::shell::{Command, Lookup};
 use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
-use crate::infer::{Context, Facts, RuleId};
+use crate::infer::{Context, Facts, RuleId, switched_off};
 use crate::read::jenkins::LIBRARY_STEP;
-use crate::read::{CiSystem, Job, Pipeline, Step, TriggerKind};
+use crate::read::{Job, Pipeline, Step};
 use std::collections::HashSet;
 
 /// One inference rule: it adds facts from the places the engine shows it. Every hook has an
@@ -47,21 +47,9 @@ pub(crate) struct JobSite<'a> {
     /// The job starts its own cluster on the runner (`kind create cluster`, a k3s action):
     /// what it applies goes to that throwaway cluster, so none of its commands deploys.
     pub throwaway_cluster: bool,
-    /// The job is switched off ([`switched_off`]): none of its commands or steps deploys; the
+    /// The job is switched off ([`switched_off::job`]): none of its commands or steps deploys; the
     /// credentials it is handed still count (they are stored in the CI's settings).
     pub switched_off: bool,
-}
-
-/// Whether a job never runs: a GitHub `if: false`, or a literal `false` among the terms of its
-/// `&&` (`if: ${{ false && github.ref == 'refs/heads/main' }}`), a common way to switch one off.
-/// The reader keeps such a term as an expression condition, also on the jobs a call inlines.
-fn switched_off(pipeline: &Pipeline, job: &Job) -> bool {
-    pipeline.system == CiSystem::GithubActions
-        && job.conditions.iter().any(|c| {
-            !c.negated
-                && c.kind == TriggerKind::Expression
-                && c.pattern.as_deref().map(str::trim) == Some("false")
-        })
 }
 
 /// One command, with what the vocabulary says about it.
@@ -96,6 +84,8 @@ pub(crate) struct ActionSite<'a> {
     pub library_step: bool,
     /// The name of the innermost Jenkins `container('x') { }` whose closure holds the step.
     pub container: Option<&'a str>,
+    /// The step never runs as the workflow is written ([`switched_off::step`]).
+    pub switched_off: bool,
 }
 
 /// Runs `rules` over `pipeline`, adding to `facts`: places 1 and 2 of the order below. A caller
@@ -148,7 +138,7 @@ pub(crate) fn visit(
             key: JobKey::of(pipeline, job),
             vars,
             throwaway_cluster,
-            switched_off: switched_off(pipeline, job),
+            switched_off: switched_off::job(pipeline, job),
         };
         for rule in rules.iter_mut() {
             rule.on_job(&site, facts);
@@ -170,7 +160,15 @@ pub(crate) fn visit(
             else {
                 continue;
             };
+            // The step's own `env:` is among its inputs as `env.NAME`.
+            let own = |name: &str| {
+                with.iter()
+                    .rev()
+                    .find(|(k, _)| k.strip_prefix("env.") == Some(name))
+                    .map(|(_, v)| v.as_str())
+            };
             let action = ActionSite {
+                switched_off: switched_off::step(job, when, own, &site.vars),
                 job: &site,
                 uses,
                 with,
@@ -207,7 +205,9 @@ fn visit_commands(
     for (index, cmd) in unit.cmds.iter().enumerate() {
         let deploy = vocab::classify_deploy(&unit.cmds, index, &writers)
             .or_else(|| unread_script_deploy(unit, index, *connected))
-            .filter(|m| !m.dry_run && !site.throwaway_cluster && !site.switched_off);
+            .filter(|m| {
+                !m.dry_run && !site.throwaway_cluster && !site.switched_off && !unit.switched_off
+            });
         // In a job that runs its own cluster, that cluster's kubeconfig is no credential.
         let credentials = if site.throwaway_cluster && vocab::local_kubeconfig(&unit.cmds, index) {
             Vec::new()

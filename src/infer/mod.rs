@@ -19,6 +19,7 @@ mod rule_id;
 pub(crate) mod rules;
 pub(crate) mod shell;
 mod spelled;
+pub(crate) mod switched_off;
 pub(crate) mod tier;
 pub(crate) mod vocab;
 

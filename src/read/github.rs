@@ -27,6 +27,7 @@ mod triggers;
 #[cfg(feature = "fuzzing")]
 pub(crate) use expr::{lower_in as lower_condition, substitute_inputs};
 
+pub(crate) use expr::env_test;
 /// The input a GitHub expression path reads (`inputs.x`, `github.event.inputs.x`).
 pub(crate) use expr::input_read;
 

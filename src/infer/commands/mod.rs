@@ -115,6 +115,8 @@ pub(crate) fn job_units(
             cwd,
         );
         unit.step_when = shell::ScriptCondition::of_step(when);
+        unit.switched_off =
+            crate::infer::switched_off::step(job, when, |n| shell::last_value(env, n), vars);
         if shared_shell {
             scope.carry(assignments(&unit), Vec::new());
             carried_dir = unit.dir_at(unit.cmds.len());
@@ -333,6 +335,7 @@ impl Unit {
             used_as,
             vars,
             step_when: None,
+            switched_off: false,
             cwd,
             gates: Vec::new(),
             unread_scripts: Vec::new(),
@@ -367,6 +370,7 @@ impl Unit {
             used_as: self.used_as.clone(),
             vars: self.vars.clone(),
             step_when: None,
+            switched_off: self.switched_off,
             cwd,
             gates,
             unread_scripts: Vec::new(),

@@ -55,6 +55,9 @@ pub(crate) struct Unit {
     /// `if:`, the Jenkins `if` around a call inside its stage), for every unit of the step; in
     /// a called unit, what its calling command ran under ([`Unit::runs_under`]).
     pub(crate) step_when: Option<shell::ScriptCondition>,
+    /// Its step never runs as the workflow is written ([`crate::infer::switched_off::step`]);
+    /// a called unit's, when its caller's does not.
+    pub(crate) switched_off: bool,
     /// The repository-relative directory it starts in (`""`: the root): the step's
     /// `working-directory`, or where the calling script was when it called it.
     pub(crate) cwd: String,

@@ -108,7 +108,7 @@ impl Rule for DeployAction {
     }
 
     fn on_action(&mut self, a: &ActionSite<'_>, facts: &mut Facts) {
-        if a.job.throwaway_cluster || a.job.switched_off {
+        if a.job.throwaway_cluster || a.job.switched_off || a.switched_off {
             return;
         }
         let command = a.uses.trim().to_owned();

@@ -31,10 +31,12 @@
 
 use crate::read::TriggerKind;
 
+mod env_test;
 mod inputs;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use env_test::env_test;
 use inputs::dispatch_input;
 pub(crate) use inputs::{input_name, input_read, lookup, substitute_inputs};
 
