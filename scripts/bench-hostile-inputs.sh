@@ -278,6 +278,20 @@ open(".github/workflows/w.yml", "w").write(
     "        run: |\n" + body + "\n      - run: kubectl apply -n x -f k8s/\n")
 '
 
+# A step that expands one 64-word array 30,000 times (`printf "${A[@]}"`): a script expands at
+# most 256 KB of array values in all, so its words grow with its length, not its length times
+# the array's (about 60 MB of words without that bound).
+gen array-expansions '
+import os
+os.makedirs(".github/workflows", exist_ok=True)
+words = " ".join(f"word-{i:02d}-" + "x" * 24 for i in range(64))
+lines = [f"A=({words})"] + ["printf \"${A[@]}\""] * 30000
+body = "\n".join("          " + l for l in lines)
+open(".github/workflows/w.yml", "w").write(
+    "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+    "      - run: |\n" + body + "\n      - run: kubectl apply -n x -f k8s/\n")
+'
+
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
 measure reference-fanout reference-fanout 'reference|limit' "$bin" --color never analyze .
@@ -315,3 +329,4 @@ measure library-steps library-steps '"deploy_steps": [0-9]' "$bin" --color never
 measure container-steps container-steps '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure library-calls library-calls '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure github-writes github-writes '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure array-expansions array-expansions '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

@@ -4,7 +4,7 @@
 //! `$( )`, backticks, `<( )`, `sh -c '...'` and `eval`.
 
 use super::lexer::{Lexer, Op, Tok};
-use super::vars::{VarState, assignment, remember_exports};
+use super::vars::{VarState, appends_to_array, assignment, expand_arrays, remember_exports};
 use super::wrappers::{inline_script, unwrap};
 use super::{Command, Redirect, Word};
 
@@ -224,9 +224,11 @@ fn finish(
     let mut assignments = Vec::new();
 
     strip_keywords(&mut words);
+    let mut appends = Vec::new();
     while let Some(first) = words.first() {
         match assignment(first) {
             Some(a) => {
+                appends.push(appends_to_array(first));
                 assignments.push(a);
                 words.remove(0);
             }
@@ -238,11 +240,14 @@ fn finish(
         return None;
     }
     if words.is_empty() {
-        // `A=1` alone sets a shell variable for the rest of the script.
-        for (k, v) in &assignments {
-            vars.set(k.clone(), v.clone());
+        // `A=1` alone sets a shell variable for the rest of the script (not `A+=(x)`).
+        for ((k, v), append) in assignments.iter().zip(&appends) {
+            if !append {
+                vars.set(k.clone(), v.clone());
+            }
         }
     }
+    expand_arrays(&mut words, vars);
 
     let mut cmd = Command {
         words,

@@ -460,3 +460,43 @@ fn never_panics_on_odd_input() {
     ];
     let _ = commands("$A x", &loops);
 }
+
+#[test]
+fn an_array_expanded_whole_is_its_words() {
+    let s = "ARGS=(\n  \"upgrade\" \"--install\" \"$APP\" ./chart\n  # the namespace\n  --namespace 'shop-dev'\n)\nhelm \"${ARGS[@]}\"\nCMD=(kubectl apply -f k8s/)\n${CMD[*]}";
+    assert_eq!(
+        progs(s),
+        [
+            "",
+            "helm upgrade --install $APP ./chart --namespace shop-dev",
+            "",
+            "kubectl apply -f k8s/",
+        ]
+    );
+    // The words keep the span of the word they replace.
+    let cmds = commands(s, &[]);
+    let expanded = &cmds[1].words[1];
+    assert_eq!(s.get(expanded.start..expanded.end), Some("\"${ARGS[@]}\""));
+}
+
+#[test]
+fn what_is_appended_to_an_array_is_not_read() {
+    let s = "ARGS=(upgrade --install app .)\nif [ \"$DRY\" = true ]; then ARGS+=(--dry-run); fi\nhelm \"${ARGS[@]}\"";
+    assert_eq!(
+        progs(s).last().map(String::as_str),
+        Some("helm upgrade --install app .")
+    );
+    // Not an array, not known, or more than the array in the word: left as written.
+    for s in [
+        "A=x\nhelm \"${A[@]}\"",
+        "helm \"${B[@]}\"",
+        "A=(a b)\nhelm \"x${A[@]}\"",
+        "A=(a; b)\nhelm \"${A[@]}\"",
+    ] {
+        let last = progs(s).pop().unwrap_or_default();
+        assert!(
+            last.starts_with("helm ") && last.contains("[@]"),
+            "{s}: {last}"
+        );
+    }
+}

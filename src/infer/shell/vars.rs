@@ -40,7 +40,17 @@ impl Lookup for Vec<(String, String)> {
 pub(super) struct VarState<'a> {
     script: HashMap<String, String>,
     outer: &'a dyn Lookup,
+    /// Bytes of array values expanded so far ([`expand_arrays`], [`MAX_EXPANDED`]).
+    expanded: usize,
 }
+
+/// An array is expanded only when its value is at most this long and holds at most
+/// [`MAX_ARRAY_WORDS`] words (a command's arguments are), and a script expands at most
+/// [`MAX_EXPANDED`] bytes of them in all: `"${A[@]}"` repeated must not make a script's words
+/// grow as its length times the array's.
+const MAX_ARRAY_TEXT: usize = 2048;
+const MAX_ARRAY_WORDS: usize = 64;
+const MAX_EXPANDED: usize = 256 * 1024;
 
 impl<'a> VarState<'a> {
     /// Starts with the outer variables and no script assignment.
@@ -48,6 +58,7 @@ impl<'a> VarState<'a> {
         VarState {
             script: HashMap::new(),
             outer,
+            expanded: 0,
         }
     }
 
@@ -88,6 +99,66 @@ pub(super) fn assignment(word: &Word) -> Option<(String, String)> {
         .map(|(_, v)| v)
         .unwrap_or_default();
     Some((name.to_owned(), value.to_owned()))
+}
+
+/// Whether `word` appends to an array (`ARGS+=(--dry-run)`): what it appends is not read (it
+/// is mostly added under a flag), so the array keeps the words it was first given.
+pub(super) fn appends_to_array(word: &Word) -> bool {
+    word.raw
+        .split_once("+=")
+        .is_some_and(|(name, value)| is_identifier(name) && value.starts_with('('))
+}
+
+/// The words of an array value as an assignment gives it (`(upgrade --install "$APP" .)`,
+/// over lines, with comments), unquoted; `None` when the value is not an array or holds
+/// anything but words.
+pub(super) fn array_words(value: &str) -> Option<Vec<String>> {
+    let inner = value.trim().strip_prefix('(')?.strip_suffix(')')?;
+    let mut lexer = super::Lexer::new(inner, 0, inner.len());
+    let mut out = Vec::new();
+    while let Some(tok) = lexer.next_token() {
+        match tok {
+            super::Tok::Word(w) => out.push(w.word.text),
+            super::Tok::Newline { .. } => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Replaces each word of `words` that expands a known array (`"${ARGS[@]}"`, `${ARGS[*]}`)
+/// with the array's words, which keep the span of the word they replace.
+pub(super) fn expand_arrays(words: &mut Vec<Word>, vars: &mut VarState<'_>) {
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        let name = word
+            .text
+            .strip_prefix("${")
+            .and_then(|r| r.strip_suffix("[@]}").or_else(|| r.strip_suffix("[*]}")))
+            .filter(|n| is_identifier(n));
+        let items = name.and_then(|n| vars.get(n)).and_then(|v| {
+            let fits = v.len() <= MAX_ARRAY_TEXT && vars.expanded + v.len() <= MAX_EXPANDED;
+            fits.then(|| array_words(&v))
+                .flatten()
+                .filter(|w| w.len() <= MAX_ARRAY_WORDS)
+                .map(|w| (w, v.len()))
+        });
+        let Some((items, cost)) = items else {
+            i += 1;
+            continue;
+        };
+        vars.expanded += cost;
+        let (start, end) = (word.start, word.end);
+        let count = items.len();
+        let replacement = items.into_iter().map(|t| Word {
+            raw: t.clone(),
+            text: t,
+            start,
+            end,
+        });
+        words.splice(i..=i, replacement);
+        i += count;
+    }
 }
 
 /// The variable a word consists of: `$NAME`, `${NAME}`, `"$NAME"`.
