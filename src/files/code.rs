@@ -69,7 +69,8 @@ registry! {
         /// A symlink is not followed, so what it points to is not analysed.
         SymlinkNotFollowed => "symlink-not-followed",
         /// A file is named as a copy of a pipeline left behind (`Jenkinsfile.orig`,
-        /// `Jenkinsfile.bak`, `Jenkinsfile.old`) and is not analysed.
+        /// `Jenkinsfile.bak`, `Jenkinsfile.old`) or a sample of one (`Jenkinsfile.example`) and
+        /// is not analysed.
         PipelineCopy => "pipeline-copy",
 
         /// A YAML file does not parse.

