@@ -149,8 +149,65 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
             out.push(plain(name));
         }
     }
+    further_inputs(out, &choices)
+}
+
+/// Names still holding a bare choice input after the first expression was expanded
+/// (`${{ inputs.app }}-${{ inputs.env }}`): one name per choice of each, at most
+/// [`MAX_NAMES`] in all; the input that chose a name first stays its `chosen_by`.
+fn further_inputs<'c>(mut out: Vec<Named>, choices: &dyn Fn(&str) -> &'c [String]) -> Vec<Named> {
+    for _ in 0..MAX_FURTHER {
+        let mut grew = false;
+        let mut next = Vec::with_capacity(out.len());
+        for named in out {
+            let found = references(&named.name)
+                .filter(|(written, _)| written.starts_with("${{"))
+                .find_map(|(written, inner)| {
+                    let input = input_name(inner)?;
+                    let values = choices(input);
+                    (!values.is_empty()).then(|| (written.to_owned(), input.to_owned(), values))
+                });
+            match found {
+                Some((ph, input, values)) if next.len() + values.len() <= MAX_NAMES => {
+                    grew = true;
+                    for value in values {
+                        next.push(Named {
+                            name: named.name.replace(&ph, value),
+                            from: named.from.clone(),
+                            chosen_by: chooser(
+                                named.chosen_by.as_deref().map(|f| (f, choices(f).len())),
+                                &input,
+                                values.len(),
+                            ),
+                            events: named.events,
+                            refs: named.refs.clone(),
+                        });
+                    }
+                }
+                _ => next.push(named),
+            }
+        }
+        out = next;
+        if !grew {
+            break;
+        }
+    }
     out
 }
+
+/// The input that chooses a name built from the inputs `first` and `then`: the first, unless it
+/// offers a single choice and `then` offers several (`${{ inputs.server }}-${{ inputs.env }}`
+/// with one server).
+fn chooser(first: Option<(&str, usize)>, then: &str, then_choices: usize) -> Option<String> {
+    match first {
+        Some((f, choices)) if then_choices < 2 || choices > 1 => Some(f.to_owned()),
+        _ => Some(then.to_owned()),
+    }
+}
+
+/// How many further inputs of one name are expanded, and how many names that may make.
+const MAX_FURTHER: usize = 3;
+const MAX_NAMES: usize = 64;
 
 /// A name that is only a variable the pipeline sets in compile-time `${{ if }}` blocks
 /// (`environment: $(environment)` after `${{ if startsWith(variables['Build.SourceBranch'],
