@@ -422,15 +422,17 @@ impl Rule for EnvironmentFromCommand {
     }
 }
 
-/// A namespace hint for `ns` (resolved), unless it is a cluster's own namespace; `say` writes
-/// the note's start for the resolved name.
+/// A namespace hint for `ns` (resolved), unless it is a cluster's own namespace or an option
+/// (`--namespace`, which a script that takes its namespace as `$1` gets when called
+/// `deploy.sh --namespace shop`: no namespace name starts with `-`); `say` writes the note's
+/// start for the resolved name.
 fn namespace_hint(
     ns: &str,
     resolve: impl Fn(&str) -> (String, String),
     say: impl Fn(&str) -> String,
 ) -> Option<Hint> {
     let (name, how) = resolve(ns);
-    if SYSTEM_NAMESPACES.contains(&name.as_str()) || name.is_empty() {
+    if SYSTEM_NAMESPACES.contains(&name.as_str()) || name.is_empty() || name.starts_with('-') {
         return None;
     }
     let note = format!("{}{how}", say(&name));
