@@ -8,6 +8,7 @@ use super::renderers::{Writers, rendered_into, upstream_renders};
 use crate::infer::shell::{self, Command};
 
 mod api;
+mod helmsman;
 mod tools;
 mod workload;
 
@@ -120,8 +121,10 @@ pub(crate) fn classify_deploy(
 ) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
-    if let Some(by_api) = api::deploy_by_api(program, cmd) {
-        return Some(by_api);
+    if let Some(found) =
+        api::deploy_by_api(program, cmd).or_else(|| helmsman::helmsman(program, cmd))
+    {
+        return Some(found);
     }
     let mut spec = tool_run_by(program)?;
     let mut positionals = cmd.positionals(spec.value_flags);
