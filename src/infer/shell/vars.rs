@@ -112,7 +112,7 @@ pub(super) fn appends_to_array(word: &Word) -> bool {
 /// The words of an array value as an assignment gives it (`(upgrade --install "$APP" .)`,
 /// over lines, with comments), unquoted; `None` when the value is not an array or holds
 /// anything but words.
-pub(super) fn array_words(value: &str) -> Option<Vec<String>> {
+fn array_words(value: &str) -> Option<Vec<String>> {
     let inner = value.trim().strip_prefix('(')?.strip_suffix(')')?;
     let mut lexer = super::Lexer::new(inner, 0, inner.len());
     let mut out = Vec::new();
