@@ -153,8 +153,8 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
 }
 
 /// Names still holding a bare choice input after the first expression was expanded
-/// (`${{ inputs.app }}-${{ inputs.env }}`): one name per choice of each, at most
-/// [`MAX_NAMES`] in all; the input that chose a name first stays its `chosen_by`.
+/// (`${{ inputs.app }}-${{ inputs.env }}`): one name per choice of each, while a pass makes at
+/// most [`MAX_NAMES`]; the input that chooses each is [`chooser`]'s.
 fn further_inputs<'c>(mut out: Vec<Named>, choices: &dyn Fn(&str) -> &'c [String]) -> Vec<Named> {
     for _ in 0..MAX_FURTHER {
         let mut grew = false;
