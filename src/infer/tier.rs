@@ -86,10 +86,20 @@ pub(crate) fn is_tier_word(word: &str) -> bool {
     tier_of(word, None).0 != Tier::Other
 }
 
-/// Whether an environment name is per-branch or per-PR.
+/// Whether an environment name is per-branch or per-PR: it holds one of the markers, or a
+/// variable named for a pull request's number in any case (`${{ steps.vars.outputs.pr_number
+/// }}`, `$PR_NUM`, `${{ inputs.pr-number }}`): a step output or variable that a workflow fills
+/// with the number is what its preview names are built from.
 pub(crate) fn is_dynamic(name: &str) -> bool {
     DYNAMIC_MARKERS.iter().any(|m| name.contains(m))
+        || crate::infer::commands::references(name).any(|(_, inner)| {
+            let inner = inner.to_ascii_lowercase();
+            PR_NUMBER_WORDS.iter().any(|w| inner.contains(w))
+        })
 }
+
+/// What a variable named for a pull request's number holds in its name, lowercased.
+const PR_NUMBER_WORDS: &[&str] = &["pr_num", "pr-num"];
 
 /// The tier of an environment: a declared tier (GitLab `deployment_tier`) wins; otherwise the
 /// name's words; dynamic names are previews.
@@ -178,6 +188,12 @@ mod tests {
     fn dynamic_names() {
         assert!(is_dynamic("review/$CI_COMMIT_REF_SLUG"));
         assert!(is_dynamic("pr-${{ github.event.number }}"));
+        assert!(is_dynamic("pr-${{ steps.vars.outputs.pr_number }}"));
+        assert!(is_dynamic("preview-$PR_NUM"));
+        assert!(is_dynamic("pr-${{ inputs.pr-number }}"));
+        // Only inside a variable: literal text is no marker.
+        assert!(!is_dynamic("pr-number-$REGION"));
+        assert!(!is_dynamic("shop-pr-numbers"));
         assert!(!is_dynamic("production"));
         assert!(is_dynamic("ns-${CIRCLE_BRANCH}"));
         assert!(is_tier_word("pre-prod") && is_tier_word("qa") && !is_tier_word("secrets"));
