@@ -18,8 +18,8 @@ pub(crate) struct Named {
     pub name: String,
     /// The declaration as written, when the name is one of its values.
     pub from: Option<String>,
-    /// The manual input whose choice made the name.
-    pub chosen_by: Option<String>,
+    /// The manual inputs whose choices made the name.
+    pub chosen_by: Vec<String>,
     pub events: Option<EventFilter>,
     pub refs: Option<RefFilter>,
 }
@@ -27,12 +27,13 @@ pub(crate) struct Named {
 impl Named {
     /// When the name holds, for notes: `on branch `main``, `when `ENV` chooses it`.
     pub(crate) fn describe(&self) -> String {
-        match (&self.refs, &self.chosen_by, &self.events) {
+        match (&self.refs, self.chosen_by.as_slice(), &self.events) {
             (Some(r), _, _) if r.negated => format!("on every branch but `{}`", r.branch),
             (Some(r), _, _) => format!("on branch `{}`", r.branch),
-            (None, Some(input), _) => format!("when `{input}` chooses it"),
-            (None, None, Some(e)) => e.describe(),
-            (None, None, None) => "on the other branches".to_owned(),
+            (None, [input], _) => format!("when `{input}` chooses it"),
+            (None, [first, .., last], _) => format!("when `{first}` to `{last}` choose it"),
+            (None, _, Some(e)) => e.describe(),
+            (None, _, None) => "on the other branches".to_owned(),
         }
     }
 }
@@ -79,7 +80,7 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         let plain = |name: String| Named {
             from: (name != written).then(|| written.to_owned()),
             name,
-            chosen_by: None,
+            chosen_by: Vec::new(),
             events: None,
             refs: None,
         };
@@ -96,7 +97,7 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
                 out.push(Named {
                     name: name.replace(&ph, branch),
                     from: Some(written.to_owned()),
-                    chosen_by: None,
+                    chosen_by: Vec::new(),
                     events: None,
                     refs: Some(RefFilter {
                         branch: branch.to_owned(),
@@ -129,10 +130,10 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         let before = out.len();
         for outcome in outcomes {
             let (values, chosen_by): (Vec<&str>, _) = match &outcome.value {
-                Value::Literal(v) => (vec![v.as_str()], None),
+                Value::Literal(v) => (vec![v.as_str()], Vec::new()),
                 Value::Input(i) => (
                     choices(i).iter().map(String::as_str).collect(),
-                    Some(i.clone()),
+                    vec![i.clone()],
                 ),
             };
             for value in values {
@@ -154,7 +155,7 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
 
 /// Names still holding a bare choice input after the first expression was expanded
 /// (`${{ inputs.app }}-${{ inputs.env }}`): one name per choice of each, while a pass makes at
-/// most [`MAX_NAMES`]; the input that chooses each is [`chooser`]'s.
+/// most [`MAX_NAMES`]; each is chosen by every input it was built from ([`with_input`]).
 fn further_inputs<'c>(mut out: Vec<Named>, choices: &dyn Fn(&str) -> &'c [String]) -> Vec<Named> {
     for _ in 0..MAX_FURTHER {
         let mut grew = false;
@@ -174,11 +175,7 @@ fn further_inputs<'c>(mut out: Vec<Named>, choices: &dyn Fn(&str) -> &'c [String
                         next.push(Named {
                             name: named.name.replace(&ph, value),
                             from: named.from.clone(),
-                            chosen_by: chooser(
-                                named.chosen_by.as_deref().map(|f| (f, choices(f).len())),
-                                &input,
-                                values.len(),
-                            ),
+                            chosen_by: with_input(&named.chosen_by, &input),
                             events: named.events,
                             refs: named.refs.clone(),
                         });
@@ -195,14 +192,15 @@ fn further_inputs<'c>(mut out: Vec<Named>, choices: &dyn Fn(&str) -> &'c [String
     out
 }
 
-/// The input that chooses a name built from the inputs `first` and `then`: the first, unless it
-/// offers a single choice and `then` offers several (`${{ inputs.server }}-${{ inputs.env }}`
-/// with one server).
-fn chooser(first: Option<(&str, usize)>, then: &str, then_choices: usize) -> Option<String> {
-    match first {
-        Some((f, choices)) if then_choices < 2 || choices > 1 => Some(f.to_owned()),
-        _ => Some(then.to_owned()),
+/// The inputs that choose a name built from the inputs `before` and then `input`: each of them,
+/// once (`${{ inputs.server }}-${{ inputs.env }}` is chosen by both, even where `server` offers
+/// one choice: a person starting the run sets both).
+fn with_input(before: &[String], input: &str) -> Vec<String> {
+    let mut out = before.to_vec();
+    if !out.iter().any(|i| i == input) {
+        out.push(input.to_owned());
     }
+    out
 }
 
 /// How many further inputs of one name are expanded, and how many names that may make.
@@ -283,10 +281,10 @@ fn values_of(
         });
     for c in values {
         let name = c.value.trim();
-        let named = |refs, chosen_by: Option<String>| Named {
+        let named = |refs, chosen_by: Vec<String>| Named {
             name: name.to_owned(),
             from: Some(written.to_owned()),
-            events: chosen_by.is_some().then_some(EventFilter {
+            events: (!chosen_by.is_empty()).then_some(EventFilter {
                 event: ScriptEvent::Manual,
                 negated: false,
             }),
@@ -308,17 +306,17 @@ fn values_of(
                 .filter(|p| !taken.iter().any(|t| covers(t, p)))
                 .collect();
             if pipeline_branches.is_empty() {
-                add(named(None, None));
+                add(named(None, Vec::new()));
             }
             for branch in left {
                 let refs = RefFilter {
                     branch: branch.clone(),
                     negated: false,
                 };
-                add(named(Some(refs), None));
+                add(named(Some(refs), Vec::new()));
             }
         } else if c.when.is_empty() {
-            add(named(None, None));
+            add(named(None, Vec::new()));
         }
         for t in &c.when {
             if t.kind == TriggerKind::Branch
@@ -333,9 +331,9 @@ fn values_of(
                         branch: branch.clone(),
                         negated: t.negated,
                     }),
-                    None,
+                    Vec::new(),
                 )),
-                (TriggerKind::Manual, Some(input)) => add(named(None, Some(input.clone()))),
+                (TriggerKind::Manual, Some(input)) => add(named(None, vec![input.clone()])),
                 // A test of the event (a `$GITHUB_OUTPUT` write in an `if` on it): the value
                 // holds on that event, or on every other.
                 (
@@ -356,10 +354,10 @@ fn values_of(
                             event,
                             negated: t.negated,
                         }),
-                        ..named(None, None)
+                        ..named(None, Vec::new())
                     })
                 }
-                _ => add(named(None, None)),
+                _ => add(named(None, Vec::new())),
             }
         }
     }

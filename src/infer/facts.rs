@@ -208,9 +208,10 @@ pub(crate) struct EnvironmentHint {
     pub events: Option<EventFilter>,
     /// The branch the name holds on, when an expression picks it by ref; `None`: every ref.
     pub refs: Option<RefFilter>,
-    /// The manual input whose choice made the name (`shop-${{ inputs.region }}` with region
-    /// `eu` → `shop-eu`), so the environment's manual start names that input.
-    pub chosen_by: Option<String>,
+    /// The manual inputs whose choices made the name (`shop-${{ inputs.region }}` with region
+    /// `eu` → `shop-eu`; both inputs of `${{ inputs.site }}-${{ inputs.stage }}`), so the
+    /// environment's manual start names each of them.
+    pub chosen_by: Vec<String>,
     /// Where, with why.
     pub evidence: Evidence,
 }

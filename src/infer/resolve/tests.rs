@@ -39,7 +39,7 @@ fn hint(pipeline: &str, job: &str, name: &str, source: HintSource) -> Environmen
         dynamic: crate::infer::tier::is_dynamic(name),
         events: None,
         refs: None,
-        chosen_by: None,
+        chosen_by: Vec::new(),
         evidence: evidence(pipeline, 0),
     }
 }

@@ -115,7 +115,7 @@ impl EnvironmentFromCommand {
     /// Records `hint` for `job` at `loc`, named by the tier word in it
     /// ([`name_command_hint`]), unless the job already has a hint with its source and name.
     fn emit(&mut self, job: &JobKey, hint: Hint, loc: Loc, facts: &mut Facts) {
-        self.emit_chosen(job, hint, loc, None, facts);
+        self.emit_chosen(job, hint, loc, Vec::new(), facts);
     }
 
     /// [`Self::emit`] for a name that a choice of `input` made, when one did.
@@ -124,10 +124,10 @@ impl EnvironmentFromCommand {
         job: &JobKey,
         hint: Hint,
         loc: Loc,
-        input: Option<String>,
+        inputs: Vec<String>,
         facts: &mut Facts,
     ) {
-        if hint.refs.is_none() && hint.events.is_none() && input.is_none() {
+        if hint.refs.is_none() && hint.events.is_none() && inputs.is_empty() {
             let (values, triggers) = &self.conditional;
             // A lone variable is looked up under what it was last set from.
             let target = hint.chain.clone().unwrap_or_else(|| hint.name.clone());
@@ -185,7 +185,7 @@ impl EnvironmentFromCommand {
                     hint.confidence,
                     note,
                 );
-                self.emit_chosen(job, hint, loc.clone(), Some(input.clone()), facts);
+                self.emit_chosen(job, hint, loc.clone(), vec![input.clone()], facts);
             }
             return;
         }
@@ -205,7 +205,7 @@ impl EnvironmentFromCommand {
             dynamic,
             events: hint.events,
             refs: hint.refs,
-            chosen_by: input,
+            chosen_by: inputs,
             evidence: Evidence::new(self.id(), loc, note, hint.confidence),
         });
     }
@@ -217,7 +217,8 @@ impl EnvironmentFromCommand {
     fn emit_action(&mut self, a: &ActionSite<'_>, mut hint: Hint, facts: &mut Facts) {
         if hint.source != HintSource::Environment || !hint.name.contains("${{") {
             let input = hint.hold_under(ScriptCondition::of_step(a.when).as_ref());
-            return self.emit_chosen(&a.job.key, hint, a.loc.clone(), input, facts);
+            let inputs = input.into_iter().collect();
+            return self.emit_chosen(&a.job.key, hint, a.loc.clone(), inputs, facts);
         }
         let named: Vec<Named> = expand(&hint.name, a.job.job, a.job.pipeline)
             .into_iter()
@@ -300,7 +301,7 @@ impl Rule for EnvironmentFromCommand {
                     let var = lone_var(hint.chain.as_deref()?)?;
                     run_input(&unit.vars.value(var)?).map(str::to_owned)
                 });
-                self.emit_chosen(key, hint, unit.loc(cmd), input, facts);
+                self.emit_chosen(key, hint, unit.loc(cmd), input.into_iter().collect(), facts);
             }
             // The kube config's namespace, which an earlier command of the job switched to.
             let switched = self.switched.clone().filter(|_| m.namespace.is_none());
@@ -311,7 +312,7 @@ impl Rule for EnvironmentFromCommand {
                 if let Some(mut hint) = namespace_hint(&ns, resolve, say) {
                     hint.chain = chain_end(&hint.name, unit, c.index);
                     let input = hint.hold_under(guard.as_ref());
-                    self.emit_chosen(key, hint, at, input, facts);
+                    self.emit_chosen(key, hint, at, input.into_iter().collect(), facts);
                 }
             }
             self.conditional.0.truncate(pipeline_values);

@@ -65,9 +65,9 @@ impl Rule for EnvironmentFromEvent {
                 negated: false,
             };
             let (events, refs, chosen_by) = match &condition {
-                ScriptCondition::Event(e) => (Some(*e), None, None),
-                ScriptCondition::Ref(r) => (None, Some(r.clone()), None),
-                ScriptCondition::Input { name, .. } => (Some(manual), None, Some(name.clone())),
+                ScriptCondition::Event(e) => (Some(*e), None, Vec::new()),
+                ScriptCondition::Ref(r) => (None, Some(r.clone()), Vec::new()),
+                ScriptCondition::Input { name, .. } => (Some(manual), None, vec![name.clone()]),
             };
             // A name built from a variable on pull requests is one per pull request.
             let dynamic = is_dynamic(&value)

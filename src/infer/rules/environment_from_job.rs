@@ -96,7 +96,7 @@ fn when_environments(site: &JobSite<'_>, facts: &mut Facts) {
                 source: HintSource::Environment,
                 events: None,
                 refs: None,
-                chosen_by: None,
+                chosen_by: Vec::new(),
                 evidence: Evidence::new(
                     RuleId::EnvironmentFromJob,
                     condition.loc.clone(),

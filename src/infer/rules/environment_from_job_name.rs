@@ -154,7 +154,7 @@ impl Rule for EnvironmentFromJobName {
                         dynamic: is_dynamic(text),
                         events: None,
                         refs: None,
-                        chosen_by: None,
+                        chosen_by: Vec::new(),
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
                     found = true;
@@ -181,7 +181,7 @@ impl Rule for EnvironmentFromJobName {
                         dynamic: false,
                         events: None,
                         refs: None,
-                        chosen_by: None,
+                        chosen_by: Vec::new(),
                         evidence: Evidence::new(self.id(), job.loc.clone(), note, Confidence::Low),
                     });
                     continue;
@@ -249,7 +249,7 @@ impl<'p> EnvironmentChoices<'p> {
         };
         expand(&format!("${{{{ inputs.{input} }}}}"), job, pipeline)
             .into_iter()
-            .filter(|named| named.chosen_by.is_some())
+            .filter(|named| !named.chosen_by.is_empty())
             .map(|named| (input.to_owned(), named))
             .collect()
     }

@@ -100,48 +100,57 @@ impl Rule for EnvironmentTriggers {
                             "{} deploys `{environment}` through job `{}`",
                             found.note, job.id
                         );
-                        // A manual start of a name a choice input made names that input.
-                        let pattern = match (&found.kind, &found.pattern, &hint.chosen_by) {
-                            (TriggerKind::Manual, None, Some(input)) => Some(input.clone()),
-                            // The job's own test of an input chooses the environment it names.
-                            (TriggerKind::Manual, Some(_), _)
-                                if !found.tested.is_empty()
-                                    && !found.tested.iter().any(|v| same_name(v, environment)) =>
-                            {
-                                None
-                            }
-                            // A run started by hand with inputs (a dispatch input, a runtime
-                            // parameter) names an input only for a name it chooses: another
-                            // input (`SEMVER`) is part of every manual start.
-                            (TriggerKind::Manual, Some(input), _)
-                                if found.input().is_some() && !names(hint, input) =>
-                            {
-                                if named_by_input.get(at).copied().unwrap_or(false) {
-                                    continue;
+                        // A manual start of a name choice inputs made names each input.
+                        let patterns: Vec<Option<String>> =
+                            match (&found.kind, &found.pattern, hint.chosen_by.as_slice()) {
+                                (TriggerKind::Manual, None, [_, ..]) => {
+                                    hint.chosen_by.iter().cloned().map(Some).collect()
                                 }
-                                None
-                            }
-                            // "Any branch" (or `release-*`), of which the name holds on
-                            // one (or `release-dev*`): that one.
-                            (TriggerKind::Branch, pattern, _) => hint
-                                .refs
-                                .as_ref()
-                                .and_then(|r| r.narrow(pattern.as_deref()))
-                                .or_else(|| pattern.clone()),
-                            _ => found.pattern.clone(),
-                        };
-                        new.push(EnvironmentTrigger {
-                            environment: environment.clone(),
-                            job: key.clone(),
-                            kind: found.kind.clone(),
-                            pattern,
-                            evidence: Evidence::new(
-                                self.id(),
-                                found.loc.clone(),
-                                note,
-                                found.confidence,
-                            ),
-                        });
+                                // The job's own test of an input chooses the environment it names.
+                                (TriggerKind::Manual, Some(_), _)
+                                    if !found.tested.is_empty()
+                                        && !found
+                                            .tested
+                                            .iter()
+                                            .any(|v| same_name(v, environment)) =>
+                                {
+                                    vec![None]
+                                }
+                                // A run started by hand with inputs (a dispatch input, a runtime
+                                // parameter) names an input only for a name it chooses: another
+                                // input (`SEMVER`) is part of every manual start.
+                                (TriggerKind::Manual, Some(input), _)
+                                    if found.input().is_some() && !names(hint, input) =>
+                                {
+                                    if named_by_input.get(at).copied().unwrap_or(false) {
+                                        continue;
+                                    }
+                                    vec![None]
+                                }
+                                // "Any branch" (or `release-*`), of which the name holds on
+                                // one (or `release-dev*`): that one.
+                                (TriggerKind::Branch, pattern, _) => vec![
+                                    hint.refs
+                                        .as_ref()
+                                        .and_then(|r| r.narrow(pattern.as_deref()))
+                                        .or_else(|| pattern.clone()),
+                                ],
+                                _ => vec![found.pattern.clone()],
+                            };
+                        for pattern in patterns {
+                            new.push(EnvironmentTrigger {
+                                environment: environment.clone(),
+                                job: key.clone(),
+                                kind: found.kind.clone(),
+                                pattern,
+                                evidence: Evidence::new(
+                                    self.id(),
+                                    found.loc.clone(),
+                                    note.clone(),
+                                    found.confidence,
+                                ),
+                            });
+                        }
                     }
                 }
             }
@@ -547,7 +556,7 @@ fn collapse_inputs(out: &mut [Found], job: &Job) {
 /// Whether the environment `hint` names is chosen by the run's input `input`: the input made
 /// the name, or the name still reads it (`${{ inputs.env }}`, `$(parameters.env)`).
 fn names(hint: &EnvironmentHint, input: &str) -> bool {
-    hint.chosen_by.as_deref() == Some(input) || inputs_read(&hint.name).any(|i| i == input)
+    hint.chosen_by.iter().any(|c| c == input) || inputs_read(&hint.name).any(|i| i == input)
 }
 
 /// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.

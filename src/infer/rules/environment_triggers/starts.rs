@@ -64,7 +64,7 @@ impl<'p> PipelineStarts<'p> {
 pub(super) fn named_inputs<'h>(environments: &[&'h EnvironmentHint]) -> HashSet<&'h str> {
     let mut out = HashSet::new();
     for hint in environments {
-        out.extend(hint.chosen_by.as_deref());
+        out.extend(hint.chosen_by.iter().map(String::as_str));
         out.extend(inputs_read(&hint.name));
     }
     out
@@ -103,7 +103,7 @@ mod tests {
             dynamic: false,
             events: None,
             refs: None,
-            chosen_by: chosen_by.map(str::to_owned),
+            chosen_by: chosen_by.into_iter().map(str::to_owned).collect(),
             evidence: Evidence::new(
                 RuleId::EnvironmentFromJob,
                 loc,
