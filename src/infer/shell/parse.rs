@@ -4,7 +4,9 @@
 //! `$( )`, backticks, `<( )`, `sh -c '...'` and `eval`.
 
 use super::lexer::{Lexer, Op, Tok};
-use super::vars::{VarState, appends_to_array, assignment, expand_arrays, remember_exports};
+use super::vars::{
+    VarState, appends_to_array, appends_to_itself, assignment, expand_arrays, remember_exports,
+};
 use super::wrappers::{inline_script, unwrap};
 use super::{Command, Redirect, Word};
 
@@ -240,9 +242,10 @@ fn finish(
         return None;
     }
     if words.is_empty() {
-        // `A=1` alone sets a shell variable for the rest of the script (not `A+=(x)`).
+        // `A=1` alone sets a shell variable for the rest of the script (not `A+=(x)`, nor
+        // `A="$A x"`: see [`appends_to_itself`]).
         for ((k, v), append) in assignments.iter().zip(&appends) {
-            if !append {
+            if !append && !appends_to_itself(k, v) {
                 vars.set(k.clone(), v.clone());
             }
         }

@@ -480,6 +480,20 @@ fn an_array_expanded_whole_is_its_words() {
 }
 
 #[test]
+fn a_command_line_built_in_a_variable_keeps_its_first_words() {
+    // What `CMD="$CMD ..."` adds is not read (a `--dry-run` under a flag), as with arrays.
+    let s = "CMD=\"helm upgrade --install shop ./chart -n shop\"\nif [ \"$DRY\" = true ]; then CMD=\"$CMD --dry-run\"; fi\nCMD=\"${CMD} --wait\"\n$CMD";
+    assert_eq!(
+        progs(s).last().map(String::as_str),
+        Some("helm upgrade --install shop ./chart -n shop")
+    );
+    assert!(super::vars::appends_to_itself("CMD", "$CMD --atomic"));
+    assert!(super::vars::appends_to_itself("CMD", "${CMD:-} --wait"));
+    assert!(!super::vars::appends_to_itself("CMD", "$CMD_EXTRA --wait"));
+    assert!(!super::vars::appends_to_itself("CMD", "helm upgrade"));
+}
+
+#[test]
 fn what_is_appended_to_an_array_is_not_read() {
     let s = "ARGS=(upgrade --install app .)\nif [ \"$DRY\" = true ]; then ARGS+=(--dry-run); fi\nhelm \"${ARGS[@]}\"";
     assert_eq!(

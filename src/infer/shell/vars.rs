@@ -109,6 +109,25 @@ pub(super) fn appends_to_array(word: &Word) -> bool {
         .is_some_and(|(name, value)| is_identifier(name) && value.starts_with('('))
 }
 
+/// Whether the value `value` given to `name` reads `name` itself (`CMD="$CMD --atomic"`,
+/// `ARGS="${ARGS} --wait"`): a command line built up a flag at a time, mostly under tests of
+/// inputs (`--dry-run` when asked for one). As with an array's `+=`, what it adds is not read,
+/// and the variable keeps the words it was first given.
+pub(super) fn appends_to_itself(name: &str, value: &str) -> bool {
+    let mut rest = value;
+    while let Some(at) = rest.find('$') {
+        let tail = &rest[at + 1..];
+        let inner = tail.strip_prefix('{').unwrap_or(tail);
+        if let Some(after) = inner.strip_prefix(name)
+            && !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return true;
+        }
+        rest = tail;
+    }
+    false
+}
+
 /// The words of an array value as an assignment gives it (`(upgrade --install "$APP" .)`,
 /// over lines, with comments), unquoted; `None` when the value is not an array or holds
 /// anything but words.
