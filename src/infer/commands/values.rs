@@ -217,8 +217,11 @@ fn substitute(
     let mut out = value.to_owned();
     for (written, inner) in references(value) {
         let name = variable_name(inner)?;
-        let found = lookup(name).filter(|v| !v.contains('(') && !v.trim().is_empty())?;
-        let found = if found.contains('$') {
+        let found = lookup(name)
+            .filter(|v| (is_toplevel(v) || !v.contains('(')) && !v.trim().is_empty())?;
+        let found = if is_toplevel(&found) {
+            found.trim().to_owned()
+        } else if found.contains('$') {
             substitute(&found, lookup, depth.checked_sub(1)?)?
         } else {
             found
@@ -226,6 +229,17 @@ fn substitute(
         out = out.replacen(written, &found, 1);
     }
     Some(out)
+}
+
+/// Whether `value` is the command that prints the repository's root (`$(git rev-parse
+/// --show-toplevel)`, or in backquotes): the one command substitution a path is built from
+/// (`REPO_DIR="$(git rev-parse --show-toplevel)"` then `"$REPO_DIR/bin/clean-slate"`), which
+/// [`super::calls::repo_path`] reads as the root.
+fn is_toplevel(value: &str) -> bool {
+    matches!(
+        value.trim(),
+        "$(git rev-parse --show-toplevel)" | "`git rev-parse --show-toplevel`"
+    )
 }
 
 /// `${var:-default}` before command `idx`: the variable's value there, else the default. The

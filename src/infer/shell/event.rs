@@ -578,25 +578,65 @@ pub(crate) fn script_keywords(text: &str) -> Vec<(usize, &'static str)> {
 }
 
 /// The words of `text` as the shell separates commands (at blanks and `;`, `(`, `)`, `&`,
-/// `|`), with their byte offsets.
+/// `|`), with their byte offsets; quoted text (`'...'`, `"..."`) and comments (`#` to the end
+/// of the line, at the start of a word) hold no keyword, so an `if` in an awk program
+/// (`awk '{ if (!ok) print $1 }'`), a message or a comment opens nothing.
 fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = None;
-    text.char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-        .filter_map(move |(i, c)| {
-            let separator = c.is_whitespace() || matches!(c, ';' | '(' | ')' | '&' | '|');
-            match (separator, start) {
-                (true, Some(s)) => {
-                    start = None;
-                    Some((s, text.get(s..i).unwrap_or_default()))
-                }
-                (false, None) => {
-                    start = Some(i);
-                    None
-                }
-                _ => None,
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    // Whether the current word has a quote in it: then it is no keyword.
+    let mut quoted = false;
+    let end_word = |start: &mut Option<usize>, quoted: &mut bool, at: usize, out: &mut Vec<_>| {
+        if let Some(s) = start.take()
+            && !std::mem::take(quoted)
+        {
+            out.push((s, text.get(s..at).unwrap_or_default()));
+        }
+        *quoted = false;
+    };
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\' => {
+                start.get_or_insert(i);
+                quoted = true;
+                i += 2;
+                continue;
             }
-        })
+            b'\'' | b'"' => {
+                start.get_or_insert(i);
+                quoted = true;
+                i += 1;
+                while let Some(&q) = b.get(i) {
+                    i += 1;
+                    if q == c {
+                        break;
+                    }
+                    if c == b'"' && q == b'\\' {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'#' if start.is_none() => {
+                while b.get(i).is_some_and(|&n| n != b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let separator = c.is_ascii_whitespace() || matches!(c, b';' | b'(' | b')' | b'&' | b'|');
+        if separator {
+            end_word(&mut start, &mut quoted, i, &mut out);
+        } else {
+            start.get_or_insert(i);
+        }
+        i += 1;
+    }
+    end_word(&mut start, &mut quoted, text.len(), &mut out);
+    out.into_iter()
 }
 
 #[cfg(test)]
@@ -728,6 +768,18 @@ mod tests {
         assert!(at("B=2"));
         assert!(at("C=3"));
         assert!(!at("D=4"));
+    }
+
+    #[test]
+    fn keywords_in_quotes_and_comments_open_nothing() {
+        let script = "for p in $(kubectl get pods | awk '\n  { if (!ok) print $1 }'); do\n  echo \"deploy if ready\"\ndone\n# deploy if on main\nNS=shop # case closed\nA=1\nif [ x ]; then B=2; fi\n";
+        let nesting = nesting(&script_keywords(script));
+        let at = |n: &str| in_conditional(&nesting, script.find(n).unwrap_or(0));
+        assert!(!at("NS=shop"));
+        assert!(!at("A=1"));
+        assert!(at("B=2"));
+        let words: Vec<&str> = script_keywords(script).iter().map(|(_, w)| *w).collect();
+        assert_eq!(words, ["if", "then", "fi"]);
     }
 
     #[test]
