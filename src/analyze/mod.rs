@@ -89,6 +89,7 @@ fn read_pipelines_each(
     debug_assert!(readers.len() <= 32);
     let mut claimed: Vec<(String, u32)> = Vec::new();
     let mut recognised: Vec<(String, usize)> = Vec::new();
+    let mut unless_included: Vec<(String, usize)> = Vec::new();
     paths.each(&mut |p| {
         let mask = readers
             .iter()
@@ -105,22 +106,84 @@ fn read_pipelines_each(
             ));
         } else if let Some(i) = readers.iter().position(|r| r.recognises(p, files)) {
             recognised.push((p.to_owned(), i));
+        } else if let Some(i) = readers
+            .iter()
+            .position(|r| r.pipeline_unless_included(p, files))
+        {
+            unless_included.push((p.to_owned(), i));
         }
     });
-    let mut read = |reader: &dyn crate::read::Reader, path: &str| {
+    let mut read = |reader: &dyn crate::read::Reader, path: &str, out: &mut Vec<Pipeline>| {
         if let Some(mut pipeline) = reader.read(path, files, diagnostics) {
             each(&mut pipeline);
             pipeline.shrink_to_fit();
-            pipelines.push(pipeline);
+            out.push(pipeline);
         }
     };
     for (i, reader) in readers.iter().enumerate() {
         for (path, _) in claimed.iter().filter(|(_, c)| *c & 1 << i != 0) {
-            read(reader.as_ref(), path);
+            read(reader.as_ref(), path, &mut pipelines);
         }
     }
     for (path, i) in &recognised {
-        read(readers[*i].as_ref(), path);
+        read(readers[*i].as_ref(), path, &mut pipelines);
+    }
+    // Last, a file shaped as a pipeline with none of a pipeline's own keys, unless a file read
+    // or another such file includes it as a template.
+    if unless_included.is_empty() {
+        return pipelines;
+    }
+    let included = included_names(&pipelines, &unless_included, files);
+    for (path, i) in &unless_included {
+        if !included.contains(base_name(path)) {
+            read(readers[*i].as_ref(), path, &mut pipelines);
+        }
     }
     pipelines
+}
+
+/// The file names (without folders) that the files of `pipelines` (each pipeline's own, and the
+/// files its jobs and steps were written in) and the files of `candidates` name in a
+/// `template:` line: `- template: deploy-stages.yml`, `template: jobs/deploy.yml@self`. By name
+/// alone, so a template two folders away still counts as included.
+fn included_names(
+    pipelines: &[Pipeline],
+    candidates: &[(String, usize)],
+    files: &dyn RepoFiles,
+) -> std::collections::HashSet<String> {
+    let mut sources: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for p in pipelines {
+        sources.insert(&p.file);
+        for job in &p.jobs {
+            sources.insert(&job.loc.file);
+            for step in &job.steps {
+                let (crate::read::Step::Script { loc, .. } | crate::read::Step::Action { loc, .. }) =
+                    step;
+                sources.insert(&loc.file);
+            }
+        }
+    }
+    sources.extend(candidates.iter().map(|(p, _)| p.as_str()));
+    let mut names = std::collections::HashSet::new();
+    for source in sources {
+        let Ok(text) = files.text_lent(source) else {
+            continue;
+        };
+        for line in text.lines() {
+            let Some((_, value)) = line.split_once("template:") else {
+                continue;
+            };
+            let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
+            let value = value.split('@').next().unwrap_or(value).trim();
+            if !value.is_empty() {
+                names.insert(base_name(value).to_owned());
+            }
+        }
+    }
+    names
+}
+
+/// The last part of a path: `deploy.yml` of `ci/jobs/deploy.yml`.
+fn base_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }

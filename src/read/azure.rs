@@ -108,6 +108,85 @@ impl YamlFormat for AzureReader {
             && (!bodies.is_empty() || extends)
     }
 
+    /// A file shaped as a pipeline with none of a pipeline's own keys (`cd.yml` holding
+    /// `stages:` of `- stage:` items, `deploy-preprod.yml` holding `jobs:` of `- job:` items):
+    /// Azure runs such a pipeline on every branch, but a template has the same shape. Not one
+    /// that declares `parameters:` (a template's inputs) or sits in a `templates` folder, and
+    /// every item must be Azure's: stages of `stage:`, jobs of `job:` or `deployment:`, steps
+    /// of `task:`, `script:`, `bash:`, `pwsh:`, `powershell:`, `checkout:` and the like, with
+    /// `template:` items beside them. Whether a pipeline includes it decides the rest.
+    fn pipeline_unless_included(path: &str, text: &str) -> bool {
+        if path.split('/').any(|part| part == "templates") {
+            return false;
+        }
+        let at_line_start = |key: &str| {
+            text.starts_with(key)
+                || memchr::memmem::find(text.as_bytes(), format!("\n{key}").as_bytes()).is_some()
+        };
+        if !["stages:", "jobs:", "steps:"]
+            .iter()
+            .any(|k| at_line_start(k))
+        {
+            return false;
+        }
+        let Ok(parsed) = crate::yaml::parse_with(text, &crate::yaml::Limits::default()) else {
+            return false;
+        };
+        let Some(root) = parsed.documents.first().and_then(Node::as_map) else {
+            return false;
+        };
+        let foreign = [
+            "parameters",
+            "extends",
+            "trigger",
+            "pr",
+            "pool",
+            "on",
+            "kind",
+            "apiVersion",
+        ];
+        if foreign.iter().any(|k| root.get(k).is_some()) {
+            return false;
+        }
+        const STEP_KEYS: &[&str] = &[
+            "task",
+            "script",
+            "bash",
+            "pwsh",
+            "powershell",
+            "checkout",
+            "download",
+            "downloadBuild",
+            "getPackage",
+            "publish",
+            "reviewApp",
+        ];
+        let items_of = |key: &str, own: &[&str]| -> Option<bool> {
+            let items = root.get(key)?.as_seq()?;
+            let mut any_own = false;
+            for item in items {
+                let map = item.as_map()?;
+                if own.iter().any(|k| map.get(k).is_some()) {
+                    any_own = true;
+                } else if map.get("template").is_none() {
+                    return Some(false);
+                }
+            }
+            Some(any_own)
+        };
+        let bodies = [
+            ("stages", &["stage"][..]),
+            ("jobs", &["job", "deployment"][..]),
+            ("steps", STEP_KEYS),
+        ];
+        let present: Vec<bool> = bodies
+            .iter()
+            .filter(|(key, _)| root.get(key).is_some())
+            .map(|(key, own)| items_of(key, own).unwrap_or(false))
+            .collect();
+        !present.is_empty() && present.iter().all(|ok| *ok)
+    }
+
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {
         let mut lower = Lower {
             repo: file.repo,

@@ -375,6 +375,13 @@ pub(crate) trait Reader {
     fn recognises(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
         false
     }
+    /// Whether a file neither claimed nor recognised is, by its text, a pipeline of this
+    /// system when no other file includes it: an Azure pipeline with no `trigger:`, `pr:` or
+    /// `pool:` of its own (which runs on every branch) has a template's shape, and only
+    /// whether a pipeline uses it tells them apart. The caller reads it when none does.
+    fn pipeline_unless_included(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
+        false
+    }
     /// Whether `path`, which this reader does not claim, is named as one of its pipelines
     /// kept as a copy left behind (`Jenkinsfile.orig`). Gives the mark that says so (`.orig`);
     /// such a file is not read, and the caller reports it so that no file is left out silently.

@@ -189,6 +189,12 @@ pub(crate) trait YamlFormat {
         false
     }
 
+    /// Whether an unclaimed, unrecognised file is a pipeline of this format when no pipeline
+    /// of the repository includes it ([`Reader::pipeline_unless_included`]).
+    fn pipeline_unless_included(_path: &str, _text: &str) -> bool {
+        false
+    }
+
     /// Lowers the file whose root mapping is `root` into `file.pipeline`.
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline;
 }
@@ -215,6 +221,13 @@ impl<F: YamlFormat> Reader for F {
             && repo
                 .text_lent(path)
                 .is_ok_and(|text| F::recognises(path, &text))
+    }
+
+    fn pipeline_unless_included(&self, path: &str, repo: &dyn RepoFiles) -> bool {
+        (path.ends_with(".yml") || path.ends_with(".yaml"))
+            && repo
+                .text_lent(path)
+                .is_ok_and(|text| F::pipeline_unless_included(path, &text))
     }
 
     fn read(

@@ -453,6 +453,50 @@ fn yaml_errors_and_wrong_shapes() {
 }
 
 #[test]
+fn a_pipeline_without_its_own_keys_is_told_by_its_items() {
+    let yes = [
+        "jobs:\n- job: Deploy\n  steps:\n  - task: Kubernetes@1\n",
+        "# CD\nstages:\n- stage: Deploy\n  jobs:\n  - job: A\n    steps:\n    - script: make\n",
+        "steps:\n- checkout: self\n- template: build.yml\n- bash: make deploy\n",
+    ];
+    for text in yes {
+        assert!(
+            AzureReader::pipeline_unless_included("ci/cd.yml", text),
+            "{text}"
+        );
+    }
+    let no = [
+        // A template: its inputs, or its folder.
+        (
+            "ci/cd.yml",
+            "parameters:\n- name: env\njobs:\n- job: A\n  steps:\n  - script: make\n",
+        ),
+        (
+            "ci/templates/cd.yml",
+            "jobs:\n- job: A\n  steps:\n  - script: make\n",
+        ),
+        // Other formats: Concourse jobs, Woodpecker or Buildkite steps, only templates.
+        (
+            "ci/pipeline.yml",
+            "jobs:\n- name: test\n  plan:\n  - get: repo\n",
+        ),
+        (
+            "ci/steps.yml",
+            "steps:\n- name: build\n  image: golang\n  commands: [make]\n",
+        ),
+        ("ci/all.yml", "stages:\n- template: a.yml\n"),
+        ("ci/gh.yml", "on: push\njobs:\n- job: A\n"),
+        ("ci/x.yml", "stages: [build, test]\n"),
+    ];
+    for (path, text) in no {
+        assert!(
+            !AzureReader::pipeline_unless_included(path, text),
+            "{path}: {text}"
+        );
+    }
+}
+
+#[test]
 fn claims_paths() {
     assert!(AzureReader::claims("azure-pipelines.yml"));
     assert!(AzureReader::claims(".azure-pipelines/deploy.yaml"));
