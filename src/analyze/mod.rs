@@ -101,7 +101,7 @@ fn read_pipelines_each(
         } else if let Some(mark) = readers.iter().find_map(|r| r.set_aside(p)) {
             diagnostics.push(ReadDiagnostic::new(
                 Code::PipelineCopy,
-                format!("`{p}` is named as a copy of a pipeline left behind or a sample of one (`{mark}`); it is not analysed"),
+                format!("`{p}` is named as a copy of a pipeline left behind or a fragment of one (`{mark}`); it is not analysed"),
                 Loc::new(p, Span::empty(0)),
             ));
         } else if let Some(i) = readers.iter().position(|r| r.recognises(p, files)) {

@@ -69,7 +69,7 @@ registry! {
         /// A symlink is not followed, so what it points to is not analysed.
         SymlinkNotFollowed => "symlink-not-followed",
         /// A file is named as a copy of a pipeline left behind (`Jenkinsfile.orig`,
-        /// `Jenkinsfile.bak`, `Jenkinsfile.old`) or a sample of one (`Jenkinsfile.example`) and
+        /// `Jenkinsfile.bak`, `Jenkinsfile.old`) or a fragment of one (`Jenkinsfile.api.snippet`) and
         /// is not analysed.
         PipelineCopy => "pipeline-copy",
 
