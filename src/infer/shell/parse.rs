@@ -70,7 +70,9 @@ pub(super) fn parse_into(
                     }
                     cur.redirects.push(Redirect { op, target: word });
                 } else {
-                    bodies.word(&word, &cur.words, out);
+                    if let Some(name) = bodies.word(&word, &cur.words, out) {
+                        vars.runs_its_arguments(name);
+                    }
                     if cur.words.is_empty() && cur.stdin_from.is_none() {
                         cur.stdin_from = next_stdin.take();
                     }
@@ -170,8 +172,10 @@ struct Bodies {
 impl Bodies {
     /// Looks at `word`, about to join the command being built (`words`). `{` and `}` count
     /// only as reserved words: unquoted, where a command may start. A body left open at the
-    /// end of the script marks nothing, so a misread `}` never hides commands.
-    fn word(&mut self, word: &Word, words: &[Word], out: &mut [Command]) {
+    /// end of the script marks nothing, so a misread `}` never hides commands. Gives the name
+    /// of a function whose body just closed and runs its arguments as a command (`"$@"`: a
+    /// `retry` or `with_timeout` helper).
+    fn word(&mut self, word: &Word, words: &[Word], out: &mut [Command]) -> Option<String> {
         let unquoted = |w: &Word| w.raw == w.text;
         let at_start = words.iter().all(|w| {
             unquoted(w)
@@ -193,9 +197,16 @@ impl Bodies {
                 .is_some_and(|(_, depth, _)| *depth == self.braces)
                 && let Some((name, _, first)) = self.open.pop()
             {
+                let mut runs_arguments = false;
                 for cmd in out.iter_mut().skip(first) {
                     cmd.function.get_or_insert_with(|| name.clone());
+                    runs_arguments |= cmd
+                        .words
+                        .first()
+                        .is_some_and(|w| matches!(w.text.as_str(), "$@" | "${@}" | "$*"));
                 }
+                self.braces = self.braces.saturating_sub(1);
+                return runs_arguments.then_some(name);
             }
             self.braces = self.braces.saturating_sub(1);
         } else if words.len() == 1 && words[0].raw == "function" {
@@ -203,6 +214,7 @@ impl Bodies {
         } else if at_start {
             self.pending = None;
         }
+        None
     }
 
     /// `name (` (or `function name (`): the header of a function definition.

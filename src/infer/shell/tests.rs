@@ -480,6 +480,25 @@ fn an_array_expanded_whole_is_its_words() {
 }
 
 #[test]
+fn a_function_that_runs_its_arguments_is_a_wrapper() {
+    let s = "retry() {\n  for i in 1 2 3; do\n    if \"$@\"; then return 0; fi\n  done\n}\nretry helm upgrade --install shop ./chart\nother() { echo \"$1\"; }\nother helm upgrade --install x .";
+    let cmds = super::commands(s, &[]);
+    let helm: Vec<&Command> = cmds
+        .iter()
+        .filter(|c| c.program() == Some("helm"))
+        .collect();
+    assert_eq!(helm.len(), 1, "{cmds:?}");
+    assert_eq!(helm[0].wrappers, ["retry"]);
+    // Called before it is defined, it is no wrapper yet: the shell would not know it either.
+    let s = "retry helm upgrade --install shop .\nretry() { \"$@\"; }";
+    assert!(
+        super::commands(s, &[])
+            .iter()
+            .all(|c| c.program() != Some("helm"))
+    );
+}
+
+#[test]
 fn a_command_line_built_in_a_variable_keeps_its_first_words() {
     // What `CMD="$CMD ..."` adds is not read (a `--dry-run` under a flag), as with arrays.
     let s = "CMD=\"helm upgrade --install shop ./chart -n shop\"\nif [ \"$DRY\" = true ]; then CMD=\"$CMD --dry-run\"; fi\nCMD=\"${CMD} --wait\"\n$CMD";

@@ -42,6 +42,9 @@ pub(super) struct VarState<'a> {
     outer: &'a dyn Lookup,
     /// Bytes of array values expanded so far ([`expand_arrays`], [`MAX_EXPANDED`]).
     expanded: usize,
+    /// Functions the script defined whose body runs its arguments (`retry() { ... "$@" ...
+    /// }`): a call of one runs the command its arguments make, as `timeout` does.
+    arguments_runners: Vec<String>,
 }
 
 /// An array is expanded only when its value is at most this long and holds at most
@@ -59,7 +62,20 @@ impl<'a> VarState<'a> {
             script: HashMap::new(),
             outer,
             expanded: 0,
+            arguments_runners: Vec::new(),
         }
+    }
+
+    /// Records that the function `name` runs its arguments as a command.
+    pub(super) fn runs_its_arguments(&mut self, name: String) {
+        if !self.arguments_runners.contains(&name) && self.arguments_runners.len() < 64 {
+            self.arguments_runners.push(name);
+        }
+    }
+
+    /// Whether `name` is a function of the script that runs its arguments as a command.
+    pub(super) fn is_arguments_runner(&self, name: &str) -> bool {
+        self.arguments_runners.iter().any(|n| n == name)
     }
 
     /// Records an assignment the script makes, for the rest of the script.

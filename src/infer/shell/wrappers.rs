@@ -160,6 +160,12 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState<'_>) {
         let Some(program) = cmd.program().map(str::to_owned) else {
             return;
         };
+        // `retry helm upgrade ...` where the script defined `retry() { ... "$@" ... }`.
+        if vars.is_arguments_runner(&program) && cmd.words.len() > 1 {
+            cmd.wrappers.push(program);
+            cmd.words.remove(0);
+            continue;
+        }
         if CONTAINER_ENGINES.contains(&program.as_str()) {
             if !container_run(cmd) {
                 return;
