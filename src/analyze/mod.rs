@@ -13,6 +13,8 @@ pub(crate) mod gate;
 pub(crate) mod positions;
 pub(crate) mod report;
 
+use std::collections::{BTreeSet, HashSet};
+
 use crate::analyze::document::Analysis;
 use crate::analyze::positions::Positions;
 use crate::files::listing::PathList;
@@ -143,28 +145,22 @@ fn read_pipelines_each(
 }
 
 /// The file names (without folders) that the files of `pipelines` (each pipeline's own, and the
-/// files its jobs and steps were written in) and the files of `candidates` name in a
-/// `template:` line: `- template: deploy-stages.yml`, `template: jobs/deploy.yml@self`. By name
-/// alone, so a template two folders away still counts as included.
+/// files its jobs were written in; their steps may already be gone) and the files of
+/// `candidates` name in a `template:` line: `- template: deploy-stages.yml`, `template:
+/// jobs/deploy.yml@self`. A steps template is named in the file of the job that uses it. By
+/// name alone, so a template two folders away still counts as included.
 fn included_names(
     pipelines: &[Pipeline],
     candidates: &[(String, usize)],
     files: &dyn RepoFiles,
-) -> std::collections::HashSet<String> {
-    let mut sources: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+) -> HashSet<String> {
+    let mut sources: BTreeSet<&str> = BTreeSet::new();
     for p in pipelines {
         sources.insert(&p.file);
-        for job in &p.jobs {
-            sources.insert(&job.loc.file);
-            for step in &job.steps {
-                let (crate::read::Step::Script { loc, .. } | crate::read::Step::Action { loc, .. }) =
-                    step;
-                sources.insert(&loc.file);
-            }
-        }
+        sources.extend(p.jobs.iter().map(|job| job.loc.file.as_ref()));
     }
     sources.extend(candidates.iter().map(|(p, _)| p.as_str()));
-    let mut names = std::collections::HashSet::new();
+    let mut names = HashSet::new();
     for source in sources {
         let Ok(text) = files.text_lent(source) else {
             continue;
