@@ -20,7 +20,7 @@ use crate::analyze::positions::Positions;
 use crate::files::listing::PathList;
 use crate::files::{Code, Loc, ReadDiagnostic, RepoFiles, Span};
 use crate::infer::Context;
-use crate::read::Pipeline;
+use crate::read::{Pipeline, Recognised};
 
 /// The JSON Schema of the `analyze --format json` document.
 pub(crate) const ANALYSIS_SCHEMA: &str = include_str!("../../schema/analysis.schema.json");
@@ -106,13 +106,16 @@ fn read_pipelines_each(
                 format!("`{p}` is named as a copy of a pipeline left behind or a fragment of one (`{mark}`); it is not analysed"),
                 Loc::new(p, Span::empty(0)),
             ));
-        } else if let Some(i) = readers.iter().position(|r| r.recognises(p, files)) {
-            recognised.push((p.to_owned(), i));
-        } else if let Some(i) = readers
+        } else if let Some((i, found)) = readers
             .iter()
-            .position(|r| r.pipeline_unless_included(p, files))
+            .map(|r| r.recognition(p, files))
+            .enumerate()
+            .find(|(_, found)| *found != Recognised::No)
         {
-            unless_included.push((p.to_owned(), i));
+            match found {
+                Recognised::UnlessIncluded => unless_included.push((p.to_owned(), i)),
+                _ => recognised.push((p.to_owned(), i)),
+            }
         }
     });
     let mut read = |reader: &dyn crate::read::Reader, path: &str, out: &mut Vec<Pipeline>| {
@@ -135,7 +138,7 @@ fn read_pipelines_each(
     if unless_included.is_empty() {
         return pipelines;
     }
-    let included = included_names(&pipelines, &unless_included, files);
+    let included = included_names(&readers, &pipelines, &unless_included, files);
     for (path, i) in &unless_included {
         if !included.contains(base_name(path)) {
             read(readers[*i].as_ref(), path, &mut pipelines);
@@ -146,10 +149,11 @@ fn read_pipelines_each(
 
 /// The file names (without folders) that the files of `pipelines` (each pipeline's own, and the
 /// files its jobs were written in; their steps may already be gone) and the files of
-/// `candidates` name in a `template:` line: `- template: deploy-stages.yml`, `template:
-/// jobs/deploy.yml@self`. A steps template is named in the file of the job that uses it. By
-/// name alone, so a template two folders away still counts as included.
+/// `candidates` include as templates, as the candidates' readers read them
+/// ([`crate::read::Reader::templates_named`]). A steps template is named in the file of the job
+/// that uses it. By name alone, so a template two folders away still counts as included.
 fn included_names(
+    readers: &[Box<dyn crate::read::Reader>],
     pipelines: &[Pipeline],
     candidates: &[(String, usize)],
     files: &dyn RepoFiles,
@@ -160,20 +164,14 @@ fn included_names(
         sources.extend(p.jobs.iter().map(|job| job.loc.file.as_ref()));
     }
     sources.extend(candidates.iter().map(|(p, _)| p.as_str()));
+    let which: BTreeSet<usize> = candidates.iter().map(|(_, i)| *i).collect();
     let mut names = HashSet::new();
     for source in sources {
         let Ok(text) = files.text_lent(source) else {
             continue;
         };
-        for line in text.lines() {
-            let Some((_, value)) = line.split_once("template:") else {
-                continue;
-            };
-            let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
-            let value = value.split('@').next().unwrap_or(value).trim();
-            if !value.is_empty() {
-                names.insert(base_name(value).to_owned());
-            }
+        for i in &which {
+            readers[*i].templates_named(&text, &mut names);
         }
     }
     names

@@ -17,6 +17,7 @@ mod structure;
 pub(crate) use condition::accessed;
 mod template;
 
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::files::{Code, Diagnostic, RepoFiles};
@@ -185,6 +186,21 @@ impl YamlFormat for AzureReader {
             .map(|(key, own)| items_of(key, own).unwrap_or(false))
             .collect();
         !present.is_empty() && present.iter().all(|ok| *ok)
+    }
+
+    /// `- template: deploy-stages.yml`, `template: jobs/deploy.yml@self`: the file name,
+    /// without folders or repository, of each `template:` line.
+    fn templates_named(text: &str, out: &mut HashSet<String>) {
+        for line in text.lines() {
+            let Some((_, value)) = line.split_once("template:") else {
+                continue;
+            };
+            let value = value.trim().trim_matches(|c| c == '\'' || c == '"');
+            let value = value.split('@').next().unwrap_or(value).trim();
+            if let Some(name) = value.rsplit('/').next().filter(|n| !n.is_empty()) {
+                out.insert(name.to_owned());
+            }
+        }
     }
 
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline {

@@ -4,6 +4,8 @@
 //! location of each piece, and decides nothing: whether a script deploys, which environment a
 //! branch feeds, or what tier a name means is for the rules in `infer/`.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::files::{Diagnostic, Loc, RepoFiles};
@@ -364,6 +366,20 @@ impl Pipeline {
     }
 }
 
+/// What a reader makes of a file no reader claims by its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recognised {
+    /// Not a file of this system.
+    No,
+    /// A pipeline of this system, by its shape.
+    Pipeline,
+    /// A pipeline with none of a pipeline's own keys, or a template of the same shape: a
+    /// pipeline when no file read, and no other such file, includes it. An Azure pipeline
+    /// with no `trigger:`, `pr:` or `pool:` (which runs on every branch) has a template's
+    /// shape, and only whether a pipeline uses it tells them apart.
+    UnlessIncluded,
+}
+
 /// Reads one file of a repository; implemented by each CI reader.
 pub(crate) trait Reader {
     /// Whether `path` (repository-relative) is a file of this system.
@@ -375,13 +391,19 @@ pub(crate) trait Reader {
     fn recognises(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
         false
     }
-    /// Whether a file neither claimed nor recognised is, by its text, a pipeline of this
-    /// system when no other file includes it: an Azure pipeline with no `trigger:`, `pr:` or
-    /// `pool:` of its own (which runs on every branch) has a template's shape, and only
-    /// whether a pipeline uses it tells them apart. The caller reads it when none does.
-    fn pipeline_unless_included(&self, _path: &str, _repo: &dyn RepoFiles) -> bool {
-        false
+    /// [`Reader::recognises`], with one more answer, from one reading of the file: a pipeline
+    /// of this system unless another file includes it ([`Recognised::UnlessIncluded`]).
+    fn recognition(&self, path: &str, repo: &dyn RepoFiles) -> Recognised {
+        if self.recognises(path, repo) {
+            Recognised::Pipeline
+        } else {
+            Recognised::No
+        }
     }
+    /// Adds to `out` the file names (without folders) that `text`, a file of this system,
+    /// includes as templates: what keeps a [`Recognised::UnlessIncluded`] file from being read
+    /// as a pipeline of its own.
+    fn templates_named(&self, _text: &str, _out: &mut HashSet<String>) {}
     /// Whether `path`, which this reader does not claim, is named as one of its pipelines
     /// kept as a copy left behind (`Jenkinsfile.orig`). Gives the mark that says so (`.orig`);
     /// such a file is not read, and the caller reports it so that no file is left out silently.

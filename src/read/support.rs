@@ -9,7 +9,9 @@ use crate::files::safe_read::Unreadable;
 use crate::files::work::{self, Work};
 use crate::files::{Code, Diagnostic, Loc, RepoFiles};
 use crate::read::lines::layout_line_starts;
-use crate::read::pipeline::{CiSystem, Job, Pipeline, Reader, Step, Trigger, TriggerKind};
+use crate::read::pipeline::{
+    CiSystem, Job, Pipeline, Reader, Recognised, Step, Trigger, TriggerKind,
+};
 use crate::yaml::{self, Mapping, Node, Span, Value};
 
 /// One YAML file being lowered: its repository path and text (for line offsets and for slicing
@@ -190,10 +192,13 @@ pub(crate) trait YamlFormat {
     }
 
     /// Whether an unclaimed, unrecognised file is a pipeline of this format when no pipeline
-    /// of the repository includes it ([`Reader::pipeline_unless_included`]).
+    /// of the repository includes it ([`Recognised::UnlessIncluded`]).
     fn pipeline_unless_included(_path: &str, _text: &str) -> bool {
         false
     }
+
+    /// The file names a file of this format includes as templates ([`Reader::templates_named`]).
+    fn templates_named(_text: &str, _out: &mut HashSet<String>) {}
 
     /// Lowers the file whose root mapping is `root` into `file.pipeline`.
     fn lower(file: YamlFile<'_>, root: &Mapping) -> Pipeline;
@@ -223,11 +228,19 @@ impl<F: YamlFormat> Reader for F {
                 .is_ok_and(|text| F::recognises(path, &text))
     }
 
-    fn pipeline_unless_included(&self, path: &str, repo: &dyn RepoFiles) -> bool {
-        (path.ends_with(".yml") || path.ends_with(".yaml"))
-            && repo
-                .text_lent(path)
-                .is_ok_and(|text| F::pipeline_unless_included(path, &text))
+    fn recognition(&self, path: &str, repo: &dyn RepoFiles) -> Recognised {
+        if !(path.ends_with(".yml") || path.ends_with(".yaml")) {
+            return Recognised::No;
+        }
+        match repo.text_lent(path) {
+            Ok(text) if F::recognises(path, &text) => Recognised::Pipeline,
+            Ok(text) if F::pipeline_unless_included(path, &text) => Recognised::UnlessIncluded,
+            _ => Recognised::No,
+        }
+    }
+
+    fn templates_named(&self, text: &str, out: &mut HashSet<String>) {
+        F::templates_named(text, out);
     }
 
     fn read(
