@@ -2,7 +2,7 @@
 //! variables, and the variable a command-position word stands for (`$KUBECTL apply`).
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{Command, Word};
 use crate::read::support::is_identifier;
@@ -44,7 +44,7 @@ pub(super) struct VarState<'a> {
     expanded: usize,
     /// Functions the script defined whose body runs its arguments (`retry() { ... "$@" ...
     /// }`): a call of one runs the command its arguments make, as `timeout` does.
-    arguments_runners: Vec<String>,
+    arguments_runners: HashSet<String>,
 }
 
 /// An array is expanded only when its value is at most this long and holds at most
@@ -62,20 +62,18 @@ impl<'a> VarState<'a> {
             script: HashMap::new(),
             outer,
             expanded: 0,
-            arguments_runners: Vec::new(),
+            arguments_runners: HashSet::new(),
         }
     }
 
     /// Records that the function `name` runs its arguments as a command.
     pub(super) fn runs_its_arguments(&mut self, name: String) {
-        if !self.arguments_runners.contains(&name) && self.arguments_runners.len() < 64 {
-            self.arguments_runners.push(name);
-        }
+        self.arguments_runners.insert(name);
     }
 
     /// Whether `name` is a function of the script that runs its arguments as a command.
     pub(super) fn is_arguments_runner(&self, name: &str) -> bool {
-        self.arguments_runners.iter().any(|n| n == name)
+        self.arguments_runners.contains(name)
     }
 
     /// Records an assignment the script makes, for the rest of the script.
