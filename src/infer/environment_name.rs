@@ -31,7 +31,10 @@ impl Named {
             (Some(r), _, _) if r.negated => format!("on every branch but `{}`", r.branch),
             (Some(r), _, _) => format!("on branch `{}`", r.branch),
             (None, [input], _) => format!("when `{input}` chooses it"),
-            (None, [first, .., last], _) => format!("when `{first}` to `{last}` choose it"),
+            (None, inputs @ [_, _, ..], _) => {
+                let inputs: Vec<String> = inputs.iter().map(|i| format!("`{i}`")).collect();
+                format!("when {} choose it", inputs.join(" and "))
+            }
             (None, _, Some(e)) => e.describe(),
             (None, _, None) => "on the other branches".to_owned(),
         }
