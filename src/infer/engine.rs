@@ -173,7 +173,13 @@ pub(crate) fn visit(
                 uses,
                 with,
                 loc,
-                spec: vocab::call_spec(uses, with, pipeline.system),
+                spec: vocab::call_spec(uses, with, pipeline.system).or_else(|| {
+                    let missing = pipeline
+                        .unresolved
+                        .iter()
+                        .any(|u| u.kind == "local action" && u.reference == *uses);
+                    missing.then(|| vocab::missing_local_action(uses)).flatten()
+                }),
                 when,
                 library_step: library_steps.contains(uses.as_str()),
                 container,

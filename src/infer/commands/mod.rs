@@ -201,8 +201,12 @@ fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) 
     for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
         if cmd.words.is_empty() {
             let always_runs = !unit.in_conditional(cmd.start);
+            // `CMD="$CMD -f x"` adds a flag to the command line the variable holds; it keeps
+            // its first words wherever the append runs ([`shell::appends_to_itself`]).
             for (name, value) in &cmd.assignments {
-                set_before.insert(name, always_runs.then_some(value.as_str()));
+                if !shell::appends_to_itself(name, value) {
+                    set_before.insert(name, always_runs.then_some(value.as_str()));
+                }
             }
         }
         let target = cmd

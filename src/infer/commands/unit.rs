@@ -224,7 +224,8 @@ impl Unit {
     pub(crate) fn how(&self, cmd: &Command) -> String {
         let mut out = String::new();
         if let Some(var) = &cmd.via_variable {
-            out.push_str(&format!(" through `${var}`"));
+            let sign = if var.starts_with('$') { "" } else { "$" };
+            out.push_str(&format!(" through `{sign}{var}`"));
         }
         if !cmd.wrappers.is_empty() {
             out.push_str(&format!(" behind `{}`", cmd.wrappers.join(" ")));

@@ -35,7 +35,7 @@ pub(crate) use event::{
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
-pub(crate) use vars::{Lookup, last_value};
+pub(crate) use vars::{Lookup, appends_to_itself, last_value};
 
 /// One word of a script: its text once unquoted, how it was written, and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +81,8 @@ pub(crate) struct Command {
     pub stdin_from: Option<usize>,
     /// Wrappers that were taken off, outermost first (`sudo`, `env`, `timeout`, `xargs`, ...).
     pub wrappers: Vec<String>,
-    /// The variable that stood for the command (`$KUBECTL apply` → `KUBECTL`).
+    /// The variable that stood for the command (`$KUBECTL apply` → `KUBECTL`); a GitHub
+    /// expression as written (`${{ steps.prepare.outputs.command }}`).
     pub via_variable: Option<String>,
     /// Whether the command sits inside `$( )`, backticks, `<( )`, `sh -c` or `eval`.
     pub nested: bool,

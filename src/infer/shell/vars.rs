@@ -127,7 +127,7 @@ pub(super) fn appends_to_array(word: &Word) -> bool {
 /// `ARGS="${ARGS} --wait"`): a command line built up a flag at a time, mostly under tests of
 /// inputs (`--dry-run` when asked for one). As with an array's `+=`, what it adds is not read,
 /// and the variable keeps the words it was first given.
-pub(super) fn appends_to_itself(name: &str, value: &str) -> bool {
+pub(crate) fn appends_to_itself(name: &str, value: &str) -> bool {
     let mut rest = value;
     while let Some(at) = rest.find('$') {
         let tail = &rest[at + 1..];
@@ -194,9 +194,28 @@ pub(super) fn expand_arrays(words: &mut Vec<Word>, vars: &mut VarState<'_>) {
     }
 }
 
-/// The variable a word consists of: `$NAME`, `${NAME}`, `"$NAME"`.
+/// The variable a word consists of: `$NAME`, `${NAME}`, `"$NAME"`; GitHub's `${{ env.NAME }}`
+/// is `NAME` and a step's output `${{ steps.prepare.outputs.command }}` is `outputs.command`,
+/// the name under which a step's write to `$GITHUB_OUTPUT` is carried to the steps after it.
 pub(super) fn lone_variable(word: &Word) -> Option<&str> {
     let t = word.text.as_str();
+    if let Some(expr) = t
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"))
+        .map(str::trim)
+    {
+        if let Some(name) = expr.strip_prefix("env.") {
+            return is_identifier(name).then_some(name);
+        }
+        let output = expr.strip_prefix("steps.")?;
+        let name = output.get(output.find(".outputs.")? + 1..)?;
+        let key = name.strip_prefix("outputs.")?;
+        let plain = !key.is_empty()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        return plain.then_some(name);
+    }
     let name = if let Some(inner) = t.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
         inner
     } else {

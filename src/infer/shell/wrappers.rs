@@ -153,7 +153,11 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState<'_>) {
             if replacement.is_empty() || cmd.via_variable.is_some() {
                 return;
             }
-            cmd.via_variable = Some(name.to_owned());
+            cmd.via_variable = Some(if first.text.starts_with("${{") {
+                first.text.clone()
+            } else {
+                name.to_owned()
+            });
             cmd.words.splice(0..1, replacement);
             continue;
         }

@@ -3,7 +3,9 @@
 //! and how their inputs say what they do. The table is in [`table`]; this file reads it.
 
 mod by_name;
-pub(crate) use by_name::{DeployFamilies, include_deploys, names_another_target, org_action_words};
+pub(crate) use by_name::{DeployFamilies, include_deploys, names_another_target};
+mod org_action;
+pub(crate) use org_action::{missing_local_action, org_action_words};
 pub(crate) use unread_script::unread_script_deploy;
 mod script_input;
 pub(crate) use script_input::as_script_step;
@@ -162,7 +164,7 @@ pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static Actio
         return Some(spec);
     }
     if system == CiSystem::GithubActions {
-        return by_name::org_action(&key);
+        return org_action::org_action(&key);
     }
     if system == CiSystem::AzurePipelines && uses.contains('@') {
         return by_name::remote_template(&key);
@@ -196,10 +198,10 @@ pub(crate) fn call_spec(
         }
         let key = normalize_uses(uses);
         by_name::reusable_workflow_given_cluster_secret(&key, with)
-            .or_else(|| by_name::org_action_given_cluster_inputs(&key, with))
-            .or_else(|| by_name::cluster_action_given_credentials_and_target(&key, with))
+            .or_else(|| org_action::org_action_given_cluster_inputs(&key, with))
+            .or_else(|| org_action::cluster_action_given_credentials_and_target(&key, with))
             .or_else(|| tool_line::tool_action(&key, with))
-            .or_else(|| by_name::kubectl_wrapper_given_cluster_secret(&key, with))
+            .or_else(|| org_action::kubectl_wrapper_given_cluster_secret(&key, with))
     })
 }
 

@@ -3,7 +3,8 @@
 //! the job gives them.
 
 use super::ActionRole;
-use super::by_name::{ELSEWHERE_WORDS, platform_deploy, says_deploy};
+use super::by_name::{ELSEWHERE_WORDS, says_deploy};
+use super::org_action::platform_deploy;
 use crate::infer::vocab::{DeployMatch, DeployTool};
 
 /// Words of a script's name that say it reads or checks a cluster, or checks or renders files,
