@@ -25,6 +25,19 @@ pub(crate) struct EnvironmentFromJobName {
     /// The variables of the job being visited named for its environment
     /// ([`environment_variables`]), until its first deploy command has looked them up.
     env_names: Vec<String>,
+    /// GitHub workflows (by file) in which some job reads each choice input
+    /// ([`reads_inputs`]), or calls a remote reusable workflow, which may read any.
+    inputs_read: HashMap<String, InputsRead>,
+}
+
+/// What a GitHub workflow's jobs read of its dispatch inputs.
+#[derive(Default)]
+struct InputsRead {
+    /// Input names some job's text reads (`${{ inputs.environment }}`).
+    names: HashSet<String>,
+    /// Some job calls a remote reusable workflow, which sees the caller's
+    /// `github.event.inputs`.
+    remote_call: bool,
 }
 
 /// Names a job's commands hold, in command order.
@@ -45,6 +58,24 @@ impl Rule for EnvironmentFromJobName {
     }
 
     fn on_job(&mut self, job: &JobSite<'_>, _facts: &mut Facts) {
+        if job.pipeline.system == CiSystem::GithubActions {
+            if !self.inputs_read.contains_key(&job.pipeline.file) {
+                self.inputs_read
+                    .insert(job.pipeline.file.clone(), InputsRead::default());
+            }
+            let Some(read) = self.inputs_read.get_mut(&job.pipeline.file) else {
+                return;
+            };
+            for (input, _) in job.pipeline.choice_inputs() {
+                if !read.names.contains(input) && reads_input(job, input) {
+                    read.names.insert(input.to_owned());
+                }
+            }
+            read.remote_call |= job.job.steps.iter().any(|s| {
+                matches!(s, Step::Action { uses, .. }
+                    if uses.contains("/.github/workflows/") && !uses.starts_with("./"))
+            });
+        }
         let variables = environment_variables(job);
         self.env_names = variables.keys().cloned().collect();
         let plain: BTreeMap<String, String> = variables
@@ -188,8 +219,15 @@ impl Rule for EnvironmentFromJobName {
                 }
                 // Else the person who starts the pipeline picks it: a choice input named for
                 // the environment, which a job that names no target of its own (a remote
-                // reusable workflow reads `github.event.inputs`) deploys to.
-                new.extend(choices.chosen(pipeline, job).into_iter().map(|(input, named)| {
+                // reusable workflow reads `github.event.inputs`) deploys to. A GitHub input no
+                // job reads, in a workflow that calls no remote one, picks nothing.
+                let read = self.inputs_read.get(&pipeline.file);
+                let unread = |input: &str| {
+                    pipeline.system == CiSystem::GithubActions
+                        && read.is_none_or(|r| !r.remote_call && !r.names.contains(input))
+                };
+                let chosen = choices.chosen(pipeline, job).into_iter();
+                new.extend(chosen.filter(|(input, _)| !unread(input)).map(|(input, named)| {
                     let note = format!(
                         "deploying job `{}` names no environment; the pipeline is started with \
                          `{input}`, a choice of environments, set to `{}`",
@@ -253,6 +291,38 @@ impl<'p> EnvironmentChoices<'p> {
             .map(|named| (input.to_owned(), named))
             .collect()
     }
+}
+
+/// Whether some text of a GitHub job reads the dispatch input `input`
+/// (`${{ inputs.environment }}`, `github.event.inputs['environment']`): its steps' scripts and
+/// inputs, its variables and the workflow's, its outputs, matrix, environment and conditions.
+fn reads_input(site: &JobSite<'_>, input: &str) -> bool {
+    let job = site.job;
+    let reads = |text: &str| {
+        ["inputs.", "inputs['", "inputs[\""].iter().any(|prefix| {
+            text.match_indices(prefix).any(|(at, p)| {
+                let rest = text.get(at + p.len()..).unwrap_or_default();
+                rest.strip_prefix(input).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+            })
+        })
+    };
+    let pairs = |list: &[(String, String)]| list.iter().any(|(_, v)| reads(v));
+    job.steps.iter().any(|s| match s {
+        Step::Script { text, env, .. } => reads(text) || pairs(env),
+        Step::Action { with, .. } => pairs(with),
+    }) || pairs(&site.vars)
+        || pairs(&job.outputs)
+        || job
+            .matrix
+            .iter()
+            .any(|(_, values)| values.iter().any(|v| reads(v)))
+        || job.environment.as_ref().is_some_and(|e| reads(&e.name))
+        || job.conditions.iter().any(|c| {
+            c.kind == TriggerKind::Manual && c.pattern.as_deref() == Some(input)
+                || c.pattern.as_deref().is_some_and(reads)
+        })
 }
 
 /// Whether a name says it deploys before it says `test` (`deploy-test`, `Deploy to Test`,
