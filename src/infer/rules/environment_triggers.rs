@@ -274,7 +274,9 @@ fn triggers_of(
     {
         conditions.extend(upstream_conditions(jobs, job));
     }
-    // Expressions that say something typed count as that.
+    // Expressions that say something typed count as that: the ways in after `typed` are
+    // alternatives (`a || b`), not a conjunction.
+    let typed = conditions.len();
     for c in conditions
         .clone()
         .iter()
@@ -420,7 +422,9 @@ fn triggers_of(
         // starting the pipeline on that branch passes them too.
         // (Azure's reader keeps a condition as written only when some of it was not read.)
         let unread = |c: &&Trigger| {
-            c.kind == TriggerKind::Expression && interpret(c, pipeline.system).is_empty()
+            c.kind == TriggerKind::Expression
+                && interpret(c, pipeline.system).is_empty()
+                && !(github && c.pattern.as_deref().is_some_and(tests_settings_only))
         };
         let ref_tests_only = (github || pipeline.system == CiSystem::AzurePipelines)
             && own
@@ -438,7 +442,18 @@ fn triggers_of(
                 out.push(found);
             }
         }
-        for t in own {
+        for t in &own {
+            // "any branch" beside a test of one (`github.event_name == 'push' && github.ref ==
+            // 'refs/heads/main'`): the job runs on that one only.
+            let conjunct = |c: &Trigger| conditions[..typed].iter().any(|x| std::ptr::eq(x, c));
+            if t.pattern.is_none()
+                && conjunct(t)
+                && own
+                    .iter()
+                    .any(|o| o.kind == t.kind && o.pattern.is_some() && conjunct(o))
+            {
+                continue;
+            }
             // "any branch" / "any tag" on the job narrows to the pipeline's own filters.
             let narrower: Vec<&&Trigger> = pipeline_triggers
                 .iter()
@@ -573,6 +588,25 @@ fn trigger_text(t: &Trigger, what: &str) -> String {
         Some(p) => format!("{what} `{}: {p}`", t.kind.as_str()),
         None => format!("{what} `{}`", t.kind.as_str()),
     }
+}
+
+/// Whether a GitHub condition the reader kept as written reads only the repository's settings
+/// (`vars.RUN_CICD == 'true'`, `secrets.KUBECONFIG != ''`): the same for every event, so it
+/// does not keep a person starting the workflow on the branch the job tests from passing.
+fn tests_settings_only(text: &str) -> bool {
+    const CONTEXTS: &[&str] = &[
+        "github.",
+        "inputs.",
+        "needs.",
+        "steps.",
+        "env.",
+        "matrix.",
+        "job.",
+        "runner.",
+        "strategy.",
+    ];
+    (text.contains("vars.") || text.contains("secrets."))
+        && !CONTEXTS.iter().any(|c| text.contains(c))
 }
 
 #[cfg(test)]

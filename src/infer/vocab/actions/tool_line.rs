@@ -112,7 +112,36 @@ pub(super) fn kubectl_args(with: &[(String, String)]) -> Option<&'static ActionS
 
 const KUBECTL_ARGS: ActionSpec = tool_line(DeployTool::Kubectl, "kubectl", "args");
 
-/// The [`TOOL_LINES`] spec for an unknown GitHub action `key` (normalised) given `with`.
+/// Inputs named for a tool's command line (`kubectl-args`, `helm_command`; compared with `_`
+/// as `-`), which an action of any name runs as that tool's
+/// (`swiss-ai-center/common-code/.github/actions/execute-command-on-kubernetes-cluster` with
+/// `kubectl-args: apply -f service.yml`).
+const NAMED_LINES: &[(&str, ActionSpec)] = &[
+    (
+        "kubectl-args",
+        tool_line(DeployTool::Kubectl, "kubectl", "kubectl-args"),
+    ),
+    (
+        "kubectl-command",
+        tool_line(DeployTool::Kubectl, "kubectl", "kubectl-command"),
+    ),
+    (
+        "kubectl-cmd",
+        tool_line(DeployTool::Kubectl, "kubectl", "kubectl-cmd"),
+    ),
+    (
+        "helm-args",
+        tool_line(DeployTool::Helm, "helm", "helm-args"),
+    ),
+    (
+        "helm-command",
+        tool_line(DeployTool::Helm, "helm", "helm-command"),
+    ),
+    ("helm-cmd", tool_line(DeployTool::Helm, "helm", "helm-cmd")),
+];
+
+/// The [`TOOL_LINES`] spec for an unknown GitHub action `key` (normalised) given `with`, else
+/// the [`NAMED_LINES`] spec of an input it is given. Not an action named for setting a tool up.
 pub(super) fn tool_action(key: &str, with: &[(String, String)]) -> Option<&'static ActionSpec> {
     let (_owner, rest) = key.split_once('/')?;
     let repo = rest.split('/').next()?;
@@ -124,6 +153,12 @@ pub(super) fn tool_action(key: &str, with: &[(String, String)]) -> Option<&'stat
         .iter()
         .find(|(tool, input, _)| words.contains(tool) && super::input(with, &[input]).is_some())
         .map(|(_, _, spec)| spec)
+        .or_else(|| {
+            NAMED_LINES
+                .iter()
+                .find(|(input, _)| super::input(with, &[input]).is_some())
+                .map(|(_, spec)| spec)
+        })
 }
 
 /// A `docker://image` step running kubectl, helm or hubploy (`docker://bitnami/kubectl:1.29`
