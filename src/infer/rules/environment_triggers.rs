@@ -19,7 +19,7 @@ mod starts;
 mod upstream;
 
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
-use interpret::interpret;
+use interpret::{interpret, is_change_request_branch, matches_every_ref, tests_settings_only};
 use starts::{PipelineStarts, inputs_read, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
@@ -540,14 +540,6 @@ fn same_name(value: &str, environment: &str) -> bool {
                 == crate::infer::tier::tier_of(environment, None).0)
 }
 
-/// `/.*/` and the like: a pattern that ignores every branch (`branches: ignore: /.*/` with
-/// `tags: only:` is how CircleCI runs a job on tags alone).
-fn matches_every_ref(pattern: &str) -> bool {
-    let inner = pattern.trim().trim_start_matches('/').trim_end_matches('/');
-    let inner = inner.trim_start_matches('^').trim_end_matches('$');
-    matches!(inner, ".*" | ".+" | "*")
-}
-
 /// `workflow_call` inputs are triggers of an environment only when its declared name comes
 /// from the input; other inputs are the same one call, reported once without a pattern.
 /// (Manual inputs are decided per environment, by [`names`].)
@@ -574,39 +566,11 @@ fn names(hint: &EnvironmentHint, input: &str) -> bool {
     hint.chosen_by.iter().any(|c| c == input) || inputs_read(&hint.name).any(|i| i == input)
 }
 
-/// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
-fn is_change_request_branch(pattern: &str) -> bool {
-    let p = pattern.trim();
-    ["PR-", "MR-"].iter().any(|prefix| {
-        p.strip_prefix(prefix)
-            .is_some_and(|rest| matches!(rest, "*" | "**"))
-    })
-}
-
 fn trigger_text(t: &Trigger, what: &str) -> String {
     match &t.pattern {
         Some(p) => format!("{what} `{}: {p}`", t.kind.as_str()),
         None => format!("{what} `{}`", t.kind.as_str()),
     }
-}
-
-/// Whether a GitHub condition the reader kept as written reads only the repository's settings
-/// (`vars.RUN_CICD == 'true'`, `secrets.KUBECONFIG != ''`): the same for every event, so it
-/// does not keep a person starting the workflow on the branch the job tests from passing.
-fn tests_settings_only(text: &str) -> bool {
-    const CONTEXTS: &[&str] = &[
-        "github.",
-        "inputs.",
-        "needs.",
-        "steps.",
-        "env.",
-        "matrix.",
-        "job.",
-        "runner.",
-        "strategy.",
-    ];
-    (text.contains("vars.") || text.contains("secrets."))
-        && !CONTEXTS.iter().any(|c| text.contains(c))
 }
 
 #[cfg(test)]

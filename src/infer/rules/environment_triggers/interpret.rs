@@ -1,4 +1,5 @@
-//! The job conditions readers keep verbatim (expressions) that still say a ref or an input.
+//! The job conditions readers keep verbatim (expressions) that still say a ref or an input, and
+//! what some patterns and tests say of themselves (every ref, pull request builds, settings).
 
 use crate::infer::expression::{Way, ways_in};
 use crate::infer::jenkins_when;
@@ -110,4 +111,40 @@ fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
         return Some((TriggerKind::Branch, None));
     }
     None
+}
+
+/// `/.*/` and the like: a pattern that ignores every branch (`branches: ignore: /.*/` with
+/// `tags: only:` is how CircleCI runs a job on tags alone).
+pub(super) fn matches_every_ref(pattern: &str) -> bool {
+    let inner = pattern.trim().trim_start_matches('/').trim_end_matches('/');
+    let inner = inner.trim_start_matches('^').trim_end_matches('$');
+    matches!(inner, ".*" | ".+" | "*")
+}
+
+/// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
+pub(super) fn is_change_request_branch(pattern: &str) -> bool {
+    let p = pattern.trim();
+    ["PR-", "MR-"].iter().any(|prefix| {
+        p.strip_prefix(prefix)
+            .is_some_and(|rest| matches!(rest, "*" | "**"))
+    })
+}
+
+/// Whether a GitHub condition the reader kept as written reads only the repository's settings
+/// (`vars.RUN_CICD == 'true'`, `secrets.KUBECONFIG != ''`): the same for every event, so it
+/// does not keep a person starting the workflow on the branch the job tests from passing.
+pub(super) fn tests_settings_only(text: &str) -> bool {
+    const CONTEXTS: &[&str] = &[
+        "github.",
+        "inputs.",
+        "needs.",
+        "steps.",
+        "env.",
+        "matrix.",
+        "job.",
+        "runner.",
+        "strategy.",
+    ];
+    (text.contains("vars.") || text.contains("secrets."))
+        && !CONTEXTS.iter().any(|c| text.contains(c))
 }
