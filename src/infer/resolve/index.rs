@@ -200,8 +200,12 @@ fn named_namespaces<'f>(
         names.sort_unstable();
         names.dedup();
         // A job that names its target itself (a declared environment, a namespace with a
-        // tier word) does not make the namespace shared.
-        if best.is_some_and(|b| b <= HintSource::Namespace.rank()) {
+        // tier word) does not make the namespace shared. A job whose cluster is named for its
+        // tier (`aws eks update-kubeconfig --name dev`, `get-credentials shop-cluster-prod`)
+        // is no candidate either: the cluster is the environment, the namespace the
+        // application's.
+        let cluster = others.iter().any(|h| h.source == HintSource::Context);
+        if best.is_some_and(|b| b <= HintSource::Namespace.rank()) || cluster {
             continue;
         }
         for namespace in &namespaces {
