@@ -41,8 +41,32 @@ pub(crate) fn starts_cluster(cmd: &Command) -> bool {
         (Some("microk8s.start"), _) => true,
         (Some("start"), _) => microk8s,
         (Some("curl" | "wget"), rest) => rest.iter().any(|w| w.contains("get.k3s.io")),
-        _ => false,
+        _ => runs_cluster_script(&words),
     }
+}
+
+/// Whether a command runs a script named for starting a single-machine cluster
+/// (`./pattern-ci/scripts/install-minikube.sh`, `bash hack/create-kind-cluster.sh`): a
+/// [`LOCAL_CLUSTERS`] word and a word of making one in its file name. Such a script is often
+/// downloaded or cloned by the job, so its commands cannot be read.
+fn runs_cluster_script(words: &[&str]) -> bool {
+    let script = match words {
+        ["bash" | "sh", rest @ ..] => rest.iter().find(|w| !w.starts_with('-')).copied(),
+        [program, ..] => Some(*program),
+        [] => None,
+    };
+    let Some(name) = script
+        .and_then(|s| s.rsplit('/').next())
+        .and_then(|n| n.strip_suffix(".sh"))
+    else {
+        return false;
+    };
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let has = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    has(LOCAL_CLUSTERS) && has(&["install", "start", "setup", "create", "up", "bootstrap"])
 }
 
 /// Clusters made to run on one machine, whose name in an action's name
@@ -80,6 +104,8 @@ mod tests {
             "curl -sfL https://get.k3s.io | sh -",
             "ctlptl create cluster kind --registry=ctlptl-registry",
             "ctlptl apply -f test/kind/cluster.yaml",
+            "./pattern-ci/scripts/install-minikube.sh",
+            "bash -e hack/create-kind-cluster.sh",
         ] {
             assert!(starts(s), "{s}");
         }
@@ -89,6 +115,8 @@ mod tests {
             "curl -sfL https://example.com/install.sh | sh -",
             "kubectl apply -f k8s/",
             "ctlptl get cluster kind-ci",
+            "./tests/deploy-minikube.sh",
+            "./scripts/install-helm.sh",
         ] {
             assert!(!starts(s), "{s}");
         }
