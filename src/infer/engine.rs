@@ -174,10 +174,12 @@ pub(crate) fn visit(
                 with,
                 loc,
                 spec: vocab::call_spec(uses, with, pipeline.system).or_else(|| {
-                    let missing = pipeline
-                        .unresolved
-                        .iter()
-                        .any(|u| u.kind == "local action" && u.reference == *uses);
+                    // Only a local action is looked up among the calls left unresolved.
+                    let missing = uses.starts_with("./")
+                        && pipeline
+                            .unresolved
+                            .iter()
+                            .any(|u| u.kind == "local action" && u.reference == *uses);
                     missing.then(|| vocab::missing_local_action(uses)).flatten()
                 }),
                 when,

@@ -26,7 +26,7 @@ pub(crate) struct EnvironmentFromJobName {
     /// ([`environment_variables`]), until its first deploy command has looked them up.
     env_names: Vec<String>,
     /// GitHub workflows (by file) in which some job reads each choice input
-    /// ([`reads_inputs`]), or calls a remote reusable workflow, which may read any.
+    /// ([`inputs_read_by`]), or calls a remote reusable workflow, which may read any.
     inputs_read: HashMap<String, InputsRead>,
 }
 
@@ -66,10 +66,8 @@ impl Rule for EnvironmentFromJobName {
             let Some(read) = self.inputs_read.get_mut(&job.pipeline.file) else {
                 return;
             };
-            for (input, _) in job.pipeline.choice_inputs() {
-                if !read.names.contains(input) && reads_input(job, input) {
-                    read.names.insert(input.to_owned());
-                }
+            if job.pipeline.choice_inputs().next().is_some() {
+                read.names.extend(inputs_read_by(job));
             }
             read.remote_call |= job.job.steps.iter().any(|s| {
                 matches!(s, Step::Action { uses, .. }
@@ -293,36 +291,56 @@ impl<'p> EnvironmentChoices<'p> {
     }
 }
 
-/// Whether some text of a GitHub job reads the dispatch input `input`
-/// (`${{ inputs.environment }}`, `github.event.inputs['environment']`): its steps' scripts and
-/// inputs, its variables and the workflow's, its outputs, matrix, environment and conditions.
-fn reads_input(site: &JobSite<'_>, input: &str) -> bool {
-    let job = site.job;
-    let reads = |text: &str| {
-        ["inputs.", "inputs['", "inputs[\""].iter().any(|prefix| {
-            text.match_indices(prefix).any(|(at, p)| {
-                let rest = text.get(at + p.len()..).unwrap_or_default();
-                rest.strip_prefix(input).is_some_and(|after| {
-                    !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                })
-            })
-        })
+/// The dispatch inputs some text of a GitHub job reads (`${{ inputs.environment }}`,
+/// `github.event.inputs['environment']`): its steps' scripts and inputs, its variables and the
+/// workflow's, its outputs, matrix, environment and conditions. One pass over each text.
+fn inputs_read_by(site: &JobSite<'_>) -> HashSet<String> {
+    let mut names = HashSet::new();
+    let mut read = |text: &str| {
+        for (at, _) in text.match_indices("inputs") {
+            let rest = text.get(at + "inputs".len()..).unwrap_or_default();
+            let rest = rest
+                .strip_prefix('.')
+                .or_else(|| rest.strip_prefix("['"))
+                .or_else(|| rest.strip_prefix("[\""));
+            let Some(rest) = rest else {
+                continue;
+            };
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(rest.len());
+            if end > 0 {
+                names.insert(rest[..end].to_owned());
+            }
+        }
     };
-    let pairs = |list: &[(String, String)]| list.iter().any(|(_, v)| reads(v));
-    job.steps.iter().any(|s| match s {
-        Step::Script { text, env, .. } => reads(text) || pairs(env),
-        Step::Action { with, .. } => pairs(with),
-    }) || pairs(&site.vars)
-        || pairs(&job.outputs)
-        || job
-            .matrix
-            .iter()
-            .any(|(_, values)| values.iter().any(|v| reads(v)))
-        || job.environment.as_ref().is_some_and(|e| reads(&e.name))
-        || job.conditions.iter().any(|c| {
-            c.kind == TriggerKind::Manual && c.pattern.as_deref() == Some(input)
-                || c.pattern.as_deref().is_some_and(reads)
-        })
+    let job = site.job;
+    for step in &job.steps {
+        match step {
+            Step::Script { text, env, .. } => {
+                read(text);
+                env.iter().for_each(|(_, v)| read(v));
+            }
+            Step::Action { with, .. } => with.iter().for_each(|(_, v)| read(v)),
+        }
+    }
+    site.vars.iter().for_each(|(_, v)| read(v));
+    job.outputs.iter().for_each(|(_, v)| read(v));
+    job.matrix.iter().flat_map(|(_, v)| v).for_each(|v| read(v));
+    if let Some(e) = &job.environment {
+        read(&e.name);
+    }
+    let mut tested = Vec::new();
+    for c in &job.conditions {
+        if let Some(p) = c.pattern.as_deref() {
+            read(p);
+            if c.kind == TriggerKind::Manual {
+                tested.push(p.to_owned());
+            }
+        }
+    }
+    names.extend(tested);
+    names
 }
 
 /// Whether a name says it deploys before it says `test` (`deploy-test`, `Deploy to Test`,
