@@ -339,18 +339,11 @@ pub(crate) fn references(text: &str) -> impl Iterator<Item = (&str, &str)> {
 /// `${{ steps.<id>.outputs.NAME }}`, which is the variable `outputs.NAME` (see `job_units`).
 pub(crate) fn lone_var(value: &str) -> Option<&str> {
     let v = value.trim();
+    // GitHub's `${{ env.NAME }}` reads the same variables as the shell's `$NAME`.
     let github = v
         .strip_prefix("${{")
         .and_then(|r| r.strip_suffix("}}"))
-        .map(str::trim);
-    // GitHub's `${{ env.NAME }}` reads the same variables as the shell's `$NAME`.
-    let github = github.and_then(|r| {
-        r.strip_prefix("env.").or_else(|| {
-            let output = r.strip_prefix("steps.")?;
-            let at = output.find(".outputs.")?;
-            Some(&output[at + 1..])
-        })
-    });
+        .and_then(crate::infer::shell::github_variable);
     let macro_name = v
         .strip_prefix("$(")
         .and_then(|r| r.strip_suffix(')'))

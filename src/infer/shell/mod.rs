@@ -35,7 +35,7 @@ pub(crate) use event::{
 };
 use lexer::{Lexer, Tok};
 use vars::VarState;
-pub(crate) use vars::{Lookup, appends_to_itself, last_value};
+pub(crate) use vars::{Lookup, appends_to_itself, github_variable, last_value};
 
 /// One word of a script: its text once unquoted, how it was written, and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -194,27 +194,12 @@ pub(super) fn expand_arrays(words: &mut Vec<Word>, vars: &mut VarState<'_>) {
     }
 }
 
-/// The variable a word consists of: `$NAME`, `${NAME}`, `"$NAME"`; GitHub's `${{ env.NAME }}`
-/// is `NAME` and a step's output `${{ steps.prepare.outputs.command }}` is `outputs.command`,
-/// the name under which a step's write to `$GITHUB_OUTPUT` is carried to the steps after it.
+/// The variable a word consists of: `$NAME`, `${NAME}`, `"$NAME"`, or a GitHub expression
+/// that reads one ([`github_variable`]: `${{ steps.prepare.outputs.command }}`).
 pub(super) fn lone_variable(word: &Word) -> Option<&str> {
     let t = word.text.as_str();
-    if let Some(expr) = t
-        .strip_prefix("${{")
-        .and_then(|r| r.strip_suffix("}}"))
-        .map(str::trim)
-    {
-        if let Some(name) = expr.strip_prefix("env.") {
-            return is_identifier(name).then_some(name);
-        }
-        let output = expr.strip_prefix("steps.")?;
-        let name = output.get(output.find(".outputs.")? + 1..)?;
-        let key = name.strip_prefix("outputs.")?;
-        let plain = !key.is_empty()
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        return plain.then_some(name);
+    if let Some(expr) = t.strip_prefix("${{").and_then(|r| r.strip_suffix("}}")) {
+        return github_variable(expr);
     }
     let name = if let Some(inner) = t.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
         inner
@@ -222,6 +207,27 @@ pub(super) fn lone_variable(word: &Word) -> Option<&str> {
         t.strip_prefix('$')?
     };
     is_identifier(name).then_some(name)
+}
+
+/// The variable the inside of a GitHub `${{ }}` reads as the shell would read one: `env.NAME`
+/// is `NAME`, and a step's output `steps.<id>.outputs.NAME` is `outputs.NAME`, the name under
+/// which a step's write to `$GITHUB_OUTPUT` is carried to the steps after it (the step's id is
+/// not kept). A name of letters, digits and `_` (an output's may have `-` too).
+pub(crate) fn github_variable(expr: &str) -> Option<&str> {
+    let expr = expr.trim();
+    let name = expr
+        .strip_prefix("env.")
+        .or_else(|| {
+            let output = expr.strip_prefix("steps.")?;
+            output.get(output.find(".outputs.")? + 1..)
+        })?
+        .trim();
+    let (rest, output) = match name.strip_prefix("outputs.") {
+        Some(rest) => (rest, true),
+        None => (name, false),
+    };
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || (output && c == '-');
+    (!rest.is_empty() && rest.chars().all(valid)).then_some(name)
 }
 
 /// `export A=1`, `declare A=1`, `local A=1`, `readonly A=1` set variables too.
