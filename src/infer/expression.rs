@@ -19,6 +19,23 @@ use crate::infer::groups;
 use crate::infer::shell::{EventFilter, RefFilter, ScriptEvent};
 use crate::read::TriggerKind;
 
+/// The run inputs a text reads, anywhere in it (`shop-${{ inputs.target-env }}`,
+/// `$(parameters.env)`, `${{ inputs.env || 'dev' }}`, `github.event.inputs['env']`): each
+/// `inputs.NAME`, `inputs['NAME']` and `parameters.NAME`, the name as far as it runs.
+pub(crate) fn inputs_read(text: &str) -> impl Iterator<Item = &str> {
+    ["inputs.", "inputs['", "inputs[\"", "parameters."]
+        .into_iter()
+        .flat_map(move |prefix| {
+            text.match_indices(prefix).filter_map(move |(at, _)| {
+                let rest = &text[at + prefix.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .unwrap_or(rest.len());
+                (end > 0).then(|| &rest[..end])
+            })
+        })
+}
+
 /// A value the expression can take.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Value {

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::infer::RuleId;
 use crate::infer::engine::{CommandSite, JobSite, Rule};
 use crate::infer::environment_name::{self, expand};
+use crate::infer::expression::inputs_read;
 use crate::infer::jenkins_when::names_the_environment;
 use crate::infer::resolve::JobIndex;
 use crate::infer::rules::environment_name_from_command::{split_camel, tier_word};
@@ -291,29 +292,12 @@ impl<'p> EnvironmentChoices<'p> {
     }
 }
 
-/// The dispatch inputs some text of a GitHub job reads (`${{ inputs.environment }}`,
-/// `github.event.inputs['environment']`): its steps' scripts and inputs, its variables and the
-/// workflow's, its outputs, matrix, environment and conditions. One pass over each text.
+/// The dispatch inputs some text of a GitHub job reads ([`inputs_read`]:
+/// `${{ inputs.environment }}`, `github.event.inputs['environment']`): its steps' scripts and
+/// inputs, its variables and the workflow's, its outputs, matrix, environment and conditions.
 fn inputs_read_by(site: &JobSite<'_>) -> HashSet<String> {
     let mut names = HashSet::new();
-    let mut read = |text: &str| {
-        for (at, _) in text.match_indices("inputs") {
-            let rest = text.get(at + "inputs".len()..).unwrap_or_default();
-            let rest = rest
-                .strip_prefix('.')
-                .or_else(|| rest.strip_prefix("['"))
-                .or_else(|| rest.strip_prefix("[\""));
-            let Some(rest) = rest else {
-                continue;
-            };
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                .unwrap_or(rest.len());
-            if end > 0 {
-                names.insert(rest[..end].to_owned());
-            }
-        }
-    };
+    let mut read = |text: &str| names.extend(inputs_read(text).map(str::to_owned));
     let job = site.job;
     for step in &job.steps {
         match step {

@@ -18,9 +18,10 @@ mod interpret;
 mod starts;
 mod upstream;
 
+use crate::infer::expression::inputs_read;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
 use interpret::{interpret, is_change_request_branch, matches_every_ref, tests_settings_only};
-use starts::{PipelineStarts, inputs_read, named_inputs};
+use starts::{PipelineStarts, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
 };

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::infer::EnvironmentHint;
+use crate::infer::expression::inputs_read;
 use crate::read::{CiSystem, Pipeline, Trigger, TriggerKind};
 
 /// Most inputs of a manual start that name none of a job's environments kept as evidence of
@@ -68,23 +69,6 @@ pub(super) fn named_inputs<'h>(environments: &[&'h EnvironmentHint]) -> HashSet<
         out.extend(inputs_read(&hint.name));
     }
     out
-}
-
-/// The run inputs a name reads, anywhere in it (`shop-${{ inputs.target-env }}`,
-/// `$(parameters.env)`, `${{ inputs.env || 'dev' }}`): each `inputs.NAME` and
-/// `parameters.NAME`, the name as far as it runs.
-pub(super) fn inputs_read(name: &str) -> impl Iterator<Item = &str> {
-    ["inputs.", "parameters."]
-        .into_iter()
-        .flat_map(move |prefix| {
-            name.match_indices(prefix).map(move |(at, _)| {
-                let rest = &name[at + prefix.len()..];
-                let end = rest
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-                    .unwrap_or(rest.len());
-                &rest[..end]
-            })
-        })
 }
 
 #[cfg(test)]
