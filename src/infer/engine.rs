@@ -12,8 +12,8 @@ use crate::infer::shell::{Command, Lookup};
 use crate::infer::vocab::{self, ActionSpec, CredentialKind, CredentialMatch, DeployMatch};
 use crate::infer::{Context, Facts, RuleId, switched_off};
 use crate::read::jenkins::LIBRARY_STEP;
-use crate::read::{Job, Pipeline, Step};
-use std::collections::HashSet;
+use crate::read::{ConditionalValue, Job, Pipeline, Step};
+use std::collections::{HashMap, HashSet};
 
 /// One inference rule: it adds facts from the places the engine shows it. Every hook has an
 /// empty default, so a rule implements only the ones it needs.
@@ -50,6 +50,9 @@ pub(crate) struct JobSite<'a> {
     /// The job is switched off ([`switched_off::job`]): none of its commands or steps deploys; the
     /// credentials it is handed still count (they are stored in the CI's settings).
     pub switched_off: bool,
+    /// What the jobs it needs hand on under conditions, when its `environment:` reads them
+    /// ([`commands::handed_on_branch`]): `needs.<job>.outputs.<name>` per branch or event.
+    pub handed: Vec<ConditionalValue>,
 }
 
 /// One command, with what the vocabulary says about it.
@@ -121,10 +124,27 @@ pub(crate) fn visit(
         .filter(|u| u.kind == LIBRARY_STEP)
         .map(|u| u.reference.as_str())
         .collect();
+    let shared = pipeline.system.script_lines_share_a_shell();
+    // The jobs whose outputs a job's `environment:` reads are read first, once: what they hand
+    // on under conditions names that job's environments.
+    let mut early: HashMap<&str, Vec<Unit>> = HashMap::new();
+    let mut handed: HashMap<&str, Vec<ConditionalValue>> = HashMap::new();
+    let read = read_by_environments(pipeline);
+    for job in &pipeline.jobs {
+        if !read.contains(job.id.as_str()) || early.contains_key(job.id.as_str()) {
+            continue;
+        }
+        let vars = commands::job_vars(pipeline, job);
+        let units = commands::job_units(files, job, &vars, shared, &mut facts.limits);
+        handed.insert(&job.id, commands::handed_on_branch(job, &units));
+        early.insert(&job.id, units);
+    }
     for job in &pipeline.jobs {
         let vars = commands::job_vars(pipeline, job);
-        let shared = pipeline.system.script_lines_share_a_shell();
-        let units = commands::job_units(files, job, &vars, shared, &mut facts.limits);
+        let units = match early.remove(job.id.as_str()) {
+            Some(units) => units,
+            None => commands::job_units(files, job, &vars, shared, &mut facts.limits),
+        };
         let starts_cluster = units
             .iter()
             .any(|u| u.cmds.iter().any(vocab::starts_cluster))
@@ -139,6 +159,13 @@ pub(crate) fn visit(
             vars,
             throwaway_cluster,
             switched_off: switched_off::job(pipeline, job),
+            handed: job
+                .needs
+                .iter()
+                .filter_map(|n| handed.get(n.as_str()))
+                .flatten()
+                .cloned()
+                .collect(),
         };
         for rule in rules.iter_mut() {
             rule.on_job(&site, facts);
@@ -191,6 +218,27 @@ pub(crate) fn visit(
             }
         }
     }
+}
+
+/// The jobs of `pipeline` whose outputs the `environment:` of a job needing them reads
+/// (`${{ needs.<id>.outputs.environment }}`).
+fn read_by_environments(pipeline: &Pipeline) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    for job in &pipeline.jobs {
+        let Some(env) = &job.environment else {
+            continue;
+        };
+        for (_, inner) in commands::references(&env.name) {
+            let from = inner
+                .strip_prefix("needs.")
+                .and_then(|r| r.split_once(".outputs."))
+                .map(|(j, _)| j.trim());
+            if let Some(need) = job.needs.iter().find(|n| Some(n.as_str()) == from) {
+                out.insert(need.as_str());
+            }
+        }
+    }
+    out
 }
 
 /// Place 3 of [`visit`]'s order: every rule's `finish`, once every pipeline was visited.

@@ -10,6 +10,7 @@
 
 mod calls;
 mod functions;
+mod github_writes;
 mod limits;
 mod makefile;
 mod package_scripts;
@@ -24,12 +25,13 @@ pub(crate) use scope::Scope;
 pub(crate) use unit::{SpanMap, Unit};
 pub(crate) use values::{chain_end, lone_var, references, resolve, resolve_vars};
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::files::{LineIndex, RepoFiles};
 use crate::infer::shell::{self, Command};
-use crate::read::{ConditionalValue, Job, Pipeline, Step, Trigger, TriggerKind};
+use crate::read::{Job, Pipeline, Step};
+use github_writes::github_writes;
+pub(crate) use github_writes::handed_on_branch;
 
 /// How many script calls deep commands are followed.
 pub(crate) const MAX_DEPTH: usize = 3;
@@ -180,130 +182,6 @@ fn assignments(unit: &Unit) -> Vec<(String, String)> {
         }
     }
     out
-}
-
-/// The variables a step writes to `$GITHUB_ENV` (`echo "NS=shop-prod" >> "$GITHUB_ENV"`), which
-/// GitHub sets for the steps after it, and the outputs it writes to `$GITHUB_OUTPUT` (or with
-/// `::set-output name=K::V`), which later steps read as `${{ steps.<id>.outputs.K }}`: the
-/// variable `outputs.K` (the step's id is not kept; a job rarely has two steps with one
-/// output name). A write in the branch of an `if` on the branch (`if [[ $GITHUB_REF_NAME ==
-/// main ]]`) or on the event (`if [ "$GITHUB_EVENT_NAME" = workflow_dispatch ]`) holds there
-/// only: the second list, as conditional values; so does any write of a step whose own `if:`
-/// tests the branch or the event; one in the `else` after `if`/`elif` tests of the branch holds
-/// on the branches they leave (`otherwise`). A write inside any other `if` or `case`, or a
-/// function body, is left out.
-fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<ConditionalValue>) {
-    let (mut always, mut on_branch) = (Vec::new(), Vec::new());
-    // Each variable's last top-level assignment so far, when it always runs (in no `if` or
-    // `case`): a write of a lone `$NS` (`NS="pr-$N"; echo "ns=$NS" >> $GITHUB_OUTPUT`) writes
-    // that value.
-    let mut set_before: HashMap<&str, Option<&str>> = HashMap::new();
-    for cmd in unit.cmds.iter().filter(|c| c.function.is_none()) {
-        if cmd.words.is_empty() {
-            let always_runs = !unit.in_conditional(cmd.start);
-            // `CMD="$CMD -f x"` adds a flag to the command line the variable holds; it keeps
-            // its first words wherever the append runs ([`shell::appends_to_itself`]).
-            for (name, value) in &cmd.assignments {
-                if !shell::appends_to_itself(name, value) {
-                    set_before.insert(name, always_runs.then_some(value.as_str()));
-                }
-            }
-        }
-        let target = cmd
-            .redirects
-            .iter()
-            .filter(|r| r.op.ends_with('>'))
-            .find_map(|r| match r.target.text.as_str() {
-                "$GITHUB_ENV" | "${GITHUB_ENV}" | "${{ github.env }}" => Some(""),
-                "$GITHUB_OUTPUT" | "${GITHUB_OUTPUT}" | "${{ github.output }}" => Some("outputs."),
-                _ => None,
-            });
-        if cmd.program() != Some("echo") {
-            continue;
-        }
-        let written: Vec<(String, String)> = cmd
-            .words
-            .iter()
-            .skip(1)
-            .filter_map(|w| match target {
-                Some(prefix) => {
-                    let (k, v) = w.text.split_once('=')?;
-                    let v = values::lone_var(v)
-                        .and_then(|name| set_before.get(name).copied().flatten())
-                        .unwrap_or(v);
-                    is_output_name(k).then(|| (format!("{prefix}{k}"), v.to_owned()))
-                }
-                // `echo "::set-output name=ns::prod"`.
-                None => {
-                    let (k, v) = w
-                        .text
-                        .strip_prefix("::set-output name=")?
-                        .split_once("::")?;
-                    is_output_name(k).then(|| (format!("outputs.{k}"), v.to_owned()))
-                }
-            })
-            .collect();
-        if written.is_empty() {
-            continue;
-        }
-        // Outside any `if` of the script, the step's own condition is the write's.
-        let inside = unit.in_conditional(cmd.start);
-        let condition = if inside {
-            unit.condition_branch(cmd.start)
-        } else {
-            unit.step_when.clone()
-        };
-        if !inside && condition.is_none() {
-            always.extend(written);
-        } else if condition.is_none() && unit.in_branch_else(cmd.start) {
-            // The `else` after tests of the branch: every branch the earlier writes leave.
-            let loc = unit.loc(cmd);
-            on_branch.extend(written.into_iter().map(|(name, value)| ConditionalValue {
-                name,
-                value,
-                when: Vec::new(),
-                otherwise: true,
-                loc: loc.clone(),
-            }));
-        } else if let Some(condition) = condition {
-            let loc = unit.loc(cmd);
-            // A branch test keeps its branch; an event test is the event's trigger kind.
-            let (kind, pattern, negated) = match condition {
-                shell::ScriptCondition::Ref(r) => (TriggerKind::Branch, Some(r.branch), r.negated),
-                // Chosen by a person: a manual start with that input, whichever way it tests.
-                shell::ScriptCondition::Input { name, .. } => {
-                    (TriggerKind::Manual, Some(name), false)
-                }
-                shell::ScriptCondition::Event(e) => {
-                    let kind = match e.event {
-                        shell::ScriptEvent::Push => TriggerKind::Branch,
-                        shell::ScriptEvent::PullRequest => TriggerKind::PullRequest,
-                        shell::ScriptEvent::Manual => TriggerKind::Manual,
-                        shell::ScriptEvent::Tag => TriggerKind::Tag,
-                    };
-                    (kind, None, e.negated)
-                }
-            };
-            for (name, value) in written {
-                let when = Trigger::new(kind.clone(), pattern.clone(), negated, loc.clone());
-                on_branch.push(ConditionalValue {
-                    name,
-                    value,
-                    when: vec![when],
-                    otherwise: false,
-                    loc: loc.clone(),
-                });
-            }
-        }
-    }
-    (always, on_branch)
-}
-
-/// A variable or output name: letters, digits, `_` and `-`.
-fn is_output_name(k: &str) -> bool {
-    !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// `text` with a whole `${{ env.NAME }}` replaced by the variable's value, as GitHub writes a

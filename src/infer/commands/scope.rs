@@ -115,6 +115,11 @@ impl Scope {
         self.read().conditional[..self.seen.1].to_vec()
     }
 
+    /// The values every step of the job set on some branch only, in the order they set them.
+    pub(crate) fn all_on_branch(&self) -> Vec<ConditionalValue> {
+        self.read().conditional.clone()
+    }
+
     fn read(&self) -> RwLockReadGuard<'_, Log> {
         self.log.read().unwrap_or_else(PoisonError::into_inner)
     }

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use crate::infer::RuleId;
 use crate::infer::engine::{JobSite, Rule};
-use crate::infer::environment_name::expand;
+use crate::infer::environment_name::expand_handed;
 use crate::infer::jenkins_when;
 use crate::infer::tier::is_dynamic;
 use crate::infer::{Confidence, EnvironmentHint, Evidence, Facts, HintSource};
@@ -35,7 +35,7 @@ impl Rule for EnvironmentFromJob {
             }
             return;
         };
-        for named in expand(&env.name, job, pipeline) {
+        for named in expand_handed(&env.name, job, pipeline, &site.handed) {
             let name = named.name;
             let note = match &named.from {
                 Some(written) => format!("job `{}` declares `environment: {written}`", job.id),
