@@ -103,7 +103,8 @@ pub(crate) fn split_camel(name: &str) -> String {
     out
 }
 
-/// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`.
+/// The first word of `name` that names a tier, lowercased: `pricing-staging` → `staging`; a
+/// `test` before another tier word gives way to it (`test-rollout-production` → `production`).
 /// Words are split at punctuation and at camelCase (`DeployToProduction` → `production`).
 pub(crate) fn tier_word(name: &str) -> Option<String> {
     // `pre-prod` / `non-prod` are names of their own, not `prod`.
@@ -119,6 +120,7 @@ pub(crate) fn tier_word(name: &str) -> Option<String> {
         }
     }
     let mut start = 0;
+    let mut first_test = None;
     let ends = lower
         .char_indices()
         .chain(std::iter::once((lower.len(), ' ')));
@@ -132,10 +134,16 @@ pub(crate) fn tier_word(name: &str) -> Option<String> {
             continue;
         }
         if tier_of(word, None).0 != Tier::Other {
+            // `test` before another tier word qualifies it (`values-test-rollout-production`,
+            // `e2e-test-staging`): the other names the tier.
+            if matches!(word, "test" | "tests" | "testing") && first_test.is_none() {
+                first_test = Some(word);
+                continue;
+            }
             return Some(word.to_owned());
         }
     }
-    None
+    first_test.map(str::to_owned)
 }
 
 /// Whether byte `at` of `text` is inside the name of a variable reference: `$NAME`,
@@ -159,6 +167,11 @@ mod tests {
         assert_eq!(tier_word("$NAMESPACE_STAGING").as_deref(), Some("staging"));
         assert_eq!(tier_word("values-stage.yaml").as_deref(), Some("stage"));
         assert_eq!(tier_word("é-${STAGE}-é-prod").as_deref(), Some("prod"));
+        assert_eq!(
+            tier_word("values-test-rollout-production.yml").as_deref(),
+            Some("production")
+        );
+        assert_eq!(tier_word("values-test.yml").as_deref(), Some("test"));
     }
 
     #[test]

@@ -145,6 +145,36 @@ fn any_namespace(with: &[(String, String)]) -> Option<&str> {
     values.all(|v| v == first).then_some(first)
 }
 
+/// A call no one can read offline names the files it deploys its own way
+/// (`resource-directory`, `manifests_path`, `values-file`): the values of its inputs whose name
+/// ends in one of [`PATH_INPUT_ENDINGS`], which name an overlay or a values file as a command's
+/// paths do.
+fn any_paths(with: &[(String, String)]) -> impl Iterator<Item = &str> {
+    with.iter()
+        .filter(|(k, v)| {
+            let k = normalize_input(k);
+            !k.starts_with("secrets.")
+                && !v.contains("${{")
+                && PATH_INPUT_ENDINGS
+                    .iter()
+                    .any(|e| k == e[1..] || k.ends_with(e))
+        })
+        .map(|(_, v)| v.as_str())
+}
+
+/// Input name endings that say the input is the files a call deploys ([`any_paths`]).
+const PATH_INPUT_ENDINGS: &[&str] = &[
+    "-directory",
+    "-dir",
+    "-path",
+    "-paths",
+    "-manifests",
+    "-values",
+    "-values-file",
+    "-values-files",
+    "-overlay",
+];
+
 /// The packaged step `uses` refers to. For CircleCI, an orb may be imported under another alias
 /// (`k8s/create-or-update-resource`), so the command part alone also matches orb entries.
 pub(crate) fn action_spec(uses: &str, system: CiSystem) -> Option<&'static ActionSpec> {
@@ -279,6 +309,9 @@ pub(crate) fn classify_action_deploy(
         if let Some(v) = input(with, &[p]) {
             m.paths.extend(split_list(v));
         }
+    }
+    if m.paths.is_empty() && tool == DeployTool::Unknown {
+        m.paths.extend(any_paths(with).flat_map(split_list));
     }
     if let Some(flag) = spec.dry_run
         && input(with, &[flag]).is_some_and(|v| !matches!(v.trim(), "" | "none" | "false"))
