@@ -165,10 +165,25 @@ pub(crate) fn chain_end(value: &str, unit: &Unit, idx: usize) -> Option<String> 
 /// The plain value `vars` give `var` (put together from other variables, see [`substitute`]).
 fn lookup_vars(var: &str, vars: &dyn Lookup) -> Option<String> {
     let lookup = |name: &str| var_value(vars, name);
-    // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name.
-    lookup(var)
-        .and_then(|v| substitute(&v, &lookup, MAX_CHAIN))
-        .filter(|v| !v.contains(['$', '(']) && !v.is_empty())
+    // A value that is code (Jenkins `credentials('ns-id')`, a Groovy call) is no name; one
+    // built around a pull request's number or the branch (`pr-${{
+    // github.event.pull_request.number }}`) is a per-PR name, kept as written.
+    let value = lookup(var)?;
+    if per_pr_name(&value) {
+        return Some(value);
+    }
+    substitute(&value, &lookup, MAX_CHAIN).filter(|v| !v.contains(['$', '(']) && !v.is_empty())
+}
+
+/// A name of one word built around a pull request's number or the branch
+/// ([`crate::infer::tier::is_dynamic`]), with no command substitution in it.
+fn per_pr_name(value: &str) -> bool {
+    let mut outside = value.to_owned();
+    for (written, _) in references(value) {
+        outside = outside.replacen(written, "x", 1);
+    }
+    crate::infer::tier::is_dynamic(value)
+        && !outside.contains(|c: char| c.is_whitespace() || matches!(c, '(' | '`' | '"' | '\''))
 }
 
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
