@@ -48,6 +48,21 @@ pub(super) fn environments(
         .filter_map(|j| j.environment.as_ref())
         .filter_map(|e| e.tier.as_deref().map(|t| (e.name.as_str(), t)))
         .collect();
+    // A reusable workflow that only runs when called, and that a workflow of the repository
+    // calls: the reader put its jobs in each caller, where the caller's inputs and triggers
+    // name their environments. Read on its own, it would add the names its callers override
+    // (`environment: ${{ inputs.environment }}` aside, a literal namespace) as `caller`
+    // environments of their own.
+    let called = crate::read::called_files(pipelines);
+    let inlined: HashSet<&str> = pipelines
+        .iter()
+        .filter(|p| {
+            called.contains(&*p.file)
+                && !p.triggers.is_empty()
+                && p.triggers.iter().all(|t| t.kind == TriggerKind::Caller)
+        })
+        .map(|p| &*p.file)
+        .collect();
     let mut by_name: BTreeMap<&str, Environment> = BTreeMap::new();
     let mut tiers: BTreeMap<&str, &str> = BTreeMap::new();
     // The names each job's environments have, found once per job rather than once per hint.
@@ -63,7 +78,7 @@ pub(super) fn environments(
                     .collect()
             })
             .contains(hint.name.as_str());
-        if !chosen || !index.deploys(&hint.job) {
+        if !chosen || !index.deploys(&hint.job) || inlined.contains(&*hint.job.pipeline) {
             continue;
         }
         // A namespace that names the job's target takes its tier from the job's other hints.
@@ -86,6 +101,9 @@ pub(super) fn environments(
         let Some(env) = by_name.get_mut(t.environment.as_str()) else {
             continue;
         };
+        if inlined.contains(&*t.job.pipeline) {
+            continue;
+        }
         env.triggers.push(Trigger {
             kind: t.kind.clone(),
             pattern: t.pattern.clone(),
