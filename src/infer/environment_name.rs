@@ -6,6 +6,9 @@
 //! branches its block tests). Used for `environment:` declarations and for the `environment`
 //! input a deploy step or call is given.
 
+mod conditioned;
+pub(crate) use conditioned::{expand_handed, expression_values};
+
 use crate::infer::commands::{lone_var, references};
 use crate::infer::expression::{Outcome, Value};
 use crate::infer::rules::environment_from_command::input_name;
@@ -154,67 +157,6 @@ pub(crate) fn expand(name: &str, job: &Job, pipeline: &Pipeline) -> Vec<Named> {
         }
     }
     further_inputs(out, &choices)
-}
-
-/// [`expand`], with the values jobs it needs hand on under conditions (`handed`, named
-/// `needs.<job>.outputs.<name>`, [`crate::infer::commands::handed_on_branch`]): a name that
-/// reads such an output (`environment: ${{ needs.determine.outputs.environment }}`) takes each
-/// value on its branch or event, a value that is itself a choice input each of its choices;
-/// and what [`expand`] reads from the name itself, unless that kept the output as written.
-pub(crate) fn expand_handed(
-    name: &str,
-    job: &Job,
-    pipeline: &Pipeline,
-    handed: &[ConditionalValue],
-) -> Vec<Named> {
-    let expanded = expand(name, job, pipeline);
-    let from_handed = conditional_within(name.trim(), handed, &pipeline.triggers);
-    if from_handed.is_empty() {
-        return expanded;
-    }
-    // A script that gives a manual start its own value (`if [ "$GITHUB_EVENT_NAME" =
-    // workflow_dispatch ]; then ENV=$INPUT; elif [ "$GITHUB_REF" = refs/heads/main ] ...`)
-    // tests the branch for the other events: a value held on a branch holds on a push there.
-    let manual_own = from_handed.iter().any(|n| {
-        n.events
-            .is_some_and(|e| e.event == ScriptEvent::Manual && !e.negated)
-    });
-    let mut out: Vec<Named> = Vec::new();
-    let mut add = |n: Named| {
-        let same = |o: &Named| {
-            o.name == n.name
-                && o.refs == n.refs
-                && o.events == n.events
-                && o.chosen_by == n.chosen_by
-        };
-        if !out.iter().any(same) {
-            out.push(n);
-        }
-    };
-    for mut n in from_handed {
-        if manual_own && n.refs.is_some() && n.events.is_none() {
-            n.events = Some(EventFilter {
-                event: ScriptEvent::Push,
-                negated: false,
-            });
-        }
-        if !n.name.contains("${{") {
-            add(n);
-            continue;
-        }
-        for mut inner in expand(&n.name, job, pipeline) {
-            if !inner.name.contains("${{") {
-                inner.from = n.from.clone();
-                inner.events = inner.events.or(n.events);
-                inner.refs = inner.refs.or(n.refs.clone());
-                add(inner);
-            }
-        }
-    }
-    for n in expanded.into_iter().filter(|n| !n.name.contains("needs.")) {
-        add(n);
-    }
-    out
 }
 
 /// Names still holding a bare choice input after the first expression was expanded

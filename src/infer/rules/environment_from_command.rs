@@ -10,7 +10,7 @@ use crate::files::Loc;
 use crate::infer::RuleId;
 use crate::infer::commands::{chain_end, lone_var, resolve, resolve_vars};
 use crate::infer::engine::{ActionSite, CommandSite, JobSite, Rule};
-use crate::infer::environment_name::{Named, conditional_within, expand};
+use crate::infer::environment_name::{Named, conditional_within, expand, expression_values};
 use crate::infer::rules::deploy_action::library_deploy;
 use crate::infer::rules::environment_name_from_command::name_command_hint;
 use crate::infer::shell::{Command, EventFilter, Lookup, RefFilter, ScriptCondition, ScriptEvent};
@@ -35,8 +35,11 @@ pub(crate) struct EnvironmentFromCommand {
     seen: HashSet<(HintSource, String, Option<RefFilter>, Option<EventFilter>)>,
     /// The current pipeline's manual inputs that list their choices: (input, choices).
     choices: Vec<(String, Vec<String>)>,
-    /// The current pipeline's variables set under conditions, and its triggers.
+    /// The current pipeline's variables set under conditions, then the current job's
+    /// ([`expression_values`]), and the pipeline's triggers.
     conditional: (Vec<ConditionalValue>, Vec<Trigger>),
+    /// How many of `conditional`'s values are the pipeline's.
+    pipeline_values: usize,
     /// The current job's variables.
     vars: Vec<(String, String)>,
     /// The namespace the job last switched its kube config to (`oc project shop`), the command
@@ -255,6 +258,7 @@ impl Rule for EnvironmentFromCommand {
             pipeline.conditional_variables.clone(),
             pipeline.triggers.clone(),
         );
+        self.pipeline_values = self.conditional.0.len();
         self.choices = pipeline
             .choice_inputs()
             .map(|(input, choices)| (input.to_owned(), choices.to_vec()))
@@ -278,6 +282,9 @@ impl Rule for EnvironmentFromCommand {
         self.switched = None;
         self.rendered.clear();
         self.vars = job.vars.clone();
+        self.conditional.0.truncate(self.pipeline_values);
+        let chosen = expression_values(&job.vars, &job.job.loc);
+        self.conditional.0.extend(chosen);
     }
 
     fn on_command(&mut self, c: &CommandSite<'_>, facts: &mut Facts) {

@@ -37,8 +37,8 @@ pub(super) fn path_hint(path: &str) -> Option<(String, HintSource, Confidence)> 
             .any(|ext| lower.ends_with(ext));
     if is_values {
         let stem = file.rsplit_once('.').map_or(*file, |(s, _)| s);
-        let parts: Vec<&str> = stem
-            .split(['-', '.', '_'])
+        let parts: Vec<&str> = stem_parts(stem)
+            .into_iter()
             .filter(|p| {
                 !p.is_empty() && !matches!(p.to_ascii_lowercase().as_str(), "values" | "value")
             })
@@ -54,6 +54,28 @@ pub(super) fn path_hint(path: &str) -> Option<(String, HintSource, Confidence)> 
             .map(|(n, _, c)| (n, HintSource::ValuesFile, c));
     }
     dir_hint(&segments)
+}
+
+/// A values file's name parts, split at `-`, `.` and `_`, a variable reference
+/// (`$QUARKUS_PROFILE`, `${ENV_NAME}`, `${{ inputs.env }}`) being one part whatever it holds.
+fn stem_parts(stem: &str) -> Vec<&str> {
+    let references: Vec<(usize, usize)> = crate::infer::commands::references(stem)
+        .filter_map(|(written, _)| {
+            let at = written.as_ptr() as usize - stem.as_ptr() as usize;
+            Some((at, at.checked_add(written.len())?))
+        })
+        .collect();
+    let inside = |i: usize| references.iter().any(|&(a, b)| a <= i && i < b);
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (i, c) in stem.char_indices() {
+        if matches!(c, '-' | '.' | '_') && !inside(i) {
+            parts.push(stem.get(start..i).unwrap_or_default());
+            start = i + 1;
+        }
+    }
+    parts.push(stem.get(start..).unwrap_or_default());
+    parts
 }
 
 /// The environment a directory path names: the child of an environment directory
