@@ -197,15 +197,7 @@ impl Holds {
                     shell::ScriptCondition::Input { name, .. } => {
                         (TriggerKind::Manual, Some(name.clone()), false)
                     }
-                    shell::ScriptCondition::Event(e) => {
-                        let kind = match e.event {
-                            shell::ScriptEvent::Push => TriggerKind::Branch,
-                            shell::ScriptEvent::PullRequest => TriggerKind::PullRequest,
-                            shell::ScriptEvent::Manual => TriggerKind::Manual,
-                            shell::ScriptEvent::Tag => TriggerKind::Tag,
-                        };
-                        (kind, None, e.negated)
-                    }
+                    shell::ScriptCondition::Event(e) => (e.event.trigger_kind(), None, e.negated),
                 };
                 vec![Trigger::new(kind, pattern, negated, loc.clone())]
             }

@@ -101,15 +101,12 @@ pub(crate) fn expression_values(vars: &[(String, String)], loc: &Loc) -> Vec<Con
                     r.negated,
                     loc.clone(),
                 )],
-                (None, Some(e)) => {
-                    let kind = match e.event {
-                        ScriptEvent::PullRequest => TriggerKind::PullRequest,
-                        ScriptEvent::Manual => TriggerKind::Manual,
-                        ScriptEvent::Tag => TriggerKind::Tag,
-                        ScriptEvent::Push => TriggerKind::Branch,
-                    };
-                    vec![Trigger::new(kind, None, e.negated, loc.clone())]
-                }
+                (None, Some(e)) => vec![Trigger::new(
+                    e.event.trigger_kind(),
+                    None,
+                    e.negated,
+                    loc.clone(),
+                )],
                 (None, None) => Vec::new(),
             };
             out.push(ConditionalValue {

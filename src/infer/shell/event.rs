@@ -41,6 +41,18 @@ pub(crate) enum ScriptEvent {
     Tag,
 }
 
+impl ScriptEvent {
+    /// The trigger kind that starts a pipeline on this event (a push is a branch's).
+    pub(crate) fn trigger_kind(self) -> TriggerKind {
+        match self {
+            ScriptEvent::Push => TriggerKind::Branch,
+            ScriptEvent::PullRequest => TriggerKind::PullRequest,
+            ScriptEvent::Manual => TriggerKind::Manual,
+            ScriptEvent::Tag => TriggerKind::Tag,
+        }
+    }
+}
+
 /// An event a piece of a script runs on, or every event but it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub(crate) struct EventFilter {
