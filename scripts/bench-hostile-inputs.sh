@@ -292,6 +292,29 @@ open(".github/workflows/w.yml", "w").write(
     "      - run: |\n" + body + "\n      - run: kubectl apply -n x -f k8s/\n")
 '
 
+# A setup job that picks one of 2,000 environments by branch (`if`/`elif` on the ref, then one
+# write to `$GITHUB_OUTPUT`), and 2,000 jobs that declare `environment: ${{
+# needs.pick.outputs.environment }}`: an output handed on under more than 64 conditions is not
+# expanded (33 s and 4 GB before that bound), one under 64 is, for each job.
+gen handed-outputs '
+import os
+os.makedirs(".github/workflows", exist_ok=True)
+lines = []
+for i in range(2000):
+    lines += [("if" if i == 0 else "elif") + f" [ \"$GITHUB_REF\" = \"refs/heads/b{i}\" ]; then", f"  ENV=v{i}"]
+lines += ["fi", "echo \"environment=$ENV\" >> \"$GITHUB_OUTPUT\""]
+body = "\n".join("          " + l for l in lines)
+jobs = "".join(
+    f"  d{j}:\n    needs: pick\n    runs-on: ubuntu-latest\n"
+    "    environment: ${{ needs.pick.outputs.environment }}\n"
+    "    steps:\n      - run: kubectl apply -f k8s/\n"
+    for j in range(2000))
+open(".github/workflows/w.yml", "w").write(
+    "on: push\njobs:\n  pick:\n    runs-on: ubuntu-latest\n    outputs:\n"
+    "      environment: ${{ steps.s.outputs.environment }}\n    steps:\n      - id: s\n"
+    "        run: |\n" + body + "\n" + jobs)
+'
+
 printf '%-24s %9s %9s  %-8s %s\n' input time "peak RSS" exit "diagnostic"
 measure alias-bytes alias-bytes 'alias expansion|limit of' "$bin" --color never analyze .
 measure reference-fanout reference-fanout 'reference|limit' "$bin" --color never analyze .
@@ -330,3 +353,4 @@ measure container-steps container-steps '"deploy_steps": [0-9]' "$bin" --color n
 measure library-calls library-calls '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure github-writes github-writes '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
 measure array-expansions array-expansions '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json
+measure handed-outputs handed-outputs '"deploy_steps": [0-9]' "$bin" --color never analyze . --format json

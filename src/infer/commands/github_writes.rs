@@ -103,7 +103,9 @@ pub(super) fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<Conditio
 /// What job `job` (whose units are `units`) hands on under conditions: each GitHub output it
 /// declares as a step's output (`outputs: { environment: ${{ steps.set.outputs.environment }}
 /// }`) that a step writes only on some branch or event, as the variable
-/// `needs.<job>.outputs.<name>` the jobs after it read.
+/// `needs.<job>.outputs.<name>` the jobs after it read. An output written under more than
+/// [`MAX_HANDED`] conditions is left out: each job that needs it would name that many
+/// environments.
 pub(crate) fn handed_on_branch(job: &Job, units: &[Unit]) -> Vec<ConditionalValue> {
     let Some(unit) = units.first() else {
         return Vec::new();
@@ -114,18 +116,21 @@ pub(crate) fn handed_on_branch(job: &Job, units: &[Unit]) -> Vec<ConditionalValu
         let Some(var) = values::lone_var(value.trim()) else {
             continue;
         };
-        out.extend(
-            written
-                .iter()
-                .filter(|c| c.name == var)
-                .map(|c| ConditionalValue {
-                    name: format!("needs.{}.outputs.{output}", job.id),
-                    ..c.clone()
-                }),
-        );
+        let values: Vec<&ConditionalValue> = written.iter().filter(|c| c.name == var).collect();
+        if values.len() > MAX_HANDED {
+            continue;
+        }
+        out.extend(values.into_iter().map(|c| ConditionalValue {
+            name: format!("needs.{}.outputs.{output}", job.id),
+            ..c.clone()
+        }));
     }
     out
 }
+
+/// How many values one output may hand on per branch or event ([`handed_on_branch`]), as many
+/// names as a declared environment may expand to from its inputs.
+const MAX_HANDED: usize = 64;
 
 /// `K=V` written to `$GITHUB_ENV` (`target` `""`) or `$GITHUB_OUTPUT` (`"outputs."`), or with
 /// `::set-output name=K::V` (no target): the variable's name with the target's prefix, and the
