@@ -65,11 +65,14 @@ fn stem_parts(stem: &str) -> Vec<&str> {
             Some((at, at.checked_add(written.len())?))
         })
         .collect();
-    let inside = |i: usize| references.iter().any(|&(a, b)| a <= i && i < b);
+    // The references come in the order of the text: one pass over both.
+    let mut next = references.iter().peekable();
     let mut parts = Vec::new();
     let mut start = 0;
     for (i, c) in stem.char_indices() {
-        if matches!(c, '-' | '.' | '_') && !inside(i) {
+        while next.next_if(|&&(_, end)| end <= i).is_some() {}
+        let inside = next.peek().is_some_and(|&&(at, _)| at <= i);
+        if matches!(c, '-' | '.' | '_') && !inside {
             parts.push(stem.get(start..i).unwrap_or_default());
             start = i + 1;
         }
@@ -100,6 +103,19 @@ fn dir_hint(segments: &[&str]) -> Option<(String, HintSource, Confidence)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_stays_one_part_of_a_values_file_name() {
+        assert_eq!(
+            stem_parts("values.$APP_PROFILE"),
+            ["values", "$APP_PROFILE"]
+        );
+        assert_eq!(
+            stem_parts("values-${TARGET_ENV}_eu-${{ inputs.tier_name }}"),
+            ["values", "${TARGET_ENV}", "eu", "${{ inputs.tier_name }}"]
+        );
+        assert_eq!(stem_parts("my_values-prod"), ["my", "values", "prod"]);
+    }
 
     #[test]
     fn path_hints() {
