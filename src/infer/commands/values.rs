@@ -178,12 +178,22 @@ fn lookup_vars(var: &str, vars: &dyn Lookup) -> Option<String> {
 /// A name of one word built around a pull request's number or the branch
 /// ([`crate::infer::tier::is_dynamic`]), with no command substitution in it.
 fn per_pr_name(value: &str) -> bool {
-    let mut outside = value.to_owned();
-    for (written, _) in references(value) {
-        outside = outside.replacen(written, "x", 1);
+    if !crate::infer::tier::is_dynamic(value) {
+        return false;
     }
-    crate::infer::tier::is_dynamic(value)
-        && !outside.contains(|c: char| c.is_whitespace() || matches!(c, '(' | '`' | '"' | '\''))
+    // The text between the references, each a slice of `value`, in order.
+    let word = |text: &str| {
+        !text.contains(|c: char| c.is_whitespace() || matches!(c, '(' | '`' | '"' | '\''))
+    };
+    let mut at = 0;
+    for (written, _) in references(value) {
+        let start = written.as_ptr() as usize - value.as_ptr() as usize;
+        if !word(value.get(at..start).unwrap_or_default()) {
+            return false;
+        }
+        at = start + written.len();
+    }
+    word(value.get(at..).unwrap_or_default())
 }
 
 /// Resolves a lone `$VAR` from the job's variables, as [`resolve`] does.
