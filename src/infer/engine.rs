@@ -136,7 +136,8 @@ pub(crate) fn visit(
         }
         let vars = commands::job_vars(pipeline, job);
         let units = commands::job_units(files, job, &vars, shared, &mut facts.limits);
-        handed.insert(&job.id, commands::handed_on_branch(job, &units));
+        let written = commands::handed_on_branch(job, &units, &mut facts.limits);
+        handed.insert(&job.id, written);
         early.insert(&job.id, units);
     }
     for job in &pipeline.jobs {
@@ -159,13 +160,17 @@ pub(crate) fn visit(
             vars,
             throwaway_cluster,
             switched_off: switched_off::job(pipeline, job),
-            handed: job
-                .needs
-                .iter()
-                .filter_map(|n| handed.get(n.as_str()))
-                .flatten()
-                .cloned()
-                .collect(),
+            // Only a job whose `environment:` may read them is handed them.
+            handed: match &job.environment {
+                Some(_) => job
+                    .needs
+                    .iter()
+                    .filter_map(|n| handed.get(n.as_str()))
+                    .flatten()
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            },
         };
         for rule in rules.iter_mut() {
             rule.on_job(&site, facts);

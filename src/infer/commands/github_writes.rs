@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{Unit, values};
+use super::{Limits, Unit, values};
 use crate::infer::shell::{self, Command};
 use crate::read::{ConditionalValue, Job, Trigger, TriggerKind};
 
@@ -104,9 +104,13 @@ pub(super) fn github_writes(unit: &Unit) -> (Vec<(String, String)>, Vec<Conditio
 /// declares as a step's output (`outputs: { environment: ${{ steps.set.outputs.environment }}
 /// }`) that a step writes only on some branch or event, as the variable
 /// `needs.<job>.outputs.<name>` the jobs after it read. An output written under more than
-/// [`MAX_HANDED`] conditions is left out: each job that needs it would name that many
-/// environments.
-pub(crate) fn handed_on_branch(job: &Job, units: &[Unit]) -> Vec<ConditionalValue> {
+/// [`MAX_HANDED`] conditions is left out, with a `script-limit` diagnostic in `limits`: each
+/// job that needs it would name that many environments.
+pub(crate) fn handed_on_branch(
+    job: &Job,
+    units: &[Unit],
+    limits: &mut Limits,
+) -> Vec<ConditionalValue> {
     let Some(unit) = units.first() else {
         return Vec::new();
     };
@@ -118,6 +122,14 @@ pub(crate) fn handed_on_branch(job: &Job, units: &[Unit]) -> Vec<ConditionalValu
         };
         let values: Vec<&ConditionalValue> = written.iter().filter(|c| c.name == var).collect();
         if values.len() > MAX_HANDED {
+            limits.push(
+                job.loc.clone(),
+                format!(
+                    "job `{}` writes its output `{output}` under {} conditions, more than the {MAX_HANDED} read per output; the jobs that need it keep the environment it names as written",
+                    job.id,
+                    values.len()
+                ),
+            );
             continue;
         }
         out.extend(values.into_iter().map(|c| ConditionalValue {

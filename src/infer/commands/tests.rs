@@ -576,3 +576,50 @@ fn scripts_the_repository_does_not_hold_are_recorded() {
     assert_eq!(units.len(), 2, "the script the repository holds is read");
     assert!(units[1].unread_scripts.is_empty());
 }
+
+#[test]
+fn an_output_handed_on_per_branch_is_read_up_to_its_bound() {
+    // `ENV` set per branch in an `if`/`elif`, written once: one value per branch, each under
+    // its test; past 64 branches, none, and a diagnostic says so.
+    let handed = |branches: usize| {
+        let mut text = String::new();
+        for i in 0..branches {
+            let kw = if i == 0 { "if" } else { "elif" };
+            text.push_str(&format!(
+                "{kw} [ \"$GITHUB_REF\" = \"refs/heads/b{i}\" ]; then\n  ENV=v{i}\n"
+            ));
+        }
+        text.push_str("fi\necho \"environment=$ENV\" >> \"$GITHUB_OUTPUT\"\n");
+        let mut pick = job("pick", vec![script_step("w.yml", &text, 0, 0)]);
+        pick.outputs = vec![(
+            "environment".to_owned(),
+            "${{ steps.s.outputs.environment }}".to_owned(),
+        )];
+        let mut limits = Limits::default();
+        let units = job_units(&MemRepo::default(), &pick, &[], false, &mut limits);
+        let values = handed_on_branch(&pick, &units, &mut limits);
+        (values, limits.diagnostics.len())
+    };
+    let (values, diagnostics) = handed(2);
+    let read: Vec<(&str, &str, Option<&str>)> = values
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                c.value.as_str(),
+                c.when[0].pattern.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("needs.pick.outputs.environment", "v0", Some("b0")),
+            ("needs.pick.outputs.environment", "v1", Some("b1")),
+        ]
+    );
+    assert_eq!(diagnostics, 0);
+    let (values, diagnostics) = handed(65);
+    assert!(values.is_empty());
+    assert_eq!(diagnostics, 1);
+}
