@@ -24,6 +24,8 @@
 //!                                             schedule: Schedule, workflow_run: Upstream,
 //!                                             release: Tag)
 //! startsWith(github.event.release.tag_name, 'v')  Tag v*  (`==`: Tag, that tag)
+//! github.event.workflow_run.conclusion == 'success'  Upstream, any (any field of the finished
+//!                                             run: it exists on a `workflow_run` only; not `!=`)
 //! inputs.environment == 'prod'                Manual environment, choice prod (a
 //!                                             `workflow_dispatch` input of the workflow;
 //!                                             `github.event.inputs.X` alike; not `!=`)
@@ -131,8 +133,10 @@ fn is_success_call(e: &Expr) -> bool {
 fn simple(e: &Expr, dispatch: &[String]) -> Option<Cond> {
     match &e.kind {
         // "Not started with this input value" is every other start: no manual start of its own.
+        // Nor is "the finished run's field is not that value", which every other start passes.
         Kind::Not(inner) => simple(inner, dispatch)
             .filter(|c| !(c.kind == TriggerKind::Manual && c.pattern.is_some()))
+            .filter(|_| !tests_finished_run(inner))
             .map(|c| Cond {
                 negated: !c.negated,
                 ..c
@@ -148,6 +152,11 @@ fn simple(e: &Expr, dispatch: &[String]) -> Option<Cond> {
                     ..Cond::new(TriggerKind::Manual, Some(input.to_owned()))
                 });
             }
+            // The run that finished exists only on a `workflow_run` event: a test that one of
+            // its fields equals a value holds on no other start (`!=` holds on all of them).
+            if tests_finished_run(e) {
+                return (!*negated).then(|| Cond::new(TriggerKind::Upstream, None));
+            }
             let mut c = equals(&path.to_ascii_lowercase(), value)?;
             c.negated ^= *negated;
             Some(c)
@@ -162,6 +171,20 @@ fn simple(e: &Expr, dispatch: &[String]) -> Option<Cond> {
             }
         }
         _ => None,
+    }
+}
+
+/// `github.event.workflow_run.conclusion == 'success'`: a field of the run a `workflow_run`
+/// event reports, compared with a string.
+fn tests_finished_run(e: &Expr) -> bool {
+    match &e.kind {
+        Kind::Eq(l, r, _) => match (&l.kind, &r.kind) {
+            (Kind::Path(p), Kind::Str(_)) | (Kind::Str(_), Kind::Path(p)) => p
+                .get(..26)
+                .is_some_and(|head| head.eq_ignore_ascii_case("github.event.workflow_run.")),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

@@ -158,16 +158,17 @@ fn lower_event(
         // A deployment is created through GitHub's API, outside any workflow: by a person's
         // chat command or a deployment tool (Deliverybot, `gh api .../deployments`).
         "deployment" => out.push(trigger(scope, TriggerKind::Manual, None, key)),
-        "workflow_run" => {
+        // `workflow_run` names the workflows it follows; a `repository_dispatch` is sent through
+        // GitHub's API by another pipeline (a workflow's dispatch step, another repository's
+        // release job) and names the event types it accepts.
+        "workflow_run" | "repository_dispatch" => {
             let before = out.len();
-            filters(
-                ctx,
-                scope,
-                get("workflows"),
-                TriggerKind::Upstream,
-                false,
-                out,
-            );
+            let list = if event == "workflow_run" {
+                "workflows"
+            } else {
+                "types"
+            };
+            filters(ctx, scope, get(list), TriggerKind::Upstream, false, out);
             if out.len() == before {
                 out.push(trigger(scope, TriggerKind::Upstream, None, key));
             }
@@ -355,13 +356,16 @@ mod tests {
                 t(Upstream, Some("Test suite"), false, "\"Test suite\""),
                 t(Caller, None, false, "workflow_call"),
                 t(Caller, Some("environment"), false, "environment"),
-                t(
-                    Expression,
-                    Some("repository_dispatch"),
-                    false,
-                    "repository_dispatch"
-                ),
+                t(Upstream, Some("deploy"), false, "deploy"),
             ]
+        );
+    }
+
+    #[test]
+    fn repository_dispatch_without_types_is_any_upstream_event() {
+        assert_eq!(
+            triggers("on:\n  repository_dispatch:\njobs: {}\n"),
+            [t(Upstream, None, false, "repository_dispatch")]
         );
     }
 

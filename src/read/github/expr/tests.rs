@@ -134,6 +134,24 @@ fn event_names() {
         lower("startsWith(github.event.release.tag_name, 'v')"),
         [c(Tag, Some("v*"), false)]
     );
+    // A field of the run that finished exists on a `workflow_run` start only.
+    assert_eq!(
+        lower("${{ github.event.workflow_run.conclusion == 'success' }}"),
+        [c(Upstream, None, false)]
+    );
+    assert_eq!(
+        lower("'main' == github.event.workflow_run.head_branch && github.ref == 'refs/heads/x'"),
+        [c(Upstream, None, false), c(Branch, Some("x"), false)]
+    );
+    for holds_elsewhere in [
+        "github.event.workflow_run.conclusion != 'failure'",
+        "!(github.event.workflow_run.conclusion == 'failure')",
+    ] {
+        assert_eq!(
+            lower(holds_elsewhere),
+            [c(Expression, Some(holds_elsewhere), false)]
+        );
+    }
     assert_eq!(
         lower("github.event_name == 'deployment'"),
         [c(
