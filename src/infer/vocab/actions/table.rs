@@ -116,6 +116,17 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
         DeployTool::Kubectl,
         KUBECTL_CMD,
     ),
+    // Brevo's (formerly Sendinblue) composite action: `kustomize edit set image` in
+    // `resource-directory`, then `kustomize build | kubectl apply -f -`.
+    ActionSpec {
+        paths: &["resource-directory"],
+        images: &["images"],
+        ..deploy(
+            "sendinblue/k8s-deploy-action",
+            DeployTool::Kubectl,
+            ActionOp::Fixed("apply"),
+        )
+    },
     ActionSpec {
         paths: &["chart", "value-files"],
         ..deploy(
@@ -177,6 +188,11 @@ pub(super) const ACTIONS: &[ActionSpec] = &[
             "google-github-actions/get-gke-credentials",
             CredentialKind::CloudGcp,
         )
+    },
+    ActionSpec {
+        context: &["gke-cluster"],
+        credentials: &[("gcp-service-account-key", CredentialKind::CloudGcp)],
+        ..credential("sendinblue/gke-login-action", CredentialKind::CloudGcp)
     },
     ActionSpec {
         credentials: &[("base64-kube-config", CredentialKind::Kubeconfig)],

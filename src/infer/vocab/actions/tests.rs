@@ -25,6 +25,17 @@ fn actions() {
         ("deploy", Some("prod"))
     );
     assert_eq!(m.paths, ["k8s/a.yaml", "k8s/b.yaml"]);
+    let spec = action_spec("sendinblue/k8s-deploy-action@main", gh).expect("known");
+    let m = classify_action_deploy(
+        spec,
+        &with(&[("resource-directory", "./kubernetes/overlays/production/")]),
+    )
+    .expect("deploy");
+    assert_eq!(
+        (m.tool, m.operation.as_str()),
+        (DeployTool::Kubectl, "apply")
+    );
+    assert_eq!(m.paths, ["./kubernetes/overlays/production/"]);
     let spec = action_spec("KubernetesManifest@1", CiSystem::AzurePipelines).expect("known");
     assert!(classify_action_deploy(spec, &with(&[("action", "bake")])).is_none());
     assert_eq!(
