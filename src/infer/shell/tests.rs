@@ -157,6 +157,15 @@ fn wrappers_are_unwrapped() {
     );
     let cmds = commands("docker run -v a:/kube img kubectl apply -f x", &[]);
     assert_eq!(cmds[0].wrappers, ["docker run"]);
+    // A front end hands what follows `--` to its client; without `--` it runs nothing known.
+    let cmds = commands("emskaffolden -E \"$ENV\" -- deploy -n shop-$ENV", &[]);
+    assert_eq!(cmds[0].program(), Some("skaffold"));
+    assert_eq!(cmds[0].words[1].text, "deploy");
+    assert_eq!(cmds[0].wrappers, ["emskaffolden"]);
+    assert_eq!(
+        commands("emskaffolden -E x", &[])[0].program(),
+        Some("emskaffolden")
+    );
     // What the image's own entrypoint runs is not known: `upgrade ...` is no helm command.
     let cmds = commands("docker run --rm alpine/helm upgrade web ./chart", &[]);
     assert_eq!(cmds[0].program(), Some("upgrade"));

@@ -64,6 +64,11 @@ const WRAPPERS: &[(&str, &[&str], bool)] = &[
     ("rancher", &[], false),
 ];
 
+/// Front ends that render files and hand everything after `--` to a deploy client:
+/// `emskaffolden -E staging -- deploy -n shop` (emrichen templates, then Skaffold) runs
+/// `skaffold deploy -n shop`.
+const FRONT_ENDS: &[(&str, &str)] = &[("emskaffolden", "skaffold")];
+
 /// Container engines whose `run IMAGE COMMAND...` runs a command in a container.
 const CONTAINER_ENGINES: &[&str] = &["docker", "podman", "nerdctl"];
 
@@ -174,6 +179,16 @@ pub(super) fn unwrap(cmd: &mut Command, vars: &VarState<'_>) {
             if !container_run(cmd) {
                 return;
             }
+            continue;
+        }
+        if let Some((_, client)) = FRONT_ENDS.iter().find(|(f, _)| *f == program) {
+            let Some(dashes) = cmd.words.iter().position(|w| w.text == "--") else {
+                return;
+            };
+            let mut at = cmd.words[0].clone();
+            (at.raw, at.text) = ((*client).to_owned(), (*client).to_owned());
+            cmd.words.splice(..=dashes, [at]);
+            cmd.wrappers.push(program);
             continue;
         }
         if matches!(program.as_str(), "kubectl" | "oc") {

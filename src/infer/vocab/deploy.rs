@@ -8,6 +8,7 @@ use super::renderers::{Writers, rendered_into, upstream_renders};
 use crate::infer::shell::{self, Command};
 
 mod api;
+mod bazel;
 mod helmsman;
 mod tools;
 mod workload;
@@ -121,8 +122,9 @@ pub(crate) fn classify_deploy(
 ) -> Option<DeployMatch> {
     let cmd = cmds.get(idx)?;
     let program = cmd.program()?;
-    if let Some(found) =
-        api::deploy_by_api(program, cmd).or_else(|| helmsman::helmsman(program, cmd))
+    if let Some(found) = api::deploy_by_api(program, cmd)
+        .or_else(|| helmsman::helmsman(program, cmd))
+        .or_else(|| bazel::bazel_run(program, cmd))
     {
         return Some(found);
     }

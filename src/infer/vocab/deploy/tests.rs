@@ -374,3 +374,25 @@ fn changes_to_workloads_name_the_workload() {
     assert_eq!(workload("kubectl apply -f deployment/web-prod.yaml"), None);
     assert_eq!(workload("kubectl rollout restart deployment"), None);
 }
+
+#[test]
+fn bazel_runs_of_kubernetes_object_companions() {
+    for (script, operation) in [
+        ("tools/bazel run //k8s:prod.apply", "apply"),
+        ("bazel run --config=ci //deploy:web.create", "create"),
+        ("bazelisk run //k8s:dev.replace -- --context x", "replace"),
+        ("bazel run //k8s:old.delete", "delete"),
+    ] {
+        assert_eq!(op(script), pair("kubectl", operation), "{script}");
+    }
+    for script in [
+        "bazel run //k8s:prod.describe",
+        "bazel run //k8s:prod.gitops",
+        "bazel run //k8s:prod.show",
+        "bazel build //k8s:prod.apply",
+        "bazel test //...",
+        "bazel run //app:server",
+    ] {
+        assert_eq!(op(script), None, "{script}");
+    }
+}
