@@ -38,13 +38,15 @@ use crate::read::support::claimed_text;
 pub(crate) struct GitlabReader;
 
 impl Reader for GitlabReader {
-    /// Only the root file: included files are read through it.
     /// The root `.gitlab-ci.yml`, and the same name in a folder of a monorepo (each service's
-    /// pipeline, usually started by a `trigger:` job of the root one).
+    /// pipeline, usually started by a `trigger:` job of the root one). A `gitlab-ci.yml`
+    /// without the dot, anywhere, is a project's configuration at a custom path (the project's
+    /// "CI/CD configuration file" setting: `ci/gitlab-ci.yml`, `.gitlab/gitlab-ci.yml`).
+    /// Files the root includes or triggers are read through it.
     fn claims(&self, path: &str) -> bool {
         matches!(
             path.rsplit('/').next(),
-            Some(".gitlab-ci.yml" | ".gitlab-ci.yaml")
+            Some(".gitlab-ci.yml" | ".gitlab-ci.yaml" | "gitlab-ci.yml" | "gitlab-ci.yaml")
         ) && !path.split('/').any(|part| part == ".git")
     }
 
@@ -54,7 +56,8 @@ impl Reader for GitlabReader {
         repo: &dyn RepoFiles,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Option<Pipeline> {
-        if path.contains('/') && named_by_root(repo, path) {
+        let root = matches!(path, ".gitlab-ci.yml" | ".gitlab-ci.yaml");
+        if !root && named_by_root(repo, path) {
             // Read through the root pipeline, which includes or triggers it.
             return None;
         }

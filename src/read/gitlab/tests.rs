@@ -39,6 +39,25 @@ fn claims_the_root_file_and_those_of_subfolders() {
     assert!(GitlabReader.claims("service/.gitlab-ci.yml"));
     assert!(!GitlabReader.claims("x/.git/.gitlab-ci.yml"));
     assert!(!GitlabReader.claims("ci/build.yml"));
+    // A custom configuration path; GitLab's own templates keep their other names.
+    assert!(GitlabReader.claims("ci/gitlab-ci.yml"));
+    assert!(GitlabReader.claims(".gitlab/gitlab-ci.yaml"));
+    assert!(!GitlabReader.claims(".gitlab/ci/deploy.gitlab-ci.yml"));
+}
+
+/// A `gitlab-ci.yml` at a custom path is a pipeline of its own, unless the root includes it.
+#[test]
+fn a_custom_path_pipeline_is_read_unless_the_root_includes_it() {
+    let custom = "deploy:\n  script: [kubectl apply -f k8s/]\n";
+    let alone = Repo::from_pairs(&[("gitlab-ci.yml", custom)]);
+    let (p, _) = test_support::read_repo(&GitlabReader, "gitlab-ci.yml", &alone);
+    assert_eq!(p.map(|p| p.jobs.len()), Some(1));
+    let included = Repo::from_pairs(&[
+        (".gitlab-ci.yml", "include: /gitlab-ci.yml\n"),
+        ("gitlab-ci.yml", custom),
+    ]);
+    let (p, d) = test_support::read_repo(&GitlabReader, "gitlab-ci.yml", &included);
+    assert!(p.is_none() && d.is_empty(), "{d:?}");
 }
 
 /// A monorepo's `service/.gitlab-ci.yml` was never opened (issue 9, class 1). It is read on its
