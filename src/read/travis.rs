@@ -12,6 +12,8 @@
 
 mod condition;
 
+pub(crate) use condition::alternatives;
+
 use crate::files::{Code, Diagnostic};
 use crate::read::pipeline::{CiSystem, Job, Pipeline, Step, Trigger, TriggerKind};
 use crate::yaml::{Mapping, Node, Span, Value};

@@ -32,8 +32,47 @@ pub(crate) fn conditions(st: &SourceText, node: &Node) -> Vec<Trigger> {
     out
 }
 
+/// One recognised term of a condition: kind, pattern, negated.
+pub(crate) type Term = (TriggerKind, Option<String>, bool);
+
+/// The alternatives of a condition with a top-level `OR` (`(branch = master AND type !=
+/// pull_request) OR tag IS present`), each the terms of its `AND`; `None` when there is no
+/// top-level `OR`, when an alternative holds `NOT` (other than `NOT IN`) or a nested `OR`, or
+/// when one of its terms is not recognised (it could narrow that alternative in a way no term
+/// says).
+pub(crate) fn alternatives(text: &str) -> Option<Vec<Vec<Term>>> {
+    let parts = split_top(text, &[" or ", "||"]);
+    if parts.len() < 2 {
+        return None;
+    }
+    parts
+        .into_iter()
+        .map(|alt| {
+            let upper = alt.to_ascii_uppercase().replace("NOT IN", "NOTIN");
+            let words = upper.split(|c: char| c.is_whitespace() || c == '(' || c == ')');
+            if words.into_iter().any(|w| w == "OR" || w == "NOT") || alt.contains("||") {
+                return None;
+            }
+            split_and(alt)
+                .into_iter()
+                .map(|term| {
+                    let found = recognise(term);
+                    (!found.is_empty()).then_some(found)
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|terms| terms.into_iter().flatten().collect())
+        })
+        .collect()
+}
+
 /// Splits at top-level `AND` / `&&` (case-insensitive), dropping outer parentheses.
 fn split_and(text: &str) -> Vec<&str> {
+    split_top(text, &[" and ", "&&"])
+}
+
+/// Splits at the top-level separators `seps` (matched case-insensitively), dropping the outer
+/// parentheses of each part.
+fn split_top<'t>(text: &'t str, seps: &[&str]) -> Vec<&'t str> {
     let mut out = Vec::new();
     let mut depth = 0i32;
     let mut start = 0usize;
@@ -46,16 +85,13 @@ fn split_and(text: &str) -> Vec<&str> {
             _ if depth == 0 => {
                 // `get` because `i` may fall inside a multi-byte character.
                 let rest = text.get(i..).unwrap_or("");
-                let sep = if rest
-                    .get(..5)
-                    .is_some_and(|w| w.eq_ignore_ascii_case(" and "))
-                {
-                    5
-                } else if rest.starts_with("&&") {
-                    2
-                } else {
-                    0
-                };
+                let sep = seps
+                    .iter()
+                    .find(|sep| {
+                        rest.get(..sep.len())
+                            .is_some_and(|w| w.eq_ignore_ascii_case(sep))
+                    })
+                    .map_or(0, |sep| sep.len());
                 if sep > 0 {
                     out.push(text[start..i].trim());
                     i += sep;
@@ -99,7 +135,7 @@ fn regex(s: &str) -> String {
     }
 }
 
-fn recognise(term: &str) -> Vec<(TriggerKind, Option<String>, bool)> {
+fn recognise(term: &str) -> Vec<Term> {
     let Some((subject, rest)) = term.split_once(char::is_whitespace) else {
         return Vec::new();
     };
@@ -149,7 +185,7 @@ fn recognise(term: &str) -> Vec<(TriggerKind, Option<String>, bool)> {
 }
 
 /// `type = pull_request|cron|api|push`.
-fn event(rest: &str) -> Vec<(TriggerKind, Option<String>, bool)> {
+fn event(rest: &str) -> Vec<Term> {
     let (value, negated) = if let Some(v) = rest.strip_prefix("!=") {
         (v, true)
     } else if let Some(v) = rest.strip_prefix("==").or_else(|| rest.strip_prefix('=')) {
@@ -226,6 +262,31 @@ mod tests {
             conds("(type = cron)"),
             [(TriggerKind::Schedule, None, false)]
         );
+    }
+
+    #[test]
+    fn alternatives_of_a_disjunction() {
+        use TriggerKind::*;
+        let alts = alternatives("(branch = master AND type != pull_request) OR tag IS present");
+        assert_eq!(
+            alts,
+            Some(vec![
+                vec![
+                    (Branch, Some("master".into()), false),
+                    (PullRequest, None, true)
+                ],
+                vec![(Tag, None, false)],
+            ])
+        );
+        for none in [
+            "branch = master",
+            "branch = master OR NOT tag IS present",
+            "branch = master OR env(X) = y",
+            "branch = master OR (tag IS present OR type = cron)",
+            "(branch = master OR",
+        ] {
+            assert_eq!(alternatives(none), None, "{none}");
+        }
     }
 
     #[test]

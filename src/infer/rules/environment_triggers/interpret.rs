@@ -3,7 +3,7 @@
 
 use crate::infer::expression::{Way, ways_in};
 use crate::infer::jenkins_when;
-use crate::read::{CiSystem, Trigger, TriggerKind};
+use crate::read::{CiSystem, Trigger, TriggerKind, travis};
 
 /// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
 /// Jenkins `params.DEPLOY` and `env.BRANCH_NAME == 'main'`, GitLab `$CI_COMMIT_BRANCH` and
@@ -35,6 +35,9 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<Way> {
     if let Some(ways) = ways_in(text) {
         return ways;
     }
+    if system == CiSystem::Travis {
+        return travis_ways(text);
+    }
     // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
     // requires each ref and input it tests. GitLab's are typed by its reader.
     if system != CiSystem::GitlabCi
@@ -50,6 +53,32 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<Way> {
         }
     }
     interpret_one(text).into_iter().map(Way::from).collect()
+}
+
+/// Travis `(branch = master AND type != pull_request) OR tag IS present`: each alternative is
+/// the one ref it tests positively (a test that also names a pattern beside an "any" one,
+/// such as `type = push AND branch = main`, is that pattern); the event tests it excludes
+/// (`type != pull_request`) narrow it no further than its ref does. An alternative testing no
+/// ref, or two, says no way in, and then the whole condition says none.
+fn travis_ways(text: &str) -> Vec<Way> {
+    let Some(alternatives) = travis::alternatives(text) else {
+        return Vec::new();
+    };
+    let mut ways = Vec::new();
+    for terms in alternatives {
+        let positive: Vec<_> = terms.iter().filter(|(_, _, negated)| !negated).collect();
+        let named: Vec<_> = positive
+            .iter()
+            .copied()
+            .filter(|(_, p, _)| p.is_some())
+            .collect();
+        let way = match (named.as_slice(), positive.as_slice()) {
+            ([one], _) | ([], [one]) => one,
+            _ => return Vec::new(),
+        };
+        ways.push(Way::from((way.0.clone(), way.1.clone())));
+    }
+    ways
 }
 
 /// The target of every `changeRequest` of a Jenkins `anyOf` (`changeRequest target: 'main'`,
