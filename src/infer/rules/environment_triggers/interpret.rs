@@ -2,7 +2,7 @@
 //! what some patterns and tests say of themselves (every ref, pull request builds, settings).
 
 use crate::infer::expression::{Way, ways_in};
-use crate::infer::jenkins_when;
+use crate::infer::{groups, jenkins_when};
 use crate::read::{CiSystem, Trigger, TriggerKind, travis};
 
 /// Reads the expressions readers keep verbatim for the few forms that name a ref or an input:
@@ -37,6 +37,11 @@ pub(super) fn interpret(c: &Trigger, system: CiSystem) -> Vec<Way> {
     }
     if system == CiSystem::Travis {
         return travis_ways(text);
+    }
+    if system == CiSystem::Jenkins
+        && let Some(ways) = jenkins_alternatives(text)
+    {
+        return ways;
     }
     // Jenkins `return !env.CHANGE_ID && (env.BRANCH_NAME == 'master')`: a conjunction
     // requires each ref and input it tests. GitLab's are typed by its reader.
@@ -106,19 +111,74 @@ fn quoted_args(text: &str, word: &str) -> Vec<String> {
     out
 }
 
+/// Jenkins `return env.BRANCH_NAME ==~ 'release/.*' || env.BRANCH_NAME == 'master'`, or
+/// `GIT_BRANCH.startsWith("dev") || GIT_BRANCH.startsWith("PR-")`: each alternative is a way
+/// in when every one is a branch test [`interpret_one`] reads; `None` otherwise.
+fn jenkins_alternatives(text: &str) -> Option<Vec<Way>> {
+    let body = text
+        .trim()
+        .strip_prefix("return")
+        .map_or(text, str::trim_start);
+    let parts = groups::split_outside(body, "||")?;
+    if parts.len() < 2 {
+        return None;
+    }
+    parts
+        .into_iter()
+        .map(|part| interpret_one(groups::ungrouped(part.trim())).map(Way::from))
+        .collect()
+}
+
+/// The quoted text `s` starts with (`'main'`, `"main")`), a closing parenthesis after it
+/// allowed.
+fn quoted(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches(')').trim();
+    let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+    s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
+}
+
+/// A test of the branch a Jenkins build is for: `== 'main'`, a Groovy full match `==~
+/// 'release/.*'` (a pattern `/release/.*/`, or the name itself when it holds no regex
+/// character), or `.startsWith('dev')` (`dev*`; `PR-` and `MR-` are change-request builds).
+fn jenkins_branch_test(text: &str) -> Option<(TriggerKind, Option<String>)> {
+    const VARS: &[&str] = &[
+        "env.BRANCH_NAME",
+        "BRANCH_NAME",
+        "env.GIT_BRANCH",
+        "GIT_BRANCH",
+    ];
+    let rest = VARS
+        .iter()
+        .find_map(|var| text.strip_prefix(var))?
+        .trim_start();
+    if let Some(re) = rest.strip_prefix("==~") {
+        let re = quoted(re)?;
+        let literal = re
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+        return Some((
+            TriggerKind::Branch,
+            Some(if literal { re } else { format!("/{re}/") }),
+        ));
+    }
+    if let Some(branch) = rest.strip_prefix("==") {
+        return quoted(branch).map(|b| (TriggerKind::Branch, Some(b)));
+    }
+    let prefix = quoted(rest.strip_prefix(".startsWith(")?)?;
+    if prefix.is_empty() {
+        return Some((TriggerKind::Branch, None));
+    }
+    let pattern = format!("{prefix}*");
+    Some(if is_change_request_branch(&pattern) {
+        (TriggerKind::PullRequest, None)
+    } else {
+        (TriggerKind::Branch, Some(pattern))
+    })
+}
+
 fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
-    let quoted = |s: &str| {
-        let s = s.trim().trim_end_matches(')').trim();
-        let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
-        s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
-    };
-    for var in ["env.BRANCH_NAME", "BRANCH_NAME", "env.GIT_BRANCH"] {
-        if let Some(rest) = text
-            .strip_prefix(var)
-            .and_then(|r| r.trim_start().strip_prefix("=="))
-        {
-            return quoted(rest).map(|b| (TriggerKind::Branch, Some(b)));
-        }
+    if let Some(way) = jenkins_branch_test(text) {
+        return Some(way);
     }
     // `when { environment name: 'GIT_BRANCH', value: 'origin/master' }`.
     if let [branch] = jenkins_when::branch_tests(text).as_slice() {
@@ -176,4 +236,66 @@ pub(super) fn tests_settings_only(text: &str) -> bool {
     ];
     (text.contains("vars.") || text.contains("secrets."))
         && !CONTEXTS.iter().any(|c| text.contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use TriggerKind::*;
+
+    fn ways(found: Option<Vec<Way>>) -> Option<Vec<(TriggerKind, Option<String>)>> {
+        found.map(|w| w.into_iter().map(|w| (w.kind, w.pattern)).collect())
+    }
+
+    fn branch(p: &str) -> (TriggerKind, Option<String>) {
+        (Branch, Some(p.to_owned()))
+    }
+
+    #[test]
+    fn jenkins_disjunctions_of_branch_tests() {
+        assert_eq!(
+            ways(jenkins_alternatives(
+                "return env.BRANCH_NAME ==~ 'release/.*' || env.BRANCH_NAME ==~'master'"
+            )),
+            Some(vec![branch("/release/.*/"), branch("master")])
+        );
+        assert_eq!(
+            ways(jenkins_alternatives(
+                "GIT_BRANCH.startsWith(\"dev\") || (GIT_BRANCH.startsWith(\"PR-\"))"
+            )),
+            Some(vec![branch("dev*"), (PullRequest, None)])
+        );
+        // A parameter alternative is a manual start with it, as on its own.
+        assert_eq!(
+            ways(jenkins_alternatives(
+                "env.BRANCH_NAME == 'main' || params.FORCE"
+            )),
+            Some(vec![branch("main"), (Manual, Some("FORCE".to_owned()))])
+        );
+        for unread in [
+            "env.BRANCH_NAME == 'main'",
+            "env.BRANCH_NAME == 'main' || currentBuild.result == null",
+        ] {
+            assert_eq!(ways(jenkins_alternatives(unread)), None, "{unread}");
+        }
+    }
+
+    #[test]
+    fn travis_disjunctions_give_each_alternatives_ref() {
+        assert_eq!(
+            ways(Some(travis_ways(
+                "(branch = master AND type != pull_request) OR tag IS present"
+            ))),
+            Some(vec![branch("master"), (Tag, None)])
+        );
+        assert_eq!(
+            ways(Some(travis_ways(
+                "type = push AND branch = main OR type = cron"
+            ))),
+            Some(vec![branch("main"), (Schedule, None)])
+        );
+        for unread in ["branch = a OR type != push", "branch = a OR env(X) = 1"] {
+            assert!(travis_ways(unread).is_empty(), "{unread}");
+        }
+    }
 }
