@@ -20,7 +20,10 @@ mod upstream;
 
 use crate::infer::expression::inputs_read;
 use crate::read::{CiSystem, Job, Pipeline, Trigger, TriggerKind};
-use interpret::{interpret, is_change_request_branch, matches_every_ref, tests_settings_only};
+use interpret::{
+    disjoint, interpret, is_change_request_branch, matches_every_ref, tests_settings_only,
+    within_prefix,
+};
 use starts::{PipelineStarts, named_inputs};
 use upstream::{
     JobsById, approval_job, runs_anyway, upstream_approval, upstream_conditions, upstream_filters,
@@ -460,8 +463,20 @@ fn triggers_of(
                 .iter()
                 .filter(|p| p.kind == t.kind && p.pattern.is_some())
                 .collect();
+            // A prefix test (`startsWith(github.ref, 'refs/tags/v')`) narrows to the pipeline's
+            // patterns within it (`tags: ['v*.*.*']`).
+            let (within, others): (Vec<&&Trigger>, Vec<&&Trigger>) = narrower
+                .iter()
+                .partition(|p| within_prefix(t.pattern.as_deref(), p.pattern.as_deref()));
+            let overlapping = others
+                .iter()
+                .any(|p| !disjoint(t.pattern.as_deref(), p.pattern.as_deref()));
             if t.pattern.is_none() && !narrower.is_empty() {
                 for p in narrower {
+                    out.push(Found::from(p, Confidence::High, "the pipeline trigger"));
+                }
+            } else if github && !within.is_empty() && !overlapping {
+                for p in within {
                     out.push(Found::from(p, Confidence::High, "the pipeline trigger"));
                 }
             } else {

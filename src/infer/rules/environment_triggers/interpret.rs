@@ -210,6 +210,35 @@ pub(super) fn matches_every_ref(pattern: &str) -> bool {
     matches!(inner, ".*" | ".+" | "*")
 }
 
+/// Whether every ref `pattern` matches also matches the prefix glob `job` (`v*`, of
+/// `startsWith(github.ref, 'refs/tags/v')`): `pattern` starts with that prefix (`v*.*.*`,
+/// `v1`) and is not the same glob.
+pub(super) fn within_prefix(job: Option<&str>, pattern: Option<&str>) -> bool {
+    let (Some(job), Some(pattern)) = (job, pattern) else {
+        return false;
+    };
+    job.strip_suffix('*')
+        .filter(|prefix| !prefix.is_empty() && !prefix.contains(GLOB))
+        .is_some_and(|prefix| pattern.starts_with(prefix) && pattern != job)
+}
+
+/// Whether no ref matches both globs: their literal heads (up to the first glob character)
+/// differ where both have characters (`v*` and `release-*`).
+pub(super) fn disjoint(a: Option<&str>, b: Option<&str>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    let head = |p: &str| {
+        let end = p.find(|c: char| GLOB.contains(&c)).unwrap_or(p.len());
+        p[..end].to_owned()
+    };
+    let (a, b) = (head(a), head(b));
+    !(a.starts_with(&b) || b.starts_with(&a))
+}
+
+/// The characters that make a ref pattern a glob.
+const GLOB: &[char] = &['*', '?', '[', ']', '{', '}', '!', '+'];
+
 /// A Jenkins branch pattern that matches only pull (merge) request builds: `PR-*`, `MR-*`.
 pub(super) fn is_change_request_branch(pattern: &str) -> bool {
     let p = pattern.trim();
@@ -278,6 +307,19 @@ mod tests {
         ] {
             assert_eq!(ways(jenkins_alternatives(unread)), None, "{unread}");
         }
+    }
+
+    #[test]
+    fn prefix_globs_hold_the_patterns_they_begin() {
+        assert!(within_prefix(Some("v*"), Some("v*.*.*")));
+        assert!(within_prefix(Some("release/*"), Some("release/2024-*")));
+        assert!(!within_prefix(Some("v*"), Some("v*")));
+        assert!(!within_prefix(Some("v*"), Some("*")));
+        assert!(!within_prefix(Some("v?*"), Some("v1")));
+        assert!(!within_prefix(None, Some("v1")));
+        assert!(disjoint(Some("v*"), Some("release-*")));
+        assert!(!disjoint(Some("v*"), Some("*")));
+        assert!(!disjoint(Some("v1*"), Some("v*")));
     }
 
     #[test]
