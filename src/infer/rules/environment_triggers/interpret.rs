@@ -140,7 +140,14 @@ fn quoted(s: &str) -> Option<String> {
 /// A test of the branch a Jenkins build is for: `== 'main'`, a Groovy full match `==~
 /// 'release/.*'` (a pattern `/release/.*/`, or the name itself when it holds no regex
 /// character), or `.startsWith('dev')` (`dev*`; `PR-` and `MR-` are change-request builds).
+/// The remote's `origin/`, which `GIT_BRANCH` holds outside multibranch jobs, is taken off.
 fn jenkins_branch_test(text: &str) -> Option<(TriggerKind, Option<String>)> {
+    let quoted = |s: &str| {
+        quoted(s).map(|q| match q.strip_prefix("origin/") {
+            Some(rest) => rest.to_owned(),
+            None => q,
+        })
+    };
     const VARS: &[&str] = &[
         "env.BRANCH_NAME",
         "BRANCH_NAME",
@@ -293,6 +300,12 @@ mod tests {
                 "GIT_BRANCH.startsWith(\"dev\") || (GIT_BRANCH.startsWith(\"PR-\"))"
             )),
             Some(vec![branch("dev*"), (PullRequest, None)])
+        );
+        assert_eq!(
+            ways(jenkins_alternatives(
+                "env.GIT_BRANCH == 'origin/main' || GIT_BRANCH.startsWith('origin/rel')"
+            )),
+            Some(vec![branch("main"), branch("rel*")])
         );
         // A parameter alternative is a manual start with it, as on its own.
         assert_eq!(
