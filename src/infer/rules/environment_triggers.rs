@@ -276,7 +276,14 @@ fn triggers_of(
             .iter()
             .any(|c| is_ref_kind(&c.kind) || c.kind == TriggerKind::Manual)
     {
-        conditions.extend(upstream_conditions(jobs, job));
+        let mut inherited = upstream_conditions(jobs, job);
+        // A called workflow's job waits for what its calling job waits for.
+        if inherited.is_empty()
+            && let Some(parent) = parent
+        {
+            inherited = upstream_conditions(jobs, parent);
+        }
+        conditions.extend(inherited);
     }
     // Expressions that say something typed count as that: the ways in after `typed` are
     // alternatives (`a || b`), not a conjunction.

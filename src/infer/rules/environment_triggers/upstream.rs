@@ -47,15 +47,16 @@ pub(super) fn upstream_filters(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
 }
 
 /// GitHub: the `if:` conditions of the nearest jobs up `job`'s `needs:` that have any; a job
-/// that runs anyway (`always()`) passes on nothing.
+/// that runs anyway (`always()`, `!cancelled()`) passes on its other tests only, and none of
+/// the jobs it needs.
 pub(super) fn upstream_conditions(jobs: &JobsById<'_>, job: &Job) -> Vec<Trigger> {
     let mut out = Vec::new();
     walk_upstream(jobs, job, |up| {
-        if up.conditions.iter().any(runs_anyway) {
-            return true;
-        }
-        out.extend(up.conditions.iter().cloned());
-        !up.conditions.is_empty()
+        // A job that runs whatever happened to the jobs it needs (`!cancelled() &&
+        // github.ref == 'refs/heads/main'`) still runs only where its own tests hold.
+        let anyway = up.conditions.iter().any(runs_anyway);
+        out.extend(up.conditions.iter().filter(|c| !runs_anyway(c)).cloned());
+        anyway || !up.conditions.is_empty()
     });
     out
 }
