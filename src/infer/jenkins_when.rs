@@ -28,15 +28,18 @@ fn tests(text: &str) -> Vec<(String, String)> {
         return Vec::new();
     };
     let name = name.trim();
-    let value = value.trim();
-    let quote = value.chars().next().filter(|q| *q == '\'' || *q == '"');
-    let literal = quote.and_then(|q| value.strip_prefix(q)?.strip_suffix(q));
-    match literal {
-        Some(v) if is_variable(name) && !v.contains(['\'', '"']) => {
-            vec![(name.to_owned(), v.to_owned())]
-        }
+    match literal(value) {
+        Some(v) if is_variable(name) => vec![(name.to_owned(), v.to_owned())],
         _ => Vec::new(),
     }
+}
+
+/// The text of a quoted Groovy string (`'main'`, `"main"`) that holds no other quote.
+fn literal(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let q = value.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+    let text = value.strip_prefix(q)?.strip_suffix(q)?;
+    (!text.contains(['\'', '"'])).then_some(text)
 }
 
 /// The quoted text right after `key` in `part` (`name: 'ENV'` → `ENV`).
@@ -58,14 +61,46 @@ fn is_variable(name: &str) -> bool {
 pub(crate) fn branch_tests(text: &str) -> Vec<String> {
     tests(text)
         .into_iter()
-        .filter(|(name, _)| {
-            matches!(
-                name.strip_prefix("env.").unwrap_or(name),
-                "GIT_BRANCH" | "BRANCH_NAME"
-            )
-        })
-        .map(|(_, value)| value.strip_prefix("origin/").unwrap_or(&value).to_owned())
+        .filter(|(name, _)| is_branch_variable(name))
+        .map(|(_, value)| without_remote(&value).to_owned())
         .collect()
+}
+
+/// The branch pattern of a Groovy match of the branch variable: a full match
+/// `env.BRANCH_NAME ==~ 'release/.*'` (the pattern `/release/.*/`, or the name itself when it
+/// holds no regex character) or a prefix `GIT_BRANCH.startsWith('dev')` (`dev*`), an
+/// `origin/` prefix taken off as [`branch_tests`] does.
+pub(crate) fn branch_pattern(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some((name, re)) = text.split_once("==~") {
+        let re = without_remote(literal(re)?);
+        let plain = re
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
+        return (is_branch_variable(name.trim()) && !re.is_empty()).then(|| {
+            if plain {
+                re.to_owned()
+            } else {
+                format!("/{re}/")
+            }
+        });
+    }
+    let (name, prefix) = text.split_once(".startsWith(")?;
+    let prefix = without_remote(literal(prefix.strip_suffix(')')?)?);
+    (is_branch_variable(name) && !prefix.is_empty()).then(|| format!("{prefix}*"))
+}
+
+/// `GIT_BRANCH` or `BRANCH_NAME`, with or without `env.`.
+fn is_branch_variable(name: &str) -> bool {
+    matches!(
+        name.strip_prefix("env.").unwrap_or(name),
+        "GIT_BRANCH" | "BRANCH_NAME"
+    )
+}
+
+/// A branch without the remote's `origin/`, which `GIT_BRANCH` holds outside multibranch jobs.
+fn without_remote(branch: &str) -> &str {
+    branch.strip_prefix("origin/").unwrap_or(branch)
 }
 
 /// The environments a condition's text names: the values it tests a variable named for the
@@ -154,6 +189,31 @@ mod tests {
         assert_eq!(environment_tests("env.DEPLOY_ENV == 'qa'"), ["qa"]);
         assert_eq!(branch_tests("GIT_BRANCH == 'origin/master'"), ["master"]);
         assert_eq!(branch_tests("env.BRANCH_NAME == 'main'"), ["main"]);
+    }
+
+    #[test]
+    fn groovy_matches_of_the_branch_are_patterns() {
+        let pattern = branch_pattern;
+        assert_eq!(
+            pattern("env.BRANCH_NAME ==~ 'release/.*'").as_deref(),
+            Some("/release/.*/")
+        );
+        assert_eq!(
+            pattern("BRANCH_NAME ==~'master'").as_deref(),
+            Some("master")
+        );
+        assert_eq!(
+            pattern("GIT_BRANCH.startsWith(\"origin/rel\")").as_deref(),
+            Some("rel*")
+        );
+        for none in [
+            "ENV ==~ 'prod'",
+            "GIT_BRANCH.startsWith('')",
+            "GIT_BRANCH.startsWith(prefix)",
+            "env.BRANCH_NAME == 'main'",
+        ] {
+            assert_eq!(pattern(none), None, "{none}");
+        }
     }
 
     #[test]

@@ -21,8 +21,24 @@ fn named_by_root(repo: &dyn RepoFiles, path: &str) -> bool {
         .filter_map(|root| repo.read(root))
         .any(|text| {
             text.lines()
-                .any(|line| !line.trim_start().starts_with('#') && line.contains(path))
+                .any(|line| !line.trim_start().starts_with('#') && names_path(line, path))
         })
+}
+
+/// Whether `line` writes `path` whole, maybe after `/` or `./` (`include: /ci/gitlab-ci.yml`,
+/// `- local: 'ci/gitlab-ci.yml'`): not as the end of a longer path
+/// (`.gitlab/ci/gitlab-ci.yml`) or name (`Auto-DevOps.gitlab-ci.yml`).
+fn names_path(line: &str, path: &str) -> bool {
+    let path_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/');
+    line.match_indices(path).any(|(at, _)| {
+        let before = &line[..at];
+        let before = before
+            .strip_suffix("./")
+            .or_else(|| before.strip_suffix('/'))
+            .unwrap_or(before);
+        let after = &line[at + path.len()..];
+        !before.ends_with(path_char) && !after.starts_with(path_char)
+    })
 }
 
 #[cfg(test)]

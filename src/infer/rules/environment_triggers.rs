@@ -474,6 +474,7 @@ fn triggers_of(
             // patterns within it (`tags: ['v*.*.*']`).
             let (within, others): (Vec<&&Trigger>, Vec<&&Trigger>) = narrower
                 .iter()
+                .filter(|_| github)
                 .partition(|p| within_prefix(t.pattern.as_deref(), p.pattern.as_deref()));
             let overlapping = others
                 .iter()
@@ -482,7 +483,7 @@ fn triggers_of(
                 for p in narrower {
                     out.push(Found::from(p, Confidence::High, "the pipeline trigger"));
                 }
-            } else if github && !within.is_empty() && !overlapping {
+            } else if !within.is_empty() && !overlapping {
                 for p in within {
                     out.push(Found::from(p, Confidence::High, "the pipeline trigger"));
                 }

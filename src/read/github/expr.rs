@@ -179,9 +179,11 @@ fn simple(e: &Expr, dispatch: &[String]) -> Option<Cond> {
 fn tests_finished_run(e: &Expr) -> bool {
     match &e.kind {
         Kind::Eq(l, r, _) => match (&l.kind, &r.kind) {
-            (Kind::Path(p), Kind::Str(_)) | (Kind::Str(_), Kind::Path(p)) => p
-                .get(..26)
-                .is_some_and(|head| head.eq_ignore_ascii_case("github.event.workflow_run.")),
+            (Kind::Path(p), Kind::Str(_)) | (Kind::Str(_), Kind::Path(p)) => {
+                const RUN: &str = "github.event.workflow_run.";
+                p.get(..RUN.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(RUN))
+            }
             _ => false,
         },
         _ => false,

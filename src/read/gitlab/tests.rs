@@ -58,6 +58,28 @@ fn a_custom_path_pipeline_is_read_unless_the_root_includes_it() {
     ]);
     let (p, d) = test_support::read_repo(&GitlabReader, "gitlab-ci.yml", &included);
     assert!(p.is_none() && d.is_empty(), "{d:?}");
+    for (line, named) in [
+        ("include: /ci/gitlab-ci.yml", true),
+        ("  - local: './ci/gitlab-ci.yml'", true),
+        ("trigger: {include: ci/gitlab-ci.yml}", true),
+        ("  - local: .gitlab/ci/gitlab-ci.yml", false),
+        ("  - local: ci/gitlab-ci.yml.bak", false),
+    ] {
+        assert_eq!(super::names_path(line, "ci/gitlab-ci.yml"), named, "{line}");
+    }
+    // A longer path or a template's name that ends the same way is another file.
+    let others = Repo::from_pairs(&[
+        (
+            ".gitlab-ci.yml",
+            "include:\n  - template: Auto-DevOps.gitlab-ci.yml\n  - local: .gitlab/ci/gitlab-ci.yml\n",
+        ),
+        ("gitlab-ci.yml", custom),
+        ("ci/gitlab-ci.yml", custom),
+    ]);
+    for path in ["gitlab-ci.yml", "ci/gitlab-ci.yml"] {
+        let (p, _) = test_support::read_repo(&GitlabReader, path, &others);
+        assert_eq!(p.map(|p| p.jobs.len()), Some(1), "{path}");
+    }
 }
 
 /// A monorepo's `service/.gitlab-ci.yml` was never opened (issue 9, class 1). It is read on its

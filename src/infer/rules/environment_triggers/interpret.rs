@@ -113,7 +113,7 @@ fn quoted_args(text: &str, word: &str) -> Vec<String> {
 
 /// Jenkins `return env.BRANCH_NAME ==~ 'release/.*' || env.BRANCH_NAME == 'master'`, or
 /// `GIT_BRANCH.startsWith("dev") || GIT_BRANCH.startsWith("PR-")`: each alternative is a way
-/// in when every one is a branch test [`interpret_one`] reads; `None` otherwise.
+/// in when every one is a test [`interpret_one`] reads; `None` otherwise.
 fn jenkins_alternatives(text: &str) -> Option<Vec<Way>> {
     let body = text
         .trim()
@@ -129,67 +129,19 @@ fn jenkins_alternatives(text: &str) -> Option<Vec<Way>> {
         .collect()
 }
 
-/// The quoted text `s` starts with (`'main'`, `"main")`), a closing parenthesis after it
-/// allowed.
-fn quoted(s: &str) -> Option<String> {
-    let s = s.trim().trim_end_matches(')').trim();
-    let q = s.chars().next().filter(|q| *q == '\'' || *q == '"')?;
-    s.strip_prefix(q)?.strip_suffix(q).map(str::to_owned)
-}
-
-/// A test of the branch a Jenkins build is for: `== 'main'`, a Groovy full match `==~
-/// 'release/.*'` (a pattern `/release/.*/`, or the name itself when it holds no regex
-/// character), or `.startsWith('dev')` (`dev*`; `PR-` and `MR-` are change-request builds).
-/// The remote's `origin/`, which `GIT_BRANCH` holds outside multibranch jobs, is taken off.
-fn jenkins_branch_test(text: &str) -> Option<(TriggerKind, Option<String>)> {
-    let quoted = |s: &str| {
-        quoted(s).map(|q| match q.strip_prefix("origin/") {
-            Some(rest) => rest.to_owned(),
-            None => q,
-        })
-    };
-    const VARS: &[&str] = &[
-        "env.BRANCH_NAME",
-        "BRANCH_NAME",
-        "env.GIT_BRANCH",
-        "GIT_BRANCH",
-    ];
-    let rest = VARS
-        .iter()
-        .find_map(|var| text.strip_prefix(var))?
-        .trim_start();
-    if let Some(re) = rest.strip_prefix("==~") {
-        let re = quoted(re)?;
-        let literal = re
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/'));
-        return Some((
-            TriggerKind::Branch,
-            Some(if literal { re } else { format!("/{re}/") }),
-        ));
-    }
-    if let Some(branch) = rest.strip_prefix("==") {
-        return quoted(branch).map(|b| (TriggerKind::Branch, Some(b)));
-    }
-    let prefix = quoted(rest.strip_prefix(".startsWith(")?)?;
-    if prefix.is_empty() {
-        return Some((TriggerKind::Branch, None));
-    }
-    let pattern = format!("{prefix}*");
-    Some(if is_change_request_branch(&pattern) {
-        (TriggerKind::PullRequest, None)
-    } else {
-        (TriggerKind::Branch, Some(pattern))
-    })
-}
-
 fn interpret_one(text: &str) -> Option<(TriggerKind, Option<String>)> {
-    if let Some(way) = jenkins_branch_test(text) {
-        return Some(way);
-    }
-    // `when { environment name: 'GIT_BRANCH', value: 'origin/master' }`.
+    // `env.BRANCH_NAME == 'main'`, `when { environment name: 'GIT_BRANCH', value:
+    // 'origin/master' }`, `BRANCH_NAME ==~ 'release/.*'`, `GIT_BRANCH.startsWith('dev')` (a
+    // `PR-`/`MR-` prefix: change-request builds).
     if let [branch] = jenkins_when::branch_tests(text).as_slice() {
         return Some((TriggerKind::Branch, Some(branch.clone())));
+    }
+    if let Some(pattern) = jenkins_when::branch_pattern(text) {
+        return Some(if is_change_request_branch(&pattern) {
+            (TriggerKind::PullRequest, None)
+        } else {
+            (TriggerKind::Branch, Some(pattern))
+        });
     }
     let body = text.trim_start_matches("return").trim();
     if let Some(name) = body.strip_prefix("params.")
